@@ -1,0 +1,1 @@
+"""The ``tamis`` command line: one thin click command per module."""

@@ -1,0 +1,1 @@
+"""Deciding: checked policy -> compiled rules -> ``Decision`` with its trace and explanation."""

@@ -1,0 +1,1 @@
+"""The tamis policy language: text -> Lark tree -> AST -> checked policy, with diagnostics."""

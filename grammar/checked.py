@@ -1,0 +1,50 @@
+"""The checked policy: what the checker hands to the engine.
+
+Every name is resolved (``kinds``), every type known (``types``), definitions are in
+stratified order (each after everything it reads), and parameter values are final
+literals. The engine compiles from this and never looks at policy text again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from tamis.grammar import ast
+from tamis.grammar.vocabulary import Type, Value
+
+
+class Kind(Enum):
+    """What a ``Ref`` names once resolved."""
+
+    PARAMETRE = "paramètre"  # declared by the policy or known to built-in facts
+    DEFINI = "défini"  # a ``définir`` in this policy (shadows a built-in fact)
+    FAIT = "fait"  # a built-in fact computed by the domain
+    CHAMP = "champ"  # a raw invitation field
+
+
+@dataclass(frozen=True)
+class CheckedPolicy:
+    ast: ast.Policy
+    source: str
+    path: str
+    name: str | None
+    strategy: ast.Strategy
+    parameters: Mapping[str, Value]  # name -> value: built-in defaults, then the policy's own
+    definitions: tuple[ast.Definition, ...]  # stratified: each after what it reads
+    rules: tuple[ast.Rule, ...]  # decision rules, file order
+    default: ast.Action  # ``sinon`` action, ``examiner`` when absent
+    default_span: ast.Span | None  # where ``sinon`` is written, None when implicit
+    kinds: Mapping[str, Kind]  # every name the policy reads -> what it is
+    types: Mapping[str, Type]  # every name the policy reads -> its type
+    base_names: frozenset[str] = field(default_factory=frozenset)  # facts+fields read
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+
+    @property
+    def declared_parameters(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.ast.statements if isinstance(s, ast.Parameter))

@@ -1,0 +1,68 @@
+"""The names a policy may read, with their types: the contract between domain and language.
+
+The checker resolves and type-checks names against a ``Vocabulary``; the engine reads the
+same names from an invitation's facts. The domain (``tamis.invitations``) builds the real
+vocabulary from its registry of built-in facts; the language knows nothing of invitations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Type(Enum):
+    """Value types; the value is the French word used in diagnostics."""
+
+    NOMBRE = "nombre"
+    TEXTE = "texte"
+    BOOLEEN = "booléen"
+    LISTE = "liste"  # a list of texts
+
+
+Value = bool | int | float | str | tuple[str, ...] | None
+"""A fact, field or parameter value at run time; ``None`` means *inconnu*."""
+
+
+def type_of(value: object) -> Type | None:
+    """The tamis type of a Python value (``None`` for *inconnu* or a foreign value)."""
+    if isinstance(value, bool):
+        return Type.BOOLEEN
+    if isinstance(value, int | float):
+        return Type.NOMBRE
+    if isinstance(value, str):
+        return Type.TEXTE
+    if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+        return Type.LISTE
+    return None
+
+
+@dataclass(frozen=True)
+class NameSpec:
+    """A built-in fact (``sans_photo``) or an invitation field (``expediteur.connexions``)."""
+
+    name: str
+    type: Type
+    description: str  # French, one line, shown in help and suggestions
+    is_field: bool = False  # True for raw invitation fields, False for computed facts
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A parameter that built-in facts read (``connexions_min``), with its default."""
+
+    name: str
+    type: Type
+    default: Value
+    description: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    names: Mapping[str, NameSpec] = field(default_factory=dict)
+    parameters: Mapping[str, ParameterSpec] = field(default_factory=dict)
+
+    def known(self) -> list[str]:
+        """Every name a policy may read, for suggestions."""
+        return sorted({*self.names, *self.parameters})

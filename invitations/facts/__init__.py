@@ -1,0 +1,1 @@
+"""Built-in facts, one module per family of criteria; each registers itself in the registry."""

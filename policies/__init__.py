@@ -1,0 +1,1 @@
+"""Example policies shipped with tamis, read with ``importlib.resources``."""

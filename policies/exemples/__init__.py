@@ -1,0 +1,1 @@
+"""Example invitations and context, with their expected decisions under the shipped policies."""
