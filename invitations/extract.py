@@ -1,0 +1,50 @@
+"""From one validated invitation to the facts a policy reads.
+
+Sits between the domain model (``models``, ``context``) and the engine: the engine asks for
+the names its policy reads (``CheckedPolicy.base_names``) and gets their values, ``None``
+meaning *inconnu*, plus a French evidence note per computed fact for explanations. Only the
+requested names are computed, each once; a fact that needs another (``fausse_vedette`` reads
+``connu``) reuses it, and its evidence is kept too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from tamis.grammar.vocabulary import Value
+from tamis.invitations import facts as _facts  # noqa: F401 - registers the built-in facts
+from tamis.invitations import fields as _fields  # noqa: F401 - registers the fields
+from tamis.invitations.context import Context
+from tamis.invitations.models import Invitation
+from tamis.invitations.registry import FACT_EXTRACTORS, FIELD_GETTERS, Inputs
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The values of the requested names, and the evidence of every fact computed."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def extract_facts(
+    invitation: Invitation,
+    context: Context,
+    names: Iterable[str],
+    parameters: Mapping[str, Value],
+) -> Facts:
+    """Compute ``names`` (fields and built-in facts) for ``invitation``.
+
+    ``parameters`` holds the values in force (``connexions_min`` …); a missing one takes its
+    built-in default. Raises ``KeyError`` for a name that is neither a field nor a fact (the
+    checker rules that out for checked policies).
+    """
+    inputs = Inputs(invitation, context, parameters)
+    values = {name: inputs.get(name) for name in names}
+    return Facts(values, inputs.evidence)
+
+
+def builtin_names() -> frozenset[str]:
+    """Every name ``extract_facts`` can compute."""
+    return frozenset(FACT_EXTRACTORS) | frozenset(FIELD_GETTERS)

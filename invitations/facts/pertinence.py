@@ -1,0 +1,64 @@
+"""The « pertinent » fact: is the sender related to the user's field?
+
+The blog: « Mon seul critère est que cette personne soit pertinente ou reliée de quelque
+façon à mon domaine d'expertise. » Each of the user's ``domaines`` (context) is compared with
+the sender's title, position, sector, skills, interests and employers: a domain matches a text
+when every stem of the domain occurs among the text's stems (accent- and case-insensitive,
+simple French/English stemming, so « médias sociaux » meets « Social Media Manager »).
+Working for one of the user's own employers also counts as related.
+"""
+
+from __future__ import annotations
+
+from tamis.invitations.models import Expediteur
+from tamis.invitations.registry import Inputs, Result, fact
+from tamis.invitations.text import related_name, stems
+
+
+def _sources(sender: Expediteur) -> list[tuple[str, list[str] | None]]:
+    """(field name, its texts or None when unknown) for every field compared with domains."""
+
+    def one(value: str | None) -> list[str] | None:
+        return None if value is None else [value]
+
+    employers = sender.employers()
+    return [
+        ("expediteur.titre", one(sender.titre)),
+        ("expediteur.poste", one(sender.poste)),
+        ("expediteur.secteur", one(sender.secteur)),
+        ("expediteur.competences", sender.competences),
+        ("expediteur.centres_interet", sender.centres_interet),
+        ("expediteur.entreprises", list(employers) if employers is not None else None),
+    ]
+
+
+def _match(domains: tuple[str, ...], text: str) -> str | None:
+    """The first domain whose stems all occur in ``text``."""
+    text_stems = stems(text)
+    for domain in domains:
+        wanted = stems(domain)
+        if wanted and wanted <= text_stems:
+            return domain
+    return None
+
+
+@fact("pertinent")
+def pertinent(inputs: Inputs) -> Result:
+    """vrai: a domain matches a field, or they work for one of your employers; faux: none
+    matches and at least one field is known; inconnu: no domains in the context, or no field."""
+    domains, sources = inputs.context.domaines, _sources(inputs.sender)
+    if not domains:
+        return None, "le contexte ne donne pas vos domaines ([moi] domaines)"
+    for name, texts in sources:
+        for text in texts or ():
+            domain = _match(domains, text)
+            if domain is not None:
+                return True, f"{name} « {text} » correspond au domaine « {domain} »"
+    for employer in inputs.sender.employers() or ():
+        if any(related_name(employer, mine) for mine in inputs.context.entreprises):
+            return True, f"expediteur.entreprises : « {employer} » est aussi votre employeur"
+    read = [name for name, texts in sources if texts is not None]
+    if not read:
+        return None, "ni titre, poste, secteur, compétences, intérêts ni employeur connus"
+    shown = ", ".join(domains)
+    return False, f"aucun de vos domaines ({shown}) dans {', '.join(read)}"

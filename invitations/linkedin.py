@@ -1,0 +1,229 @@
+"""Readers for LinkedIn's own data export: Invitations.csv, Connections.csv, messages.csv.
+
+Sits beside ``reader`` (invitations) and ``context`` (the user's network): each function
+turns one export file into plain rows with their line numbers, never raising on a bad row
+(``Row.error`` says what went wrong, in French). The export gives only names, URLs, dates,
+directions and messages; everything else about a sender stays *inconnu*.
+
+Quirks handled: a UTF-8 BOM, "Notes:" lines before the header (Connections.csv), quoted
+newlines inside messages, unknown or reordered columns, and both generations of
+Invitations.csv (before late 2023 it lacked ``inviterProfileUrl``/``inviteeProfileUrl``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TextIO
+
+INVITATION_COLUMNS = ("From", "To", "Sent At", "Message", "Direction")
+INVITATION_URL_COLUMNS = ("inviterProfileUrl", "inviteeProfileUrl")
+CONNECTION_COLUMNS = ("First Name", "Last Name", "URL")
+MESSAGE_COLUMNS = ("CONVERSATION ID", "FROM", "TO")
+DIRECTIONS = {"INCOMING": "entrante", "OUTGOING": "sortante"}
+_SENT_AT_FORMATS = (
+    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%Y, %I:%M %p",
+    "%m/%d/%y, %H:%M",
+    "%m/%d/%Y, %H:%M",
+    "%Y-%m-%d %H:%M:%S UTC",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+)
+
+
+class ExportError(Exception):
+    """A file that is not the expected LinkedIn export (no header found, missing column)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its first physical line, its cells by column name, or an error."""
+
+    line: int
+    cells: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+def sniff_invitations(text: str) -> bool:
+    """Whether ``text`` looks like LinkedIn's Invitations.csv (its header in the first lines)."""
+    head = text.lstrip("\ufeff").splitlines()[:10]
+    return any(all(col in line for col in INVITATION_COLUMNS) for line in head)
+
+
+def read_rows(
+    stream: TextIO, required: Sequence[str], what: str
+) -> tuple[list[str], Iterator[Row]]:
+    """The header and the data rows of a LinkedIn CSV export.
+
+    Lines before the header (the "Notes:" preamble) are skipped; raises ``ExportError`` when no
+    line holds every ``required`` column.
+    """
+    reader = csv.reader(_without_bom(stream))
+    last_line = 0
+    for cells in _safe_rows(reader):
+        if cells is not None and all(col in (c.strip() for c in cells) for col in required):
+            header = [c.strip() for c in cells]
+            return header, _data_rows(reader, header, reader.line_num)
+        last_line = reader.line_num
+    missing = ", ".join(f"« {c} »" for c in required)
+    lines = f"{last_line} lignes lues"
+    raise ExportError(f"en-tête de {what} introuvable (colonnes {missing}), {lines}")
+
+
+def _without_bom(stream: TextIO) -> Iterator[str]:
+    first = True
+    for line in stream:
+        yield line.removeprefix("\ufeff") if first else line
+        first = False
+
+
+def _safe_rows(reader: csv.Reader) -> Iterator[list[str] | None]:
+    """Rows of ``reader``; ``None`` for a row the csv module cannot read."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
+
+
+def _data_rows(reader: csv.Reader, header: list[str], header_line: int) -> Iterator[Row]:
+    previous = header_line
+    for cells in _safe_rows(reader):
+        start, previous = previous + 1, reader.line_num
+        if cells is None:
+            yield Row(start, error=f"ligne {start} : ligne CSV illisible")
+        elif not any(c.strip() for c in cells):
+            continue
+        elif len(cells) != len(header):
+            count = f"{len(cells)} colonnes au lieu de {len(header)}"
+            yield Row(start, error=f"ligne {start} : {count} (guillemets mal fermés ?)")
+        else:
+            yield Row(start, dict(zip(header, cells, strict=True)))
+
+
+def unknown_columns(header: Sequence[str], known: Sequence[str]) -> list[str]:
+    return [c for c in header if c not in known]
+
+
+# --- Invitations.csv ---------------------------------------------------------
+
+
+def invitation_header(stream: TextIO) -> tuple[list[str], Iterator[Row]]:
+    return read_rows(stream, INVITATION_COLUMNS, "Invitations.csv")
+
+
+def invitation_record(row: Row) -> tuple[dict[str, object] | None, str | None]:
+    """The raw invitation (issue-4 JSON shape) for one Invitations.csv row, or an error."""
+    cells = {k: v.strip() for k, v in row.cells.items()}
+    sent_at = parse_sent_at(cells["Sent At"])
+    if sent_at is None:
+        return None, f"ligne {row.line} : date « Sent At » illisible : « {cells['Sent At']} »"
+    direction = DIRECTIONS.get(cells["Direction"].upper())
+    if direction is None:
+        got = f"« Direction » vaut « {cells['Direction']} »"
+        return None, f"ligne {row.line} : {got}, attendu INCOMING ou OUTGOING"
+    inviter = _person(cells["From"], cells.get("inviterProfileUrl", ""))
+    if not inviter:
+        return None, f"ligne {row.line} : ni nom (« From ») ni adresse de profil pour l'expéditeur"
+    raw: dict[str, object] = {
+        "id": stable_id(inviter, sent_at),
+        "recue_le": sent_at.isoformat(),
+        "sens": direction,
+        "message": row.cells["Message"].strip(),
+        "expediteur": inviter,
+    }
+    invitee = _person(cells["To"], cells.get("inviteeProfileUrl", ""))
+    if invitee:
+        raw["destinataire"] = invitee
+    return raw, None
+
+
+def _person(name: str, url: str) -> dict[str, str]:
+    person = {"nom": name, "profil_url": url}
+    return {k: v for k, v in person.items() if v}
+
+
+def parse_sent_at(text: str) -> datetime | None:
+    """``"1/29/26, 2:37 PM"`` -> 2026-01-29 14:37 (no time zone in the export)."""
+    cleaned = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    for fmt in _SENT_AT_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def stable_id(person: dict[str, str], sent_at: datetime) -> str:
+    """An id stable across runs: the inviter's URL (or name) and the sending time, hashed."""
+    who = person.get("profil_url") or person.get("nom", "")
+    digest = hashlib.sha256(f"{who}|{sent_at.isoformat()}".encode()).hexdigest()
+    return f"li-{digest[:16]}"
+
+
+# --- Connections.csv and messages.csv (the user's network) --------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    url: str
+    line: int
+
+
+def read_connections(text: str) -> tuple[list[Contact], list[str]]:
+    """The people of Connections.csv, and the French errors of rows that could not be read."""
+    _, rows = read_rows(io.StringIO(text, newline=""), CONNECTION_COLUMNS, "Connections.csv")
+    contacts, errors = [], []
+    for row in rows:
+        if row.error:
+            errors.append(row.error)
+            continue
+        name = f"{row.cells['First Name'].strip()} {row.cells['Last Name'].strip()}".strip()
+        contacts.append(Contact(name, row.cells["URL"].strip(), row.line))
+    return contacts, errors
+
+
+def read_message_contacts(text: str, me: str | None) -> tuple[list[Contact], list[str]]:
+    """People you exchanged messages with, from messages.csv.
+
+    A person counts when the conversation also holds a message from you (``me``, your name in
+    the context), so an unanswered InMail does not make its sender « en contact ». Without
+    your name, every participant counts.
+    """
+    _, rows = read_rows(io.StringIO(text, newline=""), MESSAGE_COLUMNS, "messages.csv")
+    by_conversation: dict[str, list[Row]] = {}
+    errors = []
+    for row in rows:
+        if row.error:
+            errors.append(row.error)
+        else:
+            by_conversation.setdefault(row.cells["CONVERSATION ID"], []).append(row)
+    contacts = []
+    for conversation in by_conversation.values():
+        if me is None or any(_is_me(r.cells["FROM"], me) for r in conversation):
+            people = (c for r in conversation for c in _participants(r))
+            contacts += [c for c in people if not _is_me(c.name, me)]
+    return contacts, errors
+
+
+def _participants(row: Row) -> list[Contact]:
+    sender_url = row.cells.get("SENDER PROFILE URL", "").strip()
+    sender = Contact(row.cells["FROM"].strip(), sender_url, row.line)
+    names = [n.strip() for n in re.split(r",(?![^()]*\))", row.cells["TO"]) if n.strip()]
+    urls = [u.strip() for u in row.cells.get("RECIPIENT PROFILE URLS", "").split(",") if u.strip()]
+    if len(urls) != len(names):
+        urls = [""] * len(names)
+    return [sender, *(Contact(n, u, row.line) for n, u in zip(names, urls, strict=True))]
+
+
+def _is_me(name: str, me: str | None) -> bool:
+    return me is not None and " ".join(name.split()).casefold() == " ".join(me.split()).casefold()

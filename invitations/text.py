@@ -1,0 +1,92 @@
+"""Text normalisation shared by the built-in facts: case, accents, punctuation, spacing, stems.
+
+Sits under the facts (``tamis.invitations.facts``): they compare what a sender wrote with
+lexicons and with the user's context, in French and English, so both sides go through the
+same ``normalise`` first. Stemming is deliberately simple (suffix stripping): it only has to
+make « marketeur », « marketing » and « Marketing » meet, and « médias sociaux » meet
+« social media ».
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+_NON_WORD = re.compile(r"[^\w]+")
+
+_STOPWORDS = """a au aux avec ce ces chez d dans de des du en et il j l la le les leur lui ma
+    mais me mes mon n ne nos notre nous on ou par pas pour qu que qui s sa se ses son sur ta te tes
+    ton tu un une vos votre vous y an and are as at be by for from i in is it its me my of on
+    or our so the to us we with you your"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+# Longest first: the first suffix that leaves a long enough stem is removed.
+_SUFFIXES = (
+    "issements", "issement", "ements", "ement", "ations", "ation", "atrices", "atrice",
+    "ateurs", "ateur", "iques", "ique", "ismes", "isme", "istes", "iste", "ities", "ity",
+    "ites", "ite", "euses", "euse", "eurs", "eur", "ings", "ing", "ers", "er", "ies", "ed",
+    "aux", "es", "s", "x", "e",
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: « Médias Sociaux » -> « medias sociaux »."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def normalise(text: str) -> str:
+    """Folded text with punctuation turned into single spaces and the ends trimmed."""
+    return " ".join(_NON_WORD.sub(" ", fold(text).replace("_", " ")).split())
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of ``text``, in order."""
+    return normalise(text).split()
+
+
+def stem(word: str) -> str:
+    """A crude French/English stem: strips one common suffix, keeping at least 4 letters."""
+    if word.endswith("aux") and len(word) > 5:
+        return word[:-3] + "al"
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> frozenset[str]:
+    """The stems of the meaningful words of ``text`` (stop words dropped)."""
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1)
+
+
+def contains_phrase(haystack: str, phrase: str) -> bool:
+    """Whether the normalised ``phrase`` occurs in normalised ``haystack`` on word bounds."""
+    return f" {phrase} " in f" {haystack} "
+
+
+def matching(haystack: str, phrases: Iterable[str]) -> list[str]:
+    """The phrases (already normalised) that occur in the normalised ``haystack``."""
+    padded = f" {haystack} "
+    return [p for p in phrases if f" {p} " in padded]
+
+
+def same_name(left: str, right: str) -> bool:
+    """Loose equality of two names (people, companies, schools) after normalisation."""
+    a, b = normalise(left), normalise(right)
+    return bool(a) and a == b
+
+
+def related_name(left: str, right: str) -> bool:
+    """Two organisation names that designate the same body: equal, or one contains the other.
+
+    « Ludis Media » and « Ludis Media inc » are related; « UQAM » and
+    « Université du Québec à Montréal (UQAM) » too.
+    """
+    a, b = normalise(left), normalise(right)
+    if not a or not b:
+        return False
+    return a == b or contains_phrase(a, b) or contains_phrase(b, a)

@@ -1,0 +1,168 @@
+"""Turn a raw JSON object into an ``Invitation``, or into French errors naming record and field.
+
+Between reading (``reader``, ``linkedin``) and the model (``models``): pydantic reports in
+English with internal locations; this module rewrites each problem as
+« invitation « a-12 », champ « expediteur.connexions » : … », and lists unknown keys as
+warnings (they are ignored, so never reach the facts).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from tamis.invitations.models import Invitation
+
+_MESSAGES = {
+    "missing": "champ obligatoire manquant",
+    "string_type": "doit être un texte",
+    "string_too_short": "ne doit pas être vide",
+    "int_type": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
+    "greater_than_equal": "ne doit pas être négatif",
+    "bool_type": "doit être vrai ou faux (true/false)",
+    "list_type": "doit être une liste",
+    "model_type": "doit être un objet JSON",
+    "model_attributes_type": "doit être un objet JSON",
+    "dict_type": "doit être un objet JSON",
+}
+_VALUE_ERRORS = {
+    "date_annee_mois": "date illisible : attendu une année « 2015 » ou une année-mois « 2015-03 »",
+    "date_iso": "date illisible : attendu une date ISO 8601, p. ex. « 2026-01-29T14:37:00 »",
+    "photo": "doit être l'adresse (URL http…) de la photo, true ou false",
+}
+_BY_FIELD = {
+    "photo": _VALUE_ERRORS["photo"],
+    "formation": "doit être le nom d'un établissement (texte) ou un objet {ecole, diplome, …}",
+}
+
+
+def validate(raw: object, label: str) -> tuple[Invitation | None, list[str], list[str]]:
+    """Validate one raw record; returns (invitation or None, errors, warnings), all French.
+
+    ``label`` names the record when it has no usable ``id`` (e.g. « ligne 3 »).
+    """
+    if not isinstance(raw, Mapping):
+        return None, [f"{label} : un objet JSON était attendu, reçu {_kind(raw)}"], []
+    name = record_name(raw, label)
+    warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown_fields(Invitation, raw)]
+    try:
+        return Invitation.model_validate(raw), [], warnings
+    except ValidationError as error:
+        return None, french_errors(error, name), warnings
+
+
+def record_name(raw: Mapping[str, Any], label: str) -> str:
+    """« invitation « a-12 » » when the record has a text id, else the label."""
+    ident = raw.get("id")
+    if isinstance(ident, str) and ident:
+        return f"invitation « {ident} »"
+    return f"invitation sans id ({label})"
+
+
+def french_errors(error: ValidationError, name: str) -> list[str]:
+    """One French message per faulty field (union branches merged)."""
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for detail in error.errors(include_url=False):
+        by_path.setdefault(_path(detail["loc"]), []).append(detail)
+    return [
+        f"{name}, champ « {path} » : {_explain(path, details)}"
+        for path, details in by_path.items()
+        if not any(other.startswith((f"{path}.", f"{path}[")) for other in by_path)
+    ]
+
+
+def _explain(path: str, details: list[dict[str, Any]]) -> str:
+    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    first = details[0]
+    if len(details) > 1 and leaf in _BY_FIELD:
+        text = _BY_FIELD[leaf]
+    elif first["type"] == "value_error":
+        code = str(first.get("ctx", {}).get("error", ""))
+        text = _VALUE_ERRORS.get(code, code)
+    elif first["type"] == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(first["ctx"]["expected"]))
+        text = "doit valoir " + " ou ".join(f"« {c} »" for c in choices)
+    else:
+        text = _MESSAGES.get(first["type"], f"valeur invalide ({first['msg']})")
+    if first["type"] == "missing":
+        return text
+    return f"{text} (reçu : {_show(first.get('input'))})"
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """``("expediteur", "experiences", 0, "debut")`` -> ``expediteur.experiences[0].debut``.
+
+    Union branch tags that pydantic inserts (``"str"``, ``"Formation"``, ``"function-after[…]"``)
+    are dropped: they are not field names.
+    """
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in _FIELD_NAMES:
+            text += f".{part}" if text else part
+    return text or "(racine)"
+
+
+def _show(value: object) -> str:
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _kind(value: object) -> str:
+    names = {list: "une liste", str: "un texte", bool: "un booléen", type(None): "null"}
+    return names.get(type(value), "un nombre" if isinstance(value, int | float) else "autre chose")
+
+
+def unknown_fields(model: type[BaseModel], raw: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted paths of the keys in ``raw`` that ``model`` does not declare, recursively."""
+    found: list[str] = []
+    for key, value in raw.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        info = model.model_fields.get(key)
+        if info is None:
+            found.append(path)
+            continue
+        sub = _submodel(info.annotation)
+        if sub is not None and isinstance(value, Mapping):
+            found += unknown_fields(sub, value, path)
+        elif sub is not None and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    found += unknown_fields(sub, item, f"{path}[{i}]")
+    return found
+
+
+def _submodel(annotation: object) -> type[BaseModel] | None:
+    """The pydantic model nested in an annotation such as ``list[Experience] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            sub = _submodel(arg)
+            if sub is not None:
+                return sub
+    return None
+
+
+def _all_field_names(model: type[BaseModel]) -> set[str]:
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        sub = _submodel(info.annotation)
+        if sub is not None:
+            names |= _all_field_names(sub)
+    return names
+
+
+_FIELD_NAMES = _all_field_names(Invitation)

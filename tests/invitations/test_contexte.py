@@ -1,0 +1,143 @@
+"""The context file: the example loads; every problem is a ContextError naming file and key."""
+
+# ruff: noqa: E501 - expected French messages and sample texts stay on one line, as users see them
+
+from __future__ import annotations
+
+import pytest
+from invitation_helpers import EXAMPLES, example_context
+
+from tamis.invitations.context import Context, ContextError, load_context, profile_key
+
+CONNECTIONS_HEAD = (
+    "\ufeffNotes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses\n'
+    'are missing."\n\n'
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+)
+
+
+def write(tmp_path, toml, **files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    path = tmp_path / "tamis.toml"
+    path.write_text(toml, encoding="utf-8")
+    return path
+
+
+def test_example_context_loads_with_its_network():
+    ctx = example_context()
+    assert ctx.nom == "Jade Bérubé Morin"
+    assert "médias sociaux" in ctx.domaines
+    assert ctx.parameters == {"connexions_min": 50, "vedette_min": 10000}
+    assert ctx.network.find("Julie Tremblay", None) == (
+        "nom « Julie Tremblay »", "Connections.csv:5",
+    )  # fmt: skip
+    assert ctx.network.find(None, "https://www.linkedin.com/in/sophie-lavoie-mtl/")
+    assert len(ctx.sha256) == 64
+
+
+def test_messages_count_only_conversations_where_you_wrote():
+    ctx = example_context()
+    assert ctx.network.find("Maxime Pelletier", None) is not None
+    assert (
+        ctx.network.find("Kevin Dubois", "https://www.linkedin.com/in/kevin-dubois-growth") is None
+    )
+
+
+def test_relative_export_paths_are_relative_to_the_context_file(tmp_path, monkeypatch):
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    rows = CONNECTIONS_HEAD + "Ana,Lima,https://www.linkedin.com/in/ana-lima,,,,22 Jan 2026\n"
+    path = write(sub, '[reseau]\nfichiers = ["Connections.csv"]\n', **{"Connections.csv": rows})
+    monkeypatch.chdir(tmp_path)
+    ctx = load_context("conf/tamis.toml")
+    assert ctx.network.find("ANA LIMA", None) == ("nom « ANA LIMA »", "Connections.csv:6")
+    assert load_context(path).network.described
+
+
+def test_sha256_covers_the_export_files(tmp_path):
+    rows = CONNECTIONS_HEAD + "Ana,Lima,,,,,22 Jan 2026\n"
+    path = write(
+        tmp_path, '[reseau]\nfichiers = ["Connections.csv"]\n', **{"Connections.csv": rows}
+    )
+    before = load_context(path).sha256
+    (tmp_path / "Connections.csv").write_text(rows + "Bo,Chen,,,,,23 Jan 2026\n", encoding="utf-8")
+    assert load_context(path).sha256 != before
+
+
+def test_unreadable_export_row_is_a_warning_with_its_line(tmp_path):
+    rows = CONNECTIONS_HEAD + 'Ana,Lima,,,,,22 Jan 2026\nBo,"Chen,,\n'
+    path = write(
+        tmp_path, '[reseau]\nfichiers = ["Connections.csv"]\n', **{"Connections.csv": rows}
+    )
+    ctx = load_context(path)
+    assert ctx.warnings == (
+        "Connections.csv : ligne 7 : 2 colonnes au lieu de 7 (guillemets mal fermés ?) (ignorée)",
+    )
+    assert ctx.network.find("Ana Lima", None)
+
+
+def test_empty_context():
+    ctx = Context.empty()
+    assert ctx.sha256 is None and ctx.parameters == {} and not ctx.network.described
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[moi]\nnom = 'A'\nage = 3\n", "clé « moi.age » : clé inconnue ; clés permises : domaines, ecoles, entreprises, langues, nom"),
+        ("[amis]\nx = 1\n", "clé « amis » : clé inconnue ; clés permises : moi, parametres, reseau"),
+        ("[moi]\ndomaines = 'marketing'\n", "clé « moi.domaines » : doit être une liste de textes"),
+        ("[moi]\nnom = 3\n", "clé « moi.nom » : doit être un texte"),
+        ("[parametres]\nconnexions_min = 'beaucoup'\n", "clé « parametres.connexions_min » : doit être de type nombre (reçu : 'beaucoup')"),
+        ("[parametres]\nconnexions_min = -1\n", "clé « parametres.connexions_min » : ne doit pas être négatif"),
+        ("[parametres]\nseuil = {a = 1}\n", "clé « parametres.seuil » : doit être un nombre, un texte, un booléen ou une liste de textes"),
+        ("[moi\nnom = 'A'\n", "syntaxe TOML invalide, ligne 1, colonne 5"),
+        ('[reseau]\nfichiers = ["absent.csv"]\n', "clé « reseau.fichiers[0] » : "),
+    ],
+)  # fmt: skip
+def test_context_errors_name_file_and_key(tmp_path, toml, message):
+    path = write(tmp_path, toml)
+    with pytest.raises(ContextError) as caught:
+        load_context(path)
+    assert str(caught.value).startswith(f"{path} : {message}")
+
+
+def test_missing_file_and_non_csv_export(tmp_path):
+    with pytest.raises(ContextError, match=r"absent\.toml : fichier de contexte illisible"):
+        load_context(tmp_path / "absent.toml")
+    path = write(tmp_path, '[reseau]\nfichiers = ["x.csv"]\n', **{"x.csv": "a,b\n1,2\n"})
+    with pytest.raises(
+        ContextError,
+        match=r"reseau\.fichiers\[0\] » : .*x\.csv : en-tête de Connections\.csv introuvable",
+    ):
+        load_context(path)
+
+
+def test_non_utf8_context(tmp_path):
+    path = tmp_path / "tamis.toml"
+    path.write_bytes(b"[moi]\nnom = '\xe9'\n")
+    with pytest.raises(ContextError, match="pas en UTF-8"):
+        load_context(path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.linkedin.com/in/jade-b/",
+        "http://ca.linkedin.com/in/jade-b?trk=x",
+        "www.linkedin.com/in/Jade-B",
+        "linkedin.com/in/jade-b#top",
+    ],
+)
+def test_profile_keys_ignore_scheme_host_prefix_query_and_case(url):
+    assert profile_key(url) == "linkedin.com/in/jade-b"
+
+
+def test_example_files_exist():
+    assert (EXAMPLES / "Connections.csv").read_bytes().startswith(b"\xef\xbb\xbfNotes:")
+
+
+def test_malformed_profile_addresses_do_not_raise():
+    assert profile_key("http://[linkedin.com/in/x") == "http://[linkedin.com/in/x"

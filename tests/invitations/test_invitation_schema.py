@@ -1,0 +1,24 @@
+"""docs/invitation.schema.json is the JSON Schema generated from the pydantic model."""
+
+from __future__ import annotations
+
+import json
+
+from invitation_helpers import ROOT
+
+from tamis.invitations.models import schema_text
+
+SCHEMA = ROOT / "docs" / "invitation.schema.json"
+
+
+def test_published_schema_is_up_to_date():
+    assert SCHEMA.read_text(encoding="utf-8") == schema_text(), (
+        "régénérer : python -m tamis.invitations.models > docs/invitation.schema.json"
+    )
+
+
+def test_schema_requires_only_id_and_documents_dates():
+    schema = json.loads(schema_text())
+    assert schema["required"] == ["id"]
+    debut = schema["$defs"]["Experience"]["properties"]["debut"]["anyOf"][0]
+    assert debut["pattern"] == r"^\d{4}(-(0[1-9]|1[0-2]))?$"
