@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-ALL: list = []
+from tamis.cli.formater import formater
+from tamis.cli.valider import valider
+
+ALL: list = [valider, formater]

@@ -11,6 +11,7 @@ values; nothing raises past ``grammar/``. ``render`` prints them the way compile
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
@@ -52,24 +53,66 @@ class Diagnostic:
         }
 
 
+MAX_LINES = 4  # source lines shown under a multi-line span
+
+
 def render(diagnostic: Diagnostic, source: str) -> str:
-    """Header line, the source line with a caret under the span, then ``aide : …``."""
-    span = diagnostic.span
-    lines = [
-        f"{diagnostic.path}:{span.line}:{span.column}: "
-        f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
-    ]
-    source_lines = source.splitlines()
-    if 1 <= span.line <= len(source_lines):
-        text = source_lines[span.line - 1]
-        gutter = str(span.line)
-        width = (
-            span.end_column - span.column
-            if span.end_line == span.line and span.end_column > span.column
-            else max(1, len(text) - span.column + 1)
-        )
-        lines.append(f" {gutter} | {text}")
-        lines.append(f" {' ' * len(gutter)} | {' ' * (span.column - 1)}{'^' * max(1, width)}")
+    """Header line, the source line(s) with carets under the span, then ``aide : …``."""
+    lines = [_header(diagnostic)]
+    lines += _excerpt(diagnostic.span, source.splitlines())
     if diagnostic.help:
         lines.append(f"  aide : {diagnostic.help}")
     return "\n".join(lines)
+
+
+def _header(diagnostic: Diagnostic) -> str:
+    span = diagnostic.span
+    where = f"{diagnostic.path}:{span.line}:{span.column}" if span.line else diagnostic.path
+    return f"{where}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+
+
+def _excerpt(span: Span, source_lines: list[str]) -> list[str]:
+    """Each spanned line (at most ``MAX_LINES``) with carets under the spanned part."""
+    if not 1 <= span.line <= len(source_lines):
+        return []
+    last = min(max(span.end_line, span.line), len(source_lines), span.line + MAX_LINES - 1)
+    width = len(str(last))
+    out = []
+    for number in range(span.line, last + 1):
+        text = source_lines[number - 1]
+        start, end = _columns(span, number, text)
+        out.append(f" {number:>{width}} | {_expand(text)}".rstrip())
+        pad, marks = _display_width(text[: start - 1]), _display_width(text[start - 1 : end - 1])
+        out.append(f" {' ' * width} | {' ' * pad}{'^' * max(1, marks)}")
+    if last < span.end_line:
+        out.append(f" {' ' * width} | …")
+    return out
+
+
+def _columns(span: Span, number: int, text: str) -> tuple[int, int]:
+    """1-based [start, end) columns of the span on line ``number``."""
+    start = span.column if number == span.line else len(text) - len(text.lstrip()) + 1
+    end = span.end_column if number == span.end_line else len(text) + 1
+    if end <= start:  # an empty span, or a span that runs to the end of a line
+        end = start + 1 if number == span.end_line else len(text) + 1
+    return max(1, start), max(end, start + 1)
+
+
+TAB = 4
+
+
+def _expand(text: str) -> str:
+    return text.replace("\t", " " * TAB)
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns taken by ``text``: wide characters count 2, combining marks 0."""
+    return sum(_char_width(c) for c in text)
+
+
+def _char_width(char: str) -> int:
+    if char == "\t":
+        return TAB
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1

@@ -1,0 +1,169 @@
+"""``tamis formater FICHIER…``: rewrite policies in the canonical layout (``grammar.format``).
+
+A thin command: read, ``parse_policy``, ``format_policy``, then rewrite the file atomically
+(temporary file in the same folder + ``os.replace``) only when the text changes. A file with
+syntax errors is left untouched and its diagnostics are printed. ``--verifier`` changes
+nothing and lists the files that are not formatted; ``-`` reads stdin and writes stdout.
+Exit status: 0 when everything is (now) formatted, 1 on any error or, with ``--verifier``,
+any file to reformat; 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from tamis.grammar.diagnostics import render
+from tamis.grammar.format import format_policy
+from tamis.grammar.parse import parse_policy
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file: ``changed`` (rewritten or to rewrite) or ``failed``."""
+
+    changed: bool = False
+    failed: bool = False
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as UTF-8 text; ``str()`` is the French message."""
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "fichier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "permission refusée",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """A short French reason for an ``OSError``."""
+    return _OS_ERRORS.get(error.errno, error.strerror or str(error))
+
+
+def read_text(path: str) -> str:
+    """The text of ``path``; raises ``UnreadableFile`` with a French message."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"{path}: lecture impossible ({os_reason(error)})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where = f"octet {error.start}"
+        raise UnreadableFile(f"{path}: ce fichier n'est pas en UTF-8 ({where})") from None
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Replace ``path`` by ``text`` so that readers never see a half-written file."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(temporary, target.stat().st_mode & 0o7777)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def formatted(source: str, path: str) -> str | None:
+    """The canonical text, or ``None`` after printing the syntax diagnostics."""
+    policy, diagnostics = parse_policy(source, path)
+    if policy is None:
+        for diagnostic in diagnostics:
+            click.echo(render(diagnostic, source), err=True)
+        return None
+    return format_policy(policy)
+
+
+def format_file(path: str, check: bool) -> Outcome:
+    try:
+        source = read_text(path)
+    except UnreadableFile as error:
+        click.echo(f"erreur : {error}", err=True)
+        return Outcome(failed=True)
+    text = formatted(source, path)
+    if text is None:
+        return Outcome(failed=True)
+    if text == source:
+        return Outcome()
+    if check:
+        click.echo(f"{path} : pas au format canonique", err=True)
+        return Outcome(changed=True)
+    try:
+        write_atomically(path, text)
+    except OSError as error:
+        click.echo(f"erreur : {path}: écriture impossible ({os_reason(error)})", err=True)
+        return Outcome(failed=True)
+    click.echo(f"{path} : reformaté", err=True)
+    return Outcome(changed=True)
+
+
+def format_stdin(check: bool) -> Outcome:
+    try:
+        with click.open_file(STDIN, mode="rb") as stream:
+            source = stream.read().decode("utf-8")
+    except UnicodeDecodeError as error:
+        click.echo(f"erreur : <stdin>: l'entrée n'est pas en UTF-8 (octet {error.start})", err=True)
+        return Outcome(failed=True)
+    text = formatted(source, "<stdin>")
+    if text is None:
+        return Outcome(failed=True)
+    if check:
+        if text != source:
+            click.echo("<stdin> : pas au format canonique", err=True)
+        return Outcome(changed=text != source)
+    click.echo(text, nl=False)
+    return Outcome(changed=text != source)
+
+
+def summary(outcomes: list[Outcome], check: bool) -> str:
+    changed = sum(o.changed for o in outcomes)
+    failed = sum(o.failed for o in outcomes)
+    unchanged = len(outcomes) - changed - failed
+    verb = "à reformater" if check else "reformaté(s)"
+    parts = [f"{changed} fichier(s) {verb}", f"{unchanged} déjà au format canonique"]
+    if failed:
+        parts.append(f"{failed} en erreur")
+    return ", ".join(parts) + "."
+
+
+@click.command("formater")
+@click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER…")
+@click.option(
+    "--verifier",
+    is_flag=True,
+    help="Ne modifie rien ; sort avec le code 1 si un fichier n'est pas au format canonique.",
+)
+@click.pass_context
+def formater(ctx: click.Context, fichiers: tuple[str, ...], verifier: bool) -> None:
+    """Réécrit les politiques FICHIER… dans la mise en page canonique.
+
+    Les commentaires sont conservés et le résultat ne change plus si on reformate. Un fichier
+    qui contient une erreur de syntaxe n'est pas modifié : ses diagnostics sont affichés.
+    « - » lit la politique sur l'entrée standard et écrit le résultat sur la sortie standard.
+    """
+    outcomes = [
+        format_stdin(verifier) if path == STDIN else format_file(path, verifier)
+        for path in fichiers
+    ]
+    if fichiers != (STDIN,):
+        click.echo(summary(outcomes, verifier), err=True)
+    if any(o.failed for o in outcomes) or (verifier and any(o.changed for o in outcomes)):
+        ctx.exit(1)

@@ -1,0 +1,83 @@
+"""Policy text or file -> checked policy: parse, then check, collecting every diagnostic.
+
+The one entry point the commands and the engine use to get a ``CheckedPolicy``. Never
+raises on bad input: an unreadable file becomes diagnostic E000, a syntax error the
+parser's diagnostics (E001-E009), the rest the checker's (E010-E049, W001-W019).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tamis.grammar.ast import Span
+from tamis.grammar.check import check_policy
+from tamis.grammar.checked import CheckedPolicy
+from tamis.grammar.diagnostics import Diagnostic, Severity
+from tamis.grammar.parse import parse_policy
+from tamis.grammar.vocabulary import Vocabulary
+
+
+def load_policy(
+    source: str, path: str, vocabulary: Vocabulary
+) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
+    """Parse and check ``source``; the policy is None iff some diagnostic is an error."""
+    policy, syntax = parse_policy(source, path)
+    if policy is None:
+        return None, syntax
+    checked, diagnostics = check_policy(policy, vocabulary, source=source, path=path)
+    everything = sorted([*syntax, *diagnostics], key=Diagnostic.sort_key)
+    if any(d.is_error for d in everything):
+        return None, everything
+    return checked, everything
+
+
+def load_policy_file(
+    path: str | os.PathLike[str], vocabulary: Vocabulary
+) -> tuple[CheckedPolicy | None, list[Diagnostic], str]:
+    """Read, parse and check a policy file; the third item is its text ("" if unreadable)."""
+    shown = str(path)
+    try:
+        source = read_policy_text(Path(path))
+    except UnreadablePolicy as problem:
+        return None, [unreadable(shown, str(problem))], ""
+    checked, diagnostics = load_policy(source, shown, vocabulary)
+    return checked, diagnostics, source
+
+
+class UnreadablePolicy(Exception):
+    """A policy file that cannot be read as UTF-8 text; ``str()`` is the French reason."""
+
+
+def read_policy_text(path: Path) -> str:
+    """The file's text (UTF-8, a leading byte-order mark dropped)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadablePolicy("fichier introuvable") from None
+    except IsADirectoryError:
+        raise UnreadablePolicy("c'est un dossier, pas un fichier") from None
+    except PermissionError:
+        raise UnreadablePolicy("lecture refusée (permissions)") from None
+    except OSError as error:
+        raise UnreadablePolicy(f"lecture impossible ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise UnreadablePolicy(
+            f"le fichier n'est pas en UTF-8 (octet invalide à la ligne {line}, "
+            f"position {error.start})"
+        ) from None
+
+
+def unreadable(path: str, reason: str) -> Diagnostic:
+    return Diagnostic(
+        "E000",
+        Severity.ERREUR,
+        f"impossible de lire la politique : {reason}",
+        Span(0, 0, 0, 0),
+        "vérifiez le chemin du fichier ; une politique est un fichier texte en UTF-8 "
+        "(extension .tamis)",
+        path,
+    )

@@ -1,0 +1,140 @@
+"""``tamis formater``: rewrite in place, ``--verifier``, stdin, syntax errors, bad files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.cli.main import _register, cli
+
+UNFORMATTED = "REFUSER SI sans_photo OU message_par_defaut   # l'exemple\nsinon   Accepter\n"
+FORMATTED = "refuser si sans_photo ou message_par_defaut  # l'exemple\nsinon accepter\n"
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    if not cli.commands.get("formater"):
+        _register()
+    return CliRunner()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rewrites_files_in_place(runner, tmp_path):
+    policy = write(tmp_path / "p.tamis", UNFORMATTED)
+    result = runner.invoke(cli, ["formater", str(policy)])
+    assert result.exit_code == 0, result.output
+    assert policy.read_text(encoding="utf-8") == FORMATTED
+    assert f"{policy} : reformaté" in result.stderr
+    assert "1 fichier(s) reformaté(s), 0 déjà au format canonique." in result.stderr
+    assert list(tmp_path.iterdir()) == [policy]  # no temporary file left behind
+
+
+def test_already_formatted_file_is_not_touched(runner, tmp_path):
+    policy = write(tmp_path / "p.tamis", FORMATTED)
+    os.utime(policy, (1_000_000, 1_000_000))
+    result = runner.invoke(cli, ["formater", str(policy)])
+    assert result.exit_code == 0
+    assert policy.stat().st_mtime == 1_000_000
+    assert "0 fichier(s) reformaté(s), 1 déjà au format canonique." in result.stderr
+
+
+def test_file_mode_is_kept(runner, tmp_path):
+    policy = write(tmp_path / "p.tamis", UNFORMATTED)
+    policy.chmod(0o640)
+    assert runner.invoke(cli, ["formater", str(policy)]).exit_code == 0
+    assert policy.stat().st_mode & 0o777 == 0o640
+
+
+def test_verifier_changes_nothing_and_lists_unformatted_files(runner, tmp_path):
+    bad = write(tmp_path / "a.tamis", UNFORMATTED)
+    good = write(tmp_path / "b.tamis", FORMATTED)
+    result = runner.invoke(cli, ["formater", "--verifier", str(bad), str(good)])
+    assert result.exit_code == 1
+    assert bad.read_text(encoding="utf-8") == UNFORMATTED
+    assert f"{bad} : pas au format canonique" in result.stderr
+    assert str(good) not in result.stderr
+    assert "1 fichier(s) à reformater, 1 déjà au format canonique." in result.stderr
+
+
+def test_verifier_exits_0_when_everything_is_formatted(runner, tmp_path):
+    good = write(tmp_path / "b.tamis", FORMATTED)
+    assert runner.invoke(cli, ["formater", "--verifier", str(good)]).exit_code == 0
+
+
+def test_stdin_to_stdout(runner):
+    result = runner.invoke(cli, ["formater", "-"], input=UNFORMATTED)
+    assert result.exit_code == 0
+    assert result.stdout == FORMATTED
+
+
+def test_stdin_with_verifier(runner):
+    result = runner.invoke(cli, ["formater", "--verifier", "-"], input=UNFORMATTED)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "<stdin> : pas au format canonique" in result.stderr
+    assert runner.invoke(cli, ["formater", "--verifier", "-"], input=FORMATTED).exit_code == 0
+
+
+def test_syntax_error_leaves_the_file_and_prints_the_diagnostic(runner, tmp_path):
+    broken = write(tmp_path / "p.tamis", "refuser sans_photo\n")
+    other = write(tmp_path / "q.tamis", UNFORMATTED)
+    result = runner.invoke(cli, ["formater", str(broken), str(other)])
+    assert result.exit_code == 1
+    assert broken.read_text(encoding="utf-8") == "refuser sans_photo\n"
+    assert f"{broken}:1:9: erreur[E005]: il manque « si » après l'action" in result.stderr
+    assert " 1 | refuser sans_photo" in result.stderr
+    assert other.read_text(encoding="utf-8") == FORMATTED  # the others are still processed
+
+
+def test_syntax_error_on_stdin(runner):
+    result = runner.invoke(cli, ["formater", "-"], input="refuser si (a\n")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "<stdin>:1:12: erreur[E006]: parenthèse non fermée" in result.stderr
+
+
+def test_unreadable_and_non_utf8_files(runner, tmp_path):
+    latin = tmp_path / "latin.tamis"
+    latin.write_bytes("refuser si é".encode("latin-1"))
+    missing = tmp_path / "absent.tamis"
+    good = write(tmp_path / "p.tamis", UNFORMATTED)
+    result = runner.invoke(cli, ["formater", str(latin), str(missing), str(good)])
+    assert result.exit_code == 1
+    assert f"erreur : {latin}: ce fichier n'est pas en UTF-8 (octet 11)" in result.stderr
+    assert f"erreur : {missing}: lecture impossible (fichier introuvable)" in result.stderr
+    assert good.read_text(encoding="utf-8") == FORMATTED
+    assert "Traceback" not in result.output
+
+
+def test_directory_argument(runner, tmp_path):
+    result = runner.invoke(cli, ["formater", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"erreur : {tmp_path}: lecture impossible (c'est un dossier)" in result.stderr
+
+
+def test_no_file_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["formater"])
+    assert result.exit_code == 2
+
+
+def test_help_is_in_french(runner):
+    result = runner.invoke(cli, ["formater", "--help"])
+    assert result.exit_code == 0
+    assert "Réécrit les politiques FICHIER… dans la mise en page canonique." in result.output
+    assert "Ne modifie rien ; sort avec le code 1" in result.output
+
+
+def test_formatted_output_passes_the_formatter_check(runner, tmp_path):
+    source = (Path(__file__).parent.parent / "corpus" / "format" / "desordre.tamis").read_text(
+        encoding="utf-8"
+    )
+    policy = write(tmp_path / "p.tamis", source)
+    assert runner.invoke(cli, ["formater", str(policy)]).exit_code == 0
+    assert runner.invoke(cli, ["formater", "--verifier", str(policy)]).exit_code == 0

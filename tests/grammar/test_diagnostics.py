@@ -1,0 +1,119 @@
+"""Rendering of diagnostics, and the golden corpus of broken policies.
+
+Each ``tests/corpus/diagnostics/NAME.tamis`` has a ``NAME.attendu`` holding every diagnostic
+rendered as ``tamis valider`` prints it. To regenerate after a deliberate change, run
+``TAMIS_GOLDEN=ecrire pytest tests/grammar/test_diagnostics.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tamis.grammar.ast import Span
+from tamis.grammar.diagnostics import Diagnostic, Severity, render
+from tamis.grammar.load import load_policy
+from tamis.invitations.vocabulary import vocabulary
+
+GOLDEN = Path(__file__).resolve().parents[1] / "corpus" / "diagnostics"
+CASES = sorted(GOLDEN.glob("*.tamis"))
+
+
+def rendered(path: Path) -> str:
+    source = path.read_text(encoding="utf-8")
+    _, diagnostics = load_policy(source, path.name, vocabulary())
+    return "\n\n".join(render(d, source) for d in diagnostics) + "\n"
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_golden(path: Path) -> None:
+    expected = path.with_suffix(".attendu")
+    actual = rendered(path)
+    if os.environ.get("TAMIS_GOLDEN") == "ecrire":
+        expected.write_text(actual, encoding="utf-8")
+    assert actual == expected.read_text(encoding="utf-8")
+
+
+def test_golden_corpus_is_not_empty() -> None:
+    assert len(CASES) >= 5
+    assert all(p.with_suffix(".attendu").exists() for p in CASES)
+
+
+def diag(span: Span, help: str | None = None, code: str = "E011") -> Diagnostic:
+    return Diagnostic(code, Severity.ERREUR, "problème", span, help, "p.tamis")
+
+
+def test_render_header_line_caret_and_help() -> None:
+    text = render(
+        diag(Span(2, 12, 2, 21), "vouliez-vous dire « sans_photo » ?"), "\nrefuser si sans_phot\n"
+    )
+    assert text == (
+        "p.tamis:2:12: erreur[E011]: problème\n"
+        " 2 | refuser si sans_phot\n"
+        "   |            ^^^^^^^^^\n"
+        "  aide : vouliez-vous dire « sans_photo » ?"
+    )
+
+
+def test_render_expands_tabs_under_the_caret() -> None:
+    text = render(diag(Span(1, 3, 1, 4)), "a\tb c")
+    assert text.splitlines()[1:] == [" 1 | a    b c", "   |      ^"]
+
+
+def test_render_counts_wide_characters_twice() -> None:
+    text = render(diag(Span(1, 4, 1, 6)), "東京 東京")
+    assert text.splitlines()[1:] == [" 1 | 東京 東京", "   |      ^^^^"]
+
+
+def test_render_multi_line_span_marks_each_line() -> None:
+    source = 'règle "a" : refuser si x\n    motif "m"\n'
+    text = render(diag(Span(1, 1, 2, 14)), source)
+    assert text.splitlines()[1:] == [
+        ' 1 | règle "a" : refuser si x',
+        "   | ^^^^^^^^^^^^^^^^^^^^^^^^",
+        ' 2 |     motif "m"',
+        "   |     ^^^^^^^^^",
+    ]
+
+
+def test_render_long_span_is_cut_after_four_lines() -> None:
+    source = "\n".join(f"ligne {n}" for n in range(1, 11))
+    lines = render(diag(Span(2, 1, 9, 3)), source).splitlines()
+    assert lines[1] == " 2 | ligne 2"
+    assert lines[-2:] == ["   | ^^^^^^^", "   | …"]
+    assert len(lines) == 1 + 2 * 4 + 1
+
+
+def test_render_gutter_is_as_wide_as_the_largest_line_number() -> None:
+    source = "\n" * 9 + "abc\ndef\n"
+    lines = render(diag(Span(10, 1, 11, 2)), source).splitlines()
+    assert lines[1:] == [" 10 | abc", "    | ^^^", " 11 | def", "    | ^"]
+
+
+def test_render_empty_span_after_the_end_of_a_line() -> None:
+    lines = render(diag(Span(1, 4, 1, 4), code="W003"), "abc").splitlines()
+    assert lines[1:] == [" 1 | abc", "   |    ^"]
+
+
+def test_render_without_position_has_no_excerpt() -> None:
+    text = render(diag(Span(0, 0, 0, 0), "vérifiez le chemin", code="E000"), "")
+    assert text == "p.tamis: erreur[E000]: problème\n  aide : vérifiez le chemin"
+
+
+def test_render_position_past_the_end_of_the_source() -> None:
+    assert render(diag(Span(5, 1, 5, 2)), "abc") == "p.tamis:5:1: erreur[E011]: problème"
+
+
+def test_to_json_shape() -> None:
+    assert diag(Span(2, 3, 2, 7), "aide").to_json() == {
+        "code": "E011",
+        "severity": "erreur",
+        "file": "p.tamis",
+        "line": 2,
+        "column": 3,
+        "end": {"line": 2, "column": 7},
+        "message": "problème",
+        "suggestion": "aide",
+    }
