@@ -4,12 +4,17 @@ Engines (``natif``, ``durable``) return the same ``Decision`` for the same input
 differential tests compare them field by field. A decision keeps the values it was computed
 from (``facts``, ``parameters``), so its trace can be rebuilt exactly and lazily: evaluation
 is deterministic, and the fast path need not build trees nobody reads.
+
+``Decision`` is an immutable ``NamedTuple`` rather than a frozen dataclass: the native engine
+builds one per invitation, and a frozen dataclass costs about 1.4 µs to construct, more than
+the whole rest of a decision. Build it with keywords; copy it with ``_replace``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tamis.grammar.ast import Action, Strategy
 from tamis.grammar.vocabulary import Value
@@ -27,15 +32,16 @@ class RuleRef:
     priority: int | None = None
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     action: Action
     rule: RuleRef | None  # the deciding rule; None when ``sinon`` (or the implicit default) decided
     strategy: Strategy
     fired: tuple[RuleRef, ...]  # every rule whose condition was vrai, file order
     unknown: tuple[RuleRef, ...]  # every rule whose condition was inconnu, file order
     derived: Mapping[str, bool | None]  # each ``définir`` -> vrai / faux / inconnu (None)
-    facts: Mapping[str, Value]  # the base facts and fields the policy read (None = inconnu)
+    # the base facts and fields the policy read (None = inconnu); the native engine keeps the
+    # caller's own mapping when it holds exactly those names: do not mutate it afterwards
+    facts: Mapping[str, Value]
     parameters: Mapping[str, Value]  # the parameter values in force
     engine: str  # "natif" | "durable"
 

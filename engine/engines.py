@@ -1,0 +1,51 @@
+"""Choosing an engine by name: ``natif`` (compiled Python, the default) or ``durable``.
+
+Sits between the CLI's ``--moteur`` option and the engines; both return equal ``Decision``
+values for the same inputs. durable-rules is imported only when asked for, because it does
+not import on Python 3.13 and later.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Protocol
+
+from tamis.engine.compile import compile_policy
+from tamis.engine.decision import Decision
+from tamis.grammar.checked import CheckedPolicy
+
+ENGINES = ("natif", "durable")
+
+
+class Engine(Protocol):
+    def decide(self, facts, parameters=None) -> Decision: ...
+
+
+class EngineUnavailable(Exception):
+    """The engine asked for cannot run here; ``str(error)`` is the French message."""
+
+
+def make_engine(name: str, policy: CheckedPolicy) -> Engine:
+    """The engine called ``name``, ready to decide with ``policy``."""
+    if name == "natif":
+        return compile_policy(policy)
+    if name == "durable":
+        return _durable(policy)
+    raise EngineUnavailable(f"moteur inconnu « {name} » : choisissez parmi {', '.join(ENGINES)}")
+
+
+def _durable(policy: CheckedPolicy) -> Engine:
+    try:
+        from tamis.engine.durable_engine import DurablePolicy
+    except ImportError as error:
+        raise EngineUnavailable(_unavailable(error)) from None
+    return DurablePolicy(policy)
+
+
+def _unavailable(error: ImportError) -> str:
+    version = ".".join(str(part) for part in sys.version_info[:3])
+    return (
+        f"le moteur « durable » n'est pas disponible : durable-rules ne s'importe pas "
+        f"sur ce Python ({version} ; il ne fonctionne pas à partir de Python 3.13) "
+        f"[{error}]. Utilisez « --moteur natif », le moteur par défaut, qui décide pareil."
+    )

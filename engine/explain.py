@@ -1,0 +1,148 @@
+"""A decision in words: the short French explanation and the JSON form of a decision.
+
+Last step of deciding (``Decision`` -> trace -> **explanation**, JSON), computed only when asked.
+The reasons come from the deciding rule's trace: the leaves that made its condition true, with
+the domain's evidence notes (« sans_photo est vrai (expediteur.photo absente) »), derived facts
+explained by their own definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from tamis.engine.decision import Decision, RuleRef
+from tamis.engine.trace import (
+    Evaluator,
+    TraceNode,
+    rule_words,
+    trace_decision,
+    trace_to_dict,
+)
+from tamis.grammar.ast import Action
+from tamis.grammar.checked import CheckedPolicy
+
+_HEADS = {
+    Action.ACCEPTER: "Acceptée par la",
+    Action.REFUSER: "Refusée par la",
+    Action.IGNORER: "Ignorée par la",
+    Action.SIGNALER: "Signalée par la",
+    Action.EXAMINER: "À examiner selon la",
+}
+_WORDS = {True: "vrai", False: "faux", None: "inconnu"}
+
+
+def explain(
+    decision: Decision, policy: CheckedPolicy, evidence: Mapping[str, str] | None = None
+) -> str:
+    """The decision in one or two French sentences.
+
+    « Refusée par la règle « photo » (ligne 12) : sans_photo est vrai (expediteur.photo absente). »
+    """
+    notes = evidence or {}
+    evaluator = Evaluator(policy, decision.facts, decision.parameters, decision.derived)
+    if decision.rule is None:
+        return _by_default(decision, policy, evaluator, notes)
+    node = evaluator.condition(policy.rules[decision.rule.index].condition)
+    reasons = " et ".join(_reasons(node, True, notes))
+    text = f"{_HEADS[decision.action]} {rule_words(decision.rule)} : {reasons}."
+    return text + _motif(decision.rule)
+
+
+def _motif(rule: RuleRef) -> str:
+    if not rule.motif:
+        return ""
+    motif = rule.motif.strip()
+    return f" Motif : {motif}" + ("" if motif.endswith((".", "!", "?", "…")) else ".")
+
+
+def _by_default(
+    decision: Decision, policy: CheckedPolicy, evaluator: Evaluator, notes: Mapping[str, str]
+) -> str:
+    if policy.default_span is not None:
+        text = f"Aucune règle ne s'applique : décision par défaut (sinon) {decision.action.value}."
+    else:
+        text = (
+            f"Aucune règle ne s'applique : décision par défaut {decision.action.value} "
+            "(la politique n'a pas de « sinon »)."
+        )
+    unknown = [_unknown_words(r, evaluator, policy, notes) for r in decision.unknown]
+    if unknown:
+        text += " Règles restées inconnues faute de données : " + " ; ".join(unknown) + "."
+    return text
+
+
+def _unknown_words(
+    rule: RuleRef, evaluator: Evaluator, policy: CheckedPolicy, notes: Mapping[str, str]
+) -> str:
+    node = evaluator.condition(policy.rules[rule.index].condition)
+    names = dict.fromkeys(_missing(node))
+    missing = ", ".join(_with_note(f"{n} inconnu", n, notes=notes) for n in names)
+    return f"{rule_words(rule)} — {missing}" if missing else rule_words(rule)
+
+
+def _missing(node: TraceNode) -> Iterator[str]:
+    """The names read as inconnu that make an inconnu node inconnu."""
+    if node.value is not None:
+        return
+    for child in node.children:
+        yield from _missing(child)
+    if node.definition is not None:
+        yield from _missing(node.definition)
+        return
+    yield from (name for name, value in node.reads if value is None)
+
+
+def _reasons(node: TraceNode, want: bool, notes: Mapping[str, str]) -> list[str]:
+    """Phrases saying why ``node`` has the value ``want``."""
+    if node.kind == "non":
+        return _reasons(node.children[0], not want, notes)
+    if node.kind in ("et", "ou"):
+        decisive = (node.kind == "et") != want  # a false "et" / a true "ou": the deciding ones
+        chosen = [c for c in node.children if c.value is want] if decisive else node.children
+        return [phrase for child in chosen for phrase in _reasons(child, want, notes)]
+    if node.kind == "nom":
+        return [_name_reason(node, want, notes)]
+    if node.kind == "valeur":
+        return ["la condition est toujours " + ("vraie" if want else "fausse")]
+    text = node.detail if want else f"{node.detail} est faux"
+    return [_with_note(text, *(name for name, _ in node.reads), notes=notes)]
+
+
+def _name_reason(node: TraceNode, want: bool, notes: Mapping[str, str]) -> str:
+    name = node.reads[0][0]
+    text = f"{name} est {_WORDS[want]}"
+    if node.definition is not None:
+        return f"{text} ({' et '.join(_reasons(node.definition, want, notes))})"
+    return _with_note(text, name, notes=notes)
+
+
+def _with_note(text: str, *names: str, notes: Mapping[str, str]) -> str:
+    found = [notes[name] for name in names if notes.get(name)]
+    return f"{text} ({'; '.join(found)})" if found else text
+
+
+def decision_to_dict(
+    decision: Decision,
+    policy: CheckedPolicy,
+    evidence: Mapping[str, str] | None = None,
+    *,
+    trace: bool = False,
+) -> dict:
+    """The decision as JSON-ready data with French keys (the caller adds the invitation id)."""
+    out = {
+        "decision": decision.action.value,
+        "regle": decision.label,
+        "motif": decision.motif,
+        "explication": explain(decision, policy, evidence),
+        "resolution": decision.strategy.value,
+        "declenchees": [_rule_dict(r) for r in decision.fired],
+        "inconnues": [_rule_dict(r) for r in decision.unknown],
+        "faits_derives": dict(decision.derived),
+    }
+    if trace:
+        out["trace"] = trace_to_dict(trace_decision(policy, decision))
+    return out
+
+
+def _rule_dict(rule: RuleRef) -> dict:
+    return {"regle": rule.label, "ligne": rule.line, "action": rule.action.value}

@@ -1,0 +1,132 @@
+"""The parameter values in force for a run, type-checked, from four sources.
+
+Sits just before deciding: the CLI hands it the checked policy, the context file's
+``[parametres]`` and the ``--parametre NOM=VAL`` strings; the result goes to
+``NativePolicy.decide`` and to fact extraction. Precedence, lowest first: the vocabulary's
+default, the context's ``[parametres]``, the policy's own ``paramètre``, the command line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from tamis.grammar.checked import CheckedPolicy
+from tamis.grammar.suggest import did_you_mean
+from tamis.grammar.vocabulary import Type, Value, type_of
+
+_TRUE = {"vrai", "true", "oui"}
+_FALSE = {"faux", "false", "non"}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+
+
+class ParameterError(Exception):
+    """A parameter that cannot be used; ``str(error)`` is the French message."""
+
+
+def effective_parameters(
+    policy: CheckedPolicy, context_defaults: Mapping[str, Value], overrides: Sequence[str]
+) -> dict[str, Value]:
+    """Every parameter the policy knows, with its value for this run.
+
+    A context parameter this policy does not know is ignored (one context file can serve
+    several policies); a known one must have the parameter's type. An override must name a
+    known parameter and parse as its type.
+    """
+    values = dict(policy.parameters)
+    declared = policy.declared_parameters
+    for name, value in context_defaults.items():
+        if name in values and name not in declared:
+            values[name] = _checked(policy, name, value)
+    for text in overrides:
+        name, value = parse_override(policy, text)
+        values[name] = value
+    return values
+
+
+def parameter_type(policy: CheckedPolicy, name: str) -> Type:
+    """The type of a known parameter: the checker's, else that of its current value."""
+    return policy.types.get(name) or type_of(policy.parameters[name]) or Type.TEXTE
+
+
+def _checked(policy: CheckedPolicy, name: str, value: Value) -> Value:
+    expected = parameter_type(policy, name)
+    if isinstance(value, list):
+        value = tuple(value)
+    if type_of(value) is not expected:
+        raise ParameterError(
+            f"[parametres] du contexte : « {name} » doit être de type {expected.value}, "
+            f"pas {_shown(value)}"
+        )
+    return value
+
+
+def parse_override(policy: CheckedPolicy, text: str) -> tuple[str, Value]:
+    """``NOM=VAL`` -> (name, typed value); raises ``ParameterError`` (French)."""
+    name, equal, raw = text.partition("=")
+    name = name.strip()
+    if not equal or not name:
+        raise ParameterError(f"--parametre {text} : attendu NOM=VALEUR (ex. connexions_min=100)")
+    if name not in policy.parameters:
+        raise ParameterError(_unknown(policy, name, text))
+    expected = parameter_type(policy, name)
+    value = PARSERS[expected](raw.strip())
+    if value is None:
+        raise ParameterError(
+            f"--parametre {text} : « {raw.strip()} » n'est pas {_EXPECTED[expected]}"
+        )
+    return name, value
+
+
+def _unknown(policy: CheckedPolicy, name: str, text: str) -> str:
+    message = f"--parametre {text} : paramètre inconnu « {name} »"
+    hint = did_you_mean(name, policy.parameters)
+    if hint:
+        return f"{message} ; {hint}"
+    known = ", ".join(f"« {n} »" for n in sorted(policy.parameters))
+    return f"{message} (paramètres connus : {known or 'aucun'})"
+
+
+def _shown(value: Value) -> str:
+    kind = type_of(value)
+    return f"{kind.value} ({value!r})" if kind is not None else repr(value)
+
+
+def parse_number(raw: str) -> int | float | None:
+    """``50``, ``0.5`` or ``0,5``; None when it is not a number."""
+    if not _NUMBER.fullmatch(raw):
+        return None
+    if "." not in raw and "," not in raw:
+        return int(raw)
+    return float(raw.replace(",", "."))
+
+
+def parse_boolean(raw: str) -> bool | None:
+    word = raw.casefold()
+    return True if word in _TRUE else False if word in _FALSE else None
+
+
+def parse_text(raw: str) -> str:
+    for first, last in (('"', '"'), ("«", "»")):
+        if len(raw) >= 2 and raw.startswith(first) and raw.endswith(last):
+            return raw[1:-1].strip() if first == "«" else raw[1:-1]
+    return raw
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    """Comma-separated items, spaces around each removed; an empty value is the empty list."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+PARSERS: dict[Type, Callable[[str], Value]] = {
+    Type.NOMBRE: parse_number,
+    Type.BOOLEEN: parse_boolean,
+    Type.TEXTE: parse_text,
+    Type.LISTE: parse_list,
+}
+_EXPECTED = {
+    Type.NOMBRE: "un nombre (ex. 50 ou 0,5)",
+    Type.BOOLEEN: "un booléen (vrai, faux, oui, non, true, false)",
+    Type.TEXTE: "un texte",
+    Type.LISTE: "une liste (éléments séparés par des virgules)",
+}

@@ -1,0 +1,255 @@
+"""The trace of a decision: each condition node with its value and the inputs it read.
+
+Sits after deciding (``Decision`` -> trace -> explanation, JSON): the trace is rebuilt lazily
+from what the decision recorded (``facts``, ``parameters``, ``derived``), since evaluation is
+deterministic, by a plain tree-walking evaluator over :mod:`tamis.engine.semantics`. The
+fast engines never build it. A leaf reads like
+``expediteur.connexions = 12 < connexions_min = 50 → vrai``; a derived fact (``définir``) used in a
+condition carries its own sub-trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tamis.engine import semantics
+from tamis.engine.decision import Decision, RuleRef
+from tamis.grammar import ast
+from tamis.grammar.checked import CheckedPolicy, Kind
+from tamis.grammar.format import format_expr, format_value
+from tamis.grammar.vocabulary import Value
+
+_LONG = 60  # longer texts are shortened in rendered lines (never in the data)
+
+
+@dataclass(frozen=True)
+class TraceNode:
+    """One condition node: its text, its value, and for leaves what it read."""
+
+    kind: str  # "et", "ou", "non"; leaves: "nom" (a name), "test" (a comparison), "valeur"
+    text: str  # the condition, in canonical form
+    value: Value  # vrai / faux / inconnu (None) for conditions
+    detail: str  # leaves: "expediteur.connexions = 12 < connexions_min = 50"; else the text
+    reads: tuple[tuple[str, Value], ...] = ()  # the names this node reads itself, with values
+    children: tuple[TraceNode, ...] = ()
+    definition: TraceNode | None = field(default=None)  # a derived fact's own condition
+
+    @property
+    def line(self) -> str:
+        return f"{self.detail} → {semantics.truth_word(self.value)}"  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    rule: RuleRef
+    decisive: bool  # this rule made the decision
+    condition: TraceNode
+
+
+def trace_decision(
+    policy: CheckedPolicy, decision: Decision, *, every_rule: bool = False
+) -> list[RuleTrace]:
+    """Traces of the deciding rule and each fired rule, in file order.
+
+    When no rule fired, the rules that stayed inconnu are traced instead (they say which data
+    was missing); ``every_rule`` traces all the decision rules.
+    """
+    evaluator = Evaluator(policy, decision.facts, decision.parameters, decision.derived)
+    chosen = {r.index for r in decision.fired}
+    if decision.rule is not None:
+        chosen.add(decision.rule.index)
+    if every_rule:
+        chosen = set(range(len(policy.rules)))
+    elif not chosen:
+        chosen = {r.index for r in decision.unknown}
+    return [_rule_trace(evaluator, policy, decision, i) for i in sorted(chosen)]
+
+
+def _rule_trace(evaluator: Evaluator, policy: CheckedPolicy, decision: Decision, index: int):
+    rule = policy.rules[index]
+    ref = RuleRef(index, rule.label, rule.span.line, rule.action, rule.motif, rule.priority)
+    decisive = decision.rule is not None and decision.rule.index == index
+    return RuleTrace(ref, decisive, evaluator.condition(rule.condition))
+
+
+class Evaluator:
+    """Evaluates conditions node by node, from recorded values (the reference semantics)."""
+
+    def __init__(
+        self,
+        policy: CheckedPolicy,
+        facts: Mapping[str, Value],
+        parameters: Mapping[str, Value],
+        derived: Mapping[str, Value],
+    ) -> None:
+        self.policy = policy
+        self.facts, self.parameters, self.derived = facts, parameters, derived
+        self.definitions = {d.name: d for d in policy.definitions}
+        self.memo: dict[str, TraceNode] = {}
+
+    def value_of(self, name: str) -> Value:
+        kind = self.policy.kinds.get(name)
+        if kind is Kind.DEFINI:
+            return self.derived.get(name)
+        if kind is Kind.PARAMETRE:
+            return self.parameters.get(name)
+        return self.facts.get(name)
+
+    def definition(self, name: str) -> TraceNode:
+        """The sub-trace of a ``définir`` (computed once per trace)."""
+        if name not in self.memo:
+            self.memo[name] = self.condition(self.definitions[name].condition)
+        return self.memo[name]
+
+    def condition(self, expr: ast.Expr) -> TraceNode:
+        text = expression_text(expr)
+        if isinstance(expr, ast.Not):
+            child = self.condition(expr.operand)
+            value = semantics.not_(child.value)  # type: ignore[arg-type]
+            return TraceNode("non", text, value, text, children=(child,))
+        if isinstance(expr, ast.And | ast.Or):
+            children = tuple(self.condition(o) for o in expr.operands)
+            is_and = isinstance(expr, ast.And)
+            value = (semantics.and_ if is_and else semantics.or_)(c.value for c in children)  # type: ignore[misc]
+            return TraceNode("et" if is_and else "ou", text, value, text, children=children)
+        if isinstance(expr, ast.Ref):
+            return self._ref(expr, text)
+        return self._leaf(expr, text)
+
+    def _ref(self, expr: ast.Ref, text: str) -> TraceNode:
+        value = self.value_of(expr.name)
+        is_defined = self.policy.kinds.get(expr.name) is Kind.DEFINI
+        sub = self.definition(expr.name) if is_defined else None
+        return TraceNode("nom", text, value, text, ((expr.name, value),), definition=sub)
+
+    def _leaf(self, expr: ast.Expr, text: str) -> TraceNode:
+        if isinstance(expr, ast.Compare):
+            left, right = self.operand(expr.left), self.operand(expr.right)
+            value = semantics.compare(expr.op, left[0], right[0])
+            detail = f"{left[1]} {expr.op.value} {right[1]}"
+            return TraceNode("test", text, value, detail, left[2] + right[2])
+        if isinstance(expr, ast.Between):
+            parts = [self.operand(e) for e in (expr.subject, expr.low, expr.high)]
+            value = semantics.between(parts[0][0], parts[1][0], parts[2][0])
+            detail = f"{parts[0][1]} entre {parts[1][1]} et {parts[2][1]}"
+            return TraceNode("test", text, value, detail, sum((p[2] for p in parts), ()))
+        if isinstance(expr, ast.IsSet):
+            subject = self.operand(expr.subject)
+            value = semantics.is_set(subject[0]) != expr.negated
+            detail = f"{subject[1]} {_is_set_words(expr)}"
+            return TraceNode("test", text, value, detail, subject[2])
+        value, shown, reads = self.operand(expr)
+        return TraceNode("valeur", text, value, shown, reads)
+
+    def operand(self, expr: ast.Expr) -> tuple[Value, str, tuple[tuple[str, Value], ...]]:
+        """(value, how the trace shows it, names read)."""
+        if isinstance(expr, ast.Literal | ast.ListLiteral):
+            return literal_value(expr), expression_text(expr), ()
+        if isinstance(expr, ast.Ref):
+            value = self.value_of(expr.name)
+            return value, f"{expr.name} = {value_text(value)}", ((expr.name, value),)
+        node = self.condition(expr)
+        return node.value, f"({node.text}) = {value_text(node.value)}", ()
+
+
+def literal_value(expr: ast.Literal | ast.ListLiteral) -> Value:
+    if isinstance(expr, ast.ListLiteral):
+        return tuple(item.value for item in expr.items)  # type: ignore[misc]
+    return expr.value
+
+
+def _is_set_words(expr: ast.IsSet) -> str:
+    return "n'est pas renseigné" if expr.negated else "est renseigné"
+
+
+# --- text ----------------------------------------------------------------------
+
+
+def value_text(value: Value, *, limit: int | None = None) -> str:
+    """A value as the trace shows it: vrai, faux, inconnu, 12, 0.5, "texte", ["a", "b"]."""
+    if value is None or isinstance(value, bool):
+        return semantics.truth_word(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(value_text(v, limit=limit) for v in value) + "]"
+    if isinstance(value, str) and limit is not None and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return format_value(value)
+
+
+def expression_text(expr: ast.Expr) -> str:
+    """A condition in the language's canonical spelling (the formatter's)."""
+    return format_expr(expr)
+
+
+# --- rendering -------------------------------------------------------------------
+
+
+def render_trace(traces: list[RuleTrace]) -> str:
+    """The traces as indented French text, one node per line."""
+    lines: list[str] = []
+    for trace in traces:
+        suffix = ", décisive" if trace.decisive else ""
+        lines.append(f"{rule_words(trace.rule)} : {trace.rule.action.value}{suffix}")
+        lines += _render_node(trace.condition, 1)
+    return "\n".join(lines)
+
+
+def rule_words(rule: RuleRef) -> str:
+    """``règle « photo » (ligne 12)``, or ``règle de la ligne 14`` for an unnamed rule."""
+    if rule.label == f"ligne {rule.line}":
+        return f"règle de la ligne {rule.line}"
+    return f"règle « {rule.label} » (ligne {rule.line})"
+
+
+def _render_node(node: TraceNode, depth: int) -> list[str]:
+    lines = ["  " * depth + _short_line(node)]
+    for child in node.children:
+        lines += _render_node(child, depth + 1)
+    if node.definition is not None:
+        lines.append("  " * (depth + 1) + f"{node.text} est défini par :")
+        lines += _render_node(node.definition, depth + 2)
+    return lines
+
+
+def _short_line(node: TraceNode) -> str:
+    if not node.reads:
+        return node.line
+    shortened = node.detail
+    for _, value in node.reads:
+        if isinstance(value, str) and len(value) > _LONG:
+            shortened = shortened.replace(value_text(value), value_text(value, limit=_LONG))
+    return f"{shortened} → {semantics.truth_word(node.value)}"  # type: ignore[arg-type]
+
+
+def node_to_dict(node: TraceNode) -> dict:
+    """JSON-ready form of a trace node (French keys)."""
+    out: dict = {"condition": node.text, "valeur": _json_truth(node.value), "detail": node.line}
+    if node.reads:
+        out["lu"] = {name: _json_value(value) for name, value in node.reads}
+    if node.children:
+        out["enfants"] = [node_to_dict(child) for child in node.children]
+    if node.definition is not None:
+        out["definition"] = node_to_dict(node.definition)
+    return out
+
+
+def trace_to_dict(traces: list[RuleTrace]) -> list[dict]:
+    return [
+        {
+            "regle": t.rule.label,
+            "ligne": t.rule.line,
+            "action": t.rule.action.value,
+            "decisive": t.decisive,
+            "condition": node_to_dict(t.condition),
+        }
+        for t in traces
+    ]
+
+
+def _json_truth(value: Value) -> str:
+    return semantics.truth_word(value) if value is None or isinstance(value, bool) else str(value)
+
+
+def _json_value(value: Value) -> object:
+    return list(value) if isinstance(value, tuple) else value

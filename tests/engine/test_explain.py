@@ -1,0 +1,136 @@
+"""The French explanation and the JSON form of a decision (exact texts)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from native_helpers import load
+
+from tamis.engine.compile import compile_policy
+from tamis.engine.explain import decision_to_dict, explain
+
+POLICY = """politique "Mon réseau"
+paramètre connexions_min = 50
+définir suspect si expediteur.connexions < connexions_min et sans_recommandations
+
+règle "vente" : signaler si pitch_de_vente ou message_commercial
+    motif "Une invitation n'est pas un argumentaire de vente."
+règle "photo" : refuser si sans_photo ou profil_entreprise
+refuser si suspect et non connu
+accepter si connu et non (sans_photo ou profil_entreprise)
+sinon examiner
+"""
+KNOWN = {
+    "pitch_de_vente": False,
+    "message_commercial": False,
+    "sans_photo": False,
+    "profil_entreprise": False,
+}
+
+
+def explained(facts, evidence=None, source=POLICY):
+    policy = load(source)
+    decision = compile_policy(policy).decide(facts)
+    return explain(decision, policy, evidence)
+
+
+def test_the_issue_example():
+    facts = {**KNOWN, "sans_photo": True}
+    evidence = {"sans_photo": "expediteur.photo absente"}
+    assert explained(facts, evidence) == (
+        "Refusée par la règle « photo » (ligne 7) : sans_photo est vrai (expediteur.photo absente)."
+    )
+
+
+def test_every_true_operand_of_ou_is_given_and_the_motif_follows():
+    facts = {**KNOWN, "pitch_de_vente": True, "message_commercial": True}
+    evidence = {"pitch_de_vente": "« démo gratuite » dans la note"}
+    assert explained(facts, evidence) == (
+        "Signalée par la règle « vente » (ligne 5) : pitch_de_vente est vrai "
+        "(« démo gratuite » dans la note) et message_commercial est vrai. "
+        "Motif : Une invitation n'est pas un argumentaire de vente."
+    )
+
+
+def test_derived_facts_are_explained_by_their_definition():
+    facts = {**KNOWN, "expediteur.connexions": 12, "sans_recommandations": True, "connu": False}
+    assert explained(facts) == (
+        "Refusée par la règle de la ligne 8 : suspect est vrai (expediteur.connexions = 12 "
+        "< connexions_min = 50 et sans_recommandations est vrai) et connu est faux."
+    )
+
+
+def test_negations_explain_the_false_operands():
+    facts = {**KNOWN, "connu": True}
+    assert explained(facts, {"connu": "dans vos contacts"}) == (
+        "Acceptée par la règle de la ligne 9 : connu est vrai (dans vos contacts) "
+        "et sans_photo est faux et profil_entreprise est faux."
+    )
+
+
+def test_comparisons_that_are_false():
+    source = "ignorer si non (expediteur.connexions > 500)\n"
+    assert explained({"expediteur.connexions": 12}, source=source) == (
+        "Ignorée par la règle de la ligne 1 : expediteur.connexions = 12 > 500 est faux."
+    )
+
+
+def test_examiner_and_constant_conditions():
+    assert explained({}, source='règle "tout" : examiner si vrai\n') == (
+        "À examiner selon la règle « tout » (ligne 1) : la condition est toujours vraie."
+    )
+
+
+def test_sinon_names_the_rules_left_unknown_and_the_missing_data():
+    facts = {**KNOWN, "expediteur.connexions": 12}
+    evidence = {"sans_recommandations": "recommandations absentes du profil"}
+    assert explained(facts, evidence) == (
+        "Aucune règle ne s'applique : décision par défaut (sinon) examiner. "
+        "Règles restées inconnues faute de données : règle de la ligne 8 — "
+        "sans_recommandations inconnu (recommandations absentes du profil), connu inconnu ; "
+        "règle de la ligne 9 — connu inconnu."
+    )
+
+
+def test_sinon_without_unknown_rules():
+    facts = {**KNOWN, "expediteur.connexions": 500, "connu": False}
+    assert explained(facts) == "Aucune règle ne s'applique : décision par défaut (sinon) examiner."
+
+
+def test_implicit_default_says_there_is_no_sinon():
+    assert explained({"sans_photo": False}, source="refuser si sans_photo\n") == (
+        "Aucune règle ne s'applique : décision par défaut examiner "
+        "(la politique n'a pas de « sinon »)."
+    )
+
+
+@pytest.mark.parametrize("with_trace", [False, True])
+def test_decision_as_json(with_trace):
+    policy = load(POLICY)
+    decision = compile_policy(policy).decide({**KNOWN, "sans_photo": True})
+    data = decision_to_dict(decision, policy, {"sans_photo": "pas de photo"}, trace=with_trace)
+    assert json.loads(json.dumps(data)) == data
+    expected = {
+        "decision": "refuser",
+        "regle": "photo",
+        "motif": None,
+        "explication": (
+            "Refusée par la règle « photo » (ligne 7) : sans_photo est vrai (pas de photo)."
+        ),
+        "resolution": "première_applicable",
+        "declenchees": [{"regle": "photo", "ligne": 7, "action": "refuser"}],
+        "inconnues": [{"regle": "ligne 8", "ligne": 8, "action": "refuser"}],
+        "faits_derives": {"suspect": None},
+    }
+    assert {k: v for k, v in data.items() if k != "trace"} == expected
+    assert ("trace" in data) is with_trace
+    if with_trace:
+        assert [t["regle"] for t in data["trace"]] == ["photo"]
+
+
+def test_sinon_as_json():
+    policy = load("refuser si sans_photo\nsinon ignorer\n")
+    data = decision_to_dict(compile_policy(policy).decide({}), policy)
+    assert (data["decision"], data["regle"], data["motif"]) == ("ignorer", "sinon", None)
+    assert data["declenchees"] == [] and data["inconnues"][0]["regle"] == "ligne 1"

@@ -1,0 +1,165 @@
+"""The trace rebuilt from a decision: values of every node, inputs read, derived sub-traces."""
+
+from __future__ import annotations
+
+from native_helpers import build, load
+
+from tamis.engine.compile import compile_policy
+from tamis.engine.trace import (
+    expression_text,
+    render_trace,
+    trace_decision,
+    trace_to_dict,
+    value_text,
+)
+from tamis.grammar import ast
+
+POLICY = """paramètre connexions_min = 50
+définir suspect si expediteur.connexions < connexions_min et sans_recommandations
+règle "photo" : refuser si sans_photo ou profil_entreprise
+refuser si suspect et non connu
+accepter si connu
+sinon examiner
+"""
+
+FACTS = {
+    "expediteur.connexions": 12,
+    "sans_recommandations": True,
+    "connu": False,
+    "sans_photo": False,
+    "profil_entreprise": False,
+}
+
+
+def traced(facts, **options):
+    policy = load(POLICY)
+    decision = compile_policy(policy).decide(facts)
+    return policy, decision, trace_decision(policy, decision, **options)
+
+
+def test_deciding_rule_with_values_inputs_and_derived_sub_trace():
+    _, _, traces = traced(FACTS)
+    assert [(t.rule.label, t.decisive) for t in traces] == [("ligne 4", True)]
+    root = traces[0].condition
+    assert root.line == "suspect et non connu → vrai"
+    suspect, negation = root.children
+    assert suspect.reads == (("suspect", True),)
+    assert suspect.definition.children[0].line == (
+        "expediteur.connexions = 12 < connexions_min = 50 → vrai"
+    )
+    assert suspect.definition.children[0].reads == (
+        ("expediteur.connexions", 12),
+        ("connexions_min", 50),
+    )
+    assert negation.line == "non connu → vrai"
+    assert negation.children[0].line == "connu → faux"
+
+
+def test_every_fired_rule_is_traced_and_on_request_every_rule():
+    facts = {**FACTS, "connu": True, "sans_photo": True}
+    _, _, traces = traced(facts)
+    assert [(t.rule.label, t.decisive) for t in traces] == [("photo", True), ("ligne 5", False)]
+    _, _, everything = traced(facts, every_rule=True)
+    assert [t.rule.label for t in everything] == ["photo", "ligne 4", "ligne 5"]
+    assert everything[1].condition.value is False
+
+
+def test_when_sinon_decides_the_unknown_rules_are_traced():
+    _, decision, traces = traced({"sans_photo": False})
+    assert decision.rule is None
+    assert [t.rule.label for t in traces] == ["photo", "ligne 4", "ligne 5"]
+    assert traces[0].condition.children[1].line == "profil_entreprise → inconnu"
+
+
+def test_rendered_text():
+    _, _, traces = traced(FACTS)
+    assert render_trace(traces) == "\n".join(
+        [
+            "règle de la ligne 4 : refuser, décisive",
+            "  suspect et non connu → vrai",
+            "    suspect → vrai",
+            "      suspect est défini par :",
+            "        expediteur.connexions < connexions_min et sans_recommandations → vrai",
+            "          expediteur.connexions = 12 < connexions_min = 50 → vrai",
+            "          sans_recommandations → vrai",
+            "    non connu → vrai",
+            "      connu → faux",
+        ]
+    )
+
+
+def test_long_texts_are_shortened_in_rendered_lines_only():
+    policy = load('examiner si message contient "poste"\n')
+    message = "Bonjour, " + "x" * 80 + " poste"
+    decision = compile_policy(policy).decide({"message": message})
+    traces = trace_decision(policy, decision)
+    assert traces[0].condition.reads == (("message", message),)
+    line = render_trace(traces).splitlines()[1]
+    assert "…" in line and len(line) < 100 and line.endswith("→ vrai")
+
+
+def test_trace_as_json_ready_dict():
+    _, _, traces = traced(FACTS)
+    (rule,) = trace_to_dict(traces)
+    assert rule["regle"] == "ligne 4" and rule["decisive"] is True and rule["action"] == "refuser"
+    suspect = rule["condition"]["enfants"][0]
+    assert suspect["lu"] == {"suspect": True}
+    assert suspect["definition"]["enfants"][0] == {
+        "condition": "expediteur.connexions < connexions_min",
+        "valeur": "vrai",
+        "detail": "expediteur.connexions = 12 < connexions_min = 50 → vrai",
+        "lu": {"expediteur.connexions": 12, "connexions_min": 50},
+    }
+
+
+def test_other_leaves_read_like_the_language():
+    policy = load(
+        "ignorer si expediteur.relations_communes entre 0 et 2 "
+        "et expediteur.photo n'est pas renseigné "
+        'et expediteur.secteur dans ["TI", "RH"]\n'
+    )
+    facts = {"expediteur.relations_communes": 1, "expediteur.secteur": "TI"}
+    decision = compile_policy(policy).decide(facts)
+    lines = [c.line for c in trace_decision(policy, decision)[0].condition.children]
+    assert lines == [
+        "expediteur.relations_communes = 1 entre 0 et 2 → vrai",
+        "expediteur.photo = inconnu n'est pas renseigné → vrai",
+        'expediteur.secteur = "TI" dans ["TI", "RH"] → vrai',
+    ]
+
+
+def test_expression_text_puts_back_the_needed_parentheses():
+    a, b, c = ast.Ref("sans_photo"), ast.Ref("connu"), ast.Ref("pertinent")
+    assert expression_text(ast.And((ast.Or((a, b)), ast.Not(c)))) == (
+        "(sans_photo ou connu) et non pertinent"
+    )
+    assert expression_text(ast.Not(ast.And((a, b)))) == "non (sans_photo et connu)"
+    assert expression_text(ast.Or((a, ast.And((b, c))))) == "sans_photo ou connu et pertinent"
+    compare = ast.Compare(ast.Op.EQ, ast.Or((a, b)), ast.Literal(True))
+    assert expression_text(compare) == "(sans_photo ou connu) = vrai"
+
+
+def test_expression_text_reparses_to_the_same_tree():
+    policy = load(POLICY)
+    rebuilt = load(
+        "".join(f"définir {d.name} si {expression_text(d.condition)}\n" for d in policy.definitions)
+        + "".join(f"{r.action.value} si {expression_text(r.condition)}\n" for r in policy.rules)
+    )
+    assert [r.condition for r in rebuilt.rules] == [r.condition for r in policy.rules]
+
+
+def test_values_as_shown():
+    assert [value_text(v) for v in (None, True, False, 12, 0.5)] == [
+        "inconnu",
+        "vrai",
+        "faux",
+        "12",
+        "0.5",
+    ]
+    assert value_text(('a "b"', "c")) == '["a \\"b\\"", "c"]'
+
+
+def test_hand_built_policies_without_source_are_traced_too():
+    policy = build(ast.Rule(ast.Action.REFUSER, ast.Not(ast.Ref("connu"))))
+    decision = compile_policy(policy).decide({"connu": False})
+    assert trace_decision(policy, decision)[0].condition.line == "non connu → vrai"
