@@ -1,1 +1,37 @@
-"""The audit journal: append-only, hash-chained JSON Lines, and the queries that read it."""
+"""The audit journal: append-only, hash-chained JSON Lines, and the queries that read it.
+
+Flow: ``Decision`` -> ``record`` (the journal's own versioned schema) -> ``processors``
+(structlog: sequence, UTC time, previous digest, canonical JSON, SHA-256 seal) -> ``sink``
+(append mode, 0600, ``flock``, ``stricte``/``groupee`` durability; ``torn`` sets a torn last
+line aside) -> file -> ``reader`` (streaming) -> ``verify`` / ``queries`` / ``stats`` / ``why``.
+``layout`` is the line format both sides share; ``chain`` the chain head; ``csvsafe`` the CSV
+cells; ``errors`` the one exception, ``JournalError`` (French message).
+
+Writing (the only entry point the CLI and the service need)::
+
+    from tamis.audit.journal import open_journal, default_journal_path
+
+    with open_journal(path, durability="groupee", minimise=False, warn=...) as journal:
+        record = journal.record_decision(
+            decision, policy=checked_policy, invitation=raw_invitation_dict,
+            evidence=facts.evidence, context_sha256=context.sha256, duration_ms=ms,
+        )  # returns once the record is in the file; raises JournalError
+        journal.record_decisions([(decision, {same keyword arguments}), ...])  # one write
+
+``default_journal_path()`` is ``$TAMIS_JOURNAL`` or ``./tamis-journal.jsonl``. ``warn``
+(default: stderr) receives French warnings (torn line set aside, file readable by others).
+
+Reading::
+
+    from tamis.audit.reader import iter_records   # every complete record, streamed (dicts)
+    from tamis.audit.queries import parse_filter, select   # filtered decision records
+    from tamis.audit.verify import verify_journal  # Verification(count, problem, …)
+    from tamis.audit.why import find_decisions, explanation, explanation_lines
+
+A record (``record.Record``) is ``{"seq", "horodatage", "evenement", "precedente",
+"empreinte", "version", "contenu"}``; for ``evenement == "decision"``, ``contenu`` is a
+``record.DecisionContent`` (invitation as received, facts, derived facts, decision, rule,
+motif, resolution, fired and unknown rules, trace, explanation, policy name/path/sha256,
+parameters, context sha256, engine, tamis version, duration). ``politique`` records carry the
+policy's full ``source``.
+"""

@@ -1,0 +1,69 @@
+"""The head of the hash chain: what the next record must continue from.
+
+Shared by the processors (which number and link the next record) and the sink (which
+refreshes it from the file under the lock, and advances it as records are written). It is
+rebuilt from the last complete line of the journal, so several processes keep one chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from tamis.audit.errors import JournalError
+from tamis.audit.layout import GENESIS
+
+
+@dataclass(slots=True)
+class ChainHead:
+    seq: int = 0  # the last record's number (0: empty journal)
+    empreinte: str = GENESIS  # the last record's digest
+    politique: str | None = None  # the policy sha256 the last record names, if any
+    size: int = -1  # file size this head describes; -1: unknown, re-read before writing
+
+    def advance(self, record: dict, nbytes: int) -> None:
+        """Move past ``record`` (already sealed), which takes ``nbytes`` in the file."""
+        self.seq = record["seq"]
+        self.empreinte = record["empreinte"]
+        self.politique = policy_sha(record) or self.politique
+        self.size += nbytes
+
+    def copy(self) -> ChainHead:
+        return ChainHead(self.seq, self.empreinte, self.politique, self.size)
+
+    def restore(self, other: ChainHead) -> None:
+        self.seq, self.empreinte = other.seq, other.empreinte
+        self.politique, self.size = other.politique, other.size
+
+
+def policy_sha(record: dict) -> str | None:
+    """The sha256 of the policy a ``politique`` or ``decision`` record names."""
+    policy = record.get("contenu", {}).get("politique")
+    return policy.get("sha256") if isinstance(policy, dict) else None
+
+
+def head_from_line(line: bytes, size: int, where: str) -> ChainHead:
+    """The head after the complete ``line`` ending at offset ``size``; ``where`` names it."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        record = None
+    if not is_record(record):
+        raise JournalError(
+            f"{where} : ce n'est pas un enregistrement de journal tamis ; le fichier n'est pas "
+            "un journal ou il est endommagé (« tamis journal verifier » le localise). "
+            "Rien n'a été écrit."
+        )
+    return ChainHead(record["seq"], record["empreinte"], policy_sha(record), size)
+
+
+def is_record(value: object) -> bool:
+    """True for a parsed line that has the journal's envelope."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("contenu"), dict)
+        and isinstance(value.get("seq"), int)
+        and isinstance(value.get("empreinte"), str)
+        and isinstance(value.get("evenement"), str)
+    )

@@ -1,0 +1,32 @@
+"""The one exception the journal raises; its text is French and names the file and line.
+
+``JournalError`` is raised by every stage of ``tamis.audit`` that meets a journal it cannot
+use: a missing or unreadable file, a file that is not a tamis journal, a line that does not
+parse, a failed write. Commands turn it into ``click.ClickException`` (exit 1).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+class JournalError(Exception):
+    """A journal that cannot be read or written; ``str(error)`` is the French message."""
+
+
+def os_error_message(path: object, error: OSError, action: str) -> str:
+    """A French sentence for an ``OSError`` met while ``action`` (« lire », « écrire »…)."""
+    reasons = {
+        2: "fichier introuvable",
+        13: "permission refusée",
+        21: "c'est un dossier, pas un fichier",
+        28: "disque plein",
+        30: "système de fichiers en lecture seule",
+    }
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
+    return f"impossible de {action} le journal {path} : {reason}."
+
+
+def warn_on_stderr(message: str) -> None:
+    """Default receiver of the journal's French warnings."""
+    print(f"avertissement : {message}", file=sys.stderr)

@@ -1,0 +1,149 @@
+"""The journal's one entry point: ``open_journal`` and ``Journal.record_decision``.
+
+Sits after deciding (habit 7: the CLI and the service hold a ``Journal`` and hand it each
+decision; nothing else of ``tamis.audit`` is needed to write). ``record_decision`` builds the
+record content (``record``), then, under the file lock, writes an ``ouverture`` record in a new
+journal and a ``politique`` record whenever the policy's sha256 differs from the one the last
+record names, then the ``decision`` record, through the structlog processors (``processors``)
+into the sink (``sink``). It returns only once the record is in the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import structlog
+from structlog import BoundLoggerBase
+
+from tamis.audit import record as schema
+from tamis.audit.chain import ChainHead
+from tamis.audit.errors import warn_on_stderr
+from tamis.audit.processors import audit_processors
+from tamis.audit.sink import JournalFile, parse_durability
+from tamis.engine.decision import Decision
+from tamis.grammar.checked import CheckedPolicy
+
+DEFAULT_NAME = "tamis-journal.jsonl"
+ENV_VAR = "TAMIS_JOURNAL"
+
+
+def default_journal_path() -> Path:
+    """``$TAMIS_JOURNAL``, or ``tamis-journal.jsonl`` in the working directory."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_NAME)
+
+
+class AuditLogger(BoundLoggerBase):
+    """A bound logger with one method, ``msg``, proxied to the sink through the processors."""
+
+    def msg(self, event: str, **fields: Any) -> dict:
+        return self._proxy_to_logger("msg", event, **fields)
+
+
+class Journal:
+    """Appends hash-chained records; build it with ``open_journal``."""
+
+    def __init__(self, sink: JournalFile, head: ChainHead, *, minimise: bool = False) -> None:
+        self.sink, self.minimise = sink, minimise
+        self.log = structlog.wrap_logger(
+            sink,
+            processors=audit_processors(head),
+            wrapper_class=AuditLogger,
+            context_class=dict,
+            version=schema.SCHEMA_VERSION,
+        ).bind()
+        self._policy: CheckedPolicy | None = None
+        self._policy_sha = ""
+
+    @property
+    def path(self) -> Path:
+        return self.sink.path
+
+    def open(self) -> None:
+        """Write the ``ouverture`` record if the journal is new (validates an old one)."""
+        with self.sink.locked():
+            self._open_if_new()
+
+    def record_decision(
+        self,
+        decision: Decision,
+        *,
+        policy: CheckedPolicy,
+        invitation: Mapping[str, Any],
+        evidence: Mapping[str, str] | None = None,
+        context_sha256: str | None = None,
+        duration_ms: float = 0.0,
+    ) -> dict:
+        """Append one ``decision`` record (after ``ouverture``/``politique`` if needed).
+
+        ``invitation`` is the invitation as received (its raw JSON object). Returns the record
+        written (envelope and ``contenu``) once it is in the file; raises ``JournalError``.
+        """
+        entry = dict(
+            policy=policy,
+            invitation=invitation,
+            evidence=evidence or {},
+            context_sha256=context_sha256,
+            duration_ms=duration_ms,
+        )
+        return self.record_decisions([(decision, entry)])[0]
+
+    def record_decisions(self, items: Iterable[tuple[Decision, Mapping[str, Any]]]) -> list[dict]:
+        """Append several decisions in one locked write; each item is ``(decision, kwargs)``
+        with the keyword arguments of ``record_decision``. Returns the records, in order."""
+        contents = [(kw["policy"], self._content(decision, **kw)) for decision, kw in items]
+        with self.sink.locked():
+            self._open_if_new()
+            return [self._append(policy, content) for policy, content in contents]
+
+    def close(self) -> None:
+        self.sink.close()
+
+    def _content(self, decision: Decision, *, policy: CheckedPolicy, **kw: Any) -> dict:
+        return schema.decision_content(
+            decision, policy=policy, policy_sha256=self._sha(policy), minimise=self.minimise, **kw
+        )
+
+    def _sha(self, policy: CheckedPolicy) -> str:
+        if policy is not self._policy:
+            self._policy, self._policy_sha = policy, policy.sha256
+        return self._policy_sha
+
+    def _open_if_new(self) -> None:
+        if self.sink.head.seq == 0:
+            self.log.msg("ouverture", contenu=schema.opening_content())
+
+    def _append(self, policy: CheckedPolicy, content: dict) -> dict:
+        sha = content["politique"]["sha256"]
+        if self.sink.head.politique != sha:
+            self.log.msg("politique", contenu=schema.policy_content(policy, sha))
+        return self.log.msg("decision", contenu=content)
+
+
+@contextlib.contextmanager
+def open_journal(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    durability: str = "groupee",
+    minimise: bool = False,
+    warn: Callable[[str], None] = warn_on_stderr,
+    group_size: int = 1000,
+    group_ms: float = 100.0,
+) -> Iterator[Journal]:
+    """A ``Journal`` on ``path`` (default: ``default_journal_path()``), closed (and synced) on exit.
+
+    ``durability`` is ``stricte`` or ``groupee``; ``warn`` receives French warnings (torn last
+    line set aside, permissive file mode). Raises ``JournalError``.
+    """
+    head = ChainHead()
+    where = Path(path) if path is not None else default_journal_path()
+    sink = JournalFile(where, head, parse_durability(durability, group_size, group_ms), warn)
+    journal = Journal(sink, head, minimise=minimise)
+    try:
+        journal.open()
+        yield journal
+    finally:
+        journal.close()

@@ -1,0 +1,97 @@
+"""The bytes of one journal line: how a record is sealed, and how a line is checked fast.
+
+Sits between the processors (which render and seal records) and every reader (verification,
+queries): both sides agree on this layout. A line is the record as canonical JSON (orjson,
+keys sorted) followed by ``\\n``. The record is an envelope whose keys sort as::
+
+    contenu, empreinte, evenement, horodatage, precedente, seq, version
+
+so the payload (``contenu``, an object) always comes first and every other key is a scalar of
+fixed shape. The tail of each line therefore reads, exactly::
+
+    …},"empreinte":"<64 hex>","evenement":"decision","horodatage":"2026-…Z",
+       "precedente":"<64 hex>","seq":42,"version":1}
+
+``empreinte`` is the SHA-256 of the canonical JSON of the record without ``empreinte``, i.e.
+of the line with ``"empreinte":"…",`` cut out. Readers find the tail with one ``rfind`` and a
+regular expression, and check the digest without parsing the payload; a line that does not
+have this exact layout (re-serialised by hand) falls back to parsing and re-rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, NamedTuple
+
+import orjson
+
+GENESIS = "0" * 64
+"""The ``precedente`` of the first record."""
+
+SORTED = orjson.OPT_SORT_KEYS
+_PREFIX = b',"empreinte":"'
+_CUT = len(b'"empreinte":"",') + 64  # bytes removed to get the canonical form back
+_TAIL = re.compile(
+    rb',"empreinte":"([0-9a-f]{64})","evenement":"([a-z]{1,20})","horodatage":"([0-9TZ:.+-]{1,40})"'
+    rb',"precedente":"([0-9a-f]{64})","seq":([0-9]{1,19}),"version":([0-9]{1,6})\}'
+)
+
+
+class Tail(NamedTuple):
+    """The envelope of a line, read from its bytes without parsing the payload."""
+
+    start: int  # offset of ``,"empreinte"``
+    empreinte: str
+    evenement: str
+    horodatage: str
+    precedente: str
+    seq: int
+    version: int
+
+
+def canonical(fields: Any) -> bytes:
+    """Canonical JSON: orjson with sorted keys (tuples become lists, enums their value)."""
+    return orjson.dumps(fields, option=SORTED, default=str)
+
+
+def seal(canonical_bytes: bytes) -> tuple[bytes, str]:
+    """The line for a canonical record without ``empreinte``, and that digest."""
+    digest = hashlib.sha256(canonical_bytes).hexdigest()
+    cut = canonical_bytes.rfind(b',"evenement":"') + 1
+    if cut <= 0:
+        raise ValueError("record without 'evenement'")
+    inserted = b'"empreinte":"' + digest.encode() + b'",'
+    return canonical_bytes[:cut] + inserted + canonical_bytes[cut:] + b"\n", digest
+
+
+def read_tail(line: bytes) -> Tail | None:
+    """The envelope of ``line`` (without its ``\\n``), or None if the layout is not exact."""
+    start = line.rfind(_PREFIX)
+    match = _TAIL.fullmatch(line, start) if start >= 0 else None
+    if match is None:
+        return None
+    empreinte, evenement, horodatage, precedente, seq, version = match.groups()
+    return Tail(
+        start,
+        empreinte.decode(),
+        evenement.decode(),
+        horodatage.decode(),
+        precedente.decode(),
+        int(seq),
+        int(version),
+    )
+
+
+def line_digest(line: bytes, tail: Tail) -> str:
+    """SHA-256 of the canonical record a well-laid-out line holds (``empreinte`` cut out)."""
+    view = memoryview(line)
+    digest = hashlib.sha256(view[: tail.start + 1])
+    digest.update(view[tail.start + 1 + _CUT :])
+    return digest.hexdigest()
+
+
+def record_digest(record: dict) -> str:
+    """SHA-256 of the canonical JSON of a parsed record without its ``empreinte``."""
+    fields = {key: value for key, value in record.items() if key != "empreinte"}
+    return hashlib.sha256(canonical(fields)).hexdigest()

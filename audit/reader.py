@@ -1,0 +1,85 @@
+"""Streaming reads of a journal: lines, then records; memory stays flat in the file's size.
+
+Sits at the start of every query (``verify``, ``queries``, ``why``, ``tamis rejouer``). Lines
+are read through a buffered binary file, one at a time. A last line without ``\\n`` is a torn
+write: it is reported in French (``warn``) and not yielded. The first line must be a journal
+record, so pointing ``--journal`` at another file says so at once; a later line that does not
+parse is a ``JournalError`` naming its line (``tamis journal verifier`` explains it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+import orjson
+
+from tamis.audit.chain import is_record
+from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
+from tamis.audit.torn import torn_message
+
+Warn = Callable[[str], None]
+PathLike = str | os.PathLike[str]
+_BUFFER = 1 << 20
+
+
+def open_journal_file(path: PathLike) -> BinaryIO:
+    """The journal opened for reading, or a French ``JournalError``."""
+    try:
+        return open(path, "rb", buffering=_BUFFER)
+    except FileNotFoundError:
+        raise JournalError(
+            f"journal introuvable : {path} (indiquez-le avec --journal CHEMIN ou la variable "
+            "TAMIS_JOURNAL)."
+        ) from None
+    except OSError as error:
+        raise JournalError(os_error_message(path, error, "lire")) from None
+
+
+def iter_lines(
+    path: PathLike, warn: Warn = warn_on_stderr, on_torn: Callable[[int, int], None] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """``(line number, line without \\n)`` for each complete line; the first is checked.
+
+    A torn last line goes to ``on_torn(line number, size)`` if given, else to ``warn``."""
+    with open_journal_file(path) as stream:
+        for number, line in _numbered(stream, path):
+            if not line.endswith(b"\n"):
+                if on_torn is not None:
+                    on_torn(number, len(line))
+                else:
+                    warn(torn_message(path, number, len(line), None))
+                return
+            if number == 1:
+                parse_line(path, 1, line)
+            yield number, line[:-1]
+
+
+def _numbered(stream: BinaryIO, path: object) -> Iterator[tuple[int, bytes]]:
+    try:
+        yield from enumerate(stream, 1)
+    except OSError as error:
+        raise JournalError(os_error_message(path, error, "lire")) from None
+
+
+def parse_line(path: object, number: int, line: bytes) -> dict:
+    """The record on one line, or a ``JournalError`` naming the line."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        record = None
+    if is_record(record):
+        return record
+    if number == 1:
+        raise JournalError(f"{path} n'est pas un journal tamis (ligne 1 illisible).")
+    raise JournalError(
+        f"{path}:{number} : ligne illisible, le journal est endommagé ; "
+        "« tamis journal verifier » localise le problème."
+    )
+
+
+def iter_records(path: PathLike, warn: Warn = warn_on_stderr) -> Iterator[dict]:
+    """Every complete record of the journal, in file order, as dicts (see ``record.Record``)."""
+    for number, line in iter_lines(path, warn):
+        yield parse_line(path, number, line)

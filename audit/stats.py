@@ -1,0 +1,71 @@
+"""``stats``: counts of selected decisions by decision, rule, fact and period (streamed).
+
+Sits on ``queries.select``: one pass, counters only, so memory grows with the number of
+distinct rules, facts and days, never with the journal's size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from tamis.audit.queries import word
+
+PERIODS = ("jour", "semaine")
+
+
+@dataclass
+class Stats:
+    total: int = 0
+    first: str | None = None  # horodatage of the first and last selected decisions
+    last: str | None = None
+    by_decision: Counter = field(default_factory=Counter)
+    by_rule: Counter = field(default_factory=Counter)  # (regle, decision) -> count
+    by_fact: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    by_period: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, record: dict, per: str) -> None:
+        content = record["contenu"]
+        decision = content.get("decision")
+        self.total += 1
+        self.first = self.first or record["horodatage"]
+        self.last = record["horodatage"]
+        self.by_decision[decision] += 1
+        self.by_rule[(content.get("regle"), decision)] += 1
+        for facts in (content.get("faits", {}), content.get("faits_derives", {})):
+            for name, value in facts.items():
+                if isinstance(value, bool) or value is None:
+                    self.by_fact[name][word(value)] += 1
+        self.by_period[period_of(record["horodatage"], per)][decision] += 1
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "premiere": self.first,
+            "derniere": self.last,
+            "par_decision": dict(self.by_decision.most_common()),
+            "par_regle": [
+                {"regle": rule, "decision": decision, "nombre": count}
+                for (rule, decision), count in self.by_rule.most_common()
+            ],
+            "par_fait": {name: dict(counts) for name, counts in sorted(self.by_fact.items())},
+            "par_periode": {key: dict(counts) for key, counts in sorted(self.by_period.items())},
+        }
+
+
+def period_of(horodatage: str, per: str) -> str:
+    """``2026-01-05`` for a day, ``2026-S02`` for an ISO week."""
+    day = horodatage[:10]
+    if per == "jour":
+        return day
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-S{week:02d}"
+
+
+def compute_stats(records: Iterable[dict], per: str = "jour") -> Stats:
+    stats = Stats()
+    for record in records:
+        stats.add(record, per)
+    return stats

@@ -1,0 +1,193 @@
+"""``pourquoi``: the full French explanation of a recorded decision, from the journal alone.
+
+Sits on the reader: one streamed pass keeps the source of each policy the journal recorded
+(``politique`` records, by sha256) and the decision records of one invitation. Each is then
+explained from what it recorded: the rule's text as the policy read *then* (not the file as it
+is now), each condition with its values (the recorded trace), the derived facts, the other
+rules that fired and why they lost, the rules that stayed unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tamis.audit.errors import warn_on_stderr
+from tamis.audit.queries import parse_filter, select, word
+from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
+
+SEVERITY = ("signaler", "refuser", "ignorer", "examiner", "accepter")  # most severe first
+
+
+@dataclass(frozen=True)
+class Found:
+    record: dict
+    policy: dict | None  # the ``politique`` content in force (with ``source``), if recorded
+
+
+def find_decisions(path: PathLike, invitation_id: str, warn: Warn = warn_on_stderr) -> list[Found]:
+    """Every decision recorded for ``invitation_id``, with the policy source it was made under."""
+    policies = policy_sources(path, warn)
+    flt = parse_filter(invitation=invitation_id)
+    return [
+        Found(record, policies.get(record["contenu"]["politique"]["sha256"]))
+        for record in select(path, flt, lambda _message: None)
+    ]
+
+
+def policy_sources(path: PathLike, warn: Warn) -> dict[str, dict]:
+    """sha256 -> the ``politique`` content recorded for it (one small dict per policy)."""
+    sources: dict[str, dict] = {}
+    for number, line in iter_lines(path, warn):
+        if b'"evenement":"politique"' in line:
+            policy = parse_line(path, number, line)["contenu"]["politique"]
+            sources[policy["sha256"]] = policy
+    return sources
+
+
+def rule_text(source: str, line: int | None) -> list[tuple[int, str]]:
+    """The rule written at ``line``: that line and its indented continuation lines."""
+    lines = source.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return []
+    text = [(line, lines[line - 1])]
+    for number in range(line + 1, len(lines) + 1):
+        current = lines[number - 1]
+        if not current.strip() or not current[:1].isspace():
+            break
+        text.append((number, current))
+    return text
+
+
+def lost_reason(rule: dict, winner: dict, resolution: str) -> str:
+    """Why a rule that fired did not decide (French)."""
+    name = f"« {winner['regle']} » (ligne {winner['ligne']})"
+    if resolution == "refus_prioritaire" and rule["decision"] != winner["decision"]:
+        return (
+            f"« {winner['decision']} » l'emporte sur « {rule['decision']} » avec refus_prioritaire "
+            "(signaler > refuser > ignorer > examiner > accepter)"
+        )
+    if resolution == "priorité" and (rule.get("priorite") or 0) != (winner.get("priorite") or 0):
+        return (
+            f"sa priorité ({rule.get('priorite') or 0}) est inférieure à celle de {name} "
+            f"({winner.get('priorite') or 0})"
+        )
+    if resolution == "première_applicable":
+        return f"{name} la précède ; avec première_applicable, la première règle vraie décide"
+    return f"à égalité, {name} la précède dans le fichier"
+
+
+def explanation(found: Found) -> dict[str, Any]:
+    """Everything ``pourquoi`` shows, as JSON-ready data."""
+    record, content = found.record, found.record["contenu"]
+    winner = next((r for r in content["declenchees"] if r["ligne"] == content["ligne"]), None)
+    source = (found.policy or {}).get("source")
+    return {
+        "seq": record["seq"],
+        "horodatage": record["horodatage"],
+        "id": content["id"],
+        "decision": content["decision"],
+        "regle": content["regle"],
+        "ligne": content["ligne"],
+        "motif": content["motif"],
+        "texte_regle": [
+            {"ligne": n, "texte": t} for n, t in rule_text(source or "", content["ligne"])
+        ],
+        "explication": content["explication"],
+        "conditions": content.get("trace", []),
+        "preuves": content.get("preuves", {}),
+        "faits_derives": content.get("faits_derives", {}),
+        "autres_regles": [
+            {**rule, "raison": lost_reason(rule, winner, content["resolution"])}
+            for rule in content["declenchees"]
+            if winner is not None and rule is not winner
+        ],
+        "inconnues": content["inconnues"],
+        "resolution": content["resolution"],
+        "politique": {
+            k: v for k, v in (found.policy or content["politique"]).items() if k != "source"
+        },
+        "source_enregistree": source is not None,
+        "parametres": content.get("parametres", {}),
+    }
+
+
+def _is_deciding(rule: dict, content: dict) -> bool:
+    return rule["regle"] == content["regle"] and rule["ligne"] == content["ligne"]
+
+
+def explanation_lines(data: dict[str, Any]) -> Iterator[str]:
+    """The French text of ``pourquoi`` for one decision."""
+    yield from _header(data)
+    yield from _rule_source(data)
+    yield f"Explication : {data['explication']}"
+    yield from _conditions(data)
+    derived = (f"  {n} = {word(v)}" for n, v in data["faits_derives"].items())
+    yield from _section("Faits dérivés :", derived)
+    others = (
+        f"  « {r['regle']} » ({r['decision']}, ligne {r['ligne']}) : {r['raison']}."
+        for r in data["autres_regles"]
+    )
+    yield from _section("Autres règles vraies, écartées :", others)
+    unknown = (
+        f"  « {r['regle']} » ({r['decision']}, ligne {r['ligne']})" for r in data["inconnues"]
+    )
+    yield from _section("Règles restées inconnues (données manquantes) :", unknown)
+    values = ", ".join(f"{k} = {word(v)}" for k, v in data["parametres"].items())
+    yield f"Paramètres : {values or 'aucun'}"
+
+
+def _header(data: dict[str, Any]) -> Iterator[str]:
+    policy = data["politique"]
+    when = _when(data["horodatage"])
+    yield f"Invitation {data['id']} — enregistrement n° {data['seq']} du {when}"
+    yield f"Décision : {data['decision']}"
+    rule = "sinon (aucune règle vraie)" if data["regle"] == "sinon" else f"« {data['regle']} »"
+    where = f", ligne {data['ligne']}" if data["ligne"] else ""
+    name = policy.get("nom") or policy["chemin"]
+    yield f"Règle : {rule}{where}"
+    yield f"Politique : « {name} » ({policy['chemin']}, sha256 {policy['sha256'][:12]}…)"
+    if data["motif"]:
+        yield f"Motif : {data['motif']}"
+
+
+def _when(horodatage: str) -> str:
+    return f"{horodatage[:10]} {horodatage[11:19]} UTC"
+
+
+def _rule_source(data: dict[str, Any]) -> Iterator[str]:
+    if not data["texte_regle"]:
+        if data["regle"] != "sinon" or not data["source_enregistree"]:
+            yield "Texte de la règle : source de la politique absente du journal."
+        return
+    yield "Texte de la règle (tel qu'enregistré au journal) :"
+    for line in data["texte_regle"]:
+        yield f"  {line['ligne']:>4} | {line['texte']}"
+
+
+def _conditions(data: dict[str, Any]) -> Iterator[str]:
+    for trace in data["conditions"]:
+        role = "règle décisive" if trace.get("decisive") else "règle aussi vraie"
+        if not trace.get("decisive") and trace["regle"] in {r["regle"] for r in data["inconnues"]}:
+            role = "règle inconnue"
+        yield f"Conditions de « {trace['regle']} » (ligne {trace['ligne']}, {role}) :"
+        yield from _node(trace["condition"], data["preuves"], 1)
+
+
+def _node(node: dict, notes: dict[str, str], depth: int) -> Iterator[str]:
+    found = [notes[name] for name in node.get("lu", {}) if notes.get(name)]
+    note = f" ({'; '.join(found)})" if found else ""
+    yield f"{'  ' * depth}{node['detail']}{note}"
+    for child in node.get("enfants", []):
+        yield from _node(child, notes, depth + 1)
+    if "definition" in node:
+        yield f"{'  ' * (depth + 1)}défini par :"
+        yield from _node(node["definition"], notes, depth + 2)
+
+
+def _section(title: str, lines: Iterator[str]) -> Iterator[str]:
+    items = list(lines)
+    if items:
+        yield title
+        yield from items

@@ -1,0 +1,85 @@
+"""Filters, CSV safety and counts over a small journal."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from conftest import fill
+
+from tamis.audit.csvsafe import safe_cell, write_csv
+from tamis.audit.queries import FilterError, parse_filter, select, value_matches
+from tamis.audit.stats import compute_stats, period_of
+
+
+@pytest.fixture
+def journal(journal_path, policy):
+    fill(journal_path, policy, 6)  # even: refuser by "photo"; odd: accepter by "ligne 5"
+    return journal_path
+
+
+def ids(path, **filters):
+    return [r["contenu"]["id"] for r in select(path, parse_filter(**filters))]
+
+
+def test_filters_by_decision_rule_fact_sender_and_policy(journal):
+    assert ids(journal, decisions=["refuser"]) == ["inv-0", "inv-2", "inv-4"]
+    assert ids(journal, rules=["ligne 5"]) == ["inv-1", "inv-3", "inv-5"]
+    assert ids(journal, facts=["sans_photo=faux"]) == ["inv-1", "inv-3", "inv-5"]
+    assert ids(journal, facts=["sans_photo", "expediteur.connexions=500"]) == [
+        "inv-0",
+        "inv-2",
+        "inv-4",
+    ]
+    assert ids(journal, sender="p3") == ["inv-3"]
+    assert ids(journal, sender="jean TREMBLAY", decisions=["accepter"]) == [
+        "inv-1",
+        "inv-3",
+        "inv-5",
+    ]
+    assert len(ids(journal, policy="Essai")) == 6 and ids(journal, policy="autre") == []
+
+
+def test_date_bounds_are_inclusive_days(journal):
+    assert len(ids(journal, since="2000-01-01", until="2999-12-31")) == 6
+    assert ids(journal, until="2000-01-01") == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"decisions": ["refus"]}, "décision inconnue « refus »"),
+        ({"since": "hier"}, "--depuis : date illisible « hier »"),
+        ({"until": "2026-13-01"}, "--jusqu-a : date illisible"),
+        ({"facts": ["=vrai"]}, "--fait"),
+    ],
+)
+def test_bad_filter_values_are_french_errors(options, message):
+    with pytest.raises(FilterError, match=message):
+        parse_filter(**options)
+
+
+def test_value_matching_follows_the_three_values():
+    assert value_matches(None, "inconnu") and not value_matches(False, "inconnu")
+    assert value_matches(12, "12") and value_matches(0.5, "0,5")
+    assert value_matches(["UQAM", "HEC"], "hec") and value_matches("Ana", "ana")
+
+
+@pytest.mark.parametrize("cell", ['=HYPERLINK("x")', "+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_formula_cells_are_neutralised(cell):
+    assert safe_cell(cell) == "'" + cell
+
+
+def test_csv_keeps_ordinary_values_and_numbers():
+    stream = io.StringIO()
+    write_csv(stream, ["a", "b", "c", "d"], [{"a": "Jean", "b": -5, "c": None, "d": True}])
+    assert stream.getvalue().splitlines() == ["a,b,c,d", "Jean,-5,,vrai"]
+
+
+def test_stats_count_by_decision_rule_fact_and_period(journal):
+    stats = compute_stats(select(journal, parse_filter()), "semaine")
+    assert stats.total == 6 and stats.by_decision == {"refuser": 3, "accepter": 3}
+    assert stats.by_rule[("photo", "refuser")] == 3
+    assert stats.by_fact["sans_photo"] == {"vrai": 3, "faux": 3}
+    assert sum(sum(c.values()) for c in stats.by_period.values()) == 6
+    assert period_of("2026-01-05T10:00:00.000000Z", "semaine") == "2026-S02"

@@ -1,0 +1,113 @@
+"""Verification catches each kind of tampering, with the first broken record's line."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+import pytest
+from conftest import fill
+
+from tamis.audit import layout
+from tamis.audit.errors import JournalError
+from tamis.audit.verify import verify_journal
+
+
+@pytest.fixture
+def lines(journal_path, policy):
+    fill(journal_path, policy, 8)  # 10 records: ouverture, politique, 8 decisions
+    return journal_path.read_bytes().splitlines(keepends=True)
+
+
+def rewrite(path, lines):
+    path.write_bytes(b"".join(lines))
+
+
+def test_intact_journal_verifies(journal_path, lines):
+    result = verify_journal(journal_path)
+    assert result.ok and result.count == 10 and result.last_seq == 10
+
+
+def test_altered_field_is_found(journal_path, lines):
+    assert b'"id":"inv-3"' in lines[5]
+    lines[5] = lines[5].replace(b'"id":"inv-3"', b'"id":"inv-9"')
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "modifie" and problem.line == 6 and "n° 6" in problem.message
+
+
+def test_reformatted_but_identical_record_still_verifies(journal_path, lines):
+    lines[4] = (
+        orjson.dumps(orjson.loads(lines[4]), option=orjson.OPT_INDENT_2).replace(b"\n", b" ")
+        + b"\n"
+    )
+    rewrite(journal_path, lines)
+    assert verify_journal(journal_path).ok
+
+
+def test_deleted_line_is_found(journal_path, lines):
+    del lines[6]
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "supprime" and problem.line == 7 and "n° 7" in problem.message
+
+
+def test_deleted_first_line_is_found(journal_path, lines):
+    rewrite(journal_path, lines[1:])
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "supprime" and problem.line == 1
+
+
+def test_swapped_lines_are_found(journal_path, lines):
+    lines[3], lines[4] = lines[4], lines[3]
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "deplace" and problem.line == 4 and "ligne 5" in problem.message
+
+
+def test_duplicated_line_is_found(journal_path, lines):
+    lines.insert(6, lines[3])
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "deplace" and problem.line == 7
+
+
+def test_truncated_journal_is_found(journal_path, lines):
+    data = b"".join(lines)
+    journal_path.write_bytes(data[: len(data) - 40])
+    result = verify_journal(journal_path)
+    assert result.problem.kind == "dechire" and result.problem.line == 10
+    assert result.count == 9  # intact up to the last complete record
+
+
+def test_rewritten_and_rehashed_record_breaks_the_link(journal_path, lines):
+    record = orjson.loads(lines[5])
+    record["contenu"]["decision"] = (
+        "accepter" if record["contenu"]["decision"] != "accepter" else "refuser"
+    )
+    del record["empreinte"]
+    canonical = layout.canonical(record)
+    lines[5] = layout.seal(canonical)[0]
+    assert orjson.loads(lines[5])["empreinte"] == hashlib.sha256(canonical).hexdigest()
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "chainage" and problem.line == 7
+
+
+def test_garbage_line_is_found(journal_path, lines):
+    lines[2] = b"pas du json\n"
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "illisible" and problem.line == 3
+
+
+def test_not_a_journal_is_a_french_error(tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("bonjour\n")
+    with pytest.raises(JournalError, match="n'est pas un journal tamis"):
+        verify_journal(other)
+
+
+def test_missing_journal_is_a_french_error(tmp_path):
+    with pytest.raises(JournalError, match="journal introuvable"):
+        verify_journal(tmp_path / "absent.jsonl")

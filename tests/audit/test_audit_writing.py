@@ -1,0 +1,129 @@
+"""Writing: record content, ouverture and politique records, --minimiser, mode 0600."""
+
+from __future__ import annotations
+
+import itertools
+import stat
+
+import orjson
+import structlog
+from conftest import POLICY, checked, decide, fill, invitation
+
+from tamis.audit import layout
+from tamis.audit.chain import ChainHead
+from tamis.audit.journal import default_journal_path, open_journal
+from tamis.audit.processors import audit_processors
+from tamis.audit.reader import iter_records
+from tamis.audit.verify import verify_journal
+
+
+def test_first_records_are_ouverture_then_politique_then_decision(journal_path, policy):
+    fill(journal_path, policy, 2)
+    records = list(iter_records(journal_path))
+    assert [r["evenement"] for r in records] == ["ouverture", "politique", "decision", "decision"]
+    assert [r["seq"] for r in records] == [1, 2, 3, 4]
+    assert records[0]["precedente"] == layout.GENESIS
+    assert records[1]["contenu"]["politique"]["source"] == POLICY
+    assert all(r["precedente"] == p["empreinte"] for p, r in itertools.pairwise(records))
+
+
+def test_decision_record_holds_what_pourquoi_and_rejouer_need(journal_path, policy):
+    record = fill(journal_path, policy, 1)[0]
+    content = record["contenu"]
+    assert content["id"] == "inv-0"
+    assert content["decision"] == "refuser" and content["regle"] == "photo"
+    assert content["ligne"] == 2 and content["motif"] == "Pas de photo, pas de contact."
+    assert content["faits"]["sans_photo"] is True
+    assert content["invitation"]["expediteur"]["nom"] == "Jean Tremblay"
+    assert content["politique"] == {
+        "nom": "Essai",
+        "chemin": "essai.tamis",
+        "sha256": policy.sha256,
+    }
+    assert content["parametres"]["connexions_min"] == 50
+    assert "sans_photo est vrai" in content["explication"]
+    assert content["trace"][0]["regle"] == "photo" and content["trace"][0]["decisive"]
+    assert [r["regle"] for r in content["declenchees"]] == ["photo", "ligne 5"]
+    assert content["moteur"] == "natif" and content["version_tamis"]
+    assert record["horodatage"].endswith("Z") and len(record["horodatage"]) == 27
+
+
+def test_returned_record_is_already_in_the_file(journal_path, policy):
+    with open_journal(journal_path, durability="groupee") as journal:
+        record = journal.record_decision(
+            decide(policy), policy=policy, invitation=invitation(1), evidence={}
+        )
+        last = journal_path.read_bytes().splitlines()[-1]
+        assert orjson.loads(last)["empreinte"] == record["empreinte"]
+
+
+def test_policy_change_writes_a_new_politique_record_once(journal_path, policy):
+    fill(journal_path, policy, 1)
+    edited = checked(POLICY.replace("> 100", "> 200"))
+    fill(journal_path, edited, 2)
+    fill(journal_path, policy, 1)
+    events = [
+        (r["evenement"], r["contenu"].get("politique", {}).get("sha256"))
+        for r in iter_records(journal_path)
+    ]
+    policies = [sha for event, sha in events if event == "politique"]
+    assert policies == [policy.sha256, edited.sha256, policy.sha256]
+    assert events.count(("ouverture", None)) == 1
+
+
+def test_minimise_keeps_only_the_fields_the_policy_reads(journal_path):
+    policy = checked('accepter si expediteur.nom = "Ana"\nsinon refuser\n')
+    with open_journal(journal_path, minimise=True) as journal:
+        decision = compile_policy_decide(policy, {"expediteur.nom": "Ana"})
+        record = journal.record_decision(decision, policy=policy, invitation=invitation(3))
+    assert record["contenu"]["invitation"] == {
+        "id": "inv-3",
+        "expediteur": {"nom": "Jean Tremblay"},
+    }
+
+
+def compile_policy_decide(policy, facts):
+    from tamis.engine.compile import compile_policy
+
+    return compile_policy(policy).decide(facts)
+
+
+def test_new_journal_is_created_with_mode_0600(journal_path, policy):
+    fill(journal_path, policy, 1)
+    assert stat.S_IMODE(journal_path.stat().st_mode) == 0o600
+
+
+def test_permissive_existing_journal_is_reported(journal_path, policy):
+    fill(journal_path, policy, 1)
+    journal_path.chmod(0o644)
+    warnings: list[str] = []
+    fill(journal_path, policy, 1, warn=warnings.append)
+    assert any("chmod 600" in w and "données personnelles" in w for w in warnings)
+
+
+def test_stricte_and_groupee_both_give_a_valid_chain(tmp_path, policy):
+    for mode in ("stricte", "groupee"):
+        path = tmp_path / f"{mode}.jsonl"
+        fill(path, policy, 30, durability=mode, group_size=7, group_ms=5)
+        assert verify_journal(path).ok and verify_journal(path).count == 32
+
+
+def test_default_path_honours_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("TAMIS_JOURNAL", str(tmp_path / "j.jsonl"))
+    assert default_journal_path() == tmp_path / "j.jsonl"
+    monkeypatch.delenv("TAMIS_JOURNAL")
+    assert str(default_journal_path()) == "tamis-journal.jsonl"
+
+
+def test_processors_seal_a_record_that_a_capturing_logger_receives():
+    head = ChainHead(seq=41, empreinte="a" * 64)
+    capture = structlog.testing.CapturingLogger()
+    log = structlog.wrap_logger(capture, processors=audit_processors(head), version=1)
+    log.msg("decision", contenu={"id": "x"})
+    (call,) = capture.calls
+    line, record = call.args[0], call.kwargs["record"]
+    assert record["seq"] == 42 and record["precedente"] == "a" * 64
+    assert line.endswith(b"\n") and orjson.loads(line) == record
+    assert layout.record_digest(record) == record["empreinte"]
+    tail = layout.read_tail(line[:-1])
+    assert tail is not None and layout.line_digest(line[:-1], tail) == record["empreinte"]
