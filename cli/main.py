@@ -6,10 +6,18 @@ from importlib.metadata import version
 
 import click
 
+from tamis.cli import french
+
+french.install()  # before any click object below is built: some strings are looked up at creation
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(
+    context_settings=CONTEXT_SETTINGS,
+    options_metavar="[OPTIONS]",
+    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+)
 @click.version_option(
     version("tamis"), "--version", message="tamis %(version)s", help="Affiche la version et quitte."
 )

@@ -1,0 +1,171 @@
+"""``tamis decider``: decide a batch of invitations and journal every decision.
+
+A thin command over ``tamis.cli.pipeline``: it turns options into a ``Setup``, each
+failure into a French message and an exit code (1 fatal, 2 usage, 3 some records
+rejected), and each decision into one output line, printed after the journal has it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from tamis.audit.errors import JournalError
+from tamis.audit.journal import open_journal
+from tamis.cli import options
+from tamis.cli.pipeline import (
+    Decided,
+    PolicyInvalid,
+    Setup,
+    decide_records,
+    prepare,
+    result_json,
+    result_text,
+)
+from tamis.cli.progress import Reporter
+from tamis.engine.engines import EngineUnavailable
+from tamis.engine.parameters import ParameterError
+from tamis.invitations.context import ContextError
+from tamis.invitations.reader import read_invitations
+
+EXIT_REJECTED = 3
+STDIN_NAME = "<entrée standard>"
+
+
+@click.command(
+    "decider", short_help="Décide des invitations et inscrit chaque décision au journal."
+)
+@options.politique
+@options.contexte
+@options.moteur
+@options.parametre
+@click.option(
+    "--sens",
+    type=click.Choice(("entrante", "sortante", "toutes")),
+    default="entrante",
+    show_default=True,
+    help="Invitations.csv de LinkedIn : lignes reçues, envoyées ou toutes.",
+)
+@options.format_(("json", "texte"), "json")
+@click.option("--trace", is_flag=True, help="Ajoute la trace complète de chaque décision.")
+@options.journal
+@options.durabilite
+@options.minimiser
+@click.argument("fichier", required=False, metavar="[FICHIER|-]")
+def decider(
+    politique: str,
+    contexte: str | None,
+    moteur: str,
+    parametres: tuple[str, ...],
+    sens: str,
+    format_: str,
+    trace: bool,
+    journal: str,
+    durabilite: str,
+    minimiser: bool,
+    fichier: str | None,
+) -> None:
+    """Décide chaque invitation de FICHIER (JSON, JSON Lines ou Invitations.csv de LinkedIn ;
+    « - » ou rien : l'entrée standard) selon la politique, l'inscrit au journal, puis affiche
+    une ligne par décision.
+
+    Codes de sortie : 0 toutes décidées, 1 erreur fatale, 2 usage incorrect, 3 certaines
+    invitations rejetées (signalées sur la sortie d'erreur).
+    """
+    setup = setup_or_exit(politique, contexte, moteur, parametres)
+    records = invitation_records(fichier, sens)
+    with (
+        Reporter("Décisions") as reporter,
+        journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
+    ):
+        tally = run_batch(setup, records, sink, reporter, format_=format_, trace=trace)
+    click.echo(summary(tally), err=True)
+    if tally["rejetée"]:
+        sys.exit(EXIT_REJECTED)
+
+
+def setup_or_exit(politique: str, contexte: str | None, moteur: str, parametres) -> Setup:
+    """Load everything a run needs, or stop with a French message before reading invitations."""
+    try:
+        setup = prepare(politique, context_path=contexte, engine=moteur, overrides=parametres)
+    except PolicyInvalid as error:
+        click.echo(str(error), err=True)
+        raise click.ClickException(
+            f"politique « {politique} » inutilisable ; aucune invitation n'a été lue."
+        ) from None
+    except ParameterError as error:
+        raise click.UsageError(str(error)) from None
+    except (ContextError, EngineUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    if setup.warnings:
+        click.echo(setup.warnings, err=True)
+    return setup
+
+
+def invitation_records(fichier: str | None, sens: str) -> Iterator[Any]:
+    """The reader's records from a file or stdin (the reader turns bad input into records
+    with errors); a missing file is a French error before anything is journaled."""
+    if fichier is None and sys.stdin.isatty():
+        raise click.UsageError("donnez un FICHIER d'invitations, ou « - » pour l'entrée standard.")
+    if fichier in (None, "-"):
+        return read_invitations(sys.stdin, name=STDIN_NAME, sens=sens)
+    if not Path(fichier).is_file():
+        raise click.ClickException(f"fichier d'invitations introuvable : {fichier}")
+    return read_invitations(fichier, name=fichier, sens=sens)
+
+
+@contextlib.contextmanager
+def journal_or_exit(
+    path: str, durability: str, minimise: bool, reporter: Reporter
+) -> Iterator[Any]:
+    """The open journal; its warnings (torn last line set aside…) go through ``reporter``."""
+
+    def warn(message: str) -> None:
+        reporter.note(f"avertissement : {message}")
+
+    try:
+        with open_journal(path, durability=durability, minimise=minimise, warn=warn) as journal:
+            yield journal
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def run_batch(
+    setup: Setup, records, sink, reporter: Reporter, *, format_: str, trace: bool
+) -> Counter:
+    """Decide, journal and print each record; report rejected ones on stderr."""
+    tally: Counter = Counter({"rejetée": 0})
+    for outcome in decide_records(setup, records, sink):
+        for warning in outcome.warnings:
+            reporter.note(f"{outcome.location}: avertissement : {warning}")
+        if isinstance(outcome, Decided):
+            click.echo(render_outcome(outcome, setup, format_, trace))
+            tally[outcome.decision.action.value] += 1
+        else:
+            for error in outcome.errors:
+                reporter.note(f"{outcome.location}: erreur : {error}")
+            tally["rejetée"] += 1
+        reporter.advance()
+    return tally
+
+
+def render_outcome(outcome: Decided, setup: Setup, format_: str, trace: bool) -> str:
+    if format_ == "texte":
+        return result_text(outcome, setup.policy, trace=trace)
+    return orjson.dumps(result_json(outcome, setup.policy, trace=trace)).decode()
+
+
+def summary(tally: Counter) -> str:
+    rejected = tally["rejetée"]
+    decided = {action: n for action, n in tally.items() if action != "rejetée" and n}
+    total = sum(decided.values())
+    details = ", ".join(f"{action} {n}" for action, n in sorted(decided.items()))
+    text = f"{total} invitation(s) décidée(s)" + (f" ({details})" if details else "")
+    return text + (f", {rejected} rejetée(s)." if rejected else ".")

@@ -1,0 +1,182 @@
+"""French for click's own words: usage lines, section headings, errors, help of ``-h``.
+
+click looks every user-facing string up through module-level ``_`` and ``ngettext``
+names (imported from :mod:`gettext`). ``install`` replaces those names, in each click
+module that has them, with lookups in the catalogue below, so that a user of ``tamis``
+reads French from the first ``Utilisation :`` line to the last ``Erreur :``. It must run
+before any command or option object is created, because a few strings (``Path`` type
+names, the help option's text) are looked up once, at creation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+CATALOGUE: dict[str, str] = {
+    # formatting, help pages
+    "Usage:": "Utilisation :",
+    "Options": "Options ",
+    "Commands": "Commandes ",
+    "Positional arguments": "Arguments ",
+    "Show this message and exit.": "Affiche cette aide et quitte.",
+    "Show the version and exit.": "Affiche la version et quitte.",
+    "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",
+    "env var: {var}": "variable d'environnement : {var}",
+    "default: {default}": "défaut : {default}",
+    "required": "obligatoire",
+    "(dynamic)": "(dynamique)",
+    "deprecated": "obsolète",
+    # errors (exceptions.py, core.py, parser.py)
+    "Error: {message}": "Erreur : {message}",
+    "Try '{command} {option}' for help.": "Essayez « {command} {option} » pour l'aide.",
+    "Aborted!": "Abandon !",
+    "Missing command.": "Commande manquante.",
+    "Missing argument": "Argument manquant",
+    "Missing option": "Option manquante",
+    "Missing parameter": "Paramètre manquant",
+    "Missing {param_type}": "{param_type} manquant",
+    "Missing parameter: {param_name}": "Paramètre manquant : {param_name}",
+    "No such option {name!r}.": "Option inconnue « {name} ».",
+    "No such command {name!r}.": "Commande inconnue « {name} ».",
+    "Invalid value: {message}": "Valeur invalide : {message}",
+    "Invalid value for {param_hint}: {message}": "Valeur invalide pour {param_hint} : {message}",
+    "unknown error": "erreur inconnue",
+    "Could not open file {filename!r}: {message}": (
+        "Impossible d'ouvrir le fichier « {filename} » : {message}"
+    ),
+    "Option {name!r} does not take a value.": "L'option « {name} » ne prend pas de valeur.",
+    "Argument {name!r} takes {nargs} values.": "L'argument « {name} » prend {nargs} valeurs.",
+    "Invalid start character for option ({option})": (
+        "Caractère initial invalide pour l'option ({option})"
+    ),
+    "Value must be an iterable.": "La valeur doit être une suite de valeurs.",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}": (
+        "Avertissement : la commande « {name} » est obsolète.{extra_message}"
+    ),
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}": (
+        "Avertissement : {param_type} « {name} » est obsolète.{extra_message}"
+    ),
+    # types.py
+    "Choose from:\n\t{choices}": "Choisissez parmi :\n\t{choices}",
+    "Choice({choices})": "Choix({choices})",
+    "{value!r} is not a valid {number_type}.": "« {value} » n'est pas un nombre valide.",
+    "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "« {value} » n'est pas un booléen valide. Valeurs reconnues : {states}"
+    ),
+    "{value!r} is not a valid UUID.": "« {value} » n'est pas un UUID valide.",
+    "file": "fichier",
+    "directory": "dossier",
+    "path": "chemin",
+    "{name} {filename!r} does not exist.": "{name} « {filename} » introuvable.",
+    "{name} {filename!r} is a file.": "{name} « {filename} » : c'est un fichier.",
+    "{name} {filename!r} is a directory.": "{name} « {filename} » : c'est un dossier.",
+    "{name} {filename!r} is not readable.": "{name} « {filename} » : lecture interdite.",
+    "{name} {filename!r} is not writable.": "{name} « {filename} » : écriture interdite.",
+    "{name} {filename!r} is not executable.": "{name} « {filename} » : exécution interdite.",
+    # termui.py, decorators.py, utils.py
+    "Do you want to continue?": "Voulez-vous continuer ?",
+    "Confirm the action without prompting.": "Confirme l'action sans la demander.",
+    "Repeat for confirmation": "Répétez pour confirmer",
+    "Error: The two entered values do not match.": (
+        "Erreur : les deux valeurs saisies ne correspondent pas."
+    ),
+    "Error: invalid input": "Erreur : saisie invalide",
+    "Press any key to continue...": "Appuyez sur une touche pour continuer…",
+    "Unknown color {colour!r}": "Couleur inconnue « {colour} »",
+    "Unknown standard stream '{name}'": "Flux standard inconnu « {name} »",
+    "d": "j",
+    "Windows error: {error}": "Erreur Windows : {error}",
+    "Couldn't detect Bash version, shell completion is not supported.": (
+        "Version de Bash introuvable : la complétion n'est pas prise en charge."
+    ),
+    "Shell completion is not supported for Bash versions older than 4.4.": (
+        "La complétion n'est pas prise en charge avant Bash 4.4."
+    ),
+    # errors in a program's own declarations (seen by developers, translated all the same)
+    "Could not determine name for option with declarations {decls!r}": (
+        "Impossible de nommer l'option déclarée par {decls!r}"
+    ),
+    "No options defined but a name was passed ({name}). Did you mean to declare an argument"
+    " instead? Did you mean to pass '--{name}'?": (
+        "Aucune option déclarée, mais un nom a été donné ({name}). Vouliez-vous déclarer un"
+        " argument, ou écrire « --{name} » ?"
+    ),
+    "Name '{name}' defined twice": "Le nom « {name} » est déclaré deux fois",
+    "Boolean option {decl!r} cannot use the same flag for true/false.": (
+        "L'option booléenne {decl!r} ne peut pas utiliser le même drapeau pour vrai et faux."
+    ),
+    "Arguments take exactly one parameter declaration, got {length}: {decls}.": (
+        "Un argument prend exactement une déclaration, {length} reçues : {decls}."
+    ),
+    "{editor}: Editing failed": "{editor} : échec de l'édition",
+    "{editor}: Editing failed: {e}": "{editor} : échec de l'édition : {e}",
+}
+
+PLURALS: dict[str, tuple[str, str]] = {
+    "Got unexpected extra argument ({args})": (
+        "Argument en trop inattendu ({args})",
+        "Arguments en trop inattendus ({args})",
+    ),
+    "Takes {nargs} values but 1 was given.": (
+        "Prend {nargs} valeurs, mais 1 a été donnée.",
+        "Prend {nargs} valeurs, mais {len} ont été données.",
+    ),
+    "Did you mean {possibility}?": (
+        "Vouliez-vous dire {possibility} ?",
+        "(Vouliez-vous dire l'une de : {possibilities} ?)",
+    ),
+    "Option {name!r} requires an argument.": (
+        "L'option « {name} » demande une valeur.",
+        "L'option « {name} » demande {nargs} valeurs.",
+    ),
+    "{value!r} is not {choice}.": (
+        "« {value} » n'est pas {choice}.",
+        "« {value} » n'est pas parmi {choices}.",
+    ),
+    "{value!r} does not match the format {format}.": (
+        "« {value} » ne suit pas le format {format}.",
+        "« {value} » ne suit aucun des formats {formats}.",
+    ),
+    "{len_type} values are required, but {len_value} was given.": (
+        "{len_type} valeurs sont demandées, mais {len_value} a été donnée.",
+        "{len_type} valeurs sont demandées, mais {len_value} ont été données.",
+    ),
+}
+
+CLICK_MODULES = (
+    "core",
+    "exceptions",
+    "formatting",
+    "parser",
+    "types",
+    "decorators",
+    "termui",
+    "utils",
+    "_termui_impl",
+    "shell_completion",
+) + (("_winconsole",) if sys.platform == "win32" else ())
+
+
+def gettext(message: str) -> str:
+    """The French for one of click's messages; unknown messages pass through unchanged."""
+    return CATALOGUE.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """French plural rule: 0 and 1 take the singular."""
+    forms = PLURALS.get(singular)
+    if forms is None:
+        return singular if n in (0, 1) else plural
+    return forms[0] if n in (0, 1) else forms[1]
+
+
+def install() -> None:
+    """Point click's ``_`` and ``ngettext`` at the French catalogue (idempotent)."""
+    for name in CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext

@@ -1,0 +1,356 @@
+"""``tamis journal …``: ask the audit journal why, search it, count, verify, export.
+
+Thin commands over ``tamis.audit`` (``why``, ``queries``, ``stats``, ``verify``): every one
+streams the journal, takes ``--journal CHEMIN`` (``$TAMIS_JOURNAL``, default
+``tamis-journal.jsonl``), reports a torn last line on stderr, turns ``JournalError`` into a
+French error (exit 1) and a bad filter value into a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
+
+import click
+import orjson
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from tamis.audit import queries, why
+from tamis.audit.csvsafe import write_csv
+from tamis.audit.errors import JournalError
+from tamis.audit.queries import Filter, FilterError
+from tamis.audit.stats import PERIODS, Stats, compute_stats
+from tamis.audit.verify import verify_journal
+from tamis.cli import options
+
+_COLORS = {
+    "accepter": "green",
+    "refuser": "red",
+    "ignorer": "blue",
+    "signaler": "magenta",
+    "examiner": "yellow",
+}
+_CHUNK = 200  # table rows rendered at a time: memory stays flat however many match
+
+
+def warn(message: str) -> None:
+    click.echo(f"avertissement : {message}", err=True)
+
+
+@contextlib.contextmanager
+def journal_errors() -> Iterator[None]:
+    try:
+        yield
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def filter_options(function: Callable) -> Callable:
+    """The selection options shared by ``chercher``, ``stats`` and ``exporter``."""
+    decorators = [
+        click.option(
+            "--decision",
+            "decisions",
+            multiple=True,
+            metavar="DÉCISION",
+            help="accepter, refuser, ignorer, signaler ou examiner (répétable).",
+        ),
+        click.option(
+            "--regle",
+            "regles",
+            multiple=True,
+            metavar="RÈGLE",
+            help="Règle décisive : son nom, « ligne N » ou « sinon » (répétable).",
+        ),
+        click.option(
+            "--fait",
+            "faits",
+            multiple=True,
+            metavar="NOM[=VALEUR]",
+            help="Fait ou fait dérivé vrai, ou égal à VALEUR (vrai, faux, inconnu, "
+            "un nombre, un texte) ; répétable, tous doivent correspondre.",
+        ),
+        click.option(
+            "--expediteur",
+            metavar="NOM|URL",
+            help="Nom ou adresse de profil de l'expéditeur (partie du texte).",
+        ),
+        click.option(
+            "--depuis", metavar="DATE", help="Décisions à partir de DATE (AAAA-MM-JJ, UTC)."
+        ),
+        click.option(
+            "--jusqu-a",
+            "jusqu_a",
+            metavar="DATE",
+            help="Décisions jusqu'à DATE incluse (AAAA-MM-JJ, UTC).",
+        ),
+        click.option(
+            "--politique",
+            metavar="NOM|CHEMIN|SHA",
+            help="Politique : nom, chemin ou début de son empreinte sha256.",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        function = decorate(function)
+    return function
+
+
+def build_filter(kw: dict[str, Any]) -> Filter:
+    try:
+        return queries.parse_filter(
+            decisions=kw.pop("decisions"),
+            rules=kw.pop("regles"),
+            facts=kw.pop("faits"),
+            sender=kw.pop("expediteur"),
+            since=kw.pop("depuis"),
+            until=kw.pop("jusqu_a"),
+            policy=kw.pop("politique"),
+        )
+    except FilterError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.group("journal")
+def journal() -> None:
+    """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter."""
+
+
+@journal.command()
+@click.argument("identifiant", metavar="ID")
+@options.journal
+@options.format_(("texte", "json"), "texte")
+def pourquoi(identifiant: str, journal: str, format_: str) -> None:
+    """Explique en détail la ou les décisions prises pour l'invitation ID, à partir du journal
+    seul : règle et motif avec le texte de la règle tel qu'enregistré, valeur de chaque
+    condition, faits dérivés, règles aussi vraies et pourquoi elles ont été écartées."""
+    with journal_errors():
+        found = why.find_decisions(journal, identifiant, warn)
+    if not found:
+        raise click.ClickException(
+            f"aucune décision pour l'invitation « {identifiant} » dans {journal}."
+        )
+    for index, item in enumerate(found):
+        data = why.explanation(item)
+        if format_ == "json":
+            click.echo(orjson.dumps(data).decode())
+            continue
+        click.echo(("\n" if index else "") + "\n".join(why.explanation_lines(data)))
+
+
+@journal.command()
+@options.journal
+@filter_options
+@options.format_(("table", "json", "csv"), "table")
+@click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N décisions.")
+def chercher(journal: str, format_: str, limite: int | None, **kw: Any) -> None:
+    """Liste les décisions qui correspondent à tous les filtres donnés (la plus ancienne
+    d'abord) : tableau, JSON (un objet par ligne) ou CSV."""
+    flt = build_filter(kw)
+    with journal_errors():
+        rows = (queries.summary(r) for r in queries.select(journal, flt, warn))
+        count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout)
+    click.echo(f"{count} décision(s) trouvée(s).", err=True)
+
+
+def emit_rows(rows: Iterable[dict], format_: str, stream: TextIO) -> int:
+    if format_ == "csv":
+        return write_csv(stream, queries.SUMMARY_COLUMNS, rows)
+    if format_ == "json":
+        return sum(1 for row in rows if stream.write(orjson.dumps(row).decode() + "\n"))
+    return print_table(rows)
+
+
+def print_table(rows: Iterable[dict]) -> int:
+    """Rows in chunks of fixed-width tables (rich needs every row of a table at once)."""
+    console, count = Console(width=max(Console().width, 150)), 0
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
+        console.print(_table(chunk, header=count == 0))
+        count += len(chunk)
+    if not count:
+        console.print("Aucune décision ne correspond.")
+    return count
+
+
+def _table(rows: list[dict], *, header: bool) -> Table:
+    table = Table(box=box.SIMPLE_HEAD if header else None, show_header=header, show_edge=False)
+    widths = {
+        "N°": 8,
+        "Date (UTC)": 19,
+        "Invitation": 16,
+        "Expéditeur": 22,
+        "Décision": 9,
+        "Règle": 16,
+        "Motif": 40,
+    }
+    for title, width in widths.items():
+        table.add_column(title, width=width, no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        decision = row["decision"] or ""
+        table.add_row(
+            str(row["seq"]),
+            row["horodatage"][:19].replace("T", " "),
+            str(row["id"]),
+            row["expediteur"] or "",
+            f"[{_COLORS.get(decision, 'white')}]{decision}[/]",
+            row["regle"] or "",
+            row["motif"] or "",
+        )
+    return table
+
+
+@journal.command()
+@options.journal
+@filter_options
+@click.option(
+    "--par",
+    type=click.Choice(PERIODS),
+    default="jour",
+    show_default=True,
+    help="Regroupement dans le temps du graphique.",
+)
+@options.format_(("texte", "json"), "texte")
+def stats(journal: str, par: str, format_: str, **kw: Any) -> None:
+    """Compte les décisions choisies par décision, par règle décisive, par fait et par jour
+    ou semaine, avec un petit graphique des décisions dans le temps."""
+    flt = build_filter(kw)
+    with journal_errors():
+        result = compute_stats(queries.select(journal, flt, warn), par)
+    if format_ == "json":
+        click.echo(orjson.dumps(result.as_dict()).decode())
+        return
+    print_stats(result, Console())
+
+
+def print_stats(result: Stats, console: Console) -> None:
+    if not result.total:
+        console.print("Aucune décision ne correspond.")
+        return
+    console.print(f"{result.total} décision(s) du {result.first[:10]} au {result.last[:10]} (UTC)")
+    console.print(
+        _count_table(
+            "Par décision",
+            ["Décision"],
+            ((d,) for d in result.by_decision),
+            result.by_decision.values(),
+            result.total,
+        )
+    )
+    rules = result.by_rule.most_common()
+    console.print(
+        _count_table(
+            "Par règle décisive",
+            ["Règle", "Décision"],
+            (k for k, _ in rules),
+            (n for _, n in rules),
+            result.total,
+        )
+    )
+    console.print(_fact_table(result))
+    console.print(_chart(result))
+
+
+def _count_table(
+    title: str, heads: list[str], keys: Iterable[tuple], counts: Iterable[int], total: int
+) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    for head in heads:
+        table.add_column(head)
+    table.add_column("Nombre", justify="right")
+    table.add_column("%", justify="right")
+    for key, count in zip(keys, counts, strict=True):
+        table.add_row(*(str(k) for k in key), str(count), f"{100 * count / total:.1f}")
+    return table
+
+
+def _fact_table(result: Stats) -> Table:
+    table = Table(
+        title="Par fait (décisions où il valait…)", box=box.SIMPLE_HEAD, title_justify="left"
+    )
+    for head in ("Fait", "vrai", "faux", "inconnu"):
+        table.add_column(head, justify="left" if head == "Fait" else "right")
+    for name, counts in sorted(result.by_fact.items()):
+        table.add_row(name, *(str(counts.get(w, 0)) for w in ("vrai", "faux", "inconnu")))
+    return table
+
+
+def _chart(result: Stats, width: int = 40) -> Table:
+    """One bar per period, one colour per decision, scaled to the busiest period."""
+    table = Table(title="Décisions dans le temps", box=None, title_justify="left")
+    for head in ("Période", "Décisions", "Total"):
+        table.add_column(head, justify="right" if head == "Total" else "left")
+    busiest = max(sum(c.values()) for c in result.by_period.values())
+    for period, counts in sorted(result.by_period.items()):
+        bar = "".join(
+            f"[{_COLORS.get(d, 'white')}]{'█' * round(width * n / busiest)}[/]"
+            for d, n in sorted(counts.items())
+        )
+        table.add_row(period, bar, str(sum(counts.values())))
+    legend = "  ".join(f"[{c}]█[/] {d}" for d, c in _COLORS.items())
+    table.caption = legend
+    return table
+
+
+@journal.command()
+@options.journal
+def verifier(journal: str) -> None:
+    """Vérifie toute la chaîne d'empreintes et la numérotation ; affiche OK et le nombre
+    d'enregistrements, ou le premier enregistrement altéré (modifié, supprimé, déplacé,
+    tronqué) avec sa ligne, et sort avec le code 1."""
+    with journal_errors():
+        result = verify_journal(journal)
+    if result.problem is not None:
+        click.echo(f"ÉCHEC : {journal}:{result.problem.message}")
+        sys.exit(1)
+    click.echo(
+        f"OK : {result.count} enregistrement(s) vérifié(s), chaîne intacte "
+        f"(dernier : n° {result.last_seq}, empreinte {result.last_digest})."
+    )
+
+
+@journal.command()
+@options.journal
+@filter_options
+@options.format_(("jsonl", "csv"), "jsonl")
+@click.option(
+    "--sortie",
+    "-o",
+    metavar="FICHIER",
+    default="-",
+    show_default=True,
+    help="Fichier à écrire (créé en mode 0600) ; « - » : la sortie standard.",
+)
+def exporter(journal: str, format_: str, sortie: str, **kw: Any) -> None:
+    """Exporte les décisions choisies en JSON Lines (enregistrements complets, tels
+    qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules)."""
+    flt = build_filter(kw)
+    with journal_errors(), output(sortie) as stream:
+        records = queries.select(journal, flt, warn)
+        if format_ == "csv":
+            count = write_csv(stream, queries.EXPORT_COLUMNS, map(queries.export_row, records))
+        else:
+            count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
+    click.echo(f"{count} décision(s) exportée(s).", err=True)
+
+
+def _jsonl(record: dict) -> str:
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode() + "\n"
+
+
+@contextlib.contextmanager
+def output(path: str) -> Iterator[TextIO]:
+    if path == "-":
+        yield sys.stdout
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as error:
+        raise click.ClickException(f"impossible d'écrire {path} : {error.strerror}.") from None
+    with open(fd, "w", encoding="utf-8", newline="") as stream:
+        yield stream

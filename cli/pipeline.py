@@ -1,0 +1,168 @@
+"""Deciding a batch: policy, context and engine once, then one decision per invitation record.
+
+Sits at the end of the flow, after every stage has done its job: the checked policy
+(``tamis.grammar.load``), the user's context and the invitation readers
+(``tamis.invitations``), an engine (``tamis.engine``), and the journal (``tamis.audit``),
+which receives each decision before anyone else sees it. No click here: the commands
+``decider`` and ``rejouer``, the tests and the benchmark all call these functions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from textwrap import indent
+from typing import Any, Protocol
+
+from tamis.engine.decision import Decision
+from tamis.engine.engines import make_engine
+from tamis.engine.explain import decision_to_dict, explain
+from tamis.engine.parameters import ParameterError, effective_parameters
+from tamis.engine.trace import render_trace, trace_decision
+from tamis.grammar.checked import CheckedPolicy
+from tamis.grammar.diagnostics import Diagnostic, render
+from tamis.grammar.load import load_policy_file
+from tamis.grammar.vocabulary import Value
+from tamis.invitations.context import Context, ContextError, load_context
+from tamis.invitations.extract import extract_facts
+from tamis.invitations.models import Invitation
+from tamis.invitations.vocabulary import vocabulary
+
+
+class PolicyInvalid(Exception):
+    """The policy has errors; ``str`` is every diagnostic, rendered like a compiler."""
+
+    def __init__(self, diagnostics: list[Diagnostic], source: str) -> None:
+        self.diagnostics = diagnostics
+        super().__init__(render_all(diagnostics, source))
+
+
+def render_all(diagnostics: Iterable[Diagnostic], source: str) -> str:
+    return "\n\n".join(render(d, source) for d in diagnostics)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything that stays the same for every invitation of a run."""
+
+    policy: CheckedPolicy
+    engine: Any  # NativePolicy or DurablePolicy: ``.decide(facts, parameters) -> Decision``
+    context: Context
+    parameters: Mapping[str, Value]
+    warnings: str  # the policy's warnings, rendered ("" when none)
+
+
+def load_checked_policy(path: str) -> tuple[CheckedPolicy, str]:
+    """The checked policy and its rendered warnings; raises ``PolicyInvalid`` on errors."""
+    policy, diagnostics, source = load_policy_file(path, vocabulary())
+    if policy is None or any(d.is_error for d in diagnostics):
+        raise PolicyInvalid([d for d in diagnostics if d.is_error] or diagnostics, source)
+    return policy, render_all(diagnostics, source)
+
+
+def prepare(
+    policy_path: str,
+    *,
+    context_path: str | None = None,
+    engine: str = "natif",
+    overrides: Iterable[str] = (),
+) -> Setup:
+    """Load and check in the order errors should surface: policy, context, parameters, engine.
+
+    Raises ``PolicyInvalid``, ``ContextError``, ``ParameterError`` or ``EngineUnavailable``.
+    """
+    policy, warnings = load_checked_policy(policy_path)
+    context = load_context(context_path) if context_path else Context.empty()
+    try:
+        effective_parameters(policy, context.parameters, [])
+    except ParameterError as error:  # a bad [parametres] value is the context file's fault
+        raise ContextError(str(error)) from None
+    parameters = effective_parameters(policy, context.parameters, list(overrides))
+    return Setup(policy, make_engine(engine, policy), context, parameters, warnings)
+
+
+@dataclass(frozen=True)
+class Decided:
+    location: str
+    invitation: Invitation
+    received: Mapping[str, Any]  # the invitation as the input gave it
+    decision: Decision
+    evidence: Mapping[str, str]
+    duration_ms: float
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rejected:
+    location: str
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class JournalLike(Protocol):
+    def record_decision(self, decision: Decision, **kwargs: Any) -> dict: ...
+
+
+def decide_invitation(setup: Setup, invitation: Invitation) -> tuple[Decision, Mapping[str, str]]:
+    """Extract the facts the policy reads, then decide: pure, no I/O."""
+    facts = extract_facts(invitation, setup.context, setup.policy.base_names, setup.parameters)
+    return setup.engine.decide(facts.values, setup.parameters), facts.evidence
+
+
+def received_form(record: Any) -> Mapping[str, Any]:
+    """The invitation as received: the raw object, or the model when the input had none."""
+    if record.raw is not None:
+        return record.raw
+    return record.invitation.model_dump(mode="json", exclude_none=True)
+
+
+def decide_records(
+    setup: Setup, records: Iterable[Any], journal: JournalLike | None = None
+) -> Iterator[Decided | Rejected]:
+    """Decide each valid record, journal it, then yield it; yield invalid ones as ``Rejected``."""
+    for record in records:
+        if record.invitation is None or record.errors:
+            yield Rejected(record.location, tuple(record.errors), tuple(record.warnings))
+            continue
+        yield _decide_record(setup, record, journal)
+
+
+def _decide_record(setup: Setup, record: Any, journal: JournalLike | None) -> Decided:
+    started = time.perf_counter()
+    decision, evidence = decide_invitation(setup, record.invitation)
+    duration_ms = (time.perf_counter() - started) * 1000
+    received = received_form(record)
+    if journal is not None:
+        journal.record_decision(
+            decision,
+            policy=setup.policy,
+            invitation=received,
+            evidence=evidence,
+            context_sha256=setup.context.sha256,
+            duration_ms=duration_ms,
+        )
+    return Decided(
+        record.location,
+        record.invitation,
+        received,
+        decision,
+        evidence,
+        duration_ms,
+        tuple(record.warnings),
+    )
+
+
+def result_json(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> dict:
+    """The JSON object printed for one decision: id first, then the decision's own keys."""
+    full = decision_to_dict(decided.decision, policy, decided.evidence, trace=trace)
+    keys = full.keys() if trace else ("decision", "regle", "motif", "explication")
+    return {"id": decided.invitation.id, **{key: full[key] for key in keys}}
+
+
+def result_text(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> str:
+    """The French explanation after the invitation's id; the indented trace below if asked."""
+    text = f"{decided.invitation.id} : {explain(decided.decision, policy, decided.evidence)}"
+    if not trace:
+        return text
+    return text + "\n" + indent(render_trace(trace_decision(policy, decided.decision)), "    ")

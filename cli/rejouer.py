@@ -1,0 +1,110 @@
+"""``tamis rejouer``: what would change if the journal's invitations met another policy.
+
+A thin command over ``tamis.cli.replay``: reads the journal (never writes it), re-decides,
+then prints the counts per former -> new decision and, for each invitation that would
+change, both explanations side by side (rich tables), or all of it as JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from tamis.audit.errors import JournalError
+from tamis.audit.reader import iter_records
+from tamis.cli import options
+from tamis.cli.decider import setup_or_exit
+from tamis.cli.replay import Change, Filters, Report, replay
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+ACTIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
+
+
+@click.command("rejouer", short_help="Essaie une autre politique sur les décisions du journal.")
+@options.politique
+@options.contexte
+@options.moteur
+@options.parametre
+@options.journal
+@click.option("--depuis", type=DATE, help="Seulement les décisions prises ce jour-là ou après.")
+@click.option("--jusqu-a", "jusqu_a", type=DATE, help="Seulement les décisions jusqu'à ce jour.")
+@click.option(
+    "--decision", type=click.Choice(ACTIONS), help="Seulement les invitations ainsi décidées."
+)
+@options.format_(("texte", "json"), "texte")
+def rejouer(
+    politique: str,
+    contexte: str | None,
+    moteur: str,
+    parametres: tuple[str, ...],
+    journal: str,
+    depuis: datetime | None,
+    jusqu_a: datetime | None,
+    decision: str | None,
+    format_: str,
+) -> None:
+    """Redécide les invitations du journal avec une autre politique, sans rien écrire au
+    journal, et montre ce qui changerait : les décomptes ancienne -> nouvelle décision, puis,
+    pour chaque invitation qui changerait, les deux explications côte à côte.
+    """
+    setup = setup_or_exit(politique, contexte, moteur, parametres)
+    filters = Filters(
+        depuis.date() if depuis else None, jusqu_a.date() if jusqu_a else None, decision
+    )
+    try:
+        report = replay(setup, iter_records(journal), filters)
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+    for message in report.rejected:
+        click.echo(f"erreur : {message}", err=True)
+    if report.other_context:
+        click.echo(context_warning(report.other_context, contexte), err=True)
+    if format_ == "json":
+        click.echo(orjson.dumps(report.to_json()).decode())
+    else:
+        print_report(report, Console(soft_wrap=False))
+
+
+def context_warning(count: int, contexte: str | None) -> str:
+    given = f"« {contexte} »" if contexte else "aucun contexte (ajoutez --contexte)"
+    return (
+        f"avertissement : {count} décision(s) du journal ont été prises avec un autre contexte "
+        f"que {given} ; leurs faits sont recalculés avec celui-ci."
+    )
+
+
+def print_report(report: Report, console: Console) -> None:
+    if not report.total:
+        console.print("Aucune décision du journal ne correspond à ces critères.")
+        return
+    console.print(counts_table(report))
+    for change in report.changes:
+        console.print(change_table(change))
+    console.print(
+        f"{report.total} invitation(s) rejouée(s) ; {len(report.changes)} changerai(en)t de "
+        "décision.",
+        highlight=False,
+    )
+
+
+def counts_table(report: Report) -> Table:
+    table = Table(title="Décisions : avant → après")
+    table.add_column("Avant")
+    table.add_column("Après")
+    table.add_column("Invitations", justify="right")
+    for (old, new), n in sorted(report.counts.items(), key=lambda item: -item[1]):
+        style = "bold" if old != new else None
+        table.add_row(old, new, str(n), style=style)
+    return table
+
+
+def change_table(change: Change) -> Table:
+    table = Table(title=f"{change.id} (enregistrement {change.seq})", expand=True)
+    table.add_column(f"Avant : {change.avant} ({change.regle_avant})", ratio=1)
+    table.add_column(f"Après : {change.apres} ({change.regle_apres})", ratio=1)
+    table.add_row(change.explication_avant, change.explication_apres)
+    return table

@@ -1,0 +1,138 @@
+"""What-if: re-decide the invitations of a journal under another policy, writing nothing.
+
+Sits after the journal reader (``tamis.audit.reader``): each ``decision`` record carries the
+invitation as received and the hash of the context it was decided with, so the invitation
+is validated again, its facts re-extracted with today's context and decided by the new
+policy (``pipeline.decide_invitation``). The comparison keeps, per invitation id, the latest
+decision the journal holds. No click here: ``tamis rejouer`` only renders the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tamis.cli.pipeline import Setup, decide_invitation
+from tamis.engine.explain import explain
+from tamis.invitations.validation import validate
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which journal decisions to replay: by day of decision and by former decision."""
+
+    depuis: date | None = None
+    jusqu_a: date | None = None
+    decision: str | None = None
+
+    def accepts(self, record: Mapping[str, Any]) -> bool:
+        day = str(record.get("horodatage", ""))[:10]
+        content = record["contenu"]
+        return (
+            (self.depuis is None or day >= self.depuis.isoformat())
+            and (self.jusqu_a is None or day <= self.jusqu_a.isoformat())
+            and (self.decision is None or content.get("decision") == self.decision)
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One invitation whose decision would differ, with both explanations."""
+
+    id: str
+    seq: int
+    avant: str
+    regle_avant: str
+    explication_avant: str
+    apres: str
+    regle_apres: str
+    explication_apres: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Report:
+    counts: Counter = field(default_factory=Counter)  # (old decision, new decision) -> n
+    changes: list[Change] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # French, one per record not replayable
+    other_context: int = 0  # decisions taken with a context whose hash differs from today's
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "changees": len(self.changes),
+            "comptes": [
+                {"avant": old, "apres": new, "nombre": n}
+                for (old, new), n in sorted(self.counts.items())
+            ],
+            "changements": [change.to_json() for change in self.changes],
+            "rejetees": self.rejected,
+            "contexte_different": self.other_context,
+        }
+
+
+KEPT = ("id", "invitation", "decision", "regle", "explication", "contexte_sha256")
+
+
+def latest_decisions(records: Iterable[Mapping[str, Any]], filters: Filters) -> list[Mapping]:
+    """The last accepted ``decision`` record of each invitation id, in journal order.
+
+    Only what replaying reads is kept (not the trace, facts or policy of each record), so
+    memory grows with the number of distinct invitations, not with the journal's size.
+    """
+    latest: dict[str, Mapping[str, Any]] = {}
+    for record in records:
+        if record.get("evenement") == "decision" and filters.accepts(record):
+            content = record["contenu"]
+            ident = str(content.get("id"))
+            latest.pop(ident, None)
+            latest[ident] = {
+                "seq": record.get("seq"),
+                "contenu": {key: content.get(key) for key in KEPT},
+            }
+    return list(latest.values())
+
+
+def replay(setup: Setup, records: Iterable[Mapping[str, Any]], filters: Filters) -> Report:
+    """Re-decide each selected invitation with ``setup``'s policy; nothing is written."""
+    report = Report()
+    for record in latest_decisions(records, filters):
+        replay_one(setup, record, report)
+    return report
+
+
+def replay_one(setup: Setup, record: Mapping[str, Any], report: Report) -> None:
+    content = record["contenu"]
+    invitation, errors, _ = validate(content.get("invitation"), f"seq {record.get('seq')}")
+    if invitation is None:
+        report.rejected.append(
+            f"journal, enregistrement {record.get('seq')} : " + "; ".join(errors)
+        )
+        return
+    if content.get("contexte_sha256") != setup.context.sha256:
+        report.other_context += 1
+    decision, evidence = decide_invitation(setup, invitation)
+    old, new = content.get("decision"), decision.action.value
+    report.counts[(old, new)] += 1
+    if old != new:
+        report.changes.append(
+            Change(
+                id=invitation.id,
+                seq=int(record.get("seq", 0)),
+                avant=str(old),
+                regle_avant=str(content.get("regle")),
+                explication_avant=str(content.get("explication", "")),
+                apres=new,
+                regle_apres=decision.label,
+                explication_apres=explain(decision, setup.policy, evidence),
+            )
+        )

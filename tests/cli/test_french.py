@@ -1,0 +1,128 @@
+"""click speaks French in tamis: help pages, usage errors, and every string click translates."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import string
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tamis.cli import french
+from tamis.cli.main import cli
+
+
+def click_messages() -> set[str]:
+    """Every literal click passes to ``_`` or ``ngettext`` (singular), read from its source."""
+    found: set[str] = set()
+    for name in french.CLICK_MODULES:
+        tree = ast.parse(inspect.getsource(importlib.import_module(f"click.{name}")))
+        for node in ast.walk(tree):
+            if is_translation_call(node):
+                found.add(node.args[0].value)
+    return found
+
+
+def is_translation_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) in ("_", "ngettext")
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Constant)
+    )
+
+
+def test_every_click_message_has_a_french_translation() -> None:
+    messages = click_messages()
+    assert len(messages) > 50  # the scan really read click's sources
+    missing = sorted(m for m in messages if m not in french.CATALOGUE and m not in french.PLURALS)
+    assert missing == []
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def click_plurals() -> dict[str, str]:
+    """click's ``ngettext`` calls: singular -> plural message."""
+    plurals: dict[str, str] = {}
+    for name in french.CLICK_MODULES:
+        tree = ast.parse(inspect.getsource(importlib.import_module(f"click.{name}")))
+        for node in ast.walk(tree):
+            if is_translation_call(node) and node.func.id == "ngettext":
+                plurals[node.args[0].value] = node.args[1].value
+    return plurals
+
+
+def test_translations_use_only_the_placeholders_click_fills() -> None:
+    for message, translation in french.CATALOGUE.items():
+        if "%(" not in message:
+            assert fields(translation) <= fields(message), message
+    plurals = click_plurals()
+    for singular, (one, many) in french.PLURALS.items():
+        assert fields(one) | fields(many) <= fields(singular) | fields(plurals[singular])
+
+
+@pytest.mark.parametrize(("n", "expected"), [(0, "un"), (1, "un"), (2, "plusieurs")])
+def test_french_plural_rule_treats_zero_as_singular(n: int, expected: str) -> None:
+    assert french.ngettext("un", "plusieurs", n) == expected
+
+
+def test_group_help_is_french_with_short_option() -> None:
+    for flag in ("-h", "--help"):
+        result = CliRunner().invoke(cli, [flag], prog_name="tamis")
+        assert result.exit_code == 0
+        assert result.stdout.startswith("Utilisation : tamis [OPTIONS] COMMANDE")
+        assert "Options :" in result.stdout
+        assert "Affiche cette aide et quitte." in result.stdout
+        assert "Usage" not in result.stdout and "Show this" not in result.stdout
+
+
+def test_unknown_command_is_a_french_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["dcider"], prog_name="tamis")
+    assert result.exit_code == 2
+    assert "Erreur : Commande inconnue « dcider »." in result.stderr
+    assert "Essayez « tamis --help » pour l'aide." in result.stderr
+
+
+def sample_command() -> click.Command:
+    @click.command()
+    @click.option("--moteur", type=click.Choice(["natif", "durable"]), default="natif")
+    @click.option("--n", type=int, default=1)
+    @click.argument("fichier", type=click.Path(exists=True, dir_okay=False))
+    def command(moteur: str, n: int, fichier: str) -> None:
+        """Commande d'essai."""
+
+    return command
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], "Erreur : Argument manquant 'FICHIER'."),
+        (["--bogus", "x"], "Erreur : Option inconnue « --bogus »."),
+        (["--moteur"], "Erreur : L'option « --moteur » demande une valeur."),
+        (
+            ["--moteur", "rete", "x"],
+            "Erreur : Valeur invalide pour '--moteur' : « rete » n'est pas parmi"
+            " 'natif', 'durable'.",
+        ),
+        (["--n", "beaucoup", "x"], "« beaucoup » n'est pas un nombre valide."),
+        (["/nulle/part"], "Fichier « /nulle/part » introuvable."),
+        ([__file__, "b"], "Erreur : Argument en trop inattendu (b)"),
+    ],
+)
+def test_click_errors_read_french(args: list[str], expected: str) -> None:
+    result = CliRunner().invoke(sample_command(), args)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert "Error" not in result.stderr and "Usage" not in result.stderr
+
+
+def test_command_help_sections_are_french() -> None:
+    result = CliRunner().invoke(sample_command(), ["--help"])
+    assert "Options :" in result.stdout
+    assert "Affiche cette aide et quitte." in result.stdout

@@ -1,0 +1,170 @@
+"""``tamis journal``: pourquoi, chercher, stats, verifier, exporter through CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
+from conftest import POLICY, fill, invitation
+
+from tamis.audit.journal import open_journal
+from tamis.cli.main import _register, cli
+from tamis.engine.compile import compile_policy
+from tamis.grammar.load import load_policy_file
+from tamis.invitations.vocabulary import vocabulary
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered():
+    if not cli.commands:
+        _register()
+
+
+@pytest.fixture
+def journal(tmp_path):
+    from conftest import checked
+
+    path = tmp_path / "j.jsonl"
+    fill(path, checked(), 6)
+    return path
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, ["journal", *args], env=env)
+
+
+def test_verifier_ok_then_altered(journal):
+    result = run("verifier", "--journal", str(journal))
+    assert result.exit_code == 0 and result.output.startswith("OK : 8 enregistrement(s)")
+    lines = journal.read_bytes().splitlines(keepends=True)
+    del lines[4]
+    journal.write_bytes(b"".join(lines))
+    result = run("verifier", "--journal", str(journal))
+    assert result.exit_code == 1 and "ligne 5" in result.output and "supprimé" in result.output
+
+
+def test_journal_option_honours_the_environment(journal, tmp_path):
+    result = run("verifier", env={"TAMIS_JOURNAL": str(journal)})
+    assert result.exit_code == 0 and "OK" in result.output
+
+
+@pytest.mark.parametrize("command", ["verifier", "chercher", "stats", "exporter", "pourquoi x"])
+def test_missing_unreadable_or_foreign_journal_is_a_french_error(tmp_path, command):
+    missing = run(*command.split(), "--journal", str(tmp_path / "absent.jsonl"))
+    assert missing.exit_code == 1 and "journal introuvable" in missing.output
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("ceci n'est pas un journal\n")
+    result = run(*command.split(), "--journal", str(foreign))
+    assert result.exit_code == 1 and "n'est pas un journal tamis" in result.output
+    folder = run(*command.split(), "--journal", str(tmp_path))
+    assert folder.exit_code == 1 and "dossier" in folder.output
+    assert "Traceback" not in missing.output + result.output + folder.output
+
+
+@pytest.mark.parametrize(
+    "args", [["--decision", "refus"], ["--depuis", "hier"], ["--jusqu-a", "31/01/2026"]]
+)
+def test_bad_filter_values_are_usage_errors(journal, args):
+    result = run("chercher", "--journal", str(journal), *args)
+    assert result.exit_code == 2 and ("inconnue" in result.output or "illisible" in result.output)
+
+
+def test_chercher_table_json_and_csv(journal):
+    table = run("chercher", "--journal", str(journal), "--decision", "refuser")
+    assert table.exit_code == 0 and "inv-2" in table.output and "inv-1 " not in table.output
+    rows = run("chercher", "--journal", str(journal), "--format", "json", "--regle", "ligne 5")
+    parsed = [json.loads(line) for line in rows.stdout.splitlines()]
+    assert [r["id"] for r in parsed] == ["inv-1", "inv-3", "inv-5"]
+    assert parsed[0]["decision"] == "accepter"
+    out = run("chercher", "--journal", str(journal), "--format", "csv", "--limite", "2")
+    assert list(csv.DictReader(io.StringIO(out.stdout)))[1]["id"] == "inv-1"
+
+
+def test_exporter_csv_neutralises_formulas_and_creates_a_private_file(tmp_path):
+    from conftest import checked, decide
+
+    policy, path, out = checked(), tmp_path / "j.jsonl", tmp_path / "export.csv"
+    with open_journal(path) as journal:
+        journal.record_decision(
+            decide(policy),
+            policy=policy,
+            invitation=dict(invitation(1), expediteur={"nom": '=HYPERLINK("http://x")'}),
+        )
+    result = run("exporter", "--journal", str(path), "--format", "csv", "-o", str(out))
+    assert result.exit_code == 0
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["expediteur"] == '\'=HYPERLINK("http://x")'
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_exporter_jsonl_gives_full_records(journal):
+    result = run("exporter", "--journal", str(journal), "--fait", "sans_photo=vrai")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 3 and all(r["contenu"]["regle"] == "photo" for r in records)
+
+
+def test_stats_text_and_json(journal):
+    text = run("stats", "--journal", str(journal), "--par", "semaine")
+    assert text.exit_code == 0 and "Par décision" in text.output and "█" in text.output
+    data = json.loads(run("stats", "--journal", str(journal), "--format", "json").stdout)
+    assert data["total"] == 6 and data["par_decision"] == {"refuser": 3, "accepter": 3}
+
+
+def test_pourquoi_shows_the_rule_as_it_was_after_the_file_changed(tmp_path):
+    policy_file = tmp_path / "politique.tamis"
+    policy_file.write_text(POLICY, encoding="utf-8")
+    policy, _, _ = load_policy_file(policy_file, vocabulary())
+    path = tmp_path / "j.jsonl"
+    with open_journal(path) as journal:
+        decision = compile_policy(policy).decide(
+            {
+                "sans_photo": True,
+                "profil_entreprise": False,
+                "message_par_defaut": True,
+                "expediteur.connexions": 500,
+            }
+        )
+        journal.record_decision(
+            decision,
+            policy=policy,
+            invitation=invitation(7),
+            evidence={"sans_photo": "expediteur.photo absente"},
+        )
+    policy_file.write_text(
+        POLICY.replace("sans_photo ou profil_entreprise", "faux"), encoding="utf-8"
+    )
+    result = run("pourquoi", "inv-7", "--journal", str(path))
+    assert result.exit_code == 0, result.output
+    assert 'règle "photo" : refuser si sans_photo ou profil_entreprise' in result.output
+    assert "Pas de photo, pas de contact." in result.output
+    assert "sans_photo → vrai (expediteur.photo absente)" in result.output
+    assert "« ligne 4 » (refuser, ligne 4)" in result.output and "la précède" in result.output
+    data = json.loads(run("pourquoi", "inv-7", "--journal", str(path), "--format", "json").stdout)
+    assert data["texte_regle"][0] == {
+        "ligne": 2,
+        "texte": 'règle "photo" : refuser si sans_photo ou profil_entreprise',
+    }
+    assert [r["regle"] for r in data["autres_regles"]] == ["ligne 4", "ligne 5"]
+
+
+def test_pourquoi_unknown_id_is_an_error(journal):
+    result = run("pourquoi", "inconnue", "--journal", str(journal))
+    assert result.exit_code == 1 and "aucune décision" in result.output
+
+
+def test_torn_last_line_is_reported_on_stderr(journal):
+    with journal.open("ab") as stream:
+        stream.write(b'{"contenu":{"id":')
+    result = run("chercher", "--journal", str(journal), "--format", "json")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 6
+    assert "dernière ligne incomplète" in result.stderr
+    verified = run("verifier", "--journal", str(journal))
+    assert verified.exit_code == 1 and "incomplète" in verified.output

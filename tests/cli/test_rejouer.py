@@ -1,0 +1,130 @@
+"""``tamis rejouer``: re-decide the journal under another policy, show changes, write nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.audit.reader import iter_records
+from tamis.cli import pipeline
+from tamis.cli.main import _register, cli
+from tamis.cli.replay import Filters, replay
+
+OLD = """\
+politique "Stricte"
+règle "photo" : refuser si sans_photo
+accepter si expediteur.connexions >= connexions_min
+sinon examiner
+"""
+NEW = """\
+politique "Souple"
+règle "inconnus" : refuser si sans_photo et expediteur.connexions < 100
+règle "assez" : accepter si expediteur.connexions >= 20
+sinon ignorer
+"""
+INVITATIONS = [
+    {"id": "a-1", "expediteur": {"photo": True, "connexions": 120}},  # accepter -> accepter
+    {"id": "a-2", "expediteur": {"photo": False, "connexions": 500}},  # refuser -> accepter
+    {"id": "a-3", "expediteur": {"photo": True, "connexions": 30}},  # examiner -> accepter
+    {"id": "a-4", "expediteur": {"photo": False, "connexions": 10}},  # refuser -> refuser
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered() -> None:
+    if not cli.commands:
+        _register()
+
+
+@pytest.fixture
+def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TAMIS_JOURNAL", raising=False)
+    Path("old.tamis").write_text(OLD, encoding="utf-8")
+    Path("new.tamis").write_text(NEW, encoding="utf-8")
+    Path("inv.json").write_text(json.dumps(INVITATIONS), encoding="utf-8")
+    result = run("decider", "-p", "old.tamis", "inv.json")
+    assert result.exit_code == 0, result.stderr
+    return tmp_path / "tamis-journal.jsonl"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), prog_name="tamis")
+
+
+def test_json_report_counts_old_to_new_and_lists_changes(journal: Path) -> None:
+    before = journal.read_bytes()
+    result = run("rejouer", "-p", "new.tamis", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    counts = {(c["avant"], c["apres"]): c["nombre"] for c in report["comptes"]}
+    assert counts == {("accepter", "accepter"): 1, ("refuser", "accepter"): 1,
+                      ("examiner", "accepter"): 1, ("refuser", "refuser"): 1}  # fmt: skip
+    assert report["total"] == 4 and report["changees"] == 2
+    change = {c["id"]: c for c in report["changements"]}["a-2"]
+    assert (change["regle_avant"], change["regle_apres"]) == ("photo", "assez")
+    assert change["explication_avant"].startswith("Refusée par la règle « photo »")
+    assert change["explication_apres"].startswith("Acceptée par la règle « assez »")
+    assert journal.read_bytes() == before  # nothing written
+
+
+def test_text_report_shows_both_explanations(journal: Path) -> None:
+    result = run("rejouer", "-p", "new.tamis")
+    assert result.exit_code == 0
+    assert "Décisions : avant → après" in result.stdout
+    assert (
+        "Avant : refuser (photo)" in result.stdout and "Après : accepter (assez)" in result.stdout
+    )
+    assert "4 invitation(s) rejouée(s) ; 2 changerai(en)t de décision." in result.stdout
+
+
+def test_filter_on_former_decision(journal: Path) -> None:
+    result = run("rejouer", "-p", "new.tamis", "--decision", "refuser", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["total"] == 2 and [c["id"] for c in report["changements"]] == ["a-2"]
+
+
+def test_date_filters(journal: Path) -> None:
+    later = run("rejouer", "-p", "new.tamis", "--depuis", "2999-01-01", "--format", "json")
+    assert json.loads(later.stdout)["total"] == 0
+    until = run("rejouer", "-p", "new.tamis", "--jusqu-a", "2999-01-01", "--format", "json")
+    assert json.loads(until.stdout)["total"] == 4
+    bad = run("rejouer", "-p", "new.tamis", "--depuis", "hier")
+    assert bad.exit_code == 2 and "Valeur invalide pour '--depuis'" in bad.stderr
+
+
+def test_latest_decision_per_invitation_is_compared(journal: Path) -> None:
+    Path("seul.json").write_text(json.dumps(INVITATIONS[1]), encoding="utf-8")
+    assert run("decider", "-p", "new.tamis", "seul.json").exit_code == 0  # a-2 now accepter
+    report = json.loads(run("rejouer", "-p", "new.tamis", "--format", "json").stdout)
+    assert report["total"] == 4 and [c["id"] for c in report["changements"]] == ["a-3"]
+
+
+def test_context_differs_is_a_warning(journal: Path) -> None:
+    Path("moi.toml").write_text('[moi]\nnom = "Jade"\n', encoding="utf-8")
+    result = run("rejouer", "-p", "new.tamis", "--contexte", "moi.toml", "--format", "json")
+    assert result.exit_code == 0
+    assert "4 décision(s) du journal ont été prises avec un autre contexte" in result.stderr
+
+
+def test_replay_module_without_cli(journal: Path) -> None:
+    setup = pipeline.prepare("new.tamis")
+    report = replay(setup, iter_records(journal), Filters(decision="examiner"))
+    assert report.total == 1 and report.changes[0].apres == "accepter"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expected"),
+    [
+        (["--journal", "absent.jsonl"], 1, "absent.jsonl"),
+        (["--journal", "new.tamis"], 1, "new.tamis"),
+        (["--parametre", "x=1"], 2, "paramètre inconnu"),
+    ],
+)
+def test_bad_input_is_a_french_error(journal: Path, args: list[str], code: int, expected: str):
+    result = run("rejouer", "-p", "new.tamis", *args)
+    assert result.exit_code == code
+    assert expected in result.stderr and "Traceback" not in result.output
