@@ -1,0 +1,263 @@
+"""The ``durable`` engine: a checked policy run by durable-rules' Rete engine.
+
+Flow: ``CheckedPolicy`` -> ruleset definition (``durable_translate``) -> registered once on
+this module's own ``durable.engine.Host`` under a unique name -> ``DurablePolicy.decide`` runs
+one session per invitation -> ``Decision`` (equal to the native engine's, ``engine="durable"``).
+
+Design, and the durable-rules traps it handles:
+
+- **One fact per name** (``{"n": name, "v": value}``), not one fact per invitation: every
+  leaf of a condition in negation normal form is then a test on one fact, an ``et`` a
+  conjunction of patterns and an ``ou`` several rules; derived facts are facts of the same
+  shape, so a ``définir`` reads them exactly like base facts. An inconnu value is a fact
+  without ``"v"``, which keeps ``n'est pas renseigné`` a positive test.
+- **One ruleset per set of parameter values**, with the values inlined as literals (a run
+  uses one set: the ruleset is built on the first decision and reused).
+- **Our own host, no global rulesets.** ``durable.lang`` keeps a process-wide registry; here a
+  private ``Host`` holds the rulesets, each under a unique name ``tamis<N>``. Its background
+  dispatch threads are never started (``_run`` does nothing): deciding is synchronous and
+  pure, and a dispatcher thread could otherwise run an action between our calls.
+- **One session per invitation**, deleted once read: durable-rules refuses new sessions once
+  1,024 are alive and answers ``MessageObservedException`` for facts it believes already seen
+  when one session grows large, so ``decide`` can run any number of times.
+- **``MessageNotHandledException``** (a fact no pattern accepts) cannot occur: the ``#sol``
+  rule accepts every fact (see ``durable_translate``). Asserting a fact twice raises
+  ``MessageObservedException``: each conclusion is noted in the session state first, so an
+  ``ou`` whose alternatives all hold asserts its fact once. An exception raised in an action
+  is swallowed by durable into the session state; it is re-raised here as ``RuntimeError``.
+- **Quiescence, then resolution.** Asserting the initial facts runs every action before
+  returning; stratified rounds then place the ``#inconnu`` markers. Each action notes its
+  conclusion in the session state (``"=name": vrai|faux``) and asserts it as a fact only when
+  some rule reads it (decision rules' activations are read by nobody but us); the final state
+  gives each definition and rule its value (absent: inconnu), and the policy's
+  ``résolution`` is applied by the native engine's ``resolve`` (one definition of it).
+
+Numbers: durable compares integers beyond 2**53 with floats in double precision, where Python
+compares exactly; tamis values never come near.
+
+Importing this module raises ``ImportError`` where durable-rules does not import (Python 3.13+).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Mapping
+
+from durable import engine as durable
+
+from tamis.engine import semantics
+from tamis.engine.compile import resolve, rule_refs
+from tamis.engine.decision import Decision
+from tamis.engine.durable_translate import (
+    GROUND,
+    START,
+    FactKey,
+    Leaf,
+    Translation,
+    rule_fact,
+    translate,
+)
+from tamis.grammar import ast
+from tamis.grammar.checked import CheckedPolicy, Kind
+from tamis.grammar.vocabulary import Value
+
+ENGINE = "durable"
+CONCLUDED = "="
+"""Session-state key prefix of a conclusion: ``"=suspect": True`` (a derived fact is vrai)."""
+
+
+class _Host(durable.Host):
+    """A host without background dispatch threads: every call runs to quiescence."""
+
+    def _run(self) -> None:
+        return None
+
+
+_HOST = _Host()
+_LOCK = threading.Lock()  # the native durable engine is not known to be thread-safe
+_RULESETS = itertools.count()
+_SESSIONS = itertools.count()
+
+
+class _Ruleset:
+    """One translation registered on the host, with its markers grouped by round."""
+
+    def __init__(self, policy: CheckedPolicy, parameters: Mapping[str, Value]) -> None:
+        self.translation = translate(policy, parameters)
+        self.name = f"tamis{next(_RULESETS)}"
+        self.rounds = _by_level(self.translation)
+        with _LOCK:
+            _HOST.register_rulesets({self.name: _definition(self.translation)})
+
+
+class DurablePolicy:
+    """A policy run as durable-rules rulesets. ``decide(facts, parameters=None)``.
+
+    Same contract as ``NativePolicy``: ``facts`` maps base fact and field names to values
+    (``None`` or absent = inconnu); ``parameters`` are the effective values
+    (``None``: ``policy.parameters``).
+    """
+
+    engine = ENGINE
+
+    def __init__(self, policy: CheckedPolicy) -> None:
+        self.policy = policy
+        self.rules = rule_refs(policy)
+        self._read = sorted(n for n, k in policy.kinds.items() if k is Kind.PARAMETRE)
+        self._rulesets: dict[tuple[object, ...], _Ruleset] = {}
+        self._base = sorted(
+            {*(n for n, k in policy.kinds.items() if k in (Kind.FAIT, Kind.CHAMP))}
+            | set(policy.base_names)
+        )
+        self.ruleset(policy.parameters)
+
+    def ruleset(self, parameters: Mapping[str, Value]) -> _Ruleset:
+        """The ruleset for these parameter values (built on first use)."""
+        key = tuple(_hashable(parameters.get(name)) for name in self._read)
+        if key not in self._rulesets:
+            self._rulesets[key] = _Ruleset(self.policy, parameters)
+        return self._rulesets[key]
+
+    def decide(
+        self, facts: Mapping[str, Value], parameters: Mapping[str, Value] | None = None
+    ) -> Decision:
+        params = self.policy.parameters if parameters is None else parameters
+        truth = self._run(facts, params)
+        status = [truth(rule_fact(r.index)) for r in self.rules]
+        fired = tuple(r for r, s in zip(self.rules, status, strict=True) if s is True)
+        unknown = tuple(r for r, s in zip(self.rules, status, strict=True) if s is None)
+        rule = resolve(self.policy.strategy, fired)
+        return Decision(
+            action=rule.action if rule is not None else self.policy.default,
+            rule=rule,
+            strategy=self.policy.strategy,
+            fired=fired,
+            unknown=unknown,
+            derived={d.name: truth(d.name) for d in self.policy.definitions},
+            facts={name: facts.get(name) for name in self._base},
+            parameters=params,
+            engine=ENGINE,
+        )
+
+    def _run(self, facts: Mapping[str, Value], params: Mapping[str, Value]):
+        """One session: assert, reach quiescence round by round, read the state, delete."""
+        ruleset = self.ruleset(params)
+        initial = _initial(ruleset.translation, _reader(self.policy, facts, params))
+        with _LOCK:
+            sid = f"i{next(_SESSIONS)}"
+            state = _assert(ruleset.name, sid, initial)  # runs the #début action at least
+            try:
+                _check(state)
+                for markers in ruleset.rounds:
+                    state = _place(ruleset.name, sid, markers, state)
+            finally:
+                _HOST.delete_state(ruleset.name, sid)
+        return lambda name: state.get(CONCLUDED + name)
+
+
+def _initial(translation: Translation, value) -> list[dict[str, object]]:
+    """``#début`` first, then the names the patterns test, then the leaf facts."""
+    facts = [{"n": START}, *(_fact(name, value(name)) for name in translation.names)]
+    leaves = translation.leaves.values()
+    return facts + [_fact(leaf.fact, _evaluate(leaf, value)) for leaf in leaves]
+
+
+def _assert(ruleset: str, sid: str, facts: list[dict[str, object]]) -> dict[str, object]:
+    """Assert facts in one session and run every action; the session state afterwards."""
+    state = _HOST.assert_facts(ruleset, [{"sid": sid, **fact} for fact in facts])
+    return state if state is not None else _HOST.get_state(ruleset, sid)
+
+
+def _place(
+    ruleset: str, sid: str, markers: list[tuple[str, FactKey, FactKey]], state: dict
+) -> dict[str, object]:
+    """Assert the markers of one round whose expression was proven neither vrai nor faux."""
+    unknown = [m for m, yes, no in markers if not _holds(state, yes) and not _holds(state, no)]
+    if not unknown:
+        return state
+    state = _assert(ruleset, sid, [_fact(m, True) for m in unknown])
+    _check(state)
+    return state
+
+
+def _holds(state: Mapping[str, object], key: FactKey) -> bool:
+    return state.get(CONCLUDED + key[0]) is key[1]
+
+
+def _definition(translation: Translation) -> dict[str, dict]:
+    """The definition handed to durable, with an action per rule (durable consumes it)."""
+    rules = {
+        name: {"all": rule["all"], "run": _concluder(rule["run"], translation.tested)}
+        for name, rule in translation.rules.items()
+    }
+    rules["#début"] = {"all": [{"m": {"n": START}}], "run": _nothing}
+    rules["#sol"] = {**GROUND, "run": _nothing}
+    return rules
+
+
+def _concluder(target: FactKey, tested: set[str]):
+    """The action proving ``target``: noted in the session state, asserted if some rule reads it.
+
+    An ``ou`` gives several rules for one conclusion; the first to fire asserts the fact (a
+    second assertion would raise ``MessageObservedException``), the others find it noted.
+    """
+    name, value = target
+    key = CONCLUDED + name
+    fact = {"n": name, "v": value} if name in tested else None
+
+    def action(c) -> None:
+        if key in c.s:
+            return
+        c.s[key] = value
+        if fact is not None:
+            c.assert_fact(dict(fact))
+
+    return action
+
+
+def _nothing(c) -> None:
+    return None
+
+
+def _by_level(translation: Translation) -> list[list[tuple[str, FactKey, FactKey]]]:
+    rounds: list[list[tuple[str, FactKey, FactKey]]] = [[] for _ in range(translation.rounds)]
+    for marker in translation.markers.values():
+        rounds[marker.level - 1].append((marker.fact, marker.when_true, marker.when_false))
+    return rounds
+
+
+def _reader(policy: CheckedPolicy, facts: Mapping[str, Value], params: Mapping[str, Value]):
+    def value(name: str) -> Value:
+        source = params if policy.kinds.get(name) is Kind.PARAMETRE else facts
+        return source.get(name)
+
+    return value
+
+
+def _operand(expr: ast.Expr, value) -> Value:
+    if isinstance(expr, ast.Ref):
+        return value(expr.name)
+    if isinstance(expr, ast.ListLiteral):
+        return tuple(item.value for item in expr.items)  # type: ignore[misc]
+    return expr.value  # type: ignore[union-attr]
+
+
+def _evaluate(leaf: Leaf, value) -> Value:
+    expr = leaf.expr
+    return semantics.compare(expr.op, _operand(expr.left, value), _operand(expr.right, value))
+
+
+def _fact(name: str, value: Value) -> dict[str, object]:
+    if value is None:
+        return {"n": name}
+    return {"n": name, "v": list(value) if isinstance(value, tuple) else value}
+
+
+def _hashable(value: Value) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _check(state: object) -> None:
+    if isinstance(state, dict) and "exception" in state:
+        raise RuntimeError(f"durable-rules : {state['exception']}")
