@@ -33,6 +33,7 @@ from tamis.cli.pipeline import Decided, Setup, decide_records, prepare
 from tamis.engine.engines import EngineUnavailable, make_engine
 from tamis.invitations.reader import read_invitations
 
+POLICY = str(files("tamis.policies") / "blogue.tamis")  # the policy baseline.decide implements
 TARGET_BASELINE = 0.25
 TARGET_DURABLE = 50.0
 REPEATS = 3  # the best of several passes: the machine's noise only ever slows a pass down
@@ -43,7 +44,6 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=100_000, help="invitations générées")
     parser.add_argument("--n-durable", type=int, default=2_000, help="échantillon pour durable")
     parser.add_argument("--graine", type=int, default=2026, help="graine du générateur")
-    parser.add_argument("--politique", default=str(files("tamis.policies") / "blogue.tamis"))
     parser.add_argument("--contexte", default=str(files("tamis.policies.exemples") / "tamis.toml"))
     return parser.parse_args(argv)
 
@@ -121,14 +121,14 @@ def durable_rate(setup: Setup, facts: list[dict], sample: int) -> tuple[float | 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = arguments(argv)
-    setup = prepare(args.politique, context_path=args.contexte, engine="natif")
+    setup = prepare(POLICY, context_path=args.contexte, engine="natif")
     raws = generer.generate(args.n, args.graine)
     text = "\n".join(orjson.dumps(raw).decode() for raw in raws) + "\n"
     print(
         f"tamis — banc d'essai des moteurs ({platform.python_implementation()} "
         f"{platform.python_version()}, {platform.machine()})"
     )
-    print(f"politique {args.politique}\ncontexte {args.contexte}")
+    print(f"politique {POLICY}\ncontexte {args.contexte}")
     print(f"{nombre(args.n)} invitations générées (graine {args.graine})\n")
     whole, facts = end_to_end(setup, text)
     report_decisions(setup, facts, args)
