@@ -7,6 +7,7 @@ appears here. Spans are excluded from equality so that tests compare structure:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -131,6 +132,30 @@ class IsSet(Node):
 
 
 Expr = Literal | ListLiteral | Ref | Not | And | Or | Compare | Between | IsSet
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct sub-expressions of an expression, in source order."""
+    match expr:
+        case Not(operand=operand):
+            return (operand,)
+        case And(operands=operands) | Or(operands=operands):
+            return operands
+        case Compare(left=left, right=right):
+            return (left, right)
+        case Between(subject=subject, low=low, high=high):
+            return (subject, low, high)
+        case IsSet(subject=subject):
+            return (subject,)
+    return ()
+
+
+def iter_refs(expr: Expr) -> Iterator[Ref]:
+    """Every name an expression reads, in source order (with repeats)."""
+    if isinstance(expr, Ref):
+        yield expr
+    for child in children(expr):
+        yield from iter_refs(child)
 
 
 # --- statements --------------------------------------------------------------

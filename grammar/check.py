@@ -16,9 +16,10 @@ The ``CheckedPolicy`` is built only when no error was found.
 from __future__ import annotations
 
 from tamis.grammar import ast
+from tamis.grammar.ast import iter_refs
 from tamis.grammar.check_codes import Reporter
 from tamis.grammar.check_decls import Declarations, gather, parameter_value
-from tamis.grammar.check_names import Scope, check_names, conditions, iter_refs
+from tamis.grammar.check_names import Scope, check_names, conditions
 from tamis.grammar.check_rules import check_rules
 from tamis.grammar.check_types import TypeChecker
 from tamis.grammar.check_usage import check_usage

@@ -19,30 +19,6 @@ from tamis.grammar.suggest import hint_for
 from tamis.grammar.vocabulary import Type, Vocabulary
 
 
-def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    """The direct sub-expressions of an expression, in source order."""
-    match expr:
-        case ast.Not(operand=operand):
-            return (operand,)
-        case ast.And(operands=operands) | ast.Or(operands=operands):
-            return operands
-        case ast.Compare(left=left, right=right):
-            return (left, right)
-        case ast.Between(subject=subject, low=low, high=high):
-            return (subject, low, high)
-        case ast.IsSet(subject=subject):
-            return (subject,)
-    return ()
-
-
-def iter_refs(expr: ast.Expr) -> Iterator[ast.Ref]:
-    """Every name an expression reads, in source order (with repeats)."""
-    if isinstance(expr, ast.Ref):
-        yield expr
-    for child in children(expr):
-        yield from iter_refs(child)
-
-
 @dataclass(frozen=True)
 class Scope:
     """What each name means in one policy: the policy's own names shadow the vocabulary's."""
@@ -81,7 +57,7 @@ def conditions(decls: Declarations) -> Iterator[ast.Expr]:
 def check_names(scope: Scope, exprs: Iterable[ast.Expr], reporter: Reporter) -> None:
     """Report every reference to a name the policy and the vocabulary do not know."""
     for expr in exprs:
-        for ref in iter_refs(expr):
+        for ref in ast.iter_refs(expr):
             if scope.lookup(ref.name) is None:
                 _unknown(scope, ref, reporter)
 

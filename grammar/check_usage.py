@@ -7,28 +7,20 @@ carries a built-in parameter's name (built-in facts read it).
 
 from __future__ import annotations
 
-from collections import deque
-
+from tamis.grammar.ast import iter_refs
 from tamis.grammar.check_codes import Reporter, span_of
 from tamis.grammar.check_decls import Declarations
-from tamis.grammar.check_names import conditions, iter_refs
+from tamis.grammar.check_names import conditions
 from tamis.grammar.check_words import quote
-from tamis.grammar.stratify import Graph
+from tamis.grammar.stratify import Graph, reachable
 from tamis.grammar.vocabulary import Vocabulary
 
 
 def used_definitions(decls: Declarations, graph: Graph) -> set[str]:
     """The definitions reachable from the rules' conditions."""
-    queue = deque(
-        ref.name for rule in decls.rules for ref in iter_refs(rule.condition) if ref.name in graph
-    )
-    used: set[str] = set()
-    while queue:
-        name = queue.popleft()
-        if name not in used:
-            used.add(name)
-            queue.extend(graph[name])
-    return used
+    roots = {ref.name for rule in decls.rules for ref in iter_refs(rule.condition)}
+    used = roots & graph.keys()
+    return used.union(*(reachable(graph, name) for name in used))
 
 
 def check_usage(

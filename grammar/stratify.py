@@ -12,8 +12,8 @@ from collections import deque
 from collections.abc import Mapping
 
 from tamis.grammar import ast
+from tamis.grammar.ast import iter_refs
 from tamis.grammar.check_codes import Reporter, span_of
-from tamis.grammar.check_names import iter_refs
 from tamis.grammar.check_words import quote
 
 Graph = dict[str, list[str]]

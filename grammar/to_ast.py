@@ -217,20 +217,6 @@ def _priority(token: Token) -> int:
     return value
 
 
-def _children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(expr, ast.And | ast.Or):
-        return expr.operands
-    if isinstance(expr, ast.Not):
-        return (expr.operand,)
-    if isinstance(expr, ast.Compare):
-        return (expr.left, expr.right)
-    if isinstance(expr, ast.Between):
-        return (expr.subject, expr.low, expr.high)
-    if isinstance(expr, ast.IsSet):
-        return (expr.subject,)
-    return ()
-
-
 def _first_char(span: ast.Span) -> ast.Span:
     return ast.Span(span.line, span.column, span.line, span.column + 1, span.start, span.start + 1)
 
@@ -247,7 +233,7 @@ def _checked_depth(condition: ast.Expr) -> ast.Expr:
                 _first_char(expr.span),
                 "découpez-la avec des « définir »",
             )
-        stack.extend((child, depth + 1) for child in _children(expr))
+        stack.extend((child, depth + 1) for child in ast.children(expr))
     return condition
 
 

@@ -39,22 +39,8 @@ def refs(expr: ast.Expr) -> Iterator[str]:
     """Every name an expression reads, in order."""
     if isinstance(expr, ast.Ref):
         yield expr.name
-    for child in _children(expr):
+    for child in ast.children(expr):
         yield from refs(child)
-
-
-def _children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(expr, ast.Not):
-        return (expr.operand,)
-    if isinstance(expr, ast.And | ast.Or):
-        return expr.operands
-    if isinstance(expr, ast.Compare):
-        return (expr.left, expr.right)
-    if isinstance(expr, ast.Between):
-        return (expr.subject, expr.low, expr.high)
-    if isinstance(expr, ast.IsSet):
-        return (expr.subject,)
-    return ()
 
 
 def build(
