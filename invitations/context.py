@@ -10,7 +10,6 @@ export files listed in ``[reseau] fichiers`` (Connections.csv, messages.csv).
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,9 @@ from pydantic import (
 
 from tamis.grammar.vocabulary import Type, Value, type_of
 from tamis.invitations import linkedin
+from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.text import normalise
+from tamis.invitations.urls import plain_host_and_path
 from tamis.invitations.vocabulary import PARAMETERS
 
 ParamValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
@@ -113,14 +114,19 @@ class Context:
 
 def profile_key(url: str) -> str:
     """A LinkedIn profile URL reduced to compare: no scheme, host prefix, query or final /."""
-    try:
-        parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
-        host = parts.hostname or ""
-    except ValueError:  # malformed (« http://[x ») : compare the text as is
-        return url.strip().casefold()
+    full = url.strip() if "://" in url else f"https://{url.strip()}"
+    plain = plain_host_and_path(full)
+    if plain is not None:  # no %-escape in a plain path: nothing to unquote
+        host, path = plain
+    else:
+        try:
+            parts = urlsplit(full)
+            host, path = parts.hostname or "", unquote(parts.path)
+        except ValueError:  # malformed (« http://[x ») : compare the text as is
+            return url.strip().casefold()
     if host.endswith("linkedin.com"):
         host = "linkedin.com"
-    return f"{host}{unquote(parts.path).rstrip('/')}".casefold()
+    return f"{host}{path.rstrip('/')}".casefold()
 
 
 def load_context(path: str | Path) -> Context:
@@ -128,14 +134,14 @@ def load_context(path: str | Path) -> Context:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except OSError as error:
-        raise ContextError(f"{path} : fichier de contexte illisible ({error.strerror})") from None
+    except (OSError, ValueError) as error:
+        raise ContextError(f"{path} : fichier de contexte illisible : {os_error(error)}") from None
     try:
         document = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ContextError(f"{path} : le fichier de contexte n'est pas en UTF-8") from None
+    except UnicodeDecodeError as error:
+        raise ContextError(f"{path} : le fichier de contexte {not_utf8(error)}") from None
     except tomllib.TOMLDecodeError as error:
-        raise ContextError(f"{path} : syntaxe TOML invalide, {_french_toml(str(error))}") from None
+        raise ContextError(f"{path} : syntaxe TOML invalide, {toml_error(error)}") from None
     parsed = _validate(document, path)
     _check_parameters(parsed.parametres, path)
     network, digests, warnings = _network(parsed, path)
@@ -230,12 +236,16 @@ def _read_export(
     context_path: Path, name: str, key: str, me: str | None
 ) -> tuple[Iterable[linkedin.Contact], bytes, list[str]]:
     file = context_path.parent / name
+    where = f"{context_path} : clé « {key} » : {file}"
     try:
         data = file.read_bytes()
         text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        why = error.strerror if isinstance(error, OSError) else "pas en UTF-8"
-        raise ContextError(f"{context_path} : clé « {key} » : {file} illisible ({why})") from None
+    except UnicodeDecodeError as error:
+        raise ContextError(f"{where} {not_utf8(error)}") from None
+    except (OSError, ValueError) as error:
+        relative = isinstance(error, FileNotFoundError) and not Path(name).is_absolute()
+        hint = " (chemin relatif au dossier du fichier de contexte)" if relative else ""
+        raise ContextError(f"{where} : {os_error(error)}{hint}") from None
     try:
         if all(col in text[:4000] for col in linkedin.MESSAGE_COLUMNS):
             contacts, errors = linkedin.read_message_contacts(text, me)
@@ -244,11 +254,3 @@ def _read_export(
     except linkedin.ExportError as error:
         raise ContextError(f"{context_path} : clé « {key} » : {file} : {error}") from None
     return contacts, data, errors
-
-
-def _french_toml(message: str) -> str:
-    """tomllib's position (« at line 3, column 7 ») in French, its English reason quoted."""
-    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    reason = message[: found.start()].strip() if found else message
-    where = f"ligne {found[1]}, colonne {found[2]}" if found else "position inconnue"
-    return f"{where} (« {reason} »)"

@@ -73,7 +73,8 @@ def read_rows(
         last_line = reader.line_num
     missing = ", ".join(f"« {c} »" for c in required)
     lines = f"{last_line} lignes lues"
-    raise ExportError(f"en-tête de {what} introuvable (colonnes {missing}), {lines}")
+    hint = f"est-ce bien le fichier {what} de l'export LinkedIn ?"
+    raise ExportError(f"en-tête de {what} introuvable (colonnes {missing}), {lines} ; {hint}")
 
 
 def _without_bom(stream: TextIO) -> Iterator[str]:
@@ -94,12 +95,17 @@ def _safe_rows(reader: csv.Reader) -> Iterator[list[str] | None]:
             yield None
 
 
+_UNREADABLE_ROW = (
+    "ligne CSV illisible (champ de plus de 131 072 caractères : guillemet mal fermé ?)"
+)
+
+
 def _data_rows(reader: csv.Reader, header: list[str], header_line: int) -> Iterator[Row]:
     previous = header_line
     for cells in _safe_rows(reader):
         start, previous = previous + 1, reader.line_num
         if cells is None:
-            yield Row(start, error=f"ligne {start} : ligne CSV illisible")
+            yield Row(start, error=f"ligne {start} : {_UNREADABLE_ROW}")
         elif not any(c.strip() for c in cells):
             continue
         elif len(cells) != len(header):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,7 +23,6 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
-    model_validator,
 )
 
 _MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
@@ -53,6 +52,14 @@ def _photo(value: object) -> object:
     return value
 
 
+def _null_means_none_given(value: object) -> object:
+    """``message: null`` means *no note* (known), unlike an absent ``message`` (unknown).
+
+    A field validator runs only for keys present in the input, so absent stays ``None``.
+    """
+    return "" if value is None else value
+
+
 Count = Annotated[StrictInt, Field(ge=0)]
 YearMonth = Annotated[
     StrictStr,
@@ -61,6 +68,7 @@ YearMonth = Annotated[
 ]
 Text = StrictStr
 Texts = list[StrictStr]
+NullMeansNone = Annotated[Text | None, BeforeValidator(_null_means_none_given)]
 
 
 class _Model(BaseModel):
@@ -136,21 +144,11 @@ class Invitation(_Model):
     id: Annotated[StrictStr, Field(min_length=1)]
     recue_le: Annotated[datetime | None, BeforeValidator(_iso_datetime)] = None
     sens: Literal["entrante", "sortante"] | None = None
-    message: Text | None = Field(default=None, description='"" ou null : aucune note')
-    inmail: Text | None = Field(default=None, description='"" ou null : aucun InMail')
+    message: NullMeansNone = Field(default=None, description='"" ou null : aucune note')
+    inmail: NullMeansNone = Field(default=None, description='"" ou null : aucun InMail')
     relation_declaree: Text | None = None
     expediteur: Expediteur = Field(default_factory=Expediteur)
     destinataire: Personne | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_means_none_given(cls, data: Any) -> Any:
-        """``message: null`` means *no note* (known), unlike an absent ``message`` (unknown)."""
-        if isinstance(data, dict):
-            known_empty = {k: "" for k in ("message", "inmail") if k in data and data[k] is None}
-            if known_empty:
-                return {**data, **known_empty}
-        return data
 
     def recue_le_iso(self) -> str | None:
         return self.recue_le.isoformat() if self.recue_le is not None else None

@@ -10,17 +10,24 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from tamis.invitations.urls import plain_host_and_path
+
 _STATIC_HOST = re.compile(r"static(-exp\d+)?\.licdn\.com$")
 _AVATAR_PATH = re.compile(r"ghost|default[-_]?avatar|avatar[-_]?default|no[-_]?photo", re.I)
 
 
 def is_default_avatar(url: str) -> bool:
     """True for a known LinkedIn default-avatar address."""
-    try:
-        parts = urlsplit(url.strip())
-        host, path = (parts.hostname or "").casefold(), parts.path
-    except ValueError:  # malformed address: only its text can tell
-        host, path = "", url
+    stripped = url.strip()
+    plain = plain_host_and_path(stripped)
+    if plain is not None:
+        host, path = plain
+    else:
+        try:
+            parts = urlsplit(stripped)
+            host, path = (parts.hostname or "").casefold(), parts.path
+        except ValueError:  # malformed address: only its text can tell
+            host, path = "", url
     return bool(_STATIC_HOST.search(host) or _AVATAR_PATH.search(path))
 
 

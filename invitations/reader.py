@@ -13,12 +13,14 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 
 from tamis.invitations import linkedin
+from tamis.invitations.french import json_reason, not_utf8, os_error
 from tamis.invitations.models import Invitation
 from tamis.invitations.validation import validate
 
@@ -56,9 +58,9 @@ def _read_text(source: str | Path | TextIO) -> tuple[str, str | None]:
             return Path(source).read_text(encoding="utf-8-sig"), None
         return source.read(), None
     except UnicodeDecodeError as error:
-        return "", f"le fichier n'est pas en UTF-8 (octet {error.start})"
-    except OSError as error:
-        return "", f"fichier illisible ({error.strerror})"
+        return "", f"le fichier {not_utf8(error)}"
+    except (OSError, ValueError) as error:
+        return "", os_error(error)
 
 
 def _dispatch(text: str, name: str, sens: str) -> Iterator[Record]:
@@ -85,7 +87,7 @@ def _record(raw: object, location: str, line: int | None) -> Record:
 
 def _syntax_error(error: json.JSONDecodeError, name: str, line_offset: int = 0) -> Record:
     line = error.lineno + line_offset
-    problem = f"JSON invalide ligne {line}, colonne {error.colno} ({_french_json(error.msg)})"
+    problem = f"JSON invalide ligne {line}, colonne {error.colno} ({json_reason(error.msg)})"
     return Record(f"{name}:{line}", None, None, (problem,), line=line)
 
 
@@ -102,7 +104,8 @@ def _json_object_or_lines(text: str, name: str) -> Iterator[Record]:
 
 
 def _looks_like_lines(text: str) -> bool:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """Whether ``text`` reads as JSON Lines, judged on its first two non-blank lines."""
+    lines = list(islice(filter(None, (line.strip() for line in text.splitlines())), 2))
     if len(lines) < 2:
         return False
     try:
@@ -193,26 +196,3 @@ def _keep(record: Record, sens: str) -> bool:
     if sens == "toutes" or record.raw is None:
         return True
     return record.raw.get("sens") == sens
-
-
-_JSON_MESSAGES = (
-    ("expecting ',' delimiter", "virgule attendue"),
-    ("expecting ':' delimiter", "« : » attendu"),
-    ("expecting property name", "nom de champ entre guillemets attendu"),
-    ("expecting value", "valeur attendue"),
-    ("unterminated string", "texte non terminé (guillemet fermant manquant)"),
-    ("extra data", "données en trop après l'objet"),
-    ("invalid control character", "caractère de contrôle dans un texte"),
-    ("unexpected end of data", "fin de données inattendue"),
-    ("unexpected character", "caractère inattendu"),
-    ("trailing comma", "virgule en trop"),
-    ("key must be a string", "nom de champ entre guillemets attendu"),
-)
-
-
-def _french_json(message: str) -> str:
-    lowered = message.casefold()
-    for english, french in _JSON_MESSAGES:
-        if english in lowered:
-            return french
-    return "syntaxe invalide"

@@ -5,6 +5,12 @@ lexicons and with the user's context, in French and English, so both sides go th
 same ``normalise`` first. Stemming is deliberately simple (suffix stripping): it only has to
 make « marketeur », « marketing » and « Marketing » meet, and « médias sociaux » meet
 « social media ».
+
+The helpers are pure, and the same texts come back again and again within an invitation
+(several facts read the note) and across a batch (titles, employers, skills, the user's
+domains), so ``normalise``, ``stem``, ``stems`` and ``related_name`` keep their recent
+results in bounded caches (``CACHE_SIZE`` entries each); the facts cache their per-text
+analyses the same way. ``Phrases`` holds a lexicon searched in normalised texts.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 _NON_WORD = re.compile(r"[^\w]+")
@@ -31,13 +38,29 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+class _CombiningMarks(dict[int, int | None]):
+    """A ``str.translate`` table deleting combining marks, filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _CombiningMarks()
+CACHE_SIZE = 8192  # distinct texts kept per cached helper: a batch's recurring texts
+
+
 def fold(text: str) -> str:
     """Lower case without accents: « Médias Sociaux » -> « medias sociaux »."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
+    unified = text.translate(_APOSTROPHES)
+    if unified.isascii():  # nothing to decompose
+        return unified.casefold()
+    decomposed = unicodedata.normalize("NFKD", unified)
+    return decomposed.translate(_WITHOUT_MARKS).casefold()
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def normalise(text: str) -> str:
     """Folded text with punctuation turned into single spaces and the ends trimmed."""
     return " ".join(_NON_WORD.sub(" ", fold(text).replace("_", " ")).split())
@@ -48,6 +71,7 @@ def words(text: str) -> list[str]:
     return normalise(text).split()
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def stem(word: str) -> str:
     """A crude French/English stem: strips one common suffix, keeping at least 4 letters."""
     if word.endswith("aux") and len(word) > 5:
@@ -58,6 +82,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def stems(text: str) -> frozenset[str]:
     """The stems of the meaningful words of ``text`` (stop words dropped)."""
     return frozenset(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1)
@@ -74,12 +99,41 @@ def matching(haystack: str, phrases: Iterable[str]) -> list[str]:
     return [p for p in phrases if f" {p} " in padded]
 
 
+class Phrases:
+    """A lexicon of normalised phrases, found on word bounds in normalised texts.
+
+    Gives the same answer as ``matching`` (declared order, duplicates kept), but indexes the
+    phrases by their first word so that a text is only searched for the phrases that start
+    with one of its words.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = tuple(phrases)
+        if not all(self.phrases):
+            raise ValueError("a lexicon phrase is empty once normalised")
+        self._by_first_word: dict[str, list[int]] = {}
+        for position, phrase in enumerate(self.phrases):
+            self._by_first_word.setdefault(phrase.split(" ", 1)[0], []).append(position)
+
+    def positions(self, haystack: str) -> list[int]:
+        """The positions, in declared order, of the phrases occurring in ``haystack``."""
+        starts = self._by_first_word.keys() & haystack.split()
+        candidates = sorted(i for word in starts for i in self._by_first_word[word])
+        padded = f" {haystack} "
+        return [i for i in candidates if f" {self.phrases[i]} " in padded]
+
+    def found_in(self, haystack: str) -> list[str]:
+        """The phrases occurring in the normalised ``haystack``, as ``matching`` lists them."""
+        return [self.phrases[i] for i in self.positions(haystack)]
+
+
 def same_name(left: str, right: str) -> bool:
     """Loose equality of two names (people, companies, schools) after normalisation."""
     a, b = normalise(left), normalise(right)
     return bool(a) and a == b
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def related_name(left: str, right: str) -> bool:
     """Two organisation names that designate the same body: equal, or one contains the other.
 

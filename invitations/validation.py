@@ -12,6 +12,8 @@ import re
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -48,7 +50,7 @@ def validate(raw: object, label: str) -> tuple[Invitation | None, list[str], lis
 
     ``label`` names the record when it has no usable ``id`` (e.g. « ligne 3 »).
     """
-    if not isinstance(raw, Mapping):
+    if not _is_mapping(type(raw)):
         return None, [f"{label} : un objet JSON était attendu, reçu {_kind(raw)}"], []
     name = record_name(raw, label)
     warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown_fields(Invitation, raw)]
@@ -124,23 +126,74 @@ def _kind(value: object) -> str:
     return names.get(type(value), "un nombre" if isinstance(value, int | float) else "autre chose")
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The keys a model declares, and the shape of each key that nests a model."""
+
+    keys: frozenset[str]
+    nested: Mapping[str, _Shape]
+
+
+@cache
+def _shape(model: type[BaseModel]) -> _Shape:
+    nested = {}
+    for name, info in model.model_fields.items():
+        sub = _submodel(info.annotation)
+        if sub is not None:
+            nested[name] = _shape(sub)
+    return _Shape(frozenset(model.model_fields), nested)
+
+
 def unknown_fields(model: type[BaseModel], raw: Mapping[str, Any], prefix: str = "") -> list[str]:
     """Dotted paths of the keys in ``raw`` that ``model`` does not declare, recursively."""
+    return _unknown(_shape(model), raw, prefix)
+
+
+def _unknown(shape: _Shape, raw: Mapping[str, Any], prefix: str) -> list[str]:
+    if not shape.keys.issuperset(raw):
+        return _unknown_in_order(shape, raw, prefix)
+    # The common case: only declared keys here; look inside those that nest a model.
+    nested = shape.nested.keys() & raw.keys()
+    if len(nested) > 1:
+        nested = [key for key in raw if key in nested]  # report in the input's order
+    found: list[str] = []
+    for key in nested:
+        found += _unknown_inside(shape.nested[key], raw[key], _join(prefix, key))
+    return found
+
+
+def _unknown_in_order(shape: _Shape, raw: Mapping[str, Any], prefix: str) -> list[str]:
+    """Unknown keys of ``raw`` and inside its nested objects, in the input's order."""
     found: list[str] = []
     for key, value in raw.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        info = model.model_fields.get(key)
-        if info is None:
-            found.append(path)
-            continue
-        sub = _submodel(info.annotation)
-        if sub is not None and isinstance(value, Mapping):
-            found += unknown_fields(sub, value, path)
-        elif sub is not None and isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, Mapping):
-                    found += unknown_fields(sub, item, f"{path}[{i}]")
+        sub = shape.nested.get(key)
+        if sub is not None:
+            found += _unknown_inside(sub, value, _join(prefix, key))
+        elif key not in shape.keys:
+            found.append(_join(prefix, key))
     return found
+
+
+def _unknown_inside(shape: _Shape, value: object, path: str) -> list[str]:
+    """Unknown keys in the value of a key that nests a model: an object or a list of them."""
+    if _is_mapping(type(value)):
+        return _unknown(shape, value, path)
+    found: list[str] = []
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if _is_mapping(type(item)):
+                found += _unknown(shape, item, f"{path}[{i}]")
+    return found
+
+
+@cache
+def _is_mapping(kind: type) -> bool:
+    """Whether values of type ``kind`` are JSON objects (the ABC check is slow: once a type)."""
+    return issubclass(kind, Mapping)
+
+
+def _join(prefix: str, key: object) -> str:
+    return f"{prefix}.{key}" if prefix else str(key)
 
 
 def _submodel(annotation: object) -> type[BaseModel] | None:

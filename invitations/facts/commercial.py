@@ -14,10 +14,13 @@ the highest score of the two texts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 
 from tamis.invitations.registry import Inputs, Result, fact
-from tamis.invitations.text import matching, normalise
+from tamis.invitations.text import CACHE_SIZE, Phrases, normalise
 
 # category -> (weight, cues); categories « offre », « appel », « prix » make a sales pitch.
 LEXICON: dict[str, tuple[float, tuple[str, ...]]] = {
@@ -69,6 +72,11 @@ _NORMALISED = {
     category: (weight, {normalise(cue): cue for cue in cues})
     for category, (weight, cues) in LEXICON.items()
 }
+# Every cue in one lexicon, category by category: (category, cue as written) per position.
+_ENTRIES = tuple(
+    (category, written) for category, (_, cues) in _NORMALISED.items() for written in cues.values()
+)
+_CUES = Phrases(cue for _, (_, cues) in _NORMALISED.items() for cue in cues)
 
 
 @dataclass(frozen=True)
@@ -77,28 +85,30 @@ class Analysis:
 
     source: str  # "message" or "inmail"
     score: float
-    cues: dict[str, list[str]]
+    cues: Mapping[str, tuple[str, ...]]  # read-only: analyses are cached and shared
 
     @property
     def sells(self) -> bool:
         return bool(SALES & self.cues.keys())
 
-    def describe(self) -> str:
+    @cached_property  # analyses are cached, so is their description
+    def description(self) -> str:
         found = "; ".join(f"{cat} : {', '.join(c)}" for cat, c in self.cues.items())
         return f"{self.source} score {self.score:.2f} ({found or 'aucun indice'})"
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def analyse(text: str, source: str) -> Analysis:
     """Score ``text`` (0 to 1) with the lexicons."""
-    normalised = normalise(text)
-    cues = {}
+    cues: dict[str, list[str]] = {}
+    for position in _CUES.positions(normalise(text)):
+        category, written = _ENTRIES[position]
+        cues.setdefault(category, []).append(written)
     remaining = 1.0
-    for category, (weight, phrases) in _NORMALISED.items():
-        found = matching(normalised, phrases)
-        if found:
-            cues[category] = [phrases[cue] for cue in found]
-            remaining *= (1 - weight) ** len(found)
-    return Analysis(source, round(1 - remaining, 2), cues)
+    for category, found in cues.items():
+        remaining *= (1 - LEXICON[category][0]) ** len(found)
+    frozen = MappingProxyType({category: tuple(found) for category, found in cues.items()})
+    return Analysis(source, round(1 - remaining, 2), frozen)
 
 
 def _texts(inputs: Inputs) -> tuple[Analysis | None, Analysis | None]:
@@ -118,7 +128,7 @@ def _verdict(inputs: Inputs, is_hit: str) -> Result:
     threshold = inputs.param("seuil_commercial")
     known = [a for a in (note, inmail) if a is not None]
     hits = [a for a in known if a.score >= threshold and (is_hit != "vente" or a.sells)]
-    detail = " ; ".join(a.describe() for a in known) + f" ; seuil_commercial = {threshold}"
+    detail = " ; ".join(a.description for a in known) + f" ; seuil_commercial = {threshold}"
     if hits:
         return True, detail
     if note is None:
@@ -133,7 +143,7 @@ def score_commercial(inputs: Inputs) -> Result:
     if note is None:
         return None, "message absent : la note est inconnue"
     best = max((a for a in (note, inmail) if a is not None), key=lambda a: a.score)
-    return best.score, best.describe()
+    return best.score, best.description
 
 
 @fact("pitch_de_vente")

@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
+from tamis.invitations.models import Invitation
 from tamis.invitations.registry import Inputs, Result, fact
-from tamis.invitations.text import related_name, words
+from tamis.invitations.text import CACHE_SIZE, Phrases, normalise, related_name, words
 
 CLAIMS: dict[str, tuple[str, ...]] = {
     "collègues": (
@@ -50,14 +53,36 @@ RELATION_WORDS: dict[str, tuple[str, ...]] = {
     "amis": ("ami", "amie", "amis", "friend", "friends"),
     "affaires": ("affaires", "business", "client", "cliente", "fournisseur", "partner"),
 }  # fmt: skip
-Pattern = tuple[tuple[str, ...], str]  # (normalised words, the phrase as written)
-_PATTERNS: dict[str, tuple[Pattern, ...]] = {
-    kind: tuple((tuple(words(p)), p) for p in phrases) for kind, phrases in CLAIMS.items()
-}
-_RELATION_PATTERNS = {
-    kind: _PATTERNS[kind] + tuple((tuple(words(w)), w) for w in extra)
-    for kind, extra in RELATION_WORDS.items()
-}
+
+
+class Pattern(NamedTuple):
+    """A claim phrase of one kind, as normalised words to look for."""
+
+    kind: str
+    tokens: tuple[str, ...]  # normalised words
+    written: str  # the phrase as written in the table
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The claim phrases of every kind, in order, and the same phrases as a lexicon."""
+
+    patterns: tuple[Pattern, ...]
+    lexicon: Phrases  # position i is patterns[i], normalised
+
+
+def _table(phrases_by_kind: dict[str, tuple[str, ...]]) -> _Table:
+    patterns = tuple(
+        Pattern(kind, tuple(words(phrase)), phrase)
+        for kind, phrases in phrases_by_kind.items()
+        for phrase in phrases
+    )
+    return _Table(patterns, Phrases(" ".join(p.tokens) for p in patterns))
+
+
+_CLAIMS = _table(CLAIMS)
+_RELATION_CLAIMS = _table({kind: CLAIMS[kind] + extra for kind, extra in RELATION_WORDS.items()})
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
 _NEGATIONS = frozenset(["pas", "jamais", "ni", "not", "never", "no", "t", "aucun", "aucune"])
 _NAME = r"([A-ZÀ-Ý0-9][\w&'’.-]*(?:\s+(?:de\s+|du\s+|des\s+|d'|à\s+)?[A-ZÀ-Ý0-9][\w&'’.-]*){0,4})"
 _AT_EMPLOYER = re.compile(r"\b(?:chez|at|au sein de|pour)\s+(?:l'|la\s+|le\s+|les\s+)?" + _NAME)
@@ -76,28 +101,38 @@ class Claim:
     source: str  # "message" or "relation_declaree"
 
 
-def find_claims(text: str, source: str) -> list[Claim]:
+@lru_cache(maxsize=CACHE_SIZE)
+def find_claims(text: str, source: str) -> tuple[Claim, ...]:
     """Every non-negated claim of a shared past in ``text``, one per kind and sentence."""
-    claims = []
-    table = _RELATION_PATTERNS if source == "relation_declaree" else _PATTERNS
-    for sentence in re.split(r"[.!?;\n]+", text):
-        tokens = words(sentence)
-        for kind, patterns in table.items():
-            phrase = _first_claim(tokens, patterns)
-            if phrase:
-                claims.append(Claim(kind, phrase, sentence.strip(), source))
-    return claims
+    table = _RELATION_CLAIMS if source == "relation_declaree" else _CLAIMS
+    return tuple(
+        Claim(kind, phrase, sentence.strip(), source)
+        for sentence in _SENTENCE_END.split(text)
+        for kind, phrase in _first_claims(sentence, table).items()
+    )
 
 
-def _first_claim(tokens: list[str], patterns: tuple[Pattern, ...]) -> str | None:
-    for pattern, written in patterns:
-        size = len(pattern)
-        for start in range(len(tokens) - size + 1):
-            if tuple(tokens[start : start + size]) == pattern:
-                window = tokens[max(0, start - 3) : start + size]
-                if not _NEGATIONS & set(window):
-                    return written
-    return None
+def _first_claims(sentence: str, table: _Table) -> dict[str, str]:
+    """Kind -> its first phrase (in table order) that ``sentence`` asserts, not negated."""
+    normalised = normalise(sentence)
+    tokens = normalised.split()
+    first: dict[str, str] = {}
+    for position in table.lexicon.positions(normalised):
+        pattern = table.patterns[position]
+        if pattern.kind not in first and _asserted(tokens, pattern.tokens):
+            first[pattern.kind] = pattern.written
+    return first
+
+
+def _asserted(tokens: list[str], pattern: tuple[str, ...]) -> bool:
+    """Whether ``pattern`` occurs in ``tokens`` without a negation in the 3 words before it."""
+    size = len(pattern)
+    for start in range(len(tokens) - size + 1):
+        if tuple(tokens[start : start + size]) == pattern:
+            window = tokens[max(0, start - 3) : start + size]
+            if not _NEGATIONS & set(window):
+                return True
+    return False
 
 
 def _listing(names: tuple[str, ...] | list[str]) -> str:
@@ -149,21 +184,27 @@ def check_claim(claim: Claim, inputs: Inputs) -> tuple[bool | None, str]:
     return None, f"{head} : votre contexte ne permet pas de la vérifier"
 
 
+def _claims_of(invitation: Invitation) -> tuple[Claim, ...]:
+    """The claims of the note, then those of ``relation_declaree``."""
+    note, relation = invitation.message, invitation.relation_declaree
+    in_note = find_claims(note, "message") if note else ()
+    return in_note + (find_claims(relation, "relation_declaree") if relation else ())
+
+
 @fact("mensonge")
 def mensonge(inputs: Inputs) -> Result:
     """vrai: a claim the context contradicts; faux: no claim, or every claim checks out;
     inconnu: a claim cannot be checked, or the note is unknown and nothing is contradicted."""
     invitation = inputs.invitation
-    texts = [(invitation.message, "message"), (invitation.relation_declaree, "relation_declaree")]
-    claims = [c for text, source in texts if text for c in find_claims(text, source)]
-    verdicts = [check_claim(claim, inputs) for claim in claims]
+    verdicts = [check_claim(claim, inputs) for claim in _claims_of(invitation)]
+    contradicted = {value for value, _ in verdicts}  # True (contradicted), False, None
     notes = " ; ".join(note for _, note in verdicts)
-    if any(v is True for v, _ in verdicts):
+    if True in contradicted:
         return True, notes
     if invitation.message is None:
         return None, "message absent : une affirmation pourrait s'y trouver" + (
             f" ; {notes}" if notes else ""
         )
-    if any(v is None for v, _ in verdicts):
+    if None in contradicted:
         return None, notes
     return False, notes or "aucune affirmation de passé commun"

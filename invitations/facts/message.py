@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tamis.invitations.registry import Inputs, Result, fact
-from tamis.invitations.text import matching, normalise, words
+from tamis.invitations.text import CACHE_SIZE, Phrases, normalise, words
 
 # LinkedIn's stock notes over the years, in French and English (compared normalised).
 DEFAULT_NOTES = (
@@ -35,6 +36,8 @@ DEFAULT_NOTES = (
     "Since you are a person I trust, I wanted to invite you to join my network on LinkedIn.",
 )
 _DEFAULTS = tuple(words(note) for note in DEFAULT_NOTES)
+_DEFAULT_TEXTS = tuple(f" {' '.join(default)} " for default in _DEFAULTS)
+_WORD = re.compile(r"\w+")
 _GREETINGS = frozenset(
     ("bonjour", "bonsoir", "salut", "allo", "cher", "chere", "hi", "hello", "hey", "dear")
 )
@@ -54,22 +57,38 @@ class DefaultMatch:
     signature: str
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def find_default(note: str) -> DefaultMatch | None:
     """The stock note ``note`` consists of (with a greeting and a signature at most)."""
     tokens = words(note)
-    shown = re.findall(r"\w+", note)
-    shown = shown if len(shown) == len(tokens) else tokens
-    for stock, default in zip(DEFAULT_NOTES, _DEFAULTS, strict=True):
-        for start in range(min(len(tokens) - len(default), _MAX_GREETING_WORDS) + 1):
-            if tokens[start : start + len(default)] != list(default):
-                continue
-            before, after = tokens[:start], tokens[start + len(default) :]
-            if before and before[0] not in _GREETINGS:
-                continue
-            if len([w for w in after if w not in _CLOSINGS]) <= _MAX_SIGNATURE_WORDS:
-                end = start + len(default)
-                return DefaultMatch(stock, " ".join(shown[:start]), " ".join(shown[end:]))
+    padded = f" {' '.join(tokens)} "
+    for stock, default, whole in zip(DEFAULT_NOTES, _DEFAULTS, _DEFAULT_TEXTS, strict=True):
+        if whole not in padded:  # the stock words must all be there, in order
+            continue
+        start = _stock_start(tokens, default)
+        if start is not None:
+            return _default_match(note, tokens, stock, start, start + len(default))
     return None
+
+
+def _stock_start(tokens: list[str], default: list[str]) -> int | None:
+    """Where ``default`` starts in ``tokens``, after a greeting and before a signature at most."""
+    for start in range(min(len(tokens) - len(default), _MAX_GREETING_WORDS) + 1):
+        if tokens[start : start + len(default)] != default:
+            continue
+        before, after = tokens[:start], tokens[start + len(default) :]
+        if before and before[0] not in _GREETINGS:
+            continue
+        if len([w for w in after if w not in _CLOSINGS]) <= _MAX_SIGNATURE_WORDS:
+            return start
+    return None
+
+
+def _default_match(note: str, tokens: list[str], stock: str, start: int, end: int) -> DefaultMatch:
+    """The match, with the greeting and signature shown as written when the words line up."""
+    shown = _WORD.findall(note)
+    shown = shown if len(shown) == len(tokens) else tokens
+    return DefaultMatch(stock, " ".join(shown[:start]), " ".join(shown[end:]))
 
 
 def _quote(text: str, limit: int = 70) -> str:
@@ -112,8 +131,14 @@ _CUE_TEXTS = (
         "your work", "project", "collaborate", "referred", "introduced", "suggested",
         "mutual", "discuss", "exchange ideas", "my team", "same field", "like you",
 )  # fmt: skip
-_CONTEXT_CUES = tuple(normalise(cue) for cue in _CUE_TEXTS)
+_CONTEXT_CUES = Phrases(normalise(cue) for cue in _CUE_TEXTS)
 _MIN_WORDS = 4
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def context_cues(note: str) -> tuple[str, ...]:
+    """The cues of ``note`` that say where you met or why you ask (normalised)."""
+    return tuple(_CONTEXT_CUES.found_in(normalise(note)))
 
 
 @fact("message_personnalise")
@@ -126,7 +151,7 @@ def message_personnalise(inputs: Inputs) -> Result:
         return None, "message absent : on ne sait pas si l'invitation porte une note"
     if default:
         return False, "pas de note personnelle (" + inputs.evidence["message_par_defaut"] + ")"
-    cues = matching(normalise(note), _CONTEXT_CUES)
+    cues = context_cues(note)
     if cues and len(words(note)) >= _MIN_WORDS:
         shown = ", ".join(f"« {c} »" for c in cues[:4])
         return True, f"la note donne un contexte ({shown}) : {_quote(note)}"

@@ -10,33 +10,43 @@ Working for one of the user's own employers also counts as related.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 from tamis.invitations.models import Expediteur
 from tamis.invitations.registry import Inputs, Result, fact
-from tamis.invitations.text import related_name, stems
+from tamis.invitations.text import CACHE_SIZE, related_name, stems
 
 
-def _sources(sender: Expediteur) -> list[tuple[str, list[str] | None]]:
+def _one(value: str | None) -> tuple[str, ...] | None:
+    return None if value is None else (value,)
+
+
+def _sources(
+    sender: Expediteur, employers: tuple[str, ...] | None
+) -> list[tuple[str, Sequence[str] | None]]:
     """(field name, its texts or None when unknown) for every field compared with domains."""
-
-    def one(value: str | None) -> list[str] | None:
-        return None if value is None else [value]
-
-    employers = sender.employers()
     return [
-        ("expediteur.titre", one(sender.titre)),
-        ("expediteur.poste", one(sender.poste)),
-        ("expediteur.secteur", one(sender.secteur)),
+        ("expediteur.titre", _one(sender.titre)),
+        ("expediteur.poste", _one(sender.poste)),
+        ("expediteur.secteur", _one(sender.secteur)),
         ("expediteur.competences", sender.competences),
         ("expediteur.centres_interet", sender.centres_interet),
-        ("expediteur.entreprises", list(employers) if employers is not None else None),
+        ("expediteur.entreprises", employers),
     ]
 
 
+@lru_cache(maxsize=64)
+def _domain_stems(domains: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each of the user's domains with its stems (the context is the same for a whole batch)."""
+    return tuple((domain, stems(domain)) for domain in domains)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def _match(domains: tuple[str, ...], text: str) -> str | None:
-    """The first domain whose stems all occur in ``text``."""
+    """The first domain whose stems all occur in ``text`` (titles, skills, employers recur)."""
     text_stems = stems(text)
-    for domain in domains:
-        wanted = stems(domain)
+    for domain, wanted in _domain_stems(domains):
         if wanted and wanted <= text_stems:
             return domain
     return None
@@ -46,7 +56,8 @@ def _match(domains: tuple[str, ...], text: str) -> str | None:
 def pertinent(inputs: Inputs) -> Result:
     """vrai: a domain matches a field, or they work for one of your employers; faux: none
     matches and at least one field is known; inconnu: no domains in the context, or no field."""
-    domains, sources = inputs.context.domaines, _sources(inputs.sender)
+    domains, employers = tuple(inputs.context.domaines), inputs.sender.employers()
+    sources = _sources(inputs.sender, employers)
     if not domains:
         return None, "le contexte ne donne pas vos domaines ([moi] domaines)"
     for name, texts in sources:
@@ -54,7 +65,7 @@ def pertinent(inputs: Inputs) -> Result:
             domain = _match(domains, text)
             if domain is not None:
                 return True, f"{name} « {text} » correspond au domaine « {domain} »"
-    for employer in inputs.sender.employers() or ():
+    for employer in employers or ():
         if any(related_name(employer, mine) for mine in inputs.context.entreprises):
             return True, f"expediteur.entreprises : « {employer} » est aussi votre employeur"
     read = [name for name, texts in sources if texts is not None]

@@ -44,8 +44,8 @@ def profil_entreprise(inputs: Inputs) -> Result:
 
 def _work(sender: Expediteur) -> bool | None:
     """Whether we can tell where they work (None when the profile says nothing either way)."""
-    current = [e for e in sender.experiences or () if e.entreprise and e.fin is None]
-    if sender.entreprise or current:
+    current = (e for e in sender.experiences or () if e.entreprise and e.fin is None)
+    if sender.entreprise or any(current):
         return True
     return False if sender.entreprise is not None or sender.experiences is not None else None
 
@@ -73,9 +73,13 @@ def profil_incomplet(inputs: Inputs) -> Result:
     """vrai: at least ``sections_manquantes_min`` of work, studies, interests are missing;
     faux: even the unknown ones could not reach it; inconnu otherwise."""
     needed = inputs.param("sections_manquantes_min")
-    states = {label: (source, test(inputs.sender)) for label, source, test in _SECTIONS}
-    missing = [label for label, (_, state) in states.items() if state is False]
-    unknown = [label for label, (_, state) in states.items() if state is None]
+    missing, unknown = [], []
+    for label, _, test in _SECTIONS:
+        state = test(inputs.sender)
+        if state is False:
+            missing.append(label)
+        elif state is None:
+            unknown.append(label)
     note = (
         f"sections manquantes : {', '.join(missing) or 'aucune'} ; "
         f"inconnues : {', '.join(unknown) or 'aucune'} (sections_manquantes_min = {needed})"

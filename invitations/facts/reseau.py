@@ -35,7 +35,7 @@ def connu(inputs: Inputs) -> Result:
     if found is not None:
         how, where = found
         return True, f"{role} trouvé dans votre réseau par {how} ({where})"
-    who = " / ".join(x for x in (name, url) if x)
+    who = " / ".join(filter(None, (name, url)))
     return False, f"{role} « {who} » absent de votre réseau (contacts et exports du contexte)"
 
 

@@ -73,11 +73,13 @@ def test_unknown_format_unreadable_and_empty_inputs(tmp_path):
     )
     assert read("") == [] and read("  \n") == []
     missing = list(read_invitations(tmp_path / "absent.jsonl", name="absent.jsonl"))
-    assert missing[0].errors == ("fichier illisible (No such file or directory)",)
+    assert missing[0].errors == ("fichier introuvable ; vérifiez le chemin et le nom du fichier",)
     latin = tmp_path / "latin.jsonl"
     latin.write_bytes(b'{"id": "\xe9"}\n')
     (latin_record,) = read_invitations(latin, name="latin.jsonl")
-    assert latin_record.errors == ("le fichier n'est pas en UTF-8 (octet 8)",)
+    assert latin_record.errors == (
+        "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, position 9) ; réenregistrez-le en UTF-8",
+    )
 
 
 def test_csv_new_generation_with_bom_quoted_newlines_and_unknown_column():
