@@ -1,11 +1,13 @@
 """The audit journal: append-only, hash-chained JSON Lines, and the queries that read it.
 
-Flow: ``Decision`` -> ``record`` (the journal's own versioned schema) -> ``processors``
-(structlog: sequence, UTC time, previous digest, canonical JSON, SHA-256 seal) -> ``sink``
-(append mode, 0600, ``flock``, ``stricte``/``groupee`` durability; ``torn`` sets a torn last
-line aside) -> file -> ``reader`` (streaming) -> ``verify`` / ``queries`` / ``stats`` / ``why``.
-``layout`` is the line format both sides share; ``chain`` the chain head; ``csvsafe`` the CSV
-cells; ``errors`` the one exception, ``JournalError`` (French message).
+Flow: ``Decision`` -> ``record`` (the journal's own versioned schema, v2) -> ``layout.prepare``
+(content rendered and hashed, outside the lock) -> ``processors`` (structlog: sequence, UTC
+time, previous digest, envelope, SHA-256 seal) -> ``sink`` (append mode, 0600, ``flock``,
+chunked writes, ``stricte``/``groupee`` durability; ``torn`` sets a torn last line aside) ->
+file -> ``blocks`` (large reads, byte ranges, a process pool) -> ``reader`` (streaming) ->
+``verify`` / ``queries`` / ``stats`` / ``why``. ``layout`` is the line format both sides
+share; ``chain`` the chain head; ``csvsafe`` the CSV cells; ``errors`` the one exception,
+``JournalError`` (French message).
 
 Writing (the only entry point the CLI and the service need)::
 
@@ -16,7 +18,9 @@ Writing (the only entry point the CLI and the service need)::
             decision, policy=checked_policy, invitation=raw_invitation_dict,
             evidence=facts.evidence, context_sha256=context.sha256, duration_ms=ms,
         )  # returns once the record is in the file; raises JournalError
-        journal.record_decisions([(decision, {same keyword arguments}), ...])  # one write
+        journal.record_decisions([(decision, {same keyword arguments}), ...])  # one lock
+        pending = journal.prepare(decision, **same)  # build + render + hash, no lock, no I/O
+        journal.write([pending, ...])                # number, chain, seal, write, sync
 
 ``default_journal_path()`` is ``$TAMIS_JOURNAL`` or ``./tamis-journal.jsonl``. ``warn``
 (default: stderr) receives French warnings (torn line set aside, file readable by others).
@@ -25,13 +29,15 @@ Reading::
 
     from tamis.audit.reader import iter_records   # every complete record, streamed (dicts)
     from tamis.audit.queries import parse_filter, select   # filtered decision records
-    from tamis.audit.verify import verify_journal  # Verification(count, problem, …)
+    from tamis.audit.queries import search, journal_stats  # rows / counts, on every core
+    from tamis.audit.verify import verify_journal  # Verification(count, problem, …), every core
     from tamis.audit.why import find_decisions, explanation, explanation_lines
 
 A record (``record.Record``) is ``{"seq", "horodatage", "evenement", "precedente",
 "empreinte", "version", "contenu"}``; for ``evenement == "decision"``, ``contenu`` is a
 ``record.DecisionContent`` (invitation as received, facts, derived facts, decision, rule,
 motif, resolution, fired and unknown rules, trace, explanation, policy name/path/sha256,
-parameters, context sha256, engine, tamis version, duration). ``politique`` records carry the
-policy's full ``source``.
+parameters, context sha256, engine, tamis version, duration); version 2 keeps each value once
+(trace nodes name what they read, optional ``null`` fields are left out; version 1 records are
+still read). ``politique`` records carry the policy's full ``source``.
 """

@@ -6,6 +6,11 @@ record content (``record``), then, under the file lock, writes an ``ouverture`` 
 journal and a ``politique`` record whenever the policy's sha256 differs from the one the last
 record names, then the ``decision`` record, through the structlog processors (``processors``)
 into the sink (``sink``). It returns only once the record is in the file.
+
+The work is split so that little happens under the lock: ``prepare`` builds the content from
+the decision (trace, explanation) and renders and hashes it, with no lock and no I/O;
+``write`` then numbers, chains, seals and writes a list of prepared records in one ``write``.
+``record_decision`` and ``record_decisions`` are ``prepare`` followed by ``write``.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 from structlog import BoundLoggerBase
 
+from tamis.audit import layout
 from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
@@ -34,6 +40,14 @@ ENV_VAR = "TAMIS_JOURNAL"
 def default_journal_path() -> Path:
     """``$TAMIS_JOURNAL``, or ``tamis-journal.jsonl`` in the working directory."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_NAME)
+
+
+class Pending(NamedTuple):
+    """A decision record ready to append: its policy (for the ``politique`` record) and its
+    content, already rendered and hashed (``Journal.prepare``)."""
+
+    policy: CheckedPolicy
+    content: layout.Prepared
 
 
 class AuditLogger(BoundLoggerBase):
@@ -82,30 +96,58 @@ class Journal:
         ``invitation`` is the invitation as received (its raw JSON object). Returns the record
         written (envelope and ``contenu``) once it is in the file; raises ``JournalError``.
         """
-        entry = dict(
+        pending = self.prepare(
+            decision,
             policy=policy,
             invitation=invitation,
             evidence=evidence or {},
             context_sha256=context_sha256,
             duration_ms=duration_ms,
         )
-        return self.record_decisions([(decision, entry)])[0]
+        return self.write([pending])[0]
 
     def record_decisions(self, items: Iterable[tuple[Decision, Mapping[str, Any]]]) -> list[dict]:
         """Append several decisions in one locked write; each item is ``(decision, kwargs)``
         with the keyword arguments of ``record_decision``. Returns the records, in order."""
-        contents = [(kw["policy"], self._content(decision, **kw)) for decision, kw in items]
+        return self.write([self.prepare(decision, **kw) for decision, kw in items])
+
+    def prepare(self, decision: Decision, *, policy: CheckedPolicy, **kw: Any) -> Pending:
+        """The content of a decision record, built, rendered and hashed: no lock, no I/O.
+
+        Takes the keyword arguments of ``record_decision``; ``write`` appends the result."""
+        kw.setdefault("evidence", {})
+        kw.setdefault("context_sha256", None)
+        kw.setdefault("duration_ms", 0.0)
+        content = schema.decision_content(
+            decision,
+            policy=policy,
+            policy_sha256=self._sha(policy),
+            minimise=self.minimise,
+            **kw,
+        )
+        return Pending(policy, layout.prepare(content))
+
+    def write(self, pending: Iterable[Pending]) -> list[dict]:
+        """Append prepared decisions under one lock; returns the records, in order.
+
+        Consecutive decisions under the same policy go through the processors as one run
+        (a ``politique`` record first if needed), ``CHUNK`` records at a time so that the sink
+        writes one chunk while the next is sealed."""
+        records: list[dict] = []
         with self.sink.locked():
             self._open_if_new()
-            return [self._append(policy, content) for policy, content in contents]
+            for run in _runs(list(pending), self.sink.CHUNK):
+                sha = run[0].content.fields["politique"]["sha256"]
+                if self.sink.head.politique != sha:
+                    self.log.msg("politique", contenu=schema.policy_content(run[0].policy, sha))
+                if len(run) == 1:
+                    records.append(self.log.msg("decision", contenu=run[0].content))
+                else:
+                    records += self.log.msg("decision", contenus=[item.content for item in run])
+        return records
 
     def close(self) -> None:
         self.sink.close()
-
-    def _content(self, decision: Decision, *, policy: CheckedPolicy, **kw: Any) -> dict:
-        return schema.decision_content(
-            decision, policy=policy, policy_sha256=self._sha(policy), minimise=self.minimise, **kw
-        )
 
     def _sha(self, policy: CheckedPolicy) -> str:
         if policy is not self._policy:
@@ -116,11 +158,18 @@ class Journal:
         if self.sink.head.seq == 0:
             self.log.msg("ouverture", contenu=schema.opening_content())
 
-    def _append(self, policy: CheckedPolicy, content: dict) -> dict:
-        sha = content["politique"]["sha256"]
-        if self.sink.head.politique != sha:
-            self.log.msg("politique", contenu=schema.policy_content(policy, sha))
-        return self.log.msg("decision", contenu=content)
+
+def _runs(pending: list[Pending], size: int) -> Iterator[list[Pending]]:
+    """Consecutive items under the same policy, at most ``size`` at a time."""
+    start = 0
+    while start < len(pending):
+        sha = pending[start].content.fields["politique"]["sha256"]
+        end = start + 1
+        limit = min(len(pending), start + size)
+        while end < limit and pending[end].content.fields["politique"]["sha256"] == sha:
+            end += 1
+        yield pending[start:end]
+        start = end
 
 
 @contextlib.contextmanager

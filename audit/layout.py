@@ -10,12 +10,17 @@ so the payload (``contenu``, an object) always comes first and every other key i
 fixed shape. The tail of each line therefore reads, exactly::
 
     …},"empreinte":"<64 hex>","evenement":"decision","horodatage":"2026-…Z",
-       "precedente":"<64 hex>","seq":42,"version":1}
+       "precedente":"<64 hex>","seq":42,"version":2}
 
 ``empreinte`` is the SHA-256 of the canonical JSON of the record without ``empreinte``, i.e.
 of the line with ``"empreinte":"…",`` cut out. Readers find the tail with one ``rfind`` and a
 regular expression, and check the digest without parsing the payload; a line that does not
 have this exact layout (re-serialised by hand) falls back to parsing and re-rendering.
+
+Because ``contenu`` comes first, a writer can render it and feed it to SHA-256 before it knows
+the record's number, time and predecessor (``prepare``, outside the file lock); sealing then
+only renders the fixed-shape tail (``envelope_tail``) and hashes those ~200 bytes from a copy
+of that SHA-256 state (``seal_prepared``). The bytes are the same as ``seal(canonical(…))``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ GENESIS = "0" * 64
 """The ``precedente`` of the first record."""
 
 SORTED = orjson.OPT_SORT_KEYS
+ENVELOPE = ("evenement", "horodatage", "precedente", "seq", "version")
+"""The envelope's scalar keys besides ``contenu`` and ``empreinte``, in canonical order."""
 _PREFIX = b',"empreinte":"'
 _CUT = len(b'"empreinte":"",') + 64  # bytes removed to get the canonical form back
 _TAIL = re.compile(
@@ -50,6 +57,14 @@ class Tail(NamedTuple):
     version: int
 
 
+class Prepared(NamedTuple):
+    """A record's ``contenu``, rendered and hashed ahead of its envelope (``prepare``)."""
+
+    fields: dict[str, Any]  # the content itself, as the caller gets it back
+    head: bytes  # b'{"contenu":' + canonical JSON of ``fields``
+    state: Any  # hashlib SHA-256 state after ``head``; copied, never updated in place
+
+
 def canonical(fields: Any) -> bytes:
     """Canonical JSON: orjson with sorted keys (tuples become lists, enums their value)."""
     return orjson.dumps(fields, option=SORTED, default=str)
@@ -63,6 +78,47 @@ def seal(canonical_bytes: bytes) -> tuple[bytes, str]:
         raise ValueError("record without 'evenement'")
     inserted = b'"empreinte":"' + digest.encode() + b'",'
     return canonical_bytes[:cut] + inserted + canonical_bytes[cut:] + b"\n", digest
+
+
+def prepare(content: dict[str, Any]) -> Prepared:
+    """Render ``content`` as the start of a canonical record and hash it (no chain yet)."""
+    head = b'{"contenu":' + canonical(content)
+    return Prepared(content, head, hashlib.sha256(head))
+
+
+def envelope_tail(envelope: dict[str, Any]) -> bytes | None:
+    """The canonical bytes after ``contenu`` (``,"evenement":…}``), rendered by hand.
+
+    None unless ``envelope`` holds exactly the ``ENVELOPE`` keys, three strings that JSON
+    writes verbatim and two integers: then the caller renders the record with ``canonical``."""
+    try:
+        if len(envelope) != 5:
+            return None
+        words = (envelope["evenement"], envelope["horodatage"], envelope["precedente"])
+        numbers = (envelope["seq"], envelope["version"])
+        text = "".join(words)  # TypeError unless three strings
+    except (KeyError, TypeError):
+        return None
+    if type(numbers[0]) is not int or type(numbers[1]) is not int or not _plain(text):
+        return None
+    event, moment, previous = words
+    return (
+        f',"evenement":"{event}","horodatage":"{moment}","precedente":"{previous}",'
+        f'"seq":{numbers[0]},"version":{numbers[1]}}}'
+    ).encode()
+
+
+def _plain(text: str) -> bool:
+    """True for a text JSON writes as is between quotes (no escape needed)."""
+    return text.isprintable() and '"' not in text and "\\" not in text
+
+
+def seal_prepared(prepared: Prepared, tail: bytes) -> tuple[bytes, str]:
+    """The line and digest of ``prepared`` followed by the envelope ``tail``."""
+    state = prepared.state.copy()
+    state.update(tail)
+    digest = state.hexdigest()
+    return b"".join((prepared.head, _PREFIX, digest.encode(), b'"', tail, b"\n")), digest
 
 
 def read_tail(line: bytes) -> Tail | None:
@@ -83,12 +139,24 @@ def read_tail(line: bytes) -> Tail | None:
     )
 
 
+def match_tail(line: bytes) -> re.Match[bytes] | None:
+    """The raw tail match (groups: empreinte, evenement, horodatage, precedente, seq, version)
+    for the hot loops that compare bytes; ``match.start()`` is ``Tail.start``."""
+    start = line.rfind(_PREFIX)
+    return _TAIL.fullmatch(line, start) if start >= 0 else None
+
+
 def line_digest(line: bytes, tail: Tail) -> str:
     """SHA-256 of the canonical record a well-laid-out line holds (``empreinte`` cut out)."""
+    return digest_at(line, tail.start).hexdigest()
+
+
+def digest_at(line: bytes, start: int) -> Any:
+    """The SHA-256 state of ``line`` with the ``empreinte`` at ``start`` cut out."""
     view = memoryview(line)
-    digest = hashlib.sha256(view[: tail.start + 1])
-    digest.update(view[tail.start + 1 + _CUT :])
-    return digest.hexdigest()
+    digest = hashlib.sha256(view[: start + 1])
+    digest.update(view[start + 1 + _CUT :])
+    return digest
 
 
 def record_digest(record: dict) -> str:

@@ -2,25 +2,31 @@
 
 Sits on the reader (lines -> **selected records** -> tables, CSV, counts). A ``Filter`` is
 parsed from the command's options (``parse_filter``: bad values raise ``FilterError`` with a
-French message). ``select`` streams the journal: each line's envelope is read from its bytes
-(``layout``), the date bounds are checked on ``horodatage`` and each filter's exact JSON bytes
-must occur in the line before it is parsed; only then is the record tested in full. Memory
-stays flat, and most lines of a large journal are never parsed.
+French message). ``select`` streams the journal: each filter's exact JSON bytes must occur in
+the line, then its envelope is read from its bytes (``layout``: event, date bounds on
+``horodatage``), before it is parsed; only then is the record tested in full. Memory stays
+flat, and lines a filter rules out are never parsed. ``search`` (the rows of ``chercher``) and
+``journal_stats`` do the same in ranges on every core (``blocks.map_ranges``), in file order.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.audit import layout
-from tamis.audit.errors import warn_on_stderr
-from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
+from tamis.audit import blocks
+from tamis.audit.chain import is_record
+from tamis.audit.errors import JournalError, warn_on_stderr
+from tamis.audit.reader import PathLike, Warn, check_first_line, open_journal_file
+from tamis.audit.stats import Stats, compute_stats, word
+from tamis.audit.torn import torn_message
 
 DECISIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
 _TRUTH = {"vrai": True, "faux": False, "inconnu": None}
@@ -61,17 +67,20 @@ class Filter:
     def matches(self, record: dict) -> bool:
         """The full test on a parsed ``decision`` record."""
         content = record["contenu"]
-        facts = {**content.get("faits", {}), **content.get("faits_derives", {})}
         return (
             record.get("evenement") == "decision"
             and self.in_period(record.get("horodatage", ""))
             and (not self.decisions or content.get("decision") in self.decisions)
             and (not self.rules or content.get("regle") in self.rules)
             and (self.invitation is None or content.get("id") == self.invitation)
-            and all(test.matches(facts) for test in self.facts)
+            and (not self.facts or self._facts_match(content))
             and (self.sender is None or sender_matches(content, self.sender))
             and (self.policy is None or policy_matches(content.get("politique") or {}, self.policy))
         )
+
+    def _facts_match(self, content: dict) -> bool:
+        facts = {**content.get("faits", {}), **content.get("faits_derives", {})}
+        return all(test.matches(facts) for test in self.facts)
 
 
 def value_matches(value: Any, expected: str) -> bool:
@@ -166,42 +175,158 @@ def _bound(text: str, option: str, *, end: bool) -> str:
 
 
 def _needles(flt: Filter) -> tuple[bytes, ...]:
-    """Bytes every matching canonical line must contain.
+    """Bytes every matching canonical line must contain, the most selective first.
 
     A ``decision`` content's keys sort as ``… decision, declenchees … id, inconnues … regle,
     resolution …``, so the top-level value is followed by that next key: nested rule
     entries (``declenchees``, ``inconnues``, ``trace``) never match by accident.
     """
     needles = []
+    if flt.invitation is not None:
+        needles.append(b'"id":' + orjson.dumps(flt.invitation) + b',"inconnues":')
+    if len(flt.rules) == 1:
+        needles.append(b'"regle":' + orjson.dumps(next(iter(flt.rules))) + b',"resolution":')
+    needles.extend(orjson.dumps(test.name) + b":" for test in flt.facts)
     if len(flt.decisions) == 1:
         needles.append(
             b'"decision":' + orjson.dumps(next(iter(flt.decisions))) + b',"declenchees":'
         )
-    if len(flt.rules) == 1:
-        needles.append(b'"regle":' + orjson.dumps(next(iter(flt.rules))) + b',"resolution":')
-    if flt.invitation is not None:
-        needles.append(b'"id":' + orjson.dumps(flt.invitation) + b',"inconnues":')
-    needles.extend(orjson.dumps(test.name) + b":" for test in flt.facts)
     return tuple(needles)
 
 
 def select(path: PathLike, flt: Filter, warn: Warn = warn_on_stderr) -> Iterator[dict]:
-    """The ``decision`` records that pass ``flt``, in journal order, streamed."""
-    for number, line in iter_lines(path, warn):
-        tail = layout.read_tail(line)
-        if tail is not None and not _may_match(tail, line, flt):
-            continue
-        record = parse_line(path, number, line)
-        if flt.matches(record):
-            yield record
+    """The ``decision`` records that pass ``flt``, in journal order, streamed (one process)."""
+    check_first_line(path)
+    found: list = []
+    with open_journal_file(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+    yield from _records(path, blocks.Range(0, size, True), flt, found)
+    _report(path, _Found(None, *found[0]), 0, warn)
 
 
-def _may_match(tail: layout.Tail, line: bytes, flt: Filter) -> bool:
-    return (
-        tail.evenement == "decision"
-        and flt.in_period(tail.horodatage)
-        and all(needle in line for needle in flt.needles)
-    )
+def _candidates(data: bytes, stop: int, needle: bytes | None) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line of ``data[:stop]`` that holds ``needle`` (every line if
+    None): one ``find`` over the whole block jumps from one candidate to the next."""
+    find, pos = data.find, 0
+    while pos < stop:
+        if needle is not None:
+            hit = find(needle, pos, stop)
+            if hit < 0:
+                return
+            pos = data.rfind(b"\n", 0, hit) + 1
+        end = find(b"\n", pos, stop)
+        yield pos, end
+        pos = end + 1
+
+
+def _may_match(data: bytes, start: int, end: int, flt: Filter) -> bool:
+    """The byte pre-filter on one line: the other needles, then the envelope's event and time
+    read from the tail's fixed layout; a line not laid out as written is left to the parser."""
+    for needle in flt.needles[1:]:
+        if data.find(needle, start, end) < 0:
+            return False
+    tail = data.rfind(b',"empreinte":"', start, end)
+    if tail < 0 or not data.startswith(b'","evenement":"', tail + 78):
+        return True
+    event_end = data.find(b'"', tail + 93, end)
+    if data[tail + 93 : event_end] != b"decision":
+        return False
+    if not data.startswith(b'","horodatage":"', event_end):
+        return True
+    moment = data[event_end + 16 : data.find(b'"', event_end + 16, end)]
+    return flt.in_period(moment.decode("ascii", "replace"))
+
+
+def search(
+    path: PathLike, flt: Filter, warn: Warn = warn_on_stderr, **pool: Any
+) -> Iterator[dict[str, Any]]:
+    """``summary`` rows of the records ``select`` gives, in journal order, computed on every
+    core for a large journal (``blocks.map_ranges``; ``pool`` tunes it)."""
+    yield from _collect(path, partial(_search_range, flt=flt), warn, pool, orjson.loads)
+
+
+def journal_stats(
+    path: PathLike, flt: Filter, per: str = "jour", warn: Warn = warn_on_stderr, **pool: Any
+) -> Stats:
+    """``stats.compute_stats`` of the selected records, counted on every core and merged."""
+    total = Stats()
+    for part in _collect(path, partial(_stats_range, flt=flt, per=per), warn, pool, _one):
+        total.merge(part)
+    return total
+
+
+def _one(value: Any) -> list[Any]:
+    return [value]
+
+
+def _collect(path: PathLike, job: Any, warn: Warn, pool: dict, unpack: Any) -> Iterator[Any]:
+    """Run ``job`` over the ranges; yield what each found, raise or warn as one pass would."""
+    check_first_line(path)
+    lines = 0
+    for found in blocks.map_ranges(path, job, **pool):
+        yield from unpack(found.value)
+        lines = _report(path, found, lines, warn)
+
+
+def _report(path: PathLike, found: _Found, lines: int, warn: Warn) -> int:
+    """Raise for an unreadable line, warn of a torn one; the lines counted so far."""
+    if found.bad is not None:
+        raise JournalError(
+            f"{path}:{lines + found.bad + 1} : ligne illisible, le journal est endommagé ; "
+            "« tamis journal verifier » localise le problème."
+        )
+    if found.torn:
+        warn(torn_message(path, lines + found.lines + 1, found.torn, None))
+    return lines + found.lines
+
+
+class _Found(NamedTuple):
+    value: Any  # what the job made of the range
+    lines: int  # complete lines in the range
+    bad: int | None  # index (in the range) of a line that is not a record
+    torn: int  # bytes of a torn last line
+
+
+def _records(path: PathLike, part: blocks.Range, flt: Filter, found: list) -> Iterator[dict]:
+    """The selected records of one range; ``found`` receives (lines, bad, torn) at the end."""
+    lines, torn, needle = 0, 0, flt.needles[0] if flt.needles else None
+    with open(path, "rb") as stream:
+        for data, stop in blocks.raw_blocks(stream.fileno(), part.start, part.end):
+            if not stop:
+                torn = len(data) if part.last else 0
+                break
+            view = memoryview(data)
+            for start, end in _candidates(data, stop, needle):
+                if not _may_match(data, start, end, flt):
+                    continue
+                record = _parsed(view[start:end])
+                if record is None:
+                    found.append((lines, lines + data.count(b"\n", 0, start), 0))
+                    return
+                if flt.matches(record):
+                    yield record
+            lines += data.count(b"\n", 0, stop)
+    found.append((lines, None, torn))
+
+
+def _parsed(line: bytes | memoryview) -> dict | None:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return record if is_record(record) else None
+
+
+def _search_range(path: PathLike, part: blocks.Range, flt: Filter) -> _Found:
+    found: list = []
+    rows = [summary(record) for record in _records(path, part, flt, found)]
+    return _Found(orjson.dumps(rows), *found[0])
+
+
+def _stats_range(path: PathLike, part: blocks.Range, flt: Filter, per: str) -> _Found:
+    found: list = []
+    counted = compute_stats(_records(path, part, flt, found), per)
+    return _Found(counted, *found[0])
 
 
 def summary(record: dict) -> dict[str, Any]:
@@ -273,12 +398,3 @@ def export_row(record: dict) -> dict[str, Any]:
 
 def pairs(values: dict[str, Any]) -> str:
     return " ; ".join(f"{name}={word(value)}" for name, value in values.items())
-
-
-def word(value: Any) -> str:
-    """A value as users read it: vrai, faux, inconnu, a number, a text, a list."""
-    if value is None or isinstance(value, bool):
-        return {True: "vrai", False: "faux", None: "inconnu"}[value]
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return str(value)

@@ -1,10 +1,11 @@
 """Streaming reads of a journal: lines, then records; memory stays flat in the file's size.
 
 Sits at the start of every query (``verify``, ``queries``, ``why``, ``tamis rejouer``). Lines
-are read through a buffered binary file, one at a time. A last line without ``\\n`` is a torn
-write: it is reported in French (``warn``) and not yielded. The first line must be a journal
-record, so pointing ``--journal`` at another file says so at once; a later line that does not
-parse is a ``JournalError`` naming its line (``tamis journal verifier`` explains it).
+are read in large blocks (``blocks``) and handed out one at a time. A last line without
+``\\n`` is a torn write: it is reported in French (``warn``) and not yielded. The first
+line must be a journal record, so pointing ``--journal`` at another file says so at once; a
+later line that does not parse is a ``JournalError`` naming its line (``tamis journal
+verifier`` explains it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import BinaryIO
 
 import orjson
 
+from tamis.audit.blocks import blocks
 from tamis.audit.chain import is_record
 from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
 from tamis.audit.torn import torn_message
@@ -43,24 +45,41 @@ def iter_lines(
     """``(line number, line without \\n)`` for each complete line; the first is checked.
 
     A torn last line goes to ``on_torn(line number, size)`` if given, else to ``warn``."""
+    number = 0
+    for lines, torn in iter_blocks(path):
+        if torn:
+            if on_torn is not None:
+                on_torn(number + 1, len(torn))
+            else:
+                warn(torn_message(path, number + 1, len(torn), None))
+            return
+        if number == 0 and lines:
+            parse_line(path, 1, lines[0])
+        for line in lines:
+            number += 1
+            yield number, line
+
+
+def iter_blocks(path: PathLike) -> Iterator[tuple[list[bytes], bytes]]:
+    """The journal's lines, block by block (``blocks.blocks``), with French errors."""
     with open_journal_file(path) as stream:
-        for number, line in _numbered(stream, path):
-            if not line.endswith(b"\n"):
-                if on_torn is not None:
-                    on_torn(number, len(line))
-                else:
-                    warn(torn_message(path, number, len(line), None))
-                return
-            if number == 1:
-                parse_line(path, 1, line)
-            yield number, line[:-1]
+        fd = stream.fileno()
+        try:
+            yield from blocks(fd, 0, os.fstat(fd).st_size)
+        except OSError as error:
+            raise JournalError(os_error_message(path, error, "lire")) from None
 
 
-def _numbered(stream: BinaryIO, path: object) -> Iterator[tuple[int, bytes]]:
-    try:
-        yield from enumerate(stream, 1)
-    except OSError as error:
-        raise JournalError(os_error_message(path, error, "lire")) from None
+def check_first_line(path: PathLike) -> None:
+    """A ``JournalError`` unless the first complete line is a journal record (parallel readers
+    call it first; ``iter_lines`` checks it as it goes)."""
+    with open_journal_file(path) as stream:
+        try:
+            first = stream.readline()
+        except OSError as error:
+            raise JournalError(os_error_message(path, error, "lire")) from None
+    if first.endswith(b"\n"):
+        parse_line(path, 1, first[:-1])
 
 
 def parse_line(path: object, number: int, line: bytes) -> dict:

@@ -1,4 +1,4 @@
-"""The journal's record schema (version 1), built from a ``Decision``: the journal's own type.
+"""The journal's record schema (version 2), built from a ``Decision``: the journal's own type.
 
 Sits right after deciding: ``Decision`` -> **record content** -> processors (number, time,
 chain, seal) -> sink. The engine's types never reach the file: each record is an envelope
@@ -10,20 +10,28 @@ chain, seal) -> sink. The engine's types never reach the file: each record is an
   the one the previous record names: ``politique`` = {nom, chemin, sha256, source}.
 - ``decision`` — one per decided invitation (``DecisionContent`` below).
 
-Values keep the run-time convention: ``null`` is *inconnu*.
+Values keep the run-time convention: ``null`` is *inconnu*. Version 2 stores each value once:
+the trace names what a condition read (``lu``) and the values are in ``faits``,
+``faits_derives`` and ``parametres``; a node's ``detail`` is kept only where it is not its
+``condition`` (comparisons, with their operands' values); optional fields that would be
+``null`` (``motif``, ``priorite``, ``ligne``, ``contexte_sha256``) are left out. Version 1
+records (``lu`` with values, ``detail`` ending in ``→ valeur``, ``action`` in each trace,
+``null`` fields) are still read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib.metadata import version
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from tamis.engine.decision import Decision, RuleRef
-from tamis.engine.explain import decision_to_dict
+from tamis.engine.explain import explain
+from tamis.engine.semantics import truth_word
+from tamis.engine.trace import RuleTrace, TraceNode, trace_decision
 from tamis.grammar.checked import CheckedPolicy, Kind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TAMIS_VERSION = version("tamis")
 EVENTS = ("ouverture", "politique", "decision")
 
@@ -42,7 +50,14 @@ class RuleEntry(TypedDict):
     regle: str  # name, or "ligne N" (its motif is in the recorded policy source)
     ligne: int
     decision: str  # the rule's action
-    priorite: int | None
+    priorite: NotRequired[int]
+
+
+class TraceEntry(TypedDict):
+    regle: str
+    ligne: int
+    decisive: bool  # this rule decided
+    condition: dict[str, Any]  # node: condition, valeur, [detail], [lu], [enfants], [definition]
 
 
 class DecisionContent(TypedDict):
@@ -53,17 +68,17 @@ class DecisionContent(TypedDict):
     preuves: dict[str, str]  # fact -> what the domain read, for the facts the trace shows
     decision: str
     regle: str  # the deciding rule's label, or "sinon"
-    ligne: int | None
-    motif: str | None
-    priorite: int | None
+    ligne: NotRequired[int]  # absent: implicit default (no ``sinon`` line)
+    motif: NotRequired[str]
+    priorite: NotRequired[int]
     resolution: str
     declenchees: list[RuleEntry]  # every rule whose condition was vrai, file order
-    inconnues: list[RuleEntry]  # every rule whose condition was inconnu
+    inconnues: list[RuleEntry]  # every rule whose condition was inconnu, file order
     explication: str
-    trace: list[dict[str, Any]]  # tamis.engine.trace.trace_to_dict
+    trace: list[TraceEntry]
     politique: PolicyRef
     parametres: dict[str, Any]
-    contexte_sha256: str | None
+    contexte_sha256: NotRequired[str]
     moteur: str
     version_tamis: str
     duree_ms: float
@@ -84,7 +99,7 @@ def opening_content() -> dict[str, Any]:
 
 
 def policy_ref(policy: CheckedPolicy, sha256: str) -> PolicyRef:
-    return {"nom": policy.name, "chemin": policy.path, "sha256": sha256}
+    return {"chemin": policy.path, "nom": policy.name, "sha256": sha256}
 
 
 def policy_content(policy: CheckedPolicy, sha256: str) -> dict[str, Any]:
@@ -92,12 +107,10 @@ def policy_content(policy: CheckedPolicy, sha256: str) -> dict[str, Any]:
 
 
 def rule_entry(rule: RuleRef) -> RuleEntry:
-    return {
-        "regle": rule.label,
-        "ligne": rule.line,
-        "decision": rule.action.value,
-        "priorite": rule.priority,
-    }
+    entry: RuleEntry = {"decision": rule.action.value, "ligne": rule.line, "regle": rule.label}
+    if rule.priority is not None:
+        entry["priorite"] = rule.priority
+    return entry
 
 
 def decision_content(
@@ -112,41 +125,88 @@ def decision_content(
     minimise: bool,
 ) -> DecisionContent:
     """Everything needed to answer « pourquoi » without the policy file, and to re-decide."""
-    words = decision_to_dict(decision, policy, evidence, trace=True)
-    trace = words.get("trace", [])
+    trace = [trace_entry(rule) for rule in trace_decision(policy, decision)]
     rule = decision.rule
-    return {
-        "id": str(invitation.get("id")),
-        "invitation": minimal_invitation(invitation, policy) if minimise else dict(invitation),
+    content: dict[str, Any] = {
+        "decision": decision.action.value,
+        "declenchees": [rule_entry(r) for r in decision.fired],
+        "duree_ms": round(duration_ms, 6),
+        "explication": explain(decision, policy, evidence),
         "faits": dict(decision.facts),
         "faits_derives": dict(decision.derived),
+        "id": str(invitation.get("id")),
+        "inconnues": [rule_entry(r) for r in decision.unknown],
+        "invitation": minimal_invitation(invitation, policy) if minimise else dict(invitation),
+        "moteur": decision.engine,
+        "parametres": dict(decision.parameters),
+        "politique": policy_ref(policy, policy_sha256),
         "preuves": traced_evidence(trace, evidence),
-        "decision": decision.action.value,
         "regle": decision.label,
+        "resolution": decision.strategy.value,
+        "trace": trace,
+        "version_tamis": TAMIS_VERSION,
+    }
+    optional = {
+        "contexte_sha256": context_sha256,
         "ligne": rule.line if rule else _default_line(policy),
         "motif": decision.motif,
         "priorite": rule.priority if rule else None,
-        "resolution": decision.strategy.value,
-        "declenchees": [rule_entry(r) for r in decision.fired],
-        "inconnues": [rule_entry(r) for r in decision.unknown],
-        "explication": words["explication"],
-        "trace": trace,
-        "politique": policy_ref(policy, policy_sha256),
-        "parametres": dict(decision.parameters),
-        "contexte_sha256": context_sha256,
-        "moteur": decision.engine,
-        "version_tamis": TAMIS_VERSION,
-        "duree_ms": round(duration_ms, 6),
+    }
+    content.update((key, value) for key, value in optional.items() if value is not None)
+    return content  # type: ignore[return-value]
+
+
+def trace_entry(trace: RuleTrace) -> TraceEntry:
+    return {
+        "condition": node_entry(trace.condition),
+        "decisive": trace.decisive,
+        "ligne": trace.rule.line,
+        "regle": trace.rule.label,
     }
 
 
-def traced_evidence(trace: list[dict[str, Any]], evidence: Mapping[str, str]) -> dict[str, str]:
+def node_entry(node: TraceNode) -> dict[str, Any]:
+    """A trace node without the values ``faits``/``parametres`` already hold."""
+    out: dict[str, Any] = {"condition": node.text}
+    if node.definition is not None:
+        out["definition"] = node_entry(node.definition)
+    if node.detail != node.text:
+        out["detail"] = node.detail
+    if node.children:
+        out["enfants"] = [node_entry(child) for child in node.children]
+    names = [name for name, _ in node.reads]
+    if names and names != [node.text]:
+        out["lu"] = names
+    value = node.value
+    out["valeur"] = truth_word(value) if value is None or isinstance(value, bool) else str(value)
+    return out
+
+
+def node_names(node: Mapping[str, Any]) -> list[str]:
+    """The names a trace node read itself (v2: ``lu``, or a lone name; v1: ``lu`` keys)."""
+    if "lu" in node:
+        return list(node["lu"])
+    if "enfants" in node or "detail" in node:
+        return []
+    return [node["condition"]]
+
+
+def node_line(node: Mapping[str, Any], version: int = SCHEMA_VERSION) -> str:
+    """``expediteur.connexions = 12 < connexions_min = 50 → vrai`` (version 1 stored it whole)."""
+    if version < 2:
+        return node["detail"]
+    return f"{node.get('detail') or node['condition']} → {node['valeur']}"
+
+
+def traced_evidence(trace: list[TraceEntry], evidence: Mapping[str, str]) -> dict[str, str]:
     """The evidence notes of the names the trace shows (the others explain nothing here)."""
+    if not evidence:
+        return {}
     names: set[str] = set()
-    pending = [rule["condition"] for rule in trace]
+    pending: list[Mapping[str, Any]] = [rule["condition"] for rule in trace]
     while pending:
         node = pending.pop()
-        names.update(node.get("lu", ()))
+        names.update(node_names(node))
         pending.extend(node.get("enfants", ()))
         pending.extend([node["definition"]] if "definition" in node else [])
     return {name: evidence[name] for name in sorted(names) if name in evidence}

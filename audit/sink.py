@@ -7,9 +7,12 @@ aside), lets the processors number and seal records against that head, queues ea
 ``msg()`` receives, and writes them all in one ``write`` before the lock is released. Durability:
 
 - ``stricte``: ``fdatasync`` before the lock is released; a record the caller saw is on disk.
-- ``groupee``: ``fdatasync`` every ``group_size`` records, ``group_ms`` after the first record
-  not yet synced (a background thread), and at close; a power cut can lose what was written
-  in that window (the operating system already has it: a killed process loses nothing).
+- ``groupee``: a background thread calls ``fdatasync`` every ``group_size`` records and
+  ``group_ms`` after the first record not yet synced, and the journal syncs at close; the
+  writer does not wait for the disk unless a second group is full before the first is synced.
+  A power cut can lose what was not yet synced: at most two groups (``2 × group_size``
+  records) or the last ``group_ms`` plus one sync (a killed process loses nothing: the
+  operating system already has the bytes).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,24 +51,44 @@ def parse_durability(name: str, group_size: int = 1000, group_ms: float = 100.0)
 
 
 class JournalFile:
-    """The wrapped logger: ``msg(line, record)`` appends one sealed line under the lock."""
+    """The wrapped logger: ``msg(line, record=…)`` (or ``msg(lines, records=…)``) appends
+    sealed lines under the lock.
+
+    Lines queue up while the processors seal the next records; every ``CHUNK`` lines the
+    queue goes to a writer thread (``os.write`` releases the GIL, so a long batch is written
+    while the next lines are sealed), in order, one write at a time. ``locked()`` returns only
+    once every line is written (and, with ``stricte``, synced)."""
+
+    CHUNK = 256  # lines per write within a long batch
 
     def __init__(
         self, path: Path, head: ChainHead, durability: Durability, warn: Callable[[str], None]
     ) -> None:
         self.path, self.head, self.warn = path, head, warn
         self._pending: list[bytes] = []
+        self._written = 0  # records written in this locked section
         self._locked = False
         self._fd = _open_append(path, warn)
         self._syncer = GroupSync(self._fd, durability) if durability.name == "groupee" else None
+        self._writer: ThreadPoolExecutor | None = None
+        self._inflight: Future | None = None
 
-    def msg(self, line: bytes, record: dict) -> dict:
-        """Queue a sealed line (written when ``locked()`` exits) and advance the head."""
+    def msg(
+        self, line: bytes | list[bytes], record: dict | None = None, records: list | None = None
+    ) -> dict | list[dict]:
+        """Queue a sealed line, or the lines of a run (``records``), to be written before
+        ``locked()`` exits, and advance the head past them."""
         if not self._locked:
             raise RuntimeError("JournalFile.msg outside locked()")
-        self._pending.append(line)
-        self.head.advance(record, len(line))
-        return record
+        if records is None:
+            self._pending.append(line)  # type: ignore[arg-type]
+            self.head.advance(record, len(line))  # type: ignore[arg-type]
+        else:
+            self._pending.extend(line)  # type: ignore[arg-type]
+            self.head.advance(records[-1], sum(map(len, line)))
+        if len(self._pending) >= self.CHUNK:
+            self._hand_off()
+        return record if records is None else records  # type: ignore[return-value]
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[ChainHead]:
@@ -73,7 +97,7 @@ class JournalFile:
             yield self.head
             return
         fcntl.flock(self._fd, fcntl.LOCK_EX)
-        self._locked, saved = True, self.head.copy()
+        self._locked, saved, self._written = True, self.head.copy(), 0
         try:
             self._refresh()
             saved = self.head.copy()
@@ -81,6 +105,7 @@ class JournalFile:
             self._flush()
         except BaseException:
             self._pending.clear()
+            self._settle(raise_error=False)
             self.head.restore(saved)
             self.head.size = -1  # whatever reached the file is re-read next time
             raise
@@ -89,6 +114,8 @@ class JournalFile:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown()
         if self._syncer is not None:
             self._syncer.close()
         os.close(self._fd)
@@ -98,19 +125,43 @@ class JournalFile:
         if size != self.head.size:
             self.head.restore(recover_tail(self._fd, self.path, size, self.warn))
 
-    def _flush(self) -> None:
-        if not self._pending:
-            return
+    def _hand_off(self) -> None:
+        """Give the queued lines to the writer thread (after the previous chunk is written)."""
         data, count = b"".join(self._pending), len(self._pending)
         self._pending.clear()
+        self._settle()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="tamis-journal-write")
+        self._inflight = self._writer.submit(self._write, data, count)
+
+    def _settle(self, *, raise_error: bool = True) -> None:
+        """Wait for the chunk in the writer thread, if any; raise its error."""
+        inflight, self._inflight = self._inflight, None
+        if inflight is not None and inflight.exception() is not None and raise_error:
+            raise inflight.exception()  # type: ignore[misc]
+
+    def _write(self, data: bytes, count: int) -> None:
         try:
             write_all(self._fd, data)
-            if self._syncer is None:
-                sync_file(self._fd)
         except OSError as error:
             raise JournalError(os_error_message(self.path, error, "écrire dans")) from None
+        self._written += count
+
+    def _flush(self) -> None:
+        self._settle()
+        if self._pending:
+            data, count = b"".join(self._pending), len(self._pending)
+            self._pending.clear()
+            self._write(data, count)
+        if not self._written:
+            return
         if self._syncer is not None:
-            self._syncer.wrote(count)
+            self._syncer.wrote(self._written)
+            return
+        try:
+            sync_file(self._fd)
+        except OSError as error:
+            raise JournalError(os_error_message(self.path, error, "synchroniser")) from None
 
 
 def _open_append(path: Path, warn: Callable[[str], None]) -> int:
@@ -150,39 +201,44 @@ def _sync_directory(path: Path) -> None:
 
 
 class GroupSync:
-    """``groupee``: sync every ``group_size`` records, or ``group_ms`` after the first unsynced."""
+    """``groupee``: a background thread syncs every ``group_size`` records, or ``group_ms``
+    after the first record not yet synced, while the writer goes on writing.
+
+    At most two groups are ever unsynced: the one the thread is syncing and the one being
+    written; a writer that fills a second group while the first is still being synced waits
+    for that sync (the disk sets the pace, memory and exposure stay bounded)."""
 
     def __init__(self, fd: int, durability: Durability) -> None:
         self.fd, self.size, self.delay = fd, durability.group_size, durability.group_ms / 1000
         self._cond = threading.Condition()
-        self._unsynced, self._since, self._closed = 0, 0.0, False
+        self._unsynced, self._since, self._closed, self._syncing = 0, 0.0, False, False
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="tamis-journal-sync", daemon=True)
         self._thread.start()
 
     def wrote(self, count: int) -> None:
+        """``count`` records were written (not yet synced); may wait for the previous group."""
         with self._cond:
             self._raise_pending_error()
-            if not self._unsynced:
+            first = not self._unsynced
+            if first:
                 self._since = time.monotonic()
-                self._cond.notify()
             self._unsynced += count
             if self._unsynced >= self.size:
-                self._sync()
+                while self._syncing and self._error is None:
+                    self._cond.wait()
+            if first or self._unsynced >= self.size:
+                self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            self._cond.notify()
+            self._cond.notify_all()
         self._thread.join()
-        with self._cond:
-            self._raise_pending_error()
-            if self._unsynced:
-                self._sync()
-
-    def _sync(self) -> None:
-        sync_file(self.fd)
-        self._unsynced = 0
+        self._raise_pending_error()
+        if self._unsynced:
+            sync_file(self.fd)
+            self._unsynced = 0
 
     def _raise_pending_error(self) -> None:
         if self._error is not None:
@@ -190,20 +246,32 @@ class GroupSync:
             reason = error.strerror or str(error)
             raise JournalError(f"synchronisation du journal sur disque impossible : {reason}.")
 
+    def _due(self) -> float:
+        """Seconds until the next sync is due (0: now; -1: nothing to sync)."""
+        if not self._unsynced:
+            return -1.0
+        if self._unsynced >= self.size:
+            return 0.0
+        return max(0.0, self._since + self.delay - time.monotonic())
+
     def _run(self) -> None:
         with self._cond:
             while not self._closed:
-                if not self._unsynced:
-                    self._cond.wait()
+                due = self._due()
+                if due != 0.0:
+                    self._cond.wait(None if due < 0 else due)
                     continue
-                remaining = self._since + self.delay - time.monotonic()
-                if remaining > 0:
-                    self._cond.wait(remaining)
-                else:
-                    self._sync_in_background()
+                self._sync_in_background()
 
     def _sync_in_background(self) -> None:
+        """Sync what is written so far, with the lock released so the writer goes on."""
+        self._unsynced, self._syncing = 0, True
+        self._cond.release()
         try:
-            self._sync()
+            sync_file(self.fd)
         except OSError as error:  # reported to the writer at its next record or at close
-            self._error, self._unsynced = error, 0
+            self._error = error
+        finally:
+            self._cond.acquire()
+            self._syncing = False
+            self._cond.notify_all()

@@ -1,6 +1,7 @@
 """``stats``: counts of selected decisions by decision, rule, fact and period (streamed).
 
-Sits on ``queries.select``: one pass, counters only, so memory grows with the number of
+Sits on the selected records (``queries.select``, or ``queries.journal_stats`` which counts
+ranges on every core and merges them): counters only, so memory grows with the number of
 distinct rules, facts and days, never with the journal's size.
 """
 
@@ -10,8 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-
-from tamis.audit.queries import word
+from typing import Any
 
 PERIODS = ("jour", "semaine")
 
@@ -39,6 +39,17 @@ class Stats:
                 if isinstance(value, bool) or value is None:
                     self.by_fact[name][word(value)] += 1
         self.by_period[period_of(record["horodatage"], per)][decision] += 1
+
+    def merge(self, other: Stats) -> None:
+        """Add the counts of ``other``, which counted the records that follow these."""
+        self.total += other.total
+        self.first = self.first or other.first
+        self.last = other.last or self.last
+        self.by_decision.update(other.by_decision)
+        self.by_rule.update(other.by_rule)
+        for mine, theirs in ((self.by_fact, other.by_fact), (self.by_period, other.by_period)):
+            for key, counts in theirs.items():
+                mine[key].update(counts)
 
     def as_dict(self) -> dict:
         return {
@@ -69,3 +80,12 @@ def compute_stats(records: Iterable[dict], per: str = "jour") -> Stats:
     for record in records:
         stats.add(record, per)
     return stats
+
+
+def word(value: Any) -> str:
+    """A value as users read it: vrai, faux, inconnu, a number, a text, a list."""
+    if value is None or isinstance(value, bool):
+        return {True: "vrai", False: "faux", None: "inconnu"}[value]
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)

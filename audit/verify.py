@@ -7,18 +7,27 @@ must be the previous digest (``chainage``: the record before it was rewritten). 
 does not parse is ``illisible``; a torn last line is ``dechire`` (what a crash leaves; the
 records before it are intact and the next write sets it aside). Well-laid-out lines are
 checked from their bytes (``layout``), others by parsing and re-rendering.
+
+A large journal is checked in ranges on every core (``blocks.map_ranges``): each worker
+checks that its lines seal and chain to one another, the parent checks the seams (each
+range's first record follows the previous range's last). The parallel pass only says
+« intact »; at the first range in doubt, the check starts over line by line from that range
+(the ranges before it being intact) to name the first broken record and its line exactly.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.audit import layout
+from tamis.audit import blocks, layout
 from tamis.audit.chain import is_record
-from tamis.audit.reader import PathLike, iter_lines
+from tamis.audit.reader import PathLike, check_first_line, iter_lines, open_journal_file
 
 
 @dataclass(frozen=True)
@@ -47,24 +56,148 @@ class _Link:
     empreinte: str
 
 
-def verify_journal(path: PathLike) -> Verification:
-    torn: list[tuple[int, int]] = []
-    seq, digest, count = 0, layout.GENESIS, 0
-    for number, line in iter_lines(path, on_torn=lambda *where: torn.append(where)):
+@dataclass(slots=True)
+class _State:
+    """Where the check stands: the last good record and how many lines were read."""
+
+    seq: int = 0
+    digest: bytes = layout.GENESIS.encode()
+    count: int = 0  # records checked
+    line: int = 0  # lines read (the last good record's line)
+
+    def advance(self, link: _Link) -> None:
+        self.seq, self.digest = link.seq, link.empreinte.encode()
+        self.count, self.line = self.count + 1, self.line + 1
+
+    def result(self, problem: Problem | None) -> Verification:
+        return Verification(self.count, self.seq, self.digest.decode(), problem)
+
+
+class RangeCheck(NamedTuple):
+    """What a worker found in one range: its chain ends, its lines, whether all held."""
+
+    first: _Link | None  # the range's first record (None: no line, or unreadable)
+    last_seq: int
+    last_digest: bytes
+    lines: int
+    ok: bool  # every line sealed and chained to the one before, within the range
+    torn: int  # bytes of a torn last line (last range only)
+
+
+def verify_journal(path: PathLike, *, parallel: bool = True, **pool: Any) -> Verification:
+    """Check the whole chain: in ranges on every core for a large journal, then, only if
+    something is wrong, line by line from the first range in doubt to name the first broken
+    record exactly. ``pool`` is passed to ``blocks.map_ranges`` (range length, threshold)."""
+    check_first_line(path)
+    state = _State()
+    if not parallel:
+        return _sequential(path, 0, state)
+    for part, found in _checked_ranges(path, pool):
+        if not found.ok or not _continues(state, found):
+            return _sequential(path, part.start, state)
+        if found.lines:
+            state.seq, state.digest = found.last_seq, found.last_digest
+            state.count, state.line = state.count + found.lines, state.line + found.lines
+        if found.torn:
+            return state.result(_torn(state.line + 1, found.torn, state.count))
+    return state.result(None)
+
+
+def _checked_ranges(path: PathLike, pool: dict) -> Iterator[tuple[blocks.Range, RangeCheck]]:
+    return blocks.map_ranges(path, check_range, **pool)
+
+
+def _continues(state: _State, found: RangeCheck) -> bool:
+    if found.first is None:
+        return found.lines == 0
+    return found.first.seq == state.seq + 1 and found.first.precedente.encode() == state.digest
+
+
+def check_range(path: PathLike, part: blocks.Range) -> tuple[blocks.Range, RangeCheck]:
+    """Check one range on its own (a worker's job): its lines must seal and chain."""
+    with open(path, "rb") as stream:
+        state, first, torn = _State(), None, 0
+        for data, stop in blocks.raw_blocks(stream.fileno(), part.start, part.end):
+            if not stop:
+                torn = len(data) if part.last else 0
+                break
+            if first is None:
+                first = _link(data[: data.find(b"\n")])
+                if first is None:
+                    return part, RangeCheck(None, 0, b"", 0, False, 0)
+                state.seq, state.digest = first.seq - 1, first.precedente.encode()
+            if _scan(data, 0, stop, state) < stop:
+                return part, RangeCheck(first, 0, b"", 0, False, 0)
+    return part, RangeCheck(first, state.seq, state.digest, state.line, True, torn)
+
+
+_EMPREINTE = b',"empreinte":"'
+_VERSION = b',"version":'
+
+
+def _scan(data: bytes, pos: int, stop: int, state: _State) -> int:
+    """Check the lines of ``data[pos:stop]`` from their bytes while they hold; the offset of
+    the first line that does not pass this fast check (``stop`` if none).
+
+    A line passes when it ends with ``,"precedente":"<previous digest>","seq":<next>,
+    "version":<n>}`` and the SHA-256 of its bytes without ``"empreinte":"…",`` is that
+    ``empreinte``: no copy of the line, no parsing. ``state`` follows along."""
+    seq, digest, checked = state.seq, state.digest, 0
+    find, rfind, endswith, view = data.find, data.rfind, data.endswith, memoryview(data)
+    sha256 = hashlib.sha256
+    while pos < stop:
+        end = find(b"\n", pos, stop)
+        start = rfind(_EMPREINTE, pos, end)
+        version = rfind(_VERSION, start, end)
+        if start < 0 or data[end - 1] != 125 or not data[version + 11 : end - 1].isdigit():
+            break
+        if not endswith(b',"precedente":"%s","seq":%d' % (digest, seq + 1), start, version):
+            break
+        empreinte = data[start + 14 : start + 78]
+        check = sha256(view[pos : start + 1])
+        check.update(view[start + 80 : end])
+        if check.hexdigest().encode() != empreinte or data[start + 78 : start + 80] != b'",':
+            break
+        seq, digest, checked, pos = seq + 1, empreinte, checked + 1, end + 1
+    state.seq, state.digest = seq, digest
+    state.count, state.line = state.count + checked, state.line + checked
+    return pos
+
+
+def _sequential(path: PathLike, start: int, state: _State) -> Verification:
+    """Line by line from offset ``start`` (where ``state`` stands): the first problem, exactly."""
+    with open_journal_file(path) as stream:
+        fd = stream.fileno()
+        for data, stop in blocks.raw_blocks(fd, start, os.fstat(fd).st_size):
+            if not stop:
+                return state.result(_torn(state.line + 1, len(data), state.count))
+            problem = _check_block(path, data, stop, state)
+            if problem is not None:
+                return state.result(problem)
+    return state.result(None)
+
+
+def _check_block(path: PathLike, data: bytes, stop: int, state: _State) -> Problem | None:
+    pos = _scan(data, 0, stop, state)
+    while pos < stop:
+        end = data.find(b"\n", pos, stop)
+        line, number = data[pos:end], state.line + 1
         link = _link(line)
-        problem = _check(path, number, line, link, seq, digest)
+        problem = _check(path, number, line, link, state.seq, state.digest.decode())
         if problem is not None:
-            return Verification(count, seq, digest, problem)
-        seq, digest, count = link.seq, link.empreinte, count + 1  # type: ignore[union-attr]
-    if torn:
-        line, size = torn[0]
-        message = (
-            f"ligne {line} : dernière ligne incomplète ({size} octets) — écriture interrompue ; "
-            f"les {count} enregistrements précédents sont intacts et la prochaine écriture "
-            "mettra ces octets de côté."
-        )
-        return Verification(count, seq, digest, Problem("dechire", line, message))
-    return Verification(count, seq, digest, None)
+            return problem
+        state.advance(link)  # type: ignore[arg-type]
+        pos = _scan(data, end + 1, stop, state)
+    return None
+
+
+def _torn(line: int, size: int, count: int) -> Problem:
+    message = (
+        f"ligne {line} : dernière ligne incomplète ({size} octets) — écriture interrompue ; "
+        f"les {count} enregistrements précédents sont intacts et la prochaine écriture "
+        "mettra ces octets de côté."
+    )
+    return Problem("dechire", line, message)
 
 
 def _link(line: bytes) -> _Link | None:

@@ -16,6 +16,7 @@ from typing import Any
 from tamis.audit.errors import warn_on_stderr
 from tamis.audit.queries import parse_filter, select, word
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
+from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
 
 SEVERITY = ("signaler", "refuser", "ignorer", "examiner", "accepter")  # most severe first
 
@@ -81,7 +82,9 @@ def lost_reason(rule: dict, winner: dict, resolution: str) -> str:
 def explanation(found: Found) -> dict[str, Any]:
     """Everything ``pourquoi`` shows, as JSON-ready data."""
     record, content = found.record, found.record["contenu"]
-    winner = next((r for r in content["declenchees"] if r["ligne"] == content["ligne"]), None)
+    version = record.get("version", SCHEMA_VERSION)
+    line = content.get("ligne")
+    winner = next((r for r in content["declenchees"] if r["ligne"] == line), None)
     source = (found.policy or {}).get("source")
     return {
         "seq": record["seq"],
@@ -89,13 +92,14 @@ def explanation(found: Found) -> dict[str, Any]:
         "id": content["id"],
         "decision": content["decision"],
         "regle": content["regle"],
-        "ligne": content["ligne"],
-        "motif": content["motif"],
-        "texte_regle": [
-            {"ligne": n, "texte": t} for n, t in rule_text(source or "", content["ligne"])
-        ],
+        "ligne": line,
+        "motif": content.get("motif"),
+        "texte_regle": [{"ligne": n, "texte": t} for n, t in rule_text(source or "", line)],
         "explication": content["explication"],
-        "conditions": content.get("trace", []),
+        "conditions": [
+            {**trace, "condition": expanded(trace["condition"], values(content), version)}
+            for trace in content.get("trace", [])
+        ],
         "preuves": content.get("preuves", {}),
         "faits_derives": content.get("faits_derives", {}),
         "autres_regles": [
@@ -113,8 +117,27 @@ def explanation(found: Found) -> dict[str, Any]:
     }
 
 
-def _is_deciding(rule: dict, content: dict) -> bool:
-    return rule["regle"] == content["regle"] and rule["ligne"] == content["ligne"]
+def values(content: dict[str, Any]) -> dict[str, Any]:
+    """Every value a condition may read: parameters, facts and fields, derived facts."""
+    return {
+        **content.get("parametres", {}),
+        **content.get("faits", {}),
+        **content.get("faits_derives", {}),
+    }
+
+
+def expanded(node: dict, known: dict[str, Any], version: int) -> dict[str, Any]:
+    """A recorded trace node in full: its line (``detail``) and what it read, with values."""
+    out = {"condition": node["condition"], "valeur": node["valeur"]}
+    out["detail"] = node_line(node, version)
+    names = node_names(node)
+    if names:
+        out["lu"] = {name: known.get(name) for name in names}
+    if "enfants" in node:
+        out["enfants"] = [expanded(child, known, version) for child in node["enfants"]]
+    if "definition" in node:
+        out["definition"] = expanded(node["definition"], known, version)
+    return out
 
 
 def explanation_lines(data: dict[str, Any]) -> Iterator[str]:

@@ -1,45 +1,51 @@
 """Benchmark of the audit journal (a script, not a test): ``python bench/journal.py [--n N]``.
 
-Prints, measured in one run on this machine's disk:
-1. append rates: ``groupee`` (one lock per record, and batches under one lock), ``stricte``,
-   and the ceiling for ``stricte`` — a bare loop writing the same orjson line and syncing it
-   (the same ``fdatasync`` call) — with the ratio; plus ``record_decision`` end to end
-   (explanation and trace built by the engine for every record);
-2. over a generated journal of N decision records (default 1,000,000) and one of N/10: the
-   time and peak memory (RSS of a forked child, ``wait4``) of ``verifier``, ``chercher``
-   (``--decision refuser --depuis …``) and ``stats``.
+Prints, measured in one run on this machine's disk (the load average is printed too: other
+work on the machine slows every figure):
 
-Records are real: invitations from ``bench/generer.py`` decided by ``policies/blogue.tamis``;
-a pool of their record contents is reused with a fresh id per record for the large journals.
+1. the record: its size, and what building one from a ``Decision`` costs (trace,
+   explanation, rendering and hashing the content) — ``record_decision`` end to end;
+2. the journal's own append path, for records whose content is already built and prepared
+   (number, time, chain, seal, write, durability): ``groupee`` in batches of 1,000
+   (``Journal.write``) and one record per call, the same from content dicts not yet rendered,
+   and ``stricte``; each next to its ceiling measured in the same run on the same lines: bare
+   ``os.write`` of 1,000 lines + ``fdatasync``, and ``os.write`` + ``fdatasync`` per line.
+   Rates are the best and the median of several rounds;
+3. over generated journals of N/10 and N decision records (default 1,000,000): the time and
+   peak memory (RSS of a forked child, and of the worker processes it started) of
+   ``verifier`` (parallel, and on one core), ``chercher`` and ``stats``.
+
+Records are real: invitations from ``bench/generer.py`` decided by ``policies/blogue.tamis``.
+The journals go to a temporary directory (``--dir`` to choose the disk), deleted at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
-
 sys.path.insert(0, str(Path(__file__).parent))
 from generer import generate
 
 from tamis.audit import layout
-from tamis.audit.journal import Journal, open_journal
-from tamis.audit.queries import parse_filter, select, summary
+from tamis.audit.journal import Journal, Pending, open_journal
+from tamis.audit.queries import journal_stats, parse_filter, search
 from tamis.audit.sink import sync_file
-from tamis.audit.stats import compute_stats
 from tamis.audit.verify import verify_journal
 from tamis.cli.pipeline import decide_invitation, prepare
+from tamis.engine.explain import explain
+from tamis.engine.trace import trace_decision
 from tamis.invitations.models import Invitation
 
 POLICY = Path(__file__).parent.parent / "policies" / "blogue.tamis"
+BATCH = 1000
 
 
 def decided(count: int) -> list[tuple[object, dict]]:
@@ -59,140 +65,267 @@ def decided(count: int) -> list[tuple[object, dict]]:
     return pairs
 
 
-def contents(journal: Journal, pairs: list[tuple[object, dict]]) -> list[dict]:
-    return [journal._content(decision, **kw) for decision, kw in pairs]
+def pool_of(journal: Journal, pairs: list, size: int = BATCH) -> list[Pending]:
+    """``size`` prepared records with distinct ids (content built, rendered and hashed)."""
+    pool = []
+    for number in range(size):
+        decision, kw = pairs[number % len(pairs)]
+        raw = dict(kw["invitation"], id=f"inv-{number:07d}")
+        pool.append(journal.prepare(decision, **{**kw, "invitation": raw}))
+    return pool
 
 
-def fresh(pool: list[dict], number: int) -> dict:
-    content = pool[number % len(pool)]
-    return {
-        **content,
-        "id": f"inv-{number}",
-        "invitation": {**content["invitation"], "id": f"inv-{number}"},
-    }
+def rounds(job: Callable[[], float], count: int = 5) -> tuple[float, float]:
+    """(best, median) of ``count`` rates."""
+    rates = [job() for _ in range(count)]
+    return max(rates), statistics.median(rates)
 
 
-def append_each(journal: Journal, pool: list[dict], n: int) -> float:
-    """One lock, one write per record: what a caller of ``record_decision`` gets."""
+def timed(n: int, job: Callable[[], None]) -> float:
     start = time.perf_counter()
-    for number in range(n):
-        with journal.sink.locked():
-            journal.log.msg("decision", contenu=fresh(pool, number))
+    job()
     return n / (time.perf_counter() - start)
 
 
-def append_batches(journal: Journal, pool: list[dict], n: int, batch: int = 1000) -> float:
-    """``record_decisions``-style: one lock and one write per batch."""
-    start = time.perf_counter()
-    for first in range(0, n, batch):
-        with journal.sink.locked():
-            for number in range(first, min(n, first + batch)):
-                journal.log.msg("decision", contenu=fresh(pool, number))
-    return n / (time.perf_counter() - start)
+def batches(journal: Journal, pool: list[Pending], n: int) -> float:
+    """``Journal.write`` of batches of 1,000 prepared records: one lock, one write each."""
+    return timed(n, lambda: [journal.write(pool) for _ in range(n // len(pool))])
 
 
-def ceiling(path: Path, pool: list[dict], n: int) -> float:
-    """The same orjson line written and synced n times, nothing else."""
-    line = orjson.dumps(fresh(pool, 0), option=orjson.OPT_SORT_KEYS) + b"\n"
+def one_by_one(journal: Journal, pool: list[Pending], n: int) -> float:
+    """``Journal.write`` of one prepared record per call (what ``record_decision`` does)."""
+    return timed(n, lambda: [journal.write([pool[i % len(pool)]]) for i in range(n)])
+
+
+def from_dicts(journal: Journal, pool: list[Pending], n: int) -> float:
+    """Batches whose contents are dicts: the processors render and hash them under the lock."""
+    contents = [item.content.fields for item in pool]
+
+    def job() -> None:
+        for _ in range(n // len(contents)):
+            with journal.sink.locked():
+                for content in contents:
+                    journal.log.msg("decision", contenu=content)
+
+    return timed(n, job)
+
+
+def raw_lines(pool: list[Pending]) -> list[bytes]:
+    tail = layout.envelope_tail(
+        {
+            "evenement": "decision",
+            "horodatage": "2026-01-01T00:00:00.000000Z",
+            "precedente": layout.GENESIS,
+            "seq": 123456,
+            "version": 2,
+        }
+    )
+    return [layout.seal_prepared(item.content, tail)[0] for item in pool]  # type: ignore[arg-type]
+
+
+def ceiling_grouped(path: Path, lines: list[bytes], n: int) -> float:
+    """Bare ceiling of ``groupee``: the same lines, 1,000 per ``os.write``, then a sync."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    start = time.perf_counter()
-    for _ in range(n):
-        os.write(fd, line)
-        sync_file(fd)
-    rate = n / (time.perf_counter() - start)
-    os.close(fd)
-    return rate
+    data = b"".join(lines)
+
+    def job() -> None:
+        for _ in range(n // len(lines)):
+            os.write(fd, data)
+            sync_file(fd)
+
+    try:
+        return timed(n, job)
+    finally:
+        os.close(fd)
 
 
-def end_to_end(path: Path, pairs: list[tuple[object, dict]], n: int) -> float:
-    with open_journal(path) as journal:
+def ceiling_strict(path: Path, line: bytes, n: int) -> float:
+    """Bare ceiling of ``stricte``: the same line written and synced n times."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def job() -> None:
+        for _ in range(n):
+            os.write(fd, line)
+            sync_file(fd)
+
+    try:
+        return timed(n, job)
+    finally:
+        os.close(fd)
+
+
+def content_costs(journal: Journal, pairs: list) -> dict[str, float]:
+    """µs per record of each part of building a record from a decision."""
+    policy = pairs[0][1]["policy"]
+    costs = {
+        "trace (engine.trace_decision)": lambda d, kw: trace_decision(policy, d),
+        "explication (engine.explain)": lambda d, kw: explain(d, policy, kw["evidence"]),
+        "contenu complet (Journal.prepare)": lambda d, kw: journal.prepare(d, **kw),
+    }
+    out = {}
+    for name, job in costs.items():
         start = time.perf_counter()
-        for decision, kw in itertools.islice(itertools.cycle(pairs), n):
-            journal.record_decision(decision, **kw)
-        return n / (time.perf_counter() - start)
+        for decision, kw in pairs:
+            job(decision, kw)
+        out[name] = (time.perf_counter() - start) / len(pairs) * 1e6
+    contents = [journal.prepare(d, **kw).content.fields for d, kw in pairs]
+    start = time.perf_counter()
+    for content in contents:
+        layout.prepare(content)
+    out["  dont rendu JSON + SHA-256 du contenu"] = (
+        (time.perf_counter() - start) / len(contents) * 1e6
+    )
+    return out
 
 
-def measured(job: Callable[[], str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, job's note) of ``job`` run in a forked child."""
+def end_to_end(path: Path, pairs: list, n: int) -> float:
+    with open_journal(path) as journal:
+        items = [pairs[i % len(pairs)] for i in range(n)]
+        return timed(n, lambda: [journal.record_decision(d, **kw) for d, kw in items])
+
+
+def measured(job: Callable[[], str]) -> tuple[float, float, float, float, str]:
+    """(seconds, CPU seconds, peak RSS MB of the child, of its workers, note) of ``job`` run
+    in a forked child; CPU counts the child and the worker processes it waited for."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         start = time.perf_counter()
         note = job()
-        os.write(write, f"{time.perf_counter() - start}\t{note}".encode())
+        seconds = time.perf_counter() - start
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        busy = workers.ru_utime + workers.ru_stime
+        os.write(write, f"{seconds}\t{busy}\t{workers.ru_maxrss / 1024}\t{note}".encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read) as stream:
-        seconds, note = stream.read().split("\t", 1)
-    _, _, usage = os.wait4(pid, 0)
-    return float(seconds), usage.ru_maxrss / 1024, note
+        seconds, busy, workers, note = stream.read().split("\t", 3)
+    _, _, usage = os.wait4(pid, 0)  # Linux: the child and the descendants it waited for
+    cpu = max(usage.ru_utime + usage.ru_stime, float(busy))
+    return float(seconds), cpu, usage.ru_maxrss / 1024, float(workers), note
 
 
 def queries(path: Path, day: str) -> dict[str, Callable[[], str]]:
-    chercher = parse_filter(decisions=["refuser"], since=day)
+    refused = parse_filter(decisions=["refuser"], since=day)
     rare = parse_filter(rules=["mensonge"], since=day)
     return {
         "rien (référence)": lambda: "",
         "verifier": lambda: f"{verify_journal(path).count:,} enregistrements, ok",
+        "verifier (un seul cœur)": lambda: (
+            f"{verify_journal(path, parallel=False).count:,} enregistrements"
+        ),
         "chercher --decision refuser --depuis": lambda: (
-            f"{sum(1 for r in select(path, chercher) if summary(r)):,} trouvées"
+            f"{sum(1 for _ in search(path, refused)):,} trouvées"
         ),
         "chercher --regle mensonge --depuis": lambda: (
-            f"{sum(1 for r in select(path, rare) if summary(r)):,} trouvées"
+            f"{sum(1 for _ in search(path, rare)):,} trouvées"
         ),
-        "stats": lambda: f"{compute_stats(select(path, parse_filter())).total:,} comptées",
+        "stats": lambda: f"{journal_stats(path, parse_filter()).total:,} comptées",
     }
 
 
-def build(path: Path, pairs: list[tuple[object, dict]], n: int) -> float:
+def build(path: Path, pairs: list, n: int) -> float:
     with open_journal(path) as journal:
-        pool = contents(journal, pairs)
-        return append_batches(journal, pool, n)
+        pool = pool_of(journal, pairs)
+        return batches(journal, pool, n)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="records in the large journal")
-    parser.add_argument("--stricte", type=int, default=2000, help="records for stricte")
-    parser.add_argument("--groupee", type=int, default=100_000, help="records for groupee")
+    parser.add_argument("--stricte", type=int, default=400, help="records per stricte round")
+    parser.add_argument("--groupee", type=int, default=50_000, help="records per groupee round")
     parser.add_argument("--dir", default=None, help="directory for the journals (disk to test)")
+    parser.add_argument("--lecture", action="store_true", help="only the large journals (reads)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         run(Path(folder), args)
 
 
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+
+
 def run(folder: Path, args: argparse.Namespace) -> None:
     pairs = decided(256)
     print(f"Journal d'audit — {POLICY.name}, {len(pairs)} décisions réelles réutilisées")
-    print(f"  charge de la machine au départ : {os.getloadavg()[0]:.1f} ({os.cpu_count()} cœurs)")
-    with open_journal(folder / "groupee.jsonl", durability="groupee") as journal:
-        pool = contents(journal, pairs)
-        size = len(layout.canonical(fresh(pool, 0)))
-        print(f"  taille moyenne d'un enregistrement : ~{size} octets")
-        each = append_each(journal, pool, args.groupee)
-        batched = append_batches(journal, pool, args.groupee)
-    print(f"  groupee, un verrou par enregistrement : {each:10,.0f} enr./s")
-    print(f"  groupee, lots de 1000 (record_decisions) : {batched:10,.0f} enr./s")
-    with open_journal(folder / "stricte.jsonl", durability="stricte") as journal:
-        strict = append_each(journal, pool, args.stricte)
-    top = ceiling(folder / "plafond.jsonl", pool, args.stricte)
-    sync = sync_file.__name__
-    print(f"  stricte : {strict:10,.0f} enr./s ; plafond ligne + {sync} : {top:10,.0f} /s")
-    print(f"  stricte / plafond : {strict / top:.0%}")
-    e2e = end_to_end(folder / "bout.jsonl", pairs, min(args.groupee, 20_000))
-    print(f"  record_decision de bout en bout (explication + trace) : {e2e:10,.0f} enr./s")
+    print(f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cœurs, charge : {load()}")
+    if not args.lecture:
+        appending(folder, pairs, args)
     for n in (max(1, args.n // 10), args.n):
-        path = folder / f"grand-{n}.jsonl"
-        rate = build(path, pairs, n)
-        mb = path.stat().st_size / 2**20
-        print(f"\nJournal de {n:,} décisions ({mb:,.0f} Mo), écrit à {rate:,.0f} enr./s")
-        day = time.strftime("%Y-%m-%d", time.gmtime())
-        for name, job in queries(path, day).items():
-            seconds, rss, note = measured(job)
-            print(f"  {name:38} {seconds:7.2f} s  pic RSS {rss:6.1f} Mo  {note}")
-        path.unlink()
-    print(f"\ncharge de la machine à la fin : {os.getloadavg()[0]:.1f}")
+        large(folder, pairs, n)
+    print(f"\ncharge de la machine à la fin : {load()}")
+
+
+def appending(folder: Path, pairs: list, args: argparse.Namespace) -> None:
+    with open_journal(folder / "groupee.jsonl", durability="groupee") as journal:
+        pool = pool_of(journal, pairs)
+        lines = raw_lines(pool)
+        size = sum(map(len, lines)) / len(lines)
+        print(f"  taille moyenne d'une ligne (enregistrement v2) : {size:,.0f} octets")
+        print("\n(b) construire l'enregistrement à partir de la décision, µs par décision :")
+        for name, micros in content_costs(journal, pairs).items():
+            print(f"  {name:40} {micros:8.1f} µs")
+        appended = {
+            "groupee, lots de 1 000 (Journal.write)": lambda: batches(journal, pool, args.groupee),
+            "groupee, un enregistrement par appel": lambda: one_by_one(
+                journal, pool, args.groupee // 5
+            ),
+            "groupee, lots, contenus en dict (rendu sous verrou)": lambda: from_dicts(
+                journal, pool, args.groupee // 5
+            ),
+        }
+        print("\n(a) chemin d'ajout du journal, contenu déjà construit (meilleur / médiane) :")
+        for name, job in appended.items():
+            best, median = rounds(job)
+            print(f"  {name:52} {best:10,.0f} / {median:10,.0f} enr./s")
+    top = rounds(lambda: ceiling_grouped(folder / "plafond-g.jsonl", lines, args.groupee))
+    print(
+        f"  plafond : lignes brutes, os.write par 1 000 + {sync_file.__name__:14} "
+        f"{top[0]:10,.0f} / {top[1]:10,.0f} lignes/s"
+    )
+    strict(folder, pool, lines, args.stricte)
+    e2e = end_to_end(folder / "bout.jsonl", pairs, 5000)
+    print(f"\n(b) record_decision de bout en bout (groupee) : {e2e:10,.0f} enr./s")
+
+
+def strict(folder: Path, pool: list[Pending], lines: list[bytes], n: int) -> None:
+    """``stricte`` and its ceiling in alternating rounds, so both see the same disk."""
+    ours, bare = [], []
+    with open_journal(folder / "stricte.jsonl", durability="stricte") as journal:
+        for _ in range(5):
+            ours.append(one_by_one(journal, pool, n))
+            bare.append(ceiling_strict(folder / "plafond-s.jsonl", lines[0], n))
+    ratio = sum(ours) / sum(bare)
+    print(
+        f"  stricte (un fdatasync par enregistrement) {max(ours):10,.0f} / "
+        f"{statistics.median(ours):10,.0f} enr./s"
+    )
+    print(
+        f"  plafond : ligne brute + {sync_file.__name__} par ligne     {max(bare):10,.0f} / "
+        f"{statistics.median(bare):10,.0f} lignes/s"
+    )
+    print(f"  stricte / plafond (moyenne des 5 manches alternées) : {ratio:.0%}")
+
+
+def large(folder: Path, pairs: list, n: int) -> None:
+    path = folder / f"grand-{n}.jsonl"
+    rate = build(path, pairs, n)
+    mb = path.stat().st_size / 2**20
+    print(
+        f"\nJournal de {n:,} décisions ({mb:,.0f} Mo), écrit à {rate:,.0f} enr./s ; "
+        f"charge : {load()}"
+    )
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    for name, job in queries(path, day).items():
+        seconds, cpu, rss, workers, note = measured(job)
+        print(
+            f"  {name:38} {seconds:6.2f} s (CPU {cpu:6.2f} s)  pic RSS {rss:6.1f} Mo, "
+            f"auxiliaires {workers:6.1f} Mo  {note}"
+        )
+    path.unlink()
 
 
 if __name__ == "__main__":

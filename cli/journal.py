@@ -1,9 +1,10 @@
 """``tamis journal …``: ask the audit journal why, search it, count, verify, export.
 
 Thin commands over ``tamis.audit`` (``why``, ``queries``, ``stats``, ``verify``): every one
-streams the journal, takes ``--journal CHEMIN`` (``$TAMIS_JOURNAL``, default
-``tamis-journal.jsonl``), reports a torn last line on stderr, turns ``JournalError`` into a
-French error (exit 1) and a bad filter value into a usage error (exit 2).
+streams the journal (``chercher``, ``stats`` and ``verifier`` on every core for a large
+one), takes ``--journal CHEMIN`` (``$TAMIS_JOURNAL``, default ``tamis-journal.jsonl``),
+reports a torn last line on stderr, turns ``JournalError`` into a French error (exit 1) and a
+bad filter value into a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError
 from tamis.audit.queries import Filter, FilterError
-from tamis.audit.stats import PERIODS, Stats, compute_stats
+from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
 from tamis.cli import options
 
@@ -153,7 +154,7 @@ def chercher(journal: str, format_: str, limite: int | None, **kw: Any) -> None:
     d'abord) : tableau, JSON (un objet par ligne) ou CSV."""
     flt = build_filter(kw)
     with journal_errors():
-        rows = (queries.summary(r) for r in queries.select(journal, flt, warn))
+        rows = queries.search(journal, flt, warn)
         count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout)
     click.echo(f"{count} décision(s) trouvée(s).", err=True)
 
@@ -221,7 +222,7 @@ def stats(journal: str, par: str, format_: str, **kw: Any) -> None:
     ou semaine, avec un petit graphique des décisions dans le temps."""
     flt = build_filter(kw)
     with journal_errors():
-        result = compute_stats(queries.select(journal, flt, warn), par)
+        result = queries.journal_stats(journal, flt, par, warn)
     if format_ == "json":
         click.echo(orjson.dumps(result.as_dict()).decode())
         return

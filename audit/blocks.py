@@ -1,0 +1,153 @@
+"""Reading a journal in large blocks, whole or by byte ranges, and on several cores.
+
+Sits under every reader (``reader``, ``verify``, ``queries``): the file is read in blocks of
+``BLOCK`` bytes with ``os.pread``, split on ``\\n``, the partial last line carried over to
+the next block; a range ``[start, end)`` always begins and ends at a line boundary
+(``split``), so the ranges of a file hold each line exactly once. ``map_ranges`` runs a
+function over the ranges of a large file in a pool of processes (``fork``), a few ranges in
+flight at a time, and yields the results in file order: memory stays flat, whatever the
+journal's size. Small files, and machines with one core, are read in this process. A read
+that fails, here or in a worker, is a French ``JournalError``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import Any, NamedTuple, TypeVar
+
+from tamis.audit.errors import JournalError, os_error_message
+
+BLOCK = 8 << 20  # bytes read at a time
+RANGE = 64 << 20  # bytes per range handed to a worker process
+PARALLEL_FROM = 96 << 20  # files smaller than this are read in this process
+T = TypeVar("T")
+
+
+class Range(NamedTuple):
+    start: int  # offset of the range's first line
+    end: int  # offset just past its last ``\\n`` (or the file's end, for the last range)
+    last: bool  # the last range: bytes after its last ``\\n`` are a torn line
+
+
+def blocks(fd: int, start: int, end: int) -> Iterator[tuple[list[bytes], bytes]]:
+    """``(complete lines without \\n, b"")`` for each block of ``[start, end)``, then, if
+    bytes follow the last ``\\n``, ``([], those bytes)`` (a torn line at the file's end)."""
+    carry, offset = b"", start
+    while offset < end:
+        data = os.pread(fd, min(BLOCK, end - offset), offset)
+        if not data:
+            break
+        offset += len(data)
+        lines = (carry + data if carry else data).split(b"\n")
+        carry = lines.pop()
+        yield lines, b""
+    if carry:
+        yield [], carry
+
+
+def raw_blocks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """``(data, stop)`` for each block of ``[start, end)``: ``data[:stop]`` are complete lines
+    (``stop`` just after a ``\\n``). The next block is read from ``stop`` on, so nothing is
+    copied twice; a line longer than a block is read whole. After the last ``\\n``, the torn
+    bytes, if any, come as ``(data, 0)``."""
+    offset, size = start, BLOCK
+    while offset < end:
+        data = os.pread(fd, min(size, end - offset), offset)
+        if not data:
+            return
+        stop = data.rfind(b"\n") + 1
+        if not stop:
+            if offset + len(data) >= end:
+                yield data, 0
+                return
+            size *= 2  # a line longer than the block: read more at once
+            continue
+        yield data, stop
+        offset, size = offset + stop, BLOCK
+
+
+def split(fd: int, size: int, length: int = RANGE) -> list[Range]:
+    """Ranges of about ``length`` bytes cut just after a ``\\n``; the last one ends at ``size``."""
+    ranges, start = [], 0
+    while start < size:
+        cut = _next_line(fd, start + length, size) if start + length < size else size
+        ranges.append(Range(start, cut, cut >= size))
+        start = cut
+    return ranges or [Range(0, 0, True)]
+
+
+def _next_line(fd: int, offset: int, size: int) -> int:
+    """The offset just after the first ``\\n`` at or after ``offset`` (``size`` if none)."""
+    while offset < size:
+        chunk = os.pread(fd, min(1 << 16, size - offset), offset)
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return offset + found + 1
+        offset += len(chunk)
+    return size
+
+
+def workers() -> int:
+    """Processes to use: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def map_ranges(
+    path: Any,
+    job: Callable[[Any, Range], T],
+    *,
+    length: int = RANGE,
+    parallel_from: int = PARALLEL_FROM,
+    processes: int | None = None,
+) -> Iterator[T]:
+    """``job(path, range)`` for each range of the file, in file order.
+
+    In a pool of ``processes`` (default: ``workers()``) when the file is at least
+    ``parallel_from`` bytes, else here; ``job`` must be a module-level function (it is sent to
+    the workers by name) and return something small (a summary, a chunk of rows)."""
+    try:
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            ranges = split(stream.fileno(), size, length)
+        count = processes or workers()
+        if size < parallel_from or count < 2 or len(ranges) < 2:
+            yield from (job(path, part) for part in ranges)
+        else:
+            yield from _in_pool(path, job, ranges, count)
+    except OSError as error:
+        raise JournalError(os_error_message(path, error, "lire")) from None
+    except BrokenProcessPool:
+        raise JournalError(
+            f"lecture de {path} interrompue : un processus auxiliaire s'est arrêté "
+            "(mémoire insuffisante ?) ; relancez la commande."
+        ) from None
+
+
+def _in_pool(path: Any, job: Callable[[Any, Range], T], ranges: list[Range], count: int):
+    """Ranges handed to ``count`` processes, ``2 × count`` in flight; results in order.
+
+    Stopping early (an error, ``--limite``) cancels the ranges not started and waits for the
+    running ones to finish: a worker is never killed while it hands back a result."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        todo = iter(ranges)
+        pending = deque(pool.submit(job, path, part) for part in islice(todo, 2 * count))
+        try:
+            while pending:
+                result = pending.popleft().result()
+                part = next(todo, None)
+                if part is not None:
+                    pending.append(pool.submit(job, path, part))
+                yield result
+        finally:
+            for future in pending:
+                future.cancel()

@@ -1,0 +1,160 @@
+"""The append path: prepared contents, hand-rendered envelopes, chunked writes, group sync."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import orjson
+import pytest
+from conftest import decide, invitation
+
+from tamis.audit import layout, sink
+from tamis.audit.errors import JournalError
+from tamis.audit.journal import open_journal
+from tamis.audit.reader import iter_records
+from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
+from tamis.audit.verify import verify_journal
+
+ENVELOPE = {
+    "evenement": "decision",
+    "horodatage": "2026-02-01T14:37:00.123456Z",
+    "precedente": "ab" * 32,
+    "seq": 7,
+    "version": SCHEMA_VERSION,
+}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [{"id": "x"}, {"b": [1, 2.5, None], "a": {"z": 'é « guillemets » "\\\n', "y": True}}],
+)
+def test_prepared_content_seals_to_the_same_bytes_as_the_whole_record(content):
+    tail = layout.envelope_tail(ENVELOPE)
+    line, digest = layout.seal_prepared(layout.prepare(content), tail)
+    assert (line, digest) == layout.seal(layout.canonical({"contenu": content, **ENVELOPE}))
+    assert layout.line_digest(line[:-1], layout.read_tail(line[:-1])) == digest
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"autre": 1}, {"evenement": 'de"cision'}, {"horodatage": "a\\b"}, {"seq": "7"}, {"seq": True}],
+)
+def test_envelopes_that_are_not_plain_are_rendered_by_orjson(change):
+    assert layout.envelope_tail({**ENVELOPE, **change}) is None
+
+
+def test_decision_record_keeps_each_value_once(journal_path, policy):
+    with open_journal(journal_path) as journal:
+        record = journal.record_decision(
+            decide(policy), policy=policy, invitation=invitation(1), evidence={}
+        )
+    content = record["contenu"]
+    assert record["version"] == SCHEMA_VERSION == 2
+    assert "contexte_sha256" not in content and "priorite" not in content
+    assert all("priorite" not in rule for rule in content["declenchees"])
+    node = content["trace"][0]["condition"]  # sans_photo ou profil_entreprise
+    leaf = node["enfants"][0]
+    assert leaf == {"condition": "sans_photo", "valeur": "vrai"}
+    assert node_line(leaf) == "sans_photo → vrai" and node_names(leaf) == ["sans_photo"]
+    assert "lu" not in node and node_names(node) == []
+
+
+def test_version_1_trace_nodes_are_still_read():
+    leaf = {"condition": "x > 2", "valeur": "vrai", "detail": "x = 3 > 2 → vrai", "lu": {"x": 3}}
+    assert node_line(leaf, 1) == "x = 3 > 2 → vrai" and node_names(leaf) == ["x"]
+    parent = {"condition": "a et b", "valeur": "faux", "detail": "a et b → faux", "enfants": []}
+    assert node_names(parent) == []
+
+
+def test_prepare_then_write_gives_what_record_decision_gives(tmp_path, policy):
+    kwargs = dict(policy=policy, invitation=invitation(2), evidence={"sans_photo": "note"})
+    with open_journal(tmp_path / "a.jsonl") as journal:
+        direct = journal.record_decision(decide(policy), **kwargs)
+    with open_journal(tmp_path / "b.jsonl") as journal:
+        (written,) = journal.write([journal.prepare(decide(policy), **kwargs)])
+    assert written["contenu"] == direct["contenu"] and written["seq"] == direct["seq"] == 3
+
+
+def test_a_long_batch_is_written_in_chunks_in_order(journal_path, policy, monkeypatch):
+    writes: list[int] = []
+    real = sink.write_all
+
+    def counting(fd, data):
+        writes.append(data.count(b"\n"))
+        real(fd, data)
+
+    monkeypatch.setattr(sink, "write_all", counting)
+    items = [
+        (decide(policy, photo=n % 2 == 0), dict(policy=policy, invitation=invitation(n)))
+        for n in range(600)
+    ]
+    with open_journal(journal_path) as journal:
+        records = journal.record_decisions(items)
+    assert sum(writes) == 602 and len(writes) >= 3
+    assert max(writes) <= sink.JournalFile.CHUNK + 1  # a chunk, and the politique record before it
+    assert [r["seq"] for r in records] == list(range(3, 603))
+    assert verify_journal(journal_path).ok
+    ids = [r["contenu"]["id"] for r in iter_records(journal_path) if r["evenement"] == "decision"]
+    assert ids == [f"inv-{n}" for n in range(600)]
+
+
+def test_a_failed_chunk_write_is_a_french_error_and_the_next_write_rereads(
+    journal_path, policy, monkeypatch
+):
+    real, calls = sink.write_all, []
+
+    def failing(fd, data):
+        calls.append(1)
+        if len(calls) == 3:  # ouverture, then the batch's first chunk, then this one
+            raise OSError(28, "No space left on device")
+        real(fd, data)
+
+    monkeypatch.setattr(sink, "write_all", failing)
+    items = [(decide(policy), dict(policy=policy, invitation=invitation(n))) for n in range(600)]
+    with open_journal(journal_path) as journal:
+        with pytest.raises(JournalError, match="disque plein"):
+            journal.record_decisions(items)
+        journal.record_decision(decide(policy), policy=policy, invitation=invitation(999))
+    result = verify_journal(journal_path)
+    assert result.ok and result.count == 1 + 257 + 1  # ouverture, politique + 256, the new one
+
+
+def test_groupee_syncs_in_the_background_after_group_ms(journal_path, policy, monkeypatch):
+    synced = threading.Event()
+    real = sink.sync_file
+
+    def sync(fd):
+        real(fd)
+        synced.set()
+
+    monkeypatch.setattr(sink, "sync_file", sync)
+    with open_journal(journal_path, group_size=1000, group_ms=20) as journal:
+        journal.record_decision(decide(policy), policy=policy, invitation=invitation(1))
+        assert synced.wait(2), "no background sync within group_ms"
+        assert journal.sink._syncer._unsynced == 0
+
+
+def test_groupee_writer_waits_when_two_groups_are_not_synced(journal_path, policy, monkeypatch):
+    """A slow disk sets the pace: never more than two groups written but not yet synced."""
+    lag: list[int] = []
+    real = sink.sync_file
+
+    def slow(fd):
+        time.sleep(0.05)
+        real(fd)
+
+    monkeypatch.setattr(sink, "sync_file", slow)
+    with open_journal(journal_path, group_size=5, group_ms=1000) as journal:
+        syncer = journal.sink._syncer
+        for number in range(30):
+            journal.record_decision(decide(policy), policy=policy, invitation=invitation(number))
+            lag.append(syncer._unsynced + (5 if syncer._syncing else 0))
+    assert max(lag) <= 2 * 5
+    assert verify_journal(journal_path).ok
+
+
+def test_returned_record_matches_the_line(journal_path, policy):
+    with open_journal(journal_path) as journal:
+        record = journal.record_decision(decide(policy), policy=policy, invitation=invitation(4))
+    assert orjson.loads(journal_path.read_bytes().splitlines()[-1]) == record
