@@ -7,6 +7,7 @@ parse, a failed write. Commands turn it into ``click.ClickException`` (exit 1).
 
 from __future__ import annotations
 
+import errno
 import sys
 
 
@@ -23,8 +24,18 @@ def os_error_message(path: object, error: OSError, action: str) -> str:
         28: "disque plein",
         30: "système de fichiers en lecture seule",
     }
-    reason = reasons.get(error.errno or 0, error.strerror or str(error))
-    return f"impossible de {action} le journal {path} : {reason}."
+    reason = reasons.get(error.errno or 0) or system_reason(error)
+    return f"impossible {_of(action)} le journal {path} : {reason}."
+
+
+def system_reason(error: OSError) -> str:
+    """The system's error by its symbolic name (``EIO``): the OS's own text is English."""
+    return f"erreur du système ({errno.errorcode.get(error.errno or 0, error.errno)})"
+
+
+def _of(verb: str) -> str:
+    """« de lire », but « d'ouvrir », « d'écrire »: French elides before a vowel."""
+    return f"d'{verb}" if verb[:1] in "aeéèêiîoôu" else f"de {verb}"
 
 
 def warn_on_stderr(message: str) -> None:

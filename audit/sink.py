@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tamis.audit.chain import ChainHead
-from tamis.audit.errors import JournalError, os_error_message
+from tamis.audit.errors import JournalError, os_error_message, system_reason
 from tamis.audit.torn import recover_tail, write_all
 
 sync_file = getattr(os, "fdatasync", os.fsync)
@@ -243,7 +243,7 @@ class GroupSync:
     def _raise_pending_error(self) -> None:
         if self._error is not None:
             error, self._error = self._error, None
-            reason = error.strerror or str(error)
+            reason = system_reason(error)
             raise JournalError(f"synchronisation du journal sur disque impossible : {reason}.")
 
     def _due(self) -> float:

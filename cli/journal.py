@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 import click
@@ -25,7 +25,6 @@ from rich.table import Table
 from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError
-from tamis.audit.queries import Filter, FilterError
 from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
 from tamis.cli import options
@@ -52,72 +51,7 @@ def journal_errors() -> Iterator[None]:
         raise click.ClickException(str(error)) from None
 
 
-def filter_options(function: Callable) -> Callable:
-    """The selection options shared by ``chercher``, ``stats`` and ``exporter``."""
-    decorators = [
-        click.option(
-            "--decision",
-            "decisions",
-            multiple=True,
-            metavar="DÉCISION",
-            help="accepter, refuser, ignorer, signaler ou examiner (répétable).",
-        ),
-        click.option(
-            "--regle",
-            "regles",
-            multiple=True,
-            metavar="RÈGLE",
-            help="Règle décisive : son nom, « ligne N » ou « sinon » (répétable).",
-        ),
-        click.option(
-            "--fait",
-            "faits",
-            multiple=True,
-            metavar="NOM[=VALEUR]",
-            help="Fait ou fait dérivé vrai, ou égal à VALEUR (vrai, faux, inconnu, "
-            "un nombre, un texte) ; répétable, tous doivent correspondre.",
-        ),
-        click.option(
-            "--expediteur",
-            metavar="NOM|URL",
-            help="Nom ou adresse de profil de l'expéditeur (partie du texte).",
-        ),
-        click.option(
-            "--depuis", metavar="DATE", help="Décisions à partir de DATE (AAAA-MM-JJ, UTC)."
-        ),
-        click.option(
-            "--jusqu-a",
-            "jusqu_a",
-            metavar="DATE",
-            help="Décisions jusqu'à DATE incluse (AAAA-MM-JJ, UTC).",
-        ),
-        click.option(
-            "--politique",
-            metavar="NOM|CHEMIN|SHA",
-            help="Politique : nom, chemin ou début de son empreinte sha256.",
-        ),
-    ]
-    for decorate in reversed(decorators):
-        function = decorate(function)
-    return function
-
-
-def build_filter(kw: dict[str, Any]) -> Filter:
-    try:
-        return queries.parse_filter(
-            decisions=kw.pop("decisions"),
-            rules=kw.pop("regles"),
-            facts=kw.pop("faits"),
-            sender=kw.pop("expediteur"),
-            since=kw.pop("depuis"),
-            until=kw.pop("jusqu_a"),
-            policy=kw.pop("politique"),
-        )
-    except FilterError as error:
-        raise click.UsageError(str(error)) from None
-
-
-@click.group("journal")
+@click.group("journal", subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def journal() -> None:
     """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter."""
 
@@ -146,13 +80,13 @@ def pourquoi(identifiant: str, journal: str, format_: str) -> None:
 
 @journal.command()
 @options.journal
-@filter_options
+@options.filters
 @options.format_(("table", "json", "csv"), "table")
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N décisions.")
 def chercher(journal: str, format_: str, limite: int | None, **kw: Any) -> None:
     """Liste les décisions qui correspondent à tous les filtres donnés (la plus ancienne
     d'abord) : tableau, JSON (un objet par ligne) ou CSV."""
-    flt = build_filter(kw)
+    flt = options.build_filter(kw)
     with journal_errors():
         rows = queries.search(journal, flt, warn)
         count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout)
@@ -208,7 +142,7 @@ def _table(rows: list[dict], *, header: bool) -> Table:
 
 @journal.command()
 @options.journal
-@filter_options
+@options.filters
 @click.option(
     "--par",
     type=click.Choice(PERIODS),
@@ -220,7 +154,7 @@ def _table(rows: list[dict], *, header: bool) -> Table:
 def stats(journal: str, par: str, format_: str, **kw: Any) -> None:
     """Compte les décisions choisies par décision, par règle décisive, par fait et par jour
     ou semaine, avec un petit graphique des décisions dans le temps."""
-    flt = build_filter(kw)
+    flt = options.build_filter(kw)
     with journal_errors():
         result = queries.journal_stats(journal, flt, par, warn)
     if format_ == "json":
@@ -317,7 +251,7 @@ def verifier(journal: str) -> None:
 
 @journal.command()
 @options.journal
-@filter_options
+@options.filters
 @options.format_(("jsonl", "csv"), "jsonl")
 @click.option(
     "--sortie",
@@ -330,7 +264,7 @@ def verifier(journal: str) -> None:
 def exporter(journal: str, format_: str, sortie: str, **kw: Any) -> None:
     """Exporte les décisions choisies en JSON Lines (enregistrements complets, tels
     qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules)."""
-    flt = build_filter(kw)
+    flt = options.build_filter(kw)
     with journal_errors(), output(sortie) as stream:
         records = queries.select(journal, flt, warn)
         if format_ == "csv":

@@ -8,10 +8,12 @@ the same defaults (``$TAMIS_JOURNAL``, ``tamis-journal.jsonl``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from tamis.audit import queries
+from tamis.audit.queries import Filter, FilterError
 from tamis.cli import french
 
 french.install()  # Choice and Path look some of their words up when they are created
@@ -110,3 +112,75 @@ def format_(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
         )(function)
 
     return decorate
+
+
+def selection(function: Callable) -> Callable:
+    """The journal selection options of ``rejouer`` (its ``--politique`` is the new policy)."""
+    decorators = [
+        click.option(
+            "--decision",
+            "decisions",
+            multiple=True,
+            metavar="DÉCISION",
+            help="accepter, refuser, ignorer, signaler ou examiner (répétable).",
+        ),
+        click.option(
+            "--regle",
+            "regles",
+            multiple=True,
+            metavar="RÈGLE",
+            help="Règle décisive : son nom, « ligne N » ou « sinon » (répétable).",
+        ),
+        click.option(
+            "--fait",
+            "faits",
+            multiple=True,
+            metavar="NOM[=VALEUR]",
+            help="Fait ou fait dérivé vrai, ou égal à VALEUR (vrai, faux, inconnu, "
+            "un nombre, un texte) ; répétable, tous doivent correspondre.",
+        ),
+        click.option(
+            "--expediteur",
+            metavar="NOM|URL",
+            help="Nom ou adresse de profil de l'expéditeur (partie du texte).",
+        ),
+        click.option(
+            "--depuis", metavar="DATE", help="Décisions à partir de DATE (AAAA-MM-JJ, UTC)."
+        ),
+        click.option(
+            "--jusqu-a",
+            "jusqu_a",
+            metavar="DATE",
+            help="Décisions jusqu'à DATE incluse (AAAA-MM-JJ, UTC).",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        function = decorate(function)
+    return function
+
+
+def filters(function: Callable) -> Callable:
+    """``selection`` plus the recorded policy: ``journal chercher|stats|exporter``."""
+    return selection(
+        click.option(
+            "--politique",
+            metavar="NOM|CHEMIN|SHA",
+            help="Politique : nom, chemin ou début de son empreinte sha256.",
+        )(function)
+    )
+
+
+def build_filter(kw: dict[str, Any]) -> Filter:
+    """The ``Filter`` the selection options describe; pops them from ``kw``."""
+    try:
+        return queries.parse_filter(
+            decisions=kw.pop("decisions"),
+            rules=kw.pop("regles"),
+            facts=kw.pop("faits"),
+            sender=kw.pop("expediteur"),
+            since=kw.pop("depuis"),
+            until=kw.pop("jusqu_a"),
+            policy=kw.pop("politique", None),
+        )
+    except FilterError as error:
+        raise click.UsageError(str(error)) from None

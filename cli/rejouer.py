@@ -7,7 +7,7 @@ change, both explanations side by side (rich tables), or all of it as JSON.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 import click
 import orjson
@@ -18,10 +18,7 @@ from tamis.audit.errors import JournalError
 from tamis.audit.reader import iter_records
 from tamis.cli import options
 from tamis.cli.decider import setup_or_exit
-from tamis.cli.replay import Change, Filters, Report, replay
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-ACTIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
+from tamis.cli.replay import Change, Report, replay
 
 
 @click.command("rejouer", short_help="Essaie une autre politique sur les décisions du journal.")
@@ -30,11 +27,7 @@ ACTIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
 @options.moteur
 @options.parametre
 @options.journal
-@click.option("--depuis", type=DATE, help="Seulement les décisions prises ce jour-là ou après.")
-@click.option("--jusqu-a", "jusqu_a", type=DATE, help="Seulement les décisions jusqu'à ce jour.")
-@click.option(
-    "--decision", type=click.Choice(ACTIONS), help="Seulement les invitations ainsi décidées."
-)
+@options.selection
 @options.format_(("texte", "json"), "texte")
 def rejouer(
     politique: str,
@@ -42,21 +35,17 @@ def rejouer(
     moteur: str,
     parametres: tuple[str, ...],
     journal: str,
-    depuis: datetime | None,
-    jusqu_a: datetime | None,
-    decision: str | None,
     format_: str,
+    **selection: Any,
 ) -> None:
     """Redécide les invitations du journal avec une autre politique, sans rien écrire au
     journal, et montre ce qui changerait : les décomptes ancienne -> nouvelle décision, puis,
     pour chaque invitation qui changerait, les deux explications côte à côte.
     """
+    flt = options.build_filter(selection)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
-    filters = Filters(
-        depuis.date() if depuis else None, jusqu_a.date() if jusqu_a else None, decision
-    )
     try:
-        report = replay(setup, iter_records(journal), filters)
+        report = replay(setup, iter_records(journal), flt)
     except JournalError as error:
         raise click.ClickException(str(error)) from None
     for message in report.rejected:

@@ -12,30 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
+from tamis.audit.queries import Filter
 from tamis.cli.pipeline import Setup, decide_invitation
 from tamis.engine.explain import explain
 from tamis.invitations.validation import validate
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which journal decisions to replay: by day of decision and by former decision."""
-
-    depuis: date | None = None
-    jusqu_a: date | None = None
-    decision: str | None = None
-
-    def accepts(self, record: Mapping[str, Any]) -> bool:
-        day = str(record.get("horodatage", ""))[:10]
-        content = record["contenu"]
-        return (
-            (self.depuis is None or day >= self.depuis.isoformat())
-            and (self.jusqu_a is None or day <= self.jusqu_a.isoformat())
-            and (self.decision is None or content.get("decision") == self.decision)
-        )
 
 
 @dataclass(frozen=True)
@@ -83,7 +65,7 @@ class Report:
 KEPT = ("id", "invitation", "decision", "regle", "explication", "contexte_sha256")
 
 
-def latest_decisions(records: Iterable[Mapping[str, Any]], filters: Filters) -> list[Mapping]:
+def latest_decisions(records: Iterable[Mapping[str, Any]], flt: Filter) -> list[Mapping]:
     """The last accepted ``decision`` record of each invitation id, in journal order.
 
     Only what replaying reads is kept (not the trace, facts or policy of each record), so
@@ -91,7 +73,7 @@ def latest_decisions(records: Iterable[Mapping[str, Any]], filters: Filters) -> 
     """
     latest: dict[str, Mapping[str, Any]] = {}
     for record in records:
-        if record.get("evenement") == "decision" and filters.accepts(record):
+        if record.get("evenement") == "decision" and flt.matches(record):
             content = record["contenu"]
             ident = str(content.get("id"))
             latest.pop(ident, None)
@@ -102,10 +84,10 @@ def latest_decisions(records: Iterable[Mapping[str, Any]], filters: Filters) -> 
     return list(latest.values())
 
 
-def replay(setup: Setup, records: Iterable[Mapping[str, Any]], filters: Filters) -> Report:
+def replay(setup: Setup, records: Iterable[Mapping[str, Any]], flt: Filter) -> Report:
     """Re-decide each selected invitation with ``setup``'s policy; nothing is written."""
     report = Report()
-    for record in latest_decisions(records, filters):
+    for record in latest_decisions(records, flt):
         replay_one(setup, record, report)
     return report
 

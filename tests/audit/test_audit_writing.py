@@ -127,3 +127,14 @@ def test_processors_seal_a_record_that_a_capturing_logger_receives():
     assert layout.record_digest(record) == record["empreinte"]
     tail = layout.read_tail(line[:-1])
     assert tail is not None and layout.line_digest(line[:-1], tail) == record["empreinte"]
+
+
+def test_os_error_messages_are_french_and_elided() -> None:
+    import errno as errno_codes
+
+    from tamis.audit.errors import os_error_message
+
+    opening = os_error_message("j.jsonl", IsADirectoryError(21, "Is a directory"), "ouvrir")
+    assert opening == "impossible d'ouvrir le journal j.jsonl : c'est un dossier, pas un fichier."
+    reading = os_error_message("j.jsonl", OSError(errno_codes.EIO, "Input/output error"), "lire")
+    assert reading == "impossible de lire le journal j.jsonl : erreur du système (EIO)."

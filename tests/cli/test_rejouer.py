@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tamis.audit.queries import parse_filter
 from tamis.audit.reader import iter_records
 from tamis.cli import pipeline
 from tamis.cli.main import _register, cli
-from tamis.cli.replay import Filters, replay
+from tamis.cli.replay import replay
 
 OLD = """\
 politique "Stricte"
@@ -93,7 +94,19 @@ def test_date_filters(journal: Path) -> None:
     until = run("rejouer", "-p", "new.tamis", "--jusqu-a", "2999-01-01", "--format", "json")
     assert json.loads(until.stdout)["total"] == 4
     bad = run("rejouer", "-p", "new.tamis", "--depuis", "hier")
-    assert bad.exit_code == 2 and "Valeur invalide pour '--depuis'" in bad.stderr
+    assert bad.exit_code == 2
+    assert "--depuis : date illisible « hier » ; écrivez AAAA-MM-JJ" in bad.stderr
+
+
+def test_journal_filters_apply(journal: Path) -> None:
+    """``rejouer`` selects with the same options as ``tamis journal chercher``."""
+    by_rule = run("rejouer", "-p", "new.tamis", "--regle", "sinon", "--format", "json")
+    chercher = run("journal", "chercher", "--regle", "sinon", "--format", "json")
+    assert by_rule.exit_code == 0 and chercher.exit_code == 0
+    replayed = {c["id"] for c in json.loads(by_rule.stdout)["changements"]}
+    found = {json.loads(line)["id"] for line in chercher.stdout.splitlines()}
+    assert json.loads(by_rule.stdout)["total"] == len(found) > 0
+    assert replayed <= found
 
 
 def test_latest_decision_per_invitation_is_compared(journal: Path) -> None:
@@ -112,7 +125,7 @@ def test_context_differs_is_a_warning(journal: Path) -> None:
 
 def test_replay_module_without_cli(journal: Path) -> None:
     setup = pipeline.prepare("new.tamis")
-    report = replay(setup, iter_records(journal), Filters(decision="examiner"))
+    report = replay(setup, iter_records(journal), parse_filter(decisions=["examiner"]))
     assert report.total == 1 and report.changes[0].apres == "accepter"
 
 
