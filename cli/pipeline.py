@@ -91,6 +91,7 @@ class Decided:
     evidence: Mapping[str, str]
     duration_ms: float
     warnings: tuple[str, ...] = ()
+    explanation: str | None = None  # as written to the journal (None: no journal)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class Rejected:
 
 
 class JournalLike(Protocol):
-    def record_decision(self, decision: Decision, **kwargs: Any) -> dict: ...
+    def record_decision(self, decision: Decision, **kwargs: Any) -> Mapping[str, Any]:
+        """Append the decision's record; returns it, ``contenu.explication`` included."""
 
 
 def decide_invitation(setup: Setup, invitation: Invitation) -> tuple[Decision, Mapping[str, str]]:
@@ -133,8 +135,9 @@ def _decide_record(setup: Setup, record: Any, journal: JournalLike | None) -> De
     decision, evidence = decide_invitation(setup, record.invitation)
     duration_ms = (time.perf_counter() - started) * 1000
     received = received_form(record)
+    explanation = None
     if journal is not None:
-        journal.record_decision(
+        written = journal.record_decision(
             decision,
             policy=setup.policy,
             invitation=received,
@@ -142,6 +145,7 @@ def _decide_record(setup: Setup, record: Any, journal: JournalLike | None) -> De
             context_sha256=setup.context.sha256,
             duration_ms=duration_ms,
         )
+        explanation = written["contenu"]["explication"]
     return Decided(
         record.location,
         record.invitation,
@@ -150,19 +154,35 @@ def _decide_record(setup: Setup, record: Any, journal: JournalLike | None) -> De
         evidence,
         duration_ms,
         tuple(record.warnings),
+        explanation,
     )
+
+
+def explanation_of(decided: Decided, policy: CheckedPolicy) -> str:
+    """The explanation the journal recorded, so what is printed is what was kept."""
+    if decided.explanation is not None:
+        return decided.explanation
+    return explain(decided.decision, policy, decided.evidence)
 
 
 def result_json(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> dict:
     """The JSON object printed for one decision: id first, then the decision's own keys."""
-    full = decision_to_dict(decided.decision, policy, decided.evidence, trace=trace)
-    keys = full.keys() if trace else ("decision", "regle", "motif", "explication")
-    return {"id": decided.invitation.id, **{key: full[key] for key in keys}}
+    if trace:
+        full = decision_to_dict(decided.decision, policy, decided.evidence, trace=True)
+        return {"id": decided.invitation.id, **full}
+    decision = decided.decision
+    return {
+        "id": decided.invitation.id,
+        "decision": decision.action.value,
+        "regle": decision.label,
+        "motif": decision.motif,
+        "explication": explanation_of(decided, policy),
+    }
 
 
 def result_text(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> str:
     """The French explanation after the invitation's id; the indented trace below if asked."""
-    text = f"{decided.invitation.id} : {explain(decided.decision, policy, decided.evidence)}"
+    text = f"{decided.invitation.id} : {explanation_of(decided, policy)}"
     if not trace:
         return text
     return text + "\n" + indent(render_trace(trace_decision(policy, decided.decision)), "    ")

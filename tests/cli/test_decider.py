@@ -84,6 +84,8 @@ def test_every_decision_is_journaled_in_order(work: Path) -> None:
     ]
     assert recorded[1]["invitation"] == NO_PHOTO
     assert recorded[1]["moteur"] == "natif"
+    printed = [x["explication"] for x in json_lines(result.stdout)]
+    assert printed == [r["explication"] for r in recorded]
 
 
 def test_journal_path_from_option_and_from_environment(work: Path) -> None:
@@ -109,7 +111,7 @@ def test_decision_is_journaled_before_it_is_returned(work: Path) -> None:
 
         def record_decision(self, decision, **kwargs) -> dict:
             self.ids.append(kwargs["invitation"]["id"])
-            return {}
+            return {"contenu": {"explication": f"inscrite : {kwargs['invitation']['id']}"}}
 
     from tamis.invitations.reader import read_invitations
 
@@ -118,6 +120,7 @@ def test_decision_is_journaled_before_it_is_returned(work: Path) -> None:
     seen = []
     for outcome in pipeline.decide_records(setup, read_invitations("inv.jsonl", name="x"), journal):
         assert journal.ids[-1] == outcome.invitation.id
+        assert outcome.explanation == f"inscrite : {outcome.invitation.id}"  # printed as kept
         seen.append(outcome.invitation.id)
     assert seen == ["a-1", "a-2", "a-3"]
 
