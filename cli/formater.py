@@ -20,6 +20,7 @@ import click
 
 from tamis.grammar.diagnostics import render
 from tamis.grammar.format import format_policy
+from tamis.grammar.load import UnreadablePolicy, decode_policy, read_policy_text, unreadable
 from tamis.grammar.parse import parse_policy
 
 STDIN = "-"
@@ -33,37 +34,19 @@ class Outcome:
     failed: bool = False
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read as UTF-8 text; ``str()`` is the French message."""
-
-
 _OS_ERRORS = {
-    errno.ENOENT: "fichier introuvable",
+    errno.ENOENT: "dossier introuvable",
     errno.EACCES: "permission refusée",
     errno.EPERM: "permission refusée",
-    errno.EISDIR: "c'est un dossier",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
     errno.ENOSPC: "plus de place sur le disque",
     errno.EROFS: "système de fichiers en lecture seule",
 }
 
 
 def os_reason(error: OSError) -> str:
-    """A short French reason for an ``OSError``."""
-    return _OS_ERRORS.get(error.errno, error.strerror or str(error))
-
-
-def read_text(path: str) -> str:
-    """The text of ``path``; raises ``UnreadableFile`` with a French message."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise UnreadableFile(f"{path}: lecture impossible ({os_reason(error)})") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        where = f"octet {error.start}"
-        raise UnreadableFile(f"{path}: ce fichier n'est pas en UTF-8 ({where})") from None
+    """A short French reason for an ``OSError`` met while writing."""
+    code = error.errno or 0
+    return _OS_ERRORS.get(code) or f"erreur du système {errno.errorcode.get(code, code)}"
 
 
 def write_atomically(path: str, text: str) -> None:
@@ -94,9 +77,9 @@ def formatted(source: str, path: str) -> str | None:
 
 def format_file(path: str, check: bool) -> Outcome:
     try:
-        source = read_text(path)
-    except UnreadableFile as error:
-        click.echo(f"erreur : {error}", err=True)
+        source = read_policy_text(Path(path))
+    except UnreadablePolicy as problem:
+        click.echo(render(unreadable(path, str(problem)), ""), err=True)
         return Outcome(failed=True)
     text = formatted(source, path)
     if text is None:
@@ -118,9 +101,9 @@ def format_file(path: str, check: bool) -> Outcome:
 def format_stdin(check: bool) -> Outcome:
     try:
         with click.open_file(STDIN, mode="rb") as stream:
-            source = stream.read().decode("utf-8")
-    except UnicodeDecodeError as error:
-        click.echo(f"erreur : <stdin>: l'entrée n'est pas en UTF-8 (octet {error.start})", err=True)
+            source = decode_policy(stream.read())
+    except UnreadablePolicy as problem:
+        click.echo(render(unreadable("<stdin>", str(problem)), ""), err=True)
         return Outcome(failed=True)
     text = formatted(source, "<stdin>")
     if text is None:

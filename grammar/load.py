@@ -7,7 +7,9 @@ parser's diagnostics (E001-E009), the rest the checker's (E010-E049, W001-W019).
 
 from __future__ import annotations
 
+import errno
 import os
+import unicodedata
 from pathlib import Path
 
 from tamis.grammar.ast import Span
@@ -60,9 +62,16 @@ def read_policy_text(path: Path) -> str:
     except PermissionError:
         raise UnreadablePolicy("lecture refusée (permissions)") from None
     except OSError as error:
-        raise UnreadablePolicy(f"lecture impossible ({error.strerror or error})") from None
+        code = errno.errorcode.get(error.errno or 0, error.errno)
+        raise UnreadablePolicy(f"lecture impossible (erreur du système {code})") from None
+    return decode_policy(data)
+
+
+def decode_policy(data: bytes) -> str:
+    """UTF-8 text, a leading byte-order mark dropped, composed (NFC): a name typed with
+    decomposed accents (as some editors save them) is the same name as its composed form."""
     try:
-        return data.decode("utf-8-sig")
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise UnreadablePolicy(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,13 @@ def test_unreadable_and_non_utf8_files(runner, tmp_path):
     good = write(tmp_path / "p.tamis", UNFORMATTED)
     result = runner.invoke(cli, ["formater", str(latin), str(missing), str(good)])
     assert result.exit_code == 1
-    assert f"erreur : {latin}: ce fichier n'est pas en UTF-8 (octet 11)" in result.stderr
-    assert f"erreur : {missing}: lecture impossible (fichier introuvable)" in result.stderr
+    assert (
+        f"{latin}: erreur[E000]: impossible de lire la politique : le fichier n'est pas en "
+        "UTF-8 (octet invalide à la ligne 1, position 11)"
+    ) in result.stderr
+    assert (
+        f"{missing}: erreur[E000]: impossible de lire la politique : fichier introuvable"
+    ) in result.stderr
     assert good.read_text(encoding="utf-8") == FORMATTED
     assert "Traceback" not in result.output
 
@@ -116,7 +122,21 @@ def test_unreadable_and_non_utf8_files(runner, tmp_path):
 def test_directory_argument(runner, tmp_path):
     result = runner.invoke(cli, ["formater", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"erreur : {tmp_path}: lecture impossible (c'est un dossier)" in result.stderr
+    expected = "erreur[E000]: impossible de lire la politique : c'est un dossier, pas un fichier"
+    assert f"{tmp_path}: {expected}" in result.stderr
+
+
+def test_byte_order_mark_and_decomposed_accents_are_read_like_valider(runner, tmp_path):
+    """Editors that save a BOM or decomposed accents (NFD) still give the same policy."""
+    canonical = "définir peu si non connu\n\nrefuser si peu\nsinon examiner\n"
+    nfd = tmp_path / "nfd.tamis"
+    nfd.write_bytes(b"\xef\xbb\xbf" + unicodedata.normalize("NFD", canonical).encode())
+    assert runner.invoke(cli, ["formater", "--verifier", str(nfd)]).exit_code == 0
+    assert runner.invoke(cli, ["valider", str(nfd)]).output == f"{nfd}: OK\n"
+    shuffled = tmp_path / "nfd2.tamis"
+    shuffled.write_bytes(unicodedata.normalize("NFD", "DÉFINIR peu si non connu\n").encode())
+    assert runner.invoke(cli, ["formater", str(shuffled)]).exit_code == 0
+    assert shuffled.read_text(encoding="utf-8").startswith("définir peu si non connu")
 
 
 def test_no_file_is_a_usage_error(runner):
