@@ -24,6 +24,7 @@ from tamis.grammar.load import UnreadablePolicy, decode_policy, read_policy_text
 from tamis.grammar.parse import parse_policy
 
 STDIN = "-"
+STDIN_NAME = "<entrée standard>"
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,14 @@ def format_stdin(check: bool) -> Outcome:
         with click.open_file(STDIN, mode="rb") as stream:
             source = decode_policy(stream.read())
     except UnreadablePolicy as problem:
-        click.echo(render(unreadable("<stdin>", str(problem)), ""), err=True)
+        click.echo(f"{STDIN_NAME}: erreur[E000]: entrée illisible : {problem}", err=True)
         return Outcome(failed=True)
-    text = formatted(source, "<stdin>")
+    text = formatted(source, STDIN_NAME)
     if text is None:
         return Outcome(failed=True)
     if check:
         if text != source:
-            click.echo("<stdin> : pas au format canonique", err=True)
+            click.echo(f"{STDIN_NAME} : pas au format canonique", err=True)
         return Outcome(changed=text != source)
     click.echo(text, nl=False)
     return Outcome(changed=text != source)

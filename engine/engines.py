@@ -43,9 +43,11 @@ def _durable(policy: CheckedPolicy) -> Engine:
 
 
 def _unavailable(error: ImportError) -> str:
+    """French, without Python's English import message: the fix is all the user needs."""
     version = ".".join(str(part) for part in sys.version_info[:3])
     return (
-        f"le moteur « durable » n'est pas disponible : durable-rules ne s'importe pas "
-        f"sur ce Python ({version} ; il ne fonctionne pas à partir de Python 3.13) "
-        f"[{error}]. Utilisez « --moteur natif », le moteur par défaut, qui décide pareil."
+        f"le moteur « durable » n'est pas disponible : durable-rules ne s'importe pas sur ce "
+        f"Python ({version}) ; il ne fonctionne pas à partir de Python 3.13 et doit, avant, "
+        "être installé (pip install durable-rules). Utilisez « --moteur natif », le moteur "
+        "par défaut, qui décide pareil."
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from tamis.grammar.checked import CheckedPolicy
+from tamis.grammar import ast
+from tamis.grammar.check_regex import regex_problem
+from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.suggest import did_you_mean
 from tamis.grammar.vocabulary import Type, Value, type_of
 
@@ -41,7 +43,35 @@ def effective_parameters(
     for text in overrides:
         name, value = parse_override(policy, text)
         values[name] = value
+    for name in regex_parameters(policy):
+        _check_pattern(name, values[name])
     return values
+
+
+def regex_parameters(policy: CheckedPolicy) -> frozenset[str]:
+    """The parameters used as the pattern of ``correspond à``: their values must compile."""
+    conditions = [d.condition for d in policy.definitions] + [r.condition for r in policy.rules]
+    return frozenset(
+        node.right.name
+        for condition in conditions
+        for node in ast.walk(condition)
+        if isinstance(node, ast.Compare)
+        and node.op is ast.Op.MATCHES
+        and isinstance(node.right, ast.Ref)
+        and policy.kinds.get(node.right.name) is Kind.PARAMETRE
+    )
+
+
+def _check_pattern(name: str, value: Value) -> None:
+    problem = regex_problem(value) if isinstance(value, str) else None
+    if problem is not None:
+        reason, position = problem
+        where = f" (caractère {position + 1} du motif)" if position is not None else ""
+        raise ParameterError(
+            f"« {name} » sert d'expression régulière (« correspond à »), mais « {value} » "
+            f"est invalide : {reason}{where} ; pour chercher un caractère spécial tel quel, "
+            "faites-le précéder de « \\ »"
+        )
 
 
 def parameter_type(policy: CheckedPolicy, name: str) -> Type:

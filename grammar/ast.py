@@ -150,12 +150,16 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     return ()
 
 
+def walk(expr: Expr) -> Iterator[Expr]:
+    """The expression and every sub-expression, depth first, in source order."""
+    yield expr
+    for child in children(expr):
+        yield from walk(child)
+
+
 def iter_refs(expr: Expr) -> Iterator[Ref]:
     """Every name an expression reads, in source order (with repeats)."""
-    if isinstance(expr, Ref):
-        yield expr
-    for child in children(expr):
-        yield from iter_refs(child)
+    return (node for node in walk(expr) if isinstance(node, Ref))
 
 
 # --- statements --------------------------------------------------------------

@@ -31,16 +31,17 @@ _FRENCH: tuple[tuple[str, str], ...] = (
     ("unexpected end of pattern", "fin inattendue de l'expression"),
     ("cannot refer to an open group", "référence à un groupe encore ouvert"),
     ("redefinition of group name", "nom de groupe utilisé deux fois"),
+    ("bad inline flags", "drapeaux « (? » incompatibles ou impossibles ici"),
     ("missing", "élément manquant"),
 )
 
 
 def french(message: str) -> str:
-    """A French rendering of one of ``re``'s messages (the English text when unknown)."""
+    """A French rendering of one of ``re``'s messages (never the English text)."""
     for prefix, text in _FRENCH:
         if message.startswith(prefix):
             return text
-    return f"erreur « {message} »"
+    return "construction non reconnue"
 
 
 def regex_problem(pattern: str) -> tuple[str, int | None] | None:

@@ -14,8 +14,9 @@ from tamis.grammar import ast
 from tamis.grammar.check_codes import Reporter
 from tamis.grammar.check_names import Scope
 from tamis.grammar.check_regex import regex_problem
-from tamis.grammar.check_words import describe, literal_text, quote
+from tamis.grammar.check_words import describe, quote
 from tamis.grammar.checked import Kind
+from tamis.grammar.format import format_value
 from tamis.grammar.vocabulary import Type, type_of
 
 N, T, B, L = Type.NOMBRE, Type.TEXTE, Type.BOOLEEN, Type.LISTE
@@ -214,7 +215,7 @@ class TypeChecker:
         if not (isinstance(low, ast.Literal) and isinstance(high, ast.Literal)):
             return
         if type_of(low.value) is N and type_of(high.value) is N and low.value > high.value:
-            a, b = literal_text(low.value), literal_text(high.value)
+            a, b = format_value(low.value), format_value(high.value)
             self.reporter.report(
                 "W008",
                 f"les bornes de « entre » sont inversées : {a} est plus grand que {b}",

@@ -7,19 +7,11 @@ Used by every checking pass so that messages quote the user's own text (« exped
 from __future__ import annotations
 
 from tamis.grammar import ast
+from tamis.grammar.format import format_value
 
 
 def quote(text: str) -> str:
     return f"« {text} »"
-
-
-def literal_text(value: int | float | str | bool) -> str:
-    """A literal as a user would write it."""
-    if isinstance(value, bool):
-        return "vrai" if value else "faux"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return str(value)
 
 
 def describe(expr: ast.Expr, source_text: str | None = None) -> str:
@@ -27,7 +19,7 @@ def describe(expr: ast.Expr, source_text: str | None = None) -> str:
     if isinstance(expr, ast.Ref):
         return quote(expr.name)
     if isinstance(expr, ast.Literal):
-        return quote(literal_text(expr.value))
+        return quote(format_value(expr.value))
     if source_text is not None and len(source_text) <= 40:
         return quote(source_text)
     if isinstance(expr, ast.ListLiteral):

@@ -79,7 +79,7 @@ def test_stdin_with_verifier(runner):
     result = runner.invoke(cli, ["formater", "--verifier", "-"], input=UNFORMATTED)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "<stdin> : pas au format canonique" in result.stderr
+    assert "<entrée standard> : pas au format canonique" in result.stderr
     assert runner.invoke(cli, ["formater", "--verifier", "-"], input=FORMATTED).exit_code == 0
 
 
@@ -98,7 +98,7 @@ def test_syntax_error_on_stdin(runner):
     result = runner.invoke(cli, ["formater", "-"], input="refuser si (a\n")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "<stdin>:1:12: erreur[E006]: parenthèse non fermée" in result.stderr
+    assert "<entrée standard>:1:12: erreur[E006]: parenthèse non fermée" in result.stderr
 
 
 def test_unreadable_and_non_utf8_files(runner, tmp_path):
@@ -158,3 +158,12 @@ def test_formatted_output_passes_the_formatter_check(runner, tmp_path):
     policy = write(tmp_path / "p.tamis", source)
     assert runner.invoke(cli, ["formater", str(policy)]).exit_code == 0
     assert runner.invoke(cli, ["formater", "--verifier", str(policy)]).exit_code == 0
+
+
+def test_stdin_that_is_not_utf8(runner):
+    result = runner.invoke(cli, ["formater", "-"], input="refuser si é".encode("latin-1"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "<entrée standard>: erreur[E000]: entrée illisible : le fichier n'est pas en UTF-8 "
+        "(octet invalide à la ligne 1, position 11)\n"
+    )

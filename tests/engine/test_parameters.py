@@ -139,3 +139,28 @@ def test_make_engine(policy, monkeypatch):
         engines.make_engine("durable", policy)
     assert "n'est pas disponible" in str(error.value)
     assert "Python 3.13" in str(error.value) and "--moteur natif" in str(error.value)
+
+
+def test_an_override_used_as_a_regular_expression_must_compile():
+    policy = load(
+        'paramètre motif_vente = "promo|offre"\n'
+        "refuser si message correspond à motif_vente\nsinon examiner\n"
+    )
+    assert effective_parameters(policy, {}, ["motif_vente=rabais|solde"])["motif_vente"] == (
+        "rabais|solde"
+    )
+    with pytest.raises(ParameterError) as error:
+        effective_parameters(policy, {}, ["motif_vente=("])
+    assert str(error.value) == (
+        "« motif_vente » sert d'expression régulière (« correspond à »), mais « ( » est "
+        "invalide : parenthèse ouverte jamais fermée (caractère 1 du motif) ; pour chercher "
+        "un caractère spécial tel quel, faites-le précéder de « \\ »"
+    )
+
+
+def test_durable_unavailable_message_is_french_without_python_text():
+    missing = ImportError("No module named 'durable'", name="durable")
+    message = engines._unavailable(missing)
+    assert "No module" not in message
+    assert message.startswith("le moteur « durable » n'est pas disponible : durable-rules")
+    assert message.endswith("Utilisez « --moteur natif », le moteur par défaut, qui décide pareil.")

@@ -264,3 +264,11 @@ def test_suggestions() -> None:
     )
     assert hint_for("nom", known) == "vouliez-vous dire « expediteur.nom » ?"
     assert hint_for("qwerty", known) is None
+
+
+def test_regex_messages_never_fall_back_to_english():
+    from tamis.grammar.check_regex import regex_problem
+
+    assert regex_problem("(?L)a") == ("drapeaux « (? » incompatibles ou impossibles ici", 3)
+    reason, _ = regex_problem("(?i-i:a)")
+    assert reason == "drapeaux « (? » incompatibles ou impossibles ici"
