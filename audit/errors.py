@@ -15,17 +15,24 @@ class JournalError(Exception):
     """A journal that cannot be read or written; ``str(error)`` is the French message."""
 
 
+_REASONS = {
+    errno.ENOENT: "fichier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "système de fichiers en lecture seule",
+}
+
+
 def os_error_message(path: object, error: OSError, action: str) -> str:
     """A French sentence for an ``OSError`` met while ``action`` (« lire », « écrire »…)."""
-    reasons = {
-        2: "fichier introuvable",
-        13: "permission refusée",
-        21: "c'est un dossier, pas un fichier",
-        28: "disque plein",
-        30: "système de fichiers en lecture seule",
-    }
-    reason = reasons.get(error.errno or 0) or system_reason(error)
-    return f"impossible {_of(action)} le journal {path} : {reason}."
+    return f"impossible {_of(action)} le journal {path} : {os_reason(error)}."
+
+
+def os_reason(error: OSError) -> str:
+    """Why an ``OSError`` happened, in French (the OS's own ``strerror`` is English)."""
+    return _REASONS.get(error.errno or 0) or system_reason(error)
 
 
 def system_reason(error: OSError) -> str:

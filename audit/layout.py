@@ -139,13 +139,6 @@ def read_tail(line: bytes) -> Tail | None:
     )
 
 
-def match_tail(line: bytes) -> re.Match[bytes] | None:
-    """The raw tail match (groups: empreinte, evenement, horodatage, precedente, seq, version)
-    for the hot loops that compare bytes; ``match.start()`` is ``Tail.start``."""
-    start = line.rfind(_PREFIX)
-    return _TAIL.fullmatch(line, start) if start >= 0 else None
-
-
 def line_digest(line: bytes, tail: Tail) -> str:
     """SHA-256 of the canonical record a well-laid-out line holds (``empreinte`` cut out)."""
     return digest_at(line, tail.start).hexdigest()

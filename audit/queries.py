@@ -196,11 +196,19 @@ def _needles(flt: Filter) -> tuple[bytes, ...]:
 
 def select(path: PathLike, flt: Filter, warn: Warn = warn_on_stderr) -> Iterator[dict]:
     """The ``decision`` records that pass ``flt``, in journal order, streamed (one process)."""
+    for _line, record in select_numbered(path, flt, warn):
+        yield record
+
+
+def select_numbered(
+    path: PathLike, flt: Filter, warn: Warn = warn_on_stderr
+) -> Iterator[tuple[int, dict]]:
+    """``select``, each record with its line number (1-based) in the journal."""
     check_first_line(path)
     found: list = []
     with open_journal_file(path) as stream:
         size = os.fstat(stream.fileno()).st_size
-    yield from _records(path, blocks.Range(0, size, True), flt, found)
+    yield from _numbered(path, blocks.Range(0, size, True), flt, found)
     _report(path, _Found(None, *found[0]), 0, warn)
 
 
@@ -289,22 +297,31 @@ class _Found(NamedTuple):
 
 def _records(path: PathLike, part: blocks.Range, flt: Filter, found: list) -> Iterator[dict]:
     """The selected records of one range; ``found`` receives (lines, bad, torn) at the end."""
+    for _line, record in _numbered(path, part, flt, found):
+        yield record
+
+
+def _numbered(
+    path: PathLike, part: blocks.Range, flt: Filter, found: list
+) -> Iterator[tuple[int, dict]]:
+    """``(line in the range, 1-based; record)`` of the selected records of one range."""
     lines, torn, needle = 0, 0, flt.needles[0] if flt.needles else None
     with open(path, "rb") as stream:
         for data, stop in blocks.raw_blocks(stream.fileno(), part.start, part.end):
             if not stop:
                 torn = len(data) if part.last else 0
                 break
-            view = memoryview(data)
+            view, counted, before = memoryview(data), 0, lines
             for start, end in _candidates(data, stop, needle):
                 if not _may_match(data, start, end, flt):
                     continue
+                before, counted = before + data.count(b"\n", counted, start), start
                 record = _parsed(view[start:end])
                 if record is None:
-                    found.append((lines, lines + data.count(b"\n", 0, start), 0))
+                    found.append((lines, before, 0))
                     return
                 if flt.matches(record):
-                    yield record
+                    yield before + 1, record
             lines += data.count(b"\n", 0, stop)
     found.append((lines, None, torn))
 

@@ -14,7 +14,9 @@ Values keep the run-time convention: ``null`` is *inconnu*. Version 2 stores eac
 the trace names what a condition read (``lu``) and the values are in ``faits``,
 ``faits_derives`` and ``parametres``; a node's ``detail`` is kept only where it is not its
 ``condition`` (comparisons, with their operands' values); optional fields that would be
-``null`` (``motif``, ``priorite``, ``ligne``, ``contexte_sha256``) are left out. Version 1
+``null`` (``motif``, ``priorite``, ``ligne``, ``contexte_sha256``) are left out, and
+``minimise`` (``true``: the invitation was cut down by ``--minimiser``) is written only when
+true, so the schema stays version 2 and older records read as not minimised. Version 1
 records (``lu`` with values, ``detail`` ending in ``→ valeur``, ``action`` in each trace,
 ``null`` fields) are still read.
 """
@@ -33,7 +35,6 @@ from tamis.grammar.checked import CheckedPolicy, Kind
 
 SCHEMA_VERSION = 2
 TAMIS_VERSION = version("tamis")
-EVENTS = ("ouverture", "politique", "decision")
 
 
 class PolicyRef(TypedDict):
@@ -79,6 +80,7 @@ class DecisionContent(TypedDict):
     politique: PolicyRef
     parametres: dict[str, Any]
     contexte_sha256: NotRequired[str]
+    minimise: NotRequired[bool]  # true when written with --minimiser; absent otherwise
     moteur: str
     version_tamis: str
     duree_ms: float
@@ -151,6 +153,7 @@ def decision_content(
         "ligne": rule.line if rule else _default_line(policy),
         "motif": decision.motif,
         "priorite": rule.priority if rule else None,
+        "minimise": True if minimise else None,
     }
     content.update((key, value) for key, value in optional.items() if value is not None)
     return content  # type: ignore[return-value]

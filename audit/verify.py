@@ -4,7 +4,9 @@ Sits on the reader's lines. For each line: its digest must match (``modifie``), 
 must follow the previous one (else ``supprime`` when the missing number never comes back,
 ``deplace`` when it appears elsewhere: a reordering or a duplicate), and its ``precedente``
 must be the previous digest (``chainage``: the record before it was rewritten). A line that
-does not parse is ``illisible``; a torn last line is ``dechire`` (what a crash leaves; the
+does not parse is ``illisible``; a journal that is empty, or whose first record is not its
+``ouverture``, is ``ouverture`` (its beginning was cut off or replaced); a torn last line is
+``dechire`` (what a crash leaves; the
 records before it are intact and the next write sets it aside). Well-laid-out lines are
 checked from their bytes (``layout``), others by parsing and re-rendering.
 
@@ -32,7 +34,7 @@ from tamis.audit.reader import PathLike, check_first_line, iter_lines, open_jour
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # modifie | supprime | deplace | chainage | illisible | dechire
+    kind: str  # modifie | supprime | deplace | chainage | illisible | ouverture | dechire
     line: int
     message: str  # French, names the line and the record
 
@@ -89,6 +91,36 @@ def verify_journal(path: PathLike, *, parallel: bool = True, **pool: Any) -> Ver
     something is wrong, line by line from the first range in doubt to name the first broken
     record exactly. ``pool`` is passed to ``blocks.map_ranges`` (range length, threshold)."""
     check_first_line(path)
+    result = _verify_chain(path, parallel, pool)
+    if result.problem is not None and result.problem.line == 1:
+        return result  # the first line's own problem says more (deleted, altered, torn)
+    opening = _opening_problem(path)
+    return result if opening is None else Verification(0, 0, layout.GENESIS, opening)
+
+
+def _opening_problem(path: PathLike) -> Problem | None:
+    """Every journal starts with an ``ouverture`` record: an empty one, or one that starts
+    with another record, lost its beginning."""
+    with open_journal_file(path) as stream:
+        first = stream.readline()
+    if not first:
+        message = (
+            "ligne 1 : journal vide — tout journal commence par un enregistrement « ouverture »."
+        )
+        return Problem("ouverture", 1, message)
+    record = orjson.loads(first)
+    if record.get("evenement") == "ouverture":
+        return None
+    return Problem(
+        "ouverture",
+        1,
+        f"ligne 1 : le premier enregistrement (n° {record.get('seq')}) est « "
+        f"{record.get('evenement')} » et non « ouverture » — le début du journal a été "
+        "supprimé ou remplacé.",
+    )
+
+
+def _verify_chain(path: PathLike, parallel: bool, pool: dict) -> Verification:
     state = _State()
     if not parallel:
         return _sequential(path, 0, state)

@@ -17,8 +17,10 @@ from tamis.audit.errors import warn_on_stderr
 from tamis.audit.queries import parse_filter, select, word
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
 from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
+from tamis.engine.compile import SEVERITY
 
-SEVERITY = ("signaler", "refuser", "ignorer", "examiner", "accepter")  # most severe first
+# « signaler > refuser > … »: refus_prioritaire's order, most severe first, from the engine
+SEVERITY_ORDER = " > ".join(action.value for action in sorted(SEVERITY, key=SEVERITY.__getitem__))
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def lost_reason(rule: dict, winner: dict, resolution: str) -> str:
     if resolution == "refus_prioritaire" and rule["decision"] != winner["decision"]:
         return (
             f"« {winner['decision']} » l'emporte sur « {rule['decision']} » avec refus_prioritaire "
-            "(signaler > refuser > ignorer > examiner > accepter)"
+            f"({SEVERITY_ORDER})"
         )
     if resolution == "priorité" and (rule.get("priorite") or 0) != (winner.get("priorite") or 0):
         return (

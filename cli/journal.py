@@ -10,9 +10,11 @@ bad filter value into a usage error (exit 2).
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
@@ -24,7 +26,8 @@ from rich.table import Table
 
 from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
-from tamis.audit.errors import JournalError
+from tamis.audit.errors import JournalError, os_reason
+from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
 from tamis.cli import options
@@ -265,7 +268,9 @@ def exporter(journal: str, format_: str, sortie: str, **kw: Any) -> None:
     """Exporte les décisions choisies en JSON Lines (enregistrements complets, tels
     qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules)."""
     flt = options.build_filter(kw)
-    with journal_errors(), output(sortie) as stream:
+    with journal_errors():
+        check_first_line(journal)  # a missing or foreign journal touches no output file
+    with journal_errors(), output(sortie, journal) as stream:
         records = queries.select(journal, flt, warn)
         if format_ == "csv":
             count = write_csv(stream, queries.EXPORT_COLUMNS, map(queries.export_row, records))
@@ -279,13 +284,47 @@ def _jsonl(record: dict) -> str:
 
 
 @contextlib.contextmanager
-def output(path: str) -> Iterator[TextIO]:
+def output(path: str, journal: str) -> Iterator[TextIO]:
+    """The export's stream: standard output, or a private (0600) temporary file beside
+    ``path`` that replaces it only once the export is complete (an error leaves ``path`` as
+    it was and nothing behind)."""
     if path == "-":
         yield sys.stdout
         return
+    refuse_journal(path, journal)
+    fd, temporary = _temporary(path)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(temporary, path)
     except OSError as error:
-        raise click.ClickException(f"impossible d'écrire {path} : {error.strerror}.") from None
-    with open(fd, "w", encoding="utf-8", newline="") as stream:
-        yield stream
+        _discard(temporary)
+        raise click.ClickException(f"impossible d'écrire {path} : {os_reason(error)}.") from None
+    except BaseException:
+        _discard(temporary)
+        raise
+
+
+def refuse_journal(path: str, journal: str) -> None:
+    """Exporting over the journal itself would destroy it: refused."""
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, journal):
+            raise click.ClickException(
+                f"{path} est le journal lui-même : l'exporter dessus l'effacerait ; "
+                "choisissez un autre fichier de sortie."
+            )
+
+
+def _temporary(path: str) -> tuple[int, str]:
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        missing = error.errno == errno.ENOENT
+        reason = f"dossier {folder} introuvable" if missing else os_reason(error)
+        raise click.ClickException(f"impossible d'écrire {path} : {reason}.") from None
+
+
+def _discard(temporary: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(temporary)

@@ -2,7 +2,7 @@
 
 Each function is a click decorator carrying one option with its French help, so that every
 command spells ``--journal``, ``--politique`` or ``--parametre`` the same way and honours
-the same defaults (``$TAMIS_JOURNAL``, ``tamis-journal.jsonl``).
+the same defaults (``$TAMIS_JOURNAL``, ``tamis-journal.jsonl``: ``tamis.audit.journal``'s).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from tamis.audit import queries
+from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
 from tamis.audit.queries import Filter, FilterError
 from tamis.cli import french
 
@@ -20,7 +21,6 @@ french.install()  # Choice and Path look some of their words up when they are cr
 
 F = TypeVar("F", bound=Callable)
 
-DEFAULT_JOURNAL = "tamis-journal.jsonl"
 ENGINES = ("natif", "durable")
 DURABILITIES = ("stricte", "groupee")
 
@@ -72,8 +72,8 @@ def journal(function: F) -> F:
         "--journal",
         "journal",
         metavar="CHEMIN",
-        default=DEFAULT_JOURNAL,
-        envvar="TAMIS_JOURNAL",
+        default=DEFAULT_NAME,
+        envvar=ENV_VAR,
         show_default=True,
         show_envvar=True,
         help="Journal d'audit (JSON Lines, ajout seulement).",

@@ -15,10 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tamis.audit.errors import JournalError
-from tamis.audit.reader import iter_records
 from tamis.cli import options
 from tamis.cli.decider import setup_or_exit
-from tamis.cli.replay import Change, Report, replay
+from tamis.cli.replay import Change, Report, replay_journal
 
 
 @click.command("rejouer", short_help="Essaie une autre politique sur les décisions du journal.")
@@ -45,17 +44,32 @@ def rejouer(
     flt = options.build_filter(selection)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     try:
-        report = replay(setup, iter_records(journal), flt)
+        report = replay_journal(setup, journal, flt, warn)
     except JournalError as error:
         raise click.ClickException(str(error)) from None
     for message in report.rejected:
         click.echo(f"erreur : {message}", err=True)
     if report.other_context:
         click.echo(context_warning(report.other_context, contexte), err=True)
+    if report.minimised:
+        click.echo(minimised_warning(report.minimised), err=True)
     if format_ == "json":
         click.echo(orjson.dumps(report.to_json()).decode())
     else:
         print_report(report, Console(soft_wrap=False))
+
+
+def warn(message: str) -> None:
+    click.echo(f"avertissement : {message}", err=True)
+
+
+def minimised_warning(count: int) -> str:
+    return (
+        f"avertissement : {count} décision(s) du journal ont été inscrites avec --minimiser : "
+        "les champs que l'ancienne politique ne lisait pas n'y sont pas, ils sont inconnus pour "
+        "la nouvelle ; les changements qui en dépendent peuvent n'être que des artefacts. Pour "
+        "comparer deux politiques, tenez le journal sans --minimiser."
+    )
 
 
 def context_warning(count: int, contexte: str | None) -> str:

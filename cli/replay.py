@@ -4,7 +4,10 @@ Sits after the journal reader (``tamis.audit.reader``): each ``decision`` record
 invitation as received and the hash of the context it was decided with, so the invitation
 is validated again, its facts re-extracted with today's context and decided by the new
 policy (``pipeline.decide_invitation``). The comparison keeps, per invitation id, the latest
-decision the journal holds. No click here: ``tamis rejouer`` only renders the report.
+decision the journal holds; ``replay_journal`` reads only the lines the filter may match
+(``queries.select_numbered``) and names each rejected record by its file and line. Decisions
+journaled with ``--minimiser`` are counted: fields the old policy did not read are *inconnu*
+to the new one. No click here: ``tamis rejouer`` only renders the report.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
-from tamis.audit.queries import Filter
+from tamis.audit.queries import Filter, select_numbered
+from tamis.audit.reader import Warn
 from tamis.cli.pipeline import Setup, decide_invitation
 from tamis.engine.explain import explain
 from tamis.invitations.validation import validate
@@ -43,6 +48,7 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # French, one per record not replayable
     other_context: int = 0  # decisions taken with a context whose hash differs from today's
+    minimised: int = 0  # decisions journaled with --minimiser (their invitation is partial)
 
     @property
     def total(self) -> int:
@@ -59,49 +65,70 @@ class Report:
             "changements": [change.to_json() for change in self.changes],
             "rejetees": self.rejected,
             "contexte_different": self.other_context,
+            "minimisees": self.minimised,
         }
 
 
-KEPT = ("id", "invitation", "decision", "regle", "explication", "contexte_sha256")
+KEPT = ("id", "invitation", "decision", "regle", "explication", "contexte_sha256", "minimise")
+Numbered = tuple[int | None, Mapping[str, Any]]  # (line in the journal if known, record)
 
 
-def latest_decisions(records: Iterable[Mapping[str, Any]], flt: Filter) -> list[Mapping]:
+def latest_decisions(records: Iterable[Numbered], flt: Filter) -> list[Mapping]:
     """The last accepted ``decision`` record of each invitation id, in journal order.
 
     Only what replaying reads is kept (not the trace, facts or policy of each record), so
     memory grows with the number of distinct invitations, not with the journal's size.
     """
     latest: dict[str, Mapping[str, Any]] = {}
-    for record in records:
+    for line, record in records:
         if record.get("evenement") == "decision" and flt.matches(record):
             content = record["contenu"]
             ident = str(content.get("id"))
             latest.pop(ident, None)
             latest[ident] = {
                 "seq": record.get("seq"),
+                "ligne": line,
                 "contenu": {key: content.get(key) for key in KEPT},
             }
     return list(latest.values())
 
 
+def replay_journal(setup: Setup, path: str | PathLike[str], flt: Filter, warn: Warn) -> Report:
+    """``replay`` on the journal at ``path``: only lines ``flt`` may match are parsed."""
+    return _replay(setup, latest_decisions(select_numbered(path, flt, warn), flt), str(path))
+
+
 def replay(setup: Setup, records: Iterable[Mapping[str, Any]], flt: Filter) -> Report:
     """Re-decide each selected invitation with ``setup``'s policy; nothing is written."""
+    return _replay(setup, latest_decisions(((None, r) for r in records), flt), "journal")
+
+
+def _replay(setup: Setup, latest: list[Mapping], source: str) -> Report:
     report = Report()
-    for record in latest_decisions(records, flt):
-        replay_one(setup, record, report)
+    for record in latest:
+        replay_one(setup, record, report, source)
     return report
 
 
-def replay_one(setup: Setup, record: Mapping[str, Any], report: Report) -> None:
+def place(source: str, record: Mapping[str, Any]) -> str:
+    """« j.jsonl:12 (enregistrement n° 11) »: where a replayed record is in the journal."""
+    line = record.get("ligne")
+    where = f"{source}:{line}" if line is not None else source
+    return f"{where} (enregistrement n° {record.get('seq')})"
+
+
+def replay_one(
+    setup: Setup, record: Mapping[str, Any], report: Report, source: str = "journal"
+) -> None:
     content = record["contenu"]
-    invitation, errors, _ = validate(content.get("invitation"), f"seq {record.get('seq')}")
+    invitation, errors, _ = validate(content.get("invitation"), "contenu.invitation")
     if invitation is None:
-        report.rejected.append(
-            f"journal, enregistrement {record.get('seq')} : " + "; ".join(errors)
-        )
+        report.rejected.append(f"{place(source, record)} : " + "; ".join(errors))
         return
     if content.get("contexte_sha256") != setup.context.sha256:
         report.other_context += 1
+    if content.get("minimise") is True:
+        report.minimised += 1
     decision, evidence = decide_invitation(setup, invitation)
     old, new = content.get("decision"), decision.action.value
     report.counts[(old, new)] += 1

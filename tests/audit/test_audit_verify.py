@@ -10,6 +10,7 @@ from conftest import fill
 
 from tamis.audit import layout
 from tamis.audit.errors import JournalError
+from tamis.audit.journal import open_journal
 from tamis.audit.verify import verify_journal
 
 
@@ -111,3 +112,39 @@ def test_not_a_journal_is_a_french_error(tmp_path):
 def test_missing_journal_is_a_french_error(tmp_path):
     with pytest.raises(JournalError, match="journal introuvable"):
         verify_journal(tmp_path / "absent.jsonl")
+
+
+def reseal(records):
+    """Renumber and re-chain ``records`` so that only their content tells they were cut."""
+    lines, previous = [], layout.GENESIS
+    for seq, record in enumerate(records, start=1):
+        record = {**record, "seq": seq, "precedente": previous}
+        record.pop("empreinte")
+        record["empreinte"] = previous = layout.record_digest(record)
+        lines.append(orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n")
+    return lines
+
+
+def test_journal_not_starting_with_ouverture_fails_at_line_1(journal_path, lines):
+    records = [orjson.loads(line) for line in lines[1:]]  # the ouverture cut off, re-chained
+    rewrite(journal_path, reseal(records))
+    for parallel in (True, False):
+        result = verify_journal(journal_path, parallel=parallel)
+        assert result.problem.kind == "ouverture" and result.problem.line == 1
+        assert result.problem.message == (
+            "ligne 1 : le premier enregistrement (n° 1) est « politique » et non « ouverture » "
+            "— le début du journal a été supprimé ou remplacé."
+        )
+    rewrite(journal_path, reseal([orjson.loads(line) for line in lines]))
+    assert verify_journal(journal_path).ok  # the same resealing keeps an intact journal intact
+
+
+def test_empty_journal_fails_and_a_new_one_verifies(journal_path):
+    journal_path.write_bytes(b"")
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "ouverture" and problem.line == 1 and "journal vide" in problem.message
+    journal_path.unlink()
+    with open_journal(journal_path):
+        pass
+    result = verify_journal(journal_path)
+    assert result.ok and result.count == 1

@@ -138,3 +138,16 @@ def test_os_error_messages_are_french_and_elided() -> None:
     assert opening == "impossible d'ouvrir le journal j.jsonl : c'est un dossier, pas un fichier."
     reading = os_error_message("j.jsonl", OSError(errno_codes.EIO, "Input/output error"), "lire")
     assert reading == "impossible de lire le journal j.jsonl : erreur du système (EIO)."
+
+
+def test_minimised_decisions_say_so_and_others_do_not(tmp_path):
+    policy = checked('accepter si expediteur.nom = "Ana"\nsinon refuser\n')
+    decision = compile_policy_decide(policy, {"expediteur.nom": "Ana"})
+    contents = []
+    for minimise in (True, False):
+        with open_journal(tmp_path / f"{minimise}.jsonl", minimise=minimise) as journal:
+            record = journal.record_decision(decision, policy=policy, invitation=invitation(3))
+        contents.append(record["contenu"])
+        assert record["version"] == 2
+    assert contents[0]["minimise"] is True and "minimise" not in contents[1]
+    assert verify_journal(tmp_path / "True.jsonl").ok

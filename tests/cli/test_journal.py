@@ -168,3 +168,68 @@ def test_torn_last_line_is_reported_on_stderr(journal):
     assert "dernière ligne incomplète" in result.stderr
     verified = run("verifier", "--journal", str(journal))
     assert verified.exit_code == 1 and "incomplète" in verified.output
+
+
+def test_exporter_onto_the_journal_itself_is_refused_and_touches_nothing(journal, tmp_path):
+    before = journal.read_bytes()
+    alias = tmp_path / "alias.jsonl"
+    alias.symlink_to(journal)
+    for target in (journal, alias):
+        result = run("exporter", "--journal", str(journal), "-o", str(target))
+        assert result.exit_code == 1
+        assert f"{target} est le journal lui-même" in result.output
+        assert journal.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.jsonl", "j.jsonl"]
+
+
+def test_exporter_missing_journal_leaves_the_output_untouched(tmp_path):
+    keep = tmp_path / "keep.csv"
+    keep.write_text("à garder\n", encoding="utf-8")
+    result = run("exporter", "--journal", str(tmp_path / "absent.jsonl"), "-o", str(keep))
+    assert result.exit_code == 1 and "journal introuvable" in result.output
+    assert keep.read_text(encoding="utf-8") == "à garder\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
+
+
+def test_exporter_failing_midway_keeps_the_old_output_and_leaves_no_temporary(journal, tmp_path):
+    lines = journal.read_bytes().splitlines(keepends=True)
+    lines[5] = b"{pas du json\n"
+    journal.write_bytes(b"".join(lines))
+    keep = tmp_path / "keep.jsonl"
+    keep.write_text("ancien export\n", encoding="utf-8")
+    result = run("exporter", "--journal", str(journal), "-o", str(keep))
+    assert result.exit_code == 1 and f"{journal}:6 : ligne illisible" in result.output
+    assert keep.read_text(encoding="utf-8") == "ancien export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j.jsonl", "keep.jsonl"]
+
+
+def test_exporter_replaces_an_existing_output_once_complete(journal, tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("ancien\n", encoding="utf-8")
+    result = run("exporter", "--journal", str(journal), "-o", str(out))
+    assert result.exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 6
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j.jsonl", "out.jsonl"]
+
+
+def test_exporter_unwritable_output_is_explained_in_french(journal, tmp_path):
+    missing = tmp_path / "absent" / "x.csv"
+    result = run("exporter", "--journal", str(journal), "-o", str(missing))
+    assert result.exit_code == 1
+    assert f"impossible d'écrire {missing} : dossier {missing.parent} introuvable." in result.output
+    folder = run("exporter", "--journal", str(journal), "-o", str(tmp_path))
+    assert folder.exit_code == 1
+    assert f"impossible d'écrire {tmp_path} : c'est un dossier, pas un fichier." in folder.output
+    assert "No such file" not in result.output + folder.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j.jsonl"]
+
+
+def test_verifier_fails_on_an_empty_journal(tmp_path):
+    empty = tmp_path / "vide.jsonl"
+    empty.write_bytes(b"")
+    result = run("verifier", "--journal", str(empty))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"ÉCHEC : {empty}:ligne 1 : journal vide — tout journal commence par un "
+        "enregistrement « ouverture ».\n"
+    )

@@ -141,3 +141,47 @@ def test_bad_input_is_a_french_error(journal: Path, args: list[str], code: int, 
     result = run("rejouer", "-p", "new.tamis", *args)
     assert result.exit_code == code
     assert expected in result.stderr and "Traceback" not in result.output
+
+
+def test_minimised_journal_is_replayed_with_a_warning(journal: Path) -> None:
+    minimal = run("decider", "-p", "old.tamis", "--minimiser", "--journal", "min.jsonl", "inv.json")
+    assert minimal.exit_code == 0, minimal.stderr
+    result = run("rejouer", "-p", "new.tamis", "--journal", "min.jsonl", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 4
+    assert json.loads(result.stdout)["minimisees"] == 4
+    assert (
+        "avertissement : 4 décision(s) du journal ont été inscrites avec --minimiser : les champs "
+        "que l'ancienne politique ne lisait pas n'y sont pas, ils sont inconnus pour la nouvelle ; "
+        "les changements qui en dépendent peuvent n'être que des artefacts. Pour comparer deux "
+        "politiques, tenez le journal sans --minimiser."
+    ) in result.stderr
+    full = run("rejouer", "-p", "new.tamis", "--format", "json")
+    assert json.loads(full.stdout)["minimisees"] == 0 and "--minimiser" not in full.stderr
+
+
+def test_rejected_record_is_named_by_file_and_line(journal: Path) -> None:
+    lines = journal.read_bytes().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if b'"id":"a-2","inconnues"' in line)
+    record = json.loads(lines[number - 1])
+    del record["contenu"]["invitation"]["id"]
+    lines[number - 1] = json.dumps(record, sort_keys=True).encode() + b"\n"
+    journal.write_bytes(b"".join(lines))
+    result = run("rejouer", "-p", "new.tamis", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 3
+    message = (
+        f"tamis-journal.jsonl:{number} (enregistrement n° {record['seq']}) : invitation sans id"
+    )
+    assert f"erreur : {message}" in result.stderr and "seq" not in result.stderr
+    assert json.loads(result.stdout)["rejetees"][0].startswith(message)
+
+
+def test_lines_the_filter_rules_out_are_not_parsed(journal: Path) -> None:
+    lines = journal.read_bytes().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if b'"decision":"accepter"' in line)
+    lines[number - 1] = b"{ligne abimee\n"
+    journal.write_bytes(b"".join(lines))
+    refused = run("rejouer", "-p", "new.tamis", "--decision", "refuser", "--format", "json")
+    assert refused.exit_code == 0 and json.loads(refused.stdout)["total"] == 2
+    everything = run("rejouer", "-p", "new.tamis")
+    assert everything.exit_code == 1
+    assert f"tamis-journal.jsonl:{number} : ligne illisible" in everything.stderr
