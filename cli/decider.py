@@ -11,7 +11,6 @@ import contextlib
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import click
@@ -33,7 +32,7 @@ from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
-from tamis.invitations.reader import read_invitations
+from tamis.invitations.reader import read_invitations, unreadable
 
 EXIT_REJECTED = 3
 STDIN_NAME = "<entrée standard>"
@@ -111,13 +110,15 @@ def setup_or_exit(politique: str, contexte: str | None, moteur: str, parametres)
 
 def invitation_records(fichier: str | None, sens: str) -> Iterator[Any]:
     """The reader's records from a file or stdin (the reader turns bad input into records
-    with errors); a missing file is a French error before anything is journaled."""
+    with errors); an unreadable file (missing, a folder, no permission…) is a French error
+    before the journal is opened, so nothing is journaled."""
     if fichier is None and sys.stdin.isatty():
         raise click.UsageError("donnez un FICHIER d'invitations, ou « - » pour l'entrée standard.")
     if fichier in (None, "-"):
         return read_invitations(sys.stdin, name=STDIN_NAME, sens=sens)
-    if not Path(fichier).is_file():
-        raise click.ClickException(f"fichier d'invitations introuvable : {fichier}")
+    problem = unreadable(fichier)
+    if problem is not None:
+        raise click.ClickException(f"{fichier} : fichier d'invitations illisible : {problem}")
     return read_invitations(fichier, name=fichier, sens=sens)
 
 

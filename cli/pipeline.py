@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from textwrap import indent
 from typing import Any, Protocol
 
+from tamis.audit.record import decision_content
 from tamis.engine.decision import Decision
 from tamis.engine.engines import make_engine
-from tamis.engine.explain import decision_to_dict, explain
-from tamis.engine.parameters import ParameterError, effective_parameters
+from tamis.engine.explain import explain
+from tamis.engine.parameters import effective_parameters, parameter_type
 from tamis.engine.trace import render_trace, trace_decision
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, render
 from tamis.grammar.load import load_policy_file
-from tamis.grammar.vocabulary import Value
+from tamis.grammar.vocabulary import Value, type_of
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation
@@ -74,12 +75,27 @@ def prepare(
     """
     policy, warnings = load_checked_policy(policy_path)
     context = load_context(context_path) if context_path else Context.empty()
-    try:
-        effective_parameters(policy, context.parameters, [])
-    except ParameterError as error:  # a bad [parametres] value is the context file's fault
-        raise ContextError(str(error)) from None
+    check_declared_parameters(policy, context)
     parameters = effective_parameters(policy, context.parameters, list(overrides))
     return Setup(policy, make_engine(engine, policy), context, parameters, warnings)
+
+
+def check_declared_parameters(policy: CheckedPolicy, context: Context) -> None:
+    """A context value for a parameter the policy declares must have the policy's type.
+
+    ``load_context`` checks the built-in parameters (it knows no policy); only here are the
+    policy's own ``paramètre`` known. Raises ``ContextError`` naming the file and the key.
+    """
+    for name, value in context.parameters.items():
+        if name not in policy.declared_parameters:
+            continue
+        expected = parameter_type(policy, name)
+        if type_of(value) is not expected:
+            shown = list(value) if isinstance(value, tuple) else value
+            raise ContextError(
+                f"{context.path} : clé « parametres.{name} » : doit être de type"
+                f" {expected.value}, comme le paramètre de la politique (reçu : {shown!r})"
+            )
 
 
 @dataclass(frozen=True)
@@ -91,7 +107,12 @@ class Decided:
     evidence: Mapping[str, str]
     duration_ms: float
     warnings: tuple[str, ...] = ()
-    explanation: str | None = None  # as written to the journal (None: no journal)
+    recorded: Mapping[str, Any] | None = None  # the journal record's ``contenu`` (None: none)
+
+    @property
+    def explanation(self) -> str | None:
+        """The explanation as written to the journal (None: no journal)."""
+        return None if self.recorded is None else self.recorded["explication"]
 
 
 @dataclass(frozen=True)
@@ -135,17 +156,16 @@ def _decide_record(setup: Setup, record: Any, journal: JournalLike | None) -> De
     decision, evidence = decide_invitation(setup, record.invitation)
     duration_ms = (time.perf_counter() - started) * 1000
     received = received_form(record)
-    explanation = None
+    recorded = None
     if journal is not None:
-        written = journal.record_decision(
+        recorded = journal.record_decision(
             decision,
             policy=setup.policy,
             invitation=received,
             evidence=evidence,
             context_sha256=setup.context.sha256,
             duration_ms=duration_ms,
-        )
-        explanation = written["contenu"]["explication"]
+        )["contenu"]
     return Decided(
         record.location,
         record.invitation,
@@ -154,7 +174,7 @@ def _decide_record(setup: Setup, record: Any, journal: JournalLike | None) -> De
         evidence,
         duration_ms,
         tuple(record.warnings),
-        explanation,
+        recorded,
     )
 
 
@@ -165,19 +185,50 @@ def explanation_of(decided: Decided, policy: CheckedPolicy) -> str:
     return explain(decided.decision, policy, decided.evidence)
 
 
+# What ``--trace`` adds to a JSON line, taken from the journal record's ``contenu``.
+TRACE_KEYS = (
+    "resolution",
+    "declenchees",
+    "inconnues",
+    "faits",
+    "faits_derives",
+    "parametres",
+    "preuves",
+    "trace",
+)
+
+
 def result_json(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> dict:
-    """The JSON object printed for one decision: id first, then the decision's own keys."""
-    if trace:
-        full = decision_to_dict(decided.decision, policy, decided.evidence, trace=True)
-        return {"id": decided.invitation.id, **full}
+    """The JSON object printed for one decision: id first, then the decision's own keys;
+    with ``trace``, the ``TRACE_KEYS`` of the journal record, as written."""
     decision = decided.decision
-    return {
+    out = {
         "id": decided.invitation.id,
         "decision": decision.action.value,
         "regle": decision.label,
         "motif": decision.motif,
         "explication": explanation_of(decided, policy),
     }
+    if trace:
+        content = recorded_content(decided, policy)
+        out.update((key, content[key]) for key in TRACE_KEYS)
+    return out
+
+
+def recorded_content(decided: Decided, policy: CheckedPolicy) -> Mapping[str, Any]:
+    """The journal record's ``contenu``; without a journal, the one it would have written."""
+    if decided.recorded is not None:
+        return decided.recorded
+    return decision_content(
+        decided.decision,
+        policy=policy,
+        policy_sha256="",
+        invitation=decided.received,
+        evidence=decided.evidence,
+        context_sha256=None,
+        duration_ms=decided.duration_ms,
+        minimise=False,
+    )
 
 
 def result_text(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pydantic import (
     BaseModel,
@@ -32,7 +32,7 @@ from tamis.grammar.vocabulary import Type, Value, type_of
 from tamis.invitations import linkedin
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.text import normalise
-from tamis.invitations.urls import plain_host_and_path
+from tamis.invitations.urls import host_and_path
 from tamis.invitations.vocabulary import PARAMETERS
 
 ParamValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
@@ -114,19 +114,13 @@ class Context:
 
 def profile_key(url: str) -> str:
     """A LinkedIn profile URL reduced to compare: no scheme, host prefix, query or final /."""
-    full = url.strip() if "://" in url else f"https://{url.strip()}"
-    plain = plain_host_and_path(full)
-    if plain is not None:  # no %-escape in a plain path: nothing to unquote
-        host, path = plain
-    else:
-        try:
-            parts = urlsplit(full)
-            host, path = parts.hostname or "", unquote(parts.path)
-        except ValueError:  # malformed (« http://[x ») : compare the text as is
-            return url.strip().casefold()
+    found = host_and_path(url.strip() if "://" in url else f"https://{url.strip()}")
+    if found is None:  # malformed (« http://[x ») : compare the text as is
+        return url.strip().casefold()
+    host, path = found
     if host.endswith("linkedin.com"):
         host = "linkedin.com"
-    return f"{host}{path.rstrip('/')}".casefold()
+    return f"{host}{unquote(path).rstrip('/')}".casefold()
 
 
 def load_context(path: str | Path) -> Context:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
+from tamis.invitations.text import same_name
+
 INVITATION_COLUMNS = ("From", "To", "Sent At", "Message", "Direction")
 INVITATION_URL_COLUMNS = ("inviterProfileUrl", "inviteeProfileUrl")
 CONNECTION_COLUMNS = ("First Name", "Last Name", "URL")
@@ -232,4 +234,4 @@ def _participants(row: Row) -> list[Contact]:
 
 
 def _is_me(name: str, me: str | None) -> bool:
-    return me is not None and " ".join(name.split()).casefold() == " ".join(me.split()).casefold()
+    return me is not None and same_name(name, me)

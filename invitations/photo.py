@@ -8,9 +8,8 @@ asset hosts (``static.licdn.com``, ``static-exp1.licdn.com``) or carry « ghost 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from tamis.invitations.urls import plain_host_and_path
+from tamis.invitations.urls import host_and_path
 
 _STATIC_HOST = re.compile(r"static(-exp\d+)?\.licdn\.com$")
 _AVATAR_PATH = re.compile(r"ghost|default[-_]?avatar|avatar[-_]?default|no[-_]?photo", re.I)
@@ -18,17 +17,11 @@ _AVATAR_PATH = re.compile(r"ghost|default[-_]?avatar|avatar[-_]?default|no[-_]?p
 
 def is_default_avatar(url: str) -> bool:
     """True for a known LinkedIn default-avatar address."""
-    stripped = url.strip()
-    plain = plain_host_and_path(stripped)
-    if plain is not None:
-        host, path = plain
-    else:
-        try:
-            parts = urlsplit(stripped)
-            host, path = (parts.hostname or "").casefold(), parts.path
-        except ValueError:  # malformed address: only its text can tell
-            host, path = "", url
-    return bool(_STATIC_HOST.search(host) or _AVATAR_PATH.search(path))
+    found = host_and_path(url.strip())
+    if found is None:  # malformed address: only its text can tell
+        return bool(_AVATAR_PATH.search(url))
+    host, path = found
+    return bool(_STATIC_HOST.search(host.casefold()) or _AVATAR_PATH.search(path))
 
 
 def has_photo(photo: bool | str | None) -> tuple[bool | None, str]:

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -78,16 +78,27 @@ def _dispatch(text: str, name: str, sens: str) -> Iterator[Record]:
         yield Record(name, None, None, (problem,))
 
 
+def unreadable(path: str | Path) -> str | None:
+    """Why ``path`` cannot be opened for reading (French, as for a record), else None.
+
+    Lets a command refuse an unreadable input file before it starts anything else.
+    """
+    try:
+        with Path(path).open("rb"):
+            return None
+    except (OSError, ValueError) as error:
+        return os_error(error)
+
+
 def _record(raw: object, location: str, line: int | None) -> Record:
-    label = f"ligne {line}" if line is not None else location
-    invitation, errors, warnings = validate(raw, label)
+    invitation, errors, warnings = validate(raw)  # ``location`` names the record already
     kept = raw if isinstance(raw, dict) else None
     return Record(location, invitation, kept, tuple(errors), tuple(warnings), line)
 
 
 def _syntax_error(error: json.JSONDecodeError, name: str, line_offset: int = 0) -> Record:
     line = error.lineno + line_offset
-    problem = f"JSON invalide ligne {line}, colonne {error.colno} ({json_reason(error.msg)})"
+    problem = f"JSON invalide, colonne {error.colno} ({json_reason(error.msg)})"
     return Record(f"{name}:{line}", None, None, (problem,), line=line)
 
 
@@ -128,18 +139,19 @@ def _json_lines(text: str, name: str) -> Iterator[Record]:
 
 
 def _json_array(text: str, name: str) -> Iterator[Record]:
-    """Elements of a JSON array, each with the line where it starts."""
+    """Elements of a JSON array, each at « name:line (élément n) » (line where it starts,
+    n from 1), so that elements sharing a line are told apart."""
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
     records = []
     try:
-        while True:
+        for element in count(1):
             position = _skip(text, position, ",")
             if text[position : position + 1] == "]":
                 break
             value, end = decoder.raw_decode(text, position)
             line = text.count("\n", 0, position) + 1
-            records.append(_record(value, f"{name}:{line}", line))
+            records.append(_record(value, f"{name}:{line} (élément {element})", line))
             position = _skip(text, end, "")
             if text[position : position + 1] not in (",", "]"):
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
@@ -174,7 +186,8 @@ def _csv(text: str, name: str, sens: str) -> Iterator[Record]:
         yield Record(f"{name}:1", None, None, (str(error),), line=1)
         return
     known = linkedin.INVITATION_COLUMNS + linkedin.INVITATION_URL_COLUMNS
-    unknown = [f"colonne « {c} » inconnue : ignorée" for c in header if c not in known]
+    extra = linkedin.unknown_columns(header, known)
+    unknown = [f"colonne « {c} » inconnue : ignorée" for c in extra]
     records = (r for r in (_csv_record(row, name) for row in rows) if _keep(r, sens))
     for record in _with_duplicates(records):
         if unknown:

@@ -14,7 +14,7 @@ note of the inputs it read. ``Inputs.fact`` lets one fact reuse another, compute
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from tamis.grammar.vocabulary import Value
 from tamis.invitations.vocabulary import FACTS, FIELDS, PARAMETERS
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from tamis.invitations.context import Context
     from tamis.invitations.models import Expediteur, Invitation
 
-T = TypeVar("T")
 Result = tuple[Value, str]
 Extractor = Callable[["Inputs"], Result]
 FieldGetter = Callable[["Invitation"], Value]
@@ -71,17 +70,10 @@ class Inputs:
         self._parameters = parameters
         self.values: dict[str, Value] = {}
         self.evidence: dict[str, str] = {}
-        self._shared: dict[str, object] = {}
 
     def param(self, name: str) -> Value:
         """A parameter's value in force, or its built-in default."""
         return self._parameters.get(name, _DEFAULTS[name])
-
-    def shared(self, key: str, compute: Callable[[Inputs], T]) -> T:
-        """An intermediate result several facts need (a text analysis), computed once."""
-        if key not in self._shared:
-            self._shared[key] = compute(self)
-        return self._shared[key]  # type: ignore[return-value]
 
     def get(self, name: str) -> Value:
         """The value of a field or fact, computed on first use only."""

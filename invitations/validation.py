@@ -45,13 +45,17 @@ _BY_FIELD = {
 }
 
 
-def validate(raw: object, label: str) -> tuple[Invitation | None, list[str], list[str]]:
+def validate(
+    raw: object, label: str | None = None
+) -> tuple[Invitation | None, list[str], list[str]]:
     """Validate one raw record; returns (invitation or None, errors, warnings), all French.
 
-    ``label`` names the record when it has no usable ``id`` (e.g. « ligne 3 »).
+    ``label`` names the record when it has no usable ``id`` (e.g. « seq 12 »); leave it out
+    when the caller reports the record's location beside each message.
     """
     if not _is_mapping(type(raw)):
-        return None, [f"{label} : un objet JSON était attendu, reçu {_kind(raw)}"], []
+        expected = f"un objet JSON était attendu, reçu {_kind(raw)}"
+        return None, [f"{label} : {expected}" if label else expected], []
     name = record_name(raw, label)
     warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown_fields(Invitation, raw)]
     try:
@@ -60,12 +64,13 @@ def validate(raw: object, label: str) -> tuple[Invitation | None, list[str], lis
         return None, french_errors(error, name), warnings
 
 
-def record_name(raw: Mapping[str, Any], label: str) -> str:
-    """« invitation « a-12 » » when the record has a text id, else the label."""
+def record_name(raw: Mapping[str, Any], label: str | None = None) -> str:
+    """« invitation « a-12 » » when the record has a text id, else « invitation sans id »
+    followed by the label, if any."""
     ident = raw.get("id")
     if isinstance(ident, str) and ident:
         return f"invitation « {ident} »"
-    return f"invitation sans id ({label})"
+    return f"invitation sans id ({label})" if label else "invitation sans id"
 
 
 def french_errors(error: ValidationError, name: str) -> list[str]:

@@ -112,7 +112,8 @@ def analyse(text: str, source: str) -> Analysis:
 
 
 def _texts(inputs: Inputs) -> tuple[Analysis | None, Analysis | None]:
-    """Analyses of the note and of the InMail (None when that text is unknown)."""
+    """Analyses of the note and of the InMail (None when that text is unknown); ``analyse``
+    caches them, so the three facts reading them share one computation per text."""
     invitation = inputs.invitation
     note = analyse(invitation.message, "message") if invitation.message is not None else None
     inmail = analyse(invitation.inmail, "inmail") if invitation.inmail is not None else None
@@ -124,7 +125,7 @@ def _verdict(inputs: Inputs, is_hit: str) -> Result:
 
     An absent InMail counts as no InMail once the note is known.
     """
-    note, inmail = inputs.shared("commercial", _texts)
+    note, inmail = _texts(inputs)
     threshold = inputs.param("seuil_commercial")
     known = [a for a in (note, inmail) if a is not None]
     hits = [a for a in known if a.score >= threshold and (is_hit != "vente" or a.sells)]
@@ -139,7 +140,7 @@ def _verdict(inputs: Inputs, is_hit: str) -> Result:
 @fact("message.score_commercial")
 def score_commercial(inputs: Inputs) -> Result:
     """The highest score of the note and the InMail; inconnu when the note is unknown."""
-    note, inmail = inputs.shared("commercial", _texts)
+    note, inmail = _texts(inputs)
     if note is None:
         return None, "message absent : la note est inconnue"
     best = max((a for a in (note, inmail) if a is not None), key=lambda a: a.score)

@@ -189,7 +189,11 @@ def test_durable_engine_decides_like_native(work: Path) -> None:
     [
         (["-p", "absente.tamis", "inv.jsonl"], 1, "E000"),
         (["-p", "casse.tamis", "inv.jsonl"], 1, "erreur["),
-        (["-p", "p.tamis", "absent.jsonl"], 1, "fichier d'invitations introuvable"),
+        (
+            ["-p", "p.tamis", "absent.jsonl"],
+            1,
+            "absent.jsonl : fichier d'invitations illisible : fichier introuvable ;",
+        ),
         (["-p", "p.tamis", "--contexte", "absent.toml", "inv.jsonl"], 1, "absent.toml"),
         (["-p", "p.tamis", "--contexte", "mauvais.toml", "inv.jsonl"], 1, "mauvais.toml"),
         (["-p", "p.tamis", "--parametre", "connexions_min=beaucoup", "inv.jsonl"], 2, "connexions"),
@@ -250,3 +254,42 @@ def test_readme_command_on_the_shipped_examples(work: Path) -> None:
     assert len(lines) == len([line for line in expected if line.strip()])
     assert {x["decision"] for x in lines} >= {"accepter", "refuser", "ignorer", "examiner"}
     assert all(x["explication"] for x in lines)
+
+
+def test_a_folder_as_invitation_file_says_so_and_journals_nothing(work: Path) -> None:
+    Path("dossier").mkdir()
+    result = decide("-p", "p.tamis", "--journal", "d.jsonl", "dossier")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Erreur : dossier : fichier d'invitations illisible : "
+        "c'est un dossier ; donnez le chemin d'un fichier\n"
+    )
+    assert not Path("d.jsonl").exists()
+
+
+def test_context_value_of_a_policy_parameter_must_have_its_type(work: Path) -> None:
+    Path("plafond.tamis").write_text(
+        "paramètre plafond = 3\nrefuser si expediteur.connexions > plafond\nsinon examiner\n",
+        encoding="utf-8",
+    )
+    Path("c.toml").write_text('[parametres]\nplafond = "haut"\n', encoding="utf-8")
+    result = decide("-p", "plafond.tamis", "--contexte", "c.toml", "inv.jsonl")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "Erreur : c.toml : clé « parametres.plafond » : doit être de type nombre, "
+        "comme le paramètre de la politique (reçu : 'haut')\n"
+    )
+    assert not Path("tamis-journal.jsonl").exists()
+
+
+def test_json_trace_is_the_one_the_journal_recorded(work: Path) -> None:
+    traced = json_lines(decide("-p", "p.tamis", "--trace", "inv.jsonl").stdout)
+    recorded = decisions_in(work / "tamis-journal.jsonl")
+    assert [t["id"] for t in traced] == [r["id"] for r in recorded]
+    for line, content in zip(traced, recorded, strict=True):
+        keys = ["id", "decision", "regle", "motif", "explication", *pipeline.TRACE_KEYS]
+        assert list(line) == keys
+        assert {k: line[k] for k in pipeline.TRACE_KEYS} == {
+            k: content[k] for k in pipeline.TRACE_KEYS
+        }
+        assert line["explication"] == content["explication"]

@@ -141,3 +141,16 @@ def test_example_files_exist():
 
 def test_malformed_profile_addresses_do_not_raise():
     assert profile_key("http://[linkedin.com/in/x") == "http://[linkedin.com/in/x"
+
+
+def test_your_name_in_messages_is_matched_without_accents_or_extra_spaces():
+    from tamis.invitations.linkedin import read_message_contacts
+
+    text = (
+        "CONVERSATION ID,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS\n"
+        "c-1,Eric Lachance,https://www.linkedin.com/in/eric-l,Jade Berube  Morin,https://www.linkedin.com/in/jade\n"
+        "c-1,Jade Berube  Morin,https://www.linkedin.com/in/jade,Eric Lachance,https://www.linkedin.com/in/eric-l\n"
+    )
+    contacts, errors = read_message_contacts(text, "Jade Bérubé Morin")
+    assert errors == []
+    assert sorted({c.name for c in contacts}) == ["Eric Lachance"]

@@ -11,7 +11,7 @@ import pytest
 from invitation_helpers import EXAMPLES
 
 from tamis.invitations.linkedin import parse_sent_at, stable_id
-from tamis.invitations.reader import read_invitations
+from tamis.invitations.reader import read_invitations, unreadable
 
 NEW_HEADER = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
 OLD_HEADER = "From,To,Sent At,Message,Direction\n"
@@ -30,7 +30,7 @@ def test_json_lines_with_a_syntax_error_costs_only_its_line():
         "lot.jsonl:4",
         "lot.jsonl:5",
     ]
-    assert records[1].errors == ("JSON invalide ligne 3, colonne 12 (caractère inattendu)",)
+    assert records[1].errors == ("JSON invalide, colonne 12 (caractère inattendu)",)
     assert records[2].errors == (
         "invitation « c », champ « expediteur.connexions » : ne doit pas être négatif (reçu : -3)",
     )
@@ -41,7 +41,7 @@ def test_single_document_syntax_error_reports_line_and_column():
     (record,) = read(
         '{\n  "id": "a",\n  "message": "x"\n  "sens": "entrante"\n}\n', name="une.json"
     )
-    assert record.errors == ("JSON invalide ligne 4, colonne 3 (caractère inattendu)",)
+    assert record.errors == ("JSON invalide, colonne 3 (caractère inattendu)",)
     assert record.location == "une.json:4"
 
 
@@ -49,21 +49,26 @@ def test_single_object_and_array_with_element_lines():
     (one,) = read('{\n "id": "seul"\n}')
     assert one.invitation.id == "seul" and one.location == "entree:1"
     records = read('[\n  {"id": "a"},\n  {"id": 3},\n\n  {"id": "c"}\n]', name="lot.json")
-    assert [r.location for r in records] == ["lot.json:2", "lot.json:3", "lot.json:5"]
+    assert [r.location for r in records] == [
+        "lot.json:2 (élément 1)",
+        "lot.json:3 (élément 2)",
+        "lot.json:5 (élément 3)",
+    ]
     assert records[1].errors == (
-        "invitation sans id (ligne 3), champ « id » : doit être un texte (reçu : 3)",
+        "invitation sans id, champ « id » : doit être un texte (reçu : 3)",
     )
 
 
 def test_array_syntax_error_keeps_the_records_before_it():
     records = read('[{"id": "a"},\n {"id": "b"} {"id": "c"}]')
     assert records[0].invitation.id == "a" and records[1].invitation.id == "b"
-    assert records[2].errors == ("JSON invalide ligne 2, colonne 14 (virgule attendue)",)
+    assert records[2].errors == ("JSON invalide, colonne 14 (virgule attendue)",)
+    assert records[2].location == "entree:2"
 
 
 def test_non_object_lines_and_duplicate_ids():
     records = read('{"id": "a"}\n[1, 2]\n{"id": "a"}\n')
-    assert records[1].errors == ("ligne 2 : un objet JSON était attendu, reçu une liste",)
+    assert records[1].errors == ("un objet JSON était attendu, reçu une liste",)
     assert records[2].warnings == ("invitation « a » : id déjà utilisé (entree:1)",)
 
 
@@ -167,3 +172,30 @@ def test_shipped_csv_examples_read_cleanly():
     for name in ("Invitations.csv", "Invitations-2022.csv", "invitations.jsonl"):
         records = list(read_invitations(EXAMPLES / name, name=name, sens="toutes"))
         assert records and all(r.invitation and not r.errors and not r.warnings for r in records)
+
+
+def test_elements_of_a_one_line_array_are_told_apart_without_repeating_the_line():
+    records = read('[{"id":"a"}, 3, {"x":1}]', name="in.json")
+    assert [r.location for r in records] == [
+        "in.json:1 (élément 1)",
+        "in.json:1 (élément 2)",
+        "in.json:1 (élément 3)",
+    ]
+    assert records[1].errors == ("un objet JSON était attendu, reçu un nombre",)
+    assert records[2].errors == ("invitation sans id, champ « id » : champ obligatoire manquant",)
+
+
+def test_syntax_error_location_holds_the_line_and_the_message_only_the_column():
+    (record,) = read('{"id": "a",, }', name="in.json")
+    assert record.location == "in.json:1"
+    assert record.errors == ("JSON invalide, colonne 12 (caractère inattendu)",)
+
+
+def test_unreadable_says_why_a_path_cannot_be_read(tmp_path):
+    assert unreadable(tmp_path) == "c'est un dossier ; donnez le chemin d'un fichier"
+    assert unreadable(tmp_path / "absent.json") == (
+        "fichier introuvable ; vérifiez le chemin et le nom du fichier"
+    )
+    present = tmp_path / "ok.json"
+    present.write_text("{}", encoding="utf-8")
+    assert unreadable(present) is None

@@ -147,7 +147,7 @@ def test_unreadable_invitation_files(tmp_path):
 def test_json_lines_syntax_errors_are_explained_in_french(line, reason):
     records = list(read_invitations(io.StringIO(f'{{"id": "ok"}}\n{line}\n'), name="lot.jsonl"))
     (error,) = records[1].errors
-    assert error.startswith("JSON invalide ligne 2, colonne ") and error.endswith(f"({reason})")
+    assert error.startswith("JSON invalide, colonne ") and error.endswith(f"({reason})")
     assert records[1].location == "lot.jsonl:2"
 
 
