@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -66,8 +67,15 @@ YearMonth = Annotated[
     AfterValidator(_year_month),
     Field(json_schema_extra={"pattern": r"^\d{4}(-(0[1-9]|1[0-2]))?$"}),
 ]
-Text = StrictStr
-Texts = list[StrictStr]
+
+
+def _composed(value: str) -> str:
+    """Accents composed (NFC), as policies are: « café » typed either way is one text."""
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+
+
+Text = Annotated[StrictStr, AfterValidator(_composed)]
+Texts = list[Text]
 NullMeansNone = Annotated[Text | None, BeforeValidator(_null_means_none_given)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,11 @@ def test_json_trace_is_the_one_the_journal_recorded(work: Path) -> None:
             k: content[k] for k in pipeline.TRACE_KEYS
         }
         assert line["explication"] == content["explication"]
+
+
+def test_decomposed_accents_in_an_invitation_match_the_policy(work: Path) -> None:
+    Path("cafe.tamis").write_text('refuser si message contient "café"\nsinon examiner\n')
+    texts = [unicodedata.normalize(form, "un café ?") for form in ("NFC", "NFD")]
+    lines = [json.dumps({"id": form, "message": t}) for form, t in zip("CD", texts, strict=True)]
+    result = decide("-p", "cafe.tamis", input="\n".join(lines) + "\n")
+    assert [x["decision"] for x in json_lines(result.stdout)] == ["refuser", "refuser"]

@@ -5,6 +5,8 @@ unknown fields."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from tamis.invitations.validation import validate
@@ -106,3 +108,12 @@ def test_message_null_is_no_note_and_absent_is_unknown():
 def test_recue_le_accepts_iso_with_zone_or_z():
     invitation = validate({"id": "a", "recue_le": "2026-01-29T14:37:00Z"}, "l")[0]
     assert invitation.recue_le_iso() == "2026-01-29T14:37:00+00:00"
+
+
+def test_texts_are_composed_like_policies():
+    decomposed = unicodedata.normalize("NFD", "Rencontrée au café")
+    raw = {"id": "a", "message": decomposed, "expediteur": {"competences": [decomposed]}}
+    invitation, errors, _ = validate(raw, "ligne 1")
+    assert errors == []
+    assert invitation.message == "Rencontrée au café" != decomposed
+    assert invitation.expediteur.competences == ["Rencontrée au café"]
