@@ -16,12 +16,12 @@ from tamis.audit import queries
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
 from tamis.audit.queries import Filter, FilterError
 from tamis.cli import french
+from tamis.engine.engines import ENGINES
 
 french.install()  # Choice and Path look some of their words up when they are created
 
 F = TypeVar("F", bound=Callable)
 
-ENGINES = ("natif", "durable")
 DURABILITIES = ("stricte", "groupee")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from tamis.engine.decision import Decision, RuleRef
+from tamis.engine.semantics import truth_word
 from tamis.engine.trace import (
     Evaluator,
     TraceNode,
@@ -28,7 +29,6 @@ _HEADS = {
     Action.SIGNALER: "Signalée par la",
     Action.EXAMINER: "À examiner selon la",
 }
-_WORDS = {True: "vrai", False: "faux", None: "inconnu"}
 
 
 def explain(
@@ -110,7 +110,7 @@ def _reasons(node: TraceNode, want: bool, notes: Mapping[str, str]) -> list[str]
 
 def _name_reason(node: TraceNode, want: bool, notes: Mapping[str, str]) -> str:
     name = node.reads[0][0]
-    text = f"{name} est {_WORDS[want]}"
+    text = f"{name} est {truth_word(want)}"
     if node.definition is not None:
         return f"{text} ({' et '.join(_reasons(node.definition, want, notes))})"
     return _with_note(text, name, notes=notes)
