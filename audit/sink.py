@@ -204,14 +204,15 @@ class GroupSync:
     """``groupee``: a background thread syncs every ``group_size`` records, or ``group_ms``
     after the first record not yet synced, while the writer goes on writing.
 
-    At most two groups are ever unsynced: the one the thread is syncing and the one being
-    written; a writer that fills a second group while the first is still being synced waits
-    for that sync (the disk sets the pace, memory and exposure stay bounded)."""
+    At most two groups are ever written but not synced: the one the thread is syncing and
+    the one being written. A writer that brings that count to two groups waits until the
+    thread has synced enough, however late the thread wakes (the disk sets the pace, memory
+    and exposure stay bounded)."""
 
     def __init__(self, fd: int, durability: Durability) -> None:
         self.fd, self.size, self.delay = fd, durability.group_size, durability.group_ms / 1000
         self._cond = threading.Condition()
-        self._unsynced, self._since, self._closed, self._syncing = 0, 0.0, False, False
+        self._unsynced, self._since, self._closed, self._in_sync = 0, 0.0, False, 0
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="tamis-journal-sync", daemon=True)
         self._thread.start()
@@ -224,11 +225,16 @@ class GroupSync:
             if first:
                 self._since = time.monotonic()
             self._unsynced += count
-            if self._unsynced >= self.size:
-                while self._syncing and self._error is None:
-                    self._cond.wait()
             if first or self._unsynced >= self.size:
                 self._cond.notify_all()
+            while self._unsynced + self._in_sync >= 2 * self.size and self._error is None:
+                self._cond.wait()
+
+    @property
+    def pending(self) -> int:
+        """Records written but not yet known to be on disk."""
+        with self._cond:
+            return self._unsynced + self._in_sync
 
     def close(self) -> None:
         with self._cond:
@@ -265,7 +271,7 @@ class GroupSync:
 
     def _sync_in_background(self) -> None:
         """Sync what is written so far, with the lock released so the writer goes on."""
-        self._unsynced, self._syncing = 0, True
+        self._in_sync, self._unsynced = self._unsynced, 0
         self._cond.release()
         try:
             sync_file(self.fd)
@@ -273,5 +279,5 @@ class GroupSync:
             self._error = error
         finally:
             self._cond.acquire()
-            self._syncing = False
+            self._in_sync = 0
             self._cond.notify_all()
