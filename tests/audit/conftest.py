@@ -1,71 +1,19 @@
-"""Fixtures for the audit tests: a small real policy, decisions from it, a journal path."""
+"""Fixtures for the audit tests: a small real policy and a journal path (the helpers they
+build on live in ``journal_helpers``, re-exported here for the tests that import them)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from journal_helpers import POLICY, checked, decide, fill, invitation
 
-from tamis.audit.journal import open_journal
-from tamis.engine.compile import compile_policy
-from tamis.grammar.load import load_policy
-from tamis.invitations.vocabulary import vocabulary
-
-POLICY = """politique "Essai"
-règle "photo" : refuser si sans_photo ou profil_entreprise
-    motif "Pas de photo, pas de contact."
-refuser si message_par_defaut
-accepter si expediteur.connexions > 100
-sinon examiner
-"""
-
-
-def checked(source: str = POLICY, path: str = "essai.tamis"):
-    policy, diagnostics = load_policy(source, path, vocabulary())
-    assert policy is not None, diagnostics
-    return policy
+__all__ = ["POLICY", "checked", "decide", "fill", "invitation"]
 
 
 @pytest.fixture
 def policy():
     return checked()
-
-
-def decide(policy, *, photo: bool | None = True, connexions: int = 12, default_message=False):
-    facts = {
-        "sans_photo": photo,
-        "profil_entreprise": False,
-        "message_par_defaut": default_message,
-        "expediteur.connexions": connexions,
-    }
-    return compile_policy(policy).decide(facts)
-
-
-def invitation(number: int, name: str = "Jean Tremblay") -> dict:
-    return {
-        "id": f"inv-{number}",
-        "message": "Bonjour",
-        "expediteur": {"nom": name, "profil_url": f"https://www.linkedin.com/in/p{number}"},
-    }
-
-
-def fill(path: Path, policy, count: int, **options) -> list[dict]:
-    """Write ``count`` decisions (alternating refuser / accepter) and return the records."""
-    records = []
-    with open_journal(path, **options) as journal:
-        for number in range(count):
-            decision = decide(policy, photo=number % 2 == 0, connexions=500)
-            records.append(
-                journal.record_decision(
-                    decision,
-                    policy=policy,
-                    invitation=invitation(number),
-                    evidence={"sans_photo": "expediteur.photo absente"},
-                    context_sha256=None,
-                    duration_ms=0.5,
-                )
-            )
-    return records
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
-from conftest import POLICY, fill, invitation
+from journal_helpers import POLICY, fill, invitation
 
 from tamis.audit.journal import open_journal
 from tamis.cli.main import _register, cli
@@ -30,7 +30,7 @@ def registered():
 
 @pytest.fixture
 def journal(tmp_path):
-    from conftest import checked
+    from journal_helpers import checked
 
     path = tmp_path / "j.jsonl"
     fill(path, checked(), 6)
@@ -89,7 +89,7 @@ def test_chercher_table_json_and_csv(journal):
 
 
 def test_exporter_csv_neutralises_formulas_and_creates_a_private_file(tmp_path):
-    from conftest import checked, decide
+    from journal_helpers import checked, decide
 
     policy, path, out = checked(), tmp_path / "j.jsonl", tmp_path / "export.csv"
     with open_journal(path) as journal:
