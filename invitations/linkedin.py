@@ -2,7 +2,8 @@
 
 Sits beside ``reader`` (invitations) and ``context`` (the user's network): each function
 turns one export file into plain rows with their line numbers, never raising on a bad row
-(``Row.error`` says what went wrong, in French). The export gives only names, URLs, dates,
+(``Row.error`` says what went wrong, in French, without the line: ``Row.line`` holds it
+and each caller places it). The export gives only names, URLs, dates,
 directions and messages; everything else about a sender stays *inconnu*.
 
 Quirks handled: a UTF-8 BOM, "Notes:" lines before the header (Connections.csv), quoted
@@ -107,12 +108,12 @@ def _data_rows(reader: csv.Reader, header: list[str], header_line: int) -> Itera
     for cells in _safe_rows(reader):
         start, previous = previous + 1, reader.line_num
         if cells is None:
-            yield Row(start, error=f"ligne {start} : {_UNREADABLE_ROW}")
+            yield Row(start, error=_UNREADABLE_ROW)
         elif not any(c.strip() for c in cells):
             continue
         elif len(cells) != len(header):
             count = f"{len(cells)} colonnes au lieu de {len(header)}"
-            yield Row(start, error=f"ligne {start} : {count} (guillemets mal fermés ?)")
+            yield Row(start, error=f"{count} (guillemets mal fermés ?)")
         else:
             yield Row(start, dict(zip(header, cells, strict=True)))
 
@@ -133,14 +134,14 @@ def invitation_record(row: Row) -> tuple[dict[str, object] | None, str | None]:
     cells = {k: v.strip() for k, v in row.cells.items()}
     sent_at = parse_sent_at(cells["Sent At"])
     if sent_at is None:
-        return None, f"ligne {row.line} : date « Sent At » illisible : « {cells['Sent At']} »"
+        return None, f"date « Sent At » illisible : « {cells['Sent At']} »"
     direction = DIRECTIONS.get(cells["Direction"].upper())
     if direction is None:
         got = f"« Direction » vaut « {cells['Direction']} »"
-        return None, f"ligne {row.line} : {got}, attendu INCOMING ou OUTGOING"
+        return None, f"{got}, attendu INCOMING ou OUTGOING"
     inviter = _person(cells["From"], cells.get("inviterProfileUrl", ""))
     if not inviter:
-        return None, f"ligne {row.line} : ni nom (« From ») ni adresse de profil pour l'expéditeur"
+        return None, "ni nom (« From ») ni adresse de profil pour l'expéditeur"
     raw: dict[str, object] = {
         "id": stable_id(inviter, sent_at),
         "recue_le": sent_at.isoformat(),
@@ -193,7 +194,7 @@ def read_connections(text: str) -> tuple[list[Contact], list[str]]:
     contacts, errors = [], []
     for row in rows:
         if row.error:
-            errors.append(row.error)
+            errors.append(f"ligne {row.line} : {row.error}")
             continue
         name = f"{row.cells['First Name'].strip()} {row.cells['Last Name'].strip()}".strip()
         contacts.append(Contact(name, row.cells["URL"].strip(), row.line))
@@ -212,7 +213,7 @@ def read_message_contacts(text: str, me: str | None) -> tuple[list[Contact], lis
     errors = []
     for row in rows:
         if row.error:
-            errors.append(row.error)
+            errors.append(f"ligne {row.line} : {row.error}")
         else:
             by_conversation.setdefault(row.cells["CONVERSATION ID"], []).append(row)
     contacts = []

@@ -129,11 +129,14 @@ def test_csv_unreadable_rows_are_reported_with_their_line():
         'Di,Moi,"1/2/26, 1:00 PM",x,INCOMING,,\n'
     )
     records = read(text, name="Invitations.csv", sens="toutes")
-    assert [r.errors for r in records[:4]] == [
-        ("ligne 2 : date « Sent At » illisible : « hier »",),
-        ("ligne 3 : « Direction » vaut « SIDEWAYS », attendu INCOMING ou OUTGOING",),
-        ("ligne 4 : ni nom (« From ») ni adresse de profil pour l'expéditeur",),
-        ("ligne 5 : 5 colonnes au lieu de 7 (guillemets mal fermés ?)",),
+    assert [(r.location, r.errors) for r in records[:4]] == [
+        ("Invitations.csv:2", ("date « Sent At » illisible : « hier »",)),
+        (
+            "Invitations.csv:3",
+            ("« Direction » vaut « SIDEWAYS », attendu INCOMING ou OUTGOING",),
+        ),
+        ("Invitations.csv:4", ("ni nom (« From ») ni adresse de profil pour l'expéditeur",)),
+        ("Invitations.csv:5", ("5 colonnes au lieu de 7 (guillemets mal fermés ?)",)),
     ]
     assert records[4].invitation.expediteur.nom == "Di"
 

@@ -169,8 +169,9 @@ def test_unreadable_csv_row_says_why_and_the_batch_goes_on():
     huge = '"' + "x" * 140_000 + '"'
     text = header + f"A,B,1/29/26,{huge},INCOMING\n" + 'C,D,"1/29/26, 2:37 PM",Salut,INCOMING\n'
     records = list(read_invitations(io.StringIO(text), name="Invitations.csv"))
+    assert records[0].location == "Invitations.csv:2"
     assert records[0].errors == (
-        "ligne 2 : ligne CSV illisible (champ de plus de 131 072 caractères : guillemet mal fermé ?)",
+        "ligne CSV illisible (champ de plus de 131 072 caractères : guillemet mal fermé ?)",
     )
     assert records[-1].invitation is not None and records[-1].invitation.message == "Salut"
 
