@@ -20,7 +20,7 @@ import click
 
 from tamis.grammar.diagnostics import render
 from tamis.grammar.format import format_policy
-from tamis.grammar.load import UnreadablePolicy, decode_policy, read_policy_text, unreadable
+from tamis.grammar.load import UnreadablePolicy, decode_policy, read_policy_bytes, unreadable
 from tamis.grammar.parse import parse_policy
 
 STDIN = "-"
@@ -78,14 +78,15 @@ def formatted(source: str, path: str) -> str | None:
 
 def format_file(path: str, check: bool) -> Outcome:
     try:
-        source = read_policy_text(Path(path))
+        data = read_policy_bytes(Path(path))
+        source = decode_policy(data)
     except UnreadablePolicy as problem:
         click.echo(render(unreadable(path, str(problem)), ""), err=True)
         return Outcome(failed=True)
     text = formatted(source, path)
     if text is None:
         return Outcome(failed=True)
-    if text == source:
+    if text.encode("utf-8") == data:  # a BOM or decomposed accents count as changes
         return Outcome()
     if check:
         click.echo(f"{path} : pas au format canonique", err=True)
@@ -102,19 +103,21 @@ def format_file(path: str, check: bool) -> Outcome:
 def format_stdin(check: bool) -> Outcome:
     try:
         with click.open_file(STDIN, mode="rb") as stream:
-            source = decode_policy(stream.read())
+            data = stream.read()
+        source = decode_policy(data)
     except UnreadablePolicy as problem:
         click.echo(f"{STDIN_NAME}: erreur[E000]: entrée illisible : {problem}", err=True)
         return Outcome(failed=True)
     text = formatted(source, STDIN_NAME)
     if text is None:
         return Outcome(failed=True)
+    changed = text.encode("utf-8") != data
     if check:
-        if text != source:
+        if changed:
             click.echo(f"{STDIN_NAME} : pas au format canonique", err=True)
-        return Outcome(changed=text != source)
+        return Outcome(changed=changed)
     click.echo(text, nl=False)
-    return Outcome(changed=text != source)
+    return Outcome(changed=changed)
 
 
 def summary(outcomes: list[Outcome], check: bool) -> str:

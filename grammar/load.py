@@ -53,8 +53,13 @@ class UnreadablePolicy(Exception):
 
 def read_policy_text(path: Path) -> str:
     """The file's text (UTF-8, a leading byte-order mark dropped)."""
+    return decode_policy(read_policy_bytes(path))
+
+
+def read_policy_bytes(path: Path) -> bytes:
+    """The file's bytes as stored; ``UnreadablePolicy`` (French) when it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise UnreadablePolicy("fichier introuvable") from None
     except IsADirectoryError:
@@ -64,7 +69,6 @@ def read_policy_text(path: Path) -> str:
     except OSError as error:
         code = errno.errorcode.get(error.errno or 0, error.errno)
         raise UnreadablePolicy(f"lecture impossible (erreur du système {code})") from None
-    return decode_policy(data)
 
 
 def decode_policy(data: bytes) -> str:

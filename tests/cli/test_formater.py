@@ -81,6 +81,8 @@ def test_stdin_with_verifier(runner):
     assert result.stdout == ""
     assert "<entrée standard> : pas au format canonique" in result.stderr
     assert runner.invoke(cli, ["formater", "--verifier", "-"], input=FORMATTED).exit_code == 0
+    with_bom = b"\xef\xbb\xbf" + FORMATTED.encode("utf-8")
+    assert runner.invoke(cli, ["formater", "--verifier", "-"], input=with_bom).exit_code == 1
 
 
 def test_syntax_error_leaves_the_file_and_prints_the_diagnostic(runner, tmp_path):
@@ -127,12 +129,17 @@ def test_directory_argument(runner, tmp_path):
 
 
 def test_byte_order_mark_and_decomposed_accents_are_read_like_valider(runner, tmp_path):
-    """Editors that save a BOM or decomposed accents (NFD) still give the same policy."""
+    """Editors that save a BOM or decomposed accents (NFD) still give the same policy; the
+    canonical layout is UTF-8 without BOM, composed (NFC), so formater rewrites such a file."""
     canonical = "définir peu si non connu\n\nrefuser si peu\nsinon examiner\n"
     nfd = tmp_path / "nfd.tamis"
     nfd.write_bytes(b"\xef\xbb\xbf" + unicodedata.normalize("NFD", canonical).encode())
-    assert runner.invoke(cli, ["formater", "--verifier", str(nfd)]).exit_code == 0
     assert runner.invoke(cli, ["valider", str(nfd)]).output == f"{nfd}: OK\n"
+    check = runner.invoke(cli, ["formater", "--verifier", str(nfd)])
+    assert check.exit_code == 1 and f"{nfd} : pas au format canonique" in check.stderr
+    assert runner.invoke(cli, ["formater", str(nfd)]).exit_code == 0
+    assert nfd.read_bytes() == canonical.encode("utf-8")  # no BOM, composed accents
+    assert runner.invoke(cli, ["formater", "--verifier", str(nfd)]).exit_code == 0
     shuffled = tmp_path / "nfd2.tamis"
     shuffled.write_bytes(unicodedata.normalize("NFD", "DÉFINIR peu si non connu\n").encode())
     assert runner.invoke(cli, ["formater", str(shuffled)]).exit_code == 0
