@@ -24,9 +24,10 @@ class ChainHead:
 
     def advance(self, record: dict, nbytes: int) -> None:
         """Move past ``record`` (already sealed), which takes ``nbytes`` in the file."""
-        self.seq = record["seq"]
-        self.empreinte = record["empreinte"]
-        self.politique = policy_sha(record) or self.politique
+        self.seq, self.empreinte = record["seq"], record["empreinte"]
+        policy = record["contenu"].get("politique")
+        if isinstance(policy, dict):
+            self.politique = policy.get("sha256") or self.politique
         self.size += nbytes
 
     def copy(self) -> ChainHead:

@@ -9,8 +9,9 @@ into the sink (``sink``). It returns only once the record is in the file.
 
 The work is split so that little happens under the lock: ``prepare`` builds the content from
 the decision (trace, explanation) and renders and hashes it, with no lock and no I/O;
-``write`` then numbers, chains, seals and writes a list of prepared records in one ``write``.
-``record_decision`` and ``record_decisions`` are ``prepare`` followed by ``write``.
+``write`` then numbers, chains, seals and writes a list of prepared records under one lock
+(one ``writev`` per chunk of lines). ``record_decision`` and ``record_decisions`` are
+``prepare`` followed by ``write``.
 """
 
 from __future__ import annotations
@@ -51,10 +52,15 @@ class Pending(NamedTuple):
 
 
 class AuditLogger(BoundLoggerBase):
-    """A bound logger with one method, ``msg``, proxied to the sink through the processors."""
+    """A bound logger with one method, ``msg``: structlog runs the processors over the bound
+    context and ``fields`` (``_process_event``), and their result goes to the sink's ``msg``.
 
-    def msg(self, event: str, **fields: Any) -> dict:
-        return self._proxy_to_logger("msg", event, **fields)
+    No processor drops an event (an audit record is never skipped silently), so ``msg``
+    calls ``_process_event`` itself rather than going through ``_proxy_to_logger``."""
+
+    def msg(self, event: str, **fields: Any) -> Any:
+        args, kwargs = self._process_event("msg", event, fields)
+        return self._logger.msg(*args, **kwargs)
 
 
 class Journal:
@@ -78,8 +84,7 @@ class Journal:
 
     def open(self) -> None:
         """Write the ``ouverture`` record if the journal is new (validates an old one)."""
-        with self.sink.locked():
-            self._open_if_new()
+        self.write([])
 
     def record_decision(
         self,
@@ -132,19 +137,29 @@ class Journal:
 
         Consecutive decisions under the same policy go through the processors as one run
         (a ``politique`` record first if needed), ``CHUNK`` records at a time so that the sink
-        writes one chunk while the next is sealed."""
-        records: list[dict] = []
-        with self.sink.locked():
-            self._open_if_new()
-            for run in _runs(list(pending), self.sink.CHUNK):
-                sha = run[0].content.fields["politique"]["sha256"]
-                if self.sink.head.politique != sha:
-                    self.log.msg("politique", contenu=schema.policy_content(run[0].policy, sha))
-                if len(run) == 1:
-                    records.append(self.log.msg("decision", contenu=run[0].content))
-                else:
-                    records += self.log.msg("decision", contenus=[item.content for item in run])
-        return records
+        writes one chunk while the next is sealed; a single decision (``record_decision``)
+        goes through them on its own."""
+        items = pending if type(pending) is list else list(pending)
+        with self.sink.locked() as head:
+            if head.seq == 0:
+                self.log.msg("ouverture", contenu=schema.opening_content())
+            if len(items) == 1:
+                return self._append(items, head)
+            records: list[dict] = []
+            for run in _runs(items, self.sink.CHUNK):
+                records += self._append(run, head)
+            return records
+
+    def _append(self, run: list[Pending], head: ChainHead) -> list[dict]:
+        """A run of decisions under one policy, after a ``politique`` record if the last
+        record names another policy; returns their records."""
+        first = run[0]
+        sha = first.content.fields["politique"]["sha256"]
+        if head.politique != sha:
+            self.log.msg("politique", contenu=schema.policy_content(first.policy, sha))
+        if len(run) == 1:
+            return [self.log.msg("decision", contenu=first.content)]
+        return self.log.msg("decision", contenus=[item.content for item in run])
 
     def close(self) -> None:
         self.sink.close()
@@ -153,10 +168,6 @@ class Journal:
         if policy is not self._policy:
             self._policy, self._policy_sha = policy, policy.sha256
         return self._policy_sha
-
-    def _open_if_new(self) -> None:
-        if self.sink.head.seq == 0:
-            self.log.msg("ouverture", contenu=schema.opening_content())
 
 
 def _runs(pending: list[Pending], size: int) -> Iterator[list[Pending]]:

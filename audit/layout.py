@@ -20,7 +20,8 @@ have this exact layout (re-serialised by hand) falls back to parsing and re-rend
 Because ``contenu`` comes first, a writer can render it and feed it to SHA-256 before it knows
 the record's number, time and predecessor (``prepare``, outside the file lock); sealing then
 only renders the fixed-shape tail (``envelope_tail``) and hashes those ~200 bytes from a copy
-of that SHA-256 state (``seal_prepared``). The bytes are the same as ``seal(canonical(…))``.
+of that SHA-256 state (``seal_prepared``, or ``seal_end`` which leaves the rendered content where
+it is and returns only the line's end). The bytes are the same as ``seal(canonical(…))``.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def envelope_tail(envelope: dict[str, Any]) -> bytes | None:
         text = "".join(words)  # TypeError unless three strings
     except (KeyError, TypeError):
         return None
-    if type(numbers[0]) is not int or type(numbers[1]) is not int or not _plain(text):
+    if type(numbers[0]) is not int or type(numbers[1]) is not int:
+        return None
+    if not text.isprintable() or '"' in text or "\\" in text:  # JSON would escape them
         return None
     event, moment, previous = words
     return (
@@ -108,17 +111,21 @@ def envelope_tail(envelope: dict[str, Any]) -> bytes | None:
     ).encode()
 
 
-def _plain(text: str) -> bool:
-    """True for a text JSON writes as is between quotes (no escape needed)."""
-    return text.isprintable() and '"' not in text and "\\" not in text
-
-
 def seal_prepared(prepared: Prepared, tail: bytes) -> tuple[bytes, str]:
     """The line and digest of ``prepared`` followed by the envelope ``tail``."""
+    end, digest = seal_end(prepared, tail)
+    return prepared.head + end, digest
+
+
+def seal_end(prepared: Prepared, tail: bytes) -> tuple[bytes, str]:
+    """The end of the line (``,"empreinte":"…"`` + ``tail`` + ``\\n``) and the digest.
+
+    ``prepared.head + end`` is the line ``seal_prepared`` returns; the writer hands both
+    pieces to one ``os.writev`` instead of copying the content into a new line."""
     state = prepared.state.copy()
     state.update(tail)
     digest = state.hexdigest()
-    return b"".join((prepared.head, _PREFIX, digest.encode(), b'"', tail, b"\n")), digest
+    return b"".join((_PREFIX, digest.encode(), b'"', tail, b"\n")), digest
 
 
 def read_tail(line: bytes) -> Tail | None:

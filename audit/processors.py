@@ -16,12 +16,14 @@ before any of them runs)::
                                                            links to the one sealed before it)
       -> RenderCanonical    canonical bytes: the content (already rendered and hashed when the
                             journal prepared it outside the lock) + the envelope's fixed tail
-      -> SealWithHash       empreinte = SHA-256 of those bytes, spliced in
-                            -> sink.msg(line, record=…)  (a run: msg(lines, records=…))
+      -> SealWithHash       empreinte = SHA-256 of those bytes; the line's end rendered
+                            -> sink.msg(pieces, record=…)  (a run: msg(pieces, records=…))
 
-Each step does one small thing per record; the costly work (rendering a 2 kB content and
-hashing it) is done by ``layout.prepare`` before the lock is taken, and a run of decisions
-goes through the chain once, so a record spends a few microseconds here.
+``pieces`` concatenate to the line(s): for each record, the content as ``layout.prepare``
+rendered it (not copied) and its sealed end (``layout.seal_end``). Each step does one small
+thing per record; the costly work (rendering a 3 kB content and hashing it) is done by
+``layout.prepare`` before the lock is taken, and a run of decisions goes through the chain
+once, so a record spends a few microseconds here.
 """
 
 from __future__ import annotations
@@ -133,33 +135,38 @@ class RenderCanonical:
 
 
 class SealWithHash:
-    """Last step: ``empreinte`` in the record and in the line; ``(args, kwargs)`` for ``msg``."""
+    """Last step: ``empreinte`` in the record and in the line; ``(args, kwargs)`` for ``msg``.
+
+    The line goes to the sink as pieces whose concatenation is the line: the content as
+    ``layout.prepare`` rendered it (never copied) and the sealed end (``layout.seal_end``)."""
 
     def __call__(self, logger: Any, method: str, rendered: Rendered | RenderedRun) -> tuple:
         if type(rendered) is RenderedRun:
             return self.run(rendered)
         if rendered.content is None:
             line, digest = layout.seal(rendered.canonical)
+            pieces = [line]
         else:
-            line, digest = layout.seal_prepared(rendered.content, rendered.tail)
+            end, digest = layout.seal_end(rendered.content, rendered.tail)
+            pieces = [rendered.content.head, end]
         rendered.fields["empreinte"] = digest
-        return (line,), {"record": rendered.fields}
+        return (pieces,), {"record": rendered.fields}
 
     def run(self, run: RenderedRun) -> tuple:
         """Seal each record of a run in turn, each linked to the one before."""
-        envelope, lines, records = run.envelope, [], []
+        envelope, pieces, records = run.envelope, [], []
         previous, version, event = (
             envelope["precedente"],
             envelope["version"],
             envelope["evenement"],
         )
         before, closing = run.before, f',"version":{version}}}'
-        seal = layout.seal_prepared
+        seal, add, keep = layout.seal_end, pieces.extend, records.append
         for content, seq, moment in zip(run.contents, run.seqs, run.moments, strict=True):
             tail = f'{before}{moment}","precedente":"{previous}","seq":{seq}{closing}'.encode()
-            line, digest = seal(content, tail)
-            lines.append(line)
-            records.append(
+            end, digest = seal(content, tail)
+            add((content.head, end))
+            keep(
                 {
                     "contenu": content.fields,
                     "empreinte": digest,
@@ -171,7 +178,7 @@ class SealWithHash:
                 }
             )
             previous = digest
-        return (lines,), {"records": records}
+        return (pieces,), {"records": records}
 
 
 def audit_processors(head: ChainHead) -> list:

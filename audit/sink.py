@@ -3,8 +3,9 @@
 Last step of writing (decision -> record -> processors -> **sink**). ``JournalFile`` opens the
 journal in append mode, mode 0600, and serialises writers with ``fcntl.flock``: inside
 ``locked()`` it re-reads the chain head if another process wrote since (setting a torn last line
-aside), lets the processors number and seal records against that head, queues each line that
-``msg()`` receives, and writes them all in one ``write`` before the lock is released. Durability:
+aside), lets the processors number and seal records against that head, queues the pieces of
+each line that ``msg()`` receives, and writes them (``os.writev``, a chunk at a time) before the
+lock is released. Durability:
 
 - ``stricte``: ``fdatasync`` before the lock is released; a record the caller saw is on disk.
 - ``groupee``: a background thread calls ``fdatasync`` every ``group_size`` records and
@@ -23,7 +24,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,67 +52,84 @@ def parse_durability(name: str, group_size: int = 1000, group_ms: float = 100.0)
 
 
 class JournalFile:
-    """The wrapped logger: ``msg(line, record=…)`` (or ``msg(lines, records=…)``) appends
-    sealed lines under the lock.
+    """The wrapped logger: ``msg(pieces, record=…)`` (or ``msg(pieces, records=…)`` for a
+    run) appends sealed lines under the lock; ``pieces`` concatenate to the line(s).
 
-    Lines queue up while the processors seal the next records; every ``CHUNK`` lines the
-    queue goes to a writer thread (``os.write`` releases the GIL, so a long batch is written
-    while the next lines are sealed), in order, one write at a time. ``locked()`` returns only
-    once every line is written (and, with ``stricte``, synced)."""
+    Pieces queue up while the processors seal the next records; every ``CHUNK`` records the
+    queue goes to a writer thread (``os.writev`` releases the GIL, so a long batch is written
+    while the next lines are sealed), in order, one ``writev`` at a time: the content a
+    record was rendered to is written from where it lies, never copied into a line. A
+    record is at most two pieces, so a chunk (fewer than ``2 × CHUNK`` records) stays under
+    ``IOV_MAX``. ``with sink.locked():`` returns only once every line is written (and, with
+    ``stricte``, synced)."""
 
-    CHUNK = 256  # lines per write within a long batch
+    CHUNK = 256  # records per write within a long batch
 
     def __init__(
         self, path: Path, head: ChainHead, durability: Durability, warn: Callable[[str], None]
     ) -> None:
         self.path, self.head, self.warn = path, head, warn
-        self._pending: list[bytes] = []
+        self._pending: list[bytes] = []  # pieces of the lines not yet handed to a write
+        self._queued = 0  # records in ``_pending``
         self._written = 0  # records written in this locked section
-        self._locked = False
+        self._depth = 0  # nesting of ``locked()`` sections (the lock is held when > 0)
+        self._saved: tuple = ()  # the head when the section started (restored on error)
         self._fd = _open_append(path, warn)
         self._syncer = GroupSync(self._fd, durability) if durability.name == "groupee" else None
         self._writer: ThreadPoolExecutor | None = None
         self._inflight: Future | None = None
 
     def msg(
-        self, line: bytes | list[bytes], record: dict | None = None, records: list | None = None
+        self, pieces: list[bytes], record: dict | None = None, records: list | None = None
     ) -> dict | list[dict]:
-        """Queue a sealed line, or the lines of a run (``records``), to be written before
-        ``locked()`` exits, and advance the head past them."""
-        if not self._locked:
+        """Queue the pieces of a sealed line, or of the lines of a run (``records``), to be
+        written before ``locked()`` exits, and advance the head past them."""
+        if not self._depth:
             raise RuntimeError("JournalFile.msg outside locked()")
-        if records is None:
-            self._pending.append(line)  # type: ignore[arg-type]
-            self.head.advance(record, len(line))  # type: ignore[arg-type]
-        else:
-            self._pending.extend(line)  # type: ignore[arg-type]
-            self.head.advance(records[-1], sum(map(len, line)))
-        if len(self._pending) >= self.CHUNK:
+        self._pending += pieces
+        last = record if records is None else records[-1]
+        self._queued += 1 if records is None else len(records)
+        self.head.advance(last, sum(map(len, pieces)))  # type: ignore[arg-type]
+        if self._queued >= self.CHUNK:
             self._hand_off()
         return record if records is None else records  # type: ignore[return-value]
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[ChainHead]:
-        """Hold the file lock: refresh the head, let records be queued, write them, sync."""
-        if self._locked:
-            yield self.head
-            return
+    def locked(self) -> JournalFile:
+        """``with sink.locked() as head:`` holds the file lock: refresh the head, let records
+        be queued, write them, sync. Nested sections share the outer one."""
+        return self
+
+    def __enter__(self) -> ChainHead:
+        if self._depth:
+            self._depth += 1
+            return self.head
         fcntl.flock(self._fd, fcntl.LOCK_EX)
-        self._locked, saved, self._written = True, self.head.copy(), 0
+        self._depth, self._written, head = 1, 0, self.head
+        self._saved = (head.seq, head.empreinte, head.politique)
         try:
-            self._refresh()
-            saved = self.head.copy()
-            yield self.head
+            size = os.fstat(self._fd).st_size
+            if size != head.size:  # another process wrote, or a torn line: re-read
+                head.restore(recover_tail(self._fd, self.path, size, self.warn))
+                self._saved = (head.seq, head.empreinte, head.politique)
+        except BaseException:
+            self._abandon()
+            raise
+        return head
+
+    def __exit__(self, kind: type | None, error: BaseException | None, trace: object) -> None:
+        if self._depth > 1:
+            self._depth -= 1
+            return
+        if kind is not None:
+            self._abandon()
+            return
+        try:
             self._flush()
         except BaseException:
-            self._pending.clear()
-            self._settle(raise_error=False)
-            self.head.restore(saved)
-            self.head.size = -1  # whatever reached the file is re-read next time
+            self._abandon()
             raise
-        finally:
-            self._locked = False
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._depth = 0
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         if self._writer is not None:
@@ -120,19 +138,28 @@ class JournalFile:
             self._syncer.close()
         os.close(self._fd)
 
-    def _refresh(self) -> None:
-        size = os.fstat(self._fd).st_size
-        if size != self.head.size:
-            self.head.restore(recover_tail(self._fd, self.path, size, self.warn))
+    def _abandon(self) -> None:
+        """After an error: drop what is queued, restore the head, release the lock; whatever
+        reached the file is re-read by the next section."""
+        try:
+            self._pending.clear()
+            self._queued = 0
+            self._settle(raise_error=False)
+            head = self.head
+            head.seq, head.empreinte, head.politique = self._saved
+            head.size = -1
+        finally:
+            self._depth = 0
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def _hand_off(self) -> None:
         """Give the queued lines to the writer thread (after the previous chunk is written)."""
-        data, count = b"".join(self._pending), len(self._pending)
-        self._pending.clear()
+        pieces, count = self._pending, self._queued
+        self._pending, self._queued = [], 0
         self._settle()
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="tamis-journal-write")
-        self._inflight = self._writer.submit(self._write, data, count)
+        self._inflight = self._writer.submit(self._write, pieces, count)
 
     def _settle(self, *, raise_error: bool = True) -> None:
         """Wait for the chunk in the writer thread, if any; raise its error."""
@@ -140,19 +167,20 @@ class JournalFile:
         if inflight is not None and inflight.exception() is not None and raise_error:
             raise inflight.exception()  # type: ignore[misc]
 
-    def _write(self, data: bytes, count: int) -> None:
+    def _write(self, pieces: list[bytes], count: int) -> None:
         try:
-            write_all(self._fd, data)
+            write_all(self._fd, pieces)
         except OSError as error:
             raise JournalError(os_error_message(self.path, error, "écrire dans")) from None
         self._written += count
 
     def _flush(self) -> None:
-        self._settle()
+        if self._inflight is not None:
+            self._settle()
         if self._pending:
-            data, count = b"".join(self._pending), len(self._pending)
-            self._pending.clear()
-            self._write(data, count)
+            pieces, count = self._pending, self._queued
+            self._pending, self._queued = [], 0
+            self._write(pieces, count)
         if not self._written:
             return
         if self._syncer is not None:
@@ -211,7 +239,8 @@ class GroupSync:
 
     def __init__(self, fd: int, durability: Durability) -> None:
         self.fd, self.size, self.delay = fd, durability.group_size, durability.group_ms / 1000
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # never taken twice by one thread
+        self._cond = threading.Condition(self._lock)
         self._unsynced, self._since, self._closed, self._in_sync = 0, 0.0, False, 0
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="tamis-journal-sync", daemon=True)
@@ -219,8 +248,9 @@ class GroupSync:
 
     def wrote(self, count: int) -> None:
         """``count`` records were written (not yet synced); may wait for the previous group."""
-        with self._cond:
-            self._raise_pending_error()
+        with self._lock:
+            if self._error is not None:
+                self._raise_pending_error()
             first = not self._unsynced
             if first:
                 self._since = time.monotonic()

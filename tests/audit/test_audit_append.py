@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -9,7 +10,7 @@ import orjson
 import pytest
 from conftest import decide, invitation
 
-from tamis.audit import layout, sink
+from tamis.audit import layout, sink, torn
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.audit.reader import iter_records
@@ -80,9 +81,9 @@ def test_a_long_batch_is_written_in_chunks_in_order(journal_path, policy, monkey
     writes: list[int] = []
     real = sink.write_all
 
-    def counting(fd, data):
-        writes.append(data.count(b"\n"))
-        real(fd, data)
+    def counting(fd, pieces):
+        writes.append(b"".join(pieces).count(b"\n"))
+        real(fd, pieces)
 
     monkeypatch.setattr(sink, "write_all", counting)
     items = [
@@ -104,11 +105,11 @@ def test_a_failed_chunk_write_is_a_french_error_and_the_next_write_rereads(
 ):
     real, calls = sink.write_all, []
 
-    def failing(fd, data):
+    def failing(fd, pieces):
         calls.append(1)
         if len(calls) == 3:  # ouverture, then the batch's first chunk, then this one
             raise OSError(28, "No space left on device")
-        real(fd, data)
+        real(fd, pieces)
 
     monkeypatch.setattr(sink, "write_all", failing)
     items = [(decide(policy), dict(policy=policy, invitation=invitation(n))) for n in range(600)]
@@ -158,3 +159,66 @@ def test_returned_record_matches_the_line(journal_path, policy):
     with open_journal(journal_path) as journal:
         record = journal.record_decision(decide(policy), policy=policy, invitation=invitation(4))
     assert orjson.loads(journal_path.read_bytes().splitlines()[-1]) == record
+
+
+def test_write_all_finishes_what_a_short_writev_left(tmp_path, monkeypatch):
+    """A regular file may take fewer bytes than asked: the rest follows, in order."""
+    real, calls = torn.os.writev, []
+
+    def short(fd, buffers):
+        calls.append(len(buffers))
+        taken = b"".join(buffers)[:7]  # at most 7 bytes per call, cutting pieces anywhere
+        return real(fd, [taken])
+
+    monkeypatch.setattr(torn.os, "writev", short)
+    monkeypatch.setattr(torn, "IOV_MAX", 3)
+    pieces = [b"abc", b"", b"defghij", b"k", b"lmnopqrstu", b"vwxyz\n"]
+    path = tmp_path / "f"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        torn.write_all(fd, list(pieces))
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == b"".join(pieces)
+    assert max(calls) <= 3 and len(calls) == 4
+
+
+def test_one_record_is_one_writev_of_its_rendered_content(journal_path, policy, monkeypatch):
+    calls: list[list[bytes]] = []
+    real = sink.write_all
+
+    def spy(fd, pieces):
+        calls.append(list(pieces))
+        real(fd, pieces)
+
+    monkeypatch.setattr(sink, "write_all", spy)
+    with open_journal(journal_path) as journal:
+        journal.open()
+        pending = journal.prepare(decide(policy), policy=policy, invitation=invitation(5))
+        calls.clear()
+        journal.write([pending])
+        (record,) = journal.write([pending])
+    assert calls[-1][0] is pending.content.head  # written from where it was rendered
+    assert b"".join(calls[-1]) == journal_path.read_bytes().splitlines(keepends=True)[-1]
+    assert orjson.loads(b"".join(calls[-1])) == record
+
+
+def test_an_error_inside_the_locked_section_writes_nothing_and_restores_the_head(
+    journal_path, policy
+):
+    with open_journal(journal_path) as journal:
+        journal.open()
+        before, size = journal.sink.head.copy(), journal_path.stat().st_size
+        pending = journal.prepare(decide(policy), policy=policy, invitation=invitation(6))
+        with pytest.raises(KeyError), journal.sink.locked():
+            journal.write([pending])  # nested: queued, not yet written
+            raise KeyError("boom")
+        assert journal_path.stat().st_size == size
+        head = journal.sink.head
+        assert (head.seq, head.empreinte, head.politique) == (
+            before.seq,
+            before.empreinte,
+            before.politique,
+        )
+        (record,) = journal.write([pending])
+    assert record["seq"] == 3 and verify_journal(journal_path).ok

@@ -27,10 +27,11 @@ WRITER = textwrap.dedent(
         import os, signal
         import tamis.audit.sink as sink
 
-        def half_then_die(fd, data, calls=[0]):
+        def half_then_die(fd, pieces, calls=[0]):
             calls[0] += 1
             if calls[0] < 30:
-                return sink_write_all(fd, data)
+                return sink_write_all(fd, pieces)
+            data = b"".join(pieces)
             os.write(fd, data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
 

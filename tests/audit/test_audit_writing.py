@@ -121,7 +121,7 @@ def test_processors_seal_a_record_that_a_capturing_logger_receives():
     log = structlog.wrap_logger(capture, processors=audit_processors(head), version=1)
     log.msg("decision", contenu={"id": "x"})
     (call,) = capture.calls
-    line, record = call.args[0], call.kwargs["record"]
+    line, record = b"".join(call.args[0]), call.kwargs["record"]
     assert record["seq"] == 42 and record["precedente"] == "a" * 64
     assert line.endswith(b"\n") and orjson.loads(line) == record
     assert layout.record_digest(record) == record["empreinte"]
