@@ -30,7 +30,7 @@ from typing import Any, NotRequired, TypedDict
 from tamis.engine.decision import Decision, RuleRef
 from tamis.engine.explain import explain
 from tamis.engine.semantics import truth_word
-from tamis.engine.trace import RuleTrace, TraceNode, trace_decision
+from tamis.engine.trace import Evaluator, RuleTrace, TraceNode, trace_decision
 from tamis.grammar.checked import CheckedPolicy, Kind
 
 SCHEMA_VERSION = 2
@@ -127,13 +127,16 @@ def decision_content(
     minimise: bool,
 ) -> DecisionContent:
     """Everything needed to answer « pourquoi » without the policy file, and to re-decide."""
-    trace = [trace_entry(rule) for rule in trace_decision(policy, decision)]
+    evaluator = Evaluator.of(policy, decision)  # one evaluation for trace and explanation
+    shown: set[str] = set()  # the names the trace shows, for ``preuves``
+    traced = trace_decision(policy, decision, evaluator=evaluator)
+    trace = [trace_entry(rule, shown) for rule in traced]
     rule = decision.rule
     content: dict[str, Any] = {
         "decision": decision.action.value,
         "declenchees": [rule_entry(r) for r in decision.fired],
         "duree_ms": round(duration_ms, 6),
-        "explication": explain(decision, policy, evidence),
+        "explication": explain(decision, policy, evidence, evaluator=evaluator),
         "faits": dict(decision.facts),
         "faits_derives": dict(decision.derived),
         "id": str(invitation.get("id")),
@@ -142,7 +145,7 @@ def decision_content(
         "moteur": decision.engine,
         "parametres": dict(decision.parameters),
         "politique": policy_ref(policy, policy_sha256),
-        "preuves": traced_evidence(trace, evidence),
+        "preuves": shown_evidence(shown, evidence),
         "regle": decision.label,
         "resolution": decision.strategy.value,
         "trace": trace,
@@ -159,27 +162,31 @@ def decision_content(
     return content  # type: ignore[return-value]
 
 
-def trace_entry(trace: RuleTrace) -> TraceEntry:
+def trace_entry(trace: RuleTrace, shown: set[str] | None = None) -> TraceEntry:
+    """A rule's trace as recorded; ``shown`` receives the names its nodes show."""
     return {
-        "condition": node_entry(trace.condition),
+        "condition": node_entry(trace.condition, shown),
         "decisive": trace.decisive,
         "ligne": trace.rule.line,
         "regle": trace.rule.label,
     }
 
 
-def node_entry(node: TraceNode) -> dict[str, Any]:
-    """A trace node without the values ``faits``/``parametres`` already hold."""
+def node_entry(node: TraceNode, shown: set[str] | None = None) -> dict[str, Any]:
+    """A trace node without the values ``faits``/``parametres`` already hold; ``shown``
+    receives the names each node shows (what ``node_names`` reads back from the entry)."""
     out: dict[str, Any] = {"condition": node.text}
     if node.definition is not None:
-        out["definition"] = node_entry(node.definition)
+        out["definition"] = node_entry(node.definition, shown)
     if node.detail != node.text:
         out["detail"] = node.detail
     if node.children:
-        out["enfants"] = [node_entry(child) for child in node.children]
+        out["enfants"] = [node_entry(child, shown) for child in node.children]
     names = [name for name, _ in node.reads]
     if names and names != [node.text]:
         out["lu"] = names
+    if shown is not None:
+        shown.update(names or ([] if "enfants" in out or "detail" in out else [node.text]))
     value = node.value
     out["valeur"] = truth_word(value) if value is None or isinstance(value, bool) else str(value)
     return out
@@ -201,18 +208,11 @@ def node_line(node: Mapping[str, Any], version: int = SCHEMA_VERSION) -> str:
     return f"{node.get('detail') or node['condition']} → {node['valeur']}"
 
 
-def traced_evidence(trace: list[TraceEntry], evidence: Mapping[str, str]) -> dict[str, str]:
+def shown_evidence(shown: set[str], evidence: Mapping[str, str]) -> dict[str, str]:
     """The evidence notes of the names the trace shows (the others explain nothing here)."""
     if not evidence:
         return {}
-    names: set[str] = set()
-    pending: list[Mapping[str, Any]] = [rule["condition"] for rule in trace]
-    while pending:
-        node = pending.pop()
-        names.update(node_names(node))
-        pending.extend(node.get("enfants", ()))
-        pending.extend([node["definition"]] if "definition" in node else [])
-    return {name: evidence[name] for name in sorted(names) if name in evidence}
+    return {name: evidence[name] for name in sorted(shown) if name in evidence}
 
 
 def _default_line(policy: CheckedPolicy) -> int | None:

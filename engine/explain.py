@@ -32,17 +32,23 @@ _HEADS = {
 
 
 def explain(
-    decision: Decision, policy: CheckedPolicy, evidence: Mapping[str, str] | None = None
+    decision: Decision,
+    policy: CheckedPolicy,
+    evidence: Mapping[str, str] | None = None,
+    *,
+    evaluator: Evaluator | None = None,
 ) -> str:
     """The decision in one or two French sentences.
 
     « Refusée par la règle « photo » (ligne 12) : sans_photo est vrai (expediteur.photo absente). »
+    ``evaluator`` (from ``Evaluator.of(policy, decision)``) reuses the conditions a trace of
+    the same decision already evaluated.
     """
     notes = evidence or {}
-    evaluator = Evaluator(policy, decision.facts, decision.parameters, decision.derived)
+    evaluator = Evaluator.checked(evaluator, policy, decision)
     if decision.rule is None:
         return _by_default(decision, policy, evaluator, notes)
-    node = evaluator.condition(policy.rules[decision.rule.index].condition)
+    node = evaluator.rule(decision.rule.index)
     reasons = " et ".join(_reasons(node, True, notes))
     text = f"{_HEADS[decision.action]} {rule_words(decision.rule)} : {reasons}."
     return text + _motif(decision.rule)
@@ -65,16 +71,14 @@ def _by_default(
             f"Aucune règle ne s'applique : décision par défaut {decision.action.value} "
             "(la politique n'a pas de « sinon »)."
         )
-    unknown = [_unknown_words(r, evaluator, policy, notes) for r in decision.unknown]
+    unknown = [_unknown_words(r, evaluator, notes) for r in decision.unknown]
     if unknown:
         text += " Règles restées inconnues faute de données : " + " ; ".join(unknown) + "."
     return text
 
 
-def _unknown_words(
-    rule: RuleRef, evaluator: Evaluator, policy: CheckedPolicy, notes: Mapping[str, str]
-) -> str:
-    node = evaluator.condition(policy.rules[rule.index].condition)
+def _unknown_words(rule: RuleRef, evaluator: Evaluator, notes: Mapping[str, str]) -> str:
+    node = evaluator.rule(rule.index)
     names = dict.fromkeys(_missing(node))
     missing = ", ".join(_with_note(f"{n} inconnu", n, notes=notes) for n in names)
     return f"{rule_words(rule)} — {missing}" if missing else rule_words(rule)
@@ -129,18 +133,19 @@ def decision_to_dict(
     trace: bool = False,
 ) -> dict:
     """The decision as JSON-ready data with French keys (the caller adds the invitation id)."""
+    evaluator = Evaluator.of(policy, decision)
     out = {
         "decision": decision.action.value,
         "regle": decision.label,
         "motif": decision.motif,
-        "explication": explain(decision, policy, evidence),
+        "explication": explain(decision, policy, evidence, evaluator=evaluator),
         "resolution": decision.strategy.value,
         "declenchees": [_rule_dict(r) for r in decision.fired],
         "inconnues": [_rule_dict(r) for r in decision.unknown],
         "faits_derives": dict(decision.derived),
     }
     if trace:
-        out["trace"] = trace_to_dict(trace_decision(policy, decision))
+        out["trace"] = trace_to_dict(trace_decision(policy, decision, evaluator=evaluator))
     return out
 
 

@@ -6,12 +6,18 @@ deterministic, by a plain tree-walking evaluator over :mod:`tamis.engine.semanti
 fast engines never build it. A leaf reads like
 ``expediteur.connexions = 12 < connexions_min = 50 → vrai``; a derived fact (``définir``) used in a
 condition carries its own sub-trace.
+
+One ``Evaluator`` per decision evaluates each rule's condition at most once: the trace, the
+explanation (:mod:`tamis.engine.explain`) and the journal record all read the same nodes when
+they are handed the same evaluator (``Evaluator.of``). The canonical text of every condition
+node is formatted once per checked policy (``policy_shapes``), not once per decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 from tamis.engine import semantics
 from tamis.engine.decision import Decision, RuleRef
@@ -23,9 +29,11 @@ from tamis.grammar.vocabulary import Value
 _LONG = 60  # longer texts are shortened in rendered lines (never in the data)
 
 
-@dataclass(frozen=True)
-class TraceNode:
-    """One condition node: its text, its value, and for leaves what it read."""
+class TraceNode(NamedTuple):
+    """One condition node: its text, its value, and for leaves what it read.
+
+    A ``NamedTuple`` rather than a frozen dataclass: a decision's record builds several, and a
+    frozen dataclass costs about three times as much to construct."""
 
     kind: str  # "et", "ou", "non"; leaves: "nom" (a name), "test" (a comparison), "valeur"
     text: str  # the condition, in canonical form
@@ -33,29 +41,33 @@ class TraceNode:
     detail: str  # leaves: "expediteur.connexions = 12 < connexions_min = 50"; else the text
     reads: tuple[tuple[str, Value], ...] = ()  # the names this node reads itself, with values
     children: tuple[TraceNode, ...] = ()
-    definition: TraceNode | None = field(default=None)  # a derived fact's own condition
+    definition: TraceNode | None = None  # a derived fact's own condition
 
     @property
     def line(self) -> str:
         return f"{self.detail} → {semantics.truth_word(self.value)}"  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class RuleTrace:
+class RuleTrace(NamedTuple):
     rule: RuleRef
     decisive: bool  # this rule made the decision
     condition: TraceNode
 
 
 def trace_decision(
-    policy: CheckedPolicy, decision: Decision, *, every_rule: bool = False
+    policy: CheckedPolicy,
+    decision: Decision,
+    *,
+    every_rule: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> list[RuleTrace]:
     """Traces of the deciding rule and each fired rule, in file order.
 
     When no rule fired, the rules that stayed inconnu are traced instead (they say which data
-    was missing); ``every_rule`` traces all the decision rules.
+    was missing); ``every_rule`` traces all the decision rules. ``evaluator`` (from
+    ``Evaluator.of(policy, decision)``) shares its evaluated conditions with other readers.
     """
-    evaluator = Evaluator(policy, decision.facts, decision.parameters, decision.derived)
+    evaluator = Evaluator.checked(evaluator, policy, decision)
     chosen = {r.index for r in decision.fired}
     if decision.rule is not None:
         chosen.add(decision.rule.index)
@@ -67,10 +79,8 @@ def trace_decision(
 
 
 def _rule_trace(evaluator: Evaluator, policy: CheckedPolicy, decision: Decision, index: int):
-    rule = policy.rules[index]
-    ref = RuleRef(index, rule.label, rule.span.line, rule.action, rule.motif, rule.priority)
     decisive = decision.rule is not None and decision.rule.index == index
-    return RuleTrace(ref, decisive, evaluator.condition(rule.condition))
+    return RuleTrace(evaluator.shapes.refs[index], decisive, evaluator.rule(index))
 
 
 class Evaluator:
@@ -85,8 +95,46 @@ class Evaluator:
     ) -> None:
         self.policy = policy
         self.facts, self.parameters, self.derived = facts, parameters, derived
-        self.definitions = {d.name: d for d in policy.definitions}
+        self.shapes = policy_shapes(policy)
+        self.texts, self.definitions = self.shapes.texts, self.shapes.definitions
         self.memo: dict[str, TraceNode] = {}
+        self.rules: dict[int, TraceNode] = {}
+
+    @classmethod
+    def of(cls, policy: CheckedPolicy, decision: Decision) -> Evaluator:
+        """The evaluator of ``decision``'s recorded values, to share between its readers."""
+        return cls(policy, decision.facts, decision.parameters, decision.derived)
+
+    @classmethod
+    def checked(
+        cls, evaluator: Evaluator | None, policy: CheckedPolicy, decision: Decision
+    ) -> Evaluator:
+        """``evaluator`` if it was built for ``decision`` under ``policy``, else a new one."""
+        if evaluator is None:
+            return cls.of(policy, decision)
+        if not evaluator.serves(policy, decision):
+            raise ValueError("this evaluator was built for another decision or policy")
+        return evaluator
+
+    def serves(self, policy: CheckedPolicy, decision: Decision) -> bool:
+        """True when this evaluator reads ``decision``'s own values under ``policy``."""
+        return (
+            self.policy is policy
+            and self.facts is decision.facts
+            and self.parameters is decision.parameters
+            and self.derived is decision.derived
+        )
+
+    def rule(self, index: int) -> TraceNode:
+        """The trace of decision rule ``index``'s condition (evaluated once per evaluator)."""
+        node = self.rules.get(index)
+        if node is None:
+            node = self.rules[index] = self.condition(self.policy.rules[index].condition)
+        return node
+
+    def text(self, expr: ast.Expr) -> str:
+        """The node's canonical text: from the policy's shapes, else formatted now."""
+        return self.texts.get(id(expr)) or expression_text(expr)
 
     def value_of(self, name: str) -> Value:
         kind = self.policy.kinds.get(name)
@@ -103,7 +151,7 @@ class Evaluator:
         return self.memo[name]
 
     def condition(self, expr: ast.Expr) -> TraceNode:
-        text = expression_text(expr)
+        text = self.texts.get(id(expr)) or expression_text(expr)  # ``text``, inlined
         if isinstance(expr, ast.Not):
             child = self.condition(expr.operand)
             value = semantics.not_(child.value)  # type: ignore[arg-type]
@@ -145,7 +193,7 @@ class Evaluator:
     def operand(self, expr: ast.Expr) -> tuple[Value, str, tuple[tuple[str, Value], ...]]:
         """(value, how the trace shows it, names read)."""
         if isinstance(expr, ast.Literal | ast.ListLiteral):
-            return literal_value(expr), expression_text(expr), ()
+            return literal_value(expr), self.text(expr), ()
         if isinstance(expr, ast.Ref):
             value = self.value_of(expr.name)
             return value, f"{expr.name} = {value_text(value)}", ((expr.name, value),)
@@ -180,6 +228,45 @@ def value_text(value: Value, *, limit: int | None = None) -> str:
 def expression_text(expr: ast.Expr) -> str:
     """A condition in the language's canonical spelling (the formatter's)."""
     return format_expr(expr)
+
+
+class Shapes(NamedTuple):
+    """What every trace under one policy shares: computed once per checked policy."""
+
+    texts: dict[int, str]  # id(expression node) -> its canonical text
+    definitions: dict[str, ast.Definition]  # derived fact -> its ``définir``
+    refs: tuple[RuleRef, ...]  # each decision rule as a trace names it, file order
+
+
+_SHAPES: dict[int, Shapes] = {}  # id(policy) -> its shapes; see ``policy_shapes``
+
+
+def policy_shapes(policy: CheckedPolicy) -> Shapes:
+    """The ``Shapes`` of ``policy``: node texts keyed by node identity, definitions, rules.
+
+    Built once per policy object and dropped when the policy is (a finalizer removes the
+    entry before the policy's id can be reused). The policy and its AST are immutable and
+    keep their nodes alive, so no entry can go stale; a node from elsewhere is not in it.
+    """
+    shapes = _SHAPES.get(id(policy))
+    if shapes is None:
+        shapes = _SHAPES[id(policy)] = Shapes(
+            {id(node): format_expr(node) for node in _policy_nodes(policy)},
+            {d.name: d for d in policy.definitions},
+            tuple(_rule_ref(policy, index) for index in range(len(policy.rules))),
+        )
+        weakref.finalize(policy, _SHAPES.pop, id(policy), None)
+    return shapes
+
+
+def _rule_ref(policy: CheckedPolicy, index: int) -> RuleRef:
+    rule = policy.rules[index]
+    return RuleRef(index, rule.label, rule.span.line, rule.action, rule.motif, rule.priority)
+
+
+def _policy_nodes(policy: CheckedPolicy) -> Iterator[ast.Expr]:
+    for statement in (*policy.definitions, *policy.rules):
+        yield from ast.walk(statement.condition)
 
 
 # --- rendering -------------------------------------------------------------------

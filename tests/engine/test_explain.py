@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import sys
+from pathlib import Path
 
+import orjson
 import pytest
 from native_helpers import load
 
@@ -134,3 +139,74 @@ def test_sinon_as_json():
     data = decision_to_dict(compile_policy(policy).decide({}), policy)
     assert (data["decision"], data["regle"], data["motif"]) == ("ignorer", "sinon", None)
     assert data["declenchees"] == [] and data["inconnues"][0]["regle"] == "ligne 1"
+
+
+# --- byte-for-byte pins over the shipped examples ---------------------------------------------
+# ``exemples_attendus.json`` holds what the explanation, the trace (JSON and text) and the
+# journal record content were for every shipped example invitation under each shipped policy,
+# with and without the example context. Any change to how a decision is traced, explained or
+# recorded must keep these bytes. Regenerate only for an intended change of output:
+# ``python tests/engine/test_explain.py`` (run from the repository root).
+
+ROOT = Path(__file__).resolve().parents[2]
+EXEMPLES = ROOT / "policies" / "exemples"
+GOLDEN = Path(__file__).with_name("exemples_attendus.json")
+FULL = {"blogue.tamis|tamis.toml|inv-01", "chambre.tamis|-|inv-07", "blogue.tamis|-|inv-30"}
+
+
+def shipped_outputs() -> dict[str, dict]:
+    """For each (policy, context, invitation): the texts in full, the larger outputs digested
+    (a few records in full, for readability)."""
+    from tamis.cli.pipeline import decide_records, prepare, recorded_content, result_text
+    from tamis.invitations.reader import read_invitations
+
+    out: dict[str, dict] = {}
+    for policy_path in sorted((ROOT / "policies").glob("*.tamis")):
+        for context in (None, EXEMPLES / "tamis.toml"):
+            setup = prepare(str(policy_path), context_path=str(context) if context else None)
+            records = read_invitations(EXEMPLES / "invitations.jsonl", name="invitations.jsonl")
+            where = f"{policy_path.name}|{context.name if context else '-'}"
+            for decided in decide_records(setup, records):
+                key = f"{where}|{decided.invitation.id}"
+                out[key] = _outputs(key, setup.policy, decided, recorded_content, result_text)
+    return out
+
+
+def _outputs(key, policy, decided, recorded_content, result_text) -> dict:
+    from tamis.engine.trace import render_trace, trace_decision, trace_to_dict
+
+    decided = dataclasses.replace(decided, duration_ms=0.0)
+    decision = decided.decision
+    content = dict(recorded_content(decided, policy))
+    content["politique"] = {**content["politique"], "chemin": Path(policy.path).name}
+    content.pop("version_tamis")
+    every = trace_to_dict(trace_decision(policy, decision, every_rule=True))
+    entry = {
+        "explication": explain(decision, policy, decided.evidence),
+        "texte": _digest(result_text(decided, policy, trace=True)),
+        "contenu": _digest(content),
+        "trace_json": _digest(decision_to_dict(decision, policy, decided.evidence, trace=True)),
+        "trace_complete": _digest(every),
+        "trace_texte": _digest(render_trace(trace_decision(policy, decision, every_rule=True))),
+    }
+    if key in FULL:
+        entry["contenu_complet"] = content
+    return entry
+
+
+def _digest(data) -> str:
+    canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def test_shipped_examples_are_explained_traced_and_recorded_as_pinned():
+    expected = orjson.loads(GOLDEN.read_bytes())
+    actual = shipped_outputs()
+    assert sorted(actual) == sorted(expected)
+    for key, outputs in actual.items():
+        assert outputs == expected[key], key
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    GOLDEN.write_bytes(orjson.dumps(shipped_outputs(), option=orjson.OPT_INDENT_2) + b"\n")

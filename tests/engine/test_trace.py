@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
+import pytest
 from native_helpers import build, load
 
+from tamis.engine import trace as trace_module
 from tamis.engine.compile import compile_policy
+from tamis.engine.explain import explain
 from tamis.engine.trace import (
+    Evaluator,
     expression_text,
+    policy_shapes,
     render_trace,
     trace_decision,
     trace_to_dict,
@@ -163,3 +171,56 @@ def test_hand_built_policies_without_source_are_traced_too():
     policy = build(ast.Rule(ast.Action.REFUSER, ast.Not(ast.Ref("connu"))))
     decision = compile_policy(policy).decide({"connu": False})
     assert trace_decision(policy, decision)[0].condition.line == "non connu → vrai"
+
+
+def test_trace_and_explanation_share_one_evaluation():
+    policy, decision, _ = traced(FACTS)
+    evaluator = Evaluator.of(policy, decision)
+    traces = trace_decision(policy, decision, evaluator=evaluator)
+    fresh = explain(decision, policy)
+
+    def evaluated_again(expr):
+        raise AssertionError(f"evaluated twice: {expr}")
+
+    evaluator.condition = evaluated_again  # the explanation must reuse the traced nodes
+    assert explain(decision, policy, evaluator=evaluator) == fresh
+    assert evaluator.rule(traces[0].rule.index) is traces[0].condition
+
+
+def test_an_evaluator_serves_only_its_own_decision():
+    policy, decision, _ = traced(FACTS)
+    _, other, _ = traced({**FACTS, "connu": True})
+    with pytest.raises(ValueError):
+        trace_decision(policy, other, evaluator=Evaluator.of(policy, decision))
+    with pytest.raises(ValueError):
+        explain(decision, load(POLICY), evaluator=Evaluator.of(policy, decision))
+
+
+def test_node_texts_are_formatted_once_per_policy_and_follow_policy_changes():
+    first = load(POLICY)
+    shapes = policy_shapes(first)
+    assert policy_shapes(first) is shapes
+    condition = first.rules[0].condition
+    assert shapes.texts[id(condition)] == "sans_photo ou profil_entreprise"
+    assert shapes.texts[id(condition.operands[1])] == "profil_entreprise"
+    edited = load(POLICY.replace("sans_photo ou profil_entreprise", "profil_entreprise"))
+    decision = compile_policy(edited).decide({**FACTS, "profil_entreprise": True})
+    assert trace_decision(edited, decision)[0].condition.line == "profil_entreprise → vrai"
+
+
+def test_a_policy_s_texts_go_with_it():
+    policy = load(POLICY)
+    key, alive = id(policy), weakref.ref(policy)
+    policy_shapes(policy)
+    assert key in trace_module._SHAPES
+    del policy
+    gc.collect()
+    assert alive() is None and key not in trace_module._SHAPES
+
+
+def test_a_node_from_outside_the_policy_is_formatted_not_cached():
+    policy = load(POLICY)
+    outside = ast.Not(ast.Ref("connu"))
+    evaluator = Evaluator(policy, {"connu": False}, policy.parameters, {})
+    assert evaluator.condition(outside).line == "non connu → vrai"
+    assert id(outside) not in policy_shapes(policy).texts
