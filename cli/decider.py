@@ -3,11 +3,18 @@
 A thin command over ``tamis.cli.pipeline``: it turns options into a ``Setup``, each
 failure into a French message and an exit code (1 fatal, 2 usage, 3 some records
 rejected), and each decision into one output line, printed after the journal has it.
+Invitations from a file are decided ``BATCH`` at a time and each batch's decisions
+appended to the journal in one locked write (one ``fdatasync`` per batch with
+``--durabilite stricte``) before any of its lines is printed; from a pipe or a terminal,
+one at a time (a live feed is answered at once). Output and messages keep the input's order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
+import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -22,8 +29,9 @@ from tamis.cli import options
 from tamis.cli.pipeline import (
     Decided,
     PolicyInvalid,
+    Rejected,
     Setup,
-    decide_records,
+    decide_batches,
     prepare,
     result_json,
     result_text,
@@ -35,6 +43,7 @@ from tamis.invitations.context import ContextError
 from tamis.invitations.reader import read_invitations, unreadable
 
 EXIT_REJECTED = 3
+BATCH = 256  # invitations decided, journaled in one write, then printed
 STDIN_NAME = "<entrée standard>"
 
 
@@ -84,7 +93,9 @@ def decider(
         Reporter("Décisions") as reporter,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
     ):
-        tally = run_batch(setup, records, sink, reporter, format_=format_, trace=trace)
+        tally = run_batch(
+            setup, records, sink, reporter, format_=format_, trace=trace, size=batch_size(fichier)
+        )
     click.echo(summary(tally), err=True)
     if tally["rejetée"]:
         sys.exit(EXIT_REJECTED)
@@ -138,23 +149,57 @@ def journal_or_exit(
         raise click.ClickException(str(error)) from None
 
 
+def batch_size(fichier: str | None) -> int:
+    """``BATCH`` for a file, 1 for a pipe or a terminal: invitations that arrive one by one
+    (``tail -f … | tamis decider -``) are each decided, journaled and printed at once."""
+    if fichier not in (None, "-"):
+        return BATCH
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, io.UnsupportedOperation):  # stdin in memory (tests)
+        return BATCH
+    return BATCH if stat.S_ISREG(mode) else 1
+
+
 def run_batch(
-    setup: Setup, records, sink, reporter: Reporter, *, format_: str, trace: bool
+    setup: Setup, records, sink, reporter: Reporter, *, format_: str, trace: bool, size: int
 ) -> Counter:
-    """Decide, journal and print each record; report rejected ones on stderr."""
+    """Decide, journal and print each record, ``size`` at a time; report rejected ones on
+    stderr."""
     tally: Counter = Counter({"rejetée": 0})
-    for outcome in decide_records(setup, records, sink):
-        for warning in outcome.warnings:
-            reporter.note(f"{outcome.location}: avertissement : {warning}")
-        if isinstance(outcome, Decided):
-            click.echo(render_outcome(outcome, setup, format_, trace))
-            tally[outcome.decision.action.value] += 1
-        else:
-            for error in outcome.errors:
-                reporter.note(f"{outcome.location}: erreur : {error}")
-            tally["rejetée"] += 1
-        reporter.advance()
+    for batch in decide_batches(setup, records, sink, batch_size=size):
+        lines: list[str] = []
+        for outcome in batch:
+            notes = outcome_notes(outcome)
+            if notes:
+                flush_lines(lines)  # stdout and stderr stay in input order
+                for note in notes:
+                    reporter.note(note)
+            if isinstance(outcome, Decided):
+                lines.append(render_outcome(outcome, setup, format_, trace))
+            tally[_tally_key(outcome)] += 1
+            reporter.advance()
+        flush_lines(lines)
     return tally
+
+
+def outcome_notes(outcome: Decided | Rejected) -> list[str]:
+    """The stderr lines of one outcome: its warnings, then (rejected) its errors."""
+    notes = [f"{outcome.location}: avertissement : {w}" for w in outcome.warnings]
+    if isinstance(outcome, Rejected):
+        notes += [f"{outcome.location}: erreur : {error}" for error in outcome.errors]
+    return notes
+
+
+def flush_lines(lines: list[str]) -> None:
+    """Print the pending output lines in one write (``click.echo`` flushes each call)."""
+    if lines:
+        click.echo("\n".join(lines))
+        lines.clear()
+
+
+def _tally_key(outcome: Decided | Rejected) -> str:
+    return outcome.decision.action.value if isinstance(outcome, Decided) else "rejetée"
 
 
 def render_outcome(outcome: Decided, setup: Setup, format_: str, trace: bool) -> str:

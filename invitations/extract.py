@@ -38,10 +38,11 @@ def extract_facts(
 
     ``parameters`` holds the values in force (``connexions_min`` …); a missing one takes its
     built-in default. Raises ``KeyError`` for a name that is neither a field nor a fact (the
-    checker rules that out for checked policies).
+    checker rules that out for checked policies). The facts come in name order, whatever the
+    order of ``names`` (a set's order changes between runs), so outputs are reproducible.
     """
     inputs = Inputs(invitation, context, parameters)
-    values = {name: inputs.get(name) for name in names}
+    values = {name: inputs.get(name) for name in sorted(names)}  # same order in every run
     return Facts(values, inputs.evidence)
 
 

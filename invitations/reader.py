@@ -4,14 +4,17 @@ The entry of the domain flow: bytes -> ``Record`` (validated ``Invitation`` or F
 -> ``extract`` -> engine. The format is detected from the content: one JSON object, a JSON
 array, JSON Lines, or LinkedIn's Invitations.csv. Each record carries its location
 (« invitations.jsonl:3 ») so that a bad record is reported and the batch goes on; a JSON
-syntax error in JSON Lines costs only its line.
+syntax error in JSON Lines costs only its line. From a stream (stdin), JSON Lines are read
+one line at a time as they arrive (a live feed is answered at once); the other formats need
+the whole text and are read whole.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import count, islice
 from pathlib import Path
@@ -45,6 +48,9 @@ def read_invitations(
     """The records of ``source`` in order; ``sens`` filters LinkedIn CSV rows by direction."""
     if sens not in SENS:
         raise ValueError(f"sens must be one of {SENS}, not {sens!r}")
+    if not isinstance(source, str | Path):
+        yield from _stream(source, name, sens)
+        return
     text, problem = _read_text(source)
     if problem is not None:
         yield Record(name, None, None, (problem,))
@@ -61,6 +67,56 @@ def _read_text(source: str | Path | TextIO) -> tuple[str, str | None]:
         return "", f"le fichier {not_utf8(error)}"
     except (OSError, ValueError) as error:
         return "", os_error(error)
+
+
+def _stream(source: TextIO, name: str, sens: str) -> Iterator[Record]:
+    """A stream (stdin): JSON Lines are read and yielded line by line as they arrive, so a
+    live feed is answered at once and memory holds one line; other formats are read whole."""
+    lines = _decoded_lines(source)
+    head: list[str | Unreadable] = []
+    for line in lines:
+        head.append(line)
+        if not isinstance(line, str) or line.strip():
+            break
+    if head and _one_json_object(head[-1]):
+        yield from _with_duplicates(_json_lines(itertools.chain(head, lines), name))
+        return
+    text = [*head, *lines]
+    if text and isinstance(text[-1], Unreadable):
+        yield Record(name, None, None, (text[-1].problem,))
+        return
+    yield from _dispatch("".join(text).removeprefix("\ufeff"), name, sens)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Where a stream could no longer be read (not UTF-8, an I/O error): why, in French."""
+
+    problem: str
+
+
+def _decoded_lines(source: TextIO) -> Iterator[str | Unreadable]:
+    """The stream's lines (a leading BOM dropped), ended by an ``Unreadable`` if reading
+    fails."""
+    first = True
+    try:
+        for line in source:
+            yield line.removeprefix("\ufeff") if first else line
+            first = False
+    except UnicodeDecodeError:
+        yield Unreadable("l'entrée n'est pas en UTF-8 ; réenregistrez-la en UTF-8")
+    except (OSError, ValueError) as error:
+        yield Unreadable(os_error(error))
+
+
+def _one_json_object(line: str | Unreadable) -> bool:
+    """Whether ``line`` alone is a JSON object: the stream is then JSON Lines."""
+    if not isinstance(line, str) or not line.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _dispatch(text: str, name: str, sens: str) -> Iterator[Record]:
@@ -107,7 +163,7 @@ def _json_object_or_lines(text: str, name: str) -> Iterator[Record]:
         value = orjson.loads(text)
     except orjson.JSONDecodeError as error:
         if _looks_like_lines(text):
-            yield from _with_duplicates(_json_lines(text, name))
+            yield from _with_duplicates(_json_lines(io.StringIO(text), name))
         else:
             yield _syntax_error(error, name)
         return
@@ -126,8 +182,14 @@ def _looks_like_lines(text: str) -> bool:
         return lines[1].startswith("{")
 
 
-def _json_lines(text: str, name: str) -> Iterator[Record]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _json_lines(lines: Iterable[str | Unreadable], name: str) -> Iterator[Record]:
+    """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
+    other line separators, such as U+2028, inside its strings)."""
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, Unreadable):
+            yield Record(f"{name}:{number}", None, None, (line.problem,), line=number)
+            return
+        line = line.rstrip("\r\n")  # an error at the end is on this line, not the next
         if not line.strip():
             continue
         try:

@@ -202,3 +202,59 @@ def test_unreadable_says_why_a_path_cannot_be_read(tmp_path):
     present = tmp_path / "ok.json"
     present.write_text("{}", encoding="utf-8")
     assert unreadable(present) is None
+
+
+class Trickle(io.TextIOBase):
+    """A stream that hands out its lines one at a time and fails when asked for more than
+    ``allowed`` of them: reading stdin must not run ahead of the invitations it decides."""
+
+    def __init__(self, lines: list[str], allowed: int) -> None:
+        self.lines, self.allowed, self.given = lines, allowed, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.given >= min(len(self.lines), self.allowed):
+            if self.given < len(self.lines):
+                raise AssertionError("the reader read ahead of what it yielded")
+            raise StopIteration
+        self.given += 1
+        return self.lines[self.given - 1]
+
+
+def test_json_lines_from_a_stream_are_yielded_as_they_arrive():
+    lines = ['\ufeff{"id": "a"}\n', "\n", '{"id": "b"}\n', '{"id": "c"}\n']
+    stream = Trickle(lines, allowed=1)
+    records = read_invitations(stream, name="<entrée standard>")
+    assert next(records).location == "<entrée standard>:1"
+    stream.allowed = 3
+    assert next(records).location == "<entrée standard>:3"
+    stream.allowed = 4
+    assert [r.invitation.id for r in records] == ["c"]
+
+
+def test_a_stream_that_is_not_json_lines_is_read_whole():
+    array = '[\n  {"id": "a"},\n  {"id": "b"}\n]\n'
+    records = list(read_invitations(io.StringIO(array), name="-"))
+    assert [r.invitation.id for r in records] == ["a", "b"]
+    pretty = '{\n  "id": "seul"\n}\n'
+    assert [r.invitation.id for r in read_invitations(io.StringIO(pretty), name="-")] == ["seul"]
+
+
+def test_a_line_separator_inside_a_json_string_does_not_cut_the_line():
+    text = '{"id": "a", "message": "un\u2028deux"}\n{"id": "b"}\n'
+    for source in (io.StringIO(text), text):
+        records = list(
+            read(source) if isinstance(source, str) else read_invitations(source, name="entree")
+        )
+        assert [r.invitation.message for r in records] == ["un\u2028deux", None]
+
+
+def test_a_stream_that_stops_being_utf8_names_the_line():
+    good = b"".join(b'{"id": "a%d"}\n' % n for n in range(2000))  # several read chunks
+    raw = io.BytesIO(good + b'{"id": "\xe9"}\n')
+    records = list(read_invitations(io.TextIOWrapper(raw, encoding="utf-8"), name="-"))
+    assert records[0].invitation.id == "a0" and len(records) > 100
+    assert records[-1].invitation is None and records[-1].location.startswith("-:")
+    assert records[-1].errors == ("l'entrée n'est pas en UTF-8 ; réenregistrez-la en UTF-8",)
