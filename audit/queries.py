@@ -6,11 +6,14 @@ French message). ``select`` streams the journal: each filter's exact JSON bytes 
 the line, then its envelope is read from its bytes (``layout``: event, date bounds on
 ``horodatage``), before it is parsed; only then is the record tested in full. Memory stays
 flat, and lines a filter rules out are never parsed. ``search`` (the rows of ``chercher``) and
-``journal_stats`` do the same in ranges on every core (``blocks.map_ranges``), in file order.
+``journal_stats`` do the same in ranges on every core (``blocks.map_ranges``), in file order,
+unless the journal's query index (``index``: SQLite, kept current by these readers) can answer:
+then they ask it, and scan only when it cannot be used (``index=False`` never uses it).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tamis.audit import blocks
+from tamis.audit import index as query_index
 from tamis.audit.chain import is_record
 from tamis.audit.errors import JournalError, warn_on_stderr
 from tamis.audit.reader import PathLike, Warn, check_first_line, open_journal_file
@@ -75,12 +79,19 @@ class Filter:
             and (self.invitation is None or content.get("id") == self.invitation)
             and (not self.facts or self._facts_match(content))
             and (self.sender is None or sender_matches(content, self.sender))
-            and (self.policy is None or policy_matches(content.get("politique") or {}, self.policy))
+            and self.policy_ok(content.get("politique") or {})
         )
 
     def _facts_match(self, content: dict) -> bool:
-        facts = {**content.get("faits", {}), **content.get("faits_derives", {})}
+        return self.facts_ok({**content.get("faits", {}), **content.get("faits_derives", {})})
+
+    def facts_ok(self, facts: dict[str, Any]) -> bool:
+        """The ``--fait`` tests on a decision's facts and derived facts, merged."""
         return all(test.matches(facts) for test in self.facts)
+
+    def policy_ok(self, policy: dict) -> bool:
+        """The ``--politique`` test on a decision's recorded policy (``{}`` if none)."""
+        return self.policy is None or policy_matches(policy, self.policy)
 
 
 def value_matches(value: Any, expected: str) -> bool:
@@ -246,21 +257,67 @@ def _may_match(data: bytes, start: int, end: int, flt: Filter) -> bool:
 
 
 def search(
-    path: PathLike, flt: Filter, warn: Warn = warn_on_stderr, **pool: Any
+    path: PathLike,
+    flt: Filter,
+    warn: Warn = warn_on_stderr,
+    *,
+    index: bool = True,
+    **pool: Any,
 ) -> Iterator[dict[str, Any]]:
-    """``summary`` rows of the records ``select`` gives, in journal order, computed on every
-    core for a large journal (``blocks.map_ranges``; ``pool`` tunes it)."""
-    yield from _collect(path, partial(_search_range, flt=flt), warn, pool, orjson.loads)
+    """``summary`` rows of the records ``select`` gives, in journal order: from the query
+    index if it can answer (``index``), else computed on every core for a large journal
+    (``blocks.map_ranges``; ``pool`` tunes it, for the index's catch-up too)."""
+    scan = partial(_collect, path, partial(_search_range, flt=flt), warn, pool, orjson.loads)
+    found = _current_index(path, index, pool)
+    if found is None:
+        yield from scan()
+        return
+    given = 0
+    with found:
+        try:
+            for row in found.rows(flt):
+                yield row
+                given += 1
+        except query_index.Failed:  # the scan gives the same rows: skip those already given
+            yield from itertools.islice(scan(), given, None)
+            return
+        found.report(warn)
 
 
 def journal_stats(
-    path: PathLike, flt: Filter, per: str = "jour", warn: Warn = warn_on_stderr, **pool: Any
+    path: PathLike,
+    flt: Filter,
+    per: str = "jour",
+    warn: Warn = warn_on_stderr,
+    *,
+    index: bool = True,
+    **pool: Any,
 ) -> Stats:
-    """``stats.compute_stats`` of the selected records, counted on every core and merged."""
+    """``stats.compute_stats`` of the selected records: from GROUP BY queries on the query
+    index if it can answer, else counted on every core and merged."""
+    found = _current_index(path, index, pool)
+    if found is not None:
+        with found:
+            try:
+                counted = found.stats(flt, per)
+            except query_index.Failed:
+                pass
+            else:
+                found.report(warn)
+                return counted
     total = Stats()
     for part in _collect(path, partial(_stats_range, flt=flt, per=per), warn, pool, _one):
         total.merge(part)
     return total
+
+
+def _current_index(path: PathLike, wanted: bool, pool: dict) -> query_index.Index | None:
+    """The journal's query index, up to date, if ``wanted`` and usable (the journal is
+    checked first: a missing or foreign file is the scan's error, and gets no index)."""
+    if not wanted:
+        return None
+    check_first_line(path)
+    return query_index.current(path, pool)
 
 
 def _one(value: Any) -> list[Any]:

@@ -42,6 +42,16 @@ _COLORS = {
 _CHUNK = 200  # table rows rendered at a time: memory stays flat however many match
 
 
+def sans_index(function: Any) -> Any:
+    return click.option(
+        "--sans-index",
+        "sans_index",
+        is_flag=True,
+        help="Lire tout le journal sans utiliser ni mettre à jour son index "
+        "(<journal>.index.sqlite) ; plus lent, même résultat.",
+    )(function)
+
+
 def warn(message: str) -> None:
     click.echo(f"avertissement : {message}", err=True)
 
@@ -86,12 +96,13 @@ def pourquoi(identifiant: str, journal: str, format_: str) -> None:
 @options.filters
 @options.format_(("table", "json", "csv"), "table")
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N décisions.")
-def chercher(journal: str, format_: str, limite: int | None, **kw: Any) -> None:
+@sans_index
+def chercher(journal: str, format_: str, limite: int | None, sans_index: bool, **kw: Any) -> None:
     """Liste les décisions qui correspondent à tous les filtres donnés (la plus ancienne
     d'abord) : tableau, JSON (un objet par ligne) ou CSV."""
     flt = options.build_filter(kw)
     with journal_errors():
-        rows = queries.search(journal, flt, warn)
+        rows = queries.search(journal, flt, warn, index=not sans_index)
         count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout)
     click.echo(f"{count} décision(s) trouvée(s).", err=True)
 
@@ -154,12 +165,13 @@ def _table(rows: list[dict], *, header: bool) -> Table:
     help="Regroupement dans le temps du graphique.",
 )
 @options.format_(("texte", "json"), "texte")
-def stats(journal: str, par: str, format_: str, **kw: Any) -> None:
+@sans_index
+def stats(journal: str, par: str, format_: str, sans_index: bool, **kw: Any) -> None:
     """Compte les décisions choisies par décision, par règle décisive, par fait et par jour
     ou semaine, avec un petit graphique des décisions dans le temps."""
     flt = options.build_filter(kw)
     with journal_errors():
-        result = queries.journal_stats(journal, flt, par, warn)
+        result = queries.journal_stats(journal, flt, par, warn, index=not sans_index)
     if format_ == "json":
         click.echo(orjson.dumps(result.as_dict()).decode())
         return

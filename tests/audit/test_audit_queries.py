@@ -83,3 +83,11 @@ def test_stats_count_by_decision_rule_fact_and_period(journal):
     assert stats.by_fact["sans_photo"] == {"vrai": 3, "faux": 3}
     assert sum(sum(c.values()) for c in stats.by_period.values()) == 6
     assert period_of("2026-01-05T10:00:00.000000Z", "semaine") == "2026-S02"
+
+
+def test_policy_and_fact_tests_on_their_own_parts():
+    flt = parse_filter(policy="essai.tamis", facts=["sans_photo=faux", "n=3"])
+    assert flt.policy_ok({"nom": "Essai", "chemin": "/p/essai.tamis", "sha256": "ab"})
+    assert not flt.policy_ok({}) and parse_filter().policy_ok({})
+    assert flt.facts_ok({"sans_photo": False, "n": 3.0}) and not flt.facts_ok({"sans_photo": False})
+    assert parse_filter(policy="abcdef").policy_ok({"sha256": "ABCDEF12".lower()})

@@ -1,0 +1,549 @@
+"""The query index: a SQLite projection of a journal's decision records, kept current by readers.
+
+Sits beside the queries (journal lines -> **index rows** -> the rows of ``chercher`` and the
+counts of ``stats``). Parsing each kept 3 kB line is what makes a broad scan slow; the index
+holds, per decision record, exactly what ``Filter.matches``, ``summary`` and ``compute_stats``
+read, so that filtering and counting run in SQLite's C code and answers are the ones a scan
+gives (same rows, journal order, same counts and key order).
+
+The file is ``<journal>.index.sqlite`` (mode 0600: it holds personal data). The writer never
+touches it: before answering, a reader brings it up to date (``current``) by parsing only the
+journal bytes after what it covers (``blocks.map_ranges``, on every core), in one transaction
+taken with ``BEGIN IMMEDIATE`` (the covered offset is read again inside it, so two readers
+never index the same lines twice). What it covers is trusted only while the journal still has
+the same first record and, at the covered offset, the same last indexed line (byte for byte);
+otherwise (journal replaced, truncated, rewritten) it is rebuilt from nothing. A line that is
+not a record stops the catch-up there, and the scan answers (with its own error). The index is
+an optimisation only: whatever goes wrong with it (read-only folder, full disk, corrupt file,
+SQLite error), ``current`` returns None or a query raises ``Failed``, and the caller scans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from tamis.audit import blocks, layout
+from tamis.audit.chain import is_record
+from tamis.audit.reader import PathLike, Warn
+from tamis.audit.stats import Stats, period_of
+from tamis.audit.torn import torn_message
+
+SUFFIX = ".index.sqlite"
+SCHEMA = "tamis-index-3"
+_BATCH = 1000  # rows fetched at a time
+_WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
+_TABLES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
+    "CREATE TABLE decisions (pos INTEGER PRIMARY KEY, seq, moment, invitation, sender,"
+    " outcome INTEGER, profile INTEGER)",
+    "CREATE TABLE details (pos INTEGER PRIMARY KEY, name_cf, url_cf, facts TEXT)",
+    "CREATE TABLE outcomes (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
+    "CREATE TABLE profiles (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
+)
+_ROW_SQL = (
+    "d.seq, d.moment, d.invitation, d.sender, d.outcome, typeof(d.moment) = 'blob'"
+    " OR typeof(d.invitation) = 'blob' OR typeof(d.sender) = 'blob'"
+)
+
+
+class Failed(Exception):
+    """The index could not answer; the caller scans the journal instead."""
+
+
+def index_path(journal: PathLike) -> Path:
+    return Path(os.fspath(journal) + SUFFIX)
+
+
+# --- cells: what a JSON value becomes in a column ------------------------------------------
+
+
+def cell(value: Any) -> Any:
+    """Strings and numbers as themselves; anything else (true, a list…) as its JSON in a BLOB,
+    which never equals a text in SQL and comes back as the same value (``value``)."""
+    if value is None or type(value) in (str, int, float):
+        return value
+    return bytes(memoryview(orjson.dumps(value)))  # an exact-size copy (see ``_json``)
+
+
+def value(stored: Any) -> Any:
+    return orjson.loads(stored) if type(stored) is bytes else stored
+
+
+# --- reading journal lines into rows (a worker's job) ----------------------------------------
+
+
+class Chunk(NamedTuple):
+    """What one range of the journal gave: rows to insert and where the range stopped."""
+
+    rows: list[tuple]  # decisions, with the outcome and the fact profile as JSON texts
+    details: list[tuple]  # (pos, casefolded name, casefolded URL, merged facts as JSON text)
+    end: int  # offset just past the last line indexed
+    lines: int  # complete lines indexed
+    last: tuple[int, str] | None  # (offset, SHA-256 of the bytes) of the last line indexed
+    bad: bool  # stopped at a line that is not a record (at ``end``)
+    torn: int  # bytes after the last ``\\n`` (last range only)
+
+
+def index_range(path: PathLike, part: blocks.Range, covered: int = 0) -> Chunk:
+    """The rows of the lines of ``part`` that start at or after ``covered``."""
+    start = max(part.start, covered)
+    reader = _RangeReader(start)
+    if part.end > start:
+        with open(path, "rb") as stream:
+            for data, stop in blocks.raw_blocks(stream.fileno(), start, part.end):
+                if not stop:
+                    return reader.chunk(torn=len(data) if part.last else 0)
+                if not reader.read(data, stop):
+                    return reader.chunk(bad=True)
+    return reader.chunk()
+
+
+class _RangeReader:
+    def __init__(self, offset: int) -> None:
+        self.offset, self.rows, self.details = offset, [], []
+        self.lines, self.last = 0, None
+
+    def read(self, data: bytes, stop: int) -> bool:
+        """Index the lines of ``data[:stop]``; False at a line that is not a record."""
+        view, pos, last = memoryview(data), 0, None
+        while pos < stop:
+            end = data.find(b"\n", pos, stop)
+            record = _parsed(view[pos:end])
+            if record is None:
+                break
+            if record["evenement"] == "decision":
+                self.add(self.offset + pos, record)
+            last, pos = (pos, end), end + 1
+        if last is not None:
+            self.lines += data.count(b"\n", 0, last[1] + 1)
+            digest = hashlib.sha256(view[last[0] : last[1]]).hexdigest()
+            self.last = (self.offset + last[0], digest)
+        self.offset += pos
+        return pos >= stop
+
+    def add(self, pos: int, record: dict) -> None:
+        content = record["contenu"]
+        sender = (content.get("invitation") or {}).get("expediteur") or {}
+        facts = (content.get("faits", {}), content.get("faits_derives", {}))
+        outcome = [content.get(key) for key in ("decision", "regle", "motif")]
+        self.rows.append(
+            (
+                *(pos, record["seq"], cell(record.get("horodatage", ""))),
+                cell(content.get("id")),
+                cell(sender.get("nom") or sender.get("profil_url")),
+                _json([*outcome, content.get("politique") or {}]),
+                _json([[n, _WORDS[v]] for f in facts for n, v in f.items() if _counted(v)]),
+            )
+        )
+        self.details.append(
+            (pos, _folded(sender.get("nom")), _folded(sender.get("profil_url")), _facts(facts))
+        )
+
+    def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:
+        return Chunk(self.rows, self.details, self.offset, self.lines, self.last, bad, torn)
+
+
+def _parsed(line: memoryview) -> dict | None:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return record if is_record(record) else None
+
+
+_WORDS = {True: "vrai", False: "faux", None: "inconnu"}  # ``stats.word`` of the three
+
+
+def _counted(value: Any) -> bool:
+    """The values ``stats`` counts per fact: true, false, null (never 1 or 0)."""
+    return value is None or value is True or value is False
+
+
+def _folded(text: Any) -> str | None:
+    return text.casefold() if isinstance(text, str) else None
+
+
+def _facts(facts: tuple[dict, dict]) -> str:
+    return _json({**facts[0], **facts[1]})
+
+
+def _json(data: Any) -> str:
+    """JSON as text (``orjson.dumps`` returns bytes of 4 kB capacity whatever their length:
+    kept by the thousand, they would take a hundred times the memory they need)."""
+    return orjson.dumps(data).decode()
+
+
+# --- the file, its freshness, and the catch-up ------------------------------------------------
+
+
+class Meta(NamedTuple):
+    identity: str | None  # empreinte of the journal's first record
+    offset: int  # bytes covered (a line boundary)
+    lines: int  # complete lines covered
+    last_start: int  # offset of the last line covered
+    last_digest: str | None  # SHA-256 of that line's bytes
+
+
+EMPTY = Meta(None, 0, 0, 0, None)
+
+
+def current(path: PathLike, pool: dict) -> Index | None:
+    """The journal's index, brought up to date; None when it cannot be used (scan instead)."""
+    try:
+        return _current(path, pool)
+    except Exception:  # the index is an optimisation: whatever fails, the scan answers
+        return None
+
+
+def _current(path: PathLike, pool: dict) -> Index:
+    where = index_path(path)
+    connection = _connect(where)
+    try:
+        with open(path, "rb") as stream:
+            meta, size = _meta(connection), os.fstat(stream.fileno()).st_size
+            torn = 0
+            if meta is None or meta.offset != size or not covers(stream.fileno(), meta):
+                meta, torn = _catch_up(connection, path, stream.fileno(), pool)
+    except BaseException:
+        connection.close()
+        raise
+    return Index(connection, where, path, meta.lines, torn)
+
+
+def _connect(where: Path) -> sqlite3.Connection:
+    """A connection to the index file, created 0600 if missing, replaced if it is not a
+    database (or not one of ours)."""
+    if not where.exists():
+        os.close(os.open(where, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+    connection = sqlite3.connect(where, timeout=_WAIT, isolation_level=None)
+    try:
+        _meta(connection)
+    except sqlite3.OperationalError:
+        connection.close()
+        raise
+    except sqlite3.DatabaseError:  # garbage: "file is not a database", "malformed"
+        connection.close()
+        where.unlink()
+        os.close(os.open(where, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        connection = sqlite3.connect(where, timeout=_WAIT, isolation_level=None)
+    connection.execute("PRAGMA cache_size = -32000")
+    return connection
+
+
+def discard(where: Path) -> None:
+    """Delete an index file found corrupt (the next query builds a new one)."""
+    with contextlib.suppress(OSError):
+        where.unlink()
+
+
+def _meta(connection: sqlite3.Connection) -> Meta | None:
+    """What the index covers; None if it has no tables yet, or not ours."""
+    try:
+        found = dict(connection.execute("SELECT key, value FROM meta"))
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return None
+        raise
+    if found.get("schema") != SCHEMA:
+        return None
+    return Meta(*(found.get(key) for key in Meta._fields))
+
+
+def covers(fd: int, meta: Meta | None) -> bool:
+    """True if the journal on ``fd`` still holds what ``meta`` says the index covers."""
+    if meta is None:
+        return False
+    if meta.offset == 0:
+        return meta.identity is None
+    if os.fstat(fd).st_size < meta.offset or identity(fd) != meta.identity:
+        return False
+    line = os.pread(fd, meta.offset - meta.last_start, meta.last_start)
+    return line.endswith(b"\n") and hashlib.sha256(line[:-1]).hexdigest() == meta.last_digest
+
+
+def identity(fd: int) -> str | None:
+    """The ``empreinte`` of the journal's first complete line, if it is a record."""
+    first = os.pread(fd, 1 << 16, 0)
+    end = first.find(b"\n")
+    while end < 0 and len(first) < os.fstat(fd).st_size:
+        first += os.pread(fd, 1 << 20, len(first))
+        end = first.find(b"\n")
+    tail = layout.read_tail(first[:end]) if end >= 0 else None
+    if tail is not None:
+        return tail.empreinte
+    record = _parsed(memoryview(first[:end])) if end >= 0 else None
+    return record["empreinte"] if record is not None else None
+
+
+def _catch_up(
+    connection: sqlite3.Connection, path: PathLike, fd: int, pool: dict
+) -> tuple[Meta, int]:
+    """Index the lines after what is covered (everything, if stale), in one transaction."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        before = _meta(connection)
+        meta = before if covers(fd, before) else _reset(connection)
+        meta, torn, bad = _insert(connection, _chunks(path, meta.offset, pool), meta)
+        if meta.offset and meta.identity is None:
+            meta = meta._replace(identity=identity(fd))
+        if meta != before:
+            _save(connection, meta)
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):  # a failed COMMIT may have ended it already
+            connection.execute("ROLLBACK")
+        raise
+    if bad:
+        raise Failed("a line that is not a record: the scan reports it")
+    return meta, torn
+
+
+def _reset(connection: sqlite3.Connection) -> Meta:
+    tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for (name,) in tables.fetchall():
+        connection.execute(f'DROP TABLE "{name}"')
+    for statement in _TABLES:
+        connection.execute(statement)
+    return EMPTY
+
+
+def _chunks(path: PathLike, covered: int, pool: dict) -> Iterator[Chunk]:
+    """The chunks after ``covered``: here for a short tail, else on every core."""
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+    if size - covered < pool.get("parallel_from", blocks.PARALLEL_FROM):
+        yield index_range(path, blocks.Range(covered, size, True))
+        return
+    yield from blocks.map_ranges(path, partial(index_range, covered=covered), **pool)
+
+
+def _insert(
+    connection: sqlite3.Connection, chunks: Iterator[Chunk], meta: Meta
+) -> tuple[Meta, int, bool]:
+    keys = _Keys(connection)
+    torn = 0
+    with contextlib.closing(chunks):  # type: ignore[type-var]
+        for chunk in chunks:
+            rows = [(*row[:5], keys.outcome(row[5]), keys.profile(row[6])) for row in chunk.rows]
+            connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?)", rows)
+            connection.executemany("INSERT INTO details VALUES (?,?,?,?)", chunk.details)
+            meta = _advanced(meta, chunk)
+            torn = chunk.torn
+            if chunk.bad:
+                return meta, 0, True
+    return meta, torn, False
+
+
+def _advanced(meta: Meta, chunk: Chunk) -> Meta:
+    if not chunk.lines:
+        return meta
+    start, digest = chunk.last  # type: ignore[misc]
+    return meta._replace(
+        offset=chunk.end, lines=meta.lines + chunk.lines, last_start=start, last_digest=digest
+    )
+
+
+class _Keys:
+    """Numbers for the distinct outcomes (decision, rule, motif, policy) and fact profiles
+    (the true/false/unknown facts): a few hundred per journal at most."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.known = {
+            table: dict((data, num) for num, data in connection.execute(f"SELECT * FROM {table}"))
+            for table in ("outcomes", "profiles")
+        }
+
+    def outcome(self, data: str) -> int:
+        return self._number("outcomes", data)
+
+    def profile(self, data: str) -> int:
+        return self._number("profiles", data)
+
+    def _number(self, table: str, data: str) -> int:
+        known = self.known[table]
+        if data not in known:
+            cursor = self.connection.execute(f"INSERT INTO {table} (data) VALUES (?)", (data,))
+            known[data] = cursor.lastrowid
+        return known[data]
+
+
+def _save(connection: sqlite3.Connection, meta: Meta) -> None:
+    pairs = [("schema", SCHEMA), *zip(Meta._fields, meta, strict=True)]
+    connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", pairs)
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+class Outcome(NamedTuple):
+    """What many decisions share: the decision, its rule and motif, the policy."""
+
+    decision: Any
+    rule: Any
+    motif: Any
+    policy: Any  # the recorded ``politique`` (``{}`` if none)
+
+    def matches(self, flt: Any) -> bool:
+        """The parts of ``Filter.matches`` that read only these fields."""
+        return (
+            (not flt.decisions or self.decision in flt.decisions)
+            and (not flt.rules or self.rule in flt.rules)
+            and flt.policy_ok(self.policy)
+        )
+
+
+class Index:
+    """An up-to-date index, open: rows and counts for a ``queries.Filter``."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, where: Path, path: PathLike, lines: int, torn: int
+    ) -> None:
+        self.connection, self.where, self.path = connection, where, path
+        self.lines, self.torn = lines, torn
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.connection.close()
+
+    def report(self, warn: Warn) -> None:
+        """The scan's warning for a torn last line, if the catch-up saw one."""
+        if self.torn:
+            warn(torn_message(self.path, self.lines + 1, self.torn, None))
+
+    def rows(self, flt: Any) -> Iterator[dict[str, Any]]:
+        """``summary`` rows of the matching decisions, in journal order; ``Failed`` if the
+        index breaks down (rows already given stay valid: the caller skips them)."""
+        with self._failing():
+            outcomes = {num: (*o[:3], _name(o.policy)) for num, o in self._outcomes().items()}
+            where, args = self._where(flt)
+            cursor = self.connection.execute(f"SELECT {_ROW_SQL} {where} ORDER BY d.pos", args)
+        while True:
+            with self._failing():
+                batch = cursor.fetchmany(_BATCH)
+            if not batch:
+                return
+            for seq, moment, invitation, sender, outcome, exotic in batch:
+                if exotic:
+                    moment, invitation, sender = value(moment), value(invitation), value(sender)
+                decision, rule, motif, policy = outcomes[outcome]
+                yield {
+                    "seq": seq,
+                    "horodatage": moment,
+                    "id": invitation,
+                    "expediteur": sender,
+                    "decision": decision,
+                    "regle": rule,
+                    "motif": motif,
+                    "politique": policy,
+                }
+
+    def stats(self, flt: Any, per: str) -> Stats:
+        """``compute_stats`` of the matching decisions, from GROUP BY queries."""
+        with self._failing():
+            where, args = self._where(flt)
+            groups = self.connection.execute(
+                "SELECT d.outcome, substr(d.moment, 1, 10), COUNT(*), MIN(d.pos), MAX(d.pos)"
+                f" {where} GROUP BY 1, 2 ORDER BY 4",
+                args,
+            ).fetchall()  # one row per (outcome, day): small
+            profiles = self.connection.execute(
+                f"SELECT d.profile, COUNT(*) {where} GROUP BY 1 ORDER BY MIN(d.pos)", args
+            ).fetchall()
+            return self._counted(groups, profiles, per)
+
+    def _counted(self, groups: list, profiles: list, per: str) -> Stats:
+        """The counts, added in the order the scan meets them (each group in the order of its
+        first decision), so that every counter lists its keys as ``compute_stats`` does."""
+        stats, outcomes = Stats(), self._outcomes()
+        for outcome, day, count, _first, _last in groups:
+            decision, rule = outcomes[outcome].decision, outcomes[outcome].rule
+            stats.total += count
+            stats.by_decision[decision] += count
+            stats.by_rule[(rule, decision)] += count
+            stats.by_period[period_of(value(day), per)][decision] += count
+        pairs = dict(self.connection.execute("SELECT num, data FROM profiles"))
+        for profile, count in profiles:
+            for name, truth in orjson.loads(pairs[profile]):
+                stats.by_fact[name][truth] += count
+        if groups:
+            stats.first = self._moment(min(group[3] for group in groups))
+            stats.last = self._moment(max(group[4] for group in groups))
+        return stats
+
+    def _moment(self, pos: int) -> Any:
+        (moment,) = self.connection.execute(
+            "SELECT moment FROM decisions WHERE pos = ?", (pos,)
+        ).fetchone()
+        return value(moment)
+
+    def _outcomes(self) -> dict[int, Outcome]:
+        rows = self.connection.execute("SELECT num, data FROM outcomes")
+        return {num: Outcome(*orjson.loads(data)) for num, data in rows}
+
+    def _where(self, flt: Any) -> tuple[str, list]:
+        """``FROM … WHERE …`` for the filter, and its arguments. Decision, rule and policy
+        are tested in Python on each distinct outcome (``Outcome.matches``), the rest in SQL
+        (the facts by ``Filter.facts_ok``, called from SQL)."""
+        clauses, args = ["1"], []
+        if flt.decisions or flt.rules or flt.policy is not None:
+            chosen = [num for num, o in self._outcomes().items() if o.matches(flt)]
+            clauses.append(f"d.outcome IN ({', '.join(map(str, chosen))})")
+        for clause, bound in (
+            ("d.invitation = ?", flt.invitation),
+            ("d.moment >= ?", flt.since),
+            ("d.moment < ?", flt.until),
+        ):
+            if bound is not None:
+                clauses.append(clause)
+                args.append(bound)
+        source = "FROM decisions d"
+        if flt.sender is not None or flt.facts:
+            source += " JOIN details x ON x.pos = d.pos"
+            clauses.extend(self._detail_clauses(flt, args))
+        return f"{source} WHERE {' AND '.join(clauses)}", args
+
+    def _detail_clauses(self, flt: Any, args: list) -> list[str]:
+        clauses = []
+        if flt.sender is not None:
+            clauses.append("(instr(x.name_cf, ?) > 0 OR instr(x.url_cf, ?) > 0)")
+            args.extend([flt.sender.casefold()] * 2)
+        if flt.facts:
+            test = partial(_facts_ok, flt)
+            self.connection.create_function("tamis_facts", 1, test, deterministic=True)
+            clauses.append("tamis_facts(x.facts)")
+        return clauses
+
+    @contextlib.contextmanager
+    def _failing(self) -> Iterator[None]:
+        """Errors as ``Failed`` (the scan answers, and raises what it raises); a corrupt file
+        is deleted, to be built anew by the next query."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            raise Failed(str(error)) from error
+        except sqlite3.DatabaseError as error:
+            discard(self.where)
+            raise Failed(str(error)) from error
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
+            raise Failed(str(error)) from error
+
+
+def _name(policy: Any) -> Any:
+    """``summary``'s ``politique``: the recorded policy's name."""
+    return policy.get("nom") if isinstance(policy, dict) else None
+
+
+def _facts_ok(flt: Any, data: str) -> bool:
+    return flt.facts_ok(orjson.loads(data))
