@@ -60,11 +60,46 @@ def head_from_line(line: bytes, size: int, where: str) -> ChainHead:
 
 
 def is_record(value: object) -> bool:
-    """True for a parsed line that has the journal's envelope."""
+    """True for a parsed line that has the journal's envelope and, for a decision, the shape
+    every reader relies on (``decision_shape``): a line edited into another shape is reported
+    as damaged, in French, instead of failing deep inside a query."""
     return (
         isinstance(value, dict)
         and isinstance(value.get("contenu"), dict)
         and isinstance(value.get("seq"), int)
         and isinstance(value.get("empreinte"), str)
         and isinstance(value.get("evenement"), str)
+        and isinstance(value.get("horodatage"), str)
+        and (value["evenement"] != "decision" or decision_shape(value["contenu"]))
+    )
+
+
+_TEXTS = ("decision", "id", "explication", "resolution")
+_MAPPINGS = ("faits", "faits_derives", "parametres", "preuves")
+
+
+def decision_shape(content: dict) -> bool:
+    """The keys and types of a decision's content that queries, ``pourquoi`` and ``rejouer``
+    read without further checks (``record.DecisionContent`` is the whole schema)."""
+    invitation = content.get("invitation", {})
+    return (
+        all(isinstance(content.get(key), str) for key in _TEXTS)
+        and isinstance(content.get("regle"), str)
+        and isinstance(content.get("politique"), dict)
+        and all(isinstance(content.get(key, {}), dict) for key in _MAPPINGS)
+        and isinstance(invitation, dict)
+        and isinstance(invitation.get("expediteur", {}), dict | None)
+        and _rules(content.get("declenchees"))
+        and _rules(content.get("inconnues"))
+    )
+
+
+def _rules(entries: object) -> bool:
+    """A list of rule entries as ``record.rule_entry`` writes them."""
+    return isinstance(entries, list) and all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("regle"), str)
+        and isinstance(entry.get("ligne"), int)
+        and isinstance(entry.get("decision"), str)
+        for entry in entries
     )

@@ -34,7 +34,7 @@ def find_decisions(path: PathLike, invitation_id: str, warn: Warn = warn_on_stde
     policies = policy_sources(path, warn)
     flt = parse_filter(invitation=invitation_id)
     return [
-        Found(record, policies.get(record["contenu"]["politique"]["sha256"]))
+        Found(record, policies.get(record["contenu"]["politique"].get("sha256")))
         for record in select(path, flt, lambda _message: None)
     ]
 

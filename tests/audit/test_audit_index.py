@@ -137,17 +137,46 @@ def test_without_index_no_file_is_made(journal):
 
 
 def test_exotic_values_come_back_as_they_were(journal_path):
-    """Hand-written records (sealed or not) with values of unusual types: same answers."""
+    """Hand-written records (sealed or not) with values of unusual types the shape allows
+    (a fact or motif of another type): same answers."""
     fill(journal_path, checked(), 2)
     lines = journal_path.read_bytes().splitlines(keepends=True)
     record = orjson.loads(lines[-1])
-    record["contenu"].update(id=7, motif=["a", 1], regle=True)
+    record["contenu"].update(id="7", motif=["a", 1])
     record["contenu"]["faits"]["sans_photo"] = 1
     lines.append(orjson.dumps(record) + b"\n")
     journal_path.write_bytes(b"".join(lines))
-    for filters in ({}, {"invitation": "7"}, {"facts": ["sans_photo=1"]}, {"rules": ["True"]}):
+    for filters in ({}, {"invitation": "7"}, {"facts": ["sans_photo=1"]}, {"rules": ["photo"]}):
         flt = parse_filter(**filters)
         assert from_index(journal_path, flt) == scanned(journal_path, flt)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda r: r.pop("horodatage"),
+        lambda r: r["contenu"].update(regle=True),
+        lambda r: r["contenu"].update(id=7),
+        lambda r: r["contenu"].update(politique="x"),
+        lambda r: r["contenu"].update(invitation="x"),
+        lambda r: r["contenu"]["invitation"].update(expediteur=["x"]),
+        lambda r: r["contenu"].update(faits=[1]),
+        lambda r: r["contenu"].update(declenchees=[{"regle": "photo"}]),
+    ],
+)
+def test_a_record_edited_out_of_shape_is_a_damaged_line_for_both_paths(journal_path, edit):
+    """No traceback from a query: the line is reported as damaged, with its number."""
+    fill(journal_path, checked(), 2)
+    lines = journal_path.read_bytes().splitlines(keepends=True)
+    record = orjson.loads(lines[-1])
+    edit(record)
+    lines[-1] = orjson.dumps(record) + b"\n"
+    journal_path.write_bytes(b"".join(lines))
+    for use_index in (True, False):
+        with pytest.raises(JournalError, match=f":{len(lines)} : ligne illisible"):
+            list(search(journal_path, parse_filter(), index=use_index))
+        with pytest.raises(JournalError, match=f":{len(lines)} : ligne illisible"):
+            journal_stats(journal_path, parse_filter(), index=use_index)
 
 
 @pytest.fixture(scope="module")
