@@ -15,7 +15,9 @@ work on the machine slows every figure):
    order swapped at each pair), so that the disk's ups and downs favour neither side;
 3. over generated journals of N/10 and N decision records (default 1,000,000): the time and
    peak memory (RSS of a forked child, and of the worker processes it started) of
-   ``verifier`` (parallel, and on one core), ``chercher`` and ``stats``.
+   ``verifier`` (parallel, and on one core), ``chercher`` and ``stats`` reading every line,
+   then the query index: built from nothing once, and ``chercher`` and ``stats`` answered
+   from it.
 
 Records are real: invitations from ``bench/generer.py`` decided by ``policies/blogue.tamis``.
 The journals go to a temporary directory (``--dir`` to choose the disk), deleted at the end.
@@ -36,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from generer import generate
 
-from tamis.audit import layout
+from tamis.audit import index, layout
 from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.queries import journal_stats, parse_filter, search
 from tamis.audit.sink import sync_file
@@ -209,21 +211,49 @@ def measured(job: Callable[[], str]) -> tuple[float, float, float, float, str]:
 
 
 def queries(path: Path, day: str) -> dict[str, Callable[[], str]]:
+    """Reading the journal itself: verification, and chercher / stats scanning every line."""
     refused = parse_filter(decisions=["refuser"], since=day)
-    rare = parse_filter(rules=["mensonge"], since=day)
+    rare = parse_filter(rules=["profil incomplet"], since=day)
     return {
         "rien (référence)": lambda: "",
         "verifier": lambda: f"{verify_journal(path).count:,} enregistrements, ok",
         "verifier (un seul cœur)": lambda: (
             f"{verify_journal(path, parallel=False).count:,} enregistrements"
         ),
-        "chercher --decision refuser --depuis": lambda: (
+        "chercher --decision refuser --depuis (lecture)": lambda: (
+            f"{sum(1 for _ in search(path, refused, index=False)):,} trouvées"
+        ),
+        "chercher --regle 'profil incomplet' --depuis (lecture)": lambda: (
+            f"{sum(1 for _ in search(path, rare, index=False)):,} trouvées"
+        ),
+        "stats (lecture)": lambda: (
+            f"{journal_stats(path, parse_filter(), index=False).total:,} comptées"
+        ),
+    }
+
+
+def index_queries(path: Path, day: str) -> dict[str, Callable[[], str]]:
+    """The query index (``audit/index.py``): built from nothing, then answering."""
+    refused = parse_filter(decisions=["refuser"], since=day)
+    rare = parse_filter(rules=["profil incomplet"], since=day)
+
+    def cold() -> str:
+        index.index_path(path).unlink(missing_ok=True)
+        built = index.current(path, {})
+        if built is None:
+            return "index inutilisable"
+        with built:
+            return f"{index.index_path(path).stat().st_size / 2**20:,.0f} Mo d'index"
+
+    return {
+        "index construit de zéro (une fois)": cold,
+        "chercher --decision refuser --depuis (index)": lambda: (
             f"{sum(1 for _ in search(path, refused)):,} trouvées"
         ),
-        "chercher --regle mensonge --depuis": lambda: (
+        "chercher --regle 'profil incomplet' --depuis (index)": lambda: (
             f"{sum(1 for _ in search(path, rare)):,} trouvées"
         ),
-        "stats": lambda: f"{journal_stats(path, parse_filter()).total:,} comptées",
+        "stats (index)": lambda: f"{journal_stats(path, parse_filter()).total:,} comptées",
     }
 
 
@@ -346,13 +376,14 @@ def large(folder: Path, pairs: list, n: int) -> None:
         f"charge : {load()}"
     )
     day = time.strftime("%Y-%m-%d", time.gmtime())
-    for name, job in queries(path, day).items():
+    for name, job in {**queries(path, day), **index_queries(path, day)}.items():
         seconds, cpu, rss, workers, note = measured(job)
         print(
-            f"  {name:38} {seconds:6.2f} s (CPU {cpu:6.2f} s)  pic RSS {rss:6.1f} Mo, "
+            f"  {name:50} {seconds:6.2f} s (CPU {cpu:6.2f} s)  pic RSS {rss:6.1f} Mo, "
             f"auxiliaires {workers:6.1f} Mo  {note}"
         )
     path.unlink()
+    index.index_path(path).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
