@@ -46,17 +46,23 @@ def policy_sha(record: dict) -> str | None:
 
 def head_from_line(line: bytes, size: int, where: str) -> ChainHead:
     """The head after the complete ``line`` ending at offset ``size``; ``where`` names it."""
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        record = None
-    if not is_record(record):
+    record = parse_record(line)
+    if record is None:
         raise JournalError(
             f"{where} : ce n'est pas un enregistrement de journal tamis ; le fichier n'est pas "
             "un journal ou il est endommagé (« tamis journal verifier » le localise). "
             "Rien n'a été écrit."
         )
     return ChainHead(record["seq"], record["empreinte"], policy_sha(record), size)
+
+
+def parse_record(line: bytes | memoryview) -> dict | None:
+    """The record on one line (without its ``\\n``), or None if it is not one."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return record if is_record(record) else None
 
 
 def is_record(value: object) -> bool:

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tamis.audit import blocks, layout
-from tamis.audit.chain import is_record
+from tamis.audit.chain import parse_record
 from tamis.audit.reader import PathLike, Warn
 from tamis.audit.stats import Stats, period_of
 from tamis.audit.torn import torn_message
@@ -117,7 +117,7 @@ class _RangeReader:
         view, pos, last = memoryview(data), 0, None
         while pos < stop:
             end = data.find(b"\n", pos, stop)
-            record = _parsed(view[pos:end])
+            record = parse_record(view[pos:end])
             if record is None:
                 break
             if record["evenement"] == "decision":
@@ -150,14 +150,6 @@ class _RangeReader:
 
     def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:
         return Chunk(self.rows, self.details, self.offset, self.lines, self.last, bad, torn)
-
-
-def _parsed(line: memoryview) -> dict | None:
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    return record if is_record(record) else None
 
 
 _WORDS = {True: "vrai", False: "faux", None: "inconnu"}  # ``stats.word`` of the three
@@ -280,7 +272,7 @@ def identity(fd: int) -> str | None:
     tail = layout.read_tail(first[:end]) if end >= 0 else None
     if tail is not None:
         return tail.empreinte
-    record = _parsed(memoryview(first[:end])) if end >= 0 else None
+    record = parse_record(memoryview(first[:end])) if end >= 0 else None
     return record["empreinte"] if record is not None else None
 
 

@@ -26,7 +26,7 @@ import orjson
 
 from tamis.audit import blocks
 from tamis.audit import index as query_index
-from tamis.audit.chain import is_record
+from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError, warn_on_stderr
 from tamis.audit.reader import PathLike, Warn, check_first_line, open_journal_file
 from tamis.audit.stats import Stats, compute_stats, word
@@ -373,7 +373,7 @@ def _numbered(
                 if not _may_match(data, start, end, flt):
                     continue
                 before, counted = before + data.count(b"\n", counted, start), start
-                record = _parsed(view[start:end])
+                record = parse_record(view[start:end])
                 if record is None:
                     found.append((lines, before, 0))
                     return
@@ -381,14 +381,6 @@ def _numbered(
                     yield before + 1, record
             lines += data.count(b"\n", 0, stop)
     found.append((lines, None, torn))
-
-
-def _parsed(line: bytes | memoryview) -> dict | None:
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    return record if is_record(record) else None
 
 
 def _search_range(path: PathLike, part: blocks.Range, flt: Filter) -> _Found:

@@ -14,10 +14,8 @@ import os
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-import orjson
-
 from tamis.audit.blocks import blocks
-from tamis.audit.chain import is_record
+from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
 from tamis.audit.torn import torn_message
 
@@ -84,11 +82,8 @@ def check_first_line(path: PathLike) -> None:
 
 def parse_line(path: object, number: int, line: bytes) -> dict:
     """The record on one line, or a ``JournalError`` naming the line."""
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        record = None
-    if is_record(record):
+    record = parse_record(line)
+    if record is not None:
         return record
     if number == 1:
         raise JournalError(f"{path} n'est pas un journal tamis (ligne 1 illisible).")
