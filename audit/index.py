@@ -34,8 +34,9 @@ import orjson
 from tamis.audit import blocks, layout
 from tamis.audit.chain import parse_record
 from tamis.audit.reader import PathLike, Warn
-from tamis.audit.stats import Stats, period_of
+from tamis.audit.stats import Stats, counted, period_of
 from tamis.audit.torn import torn_message
+from tamis.engine.semantics import truth_word
 
 SUFFIX = ".index.sqlite"
 SCHEMA = "tamis-index-3"
@@ -141,7 +142,7 @@ class _RangeReader:
                 cell(content.get("id")),
                 cell(sender.get("nom") or sender.get("profil_url")),
                 _json([*outcome, content.get("politique") or {}]),
-                _json([[n, _WORDS[v]] for f in facts for n, v in f.items() if _counted(v)]),
+                _json([[n, truth_word(v)] for f in facts for n, v in f.items() if counted(v)]),
             )
         )
         self.details.append(
@@ -150,14 +151,6 @@ class _RangeReader:
 
     def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:
         return Chunk(self.rows, self.details, self.offset, self.lines, self.last, bad, torn)
-
-
-_WORDS = {True: "vrai", False: "faux", None: "inconnu"}  # ``stats.word`` of the three
-
-
-def _counted(value: Any) -> bool:
-    """The values ``stats`` counts per fact: true, false, null (never 1 or 0)."""
-    return value is None or value is True or value is False
 
 
 def _folded(text: Any) -> str | None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from tamis.engine.semantics import truth_word
+
 PERIODS = ("jour", "semaine")
 
 
@@ -36,8 +38,8 @@ class Stats:
         self.by_rule[(content.get("regle"), decision)] += 1
         for facts in (content.get("faits", {}), content.get("faits_derives", {})):
             for name, value in facts.items():
-                if isinstance(value, bool) or value is None:
-                    self.by_fact[name][word(value)] += 1
+                if counted(value):
+                    self.by_fact[name][truth_word(value)] += 1
         self.by_period[period_of(record["horodatage"], per)][decision] += 1
 
     def merge(self, other: Stats) -> None:
@@ -82,10 +84,15 @@ def compute_stats(records: Iterable[dict], per: str = "jour") -> Stats:
     return stats
 
 
+def counted(value: Any) -> bool:
+    """The fact values ``stats`` counts: vrai, faux and inconnu (not numbers or texts)."""
+    return value is None or isinstance(value, bool)
+
+
 def word(value: Any) -> str:
     """A value as users read it: vrai, faux, inconnu, a number, a text, a list."""
-    if value is None or isinstance(value, bool):
-        return {True: "vrai", False: "faux", None: "inconnu"}[value]
+    if counted(value):
+        return truth_word(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
