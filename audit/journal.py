@@ -171,13 +171,18 @@ class Journal:
 
 
 def _runs(pending: list[Pending], size: int) -> Iterator[list[Pending]]:
-    """Consecutive items under the same policy, at most ``size`` at a time."""
+    """Consecutive items under the same policy, at most ``size`` at a time (the same policy
+    object is the same policy; other objects are compared by their source's sha256)."""
     start = 0
     while start < len(pending):
+        policy = pending[start].policy
         sha = pending[start].content.fields["politique"]["sha256"]
         end = start + 1
         limit = min(len(pending), start + size)
-        while end < limit and pending[end].content.fields["politique"]["sha256"] == sha:
+        while end < limit and (
+            pending[end].policy is policy
+            or pending[end].content.fields["politique"]["sha256"] == sha
+        ):
             end += 1
         yield pending[start:end]
         start = end

@@ -107,7 +107,7 @@ class JournalFile:
         self._depth, self._written, head = 1, 0, self.head
         self._saved = (head.seq, head.empreinte, head.politique)
         try:
-            size = os.fstat(self._fd).st_size
+            size = os.lseek(self._fd, 0, os.SEEK_END)  # the file's size, without a stat
             if size != head.size:  # another process wrote, or a torn line: re-read
                 head.restore(recover_tail(self._fd, self.path, size, self.warn))
                 self._saved = (head.seq, head.empreinte, head.politique)

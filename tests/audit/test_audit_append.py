@@ -222,3 +222,17 @@ def test_an_error_inside_the_locked_section_writes_nothing_and_restores_the_head
         )
         (record,) = journal.write([pending])
     assert record["seq"] == 3 and verify_journal(journal_path).ok
+
+
+def test_timestamps_are_fixed_width_utc_with_microseconds():
+    from tamis.audit.processors import UtcClock
+
+    moments = iter(
+        [1_767_225_599_000_005_000, 1_767_225_599_999_999_999, 1_767_225_600_000_000_000]
+    )
+    now = UtcClock(lambda: next(moments))
+    assert [now(), now(), now()] == [
+        "2025-12-31T23:59:59.000005Z",
+        "2025-12-31T23:59:59.999999Z",
+        "2026-01-01T00:00:00.000000Z",
+    ]
