@@ -143,13 +143,13 @@ def ceiling_grouped(path: Path, lines: list[bytes], n: int) -> float:
         os.close(fd)
 
 
-def ceiling_strict(path: Path, line: bytes, n: int) -> float:
-    """Bare ceiling of ``stricte``: the same line written and synced n times."""
+def ceiling_strict(path: Path, lines: list[bytes], n: int) -> float:
+    """Bare ceiling of ``stricte``: the same lines as the journal's, each written and synced."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def job() -> None:
-        for _ in range(n):
-            os.write(fd, line)
+        for i in range(n):
+            os.write(fd, lines[i % len(lines)])
             sync_file(fd)
 
     try:
@@ -329,7 +329,7 @@ def strict(folder: Path, pool: list[Pending], lines: list[bytes], n: int) -> Non
     with open_journal(folder / "stricte.jsonl", durability="stricte") as journal:
         for _ in range(5):
             ours.append(one_by_one(journal, pool, n))
-            bare.append(ceiling_strict(folder / "plafond-s.jsonl", lines[0], n))
+            bare.append(ceiling_strict(folder / "plafond-s.jsonl", lines, n))
     ratio = sum(ours) / sum(bare)
     print(
         f"  stricte (un fdatasync par enregistrement) {max(ours):10,.0f} / "
@@ -340,14 +340,16 @@ def strict(folder: Path, pool: list[Pending], lines: list[bytes], n: int) -> Non
         f"{statistics.median(bare):10,.0f} lignes/s"
     )
     print(f"  stricte / plafond (moyenne des 5 manches alternées) : {ratio:.0%}")
-    ours_s, bare_s = line_by_line(folder, pool, lines[0], 5 * n)
+    ours_s, bare_s = line_by_line(folder, pool, lines, 5 * n)
     print(
         f"  stricte / plafond, alternés ligne à ligne ({5 * n:,} paires) : {bare_s / ours_s:.0%}"
         f"  ({5 * n / ours_s:,.0f} enr./s contre {5 * n / bare_s:,.0f} lignes/s)"
     )
 
 
-def line_by_line(folder: Path, pool: list[Pending], line: bytes, n: int) -> tuple[float, float]:
+def line_by_line(
+    folder: Path, pool: list[Pending], lines: list[bytes], n: int
+) -> tuple[float, float]:
     """Seconds for n ``stricte`` records and for n bare lines + sync, taken in turn (the
     order swapped at each pair), so that both see the disk at the same moments."""
     spent = [0.0, 0.0]
@@ -356,7 +358,7 @@ def line_by_line(folder: Path, pool: list[Pending], line: bytes, n: int) -> tupl
     with open_journal(folder / "stricte-l.jsonl", durability="stricte") as journal:
         jobs = (
             lambda i: journal.write([pool[i % len(pool)]]),
-            lambda i: (os.write(fd, line), sync_file(fd)),
+            lambda i: (os.write(fd, lines[i % len(lines)]), sync_file(fd)),
         )
         for i in range(n):
             for side in (i % 2, 1 - i % 2):
