@@ -1,10 +1,14 @@
 """The query index: a SQLite projection of a journal's decision records, kept current by readers.
 
 Sits beside the queries (journal lines -> **index rows** -> the rows of ``chercher`` and the
-counts of ``stats``). Parsing each kept 3 kB line is what makes a broad scan slow; the index
-holds, per decision record, exactly what ``Filter.matches``, ``summary`` and ``compute_stats``
-read, so that filtering and counting run in SQLite's C code and answers are the ones a scan
-gives (same rows, journal order, same counts and key order).
+counts of ``stats``; the records of ``pourquoi``, ``exporter`` and ``rejouer``). Parsing each
+kept 3 kB line is what makes a broad scan slow; the index holds, per decision record, exactly
+what ``Filter.matches``, ``summary`` and ``compute_stats`` read, so that filtering and counting
+run in SQLite's C code and answers are the ones a scan gives (same rows, journal order, same
+counts and key order). It also knows where each decision and each ``politique`` record lies
+(offset, line number, length): the full records a filter selects, and the policy sources, are
+read back from the journal itself (``records``, ``policies``), never from a copy; a line read
+back that is not the record expected means the index is stale (``Failed``: the caller scans).
 
 The file is ``<journal>.index.sqlite`` (mode 0600: it holds personal data). The writer never
 touches it: before answering, a reader brings it up to date (``current``) by parsing only the
@@ -39,17 +43,20 @@ from tamis.audit.torn import torn_message
 from tamis.engine.semantics import truth_word
 
 SUFFIX = ".index.sqlite"
-SCHEMA = "tamis-index-3"
+SCHEMA = "tamis-index-4"
 _BATCH = 1000  # rows fetched at a time
 _WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
     "CREATE TABLE decisions (pos INTEGER PRIMARY KEY, seq, moment, invitation, sender,"
-    " outcome INTEGER, profile INTEGER)",
+    " outcome INTEGER, profile INTEGER, line INTEGER, size INTEGER)",
+    "CREATE INDEX decisions_invitation ON decisions (invitation)",
+    "CREATE TABLE policies (pos INTEGER PRIMARY KEY, seq, line INTEGER, size INTEGER)",
     "CREATE TABLE details (pos INTEGER PRIMARY KEY, name_cf, url_cf, facts TEXT)",
     "CREATE TABLE outcomes (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
     "CREATE TABLE profiles (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
 )
+POLICY_MARK = b'"evenement":"politique"'  # in every ``politique`` line as written
 _ROW_SQL = (
     "d.seq, d.moment, d.invitation, d.sender, d.outcome, typeof(d.moment) = 'blob'"
     " OR typeof(d.invitation) = 'blob' OR typeof(d.sender) = 'blob'"
@@ -85,8 +92,10 @@ def value(stored: Any) -> Any:
 class Chunk(NamedTuple):
     """What one range of the journal gave: rows to insert and where the range stopped."""
 
-    rows: list[tuple]  # decisions, with the outcome and the fact profile as JSON texts
+    rows: list[tuple]  # decisions, with the outcome and the fact profile as JSON texts, then
+    # the line number (counted from the chunk's start) and the line's length
     details: list[tuple]  # (pos, casefolded name, casefolded URL, merged facts as JSON text)
+    policies: list[tuple]  # ``politique`` records: (pos, seq, line in the chunk, length)
     end: int  # offset just past the last line indexed
     lines: int  # complete lines indexed
     last: tuple[int, str] | None  # (offset, SHA-256 of the bytes) of the last line indexed
@@ -110,7 +119,7 @@ def index_range(path: PathLike, part: blocks.Range, covered: int = 0) -> Chunk:
 
 class _RangeReader:
     def __init__(self, offset: int) -> None:
-        self.offset, self.rows, self.details = offset, [], []
+        self.offset, self.rows, self.details, self.policies = offset, [], [], []
         self.lines, self.last = 0, None
 
     def read(self, data: bytes, stop: int) -> bool:
@@ -121,18 +130,22 @@ class _RangeReader:
             record = parse_record(view[pos:end])
             if record is None:
                 break
+            self.lines += 1
+            where = (self.offset + pos, self.lines, end - pos)
             if record["evenement"] == "decision":
-                self.add(self.offset + pos, record)
+                self.add(where, record)
+            elif is_policy(data, pos, end, record):
+                self.policies.append((where[0], record["seq"], *where[1:]))
             last, pos = (pos, end), end + 1
         if last is not None:
-            self.lines += data.count(b"\n", 0, last[1] + 1)
             digest = hashlib.sha256(view[last[0] : last[1]]).hexdigest()
             self.last = (self.offset + last[0], digest)
         self.offset += pos
         return pos >= stop
 
-    def add(self, pos: int, record: dict) -> None:
-        content = record["contenu"]
+    def add(self, where: tuple[int, int, int], record: dict) -> None:
+        """One decision row; ``where``: its offset, line in the chunk and length."""
+        pos, content = where[0], record["contenu"]
         sender = (content.get("invitation") or {}).get("expediteur") or {}
         facts = (content.get("faits", {}), content.get("faits_derives", {}))
         outcome = [content.get(key) for key in ("decision", "regle", "motif")]
@@ -143,6 +156,7 @@ class _RangeReader:
                 cell(sender.get("nom") or sender.get("profil_url")),
                 _json([*outcome, content.get("politique") or {}]),
                 _json([[n, truth_word(v)] for f in facts for n, v in f.items() if counted(v)]),
+                *where[1:],
             )
         )
         self.details.append(
@@ -150,7 +164,15 @@ class _RangeReader:
         )
 
     def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:
-        return Chunk(self.rows, self.details, self.offset, self.lines, self.last, bad, torn)
+        return Chunk(
+            self.rows, self.details, self.policies, self.offset, self.lines, self.last, bad, torn
+        )
+
+
+def is_policy(data: bytes, start: int, end: int, record: dict) -> bool:
+    """True for a ``politique`` record on ``data[start:end]`` that ``why.policy_sources``
+    keeps when it scans (it looks for ``POLICY_MARK`` before parsing a line)."""
+    return record["evenement"] == "politique" and data.find(POLICY_MARK, start, end) >= 0
 
 
 def _folded(text: Any) -> str | None:
@@ -318,9 +340,15 @@ def _insert(
     torn = 0
     with contextlib.closing(chunks):  # type: ignore[type-var]
         for chunk in chunks:
-            rows = [(*row[:5], keys.outcome(row[5]), keys.profile(row[6])) for row in chunk.rows]
-            connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?)", rows)
+            before = meta.lines  # lines ahead of the chunk: its line numbers start after them
+            rows = [
+                (*row[:5], keys.outcome(row[5]), keys.profile(row[6]), before + row[7], row[8])
+                for row in chunk.rows
+            ]
+            connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?)", rows)
             connection.executemany("INSERT INTO details VALUES (?,?,?,?)", chunk.details)
+            policies = [(pos, seq, before + line, size) for pos, seq, line, size in chunk.policies]
+            connection.executemany("INSERT INTO policies VALUES (?,?,?,?)", policies)
             meta = _advanced(meta, chunk)
             torn = chunk.torn
             if chunk.bad:
@@ -434,6 +462,40 @@ class Index:
                     "politique": policy,
                 }
 
+    def records(self, flt: Any) -> Iterator[tuple[int, dict]]:
+        """``(line number, record)`` of the decisions ``rows(flt)`` gives, in journal order,
+        each read back from the journal at its offset. ``Failed`` if the index breaks down, or
+        if a line read back is not the record the index expects, or no longer passes ``flt``
+        (the journal was rewritten: the index is stale); records already given stay valid."""
+        with self._failing():
+            where, args = self._where(flt)
+            sql = f"SELECT d.pos, d.seq, d.line, d.size {where} ORDER BY d.pos"
+            cursor = self.connection.execute(sql, args)
+        with self._journal() as fd:
+            while True:
+                with self._failing():
+                    batch = cursor.fetchmany(_BATCH)
+                if not batch:
+                    return
+                for pos, seq, line, size in batch:
+                    record = read_back(fd, (pos, seq, line, size))
+                    if not flt.matches(record):
+                        raise Failed(f"line {line} no longer passes the filter: stale index")
+                    yield line, record
+
+    def policies(self) -> dict[str, dict]:
+        """sha256 -> the ``politique`` content recorded for it, as ``why.policy_sources``
+        gives it (the last record of a sha256 wins), each read back from the journal."""
+        with self._failing(), self._journal() as fd:
+            sources: dict[str, dict] = {}
+            for where in self.connection.execute("SELECT * FROM policies ORDER BY pos"):
+                record = read_back(fd, where)
+                policy = record["contenu"].get("politique")
+                if record["evenement"] != "politique" or not _names_sha(policy):
+                    raise Failed(f"line {where[2]}: no policy there (stale index, or damaged)")
+                sources[policy["sha256"]] = policy
+            return sources
+
     def stats(self, flt: Any, per: str) -> Stats:
         """``compute_stats`` of the matching decisions, from GROUP BY queries."""
         with self._failing():
@@ -511,6 +573,18 @@ class Index:
         return clauses
 
     @contextlib.contextmanager
+    def _journal(self) -> Iterator[int]:
+        """The journal, open for ``read_back``."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as error:
+            raise Failed(str(error)) from error
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
     def _failing(self) -> Iterator[None]:
         """Errors as ``Failed`` (the scan answers, and raises what it raises); a corrupt file
         is deleted, to be built anew by the next query."""
@@ -523,6 +597,27 @@ class Index:
             raise Failed(str(error)) from error
         except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
             raise Failed(str(error)) from error
+
+
+def read_back(fd: int, where: tuple[int, int, int, int]) -> dict:
+    """The record at ``where`` (offset, seq, line number, length) of the journal open on
+    ``fd``; ``Failed`` unless a whole line lies there and holds a record with that seq."""
+    pos, seq, line, size = where
+    start = max(pos - 1, 0)
+    try:
+        data = os.pread(fd, pos - start + size + 1, start)
+    except OSError as error:
+        raise Failed(str(error)) from error
+    whole = data.endswith(b"\n") and len(data) == pos - start + size + 1
+    record = parse_record(memoryview(data)[pos - start : -1]) if whole else None
+    if (pos and data[:1] != b"\n") or record is None or record["seq"] != seq:
+        raise Failed(f"line {line} is not the record indexed: stale index")
+    return record
+
+
+def _names_sha(policy: Any) -> bool:
+    """A recorded policy ``why.policy_sources`` accepts (else it reports a damaged line)."""
+    return isinstance(policy, dict) and isinstance(policy.get("sha256"), str)
 
 
 def _name(policy: Any) -> Any:

@@ -6,21 +6,22 @@ French message). ``select`` streams the journal: each filter's exact JSON bytes 
 the line, then its envelope is read from its bytes (``layout``: event, date bounds on
 ``horodatage``), before it is parsed; only then is the record tested in full. Memory stays
 flat, and lines a filter rules out are never parsed. ``search`` (the rows of ``chercher``) and
-``journal_stats`` do the same in ranges on every core (``blocks.map_ranges``), in file order,
-unless the journal's query index (``index``: SQLite, kept current by these readers) can answer:
-then they ask it, and scan only when it cannot be used (``index=False`` never uses it).
+``journal_stats`` do the same in ranges on every core (``blocks.map_ranges``), in file order.
+All three first ask the journal's query index (``index``: SQLite, kept current by these
+readers), ``select`` reading back only the lines it names, and scan only when it cannot be
+used (``index=False`` never uses it).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import PurePath
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -34,6 +35,7 @@ from tamis.audit.torn import torn_message
 
 DECISIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
 _TRUTH = {"vrai": True, "faux": False, "inconnu": None}
+T = TypeVar("T")
 
 
 class FilterError(ValueError):
@@ -205,16 +207,26 @@ def _needles(flt: Filter) -> tuple[bytes, ...]:
     return tuple(needles)
 
 
-def select(path: PathLike, flt: Filter, warn: Warn = warn_on_stderr) -> Iterator[dict]:
-    """The ``decision`` records that pass ``flt``, in journal order, streamed (one process)."""
-    for _line, record in select_numbered(path, flt, warn):
+def select(
+    path: PathLike, flt: Filter, warn: Warn = warn_on_stderr, *, index: bool = True, **pool: Any
+) -> Iterator[dict]:
+    """The ``decision`` records that pass ``flt``, in journal order, streamed: read back
+    from the journal at the offsets the query index gives if it can answer (``index``;
+    ``pool`` tunes its catch-up), else by a scan in one process."""
+    for _line, record in select_numbered(path, flt, warn, index=index, **pool):
         yield record
 
 
 def select_numbered(
-    path: PathLike, flt: Filter, warn: Warn = warn_on_stderr
+    path: PathLike, flt: Filter, warn: Warn = warn_on_stderr, *, index: bool = True, **pool: Any
 ) -> Iterator[tuple[int, dict]]:
     """``select``, each record with its line number (1-based) in the journal."""
+    scan = partial(_scan_numbered, path, flt, warn)
+    found = current_index(path, index, pool)
+    yield from scan() if found is None else _indexed(found, partial(found.records, flt), scan, warn)
+
+
+def _scan_numbered(path: PathLike, flt: Filter, warn: Warn) -> Iterator[tuple[int, dict]]:
     check_first_line(path)
     found: list = []
     with open_journal_file(path) as stream:
@@ -268,17 +280,25 @@ def search(
     index if it can answer (``index``), else computed on every core for a large journal
     (``blocks.map_ranges``; ``pool`` tunes it, for the index's catch-up too)."""
     scan = partial(_collect, path, partial(_search_range, flt=flt), warn, pool, orjson.loads)
-    found = _current_index(path, index, pool)
-    if found is None:
-        yield from scan()
-        return
+    found = current_index(path, index, pool)
+    yield from scan() if found is None else _indexed(found, partial(found.rows, flt), scan, warn)
+
+
+def _indexed(
+    found: query_index.Index,
+    answer: Callable[[], Iterator[T]],
+    scan: Callable[[], Iterator[T]],
+    warn: Warn,
+) -> Iterator[T]:
+    """What ``answer`` gives from the open index (closed at the end), then its warning; if
+    it fails midway, the rest from ``scan``, which gives the same items in the same order."""
     given = 0
     with found:
         try:
-            for row in found.rows(flt):
-                yield row
+            for item in answer():
+                yield item
                 given += 1
-        except query_index.Failed:  # the scan gives the same rows: skip those already given
+        except query_index.Failed:  # skip the items already given
             yield from itertools.islice(scan(), given, None)
             return
         found.report(warn)
@@ -295,7 +315,7 @@ def journal_stats(
 ) -> Stats:
     """``stats.compute_stats`` of the selected records: from GROUP BY queries on the query
     index if it can answer, else counted on every core and merged."""
-    found = _current_index(path, index, pool)
+    found = current_index(path, index, pool)
     if found is not None:
         with found:
             try:
@@ -311,7 +331,7 @@ def journal_stats(
     return total
 
 
-def _current_index(path: PathLike, wanted: bool, pool: dict) -> query_index.Index | None:
+def current_index(path: PathLike, wanted: bool, pool: dict) -> query_index.Index | None:
     """The journal's query index, up to date, if ``wanted`` and usable (the journal is
     checked first: a missing or foreign file is the scan's error, and gets no index)."""
     if not wanted:

@@ -1,20 +1,23 @@
 """``pourquoi``: the full French explanation of a recorded decision, from the journal alone.
 
-Sits on the reader: one streamed pass keeps the source of each policy the journal recorded
-(``politique`` records, by sha256) and the decision records of one invitation. Each is then
-explained from what it recorded: the rule's text as the policy read *then* (not the file as it
-is now), each condition with its values (the recorded trace), the derived facts, the other
-rules that fired and why they lost, the rules that stayed unknown.
+Sits on the queries: the source of each policy the journal recorded (``politique`` records,
+by sha256) and the decision records of one invitation come from the journal's query index
+when it can answer (``index.Index.policies`` and ``records``: a few lines read back at their
+offsets), else from a streamed pass over the journal. Each is then explained from what it
+recorded: the rule's text as the policy read *then* (not the file as it is now), each
+condition with its values (the recorded trace), the derived facts, the other rules that fired
+and why they lost, the rules that stayed unknown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tamis.audit.errors import warn_on_stderr
-from tamis.audit.queries import parse_filter, select, word
+from tamis.audit.errors import JournalError, warn_on_stderr
+from tamis.audit.index import POLICY_MARK, Failed
+from tamis.audit.queries import current_index, parse_filter, select, word
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
 from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
 from tamis.engine.compile import SEVERITY
@@ -29,24 +32,63 @@ class Found:
     policy: dict | None  # the ``politique`` content in force (with ``source``), if recorded
 
 
-def find_decisions(path: PathLike, invitation_id: str, warn: Warn = warn_on_stderr) -> list[Found]:
-    """Every decision recorded for ``invitation_id``, with the policy source it was made under."""
-    policies = policy_sources(path, warn)
+def find_decisions(
+    path: PathLike,
+    invitation_id: str,
+    warn: Warn = warn_on_stderr,
+    *,
+    index: bool = True,
+    **pool: Any,
+) -> list[Found]:
+    """Every decision recorded for ``invitation_id``, with the policy source it was made
+    under: from the query index if it can answer (``index``; ``pool`` tunes its catch-up),
+    else from the journal read whole."""
     flt = parse_filter(invitation=invitation_id)
-    return [
-        Found(record, policies.get(record["contenu"]["politique"].get("sha256")))
-        for record in select(path, flt, lambda _message: None)
-    ]
+    found = current_index(path, index, pool)
+    if found is not None:
+        with found:
+            try:
+                policies, records = found.policies(), [r for _n, r in found.records(flt)]
+            except Failed:
+                pass
+            else:
+                found.report(warn)
+                return _with_policies(records, policies)
+    policies = policy_sources(path, warn)
+    return _with_policies(select(path, flt, _quiet, index=False), policies)
+
+
+def _with_policies(records: Iterable[dict], policies: dict[str, dict]) -> list[Found]:
+    return [Found(r, policies.get(r["contenu"]["politique"].get("sha256"))) for r in records]
+
+
+def _quiet(_message: str) -> None:
+    """No second warning: reading the policies already reported a torn last line."""
 
 
 def policy_sources(path: PathLike, warn: Warn) -> dict[str, dict]:
-    """sha256 -> the ``politique`` content recorded for it (one small dict per policy)."""
+    """sha256 -> the ``politique`` content recorded for it (one small dict per policy; the
+    last record of a sha256 wins), from one pass over the journal."""
     sources: dict[str, dict] = {}
     for number, line in iter_lines(path, warn):
-        if b'"evenement":"politique"' in line:
-            policy = parse_line(path, number, line)["contenu"]["politique"]
-            sources[policy["sha256"]] = policy
+        if POLICY_MARK in line:
+            record = parse_line(path, number, line)
+            if record["evenement"] == "politique":
+                policy = recorded_policy(path, number, record)
+                sources[policy["sha256"]] = policy
     return sources
+
+
+def recorded_policy(path: PathLike, number: int, record: dict) -> dict:
+    """The policy of a ``politique`` record; a ``JournalError`` naming the line if it has
+    none that names its sha256 (a line edited by hand)."""
+    policy = record["contenu"].get("politique")
+    if not isinstance(policy, dict) or not isinstance(policy.get("sha256"), str):
+        raise JournalError(
+            f"{path}:{number} : ligne illisible, le journal est endommagé ; "
+            "« tamis journal verifier » localise le problème."
+        )
+    return policy
 
 
 def rule_text(source: str, line: int | None) -> list[tuple[int, str]]:

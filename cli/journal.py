@@ -1,10 +1,11 @@
 """``tamis journal …``: ask the audit journal why, search it, count, verify, export.
 
-Thin commands over ``tamis.audit`` (``why``, ``queries``, ``stats``, ``verify``): every one
-streams the journal (``chercher``, ``stats`` and ``verifier`` on every core for a large
-one), takes ``--journal CHEMIN`` (``$TAMIS_JOURNAL``, default ``tamis-journal.jsonl``),
-reports a torn last line on stderr, turns ``JournalError`` into a French error (exit 1) and a
-bad filter value into a usage error (exit 2).
+Thin commands over ``tamis.audit`` (``why``, ``queries``, ``stats``, ``verify``): all but
+``verifier`` first ask the journal's query index (``--sans-index``: never), else stream the
+journal (``chercher``, ``stats`` and ``verifier`` on every core for a large one); every one
+takes ``--journal CHEMIN`` (``$TAMIS_JOURNAL``, default ``tamis-journal.jsonl``), reports a
+torn last line on stderr, turns ``JournalError`` into a French error (exit 1) and a bad filter
+value into a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -42,16 +43,6 @@ _COLORS = {
 _CHUNK = 200  # table rows rendered at a time: memory stays flat however many match
 
 
-def sans_index(function: Any) -> Any:
-    return click.option(
-        "--sans-index",
-        "sans_index",
-        is_flag=True,
-        help="Lire tout le journal sans utiliser ni mettre à jour son index "
-        "(<journal>.index.sqlite) ; plus lent, même résultat.",
-    )(function)
-
-
 def warn(message: str) -> None:
     click.echo(f"avertissement : {message}", err=True)
 
@@ -73,12 +64,13 @@ def journal() -> None:
 @click.argument("identifiant", metavar="ID")
 @options.journal
 @options.format_(("texte", "json"), "texte")
-def pourquoi(identifiant: str, journal: str, format_: str) -> None:
+@options.sans_index
+def pourquoi(identifiant: str, journal: str, format_: str, sans_index: bool) -> None:
     """Explique en détail la ou les décisions prises pour l'invitation ID, à partir du journal
     seul : règle et motif avec le texte de la règle tel qu'enregistré, valeur de chaque
     condition, faits dérivés, règles aussi vraies et pourquoi elles ont été écartées."""
     with journal_errors():
-        found = why.find_decisions(journal, identifiant, warn)
+        found = why.find_decisions(journal, identifiant, warn, index=not sans_index)
     if not found:
         raise click.ClickException(
             f"aucune décision pour l'invitation « {identifiant} » dans {journal}."
@@ -96,7 +88,7 @@ def pourquoi(identifiant: str, journal: str, format_: str) -> None:
 @options.filters
 @options.format_(("table", "json", "csv"), "table")
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N décisions.")
-@sans_index
+@options.sans_index
 def chercher(journal: str, format_: str, limite: int | None, sans_index: bool, **kw: Any) -> None:
     """Liste les décisions qui correspondent à tous les filtres donnés (la plus ancienne
     d'abord) : tableau, JSON (un objet par ligne) ou CSV."""
@@ -165,7 +157,7 @@ def _table(rows: list[dict], *, header: bool) -> Table:
     help="Regroupement dans le temps du graphique.",
 )
 @options.format_(("texte", "json"), "texte")
-@sans_index
+@options.sans_index
 def stats(journal: str, par: str, format_: str, sans_index: bool, **kw: Any) -> None:
     """Compte les décisions choisies par décision, par règle décisive, par fait et par jour
     ou semaine, avec un petit graphique des décisions dans le temps."""
@@ -276,14 +268,15 @@ def verifier(journal: str) -> None:
     show_default=True,
     help="Fichier à écrire (créé en mode 0600) ; « - » : la sortie standard.",
 )
-def exporter(journal: str, format_: str, sortie: str, **kw: Any) -> None:
+@options.sans_index
+def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: Any) -> None:
     """Exporte les décisions choisies en JSON Lines (enregistrements complets, tels
     qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules)."""
     flt = options.build_filter(kw)
     with journal_errors():
         check_first_line(journal)  # a missing or foreign journal touches no output file
     with journal_errors(), output(sortie, journal) as stream:
-        records = queries.select(journal, flt, warn)
+        records = queries.select(journal, flt, warn, index=not sans_index)
         if format_ == "csv":
             count = write_csv(stream, queries.EXPORT_COLUMNS, map(queries.export_row, records))
         else:

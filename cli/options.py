@@ -80,6 +80,16 @@ def journal(function: F) -> F:
     )(function)
 
 
+def sans_index(function: F) -> F:
+    return click.option(
+        "--sans-index",
+        "sans_index",
+        is_flag=True,
+        help="Lire tout le journal sans utiliser ni mettre à jour son index "
+        "(<journal>.index.sqlite) ; plus lent, même résultat.",
+    )(function)
+
+
 def durabilite(function: F) -> F:
     return click.option(
         "--durabilite",

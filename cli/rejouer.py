@@ -1,6 +1,7 @@
 """``tamis rejouer``: what would change if the journal's invitations met another policy.
 
-A thin command over ``tamis.cli.replay``: reads the journal (never writes it), re-decides,
+A thin command over ``tamis.cli.replay``: reads the journal (never writes it; the decisions
+it selects are found through the journal's query index unless ``--sans-index``), re-decides,
 then prints the counts per former -> new decision and, for each invitation that would
 change, both explanations side by side (rich tables), or all of it as JSON.
 """
@@ -28,6 +29,7 @@ from tamis.cli.replay import Change, Report, replay_journal
 @options.journal
 @options.selection
 @options.format_(("texte", "json"), "texte")
+@options.sans_index
 def rejouer(
     politique: str,
     contexte: str | None,
@@ -35,6 +37,7 @@ def rejouer(
     parametres: tuple[str, ...],
     journal: str,
     format_: str,
+    sans_index: bool,
     **selection: Any,
 ) -> None:
     """Redécide les invitations du journal avec une autre politique, sans rien écrire au
@@ -44,7 +47,7 @@ def rejouer(
     flt = options.build_filter(selection)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     try:
-        report = replay_journal(setup, journal, flt, warn)
+        report = replay_journal(setup, journal, flt, warn, index=not sans_index)
     except JournalError as error:
         raise click.ClickException(str(error)) from None
     for message in report.rejected:

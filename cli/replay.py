@@ -4,10 +4,11 @@ Sits after the journal reader (``tamis.audit.reader``): each ``decision`` record
 invitation as received and the hash of the context it was decided with, so the invitation
 is validated again, its facts re-extracted with today's context and decided by the new
 policy (``pipeline.decide_invitation``). The comparison keeps, per invitation id, the latest
-decision the journal holds; ``replay_journal`` reads only the lines the filter may match
-(``queries.select_numbered``) and names each rejected record by its file and line. Decisions
-journaled with ``--minimiser`` are counted: fields the old policy did not read are *inconnu*
-to the new one. No click here: ``tamis rejouer`` only renders the report.
+decision the journal holds; ``replay_journal`` reads only the lines the filter selects, found
+through the journal's query index or by a scan (``queries.select_numbered``), and names each
+rejected record by its file and line. Decisions journaled with ``--minimiser`` are counted:
+fields the old policy did not read are *inconnu* to the new one. No click here: ``tamis
+rejouer`` only renders the report.
 """
 
 from __future__ import annotations
@@ -93,9 +94,13 @@ def latest_decisions(records: Iterable[Numbered], flt: Filter) -> list[Mapping]:
     return list(latest.values())
 
 
-def replay_journal(setup: Setup, path: str | PathLike[str], flt: Filter, warn: Warn) -> Report:
-    """``replay`` on the journal at ``path``: only lines ``flt`` may match are parsed."""
-    return _replay(setup, latest_decisions(select_numbered(path, flt, warn), flt), str(path))
+def replay_journal(
+    setup: Setup, path: str | PathLike[str], flt: Filter, warn: Warn, *, index: bool = True
+) -> Report:
+    """``replay`` on the journal at ``path``: only the lines ``flt`` selects are parsed,
+    found through the query index if it can answer (``index``), else by a scan."""
+    records = select_numbered(path, flt, warn, index=index)
+    return _replay(setup, latest_decisions(records, flt), str(path))
 
 
 def replay(setup: Setup, records: Iterable[Mapping[str, Any]], flt: Filter) -> Report:
