@@ -1,11 +1,13 @@
-"""The list of ``tamis`` commands; a new command module adds its command here."""
+"""The ``tamis`` commands, by name: where each one lives, imported only when it is run (or
+listed by ``tamis --help``), so ``tamis journal pourquoi`` does not load the engine and the
+facts' modules that ``decider`` needs. A new command module adds its line here."""
 
 from __future__ import annotations
 
-from tamis.cli.decider import decider
-from tamis.cli.formater import formater
-from tamis.cli.journal import journal
-from tamis.cli.rejouer import rejouer
-from tamis.cli.valider import valider
-
-ALL: list = [valider, formater, decider, rejouer, journal]
+COMMANDS: dict[str, str] = {
+    "valider": "tamis.cli.valider:valider",
+    "formater": "tamis.cli.formater:formater",
+    "decider": "tamis.cli.decider:decider",
+    "rejouer": "tamis.cli.rejouer:rejouer",
+    "journal": "tamis.cli.journal:journal",
+}

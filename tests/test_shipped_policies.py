@@ -7,15 +7,13 @@ from importlib.resources import files
 import pytest
 from click.testing import CliRunner
 
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 
 SHIPPED = sorted(p for p in files("tamis.policies").iterdir() if p.name.endswith(".tamis"))
 
 
 @pytest.fixture(scope="module")
 def runner() -> CliRunner:
-    if not cli.commands:
-        _register()
     return CliRunner()
 
 

@@ -362,10 +362,8 @@ def test_two_readers_catching_up_at_once_index_each_line_once(journal):
 def test_cli_sans_index_reads_the_journal_alone(journal):
     from click.testing import CliRunner
 
-    from tamis.cli.main import _register, cli
+    from tamis.cli.main import cli
 
-    if not cli.commands:
-        _register()
     runner = CliRunner()
     base = ["journal", "chercher", "--journal", str(journal), "--format", "json"]
     plain = runner.invoke(cli, [*base, "--sans-index", "--decision", "refuser"])

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tamis.cli import pipeline
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,12 +25,6 @@ sinon examiner
 WITH_PHOTO = {"id": "a-1", "expediteur": {"photo": True, "connexions": 120}}
 NO_PHOTO = {"id": "a-2", "expediteur": {"photo": False, "connexions": 500}}
 UNKNOWN = {"id": "a-3", "expediteur": {"nom": "Jeanne Roy"}}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered() -> None:
-    if not cli.commands:
-        _register()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from tamis.audit.errors import JournalError
 from tamis.audit.verify import verify_journal
 from tamis.cli import decider, pipeline
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 from tamis.invitations.reader import read_invitations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +30,6 @@ règle "photo" : refuser si sans_photo
 accepter si expediteur.connexions >= connexions_min
 sinon examiner
 """
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered() -> None:
-    if not cli.commands:
-        _register()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 
 UNFORMATTED = "REFUSER SI sans_photo OU message_par_defaut   # l'exemple\nsinon   Accepter\n"
 FORMATTED = "refuser si sans_photo ou message_par_defaut  # l'exemple\nsinon accepter\n"
@@ -17,8 +17,6 @@ FORMATTED = "refuser si sans_photo ou message_par_defaut  # l'exemple\nsinon acc
 
 @pytest.fixture(scope="module")
 def runner() -> CliRunner:
-    if not cli.commands.get("formater"):
-        _register()
     return CliRunner()
 
 

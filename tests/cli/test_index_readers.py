@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tamis.audit import index, queries, why
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 
 OLD = """\
 politique "Stricte"
@@ -32,12 +32,6 @@ INVITATIONS = [
     {"id": "a-4", "expediteur": {"photo": False, "connexions": 10}},
 ]
 JOURNAL = "tamis-journal.jsonl"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered() -> None:
-    if not cli.commands:
-        _register()
 
 
 def run(*args: str):

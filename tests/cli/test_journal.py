@@ -16,16 +16,10 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import POLICY, fill, invitation
 
 from tamis.audit.journal import open_journal
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 from tamis.engine.compile import compile_policy
 from tamis.grammar.load import load_policy_file
 from tamis.invitations.vocabulary import vocabulary
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered():
-    if not cli.commands:
-        _register()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tamis.audit.queries import parse_filter
 from tamis.audit.reader import iter_records
 from tamis.cli import pipeline
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 from tamis.cli.replay import replay
 
 OLD = """\
@@ -32,12 +32,6 @@ INVITATIONS = [
     {"id": "a-3", "expediteur": {"photo": True, "connexions": 30}},  # examiner -> accepter
     {"id": "a-4", "expediteur": {"photo": False, "connexions": 10}},  # refuser -> refuser
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered() -> None:
-    if not cli.commands:
-        _register()
 
 
 @pytest.fixture

@@ -8,16 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CLEAN = "refuser si sans_photo\nsinon examiner\n"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def registered() -> None:
-    if not cli.commands:
-        _register()
 
 
 def run(*args: str):

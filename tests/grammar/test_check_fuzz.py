@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tamis.cli.main import _register, cli
+from tamis.cli.main import cli
 from tamis.grammar import ast
 from tamis.grammar.check import check_policy
 from tamis.grammar.diagnostics import render
@@ -128,8 +128,6 @@ def test_random_asts(items: list[ast.Statement]) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_valider_command_never_raises(source: str) -> None:
-    if not cli.commands:
-        _register()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "f.tamis"
         path.write_text(source, encoding="utf-8")
