@@ -266,12 +266,12 @@ class GroupSync:
             if first:
                 self._since = time.monotonic()
             self._unsynced += count
-            woken = first or self._unsynced >= self.size
-            if woken:
+            due = self._unsynced >= self.size
+            if first or due:  # the first one starts the thread's timer
                 self._cond.notify_all()
             while self._unsynced + self._in_sync >= 2 * self.size and self._error is None:
                 self._cond.wait()
-        if woken:
+        if due:
             yield_interpreter()  # the sync thread starts its fdatasync now, not in 5 ms
 
     @property
