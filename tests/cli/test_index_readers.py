@@ -9,22 +9,11 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
+from test_rejouer import NEW, OLD  # the two policies rejouer's own tests compare
 
 from tamis.audit import index, queries, why
 from tamis.cli.main import cli
 
-OLD = """\
-politique "Stricte"
-règle "photo" : refuser si sans_photo
-accepter si expediteur.connexions >= connexions_min
-sinon examiner
-"""
-NEW = """\
-politique "Souple"
-règle "inconnus" : refuser si sans_photo et expediteur.connexions < 100
-règle "assez" : accepter si expediteur.connexions >= 20
-sinon ignorer
-"""
 INVITATIONS = [
     {"id": "a-1", "expediteur": {"nom": "=Jean", "photo": True, "connexions": 120}},
     {"id": "a-2", "expediteur": {"nom": "Élise", "photo": False, "connexions": 500}},
