@@ -39,9 +39,11 @@ class ChainHead:
 
 
 def policy_sha(record: dict) -> str | None:
-    """The sha256 of the policy a ``politique`` or ``decision`` record names."""
+    """The sha256 of the policy a ``politique`` or ``decision`` record names (None if it
+    names none as a text: a line edited by hand)."""
     policy = record.get("contenu", {}).get("politique")
-    return policy.get("sha256") if isinstance(policy, dict) else None
+    sha = policy.get("sha256") if isinstance(policy, dict) else None
+    return sha if isinstance(sha, str) else None
 
 
 def head_from_line(line: bytes, size: int, where: str) -> ChainHead:

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tamis.audit import blocks, layout
-from tamis.audit.chain import parse_record
+from tamis.audit.chain import parse_record, policy_sha
 from tamis.audit.reader import PathLike, Warn
 from tamis.audit.stats import Stats, counted, period_of
 from tamis.audit.torn import torn_message
@@ -490,10 +490,10 @@ class Index:
             sources: dict[str, dict] = {}
             for where in self.connection.execute("SELECT * FROM policies ORDER BY pos"):
                 record = read_back(fd, where)
-                policy = record["contenu"].get("politique")
-                if record["evenement"] != "politique" or not _names_sha(policy):
+                sha = policy_sha(record)
+                if record["evenement"] != "politique" or sha is None:
                     raise Failed(f"line {where[2]}: no policy there (stale index, or damaged)")
-                sources[policy["sha256"]] = policy
+                sources[sha] = record["contenu"]["politique"]
             return sources
 
     def stats(self, flt: Any, per: str) -> Stats:
@@ -613,11 +613,6 @@ def read_back(fd: int, where: tuple[int, int, int, int]) -> dict:
     if (pos and data[:1] != b"\n") or record is None or record["seq"] != seq:
         raise Failed(f"line {line} is not the record indexed: stale index")
     return record
-
-
-def _names_sha(policy: Any) -> bool:
-    """A recorded policy ``why.policy_sources`` accepts (else it reports a damaged line)."""
-    return isinstance(policy, dict) and isinstance(policy.get("sha256"), str)
 
 
 def _name(policy: Any) -> Any:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tamis.audit.chain import policy_sha
 from tamis.audit.errors import JournalError, warn_on_stderr
 from tamis.audit.index import POLICY_MARK, Failed
 from tamis.audit.queries import current_index, parse_filter, select, word
@@ -74,21 +75,20 @@ def policy_sources(path: PathLike, warn: Warn) -> dict[str, dict]:
         if POLICY_MARK in line:
             record = parse_line(path, number, line)
             if record["evenement"] == "politique":
-                policy = recorded_policy(path, number, record)
-                sources[policy["sha256"]] = policy
+                sources[recorded_sha(path, number, record)] = record["contenu"]["politique"]
     return sources
 
 
-def recorded_policy(path: PathLike, number: int, record: dict) -> dict:
-    """The policy of a ``politique`` record; a ``JournalError`` naming the line if it has
-    none that names its sha256 (a line edited by hand)."""
-    policy = record["contenu"].get("politique")
-    if not isinstance(policy, dict) or not isinstance(policy.get("sha256"), str):
+def recorded_sha(path: PathLike, number: int, record: dict) -> str:
+    """The sha256 a ``politique`` record names; a ``JournalError`` naming the line if it
+    names none (a line edited by hand)."""
+    sha = policy_sha(record)
+    if sha is None:
         raise JournalError(
             f"{path}:{number} : ligne illisible, le journal est endommagé ; "
             "« tamis journal verifier » localise le problème."
         )
-    return policy
+    return sha
 
 
 def rule_text(source: str, line: int | None) -> list[tuple[int, str]]:
