@@ -147,11 +147,28 @@ def parse_filter(
 ) -> Filter:
     """A ``Filter`` from the commands' option values; raises ``FilterError`` (French)."""
     chosen = frozenset(_decision(d) for d in decisions)
-    tests = tuple(_fact(f) for f in facts)
+    tests = tuple(_fact(_text(f, "--fait")) for f in facts)
     low = _bound(since, "--depuis", end=False) if since else None
     high = _bound(until, "--jusqu-a", end=True) if until else None
-    flt = Filter(chosen, frozenset(rules), tests, sender, low, high, policy, invitation)
+    rules = frozenset(_text(rule, "--regle") for rule in rules)
+    sender, policy = _text(sender, "--expediteur"), _text(policy, "--politique")
+    flt = Filter(chosen, rules, tests, sender, low, high, policy, _text(invitation, "ID"))
     return Filter(**{**flt.__dict__, "needles": _needles(flt)})
+
+
+def _text(value: Any, option: str) -> Any:
+    """``value`` unless it holds bytes that are not UTF-8 text (a terminal in another
+    encoding: the shell hands them over as lone surrogates), which no record can contain."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise FilterError(
+                f"{option} : « {shown} » n'est pas du texte UTF-8 ; vérifiez l'encodage de "
+                "votre terminal (LANG, LC_ALL)."
+            ) from None
+    return value
 
 
 def _decision(text: str) -> str:

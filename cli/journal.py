@@ -28,6 +28,7 @@ from rich.table import Table
 from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
+from tamis.audit.queries import FilterError
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
@@ -53,6 +54,8 @@ def journal_errors() -> Iterator[None]:
         yield
     except JournalError as error:
         raise click.ClickException(str(error)) from None
+    except FilterError as error:  # a filter built inside a command (pourquoi's ID)
+        raise click.UsageError(str(error)) from None
 
 
 @click.group("journal", subcommand_metavar="COMMANDE [ARGUMENTS]...")

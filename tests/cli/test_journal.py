@@ -71,6 +71,24 @@ def test_bad_filter_values_are_usage_errors(journal, args):
     assert result.exit_code == 2 and ("inconnue" in result.output or "illisible" in result.output)
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["pourquoi", "inv-\udcff"], "ID"),
+        (["chercher", "--expediteur", "\udcffa"], "--expediteur"),
+        (["chercher", "--regle", "\udcff"], "--regle"),
+        (["stats", "--fait", "\udcff=vrai"], "--fait"),
+        (["exporter", "--politique", "\udcff"], "--politique"),
+    ],
+)
+def test_values_that_are_not_utf8_are_usage_errors_not_tracebacks(journal, args, option):
+    """Bytes a terminal in another encoding passes on (lone surrogates for Python)."""
+    result = run(*args, "--journal", str(journal))
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert f"{option} : « " in result.output and "\\xff" in result.output
+    assert "n'est pas du texte UTF-8" in result.output and "Traceback" not in result.output
+
+
 def test_chercher_table_json_and_csv(journal):
     table = run("chercher", "--journal", str(journal), "--decision", "refuser")
     assert table.exit_code == 0 and "inv-2" in table.output and "inv-1 " not in table.output
