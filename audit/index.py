@@ -46,6 +46,7 @@ SUFFIX = ".index.sqlite"
 SCHEMA = "tamis-index-4"
 _BATCH = 1000  # rows fetched at a time
 _WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
+NOTICE_FROM = 128 << 20  # journal bytes to index from which the reader is told (≈ 1 s and more)
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
     "CREATE TABLE decisions (pos INTEGER PRIMARY KEY, seq, moment, invitation, sender,"
@@ -203,15 +204,18 @@ class Meta(NamedTuple):
 EMPTY = Meta(None, 0, 0, 0, None)
 
 
-def current(path: PathLike, pool: dict) -> Index | None:
-    """The journal's index, brought up to date; None when it cannot be used (scan instead)."""
+def current(path: PathLike, pool: dict, notice: Warn | None = None) -> Index | None:
+    """The journal's index, brought up to date; None when it cannot be used (scan instead).
+
+    ``notice`` is told, in French, before a long catch-up (``NOTICE_FROM`` bytes or more:
+    the first query on a large journal builds the whole index)."""
     try:
-        return _current(path, pool)
+        return _current(path, pool, notice)
     except Exception:  # the index is an optimisation: whatever fails, the scan answers
         return None
 
 
-def _current(path: PathLike, pool: dict) -> Index:
+def _current(path: PathLike, pool: dict, notice: Warn | None) -> Index:
     where = index_path(path)
     connection = _connect(where)
     try:
@@ -219,7 +223,7 @@ def _current(path: PathLike, pool: dict) -> Index:
             meta, size = _meta(connection), os.fstat(stream.fileno()).st_size
             torn = 0
             if meta is None or meta.offset != size or not covers(stream.fileno(), meta):
-                meta, torn = _catch_up(connection, path, stream.fileno(), pool)
+                meta, torn = _catch_up(connection, path, stream.fileno(), pool, notice)
     except BaseException:
         connection.close()
         raise
@@ -292,13 +296,16 @@ def identity(fd: int) -> str | None:
 
 
 def _catch_up(
-    connection: sqlite3.Connection, path: PathLike, fd: int, pool: dict
+    connection: sqlite3.Connection, path: PathLike, fd: int, pool: dict, notice: Warn | None
 ) -> tuple[Meta, int]:
     """Index the lines after what is covered (everything, if stale), in one transaction."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         before = _meta(connection)
         meta = before if covers(fd, before) else _reset(connection)
+        todo = os.fstat(fd).st_size - meta.offset
+        if notice is not None and todo >= NOTICE_FROM:
+            notice(catching_up(path, todo, whole=not meta.offset))
         meta, torn, bad = _insert(connection, _chunks(path, meta.offset, pool), meta)
         if meta.offset and meta.identity is None:
             meta = meta._replace(identity=identity(fd))
@@ -312,6 +319,18 @@ def _catch_up(
     if bad:
         raise Failed("a line that is not a record: the scan reports it")
     return meta, torn
+
+
+def catching_up(path: PathLike, nbytes: int, *, whole: bool) -> str:
+    """The French notice before indexing ``nbytes`` of the journal (``whole``: from the start)."""
+    size = f"{nbytes / 2**20:.0f}"
+    if whole:
+        return (
+            f"{path} : construction de l'index de recherche ({size} Mo du journal à lire, une "
+            "seule fois ; ensuite, seuls les ajouts seront lus). --sans-index lit le journal "
+            "sans index."
+        )
+    return f"{path} : mise à jour de l'index de recherche ({size} Mo ajoutés au journal à lire)."
 
 
 def _reset(connection: sqlite3.Connection) -> Meta:

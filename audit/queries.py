@@ -239,7 +239,7 @@ def select_numbered(
 ) -> Iterator[tuple[int, dict]]:
     """``select``, each record with its line number (1-based) in the journal."""
     scan = partial(_scan_numbered, path, flt, warn)
-    found = current_index(path, index, pool)
+    found = current_index(path, index, pool, warn)
     yield from scan() if found is None else _indexed(found, partial(found.records, flt), scan, warn)
 
 
@@ -297,7 +297,7 @@ def search(
     index if it can answer (``index``), else computed on every core for a large journal
     (``blocks.map_ranges``; ``pool`` tunes it, for the index's catch-up too)."""
     scan = partial(_collect, path, partial(_search_range, flt=flt), warn, pool, orjson.loads)
-    found = current_index(path, index, pool)
+    found = current_index(path, index, pool, warn)
     yield from scan() if found is None else _indexed(found, partial(found.rows, flt), scan, warn)
 
 
@@ -332,7 +332,7 @@ def journal_stats(
 ) -> Stats:
     """``stats.compute_stats`` of the selected records: from GROUP BY queries on the query
     index if it can answer, else counted on every core and merged."""
-    found = current_index(path, index, pool)
+    found = current_index(path, index, pool, warn)
     if found is not None:
         with found:
             try:
@@ -348,13 +348,14 @@ def journal_stats(
     return total
 
 
-def current_index(path: PathLike, wanted: bool, pool: dict) -> query_index.Index | None:
+def current_index(path: PathLike, wanted: bool, pool: dict, warn: Warn) -> query_index.Index | None:
     """The journal's query index, up to date, if ``wanted`` and usable (the journal is
-    checked first: a missing or foreign file is the scan's error, and gets no index)."""
+    checked first: a missing or foreign file is the scan's error, and gets no index);
+    ``warn`` is told before a long catch-up."""
     if not wanted:
         return None
     check_first_line(path)
-    return query_index.current(path, pool)
+    return query_index.current(path, pool, warn)
 
 
 def _one(value: Any) -> list[Any]:

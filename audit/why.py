@@ -45,7 +45,7 @@ def find_decisions(
     under: from the query index if it can answer (``index``; ``pool`` tunes its catch-up),
     else from the journal read whole."""
     flt = parse_filter(invitation=invitation_id)
-    found = current_index(path, index, pool)
+    found = current_index(path, index, pool, warn)
     if found is not None:
         with found:
             try:

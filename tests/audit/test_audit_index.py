@@ -373,3 +373,24 @@ def test_cli_sans_index_reads_the_journal_alone(journal):
     stats = ["journal", "stats", "--journal", str(journal), "--format", "json"]
     assert runner.invoke(cli, [*stats, "--sans-index"]).stdout == runner.invoke(cli, stats).stdout
     assert "--sans-index" in runner.invoke(cli, ["journal", "stats", "--help"]).output
+
+
+def test_a_long_catch_up_is_announced_in_french_once(journal, policy, monkeypatch):
+    """The first query on a large journal builds the whole index: the user is told so,
+    then told of a later catch-up, and not told anything when there is nothing to read."""
+    from click.testing import CliRunner
+
+    from tamis.cli.main import cli
+
+    monkeypatch.setattr(index, "NOTICE_FROM", 1)  # every journal counts as large here
+    base = ["journal", "chercher", "--journal", str(journal), "--format", "json"]
+    first = CliRunner().invoke(cli, base)
+    assert first.exit_code == 0
+    assert first.stderr.startswith(f"avertissement : {journal} : construction de l'index")
+    assert "une seule fois" in first.stderr and "--sans-index" in first.stderr
+    fill(journal, policy, 3)
+    later = CliRunner().invoke(cli, base)
+    assert f"{journal} : mise à jour de l'index de recherche (0 Mo ajoutés" in later.stderr
+    again = CliRunner().invoke(cli, base)
+    assert "index" not in again.stderr and again.stdout == later.stdout
+    assert "index" not in CliRunner().invoke(cli, [*base, "--sans-index"]).stderr
