@@ -8,7 +8,10 @@ does not parse is ``illisible``; a journal that is empty, or whose first record 
 ``ouverture``, is ``ouverture`` (its beginning was cut off or replaced); a torn last line is
 ``dechire`` (what a crash leaves; the
 records before it are intact and the next write sets it aside). Well-laid-out lines are
-checked from their bytes (``layout``), others by parsing and re-rendering.
+checked from their bytes (``layout``), others by parsing and re-rendering: such a record is
+intact, but its line was rewritten by another program (spaces, key order, escapes), and the
+searches that read the journal's bytes without the index can miss it, so it is counted
+(``rewritten``) for ``verifier`` to report.
 
 A large journal is checked in ranges on every core (``blocks.map_ranges``): each worker
 checks that its lines seal and chain to one another, the parent checks the seams (each
@@ -45,6 +48,8 @@ class Verification:
     last_seq: int
     last_digest: str
     problem: Problem | None
+    rewritten: int = 0  # intact records whose line is not laid out as tamis writes it
+    first_rewritten: int | None = None  # the line of the first of them
 
     @property
     def ok(self) -> bool:
@@ -56,6 +61,7 @@ class _Link:
     seq: int
     precedente: str
     empreinte: str
+    exact: bool = True  # laid out as tamis writes it (else: parsed and re-rendered to check)
 
 
 @dataclass(slots=True)
@@ -66,13 +72,25 @@ class _State:
     digest: bytes = layout.GENESIS.encode()
     count: int = 0  # records checked
     line: int = 0  # lines read (the last good record's line)
+    rewritten: int = 0  # records checked by parsing: not laid out as tamis writes them
+    first_rewritten: int | None = None
 
     def advance(self, link: _Link) -> None:
         self.seq, self.digest = link.seq, link.empreinte.encode()
         self.count, self.line = self.count + 1, self.line + 1
+        if not link.exact:
+            self.rewritten += 1
+            self.first_rewritten = self.first_rewritten or self.line
 
     def result(self, problem: Problem | None) -> Verification:
-        return Verification(self.count, self.seq, self.digest.decode(), problem)
+        return Verification(
+            self.count,
+            self.seq,
+            self.digest.decode(),
+            problem,
+            self.rewritten,
+            self.first_rewritten,
+        )
 
 
 class RangeCheck(NamedTuple):
@@ -242,7 +260,7 @@ def _link(line: bytes) -> _Link | None:
     except orjson.JSONDecodeError:
         return None
     if is_record(record) and layout.record_digest(record) == record["empreinte"]:
-        return _Link(record["seq"], str(record.get("precedente")), record["empreinte"])
+        return _Link(record["seq"], str(record.get("precedente")), record["empreinte"], False)
     return None
 
 

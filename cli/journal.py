@@ -257,6 +257,13 @@ def verifier(journal: str) -> None:
         f"OK : {result.count} enregistrement(s) vérifié(s), chaîne intacte "
         f"(dernier : n° {result.last_seq}, empreinte {result.last_digest})."
     )
+    if result.rewritten:
+        warn(
+            f"{journal}:{result.first_rewritten} : {result.rewritten} enregistrement(s) "
+            "intact(s) mais réécrit(s) par un autre programme que tamis (espaces, ordre des "
+            "clés ou échappements), le premier à cette ligne ; les recherches sans l'index "
+            "(--sans-index) peuvent les manquer, l'index les lit."
+        )
 
 
 @journal.command()

@@ -125,3 +125,20 @@ def test_stopping_a_parallel_search_early_leaves_no_worker_behind(journal_path, 
         assert len(list(itertools.islice(rows, 3))) == 3
         rows.close()
     assert multiprocessing.active_children() == []
+
+
+def test_lines_rewritten_by_another_program_are_intact_but_counted(journal_path, lines):
+    """Spaces after separators, keys out of order, \\u escapes: the record is intact (its
+    digest is of its canonical form), but the line is not as tamis wrote it."""
+    import json
+
+    assert [(r.rewritten, r.first_rewritten) for r in both(journal_path)] == [(0, None)] * 2
+    spaced = json.loads(lines[7])
+    lines[7] = json.dumps(spaced, ensure_ascii=False).encode() + b"\n"
+    unsorted = json.loads(lines[20])
+    reordered = {key: unsorted[key] for key in reversed(list(unsorted))}
+    lines[20] = json.dumps(reordered, separators=(",", ":")).encode() + b"\n"  # and \u escapes
+    journal_path.write_bytes(b"".join(lines))
+    for result in both(journal_path):
+        assert result.ok and result.count == 42
+        assert (result.rewritten, result.first_rewritten) == (2, 8)

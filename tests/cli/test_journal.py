@@ -251,3 +251,15 @@ def test_verifier_fails_on_an_empty_journal(tmp_path):
         f"ÉCHEC : {empty}:ligne 1 : journal vide — tout journal commence par un "
         "enregistrement « ouverture ».\n"
     )
+
+
+def test_verifier_reports_records_rewritten_by_another_program(journal):
+    import json
+
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = json.dumps(json.loads(lines[3]), sort_keys=True) + "\n"  # spaces, \u escapes
+    journal.write_text("".join(lines), encoding="utf-8")
+    result = run("verifier", "--journal", str(journal))
+    assert result.exit_code == 0 and result.stdout.startswith("OK : 8 enregistrement(s)")
+    assert result.stderr.startswith(f"avertissement : {journal}:4 : 1 enregistrement(s) intact(s)")
+    assert "--sans-index" in result.stderr
