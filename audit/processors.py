@@ -96,8 +96,7 @@ class SealWithHash:
     def run(self, event_dict: dict) -> tuple:
         """Seal each record of a run in turn, each linked to the one before; the tail's
         fixed parts are checked once, on the first record."""
-        prepared, prepare = layout.Prepared, layout.prepare
-        contents = [c if type(c) is prepared else prepare(c) for c in event_dict.pop("contenus")]
+        contents = list(map(_prepared, event_dict.pop("contenus")))
         seqs, moments = event_dict.pop("seq"), event_dict.pop("horodatage")
         first = {**event_dict, "seq": seqs[0], "horodatage": moments[0]}
         if not contents or layout.envelope_tail(first) is None:
