@@ -44,10 +44,10 @@ from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.queries import journal_stats, parse_filter, search, select
 from tamis.audit.sink import sync_file
 from tamis.audit.verify import verify_journal
-from tamis.cli.pipeline import decide_invitation, prepare
 from tamis.engine.explain import explain
 from tamis.engine.trace import trace_decision
 from tamis.invitations.models import Invitation
+from tamis.triage.pipeline import decide_invitation, prepare
 
 POLICY = Path(__file__).parent.parent / "policies" / "blogue.tamis"
 BATCH = 1000

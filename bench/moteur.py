@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import baseline
 import generer
 
-from tamis.cli.pipeline import Decided, Setup, decide_records, prepare
 from tamis.engine.engines import EngineUnavailable, make_engine
 from tamis.invitations.reader import read_invitations
+from tamis.triage.pipeline import Decided, Setup, decide_records, prepare
 
 POLICY = str(files("tamis.policies") / "blogue.tamis")  # the policy baseline.decide implements
 TARGET_BASELINE = 0.25

@@ -1,6 +1,6 @@
 """``tamis decider``: decide a batch of invitations and journal every decision.
 
-A thin command over ``tamis.cli.pipeline``: it turns options into a ``Setup``, each
+A thin command over ``tamis.triage.pipeline``: it turns options into a ``Setup``, each
 failure into a French message and an exit code (1 fatal, 2 usage, 3 some records
 rejected), and each decision into one output line, printed after the journal has it.
 Invitations from a file are decided ``BATCH`` at a time and each batch's decisions
@@ -26,7 +26,12 @@ import orjson
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.cli import options
-from tamis.cli.pipeline import (
+from tamis.cli.progress import Reporter
+from tamis.engine.engines import EngineUnavailable
+from tamis.engine.parameters import ParameterError
+from tamis.invitations.context import ContextError
+from tamis.invitations.reader import read_invitations, unreadable
+from tamis.triage.pipeline import (
     Decided,
     PolicyInvalid,
     Rejected,
@@ -36,11 +41,6 @@ from tamis.cli.pipeline import (
     result_json,
     result_text,
 )
-from tamis.cli.progress import Reporter
-from tamis.engine.engines import EngineUnavailable
-from tamis.engine.parameters import ParameterError
-from tamis.invitations.context import ContextError
-from tamis.invitations.reader import read_invitations, unreadable
 
 EXIT_REJECTED = 3
 BATCH = 256  # invitations decided, journaled in one write, then printed

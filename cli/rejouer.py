@@ -1,6 +1,6 @@
 """``tamis rejouer``: what would change if the journal's invitations met another policy.
 
-A thin command over ``tamis.cli.replay``: reads the journal (never writes it; the decisions
+A thin command over ``tamis.triage.replay``: reads the journal (never writes it; the decisions
 it selects are found through the journal's query index unless ``--sans-index``), re-decides,
 then prints the counts per former -> new decision and, for each invitation that would
 change, both explanations side by side (rich tables), or all of it as JSON.
@@ -18,7 +18,7 @@ from rich.table import Table
 from tamis.audit.errors import JournalError
 from tamis.cli import options
 from tamis.cli.decider import setup_or_exit
-from tamis.cli.replay import Change, Report, replay_journal
+from tamis.triage.replay import Change, Report, replay_journal
 
 
 @click.command("rejouer", short_help="Essaie une autre politique sur les décisions du journal.")

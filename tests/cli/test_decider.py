@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tamis.cli import pipeline
 from tamis.cli.main import cli
+from tamis.triage import pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 

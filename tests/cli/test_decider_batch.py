@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from tamis.audit.errors import JournalError
 from tamis.audit.verify import verify_journal
-from tamis.cli import decider, pipeline
+from tamis.cli import decider
 from tamis.cli.main import cli
 from tamis.invitations.reader import read_invitations
+from tamis.triage import pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPLES = ROOT / "policies" / "exemples"

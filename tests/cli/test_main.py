@@ -33,7 +33,7 @@ def test_journal_commands_do_not_load_the_deciding_modules(tmp_path):
         "try:\n"
         "    cli(['journal', 'pourquoi', '--journal', sys.argv[1], 'x'], prog_name='tamis')\n"
         "except SystemExit as end:\n"
-        "    heavy = [m for m in ('tamis.cli.decider', 'tamis.cli.pipeline',\n"
+        "    heavy = [m for m in ('tamis.cli.decider', 'tamis.triage.pipeline',\n"
         "             'tamis.invitations.context') if m in sys.modules]\n"
         "    print(end.code, heavy)\n"
     )

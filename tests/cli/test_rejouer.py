@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from tamis.audit.queries import parse_filter
 from tamis.audit.reader import iter_records
-from tamis.cli import pipeline
 from tamis.cli.main import cli
-from tamis.cli.replay import replay
+from tamis.triage import pipeline
+from tamis.triage.replay import replay
 
 OLD = """\
 politique "Stricte"

@@ -157,8 +157,8 @@ FULL = {"blogue.tamis|tamis.toml|inv-01", "chambre.tamis|-|inv-07", "blogue.tami
 def shipped_outputs() -> dict[str, dict]:
     """For each (policy, context, invitation): the texts in full, the larger outputs digested
     (a few records in full, for readability)."""
-    from tamis.cli.pipeline import decide_records, prepare, recorded_content, result_text
     from tamis.invitations.reader import read_invitations
+    from tamis.triage.pipeline import decide_records, prepare, recorded_content, result_text
 
     out: dict[str, dict] = {}
     for policy_path in sorted((ROOT / "policies").glob("*.tamis")):

@@ -21,9 +21,9 @@ from typing import Any
 
 from tamis.audit.queries import Filter, select_numbered
 from tamis.audit.reader import Warn
-from tamis.cli.pipeline import Setup, decide_invitation
 from tamis.engine.explain import explain
 from tamis.invitations.validation import validate
+from tamis.triage.pipeline import Setup, decide_invitation
 
 
 @dataclass(frozen=True)
