@@ -22,6 +22,8 @@ def decide(facts: Mapping[str, Value]) -> tuple[str, str]:
         return "refuser", "mensonge"
     elif f("pitch_de_vente") is True:
         return "refuser", "pitch de vente"
+    elif f("homonyme_d_un_contact") is True:
+        return "refuser", "homonyme"
     elif f("connu") is True:
         return "accepter", "déjà connu"
     elif f("sans_photo") is True or f("profil_entreprise") is True:

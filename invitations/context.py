@@ -13,6 +13,7 @@ import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import unquote
@@ -71,25 +72,51 @@ class ContextFile(_Section):
     parametres: dict[str, ParamValue] = Field(default_factory=dict)
 
 
+class MatchKind(Enum):
+    """How a person was recognised in the network (or why a name alone does not suffice)."""
+
+    ADRESSE = "adresse"  # the profile URL is in the network: the same person
+    NOM_SEUL = "nom"  # the name is, but no URL could confirm it (none known or none given)
+    HOMONYME = "homonyme"  # the name is, with another profile URL: another person (a clone?)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A person looked up in the network: how, where the entry was found, its known URLs."""
+
+    kind: MatchKind
+    where: str
+    known_urls: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Network:
     """The people the user has met or is in contact with, by normalised name and URL.
 
     ``described`` is False when the context says nothing of the network: then nobody can be
-    said to be outside it, and ``connu`` stays *inconnu*.
+    said to be outside it, and ``connu`` stays *inconnu*. ``name_urls`` holds, for each name,
+    the profile URLs known for it: a name whose entries carry a URL is only recognised by
+    that URL, since a clone profile copies a contact's name but cannot copy their address.
     """
 
     names: Mapping[str, str] = field(default_factory=dict)  # normalised name -> where found
     urls: Mapping[str, str] = field(default_factory=dict)  # normalised URL -> where found
     described: bool = False
+    # normalised name -> (normalised URL, where found) of each entry that carries a URL
+    name_urls: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
-    def find(self, name: str | None, url: str | None) -> tuple[str, str] | None:
-        """(how it matched, where it was found) for a person in the network, else None."""
+    def lookup(self, name: str | None, url: str | None) -> Match | None:
+        """How the person with ``name`` and ``url`` stands in the network; None if absent."""
         if url and (where := self.urls.get(profile_key(url))):
-            return f"adresse {url}", where
-        if name and (where := self.names.get(normalise(name))):
-            return f"nom « {name} »", where
-        return None
+            return Match(MatchKind.ADRESSE, where)
+        key = normalise(name) if name else ""
+        where = self.names.get(key) if key else None
+        if where is None:
+            return None
+        known = self.name_urls.get(key, ())
+        if url and known:
+            return Match(MatchKind.HOMONYME, known[0][1], tuple(u for u, _ in known))
+        return Match(MatchKind.NOM_SEUL, where, tuple(u for u, _ in known))
 
 
 @dataclass(frozen=True)
@@ -198,28 +225,42 @@ def _check_parameters(values: Mapping[str, object], path: Path) -> None:
 
 
 def _network(parsed: ContextFile, path: Path) -> tuple[Network, list[bytes], list[str]]:
-    names: dict[str, str] = {}
-    urls: dict[str, str] = {}
+    builder = _NetworkBuilder()
     source = f"{path.name} [reseau] contacts"
     for entry in parsed.reseau.contacts:
-        _add(names, urls, entry, "" if _looks_like_url(entry) else entry, source)
+        builder.add(entry, "" if _looks_like_url(entry) else entry, source)
     digests, warnings = [], []
     for i, name in enumerate(parsed.reseau.fichiers):
         contacts, data, errors = _read_export(path, name, f"reseau.fichiers[{i}]", parsed.moi.nom)
         digests.append(hashlib.sha256(data).digest())
         warnings += [f"{name} : {e} (ignorée)" for e in errors]
         for contact in contacts:
-            where = f"{name}:{contact.line}"
-            _add(names, urls, contact.url, contact.name, where)
+            builder.add(contact.url, contact.name, f"{name}:{contact.line}")
     described = bool(parsed.reseau.contacts or parsed.reseau.fichiers)
-    return Network(names, urls, described), digests, warnings
+    return builder.network(described), digests, warnings
 
 
-def _add(names: dict[str, str], urls: dict[str, str], url: str, name: str, where: str) -> None:
-    if url and _looks_like_url(url):
-        urls.setdefault(profile_key(url), where)
-    if name and normalise(name):
-        names.setdefault(normalise(name), where)
+@dataclass
+class _NetworkBuilder:
+    """Collects the network's entries; a name keeps every profile URL seen beside it."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+    name_urls: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def add(self, url: str, name: str, where: str) -> None:
+        key = profile_key(url) if url and _looks_like_url(url) else ""
+        if key:
+            self.urls.setdefault(key, where)
+        if name and (person := normalise(name)):
+            self.names.setdefault(person, where)
+            known = self.name_urls.setdefault(person, [])
+            if key and all(key != seen for seen, _ in known):
+                known.append((key, where))
+
+    def network(self, described: bool) -> Network:
+        urls = {name: tuple(known) for name, known in self.name_urls.items() if known}
+        return Network(self.names, self.urls, described, urls)
 
 
 def _looks_like_url(text: str) -> bool:

@@ -50,6 +50,7 @@ FACTS: tuple[tuple[str, Type, str], ...] = (
     ("fausse_vedette", B, "plus de vedette_min connexions sans être connu de vous"),
     ("pertinent", B, "titre, secteur, compétences ou entreprise liés à vos domaines"),
     ("connu", B, "fait partie de votre réseau réel (rencontré ou en contact)"),
+    ("homonyme_d_un_contact", B, "porte le nom d'un contact, avec une autre adresse de profil"),
     ("message_personnalise", B, "une vraie note qui donne le contexte de la demande"),
 )
 

@@ -8,6 +8,7 @@ pop star ».
 
 from __future__ import annotations
 
+from tamis.invitations.context import Match, MatchKind
 from tamis.invitations.models import Personne
 from tamis.invitations.registry import Inputs, Result, fact
 
@@ -23,20 +24,64 @@ def _other_person(inputs: Inputs) -> tuple[str | None, str | None, str]:
 
 @fact("connu")
 def connu(inputs: Inputs) -> Result:
-    """vrai: the name or address is in the context's network; faux: the network is described
-    and they are not in it; inconnu: no network in the context, or no name nor address."""
+    """vrai: the profile URL is in the context's network, or the name is and no URL can tell
+    otherwise (said « par nom seulement »); faux: the network is described and they are not
+    in it, or only a namesake with another profile URL is; inconnu: no network in the
+    context, or no name nor address."""
     name, url, role = _other_person(inputs)
     network = inputs.context.network
     if not network.described:
-        return None, "le contexte ne décrit pas votre réseau ([reseau] contacts ou fichiers)"
+        return None, _NO_NETWORK
     if not name and not url:
         return None, f"ni {role}.nom ni {role}.profil_url : impossible de chercher dans le réseau"
-    found = network.find(name, url)
-    if found is not None:
-        how, where = found
-        return True, f"{role} trouvé dans votre réseau par {how} ({where})"
-    who = " / ".join(filter(None, (name, url)))
-    return False, f"{role} « {who} » absent de votre réseau (contacts et exports du contexte)"
+    match = network.lookup(name, url)
+    if match is None:
+        who = " / ".join(filter(None, (name, url)))
+        return False, f"{role} « {who} » absent de votre réseau (contacts et exports du contexte)"
+    if match.kind is MatchKind.ADRESSE:
+        return True, f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
+    if match.kind is MatchKind.HOMONYME:
+        return False, _namesake(role, name, url, match)
+    found = f"{role} trouvé dans votre réseau par nom seulement « {name} » ({match.where})"
+    return True, f"{found} ; {_why_name_only(role, url)}"
+
+
+@fact("homonyme_d_un_contact")
+def homonyme_d_un_contact(inputs: Inputs) -> Result:
+    """vrai: the name is a contact's whose known profile URL differs from the invitation's (a
+    namesake, or a clone profile); faux: the URL is in the network, or no contact has this
+    name; inconnu: no network, no name, or no URL on one side to compare."""
+    name, url, role = _other_person(inputs)
+    network = inputs.context.network
+    if not network.described:
+        return None, _NO_NETWORK
+    if not name:
+        return None, f"{role}.nom absent : aucun nom à comparer à ceux de votre réseau"
+    match = network.lookup(name, url)
+    if match is None:
+        return False, f"aucun contact de votre réseau ne s'appelle « {name} »"
+    if match.kind is MatchKind.ADRESSE:
+        return False, f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
+    if match.kind is MatchKind.HOMONYME:
+        return True, _namesake(role, name, url, match)
+    return None, f"« {name} » est dans votre réseau ({match.where}) ; {_why_name_only(role, url)}"
+
+
+_NO_NETWORK = "le contexte ne décrit pas votre réseau ([reseau] contacts ou fichiers)"
+
+
+def _namesake(role: str, name: str | None, url: str | None, match: Match) -> str:
+    known = ", ".join(match.known_urls)
+    return (
+        f"{role} « {name} » ({url}) : homonyme d'un contact de votre réseau ({match.where})"
+        f" dont l'adresse de profil diffère ({known}) : pas la même personne"
+    )
+
+
+def _why_name_only(role: str, url: str | None) -> str:
+    if not url:
+        return f"sans {role}.profil_url, l'adresse de profil n'a pas pu être vérifiée"
+    return "votre réseau ne donne pas son adresse de profil : elle n'a pas pu être vérifiée"
 
 
 @fact("fausse_vedette")

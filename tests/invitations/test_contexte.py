@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from invitation_helpers import EXAMPLES, example_context
 
-from tamis.invitations.context import Context, ContextError, load_context, profile_key
+from tamis.invitations.context import (
+    Context,
+    ContextError,
+    Match,
+    MatchKind,
+    load_context,
+    profile_key,
+)
 
 CONNECTIONS_HEAD = (
     "\ufeffNotes:\n"
@@ -30,19 +37,20 @@ def test_example_context_loads_with_its_network():
     assert ctx.nom == "Jade Bérubé Morin"
     assert "médias sociaux" in ctx.domaines
     assert ctx.parameters == {"connexions_min": 50, "vedette_min": 10000}
-    assert ctx.network.find("Julie Tremblay", None) == (
-        "nom « Julie Tremblay »", "Connections.csv:5",
-    )  # fmt: skip
-    assert ctx.network.find(None, "https://www.linkedin.com/in/sophie-lavoie-mtl/")
+    julie = ctx.network.lookup("Julie Tremblay", None)
+    assert julie == Match(
+        MatchKind.NOM_SEUL, "Connections.csv:5", ("linkedin.com/in/julie-tremblay-ludis",)
+    )
+    sophie = ctx.network.lookup(None, "https://www.linkedin.com/in/sophie-lavoie-mtl/")
+    assert sophie == Match(MatchKind.ADRESSE, "tamis.toml [reseau] contacts")
     assert len(ctx.sha256) == 64
 
 
 def test_messages_count_only_conversations_where_you_wrote():
     ctx = example_context()
-    assert ctx.network.find("Maxime Pelletier", None) is not None
-    assert (
-        ctx.network.find("Kevin Dubois", "https://www.linkedin.com/in/kevin-dubois-growth") is None
-    )
+    assert ctx.network.lookup("Maxime Pelletier", None) is not None
+    kevin = "https://www.linkedin.com/in/kevin-dubois-growth"
+    assert ctx.network.lookup("Kevin Dubois", kevin) is None
 
 
 def test_relative_export_paths_are_relative_to_the_context_file(tmp_path, monkeypatch):
@@ -52,7 +60,8 @@ def test_relative_export_paths_are_relative_to_the_context_file(tmp_path, monkey
     path = write(sub, '[reseau]\nfichiers = ["Connections.csv"]\n', **{"Connections.csv": rows})
     monkeypatch.chdir(tmp_path)
     ctx = load_context("conf/tamis.toml")
-    assert ctx.network.find("ANA LIMA", None) == ("nom « ANA LIMA »", "Connections.csv:6")
+    ana = ctx.network.lookup("ANA LIMA", None)
+    assert ana == Match(MatchKind.NOM_SEUL, "Connections.csv:6", ("linkedin.com/in/ana-lima",))
     assert load_context(path).network.described
 
 
@@ -75,7 +84,7 @@ def test_unreadable_export_row_is_a_warning_with_its_line(tmp_path):
     assert ctx.warnings == (
         "Connections.csv : ligne 7 : 2 colonnes au lieu de 7 (guillemets mal fermés ?) (ignorée)",
     )
-    assert ctx.network.find("Ana Lima", None)
+    assert ctx.network.lookup("Ana Lima", None)
 
 
 def test_empty_context():

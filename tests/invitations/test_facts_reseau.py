@@ -4,13 +4,96 @@ from __future__ import annotations
 
 from invitation_helpers import context, fact, sender
 
-from tamis.invitations.context import Context
+from tamis.invitations.context import Context, Network
 
 
-def test_connu_vrai_by_name_accents_and_case_ignored():
+def test_connu_vrai_by_name_only_says_so_accents_and_case_ignored():
     value, evidence = fact("connu", expediteur=sender(nom="JULIE Tremblay", profil_url=...))
     assert value is True
-    assert "nom « JULIE Tremblay »" in evidence and "tamis.toml" in evidence
+    assert evidence == (
+        "expediteur trouvé dans votre réseau par nom seulement « JULIE Tremblay » (tamis.toml) ;"
+        " sans expediteur.profil_url, l'adresse de profil n'a pas pu être vérifiée"
+    )
+
+
+def test_connu_vrai_by_name_when_the_network_gives_no_address_for_it():
+    url = "https://www.linkedin.com/in/julie-tremblay-42"
+    value, evidence = fact("connu", expediteur=sender(nom="Julie Tremblay", profil_url=url))
+    assert value is True
+    assert evidence == (
+        "expediteur trouvé dans votre réseau par nom seulement « Julie Tremblay » (tamis.toml) ;"
+        " votre réseau ne donne pas son adresse de profil : elle n'a pas pu être vérifiée"
+    )
+    assert fact("homonyme_d_un_contact", expediteur=sender(nom="Julie Tremblay"))[0] is None
+
+
+CLONE = {
+    "nom": "Olivier Bouchard",
+    "profil_url": "https://www.linkedin.com/in/olivier-bouchard-officiel",
+}
+
+
+def clone_context():
+    """A network where Olivier Bouchard's entry carries his real profile address."""
+    network = Network(
+        names={"olivier bouchard": "Connections.csv:6"},
+        urls={"linkedin.com/in/olivier-bouchard-42": "Connections.csv:6"},
+        described=True,
+        name_urls={
+            "olivier bouchard": (("linkedin.com/in/olivier-bouchard-42", "Connections.csv:6"),)
+        },
+    )
+    return context(network=network)
+
+
+def test_a_namesake_with_another_profile_address_is_not_connu_but_homonyme():
+    expected = (
+        "expediteur « Olivier Bouchard » (https://www.linkedin.com/in/olivier-bouchard-officiel)"
+        " : homonyme d'un contact de votre réseau (Connections.csv:6) dont l'adresse de profil"
+        " diffère (linkedin.com/in/olivier-bouchard-42) : pas la même personne"
+    )
+    assert fact("connu", ctx=clone_context(), expediteur=sender(**CLONE)) == (False, expected)
+    homonym = fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**CLONE))
+    assert homonym == (True, expected)
+
+
+def test_the_real_contact_by_address_is_connu_and_not_an_homonym():
+    real = {**CLONE, "profil_url": "https://ca.linkedin.com/in/olivier-bouchard-42/"}
+    assert fact("connu", ctx=clone_context(), expediteur=sender(**real))[0] is True
+    value, evidence = fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**real))
+    assert value is False
+    assert evidence.startswith("expediteur trouvé dans votre réseau par adresse")
+
+
+def test_homonyme_faux_for_a_name_nobody_in_the_network_has():
+    value, evidence = fact("homonyme_d_un_contact", expediteur=sender())
+    assert (value, evidence) == (
+        False,
+        "aucun contact de votre réseau ne s'appelle « Audrey Paquette »",
+    )
+
+
+def test_homonyme_inconnu_without_network_name_or_address_to_compare():
+    ctx = clone_context()
+    assert fact("homonyme_d_un_contact", ctx=Context.empty(), expediteur=sender(**CLONE)) == (
+        None,
+        "le contexte ne décrit pas votre réseau ([reseau] contacts ou fichiers)",
+    )
+    assert fact("homonyme_d_un_contact", ctx=ctx, expediteur={"titre": "Analyste"}) == (
+        None,
+        "expediteur.nom absent : aucun nom à comparer à ceux de votre réseau",
+    )
+    no_url = sender(nom="Olivier Bouchard", profil_url=...)
+    value, evidence = fact("homonyme_d_un_contact", ctx=ctx, expediteur=no_url)
+    assert value is None and "sans expediteur.profil_url" in evidence
+    assert fact("connu", ctx=ctx, expediteur=no_url)[0] is True
+
+
+def test_a_clone_of_a_known_star_is_a_fausse_vedette():
+    value, _ = fact(
+        "fausse_vedette", ctx=clone_context(), expediteur=sender(**CLONE, connexions=20000)
+    )
+    assert value is True
 
 
 def test_connu_vrai_by_profile_address_whatever_its_form():
