@@ -1,0 +1,271 @@
+"""End-to-end benchmark of ``tamis decider`` (issue 9): a script, not a test.
+
+``python bench/bout_en_bout.py [--n 20000] [--tours 3] [--rss-grand] [--rapide]`` generates N
+invitations (``generer.generate``, fixed seed) into a temporary folder, then prints, measured
+in one run, each figure as the median of several rounds and its spread (lowest–highest):
+
+1. decisions per second of ``tamis decider`` as a subprocess, journal on (``groupee``), of
+   the hand-written reference pipeline (``bench/reference.py``, as a subprocess too) and of
+   ``tamis decider --moteur durable``, in alternating rounds (the first of the pair changes
+   every round, so that the machine's ups and downs favour neither side); the ratios
+   tamis / reference and natif / durable;
+2. peak RSS (``wait4``'s ``ru_maxrss`` of the child) of ``tamis decider`` on a file of N and
+   of 10×N invitations; with ``--rss-grand``, of 10,000 and 1,000,000 too;
+3. start-up: ``tamis --version`` and ``tamis decider`` on one invitation against
+   ``python -c pass``, alternating, medians of ``--tours-demarrage`` rounds.
+
+Each target is printed as met or not. ``--rapide`` (tiny N, one round) only checks that
+everything runs: ``tests/bench/test_bout_en_bout.py`` uses it; its figures mean nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generer
+
+POLICY = str(files("tamis.policies") / "blogue.tamis")
+CONTEXT = str(files("tamis.policies.exemples") / "tamis.toml")
+REFERENCE = str(Path(__file__).resolve().parent / "reference.py")
+TARGET_REFERENCE = 0.5  # tamis / reference, decisions per second
+TARGET_DURABLE = 10.0  # natif / durable, end to end
+TARGET_RSS = 1.3  # peak RSS for 10×N (or 1,000,000) over N (or 10,000)
+TARGET_DECIDE_ONE = 8.0  # tamis decider on one invitation / python -c pass
+TARGET_VERSION = 3.0  # tamis --version / python -c pass
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median of a series of measures and its lowest and highest values."""
+
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        return cls(statistics.median(values), min(values), max(values))
+
+
+@dataclass(frozen=True)
+class Run:
+    """One subprocess: its wall time (s) and peak resident memory (bytes)."""
+
+    seconds: float
+    peak_rss: int
+
+
+def tamis_command() -> list[str]:
+    """The installed ``tamis`` script beside this interpreter, as a user runs it."""
+    script = Path(sys.executable).with_name("tamis")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from tamis.cli.main import main; main()"]
+
+
+def run(command: list[str], *, stdin: str | None = None) -> Run:
+    """Run ``command`` (stdout discarded), fail loudly on a non-zero exit, time it."""
+    source = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    stderr = child.stderr.read() if child.stderr else b""
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if source is not subprocess.DEVNULL:
+        source.close()
+    if child.returncode != 0:
+        raise SystemExit(f"échec ({child.returncode}) : {' '.join(command)}\n{stderr.decode()}")
+    return Run(elapsed, usage.ru_maxrss * 1024)
+
+
+def write_invitations(path: Path, n: int, seed: int) -> Path:
+    with path.open("wb") as out:
+        for raw in generer.generate(n, seed):
+            out.write(orjson.dumps(raw) + b"\n")
+    return path
+
+
+class Bench:
+    """The commands measured, over one temporary folder (journals deleted after each run)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.tamis = tamis_command()
+
+    def journal(self) -> str:
+        path = self.folder / "journal.jsonl"
+        path.unlink(missing_ok=True)
+        return str(path)
+
+    def decide(self, invitations: Path, engine: str = "natif") -> Run:
+        return run([
+            *self.tamis, "decider", "-p", POLICY, "--contexte", CONTEXT, "--moteur", engine,
+            "--journal", self.journal(), "--durabilite", "groupee", str(invitations),
+        ])  # fmt: skip
+
+    def reference(self, invitations: Path) -> Run:
+        command = [sys.executable, REFERENCE, str(invitations), "--contexte", CONTEXT]
+        return run([*command, "--journal", self.journal()])
+
+    def version(self) -> Run:
+        return run([*self.tamis, "--version"])
+
+    def python(self) -> Run:
+        return run([sys.executable, "-c", "pass"])
+
+
+def alternate(jobs: dict[str, Callable[[], float]], rounds: int) -> dict[str, Spread]:
+    """Each job once per round, the order rotated each round; the spread of each job's values."""
+    values: dict[str, list[float]] = {name: [] for name in jobs}
+    names = list(jobs)
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            values[name].append(jobs[name]())
+    return {name: Spread.of(found) for name, found in values.items()}
+
+
+def nombre(value: float, decimals: int = 0) -> str:
+    """French digit grouping (narrow no-break space) and decimal comma."""
+    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def rate_line(label: str, spread: Spread) -> str:
+    return (
+        f"   {label:<34}{nombre(spread.median):>9} décisions/s"
+        f"  (écart {nombre(spread.low)}–{nombre(spread.high)})"
+    )
+
+
+def verdict(label: str, value: float, target: float, *, at_most: bool = False) -> str:
+    met = value <= target if at_most else value >= target
+    sign = "≤" if at_most else "≥"
+    state = "atteinte" if met else "NON ATTEINTE"
+    return f"   {label} = {nombre(value, 2)}×  (cible {sign} {nombre(target, 1)}× : {state})"
+
+
+def measure_rates(bench: Bench, invitations: Path, n: int, rounds: int) -> None:
+    jobs = {
+        "tamis": lambda: n / bench.decide(invitations).seconds,
+        "reference": lambda: n / bench.reference(invitations).seconds,
+        "durable": lambda: n / bench.decide(invitations, "durable").seconds,
+    }
+    found = alternate(jobs, rounds)
+    print(f"1. De bout en bout, {nombre(n)} invitations d'un fichier, médiane de {rounds} tour(s)")
+    print(rate_line("tamis decider (natif, groupee)", found["tamis"]))
+    print(rate_line("référence écrite à la main", found["reference"]))
+    print(rate_line("tamis decider --moteur durable", found["durable"]))
+    print(verdict("tamis / référence", found["tamis"].median / found["reference"].median,
+                  TARGET_REFERENCE))  # fmt: skip
+    print(verdict("natif / durable", found["tamis"].median / found["durable"].median,
+                  TARGET_DURABLE))  # fmt: skip
+
+
+def measure_rss(bench: Bench, small: int, seed: int, label: str) -> None:
+    """Peak RSS of ``tamis decider`` on a file of ``small`` and of 10× (or 100×) as many."""
+    large = small * 100 if label == "grand" else small * 10
+    sizes = {}
+    for n in (small, large):
+        path = write_invitations(bench.folder / f"rss-{n}.jsonl", n, seed)
+        sizes[n] = bench.decide(path).peak_rss
+        path.unlink()
+    mib = {n: nombre(size / 2**20, 1) for n, size in sizes.items()}
+    print(f"   {nombre(small):>9} invitations : {mib[small]} Mio ; "
+          f"{nombre(large)} : {mib[large]} Mio")  # fmt: skip
+    ratio = sizes[large] / sizes[small]
+    print(verdict(f"RSS {nombre(large)} / {nombre(small)}", ratio, TARGET_RSS, at_most=True))
+
+
+def measure_startup(bench: Bench, one: Path, rounds: int) -> None:
+    jobs = {
+        "python": lambda: bench.python().seconds,
+        "version": lambda: bench.version().seconds,
+        "decider": lambda: bench.decide(one).seconds,
+    }
+    found = alternate(jobs, rounds)
+    print(f"3. Démarrage, médiane de {rounds} tour(s)")
+    labels = {
+        "python": "python -c pass",
+        "version": "tamis --version",
+        "decider": "tamis decider, une invitation",
+    }
+    for name, label in labels.items():
+        spread = found[name]
+        print(
+            f"   {label:<34}{nombre(spread.median * 1000):>6} ms"
+            f"  (écart {nombre(spread.low * 1000)}–{nombre(spread.high * 1000)})"
+        )
+    base = found["python"].median
+    print(verdict("decider une invitation / python", found["decider"].median / base,
+                  TARGET_DECIDE_ONE, at_most=True))  # fmt: skip
+    print(verdict("--version / python", found["version"].median / base, TARGET_VERSION,
+                  at_most=True))  # fmt: skip
+
+
+def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="tamis decider de bout en bout.")
+    parser.add_argument("--n", type=int, default=20_000, help="invitations générées")
+    parser.add_argument("--tours", type=int, default=3, help="tours alternés (débit)")
+    parser.add_argument("--tours-demarrage", type=int, default=10, help="tours (démarrage)")
+    parser.add_argument("--graine", type=int, default=2026, help="graine du générateur")
+    parser.add_argument(
+        "--rss-grand", action="store_true", help="mesure aussi 10 000 contre 1 000 000"
+    )
+    parser.add_argument(
+        "--rapide", action="store_true", help="N minuscule, un tour : vérifie que tout tourne"
+    )
+    args = parser.parse_args(argv)
+    if args.rapide:
+        args.n, args.tours, args.tours_demarrage = min(args.n, 200), 1, 1
+    return args
+
+
+def load() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "inconnue"
+    return f"{nombre(one, 2)} (1 min), {nombre(five, 2)} (5 min)"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = arguments(argv)
+    print(
+        f"tamis — de bout en bout ({platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cœurs, charge {load()})"
+    )
+    print(f"politique {POLICY}\ncontexte {CONTEXT}\n")
+    with tempfile.TemporaryDirectory(prefix="tamis-bout-") as folder:
+        bench = Bench(Path(folder))
+        invitations = write_invitations(bench.folder / "invitations.jsonl", args.n, args.graine)
+        measure_rates(bench, invitations, args.n, args.tours)
+        print("2. Mémoire de pointe (RSS) de tamis decider, invitations lues d'un fichier")
+        measure_rss(bench, args.n, args.graine, "n")
+        if args.rss_grand:
+            measure_rss(bench, 10_000, args.graine, "grand")
+        one = write_invitations(bench.folder / "une.jsonl", 1, args.graine)
+        measure_startup(bench, one, args.tours_demarrage)
+    print(f"\ncharge en fin de mesure : {load()}")
+
+
+if __name__ == "__main__":
+    main()
