@@ -33,6 +33,7 @@ from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
 from tamis.cli import options
+from tamis.cli.main import LazyGroup
 
 _COLORS = {
     "accepter": "green",
@@ -58,9 +59,13 @@ def journal_errors() -> Iterator[None]:
         raise click.UsageError(str(error)) from None
 
 
-@click.group("journal", subcommand_metavar="COMMANDE [ARGUMENTS]...")
+# the commands that write the journal or its seals, each in a module of its own (loaded when run)
+LATER = {"sceller": "tamis.cli.sceau:sceller"}
+
+
+@click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def journal() -> None:
-    """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter."""
+    """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller."""
 
 
 @journal.command()
@@ -244,14 +249,39 @@ def _chart(result: Stats, width: int = 40) -> Table:
 
 @journal.command()
 @options.journal
-def verifier(journal: str) -> None:
+@click.option(
+    "--sceau",
+    metavar="FICHIER",
+    default=None,
+    help="Vérifie aussi les sceaux de ce fichier (tamis journal sceller) : signatures, et "
+    "chaque enregistrement scellé toujours présent.",
+)
+@click.option(
+    "--cle", metavar="FICHIER", default=None, help="Clé du journal (défaut : <journal>.cle.pem)."
+)
+@click.option(
+    "--cle-publique",
+    "cle_publique",
+    metavar="HEX",
+    default=None,
+    help="Clé publique notée au premier sceau, au lieu du fichier de clé.",
+)
+def verifier(journal: str, sceau: str | None, cle: str | None, cle_publique: str | None) -> None:
     """Vérifie toute la chaîne d'empreintes et la numérotation ; affiche OK et le nombre
     d'enregistrements, ou le premier enregistrement altéré (modifié, supprimé, déplacé,
-    tronqué) avec sa ligne, et sort avec le code 1."""
+    tronqué) avec sa ligne, et sort avec le code 1. Avec --sceau, vérifie aussi que le
+    journal contient toujours chaque tête scellée, sous une signature valide."""
     with journal_errors():
         result = verify_journal(journal)
+    sealed = None
+    if sceau is not None:
+        from tamis.cli.sceau import seal_report  # loads cryptography only when asked
+
+        sealed = seal_report(journal, sceau, cle, cle_publique)
     if result.problem is not None:
         click.echo(f"ÉCHEC : {journal}:{result.problem.message}")
+        if sealed is not None:
+            click.echo(sealed)
         sys.exit(1)
     click.echo(
         f"OK : {result.count} enregistrement(s) vérifié(s), chaîne intacte "
@@ -264,6 +294,10 @@ def verifier(journal: str) -> None:
             "clés ou échappements), le premier à cette ligne ; les recherches sans l'index "
             "(--sans-index) peuvent les manquer, l'index les lit."
         )
+    if sealed is not None:
+        click.echo(sealed)
+        if sealed.startswith("ÉCHEC"):
+            sys.exit(1)
 
 
 @journal.command()

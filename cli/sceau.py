@@ -1,0 +1,111 @@
+"""``tamis journal sceller`` and ``verifier --sceau``: signed checkpoints of the journal's head.
+
+Thin commands over ``tamis.audit.seal``: ``sceller`` checks the chain (a broken journal is
+never sealed), signs its head with the journal's key (created 0600 on first use, public key
+printed on stderr) and appends the checkpoint to ``--sortie`` or prints it; ``seal_report``
+gives ``verifier`` the French lines for ``--sceau``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tamis.audit import seal
+from tamis.audit.errors import JournalError
+from tamis.audit.verify import verify_journal
+from tamis.cli import options
+
+
+def warn(message: str) -> None:
+    click.echo(f"avertissement : {message}", err=True)
+
+
+def key_option(function):
+    return click.option(
+        "--cle",
+        "cle",
+        metavar="FICHIER",
+        default=None,
+        help="Clé Ed25519 du journal (PEM, 0600) ; défaut : <journal>.cle.pem, créée au "
+        "premier sceau.",
+    )(function)
+
+
+@click.command("sceller")
+@options.journal
+@key_option
+@click.option(
+    "--sortie",
+    "-o",
+    "sortie",
+    metavar="FICHIER",
+    default=None,
+    help="Fichier de sceaux à allonger (créé en 0600), à garder ailleurs que le journal ; "
+    "sans cette option, le sceau est affiché.",
+)
+def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
+    """Signe la tête du journal (numéro, empreinte et heure du dernier enregistrement) avec la
+    clé du journal, pour pouvoir prouver plus tard que ses derniers enregistrements n'ont été
+    ni supprimés ni réécrits (« tamis journal verifier --sceau FICHIER »)."""
+    key_path = Path(cle) if cle else seal.default_key_path(journal)
+    try:
+        checked = verify_journal(journal)
+        if checked.problem is not None:
+            raise click.ClickException(
+                f"{journal}:{checked.problem.message} Un journal endommagé n'est pas scellé."
+            )
+        key, created = seal.load_or_create_key(key_path, warn)
+        checkpoint = seal.sign_head(key, checked.last_seq, checked.last_digest)
+        if sortie is not None:
+            seal.append_checkpoint(sortie, checkpoint)
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+    if created:
+        click.echo(f"Clé de sceau créée : {key_path} (mode 0600, gardez-la secrète).", err=True)
+    click.echo(f"Clé publique du journal : {checkpoint.cle_publique}", err=True)
+    if sortie is None:
+        sys.stdout.write(checkpoint.line().decode())
+        return
+    click.echo(
+        f"Sceau ajouté à {sortie} : enregistrement n° {checkpoint.seq}, empreinte "
+        f"{checkpoint.empreinte}, scellé le {checkpoint.scelle_le}."
+    )
+
+
+def trusted_key(journal: str, cle: str | None, cle_publique: str | None):
+    """The public key seals must be signed with: ``--cle-publique``, else the key file's."""
+    if cle_publique is not None:
+        try:
+            return seal.parse_public_key(cle_publique)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+    key_path = Path(cle) if cle else seal.default_key_path(journal)
+    try:
+        return seal.load_key(key_path, warn).public_key()
+    except FileNotFoundError:
+        raise click.ClickException(
+            f"clé du journal introuvable : {key_path} ; indiquez-la avec --cle FICHIER, ou la "
+            "clé publique notée au premier sceau avec --cle-publique."
+        ) from None
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def seal_report(journal: str, sceau: str, cle: str | None, cle_publique: str | None) -> str:
+    """The French line ``verifier`` prints for ``--sceau``; ``ClickException`` on a problem."""
+    trusted = trusted_key(journal, cle, cle_publique)
+    try:
+        result = seal.verify_seals(journal, sceau, trusted)
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+    if result.problem is not None:
+        return f"ÉCHEC (sceaux) : {result.problem.message}"
+    last = result.last
+    assert last is not None
+    return (
+        f"Sceaux OK : {result.count} sceau(x) vérifié(s) ; le journal contient toujours chaque "
+        f"enregistrement scellé (le dernier : n° {last.seq}, scellé le {last.scelle_le})."
+    )
