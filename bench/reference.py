@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baseline
 
-from tamis.invitations.context import Context, load_context
+from tamis.invitations.context import Context, MatchKind, load_context
 from tamis.invitations.facts.commercial import analyse
 from tamis.invitations.facts.mensonge import find_claims
 from tamis.invitations.facts.message import find_default
@@ -104,15 +104,16 @@ def shared(named: list[str], theirs: tuple[str, ...] | None, mine: tuple[str, ..
 
 
 def facts_of(raw: dict[str, Any], context: Context, p: dict[str, Any]) -> dict[str, Any]:
-    """The eleven base facts blogue.tamis reads, as tamis's built-in facts define them."""
+    """The twelve base facts blogue.tamis reads, as tamis's built-in facts define them."""
     sender = raw.get("expediteur") or {}
     message = "" if "message" in raw and raw["message"] is None else raw.get("message")
     inmail = "" if "inmail" in raw and raw["inmail"] is None else raw.get("inmail")
-    connu = known(raw, sender, context)
+    connu, homonym = network_facts(raw, sender, context)
     theirs = employers(sender), schools(sender)
     connexions, recommandations = sender.get("connexions"), sender.get("recommandations")
     return {
         "connu": connu,
+        "homonyme_d_un_contact": homonym,
         "fausse_vedette": vedette(connexions, connu, p["vedette_min"]),
         "mensonge": lie(raw, message, connu, theirs, context),
         "message_par_defaut": default_note(message),
@@ -126,14 +127,23 @@ def facts_of(raw: dict[str, Any], context: Context, p: dict[str, Any]) -> dict[s
     }
 
 
-def known(raw: dict[str, Any], sender: dict[str, Any], context: Context) -> bool | None:
+def network_facts(
+    raw: dict[str, Any], sender: dict[str, Any], context: Context
+) -> tuple[bool | None, bool | None]:
+    """``connu`` and ``homonyme_d_un_contact``, from one look-up in the network."""
     nom, url = sender.get("nom"), sender.get("profil_url")
     if raw.get("sens") == "sortante":
         other = raw.get("destinataire") or {}
         nom, url = other.get("nom"), other.get("profil_url")
     if not context.network.described or (not nom and not url):
-        return None
-    return context.network.find(nom, url) is not None
+        return None, None
+    match = context.network.lookup(nom, url)
+    kind = match.kind if match is not None else None
+    connu = kind is MatchKind.ADRESSE or kind is MatchKind.NOM_SEUL
+    if not nom:  # no name to compare: a namesake cannot be told
+        return connu, None
+    homonym = {None: False, MatchKind.ADRESSE: False, MatchKind.HOMONYME: True}
+    return connu, homonym.get(kind)
 
 
 def no_photo(photo: Any) -> bool | None:
