@@ -31,19 +31,21 @@ import sqlite3
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import orjson
 
 from tamis.audit import blocks, layout
 from tamis.audit.chain import parse_record, policy_sha
+from tamis.audit.filters import Filter, Json, Outcome, Sender, merged_facts
 from tamis.audit.reader import PathLike, Warn
+from tamis.audit.rows import summary_row
 from tamis.audit.stats import Stats, counted, period_of
 from tamis.audit.torn import torn_message
 from tamis.engine.semantics import truth_word
 
 SUFFIX = ".index.sqlite"
-SCHEMA = "tamis-index-4"
+SCHEMA = "tamis-index-5"
 _BATCH = 1000  # rows fetched at a time
 _WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
 NOTICE_FROM = 128 << 20  # journal bytes to index from which the reader is told (≈ 1 s and more)
@@ -53,7 +55,7 @@ _TABLES = (
     " outcome INTEGER, profile INTEGER, line INTEGER, size INTEGER)",
     "CREATE INDEX decisions_invitation ON decisions (invitation)",
     "CREATE TABLE policies (pos INTEGER PRIMARY KEY, seq, line INTEGER, size INTEGER)",
-    "CREATE TABLE details (pos INTEGER PRIMARY KEY, name_cf, url_cf, facts TEXT)",
+    "CREATE TABLE details (pos INTEGER PRIMARY KEY, name, url, facts TEXT)",
     "CREATE TABLE outcomes (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
     "CREATE TABLE profiles (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
 )
@@ -62,6 +64,10 @@ _ROW_SQL = (
     "d.seq, d.moment, d.invitation, d.sender, d.outcome, typeof(d.moment) = 'blob'"
     " OR typeof(d.invitation) = 'blob' OR typeof(d.sender) = 'blob'"
 )
+
+
+Cell: TypeAlias = "str | int | float | bytes | None"
+"""What a column holds: a JSON string or number as itself, any other value as JSON bytes."""
 
 
 class Failed(Exception):
@@ -75,7 +81,7 @@ def index_path(journal: PathLike) -> Path:
 # --- cells: what a JSON value becomes in a column ------------------------------------------
 
 
-def cell(value: Any) -> Any:
+def cell(value: Json) -> Cell:
     """Strings and numbers as themselves; anything else (true, a list…) as its JSON in a BLOB,
     which never equals a text in SQL and comes back as the same value (``value``)."""
     if value is None or type(value) in (str, int, float):
@@ -83,7 +89,7 @@ def cell(value: Any) -> Any:
     return bytes(memoryview(orjson.dumps(value)))  # an exact-size copy (see ``_json``)
 
 
-def value(stored: Any) -> Any:
+def value(stored: Cell) -> Json:
     return orjson.loads(stored) if type(stored) is bytes else stored
 
 
@@ -145,24 +151,21 @@ class _RangeReader:
         return pos >= stop
 
     def add(self, where: tuple[int, int, int], record: dict) -> None:
-        """One decision row; ``where``: its offset, line in the chunk and length."""
+        """One decision row; ``where``: its offset, line in the chunk and length. The
+        columns hold what ``summary_row`` and the ``Filter`` tests read, nothing else."""
         pos, content = where[0], record["contenu"]
-        sender = (content.get("invitation") or {}).get("expediteur") or {}
-        facts = (content.get("faits", {}), content.get("faits_derives", {}))
-        outcome = [content.get(key) for key in ("decision", "regle", "motif")]
+        sender, facts = Sender.of(content), merged_facts(content)
         self.rows.append(
             (
                 *(pos, record["seq"], cell(record.get("horodatage", ""))),
                 cell(content.get("id")),
-                cell(sender.get("nom") or sender.get("profil_url")),
-                _json([*outcome, content.get("politique") or {}]),
-                _json([[n, truth_word(v)] for f in facts for n, v in f.items() if counted(v)]),
+                cell(sender.shown),
+                _json(list(Outcome.of(content))),
+                _json(_profile(content)),
                 *where[1:],
             )
         )
-        self.details.append(
-            (pos, _folded(sender.get("nom")), _folded(sender.get("profil_url")), _facts(facts))
-        )
+        self.details.append((pos, _text(sender.name), _text(sender.url), _json(facts)))
 
     def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:
         return Chunk(
@@ -176,15 +179,18 @@ def is_policy(data: bytes, start: int, end: int, record: dict) -> bool:
     return record["evenement"] == "politique" and data.find(POLICY_MARK, start, end) >= 0
 
 
-def _folded(text: Any) -> str | None:
-    return text.casefold() if isinstance(text, str) else None
+def _text(value: Json) -> str | None:
+    """A sender's name or URL as the ``expediteur`` test reads it: text, or nothing."""
+    return value if isinstance(value, str) else None
 
 
-def _facts(facts: tuple[dict, dict]) -> str:
-    return _json({**facts[0], **facts[1]})
+def _profile(content: dict) -> list[list[str]]:
+    """What ``stats`` counts of a decision's facts: ``[name, vrai|faux|inconnu]`` pairs."""
+    facts = (content.get("faits", {}), content.get("faits_derives", {}))
+    return [[n, truth_word(v)] for f in facts for n, v in f.items() if counted(v)]
 
 
-def _json(data: Any) -> str:
+def _json(data: Json) -> str:
     """JSON as text (``orjson.dumps`` returns bytes of 4 kB capacity whatever their length:
     kept by the thousand, they would take a hundred times the memory they need)."""
     return orjson.dumps(data).decode()
@@ -305,7 +311,7 @@ def _catch_up(
         meta = before if covers(fd, before) else _reset(connection)
         todo = os.fstat(fd).st_size - meta.offset
         if notice is not None and todo >= NOTICE_FROM:
-            notice(catching_up(path, todo, whole=not meta.offset))
+            notice(CatchUp(path, todo, whole=not meta.offset))
         meta, torn, bad = _insert(connection, _chunks(path, meta.offset, pool), meta)
         if meta.offset and meta.identity is None:
             meta = meta._replace(identity=identity(fd))
@@ -321,16 +327,30 @@ def _catch_up(
     return meta, torn
 
 
-def catching_up(path: PathLike, nbytes: int, *, whole: bool) -> str:
-    """The French notice before indexing ``nbytes`` of the journal (``whole``: from the start)."""
-    size = f"{nbytes / 2**20:.0f}"
-    if whole:
-        return (
-            f"{path} : construction de l'index de recherche ({size} Mo du journal à lire, une "
-            "seule fois ; ensuite, seuls les ajouts seront lus). --sans-index lit le journal "
-            "sans index."
-        )
-    return f"{path} : mise à jour de l'index de recherche ({size} Mo ajoutés au journal à lire)."
+class CatchUp(str):
+    """The French notice before indexing ``nbytes`` of the journal (``whole``: from the
+    start). It names no command option; it carries its data, so that the shell can add how to
+    do without the index (``--sans-index`` on the command line)."""
+
+    path: PathLike
+    nbytes: int
+    whole: bool
+
+    def __new__(cls, path: PathLike, nbytes: int, *, whole: bool) -> CatchUp:
+        size = f"{nbytes / 2**20:.0f}"
+        if whole:
+            text = (
+                f"{path} : construction de l'index de recherche ({size} Mo du journal à lire, "
+                "une seule fois ; ensuite, seuls les ajouts seront lus)."
+            )
+        else:
+            text = (
+                f"{path} : mise à jour de l'index de recherche ({size} Mo ajoutés au journal "
+                "à lire)."
+            )
+        notice = super().__new__(cls, text)
+        notice.path, notice.nbytes, notice.whole = path, nbytes, whole
+        return notice
 
 
 def _reset(connection: sqlite3.Connection) -> Meta:
@@ -417,25 +437,8 @@ def _save(connection: sqlite3.Connection, meta: Meta) -> None:
 # --- answering -------------------------------------------------------------------------------
 
 
-class Outcome(NamedTuple):
-    """What many decisions share: the decision, its rule and motif, the policy."""
-
-    decision: Any
-    rule: Any
-    motif: Any
-    policy: Any  # the recorded ``politique`` (``{}`` if none)
-
-    def matches(self, flt: Any) -> bool:
-        """The parts of ``Filter.matches`` that read only these fields."""
-        return (
-            (not flt.decisions or self.decision in flt.decisions)
-            and (not flt.rules or self.rule in flt.rules)
-            and flt.policy_ok(self.policy)
-        )
-
-
 class Index:
-    """An up-to-date index, open: rows and counts for a ``queries.Filter``."""
+    """An up-to-date index, open: rows and counts for a ``Filter``."""
 
     def __init__(
         self, connection: sqlite3.Connection, where: Path, path: PathLike, lines: int, torn: int
@@ -454,11 +457,11 @@ class Index:
         if self.torn:
             warn(torn_message(self.path, self.lines + 1, self.torn, None))
 
-    def rows(self, flt: Any) -> Iterator[dict[str, Any]]:
+    def rows(self, flt: Filter) -> Iterator[dict[str, Json]]:
         """``summary`` rows of the matching decisions, in journal order; ``Failed`` if the
         index breaks down (rows already given stay valid: the caller skips them)."""
         with self._failing():
-            outcomes = {num: (*o[:3], _name(o.policy)) for num, o in self._outcomes().items()}
+            outcomes = self._outcomes()
             where, args = self._where(flt)
             cursor = self.connection.execute(f"SELECT {_ROW_SQL} {where} ORDER BY d.pos", args)
         while True:
@@ -469,19 +472,9 @@ class Index:
             for seq, moment, invitation, sender, outcome, exotic in batch:
                 if exotic:
                     moment, invitation, sender = value(moment), value(invitation), value(sender)
-                decision, rule, motif, policy = outcomes[outcome]
-                yield {
-                    "seq": seq,
-                    "horodatage": moment,
-                    "id": invitation,
-                    "expediteur": sender,
-                    "decision": decision,
-                    "regle": rule,
-                    "motif": motif,
-                    "politique": policy,
-                }
+                yield summary_row(seq, moment, invitation, sender, outcomes[outcome])
 
-    def records(self, flt: Any) -> Iterator[tuple[int, dict]]:
+    def records(self, flt: Filter) -> Iterator[tuple[int, dict]]:
         """``(line number, record)`` of the decisions ``rows(flt)`` gives, in journal order,
         each read back from the journal at its offset. ``Failed`` if the index breaks down, or
         if a line read back is not the record the index expects, or no longer passes ``flt``
@@ -515,7 +508,7 @@ class Index:
                 sources[sha] = record["contenu"]["politique"]
             return sources
 
-    def stats(self, flt: Any, per: str) -> Stats:
+    def stats(self, flt: Filter, per: str) -> Stats:
         """``compute_stats`` of the matching decisions, from GROUP BY queries."""
         with self._failing():
             where, args = self._where(flt)
@@ -548,7 +541,7 @@ class Index:
             stats.last = self._moment(max(group[4] for group in groups))
         return stats
 
-    def _moment(self, pos: int) -> Any:
+    def _moment(self, pos: int) -> Json:
         (moment,) = self.connection.execute(
             "SELECT moment FROM decisions WHERE pos = ?", (pos,)
         ).fetchone()
@@ -558,13 +551,14 @@ class Index:
         rows = self.connection.execute("SELECT num, data FROM outcomes")
         return {num: Outcome(*orjson.loads(data)) for num, data in rows}
 
-    def _where(self, flt: Any) -> tuple[str, list]:
-        """``FROM … WHERE …`` for the filter, and its arguments. Decision, rule and policy
-        are tested in Python on each distinct outcome (``Outcome.matches``), the rest in SQL
-        (the facts by ``Filter.facts_ok``, called from SQL)."""
+    def _where(self, flt: Filter) -> tuple[str, list[str]]:
+        """``FROM … WHERE …`` for the filter, and its arguments. The filter's own tests decide
+        (``Filter.outcome_ok`` on each distinct outcome, here; ``sender_ok`` and ``facts_ok``
+        called from SQL); only its plain data, an invitation id and time bounds, are compared
+        in SQL."""
         clauses, args = ["1"], []
-        if flt.decisions or flt.rules or flt.policy is not None:
-            chosen = [num for num, o in self._outcomes().items() if o.matches(flt)]
+        if flt.on_outcome:
+            chosen = [num for num, o in self._outcomes().items() if flt.outcome_ok(o)]
             clauses.append(f"d.outcome IN ({', '.join(map(str, chosen))})")
         for clause, bound in (
             ("d.invitation = ?", flt.invitation),
@@ -577,14 +571,14 @@ class Index:
         source = "FROM decisions d"
         if flt.sender is not None or flt.facts:
             source += " JOIN details x ON x.pos = d.pos"
-            clauses.extend(self._detail_clauses(flt, args))
+            clauses.extend(self._detail_clauses(flt))
         return f"{source} WHERE {' AND '.join(clauses)}", args
 
-    def _detail_clauses(self, flt: Any, args: list) -> list[str]:
+    def _detail_clauses(self, flt: Filter) -> list[str]:
         clauses = []
         if flt.sender is not None:
-            clauses.append("(instr(x.name_cf, ?) > 0 OR instr(x.url_cf, ?) > 0)")
-            args.extend([flt.sender.casefold()] * 2)
+            self.connection.create_function("tamis_sender", 2, flt.sender_ok, deterministic=True)
+            clauses.append("tamis_sender(x.name, x.url)")
         if flt.facts:
             test = partial(_facts_ok, flt)
             self.connection.create_function("tamis_facts", 1, test, deterministic=True)
@@ -634,10 +628,5 @@ def read_back(fd: int, where: tuple[int, int, int, int]) -> dict:
     return record
 
 
-def _name(policy: Any) -> Any:
-    """``summary``'s ``politique``: the recorded policy's name."""
-    return policy.get("nom") if isinstance(policy, dict) else None
-
-
-def _facts_ok(flt: Any, data: str) -> bool:
+def _facts_ok(flt: Filter, data: str) -> bool:
     return flt.facts_ok(orjson.loads(data))

@@ -14,8 +14,11 @@ fixed shape. The tail of each line therefore reads, exactly::
 
 ``empreinte`` is the SHA-256 of the canonical JSON of the record without ``empreinte``, i.e.
 of the line with ``"empreinte":"…",`` cut out. Readers find the tail with one ``rfind`` and a
-regular expression, and check the digest without parsing the payload; a line that does not
-have this exact layout (re-serialised by hand) falls back to parsing and re-rendering.
+regular expression (``read_tail``), check the digest and the chain without parsing the
+payload (``check_lines``, ``verifier``'s fast path), peek at the event and the time
+(``peek``, the scan's pre-filter) and look for a member's exact bytes (``member``); a line
+that does not have this exact layout (re-serialised by hand) falls back to parsing and
+re-rendering. This module is the only one that knows where anything sits in a line.
 
 Because ``contenu`` comes first, a writer can render it and feed it to SHA-256 before it knows
 the record's number, time and predecessor (``prepare``, outside the file lock); sealing then
@@ -40,6 +43,13 @@ ENVELOPE = ("evenement", "horodatage", "precedente", "seq", "version")
 """The envelope's scalar keys besides ``contenu`` and ``empreinte``, in canonical order."""
 _PREFIX = b',"empreinte":"'
 _CUT = len(b'"empreinte":"",') + 64  # bytes removed to get the canonical form back
+# Offsets in a tail laid out as written, counted from the start of ``_PREFIX``:
+_DIGEST = len(_PREFIX)  # the 64 hex digits of ``empreinte``
+_AFTER_DIGEST = _DIGEST + 64  # the ``",`` that closes it
+_EVENT_KEY = b'","evenement":"'
+_EVENT = _AFTER_DIGEST + len(_EVENT_KEY)  # the event's name
+_TIME_KEY = b'","horodatage":"'  # right after the event's name
+_VERSION_KEY = b',"version":'
 _TAIL = re.compile(
     rb',"empreinte":"([0-9a-f]{64})","evenement":"([a-z]{1,20})","horodatage":"([0-9TZ:.+-]{1,40})"'
     rb',"precedente":"([0-9a-f]{64})","seq":([0-9]{1,19}),"version":([0-9]{1,6})\}'
@@ -69,6 +79,17 @@ class Prepared(NamedTuple):
 def canonical(fields: Any) -> bytes:
     """Canonical JSON: orjson with sorted keys (tuples become lists, enums their value)."""
     return orjson.dumps(fields, option=SORTED, default=str)
+
+
+def member(key: bytes, value: str, following: bytes) -> bytes:
+    """The bytes of a text member of a canonical object, followed by the next key: what a
+    line holds when ``key`` is ``value`` at the level where ``following`` sorts next."""
+    return b'"' + key + b'":' + orjson.dumps(value) + b',"' + following + b'":'
+
+
+def key(name: str) -> bytes:
+    """The bytes of a canonical object's key ``name``, colon included."""
+    return orjson.dumps(name) + b":"
 
 
 def seal(canonical_bytes: bytes) -> tuple[bytes, str]:
@@ -104,10 +125,15 @@ def envelope_tail(envelope: dict[str, Any]) -> bytes | None:
         return None
     if not text.isprintable() or '"' in text or "\\" in text:  # JSON would escape them
         return None
-    event, moment, previous = words
+    return tail_bytes(*words, *numbers)
+
+
+def tail_bytes(event: str, moment: str, previous: str, seq: int, version: int) -> bytes:
+    """The canonical bytes after ``contenu`` of a plain envelope (``envelope_tail`` checks
+    that it is one; a run of records checks its first and renders the others here)."""
     return (
         f',"evenement":"{event}","horodatage":"{moment}","precedente":"{previous}",'
-        f'"seq":{numbers[0]},"version":{numbers[1]}}}'
+        f'"seq":{seq},"version":{version}}}'
     ).encode()
 
 
@@ -144,6 +170,54 @@ def read_tail(line: bytes) -> Tail | None:
         int(seq),
         int(version),
     )
+
+
+def peek(data: bytes, start: int, end: int) -> tuple[bytes, bytes | None] | None:
+    """The event and the time of the line ``data[start:end]``, read from its tail's bytes
+    without parsing (the time None if it is not where tamis writes it); None if the line is
+    not laid out as tamis writes it (a parser must read it)."""
+    tail = data.rfind(_PREFIX, start, end)
+    if tail < 0 or not data.startswith(_EVENT_KEY, tail + _AFTER_DIGEST):
+        return None
+    event_end = data.find(b'"', tail + _EVENT, end)
+    event = data[tail + _EVENT : event_end]
+    if not data.startswith(_TIME_KEY, event_end):
+        return event, None
+    moment = event_end + len(_TIME_KEY)
+    return event, data[moment : data.find(b'"', moment, end)]
+
+
+def check_lines(
+    data: bytes, pos: int, stop: int, seq: int, digest: bytes
+) -> tuple[int, int, bytes]:
+    """Check the lines of ``data[pos:stop]`` from their bytes while they hold, starting after
+    the record ``seq`` whose ``empreinte`` is ``digest``; ``(offset of the first line that does
+    not pass this fast check, or stop; last seq checked; its digest)``.
+
+    A line passes when it ends with ``,"precedente":"<previous digest>","seq":<next>,
+    "version":<n>}`` and the SHA-256 of its bytes without ``"empreinte":"…",`` is that
+    ``empreinte``: no copy of the line, no parsing. A line that does not is left to a parser
+    (rewritten by another program, altered, out of sequence)."""
+    find, rfind, endswith, view = data.find, data.rfind, data.endswith, memoryview(data)
+    sha256, skip = hashlib.sha256, len(_VERSION_KEY)
+    while pos < stop:
+        end = find(b"\n", pos, stop)
+        start = rfind(_PREFIX, pos, end)
+        version = rfind(_VERSION_KEY, start, end)
+        if start < 0 or data[end - 1] != 125 or not data[version + skip : end - 1].isdigit():
+            break
+        if not endswith(b',"precedente":"%s","seq":%d' % (digest, seq + 1), start, version):
+            break
+        empreinte = data[start + _DIGEST : start + _AFTER_DIGEST]
+        check = sha256(view[pos : start + 1])
+        check.update(view[start + 1 + _CUT : end])
+        if (
+            check.hexdigest().encode() != empreinte
+            or data[start + _AFTER_DIGEST : start + _AFTER_DIGEST + 2] != b'",'
+        ):
+            break
+        seq, digest, pos = seq + 1, empreinte, end + 1
+    return pos, seq, digest
 
 
 def line_digest(line: bytes, tail: Tail) -> str:

@@ -106,12 +106,10 @@ class SealWithHash:
             event_dict["version"],
             event_dict["evenement"],
         )
-        before, closing = f',"evenement":"{event}","horodatage":"', f',"version":{version}}}'
-        seal, pieces, records = layout.seal_end, [], []
+        seal, render, pieces, records = layout.seal_end, layout.tail_bytes, [], []
         add, keep = pieces.extend, records.append
         for content, seq, moment in zip(contents, seqs, moments, strict=True):
-            tail = f'{before}{moment}","precedente":"{previous}","seq":{seq}{closing}'.encode()
-            end, digest = seal(content, tail)
+            end, digest = seal(content, render(event, moment, previous, seq, version))
             add((content.head, end))
             keep(
                 {

@@ -22,7 +22,6 @@ range's first record follows the previous range's last). The parallel pass only 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -181,35 +180,12 @@ def check_range(path: PathLike, part: blocks.Range) -> tuple[blocks.Range, Range
     return part, RangeCheck(first, state.seq, state.digest, state.line, True, torn)
 
 
-_EMPREINTE = b',"empreinte":"'
-_VERSION = b',"version":'
-
-
 def _scan(data: bytes, pos: int, stop: int, state: _State) -> int:
-    """Check the lines of ``data[pos:stop]`` from their bytes while they hold; the offset of
-    the first line that does not pass this fast check (``stop`` if none).
-
-    A line passes when it ends with ``,"precedente":"<previous digest>","seq":<next>,
-    "version":<n>}`` and the SHA-256 of its bytes without ``"empreinte":"…",`` is that
-    ``empreinte``: no copy of the line, no parsing. ``state`` follows along."""
-    seq, digest, checked = state.seq, state.digest, 0
-    find, rfind, endswith, view = data.find, data.rfind, data.endswith, memoryview(data)
-    sha256 = hashlib.sha256
-    while pos < stop:
-        end = find(b"\n", pos, stop)
-        start = rfind(_EMPREINTE, pos, end)
-        version = rfind(_VERSION, start, end)
-        if start < 0 or data[end - 1] != 125 or not data[version + 11 : end - 1].isdigit():
-            break
-        if not endswith(b',"precedente":"%s","seq":%d' % (digest, seq + 1), start, version):
-            break
-        empreinte = data[start + 14 : start + 78]
-        check = sha256(view[pos : start + 1])
-        check.update(view[start + 80 : end])
-        if check.hexdigest().encode() != empreinte or data[start + 78 : start + 80] != b'",':
-            break
-        seq, digest, checked, pos = seq + 1, empreinte, checked + 1, end + 1
-    state.seq, state.digest = seq, digest
+    """Check the lines of ``data[pos:stop]`` from their bytes while they hold
+    (``layout.check_lines``); the offset of the first line that does not pass this fast check
+    (``stop`` if none). ``state`` follows along."""
+    pos, seq, state.digest = layout.check_lines(data, pos, stop, state.seq, state.digest)
+    checked, state.seq = seq - state.seq, seq
     state.count, state.line = state.count + checked, state.line + checked
     return pos
 

@@ -18,9 +18,10 @@ from typing import Any
 from tamis.audit.chain import policy_sha
 from tamis.audit.errors import JournalError, warn_on_stderr
 from tamis.audit.index import POLICY_MARK, Failed
-from tamis.audit.queries import current_index, parse_filter, select, word
+from tamis.audit.queries import current_index, parse_filter, select
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
 from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
+from tamis.audit.stats import word
 from tamis.engine.compile import SEVERITY
 
 # « signaler > refuser > … »: refus_prioritaire's order, most severe first, from the engine

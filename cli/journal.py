@@ -28,12 +28,13 @@ from rich.table import Table
 from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
-from tamis.audit.queries import FilterError
+from tamis.audit.filters import FilterError
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
 from tamis.cli import options
 from tamis.cli.main import LazyGroup
+from tamis.cli.options import warn
 
 _COLORS = {
     "accepter": "green",
@@ -45,10 +46,6 @@ _COLORS = {
 _CHUNK = 200  # table rows rendered at a time: memory stays flat however many match
 
 
-def warn(message: str) -> None:
-    click.echo(f"avertissement : {message}", err=True)
-
-
 @contextlib.contextmanager
 def journal_errors() -> Iterator[None]:
     try:
@@ -56,7 +53,7 @@ def journal_errors() -> Iterator[None]:
     except JournalError as error:
         raise click.ClickException(str(error)) from None
     except FilterError as error:  # a filter built inside a command (pourquoi's ID)
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(options.filter_message(error)) from None
 
 
 # the commands that write the journal or its seals, each in a module of its own (loaded when run)

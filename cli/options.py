@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 import click
 
-from tamis.audit import queries
+from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
+from tamis.audit.index import CatchUp
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
-from tamis.audit.queries import Filter, FilterError
 from tamis.cli import french
 from tamis.engine.engines import ENGINES
 
@@ -169,6 +169,14 @@ def selection(function: Callable) -> Callable:
     return function
 
 
+def warn(message: str) -> None:
+    """A French warning from the journal's readers on stderr; the notice of a long index
+    build gets the option that does without it."""
+    if isinstance(message, CatchUp) and message.whole:
+        message = f"{message} --sans-index lit le journal sans index."
+    click.echo(f"avertissement : {message}", err=True)
+
+
 def filters(function: Callable) -> Callable:
     """``selection`` plus the recorded policy: ``journal chercher|stats|exporter``."""
     return selection(
@@ -183,7 +191,7 @@ def filters(function: Callable) -> Callable:
 def build_filter(kw: dict[str, Any]) -> Filter:
     """The ``Filter`` the selection options describe; pops them from ``kw``."""
     try:
-        return queries.parse_filter(
+        return parse_filter(
             decisions=kw.pop("decisions"),
             rules=kw.pop("regles"),
             facts=kw.pop("faits"),
@@ -193,4 +201,36 @@ def build_filter(kw: dict[str, Any]) -> Filter:
             policy=kw.pop("politique", None),
         )
     except FilterError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(filter_message(error)) from None
+
+
+OPTION_NAMES = {
+    Criterion.DECISION: "--decision",
+    Criterion.RULE: "--regle",
+    Criterion.FACT: "--fait",
+    Criterion.SENDER: "--expediteur",
+    Criterion.SINCE: "--depuis",
+    Criterion.UNTIL: "--jusqu-a",
+    Criterion.POLICY: "--politique",
+    Criterion.INVITATION: "ID",
+}
+
+
+def filter_message(error: FilterError) -> str:
+    """The French usage error for a filter value, naming the option that gave it."""
+    option, value = OPTION_NAMES[error.criterion], error.value
+    if error.problem is Problem.UNKNOWN_DECISION:
+        return (
+            f"{option} : décision inconnue « {value} » ; choisissez parmi {', '.join(DECISIONS)}."
+        )
+    if error.problem is Problem.BAD_DATE:
+        return (
+            f"{option} : date illisible « {value} » ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM "
+            "(heure UTC)."
+        )
+    if error.problem is Problem.BAD_FACT:
+        return f"{option} : « {value} » n'est pas de la forme NOM ou NOM=VALEUR."
+    return (
+        f"{option} : « {error.shown} » n'est pas du texte UTF-8 ; vérifiez l'encodage de "
+        "votre terminal (LANG, LC_ALL)."
+    )

@@ -45,6 +45,17 @@ def test_envelopes_that_are_not_plain_are_rendered_by_orjson(change):
     assert layout.envelope_tail({**ENVELOPE, **change}) is None
 
 
+def test_peek_reads_the_event_and_time_of_a_line_as_written_and_only_then():
+    """The scan's pre-filter reads the envelope from the bytes ``layout`` writes; a line
+    another program laid out differently is left to the parser (None)."""
+    line = layout.seal(layout.canonical({"contenu": {"id": "x"}, **ENVELOPE}))[0]
+    data = b"avant\n" + line
+    assert layout.peek(data, 6, len(data) - 1) == (b"decision", b"2026-02-01T14:37:00.123456Z")
+    spaced = orjson.dumps(orjson.loads(line)).replace(b'":"', b'": "')
+    assert layout.peek(spaced, 0, len(spaced)) is None
+    assert layout.member(b"id", "x", b"inconnues") == b'"id":"x","inconnues":'
+
+
 def test_decision_record_keeps_each_value_once(journal_path, policy):
     with open_journal(journal_path) as journal:
         record = journal.record_decision(

@@ -8,8 +8,10 @@ import pytest
 from conftest import fill
 
 from tamis.audit.csvsafe import safe_cell, write_csv
+from tamis.audit.filters import Criterion, Problem
 from tamis.audit.queries import FilterError, parse_filter, select, value_matches
 from tamis.audit.stats import compute_stats, period_of
+from tamis.cli.options import filter_message
 
 
 @pytest.fixture
@@ -46,17 +48,59 @@ def test_date_bounds_are_inclusive_days(journal):
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "criterion", "value", "problem", "message"),
     [
-        ({"decisions": ["refus"]}, "décision inconnue « refus »"),
-        ({"since": "hier"}, "--depuis : date illisible « hier »"),
-        ({"until": "2026-13-01"}, "--jusqu-a : date illisible"),
-        ({"facts": ["=vrai"]}, "--fait"),
+        (
+            {"decisions": ["refus"]},
+            Criterion.DECISION,
+            "refus",
+            Problem.UNKNOWN_DECISION,
+            "--decision : décision inconnue « refus » ; choisissez parmi accepter, refuser, "
+            "ignorer, signaler, examiner.",
+        ),
+        (
+            {"since": "hier"},
+            Criterion.SINCE,
+            "hier",
+            Problem.BAD_DATE,
+            "--depuis : date illisible « hier » ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM "
+            "(heure UTC).",
+        ),
+        (
+            {"until": "2026-13-01"},
+            Criterion.UNTIL,
+            "2026-13-01",
+            Problem.BAD_DATE,
+            "--jusqu-a : date illisible « 2026-13-01 » ; écrivez AAAA-MM-JJ ou "
+            "AAAA-MM-JJTHH:MM (heure UTC).",
+        ),
+        (
+            {"facts": ["=vrai"]},
+            Criterion.FACT,
+            "=vrai",
+            Problem.BAD_FACT,
+            "--fait : « =vrai » n'est pas de la forme NOM ou NOM=VALEUR.",
+        ),
+        (
+            {"invitation": "inv-\udcff"},
+            Criterion.INVITATION,
+            "inv-\udcff",
+            Problem.NOT_TEXT,
+            "ID : « inv-\\xff » n'est pas du texte UTF-8 ; vérifiez l'encodage de votre "
+            "terminal (LANG, LC_ALL).",
+        ),
     ],
 )
-def test_bad_filter_values_are_french_errors(options, message):
-    with pytest.raises(FilterError, match=message):
+def test_bad_filter_values_carry_their_data_and_the_shell_words_them(
+    options, criterion, value, problem, message
+):
+    """The audit layer says which filter and which value; cli/ names the option in French."""
+    with pytest.raises(FilterError) as caught:
         parse_filter(**options)
+    error = caught.value
+    assert (error.criterion, error.value, error.problem) == (criterion, value, problem)
+    assert "--" not in str(error)
+    assert filter_message(error) == message
 
 
 def test_value_matching_follows_the_three_values():

@@ -1,0 +1,286 @@
+"""What selects a decision record: the one ``Filter`` the scan and the query index share.
+
+Sits between the commands' option values and both ways of answering a query (the scan in
+``queries``, the SQLite projection in ``index``). ``parse_filter`` turns option values into a
+``Filter``; a value it cannot use raises ``FilterError``, which carries data (which
+``Criterion``, which value, which ``Problem``) and no words: the shell that took the value
+(``cli/``, the service) says it in French, naming its own option or field.
+
+Each test is written once, here, on the parts of a decision it reads, and both readers call
+it: ``outcome_ok`` on an ``Outcome`` (decision, rule, motif, policy: the scan builds it from
+the record, the index keeps one per distinct outcome), ``sender_ok`` on the sender's name and
+URL, ``facts_ok`` on the merged facts, ``in_period`` on the time. ``matches`` is all of them on
+a parsed record. The index only translates the filter's plain data (an invitation id, time
+bounds) into SQL comparisons, and calls the other tests from SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from pathlib import PurePath
+from typing import NamedTuple, TypeAlias
+
+Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
+"""A value as a journal record holds it (parsed JSON)."""
+
+DECISIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
+_TRUTH = {"vrai": True, "faux": False, "inconnu": None}
+
+
+class Criterion(Enum):
+    """Which part of a filter a value was given for (the shell names its option)."""
+
+    DECISION = "decision"
+    RULE = "regle"
+    FACT = "fait"
+    SENDER = "expediteur"
+    SINCE = "depuis"
+    UNTIL = "jusqu_a"
+    POLICY = "politique"
+    INVITATION = "id"
+
+
+class Problem(Enum):
+    """What is wrong with a filter value."""
+
+    UNKNOWN_DECISION = "decision_inconnue"  # not one of ``DECISIONS``
+    BAD_DATE = "date_illisible"  # not AAAA-MM-JJ or AAAA-MM-JJTHH:MM
+    BAD_FACT = "fait_mal_forme"  # not NOM or NOM=VALEUR
+    NOT_TEXT = "pas_du_texte"  # bytes that are not UTF-8 (a terminal in another encoding)
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used: ``criterion``, ``value`` (as given), ``problem``."""
+
+    def __init__(self, criterion: Criterion, value: str, problem: Problem) -> None:
+        super().__init__(f"{criterion.value}: {problem.value}: {value!r}")
+        self.criterion, self.value, self.problem = criterion, value, problem
+
+    @property
+    def shown(self) -> str:
+        """The value as text a terminal can print (bytes that are not UTF-8 as ``\\xff``)."""
+        return self.value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+class Outcome(NamedTuple):
+    """What many decisions share: the decision, its rule and motif, the recorded policy."""
+
+    decision: Json
+    rule: Json
+    motif: Json
+    policy: Mapping[str, Json]  # ``{}`` if none
+
+    @classmethod
+    def of(cls, content: Mapping[str, Json]) -> Outcome:
+        """The outcome of a decision record's ``contenu``."""
+        policy = content.get("politique")
+        return cls(
+            content.get("decision"),
+            content.get("regle"),
+            content.get("motif"),
+            policy if isinstance(policy, dict) else {},
+        )
+
+    @property
+    def policy_name(self) -> Json:
+        return self.policy.get("nom")
+
+
+class Sender(NamedTuple):
+    """The sender's name and profile URL as recorded (anything but text counts as absent)."""
+
+    name: Json
+    url: Json
+
+    @classmethod
+    def of(cls, content: Mapping[str, Json]) -> Sender:
+        invitation = content.get("invitation") or {}
+        sender = (invitation.get("expediteur") if isinstance(invitation, dict) else None) or {}
+        if not isinstance(sender, dict):
+            return cls(None, None)
+        return cls(sender.get("nom"), sender.get("profil_url"))
+
+    @property
+    def shown(self) -> Json:
+        """Who sent it, for a row: the name, else the URL."""
+        return self.name or self.url
+
+
+def merged_facts(content: Mapping[str, Json]) -> dict[str, Json]:
+    """A decision's facts and derived facts in one mapping (what the ``fait`` tests read)."""
+    facts, derived = content.get("faits"), content.get("faits_derives")
+    return {
+        **(facts if isinstance(facts, dict) else {}),
+        **(derived if isinstance(derived, dict) else {}),
+    }
+
+
+@dataclass(frozen=True)
+class FactTest:
+    name: str
+    expected: str | None = None  # None: the fact must be vrai
+
+    def matches(self, facts: Mapping[str, Json]) -> bool:
+        if self.name not in facts:
+            return False
+        return value_matches(facts[self.name], "vrai" if self.expected is None else self.expected)
+
+
+@dataclass(frozen=True)
+class Filter:
+    decisions: frozenset[str] = frozenset()
+    rules: frozenset[str] = frozenset()
+    facts: tuple[FactTest, ...] = ()
+    sender: str | None = None
+    since: str | None = None  # horodatage >= since
+    until: str | None = None  # horodatage < until
+    policy: str | None = None
+    invitation: str | None = None
+
+    @property
+    def on_outcome(self) -> bool:
+        """True if ``outcome_ok`` can rule anything out."""
+        return bool(self.decisions or self.rules) or self.policy is not None
+
+    def matches(self, record: Mapping[str, Json]) -> bool:
+        """Every test, on a parsed record (only ``decision`` records pass)."""
+        content = record["contenu"]
+        assert isinstance(content, dict)
+        moment = record.get("horodatage", "")
+        return (
+            record.get("evenement") == "decision"
+            and self.in_period(moment if isinstance(moment, str) else "")
+            and (self.invitation is None or content.get("id") == self.invitation)
+            and (not self.on_outcome or self.outcome_ok(Outcome.of(content)))
+            and (not self.facts or self.facts_ok(merged_facts(content)))
+            and (self.sender is None or self.sender_ok(*Sender.of(content)))
+        )
+
+    def in_period(self, horodatage: str) -> bool:
+        return (self.since is None or horodatage >= self.since) and (
+            self.until is None or horodatage < self.until
+        )
+
+    def outcome_ok(self, outcome: Outcome) -> bool:
+        """The ``decision``, ``regle`` and ``politique`` tests."""
+        return (
+            (not self.decisions or outcome.decision in self.decisions)
+            and (not self.rules or outcome.rule in self.rules)
+            and (self.policy is None or policy_matches(outcome.policy, self.policy))
+        )
+
+    def policy_ok(self, policy: Mapping[str, Json]) -> bool:
+        """The ``politique`` test on a recorded policy (``{}`` if none)."""
+        return self.policy is None or policy_matches(policy, self.policy)
+
+    def facts_ok(self, facts: Mapping[str, Json]) -> bool:
+        """The ``fait`` tests on a decision's facts and derived facts, merged."""
+        return all(test.matches(facts) for test in self.facts)
+
+    def sender_ok(self, name: Json, url: Json) -> bool:
+        """The ``expediteur`` test: part of the name or URL, case left aside."""
+        if self.sender is None:
+            return True
+        wanted = self.sender.casefold()
+        return any(isinstance(text, str) and wanted in text.casefold() for text in (name, url))
+
+
+def value_matches(value: Json, expected: str) -> bool:
+    """``NOM=VALEUR``: vrai/faux/inconnu, a number, a text, or a member of a list."""
+    word = expected.strip().casefold()
+    if word in _TRUTH:
+        return value is _TRUTH[word] if isinstance(value, bool) or value is None else False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = _number(expected)
+        return number is not None and value == number
+    if isinstance(value, list):
+        return any(str(item).casefold() == word for item in value)
+    return isinstance(value, str) and value.casefold() == word
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def policy_matches(policy: Mapping[str, Json], query: str) -> bool:
+    """By name, by path (or file name), or by a prefix of at least 6 of the sha256's digits."""
+    path = policy.get("chemin")
+    path = path if isinstance(path, str) else ""
+    sha = policy.get("sha256")
+    sha = sha if isinstance(sha, str) else ""
+    return query in (policy.get("nom"), path, PurePath(path).name) or (
+        len(query) >= 6 and sha.startswith(query.lower())
+    )
+
+
+def parse_filter(
+    *,
+    decisions: Iterable[str] = (),
+    rules: Iterable[str] = (),
+    facts: Iterable[str] = (),
+    sender: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    policy: str | None = None,
+    invitation: str | None = None,
+) -> Filter:
+    """A ``Filter`` from option values; a value it cannot use raises ``FilterError``."""
+    return Filter(
+        frozenset(_decision(d) for d in decisions),
+        frozenset(_text(rule, Criterion.RULE) for rule in rules),
+        tuple(_fact(_text(f, Criterion.FACT)) for f in facts),
+        _optional(sender, Criterion.SENDER),
+        _bound(since, Criterion.SINCE, end=False) if since else None,
+        _bound(until, Criterion.UNTIL, end=True) if until else None,
+        _optional(policy, Criterion.POLICY),
+        _optional(invitation, Criterion.INVITATION),
+    )
+
+
+def _optional(value: str | None, criterion: Criterion) -> str | None:
+    return None if value is None else _text(value, criterion)
+
+
+def _text(value: str, criterion: Criterion) -> str:
+    """``value`` unless it holds bytes that are not UTF-8 text (a terminal in another
+    encoding: the shell hands them over as lone surrogates), which no record can contain."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise FilterError(criterion, value, Problem.NOT_TEXT) from None
+    return value
+
+
+def _decision(text: str) -> str:
+    word = text.strip().lower()
+    if word not in DECISIONS:
+        raise FilterError(Criterion.DECISION, text, Problem.UNKNOWN_DECISION)
+    return word
+
+
+def _fact(text: str) -> FactTest:
+    name, sep, value = text.partition("=")
+    if not name.strip():
+        raise FilterError(Criterion.FACT, text, Problem.BAD_FACT)
+    return FactTest(name.strip(), value.strip() if sep else None)
+
+
+def _bound(text: str, criterion: Criterion, *, end: bool) -> str:
+    """An ISO string bound on ``horodatage`` (UTC): a day, or a date and time."""
+    try:
+        if len(text.strip()) == 10:
+            day = date.fromisoformat(text.strip()) + timedelta(days=1 if end else 0)
+            return day.isoformat()
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise FilterError(criterion, text, Problem.BAD_DATE) from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment += timedelta(microseconds=1 if end else 0)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,102 @@
+"""The rows a query shows: one per decision record, for ``chercher`` and for a spreadsheet.
+
+Sits at the end of a query (selected records -> **rows** -> table, JSON, CSV). ``summary_row``
+is the one place the row of ``chercher`` is put together: the scan calls it on the parts it
+reads in a record (``summary``), the query index on the parts it keeps in its columns, so
+both give the same keys, in the same order, with the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tamis.audit.filters import Json, Outcome, Sender
+from tamis.audit.stats import word
+
+
+def summary(record: Mapping[str, Json]) -> dict[str, Json]:
+    """The row ``chercher`` shows for one decision record."""
+    content = record["contenu"]
+    assert isinstance(content, dict)
+    moment, invitation = record["horodatage"], content.get("id")
+    return summary_row(
+        record["seq"], moment, invitation, Sender.of(content).shown, Outcome.of(content)
+    )
+
+
+def summary_row(
+    seq: Json, moment: Json, invitation: Json, sender: Json, outcome: Outcome
+) -> dict[str, Json]:
+    """The row of ``chercher``, from the parts the scan reads in a record and the index keeps
+    in its columns: the one place its keys are written (and so their order in JSON)."""
+    return {
+        "seq": seq,
+        "horodatage": moment,
+        "id": invitation,
+        "expediteur": sender,
+        "decision": outcome.decision,
+        "regle": outcome.rule,
+        "motif": outcome.motif,
+        "politique": outcome.policy_name,
+    }
+
+
+SUMMARY_COLUMNS = (
+    *("seq", "horodatage", "id", "expediteur"),
+    *("decision", "regle", "motif", "politique"),
+)
+
+EXPORT_COLUMNS = (
+    *SUMMARY_COLUMNS[:4],
+    "expediteur_profil_url",
+    "decision",
+    "regle",
+    "ligne",
+    "motif",
+    "resolution",
+    "declenchees",
+    "inconnues",
+    "faits",
+    "faits_derives",
+    "explication",
+    "politique",
+    "politique_chemin",
+    "politique_sha256",
+    "parametres",
+    "contexte_sha256",
+    "moteur",
+    "duree_ms",
+    "version_tamis",
+    "empreinte",
+)
+
+
+def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
+    """A flat row for a spreadsheet (lists and mappings as ``nom=valeur`` text)."""
+    content = record["contenu"]
+    assert isinstance(content, dict)
+    policy = Outcome.of(content).policy
+    return {
+        **summary(record),
+        **{key: content.get(key) for key in ("ligne", "resolution", "explication", "moteur")},
+        **{key: content.get(key) for key in ("contexte_sha256", "duree_ms", "version_tamis")},
+        "expediteur_profil_url": Sender.of(content).url,
+        "declenchees": _rule_names(content.get("declenchees")),
+        "inconnues": _rule_names(content.get("inconnues")),
+        "faits": pairs(content.get("faits")),
+        "faits_derives": pairs(content.get("faits_derives")),
+        "parametres": pairs(content.get("parametres")),
+        "politique_chemin": policy.get("chemin"),
+        "politique_sha256": policy.get("sha256"),
+        "empreinte": record["empreinte"],
+    }
+
+
+def _rule_names(entries: Json) -> str:
+    return " ; ".join(str(r["regle"]) for r in entries or () if isinstance(r, dict))
+
+
+def pairs(values: Json) -> str:
+    """``nom=valeur ; …`` for a mapping of names to values."""
+    items = values.items() if isinstance(values, dict) else ()
+    return " ; ".join(f"{name}={word(value)}" for name, value in items)
