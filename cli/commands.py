@@ -10,4 +10,5 @@ COMMANDS: dict[str, str] = {
     "decider": "tamis.cli.decider:decider",
     "rejouer": "tamis.cli.rejouer:rejouer",
     "journal": "tamis.cli.journal:journal",
+    "servir": "tamis.cli.servir:servir",
 }

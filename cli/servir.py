@@ -1,0 +1,219 @@
+"""``tamis servir``: the decision service over HTTP; ``tamis servir jeton``: a new token.
+
+A thin command over ``tamis.service``: options (or ``--config service.toml``) become a
+``ServiceConfig``, every policy is loaded and every journal opened before the socket is
+announced, and each failure is a French message (exit 1) or a usage error (exit 2); the
+server then runs until SIGTERM or SIGINT (exit 0).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from tamis.audit.errors import os_reason
+from tamis.cli import options
+from tamis.service.config import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_INVITATIONS,
+    ConfigInvalid,
+    Limits,
+    ServiceConfig,
+    load_config,
+    single_workspace,
+)
+from tamis.service.tokens import digest
+
+ENV_TOKEN = "TAMIS_JETON"
+
+
+@click.group(
+    "servir",
+    invoke_without_command=True,
+    short_help="Sert les décisions par HTTP (API JSON, journal, métriques).",
+    subcommand_metavar="[jeton]",
+)
+@click.option("-p", "--politique", metavar="POLITIQUE", help="Politique de l'espace « defaut ».")
+@options.contexte
+@options.journal
+@options.moteur
+@options.parametre
+@click.option(
+    "--config",
+    "config",
+    metavar="FICHIER",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="service.toml : plusieurs espaces, leurs jetons (au lieu de -p).",
+)
+@click.option("--hote", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 : libre."
+)
+@click.option(
+    "--jeton-fichier",
+    "jeton_fichier",
+    metavar="FICHIER",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Fichier contenant le jeton de l'espace « defaut » (sinon ${ENV_TOKEN}).",
+)
+@click.option(
+    "--processus",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processus de travail (ils partagent les journaux).",
+)
+@options.durabilite
+@click.option(
+    "--taille-max",
+    "taille_max",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="OCTETS",
+    help="Taille maximale d'un corps de requête (défaut : 1 Mio).",
+)
+@click.option(
+    "--invitations-max",
+    "invitations_max",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Invitations au plus par requête (défaut : 1 000).",
+)
+@click.pass_context
+def servir(ctx: click.Context, **given: object) -> None:
+    """Sert les décisions par HTTP : POST /decisions décide et inscrit chaque décision au
+    journal avant de répondre ; voir docs/service.md. S'arrête proprement sur SIGTERM ou
+    Ctrl-C ; SIGHUP recharge les politiques."""
+    if ctx.invoked_subcommand is not None:
+        return
+    config = config_or_exit(given, os.environ.get(ENV_TOKEN))
+    host = str(given["hote"])
+    if not is_loopback(host) and not config.has_tokens:
+        raise click.UsageError(
+            f"--hote {host} : refusé sans jeton ; un service joignable d'ailleurs que cette "
+            f"machine exige un jeton (${ENV_TOKEN}, --jeton-fichier ou les jetons de --config)."
+        )
+    from tamis.service import server  # the web stack is imported only to serve
+
+    check_or_exit(server, config)
+    try:
+        sock = server.bind(host, int(given["port"]))
+    except OSError as error:
+        raise click.ClickException(
+            f"impossible d'écouter sur {host}:{given['port']} : {os_reason(error)}"
+        ) from None
+    server.serve(config, sock, int(given["processus"]))
+
+
+def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
+    """The configuration from ``--config`` or from ``-p`` and its options."""
+    path, policy = given["config"], given["politique"]
+    if (path is None) == (policy is None):
+        raise click.UsageError("donnez soit -p POLITIQUE (un espace), soit --config service.toml.")
+    limits = Limits(
+        given["taille_max"] or DEFAULT_MAX_BODY, given["invitations_max"] or DEFAULT_MAX_INVITATIONS
+    )
+    if path is not None:
+        try:
+            loaded = load_config(path)
+        except ConfigInvalid as error:
+            click.echo(str(error), err=True)
+            raise click.ClickException(
+                f"configuration « {path} » invalide ; le service n'a pas démarré."
+            ) from None
+        return replace(loaded, limits=_limits(loaded.limits, given))
+    token = token_or_exit(given["jeton_fichier"], env_token)
+    return single_workspace(
+        Path(str(policy)),
+        context=Path(str(given["contexte"])) if given["contexte"] else None,
+        journal=Path(str(given["journal"])),
+        token_sha256=digest(token) if token else None,
+        limits=limits,
+        durability=str(given["durabilite"]),
+        engine=str(given["moteur"]),
+        parameters=dict(_pair(text) for text in given["parametres"]),  # type: ignore[union-attr]
+    )
+
+
+def _limits(limits: Limits, given: dict) -> Limits:
+    """The file's limits, unless the command line says otherwise."""
+    return Limits(
+        given["taille_max"] or limits.max_body, given["invitations_max"] or limits.max_invitations
+    )
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, _, value = text.partition("=")
+    return name.strip(), value.strip()
+
+
+def token_or_exit(path: Path | None, env_token: str | None) -> str | None:
+    """The token of ``--jeton-fichier`` (first line), else ``$TAMIS_JETON``, else None."""
+    if path is None:
+        return env_token.strip() if env_token and env_token.strip() else None
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = os_reason(error) if isinstance(error, OSError) else "pas en UTF-8"
+        raise click.ClickException(f"--jeton-fichier {path} : illisible ({reason})") from None
+    if not token:
+        raise click.ClickException(f"--jeton-fichier {path} : fichier vide")
+    return token
+
+
+def check_or_exit(server, config: ServiceConfig) -> None:
+    """Every policy loads and every journal opens, or a French error and exit 1."""
+    from tamis.service.calls import JournalError, PolicyRefused
+
+    try:
+        server.check(config)
+    except PolicyRefused as error:
+        click.echo(error.message, err=True)
+        raise click.ClickException("politique inutilisable ; le service n'a pas démarré.") from None
+    except JournalError as error:
+        raise click.ClickException(f"{error} ; le service n'a pas démarré.") from None
+
+
+@servir.command("jeton")
+@click.option("--espace", required=True, metavar="NOM", help="L'espace du jeton.")
+@click.option(
+    "--droits",
+    default="decider,lire",
+    show_default=True,
+    metavar="DROITS",
+    help="decider, lire, admin, séparés par des virgules.",
+)
+@click.option("--nom", default=None, metavar="TEXTE", help="À quoi sert ce jeton (mémo).")
+def jeton(espace: str, droits: str, nom: str | None) -> None:
+    """Crée un jeton : l'affiche une seule fois, avec les lignes à copier dans service.toml,
+    qui n'en garde que l'empreinte SHA-256."""
+    from tamis.service.tokens import new_token, parse_rights
+
+    rights, problem = parse_rights(droits)
+    if problem is not None:
+        raise click.UsageError(f"--droits : {problem}")
+    token = new_token()
+    listed = ", ".join(f'"{r.value}"' for r in sorted(rights))
+    click.echo(f"Jeton (affiché une seule fois, gardez-le en lieu sûr) : {token}")
+    click.echo(f"\nÀ ajouter à service.toml :\n\n[[espaces.{espace}.jetons]]")
+    click.echo(f'sha256 = "{digest(token)}"\ndroits = [{listed}]')
+    if nom:
+        click.echo(f"nom = {_toml_text(nom)}")
+
+
+def _toml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

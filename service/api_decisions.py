@@ -1,0 +1,125 @@
+"""``POST …/decisions`` and ``GET …/decisions/{id}``: decide over HTTP, explain from the journal.
+
+Routes only: the body is read and parsed by ``inputs``, the records decided and journaled by
+the workspace (``workspaces`` -> ``calls`` -> ``tamis.triage``) before the answer is built,
+and the explanation is ``tamis journal pourquoi``'s JSON. An answer is built from the
+``Outcome`` values ``calls`` returns: one invitation in, one decision out (or 422 with its
+errors, nothing journaled); a list in, every valid one decided and the others reported by
+their index.
+"""
+
+import enum
+import re
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from tamis.service import calls, inputs
+from tamis.service.calls import Outcome
+from tamis.service.errors import ApiError, json_response
+from tamis.service.schemas import (
+    DECISIONS_BODY,
+    ERRORS,
+    Explications,
+    Lot,
+    Resultat,
+)
+from tamis.service.tokens import Right
+from tamis.service.workspaces import Workspace
+
+_FIELD = re.compile(r"champ « ([^»]+?) »")
+
+
+class Sens(enum.StrEnum):
+    ENTRANTE = "entrante"
+    SORTANTE = "sortante"
+    TOUTES = "toutes"
+
+
+def register(router: APIRouter, need) -> None:
+    deciding = Annotated[Workspace, Depends(need(Right.DECIDER))]
+    reading = Annotated[Workspace, Depends(need(Right.LIRE))]
+
+    @router.post(
+        "/decisions",
+        summary="Décider une invitation ou une liste d'invitations",
+        response_model=Resultat | Lot,
+        responses=ERRORS,
+        openapi_extra=DECISIONS_BODY,
+    )
+    async def decider(
+        request: Request,
+        workspace: deciding,
+        trace: bool = False,
+        sens: Sens = Sens.ENTRANTE,
+    ) -> Response:
+        """Décide chaque invitation et l'inscrit au journal **avant** de répondre."""
+        records, is_list = await read_records(request, sens)
+        outcomes = await to_thread.run_sync(lambda: workspace.decide(records, trace=trace))
+        request.state.outcomes = outcomes
+        return json_response(lot(outcomes) if is_list else single(outcomes[0]))
+
+    @router.get(
+        "/decisions/{identifiant}",
+        summary="Pourquoi cette décision (tamis journal pourquoi)",
+        response_model=Explications,
+        responses=ERRORS,
+    )
+    async def pourquoi(request: Request, identifiant: str, workspace: reading) -> Response:
+        """L'explication complète de chaque décision inscrite au journal pour cette invitation."""
+        warn = request.app.state.warn
+        found = await to_thread.run_sync(calls.explain, workspace.journal.path, identifiant, warn)
+        if not found:
+            raise ApiError(404, "aucune décision pour cette invitation dans le journal", "id")
+        return json_response({"id": identifiant, "decisions": found})
+
+
+async def read_records(request: Request, sens: Sens) -> tuple[list[calls.Record], bool]:
+    """The body's records, and whether the answer is a list; ``ApiError`` on bad input."""
+    limits = request.app.state.limits
+    kind = inputs.body_kind(request.headers.get("content-type"))
+    length = request.headers.get("content-length")
+    body = await inputs.read_body(request.stream(), length, limits.max_body)
+    if kind is inputs.BodyKind.JSON:
+        parsed = inputs.parse_json(body, limits.max_invitations)
+        return calls.records_from_json(parsed.objects), parsed.is_list
+    records = calls.records_from_csv(inputs.decode(body), sens.value)
+    if len(records) > limits.max_invitations:
+        raise ApiError(413, f"trop d'invitations : {limits.max_invitations} au plus", "corps")
+    return records, True
+
+
+def field_of(errors: tuple[str, ...]) -> str | None:
+    """The field the first error names (« champ « expediteur.photo » … »), if any."""
+    found = _FIELD.search(errors[0]) if errors else None
+    return found[1] if found else None
+
+
+def single(outcome: Outcome) -> dict[str, Any]:
+    """One invitation's answer: ``tamis decider``'s JSON line, or 422 with its errors."""
+    if outcome.result is None:
+        raise ApiError(
+            422,
+            outcome.errors[0],
+            field_of(outcome.errors) or "corps",
+            extra={"erreurs": list(outcome.errors)},
+        )
+    if outcome.warnings:
+        return {**outcome.result, "avertissements": list(outcome.warnings)}
+    return outcome.result
+
+
+def lot(outcomes: list[Outcome]) -> dict[str, Any]:
+    """A list's answer: the decisions and the rejected records, each with its index."""
+    decided, rejected, warnings = [], [], []
+    for outcome in outcomes:
+        where = {"index": outcome.index, **({"ligne": outcome.line} if outcome.line else {})}
+        warnings += [{**where, "message": text} for text in outcome.warnings]
+        if outcome.result is None:
+            errors = list(outcome.errors)
+            rejected.append({**where, "erreurs": errors, "champ": field_of(outcome.errors)})
+        else:
+            decided.append({**where, **outcome.result})
+    return {"decisions": decided, "rejetees": rejected, "avertissements": warnings}

@@ -1,0 +1,68 @@
+"""The HTTP application: FastAPI routes over the workspaces, under two sets of paths.
+
+Built by ``create_app`` from open ``Workspaces`` (start-up has already checked every policy
+and opened every journal). Every route exists twice: under ``/v1/espaces/{espace}/…`` and,
+for the workspace ``defaut``, without the prefix. ``need(right)`` is the dependency that
+authorises a request and gives its route the workspace (``auth``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib.metadata import version
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+
+from tamis.service import api_decisions, api_ops, errors
+from tamis.service.auth import authorize
+from tamis.service.config import DEFAULT_WORKSPACE, Limits
+from tamis.service.logs import RequestLog
+from tamis.service.tokens import Right
+from tamis.service.workspaces import Workspace, Workspaces
+
+DESCRIPTION = (
+    "Décisions sur les invitations LinkedIn selon une politique tamis ; chaque décision est "
+    "inscrite au journal d'audit avant la réponse. Voir docs/service.md."
+)
+
+
+def prefixed(right: Right) -> Callable[..., Any]:
+    async def workspace(request: Request, espace: str) -> Workspace:
+        return _authorize(request, espace, right)
+
+    return workspace
+
+
+def unprefixed(right: Right) -> Callable[..., Any]:
+    async def workspace(request: Request) -> Workspace:
+        return _authorize(request, DEFAULT_WORKSPACE, right)
+
+    return workspace
+
+
+def _authorize(request: Request, name: str, right: Right) -> Workspace:
+    state = request.app.state
+    workspace = authorize(state.workspaces, name, request.headers.get("authorization"), right)
+    request.scope["tamis_espace"] = workspace.name
+    return workspace
+
+
+def routes(need: Callable[[Right], Any]) -> APIRouter:
+    router = APIRouter()
+    api_decisions.register(router, need)
+    return router
+
+
+def create_app(workspaces: Workspaces, limits: Limits, logger: Any) -> FastAPI:
+    app = FastAPI(title="tamis", version=version("tamis"), description=DESCRIPTION)
+    app.state.workspaces, app.state.limits, app.state.logger = workspaces, limits, logger
+    app.state.warn = lambda message: logger.warning("avertissement", message=message)
+    errors.install(app)
+    ops = APIRouter()
+    api_ops.register(ops)
+    app.include_router(ops)
+    app.include_router(routes(prefixed), prefix="/v1/espaces/{espace}")
+    app.include_router(routes(unprefixed))
+    app.add_middleware(RequestLog, logger=logger)
+    return app

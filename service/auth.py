@@ -1,0 +1,57 @@
+"""Who may do what: the bearer token of a request -> its workspace, or 401/403/404.
+
+Sits between the HTTP routes and the workspaces. Without any token configured (a service on
+loopback for one person) every request is let through. Otherwise a request needs
+``Authorization: Bearer …``: a missing or unknown token is 401 (with ``WWW-Authenticate``),
+a token valid for another workspace, or any token for a workspace that does not exist, is
+404, so that nobody learns which workspaces exist; a token without the right is 403.
+"""
+
+from __future__ import annotations
+
+from tamis.service.errors import ApiError
+from tamis.service.tokens import Right, rights_of
+from tamis.service.workspaces import Workspace, Workspaces
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tamis"'}
+
+
+def bearer(header: str | None) -> str | None:
+    """The token of ``Authorization: Bearer TOKEN`` (None if absent or of another scheme)."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, "Authorization", headers=CHALLENGE)
+
+
+def unknown_workspace() -> ApiError:
+    return ApiError(404, "espace inconnu", "espace")
+
+
+def authorize(workspaces: Workspaces, name: str, header: str | None, right: Right) -> Workspace:
+    """The workspace ``name`` if the request's token may use ``right`` there."""
+    workspace = workspaces.get(name)
+    if not workspaces.config.has_tokens:
+        if workspace is None:
+            raise unknown_workspace()
+        return workspace
+    token = bearer(header)
+    if token is None:
+        raise unauthorized("jeton manquant : ajoutez l'en-tête « Authorization: Bearer JETON »")
+    rights = rights_of(workspace.config.tokens, token) if workspace is not None else None
+    if rights is None:
+        if _valid_anywhere(workspaces, token):
+            raise unknown_workspace()
+        raise unauthorized("jeton invalide")
+    if right not in rights:
+        raise ApiError(403, f"ce jeton n'a pas le droit « {right.value} »", "Authorization")
+    return workspace  # type: ignore[return-value]
+
+
+def _valid_anywhere(workspaces: Workspaces, token: str) -> bool:
+    return any(rights_of(ws.config.tokens, token) is not None for ws in workspaces.by_name.values())

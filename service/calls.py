@@ -1,0 +1,215 @@
+"""The service's one door into the application layer (``tamis.triage``) and the audit queries.
+
+Everything the HTTP routes need from the flow goes through these functions: loading a
+workspace's policy, deciding parsed records with the journal, explaining, searching,
+counting, replaying and validating. The routes hold no engine or journal logic, and when
+``tamis.triage`` changes shape only this module follows. Each function returns JSON-ready
+values with French keys; failures are ``PolicyRefused`` (diagnostics) or the layer's own
+errors, which ``workspaces`` and the routes turn into HTTP answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tamis.audit import queries, why
+from tamis.audit.errors import JournalError
+from tamis.audit.journal import Journal, open_journal
+from tamis.audit.queries import Filter, FilterError
+from tamis.engine.engines import EngineUnavailable
+from tamis.engine.parameters import ParameterError
+from tamis.invitations.context import ContextError
+from tamis.invitations.reader import Record, read_invitations
+from tamis.service.config import WorkspaceConfig
+from tamis.triage.pipeline import (
+    Decided,
+    PolicyInvalid,
+    Rejected,
+    Setup,
+    decide_batches,
+    prepare,
+    result_json,
+)
+from tamis.triage.replay import replay_journal
+from tamis.triage.texts import policy_diagnostics, prepare_text, records_of_objects
+
+__all__ = ["FilterError", "Journal", "JournalError", "Record"]
+
+SETUP_ERRORS = (PolicyInvalid, ContextError, ParameterError, EngineUnavailable)
+
+
+class PolicyRefused(Exception):
+    """A policy (or its context) that cannot be put in force: French text and diagnostics."""
+
+    def __init__(self, message: str, diagnostics: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.message, self.diagnostics = message, diagnostics
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    """A workspace's policy in force: what deciding needs, and when it was loaded."""
+
+    setup: Setup
+    loaded_at: str  # ISO 8601, UTC
+    engine: str
+
+    @property
+    def sha256(self) -> str:
+        return self.setup.policy.sha256
+
+    def describe(self) -> dict[str, Any]:
+        policy = self.setup.policy
+        return {
+            "nom": policy.name,
+            "chemin": policy.path,
+            "sha256": policy.sha256,
+            "source": policy.source,
+            "parametres": {k: _plain(v) for k, v in self.setup.parameters.items()},
+            "moteur": self.engine,
+            "chargee_le": self.loaded_at,
+        }
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def overrides(parameters: Mapping[str, Any]) -> list[str]:
+    """``NOM=VAL`` texts for the engine's parameter parser, from the config's table."""
+    return [f"{name}={_word(value)}" for name, value in parameters.items()]
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "vrai" if value else "faux"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def load_policy(workspace: WorkspaceConfig) -> LoadedPolicy:
+    """The workspace's policy, context and parameters, checked; ``PolicyRefused`` if not."""
+    try:
+        setup = prepare(
+            str(workspace.policy),
+            context_path=str(workspace.context) if workspace.context else None,
+            engine=workspace.engine,
+            overrides=overrides(workspace.parameters),
+        )
+    except SETUP_ERRORS as error:
+        raise refused(error) from None
+    return LoadedPolicy(setup, now(), workspace.engine)
+
+
+def refused(error: Exception) -> PolicyRefused:
+    if isinstance(error, PolicyInvalid):
+        return PolicyRefused(str(error), [d.to_json() for d in error.diagnostics])
+    return PolicyRefused(str(error), [])
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@contextlib.contextmanager
+def journal_for(path: Path, durability: str, warn) -> Iterator[Journal]:
+    """The workspace's journal, open for the life of the service (synced when closed)."""
+    with open_journal(path, durability=durability, warn=warn) as journal:
+        yield journal
+
+
+def records_from_json(objects: Sequence[object]) -> list[Record]:
+    return records_of_objects(objects, "corps")
+
+
+def records_from_csv(text: str, sens: str) -> list[Record]:
+    return list(read_invitations(io.StringIO(text), name="Invitations.csv", sens=sens))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One input record's answer: its decision JSON, or its French errors."""
+
+    index: int
+    line: int | None
+    result: dict[str, Any] | None
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    action: str | None
+    rule: str | None
+
+
+def decide(
+    loaded: LoadedPolicy, journal: Journal, records: list[Record], *, trace: bool
+) -> list[Outcome]:
+    """Decide every valid record and append all decisions to the journal in one write,
+    before returning; invalid records come back with their errors, in input order."""
+    size = max(1, len(records))
+    batches = decide_batches(loaded.setup, records, journal, batch_size=size)
+    outcomes = itertools.chain.from_iterable(batches)
+    return [
+        _outcome(index, record, outcome, loaded, trace)
+        for index, (record, outcome) in enumerate(zip(records, outcomes, strict=True))
+    ]
+
+
+def _outcome(
+    index: int, record: Record, outcome: Decided | Rejected, loaded: LoadedPolicy, trace: bool
+) -> Outcome:
+    if isinstance(outcome, Rejected):
+        return Outcome(index, record.line, None, outcome.errors, outcome.warnings, None, None)
+    result = result_json(outcome, loaded.setup.policy, trace=trace)
+    decision = outcome.decision
+    return Outcome(
+        index, record.line, result, (), outcome.warnings, decision.action.value, decision.label
+    )
+
+
+def explain(journal: Path, ident: str, warn) -> list[dict[str, Any]]:
+    """``tamis journal pourquoi ID --format json``: one explanation per recorded decision."""
+    return [why.explanation(found) for found in why.find_decisions(journal, ident, warn)]
+
+
+def make_filter(**values: Any) -> Filter:
+    """The filter of ``tamis journal chercher``; raises ``FilterError`` (French)."""
+    return queries.parse_filter(**values)
+
+
+def search(journal: Path, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of ``chercher`` whose ``seq`` is above ``after``, in order."""
+    rows = (row for row in queries.search(journal, flt, warn) if row["seq"] > after)
+    return list(itertools.islice(rows, limit))
+
+
+def stats(journal: Path, flt: Filter, per: str, warn) -> dict[str, Any]:
+    return queries.journal_stats(journal, flt, per, warn).as_dict()
+
+
+def replay(
+    workspace: WorkspaceConfig, source: str, journal: Path, flt: Filter, warn
+) -> dict[str, Any]:
+    """``tamis rejouer --format json`` with a policy text; nothing is written."""
+    try:
+        setup = prepare_text(
+            source,
+            "politique-proposee.tamis",
+            context_path=str(workspace.context) if workspace.context else None,
+            engine=workspace.engine,
+            overrides=overrides(workspace.parameters),
+        )
+    except SETUP_ERRORS as error:
+        raise refused(error) from None
+    return replay_journal(setup, journal, flt, warn).to_json()
+
+
+def validate(source: str, name: str) -> list[dict[str, Any]]:
+    """``tamis valider --format json`` on a policy text."""
+    return [d.to_json() for d in policy_diagnostics(source, name)]

@@ -1,0 +1,104 @@
+"""The service's error bodies: ``{"erreur": …, "champ": …}`` in French, never a traceback.
+
+Every refusal the service makes is an ``ApiError`` raised where the problem is found and
+turned into a JSON response here (``error_response``); FastAPI's own errors (unknown path,
+wrong method, a query parameter of the wrong type) are reworded by the handlers that
+``install`` registers, and anything unexpected becomes a 500 whose body names no detail.
+Messages never quote what the client sent: a body may hold personal data about third
+parties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    """A request the service refuses: HTTP status, French message, the field at fault."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        field: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+        self.headers, self.extra = dict(headers or {}), dict(extra or {})
+
+    def body(self) -> dict[str, Any]:
+        return {"erreur": self.message, "champ": self.field, **self.extra}
+
+
+class Erreur(BaseModel):
+    """What every error response holds (documented in the OpenAPI schema)."""
+
+    erreur: str
+    champ: str | None = None
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None):
+    return Response(orjson.dumps(data), status, headers, media_type="application/json")
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.body(), error.status, error.headers)
+
+
+_STATUS_WORDS = {
+    404: "chemin inconnu",
+    405: "méthode non permise sur ce chemin",
+}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that word every error the way ``ApiError`` does."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_request: Request, error: ApiError) -> Response:
+        return error_response(error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> Response:
+        message = _STATUS_WORDS.get(error.status_code, "requête refusée")
+        return error_response(ApiError(error.status_code, message, None, headers=error.headers))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> Response:
+        return error_response(validation_error(error))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _error: Exception) -> Response:
+        return error_response(ApiError(500, "erreur interne du service ; voir ses journaux"))
+
+
+def validation_error(error: RequestValidationError) -> ApiError:
+    """A query or path parameter FastAPI could not convert: its name, never its value."""
+    first = error.errors()[0] if error.errors() else {}
+    place = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    name = ".".join(place) or None
+    kind = first.get("type", "")
+    if kind == "missing":
+        return ApiError(400, f"paramètre « {name} » manquant", name)
+    return ApiError(400, f"paramètre « {name} » invalide : {_expected(kind)}", name)
+
+
+def _expected(kind: str) -> str:
+    if kind.startswith("int"):
+        return "un entier est attendu"
+    if kind.startswith("bool"):
+        return "« true » ou « false » est attendu"
+    if "greater" in kind or "less" in kind:
+        return "valeur hors des bornes permises"
+    return "valeur de la mauvaise forme"

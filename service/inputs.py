@@ -1,0 +1,140 @@
+"""Request bodies -> parsed input, or an ``ApiError`` naming what is wrong (4xx, French).
+
+The HTTP edge of the flow, before ``calls`` hands records to the application layer: the
+content type is checked, the body is read up to the configured size and no further, decoded
+as UTF-8, parsed as JSON (an invitation or a list of them, nested no deeper than
+``MAX_DEPTH``) or kept as CSV text. Messages give the place (line, column, byte) and never
+what was sent: bodies hold personal data.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import orjson
+
+from tamis.invitations.french import json_reason
+from tamis.service.errors import ApiError
+
+MAX_DEPTH = 32  # an invitation is a few levels deep; deeper is an attack or a mistake
+BODY = "corps"
+
+
+class BodyKind(enum.Enum):
+    JSON = "application/json"
+    CSV = "text/csv"
+
+
+def body_kind(content_type: str | None) -> BodyKind:
+    """JSON (``application/json`` or ``…+json``) or CSV; else 415, naming the header."""
+    media, _, params = (content_type or "").partition(";")
+    media = media.strip().lower()
+    charset = _charset(params)
+    if charset not in (None, "utf-8", "utf8"):
+        raise ApiError(
+            415, "jeu de caractères non pris en charge : seul UTF-8 est accepté", "Content-Type"
+        )
+    if media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return BodyKind.JSON
+    if media in ("text/csv", "application/csv"):
+        return BodyKind.CSV
+    shown = "absent" if not media else "non pris en charge"
+    raise ApiError(
+        415,
+        f"type de contenu {shown} : envoyez « application/json » (une invitation ou une "
+        "liste) ou « text/csv » (Invitations.csv de LinkedIn)",
+        "Content-Type",
+    )
+
+
+def _charset(params: str) -> str | None:
+    for part in params.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, f"corps trop volumineux : {limit} octets au plus", BODY)
+
+
+async def read_body(chunks: AsyncIterator[bytes], declared_length: str | None, limit: int) -> bytes:
+    """The whole body, refused (413) as soon as it is known to exceed ``limit``."""
+    if declared_length is not None and declared_length.isdigit() and int(declared_length) > limit:
+        raise too_large(limit)
+    parts, size = [], 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def decode(body: bytes) -> str:
+    """UTF-8 text (a leading byte-order mark dropped); 400 naming the first bad byte."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ApiError(
+            400,
+            f"le corps n'est pas en UTF-8 (octet invalide à la position {error.start})",
+            BODY,
+        ) from None
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A parsed JSON body: its invitations, and whether it was a list (the answer's shape)."""
+
+    objects: list[object]
+    is_list: bool
+
+
+def parse_json(body: bytes, max_items: int) -> JsonBody:
+    if not body.strip():
+        raise ApiError(400, "corps vide : envoyez une invitation ou une liste d'invitations", BODY)
+    decode(body)  # a clear UTF-8 error before orjson's
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        if "depth limit" in error.msg or "recursion" in error.msg:
+            raise too_deep() from None
+        raise ApiError(
+            400,
+            f"JSON invalide, ligne {error.lineno}, colonne {error.colno} "
+            f"({json_reason(error.msg)})",
+            BODY,
+        ) from None
+    check_depth(value)
+    if isinstance(value, dict):
+        return JsonBody([value], False)
+    if not isinstance(value, list):
+        raise ApiError(
+            400, "le corps doit être une invitation (objet JSON) ou une liste d'invitations", BODY
+        )
+    if len(value) > max_items:
+        raise ApiError(413, f"trop d'invitations : {max_items} au plus par requête", BODY)
+    return JsonBody(value, True)
+
+
+def check_depth(value: object) -> None:
+    """400 when containers nest deeper than ``MAX_DEPTH`` (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            raise too_deep()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def too_deep() -> ApiError:
+    return ApiError(400, f"JSON trop imbriqué : {MAX_DEPTH} niveaux au plus", BODY)

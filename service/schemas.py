@@ -1,0 +1,112 @@
+"""The shapes of the service's answers, for its OpenAPI schema (``/openapi.json``, ``/docs``).
+
+Documentation only: the routes answer with JSON they build from the application layer's
+values (``calls``), and these models say what that JSON holds, French keys as users read
+them. The schemathesis test checks every answer against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from tamis.service.errors import Erreur
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Resultat(_Open):
+    """One decision, as ``tamis decider`` prints it (``?trace=true`` adds the trace keys)."""
+
+    id: str
+    decision: str
+    regle: str
+    motif: str | None
+    explication: str
+    avertissements: list[str] | None = None
+
+
+class Decision(Resultat):
+    index: int
+    ligne: int | None = None
+
+
+class Rejet(BaseModel):
+    index: int
+    ligne: int | None = None
+    erreurs: list[str]
+    champ: str | None
+
+
+class Avertissement(BaseModel):
+    index: int
+    ligne: int | None = None
+    message: str
+
+
+class Lot(BaseModel):
+    """The answer to a list (or a CSV file): decisions and rejected records, by index."""
+
+    decisions: list[Decision]
+    rejetees: list[Rejet]
+    avertissements: list[Avertissement]
+
+
+class Explications(BaseModel):
+    id: str
+    decisions: list[dict[str, Any]]
+
+
+class Sante(BaseModel):
+    etat: str
+    espaces: int
+    espaces_en_erreur: int
+
+
+class ErreurDecision(Erreur):
+    erreurs: list[str] | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErreurDecision if status == 422 else Erreur, "description": text}
+    for status, text in (
+        (400, "Requête invalide (corps, paramètre)"),
+        (401, "Jeton manquant ou invalide"),
+        (403, "Le jeton n'a pas ce droit"),
+        (404, "Espace ou décision inconnus"),
+        (409, "Clé d'idempotence déjà employée pour une autre requête"),
+        (413, "Corps trop volumineux ou trop d'invitations"),
+        (415, "Type de contenu non pris en charge"),
+        (422, "Invitation invalide"),
+        (503, "Journal inutilisable"),
+    )
+}
+
+_INVITATIONS = {
+    "oneOf": [
+        {"type": "object", "description": "une invitation (docs/faits.md)"},
+        {"type": "array", "items": {"type": "object"}, "description": "une liste d'invitations"},
+    ]
+}
+
+DECISIONS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _INVITATIONS},
+            "text/csv": {
+                "schema": {"type": "string", "description": "Invitations.csv de LinkedIn"}
+            },
+        },
+    }
+}
+
+POLICY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/plain": {"schema": {"type": "string", "description": "une politique"}}},
+    }
+}

@@ -1,0 +1,178 @@
+"""Running the service: bind, announce, serve with uvicorn; reload on SIGHUP; stop cleanly.
+
+The last step of ``tamis servir`` (config -> workspaces -> app -> **server**). The socket is
+bound here, before any worker starts, so ``--port 0`` works and the address is announced
+once. One process serves in place; ``--processus N`` starts N worker processes on the same
+socket, each with its own workspaces (the journals' file lock keeps one chain per journal),
+and the parent forwards SIGHUP (reload) and SIGTERM/SIGINT (stop) to them. In each worker,
+uvicorn stops accepting on SIGTERM, lets in-flight requests finish, and the journals are
+synced and closed before the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import signal
+import socket
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from tamis.service.app import create_app
+from tamis.service.calls import PolicyRefused
+from tamis.service.config import ServiceConfig
+from tamis.service.logs import make_logger
+from tamis.service.workspaces import Workspaces
+
+GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
+
+
+def check(config: ServiceConfig) -> None:
+    """Load every policy and open every journal once, then close: what could stop a worker
+    is found before the socket is announced (raises ``PolicyRefused`` or ``JournalError``)."""
+    Workspaces(config, make_logger().warning).open().close()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket (``port`` 0: a free port chosen by the system)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
+    """Serve until SIGTERM or SIGINT, in this process or in ``processes`` workers."""
+    logger = make_logger()
+    logger.info(
+        "demarrage",
+        adresse=address(sock),
+        espaces=sorted(config.workspaces),
+        processus=processes,
+    )
+    if processes <= 1:
+        run_worker(config, sock)
+    else:
+        Supervisor(config, sock, processes, logger).run()
+    logger.info("arret")
+
+
+def run_worker(config: ServiceConfig, sock: socket.socket) -> None:
+    """One process serving every workspace; returns once stopped and the journals closed."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
+    logger = make_logger()
+    workspaces = Workspaces(config, lambda m: logger.warning("avertissement", message=m)).open()
+    try:
+        app = create_app(workspaces, config.limits, logger)
+        app.router.lifespan_context = _lifespan(workspaces, logger)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_config=None,
+                access_log=False,
+                timeout_graceful_shutdown=GRACE_SECONDS,
+                server_header=False,
+            )
+        )
+        _quiet_after_stop()
+        server.run(sockets=[sock])
+    finally:
+        workspaces.close()
+
+
+def _quiet_after_stop() -> None:
+    """uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again
+    against the handlers it found: these, which do nothing, so a clean stop exits 0."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _ignore)
+
+
+def _ignore(_signum: int, _frame: Any) -> None:
+    """A stop signal that arrives once serving is over: the process is already stopping."""
+
+
+def _lifespan(workspaces: Workspaces, logger: Any):
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        reload = lambda: loop.run_in_executor(None, reload_all, workspaces, logger)  # noqa: E731
+        loop.add_signal_handler(signal.SIGHUP, reload)
+        yield
+        loop.remove_signal_handler(signal.SIGHUP)
+
+    return lifespan
+
+
+def reload_all(workspaces: Workspaces, logger: Any) -> None:
+    """SIGHUP: re-read every workspace's policy; a refused one stays as it was (logged)."""
+    for workspace in workspaces.by_name.values():
+        try:
+            done = workspace.reload()
+        except PolicyRefused as error:
+            logger.error(
+                "rechargement_refuse",
+                espace=workspace.name,
+                diagnostics=[d["message"] for d in error.diagnostics] or [error.message],
+            )
+            continue
+        logger.info("rechargement", espace=workspace.name, sha256=done.after, change=done.changed)
+
+
+class Supervisor:
+    """The parent of ``--processus N``: starts the workers, restarts one that dies, and
+    forwards SIGHUP and SIGTERM/SIGINT to them."""
+
+    def __init__(self, config: ServiceConfig, sock: socket.socket, count: int, logger: Any):
+        self.config, self.sock, self.count, self.logger = config, sock, count, logger
+        self.context = multiprocessing.get_context("spawn")
+        self.workers: list[Any] = []
+        self.stopping = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        signal.signal(signal.SIGHUP, self._forward)
+        self.workers = [self._start() for _ in range(self.count)]
+        while not self.stopping:
+            time.sleep(0.2)
+            self._replace_dead()
+        for worker in self.workers:
+            worker.join()
+
+    def _start(self) -> Any:
+        worker = self.context.Process(target=run_worker, args=(self.config, self.sock))
+        worker.start()
+        return worker
+
+    def _replace_dead(self) -> None:
+        for position, worker in enumerate(self.workers):
+            if not worker.is_alive() and not self.stopping:
+                self.logger.error("processus_arrete", pid=worker.pid, code=worker.exitcode)
+                self.workers[position] = self._start()
+
+    def _stop(self, _signum: int, _frame: Any) -> None:
+        self.stopping = True
+        self._send(signal.SIGTERM)
+
+    def _forward(self, signum: int, _frame: Any) -> None:
+        self._send(signum)
+
+    def _send(self, signum: int) -> None:
+        for worker in self.workers:
+            if worker.is_alive() and worker.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signum)

@@ -1,0 +1,112 @@
+"""The workspaces a running service holds: each one's policy in force, journal and lock.
+
+Built once at start-up from the checked configuration (``config``), before the server
+accepts anything: a policy that does not load stops the start. Each ``Workspace`` keeps its
+``LoadedPolicy`` in one attribute, replaced whole by ``reload`` (validated first: the old one
+stays on error), so a request that took the policy keeps it to the end. Decisions of one
+workspace go through its lock: the journal's file lock serialises processes, not the
+threads of one process, and durable-rules is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from tamis.service import calls
+from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
+from tamis.service.config import ServiceConfig, WorkspaceConfig
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload did: the sha256 before and after (equal: the file had not changed)."""
+
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+class Workspace:
+    def __init__(self, config: WorkspaceConfig, loaded: LoadedPolicy, journal: Journal) -> None:
+        self.config, self.loaded, self.journal = config, loaded, journal
+        self.lock = threading.Lock()
+        self.reload_lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def decide(self, records: list[Record], *, trace: bool) -> list[Outcome]:
+        """Decide and journal, with the policy in force when the call began."""
+        loaded = self.loaded
+        with self.lock:
+            return calls.decide(loaded, self.journal, records, trace=trace)
+
+    def reload(self) -> Reloaded:
+        """Re-read and check the policy file; ``PolicyRefused`` keeps the current policy."""
+        with self.reload_lock:
+            before = self.loaded.sha256
+            fresh = calls.load_policy(self.config)
+            if fresh.sha256 != before:
+                self.loaded = fresh
+            return Reloaded(before, fresh.sha256)
+
+    def healthy(self) -> bool:
+        """The journal can still be written (the file is there and writable)."""
+        path = self.journal.path
+        return path.exists() and os.access(path, os.W_OK)
+
+
+class Workspaces:
+    """Every workspace of the service, opened together and closed together (journals synced)."""
+
+    def __init__(self, config: ServiceConfig, warn: Warn) -> None:
+        self.config, self.warn = config, warn
+        self.by_name: Mapping[str, Workspace] = {}
+        self._stack = contextlib.ExitStack()
+
+    def open(self) -> Workspaces:
+        """Load every policy, then open every journal; ``PolicyRefused`` (named) if one fails."""
+        loaded = {name: _load(ws) for name, ws in self.config.workspaces.items()}
+        try:
+            self.by_name = {
+                name: Workspace(ws, loaded[name], self._journal(ws))
+                for name, ws in self.config.workspaces.items()
+            }
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def _journal(self, workspace: WorkspaceConfig) -> Journal:
+        def warn(message: str) -> None:
+            self.warn(f"espace « {workspace.name} » : {message}")
+
+        return self._stack.enter_context(
+            calls.journal_for(workspace.journal, self.config.durability, warn)
+        )
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def get(self, name: str) -> Workspace | None:
+        return self.by_name.get(name)
+
+
+def _load(workspace: WorkspaceConfig) -> LoadedPolicy:
+    try:
+        return calls.load_policy(workspace)
+    except PolicyRefused as error:
+        raise PolicyRefused(
+            f"espace « {workspace.name} » : politique inutilisable :\n{error.message}",
+            error.diagnostics,
+        ) from None

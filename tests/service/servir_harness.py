@@ -1,0 +1,140 @@
+"""A real ``tamis servir`` in a child process, on a free loopback port, talked to over HTTP.
+
+``Served`` starts the command exactly as a user would (``--port 0``: the system picks a free
+port, which the server announces in its first JSON log line on stderr), collects its stderr
+lines, and stops it with a signal. Tests talk to it with ``httpx``: no mocks, no test client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOGUE = ROOT / "policies" / "blogue.tamis"
+CONTEXT = ROOT / "policies" / "exemples" / "tamis.toml"
+EXAMPLES = ROOT / "policies" / "exemples" / "invitations.jsonl"
+STARTUP_SECONDS = 60
+PRIVATE = ("TAMIS_JOURNAL", "TAMIS_JETON")
+
+POLICY = """\
+politique "Essai"
+règle "photo" : refuser si sans_photo
+    motif "Pas de visage, pas de contact."
+accepter si expediteur.connexions >= connexions_min
+sinon examiner
+"""
+
+WITH_PHOTO = {"id": "a-1", "expediteur": {"photo": True, "connexions": 120}}
+NO_PHOTO = {"id": "a-2", "expediteur": {"nom": "Jeanne Roy", "photo": False, "connexions": 500}}
+
+
+def tamis_command(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from tamis.cli.main import main; main()", *args]
+
+
+class Served:
+    """``tamis servir ARGS`` running until ``stop``; ``url`` once it listens."""
+
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
+        environment = {k: v for k, v in os.environ.items() if k not in PRIVATE}
+        environment.update(env or {})
+        self.process = subprocess.Popen(
+            tamis_command("servir", "--port", "0", *args),
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._ready = threading.Event()
+        self.url = ""
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
+
+    def _read(self) -> None:
+        for line in self.process.stderr:  # type: ignore[union-attr]
+            self.lines.append(line.rstrip("\n"))
+            event = _event(line)
+            if event.get("evenement") == "demarrage":
+                self.url = event["adresse"]
+                self._ready.set()
+        self._ready.set()
+
+    def wait_ready(self) -> Served:
+        self._ready.wait(STARTUP_SECONDS)
+        if not self.url:
+            self.stop()
+            raise AssertionError("le service n'a pas démarré :\n" + "\n".join(self.lines))
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.url + "/sante", timeout=5)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise AssertionError("le service ne répond pas :\n" + "\n".join(self.lines))
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def events(self) -> list[dict]:
+        return [event for line in list(self.lines) if (event := _event(line))]
+
+    def send(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+def _event(line: str) -> dict:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def serve(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Served:
+    return Served(*args, cwd=cwd, env=env).wait_ready()
+
+
+def journal_records(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def decisions_in(path: Path) -> list[dict]:
+    return [r["contenu"] for r in journal_records(path) if r["evenement"] == "decision"]
+
+
+def run_tamis(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}
+    return subprocess.run(
+        tamis_command(*args), cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def example_invitations() -> Iterator[dict]:
+    for line in EXAMPLES.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            yield json.loads(line)

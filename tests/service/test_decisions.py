@@ -1,0 +1,293 @@
+"""POST /decisions and GET /decisions/{id} over real HTTP: journaled first, French errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from servir_harness import (
+    NO_PHOTO,
+    POLICY,
+    WITH_PHOTO,
+    Served,
+    decisions_in,
+    run_tamis,
+    serve,
+)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("decisions")
+    (folder / "p.tamis").write_text(POLICY, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def served(work: Path):
+    server = serve("-p", "p.tamis", "--journal", "j.jsonl", "--taille-max", "4096", cwd=work)
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture
+def http(served: Served):
+    with served.client() as client:
+        yield client
+
+
+def ids_in_journal(work: Path, ident: str) -> int:
+    return sum(1 for d in decisions_in(work / "j.jsonl") if d["id"] == ident)
+
+
+def test_one_invitation_is_decided_journaled_and_answered_like_tamis_decider(
+    http: httpx.Client, work: Path
+) -> None:
+    answer = http.post("/decisions", json={**NO_PHOTO, "id": "un-1"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert list(body) == ["id", "decision", "regle", "motif", "explication"]
+    assert body["decision"] == "refuser" and body["regle"] == "photo"
+    assert body["motif"] == "Pas de visage, pas de contact."
+    recorded = [d for d in decisions_in(work / "j.jsonl") if d["id"] == "un-1"]
+    assert len(recorded) == 1 and recorded[0]["explication"] == body["explication"]
+
+
+def test_the_trace_is_added_on_request(http: httpx.Client) -> None:
+    body = http.post("/decisions?trace=true", json={**WITH_PHOTO, "id": "trace-1"}).json()
+    assert body["decision"] == "accepter"
+    assert {"resolution", "declenchees", "faits", "trace"} <= set(body)
+
+
+def test_a_list_decides_the_valid_ones_and_reports_the_others_by_index(
+    http: httpx.Client, work: Path
+) -> None:
+    bad_type = {"id": "lot-2", "expediteur": {"connexions": "beaucoup"}}
+    sent = [{**WITH_PHOTO, "id": "lot-1"}, bad_type, 7, {**NO_PHOTO, "id": "lot-4"}]
+    answer = http.post("/v1/espaces/defaut/decisions", json=sent)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [(d["index"], d["id"], d["decision"]) for d in body["decisions"]] == [
+        (0, "lot-1", "accepter"),
+        (3, "lot-4", "refuser"),
+    ]
+    assert [(r["index"], r["champ"]) for r in body["rejetees"]] == [
+        (1, "expediteur.connexions"),
+        (2, None),
+    ]
+    assert body["rejetees"][1]["erreurs"] == ["un objet JSON était attendu, reçu un nombre"]
+    assert ids_in_journal(work, "lot-1") == 1 and ids_in_journal(work, "lot-4") == 1
+    assert ids_in_journal(work, "lot-2") == 0
+
+
+def test_an_invalid_single_invitation_is_422_and_nothing_is_journaled(
+    http: httpx.Client, work: Path
+) -> None:
+    before = len(decisions_in(work / "j.jsonl"))
+    answer = http.post("/decisions", json={"id": "inv-x", "expediteur": {"connexions": -3}})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["champ"] == "expediteur.connexions"
+    assert "ne doit pas être négatif" in body["erreur"]
+    assert len(decisions_in(work / "j.jsonl")) == before
+
+
+def test_unknown_fields_are_decided_with_a_warning(http: httpx.Client) -> None:
+    body = http.post("/decisions", json={**WITH_PHOTO, "id": "warn-1", "humeur": "x"}).json()
+    assert body["decision"] == "accepter"
+    assert body["avertissements"] == ["invitation « warn-1 », champ « humeur » inconnu : ignoré"]
+
+
+def test_every_decision_made_over_http_is_explained_by_get_and_by_the_cli(
+    http: httpx.Client, work: Path
+) -> None:
+    made = http.post("/decisions", json={**NO_PHOTO, "id": "why-1"}).json()
+    answer = http.get("/decisions/why-1")
+    assert answer.status_code == 200
+    explained = answer.json()
+    assert explained["id"] == "why-1" and len(explained["decisions"]) == 1
+    first = explained["decisions"][0]
+    assert first["decision"] == "refuser" and first["explication"] == made["explication"]
+    assert first["texte_regle"][0]["texte"].startswith('règle "photo"')
+    cli = run_tamis("journal", "pourquoi", "why-1", "--journal", "j.jsonl", cwd=work)
+    assert cli.returncode == 0, cli.stderr
+    assert "Décision : refuser" in cli.stdout
+
+
+def test_an_invitation_never_decided_is_404_in_french(http: httpx.Client) -> None:
+    answer = http.get("/v1/espaces/defaut/decisions/jamais-vue")
+    assert answer.status_code == 404
+    assert answer.json() == {
+        "erreur": "aucune décision pour cette invitation dans le journal",
+        "champ": "id",
+    }
+
+
+SECRET = "Gertrude Confidentielle"
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "status", "expected"),
+    [
+        (
+            b'{"id": "x", "expediteur": {"nom": "' + SECRET.encode() + b'"',
+            {"Content-Type": "application/json"},
+            400,
+            {
+                "erreur": "JSON invalide, ligne 1, colonne 60 (fin de données inattendue)",
+                "champ": "corps",
+            },
+        ),
+        (
+            json.dumps(SECRET).encode(),
+            {"Content-Type": "application/json"},
+            400,
+            {
+                "erreur": "le corps doit être une invitation (objet JSON) ou une liste "
+                "d'invitations",
+                "champ": "corps",
+            },
+        ),
+        (
+            b'{"id": "\xe9t\xe9", "nom": "' + SECRET.encode() + b'"}',
+            {"Content-Type": "application/json"},
+            400,
+            {
+                "erreur": "le corps n'est pas en UTF-8 (octet invalide à la position 8)",
+                "champ": "corps",
+            },
+        ),
+        (
+            b'{"a":' * 40 + b"1" + b"}" * 40,
+            {"Content-Type": "application/json"},
+            400,
+            {"erreur": "JSON trop imbriqué : 32 niveaux au plus", "champ": "corps"},
+        ),
+        (
+            b"[" * 2000 + b"]" * 2000,
+            {"Content-Type": "application/json"},
+            400,
+            {"erreur": "JSON trop imbriqué : 32 niveaux au plus", "champ": "corps"},
+        ),
+        (
+            json.dumps({"id": SECRET}).encode(),
+            {"Content-Type": "text/plain"},
+            415,
+            {
+                "erreur": "type de contenu non pris en charge : envoyez « application/json » "
+                "(une invitation ou une liste) ou « text/csv » (Invitations.csv de LinkedIn)",
+                "champ": "Content-Type",
+            },
+        ),
+        (
+            json.dumps({"id": SECRET}).encode(),
+            {"Content-Type": "application/json; charset=latin-1"},
+            415,
+            {
+                "erreur": "jeu de caractères non pris en charge : seul UTF-8 est accepté",
+                "champ": "Content-Type",
+            },
+        ),
+        (
+            b"   ",
+            {"Content-Type": "application/json"},
+            400,
+            {
+                "erreur": "corps vide : envoyez une invitation ou une liste d'invitations",
+                "champ": "corps",
+            },
+        ),
+    ],
+    ids=[
+        "json-tronque",
+        "mauvais-type",
+        "pas-utf8",
+        "imbrique",
+        "imbrique-extreme",
+        "type-de-contenu",
+        "jeu-de-caracteres",
+        "vide",
+    ],
+)
+def test_bad_input_is_a_french_4xx_naming_the_field_and_echoing_nothing(
+    http: httpx.Client, work: Path, content: bytes, headers: dict, status: int, expected: dict
+) -> None:
+    before = len(decisions_in(work / "j.jsonl"))
+    answer = http.post("/decisions", content=content, headers=headers)
+    assert (answer.status_code, answer.json()) == (status, expected)
+    assert SECRET not in answer.text
+    assert len(decisions_in(work / "j.jsonl")) == before
+
+
+def test_an_oversize_body_is_413_whether_its_length_is_declared_or_not(
+    http: httpx.Client,
+) -> None:
+    big = json.dumps({"id": "gros", "message": "x" * 5000}).encode()
+    expected = {"erreur": "corps trop volumineux : 4096 octets au plus", "champ": "corps"}
+    declared = http.post("/decisions", content=big, headers={"Content-Type": "application/json"})
+    assert (declared.status_code, declared.json()) == (413, expected)
+    chunked = http.post(
+        "/decisions",
+        content=iter([big[:3000], big[3000:]]),
+        headers={"Content-Type": "application/json"},
+    )
+    assert (chunked.status_code, chunked.json()) == (413, expected)
+
+
+def test_more_invitations_than_allowed_is_413(work: Path) -> None:
+    server = serve("-p", "p.tamis", "--journal", "j2.jsonl", "--invitations-max", "2", cwd=work)
+    try:
+        with server.client() as http:
+            answer = http.post("/decisions", json=[WITH_PHOTO] * 3)
+            assert (answer.status_code, answer.json()) == (
+                413,
+                {"erreur": "trop d'invitations : 2 au plus par requête", "champ": "corps"},
+            )
+            assert http.post("/decisions", json=[WITH_PHOTO] * 2).status_code == 200
+    finally:
+        assert server.stop() == 0
+    assert len(decisions_in(work / "j2.jsonl")) == 2
+
+
+def test_an_unknown_workspace_or_path_is_404_in_french(http: httpx.Client) -> None:
+    answer = http.get("/v1/espaces/personne/decisions/x")
+    assert (answer.status_code, answer.json()) == (
+        404,
+        {"erreur": "espace inconnu", "champ": "espace"},
+    )
+    missing = http.get("/nulle-part")
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {"erreur": "chemin inconnu", "champ": None},
+    )
+
+
+def test_a_query_parameter_of_the_wrong_type_is_400_naming_it(http: httpx.Client) -> None:
+    answer = http.post("/decisions?trace=peut-etre", json=WITH_PHOTO)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "erreur": "paramètre « trace » invalide : « true » ou « false » est attendu",
+        "champ": "trace",
+    }
+
+
+def test_health_needs_no_token_and_names_no_workspace(http: httpx.Client) -> None:
+    answer = http.get("/sante")
+    assert (answer.status_code, answer.json()) == (
+        200,
+        {"etat": "ok", "espaces": 1, "espaces_en_erreur": 0},
+    )
+
+
+def test_request_logs_are_json_lines_without_personal_data(
+    served: Served, http: httpx.Client
+) -> None:
+    http.post("/decisions", json={**NO_PHOTO, "id": "log-1"})
+    http.get("/decisions/log-1")
+    events = [e for e in served.events() if e.get("evenement") == "requete"]
+    assert {"methode", "chemin", "statut", "duree_ms", "espace", "horodatage"} <= set(events[-1])
+    assert {"chemin": "/decisions/{identifiant}", "statut": 200}.items() <= events[-1].items()
+    text = "\n".join(served.lines)
+    assert "log-1" not in text and "Jeanne Roy" not in text
