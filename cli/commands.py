@@ -11,4 +11,5 @@ COMMANDS: dict[str, str] = {
     "rejouer": "tamis.cli.rejouer:rejouer",
     "journal": "tamis.cli.journal:journal",
     "servir": "tamis.cli.servir:servir",
+    "tester": "tamis.cli.tester:tester",
 }

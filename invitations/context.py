@@ -163,6 +163,14 @@ def load_context(path: str | Path) -> Context:
         raise ContextError(f"{path} : le fichier de contexte {not_utf8(error)}") from None
     except tomllib.TOMLDecodeError as error:
         raise ContextError(f"{path} : syntaxe TOML invalide, {toml_error(error)}") from None
+    return context_from_document(document, path, data)
+
+
+def context_from_document(document: dict[str, object], path: Path, data: bytes) -> Context:
+    """The context an already parsed document describes (a test case's inline tables, too).
+
+    ``path`` names it in errors and anchors the exports it lists; ``data`` (the file's
+    bytes) goes into the hash. Raises ``ContextError`` (French) on any problem."""
     parsed = _validate(document, path)
     _check_parameters(parsed.parametres, path)
     network, digests, warnings = _network(parsed, path)

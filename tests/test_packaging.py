@@ -30,6 +30,7 @@ def test_wheel_holds_grammar_policies_and_no_top_level_module(wheel: Path) -> No
     assert "tamis/grammar/tamis.lark" in names
     assert {"tamis/policies/blogue.tamis", "tamis/policies/chambre.tamis"} <= set(names)
     assert "tamis/policies/exemples/invitations.jsonl" in names
+    assert {"tamis/policies/blogue.cas.toml", "tamis/policies/chambre.cas.toml"} <= set(names)
     tops = {name.split("/")[0] for name in names}
     assert tops == {"tamis", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
     for generic in ("engine", "cli", "audit", "grammar", "invitations", "policies", "tests"):

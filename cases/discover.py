@@ -1,0 +1,63 @@
+"""Finding test files and policies from the paths given to ``tamis tester``.
+
+A folder is searched recursively (hidden folders, ``__pycache__`` and virtual environments
+left out) for ``*.cas.toml`` test files and ``*.tamis`` policies; a policy names its sibling
+``NOM.cas.toml``; any other file is a test file named on the command line (its ``politique``
+key says which policy it tests). Policies found in folders without a test file are reported
+by the runner, so coverage cannot pass by forgetting a policy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tamis.cases.load import SUFFIX
+
+_SKIPPED = {"__pycache__", "node_modules", "venv"}
+
+
+@dataclass
+class Found:
+    case_files: list[Path] = field(default_factory=list)
+    policies: list[Path] = field(default_factory=list)  # policies seen in folders or named
+    missing: list[str] = field(default_factory=list)  # French: a named policy without cases
+
+
+def discover(paths: Iterable[str]) -> Found:
+    found = Found()
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            _folder(path, found)
+        elif path.name.endswith(".tamis"):
+            _policy(path, found)
+        else:
+            _add(found.case_files, path)
+    return found
+
+
+def _folder(folder: Path, found: Found) -> None:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED)
+        for name in sorted(files):
+            if name.endswith(SUFFIX):
+                _add(found.case_files, Path(root, name))
+            elif name.endswith(".tamis"):
+                _add(found.policies, Path(root, name))
+
+
+def _policy(path: Path, found: Found) -> None:
+    _add(found.policies, path)
+    beside = path.with_name(path.name[: -len(".tamis")] + SUFFIX)
+    if beside.is_file():
+        _add(found.case_files, beside)
+    else:
+        found.missing.append(f"{path} : aucun fichier de cas (attendu : {beside})")
+
+
+def _add(paths: list[Path], path: Path) -> None:
+    if path not in paths:
+        paths.append(path)

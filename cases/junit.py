@@ -1,0 +1,67 @@
+"""JUnit XML for CI (``tamis tester --junit FICHIER``): one test suite per test file.
+
+The layout CI servers read (Jenkins, GitLab, GitHub actions' reporters): ``<testsuites>``
+holding one ``<testsuite>`` per ``.cas.toml`` file, one ``<testcase>`` per case run, a
+``<failure>`` carrying the same French block the terminal shows, and an ``<error>`` per
+test file whose diagnostics kept cases from running. Written with ``xml.etree``, which
+escapes the text.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tamis.cases.report import failure_block
+from tamis.cases.run import CaseResult, FileReport, Session
+
+
+def junit_xml(session: Session) -> bytes:
+    root = ET.Element("testsuites", name="tamis tester")
+    for report in session.files:
+        root.append(_suite(report))
+    for problem in session.engine_errors:
+        suite = ET.SubElement(root, "testsuite", name="moteurs", tests="1", failures="0")
+        suite.set("errors", "1")
+        case = ET.SubElement(suite, "testcase", classname="moteurs", name="moteur indisponible")
+        ET.SubElement(case, "error", message=problem).text = problem
+    _totals(root)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_junit(session: Session, path: Path) -> None:
+    path.write_bytes(junit_xml(session))
+
+
+def _suite(report: FileReport) -> ET.Element:
+    suite = ET.Element("testsuite", name=str(report.path))
+    for result in report.results:
+        suite.append(_case(result))
+    if report.diagnostics:
+        case = ET.SubElement(suite, "testcase", classname=str(report.policy), name="fichier de cas")
+        first = report.diagnostics.splitlines()[0]
+        ET.SubElement(case, "error", message=first).text = report.diagnostics
+    failures = sum(1 for r in report.results if not r.passed)
+    errors = 1 if report.diagnostics else 0
+    suite.set("tests", str(len(report.results) + errors))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    return suite
+
+
+def _case(result: CaseResult) -> ET.Element:
+    case = ET.Element("testcase", classname=str(result.policy), name=result.case.name)
+    case.set("file", str(result.file))
+    case.set("line", str(result.case.line))
+    if not result.passed:
+        message = "; ".join(
+            f"{m.what} : attendu {m.expected}, obtenu {m.actual}" for m in result.mismatches
+        )
+        ET.SubElement(case, "failure", message=message).text = failure_block(result)
+    return case
+
+
+def _totals(root: ET.Element) -> None:
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))

@@ -1,0 +1,120 @@
+"""``tamis tester``: run policy test cases (``.cas.toml``), report failures and coverage.
+
+A thin command over ``tamis.cases``: it turns options into ``run.Options``, prints the
+report (text or JSON), writes JUnit XML when asked, and sets the exit code: 0 when every
+case passed (and coverage reached ``--couverture-min``), 1 on any failure, broken test
+file, unavailable engine or coverage below the minimum, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from tamis.cases.discover import discover
+from tamis.cases.junit import write_junit
+from tamis.cases.report import session_json, summary, text_report
+from tamis.cases.run import EngineChoice, Options, Session, run
+from tamis.cli import options
+
+
+@click.command("tester", short_help="Vérifie des politiques par leurs cas de test (.cas.toml).")
+@click.argument("chemins", nargs=-1, type=click.Path(exists=True), metavar="[CHEMIN]...")
+@click.option(
+    "--moteur",
+    type=click.Choice([choice.value for choice in EngineChoice]),
+    default="natif",
+    show_default=True,
+    help="Moteur qui décide les cas : natif, durable, ou tous (les deux, qui doivent décider "
+    "pareil).",
+)
+@click.option(
+    "-k",
+    "mots",
+    multiple=True,
+    metavar="MOT",
+    help="Ne lance que les cas dont le nom contient MOT, sans tenir compte des majuscules "
+    "(répétable : l'un ou l'autre).",
+)
+@options.format_(("texte", "json"), "texte")
+@click.option(
+    "--junit",
+    metavar="FICHIER",
+    type=click.Path(dir_okay=False),
+    help="Écrit aussi le résultat en JUnit XML dans FICHIER (pour la CI).",
+)
+@click.option(
+    "--couverture", is_flag=True, help="Affiche la couverture de chaque politique par ses cas."
+)
+@click.option(
+    "--couverture-min",
+    "minimum",
+    type=click.FloatRange(0, 100),
+    metavar="POURCENT",
+    help="Échoue si une politique a moins de POURCENT % de règles déclenchées "
+    "(implique --couverture).",
+)
+def tester(
+    chemins: tuple[str, ...],
+    moteur: str,
+    mots: tuple[str, ...],
+    format_: str,
+    junit: str | None,
+    couverture: bool,
+    minimum: float | None,
+) -> None:
+    """Lance les cas de test des politiques : CHEMIN est une politique (NOM.tamis, avec ses
+    cas dans NOM.cas.toml), un fichier de cas, ou un dossier fouillé récursivement (par
+    défaut : le dossier courant). Affiche chaque cas échoué, puis le bilan."""
+    found = discover(chemins or (".",))
+    if not found.case_files and not found.missing:
+        where = ", ".join(chemins) or "le dossier courant"
+        raise click.ClickException(f"aucun fichier de cas (.cas.toml) dans {where}.")
+    session = run(found, Options(EngineChoice(moteur), mots))
+    coverage = couverture or minimum is not None
+    below = _below(session, minimum)
+    if format_ == "json":
+        click.echo(orjson.dumps(session_json(session, coverage=coverage)).decode())
+    else:
+        _print_text(session, coverage, below)
+    for problem in session.engine_errors:
+        click.echo(f"Erreur : {problem}", err=True)
+    if junit:
+        _write_junit(session, Path(junit))
+    if mots and not session.selected and not session.errors:
+        raise click.ClickException(f"aucun cas ne correspond à -k {' ou '.join(mots)}.")
+    if not session.ok or below:
+        sys.exit(1)
+
+
+def _print_text(session: Session, coverage: bool, below: list[str]) -> None:
+    for block in text_report(session, coverage=coverage):
+        click.echo(block + "\n")
+    for line in below:
+        click.echo(line)
+    click.echo(summary(session))
+
+
+def _below(session: Session, minimum: float | None) -> list[str]:
+    """One French line per policy whose rule coverage is under ``minimum``."""
+    if minimum is None:
+        return []
+    shown = f"{minimum:g}".replace(".", ",")
+    out = [
+        f"couverture insuffisante : {path} : {cov.fired_rules} règle(s) sur {len(cov.rules)}"
+        f" déclenchée(s), moins que {shown} %"
+        for path, cov in session.coverage.items()
+        if cov.percent < minimum
+    ]
+    out += [f"couverture insuffisante : {path} : aucun cas" for path in session.untested]
+    return out
+
+
+def _write_junit(session: Session, path: Path) -> None:
+    try:
+        write_junit(session, path)
+    except OSError as error:
+        raise click.ClickException(f"{path} : écriture impossible ({error.strerror}).") from None

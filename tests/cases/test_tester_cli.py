@@ -1,0 +1,146 @@
+"""``tamis tester``: passing and failing cases, exit codes, selection, JSON and JUnit."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from cases_helpers import CASES, project, run_tester, write
+
+
+def test_passing_cases_print_the_summary_and_exit_0(tmp_path: Path) -> None:
+    project(tmp_path)
+    result = run_tester(str(tmp_path / "essai.tamis"))
+    assert result.exit_code == 0, result.output
+    assert result.output == "2 réussis, 0 échoué\n"
+
+
+def test_a_folder_is_searched_recursively(tmp_path: Path) -> None:
+    project(tmp_path / "a" / "b")
+    result = run_tester(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("2 réussis, 0 échoué\n")
+
+
+def test_a_failing_case_prints_expected_and_actual_then_exits_1(tmp_path: Path) -> None:
+    cases = CASES.replace('attendu.decision = "accepter"', 'attendu.decision = "examiner"')
+    path = project(tmp_path, cases)
+    result = run_tester(str(path))
+    assert result.exit_code == 1
+    policy = tmp_path / "essai.tamis"
+    assert result.output == (
+        f"ÉCHEC {path}:9 « bien établi » (politique {policy})\n"
+        "  attendu : examiner, règle « ligne 6 »\n"
+        "  obtenu  : accepter, règle « ligne 6 » (natif)\n"
+        "  écarts :\n"
+        "    - décision : attendu examiner, obtenu accepter\n"
+        "  explication obtenue (natif) : Acceptée par la règle de la ligne 6 :"
+        " expediteur.connexions = 120 >= connexions_min = 50.\n"
+        "\n"
+        "1 réussi, 1 échoué\n"
+    )
+
+
+def test_fact_rule_and_explanation_mismatches_are_each_listed(tmp_path: Path) -> None:
+    cases = (
+        CASES.replace('mensonge = "inconnu"', 'mensonge = "faux"')
+        .replace('attendu.regle = "photo"', 'attendu.regle = "suspect"')
+        .replace('"sans_photo est vrai"', '"sans photo"')
+    )
+    result = run_tester(str(project(tmp_path, cases)))
+    assert result.exit_code == 1
+    assert "    - règle : attendu suspect, obtenu photo\n" in result.output
+    assert "    - fait mensonge : attendu faux, obtenu inconnu\n" in result.output
+    assert "    - explication : attendu contient « sans photo », obtenu non\n" in result.output
+    assert "  explication attendue : contient « sans photo »\n" in result.output
+
+
+def test_k_selects_cases_by_name(tmp_path: Path) -> None:
+    project(tmp_path)
+    result = run_tester(str(tmp_path), "-k", "PHOTO")
+    assert result.exit_code == 0
+    assert result.output == "1 réussi, 0 échoué\n"
+
+
+def test_k_matching_nothing_is_an_error(tmp_path: Path) -> None:
+    project(tmp_path)
+    result = run_tester(str(tmp_path), "-k", "vedette")
+    assert result.exit_code == 1
+    assert "Erreur : aucun cas ne correspond à -k vedette." in result.output
+
+
+def test_no_test_file_is_an_error_and_a_missing_path_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path, "seule.tamis", "refuser si sans_photo\n")
+    result = run_tester(str(tmp_path / "seule.tamis"))
+    assert result.exit_code == 1
+    assert f"erreur : {tmp_path / 'seule.tamis'} : aucun fichier de cas" in result.output
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    result = run_tester(str(empty))
+    assert result.exit_code == 1
+    assert result.output == f"Erreur : aucun fichier de cas (.cas.toml) dans {empty}.\n"
+    result = run_tester(str(tmp_path / "absent"))
+    assert result.exit_code == 2
+    assert f"Chemin « {tmp_path / 'absent'} » introuvable." in result.output
+
+
+def test_a_policy_without_cases_in_a_folder_is_reported(tmp_path: Path) -> None:
+    project(tmp_path)
+    write(tmp_path, "autre.tamis", "refuser si sans_photo\n")
+    result = run_tester(str(tmp_path))
+    assert result.exit_code == 0
+    assert f"avertissement : {tmp_path / 'autre.tamis'} : aucun fichier de cas" in result.output
+    result = run_tester(str(tmp_path), "--couverture-min", "50")
+    assert result.exit_code == 1
+    assert f"couverture insuffisante : {tmp_path / 'autre.tamis'} : aucun cas" in result.output
+
+
+def test_json_output_holds_every_result(tmp_path: Path) -> None:
+    cases = CASES.replace('attendu.decision = "accepter"', 'attendu.decision = "examiner"')
+    path = project(tmp_path, cases)
+    result = run_tester(str(path), "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert (data["reussis"], data["echoues"], data["en_erreur"]) == (1, 1, 0)
+    failed = data["resultats"][1]
+    assert failed["cas"] == "bien établi"
+    assert failed["statut"] == "echoue"
+    assert failed["ligne"] == 9
+    assert failed["attendu"]["decision"] == "examiner"
+    assert failed["obtenu"][0]["decision"] == "accepter"
+    assert failed["ecarts"] == [{"quoi": "décision", "attendu": "examiner", "obtenu": "accepter"}]
+
+
+def test_junit_file_has_one_testcase_per_case_and_the_failure(tmp_path: Path) -> None:
+    cases = CASES.replace('attendu.decision = "accepter"', 'attendu.decision = "examiner"')
+    path = project(tmp_path, cases)
+    report = tmp_path / "junit.xml"
+    result = run_tester(str(path), "--junit", str(report))
+    assert result.exit_code == 1
+    root = ET.fromstring(report.read_bytes())
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "1", "0")
+    suite = root.find("testsuite")
+    assert suite.get("name") == str(path)
+    names = [case.get("name") for case in suite.findall("testcase")]
+    assert names == ["sans photo", "bien établi"]
+    failure = suite.findall("testcase")[1].find("failure")
+    assert failure.get("message") == "décision : attendu examiner, obtenu accepter"
+    assert "ÉCHEC" in failure.text
+
+
+def test_both_engines_agree_on_the_cases(tmp_path: Path) -> None:
+    project(tmp_path)
+    result = run_tester(str(tmp_path), "--moteur", "tous")
+    assert result.exit_code == 0, result.output
+    assert result.output == "2 réussis, 0 échoué\n"
+    result = run_tester(str(tmp_path), "--moteur", "durable", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert {r["obtenu"][0]["moteur"] for r in json.loads(result.output)["resultats"]} == {"durable"}
+
+
+def test_an_unknown_engine_is_a_usage_error(tmp_path: Path) -> None:
+    project(tmp_path)
+    result = run_tester(str(tmp_path), "--moteur", "rete")
+    assert result.exit_code == 2
+    assert "« rete » n'est pas parmi 'natif', 'durable', 'tous'" in result.output
