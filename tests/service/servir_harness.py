@@ -92,6 +92,16 @@ class Served:
     def events(self) -> list[dict]:
         return [event for line in list(self.lines) if (event := _event(line))]
 
+    def wait_event(self, **expected: object) -> dict:
+        """The first logged event holding ``expected`` (logs are written after the answer)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if expected.items() <= event.items():
+                    return event
+            time.sleep(0.02)
+        raise AssertionError(f"aucun événement {expected} :\n" + "\n".join(self.lines))
+
     def send(self, signum: int) -> None:
         self.process.send_signal(signum)
 
