@@ -29,13 +29,13 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-import re
 from collections.abc import Callable, Mapping
 
 from tamis.engine import semantics
 from tamis.engine.decision import Decision, RuleRef
 from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
+from tamis.grammar.regex import compile_pattern
 from tamis.grammar.vocabulary import Type, Value, type_of
 
 SEVERITY: dict[ast.Action, int] = {
@@ -388,5 +388,5 @@ class _Generator:
         if expr.op is ast.Op.STARTS_WITH:
             return "{0}.casefold().startswith(" + self.const(right.value.casefold()) + ")"
         if expr.op is ast.Op.MATCHES:
-            return self.const(re.compile(right.value)) + ".search({0}) is not None"
+            return self.const(compile_pattern(right.value)) + ".search({0}) is not None"
         return None

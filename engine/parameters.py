@@ -65,7 +65,7 @@ def regex_parameters(policy: CheckedPolicy) -> frozenset[str]:
 def _check_pattern(name: str, value: Value) -> None:
     problem = regex_problem(value) if isinstance(value, str) else None
     if problem is not None:
-        reason, position = problem
+        reason, position = problem.reason, problem.position
         where = f" (caractère {position + 1} du motif)" if position is not None else ""
         raise ParameterError(
             f"« {name} » sert d'expression régulière (« correspond à »), mais « {value} » "

@@ -8,7 +8,8 @@ trace, which re-evaluates conditions node by node. Nothing here knows about poli
   ``vrai ou inconnu`` is vrai, ``non inconnu`` is inconnu.
 - A comparison with an unknown operand is unknown; ``est renseigné`` is never unknown.
 - ``=`` and ``dans`` compare exactly; ``contient``, ``commence par`` ignore case (Unicode
-  case folding) but not accents; ``correspond à`` is ``re.search``; ``entre`` is inclusive.
+  case folding) but not accents; ``correspond à`` is RE2's search (linear time, see
+  ``grammar.regex``); ``entre`` is inclusive.
 - On a list (``liste``) subject, ``contient`` is membership, and ``commence par``,
   ``correspond à`` and ``dans`` hold when one item does.
 """
@@ -16,11 +17,10 @@ trace, which re-evaluates conditions node by node. Nothing here knows about poli
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from tamis.grammar.ast import Op
+from tamis.grammar.regex import Pattern, compile_pattern
 from tamis.grammar.vocabulary import Value
 
 Truth = bool | None
@@ -95,18 +95,17 @@ def starts_with(subject: Value, prefix: Value) -> Truth:
     return any(text.casefold().startswith(folded) for text in _texts(subject))
 
 
-@lru_cache(maxsize=256)
-def compiled(pattern: str) -> re.Pattern[str]:
-    """A pattern compiled once (literal patterns are also compiled ahead by the engine)."""
-    return re.compile(pattern)
+def compiled(pattern: str) -> Pattern:
+    """A pattern compiled once by RE2 (literal patterns are also compiled ahead by the engine)."""
+    return compile_pattern(pattern)
 
 
-def matches(subject: Value, pattern: Value | re.Pattern[str]) -> Truth:
-    """``re.search`` anywhere in the text; on a list, true when one item matches."""
+def matches(subject: Value, pattern: Value | Pattern) -> Truth:
+    """A search anywhere in the text; on a list, true when one item matches."""
     if subject is None or pattern is None:
         return None
-    regex = pattern if isinstance(pattern, re.Pattern) else compiled(pattern)  # type: ignore[arg-type]
-    return any(regex.search(text) is not None for text in _texts(subject))
+    regex = compiled(pattern) if isinstance(pattern, str) else pattern
+    return any(regex.search(text) is not None for text in _texts(subject))  # type: ignore[union-attr]
 
 
 def is_in(subject: Value, items: Value) -> Truth:

@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "E034": "paramètre qui porte le nom d'un fait ou d'un champ",
     "E035": "définition qui porte le nom d'un paramètre intégré",
     "E036": "liste de paramètre qui ne contient pas que du texte",
+    "E037": "expression régulière non prise en charge (RE2)",
     "W001": "définition inutilisée",
     "W002": "paramètre inutilisé",
     "W003": "pas d'instruction « sinon »",
@@ -51,6 +52,7 @@ CODES: dict[str, str] = {
     "W007": "condition toujours fausse",
     "W008": "« entre » dont les bornes sont inversées",
     "W009": "politique sans règle",
+    "W010": "« \\w » ou « \\b » d'une expression régulière qui ignore les lettres accentuées",
 }
 """Every code the checker and the loader emit, with a short French title."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tamis.grammar import ast
 from tamis.grammar.check_codes import Reporter
 from tamis.grammar.check_names import Scope
-from tamis.grammar.check_regex import regex_problem
+from tamis.grammar.check_regex import RegexProblem, ascii_word_escape, regex_problem
 from tamis.grammar.check_words import describe, quote
 from tamis.grammar.checked import Kind
 from tamis.grammar.format import format_value
@@ -234,25 +234,43 @@ class TypeChecker:
         ):
             value = _parameter_text(self.scope, pattern.name)
             problem = regex_problem(value) if value is not None else None
+            if problem is None and value is not None:
+                self.ascii_words(value, pattern.span)
             if problem is not None:
+                verdict = "n'est pas prise en charge" if problem.unsupported else "est invalide"
                 self.reporter.report(
-                    "E021",
-                    f"l'expression régulière du paramètre {quote(pattern.name)} est invalide : "
-                    f"{problem[0]}{_position(problem[1])}",
+                    _regex_code(problem),
+                    f"l'expression régulière du paramètre {quote(pattern.name)} {verdict} : "
+                    f"{problem.reason}{_position(problem.position)}",
                     pattern.span,
-                    REGEX_HELP,
+                    _regex_help(problem),
                 )
 
     def regex_literal(self, literal: ast.Literal) -> None:
         problem = regex_problem(literal.value)
         if problem is None:
-            return
-        reason, position = problem
+            return self.ascii_words(literal.value, literal.span, literal)
+        verdict = "non prise en charge" if problem.unsupported else "invalide"
         self.reporter.report(
-            "E021",
-            f"expression régulière invalide : {reason}{_position(position)}",
-            self.pattern_span(literal, position),
-            REGEX_HELP,
+            _regex_code(problem),
+            f"expression régulière {verdict} : {problem.reason}{_position(problem.position)}",
+            self.pattern_span(literal, problem.position),
+            _regex_help(problem),
+        )
+
+    def ascii_words(self, value: str, span: ast.Span, literal: ast.Literal | None = None) -> None:
+        found = ascii_word_escape(value)
+        if found is None:
+            return
+        escape, position = found
+        self.reporter.report(
+            "W010",
+            f"dans une expression régulière, « {escape} » ne connaît que les lettres sans accent"
+            f" (ASCII) : « é », « à », « ç »… n'en sont pas pour lui{_position(position)}",
+            self.pattern_span(literal, position) if literal else span,
+            "pour une lettre quelconque, écrivez « \\p{L} » (« [\\p{L}\\p{N}_] » au lieu de"
+            " « \\w ») ; à la place de « \\b » devant ou après une lettre accentuée, écrivez"
+            " « (^|\\P{L}) » ou « (\\P{L}|$) »",
         )
 
     def pattern_span(self, literal: ast.Literal, position: int | None) -> ast.Span:
@@ -271,6 +289,21 @@ REGEX_HELP = (
     "vérifiez parenthèses et crochets ; pour chercher un caractère spécial tel quel "
     "(. * + ? ( ) [ ] |), faites-le précéder de « \\ »"
 )
+
+
+UNSUPPORTED_REGEX_HELP = (
+    "tamis évalue les expressions régulières en temps linéaire (RE2), sans retour arrière : "
+    "réécrivez le motif sans cette construction (voir « Les expressions régulières » dans "
+    "docs/langage.md), ou découpez la condition avec « et » / « non »"
+)
+
+
+def _regex_code(problem: RegexProblem) -> str:
+    return "E037" if problem.unsupported else "E021"
+
+
+def _regex_help(problem: RegexProblem) -> str:
+    return UNSUPPORTED_REGEX_HELP if problem.unsupported else REGEX_HELP
 
 
 def _position(position: int | None) -> str:

@@ -276,6 +276,15 @@ CASES = [
         [],
     ),
     Case(
+        "E037",
+        'examiner si message correspond à "(?i)poste(?!s)"\nsinon examiner\n',
+        1,
+        44,
+        "expression régulière non prise en charge : assertion avant « (?! » (caractère 10 du motif)",
+        "tamis évalue les expressions régulières en temps linéaire (RE2), sans retour arrière : réécrivez le motif sans cette construction (voir « Les expressions régulières » dans docs/langage.md), ou découpez la condition avec « et » / « non »",
+        [],
+    ),
+    Case(
         "W001",
         "définir a si connu\nrefuser si sans_photo\nsinon examiner\n",
         1,
@@ -354,6 +363,15 @@ CASES = [
         1,
         "la politique ne contient aucune règle de décision",
         "toutes les invitations recevront la décision « accepter » ; ajoutez une règle, par exemple « refuser si sans_photo »",
+        [],
+    ),
+    Case(
+        "W010",
+        'examiner si message correspond à "(?i)\\bété\\b"\nsinon examiner\n',
+        1,
+        39,
+        "dans une expression régulière, « \\b » ne connaît que les lettres sans accent (ASCII) : « é », « à », « ç »… n'en sont pas pour lui (caractère 5 du motif)",
+        "pour une lettre quelconque, écrivez « \\p{L} » (« [\\p{L}\\p{N}_] » au lieu de « \\w ») ; à la place de « \\b » devant ou après une lettre accentuée, écrivez « (^|\\P{L}) » ou « (\\P{L}|$) »",
         [],
     ),
 ]

@@ -247,9 +247,9 @@ def test_constant(expr: ast.Expr, expected: bool | None) -> None:
 
 def test_regex_problem_in_french_with_position() -> None:
     assert regex_problem("(?i)poste|emploi") is None
-    assert regex_problem("a(b") == ("parenthèse ouverte jamais fermée", 1)
-    assert regex_problem("*a") == ("rien à répéter avant ce quantificateur", 0)
-    assert regex_problem("[z-a]") == ("intervalle de caractères à l'envers", 1)
+    assert regex_problem("a(b") == ("parenthèse ouverte jamais fermée", 1, False)
+    assert regex_problem("*a") == ("rien à répéter avant ce quantificateur", 0, False)
+    assert regex_problem("[z-a]") == ("intervalle de caractères à l'envers", 1, False)
 
 
 def test_suggestions() -> None:
@@ -269,6 +269,6 @@ def test_suggestions() -> None:
 def test_regex_messages_never_fall_back_to_english():
     from tamis.grammar.check_regex import regex_problem
 
-    assert regex_problem("(?L)a") == ("drapeaux « (? » incompatibles ou impossibles ici", 3)
-    reason, _ = regex_problem("(?i-i:a)")
+    assert regex_problem("(?L)a") == ("drapeaux « (? » incompatibles ou impossibles ici", 3, False)
+    reason, _, _ = regex_problem("(?i-i:a")
     assert reason == "drapeaux « (? » incompatibles ou impossibles ici"
