@@ -1,8 +1,9 @@
 """The audit journal: append-only, hash-chained JSON Lines, and the queries that read it.
 
-Flow: ``Decision`` -> ``record`` (the journal's own versioned schema, v2) -> ``layout.prepare``
-(content rendered and hashed, outside the lock) -> ``processors`` (structlog: sequence, UTC
-time, previous digest, envelope, SHA-256 seal) -> ``sink`` (append mode, 0600, ``flock``,
+Flow: ``Explained`` (built once by the engine stage) -> ``record`` (the journal's own
+versioned schema, v2, serialised from it) -> ``layout.prepare`` (content rendered and
+hashed, outside the lock) -> ``processors`` (structlog: sequence, UTC time, previous digest,
+envelope, SHA-256 seal) -> ``sink`` (append mode, 0600, ``flock``,
 chunked writes, ``stricte``/``groupee`` durability; ``torn`` sets a torn last line aside) ->
 file -> ``blocks`` (large reads, byte ranges, a process pool) -> ``reader`` (streaming) ->
 ``verify`` / ``queries`` / ``stats`` / ``why``. ``layout`` is the line format both sides
@@ -12,15 +13,16 @@ share; ``chain`` the chain head; ``csvsafe`` the CSV cells; ``errors`` the one e
 Writing (the only entry point the CLI and the service need)::
 
     from tamis.audit.journal import open_journal, default_journal_path
+    from tamis.audit.sink import DurabilityMode
 
-    with open_journal(path, durability="groupee", minimise=False, warn=...) as journal:
-        record = journal.record_decision(
-            decision, policy=checked_policy, invitation=raw_invitation_dict,
-            evidence=facts.evidence, context_sha256=context.sha256, duration_ms=ms,
-        )  # returns once the record is in the file; raises JournalError
-        journal.record_decisions([(decision, {same keyword arguments}), ...])  # one lock
-        pending = journal.prepare(decision, **same)  # build + render + hash, no lock, no I/O
-        journal.write([pending, ...])                # number, chain, seal, write, sync
+    with open_journal(path, durability=DurabilityMode.GROUPEE, minimise=False, warn=...) as journal:
+        journal.record_decisions(decided, policy=checked_policy, context_sha256=context.sha256)
+            # ``decided``: items with ``explained`` (an ``Explained``), ``received`` (the raw
+            # invitation) and ``duration_ms`` (``record.ToRecord``, e.g. ``record.Entry``);
+            # one locked write; returns the records once they are in the file
+        journal.record_decision(explained, policy=..., invitation=raw, duration_ms=ms)  # one
+        pending = journal.prepare(entry, policy=...)  # build + render + hash, no lock, no I/O
+        journal.write([pending, ...])                 # number, chain, seal, write, sync
 
 ``default_journal_path()`` is ``$TAMIS_JOURNAL`` or ``./tamis-journal.jsonl``. ``warn``
 (default: stderr) receives French warnings (torn line set aside, file readable by others).

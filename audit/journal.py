@@ -1,14 +1,15 @@
-"""The journal's one entry point: ``open_journal`` and ``Journal.record_decision``.
+"""The journal's one entry point: ``open_journal`` and ``Journal.record_decisions``.
 
-Sits after deciding (habit 7: the CLI and the service hold a ``Journal`` and hand it each
-decision; nothing else of ``tamis.audit`` is needed to write). ``record_decision`` builds the
-record content (``record``), then, under the file lock, writes an ``ouverture`` record in a new
+Sits after deciding (habit 7: the CLI and the service hold a ``Journal`` and hand it the
+decisions of a run, each an ``Explained`` with its invitation as received; nothing else of
+``tamis.audit`` is needed to write). ``record_decisions`` serialises each into a record
+content (``record``), then, under the file lock, writes an ``ouverture`` record in a new
 journal and a ``politique`` record whenever the policy's sha256 differs from the one the last
 record names, then the ``decision`` record, through the structlog processors (``processors``)
 into the sink (``sink``). It returns only once the record is in the file.
 
 The work is split so that little happens under the lock: ``prepare`` builds the content from
-the decision (trace, explanation) and renders and hashes it, with no lock and no I/O;
+the ``Explained`` and renders and hashes it, with no lock and no I/O;
 ``write`` then numbers, chains, seals and writes a list of prepared records under one lock
 (one ``writev`` per chunk of lines). ``record_decision`` and ``record_decisions`` are
 ``prepare`` followed by ``write``.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,8 +31,8 @@ from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
 from tamis.audit.processors import audit_processors
-from tamis.audit.sink import JournalFile, parse_durability
-from tamis.engine.decision import Decision
+from tamis.audit.sink import Durability, DurabilityMode, JournalFile
+from tamis.engine.explained import Explained
 from tamis.grammar.checked import CheckedPolicy
 
 DEFAULT_NAME = "tamis-journal.jsonl"
@@ -88,11 +89,10 @@ class Journal:
 
     def record_decision(
         self,
-        decision: Decision,
+        explained: Explained,
         *,
         policy: CheckedPolicy,
         invitation: Mapping[str, Any],
-        evidence: Mapping[str, str] | None = None,
         context_sha256: str | None = None,
         duration_ms: float = 0.0,
     ) -> dict:
@@ -101,34 +101,33 @@ class Journal:
         ``invitation`` is the invitation as received (its raw JSON object). Returns the record
         written (envelope and ``contenu``) once it is in the file; raises ``JournalError``.
         """
-        pending = self.prepare(
-            decision,
-            policy=policy,
-            invitation=invitation,
-            evidence=evidence or {},
-            context_sha256=context_sha256,
-            duration_ms=duration_ms,
+        entry = schema.Entry(explained, invitation, duration_ms)
+        return self.record_decisions([entry], policy=policy, context_sha256=context_sha256)[0]
+
+    def record_decisions(
+        self,
+        decided: Sequence[schema.ToRecord],
+        *,
+        policy: CheckedPolicy,
+        context_sha256: str | None = None,
+    ) -> list[dict]:
+        """Append the decisions of one run (one policy, one context) in one locked write;
+        returns their records, in order, once they are in the file."""
+        return self.write(
+            [self.prepare(d, policy=policy, context_sha256=context_sha256) for d in decided]
         )
-        return self.write([pending])[0]
 
-    def record_decisions(self, items: Iterable[tuple[Decision, Mapping[str, Any]]]) -> list[dict]:
-        """Append several decisions in one locked write; each item is ``(decision, kwargs)``
-        with the keyword arguments of ``record_decision``. Returns the records, in order."""
-        return self.write([self.prepare(decision, **kw) for decision, kw in items])
-
-    def prepare(self, decision: Decision, *, policy: CheckedPolicy, **kw: Any) -> Pending:
-        """The content of a decision record, built, rendered and hashed: no lock, no I/O.
-
-        Takes the keyword arguments of ``record_decision``; ``write`` appends the result."""
-        kw.setdefault("evidence", {})
-        kw.setdefault("context_sha256", None)
-        kw.setdefault("duration_ms", 0.0)
+    def prepare(
+        self, decided: schema.ToRecord, *, policy: CheckedPolicy, context_sha256: str | None = None
+    ) -> Pending:
+        """The content of a decision record, built, rendered and hashed: no lock, no I/O;
+        ``write`` appends the result."""
         content = schema.decision_content(
-            decision,
+            decided,
             policy=policy,
             policy_sha256=self._sha(policy),
+            context_sha256=context_sha256,
             minimise=self.minimise,
-            **kw,
         )
         return Pending(policy, layout.prepare(content))
 
@@ -192,7 +191,7 @@ def _runs(pending: list[Pending], size: int) -> Iterator[list[Pending]]:
 def open_journal(
     path: str | os.PathLike[str] | None = None,
     *,
-    durability: str = "groupee",
+    durability: DurabilityMode = DurabilityMode.GROUPEE,
     minimise: bool = False,
     warn: Callable[[str], None] = warn_on_stderr,
     group_size: int = 1000,
@@ -200,12 +199,13 @@ def open_journal(
 ) -> Iterator[Journal]:
     """A ``Journal`` on ``path`` (default: ``default_journal_path()``), closed (and synced) on exit.
 
-    ``durability`` is ``stricte`` or ``groupee``; ``warn`` receives French warnings (torn last
+    ``durability`` is ``STRICTE`` or ``GROUPEE`` (``sink.parse_durability`` reads the
+    word users write); ``warn`` receives French warnings (torn last
     line set aside, permissive file mode). Raises ``JournalError``.
     """
     head = ChainHead()
     where = Path(path) if path is not None else default_journal_path()
-    sink = JournalFile(where, head, parse_durability(durability, group_size, group_ms), warn)
+    sink = JournalFile(where, head, Durability(durability, group_size, group_ms), warn)
     journal = Journal(sink, head, minimise=minimise)
     try:
         journal.open()

@@ -1,7 +1,10 @@
-"""The journal's record schema (version 2), built from a ``Decision``: the journal's own type.
+"""The journal's record schema (version 2), serialised from an ``Explained``: its own type.
 
-Sits right after deciding: ``Decision`` -> **record content** -> processors (number, time,
-chain, seal) -> sink. The engine's types never reach the file: each record is an envelope
+Sits right after deciding: ``Explained`` (decision, trace, explanation, evidence shown, built
+once by the engine stage) -> **record content** -> processors (number, time, chain, seal) ->
+sink. This module only serialises what it is given: it never evaluates a condition or words
+an explanation (it imports neither the evaluator nor the explanation). The engine's types
+never reach the file: each record is an envelope
 (``seq``, ``horodatage``, ``evenement``, ``precedente``, ``empreinte``, ``version``) around a
 ``contenu`` whose shape depends on ``evenement``:
 
@@ -25,12 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib.metadata import version
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict
 
-from tamis.engine.decision import Decision, RuleRef
-from tamis.engine.explain import explain
-from tamis.engine.semantics import truth_word
-from tamis.engine.trace import Evaluator, RuleTrace, TraceNode, trace_decision
+from tamis.engine.explained import Explained, RuleEntry, TraceEntry, decision_json
 from tamis.grammar.checked import CheckedPolicy, Kind
 
 SCHEMA_VERSION = 2
@@ -45,20 +45,6 @@ class PolicyRef(TypedDict):
 
 class PolicySource(PolicyRef):
     source: str  # the full text, so ``pourquoi`` can quote a rule after the file changed
-
-
-class RuleEntry(TypedDict):
-    regle: str  # name, or "ligne N" (its motif is in the recorded policy source)
-    ligne: int
-    decision: str  # the rule's action
-    priorite: NotRequired[int]
-
-
-class TraceEntry(TypedDict):
-    regle: str
-    ligne: int
-    decisive: bool  # this rule decided
-    condition: dict[str, Any]  # node: condition, valeur, [detail], [lu], [enfants], [definition]
 
 
 class DecisionContent(TypedDict):
@@ -108,49 +94,49 @@ def policy_content(policy: CheckedPolicy, sha256: str) -> dict[str, Any]:
     return {"politique": {**policy_ref(policy, sha256), "source": policy.source}}
 
 
-def rule_entry(rule: RuleRef) -> RuleEntry:
-    entry: RuleEntry = {"decision": rule.action.value, "ligne": rule.line, "regle": rule.label}
-    if rule.priority is not None:
-        entry["priorite"] = rule.priority
-    return entry
+class ToRecord(Protocol):
+    """One decided invitation, as the journal receives it (``tamis.triage``'s ``Decided``)."""
+
+    @property
+    def explained(self) -> Explained: ...
+
+    @property
+    def received(self) -> Mapping[str, Any]: ...  # the invitation as the input gave it
+
+    @property
+    def duration_ms(self) -> float: ...
+
+
+class Entry(NamedTuple):
+    """A ``ToRecord`` of its own, for callers without one (``Journal.record_decision``)."""
+
+    explained: Explained
+    received: Mapping[str, Any]
+    duration_ms: float = 0.0
 
 
 def decision_content(
-    decision: Decision,
+    decided: ToRecord,
     *,
     policy: CheckedPolicy,
     policy_sha256: str,
-    invitation: Mapping[str, Any],
-    evidence: Mapping[str, str],
     context_sha256: str | None,
-    duration_ms: float,
     minimise: bool,
 ) -> DecisionContent:
     """Everything needed to answer « pourquoi » without the policy file, and to re-decide."""
-    evaluator = Evaluator.of(policy, decision)  # one evaluation for trace and explanation
-    shown: set[str] = set()  # the names the trace shows, for ``preuves``
-    traced = trace_decision(policy, decision, evaluator=evaluator)
-    trace = [trace_entry(rule, shown) for rule in traced]
+    explained, invitation = decided.explained, decided.received
+    decision = explained.decision
     rule = decision.rule
-    content: dict[str, Any] = {
-        "decision": decision.action.value,
-        "declenchees": [rule_entry(r) for r in decision.fired],
-        "duree_ms": round(duration_ms, 6),
-        "explication": explain(decision, policy, evidence, evaluator=evaluator),
-        "faits": dict(decision.facts),
-        "faits_derives": dict(decision.derived),
-        "id": str(invitation.get("id")),
-        "inconnues": [rule_entry(r) for r in decision.unknown],
-        "invitation": minimal_invitation(invitation, policy) if minimise else dict(invitation),
-        "moteur": decision.engine,
-        "parametres": dict(decision.parameters),
-        "politique": policy_ref(policy, policy_sha256),
-        "preuves": shown_evidence(shown, evidence),
-        "regle": decision.label,
-        "resolution": decision.strategy.value,
-        "trace": trace,
-        "version_tamis": TAMIS_VERSION,
-    }
+    content: dict[str, Any] = decision_json(explained)  # type: ignore[assignment]
+    content["decision"] = decision.action.value
+    content["duree_ms"] = round(decided.duration_ms, 6)
+    content["explication"] = explained.explanation
+    content["id"] = str(invitation.get("id"))
+    content["invitation"] = minimal_invitation(invitation, policy) if minimise else dict(invitation)
+    content["moteur"] = decision.engine.value
+    content["politique"] = policy_ref(policy, policy_sha256)
+    content["regle"] = decision.label
+    content["version_tamis"] = TAMIS_VERSION
     optional = {
         "contexte_sha256": context_sha256,
         "ligne": rule.line if rule else _default_line(policy),
@@ -160,36 +146,6 @@ def decision_content(
     }
     content.update((key, value) for key, value in optional.items() if value is not None)
     return content  # type: ignore[return-value]
-
-
-def trace_entry(trace: RuleTrace, shown: set[str] | None = None) -> TraceEntry:
-    """A rule's trace as recorded; ``shown`` receives the names its nodes show."""
-    return {
-        "condition": node_entry(trace.condition, shown),
-        "decisive": trace.decisive,
-        "ligne": trace.rule.line,
-        "regle": trace.rule.label,
-    }
-
-
-def node_entry(node: TraceNode, shown: set[str] | None = None) -> dict[str, Any]:
-    """A trace node without the values ``faits``/``parametres`` already hold; ``shown``
-    receives the names each node shows (what ``node_names`` reads back from the entry)."""
-    out: dict[str, Any] = {"condition": node.text}
-    if node.definition is not None:
-        out["definition"] = node_entry(node.definition, shown)
-    if node.detail != node.text:
-        out["detail"] = node.detail
-    if node.children:
-        out["enfants"] = [node_entry(child, shown) for child in node.children]
-    names = [name for name, _ in node.reads]
-    if names and names != [node.text]:
-        out["lu"] = names
-    if shown is not None:
-        shown.update(names or ([] if "enfants" in out or "detail" in out else [node.text]))
-    value = node.value
-    out["valeur"] = truth_word(value) if value is None or isinstance(value, bool) else str(value)
-    return out
 
 
 def node_names(node: Mapping[str, Any]) -> list[str]:
@@ -206,13 +162,6 @@ def node_line(node: Mapping[str, Any], version: int = SCHEMA_VERSION) -> str:
     if version < 2:
         return node["detail"]
     return f"{node.get('detail') or node['condition']} → {node['valeur']}"
-
-
-def shown_evidence(shown: set[str], evidence: Mapping[str, str]) -> dict[str, str]:
-    """The evidence notes of the names the trace shows (the others explain nothing here)."""
-    if not evidence:
-        return {}
-    return {name: evidence[name] for name in sorted(shown) if name in evidence}
 
 
 def _default_line(policy: CheckedPolicy) -> int | None:

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from tamis.audit.chain import ChainHead
@@ -47,18 +48,28 @@ def yield_interpreter() -> None:
     time.sleep(0)
 
 
+class DurabilityMode(Enum):
+    """When a record is on disk (``--durabilite``); the value is the word users write."""
+
+    STRICTE = "stricte"
+    GROUPEE = "groupee"
+
+
 @dataclass(frozen=True)
 class Durability:
-    name: str  # "stricte" | "groupee"
+    mode: DurabilityMode
     group_size: int = 1000
     group_ms: float = 100.0
 
 
-def parse_durability(name: str, group_size: int = 1000, group_ms: float = 100.0) -> Durability:
-    normal = name.replace("é", "e")
-    if normal not in ("stricte", "groupee"):
-        raise JournalError(f"durabilité inconnue « {name} » : choisissez stricte ou groupee.")
-    return Durability(normal, group_size, group_ms)
+def parse_durability(name: str) -> DurabilityMode:
+    """The mode a user named (``groupée`` with its accent too); raises ``JournalError``."""
+    try:
+        return DurabilityMode(name.replace("é", "e"))
+    except ValueError:
+        raise JournalError(
+            f"durabilité inconnue « {name} » : choisissez stricte ou groupee."
+        ) from None
 
 
 class JournalFile:
@@ -85,7 +96,8 @@ class JournalFile:
         self._depth = 0  # nesting of ``locked()`` sections (the lock is held when > 0)
         self._saved: tuple = ()  # the head when the section started (restored on error)
         self._fd = _open_append(path, warn)
-        self._syncer = GroupSync(self._fd, durability) if durability.name == "groupee" else None
+        grouped = durability.mode is DurabilityMode.GROUPEE
+        self._syncer = GroupSync(self._fd, durability) if grouped else None
         self._writer: ThreadPoolExecutor | None = None
         self._inflight: Future | None = None
 

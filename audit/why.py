@@ -22,7 +22,7 @@ from tamis.audit.queries import current_index, parse_filter, select
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
 from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
 from tamis.audit.stats import word
-from tamis.engine.compile import SEVERITY
+from tamis.engine.decision import SEVERITY
 
 # « signaler > refuser > … »: refus_prioritaire's order, most severe first, from the engine
 SEVERITY_ORDER = " > ".join(action.value for action in sorted(SEVERITY, key=SEVERITY.__getitem__))

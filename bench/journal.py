@@ -33,8 +33,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generer import generate
@@ -42,41 +43,46 @@ from generer import generate
 from tamis.audit import index, layout, why
 from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.queries import journal_stats, parse_filter, search, select
-from tamis.audit.sink import sync_file
+from tamis.audit.record import Entry
+from tamis.audit.sink import DurabilityMode, sync_file
 from tamis.audit.verify import verify_journal
-from tamis.engine.explain import explain
-from tamis.engine.trace import trace_decision
+from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation
-from tamis.triage.pipeline import decide_invitation, prepare
+from tamis.triage.pipeline import Setup, SetupOptions, prepare
 
 POLICY = Path(__file__).parent.parent / "policies" / "blogue.tamis"
 BATCH = 1000
 
 
-def decided(count: int) -> list[tuple[object, dict]]:
-    """``count`` real ``(decision, record_decision kwargs)`` pairs."""
-    setup = prepare(str(POLICY))
-    pairs = []
+class Sample(NamedTuple):
+    """A real decision of the benchmark's policy, as the journal receives it, with what
+    its ``Explained`` was built from (to time the explainer alone)."""
+
+    entry: Entry  # explained, invitation as received, duration
+    evidence: Mapping[str, str]
+
+
+def decided(count: int) -> tuple[Setup, list[Sample]]:
+    """The benchmark's setup and ``count`` real decisions of its policy."""
+    setup = prepare(SetupOptions(str(POLICY)))
+    samples = []
     for raw in generate(count):
-        decision, evidence = decide_invitation(setup, Invitation.model_validate(raw))
-        kwargs = dict(
-            policy=setup.policy,
-            invitation=raw,
-            evidence=evidence,
-            context_sha256=None,
-            duration_ms=0.02,
-        )
-        pairs.append((decision, kwargs))
-    return pairs
+        invitation = Invitation.model_validate(raw)
+        facts = extract_facts(invitation, setup.context, setup.policy.base_names, setup.parameters)
+        decision = setup.engine.decide(facts.values, setup.parameters)
+        explained = setup.explainer(decision, facts.evidence)
+        samples.append(Sample(Entry(explained, raw, 0.02), facts.evidence))
+    return setup, samples
 
 
-def pool_of(journal: Journal, pairs: list, size: int = BATCH) -> list[Pending]:
+def pool_of(journal: Journal, run: tuple[Setup, list[Sample]], size: int = BATCH) -> list[Pending]:
     """``size`` prepared records with distinct ids (content built, rendered and hashed)."""
+    setup, samples = run
     pool = []
     for number in range(size):
-        decision, kw = pairs[number % len(pairs)]
-        raw = dict(kw["invitation"], id=f"inv-{number:07d}")
-        pool.append(journal.prepare(decision, **{**kw, "invitation": raw}))
+        entry = samples[number % len(samples)].entry
+        raw = dict(entry.received, id=f"inv-{number:07d}")
+        pool.append(journal.prepare(entry._replace(received=raw), policy=setup.policy))
     return pool
 
 
@@ -159,21 +165,23 @@ def ceiling_strict(path: Path, lines: list[bytes], n: int) -> float:
         os.close(fd)
 
 
-def content_costs(journal: Journal, pairs: list) -> dict[str, float]:
+def content_costs(journal: Journal, run: tuple[Setup, list[Sample]]) -> dict[str, float]:
     """µs per record of each part of building a record from a decision."""
-    policy = pairs[0][1]["policy"]
+    setup, samples = run
+    policy, explainer = setup.policy, setup.explainer
     costs = {
-        "trace (engine.trace_decision)": lambda d, kw: trace_decision(policy, d),
-        "explication (engine.explain)": lambda d, kw: explain(d, policy, kw["evidence"]),
-        "contenu complet (Journal.prepare)": lambda d, kw: journal.prepare(d, **kw),
+        "trace + explication (engine.explainer)": lambda s: explainer(
+            s.entry.explained.decision, s.evidence
+        ),
+        "contenu complet (Journal.prepare)": lambda s: journal.prepare(s.entry, policy=policy),
     }
     out = {}
     for name, job in costs.items():
         start = time.perf_counter()
-        for decision, kw in pairs:
-            job(decision, kw)
-        out[name] = (time.perf_counter() - start) / len(pairs) * 1e6
-    contents = [journal.prepare(d, **kw).content.fields for d, kw in pairs]
+        for sample in samples:
+            job(sample)
+        out[name] = (time.perf_counter() - start) / len(samples) * 1e6
+    contents = [journal.prepare(s.entry, policy=policy).content.fields for s in samples]
     start = time.perf_counter()
     for content in contents:
         layout.prepare(content)
@@ -183,10 +191,11 @@ def content_costs(journal: Journal, pairs: list) -> dict[str, float]:
     return out
 
 
-def end_to_end(path: Path, pairs: list, n: int) -> float:
+def end_to_end(path: Path, run: tuple[Setup, list[Sample]], n: int) -> float:
+    setup, samples = run
     with open_journal(path) as journal:
-        items = [pairs[i % len(pairs)] for i in range(n)]
-        return timed(n, lambda: [journal.record_decision(d, **kw) for d, kw in items])
+        items = [samples[i % len(samples)].entry for i in range(n)]
+        return timed(n, lambda: [journal.record_decisions([e], policy=setup.policy) for e in items])
 
 
 def measured(job: Callable[[], str]) -> tuple[float, float, float, float, str]:
@@ -296,7 +305,7 @@ def load() -> str:
 
 def run(folder: Path, args: argparse.Namespace) -> None:
     pairs = decided(256)
-    print(f"Journal d'audit — {POLICY.name}, {len(pairs)} décisions réelles réutilisées")
+    print(f"Journal d'audit — {POLICY.name}, {len(pairs[1])} décisions réelles réutilisées")
     print(f"  {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cœurs, charge : {load()}")
     if not args.lecture:
         appending(folder, pairs, args)
@@ -306,7 +315,7 @@ def run(folder: Path, args: argparse.Namespace) -> None:
 
 
 def appending(folder: Path, pairs: list, args: argparse.Namespace) -> None:
-    with open_journal(folder / "groupee.jsonl", durability="groupee") as journal:
+    with open_journal(folder / "groupee.jsonl", durability=DurabilityMode.GROUPEE) as journal:
         pool = pool_of(journal, pairs)
         lines = raw_lines(pool)
         size = sum(map(len, lines)) / len(lines)
@@ -341,7 +350,7 @@ def strict(folder: Path, pool: list[Pending], lines: list[bytes], n: int) -> Non
     """``stricte`` and its ceiling in alternating rounds, so both see the same disk (each
     goes first in half of the pairs of rounds)."""
     ours, bare = [], []
-    with open_journal(folder / "stricte.jsonl", durability="stricte") as journal:
+    with open_journal(folder / "stricte.jsonl", durability=DurabilityMode.STRICTE) as journal:
         for turn in range(6):
             pair = [
                 lambda: ours.append(one_by_one(journal, pool, n)),
@@ -374,7 +383,7 @@ def line_by_line(
     spent = [0.0, 0.0]
     clock = time.perf_counter
     fd = os.open(folder / "plafond-l.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with open_journal(folder / "stricte-l.jsonl", durability="stricte") as journal:
+    with open_journal(folder / "stricte-l.jsonl", durability=DurabilityMode.STRICTE) as journal:
         jobs = (
             lambda i: journal.write([pool[i % len(pool)]]),
             lambda i: (os.write(fd, lines[i % len(lines)]), sync_file(fd)),

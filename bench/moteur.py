@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import baseline
 import generer
 
+from tamis.engine.decision import EngineName
 from tamis.engine.engines import EngineUnavailable, make_engine
 from tamis.invitations.reader import read_invitations
-from tamis.triage.pipeline import Decided, Setup, decide_records, prepare
+from tamis.triage.pipeline import Decided, Setup, SetupOptions, decide_records, prepare
 
 POLICY = str(files("tamis.policies") / "blogue.tamis")  # the policy baseline.decide implements
 TARGET_BASELINE = 0.25
@@ -110,7 +111,7 @@ def verdict(ratio: float, target: float) -> str:
 
 def durable_rate(setup: Setup, facts: list[dict], sample: int) -> tuple[float | None, str]:
     try:
-        engine = make_engine("durable", setup.policy)
+        engine = make_engine(EngineName.DURABLE, setup.policy)
     except EngineUnavailable as error:
         return None, str(error)
     chosen = facts[:sample]
@@ -121,7 +122,7 @@ def durable_rate(setup: Setup, facts: list[dict], sample: int) -> tuple[float | 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = arguments(argv)
-    setup = prepare(POLICY, context_path=args.contexte, engine="natif")
+    setup = prepare(SetupOptions(POLICY, args.contexte))
     raws = generer.generate(args.n, args.graine)
     text = "\n".join(orjson.dumps(raw).decode() for raw in raws) + "\n"
     print(

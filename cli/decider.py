@@ -18,24 +18,27 @@ import stat
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import click
 import orjson
 
 from tamis.audit.errors import JournalError
-from tamis.audit.journal import open_journal
+from tamis.audit.journal import Journal, open_journal
+from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.cli.progress import Reporter
-from tamis.engine.engines import EngineUnavailable
+from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import read_invitations, unreadable
 from tamis.triage.pipeline import (
     Decided,
+    InputRecord,
+    Outcome,
     PolicyInvalid,
     Rejected,
     Setup,
+    SetupOptions,
     decide_batches,
     prepare,
     result_json,
@@ -101,10 +104,13 @@ def decider(
         sys.exit(EXIT_REJECTED)
 
 
-def setup_or_exit(politique: str, contexte: str | None, moteur: str, parametres) -> Setup:
+def setup_or_exit(
+    politique: str, contexte: str | None, moteur: str, parametres: tuple[str, ...]
+) -> Setup:
     """Load everything a run needs, or stop with a French message before reading invitations."""
     try:
-        setup = prepare(politique, context_path=contexte, engine=moteur, overrides=parametres)
+        engine = parse_engine(moteur)
+        setup = prepare(SetupOptions(politique, contexte, engine, tuple(parametres)))
     except PolicyInvalid as error:
         click.echo(str(error), err=True)
         raise click.ClickException(
@@ -119,7 +125,7 @@ def setup_or_exit(politique: str, contexte: str | None, moteur: str, parametres)
     return setup
 
 
-def invitation_records(fichier: str | None, sens: str) -> Iterator[Any]:
+def invitation_records(fichier: str | None, sens: str) -> Iterator[InputRecord]:
     """The reader's records from a file or stdin (the reader turns bad input into records
     with errors); an unreadable file (missing, a folder, no permission…) is a French error
     before the journal is opened, so nothing is journaled."""
@@ -136,14 +142,15 @@ def invitation_records(fichier: str | None, sens: str) -> Iterator[Any]:
 @contextlib.contextmanager
 def journal_or_exit(
     path: str, durability: str, minimise: bool, reporter: Reporter
-) -> Iterator[Any]:
+) -> Iterator[Journal]:
     """The open journal; its warnings (torn last line set aside…) go through ``reporter``."""
 
     def warn(message: str) -> None:
         reporter.note(f"avertissement : {message}")
 
     try:
-        with open_journal(path, durability=durability, minimise=minimise, warn=warn) as journal:
+        mode = parse_durability(durability)
+        with open_journal(path, durability=mode, minimise=minimise, warn=warn) as journal:
             yield journal
     except JournalError as error:
         raise click.ClickException(str(error)) from None
@@ -162,7 +169,14 @@ def batch_size(fichier: str | None) -> int:
 
 
 def run_batch(
-    setup: Setup, records, sink, reporter: Reporter, *, format_: str, trace: bool, size: int
+    setup: Setup,
+    records: Iterator[InputRecord],
+    sink: Journal,
+    reporter: Reporter,
+    *,
+    format_: str,
+    trace: bool,
+    size: int,
 ) -> Counter:
     """Decide, journal and print each record, ``size`` at a time; report rejected ones on
     stderr."""
@@ -176,14 +190,14 @@ def run_batch(
                 for note in notes:
                     reporter.note(note)
             if isinstance(outcome, Decided):
-                lines.append(render_outcome(outcome, setup, format_, trace))
+                lines.append(render_outcome(outcome, format_, trace))
             tally[_tally_key(outcome)] += 1
             reporter.advance()
         flush_lines(lines)
     return tally
 
 
-def outcome_notes(outcome: Decided | Rejected) -> list[str]:
+def outcome_notes(outcome: Outcome) -> list[str]:
     """The stderr lines of one outcome: its warnings, then (rejected) its errors."""
     notes = [f"{outcome.location}: avertissement : {w}" for w in outcome.warnings]
     if isinstance(outcome, Rejected):
@@ -198,14 +212,14 @@ def flush_lines(lines: list[str]) -> None:
         lines.clear()
 
 
-def _tally_key(outcome: Decided | Rejected) -> str:
+def _tally_key(outcome: Outcome) -> str:
     return outcome.decision.action.value if isinstance(outcome, Decided) else "rejetée"
 
 
-def render_outcome(outcome: Decided, setup: Setup, format_: str, trace: bool) -> str:
+def render_outcome(outcome: Decided, format_: str, trace: bool) -> str:
     if format_ == "texte":
-        return result_text(outcome, setup.policy, trace=trace)
-    return orjson.dumps(result_json(outcome, setup.policy, trace=trace)).decode()
+        return result_text(outcome, trace=trace)
+    return orjson.dumps(result_json(outcome, trace=trace)).decode()
 
 
 def summary(tally: Counter) -> str:

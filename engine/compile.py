@@ -32,22 +32,13 @@ import operator
 from collections.abc import Callable, Mapping
 
 from tamis.engine import semantics
-from tamis.engine.decision import Decision, RuleRef
+from tamis.engine.decision import SEVERITY, Decision, EngineName, RuleRef
 from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.regex import compile_pattern
 from tamis.grammar.vocabulary import Type, Value, type_of
 
-SEVERITY: dict[ast.Action, int] = {
-    ast.Action.SIGNALER: 0,
-    ast.Action.REFUSER: 1,
-    ast.Action.IGNORER: 2,
-    ast.Action.EXAMINER: 3,
-    ast.Action.ACCEPTER: 4,
-}
-"""``refus_prioritaire``: the lower, the more severe (signaler > refuser > … > accepter)."""
-
-ENGINE = "natif"
+ENGINE = EngineName.NATIF
 
 _PY_OPS = {ast.Op.EQ: "==", ast.Op.NE: "!=", ast.Op.LT: "<", ast.Op.LE: "<=", ast.Op.GT: ">"}
 _PY_OPS[ast.Op.GE] = ">="
@@ -83,7 +74,7 @@ def compile_policy(policy: CheckedPolicy) -> NativePolicy:
 def rule_refs(policy: CheckedPolicy) -> tuple[RuleRef, ...]:
     """The decision rules as decisions name them, in file order (shared by every engine)."""
     return tuple(
-        RuleRef(i, r.label, r.span.line, r.action, r.motif, r.priority)
+        RuleRef(i, r.label, r.span.line, r.action, r.motif, r.priority, r.name is not None)
         for i, r in enumerate(policy.rules)
     )
 
@@ -144,6 +135,7 @@ def _load(
         "_new": tuple.__new__,
         "_Decision": Decision,
         "_PARAMETERS": policy.parameters,
+        "_ENGINE": ENGINE,
         "_dict": dict,
         "_each": _each,
         "_cached": outcomes.cache.get,
@@ -191,7 +183,7 @@ class _Generator:
         lines += ["if out is None:", "    out = _outcome(key)"]
         derived = ", ".join(f"{d.name!r}: d{i}" for i, d in enumerate(self.policy.definitions))
         lines.append("action, rule, strategy, fired, unknown = out")
-        recorded = f"{{{derived}}}, seen, parameters, {ENGINE!r}"
+        recorded = f"{{{derived}}}, seen, parameters, _ENGINE"
         fields = f"action, rule, strategy, fired, unknown, {recorded}"
         return [*lines, f"return _new(_Decision, ({fields}))"]
 

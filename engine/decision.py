@@ -14,10 +14,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import NamedTuple
 
 from tamis.grammar.ast import Action, Strategy
 from tamis.grammar.vocabulary import Value
+
+
+class EngineName(Enum):
+    """The engines that decide (``--moteur``); the value is the name users write."""
+
+    NATIF = "natif"
+    DURABLE = "durable"
+
+
+SEVERITY: dict[Action, int] = {
+    Action.SIGNALER: 0,
+    Action.REFUSER: 1,
+    Action.IGNORER: 2,
+    Action.EXAMINER: 3,
+    Action.ACCEPTER: 4,
+}
+"""``refus_prioritaire``: the lower, the more severe (signaler > refuser > … > accepter)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,7 @@ class RuleRef:
     action: Action
     motif: str | None = None
     priority: int | None = None
+    named: bool = True  # False: the rule has no name and ``label`` is "ligne N"
 
 
 class Decision(NamedTuple):
@@ -43,7 +62,7 @@ class Decision(NamedTuple):
     # caller's own mapping when it holds exactly those names: do not mutate it afterwards
     facts: Mapping[str, Value]
     parameters: Mapping[str, Value]  # the parameter values in force
-    engine: str  # "natif" | "durable"
+    engine: EngineName
 
     @property
     def label(self) -> str:

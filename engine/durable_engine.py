@@ -48,7 +48,7 @@ from durable import engine as durable
 
 from tamis.engine import semantics
 from tamis.engine.compile import resolve, rule_refs
-from tamis.engine.decision import Decision
+from tamis.engine.decision import Decision, EngineName
 from tamis.engine.durable_translate import (
     GROUND,
     START,
@@ -62,7 +62,7 @@ from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.vocabulary import Value
 
-ENGINE = "durable"
+ENGINE = EngineName.DURABLE
 CONCLUDED = "="
 """Session-state key prefix of a conclusion: ``"=suspect": True`` (a derived fact is vrai)."""
 

@@ -11,10 +11,10 @@ import sys
 from typing import Protocol
 
 from tamis.engine.compile import compile_policy
-from tamis.engine.decision import Decision
+from tamis.engine.decision import Decision, EngineName
 from tamis.grammar.checked import CheckedPolicy
 
-ENGINES = ("natif", "durable")
+ENGINES = tuple(name.value for name in EngineName)  # as users write them
 
 
 class Engine(Protocol):
@@ -25,13 +25,20 @@ class EngineUnavailable(Exception):
     """The engine asked for cannot run here; ``str(error)`` is the French message."""
 
 
-def make_engine(name: str, policy: CheckedPolicy) -> Engine:
+def parse_engine(name: str) -> EngineName:
+    """The engine a user named (``natif``, ``durable``); raises ``EngineUnavailable``."""
+    try:
+        return EngineName(name)
+    except ValueError:
+        choices = ", ".join(ENGINES)
+        raise EngineUnavailable(f"moteur inconnu « {name} » : choisissez parmi {choices}") from None
+
+
+def make_engine(name: EngineName, policy: CheckedPolicy) -> Engine:
     """The engine called ``name``, ready to decide with ``policy``."""
-    if name == "natif":
-        return compile_policy(policy)
-    if name == "durable":
+    if name is EngineName.DURABLE:
         return _durable(policy)
-    raise EngineUnavailable(f"moteur inconnu « {name} » : choisissez parmi {', '.join(ENGINES)}")
+    return compile_policy(policy)
 
 
 def _durable(policy: CheckedPolicy) -> Engine:

@@ -1,6 +1,7 @@
-"""A decision in words: the short French explanation and the JSON form of a decision.
+"""A decision in words: the short French explanation.
 
-Last step of deciding (``Decision`` -> trace -> **explanation**, JSON), computed only when asked.
+Last step of deciding (``Decision`` -> trace -> **explanation**), built once per decision
+into its ``Explained`` (:mod:`tamis.engine.explainer`).
 The reasons come from the deciding rule's trace: the leaves that made its condition true, with
 the domain's evidence notes (« sans_photo est vrai (expediteur.photo absente) »), derived facts
 explained by their own definition.
@@ -11,14 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from tamis.engine.decision import Decision, RuleRef
+from tamis.engine.explained import NodeKind, TraceNode
 from tamis.engine.semantics import truth_word
-from tamis.engine.trace import (
-    Evaluator,
-    TraceNode,
-    rule_words,
-    trace_decision,
-    trace_to_dict,
-)
+from tamis.engine.trace import Evaluator, rule_words
 from tamis.grammar.ast import Action
 from tamis.grammar.checked import CheckedPolicy
 
@@ -98,15 +94,16 @@ def _missing(node: TraceNode) -> Iterator[str]:
 
 def _reasons(node: TraceNode, want: bool, notes: Mapping[str, str]) -> list[str]:
     """Phrases saying why ``node`` has the value ``want``."""
-    if node.kind == "non":
+    kind = node.kind
+    if kind is NodeKind.NOT:
         return _reasons(node.children[0], not want, notes)
-    if node.kind in ("et", "ou"):
-        decisive = (node.kind == "et") != want  # a false "et" / a true "ou": the deciding ones
+    if kind is NodeKind.AND or kind is NodeKind.OR:
+        decisive = (kind is NodeKind.AND) != want  # a false "et" / a true "ou": the deciding ones
         chosen = [c for c in node.children if c.value is want] if decisive else node.children
         return [phrase for child in chosen for phrase in _reasons(child, want, notes)]
-    if node.kind == "nom":
+    if kind is NodeKind.NAME:
         return [_name_reason(node, want, notes)]
-    if node.kind == "valeur":
+    if kind is NodeKind.VALUE:
         return ["la condition est toujours " + ("vraie" if want else "fausse")]
     text = node.detail if want else f"{node.detail} est faux"
     return [_with_note(text, *(name for name, _ in node.reads), notes=notes)]
@@ -123,31 +120,3 @@ def _name_reason(node: TraceNode, want: bool, notes: Mapping[str, str]) -> str:
 def _with_note(text: str, *names: str, notes: Mapping[str, str]) -> str:
     found = [notes[name] for name in names if notes.get(name)]
     return f"{text} ({'; '.join(found)})" if found else text
-
-
-def decision_to_dict(
-    decision: Decision,
-    policy: CheckedPolicy,
-    evidence: Mapping[str, str] | None = None,
-    *,
-    trace: bool = False,
-) -> dict:
-    """The decision as JSON-ready data with French keys (the caller adds the invitation id)."""
-    evaluator = Evaluator.of(policy, decision)
-    out = {
-        "decision": decision.action.value,
-        "regle": decision.label,
-        "motif": decision.motif,
-        "explication": explain(decision, policy, evidence, evaluator=evaluator),
-        "resolution": decision.strategy.value,
-        "declenchees": [_rule_dict(r) for r in decision.fired],
-        "inconnues": [_rule_dict(r) for r in decision.unknown],
-        "faits_derives": dict(decision.derived),
-    }
-    if trace:
-        out["trace"] = trace_to_dict(trace_decision(policy, decision, evaluator=evaluator))
-    return out
-
-
-def _rule_dict(rule: RuleRef) -> dict:
-    return {"regle": rule.label, "ligne": rule.line, "action": rule.action.value}

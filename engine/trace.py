@@ -21,37 +21,13 @@ from typing import NamedTuple
 
 from tamis.engine import semantics
 from tamis.engine.decision import Decision, RuleRef
+from tamis.engine.explained import NodeKind, RuleTrace, TraceNode
 from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.format import format_expr, format_value
 from tamis.grammar.vocabulary import Value
 
 _LONG = 60  # longer texts are shortened in rendered lines (never in the data)
-
-
-class TraceNode(NamedTuple):
-    """One condition node: its text, its value, and for leaves what it read.
-
-    A ``NamedTuple`` rather than a frozen dataclass: a decision's record builds several, and a
-    frozen dataclass costs about three times as much to construct."""
-
-    kind: str  # "et", "ou", "non"; leaves: "nom" (a name), "test" (a comparison), "valeur"
-    text: str  # the condition, in canonical form
-    value: Value  # vrai / faux / inconnu (None) for conditions
-    detail: str  # leaves: "expediteur.connexions = 12 < connexions_min = 50"; else the text
-    reads: tuple[tuple[str, Value], ...] = ()  # the names this node reads itself, with values
-    children: tuple[TraceNode, ...] = ()
-    definition: TraceNode | None = None  # a derived fact's own condition
-
-    @property
-    def line(self) -> str:
-        return f"{self.detail} → {semantics.truth_word(self.value)}"  # type: ignore[arg-type]
-
-
-class RuleTrace(NamedTuple):
-    rule: RuleRef
-    decisive: bool  # this rule made the decision
-    condition: TraceNode
 
 
 def trace_decision(
@@ -155,12 +131,13 @@ class Evaluator:
         if isinstance(expr, ast.Not):
             child = self.condition(expr.operand)
             value = semantics.not_(child.value)  # type: ignore[arg-type]
-            return TraceNode("non", text, value, text, children=(child,))
+            return TraceNode(NodeKind.NOT, text, value, text, children=(child,))
         if isinstance(expr, ast.And | ast.Or):
             children = tuple(self.condition(o) for o in expr.operands)
             is_and = isinstance(expr, ast.And)
             value = (semantics.and_ if is_and else semantics.or_)(c.value for c in children)  # type: ignore[misc]
-            return TraceNode("et" if is_and else "ou", text, value, text, children=children)
+            kind = NodeKind.AND if is_and else NodeKind.OR
+            return TraceNode(kind, text, value, text, children=children)
         if isinstance(expr, ast.Ref):
             return self._ref(expr, text)
         return self._leaf(expr, text)
@@ -169,26 +146,26 @@ class Evaluator:
         value = self.value_of(expr.name)
         is_defined = self.policy.kinds.get(expr.name) is Kind.DEFINI
         sub = self.definition(expr.name) if is_defined else None
-        return TraceNode("nom", text, value, text, ((expr.name, value),), definition=sub)
+        return TraceNode(NodeKind.NAME, text, value, text, ((expr.name, value),), definition=sub)
 
     def _leaf(self, expr: ast.Expr, text: str) -> TraceNode:
         if isinstance(expr, ast.Compare):
             left, right = self.operand(expr.left), self.operand(expr.right)
             value = semantics.compare(expr.op, left[0], right[0])
             detail = f"{left[1]} {expr.op.value} {right[1]}"
-            return TraceNode("test", text, value, detail, left[2] + right[2])
+            return TraceNode(NodeKind.TEST, text, value, detail, left[2] + right[2])
         if isinstance(expr, ast.Between):
             parts = [self.operand(e) for e in (expr.subject, expr.low, expr.high)]
             value = semantics.between(parts[0][0], parts[1][0], parts[2][0])
             detail = f"{parts[0][1]} entre {parts[1][1]} et {parts[2][1]}"
-            return TraceNode("test", text, value, detail, sum((p[2] for p in parts), ()))
+            return TraceNode(NodeKind.TEST, text, value, detail, sum((p[2] for p in parts), ()))
         if isinstance(expr, ast.IsSet):
             subject = self.operand(expr.subject)
             value = semantics.is_set(subject[0]) != expr.negated
             detail = f"{subject[1]} {_is_set_words(expr)}"
-            return TraceNode("test", text, value, detail, subject[2])
+            return TraceNode(NodeKind.TEST, text, value, detail, subject[2])
         value, shown, reads = self.operand(expr)
-        return TraceNode("valeur", text, value, shown, reads)
+        return TraceNode(NodeKind.VALUE, text, value, shown, reads)
 
     def operand(self, expr: ast.Expr) -> tuple[Value, str, tuple[tuple[str, Value], ...]]:
         """(value, how the trace shows it, names read)."""
@@ -261,7 +238,8 @@ def policy_shapes(policy: CheckedPolicy) -> Shapes:
 
 def _rule_ref(policy: CheckedPolicy, index: int) -> RuleRef:
     rule = policy.rules[index]
-    return RuleRef(index, rule.label, rule.span.line, rule.action, rule.motif, rule.priority)
+    named = rule.name is not None
+    return RuleRef(index, rule.label, rule.span.line, rule.action, rule.motif, rule.priority, named)
 
 
 def _policy_nodes(policy: CheckedPolicy) -> Iterator[ast.Expr]:
@@ -284,7 +262,7 @@ def render_trace(traces: list[RuleTrace]) -> str:
 
 def rule_words(rule: RuleRef) -> str:
     """``règle « photo » (ligne 12)``, or ``règle de la ligne 14`` for an unnamed rule."""
-    if rule.label == f"ligne {rule.line}":
+    if not rule.named:
         return f"règle de la ligne {rule.line}"
     return f"règle « {rule.label} » (ligne {rule.line})"
 
@@ -307,36 +285,3 @@ def _short_line(node: TraceNode) -> str:
         if isinstance(value, str) and len(value) > _LONG:
             shortened = shortened.replace(value_text(value), value_text(value, limit=_LONG))
     return f"{shortened} → {semantics.truth_word(node.value)}"  # type: ignore[arg-type]
-
-
-def node_to_dict(node: TraceNode) -> dict:
-    """JSON-ready form of a trace node (French keys)."""
-    out: dict = {"condition": node.text, "valeur": _json_truth(node.value), "detail": node.line}
-    if node.reads:
-        out["lu"] = {name: _json_value(value) for name, value in node.reads}
-    if node.children:
-        out["enfants"] = [node_to_dict(child) for child in node.children]
-    if node.definition is not None:
-        out["definition"] = node_to_dict(node.definition)
-    return out
-
-
-def trace_to_dict(traces: list[RuleTrace]) -> list[dict]:
-    return [
-        {
-            "regle": t.rule.label,
-            "ligne": t.rule.line,
-            "action": t.rule.action.value,
-            "decisive": t.decisive,
-            "condition": node_to_dict(t.condition),
-        }
-        for t in traces
-    ]
-
-
-def _json_truth(value: Value) -> str:
-    return semantics.truth_word(value) if value is None or isinstance(value, bool) else str(value)
-
-
-def _json_value(value: Value) -> object:
-    return list(value) if isinstance(value, tuple) else value

@@ -2,26 +2,30 @@
 
 Sits at the end of the flow, after every stage has done its job: the checked policy
 (``tamis.grammar.load``), the user's context and the invitation readers
-(``tamis.invitations``), an engine (``tamis.engine``), and the journal (``tamis.audit``),
-which receives each decision before anyone else sees it. No click here: the commands
-``decider`` and ``rejouer``, the tests and the benchmark all call these functions.
+(``tamis.invitations``), an engine and its explainer (``tamis.engine``), which turn each
+invitation's facts into one ``Explained`` (decision, trace, French explanation, evidence
+shown), and the journal (``tamis.audit``), which serialises each ``Explained`` before anyone
+else sees it. Shells print from the ``Explained`` (``result_json``, ``result_text``), never
+from the journal's record. No click here: the commands ``decider`` and ``rejouer``, the
+service, the tests and the benchmarks all call these functions.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from textwrap import indent
 from typing import Any, Protocol
 
-from tamis.audit.record import decision_content
-from tamis.engine.decision import Decision
-from tamis.engine.engines import make_engine
-from tamis.engine.explain import explain
+from tamis.audit.record import ToRecord
+from tamis.engine.decision import Decision, EngineName
+from tamis.engine.engines import Engine, make_engine
+from tamis.engine.explained import Explained, decision_json
+from tamis.engine.explainer import Explainer
 from tamis.engine.parameters import effective_parameters, parameter_type
-from tamis.engine.trace import render_trace, trace_decision
+from tamis.engine.trace import render_trace
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, render
 from tamis.grammar.load import load_policy_file
@@ -45,11 +49,22 @@ def render_all(diagnostics: Iterable[Diagnostic], source: str) -> str:
 
 
 @dataclass(frozen=True)
+class SetupOptions:
+    """What a run is set up from: the policy, the user's context, the engine, overrides."""
+
+    policy_path: str
+    context_path: str | None = None  # None: the empty context
+    engine: EngineName = EngineName.NATIF
+    overrides: tuple[str, ...] = ()  # "NOM=VALEUR" parameter overrides, in order
+
+
+@dataclass(frozen=True)
 class Setup:
     """Everything that stays the same for every invitation of a run."""
 
     policy: CheckedPolicy
-    engine: Any  # NativePolicy or DurablePolicy: ``.decide(facts, parameters) -> Decision``
+    engine: Engine  # ``.decide(facts, parameters) -> Decision``
+    explainer: Explainer  # ``explainer(decision, evidence) -> Explained``
     context: Context
     parameters: Mapping[str, Value]
     warnings: str  # the policy's warnings, rendered ("" when none)
@@ -63,22 +78,17 @@ def load_checked_policy(path: str) -> tuple[CheckedPolicy, str]:
     return policy, render_all(diagnostics, source)
 
 
-def prepare(
-    policy_path: str,
-    *,
-    context_path: str | None = None,
-    engine: str = "natif",
-    overrides: Iterable[str] = (),
-) -> Setup:
+def prepare(options: SetupOptions) -> Setup:
     """Load and check in the order errors should surface: policy, context, parameters, engine.
 
     Raises ``PolicyInvalid``, ``ContextError``, ``ParameterError`` or ``EngineUnavailable``.
     """
-    policy, warnings = load_checked_policy(policy_path)
-    context = load_context(context_path) if context_path else Context.empty()
+    policy, warnings = load_checked_policy(options.policy_path)
+    context = load_context(options.context_path) if options.context_path else Context.empty()
     check_declared_parameters(policy, context)
-    parameters = effective_parameters(policy, context.parameters, list(overrides))
-    return Setup(policy, make_engine(engine, policy), context, parameters, warnings)
+    parameters = effective_parameters(policy, context.parameters, list(options.overrides))
+    engine = make_engine(options.engine, policy)
+    return Setup(policy, engine, Explainer(policy), context, parameters, warnings)
 
 
 def check_declared_parameters(policy: CheckedPolicy, context: Context) -> None:
@@ -99,60 +109,82 @@ def check_declared_parameters(policy: CheckedPolicy, context: Context) -> None:
             )
 
 
-@dataclass(frozen=True)
+class InputRecord(Protocol):
+    """One record of an invitation reader (``tamis.invitations.reader``)."""
+
+    location: str  # "fichier.jsonl:12", to name it in messages
+    invitation: Invitation | None  # None: not an invitation (see ``errors``)
+    raw: Mapping[str, Any] | None  # the object as read, when there was one
+    errors: Sequence[str]
+    warnings: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Decided:
+    """A decided invitation: where it was read, as received, and its ``Explained``."""
+
     location: str
     invitation: Invitation
     received: Mapping[str, Any]  # the invitation as the input gave it
-    decision: Decision
-    evidence: Mapping[str, str]
-    duration_ms: float
+    explained: Explained
+    duration_ms: float  # facts and decision (not the explanation)
     warnings: tuple[str, ...] = ()
-    recorded: Mapping[str, Any] | None = None  # the journal record's ``contenu`` (None: none)
 
     @property
-    def explanation(self) -> str | None:
-        """The explanation as written to the journal (None: no journal)."""
-        return None if self.recorded is None else self.recorded["explication"]
+    def decision(self) -> Decision:
+        return self.explained.decision
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
+    """A record that is not a valid invitation; ``errors`` are French."""
+
     location: str
     errors: tuple[str, ...]
     warnings: tuple[str, ...] = ()
 
 
-class JournalLike(Protocol):
-    def record_decision(self, decision: Decision, **kwargs: Any) -> Mapping[str, Any]:
-        """Append the decision's record; returns it, ``contenu.explication`` included."""
+Outcome = Decided | Rejected
+
+
+class Journal(Protocol):
+    """Where decisions are kept (``tamis.audit.journal.Journal``): it receives the decided
+    invitations of a run and returns once they are written (or raises)."""
 
     def record_decisions(
-        self, items: Iterable[tuple[Decision, Mapping[str, Any]]]
-    ) -> list[Mapping[str, Any]]:
-        """Append several records in one locked write; returns them, in order."""
+        self,
+        decided: Sequence[ToRecord],
+        *,
+        policy: CheckedPolicy,
+        context_sha256: str | None = None,
+    ) -> object: ...
 
 
-def decide_invitation(setup: Setup, invitation: Invitation) -> tuple[Decision, Mapping[str, str]]:
-    """Extract the facts the policy reads, then decide: pure, no I/O."""
+def decide_invitation(setup: Setup, invitation: Invitation) -> tuple[Explained, float]:
+    """Extract the facts the policy reads, decide, explain: pure, no I/O. Returns the
+    ``Explained`` and the milliseconds spent on facts and decision."""
+    started = time.perf_counter()
     facts = extract_facts(invitation, setup.context, setup.policy.base_names, setup.parameters)
-    return setup.engine.decide(facts.values, setup.parameters), facts.evidence
+    decision = setup.engine.decide(facts.values, setup.parameters)
+    duration_ms = (time.perf_counter() - started) * 1000
+    return setup.explainer(decision, facts.evidence), duration_ms
 
 
-def received_form(record: Any) -> Mapping[str, Any]:
+def received_form(record: InputRecord) -> Mapping[str, Any]:
     """The invitation as received: the raw object, or the model when the input had none."""
     if record.raw is not None:
         return record.raw
+    assert record.invitation is not None
     return record.invitation.model_dump(mode="json", exclude_none=True)
 
 
 def decide_records(
     setup: Setup,
-    records: Iterable[Any],
-    journal: JournalLike | None = None,
+    records: Iterable[InputRecord],
+    journal: Journal | None = None,
     *,
     batch_size: int = 1,
-) -> Iterator[Decided | Rejected]:
+) -> Iterator[Outcome]:
     """Decide each valid record, journal it, then yield it; yield invalid ones as ``Rejected``.
 
     Outcomes come in input order; see ``decide_batches`` for ``batch_size``."""
@@ -162,148 +194,60 @@ def decide_records(
 
 def decide_batches(
     setup: Setup,
-    records: Iterable[Any],
-    journal: JournalLike | None = None,
+    records: Iterable[InputRecord],
+    journal: Journal | None = None,
     *,
     batch_size: int = 1,
-) -> Iterator[list[Decided | Rejected]]:
+) -> Iterator[list[Outcome]]:
     """The outcomes of ``batch_size`` records at a time (one at a time without a journal),
     in input order.
 
-    With a journal, a batch's decisions are appended in one locked write (``record_decisions``)
-    before the batch is yielded: no decision is seen before its record is in the journal.
-    Records are read one batch ahead at most, so memory holds one batch."""
-    if journal is None or batch_size <= 1:
-        for record in records:
-            yield [_outcome(setup, record, journal)]
-        return
+    With a journal, a batch's decisions are appended in one locked write
+    (``record_decisions``) before the batch is yielded: no decision is seen before its
+    record is in the journal. Records are read one batch ahead at most, so memory holds
+    one batch."""
     iterator = iter(records)
-    while batch := list(itertools.islice(iterator, batch_size)):
-        yield _journaled([_outcome(setup, record, None) for record in batch], setup, journal)
+    size = max(1, batch_size) if journal is not None else 1
+    while batch := list(itertools.islice(iterator, size)):
+        outcomes = [outcome(setup, record) for record in batch]
+        if journal is not None:
+            decided = [o for o in outcomes if type(o) is Decided]
+            if decided:
+                policy, context = setup.policy, setup.context.sha256
+                journal.record_decisions(decided, policy=policy, context_sha256=context)
+        yield outcomes
 
 
-def _outcome(setup: Setup, record: Any, journal: JournalLike | None) -> Decided | Rejected:
-    if _rejected(record):
+def outcome(setup: Setup, record: InputRecord) -> Outcome:
+    """The record decided and explained, or ``Rejected`` with its errors."""
+    if record.invitation is None or record.errors:
         return Rejected(record.location, tuple(record.errors), tuple(record.warnings))
-    decided = _decide_record(setup, record)
-    if journal is None:
-        return decided
-    recorded = journal.record_decision(decided.decision, **_record_kwargs(setup, decided))
-    return _with_record(decided, recorded["contenu"])
+    explained, duration_ms = decide_invitation(setup, record.invitation)
+    received = received_form(record)
+    warnings = tuple(record.warnings)
+    return Decided(record.location, record.invitation, received, explained, duration_ms, warnings)
 
 
-def _journaled(
-    outcomes: list[Decided | Rejected], setup: Setup, journal: JournalLike
-) -> list[Decided | Rejected]:
-    """The outcomes, each decision with its record, once all are written in one batch."""
-    decided = [o for o in outcomes if isinstance(o, Decided)]
-    if not decided:
-        return outcomes
-    written = journal.record_decisions([(d.decision, _record_kwargs(setup, d)) for d in decided])
-    contents = iter([record["contenu"] for record in written])
-    return [_with_record(o, next(contents)) if isinstance(o, Decided) else o for o in outcomes]
-
-
-def _with_record(d: Decided, content: Mapping[str, Any]) -> Decided:
-    """``d`` with its journal record (``dataclasses.replace`` costs three times as much)."""
-    return Decided(
-        d.location,
-        d.invitation,
-        d.received,
-        d.decision,
-        d.evidence,
-        d.duration_ms,
-        d.warnings,
-        content,
-    )
-
-
-def _rejected(record: Any) -> bool:
-    return record.invitation is None or bool(record.errors)
-
-
-def _decide_record(setup: Setup, record: Any) -> Decided:
-    started = time.perf_counter()
-    decision, evidence = decide_invitation(setup, record.invitation)
-    duration_ms = (time.perf_counter() - started) * 1000
-    return Decided(
-        record.location,
-        record.invitation,
-        received_form(record),
-        decision,
-        evidence,
-        duration_ms,
-        tuple(record.warnings),
-    )
-
-
-def _record_kwargs(setup: Setup, decided: Decided) -> dict[str, Any]:
-    """The keyword arguments of ``record_decision`` for one decided invitation."""
-    return {
-        "policy": setup.policy,
-        "invitation": decided.received,
-        "evidence": decided.evidence,
-        "context_sha256": setup.context.sha256,
-        "duration_ms": decided.duration_ms,
-    }
-
-
-def explanation_of(decided: Decided, policy: CheckedPolicy) -> str:
-    """The explanation the journal recorded, so what is printed is what was kept."""
-    if decided.explanation is not None:
-        return decided.explanation
-    return explain(decided.decision, policy, decided.evidence)
-
-
-# What ``--trace`` adds to a JSON line, taken from the journal record's ``contenu``.
-TRACE_KEYS = (
-    "resolution",
-    "declenchees",
-    "inconnues",
-    "faits",
-    "faits_derives",
-    "parametres",
-    "preuves",
-    "trace",
-)
-
-
-def result_json(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> dict:
+def result_json(decided: Decided, *, trace: bool = False) -> dict[str, Any]:
     """The JSON object printed for one decision: id first, then the decision's own keys;
-    with ``trace``, the ``TRACE_KEYS`` of the journal record, as written."""
-    decision = decided.decision
-    out = {
+    with ``trace``, its JSON form (``decision_json``: the journal record's same keys)."""
+    explained = decided.explained
+    decision = explained.decision
+    out: dict[str, Any] = {
         "id": decided.invitation.id,
         "decision": decision.action.value,
         "regle": decision.label,
         "motif": decision.motif,
-        "explication": explanation_of(decided, policy),
+        "explication": explained.explanation,
     }
     if trace:
-        content = recorded_content(decided, policy)
-        out.update((key, content[key]) for key in TRACE_KEYS)
+        out.update(decision_json(explained))
     return out
 
 
-def recorded_content(decided: Decided, policy: CheckedPolicy) -> Mapping[str, Any]:
-    """The journal record's ``contenu``; without a journal, the one it would have written."""
-    if decided.recorded is not None:
-        return decided.recorded
-    return decision_content(
-        decided.decision,
-        policy=policy,
-        policy_sha256="",
-        invitation=decided.received,
-        evidence=decided.evidence,
-        context_sha256=None,
-        duration_ms=decided.duration_ms,
-        minimise=False,
-    )
-
-
-def result_text(decided: Decided, policy: CheckedPolicy, *, trace: bool = False) -> str:
+def result_text(decided: Decided, *, trace: bool = False) -> str:
     """The French explanation after the invitation's id; the indented trace below if asked."""
-    text = f"{decided.invitation.id} : {explanation_of(decided, policy)}"
+    text = f"{decided.invitation.id} : {decided.explained.explanation}"
     if not trace:
         return text
-    return text + "\n" + indent(render_trace(trace_decision(policy, decided.decision)), "    ")
+    return text + "\n" + indent(render_trace(list(decided.explained.trace)), "    ")

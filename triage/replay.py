@@ -2,8 +2,8 @@
 
 Sits after the journal reader (``tamis.audit.reader``): each ``decision`` record carries the
 invitation as received and the hash of the context it was decided with, so the invitation
-is validated again, its facts re-extracted with today's context and decided by the new
-policy (``pipeline.decide_invitation``). The comparison keeps, per invitation id, the latest
+is validated again, its facts re-extracted with today's context, decided and explained by
+the new policy (``pipeline.decide_invitation``). The comparison keeps, per invitation id, the latest
 decision the journal holds; ``replay_journal`` reads only the lines the filter selects, found
 through the journal's query index or by a scan (``queries.select_numbered``), and names each
 rejected record by its file and line. Decisions journaled with ``--minimiser`` are counted:
@@ -21,7 +21,6 @@ from typing import Any
 
 from tamis.audit.queries import Filter, select_numbered
 from tamis.audit.reader import Warn
-from tamis.engine.explain import explain
 from tamis.invitations.validation import validate
 from tamis.triage.pipeline import Setup, decide_invitation
 
@@ -134,7 +133,8 @@ def replay_one(
         report.other_context += 1
     if content.get("minimise") is True:
         report.minimised += 1
-    decision, evidence = decide_invitation(setup, invitation)
+    explained, _ = decide_invitation(setup, invitation)
+    decision = explained.decision
     old, new = content.get("decision"), decision.action.value
     report.counts[(old, new)] += 1
     if old != new:
@@ -147,6 +147,6 @@ def replay_one(
                 explication_avant=str(content.get("explication", "")),
                 apres=new,
                 regle_apres=decision.label,
-                explication_apres=explain(decision, setup.policy, evidence),
+                explication_apres=explained.explanation,
             )
         )

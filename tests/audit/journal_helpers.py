@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tamis.audit.journal import open_journal
 from tamis.engine.compile import compile_policy
+from tamis.engine.explainer import Explainer
 from tamis.grammar.load import load_policy
 from tamis.invitations.vocabulary import vocabulary
 
@@ -26,14 +27,26 @@ def checked(source: str = POLICY, path: str = "essai.tamis"):
     return policy
 
 
-def decide(policy, *, photo: bool | None = True, connexions: int = 12, default_message=False):
+def decide(
+    policy,
+    *,
+    photo: bool | None = True,
+    connexions: int = 12,
+    default_message=False,
+    evidence: dict[str, str] | None = None,
+):
+    """The ``Explained`` of one decision of ``policy``, as the journal receives it."""
     facts = {
         "sans_photo": photo,
         "profil_entreprise": False,
         "message_par_defaut": default_message,
         "expediteur.connexions": connexions,
     }
-    return compile_policy(policy).decide(facts)
+    return explained(policy, compile_policy(policy).decide(facts), evidence)
+
+
+def explained(policy, decision, evidence: dict[str, str] | None = None):
+    return Explainer(policy)(decision, evidence or {})
 
 
 def invitation(number: int, name: str = "Jean Tremblay") -> dict:
@@ -49,13 +62,13 @@ def fill(path: Path, policy, count: int, **options) -> list[dict]:
     records = []
     with open_journal(path, **options) as journal:
         for number in range(count):
-            decision = decide(policy, photo=number % 2 == 0, connexions=500)
+            note = {"sans_photo": "expediteur.photo absente"}
+            decision = decide(policy, photo=number % 2 == 0, connexions=500, evidence=note)
             records.append(
                 journal.record_decision(
                     decision,
                     policy=policy,
                     invitation=invitation(number),
-                    evidence={"sans_photo": "expediteur.photo absente"},
                     context_sha256=None,
                     duration_ms=0.5,
                 )

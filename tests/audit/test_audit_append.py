@@ -14,7 +14,7 @@ from tamis.audit import layout, sink, torn
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.audit.reader import iter_records
-from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
+from tamis.audit.record import SCHEMA_VERSION, Entry, node_line, node_names
 from tamis.audit.verify import verify_journal
 
 ENVELOPE = {
@@ -58,9 +58,7 @@ def test_peek_reads_the_event_and_time_of_a_line_as_written_and_only_then():
 
 def test_decision_record_keeps_each_value_once(journal_path, policy):
     with open_journal(journal_path) as journal:
-        record = journal.record_decision(
-            decide(policy), policy=policy, invitation=invitation(1), evidence={}
-        )
+        record = journal.record_decision(decide(policy), policy=policy, invitation=invitation(1))
     content = record["contenu"]
     assert record["version"] == SCHEMA_VERSION == 2
     assert "contexte_sha256" not in content and "priorite" not in content
@@ -80,11 +78,12 @@ def test_version_1_trace_nodes_are_still_read():
 
 
 def test_prepare_then_write_gives_what_record_decision_gives(tmp_path, policy):
-    kwargs = dict(policy=policy, invitation=invitation(2), evidence={"sans_photo": "note"})
+    explained = decide(policy, evidence={"sans_photo": "note"})
     with open_journal(tmp_path / "a.jsonl") as journal:
-        direct = journal.record_decision(decide(policy), **kwargs)
+        direct = journal.record_decision(explained, policy=policy, invitation=invitation(2))
     with open_journal(tmp_path / "b.jsonl") as journal:
-        (written,) = journal.write([journal.prepare(decide(policy), **kwargs)])
+        entry = Entry(explained, invitation(2))
+        (written,) = journal.write([journal.prepare(entry, policy=policy)])
     assert written["contenu"] == direct["contenu"] and written["seq"] == direct["seq"] == 3
 
 
@@ -97,12 +96,9 @@ def test_a_long_batch_is_written_in_chunks_in_order(journal_path, policy, monkey
         real(fd, pieces)
 
     monkeypatch.setattr(sink, "write_all", counting)
-    items = [
-        (decide(policy, photo=n % 2 == 0), dict(policy=policy, invitation=invitation(n)))
-        for n in range(600)
-    ]
+    items = [Entry(decide(policy, photo=n % 2 == 0), invitation(n)) for n in range(600)]
     with open_journal(journal_path) as journal:
-        records = journal.record_decisions(items)
+        records = journal.record_decisions(items, policy=policy)
     assert sum(writes) == 602 and len(writes) >= 3
     assert max(writes) <= sink.JournalFile.CHUNK + 1  # a chunk, and the politique record before it
     assert [r["seq"] for r in records] == list(range(3, 603))
@@ -123,10 +119,10 @@ def test_a_failed_chunk_write_is_a_french_error_and_the_next_write_rereads(
         real(fd, pieces)
 
     monkeypatch.setattr(sink, "write_all", failing)
-    items = [(decide(policy), dict(policy=policy, invitation=invitation(n))) for n in range(600)]
+    items = [Entry(decide(policy), invitation(n)) for n in range(600)]
     with open_journal(journal_path) as journal:
         with pytest.raises(JournalError, match="disque plein"):
-            journal.record_decisions(items)
+            journal.record_decisions(items, policy=policy)
         journal.record_decision(decide(policy), policy=policy, invitation=invitation(999))
     result = verify_journal(journal_path)
     assert result.ok and result.count == 1 + 257 + 1  # ouverture, politique + 256, the new one
@@ -205,7 +201,7 @@ def test_one_record_is_one_writev_of_its_rendered_content(journal_path, policy, 
     monkeypatch.setattr(sink, "write_all", spy)
     with open_journal(journal_path) as journal:
         journal.open()
-        pending = journal.prepare(decide(policy), policy=policy, invitation=invitation(5))
+        pending = journal.prepare(Entry(decide(policy), invitation(5)), policy=policy)
         calls.clear()
         journal.write([pending])
         (record,) = journal.write([pending])
@@ -220,7 +216,7 @@ def test_an_error_inside_the_locked_section_writes_nothing_and_restores_the_head
     with open_journal(journal_path) as journal:
         journal.open()
         before, size = journal.sink.head.copy(), journal_path.stat().st_size
-        pending = journal.prepare(decide(policy), policy=policy, invitation=invitation(6))
+        pending = journal.prepare(Entry(decide(policy), invitation(6)), policy=policy)
         with pytest.raises(KeyError), journal.sink.locked():
             journal.write([pending])  # nested: queued, not yet written
             raise KeyError("boom")

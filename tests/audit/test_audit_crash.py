@@ -22,6 +22,7 @@ WRITER = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from conftest import checked, decide, invitation
     from tamis.audit.journal import open_journal
+    from tamis.audit.sink import DurabilityMode
 
     if sys.argv[6:] == ["tuer-en-ecrivant"]:  # SIGKILL ourselves halfway through a write
         import os, signal
@@ -39,11 +40,11 @@ WRITER = textwrap.dedent(
     policy = checked()
     count = int(sys.argv[2])
     big = "x" * int(sys.argv[3])
-    with open_journal(sys.argv[1], durability=sys.argv[4]) as journal:
+    with open_journal(sys.argv[1], durability=DurabilityMode(sys.argv[4])) as journal:
         for number in range(count):
             inv = dict(invitation(number), message=big, ecrivain=sys.argv[5])
             journal.record_decision(decide(policy, photo=number % 2 == 0), policy=policy,
-                                    invitation=inv, evidence={{}})
+                                    invitation=inv)
             if number == 20:
                 print("pret", flush=True)
     """

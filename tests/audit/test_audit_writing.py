@@ -8,12 +8,14 @@ import stat
 import orjson
 import structlog
 from conftest import POLICY, checked, decide, fill, invitation
+from journal_helpers import explained
 
 from tamis.audit import layout
 from tamis.audit.chain import ChainHead
 from tamis.audit.journal import default_journal_path, open_journal
 from tamis.audit.processors import audit_processors
 from tamis.audit.reader import iter_records
+from tamis.audit.sink import DurabilityMode
 from tamis.audit.verify import verify_journal
 
 
@@ -49,10 +51,8 @@ def test_decision_record_holds_what_pourquoi_and_rejouer_need(journal_path, poli
 
 
 def test_returned_record_is_already_in_the_file(journal_path, policy):
-    with open_journal(journal_path, durability="groupee") as journal:
-        record = journal.record_decision(
-            decide(policy), policy=policy, invitation=invitation(1), evidence={}
-        )
+    with open_journal(journal_path, durability=DurabilityMode.GROUPEE) as journal:
+        record = journal.record_decision(decide(policy), policy=policy, invitation=invitation(1))
         last = journal_path.read_bytes().splitlines()[-1]
         assert orjson.loads(last)["empreinte"] == record["empreinte"]
 
@@ -85,7 +85,7 @@ def test_minimise_keeps_only_the_fields_the_policy_reads(journal_path):
 def compile_policy_decide(policy, facts):
     from tamis.engine.compile import compile_policy
 
-    return compile_policy(policy).decide(facts)
+    return explained(policy, compile_policy(policy).decide(facts))
 
 
 def test_new_journal_is_created_with_mode_0600(journal_path, policy):
@@ -102,8 +102,8 @@ def test_permissive_existing_journal_is_reported(journal_path, policy):
 
 
 def test_stricte_and_groupee_both_give_a_valid_chain(tmp_path, policy):
-    for mode in ("stricte", "groupee"):
-        path = tmp_path / f"{mode}.jsonl"
+    for mode in DurabilityMode:
+        path = tmp_path / f"{mode.value}.jsonl"
         fill(path, policy, 30, durability=mode, group_size=7, group_ms=5)
         assert verify_journal(path).ok and verify_journal(path).count == 32
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tamis.cli.main import cli
+from tamis.engine.explained import DecisionJson
 from tamis.triage import pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,21 +102,24 @@ def test_minimiser_keeps_only_what_the_policy_reads(work: Path) -> None:
 
 def test_decision_is_journaled_before_it_is_returned(work: Path) -> None:
     class Recorder:
+        """A journal keeping the ``Explained`` it is handed, as the pipeline's protocol says."""
+
         def __init__(self) -> None:
             self.ids: list[str] = []
+            self.kept: list[object] = []
 
-        def record_decision(self, decision, **kwargs) -> dict:
-            self.ids.append(kwargs["invitation"]["id"])
-            return {"contenu": {"explication": f"inscrite : {kwargs['invitation']['id']}"}}
+        def record_decisions(self, decided, *, policy, context_sha256=None) -> None:
+            self.ids += [d.received["id"] for d in decided]
+            self.kept += [d.explained for d in decided]
 
     from tamis.invitations.reader import read_invitations
 
-    setup = pipeline.prepare("p.tamis")
+    setup = pipeline.prepare(pipeline.SetupOptions("p.tamis"))
     journal = Recorder()
     seen = []
     for outcome in pipeline.decide_records(setup, read_invitations("inv.jsonl", name="x"), journal):
         assert journal.ids[-1] == outcome.invitation.id
-        assert outcome.explanation == f"inscrite : {outcome.invitation.id}"  # printed as kept
+        assert journal.kept[-1] is outcome.explained  # printed from what the journal was given
         seen.append(outcome.invitation.id)
     assert seen == ["a-1", "a-2", "a-3"]
 
@@ -281,12 +285,12 @@ def test_json_trace_is_the_one_the_journal_recorded(work: Path) -> None:
     traced = json_lines(decide("-p", "p.tamis", "--trace", "inv.jsonl").stdout)
     recorded = decisions_in(work / "tamis-journal.jsonl")
     assert [t["id"] for t in traced] == [r["id"] for r in recorded]
+    trace_keys = list(DecisionJson.__annotations__)
+    assert trace_keys[0] == "resolution" and trace_keys[-1] == "trace"
     for line, content in zip(traced, recorded, strict=True):
-        keys = ["id", "decision", "regle", "motif", "explication", *pipeline.TRACE_KEYS]
+        keys = ["id", "decision", "regle", "motif", "explication", *trace_keys]
         assert list(line) == keys
-        assert {k: line[k] for k in pipeline.TRACE_KEYS} == {
-            k: content[k] for k in pipeline.TRACE_KEYS
-        }
+        assert {k: line[k] for k in trace_keys} == {k: content[k] for k in trace_keys}
         assert line["explication"] == content["explication"]
 
 

@@ -63,16 +63,12 @@ class Recorder:
         self.written: list[str] = []
         self.fail_on_batch = fail_on_batch
 
-    def record_decision(self, decision, **kwargs) -> dict:
-        return self.record_decisions([(decision, kwargs)])[0]
-
-    def record_decisions(self, items) -> list[dict]:
-        ids = [kwargs["invitation"]["id"] for _, kwargs in items]
+    def record_decisions(self, decided, *, policy, context_sha256=None) -> None:
+        ids = [d.received["id"] for d in decided]
         if len(self.batches) == self.fail_on_batch:
             raise JournalError("disque plein")
         self.batches.append(ids)
         self.written += ids
-        return [{"contenu": {"explication": f"inscrite : {i}"}} for i in ids]
 
 
 def records(text: str, name: str = "inv.jsonl"):
@@ -81,7 +77,7 @@ def records(text: str, name: str = "inv.jsonl"):
 
 
 def test_each_outcome_comes_after_its_batch_is_written_in_input_order(work: Path) -> None:
-    setup = pipeline.prepare("p.tamis")
+    setup = pipeline.prepare(pipeline.SetupOptions("p.tamis"))
     journal = Recorder()
     seen = []
     outcomes = pipeline.decide_records(
@@ -90,7 +86,6 @@ def test_each_outcome_comes_after_its_batch_is_written_in_input_order(work: Path
     for outcome in outcomes:
         if isinstance(outcome, pipeline.Decided):
             assert outcome.invitation.id in journal.written  # journaled before it is seen
-            assert outcome.explanation == f"inscrite : {outcome.invitation.id}"
             seen.append(outcome.invitation.id)
         else:
             assert outcome.location == f"inv.jsonl:{len(seen) + 1}"  # in its place
@@ -100,7 +95,7 @@ def test_each_outcome_comes_after_its_batch_is_written_in_input_order(work: Path
 
 
 def test_input_is_read_one_batch_ahead_at_most(work: Path) -> None:
-    setup = pipeline.prepare("p.tamis")
+    setup = pipeline.prepare(pipeline.SetupOptions("p.tamis"))
     pulled = 0
 
     def counted():
@@ -116,7 +111,7 @@ def test_input_is_read_one_batch_ahead_at_most(work: Path) -> None:
 
 
 def test_a_failed_batch_write_shows_nothing_of_that_batch(work: Path) -> None:
-    setup = pipeline.prepare("p.tamis")
+    setup = pipeline.prepare(pipeline.SetupOptions("p.tamis"))
     outcomes = pipeline.decide_records(
         setup, records(invitation_lines(10, bad=set())), Recorder(fail_on_batch=1), batch_size=4
     )

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
-from journal_helpers import POLICY, fill, invitation
+from journal_helpers import POLICY, explained, fill, invitation
 
 from tamis.audit.journal import open_journal
 from tamis.cli.main import cli
@@ -145,10 +145,9 @@ def test_pourquoi_shows_the_rule_as_it_was_after_the_file_changed(tmp_path):
             }
         )
         journal.record_decision(
-            decision,
+            explained(policy, decision, {"sans_photo": "expediteur.photo absente"}),
             policy=policy,
             invitation=invitation(7),
-            evidence={"sans_photo": "expediteur.photo absente"},
         )
     policy_file.write_text(
         POLICY.replace("sans_photo ou profil_entreprise", "faux"), encoding="utf-8"

@@ -118,7 +118,7 @@ def test_context_differs_is_a_warning(journal: Path) -> None:
 
 
 def test_replay_module_without_cli(journal: Path) -> None:
-    setup = pipeline.prepare("new.tamis")
+    setup = pipeline.prepare(pipeline.SetupOptions("new.tamis"))
     report = replay(setup, iter_records(journal), parse_filter(decisions=["examiner"]))
     assert report.total == 1 and report.changes[0].apres == "accepter"
 

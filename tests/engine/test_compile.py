@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from native_helpers import build, load
 
 from tamis.engine.compile import compile_policy, resolve
-from tamis.engine.decision import Decision
+from tamis.engine.decision import Decision, EngineName
 from tamis.engine.trace import Evaluator
 from tamis.grammar import ast
 from tamis.grammar.ast import Action, Strategy
@@ -171,7 +171,7 @@ def test_decision_records_what_it_read_and_which_rules_fired():
         "message_par_defaut": None,
     }
     assert decision.parameters is policy.parameters
-    assert decision.engine == "natif"
+    assert decision.engine is EngineName.NATIF
     assert decision.strategy is Strategy.PREMIERE_APPLICABLE
 
 

@@ -15,6 +15,7 @@ pytest.importorskip("durable")
 
 from tamis.engine import durable_engine
 from tamis.engine.compile import compile_policy
+from tamis.engine.decision import EngineName
 from tamis.engine.durable_engine import DurablePolicy
 from tamis.engine.durable_translate import translate
 from tamis.engine.nnf import AllOf, AnyOf, Const, Known, Normalizer, Truth, Unknown
@@ -40,7 +41,8 @@ def agree(source: str, facts: dict, parameters: dict | None = None):
     """Decide with both engines, check they agree, return the durable decision."""
     policy = checked(source)
     found = DurablePolicy(policy).decide(facts, parameters)
-    assert found == compile_policy(policy).decide(facts, parameters)._replace(engine="durable")
+    native = compile_policy(policy).decide(facts, parameters)
+    assert found == native._replace(engine=EngineName.DURABLE)
     return found
 
 
@@ -193,7 +195,7 @@ def test_decision_records_inputs_and_engine() -> None:
     decision = durable("refuser si expediteur.connexions < connexions_min").decide(
         {"expediteur.connexions": 3, "autre": 1}, {"connexions_min": 5}
     )
-    assert decision.engine == "durable"
+    assert decision.engine is EngineName.DURABLE
     assert decision.facts == {"expediteur.connexions": 3}
     assert decision.parameters == {"connexions_min": 5}
 

@@ -1,19 +1,19 @@
-"""The French explanation and the JSON form of a decision (exact texts)."""
+"""The French explanation and the JSON form of a decision (exact texts), as each decision's
+``Explained`` holds them."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import sys
 from pathlib import Path
 
 import orjson
-import pytest
 from native_helpers import load
 
 from tamis.engine.compile import compile_policy
-from tamis.engine.explain import decision_to_dict, explain
+from tamis.engine.explained import decision_json
+from tamis.engine.explainer import Explainer
 
 POLICY = """politique "Mon réseau"
 paramètre connexions_min = 50
@@ -37,7 +37,7 @@ KNOWN = {
 def explained(facts, evidence=None, source=POLICY):
     policy = load(source)
     decision = compile_policy(policy).decide(facts)
-    return explain(decision, policy, evidence)
+    return Explainer(policy)(decision, evidence or {}).explanation
 
 
 def test_the_issue_example():
@@ -110,40 +110,46 @@ def test_implicit_default_says_there_is_no_sinon():
     )
 
 
-@pytest.mark.parametrize("with_trace", [False, True])
-def test_decision_as_json(with_trace):
+def test_decision_as_json():
     policy = load(POLICY)
     decision = compile_policy(policy).decide({**KNOWN, "sans_photo": True})
-    data = decision_to_dict(decision, policy, {"sans_photo": "pas de photo"}, trace=with_trace)
-    assert json.loads(json.dumps(data)) == data
-    expected = {
-        "decision": "refuser",
-        "regle": "photo",
-        "motif": None,
-        "explication": (
-            "Refusée par la règle « photo » (ligne 7) : sans_photo est vrai (pas de photo)."
-        ),
-        "resolution": "première_applicable",
-        "declenchees": [{"regle": "photo", "ligne": 7, "action": "refuser"}],
-        "inconnues": [{"regle": "ligne 8", "ligne": 8, "action": "refuser"}],
-        "faits_derives": {"suspect": None},
-    }
-    assert {k: v for k, v in data.items() if k != "trace"} == expected
-    assert ("trace" in data) is with_trace
-    if with_trace:
-        assert [t["regle"] for t in data["trace"]] == ["photo"]
+    evidence = {"sans_photo": "pas de photo", "connu": "pas dans le contexte"}
+    data = decision_json(Explainer(policy)(decision, evidence))
+    assert orjson.loads(orjson.dumps(data)) == data
+    assert list(data) == [
+        "resolution",
+        "declenchees",
+        "inconnues",
+        "faits",
+        "faits_derives",
+        "parametres",
+        "preuves",
+        "trace",
+    ]
+    assert data["resolution"] == "première_applicable"
+    assert data["declenchees"] == [{"decision": "refuser", "ligne": 7, "regle": "photo"}]
+    assert data["inconnues"] == [{"decision": "refuser", "ligne": 8, "regle": "ligne 8"}]
+    assert data["faits_derives"] == {"suspect": None}
+    assert data["parametres"]["connexions_min"] == 50
+    assert data["preuves"] == {"sans_photo": "pas de photo"}  # only what the trace shows
+    (photo,) = data["trace"]
+    assert (photo["regle"], photo["ligne"], photo["decisive"]) == ("photo", 7, True)
+    assert photo["condition"]["enfants"][0] == {"condition": "sans_photo", "valeur": "vrai"}
 
 
 def test_sinon_as_json():
     policy = load("refuser si sans_photo\nsinon ignorer\n")
-    data = decision_to_dict(compile_policy(policy).decide({}), policy)
-    assert (data["decision"], data["regle"], data["motif"]) == ("ignorer", "sinon", None)
+    explained = Explainer(policy)(compile_policy(policy).decide({}), {})
+    data = decision_json(explained)
+    assert explained.decision.label == "sinon" and explained.decision.motif is None
     assert data["declenchees"] == [] and data["inconnues"][0]["regle"] == "ligne 1"
+    assert [entry["regle"] for entry in data["trace"]] == ["ligne 1"]
 
 
 # --- byte-for-byte pins over the shipped examples ---------------------------------------------
-# ``exemples_attendus.json`` holds what the explanation, the trace (JSON and text) and the
-# journal record content were for every shipped example invitation under each shipped policy,
+# ``exemples_attendus.json`` holds what the explanation, the printed output (JSON and text),
+# the trace of every rule (JSON and text) and the journal record content were for every
+# shipped example invitation under each shipped policy,
 # with and without the example context. Any change to how a decision is traced, explained or
 # recorded must keep these bytes. Regenerate only for an intended change of output:
 # ``python tests/engine/test_explain.py`` (run from the repository root).
@@ -158,36 +164,44 @@ def shipped_outputs() -> dict[str, dict]:
     """For each (policy, context, invitation): the texts in full, the larger outputs digested
     (a few records in full, for readability)."""
     from tamis.invitations.reader import read_invitations
-    from tamis.triage.pipeline import decide_records, prepare, recorded_content, result_text
+    from tamis.triage.pipeline import SetupOptions, decide_records, prepare
 
     out: dict[str, dict] = {}
     for policy_path in sorted((ROOT / "policies").glob("*.tamis")):
         for context in (None, EXEMPLES / "tamis.toml"):
-            setup = prepare(str(policy_path), context_path=str(context) if context else None)
+            options = SetupOptions(str(policy_path), str(context) if context else None)
+            setup = prepare(options)
             records = read_invitations(EXEMPLES / "invitations.jsonl", name="invitations.jsonl")
             where = f"{policy_path.name}|{context.name if context else '-'}"
             for decided in decide_records(setup, records):
                 key = f"{where}|{decided.invitation.id}"
-                out[key] = _outputs(key, setup.policy, decided, recorded_content, result_text)
+                out[key] = _outputs(key, setup.policy, decided)
     return out
 
 
-def _outputs(key, policy, decided, recorded_content, result_text) -> dict:
-    from tamis.engine.trace import render_trace, trace_decision, trace_to_dict
+def _outputs(key, policy, decided) -> dict:
+    from tamis.audit.record import decision_content
+    from tamis.engine.explained import trace_json
+    from tamis.engine.trace import render_trace, trace_decision
+    from tamis.triage.pipeline import result_json, result_text
 
     decided = dataclasses.replace(decided, duration_ms=0.0)
     decision = decided.decision
-    content = dict(recorded_content(decided, policy))
+    content = dict(
+        decision_content(
+            decided, policy=policy, policy_sha256="", context_sha256=None, minimise=False
+        )
+    )
     content["politique"] = {**content["politique"], "chemin": Path(policy.path).name}
     content.pop("version_tamis")
-    every = trace_to_dict(trace_decision(policy, decision, every_rule=True))
+    every = trace_decision(policy, decision, every_rule=True)
     entry = {
-        "explication": explain(decision, policy, decided.evidence),
-        "texte": _digest(result_text(decided, policy, trace=True)),
+        "explication": decided.explained.explanation,
+        "texte": _digest(result_text(decided, trace=True)),
         "contenu": _digest(content),
-        "trace_json": _digest(decision_to_dict(decision, policy, decided.evidence, trace=True)),
-        "trace_complete": _digest(every),
-        "trace_texte": _digest(render_trace(trace_decision(policy, decision, every_rule=True))),
+        "sortie_json": _digest(result_json(decided, trace=True)),
+        "trace_complete": _digest(trace_json(every)),
+        "trace_texte": _digest(render_trace(every)),
     }
     if key in FULL:
         entry["contenu_complet"] = content

@@ -7,6 +7,7 @@ from native_helpers import build, load
 
 from tamis.engine import engines
 from tamis.engine.compile import NativePolicy
+from tamis.engine.decision import EngineName
 from tamis.engine.parameters import ParameterError, effective_parameters, parse_number
 from tamis.grammar import ast
 
@@ -123,7 +124,7 @@ def test_not_numbers(text):
 
 
 def test_effective_parameters_drive_the_decision(policy):
-    native = engines.make_engine("natif", policy)
+    native = engines.make_engine(EngineName.NATIF, policy)
     facts = {"expediteur.connexions": 60, "message": "x"}
     assert native.decide(facts).label == "sinon"
     values = effective_parameters(policy, {}, ["connexions_min=100"])
@@ -131,12 +132,12 @@ def test_effective_parameters_drive_the_decision(policy):
 
 
 def test_make_engine(policy, monkeypatch):
-    assert isinstance(engines.make_engine("natif", policy), NativePolicy)
+    assert isinstance(engines.make_engine(engines.parse_engine("natif"), policy), NativePolicy)
     with pytest.raises(engines.EngineUnavailable, match="moteur inconnu « rete »"):
-        engines.make_engine("rete", policy)
+        engines.parse_engine("rete")
     monkeypatch.setitem(__import__("sys").modules, "tamis.engine.durable_engine", None)
     with pytest.raises(engines.EngineUnavailable) as error:
-        engines.make_engine("durable", policy)
+        engines.make_engine(EngineName.DURABLE, policy)
     assert "n'est pas disponible" in str(error.value)
     assert "Python 3.13" in str(error.value) and "--moteur natif" in str(error.value)
 

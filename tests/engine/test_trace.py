@@ -11,13 +11,13 @@ from native_helpers import build, load
 from tamis.engine import trace as trace_module
 from tamis.engine.compile import compile_policy
 from tamis.engine.explain import explain
+from tamis.engine.explained import trace_json
 from tamis.engine.trace import (
     Evaluator,
     expression_text,
     policy_shapes,
     render_trace,
     trace_decision,
-    trace_to_dict,
     value_text,
 )
 from tamis.grammar import ast
@@ -106,17 +106,17 @@ def test_long_texts_are_shortened_in_rendered_lines_only():
     assert "…" in line and len(line) < 100 and line.endswith("→ vrai")
 
 
-def test_trace_as_json_ready_dict():
+def test_trace_as_json_names_what_each_node_read_without_values():
     _, _, traces = traced(FACTS)
-    (rule,) = trace_to_dict(traces)
-    assert rule["regle"] == "ligne 4" and rule["decisive"] is True and rule["action"] == "refuser"
+    (rule,) = trace_json(traces)
+    assert (rule["regle"], rule["ligne"], rule["decisive"]) == ("ligne 4", 4, True)
     suspect = rule["condition"]["enfants"][0]
-    assert suspect["lu"] == {"suspect": True}
+    assert "lu" not in suspect and suspect["valeur"] == "vrai"  # a lone name: its own text
     assert suspect["definition"]["enfants"][0] == {
         "condition": "expediteur.connexions < connexions_min",
         "valeur": "vrai",
-        "detail": "expediteur.connexions = 12 < connexions_min = 50 → vrai",
-        "lu": {"expediteur.connexions": 12, "connexions_min": 50},
+        "detail": "expediteur.connexions = 12 < connexions_min = 50",
+        "lu": ["expediteur.connexions", "connexions_min"],
     }
 
 
