@@ -23,7 +23,8 @@ from tamis.audit import queries, why
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import Journal, open_journal
 from tamis.audit.queries import Filter, FilterError
-from tamis.engine.engines import EngineUnavailable
+from tamis.audit.sink import parse_durability
+from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import Record, read_invitations
@@ -33,6 +34,7 @@ from tamis.triage.pipeline import (
     PolicyInvalid,
     Rejected,
     Setup,
+    SetupOptions,
     decide_batches,
     prepare,
     result_json,
@@ -98,15 +100,18 @@ def _word(value: Any) -> str:
 def load_policy(workspace: WorkspaceConfig) -> LoadedPolicy:
     """The workspace's policy, context and parameters, checked; ``PolicyRefused`` if not."""
     try:
-        setup = prepare(
-            str(workspace.policy),
-            context_path=str(workspace.context) if workspace.context else None,
-            engine=workspace.engine,
-            overrides=overrides(workspace.parameters),
-        )
+        setup = prepare(setup_options(workspace, str(workspace.policy)))
     except SETUP_ERRORS as error:
         raise refused(error) from None
     return LoadedPolicy(setup, now(), workspace.engine)
+
+
+def setup_options(workspace: WorkspaceConfig, policy_path: str) -> SetupOptions:
+    """The workspace's context, engine and parameters, for the policy at ``policy_path``;
+    raises ``EngineUnavailable``."""
+    context = str(workspace.context) if workspace.context else None
+    engine = parse_engine(workspace.engine)
+    return SetupOptions(policy_path, context, engine, tuple(overrides(workspace.parameters)))
 
 
 def refused(error: Exception) -> PolicyRefused:
@@ -122,7 +127,7 @@ def now() -> str:
 @contextlib.contextmanager
 def journal_for(path: Path, durability: str, warn) -> Iterator[Journal]:
     """The workspace's journal, open for the life of the service (synced when closed)."""
-    with open_journal(path, durability=durability, warn=warn) as journal:
+    with open_journal(path, durability=parse_durability(durability), warn=warn) as journal:
         yield journal
 
 
@@ -166,7 +171,7 @@ def _outcome(
 ) -> Outcome:
     if isinstance(outcome, Rejected):
         return Outcome(index, record.line, None, outcome.errors, outcome.warnings, None, None)
-    result = result_json(outcome, loaded.setup.policy, trace=trace)
+    result = result_json(outcome, trace=trace)
     decision = outcome.decision
     return Outcome(
         index, record.line, result, (), outcome.warnings, decision.action.value, decision.label
@@ -198,13 +203,7 @@ def replay(
 ) -> dict[str, Any]:
     """``tamis rejouer --format json`` with a policy text; nothing is written."""
     try:
-        setup = prepare_text(
-            source,
-            "politique-proposee.tamis",
-            context_path=str(workspace.context) if workspace.context else None,
-            engine=workspace.engine,
-            overrides=overrides(workspace.parameters),
-        )
+        setup = prepare_text(source, setup_options(workspace, "politique-proposee.tamis"))
     except SETUP_ERRORS as error:
         raise refused(error) from None
     return replay_journal(setup, journal, flt, warn).to_json()

@@ -84,6 +84,13 @@ def prepare(options: SetupOptions) -> Setup:
     Raises ``PolicyInvalid``, ``ContextError``, ``ParameterError`` or ``EngineUnavailable``.
     """
     policy, warnings = load_checked_policy(options.policy_path)
+    return setup_for(policy, warnings, options)
+
+
+def setup_for(policy: CheckedPolicy, warnings: str, options: SetupOptions) -> Setup:
+    """The ``Setup`` of a checked policy: context, parameters, engine, explainer, in that order.
+
+    Raises ``ContextError``, ``ParameterError`` or ``EngineUnavailable``."""
     context = load_context(options.context_path) if options.context_path else Context.empty()
     check_declared_parameters(policy, context)
     parameters = effective_parameters(policy, context.parameters, list(options.overrides))

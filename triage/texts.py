@@ -8,17 +8,14 @@ one invalid element is reported by its index while its neighbours are decided.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from tamis.engine.engines import make_engine
-from tamis.engine.parameters import effective_parameters
 from tamis.grammar.diagnostics import Diagnostic
 from tamis.grammar.load import load_policy
-from tamis.invitations.context import Context, load_context
 from tamis.invitations.reader import Record
 from tamis.invitations.validation import validate
 from tamis.invitations.vocabulary import vocabulary
-from tamis.triage.pipeline import PolicyInvalid, Setup, check_declared_parameters, render_all
+from tamis.triage.pipeline import PolicyInvalid, Setup, SetupOptions, render_all, setup_for
 
 
 def policy_diagnostics(source: str, name: str) -> list[Diagnostic]:
@@ -27,23 +24,13 @@ def policy_diagnostics(source: str, name: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def prepare_text(
-    source: str,
-    name: str,
-    *,
-    context_path: str | None = None,
-    engine: str = "natif",
-    overrides: Iterable[str] = (),
-) -> Setup:
-    """``pipeline.prepare`` for a policy given as text; raises what ``prepare`` raises."""
-    policy, diagnostics = load_policy(source, name, vocabulary())
+def prepare_text(source: str, options: SetupOptions) -> Setup:
+    """``pipeline.prepare`` for a policy given as text, named ``options.policy_path`` in
+    diagnostics and in the journal; raises what ``prepare`` raises."""
+    policy, diagnostics = load_policy(source, options.policy_path, vocabulary())
     if policy is None:
         raise PolicyInvalid([d for d in diagnostics if d.is_error] or diagnostics, source)
-    context = load_context(context_path) if context_path else Context.empty()
-    check_declared_parameters(policy, context)
-    parameters = effective_parameters(policy, context.parameters, list(overrides))
-    warnings = render_all(diagnostics, source)
-    return Setup(policy, make_engine(engine, policy), context, parameters, warnings)
+    return setup_for(policy, render_all(diagnostics, source), options)
 
 
 def records_of_objects(objects: Sequence[object], name: str) -> list[Record]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from tamis.invitations.models import Invitation
-from tamis.triage.pipeline import decide_invitation, prepare
+from tamis.triage.pipeline import SetupOptions, decide_invitation, prepare
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
@@ -56,11 +56,12 @@ def raw_invitations() -> list[dict]:
 
 
 def test_reference_computes_the_facts_tamis_computes() -> None:
-    setup = prepare(str(files("tamis.policies") / "blogue.tamis"),
-                    context_path=str(EXEMPLES / "tamis.toml"))  # fmt: skip
+    policy = str(files("tamis.policies") / "blogue.tamis")
+    setup = prepare(SetupOptions(policy, str(EXEMPLES / "tamis.toml")))
     parameters = dict(setup.parameters)
     for raw in raw_invitations():
-        decision, _ = decide_invitation(setup, Invitation.model_validate(raw))
+        explained, _ = decide_invitation(setup, Invitation.model_validate(raw))
+        decision = explained.decision
         assert reference.facts_of(raw, setup.context, parameters) == dict(decision.facts), raw
 
 
