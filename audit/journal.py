@@ -149,6 +149,18 @@ class Journal:
                 records += self._append(run, head)
             return records
 
+    def record_policy(self, policy: CheckedPolicy) -> dict | None:
+        """Append a ``politique`` record now if the last record names another policy (a
+        service that reloads its policy says so at once, not at its next decision); returns
+        it, or None when the journal already names this policy."""
+        sha = self._sha(policy)
+        with self.sink.locked() as head:
+            if head.seq == 0:
+                self.log.msg("ouverture", contenu=schema.opening_content())
+            if head.politique == sha:
+                return None
+            return self.log.msg("politique", contenu=schema.policy_content(policy, sha))
+
     def _append(self, run: list[Pending], head: ChainHead) -> list[dict]:
         """A run of decisions under one policy, after a ``politique`` record if the last
         record names another policy; returns their records."""

@@ -100,6 +100,7 @@ class JournalFile:
         self._syncer = GroupSync(self._fd, durability) if grouped else None
         self._writer: ThreadPoolExecutor | None = None
         self._inflight: Future | None = None
+        self._strict_syncs = 0
 
     def msg(
         self, pieces: list[bytes], record: dict | None = None, records: list | None = None
@@ -213,6 +214,12 @@ class JournalFile:
             sync_file(self._fd)
         except OSError as error:
             raise JournalError(os_error_message(self.path, error, "synchroniser")) from None
+        self._strict_syncs += 1
+
+    @property
+    def syncs(self) -> int:
+        """``fdatasync`` calls made so far (for the service's metrics)."""
+        return self._strict_syncs + (self._syncer.syncs if self._syncer is not None else 0)
 
 
 def _open_append(path: Path, warn: Callable[[str], None]) -> int:
@@ -265,6 +272,7 @@ class GroupSync:
         self._lock = threading.Lock()  # never taken twice by one thread
         self._cond = threading.Condition(self._lock)
         self._unsynced, self._since, self._closed, self._in_sync = 0, 0.0, False, 0
+        self.syncs = 0  # fdatasync calls made by the thread
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="tamis-journal-sync", daemon=True)
         self._thread.start()
@@ -331,6 +339,7 @@ class GroupSync:
         self._cond.release()
         try:
             sync_file(self.fd)
+            self.syncs += 1
         except OSError as error:  # reported to the writer at its next record or at close
             self._error = error
         finally:

@@ -58,7 +58,7 @@ def register(router: APIRouter, need) -> None:
         """Décide chaque invitation et l'inscrit au journal **avant** de répondre."""
         records, is_list = await read_records(request, sens)
         outcomes = await to_thread.run_sync(lambda: workspace.decide(records, trace=trace))
-        request.state.outcomes = outcomes
+        count(request, workspace, outcomes)
         return json_response(lot(outcomes) if is_list else single(outcomes[0]))
 
     @router.get(
@@ -89,6 +89,13 @@ async def read_records(request: Request, sens: Sens) -> tuple[list[calls.Record]
     if len(records) > limits.max_invitations:
         raise ApiError(413, f"trop d'invitations : {limits.max_invitations} au plus", "corps")
     return records, True
+
+
+def count(request: Request, workspace: Workspace, outcomes: list[Outcome]) -> None:
+    metrics = request.app.state.metrics
+    actions = [(o.action, o.rule) for o in outcomes if o.action is not None and o.rule]
+    metrics.decided(workspace.name, actions, len(outcomes) - len(actions))
+    metrics.synced(workspace.name, workspace.new_syncs())
 
 
 def field_of(errors: tuple[str, ...]) -> str | None:

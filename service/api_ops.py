@@ -1,7 +1,9 @@
-"""``GET /sante``: is the process up, every journal writable, every policy loaded.
+"""``GET /sante`` and ``GET /metriques``: for supervisors and monitoring.
 
-No token: a load balancer or a supervisor asks it. It names no workspace (their names are
-not public), only how many there are and how many are unwell; 503 when any is.
+``/sante`` needs no token (a load balancer asks it): is the process up, every journal
+writable, every policy loaded; it names no workspace (their names are not public), only how
+many there are and how many are unwell, 503 when any is. ``/metriques`` is Prometheus' text
+format, for a token with the right ``lire``.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from tamis.service.auth import authorize_any
 from tamis.service.errors import json_response
-from tamis.service.schemas import Sante
+from tamis.service.metrics import CONTENT_TYPE
+from tamis.service.schemas import ERRORS, Sante
+from tamis.service.tokens import Right
 
 
 def register(router: APIRouter) -> None:
@@ -30,3 +35,19 @@ def register(router: APIRouter) -> None:
             "espaces_en_erreur": unwell,
         }
         return json_response(body, 503 if unwell else 200)
+
+    @router.get(
+        "/metriques",
+        summary="Métriques Prometheus",
+        response_class=Response,
+        responses={
+            200: {"content": {CONTENT_TYPE: {"schema": {"type": "string"}}}},
+            **{k: v for k, v in ERRORS.items() if k in (401, 403)},
+        },
+    )
+    async def metriques(request: Request) -> Response:
+        """Décisions par espace, action et règle ; latence ; entrées rejetées ; journal ;
+        rechargements."""
+        state = request.app.state
+        authorize_any(state.workspaces, request.headers.get("authorization"), Right.LIRE)
+        return Response(state.metrics.render(), media_type=CONTENT_TYPE)

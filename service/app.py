@@ -14,10 +14,11 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 
-from tamis.service import api_decisions, api_ops, errors
+from tamis.service import api_decisions, api_journal, api_ops, api_policy, errors
 from tamis.service.auth import authorize
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.logs import RequestLog
+from tamis.service.metrics import Metrics
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace, Workspaces
 
@@ -51,12 +52,18 @@ def _authorize(request: Request, name: str, right: Right) -> Workspace:
 def routes(need: Callable[[Right], Any]) -> APIRouter:
     router = APIRouter()
     api_decisions.register(router, need)
+    api_journal.register(router, need)
+    api_policy.register(router, need)
     return router
 
 
-def create_app(workspaces: Workspaces, limits: Limits, logger: Any) -> FastAPI:
+def create_app(
+    workspaces: Workspaces, limits: Limits, logger: Any, *, supervised: bool = False
+) -> FastAPI:
+    """The app; ``supervised``: one of several worker processes (``--processus N``)."""
     app = FastAPI(title="tamis", version=version("tamis"), description=DESCRIPTION)
     app.state.workspaces, app.state.limits, app.state.logger = workspaces, limits, logger
+    app.state.metrics, app.state.supervised = Metrics(), supervised
     app.state.warn = lambda message: logger.warning("avertissement", message=message)
     errors.install(app)
     ops = APIRouter()
@@ -64,5 +71,5 @@ def create_app(workspaces: Workspaces, limits: Limits, logger: Any) -> FastAPI:
     app.include_router(ops)
     app.include_router(routes(prefixed), prefix="/v1/espaces/{espace}")
     app.include_router(routes(unprefixed))
-    app.add_middleware(RequestLog, logger=logger)
+    app.add_middleware(RequestLog, logger=logger, metrics=app.state.metrics)
     return app

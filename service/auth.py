@@ -55,3 +55,19 @@ def authorize(workspaces: Workspaces, name: str, header: str | None, right: Righ
 
 def _valid_anywhere(workspaces: Workspaces, token: str) -> bool:
     return any(rights_of(ws.config.tokens, token) is not None for ws in workspaces.by_name.values())
+
+
+def authorize_any(workspaces: Workspaces, header: str | None, right: Right) -> None:
+    """A request for the whole service (``/metriques``): a token with ``right`` in any
+    workspace (no check when no token is configured)."""
+    if not workspaces.config.has_tokens:
+        return
+    token = bearer(header)
+    if token is None:
+        raise unauthorized("jeton manquant : ajoutez l'en-tête « Authorization: Bearer JETON »")
+    found = [rights_of(ws.config.tokens, token) for ws in workspaces.by_name.values()]
+    granted = [rights for rights in found if rights is not None]
+    if not granted:
+        raise unauthorized("jeton invalide")
+    if not any(right in rights for rights in granted):
+        raise ApiError(403, f"ce jeton n'a pas le droit « {right.value} »", "Authorization")

@@ -21,8 +21,8 @@ from typing import Any
 
 from tamis.audit import queries, why
 from tamis.audit.errors import JournalError
+from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import Journal, open_journal
-from tamis.audit.queries import Filter, FilterError
 from tamis.audit.sink import parse_durability
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
@@ -42,7 +42,15 @@ from tamis.triage.pipeline import (
 from tamis.triage.replay import replay_journal
 from tamis.triage.texts import policy_diagnostics, prepare_text, records_of_objects
 
-__all__ = ["FilterError", "Journal", "JournalError", "Record"]
+__all__ = [
+    "DECISIONS",
+    "Criterion",
+    "FilterError",
+    "Journal",
+    "JournalError",
+    "Problem",
+    "Record",
+]
 
 SETUP_ERRORS = (PolicyInvalid, ContextError, ParameterError, EngineUnavailable)
 
@@ -184,8 +192,8 @@ def explain(journal: Path, ident: str, warn) -> list[dict[str, Any]]:
 
 
 def make_filter(**values: Any) -> Filter:
-    """The filter of ``tamis journal chercher``; raises ``FilterError`` (French)."""
-    return queries.parse_filter(**values)
+    """The filter of ``tamis journal chercher``; raises ``FilterError`` (data, no words)."""
+    return parse_filter(**values)
 
 
 def search(journal: Path, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:
@@ -207,6 +215,15 @@ def replay(
     except SETUP_ERRORS as error:
         raise refused(error) from None
     return replay_journal(setup, journal, flt, warn).to_json()
+
+
+def syncs(journal: Journal) -> int:
+    return journal.sink.syncs
+
+
+def record_policy(journal: Journal, loaded: LoadedPolicy) -> bool:
+    """Write the policy now in force to the journal if it names another; True if written."""
+    return journal.record_policy(loaded.setup.policy) is not None
 
 
 def validate(source: str, name: str) -> list[dict[str, Any]]:

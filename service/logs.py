@@ -1,4 +1,5 @@
-"""Operational logs: one structlog JSON line per request on stderr, never personal data.
+"""Operational logs: one structlog JSON line per request on stderr, never personal data;
+the same middleware feeds the latency and refused-input metrics.
 
 Separate from the audit journal (which holds the decisions): method, path template, status,
 duration and workspace, nothing from the body, the query string or the headers. The
@@ -28,11 +29,14 @@ def make_logger() -> Any:
     )
 
 
+REFUSED = (400, 413, 415, 422)  # a body refused (not a token or a path)
+
+
 class RequestLog:
     """ASGI middleware: logs each HTTP request once it is answered."""
 
-    def __init__(self, app: Any, logger: Any) -> None:
-        self.app, self.logger = app, logger
+    def __init__(self, app: Any, logger: Any, metrics: Any) -> None:
+        self.app, self.logger, self.metrics = app, logger, metrics
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -48,14 +52,19 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
+            seconds, path = time.perf_counter() - started, _template(scope)
+            workspace, method = scope.get("tamis_espace"), scope["method"]
             self.logger.info(
                 "requete",
-                methode=scope["method"],
-                chemin=_template(scope),
+                methode=method,
+                chemin=path,
                 statut=status[0],
-                duree_ms=round((time.perf_counter() - started) * 1000, 2),
-                espace=scope.get("tamis_espace"),
+                duree_ms=round(seconds * 1000, 2),
+                espace=workspace,
             )
+            self.metrics.observed(method, path, seconds)
+            if method == "POST" and path.endswith("/decisions") and status[0] in REFUSED:
+                self.metrics.refused(workspace, status[0])
 
 
 def _template(scope: dict) -> str:

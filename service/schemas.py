@@ -110,3 +110,54 @@ POLICY_BODY: dict[str, Any] = {
         "content": {"text/plain": {"schema": {"type": "string", "description": "une politique"}}},
     }
 }
+
+
+class LigneJournal(_Open):
+    seq: int
+    horodatage: str
+    id: str | None
+    decision: str | None
+    regle: str | None
+
+
+class PageJournal(BaseModel):
+    decisions: list[LigneJournal]
+    suivant: int | None
+
+
+class StatsJournal(_Open):
+    total: int
+    par_decision: dict[str, int]
+    par_regle: list[dict[str, Any]]
+    par_fait: dict[str, dict[str, int]]
+    par_periode: dict[str, dict[str, int]]
+
+
+class Rejeu(_Open):
+    total: int
+    changees: int
+    comptes: list[dict[str, Any]]
+    changements: list[dict[str, Any]]
+    suivant: int | None
+    rejetees: list[str]
+
+
+class Diagnostics(BaseModel):
+    valide: bool
+    diagnostics: list[dict[str, Any]]
+
+
+class Politique(BaseModel):
+    nom: str | None
+    chemin: str
+    sha256: str
+    source: str
+    parametres: dict[str, Any]
+    moteur: str
+    chargee_le: str
+
+
+class Rechargement(BaseModel):
+    sha256_avant: str
+    sha256: str
+    change: bool

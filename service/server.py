@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -28,6 +29,7 @@ from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused
 from tamis.service.config import ServiceConfig
 from tamis.service.logs import make_logger
+from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.workspaces import Workspaces
 
 GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
@@ -71,14 +73,14 @@ def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
     logger.info("arret")
 
 
-def run_worker(config: ServiceConfig, sock: socket.socket) -> None:
+def run_worker(config: ServiceConfig, sock: socket.socket, supervised: bool = False) -> None:
     """One process serving every workspace; returns once stopped and the journals closed."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
     logger = make_logger()
     workspaces = Workspaces(config, lambda m: logger.warning("avertissement", message=m)).open()
     try:
-        app = create_app(workspaces, config.limits, logger)
-        app.router.lifespan_context = _lifespan(workspaces, logger)
+        app = create_app(workspaces, config.limits, logger, supervised=supervised)
+        app.router.lifespan_context = _lifespan(workspaces, logger, app.state.metrics)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
@@ -105,11 +107,11 @@ def _ignore(_signum: int, _frame: Any) -> None:
     """A stop signal that arrives once serving is over: the process is already stopping."""
 
 
-def _lifespan(workspaces: Workspaces, logger: Any):
+def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics):
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        reload = lambda: loop.run_in_executor(None, reload_all, workspaces, logger)  # noqa: E731
+        reload = lambda: loop.run_in_executor(None, reload_all, workspaces, logger, metrics)  # noqa: E731
         loop.add_signal_handler(signal.SIGHUP, reload)
         yield
         loop.remove_signal_handler(signal.SIGHUP)
@@ -117,19 +119,26 @@ def _lifespan(workspaces: Workspaces, logger: Any):
     return lifespan
 
 
-def reload_all(workspaces: Workspaces, logger: Any) -> None:
+def reload_all(workspaces: Workspaces, logger: Any, metrics: Metrics) -> None:
     """SIGHUP: re-read every workspace's policy; a refused one stays as it was (logged)."""
     for workspace in workspaces.by_name.values():
         try:
             done = workspace.reload()
         except PolicyRefused as error:
+            metrics.reloaded(workspace.name, ok=False)
             logger.error(
                 "rechargement_refuse",
                 espace=workspace.name,
-                diagnostics=[d["message"] for d in error.diagnostics] or [error.message],
+                diagnostics=[_diagnostic(d) for d in error.diagnostics] or [error.message],
             )
             continue
+        metrics.reloaded(workspace.name, ok=True)
         logger.info("rechargement", espace=workspace.name, sha256=done.after, change=done.changed)
+
+
+def _diagnostic(found: dict) -> str:
+    """« politique.tamis:1:25: E004 fin de fichier inattendue… », for the log line."""
+    return f"{found['file']}:{found['line']}:{found['column']}: {found['code']} {found['message']}"
 
 
 class Supervisor:
@@ -146,15 +155,17 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         signal.signal(signal.SIGHUP, self._forward)
-        self.workers = [self._start() for _ in range(self.count)]
-        while not self.stopping:
-            time.sleep(0.2)
-            self._replace_dead()
-        for worker in self.workers:
-            worker.join()
+        with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
+            os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
+            self.workers = [self._start() for _ in range(self.count)]
+            while not self.stopping:
+                time.sleep(0.2)
+                self._replace_dead()
+            for worker in self.workers:
+                worker.join()
 
     def _start(self) -> Any:
-        worker = self.context.Process(target=run_worker, args=(self.config, self.sock))
+        worker = self.context.Process(target=run_worker, args=(self.config, self.sock, True))
         worker.start()
         return worker
 

@@ -40,6 +40,7 @@ class Workspace:
         self.config, self.loaded, self.journal = config, loaded, journal
         self.lock = threading.Lock()
         self.reload_lock = threading.Lock()
+        self._syncs_seen = 0
 
     @property
     def name(self) -> str:
@@ -51,13 +52,22 @@ class Workspace:
         with self.lock:
             return calls.decide(loaded, self.journal, records, trace=trace)
 
+    def new_syncs(self) -> int:
+        """The journal's syncs since the last call (for the metrics)."""
+        total = calls.syncs(self.journal)
+        fresh, self._syncs_seen = total - self._syncs_seen, total
+        return fresh
+
     def reload(self) -> Reloaded:
-        """Re-read and check the policy file; ``PolicyRefused`` keeps the current policy."""
+        """Re-read and check the policy file; ``PolicyRefused`` keeps the current policy.
+        A new policy is written to the journal at once (a ``politique`` record)."""
         with self.reload_lock:
             before = self.loaded.sha256
             fresh = calls.load_policy(self.config)
             if fresh.sha256 != before:
                 self.loaded = fresh
+                with self.lock:
+                    calls.record_policy(self.journal, fresh)
             return Reloaded(before, fresh.sha256)
 
     def healthy(self) -> bool:

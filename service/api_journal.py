@@ -1,0 +1,151 @@
+"""``GET …/journal``, ``GET …/stats``, ``POST …/rejouer``: the journal's questions over HTTP.
+
+Routes only, over ``calls``: the same filters as ``tamis journal chercher`` (query
+parameters named like its options), answered by the audit queries; pages follow the
+records' ``seq`` (``apres``: the last ``seq`` already seen; ``suivant``: the cursor for the
+next page, ``null`` at the end). A filter value the audit layer cannot use is a 400 naming
+the parameter, worded here, without the value (an ``expediteur`` is a person's name).
+"""
+
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from tamis.service import calls, inputs
+from tamis.service.calls import DECISIONS, FilterError, Problem
+from tamis.service.errors import ApiError, json_response
+from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, StatsJournal
+from tamis.service.tokens import Right
+from tamis.service.workspaces import Workspace
+
+MAX_PAGE = 1000
+
+
+async def journal_filter(
+    decision: Annotated[list[str] | None, Query(description="accepter, refuser…")] = None,
+    regle: Annotated[list[str] | None, Query(description="règle décisive")] = None,
+    fait: Annotated[list[str] | None, Query(description="NOM ou NOM=VALEUR")] = None,
+    expediteur: Annotated[str | None, Query(description="nom ou adresse")] = None,
+    depuis: Annotated[str | None, Query(description="AAAA-MM-JJ (UTC)")] = None,
+    jusqu_a: Annotated[str | None, Query(description="AAAA-MM-JJ incluse (UTC)")] = None,
+    politique: Annotated[str | None, Query(description="nom, chemin ou sha256")] = None,
+) -> calls.Filter:
+    """The ``Filter`` the query parameters describe (``tamis journal chercher``'s options)."""
+    try:
+        return calls.make_filter(
+            decisions=decision or (),
+            rules=regle or (),
+            facts=fait or (),
+            sender=expediteur,
+            since=depuis,
+            until=jusqu_a,
+            policy=politique,
+        )
+    except FilterError as error:
+        raise filter_error(error) from None
+
+
+def filter_error(error: FilterError) -> ApiError:
+    name = error.criterion.value
+    if error.problem is Problem.UNKNOWN_DECISION:
+        text = f"décision inconnue ; choisissez parmi {', '.join(DECISIONS)}"
+    elif error.problem is Problem.BAD_DATE:
+        text = "date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM (heure UTC)"
+    elif error.problem is Problem.BAD_FACT:
+        text = "doit être de la forme NOM ou NOM=VALEUR"
+    else:
+        text = "n'est pas du texte UTF-8"
+    return ApiError(400, f"paramètre « {name} » : {text}", name)
+
+
+Filtered = Annotated[calls.Filter, Depends(journal_filter)]
+After = Annotated[int, Query(ge=0, description="dernier seq déjà vu (0 : depuis le début)")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="taille de la page")]
+Per = Annotated[str, Query(pattern="^(jour|semaine)$", description="jour ou semaine")]
+
+
+def register(router: APIRouter, need) -> None:
+    reading = Annotated[Workspace, Depends(need(Right.LIRE))]
+
+    @router.get(
+        "/journal",
+        summary="Chercher dans le journal (tamis journal chercher)",
+        response_model=PageJournal,
+        responses=ERRORS,
+    )
+    async def chercher(
+        request: Request, workspace: reading, flt: Filtered, apres: After = 0, limite: Limit = 100
+    ) -> Response:
+        """Les décisions qui passent tous les filtres, la plus ancienne d'abord, par pages."""
+        warn, path = request.app.state.warn, workspace.journal.path
+        rows = await to_thread.run_sync(calls.search, path, flt, apres, limite + 1, warn)
+        return json_response(page("decisions", rows, limite))
+
+    @router.get(
+        "/stats",
+        summary="Comptes du journal (tamis journal stats)",
+        response_model=StatsJournal,
+        responses=ERRORS,
+    )
+    async def stats(request: Request, workspace: reading, flt: Filtered, par: Per = "jour"):
+        """Décisions par type, par règle, par fait et par jour ou semaine."""
+        warn, path = request.app.state.warn, workspace.journal.path
+        return json_response(await to_thread.run_sync(calls.stats, path, flt, par, warn))
+
+    @router.post(
+        "/rejouer",
+        summary="Essayer une politique sur le journal, sans rien écrire (tamis rejouer)",
+        response_model=Rejeu,
+        responses=ERRORS,
+        openapi_extra=POLICY_BODY,
+    )
+    async def rejouer(
+        request: Request, workspace: reading, flt: Filtered, apres: After = 0, limite: Limit = 100
+    ) -> Response:
+        """Redécide les invitations du journal avec la politique envoyée dans le corps."""
+        source = await policy_text(request)
+        warn, path = request.app.state.warn, workspace.journal.path
+        try:
+            report = await to_thread.run_sync(
+                calls.replay, workspace.config, source, path, flt, warn
+            )
+        except calls.PolicyRefused as error:
+            raise refused(error) from None
+        changes = [c for c in report["changements"] if c["seq"] > apres]
+        return json_response({**report, **page("changements", changes, limite)})
+
+
+def page(key: str, rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    """``limit`` rows and the cursor of the next page (None when these are the last)."""
+    more = len(rows) > limit
+    shown = rows[:limit]
+    return {key: shown, "suivant": shown[-1]["seq"] if more else None}
+
+
+async def policy_text(request: Request) -> str:
+    """A policy sent as the body (``text/plain``, UTF-8), within the size limit."""
+    media = (request.headers.get("content-type") or "").partition(";")[0].strip().lower()
+    if media not in ("text/plain", ""):
+        raise ApiError(
+            415,
+            "type de contenu non pris en charge : envoyez la politique en « text/plain »",
+            "Content-Type",
+        )
+    limits = request.app.state.limits
+    length = request.headers.get("content-length")
+    body = await inputs.read_body(request.stream(), length, limits.max_body)
+    text = inputs.decode(body)
+    if not text.strip():
+        raise ApiError(400, "corps vide : envoyez le texte d'une politique", "corps")
+    return text
+
+
+def refused(error: calls.PolicyRefused) -> ApiError:
+    return ApiError(
+        422,
+        "politique inutilisable",
+        "politique",
+        extra={"diagnostics": error.diagnostics, "detail": error.message},
+    )

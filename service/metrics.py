@@ -1,0 +1,87 @@
+"""Prometheus metrics (``GET /metriques``): decisions, latency, rejected inputs, journal
+appends and syncs, reloads.
+
+Fed by the routes (decisions, reloads), the request middleware (latency, refused bodies) and
+the workspaces (journal appends and syncs). Each app has its own registry; under
+``--processus N`` the supervisor sets ``PROMETHEUS_MULTIPROC_DIR`` before the workers start,
+prometheus-client keeps each worker's values in files there, and ``render`` adds them up,
+so any worker answers for all of them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.decisions = Counter(
+            "tamis_decisions", "Décisions rendues", ["espace", "decision", "regle"], registry=r
+        )
+        self.latency = Histogram(
+            "tamis_requete_duree_secondes",
+            "Durée des requêtes HTTP",
+            ["methode", "chemin"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.rejected = Counter(
+            "tamis_entrees_rejetees",
+            "Entrées refusées : invitations invalides, corps refusés (par statut HTTP)",
+            ["espace", "raison"],
+            registry=r,
+        )
+        self.appends = Counter(
+            "tamis_journal_ajouts", "Décisions inscrites au journal", ["espace"], registry=r
+        )
+        self.syncs = Counter(
+            "tamis_journal_synchronisations", "Appels fdatasync du journal", ["espace"], registry=r
+        )
+        self.reloads = Counter(
+            "tamis_rechargements", "Rechargements de politique", ["espace", "resultat"], registry=r
+        )
+
+    def decided(self, workspace: str, actions: list[tuple[str, str]], rejected: int) -> None:
+        """One request's decisions ((action, rule) each) and invalid invitations."""
+        for action, rule in actions:
+            self.decisions.labels(workspace, action, rule).inc()
+        if actions:
+            self.appends.labels(workspace).inc(len(actions))
+        if rejected:
+            self.rejected.labels(workspace, "invitation_invalide").inc(rejected)
+
+    def synced(self, workspace: str, count: int) -> None:
+        if count > 0:
+            self.syncs.labels(workspace).inc(count)
+
+    def refused(self, workspace: str | None, status: int) -> None:
+        self.rejected.labels(workspace or "", f"http_{status}").inc()
+
+    def observed(self, method: str, path: str, seconds: float) -> None:
+        self.latency.labels(method, path).observe(seconds)
+
+    def reloaded(self, workspace: str, *, ok: bool) -> None:
+        self.reloads.labels(workspace, "ok" if ok else "refusee").inc()
+
+    def render(self) -> bytes:
+        """The text format; every worker's values when running several processes."""
+        if os.environ.get(MULTIPROCESS_ENV):
+            merged = CollectorRegistry()
+            prometheus_multiprocess.MultiProcessCollector(merged)
+            return generate_latest(merged)
+        return generate_latest(self.registry)

@@ -1,0 +1,197 @@
+"""--config service.toml: several workspaces, hashed tokens with rights, French diagnostics."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from servir_harness import BLOGUE, NO_PHOTO, POLICY, WITH_PHOTO, decisions_in, run_tamis, serve
+
+
+def new_token(work: Path, space: str, rights: str) -> tuple[str, str]:
+    """``tamis servir jeton``: the token printed once, and the lines for service.toml."""
+    result = run_tamis("servir", "jeton", "--espace", space, "--droits", rights, cwd=work)
+    assert result.returncode == 0, result.stderr
+    token = re.search(r"gardez-le en lieu sûr\) : (\S+)", result.stdout)[1]
+    lines = result.stdout.split("À ajouter à service.toml :\n\n", 1)[1]
+    return token, lines
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("espaces")
+    (folder / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    shutil.copy(BLOGUE, folder / "blogue.tamis")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tokens(work: Path) -> dict[str, str]:
+    made = {
+        "alice": new_token(work, "alice", "decider,lire,admin"),
+        "alice-lire": new_token(work, "alice", "lire"),
+        "bruno": new_token(work, "bruno", "decider"),
+    }
+    config = f"""\
+# Deux personnes, deux politiques, deux journaux.
+[service]
+taille_max = 65536
+invitations_max = 50
+
+[espaces.alice]
+politique = "essai.tamis"
+journal = "alice.jsonl"
+parametres = {{ connexions_min = 200 }}
+
+{made["alice"][1]}
+{made["alice-lire"][1]}
+[espaces.bruno]
+politique = "blogue.tamis"
+journal = "journaux/bruno.jsonl"
+
+{made["bruno"][1]}"""
+    (work / "journaux").mkdir()
+    (work / "service.toml").write_text(config, encoding="utf-8")
+    return {name: token for name, (token, _lines) in made.items()}
+
+
+@pytest.fixture(scope="module")
+def served(work: Path, tokens: dict[str, str]):
+    server = serve("--config", "service.toml", cwd=work)
+    yield server
+    assert server.stop() == 0
+
+
+def test_the_token_command_prints_the_token_once_and_stores_only_its_digest(work: Path) -> None:
+    token, lines = new_token(work, "alice", "lire,decider")
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert lines.splitlines()[:3] == [
+        "[[espaces.alice.jetons]]",
+        f'sha256 = "{digest}"',
+        'droits = ["decider", "lire"]',
+    ]
+    assert token not in lines and len(token) > 40
+
+
+def test_the_token_command_refuses_an_unknown_right(work: Path) -> None:
+    result = run_tamis("servir", "jeton", "--espace", "a", "--droits", "tout", cwd=work)
+    assert result.returncode == 2
+    assert (
+        "--droits : droit inconnu « tout » ; choisissez parmi decider, lire, admin" in result.stderr
+    )
+
+
+def test_each_workspace_decides_with_its_policy_and_parameters_into_its_journal(
+    served, tokens, work: Path
+) -> None:
+    with served.client(tokens["alice"]) as alice:
+        answer = alice.post("/v1/espaces/alice/decisions", json=WITH_PHOTO)
+        assert answer.json()["decision"] == "examiner"  # 120 < connexions_min = 200
+    with served.client(tokens["bruno"]) as bruno:
+        answer = bruno.post("/v1/espaces/bruno/decisions", json={**NO_PHOTO, "id": "b-1"})
+        assert answer.status_code == 200
+    assert [d["id"] for d in decisions_in(work / "alice.jsonl")] == ["a-1"]
+    assert [d["id"] for d in decisions_in(work / "journaux" / "bruno.jsonl")] == ["b-1"]
+
+
+def test_workspaces_cannot_see_each_other(served, tokens) -> None:
+    with served.client(tokens["bruno"]) as bruno:
+        for path in ("/v1/espaces/alice/decisions/a-1", "/v1/espaces/personne/decisions/a-1"):
+            answer = bruno.get(path)
+            assert (answer.status_code, answer.json()) == (
+                404,
+                {"erreur": "espace inconnu", "champ": "espace"},
+            )
+        assert bruno.post("/v1/espaces/alice/decisions", json=WITH_PHOTO).status_code == 404
+        assert bruno.get("/decisions/a-1").status_code == 404  # no workspace « defaut »
+
+
+def test_rights_are_enforced_with_403_inside_ones_own_workspace(served, tokens) -> None:
+    with served.client(tokens["alice-lire"]) as reader:
+        refused = reader.post("/v1/espaces/alice/decisions", json=WITH_PHOTO)
+        assert (refused.status_code, refused.json()) == (
+            403,
+            {"erreur": "ce jeton n'a pas le droit « decider »", "champ": "Authorization"},
+        )
+        assert reader.get("/v1/espaces/alice/journal").status_code == 200
+        assert reader.post("/v1/espaces/alice/politique/recharger").status_code == 403
+    with served.client(tokens["bruno"]) as decider_only:
+        assert decider_only.get("/v1/espaces/bruno/journal").status_code == 403
+        assert decider_only.get("/metriques").status_code == 403
+    with served.client("tamis_faux") as wrong:
+        for path in ("/v1/espaces/alice/journal", "/v1/espaces/personne/journal", "/metriques"):
+            answer = wrong.get(path)
+            assert answer.status_code == 401 and answer.headers["www-authenticate"]
+
+
+def test_the_file_limits_apply(served, tokens) -> None:
+    with served.client(tokens["alice"]) as alice:
+        answer = alice.post("/v1/espaces/alice/decisions", json=[WITH_PHOTO] * 51)
+        assert answer.status_code == 413
+
+
+CASES = [
+    (
+        '[espaces.a]\npolitique = "essai.tamis"\n',
+        ["service.toml:1: erreur : « espaces.a.journal » manquant"],
+    ),
+    (
+        '[service]\ntaille_max = -1\nvitesse = 3\n\n[espaces.a]\npolitique = "essai.tamis"\n'
+        'journal = "a.jsonl"\nmoteur = "rete"\n',
+        [
+            "service.toml:2: erreur : « service.taille_max » doit être un entier positif "
+            "(reçu : -1)",
+            "service.toml:3: erreur : clé inconnue « service.vitesse »",
+            "service.toml:8: erreur : « espaces.a.moteur » doit être l'un de natif, durable "
+            "(reçu : 'rete')",
+        ],
+    ),
+    (
+        '[espaces.Alice]\npolitique = "essai.tamis"\njournal = "a.jsonl"\n\n'
+        '[[espaces.Alice.jetons]]\nsha256 = "abc"\ndroits = ["lire"]\n\n'
+        '[[espaces.Alice.jetons]]\nsha256 = "' + "a" * 64 + '"\ndroits = ["tout"]\n',
+        [
+            "service.toml:1: erreur : nom d'espace « Alice » invalide : lettres minuscules sans "
+            "accents, chiffres, « - » et « _ » (64 au plus)",
+            "service.toml:6: erreur : « espaces.Alice.jetons.sha256 » doit être l'empreinte "
+            "SHA-256 du jeton (64 chiffres hexadécimaux en minuscules), telle que l'imprime "
+            "« tamis servir jeton »",
+            "service.toml:11: erreur : « espaces.Alice.jetons.droits » : droit inconnu « tout » ; "
+            "choisissez parmi decider, lire, admin",
+        ],
+    ),
+    ("[espaces.a\npolitique = 1\n", ["service.toml:1: erreur : syntaxe TOML invalide, ligne 1"]),
+    (
+        "# rien\n",
+        ["service.toml: erreur : aucun espace : ajoutez au moins une table [espaces.NOM]"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_a_malformed_config_gets_french_diagnostics_with_lines_and_no_start(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(text, encoding="utf-8")
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    for wanted, line in zip(expected, lines, strict=False):
+        assert line.startswith(wanted)
+    assert len([line for line in lines if "erreur :" in line]) == len(expected)
+    assert "configuration « service.toml » invalide ; le service n'a pas démarré." in lines[-1]
+
+
+def test_a_workspace_whose_policy_is_broken_stops_the_start(tmp_path: Path) -> None:
+    (tmp_path / "casse.tamis").write_text("refuser si\n", encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "casse.tamis"\njournal = "a.jsonl"\n', encoding="utf-8"
+    )
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "espace « a » : politique inutilisable :" in result.stderr
+    assert "casse.tamis:1:11: erreur[E001]" in result.stderr

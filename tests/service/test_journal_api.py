@@ -1,0 +1,175 @@
+"""GET /journal (seq cursor), GET /stats, POST /rejouer, CSV input and /metriques over HTTP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from servir_harness import BLOGUE, CONTEXT, ROOT, Served, example_invitations, run_tamis, serve
+
+CHAMBRE = ROOT / "policies" / "chambre.tamis"
+LINKEDIN = ROOT / "policies" / "exemples" / "Invitations.csv"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("journal")
+    shutil.copy(BLOGUE, folder / "blogue.tamis")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def served(work: Path):
+    server = serve(
+        "-p", "blogue.tamis", "--contexte", str(CONTEXT), "--journal", "j.jsonl", cwd=work
+    )
+    with server.client() as http:
+        answer = http.post("/decisions", json=list(example_invitations()))
+        assert answer.status_code == 200 and not answer.json()["rejetees"]
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture
+def http(served: Served):
+    with served.client() as client:
+        yield client
+
+
+def cli_json_lines(work: Path, *args: str) -> list[dict]:
+    result = run_tamis(*args, "--journal", "j.jsonl", "--format", "json", cwd=work)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_search_pages_follow_seq_and_match_tamis_journal_chercher(
+    http: httpx.Client, work: Path
+) -> None:
+    expected = cli_json_lines(work, "journal", "chercher", "--decision", "refuser")
+    seen, cursor, pages = [], 0, 0
+    while cursor is not None:
+        body = http.get("/journal", params={"decision": "refuser", "limite": 5, "apres": cursor})
+        assert body.status_code == 200
+        page = body.json()
+        seen += page["decisions"]
+        cursor, pages = page["suivant"], pages + 1
+        if cursor is not None:
+            assert cursor == page["decisions"][-1]["seq"] and len(page["decisions"]) == 5
+    assert seen == expected and pages == -(-len(expected) // 5)
+
+
+def test_search_takes_every_filter_of_chercher(http: httpx.Client, work: Path) -> None:
+    params = [("regle", "photo"), ("regle", "mensonge"), ("fait", "sans_photo")]
+    expected = cli_json_lines(
+        work,
+        "journal",
+        "chercher",
+        "--regle",
+        "photo",
+        "--regle",
+        "mensonge",
+        "--fait",
+        "sans_photo",
+    )
+    answer = http.get("/v1/espaces/defaut/journal", params=params).json()
+    assert answer["decisions"] == expected and answer["suivant"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "message", "field"),
+    [
+        (
+            {"decision": "peut-etre"},
+            "paramètre « decision » : décision inconnue ; choisissez "
+            "parmi accepter, refuser, ignorer, signaler, examiner",
+            "decision",
+        ),
+        (
+            {"depuis": "hier"},
+            "paramètre « depuis » : date illisible ; écrivez AAAA-MM-JJ ou "
+            "AAAA-MM-JJTHH:MM (heure UTC)",
+            "depuis",
+        ),
+        ({"fait": "=vrai"}, "paramètre « fait » : doit être de la forme NOM ou NOM=VALEUR", "fait"),
+        (
+            {"limite": "0"},
+            "paramètre « limite » invalide : valeur hors des bornes permises",
+            "limite",
+        ),
+        ({"apres": "dix"}, "paramètre « apres » invalide : un entier est attendu", "apres"),
+    ],
+)
+def test_a_bad_filter_is_400_naming_the_parameter(
+    http: httpx.Client, params: dict, message: str, field: str
+) -> None:
+    answer = http.get("/journal", params=params)
+    assert (answer.status_code, answer.json()) == (400, {"erreur": message, "champ": field})
+
+
+def test_stats_are_those_of_tamis_journal_stats(http: httpx.Client, work: Path) -> None:
+    (expected,) = cli_json_lines(work, "journal", "stats", "--par", "semaine")
+    answer = http.get("/stats", params={"par": "semaine"})
+    assert answer.status_code == 200
+    assert answer.json() == expected
+    assert answer.json()["total"] == len(list(example_invitations()))
+
+
+def test_replay_compares_without_writing_and_pages_its_changes(
+    http: httpx.Client, work: Path
+) -> None:
+    size = (work / "j.jsonl").stat().st_size
+    source = CHAMBRE.read_text(encoding="utf-8")
+    first = http.post(
+        "/rejouer?limite=3", content=source.encode(), headers={"Content-Type": "text/plain"}
+    )
+    assert first.status_code == 200
+    report = first.json()
+    assert report["total"] == len(list(example_invitations())) and report["changees"] > 3
+    assert len(report["changements"]) == 3 and report["suivant"] == report["changements"][-1]["seq"]
+    rest = http.post(
+        f"/rejouer?limite=1000&apres={report['suivant']}",
+        content=source.encode(),
+        headers={"Content-Type": "text/plain"},
+    ).json()
+    assert len(report["changements"]) + len(rest["changements"]) == report["changees"]
+    assert rest["suivant"] is None
+    assert (work / "j.jsonl").stat().st_size == size
+
+
+def test_replay_of_a_broken_policy_is_422_with_its_diagnostics(http: httpx.Client) -> None:
+    answer = http.post(
+        "/rejouer", content="refuser si sans_photo et\n", headers={"Content-Type": "text/plain"}
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert (body["erreur"], body["champ"]) == ("politique inutilisable", "politique")
+    assert body["diagnostics"][0]["code"] == "E004"
+
+
+def test_a_linkedin_csv_export_is_decided_row_by_row(http: httpx.Client) -> None:
+    answer = http.post(
+        "/decisions?sens=toutes",
+        content=LINKEDIN.read_bytes(),
+        headers={"Content-Type": "text/csv; charset=utf-8"},
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [d["ligne"] for d in body["decisions"]] == [2, 3, 4, 5, 6]
+    assert all(d["id"].startswith("li-") for d in body["decisions"])
+    assert body["rejetees"] == []
+
+
+def test_metrics_count_decisions_rejects_and_latency(http: httpx.Client) -> None:
+    http.post("/decisions", json=[{"id": "m-1", "expediteur": {"photo": False}}, 5])
+    http.post("/decisions", content=b"{", headers={"Content-Type": "application/json"})
+    text = http.get("/metriques").text
+    assert 'tamis_decisions_total{decision="refuser",espace="defaut",regle="photo"}' in text
+    assert 'tamis_entrees_rejetees_total{espace="defaut",raison="invitation_invalide"} 1.0' in text
+    assert 'tamis_entrees_rejetees_total{espace="defaut",raison="http_400"} 1.0' in text
+    assert (
+        'tamis_requete_duree_secondes_bucket{chemin="/decisions",le="0.005",methode="POST"}' in text
+    )
+    assert 'tamis_journal_ajouts_total{espace="defaut"}' in text

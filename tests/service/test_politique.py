@@ -1,0 +1,126 @@
+"""GET /politique, POST /politiques/valider, POST /politique/recharger and SIGHUP reload."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, journal_records, serve
+
+STRICTER = POLICY.replace("sinon examiner", "sinon refuser").replace(
+    "accepter si expediteur.connexions >= connexions_min\n", ""
+)
+BROKEN = "refuser si sans_photo et\n"
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def served(work: Path):
+    server = serve(
+        "-p", "p.tamis", "--journal", "j.jsonl", "--parametre", "connexions_min=100", cwd=work
+    )
+    yield server
+    assert server.stop() == 0
+
+
+def policy_events(work: Path) -> list[str]:
+    return [
+        r["contenu"]["politique"]["sha256"]
+        for r in journal_records(work / "j.jsonl")
+        if r["evenement"] == "politique"
+    ]
+
+
+def test_the_policy_in_force_is_described(served) -> None:
+    with served.client() as http:
+        body = http.get("/politique").json()
+    assert body["nom"] == "Essai" and body["sha256"] == sha(POLICY) and body["source"] == POLICY
+    assert body["parametres"]["connexions_min"] == 100 and body["moteur"] == "natif"
+    assert body["chargee_le"].endswith("Z")
+
+
+def test_validation_gives_the_diagnostics_of_tamis_valider(served) -> None:
+    with served.client() as http:
+        good = http.post(
+            "/politiques/valider", content=POLICY.encode(), headers={"Content-Type": "text/plain"}
+        )
+        bad = http.post(
+            "/politiques/valider", content=BROKEN.encode(), headers={"Content-Type": "text/plain"}
+        )
+        empty = http.post(
+            "/politiques/valider", content=b"", headers={"Content-Type": "text/plain"}
+        )
+        json_body = http.post("/politiques/valider", json={"politique": POLICY})
+    assert good.json() == {"valide": True, "diagnostics": []}
+    assert bad.json()["valide"] is False
+    assert [(d["code"], d["line"], d["column"]) for d in bad.json()["diagnostics"]] == [
+        ("E004", 1, 25)
+    ]
+    assert (empty.status_code, empty.json()["champ"]) == (400, "corps")
+    assert (json_body.status_code, json_body.json()["champ"]) == (415, "Content-Type")
+
+
+def test_reload_takes_a_good_policy_and_journals_the_change(served, work: Path) -> None:
+    with served.client() as http:
+        assert http.post("/decisions", json=WITH_PHOTO).json()["decision"] == "accepter"
+        (work / "p.tamis").write_text(STRICTER, encoding="utf-8")
+        answer = http.post("/politique/recharger")
+        assert answer.status_code == 200
+        assert answer.json() == {
+            "sha256_avant": sha(POLICY),
+            "sha256": sha(STRICTER),
+            "change": True,
+        }
+        assert policy_events(work) == [sha(POLICY), sha(STRICTER)]  # before any new decision
+        assert http.post("/decisions", json=WITH_PHOTO).json()["decision"] == "refuser"
+        again = http.post("/politique/recharger").json()
+        assert again["change"] is False
+        assert http.get("/politique").json()["sha256"] == sha(STRICTER)
+
+
+def test_a_bad_policy_is_refused_with_its_diagnostics_and_the_old_one_stays(
+    served, work: Path
+) -> None:
+    with served.client() as http:
+        (work / "p.tamis").write_text(BROKEN, encoding="utf-8")
+        answer = http.post("/politique/recharger")
+        assert answer.status_code == 422
+        body = answer.json()
+        assert (body["erreur"], body["champ"]) == ("politique inutilisable", "politique")
+        assert body["diagnostics"][0]["code"] == "E004"
+        assert http.get("/politique").json()["sha256"] == sha(POLICY)
+        assert http.post("/decisions", json=NO_PHOTO).json()["regle"] == "photo"
+        metrics = http.get("/metriques").text
+    assert 'tamis_rechargements_total{espace="defaut",resultat="refusee"} 1.0' in metrics
+
+
+def wait_for_sha(served, expected: str) -> None:
+    deadline = time.monotonic() + 10
+    with served.client() as http:
+        while http.get("/politique").json()["sha256"] != expected:
+            assert time.monotonic() < deadline, "\n".join(served.lines)
+            time.sleep(0.05)
+
+
+def test_sighup_reloads_and_keeps_the_old_policy_on_error(served, work: Path) -> None:
+    (work / "p.tamis").write_text(BROKEN, encoding="utf-8")
+    served.send(signal.SIGHUP)
+    refused = served.wait_event(evenement="rechargement_refuse", espace="defaut")
+    assert refused["diagnostics"][0].startswith("p.tamis:1:25: E004 fin de fichier inattendue")
+    (work / "p.tamis").write_text(STRICTER, encoding="utf-8")
+    served.send(signal.SIGHUP)
+    wait_for_sha(served, sha(STRICTER))
+    assert served.wait_event(evenement="rechargement", change=True)["sha256"] == sha(STRICTER)
+    assert policy_events(work)[-1] == sha(STRICTER)
