@@ -13,6 +13,7 @@ import orjson
 
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
+from tamis.audit.personal import KEY, merged
 
 
 @dataclass(slots=True)
@@ -64,13 +65,18 @@ def parse_record(line: bytes | memoryview) -> dict | None:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
+    if isinstance(record, dict) and KEY in record:
+        record = merged(record)  # format 3: the personal data put back, as readers want it
     return record if is_record(record) else None
 
 
 def is_record(value: object) -> bool:
     """True for a parsed line that has the journal's envelope and, for a decision, the shape
     every reader relies on (``decision_shape``): a line edited into another shape is reported
-    as damaged, in French, instead of failing deep inside a query."""
+    as damaged, in French, instead of failing deep inside a query. A format 3 record is
+    judged as readers see it (``personal.merged``)."""
+    if isinstance(value, dict) and KEY in value:
+        value = merged(value)
     return (
         isinstance(value, dict)
         and isinstance(value.get("contenu"), dict)
@@ -83,6 +89,7 @@ def is_record(value: object) -> bool:
 
 
 _TEXTS = ("decision", "id", "explication", "resolution")
+_TEXTS_ERASED = ("decision", "id", "resolution")  # the explanation quoted personal data
 _MAPPINGS = ("faits", "faits_derives", "parametres", "preuves")
 
 
@@ -90,8 +97,9 @@ def decision_shape(content: dict) -> bool:
     """The keys and types of a decision's content that queries, ``pourquoi`` and ``rejouer``
     read without further checks (``record.DecisionContent`` is the whole schema)."""
     invitation = content.get("invitation", {})
+    texts = _TEXTS if "effacement" not in content else _TEXTS_ERASED
     return (
-        all(isinstance(content.get(key), str) for key in _TEXTS)
+        all(isinstance(content.get(key), str) for key in texts)
         and isinstance(content.get("regle"), str)
         and isinstance(content.get("politique"), dict)
         and all(isinstance(content.get(key, {}), dict) for key in _MAPPINGS)

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import structlog
 from structlog import BoundLoggerBase
 
-from tamis.audit import layout
+from tamis.audit import layout, personal
 from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
@@ -129,7 +129,7 @@ class Journal:
             context_sha256=context_sha256,
             minimise=self.minimise,
         )
-        return Pending(policy, layout.prepare(content))
+        return Pending(policy, personal.prepare(content))  # format 3: personal part apart
 
     def write(self, pending: Iterable[Pending]) -> list[dict]:
         """Append prepared decisions under one lock; returns the records, in order.

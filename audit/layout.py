@@ -234,6 +234,9 @@ def digest_at(line: bytes, start: int) -> Any:
 
 
 def record_digest(record: dict) -> str:
-    """SHA-256 of the canonical JSON of a parsed record without its ``empreinte``."""
-    fields = {key: value for key, value in record.items() if key != "empreinte"}
-    return hashlib.sha256(canonical(fields)).hexdigest()
+    """SHA-256 of the canonical JSON of a parsed record without its ``empreinte`` (format 3:
+    with its personal part replaced by that part's commitment, ``personal.hashed_fields``;
+    ``ValueError`` if that part has neither of its shapes)."""
+    from tamis.audit.personal import hashed_fields  # personal renders lines with this module
+
+    return hashlib.sha256(canonical(hashed_fields(record))).hexdigest()

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict
 from tamis.engine.explained import Explained, RuleEntry, TraceEntry, decision_json
 from tamis.grammar.checked import CheckedPolicy, Kind
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # format 3: the personal part apart (``personal``)
 TAMIS_VERSION = version("tamis")
 
 

@@ -11,6 +11,7 @@ import pytest
 from conftest import checked, decide, invitation
 
 from tamis.audit import index, queries, why
+from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.audit.queries import parse_filter, select_numbered
@@ -86,7 +87,7 @@ def test_records_are_the_scans_with_their_line_numbers(journal, filters):
 def test_line_numbers_are_the_journals(journal):
     lines = journal.read_bytes().splitlines()
     for number, record in indexed(journal, parse_filter())[0]:
-        assert orjson.loads(lines[number - 1]) == record
+        assert parse_record(lines[number - 1]) == record
     assert len(indexed(journal, parse_filter())[0]) == len(PLAN)
 
 
@@ -150,7 +151,7 @@ def test_a_stale_index_falls_back_to_the_scan(journal, filters, pair):
     assert looks_current(journal)
     got = list(select_numbered(journal, flt))
     assert got == scanned(journal, flt)[0]
-    assert [orjson.loads(journal.read_bytes().splitlines()[n - 1]) for n, _ in got] == [
+    assert [parse_record(journal.read_bytes().splitlines()[n - 1]) for n, _ in got] == [
         record for _, record in got
     ]
 
@@ -231,7 +232,7 @@ def test_a_decision_mentioning_the_policy_mark_is_not_a_policy(journal_path):
     write(journal_path, [(1, 0)])
     lines = journal_path.read_bytes().splitlines(keepends=True)
     record = orjson.loads(lines[-1])
-    record["contenu"]["invitation"]["message"] = {"evenement": "politique"}
+    record["donnees_personnelles"]["donnees"]["invitation"]["message"] = {"evenement": "politique"}
     lines[-1] = orjson.dumps(record) + b"\n"
     journal_path.write_bytes(b"".join(lines))
     assert index.POLICY_MARK in lines[-1]
@@ -254,7 +255,7 @@ def test_read_back_wants_a_whole_line_with_the_seq_indexed(journal_path):
         journal_path.write_bytes(data)
         with journal_path.open("rb") as stream:
             if good:
-                assert index.read_back(stream.fileno(), where) == orjson.loads(line)
+                assert index.read_back(stream.fileno(), where) == parse_record(line)
                 continue
             with pytest.raises(index.Failed, match="stale index"):
                 index.read_back(stream.fileno(), where)

@@ -148,6 +148,6 @@ def test_minimised_decisions_say_so_and_others_do_not(tmp_path):
         with open_journal(tmp_path / f"{minimise}.jsonl", minimise=minimise) as journal:
             record = journal.record_decision(decision, policy=policy, invitation=invitation(3))
         contents.append(record["contenu"])
-        assert record["version"] == 2
+        assert record["version"] == 3
     assert contents[0]["minimise"] is True and "minimise" not in contents[1]
     assert verify_journal(tmp_path / "True.jsonl").ok

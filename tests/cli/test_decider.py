@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tamis.audit.chain import parse_record
 from tamis.cli.main import cli
 from tamis.engine.explained import DecisionJson
 from tamis.triage import pipeline
@@ -47,7 +48,8 @@ def json_lines(text: str) -> list[dict]:
 
 
 def journal_records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The records as readers see them (format 3: personal data put back in ``contenu``)."""
+    return [parse_record(line) for line in path.read_bytes().splitlines()]
 
 
 def decisions_in(path: Path) -> list[dict]:

@@ -44,7 +44,7 @@ def journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     lines = path.read_bytes().splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines) if b'"id":"a-4","inconnues"' in line)
     record = json.loads(lines[number])
-    del record["contenu"]["invitation"]["id"]
+    del record["donnees_personnelles"]["donnees"]["invitation"]["id"]
     lines[number] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"  # as written
     path.write_bytes(b"".join(lines) + b'{"contenu":{"decision":"ref')
     assert sum(b'"evenement":"politique"' in line for line in lines) == 3

@@ -157,7 +157,7 @@ def test_rejected_record_is_named_by_file_and_line(journal: Path) -> None:
     lines = journal.read_bytes().splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines, 1) if b'"id":"a-2","inconnues"' in line)
     record = json.loads(lines[number - 1])
-    del record["contenu"]["invitation"]["id"]
+    del record["donnees_personnelles"]["donnees"]["invitation"]["id"]
     lines[number - 1] = json.dumps(record, sort_keys=True).encode() + b"\n"
     journal.write_bytes(b"".join(lines))
     result = run("rejouer", "-p", "new.tamis", "--format", "json")

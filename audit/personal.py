@@ -1,0 +1,252 @@
+"""Journal format 3: the chain commits to the personal data of a decision, it does not hold it.
+
+Sits between the record content (``record.decision_content``, a version 2 content) and the
+line (``layout``): a decision's content is split (``split``) into its **decision part**, which
+stays in ``contenu``, and its **personal part**: what quotes third parties (``PERSONAL``). The
+personal part goes beside ``contenu``, under the record's ``donnees_personnelles`` key, with a
+random salt::
+
+    {"contenu": {…decision part…}, "donnees_personnelles": {"donnees": {…}, "sel": "<hex>"},
+     "empreinte": …, "evenement": "decision", …, "version": 3}
+
+Its **commitment** (``engagement``) is SHA-256 over the salt's bytes followed by the canonical
+JSON of ``donnees``; the record's ``empreinte`` is SHA-256 of the canonical record without
+``empreinte`` in which ``donnees_personnelles`` is replaced by that commitment (a 64-hex
+string). Erasing (``tombstone``) replaces the personal part by ``{"effacement": {"le",
+"motif", "seq"}, "engagement": "<hex>"}``: the commitment is kept, the salt and data are gone,
+so every digest (and every seal) stays valid and nothing is left to confirm a guessed name.
+
+Readers see one shape (``merged``): the decision part with the personal fields put back, or,
+for an erased record, without them and with ``effacement`` instead. ``chain.parse_record``
+applies it, so queries, ``pourquoi``, the index and ``rejouer`` read format 3 like format 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from tamis.audit import layout
+
+FORMAT = 3
+KEY = "donnees_personnelles"
+SALT_BYTES = 16
+PERSONAL = ("invitation", "explication", "preuves")
+"""Decision fields that are personal as a whole (see docs/journal.md for the reasons)."""
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON (sorted keys, no spaces, UTF-8): ``layout.canonical``'s rule."""
+    return orjson.dumps(value, option=_SORTED, default=str)
+
+
+def is_personal_value(value: Any) -> bool:
+    """A fact or field value that quotes the sender: text, a list or an object (a number,
+    a truth value or ``null`` says nothing about who they are)."""
+    return isinstance(value, str | list | dict)
+
+
+def split(content: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A format 2 decision content as ``(decision part, personal data)``."""
+    decision = {key: value for key, value in content.items() if key not in PERSONAL}
+    data = {key: content[key] for key in PERSONAL if key in content}
+    facts = content.get("faits") or {}
+    quoted = {name: value for name, value in facts.items() if is_personal_value(value)}
+    if quoted:
+        decision["faits"] = {n: v for n, v in facts.items() if n not in quoted}
+        data["faits"] = quoted
+    details: dict[str, str] = {}
+    if "trace" in content:
+        decision["trace"] = [
+            {**entry, "condition": _strip(entry["condition"], str(i), set(quoted), details)}
+            for i, entry in enumerate(content["trace"])
+        ]
+    if details:
+        data["details"] = details
+    return decision, data
+
+
+def _strip(node: dict, path: str, quoted: set[str], details: dict[str, str]) -> dict:
+    """``node`` without the ``detail`` lines that quote a personal value (kept in
+    ``details`` by their path: ``0.e1.d`` is the definition of trace 0's second child)."""
+    out = dict(node)
+    if "detail" in node and quoted.intersection(_names(node)):
+        details[path] = out.pop("detail")
+    if "enfants" in node:
+        out["enfants"] = [
+            _strip(child, f"{path}.e{k}", quoted, details)
+            for k, child in enumerate(node["enfants"])
+        ]
+    if "definition" in node:
+        out["definition"] = _strip(node["definition"], f"{path}.d", quoted, details)
+    return out
+
+
+def _names(node: dict) -> list[str]:
+    """The names a node read (format 2: a list; format 1: a mapping)."""
+    read = node.get("lu")
+    return list(read) if isinstance(read, list | dict) else []
+
+
+def new_salt() -> str:
+    return os.urandom(SALT_BYTES).hex()
+
+
+def personal_part(data: dict[str, Any], salt: str | None = None) -> dict[str, Any]:
+    return {"donnees": data, "sel": salt or new_salt()}
+
+
+def commitment(part: Any) -> str:
+    """The ``engagement`` of a personal part: kept by a tombstone, computed otherwise.
+    Raises ``ValueError`` for a part of neither shape."""
+    if not isinstance(part, dict):
+        raise ValueError("not a personal part")
+    if "sel" in part and "donnees" in part and len(part) == 2:
+        salt = bytes.fromhex(part["sel"]) if isinstance(part["sel"], str) else b""
+        if len(salt) < SALT_BYTES:
+            raise ValueError("salt too short")
+        return hashlib.sha256(salt + canonical(part["donnees"])).hexdigest()
+    if is_tombstone(part):
+        return part["engagement"]
+    raise ValueError("not a personal part")
+
+
+def is_tombstone(part: Any) -> bool:
+    erased = part.get("effacement") if isinstance(part, dict) else None
+    return (
+        isinstance(erased, dict)
+        and set(part) == {"effacement", "engagement"}
+        and isinstance(part["engagement"], str)
+        and len(part["engagement"]) == 64
+        and isinstance(erased.get("seq"), int)
+        and isinstance(erased.get("le"), str)
+        and isinstance(erased.get("motif"), str)
+    )
+
+
+def tombstone(part: dict[str, Any], seq: int, moment: str, motif: str) -> dict[str, Any]:
+    """What replaces ``part`` when the ``effacement`` record ``seq`` erases it."""
+    return {
+        "effacement": {"le": moment, "motif": motif, "seq": seq},
+        "engagement": commitment(part),
+    }
+
+
+def hashed_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as its ``empreinte`` covers it: without ``empreinte``, and with its
+    personal part (if any) replaced by the commitment. ``ValueError`` if that part is bad."""
+    fields = {key: value for key, value in record.items() if key != "empreinte"}
+    if KEY in fields:
+        fields[KEY] = commitment(fields[KEY])
+    return fields
+
+
+def merged(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The record as readers see it: a format 3 decision's content with its personal data
+    put back (or ``effacement`` for an erased one); other records unchanged. None if the
+    personal part has neither shape."""
+    part = record.get(KEY)
+    if part is None:
+        return record
+    content = record.get("contenu")
+    if not isinstance(content, dict):
+        return None
+    out = {key: value for key, value in record.items() if key != KEY}
+    if is_tombstone(part):
+        out["contenu"] = {**content, "effacement": part["effacement"]}
+        return out
+    data = part.get("donnees") if isinstance(part, dict) else None
+    if not isinstance(data, dict):
+        return None
+    out["contenu"] = _restored(content, data)
+    return out
+
+
+def _restored(content: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    whole = {**content, **{key: data[key] for key in PERSONAL if key in data}}
+    if isinstance(data.get("faits"), dict) and isinstance(content.get("faits"), dict):
+        whole["faits"] = dict(sorted({**content["faits"], **data["faits"]}.items()))
+    details = data.get("details")
+    if isinstance(details, dict) and isinstance(content.get("trace"), list):
+        whole["trace"] = [
+            {**entry, "condition": _put_back(entry.get("condition"), str(i), details)}
+            for i, entry in enumerate(content["trace"])
+        ]
+    return whole
+
+
+def _put_back(node: Any, path: str, details: dict[str, str]) -> Any:
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    if path in details:
+        out["detail"] = details[path]
+    if isinstance(node.get("enfants"), list):
+        out["enfants"] = [
+            _put_back(child, f"{path}.e{k}", details) for k, child in enumerate(node["enfants"])
+        ]
+    if "definition" in node:
+        out["definition"] = _put_back(node["definition"], f"{path}.d", details)
+    return out
+
+
+def erased(record: dict[str, Any]) -> dict[str, Any] | None:
+    """``{"le", "motif", "seq"}`` of a merged record whose personal data was erased."""
+    return record.get("contenu", {}).get("effacement")
+
+
+def personal_texts(content: dict[str, Any]) -> Iterator[str]:
+    """Every text of a merged decision's personal data (for tests that grep for them)."""
+    stack: list[Any] = [content.get(key) for key in PERSONAL]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def prepare(content: dict[str, Any]) -> layout.Prepared:
+    """``layout.prepare`` for a format 3 decision: the line starts with the decision part and
+    the personal part (salted), the hash with the decision part and the commitment only.
+
+    ``seal_end`` then appends the envelope to both: the line's bytes and the digest's bytes
+    differ only by the personal part standing where the digest has its commitment."""
+    decision, data = split(content)
+    part = personal_part(data)
+    start = b'{"contenu":' + canonical(decision) + b',"' + KEY.encode() + b'":'
+    state = hashlib.sha256(start)
+    state.update(b'"' + commitment(part).encode() + b'"')
+    return layout.Prepared(content, start + canonical(part), state)
+
+
+_MARK = b',"' + KEY.encode() + b'":{'
+
+
+def line_digest(line: bytes, tail: layout.Tail) -> str | None:
+    """The digest of a format 3 decision line laid out exactly as tamis writes it, from its
+    bytes: the personal part is parsed alone (it must re-render to the same bytes) and its
+    commitment stands in for it; None if the line has no such part or another layout (the
+    caller then parses the whole record)."""
+    cut = line.find(_MARK)
+    if cut < 0 or tail.version < FORMAT:
+        return None
+    raw = line[cut + len(_MARK) - 1 : tail.start]
+    try:
+        part = orjson.loads(raw)
+        if canonical(part) != raw:
+            return None
+        engagement = commitment(part)
+    except (orjson.JSONDecodeError, ValueError, TypeError):
+        return None
+    digest = hashlib.sha256(line[:cut])
+    digest.update(b',"' + KEY.encode() + b'":"' + engagement.encode() + b'",')
+    digest.update(line[tail.start + 80 :])
+    return digest.hexdigest()
