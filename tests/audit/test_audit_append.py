@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+import orjson
 import pytest
 from conftest import decide, invitation
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from tamis.audit.chain import parse_record
+
 ROOT = Path(__file__).resolve().parents[2]
 BLOGUE = ROOT / "policies" / "blogue.tamis"
 CONTEXT = ROOT / "policies" / "exemples" / "tamis.toml"
@@ -130,7 +132,8 @@ def serve(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Served:
 def journal_records(path: Path) -> list[dict]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The records as readers see them (format 3: personal data put back in ``contenu``)."""
+    return [parse_record(line) for line in path.read_bytes().splitlines()]
 
 
 def decisions_in(path: Path) -> list[dict]:
