@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from journal_helpers import checked, decide, fill, invitation
+from journal_helpers import checked, decide, explained, fill, invitation
 
 from tamis.audit import layout, personal
 from tamis.audit.chain import parse_record
@@ -68,7 +68,7 @@ def test_text_facts_and_the_details_quoting_them_are_personal(journal_path):
     facts = {"expediteur.titre": "PDG de Tremblay inc.", "sans_photo": False}
     from tamis.engine.compile import compile_policy
 
-    decision = compile_policy(policy).decide(facts)
+    decision = explained(policy, compile_policy(policy).decide(facts))
     with open_journal(journal_path) as journal:
         written = journal.record_decision(decision, policy=policy, invitation=invitation(1))
     line = journal_path.read_bytes().splitlines()[-1]
