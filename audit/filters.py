@@ -139,6 +139,7 @@ class Filter:
     until: str | None = None  # horodatage < until
     policy: str | None = None
     invitation: str | None = None
+    invitation_prefix: str | None = None  # the id starts with it
 
     @property
     def on_outcome(self) -> bool:
@@ -154,6 +155,7 @@ class Filter:
             record.get("evenement") == "decision"
             and self.in_period(moment if isinstance(moment, str) else "")
             and (self.invitation is None or content.get("id") == self.invitation)
+            and (self.invitation_prefix is None or self.prefix_ok(content.get("id")))
             and (not self.on_outcome or self.outcome_ok(Outcome.of(content)))
             and (not self.facts or self.facts_ok(merged_facts(content)))
             and (self.sender is None or self.sender_ok(*Sender.of(content)))
@@ -163,6 +165,11 @@ class Filter:
         return (self.since is None or horodatage >= self.since) and (
             self.until is None or horodatage < self.until
         )
+
+    def prefix_ok(self, invitation: Json) -> bool:
+        """The id starts with ``invitation_prefix`` (``pourquoi`` with the start of an id)."""
+        prefix = self.invitation_prefix
+        return prefix is None or (isinstance(invitation, str) and invitation.startswith(prefix))
 
     def outcome_ok(self, outcome: Outcome) -> bool:
         """The ``decision``, ``regle`` and ``politique`` tests."""
@@ -229,6 +236,7 @@ def parse_filter(
     until: str | None = None,
     policy: str | None = None,
     invitation: str | None = None,
+    invitation_prefix: str | None = None,
 ) -> Filter:
     """A ``Filter`` from option values; a value it cannot use raises ``FilterError``."""
     return Filter(
@@ -240,6 +248,7 @@ def parse_filter(
         _bound(until, Criterion.UNTIL, end=True) if until else None,
         _optional(policy, Criterion.POLICY),
         _optional(invitation, Criterion.INVITATION),
+        _optional(invitation_prefix, Criterion.INVITATION),
     )
 
 

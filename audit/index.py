@@ -508,12 +508,16 @@ class Index:
                 sources[sha] = record["contenu"]["politique"]
             return sources
 
-    def stats(self, flt: Filter, per: str) -> Stats:
-        """``compute_stats`` of the matching decisions, from GROUP BY queries."""
+    def stats(self, flt: Filter, per: str, *, local: bool = False) -> Stats:
+        """``compute_stats`` of the matching decisions, from GROUP BY queries (days in the
+        local time zone if ``local``: SQLite's ``localtime`` and ``stats.local_day`` both ask
+        the C library)."""
+        day = "coalesce(date(d.moment, 'localtime'), substr(d.moment, 1, 10))"
+        day = day if local else "substr(d.moment, 1, 10)"
         with self._failing():
             where, args = self._where(flt)
             groups = self.connection.execute(
-                "SELECT d.outcome, substr(d.moment, 1, 10), COUNT(*), MIN(d.pos), MAX(d.pos)"
+                f"SELECT d.outcome, {day}, COUNT(*), MIN(d.pos), MAX(d.pos)"
                 f" {where} GROUP BY 1, 2 ORDER BY 4",
                 args,
             ).fetchall()  # one row per (outcome, day): small
@@ -551,12 +555,12 @@ class Index:
         rows = self.connection.execute("SELECT num, data FROM outcomes")
         return {num: Outcome(*orjson.loads(data)) for num, data in rows}
 
-    def _where(self, flt: Filter) -> tuple[str, list[str]]:
+    def _where(self, flt: Filter) -> tuple[str, list[str | int]]:
         """``FROM … WHERE …`` for the filter, and its arguments. The filter's own tests decide
         (``Filter.outcome_ok`` on each distinct outcome, here; ``sender_ok`` and ``facts_ok``
         called from SQL); only its plain data, an invitation id and time bounds, are compared
         in SQL."""
-        clauses, args = ["1"], []
+        clauses, args = ["1"], list[str | int]()
         if flt.on_outcome:
             chosen = [num for num, o in self._outcomes().items() if flt.outcome_ok(o)]
             clauses.append(f"d.outcome IN ({', '.join(map(str, chosen))})")
@@ -568,6 +572,9 @@ class Index:
             if bound is not None:
                 clauses.append(clause)
                 args.append(bound)
+        if flt.invitation_prefix is not None:  # TEXT only: substr of a BLOB counts bytes
+            clauses.append("typeof(d.invitation) = 'text' AND substr(d.invitation, 1, ?) = ?")
+            args.extend([len(flt.invitation_prefix), flt.invitation_prefix])
         source = "FROM decisions d"
         if flt.sender is not None or flt.facts:
             source += " JOIN details x ON x.pos = d.pos"

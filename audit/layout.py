@@ -87,6 +87,12 @@ def member(key: bytes, value: str, following: bytes) -> bytes:
     return b'"' + key + b'":' + orjson.dumps(value) + b',"' + following + b'":'
 
 
+def text_start(key: bytes, start: str) -> bytes:
+    """The bytes of a text member ``key`` of a canonical object whose value starts with
+    ``start`` (its closing quote left out)."""
+    return b'"' + key + b'":' + orjson.dumps(start)[:-1]
+
+
 def key(name: str) -> bytes:
     """The bytes of a canonical object's key ``name``, colon included."""
     return orjson.dumps(name) + b":"

@@ -78,6 +78,8 @@ def _needles(flt: Filter) -> tuple[bytes, ...]:
     needles = []
     if flt.invitation is not None:
         needles.append(layout.member(b"id", flt.invitation, b"inconnues"))
+    elif flt.invitation_prefix:
+        needles.append(layout.text_start(b"id", flt.invitation_prefix))
     if len(flt.rules) == 1:
         needles.append(layout.member(b"regle", next(iter(flt.rules)), b"resolution"))
     needles.extend(layout.key(test.name) for test in flt.facts)
@@ -186,6 +188,7 @@ def journal_stats(
     per: str = "jour",
     warn: Warn = warn_on_stderr,
     *,
+    local: bool = False,
     index: bool = True,
     **pool: int,
 ) -> Stats:
@@ -195,14 +198,15 @@ def journal_stats(
     if found is not None:
         with found:
             try:
-                counted = found.stats(flt, per)
+                counted = found.stats(flt, per, local=local)
             except query_index.Failed:
                 pass
             else:
                 found.report(warn)
                 return counted
     total = Stats()
-    for part in _collect(path, partial(_stats_range, flt=flt, per=per), warn, pool, _one):
+    job = partial(_stats_range, flt=flt, per=per, local=local)
+    for part in _collect(path, job, warn, pool, _one):
         total.merge(part)
     return total
 
@@ -293,7 +297,7 @@ def _search_range(path: PathLike, part: blocks.Range, flt: Filter) -> _Found:
     return _Found(orjson.dumps(rows), *found[0])
 
 
-def _stats_range(path: PathLike, part: blocks.Range, flt: Filter, per: str) -> _Found:
+def _stats_range(path: PathLike, part: blocks.Range, flt: Filter, per: str, local: bool) -> _Found:
     found: list = []
-    counted = compute_stats(_records(path, part, flt, found), per)
+    counted = compute_stats(_records(path, part, flt, found), per, local=local)
     return _Found(counted, *found[0])

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from tamis.engine.semantics import truth_word
@@ -28,7 +29,7 @@ class Stats:
     by_fact: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     by_period: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, record: dict, per: str) -> None:
+    def add(self, record: dict, per: str, local: bool = False) -> None:
         content = record["contenu"]
         decision = content.get("decision")
         self.total += 1
@@ -40,7 +41,8 @@ class Stats:
             for name, value in facts.items():
                 if counted(value):
                     self.by_fact[name][truth_word(value)] += 1
-        self.by_period[period_of(record["horodatage"], per)][decision] += 1
+        day = local_day(record["horodatage"]) if local else record["horodatage"]
+        self.by_period[period_of(day, per)][decision] += 1
 
     def merge(self, other: Stats) -> None:
         """Add the counts of ``other``, which counted the records that follow these."""
@@ -69,7 +71,8 @@ class Stats:
 
 
 def period_of(horodatage: str, per: str) -> str:
-    """``2026-01-05`` for a day, ``2026-S02`` for an ISO week."""
+    """``2026-01-05`` for a day, ``2026-S02`` for an ISO week (of the date ``horodatage``
+    starts with)."""
     day = horodatage[:10]
     if per == "jour":
         return day
@@ -77,10 +80,27 @@ def period_of(horodatage: str, per: str) -> str:
     return f"{year}-S{week:02d}"
 
 
-def compute_stats(records: Iterable[dict], per: str = "jour") -> Stats:
+@lru_cache(maxsize=4096)
+def _local_day(minute: str) -> str:
+    moment = datetime.fromisoformat(minute + ":00+00:00")
+    return moment.astimezone().date().isoformat()
+
+
+def local_day(horodatage: str) -> str:
+    """The day, in the process's time zone (``TZ``), of a journal time (UTC): what SQLite's
+    ``date(…, 'localtime')`` gives. Cached by minute (every zone's offset is whole minutes);
+    a time that does not read as one keeps its UTC day."""
+    try:
+        return _local_day(horodatage[:16])
+    except (ValueError, OverflowError):
+        return horodatage[:10]
+
+
+def compute_stats(records: Iterable[dict], per: str = "jour", *, local: bool = False) -> Stats:
+    """The counts of ``records``; periods are local days (or weeks) if ``local``, else UTC."""
     stats = Stats()
     for record in records:
-        stats.add(record, per)
+        stats.add(record, per, local)
     return stats
 
 

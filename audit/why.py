@@ -11,17 +11,19 @@ and why they lost, the rules that stayed unknown.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from tamis.audit.chain import policy_sha
 from tamis.audit.errors import JournalError, warn_on_stderr
+from tamis.audit.filters import Json, Sender
 from tamis.audit.index import POLICY_MARK, Failed
-from tamis.audit.queries import current_index, parse_filter, select
+from tamis.audit.queries import current_index, parse_filter, search, select
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
 from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
-from tamis.audit.stats import word
 from tamis.engine.decision import SEVERITY
 
 # « signaler > refuser > … »: refus_prioritaire's order, most severe first, from the engine
@@ -40,7 +42,7 @@ def find_decisions(
     warn: Warn = warn_on_stderr,
     *,
     index: bool = True,
-    **pool: Any,
+    **pool: int,
 ) -> list[Found]:
     """Every decision recorded for ``invitation_id``, with the policy source it was made
     under: from the query index if it can answer (``index``; ``pool`` tunes its catch-up),
@@ -58,6 +60,88 @@ def find_decisions(
                 return _with_policies(records, policies)
     policies = policy_sources(path, warn)
     return _with_policies(select(path, flt, _quiet, index=False), policies)
+
+
+class Designation(Enum):
+    """How ``pourquoi``'s argument designated the invitation."""
+
+    ID = "id"  # its exact id
+    PREFIX = "prefixe"  # the start of its id, shared by no other invitation
+    SENDER = "expediteur"  # part of its sender's name or profile URL
+    NOTHING = "rien"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An invitation a ``pourquoi`` argument may mean, as its latest decision shows it."""
+
+    invitation: str
+    sender: Json
+    decision: Json
+    horodatage: str
+    decisions: int  # how many decisions the journal holds for it
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What ``pourquoi``'s argument designates: one invitation's decisions (``found``), or
+    the invitations it may mean (``candidates``, at most ``MAX_CANDIDATES`` + 1)."""
+
+    designation: Designation
+    found: list[Found]
+    candidates: list[Candidate]
+
+
+MAX_CANDIDATES = 20
+
+
+def look_up(
+    path: PathLike, query: str, warn: Warn = warn_on_stderr, *, index: bool = True, **pool: int
+) -> Lookup:
+    """The invitation ``query`` designates: the one with that id; else the only one whose id
+    starts with it; else the only one whose sender's name or profile URL contains it (case
+    left aside, ``https://www.`` and a final ``/`` of a URL too). When several invitations
+    match, their ``candidates``, the first ``MAX_CANDIDATES`` + 1 in journal order."""
+    found = find_decisions(path, query, warn, index=index, **pool)
+    if found or not query.strip():
+        return Lookup(Designation.ID if found else Designation.NOTHING, found, [])
+    for designation, flt in (
+        (Designation.PREFIX, parse_filter(invitation_prefix=query)),
+        (Designation.SENDER, parse_filter(sender=sender_part(query))),
+    ):
+        candidates = _candidates(search(path, flt, _quiet, index=index, **pool))
+        if len(candidates) == 1:
+            only = candidates[0].invitation
+            return Lookup(designation, find_decisions(path, only, _quiet, index=index, **pool), [])
+        if candidates:
+            return Lookup(designation, [], candidates)
+    return Lookup(Designation.NOTHING, [], [])
+
+
+def sender_part(query: str) -> str:
+    """What to look for in a sender's name or URL: a pasted profile URL loses its scheme,
+    ``www.`` and final ``/``, which recorded URLs may write otherwise."""
+    text = query.strip()
+    for start in ("https://", "http://", "www."):
+        text = text[len(start) :] if text.lower().startswith(start) else text
+    return text.rstrip("/") or text
+
+
+def _candidates(rows: Iterator[dict[str, Json]]) -> list[Candidate]:
+    """The distinct invitations of ``rows`` (journal order), each with its latest decision;
+    stops reading once more than ``MAX_CANDIDATES`` are known."""
+    seen: dict[str, Candidate] = {}
+    with contextlib.closing(rows):  # type: ignore[type-var]
+        for row in rows:
+            invitation = str(row["id"])
+            earlier = seen.get(invitation)
+            if earlier is None and len(seen) > MAX_CANDIDATES:
+                break
+            count = earlier.decisions + 1 if earlier else 1
+            seen[invitation] = Candidate(
+                invitation, row["expediteur"], row["decision"], str(row["horodatage"]), count
+            )
+    return list(seen.values())
 
 
 def _with_policies(records: Iterable[dict], policies: dict[str, dict]) -> list[Found]:
@@ -135,6 +219,7 @@ def explanation(found: Found) -> dict[str, Any]:
         "seq": record["seq"],
         "horodatage": record["horodatage"],
         "id": content["id"],
+        "expediteur": dict(zip(("nom", "profil_url"), Sender.of(content), strict=True)),
         "decision": content["decision"],
         "regle": content["regle"],
         "ligne": line,
@@ -183,79 +268,3 @@ def expanded(node: dict, known: dict[str, Any], version: int) -> dict[str, Any]:
     if "definition" in node:
         out["definition"] = expanded(node["definition"], known, version)
     return out
-
-
-def explanation_lines(data: dict[str, Any]) -> Iterator[str]:
-    """The French text of ``pourquoi`` for one decision."""
-    yield from _header(data)
-    yield from _rule_source(data)
-    yield f"Explication : {data['explication']}"
-    yield from _conditions(data)
-    derived = (f"  {n} = {word(v)}" for n, v in data["faits_derives"].items())
-    yield from _section("Faits dérivés :", derived)
-    others = (
-        f"  « {r['regle']} » ({r['decision']}, ligne {r['ligne']}) : {r['raison']}."
-        for r in data["autres_regles"]
-    )
-    yield from _section("Autres règles vraies, écartées :", others)
-    unknown = (
-        f"  « {r['regle']} » ({r['decision']}, ligne {r['ligne']})" for r in data["inconnues"]
-    )
-    yield from _section("Règles restées inconnues (données manquantes) :", unknown)
-    values = ", ".join(f"{k} = {word(v)}" for k, v in data["parametres"].items())
-    yield f"Paramètres : {values or 'aucun'}"
-
-
-def _header(data: dict[str, Any]) -> Iterator[str]:
-    policy = data["politique"]
-    when = _when(data["horodatage"])
-    yield f"Invitation {data['id']} — enregistrement n° {data['seq']} du {when}"
-    yield f"Décision : {data['decision']}"
-    rule = "sinon (aucune règle vraie)" if data["regle"] == "sinon" else f"« {data['regle']} »"
-    where = f", ligne {data['ligne']}" if data["ligne"] else ""
-    name = policy.get("nom") or policy["chemin"]
-    yield f"Règle : {rule}{where}"
-    yield f"Politique : « {name} » ({policy['chemin']}, sha256 {policy['sha256'][:12]}…)"
-    if data["motif"]:
-        yield f"Motif : {data['motif']}"
-
-
-def _when(horodatage: str) -> str:
-    return f"{horodatage[:10]} {horodatage[11:19]} UTC"
-
-
-def _rule_source(data: dict[str, Any]) -> Iterator[str]:
-    if not data["texte_regle"]:
-        if data["regle"] != "sinon" or not data["source_enregistree"]:
-            yield "Texte de la règle : source de la politique absente du journal."
-        return
-    yield "Texte de la règle (tel qu'enregistré au journal) :"
-    for line in data["texte_regle"]:
-        yield f"  {line['ligne']:>4} | {line['texte']}"
-
-
-def _conditions(data: dict[str, Any]) -> Iterator[str]:
-    for trace in data["conditions"]:
-        role = "règle décisive" if trace.get("decisive") else "règle aussi vraie"
-        if not trace.get("decisive") and trace["regle"] in {r["regle"] for r in data["inconnues"]}:
-            role = "règle inconnue"
-        yield f"Conditions de « {trace['regle']} » (ligne {trace['ligne']}, {role}) :"
-        yield from _node(trace["condition"], data["preuves"], 1)
-
-
-def _node(node: dict, notes: dict[str, str], depth: int) -> Iterator[str]:
-    found = [notes[name] for name in node.get("lu", {}) if notes.get(name)]
-    note = f" ({'; '.join(found)})" if found else ""
-    yield f"{'  ' * depth}{node['detail']}{note}"
-    for child in node.get("enfants", []):
-        yield from _node(child, notes, depth + 1)
-    if "definition" in node:
-        yield f"{'  ' * (depth + 1)}défini par :"
-        yield from _node(node["definition"], notes, depth + 2)
-
-
-def _section(title: str, lines: Iterator[str]) -> Iterator[str]:
-    items = list(lines)
-    if items:
-        yield title
-        yield from items

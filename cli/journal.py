@@ -17,24 +17,26 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import click
 import orjson
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
-from tamis.audit.filters import FilterError
+from tamis.audit.filters import FilterError, Sender
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
 from tamis.audit.verify import verify_journal
-from tamis.cli import options
+from tamis.cli import human, options
 from tamis.cli.main import LazyGroup
 from tamis.cli.options import warn
+from tamis.cli.why_text import explanation_lines
 
 _COLORS = {
     "accepter": "green",
@@ -66,26 +68,71 @@ def journal() -> None:
 
 
 @journal.command()
-@click.argument("identifiant", metavar="ID")
+@click.argument("identifiant", metavar="ID|EXPÉDITEUR")
 @options.journal
 @options.format_(("texte", "json"), "texte")
+@options.utc
 @options.sans_index
-def pourquoi(identifiant: str, journal: str, format_: str, sans_index: bool) -> None:
-    """Explique en détail la ou les décisions prises pour l'invitation ID, à partir du journal
+def pourquoi(identifiant: str, journal: str, format_: str, utc: bool, sans_index: bool) -> None:
+    """Explique en détail la ou les décisions prises pour une invitation, à partir du journal
     seul : règle et motif avec le texte de la règle tel qu'enregistré, valeur de chaque
-    condition, faits dérivés, règles aussi vraies et pourquoi elles ont été écartées."""
+    condition, faits dérivés, règles aussi vraies et pourquoi elles ont été écartées.
+    L'invitation est désignée par son identifiant, le début de son identifiant, ou une partie
+    du nom ou de l'adresse de profil de l'expéditeur ; si plusieurs invitations
+    correspondent, elles sont énumérées."""
     with journal_errors():
-        found = why.find_decisions(journal, identifiant, warn, index=not sans_index)
-    if not found:
+        lookup = why.look_up(journal, identifiant, warn, index=not sans_index)
+    if lookup.candidates:
+        raise click.ClickException(ambiguous(identifiant, lookup, utc=utc))
+    if not lookup.found:
         raise click.ClickException(
-            f"aucune décision pour l'invitation « {identifiant} » dans {journal}."
+            f"aucune décision pour l'invitation « {human.safe(identifiant)} » dans {journal}."
         )
-    for index, item in enumerate(found):
+    if lookup.designation is not why.Designation.ID:
+        click.echo(designated(identifiant, lookup), err=True)
+    for index, item in enumerate(lookup.found):
         data = why.explanation(item)
         if format_ == "json":
             click.echo(orjson.dumps(data).decode())
             continue
-        click.echo(("\n" if index else "") + "\n".join(why.explanation_lines(data)))
+        click.echo(("\n" if index else "") + "\n".join(explanation_lines(data, utc=utc)))
+
+
+_BY = {
+    why.Designation.PREFIX: "dont l'identifiant commence par",
+    why.Designation.SENDER: "dont l'expéditeur correspond à",
+}
+
+
+def designated(query: str, lookup: why.Lookup) -> str:
+    """The stderr line that says which invitation a prefix or a sender designated."""
+    content = lookup.found[0].record["contenu"]
+    sender = Sender.of(content)
+    who = f" ({human.safe(sender.shown)})" if sender.shown else ""
+    return (
+        f"« {human.safe(query)} » : l'invitation {human.safe(content['id'])}{who}, la seule "
+        f"{_BY[lookup.designation]} « {human.safe(query)} »."
+    )
+
+
+def ambiguous(query: str, lookup: why.Lookup, *, utc: bool) -> str:
+    """The error that lists the invitations a prefix or a sender may mean."""
+    shown = lookup.candidates[: why.MAX_CANDIDATES]
+    lines = [
+        f"plusieurs invitations {_BY[lookup.designation]} « {human.safe(query)} » ; "
+        "précisez laquelle (ID) :"
+    ]
+    for item in shown:
+        sender = f"  {human.safe(item.sender)}" if item.sender else ""
+        times = f" ({human.number(item.decisions)} décisions)" if item.decisions > 1 else ""
+        when = human.when(item.horodatage, utc=utc, seconds=False)
+        lines.append(
+            f"  {human.safe(item.invitation)}{sender} — {human.safe(item.decision)} le "
+            f"{when} {human.zone(item.horodatage, utc=utc)}{times}"
+        )
+    if len(lookup.candidates) > len(shown):
+        lines.append(f"  … et d'autres ; les {why.MAX_CANDIDATES} premières sont affichées.")
+    return "\n".join(lines)
 
 
 @journal.command()
@@ -93,62 +140,114 @@ def pourquoi(identifiant: str, journal: str, format_: str, sans_index: bool) -> 
 @options.filters
 @options.format_(("table", "json", "csv"), "table")
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N décisions.")
+@options.utc
 @options.sans_index
-def chercher(journal: str, format_: str, limite: int | None, sans_index: bool, **kw: Any) -> None:
+def chercher(
+    journal: str, format_: str, limite: int | None, utc: bool, sans_index: bool, **kw: Any
+) -> None:
     """Liste les décisions qui correspondent à tous les filtres donnés (la plus ancienne
-    d'abord) : tableau, JSON (un objet par ligne) ou CSV."""
+    d'abord) : tableau (à la largeur du terminal, heure locale), JSON (un objet par ligne)
+    ou CSV (tels qu'au journal, en UTC)."""
     flt = options.build_filter(kw)
     with journal_errors():
         rows = queries.search(journal, flt, warn, index=not sans_index)
-        count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout)
-    click.echo(f"{count} décision(s) trouvée(s).", err=True)
+        count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout, utc=utc)
+    click.echo(f"{human.number(count)} décision(s) trouvée(s).", err=True)
 
 
-def emit_rows(rows: Iterable[dict], format_: str, stream: TextIO) -> int:
+def emit_rows(rows: Iterable[dict], format_: str, stream: TextIO, *, utc: bool = False) -> int:
     if format_ == "csv":
         return write_csv(stream, queries.SUMMARY_COLUMNS, rows)
     if format_ == "json":
         return sum(1 for row in rows if stream.write(orjson.dumps(row).decode() + "\n"))
-    return print_table(rows)
+    return print_table(rows, utc=utc)
 
 
-def print_table(rows: Iterable[dict]) -> int:
-    """Rows in chunks of fixed-width tables (rich needs every row of a table at once)."""
-    console, count = Console(width=max(Console().width, 150)), 0
+def print_table(rows: Iterable[dict], *, utc: bool = False) -> int:
+    """Rows in chunks of tables (rich needs every row of a table at once) whose columns are
+    laid out once, from the terminal's width alone, so that the chunks line up."""
+    console, count = Console(highlight=False), 0
+    columns = table_columns(console.width)
     iterator = iter(rows)
     while chunk := list(itertools.islice(iterator, _CHUNK)):
-        console.print(_table(chunk, header=count == 0))
+        console.print(_table(chunk, columns, header=count == 0, utc=utc))
         count += len(chunk)
     if not count:
         console.print("Aucune décision ne correspond.")
     return count
 
 
-def _table(rows: list[dict], *, header: bool) -> Table:
-    table = Table(box=box.SIMPLE_HEAD if header else None, show_header=header, show_edge=False)
-    widths = {
-        "N°": 8,
-        "Date (UTC)": 19,
-        "Invitation": 16,
-        "Expéditeur": 22,
-        "Décision": 9,
-        "Règle": 16,
-        "Motif": 40,
-    }
-    for title, width in widths.items():
-        table.add_column(title, width=width, no_wrap=True, overflow="ellipsis")
+class Column(NamedTuple):
+    key: str  # the row's key
+    title: str
+    width: int
+    wraps: bool  # text that is folded onto more lines rather than cut
+
+
+_GAP = 2  # between two columns: one space of padding, one of the (blank) divider
+_FIXED = {"seq": ("N°", 7), "horodatage": ("Date", 16), "decision": ("Décision", 8)}
+_FLEXIBLE = {  # (title, least width, most width: None takes what is left)
+    "id": ("Invitation", 10, 16),
+    "expediteur": ("Expéditeur", 12, 28),
+    "regle": ("Règle", 10, 24),
+    "motif": ("Motif", 12, None),
+}
+_ORDER = ("seq", "horodatage", "id", "expediteur", "decision", "regle", "motif")
+_DROPPED_FIRST = ("motif", "regle")
+
+
+def table_columns(width: int) -> list[Column]:
+    """The columns of ``chercher``'s table for a terminal ``width`` wide: every one when they
+    fit, else without the motif, then without the rule; room left goes to the text columns."""
+    flexible = dict(_FLEXIBLE)
+    fixed = sum(w for _t, w in _FIXED.values())
+
+    def needed() -> int:
+        shown = len(_FIXED) + len(flexible)
+        return fixed + sum(least for _t, least, _m in flexible.values()) + _GAP * (shown - 1)
+
+    for key in _DROPPED_FIRST:
+        if needed() <= width:
+            break
+        del flexible[key]
+    spare, widths = max(width - needed(), 0), {}
+    for key, (_title, least, most) in flexible.items():
+        extra = spare if most is None else min(spare, most - least)
+        widths[key], spare = least + extra, spare - extra
+    return [
+        Column(key, _FIXED[key][0], _FIXED[key][1], False)
+        if key in _FIXED
+        else Column(key, flexible[key][0], widths[key], True)
+        for key in _ORDER
+        if key in _FIXED or key in flexible
+    ]
+
+
+def _table(rows: list[dict], columns: list[Column], *, header: bool, utc: bool) -> Table:
+    table = Table(
+        box=box.SIMPLE_HEAD if header else None,
+        show_header=header,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    for column in columns:
+        title = f"Date ({human.zone(utc=utc)})" if column.key == "horodatage" else column.title
+        overflow = "fold" if column.wraps else "ellipsis"
+        table.add_column(title, width=column.width, no_wrap=not column.wraps, overflow=overflow)
     for row in rows:
-        decision = row["decision"] or ""
-        table.add_row(
-            str(row["seq"]),
-            row["horodatage"][:19].replace("T", " "),
-            str(row["id"]),
-            row["expediteur"] or "",
-            f"[{_COLORS.get(decision, 'white')}]{decision}[/]",
-            row["regle"] or "",
-            row["motif"] or "",
-        )
+        table.add_row(*(_cell(row, column.key, utc) for column in columns))
     return table
+
+
+def _cell(row: dict, key: str, utc: bool) -> Text:
+    """One cell as plain text (never rich markup: the data comes from strangers), made safe."""
+    value = row[key]
+    if key == "horodatage":
+        return Text(human.when(value, utc=utc, seconds=False))
+    if key == "decision":
+        return Text(human.safe(value or ""), style=_COLORS.get(value, "white"))
+    return Text(human.safe("" if value is None else value))
 
 
 @journal.command()
@@ -162,24 +261,32 @@ def _table(rows: list[dict], *, header: bool) -> Table:
     help="Regroupement dans le temps du graphique.",
 )
 @options.format_(("texte", "json"), "texte")
+@options.utc
 @options.sans_index
-def stats(journal: str, par: str, format_: str, sans_index: bool, **kw: Any) -> None:
+def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **kw: Any) -> None:
     """Compte les décisions choisies par décision, par règle décisive, par fait et par jour
-    ou semaine, avec un petit graphique des décisions dans le temps."""
+    ou semaine (de l'heure locale, ou UTC avec --utc), avec un petit graphique des
+    décisions dans le temps."""
     flt = options.build_filter(kw)
     with journal_errors():
-        result = queries.journal_stats(journal, flt, par, warn, index=not sans_index)
+        result = queries.journal_stats(journal, flt, par, warn, local=not utc, index=not sans_index)
     if format_ == "json":
         click.echo(orjson.dumps(result.as_dict()).decode())
         return
-    print_stats(result, Console())
+    print_stats(result, Console(highlight=False), utc=utc)
 
 
-def print_stats(result: Stats, console: Console) -> None:
+def print_stats(result: Stats, console: Console, *, utc: bool = False) -> None:
     if not result.total:
         console.print("Aucune décision ne correspond.")
         return
-    console.print(f"{result.total} décision(s) du {result.first[:10]} au {result.last[:10]} (UTC)")
+    first, last = (human.day(moment, utc=utc) for moment in (result.first, result.last))
+    console.print(
+        Text(
+            f"{human.number(result.total)} décision(s) du {first} au {last} "
+            f"({human.zone(result.last, utc=utc)})"
+        )
+    )
     console.print(
         _count_table(
             "Par décision",
@@ -200,7 +307,7 @@ def print_stats(result: Stats, console: Console) -> None:
         )
     )
     console.print(_fact_table(result))
-    console.print(_chart(result))
+    console.print(_chart(result, console.width))
 
 
 def _count_table(
@@ -208,11 +315,12 @@ def _count_table(
 ) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for head in heads:
-        table.add_column(head)
-    table.add_column("Nombre", justify="right")
-    table.add_column("%", justify="right")
+        table.add_column(head, overflow="fold")
+    table.add_column("Nombre", justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
     for key, count in zip(keys, counts, strict=True):
-        table.add_row(*(str(k) for k in key), str(count), f"{100 * count / total:.1f}")
+        cells = (Text(human.safe("" if k is None else k)) for k in key)
+        table.add_row(*cells, human.number(count), human.percent(count, total))
     return table
 
 
@@ -221,25 +329,31 @@ def _fact_table(result: Stats) -> Table:
         title="Par fait (décisions où il valait…)", box=box.SIMPLE_HEAD, title_justify="left"
     )
     for head in ("Fait", "vrai", "faux", "inconnu"):
-        table.add_column(head, justify="left" if head == "Fait" else "right")
+        fact = head == "Fait"
+        table.add_column(head, justify="left" if fact else "right", overflow="fold")
     for name, counts in sorted(result.by_fact.items()):
-        table.add_row(name, *(str(counts.get(w, 0)) for w in ("vrai", "faux", "inconnu")))
+        numbers = (human.number(counts.get(w, 0)) for w in ("vrai", "faux", "inconnu"))
+        table.add_row(Text(human.safe(name)), *numbers)
     return table
 
 
-def _chart(result: Stats, width: int = 40) -> Table:
-    """One bar per period, one colour per decision, scaled to the busiest period."""
+def _chart(result: Stats, width: int) -> Table:
+    """One bar per period, one colour per decision, scaled to the busiest period, as wide as
+    the terminal leaves room for (40 columns at most)."""
     table = Table(title="Décisions dans le temps", box=None, title_justify="left")
     for head in ("Période", "Décisions", "Total"):
-        table.add_column(head, justify="right" if head == "Total" else "left")
-    busiest = max(sum(c.values()) for c in result.by_period.values())
+        table.add_column(head, justify="right" if head == "Total" else "left", no_wrap=True)
+    totals = {period: sum(counts.values()) for period, counts in result.by_period.items()}
+    busiest, widest = max(totals.values()), max(len(human.number(n)) for n in totals.values())
+    room = max(min(40, width - 10 - widest - 6), 5)  # period, total and the gaps between
     for period, counts in sorted(result.by_period.items()):
-        bar = "".join(
-            f"[{_COLORS.get(d, 'white')}]{'█' * round(width * n / busiest)}[/]"
-            for d, n in sorted(counts.items())
-        )
-        table.add_row(period, bar, str(sum(counts.values())))
-    legend = "  ".join(f"[{c}]█[/] {d}" for d, c in _COLORS.items())
+        bar = Text()
+        for decision, n in sorted(counts.items()):
+            bar.append("█" * round(room * n / busiest), style=_COLORS.get(decision, "white"))
+        table.add_row(period, bar, human.number(totals[period]))
+    legend = Text("  ").join(
+        Text.assemble(("█", colour), f" {decision}") for decision, colour in _COLORS.items()
+    )
     table.caption = legend
     return table
 
@@ -281,15 +395,15 @@ def verifier(journal: str, sceau: str | None, cle: str | None, cle_publique: str
             click.echo(sealed)
         sys.exit(1)
     click.echo(
-        f"OK : {result.count} enregistrement(s) vérifié(s), chaîne intacte "
+        f"OK : {human.number(result.count)} enregistrement(s) vérifié(s), chaîne intacte "
         f"(dernier : n° {result.last_seq}, empreinte {result.last_digest})."
     )
     if result.rewritten:
         warn(
-            f"{journal}:{result.first_rewritten} : {result.rewritten} enregistrement(s) "
-            "intact(s) mais réécrit(s) par un autre programme que tamis (espaces, ordre des "
-            "clés ou échappements), le premier à cette ligne ; les recherches sans l'index "
-            "(--sans-index) peuvent les manquer, l'index les lit."
+            f"{journal}:{result.first_rewritten} : {human.number(result.rewritten)} "
+            "enregistrement(s) intact(s) mais réécrit(s) par un autre programme que tamis "
+            "(espaces, ordre des clés ou échappements), le premier à cette ligne ; les "
+            "recherches sans l'index (--sans-index) peuvent les manquer, l'index les lit."
         )
     if sealed is not None:
         click.echo(sealed)
@@ -322,7 +436,7 @@ def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: An
             count = write_csv(stream, queries.EXPORT_COLUMNS, map(queries.export_row, records))
         else:
             count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
-    click.echo(f"{count} décision(s) exportée(s).", err=True)
+    click.echo(f"{human.number(count)} décision(s) exportée(s).", err=True)
 
 
 def _jsonl(record: dict) -> str:

@@ -90,6 +90,15 @@ def sans_index(function: F) -> F:
     )(function)
 
 
+def utc(function: F) -> F:
+    return click.option(
+        "--utc",
+        "utc",
+        is_flag=True,
+        help="Dates et heures en UTC, comme au journal (par défaut : l'heure locale).",
+    )(function)
+
+
 def durabilite(function: F) -> F:
     return click.option(
         "--durabilite",

@@ -1,0 +1,99 @@
+"""What a person reads on a terminal: safe text, times in the local zone, numbers the French way.
+
+Sits at the very end of the flow (records, rows, counts -> **lines a person reads**), used by
+the commands' human formats only: JSON and CSV stay exact, byte for byte what the journal
+holds. Three habits, each in one function:
+
+- ``safe``: invitation data is written by strangers. Control characters (C0, DEL, C1) and the
+  bidirectional overrides that reorder a line are shown as escapes (``\\x1b``, ``\\u202e``),
+  so that nothing read from an invitation can move the cursor, recolour the terminal, set its
+  title or disguise what is printed. Text handed to rich goes in ``Text`` objects, never as
+  markup, so a name like ``[/x]`` is printed as it is, not interpreted.
+- ``when`` and ``zone``: the journal is in UTC; a person reads the local time (the process's
+  time zone, ``TZ``), unless the command is given ``--utc``.
+- ``number`` and ``percent``: 1 234 567 with a narrow no-break space, 12,5 with a comma.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+NARROW_NBSP = "\u202f"
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def safe(value: object) -> str:
+    """``value`` as text a terminal prints as it is: every control character escaped."""
+    text = value if isinstance(value, str) else str(value)
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def moment(horodatage: str, *, utc: bool) -> datetime:
+    """A journal time (UTC, ``…Z``) in the local time zone, or in UTC."""
+    parsed = datetime.fromisoformat(horodatage.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC) if utc else parsed.astimezone()
+
+
+def when(horodatage: str, *, utc: bool, seconds: bool = True) -> str:
+    """``2026-02-01 09:37:00`` (local, or UTC): what a table or a header shows; a time that
+    does not read as one is shown as it is, made safe."""
+    try:
+        shown = moment(horodatage, utc=utc)
+    except (ValueError, OverflowError):
+        return safe(horodatage)
+    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def day(horodatage: str, *, utc: bool) -> str:
+    """``2026-02-01``: the day of a journal time, local or UTC."""
+    return when(horodatage, utc=utc)[:10]
+
+
+def zone(horodatage: str | None = None, *, utc: bool) -> str:
+    """The name of the zone times are shown in (``UTC``, ``EST``…), at ``horodatage``'s time
+    or now."""
+    if utc:
+        return "UTC"
+    try:
+        at = moment(horodatage, utc=False) if horodatage else datetime.now().astimezone()
+    except (ValueError, OverflowError):
+        at = datetime.now().astimezone()
+    return at.tzname() or at.strftime("UTC%z")
+
+
+def number(value: int | float, decimals: int | None = None) -> str:
+    """``1 234 567``, ``0,5``: thousands with a narrow no-break space, a decimal comma;
+    ``decimals`` fixes the digits after the comma (else as Python writes the number)."""
+    if isinstance(value, bool):
+        return str(value)
+    text = f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
+    if "e" in text or "inf" in text or "nan" in text:
+        return text.replace(".", ",")
+    return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def value(data: object) -> str:
+    """A recorded value as a person reads it: vrai, faux, inconnu, a number the French way,
+    a text, a list in brackets."""
+    if data is None or isinstance(data, bool):
+        return {None: "inconnu", True: "vrai", False: "faux"}[data]
+    if isinstance(data, int | float):
+        return number(data)
+    if isinstance(data, list | tuple):
+        return "[" + ", ".join(value(item) for item in data) + "]"
+    return safe(data)
+
+
+def percent(count: int, total: int) -> str:
+    """``12,5``: a share of ``total`` in percent, one decimal."""
+    return number(100 * count / total, 1) if total else number(0.0, 1)
