@@ -132,7 +132,7 @@ def invitation_records(fichier: str | None, sens: str) -> Iterator[InputRecord]:
     if fichier is None and sys.stdin.isatty():
         raise click.UsageError("donnez un FICHIER d'invitations, ou « - » pour l'entrée standard.")
     if fichier in (None, "-"):
-        return read_invitations(sys.stdin, name=STDIN_NAME, sens=sens)
+        return read_invitations(getattr(sys.stdin, "buffer", sys.stdin), name=STDIN_NAME, sens=sens)
     problem = unreadable(fichier)
     if problem is not None:
         raise click.ClickException(f"{fichier} : fichier d'invitations illisible : {problem}")

@@ -149,7 +149,7 @@ class Expediteur(_Model):
 class Invitation(_Model):
     """One LinkedIn connection invitation, received (``entrante``) or to send (``sortante``)."""
 
-    id: Annotated[StrictStr, Field(min_length=1)]
+    id: Annotated[StrictStr, Field(min_length=1, pattern=r"\S")]  # not only spaces
     recue_le: Annotated[datetime | None, BeforeValidator(_iso_datetime)] = None
     sens: Literal["entrante", "sortante"] | None = None
     message: NullMeansNone = Field(default=None, description='"" ou null : aucune note')

@@ -1,33 +1,38 @@
 """Read a batch of invitations from a file or stream, never raising on bad input.
 
 The entry of the domain flow: bytes -> ``Record`` (validated ``Invitation`` or French errors)
--> ``extract`` -> engine. The format is detected from the content: one JSON object, a JSON
-array, JSON Lines, or LinkedIn's Invitations.csv. Each record carries its location
-(« invitations.jsonl:3 ») so that a bad record is reported and the batch goes on; a JSON
-syntax error in JSON Lines costs only its line. From a stream (stdin), JSON Lines are read
-one line at a time as they arrive (a live feed is answered at once); the other formats need
-the whole text and are read whole.
+-> ``extract`` -> engine. The format is detected from the start of the input: a JSON array,
+JSON Lines (the first line is one JSON object), JSON texts one after another (a
+pretty-printed invitation), or LinkedIn's Invitations.csv. Every format is read as it comes
+(``source``, ``json_values``): memory holds one invitation and the ids already seen
+(``seen``), never the file, so a file of a million invitations or an endless stream is read
+in bounded memory, and a live feed on stdin is answered line by line. Each record carries its
+location (« invitations.jsonl:3 ») so that a bad record is reported and the batch goes on; an
+invitation past the limits of ``limits`` costs only itself.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import count, islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import orjson
 
 from tamis.invitations import linkedin
-from tamis.invitations.french import json_reason, not_utf8, os_error
+from tamis.invitations.french import os_error
+from tamis.invitations.json_values import Text, Values
+from tamis.invitations.limits import LONG_INVITATION, MAX_CHARS, ReadError, decode, group
 from tamis.invitations.models import Invitation
+from tamis.invitations.seen import SeenIds
+from tamis.invitations.source import CHUNK, TOO_LONG, Source
 from tamis.invitations.validation import validate
 
 SENS = ("entrante", "sortante", "toutes")
+BLANK_START = f"plus de {group(MAX_CHARS)} caractères blancs au début : lecture arrêtée"
+_HEAD_LINES = 10  # lines read to recognise Invitations.csv (its header may follow notes)
 
 
 @dataclass(frozen=True)
@@ -43,75 +48,86 @@ class Record:
 
 
 def read_invitations(
-    source: str | Path | TextIO, *, name: str, sens: str = "entrante"
+    source: str | Path | TextIO | BinaryIO, *, name: str, sens: str = "entrante"
 ) -> Iterator[Record]:
     """The records of ``source`` in order; ``sens`` filters LinkedIn CSV rows by direction."""
     if sens not in SENS:
         raise ValueError(f"sens must be one of {SENS}, not {sens!r}")
     if not isinstance(source, str | Path):
-        yield from _stream(source, name, sens)
+        yield from _read(Source(source), name, sens)
         return
-    text, problem = _read_text(source)
-    if problem is not None:
-        yield Record(name, None, None, (problem,))
-        return
-    yield from _dispatch(text.removeprefix("\ufeff"), name, sens)
-
-
-def _read_text(source: str | Path | TextIO) -> tuple[str, str | None]:
     try:
-        if isinstance(source, str | Path):
-            return Path(source).read_text(encoding="utf-8-sig"), None
-        return source.read(), None
-    except UnicodeDecodeError as error:
-        return "", f"le fichier {not_utf8(error)}"
+        stream = Path(source).open("rb")  # noqa: SIM115 - closed below, after the last record
     except (OSError, ValueError) as error:
-        return "", os_error(error)
+        yield Record(name, None, None, (os_error(error),))
+        return
+    with stream:
+        yield from _read(Source(stream), name, sens)
 
 
-def _stream(source: TextIO, name: str, sens: str) -> Iterator[Record]:
-    """A stream (stdin): JSON Lines are read and yielded line by line as they arrive, so a
-    live feed is answered at once and memory holds one line; other formats are read whole."""
-    lines = _decoded_lines(source)
-    head: list[str | Unreadable] = []
-    for line in lines:
-        head.append(line)
-        if not isinstance(line, str) or line.strip():
+def _read(source: Source, name: str, sens: str) -> Iterator[Record]:
+    start = _first_char(source)
+    if start == "[":
+        records = _json_array(source, name)
+    elif start == "{":
+        records = _json_objects(source, name)
+    elif start:
+        records = _csv_or_unknown(source, name, sens)
+    else:
+        records = iter(())
+    yield from records
+    if source.problem is not None:  # JSON Lines report it at its line, and clear it
+        yield Record(name, None, None, (source.problem,))
+
+
+def _first_char(source: Source) -> str:
+    """The first character that is not blank ("" for an empty input); what was read is
+    given back, blank lines as their line ends (an endless blank input is cut short)."""
+    newlines = blank = 0
+    while piece := source.piece():
+        if piece.strip():
+            source.give_back(["\n" * newlines, piece])
+            return piece.lstrip()[0]
+        newlines, blank = newlines + piece.count("\n"), blank + len(piece)
+        if blank > MAX_CHARS:
+            source.problem = BLANK_START
+            return ""
+    return ""
+
+
+def _json_objects(source: Source, name: str) -> Iterator[Record]:
+    """JSON Lines when the first line is one JSON object alone, or when the next non-blank
+    line starts another object (the first line is then an error); else JSON texts one after
+    another (a pretty-printed invitation)."""
+    lines = _through_non_blank(source)
+    if not _one_json_object(lines[-1]) and not _next_starts_object(source, lines):
+        source.give_back(lines)
+        return _json_sequence(source, name)
+    return _json_lines(itertools.chain(lines, iter(source.line, "")), source, name)
+
+
+def _next_starts_object(source: Source, lines: list[str]) -> bool:
+    """Whether the next non-blank line starts a JSON object (read into ``lines``), or a line
+    was too long: JSON Lines, whose first line is wrong."""
+    lines += _through_non_blank(source)
+    if any(line is TOO_LONG for line in lines):
+        return True
+    return lines[-1].lstrip().startswith("{") and len(lines) > 1 and lines[-1] is not lines[0]
+
+
+def _through_non_blank(source: Source) -> list[str]:
+    """Lines up to and including the next non-blank one (fewer at the end)."""
+    lines: list[str] = []
+    while line := source.line():
+        lines.append(line)
+        if line is TOO_LONG or line.strip():
             break
-    if head and _one_json_object(head[-1]):
-        yield from _with_duplicates(_json_lines(itertools.chain(head, lines), name))
-        return
-    text = [*head, *lines]
-    if text and isinstance(text[-1], Unreadable):
-        yield Record(name, None, None, (text[-1].problem,))
-        return
-    yield from _dispatch("".join(text).removeprefix("\ufeff"), name, sens)  # type: ignore[arg-type]
+    return lines
 
 
-@dataclass(frozen=True)
-class Unreadable:
-    """Where a stream could no longer be read (not UTF-8, an I/O error): why, in French."""
-
-    problem: str
-
-
-def _decoded_lines(source: TextIO) -> Iterator[str | Unreadable]:
-    """The stream's lines (a leading BOM dropped), ended by an ``Unreadable`` if reading
-    fails."""
-    first = True
-    try:
-        for line in source:
-            yield line.removeprefix("\ufeff") if first else line
-            first = False
-    except UnicodeDecodeError:
-        yield Unreadable("l'entrée n'est pas en UTF-8 ; réenregistrez-la en UTF-8")
-    except (OSError, ValueError) as error:
-        yield Unreadable(os_error(error))
-
-
-def _one_json_object(line: str | Unreadable) -> bool:
-    """Whether ``line`` alone is a JSON object: the stream is then JSON Lines."""
-    if not isinstance(line, str) or not line.lstrip().startswith("{"):
+def _one_json_object(line: str) -> bool:
+    """Whether ``line`` alone is a JSON object: the input is then JSON Lines."""
+    if line is TOO_LONG or not line.lstrip().startswith("{"):
         return False
     try:
         return isinstance(orjson.loads(line), dict)
@@ -119,19 +135,129 @@ def _one_json_object(line: str | Unreadable) -> bool:
         return False
 
 
-def _dispatch(text: str, name: str, sens: str) -> Iterator[Record]:
-    start = text.lstrip()[:1]
-    if not start:
+def _json_lines(lines: Iterable[str], source: Source, name: str) -> Iterator[Record]:
+    """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
+    other line separators, such as U+2028, inside its strings)."""
+    counter = _Counter()
+    numbered = _numbered_lines(counter.counting(lines), counter, name)
+    yield from _with_duplicates(numbered, lambda number: f"{name}:{number}")
+    if source.problem is not None:
+        after = counter.count + 1
+        yield Record(f"{name}:{after}", None, None, (source.problem,), line=after)
+        source.problem = None
+
+
+class _Counter:
+    """How many lines were read so far."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def counting(self, lines: Iterable[str]) -> Iterator[str]:
+        for self.count, line in enumerate(lines, start=1):
+            yield line
+
+
+def _numbered_lines(
+    lines: Iterable[str], counter: _Counter, name: str
+) -> Iterator[tuple[Record, int]]:
+    for line in lines:
+        number = counter.count
+        location = f"{name}:{number}"
+        if line is TOO_LONG:
+            yield _unreadable(ReadError(LONG_INVITATION), location, number), number
+            continue
+        line = line.rstrip("\r\n")  # an error at the end is on this line, not the next
+        if not line.strip():
+            continue
+        try:
+            value = decode(line)
+        except ReadError as error:
+            yield _unreadable(error.shifted(number, 1), location, number), number
+            continue
+        yield _record(value, location, number), number
+
+
+def _json_array(source: Source, name: str) -> Iterator[Record]:
+    """Elements of a JSON array, each at « name:line (élément n) » (line where it starts,
+    n from 1), so that elements sharing a line are told apart; a syntax error between
+    elements ends the array."""
+    yield from _with_duplicates(_elements(Values(source), name), lambda n: f"élément {n}")
+
+
+def _elements(values: Values, name: str) -> Iterator[tuple[Record, int]]:
+    try:
+        for text in values.array():
+            assert text.element is not None
+            location = f"{name}:{text.line} (élément {text.element})"
+            yield _decoded(text, location), text.element
+    except ReadError as error:
+        yield _unreadable(error, f"{name}:{error.line}", error.line), 0
+
+
+def _json_sequence(source: Source, name: str) -> Iterator[Record]:
+    """JSON texts one after another (one pretty-printed invitation, or several): each at
+    « name:line »; a syntax error ends the input (nothing tells where the next text starts)."""
+    yield from _with_duplicates(_texts(Values(source), name), lambda n: f"{name}:{n}")
+
+
+def _texts(values: Values, name: str) -> Iterator[tuple[Record, int]]:
+    try:
+        for text in values.sequence():
+            yield _decoded(text, f"{name}:{text.line}"), text.line
+    except ReadError as error:
+        error = _worded_by_orjson(values, error)
+        yield _unreadable(error, f"{name}:{error.line}", error.line), error.line
+
+
+def _worded_by_orjson(values: Values, error: ReadError) -> ReadError:
+    """The error as orjson words it, as for a JSON Lines line (``json`` words it otherwise)."""
+    if error.column is None:
+        return error
+    rest = values.rest()
+    try:
+        decode(rest.text)
+    except ReadError as worded:
+        return worded.shifted(rest.line, rest.column)
+    return error
+
+
+def _decoded(text: Text, location: str) -> Record:
+    try:
+        value = decode(text.text)
+    except ReadError as error:
+        error = error.shifted(text.line, text.column)
+        return _unreadable(error, location, text.line)
+    return _record(value, location, text.line)
+
+
+def _unreadable(error: ReadError, location: str, line: int | None) -> Record:
+    return Record(location, None, None, (error.problem,), line=line)
+
+
+def _csv_or_unknown(source: Source, name: str, sens: str) -> Iterator[Record]:
+    head = _head(source)
+    source.give_back(head)
+    if linkedin.sniff_invitations("".join(head)):
+        lines = iter(source.line, "")
+        yield from _csv((_LONG_ROW if line is TOO_LONG else line for line in lines), name, sens)
         return
-    if start == "[":
-        yield from _json_array(text, name)
-    elif start == "{":
-        yield from _json_object_or_lines(text, name)
-    elif linkedin.sniff_invitations(text):
-        yield from _csv(text, name, sens)
-    else:
+    if source.problem is None:
         problem = "format non reconnu : ni JSON, ni JSON Lines, ni Invitations.csv de LinkedIn"
         yield Record(name, None, None, (problem,))
+
+
+def _head(source: Source) -> list[str]:
+    """The first pieces, through ``_HEAD_LINES`` lines or ``CHUNK`` characters at most."""
+    pieces: list[str] = []
+    newlines = size = 0
+    while newlines < _HEAD_LINES and size < CHUNK and (piece := source.piece()):
+        pieces.append(piece)
+        newlines, size = newlines + piece.count("\n"), size + len(piece)
+    return pieces
+
+
+_LONG_ROW = "ligne trop longue\n"  # one cell: reported as a row with the wrong column count
 
 
 def unreadable(path: str | Path) -> str | None:
@@ -152,98 +278,24 @@ def _record(raw: object, location: str, line: int | None) -> Record:
     return Record(location, invitation, kept, tuple(errors), tuple(warnings), line)
 
 
-def _syntax_error(error: json.JSONDecodeError, name: str, line_offset: int = 0) -> Record:
-    line = error.lineno + line_offset
-    problem = f"JSON invalide, colonne {error.colno} ({json_reason(error.msg)})"
-    return Record(f"{name}:{line}", None, None, (problem,), line=line)
-
-
-def _json_object_or_lines(text: str, name: str) -> Iterator[Record]:
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        if _looks_like_lines(text):
-            yield from _with_duplicates(_json_lines(io.StringIO(text), name))
-        else:
-            yield _syntax_error(error, name)
-        return
-    yield _record(value, f"{name}:1", 1)
-
-
-def _looks_like_lines(text: str) -> bool:
-    """Whether ``text`` reads as JSON Lines, judged on its first two non-blank lines."""
-    lines = list(islice(filter(None, (line.strip() for line in text.splitlines())), 2))
-    if len(lines) < 2:
-        return False
-    try:
-        orjson.loads(lines[0])
-        return True
-    except orjson.JSONDecodeError:
-        return lines[1].startswith("{")
-
-
-def _json_lines(lines: Iterable[str | Unreadable], name: str) -> Iterator[Record]:
-    """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
-    other line separators, such as U+2028, inside its strings)."""
-    for number, line in enumerate(lines, start=1):
-        if isinstance(line, Unreadable):
-            yield Record(f"{name}:{number}", None, None, (line.problem,), line=number)
-            return
-        line = line.rstrip("\r\n")  # an error at the end is on this line, not the next
-        if not line.strip():
-            continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            yield _syntax_error(error, name, number - 1)
-            continue
-        yield _record(value, f"{name}:{number}", number)
-
-
-def _json_array(text: str, name: str) -> Iterator[Record]:
-    """Elements of a JSON array, each at « name:line (élément n) » (line where it starts,
-    n from 1), so that elements sharing a line are told apart."""
-    decoder = json.JSONDecoder()
-    position = text.index("[") + 1
-    records = []
-    try:
-        for element in count(1):
-            position = _skip(text, position, ",")
-            if text[position : position + 1] == "]":
-                break
-            value, end = decoder.raw_decode(text, position)
-            line = text.count("\n", 0, position) + 1
-            records.append(_record(value, f"{name}:{line} (élément {element})", line))
-            position = _skip(text, end, "")
-            if text[position : position + 1] not in (",", "]"):
-                raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
-    except json.JSONDecodeError as error:
-        records.append(_syntax_error(error, name))
-    yield from _with_duplicates(iter(records))
-
-
-def _skip(text: str, position: int, also: str) -> int:
-    while position < len(text) and (text[position].isspace() or text[position] in also):
-        position += 1
-    return position
-
-
-def _with_duplicates(records: Iterator[Record]) -> Iterator[Record]:
-    """Warn on an id already seen in the batch (decisions would share it in the journal)."""
-    seen: dict[str, str] = {}
-    for record in records:
+def _with_duplicates(
+    records: Iterable[tuple[Record, int]], place: Callable[[int], str]
+) -> Iterator[Record]:
+    """Warn on an id already seen in the input (decisions would share it in the journal);
+    each record comes with the number ``place`` words (a line, an element)."""
+    seen = SeenIds()
+    for record, where in records:
         ident = record.invitation.id if record.invitation is not None else None
-        if ident is not None and ident in seen:
-            warning = f"invitation « {ident} » : id déjà utilisé ({seen[ident]})"
+        first = seen.first(ident, where) if ident is not None else None
+        if first is not None:
+            warning = f"invitation « {ident} » : id déjà utilisé ({place(first)})"
             record = replace(record, warnings=(*record.warnings, warning))
-        elif ident is not None:
-            seen[ident] = record.location
         yield record
 
 
-def _csv(text: str, name: str, sens: str) -> Iterator[Record]:
+def _csv(lines: Iterable[str], name: str, sens: str) -> Iterator[Record]:
     try:
-        header, rows = linkedin.invitation_header(io.StringIO(text, newline=""))
+        header, rows = linkedin.invitation_header(lines)  # type: ignore[arg-type]
     except linkedin.ExportError as error:
         yield Record(f"{name}:1", None, None, (str(error),), line=1)
         return
@@ -251,7 +303,8 @@ def _csv(text: str, name: str, sens: str) -> Iterator[Record]:
     extra = linkedin.unknown_columns(header, known)
     unknown = [f"colonne « {c} » inconnue : ignorée" for c in extra]
     records = (r for r in (_csv_record(row, name) for row in rows) if _keep(r, sens))
-    for record in _with_duplicates(records):
+    numbered = ((record, record.line or 0) for record in records)
+    for record in _with_duplicates(numbered, lambda number: f"{name}:{number}"):
         if unknown:
             record, unknown = replace(record, warnings=(*unknown, *record.warnings)), []
         yield record

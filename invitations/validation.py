@@ -25,6 +25,7 @@ _MESSAGES = {
     "missing": "champ obligatoire manquant",
     "string_type": "doit être un texte",
     "string_too_short": "ne doit pas être vide",
+    "string_pattern_mismatch": "ne doit pas être fait que d'espaces",
     "int_type": "doit être un nombre entier",
     "int_from_float": "doit être un nombre entier",
     "greater_than_equal": "ne doit pas être négatif",
@@ -68,7 +69,7 @@ def record_name(raw: Mapping[str, Any], label: str | None = None) -> str:
     """« invitation « a-12 » » when the record has a text id, else « invitation sans id »
     followed by the label, if any."""
     ident = raw.get("id")
-    if isinstance(ident, str) and ident:
+    if isinstance(ident, str) and ident.strip():
         return f"invitation « {ident} »"
     return f"invitation sans id ({label})" if label else "invitation sans id"
 
@@ -118,16 +119,30 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return text or "(racine)"
 
 
+_SHOWN = 24  # characters of a wrong value shown at most: enough to recognise it, and an
+# error message copied into a ticket or a log does not carry someone's message or profile
+
+
 def _show(value: object) -> str:
+    """A wrong value, short: a text cut to ``_SHOWN`` characters, a list or an object by its
+    kind only (they hold what the sender wrote)."""
+    if isinstance(value, list | dict):
+        return _kind(value)
     try:
         text = orjson.dumps(value).decode()
     except TypeError:
         text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 def _kind(value: object) -> str:
-    names = {list: "une liste", str: "un texte", bool: "un booléen", type(None): "null"}
+    names = {
+        list: "une liste",
+        dict: "un objet",
+        str: "un texte",
+        bool: "un booléen",
+        type(None): "null",
+    }
     return names.get(type(value), "un nombre" if isinstance(value, int | float) else "autre chose")
 
 

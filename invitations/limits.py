@@ -1,0 +1,157 @@
+"""The documented limits of one invitation, and the checks that enforce them while reading.
+
+Sits inside the reader (``reader``, ``json_values``): a hostile or broken input costs only
+the invitation it is in, never a crash or the whole batch. Each limit is in docs/faits.md
+(« Limites ») and tested at the limit and one past it:
+
+- an invitation (one JSON Lines line, one element of an array, one CSV line) holds at most
+  ``MAX_CHARS`` characters;
+- objects and lists nest at most ``MAX_DEPTH`` levels (an invitation needs four);
+- an integer has at most ``MAX_DIGITS`` digits (counts of connections fit in far fewer; the
+  journal stores 64-bit integers), and a number must be finite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from tamis.invitations.french import json_reason
+from tamis.invitations.validation import record_name
+
+MAX_CHARS = 1_048_576
+MAX_DEPTH = 64
+MAX_DIGITS = 18
+
+_LONG_INTEGER = re.compile(rf"\d{{{MAX_DIGITS + 1}}}")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8 (surrogateescape)
+
+
+class ReadError(Exception):
+    """One invitation's text cannot be read: why (French), and for a JSON syntax error the
+    line and column (from 1) within the text read."""
+
+    def __init__(
+        self, reason: str, line: int = 1, column: int | None = None, *, byte: int | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason, self.line, self.column, self.byte = reason, line, column, byte
+
+    @property
+    def problem(self) -> str:
+        """The French message, the column included (the location names the line)."""
+        if self.byte is not None:
+            where = f"octet 0x{self.byte:02x} à la ligne {self.line}, position {self.column}"
+            return f"le fichier n'est pas en UTF-8 ({where}) ; réenregistrez-le en UTF-8"
+        if self.column is None:
+            return self.reason
+        return f"JSON invalide, colonne {self.column} ({self.reason})"
+
+    def shifted(self, line: int, column: int) -> ReadError:
+        """The same error for a text that starts at ``line``, ``column`` of the input."""
+        if self.column is None:
+            return ReadError(self.reason, line)
+        moved = self.column + column - 1 if self.line == 1 else self.column
+        return ReadError(self.reason, line + self.line - 1, moved, byte=self.byte)
+
+
+def group(number: int) -> str:
+    """« 1 048 576 »: French digit grouping (narrow no-break space)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+LONG_INVITATION = f"invitation trop longue : plus de {group(MAX_CHARS)} caractères"
+
+
+TOO_DEEP = f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux d'objets et de listes"
+
+
+def decode(text: str) -> Any:
+    """The JSON value of one invitation's ``text``, within the limits; raises ``ReadError``."""
+    if len(text) > MAX_CHARS:
+        raise ReadError(LONG_INVITATION)
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise _syntax(error, text) from None
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        deep = _first_path(value, lambda _item, level: level > MAX_DEPTH)
+        if deep is not None:
+            raise ReadError(_in_field(value, deep, TOO_DEEP))
+    if _LONG_INTEGER.search(text):
+        _check_integers(text)
+    return value
+
+
+def _syntax(error: orjson.JSONDecodeError, text: str) -> ReadError:
+    escaped = _ESCAPED_BYTE.search(text)
+    if escaped is not None:
+        start = escaped.start()
+        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        return ReadError("UTF-8", line, column, byte=ord(escaped[0]) - 0xDC00)
+    if error.msg.startswith("depth limit"):
+        return ReadError(TOO_DEEP)
+    if _NOT_A_NUMBER.match(text, error.pos):
+        return ReadError(_NAN, error.lineno, error.colno)
+    return ReadError(json_reason(error.msg), error.lineno, error.colno)
+
+
+_NOT_A_NUMBER = re.compile(r"-?(NaN|Infinity)")
+_NAN = "NaN et Infinity ne sont pas des nombres JSON"
+
+
+def _first_path(value: Any, found: Callable[[Any, int], bool]) -> str | None:
+    """The path (« expediteur.x[2] ») of the first item, depth first, for which
+    ``found(item, level)`` holds (the value itself is at level 1); without recursion."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        item, level, path = stack.pop()
+        if found(item, level):
+            return path or "(racine)"
+        if isinstance(item, dict):
+            children = [(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()]
+        elif isinstance(item, list):
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(item)]
+        else:
+            continue
+        stack.extend((child, level + 1, where) for child, where in reversed(children))
+    return None
+
+
+def _in_field(value: Any, path: str, problem: str) -> str:
+    """« invitation « a », champ « x.y » : … », as validation words a field's problem; a
+    long path is cut (the nesting itself can be the problem)."""
+    shown = path if len(path) <= 40 else path[:39] + "…"
+    name = record_name(value) if isinstance(value, dict) else "invitation"
+    return f"{name}, champ « {shown} » : {problem}"
+
+
+class _Long(int):
+    """An integer written with more than ``MAX_DIGITS`` digits (its digit count)."""
+
+
+def _check_integers(text: str) -> None:
+    """A number of more than ``MAX_DIGITS`` digits (outside texts) is refused, naming its
+    field: orjson would read it as an approximate float, and « 1e+23 » misleads."""
+
+    def integer(digits: str) -> int:
+        count = len(digits.lstrip("-"))
+        return _Long(count) if count > MAX_DIGITS else int(digits)
+
+    value = json.loads(text, parse_int=integer)
+    path = _first_path(value, lambda item, _level: isinstance(item, _Long))
+    if path is not None:
+        count = _find(value, path)
+        problem = f"nombre de {count} chiffres ; au plus {MAX_DIGITS}"
+        raise ReadError(_in_field(value, path, problem))
+
+
+def _find(value: Any, path: str) -> int:
+    """The digit count stored at ``path`` (a ``_Long``) in ``value``."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+    return int(value)

@@ -1,0 +1,131 @@
+"""Reading as it comes: any size of input in bounded memory, every format, values cut at any
+place by the reader's pieces; the ids seen kept compactly."""
+
+# ruff: noqa: E501 - expected French messages stay on one line, as users see them
+
+from __future__ import annotations
+
+import io
+import json
+
+import orjson
+import pytest
+
+from tamis.invitations import source as source_module
+from tamis.invitations.reader import read_invitations
+from tamis.invitations.seen import SeenIds
+
+
+def invitation(number: int) -> dict:
+    return {
+        "id": f"i-{number}",
+        "message": "x" * (number % 7),
+        "expediteur": {"connexions": number},
+    }
+
+
+def ids(records) -> list[str]:
+    return [r.invitation.id for r in records if r.invitation is not None]
+
+
+class Counting(io.RawIOBase):
+    """A byte stream over ``data`` that counts what the reader asked of it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.offset, self.largest_unread = data, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.data[self.offset : self.offset + len(buffer)]
+        buffer[: len(chunk)] = chunk
+        self.offset += len(chunk)
+        return len(chunk)
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_an_array_is_read_element_by_element_across_pieces(monkeypatch, indent) -> None:
+    monkeypatch.setattr(source_module, "CHUNK", 7)  # every value is cut somewhere
+    values = [invitation(n) for n in range(60)]
+    values[5]["expediteur"]["photo"] = True
+    values[6]["message"] = None
+    values[7]["expediteur"]["connexions"] = 1234567890123
+    text = json.dumps(values, indent=indent, ensure_ascii=False)
+    stream = io.BufferedReader(Counting(text.encode()), buffer_size=16)
+    records = list(read_invitations(stream, name="lot.json"))
+    assert ids(records) == [f"i-{n}" for n in range(60)]
+    assert all(not r.errors for r in records)
+    assert records[7].invitation.expediteur.connexions == 1234567890123
+    assert records[6].invitation.message == ""
+    line = text[: text.rindex('"i-59"')].count("\n") + (indent is None)  # the last one's "{"
+    assert records[-1].location == f"lot.json:{line} (élément 60)"
+
+
+def test_a_one_line_array_is_not_read_whole(monkeypatch) -> None:
+    text = "[" + ",".join(orjson.dumps(invitation(n)).decode() for n in range(3000)) + "]"
+    raw = Counting(text.encode())
+    records = read_invitations(io.BufferedReader(raw), name="un.json")
+    for _ in range(10):
+        next(records)
+    assert raw.offset < len(text) // 2  # a few pieces, not the file
+    assert len(list(records)) == 2990
+
+
+def test_pretty_printed_invitations_one_after_another() -> None:
+    text = json.dumps(invitation(1), indent=2) + "\n" + json.dumps(invitation(2), indent=2)
+    records = list(read_invitations(io.StringIO(text), name="deux.json"))
+    assert ids(records) == ["i-1", "i-2"]
+    assert [r.location for r in records] == ["deux.json:1", "deux.json:8"]
+
+
+def test_json_lines_from_a_file_are_read_line_by_line(tmp_path) -> None:
+    path = tmp_path / "lot.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(invitation(n)) + b"\n" for n in range(5000)))
+    records = read_invitations(path, name="lot.jsonl")
+    assert next(records).location == "lot.jsonl:1"
+    assert sum(1 for _ in records) == 4999
+
+
+def test_a_line_that_is_not_utf8_costs_only_itself(tmp_path) -> None:
+    path = tmp_path / "latin.jsonl"
+    path.write_bytes(b'{"id": "a"}\n{"id": "caf\xe9"}\n{"id": "b"}\n')
+    records = list(read_invitations(path, name="latin.jsonl"))
+    assert ids(records) == ["a", "b"]
+    assert records[1].location == "latin.jsonl:2"
+    assert records[1].errors == (
+        "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 2, position 12) ; réenregistrez-le en UTF-8",
+    )
+
+
+def test_csv_rows_are_read_as_they_come(tmp_path) -> None:
+    header = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
+    rows = "".join(
+        f'Ana {n},Moi,"1/29/26, 2:37 PM",,INCOMING,https://www.linkedin.com/in/ana-{n},\n'
+        for n in range(3000)
+    )
+    raw = Counting((header + rows).encode())
+    records = read_invitations(io.BufferedReader(raw), name="Invitations.csv")
+    assert next(records).invitation.expediteur.nom == "Ana 0"
+    assert raw.offset < len(rows) // 2
+    assert len(list(records)) == 2999
+
+
+def test_seen_ids_report_where_each_was_first_met_and_stay_compact() -> None:
+    seen = SeenIds()
+    assert all(seen.first(f"id-{n}", n + 1) is None for n in range(200_000))
+    assert len(seen) == 200_000
+    assert seen.first("id-0", 7) == 1 and seen.first("id-199999", 9) == 200_000
+    assert seen.first("nouveau", 5) is None
+    size = sum(len(k) * 8 + len(w) * 4 for k, w in zip(seen._keys, seen._where, strict=True))
+    assert size / len(seen) <= 24  # bytes a distinct id
+
+
+def test_duplicates_are_reported_with_their_first_place() -> None:
+    records = list(
+        read_invitations(io.StringIO('[{"id": "a"}, {"id": "b"}, {"id": "a"}]'), name="t.json")
+    )
+    assert records[2].warnings == ("invitation « a » : id déjà utilisé (élément 1)",)
+    lines = '{"id": "a"}\n\n{"id": "a"}\n'
+    records = list(read_invitations(io.StringIO(lines), name="t.jsonl"))
+    assert records[1].warnings == ("invitation « a » : id déjà utilisé (t.jsonl:1)",)
