@@ -12,4 +12,6 @@ COMMANDS: dict[str, str] = {
     "journal": "tamis.cli.journal:journal",
     "servir": "tamis.cli.servir:servir",
     "tester": "tamis.cli.tester:tester",
+    "conseiller": "tamis.cli.conseiller:conseiller",
+    "reseau": "tamis.cli.reseau:reseau",
 }

@@ -52,6 +52,7 @@ FACTS: tuple[tuple[str, Type, str], ...] = (
     ("connu", B, "fait partie de votre réseau réel (rencontré ou en contact)"),
     ("homonyme_d_un_contact", B, "porte le nom d'un contact, avec une autre adresse de profil"),
     ("message_personnalise", B, "une vraie note qui donne le contexte de la demande"),
+    ("note_trop_longue", B, "la note dépasse les 300 caractères qu'accepte LinkedIn"),
 )
 
 PARAMETERS: tuple[ParameterSpec, ...] = (

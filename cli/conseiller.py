@@ -1,0 +1,124 @@
+"""``tamis conseiller``: check a draft request before sending it, every finding at once.
+
+A thin command over ``tamis.outreach.advice``: it reads the note (option, file or standard
+input) and the context, asks for the advice, and prints it in French (or JSON). Exit 0 when
+the draft is ready to send, 1 when it should be reworked or not sent, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+from tamis.cli import options
+from tamis.invitations.context import Context, ContextError, load_context
+from tamis.outreach.advice import Advice, Draft, advise
+from tamis.outreach.findings import Verdict
+
+
+@click.command("conseiller", short_help="Vérifie une demande de contact avant de l'envoyer.")
+@click.option("--a", "a", required=True, metavar="NOM", help="Nom du destinataire.")
+@click.option("--profil", metavar="URL", help="Adresse du profil LinkedIn du destinataire.")
+@click.option("--message", metavar="TEXTE", help="La note que vous comptez joindre.")
+@click.option(
+    "--message-fichier",
+    "message_fichier",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="FICHIER",
+    help="Lit la note dans FICHIER (« - » : l'entrée standard).",
+)
+@click.option(
+    "--contexte-rencontre",
+    "rencontre",
+    metavar="TEXTE",
+    help="Où vous vous êtes rencontrés, ou le projet commun, pour le modèle de note.",
+)
+@options.contexte
+@options.format_(("texte", "json"), "texte")
+@click.argument("entree", required=False, metavar="[-]")
+def conseiller(
+    a: str,
+    profil: str | None,
+    message: str | None,
+    message_fichier: str | None,
+    rencontre: str | None,
+    contexte: str | None,
+    format_: str,
+    entree: str | None,
+) -> None:
+    """Vérifie une demande de contact à envoyer : texte par défaut, absence de contexte
+    personnel, contenu commercial (Loi canadienne anti-pourriel), destinataire hors de votre
+    réseau réel, note trop longue, passé commun que votre contexte contredit. Chaque constat
+    cite le guide dont il vient et propose une correction ; un modèle de note est proposé
+    quand le brouillon est vide ou par défaut.
+
+    La note vient de --message, de --message-fichier ou de l'entrée standard (« - »).
+    Codes de sortie : 0 prête à envoyer, 1 à retoucher ou à ne pas envoyer, 2 usage incorrect.
+    """
+    note = read_note(message, message_fichier, entree)
+    context = load_or_exit(contexte)
+    advice = advise(Draft(a, note, profil, rencontre), context)
+    if format_ == "json":
+        click.echo(orjson.dumps(advice.to_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render(advice))
+    sys.exit(0 if advice.verdict is Verdict.PRETE else 1)
+
+
+def read_note(message: str | None, path: str | None, entree: str | None) -> str:
+    """The draft's note from exactly one source; ``""`` (no note) only if asked for."""
+    sources = [s for s in (message is not None, path is not None, entree == "-") if s]
+    if entree not in (None, "-"):
+        raise click.UsageError(f"argument inattendu « {entree} » (seul « - » est accepté)")
+    if len(sources) != 1:
+        raise click.UsageError(
+            "donnez la note par une seule source : --message, --message-fichier ou « - »"
+            ' (--message "" pour une demande sans note)'
+        )
+    if message is not None:
+        return message
+    return read_text(path or "-")
+
+
+def read_text(path: str) -> str:
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        with open(path, "rb") as stream:
+            return stream.read().decode("utf-8")
+    except UnicodeDecodeError:
+        where = "l'entrée standard" if path == "-" else f"« {path} »"
+        raise click.ClickException(f"{where} : la note n'est pas du texte UTF-8") from None
+    except OSError as error:
+        reason = error.strerror or "erreur du système"
+        raise click.ClickException(f"« {path} » : lecture impossible ({reason})") from None
+
+
+def load_or_exit(path: str | None) -> Context:
+    if path is None:
+        return Context.empty()
+    try:
+        return load_context(path)
+    except ContextError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def render(advice: Advice) -> str:
+    """The findings as a French list, the verdict, then the note skeleton if there is one."""
+    lines = []
+    for finding in advice.findings:
+        check = finding.check
+        lines.append(f"{check.severity.value} [{check.code}] : {check.title}")
+        if finding.words:
+            lines.append("  mots en cause : " + ", ".join(f"« {w} »" for w in finding.words))
+        lines.append(f"  lu : {finding.evidence}")
+        lines.append(f"  source : {check.guide}")
+        lines.append(f"  suggestion : {check.suggestion}")
+    if not advice.findings:
+        lines.append("Aucun problème trouvé.")
+    lines.append(f"Verdict : {advice.verdict.value}.")
+    if advice.skeleton:
+        lines += ["", "Modèle de note à personnaliser :", "", advice.skeleton]
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""Advice on a draft request: every finding at once, a verdict, and a skeleton when needed.
+
+Sits beside the application layer and reads the draft through the built-in facts
+(``tamis.invitations.extract``) as an outgoing invitation (``sens = "sortante"``): the same
+definitions of « message par défaut », « commercial » or « connu » that decide received
+invitations judge the notes the user sends, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tamis.invitations.context import Context
+from tamis.invitations.extract import extract_facts
+from tamis.invitations.facts.commercial import analyse
+from tamis.invitations.models import Invitation, Personne
+from tamis.outreach.findings import CHECKS, FACTS_READ, Check, Verdict, verdict
+from tamis.outreach.skeleton import skeleton
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the user is about to send: to whom, and the note (``""``: no note)."""
+
+    recipient: str
+    message: str
+    profile_url: str | None = None
+    meeting: str | None = None  # where you met or the project, for the skeleton
+
+    def invitation(self) -> Invitation:
+        recipient = Personne(nom=self.recipient, profil_url=self.profile_url)
+        return Invitation(
+            id="brouillon", sens="sortante", message=self.message, destinataire=recipient
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: Check
+    evidence: str  # what the fact read, in French
+    words: tuple[str, ...] = ()  # the words that triggered a commercial finding
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "code": self.check.code,
+            "fait": self.check.fact,
+            "gravite": self.check.severity.value,
+            "constat": self.check.title,
+            "preuve": self.evidence,
+            "guide": self.check.guide,
+            "suggestion": self.check.suggestion,
+        }
+        if self.words:
+            out["mots"] = list(self.words)
+        return out
+
+
+@dataclass(frozen=True)
+class Advice:
+    findings: tuple[Finding, ...]
+    verdict: Verdict
+    skeleton: str | None  # a personalised note to start from, when the draft has none
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "constats": [finding.to_json() for finding in self.findings],
+            "modele": self.skeleton,
+        }
+
+
+def advise(draft: Draft, context: Context) -> Advice:
+    """Every finding on ``draft``, most serious first, with the verdict they add up to."""
+    facts = extract_facts(draft.invitation(), context, FACTS_READ, context.parameters)
+    found = [c for c in CHECKS if facts.values[c.fact] is c.when]
+    if facts.values["message_par_defaut"]:  # « no context » says the same thing again
+        found = [c for c in found if c.fact != "message_personnalise"]
+    findings = tuple(Finding(c, facts.evidence[c.fact], _words(c, draft)) for c in found)
+    default = bool(facts.values["message_par_defaut"])
+    model = skeleton(draft.recipient, context.nom, draft.meeting) if default else None
+    return Advice(findings, verdict({f.check.severity for f in findings}), model)
+
+
+def _words(check: Check, draft: Draft) -> tuple[str, ...]:
+    """The commercial cues of the note, as written in the lexicon (empty for other checks)."""
+    if check.fact != "message_commercial":
+        return ()
+    cues = analyse(draft.message, "message").cues
+    return tuple(dict.fromkeys(cue for found in cues.values() for cue in found))
