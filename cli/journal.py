@@ -58,13 +58,15 @@ def journal_errors() -> Iterator[None]:
         raise click.UsageError(options.filter_message(error)) from None
 
 
-# the commands that write the journal or its seals, each in a module of its own (loaded when run)
-LATER = {"sceller": "tamis.cli.sceau:sceller"}
+# the commands that write the journal or its seals, or test files, each in a module of its own
+# (loaded when run)
+LATER = {"sceller": "tamis.cli.sceau:sceller", "figer": "tamis.cli.figer:figer"}
 
 
 @click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def journal() -> None:
-    """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller."""
+    """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller,
+    figer."""
 
 
 @journal.command()

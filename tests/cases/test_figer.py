@@ -1,0 +1,164 @@
+"""``tamis journal figer``: real decisions from the journal become cases that ``tamis tester``
+runs; erased or minimised records are refused with their reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from cases_helpers import run_tester
+from click.testing import CliRunner
+
+from tamis.cases.freeze import freeze, received, refusal
+from tamis.cli.main import cli
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+INVITATIONS = POLICIES / "exemples" / "invitations.jsonl"
+CONTEXT = POLICIES / "exemples" / "tamis.toml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """blogue.tamis and a journal of the 44 example decisions (the second one minimised)."""
+    shutil.copy(POLICIES / "blogue.tamis", tmp_path / "blogue.tamis")
+    journal = str(tmp_path / "journal.jsonl")
+    decided = invoke("decider", "-p", str(tmp_path / "blogue.tamis"), "--contexte",
+                     str(CONTEXT), "--journal", journal, str(INVITATIONS))  # fmt: skip
+    assert decided.exit_code == 0, decided.output
+    minimised = tmp_path / "minimised.jsonl"
+    invoke("decider", "-p", str(tmp_path / "blogue.tamis"), "--minimiser", "--journal",
+           str(minimised), str(INVITATIONS))  # fmt: skip
+    return tmp_path
+
+
+def figer(folder: Path, *args: str):
+    return invoke("journal", "figer", "--journal", str(folder / "journal.jsonl"), *args)
+
+
+def test_frozen_decisions_become_passing_cases(folder: Path) -> None:
+    out = folder / "blogue.cas.toml"
+    result = figer(folder, "inv-02", "inv-04", "--contexte", str(CONTEXT), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"2 cas figé(s) dans {out}.\n")
+    document = tomllib.loads(out.read_text(encoding="utf-8"))
+    first = document["cas"][0]
+    assert first["nom"] == "inv-02"
+    assert first["attendu"] == {"decision": "refuser", "regle": "message par défaut"}
+    recorded = json.loads(INVITATIONS.read_text(encoding="utf-8").splitlines()[1])
+    assert first["invitation"] == recorded
+    assert len(first["contexte_sha256"]) == 64
+    assert (folder / first["contexte"]).resolve() == CONTEXT.resolve()
+    tested = run_tester(str(out))
+    assert tested.exit_code == 0, tested.output
+    assert tested.output == "2 réussis, 0 échoué\n"
+
+
+def test_a_frozen_case_catches_a_policy_change(folder: Path) -> None:
+    out = folder / "blogue.cas.toml"
+    figer(folder, "inv-02", "--contexte", str(CONTEXT), "-o", str(out))
+    policy = folder / "blogue.tamis"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("refuser si message_par_defaut", "examiner si faux"), "utf-8")
+    tested = run_tester(str(out))
+    assert tested.exit_code == 1
+    assert "    - décision : attendu refuser, obtenu ignorer\n" in tested.output
+
+
+def test_filters_select_and_names_stay_unique(folder: Path) -> None:
+    out = folder / "blogue.cas.toml"
+    assert figer(folder, "inv-02", "-o", str(out)).exit_code == 0
+    result = figer(folder, "--decision", "examiner", "--regle", "sinon", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    names = [c["nom"] for c in tomllib.loads(out.read_text(encoding="utf-8"))["cas"]]
+    assert names[0] == "inv-02" and len(names) == 4
+    again = figer(folder, "inv-02", "-o", str(out))
+    names = [c["nom"] for c in tomllib.loads(out.read_text(encoding="utf-8"))["cas"]]
+    assert names[-1] == "inv-02 (2)"
+    assert "sans --contexte, le cas prendra celui du fichier de cas" in again.output
+
+
+def test_unknown_ids_fail_but_the_others_are_written(folder: Path) -> None:
+    result = figer(folder, "inv-02", "inv-999")
+    assert result.exit_code == 1
+    assert '[[cas]]\nnom = "inv-02"\n' in result.output
+    assert "erreur : aucune décision pour l'invitation « inv-999 »" in result.output
+
+
+def test_minimised_records_are_refused(folder: Path) -> None:
+    result = invoke(
+        "journal", "figer", "--journal", str(folder / "minimised.jsonl"), "inv-03", "inv-04"
+    )
+    assert result.exit_code == 1
+    assert (
+        "refusée : « inv-03 » (enregistrement n° 5) : décision journalisée avec --minimiser :"
+        " l'invitation n'a gardé que les champs que la politique d'alors lisait ; rejouée,"
+        " elle ne dirait pas la même chose" in result.output
+    )
+    assert "0 cas figé(s)." in result.output
+
+
+def test_nothing_selected_is_a_usage_error(folder: Path) -> None:
+    result = figer(folder)
+    assert result.exit_code == 2
+    assert "Erreur : donnez au moins un ID d'invitation ou un filtre." in result.output
+
+
+def test_an_unreadable_output_file_is_left_alone(folder: Path) -> None:
+    out = folder / "casse.cas.toml"
+    out.write_text("[[cas]\n", encoding="utf-8")
+    result = figer(folder, "inv-02", "-o", str(out))
+    assert result.exit_code == 1
+    assert "casse.cas.toml : fichier de cas illisible, rien n'a été ajouté" in result.output
+    assert out.read_text(encoding="utf-8") == "[[cas]\n"
+
+
+def test_erased_records_are_refused() -> None:
+    record = {
+        "seq": 12,
+        "contenu": {
+            "id": "inv-07",
+            "decision": "refuser",
+            "effacement": {"le": "2026-11-30T10:00:00Z", "motif": "demande", "seq": 40},
+        },
+    }
+    refused = refusal(record)
+    assert refused is not None
+    assert refused.where == "« inv-07 » (enregistrement n° 12)"
+    assert refused.reason == (
+        "ses données personnelles ont été effacées (2026-11-30T10:00:00Z) : plus d'invitation"
+        " à figer"
+    )
+
+
+def test_a_null_note_stays_no_note_and_other_nulls_stay_unknown() -> None:
+    assert received({"id": "a", "message": None, "expediteur": {"photo": None, "nom": "x"}}) == {
+        "id": "a",
+        "message": "",
+        "expediteur": {"nom": "x"},
+    }
+
+
+def test_any_text_survives_the_toml_round_trip() -> None:
+    tricky = 'a "b" \\ c\n\td\x7f é 🦫 \x01'
+    record = {
+        "seq": 3,
+        "horodatage": "2026-12-01T00:00:00Z",
+        "contenu": {
+            "id": "x",
+            "decision": "examiner",
+            "regle": "sinon",
+            "politique": {"nom": "P", "sha256": "ab" * 32},
+            "invitation": {"id": "x", "message": tricky, "expediteur": {"nom": tricky}},
+        },
+    }
+    text = freeze(record, tricky, journal="j.jsonl").text
+    case = tomllib.loads(text)["cas"][0]
+    assert case["nom"] == tricky
+    assert case["invitation"] == {"id": "x", "message": tricky, "expediteur": {"nom": tricky}}
