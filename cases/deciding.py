@@ -17,8 +17,8 @@ from typing import Any
 import orjson
 
 from tamis.engine.decision import Decision
-from tamis.engine.engines import Engine, EngineUnavailable, make_engine
-from tamis.engine.explain import explain
+from tamis.engine.engines import Engine, EngineUnavailable, make_engine, parse_engine
+from tamis.engine.explainer import Explainer
 from tamis.engine.parameters import (
     ParameterError,
     effective_parameters,
@@ -35,7 +35,13 @@ from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation
 from tamis.invitations.validation import unknown_fields, validate
 from tamis.invitations.vocabulary import vocabulary
-from tamis.triage.pipeline import PolicyInvalid, check_declared_parameters, load_checked_policy
+from tamis.triage.pipeline import (
+    PolicyInvalid,
+    Setup,
+    check_declared_parameters,
+    decide_invitation,
+    load_checked_policy,
+)
 
 # re-exported for the runner: the errors it turns into diagnostics
 __all__ = ["ContextError", "EngineUnavailable", "ParameterError", "PolicyInvalid"]
@@ -47,9 +53,19 @@ def load_policy(path: Path) -> CheckedPolicy:
     return policy
 
 
-def engine(name: str, policy: CheckedPolicy) -> Engine:
-    """The engine ``natif`` or ``durable``; raises ``EngineUnavailable`` (French)."""
-    return make_engine(name, policy)
+@dataclass(frozen=True)
+class Decider:
+    """One policy with one engine: the ``decide`` half of the pipeline's ``Setup``."""
+
+    policy: CheckedPolicy
+    engine: Engine
+    explainer: Explainer
+
+
+def decider(name: str, policy: CheckedPolicy) -> Decider:
+    """``policy`` with the engine ``natif`` or ``durable``; raises ``EngineUnavailable``."""
+    engine = make_engine(parse_engine(name), policy)
+    return Decider(policy, engine, Explainer(policy))
 
 
 def validated(raw: Mapping[str, Any]) -> tuple[Invitation | None, list[str], list[str]]:
@@ -118,25 +134,30 @@ class Outcome:
     explanation: str
     values: Mapping[str, Value]  # base facts and fields read or asked for, and definitions
 
+    @property
+    def engine(self) -> str:
+        """The engine that really decided, as users write it."""
+        return self.decision.engine.value
+
 
 def decide(
-    policy: CheckedPolicy,
-    engine: Engine,
+    decider: Decider,
     invitation: Invitation,
     context: Context,
     parameters: Mapping[str, Value],
     asked: Iterable[str] = (),
 ) -> Outcome:
-    """Decide one case like ``decider`` does, and compute the names its expectations ask."""
-    facts = extract_facts(invitation, context, policy.base_names, parameters)
-    decision = engine.decide(facts.values, parameters)
-    explanation = explain(decision, policy, facts.evidence)
-    values: dict[str, Value] = dict(facts.values)
+    """Decide one case through the pipeline, as ``decider`` decides an invitation, then
+    compute the names its expectations ask that the policy does not read."""
+    setup = Setup(decider.policy, decider.engine, decider.explainer, context, parameters, "")
+    explained, _duration_ms = decide_invitation(setup, invitation)
+    decision = explained.decision
+    values: dict[str, Value] = dict(decision.facts)
     extra = set(asked) - set(values) - set(decision.derived)
     if extra:
         values.update(extract_facts(invitation, context, extra, parameters).values)
     values.update(decision.derived)
-    return Outcome(decision, explanation, values)
+    return Outcome(decision, explained.explanation, values)
 
 
 def same_decision(first: Decision, second: Decision) -> bool:

@@ -37,15 +37,15 @@ def _failure_lines(result: CaseResult) -> Iterator[str]:
     rule = f", règle « {expected.rule} »" if expected.rule is not None else ""
     yield f"  attendu : {expected.decision.value}{rule}"
     for run in result.runs:
-        decision = run.outcome.decision
-        yield f"  obtenu  : {decision.action.value}, règle « {decision.label} » ({run.engine})"
+        decision, engine = run.outcome.decision, run.outcome.engine
+        yield f"  obtenu  : {decision.action.value}, règle « {decision.label} » ({engine})"
     yield "  écarts :"
     for mismatch in result.mismatches:
         yield f"    - {mismatch.what} : attendu {mismatch.expected}, obtenu {mismatch.actual}"
     if expected.explanation is not None:
         yield f"  explication attendue : contient « {expected.explanation} »"
     for run in result.runs:
-        yield f"  explication obtenue ({run.engine}) : {run.outcome.explanation}"
+        yield f"  explication obtenue ({run.outcome.engine}) : {run.outcome.explanation}"
     if result.context_note:
         yield f"  note : {result.context_note}"
 
@@ -189,7 +189,7 @@ def result_json(result: CaseResult) -> dict[str, Any]:
         },
         "obtenu": [
             {
-                "moteur": run.engine,
+                "moteur": run.outcome.engine,
                 "decision": run.outcome.decision.action.value,
                 "regle": run.outcome.decision.label,
                 "explication": run.outcome.explanation,

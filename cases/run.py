@@ -183,11 +183,11 @@ class _Runner:
             self.session.files.append(report)
         return None
 
-    def engines(self, policy: CheckedPolicy) -> list[tuple[str, deciding.Engine]]:
+    def engines(self, policy: CheckedPolicy) -> list[tuple[str, deciding.Decider]]:
         out = []
         for name in self.options.engine.engines:
             try:
-                out.append((name, deciding.engine(name, policy)))
+                out.append((name, deciding.decider(name, policy)))
             except deciding.EngineUnavailable as error:
                 if name not in self.unavailable:
                     self.unavailable.add(name)
@@ -198,7 +198,7 @@ class _Runner:
         self,
         report: FileReport,
         policy: CheckedPolicy,
-        engines: list[tuple[str, deciding.Engine]],
+        engines: list[tuple[str, deciding.Decider]],
         ready: Ready,
     ) -> CaseResult | None:
         if not engines:
@@ -207,7 +207,7 @@ class _Runner:
         case = ready.case
         asked = [fact.name for fact in case.expected.facts]
         runs = tuple(
-            EngineRun(name, deciding.decide(policy, engine, case.invitation, ready.context,
+            EngineRun(name, deciding.decide(engine, case.invitation, ready.context,
                                             ready.parameters, asked))
             for name, engine in engines
         )  # fmt: skip

@@ -134,6 +134,8 @@ def test_both_engines_agree_on_the_cases(tmp_path: Path) -> None:
     result = run_tester(str(tmp_path), "--moteur", "tous")
     assert result.exit_code == 0, result.output
     assert result.output == "2 réussis, 0 échoué\n"
+    both = json.loads(run_tester(str(tmp_path), "--moteur", "tous", "--format", "json").output)
+    assert [run["moteur"] for run in both["resultats"][0]["obtenu"]] == ["natif", "durable"]
     result = run_tester(str(tmp_path), "--moteur", "durable", "--format", "json")
     assert result.exit_code == 0, result.output
     assert {r["obtenu"][0]["moteur"] for r in json.loads(result.output)["resultats"]} == {"durable"}
