@@ -25,6 +25,7 @@ class Declarations:
     definitions: dict[str, ast.Definition] = field(default_factory=dict)  # first of each name
     all_definitions: list[ast.Definition] = field(default_factory=list)  # duplicates too
     rules: list[ast.Rule] = field(default_factory=list)
+    rule_names: dict[str, ast.Rule] = field(default_factory=dict)  # first rule of each name
 
     @property
     def strategy(self) -> ast.Strategy:
@@ -92,8 +93,8 @@ def _default(statement, decls, vocabulary, reporter) -> None:
 
 def _rule(rule: ast.Rule, decls: Declarations, vocabulary, reporter: Reporter) -> None:
     if rule.name is not None:
-        first = next((r for r in decls.rules if r.name == rule.name), None)
-        if first is not None:
+        first = decls.rule_names.setdefault(rule.name, rule)
+        if first is not rule:
             reporter.report(
                 "E023",
                 f"une autre règle s'appelle déjà {quote(rule.name)}",

@@ -52,15 +52,27 @@ def check_priority(rule: ast.Rule, strategy: ast.Strategy, reporter: Reporter) -
 
 
 def check_shadowing(rules: list[ast.Rule], strategy: ast.Strategy, reporter: Reporter) -> None:
-    """At most one warning per rule, about the first earlier rule that hides or contradicts it."""
-    for index, rule in enumerate(rules):
-        for earlier in rules[:index]:
-            if _hides(earlier, rule, strategy, reporter):
-                break
+    """At most one warning per rule, about the first earlier rule that hides or contradicts it.
 
-
-def _hides(earlier: ast.Rule, rule: ast.Rule, strategy: ast.Strategy, reporter) -> bool:
+    Linear: earlier rules are indexed by condition (hashing the AST, spans left out), keeping
+    the first rule of each action, and the first always-true rule is remembered, so each
+    rule looks up its candidates instead of comparing itself with every earlier rule.
+    """
     first = strategy is FIRST
+    by_condition: dict[ast.Expr, dict[ast.Action, int]] = {}  # first index of each action
+    always: int | None = None  # index of the first always-true rule
+    for index, rule in enumerate(rules):
+        same = by_condition.setdefault(rule.condition, {})
+        hiding = [i for action, i in same.items() if first or action is not rule.action]
+        earliest = min([*hiding, *([] if always is None else [always])], default=None)
+        if earliest is not None:
+            _report_hidden(rules[earliest], rule, first, reporter)
+        same.setdefault(rule.action, index)
+        if first and always is None and constant(rule.condition) is True:
+            always = index
+
+
+def _report_hidden(earlier: ast.Rule, rule: ast.Rule, first: bool, reporter: Reporter) -> None:
     if earlier.condition == rule.condition and earlier.action is not rule.action:
         reporter.report(
             "W005",
@@ -70,14 +82,10 @@ def _hides(earlier: ast.Rule, rule: ast.Rule, strategy: ast.Strategy, reporter) 
             "précisez les conditions ou supprimez l'une des deux"
             + (" ; telle quelle, seule la première décidera" if first else ""),
         )
-        return True
-    if first and earlier.condition == rule.condition:
+    elif earlier.condition == rule.condition:
         _never_decides(rule, earlier, "a la même condition et passe avant elle", reporter)
-        return True
-    if first and constant(earlier.condition) is True:
+    else:
         _never_decides(rule, earlier, "s'applique toujours et passe avant elle", reporter)
-        return True
-    return False
 
 
 def _never_decides(rule: ast.Rule, earlier: ast.Rule, why: str, reporter: Reporter) -> None:

@@ -20,7 +20,7 @@ def used_definitions(decls: Declarations, graph: Graph) -> set[str]:
     """The definitions reachable from the rules' conditions."""
     roots = {ref.name for rule in decls.rules for ref in iter_refs(rule.condition)}
     used = roots & graph.keys()
-    return used.union(*(reachable(graph, name) for name in used))
+    return used | reachable(graph, *used)
 
 
 def check_usage(

@@ -8,8 +8,11 @@ parser's diagnostics (E001-E009), the rest the checker's (E010-E049, W001-W019).
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tamis.grammar.ast import Span
@@ -24,14 +27,29 @@ def load_policy(
     source: str, path: str, vocabulary: Vocabulary
 ) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
     """Parse and check ``source``; the policy is None iff some diagnostic is an error."""
-    policy, syntax = parse_policy(source, path)
-    if policy is None:
-        return None, syntax
-    checked, diagnostics = check_policy(policy, vocabulary, source=source, path=path)
+    with _collector_paused():
+        policy, syntax = parse_policy(source, path)
+        if policy is None:
+            return None, syntax
+        checked, diagnostics = check_policy(policy, vocabulary, source=source, path=path)
     everything = sorted([*syntax, *diagnostics], key=Diagnostic.sort_key)
     if any(d.is_error for d in everything):
         return None, everything
     return checked, everything
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a policy is built: the parse tree and the AST
+    hold no reference cycles, yet each collection would walk every node allocated so far, a
+    cost that grows with the policy (a third of the time at 8,000 rules)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_policy_file(

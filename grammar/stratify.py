@@ -8,6 +8,7 @@ engine evaluates definitions in that order.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Mapping
 
@@ -28,10 +29,10 @@ def dependencies(definitions: Mapping[str, ast.Definition]) -> Graph:
     return graph
 
 
-def reachable(graph: Graph, start: str) -> set[str]:
-    """Every node reachable from ``start`` in one step or more."""
+def reachable(graph: Graph, *starts: str) -> set[str]:
+    """Every node reachable from one of ``starts`` in one step or more (one pass for all)."""
     seen: set[str] = set()
-    queue = deque(graph[start])
+    queue = deque(target for start in starts for target in graph[start])
     while queue:
         node = queue.popleft()
         if node not in seen:
@@ -66,12 +67,9 @@ def report_cycles(
     definitions: Mapping[str, ast.Definition], graph: Graph, reporter: Reporter
 ) -> set[str]:
     """One diagnostic per group of mutually dependent definitions; returns the cyclic names."""
-    reach = {name: reachable(graph, name) for name in graph}
     cyclic: set[str] = set()
-    for name in graph:  # file order
-        if name in cyclic or name not in reach[name]:
-            continue
-        group = {other for other in reach[name] if name in reach[other]}
+    for group in cyclic_groups(graph):
+        name = next(n for n in graph if n in group)  # the group's first in file order
         cyclic |= group
         cycle = " → ".join(shortest_cycle(graph, name))
         definition = definitions[name]
@@ -85,15 +83,78 @@ def report_cycles(
     return cyclic
 
 
+def cyclic_groups(graph: Graph) -> list[set[str]]:
+    """The strongly connected components that hold a cycle (Tarjan's algorithm, iterative,
+    linear in the graph's size), ordered by their first member in file order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+    for root in graph:
+        if root not in index:
+            _strong_connect(graph, root, index, low, stack, on_stack, groups)
+    order = {name: i for i, name in enumerate(graph)}
+    cycles = [g for g in groups if len(g) > 1 or any(n in graph[n] for n in g)]
+    return sorted(cycles, key=lambda g: min(order[n] for n in g))
+
+
+def _strong_connect(graph, root, index, low, stack, on_stack, groups) -> None:
+    work = [(root, 0)]
+    while work:
+        node, edge = work.pop()
+        if edge == 0:
+            index[node] = low[node] = len(index)
+            stack.append(node)
+            on_stack.add(node)
+        targets = graph[node]
+        if edge < len(targets):
+            work.append((node, edge + 1))
+            target = targets[edge]
+            if target not in index:
+                work.append((target, 0))
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+            continue
+        for target in targets:  # children finished: take their low links
+            if target in on_stack:
+                low[node] = min(low[node], low[target])
+        if low[node] == index[node]:
+            groups.append(_pop_group(node, stack, on_stack))
+
+
+def _pop_group(node: str, stack: list[str], on_stack: set[str]) -> set[str]:
+    group: set[str] = set()
+    while True:
+        member = stack.pop()
+        on_stack.discard(member)
+        group.add(member)
+        if member == node:
+            return group
+
+
 def stratify(definitions: Mapping[str, ast.Definition], graph: Graph) -> list[ast.Definition]:
-    """Each definition after those it reads, otherwise in file order (cycles last)."""
-    done: dict[str, None] = {}
-    pending = list(graph)
-    progress = True
-    while pending and progress:
-        ready = next((n for n in pending if all(d in done for d in graph[n])), None)
-        progress = ready is not None
-        if ready is not None:
-            done[ready] = None
-            pending.remove(ready)
-    return [definitions[name] for name in [*done, *pending]]
+    """Each definition after those it reads, otherwise in file order (cycles last).
+
+    Kahn's algorithm with the ready definitions in a heap keyed by file position: the one
+    picked is always the earliest ready one, in O((V + E) log V).
+    """
+    order = {name: i for i, name in enumerate(graph)}
+    names = list(graph)
+    waiting = {name: len(set(graph[name])) for name in graph}
+    readers: dict[str, list[str]] = {name: [] for name in graph}
+    for name in graph:
+        for read in set(graph[name]):
+            readers[read].append(name)
+    ready = [order[name] for name, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    done: list[str] = []
+    while ready:
+        name = names[heapq.heappop(ready)]
+        done.append(name)
+        for reader in readers[name]:
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                heapq.heappush(ready, order[reader])
+    placed = set(done)
+    return [definitions[name] for name in [*done, *(n for n in graph if n not in placed)]]

@@ -11,9 +11,11 @@ from tamis.grammar.check_codes import Reporter
 from tamis.grammar.check_regex import regex_problem
 from tamis.grammar.checked import Kind
 from tamis.grammar.diagnostics import Severity
+from tamis.grammar.load import load_policy
 from tamis.grammar.stratify import dependencies, report_cycles, stratify
 from tamis.grammar.suggest import closest, hint_for
 from tamis.grammar.vocabulary import NameSpec, ParameterSpec, Type, Vocabulary
+from tamis.invitations.vocabulary import vocabulary
 
 R, L, A = ast.Ref, ast.Literal, ast.Action
 VOCAB = Vocabulary(
@@ -27,6 +29,9 @@ VOCAB = Vocabulary(
     },
     parameters={"connexions_min": ParameterSpec("connexions_min", Type.NOMBRE, 50, "seuil")},
 )
+
+
+VOCABULARY = vocabulary()
 
 
 def check(*statements: ast.Statement):
@@ -163,6 +168,26 @@ def test_same_condition_warns_once_per_rule() -> None:
     assert codes(refus, rule(same), rule(same, A.ACCEPTER), SINON) == ["W005"]
 
 
+def test_the_earliest_hiding_rule_is_the_one_named() -> None:
+    source = (
+        'règle "a" : refuser si connu\nrègle "b" : examiner si vrai\n'
+        'règle "c" : accepter si connu\nrègle "d" : examiner si sans_photo\nsinon examiner\n'
+    )
+    _, found = load_policy(source, "p.tamis", VOCABULARY)
+    assert [(d.code, d.span.line, d.message) for d in found] == [
+        ("W005", 3, "la règle « c » a la même condition que la règle « a » (ligne 1) mais une "
+         "autre action (accepter au lieu de refuser)"),
+        ("W004", 4, "la règle « d » ne décidera jamais : la règle « b » (ligne 2) s'applique "
+         "toujours et passe avant elle"),
+    ]  # fmt: skip
+
+
+def test_same_condition_is_found_among_many_rules_by_hashing() -> None:
+    rules = [rule(ast.Compare(ast.Op.LT, R("expediteur.connexions"), L(i))) for i in range(3000)]
+    found = codes(*rules, rule(ast.Compare(ast.Op.LT, R("expediteur.connexions"), L(7))), SINON)
+    assert found == ["W004"]
+
+
 def test_unused_definitions_are_transitive_and_builtin_parameters_are_used() -> None:
     found = check(
         ast.Parameter("connexions_min", L(3)),
@@ -272,3 +297,40 @@ def test_regex_messages_never_fall_back_to_english():
     assert regex_problem("(?L)a") == ("drapeaux « (? » incompatibles ou impossibles ici", 3, False)
     reason, _, _ = regex_problem("(?i-i:a")
     assert reason == "drapeaux « (? » incompatibles ou impossibles ici"
+
+
+def _naive_order(graph: dict[str, list[str]]) -> list[str]:
+    """The definition of the order: repeatedly the first pending name whose reads are done."""
+    done: list[str] = []
+    pending = list(graph)
+    while ready := next((n for n in pending if all(d in done for d in graph[n])), None):
+        done.append(ready)
+        pending.remove(ready)
+    return done + pending
+
+
+def _naive_cyclic(graph: dict[str, list[str]]) -> set[str]:
+    def reach(start: str) -> set[str]:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph[node])
+        return seen
+
+    return {name for name in graph if name in reach(name)}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_linear_stratify_and_cycles_agree_with_their_definition(seed: int) -> None:
+    import random
+
+    chance = random.Random(seed)
+    names = [f"d{i}" for i in range(chance.randint(1, 12))]
+    graph = {n: chance.sample(names, chance.randint(0, min(3, len(names)))) for n in names}
+    definitions = {n: definition(n, R("connu")) for n in names}
+    ordered = [d.name for d in stratify(definitions, graph)]
+    assert ordered == _naive_order(graph)
+    reporter = Reporter("p.tamis", "")
+    assert report_cycles(definitions, graph, reporter) == _naive_cyclic(graph)
