@@ -45,6 +45,26 @@ def _of(verb: str) -> str:
     return f"d'{verb}" if verb[:1] in "aeéèêiîoôu" else f"de {verb}"
 
 
+class Altered(str):
+    """The French warning that a record read back to be shown was edited after it was written
+    (its ``empreinte`` no longer matches its content). It names no command; it carries its
+    data (``path``, ``line``, ``seq``), so that the shell can say how to find every edit."""
+
+    path: object
+    line: int
+    seq: object
+
+    def __new__(cls, path: object, line: int, seq: object) -> Altered:
+        text = (
+            f"{path}:{line} : l'enregistrement n° {seq} a été modifié après son inscription "
+            "(son empreinte ne correspond plus à son contenu) ; ce qui est montré est son "
+            "contenu modifié."
+        )
+        notice = super().__new__(cls, text)
+        notice.path, notice.line, notice.seq = path, line, seq
+        return notice
+
+
 def warn_on_stderr(message: str) -> None:
     """Default receiver of the journal's French warnings."""
     print(f"avertissement : {message}", file=sys.stderr)

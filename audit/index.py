@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple, TypeAlias
@@ -42,6 +42,7 @@ from tamis.audit.reader import PathLike, Warn
 from tamis.audit.rows import summary_row
 from tamis.audit.stats import Stats, counted, period_of
 from tamis.audit.torn import torn_message
+from tamis.audit.verify import sealed
 from tamis.engine.semantics import truth_word
 
 SUFFIX = ".index.sqlite"
@@ -474,11 +475,15 @@ class Index:
                     moment, invitation, sender = value(moment), value(invitation), value(sender)
                 yield summary_row(seq, moment, invitation, sender, outcomes[outcome])
 
-    def records(self, flt: Filter) -> Iterator[tuple[int, dict]]:
+    def records(
+        self, flt: Filter, altered: Callable[[int, object], None] | None = None
+    ) -> Iterator[tuple[int, dict]]:
         """``(line number, record)`` of the decisions ``rows(flt)`` gives, in journal order,
         each read back from the journal at its offset. ``Failed`` if the index breaks down, or
         if a line read back is not the record the index expects, or no longer passes ``flt``
-        (the journal was rewritten: the index is stale); records already given stay valid."""
+        (the journal was rewritten: the index is stale); records already given stay valid.
+        With ``altered``, each line's digest is checked, and ``altered(line, seq)`` told of a
+        record edited in place (which the index cannot see), as the scan tells it."""
         with self._failing():
             where, args = self._where(flt)
             sql = f"SELECT d.pos, d.seq, d.line, d.size {where} ORDER BY d.pos"
@@ -490,18 +495,23 @@ class Index:
                 if not batch:
                     return
                 for pos, seq, line, size in batch:
-                    record = read_back(fd, (pos, seq, line, size))
+                    data, record = _read_line(fd, (pos, seq, line, size))
                     if not flt.matches(record):
                         raise Failed(f"line {line} no longer passes the filter: stale index")
+                    if altered is not None and not sealed(data):
+                        altered(line, seq)
                     yield line, record
 
-    def policies(self) -> dict[str, dict]:
+    def policies(self, altered: Callable[[int, object], None] | None = None) -> dict[str, dict]:
         """sha256 -> the ``politique`` content recorded for it, as ``why.policy_sources``
-        gives it (the last record of a sha256 wins), each read back from the journal."""
+        gives it (the last record of a sha256 wins), each read back from the journal (and its
+        digest checked, with ``altered``, as ``records`` does)."""
         with self._failing(), self._journal() as fd:
             sources: dict[str, dict] = {}
             for where in self.connection.execute("SELECT * FROM policies ORDER BY pos"):
-                record = read_back(fd, where)
+                data, record = _read_line(fd, where)
+                if altered is not None and not sealed(data):
+                    altered(where[2], where[1])
                 sha = policy_sha(record)
                 if record["evenement"] != "politique" or sha is None:
                     raise Failed(f"line {where[2]}: no policy there (stale index, or damaged)")
@@ -622,6 +632,11 @@ class Index:
 def read_back(fd: int, where: tuple[int, int, int, int]) -> dict:
     """The record at ``where`` (offset, seq, line number, length) of the journal open on
     ``fd``; ``Failed`` unless a whole line lies there and holds a record with that seq."""
+    return _read_line(fd, where)[1]
+
+
+def _read_line(fd: int, where: tuple[int, int, int, int]) -> tuple[bytes, dict]:
+    """``read_back``, with the line's bytes (without its ``\\n``)."""
     pos, seq, line, size = where
     start = max(pos - 1, 0)
     try:
@@ -632,7 +647,7 @@ def read_back(fd: int, where: tuple[int, int, int, int]) -> dict:
     record = parse_record(memoryview(data)[pos - start : -1]) if whole else None
     if (pos and data[:1] != b"\n") or record is None or record["seq"] != seq:
         raise Failed(f"line {line} is not the record indexed: stale index")
-    return record
+    return data[pos - start : -1], record
 
 
 def _facts_ok(flt: Filter, data: str) -> bool:

@@ -26,7 +26,7 @@ import orjson
 from tamis.audit import blocks, layout
 from tamis.audit import index as query_index
 from tamis.audit.chain import parse_record
-from tamis.audit.errors import JournalError, warn_on_stderr
+from tamis.audit.errors import Altered, JournalError, warn_on_stderr
 from tamis.audit.filters import (
     DECISIONS,
     Filter,
@@ -46,6 +46,7 @@ from tamis.audit.rows import (
 )
 from tamis.audit.stats import Stats, compute_stats
 from tamis.audit.torn import torn_message
+from tamis.audit.verify import sealed
 
 T = TypeVar("T")
 __all__ = [  # the filter's names stay importable from here, where queries are asked
@@ -101,18 +102,31 @@ def select(
 def select_numbered(
     path: PathLike, flt: Filter, warn: Warn = warn_on_stderr, *, index: bool = True, **pool: int
 ) -> Iterator[tuple[int, dict]]:
-    """``select``, each record with its line number (1-based) in the journal."""
-    scan = partial(_scan_numbered, path, flt, warn)
+    """``select``, each record with its line number (1-based) in the journal. Each line's
+    digest is checked as it is read back: a record edited after it was written is shown as
+    the journal now holds it, and ``warn`` is told (``Altered``), by the index and the scan
+    alike."""
+    altered = partial(_altered, path, warn)
+    scan = partial(_scan_numbered, path, flt, warn, altered)
     found = current_index(path, index, pool, warn)
-    yield from scan() if found is None else _indexed(found, partial(found.records, flt), scan, warn)
+    if found is None:
+        yield from scan()
+    else:
+        yield from _indexed(found, partial(found.records, flt, altered), scan, warn)
 
 
-def _scan_numbered(path: PathLike, flt: Filter, warn: Warn) -> Iterator[tuple[int, dict]]:
+def _altered(path: PathLike, warn: Warn, line: int, seq: object) -> None:
+    warn(Altered(path, line, seq))
+
+
+def _scan_numbered(
+    path: PathLike, flt: Filter, warn: Warn, altered: Callable[[int, object], None]
+) -> Iterator[tuple[int, dict]]:
     check_first_line(path)
     found: list = []
     with open_journal_file(path) as stream:
         size = os.fstat(stream.fileno()).st_size
-    yield from _numbered(path, blocks.Range(0, size, True), flt, found)
+    yield from _numbered(path, blocks.Range(0, size, True), flt, found, altered)
     _report(path, _Found(None, *found[0]), 0, warn)
 
 
@@ -266,9 +280,14 @@ def _records(path: PathLike, part: blocks.Range, flt: Filter, found: list) -> It
 
 
 def _numbered(
-    path: PathLike, part: blocks.Range, flt: Filter, found: list
+    path: PathLike,
+    part: blocks.Range,
+    flt: Filter,
+    found: list,
+    altered: Callable[[int, object], None] | None = None,
 ) -> Iterator[tuple[int, dict]]:
-    """``(line in the range, 1-based; record)`` of the selected records of one range."""
+    """``(line in the range, 1-based; record)`` of the selected records of one range; with
+    ``altered``, each one's digest is checked and ``altered(line, seq)`` told of a mismatch."""
     needles = _needles(flt)
     lines, torn, needle = 0, 0, needles[0] if needles else None
     with open(path, "rb") as stream:
@@ -286,6 +305,8 @@ def _numbered(
                     found.append((lines, before, 0))
                     return
                 if flt.matches(record):
+                    if altered is not None and not sealed(bytes(view[start:end])):
+                        altered(before + 1, record["seq"])
                     yield before + 1, record
             lines += data.count(b"\n", 0, stop)
     found.append((lines, None, torn))

@@ -257,6 +257,13 @@ def _link(line: bytes) -> _Link | None:
     return None
 
 
+def sealed(line: bytes) -> bool:
+    """True if ``line`` (without its ``\\n``) holds a record whose ``empreinte`` still matches
+    its content, whatever its format or layout: what the readers that show whole records
+    (``pourquoi``, ``exporter``, ``rejouer``) check of each line they read back."""
+    return _link(line) is not None
+
+
 def _exact_digest(line: bytes, tail: layout.Tail) -> str:
     """The digest of a line laid out as tamis writes it (format 3: ``personal.line_digest``
     puts the commitment where the personal part stands)."""

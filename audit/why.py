@@ -15,15 +15,17 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from tamis.audit.chain import policy_sha
-from tamis.audit.errors import JournalError, warn_on_stderr
+from tamis.audit.errors import Altered, JournalError, warn_on_stderr
 from tamis.audit.filters import Json, Sender
 from tamis.audit.index import POLICY_MARK, Failed
 from tamis.audit.queries import current_index, parse_filter, search, select
 from tamis.audit.reader import PathLike, Warn, iter_lines, parse_line
 from tamis.audit.record import SCHEMA_VERSION, node_line, node_names
+from tamis.audit.verify import sealed
 from tamis.engine.decision import SEVERITY
 
 # « signaler > refuser > … »: refus_prioritaire's order, most severe first, from the engine
@@ -51,15 +53,20 @@ def find_decisions(
     found = current_index(path, index, pool, warn)
     if found is not None:
         with found:
+            told: list[str] = []  # warnings wait: the scan may answer instead
+            altered = partial(_altered, path, told.append)
             try:
-                policies, records = found.policies(), [r for _n, r in found.records(flt)]
+                policies = found.policies(altered)
+                records = [r for _n, r in found.records(flt, altered)]
             except Failed:
                 pass
             else:
-                found.report(warn)
+                found.report(warn)  # the torn last line first, as the scan tells it
+                for message in told:
+                    warn(message)
                 return _with_policies(records, policies)
     policies = policy_sources(path, warn)
-    return _with_policies(select(path, flt, _quiet, index=False), policies)
+    return _with_policies(select(path, flt, _only_altered(warn), index=False), policies)
 
 
 class Designation(Enum):
@@ -152,6 +159,20 @@ def _quiet(_message: str) -> None:
     """No second warning: reading the policies already reported a torn last line."""
 
 
+def _only_altered(warn: Warn) -> Warn:
+    """``warn`` for edited records only (a torn last line was reported already)."""
+
+    def told(message: str) -> None:
+        if isinstance(message, Altered):
+            warn(message)
+
+    return told
+
+
+def _altered(path: PathLike, warn: Warn, line: int, seq: object) -> None:
+    warn(Altered(path, line, seq))
+
+
 def policy_sources(path: PathLike, warn: Warn) -> dict[str, dict]:
     """sha256 -> the ``politique`` content recorded for it (one small dict per policy; the
     last record of a sha256 wins), from one pass over the journal."""
@@ -159,6 +180,8 @@ def policy_sources(path: PathLike, warn: Warn) -> dict[str, dict]:
     for number, line in iter_lines(path, warn):
         if POLICY_MARK in line:
             record = parse_line(path, number, line)
+            if record["evenement"] == "politique" and not sealed(line):
+                warn(Altered(path, number, record["seq"]))
             if record["evenement"] == "politique":
                 sources[recorded_sha(path, number, record)] = record["contenu"]["politique"]
     return sources

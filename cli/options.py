@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from tamis.audit.errors import Altered
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.index import CatchUp
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
@@ -183,6 +184,8 @@ def warn(message: str) -> None:
     build gets the option that does without it."""
     if isinstance(message, CatchUp) and message.whole:
         message = f"{message} --sans-index lit le journal sans index."
+    elif isinstance(message, Altered):
+        message = f"{message} « tamis journal verifier » localise la première modification."
     click.echo(f"avertissement : {message}", err=True)
 
 

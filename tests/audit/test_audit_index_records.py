@@ -162,13 +162,13 @@ def test_a_stale_index_midway_gives_no_record_twice(journal, monkeypatch):
     assert looks_current(journal)
     monkeypatch.setattr(index, "_BATCH", 2)
     reads = []
-    real = index.read_back
+    real = index._read_line
 
     def counting(fd, where):
         reads.append(where[1])
         return real(fd, where)
 
-    monkeypatch.setattr(index, "read_back", counting)
+    monkeypatch.setattr(index, "_read_line", counting)
     flt = parse_filter()
     assert list(select_numbered(journal, flt)) == scanned(journal, flt)[0]
     assert len(reads) > 5  # the first records came from the index
@@ -259,3 +259,27 @@ def test_read_back_wants_a_whole_line_with_the_seq_indexed(journal_path):
                 continue
             with pytest.raises(index.Failed, match="stale index"):
                 index.read_back(stream.fileno(), where)
+
+
+def test_a_record_edited_in_place_is_caught_when_read_back_by_index_and_scan_alike(journal):
+    """An edit that keeps the line's length, seq and every filtered value: the index cannot
+    see it, but the record's digest no longer matches; both ways show the record as the
+    journal holds it now, and both say it was modified, with its line and number."""
+    flt = parse_filter(invitation="inv-4")
+    list(select_numbered(journal, flt))  # builds the index
+    lines = journal.read_bytes().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if b'"id":"inv-4"' in line)
+    seq = orjson.loads(lines[number])["seq"]
+    lines[number] = lines[number].replace(b'"Bonjour"', b'"Bonjouz"')
+    journal.write_bytes(b"".join(lines))
+    assert looks_current(journal)
+    got, told = indexed(journal, flt)
+    assert (got, told) == scanned(journal, flt)
+    assert got[0][1]["contenu"]["invitation"]["message"] == "Bonjouz"
+    assert told == [
+        f"{journal}:{number + 1} : l'enregistrement n° {seq} a été modifié après son "
+        "inscription (son empreinte ne correspond plus à son contenu) ; ce qui est montré est "
+        "son contenu modifié."
+    ]
+    untouched, quiet = indexed(journal, parse_filter(invitation="inv-5"))
+    assert len(untouched) == 1 and quiet == []

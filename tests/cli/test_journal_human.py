@@ -202,3 +202,19 @@ def test_french_numbers_in_human_output(journal):
     )
     stats = run(journal, "stats")
     assert "  accepter        3   100,0" in stats.stdout
+
+
+def test_pourquoi_says_a_record_was_edited_after_indexing_with_or_without_the_index(journal):
+    assert run(journal, "pourquoi", "abc-2").stderr == ""  # builds the index
+    lines = journal.read_bytes().splitlines(keepends=True)
+    lines[3] = lines[3].replace(b"Marie Gagnon", b"Marie Gagnom")
+    journal.write_bytes(b"".join(lines))
+    warning = (
+        f"avertissement : {journal}:4 : l'enregistrement n° 4 a été modifié après son "
+        "inscription (son empreinte ne correspond plus à son contenu) ; ce qui est montré est "
+        "son contenu modifié. « tamis journal verifier » localise la première modification.\n"
+    )
+    for use in ([], ["--sans-index"]):
+        result = run(journal, "pourquoi", "abc-2", *use)
+        assert result.exit_code == 0 and result.stderr == warning
+        assert "Expéditeur : Marie Gagnom" in result.stdout
