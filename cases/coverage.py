@@ -132,16 +132,16 @@ class Coverage:
                 )
             if counts.fired:
                 continue
-            yield Gap(rule.span.line, f"règle {_rule_name(rule)}", "jamais vraie : " + self._why(
-                rule.condition, _rule_owner(rule)
-            ))  # fmt: skip
+            why = "jamais vraie : " + self._why(_rule_owner(rule))
+            yield Gap(rule.span.line, f"règle {_rule_name(rule)}", why)
 
-    def _why(self, condition: ast.Expr, owner: str) -> str:
-        """Which atoms never took the value the condition needs, else that they never met."""
+    def _why(self, owner: str, want: bool = True) -> str:
+        """Which atoms of ``owner``'s condition never took the value that makes it ``want``,
+        else that they took it in different cases only."""
         missing = [
-            f"aucun cas n'a {_atom_words(atom)} = {_word(atom.needed)}"
+            f"aucun cas n'a {_atom_words(atom)} = {_word(atom.needed == want)}"
             for atom, seen in zip(self.atoms, self.atom_values, strict=True)
-            if atom.owner == owner and seen[atom.needed] == 0
+            if atom.owner == owner and seen[atom.needed == want] == 0
         ]
         if not self.cases:
             return "aucun cas"
@@ -157,7 +157,8 @@ class Coverage:
                     yield Gap(
                         definition.span.line,
                         f"définition {definition.name}",
-                        f"jamais {_FEMININE[value]} : aucun cas",
+                        f"jamais {_FEMININE[value]} : "
+                        + self._why(f"définition {definition.name}", value),
                     )
 
     def _atom_gaps(self) -> Iterator[Gap]:

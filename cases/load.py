@@ -106,7 +106,6 @@ class _Reader:
     def __init__(self, path: FilePath, problems: Problems) -> None:
         self.path = path
         self.problems = problems
-        self.contexts: dict[tuple, Any] = {}
 
     def file(self, document: dict[str, Any]) -> CaseFile:
         self.keys(document, TOP_KEYS, ())

@@ -132,3 +132,18 @@ attendu.decision = "examiner"
         "    ligne 1 : règle « vente » : jamais vraie : chaque condition a pris la valeur voulue"
         " dans un cas, jamais toutes ensemble\n" in result.output
     )
+
+
+def test_a_definition_never_true_says_which_condition_no_case_gave(tmp_path: Path) -> None:
+    cases = """\
+[[cas]]
+nom = "établi"
+invitation.expediteur = { photo = true, connexions = 300, recommandations = 0 }
+attendu.decision = "accepter"
+"""
+    path = project(tmp_path, cases, POLICY)
+    result = run_tester(str(path), "--couverture")
+    assert (
+        "    ligne 1 : définition suspect : jamais vraie : aucun cas n'a peu_de_connexions = vrai\n"
+        in result.output
+    )
