@@ -12,13 +12,14 @@ import enum
 import re
 from typing import Annotated, Any
 
+import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 
-from tamis.service import calls, inputs
+from tamis.service import calls, idempotence, inputs
 from tamis.service.calls import Outcome
-from tamis.service.errors import ApiError, json_response
+from tamis.service.errors import ApiError, json_bytes, json_response
 from tamis.service.schemas import (
     DECISIONS_BODY,
     ERRORS,
@@ -54,12 +55,28 @@ def register(router: APIRouter, need) -> None:
         workspace: deciding,
         trace: bool = False,
         sens: Sens = Sens.ENTRANTE,
+        idempotency_key: Annotated[
+            str | None,
+            Header(alias=idempotence.HEADER, description="rejouée : même réponse, rien redécidé"),
+        ] = None,
     ) -> Response:
         """Décide chaque invitation et l'inscrit au journal **avant** de répondre."""
-        records, is_list = await read_records(request, sens)
-        outcomes = await to_thread.run_sync(lambda: workspace.decide(records, trace=trace))
-        count(request, workspace, outcomes)
-        return json_response(lot(outcomes) if is_list else single(outcomes[0]))
+        body, records, is_list = await read_records(request, sens)
+
+        def answer() -> bytes:
+            outcomes = workspace.decide(records, trace=trace)
+            count(request, workspace, outcomes)
+            return orjson.dumps(lot(outcomes) if is_list else single(outcomes[0]))
+
+        key = idempotency_key
+        if key is None:
+            return json_bytes(await to_thread.run_sync(answer))
+        fingerprint = body + f"?trace={trace}&sens={sens.value}".encode()
+        store = workspace.idempotency
+        given, replayed = await to_thread.run_sync(
+            store.once, idempotence.check_key(key), fingerprint, answer
+        )
+        return json_bytes(given, {"Idempotency-Replayed": "true" if replayed else "false"})
 
     @router.get(
         "/decisions/{identifiant}",
@@ -76,19 +93,19 @@ def register(router: APIRouter, need) -> None:
         return json_response({"id": identifiant, "decisions": found})
 
 
-async def read_records(request: Request, sens: Sens) -> tuple[list[calls.Record], bool]:
-    """The body's records, and whether the answer is a list; ``ApiError`` on bad input."""
+async def read_records(request: Request, sens: Sens) -> tuple[bytes, list[calls.Record], bool]:
+    """The body, its records, and whether the answer is a list; ``ApiError`` on bad input."""
     limits = request.app.state.limits
     kind = inputs.body_kind(request.headers.get("content-type"))
     length = request.headers.get("content-length")
     body = await inputs.read_body(request.stream(), length, limits.max_body)
     if kind is inputs.BodyKind.JSON:
         parsed = inputs.parse_json(body, limits.max_invitations)
-        return calls.records_from_json(parsed.objects), parsed.is_list
+        return body, calls.records_from_json(parsed.objects), parsed.is_list
     records = calls.records_from_csv(inputs.decode(body), sens.value)
     if len(records) > limits.max_invitations:
         raise ApiError(413, f"trop d'invitations : {limits.max_invitations} au plus", "corps")
-    return records, True
+    return body, records, True
 
 
 def count(request: Request, workspace: Workspace, outcomes: list[Outcome]) -> None:

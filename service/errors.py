@@ -52,6 +52,11 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
     return Response(orjson.dumps(data), status, headers, media_type="application/json")
 
 
+def json_bytes(data: bytes, headers: Mapping[str, str] | None = None) -> Response:
+    """A 200 whose JSON is already serialised (an answer kept for an ``Idempotency-Key``)."""
+    return Response(data, 200, headers, media_type="application/json")
+
+
 def error_response(error: ApiError) -> Response:
     return json_response(error.body(), error.status, error.headers)
 

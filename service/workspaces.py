@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from tamis.service import calls
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
 from tamis.service.config import ServiceConfig, WorkspaceConfig
+from tamis.service.idempotence import IdempotencyStore
 
 Warn = Callable[[str], None]
 
@@ -38,6 +39,7 @@ class Reloaded:
 class Workspace:
     def __init__(self, config: WorkspaceConfig, loaded: LoadedPolicy, journal: Journal) -> None:
         self.config, self.loaded, self.journal = config, loaded, journal
+        self.idempotency = IdempotencyStore(config.journal)
         self.lock = threading.Lock()
         self.reload_lock = threading.Lock()
         self._syncs_seen = 0

@@ -293,3 +293,40 @@ def test_request_logs_are_json_lines_without_personal_data(
     assert (event["methode"], event["espace"]) == ("GET", "defaut")
     text = "\n".join(served.lines)
     assert "log-1" not in text and "Jeanne Roy" not in text
+
+
+def test_a_retried_request_with_its_idempotency_key_is_not_decided_twice(
+    http: httpx.Client, work: Path
+) -> None:
+    sent = [{**WITH_PHOTO, "id": "idem-1"}, {**NO_PHOTO, "id": "idem-2"}]
+    headers = {"Idempotency-Key": "commande-42"}
+    first = http.post("/decisions", json=sent, headers=headers)
+    again = http.post("/decisions", json=sent, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["idempotency-replayed"] == "false"
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.json() == first.json()
+    assert ids_in_journal(work, "idem-1") == 1 and ids_in_journal(work, "idem-2") == 1
+    other = http.post("/decisions", json=sent[:1], headers=headers)
+    assert (other.status_code, other.json()) == (
+        409,
+        {
+            "erreur": "clé d'idempotence déjà employée pour une autre requête (corps différent)",
+            "champ": "Idempotency-Key",
+        },
+    )
+    fresh = http.post("/decisions", json=sent[:1], headers={"Idempotency-Key": "commande-43"})
+    assert fresh.status_code == 200 and ids_in_journal(work, "idem-1") == 2
+    store = work / "j.jsonl.idempotence.sqlite"
+    assert store.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_invalid_idempotency_key_is_400(http: httpx.Client) -> None:
+    answer = http.post("/decisions", json=WITH_PHOTO, headers={"Idempotency-Key": "a b"})
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {
+            "erreur": "clé d'idempotence invalide : 1 à 200 caractères ASCII visibles",
+            "champ": "Idempotency-Key",
+        },
+    )
