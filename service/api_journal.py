@@ -4,7 +4,8 @@ Routes only, over ``calls``: the same filters as ``tamis journal chercher`` (que
 parameters named like its options), answered by the audit queries; pages follow the
 records' ``seq`` (``apres``: the last ``seq`` already seen; ``suivant``: the cursor for the
 next page, ``null`` at the end). A filter value the audit layer cannot use is a 400 naming
-the parameter, worded here, without the value (an ``expediteur`` is a person's name).
+the parameter, worded here, without the value (an ``expediteur`` is a person's name). An
+empty value (``?decision=``) is no filter, as if the parameter were left out.
 """
 
 from typing import Annotated, Any
@@ -35,16 +36,21 @@ async def journal_filter(
     """The ``Filter`` the query parameters describe (``tamis journal chercher``'s options)."""
     try:
         return calls.make_filter(
-            decisions=decision or (),
-            rules=regle or (),
-            facts=fait or (),
-            sender=expediteur,
-            since=depuis,
-            until=jusqu_a,
-            policy=politique,
+            decisions=given(decision),
+            rules=given(regle),
+            facts=given(fait),
+            sender=expediteur or None,
+            since=depuis or None,
+            until=jusqu_a or None,
+            policy=politique or None,
         )
     except FilterError as error:
         raise filter_error(error) from None
+
+
+def given(values: list[str] | None) -> list[str]:
+    """The values given (``?decision=`` with nothing after it is no filter, as left out)."""
+    return [value for value in values or () if value]
 
 
 def filter_error(error: FilterError) -> ApiError:

@@ -88,7 +88,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 _INVITATIONS = {
     "oneOf": [
         {"type": "object", "description": "une invitation (docs/faits.md)"},
-        {"type": "array", "items": {"type": "object"}, "description": "une liste d'invitations"},
+        {
+            "type": "array",
+            "items": {},
+            "description": "une liste d'invitations ; un élément qui n'en est pas une est "
+            "rapporté dans « rejetees » avec son indice, les autres sont décidés",
+        },
     ]
 }
 
