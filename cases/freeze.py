@@ -99,8 +99,16 @@ def received(invitation: Mapping[str, Any]) -> dict[str, Any]:
             if key in _NO_NOTE:
                 out[key] = ""
             continue
-        out[key] = received(value) if isinstance(value, dict) else value
+        out[key] = _without_nulls(value)
     return out
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
 
 
 def unique_name(wanted: str, taken: set[str]) -> str:

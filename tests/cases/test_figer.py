@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cases_helpers import run_tester
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tamis.cases.freeze import freeze, received, refusal
 from tamis.cli.main import cli
@@ -162,3 +164,26 @@ def test_any_text_survives_the_toml_round_trip() -> None:
     case = tomllib.loads(text)["cas"][0]
     assert case["nom"] == tricky
     assert case["invitation"] == {"id": "x", "message": tricky, "expediteur": {"nom": tricky}}
+
+
+_SCALARS = st.one_of(
+    st.text(), st.booleans(), st.integers(-(2**53), 2**53), st.floats(allow_nan=False,
+    allow_infinity=False), st.none()
+)  # fmt: skip
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner.filter(lambda v: v is not None), max_size=3)
+        | st.dictionaries(st.text(min_size=1), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.text(min_size=1), _VALUES, max_size=5))
+def test_any_recorded_invitation_reads_back_as_written(invitation: dict) -> None:
+    invitation = {"id": "x", **invitation}
+    record = {"seq": 1, "contenu": {"id": "x", "decision": "examiner", "regle": "sinon",
+                                    "invitation": invitation}}  # fmt: skip
+    case = tomllib.loads(freeze(record, "x", journal="j").text)["cas"][0]
+    assert case.get("invitation", {}) == received(invitation)

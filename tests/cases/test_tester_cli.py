@@ -146,3 +146,28 @@ def test_an_unknown_engine_is_a_usage_error(tmp_path: Path) -> None:
     result = run_tester(str(tmp_path), "--moteur", "rete")
     assert result.exit_code == 2
     assert "« rete » n'est pas parmi 'natif', 'durable', 'tous'" in result.output
+
+
+def test_two_test_files_of_one_policy_share_its_coverage(tmp_path: Path) -> None:
+    project(tmp_path)
+    extra = (
+        'politique = "essai.tamis"\n\n[[cas]]\nnom = "rien"\ninvitation = {}\n'
+        'attendu.decision = "examiner"\n'
+    )
+    write(tmp_path, "autres.toml", extra)
+    result = run_tester(str(tmp_path / "essai.cas.toml"), str(tmp_path / "autres.toml"),
+                        "--couverture")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Couverture de ") == 1
+    assert "3 cas\n" in result.output
+    assert result.output.endswith("3 réussis, 0 échoué\n")
+
+
+def test_junit_reports_a_malformed_file_as_an_error(tmp_path: Path) -> None:
+    path = project(tmp_path, CASES.replace('"accepter"', '"acceptr"'))
+    report = tmp_path / "junit.xml"
+    run_tester(str(path), "--junit", str(report))
+    suite = ET.fromstring(report.read_bytes()).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "0", "1")
+    error = suite.find("testcase[@name='fichier de cas']/error")
+    assert error.get("message").endswith("erreur[C005]: décision inconnue « acceptr »")
