@@ -20,7 +20,13 @@ import click
 
 from tamis.grammar.diagnostics import render
 from tamis.grammar.format import format_policy
-from tamis.grammar.load import UnreadablePolicy, decode_policy, read_policy_bytes, unreadable
+from tamis.grammar.load import (
+    UnreadablePolicy,
+    decode_policy,
+    read_limited,
+    read_policy_bytes,
+    unreadable,
+)
 from tamis.grammar.parse import parse_policy
 
 STDIN = "-"
@@ -103,7 +109,7 @@ def format_file(path: str, check: bool) -> Outcome:
 def format_stdin(check: bool) -> Outcome:
     try:
         with click.open_file(STDIN, mode="rb") as stream:
-            data = stream.read()
+            data = read_limited(stream)
         source = decode_policy(data)
     except UnreadablePolicy as problem:
         click.echo(f"{STDIN_NAME}: erreur[E000]: entrée illisible : {problem}", err=True)

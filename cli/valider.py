@@ -2,8 +2,8 @@
 
 A thin command over ``tamis.grammar.load.load_policy_file`` with the real vocabulary of
 ``tamis.invitations``. Text output for people (source line and caret under each problem),
-``--format json`` for editors and CI. Exit status: 0 without error, 1 on errors (or on
-warnings with ``--strict``), 2 on usage errors (click).
+``--format json`` for editors and CI; ``-`` reads a policy on standard input. Exit status:
+0 without error, 1 on errors (or on warnings with ``--strict``), 2 on usage errors (click).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from tamis.grammar.diagnostics import Diagnostic, render
-from tamis.grammar.load import load_policy_file
+from tamis.grammar.load import load_policy_file, load_policy_stream
 from tamis.grammar.vocabulary import Vocabulary
 from tamis.invitations.vocabulary import vocabulary
 
@@ -35,11 +35,21 @@ class FileReport:
         return len(self.diagnostics) - self.errors
 
 
+STDIN = "-"
+STDIN_NAME = "<entrée standard>"
+
+
 def validate(paths: list[Path], vocab: Vocabulary) -> list[FileReport]:
+    """One report per path, in order; ``-`` is the policy on standard input."""
     reports = []
     for path in paths:
-        _, diagnostics, source = load_policy_file(path, vocab)
-        reports.append(FileReport(str(path), source, diagnostics))
+        if str(path) == STDIN:
+            with click.open_file(STDIN, mode="rb") as stream:
+                _, diagnostics, source = load_policy_stream(stream, STDIN_NAME, vocab)
+            reports.append(FileReport(STDIN_NAME, source, diagnostics))
+        else:
+            _, diagnostics, source = load_policy_file(path, vocab)
+            reports.append(FileReport(str(path), source, diagnostics))
     return reports
 
 
@@ -69,7 +79,9 @@ def summary(reports: list[FileReport]) -> str:
 
 
 @click.command("valider")
-@click.argument("fichiers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "fichiers", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True)
+)
 @click.option(
     "--strict", is_flag=True, help="Échoue aussi (code 1) quand il y a des avertissements."
 )
@@ -84,6 +96,8 @@ def summary(reports: list[FileReport]) -> str:
 @click.pass_context
 def valider(ctx: click.Context, fichiers: tuple[Path, ...], strict: bool, output_format: str):
     """Vérifie les politiques FICHIERS et affiche tous leurs problèmes.
+
+    « - » lit une politique sur l'entrée standard.
 
     Code de sortie : 0 sans erreur, 1 s'il y a des erreurs (ou des avertissements avec
     --strict), 2 si la commande est mal employée.

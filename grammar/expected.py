@@ -25,6 +25,7 @@ OPERATORS = frozenset(
     }
 )
 CONSTANTS = frozenset({"STRING", "GSTRING", "NUMBER", "VRAI", "FAUX"})
+LIST_CONSTANTS = frozenset({"STRING", "GSTRING", "LIST_NUMBER", "VRAI", "FAUX"})
 OPERANDS = CONSTANTS | {"NAME", "_LSQB", "_LPAR"}
 KEYWORDS = (
     STATEMENT_STARTS
@@ -43,6 +44,7 @@ _GROUPS: tuple[tuple[frozenset[str], str], ...] = (
     (OPERANDS | {"_NON"}, "une condition (un nom, une valeur, « non » ou « ( »)"),
     (CONSTANTS | {"_LSQB"}, "une valeur (nombre, chaîne, vrai, faux ou liste [ … ])"),
     (CONSTANTS, "une valeur (nombre, chaîne, vrai ou faux)"),
+    (LIST_CONSTANTS, "une valeur (nombre, chaîne, vrai ou faux)"),
     (frozenset({"STRING", "GSTRING"}), "une chaîne entre guillemets"),
     (
         frozenset({"PREMIERE_APPLICABLE", "REFUS_PRIORITAIRE", "PRIORITE"}),
@@ -54,6 +56,7 @@ _SINGLE = {
     "ACTION": "une action (accepter, refuser, ignorer, signaler, examiner)",
     "NAME": "un nom",
     "NUMBER": "un nombre",
+    "LIST_NUMBER": "un nombre",
     "STRING": "une chaîne entre guillemets",
     "GSTRING": "une chaîne entre guillemets",
     "COMP_OP": "un comparateur",

@@ -14,12 +14,13 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from tamis.grammar.ast import Span
 from tamis.grammar.check import check_policy
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, Severity
-from tamis.grammar.parse import parse_policy
+from tamis.grammar.parse import parse_policy, unified_line_ends
 from tamis.grammar.vocabulary import Vocabulary
 
 
@@ -27,6 +28,9 @@ def load_policy(
     source: str, path: str, vocabulary: Vocabulary
 ) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
     """Parse and check ``source``; the policy is None iff some diagnostic is an error."""
+    if len(source) > MAX_POLICY_BYTES // 4 and len(source.encode("utf-8")) > MAX_POLICY_BYTES:
+        return None, [unreadable(path, TOO_LARGE)]
+    source = unified_line_ends(source)
     with _collector_paused():
         policy, syntax = parse_policy(source, path)
         if policy is None:
@@ -65,6 +69,29 @@ def load_policy_file(
     return checked, diagnostics, source
 
 
+MAX_POLICY_BYTES = 8 * 1024 * 1024
+"""Largest policy accepted, in bytes of UTF-8 (8 Mio: about 100,000 rules)."""
+
+TOO_LARGE = (
+    f"trop grande : plus de {MAX_POLICY_BYTES:_} octets (8 Mio), la taille maximale".replace(
+        "_", "\u202f"
+    )
+)
+
+
+def load_policy_stream(
+    stream: BinaryIO, shown: str, vocabulary: Vocabulary
+) -> tuple[CheckedPolicy | None, list[Diagnostic], str]:
+    """Like ``load_policy_file`` for an open binary stream (standard input): read at most
+    ``MAX_POLICY_BYTES``, so an endless input ends with a diagnostic."""
+    try:
+        source = decode_policy(read_limited(stream))
+    except UnreadablePolicy as problem:
+        return None, [unreadable(shown, str(problem))], ""
+    checked, diagnostics = load_policy(source, shown, vocabulary)
+    return checked, diagnostics, source
+
+
 class UnreadablePolicy(Exception):
     """A policy file that cannot be read as UTF-8 text; ``str()`` is the French reason."""
 
@@ -75,9 +102,11 @@ def read_policy_text(path: Path) -> str:
 
 
 def read_policy_bytes(path: Path) -> bytes:
-    """The file's bytes as stored; ``UnreadablePolicy`` (French) when it cannot be read."""
+    """The file's bytes as stored; ``UnreadablePolicy`` (French) when it cannot be read or
+    is larger than ``MAX_POLICY_BYTES`` (never more is read: ``/dev/zero`` ends too)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as stream:
+            return read_limited(stream)
     except FileNotFoundError:
         raise UnreadablePolicy("fichier introuvable") from None
     except IsADirectoryError:
@@ -89,11 +118,20 @@ def read_policy_bytes(path: Path) -> bytes:
         raise UnreadablePolicy(f"lecture impossible (erreur du système {code})") from None
 
 
+def read_limited(stream: BinaryIO) -> bytes:
+    """At most ``MAX_POLICY_BYTES`` from ``stream``; ``UnreadablePolicy`` past that."""
+    data = stream.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
+        raise UnreadablePolicy(TOO_LARGE)
+    return data
+
+
 def decode_policy(data: bytes) -> str:
     """UTF-8 text, a leading byte-order mark dropped, composed (NFC): a name typed with
-    decomposed accents (as some editors save them) is the same name as its composed form."""
+    decomposed accents (as some editors save them) is the same name as its composed form;
+    CRLF and CR line ends become LF."""
     try:
-        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+        return unified_line_ends(unicodedata.normalize("NFC", data.decode("utf-8-sig")))
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise UnreadablePolicy(
@@ -103,12 +141,11 @@ def decode_policy(data: bytes) -> str:
 
 
 def unreadable(path: str, reason: str) -> Diagnostic:
-    return Diagnostic(
-        "E000",
-        Severity.ERREUR,
-        f"impossible de lire la politique : {reason}",
-        Span(0, 0, 0, 0),
-        "vérifiez le chemin du fichier ; une politique est un fichier texte en UTF-8 "
-        "(extension .tamis)",
-        path,
+    help = (
+        "une politique tient en 8 Mio au plus : découpez-la en plusieurs politiques"
+        if reason == TOO_LARGE
+        else "vérifiez le chemin du fichier ; une politique est un fichier texte en UTF-8 "
+        "(extension .tamis)"
     )
+    message = f"impossible de lire la politique : {reason}"
+    return Diagnostic("E000", Severity.ERREUR, message, Span(0, 0, 0, 0), help, path)

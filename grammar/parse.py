@@ -44,7 +44,11 @@ def lark_parser() -> Lark:
 
 
 def parse_policy(source: str, path: str = "<entrée>") -> tuple[ast.Policy | None, list[Diagnostic]]:
-    """The policy written in ``source``, or ``None`` and the syntax diagnostics."""
+    """The policy written in ``source``, or ``None`` and the syntax diagnostics.
+
+    Line ends are unified first (see ``unified_line_ends``): spans count lines the same
+    whatever editor saved the file."""
+    source = unified_line_ends(source)
     try:
         return _parse(source, path)
     except RecursionError:
@@ -64,6 +68,11 @@ def _parse(source: str, path: str) -> tuple[ast.Policy | None, list[Diagnostic]]
         _COMMENTS.reset(token)
     kept = tuple(ast.Comment(_comment_text(c), span=span_of(c)) for c in comments)
     return ast.Policy(statements, kept, span=whole_span(source)), []
+
+
+def unified_line_ends(source: str) -> str:
+    """CRLF (Windows) and a lone CR (old Mac editors) become LF: each is one line end."""
+    return source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
 
 
 def _comment_text(token: Token) -> str:

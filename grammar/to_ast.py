@@ -17,6 +17,11 @@ from tamis.grammar import ast
 MAX_DEPTH = 64
 """Deepest expression nesting accepted (``non non …``, parentheses)."""
 
+MAX_NUMBER_DIGITS = 20
+"""Most digits in a number written in a policy (Python refuses to read 4,300 and more)."""
+
+_NUMBER_SEPARATORS = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, ",": "."})
+
 _OPS = {
     "=": ast.Op.EQ,
     "!=": ast.Op.NE,
@@ -82,8 +87,20 @@ def _unescape(body: str) -> str:
 
 
 def _number(token: Token) -> int | float:
+    """``12``, ``-3``, ``0.5``, ``0,5``, ``10 000`` (thousands after a space, a no-break
+    space or a narrow no-break space); E009 past ``MAX_NUMBER_DIGITS`` digits."""
     text = str(token)
-    return float(text) if "." in text else int(text)
+    digits = sum(char.isdigit() for char in text)
+    if digits > MAX_NUMBER_DIGITS:
+        raise AstError(
+            "E009",
+            f"nombre trop long : {digits} chiffres (au plus {MAX_NUMBER_DIGITS})",
+            span_of(token),
+            "un nombre d'une politique (seuil, borne, priorité) tient en quelques chiffres ;"
+            " vérifiez la valeur",
+        )
+    plain = text.translate(_NUMBER_SEPARATORS)
+    return float(plain) if "." in plain else int(plain)
 
 
 def _simple_name(token: Token, what: str) -> str:
@@ -186,6 +203,9 @@ class _ToAst(Transformer_NonRecursive):
     def literal(self, meta, children):
         return ast.Literal(_literal_value(children[0]), span=span_of(meta))
 
+    def list_item(self, meta, children):
+        return self.literal(meta, children)
+
     def list(self, meta, children):
         items = tuple(item for item in children if item is not None)
         return ast.ListLiteral(items, span=span_of(meta))
@@ -194,7 +214,7 @@ class _ToAst(Transformer_NonRecursive):
 def _literal_value(token: Token) -> int | float | str | bool:
     if token.type in ("STRING", "GSTRING"):
         return unquote(token)
-    if token.type == "NUMBER":
+    if token.type in ("NUMBER", "LIST_NUMBER"):
         return _number(token)
     return token.type == "VRAI"
 
@@ -212,7 +232,7 @@ def _priority(token: Token) -> int:
             "E007",
             f"la priorité doit être un nombre entier, pas « {token} »",
             span_of(token),
-            f"écrivez par exemple « priorité {int(float(str(token)))} »",
+            f"écrivez par exemple « priorité {int(value)} »",
         )
     return value
 

@@ -172,3 +172,23 @@ def test_stdin_that_is_not_utf8(runner):
         "<entrée standard>: erreur[E000]: entrée illisible : le fichier n'est pas en UTF-8 "
         "(octet invalide à la ligne 1, position 11)\n"
     )
+
+
+@pytest.mark.parametrize("end", [b"\r\n", b"\r"])
+def test_crlf_and_cr_files_are_rewritten_with_lf(runner, tmp_path, end):
+    policy = tmp_path / "p.tamis"
+    policy.write_bytes(FORMATTED.encode("utf-8").replace(b"\n", end))
+    check = runner.invoke(cli, ["formater", "--verifier", str(policy)])
+    assert check.exit_code == 1
+    assert f"{policy} : pas au format canonique" in check.stderr
+    assert runner.invoke(cli, ["formater", str(policy)]).exit_code == 0
+    assert policy.read_bytes() == FORMATTED.encode("utf-8")
+
+
+def test_an_endless_stdin_is_refused_in_french(runner):
+    result = runner.invoke(cli, ["formater", "-"], input=b"#" * (8 * 1024 * 1024 + 1))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "<entrée standard>: erreur[E000]: entrée illisible : trop grande : plus de"
+        " 8\u202f388\u202f608 octets (8 Mio), la taille maximale\n"
+    )

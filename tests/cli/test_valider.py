@@ -112,3 +112,27 @@ def test_help_is_french() -> None:
     assert result.exit_code == 0
     assert "Vérifie les politiques FICHIERS" in result.output
     assert "avertissements" in result.output
+
+
+def test_dash_reads_the_policy_on_standard_input() -> None:
+    result = CliRunner().invoke(cli, ["valider", "-"], input="refuser si sans_phot\r\n")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:4] == [
+        "<entrée standard>:1:12: erreur[E011]: fait ou paramètre inconnu « sans_phot »",
+        " 1 | refuser si sans_phot",
+        "   |            ^^^^^^^^^",
+        "  aide : vouliez-vous dire « sans_photo » ?",
+    ]
+    assert CliRunner().invoke(cli, ["valider", "-"], input=CLEAN).output == (
+        "<entrée standard>: OK\n"
+    )
+
+
+def test_dash_beside_files_and_in_json(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.tamis", CLEAN)
+    result = CliRunner().invoke(
+        cli, ["valider", "--format", "json", path, "-"], input="refuser si vrai\n"
+    )
+    assert result.exit_code == 0
+    found = json.loads(result.output)
+    assert {(d["file"], d["code"]) for d in found} == {("<entrée standard>", "W003")}

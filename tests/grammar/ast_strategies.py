@@ -37,9 +37,11 @@ texts = st.text(
     max_size=20,
 ) | st.sampled_from(["", '"', "\\", 'a\\"b', "\\d+", "\\\\", "fin\\", "(?i)poste|emploi"])
 
+# Numbers a policy can hold: at most 20 digits (to_ast.MAX_NUMBER_DIGITS), so floats with
+# at most 12 integer digits and 6 decimals.
 numbers = st.integers(min_value=-(10**12), max_value=10**12) | st.floats(
-    allow_nan=False, allow_infinity=False
-)
+    min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False
+).map(lambda x: round(x, 6))
 constants = st.builds(ast.Literal, st.booleans() | numbers | texts)
 lists = st.builds(ast.ListLiteral, st.lists(constants, max_size=4).map(tuple))
 atoms = constants | lists | st.builds(ast.Ref, ref_names)
