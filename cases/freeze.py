@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tamis.audit import personal
+
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _NO_NOTE = ("message", "inmail")  # null means « no note », as "" does; TOML has no null
 
@@ -46,7 +48,7 @@ def where_of(record: Mapping[str, Any]) -> str:
 def refusal(record: Mapping[str, Any]) -> Refused | None:
     """Why ``record`` cannot become a case, or None when it can."""
     content = record.get("contenu", {})
-    erased = content.get("effacement")
+    erased = personal.erased(record)
     if erased is not None:
         when = erased.get("le", "?") if isinstance(erased, dict) else "?"
         reason = f"ses données personnelles ont été effacées ({when}) : plus d'invitation à figer"
