@@ -1,0 +1,228 @@
+"""Benchmark of ``tamis servir`` (a script, not a test): ``python bench/service.py``.
+
+Starts the real server (``tamis servir`` in a child process, ``groupee`` durability, the
+example policy and context, ``--processus`` workers) on a free loopback port and prints,
+measured in one run, each figure the median of several rounds with its spread:
+
+1. single-invitation requests per second and their p50/p99 latency, from ``--clients``
+   concurrent keep-alive connections (a small asyncio HTTP/1.1 client: httpx would cost the
+   2-core machine more than the server does);
+2. decisions per second in requests of 100 invitations;
+3. the same invitations through ``tamis decider`` (a file, journal ``groupee``), for
+   comparison; then each target of issue 10, met or not.
+
+The load generator runs on the same machine: its CPU counts against the server's, as the
+targets say. The load average is printed: other work on the machine slows every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).parent))
+import generer
+
+POLICY = str(files("tamis.policies") / "blogue.tamis")
+CONTEXT = str(files("tamis.policies.exemples") / "tamis.toml")
+TARGET_SINGLE = 1500.0  # single decisions per second
+TARGET_P99_MS = 20.0
+TARGET_BATCH_RATIO = 0.6  # batched decisions/s over tamis decider's
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class Spread:
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        return cls(statistics.median(values), min(values), max(values))
+
+
+def nombre(value: float, decimals: int = 0) -> str:
+    """French digit grouping (narrow no-break space) and decimal comma."""
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def tamis(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from tamis.cli.main import main; main()", *args]
+
+
+class Server:
+    """``tamis servir`` in a child process; ``url`` once it announced its address."""
+
+    def __init__(self, folder: Path, processes: int) -> None:
+        command = tamis(
+            "servir", "-p", POLICY, "--contexte", CONTEXT, "--journal", "j.jsonl",
+            "--port", "0", "--processus", str(processes), "--durabilite", "groupee",
+            "--invitations-max", str(BATCH),
+        )  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=folder, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        )
+        self.url, ready = "", threading.Event()
+
+        def read() -> None:
+            for line in self.process.stderr:  # type: ignore[union-attr]
+                if not self.url and '"demarrage"' in line:
+                    self.url = json.loads(line)["adresse"]
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        ready.wait(120)
+        if not self.url:
+            raise SystemExit("le service n'a pas démarré")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(60)
+
+
+def request_bytes(url: str, path: str, body: bytes) -> bytes:
+    host = urlsplit(url).netloc
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def one_connection(
+    url: str, requests: list[bytes], latencies: list[float], decided: list[int], per: int
+) -> None:
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        for raw in requests:
+            started = time.perf_counter()
+            writer.write(raw)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise SystemExit(f"réponse inattendue : {head[:40]!r}")
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            decided.append(per)
+    finally:
+        writer.close()
+
+
+def drive(url: str, path: str, bodies: list[bytes], clients: int, per: int):
+    """Send every body once, spread over ``clients`` connections; (seconds, latencies, n)."""
+    requests = [request_bytes(url, path, body) for body in bodies]
+    shares = [requests[i::clients] for i in range(clients)]
+    latencies: list[float] = []
+    decided: list[int] = []
+
+    async def run() -> None:
+        await asyncio.gather(
+            *(one_connection(url, share, latencies, decided, per) for share in shares)
+        )
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return time.perf_counter() - started, latencies, sum(decided)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def cli_rate(folder: Path, invitations: list[dict]) -> float:
+    path = folder / "lot.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in invitations) + "\n", encoding="utf-8")
+    command = tamis(
+        "decider", "-p", POLICY, "--contexte", CONTEXT, "--journal", "cli.jsonl",
+        "--durabilite", "groupee", str(path),
+    )  # fmt: skip
+    started = time.perf_counter()
+    subprocess.run(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return len(invitations) / (time.perf_counter() - started)
+
+
+def met(ok: bool) -> str:
+    return "atteinte" if ok else "NON atteinte"
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--requetes", type=int, default=6000, help="requêtes simples par manche")
+    options.add_argument("--lots", type=int, default=200, help="requêtes de 100 par manche")
+    options.add_argument("--clients", type=int, default=16)
+    options.add_argument("--processus", type=int, default=2)
+    options.add_argument("--manches", type=int, default=3)
+    args = options.parse_args()
+    invitations = list(generer.generate(max(args.requetes, BATCH * args.lots)))
+    singles = [json.dumps(i).encode() for i in invitations[: args.requetes]]
+    batches = [
+        json.dumps(invitations[i : i + BATCH]).encode() for i in range(0, BATCH * args.lots, BATCH)
+    ]
+    load = os.getloadavg()
+    print(f"tamis servir, {args.processus} processus, {args.clients} clients, durabilité groupee")
+    print(f"charge de la machine au départ : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    rates, p50s, p99s, batch_rates, cli_rates = [], [], [], [], []
+    with tempfile.TemporaryDirectory(prefix="tamis-bench-service-") as name:
+        folder = Path(name)
+        server = Server(folder, args.processus)
+        try:
+            drive(server.url, "/decisions", singles[:500], args.clients, 1)  # warm-up
+            for _round in range(args.manches):
+                seconds, latencies, count = drive(
+                    server.url, "/decisions", singles, args.clients, 1
+                )
+                rates.append(count / seconds)
+                p50s.append(percentile(latencies, 0.50) * 1000)
+                p99s.append(percentile(latencies, 0.99) * 1000)
+                seconds, _latencies, count = drive(
+                    server.url, "/decisions", batches, min(args.clients, 4), BATCH
+                )
+                batch_rates.append(count / seconds)
+                cli_rates.append(cli_rate(folder, invitations[: BATCH * args.lots]))
+        finally:
+            server.stop()
+    report(Spread.of(rates), Spread.of(p50s), Spread.of(p99s), batch_rates, cli_rates)
+    load = os.getloadavg()
+    print(f"charge de la machine à la fin : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def report(rate: Spread, p50: Spread, p99: Spread, batch: list[float], cli: list[float]):
+    ratio = Spread.of([b / c for b, c in zip(batch, cli, strict=True)])
+    batched, alone = Spread.of(batch), Spread.of(cli)
+
+    def line(label: str, spread: Spread, unit: str, decimals: int = 0) -> str:
+        low, high = nombre(spread.low, decimals), nombre(spread.high, decimals)
+        return f"   {label:<44}{nombre(spread.median, decimals):>9} {unit}  (écart {low}–{high})"
+
+    print(line("requêtes d'une invitation", rate, "décisions/s"))
+    print(line("  latence p50", p50, "ms", 1))
+    print(line("  latence p99", p99, "ms", 1))
+    print(line(f"requêtes de {BATCH} invitations", batched, "décisions/s"))
+    print(line("tamis decider (fichier, mêmes invitations)", alone, "décisions/s"))
+    print(line("lots / tamis decider", ratio, "×", 2))
+    print("Cibles :")
+    single_ok = rate.median >= TARGET_SINGLE
+    print(f"   ≥ {nombre(TARGET_SINGLE)} décisions/s une à une : {met(single_ok)}")
+    print(f"   p99 < {nombre(TARGET_P99_MS)} ms : {met(p99.median < TARGET_P99_MS)}")
+    batch_ok = ratio.median >= TARGET_BATCH_RATIO
+    print(f"   lots ≥ {nombre(TARGET_BATCH_RATIO, 1)} × tamis decider : {met(batch_ok)}")
+
+
+if __name__ == "__main__":
+    main()
