@@ -14,12 +14,13 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 
-from tamis.service import api_decisions, api_journal, api_ops, api_policy, errors
+from tamis.service import api_decisions, api_journal, api_ops, api_policy, errors, web_pages
 from tamis.service.auth import authorize
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.logs import RequestLog
 from tamis.service.metrics import Metrics
 from tamis.service.tokens import Right
+from tamis.service.web_session import Sessions, session_key
 from tamis.service.workspaces import Workspace, Workspaces
 
 DESCRIPTION = (
@@ -71,5 +72,6 @@ def create_app(
     app.include_router(ops)
     app.include_router(routes(prefixed), prefix="/v1/espaces/{espace}")
     app.include_router(routes(unprefixed))
+    web_pages.install(app, Sessions(session_key()))
     app.add_middleware(RequestLog, logger=logger, metrics=app.state.metrics)
     return app

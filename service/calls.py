@@ -26,6 +26,8 @@ from tamis.audit.journal import Journal, open_journal
 from tamis.audit.sink import parse_durability
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
+from tamis.grammar.format import format_policy
+from tamis.grammar.parse import parse_policy
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import Record, read_invitations
 from tamis.service.config import WorkspaceConfig
@@ -229,3 +231,16 @@ def record_policy(journal: Journal, loaded: LoadedPolicy) -> bool:
 def validate(source: str, name: str) -> list[dict[str, Any]]:
     """``tamis valider --format json`` on a policy text."""
     return [d.to_json() for d in policy_diagnostics(source, name)]
+
+
+def recorded_invitations(journal: Path, ident: str, warn) -> dict[int, dict[str, Any] | None]:
+    """For each decision recorded for invitation ``ident``: its ``seq`` and the invitation as
+    received (None when erased), for the pages that show more than the search rows."""
+    found = why.find_decisions(journal, ident, warn)
+    return {f.record.get("seq"): f.record.get("contenu", {}).get("invitation") for f in found}
+
+
+def formatted(source: str) -> str | None:
+    """``tamis formater`` on a policy text (None when it does not parse)."""
+    policy, _diagnostics = parse_policy(source, "politique.tamis")
+    return None if policy is None else format_policy(policy)

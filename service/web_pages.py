@@ -1,0 +1,387 @@
+"""The web interface: server-rendered French pages for one workspace at a time, under
+``/interface/`` (``/`` leads there).
+
+As thin over ``calls`` and the workspaces as the API routes are: a page reads the journal or
+decides through the same functions, shapes the answer with ``web_views`` and renders a
+Jinja2 template (autoescaped: invitation data is attacker-controlled). Access goes through a
+signed session cookie (``web_session``); every POST must come from our own pages. Each page
+is sent with a Content-Security-Policy that allows only our own scripts and styles, none
+inline. Reading works without JavaScript; the two small scripts only add live diagnostics in
+the policy editor and a progress bar to the CSV upload.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import tempfile
+from collections import deque
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from anyio import to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from tamis.service import calls, web_views
+from tamis.service.api_journal import filter_error
+from tamis.service.calls import FilterError, PolicyRefused
+from tamis.service.errors import ApiError
+from tamis.service.tokens import Right
+from tamis.service.web_session import COOKIE, LIFETIME, Session, Sessions, is_https, same_origin
+from tamis.service.workspaces import Workspace
+
+PREFIX = "/interface"
+PAGE_SIZE = 25
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+ASSETS = files("tamis.service")
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(ASSETS / "templates")),
+    autoescape=True,
+)
+TEMPLATES.globals.update(
+    prefix=PREFIX, truth_class=web_views.truth_class, truth_word=web_views.truth_word
+)
+
+
+class Denied(Exception):
+    """A page the session may not see: to the login page, or a 403 page."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        self.status, self.message = status, message
+
+
+def install(app: Any, sessions: Sessions) -> None:
+    """Mount the pages, their static files and their error handling on ``app``."""
+    app.state.sessions = sessions
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=str(ASSETS / "static")), name="static")
+    app.include_router(router())
+
+    @app.exception_handler(Denied)
+    async def _denied(request: Request, error: Denied) -> Response:
+        if error.status == 401:
+            return RedirectResponse(f"{PREFIX}/connexion", status_code=303)
+        return page(request, "refus.html", None, {"message": error.message}, error.status)
+
+
+def page(
+    request: Request, name: str, session: Session | None, values: dict, status: int = 200
+) -> HTMLResponse:
+    html = TEMPLATES.get_template(name).render(session=session, **values)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def allowed(request: Request, right: Right) -> tuple[Session, Workspace]:
+    session = request.app.state.sessions.read(request)
+    if session is None:
+        raise Denied(401)
+    workspace = request.app.state.workspaces.get(session.workspace)
+    if workspace is None:
+        raise Denied(401)
+    if not session.may(right):
+        raise Denied(403, f"Votre jeton n'a pas le droit « {right.value} » dans cet espace.")
+    return session, workspace
+
+
+def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
+    if not same_origin(request):
+        raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+    return allowed(request, right)
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/")
+    async def root() -> Response:
+        return RedirectResponse(f"{PREFIX}/", status_code=303)
+
+    @pages.get(f"{PREFIX}/connexion")
+    async def connexion(request: Request) -> Response:
+        return page(request, "connexion.html", None, {"erreur": "", "espace": "defaut"})
+
+    @pages.post(f"{PREFIX}/connexion")
+    async def connecter(request: Request) -> Response:
+        if not same_origin(request):
+            raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+        form = await request.form()
+        name, token = str(form.get("espace") or "defaut"), str(form.get("jeton") or "")
+        sessions: Sessions = request.app.state.sessions
+        session = sessions.open(request.app.state.workspaces, name.strip(), token.strip())
+        if session is None:
+            values = {"erreur": "Espace ou jeton invalide.", "espace": name}
+            return page(request, "connexion.html", None, values, 401)
+        response = RedirectResponse(f"{PREFIX}/", status_code=303)
+        response.set_cookie(
+            COOKIE, sessions.cookie(session), max_age=LIFETIME, httponly=True,
+            samesite="strict", secure=is_https(request), path="/",
+        )  # fmt: skip
+        return response
+
+    @pages.post(f"{PREFIX}/deconnexion")
+    async def deconnecter(request: Request) -> Response:
+        if not same_origin(request):
+            raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+        session = request.app.state.sessions.read(request)
+        if session is not None:
+            request.app.state.sessions.revoke(session)
+        response = RedirectResponse(f"{PREFIX}/connexion", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @pages.get(f"{PREFIX}/")
+    async def decisions(request: Request) -> Response:
+        session, workspace = allowed(request, Right.LIRE)
+        query = request.query_params
+        values = await to_thread.run_sync(inbox, request, workspace, query)
+        return page(request, "decisions.html", session, values)
+
+    @pages.get(f"{PREFIX}/decision/{{ident}}")
+    async def pourquoi(request: Request, ident: str) -> Response:
+        session, workspace = allowed(request, Right.LIRE)
+        warn = request.app.state.warn
+        found = await to_thread.run_sync(calls.explain, workspace.journal.path, ident, warn)
+        if not found:
+            values = {"message": "Aucune décision pour cette invitation dans le journal."}
+            return page(request, "refus.html", session, values, 404)
+        shown = [explained_view(item) for item in found]
+        return page(request, "decision.html", session, {"ident": ident, "decisions": shown})
+
+    @pages.get(f"{PREFIX}/nouvelle")
+    async def nouvelle(request: Request) -> Response:
+        session, _ = allowed(request, Right.DECIDER)
+        return page(request, "nouvelle.html", session, empty_form())
+
+    @pages.post(f"{PREFIX}/nouvelle")
+    async def decider(request: Request) -> Response:
+        session, workspace = posted(request, Right.DECIDER)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        values = await to_thread.run_sync(decide_form, workspace, form)
+        status = 422 if values["erreur"] else 200
+        return page(request, "nouvelle.html", session, values, status)
+
+    @pages.post(f"{PREFIX}/televerser")
+    async def televerser(request: Request) -> Response:
+        session, workspace = posted(request, Right.DECIDER)
+        form = await request.form()
+        upload = form.get("fichier")
+        data = await upload.read() if hasattr(upload, "read") else b""
+        limit = request.app.state.limits.max_body
+        summary = await to_thread.run_sync(decide_csv, workspace, data, limit)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse(summary, headers=SECURITY_HEADERS)
+        values = {**empty_form(), "lot": summary}
+        return page(request, "nouvelle.html", session, values, 422 if summary["erreur"] else 200)
+
+    @pages.get(f"{PREFIX}/politique")
+    async def politique(request: Request) -> Response:
+        session, workspace = allowed(request, Right.LIRE)
+        source = workspace.loaded.setup.policy.source
+        return page(request, "politique.html", session, policy_values(workspace, source))
+
+    @pages.post(f"{PREFIX}/politique/diagnostics")
+    async def diagnostics(request: Request) -> Response:
+        posted(request, Right.LIRE)
+        source = (await request.body()).decode("utf-8", "replace")
+        found = await to_thread.run_sync(calls.validate, source, "politique.tamis")
+        return JSONResponse({"diagnostics": found}, headers=SECURITY_HEADERS)
+
+    @pages.post(f"{PREFIX}/politique")
+    async def politique_action(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        action = form.get("action", "verifier")
+        right = Right.ADMIN if action == "enregistrer" else Right.LIRE
+        session, workspace = posted(request, right)
+        source = form.get("source", "").replace("\r\n", "\n")
+        values = await to_thread.run_sync(policy_action, request, workspace, action, source)
+        return page(request, "politique.html", session, values)
+
+    @pages.get(f"{PREFIX}/statistiques")
+    async def statistiques(request: Request) -> Response:
+        session, workspace = allowed(request, Right.LIRE)
+        per = "semaine" if request.query_params.get("par") == "semaine" else "jour"
+        warn = request.app.state.warn
+        found = await to_thread.run_sync(
+            calls.stats, workspace.journal.path, calls.make_filter(), per, warn
+        )
+        bars, width = web_views.chart(found["par_periode"])
+        values = {"stats": found, "bars": bars, "largeur": width, "par": per}
+        return page(request, "statistiques.html", session, values)
+
+    return pages
+
+
+# --- what each page shows ------------------------------------------------------------
+
+
+def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
+    """The newest decisions matching the filters (before the ``avant`` cursor)."""
+    shown = {key: query.get(key, "") for key in ("decision", "regle", "fait", "expediteur")}
+    shown.update(depuis=query.get("depuis", ""), jusqu_a=query.get("jusqu_a", ""))
+    try:
+        flt = calls.make_filter(
+            decisions=[shown["decision"]] if shown["decision"] else (),
+            rules=[shown["regle"]] if shown["regle"] else (),
+            facts=[shown["fait"]] if shown["fait"] else (),
+            sender=shown["expediteur"] or None,
+            since=shown["depuis"] or None,
+            until=shown["jusqu_a"] or None,
+        )
+    except FilterError as error:
+        message = filter_error(error).message
+        return {"lignes": [], "filtres": shown, "erreur": message, "suivant": None, "a_examiner": 0}
+    before = _cursor(query.get("avant"))
+    path, warn = workspace.journal.path, request.app.state.warn
+    rows = deque(
+        (r for r in calls.search(path, flt, 0, 10**12, warn) if r["seq"] < before),
+        maxlen=PAGE_SIZE + 1,
+    )
+    more = len(rows) > PAGE_SIZE
+    page_rows = list(rows)[-PAGE_SIZE:][::-1]
+    lines = [web_views.inbox_line(r, _invitation(path, r, warn)) for r in page_rows]
+    waiting = calls.stats(path, calls.make_filter(decisions=["examiner"]), "jour", warn)["total"]
+    following = lines[-1].seq if more and lines else None
+    return {"lignes": lines, "filtres": shown, "erreur": "", "suivant": following,
+            "a_examiner": waiting}  # fmt: skip
+
+
+def _cursor(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 19 else 10**18
+
+
+def _invitation(path: Path, row: dict, warn) -> dict | None:
+    """The invitation as recorded with this decision (None when erased or minimised)."""
+    return calls.recorded_invitations(path, str(row["id"]), warn).get(row["seq"])
+
+
+def explained_view(item: dict[str, Any]) -> dict[str, Any]:
+    evidence = item.get("preuves") or {}
+    conditions = [
+        {**entry, "arbre": web_views.tree(entry["condition"], evidence)}
+        for entry in item.get("conditions") or ()
+    ]
+    return {**item, "conditions": conditions, "etape": web_views.linkedin_step(item["decision"])}
+
+
+def empty_form() -> dict[str, Any]:
+    return {"form": {}, "resultat": None, "erreur": "", "champ": "", "lot": None}
+
+
+def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
+    values = {**empty_form(), "form": form}
+    ident = "web-" + secrets.token_hex(6)
+    try:
+        invitation = web_views.invitation_from_form(form, ident)
+    except web_views.FormProblem as problem:
+        return {**values, "erreur": str(problem), "champ": problem.field}
+    outcome = workspace.decide(calls.records_from_json([invitation]), trace=False)[0]
+    if outcome.result is None:
+        return {**values, "erreur": " ; ".join(outcome.errors)}
+    step = web_views.linkedin_step(outcome.result["decision"])
+    return {**values, "resultat": {**outcome.result, "etape": step}}
+
+
+def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
+    """Decide an uploaded Invitations.csv: counts, and the rows that were rejected."""
+    if not data:
+        return {"erreur": "Choisissez le fichier Invitations.csv de votre export LinkedIn."}
+    if len(data) > limit:
+        return {"erreur": f"Fichier trop volumineux : {limit} octets au plus."}
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {"erreur": "Ce fichier n'est pas du texte UTF-8."}
+    records = calls.records_from_csv(text, "entrante")
+    if not records:
+        return {"erreur": "Aucune invitation reçue dans ce fichier."}
+    outcomes = workspace.decide(records, trace=False)
+    decided = [o.result for o in outcomes if o.result is not None]
+    counts = {key: len(list(group)) for key, group in itertools.groupby(
+        sorted(r["decision"] for r in decided))}  # fmt: skip
+    rejected = [f"{o.line or o.index + 1} : {' ; '.join(o.errors)}" for o in outcomes if o.errors]
+    return {"erreur": "", "decidees": len(decided), "comptes": counts, "rejetees": rejected}
+
+
+def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, Any]:
+    loaded = workspace.loaded
+    values = {
+        "politique": loaded.describe(),
+        "lignes": web_views.highlighted(loaded.setup.policy.source),
+        "source": source,
+        "diagnostics": [],
+        "rejeu": None,
+        "message": "",
+    }
+    values.update(extra)
+    return values
+
+
+def policy_action(request: Request, workspace: Workspace, action: str, source: str) -> dict:
+    diagnostics = calls.validate(source, "politique.tamis")
+    invalid = any(d["severity"] == "erreur" for d in diagnostics)
+    if action == "formater" and not invalid:
+        source = calls.formatted(source) or source
+        diagnostics = calls.validate(source, "politique.tamis")
+    if action == "etsi" and not invalid:
+        return policy_values(workspace, source, diagnostics=diagnostics, rejeu=replayed(
+            request, workspace, source))  # fmt: skip
+    if action == "enregistrer":
+        return policy_values(workspace, source, diagnostics=diagnostics, **saved(
+            workspace, source, invalid))  # fmt: skip
+    return policy_values(workspace, source, diagnostics=diagnostics)
+
+
+def replayed(request: Request, workspace: Workspace, source: str) -> dict[str, Any]:
+    warn = request.app.state.warn
+    try:
+        path, everything = workspace.journal.path, calls.make_filter()
+        return calls.replay(workspace.config, source, path, everything, warn)
+    except PolicyRefused as error:
+        return {"erreur": error.message}
+
+
+def saved(workspace: Workspace, source: str, invalid: bool) -> dict[str, Any]:
+    """Write the policy file, then reload it; an invalid text is never written."""
+    if invalid:
+        return {"message": "Politique non enregistrée : corrigez d'abord les erreurs."}
+    path = Path(workspace.config.policy)
+    previous = path.read_bytes()
+    write_atomically(path, source.encode("utf-8"))
+    try:
+        reloaded = workspace.reload()
+    except PolicyRefused as error:
+        write_atomically(path, previous)
+        return {"message": f"Politique refusée, l'ancienne reste en vigueur : {error.message}"}
+    note = "enregistrée et rechargée" if reloaded.changed else "inchangée"
+    return {"message": f"Politique {note} (sha256 {reloaded.after[:12]}…)."}
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["ApiError", "install"]

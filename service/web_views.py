@@ -1,0 +1,209 @@
+"""What the web pages show, shaped from the journal's and the policy's JSON: no HTML here.
+
+Sits between ``calls`` (the application layer's JSON) and the Jinja2 templates: it turns a
+search row and its record into an inbox line, a ``pourquoi`` explanation into a condition
+tree with vrai / faux / inconnu, a policy source into highlighted tokens, the stats into the
+bars of a chart, and the form of « Nouvelle invitation » into the invitation JSON of
+``tamis decider``. Every value goes to the templates as text: Jinja2 escapes it there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tamis.triage.linkedin import linkedin_step
+
+DECISIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
+TRUTH = {"vrai": "vrai", "faux": "faux", "inconnu": "inconnu"}
+
+
+@dataclass(frozen=True)
+class InboxLine:
+    seq: int
+    id: str
+    when: str
+    name: str
+    initials: str
+    title: str
+    company: str
+    photo: str  # « photo », « sans photo » or « photo inconnue »
+    decision: str
+    step: str  # what to do on LinkedIn
+    rule: str
+    motif: str
+
+
+def inbox_line(row: Mapping[str, Any], invitation: Mapping[str, Any] | None) -> InboxLine:
+    """One decision as a line of a person's inbox; ``invitation`` None when erased."""
+    sender = (invitation or {}).get("expediteur") or {}
+    name = str(row.get("expediteur") or sender.get("nom") or "Expéditeur inconnu")
+    return InboxLine(
+        seq=int(row["seq"]),
+        id=str(row["id"]),
+        when=str(row.get("horodatage", ""))[:16].replace("T", " "),
+        name=name,
+        initials=initials(name),
+        title=str(sender.get("titre") or ""),
+        company=str(sender.get("entreprise") or ""),
+        photo=_photo(sender.get("photo")),
+        decision=str(row["decision"]),
+        step=linkedin_step(str(row["decision"])),
+        rule=str(row.get("regle") or ""),
+        motif=str(row.get("motif") or ""),
+    )
+
+
+def initials(name: str) -> str:
+    letters = [part[0] for part in re.split(r"[\s\-]+", name) if part[:1].isalpha()]
+    return "".join(letters[:2]).upper() or "?"
+
+
+def _photo(value: Any) -> str:
+    if value is None:
+        return "photo inconnue"
+    return "sans photo" if value is False else "photo"
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    condition: str
+    value: str  # vrai, faux, inconnu, or a value read
+    detail: str
+    evidence: str
+    children: tuple[TreeNode, ...]
+
+
+def tree(node: Mapping[str, Any], evidence: Mapping[str, str]) -> TreeNode:
+    """A recorded condition node, with the evidence of the names it read."""
+    read = node.get("lu") or {}
+    notes = [evidence[name] for name in read if name in evidence]
+    detail = str(node.get("detail") or "")
+    return TreeNode(
+        condition=str(node.get("condition", "")),
+        value=str(node.get("valeur", "")),
+        detail=detail if detail != node.get("condition") else "",
+        evidence=" ; ".join(notes),
+        children=tuple(tree(child, evidence) for child in node.get("enfants") or ()),
+    )
+
+
+def truth_word(value: Any) -> str:
+    """A recorded value as users read it: vrai, faux, inconnu, or the value itself."""
+    if value is None:
+        return "inconnu"
+    if isinstance(value, bool):
+        return "vrai" if value else "faux"
+    return str(value)
+
+
+def truth_class(value: str) -> str:
+    """The CSS class of a value: its truth word, or « valeur » for a number or a text."""
+    return TRUTH.get(value, "valeur")
+
+
+# --- the policy's text, highlighted -----------------------------------------------
+
+_TOKEN = re.compile(
+    r"(?P<commentaire>#.*)"
+    r'|(?P<texte>"(?:[^"\\]|\\.)*"?)'
+    r"|(?P<nombre>\b\d[\d  ]*(?:[.,]\d+)?\b)"
+    r"|(?P<mot>[\wÀ-ÿ'’]+)"
+    r"|(?P<autre>.)",
+)
+KEYWORDS = {
+    "politique", "résolution", "resolution", "paramètre", "parametre", "définir", "definir",
+    "règle", "regle", "motif", "priorité", "priorite", "sinon", "si", "et", "ou", "non",
+    "vrai", "faux", "contient", "commence", "par", "correspond", "à", "a", "dans", "entre",
+    "est", "renseigné", "renseigne", "n'est", "pas",
+}  # fmt: skip
+ACTIONS = set(DECISIONS)
+
+
+def highlighted(source: str) -> list[list[tuple[str, str]]]:
+    """Each line of ``source`` as (css class, text) pieces; the text is shown escaped."""
+    return [list(_pieces(line)) for line in source.splitlines()]
+
+
+def _pieces(line: str) -> Iterable[tuple[str, str]]:
+    for match in _TOKEN.finditer(line):
+        kind, text = match.lastgroup or "autre", match.group()
+        if kind == "mot":
+            lowered = text.lower()
+            kind = "action" if lowered in ACTIONS else "motcle" if lowered in KEYWORDS else "nom"
+        yield kind, text
+
+
+# --- the chart of decisions over time ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    period: str
+    segments: tuple[tuple[str, int, float, float], ...]  # decision, count, y, height
+    total: int
+    x: float
+
+
+CHART_HEIGHT = 160.0
+BAR_WIDTH = 28.0
+GAP = 12.0
+MIN_WIDTH = 600.0  # a few bars stay narrow instead of filling the page
+
+
+def chart(per_period: Mapping[str, Mapping[str, int]]) -> tuple[list[Bar], float]:
+    """Stacked bars (decisions per period), scaled to ``CHART_HEIGHT``; and the width."""
+    tallest = max((sum(counts.values()) for counts in per_period.values()), default=0) or 1
+    bars = []
+    for position, (period, counts) in enumerate(sorted(per_period.items())):
+        y, segments = CHART_HEIGHT, []
+        for decision in DECISIONS:
+            count = counts.get(decision, 0)
+            if count:
+                height = CHART_HEIGHT * count / tallest
+                y -= height
+                segments.append((decision, count, round(y, 2), round(height, 2)))
+        x = position * (BAR_WIDTH + GAP)
+        bars.append(Bar(period, tuple(segments), sum(counts.values()), x))
+    return bars, max(len(bars) * (BAR_WIDTH + GAP), MIN_WIDTH)
+
+
+# --- « Nouvelle invitation »: the form as an invitation ------------------------------
+
+FORM_FIELDS = ("nom", "profil_url", "titre", "entreprise")
+
+
+class FormProblem(ValueError):
+    """A form value that cannot be read; ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def invitation_from_form(form: Mapping[str, str], ident: str) -> dict[str, Any]:
+    """The invitation JSON (docs/faits.md) of the hand-decided invitation form.
+
+    An empty field is left out (*inconnu*), never guessed; « 500+ » connections (what
+    LinkedIn shows) is 500, the least the sender has.
+    """
+    sender: dict[str, Any] = {k: form[k].strip() for k in FORM_FIELDS if form.get(k, "").strip()}
+    if form.get("photo") in ("oui", "non"):
+        sender["photo"] = form["photo"] == "oui"
+    for key in ("connexions", "relations_communes"):
+        if form.get(key, "").strip():
+            sender[key] = _count(key, form[key])
+    invitation: dict[str, Any] = {"id": ident, "sens": "entrante", "expediteur": sender}
+    if "message" in form:
+        invitation["message"] = form["message"].replace("\r\n", "\n")
+    return invitation
+
+
+def _count(field: str, text: str) -> int:
+    cleaned = text.strip().replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+    cleaned = cleaned.removesuffix("+")
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise FormProblem(field, "un nombre entier est attendu (p. ex. 120 ou « 500+ »)")
+    return int(cleaned)

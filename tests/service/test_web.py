@@ -1,0 +1,256 @@
+"""The web interface in a real browser: headless Chromium driven by Playwright against a real
+``tamis servir`` on loopback. Logging in, deciding through the form, the explanation, the
+filters, the CSV upload, the policy editor with live diagnostics, « Et si… » and saving,
+logging out, hostile invitation data, accessibility (axe-core, WCAG 2.1 AA) and 360 px."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from browser import accessibility_violations, launch
+from playwright.sync_api import expect, sync_playwright
+from servir_harness import BLOGUE, CONTEXT, decisions_in, run_tamis, serve
+
+TOKEN = "jeton-de-test-web-0123456789"
+HOSTILE = {
+    "nom": "Marie <script>window.piege=1;alert('x')</script> Gagnon",
+    "titre": '"><img src=x onerror="window.piege=2">',
+    "message": "Bonjour <svg onload=alert(3)>, au congrès on s'est parlé du projet.",
+}
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("web")
+    shutil.copy(BLOGUE, folder / "politique.tamis")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def served(work: Path):
+    server = serve(
+        "-p", "politique.tamis", "--contexte", str(CONTEXT), "--journal", "journal.jsonl",
+        cwd=work, env={"TAMIS_JETON": TOKEN},
+    )  # fmt: skip
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(base_url=served.url, locale="fr-CA")
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def log_in(page, token: str = TOKEN) -> None:
+    page.goto("/")
+    page.fill("#jeton", token)
+    page.click("form[action$='/connexion'] button")
+
+
+def decide_by_hand(page, **fields: str) -> None:
+    page.goto("/interface/nouvelle")
+    for name in ("nom", "profil_url", "titre", "entreprise", "connexions", "message"):
+        if name in fields:
+            page.fill(f"#{name}", fields[name])
+    if "photo" in fields:
+        page.check(f"input[name=photo][value={fields['photo']}]")
+    page.click("form[action$='/nouvelle'] button")
+
+
+def test_without_a_session_every_page_leads_to_the_login(page):
+    for path in ("/", "/interface/", "/interface/politique", "/interface/statistiques"):
+        page.goto(path)
+        assert page.url.endswith("/interface/connexion"), path
+    expect(page.locator("h1")).to_have_text("Connexion")
+
+
+def test_a_wrong_token_is_refused_and_never_shown(page):
+    log_in(page, "mauvais-jeton")
+    expect(page.get_by_role("alert")).to_have_text("Espace ou jeton invalide.")
+    assert "mauvais-jeton" not in page.content()
+
+
+def test_login_decide_explain_and_journal(page, served, work):
+    log_in(page)
+    expect(page.locator("h1")).to_have_text("Décisions")
+    assert TOKEN not in page.content() and TOKEN not in page.url
+    decide_by_hand(
+        page, nom="Paul Tremblay", photo="non", connexions="500+",
+        message="Je vous invite à faire partie de mon réseau professionnel sur LinkedIn.",
+    )  # fmt: skip
+    result = page.locator(".resultat")
+    expect(result.locator(".decision")).to_have_text("refuser")
+    expect(result.locator(".etape")).to_have_text("Sur LinkedIn : Ignorer")
+    expect(result.locator(".explication")).to_contain_text("Refusée par la règle « photo »")
+    recorded = [d for d in decisions_in(work / "journal.jsonl") if d["id"].startswith("web-")]
+    assert recorded[-1]["invitation"]["expediteur"]["connexions"] == 500
+    ident = recorded[-1]["id"]
+    page.click("text=Toute l'explication")
+    expect(page.locator("h1")).to_have_text("Pourquoi cette décision ?")
+    tree = page.locator(".regle-evaluee").first
+    expect(tree.locator(".valeur.vrai").first).to_have_text("vrai")
+    expect(page.locator(".source").first).to_contain_text('règle "photo" : refuser si sans_photo')
+    why = run_tamis("journal", "pourquoi", "--journal", "journal.jsonl", ident, cwd=work)
+    assert why.returncode == 0 and "Refusée par la règle « photo »" in why.stdout
+
+
+def test_hostile_invitation_data_shows_as_text(page, work):
+    log_in(page)
+    decide_by_hand(page, photo="oui", connexions="120", **HOSTILE)
+    page.goto("/interface/")
+    first = page.locator(".invitation").first
+    expect(first.locator(".nom")).to_have_text(HOSTILE["nom"])
+    expect(first.locator(".poste")).to_contain_text(HOSTILE["titre"])
+    first.locator(".nom").click()
+    expect(page.locator("h2").first).to_contain_text("<script>window.piege=1")
+    for path in ("/interface/", page.url):
+        page.goto(path)
+        assert page.dialogs == []
+        assert page.evaluate("window.piege") is None
+        assert page.locator("main script, main img, main svg:not(.graphique)").count() == 0
+
+
+def test_filters_match_tamis_journal_chercher(page, work):
+    log_in(page)
+    for n in range(3):
+        decide_by_hand(page, nom=f"Filtre {n}", photo="oui", connexions="5", message="Salut")
+    page.goto("/interface/")
+    page.select_option("#f-decision", "refuser")
+    page.click("form.filtres button")
+    decisions = page.locator(".invitation .decision").all_text_contents()
+    assert decisions and set(decisions) == {"refuser"}
+    found = run_tamis(
+        "journal", "chercher", "--journal", "journal.jsonl", "--decision", "refuser",
+        "--format", "json", cwd=work,
+    )  # fmt: skip
+    rows = [json.loads(line) for line in found.stdout.splitlines() if line.strip()]
+    assert len(decisions) == min(len(rows), 25)
+    page.fill("#f-depuis", "pas une date")
+    page.click("form.filtres button")
+    expect(page.get_by_role("alert")).to_contain_text("paramètre « depuis » : date illisible")
+
+
+def test_csv_upload_with_progress(page, work, tmp_path):
+    log_in(page)
+    csv = tmp_path / "Invitations.csv"
+    csv.write_text(
+        "From,To,Sent At,Message,Direction\n"
+        'Léa Roy,Jade,"1/29/26, 2:37 PM",Je vous invite à faire partie de mon réseau,INCOMING\n'
+        'Zoé Roy,Jade,"1/28/26, 9:05 AM",,INCOMING\n'
+        'Ana Roy,Jade,"pas une date",,INCOMING\n',
+        encoding="utf-8",
+    )
+    before = len(decisions_in(work / "journal.jsonl"))
+    page.goto("/interface/nouvelle")
+    page.set_input_files("#fichier", str(csv))
+    page.click("#televersement button")
+    expect(page.locator("#bilan-lot")).to_contain_text("2 invitation(s) décidée(s)")
+    expect(page.locator("#bilan-lot")).to_contain_text("ligne 4 :")
+    assert page.locator("#progression").get_attribute("value") == "100"
+    assert len(decisions_in(work / "journal.jsonl")) == before + 2
+
+
+def test_policy_editor_live_diagnostics_what_if_and_save(page, work):
+    log_in(page)
+    page.goto("/interface/politique")
+    editor = page.locator("#source")
+    original = (work / "politique.tamis").read_text(encoding="utf-8")
+    editor.fill(original + 'règle "nouvelle" : refuser si sans_phot\n')
+    expect(page.locator("#diagnostics")).to_contain_text("erreur[E0")
+    expect(page.locator("#diagnostics")).to_contain_text("sans_phot")
+    page.click("button[value=enregistrer]")
+    expect(page.locator(".message")).to_have_text(
+        "Politique non enregistrée : corrigez d'abord les erreurs."
+    )
+    assert (work / "politique.tamis").read_text(encoding="utf-8") == original
+    stricter = original.replace("sinon examiner", "sinon refuser").replace(
+        'règle "pertinent" : accepter si pertinent', 'règle "pertinent" : refuser si pertinent'
+    )
+    page.locator("#source").fill(stricter)
+    expect(page.locator("#diagnostics")).to_contain_text("Aucun problème")
+    page.click("button[value=etsi]")
+    expect(page.locator(".rejeu")).to_contain_text("changeraient de décision")
+    expect(page.locator(".rejeu table")).to_be_visible()
+    page.click("button[value=enregistrer]")
+    expect(page.locator(".message")).to_contain_text("Politique enregistrée et rechargée")
+    assert (work / "politique.tamis").read_text(encoding="utf-8") == stricter
+    page.locator("#source").fill(original)
+    page.click("button[value=enregistrer]")  # back to the original for the other tests
+    expect(page.locator(".message")).to_contain_text("enregistrée et rechargée")
+
+
+def test_post_from_another_origin_is_refused(served, page):
+    log_in(page)
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    forged = httpx.post(
+        served.url + "/interface/nouvelle",
+        data={"nom": "X", "message": "Salut"},
+        cookies=cookies,
+        headers={"Origin": "http://127.0.0.1:1"},
+    )
+    assert forged.status_code == 403
+    assert "ne vient pas d&#39;une page de ce service" in forged.text
+    cookie = page.context.cookies()[0]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+
+def test_logout_ends_the_session(page):
+    log_in(page)
+    page.click(".deconnexion button")
+    expect(page.locator("h1")).to_have_text("Connexion")
+    page.goto("/interface/")
+    assert page.url.endswith("/interface/connexion")
+
+
+def test_security_headers(served):
+    answer = httpx.get(served.url + "/interface/connexion")
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_every_page_is_accessible_and_fits_360_pixels(browser, served, work):
+    for width in (1280, 360):
+        context = browser.new_context(base_url=served.url, viewport={"width": width, "height": 800})
+        page = context.new_page()
+        log_in(page)
+        decide_by_hand(page, nom="Accessibilité", photo="oui", connexions="80", message="Salut")
+        pages = ["/interface/", "/interface/nouvelle", "/interface/politique",
+                 "/interface/statistiques"]  # fmt: skip
+        page.goto("/interface/")
+        pages.append(page.locator(".nom").first.get_attribute("href"))
+        for path in pages:
+            page.goto(path)
+            assert accessibility_violations(page) == [], (path, width)
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, (path, width, overflow)
+        page.goto("/interface/connexion")
+        assert accessibility_violations(page) == []
+        context.close()
+
+
+def test_statistics_chart(page):
+    log_in(page)
+    page.goto("/interface/statistiques")
+    bars = page.locator("svg.graphique rect")
+    assert bars.count() >= 1
+    expect(page.locator("svg.graphique title").first).to_contain_text("Décisions par jour")
+    page.click("text=semaine")
+    expect(page.locator("table caption").first).to_have_text("Décisions par semaine")
