@@ -68,6 +68,7 @@ EXPORT_COLUMNS = (
     "duree_ms",
     "version_tamis",
     "empreinte",
+    "donnees_effacees",
 )
 
 
@@ -89,7 +90,15 @@ def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
         "politique_chemin": policy.get("chemin"),
         "politique_sha256": policy.get("sha256"),
         "empreinte": record["empreinte"],
+        "donnees_effacees": _erased(content.get("effacement")),
     }
+
+
+def _erased(erasure: Json) -> str | None:
+    """« 2026-12-02T11:18:26.123456Z (motif) » for an erased decision; None otherwise."""
+    if not isinstance(erasure, dict):
+        return None
+    return f"{erasure.get('le')} ({erasure.get('motif')})"
 
 
 def _rule_names(entries: Json) -> str:

@@ -96,6 +96,8 @@ class JournalFile:
         self._depth = 0  # nesting of ``locked()`` sections (the lock is held when > 0)
         self._saved: tuple = ()  # the head when the section started (restored on error)
         self._fd = _open_append(path, warn)
+        self._inode = _inode(os.fstat(self._fd))
+        self._retired: list[int] = []  # descriptors of files an erasure replaced
         grouped = durability.mode is DurabilityMode.GROUPEE
         self._syncer = GroupSync(self._fd, durability) if grouped else None
         self._writer: ThreadPoolExecutor | None = None
@@ -127,6 +129,7 @@ class JournalFile:
             self._depth += 1
             return self.head
         fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._follow_replacement()
         self._depth, self._written, head = 1, 0, self.head
         self._saved = (head.seq, head.empreinte, head.politique)
         try:
@@ -159,7 +162,27 @@ class JournalFile:
             self._writer.shutdown()
         if self._syncer is not None:
             self._syncer.close()
-        os.close(self._fd)
+        for fd in (*self._retired, self._fd):
+            os.close(fd)
+
+    def _follow_replacement(self) -> None:
+        """Called with the lock held: if ``tamis journal effacer`` (or ``migrer`` in place)
+        replaced the file by a rename since it was opened, lock and append to the new one, or
+        these records would go to the old, unlinked file."""
+        while True:
+            try:
+                current = _inode(os.stat(self.path))
+            except OSError:
+                return  # gone or unreachable: the next write reports it
+            if current == self._inode:
+                return
+            fd = _open_append(self.path, self.warn)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._retired.append(self._fd)
+            self._fd, self._inode, self.head.size = fd, _inode(os.fstat(fd)), -1
+            if self._syncer is not None:
+                self._syncer.switch(fd)
 
     def _abandon(self) -> None:
         """After an error: drop what is queued, restore the head, release the lock; whatever
@@ -220,6 +243,10 @@ class JournalFile:
     def syncs(self) -> int:
         """``fdatasync`` calls made so far (for the service's metrics)."""
         return self._strict_syncs + (self._syncer.syncs if self._syncer is not None else 0)
+
+
+def _inode(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
 
 
 def _open_append(path: Path, warn: Callable[[str], None]) -> int:
@@ -300,6 +327,11 @@ class GroupSync:
         with self._cond:
             return self._unsynced + self._in_sync
 
+    def switch(self, fd: int) -> None:
+        """Sync ``fd`` from now on (the journal file was replaced; the old one stays open)."""
+        with self._cond:
+            self.fd = fd
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
@@ -336,9 +368,10 @@ class GroupSync:
     def _sync_in_background(self) -> None:
         """Sync what is written so far, with the lock released so the writer goes on."""
         self._in_sync, self._unsynced = self._unsynced, 0
+        fd = self.fd  # the records counted were written to this one (``switch``)
         self._cond.release()
         try:
-            sync_file(self.fd)
+            sync_file(fd)
             self.syncs += 1
         except OSError as error:  # reported to the writer at its next record or at close
             self._error = error

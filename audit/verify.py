@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import orjson
@@ -32,11 +32,13 @@ import orjson
 from tamis.audit import blocks, layout, personal
 from tamis.audit.chain import is_record
 from tamis.audit.reader import PathLike, check_first_line, iter_lines, open_journal_file
+from tamis.audit.tombstones import check_erasures
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # modifie | supprime | deplace | chainage | illisible | ouverture | dechire
+    kind: str  # modifie | supprime | deplace | chainage | illisible | ouverture | dechire |
+    # effacement (an erasure that is not what it says: data restored, tombstone changed)
     line: int
     message: str  # French, names the line and the record
 
@@ -49,6 +51,7 @@ class Verification:
     problem: Problem | None
     rewritten: int = 0  # intact records whose line is not laid out as tamis writes it
     first_rewritten: int | None = None  # the line of the first of them
+    erased: int = 0  # decisions whose personal data was erased (``tombstones``)
 
     @property
     def ok(self) -> bool:
@@ -112,7 +115,18 @@ def verify_journal(path: PathLike, *, parallel: bool = True, **pool: Any) -> Ver
     if result.problem is not None and result.problem.line == 1:
         return result  # the first line's own problem says more (deleted, altered, torn)
     opening = _opening_problem(path)
-    return result if opening is None else Verification(0, 0, layout.GENESIS, opening)
+    if opening is not None:
+        return Verification(0, 0, layout.GENESIS, opening)
+    return _with_erasures(path, result) if result.ok else result
+
+
+def _with_erasures(path: PathLike, result: Verification) -> Verification:
+    """An intact chain, then its erasures (``tombstones``): counted, and each one genuine."""
+    found = check_erasures(path)
+    problem = None
+    if found.message is not None:
+        problem = Problem("effacement", found.line or 0, found.message)
+    return replace(result, problem=problem, erased=found.erased)
 
 
 def _opening_problem(path: PathLike) -> Problem | None:

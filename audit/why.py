@@ -248,7 +248,8 @@ def explanation(found: Found) -> dict[str, Any]:
         "ligne": line,
         "motif": content.get("motif"),
         "texte_regle": [{"ligne": n, "texte": t} for n, t in rule_text(source or "", line)],
-        "explication": content["explication"],
+        "explication": content.get("explication"),  # absent once erased
+        "effacement": content.get("effacement"),  # {le, motif, seq} once erased
         "conditions": [
             {**trace, "condition": expanded(trace["condition"], values(content), version)}
             for trace in content.get("trace", [])

@@ -60,7 +60,12 @@ def journal_errors() -> Iterator[None]:
 
 # the commands that write the journal or its seals, or test files, each in a module of its own
 # (loaded when run)
-LATER = {"sceller": "tamis.cli.sceau:sceller", "figer": "tamis.cli.figer:figer"}
+LATER = {
+    "sceller": "tamis.cli.sceau:sceller",
+    "effacer": "tamis.cli.effacer:effacer",
+    "purger": "tamis.cli.effacer:purger",
+    "figer": "tamis.cli.figer:figer",
+}
 
 
 @click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar="COMMANDE [ARGUMENTS]...")
@@ -400,6 +405,10 @@ def verifier(journal: str, sceau: str | None, cle: str | None, cle_publique: str
         f"OK : {human.number(result.count)} enregistrement(s) vérifié(s), chaîne intacte "
         f"(dernier : n° {result.last_seq}, empreinte {result.last_digest})."
     )
+    if result.erased:
+        click.echo(
+            f"{result.erased} décision(s) aux données personnelles effacées (effacements vérifiés)."
+        )
     if result.rewritten:
         warn(
             f"{journal}:{result.first_rewritten} : {human.number(result.rewritten)} "

@@ -56,6 +56,12 @@ def rejouer(
         click.echo(context_warning(report.other_context, contexte), err=True)
     if report.minimised:
         click.echo(minimised_warning(report.minimised), err=True)
+    if report.erased:
+        click.echo(
+            f"avertissement : {report.erased} décision(s) du journal n'ont pas été rejouées : "
+            "leurs données personnelles ont été effacées (tamis journal effacer).",
+            err=True,
+        )
     if format_ == "json":
         click.echo(orjson.dumps(report.to_json()).decode())
     else:

@@ -23,7 +23,7 @@ def explanation_lines(data: dict[str, Any], *, utc: bool = False) -> Iterator[st
 def _lines(data: dict[str, Any], utc: bool) -> Iterator[str]:
     yield from _header(data, utc)
     yield from _rule_source(data)
-    yield f"Explication : {data['explication']}"
+    yield from _explanation(data, utc)
     yield from _conditions(data)
     derived = (f"  {n} = {human.value(v)}" for n, v in data["faits_derives"].items())
     yield from _section("Faits dérivés :", derived)
@@ -38,6 +38,19 @@ def _lines(data: dict[str, Any], utc: bool) -> Iterator[str]:
     yield from _section("Règles restées inconnues (données manquantes) :", unknown)
     values = " ; ".join(f"{k} = {human.value(v)}" for k, v in data["parametres"].items())
     yield f"Paramètres : {values or 'aucun'}"
+
+
+def _explanation(data: dict[str, Any], utc: bool) -> Iterator[str]:
+    erased = data.get("effacement")
+    if erased is None:
+        yield f"Explication : {data['explication']}"
+        return
+    moment = erased["le"]
+    yield (
+        f"Données personnelles effacées le {human.when(moment, utc=utc)} "
+        f"{human.zone(moment, utc=utc)} ({erased['motif']}) : l'invitation, l'explication et "
+        f"les valeurs qui la citaient ne sont plus au journal (effacement n° {erased['seq']})."
+    )
 
 
 def _header(data: dict[str, Any], utc: bool) -> Iterator[str]:

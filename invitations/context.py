@@ -70,6 +70,7 @@ class ContextFile(_Section):
     moi: Moi = Field(default_factory=Moi)
     reseau: Reseau = Field(default_factory=Reseau)
     parametres: dict[str, ParamValue] = Field(default_factory=dict)
+    conservation: StrictStr | None = None  # "365j": how long the journal keeps personal data
 
 
 class MatchKind(Enum):
@@ -133,6 +134,7 @@ class Context:
     parameters: dict[str, Value] = field(default_factory=dict)
     sha256: str | None = None
     warnings: tuple[str, ...] = ()  # unreadable export rows, skipped
+    retention_days: int | None = None  # ``conservation = "365j"``: ``tamis journal purger``
 
     @classmethod
     def empty(cls) -> Context:
@@ -185,7 +187,23 @@ def context_from_document(document: dict[str, object], path: Path, data: bytes) 
         parameters={k: _value(v) for k, v in parsed.parametres.items()},
         sha256=hashlib.sha256(data + b"".join(digests)).hexdigest(),
         warnings=tuple(warnings),
+        retention_days=_retention(parsed.conservation, path),
     )
+
+
+def _retention(text: str | None, path: Path) -> int | None:
+    """Days from ``conservation = "365j"`` (a whole number of days, at least 1)."""
+    if text is None:
+        return None
+    digits = text.strip().removesuffix("j").strip()
+    valid = digits.isascii() and digits.isdigit() and text.strip().endswith("j")
+    if not valid or int(digits) < 1:
+        raise ContextError(
+            f"{path} : conservation = « {text} » : écrivez une durée en jours, p. ex. "
+            '"365j" (les données personnelles des décisions plus anciennes sont effacées '
+            "par « tamis journal purger »)."
+        )
+    return int(digits)
 
 
 def _value(value: object) -> Value:

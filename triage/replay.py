@@ -49,6 +49,7 @@ class Report:
     rejected: list[str] = field(default_factory=list)  # French, one per record not replayable
     other_context: int = 0  # decisions taken with a context whose hash differs from today's
     minimised: int = 0  # decisions journaled with --minimiser (their invitation is partial)
+    erased: int = 0  # decisions whose personal data was erased: nothing left to replay
 
     @property
     def total(self) -> int:
@@ -66,10 +67,14 @@ class Report:
             "rejetees": self.rejected,
             "contexte_different": self.other_context,
             "minimisees": self.minimised,
+            "effacees": self.erased,
         }
 
 
-KEPT = ("id", "invitation", "decision", "regle", "explication", "contexte_sha256", "minimise")
+KEPT = (
+    *("id", "invitation", "decision", "regle", "explication", "contexte_sha256", "minimise"),
+    "effacement",
+)
 Numbered = tuple[int | None, Mapping[str, Any]]  # (line in the journal if known, record)
 
 
@@ -125,6 +130,9 @@ def replay_one(
     setup: Setup, record: Mapping[str, Any], report: Report, source: str = "journal"
 ) -> None:
     content = record["contenu"]
+    if content.get("effacement") is not None:  # the invitation is gone: skipped, counted
+        report.erased += 1
+        return
     invitation, errors, _ = validate(content.get("invitation"), "contenu.invitation")
     if invitation is None:
         report.rejected.append(f"{place(source, record)} : " + "; ".join(errors))

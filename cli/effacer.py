@@ -1,0 +1,163 @@
+"""``tamis journal effacer`` and ``purger``: erase third parties' personal data from the journal.
+
+Thin commands over ``tamis.audit.erase``: they build the ``Selection`` (ids, the journal's
+filters, an age from ``--avant`` or the context's ``conservation``), count it, ask for
+confirmation with that count (``--oui`` skips it), erase, and report in French.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import click
+
+from tamis.audit import erase as erasure
+from tamis.audit.errors import JournalError
+from tamis.audit.filters import FilterError, parse_filter
+from tamis.cli import options
+from tamis.invitations.context import ContextError, load_context
+
+
+def warn(message: str) -> None:
+    click.echo(f"avertissement : {message}", err=True)
+
+
+def _motif(function):
+    return click.option(
+        "--motif",
+        "motif",
+        metavar="TEXTE",
+        help="Pourquoi ces données sont effacées (demande de la personne, fin de la durée de "
+        "conservation…) : inscrit au journal avec l'effacement.",
+    )(function)
+
+
+def _yes(function):
+    return click.option("--oui", "oui", is_flag=True, help="Ne pas demander de confirmation.")(
+        function
+    )
+
+
+@click.command("effacer")
+@click.argument("identifiants", metavar="[ID]...", nargs=-1)
+@options.journal
+@options.filters
+@_motif
+@_yes
+def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui: bool, **kw: Any):
+    """Efface les données personnelles (invitation, explication, preuves…) des décisions
+    choisies : par identifiant d'invitation ID, par --expediteur NOM_OU_URL ou par les filtres
+    du journal. La décision, la règle, le motif et les valeurs non personnelles restent ; un
+    enregistrement « effacement » (numéros effacés, motif) est ajouté au journal."""
+    flt = options.build_filter(kw)
+    if not identifiants and flt == parse_filter():
+        raise click.UsageError(
+            "choisissez les décisions à effacer : un ou plusieurs ID, --expediteur NOM_OU_URL "
+            "ou un filtre (--decision, --regle, --fait, --depuis, --jusqu-a, --politique)."
+        )
+    if not motif or not motif.strip():
+        raise click.UsageError("--motif est obligatoire : il est inscrit au journal.")
+    selection = erasure.Selection(frozenset(identifiants), flt)
+    run_erasure(journal, selection, motif.strip(), oui)
+
+
+@click.command("purger")
+@options.journal
+@click.option(
+    "--avant",
+    "avant",
+    metavar="DATE",
+    help="Efface les données personnelles des décisions prises avant DATE (AAAA-MM-JJ, UTC).",
+)
+@options.contexte
+@_motif
+@_yes
+def purger(journal: str, avant: str | None, contexte: str | None, motif: str | None, oui: bool):
+    """Efface les données personnelles des décisions plus anciennes qu'une date (--avant) ou
+    que la durée de conservation du contexte (conservation = "365j" dans tamis.toml)."""
+    before, default_motif = _limit(avant, contexte)
+    chosen = (motif or "").strip() or default_motif
+    run_erasure(journal, erasure.Selection(before=before), chosen, oui)
+
+
+def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
+    """The ``horodatage`` bound and the default motif, from ``--avant`` or the context."""
+    if avant is not None:
+        try:
+            bound = parse_filter(since=avant).since
+        except FilterError:
+            raise click.UsageError(
+                f"--avant : date illisible « {avant} » ; écrivez AAAA-MM-JJ (UTC)."
+            ) from None
+        assert bound is not None
+        return bound, f"purge des décisions antérieures au {avant}"
+    if contexte is None:
+        raise click.UsageError(
+            'indiquez --avant DATE, ou --contexte FICHIER dont conservation = "365j" donne '
+            "la durée de conservation."
+        )
+    try:
+        days = load_context(contexte).retention_days
+    except ContextError as error:
+        raise click.ClickException(str(error)) from None
+    if days is None:
+        raise click.UsageError(
+            f'{contexte} n\'indique pas de durée de conservation (conservation = "365j").'
+        )
+    moment = datetime.now(UTC) - timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), f"durée de conservation ({days} jours)"
+
+
+def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: bool) -> None:
+    try:
+        planned = erasure.count(journal, selection)
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+    _notes(planned)
+    if not planned.erased:
+        click.echo("Aucune décision à effacer.")
+        return
+    if not oui:
+        confirm(
+            f"Effacer définitivement les données personnelles de {len(planned.erased)} "
+            f"décision(s) de {journal} ?"
+        )
+    try:
+        done = erasure.erase(journal, selection, motif, warn=warn)
+    except JournalError as error:
+        raise click.ClickException(str(error)) from None
+    if done.record is None:
+        click.echo("Aucune décision à effacer.")
+        return
+    numbers = ", ".join(str(seq) for seq in done.erased[:20])
+    more = " …" if len(done.erased) > 20 else ""
+    click.echo(
+        f"{len(done.erased)} décision(s) effacée(s) (n° {numbers}{more}) ; motif : {motif} ; "
+        f"enregistrement « effacement » n° {done.record['seq']}."
+    )
+
+
+def confirm(question: str) -> None:
+    """Ask in French (« o » or « oui » go on); anything else, or no terminal, aborts."""
+    try:
+        answer = click.prompt(
+            f"{question} [o/N]", default="", show_default=False, err=True, prompt_suffix=" "
+        )
+    except click.Abort:
+        answer = ""
+    if answer.strip().lower() not in ("o", "oui"):
+        raise click.ClickException(
+            "effacement annulé ; rien n'a été modifié (--oui : sans question)."
+        )
+
+
+def _notes(planned: erasure.Erasure) -> None:
+    if planned.legacy:
+        warn(
+            f"{planned.legacy} décision(s) choisie(s) sont au format 2, dont l'empreinte "
+            "couvre les données personnelles : elles ne peuvent pas être effacées sans casser "
+            "la chaîne. Migrez d'abord le journal (tamis journal migrer)."
+        )
+    if planned.already:
+        click.echo(f"{planned.already} décision(s) choisie(s) déjà effacée(s).", err=True)

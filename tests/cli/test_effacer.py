@@ -1,0 +1,296 @@
+"""``tamis journal effacer`` and ``purger``: personal data gone from the journal and its index,
+the decision still explained, every erasure checked by ``verifier``, tampering caught."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
+from journal_helpers import checked, decide, invitation
+from test_audit_personal import V2_JOURNAL, documented_verifier, run_documented
+
+from tamis.audit import layout
+from tamis.audit.index import index_path
+from tamis.audit.journal import open_journal
+from tamis.cli.main import cli
+
+NAMES = ["Julie Tremblay", "Marc Gagnon", "Ana Roy", "Luc Côté", "Julie Tremblay", "Zoé Lévesque"]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, ["journal", *args], input=input)
+
+
+@pytest.fixture
+def journal(tmp_path) -> Path:
+    """Six decisions (n° 3 to 8), each sender with their own profile URL and message."""
+    path = tmp_path / "j.jsonl"
+    policy = checked()
+    with open_journal(path) as writer:
+        for number, name in enumerate(NAMES):
+            sent = invitation(number, name) | {"message": f"Bonjour, ici {name} ({number})"}
+            explained = decide(
+                policy,
+                photo=number % 2 == 0,
+                connexions=500,
+                evidence={"sans_photo": f"photo absente sur {sent['expediteur']['profil_url']}"},
+            )
+            writer.record_decision(explained, policy=policy, invitation=sent)
+    return path
+
+
+def personal_bytes(number: int) -> list[bytes]:
+    return [f"linkedin.com/in/p{number}".encode(), f"ici {NAMES[number]} ({number})".encode()]
+
+
+def erase(journal: Path, *args: str, motif: str = "demande de la personne"):
+    result = run("effacer", "--journal", str(journal), *args, "--motif", motif, "--oui")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def verified(journal: Path):
+    result = run("verifier", "--journal", str(journal))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_erase_by_id(journal):
+    assert run("chercher", "--journal", str(journal)).exit_code == 0  # builds the index
+    assert b"in/p1" in index_path(journal).read_bytes()
+    result = erase(journal, "inv-1", "inv-3")
+    assert result.output == (
+        "2 décision(s) effacée(s) (n° 4, 6) ; motif : demande de la personne ; "
+        "enregistrement « effacement » n° 9.\n"
+    )
+    data = journal.read_bytes()
+    for gone in (*personal_bytes(1), *personal_bytes(3), b"Marc Gagnon", "Luc Côté".encode()):
+        assert gone not in data
+    assert all(kept in data for kept in personal_bytes(2))
+    assert "2 décision(s) aux données personnelles effacées" in verified(journal)
+    found = run("chercher", "--journal", str(journal), "--expediteur", "gagnon")
+    assert "0 décision(s) trouvée(s)" in found.stderr
+    index = index_path(journal).read_bytes()
+    assert b"in/p1" not in index and b"Gagnon" not in index and b"in/p2" in index
+
+
+def test_erase_by_sender_name_or_url(journal):
+    erase(journal, "--expediteur", "julie tremblay")
+    data = journal.read_bytes()
+    assert b"Julie Tremblay" not in data and b"in/p0" not in data and b"in/p4" not in data
+    erase(journal, "--expediteur", "linkedin.com/in/p5")
+    assert "Lévesque".encode() not in journal.read_bytes()
+    out = verified(journal)
+    assert "OK : 10 enregistrement(s)" in out and "3 décision(s) aux données" in out
+
+
+def test_erase_by_filter(journal):
+    erase(journal, "--decision", "refuser")  # the even ones (no photo)
+    data = journal.read_bytes()
+    assert all(p not in data for n in (0, 2, 4) for p in personal_bytes(n))
+    assert all(p in data for n in (1, 3, 5) for p in personal_bytes(n))
+    assert "3 décision(s) aux données" in verified(journal)
+
+
+def age(journal: Path, days: int) -> None:
+    """Move every record ``days`` back in time and re-seal the chain (as if written then)."""
+    moment = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    previous, lines = layout.GENESIS, []
+    for line in journal.read_bytes().splitlines():
+        record = orjson.loads(line)
+        record.update(horodatage=moment, precedente=previous)
+        record.pop("empreinte")
+        record["empreinte"] = previous = layout.record_digest(record)
+        lines.append(layout.canonical(record) + b"\n")
+    journal.write_bytes(b"".join(lines))
+
+
+def test_purger_with_the_context_retention_and_with_a_date(journal, tmp_path):
+    context = tmp_path / "tamis.toml"
+    context.write_text('conservation = "365j"\n', encoding="utf-8")
+    fresh = run("purger", "--journal", str(journal), "--contexte", str(context), "--oui")
+    assert fresh.exit_code == 0 and fresh.output == "Aucune décision à effacer.\n"
+    age(journal, 400)
+    with open_journal(journal) as writer:  # one recent decision, kept
+        writer.record_decision(decide(checked()), policy=checked(), invitation=invitation(9))
+    old = run("purger", "--journal", str(journal), "--contexte", str(context), "--oui")
+    assert old.exit_code == 0
+    assert "6 décision(s) effacée(s)" in old.output
+    assert "motif : durée de conservation (365 jours)" in old.output
+    assert b"in/p9" in journal.read_bytes() and b"in/p0" not in journal.read_bytes()
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    result = run("purger", "--journal", str(journal), "--avant", tomorrow, "--oui")
+    assert result.exit_code == 0 and "1 décision(s) effacée(s)" in result.output
+    assert "7 décision(s) aux données" in verified(journal)
+
+
+def test_retention_errors_are_french(journal, tmp_path):
+    context = tmp_path / "tamis.toml"
+    context.write_text('conservation = "un an"\n', encoding="utf-8")
+    bad = run("purger", "--journal", str(journal), "--contexte", str(context))
+    assert bad.exit_code == 1 and 'écrivez une durée en jours, p. ex. "365j"' in bad.output
+    context.write_text("", encoding="utf-8")
+    none = run("purger", "--journal", str(journal), "--contexte", str(context))
+    assert none.exit_code == 2 and "n'indique pas de durée de conservation" in none.output
+    date = run("purger", "--journal", str(journal), "--avant", "hier")
+    assert date.exit_code == 2 and "--avant : date illisible « hier »" in date.output
+    nothing = run("purger", "--journal", str(journal))
+    assert nothing.exit_code == 2 and "indiquez --avant DATE" in nothing.output
+
+
+def test_after_erasure_pourquoi_still_explains_the_decision(journal):
+    erase(journal, "inv-0", motif="demande du 2 décembre")
+    result = run("pourquoi", "inv-0", "--journal", str(journal))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[1:3] == ["Décision : refuser", "Règle : « photo », ligne 2"]
+    assert "Motif : Pas de photo, pas de contact." in lines
+    assert '     2 | règle "photo" : refuser si sans_photo ou profil_entreprise' in lines
+    erased = next(line for line in lines if line.startswith("Données personnelles effacées le "))
+    assert erased.endswith(
+        "(demande du 2 décembre) : l'invitation, l'explication et les valeurs qui la citaient "
+        "ne sont plus au journal (effacement n° 9)."
+    )
+    assert "    sans_photo → vrai" in lines  # non-personal condition values stay
+    assert "Tremblay" not in result.output and "photo absente" not in result.output
+    data = json.loads(
+        run("pourquoi", "inv-0", "--journal", str(journal), "--format", "json").stdout
+    )
+    assert data["effacement"]["motif"] == "demande du 2 décembre" and data["explication"] is None
+
+
+def test_rejouer_skips_erased_decisions_and_says_how_many(journal, tmp_path, monkeypatch):
+    erase(journal, "inv-0", "inv-1")
+    policy = tmp_path / "p.tamis"
+    policy.write_text("accepter si sans_photo\nsinon refuser\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["rejouer", "-p", str(policy), "--journal", str(journal), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["effacees"] == 2 and report["total"] == 4 and report["rejetees"] == []
+    assert "2 décision(s) du journal n'ont pas été rejouées" in result.stderr
+
+
+def test_exporter_marks_erased_decisions(journal, tmp_path):
+    erase(journal, "inv-2", motif="fin de la relation")
+    lines = run("exporter", "--journal", str(journal)).stdout.splitlines()
+    records = {json.loads(line)["contenu"]["id"]: json.loads(line) for line in lines}
+    assert records["inv-2"]["contenu"]["effacement"]["motif"] == "fin de la relation"
+    assert "invitation" not in records["inv-2"]["contenu"]
+    assert "effacement" not in records["inv-3"]["contenu"]
+    out = tmp_path / "e.csv"
+    assert (
+        run("exporter", "--journal", str(journal), "--format", "csv", "-o", str(out)).exit_code == 0
+    )
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0].endswith(",donnees_effacees")
+    assert rows[3].endswith("Z (fin de la relation)") and rows[4].endswith(",")
+
+
+def test_seals_stay_valid_after_erasure(journal, tmp_path):
+    seals = tmp_path / "s.jsonl"
+    assert run("sceller", "--journal", str(journal), "-o", str(seals)).exit_code == 0
+    erase(journal, "--expediteur", "tremblay")
+    result = run("verifier", "--journal", str(journal), "--sceau", str(seals))
+    assert result.exit_code == 0 and "Sceaux OK : 1 sceau(x)" in result.output
+
+
+def tamper(journal: Path, seq: int, change) -> None:
+    lines = journal.read_bytes().splitlines(keepends=True)
+    record = orjson.loads(lines[seq - 1])
+    change(record)
+    lines[seq - 1] = layout.canonical(record) + b"\n"
+    journal.write_bytes(b"".join(lines))
+
+
+def failure(journal: Path) -> str:
+    result = run("verifier", "--journal", str(journal))
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+def test_restored_data_is_caught(journal):
+    before = orjson.loads(journal.read_bytes().splitlines()[4])  # n° 5, inv-2
+    erase(journal, "inv-2")
+    tamper(journal, 5, lambda r: r.update(donnees_personnelles=before["donnees_personnelles"]))
+    assert failure(journal) == (
+        f"ÉCHEC : {journal}:ligne 9 : l'effacement n° 9 liste le n° 5, dont les données "
+        "personnelles sont de nouveau présentes — données restaurées après effacement.\n"
+    )
+
+
+def test_a_changed_tombstone_is_caught(journal):
+    erase(journal, "inv-2")
+    tamper(journal, 5, lambda r: r["donnees_personnelles"]["effacement"].update(motif="autre"))
+    assert "ligne 5 : la pierre tombale du n° 5 ne correspond pas à l'effacement n° 9" in (
+        failure(journal)
+    )
+    erase(journal, "inv-3")  # the next erasure copies the line as it is
+    tamper(journal, 6, lambda r: r["donnees_personnelles"].update(engagement="0" * 64))
+    assert "ligne 6 : l'enregistrement n° 6 a été modifié" in failure(journal)
+
+
+def test_a_changed_salt_is_caught(journal):
+    tamper(journal, 4, lambda r: r["donnees_personnelles"].update(sel="ab" * 16))
+    assert "ligne 4 : l'enregistrement n° 4 a été modifié" in failure(journal)
+
+
+def test_a_tombstone_without_its_erasure_record_is_caught(journal):
+    erase(journal, "inv-2")
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:-1]))  # the effacement record cut off
+    assert "ligne 5 : les données personnelles du n° 5 ont été effacées sans enregistrement" in (
+        failure(journal)
+    )
+
+
+def test_the_documented_verifier_checks_erasures(journal, tmp_path):
+    script = documented_verifier(tmp_path)
+    erase(journal, "inv-2", "inv-4")
+    assert run_documented(script, journal).startswith("OK : 9 enregistrements")
+    tamper(journal, 5, lambda r: r["donnees_personnelles"]["effacement"].update(motif="x"))
+    assert run_documented(script, journal) == "ÉCHEC ligne 9 : n° 5 mal effacé"
+
+
+def test_format_2_decisions_are_not_erased(tmp_path):
+    journal = tmp_path / "v2.jsonl"
+    shutil.copy(V2_JOURNAL, journal)
+    before = journal.read_bytes()
+    result = run("effacer", "inv-01", "--journal", str(journal), "--motif", "m", "--oui")
+    assert result.exit_code == 0 and result.stdout == "Aucune décision à effacer.\n"
+    assert "au format 2" in result.stderr and "tamis journal migrer" in result.stderr
+    assert journal.read_bytes() == before
+
+
+def test_confirmation_with_the_count(journal):
+    before = journal.read_bytes()
+    asked = run("effacer", "inv-1", "--journal", str(journal), "--motif", "m", input="n\n")
+    assert asked.exit_code == 1
+    assert "Effacer définitivement les données personnelles de 1 décision(s)" in asked.output
+    assert "effacement annulé ; rien n'a été modifié" in asked.output
+    assert journal.read_bytes() == before
+    yes = run("effacer", "inv-1", "--journal", str(journal), "--motif", "m", input="o\n")
+    assert yes.exit_code == 0 and "1 décision(s) effacée(s)" in yes.output
+
+
+def test_usage_errors(journal):
+    nothing = run("effacer", "--journal", str(journal), "--motif", "m")
+    assert nothing.exit_code == 2 and "choisissez les décisions à effacer" in nothing.output
+    no_motif = run("effacer", "inv-1", "--journal", str(journal))
+    assert no_motif.exit_code == 2 and "--motif est obligatoire" in no_motif.output
+    missing = run("effacer", "inv-1", "--journal", str(journal.with_name("x")), "--motif", "m")
+    assert missing.exit_code == 1 and "journal introuvable" in missing.output
+    again = erase(journal, "inv-1")
+    twice = run("effacer", "inv-1", "--journal", str(journal), "--motif", "m", "--oui")
+    assert twice.stdout == "Aucune décision à effacer.\n" and "déjà effacée" in twice.stderr
+    assert "Traceback" not in nothing.output + no_motif.output + missing.output + again.output
