@@ -64,6 +64,7 @@ LATER = {
     "sceller": "tamis.cli.sceau:sceller",
     "effacer": "tamis.cli.effacer:effacer",
     "purger": "tamis.cli.effacer:purger",
+    "migrer": "tamis.cli.migrer:migrer",
     "figer": "tamis.cli.figer:figer",
 }
 
