@@ -14,7 +14,15 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 
-from tamis.service import api_decisions, api_journal, api_ops, api_policy, errors, web_pages
+from tamis.service import (
+    api_advice,
+    api_decisions,
+    api_journal,
+    api_ops,
+    api_policy,
+    errors,
+    web_pages,
+)
 from tamis.service.auth import authorize
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.logs import RequestLog
@@ -55,6 +63,7 @@ def routes(need: Callable[[Right], Any]) -> APIRouter:
     api_decisions.register(router, need)
     api_journal.register(router, need)
     api_policy.register(router, need)
+    api_advice.register(router, need)
     return router
 
 

@@ -166,3 +166,44 @@ class Rechargement(BaseModel):
     sha256_avant: str
     sha256: str
     change: bool
+
+
+class Constat(_Open):
+    code: str
+    fait: str
+    gravite: str
+    constat: str
+    preuve: str
+    guide: str
+    suggestion: str
+    mots: list[str] | None = None
+
+
+class Conseil(BaseModel):
+    """``tamis conseiller --format json``: the verdict, every finding, a note to start from."""
+
+    verdict: str
+    constats: list[Constat]
+    modele: str | None
+
+
+ADVICE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["a", "message"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "a": {"type": "string", "minLength": 1, "description": "destinataire"},
+                        "message": {"type": "string", "description": 'la note ("" : aucune)'},
+                        "profil": {"type": "string", "description": "adresse du profil"},
+                        "contexte_rencontre": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from tamis.outreach.advice import Draft, advise
 from tamis.service import calls, web_views
 from tamis.service.api_journal import filter_error
 from tamis.service.calls import FilterError, PolicyRefused
@@ -211,6 +212,20 @@ def router() -> APIRouter:
         values = await to_thread.run_sync(policy_action, request, workspace, action, source)
         return page(request, "politique.html", session, values)
 
+    @pages.get(f"{PREFIX}/conseil")
+    async def conseil(request: Request) -> Response:
+        session, _ = allowed(request, Right.DECIDER)
+        return page(request, "conseil.html", session, {"form": {}, "conseil": None})
+
+    @pages.post(f"{PREFIX}/conseil")
+    async def conseiller(request: Request) -> Response:
+        session, workspace = posted(request, Right.DECIDER)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        advice = advice_for(workspace, form)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse(advice, headers=SECURITY_HEADERS)
+        return page(request, "conseil.html", session, {"form": form, "conseil": advice})
+
     @pages.get(f"{PREFIX}/statistiques")
     async def statistiques(request: Request) -> Response:
         session, workspace = allowed(request, Right.LIRE)
@@ -315,6 +330,19 @@ def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
         sorted(r["decision"] for r in decided))}  # fmt: skip
     rejected = [f"{o.line or o.index + 1} : {' ; '.join(o.errors)}" for o in outcomes if o.errors]
     return {"erreur": "", "decidees": len(decided), "comptes": counts, "rejetees": rejected}
+
+
+def advice_for(workspace: Workspace, form: dict[str, str]) -> dict[str, Any] | None:
+    """``tamis conseiller``'s JSON for the draft of the form (None without a recipient)."""
+    if not form.get("a", "").strip():
+        return None
+    draft = Draft(
+        form["a"].strip(),
+        form.get("message", "").replace("\r\n", "\n"),
+        form.get("profil", "").strip() or None,
+        form.get("contexte_rencontre", "").strip() or None,
+    )
+    return advise(draft, workspace.loaded.setup.context).to_json()
 
 
 def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, Any]:

@@ -233,7 +233,7 @@ def test_every_page_is_accessible_and_fits_360_pixels(browser, served, work):
         log_in(page)
         decide_by_hand(page, nom="Accessibilité", photo="oui", connexions="80", message="Salut")
         pages = ["/interface/", "/interface/nouvelle", "/interface/politique",
-                 "/interface/statistiques"]  # fmt: skip
+                 "/interface/statistiques", "/interface/conseil"]  # fmt: skip
         page.goto("/interface/")
         pages.append(page.locator(".nom").first.get_attribute("href"))
         for path in pages:
@@ -254,3 +254,29 @@ def test_statistics_chart(page):
     expect(page.locator("svg.graphique title").first).to_contain_text("Décisions par jour")
     page.click("text=semaine")
     expect(page.locator("table caption").first).to_have_text("Décisions par semaine")
+
+
+def test_before_sending_checks_as_you_type(page):
+    log_in(page)
+    page.goto("/interface/conseil")
+    page.fill("#a", "Marc-André Gagnon")
+    page.fill("#message", "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn.")
+    expect(page.locator("#constats h2")).to_have_text("Verdict : à retoucher")
+    expect(page.locator("#constats")).to_contain_text("[C003]")
+    expect(page.locator("#constats pre")).to_contain_text("Bonjour Marc-André,")
+    page.fill("#message", "Notre plateforme double vos ventes : réservez une démo <b>gratuite</b>!")
+    expect(page.locator("#constats h2")).to_have_text("Verdict : à ne pas envoyer")
+    expect(page.locator("#longueur")).to_contain_text("caractères sur 300")
+    assert page.locator("#constats b").count() == 0
+
+
+def test_before_sending_without_javascript(browser, served):
+    context = browser.new_context(base_url=served.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page)
+    page.goto("/interface/conseil")
+    page.fill("#a", "Paul Roy")
+    page.fill("#message", "")
+    page.click("#brouillon button")
+    expect(page.locator("#constats h2")).to_have_text("Verdict : à retoucher")
+    context.close()

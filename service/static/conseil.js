@@ -1,0 +1,59 @@
+// « Avant d'envoyer »: the draft's findings as you type (the « Vérifier » button does the same
+// without JavaScript), and the note's length against LinkedIn's 300 characters.
+"use strict";
+(function () {
+  const form = document.getElementById("brouillon");
+  const zone = document.getElementById("constats");
+  const length = document.getElementById("longueur");
+  if (!form || !zone) return;
+  let timer = null;
+  let asked = 0;
+
+  function element(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function show(advice) {
+    zone.replaceChildren(element("h2", `Verdict : ${advice.verdict}`));
+    if (advice.constats.length === 0) zone.appendChild(element("p", "Aucun problème trouvé."));
+    const list = element("ul", undefined, "constats");
+    for (const c of advice.constats) {
+      const item = element("li");
+      item.appendChild(element("strong", `${c.gravite} [${c.code}] : ${c.constat}`));
+      const lines = [];
+      if (c.mots) lines.push(`Mots en cause : ${c.mots.join(", ")}`);
+      lines.push(`Lu : ${c.preuve}`, `Source : ${c.guide}`, `Suggestion : ${c.suggestion}`);
+      for (const line of lines) item.appendChild(element("span", line, "detail"));
+      list.appendChild(item);
+    }
+    if (advice.constats.length) zone.appendChild(list);
+    if (advice.modele) {
+      zone.appendChild(element("h3", "Modèle de note à personnaliser"));
+      zone.appendChild(element("pre", advice.modele, "source"));
+    }
+  }
+
+  async function check() {
+    const note = form.elements.message.value;
+    if (length) length.textContent = `${note.trim().length} caractères sur 300`;
+    if (!form.elements.a.value.trim()) return;
+    const mine = ++asked;
+    const answer = await fetch(form.action, {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      body: new FormData(form),
+      credentials: "same-origin",
+    });
+    if (!answer.ok || mine !== asked) return;
+    const advice = await answer.json();
+    if (advice) show(advice);
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(check, 300);
+  });
+})();
