@@ -280,3 +280,20 @@ def test_before_sending_without_javascript(browser, served):
     page.click("#brouillon button")
     expect(page.locator("#constats h2")).to_have_text("Verdict : à retoucher")
     context.close()
+
+
+def test_an_erased_decision_keeps_its_decision_and_loses_the_person(page, work):
+    log_in(page)
+    decide_by_hand(page, nom="Personne Àeffacer", titre="Titre privé", photo="non")
+    ident = page.locator(".resultat a").get_attribute("href").rsplit("/", 1)[1]
+    erased = run_tamis(
+        "journal", "effacer", "--journal", "journal.jsonl", "--motif", "demande de la personne",
+        "--oui", ident, cwd=work,
+    )  # fmt: skip
+    assert erased.returncode == 0, erased.stderr
+    page.goto(f"/interface/decision/{ident}")
+    expect(page.locator(".avertissement")).to_contain_text("Données personnelles effacées le")
+    expect(page.locator(".avertissement")).to_contain_text("(demande de la personne)")
+    expect(page.locator(".pourquoi .decision").first).to_have_text("refuser")
+    page.goto("/interface/")
+    assert "Àeffacer" not in page.content() and "Titre privé" not in page.content()
