@@ -14,4 +14,5 @@ COMMANDS: dict[str, str] = {
     "tester": "tamis.cli.tester:tester",
     "conseiller": "tamis.cli.conseiller:conseiller",
     "reseau": "tamis.cli.reseau:reseau",
+    "analyser": "tamis.cli.analyser:analyser",
 }

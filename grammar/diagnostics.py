@@ -21,6 +21,7 @@ from tamis.grammar.ast import Span
 class Severity(Enum):
     ERREUR = "erreur"
     AVERTISSEMENT = "avertissement"
+    NOTE = "note"  # information that fails nothing (``tamis analyser``)
 
 
 @dataclass(frozen=True)

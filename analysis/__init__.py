@@ -1,0 +1,1 @@
+"""Proofs about policies with an SMT solver: ``tamis analyser`` and ``tamis comparer``."""

@@ -1,0 +1,245 @@
+"""``tamis analyser``'s questions about one policy, each a proof or a confirmed example.
+
+Reads like the list of codes: rules that never decide (A001) or never apply (A002), rules
+with different actions that apply together (A003), definitions never vrai or never faux
+(A004, A005), conditions vrai only when a fact is inconnu (A006), and where ``sinon``
+decides (A007). Proofs come from the solver (``Prover.possible`` / ``core``); every example
+comes with the invitation the real engine decided (``Prover.witness``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import z3
+
+from tamis.analysis.domain import Domain
+from tamis.analysis.encode import PolicyModel, model_policy
+from tamis.analysis.findings import Finding, rule_words
+from tamis.analysis.oracle import Judged, Oracle
+from tamis.analysis.search import Prover
+from tamis.engine.decision import RuleRef
+from tamis.grammar import ast
+from tamis.grammar.checked import CheckedPolicy, Kind
+from tamis.grammar.vocabulary import Value
+
+MAX_OVERLAPS = 20
+"""A003 findings shown per policy (a long policy has many harmless ones)."""
+MAX_OVERLAP_CHECKS = 2000
+"""Pairs of rules examined for A003, at most: the check is quadratic in the rules."""
+
+
+@dataclass
+class Analyser:
+    policy: CheckedPolicy
+    model: PolicyModel
+    prover: Prover
+    max_overlaps: int = MAX_OVERLAPS
+
+    @property
+    def rules(self) -> tuple[ast.Rule, ...]:
+        return self.policy.rules
+
+    def finding(self, code: str, message: str, span: ast.Span, **more) -> Finding:
+        return Finding(code, message, span, self.policy.path, **more)
+
+    def findings(self) -> list[Finding]:
+        decisive = list(self.never_decides())
+        silent = {f.span for f in decisive}
+        found = [
+            *decisive,
+            *self.definitions(),
+            *self.overlaps(silent),
+            *self.only_when_unknown(silent),
+            *self.default_decides(),
+        ]
+        return sorted(found, key=lambda f: (f.span.line, f.span.column, f.code))
+
+    # --- A001, A002 ---------------------------------------------------------------------
+
+    def never_decides(self) -> Iterator[Finding]:
+        order = self.model.order
+        for position, ref in enumerate(order):
+            rule, fires = self.rules[ref.index], self.model.fires[ref.index]
+            if not self.prover.possible(fires):
+                yield self.finding(
+                    "A002",
+                    f"la condition de {rule_words(ref)} n'est jamais vraie",
+                    rule.span,
+                    help="aucune invitation ne la rend vraie : corrigez-la ou supprimez la règle",
+                )
+                continue
+            earlier = {str(e.index): z3.Not(self.model.fires[e.index]) for e in order[:position]}
+            winners = self.prover.core(fires, earlier)
+            if winners is not None:
+                yield self.never_decides_finding(ref, [self.ref(int(i)) for i in winners])
+
+    def ref(self, index: int) -> RuleRef:
+        return self.model.refs[index]
+
+    def never_decides_finding(self, ref: RuleRef, winners: list[RuleRef]) -> Finding:
+        names = " et ".join(f"{rule_words(w)} ({w.action.value})" for w in winners)
+        verb = "passe" if len(winners) == 1 else "passent"
+        fires = self.model.fires[ref.index]
+        witness = self.prover.witness(fires, lambda d: ref in d[0].fired and d[0].rule != ref)
+        return self.finding(
+            "A001",
+            f"{rule_words(ref)} ne décidera jamais : dès qu'elle s'applique, {names} {verb}"
+            " avant elle",
+            self.rules[ref.index].span,
+            help="déplacez-la avant, précisez les conditions, ou supprimez-la ;"
+            " l'exemple montre une invitation où elle s'applique sans décider",
+            witness=witness,
+        )
+
+    # --- A004, A005 ---------------------------------------------------------------------
+
+    def definitions(self) -> Iterator[Finding]:
+        for definition in self.policy.definitions:
+            value = self.model.definition(definition.name)
+            span = definition.name_span if definition.name_span.line else definition.span
+            for code, rail, word in (
+                ("A004", value.true, "vraie"),
+                ("A005", value.false, "fausse"),
+            ):
+                if not self.prover.possible(rail):
+                    yield self.finding(
+                        code,
+                        f"la définition « {definition.name} » n'est jamais {word}",
+                        span,
+                        help="aucune invitation ne la rend "
+                        f"{word} : vérifiez sa condition (un fait inconnu la rend inconnue)",
+                    )
+
+    # --- A003 ---------------------------------------------------------------------------
+
+    def overlaps(self, silent: set[ast.Span]) -> Iterator[Finding]:
+        order, checks, shown = self.model.order, 0, 0
+        for position, loser in enumerate(order):
+            if self.rules[loser.index].span in silent:
+                continue
+            for before, winner in enumerate(order[:position]):
+                if winner.action is loser.action or shown >= self.max_overlaps:
+                    continue
+                checks += 1
+                if checks > MAX_OVERLAP_CHECKS:
+                    return
+                found = self.overlap(order[:before], winner, loser)
+                if found is not None:
+                    shown += 1
+                    yield found
+
+    def overlap(
+        self, ahead: tuple[RuleRef, ...], winner: RuleRef, loser: RuleRef
+    ) -> Finding | None:
+        fires = self.model.fires
+        both = z3.And(
+            fires[winner.index], fires[loser.index], *(z3.Not(fires[r.index]) for r in ahead)
+        )
+        if not self.prover.possible(both):
+            return None
+        witness = self.prover.witness(both, lambda d: d[0].rule == winner and loser in d[0].fired)
+        if witness is None:
+            return None
+        return self.finding(
+            "A003",
+            f"{rule_words(loser)} ({loser.action.value}) et {rule_words(winner)}"
+            f" ({winner.action.value}) peuvent s'appliquer ensemble : {rule_words(winner)}"
+            " l'emporte",
+            self.rules[loser.index].span,
+            help="si ce n'est pas voulu, précisez l'une des conditions ou changez l'ordre",
+            witness=witness,
+            condition=tuple(self.prover.describe(both, witness)) if witness.confirmed else (),
+        )
+
+    # --- A006 ---------------------------------------------------------------------------
+
+    def only_when_unknown(self, silent: set[ast.Span]) -> Iterator[Finding]:
+        for ref, rule in zip(self.model.refs, self.rules, strict=True):
+            fires = self.model.fires[ref.index]
+            if rule.span in silent or not self.prover.possible(fires):
+                continue
+            for name in sorted(self.read_untested(rule.condition)):
+                base = self.model.conditions.base(name)
+                if self.prover.possible(fires, base.known):
+                    continue
+                yield self.unknown_finding(ref, name, base.key)
+
+    def unknown_finding(self, ref: RuleRef, name: str, key: str) -> Finding:
+        fires = self.model.fires[ref.index]
+        witness = self.prover.witness(
+            fires, lambda d: ref in d[0].fired and d[0].facts.get(name) is None
+        )
+        return self.finding(
+            "A006",
+            f"la condition de {rule_words(ref)} n'est vraie que si « {name} » est inconnu",
+            self.rules[ref.index].span,
+            help=f"une valeur inconnue rend d'ordinaire une condition inconnue ; si c'est voulu,"
+            f" écrivez-le : « {name} n'est pas renseigné »",
+            witness=witness,
+        )
+
+    def read_untested(self, condition: ast.Expr) -> set[str]:
+        """Base names the condition reads (through definitions), minus those it tests with
+        ``est renseigné`` (where being inconnu is the point)."""
+        read, tested = set(), set()
+        for node in self.walk(condition, set()):
+            if isinstance(node, ast.IsSet):
+                tested |= {r.name for r in ast.iter_refs(node.subject)}
+            elif isinstance(node, ast.Ref) and self.policy.kinds[node.name] in (
+                Kind.FAIT,
+                Kind.CHAMP,
+            ):
+                read.add(node.name)
+        return read - tested
+
+    def walk(self, expr: ast.Expr, seen: set[str]) -> Iterator[ast.Expr]:
+        for node in ast.walk(expr):
+            yield node
+            if self.is_new_definition(node, seen):
+                seen.add(node.name)  # type: ignore[union-attr]
+                definition = next(d for d in self.policy.definitions if d.name == node.name)  # type: ignore[union-attr]
+                yield from self.walk(definition.condition, seen)
+
+    def is_new_definition(self, node: ast.Expr, seen: set[str]) -> bool:
+        return (
+            isinstance(node, ast.Ref)
+            and self.policy.kinds[node.name] is Kind.DEFINI
+            and node.name not in seen
+        )
+
+    # --- A007 ---------------------------------------------------------------------------
+
+    def default_decides(self) -> Iterator[Finding]:
+        none = z3.And([z3.Not(f) for f in self.model.fires] or [z3.BoolVal(True)])
+        if not self.rules or not self.prover.possible(none):
+            return
+        witness = self.prover.witness(none, lambda d: d[0].rule is None)
+        if witness is None:
+            return
+        action = self.policy.default.value
+        span = self.policy.default_span or ast.Span(0, 0, 0, 0)
+        yield self.finding(
+            "A007",
+            f"aucune règle ne s'applique à certaines invitations : « sinon » ({action}) les décide",
+            span,
+            help="l'exemple est une invitation qu'aucune règle ne décide",
+            witness=witness,
+            condition=tuple(self.prover.describe(none, witness)) if witness.confirmed else (),
+        )
+
+
+def analyse_policy(
+    policy: CheckedPolicy,
+    domain: Domain,
+    oracle: Oracle,
+    parameters: Mapping[str, Value] | None = None,
+    max_overlaps: int = MAX_OVERLAPS,
+) -> list[Finding]:
+    """Every finding about ``policy``, sorted by position."""
+    values = dict(parameters or policy.parameters)
+    universe = domain.universe()
+    model = model_policy(universe, policy, domain.reads, values)
+    prover = Prover(universe, [model], [Judged(policy, values)], oracle)
+    return Analyser(policy, model, prover, max_overlaps).findings()

@@ -1,0 +1,122 @@
+"""``tamis analyser POLITIQUE…``: prove what each policy can and cannot decide.
+
+A thin command over ``tamis.analysis.analyse`` with the real vocabulary and the invitation
+oracle (every example is an invitation the real engine decided). A policy with errors is
+not analysed: its diagnostics are printed as ``tamis valider`` prints them. Exit status: 0,
+1 when a finding is an erreur (or an avertissement with ``--strict``) or a policy is
+invalid, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from tamis.analysis.analyse import MAX_OVERLAPS, analyse_policy
+from tamis.analysis.domain import invitation_domain
+from tamis.analysis.findings import Finding, render_finding
+from tamis.analysis.invitation_oracle import InvitationOracle
+from tamis.grammar.diagnostics import Diagnostic, Severity, render
+from tamis.grammar.load import load_policy_file
+from tamis.invitations.vocabulary import vocabulary
+
+
+@dataclass(frozen=True)
+class Report:
+    path: str
+    source: str
+    invalid: list[Diagnostic]  # the checker's errors: the policy was not analysed
+    findings: list[Finding]
+
+    def count(self, severity: Severity) -> int:
+        return sum(f.diagnostic.severity is severity for f in self.findings)
+
+    def failed(self, strict: bool) -> bool:
+        warned = strict and self.count(Severity.AVERTISSEMENT)
+        return bool(self.invalid or self.count(Severity.ERREUR) or warned)
+
+
+def analyse_file(path: Path, max_overlaps: int) -> Report:
+    domain = invitation_domain()
+    policy, diagnostics, source = load_policy_file(path, vocabulary())
+    if policy is None:
+        return Report(str(path), source, [d for d in diagnostics if d.is_error], [])
+    findings = analyse_policy(policy, domain, InvitationOracle(domain), max_overlaps=max_overlaps)
+    return Report(str(path), source, [], findings)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
+def text_report(report: Report) -> str:
+    if report.invalid:
+        rendered = [render(d, report.source) for d in report.invalid]
+        return "\n\n".join(
+            [f"{report.path}: analyse impossible, la politique a des erreurs", *rendered]
+        )
+    if not report.findings:
+        return f"{report.path}: rien à signaler"
+    return "\n\n".join(render_finding(f, report.source) for f in report.findings)
+
+
+def summary(reports: list[Report], strict: bool) -> str:
+    counts = [sum(r.count(s) for r in reports) for s in Severity]
+    words = ", ".join(
+        plural(n, w) for n, w in zip(counts, ("erreur", "avertissement", "note"), strict=True)
+    )
+    failed = sum(r.failed(strict) for r in reports)
+    head = plural(len(reports), "politique") + (" analysées" if len(reports) > 1 else " analysée")
+    return f"{head} : {words} ; {f'{failed} en échec' if failed else 'aucune en échec'}"
+
+
+@click.command("analyser")
+@click.argument("politiques", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--strict", is_flag=True, help="Échoue aussi (code 1) quand il y a des avertissements."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["texte", "json"]),
+    default="texte",
+    show_default=True,
+    help="« texte » pour les humains ; « json » (liste de constats) pour les outils.",
+)
+@click.option(
+    "--max-chevauchements",
+    type=click.IntRange(min=0),
+    default=MAX_OVERLAPS,
+    show_default=True,
+    help="Nombre maximal de règles qui s'appliquent ensemble (A003) montrées par politique.",
+)
+@click.pass_context
+def analyser(
+    ctx: click.Context,
+    politiques: tuple[Path, ...],
+    strict: bool,
+    output_format: str,
+    max_chevauchements: int,
+):
+    """Prouve ce que les POLITIQUES peuvent et ne peuvent pas décider.
+
+    Règles qui ne décident jamais, conditions jamais vraies, règles d'actions différentes
+    qui s'appliquent ensemble, définitions jamais vraies ou jamais fausses, conditions
+    vraies seulement quand un fait est inconnu, invitations que « sinon » décide. Chaque
+    exemple est une invitation décidée par le vrai moteur.
+
+    Code de sortie : 0, 1 s'il y a une erreur (ou un avertissement avec --strict) ou une
+    politique invalide, 2 si la commande est mal employée.
+    """
+    reports = [analyse_file(path, max_chevauchements) for path in politiques]
+    if output_format == "json":
+        everything = [d.to_json() for r in reports for d in r.invalid]
+        everything += [f.to_json() for r in reports for f in r.findings]
+        click.echo(json.dumps(everything, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n\n".join(text_report(r) for r in reports))
+        click.echo("\n" + summary(reports, strict))
+    ctx.exit(1 if any(r.failed(strict) for r in reports) else 0)

@@ -1,0 +1,79 @@
+"""``tamis analyser`` on one small policy per code: the whole output, byte for byte.
+
+Each ``tests/corpus/analyse/aNNN.tamis`` shows its code (and whatever else the analysis says
+about it); ``aNNN.attendu`` is the expected text. Every code has its file, and every code is
+documented in ``docs/analyse.md``. To accept a deliberate change, rerun
+``tamis analyser aNNN.tamis > aNNN.attendu`` in that folder and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.analysis.findings import CODES
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus" / "analyse"
+CASES = sorted(p.stem for p in CORPUS.glob("*.tamis"))
+
+
+def run(*arguments: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["analyser", *arguments], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_output_is_the_golden_file(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CORPUS)
+    code, output = run(f"{name}.tamis")
+    assert output == (CORPUS / f"{name}.attendu").read_text(encoding="utf-8")
+    assert code == (1 if "erreur[" in output else 0)
+    assert f"[{name.upper()}]" in output
+
+
+def test_every_code_has_a_golden_file_and_documentation() -> None:
+    assert {c.lower() for c in CODES} == set(CASES)
+    documented = set(re.findall(r"\| (A\d{3}) \|", (ROOT / "docs" / "analyse.md").read_text()))
+    assert documented == set(CODES)
+
+
+def test_strict_fails_on_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CORPUS)
+    assert run("a004.tamis")[0] == 0
+    assert run("--strict", "a004.tamis")[0] == 1
+    assert run("--strict", "a007.tamis")[0] == 0  # notes never fail
+
+
+def test_json_lists_findings_with_their_confirmed_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CORPUS)
+    code, output = run("--format", "json", "a003.tamis")
+    findings = json.loads(output)
+    assert code == 0
+    assert [f["code"] for f in findings] == ["A003", "A007"]
+    overlap = findings[0]
+    assert (overlap["severity"], overlap["line"], overlap["column"]) == ("note", 2, 1)
+    assert overlap["exemple"]["confirme"] is True
+    assert overlap["exemple"]["decisions"] == ["refuser (la règle « photo »)"]
+    assert overlap["exemple"]["invitation"]["expediteur"]["photo"] is False
+    assert overlap["condition"] == ["« sans_photo » est vrai", "« connu » est vrai"]
+
+
+def test_an_invalid_policy_is_not_analysed(tmp_path: Path) -> None:
+    path = tmp_path / "faute.tamis"
+    path.write_text("refuser si sans_phot\n", encoding="utf-8")
+    code, output = run(str(path))
+    assert code == 1
+    assert "analyse impossible, la politique a des erreurs" in output
+    assert "erreur[E011]: fait ou paramètre inconnu « sans_phot »" in output
+
+
+def test_a_missing_file_is_a_french_error(tmp_path: Path) -> None:
+    code, output = run(str(tmp_path / "absente.tamis"))
+    assert code == 1
+    assert "erreur[E000]: impossible de lire la politique : fichier introuvable" in output
