@@ -221,6 +221,7 @@ class PolicyModel:
     refs: tuple[RuleRef, ...]
     fires: tuple[z3.BoolRef, ...]  # file order: the rule's condition is vrai
     values: tuple[Tri, ...]  # file order: each rule condition's value
+    _terms: dict[str, z3.ArithRef] = field(default_factory=dict)
 
     @property
     def order(self) -> tuple[RuleRef, ...]:
@@ -228,13 +229,23 @@ class PolicyModel:
 
     def action(self) -> z3.ArithRef:
         """The action decided, as ``action_code``."""
+        if "action" not in self._terms:
+            self._terms["action"] = self._action()
+        return self._terms["action"]
+
+    def winner(self) -> z3.ArithRef:
+        """The index of the deciding rule (file order), ``DEFAULT_WINNER`` for sinon."""
+        if "winner" not in self._terms:
+            self._terms["winner"] = self._winner()
+        return self._terms["winner"]
+
+    def _action(self) -> z3.ArithRef:
         result: z3.ArithRef = z3.IntVal(action_code(self.policy.default))
         for ref in reversed(self.order):
             result = z3.If(self.fires[ref.index], z3.IntVal(action_code(ref.action)), result)
         return result
 
-    def winner(self) -> z3.ArithRef:
-        """The index of the deciding rule (file order), ``DEFAULT_WINNER`` for sinon."""
+    def _winner(self) -> z3.ArithRef:
         result: z3.ArithRef = z3.IntVal(DEFAULT_WINNER)
         for ref in reversed(self.order):
             result = z3.If(self.fires[ref.index], z3.IntVal(ref.index), result)

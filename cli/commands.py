@@ -15,4 +15,5 @@ COMMANDS: dict[str, str] = {
     "conseiller": "tamis.cli.conseiller:conseiller",
     "reseau": "tamis.cli.reseau:reseau",
     "analyser": "tamis.cli.analyser:analyser",
+    "comparer": "tamis.cli.comparer:comparer",
 }

@@ -1,0 +1,181 @@
+"""``tamis comparer ANCIENNE NOUVELLE``: could the two policies ever decide differently?
+
+A thin command over ``tamis.analysis.compare``: it loads both policies, prints "équivalentes"
+(a proof over every possible invitation) or each kind of difference with old → new, the
+values that are enough for it and an invitation the real engine decided with both; with
+``--exemples DOSSIER`` it writes each invitation (and its context) as files that ``tamis
+decider`` reads. Exit status: 0 equivalent, 1 different, 2 usage error or invalid policy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from tamis.analysis.compare import MAX_KINDS, Comparison, Difference, compare_policies
+from tamis.analysis.domain import invitation_domain
+from tamis.analysis.findings import decision_words, example_json, rule_words
+from tamis.analysis.invitation_oracle import InvitationOracle
+from tamis.engine.decision import RuleRef
+from tamis.grammar.checked import CheckedPolicy
+from tamis.grammar.diagnostics import render
+from tamis.grammar.load import load_policy_file
+from tamis.invitations.vocabulary import vocabulary
+
+
+def load(path: Path) -> CheckedPolicy:
+    policy, diagnostics, source = load_policy_file(path, vocabulary())
+    if policy is None:
+        shown = "\n\n".join(render(d, source) for d in diagnostics if d.is_error)
+        raise click.UsageError(
+            f"{path} : la politique a des erreurs, comparaison impossible\n\n{shown}"
+        )
+    return policy
+
+
+def side(decision_rule: RuleRef | None, action: str) -> str:
+    return f"{action} ({'sinon' if decision_rule is None else rule_words(decision_rule)})"
+
+
+def headline(difference: Difference, old: CheckedPolicy, new: CheckedPolicy) -> str:
+    if difference.old is not None and difference.new is not None:
+        return f"{decision_words(difference.old)} → {decision_words(difference.new)}"
+    old_action = (difference.old_rule.action if difference.old_rule else old.default).value
+    new_action = (difference.new_rule.action if difference.new_rule else new.default).value
+    return f"{side(difference.old_rule, old_action)} → {side(difference.new_rule, new_action)}"
+
+
+def text_output(comparison: Comparison, old: CheckedPolicy, new: CheckedPolicy) -> str:
+    names = f"{old.path} → {new.path}"
+    if comparison.equivalent:
+        return (
+            f"{names} : équivalentes — aucune invitation possible n'est décidée autrement (prouvé)"
+        )
+    count = len(comparison.differences)
+    lines = [
+        f"{names} : {count} sorte{'s' if count > 1 else ''} de différence"
+        + (" (et peut-être d'autres : --max)" if comparison.more else "")
+    ]
+    for number, difference in enumerate(comparison.differences, 1):
+        lines += ["", f"{number}. {headline(difference, old, new)}"]
+        if difference.condition:
+            lines.append("   quand : " + " et ".join(difference.condition))
+        lines += example_lines(difference)
+    return "\n".join(lines)
+
+
+def example_lines(difference: Difference) -> list[str]:
+    witness = difference.witness
+    if witness.case is None:
+        values = ", ".join(f"{k} = {v}" for k, v in witness.assignment.shown().items())
+        return [
+            "   exemple : aucune invitation n'a pu être construite ; non confirmé par le moteur",
+            f"     {values}",
+        ]
+    lines = [
+        "   exemple (confirmé par le moteur) : " + orjson.dumps(witness.case.invitation).decode()
+    ]
+    if witness.case.context:
+        lines.append("   contexte : " + witness.case.context.strip().replace("\n", " ; "))
+    return lines
+
+
+def json_output(comparison: Comparison, old: CheckedPolicy, new: CheckedPolicy) -> dict[str, Any]:
+    return {
+        "ancienne": old.path,
+        "nouvelle": new.path,
+        "equivalentes": comparison.equivalent,
+        "autres_possibles": comparison.more,
+        "differences": [
+            {
+                "decision": headline(d, old, new),
+                "condition": list(d.condition),
+                "exemple": example_json(d.witness),
+            }
+            for d in comparison.differences
+        ],
+    }
+
+
+def write_examples(folder: Path, comparison: Comparison) -> list[Path]:
+    """``difference-N.json`` (and ``difference-N.toml`` when a context is needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number, difference in enumerate(comparison.differences, 1):
+        case = difference.witness.case
+        if case is None or case.invitation is None:
+            continue
+        path = folder / f"difference-{number}.json"
+        path.write_bytes(orjson.dumps(case.invitation, option=orjson.OPT_INDENT_2) + b"\n")
+        written.append(path)
+        if case.context:
+            (folder / f"difference-{number}.toml").write_text(case.context, encoding="utf-8")
+    return written
+
+
+@click.command("comparer")
+@click.argument("ancienne", type=click.Path(path_type=Path))
+@click.argument("nouvelle", type=click.Path(path_type=Path))
+@click.option(
+    "--regle", is_flag=True, help="Compare aussi la règle qui décide, pas seulement l'action."
+)
+@click.option(
+    "--max",
+    "max_kinds",
+    type=click.IntRange(min=1),
+    default=MAX_KINDS,
+    show_default=True,
+    help="Nombre maximal de sortes de différences montrées.",
+)
+@click.option(
+    "--exemples",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DOSSIER",
+    help="Écrit l'invitation de chaque différence (JSON) dans DOSSIER.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["texte", "json"]),
+    default="texte",
+    show_default=True,
+    help="« texte » pour les humains ; « json » pour les outils.",
+)
+@click.pass_context
+def comparer(
+    ctx: click.Context,
+    ancienne: Path,
+    nouvelle: Path,
+    regle: bool,
+    max_kinds: int,
+    exemples: Path | None,
+    output_format: str,
+):
+    """Dit si ANCIENNE et NOUVELLE décident pareil toutes les invitations possibles.
+
+    Sinon, montre chaque sorte de différence (ancienne → nouvelle décision), les valeurs
+    qui suffisent à la produire et une invitation décidée par le vrai moteur.
+
+    Code de sortie : 0 équivalentes, 1 différentes, 2 commande mal employée ou politique
+    invalide.
+    """
+    old, new = load(ancienne), load(nouvelle)
+    domain = invitation_domain()
+    comparison = compare_policies(
+        old, new, domain, InvitationOracle(domain), by_rule=regle, max_kinds=max_kinds
+    )
+    if output_format == "json":
+        click.echo(json.dumps(json_output(comparison, old, new), ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_output(comparison, old, new))
+    if exemples is not None:
+        written = write_examples(exemples, comparison)
+        if output_format == "texte" and written:
+            s = "s" if len(written) > 1 else ""
+            click.echo(f"\n{len(written)} exemple{s} écrit{s} dans {exemples}")
+    ctx.exit(0 if comparison.equivalent else 1)

@@ -1,0 +1,94 @@
+"""``tamis comparer``: outputs, exit codes and the example files ``tamis decider`` reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.cli.main import cli
+
+OLD = 'règle "photo" : refuser si sans_photo\nrègle "connu" : accepter si connu\nsinon examiner\n'
+NEW = (
+    'règle "connu" : accepter si connu\n'
+    'règle "photo" : refuser si sans_photo ou expediteur.connexions < 10\nsinon examiner\n'
+)
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "ancienne.tamis").write_text(OLD, encoding="utf-8")
+    (tmp_path / "nouvelle.tamis").write_text(NEW, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*arguments: str):
+    return CliRunner().invoke(cli, ["comparer", *arguments], catch_exceptions=False)
+
+
+def test_a_policy_is_equivalent_to_itself(folder: Path) -> None:
+    result = run("ancienne.tamis", "ancienne.tamis")
+    assert result.exit_code == 0
+    assert result.output == (
+        "ancienne.tamis → ancienne.tamis : équivalentes — aucune invitation possible n'est"
+        " décidée autrement (prouvé)\n"
+    )
+
+
+def test_each_kind_of_difference_with_old_new_condition_and_example(folder: Path) -> None:
+    result = run("ancienne.tamis", "nouvelle.tamis")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "ancienne.tamis → nouvelle.tamis : 2 sortes de différence"
+    assert "1. examiner (sinon) → refuser (la règle « photo »)" in lines
+    assert "2. refuser (la règle « photo ») → accepter (la règle « connu »)" in lines
+    assert "   quand : « sans_photo » est vrai et « connu » est vrai" in lines
+
+
+def test_max_limits_the_kinds_and_says_there_may_be_more(folder: Path) -> None:
+    result = run("--max", "1", "ancienne.tamis", "nouvelle.tamis")
+    assert result.output.splitlines()[0] == (
+        "ancienne.tamis → nouvelle.tamis : 1 sorte de différence (et peut-être d'autres : --max)"
+    )
+
+
+def test_examples_are_invitations_that_decider_decides_differently(folder: Path) -> None:
+    result = run("--exemples", "exemples", "ancienne.tamis", "nouvelle.tamis")
+    assert "2 exemples écrits dans exemples" in result.output
+    written = sorted(p.name for p in (folder / "exemples").iterdir())
+    assert written == ["difference-1.json", "difference-2.json", "difference-2.toml"]
+    for number in (1, 2):
+        context = folder / "exemples" / f"difference-{number}.toml"
+        decided = [_decide(folder, policy, number, context) for policy in ("ancienne", "nouvelle")]
+        assert decided[0] != decided[1]
+
+
+def _decide(folder: Path, policy: str, number: int, context: Path) -> str:
+    arguments = ["decider", "-p", f"{policy}.tamis", "--journal", str(folder / "j.jsonl")]
+    if context.exists():
+        arguments += ["--contexte", str(context)]
+    result = CliRunner().invoke(cli, [*arguments, f"exemples/difference-{number}.json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.splitlines()[0])["decision"]
+
+
+def test_json_output(folder: Path) -> None:
+    result = run("--format", "json", "--regle", "ancienne.tamis", "nouvelle.tamis")
+    shown = json.loads(result.output)
+    assert (shown["equivalentes"], shown["autres_possibles"]) == (False, False)
+    assert {d["decision"] for d in shown["differences"]} == {
+        "examiner (sinon) → refuser (la règle « photo »)",
+        "refuser (la règle « photo ») → accepter (la règle « connu »)",
+    }
+    assert all(d["exemple"]["confirme"] for d in shown["differences"])
+
+
+def test_an_invalid_policy_is_a_usage_error(folder: Path) -> None:
+    (folder / "faute.tamis").write_text("refuser si sans_phot\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["comparer", "ancienne.tamis", "faute.tamis"])
+    assert result.exit_code == 2
+    assert "faute.tamis : la politique a des erreurs, comparaison impossible" in result.output
+    assert "fait ou paramètre inconnu « sans_phot »" in result.output
