@@ -10,7 +10,7 @@ comes with the invitation the real engine decided (``Prover.witness``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import z3
 
@@ -26,7 +26,9 @@ from tamis.grammar.vocabulary import Value
 
 MAX_OVERLAPS = 20
 """A003 findings shown per policy (a long policy has many harmless ones)."""
-MAX_OVERLAP_CHECKS = 2000
+MAX_OVERLAP_CHECKS = 500
+MAX_EXAMPLES = 20
+"""Proofs (A001) beyond this many per policy come without their illustrating example."""
 """Pairs of rules examined for A003, at most: the check is quadratic in the rules."""
 
 
@@ -36,6 +38,12 @@ class Analyser:
     model: PolicyModel
     prover: Prover
     max_overlaps: int = MAX_OVERLAPS
+    examples: dict[str, int] = field(default_factory=dict)
+
+    def examples_left(self, code: str) -> bool:
+        """Examples of one code are built for the first ``MAX_EXAMPLES`` findings only."""
+        self.examples[code] = self.examples.get(code, 0) + 1
+        return self.examples[code] <= MAX_EXAMPLES
 
     @property
     def rules(self) -> tuple[ast.Rule, ...]:
@@ -70,10 +78,14 @@ class Analyser:
                     help="aucune invitation ne la rend vraie : corrigez-la ou supprimez la règle",
                 )
                 continue
-            earlier = {str(e.index): z3.Not(self.model.fires[e.index]) for e in order[:position]}
-            winners = self.prover.core(fires, earlier)
+            winners = self.prover.core(fires, [self.silent(e) for e in order[:position]])
             if winners is not None:
-                yield self.never_decides_finding(ref, [self.ref(int(i)) for i in winners])
+                refs = [self.ref(int(label.split()[1])) for label in winners]
+                yield self.never_decides_finding(ref, sorted(refs, key=order.index))
+
+    def silent(self, ref: RuleRef) -> z3.BoolRef:
+        """The assumption "this rule does not fire" (one literal per rule, made once)."""
+        return self.prover.guard(f"non {ref.index}", lambda: z3.Not(self.model.fires[ref.index]))
 
     def ref(self, index: int) -> RuleRef:
         return self.model.refs[index]
@@ -82,7 +94,9 @@ class Analyser:
         names = " et ".join(f"{rule_words(w)} ({w.action.value})" for w in winners)
         verb = "passe" if len(winners) == 1 else "passent"
         fires = self.model.fires[ref.index]
-        witness = self.prover.witness(fires, lambda d: ref in d[0].fired and d[0].rule != ref)
+        witness = None
+        if self.examples_left("A001"):
+            witness = self.prover.witness(fires, lambda d: ref in d[0].fired and d[0].rule != ref)
         return self.finding(
             "A001",
             f"{rule_words(ref)} ne décidera jamais : dès qu'elle s'applique, {names} {verb}"
@@ -134,11 +148,12 @@ class Analyser:
         self, ahead: tuple[RuleRef, ...], winner: RuleRef, loser: RuleRef
     ) -> Finding | None:
         fires = self.model.fires
+        guards = [self.silent(r) for r in ahead]
+        if not self.prover.possible(fires[winner.index], fires[loser.index], *guards):
+            return None
         both = z3.And(
             fires[winner.index], fires[loser.index], *(z3.Not(fires[r.index]) for r in ahead)
         )
-        if not self.prover.possible(both):
-            return None
         witness = self.prover.witness(both, lambda d: d[0].rule == winner and loser in d[0].fired)
         if witness is None:
             return None

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import z3
 
 from tamis.analysis.assignment import Assignment, read_model
 from tamis.analysis.encode import PolicyModel
 from tamis.analysis.oracle import Case, Judged, Oracle
+from tamis.analysis.tri import Tri
 from tamis.analysis.universe import Universe
 from tamis.engine.decision import Decision
 from tamis.grammar import ast
 from tamis.grammar.format import format_expr
 
 TRIES = 4
+MINIMIZED_RULES = 200
+"""Up to this many rules, unsat cores are minimized (slower; beyond, cores stay as found)."""
 Confirm = Callable[[Sequence[Decision]], bool]
 
 
@@ -33,7 +37,13 @@ class Witness:
     assignment: Assignment
     case: Case | None  # None: no concrete case could be built for the assignment
     decisions: tuple[Decision, ...]
-    leaves: Mapping[ast.Expr, bool | None]  # the model's value of each comparison and fact
+    model: z3.ModelRef  # the solver's answer it was built from
+    tris: Mapping[ast.Expr, Tri]  # the comparisons and facts the policies read
+
+    @cached_property
+    def leaves(self) -> dict[ast.Expr, bool | None]:
+        """The model's value of each comparison and fact the policies read."""
+        return {expr: _value(self.model, tri) for expr, tri in self.tris.items()}
 
     @property
     def confirmed(self) -> bool:
@@ -46,8 +56,20 @@ class Prover:
     ) -> None:
         self.universe, self.models, self.judged, self.oracle = universe, models, judged, oracle
         self.solver = z3.Solver()
-        self.solver.set("core.minimize", True)
+        small = sum(len(m.fires) for m in models) <= MINIMIZED_RULES
+        self.solver.set("core.minimize", small)  # the fewest rules in A001, when affordable
         self._added = 0
+        self._guards: dict[str, z3.BoolRef] = {}
+        self._labels: dict[int, str] = {}
+
+    def guard(self, label: str, formula: Callable[[], z3.BoolRef]) -> z3.BoolRef:
+        """A literal that, assumed, asserts ``formula()`` (made once; cores name it)."""
+        if label not in self._guards:
+            tracker = z3.Bool(f"garde:{label}")
+            self.solver.add(z3.Implies(tracker, formula()))
+            self._guards[label] = tracker
+            self._labels[tracker.get_id()] = label
+        return self._guards[label]
 
     def _sync(self) -> None:
         constraints = self.universe.constraints
@@ -58,22 +80,28 @@ class Prover:
         self._sync()
         return self.solver.check(*formulas) == z3.sat
 
-    def core(self, formula: z3.BoolRef, guards: Mapping[str, z3.BoolRef]) -> list[str] | None:
-        """None when ``formula`` and every guard can hold together; else guards that cannot."""
+    def core(self, formula: z3.BoolRef, guards: Sequence[z3.BoolRef]) -> list[str] | None:
+        """None when ``formula`` and the ``guard`` literals can hold together; else the
+        labels of guards that are enough to make it impossible."""
+        self._sync()
+        if self.solver.check(formula, *guards) != z3.unsat:
+            return None
+        core = self.solver.unsat_core()
+        return [self._labels[t.get_id()] for t in core if t.get_id() in self._labels]
+
+    def _disposable_core(self, formula: z3.BoolRef, guards: Mapping[str, z3.BoolRef]) -> list[str]:
+        """``core`` for guards used once: added in a scope that is dropped afterwards."""
         self._sync()
         self.solver.push()
-        names = {}
+        trackers = {}
         for label, guard in guards.items():
-            tracker = z3.Bool(f"garde:{label}")
+            tracker = z3.Bool(f"une-fois:{label}")
             self.solver.add(z3.Implies(tracker, guard))
-            names[tracker.get_id()] = label
-        trackers = [z3.Bool(f"garde:{label}") for label in guards]
-        result = self.solver.check(formula, *trackers)
-        core = self.solver.unsat_core() if result == z3.unsat else None
+            trackers[tracker.get_id()] = (label, tracker)
+        result = self.solver.check(formula, *(t for _, t in trackers.values()))
+        core = self.solver.unsat_core() if result == z3.unsat else []
         self.solver.pop()
-        if core is None:
-            return None
-        return [names[t.get_id()] for t in core if t.get_id() in names]
+        return [trackers[t.get_id()][0] for t in core if t.get_id() in trackers]
 
     def witness(self, formula: z3.BoolRef, confirm: Confirm) -> Witness | None:
         """A concrete case where ``formula`` holds and the engine confirms it; else, when no
@@ -87,8 +115,9 @@ class Prover:
                 if self.solver.check() != z3.sat:
                     break
                 model = self.solver.model()
-                leaves = {e: _value(model, t) for e, t in self._leaves().items()}
-                found = self._try(Witness(read_model(model, self.universe), None, (), leaves))
+                found = self._try(
+                    Witness(read_model(model, self.universe), None, (), model, self._leaves())
+                )
                 if found.case is not None and confirm(found.decisions):
                     return found
                 unbuilt = unbuilt or (found if found.case is None else None)
@@ -102,28 +131,34 @@ class Prover:
         if case is None:
             return witness
         decisions = tuple(self.oracle.decide(case, j) for j in self.judged)
-        return Witness(witness.assignment, case, decisions, witness.leaves)
+        return Witness(witness.assignment, case, decisions, witness.model, witness.tris)
 
-    def _leaves(self) -> dict[ast.Expr, object]:
-        leaves: dict[ast.Expr, object] = {}
+    def _leaves(self) -> dict[ast.Expr, Tri]:
+        leaves: dict[ast.Expr, Tri] = {}
         for model in self.models:
             leaves.update(model.conditions.leaves)
         return leaves
 
     def _cube(self, model: z3.ModelRef) -> z3.BoolRef:
-        """The values the model gives every comparison and fact the policies read."""
-        return z3.And([_literal(model, value) for value in self._leaves().values()] or [True])
+        """The model's truth values: what is known, each boolean, each text atom."""
+        literals = []
+        for base in self.universe.bases.values():
+            literals.append(_same(model, base.known))
+            if base.value is not None and z3.is_bool(base.value):
+                literals.append(_same(model, base.value))
+        literals += [_same(model, atom.variable) for atom in self.universe.atoms.values()]
+        return z3.And(literals)
 
     def describe(self, formula: z3.BoolRef, witness: Witness) -> list[str]:
         """A few of the witness's values that are enough for ``formula``, in French."""
         leaves = self._leaves()
         exprs = [e for e in leaves if e in witness.leaves]
         guards = {str(i): leaves[e].holds(witness.leaves[e]) for i, e in enumerate(exprs)}
-        core = self.core(z3.Not(formula), guards)
+        core = self._disposable_core(z3.Not(formula), guards)
         return [_sentence(exprs[int(i)], witness.leaves[exprs[int(i)]]) for i in sorted(core or ())]
 
 
-def _value(model: z3.ModelRef, tri) -> bool | None:
+def _value(model: z3.ModelRef, tri: Tri) -> bool | None:
     if z3.is_true(model.eval(tri.true, model_completion=True)):
         return True
     if z3.is_true(model.eval(tri.false, model_completion=True)):
@@ -131,8 +166,8 @@ def _value(model: z3.ModelRef, tri) -> bool | None:
     return None
 
 
-def _literal(model: z3.ModelRef, tri) -> z3.BoolRef:
-    return tri.holds(_value(model, tri))
+def _same(model: z3.ModelRef, variable: z3.BoolRef) -> z3.BoolRef:
+    return variable if z3.is_true(model.eval(variable, model_completion=True)) else z3.Not(variable)
 
 
 def _sentence(expr: ast.Expr, value: bool | None) -> str:
