@@ -69,6 +69,8 @@ def example_json(witness: Witness) -> dict[str, Any]:
         shown["invitation"] = case.invitation
         if case.context:
             shown["contexte"] = case.context
+        if case.files:
+            shown["fichiers"] = dict(case.files)
     else:
         shown["faits"] = {k: _plain(v) for k, v in sorted(case.facts.items())}
     return shown
@@ -120,6 +122,8 @@ def _example_lines(witness: Witness) -> list[str]:
         lines.append("    invitation : " + orjson.dumps(case.invitation).decode())
         if case.context:
             lines.append("    contexte : " + case.context.strip().replace("\n", " ; "))
+        for name, content in case.files.items():
+            lines.append(f"    {name} : " + content.strip().replace("\n", " ; "))
     else:
         facts = ", ".join(f"{k} = {_fact_word(v)}" for k, v in sorted(case.facts.items()))
         lines.append(f"    faits : {facts}")

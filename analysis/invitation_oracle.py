@@ -36,11 +36,13 @@ class InvitationOracle:
     def __init__(self, domain: Domain) -> None:
         self.domain = domain
         self._contexts: dict[str, Context] = {}
+        self.failed: str | None = None  # the base key the last ``build`` could not produce
         self._folder = tempfile.TemporaryDirectory(prefix="tamis-analyse-")
 
     # --- building -----------------------------------------------------------------------
 
     def build(self, assignment: Assignment, judged: list[Judged]) -> Case | None:
+        self.failed = None
         targets = self._targets(assignment, judged)
         if targets is None:
             return None
@@ -53,9 +55,11 @@ class InvitationOracle:
         for target in sorted((t for t in targets if t[0] not in fields), key=_position):
             draft = self._produce(draft, target, done)
             if draft is None:
+                self.failed = base_key(target[0], target[1])
                 return None
             done.append(target)
-        return Case(invitation=draft.invitation, context=context_toml(draft.context))
+        files = dict(draft.files)
+        return Case(invitation=draft.invitation, context=context_toml(draft.context), files=files)
 
     def _targets(self, assignment: Assignment, judged: list[Judged]) -> list | None:
         """(name, parameters it reads, wanted value) for every name the policies read."""
@@ -95,7 +99,7 @@ class InvitationOracle:
     def _value(self, draft: Draft, name: str, reads: Mapping[str, Value]) -> object:
         try:
             invitation = Invitation.model_validate(draft.invitation)
-            context = self._context(context_toml(draft.context))
+            context = self._context(context_toml(draft.context), draft.files)
         except (ValidationError, ContextError):
             return UNBUILDABLE
         return extract_facts(invitation, context, [name], reads).values[name]
@@ -104,19 +108,24 @@ class InvitationOracle:
 
     def decide(self, case: Case, judged: Judged) -> Decision:
         invitation = Invitation.model_validate(case.invitation)
-        context = self._context(case.context or "")
+        context = self._context(case.context or "", case.files)
         names = judged.policy.base_names
         facts = extract_facts(invitation, context, names, judged.parameters)
         return judged.engine.decide(facts.values, judged.parameters)
 
-    def _context(self, text: str) -> Context:
+    def _context(self, text: str, files: Mapping[str, str]) -> Context:
+        """The context as ``load_context`` reads it from the TOML text and the files beside."""
         if not text:
             return Context.empty()
-        if text not in self._contexts:
-            path = Path(self._folder.name) / f"contexte{len(self._contexts)}.toml"
-            path.write_text(text, encoding="utf-8")
-            self._contexts[text] = load_context(path)
-        return self._contexts[text]
+        key = orjson.dumps([text, sorted(files.items())]).decode()
+        if key not in self._contexts:
+            folder = Path(self._folder.name) / f"contexte{len(self._contexts)}"
+            folder.mkdir()
+            for name, content in files.items():
+                (folder / name).write_text(content, encoding="utf-8")
+            (folder / "contexte.toml").write_text(text, encoding="utf-8")
+            self._contexts[key] = load_context(folder / "contexte.toml")
+        return self._contexts[key]
 
 
 def _position(target: tuple) -> int:
@@ -172,6 +181,8 @@ def context_toml(context: Mapping[str, Mapping[str, Any]]) -> str:
     lines: list[str] = []
     for section in ("moi", "reseau"):
         entries = {k: v for k, v in context.get(section, {}).items() if v}
+        if section == "reseau" and context.get("fichiers"):
+            entries["fichiers"] = sorted(context["fichiers"])
         if entries:
             lines.append(f"[{section}]")
             lines += [f"{key} = {_toml_list(values)}" for key, values in entries.items()]

@@ -28,6 +28,7 @@ class Case:
     facts: Mapping[str, Value] = field(default_factory=dict)
     invitation: Mapping[str, Any] | None = None
     context: str | None = None  # TOML text, None when the empty context will do
+    files: Mapping[str, str] = field(default_factory=dict)  # exports the context cites
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Judged:
 
 
 class Oracle(Protocol):
+    failed: str | None  # after a failed ``build``: the base key it could not produce, if one
+
     def build(self, assignment: Assignment, judged: list[Judged]) -> Case | None:
         """A concrete case with the assignment's values, or None."""
 
@@ -52,6 +55,8 @@ class Oracle(Protocol):
 
 class FactsOracle:
     """Facts straight from the assignment (every fact free: no domain to compute them)."""
+
+    failed: str | None = None
 
     def build(self, assignment: Assignment, judged: list[Judged]) -> Case | None:
         if any(v is UNBUILDABLE for v in assignment.values.values()):

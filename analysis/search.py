@@ -26,7 +26,7 @@ from tamis.engine.decision import Decision
 from tamis.grammar import ast
 from tamis.grammar.format import format_expr
 
-TRIES = 4
+TRIES = 6
 MINIMIZED_RULES = 200
 """Up to this many rules, unsat cores are minimized (slower; beyond, cores stay as found)."""
 Confirm = Callable[[Sequence[Decision]], bool]
@@ -121,7 +121,7 @@ class Prover:
                 if found.case is not None and confirm(found.decisions):
                     return found
                 unbuilt = unbuilt or (found if found.case is None else None)
-                self.solver.add(z3.Not(self._cube(model)))
+                self.solver.add(self._exclusion(model, found.case is None))
         finally:
             self.solver.pop()
         return unbuilt
@@ -138,6 +138,17 @@ class Prover:
         for model in self.models:
             leaves.update(model.conditions.leaves)
         return leaves
+
+    def _exclusion(self, model: z3.ModelRef, unbuilt: bool) -> z3.BoolRef:
+        """What the next model must change: the value the oracle could not produce, when
+        it says which and it is a truth value; else some truth value of this model."""
+        base = self.universe.bases.get(self.oracle.failed or "") if unbuilt else None
+        if base is None or (base.value is not None and not z3.is_bool(base.value)):
+            return z3.Not(self._cube(model))
+        literals = [_same(model, base.known)]
+        if base.value is not None and z3.is_true(model.eval(base.known, model_completion=True)):
+            literals.append(_same(model, base.value))
+        return z3.Not(z3.And(literals))
 
     def _cube(self, model: z3.ModelRef) -> z3.BoolRef:
         """The model's truth values: what is known, each boolean, each text atom."""

@@ -81,6 +81,8 @@ def example_lines(difference: Difference) -> list[str]:
     ]
     if witness.case.context:
         lines.append("   contexte : " + witness.case.context.strip().replace("\n", " ; "))
+    for name, content in witness.case.files.items():
+        lines.append(f"   {name} : " + content.strip().replace("\n", " ; "))
     return lines
 
 
@@ -112,8 +114,13 @@ def write_examples(folder: Path, comparison: Comparison) -> list[Path]:
         path = folder / f"difference-{number}.json"
         path.write_bytes(orjson.dumps(case.invitation, option=orjson.OPT_INDENT_2) + b"\n")
         written.append(path)
-        if case.context:
-            (folder / f"difference-{number}.toml").write_text(case.context, encoding="utf-8")
+        context = case.context or ""
+        for name, content in case.files.items():  # beside the context, under its own name
+            own = f"difference-{number}-{name}"
+            (folder / own).write_text(content, encoding="utf-8")
+            context = context.replace(f'"{name}"', f'"{own}"')
+        if context:
+            (folder / f"difference-{number}.toml").write_text(context, encoding="utf-8")
     return written
 
 

@@ -105,6 +105,20 @@ FACTS: dict[str, Relations] = {
             " ou expediteur.nom est renseigné ou expediteur.profil_url est renseigné",
         )
     ),
+    "homonyme_d_un_contact": Relations(
+        always=(
+            '(sens est renseigné et sens = "sortante") ou homonyme_d_un_contact n\'est pas'
+            " renseigné ou expediteur.nom est renseigné",
+            "homonyme_d_un_contact n'est pas renseigné ou connu est renseigné",
+            "homonyme_d_un_contact n'est pas renseigné ou non homonyme_d_un_contact ou non connu",
+        )
+    ),
+    "note_trop_longue": Relations(
+        always=(
+            _known_with_message("note_trop_longue"),
+            'message n\'est pas renseigné ou message != "" ou non note_trop_longue',
+        )
+    ),
     "message_personnalise": Relations(
         always=(
             _known_with_message("message_personnalise"),

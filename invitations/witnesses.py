@@ -39,6 +39,11 @@ class Draft:
         _set(self.invitation, path, value)
         return True
 
+    @property
+    def files(self) -> dict[str, str]:
+        """Files the context cites (``[reseau] fichiers``): name -> text."""
+        return self.context.get("fichiers", {})
+
     def note(self, section: str, key: str, values: list[str]) -> bool:
         """Set a context list (``moi.domaines``, ``reseau.contacts``)."""
         self.context.setdefault(section, {})[key] = values
@@ -98,8 +103,7 @@ STRANGER = "Dominique Absente"
 
 def _known_person(draft: Draft, in_network: bool) -> bool:
     """Someone to look up (sender, or recipient if outgoing) and a network with or without."""
-    outgoing = _get(draft.invitation, "sens") == "sortante"
-    if outgoing:
+    if _get(draft.invitation, "sens") == "sortante":
         draft.invitation["destinataire"] = {"nom": PERSON}
         who = PERSON
     elif _get(draft.invitation, "expediteur.nom") not in (ABSENT, None, ""):
@@ -112,6 +116,48 @@ def _known_person(draft: Draft, in_network: bool) -> bool:
         return False
     contacts = [who] if in_network else [STRANGER]
     return draft.note("reseau", "contacts", contacts)
+
+
+def _by_address(draft: Draft, in_network: bool) -> bool:
+    """Someone known by profile address only (no name), in the network or not."""
+    if _get(draft.invitation, "sens") == "sortante":
+        draft.invitation["destinataire"] = {"profil_url": PERSON_URL}
+    elif not (
+        draft.put("expediteur.profil_url", PERSON_URL) and draft.put("expediteur.nom", ABSENT)
+    ):
+        return False
+    return draft.note("reseau", "contacts", [PERSON_URL if in_network else STRANGER])
+
+
+def _named_at_address(draft: Draft) -> bool:
+    """Someone with a name and an address, the address in the network (no namesake)."""
+    if _get(draft.invitation, "sens") == "sortante":
+        draft.invitation["destinataire"] = {"nom": PERSON, "profil_url": PERSON_URL}
+    elif not (
+        draft.put("expediteur.profil_url", PERSON_URL) and draft.put("expediteur.nom", PERSON)
+    ):
+        return False
+    return draft.note("reseau", "contacts", [PERSON_URL])
+
+
+EXPORT = "Connections.csv"
+NAMESAKE_URL = "https://www.linkedin.com/in/camille-temoin-homonyme"
+
+
+def _namesake(draft: Draft) -> bool:
+    """A contact of the same name whose profile address (from an export) differs."""
+    if _get(draft.invitation, "sens") == "sortante":
+        draft.invitation["destinataire"] = {"nom": PERSON, "profil_url": PERSON_URL}
+        name = PERSON
+    elif draft.put("expediteur.profil_url", PERSON_URL) and draft.put("expediteur.nom", PERSON):
+        name = PERSON
+    else:
+        return False
+    first, _, last = name.partition(" ")
+    rows = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    draft.context["fichiers"] = {EXPORT: f"{rows}{first},{last},{NAMESAKE_URL},,,,14 Mar 2016\n"}
+    draft.context.get("reseau", {}).pop("contacts", None)
+    return True
 
 
 def _has_url(draft: Draft) -> bool:
@@ -242,8 +288,8 @@ class Recipe:
 
 RECIPES: dict[str, Recipe] = {
     "connu": Recipe(
-        vrai=(lambda d: _known_person(d, True),),
-        faux=(lambda d: _known_person(d, False),),
+        vrai=(lambda d: _known_person(d, True), _named_at_address, lambda d: _by_address(d, True)),
+        faux=(lambda d: _known_person(d, False), lambda d: _by_address(d, False)),
         inconnu=(_no_network, _nobody),
     ),
     "sans_photo": Recipe(
@@ -317,6 +363,20 @@ RECIPES: dict[str, Recipe] = {
             puts(relation_declaree=UNVERIFIABLE),
         ),
     ),
+    "homonyme_d_un_contact": Recipe(
+        vrai=(_namesake,),
+        faux=(lambda d: _known_person(d, False), _named_at_address),
+        inconnu=(_no_network, _nobody, lambda d: _by_address(d, False)),
+    ),
+    "note_trop_longue": Recipe(
+        vrai=(
+            _message("Bonjour, bonne journée à vous. " * 12),
+            _message(" ".join([PITCH] * 4)),
+            _message("Bonjour ! " + "Nous nous sommes croisés au congrès. " * 10),
+        ),
+        faux=(_message(""), _message(PLAIN_NOTE)),
+        inconnu=(_message(ABSENT),),
+    ),
     "pertinent": Recipe(
         vrai=(_related_field,),
         faux=(_unrelated,),
@@ -326,9 +386,9 @@ RECIPES: dict[str, Recipe] = {
 """Every built-in fact of ``tamis.invitations.vocabulary.FACTS`` that can be produced."""
 
 ORDER = (
-    "connu", "sans_photo", "profil_entreprise", "profil_incomplet", "peu_de_connexions",
-    "sans_recommandations", "fausse_vedette", "pertinent", "message_par_defaut",
-    "message_personnalise", "pitch_de_vente", "message_commercial", "message.score_commercial",
-    "mensonge",
+    "connu", "homonyme_d_un_contact", "sans_photo", "profil_entreprise", "profil_incomplet",
+    "peu_de_connexions", "sans_recommandations", "fausse_vedette", "pertinent",
+    "message_par_defaut", "message_personnalise", "pitch_de_vente", "message_commercial",
+    "message.score_commercial", "note_trop_longue", "mensonge",
 )  # fmt: skip
 """The order facts are produced in: a fact that reads another comes after it."""
