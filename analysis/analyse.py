@@ -17,7 +17,7 @@ import z3
 from tamis.analysis.domain import Domain
 from tamis.analysis.encode import PolicyModel, model_policy
 from tamis.analysis.findings import Finding, rule_words
-from tamis.analysis.oracle import Judged, Oracle
+from tamis.analysis.oracle import FactsOracle, Judged, Oracle
 from tamis.analysis.search import Prover
 from tamis.engine.decision import RuleRef
 from tamis.grammar import ast
@@ -38,12 +38,13 @@ class Analyser:
     model: PolicyModel
     prover: Prover
     max_overlaps: int = MAX_OVERLAPS
+    max_examples: int = MAX_EXAMPLES
     examples: dict[str, int] = field(default_factory=dict)
 
     def examples_left(self, code: str) -> bool:
-        """Examples of one code are built for the first ``MAX_EXAMPLES`` findings only."""
+        """Examples of one code are built for the first ``max_examples`` findings only."""
         self.examples[code] = self.examples.get(code, 0) + 1
-        return self.examples[code] <= MAX_EXAMPLES
+        return self.examples[code] <= self.max_examples
 
     @property
     def rules(self) -> tuple[ast.Rule, ...]:
@@ -102,8 +103,12 @@ class Analyser:
             f"{rule_words(ref)} ne décidera jamais : dès qu'elle s'applique, {names} {verb}"
             " avant elle",
             self.rules[ref.index].span,
-            help="déplacez-la avant, précisez les conditions, ou supprimez-la ;"
-            " l'exemple montre une invitation où elle s'applique sans décider",
+            help="déplacez-la avant, précisez les conditions, ou supprimez-la"
+            + (
+                ""
+                if witness is None
+                else " ; l'exemple montre une invitation où elle s'applique sans décider"
+            ),
             witness=witness,
         )
 
@@ -258,3 +263,17 @@ def analyse_policy(
     model = model_policy(universe, policy, domain.reads, values)
     prover = Prover(universe, [model], [Judged(policy, values)], oracle)
     return Analyser(policy, model, prover, max_overlaps).findings()
+
+
+def proofs(
+    policy: CheckedPolicy, domain: Domain, parameters: Mapping[str, Value] | None = None
+) -> list[Finding]:
+    """The cheap part, for ``tamis valider --analyse``: what never happens (A001, A002, A004,
+    A005), proven by the solver alone, without building any example."""
+    values = dict(parameters or policy.parameters)
+    universe = domain.universe()
+    model = model_policy(universe, policy, domain.reads, values)
+    prover = Prover(universe, [model], [Judged(policy, values)], FactsOracle())
+    analyser = Analyser(policy, model, prover, max_examples=0)
+    found = [*analyser.never_decides(), *analyser.definitions()]
+    return sorted(found, key=lambda f: (f.span.line, f.span.column, f.code))

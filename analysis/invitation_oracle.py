@@ -58,6 +58,8 @@ class InvitationOracle:
                 self.failed = base_key(target[0], target[1])
                 return None
             done.append(target)
+        if self._value(draft, "id", {}) is UNBUILDABLE:  # a field the model gave is invalid
+            return None
         files = dict(draft.files)
         return Case(invitation=draft.invitation, context=context_toml(draft.context), files=files)
 

@@ -19,6 +19,8 @@ from tamis.analysis.analyse import MAX_OVERLAPS, analyse_policy
 from tamis.analysis.domain import invitation_domain
 from tamis.analysis.findings import Finding, render_finding
 from tamis.analysis.invitation_oracle import InvitationOracle
+from tamis.cli import options
+from tamis.engine.parameters import ParameterError, effective_parameters
 from tamis.grammar.diagnostics import Diagnostic, Severity, render
 from tamis.grammar.load import load_policy_file
 from tamis.invitations.vocabulary import vocabulary
@@ -39,12 +41,17 @@ class Report:
         return bool(self.invalid or self.count(Severity.ERREUR) or warned)
 
 
-def analyse_file(path: Path, max_overlaps: int) -> Report:
+def analyse_file(path: Path, max_overlaps: int, overrides: tuple[str, ...] = ()) -> Report:
     domain = invitation_domain()
     policy, diagnostics, source = load_policy_file(path, vocabulary())
     if policy is None:
         return Report(str(path), source, [d for d in diagnostics if d.is_error], [])
-    findings = analyse_policy(policy, domain, InvitationOracle(domain), max_overlaps=max_overlaps)
+    try:
+        values = effective_parameters(policy, {}, list(overrides))
+    except ParameterError as error:
+        raise click.UsageError(f"{path} : {error}") from None
+    oracle = InvitationOracle(domain)
+    findings = analyse_policy(policy, domain, oracle, values, max_overlaps=max_overlaps)
     return Report(str(path), source, [], findings)
 
 
@@ -89,10 +96,12 @@ def summary(reports: list[Report], strict: bool) -> str:
 @click.option(
     "--max-chevauchements",
     type=click.IntRange(min=0),
+    metavar="N",
     default=MAX_OVERLAPS,
     show_default=True,
     help="Nombre maximal de règles qui s'appliquent ensemble (A003) montrées par politique.",
 )
+@options.parametre
 @click.pass_context
 def analyser(
     ctx: click.Context,
@@ -100,10 +109,12 @@ def analyser(
     strict: bool,
     output_format: str,
     max_chevauchements: int,
+    parametres: tuple[str, ...],
 ):
-    """Prouve ce que les POLITIQUES peuvent et ne peuvent pas décider.
+    """Prouve ce qu'une politique peut ou ne peut pas décider.
 
-    Règles qui ne décident jamais, conditions jamais vraies, règles d'actions différentes
+    Pour chaque fichier de POLITIQUES : règles qui ne décident jamais, conditions jamais vraies,
+    règles d'actions différentes
     qui s'appliquent ensemble, définitions jamais vraies ou jamais fausses, conditions
     vraies seulement quand un fait est inconnu, invitations que « sinon » décide. Chaque
     exemple est une invitation décidée par le vrai moteur.
@@ -111,7 +122,7 @@ def analyser(
     Code de sortie : 0, 1 s'il y a une erreur (ou un avertissement avec --strict) ou une
     politique invalide, 2 si la commande est mal employée.
     """
-    reports = [analyse_file(path, max_chevauchements) for path in politiques]
+    reports = [analyse_file(path, max_chevauchements, parametres) for path in politiques]
     if output_format == "json":
         everything = [d.to_json() for r in reports for d in r.invalid]
         everything += [f.to_json() for r in reports for f in r.findings]

@@ -9,6 +9,7 @@ decider`` reads. Exit status: 0 equivalent, 1 different, 2 usage error or invali
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,22 @@ from tamis.analysis.compare import MAX_KINDS, Comparison, Difference, compare_po
 from tamis.analysis.domain import invitation_domain
 from tamis.analysis.findings import decision_words, example_json, rule_words
 from tamis.analysis.invitation_oracle import InvitationOracle
+from tamis.cli import options
 from tamis.engine.decision import RuleRef
+from tamis.engine.parameters import ParameterError, effective_parameters
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import render
 from tamis.grammar.load import load_policy_file
 from tamis.invitations.vocabulary import vocabulary
+
+
+def in_force(policy: CheckedPolicy, overrides: tuple[str, ...]) -> CheckedPolicy:
+    """The policy with the ``--parametre`` values as its own (what the analysis reads)."""
+    try:
+        values = effective_parameters(policy, {}, list(overrides))
+    except ParameterError as error:
+        raise click.UsageError(f"{policy.path} : {error}") from None
+    return dataclasses.replace(policy, parameters=values)
 
 
 def load(path: Path) -> CheckedPolicy:
@@ -134,6 +146,7 @@ def write_examples(folder: Path, comparison: Comparison) -> list[Path]:
     "--max",
     "max_kinds",
     type=click.IntRange(min=1),
+    metavar="N",
     default=MAX_KINDS,
     show_default=True,
     help="Nombre maximal de sortes de différences montrées.",
@@ -153,6 +166,7 @@ def write_examples(folder: Path, comparison: Comparison) -> list[Path]:
     show_default=True,
     help="« texte » pour les humains ; « json » pour les outils.",
 )
+@options.parametre
 @click.pass_context
 def comparer(
     ctx: click.Context,
@@ -162,16 +176,18 @@ def comparer(
     max_kinds: int,
     exemples: Path | None,
     output_format: str,
+    parametres: tuple[str, ...],
 ):
-    """Dit si ANCIENNE et NOUVELLE décident pareil toutes les invitations possibles.
+    """Prouve que deux politiques décident pareil, ou montre où.
 
+    Dit si ANCIENNE et NOUVELLE décident pareil toutes les invitations possibles.
     Sinon, montre chaque sorte de différence (ancienne → nouvelle décision), les valeurs
     qui suffisent à la produire et une invitation décidée par le vrai moteur.
 
     Code de sortie : 0 équivalentes, 1 différentes, 2 commande mal employée ou politique
     invalide.
     """
-    old, new = load(ancienne), load(nouvelle)
+    old, new = (in_force(load(path), parametres) for path in (ancienne, nouvelle))
     domain = invitation_domain()
     comparison = compare_policies(
         old, new, domain, InvitationOracle(domain), by_rule=regle, max_kinds=max_kinds

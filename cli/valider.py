@@ -39,18 +39,29 @@ STDIN = "-"
 STDIN_NAME = "<entrée standard>"
 
 
-def validate(paths: list[Path], vocab: Vocabulary) -> list[FileReport]:
+def validate(paths: list[Path], vocab: Vocabulary, analyse: bool = False) -> list[FileReport]:
     """One report per path, in order; ``-`` is the policy on standard input."""
     reports = []
     for path in paths:
         if str(path) == STDIN:
             with click.open_file(STDIN, mode="rb") as stream:
-                _, diagnostics, source = load_policy_stream(stream, STDIN_NAME, vocab)
-            reports.append(FileReport(STDIN_NAME, source, diagnostics))
+                policy, diagnostics, source = load_policy_stream(stream, STDIN_NAME, vocab)
+            shown = STDIN_NAME
         else:
-            _, diagnostics, source = load_policy_file(path, vocab)
-            reports.append(FileReport(str(path), source, diagnostics))
+            policy, diagnostics, source = load_policy_file(path, vocab)
+            shown = str(path)
+        if analyse and policy is not None:
+            diagnostics = sorted([*diagnostics, *proven(policy)], key=Diagnostic.sort_key)
+        reports.append(FileReport(shown, source, diagnostics))
     return reports
+
+
+def proven(policy) -> list[Diagnostic]:
+    """``--analyse``: what ``tamis analyser`` proves cheaply (A001, A002, A004, A005)."""
+    from tamis.analysis.analyse import proofs  # z3 loads only when asked for
+    from tamis.analysis.domain import invitation_domain
+
+    return [finding.diagnostic for finding in proofs(policy, invitation_domain())]
 
 
 def plural(count: int, word: str) -> str:
@@ -93,8 +104,16 @@ def summary(reports: list[FileReport]) -> str:
     show_default=True,
     help="« texte » pour les humains ; « json » (liste de diagnostics) pour les éditeurs et la CI.",
 )
+@click.option(
+    "--analyse",
+    is_flag=True,
+    help="Ajoute les preuves de « tamis analyser » : règles qui ne décident jamais, conditions"
+    " et définitions jamais vraies (ou jamais fausses).",
+)
 @click.pass_context
-def valider(ctx: click.Context, fichiers: tuple[Path, ...], strict: bool, output_format: str):
+def valider(
+    ctx: click.Context, fichiers: tuple[Path, ...], strict: bool, output_format: str, analyse: bool
+):
     """Vérifie les politiques FICHIERS et affiche tous leurs problèmes.
 
     « - » lit une politique sur l'entrée standard.
@@ -102,7 +121,7 @@ def valider(ctx: click.Context, fichiers: tuple[Path, ...], strict: bool, output
     Code de sortie : 0 sans erreur, 1 s'il y a des erreurs (ou des avertissements avec
     --strict), 2 si la commande est mal employée.
     """
-    reports = validate(list(fichiers), vocabulary())
+    reports = validate(list(fichiers), vocabulary(), analyse)
     if output_format == "json":
         everything = [d.to_json() for r in reports for d in r.diagnostics]
         click.echo(json.dumps(everything, ensure_ascii=False, indent=2))

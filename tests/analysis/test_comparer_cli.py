@@ -92,3 +92,21 @@ def test_an_invalid_policy_is_a_usage_error(folder: Path) -> None:
     assert result.exit_code == 2
     assert "faute.tamis : la politique a des erreurs, comparaison impossible" in result.output
     assert "fait ou paramètre inconnu « sans_phot »" in result.output
+
+
+def test_parameters_in_force_come_from_the_command_line(folder: Path) -> None:
+    (folder / "seuil.tamis").write_text("refuser si peu_de_connexions\nsinon examiner\n")
+    result = run("--parametre", "connexions_min=60", "seuil.tamis", "seuil.tamis")
+    assert result.exit_code == 0
+    analysed = CliRunner().invoke(
+        cli, ["analyser", "--parametre", "connexions_min=0", "seuil.tamis"]
+    )
+    assert analysed.exit_code == 1
+    assert (
+        "erreur[A002]: la condition de la règle de la ligne 1 n'est jamais vraie" in analysed.output
+    )
+    wrong = run("--parametre", "conexions_min=3", "seuil.tamis", "seuil.tamis")
+    assert wrong.exit_code == 2
+    assert "paramètre inconnu « conexions_min » ; vouliez-vous dire « connexions_min » ?" in (
+        wrong.output
+    )
