@@ -8,14 +8,14 @@ own operators (:mod:`tamis.engine.semantics`); ``None`` when it cannot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 import z3
 
 from tamis.analysis.regex_example import example
-from tamis.analysis.universe import Atom, Base, Constant, Universe
+from tamis.analysis.universe import Base, Constant, Universe
 from tamis.engine import semantics
 from tamis.grammar.ast import Op
 from tamis.grammar.vocabulary import Type, Value
@@ -30,9 +30,6 @@ class Assignment:
 
     values: Mapping[str, Value]
     bases: Mapping[str, Base]
-
-    def of(self, name: str, keys: Iterable[str]) -> Value:
-        return self.values[next(k for k in keys if self.bases[k].name == name)]
 
     def shown(self) -> dict[str, str]:
         """French words for each value, for users: ``vrai``, ``inconnu``, ``12``, ``"a"``."""
@@ -147,7 +144,3 @@ def _list(wanted: Wanted) -> tuple[str, ...] | None:
         elif op is Op.IN and needle:
             items.append(needle[0])  # type: ignore[index]
     return tuple(dict.fromkeys(items))
-
-
-def atoms_of(universe: Universe, base: Base) -> list[Atom]:
-    return [a for a in universe.atoms.values() if a.subject == base]
