@@ -7,7 +7,6 @@ the answer is ``tamis conseiller --format json``'s. Nothing is decided, so nothi
 journaled as a decision.
 """
 
-
 # No ``from __future__ import annotations`` here: FastAPI reads the ``Annotated`` dependency
 # of the route defined inside ``register`` at run time.
 from typing import Annotated, Any

@@ -160,7 +160,10 @@ def router() -> APIRouter:
         if not found:
             values = {"message": "Aucune décision pour cette invitation dans le journal."}
             return page(request, "refus.html", session, values, 404)
-        shown = [explained_view(item) for item in found]
+        recorded = await to_thread.run_sync(
+            calls.recorded_invitations, workspace.journal.path, ident, warn
+        )
+        shown = [explained_view(item, recorded.get(item["seq"])) for item in found]
         return page(request, "decision.html", session, {"ident": ident, "decisions": shown})
 
     @pages.get(f"{PREFIX}/nouvelle")
@@ -284,13 +287,14 @@ def _invitation(path: Path, row: dict, warn) -> dict | None:
     return calls.recorded_invitations(path, str(row["id"]), warn).get(row["seq"])
 
 
-def explained_view(item: dict[str, Any]) -> dict[str, Any]:
+def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, Any]:
     evidence = item.get("preuves") or {}
     conditions = [
         {**entry, "arbre": web_views.tree(entry["condition"], evidence)}
         for entry in item.get("conditions") or ()
     ]
-    return {**item, "conditions": conditions, "etape": web_views.linkedin_step(item["decision"])}
+    step = web_views.linkedin_step(item["decision"], (invitation or {}).get("sens"))
+    return {**item, "conditions": conditions, "etape": step}
 
 
 def empty_form() -> dict[str, Any]:
@@ -307,7 +311,7 @@ def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
     outcome = workspace.decide(calls.records_from_json([invitation]), trace=False)[0]
     if outcome.result is None:
         return {**values, "erreur": " ; ".join(outcome.errors)}
-    step = web_views.linkedin_step(outcome.result["decision"])
+    step = web_views.linkedin_step(outcome.result["decision"], invitation.get("sens"))
     return {**values, "resultat": {**outcome.result, "etape": step}}
 
 

@@ -50,7 +50,7 @@ def inbox_line(row: Mapping[str, Any], invitation: Mapping[str, Any] | None) -> 
         company=str(sender.get("entreprise") or ""),
         photo=_photo(sender.get("photo")),
         decision=str(row["decision"]),
-        step=linkedin_step(str(row["decision"])),
+        step=linkedin_step(str(row["decision"]), (invitation or {}).get("sens")),
         rule=str(row.get("regle") or ""),
         motif=str(row.get("motif") or ""),
     )

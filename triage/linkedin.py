@@ -3,7 +3,9 @@
 The chamber of commerce: refusing is never announced — « la demande de contact restera
 simplement "en suspens" » — so on LinkedIn both ``refuser`` and ``ignorer`` mean clicking
 « Ignorer »; ``signaler`` adds reporting the profile; ``examiner`` leaves the decision to the
-person, with what would settle it. The CLI's and the web pages' wording share this table.
+person, with what would settle it. For a request the user is about to send (``sens =
+"sortante"``) nothing is accepted or refused: the decision is advice on sending it. The
+CLI's and the web pages' wording share these tables.
 """
 
 from __future__ import annotations
@@ -17,8 +19,17 @@ STEP: dict[Action, str] = {
     Action.SIGNALER: "Ignorer, puis signaler le profil",
     Action.EXAMINER: "À examiner vous-même",
 }
+OUTGOING_STEP: dict[Action, str] = {
+    Action.ACCEPTER: "Envoyer la demande",
+    Action.REFUSER: "Ne pas envoyer",
+    Action.IGNORER: "Ne pas envoyer",
+    Action.SIGNALER: "Ne pas envoyer",
+    Action.EXAMINER: "Retoucher la demande avant de l'envoyer",
+}
 
 
-def linkedin_step(action: str) -> str:
-    """The step for a decision word as recorded (« refuser » -> « Ignorer »)."""
-    return STEP[Action(action)]
+def linkedin_step(action: str, sens: str | None = None) -> str:
+    """The step for a decision word as recorded (« refuser » -> « Ignorer »); for an
+    outgoing request, what to do with it (« accepter » -> « Envoyer la demande »)."""
+    table = OUTGOING_STEP if sens == "sortante" else STEP
+    return table[Action(action)]

@@ -297,3 +297,17 @@ def test_an_erased_decision_keeps_its_decision_and_loses_the_person(page, work):
     expect(page.locator(".pourquoi .decision").first).to_have_text("refuser")
     page.goto("/interface/")
     assert "Àeffacer" not in page.content() and "Titre privé" not in page.content()
+
+
+def test_an_outgoing_request_is_advice_not_an_inbox_step(page, served):
+    log_in(page)
+    outgoing = {
+        "id": "sortie-1", "sens": "sortante", "message": "",
+        "destinataire": {"nom": "Émilie Côté", "profil_url": "https://www.linkedin.com/in/ec"},
+    }  # fmt: skip
+    with served.client(TOKEN) as client:
+        assert client.post("/decisions", json=outgoing).status_code == 200
+    page.goto("/interface/decision/sortie-1")
+    step = page.locator(".pourquoi .etape").first.text_content()
+    assert step in {"Sur LinkedIn : Envoyer la demande", "Sur LinkedIn : Ne pas envoyer",
+                    "Sur LinkedIn : Retoucher la demande avant de l'envoyer"}  # fmt: skip
