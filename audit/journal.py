@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import structlog
 from structlog import BoundLoggerBase
 
-from tamis.audit import layout, personal
+from tamis.audit import integrity, layout, personal
 from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
@@ -221,6 +221,7 @@ def open_journal(
     journal = Journal(sink, head, minimise=minimise)
     try:
         journal.open()
+        integrity.warn_if_damaged(where, warn)  # before appending to a broken chain
         yield journal
     finally:
         journal.close()

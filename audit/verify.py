@@ -129,6 +129,12 @@ def _with_erasures(path: PathLike, result: Verification) -> Verification:
     return replace(result, problem=problem, erased=found.erased)
 
 
+def verify_after(path: PathLike, start: int, seq: int, digest: str) -> Verification:
+    """Check only what follows offset ``start``, where a record ``seq`` with that ``digest``
+    ends a prefix already found intact (its lines numbered as its records: line = seq)."""
+    return _sequential(path, start, _State(seq, digest.encode(), seq, seq))
+
+
 def _opening_problem(path: PathLike) -> Problem | None:
     """Every journal starts with an ``ouverture`` record: an empty one, or one that starts
     with another record, lost its beginning."""
