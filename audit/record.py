@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from importlib.metadata import version
 from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict
 
-from tamis.engine.explained import Explained, RuleEntry, TraceEntry, decision_json
+from tamis.engine.explained import Explained, RuleEntry, TraceEntry
 from tamis.grammar.checked import CheckedPolicy, Kind
 
 SCHEMA_VERSION = 3  # format 3: the personal part apart (``personal``)
@@ -127,7 +127,7 @@ def decision_content(
     explained, invitation = decided.explained, decided.received
     decision = explained.decision
     rule = decision.rule
-    content: dict[str, Any] = decision_json(explained)  # type: ignore[assignment]
+    content: dict[str, Any] = dict(explained.json)
     content["decision"] = decision.action.value
     content["duree_ms"] = round(decided.duration_ms, 6)
     content["explication"] = explained.explanation
@@ -137,14 +137,16 @@ def decision_content(
     content["politique"] = policy_ref(policy, policy_sha256)
     content["regle"] = decision.label
     content["version_tamis"] = TAMIS_VERSION
-    optional = {
-        "contexte_sha256": context_sha256,
-        "ligne": rule.line if rule else _default_line(policy),
-        "motif": decision.motif,
-        "priorite": rule.priority if rule else None,
-        "minimise": True if minimise else None,
-    }
-    content.update((key, value) for key, value in optional.items() if value is not None)
+    optional = (
+        ("contexte_sha256", context_sha256),
+        ("ligne", rule.line if rule else _default_line(policy)),
+        ("motif", decision.motif),
+        ("priorite", rule.priority if rule else None),
+        ("minimise", True if minimise else None),
+    )
+    for key, value in optional:
+        if value is not None:
+            content[key] = value
     return content  # type: ignore[return-value]
 
 

@@ -14,7 +14,7 @@ parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
 from typing import Any, NamedTuple, NotRequired, TypedDict
 
@@ -95,43 +95,43 @@ class Explained(NamedTuple):
     """A decision with everything shown about it, built once right after deciding.
 
     ``trace`` holds the rules worth showing (the deciding and fired rules, or the rules left
-    inconnu when none fired); ``trace_json`` is the same trace in its JSON form;
-    ``evidence`` the domain's notes for the names that trace shows, by name."""
+    inconnu when none fired); ``evidence`` the domain's notes for the names that trace shows,
+    by name; ``json`` the decision's JSON form, with that trace and evidence. The parts that
+    do not depend on one invitation's values (trace nodes, their JSON) may be shared with
+    other decisions of the same policy: never mutate them."""
 
     decision: Decision
     trace: tuple[RuleTrace, ...]
-    trace_json: list[TraceEntry]
     explanation: str  # French, one or two sentences
     evidence: dict[str, str]
+    json: DecisionJson
 
 
-def decision_json(explained: Explained) -> DecisionJson:
-    """The decision's JSON form, keys in the order ``--trace`` prints them."""
-    decision = explained.decision
+def decision_json(
+    decision: Decision,
+    rules: Sequence[RuleEntry],
+    evidence: dict[str, str],
+    trace: list[TraceEntry],
+) -> DecisionJson:
+    """The decision's JSON form, keys in the order ``--trace`` prints them; ``rules`` holds
+    the JSON form of each of the policy's rules (``rule_entry``), by index."""
     return {
         "resolution": decision.strategy.value,
-        "declenchees": [rule_entry(r) for r in decision.fired],
-        "inconnues": [rule_entry(r) for r in decision.unknown],
+        "declenchees": [rules[r.index] for r in decision.fired],
+        "inconnues": [rules[r.index] for r in decision.unknown],
         "faits": dict(decision.facts),
         "faits_derives": dict(decision.derived),
         "parametres": dict(decision.parameters),
-        "preuves": explained.evidence,
-        "trace": explained.trace_json,
+        "preuves": evidence,
+        "trace": trace,
     }
 
 
-_RULE_ENTRIES: dict[RuleRef, RuleEntry] = {}  # the same for every decision; see ``rule_entry``
-
-
 def rule_entry(rule: RuleRef) -> RuleEntry:
-    """A rule's JSON form, built once per rule (rules are few; the table stops at 4096)."""
-    entry = _RULE_ENTRIES.get(rule)
-    if entry is None:
-        entry = {"decision": rule.action.value, "ligne": rule.line, "regle": rule.label}
-        if rule.priority is not None:
-            entry["priorite"] = rule.priority
-        if len(_RULE_ENTRIES) < 4096:
-            _RULE_ENTRIES[rule] = entry
+    """A rule's JSON form (the ``declenchees`` and ``inconnues`` items)."""
+    entry: RuleEntry = {"decision": rule.action.value, "ligne": rule.line, "regle": rule.label}
+    if rule.priority is not None:
+        entry["priorite"] = rule.priority
     return entry
 
 

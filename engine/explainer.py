@@ -1,39 +1,160 @@
-"""Building the ``Explained`` of each decision: trace, JSON trace, explanation, evidence shown.
+"""Building the ``Explained`` of each decision, from skeletons cached per policy.
 
 Sits right after the engine decides (``Decision`` -> **``Explainer``** -> ``Explained`` ->
 shells and journal). One ``Explainer`` per policy and run: the application layer
 (``tamis.triage``) builds it with the engine and calls it once per decision, so nothing
 downstream evaluates a condition or words an explanation again.
+
+Most of an ``Explained`` does not depend on the invitation itself but only on which rules
+the trace shows and the values those rules read: a policy of named facts has a few dozen such
+combinations for thousands of invitations. The first decision of each combination is
+traced and explained by the reference evaluator (:mod:`tamis.engine.trace`,
+:mod:`tamis.engine.explain`) into a ``Skeleton``: the trace nodes, their JSON form and the
+explanation with a mark where each evidence note goes. The next decisions with the same
+combination reuse it and fill in only their own notes, facts and rules. The key holds the
+exact values the shown rules read (the booleans of named facts, but also the numbers and
+texts comparisons read, which the trace prints), so a reused skeleton is byte for byte
+what the evaluator would build; a policy whose comparisons read ever-new values simply
+stops caching at ``LIMIT`` skeletons and builds each one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 from tamis.engine.decision import Decision
 from tamis.engine.explain import explain
 from tamis.engine.explained import (
     Explained,
-    shown_evidence,
+    RuleTrace,
+    TraceEntry,
+    decision_json,
+    rule_entry,
     shown_names,
     trace_json,
 )
-from tamis.engine.trace import Evaluator, trace_decision
-from tamis.grammar.checked import CheckedPolicy
+from tamis.engine.trace import Evaluator, policy_shapes, trace_decision
+from tamis.grammar import ast
+from tamis.grammar.checked import CheckedPolicy, Kind
+
+MARK = "\ue000"  # a private-use character: where an evidence note goes in a skeleton's text
+FACTS, PARAMETERS, DERIVED = 0, 1, 2  # where a decision keeps a name's value
+
+
+class Skeleton(NamedTuple):
+    """What every decision with the same shown rules and read values shares."""
+
+    trace: tuple[RuleTrace, ...]
+    trace_json: list[TraceEntry]
+    explanation: tuple[str, ...]  # texts, and at odd positions the name whose note goes there
+
+
+class Shown(NamedTuple):
+    """What a set of traced rules shows and reads, whatever the values."""
+
+    names: tuple[str, ...]  # the names the trace shows, sorted (their notes are ``preuves``)
+    reads: tuple[tuple[int, str], ...]  # where each value these rules read is kept, and its name
 
 
 class Explainer:
     """``explainer(decision, evidence) -> Explained`` for the decisions of one policy."""
 
+    LIMIT = 4096  # skeletons kept; beyond, each decision is traced and explained afresh
+
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
+        self.rules = tuple(rule_entry(ref) for ref in policy_shapes(policy).refs)
+        self.shown: dict[tuple[int, ...], Shown] = {}
+        self.skeletons: dict[tuple, Skeleton] = {}
 
     def __call__(self, decision: Decision, evidence: Mapping[str, str]) -> Explained:
         """``decision`` explained; ``evidence`` holds the domain's notes (read only for the
         names the trace shows)."""
+        traced, decisive = traced_rules(decision)
+        shown = self.shown.get(traced) or self._shown(traced)
+        notes = {n: evidence[n] for n in shown.names if n in evidence} if evidence else {}
+        key = (decisive, traced, read_values(shown.reads, decision), _noted(notes))
+        try:
+            skeleton = self.skeletons.get(key)
+        except TypeError:  # a value that cannot be a key (never one of the language's)
+            skeleton, key = None, None
+        if skeleton is None:
+            return self._build(decision, notes, key)
+        text = fill(skeleton.explanation, notes)
+        json = decision_json(decision, self.rules, notes, skeleton.trace_json)
+        return Explained(decision, skeleton.trace, text, notes, json)
+
+    def _shown(self, traced: tuple[int, ...]) -> Shown:
         policy = self.policy
-        evaluator = Evaluator.of(policy, decision)  # one evaluation for trace and explanation
+        evaluator = Evaluator(policy, {}, {}, {})  # the names shown do not depend on values
+        refs = policy_shapes(policy).refs
+        names = shown_names([RuleTrace(refs[i], False, evaluator.rule(i)) for i in traced])
+        kinds = {Kind.PARAMETRE: PARAMETERS, Kind.DEFINI: DERIVED}
+        reads = dict.fromkeys(name for i in traced for name in self._reads(policy.rules[i]))
+        where = tuple((kinds.get(policy.kinds.get(name), FACTS), name) for name in reads)
+        shown = self.shown[traced] = Shown(tuple(sorted(names)), where)
+        return shown
+
+    def _reads(self, statement: ast.Rule | ast.Definition) -> Iterator[str]:
+        """Every name a statement's trace reads, through the definitions it uses."""
+        definitions = policy_shapes(self.policy).definitions
+        for node in ast.walk(statement.condition):
+            if isinstance(node, ast.Ref):
+                yield node.name
+                if node.name in definitions:
+                    yield from self._reads(definitions[node.name])
+
+    def _build(self, decision: Decision, notes: dict[str, str], key: tuple | None) -> Explained:
+        """Trace and explain with the reference evaluator; keep the skeleton under ``key``."""
+        policy = self.policy
+        evaluator = Evaluator.of(policy, decision)
         traces = tuple(trace_decision(policy, decision, evaluator=evaluator))
-        notes = shown_evidence(shown_names(traces), evidence)
-        explanation = explain(decision, policy, notes, evaluator=evaluator)
-        return Explained(decision, traces, trace_json(traces), explanation, notes)
+        text = explain(decision, policy, notes, evaluator=evaluator)
+        skeleton = Skeleton(traces, trace_json(traces), (text,))
+        if key is not None and len(self.skeletons) < self.LIMIT:
+            marked = {name: f"{MARK}{name}{MARK}" for name in key[-1]}
+            template = tuple(explain(decision, policy, marked, evaluator=evaluator).split(MARK))
+            if fill(template, notes) == text:  # no mark in the policy's or the input's texts
+                self.skeletons[key] = skeleton._replace(explanation=template)
+        json = decision_json(decision, self.rules, notes, skeleton.trace_json)
+        return Explained(decision, traces, text, notes, json)
+
+
+def traced_rules(decision: Decision) -> tuple[tuple[int, ...], int]:
+    """The indexes of the rules a decision's trace shows (``trace_decision``'s choice), and
+    the deciding rule's (-1: the default decided)."""
+    rule = decision.rule
+    if rule is None:  # nothing fired: the rules left inconnu say what was missing
+        return tuple([r.index for r in decision.unknown]), -1
+    fired = decision.fired  # file order, the deciding rule among them
+    if len(fired) == 1:
+        return (rule.index,), rule.index
+    return tuple([r.index for r in fired]), rule.index
+
+
+def read_values(reads: tuple[tuple[int, str], ...], decision: Decision) -> tuple:
+    """The values ``reads`` names, from the decision's facts, parameters and derived facts,
+    as a key that tells apart values Python finds equal but the trace prints differently
+    (``0``, ``0.0``, ``-0.0`` and ``faux``; the same inside lists)."""
+    where = (decision.facts, decision.parameters, decision.derived)
+    values = tuple([where[place].get(name) for place, name in reads])
+    types = tuple(map(type, values))
+    if float in types or tuple in types:
+        return tuple(map(repr, values))
+    return values, types
+
+
+def _noted(notes: dict[str, str]) -> tuple[str, ...]:
+    """The names with a note to show (an empty note shows nothing)."""
+    return tuple([name for name, note in notes.items() if note])
+
+
+def fill(template: tuple[str, ...], notes: Mapping[str, str]) -> str:
+    """A skeleton's explanation with each mark replaced by its name's note."""
+    if len(template) == 1:
+        return template[0]
+    parts = list(template)
+    for i in range(1, len(parts), 2):
+        parts[i] = notes[parts[i]]
+    return "".join(parts)

@@ -33,8 +33,8 @@ The interface (``tamis.triage.pipeline`` unless said otherwise)::
   ``record_decisions(decided, *, policy, context_sha256)``, returning once they are written
   (``tamis.audit.journal.open_journal(path, durability=DurabilityMode.GROUPEE,
   minimise=False, warn=...)`` gives one); ``None``: nothing is kept.
-- ``tamis.engine.explained.decision_json(explained)``: the decision's JSON form, the same
-  keys and values as its journal record (``resolution``, ``declenchees``, ``inconnues``,
+- ``Explained.json``: the decision's JSON form, the same keys and values as its journal
+  record (``resolution``, ``declenchees``, ``inconnues``,
   ``faits``, ``faits_derives``, ``parametres``, ``preuves``, ``trace``).
 
 ``tamis.triage.replay``: ``replay_journal(setup, path, filter, warn, index=True)`` and

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from tamis.audit.record import ToRecord
 from tamis.engine.decision import Decision, EngineName
 from tamis.engine.engines import Engine, make_engine
-from tamis.engine.explained import Explained, decision_json
+from tamis.engine.explained import Explained
 from tamis.engine.explainer import Explainer
 from tamis.engine.parameters import effective_parameters, parameter_type
 from tamis.engine.trace import render_trace
@@ -237,7 +237,7 @@ def outcome(setup: Setup, record: InputRecord) -> Outcome:
 
 def result_json(decided: Decided, *, trace: bool = False) -> dict[str, Any]:
     """The JSON object printed for one decision: id first, then the decision's own keys;
-    with ``trace``, its JSON form (``decision_json``: the journal record's same keys)."""
+    with ``trace``, its JSON form (``Explained.json``: the journal record's same keys)."""
     explained = decided.explained
     decision = explained.decision
     out: dict[str, Any] = {
@@ -248,7 +248,7 @@ def result_json(decided: Decided, *, trace: bool = False) -> dict[str, Any]:
         "explication": explained.explanation,
     }
     if trace:
-        out.update(decision_json(explained))
+        out.update(explained.json)
     return out
 
 

@@ -12,7 +12,6 @@ import orjson
 from native_helpers import load
 
 from tamis.engine.compile import compile_policy
-from tamis.engine.explained import decision_json
 from tamis.engine.explainer import Explainer
 
 POLICY = """politique "Mon réseau"
@@ -114,7 +113,7 @@ def test_decision_as_json():
     policy = load(POLICY)
     decision = compile_policy(policy).decide({**KNOWN, "sans_photo": True})
     evidence = {"sans_photo": "pas de photo", "connu": "pas dans le contexte"}
-    data = decision_json(Explainer(policy)(decision, evidence))
+    data = Explainer(policy)(decision, evidence).json
     assert orjson.loads(orjson.dumps(data)) == data
     assert list(data) == [
         "resolution",
@@ -140,7 +139,7 @@ def test_decision_as_json():
 def test_sinon_as_json():
     policy = load("refuser si sans_photo\nsinon ignorer\n")
     explained = Explainer(policy)(compile_policy(policy).decide({}), {})
-    data = decision_json(explained)
+    data = explained.json
     assert explained.decision.label == "sinon" and explained.decision.motif is None
     assert data["declenchees"] == [] and data["inconnues"][0]["regle"] == "ligne 1"
     assert [entry["regle"] for entry in data["trace"]] == ["ligne 1"]

@@ -1,0 +1,96 @@
+"""An ``Explained`` built from a cached skeleton is exactly the one the evaluator builds."""
+
+from __future__ import annotations
+
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from native_helpers import load
+from policy_strategies import facts_for, parameters_for, scenarios
+
+from tamis.engine.compile import compile_policy
+from tamis.engine.explainer import MARK, Explainer
+from tamis.invitations.models import Invitation
+from tamis.triage.pipeline import SetupOptions, decide_invitation, prepare
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import generer
+
+EXEMPLES = files("tamis.policies.exemples")
+
+
+def fresh(explainer: Explainer) -> Explainer:
+    """An explainer of the same policy that keeps no skeleton: the evaluator every time."""
+    reference = Explainer(explainer.policy)
+    reference.LIMIT = 0
+    return reference
+
+
+def assert_same(found, expected) -> None:
+    assert found.explanation == expected.explanation
+    assert found.trace == expected.trace
+    assert found.evidence == expected.evidence
+    assert found.json == expected.json
+    assert list(found.json) == list(expected.json)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_policies_explained_from_skeletons_as_from_the_evaluator(data) -> None:
+    scenario = data.draw(scenarios())
+    engine, explainer = compile_policy(scenario.checked), Explainer(scenario.checked)
+    reference = fresh(explainer)
+    names = sorted(scenario.vocabulary.names)
+    notes = st.dictionaries(st.sampled_from(names), st.sampled_from(["", "vu", "a; b", MARK]))
+    for _ in range(6):  # the same combinations come back: skeletons are reused
+        facts = data.draw(facts_for(scenario.vocabulary))
+        decision = engine.decide(facts, data.draw(parameters_for(scenario.checked)))
+        evidence = data.draw(notes) if names else {}
+        assert_same(explainer(decision, evidence), reference(decision, evidence))
+
+
+def test_shipped_policies_on_generated_invitations() -> None:
+    for policy in ("blogue.tamis", "chambre.tamis"):
+        options = SetupOptions(str(files("tamis.policies") / policy), str(EXEMPLES / "tamis.toml"))
+        setup = prepare(options)
+        reference = fresh(setup.explainer)
+        for raw in generer.generate(1500, seed=3):
+            explained, _ = decide_invitation(setup, Invitation.model_validate(raw))
+            assert_same(explained, reference(explained.decision, explained.evidence))
+        kept = len(setup.explainer.skeletons)
+        assert 0 < kept < 300, kept  # a few hundred combinations at most, for 1,500 invitations
+
+
+def test_each_decision_gets_its_own_notes_and_facts() -> None:
+    policy = load('refuser si sans_photo ou message contient "offre"\nsinon accepter\n')
+    engine, explainer = compile_policy(policy), Explainer(policy)
+    first = explainer(engine.decide({"sans_photo": True, "message": "a"}), {"sans_photo": "un"})
+    second = explainer(engine.decide({"sans_photo": True, "message": "b"}), {"sans_photo": "deux"})
+    assert first.explanation.endswith("sans_photo est vrai (un).")
+    assert second.explanation.endswith("sans_photo est vrai (deux).")
+    assert (first.evidence, second.evidence) == ({"sans_photo": "un"}, {"sans_photo": "deux"})
+    assert first.json["faits"]["message"] == "a" and second.json["faits"]["message"] == "b"
+    assert len(explainer.skeletons) == 2  # the message is read by a comparison: in the key
+
+
+def test_a_skeleton_is_shared_by_the_decisions_that_read_the_same_values() -> None:
+    policy = load("refuser si sans_photo\nsinon accepter\n")
+    engine, explainer = compile_policy(policy), Explainer(policy)
+    first = explainer(engine.decide({"sans_photo": True, "connu": True}), {})
+    second = explainer(engine.decide({"sans_photo": True, "connu": False}), {})
+    assert second.trace is first.trace and second.json["trace"] is first.json["trace"]
+    assert len(explainer.skeletons) == 1
+
+
+def test_values_python_finds_equal_are_told_apart() -> None:
+    policy = load("refuser si expediteur.connexions < 10\nsinon accepter\n")
+    engine, explainer = compile_policy(policy), Explainer(policy)
+    reference = fresh(explainer)
+    for value in (0, 0.0, -0.0, 0, 0.0):
+        decision = engine.decide({"expediteur.connexions": value})
+        found = explainer(decision, {})
+        assert_same(found, reference(decision, {}))
+        assert f"expediteur.connexions = {value!r} < 10" in found.explanation
