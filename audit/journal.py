@@ -23,14 +23,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import structlog
-from structlog import BoundLoggerBase
-
 from tamis.audit import integrity, layout, personal
 from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
 from tamis.audit.processors import audit_processors
+from tamis.audit.quiet_imports import structlog
 from tamis.audit.sink import Durability, DurabilityMode, JournalFile
 from tamis.engine.explained import Explained
 from tamis.grammar.checked import CheckedPolicy
@@ -52,7 +50,7 @@ class Pending(NamedTuple):
     content: layout.Prepared
 
 
-class AuditLogger(BoundLoggerBase):
+class AuditLogger(structlog.BoundLoggerBase):
     """A bound logger with one method, ``msg``: structlog runs the processors over the bound
     context and ``fields`` (``_process_event``), and their result goes to the sink's ``msg``.
 

@@ -27,14 +27,14 @@ records (``lu`` with values, ``detail`` ending in ``→ valeur``, ``action`` in 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.metadata import version
 from typing import Any, NamedTuple, NotRequired, Protocol, TypedDict
 
+from tamis.audit.version import VERSION
 from tamis.engine.explained import Explained, RuleEntry, TraceEntry
 from tamis.grammar.checked import CheckedPolicy, Kind
 
 SCHEMA_VERSION = 3  # format 3: the personal part apart (``personal``)
-TAMIS_VERSION = version("tamis")
+TAMIS_VERSION = VERSION
 
 
 class PolicyRef(TypedDict):

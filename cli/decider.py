@@ -26,6 +26,7 @@ from tamis.audit.errors import JournalError
 from tamis.audit.journal import Journal, open_journal
 from tamis.audit.sink import parse_durability
 from tamis.cli import options
+from tamis.cli.collector import tuned_for_batch
 from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
@@ -93,6 +94,7 @@ def decider(
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     records = invitation_records(fichier, sens)
     with (
+        tuned_for_batch(),
         Reporter("Décisions") as reporter,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
     ):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from importlib.metadata import version
 from typing import Any
 
 import click
 
+from tamis.audit.version import VERSION
 from tamis.cli import french
 from tamis.cli.commands import COMMANDS
 
@@ -44,7 +44,7 @@ class LazyGroup(click.Group):
     subcommand_metavar="COMMANDE [ARGUMENTS]...",
 )
 @click.version_option(
-    version("tamis"), "--version", message="tamis %(version)s", help="Affiche la version et quitte."
+    VERSION, "--version", message="tamis %(version)s", help="Affiche la version et quitte."
 )
 def cli() -> None:
     """tamis : trie les invitations LinkedIn selon une politique écrite en français."""

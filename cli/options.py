@@ -14,7 +14,6 @@ import click
 
 from tamis.audit.errors import Altered
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
-from tamis.audit.index import CatchUp
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
 from tamis.cli import french
 from tamis.engine.engines import ENGINES
@@ -182,6 +181,8 @@ def selection(function: Callable) -> Callable:
 def warn(message: str) -> None:
     """A French warning from the journal's readers on stderr; the notice of a long index
     build gets the option that does without it."""
+    from tamis.audit.index import CatchUp  # here: deciding never loads the query index
+
     if isinstance(message, CatchUp) and message.whole:
         message = f"{message} --sans-index lit le journal sans index."
     elif isinstance(message, Altered):

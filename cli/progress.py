@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:  # rich is imported when a bar is shown: a pipe or a short run never pays it
+    from rich.progress import Progress
 
 DELAY = 1.0  # seconds before the bar appears
 
@@ -53,6 +54,15 @@ class Reporter:
             click.echo(message, err=True)
 
     def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         console = Console(file=self.stream, stderr=True)
         self._bar = Progress(
             TextColumn(self.label),

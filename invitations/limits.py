@@ -7,13 +7,12 @@ the invitation it is in, never a crash or the whole batch. Each limit is in docs
 - an invitation (one JSON Lines line, one element of an array, one CSV line) holds at most
   ``MAX_CHARS`` characters;
 - objects and lists nest at most ``MAX_DEPTH`` levels (an invitation needs four);
-- an integer has at most ``MAX_DIGITS`` digits (counts of connections fit in far fewer; the
-  journal stores 64-bit integers), and a number must be finite.
+- a number must be finite (orjson refuses NaN and Infinity; ``_syntax`` names them); the
+  counts' 18 digits at most are the model's (``models.MAX_DIGITS``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,9 +24,7 @@ from tamis.invitations.validation import record_name
 
 MAX_CHARS = 1_048_576
 MAX_DEPTH = 64
-MAX_DIGITS = 18
 
-_LONG_INTEGER = re.compile(rf"\d{{{MAX_DIGITS + 1}}}")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8 (surrogateescape)
 
 
@@ -82,8 +79,6 @@ def decode(text: str) -> Any:
         deep = _first_path(value, lambda _item, level: level > MAX_DEPTH)
         if deep is not None:
             raise ReadError(_in_field(value, deep, TOO_DEEP))
-    if _LONG_INTEGER.search(text):
-        _check_integers(text)
     return value
 
 
@@ -128,30 +123,3 @@ def _in_field(value: Any, path: str, problem: str) -> str:
     shown = path if len(path) <= 40 else path[:39] + "…"
     name = record_name(value) if isinstance(value, dict) else "invitation"
     return f"{name}, champ « {shown} » : {problem}"
-
-
-class _Long(int):
-    """An integer written with more than ``MAX_DIGITS`` digits (its digit count)."""
-
-
-def _check_integers(text: str) -> None:
-    """A number of more than ``MAX_DIGITS`` digits (outside texts) is refused, naming its
-    field: orjson would read it as an approximate float, and « 1e+23 » misleads."""
-
-    def integer(digits: str) -> int:
-        count = len(digits.lstrip("-"))
-        return _Long(count) if count > MAX_DIGITS else int(digits)
-
-    value = json.loads(text, parse_int=integer)
-    path = _first_path(value, lambda item, _level: isinstance(item, _Long))
-    if path is not None:
-        count = _find(value, path)
-        problem = f"nombre de {count} chiffres ; au plus {MAX_DIGITS}"
-        raise ReadError(_in_field(value, path, problem))
-
-
-def _find(value: Any, path: str) -> int:
-    """The digit count stored at ``path`` (a ``_Long``) in ``value``."""
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
-    return int(value)

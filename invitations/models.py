@@ -61,7 +61,8 @@ def _null_means_none_given(value: object) -> object:
     return "" if value is None else value
 
 
-Count = Annotated[StrictInt, Field(ge=0)]
+MAX_DIGITS = 18  # a count has at most 18 digits (docs/faits.md, « Limites »)
+Count = Annotated[StrictInt, Field(ge=0, le=10**MAX_DIGITS - 1)]
 YearMonth = Annotated[
     StrictStr,
     AfterValidator(_year_month),

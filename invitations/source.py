@@ -43,9 +43,11 @@ class Source:
         if isinstance(stream, io.TextIOBase):
             self._read = _text_reader(stream)
         else:
-            self._read = io.TextIOWrapper(
+            text = io.TextIOWrapper(
                 stream, encoding="utf-8", errors="surrogateescape", newline="\n"
-            ).readline
+            )
+            text._CHUNK_SIZE = CHUNK  # fewer reads: each lets the journal's threads in
+            self._read = text.readline
 
     def give_back(self, texts: list[str]) -> None:
         """Make ``texts`` the next pieces again (the reader looked ahead for the format)."""

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from tamis.invitations.models import Invitation
+from tamis.invitations.models import MAX_DIGITS, Invitation
 
 _MESSAGES = {
     "missing": "champ obligatoire manquant",
@@ -89,6 +89,9 @@ def french_errors(error: ValidationError, name: str) -> list[str]:
 def _explain(path: str, details: list[dict[str, Any]]) -> str:
     leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
     first = details[0]
+    digits = _digits(first.get("input"))
+    if digits > MAX_DIGITS:  # read as a float past 2**64: never show it as « 1e+23 »
+        return f"nombre de {digits} chiffres ; au plus {MAX_DIGITS}"
     if len(details) > 1 and leaf in _BY_FIELD:
         text = _BY_FIELD[leaf]
     elif first["type"] == "value_error":
@@ -102,6 +105,15 @@ def _explain(path: str, details: list[dict[str, Any]]) -> str:
     if first["type"] == "missing":
         return text
     return f"{text} (reçu : {_show(first.get('input'))})"
+
+
+def _digits(value: object) -> int:
+    """How many digits the integer part of a number has (0 for anything else)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return 0
+    if value in (float("inf"), float("-inf")):
+        return 0
+    return len(str(abs(int(value))))
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

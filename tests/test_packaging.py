@@ -62,3 +62,12 @@ def test_installed_wheel_parses_its_shipped_policy(wheel: Path, tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(str(target))
+
+
+def test_the_version_is_written_once_and_is_the_installed_one() -> None:
+    from importlib.metadata import version
+
+    from tamis.audit.version import VERSION
+
+    assert version("tamis") == VERSION
+    assert '\nversion = "' not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")

@@ -11,7 +11,8 @@ import io
 import orjson
 import pytest
 
-from tamis.invitations.limits import MAX_CHARS, MAX_DEPTH, MAX_DIGITS
+from tamis.invitations.limits import MAX_CHARS, MAX_DEPTH
+from tamis.invitations.models import MAX_DIGITS
 from tamis.invitations.reader import read_invitations
 
 TOO_DEEP = "imbrication trop profonde : plus de 64 niveaux d'objets et de listes"
@@ -90,13 +91,19 @@ def test_digits_limit_at_and_past() -> None:
     assert records[1].errors == (
         "invitation « n », champ « expediteur.connexions » : nombre de 19 chiffres ; au plus 18",
     )
+    (beyond_64_bits,) = read(
+        '{"id": "n", "expediteur": {"recommandations": 123456789012345678901}}'
+    )
+    assert beyond_64_bits.errors == (
+        "invitation « n », champ « expediteur.recommandations » : nombre de 21 chiffres ; au plus 18",
+    )
     (big,) = read('{"id": "n", "expediteur": {"connexions": 12345678901234567890123}}')
     assert big.errors == (
         "invitation « n », champ « expediteur.connexions » : nombre de 23 chiffres ; au plus 18",
     )
 
 
-def test_long_digit_runs_inside_texts_are_not_numbers() -> None:
+def test_long_digit_runs_inside_texts_are_not_numbers_and_unknown_fields_keep_them() -> None:
     (record,) = read('{"id": "12345678901234567890123", "message": "tél. 1234567890123456789012"}')
     assert record.invitation.id == "12345678901234567890123" and not record.errors
 
