@@ -1,10 +1,11 @@
 """Every claim of the analysis, checked against exhaustive enumeration.
 
-Random small policies read four free boolean facts (no relation between them), so the
-possible inputs are exactly the 3⁴ = 81 ways to make each vrai, faux or inconnu; the real
-engine decides all of them, and each claim of ``analyse_policy`` and ``compare_policies``
-must agree: a proof ("never") holds on all 81, an existence claim on the example given and
-on at least one of the 81, and nothing that exists is missed.
+Random small policies read four free boolean facts (no relation between them) and a number
+field ``n`` compared with 0, 5 and 10, so the possible inputs fall in exactly 3⁴ × 8 classes:
+each fact vrai, faux or inconnu, and ``n`` inconnu, below 0, 0, between 0 and 5, 5, between
+5 and 10, 10 or above 10 (one value stands for each). The real engine decides all 648, and
+each claim of ``analyse_policy`` and ``compare_policies`` must agree: a proof ("never") holds
+on all of them, an existence claim on the example given, and nothing that exists is missed.
 """
 
 from __future__ import annotations
@@ -25,12 +26,27 @@ from tamis.grammar.parse import parse_policy
 from tamis.grammar.vocabulary import NameSpec, Type, Vocabulary
 
 FACTS = ("a", "b", "c", "d")
-VOCABULARY = Vocabulary(names={n: NameSpec(n, Type.BOOLEEN, n) for n in FACTS})
+NUMBERS = (None, -1, 0, 2.5, 5, 7.5, 10, 11)  # one value per class, around 0, 5 and 10
+VOCABULARY = Vocabulary(
+    names={
+        **{n: NameSpec(n, Type.BOOLEEN, n) for n in FACTS},
+        "n": NameSpec("n", Type.NOMBRE, "n", is_field=True),
+    }
+)
 DOMAIN = free_domain(VOCABULARY)
 ORACLE = FactsOracle()
 INPUTS = [
-    dict(zip(FACTS, v, strict=True)) for v in itertools.product((True, False, None), repeat=4)
+    {**dict(zip(FACTS, v, strict=True)), "n": n}
+    for v in itertools.product((True, False, None), repeat=4)
+    for n in NUMBERS
 ]
+COMPARISONS = (
+    *(f"n {op} {k}" for op in ("<", "<=", ">", ">=", "=", "!=") for k in (0, 5, 10)),
+    "n entre 0 et 5",
+    "n entre 5 et 10",
+    "n dans [0, 10]",
+    "n n'est pas renseigné",
+)
 ACTIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -41,6 +57,7 @@ def conditions(names: tuple[str, ...]) -> st.SearchStrategy[str]:
         st.sampled_from(FACTS).map(lambda n: f"{n} est renseigné"),
         st.sampled_from(FACTS).map(lambda n: f"{n} n'est pas renseigné"),
         st.sampled_from(("vrai", "faux")),
+        st.sampled_from(COMPARISONS),
     )
     return st.recursive(
         leaves,
