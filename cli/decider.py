@@ -124,6 +124,8 @@ def setup_or_exit(
         raise click.ClickException(str(error)) from None
     if setup.warnings:
         click.echo(setup.warnings, err=True)
+    for warning in setup.context.warnings:  # unreadable rows of the LinkedIn exports
+        click.echo(f"{setup.context.path} : avertissement : {warning}", err=True)
     return setup
 
 

@@ -40,6 +40,10 @@ def effective_parameters(
     for name, value in context_defaults.items():
         if name in values and name not in declared:
             values[name] = _checked(policy, name, value)
+        elif name not in values and (hint := did_you_mean(name, values)):
+            raise ParameterError(
+                f"[parametres] du contexte : paramètre inconnu « {name} » ; {hint}"
+            )
     for text in overrides:
         name, value = parse_override(policy, text)
         values[name] = value
@@ -105,6 +109,9 @@ def parse_override(policy: CheckedPolicy, text: str) -> tuple[str, Value]:
         raise ParameterError(
             f"--parametre {text} : « {raw.strip()} » n'est pas {_EXPECTED[expected]}"
         )
+    spec = policy.builtin_parameters.get(name)
+    if spec is not None and (problem := spec.bounds_problem(value)):
+        raise ParameterError(f"--parametre {text} : « {name} » {problem}")
     return name, value
 
 

@@ -74,6 +74,7 @@ def _checked(
         kinds=kinds,
         types=types,
         base_names=frozenset(n for n, k in kinds.items() if k in (Kind.FAIT, Kind.CHAMP)),
+        builtin_parameters=dict(scope.vocabulary.parameters),
     )
 
 

@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     "E035": "définition qui porte le nom d'un paramètre intégré",
     "E036": "liste de paramètre qui ne contient pas que du texte",
     "E037": "expression régulière non prise en charge (RE2)",
+    "E038": "valeur d'un paramètre intégré hors de ses bornes",
     "W001": "définition inutilisée",
     "W002": "paramètre inutilisé",
     "W003": "pas d'instruction « sinon »",

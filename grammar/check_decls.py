@@ -164,6 +164,13 @@ def _check_parameter_value(parameter: ast.Parameter, vocabulary: Vocabulary, rep
             parameter.value.span,
             f"par défaut, {quote(parameter.name)} vaut {spec.default!r} ({spec.description})",
         )
+    elif spec is not None and (problem := spec.bounds_problem(parameter_value(parameter))):
+        reporter.report(
+            "E038",
+            f"le paramètre intégré {quote(parameter.name)} {problem}",
+            parameter.value.span,
+            f"par défaut, {quote(parameter.name)} vaut {spec.default!r} ({spec.description})",
+        )
 
 
 def _definition(definition: ast.Definition, decls: Declarations, vocabulary, reporter) -> None:

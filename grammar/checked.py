@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from tamis.grammar import ast
-from tamis.grammar.vocabulary import Type, Value
+from tamis.grammar.vocabulary import ParameterSpec, Type, Value
 
 
 class Kind(Enum):
@@ -40,6 +40,8 @@ class CheckedPolicy:
     kinds: Mapping[str, Kind]  # every name the policy reads -> what it is
     types: Mapping[str, Type]  # every name the policy reads -> its type
     base_names: frozenset[str] = field(default_factory=frozenset)  # facts+fields read
+    # the built-in parameters' specifications (bounds), from the vocabulary it was checked with
+    builtin_parameters: Mapping[str, ParameterSpec] = field(default_factory=dict)
 
     @property
     def sha256(self) -> str:

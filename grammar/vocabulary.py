@@ -7,6 +7,7 @@ vocabulary from its registry of built-in facts; the language knows nothing of in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -50,12 +51,42 @@ class NameSpec:
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """A parameter that built-in facts read (``connexions_min``), with its default."""
+    """A parameter that built-in facts read (``connexions_min``), with its default and, for a
+    number, its bounds: the one rule that the policy, the context file and ``--parametre``
+    all apply (``bounds_problem``)."""
 
     name: str
     type: Type
     default: Value
     description: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def bounds_problem(self, value: Value) -> str | None:
+        """Why ``value`` is outside this parameter's bounds, in French; None when inside."""
+        if self.type is not Type.NOMBRE or type_of(value) is not Type.NOMBRE:
+            return None
+        return finite_problem(value) or self._range_problem(value)  # type: ignore[arg-type]
+
+    def _range_problem(self, value: float) -> str | None:
+        low, high = self.minimum, self.maximum
+        if (low is None or value >= low) and (high is None or value <= high):
+            return None
+        if high is None:
+            limit = "ne doit pas être négatif" if low == 0 else f"doit être au moins {low:g}"
+            return f"{limit} (reçu : {value:g})"
+        return f"doit être entre {low:g} et {high:g} (reçu : {value:g})"
+
+
+def finite_problem(value: float) -> str | None:
+    """A number that is not a number (``nan``) or infinite (``inf``, ``1e999``) in French."""
+    if math.isfinite(value):
+        return None
+    return (
+        "doit être un nombre fini (reçu : nan)"
+        if math.isnan(value)
+        else (f"doit être un nombre fini (reçu : {'-' if value < 0 else ''}infini)")
+    )
 
 
 @dataclass(frozen=True)

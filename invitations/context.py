@@ -29,7 +29,7 @@ from pydantic import (
     ValidationError,
 )
 
-from tamis.grammar.vocabulary import Type, Value, type_of
+from tamis.grammar.vocabulary import Type, Value, finite_problem, type_of
 from tamis.invitations import linkedin
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.text import normalise
@@ -235,19 +235,21 @@ def _french_context(detail: Mapping[str, object], key: str) -> str:
 
 
 def _check_parameters(values: Mapping[str, object], path: Path) -> None:
+    """Each value of ``[parametres]``: a finite number, and for a built-in parameter its type
+    and its bounds, the same as in a policy and on ``--parametre``."""
     declared = {p.name: p for p in PARAMETERS}
     for name, value in values.items():
+        key = f"{path} : clé « parametres.{name} »"
+        if type_of(value) is Type.NOMBRE and (problem := finite_problem(value)):  # type: ignore[arg-type]
+            raise ContextError(f"{key} : {problem}")
         spec = declared.get(name)
         if spec is None:
             continue
         actual = type_of(tuple(value) if isinstance(value, list) else value)
         if actual is not spec.type:
-            raise ContextError(
-                f"{path} : clé « parametres.{name} » : doit être de type {spec.type.value}"
-                f" (reçu : {value!r})"
-            )
-        if spec.type is Type.NOMBRE and value < 0:
-            raise ContextError(f"{path} : clé « parametres.{name} » : ne doit pas être négatif")
+            raise ContextError(f"{key} : doit être de type {spec.type.value} (reçu : {value!r})")
+        if problem := spec.bounds_problem(value):  # type: ignore[arg-type]
+            raise ContextError(f"{key} : {problem}")
 
 
 def _network(parsed: ContextFile, path: Path) -> tuple[Network, list[bytes], list[str]]:

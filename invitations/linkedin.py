@@ -28,6 +28,7 @@ INVITATION_COLUMNS = ("From", "To", "Sent At", "Message", "Direction")
 INVITATION_URL_COLUMNS = ("inviterProfileUrl", "inviteeProfileUrl")
 CONNECTION_COLUMNS = ("First Name", "Last Name", "URL")
 MESSAGE_COLUMNS = ("CONVERSATION ID", "FROM", "TO")
+_MESSAGE_TEXT = ("CONTENT", "SUBJECT", "CONVERSATION TITLE")  # messages.csv: free text
 DIRECTIONS = {"INCOMING": "entrante", "OUTGOING": "sortante"}
 _SENT_AT_FORMATS = (
     "%m/%d/%y, %I:%M %p",
@@ -60,19 +61,28 @@ def sniff_invitations(text: str) -> bool:
 
 
 def read_rows(
-    stream: TextIO, required: Sequence[str], what: str
+    stream: TextIO, required: Sequence[str], what: str, multiline: Sequence[str] | None = None
 ) -> tuple[list[str], Iterator[Row]]:
     """The header and the data rows of a LinkedIn CSV export.
 
     Lines before the header (the "Notes:" preamble) are skipped; raises ``ExportError`` when no
-    line holds every ``required`` column.
+    line holds every ``required`` column. ``multiline`` names the columns whose cells may hold
+    a line break (a message); in any other column a line break means a quote left open that
+    swallowed the next lines, and the row is an error (``None``: every column may).
     """
     reader = csv.reader(_without_bom(stream))
     last_line = 0
     for cells in _safe_rows(reader):
         if cells is not None and all(col in (c.strip() for c in cells) for col in required):
             header = [c.strip() for c in cells]
-            return header, _data_rows(reader, header, reader.line_num)
+            if any("\n" in c or "\r" in c for c in header):
+                line = reader.line_num
+                raise ExportError(
+                    f"en-tête de {what} illisible : un guillemet mal fermé l'étend jusqu'à la"
+                    f" ligne {line} et avale les lignes suivantes"
+                )
+            allowed = frozenset(header if multiline is None else multiline)
+            return header, _data_rows(reader, header, reader.line_num, allowed)
         last_line = reader.line_num
     missing = ", ".join(f"« {c} »" for c in required)
     lines = f"{last_line} lignes lues"
@@ -103,7 +113,9 @@ _UNREADABLE_ROW = (
 )
 
 
-def _data_rows(reader: csv.Reader, header: list[str], header_line: int) -> Iterator[Row]:
+def _data_rows(
+    reader: csv.Reader, header: list[str], header_line: int, multiline: frozenset[str]
+) -> Iterator[Row]:
     previous = header_line
     for cells in _safe_rows(reader):
         start, previous = previous + 1, reader.line_num
@@ -114,8 +126,22 @@ def _data_rows(reader: csv.Reader, header: list[str], header_line: int) -> Itera
         elif len(cells) != len(header):
             count = f"{len(cells)} colonnes au lieu de {len(header)}"
             yield Row(start, error=f"{count} (guillemets mal fermés ?)")
+        elif broken := _broken_column(header, cells, multiline):
+            yield Row(start, error=_swallowed(broken, reader.line_num))
         else:
             yield Row(start, dict(zip(header, cells, strict=True)))
+
+
+def _broken_column(header: list[str], cells: list[str], multiline: frozenset[str]) -> str:
+    """The first column that holds a line break where none belongs ("" when none does)."""
+    for column, cell in zip(header, cells, strict=True):
+        if column not in multiline and ("\n" in cell or "\r" in cell):
+            return column
+    return ""
+
+
+def _swallowed(column: str, last: int) -> str:
+    return f"la colonne « {column} » continue jusqu'à la ligne {last} (guillemet mal fermé ?)"
 
 
 def unknown_columns(header: Sequence[str], known: Sequence[str]) -> list[str]:
@@ -126,7 +152,7 @@ def unknown_columns(header: Sequence[str], known: Sequence[str]) -> list[str]:
 
 
 def invitation_header(stream: TextIO) -> tuple[list[str], Iterator[Row]]:
-    return read_rows(stream, INVITATION_COLUMNS, "Invitations.csv")
+    return read_rows(stream, INVITATION_COLUMNS, "Invitations.csv", multiline=("Message",))
 
 
 def invitation_record(row: Row) -> tuple[dict[str, object] | None, str | None]:
@@ -190,7 +216,9 @@ class Contact:
 
 def read_connections(text: str) -> tuple[list[Contact], list[str]]:
     """The people of Connections.csv, and the French errors of rows that could not be read."""
-    _, rows = read_rows(io.StringIO(text, newline=""), CONNECTION_COLUMNS, "Connections.csv")
+    _, rows = read_rows(
+        io.StringIO(text, newline=""), CONNECTION_COLUMNS, "Connections.csv", multiline=()
+    )
     contacts, errors = [], []
     for row in rows:
         if row.error:
@@ -208,7 +236,9 @@ def read_message_contacts(text: str, me: str | None) -> tuple[list[Contact], lis
     the context), so an unanswered InMail does not make its sender « en contact ». Without
     your name, every participant counts.
     """
-    _, rows = read_rows(io.StringIO(text, newline=""), MESSAGE_COLUMNS, "messages.csv")
+    _, rows = read_rows(
+        io.StringIO(text, newline=""), MESSAGE_COLUMNS, "messages.csv", multiline=_MESSAGE_TEXT
+    )
     by_conversation: dict[str, list[Row]] = {}
     errors = []
     for row in rows:

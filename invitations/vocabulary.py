@@ -56,15 +56,24 @@ FACTS: tuple[tuple[str, Type, str], ...] = (
 )
 
 PARAMETERS: tuple[ParameterSpec, ...] = (
-    ParameterSpec("connexions_min", N, 50, "en deçà, peu_de_connexions est vrai"),
-    ParameterSpec("vedette_min", N, 10000, "au-delà, un inconnu est une fausse_vedette"),
+    ParameterSpec("connexions_min", N, 50, "en deçà, peu_de_connexions est vrai", minimum=0),
+    ParameterSpec("vedette_min", N, 10000, "au-delà, un inconnu est une fausse_vedette", minimum=0),
     ParameterSpec(
         "sections_manquantes_min",
         N,
         2,
         "sections absentes (travail, études, intérêts) qui rendent un profil incomplet",
+        minimum=0,
+        maximum=3,
     ),
-    ParameterSpec("seuil_commercial", N, 0.5, "score à partir duquel un message est commercial"),
+    ParameterSpec(
+        "seuil_commercial",
+        N,
+        0.5,
+        "score à partir duquel un message est commercial",
+        minimum=0,
+        maximum=1,
+    ),
 )
 
 

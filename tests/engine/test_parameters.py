@@ -64,7 +64,7 @@ def test_context_lists_become_tuples():
         ("connexions_min=100", "connexions_min", 100),
         ("seuil_commercial=0.7", "seuil_commercial", 0.7),
         ("seuil_commercial=0,7", "seuil_commercial", 0.7),
-        (" connexions_min = -3 ", "connexions_min", -3),
+        (" connexions_min = 3 ", "connexions_min", 3),
         ("strict=faux", "strict", False),
         ("strict=OUI", "strict", True),
         ("strict=true", "strict", True),

@@ -285,6 +285,15 @@ CASES = [
         [],
     ),
     Case(
+        "E038",
+        "paramètre connexions_min = -5\nrefuser si peu_de_connexions\nsinon examiner\n",
+        1,
+        28,
+        "le paramètre intégré « connexions_min » ne doit pas être négatif (reçu : -5)",
+        "par défaut, « connexions_min » vaut 50 (en deçà, peu_de_connexions est vrai)",
+        [],
+    ),
+    Case(
         "W001",
         "définir a si connu\nrefuser si sans_photo\nsinon examiner\n",
         1,

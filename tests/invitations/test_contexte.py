@@ -100,7 +100,7 @@ def test_empty_context():
         ("[moi]\ndomaines = 'marketing'\n", "clé « moi.domaines » : doit être une liste de textes"),
         ("[moi]\nnom = 3\n", "clé « moi.nom » : doit être un texte"),
         ("[parametres]\nconnexions_min = 'beaucoup'\n", "clé « parametres.connexions_min » : doit être de type nombre (reçu : 'beaucoup')"),
-        ("[parametres]\nconnexions_min = -1\n", "clé « parametres.connexions_min » : ne doit pas être négatif"),
+        ("[parametres]\nconnexions_min = -1\n", "clé « parametres.connexions_min » : ne doit pas être négatif (reçu : -1)"),
         ("[parametres]\nseuil = {a = 1}\n", "clé « parametres.seuil » : doit être un nombre, un texte, un booléen ou une liste de textes"),
         ("[moi\nnom = 'A'\n", "syntaxe TOML invalide, ligne 1, colonne 5"),
         ('[reseau]\nfichiers = ["absent.csv"]\n', "clé « reseau.fichiers[0] » : "),
@@ -163,3 +163,119 @@ def test_your_name_in_messages_is_matched_without_accents_or_extra_spaces():
     contacts, errors = read_message_contacts(text, "Jade Bérubé Morin")
     assert errors == []
     assert sorted({c.name for c in contacts}) == ["Eric Lachance"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[parametres]\nconnexions_min = -5\n", "clé « parametres.connexions_min » : ne doit pas être négatif (reçu : -5)"),
+        ("[parametres]\nconnexions_min = nan\n", "clé « parametres.connexions_min » : doit être un nombre fini (reçu : nan)"),
+        ("[parametres]\nvedette_min = 1e999\n", "clé « parametres.vedette_min » : doit être un nombre fini (reçu : infini)"),
+        ("[parametres]\nmon_seuil = -inf\n", "clé « parametres.mon_seuil » : doit être un nombre fini (reçu : -infini)"),
+        ("[parametres]\nseuil_commercial = 1.5\n", "clé « parametres.seuil_commercial » : doit être entre 0 et 1 (reçu : 1.5)"),
+        ("[parametres]\nsections_manquantes_min = 4\n", "clé « parametres.sections_manquantes_min » : doit être entre 0 et 3 (reçu : 4)"),
+    ],
+)  # fmt: skip
+def test_context_parameters_are_finite_and_within_the_bounds_of_every_source(
+    tmp_path, toml, message
+):
+    path = write(tmp_path, toml)
+    with pytest.raises(ContextError) as caught:
+        load_context(path)
+    assert str(caught.value) == f"{path} : {message}"
+
+
+def test_parameter_bounds_are_the_same_in_the_context_on_the_command_line_and_in_a_policy(
+    tmp_path,
+):
+    from tamis.engine.parameters import ParameterError, effective_parameters
+    from tamis.grammar.load import load_policy
+    from tamis.invitations.vocabulary import vocabulary
+
+    source = "refuser si peu_de_connexions et message_commercial\nsinon examiner\n"
+    policy, _ = load_policy(source, "p.tamis", vocabulary())
+    for name, value, reason in (
+        ("connexions_min", "-5", "ne doit pas être négatif (reçu : -5)"),
+        ("seuil_commercial", "1,5", "doit être entre 0 et 1 (reçu : 1.5)"),
+    ):
+        with pytest.raises(ParameterError) as caught:
+            effective_parameters(policy, {}, [f"{name}={value}"])
+        assert str(caught.value) == f"--parametre {name}={value} : « {name} » {reason}"
+        _, diagnostics = load_policy(
+            f"paramètre {name} = {value}\n{source}", "p.tamis", vocabulary()
+        )
+        assert [(d.code, d.message) for d in diagnostics] == [
+            ("E038", f"le paramètre intégré « {name} » {reason}")
+        ]
+        context = write(tmp_path, f"[parametres]\n{name} = {value.replace(',', '.')}\n")
+        with pytest.raises(ContextError) as refused:
+            load_context(context)
+        assert str(refused.value) == f"{context} : clé « parametres.{name} » : {reason}"
+    assert effective_parameters(policy, {"connexions_min": 0}, ["seuil_commercial=1"]) == {
+        "connexions_min": 0, "vedette_min": 10000, "sections_manquantes_min": 2, "seuil_commercial": 1,
+    }  # fmt: skip
+
+
+def test_an_unknown_context_parameter_close_to_a_known_one_is_an_error_with_a_suggestion():
+    from tamis.engine.parameters import ParameterError, effective_parameters
+    from tamis.grammar.load import load_policy
+    from tamis.invitations.vocabulary import vocabulary
+
+    policy, _ = load_policy("refuser si peu_de_connexions\nsinon examiner\n", "p", vocabulary())
+    with pytest.raises(ParameterError) as caught:
+        effective_parameters(policy, {"connexion_min": 3}, [])
+    assert str(caught.value) == (
+        "[parametres] du contexte : paramètre inconnu « connexion_min » ;"
+        " vouliez-vous dire « connexions_min » ?"
+    )
+    # a parameter of another policy sharing the context file, unlike any of this one's, is fine
+    assert "seuil_recruteurs" not in effective_parameters(policy, {"seuil_recruteurs": 3}, [])
+
+
+def test_a_quote_left_open_that_swallows_the_next_contact_is_warned_with_file_and_line(
+    tmp_path,
+):
+    rows = CONNECTIONS_HEAD + (
+        'Ana,Li"ma,https://www.linkedin.com/in/ana,,,,"22 Jan 2026\n'
+        'Bo,Chen,https://www.linkedin.com/in/bo,,,,"23 Jan 2026\n'
+        "Cy,Dee,https://www.linkedin.com/in/cy,,,,24 Jan 2026\n"
+    )
+    path = write(
+        tmp_path, '[reseau]\nfichiers = ["Connections.csv"]\n', **{"Connections.csv": rows}
+    )
+    ctx = load_context(path)
+    assert ctx.warnings == (
+        "Connections.csv : ligne 6 : la colonne « Connected On » continue jusqu'à la ligne 7"
+        " (guillemet mal fermé ?) (ignorée)",
+    )
+    assert ctx.network.lookup("Cy Dee", None) is not None
+    assert ctx.network.lookup("Bo Chen", None) is None
+
+
+def test_a_line_break_in_a_message_is_no_warning_but_one_in_a_name_is(tmp_path):
+    head = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
+    rows = head + (
+        'c1,,Léa Roy,https://www.linkedin.com/in/lea,Jade Bérubé Morin,,2025-11-03,,"Bonjour,\nà bientôt",INBOX\n'
+        'c2,,"Max\nPelletier",https://www.linkedin.com/in/max,Jade Bérubé Morin,,2025-11-04,,"Salut",INBOX\n'
+    )  # fmt: skip
+    path = write(tmp_path, '[reseau]\nfichiers = ["messages.csv"]\n', **{"messages.csv": rows})
+    ctx = load_context(path)
+    assert ctx.warnings == (
+        "messages.csv : ligne 4 : la colonne « FROM » continue jusqu'à la ligne 5"
+        " (guillemet mal fermé ?) (ignorée)",
+    )
+    assert ctx.network.lookup("Léa Roy", None) is not None
+
+
+def test_a_quote_left_open_in_the_header_is_an_error_not_an_empty_network(tmp_path):
+    rows = CONNECTIONS_HEAD.replace("Connected On", '"Connected On') + "Ana,Lima,,,,,22 Jan 2026\n"
+    path = write(
+        tmp_path, '[reseau]\nfichiers = ["Connections.csv"]\n', **{"Connections.csv": rows}
+    )
+    with pytest.raises(ContextError) as caught:
+        load_context(path)
+    assert str(caught.value) == (
+        f"{path} : clé « reseau.fichiers[0] » : {tmp_path / 'Connections.csv'} : en-tête de"
+        " Connections.csv illisible : un guillemet mal fermé l'étend jusqu'à la ligne 6 et avale"
+        " les lignes suivantes"
+    )
