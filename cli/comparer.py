@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -115,25 +116,67 @@ def json_output(comparison: Comparison, old: CheckedPolicy, new: CheckedPolicy) 
     }
 
 
-def write_examples(folder: Path, comparison: Comparison) -> list[Path]:
-    """``difference-N.json`` (and ``difference-N.toml`` when a context is needed)."""
+def write_examples(
+    folder: Path, comparison: Comparison, new: CheckedPolicy, overrides: dict[str, object]
+) -> list[Path]:
+    """``difference-N.json`` (and ``difference-N.toml`` when a context is needed), and
+    ``differences.cas.toml``: each example as a ``tamis tester`` case of the new policy."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, cases = [], []
     for number, difference in enumerate(comparison.differences, 1):
         case = difference.witness.case
-        if case is None or case.invitation is None:
+        if case is None or case.invitation is None or difference.new is None:
             continue
         path = folder / f"difference-{number}.json"
         path.write_bytes(orjson.dumps(case.invitation, option=orjson.OPT_INDENT_2) + b"\n")
         written.append(path)
-        context = case.context or ""
-        for name, content in case.files.items():  # beside the context, under its own name
-            own = f"difference-{number}-{name}"
-            (folder / own).write_text(content, encoding="utf-8")
-            context = context.replace(f'"{name}"', f'"{own}"')
-        if context:
-            (folder / f"difference-{number}.toml").write_text(context, encoding="utf-8")
+        context = _write_context(folder, number, case.context or "", case.files)
+        cases.append(_case(number, difference, context))
+    if cases:
+        head = [f"politique = {_toml(os.path.relpath(new.path, folder))}"]
+        if overrides:
+            head.append(f"parametres = {_inline(overrides)}")
+        text = "\n".join([*head, *cases]) + "\n"
+        (folder / "differences.cas.toml").write_text(text, encoding="utf-8")
     return written
+
+
+def _write_context(folder: Path, number: int, context: str, files: dict) -> str | None:
+    """The context beside the example, its export files renamed after it; its file name."""
+    for name, content in files.items():
+        own = f"difference-{number}-{name}"
+        (folder / own).write_text(content, encoding="utf-8")
+        context = context.replace(f'"{name}"', f'"{own}"')
+    if not context:
+        return None
+    (folder / f"difference-{number}.toml").write_text(context, encoding="utf-8")
+    return f"difference-{number}.toml"
+
+
+def _case(number: int, difference: Difference, context: str | None) -> str:
+    decision = difference.new
+    name = f"différence {number} : {decision_words(difference.old)} → {decision_words(decision)}"
+    return "\n".join([
+        "",
+        "[[cas]]",
+        f"nom = {_toml(name)}",
+        f'invitation = "difference-{number}.json"',
+        f"contexte = {_toml(context) if context else 'false'}",
+        f'attendu.decision = "{decision.action.value}"',
+        f"attendu.regle = {_toml(decision.label)}",
+    ])  # fmt: skip
+
+
+def _toml(text: str) -> str:
+    return orjson.dumps(text).decode()  # a JSON string is a TOML basic string
+
+
+def _inline(values: dict[str, object]) -> str:
+    items = (
+        f"{k} = {orjson.dumps(list(v) if isinstance(v, tuple) else v).decode()}"
+        for k, v in values.items()
+    )
+    return "{ " + ", ".join(items) + " }"
 
 
 @click.command("comparer")
@@ -197,8 +240,13 @@ def comparer(
     else:
         click.echo(text_output(comparison, old, new))
     if exemples is not None:
-        written = write_examples(exemples, comparison)
+        names = [text.partition("=")[0].strip() for text in parametres]
+        overrides = {n: new.parameters[n] for n in names if n in new.parameters}
+        written = write_examples(exemples, comparison, new, overrides)
         if output_format == "texte" and written:
             s = "s" if len(written) > 1 else ""
-            click.echo(f"\n{len(written)} exemple{s} écrit{s} dans {exemples}")
+            click.echo(
+                f"\n{len(written)} exemple{s} écrit{s} dans {exemples}, et les cas de test"
+                f" correspondants pour la nouvelle politique : {exemples / 'differences.cas.toml'}"
+            )
     ctx.exit(0 if comparison.equivalent else 1)

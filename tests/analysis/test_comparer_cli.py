@@ -57,9 +57,16 @@ def test_max_limits_the_kinds_and_says_there_may_be_more(folder: Path) -> None:
 
 def test_examples_are_invitations_that_decider_decides_differently(folder: Path) -> None:
     result = run("--exemples", "exemples", "ancienne.tamis", "nouvelle.tamis")
-    assert "2 exemples écrits dans exemples" in result.output
+    assert (
+        "2 exemples écrits dans exemples, et les cas de test correspondants pour la nouvelle"
+        in (result.output)
+    )
     written = sorted(p.name for p in (folder / "exemples").iterdir())
-    assert written == ["difference-1.json", "difference-2.json", "difference-2.toml"]
+    assert written == [
+        "difference-1.json", "difference-2.json", "difference-2.toml", "differences.cas.toml"
+    ]  # fmt: skip
+    tested = CliRunner().invoke(cli, ["tester", "exemples/differences.cas.toml"])
+    assert (tested.exit_code, tested.output) == (0, "2 réussis, 0 échoué\n")
     for number in (1, 2):
         context = folder / "exemples" / f"difference-{number}.toml"
         decided = [_decide(folder, policy, number, context) for policy in ("ancienne", "nouvelle")]
