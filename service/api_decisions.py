@@ -102,7 +102,11 @@ async def read_records(request: Request, sens: Sens) -> tuple[bytes, list[calls.
     if kind is inputs.BodyKind.JSON:
         parsed = inputs.parse_json(body, limits.max_invitations)
         return body, calls.records_from_json(parsed.objects), parsed.is_list
-    records = calls.records_from_csv(inputs.decode(body), sens.value)
+    text = inputs.decode(body)
+    if kind is inputs.BodyKind.JSON_LINES:
+        records = calls.records_from_lines(text)
+    else:
+        records = calls.records_from_csv(text, sens.value)
     if len(records) > limits.max_invitations:
         raise ApiError(413, f"trop d'invitations : {limits.max_invitations} au plus", "corps")
     return body, records, True

@@ -145,6 +145,11 @@ def records_from_json(objects: Sequence[object]) -> list[Record]:
     return records_of_objects(objects, "corps")
 
 
+def records_from_lines(text: str) -> list[Record]:
+    """JSON Lines, one record per non-blank line (a line that is not JSON is its own error)."""
+    return list(read_invitations(io.StringIO(text), name="corps"))
+
+
 def records_from_csv(text: str, sens: str) -> list[Record]:
     return list(read_invitations(io.StringIO(text), name="Invitations.csv", sens=sens))
 

@@ -3,8 +3,8 @@
 The HTTP edge of the flow, before ``calls`` hands records to the application layer: the
 content type is checked, the body is read up to the configured size and no further, decoded
 as UTF-8, parsed as JSON (an invitation or a list of them, nested no deeper than
-``MAX_DEPTH``) or kept as CSV text. Messages give the place (line, column, byte) and never
-what was sent: bodies hold personal data.
+``MAX_DEPTH``) or kept as text for the invitation reader (JSON Lines, CSV). Messages give
+the place (line, column, byte) and never what was sent: bodies hold personal data.
 """
 
 from __future__ import annotations
@@ -24,11 +24,16 @@ BODY = "corps"
 
 class BodyKind(enum.Enum):
     JSON = "application/json"
+    JSON_LINES = "application/x-ndjson"
     CSV = "text/csv"
 
 
+JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
+
+
 def body_kind(content_type: str | None) -> BodyKind:
-    """JSON (``application/json`` or ``…+json``) or CSV; else 415, naming the header."""
+    """JSON (``application/json`` or ``…+json``), JSON Lines (``application/x-ndjson``) or
+    CSV; else 415, naming the header."""
     media, _, params = (content_type or "").partition(";")
     media = media.strip().lower()
     charset = _charset(params)
@@ -40,13 +45,16 @@ def body_kind(content_type: str | None) -> BodyKind:
         media.startswith("application/") and media.endswith("+json")
     ):
         return BodyKind.JSON
+    if media in JSON_LINES_TYPES:
+        return BodyKind.JSON_LINES
     if media in ("text/csv", "application/csv"):
         return BodyKind.CSV
     shown = "absent" if not media else "non pris en charge"
     raise ApiError(
         415,
         f"type de contenu {shown} : envoyez « application/json » (une invitation ou une "
-        "liste) ou « text/csv » (Invitations.csv de LinkedIn)",
+        "liste), « application/x-ndjson » (JSON Lines) ou « text/csv » (Invitations.csv de "
+        "LinkedIn)",
         "Content-Type",
     )
 

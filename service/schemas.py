@@ -102,6 +102,9 @@ DECISIONS_BODY: dict[str, Any] = {
         "required": True,
         "content": {
             "application/json": {"schema": _INVITATIONS},
+            "application/x-ndjson": {
+                "schema": {"type": "string", "description": "JSON Lines : une invitation par ligne"}
+            },
             "text/csv": {
                 "schema": {"type": "string", "description": "Invitations.csv de LinkedIn"}
             },

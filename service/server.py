@@ -113,14 +113,19 @@ def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics):
         loop = asyncio.get_running_loop()
         reload = lambda: loop.run_in_executor(None, reload_all, workspaces, logger, metrics)  # noqa: E731
         loop.add_signal_handler(signal.SIGHUP, reload)
+        # a SIGHUP sent while this worker was starting found it ignoring SIGHUP: catch up
+        await loop.run_in_executor(None, reload_all, workspaces, logger, metrics, True)
         yield
         loop.remove_signal_handler(signal.SIGHUP)
 
     return lifespan
 
 
-def reload_all(workspaces: Workspaces, logger: Any, metrics: Metrics) -> None:
-    """SIGHUP: re-read every workspace's policy; a refused one stays as it was (logged)."""
+def reload_all(
+    workspaces: Workspaces, logger: Any, metrics: Metrics, only_changes: bool = False
+) -> None:
+    """SIGHUP: re-read every workspace's policy; a refused one stays as it was (logged).
+    ``only_changes``: log and count nothing for a policy that has not changed."""
     for workspace in workspaces.by_name.values():
         try:
             done = workspace.reload()
@@ -131,6 +136,8 @@ def reload_all(workspaces: Workspaces, logger: Any, metrics: Metrics) -> None:
                 espace=workspace.name,
                 diagnostics=[_diagnostic(d) for d in error.diagnostics] or [error.message],
             )
+            continue
+        if only_changes and not done.changed:
             continue
         metrics.reloaded(workspace.name, ok=True)
         logger.info("rechargement", espace=workspace.name, sha256=done.after, change=done.changed)
@@ -154,10 +161,11 @@ class Supervisor:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        signal.signal(signal.SIGHUP, self._forward)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # inherited: a starting worker ignores it
         with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             self.workers = [self._start() for _ in range(self.count)]
+            signal.signal(signal.SIGHUP, self._forward)
             while not self.stopping:
                 time.sleep(0.2)
                 self._replace_dead()
@@ -165,8 +173,14 @@ class Supervisor:
                 worker.join()
 
     def _start(self) -> Any:
-        worker = self.context.Process(target=run_worker, args=(self.config, self.sock, True))
-        worker.start()
+        """A new worker, which ignores SIGHUP until it can reload (ignored signals stay
+        ignored across the spawn's exec)."""
+        forward = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        try:
+            worker = self.context.Process(target=run_worker, args=(self.config, self.sock, True))
+            worker.start()
+        finally:
+            signal.signal(signal.SIGHUP, forward)
         return worker
 
     def _replace_dead(self) -> None:

@@ -177,7 +177,8 @@ SECRET = "Gertrude Confidentielle"
             415,
             {
                 "erreur": "type de contenu non pris en charge : envoyez « application/json » "
-                "(une invitation ou une liste) ou « text/csv » (Invitations.csv de LinkedIn)",
+                "(une invitation ou une liste), « application/x-ndjson » (JSON Lines) ou "
+                "« text/csv » (Invitations.csv de LinkedIn)",
                 "champ": "Content-Type",
             },
         ),
@@ -330,3 +331,20 @@ def test_an_invalid_idempotency_key_is_400(http: httpx.Client) -> None:
             "champ": "Idempotency-Key",
         },
     )
+
+
+def test_json_lines_are_decided_line_by_line(http: httpx.Client, work: Path) -> None:
+    lines = [json.dumps({**WITH_PHOTO, "id": "jl-1"}), '{"id": 5', "", json.dumps(NO_PHOTO)]
+    answer = http.post(
+        "/decisions",
+        content="\n".join(lines).encode(),
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [(d["ligne"], d["id"]) for d in body["decisions"]] == [(1, "jl-1"), (4, "a-2")]
+    assert [(r["index"], r["ligne"]) for r in body["rejetees"]] == [(1, 2)]
+    assert body["rejetees"][0]["erreurs"] == [
+        "JSON invalide, colonne 9 (fin de données inattendue)"
+    ]
+    assert ids_in_journal(work, "jl-1") == 1

@@ -124,3 +124,35 @@ def test_sighup_reloads_and_keeps_the_old_policy_on_error(served, work: Path) ->
     wait_for_sha(served, sha(STRICTER))
     assert served.wait_event(evenement="rechargement", change=True)["sha256"] == sha(STRICTER)
     assert policy_events(work)[-1] == sha(STRICTER)
+
+
+def test_health_is_503_when_a_journal_is_gone(served, work: Path) -> None:
+    (work / "j.jsonl").unlink()
+    with served.client() as http:
+        answer = http.get("/sante")
+    assert (answer.status_code, answer.json()) == (
+        503,
+        {"etat": "en_erreur", "espaces": 1, "espaces_en_erreur": 1},
+    )
+
+
+def test_a_reload_over_http_reaches_every_worker_process(work: Path) -> None:
+    server = serve("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=work)
+    try:
+        (work / "p.tamis").write_text(STRICTER, encoding="utf-8")
+        with server.client() as http:
+            assert http.post("/politique/recharger").json()["change"] is True
+        deadline = time.monotonic() + 20
+        while True:  # each new connection lands on either worker
+            seen = set()
+            for _ in range(12):
+                with server.client() as fresh:
+                    seen.add(fresh.get("/politique").json()["sha256"])
+            if seen == {sha(STRICTER)}:
+                break
+            assert time.monotonic() < deadline, seen
+            time.sleep(0.1)
+        assert not [e for e in server.events() if e.get("evenement") == "processus_arrete"]
+    finally:
+        assert server.stop() == 0
+    assert policy_events(work) == [sha(STRICTER)]  # written once: the other worker found it
