@@ -65,8 +65,8 @@ def register(router: APIRouter, need) -> None:
             request.app.state.metrics.reloaded(workspace.name, ok=False)
             raise refused(error) from None
         request.app.state.metrics.reloaded(workspace.name, ok=True)
-        if done.changed and request.app.state.supervised:
-            os.kill(os.getppid(), signal.SIGHUP)  # every other worker reloads too
+        if request.app.state.supervised:  # the other workers may not have this policy yet
+            os.kill(os.getppid(), signal.SIGHUP)
         return json_response(
             {"sha256_avant": done.before, "sha256": done.after, "change": done.changed}
         )

@@ -141,7 +141,7 @@ def test_a_reload_over_http_reaches_every_worker_process(work: Path) -> None:
     try:
         (work / "p.tamis").write_text(STRICTER, encoding="utf-8")
         with server.client() as http:
-            assert http.post("/politique/recharger").json()["change"] is True
+            assert http.post("/politique/recharger").json()["sha256"] == sha(STRICTER)
         deadline = time.monotonic() + 20
         while True:  # each new connection lands on either worker
             seen = set()
