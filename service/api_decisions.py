@@ -107,6 +107,9 @@ async def read_records(request: Request, sens: Sens) -> tuple[bytes, list[calls.
         records = calls.records_from_lines(text)
     else:
         records = calls.records_from_csv(text, sens.value)
+    problem = calls.whole_body_problem(records)
+    if problem is not None:
+        raise ApiError(400, problem, "corps")
     if len(records) > limits.max_invitations:
         raise ApiError(413, f"trop d'invitations : {limits.max_invitations} au plus", "corps")
     return body, records, True

@@ -150,6 +150,17 @@ def records_from_lines(text: str) -> list[Record]:
     return list(read_invitations(io.StringIO(text), name="corps"))
 
 
+def whole_body_problem(records: list[Record]) -> str | None:
+    """The reader's objection to the body as a whole (not an Invitations.csv export, an
+    unreadable header, a single line that is not JSON), if that is all it found."""
+    if len(records) != 1:
+        return None
+    record = records[0]
+    if record.invitation is None and record.raw is None and record.line in (None, 1):
+        return record.errors[0] if record.errors else None
+    return None
+
+
 def records_from_csv(text: str, sens: str) -> list[Record]:
     return list(read_invitations(io.StringIO(text), name="Invitations.csv", sens=sens))
 

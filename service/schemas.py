@@ -202,8 +202,11 @@ ADVICE_BODY: dict[str, Any] = {
                     "properties": {
                         "a": {"type": "string", "minLength": 1, "description": "destinataire"},
                         "message": {"type": "string", "description": 'la note ("" : aucune)'},
-                        "profil": {"type": "string", "description": "adresse du profil"},
-                        "contexte_rencontre": {"type": "string"},
+                        "profil": {
+                            "type": ["string", "null"],
+                            "description": "adresse du profil",
+                        },
+                        "contexte_rencontre": {"type": ["string", "null"]},
                     },
                 }
             }

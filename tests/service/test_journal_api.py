@@ -173,3 +173,14 @@ def test_metrics_count_decisions_rejects_and_latency(http: httpx.Client) -> None
         'tamis_requete_duree_secondes_bucket{chemin="/decisions",le="0.005",methode="POST"}' in text
     )
     assert 'tamis_journal_ajouts_total{espace="defaut"}' in text
+
+
+def test_a_body_that_is_not_an_export_at_all_is_400(http: httpx.Client) -> None:
+    answer = http.post("/decisions", content=b"false", headers={"Content-Type": "text/csv"})
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {
+            "erreur": "format non reconnu : ni JSON, ni JSON Lines, ni Invitations.csv de LinkedIn",
+            "champ": "corps",
+        },
+    )
