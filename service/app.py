@@ -21,6 +21,7 @@ from tamis.service import (
     api_ops,
     api_policy,
     errors,
+    sealing,
     web_pages,
 )
 from tamis.service.auth import authorize
@@ -64,6 +65,7 @@ def routes(need: Callable[[Right], Any]) -> APIRouter:
     api_journal.register(router, need)
     api_policy.register(router, need)
     api_advice.register(router, need)
+    sealing.register(router, need)
     return router
 
 
