@@ -215,8 +215,14 @@ def check_lines(
         if not endswith(b',"precedente":"%s","seq":%d' % (digest, seq + 1), start, version):
             break
         empreinte = data[start + _DIGEST : start + _AFTER_DIGEST]
-        check = sha256(view[pos : start + 1])
-        check.update(view[start + 1 + _CUT : end])
+        personal = find(PERSONAL_MARK, pos, start)  # format 3: the commitment stands for it
+        if personal >= 0:
+            check = personal_digest(data, pos, end, start, personal)
+            if check is None:
+                break
+        else:
+            check = sha256(view[pos : start + 1])
+            check.update(view[start + 1 + _CUT : end])
         if (
             check.hexdigest().encode() != empreinte
             or data[start + _AFTER_DIGEST : start + _AFTER_DIGEST + 2] != b'",'
@@ -224,6 +230,47 @@ def check_lines(
             break
         seq, digest, pos = seq + 1, empreinte, end + 1
     return pos, seq, digest
+
+
+PERSONAL_MARK = b',"donnees_personnelles":{'
+"""Where a format 3 decision's personal part starts (``personal``), as tamis writes it."""
+_DATA, _SALT = b'{"donnees":', b',"sel":"'
+_STONE, _PLEDGE = b'{"effacement":', b',"engagement":"'
+
+
+def personal_digest(
+    data: bytes, pos: int, end: int, start: int, mark: int | None = None
+) -> Any | None:
+    """The SHA-256 state of the format 3 line ``data[pos:end]`` (``empreinte`` at ``start``)
+    as its digest covers it: the personal part replaced by its commitment, computed from the
+    bytes of ``donnees`` and the salt as written, or read from a tombstone. None if the line
+    has no personal part laid out as tamis writes it (the caller parses the record)."""
+    cut = data.find(PERSONAL_MARK, pos, start) if mark is None else mark
+    if cut < 0:
+        return None
+    pledge = _commitment_bytes(data[cut + len(PERSONAL_MARK) - 1 : start])
+    if pledge is None:
+        return None
+    view = memoryview(data)
+    digest = hashlib.sha256(view[pos:cut])
+    digest.update(b',"donnees_personnelles":"' + pledge + b'",')
+    digest.update(view[start + _AFTER_DIGEST + 2 : end])
+    return digest
+
+
+def _commitment_bytes(raw: bytes) -> bytes | None:
+    """The commitment (64 hex digits) of a personal part's bytes as tamis writes them:
+    SHA-256 of the salt's bytes and the bytes of ``donnees`` (canonical as written), or the
+    one a tombstone keeps; None for any other layout."""
+    if raw.startswith(_DATA) and raw[-42:-34] == _SALT and raw.endswith(b'"}'):
+        salt = raw[-34:-2]
+        if salt.strip(b"0123456789abcdef"):
+            return None
+        return hashlib.sha256(bytes.fromhex(salt.decode()) + raw[11:-42]).hexdigest().encode()
+    if raw.startswith(_STONE) and raw[-81:-66] == _PLEDGE and raw.endswith(b'"}'):
+        pledge = raw[-66:-2]
+        return None if pledge.strip(b"0123456789abcdef") else pledge
+    return None
 
 
 def line_digest(line: bytes, tail: Tail) -> str:

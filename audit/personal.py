@@ -227,26 +227,11 @@ def prepare(content: dict[str, Any]) -> layout.Prepared:
     return layout.Prepared(content, start + canonical(part), state)
 
 
-_MARK = b',"' + KEY.encode() + b'":{'
-
-
 def line_digest(line: bytes, tail: layout.Tail) -> str | None:
     """The digest of a format 3 decision line laid out exactly as tamis writes it, from its
-    bytes: the personal part is parsed alone (it must re-render to the same bytes) and its
-    commitment stands in for it; None if the line has no such part or another layout (the
-    caller then parses the whole record)."""
-    cut = line.find(_MARK)
-    if cut < 0 or tail.version < FORMAT:
+    bytes alone (``layout.personal_digest``); None if it has no such part or another layout:
+    the caller then parses the whole record (``hashed_fields``), which defines the digest."""
+    if tail.version < FORMAT:
         return None
-    raw = line[cut + len(_MARK) - 1 : tail.start]
-    try:
-        part = orjson.loads(raw)
-        if canonical(part) != raw:
-            return None
-        engagement = commitment(part)
-    except (orjson.JSONDecodeError, ValueError, TypeError):
-        return None
-    digest = hashlib.sha256(line[:cut])
-    digest.update(b',"' + KEY.encode() + b'":"' + engagement.encode() + b'",')
-    digest.update(line[tail.start + 80 :])
-    return digest.hexdigest()
+    state = layout.personal_digest(line, 0, len(line), tail.start)
+    return None if state is None else state.hexdigest()

@@ -178,3 +178,16 @@ def test_the_documented_verifier_agrees_with_tamis(tmp_path, journal_path, polic
     lines[4] = layout.canonical(raw) + b"\n"
     journal_path.write_bytes(b"".join(lines))
     assert run_documented(script, journal_path) == "ÉCHEC ligne 5 : empreinte fausse"
+
+
+def test_a_format_3_line_sealed_over_its_personal_data_is_altered(journal_path, policy):
+    """One definition of the digest: a decision hashed whole (as format 2 would) no longer
+    passes, even on the fast path that reads bytes."""
+    fill(journal_path, policy, 3)
+    lines = journal_path.read_bytes().splitlines(keepends=True)
+    raw = orjson.loads(lines[3])
+    del raw["empreinte"]
+    lines[3] = layout.seal(layout.canonical(raw))[0]
+    journal_path.write_bytes(b"".join(lines))
+    for result in (verify_journal(journal_path, parallel=False), verify_journal(journal_path)):
+        assert result.problem.kind == "modifie" and result.problem.line == 4
