@@ -2,7 +2,10 @@
 
 ``JournalError`` is raised by every stage of ``tamis.audit`` that meets a journal it cannot
 use: a missing or unreadable file, a file that is not a tamis journal, a line that does not
-parse, a failed write. Commands turn it into ``click.ClickException`` (exit 1).
+parse, a failed write. Commands turn it into ``click.ClickException`` (exit 1). Two carry
+their data for the shell to add what only it can say (its option, its command):
+``JournalMissing`` (the path) and ``DamagedLine`` (the path and line). ``Altered`` is a
+warning, not an error: a record read back whose digest no longer matches.
 """
 
 from __future__ import annotations
@@ -13,6 +16,24 @@ import sys
 
 class JournalError(Exception):
     """A journal that cannot be read or written; ``str(error)`` is the French message."""
+
+
+class JournalMissing(JournalError):
+    """No journal at ``path``; the shell says how to point at one (its option, its
+    environment variable)."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"journal introuvable : {path}.")
+        self.path = path
+
+
+class DamagedLine(JournalError):
+    """Line ``line`` of the journal at ``path`` is not a record (a reader cannot go on); the
+    shell says how to find what happened to it."""
+
+    def __init__(self, path: object, line: int) -> None:
+        super().__init__(f"{path}:{line} : ligne illisible, le journal est endommagé.")
+        self.path, self.line = path, line
 
 
 _REASONS = {

@@ -26,7 +26,7 @@ import orjson
 from tamis.audit import blocks, layout
 from tamis.audit import index as query_index
 from tamis.audit.chain import parse_record
-from tamis.audit.errors import Altered, JournalError, warn_on_stderr
+from tamis.audit.errors import Altered, DamagedLine, warn_on_stderr
 from tamis.audit.filters import (
     DECISIONS,
     Filter,
@@ -257,10 +257,7 @@ def _collect(
 def _report(path: PathLike, found: _Found, lines: int, warn: Warn) -> int:
     """Raise for an unreadable line, warn of a torn one; the lines counted so far."""
     if found.bad is not None:
-        raise JournalError(
-            f"{path}:{lines + found.bad + 1} : ligne illisible, le journal est endommagé ; "
-            "« tamis journal verifier » localise le problème."
-        )
+        raise DamagedLine(path, lines + found.bad + 1)
     if found.torn:
         warn(torn_message(path, lines + found.lines + 1, found.torn, None))
     return lines + found.lines

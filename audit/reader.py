@@ -16,7 +16,13 @@ from typing import BinaryIO
 
 from tamis.audit.blocks import blocks
 from tamis.audit.chain import parse_record
-from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
+from tamis.audit.errors import (
+    DamagedLine,
+    JournalError,
+    JournalMissing,
+    os_error_message,
+    warn_on_stderr,
+)
 from tamis.audit.torn import torn_message
 
 Warn = Callable[[str], None]
@@ -29,10 +35,7 @@ def open_journal_file(path: PathLike) -> BinaryIO:
     try:
         return open(path, "rb", buffering=_BUFFER)
     except FileNotFoundError:
-        raise JournalError(
-            f"journal introuvable : {path} (indiquez-le avec --journal CHEMIN ou la variable "
-            "TAMIS_JOURNAL)."
-        ) from None
+        raise JournalMissing(path) from None
     except OSError as error:
         raise JournalError(os_error_message(path, error, "lire")) from None
 
@@ -87,10 +90,7 @@ def parse_line(path: object, number: int, line: bytes) -> dict:
         return record
     if number == 1:
         raise JournalError(f"{path} n'est pas un journal tamis (ligne 1 illisible).")
-    raise JournalError(
-        f"{path}:{number} : ligne illisible, le journal est endommagé ; "
-        "« tamis journal verifier » localise le problème."
-    )
+    raise DamagedLine(path, number)
 
 
 def iter_records(path: PathLike, warn: Warn = warn_on_stderr) -> Iterator[dict]:

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from tamis.audit.chain import policy_sha
-from tamis.audit.errors import Altered, JournalError, warn_on_stderr
+from tamis.audit.errors import Altered, DamagedLine, warn_on_stderr
 from tamis.audit.filters import Json, Sender
 from tamis.audit.index import POLICY_MARK, Failed
 from tamis.audit.queries import current_index, parse_filter, search, select
@@ -192,10 +192,7 @@ def recorded_sha(path: PathLike, number: int, record: dict) -> str:
     names none (a line edited by hand)."""
     sha = policy_sha(record)
     if sha is None:
-        raise JournalError(
-            f"{path}:{number} : ligne illisible, le journal est endommagé ; "
-            "« tamis journal verifier » localise le problème."
-        )
+        raise DamagedLine(path, number)
     return sha
 
 

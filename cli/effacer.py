@@ -113,7 +113,7 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
     try:
         planned = erasure.count(journal, selection)
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     _notes(planned)
     if not planned.erased:
         click.echo("Aucune décision à effacer.")
@@ -126,7 +126,7 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
     try:
         done = erasure.erase(journal, selection, motif, warn=warn)
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     if done.record is None:
         click.echo("Aucune décision à effacer.")
         return

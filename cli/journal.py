@@ -53,7 +53,7 @@ def journal_errors() -> Iterator[None]:
     try:
         yield
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     except FilterError as error:  # a filter built inside a command (pourquoi's ID)
         raise click.UsageError(options.filter_message(error)) from None
 

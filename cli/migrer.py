@@ -23,7 +23,7 @@ def migrer(nouveau: str, journal: str) -> None:
     try:
         done = migrate(journal, nouveau)
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     record = done.record
     click.echo(
         f"Journal migré au format 3 : {nouveau} ({done.records} enregistrement(s) repris, dont "

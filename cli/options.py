@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from tamis.audit.errors import Altered
+from tamis.audit.errors import Altered, DamagedLine, JournalError, JournalMissing
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
 from tamis.cli import french
@@ -176,6 +176,22 @@ def selection(function: Callable) -> Callable:
     for decorate in reversed(decorators):
         function = decorate(function)
     return function
+
+
+def journal_message(error: JournalError) -> str:
+    """The French error for a journal that cannot be used, with what only the command line
+    can add: how to point at the journal, which command finds what damaged it."""
+    if isinstance(error, JournalMissing):
+        return (
+            f"journal introuvable : {error.path} (indiquez-le avec --journal CHEMIN ou la "
+            "variable TAMIS_JOURNAL)."
+        )
+    if isinstance(error, DamagedLine):
+        return (
+            f"{error.path}:{error.line} : ligne illisible, le journal est endommagé ; "
+            "« tamis journal verifier » localise le problème."
+        )
+    return str(error)
 
 
 def warn(message: str) -> None:

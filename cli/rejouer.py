@@ -49,7 +49,7 @@ def rejouer(
     try:
         report = replay_journal(setup, journal, flt, warn, index=not sans_index)
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     for message in report.rejected:
         click.echo(f"erreur : {message}", err=True)
     if report.other_context:
@@ -69,7 +69,7 @@ def rejouer(
 
 
 def warn(message: str) -> None:
-    click.echo(f"avertissement : {message}", err=True)
+    options.warn(message)  # the journal readers' notices, worded for the command line
 
 
 def minimised_warning(count: int) -> str:

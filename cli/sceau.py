@@ -62,7 +62,7 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
         if sortie is not None:
             seal.append_checkpoint(sortie, checkpoint)
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     if created:
         click.echo(f"Clé de sceau créée : {key_path} (mode 0600, gardez-la secrète).", err=True)
     click.echo(f"Clé publique du journal : {checkpoint.cle_publique}", err=True)
@@ -91,7 +91,7 @@ def trusted_key(journal: str, cle: str | None, cle_publique: str | None):
             "clé publique notée au premier sceau avec --cle-publique."
         ) from None
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
 
 
 def seal_report(journal: str, sceau: str, cle: str | None, cle_publique: str | None) -> str:
@@ -100,7 +100,7 @@ def seal_report(journal: str, sceau: str, cle: str | None, cle_publique: str | N
     try:
         result = seal.verify_seals(journal, sceau, trusted)
     except JournalError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(options.journal_message(error)) from None
     if result.problem is not None:
         return f"ÉCHEC (sceaux) : {result.problem.message}"
     last = result.last

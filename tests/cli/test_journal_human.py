@@ -218,3 +218,29 @@ def test_pourquoi_says_a_record_was_edited_after_indexing_with_or_without_the_in
         result = run(journal, "pourquoi", "abc-2", *use)
         assert result.exit_code == 0 and result.stderr == warning
         assert "Expéditeur : Marie Gagnom" in result.stdout
+
+
+def test_journal_errors_carry_data_and_the_command_line_adds_its_own_words(journal, tmp_path):
+    from tamis.audit.errors import DamagedLine, JournalMissing
+    from tamis.audit.queries import parse_filter, select
+
+    absent = tmp_path / "absent.jsonl"
+    with pytest.raises(JournalMissing) as missing:
+        list(select(absent, parse_filter()))
+    assert missing.value.path == absent and "--" not in str(missing.value)
+    result = run(absent, "chercher")
+    assert result.exit_code == 1 and result.stderr == (
+        f"Erreur : journal introuvable : {absent} (indiquez-le avec --journal CHEMIN ou la "
+        "variable TAMIS_JOURNAL).\n"
+    )
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join([*lines[:3], b"pas un enregistrement\n", *lines[3:]]))
+    with pytest.raises(DamagedLine) as damaged:
+        list(select(journal, parse_filter(), index=False))
+    assert (damaged.value.path, damaged.value.line) == (journal, 4)
+    assert "tamis journal" not in str(damaged.value)
+    result = run(journal, "exporter", "--sans-index")
+    assert result.exit_code == 1 and result.stderr == (
+        f"Erreur : {journal}:4 : ligne illisible, le journal est endommagé ; « tamis journal "
+        "verifier » localise le problème.\n"
+    )
