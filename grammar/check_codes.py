@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "W007": "condition toujours fausse",
     "W008": "« entre » dont les bornes sont inversées",
     "W009": "politique sans règle",
+    "W011": "liste où « 1,5 » se lit comme deux nombres",
     "W010": "« \\w » ou « \\b » d'une expression régulière qui ignore les lettres accentuées",
 }
 """Every code the checker and the loader emit, with a short French title."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from tamis.grammar import ast
 from tamis.grammar.check_codes import Reporter, span_of
+from tamis.grammar.check_lists import report_glued_numbers
 from tamis.grammar.check_words import at_line, quote
 from tamis.grammar.vocabulary import Type, Value, Vocabulary, type_of
 
@@ -146,6 +147,7 @@ def _parameter_shadows_name(reporter: Reporter, span, name: str, vocabulary: Voc
 
 def _check_parameter_value(parameter: ast.Parameter, vocabulary: Vocabulary, reporter) -> None:
     if isinstance(parameter.value, ast.ListLiteral):
+        report_glued_numbers(parameter.value.items, reporter)
         for item in parameter.value.items:
             if not isinstance(item.value, str):
                 reporter.report(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tamis.grammar import ast
 from tamis.grammar.check_codes import Reporter
+from tamis.grammar.check_lists import report_glued_numbers
 from tamis.grammar.check_names import Scope
 from tamis.grammar.check_regex import RegexProblem, ascii_word_escape, regex_problem
 from tamis.grammar.check_words import describe, quote
@@ -80,6 +81,7 @@ class TypeChecker:
 
     def list_items(self, expr: ast.ListLiteral) -> Type | None:
         """The common type of a list literal's items (None when empty or mixed)."""
+        report_glued_numbers(expr.items, self.reporter)
         types = {type_of(item.value) for item in expr.items}
         if len(types) > 1:
             words = " et ".join(sorted(t.value for t in types if t is not None))

@@ -375,6 +375,15 @@ CASES = [
         [],
     ),
     Case(
+        "W011",
+        "refuser si expediteur.connexions dans [0,5, 2]\nsinon examiner\n",
+        1,
+        40,
+        "dans une liste, « 0,5 » se lit comme deux nombres, 0 et 5",
+        "dans une liste, la virgule sépare les éléments : écrivez « 0.5 » pour un nombre décimal, ou « 0, 5 » pour deux",
+        [],
+    ),
+    Case(
         "W010",
         'examiner si message correspond à "(?i)\\bété\\b"\nsinon examiner\n',
         1,
