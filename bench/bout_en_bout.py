@@ -14,8 +14,10 @@ in one run, each figure as the median of several rounds and its spread (lowest�
 3. start-up: ``tamis --version`` and ``tamis decider`` on one invitation against
    ``python -c pass``, alternating, medians of ``--tours-demarrage`` rounds.
 
-Each target is printed as met or not. ``--rapide`` (tiny N, one round) only checks that
-everything runs: ``tests/bench/test_bout_en_bout.py`` uses it; its figures mean nothing.
+Each target is printed as met or not, from wall times; the same ratios from processor
+time (``wait4``'s user + system) follow, steadier when other work loads the machine.
+``--rapide`` (tiny N, one round) only checks that everything runs:
+``tests/bench/test_bout_en_bout.py`` uses it; its figures mean nothing.
 """
 
 from __future__ import annotations
@@ -64,9 +66,10 @@ class Spread:
 
 @dataclass(frozen=True)
 class Run:
-    """One subprocess: its wall time (s) and peak resident memory (bytes)."""
+    """One subprocess: its wall time and processor time (s), peak resident memory (bytes)."""
 
     seconds: float
+    cpu: float
     peak_rss: int
 
 
@@ -93,7 +96,7 @@ def run(command: list[str], *, stdin: str | None = None) -> Run:
         source.close()
     if child.returncode != 0:
         raise SystemExit(f"échec ({child.returncode}) : {' '.join(command)}\n{stderr.decode()}")
-    return Run(elapsed, usage.ru_maxrss * 1024)
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
 
 
 def write_invitations(path: Path, n: int, seed: int) -> Path:
@@ -132,15 +135,20 @@ class Bench:
         return run([sys.executable, "-c", "pass"])
 
 
-def alternate(jobs: dict[str, Callable[[], float]], rounds: int) -> dict[str, Spread]:
-    """Each job once per round, the order rotated each round; the spread of each job's values."""
-    values: dict[str, list[float]] = {name: [] for name in jobs}
+def alternate(
+    jobs: dict[str, Callable[[], Run]], rounds: int
+) -> tuple[dict[str, Spread], dict[str, Spread]]:
+    """Each job once per round, the order rotated each round; the spread of each job's wall
+    times, and of its processor times (steadier on a machine others load)."""
+    runs: dict[str, list[Run]] = {name: [] for name in jobs}
     names = list(jobs)
     for number in range(rounds):
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
-            values[name].append(jobs[name]())
-    return {name: Spread.of(found) for name, found in values.items()}
+            runs[name].append(jobs[name]())
+    wall = {name: Spread.of([r.seconds for r in found]) for name, found in runs.items()}
+    cpu = {name: Spread.of([r.cpu for r in found]) for name, found in runs.items()}
+    return wall, cpu
 
 
 def nombre(value: float, decimals: int = 0) -> str:
@@ -149,10 +157,13 @@ def nombre(value: float, decimals: int = 0) -> str:
     return text
 
 
-def rate_line(label: str, spread: Spread) -> str:
+def rate_line(label: str, seconds: Spread, cpu: Spread, n: int) -> str:
+    """Decisions per second from the median time, the spread from the fastest and slowest
+    rounds, and the same from processor time."""
     return (
-        f"   {label:<34}{nombre(spread.median):>9} décisions/s"
-        f"  (écart {nombre(spread.low)}–{nombre(spread.high)})"
+        f"   {label:<34}{nombre(n / seconds.median):>9} décisions/s"
+        f"  (écart {nombre(n / seconds.high)}–{nombre(n / seconds.low)} ;"
+        f" temps processeur : {nombre(n / cpu.median)}/s)"
     )
 
 
@@ -165,19 +176,21 @@ def verdict(label: str, value: float, target: float, *, at_most: bool = False) -
 
 def measure_rates(bench: Bench, invitations: Path, n: int, rounds: int) -> None:
     jobs = {
-        "tamis": lambda: n / bench.decide(invitations).seconds,
-        "reference": lambda: n / bench.reference(invitations).seconds,
-        "durable": lambda: n / bench.decide(invitations, "durable").seconds,
+        "tamis": lambda: bench.decide(invitations),
+        "reference": lambda: bench.reference(invitations),
+        "durable": lambda: bench.decide(invitations, "durable"),
     }
-    found = alternate(jobs, rounds)
+    wall, cpu = alternate(jobs, rounds)
     print(f"1. De bout en bout, {nombre(n)} invitations d'un fichier, médiane de {rounds} tour(s)")
-    print(rate_line("tamis decider (natif, groupee)", found["tamis"]))
-    print(rate_line("référence écrite à la main", found["reference"]))
-    print(rate_line("tamis decider --moteur durable", found["durable"]))
-    print(verdict("tamis / référence", found["tamis"].median / found["reference"].median,
-                  TARGET_REFERENCE))  # fmt: skip
-    print(verdict("natif / durable", found["tamis"].median / found["durable"].median,
-                  TARGET_DURABLE))  # fmt: skip
+    print(rate_line("tamis decider (natif, groupee)", wall["tamis"], cpu["tamis"], n))
+    print(rate_line("référence écrite à la main", wall["reference"], cpu["reference"], n))
+    print(rate_line("tamis decider --moteur durable", wall["durable"], cpu["durable"], n))
+    for other, label, target in (
+        ("reference", "tamis / référence", TARGET_REFERENCE),
+        ("durable", "natif / durable", TARGET_DURABLE),
+    ):
+        print(verdict(label, wall[other].median / wall["tamis"].median, target))
+        print(f"     (en temps processeur : {nombre(cpu[other].median / cpu['tamis'].median, 2)}×)")
 
 
 def measure_rss(bench: Bench, small: int, seed: int, label: str) -> None:
@@ -197,11 +210,11 @@ def measure_rss(bench: Bench, small: int, seed: int, label: str) -> None:
 
 def measure_startup(bench: Bench, one: Path, rounds: int) -> None:
     jobs = {
-        "python": lambda: bench.python().seconds,
-        "version": lambda: bench.version().seconds,
-        "decider": lambda: bench.decide(one).seconds,
+        "python": bench.python,
+        "version": bench.version,
+        "decider": lambda: bench.decide(one),
     }
-    found = alternate(jobs, rounds)
+    wall, cpu = alternate(jobs, rounds)
     print(f"3. Démarrage, médiane de {rounds} tour(s)")
     labels = {
         "python": "python -c pass",
@@ -209,16 +222,20 @@ def measure_startup(bench: Bench, one: Path, rounds: int) -> None:
         "decider": "tamis decider, une invitation",
     }
     for name, label in labels.items():
-        spread = found[name]
+        spread = wall[name]
         print(
             f"   {label:<34}{nombre(spread.median * 1000):>6} ms"
-            f"  (écart {nombre(spread.low * 1000)}–{nombre(spread.high * 1000)})"
+            f"  (écart {nombre(spread.low * 1000)}–{nombre(spread.high * 1000)} ;"
+            f" processeur : {nombre(cpu[name].median * 1000)} ms)"
         )
-    base = found["python"].median
-    print(verdict("decider une invitation / python", found["decider"].median / base,
-                  TARGET_DECIDE_ONE, at_most=True))  # fmt: skip
-    print(verdict("--version / python", found["version"].median / base, TARGET_VERSION,
-                  at_most=True))  # fmt: skip
+    base, base_cpu = wall["python"].median, cpu["python"].median
+    for name, label, target in (
+        ("decider", "decider une invitation / python", TARGET_DECIDE_ONE),
+        ("version", "--version / python", TARGET_VERSION),
+    ):
+        print(verdict(label, wall[name].median / base, target, at_most=True))
+        ratio = cpu[name].median / base_cpu if base_cpu else float("inf")
+        print(f"     (en temps processeur : {nombre(ratio, 2)}×)")
 
 
 def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
