@@ -240,7 +240,9 @@ def _table(rows: list[dict], columns: list[Column], *, header: bool, utc: bool) 
         padding=(0, 1, 0, 0),
     )
     for column in columns:
-        title = f"Date ({human.zone(utc=utc)})" if column.key == "horodatage" else column.title
+        title = column.title
+        if column.key == "horodatage":  # local times may straddle a change of offset (DST)
+            title = "Date (UTC)" if utc else "Date locale"
         overflow = "fold" if column.wraps else "ellipsis"
         table.add_column(title, width=column.width, no_wrap=not column.wraps, overflow=overflow)
     for row in rows:

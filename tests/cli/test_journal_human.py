@@ -102,7 +102,7 @@ def test_tables_fit_80_columns_by_dropping_the_motif_then_the_rule(journal):
     assert lines[0].split() == [
         "N°",
         "Date",
-        "(UTC)",
+        "locale",
         "Invitation",
         "Expéditeur",
         "Décision",
@@ -170,7 +170,8 @@ def test_times_are_local_unless_utc_and_the_journal_stays_utc(journal, zone):
     utc = run(journal, "pourquoi", "abc-2", "--utc")
     assert utc.stdout.splitlines()[0].endswith(f"du {moment[:10]} {moment[11:19]} UTC")
     table = run(journal, "chercher")
-    assert f"Date ({local.tzname()})" in table.stdout and f"{local:%Y-%m-%d %H:%M}" in table.stdout
+    assert "Date locale" in table.stdout and f"{local:%Y-%m-%d %H:%M}" in table.stdout
+    assert "Date (UTC)" in run(journal, "chercher", "--utc").stdout
     assert (
         json.loads(run(journal, "chercher", "--format", "json").stdout.splitlines()[1])[
             "horodatage"
