@@ -73,3 +73,28 @@ def test_a_mutated_connections_export_never_loses_a_contact_silently(rows):
     data_lines = max(0, rows.replace("\r\n", "\n").replace("\r", "\n").count("\n") - 1)
     people = len({*context.network.names} - {"marc-andre gagnon", "marc andre gagnon"})
     assert people + len(context.warnings) >= min(1, data_lines) or not rows.strip()
+
+
+MESSAGES = (
+    "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,"
+    "DATE,SUBJECT,CONTENT,FOLDER\n"
+    "c1,,Léa Roy,https://www.linkedin.com/in/lea,Jade Bérubé Morin,,2025-11-03,,"
+    '"Bonjour,\nà bientôt",INBOX\n'
+    "c1,,Jade Bérubé Morin,,Léa Roy,https://www.linkedin.com/in/lea,2025-11-04,,Salut,INBOX\n"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(mutated(MESSAGES, CSV_PIECES))
+def test_a_mutated_messages_export_loads_or_is_a_french_error(rows):
+    toml = '[moi]\nnom = "Jade Bérubé Morin"\n[reseau]\nfichiers = ["messages.csv"]\n'
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tamis.toml"
+        path.write_text(toml, encoding="utf-8")
+        (Path(folder) / "messages.csv").write_bytes(rows.encode("utf-8", "surrogatepass"))
+        try:
+            context = load_context(path)
+        except ContextError as error:
+            assert str(error).startswith(f"{path} : "), str(error)
+            return
+        assert all(w.startswith("messages.csv : ligne ") for w in context.warnings)
