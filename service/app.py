@@ -13,6 +13,7 @@ from importlib.metadata import version
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
 
 from tamis.service import (
     api_advice,
@@ -25,7 +26,9 @@ from tamis.service import (
     web_pages,
 )
 from tamis.service.auth import authorize
+from tamis.service.calls import JournalError
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
+from tamis.service.errors import ApiError, error_response
 from tamis.service.logs import RequestLog
 from tamis.service.metrics import Metrics
 from tamis.service.tokens import Right
@@ -59,6 +62,14 @@ def _authorize(request: Request, name: str, right: Right) -> Workspace:
     return workspace
 
 
+async def _journal_error(request: Request, error: Exception) -> Response:
+    """A journal that cannot be written or read: 503; the detail (a path, a line) is logged
+    for the operator, not sent to the client."""
+    request.app.state.logger.error("journal_inutilisable", detail=str(error))
+    message = "journal inutilisable ; l'opérateur du service en trouvera la cause dans ses journaux"
+    return error_response(ApiError(503, message, None))
+
+
 def routes(need: Callable[[Right], Any]) -> APIRouter:
     router = APIRouter()
     api_decisions.register(router, need)
@@ -78,6 +89,7 @@ def create_app(
     app.state.metrics, app.state.supervised = Metrics(), supervised
     app.state.warn = lambda message: logger.warning("avertissement", message=message)
     errors.install(app)
+    app.add_exception_handler(JournalError, _journal_error)
     ops = APIRouter()
     api_ops.register(ops)
     app.include_router(ops)

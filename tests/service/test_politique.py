@@ -156,3 +156,23 @@ def test_a_reload_over_http_reaches_every_worker_process(work: Path) -> None:
     finally:
         assert server.stop() == 0
     assert policy_events(work) == [sha(STRICTER)]  # written once: the other worker found it
+
+
+def test_a_journal_damaged_by_another_program_is_503_without_details(served, work: Path) -> None:
+    with served.client() as http:
+        assert http.post("/decisions", json=WITH_PHOTO).status_code == 200
+        with (work / "j.jsonl").open("a", encoding="utf-8") as journal:
+            journal.write("pas un enregistrement\n")
+        answer = http.post("/decisions", json=NO_PHOTO)
+    assert (answer.status_code, answer.json()) == (
+        503,
+        {
+            "erreur": "journal inutilisable ; l'opérateur du service en trouvera la cause dans "
+            "ses journaux",
+            "champ": None,
+        },
+    )
+    logged = served.wait_event(evenement="journal_inutilisable")
+    assert "Rien n'a été écrit." in logged["detail"]
+    lines = (work / "j.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == "pas un enregistrement"
