@@ -61,7 +61,7 @@ def split(content: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         decision["faits"] = {n: v for n, v in facts.items() if n not in quoted}
         data["faits"] = quoted
     details: dict[str, str] = {}
-    if "trace" in content:
+    if "trace" in content and quoted:  # no quoted fact: no detail to take out of the trace
         decision["trace"] = [
             {**entry, "condition": _strip(entry["condition"], str(i), set(quoted), details)}
             for i, entry in enumerate(content["trace"])
