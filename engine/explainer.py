@@ -93,7 +93,9 @@ class Explainer:
         kinds = {Kind.PARAMETRE: PARAMETERS, Kind.DEFINI: DERIVED}
         reads = dict.fromkeys(name for i in traced for name in self._reads(policy.rules[i]))
         where = tuple((kinds.get(policy.kinds.get(name), FACTS), name) for name in reads)
-        shown = self.shown[traced] = Shown(tuple(sorted(names)), where)
+        shown = Shown(tuple(sorted(names)), where)
+        if len(self.shown) < self.LIMIT:
+            self.shown[traced] = shown
         return shown
 
     def _reads(self, statement: ast.Rule | ast.Definition) -> Iterator[str]:

@@ -7,10 +7,12 @@ fast engines never build it. A leaf reads like
 ``expediteur.connexions = 12 < connexions_min = 50 → vrai``; a derived fact (``définir``) used in a
 condition carries its own sub-trace.
 
-One ``Evaluator`` per decision evaluates each rule's condition at most once: the trace, the
-explanation (:mod:`tamis.engine.explain`) and the journal record all read the same nodes when
-they are handed the same evaluator (``Evaluator.of``). The canonical text of every condition
-node is formatted once per checked policy (``policy_shapes``), not once per decision.
+One ``Evaluator`` per decision evaluates each rule's condition at most once: the trace and
+the explanation (:mod:`tamis.engine.explain`) read the same nodes when they are handed the same
+evaluator (``Evaluator.of``), as :mod:`tamis.engine.explainer` does when it builds a decision's
+``Explained``, the one value the shells print and the journal records. The canonical text of
+every condition node is formatted once per checked policy (``policy_shapes``), not once per
+decision. The node types (``TraceNode``, ``RuleTrace``) live in :mod:`tamis.engine.explained`.
 """
 
 from __future__ import annotations
