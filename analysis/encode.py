@@ -90,8 +90,7 @@ class Conditions:
             case ast.Or(operands=operands):
                 return tri.or_(self.tri(o) for o in operands)
             case ast.IsSet(subject=subject, negated=negated):
-                known = self.known(subject)
-                return tri.constant(None) if known is None else _two_valued(known, negated)
+                return _two_valued(self.known(subject), negated)
             case ast.Between():
                 return self.between(expr)
             case ast.Compare():
