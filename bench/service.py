@@ -9,7 +9,9 @@ measured in one run, each figure the median of several rounds with its spread:
    2-core machine more than the server does);
 2. decisions per second in requests of 100 invitations;
 3. the same invitations through ``tamis decider`` (a file, journal ``groupee``), for
-   comparison; then each target of issue 10, met or not.
+   comparison; then each target of issue 10, met or not;
+4. the processor time the server (all its processes) spent per single-invitation request,
+   which a loaded machine does not inflate as it does wall time.
 
 The load generator runs on the same machine: its CPU counts against the server's, as the
 targets say. The load average is printed: other work on the machine slows every figure.
@@ -88,6 +90,21 @@ class Server:
         ready.wait(120)
         if not self.url:
             raise SystemExit("le service n'a pas démarré")
+
+    def cpu_seconds(self) -> float:
+        """Processor time (user + system) used so far by the server and its workers: unlike
+        wall time, it does not grow when other work loads the machine."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if self.process.pid in (pid, parent):
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
 
     def stop(self) -> None:
         self.process.terminate()
@@ -178,15 +195,18 @@ def main() -> None:
     print(f"tamis servir, {args.processus} processus, {args.clients} clients, durabilité groupee")
     print(f"charge de la machine au départ : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     rates, p50s, p99s, batch_rates, cli_rates = [], [], [], [], []
+    cpu_per_request: list[float] = []
     with tempfile.TemporaryDirectory(prefix="tamis-bench-service-") as name:
         folder = Path(name)
         server = Server(folder, args.processus)
         try:
             drive(server.url, "/decisions", singles[:500], args.clients, 1)  # warm-up
             for _round in range(args.manches):
+                cpu = server.cpu_seconds()
                 seconds, latencies, count = drive(
                     server.url, "/decisions", singles, args.clients, 1
                 )
+                cpu_per_request.append((server.cpu_seconds() - cpu) / count * 1000)
                 rates.append(count / seconds)
                 p50s.append(percentile(latencies, 0.50) * 1000)
                 p99s.append(percentile(latencies, 0.99) * 1000)
@@ -198,6 +218,12 @@ def main() -> None:
         finally:
             server.stop()
     report(Spread.of(rates), Spread.of(p50s), Spread.of(p99s), batch_rates, cli_rates)
+    cpu = Spread.of(cpu_per_request)
+    print(
+        f"temps processeur du service par requête d'une invitation : {nombre(cpu.median, 2)} ms "
+        f"(écart {nombre(cpu.low, 2)}–{nombre(cpu.high, 2)}), soit au plus "
+        f"{nombre(2000 / cpu.median)} requêtes/s sur 2 cœurs libres, générateur de charge exclu"
+    )
     load = os.getloadavg()
     print(f"charge de la machine à la fin : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
