@@ -4,7 +4,7 @@ Routes only: the body (JSON: ``a``, ``message``, optional ``profil`` and
 ``contexte_rencontre``) is read within the size limit, the draft is checked by
 ``tamis.outreach.advice`` against the workspace's own context (its network, its name), and
 the answer is ``tamis conseiller --format json``'s. Nothing is decided, so nothing is
-journaled as a decision.
+journaled as a decision (a ``conseil`` event of its own is not written yet).
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the ``Annotated`` dependency
