@@ -27,11 +27,13 @@ from tamis.audit.journal import Journal, open_journal
 from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.cli.collector import tuned_for_batch
+from tamis.cli.human import safe
 from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import read_invitations, unreadable
+from tamis.triage.brief import brief_line
 from tamis.triage.pipeline import (
     Decided,
     InputRecord,
@@ -65,7 +67,15 @@ STDIN_NAME = "<entrée standard>"
     show_default=True,
     help="Invitations.csv de LinkedIn : lignes reçues, envoyées ou toutes.",
 )
-@options.format_(("json", "texte"), "json")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(("court", "json", "texte")),
+    default=None,
+    help="court : une ligne par invitation (qui, décision, règle, quoi faire sur LinkedIn) ;"
+    " json : une ligne JSON ; texte : l'explication complète. Par défaut : court dans un"
+    " terminal, json sinon (tube, fichier).",
+)
 @click.option("--trace", is_flag=True, help="Ajoute la trace complète de chaque décision.")
 @options.journal
 @options.durabilite
@@ -184,6 +194,7 @@ def run_batch(
 ) -> Counter:
     """Decide, journal and print each record, ``size`` at a time; report rejected ones on
     stderr."""
+    format_ = format_ or ("court" if sys.stdout.isatty() else "json")
     tally: Counter = Counter({"rejetée": 0})
     for batch in decide_batches(setup, records, sink, batch_size=size):
         lines: list[str] = []
@@ -221,6 +232,8 @@ def _tally_key(outcome: Outcome) -> str:
 
 
 def render_outcome(outcome: Decided, format_: str, trace: bool) -> str:
+    if format_ == "court":
+        return safe(brief_line(outcome))
     if format_ == "texte":
         return result_text(outcome, trace=trace)
     return orjson.dumps(result_json(outcome, trace=trace)).decode()

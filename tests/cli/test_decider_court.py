@@ -1,0 +1,84 @@
+"""``tamis decider --format court``: one line a person reads per invitation (who, decision,
+rule and motif, what to do on LinkedIn, what is missing), the default on a terminal only."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = """\
+politique "Essai"
+règle "photo" : refuser si sans_photo
+    motif "Pas de visage, pas de contact."
+règle "vendeur" : signaler si pitch_de_vente
+accepter si expediteur.connexions >= connexions_min
+sinon examiner
+"""
+INVITATIONS = [
+    {"id": "a-1", "expediteur": {"nom": "Marie Gagnon", "photo": False,
+                                 "profil_url": "https://www.linkedin.com/in/marie-gagnon/"}},
+    {"id": "a-2", "expediteur": {"nom": "Paul Roy", "photo": True, "connexions": 120}},
+    {"id": "a-3", "expediteur": {"nom": "Jeanne\x1b[31m Roy", "photo": True}},
+    {"id": "a-4", "sens": "sortante", "message": "Bonjour",
+     "destinataire": {"nom": "Zoé Côté", "profil_url": "https://linkedin.com/in/zoe"},
+     "expediteur": {"photo": True, "connexions": 300}},
+    {"id": "a-5", "message": "Réservez une démo gratuite de notre plateforme!",
+     "expediteur": {"nom": "Vendeur Pro", "photo": True, "connexions": 900}},
+]  # fmt: skip
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TAMIS_JOURNAL", raising=False)
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    lines = [json.dumps(x, ensure_ascii=False) for x in INVITATIONS]
+    (tmp_path / "inv.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_one_line_per_invitation_with_the_linkedin_step(work):
+    result = CliRunner().invoke(cli, ["decider", "-p", "p.tamis", "--format", "court", "inv.jsonl"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Marie Gagnon (linkedin.com/in/marie-gagnon) — refuser — photo : Pas de visage, pas de"
+        " contact. → Ignorer"
+    )
+    assert lines[1] == "Paul Roy — accepter — ligne 5 → Accepter"
+    assert lines[3] == "Zoé Côté (linkedin.com/in/zoe) — accepter — ligne 5 → Envoyer la demande"
+    assert lines[4] == "Vendeur Pro — signaler — vendeur → Ignorer, puis signaler le profil"
+
+
+def test_examiner_says_what_is_missing_and_the_line_is_terminal_safe(work):
+    result = CliRunner().invoke(cli, ["decider", "-p", "p.tamis", "--format", "court", "inv.jsonl"])
+    line = result.stdout.splitlines()[2]
+    assert line.startswith("Jeanne\\x1b[31m Roy — examiner — sinon → À examiner vous-même ;")
+    assert "il manque : expediteur.connexions (absent)" in line
+    assert "\x1b" not in result.stdout
+
+
+def test_json_in_a_pipe_court_on_a_terminal(work):
+    piped = CliRunner().invoke(cli, ["decider", "-p", "p.tamis", "inv.jsonl"])
+    assert json.loads(piped.stdout.splitlines()[0])["id"] == "a-1"
+    primary, secondary = pty.openpty()
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()",
+               "decider", "-p", "p.tamis", "--journal", "t.jsonl", "inv.jsonl"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}
+    done = subprocess.run(command, stdout=secondary, stderr=subprocess.PIPE, cwd=work, env=env,
+                          timeout=120)  # fmt: skip
+    os.close(secondary)
+    shown = os.read(primary, 65536).decode("utf-8")
+    os.close(primary)
+    assert done.returncode == 0, done.stderr
+    assert shown.splitlines()[0].startswith("Marie Gagnon (linkedin.com/in/marie-gagnon) — refuser")
