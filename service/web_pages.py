@@ -294,7 +294,8 @@ def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, A
         for entry in item.get("conditions") or ()
     ]
     step = web_views.linkedin_step(item["decision"], (invitation or {}).get("sens"))
-    return {**item, "conditions": conditions, "etape": step}
+    missing = web_views.unknown_leaves(c["arbre"] for c in conditions)
+    return {**item, "conditions": conditions, "etape": step, "manquants": missing}
 
 
 def empty_form() -> dict[str, Any]:

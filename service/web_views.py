@@ -90,6 +90,20 @@ def tree(node: Mapping[str, Any], evidence: Mapping[str, str]) -> TreeNode:
     )
 
 
+def unknown_leaves(nodes: Iterable[TreeNode]) -> list[tuple[str, str]]:
+    """The names left inconnu in the condition trees, each once, with what their evidence
+    says was missing: what the person could look up to settle the decision."""
+    found: dict[str, str] = {}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop(0)
+        if node.children:
+            stack[:0] = node.children
+        elif node.value == "inconnu":
+            found.setdefault(node.condition, node.evidence)
+    return list(found.items())
+
+
 def truth_word(value: Any) -> str:
     """A recorded value as users read it: vrai, faux, inconnu, or the value itself."""
     if value is None:

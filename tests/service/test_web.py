@@ -311,3 +311,12 @@ def test_an_outgoing_request_is_advice_not_an_inbox_step(page, served):
     step = page.locator(".pourquoi .etape").first.text_content()
     assert step in {"Sur LinkedIn : Envoyer la demande", "Sur LinkedIn : Ne pas envoyer",
                     "Sur LinkedIn : Retoucher la demande avant de l'envoyer"}  # fmt: skip
+
+
+def test_an_examined_invitation_says_what_would_settle_it(page):
+    log_in(page)
+    decide_by_hand(page, nom="Inconnue Partielle", message="Bonjour Jade, au plaisir.")
+    expect(page.locator(".resultat .decision")).to_have_text("examiner")
+    page.click("text=Toute l'explication")
+    expect(page.locator("h3", has_text="Ce qui permettrait de trancher")).to_be_visible()
+    expect(page.locator(".pourquoi")).to_contain_text("sans_photo : expediteur.photo absente")
