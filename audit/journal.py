@@ -27,6 +27,7 @@ from tamis.audit import integrity, layout, personal
 from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
+from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.processors import audit_processors
 from tamis.audit.quiet_imports import structlog
 from tamis.audit.sink import Durability, DurabilityMode, JournalFile
@@ -207,19 +208,27 @@ def open_journal(
     group_size: int = 1000,
     group_ms: float = 100.0,
 ) -> Iterator[Journal]:
-    """A ``Journal`` on ``path`` (default: ``default_journal_path()``), closed (and synced) on exit.
+    """A ``Journal`` on ``path`` (default: ``default_journal_path()``), closed (and synced) on exit;
+    a ``postgresql://`` URL is a journal in PostgreSQL (``tamis.audit.postgres``).
 
     ``durability`` is ``STRICTE`` or ``GROUPEE`` (``sink.parse_durability`` reads the
     word users write); ``warn`` receives French warnings (torn last
     line set aside, permissive file mode). Raises ``JournalError``.
     """
     head = ChainHead()
-    where = Path(path) if path is not None else default_journal_path()
-    sink = JournalFile(where, head, Durability(durability, group_size, group_ms), warn)
+    named = path if path is not None else os.environ.get(ENV_VAR)
+    if postgres_url(named):  # PostgreSQL: each batch is one committed transaction
+        from tamis.audit.postgres.sink import open_sink
+
+        sink, where = open_sink(str(named), head), None
+    else:
+        where = Path(path) if path is not None else default_journal_path()
+        sink = JournalFile(where, head, Durability(durability, group_size, group_ms), warn)
     journal = Journal(sink, head, minimise=minimise)
     try:
         journal.open()
-        integrity.warn_if_damaged(where, warn)  # before appending to a broken chain
+        if where is not None:  # a file: before appending to a broken chain
+            integrity.warn_if_damaged(where, warn)
         yield journal
     finally:
         journal.close()

@@ -30,9 +30,10 @@ from tamis.audit import queries, why
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
 from tamis.audit.filters import FilterError, Sender
+from tamis.audit.postgres.backend import shown, verify_any
+from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
-from tamis.audit.verify import verify_journal
 from tamis.cli import human, options
 from tamis.cli.main import LazyGroup
 from tamis.cli.options import warn
@@ -66,13 +67,15 @@ LATER = {
     "purger": "tamis.cli.effacer:purger",
     "migrer": "tamis.cli.migrer:migrer",
     "figer": "tamis.cli.figer:figer",
+    "initialiser": "tamis.cli.journal_postgresql:initialiser",
+    "copier": "tamis.cli.journal_postgresql:copier",
 }
 
 
 @click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def journal() -> None:
     """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller,
-    figer."""
+    figer ; initialiser et copier (PostgreSQL)."""
 
 
 @journal.command()
@@ -393,14 +396,17 @@ def verifier(journal: str, sceau: str | None, cle: str | None, cle_publique: str
     tronqué) avec sa ligne, et sort avec le code 1. Avec --sceau, vérifie aussi que le
     journal contient toujours chaque tête scellée, sous une signature valide."""
     with journal_errors():
-        result = verify_journal(journal)
+        result = verify_any(journal)
     sealed = None
+    if sceau is not None and postgres_url(journal):
+        raise click.UsageError("--sceau ne vérifie pas encore un journal PostgreSQL.")
     if sceau is not None:
         from tamis.cli.sceau import seal_report  # loads cryptography only when asked
 
         sealed = seal_report(journal, sceau, cle, cle_publique)
     if result.problem is not None:
-        click.echo(f"ÉCHEC : {journal}:{result.problem.message}")
+        where = f"{shown(journal)} : " if postgres_url(journal) else f"{journal}:"
+        click.echo(f"ÉCHEC : {where}{result.problem.message}")
         if sealed is not None:
             click.echo(sealed)
         sys.exit(1)

@@ -15,6 +15,8 @@ import click
 from tamis.audit.errors import Altered, DamagedLine, JournalError, JournalMissing
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
+from tamis.audit.postgres.url import is_url as postgres_url
+from tamis.audit.postgres.url import shown as shown_url
 from tamis.cli import french
 from tamis.engine.engines import ENGINES
 
@@ -67,6 +69,10 @@ def moteur(function: F) -> F:
     )(function)
 
 
+POSTGRESQL_COMMANDS = frozenset({"decider", "verifier"})
+"""The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
+
+
 def journal(function: F) -> F:
     return click.option(
         "--journal",
@@ -76,8 +82,21 @@ def journal(function: F) -> F:
         envvar=ENV_VAR,
         show_default=True,
         show_envvar=True,
-        help="Journal d'audit (JSON Lines, ajout seulement).",
+        callback=_journal_backend,
+        help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
+        "decider et verifier.",
     )(function)
+
+
+def _journal_backend(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A PostgreSQL journal only where the command reads it (never echoing its password)."""
+    if postgres_url(value) and ctx.command.name not in POSTGRESQL_COMMANDS:
+        raise click.UsageError(
+            f"« {ctx.command_path} » ne lit pas encore un journal PostgreSQL "
+            f"({shown_url(value)}) ; copiez-le d'abord dans un fichier : tamis journal copier "
+            f"{shown_url(value)} journal.jsonl"
+        )
+    return value
 
 
 def sans_index(function: F) -> F:

@@ -1,7 +1,48 @@
 """Suite-wide settings: property tests check behaviour, never speed (bench/ measures speed),
-so a slow or busy CI machine must not fail them on hypothesis's per-example deadline."""
+so a slow or busy CI machine must not fail them on hypothesis's per-example deadline.
 
+``pg_server`` is one real PostgreSQL server for the session (``tests/pg_cluster.py``: the URL
+in ``TAMIS_TEST_PG_URL``, or a throwaway cluster), started only by the tests that ask for it;
+``pg_url`` is a new, empty database on it for one test."""
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import psycopg
+import pytest
 from hypothesis import settings
+from pg_cluster import ENV_URL, Cluster, ClusterError
 
 settings.register_profile("tamis", deadline=None)
 settings.load_profile("tamis")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A superuser's URL on a running PostgreSQL server."""
+    given = os.environ.get(ENV_URL)
+    if given:
+        yield given
+        return
+    cluster = Cluster()
+    try:
+        url = cluster.start()
+    except ClusterError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """The URL of a new, empty database, dropped after the test."""
+    name = f"essai_{secrets.token_hex(6)}"
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = pg_server.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -1,0 +1,37 @@
+"""A journal named by a path or by a ``postgresql://`` URL: the few operations that take
+either (``verifier``, ``copier``). psycopg is imported only for a URL, so file journals
+never load it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from tamis.audit import reader
+from tamis.audit.errors import warn_on_stderr
+from tamis.audit.postgres import url as urls
+from tamis.audit.verify import Verification, verify_journal
+
+
+def shown(journal: str) -> str:
+    """A journal's name as users may see it (a URL without its password)."""
+    return urls.shown(journal) if urls.is_url(journal) else journal
+
+
+def verify_any(journal: str) -> Verification:
+    """``verify_journal`` for a file, ``postgres.read.verify`` for PostgreSQL."""
+    if not urls.is_url(journal):
+        return verify_journal(journal)
+    from tamis.audit.postgres import read
+
+    return read.verify(journal)
+
+
+def lines_of(journal: str, warn: Callable[[str], None] = warn_on_stderr) -> Iterator[bytes]:
+    """A journal's lines (without ``\\n``), in order, whichever its backend."""
+    if urls.is_url(journal):
+        from tamis.audit.postgres import read
+
+        yield from read.iter_lines(journal)
+        return
+    for _, line in reader.iter_lines(journal, warn):
+        yield line

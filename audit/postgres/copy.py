@@ -1,0 +1,92 @@
+"""``tamis journal copier``: a journal copied between a file and PostgreSQL, either way,
+verified end to end.
+
+The source is verified first (a broken chain is not copied: it would verify nowhere); its
+lines are then written to the destination, which must be new or empty: a file is written
+under a temporary name beside it, synced, then renamed (mode 0600); a database gets every row
+in one transaction under the journal's lock (schema created if missing). Finally the
+destination is verified and must end on the source's last digest, after as many records.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import psycopg
+
+from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
+from tamis.audit.postgres import rows, schema, sink
+from tamis.audit.postgres import url as urls
+from tamis.audit.postgres.backend import lines_of, shown, verify_any
+
+
+class Copied(NamedTuple):
+    count: int  # records copied
+    last_seq: int
+    last_digest: str  # the head digest both journals verify to
+
+
+def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
+    """Copy ``source`` into ``destination`` (new or empty); ``JournalError`` in French."""
+    before = verify_any(source)
+    if before.problem is not None:
+        raise JournalError(
+            f"{shown(source)} ne se vérifie pas ({before.problem.message}) ; rien n'a été copié."
+        )
+    if urls.is_url(destination):
+        _into_database(lines_of(source, warn), destination)
+    else:
+        _into_file(lines_of(source, warn), Path(destination))
+    after = verify_any(destination)
+    if after.problem is not None or after.last_digest != before.last_digest:
+        found = after.problem.message if after.problem else f"fin {after.last_digest}"
+        raise JournalError(
+            f"la copie {shown(destination)} ne se vérifie pas comme l'original ({found})."
+        )
+    return Copied(before.count, before.last_seq, before.last_digest)
+
+
+def _into_database(lines: Iterator[bytes], url: str) -> None:
+    schema.initialise(url)
+    with urls.connect(url) as connection:
+        try:
+            with connection.transaction():
+                connection.execute(sink.LOCK, (schema.LOCK_CLASS,))
+                if connection.execute(f"SELECT 1 FROM {schema.TABLE} LIMIT 1").fetchone():
+                    raise JournalError(
+                        f"{urls.shown(url)} contient déjà un journal ; la copie va dans un "
+                        "journal vide. Rien n'a été copié."
+                    )
+                with connection.cursor() as cursor, cursor.copy(sink.COPY) as copy:
+                    for line in lines:
+                        copy.write_row(rows.row_of(line))
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "d'écrire dans") from None
+
+
+def _into_file(lines: Iterator[bytes], path: Path) -> None:
+    if path.exists():
+        raise JournalError(f"{path} existe déjà ; la copie va dans un nouveau fichier.")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as error:
+        raise JournalError(os_error_message(path, error, "écrire")) from None
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+            for line in lines:
+                out.write(line + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)
+        os.rename(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise JournalError(os_error_message(path, error, "écrire")) from None
+    except BaseException:
+        os.unlink(temporary)
+        raise

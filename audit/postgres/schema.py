@@ -1,0 +1,94 @@
+"""The journal's tables in PostgreSQL, versioned: created by ``tamis journal initialiser``,
+checked each time a journal is opened.
+
+``tamis_journal`` holds one row per record, numbered by ``seq`` (its primary key, so a
+record cannot be there twice): the envelope, ``contenu`` as the canonical JSON its digest
+covers, ``donnees_personnelles`` (format 3's personal part; the only column erasure
+updates), and columns copied from the content for the queries' indexes. ``tamis_schema``
+holds the schema's version: a journal whose schema is newer than this tamis knows is
+refused, in French, before anything is read or written.
+
+The tables live in the connection's schema search path, so one database can hold several
+journals in several PostgreSQL schemas (``?options=-csearch_path%3Despace``).
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from tamis.audit.errors import JournalError
+from tamis.audit.postgres import url as urls
+
+VERSION = 1
+TABLE = "tamis_journal"
+LOCK_CLASS = 0x7A315  # first key of the journal's advisory lock (the second: the table's oid)
+
+DDL = f"""
+CREATE TABLE tamis_schema (
+    version integer NOT NULL,
+    initialise_le timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE {TABLE} (
+    seq bigint PRIMARY KEY CHECK (seq > 0),
+    horodatage text NOT NULL,
+    evenement text NOT NULL,
+    precedente text NOT NULL,
+    empreinte text NOT NULL,
+    version integer NOT NULL,
+    contenu text NOT NULL,
+    donnees_personnelles text,
+    politique_sha256 text,
+    id_invitation text,
+    decision text
+);
+CREATE INDEX tamis_journal_id ON {TABLE} (id_invitation);
+CREATE INDEX tamis_journal_evenement ON {TABLE} (evenement, decision);
+CREATE INDEX tamis_journal_horodatage ON {TABLE} (horodatage);
+"""
+
+
+def version_of(connection: psycopg.Connection) -> int | None:
+    """The version of the journal schema in ``connection``'s search path (None: none)."""
+    found = connection.execute("SELECT to_regclass('tamis_schema')").fetchone()
+    if found is None or found[0] is None:
+        return None
+    row = connection.execute("SELECT max(version) FROM tamis_schema").fetchone()
+    return row[0] if row else None
+
+
+def initialise(url: str) -> bool:
+    """Create the schema; False if this version is already there. ``JournalError`` if
+    another version is there, or the server refuses."""
+    with urls.connect(url) as connection:
+        try:
+            with connection.transaction():
+                connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (LOCK_CLASS,))
+                found = version_of(connection)
+                if found is not None:
+                    require(url, found)
+                    return False
+                connection.execute(DDL)
+                connection.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (VERSION,))
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "d'initialiser") from None
+    return True
+
+
+def check(url: str, connection: psycopg.Connection) -> None:
+    """A ``JournalError`` unless the journal's schema is there, at this version."""
+    found = version_of(connection)
+    if found is None:
+        raise JournalError(
+            f"{urls.shown(url)} ne contient pas de journal tamis ; créez-le avec : "
+            f"tamis journal initialiser {urls.shown(url)}"
+        )
+    require(url, found)
+
+
+def require(url: str, found: int) -> None:
+    if found > VERSION:
+        raise JournalError(
+            f"le journal PostgreSQL {urls.shown(url)} a un schéma de version {found}, plus "
+            f"récent que celui que cette version de tamis connaît ({VERSION}) ; mettez tamis à "
+            "jour. Rien n'a été lu ni écrit."
+        )

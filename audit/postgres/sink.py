@@ -1,0 +1,134 @@
+"""The writer's sink for a PostgreSQL journal: what ``JournalFile`` is to a file.
+
+``audit.journal.Journal`` runs over it unchanged (the same processors number, chain and seal
+the same lines). ``with sink.locked() as head:`` opens a transaction, takes the journal's
+advisory lock (``pg_advisory_xact_lock``: one writer at a time, on every machine, released by
+the commit) and reads the chain head from the table; ``msg`` receives the sealed lines;
+leaving the block inserts their rows with one ``COPY`` and commits (``synchronous_commit``
+on): the caller is acknowledged only after the commit. On any error the transaction is
+rolled back, nothing of the batch is in the table, and the error is a French
+``JournalError``; a lost connection is opened again at the next batch.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from tamis.audit.chain import ChainHead
+from tamis.audit.layout import GENESIS
+from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import url as urls
+
+COPY = f"COPY {schema.TABLE} ({', '.join(rows.COLUMNS)}) FROM STDIN"
+LOCK = f"SELECT pg_advisory_xact_lock(%s, '{schema.TABLE}'::regclass::oid::integer)"
+_HEAD = f"""
+SELECT seq, empreinte,
+       (SELECT politique_sha256 FROM {schema.TABLE}
+         WHERE politique_sha256 IS NOT NULL ORDER BY seq DESC LIMIT 1)
+  FROM {schema.TABLE} ORDER BY seq DESC LIMIT 1
+"""
+
+
+class PostgresSink:
+    """Appends sealed records to a PostgreSQL journal, one transaction per locked section."""
+
+    CHUNK = 1000  # records sealed per run within a batch (all inserted in one COPY)
+
+    def __init__(self, url: str, head: ChainHead) -> None:
+        self.url, self.head = url, head
+        self.path = url  # what ``Journal.path`` returns: the journal's name, as given
+        self.syncs = 0  # transactions committed (for the service's metrics)
+        self._lines: list[bytes] = []
+        self._depth = 0
+        self._connection: psycopg.Connection | None = None
+
+    def _connected(self) -> psycopg.Connection:
+        """The open connection, (re)connected and the schema checked when needed."""
+        connection = self._connection
+        if connection is None or connection.closed or connection.broken:
+            connection = urls.connect(self.url)
+            try:
+                schema.check(self.url, connection)
+                connection.rollback()
+            except BaseException:
+                connection.close()
+                raise
+            self._connection = connection
+        return connection
+
+    def locked(self) -> PostgresSink:
+        return self
+
+    def __enter__(self) -> ChainHead:
+        if self._depth:
+            self._depth += 1
+            return self.head
+        connection = self._connected()
+        try:
+            connection.execute(LOCK, (schema.LOCK_CLASS,))
+            found = connection.execute(_HEAD).fetchone()
+        except psycopg.Error as error:
+            self._rollback()
+            raise urls.failed(self.url, error, "de lire") from None
+        head = self.head
+        head.seq, head.empreinte, head.politique = found if found else (0, GENESIS, None)
+        self._depth, self._lines = 1, []
+        return head
+
+    def msg(
+        self, pieces: list[bytes], record: dict | None = None, records: list | None = None
+    ) -> dict | list[dict]:
+        """Keep the sealed line(s) for the commit, and move the head past them."""
+        if not self._depth:
+            raise RuntimeError("PostgresSink.msg outside locked()")
+        self._lines += b"".join(pieces).splitlines()
+        self.head.advance(record if records is None else records[-1], 0)  # type: ignore[arg-type]
+        return record if records is None else records  # type: ignore[return-value]
+
+    def __exit__(self, kind: type | None, error: BaseException | None, trace: object) -> None:
+        if self._depth > 1:
+            self._depth -= 1
+            return
+        self._depth, lines, self._lines = 0, self._lines, []
+        if kind is not None:
+            self._rollback()
+            return
+        try:
+            self._insert(lines)
+            self._connection.commit()  # type: ignore[union-attr]
+        except psycopg.Error as failure:
+            self._rollback()
+            raise urls.failed(self.url, failure, "d'écrire dans") from None
+        self.syncs += 1 if lines else 0
+
+    def _insert(self, lines: list[bytes]) -> None:
+        if not lines:
+            return
+        with self._connection.cursor() as cursor, cursor.copy(COPY) as copy:  # type: ignore[union-attr]
+            for line in lines:
+                copy.write_row(rows.row_of(line))
+
+    def _rollback(self) -> None:
+        """Undo the transaction (nothing of it was acknowledged); a broken connection is
+        dropped, to be opened again by the next batch."""
+        connection, self.head.size = self._connection, -1
+        if connection is None:
+            return
+        try:
+            connection.rollback()
+        except psycopg.Error:
+            connection.close()
+            self._connection = None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def open_sink(url: str, head: ChainHead) -> PostgresSink:
+    """A sink on ``url``, connected and its schema checked now (a French ``JournalError``
+    otherwise), so that nothing is decided for a journal that cannot take it."""
+    sink = PostgresSink(url, head)
+    sink._connected()
+    return sink

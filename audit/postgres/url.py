@@ -1,0 +1,97 @@
+"""Which journals live in PostgreSQL, how they are named to users, and how to reach them.
+
+A journal given as ``postgresql://…`` (or ``postgres://…``) is a PostgreSQL database; the
+password comes from the URL, ``PGPASSWORD`` or ``~/.pgpass`` (libpq reads them) and is never
+printed: ``shown`` is the URL without it. Connection failures become a ``JournalError`` in
+French; libpq's own reason (English) is translated for the common cases.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tamis.audit.errors import JournalError
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(journal: object) -> bool:
+    """True when ``journal`` names a PostgreSQL journal rather than a file."""
+    return isinstance(journal, str) and journal.startswith(SCHEMES)
+
+
+def shown(url: str) -> str:
+    """The URL as users may see it: no password, neither in the address nor in its query."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")
+    user = host[0].partition(":")[0]
+    netloc = f"{user}@{host[2]}" if host[1] else host[2]
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+    """A connection with ``synchronous_commit`` on (a commit is on the server's disk before
+    it returns); a French ``JournalError`` if the server cannot be reached. (psycopg is
+    imported here: ``audit.journal`` imports this module, file journals never need it.)"""
+    import psycopg
+
+    try:
+        connection = psycopg.connect(url, autocommit=autocommit, connect_timeout=_timeout())
+        connection.execute("SET synchronous_commit TO on")
+        if not autocommit:
+            connection.commit()
+        return connection
+    except psycopg.Error as error:
+        raise unreachable(url, error) from None
+
+
+def _timeout() -> int:
+    """Seconds to wait for the server (``PGCONNECT_TIMEOUT``, else 10)."""
+    try:
+        return max(1, int(os.environ.get("PGCONNECT_TIMEOUT", "10")))
+    except ValueError:
+        return 10
+
+
+def unreachable(url: str, error: Exception) -> JournalError:
+    """The French error for a server that cannot be reached or used."""
+    return JournalError(f"journal PostgreSQL {shown(url)} injoignable : {reason(error)}.")
+
+
+def failed(url: str, error: Exception, action: str) -> JournalError:
+    """The French error for a statement that failed while ``action`` (« écrire dans »…)."""
+    where = shown(url)
+    return JournalError(f"impossible {action} le journal PostgreSQL {where} : {reason(error)}.")
+
+
+_REASONS = (
+    ("password authentication failed", "authentification refusée (utilisateur ou mot de passe)"),
+    ("no password supplied", "mot de passe manquant (URL, PGPASSWORD ou ~/.pgpass)"),
+    ("does not exist", "la base ou l'utilisateur n'existe pas"),
+    ("Connection refused", "connexion refusée (le serveur est-il démarré ?)"),
+    ("timeout expired", "le serveur ne répond pas (délai dépassé)"),
+    ("could not translate host name", "nom d'hôte inconnu"),
+    ("terminating connection", "le serveur a fermé la connexion"),
+    ("server closed the connection", "le serveur a fermé la connexion"),
+    ("consuming input failed", "le serveur a fermé la connexion"),
+    ("the connection is closed", "la connexion au serveur est fermée"),
+    ("permission denied", "permission refusée au rôle de connexion"),
+    ("read-only transaction", "serveur en lecture seule"),
+    ("No space left", "disque du serveur plein"),
+)
+
+
+def reason(error: Exception) -> str:
+    """Why a PostgreSQL operation failed, in French when the reason is a known one."""
+    text = str(error)
+    for needle, french in _REASONS:
+        if needle in text:
+            return french
+    last = text.strip().splitlines()[-1] if text.strip() else type(error).__name__
+    return f"erreur du serveur ({last})"

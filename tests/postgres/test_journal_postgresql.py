@@ -1,0 +1,207 @@
+"""The journal in PostgreSQL through the CLI: initialiser, decider, verifier, copier, on a
+real server (``pg_url``: a new database on the throwaway cluster)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
+from journal_helpers import checked, fill
+
+from tamis.audit.postgres import read
+from tamis.audit.postgres.url import shown
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = str(ROOT / "policies" / "chambre.tamis")
+INVITATIONS = str(ROOT / "policies" / "exemples" / "invitations.jsonl")
+
+
+def tamis(*args: str, env: dict | None = None):
+    return CliRunner().invoke(cli, list(args), env=env, prog_name="tamis")
+
+
+def password(url: str) -> str:
+    return url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+
+
+@pytest.fixture
+def journal(pg_url: str) -> str:
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    return pg_url
+
+
+def test_initialiser_creates_the_schema_once_and_never_shows_the_password(pg_url):
+    first = tamis("journal", "initialiser", pg_url)
+    again = tamis("journal", "initialiser", pg_url)
+    assert first.exit_code == 0 and again.exit_code == 0
+    assert first.output == f"Journal PostgreSQL {shown(pg_url)} : schéma version 1 créé.\n"
+    assert again.output.endswith("schéma version 1 déjà présent.\n")
+    assert password(pg_url) not in first.output + again.output
+    assert password(pg_url) not in shown(pg_url) and "@127.0.0.1:" in shown(pg_url)
+
+
+def test_decider_journals_into_postgresql_and_verifier_checks_the_chain(journal):
+    decided = tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS)
+    assert decided.exit_code == 0, decided.output
+    assert decided.output.count("\n") == 47 + 1  # 47 decisions, then the summary
+    verified = tamis("journal", "verifier", "--journal", journal)
+    assert verified.exit_code == 0
+    assert verified.output.startswith("OK : 49 enregistrement(s) vérifié(s), chaîne intacte")
+    records = list(read.iter_records(journal))
+    assert [r["evenement"] for r in records[:3]] == ["ouverture", "politique", "decision"]
+    assert [r["seq"] for r in records] == list(range(1, 50))
+    assert records[2]["contenu"]["invitation"]["id"] == records[2]["contenu"]["id"]
+
+
+def test_the_journal_variable_names_a_postgresql_journal_too(journal):
+    env = {"TAMIS_JOURNAL": journal}
+    assert tamis("decider", "-p", POLICY, INVITATIONS, env=env).exit_code == 0
+    verified = tamis("journal", "verifier", env=env)
+    assert verified.exit_code == 0 and "OK : 49 enregistrement(s)" in verified.output
+
+
+def test_a_file_copied_into_postgresql_and_back_is_the_same_bytes(journal, tmp_path):
+    original = tmp_path / "original.jsonl"
+    fill(original, checked(), 6)
+    into = tamis("journal", "copier", str(original), journal)
+    assert into.exit_code == 0, into.output
+    back = tmp_path / "retour.jsonl"
+    out = tamis("journal", "copier", journal, str(back))
+    assert out.exit_code == 0, out.output
+    assert back.read_bytes() == original.read_bytes()
+    assert back.stat().st_mode & 0o777 == 0o600
+    head = original.read_bytes().splitlines()[-1].split(b'"empreinte":"')[1][:64].decode()
+    assert f"jusqu'au n° 8, empreinte {head}." in into.output
+    assert f"jusqu'au n° 8, empreinte {head}." in out.output
+    assert password(journal) not in into.output + out.output
+
+
+def test_copier_refuses_a_broken_source_a_used_destination_and_an_existing_file(journal, tmp_path):
+    original = tmp_path / "j.jsonl"
+    fill(original, checked(), 3)
+    assert tamis("journal", "copier", str(original), journal).exit_code == 0
+    again = tamis("journal", "copier", str(original), journal)
+    assert again.exit_code == 1
+    assert "contient déjà un journal ; la copie va dans un journal vide" in again.output
+    existing = tamis("journal", "copier", journal, str(original))
+    assert existing.exit_code == 1 and "existe déjà" in existing.output
+    lines = original.read_bytes().splitlines(keepends=True)
+    original.write_bytes(b"".join(lines[:2] + lines[3:]))
+    broken = tamis("journal", "copier", str(original), str(tmp_path / "copie.jsonl"))
+    assert broken.exit_code == 1 and "ne se vérifie pas" in broken.output
+    assert not (tmp_path / "copie.jsonl").exists()
+
+
+def test_verifier_finds_a_row_changed_or_deleted_in_the_database(journal):
+    fill(journal, checked(), 5)
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute(
+            "UPDATE tamis_journal SET contenu = replace(contenu, %s, %s) WHERE seq = 4",
+            ('"duree_ms":0.5', '"duree_ms":0.7'),
+        )
+    changed = tamis("journal", "verifier", "--journal", journal)
+    assert changed.exit_code == 1
+    assert changed.output == (
+        f"ÉCHEC : {shown(journal)} : l'enregistrement n° 4 a été modifié — son empreinte ne "
+        "correspond plus à son contenu.\n"
+    )
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute("DELETE FROM tamis_journal WHERE seq IN (4, 5)")
+    deleted = tamis("journal", "verifier", "--journal", journal)
+    assert deleted.exit_code == 1
+    assert "enregistrement(s) supprimé(s) (n° 4 à 5 manquant)" in deleted.output
+
+
+def test_writers_in_parallel_keep_one_chain(journal):
+    policy = checked()
+    threads = [threading.Thread(target=fill, args=(journal, policy, 15)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result = read.verify(journal)
+    assert result.ok and result.count == 1 + 1 + 4 * 15
+
+
+def test_a_newer_schema_is_refused_before_anything_is_written(journal):
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute("UPDATE tamis_schema SET version = 99")
+    decided = tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS)
+    assert decided.exit_code == 1
+    assert (
+        f"le journal PostgreSQL {shown(journal)} a un schéma de version 99, plus récent que "
+        "celui que cette version de tamis connaît (1) ; mettez tamis à jour." in decided.output
+    )
+    with psycopg.connect(journal) as connection:
+        assert connection.execute("SELECT count(*) FROM tamis_journal").fetchone() == (0,)
+
+
+def test_a_database_without_a_journal_says_how_to_create_it(pg_url):
+    decided = tamis("decider", "-p", POLICY, "--journal", pg_url, INVITATIONS)
+    assert decided.exit_code == 1
+    assert f"tamis journal initialiser {shown(pg_url)}" in decided.output
+    assert password(pg_url) not in decided.output
+
+
+def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
+    wrong = pg_url.replace(password(pg_url), "mauvais-secret")
+    refused = tamis("journal", "verifier", "--journal", wrong)
+    assert refused.exit_code == 1
+    assert "injoignable : authentification refusée (utilisateur ou mot de passe)" in (
+        refused.output
+    )
+    closed = "postgresql://tamis:secret-cache@127.0.0.1:1/tamis"
+    down = tamis("decider", "-p", POLICY, "--journal", closed, INVITATIONS)
+    assert down.exit_code == 1
+    assert "injoignable : connexion refusée (le serveur est-il démarré ?)" in down.output
+    assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
+
+
+@pytest.mark.parametrize("command", ["chercher", "stats", "exporter", "pourquoi x"])
+def test_commands_that_do_not_read_postgresql_yet_say_so(pg_url, command):
+    result = tamis("journal", *command.split(), "--journal", pg_url)
+    assert result.exit_code == 2
+    assert "ne lit pas encore un journal PostgreSQL" in result.output
+    assert f"tamis journal copier {shown(pg_url)} journal.jsonl" in result.output
+    assert password(pg_url) not in result.output
+
+
+def test_the_service_role_appends_but_cannot_update_or_delete_decisions(journal):
+    role, secret = f"service_{journal.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
+    with psycopg.connect(journal, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
+        admin.execute(f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema TO {role}")
+        admin.execute(f"GRANT UPDATE (donnees_personnelles) ON tamis_journal TO {role}")
+    try:
+        _append_as(role, secret, journal)
+    finally:
+        with psycopg.connect(journal, autocommit=True) as admin:
+            admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema FROM {role}")
+            admin.execute(f"DROP ROLE {role}")
+
+
+def _append_as(role: str, secret: str, journal: str) -> None:
+    """Append as ``role``, then try to change and delete decisions as ``role``."""
+    server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
+    as_service = f"postgresql://{role}:{secret}@{server}/{database}"
+    fill(as_service, checked(), 4)
+    assert read.verify(as_service).count == 6
+    with psycopg.connect(as_service, autocommit=True) as connection:
+        for statement in (
+            "UPDATE tamis_journal SET contenu = '{}' WHERE seq = 3",
+            "UPDATE tamis_journal SET decision = 'accepter' WHERE seq = 3",
+            "DELETE FROM tamis_journal WHERE seq = 3",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute(statement)
+        connection.execute(
+            "UPDATE tamis_journal SET donnees_personnelles = donnees_personnelles WHERE seq = 3"
+        )
+    assert read.verify(as_service).ok
