@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,8 @@ from tamis.audit.record import SCHEMA_VERSION
 from tamis.audit.torn import recover_tail
 
 _TEMP_SUFFIX = ".tmp"
-_MARK = b'"donnees_personnelles":{"donnees":'  # an unerased format 3 decision, as written
+_ID = re.compile(rb'"id":("(?:[^"\\]|\\.)*"),"inconnues":')
+_KEY = b'"donnees_personnelles"'  # in every format 3 decision line, however laid out
 
 
 def _temp_prefix(path: Path) -> str:
@@ -55,6 +57,19 @@ class Selection:
     ids: frozenset[str] = frozenset()
     filter: Filter | None = None
     before: str | None = None
+
+    def may_match(self, line: bytes) -> bool:
+        """The byte pre-test: a line this rules out is never parsed (its ``id`` and time read
+        where tamis writes them); a line laid out otherwise is left to ``matches``."""
+        if self.ids:
+            found = _ID.search(line)  # the first: the decision part's, before the personal part
+            if found is not None and orjson.loads(found.group(1)) not in self.ids:
+                return False
+        if self.before is not None:
+            tail = layout.read_tail(line)
+            if tail is not None and tail.horodatage >= self.before:
+                return False
+        return True
 
     def matches(self, record: dict) -> bool:
         content = record["contenu"]
@@ -198,7 +213,7 @@ def _lines(fd: int, size: int | None = None) -> Iterator[bytes]:
 def _classify(line: bytes, selection: Selection, found: Erasure) -> bool:
     """True if ``line`` is an unerased format 3 decision the selection picks; counts the
     selected ones that cannot be erased (format 2) or already were."""
-    if b'"decision"' not in line:
+    if b'"decision"' not in line or not selection.may_match(line):
         return False
     record = parse_record(line)
     if record is None or not selection.matches(record):
@@ -206,10 +221,24 @@ def _classify(line: bytes, selection: Selection, found: Erasure) -> bool:
     if personal.erased(record) is not None:
         found.already += 1
         return False
-    if record.get("version", 0) < personal.FORMAT or _MARK not in line:
+    if record.get("version", 0) < personal.FORMAT or not _has_personal_part(line):
         found.legacy += 1
         return False
     found.erased.append(record["seq"])
+    return True
+
+
+def _has_personal_part(line: bytes) -> bool:
+    """The line holds a personal part with its data (however the line is laid out)."""
+    if _KEY not in line:
+        return False
+    part = orjson.loads(line).get(personal.KEY)
+    if not (isinstance(part, dict) and "donnees" in part):
+        return False
+    try:
+        personal.commitment(part)  # a part edited out of shape is left to ``verifier``
+    except ValueError:
+        return False
     return True
 
 

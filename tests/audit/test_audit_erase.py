@@ -115,3 +115,23 @@ def test_a_writer_appending_during_erasures_loses_nothing(tmp_path, durability):
     decisions = [r for r in iter_records(journal) if r["evenement"] == "decision"]
     assert len(decisions) == 450  # none of the writer's records went to the old file
     assert erased_seqs(journal) == sorted(erased)
+
+
+def test_the_byte_pre_test_never_rules_out_a_chosen_line(tmp_path):
+    """Ids as written and the envelope's time rule lines out before parsing; a line written
+    by another program (spaces) still goes to the full test."""
+    import json
+
+    from journal_helpers import checked
+
+    journal = tmp_path / "j.jsonl"
+    fill(journal, checked(), 6)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    lines[4] = json.dumps(json.loads(lines[4]), ensure_ascii=False).encode() + b"\n"  # inv-2
+    journal.write_bytes(b"".join(lines))
+    picked = Selection(ids=frozenset({"inv-2", "inv-4"}))
+    assert not picked.may_match(lines[3]) and picked.may_match(lines[4])
+    done = erase(journal, picked, "essai", warn=print)
+    assert done.erased == [5, 7] and verify_journal(journal).ok
+    moment = next(iter_records(journal))["horodatage"]
+    assert erase(journal, Selection(before=moment), "rien", warn=print).erased == []
