@@ -25,6 +25,15 @@ _HEADS = {
     Action.SIGNALER: "Signalée par la",
     Action.EXAMINER: "À examiner selon la",
 }
+# A request the user is about to send (``sens = "sortante"``) is advised, never « acceptée »
+# or « refusée »: nobody but the user decides to send it.
+_OUTGOING_HEADS = {
+    Action.ACCEPTER: "À envoyer selon la",
+    Action.REFUSER: "À ne pas envoyer selon la",
+    Action.IGNORER: "À ne pas envoyer selon la",
+    Action.SIGNALER: "À ne pas envoyer selon la",
+    Action.EXAMINER: "À retoucher selon la",
+}
 
 
 def explain(
@@ -33,8 +42,9 @@ def explain(
     evidence: Mapping[str, str] | None = None,
     *,
     evaluator: Evaluator | None = None,
+    outgoing: bool = False,
 ) -> str:
-    """The decision in one or two French sentences.
+    """The decision in one or two French sentences (as advice when ``outgoing``).
 
     « Refusée par la règle « photo » (ligne 12) : sans_photo est vrai (expediteur.photo absente). »
     ``evaluator`` (from ``Evaluator.of(policy, decision)``) reuses the conditions a trace of
@@ -46,7 +56,8 @@ def explain(
         return _by_default(decision, policy, evaluator, notes)
     node = evaluator.rule(decision.rule.index)
     reasons = " et ".join(_reasons(node, True, notes))
-    text = f"{_HEADS[decision.action]} {rule_words(decision.rule)} : {reasons}."
+    heads = _OUTGOING_HEADS if outgoing else _HEADS
+    text = f"{heads[decision.action]} {rule_words(decision.rule)} : {reasons}."
     return text + _motif(decision.rule)
 
 

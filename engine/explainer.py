@@ -68,19 +68,21 @@ class Explainer:
         self.shown: dict[tuple[int, ...], Shown] = {}
         self.skeletons: dict[tuple, Skeleton] = {}
 
-    def __call__(self, decision: Decision, evidence: Mapping[str, str]) -> Explained:
+    def __call__(
+        self, decision: Decision, evidence: Mapping[str, str], *, outgoing: bool = False
+    ) -> Explained:
         """``decision`` explained; ``evidence`` holds the domain's notes (read only for the
-        names the trace shows)."""
+        names the trace shows); ``outgoing``: a request to send, explained as advice."""
         traced, decisive = traced_rules(decision)
         shown = self.shown.get(traced) or self._shown(traced)
         notes = {n: evidence[n] for n in shown.names if n in evidence} if evidence else {}
-        key = (decisive, traced, read_values(shown.reads, decision), _noted(notes))
+        key = (outgoing, decisive, traced, read_values(shown.reads, decision), _noted(notes))
         try:
             skeleton = self.skeletons.get(key)
         except TypeError:  # a value that cannot be a key (never one of the language's)
             skeleton, key = None, None
         if skeleton is None:
-            return self._build(decision, notes, key)
+            return self._build(decision, notes, key, outgoing)
         text = fill(skeleton.explanation, notes)
         json = decision_json(decision, self.rules, notes, skeleton.trace_json)
         return Explained(decision, skeleton.trace, text, notes, json)
@@ -107,16 +109,19 @@ class Explainer:
                 if node.name in definitions:
                     yield from self._reads(definitions[node.name])
 
-    def _build(self, decision: Decision, notes: dict[str, str], key: tuple | None) -> Explained:
+    def _build(
+        self, decision: Decision, notes: dict[str, str], key: tuple | None, outgoing: bool
+    ) -> Explained:
         """Trace and explain with the reference evaluator; keep the skeleton under ``key``."""
         policy = self.policy
         evaluator = Evaluator.of(policy, decision)
         traces = tuple(trace_decision(policy, decision, evaluator=evaluator))
-        text = explain(decision, policy, notes, evaluator=evaluator)
+        text = explain(decision, policy, notes, evaluator=evaluator, outgoing=outgoing)
         skeleton = Skeleton(traces, trace_json(traces), (text,))
         if key is not None and len(self.skeletons) < self.LIMIT:
             marked = {name: f"{MARK}{name}{MARK}" for name in key[-1]}
-            template = tuple(explain(decision, policy, marked, evaluator=evaluator).split(MARK))
+            explained = explain(decision, policy, marked, evaluator=evaluator, outgoing=outgoing)
+            template = tuple(explained.split(MARK))
             if fill(template, notes) == text:  # no mark in the policy's or the input's texts
                 self.skeletons[key] = skeleton._replace(explanation=template)
         json = decision_json(decision, self.rules, notes, skeleton.trace_json)

@@ -174,7 +174,8 @@ def decide_invitation(setup: Setup, invitation: Invitation) -> tuple[Explained, 
     facts = extract_facts(invitation, setup.context, setup.policy.base_names, setup.parameters)
     decision = setup.engine.decide(facts.values, setup.parameters)
     duration_ms = (time.perf_counter() - started) * 1000
-    return setup.explainer(decision, facts.evidence), duration_ms
+    outgoing = invitation.sens == "sortante"
+    return setup.explainer(decision, facts.evidence, outgoing=outgoing), duration_ms
 
 
 def received_form(record: InputRecord) -> Mapping[str, Any]:
