@@ -3,6 +3,7 @@ real server (``pg_url``: a new database on the throwaway cluster)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
-from journal_helpers import checked, fill
+from journal_helpers import checked, decide, fill, invitation
 
+from tamis.audit.errors import JournalError
+from tamis.audit.journal import open_journal
 from tamis.audit.postgres import read
 from tamis.audit.postgres.url import shown
 from tamis.cli.main import cli
@@ -205,3 +208,47 @@ def _append_as(role: str, secret: str, journal: str) -> None:
             "UPDATE tamis_journal SET donnees_personnelles = donnees_personnelles WHERE seq = 3"
         )
     assert read.verify(as_service).ok
+
+
+def test_decider_processes_writing_at_once_keep_one_chain(journal):
+    command = [str(Path(sys.executable).parent / "tamis"), "decider", "-p", POLICY]
+    runs = [
+        subprocess.Popen(
+            [*command, "--journal", journal, "--format", "json", INVITATIONS],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    assert all(out.count("\n") == 47 for out, _ in outputs)
+    result = read.verify(journal)
+    assert result.ok and result.count == 1 + 1 + 3 * 47  # one ouverture, one politique
+    events = [r["evenement"] for r in read.iter_records(journal)]
+    assert events.count("politique") == 1 and events.count("decision") == 3 * 47
+
+
+def test_a_lost_connection_fails_that_batch_in_french_and_the_next_one_reconnects(journal):
+    policy = checked()
+    with open_journal(journal) as writer:
+        first = fill_one(writer, policy, 0)
+        with psycopg.connect(journal, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(JournalError) as lost:
+            fill_one(writer, policy, 1)
+        assert str(lost.value).startswith(
+            f"impossible de lire le journal PostgreSQL {shown(journal)}"
+        )
+        again = fill_one(writer, policy, 2)
+    assert again["seq"] == first["seq"] + 1 and again["precedente"] == first["empreinte"]
+    assert read.verify(journal).ok
+
+
+def fill_one(writer, policy, number: int) -> dict:
+    decision = decide(policy, photo=True, connexions=500, evidence={})
+    return writer.record_decision(decision, policy=policy, invitation=invitation(number))
