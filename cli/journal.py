@@ -16,7 +16,7 @@ import itertools
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, TextIO
 
 import click
@@ -449,14 +449,26 @@ def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: An
     qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules)."""
     flt = options.build_filter(kw)
     with journal_errors():
-        check_first_line(journal)  # a missing or foreign journal touches no output file
+        chosen = _chosen(journal, flt, sans_index)
     with journal_errors(), output(sortie, journal) as stream:
-        records = queries.select(journal, flt, warn, index=not sans_index)
+        records = chosen()
         if format_ == "csv":
             count = write_csv(stream, queries.EXPORT_COLUMNS, map(queries.export_row, records))
         else:
             count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
     click.echo(f"{human.number(count)} décision(s) exportée(s).", err=True)
+
+
+def _chosen(journal: str, flt: Any, sans_index: bool) -> Callable[[], Iterable[dict]]:
+    """What ``exporter`` reads: the journal checked first (a missing, foreign or unreachable
+    journal touches no output file), then its records chosen by ``flt``."""
+    if not postgres_url(journal):
+        check_first_line(journal)
+        return lambda: queries.select(journal, flt, warn, index=not sans_index)
+    from tamis.audit.postgres import query
+
+    query.check(journal)
+    return lambda: query.select(journal, flt, warn)
 
 
 def _jsonl(record: dict) -> str:

@@ -41,9 +41,9 @@ CREATE TABLE {TABLE} (
     id_invitation text,
     decision text
 );
-CREATE INDEX tamis_journal_id ON {TABLE} (id_invitation);
+CREATE INDEX tamis_journal_id ON {TABLE} (id_invitation COLLATE "C");
 CREATE INDEX tamis_journal_evenement ON {TABLE} (evenement, decision);
-CREATE INDEX tamis_journal_horodatage ON {TABLE} (horodatage);
+CREATE INDEX tamis_journal_horodatage ON {TABLE} (horodatage COLLATE "C");
 """
 
 

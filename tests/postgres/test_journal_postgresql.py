@@ -3,6 +3,7 @@ real server (``pg_url``: a new database on the throwaway cluster)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -167,7 +168,7 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
     assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
 
 
-@pytest.mark.parametrize("command", ["chercher", "stats", "exporter", "pourquoi x"])
+@pytest.mark.parametrize("command", ["chercher", "stats", "pourquoi x"])
 def test_commands_that_do_not_read_postgresql_yet_say_so(pg_url, command):
     result = tamis("journal", *command.split(), "--journal", pg_url)
     assert result.exit_code == 2
@@ -252,3 +253,35 @@ def test_a_lost_connection_fails_that_batch_in_french_and_the_next_one_reconnect
 def fill_one(writer, policy, number: int) -> dict:
     decision = decide(policy, photo=True, connexions=500, evidence={})
     return writer.record_decision(decision, policy=policy, invitation=invitation(number))
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        [],
+        ["--decision", "signaler"],
+        ["--decision", "signaler", "--format", "csv"],
+        ["--regle", "sinon", "--expediteur", "a"],
+        ["--depuis", "2020-01-01", "--decision", "examiner"],
+    ],
+)
+def test_exporter_reads_postgresql_as_it_reads_the_same_journal_in_a_file(
+    journal, tmp_path, choice
+):
+    assert tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS).exit_code == 0
+    copy = tmp_path / "copie.jsonl"
+    assert tamis("journal", "copier", journal, str(copy)).exit_code == 0
+    from_file = tamis("journal", "exporter", "--journal", str(copy), *choice)
+    from_database = tamis("journal", "exporter", "--journal", journal, *choice)
+    assert from_file.exit_code == 0 and from_database.exit_code == 0
+    assert from_database.output == from_file.output
+    count = int(re.search(r"(\d+) décision\(s\) exportée\(s\)", from_file.output)[1])
+    assert count == (5 if "signaler" in choice else 47 if not choice else count) and count > 0
+
+
+def test_exporter_on_an_unreachable_server_writes_no_file(tmp_path):
+    out = tmp_path / "export.jsonl"
+    closed = "postgresql://tamis:secret-cache@127.0.0.1:1/tamis"
+    result = tamis("journal", "exporter", "--journal", closed, "-o", str(out))
+    assert result.exit_code == 1 and "injoignable : connexion refusée" in result.output
+    assert not out.exists() and "secret-cache" not in result.output

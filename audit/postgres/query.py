@@ -1,0 +1,88 @@
+"""Decision records chosen by a ``filters.Filter``, from a PostgreSQL journal.
+
+The SQL narrows on the indexed columns (event, decision, invitation id or its start, period:
+compared byte by byte, ``COLLATE "C"``, as the file's readers compare them), the rows stream
+through a server-side cursor in ``seq`` order, and ``Filter.matches`` (the one owner of what
+a filter means) has the last word on each record. A record whose digest no longer matches its
+content is still shown as the journal holds it, with a French warning, like a file's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import psycopg
+
+from tamis.audit.chain import parse_record
+from tamis.audit.errors import JournalError
+from tamis.audit.filters import Filter
+from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import url as urls
+from tamis.audit.verify import sealed
+
+_FETCH = 2000
+
+
+def where(flt: Filter) -> tuple[str, list]:
+    """The SQL condition that keeps every record ``flt`` may match, and its parameters."""
+    parts, params = ["evenement = 'decision'"], []
+    if flt.decisions:
+        parts.append("decision = ANY(%s)")
+        params.append(sorted(flt.decisions))
+    if flt.invitation is not None:
+        parts.append('id_invitation COLLATE "C" = %s')
+        params.append(flt.invitation)
+    if flt.invitation_prefix:
+        parts.append('id_invitation COLLATE "C" LIKE %s')
+        params.append(_escaped(flt.invitation_prefix) + "%")
+    if flt.since is not None:
+        parts.append('horodatage COLLATE "C" >= %s')
+        params.append(flt.since)
+    if flt.until is not None:
+        parts.append('horodatage COLLATE "C" < %s')
+        params.append(flt.until)
+    return " AND ".join(parts), params
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]:
+    """The decision records ``flt`` matches, in ``seq`` order (format 3 merged)."""
+    condition, params = where(flt)
+    query = (
+        f"SELECT {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE {condition} ORDER BY seq"
+    )
+    with urls.connect(url) as connection:
+        schema.check(url, connection)
+        try:
+            with connection.cursor(name="tamis_choix") as cursor:
+                cursor.itersize = _FETCH
+                cursor.execute(query, params)
+                for row in cursor:
+                    record = _record(url, rows.line_of(*row), warn)
+                    if flt.matches(record):
+                        yield record
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "de lire") from None
+
+
+def _record(url: str, line: bytes, warn: Callable[[str], None]) -> dict:
+    record = parse_record(line)
+    if record is None:
+        raise JournalError(f"{urls.shown(url)} : enregistrement illisible dans le journal.")
+    if not sealed(line):
+        warn(
+            f"{urls.shown(url)} : l'enregistrement n° {record['seq']} a été modifié après son "
+            "inscription (son empreinte ne correspond plus à son contenu) ; ce qui est montré "
+            "est son contenu modifié. « tamis journal verifier » localise la première "
+            "modification."
+        )
+    return record
+
+
+def check(url: str) -> None:
+    """A French ``JournalError`` unless ``url`` is a reachable journal of this schema."""
+    with urls.connect(url) as connection:
+        schema.check(url, connection)
