@@ -161,7 +161,7 @@ def chercher(
     ou CSV (tels qu'au journal, en UTC)."""
     flt = options.build_filter(kw)
     with journal_errors():
-        rows = queries.search(journal, flt, warn, index=not sans_index)
+        rows = _search(journal, flt, sans_index)
         count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout, utc=utc)
     click.echo(f"{human.number(count)} décision(s) trouvée(s).", err=True)
 
@@ -282,7 +282,7 @@ def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **k
     décisions dans le temps."""
     flt = options.build_filter(kw)
     with journal_errors():
-        result = queries.journal_stats(journal, flt, par, warn, local=not utc, index=not sans_index)
+        result = _stats(journal, flt, par, local=not utc, sans_index=sans_index)
     if format_ == "json":
         click.echo(orjson.dumps(result.as_dict()).decode())
         return
@@ -457,6 +457,26 @@ def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: An
         else:
             count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
     click.echo(f"{human.number(count)} décision(s) exportée(s).", err=True)
+
+
+def _search(journal: str, flt: Any, sans_index: bool) -> Iterable[dict]:
+    """``chercher``'s rows: a file's through its index or scan, PostgreSQL's by SQL."""
+    if not postgres_url(journal):
+        return queries.search(journal, flt, warn, index=not sans_index)
+    from tamis.audit.postgres import query
+
+    return map(queries.summary, query.select(journal, flt, warn))
+
+
+def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -> Stats:
+    """``stats``' counts: a file's through its index or scan, PostgreSQL's over the records
+    its SQL selects (counted by ``stats.compute_stats``, as for a file)."""
+    if not postgres_url(journal):
+        return queries.journal_stats(journal, flt, per, warn, local=local, index=not sans_index)
+    from tamis.audit.postgres import query
+    from tamis.audit.stats import compute_stats
+
+    return compute_stats(query.select(journal, flt, warn), per, local=local)
 
 
 def _chosen(journal: str, flt: Any, sans_index: bool) -> Callable[[], Iterable[dict]]:

@@ -69,7 +69,7 @@ def moteur(function: F) -> F:
     )(function)
 
 
-POSTGRESQL_COMMANDS = frozenset({"decider", "verifier", "exporter"})
+POSTGRESQL_COMMANDS = frozenset({"decider", "verifier", "exporter", "chercher", "stats"})
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
 
 
@@ -84,7 +84,7 @@ def journal(function: F) -> F:
         show_envvar=True,
         callback=_journal_backend,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, verifier et exporter.",
+        "decider, verifier, chercher, stats et exporter.",
     )(function)
 
 
