@@ -92,12 +92,13 @@ def pourquoi(identifiant: str, journal: str, format_: str, utc: bool, sans_index
     du nom ou de l'adresse de profil de l'expéditeur ; si plusieurs invitations
     correspondent, elles sont énumérées."""
     with journal_errors():
-        lookup = why.look_up(journal, identifiant, warn, index=not sans_index)
+        lookup = _look_up(journal, identifiant, sans_index)
     if lookup.candidates:
         raise click.ClickException(ambiguous(identifiant, lookup, utc=utc))
     if not lookup.found:
         raise click.ClickException(
-            f"aucune décision pour l'invitation « {human.safe(identifiant)} » dans {journal}."
+            f"aucune décision pour l'invitation « {human.safe(identifiant)} » dans "
+            f"{shown(journal)}."
         )
     if lookup.designation is not why.Designation.ID:
         click.echo(designated(identifiant, lookup), err=True)
@@ -457,6 +458,15 @@ def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: An
         else:
             count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
     click.echo(f"{human.number(count)} décision(s) exportée(s).", err=True)
+
+
+def _look_up(journal: str, identifiant: str, sans_index: bool) -> why.Lookup:
+    """``pourquoi``'s invitation: a file's through its index or scan, PostgreSQL's by SQL."""
+    if not postgres_url(journal):
+        return why.look_up(journal, identifiant, warn, index=not sans_index)
+    from tamis.audit.postgres import query
+
+    return query.look_up(journal, identifiant, warn)
 
 
 def _search(journal: str, flt: Any, sans_index: bool) -> Iterable[dict]:

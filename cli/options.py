@@ -69,7 +69,9 @@ def moteur(function: F) -> F:
     )(function)
 
 
-POSTGRESQL_COMMANDS = frozenset({"decider", "verifier", "exporter", "chercher", "stats"})
+POSTGRESQL_COMMANDS = frozenset(
+    {"decider", "verifier", "exporter", "chercher", "stats", "pourquoi"}
+)
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
 
 
@@ -84,7 +86,7 @@ def journal(function: F) -> F:
         show_envvar=True,
         callback=_journal_backend,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, verifier, chercher, stats et exporter.",
+        "decider, verifier, pourquoi, chercher, stats et exporter.",
     )(function)
 
 

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 
+from tamis.audit import why
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import Filter
 from tamis.audit.postgres import rows, schema
 from tamis.audit.postgres import url as urls
+from tamis.audit.queries import parse_filter, summary
 from tamis.audit.verify import sealed
 
 _FETCH = 2000
@@ -51,9 +53,13 @@ def _escaped(text: str) -> str:
 def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]:
     """The decision records ``flt`` matches, in ``seq`` order (format 3 merged)."""
     condition, params = where(flt)
-    query = (
-        f"SELECT {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE {condition} ORDER BY seq"
-    )
+    return (r for r in _records(url, condition, params, warn) if flt.matches(r))
+
+
+def _records(url: str, condition: str, params: list, warn: Callable[[str], None]) -> Iterator[dict]:
+    """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order."""
+    columns = ", ".join(rows.LINE_COLUMNS)
+    query = f"SELECT {columns} FROM {schema.TABLE} WHERE {condition} ORDER BY seq"
     with urls.connect(url) as connection:
         schema.check(url, connection)
         try:
@@ -61,11 +67,41 @@ def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]
                 cursor.itersize = _FETCH
                 cursor.execute(query, params)
                 for row in cursor:
-                    record = _record(url, rows.line_of(*row), warn)
-                    if flt.matches(record):
-                        yield record
+                    yield _record(url, rows.line_of(*row), warn)
         except psycopg.Error as error:
             raise urls.failed(url, error, "de lire") from None
+
+
+def policy_sources(url: str, warn: Callable[[str], None]) -> dict[str, dict]:
+    """sha256 -> the ``politique`` content recorded for it (``why.policy_sources``'s answer)."""
+    records = _records(url, "evenement = 'politique'", [], warn)
+    return {r["contenu"]["politique"]["sha256"]: r["contenu"]["politique"] for r in records}
+
+
+def find_decisions(url: str, invitation: str, warn: Callable[[str], None]) -> list[why.Found]:
+    """Every decision recorded for ``invitation``, with its policy (``why.find_decisions``)."""
+    policies = policy_sources(url, warn)
+    chosen = select(url, parse_filter(invitation=invitation), warn)
+    return [why.Found(r, policies.get(r["contenu"]["politique"].get("sha256"))) for r in chosen]
+
+
+def look_up(url: str, query: str, warn: Callable[[str], None]) -> why.Lookup:
+    """What ``pourquoi``'s argument designates, by ``why.look_up``'s rules: an exact id, else
+    the only id starting with it, else the only sender matching it; several: candidates."""
+    found = find_decisions(url, query, warn)
+    if found or not query.strip():
+        return why.Lookup(why.Designation.ID if found else why.Designation.NOTHING, found, [])
+    for designation, flt in (
+        (why.Designation.PREFIX, parse_filter(invitation_prefix=query)),
+        (why.Designation.SENDER, parse_filter(sender=why.sender_part(query))),
+    ):
+        matching = (summary(record) for record in select(url, flt, warn))  # closable
+        candidates = why._candidates(matching)
+        if len(candidates) == 1:
+            return why.Lookup(designation, find_decisions(url, candidates[0].invitation, warn), [])
+        if candidates:
+            return why.Lookup(designation, [], candidates)
+    return why.Lookup(why.Designation.NOTHING, [], [])
 
 
 def _record(url: str, line: bytes, warn: Callable[[str], None]) -> dict:

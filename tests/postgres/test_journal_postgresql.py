@@ -168,7 +168,7 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
     assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
 
 
-@pytest.mark.parametrize("command", ["pourquoi x", "figer"])
+@pytest.mark.parametrize("command", ["figer"])
 def test_commands_that_do_not_read_postgresql_yet_say_so(pg_url, command):
     result = tamis("journal", *command.split(), "--journal", pg_url)
     assert result.exit_code == 2
@@ -291,3 +291,16 @@ def test_exporter_on_an_unreachable_server_writes_no_file(tmp_path):
     result = tamis("journal", "exporter", "--journal", closed, "-o", str(out))
     assert result.exit_code == 1 and "injoignable : connexion refusée" in result.output
     assert not out.exists() and "secret-cache" not in result.output
+
+
+@pytest.mark.parametrize("designation", ["inv-01", "inv-0", "zzz-inconnu", "Tremblay", ""])
+def test_pourquoi_reads_postgresql_as_the_same_journal_in_a_file(journal, tmp_path, designation):
+    assert tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS).exit_code == 0
+    copy = tmp_path / "copie.jsonl"
+    assert tamis("journal", "copier", journal, str(copy)).exit_code == 0
+    for shape in ("texte", "json"):
+        command = ["journal", "pourquoi", designation, "--format", shape, "--utc"]
+        on_file = tamis(*command, "--journal", str(copy))
+        on_database = tamis(*command, "--journal", journal)
+        assert on_database.exit_code == on_file.exit_code
+        assert on_database.output == on_file.output.replace(str(copy), shown(journal))
