@@ -70,7 +70,7 @@ def moteur(function: F) -> F:
 
 
 POSTGRESQL_COMMANDS = frozenset(
-    {"decider", "verifier", "exporter", "chercher", "stats", "pourquoi"}
+    {"decider", "verifier", "exporter", "chercher", "stats", "pourquoi", "rejouer"}
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
 
@@ -86,7 +86,7 @@ def journal(function: F) -> F:
         show_envvar=True,
         callback=_journal_backend,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, verifier, pourquoi, chercher, stats et exporter.",
+        "decider, verifier, pourquoi, chercher, stats, exporter et rejouer.",
     )(function)
 
 

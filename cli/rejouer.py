@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from tamis.audit.errors import JournalError
+from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
 from tamis.cli.decider import setup_or_exit
-from tamis.triage.replay import Change, Report, replay_journal
+from tamis.triage.replay import Change, Report, replay, replay_journal
 
 
 @click.command("rejouer", short_help="Essaie une autre politique sur les décisions du journal.")
@@ -47,7 +48,7 @@ def rejouer(
     flt = options.build_filter(selection)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     try:
-        report = replay_journal(setup, journal, flt, warn, index=not sans_index)
+        report = _replayed(setup, journal, flt, sans_index)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     for message in report.rejected:
@@ -120,3 +121,13 @@ def change_table(change: Change) -> Table:
     table.add_column(f"Après : {change.apres} ({change.regle_apres})", ratio=1)
     table.add_row(change.explication_avant, change.explication_apres)
     return table
+
+
+def _replayed(setup: Any, journal: str, flt: Any, sans_index: bool) -> Report:
+    """A file replayed through its index or scan; a PostgreSQL journal's records selected
+    by SQL (``postgres.query.select``)."""
+    if not postgres_url(journal):
+        return replay_journal(setup, journal, flt, warn, index=not sans_index)
+    from tamis.audit.postgres import query
+
+    return replay(setup, query.select(journal, flt, warn), flt)

@@ -304,3 +304,19 @@ def test_pourquoi_reads_postgresql_as_the_same_journal_in_a_file(journal, tmp_pa
         on_database = tamis(*command, "--journal", journal)
         assert on_database.exit_code == on_file.exit_code
         assert on_database.output == on_file.output.replace(str(copy), shown(journal))
+
+
+def test_rejouer_reads_postgresql_as_the_same_journal_in_a_file(journal, tmp_path):
+    assert tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS).exit_code == 0
+    copy = tmp_path / "copie.jsonl"
+    assert tamis("journal", "copier", journal, str(copy)).exit_code == 0
+    other = str(ROOT / "policies" / "blogue.tamis")
+    for shape in ("texte", "json"):
+        command = ["rejouer", "-p", other, "--format", shape]
+        on_file = tamis(*command, "--journal", str(copy))
+        on_database = tamis(*command, "--journal", journal)
+        assert on_file.exit_code == on_database.exit_code == 0
+        assert "21 changerai(en)t de décision" in on_file.output or shape == "json"
+        assert re.sub(r"\S*:\d+ \(", "(", on_file.output) == re.sub(
+            r"journal \(", "(", on_database.output
+        )
