@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tamis.audit.postgres.url import is_url, shown
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.service.tokens import Right, TokenEntry, parse_rights
 
@@ -248,6 +249,13 @@ class _Checker:
             line = self.lines.table(where) if missing else self.lines.key(where, key)
             text = "manquant" if missing else f"doit être un chemin de fichier (reçu : {value!r})"
             self.problem(line, f"« {where}.{key} » {text}")
+            return Path()
+        if is_url(value):  # never made into a path (the URL's password would be shown)
+            self.problem(
+                self.lines.key(where, key),
+                f"« {where}.{key} » : un journal PostgreSQL ({shown(value)}) n'est pas encore "
+                "pris en charge par tamis servir ; donnez un chemin de fichier",
+            )
             return Path()
         return self.folder / value
 

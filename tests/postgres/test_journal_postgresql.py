@@ -320,3 +320,20 @@ def test_rejouer_reads_postgresql_as_the_same_journal_in_a_file(journal, tmp_pat
         assert re.sub(r"\S*:\d+ \(", "(", on_file.output) == re.sub(
             r"journal \(", "(", on_database.output
         )
+
+
+def test_servir_refuses_a_postgresql_journal_in_its_config_without_the_password(tmp_path):
+    from tamis.service.config import ConfigInvalid, load_config
+
+    (tmp_path / "service.toml").write_text(
+        '[espaces.jade]\npolitique = "p.tamis"\n'
+        'journal = "postgresql://tamis:secret-cache@db.exemple.ca/tamis"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigInvalid) as refused:
+        load_config(tmp_path / "service.toml")
+    assert (
+        "« espaces.jade.journal » : un journal PostgreSQL (postgresql://tamis@db.exemple.ca/tamis) "
+        "n'est pas encore pris en charge par tamis servir" in str(refused.value)
+    )
+    assert "secret-cache" not in str(refused.value) and not (tmp_path / "postgresql:").exists()
