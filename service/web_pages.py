@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import signal
 import tempfile
 from collections import deque
 from importlib.resources import files
@@ -374,8 +375,8 @@ def policy_action(request: Request, workspace: Workspace, action: str, source: s
         return policy_values(workspace, source, diagnostics=diagnostics, rejeu=replayed(
             request, workspace, source))  # fmt: skip
     if action == "enregistrer":
-        return policy_values(workspace, source, diagnostics=diagnostics, **saved(
-            workspace, source, invalid))  # fmt: skip
+        outcome = saved(workspace, source, invalid, request.app.state.supervised)
+        return policy_values(workspace, source, diagnostics=diagnostics, **outcome)
     return policy_values(workspace, source, diagnostics=diagnostics)
 
 
@@ -388,7 +389,7 @@ def replayed(request: Request, workspace: Workspace, source: str) -> dict[str, A
         return {"erreur": error.message}
 
 
-def saved(workspace: Workspace, source: str, invalid: bool) -> dict[str, Any]:
+def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) -> dict[str, Any]:
     """Write the policy file, then reload it; an invalid text is never written."""
     if invalid:
         return {"message": "Politique non enregistrée : corrigez d'abord les erreurs."}
@@ -400,13 +401,18 @@ def saved(workspace: Workspace, source: str, invalid: bool) -> dict[str, Any]:
     except PolicyRefused as error:
         write_atomically(path, previous)
         return {"message": f"Politique refusée, l'ancienne reste en vigueur : {error.message}"}
+    if supervised:  # the other worker processes reload too, as after POST …/recharger
+        os.kill(os.getppid(), signal.SIGHUP)
     note = "enregistrée et rechargée" if reloaded.changed else "inchangée"
     return {"message": f"Politique {note} (sha256 {reloaded.after[:12]}…)."}
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` whole or not at all, keeping its permissions."""
+    mode = path.stat().st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -191,6 +191,7 @@ def test_policy_editor_live_diagnostics_what_if_and_save(page, work):
     page.click("button[value=enregistrer]")
     expect(page.locator(".message")).to_contain_text("Politique enregistrée et rechargée")
     assert (work / "politique.tamis").read_text(encoding="utf-8") == stricter
+    assert (work / "politique.tamis").stat().st_mode & 0o777 == 0o644  # permissions kept
     page.locator("#source").fill(original)
     page.click("button[value=enregistrer]")  # back to the original for the other tests
     expect(page.locator(".message")).to_contain_text("enregistrée et rechargée")
