@@ -31,6 +31,7 @@ from tamis.service.calls import PolicyRefused
 from tamis.service.config import ServiceConfig
 from tamis.service.logs import make_logger
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
+from tamis.service.web_session import session_key
 from tamis.service.workspaces import Workspaces
 
 GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
@@ -167,6 +168,7 @@ class Supervisor:
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # inherited: a starting worker ignores it
         with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
+            session_key()  # drawn here, so every worker signs web sessions with the same key
             self.workers = [self._start() for _ in range(self.count)]
             signal.signal(signal.SIGHUP, self._forward)
             while not self.stopping:

@@ -321,3 +321,24 @@ def test_an_examined_invitation_says_what_would_settle_it(page):
     page.click("text=Toute l'explication")
     expect(page.locator("h3", has_text="Ce qui permettrait de trancher")).to_be_visible()
     expect(page.locator(".pourquoi")).to_contain_text("sans_photo : expediteur.photo absente")
+
+
+def test_a_session_holds_across_worker_processes(work):
+    """Under --processus 2 each request may reach either worker: both know the session."""
+    server = serve(
+        "-p", "politique.tamis", "--contexte", str(CONTEXT), "--journal", "journal-2.jsonl",
+        "--processus", "2", cwd=work, env={"TAMIS_JETON": TOKEN},
+    )  # fmt: skip
+    try:
+        origin = {"Origin": server.url}
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            login = client.post("/interface/connexion", data={"jeton": TOKEN}, headers=origin)
+        assert login.status_code == 303 and login.headers["location"] == "/interface/"
+        cookies = dict(login.cookies)
+        answers = []
+        for _ in range(24):  # a new connection each time: either worker may answer
+            with httpx.Client(base_url=server.url, timeout=30, cookies=cookies) as client:
+                answers.append(client.get("/interface/statistiques").status_code)
+        assert answers == [200] * 24
+    finally:
+        assert server.stop() == 0
