@@ -49,6 +49,22 @@ ENV_TOKEN = "TAMIS_JETON"
     type=click.Path(path_type=Path, dir_okay=False),
     help="service.toml : plusieurs espaces, leurs jetons (au lieu de -p).",
 )
+@click.option(
+    "--sceaux",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FICHIER",
+    help="Scelle la tête du journal à intervalles réguliers et ajoute chaque sceau à FICHIER"
+    " (à garder ailleurs que le journal ; voir tamis journal verifier --sceau).",
+)
+@click.option(
+    "--sceller-toutes",
+    "sceller_toutes",
+    type=click.IntRange(min=1),
+    default=3600,
+    show_default=True,
+    metavar="SECONDES",
+    help="Intervalle entre deux sceaux (avec --sceaux).",
+)
 @click.option("--hote", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 : libre."
@@ -137,6 +153,8 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
         durability=str(given["durabilite"]),
         engine=str(given["moteur"]),
         parameters=dict(_pair(text) for text in given["parametres"]),  # type: ignore[union-attr]
+        seals=given["sceaux"],  # type: ignore[arg-type]
+        seal_every=int(given["sceller_toutes"]),  # type: ignore[arg-type]
     )
 
 

@@ -29,6 +29,9 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
+DEFAULT_SEAL_EVERY = 3600  # seconds between scheduled seals: an hour
+
+
 @dataclass(frozen=True)
 class WorkspaceConfig:
     """One person's workspace: policy, context, journal, parameter overrides, tokens."""
@@ -40,6 +43,7 @@ class WorkspaceConfig:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     tokens: tuple[TokenEntry, ...] = ()
     engine: str = "natif"
+    seals: Path | None = None  # where scheduled seals of the journal's head are appended
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class ServiceConfig:
     limits: Limits = Limits()
     durability: str = "groupee"
     source: Path | None = None  # the service.toml, if any (reloaded on SIGHUP)
+    seal_every: int = DEFAULT_SEAL_EVERY  # seconds between scheduled seals
 
     @property
     def has_tokens(self) -> bool:
@@ -88,13 +93,15 @@ def single_workspace(
     durability: str = "groupee",
     engine: str = "natif",
     parameters: Mapping[str, Any] | None = None,
+    seals: Path | None = None,
+    seal_every: int = DEFAULT_SEAL_EVERY,
 ) -> ServiceConfig:
     """``tamis servir -p …``: the workspace ``defaut``, with one all-rights token if given."""
     tokens = (TokenEntry(token_sha256, frozenset(Right), "jeton"),) if token_sha256 else ()
     workspace = WorkspaceConfig(
-        DEFAULT_WORKSPACE, policy, journal, context, parameters or {}, tokens, engine
+        DEFAULT_WORKSPACE, policy, journal, context, parameters or {}, tokens, engine, seals
     )
-    return ServiceConfig({DEFAULT_WORKSPACE: workspace}, limits, durability)
+    return ServiceConfig({DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every)
 
 
 def load_config(path: Path) -> ServiceConfig:
@@ -163,8 +170,10 @@ class _Lines:
 class _Checker:
     """Checks a parsed document, collecting ``ConfigProblem``s instead of stopping."""
 
-    SERVICE_KEYS = ("taille_max", "invitations_max", "durabilite")
-    WORKSPACE_KEYS = ("politique", "contexte", "journal", "parametres", "moteur", "jetons")
+    SERVICE_KEYS = ("taille_max", "invitations_max", "durabilite", "sceller_toutes")
+    WORKSPACE_KEYS = (
+        "politique", "contexte", "journal", "parametres", "moteur", "jetons", "sceaux"
+    )  # fmt: skip
 
     def __init__(self, path: Path, text: str) -> None:
         self.folder, self.lines = path.parent, _Lines(text)
@@ -178,12 +187,18 @@ class _Checker:
             if key not in ("service", "espaces"):
                 self.problem(self.lines.table(key) or self.lines.key("", key), _unknown(key))
         limits, durability = self.service(document.get("service", {}))
+        seal_every = self.seal_every(document.get("service", {}))
         spaces = document.get("espaces")
         if not isinstance(spaces, dict) or not spaces:
             self.problem(0, "aucun espace : ajoutez au moins une table [espaces.NOM]")
             spaces = {}
         workspaces = {name: self.workspace(name, value) for name, value in spaces.items()}
-        return ServiceConfig(workspaces, limits, durability, None)
+        return ServiceConfig(workspaces, limits, durability, None, seal_every)
+
+    def seal_every(self, table: Any) -> int:
+        if not isinstance(table, dict):
+            return DEFAULT_SEAL_EVERY
+        return self.positive(table, "service", "sceller_toutes", DEFAULT_SEAL_EVERY)
 
     def service(self, table: Any) -> tuple[Limits, str]:
         if not isinstance(table, dict):
@@ -238,7 +253,8 @@ class _Checker:
         parameters = self.parameters(table, where)
         engine = self.choice(table, where, "moteur", ENGINES, "natif")
         tokens = self.tokens(table.get("jetons", []), where)
-        return WorkspaceConfig(name, policy, journal, context, parameters, tokens, engine)
+        seals = self.path(table, where, "sceaux", required=False)
+        return WorkspaceConfig(name, policy, journal, context, parameters, tokens, engine, seals)
 
     def path(self, table: dict, where: str, key: str, *, required: bool) -> Any:
         value = table.get(key)

@@ -25,7 +25,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from tamis.service import sealing
+from tamis.service import scheduled_seals, sealing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused
 from tamis.service.config import ServiceConfig
@@ -70,10 +70,15 @@ def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
         espaces=sorted(config.workspaces),
         processus=processes,
     )
-    if processes <= 1:
-        run_worker(config, sock)
-    else:
-        Supervisor(config, sock, processes, logger).run()
+    sealer = scheduled_seals.start(config, logger)  # once for the service, not per worker
+    try:
+        if processes <= 1:
+            run_worker(config, sock)
+        else:
+            Supervisor(config, sock, processes, logger).run()
+    finally:
+        if sealer is not None:
+            sealer.stop()
     logger.info("arret")
 
 
