@@ -11,8 +11,6 @@ any file to reformat; 2 on usage errors.
 from __future__ import annotations
 
 import errno
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from tamis.grammar.load import (
     unreadable,
 )
 from tamis.grammar.parse import parse_policy
+from tamis.grammar.save import write_policy
 
 STDIN = "-"
 STDIN_NAME = "<entrée standard>"
@@ -56,22 +55,6 @@ def os_reason(error: OSError) -> str:
     return _OS_ERRORS.get(code) or f"erreur du système {errno.errorcode.get(code, code)}"
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Replace ``path`` by ``text`` so that readers never see a half-written file."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(temporary, target.stat().st_mode & 0o7777)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def formatted(source: str, path: str) -> str | None:
     """The canonical text, or ``None`` after printing the syntax diagnostics."""
     policy, diagnostics = parse_policy(source, path)
@@ -98,7 +81,7 @@ def format_file(path: str, check: bool) -> Outcome:
         click.echo(f"{path} : pas au format canonique", err=True)
         return Outcome(changed=True)
     try:
-        write_atomically(path, text)
+        write_policy(path, text)
     except OSError as error:
         click.echo(f"erreur : {path}: écriture impossible ({os_reason(error)})", err=True)
         return Outcome(failed=True)

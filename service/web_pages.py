@@ -16,7 +16,6 @@ import itertools
 import os
 import secrets
 import signal
-import tempfile
 from collections import deque
 from importlib.resources import files
 from pathlib import Path
@@ -28,6 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from tamis.grammar.save import write_policy
 from tamis.outreach.advice import Draft, advise
 from tamis.service import calls, web_views
 from tamis.service.api_journal import filter_error
@@ -393,34 +393,18 @@ def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) ->
     """Write the policy file, then reload it; an invalid text is never written."""
     if invalid:
         return {"message": "Politique non enregistrée : corrigez d'abord les erreurs."}
-    path = Path(workspace.config.policy)
-    previous = path.read_bytes()
-    write_atomically(path, source.encode("utf-8"))
+    path = workspace.config.policy
+    previous = path.read_bytes().decode("utf-8")  # restored exactly if the reload fails
+    write_policy(path, source)
     try:
         reloaded = workspace.reload()
     except PolicyRefused as error:
-        write_atomically(path, previous)
+        write_policy(path, previous)
         return {"message": f"Politique refusée, l'ancienne reste en vigueur : {error.message}"}
     if supervised:  # the other worker processes reload too, as after POST …/recharger
         os.kill(os.getppid(), signal.SIGHUP)
     note = "enregistrée et rechargée" if reloaded.changed else "inchangée"
     return {"message": f"Politique {note} (sha256 {reloaded.after[:12]}…)."}
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` whole or not at all, keeping its permissions."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 __all__ = ["ApiError", "install"]
