@@ -14,14 +14,16 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from tamis.grammar.ast import Span
-from tamis.grammar.check import check_policy
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, Severity
-from tamis.grammar.parse import parse_policy, unified_line_ends
+from tamis.grammar.lines import unified_line_ends
 from tamis.grammar.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from tamis.grammar.cache import PolicyCache
 
 
 def load_policy(
@@ -30,6 +32,10 @@ def load_policy(
     """Parse and check ``source``; the policy is None iff some diagnostic is an error."""
     if len(source) > MAX_POLICY_BYTES // 4 and len(source.encode("utf-8")) > MAX_POLICY_BYTES:
         return None, [unreadable(path, TOO_LARGE)]
+    # Imported here: lark and the checker are needed only when no cached result serves.
+    from tamis.grammar.check import check_policy
+    from tamis.grammar.parse import parse_policy
+
     source = unified_line_ends(source)
     with _collector_paused():
         policy, syntax = parse_policy(source, path)
@@ -57,15 +63,21 @@ def _collector_paused() -> Iterator[None]:
 
 
 def load_policy_file(
-    path: str | os.PathLike[str], vocabulary: Vocabulary
+    path: str | os.PathLike[str], vocabulary: Vocabulary, cache: PolicyCache | None = None
 ) -> tuple[CheckedPolicy | None, list[Diagnostic], str]:
-    """Read, parse and check a policy file; the third item is its text ("" if unreadable)."""
+    """Read, parse and check a policy file; the third item is its text ("" if unreadable).
+
+    With a ``cache`` (``tamis.grammar.cache``), a policy already checked in an earlier run
+    is read back from it instead of being parsed and checked again."""
     shown = str(path)
     try:
         source = read_policy_text(Path(path))
     except UnreadablePolicy as problem:
         return None, [unreadable(shown, str(problem))], ""
-    checked, diagnostics = load_policy(source, shown, vocabulary)
+    if cache is not None:
+        checked, diagnostics = cache.load(source, shown, vocabulary, load_policy)
+    else:
+        checked, diagnostics = load_policy(source, shown, vocabulary)
     return checked, diagnostics, source
 
 

@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedInput
 
 from tamis.grammar import ast
 from tamis.grammar.diagnostics import Diagnostic, Severity
+from tamis.grammar.lines import unified_line_ends
 from tamis.grammar.syntax_errors import syntax_diagnostic, too_deep
 from tamis.grammar.to_ast import AstError, span_of, to_ast
 
@@ -68,11 +69,6 @@ def _parse(source: str, path: str) -> tuple[ast.Policy | None, list[Diagnostic]]
         _COMMENTS.reset(token)
     kept = tuple(ast.Comment(_comment_text(c), span=span_of(c)) for c in comments)
     return ast.Policy(statements, kept, span=whole_span(source)), []
-
-
-def unified_line_ends(source: str) -> str:
-    """CRLF (Windows) and a lone CR (old Mac editors) become LF: each is one line end."""
-    return source.replace("\r\n", "\n").replace("\r", "\n") if "\r" in source else source
 
 
 def _comment_text(token: Token) -> str:

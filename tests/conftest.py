@@ -3,16 +3,26 @@ so a slow or busy CI machine must not fail them on hypothesis's per-example dead
 
 ``pg_server`` is one real PostgreSQL server for the session (``tests/pg_cluster.py``: the URL
 in ``TAMIS_TEST_PG_URL``, or a throwaway cluster), started only by the tests that ask for it;
-``pg_url`` is a new, empty database on it for one test."""
+``pg_url`` is a new, empty database on it for one test.
 
+The suite (and every ``tamis`` it starts) keeps its cache of checked policies in a folder of
+its own, never in the user's ``~/.cache/tamis``: ``XDG_CACHE_HOME`` is set before any test."""
+
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 from hypothesis import settings
 from pg_cluster import ENV_URL, Cluster, ClusterError
+
+_CACHE = tempfile.mkdtemp(prefix="tamis-cache-essais-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 settings.register_profile("tamis", deadline=None)
 settings.load_profile("tamis")

@@ -26,6 +26,7 @@ from tamis.engine.explained import Explained
 from tamis.engine.explainer import Explainer
 from tamis.engine.parameters import effective_parameters, parameter_type
 from tamis.engine.trace import render_trace
+from tamis.grammar.cache import PolicyCache
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, render
 from tamis.grammar.load import load_policy_file
@@ -71,8 +72,11 @@ class Setup:
 
 
 def load_checked_policy(path: str) -> tuple[CheckedPolicy, str]:
-    """The checked policy and its rendered warnings; raises ``PolicyInvalid`` on errors."""
-    policy, diagnostics, source = load_policy_file(path, vocabulary())
+    """The checked policy and its rendered warnings; raises ``PolicyInvalid`` on errors.
+
+    Through the user's cache of checked policies (``tamis.grammar.cache``): a policy that
+    has not changed since an earlier run is neither parsed nor checked again."""
+    policy, diagnostics, source = load_policy_file(path, vocabulary(), PolicyCache.for_user())
     if policy is None or any(d.is_error for d in diagnostics):
         raise PolicyInvalid([d for d in diagnostics if d.is_error] or diagnostics, source)
     return policy, render_all(diagnostics, source)
