@@ -11,7 +11,7 @@ lists it. Only the lines that mention ``effacement`` are parsed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tamis.audit import blocks, personal
@@ -29,9 +29,15 @@ class ErasureCheck:
 
 
 def check_erasures(path: PathLike) -> ErasureCheck:
+    return check_lines(_mentions(path))
+
+
+def check_lines(mentions: Iterable[tuple[int, bytes]]) -> ErasureCheck:
+    """The check over ``(line number, line)`` of every line that mentions ``effacement``,
+    in journal order (a PostgreSQL journal's rows give theirs: number = ``seq``)."""
     tombs: dict[int, tuple[int, dict]] = {}  # decision seq -> (line, its tombstone)
     claimed: set[int] = set()
-    for number, line in _mentions(path):
+    for number, line in mentions:
         record = parse_record(line)
         if record is None:
             continue  # the chain check names unreadable lines

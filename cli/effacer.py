@@ -8,6 +8,7 @@ confirmation with that count (``--oui`` skips it), erase, and report in French.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import click
@@ -15,6 +16,8 @@ import click
 from tamis.audit import erase as erasure
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import FilterError, parse_filter
+from tamis.audit.postgres.backend import shown
+from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
 from tamis.invitations.context import ContextError, load_context
 
@@ -110,8 +113,9 @@ def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
 
 
 def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: bool) -> None:
+    backend = _backend(journal)
     try:
-        planned = erasure.count(journal, selection)
+        planned = backend.count(journal, selection)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     _notes(planned)
@@ -121,10 +125,10 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
     if not oui:
         confirm(
             f"Effacer définitivement les données personnelles de {len(planned.erased)} "
-            f"décision(s) de {journal} ?"
+            f"décision(s) de {shown(journal)} ?"
         )
     try:
-        done = erasure.erase(journal, selection, motif, warn=warn)
+        done = backend.erase(journal, selection, motif, warn=warn)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     if done.record is None:
@@ -136,6 +140,15 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
         f"{len(done.erased)} décision(s) effacée(s) (n° {numbers}{more}) ; motif : {motif} ; "
         f"enregistrement « effacement » n° {done.record['seq']}."
     )
+
+
+def _backend(journal: str) -> ModuleType:
+    """``audit.erase`` for a file, ``audit.postgres.erase`` for a PostgreSQL journal."""
+    if not postgres_url(journal):
+        return erasure
+    from tamis.audit.postgres import erase as in_database
+
+    return in_database
 
 
 def confirm(question: str) -> None:

@@ -70,7 +70,17 @@ def moteur(function: F) -> F:
 
 
 POSTGRESQL_COMMANDS = frozenset(
-    {"decider", "verifier", "exporter", "chercher", "stats", "pourquoi", "rejouer"}
+    {
+        "decider",
+        "verifier",
+        "exporter",
+        "chercher",
+        "stats",
+        "pourquoi",
+        "rejouer",
+        "effacer",
+        "purger",
+    }
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
 
@@ -86,7 +96,7 @@ def journal(function: F) -> F:
         show_envvar=True,
         callback=_journal_backend,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, verifier, pourquoi, chercher, stats, exporter et rejouer.",
+        "decider, rejouer et les commandes de « tamis journal » qui l'acceptent.",
     )(function)
 
 

@@ -5,11 +5,12 @@ never load it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from tamis.audit import reader
 from tamis.audit.errors import warn_on_stderr
 from tamis.audit.postgres import url as urls
-from tamis.audit.verify import Verification, verify_journal
+from tamis.audit.verify import Problem, Verification, verify_journal
 
 
 def shown(journal: str) -> str:
@@ -18,12 +19,20 @@ def shown(journal: str) -> str:
 
 
 def verify_any(journal: str) -> Verification:
-    """``verify_journal`` for a file, ``postgres.read.verify`` for PostgreSQL."""
+    """``verify_journal`` for a file; for PostgreSQL, ``postgres.read.verify``'s chain, then
+    its erasures (``postgres.tombstones``), as ``verify_journal`` checks a file's."""
     if not urls.is_url(journal):
         return verify_journal(journal)
-    from tamis.audit.postgres import read
+    from tamis.audit.postgres import read, tombstones
 
-    return read.verify(journal)
+    result = read.verify(journal)
+    if not result.ok:
+        return result
+    found = tombstones.check_erasures(journal)
+    problem = None
+    if found.message is not None:
+        problem = Problem("effacement", found.line or 0, found.message)
+    return replace(result, problem=problem, erased=found.erased)
 
 
 def lines_of(journal: str, warn: Callable[[str], None] = warn_on_stderr) -> Iterator[bytes]:

@@ -93,5 +93,7 @@ def reason(error: Exception) -> str:
     for needle, french in _REASONS:
         if needle in text:
             return french
+    diagnostic = getattr(error, "diag", None)
+    primary = getattr(diagnostic, "message_primary", None)  # without CONTEXT: and the like
     last = text.strip().splitlines()[-1] if text.strip() else type(error).__name__
-    return f"erreur du serveur ({last})"
+    return f"erreur du serveur ({primary or last})"

@@ -1,0 +1,209 @@
+"""Erasure on a PostgreSQL journal (``tamis journal effacer`` and ``purger``): the personal
+column updated in place and the ``effacement`` record appended in one transaction, with the
+same output, tombstones and head digest as the same journal in a file; the grant it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from tamis.audit import processors
+from tamis.audit.postgres import read
+from tamis.audit.postgres.url import shown
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = str(ROOT / "policies" / "chambre.tamis")
+INVITATIONS = str(ROOT / "policies" / "exemples" / "invitations.jsonl")
+MOMENT = "2026-12-02T14:00:00.000000Z"
+
+
+def tamis(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), prog_name="tamis", input=input)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """Every erasure at MOMENT, so that a file and a database get the same record."""
+    monkeypatch.setattr(processors.UtcClock, "__call__", lambda self: MOMENT)
+
+
+@pytest.fixture
+def pair(pg_url, tmp_path) -> tuple[str, str]:
+    """The same decided journal, in a file and in PostgreSQL (copied from the file)."""
+    path = tmp_path / "journal.jsonl"
+    assert tamis("decider", "-p", POLICY, "--journal", str(path), INVITATIONS).exit_code == 0
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    assert tamis("journal", "copier", str(path), pg_url).exit_code == 0
+    return str(path), pg_url
+
+
+def test_effacer_on_postgresql_does_what_it_does_on_the_file(pair, tmp_path, frozen):
+    path, url = pair
+    command = ["journal", "effacer", "--expediteur", "tremblay", "--motif", "demande", "--oui"]
+    on_file = tamis(*command, "--journal", path)
+    on_database = tamis(*command, "--journal", url)
+    assert on_file.exit_code == on_database.exit_code == 0, on_database.output
+    assert on_database.output == on_file.output
+    assert on_file.output == (
+        "2 décision(s) effacée(s) (n° 3, 47) ; motif : demande ; enregistrement « effacement » "
+        "n° 50.\n"
+    )
+    verified = tamis("journal", "verifier", "--journal", url)
+    assert verified.output == tamis("journal", "verifier", "--journal", path).output.replace(
+        path, shown(url)
+    )
+    assert "2 décision(s) aux données personnelles effacées (effacements vérifiés)." in (
+        verified.output
+    )
+    back = tmp_path / "retour.jsonl"
+    assert tamis("journal", "copier", url, str(back)).exit_code == 0
+    assert back.read_bytes() == Path(path).read_bytes()
+
+
+def test_purger_on_postgresql_does_what_it_does_on_the_file(pair, tmp_path, frozen):
+    path, url = pair
+    command = ["journal", "purger", "--avant", "2999-01-01", "--oui"]
+    on_file = tamis(*command, "--journal", path)
+    on_database = tamis(*command, "--journal", url)
+    assert on_file.exit_code == on_database.exit_code == 0, on_database.output
+    assert on_database.output == on_file.output
+    assert on_file.output == (
+        "47 décision(s) effacée(s) (n° 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, "
+        "19, 20, 21, 22 …) ; motif : purge des décisions antérieures au 2999-01-01 ; "
+        "enregistrement « effacement » n° 50.\n"
+    )
+    again = tamis(*command, "--journal", url)
+    assert again.exit_code == 0
+    assert again.output == (
+        "47 décision(s) choisie(s) déjà effacée(s).\nAucune décision à effacer.\n"
+    )
+    back = tmp_path / "retour.jsonl"
+    assert tamis("journal", "copier", url, str(back)).exit_code == 0
+    assert back.read_bytes() == Path(path).read_bytes()
+    for record in read.iter_records(url):
+        assert "invitation" not in record["contenu"] and "explication" not in record["contenu"]
+
+
+def test_pourquoi_after_an_erasure_reads_the_same_on_both(pair, frozen):
+    path, url = pair
+    command = ["journal", "effacer", "inv-01", "--motif", "demande du 2 décembre", "--oui"]
+    assert tamis(*command, "--journal", path).exit_code == 0
+    assert tamis(*command, "--journal", url).exit_code == 0
+    why = ["journal", "pourquoi", "inv-01", "--utc"]
+    on_file, on_database = tamis(*why, "--journal", path), tamis(*why, "--journal", url)
+    assert on_database.exit_code == 0 and on_database.output == on_file.output
+    assert "Données personnelles effacées le 2026-12-02" in on_database.output
+    assert "demande du 2 décembre" in on_database.output
+
+
+def test_the_confirmation_names_the_journal_without_its_password(pair):
+    _path, url = pair
+    asked = tamis("journal", "effacer", "inv-01", "--motif", "m", "--journal", url, input="n\n")
+    assert asked.exit_code == 1
+    secret = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    assert secret not in asked.output
+    assert asked.output == (
+        f"Effacer définitivement les données personnelles de 1 décision(s) de {shown(url)} ? "
+        "[o/N] n\nErreur : effacement annulé ; rien n'a été modifié (--oui : sans question).\n"
+    )
+    assert read.verify(url).erased == 0
+
+
+def test_a_failed_effacement_record_leaves_every_personal_part_as_it_was(pair):
+    _path, url = pair
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$BEGIN RAISE EXCEPTION 'disque plein (essai)'; END$$"
+        )
+        admin.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON tamis_journal FOR EACH ROW EXECUTE "
+            "FUNCTION refuse()"
+        )
+        before = admin.execute("SELECT donnees_personnelles FROM tamis_journal ORDER BY seq")
+        before = before.fetchall()
+    failed = tamis("journal", "effacer", "inv-01", "--motif", "m", "--oui", "--journal", url)
+    assert failed.exit_code == 1
+    assert failed.output == (
+        f"Erreur : impossible d'effacer dans le journal PostgreSQL {shown(url)} : erreur du "
+        "serveur (disque plein (essai)).\n"
+    )
+    with psycopg.connect(url) as connection:
+        after = connection.execute("SELECT donnees_personnelles FROM tamis_journal ORDER BY seq")
+        assert after.fetchall() == before
+
+
+def test_verifier_finds_personal_data_restored_after_an_erasure(pair):
+    _path, url = pair
+    with psycopg.connect(url) as connection:
+        kept = connection.execute(
+            "SELECT donnees_personnelles FROM tamis_journal WHERE id_invitation = 'inv-01'"
+        ).fetchone()[0]
+    erased = tamis("journal", "effacer", "inv-01", "--motif", "m", "--oui", "--journal", url)
+    assert erased.exit_code == 0
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "UPDATE tamis_journal SET donnees_personnelles = %s WHERE id_invitation = 'inv-01'",
+            (kept,),
+        )
+    verified = tamis("journal", "verifier", "--journal", url)
+    assert verified.exit_code == 1
+    assert verified.output == (
+        f"ÉCHEC : {shown(url)} : ligne 50 : l'effacement n° 50 liste le n° 3, dont les données "
+        "personnelles sont de nouveau présentes — données restaurées après effacement.\n"
+    )
+
+
+@pytest.fixture
+def service_role(pair):
+    """A role with the service's grants only (SELECT, INSERT), and its URL."""
+    _path, url = pair
+    role, secret = f"service_{url.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
+        admin.execute(f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema TO {role}")
+    server, database = url.split("@", 1)[1].split("/")[0], url.rsplit("/", 1)[1]
+    yield role, f"postgresql://{role}:{secret}@{server}/{database}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema FROM {role}")
+        admin.execute(f"DROP ROLE {role}")
+
+
+def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, service_role):
+    _path, url = pair
+    role, as_service = service_role
+    erase = ["journal", "effacer", "inv-01", "--motif", "m", "--oui", "--journal", as_service]
+    refused = tamis(*erase)
+    assert refused.exit_code == 1
+    assert refused.output == (
+        f"Erreur : le rôle « {role} » ne peut pas effacer dans le journal PostgreSQL "
+        f"{shown(as_service)} : il lui faut le droit de modifier la colonne des données "
+        f"personnelles, accordé à part (GRANT UPDATE (donnees_personnelles) ON tamis_journal TO "
+        f"{role};) en plus de SELECT et INSERT. Rien n'a été effacé.\n"
+    )
+    with psycopg.connect(as_service, autocommit=True) as connection:
+        for statement in (
+            "UPDATE tamis_journal SET donnees_personnelles = NULL WHERE seq = 3",
+            "UPDATE tamis_journal SET contenu = '{}' WHERE seq = 3",
+            "DELETE FROM tamis_journal WHERE seq = 3",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute(statement)
+    assert read.verify(url).erased == 0
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"GRANT UPDATE (donnees_personnelles) ON tamis_journal TO {role}")
+    allowed = tamis(*erase)
+    assert allowed.exit_code == 0, allowed.output
+    with (
+        psycopg.connect(as_service, autocommit=True) as connection,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        connection.execute("UPDATE tamis_journal SET decision = 'accepter' WHERE seq = 3")
+    verified = tamis("journal", "verifier", "--journal", as_service)
+    assert verified.exit_code == 0 and "1 décision(s) aux données personnelles effacées" in (
+        verified.output
+    )
