@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from tamis.audit import advice
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
 from tamis.audit.personal import KEY, merged
@@ -72,9 +73,9 @@ def parse_record(line: bytes | memoryview) -> dict | None:
 
 def is_record(value: object) -> bool:
     """True for a parsed line that has the journal's envelope and, for a decision, the shape
-    every reader relies on (``decision_shape``): a line edited into another shape is reported
-    as damaged, in French, instead of failing deep inside a query. A format 3 record is
-    judged as readers see it (``personal.merged``)."""
+    every reader relies on (``decision_shape``; ``advice.shape`` for a ``conseil``): a line
+    edited into another shape is reported as damaged, in French, instead of failing deep
+    inside a query. A format 3 record is judged as readers see it (``personal.merged``)."""
     if isinstance(value, dict) and KEY in value:
         value = merged(value)
     return (
@@ -85,6 +86,7 @@ def is_record(value: object) -> bool:
         and isinstance(value.get("evenement"), str)
         and isinstance(value.get("horodatage"), str)
         and (value["evenement"] != "decision" or decision_shape(value["contenu"]))
+        and (value["evenement"] != advice.EVENT or advice.shape(value["contenu"]))
     )
 
 

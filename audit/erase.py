@@ -2,12 +2,13 @@
 
 Sits beside the writer (``sink``), under the same file lock: ``erase`` takes the writers'
 ``flock``, sets a torn last line aside as a writer would, and copies the journal into a
-temporary file in the same folder, line by line: every format 3 decision the ``Selection``
-picks has its personal part replaced by a tombstone (``personal.tombstone``), every other line
-is copied byte for byte. It then appends an ``effacement`` record (the erased ``seq`` numbers,
-the motif) chained after the old head, syncs the temporary file, renames it over the journal
-and syncs the folder. A crash at any moment leaves the old journal whole (before the rename)
-or the new one whole (after it); a leftover temporary file is removed by the next erasure.
+temporary file in the same folder, line by line: every format 3 decision or advice
+(``conseil``) the ``Selection`` picks has its personal part replaced by a tombstone
+(``personal.tombstone``), every other line is copied byte for byte. It then appends an
+``effacement`` record (the erased ``seq`` numbers, the motif) chained after the old head,
+syncs the temporary file, renames it over the journal and syncs the folder. A crash at any
+moment leaves the old journal whole (before the rename) or the new one whole (after it); a
+leftover temporary file is removed by the next erasure.
 Writers that opened the old file follow the rename (``sink.JournalFile``), so no record is
 lost. The query index is deleted (the next query rebuilds it from the new journal) so that no
 copy of the erased data stays in it.
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import orjson
 
-from tamis.audit import blocks, layout, personal
+from tamis.audit import advice, blocks, layout, personal
 from tamis.audit.chain import ChainHead, parse_record
 from tamis.audit.errors import JournalError, os_error_message
 from tamis.audit.filters import Filter
@@ -51,8 +52,9 @@ def _temp_prefix(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which decisions to erase: by invitation id, by a journal filter, by age (``before``:
-    an ``horodatage`` bound, excluded). Every given criterion must hold."""
+    """Which decisions and advice to erase: by invitation or advice id, by a journal filter
+    (for advice: its period, and ``--expediteur`` read as the recipient, ``advice.matches``),
+    by age (``before``: an ``horodatage`` bound, excluded). Every given criterion must hold."""
 
     ids: frozenset[str] = frozenset()
     filter: Filter | None = None
@@ -72,13 +74,19 @@ class Selection:
         return True
 
     def matches(self, record: dict) -> bool:
-        content = record["contenu"]
+        content, event = record["contenu"], record.get("evenement")
         return (
-            record.get("evenement") == "decision"
+            event in personal.ERASABLE
             and (not self.ids or content.get("id") in self.ids)
-            and (self.filter is None or self.filter.matches(record))
+            and (self.filter is None or self._filtered(event, record))
             and (self.before is None or record.get("horodatage", "") < self.before)
         )
+
+    def _filtered(self, event: str | None, record: dict) -> bool:
+        assert self.filter is not None
+        if event == advice.EVENT:
+            return advice.matches(self.filter, record)
+        return self.filter.matches(record)
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Erasure:
     """What ``erase`` did (or, with ``count_only``, would do)."""
 
     erased: list[int] = field(default_factory=list)  # seq numbers, file order
+    advice: int = 0  # how many of ``erased`` are advice (``conseil``), not decisions
     legacy: int = 0  # format 1/2 decisions selected, which cannot be erased
     already: int = 0  # selected decisions erased before
     record: dict | None = None  # the ``effacement`` record appended
@@ -211,9 +220,9 @@ def _lines(fd: int, size: int | None = None) -> Iterator[bytes]:
 
 
 def _classify(line: bytes, selection: Selection, found: Erasure) -> bool:
-    """True if ``line`` is an unerased format 3 decision the selection picks; counts the
+    """True if ``line`` is an unerased format 3 decision or advice the selection picks; counts the
     selected ones that cannot be erased (format 2) or already were."""
-    if b'"decision"' not in line or not selection.may_match(line):
+    if (b'"decision"' not in line and b'"conseil"' not in line) or not selection.may_match(line):
         return False
     record = parse_record(line)
     if record is None or not selection.matches(record):
@@ -225,6 +234,7 @@ def _classify(line: bytes, selection: Selection, found: Erasure) -> bool:
         found.legacy += 1
         return False
     found.erased.append(record["seq"])
+    found.advice += record["evenement"] == advice.EVENT
     return True
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tamis.audit import integrity, layout, personal
+from tamis.audit import advice, integrity, layout, personal
 from tamis.audit import record as schema
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
@@ -159,6 +159,17 @@ class Journal:
             if head.politique == sha:
                 return None
             return self.log.msg("politique", contenu=schema.policy_content(policy, sha))
+
+    def record_advice(self, entry: advice.AdviceEntry) -> dict:
+        """Append one ``conseil`` record (after ``ouverture`` in a new journal): advice on a
+        draft request, never a decision. Returns the record (``contenu.id`` names the advice)
+        once it is in the file (or committed); raises ``JournalError``."""
+        content = advice.content(entry, advice.new_id())
+        prepared = personal.prepare_advice(content)  # format 3: the draft in the personal part
+        with self.sink.locked() as head:
+            if head.seq == 0:
+                self.log.msg("ouverture", contenu=schema.opening_content())
+            return self.log.msg(advice.EVENT, contenu=prepared)
 
     def _append(self, run: list[Pending], head: ChainHead) -> list[dict]:
         """A run of decisions under one policy, after a ``politique`` record if the last

@@ -30,11 +30,13 @@ from typing import Any
 
 import orjson
 
-from tamis.audit import layout
+from tamis.audit import advice, layout
 
 FORMAT = 3
 KEY = "donnees_personnelles"
 SALT_BYTES = 16
+ERASABLE = ("decision", advice.EVENT)
+"""The events whose records have a personal part (advice: ``advice.split``)."""
 PERSONAL = ("invitation", "explication", "preuves")
 """Decision fields that are personal as a whole (see docs/journal.md for the reasons)."""
 _SORTED = orjson.OPT_SORT_KEYS
@@ -163,7 +165,8 @@ def merged(record: dict[str, Any]) -> dict[str, Any] | None:
     data = part.get("donnees") if isinstance(part, dict) else None
     if not isinstance(data, dict):
         return None
-    out["contenu"] = _restored(content, data)
+    restore = advice.restored if record.get("evenement") == advice.EVENT else _restored
+    out["contenu"] = restore(content, data)
     return out
 
 
@@ -219,9 +222,21 @@ def prepare(content: dict[str, Any]) -> layout.Prepared:
 
     ``seal_end`` then appends the envelope to both: the line's bytes and the digest's bytes
     differ only by the personal part standing where the digest has its commitment."""
-    decision, data = split(content)
+    return prepare_parts(content, *split(content))
+
+
+def prepare_advice(content: dict[str, Any]) -> layout.Prepared:
+    """``prepare`` for a ``conseil`` record (``advice.split`` cuts it)."""
+    return prepare_parts(content, *advice.split(content))
+
+
+def prepare_parts(
+    content: dict[str, Any], public: dict[str, Any], data: dict[str, Any]
+) -> layout.Prepared:
+    """The prepared start of a format 3 record whose ``content`` is cut into ``public``
+    (``contenu``) and ``data`` (the personal part, salted here)."""
     part = personal_part(data)
-    start = b'{"contenu":' + canonical(decision) + b',"' + KEY.encode() + b'":'
+    start = b'{"contenu":' + canonical(public) + b',"' + KEY.encode() + b'":'
     state = hashlib.sha256(start)
     state.update(b'"' + commitment(part).encode() + b'"')
     return layout.Prepared(content, start + canonical(part), state)

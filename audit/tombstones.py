@@ -4,8 +4,8 @@ Sits after the chain check (``verify``): the chain proves each tombstone kept th
 its record was sealed with, but not that the data was not put back, nor that a tombstone's
 date and motif are those of the erasure that made it. So each ``effacement`` record must find,
 before it, a tombstone naming it (same ``seq``, ``le`` = its ``horodatage``, same ``motif``)
-on every decision it lists, and every tombstone must belong to an ``effacement`` record that
-lists it. Only the lines that mention ``effacement`` are parsed.
+on every decision or advice it lists, and every tombstone must belong to an ``effacement``
+record that lists it. Only the lines that mention ``effacement`` are parsed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from tamis.audit import blocks, personal
+from tamis.audit import advice, blocks, personal
 from tamis.audit.chain import parse_record
 from tamis.audit.reader import PathLike, open_journal_file
 
@@ -23,9 +23,10 @@ _NEEDLE = b'"effacement"'
 
 @dataclass(frozen=True)
 class ErasureCheck:
-    erased: int  # decisions whose personal data is erased
+    erased: int  # decisions and advice whose personal data is erased
     line: int | None = None  # the first line in question, if any
     message: str | None = None  # French, names the line and the record
+    advice: int = 0  # how many of ``erased`` are advice (``conseil``)
 
 
 def check_erasures(path: PathLike) -> ErasureCheck:
@@ -37,13 +38,15 @@ def check_lines(mentions: Iterable[tuple[int, bytes]]) -> ErasureCheck:
     in journal order (a PostgreSQL journal's rows give theirs: number = ``seq``)."""
     tombs: dict[int, tuple[int, dict]] = {}  # decision seq -> (line, its tombstone)
     claimed: set[int] = set()
+    advice_erased = 0
     for number, line in mentions:
         record = parse_record(line)
         if record is None:
             continue  # the chain check names unreadable lines
-        stone = personal.erased(record) if record["evenement"] == "decision" else None
+        stone = personal.erased(record) if record["evenement"] in personal.ERASABLE else None
         if stone is not None:
             tombs[record["seq"]] = (number, stone)
+            advice_erased += record["evenement"] == advice.EVENT
         elif record["evenement"] == "effacement":
             problem = _listed(number, record, tombs)
             if problem is not None:
@@ -59,7 +62,7 @@ def check_lines(mentions: Iterable[tuple[int, bytes]]) -> ErasureCheck:
                 f"{stone.get('seq')} introuvable) — effacement hors de tamis, ou pierre "
                 "tombale modifiée.",
             )
-    return ErasureCheck(len(tombs))
+    return ErasureCheck(len(tombs), advice=advice_erased)
 
 
 def _mentions(path: PathLike) -> Iterator[tuple[int, bytes]]:

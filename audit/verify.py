@@ -51,7 +51,8 @@ class Verification:
     problem: Problem | None
     rewritten: int = 0  # intact records whose line is not laid out as tamis writes it
     first_rewritten: int | None = None  # the line of the first of them
-    erased: int = 0  # decisions whose personal data was erased (``tombstones``)
+    erased: int = 0  # decisions and advice whose personal data was erased (``tombstones``)
+    erased_advice: int = 0  # how many of ``erased`` are advice (``conseil``)
 
     @property
     def ok(self) -> bool:
@@ -126,7 +127,7 @@ def _with_erasures(path: PathLike, result: Verification) -> Verification:
     problem = None
     if found.message is not None:
         problem = Problem("effacement", found.line or 0, found.message)
-    return replace(result, problem=problem, erased=found.erased)
+    return replace(result, problem=problem, erased=found.erased, erased_advice=found.advice)
 
 
 def verify_after(path: PathLike, start: int, seq: int, digest: str) -> Verification:

@@ -1,8 +1,12 @@
 """``tamis conseiller``: check a draft request before sending it, every finding at once.
 
 A thin command over ``tamis.outreach.advice``: it reads the note (option, file or standard
-input) and the context, asks for the advice, and prints it in French (or JSON). Exit 0 when
-the draft is ready to send, 1 when it should be reworked or not sent, 2 on a usage error.
+input) and the context, asks for the advice, journals it as a ``conseil`` record
+(``outreach.journaled``; the journal options are ``tamis decider``'s: ``--journal``,
+``$TAMIS_JOURNAL``, ``--durabilite``, and ``--sans-journal`` to write nothing), then prints it
+in French (or JSON), saying where the journal holds it. Nothing is printed before the advice
+is in the journal. Exit 0 when the draft is ready to send, 1 when it should be reworked or not
+sent (or the journal cannot take it), 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ import sys
 import click
 import orjson
 
+from tamis.audit.advice import Origin
+from tamis.audit.errors import JournalError
+from tamis.audit.journal import open_journal
+from tamis.audit.postgres.backend import shown as shown_journal
+from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.invitations.context import Context, ContextError, load_context
+from tamis.outreach import journaled
 from tamis.outreach.advice import Advice, Draft, advise
 from tamis.outreach.findings import Verdict
+from tamis.outreach.journaled import Journaled
 
 
 @click.command("conseiller", short_help="Vérifie une demande de contact avant de l'envoyer.")
@@ -37,6 +48,9 @@ from tamis.outreach.findings import Verdict
 )
 @options.contexte
 @options.format_(("texte", "json"), "texte")
+@options.journal
+@options.durabilite
+@options.sans_journal
 @click.argument("entree", required=False, metavar="[-]")
 def conseiller(
     a: str,
@@ -46,6 +60,9 @@ def conseiller(
     rencontre: str | None,
     contexte: str | None,
     format_: str,
+    journal: str,
+    durabilite: str,
+    sans_journal: bool,
     entree: str | None,
 ) -> None:
     """Vérifie une demande de contact à envoyer : texte par défaut, absence de contexte
@@ -55,16 +72,37 @@ def conseiller(
     quand le brouillon est vide ou par défaut.
 
     La note vient de --message, de --message-fichier ou de l'entrée standard (« - »).
+    Le conseil est inscrit au journal d'audit (événement « conseil », distinct des décisions ;
+    --sans-journal : rien n'est inscrit) avant d'être affiché.
     Codes de sortie : 0 prête à envoyer, 1 à retoucher ou à ne pas envoyer, 2 usage incorrect.
     """
     note = read_note(message, message_fichier, entree)
     context = load_or_exit(contexte)
-    advice = advise(Draft(a, note, profil, rencontre), context)
+    draft = Draft(a, note, profil, rencontre)
+    advice = advise(draft, context)
+    written = None if sans_journal else journal_or_exit(journal, durabilite, draft, advice, context)
     if format_ == "json":
-        click.echo(orjson.dumps(advice.to_json(), option=orjson.OPT_INDENT_2).decode())
+        shown = journaled.answer(advice, written)
+        click.echo(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
     else:
-        click.echo(render(advice))
+        click.echo(render(advice, written, journal))
     sys.exit(0 if advice.verdict is Verdict.PRETE else 1)
+
+
+def journal_or_exit(
+    path: str, durability: str, draft: Draft, advice: Advice, context: Context
+) -> Journaled:
+    """The advice journaled as a ``conseil`` record; a French error (exit 1) if it cannot be."""
+
+    def warn(message: str) -> None:
+        click.echo(f"avertissement : {message}", err=True)
+
+    try:
+        mode = parse_durability(durability)
+        with open_journal(path, durability=mode, warn=warn) as journal:
+            return journaled.record(journal, draft, advice, Origin.COMMAND, context)
+    except JournalError as error:
+        raise click.ClickException(options.journal_message(error)) from None
 
 
 def read_note(message: str | None, path: str | None, entree: str | None) -> str:
@@ -105,8 +143,9 @@ def load_or_exit(path: str | None) -> Context:
         raise click.ClickException(str(error)) from None
 
 
-def render(advice: Advice) -> str:
-    """The findings as a French list, the verdict, then the note skeleton if there is one."""
+def render(advice: Advice, written: Journaled | None = None, journal: str = "") -> str:
+    """The findings as a French list, the verdict, where the journal holds the advice, then
+    the note skeleton if there is one."""
     lines = []
     for finding in advice.findings:
         check = finding.check
@@ -119,6 +158,11 @@ def render(advice: Advice) -> str:
     if not advice.findings:
         lines.append("Aucun problème trouvé.")
     lines.append(f"Verdict : {advice.verdict.value}.")
+    if written is not None:
+        lines.append(
+            f"Conseil {written.id} inscrit au journal {shown_journal(journal)} "
+            f"(enregistrement n° {written.seq})."
+        )
     if advice.skeleton:
         lines += ["", "Modèle de note à personnaliser :", "", advice.skeleton]
     return "\n".join(lines)

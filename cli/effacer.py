@@ -52,7 +52,11 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
     """Efface les données personnelles (invitation, explication, preuves…) des décisions
     choisies : par identifiant d'invitation ID, par --expediteur NOM_OU_URL ou par les filtres
     du journal. La décision, la règle, le motif et les valeurs non personnelles restent ; un
-    enregistrement « effacement » (numéros effacés, motif) est ajouté au journal."""
+    enregistrement « effacement » (numéros effacés, motif) est ajouté au journal.
+
+    Les conseils (tamis conseiller) aussi : par leur identifiant (conseil-…), par
+    --expediteur (le destinataire du conseil) ou par période (--depuis, --jusqu-a) ; le
+    verdict et les codes des constats restent."""
     flt = options.build_filter(kw)
     if not identifiants and flt == parse_filter():
         raise click.UsageError(
@@ -123,10 +127,8 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
         click.echo("Aucune décision à effacer.")
         return
     if not oui:
-        confirm(
-            f"Effacer définitivement les données personnelles de {len(planned.erased)} "
-            f"décision(s) de {shown(journal)} ?"
-        )
+        what_and_where = f"{what(planned)} de {shown(journal)}"
+        confirm(f"Effacer définitivement les données personnelles de {what_and_where} ?")
     try:
         done = backend.erase(journal, selection, motif, warn=warn)
     except JournalError as error:
@@ -137,7 +139,7 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
     numbers = ", ".join(str(seq) for seq in done.erased[:20])
     more = " …" if len(done.erased) > 20 else ""
     click.echo(
-        f"{len(done.erased)} décision(s) effacée(s) (n° {numbers}{more}) ; motif : {motif} ; "
+        f"{erased_words(done)} (n° {numbers}{more}) ; motif : {motif} ; "
         f"enregistrement « effacement » n° {done.record['seq']}."
     )
 
@@ -149,6 +151,22 @@ def _backend(journal: str) -> ModuleType:
     from tamis.audit.postgres import erase as in_database
 
     return in_database
+
+
+def what(done: erasure.Erasure) -> str:
+    """« 2 décision(s) », « 2 décision(s) et 1 conseil(s) » or « 1 conseil(s) »."""
+    decisions = len(done.erased) - done.advice
+    parts = [f"{decisions} décision(s)"] if decisions or not done.advice else []
+    if done.advice:
+        parts.append(f"{done.advice} conseil(s)")
+    return " et ".join(parts)
+
+
+def erased_words(done: erasure.Erasure) -> str:
+    """What was erased, agreed: « … effacée(s) », « … effacé(s) » or, both, « … effacés »."""
+    if not done.advice:
+        return f"{what(done)} effacée(s)"
+    return f"{what(done)} effacé(s)" if len(done.erased) == done.advice else f"{what(done)} effacés"
 
 
 def confirm(question: str) -> None:

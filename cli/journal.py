@@ -415,9 +415,15 @@ def verifier(journal: str, sceau: str | None, cle: str | None, cle_publique: str
         f"OK : {human.number(result.count)} enregistrement(s) vérifié(s), chaîne intacte "
         f"(dernier : n° {result.last_seq}, empreinte {result.last_digest})."
     )
-    if result.erased:
+    decisions = result.erased - result.erased_advice
+    if decisions:
         click.echo(
-            f"{result.erased} décision(s) aux données personnelles effacées (effacements vérifiés)."
+            f"{decisions} décision(s) aux données personnelles effacées (effacements vérifiés)."
+        )
+    if result.erased_advice:
+        click.echo(
+            f"{result.erased_advice} conseil(s) aux données personnelles effacées (effacements "
+            "vérifiés)."
         )
     if result.rewritten:
         warn(

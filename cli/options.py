@@ -80,6 +80,7 @@ POSTGRESQL_COMMANDS = frozenset(
         "rejouer",
         "effacer",
         "purger",
+        "conseiller",
     }
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
@@ -109,6 +110,15 @@ def _journal_backend(ctx: click.Context, param: click.Parameter, value: str) -> 
             f"{shown_url(value)} journal.jsonl"
         )
     return value
+
+
+def sans_journal(function: F) -> F:
+    return click.option(
+        "--sans-journal",
+        "sans_journal",
+        is_flag=True,
+        help="Ne rien inscrire au journal d'audit.",
+    )(function)
 
 
 def sans_index(function: F) -> F:

@@ -2,9 +2,12 @@
 
 Routes only: the body (JSON: ``a``, ``message``, optional ``profil`` and
 ``contexte_rencontre``) is read within the size limit, the draft is checked by
-``tamis.outreach.advice`` against the workspace's own context (its network, its name), and
-the answer is ``tamis conseiller --format json``'s. Nothing is decided, so nothing is
-journaled as a decision (a ``conseil`` event of its own is not written yet).
+``tamis.outreach.advice`` against the workspace's own context (its network, its name), the
+advice is journaled in the workspace's journal as a ``conseil`` record (never a decision:
+``outreach.journaled``), under the workspace's lock, before the answer is sent; the answer is
+``tamis conseiller --format json``'s, ``journal`` saying where the record is. ``?apercu=true``
+checks without journaling (``journal`` is then ``null``): what a client checking a note as it
+is typed asks for, so that each keystroke is not journaled (the web page does the same).
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the ``Annotated`` dependency
@@ -12,9 +15,12 @@ journaled as a decision (a ``conseil`` event of its own is not written yet).
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from tamis.audit.advice import Origin
+from tamis.outreach import journaled
 from tamis.outreach.advice import Draft, advise
 from tamis.service import inputs
 from tamis.service.errors import ApiError, json_response
@@ -35,10 +41,35 @@ def register(router: APIRouter, need) -> None:
         responses=ERRORS,
         openapi_extra=ADVICE_BODY,
     )
-    async def conseiller(request: Request, workspace: deciding) -> Response:
-        """Tous les constats d'un brouillon de demande, avec leur source et une suggestion."""
+    async def conseiller(
+        request: Request,
+        workspace: deciding,
+        apercu: Annotated[
+            bool,
+            Query(
+                description="true : vérifier sans inscrire le conseil au journal (vérification "
+                "pendant la frappe) ; « journal » vaut alors null."
+            ),
+        ] = False,
+    ) -> Response:
+        """Tous les constats d'un brouillon de demande, avec leur source et une suggestion ;
+        le conseil est inscrit au journal de l'espace (événement « conseil »), sauf avec
+        ?apercu=true."""
         draft = await read_draft(request)
-        return json_response(advise(draft, workspace.loaded.setup.context).to_json())
+        origin = None if apercu else Origin.SERVICE
+        return json_response(await to_thread.run_sync(advise_in, workspace, draft, origin))
+
+
+def advise_in(workspace: Workspace, draft: Draft, origin: Origin | None) -> dict[str, Any]:
+    """The advice on ``draft`` with the workspace's context, journaled in its journal under
+    its lock (``origin``: who asked), or not journaled (``origin`` None: a preview)."""
+    context = workspace.loaded.setup.context
+    advice = advise(draft, context)
+    if origin is None:
+        return journaled.answer(advice, None)
+    with workspace.lock:
+        written = journaled.record(workspace.journal, draft, advice, origin, context)
+    return journaled.answer(advice, written)
 
 
 async def read_draft(request: Request) -> Draft:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tamis.service.errors import Erreur
 
@@ -182,12 +182,21 @@ class Constat(_Open):
     mots: list[str] | None = None
 
 
+class ConseilJournal(BaseModel):
+    """Where the journal holds a piece of advice (its ``conseil`` record)."""
+
+    id: str = Field(description="identifiant du conseil (conseil-…)")
+    seq: int = Field(description="numéro de l'enregistrement « conseil » au journal")
+
+
 class Conseil(BaseModel):
-    """``tamis conseiller --format json``: the verdict, every finding, a note to start from."""
+    """``tamis conseiller --format json``: the verdict, every finding, a note to start from,
+    and where the advice was journaled (null: not journaled, ``?apercu=true``)."""
 
     verdict: str
     constats: list[Constat]
     modele: str | None
+    journal: ConseilJournal | None
 
 
 ADVICE_BODY: dict[str, Any] = {

@@ -27,9 +27,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
-from tamis.outreach.advice import Draft, advise
+from tamis.outreach.advice import Draft
 from tamis.service import calls, web_views
+from tamis.service.api_advice import advise_in
 from tamis.service.api_journal import filter_error
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.errors import ApiError
@@ -223,9 +225,11 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/conseil")
     async def conseiller(request: Request) -> Response:
+        """« Vérifier » journals the advice; the checks as you type (``?apercu=1``) do not."""
         session, workspace = posted(request, Right.DECIDER)
         form = {k: str(v) for k, v in (await request.form()).items()}
-        advice = advice_for(workspace, form)
+        preview = request.query_params.get("apercu") == "1"
+        advice = await to_thread.run_sync(advice_for, workspace, form, preview)
         if "application/json" in request.headers.get("accept", ""):
             return JSONResponse(advice, headers=SECURITY_HEADERS)
         return page(request, "conseil.html", session, {"form": form, "conseil": advice})
@@ -338,8 +342,9 @@ def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
     return {"erreur": "", "decidees": len(decided), "comptes": counts, "rejetees": rejected}
 
 
-def advice_for(workspace: Workspace, form: dict[str, str]) -> dict[str, Any] | None:
-    """``tamis conseiller``'s JSON for the draft of the form (None without a recipient)."""
+def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dict[str, Any] | None:
+    """``tamis conseiller``'s JSON for the draft of the form (None without a recipient),
+    journaled unless it is a ``preview`` (the checks as you type)."""
     if not form.get("a", "").strip():
         return None
     draft = Draft(
@@ -348,7 +353,7 @@ def advice_for(workspace: Workspace, form: dict[str, str]) -> dict[str, Any] | N
         form.get("profil", "").strip() or None,
         form.get("contexte_rencontre", "").strip() or None,
     )
-    return advise(draft, workspace.loaded.setup.context).to_json()
+    return advise_in(workspace, draft, None if preview else Origin.WEB)
 
 
 def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 // « Avant d'envoyer »: the draft's findings as you type (the « Vérifier » button does the same
-// without JavaScript), and the note's length against LinkedIn's 300 characters.
+// without JavaScript), and the note's length against LinkedIn's 300 characters. The checks as
+// you type ask for a preview (?apercu=1), which is not journaled: only « Vérifier » journals
+// the advice (a « conseil » record), not each keystroke.
 "use strict";
 (function () {
   const form = document.getElementById("brouillon");
@@ -41,7 +43,7 @@
     if (length) length.textContent = `${note.trim().length} caractères sur 300`;
     if (!form.elements.a.value.trim()) return;
     const mine = ++asked;
-    const answer = await fetch(form.action, {
+    const answer = await fetch(`${form.action}?apercu=1`, {
       method: "POST",
       headers: { Accept: "application/json" },
       body: new FormData(form),

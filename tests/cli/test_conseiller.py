@@ -14,7 +14,8 @@ CONTEXT = str(ROOT / "policies" / "exemples" / "tamis.toml")
 
 
 def run(*args: str, stdin: bytes | None = None):
-    return CliRunner().invoke(cli, ["conseiller", *args], input=stdin)
+    """The command without the journal (the journaling tests are in test_conseiller_journal)."""
+    return CliRunner().invoke(cli, ["conseiller", "--sans-journal", *args], input=stdin)
 
 
 def test_a_good_draft_is_ready_and_exits_0():

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from servir_harness import BLOGUE, CONTEXT, run_tamis, serve
+from servir_harness import BLOGUE, CONTEXT, journal_records, run_tamis, serve
 
 TOKEN = "jeton-conseils-0123456789"
 DEFAULT = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
@@ -25,10 +25,14 @@ def served(tmp_path_factory):
     server.stop()
 
 
-def post(served, body, token=TOKEN, content_type="application/json"):
+def post(served, body, token=TOKEN, content_type="application/json", path="/conseils"):
     with served.client(token) as client:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return client.post("/conseils", content=data, headers={"Content-Type": content_type})
+        return client.post(path, content=data, headers={"Content-Type": content_type})
+
+
+def advice_records(served) -> list[dict]:
+    return [r for r in journal_records(served.work / "j.jsonl") if r["evenement"] == "conseil"]
 
 
 def test_the_same_advice_as_the_command(served):
@@ -37,10 +41,12 @@ def test_the_same_advice_as_the_command(served):
     assert answer.status_code == 200
     command = run_tamis(
         "conseiller", "--a", draft["a"], "--message", DEFAULT, "--contexte", str(CONTEXT),
-        "--contexte-rencontre", "le Salon", "--format", "json", cwd=served.work,
+        "--contexte-rencontre", "le Salon", "--format", "json", "--sans-journal", cwd=served.work,
     )  # fmt: skip
     assert command.returncode == 1
-    assert answer.json() == json.loads(command.stdout)
+    shown = json.loads(command.stdout)
+    assert shown.pop("journal") is None
+    assert answer.json() | {"journal": None} == shown | {"journal": None}
     assert answer.json()["verdict"] == "à retoucher"
     assert answer.json()["modele"].startswith("Bonjour Marc-André,\nJ'ai bien apprécié")
 
@@ -53,12 +59,37 @@ def test_commercial_draft_to_a_stranger(served):
     assert [c["code"] for c in found["constats"]] == ["C001", "C004", "C005"]
 
 
-def test_nothing_is_journaled(served):
-    post(served, {"a": "Paul Roy", "message": "Salut"})
-    assert (
-        not (served.work / "j.jsonl").exists()
-        or b"Paul Roy" not in (served.work / "j.jsonl").read_bytes()
-    )
+def test_advice_is_journaled_in_the_workspace_journal_never_as_a_decision(served):
+    before = len(advice_records(served))
+    answer = post(served, {"a": "Paul Roy", "message": "Salut", "profil": "https://x.test/in/pr"})
+    assert answer.status_code == 200
+    records = advice_records(served)
+    assert len(records) == before + 1
+    record = records[-1]
+    assert answer.json()["journal"] == {"id": record["contenu"]["id"], "seq": record["seq"]}
+    assert record["contenu"]["origine"] == "service"
+    assert record["contenu"]["destinataire"] == {
+        "nom": "Paul Roy",
+        "profil_url": "https://x.test/in/pr",
+    }
+    assert record["contenu"]["message"] == "Salut"
+    assert len(record["contenu"]["contexte_sha256"]) == 64
+    decisions = journal_records(served.work / "j.jsonl")
+    assert not any(r["evenement"] == "decision" and "Paul Roy" in str(r) for r in decisions)
+    with served.client(TOKEN) as client:
+        found = client.get("/journal", params={"expediteur": "Paul Roy"})
+        stats = client.get("/stats")
+    assert found.status_code == 200 and found.json()["decisions"] == []
+    assert stats.json()["total"] == 0
+
+
+def test_a_preview_is_not_journaled(served):
+    before = (served.work / "j.jsonl").read_bytes() if (served.work / "j.jsonl").exists() else b""
+    answer = post(served, {"a": "Zoé Apercu", "message": "Salut"}, path="/conseils?apercu=true")
+    assert answer.status_code == 200
+    assert answer.json()["journal"] is None and answer.json()["verdict"] == "à retoucher"
+    after = (served.work / "j.jsonl").read_bytes() if (served.work / "j.jsonl").exists() else b""
+    assert after == before and b"Apercu" not in after
 
 
 @pytest.mark.parametrize(

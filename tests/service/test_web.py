@@ -13,7 +13,7 @@ import httpx
 import pytest
 from browser import accessibility_violations, launch
 from playwright.sync_api import expect, sync_playwright
-from servir_harness import BLOGUE, CONTEXT, decisions_in, run_tamis, serve
+from servir_harness import BLOGUE, CONTEXT, decisions_in, journal_records, run_tamis, serve
 
 TOKEN = "jeton-de-test-web-0123456789"
 HOSTILE = {
@@ -257,7 +257,17 @@ def test_statistics_chart(page):
     expect(page.locator("table caption").first).to_have_text("Décisions par semaine")
 
 
-def test_before_sending_checks_as_you_type(page):
+def advice_about(work: Path, name: str) -> list[dict]:
+    """The ``conseil`` records of the journal whose recipient is ``name``."""
+    records = journal_records(work / "journal.jsonl")
+    return [
+        r["contenu"]
+        for r in records
+        if r["evenement"] == "conseil" and r["contenu"].get("destinataire", {}).get("nom") == name
+    ]
+
+
+def test_before_sending_checks_as_you_type(page, work):
     log_in(page)
     page.goto("/interface/conseil")
     page.fill("#a", "Marc-André Gagnon")
@@ -269,9 +279,18 @@ def test_before_sending_checks_as_you_type(page):
     expect(page.locator("#constats h2")).to_have_text("Verdict : à ne pas envoyer")
     expect(page.locator("#longueur")).to_contain_text("caractères sur 300")
     assert page.locator("#constats b").count() == 0
+    page.type("#message", " Merci.", delay=20)  # more keystrokes, each checked
+    expect(page.locator("#constats h2")).to_have_text("Verdict : à ne pas envoyer")
+    assert advice_about(work, "Marc-André Gagnon") == []  # checks as you type: never journaled
+    page.click("#brouillon button")
+    expect(page.locator("#inscrit")).to_contain_text("inscrit au journal (enregistrement n°")
+    [journaled] = advice_about(work, "Marc-André Gagnon")
+    assert journaled["origine"] == "interface" and journaled["verdict"] == "à ne pas envoyer"
+    assert journaled["message"].endswith("gratuite</b>! Merci.")
+    expect(page.locator("#inscrit")).to_contain_text(journaled["id"])
 
 
-def test_before_sending_without_javascript(browser, served):
+def test_before_sending_without_javascript(browser, served, work):
     context = browser.new_context(base_url=served.url, java_script_enabled=False)
     page = context.new_page()
     log_in(page)
@@ -280,6 +299,7 @@ def test_before_sending_without_javascript(browser, served):
     page.fill("#message", "")
     page.click("#brouillon button")
     expect(page.locator("#constats h2")).to_have_text("Verdict : à retoucher")
+    assert [a["origine"] for a in advice_about(work, "Paul Roy")] == ["interface"]
     context.close()
 
 

@@ -1,0 +1,102 @@
+"""``tamis conseiller`` journals its advice (a ``conseil`` record, never a decision) with the
+journal options of ``tamis decider``, and says where; ``--sans-journal`` writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from tamis.audit.reader import iter_records
+from tamis.audit.verify import verify_journal
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTEXT = ROOT / "policies" / "exemples" / "tamis.toml"
+DEFAULT = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, ["conseiller", *args], env=env)
+
+
+def advice_records(path: Path) -> list[dict]:
+    return [r for r in iter_records(path) if r["evenement"] == "conseil"]
+
+
+def test_text_output_says_where_the_advice_was_journaled(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    result = run(
+        "--a", "Marc-André Gagnon", "--message", DEFAULT, "--contexte", str(CONTEXT),
+        "--journal", str(journal),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    [record] = advice_records(journal)
+    lines = result.output.splitlines()
+    verdict = lines.index("Verdict : à retoucher.")
+    assert lines[verdict + 1] == (
+        f"Conseil {record['contenu']['id']} inscrit au journal {journal} (enregistrement n° 2)."
+    )
+    assert lines[verdict + 2 :][:2] == ["", "Modèle de note à personnaliser :"]
+    assert record["contenu"]["destinataire"] == {"nom": "Marc-André Gagnon"}
+    assert record["contenu"]["message"] == DEFAULT
+    assert record["contenu"]["origine"] == "conseiller"
+    assert len(record["contenu"]["contexte_sha256"]) == 64
+    assert verify_journal(journal).ok
+
+
+def test_json_output_has_the_journal_id_and_seq_from_tamis_journal(tmp_path):
+    journal = tmp_path / "env.jsonl"
+    note = "Bonjour Marc-André, merci pour ton atelier au congrès ; au plaisir de collaborer!"
+    args = ("--a", "Marc-André Gagnon", "--message", note, "--contexte", str(CONTEXT))
+    first = run(*args, "--format", "json", env={"TAMIS_JOURNAL": str(journal)})
+    second = run(*args, "--format", "json", "--durabilite", "stricte",
+                 env={"TAMIS_JOURNAL": str(journal)})  # fmt: skip
+    assert first.exit_code == second.exit_code == 0
+    answers = [json.loads(first.output), json.loads(second.output)]
+    records = advice_records(journal)
+    assert [a["journal"] for a in answers] == [
+        {"id": r["contenu"]["id"], "seq": r["seq"]} for r in records
+    ]
+    assert [r["seq"] for r in records] == [2, 3]
+    assert answers[0]["verdict"] == "prête à envoyer" and answers[0]["constats"] == []
+    assert records[0]["contenu"]["constats"] == [] and records[0]["contenu"]["verdict"] == (
+        "prête à envoyer"
+    )
+
+
+def test_sans_journal_writes_nothing_and_says_null(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    result = run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal),
+                 "--sans-journal", "--format", "json")  # fmt: skip
+    assert result.exit_code == 1
+    assert json.loads(result.output)["journal"] is None
+    assert not journal.exists()
+    text = run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal), "--sans-journal")
+    assert "inscrit au journal" not in text.output and not journal.exists()
+
+
+def test_a_journal_that_cannot_take_it_is_a_french_error_and_nothing_is_shown(tmp_path):
+    other = tmp_path / "autre.txt"
+    other.write_text("pas un journal\n", encoding="utf-8")
+    result = run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(other))
+    assert result.exit_code == 1
+    assert "Verdict" not in result.output
+    assert (
+        f"Erreur : {other} (dernière ligne complète) : ce n'est pas un enregistrement de journal "
+        "tamis" in result.output
+    )
+    assert other.read_text(encoding="utf-8") == "pas un journal\n"
+
+
+def test_advice_never_shows_among_decisions(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal))
+    found = CliRunner().invoke(cli, ["journal", "chercher", "--journal", str(journal)])
+    assert "0 décision(s) trouvée(s)" in found.stderr
+    stats = CliRunner().invoke(
+        cli, ["journal", "stats", "--journal", str(journal), "--format", "json"]
+    )
+    assert orjson.loads(stats.stdout)["total"] == 0
