@@ -69,13 +69,14 @@ LATER = {
     "figer": "tamis.cli.figer:figer",
     "initialiser": "tamis.cli.journal_postgresql:initialiser",
     "copier": "tamis.cli.journal_postgresql:copier",
+    "conseils": "tamis.cli.conseils:conseils",
 }
 
 
 @click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def journal() -> None:
     """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller,
-    figer ; initialiser et copier (PostgreSQL)."""
+    figer, conseils ; initialiser et copier (PostgreSQL)."""
 
 
 @journal.command()

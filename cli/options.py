@@ -81,6 +81,7 @@ POSTGRESQL_COMMANDS = frozenset(
         "effacer",
         "purger",
         "conseiller",
+        "conseils",
     }
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""

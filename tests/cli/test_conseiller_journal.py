@@ -100,3 +100,55 @@ def test_advice_never_shows_among_decisions(tmp_path):
         cli, ["journal", "stats", "--journal", str(journal), "--format", "json"]
     )
     assert orjson.loads(stats.stdout)["total"] == 0
+
+
+def journal_command(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, ["journal", "conseils", *args], env=env)
+
+
+def test_journal_conseils_lists_advice_in_a_table_json_and_jsonl(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal))
+    run("--a", "Zoé Lévesque", "--message", "Notre plateforme : réservez une démo gratuite!",
+        "--journal", str(journal))  # fmt: skip
+    table = journal_command("--journal", str(journal), "--utc")
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["N°", "Date", "(UTC)", "Conseil", "À", "Verdict", "Constats"]
+    assert all(len(line) <= 80 for line in lines)
+    ids = [r["contenu"]["id"] for r in advice_records(journal)]
+    assert ids[0] in lines[2] and "Paul Roy" in lines[2] and "C003" in lines[2]
+    assert table.stderr == "2 conseil(s) trouvé(s).\n"
+    listed = journal_command("--journal", str(journal), "--format", "json")
+    rows = [orjson.loads(line) for line in listed.stdout.splitlines()]
+    assert [(r["id"], r["destinataire"], r["verdict"]) for r in rows] == [
+        (ids[0], "Paul Roy", "à retoucher"),
+        (ids[1], "Zoé Lévesque", "à ne pas envoyer"),
+    ]
+    assert rows[1]["constats"][0] == "C001" and rows[0]["origine"] == "conseiller"
+    whole = journal_command("--journal", str(journal), "--format", "jsonl", "--expediteur", "zoé")
+    [record] = [orjson.loads(line) for line in whole.stdout.splitlines()]
+    assert record["evenement"] == "conseil" and record["contenu"]["message"].startswith("Notre")
+    env = {"TAMIS_JOURNAL": str(journal)}
+    only = journal_command("--verdict", "à retoucher", "--format", "json", env=env)
+    assert [orjson.loads(line)["id"] for line in only.stdout.splitlines()] == [ids[0]]
+    none = journal_command("--jusqu-a", "2000-01-01", env=env)
+    assert none.stdout == "Aucun conseil ne correspond.\n"
+
+
+def test_journal_conseils_shows_erased_advice_and_french_errors(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal))
+    [record] = advice_records(journal)
+    CliRunner().invoke(cli, ["journal", "effacer", "--journal", str(journal),
+                             record["contenu"]["id"], "--motif", "demande", "--oui"])  # fmt: skip
+    [row] = [orjson.loads(line) for line in journal_command(
+        "--journal", str(journal), "--format", "json").stdout.splitlines()]  # fmt: skip
+    assert row["destinataire"] is None and row["effacement"]["motif"] == "demande"
+    assert row["constats"] == ["C003", "C007"]
+    assert "(effacé le" in journal_command("--journal", str(journal)).stdout
+    bad = journal_command("--journal", str(journal), "--depuis", "hier")
+    assert bad.exit_code == 2
+    assert "--depuis : date illisible « hier » ; écrivez AAAA-MM-JJ" in bad.output
+    missing = journal_command("--journal", str(tmp_path / "absent.jsonl"))
+    assert missing.exit_code == 1
+    assert f"journal introuvable : {tmp_path / 'absent.jsonl'}" in missing.output
