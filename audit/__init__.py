@@ -21,6 +21,7 @@ Writing (the only entry point the CLI and the service need)::
             # invitation) and ``duration_ms`` (``record.ToRecord``, e.g. ``record.Entry``);
             # one locked write; returns the records once they are in the file
         journal.record_decision(explained, policy=..., invitation=raw, duration_ms=ms)  # one
+        journal.record_advice(advice.AdviceEntry(...))  # a ``conseil`` record, not a decision
         pending = journal.prepare(entry, policy=...)  # build + render + hash, no lock, no I/O
         journal.write([pending, ...])                 # number, chain, seal, write, sync
 

@@ -16,6 +16,10 @@ string). Erasing (``tombstone``) replaces the personal part by ``{"effacement": 
 "motif", "seq"}, "engagement": "<hex>"}``: the commitment is kept, the salt and data are gone,
 so every digest (and every seal) stays valid and nothing is left to confirm a guessed name.
 
+A ``conseil`` record (advice on a draft, ``advice``) is cut the same way by ``advice.split``
+(``prepare_advice``) and put back together by ``advice.restored``: ``ERASABLE`` names the
+events that have a personal part.
+
 Readers see one shape (``merged``): the decision part with the personal fields put back, or,
 for an erased record, without them and with ``effacement`` instead. ``chain.parse_record``
 applies it, so queries, ``pourquoi``, the index and ``rejouer`` read format 3 like format 2.

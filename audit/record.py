@@ -12,6 +12,8 @@ never reach the file: each record is an envelope
 - ``politique`` — written before the first decision under a policy whose source differs from
   the one the previous record names: ``politique`` = {nom, chemin, sha256, source}.
 - ``decision`` — one per decided invitation (``DecisionContent`` below).
+- ``conseil`` — advice on a draft request (``tamis conseiller``, ``POST …/conseils``): not a
+  decision, serialised by ``advice`` and never read by the decisions' queries.
 
 Values keep the run-time convention: ``null`` is *inconnu*. Version 2 stores each value once:
 the trace names what a condition read (``lu``) and the values are in ``faits``,
