@@ -126,3 +126,10 @@ def test_advice_is_in_the_openapi_schema(served):
     with served.client() as client:
         schema = client.get("/openapi.json").json()
     assert "/conseils" in schema["paths"] and "/v1/espaces/{espace}/conseils" in schema["paths"]
+    post_ = schema["paths"]["/conseils"]["post"]
+    [preview] = [p for p in post_["parameters"] if p["name"] == "apercu"]
+    assert preview["in"] == "query" and preview["schema"]["type"] == "boolean"
+    assert preview["description"].startswith("true : vérifier sans inscrire le conseil au journal")
+    answer = schema["components"]["schemas"]["Conseil"]
+    assert "journal" in answer["required"]
+    assert schema["components"]["schemas"]["ConseilJournal"]["required"] == ["id", "seq"]
