@@ -32,7 +32,7 @@ def verify_any(journal: str) -> Verification:
     problem = None
     if found.message is not None:
         problem = Problem("effacement", found.line or 0, found.message)
-    return replace(result, problem=problem, erased=found.erased)
+    return replace(result, problem=problem, erased=found.erased, erased_advice=found.advice)
 
 
 def lines_of(journal: str, warn: Callable[[str], None] = warn_on_stderr) -> Iterator[bytes]:

@@ -30,8 +30,8 @@ from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.sink import LOCK
 from tamis.audit.processors import UtcClock
 
-ERASABLE = ("decision",)
-"""The events whose records may carry a personal part."""
+ERASABLE = personal.ERASABLE
+"""The events whose records may carry a personal part (decisions and advice)."""
 _FETCH = 2000
 _HEAD = f"SELECT seq, empreinte FROM {schema.TABLE} ORDER BY seq DESC LIMIT 1"
 _UPDATE = f"UPDATE {schema.TABLE} SET donnees_personnelles = %s WHERE seq = %s"

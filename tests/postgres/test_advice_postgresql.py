@@ -110,3 +110,47 @@ def test_conseils_filters_read_postgresql_as_a_file(journal, tmp_path):
     assert [json.loads(line)["destinataire"] for line in only_marc.stdout.splitlines()] == [
         "Marc Gagnon"
     ]
+
+
+def test_effacer_on_postgresql_erases_advice_by_id_and_by_person(journal, tmp_path):
+    julie = advise(journal, "Julie Tremblay", "Bonjour Julie, une démo gratuite ?")
+    marc = advise(journal, "Marc Gagnon")
+    advise(journal, "Zoé Lévesque")
+    with psycopg.connect(journal) as connection:
+        pledge = connection.execute(
+            "SELECT donnees_personnelles FROM tamis_journal WHERE seq = %s", (julie["seq"],)
+        ).fetchone()[0]
+        digests = connection.execute("SELECT empreinte FROM tamis_journal ORDER BY seq").fetchall()
+    by_id = tamis("journal", "effacer", "--journal", journal, julie["id"], "--motif", "demande",
+                  "--oui")  # fmt: skip
+    assert by_id.exit_code == 0, by_id.output
+    assert by_id.output.startswith("1 conseil(s) effacé(s) (n° 2) ; motif : demande")
+    by_person = tamis("journal", "effacer", "--journal", journal, "--expediteur", "gagnon",
+                      "--motif", "loi 25", "--oui")  # fmt: skip
+    assert by_person.exit_code == 0 and by_person.output.startswith("1 conseil(s) effacé(s) (n° 3)")
+    with psycopg.connect(journal) as connection:
+        stones = dict(connection.execute(
+            "SELECT seq, donnees_personnelles FROM tamis_journal WHERE seq IN (2, 3, 4)"
+        ).fetchall())  # fmt: skip
+        after = connection.execute("SELECT empreinte FROM tamis_journal ORDER BY seq").fetchall()
+    assert "Julie" not in stones[2] and "Marc" not in stones[3] and "Zoé" in stones[4]
+    assert json.loads(stones[2])["engagement"] == personal_commitment(pledge)
+    assert after[: len(digests)] == digests
+    verified = tamis("journal", "verifier", "--journal", journal)
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.splitlines()[1] == (
+        "2 conseil(s) aux données personnelles effacées (effacements vérifiés)."
+    )
+    listed = tamis("journal", "conseils", "--journal", journal, "--format", "json")
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [r["destinataire"] for r in rows] == [None, None, "Zoé Lévesque"]
+    assert rows[0]["id"] == julie["id"] and rows[1]["id"] == marc["id"]
+    copy = tmp_path / "copie.jsonl"
+    assert tamis("journal", "copier", journal, str(copy)).exit_code == 0
+    assert "2 conseil(s) aux données" in tamis("journal", "verifier", "--journal", str(copy)).output
+
+
+def personal_commitment(part: str) -> str:
+    from tamis.audit.personal import commitment
+
+    return commitment(json.loads(part))
