@@ -12,12 +12,9 @@ that fails, here or in a worker, is a French ``JournalError``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
 
@@ -125,6 +122,23 @@ def map_ranges(
             yield from _in_pool(path, job, ranges, count)
     except OSError as error:
         raise JournalError(os_error_message(path, error, "lire")) from None
+
+
+def _in_pool(path: Any, job: Callable[[Any, Range], T], ranges: list[Range], count: int):
+    """Ranges handed to ``count`` processes, ``2 × count`` in flight; results in order.
+
+    Stopping early (an error, ``--limite``) cancels the ranges not started and waits for the
+    running ones to finish: a worker is never killed while it hands back a result.
+    multiprocessing is imported here: a small journal (every ``tamis decider`` opening one)
+    is read without it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
+            yield from _in_order(pool, path, job, ranges, count)
     except BrokenProcessPool:
         raise JournalError(
             f"lecture de {path} interrompue : un processus auxiliaire s'est arrêté "
@@ -132,22 +146,17 @@ def map_ranges(
         ) from None
 
 
-def _in_pool(path: Any, job: Callable[[Any, Range], T], ranges: list[Range], count: int):
-    """Ranges handed to ``count`` processes, ``2 × count`` in flight; results in order.
-
-    Stopping early (an error, ``--limite``) cancels the ranges not started and waits for the
-    running ones to finish: a worker is never killed while it hands back a result."""
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
-        todo = iter(ranges)
-        pending = deque(pool.submit(job, path, part) for part in islice(todo, 2 * count))
-        try:
-            while pending:
-                result = pending.popleft().result()
-                part = next(todo, None)
-                if part is not None:
-                    pending.append(pool.submit(job, path, part))
-                yield result
-        finally:
-            for future in pending:
-                future.cancel()
+def _in_order(pool: Any, path: Any, job: Callable[[Any, Range], T], ranges, count: int):
+    """The pool's results in range order, ``2 × count`` ranges in flight."""
+    todo = iter(ranges)
+    pending = deque(pool.submit(job, path, part) for part in islice(todo, 2 * count))
+    try:
+        while pending:
+            result = pending.popleft().result()
+            part = next(todo, None)
+            if part is not None:
+                pending.append(pool.submit(job, path, part))
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()

@@ -29,7 +29,7 @@ from tamis.audit.chain import ChainHead
 from tamis.audit.errors import warn_on_stderr
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.processors import audit_processors
-from tamis.audit.quiet_imports import structlog
+from tamis.audit.quiet_imports import BoundLoggerBase
 from tamis.audit.sink import Durability, DurabilityMode, JournalFile
 from tamis.engine.explained import Explained
 from tamis.grammar.checked import CheckedPolicy
@@ -51,7 +51,7 @@ class Pending(NamedTuple):
     content: layout.Prepared
 
 
-class AuditLogger(structlog.BoundLoggerBase):
+class AuditLogger(BoundLoggerBase):
     """A bound logger with one method, ``msg``: structlog runs the processors over the bound
     context and ``fields`` (``_process_event``), and their result goes to the sink's ``msg``.
 
@@ -68,13 +68,11 @@ class Journal:
 
     def __init__(self, sink: JournalFile, head: ChainHead, *, minimise: bool = False) -> None:
         self.sink, self.minimise = sink, minimise
-        self.log = structlog.wrap_logger(
-            sink,
-            processors=audit_processors(head),
-            wrapper_class=AuditLogger,
-            context_class=dict,
-            version=schema.SCHEMA_VERSION,
-        ).bind()
+        # What ``structlog.wrap_logger(sink, processors=…, wrapper_class=AuditLogger,
+        # context_class=dict, version=…).bind()`` builds, without importing structlog's
+        # configuration module (asyncio, its console renderer): see ``quiet_imports``.
+        context = {"version": schema.SCHEMA_VERSION}
+        self.log = AuditLogger(sink, processors=audit_processors(head), context=context)
         self._policy: CheckedPolicy | None = None
         self._policy_sha = ""
 

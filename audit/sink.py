@@ -25,14 +25,17 @@ import stat
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import JournalError, os_error_message, system_reason
 from tamis.audit.torn import recover_tail, write_all
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 sync_file = getattr(os, "fdatasync", os.fsync)
 """Data (and the size needed to read it back) to stable storage; ``fsync`` where missing."""
@@ -203,7 +206,9 @@ class JournalFile:
         pieces, count = self._pending, self._queued
         self._pending, self._queued = [], 0
         self._settle()
-        if self._writer is None:
+        if self._writer is None:  # a short run never starts it: imported only here
+            from concurrent.futures import ThreadPoolExecutor
+
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="tamis-journal-write")
         self._inflight = self._writer.submit(self._write, pieces, count)
         yield_interpreter()  # the writer starts now; a sync thread that finished gets on

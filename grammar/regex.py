@@ -9,10 +9,12 @@ constructs, which the checker reports (``check_regex``). Both engines, the check
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Protocol
+from functools import cache, lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 
-import re2
+if TYPE_CHECKING:
+    import re2
 
 
 class Pattern(Protocol):
@@ -29,20 +31,23 @@ class RegexError(Exception):
         self.code, self.arg = code, arg
 
 
-def _options() -> re2.Options:
+@cache
+def _re2() -> tuple[ModuleType, re2.Options]:
+    """RE2 and its options, imported the first time a pattern is compiled (most policies
+    have none: their runs need not load the library)."""
+    import re2
+
     options = re2.Options()
     options.log_errors = False  # RE2 would print each refused pattern on stderr
-    return options
-
-
-_OPTIONS = _options()
+    return re2, options
 
 
 @lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> Pattern:
     """``pattern`` compiled by RE2 (once); raises ``RegexError`` when RE2 refuses it."""
+    re2, options = _re2()
     try:
-        return re2.compile(pattern, _OPTIONS)
+        return re2.compile(pattern, options)
     except re2.error as error:
         message = error.args[0]
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
