@@ -23,7 +23,16 @@ from tamis.audit.reader import PathLike, Warn, check_first_line, iter_lines, par
 from tamis.audit.verify import sealed
 
 _NEEDLE = advice.EVENT.encode()
-SUMMARY_COLUMNS = ("seq", "horodatage", "id", "destinataire", "verdict", "constats", "origine")
+CSV_COLUMNS = (
+    "seq",
+    "horodatage",
+    "id",
+    "destinataire",
+    "verdict",
+    "constats",
+    "origine",
+    "donnees_effacees",
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,17 @@ def summary(record: dict) -> dict[str, Json]:
     if stone is not None:
         row["effacement"] = stone
     return row
+
+
+def csv_row(row: dict[str, Json]) -> dict[str, Json]:
+    """A ``summary`` row for a spreadsheet: the codes in one cell, the erasure's date."""
+    stone = row.get("effacement")
+    codes = row.get("constats")
+    return {
+        **row,
+        "constats": " ".join(codes) if isinstance(codes, list) else "",
+        "donnees_effacees": stone.get("le") if isinstance(stone, dict) else None,
+    }
 
 
 def require_readable(journal: str) -> None:

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tamis.audit import advice_log
+from tamis.audit.csvsafe import write_csv
 from tamis.audit.filters import parse_filter
 from tamis.cli import human, options
 from tamis.cli.journal import journal_errors
@@ -56,14 +57,15 @@ _COLUMNS = (  # (key, title, width, or None: what is left); 80 columns with the 
 )
 @click.option("--depuis", metavar="DATE", help="Conseils à partir de DATE (AAAA-MM-JJ, UTC).")
 @click.option("--jusqu-a", "jusqu_a", metavar="DATE", help="Jusqu'à DATE incluse (UTC).")
-@options.format_(("table", "json", "jsonl"), "table")
+@options.format_(("table", "json", "jsonl", "csv"), "table")
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N conseils.")
 @options.utc
 def conseils(journal: str, format_: str, limite: int | None, utc: bool, **kw: Any) -> None:
     """Liste les conseils inscrits au journal (tamis conseiller, POST …/conseils), jamais
     mêlés aux décisions : tableau (heure locale), JSON (un objet par conseil : numéro, date,
-    identifiant, destinataire, verdict, codes des constats) ou JSON Lines (les enregistrements
-    complets, tels qu'au journal)."""
+    identifiant, destinataire, verdict, codes des constats), CSV pour un tableur (cellules
+    protégées contre les formules) ou JSON Lines (les enregistrements complets, tels qu'au
+    journal)."""
     flt = advice_filter(kw)
     with journal_errors():
         advice_log.require_readable(journal)
@@ -88,6 +90,8 @@ def emit(records: Iterable[dict], format_: str, *, utc: bool) -> int:
         dumps = orjson.dumps
         return sum(1 for r in records if sys.stdout.write(dumps(r, option=_SORTED).decode() + "\n"))
     rows = map(advice_log.summary, records)
+    if format_ == "csv":
+        return write_csv(sys.stdout, advice_log.CSV_COLUMNS, map(advice_log.csv_row, rows))
     if format_ == "json":
         return sum(1 for row in rows if sys.stdout.write(orjson.dumps(row).decode() + "\n"))
     return print_table(rows, utc=utc)

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tamis.audit import queries, why
+from tamis.audit.advice import ID_PREFIX as ADVICE_PREFIX
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
 from tamis.audit.filters import FilterError, Sender
@@ -99,7 +100,7 @@ def pourquoi(identifiant: str, journal: str, format_: str, utc: bool, sans_index
     if not lookup.found:
         raise click.ClickException(
             f"aucune décision pour l'invitation « {human.safe(identifiant)} » dans "
-            f"{shown(journal)}."
+            f"{shown(journal)}.{_advice_hint(identifiant)}"
         )
     if lookup.designation is not why.Designation.ID:
         click.echo(designated(identifiant, lookup), err=True)
@@ -109,6 +110,16 @@ def pourquoi(identifiant: str, journal: str, format_: str, utc: bool, sans_index
             click.echo(orjson.dumps(data).decode())
             continue
         click.echo(("\n" if index else "") + "\n".join(explanation_lines(data, utc=utc)))
+
+
+def _advice_hint(identifiant: str) -> str:
+    """« pourquoi » explains decisions only: an advice's id gets the command that shows it."""
+    if not identifiant.startswith(ADVICE_PREFIX):
+        return ""
+    return (
+        " Les conseils ne sont pas des décisions : tamis journal conseils --format jsonl les "
+        "montre en entier."
+    )
 
 
 _BY = {

@@ -152,3 +152,35 @@ def test_journal_conseils_shows_erased_advice_and_french_errors(tmp_path):
     missing = journal_command("--journal", str(tmp_path / "absent.jsonl"))
     assert missing.exit_code == 1
     assert f"journal introuvable : {tmp_path / 'absent.jsonl'}" in missing.output
+
+
+def test_journal_conseils_as_csv_is_safe_for_a_spreadsheet(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    run("--a", '=HYPERLINK("http://x")', "--message", DEFAULT, "--journal", str(journal))
+    run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal))
+    [first, second] = advice_records(journal)
+    CliRunner().invoke(cli, ["journal", "effacer", "--journal", str(journal),
+                             second["contenu"]["id"], "--motif", "demande", "--oui"])  # fmt: skip
+    result = journal_command("--journal", str(journal), "--format", "csv")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "seq,horodatage,id,destinataire,verdict,constats,origine,donnees_effacees"
+    assert lines[1].startswith(f"2,{first['horodatage']},{first['contenu']['id']},")
+    assert '\'=HYPERLINK(""http://x"")",à retoucher,C003 C007,conseiller,' in lines[1]
+    erased_on = next(r for r in iter_records(journal) if r["seq"] == 3)["contenu"]["effacement"]
+    assert lines[2].endswith(f",,à retoucher,C003 C007,conseiller,{erased_on['le']}")
+
+
+def test_pourquoi_on_an_advice_id_says_where_advice_is_shown(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    run("--a", "Paul Roy", "--message", DEFAULT, "--journal", str(journal))
+    [record] = advice_records(journal)
+    why = CliRunner().invoke(
+        cli, ["journal", "pourquoi", "--journal", str(journal), record["contenu"]["id"]]
+    )
+    assert why.exit_code == 1
+    assert why.output == (
+        f"Erreur : aucune décision pour l'invitation « {record['contenu']['id']} » dans "
+        f"{journal}. Les conseils ne sont pas des décisions : tamis journal conseils --format "
+        "jsonl les montre en entier.\n"
+    )
