@@ -1,4 +1,6 @@
-"""``POST …/conseils``: advice on a request you are about to send (``tamis conseiller``).
+"""``POST …/conseils``: advice on a request you are about to send (``tamis conseiller``), and
+``GET …/journal/conseils``: the advice the workspace's journal holds (``tamis journal
+conseils``).
 
 Routes only: the body (JSON: ``a``, ``message``, optional ``profil`` and
 ``contexte_rencontre``) is read within the size limit, the draft is checked by
@@ -8,10 +10,12 @@ advice is journaled in the workspace's journal as a ``conseil`` record (never a 
 ``tamis conseiller --format json``'s, ``journal`` saying where the record is. ``?apercu=true``
 checks without journaling (``journal`` is then ``null``): what a client checking a note as it
 is typed asks for, so that each keystroke is not journaled (the web page does the same).
+``GET …/journal/conseils`` lists the advice of the journal, by pages like ``GET …/journal``.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the ``Annotated`` dependency
 # of the route defined inside ``register`` at run time.
+import itertools
 from typing import Annotated, Any
 
 import orjson
@@ -19,20 +23,47 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from tamis.audit import advice_log
 from tamis.audit.advice import Origin
+from tamis.audit.filters import FilterError, parse_filter
 from tamis.outreach import journaled
 from tamis.outreach.advice import Draft, advise
+from tamis.outreach.findings import Verdict
 from tamis.service import inputs
+from tamis.service.api_journal import After, Limit, filter_error, page
 from tamis.service.errors import ApiError, json_response
-from tamis.service.schemas import ADVICE_BODY, ERRORS, Conseil
+from tamis.service.schemas import ADVICE_BODY, ERRORS, Conseil, PageConseils
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
 
 TEXT_FIELDS = ("a", "message", "profil", "contexte_rencontre")
 
 
+VERDICTS = tuple(verdict.value for verdict in Verdict)
+
+
 def register(router: APIRouter, need) -> None:
     deciding = Annotated[Workspace, Depends(need(Right.DECIDER))]
+    reading = Annotated[Workspace, Depends(need(Right.LIRE))]
+
+    @router.get(
+        "/journal/conseils",
+        summary="Les conseils inscrits au journal (tamis journal conseils)",
+        response_model=PageConseils,
+        responses=ERRORS,
+    )
+    async def conseils(
+        request: Request,
+        workspace: reading,
+        flt: Annotated[advice_log.AdviceFilter, Depends(advice_filter)],
+        apres: After = 0,
+        limite: Limit = 100,
+    ) -> Response:
+        """Les conseils du journal de l'espace, jamais mêlés aux décisions, le plus ancien
+        d'abord, par pages (comme GET …/journal)."""
+        warn, path = request.app.state.warn, str(workspace.journal.path)
+        rows = await to_thread.run_sync(listed, path, flt, apres, limite + 1, warn)
+        return json_response(page("conseils", rows, limite))
 
     @router.post(
         "/conseils",
@@ -58,6 +89,38 @@ def register(router: APIRouter, need) -> None:
         draft = await read_draft(request)
         origin = None if apercu else Origin.SERVICE
         return json_response(await to_thread.run_sync(advise_in, workspace, draft, origin))
+
+
+async def advice_filter(
+    expediteur: Annotated[str | None, Query(description="nom ou adresse du destinataire")] = None,
+    verdict: Annotated[list[str] | None, Query(description=" ; ".join(VERDICTS))] = None,
+    depuis: Annotated[str | None, Query(description="AAAA-MM-JJ (UTC)")] = None,
+    jusqu_a: Annotated[str | None, Query(description="AAAA-MM-JJ incluse (UTC)")] = None,
+) -> advice_log.AdviceFilter:
+    """The ``AdviceFilter`` the query parameters describe (``tamis journal conseils``'s)."""
+    chosen = [value for value in verdict or () if value]
+    if any(value not in VERDICTS for value in chosen):
+        raise ApiError(
+            400, f"paramètre « verdict » : choisissez parmi {', '.join(VERDICTS)}", "verdict"
+        )
+    try:
+        period = parse_filter(sender=expediteur or None, since=depuis or None,
+                              until=jusqu_a or None)  # fmt: skip
+    except FilterError as error:
+        raise filter_error(error) from None
+    return advice_log.AdviceFilter(period, frozenset(chosen))
+
+
+def listed(
+    journal: str, flt: advice_log.AdviceFilter, after: int, limit: int, warn
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` advice rows whose ``seq`` is above ``after``, in order."""
+    rows = (
+        advice_log.summary(record)
+        for record in advice_log.select(journal, flt, warn)
+        if record["seq"] > after
+    )
+    return list(itertools.islice(rows, limit))
 
 
 def advise_in(workspace: Workspace, draft: Draft, origin: Origin | None) -> dict[str, Any]:

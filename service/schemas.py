@@ -182,6 +182,24 @@ class Constat(_Open):
     mots: list[str] | None = None
 
 
+class LigneConseil(BaseModel):
+    """One advice of the journal (``tamis journal conseils --format json``)."""
+
+    seq: int
+    horodatage: str
+    id: str | None
+    destinataire: str | None = Field(description="nom, sinon adresse ; null une fois effacé")
+    verdict: str | None
+    constats: list[str] = Field(description="les codes des constats")
+    origine: str | None
+    effacement: dict[str, Any] | None = None
+
+
+class PageConseils(BaseModel):
+    conseils: list[LigneConseil]
+    suivant: int | None
+
+
 class ConseilJournal(BaseModel):
     """Where the journal holds a piece of advice (its ``conseil`` record)."""
 

@@ -133,3 +133,34 @@ def test_advice_is_in_the_openapi_schema(served):
     answer = schema["components"]["schemas"]["Conseil"]
     assert "journal" in answer["required"]
     assert schema["components"]["schemas"]["ConseilJournal"]["required"] == ["id", "seq"]
+
+
+def test_get_journal_conseils_lists_the_journaled_advice_by_pages(served):
+    post(served, {"a": "Liste Un", "message": DEFAULT})
+    post(served, {"a": "Liste Deux", "message": "Réservez une démo gratuite de notre offre!"})
+    post(served, {"a": "Liste Apercu", "message": DEFAULT}, path="/conseils?apercu=true")
+    with served.client(TOKEN) as client:
+        everything = client.get("/journal/conseils", params={"expediteur": "liste", "limite": 1000})
+        first = client.get("/journal/conseils", params={"expediteur": "liste", "limite": 1})
+        after = client.get("/journal/conseils", params={"expediteur": "liste", "limite": 1,
+                                                "apres": first.json()["suivant"]})  # fmt: skip
+        refused = client.get("/journal/conseils", params={"verdict": "à ne pas envoyer"})
+        bad_verdict = client.get("/journal/conseils", params={"verdict": "refuser"})
+        bad_date = client.get("/journal/conseils", params={"depuis": "hier"})
+    rows = everything.json()["conseils"]
+    assert [r["destinataire"] for r in rows] == ["Liste Un", "Liste Deux"]
+    assert everything.json()["suivant"] is None
+    journaled = {r["contenu"]["id"]: r["seq"] for r in advice_records(served)}
+    assert all(journaled[r["id"]] == r["seq"] for r in rows)
+    assert rows[0]["verdict"] == "à retoucher" and rows[0]["constats"][0] == "C003"
+    assert rows[1]["origine"] == "service"
+    assert [r["destinataire"] for r in first.json()["conseils"]] == ["Liste Un"]
+    assert [r["destinataire"] for r in after.json()["conseils"]] == ["Liste Deux"]
+    assert "Liste Deux" in [r["destinataire"] for r in refused.json()["conseils"]]
+    assert all(r["verdict"] == "à ne pas envoyer" for r in refused.json()["conseils"])
+    assert bad_verdict.status_code == 400 and bad_verdict.json() == {
+        "erreur": "paramètre « verdict » : choisissez parmi prête à envoyer, à retoucher, "
+        "à ne pas envoyer",
+        "champ": "verdict",
+    }
+    assert bad_date.status_code == 400 and bad_date.json()["champ"] == "depuis"

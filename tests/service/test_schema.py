@@ -55,5 +55,5 @@ def test_every_operation_answers_within_its_schema(tmp_path: Path) -> None:
         assert server.stop() == 0
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert f"Tested: {operations}" in result.stdout
-    assert operations == 2 * 10 + 2  # every route with and without its workspace prefix
+    assert operations == 2 * 11 + 2  # every route with and without its workspace prefix
     assert "Traceback" not in server_lines
