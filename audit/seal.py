@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from tamis.audit import layout
 from tamis.audit.errors import JournalError, os_reason
+from tamis.audit.postgres.url import is_url
 from tamis.audit.processors import UtcClock
 from tamis.audit.reader import PathLike, iter_lines, parse_line
 
@@ -299,7 +300,12 @@ def _record_problem(
 
 
 def _digests(journal: PathLike, wanted: set[int]) -> dict[int, str]:
-    """``seq -> empreinte`` of the journal's records whose ``seq`` is in ``wanted``."""
+    """``seq -> empreinte`` of the journal's records whose ``seq`` is in ``wanted`` (in
+    PostgreSQL: ``postgres.seals.digests``)."""
+    if is_url(journal):
+        from tamis.audit.postgres.seals import digests
+
+        return digests(str(journal), wanted)
     found: dict[int, str] = {}
     for number, line in iter_lines(journal, on_torn=lambda *_: None):
         tail = layout.read_tail(line)

@@ -21,6 +21,8 @@ import click
 
 from tamis.audit import queries
 from tamis.audit.filters import Filter
+from tamis.audit.postgres.backend import shown
+from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cases import deciding
 from tamis.cases.freeze import Frozen, Refused, freeze, latest_by_id, refusal, unique_name
 from tamis.cli import options
@@ -78,7 +80,8 @@ def figer(
             continue
         _warn_context(record, contexte, context_sha)
         name = unique_name(str(record["contenu"]["id"]), taken)
-        frozen.append(freeze(record, name, journal=journal, context=_relative(contexte, sortie)))
+        context = _relative(contexte, sortie)
+        frozen.append(freeze(record, name, journal=shown(journal), context=context))
     _write(sortie, frozen)
     _report(frozen, refused, missing, sortie)
 
@@ -88,15 +91,24 @@ def _select(
 ) -> tuple[list[dict], list[str]]:
     """The selected decision records, and the IDs that matched none."""
     if not ids:
-        return list(queries.select(journal, flt, warn, index=index)), []
+        return list(_records(journal, flt, index)), []
     records, missing = [], []
     for ident in ids:
-        found = list(queries.select(journal, dataclasses.replace(flt, invitation=ident), warn,
-                                    index=index))  # fmt: skip
+        found = list(_records(journal, dataclasses.replace(flt, invitation=ident), index))
         records += found
         if not found:
             missing.append(ident)
     return records, missing
+
+
+def _records(journal: str, flt: Filter, index: bool) -> Iterable[dict]:
+    """The decision records ``flt`` matches: a file's through its index or scan,
+    PostgreSQL's by SQL (``postgres.query.select``)."""
+    if not postgres_url(journal):
+        return queries.select(journal, flt, warn, index=index)
+    from tamis.audit.postgres import query
+
+    return query.select(journal, flt, warn)
 
 
 def _context_sha(path: str | None) -> str | None:

@@ -411,8 +411,6 @@ def verifier(journal: str, sceau: str | None, cle: str | None, cle_publique: str
     with journal_errors():
         result = verify_any(journal)
     sealed = None
-    if sceau is not None and postgres_url(journal):
-        raise click.UsageError("--sceau ne vérifie pas encore un journal PostgreSQL.")
     if sceau is not None:
         from tamis.cli.sceau import seal_report  # loads cryptography only when asked
 

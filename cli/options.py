@@ -82,6 +82,8 @@ POSTGRESQL_COMMANDS = frozenset(
         "purger",
         "conseiller",
         "conseils",
+        "sceller",
+        "figer",
     }
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""

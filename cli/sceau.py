@@ -15,7 +15,8 @@ import click
 
 from tamis.audit import seal
 from tamis.audit.errors import JournalError
-from tamis.audit.verify import verify_journal
+from tamis.audit.postgres.backend import shown, verify_any
+from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
 
 
@@ -50,12 +51,13 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
     """Signe la tête du journal (numéro, empreinte et heure du dernier enregistrement) avec la
     clé du journal, pour pouvoir prouver plus tard que ses derniers enregistrements n'ont été
     ni supprimés ni réécrits (« tamis journal verifier --sceau FICHIER »)."""
-    key_path = Path(cle) if cle else seal.default_key_path(journal)
+    key_path = key_of(journal, cle)
     try:
-        checked = verify_journal(journal)
+        checked = verify_any(journal)
         if checked.problem is not None:
+            where = f"{shown(journal)} : " if postgres_url(journal) else f"{journal}:"
             raise click.ClickException(
-                f"{journal}:{checked.problem.message} Un journal endommagé n'est pas scellé."
+                f"{where}{checked.problem.message} Un journal endommagé n'est pas scellé."
             )
         key, created = seal.load_or_create_key(key_path, warn)
         checkpoint = seal.sign_head(key, checked.last_seq, checked.last_digest)
@@ -75,6 +77,19 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
     )
 
 
+def key_of(journal: str, cle: str | None) -> Path:
+    """``--cle``, else ``<journal>.cle.pem`` beside a file; a PostgreSQL journal has no
+    folder of its own, so its key is always named."""
+    if cle:
+        return Path(cle)
+    if postgres_url(journal):
+        raise click.UsageError(
+            f"un journal PostgreSQL ({shown(journal)}) n'a pas de dossier où ranger sa clé de "
+            "sceau : indiquez-la avec --cle FICHIER (créée en mode 0600 au premier sceau)."
+        )
+    return seal.default_key_path(journal)
+
+
 def trusted_key(journal: str, cle: str | None, cle_publique: str | None):
     """The public key seals must be signed with: ``--cle-publique``, else the key file's."""
     if cle_publique is not None:
@@ -82,7 +97,7 @@ def trusted_key(journal: str, cle: str | None, cle_publique: str | None):
             return seal.parse_public_key(cle_publique)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
-    key_path = Path(cle) if cle else seal.default_key_path(journal)
+    key_path = key_of(journal, cle)
     try:
         return seal.load_key(key_path, warn).public_key()
     except FileNotFoundError:

@@ -168,7 +168,7 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
     assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
 
 
-@pytest.mark.parametrize("command", ["figer"])
+@pytest.mark.parametrize("command", ["migrer nouveau.jsonl"])
 def test_commands_that_do_not_read_postgresql_yet_say_so(pg_url, command):
     result = tamis("journal", *command.split(), "--journal", pg_url)
     assert result.exit_code == 2
