@@ -238,6 +238,10 @@ def open_journal(
         journal.open()
         if where is not None:  # a file: before appending to a broken chain
             integrity.warn_if_damaged(where, warn)
+        else:  # PostgreSQL: the same check, from the last point found intact
+            from tamis.audit.postgres.integrity import warn_if_damaged
+
+            warn_if_damaged(str(named), warn)
         yield journal
     finally:
         journal.close()

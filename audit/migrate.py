@@ -1,14 +1,17 @@
-"""``migrer``: a format 2 journal rewritten as format 3, into a new file, so it can be erased.
+"""``migrer``: a format 2 journal rewritten as format 3 into a new journal, so it can be erased.
 
 Sits beside erasure (``erase``): a format 2 decision's digest covers its personal data, so it
 cannot be erased without breaking the chain. ``migrate`` checks the old journal (a broken one
-is not migrated), then, holding a shared lock on it (writers wait), writes a new journal: each
-record keeps its ``seq``, ``horodatage``, event and content; format 2 decisions are split
+is not migrated), then, keeping its writers out (a shared lock on a file; the journal's
+advisory lock, held in a transaction, in PostgreSQL), writes a new journal: each record keeps
+its ``seq``, ``horodatage``, event and content; format 2 decisions are split
 (``personal.split``, a new salt each) and become format 3; every record is chained anew; a
-last ``migration`` record names the old journal and its head (``seq``, ``empreinte``), so the
-new chain vouches for the old one it came from. The new file is written through a temporary
-file in its folder, synced and renamed: it appears whole or not at all. The old journal is not
-touched (it still holds the personal data: the user keeps or destroys it).
+last ``migration`` record names the old journal (a URL without its password) and its head
+(``seq``, ``empreinte``), so the new chain vouches for the old one it came from. A new file is
+written through a temporary file in its folder, synced and renamed: it appears whole or not
+at all; a new PostgreSQL journal must be empty and gets every row in one transaction
+(``copy.into_database``). The old journal is not touched (it still holds the personal data:
+the user keeps or destroys it).
 
 Format 1 records and format 3 records are carried over as they are (chained anew); format 1
 decisions stay unerasable.
@@ -20,18 +23,19 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
 from tamis.audit import layout, personal
 from tamis.audit.errors import JournalError, os_error_message
+from tamis.audit.postgres import url as urls
+from tamis.audit.postgres.backend import lines_of, shown, verify_any
 from tamis.audit.processors import UtcClock
-from tamis.audit.reader import PathLike, iter_lines
+from tamis.audit.reader import PathLike
 from tamis.audit.record import SCHEMA_VERSION
-from tamis.audit.verify import verify_journal
 
 
 @dataclass(frozen=True)
@@ -43,29 +47,49 @@ class Migration:
     record: dict  # the ``migration`` record
 
 
-def migrate(old: PathLike, new: PathLike, *, clock: Callable[[], str] | None = None) -> Migration:
-    """Write the format 3 journal ``new`` from ``old`` (see the module's docstring).
+@dataclass
+class _Counts:
+    records: int = 0
+    split: int = 0
+    closing: dict = field(default_factory=dict)
 
-    Raises ``JournalError`` (French) if ``new`` exists, or ``old`` is not intact."""
-    target = Path(new)
-    if target.exists() or target.is_symlink():
-        raise JournalError(f"{target} existe déjà : choisissez un nouveau fichier.")
-    with _shared_lock(old):
-        checked = verify_journal(old)
+
+def migrate(old: PathLike, new: PathLike, *, clock: Callable[[], str] | None = None) -> Migration:
+    """Write the format 3 journal ``new`` (a file or a PostgreSQL URL) from ``old`` (either
+    too; see the module's docstring). Raises ``JournalError`` (French) if ``new`` exists or
+    holds a journal, or ``old`` is not intact."""
+    old, new = os.fspath(old), os.fspath(new)
+    if not urls.is_url(new) and (Path(new).exists() or Path(new).is_symlink()):
+        raise JournalError(f"{new} existe déjà : choisissez un nouveau fichier.")
+    with _writers_kept_out(old):
+        checked = verify_any(old)
         if checked.problem is not None:
+            where = f"{shown(old)} : " if urls.is_url(old) else f"{old}:"
             raise JournalError(
-                f"{old}:{checked.problem.message} Un journal endommagé n'est pas migré "
+                f"{where}{checked.problem.message} Un journal endommagé n'est pas migré "
                 "(« tamis journal verifier » le localise)."
             )
-        return _write(old, target, checked.last_seq, checked.last_digest, clock or UtcClock())
+        counts = _Counts()
+        head = (checked.last_seq, checked.last_digest)
+        lines = _migrated(old, head, (clock or UtcClock())(), counts)
+        _write_to(new, lines)
+    return Migration(counts.records, counts.split, *head, counts.closing)
 
 
 @contextlib.contextmanager
-def _shared_lock(path: PathLike) -> Iterator[None]:
+def _writers_kept_out(journal: str) -> Iterator[None]:
+    """Writers wait while the journal is read: a shared ``flock`` on a file, the journal's
+    advisory lock (in a transaction left open) in PostgreSQL."""
+    if urls.is_url(journal):
+        from tamis.audit.postgres.locking import held
+
+        with held(journal):
+            yield
+        return
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(journal, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as error:
-        raise JournalError(os_error_message(path, error, "ouvrir")) from None
+        raise JournalError(os_error_message(journal, error, "ouvrir")) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)  # writers (LOCK_EX) wait until the copy is done
         yield
@@ -73,7 +97,34 @@ def _shared_lock(path: PathLike) -> Iterator[None]:
         os.close(fd)
 
 
-def _write(old: PathLike, target: Path, seq: int, digest: str, now: Callable[[], str]) -> Migration:
+def _migrated(old: str, head: tuple[int, str], moment: str, counts: _Counts) -> Iterator[bytes]:
+    """The new journal's lines (without ``\\n``): ``old``'s up to its verified head, each
+    converted and chained anew, then the ``migration`` record."""
+    previous = layout.GENESIS
+    for line in lines_of(old, warn=lambda _message: None):
+        raw = orjson.loads(line)
+        if raw.get("seq", 0) > head[0]:
+            break  # never past the head verified under the lock
+        record, converted = _converted(raw)
+        previous = _chained(record, previous)
+        counts.records, counts.split = counts.records + 1, counts.split + converted
+        yield layout.canonical(record)
+    closing = _migration_record(shown(old), *head, counts.records, counts.split, moment)
+    _chained(closing, previous)
+    counts.closing = closing
+    yield layout.canonical(closing)
+
+
+def _write_to(new: str, lines: Iterable[bytes]) -> None:
+    if urls.is_url(new):
+        from tamis.audit.postgres.copy import into_database
+
+        into_database(lines, new)
+        return
+    _write_file(Path(new), lines)
+
+
+def _write_file(target: Path, lines: Iterable[bytes]) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -81,18 +132,11 @@ def _write(old: PathLike, target: Path, seq: int, digest: str, now: Callable[[],
         raise JournalError(os_error_message(target, error, "créer")) from None
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            previous, count, split = layout.GENESIS, 0, 0
-            for _number, line in iter_lines(old, on_torn=lambda *_: None):
-                record, converted = _converted(orjson.loads(line))
-                previous = _chained(record, previous)
-                out.write(layout.canonical(record) + b"\n")
-                count, split = count + 1, split + converted
-            closing = _migration_record(old, seq, digest, count, split, now())
-            closing["precedente"] = previous
-            _chained(closing, previous)
-            out.write(layout.canonical(closing) + b"\n")
+            for line in lines:
+                out.write(line + b"\n")
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, 0o600)
         os.link(temp, target)  # never replaces a file created meanwhile
         _sync_folder(folder)
     except FileExistsError:
@@ -102,7 +146,6 @@ def _write(old: PathLike, target: Path, seq: int, digest: str, now: Callable[[],
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temp)
-    return Migration(count, split, seq, digest, closing)
 
 
 def _converted(record: dict) -> tuple[dict, int]:
@@ -123,12 +166,10 @@ def _chained(record: dict, previous: str) -> str:
     return record["empreinte"]
 
 
-def _migration_record(
-    old: PathLike, seq: int, digest: str, count: int, split: int, moment: str
-) -> dict:
+def _migration_record(old: str, seq: int, digest: str, count: int, split: int, moment: str) -> dict:
     return {
         "contenu": {
-            "ancien_journal": str(old),
+            "ancien_journal": old,
             "ancienne_tete": {"empreinte": digest, "seq": seq},
             "decisions_migrees": split,
             "enregistrements": count,

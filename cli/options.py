@@ -84,6 +84,7 @@ POSTGRESQL_COMMANDS = frozenset(
         "conseils",
         "sceller",
         "figer",
+        "migrer",
     }
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""

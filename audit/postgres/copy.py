@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,7 +38,7 @@ def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
             f"{shown(source)} ne se vérifie pas ({before.problem.message}) ; rien n'a été copié."
         )
     if urls.is_url(destination):
-        _into_database(lines_of(source, warn), destination)
+        into_database(lines_of(source, warn), destination)
     else:
         _into_file(lines_of(source, warn), Path(destination))
     after = verify_any(destination)
@@ -50,7 +50,9 @@ def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     return Copied(before.count, before.last_seq, before.last_digest)
 
 
-def _into_database(lines: Iterator[bytes], url: str) -> None:
+def into_database(lines: Iterable[bytes], url: str) -> None:
+    """Every line into the empty journal ``url`` (schema created if missing), in one
+    transaction under the journal's lock; ``JournalError`` if it already holds a journal."""
     schema.initialise(url)
     with urls.connect(url) as connection:
         try:

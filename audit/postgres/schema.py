@@ -1,12 +1,17 @@
 """The journal's tables in PostgreSQL, versioned: created by ``tamis journal initialiser``,
-checked each time a journal is opened.
+brought up to date by ``tamis journal migrer``, checked each time a journal is opened.
 
 ``tamis_journal`` holds one row per record, numbered by ``seq`` (its primary key, so a
 record cannot be there twice): the envelope, ``contenu`` as the canonical JSON its digest
 covers, ``donnees_personnelles`` (format 3's personal part; the only column erasure
 updates), and columns copied from the content for the queries' indexes. ``tamis_schema``
-holds the schema's version: a journal whose schema is newer than this tamis knows is
-refused, in French, before anything is read or written.
+holds the schema's version, one row per version the journal went through. Version 2 adds
+``tamis_verification``: how far the chain was last found intact (``integrity``), so that a
+writer opening the journal checks only what was appended since.
+
+A journal whose schema is newer than this tamis knows is refused, in French, before anything
+is read or written; an older one too, with the command that migrates it (``migrate``: each
+step of ``STEPS`` in one transaction, under the journal's advisory lock).
 
 The tables live in the connection's schema search path, so one database can hold several
 journals in several PostgreSQL schemas (``?options=-csearch_path%3Despace``).
@@ -14,16 +19,17 @@ journals in several PostgreSQL schemas (``?options=-csearch_path%3Despace``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import psycopg
 
 from tamis.audit.errors import JournalError
 from tamis.audit.postgres import url as urls
 
-VERSION = 1
 TABLE = "tamis_journal"
 LOCK_CLASS = 0x7A315  # first key of the journal's advisory lock (the second: the table's oid)
 
-DDL = f"""
+BASE = f"""
 CREATE TABLE tamis_schema (
     version integer NOT NULL,
     initialise_le timestamptz NOT NULL DEFAULT now()
@@ -45,6 +51,26 @@ CREATE INDEX tamis_journal_id ON {TABLE} (id_invitation COLLATE "C");
 CREATE INDEX tamis_journal_evenement ON {TABLE} (evenement, decision);
 CREATE INDEX tamis_journal_horodatage ON {TABLE} (horodatage COLLATE "C");
 """
+"""Version 1, the first schema."""
+
+STEPS = {
+    2: """
+CREATE TABLE tamis_verification (
+    seq bigint NOT NULL,
+    empreinte text NOT NULL,
+    verifie_le timestamptz NOT NULL DEFAULT now()
+);
+""",
+}
+"""What brings a schema from version ``n - 1`` to ``n``."""
+
+VERSION = max(STEPS)
+_LOCK = "SELECT pg_advisory_xact_lock(%s, 0)"
+
+
+class Migrated(NamedTuple):
+    before: int  # the version found
+    after: int  # the version now (VERSION)
 
 
 def version_of(connection: psycopg.Connection) -> int | None:
@@ -62,30 +88,68 @@ def initialise(url: str) -> bool:
     with urls.connect(url) as connection:
         try:
             with connection.transaction():
-                connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (LOCK_CLASS,))
+                connection.execute(_LOCK, (LOCK_CLASS,))
                 found = version_of(connection)
                 if found is not None:
                     require(url, found)
                     return False
-                connection.execute(DDL)
+                connection.execute(BASE)
+                for version in sorted(STEPS):
+                    connection.execute(STEPS[version])
                 connection.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (VERSION,))
         except psycopg.Error as error:
             raise urls.failed(url, error, "d'initialiser") from None
     return True
 
 
+def migrate(url: str) -> Migrated:
+    """Bring the schema to ``VERSION``, one step after the other, in one transaction under
+    the journal's lock; ``JournalError`` for a newer schema, none, or a refusal."""
+    with urls.connect(url) as connection:
+        try:
+            with connection.transaction():
+                connection.execute(_LOCK, (LOCK_CLASS,))
+                found = version_of(connection)
+                if found is None:
+                    raise missing(url)
+                _not_newer(url, found)
+                for version in range(found + 1, VERSION + 1):
+                    connection.execute(STEPS[version])
+                if found < VERSION:
+                    connection.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (VERSION,))
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "de migrer") from None
+    return Migrated(found, VERSION)
+
+
 def check(url: str, connection: psycopg.Connection) -> None:
     """A ``JournalError`` unless the journal's schema is there, at this version."""
     found = version_of(connection)
     if found is None:
-        raise JournalError(
-            f"{urls.shown(url)} ne contient pas de journal tamis ; créez-le avec : "
-            f"tamis journal initialiser {urls.shown(url)}"
-        )
+        raise missing(url)
     require(url, found)
 
 
+def missing(url: str) -> JournalError:
+    return JournalError(
+        f"{urls.shown(url)} ne contient pas de journal tamis ; créez-le avec : "
+        f"tamis journal initialiser {urls.shown(url)}"
+    )
+
+
 def require(url: str, found: int) -> None:
+    """A ``JournalError`` unless ``found`` is this tamis's version."""
+    _not_newer(url, found)
+    if found < VERSION:
+        raise JournalError(
+            f"le journal PostgreSQL {urls.shown(url)} a un schéma de version {found}, plus "
+            f"ancien que celui de cette version de tamis ({VERSION}) ; migrez-le d'abord, avec "
+            f"le rôle propriétaire de ses tables : tamis journal migrer --journal "
+            f"{urls.shown(url)} . Rien n'a été lu ni écrit."
+        )
+
+
+def _not_newer(url: str, found: int) -> None:
     if found > VERSION:
         raise JournalError(
             f"le journal PostgreSQL {urls.shown(url)} a un schéma de version {found}, plus "

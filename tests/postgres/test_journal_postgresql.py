@@ -45,8 +45,8 @@ def test_initialiser_creates_the_schema_once_and_never_shows_the_password(pg_url
     first = tamis("journal", "initialiser", pg_url)
     again = tamis("journal", "initialiser", pg_url)
     assert first.exit_code == 0 and again.exit_code == 0
-    assert first.output == f"Journal PostgreSQL {shown(pg_url)} : schéma version 1 créé.\n"
-    assert again.output.endswith("schéma version 1 déjà présent.\n")
+    assert first.output == f"Journal PostgreSQL {shown(pg_url)} : schéma version 2 créé.\n"
+    assert again.output.endswith("schéma version 2 déjà présent.\n")
     assert password(pg_url) not in first.output + again.output
     assert password(pg_url) not in shown(pg_url) and "@127.0.0.1:" in shown(pg_url)
 
@@ -141,7 +141,7 @@ def test_a_newer_schema_is_refused_before_anything_is_written(journal):
     assert decided.exit_code == 1
     assert (
         f"le journal PostgreSQL {shown(journal)} a un schéma de version 99, plus récent que "
-        "celui que cette version de tamis connaît (1) ; mettez tamis à jour." in decided.output
+        "celui que cette version de tamis connaît (2) ; mettez tamis à jour." in decided.output
     )
     with psycopg.connect(journal) as connection:
         assert connection.execute("SELECT count(*) FROM tamis_journal").fetchone() == (0,)
@@ -168,9 +168,9 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
     assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
 
 
-@pytest.mark.parametrize("command", ["migrer nouveau.jsonl"])
+@pytest.mark.parametrize("command", ["servir"])
 def test_commands_that_do_not_read_postgresql_yet_say_so(pg_url, command):
-    result = tamis("journal", *command.split(), "--journal", pg_url)
+    result = tamis(*command.split(), "--journal", pg_url)
     assert result.exit_code == 2
     assert "ne lit pas encore un journal PostgreSQL" in result.output
     assert f"tamis journal copier {shown(pg_url)} journal.jsonl" in result.output

@@ -1,0 +1,136 @@
+"""``tamis journal migrer`` and PostgreSQL: an older schema refused by every command and
+migrated in place by ``migrer --journal URL``, a newer one refused; a format 2 journal
+rewritten as format 3 from a file into a database and from a database into a file."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
+from test_audit_personal import V2_JOURNAL
+
+from tamis.audit.postgres import read, schema
+from tamis.audit.postgres.url import shown
+from tamis.audit.verify import verify_journal
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = str(ROOT / "policies" / "chambre.tamis")
+INVITATIONS = str(ROOT / "policies" / "exemples" / "invitations.jsonl")
+
+
+def tamis(*args: str):
+    return CliRunner().invoke(cli, list(args), prog_name="tamis")
+
+
+@pytest.fixture
+def version_1(pg_url) -> str:
+    """A journal with decisions whose tables are those of schema version 1."""
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    assert tamis("decider", "-p", POLICY, "--journal", pg_url, INVITATIONS).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP TABLE tamis_verification")
+        admin.execute("DELETE FROM tamis_schema")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (1)")
+    return pg_url
+
+
+def test_an_older_schema_is_refused_until_migrer_brings_it_up_to_date(version_1):
+    url = version_1
+    refused = tamis("decider", "-p", POLICY, "--journal", url, INVITATIONS)
+    assert refused.exit_code == 1
+    assert refused.output == (
+        f"Erreur : le journal PostgreSQL {shown(url)} a un schéma de version 1, plus ancien que "
+        f"celui de cette version de tamis ({schema.VERSION}) ; migrez-le d'abord, avec le rôle "
+        f"propriétaire de ses tables : tamis journal migrer --journal {shown(url)} . Rien n'a "
+        "été lu ni écrit.\n"
+    )
+    assert tamis("journal", "verifier", "--journal", url).exit_code == 1
+    migrated = tamis("journal", "migrer", "--journal", url)
+    assert migrated.exit_code == 0, migrated.output
+    assert migrated.output == (
+        f"Journal PostgreSQL {shown(url)} : schéma migré de la version 1 à la version "
+        f"{schema.VERSION}.\n"
+    )
+    again = tamis("journal", "migrer", "--journal", url)
+    assert again.output == (
+        f"Journal PostgreSQL {shown(url)} : schéma version {schema.VERSION} déjà à jour ; rien "
+        "à migrer.\n"
+    )
+    verified = tamis("journal", "verifier", "--journal", url)
+    assert verified.exit_code == 0 and "OK : 49 enregistrement(s) vérifié(s)" in verified.output
+    assert tamis("decider", "-p", POLICY, "--journal", url, INVITATIONS).exit_code == 0
+    with psycopg.connect(url) as connection:
+        versions = connection.execute("SELECT version FROM tamis_schema ORDER BY version")
+        assert [v for (v,) in versions] == [1, schema.VERSION]
+
+
+def test_migrer_refuses_a_newer_schema_and_a_database_without_a_journal(version_1, pg_server):
+    url = version_1
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (99)")
+    newer = tamis("journal", "migrer", "--journal", url)
+    assert newer.exit_code == 1
+    assert newer.output == (
+        f"Erreur : le journal PostgreSQL {shown(url)} a un schéma de version 99, plus récent que "
+        f"celui que cette version de tamis connaît ({schema.VERSION}) ; mettez tamis à jour. "
+        "Rien n'a été lu ni écrit.\n"
+    )
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP TABLE tamis_schema")
+    empty = tamis("journal", "migrer", "--journal", url)
+    assert empty.exit_code == 1
+    assert f"tamis journal initialiser {shown(url)}" in empty.output
+
+
+def test_migrer_without_a_new_journal_is_for_a_database(tmp_path):
+    result = tamis("journal", "migrer", "--journal", str(tmp_path / "j.jsonl"))
+    assert result.exit_code == 2
+    assert (
+        "indiquez NOUVEAU_JOURNAL, le nouveau journal où écrire celui-ci au format 3 (sans "
+        "NOUVEAU_JOURNAL, migrer met à jour le schéma d'un journal PostgreSQL)." in result.output
+    )
+
+
+def test_a_format_2_file_migrates_into_postgresql_and_back_out(pg_url, tmp_path):
+    old = tmp_path / "ancien.jsonl"
+    shutil.copy(V2_JOURNAL, old)
+    head = verify_journal(old)
+    into = tamis("journal", "migrer", pg_url, "--journal", str(old))
+    assert into.exit_code == 0, into.output
+    assert into.stdout == (
+        f"Journal migré au format 3 : {shown(pg_url)} (48 enregistrement(s) repris, dont 46 "
+        "décision(s) passée(s) au format 3 ; enregistrement « migration » n° 49 nommant "
+        f"l'ancienne tête n° 48, empreinte {head.last_digest}).\n"
+    )
+    records = list(read.iter_records(pg_url))
+    assert len(records) == 49 and records[-1]["contenu"]["ancien_journal"] == str(old)
+    assert tamis("journal", "verifier", "--journal", pg_url).exit_code == 0
+    erased = tamis("journal", "effacer", "--depuis", "2000-01-01", "--motif", "m", "--oui",
+                   "--journal", pg_url)  # fmt: skip
+    assert erased.output.startswith("46 décision(s) effacée(s)")
+
+
+def test_format_2_records_copied_into_postgresql_migrate_into_a_file(pg_url, tmp_path):
+    old = tmp_path / "ancien.jsonl"
+    shutil.copy(V2_JOURNAL, old)
+    assert tamis("journal", "copier", str(old), pg_url).exit_code == 0
+    legacy = tamis("journal", "effacer", "--depuis", "2000-01-01", "--motif", "m", "--oui",
+                   "--journal", pg_url)  # fmt: skip
+    assert "46 décision(s) choisie(s) sont au format 2" in legacy.output
+    new = tmp_path / "nouveau.jsonl"
+    out = tamis("journal", "migrer", str(new), "--journal", pg_url)
+    assert out.exit_code == 0, out.output
+    assert "(48 enregistrement(s) repris, dont 46 décision(s) passée(s) au format 3" in out.stdout
+    assert f"{shown(pg_url)} n'a pas été modifié" in out.stderr
+    checked = verify_journal(new)
+    assert checked.ok and checked.count == 49
+    last = new.read_bytes().splitlines()[-1]
+    assert shown(pg_url).encode() in last and pg_url.encode() not in last
+    assert read.verify(pg_url).count == 48  # the old journal is untouched
