@@ -4,11 +4,16 @@ same output, tombstones and head digest as the same journal in a file; the grant
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
 
 import psycopg
 import pytest
 from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
+from journal_helpers import checked, fill
 
 from tamis.audit import processors
 from tamis.audit.postgres import read
@@ -207,3 +212,25 @@ def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, s
     assert verified.exit_code == 0 and "1 décision(s) aux données personnelles effacées" in (
         verified.output
     )
+
+
+def test_erasures_while_writers_append_keep_one_verified_chain(pg_url):
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    policy = checked()
+    fill(pg_url, policy, 10)
+    writers = [threading.Thread(target=fill, args=(pg_url, policy, 30)) for _ in range(3)]
+    for writer in writers:
+        writer.start()
+    purge = ["journal", "purger", "--avant", "2999-01-01", "--oui", "--journal", pg_url]
+    erasures = [tamis(*purge, "--motif", f"passe {n}") for n in range(4)]
+    for writer in writers:
+        writer.join()
+    assert all(e.exit_code == 0 for e in erasures), [e.output for e in erasures]
+    result = tamis("journal", "verifier", "--journal", pg_url)
+    assert result.exit_code == 0, result.output
+    erased = read.verify(pg_url)
+    records = list(read.iter_records(pg_url))
+    decisions = [r for r in records if r["evenement"] == "decision"]
+    assert len(decisions) == 100
+    assert sum(1 for r in records if r["evenement"] == "effacement") >= 1
+    assert erased.ok and result.output.startswith(f"OK : {len(records)} enregistrement(s)")
