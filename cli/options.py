@@ -101,7 +101,7 @@ def journal(function: F) -> F:
         show_envvar=True,
         callback=_journal_backend,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, rejouer et les commandes de « tamis journal » qui l'acceptent.",
+        "decider, conseiller, rejouer et les commandes de « tamis journal » qui l'acceptent.",
     )(function)
 
 
