@@ -154,3 +154,14 @@ def personal_commitment(part: str) -> str:
     from tamis.audit.personal import commitment
 
     return commitment(json.loads(part))
+
+
+def test_conseiller_names_a_postgresql_journal_without_its_password(journal):
+    from tamis.audit.postgres.url import shown
+
+    result = tamis("conseiller", "--a", "Paul Roy", "--message", DEFAULT, "--journal", journal)
+    assert result.exit_code == 1
+    secret = journal.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    assert secret not in result.output
+    [line] = [line for line in result.output.splitlines() if "inscrit au journal" in line]
+    assert line.endswith(f"inscrit au journal {shown(journal)} (enregistrement n° 2).")
