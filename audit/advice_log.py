@@ -19,7 +19,7 @@ from tamis.audit.errors import Altered
 from tamis.audit.filters import Filter, Json
 from tamis.audit.personal import erased
 from tamis.audit.postgres.url import is_url
-from tamis.audit.reader import PathLike, Warn, check_first_line, iter_lines, parse_line
+from tamis.audit.reader import PathLike, Warn, check_first_line, lines_mentioning, parse_line
 from tamis.audit.verify import sealed
 
 _NEEDLE = advice.EVENT.encode()
@@ -61,9 +61,9 @@ def select(journal: str | PathLike, flt: AdviceFilter, warn: Warn) -> Iterator[d
 
 
 def _from_file(path: PathLike, warn: Warn) -> Iterator[dict]:
-    for number, line in iter_lines(path, warn):
-        if _NEEDLE not in line:
-            continue
+    """The advice records of a file: only the lines that mention ``conseil`` are parsed."""
+    check_first_line(path)
+    for number, line in lines_mentioning(path, _NEEDLE):
         record = parse_line(path, number, line)
         if record["evenement"] != advice.EVENT:
             continue

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from tamis.audit.blocks import blocks
+from tamis.audit.blocks import blocks, raw_blocks
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import (
     DamagedLine,
@@ -69,6 +69,24 @@ def iter_blocks(path: PathLike) -> Iterator[tuple[list[bytes], bytes]]:
             yield from blocks(fd, 0, os.fstat(fd).st_size)
         except OSError as error:
             raise JournalError(os_error_message(path, error, "lire")) from None
+
+
+def lines_mentioning(path: PathLike, needle: bytes) -> Iterator[tuple[int, bytes]]:
+    """``(line number, line)`` of the complete lines that hold ``needle``: one ``find`` per
+    block jumps from one to the next, so a journal where it is rare costs one read (the
+    erasure check, the listing of advice). A torn last line is left out, unreported."""
+    with open_journal_file(path) as stream:
+        fd, lines = stream.fileno(), 0
+        for data, stop in raw_blocks(fd, 0, os.fstat(fd).st_size):
+            counted, hit = 0, data.find(needle, 0, stop)
+            while hit >= 0:
+                start = data.rfind(b"\n", 0, hit) + 1
+                end = data.find(b"\n", hit, stop)
+                lines += data.count(b"\n", counted, start)
+                counted = start
+                yield lines + 1, data[start:end]
+                hit = data.find(needle, end, stop)
+            lines += data.count(b"\n", counted, stop)
 
 
 def check_first_line(path: PathLike) -> None:

@@ -10,13 +10,12 @@ record that lists it. Only the lines that mention ``effacement`` are parsed.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tamis.audit import advice, blocks, personal
+from tamis.audit import advice, personal
 from tamis.audit.chain import parse_record
-from tamis.audit.reader import PathLike, open_journal_file
+from tamis.audit.reader import PathLike, lines_mentioning
 
 _NEEDLE = b'"effacement"'
 
@@ -30,7 +29,7 @@ class ErasureCheck:
 
 
 def check_erasures(path: PathLike) -> ErasureCheck:
-    return check_lines(_mentions(path))
+    return check_lines(lines_mentioning(path, _NEEDLE))
 
 
 def check_lines(mentions: Iterable[tuple[int, bytes]]) -> ErasureCheck:
@@ -63,23 +62,6 @@ def check_lines(mentions: Iterable[tuple[int, bytes]]) -> ErasureCheck:
                 "tombale modifiée.",
             )
     return ErasureCheck(len(tombs), advice=advice_erased)
-
-
-def _mentions(path: PathLike) -> Iterator[tuple[int, bytes]]:
-    """``(line number, line)`` of the complete lines that hold ``_NEEDLE``: one ``find`` per
-    block jumps from one to the next, so a journal without erasures costs one read."""
-    with open_journal_file(path) as stream:
-        fd, lines = stream.fileno(), 0
-        for data, stop in blocks.raw_blocks(fd, 0, os.fstat(fd).st_size):
-            counted, hit = 0, data.find(_NEEDLE, 0, stop)
-            while hit >= 0:
-                start = data.rfind(b"\n", 0, hit) + 1
-                end = data.find(b"\n", hit, stop)
-                lines += data.count(b"\n", counted, start)
-                counted = start
-                yield lines + 1, data[start:end]
-                hit = data.find(_NEEDLE, end, stop)
-            lines += data.count(b"\n", counted, stop)
 
 
 def _listed(number: int, record: dict, tombs: dict[int, tuple[int, dict]]) -> ErasureCheck | None:
