@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from tamis.analysis.assignment import UNBUILDABLE, Assignment
 from tamis.analysis.domain import Domain
@@ -26,7 +25,7 @@ from tamis.engine.decision import Decision
 from tamis.grammar.vocabulary import Value
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
-from tamis.invitations.models import Invitation
+from tamis.invitations.validation import InvalidInvitation, invitation_from
 from tamis.invitations.witnesses import ABSENT, ORDER, RECIPES, Draft
 
 WITNESS_ID = "exemple-analyse"
@@ -100,16 +99,16 @@ class InvitationOracle:
 
     def _value(self, draft: Draft, name: str, reads: Mapping[str, Value]) -> object:
         try:
-            invitation = Invitation.model_validate(draft.invitation)
+            invitation = invitation_from(draft.invitation)
             context = self._context(context_toml(draft.context), draft.files)
-        except (ValidationError, ContextError):
+        except (InvalidInvitation, ContextError):
             return UNBUILDABLE
         return extract_facts(invitation, context, [name], reads).values[name]
 
     # --- deciding -----------------------------------------------------------------------
 
     def decide(self, case: Case, judged: Judged) -> Decision:
-        invitation = Invitation.model_validate(case.invitation)
+        invitation = invitation_from(case.invitation)
         context = self._context(case.context or "", case.files)
         names = judged.policy.base_names
         facts = extract_facts(invitation, context, names, judged.parameters)

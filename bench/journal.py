@@ -47,7 +47,7 @@ from tamis.audit.record import Entry
 from tamis.audit.sink import DurabilityMode, sync_file
 from tamis.audit.verify import verify_journal
 from tamis.invitations.extract import extract_facts
-from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 from tamis.triage.pipeline import Setup, SetupOptions, prepare
 
 POLICY = Path(__file__).parent.parent / "policies" / "blogue.tamis"
@@ -67,7 +67,7 @@ def decided(count: int) -> tuple[Setup, list[Sample]]:
     setup = prepare(SetupOptions(str(POLICY)))
     samples = []
     for raw in generate(count):
-        invitation = Invitation.model_validate(raw)
+        invitation = invitation_from(raw)
         facts = extract_facts(invitation, setup.context, setup.policy.base_names, setup.parameters)
         decision = setup.engine.decide(facts.values, setup.parameters)
         explained = setup.explainer(decision, facts.evidence)

@@ -1,42 +1,39 @@
-"""The invitation as the user supplies it (JSON), validated with pydantic v2.
+"""The invitation as the rest of tamis reads it: plain frozen objects, built once validated.
 
 First stage of the domain flow: raw JSON -> ``Invitation`` -> facts (``extract``). Every
-field but ``id`` may be absent, and absent means *inconnu*. Field names are French, as in
-the published JSON Schema (``docs/invitation.schema.json``). Validation problems become
-French messages in ``tamis.invitations.validation``; unknown keys are ignored here and
-reported there as warnings.
+field but ``id`` may be absent, and absent means *inconnu* (``None``). Field names are
+French, as in the published JSON Schema (``docs/invitation.schema.json``, from the pydantic
+models of ``schema``). ``validation`` builds these objects: through ``quick`` for a valid
+invitation of the usual shape, else through the pydantic models, which word the errors.
+No pydantic here: a run of ``tamis decider`` on valid invitations never imports it.
+
+The helpers below are the field rules both ways share (the pydantic models use them as
+validators): a date as ``"2015"`` or ``"2015-03"``, an ISO 8601 time, a photo address, text
+composed (NFC), and ``null`` meaning *no note* for ``message`` and ``inmail``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import ClassVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-)
+MAX_DIGITS = 18  # a count has at most 18 digits (docs/faits.md, « Limites »)
+MAX_COUNT = 10**MAX_DIGITS - 1
 
 _MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
-def _year_month(value: str) -> str:
+def year_month(value: str) -> str:
     if not _MONTH.fullmatch(value):
         raise ValueError("date_annee_mois")
     return value
 
 
-def _iso_datetime(value: object) -> object:
+def iso_datetime(value: object) -> object:
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, str):
@@ -47,90 +44,82 @@ def _iso_datetime(value: object) -> object:
     raise ValueError("date_iso")
 
 
-def _photo(value: object) -> object:
+def photo_address(value: object) -> object:
     if isinstance(value, str) and not _URL.fullmatch(value.strip()):
         raise ValueError("photo")
     return value
 
 
-def _null_means_none_given(value: object) -> object:
+def null_means_none_given(value: object) -> object:
     """``message: null`` means *no note* (known), unlike an absent ``message`` (unknown).
 
-    A field validator runs only for keys present in the input, so absent stays ``None``.
+    Applied only to keys present in the input, so absent stays ``None``.
     """
     return "" if value is None else value
 
 
-MAX_DIGITS = 18  # a count has at most 18 digits (docs/faits.md, « Limites »)
-Count = Annotated[StrictInt, Field(ge=0, le=10**MAX_DIGITS - 1)]
-YearMonth = Annotated[
-    StrictStr,
-    AfterValidator(_year_month),
-    Field(json_schema_extra={"pattern": r"^\d{4}(-(0[1-9]|1[0-2]))?$"}),
-]
-
-
-def _composed(value: str) -> str:
+def composed(value: str) -> str:
     """Accents composed (NFC), as policies are: « café » typed either way is one text."""
     return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
 
 
-Text = Annotated[StrictStr, AfterValidator(_composed)]
-Texts = list[Text]
-NullMeansNone = Annotated[Text | None, BeforeValidator(_null_means_none_given)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Experience(_Model):
+@dataclass(frozen=True, slots=True)
+class Experience:
     """A position held: employer, title, and dates as ``"2015"`` or ``"2015-03"``."""
 
-    entreprise: Text | None = None
-    poste: Text | None = None
-    debut: YearMonth | None = None
-    fin: YearMonth | None = Field(default=None, description="absente pour le poste actuel")
+    entreprise: str | None = None
+    poste: str | None = None
+    debut: str | None = None
+    fin: str | None = None  # absent for the current position
+
+    NESTED: ClassVar[dict[str, type]] = {}
 
 
-class Formation(_Model):
+@dataclass(frozen=True, slots=True)
+class Formation:
     """A school attended; a bare string in the input stands for ``{"ecole": …}``."""
 
-    ecole: Text | None = None
-    diplome: Text | None = None
-    domaine: Text | None = None
-    debut: YearMonth | None = None
-    fin: YearMonth | None = None
+    ecole: str | None = None
+    diplome: str | None = None
+    domaine: str | None = None
+    debut: str | None = None
+    fin: str | None = None
+
+    NESTED: ClassVar[dict[str, type]] = {}
 
 
-class Personne(_Model):
+@dataclass(frozen=True, slots=True)
+class Personne:
     """The other side of an outgoing invitation (not exposed to policies, read by ``connu``)."""
 
-    nom: Text | None = None
-    profil_url: Text | None = None
+    nom: str | None = None
+    profil_url: str | None = None
+
+    NESTED: ClassVar[dict[str, type]] = {}
 
 
-class Expediteur(_Model):
+@dataclass(frozen=True, slots=True)
+class Expediteur:
     """What is known of the sender's profile."""
 
-    nom: Text | None = None
-    profil_url: Text | None = None
-    photo: Annotated[StrictBool | StrictStr | None, AfterValidator(_photo)] = Field(
-        default=None, description="adresse de la photo, true ou false"
-    )
-    titre: Text | None = None
-    entreprise: Text | None = None
-    poste: Text | None = None
+    nom: str | None = None
+    profil_url: str | None = None
+    photo: bool | str | None = None  # the photo's address, true or false
+    titre: str | None = None
+    entreprise: str | None = None
+    poste: str | None = None
     experiences: list[Experience] | None = None
-    formation: list[Formation | StrictStr] | None = None
-    centres_interet: Texts | None = None
-    competences: Texts | None = None
-    secteur: Text | None = None
-    localisation: Text | None = None
-    connexions: Count | None = None
-    recommandations: Count | None = None
-    relations_communes: Count | None = None
-    type: Literal["personne", "entreprise"] | None = None
+    formation: list[Formation | str] | None = None
+    centres_interet: list[str] | None = None
+    competences: list[str] | None = None
+    secteur: str | None = None
+    localisation: str | None = None
+    connexions: int | None = None
+    recommandations: int | None = None
+    relations_communes: int | None = None
+    type: str | None = None  # "personne" or "entreprise"
+
+    NESTED: ClassVar[dict[str, type]] = {"experiences": Experience, "formation": Formation}
 
     def schools(self) -> tuple[str, ...] | None:
         """The names of the schools attended (``None`` when the education is unknown)."""
@@ -147,44 +136,34 @@ class Expediteur(_Model):
         return tuple(dict.fromkeys(n for n in names if n))
 
 
-class Invitation(_Model):
+@dataclass(frozen=True, slots=True)
+class Invitation:
     """One LinkedIn connection invitation, received (``entrante``) or to send (``sortante``)."""
 
-    id: Annotated[StrictStr, Field(min_length=1, pattern=r"\S")]  # not only spaces
-    recue_le: Annotated[datetime | None, BeforeValidator(_iso_datetime)] = None
-    sens: Literal["entrante", "sortante"] | None = None
-    message: NullMeansNone = Field(default=None, description='"" ou null : aucune note')
-    inmail: NullMeansNone = Field(default=None, description='"" ou null : aucun InMail')
-    relation_declaree: Text | None = None
-    expediteur: Expediteur = Field(default_factory=Expediteur)
+    id: str
+    recue_le: datetime | None = None
+    sens: str | None = None  # "entrante" or "sortante"
+    message: str | None = None  # "" when the input says null: no note
+    inmail: str | None = None  # "" when the input says null: no InMail
+    relation_declaree: str | None = None
+    expediteur: Expediteur = field(default_factory=Expediteur)
     destinataire: Personne | None = None
+
+    NESTED: ClassVar[dict[str, type]] = {"expediteur": Expediteur, "destinataire": Personne}
 
     def recue_le_iso(self) -> str | None:
         return self.recue_le.isoformat() if self.recue_le is not None else None
 
 
-_FRENCH = {
-    "Invitation": "Une invitation LinkedIn reçue (entrante) ou à envoyer (sortante).",
-    "Expediteur": "Ce que l'on sait du profil de l'expéditeur ; tout champ absent est inconnu.",
-    "Experience": "Un poste occupé ; dates « 2015 » ou « 2015-03 », fin absente si actuel.",
-    "Formation": 'Un établissement fréquenté (une simple chaîne vaut {"ecole": …}).',
-    "Personne": "Le destinataire d'une invitation sortante (lu par le fait connu).",
-}
-
-
-def schema_text() -> str:
-    """The published JSON Schema of an invitation (``docs/invitation.schema.json``).
-
-    Descriptions are replaced by French ones: the schema is user documentation.
-    """
-    schema = Invitation.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Invitation LinkedIn (tamis)"
-    schema["description"] = _FRENCH["Invitation"]
-    for name, definition in schema.get("$defs", {}).items():
-        definition["description"] = _FRENCH[name]
-    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":
-    print(schema_text(), end="")
+def json_form(value: object) -> object:
+    """The JSON form of an invitation (or of a part of it): absent fields left out, the time
+    in ISO 8601 (``Z`` for UTC), as the published schema describes it."""
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, list):
+        return [json_form(item) for item in value]
+    if not is_dataclass(value):
+        return value
+    pairs = ((f.name, getattr(value, f.name)) for f in fields(value))
+    return {name: json_form(item) for name, item in pairs if item is not None}

@@ -1,25 +1,28 @@
 """Turn a raw JSON object into an ``Invitation``, or into French errors naming record and field.
 
-Between reading (``reader``, ``linkedin``) and the model (``models``): pydantic reports in
-English with internal locations; this module rewrites each problem as
-« invitation « a-12 », champ « expediteur.connexions » : … », and lists unknown keys as
-warnings (they are ignored, so never reach the facts).
+Between reading (``reader``, ``linkedin``) and the model (``models``). A valid invitation of
+the usual shape is built by ``quick``, without pydantic; anything else is validated by the
+pydantic models of ``schema`` (imported then only), whose English errors with internal
+locations this module rewrites as « invitation « a-12 », champ « expediteur.connexions » :
+… ». Unknown keys are listed as warnings (they are ignored, so never reach the facts).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
 
 from tamis.invitations.models import MAX_DIGITS, Invitation
+from tamis.invitations.quick import quick_invitation
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 _MESSAGES = {
     "missing": "champ obligatoire manquant",
@@ -59,10 +62,48 @@ def validate(
         return None, [f"{label} : {expected}" if label else expected], []
     name = record_name(raw, label)
     warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown_fields(Invitation, raw)]
+    invitation = quick_invitation(raw)
+    if invitation is not None:
+        return invitation, [], warnings
+    from pydantic import ValidationError  # only for what the quick path did not vouch for
+
+    from tamis.invitations import schema
+
     try:
-        return Invitation.model_validate(raw), [], warnings
+        return plain(schema.Invitation.model_validate(raw), Invitation), [], warnings
     except ValidationError as error:
         return None, french_errors(error, name), warnings
+
+
+class InvalidInvitation(ValueError):
+    """Not a valid invitation; ``errors`` are the French messages ``validate`` gives."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def invitation_from(raw: object) -> Invitation:
+    """The invitation ``raw`` describes; raises ``InvalidInvitation`` when it is not one."""
+    invitation, errors, _ = validate(raw)
+    if invitation is None:
+        raise InvalidInvitation(errors)
+    return invitation
+
+
+def plain(model: BaseModel, kind: type) -> Any:
+    """The plain object (``models``) of a validated pydantic model of ``schema``."""
+    values = {}
+    for field in dataclasses.fields(kind):
+        value = getattr(model, field.name)
+        nested = kind.NESTED.get(field.name)
+        if nested is not None and value is not None:
+            if isinstance(value, list):
+                value = [item if isinstance(item, str) else plain(item, nested) for item in value]
+            else:
+                value = plain(value, nested)
+        values[field.name] = value
+    return kind(**values)
 
 
 def record_name(raw: Mapping[str, Any], label: str | None = None) -> str:
@@ -167,16 +208,13 @@ class _Shape:
 
 
 @cache
-def _shape(model: type[BaseModel]) -> _Shape:
-    nested = {}
-    for name, info in model.model_fields.items():
-        sub = _submodel(info.annotation)
-        if sub is not None:
-            nested[name] = _shape(sub)
-    return _Shape(frozenset(model.model_fields), nested)
+def _shape(model: type) -> _Shape:
+    """The keys of a plain model (``models``) and the shapes of those that nest one."""
+    nested = {name: _shape(sub) for name, sub in model.NESTED.items()}
+    return _Shape(frozenset(f.name for f in dataclasses.fields(model)), nested)
 
 
-def unknown_fields(model: type[BaseModel], raw: Mapping[str, Any], prefix: str = "") -> list[str]:
+def unknown_fields(model: type, raw: Mapping[str, Any], prefix: str = "") -> list[str]:
     """Dotted paths of the keys in ``raw`` that ``model`` does not declare, recursively."""
     return _unknown(_shape(model), raw, prefix)
 
@@ -228,25 +266,11 @@ def _join(prefix: str, key: object) -> str:
     return f"{prefix}.{key}" if prefix else str(key)
 
 
-def _submodel(annotation: object) -> type[BaseModel] | None:
-    """The pydantic model nested in an annotation such as ``list[Experience] | None``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
-        for arg in typing.get_args(annotation):
-            sub = _submodel(arg)
-            if sub is not None:
-                return sub
-    return None
-
-
-def _all_field_names(model: type[BaseModel]) -> set[str]:
-    names = set(model.model_fields)
-    for info in model.model_fields.values():
-        sub = _submodel(info.annotation)
-        if sub is not None:
-            names |= _all_field_names(sub)
+def _all_field_names(model: type) -> set[str]:
+    shape = _shape(model)
+    names = set(shape.keys)
+    for sub in model.NESTED.values():
+        names |= _all_field_names(sub)
     return names
 
 

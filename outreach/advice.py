@@ -14,7 +14,8 @@ from typing import Any
 from tamis.invitations.context import Context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.facts.commercial import analyse
-from tamis.invitations.models import Invitation, Personne
+from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 from tamis.outreach.findings import CHECKS, FACTS_READ, Check, Verdict, verdict
 from tamis.outreach.skeleton import skeleton
 
@@ -29,10 +30,9 @@ class Draft:
     meeting: str | None = None  # where you met or the project, for the skeleton
 
     def invitation(self) -> Invitation:
-        recipient = Personne(nom=self.recipient, profil_url=self.profile_url)
-        return Invitation(
-            id="brouillon", sens="sortante", message=self.message, destinataire=recipient
-        )
+        recipient = {"nom": self.recipient, "profil_url": self.profile_url}
+        draft = {"id": "brouillon", "sens": "sortante", "message": self.message}
+        return invitation_from({**draft, "destinataire": recipient})
 
 
 @dataclass(frozen=True)

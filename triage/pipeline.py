@@ -33,7 +33,7 @@ from tamis.grammar.load import load_policy_file
 from tamis.grammar.vocabulary import Value, type_of
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
-from tamis.invitations.models import Invitation
+from tamis.invitations.models import Invitation, json_form
 from tamis.invitations.vocabulary import vocabulary
 
 
@@ -187,7 +187,7 @@ def received_form(record: InputRecord) -> Mapping[str, Any]:
     if record.raw is not None:
         return record.raw
     assert record.invitation is not None
-    return record.invitation.model_dump(mode="json", exclude_none=True)
+    return json_form(record.invitation)  # type: ignore[return-value]
 
 
 def decide_records(

@@ -21,6 +21,7 @@ from tamis.invitations import relations
 from tamis.invitations.context import Context, load_context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 from tamis.invitations.vocabulary import FACTS, FIELDS, vocabulary
 from tamis.invitations.witnesses import RECIPES
 
@@ -52,7 +53,7 @@ def test_relations_and_recipes_name_declared_facts() -> None:
 def _invitations() -> list[Invitation]:
     lines = (EXAMPLES / "invitations.jsonl").read_bytes().splitlines()
     raw = [orjson.loads(line) for line in lines if line.strip()] + list(generate(300, seed=7))
-    return [Invitation.model_validate(item) for item in raw]
+    return [invitation_from(item) for item in raw]
 
 
 INVITATIONS = _invitations()

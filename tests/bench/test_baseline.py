@@ -15,7 +15,7 @@ from tamis.engine.compile import compile_policy
 from tamis.grammar.load import load_policy_file
 from tamis.invitations.context import load_context
 from tamis.invitations.extract import extract_facts
-from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 from tamis.invitations.vocabulary import vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -43,7 +43,7 @@ def test_agrees_with_the_engine_on_the_bench_invitations(blogue, engine) -> None
     parameters = dict(blogue.parameters) | dict(context.parameters)
     outcomes: Counter = Counter()
     for raw in generer.generate(4_000, seed=7):
-        invitation = Invitation.model_validate(raw)
+        invitation = invitation_from(raw)
         facts = extract_facts(invitation, context, blogue.base_names, parameters).values
         decision = engine.decide(facts, parameters)
         expected = (decision.action.value, decision.label)

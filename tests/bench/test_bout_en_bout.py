@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 from tamis.triage.pipeline import SetupOptions, decide_invitation, prepare
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -60,7 +60,7 @@ def test_reference_computes_the_facts_tamis_computes() -> None:
     setup = prepare(SetupOptions(policy, str(EXEMPLES / "tamis.toml")))
     parameters = dict(setup.parameters)
     for raw in raw_invitations():
-        explained, _ = decide_invitation(setup, Invitation.model_validate(raw))
+        explained, _ = decide_invitation(setup, invitation_from(raw))
         decision = explained.decision
         assert reference.facts_of(raw, setup.context, parameters) == dict(decision.facts), raw
 

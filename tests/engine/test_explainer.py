@@ -13,7 +13,7 @@ from policy_strategies import facts_for, parameters_for, scenarios
 
 from tamis.engine.compile import compile_policy
 from tamis.engine.explainer import MARK, Explainer
-from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 from tamis.triage.pipeline import SetupOptions, decide_invitation, prepare
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -58,7 +58,7 @@ def test_shipped_policies_on_generated_invitations() -> None:
         setup = prepare(options)
         reference = fresh(setup.explainer)
         for raw in generer.generate(1500, seed=3):
-            explained, _ = decide_invitation(setup, Invitation.model_validate(raw))
+            explained, _ = decide_invitation(setup, invitation_from(raw))
             assert_same(explained, reference(explained.decision, explained.evidence))
         kept = len(setup.explainer.skeletons)
         assert 0 < kept < 300, kept  # a few hundred combinations at most, for 1,500 invitations

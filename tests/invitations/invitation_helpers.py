@@ -8,6 +8,7 @@ from typing import Any
 from tamis.invitations.context import Context, Network, load_context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation
+from tamis.invitations.validation import invitation_from
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "policies" / "exemples"
@@ -47,7 +48,7 @@ def context(**changes: Any) -> Context:
 
 
 def invitation(**fields: Any) -> Invitation:
-    return Invitation.model_validate({"id": "t-1", **fields})
+    return invitation_from({"id": "t-1", **fields})
 
 
 def fact(name: str, ctx: Context | None = None, parameters: dict | None = None, **fields: Any):

@@ -6,7 +6,7 @@ import json
 
 from invitation_helpers import ROOT
 
-from tamis.invitations.models import schema_text
+from tamis.invitations.schema import schema_text
 
 SCHEMA = ROOT / "docs" / "invitation.schema.json"
 
