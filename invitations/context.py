@@ -15,19 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
 from urllib.parse import unquote
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
 
 from tamis.grammar.vocabulary import Type, Value, finite_problem, type_of
 from tamis.invitations import linkedin
@@ -36,41 +24,85 @@ from tamis.invitations.text import normalise
 from tamis.invitations.urls import host_and_path
 from tamis.invitations.vocabulary import PARAMETERS
 
-ParamValue = StrictBool | StrictInt | StrictFloat | StrictStr | list[StrictStr]
-Names = Annotated[list[StrictStr], Field(default_factory=list)]
-
-
-_UNION_TAGS = {"bool", "int", "float", "str", "list[str]"}
-
 
 class ContextError(Exception):
     """A context file that cannot be used; ``str(error)`` is the French message."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class Me:
+    """``[moi]``: who the user is."""
+
+    nom: str | None = None
+    domaines: list[str] = field(default_factory=list)
+    entreprises: list[str] = field(default_factory=list)
+    ecoles: list[str] = field(default_factory=list)
+    langues: list[str] = field(default_factory=list)
 
 
-class Moi(_Section):
-    nom: StrictStr | None = None
-    domaines: Names
-    entreprises: Names
-    ecoles: Names
-    langues: Names
+@dataclass(frozen=True)
+class NetworkSection:
+    """``[reseau]``: contacts named in the file, and LinkedIn export files."""
+
+    contacts: list[str] = field(default_factory=list)
+    fichiers: list[str] = field(default_factory=list)
 
 
-class Reseau(_Section):
-    contacts: Names
-    fichiers: Names
+@dataclass(frozen=True)
+class ContextFile:
+    """The TOML document's shape (``[moi]``, ``[reseau]``, ``[parametres]``), validated.
+
+    Built by ``quick_context_file`` when the document has exactly the expected shape, else
+    by the pydantic models of ``context_schema``, which word what is wrong."""
+
+    moi: Me = field(default_factory=Me)
+    reseau: NetworkSection = field(default_factory=NetworkSection)
+    parametres: dict[str, object] = field(default_factory=dict)
+    conservation: str | None = None  # "365j": how long the journal keeps personal data
 
 
-class ContextFile(_Section):
-    """The TOML document's shape (``[moi]``, ``[reseau]``, ``[parametres]``)."""
+def quick_context_file(document: Mapping[str, object]) -> ContextFile | None:
+    """The document's sections when every key is known and every value of its type; None
+    for anything else (the pydantic models then decide, and word the error)."""
+    if not _keys_within(document, ("moi", "reseau", "parametres", "conservation")):
+        return None
+    moi, reseau = document.get("moi", {}), document.get("reseau", {})
+    parameters, retention = document.get("parametres", {}), document.get("conservation")
+    if not (_table(moi, _ME_KEYS) and _table(reseau, ("contacts", "fichiers"))):
+        return None
+    if type(parameters) is not dict or not all(map(_parameter_value, parameters.values())):
+        return None
+    name = moi.get("nom")  # type: ignore[union-attr]
+    if (name is not None and type(name) is not str) or (
+        retention is not None and type(retention) is not str
+    ):
+        return None
+    lists = {key: moi.get(key, []) for key in _ME_KEYS[1:]}  # type: ignore[union-attr]
+    me = Me(name, **{k: list(v) for k, v in lists.items()})
+    network = NetworkSection(**{k: list(v) for k, v in reseau.items()})  # type: ignore[union-attr]
+    return ContextFile(me, network, dict(parameters), retention)
 
-    moi: Moi = Field(default_factory=Moi)
-    reseau: Reseau = Field(default_factory=Reseau)
-    parametres: dict[str, ParamValue] = Field(default_factory=dict)
-    conservation: StrictStr | None = None  # "365j": how long the journal keeps personal data
+
+_ME_KEYS = ("nom", "domaines", "entreprises", "ecoles", "langues")
+
+
+def _keys_within(table: Mapping[str, object], keys: tuple[str, ...]) -> bool:
+    return all(type(key) is str and key in keys for key in table)
+
+
+def _table(value: object, keys: tuple[str, ...]) -> bool:
+    """A table of known keys whose lists (every key but ``nom``) hold only texts."""
+    if type(value) is not dict or not _keys_within(value, keys):
+        return False
+    return all(_texts(item) for key, item in value.items() if key != "nom")
+
+
+def _texts(value: object) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def _parameter_value(value: object) -> bool:
+    return type(value) in (bool, int, float, str) or _texts(value)
 
 
 class MatchKind(Enum):
@@ -211,27 +243,13 @@ def _value(value: object) -> Value:
 
 
 def _validate(document: dict[str, object], path: Path) -> ContextFile:
-    try:
-        return ContextFile.model_validate(document)
-    except ValidationError as error:
-        detail = error.errors(include_url=False)[0]
-        key = ".".join(str(p) for p in detail["loc"] if str(p) not in _UNION_TAGS)
-        raise ContextError(f"{path} : clé « {key} » : {_french_context(detail, key)}") from None
+    """The document's sections; raises ``ContextError`` naming the first key in error."""
+    parsed = quick_context_file(document)
+    if parsed is not None:
+        return parsed
+    from tamis.invitations.context_schema import validate_document  # pydantic: only here
 
-
-def _french_context(detail: Mapping[str, object], key: str) -> str:
-    sections = {"moi": Moi, "reseau": Reseau, "parametres": None}
-    kind = detail["type"]
-    if kind == "extra_forbidden":
-        section = key.split(".")[0]
-        known = sections.get(section) if "." in key else None
-        allowed = sorted(known.model_fields) if known else sorted(sections)
-        return "clé inconnue ; clés permises : " + ", ".join(allowed)
-    if kind in ("list_type", "string_type"):
-        return "doit être " + ("une liste de textes" if kind == "list_type" else "un texte")
-    if key.startswith("parametres."):
-        return "doit être un nombre, un texte, un booléen ou une liste de textes"
-    return "doit être une table TOML" if kind in ("model_type", "dict_type") else "valeur invalide"
+    return validate_document(document, path)
 
 
 def _check_parameters(values: Mapping[str, object], path: Path) -> None:

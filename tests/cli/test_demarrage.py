@@ -21,11 +21,14 @@ INVITATION = {"id": "d-1", "expediteur": {"nom": "Léa Roy", "photo": False}}
 ENTRY = "from tamis.cli.main import main; main()"
 
 # Modules a warm ``tamis decider`` must not import: the parser generator (the policy comes
-# from the cache), structlog's console and stdlib parts with rich and asyncio (the journal
-# needs only its bound logger), the journal reader's process pool, RE2 (no pattern in the
-# policy).
+# from the cache), pydantic and importlib.metadata (valid invitations and a well-formed
+# context are read without it), structlog's console and stdlib parts with rich and asyncio
+# (the journal needs only its bound logger), the journal reader's process pool, RE2 (no
+# pattern in the policy).
 NOT_ON_THE_DECIDE_PATH = (
     "lark",
+    "pydantic",
+    "importlib.metadata",
     "structlog.dev",
     "structlog.stdlib",
     "rich",
