@@ -28,14 +28,14 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple, TypeAlias
 
 import orjson
 
-from tamis.audit import blocks, layout
+from tamis.audit import blocks, inputs, layout
 from tamis.audit.chain import parse_record, policy_sha
 from tamis.audit.filters import Filter, Json, Outcome, Sender, merged_facts
 from tamis.audit.reader import PathLike, Warn
@@ -46,7 +46,7 @@ from tamis.audit.verify import sealed
 from tamis.engine.semantics import truth_word
 
 SUFFIX = ".index.sqlite"
-SCHEMA = "tamis-index-5"
+SCHEMA = "tamis-index-6"
 _BATCH = 1000  # rows fetched at a time
 _WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
 NOTICE_FROM = 128 << 20  # journal bytes to index from which the reader is told (≈ 1 s and more)
@@ -56,7 +56,7 @@ _TABLES = (
     " outcome INTEGER, profile INTEGER, line INTEGER, size INTEGER)",
     "CREATE INDEX decisions_invitation ON decisions (invitation)",
     "CREATE TABLE policies (pos INTEGER PRIMARY KEY, seq, line INTEGER, size INTEGER)",
-    "CREATE TABLE details (pos INTEGER PRIMARY KEY, name, url, facts TEXT)",
+    "CREATE TABLE details (pos INTEGER PRIMARY KEY, name, url, facts TEXT, setting, inputs)",
     "CREATE TABLE outcomes (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
     "CREATE TABLE profiles (num INTEGER PRIMARY KEY, data TEXT UNIQUE)",
 )
@@ -102,7 +102,8 @@ class Chunk(NamedTuple):
 
     rows: list[tuple]  # decisions, with the outcome and the fact profile as JSON texts, then
     # the line number (counted from the chunk's start) and the line's length
-    details: list[tuple]  # (pos, casefolded name, casefolded URL, merged facts as JSON text)
+    details: list[tuple]  # (pos, casefolded name, casefolded URL, merged facts as JSON text,
+    # the ``inputs`` setting and digest: None once the personal data is erased)
     policies: list[tuple]  # ``politique`` records: (pos, seq, line in the chunk, length)
     end: int  # offset just past the last line indexed
     lines: int  # complete lines indexed
@@ -166,7 +167,10 @@ class _RangeReader:
                 *where[1:],
             )
         )
-        self.details.append((pos, _text(sender.name), _text(sender.url), _json(facts)))
+        setting, digest = inputs.setting_of(content), inputs.of_content(content)
+        self.details.append(
+            (pos, _text(sender.name), _text(sender.url), _json(facts), setting, digest)
+        )
 
     def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:
         return Chunk(
@@ -386,7 +390,7 @@ def _insert(
                 for row in chunk.rows
             ]
             connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?)", rows)
-            connection.executemany("INSERT INTO details VALUES (?,?,?,?)", chunk.details)
+            connection.executemany("INSERT INTO details VALUES (?,?,?,?,?,?)", chunk.details)
             policies = [(pos, seq, before + line, size) for pos, seq, line, size in chunk.policies]
             connection.executemany("INSERT INTO policies VALUES (?,?,?,?)", policies)
             meta = _advanced(meta, chunk)
@@ -501,6 +505,31 @@ class Index:
                     if altered is not None and not sealed(data):
                         altered(line, seq)
                     yield line, record
+
+    def latest(self, ids: Sequence[str]) -> dict[str, inputs.Previous]:
+        """The latest decision of each of ``ids`` the index holds (``inputs.Previous``), in
+        one query; ``Failed`` if the index breaks down."""
+        marks = ", ".join("?" * len(ids))
+        with self._failing():
+            outcomes = self._outcomes()
+            found = self.connection.execute(
+                "SELECT d.invitation, d.seq, d.moment, d.outcome, x.setting, x.inputs"
+                " FROM decisions d JOIN details x ON x.pos = d.pos WHERE d.pos IN"
+                f" (SELECT max(pos) FROM decisions WHERE invitation IN ({marks})"
+                " GROUP BY invitation)",
+                list(ids),
+            ).fetchall()
+            return {
+                str(value(ident)): inputs.Previous(
+                    str(value(ident)),
+                    seq,
+                    str(value(moment)),
+                    str(outcomes[outcome].decision),
+                    setting,
+                    digest,
+                )
+                for ident, seq, moment, outcome, setting, digest in found
+            }
 
     def policies(self, altered: Callable[[int, object], None] | None = None) -> dict[str, dict]:
         """sha256 -> the ``politique`` content recorded for it, as ``why.policy_sources``

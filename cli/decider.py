@@ -18,6 +18,7 @@ import stat
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import click
 import orjson
@@ -27,13 +28,15 @@ from tamis.audit.journal import Journal, open_journal
 from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.cli.collector import tuned_for_batch
-from tamis.cli.human import safe
+from tamis.cli.human import number, safe
+from tamis.cli.known_text import HINTS, known_court, known_json, known_texte
 from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import read_invitations, unreadable
 from tamis.triage.brief import brief_line
+from tamis.triage.known import Known
 from tamis.triage.pipeline import (
     Decided,
     InputRecord,
@@ -47,8 +50,10 @@ from tamis.triage.pipeline import (
     result_json,
     result_text,
 )
+from tamis.triage.repeat import Ledger, Repeats, Rerun
 
 EXIT_REJECTED = 3
+REJECTED, KNOWN = "rejetée", "déjà décidée"  # tally keys beside the actions
 BATCH = 256  # invitations decided, journaled in one write, then printed
 STDIN_NAME = "<entrée standard>"
 
@@ -77,6 +82,19 @@ STDIN_NAME = "<entrée standard>"
     " terminal, json sinon (tube, fichier).",
 )
 @click.option("--trace", is_flag=True, help="Ajoute la trace complète de chaque décision.")
+@click.option(
+    "--redecider",
+    is_flag=True,
+    help="Décide à nouveau les invitations que le journal a déjà décidées avec la même"
+    " politique et les mêmes entrées (par défaut, elles sont signalées et passées).",
+)
+@click.option(
+    "--nouvelles",
+    is_flag=True,
+    help="Ne décide que les invitations dont le journal n'a aucune décision (quelle que soit"
+    " la politique).",
+)
+@options.utc
 @options.journal
 @options.durabilite
 @options.minimiser
@@ -89,6 +107,9 @@ def decider(
     sens: str,
     format_: str,
     trace: bool,
+    redecider: bool,
+    nouvelles: bool,
+    utc: bool,
     journal: str,
     durabilite: str,
     minimiser: bool,
@@ -98,21 +119,28 @@ def decider(
     « - » ou rien : l'entrée standard) selon la politique, l'inscrit au journal, puis affiche
     une ligne par décision.
 
-    Codes de sortie : 0 toutes décidées, 1 erreur fatale, 2 usage incorrect, 3 certaines
-    invitations rejetées (signalées sur la sortie d'erreur).
+    Une invitation que le journal a déjà décidée avec la même politique et les mêmes entrées
+    (paramètres, contexte, invitation identique) est signalée « déjà décidée le … » et n'est
+    pas décidée à nouveau, sauf avec --redecider ; avec --nouvelles, toute invitation déjà
+    décidée (quelle que soit la politique) est passée.
+
+    Codes de sortie : 0 toutes décidées ou déjà décidées, 1 erreur fatale, 2 usage incorrect,
+    3 certaines invitations rejetées (signalées sur la sortie d'erreur).
     """
+    rerun = rerun_mode(redecider, nouvelles)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     records = invitation_records(fichier, sens)
     with (
         tuned_for_batch(),
         Reporter("Décisions") as reporter,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
+        ledger_for(journal, rerun, reporter) as ledger,
     ):
-        tally = run_batch(
-            setup, records, sink, reporter, format_=format_, trace=trace, size=batch_size(fichier)
-        )
-    click.echo(summary(tally), err=True)
-    if tally["rejetée"]:
+        repeats = None if ledger is None else Repeats(setup, ledger, rerun, minimise=minimiser)
+        view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
+        tally = run_batch(setup, records, sink, reporter, view, batch_size(fichier), repeats)
+    click.echo(summary(tally, rerun), err=True)
+    if tally[REJECTED]:
         sys.exit(EXIT_REJECTED)
 
 
@@ -170,6 +198,30 @@ def journal_or_exit(
         raise click.ClickException(str(error)) from None
 
 
+def rerun_mode(redecider: bool, nouvelles: bool) -> Rerun:
+    if redecider and nouvelles:
+        raise click.UsageError(
+            "--redecider et --nouvelles s'excluent : l'un décide tout à nouveau, l'autre ne "
+            "décide que les invitations jamais vues."
+        )
+    return Rerun.ALL if redecider else Rerun.NEW if nouvelles else Rerun.CHANGED
+
+
+@contextlib.contextmanager
+def ledger_for(journal: str, rerun: Rerun, reporter: Reporter) -> Iterator[Ledger | None]:
+    """What the journal has decided (None with ``--redecider``: nothing is looked up)."""
+    if rerun is Rerun.ALL:
+        yield None
+        return
+    from tamis.audit.seen import open_ledger
+
+    def warn(message: str) -> None:
+        reporter.note(f"avertissement : {message}")
+
+    with open_ledger(journal, warn) as ledger:
+        yield ledger
+
+
 def batch_size(fichier: str | None) -> int:
     """``BATCH`` for a file, 1 for a pipe or a terminal: invitations that arrive one by one
     (``tail -f … | tamis decider -``) are each decided, journaled and printed at once."""
@@ -182,21 +234,27 @@ def batch_size(fichier: str | None) -> int:
     return BATCH if stat.S_ISREG(mode) else 1
 
 
+class View(NamedTuple):
+    """How decisions are printed: ``format_`` (court, texte, json), ``trace``, ``utc``."""
+
+    format_: str
+    trace: bool = False
+    utc: bool = False
+
+
 def run_batch(
     setup: Setup,
     records: Iterator[InputRecord],
     sink: Journal,
     reporter: Reporter,
-    *,
-    format_: str,
-    trace: bool,
+    view: View,
     size: int,
+    repeats: Repeats | None = None,
 ) -> Counter:
-    """Decide, journal and print each record, ``size`` at a time; report rejected ones on
-    stderr."""
-    format_ = format_ or ("court" if sys.stdout.isatty() else "json")
-    tally: Counter = Counter({"rejetée": 0})
-    for batch in decide_batches(setup, records, sink, batch_size=size):
+    """Decide, journal and print each record, ``size`` at a time (those ``repeats`` sets
+    apart are printed as already decided); report rejected ones on stderr."""
+    tally: Counter = Counter({REJECTED: 0, KNOWN: 0})
+    for batch in decide_batches(setup, records, sink, batch_size=size, triage=repeats):
         lines: list[str] = []
         for outcome in batch:
             notes = outcome_notes(outcome)
@@ -205,7 +263,9 @@ def run_batch(
                 for note in notes:
                     reporter.note(note)
             if isinstance(outcome, Decided):
-                lines.append(render_outcome(outcome, format_, trace))
+                lines.append(render_outcome(outcome, view))
+            elif isinstance(outcome, Known):
+                lines.append(render_known(outcome, view))
             tally[_tally_key(outcome)] += 1
             reporter.advance()
         flush_lines(lines)
@@ -228,21 +288,39 @@ def flush_lines(lines: list[str]) -> None:
 
 
 def _tally_key(outcome: Outcome) -> str:
-    return outcome.decision.action.value if isinstance(outcome, Decided) else "rejetée"
+    if isinstance(outcome, Decided):
+        return outcome.decision.action.value
+    return KNOWN if isinstance(outcome, Known) else REJECTED
 
 
-def render_outcome(outcome: Decided, format_: str, trace: bool) -> str:
-    if format_ == "court":
+def render_outcome(outcome: Decided, view: View) -> str:
+    if view.format_ == "court":
         return safe(brief_line(outcome))
-    if format_ == "texte":
-        return result_text(outcome, trace=trace)
-    return orjson.dumps(result_json(outcome, trace=trace)).decode()
+    if view.format_ == "texte":
+        return safe_lines(result_text(outcome, trace=view.trace))
+    return orjson.dumps(result_json(outcome, trace=view.trace)).decode()
 
 
-def summary(tally: Counter) -> str:
-    rejected = tally["rejetée"]
-    decided = {action: n for action, n in tally.items() if action != "rejetée" and n}
+def render_known(known: Known, view: View) -> str:
+    if view.format_ == "court":
+        return known_court(known, utc=view.utc)
+    if view.format_ == "texte":
+        return known_texte(known, utc=view.utc)
+    return orjson.dumps(known_json(known)).decode()
+
+
+def safe_lines(text: str) -> str:
+    """Each line of ``text`` made safe for a terminal, its line breaks kept."""
+    return "\n".join(safe(line) for line in text.split("\n"))
+
+
+def summary(tally: Counter, rerun: Rerun = Rerun.CHANGED) -> str:
+    """« 3 invitation(s) décidée(s) (accepter 1, refuser 2), 5 déjà décidée(s) … »."""
+    rejected, known = tally[REJECTED], tally[KNOWN]
+    decided = {action: n for action, n in tally.items() if action not in (REJECTED, KNOWN) and n}
     total = sum(decided.values())
-    details = ", ".join(f"{action} {n}" for action, n in sorted(decided.items()))
-    text = f"{total} invitation(s) décidée(s)" + (f" ({details})" if details else "")
-    return text + (f", {rejected} rejetée(s)." if rejected else ".")
+    details = ", ".join(f"{action} {number(n)}" for action, n in sorted(decided.items()))
+    text = f"{number(total)} invitation(s) décidée(s)" + (f" ({details})" if details else "")
+    if known:
+        text += f", {number(known)} déjà décidée(s), non redécidée(s){HINTS[rerun]}"
+    return text + (f", {number(rejected)} rejetée(s)." if rejected else ".")

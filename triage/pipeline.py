@@ -35,6 +35,7 @@ from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation, json_form
 from tamis.invitations.vocabulary import vocabulary
+from tamis.triage.known import Known
 
 
 class PolicyInvalid(Exception):
@@ -155,7 +156,15 @@ class Rejected:
     warnings: tuple[str, ...] = ()
 
 
-Outcome = Decided | Rejected
+Outcome = Decided | Rejected | Known  # Known: set apart by a ``Triage`` (``repeat``)
+
+
+class Triage(Protocol):
+    """What sets apart the records not to decide again (``tamis.triage.repeat.Repeats``)."""
+
+    def outcomes(self, batch: Sequence[InputRecord]) -> list[Outcome]: ...
+
+    def remember(self, decided: Sequence[Decided]) -> None: ...
 
 
 class Journal(Protocol):
@@ -196,11 +205,12 @@ def decide_records(
     journal: Journal | None = None,
     *,
     batch_size: int = 1,
+    triage: Triage | None = None,
 ) -> Iterator[Outcome]:
     """Decide each valid record, journal it, then yield it; yield invalid ones as ``Rejected``.
 
-    Outcomes come in input order; see ``decide_batches`` for ``batch_size``."""
-    for batch in decide_batches(setup, records, journal, batch_size=batch_size):
+    Outcomes come in input order; see ``decide_batches`` for ``batch_size`` and ``triage``."""
+    for batch in decide_batches(setup, records, journal, batch_size=batch_size, triage=triage):
         yield from batch
 
 
@@ -210,6 +220,7 @@ def decide_batches(
     journal: Journal | None = None,
     *,
     batch_size: int = 1,
+    triage: Triage | None = None,
 ) -> Iterator[list[Outcome]]:
     """The outcomes of ``batch_size`` records at a time (one at a time without a journal),
     in input order.
@@ -217,16 +228,22 @@ def decide_batches(
     With a journal, a batch's decisions are appended in one locked write
     (``record_decisions``) before the batch is yielded: no decision is seen before its
     record is in the journal. Records are read one batch ahead at most, so memory holds
-    one batch."""
+    one batch. With ``triage``, the records it sets apart (``Known``: already decided) are
+    neither decided nor journaled, and it is told of the batch's decisions once journaled."""
     iterator = iter(records)
     size = max(1, batch_size) if journal is not None else 1
     while batch := list(itertools.islice(iterator, size)):
-        outcomes = [outcome(setup, record) for record in batch]
+        if triage is None:
+            outcomes: list[Outcome] = [outcome(setup, record) for record in batch]
+        else:
+            outcomes = triage.outcomes(batch)
         if journal is not None:
             decided = [o for o in outcomes if type(o) is Decided]
             if decided:
                 policy, context = setup.policy, setup.context.sha256
                 journal.record_decisions(decided, policy=policy, context_sha256=context)
+                if triage is not None:
+                    triage.remember(decided)
         yield outcomes
 
 

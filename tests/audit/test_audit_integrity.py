@@ -108,7 +108,7 @@ def test_decider_says_so_on_stderr_and_still_decides(tmp_path):
     assert first.exit_code == 0 and "avertissement" not in first.stderr
     lines = lines_of(path)
     path.write_bytes(b"".join([lines[0], b"\n", *lines[1:]]))
-    result = CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, [*args, "--redecider"])
     assert result.exit_code == 0 and len(lines_of(path)) == len(lines) + 2
     why = "ligne illisible (pas un enregistrement de journal)."
     assert result.stderr.startswith(f"avertissement : {damaged(path, 2, why)}\n")

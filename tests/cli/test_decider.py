@@ -129,9 +129,11 @@ def test_decision_is_journaled_before_it_is_returned(work: Path) -> None:
 def test_text_format_and_trace(work: Path) -> None:
     text = decide("-p", "p.tamis", "--format", "texte", "inv.jsonl")
     assert text.stdout.splitlines()[1].startswith("a-2 : Refusée par la règle « photo » (ligne 2)")
-    traced = json_lines(decide("-p", "p.tamis", "--trace", "inv.jsonl").stdout)
+    traced = json_lines(decide("-p", "p.tamis", "--trace", "--redecider", "inv.jsonl").stdout)
     assert traced[1]["trace"] and "declenchees" in traced[1]
-    texte_trace = decide("-p", "p.tamis", "--format", "texte", "--trace", "inv.jsonl").stdout
+    texte_trace = decide(
+        "-p", "p.tamis", "--format", "texte", "--trace", "--redecider", "inv.jsonl"
+    ).stdout
     assert "→ vrai" in texte_trace
 
 
@@ -284,7 +286,7 @@ def test_context_value_of_a_policy_parameter_must_have_its_type(work: Path) -> N
 
 
 def test_json_trace_is_the_one_the_journal_recorded(work: Path) -> None:
-    traced = json_lines(decide("-p", "p.tamis", "--trace", "inv.jsonl").stdout)
+    traced = json_lines(decide("-p", "p.tamis", "--trace", "--redecider", "inv.jsonl").stdout)
     recorded = decisions_in(work / "tamis-journal.jsonl")
     assert [t["id"] for t in traced] == [r["id"] for r in recorded]
     trace_keys = list(DecisionJson.__annotations__)

@@ -215,7 +215,7 @@ def test_decider_processes_writing_at_once_keep_one_chain(journal):
     command = [str(Path(sys.executable).parent / "tamis"), "decider", "-p", POLICY]
     runs = [
         subprocess.Popen(
-            [*command, "--journal", journal, "--format", "json", INVITATIONS],
+            [*command, "--journal", journal, "--format", "json", "--redecider", INVITATIONS],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
