@@ -140,6 +140,9 @@ class Filter:
     policy: str | None = None
     invitation: str | None = None
     invitation_prefix: str | None = None  # the id starts with it
+    latest: bool = False  # only each invitation's latest decision in the journal: the
+    # readers apply it (index, scan, SQL; ``matches`` cannot see other records), so that
+    # ``stats`` counts an invitation once however often it was decided
 
     @property
     def on_outcome(self) -> bool:

@@ -611,6 +611,8 @@ class Index:
             if bound is not None:
                 clauses.append(clause)
                 args.append(bound)
+        if flt.latest:
+            clauses.append("d.pos IN (SELECT max(pos) FROM decisions GROUP BY invitation)")
         if flt.invitation_prefix is not None:  # TEXT only: substr of a BLOB counts bytes
             clauses.append("typeof(d.invitation) = 'text' AND substr(d.invitation, 1, ?) = ?")
             args.extend([len(flt.invitation_prefix), flt.invitation_prefix])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
@@ -206,8 +207,10 @@ def journal_stats(
     index: bool = True,
     **pool: int,
 ) -> Stats:
-    """``stats.compute_stats`` of the selected records: from GROUP BY queries on the query
-    index if it can answer, else counted on every core and merged."""
+    """``stats.compute_stats`` of the selected records, each invitation counted once (its
+    latest decision, ``Filter.latest``): from GROUP BY queries on the query index if it can
+    answer, else from two scans (the latest line of each id, then the counts)."""
+    flt = replace(flt, latest=True)
     found = current_index(path, index, pool, warn)
     if found is not None:
         with found:
@@ -218,11 +221,23 @@ def journal_stats(
             else:
                 found.report(warn)
                 return counted
-    total = Stats()
-    job = partial(_stats_range, flt=flt, per=per, local=local)
-    for part in _collect(path, job, warn, pool, _one):
-        total.merge(part)
-    return total
+    return compute_stats(_latest_scan(path, flt, warn), per, local=local)
+
+
+def _silent(_message: str) -> None:
+    pass
+
+
+def _latest_scan(path: PathLike, flt: Filter, warn: Warn) -> Iterator[dict]:
+    """The records ``flt`` selects that are their invitation's latest decision, by two
+    scans: the line of each id's latest decision (memory: one entry per invitation), then
+    the selected records on those lines."""
+    latest = {
+        record["contenu"].get("id"): line
+        for line, record in select_numbered(path, Filter(), _silent, index=False)
+    }  # its warnings (a torn last line…) are the second scan's to give
+    chosen = select_numbered(path, replace(flt, latest=False), warn, index=False)
+    return (record for line, record in chosen if latest.get(record["contenu"].get("id")) == line)
 
 
 def current_index(path: PathLike, wanted: bool, pool: dict, warn: Warn) -> query_index.Index | None:
@@ -233,10 +248,6 @@ def current_index(path: PathLike, wanted: bool, pool: dict, warn: Warn) -> query
         return None
     check_first_line(path)
     return query_index.current(path, pool, warn)
-
-
-def _one(value: Stats) -> list[Stats]:
-    return [value]
 
 
 def _collect(
@@ -313,9 +324,3 @@ def _search_range(path: PathLike, part: blocks.Range, flt: Filter) -> _Found:
     found: list = []
     rows = [summary(record) for record in _records(path, part, flt, found)]
     return _Found(orjson.dumps(rows), *found[0])
-
-
-def _stats_range(path: PathLike, part: blocks.Range, flt: Filter, per: str, local: bool) -> _Found:
-    found: list = []
-    counted = compute_stats(_records(path, part, flt, found), per, local=local)
-    return _Found(counted, *found[0])

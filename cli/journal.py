@@ -11,6 +11,7 @@ value into a usage error (exit 2).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import itertools
 import os
@@ -292,7 +293,8 @@ def _cell(row: dict, key: str, utc: bool) -> Text:
 def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **kw: Any) -> None:
     """Compte les décisions choisies par décision, par règle décisive, par fait et par jour
     ou semaine (de l'heure locale, ou UTC avec --utc), avec un petit graphique des
-    décisions dans le temps."""
+    décisions dans le temps. Chaque invitation n'est comptée qu'une fois, avec sa dernière
+    décision au journal (redécidée avec --redecider ou dans une autre exécution)."""
     flt = options.build_filter(kw)
     with journal_errors():
         result = _stats(journal, flt, par, local=not utc, sans_index=sans_index)
@@ -309,8 +311,9 @@ def print_stats(result: Stats, console: Console, *, utc: bool = False) -> None:
     first, last = (human.day(moment, utc=utc) for moment in (result.first, result.last))
     console.print(
         Text(
-            f"{human.number(result.total)} décision(s) du {first} au {last} "
-            f"({human.zone(result.last, utc=utc)})"
+            f"{human.number(result.total)} invitation(s) du {first} au {last} "
+            f"({human.zone(result.last, utc=utc)}), chacune comptée une fois : sa dernière "
+            "décision."
         )
     )
     console.print(
@@ -502,7 +505,8 @@ def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -
     from tamis.audit.postgres import query
     from tamis.audit.stats import compute_stats
 
-    return compute_stats(query.select(journal, flt, warn), per, local=local)
+    latest = dataclasses.replace(flt, latest=True)  # each invitation once, as for a file
+    return compute_stats(query.select(journal, latest, warn), per, local=local)
 
 
 def _chosen(journal: str, flt: Any, sans_index: bool) -> Callable[[], Iterable[dict]]:

@@ -23,6 +23,10 @@ from tamis.audit.queries import parse_filter, summary
 from tamis.audit.verify import sealed
 
 _FETCH = 2000
+LATEST = (
+    f"seq IN (SELECT max(seq) FROM {schema.TABLE} WHERE evenement = 'decision'"
+    " GROUP BY id_invitation)"
+)  # ``Filter.latest``: each invitation's latest decision
 
 
 def where(flt: Filter) -> tuple[str, list]:
@@ -37,6 +41,8 @@ def where(flt: Filter) -> tuple[str, list]:
     if flt.invitation_prefix:
         parts.append('id_invitation COLLATE "C" LIKE %s')
         params.append(_escaped(flt.invitation_prefix) + "%")
+    if flt.latest:
+        parts.append(LATEST)
     if flt.since is not None:
         parts.append('horodatage COLLATE "C" >= %s')
         params.append(flt.since)
