@@ -14,11 +14,14 @@ import click
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tamis.audit.errors import JournalError
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
 from tamis.cli.decider import setup_or_exit
+from tamis.cli.human import number, safe, zone
+from tamis.cli.human import when as when_shown
 from tamis.triage.replay import Change, Report, replay, replay_journal
 
 
@@ -30,6 +33,7 @@ from tamis.triage.replay import Change, Report, replay, replay_journal
 @options.journal
 @options.selection
 @options.format_(("texte", "json"), "texte")
+@options.utc
 @options.sans_index
 def rejouer(
     politique: str,
@@ -38,6 +42,7 @@ def rejouer(
     parametres: tuple[str, ...],
     journal: str,
     format_: str,
+    utc: bool,
     sans_index: bool,
     **selection: Any,
 ) -> None:
@@ -59,14 +64,15 @@ def rejouer(
         click.echo(minimised_warning(report.minimised), err=True)
     if report.erased:
         click.echo(
-            f"avertissement : {report.erased} décision(s) du journal n'ont pas été rejouées : "
+            f"avertissement : {number(report.erased)} décision(s) du journal n'ont pas été "
+            "rejouées : "
             "leurs données personnelles ont été effacées (tamis journal effacer).",
             err=True,
         )
     if format_ == "json":
         click.echo(orjson.dumps(report.to_json()).decode())
     else:
-        print_report(report, Console(soft_wrap=False))
+        print_report(report, Console(soft_wrap=False, highlight=False), utc=utc)
 
 
 def warn(message: str) -> None:
@@ -75,32 +81,35 @@ def warn(message: str) -> None:
 
 def minimised_warning(count: int) -> str:
     return (
-        f"avertissement : {count} décision(s) du journal ont été inscrites avec --minimiser : "
-        "les champs que l'ancienne politique ne lisait pas n'y sont pas, ils sont inconnus pour "
-        "la nouvelle ; les changements qui en dépendent peuvent n'être que des artefacts. Pour "
-        "comparer deux politiques, tenez le journal sans --minimiser."
+        f"avertissement : {number(count)} décision(s) du journal ont été inscrites avec "
+        "--minimiser : les champs que l'ancienne politique ne lisait pas n'y sont pas, ils "
+        "sont inconnus pour la nouvelle ; les changements qui en dépendent peuvent n'être que "
+        "des artefacts. Pour comparer deux politiques, tenez le journal sans --minimiser."
     )
 
 
 def context_warning(count: int, contexte: str | None) -> str:
     given = f"« {contexte} »" if contexte else "aucun contexte (ajoutez --contexte)"
     return (
-        f"avertissement : {count} décision(s) du journal ont été prises avec un autre contexte "
-        f"que {given} ; leurs faits sont recalculés avec celui-ci."
+        f"avertissement : {number(count)} décision(s) du journal ont été prises avec un autre "
+        f"contexte que {given} ; leurs faits sont recalculés avec celui-ci."
     )
 
 
-def print_report(report: Report, console: Console) -> None:
+def print_report(report: Report, console: Console, *, utc: bool = False) -> None:
+    """The counts, then one table per change, then the total: every text from the journal
+    made safe, times local (or UTC), numbers the French way, columns wrapped to the width."""
     if not report.total:
         console.print("Aucune décision du journal ne correspond à ces critères.")
         return
     console.print(counts_table(report))
     for change in report.changes:
-        console.print(change_table(change))
+        console.print(change_table(change, utc=utc))
     console.print(
-        f"{report.total} invitation(s) rejouée(s) ; {len(report.changes)} changerai(en)t de "
-        "décision.",
-        highlight=False,
+        Text(
+            f"{number(report.total)} invitation(s) rejouée(s) ; {number(len(report.changes))} "
+            "changerai(en)t de décision."
+        )
     )
 
 
@@ -111,15 +120,20 @@ def counts_table(report: Report) -> Table:
     table.add_column("Invitations", justify="right")
     for (old, new), n in sorted(report.counts.items(), key=lambda item: -item[1]):
         style = "bold" if old != new else None
-        table.add_row(old, new, str(n), style=style)
+        table.add_row(Text(safe(old)), Text(safe(new)), Text(number(n)), style=style)
     return table
 
 
-def change_table(change: Change) -> Table:
-    table = Table(title=f"{change.id} (enregistrement {change.seq})", expand=True)
-    table.add_column(f"Avant : {change.avant} ({change.regle_avant})", ratio=1)
-    table.add_column(f"Après : {change.apres} ({change.regle_apres})", ratio=1)
-    table.add_row(change.explication_avant, change.explication_apres)
+def change_table(change: Change, *, utc: bool = False) -> Table:
+    """``id (enregistrement n° 12 du 2026-02-01 09:37 EST)``, then before and after side by
+    side, each column half the width, wrapped."""
+    moment = change.decidee_le
+    when = f"{when_shown(moment, utc=utc, seconds=False)} {zone(moment, utc=utc)}"
+    title = Text(safe(f"{change.id} (enregistrement n° {change.seq} du {when})"))
+    table = Table(title=title, expand=True)
+    table.add_column(Text(safe(f"Avant : {change.avant} ({change.regle_avant})")), ratio=1)
+    table.add_column(Text(safe(f"Après : {change.apres} ({change.regle_apres})")), ratio=1)
+    table.add_row(Text(safe(change.explication_avant)), Text(safe(change.explication_apres)))
     return table
 
 

@@ -31,6 +31,7 @@ class Change:
 
     id: str
     seq: int
+    decidee_le: str  # the former decision's time, as journaled (UTC)
     avant: str
     regle_avant: str
     explication_avant: str
@@ -92,6 +93,7 @@ def latest_decisions(records: Iterable[Numbered], flt: Filter) -> list[Mapping]:
             latest.pop(ident, None)
             latest[ident] = {
                 "seq": record.get("seq"),
+                "horodatage": record.get("horodatage"),
                 "ligne": line,
                 "contenu": {key: content.get(key) for key in KEPT},
             }
@@ -150,6 +152,7 @@ def replay_one(
             Change(
                 id=invitation.id,
                 seq=int(record.get("seq", 0)),
+                decidee_le=str(record.get("horodatage") or ""),
                 avant=str(old),
                 regle_avant=str(content.get("regle")),
                 explication_avant=str(content.get("explication", "")),
