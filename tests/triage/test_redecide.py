@@ -222,21 +222,21 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_an_erased_invitation_is_not_decided_again_by_a_routine_run(folder):
-    decide("j.jsonl", "--utc")
-    erased = tamis(
-        "journal", "effacer", "a-1", "--journal", "j.jsonl", "--motif", "demande", "--oui"
-    )
+def test_an_erased_invitation_is_not_decided_again_by_a_routine_run(journal):
+    decide(journal, "--utc")
+    erased = tamis("journal", "effacer", "a-1", "--journal", journal, "--motif", "demande", "--oui")
     assert erased.exit_code == 0, erased.output
-    again = decide("j.jsonl", "--format", "texte", "--utc")
+    again = decide(journal, "--format", "texte", "--utc")
     first = again.stdout.splitlines()[0]
     assert first.startswith("a-1 : déjà décidée le ")
     assert first.endswith(
         " UTC : refuser, même politique ; ses données personnelles ont été effacées depuis."
     )
-    json_line = orjson.loads(decide("j.jsonl", "--format", "json").stdout.splitlines()[0])
+    json_line = orjson.loads(decide(journal, "--format", "json").stdout.splitlines()[0])
     assert json_line["raison"] == "donnees_effacees"
-    assert b"Marie" not in Path("j.jsonl").read_bytes()  # nothing journaled again
+    assert [d["id"] for d in decisions(journal)] == ["a-1", "a-2", "a-3"]  # nothing new
+    redecided = decide(journal, "--redecider")
+    assert redecided.stderr.startswith("3 invitation(s) décidée(s)")
 
 
 def test_the_index_answers_and_the_scan_gives_the_same(folder):
