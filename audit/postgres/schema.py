@@ -53,13 +53,18 @@ CREATE INDEX tamis_journal_horodatage ON {TABLE} (horodatage COLLATE "C");
 """
 """Version 1, the first schema."""
 
+ERASURES = "evenement = 'effacement' OR strpos(donnees_personnelles, '\"effacement\"') > 0"
+"""The rows ``verifier``'s erasure check reads (``tombstones``): ``effacement`` records and the
+personal parts that name one; version 2 indexes them, so that the check reads only those."""
+
 STEPS = {
-    2: """
+    2: f"""
 CREATE TABLE tamis_verification (
     seq bigint NOT NULL,
     empreinte text NOT NULL,
     verifie_le timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX tamis_journal_effacements ON {TABLE} (seq) WHERE {ERASURES};
 """,
 }
 """What brings a schema from version ``n - 1`` to ``n``."""

@@ -4,8 +4,9 @@ The rows that mention ``effacement`` (the ``effacement`` records, and the person
 name one: tombstones), in ``seq`` order, go through the file's own check
 (``audit.tombstones.check_lines``): each ``effacement`` record finds a tombstone naming it on
 every record it lists, and every tombstone belongs to an ``effacement`` record that lists it.
-A problem's ``line`` is the record's number (a table has no lines; in a chain found intact,
-the rank and the number are the same).
+Those rows are found by a partial index (``schema.ERASURES``), so a journal without erasures
+costs one index probe. A problem's ``line`` is the record's number (a table has no lines; in
+a chain found intact, the rank and the number are the same).
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ from tamis.audit.postgres import url as urls
 from tamis.audit.tombstones import ErasureCheck, check_lines
 
 _SELECT = f"""
-SELECT {", ".join(rows.LINE_COLUMNS)} FROM {schema.TABLE}
- WHERE evenement = 'effacement' OR strpos(donnees_personnelles, '"effacement"') > 0
- ORDER BY seq
+SELECT {", ".join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE {schema.ERASURES} ORDER BY seq
 """
 
 

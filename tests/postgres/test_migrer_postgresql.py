@@ -36,6 +36,7 @@ def version_1(pg_url) -> str:
     assert tamis("decider", "-p", POLICY, "--journal", pg_url, INVITATIONS).exit_code == 0
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("DROP TABLE tamis_verification")
+        admin.execute("DROP INDEX tamis_journal_effacements")
         admin.execute("DELETE FROM tamis_schema")
         admin.execute("INSERT INTO tamis_schema (version) VALUES (1)")
     return pg_url
