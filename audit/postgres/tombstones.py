@@ -5,13 +5,14 @@ name one: tombstones), in ``seq`` order, go through the file's own check
 (``audit.tombstones.check_lines``): each ``effacement`` record finds a tombstone naming it on
 every record it lists, and every tombstone belongs to an ``effacement`` record that lists it.
 Those rows are found by a partial index (``schema.ERASURES``), so a journal without erasures
-costs one index probe. A problem's ``line`` is the record's number (a table has no lines; in
-a chain found intact, the rank and the number are the same).
+costs one index probe. A problem's ``line`` is the record's number (in a chain found intact, the
+rank and the number are the same).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import psycopg
 
@@ -25,7 +26,12 @@ SELECT {", ".join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE {schema.ERASURES
 
 
 def check_erasures(url: str) -> ErasureCheck:
-    return check_lines(_mentions(url))
+    """The file's check; its message without the file's « ligne N : » (a table has no lines,
+    and the message names the records by their numbers)."""
+    found = check_lines(_mentions(url))
+    if found.message is None:
+        return found
+    return replace(found, message=found.message.removeprefix(f"ligne {found.line} : "))
 
 
 def _mentions(url: str) -> Iterator[tuple[int, bytes]]:

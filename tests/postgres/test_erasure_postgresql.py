@@ -158,7 +158,7 @@ def test_verifier_finds_personal_data_restored_after_an_erasure(pair):
     verified = tamis("journal", "verifier", "--journal", url)
     assert verified.exit_code == 1
     assert verified.output == (
-        f"ÉCHEC : {shown(url)} : ligne 50 : l'effacement n° 50 liste le n° 3, dont les données "
+        f"ÉCHEC : {shown(url)} : l'effacement n° 50 liste le n° 3, dont les données "
         "personnelles sont de nouveau présentes — données restaurées après effacement.\n"
     )
 
@@ -234,3 +234,29 @@ def test_erasures_while_writers_append_keep_one_verified_chain(pg_url):
     assert len(decisions) == 100
     assert sum(1 for r in records if r["evenement"] == "effacement") >= 1
     assert erased.ok and result.output.startswith(f"OK : {len(records)} enregistrement(s)")
+
+
+def test_verifier_finds_a_tombstone_edited_or_made_outside_tamis(pair):
+    _path, url = pair
+    erased = tamis("journal", "effacer", "inv-01", "--motif", "m", "--oui", "--journal", url)
+    assert erased.exit_code == 0
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "UPDATE tamis_journal SET donnees_personnelles = replace(donnees_personnelles, "
+            '\'"motif":"m"\', \'"motif":"autre"\') WHERE seq = 3'
+        )
+    edited = tamis("journal", "verifier", "--journal", url)
+    assert edited.exit_code == 1
+    assert edited.output == (
+        f"ÉCHEC : {shown(url)} : la pierre tombale du n° 3 ne correspond pas à l'effacement "
+        "n° 50 (date ou motif modifiés).\n"
+    )
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DELETE FROM tamis_journal WHERE seq = 50")
+    orphan = tamis("journal", "verifier", "--journal", url)
+    assert orphan.exit_code == 1
+    assert orphan.output == (
+        f"ÉCHEC : {shown(url)} : les données personnelles du n° 3 ont été effacées sans "
+        "enregistrement « effacement » qui le liste (pierre tombale du n° 50 introuvable) — "
+        "effacement hors de tamis, ou pierre tombale modifiée.\n"
+    )
