@@ -109,7 +109,10 @@ def initialise(url: str) -> bool:
 
 def migrate(url: str) -> Migrated:
     """Bring the schema to ``VERSION``, one step after the other, in one transaction under
-    the journal's lock; ``JournalError`` for a newer schema, none, or a refusal."""
+    the journal's lock (writers wait); ``JournalError`` for a newer schema, none, or a
+    refusal."""
+    from tamis.audit.postgres.sink import LOCK  # the writers' lock (sink imports this module)
+
     with urls.connect(url) as connection:
         try:
             with connection.transaction():
@@ -118,6 +121,7 @@ def migrate(url: str) -> Migrated:
                 if found is None:
                     raise missing(url)
                 _not_newer(url, found)
+                connection.execute(LOCK, (LOCK_CLASS,))
                 for version in range(found + 1, VERSION + 1):
                     connection.execute(STEPS[version])
                 if found < VERSION:
