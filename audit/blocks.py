@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
 
@@ -119,13 +119,21 @@ def map_ranges(
         if size < parallel_from or count < 2 or len(ranges) < 2:
             yield from (job(path, part) for part in ranges)
         else:
-            yield from _in_pool(path, job, ranges, count)
+            yield from in_pool(path, job, ranges, count)
     except OSError as error:
         raise JournalError(os_error_message(path, error, "lire")) from None
 
 
-def _in_pool(path: Any, job: Callable[[Any, Range], T], ranges: list[Range], count: int):
-    """Ranges handed to ``count`` processes, ``2 × count`` in flight; results in order.
+def in_pool(
+    path: Any,
+    job: Callable[[Any, Any], T],
+    ranges: Iterable[Any],
+    count: int,
+    shown: str | None = None,
+):
+    """Ranges handed to ``count`` processes, ``2 × count`` in flight; results in order: the
+    ranges of a file, or of anything ``job`` reads (a database's rows; ``shown``: its name
+    as users may see it, for the message of a worker that stopped).
 
     Stopping early (an error, ``--limite``) cancels the ranges not started and waits for the
     running ones to finish: a worker is never killed while it hands back a result.
@@ -141,7 +149,7 @@ def _in_pool(path: Any, job: Callable[[Any, Range], T], ranges: list[Range], cou
             yield from _in_order(pool, path, job, ranges, count)
     except BrokenProcessPool:
         raise JournalError(
-            f"lecture de {path} interrompue : un processus auxiliaire s'est arrêté "
+            f"lecture de {shown or path} interrompue : un processus auxiliaire s'est arrêté "
             "(mémoire insuffisante ?) ; relancez la commande."
         ) from None
 

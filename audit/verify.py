@@ -23,7 +23,7 @@ range's first record follows the previous range's last). The parallel pass only 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
@@ -185,20 +185,34 @@ def _continues(state: _State, found: RangeCheck) -> bool:
 
 def check_range(path: PathLike, part: blocks.Range) -> tuple[blocks.Range, RangeCheck]:
     """Check one range on its own (a worker's job): its lines must seal and chain."""
-    with open(path, "rb") as stream:
-        state, first, torn = _State(), None, 0
+    torn = [0]
+
+    def complete() -> Iterator[tuple[bytes, int]]:
         for data, stop in blocks.raw_blocks(stream.fileno(), part.start, part.end):
             if not stop:
-                torn = len(data) if part.last else 0
-                break
+                torn[0] = len(data) if part.last else 0
+                return
+            yield data, stop
+
+    with open(path, "rb") as stream:
+        found = check_blocks(complete())
+    return part, found._replace(torn=torn[0])
+
+
+def check_blocks(lines: Iterable[tuple[bytes, int]]) -> RangeCheck:
+    """Check blocks of lines on their own (``data[:stop]``, complete lines, in order): they
+    must seal and chain to one another, the first one taken as it is. The work of one
+    worker, on a file's byte range or on a database's rows (``postgres.read``)."""
+    state, first = _State(), None
+    for data, stop in lines:
+        if first is None:
+            first = _link(data[: data.find(b"\n")])
             if first is None:
-                first = _link(data[: data.find(b"\n")])
-                if first is None:
-                    return part, RangeCheck(None, 0, b"", 0, False, 0)
-                state.seq, state.digest = first.seq - 1, first.precedente.encode()
-            if not _links(data, stop, state):
-                return part, RangeCheck(first, 0, b"", 0, False, 0)
-    return part, RangeCheck(first, state.seq, state.digest, state.line, True, torn)
+                return RangeCheck(None, 0, b"", 0, False, 0)
+            state.seq, state.digest = first.seq - 1, first.precedente.encode()
+        if not _links(data, stop, state):
+            return RangeCheck(first, 0, b"", 0, False, 0)
+    return RangeCheck(first, state.seq, state.digest, state.line, True, 0)
 
 
 def _links(data: bytes, stop: int, state: _State) -> bool:

@@ -1,38 +1,60 @@
 """Reading a PostgreSQL journal: its lines in ``seq`` order through a server-side cursor
 (memory stays flat however long the journal), its records, and the chain's verification.
 
-The verifier checks what ``verify`` checks of a file, on the lines the rows make
-(``rows.line_of``): each line's digest against its bytes (``verify.sealed``: the personal
-part by its commitment), each ``seq`` following the one before, each ``precedente`` the digest
-before it, and an ``ouverture`` first. A problem names the record's number; the result is a
+The verifier checks what ``verify`` checks of a file, on the lines the rows make: each line's
+digest against its bytes (the personal part by its commitment), each ``seq`` following the
+one before, each ``precedente`` the digest before it, and an ``ouverture`` first. It reads
+the journal as a file's verifier reads a file: the server builds the lines of ``BLOCK`` rows
+at a time (``rows.LINE_SQL``, streamed by a binary ``COPY … TO STDOUT`` per range),
+ranges of ``SPAN`` rows are checked on every core (``verify.check_blocks``: the file's fast
+byte check) and the parent checks the seams. This pass only says « intact »; at the first
+range in doubt, the rows are read again one by one from there (``line_of``, parsed) to name
+the first broken record exactly. A problem names the record's number; the result is a
 ``verify.Verification``, so ``tamis journal verifier`` reports both backends the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import psycopg
 
+from tamis.audit import blocks
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
 from tamis.audit.postgres import rows, schema
 from tamis.audit.postgres import url as urls
-from tamis.audit.verify import Problem, Verification, sealed
+from tamis.audit.verify import Problem, RangeCheck, Verification, check_blocks, sealed
 
-_SELECT = f"SELECT {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} ORDER BY seq"
+_SELECT = f"SELECT {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE seq > %s ORDER BY seq"
 _FETCH = 2000  # rows per round trip
+BLOCK = 1000  # rows per block of lines built by the server
+SPAN = 50_000  # rows per range handed to a worker process
+PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
+_COPY = (
+    f"COPY (SELECT {rows.LINE_SQL} FROM {schema.TABLE} WHERE seq BETWEEN %s AND %s "
+    "ORDER BY seq) TO STDOUT (FORMAT binary)"
+)
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"  # a binary copy's first bytes
 
 
-def iter_lines(url: str) -> Iterator[bytes]:
-    """Every record's line (without ``\\n``), in ``seq`` order."""
+class SeqRange(NamedTuple):
+    """The rows ``first <= seq <= last``: what one worker checks."""
+
+    first: int
+    last: int
+
+
+def iter_lines(url: str, after: int = 0) -> Iterator[bytes]:
+    """Every record's line (without ``\\n``) after number ``after``, in ``seq`` order."""
     with urls.connect(url) as connection:
         schema.check(url, connection)
         try:
             with connection.cursor(name="tamis_lignes") as cursor:
                 cursor.itersize = _FETCH
-                cursor.execute(_SELECT)
+                cursor.execute(_SELECT, (after,))
                 for row in cursor:
                     yield rows.line_of(*row)
         except psycopg.Error as error:
@@ -48,10 +70,117 @@ def iter_records(url: str) -> Iterator[dict]:
         yield record
 
 
-def verify(url: str) -> Verification:
-    """The whole chain, or its first broken record (``Problem.line`` is its rank)."""
-    seq, digest, count = 0, GENESIS, 0
-    for line in iter_lines(url):
+def verify(
+    url: str, *, span: int = SPAN, parallel_from: int = PARALLEL_FROM, processes: int = 0
+) -> Verification:
+    """The whole chain, or its first broken record (``Problem.line`` is its rank): in ranges
+    on every core, then, only if something is wrong, row by row from the first range in
+    doubt. ``span``, ``parallel_from`` and ``processes`` (0: every core) tune the ranges."""
+    with urls.connect(url) as connection:
+        schema.check(url, connection)
+        bounds = _read(url, connection, f"SELECT min(seq), max(seq) FROM {schema.TABLE}")
+    if bounds[0] is None:
+        return _exact(url, _Start())
+    parts = [
+        SeqRange(a, min(a + span - 1, bounds[1])) for a in range(bounds[0], bounds[1] + 1, span)
+    ]
+    state = _Start()
+    for _part, found in _checked(url, parts, parallel_from, processes or blocks.workers()):
+        if not state.continued_by(found):
+            return _exact(url, state)
+        state = _Start(found.last_seq, found.last_digest.decode(), state.count + found.lines)
+    if _first_event(url) != "ouverture":
+        return _exact(url, _Start())
+    return Verification(state.count, state.seq, state.digest, None)
+
+
+class _Start(NamedTuple):
+    """Where a check stands: the last good record and how many were checked."""
+
+    seq: int = 0
+    digest: str = GENESIS
+    count: int = 0
+
+    def continued_by(self, found: RangeCheck) -> bool:
+        """True if the range ``found`` holds and follows this record."""
+        if found.first is None:
+            return found.ok and found.lines == 0
+        first = found.first
+        return found.ok and first.seq == self.seq + 1 and first.precedente == self.digest
+
+
+def _checked(url: str, parts: list[SeqRange], parallel_from: int, processes: int):
+    """``(range, RangeCheck)`` of each range, in order: in a pool of processes for a long
+    journal (the parent's connection is closed before they fork), else here."""
+    rows_count = parts[-1].last - parts[0].first + 1
+    if rows_count < parallel_from or processes < 2 or len(parts) < 2:
+        return (check_range(url, part) for part in parts)
+    return _pooled(url, parts, processes)
+
+
+def _pooled(url: str, parts: list[SeqRange], processes: int):
+    return blocks.in_pool(url, check_range, parts, processes, urls.shown(url))
+
+
+def check_range(url: str, part: SeqRange) -> tuple[SeqRange, RangeCheck]:
+    """Check one range of rows on its own (a worker's job): their lines seal and chain."""
+    return part, check_blocks(_blocks(url, part))
+
+
+def _blocks(url: str, part: SeqRange) -> Iterator[tuple[bytes, int]]:
+    """``(lines, stop)`` of each block of ``BLOCK`` rows of ``part`` (the last one shorter)."""
+    lines: list[bytes] = []
+    for line in _copied(url, part):
+        lines.append(line)
+        if len(lines) == BLOCK:
+            yield _block(lines)
+            lines = []
+    if lines:
+        yield _block(lines)
+
+
+def _block(lines: list[bytes]) -> tuple[bytes, int]:
+    data = b"\n".join(lines) + b"\n"
+    return data, len(data)
+
+
+def _copied(url: str, part: SeqRange) -> Iterator[bytes]:
+    """The lines of ``part`` as the server sends them: ``COPY … TO STDOUT (FORMAT binary)``,
+    one message per row, the line's bytes as they are after the row's 6-byte header (the
+    copy's own 19-byte header comes before the first row, its 2-byte trailer alone). A line
+    end inside a text then splits a line, whose check fails: never a line taken for another."""
+    try:
+        with (
+            urls.connect(url) as connection,
+            connection.cursor() as cursor,
+            cursor.copy(_COPY, (part.first, part.last)) as copy,
+        ):
+            for message in copy:
+                if message[:11] == _SIGNATURE:
+                    message = message[19:]
+                if len(message) > 2:
+                    yield message[6:]
+    except psycopg.Error as error:
+        raise urls.failed(url, error, "de lire") from None
+
+
+def _first_event(url: str) -> str | None:
+    with urls.connect(url) as connection:
+        first = _read(url, connection, f"SELECT evenement FROM {schema.TABLE} ORDER BY seq LIMIT 1")
+    return first[0]
+
+
+def _read(url: str, connection: psycopg.Connection, query: str) -> tuple:
+    try:
+        return connection.execute(query).fetchone() or (None,)
+    except psycopg.Error as error:
+        raise urls.failed(url, error, "de lire") from None
+
+
+def _exact(url: str, start: _Start) -> Verification:
+    """Row by row after ``start`` (which the rows before it reached): the first problem."""
+    seq, digest, count = start
+    for line in iter_lines(url, after=seq):
         record = parse_record(line)
         problem = _problem(count + 1, line, record, seq, digest)
         if problem is not None:

@@ -5,7 +5,9 @@ as canonical JSON (``layout.canonical``), plus copies of a few content fields fo
 indexes. ``line_of`` puts the line back together with ``layout.canonical`` over the parts
 (``orjson.Fragment``: the stored JSON is written as it is, never parsed again): for a
 record tamis wrote, the very bytes of the file's line; for a line another program had
-re-serialised, its canonical form, whose digest is the same.
+re-serialised, its canonical form, whose digest is the same. ``LINE_SQL`` is the same line
+built by the server (``verifier``'s fast pass, ``read.blocks``): the same bytes for every row
+whose envelope JSON escapes as orjson does, which is every row tamis writes.
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ COLUMNS = (
 )
 LINE_COLUMNS = COLUMNS[:8]
 """The columns a line is rebuilt from, in this order."""
+
+LINE_SQL = (
+    """'{"contenu":' || contenu"""
+    """ || coalesce(',"donnees_personnelles":' || donnees_personnelles, '')"""
+    """ || ',"empreinte":' || to_json(empreinte) || ',"evenement":' || to_json(evenement)"""
+    """ || ',"horodatage":' || to_json(horodatage) || ',"precedente":' || to_json(precedente)"""
+    """ || ',"seq":' || seq || ',"version":' || version || '}'"""
+)
+"""``line_of`` in SQL: the stored JSON as it is, the envelope's texts escaped by the server's
+``to_json`` (a text it escapes otherwise than orjson gives other bytes, whose digest fails,
+and the row is then read through ``line_of``)."""
 
 
 class Row(NamedTuple):
