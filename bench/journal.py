@@ -295,12 +295,12 @@ def main() -> None:
     parser.add_argument("--lecture", action="store_true", help="only the large journals (reads)")
     parser.add_argument("--postgresql", metavar="URL", help="the PostgreSQL journal instead")
     parser.add_argument("--postgresql-rounds", type=int, default=9, help="append rounds (pg)")
-    parser.add_argument("--n-postgresql", type=int, default=100_000, help="records read (pg)")
+    parser.add_argument("--n-postgresql", type=int, default=1_000_000, help="records read (pg)")
     args = parser.parse_args()
     if args.postgresql:
         from journal_postgresql import run as run_postgresql  # bench/, like generer
 
-        run_postgresql(args.postgresql, decided(256), pool_of, args)
+        run_postgresql(args.postgresql, decided(256), pool_of, args, measured, load)
         return
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         run(Path(folder), args)

@@ -8,13 +8,21 @@ works in a PostgreSQL schema of its own, dropped at the end):
    its ceiling measured on the same rows: a bare ``COPY`` of them into a table with the same
    columns and indexes, one transaction per 1,000 rows; the ratio of the medians (target
    ≥ 0.5×);
-2. ``verifier`` and the copy to a file over a journal of ``--n`` records (time, rate).
+2. over a journal of ``--n-postgresql`` / 10 then ``--n-postgresql`` records (default
+   1,000,000): ``verifier`` and ``chercher`` (two filters, the file benchmark's), each in a
+   forked child: time, CPU of the child and its workers, peak RSS (flat memory: the same
+   order at both sizes); then the copy to a file once.
 
-Rounds alternate the two sides so that the server's ups and downs favour neither.
+Rounds alternate the two sides so that the server's ups and downs favour neither. The large
+journal is filled as a setup step, not as a measure of tamis: a file journal written by
+``Journal.write`` (real records, chained and sealed), its lines cut into rows by their bytes
+(``Rows``) and loaded with ``COPY`` in batches of 1,000, so that a million records take
+seconds rather than the minutes of appending them through the journal.
 """
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import statistics
 import tempfile
@@ -23,15 +31,19 @@ from pathlib import Path
 
 import psycopg
 
+from tamis.audit import layout
 from tamis.audit.journal import open_journal
-from tamis.audit.postgres import read, rows, schema
+from tamis.audit.postgres import query, read, rows, schema
 from tamis.audit.postgres.copy import copy_journal
+from tamis.audit.queries import parse_filter
 
 BATCH = 1000
 
 
-def run(url: str, pairs, pool_of, args) -> None:
-    """The whole benchmark in a schema of its own on ``url``."""
+def run(url: str, pairs, pool_of, args, measured, load) -> None:
+    """The whole benchmark in a schema of its own on ``url`` (``measured`` and ``load``:
+    ``bench/journal.py``'s forked-child timer and load average)."""
+    print(f"Journal PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
     name = f"banc_{secrets.token_hex(4)}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {name}")
@@ -39,7 +51,7 @@ def run(url: str, pairs, pool_of, args) -> None:
         scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{name}"
         schema.initialise(scoped)
         appends(scoped, pairs, pool_of, args.postgresql_rounds)
-        reads(scoped, pairs, pool_of, args.n_postgresql)
+        reads(scoped, pairs, args.n_postgresql, measured, load)
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {name} CASCADE")
@@ -84,21 +96,136 @@ def bare_copy(connection: psycopg.Connection, table: list[rows.Row]) -> None:
     connection.commit()
 
 
-def reads(url: str, pairs, pool_of, n: int) -> None:
-    with open_journal(url) as journal:
-        pool = pool_of(journal, pairs)
-        for start in range(0, n, BATCH):
-            journal.write(pool[: min(BATCH, n - start)])
-    start = time.perf_counter()
-    result = read.verify(url)
-    verified = time.perf_counter() - start
+def reads(url: str, pairs, n: int, measured, load) -> None:
+    """verifier and chercher over n / 10 then n records, each in a forked child."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {schema.TABLE}")  # the appends' journal
     with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "source.jsonl"
         start = time.perf_counter()
-        copy_journal(url, str(Path(folder) / "copie.jsonl"))
-        copied = time.perf_counter() - start
-    print(f"\nLecture d'un journal de {result.count:,} enregistrements :".replace(",", " "))
-    print(f"  verifier : {verified:.2f} s ({result.count / verified:,.0f}/s)".replace(",", " "))
-    print(f"  copier vers un fichier (vérifie source et copie) : {copied:.2f} s".replace(",", " "))
+        build(source, pairs, n)
+        built = time.perf_counter() - start
+        print(
+            f"\nPréparation : journal en fichier de {n:,} décisions écrit en {built:.0f} s".replace(
+                ",", " "
+            )
+        )
+        with open(source, "rb") as lines:
+            filled = 0
+            for size in (max(1, n // 10), n):
+                start = time.perf_counter()
+                filled += fill(url, lines, size + 2 - filled)  # + ouverture, politique
+                seconds = time.perf_counter() - start
+                loaded = f"{filled:,} enregistrements chargés par COPY".replace(",", " ")
+                print(f"\n{loaded} en {seconds:.1f} s ; charge : {load()}")
+                for name, job in jobs(url).items():
+                    spent, cpu, rss, workers, note = measured(job)
+                    print(
+                        f"  {name:44} {spent:6.2f} s (CPU {cpu:6.2f} s)  pic RSS {rss:6.1f} Mo, "
+                        f"auxiliaires {workers:6.1f} Mo  {note}"
+                    )
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            copy_journal(url, str(Path(out) / "copie.jsonl"))
+            copied = time.perf_counter() - start
+    print(f"  copier vers un fichier (vérifie source et copie) : {copied:.1f} s")
+
+
+def build(path: Path, pairs, n: int) -> None:
+    """A file journal of ``n`` real decisions, written by ``Journal.write`` in batches."""
+    from journal import build as build_file  # bench/journal.py, the file benchmark
+
+    build_file(path, pairs, n)
+
+
+def jobs(url: str) -> dict:
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    refused = parse_filter(decisions=["refuser"], since=day)
+    rare = parse_filter(rules=["profil incomplet"], since=day)
+    quiet = lambda message: None  # noqa: E731 - no record is altered here
+
+    def found(flt) -> str:
+        return f"{sum(1 for _ in query.search(url, flt, quiet)):,} trouvées".replace(",", " ")
+
+    return {
+        "rien (référence)": lambda: "",
+        "verifier": lambda: f"{read.verify(url).count:,} enregistrements, ok".replace(",", " "),
+        "chercher --decision refuser --depuis": lambda: found(refused),
+        "chercher --regle 'profil incomplet' --depuis": lambda: found(rare),
+    }
+
+
+def fill(url: str, lines, count: int) -> int:
+    """Load the next ``count`` lines of the open file ``lines`` as rows, by ``COPY``."""
+    cut, loaded = Rows(), 0
+    statement = f"COPY {schema.TABLE} ({', '.join(rows.COLUMNS)}) FROM STDIN"
+    with (
+        psycopg.connect(url) as connection,
+        connection.cursor() as cursor,
+        cursor.copy(statement) as copy,
+    ):
+        for batch in _batches(lines, count):
+            copy.write(b"".join(cut.row(line.rstrip(b"\n")) for line in batch))
+            loaded += len(batch)
+    return loaded
+
+
+def _batches(lines, count: int):
+    """Lists of up to ``BATCH`` of the next ``count`` lines."""
+    taken = itertools.islice(lines, count)
+    while batch := list(itertools.islice(taken, BATCH)):
+        yield batch
+
+
+class Rows:
+    """The COPY text rows of sealed lines, cut by their bytes: ``contenu`` and the personal
+    part are the line's own bytes, the indexed copies are those ``rows.row_of`` gave for the
+    same content the first time (the benchmark's journal repeats 1,000 contents); a line
+    whose cut does not give ``row_of``'s row is loaded from ``row_of``."""
+
+    def __init__(self) -> None:
+        self.copies: dict[tuple[str, bytes], tuple] = {}
+
+    def row(self, line: bytes) -> bytes:
+        tail = layout.read_tail(line)
+        if tail is None:
+            return text_row(rows.row_of(line))
+        mark = line.find(PERSONAL, 0, tail.start)
+        content = line[11 : tail.start if mark < 0 else mark]
+        personal = None if mark < 0 else line[mark + len(PERSONAL) : tail.start]
+        copies = self.copies.get((tail.evenement, content))
+        if copies is None:
+            whole = rows.row_of(line)
+            if (whole.contenu.encode(), whole.donnees_personnelles) != (
+                content,
+                None if personal is None else personal.decode(),
+            ):
+                return text_row(whole)
+            copies = self.copies[(tail.evenement, content)] = tuple(whole[8:])
+        envelope = (tail.seq, tail.horodatage, tail.evenement, tail.precedente, tail.empreinte)
+        fields = [*map(text, envelope), text(tail.version), escaped(content)]
+        fields += [escaped(personal), *map(text, copies)]
+        return b"\t".join(fields) + b"\n"
+
+
+PERSONAL = b',"donnees_personnelles":'
+
+
+def text_row(row: rows.Row) -> bytes:
+    return b"\t".join(map(text, row)) + b"\n"
+
+
+def text(value) -> bytes:
+    return escaped(None if value is None else str(value).encode())
+
+
+def escaped(value: bytes | None) -> bytes:
+    """A value in COPY's text format (``\\N`` for NULL)."""
+    if value is None:
+        return b"\\N"
+    for raw, escape in ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\r", b"\\r")):
+        value = value.replace(raw, escape)
+    return value
 
 
 def timed(job) -> float:

@@ -494,7 +494,7 @@ def _search(journal: str, flt: Any, sans_index: bool) -> Iterable[dict]:
         return queries.search(journal, flt, warn, index=not sans_index)
     from tamis.audit.postgres import query
 
-    return map(queries.summary, query.select(journal, flt, warn))
+    return query.search(journal, flt, warn)
 
 
 def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -> Stats:

@@ -62,6 +62,11 @@ def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]
     return (r for r in _records(url, condition, params, warn) if flt.matches(r))
 
 
+def search(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]:
+    """``chercher``'s rows (``queries.summary``) of the records ``flt`` matches."""
+    return map(summary, select(url, flt, warn))
+
+
 def _records(url: str, condition: str, params: list, warn: Callable[[str], None]) -> Iterator[dict]:
     """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order."""
     columns = ", ".join(rows.LINE_COLUMNS)

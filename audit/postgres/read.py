@@ -1,15 +1,15 @@
-"""Reading a PostgreSQL journal: its lines in ``seq`` order through a server-side cursor
+"""Reading a PostgreSQL journal: its lines in ``seq`` order, streamed by a binary ``COPY``
 (memory stays flat however long the journal), its records, and the chain's verification.
 
 The verifier checks what ``verify`` checks of a file, on the lines the rows make: each line's
 digest against its bytes (the personal part by its commitment), each ``seq`` following the
 one before, each ``precedente`` the digest before it, and an ``ouverture`` first. It reads
-the journal as a file's verifier reads a file: the server builds the lines of ``BLOCK`` rows
-at a time (``rows.LINE_SQL``, streamed by a binary ``COPY … TO STDOUT`` per range),
-ranges of ``SPAN`` rows are checked on every core (``verify.check_blocks``: the file's fast
-byte check) and the parent checks the seams. This pass only says « intact »; at the first
-range in doubt, the rows are read again one by one from there (``line_of``, parsed) to name
-the first broken record exactly. A problem names the record's number; the result is a
+the journal as a file's verifier reads a file: ranges of ``SPAN`` rows on every core, each
+range's columns streamed by one binary ``COPY … TO STDOUT``, its lines put together
+(``rows.line_from_bytes``) and checked ``BLOCK`` at a time by the file's fast byte check
+(``verify.check_blocks``); the parent checks the seams. This pass only says « intact »; at
+the first range in doubt, the rows are read again one by one from there, parsed, to name the
+first broken record exactly. A problem names the record's number; the result is a
 ``verify.Verification``, so ``tamis journal verifier`` reports both backends the same way.
 """
 
@@ -28,16 +28,14 @@ from tamis.audit.postgres import rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.verify import Problem, RangeCheck, Verification, check_blocks, sealed
 
-_SELECT = f"SELECT {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE seq > %s ORDER BY seq"
-_FETCH = 2000  # rows per round trip
-BLOCK = 1000  # rows per block of lines built by the server
+BLOCK = 1000  # rows per block of lines checked at once
 SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
 _COPY = (
-    f"COPY (SELECT {rows.LINE_SQL} FROM {schema.TABLE} WHERE seq BETWEEN %s AND %s "
-    "ORDER BY seq) TO STDOUT (FORMAT binary)"
+    f"COPY (SELECT {', '.join(rows.COPY_COLUMNS)} FROM {schema.TABLE} "
+    "WHERE seq BETWEEN %s AND %s ORDER BY seq) TO STDOUT (FORMAT binary)"
 )
-_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"  # a binary copy's first bytes
+_LAST = 2**63 - 1  # the largest seq
 
 
 class SeqRange(NamedTuple):
@@ -51,14 +49,7 @@ def iter_lines(url: str, after: int = 0) -> Iterator[bytes]:
     """Every record's line (without ``\\n``) after number ``after``, in ``seq`` order."""
     with urls.connect(url) as connection:
         schema.check(url, connection)
-        try:
-            with connection.cursor(name="tamis_lignes") as cursor:
-                cursor.itersize = _FETCH
-                cursor.execute(_SELECT, (after,))
-                for row in cursor:
-                    yield rows.line_of(*row)
-        except psycopg.Error as error:
-            raise urls.failed(url, error, "de lire") from None
+    yield from _copied(url, SeqRange(after + 1, _LAST))
 
 
 def iter_records(url: str) -> Iterator[dict]:
@@ -145,21 +136,19 @@ def _block(lines: list[bytes]) -> tuple[bytes, int]:
 
 
 def _copied(url: str, part: SeqRange) -> Iterator[bytes]:
-    """The lines of ``part`` as the server sends them: ``COPY … TO STDOUT (FORMAT binary)``,
-    one message per row, the line's bytes as they are after the row's 6-byte header (the
-    copy's own 19-byte header comes before the first row, its 2-byte trailer alone). A line
-    end inside a text then splits a line, whose check fails: never a line taken for another."""
+    """The lines of the rows of ``part``, in order: their columns streamed by one binary
+    ``COPY … TO STDOUT`` (no text escaped, one message per row, loaded by psycopg), each line
+    put together by ``rows.line_from_bytes``."""
     try:
         with (
             urls.connect(url) as connection,
             connection.cursor() as cursor,
-            cursor.copy(_COPY, (part.first, part.last)) as copy,
         ):
-            for message in copy:
-                if message[:11] == _SIGNATURE:
-                    message = message[19:]
-                if len(message) > 2:
-                    yield message[6:]
+            cursor.execute("SET client_encoding TO 'UTF8'")
+            with cursor.copy(_COPY, (part.first, part.last)) as copy:
+                copy.set_types(rows.COPY_TYPES)
+                for row in copy.rows():
+                    yield rows.line_from_bytes(*row)
     except psycopg.Error as error:
         raise urls.failed(url, error, "de lire") from None
 

@@ -5,13 +5,14 @@ as canonical JSON (``layout.canonical``), plus copies of a few content fields fo
 indexes. ``line_of`` puts the line back together with ``layout.canonical`` over the parts
 (``orjson.Fragment``: the stored JSON is written as it is, never parsed again): for a
 record tamis wrote, the very bytes of the file's line; for a line another program had
-re-serialised, its canonical form, whose digest is the same. ``LINE_SQL`` is the same line
-built by the server (``verifier``'s fast pass, ``read.blocks``): the same bytes for every row
-whose envelope JSON escapes as orjson does, which is every row tamis writes.
+re-serialised, its canonical form, whose digest is the same. ``line_from_bytes`` is the same
+line from the columns' bytes as a binary ``COPY`` sends them (the readers' fast path), with
+no JSON to render when the envelope's texts are plain (every row tamis writes).
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import orjson
@@ -35,17 +36,6 @@ COLUMNS = (
 )
 LINE_COLUMNS = COLUMNS[:8]
 """The columns a line is rebuilt from, in this order."""
-
-LINE_SQL = (
-    """'{"contenu":' || contenu"""
-    """ || coalesce(',"donnees_personnelles":' || donnees_personnelles, '')"""
-    """ || ',"empreinte":' || to_json(empreinte) || ',"evenement":' || to_json(evenement)"""
-    """ || ',"horodatage":' || to_json(horodatage) || ',"precedente":' || to_json(precedente)"""
-    """ || ',"seq":' || seq || ',"version":' || version || '}'"""
-)
-"""``line_of`` in SQL: the stored JSON as it is, the envelope's texts escaped by the server's
-``to_json`` (a text it escapes otherwise than orjson gives other bytes, whose digest fails,
-and the row is then read through ``line_of``)."""
 
 
 class Row(NamedTuple):
@@ -106,3 +96,54 @@ def line_of(
     if donnees_personnelles is not None:
         record[KEY] = orjson.Fragment(donnees_personnelles)
     return layout.canonical(record)
+
+
+_PLAIN = re.compile(rb'[^"\\\x00-\x1f]*').fullmatch  # texts JSON writes as they are
+_LINE = (
+    b'{"contenu":%b,"empreinte":"%b","evenement":"%b","horodatage":"%b","precedente":"%b",'
+    b'"seq":%d,"version":%d}'
+)
+_LINE_PERSONAL = (
+    b'{"contenu":%b,"donnees_personnelles":%b,"empreinte":"%b","evenement":"%b",'
+    b'"horodatage":"%b","precedente":"%b","seq":%d,"version":%d}'
+)
+
+
+def line_from_bytes(
+    contenu: bytes,
+    donnees_personnelles: bytes | None,
+    empreinte: bytes,
+    evenement: bytes,
+    horodatage: bytes,
+    precedente: bytes,
+    seq: int,
+    version: int,
+) -> bytes:
+    """``line_of`` of a row read as bytes (UTF-8; ``COPY_COLUMNS``' order): the same bytes,
+    put together without rendering JSON when the envelope's texts need no escape."""
+    if not _PLAIN(empreinte + evenement + horodatage + precedente):
+        texts = (horodatage, evenement, precedente, empreinte, contenu)
+        personal = None if donnees_personnelles is None else donnees_personnelles.decode()
+        return line_of(seq, *(t.decode() for t in texts[:4]), version, texts[4].decode(), personal)
+    if donnees_personnelles is None:
+        return _LINE % (contenu, empreinte, evenement, horodatage, precedente, seq, version)
+    return _LINE_PERSONAL % (
+        contenu,
+        donnees_personnelles,
+        *(empreinte, evenement, horodatage, precedente, seq, version),
+    )
+
+
+COPY_COLUMNS = (
+    "contenu",
+    "donnees_personnelles",
+    "empreinte",
+    "evenement",
+    "horodatage",
+    "precedente",
+    "seq",
+    "version",
+)
+"""The columns ``line_from_bytes`` takes, in its order."""
+COPY_TYPES = ["bytea"] * 6 + ["int8", "int4"]
+"""How psycopg loads them from a binary ``COPY``: the texts as their bytes."""

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, decide, fill
 
 from tamis.audit.journal import open_journal
-from tamis.audit.postgres import read, schema
+from tamis.audit.postgres import read, rows, schema
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.verify import verify_journal
 
@@ -62,7 +62,7 @@ def odd_journal(url: str) -> None:
             )
 
 
-def test_the_lines_the_server_builds_are_the_bytes_tamis_wrote(pg_url, tmp_path):
+def test_the_lines_read_from_the_columns_are_the_bytes_tamis_wrote(pg_url, tmp_path):
     """Texts that JSON escapes pass the fast byte check as they are: no row falls back to
     being read one by one."""
     odd_journal(pg_url)
@@ -130,10 +130,23 @@ def test_a_rewritten_chain_is_caught_at_the_link_that_does_not_follow(journal):
 
 def test_an_escape_put_back_as_a_raw_control_character_is_never_taken_as_intact(pg_url):
     """A row whose JSON « \\n » became a real line end (COPY's text format would escape it
-    back to the very bytes that were sealed): the fast pass does not take it as intact, and
-    the row, read as the journal holds it, is unreadable."""
+    back to the very bytes that were sealed): it is not taken as intact, it is unreadable."""
     odd_journal(pg_url)
     sql(pg_url, "UPDATE tamis_journal SET contenu = replace(contenu, '\\n', E'\\n') WHERE seq = 9")
     result = read.verify(pg_url, **SMALL)
     assert result.problem.kind == "illisible" and result.problem.line == 9
     assert result.problem.message == "enregistrement n° 9 illisible."
+
+
+@pytest.mark.parametrize("moment", ["2026-01-01T00:00:00.5Z", 'a"b', "a\\b", "a\nb\x01", "é 🙂"])
+@pytest.mark.parametrize("personal", [None, '{"donnees":{"nom":"Jean"},"sel":"00"}'])
+def test_a_line_from_the_columns_bytes_is_line_of_whatever_the_texts(moment, personal):
+    digest, before = "e" * 64, "0" * 64
+    expected = rows.line_of(7, moment, "decision", before, digest, 3, '{"id":"x"}', personal)
+    found = rows.line_from_bytes(
+        b'{"id":"x"}',
+        None if personal is None else personal.encode(),
+        *(digest.encode(), b"decision", moment.encode(), before.encode()),
+        *(7, 3),
+    )
+    assert found == expected
