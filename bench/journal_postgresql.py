@@ -34,6 +34,7 @@ import psycopg
 from tamis.audit import layout
 from tamis.audit.journal import open_journal
 from tamis.audit.postgres import query, read, rows, schema
+from tamis.audit.postgres.backend import verify_any
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.queries import parse_filter
 
@@ -149,10 +150,17 @@ def jobs(url: str) -> dict:
 
     return {
         "rien (référence)": lambda: "",
-        "verifier": lambda: f"{read.verify(url).count:,} enregistrements, ok".replace(",", " "),
+        "verifier": lambda: verified(url),
         "chercher --decision refuser --depuis": lambda: found(refused),
         "chercher --regle 'profil incomplet' --depuis": lambda: found(rare),
     }
+
+
+def verified(url: str) -> str:
+    """What ``tamis journal verifier`` checks: the chain, then the erasures."""
+    result = verify_any(url)
+    count = f"{result.count:,}".replace(",", " ")
+    return f"{count} enregistrements, " + ("intacts" if result.ok else result.problem.message)
 
 
 def fill(url: str, lines, count: int) -> int:
