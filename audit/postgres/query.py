@@ -1,23 +1,28 @@
 """Decision records chosen by a ``filters.Filter``, from a PostgreSQL journal.
 
 The SQL narrows on the indexed columns (event, decision, invitation id or its start, period:
-compared byte by byte, ``COLLATE "C"``, as the file's readers compare them), the rows stream
-through a server-side cursor in ``seq`` order, and ``Filter.matches`` (the one owner of what
-a filter means) has the last word on each record. A record whose digest no longer matches its
-content is still shown as the journal holds it, with a French warning, like a file's.
+compared byte by byte, ``COLLATE "C"``, as the file's readers compare them) and, for one rule,
+on the bytes the file's scan looks for in ``contenu``; the rows stream through a server-side
+cursor in ``seq`` order, and ``Filter.matches`` (the one owner of what a filter means) has the
+last word on each record. ``chercher`` (``search``) reads ranges of rows on every core for a
+long journal, as a file's scan does. A record whose digest no longer matches its content is
+still shown as the journal holds it, with a French warning, like a file's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
+from typing import NamedTuple
 
+import orjson
 import psycopg
 
-from tamis.audit import why
+from tamis.audit import layout, why
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import Filter
-from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import read, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.queries import parse_filter, summary
 from tamis.audit.verify import sealed
@@ -43,6 +48,9 @@ def where(flt: Filter) -> tuple[str, list]:
         params.append(_escaped(flt.invitation_prefix) + "%")
     if flt.latest:
         parts.append(LATEST)
+    if len(flt.rules) == 1:  # the bytes the file's scan looks for (``queries._needles``)
+        parts.append("strpos(contenu, %s) > 0")
+        params.append(layout.member(b"regle", next(iter(flt.rules)), b"resolution").decode())
     if flt.since is not None:
         parts.append('horodatage COLLATE "C" >= %s')
         params.append(flt.since)
@@ -62,9 +70,47 @@ def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]
     return (r for r in _records(url, condition, params, warn) if flt.matches(r))
 
 
-def search(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]:
-    """``chercher``'s rows (``queries.summary``) of the records ``flt`` matches."""
-    return map(summary, select(url, flt, warn))
+def search(
+    url: str,
+    flt: Filter,
+    warn: Callable[[str], None],
+    *,
+    span: int = read.SPAN,
+    parallel_from: int = read.PARALLEL_FROM,
+    processes: int = 0,
+) -> Iterator[dict]:
+    """``chercher``'s rows (``queries.summary``) of the records ``flt`` matches, in ``seq``
+    order: ranges of rows read on every core for a long journal (``read.map_parts``), as a
+    file's scan does, each altered record warned of as ``select`` does."""
+    parts = read.seq_ranges(url, span)
+    for found in read.map_parts(
+        url, partial(_search_part, flt=flt), parts, parallel_from, processes
+    ):
+        for seq in found.altered:
+            warn(_altered(url, seq))
+        yield from orjson.loads(found.rows)
+
+
+class _Found(NamedTuple):
+    """What a worker found in its range: the rows as JSON, the altered records' numbers."""
+
+    rows: bytes
+    altered: list[int]
+
+
+def _search_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
+    """The summary rows of one range's records that ``flt`` matches (a worker's job)."""
+    condition, params = where(flt)
+    found, altered = [], []
+    for line in read.lines_where(url, part, condition, params):
+        record = parse_record(line)
+        if record is None:
+            raise JournalError(f"{urls.shown(url)} : enregistrement illisible dans le journal.")
+        if flt.matches(record):
+            if not sealed(line):
+                altered.append(record["seq"])
+            found.append(summary(record))
+    return _Found(orjson.dumps(found), altered)
 
 
 def _records(url: str, condition: str, params: list, warn: Callable[[str], None]) -> Iterator[dict]:
@@ -120,13 +166,17 @@ def _record(url: str, line: bytes, warn: Callable[[str], None]) -> dict:
     if record is None:
         raise JournalError(f"{urls.shown(url)} : enregistrement illisible dans le journal.")
     if not sealed(line):
-        warn(
-            f"{urls.shown(url)} : l'enregistrement n° {record['seq']} a été modifié après son "
-            "inscription (son empreinte ne correspond plus à son contenu) ; ce qui est montré "
-            "est son contenu modifié. « tamis journal verifier » localise la première "
-            "modification."
-        )
+        warn(_altered(url, record["seq"]))
     return record
+
+
+def _altered(url: str, seq: object) -> str:
+    return (
+        f"{urls.shown(url)} : l'enregistrement n° {seq} a été modifié après son "
+        "inscription (son empreinte ne correspond plus à son contenu) ; ce qui est montré "
+        "est son contenu modifié. « tamis journal verifier » localise la première "
+        "modification."
+    )
 
 
 def check(url: str) -> None:

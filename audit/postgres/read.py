@@ -15,8 +15,8 @@ first broken record exactly. A problem names the record's number; the result is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple, TypeVar
 
 import psycopg
 
@@ -33,9 +33,10 @@ SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
 _COPY = (
     f"COPY (SELECT {', '.join(rows.COPY_COLUMNS)} FROM {schema.TABLE} "
-    "WHERE seq BETWEEN %s AND %s ORDER BY seq) TO STDOUT (FORMAT binary)"
+    "WHERE seq BETWEEN %s AND %s AND ({}) ORDER BY seq) TO STDOUT (FORMAT binary)"
 )
 _LAST = 2**63 - 1  # the largest seq
+T = TypeVar("T")
 
 
 class SeqRange(NamedTuple):
@@ -49,7 +50,7 @@ def iter_lines(url: str, after: int = 0) -> Iterator[bytes]:
     """Every record's line (without ``\\n``) after number ``after``, in ``seq`` order."""
     with urls.connect(url) as connection:
         schema.check(url, connection)
-    yield from _copied(url, SeqRange(after + 1, _LAST))
+    yield from lines_where(url, SeqRange(after + 1, _LAST))
 
 
 def iter_records(url: str) -> Iterator[dict]:
@@ -67,22 +68,44 @@ def verify(
     """The whole chain, or its first broken record (``Problem.line`` is its rank): in ranges
     on every core, then, only if something is wrong, row by row from the first range in
     doubt. ``span``, ``parallel_from`` and ``processes`` (0: every core) tune the ranges."""
-    with urls.connect(url) as connection:
-        schema.check(url, connection)
-        bounds = _read(url, connection, f"SELECT min(seq), max(seq) FROM {schema.TABLE}")
-    if bounds[0] is None:
-        return _exact(url, _Start())
-    parts = [
-        SeqRange(a, min(a + span - 1, bounds[1])) for a in range(bounds[0], bounds[1] + 1, span)
-    ]
+    parts = seq_ranges(url, span)
     state = _Start()
-    for _part, found in _checked(url, parts, parallel_from, processes or blocks.workers()):
+    for _part, found in map_parts(url, check_range, parts, parallel_from, processes):
         if not state.continued_by(found):
             return _exact(url, state)
         state = _Start(found.last_seq, found.last_digest.decode(), state.count + found.lines)
-    if _first_event(url) != "ouverture":
+    if not parts or _first_event(url) != "ouverture":
         return _exact(url, _Start())
     return Verification(state.count, state.seq, state.digest, None)
+
+
+def seq_ranges(url: str, span: int = SPAN) -> list[SeqRange]:
+    """The journal's rows cut in ranges of ``span`` numbers (none: an empty journal); a
+    French ``JournalError`` unless ``url`` is a reachable journal of this schema."""
+    with urls.connect(url) as connection:
+        schema.check(url, connection)
+        low, high = _read(url, connection, f"SELECT min(seq), max(seq) FROM {schema.TABLE}")
+    if low is None:
+        return []
+    return [SeqRange(first, min(first + span - 1, high)) for first in range(low, high + 1, span)]
+
+
+def map_parts(
+    url: str,
+    job: Callable[[str, SeqRange], T],
+    parts: list[SeqRange],
+    parallel_from: int = PARALLEL_FROM,
+    processes: int = 0,
+) -> Iterator[T]:
+    """``job(url, part)`` of each range, in order: in a pool of processes (``processes``, 0:
+    every core) for a journal of ``parallel_from`` rows or more, else here. ``job`` is a
+    module-level function (or a ``partial`` of one): it is sent to the workers by name. No
+    connection is open here when they fork."""
+    count = processes or blocks.workers()
+    rows_count = parts[-1].last - parts[0].first + 1 if parts else 0
+    if rows_count < parallel_from or count < 2 or len(parts) < 2:
+        return (job(url, part) for part in parts)
+    return blocks.in_pool(url, job, parts, count, urls.shown(url))
 
 
 class _Start(NamedTuple):
@@ -100,19 +123,6 @@ class _Start(NamedTuple):
         return found.ok and first.seq == self.seq + 1 and first.precedente == self.digest
 
 
-def _checked(url: str, parts: list[SeqRange], parallel_from: int, processes: int):
-    """``(range, RangeCheck)`` of each range, in order: in a pool of processes for a long
-    journal (the parent's connection is closed before they fork), else here."""
-    rows_count = parts[-1].last - parts[0].first + 1
-    if rows_count < parallel_from or processes < 2 or len(parts) < 2:
-        return (check_range(url, part) for part in parts)
-    return _pooled(url, parts, processes)
-
-
-def _pooled(url: str, parts: list[SeqRange], processes: int):
-    return blocks.in_pool(url, check_range, parts, processes, urls.shown(url))
-
-
 def check_range(url: str, part: SeqRange) -> tuple[SeqRange, RangeCheck]:
     """Check one range of rows on its own (a worker's job): their lines seal and chain."""
     return part, check_blocks(_blocks(url, part))
@@ -121,7 +131,7 @@ def check_range(url: str, part: SeqRange) -> tuple[SeqRange, RangeCheck]:
 def _blocks(url: str, part: SeqRange) -> Iterator[tuple[bytes, int]]:
     """``(lines, stop)`` of each block of ``BLOCK`` rows of ``part`` (the last one shorter)."""
     lines: list[bytes] = []
-    for line in _copied(url, part):
+    for line in lines_where(url, part):
         lines.append(line)
         if len(lines) == BLOCK:
             yield _block(lines)
@@ -135,17 +145,19 @@ def _block(lines: list[bytes]) -> tuple[bytes, int]:
     return data, len(data)
 
 
-def _copied(url: str, part: SeqRange) -> Iterator[bytes]:
-    """The lines of the rows of ``part``, in order: their columns streamed by one binary
-    ``COPY … TO STDOUT`` (no text escaped, one message per row, loaded by psycopg), each line
-    put together by ``rows.line_from_bytes``."""
+def lines_where(
+    url: str, part: SeqRange, condition: str = "TRUE", params: Sequence = ()
+) -> Iterator[bytes]:
+    """The lines of the rows of ``part`` that meet the SQL ``condition`` (its ``params``), in
+    order: their columns streamed by one binary ``COPY … TO STDOUT`` (no text escaped, one
+    message per row, loaded by psycopg), each line put together by ``rows.line_from_bytes``."""
     try:
         with (
             urls.connect(url) as connection,
             connection.cursor() as cursor,
         ):
             cursor.execute("SET client_encoding TO 'UTF8'")
-            with cursor.copy(_COPY, (part.first, part.last)) as copy:
+            with cursor.copy(_COPY.format(condition), (part.first, part.last, *params)) as copy:
                 copy.set_types(rows.COPY_TYPES)
                 for row in copy.rows():
                     yield rows.line_from_bytes(*row)
