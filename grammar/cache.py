@@ -36,6 +36,7 @@ MAGIC = b"tamis-politique-verifiee 1\n"
 KEEP = 64  # entries kept; past that, the least recently written are removed
 FOLDER = "politiques"
 ENV_DISABLE = "TAMIS_SANS_CACHE"  # set (non-empty): no cache is read or written
+GRAMMAR_FILE = "grammaire.lark-cache"  # lark's parser tables (not an entry: never pruned)
 
 Loaded = tuple[CheckedPolicy | None, list[Diagnostic]]
 
@@ -106,6 +107,17 @@ class PolicyCache:
                 os.unlink(old.path)
         except OSError:
             pass  # another run pruned the same entry, or the folder went away
+
+
+def grammar_cache_file() -> str | None:
+    """Where lark keeps the parser it builds from ``tamis.lark`` (lark's own ``cache=``,
+    which checks the grammar's text, the options and lark's version before using it), in
+    the same private folder: a run whose policy changed, and ``tamis valider``, skip
+    building the parser. None when the cache is off or the folder not safely usable."""
+    if os.environ.get(ENV_DISABLE):
+        return None
+    folder = private_folder(cache_root() / FOLDER)
+    return str(folder / GRAMMAR_FILE) if folder is not None else None
 
 
 def entry_key(source: str, path: str, vocabulary: Vocabulary) -> str:

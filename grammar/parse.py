@@ -15,6 +15,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedInput
 
 from tamis.grammar import ast
+from tamis.grammar.cache import grammar_cache_file
 from tamis.grammar.diagnostics import Diagnostic, Severity
 from tamis.grammar.lines import unified_line_ends
 from tamis.grammar.syntax_errors import syntax_diagnostic, too_deep
@@ -32,10 +33,12 @@ def _collect_comment(token: Token) -> Token:
 
 @functools.cache
 def lark_parser() -> Lark:
-    """The LALR parser built from the packaged ``tamis.lark`` (built once per process)."""
+    """The LALR parser built from the packaged ``tamis.lark`` (built once per process, and
+    kept by lark between runs in the user's cache folder: ``cache.grammar_cache_file``)."""
     grammar = resources.files("tamis.grammar").joinpath("tamis.lark").read_text(encoding="utf-8")
     return Lark(
         grammar,
+        cache=grammar_cache_file() or False,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,

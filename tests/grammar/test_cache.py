@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tamis.grammar import cache as cache_module
-from tamis.grammar.cache import MAGIC, PolicyCache, cache_root, entry_key
+from tamis.grammar.cache import GRAMMAR_FILE, MAGIC, PolicyCache, cache_root, entry_key
 from tamis.grammar.load import load_policy, load_policy_file
 from tamis.invitations.vocabulary import vocabulary
 
@@ -182,3 +184,25 @@ def test_load_policy_file_reads_through_the_cache(cache, tmp_path):
     cold = load_policy_file(path, VOCABULARY, cache)
     warm = load_policy_file(path, VOCABULARY, cache)
     assert warm == cold == (*load_policy_file(path, VOCABULARY)[:2], WARNED)
+
+
+def test_larks_parser_cache_sits_in_the_folder_and_a_damaged_one_is_rebuilt(tmp_path):
+    """``tamis valider`` (which always parses) leaves lark's parser tables in the private
+    folder; garbage in their place changes nothing the user sees."""
+    policy = tmp_path / "p.tamis"
+    policy.write_text(WARNED, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "TAMIS_SANS_CACHE"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()", "valider"]
+
+    def valider():
+        done = subprocess.run([*command, str(policy)], env=env, capture_output=True, text=True)
+        return done.returncode, done.stdout, done.stderr
+
+    first = valider()
+    tables = tmp_path / "xdg" / "tamis" / "politiques" / GRAMMAR_FILE
+    assert tables.stat().st_size > 1000 and "W004" in first[1]
+    assert valider() == first
+    tables.write_bytes(b"pas des tables d'analyse\n")
+    assert valider() == first
+    assert tables.stat().st_size > 1000  # rewritten by lark
