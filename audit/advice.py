@@ -25,10 +25,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tamis.audit.filters import Filter, Json
 from tamis.audit.version import VERSION
+
+if TYPE_CHECKING:  # annotations only: the journal's writers need not load the filters
+    from tamis.audit.filters import Filter, Json
 
 EVENT = "conseil"
 ID_PREFIX = "conseil-"

@@ -8,17 +8,19 @@ the same defaults (``$TAMIS_JOURNAL``, ``tamis-journal.jsonl``: ``tamis.audit.jo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tamis.audit.errors import Altered, DamagedLine, JournalError, JournalMissing
-from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.postgres.url import shown as shown_url
 from tamis.cli import french
 from tamis.engine.engines import ENGINES
+
+if TYPE_CHECKING:
+    from tamis.audit.filters import Criterion, Filter, FilterError
 
 french.install()  # Choice and Path look some of their words up when they are created
 
@@ -264,6 +266,10 @@ def filters(function: Callable) -> Callable:
 
 def build_filter(kw: dict[str, Any]) -> Filter:
     """The ``Filter`` the selection options describe; pops them from ``kw``."""
+    # The journal's filters are imported by the commands that select records, not at the
+    # start of every command (``tamis decider`` shares this module).
+    from tamis.audit.filters import FilterError, parse_filter
+
     try:
         return parse_filter(
             decisions=kw.pop("decisions"),
@@ -278,21 +284,27 @@ def build_filter(kw: dict[str, Any]) -> Filter:
         raise click.UsageError(filter_message(error)) from None
 
 
-OPTION_NAMES = {
-    Criterion.DECISION: "--decision",
-    Criterion.RULE: "--regle",
-    Criterion.FACT: "--fait",
-    Criterion.SENDER: "--expediteur",
-    Criterion.SINCE: "--depuis",
-    Criterion.UNTIL: "--jusqu-a",
-    Criterion.POLICY: "--politique",
-    Criterion.INVITATION: "ID",
-}
+def option_names() -> dict[Criterion, str]:
+    """The option (or argument) that gives each criterion of a filter."""
+    from tamis.audit.filters import Criterion
+
+    return {
+        Criterion.DECISION: "--decision",
+        Criterion.RULE: "--regle",
+        Criterion.FACT: "--fait",
+        Criterion.SENDER: "--expediteur",
+        Criterion.SINCE: "--depuis",
+        Criterion.UNTIL: "--jusqu-a",
+        Criterion.POLICY: "--politique",
+        Criterion.INVITATION: "ID",
+    }
 
 
 def filter_message(error: FilterError) -> str:
     """The French usage error for a filter value, naming the option that gave it."""
-    option, value = OPTION_NAMES[error.criterion], error.value
+    from tamis.audit.filters import DECISIONS, Problem
+
+    option, value = option_names()[error.criterion], error.value
     if error.problem is Problem.UNKNOWN_DECISION:
         return (
             f"{option} : décision inconnue « {value} » ; choisissez parmi {', '.join(DECISIONS)}."

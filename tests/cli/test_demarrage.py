@@ -24,7 +24,7 @@ ENTRY = "from tamis.cli.main import main; main()"
 # from the cache), pydantic and importlib.metadata (valid invitations and a well-formed
 # context are read without it), structlog's console and stdlib parts with rich and asyncio
 # (the journal needs only its bound logger), the journal reader's process pool, RE2 (no
-# pattern in the policy).
+# pattern in the policy), the journal's query filters.
 NOT_ON_THE_DECIDE_PATH = (
     "lark",
     "pydantic",
@@ -36,6 +36,7 @@ NOT_ON_THE_DECIDE_PATH = (
     "multiprocessing",
     "concurrent",
     "re2",
+    "tamis.audit.filters",
 )
 
 
