@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,18 +52,25 @@ def canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=_SORTED, default=str)
 
 
+_SAYS_NOTHING = frozenset({bool, int, float, type(None)})  # the usual values, told at once
+
+
 def is_personal_value(value: Any) -> bool:
     """A fact or field value that quotes the sender: text, a list or an object (a number,
     a truth value or ``null`` says nothing about who they are)."""
-    return isinstance(value, str | list | dict)
+    return type(value) not in _SAYS_NOTHING and isinstance(value, str | list | dict)
 
 
 def split(content: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A format 2 decision content as ``(decision part, personal data)``."""
-    decision = {key: value for key, value in content.items() if key not in PERSONAL}
-    data = {key: content[key] for key in PERSONAL if key in content}
+    decision = dict(content)
+    data = {key: decision.pop(key) for key in PERSONAL if key in decision}
     facts = content.get("faits") or {}
-    quoted = {name: value for name, value in facts.items() if is_personal_value(value)}
+    quoted = {
+        name: value
+        for name, value in facts.items()
+        if type(value) not in _SAYS_NOTHING and is_personal_value(value)
+    }
     if quoted:
         decision["faits"] = {n: v for n, v in facts.items() if n not in quoted}
         data["faits"] = quoted
@@ -99,8 +107,22 @@ def _names(node: dict) -> list[str]:
     return list(read) if isinstance(read, list | dict) else []
 
 
+_SALTS: deque[str] = deque()  # drawn from the system's random source, a block at a time
+_BLOCK = 256  # salts per draw: one system call for many records
+os.register_at_fork(after_in_child=_SALTS.clear)  # a child never reuses its parent's salts
+
+
 def new_salt() -> str:
-    return os.urandom(SALT_BYTES).hex()
+    """A fresh random salt (hex). Drawn ``_BLOCK`` at a time: one ``os.urandom`` call per
+    block costs less than one per record, and each salt is still used once only (``popleft``
+    is atomic, so threads never share one; a forked child starts with none)."""
+    while True:
+        try:
+            return _SALTS.popleft()
+        except IndexError:
+            block = os.urandom(SALT_BYTES * _BLOCK).hex()
+            width = 2 * SALT_BYTES
+            _SALTS.extend(block[i : i + width] for i in range(0, len(block), width))
 
 
 def personal_part(data: dict[str, Any], salt: str | None = None) -> dict[str, Any]:
@@ -239,11 +261,18 @@ def prepare_parts(
 ) -> layout.Prepared:
     """The prepared start of a format 3 record whose ``content`` is cut into ``public``
     (``contenu``) and ``data`` (the personal part, salted here)."""
-    part = personal_part(data)
-    start = b'{"contenu":' + canonical(public) + b',"' + KEY.encode() + b'":'
+    salt = new_salt()
+    rendered = canonical(data)  # once: the line holds it, the commitment hashes it
+    engaged = hashlib.sha256(bytes.fromhex(salt) + rendered).hexdigest()  # ``commitment``
+    start = _START + canonical(public) + _MEMBER
     state = hashlib.sha256(start)
-    state.update(b'"' + commitment(part).encode() + b'"')
-    return layout.Prepared(content, start + canonical(part), state)
+    state.update(b'"' + engaged.encode() + b'"')
+    part = b'{"donnees":' + rendered + b',"sel":"' + salt.encode() + b'"}'  # sorted keys
+    return layout.Prepared(content, start + part, state)
+
+
+_START = b'{"contenu":'
+_MEMBER = b',"' + KEY.encode() + b'":'
 
 
 def line_digest(line: bytes, tail: layout.Tail) -> str | None:
