@@ -11,21 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tamis.grammar.vocabulary import Value
 from tamis.invitations import facts as _facts  # noqa: F401 - registers the built-in facts
 from tamis.invitations import fields as _fields  # noqa: F401 - registers the fields
 from tamis.invitations.context import Context
 from tamis.invitations.models import Invitation
-from tamis.invitations.registry import FACT_EXTRACTORS, FIELD_GETTERS, Inputs
+from tamis.invitations.registry import FACT_EXTRACTORS, FIELD_GETTERS, Inputs, Notes
 
 
 @dataclass(frozen=True)
 class Facts:
-    """The values of the requested names, and the evidence of every fact computed."""
+    """The values of the requested names, and the evidence of every fact computed (each
+    note worded when first read: ``Notes``)."""
 
     values: dict[str, Value] = field(default_factory=dict)
-    evidence: dict[str, str] = field(default_factory=dict)
+    evidence: Mapping[str, str] = field(default_factory=dict)
 
 
 def extract_facts(
@@ -42,8 +44,21 @@ def extract_facts(
     order of ``names`` (a set's order changes between runs), so outputs are reproducible.
     """
     inputs = Inputs(invitation, context, parameters)
-    values = {name: inputs.get(name) for name in sorted(names)}  # same order in every run
-    return Facts(values, inputs.evidence)
+    get = inputs.get
+    values = {name: get(name) for name in _in_order(names)}  # same order in every run
+    return Facts(values, Notes(inputs.evidence))
+
+
+def _in_order(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` sorted; a policy's own set (a ``frozenset``) is sorted once per run."""
+    if type(names) is frozenset:
+        return _sorted(names)
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=64)
+def _sorted(names: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(names))
 
 
 def builtin_names() -> frozenset[str]:

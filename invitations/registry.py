@@ -8,12 +8,15 @@ declared name is registered.
 
 An extractor receives an ``Inputs`` and returns ``(value, evidence)``: the value is
 ``True``/``False``/``None`` (*inconnu*) or a number for scores, the evidence a short French
-note of the inputs it read. ``Inputs.fact`` lets one fact reuse another, computed once.
+note of the inputs it read — or, where wording it costs something, a function that words it
+(``lambda: f"…"``): an explanation shows the notes of the few facts its trace shows, so the
+others are never worded (``Notes``). ``Inputs.get`` lets one fact reuse another, computed
+once; ``Inputs.shared`` lets facts share a look-up within one invitation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from tamis.grammar.vocabulary import Value
@@ -23,7 +26,8 @@ if TYPE_CHECKING:
     from tamis.invitations.context import Context
     from tamis.invitations.models import Expediteur, Invitation
 
-Result = tuple[Value, str]
+Note = str | Callable[[], str]  # a French note, or the function that words it when shown
+Result = tuple[Value, Note]
 Extractor = Callable[["Inputs"], Result]
 FieldGetter = Callable[["Invitation"], Value]
 
@@ -69,7 +73,8 @@ class Inputs:
         self.context = context
         self._parameters = parameters
         self.values: dict[str, Value] = {}
-        self.evidence: dict[str, str] = {}
+        self.evidence: dict[str, Note] = {}  # read them through ``note`` or ``Notes``
+        self.shared: dict[object, object] = {}  # what facts share within this invitation
 
     def param(self, name: str) -> Value:
         """A parameter's value in force, or its built-in default."""
@@ -77,11 +82,52 @@ class Inputs:
 
     def get(self, name: str) -> Value:
         """The value of a field or fact, computed on first use only."""
-        if name not in self.values:
-            if name in FIELD_GETTERS:
-                self.values[name] = FIELD_GETTERS[name](self.invitation)
-            elif name in FACT_EXTRACTORS:
-                self.values[name], self.evidence[name] = FACT_EXTRACTORS[name](self)
-            else:
-                raise KeyError(f"nom inconnu des faits intégrés : « {name} »")
-        return self.values[name]
+        values = self.values
+        if name in values:
+            return values[name]
+        getter = FIELD_GETTERS.get(name)
+        if getter is not None:
+            value = values[name] = getter(self.invitation)
+            return value
+        extractor = FACT_EXTRACTORS.get(name)
+        if extractor is None:
+            raise KeyError(f"nom inconnu des faits intégrés : « {name} »")
+        value, self.evidence[name] = extractor(self)
+        values[name] = value
+        return value
+
+    def note(self, name: str) -> str:
+        """The evidence note of a fact computed already, worded now if it was not yet."""
+        return word(self.evidence, name)
+
+
+def word(notes: dict[str, Note], name: str) -> str:
+    """``notes[name]`` as text, worded (and kept worded) if it was a function."""
+    note = notes[name]
+    if type(note) is not str:
+        note = notes[name] = note()
+    return note
+
+
+class Notes(Mapping[str, str]):
+    """The evidence notes of one invitation's facts, by name, each worded when first read."""
+
+    __slots__ = ("_notes",)
+
+    def __init__(self, notes: dict[str, Note]) -> None:
+        self._notes = notes
+
+    def __getitem__(self, name: str) -> str:
+        return word(self._notes, name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._notes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._notes)
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+    def __repr__(self) -> str:
+        return f"Notes({dict(self)!r})"

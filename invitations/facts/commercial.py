@@ -129,11 +129,17 @@ def _verdict(inputs: Inputs, is_hit: str) -> Result:
     threshold = inputs.param("seuil_commercial")
     known = [a for a in (note, inmail) if a is not None]
     hits = [a for a in known if a.score >= threshold and (is_hit != "vente" or a.sells)]
-    detail = " ; ".join(a.description for a in known) + f" ; seuil_commercial = {threshold}"
+
+    def detail() -> str:
+        return " ; ".join(a.description for a in known) + f" ; seuil_commercial = {threshold}"
+
     if hits:
         return True, detail
     if note is None:
-        return None, "message absent : la note est inconnue" + (f" ; {detail}" if known else "")
+        return (
+            None,
+            lambda: "message absent : la note est inconnue" + (f" ; {detail()}" if known else ""),
+        )
     return False, detail
 
 

@@ -198,7 +198,7 @@ def mensonge(inputs: Inputs) -> Result:
     invitation = inputs.invitation
     verdicts = [check_claim(claim, inputs) for claim in _claims_of(invitation)]
     contradicted = {value for value, _ in verdicts}  # True (contradicted), False, None
-    notes = " ; ".join(note for _, note in verdicts)
+    notes = " ; ".join(note for _, note in verdicts) if verdicts else ""
     if True in contradicted:
         return True, notes
     if invitation.message is None:

@@ -107,9 +107,13 @@ def message_par_defaut(inputs: Inputs) -> Result:
         return True, "aucune note jointe à l'invitation"
     found = find_default(note)
     if found is None:
-        return False, f"note rédigée : {_quote(note)}"
+        return False, lambda: f"note rédigée : {_quote(note)}"
+    return True, lambda: _stock_note(found)
+
+
+def _stock_note(found: DefaultMatch) -> str:
     extra = f", signature « {found.signature} »" if found.signature else ""
-    return True, f"texte par défaut de LinkedIn {_quote(found.stock)}{extra}"
+    return f"texte par défaut de LinkedIn {_quote(found.stock)}{extra}"
 
 
 _CUE_TEXTS = (
@@ -150,7 +154,7 @@ def message_personnalise(inputs: Inputs) -> Result:
     if default is None or note is None:
         return None, "message absent : on ne sait pas si l'invitation porte une note"
     if default:
-        return False, "pas de note personnelle (" + inputs.evidence["message_par_defaut"] + ")"
+        return False, "pas de note personnelle (" + inputs.note("message_par_defaut") + ")"
     cues = context_cues(note)
     if cues and len(words(note)) >= _MIN_WORDS:
         shown = ", ".join(f"« {c} »" for c in cues[:4])

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tamis.invitations.models import Expediteur
-from tamis.invitations.registry import Inputs, Result, fact
+from tamis.invitations.registry import Inputs, Note, Result, fact
 from tamis.invitations.text import CACHE_SIZE, related_name, stems
 
 
@@ -64,12 +64,19 @@ def pertinent(inputs: Inputs) -> Result:
         for text in texts or ():
             domain = _match(domains, text)
             if domain is not None:
-                return True, f"{name} « {text} » correspond au domaine « {domain} »"
+                return True, _matched(name, text, domain)
     for employer in employers or ():
         if any(related_name(employer, mine) for mine in inputs.context.entreprises):
-            return True, f"expediteur.entreprises : « {employer} » est aussi votre employeur"
+            return True, _same_employer(employer)
     read = [name for name, texts in sources if texts is not None]
     if not read:
         return None, "ni titre, poste, secteur, compétences, intérêts ni employeur connus"
-    shown = ", ".join(domains)
-    return False, f"aucun de vos domaines ({shown}) dans {', '.join(read)}"
+    return False, lambda: f"aucun de vos domaines ({', '.join(domains)}) dans {', '.join(read)}"
+
+
+def _same_employer(employer: str) -> Note:
+    return lambda: f"expediteur.entreprises : « {employer} » est aussi votre employeur"
+
+
+def _matched(name: str, text: str, domain: str) -> Note:
+    return lambda: f"{name} « {text} » correspond au domaine « {domain} »"

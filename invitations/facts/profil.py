@@ -80,10 +80,13 @@ def profil_incomplet(inputs: Inputs) -> Result:
             missing.append(label)
         elif state is None:
             unknown.append(label)
-    note = (
-        f"sections manquantes : {', '.join(missing) or 'aucune'} ; "
-        f"inconnues : {', '.join(unknown) or 'aucune'} (sections_manquantes_min = {needed})"
-    )
+
+    def note() -> str:
+        return (
+            f"sections manquantes : {', '.join(missing) or 'aucune'} ; "
+            f"inconnues : {', '.join(unknown) or 'aucune'} (sections_manquantes_min = {needed})"
+        )
+
     if len(missing) >= needed:
         return True, note
     return (False if len(missing) + len(unknown) < needed else None), note
@@ -95,8 +98,9 @@ def peu_de_connexions(inputs: Inputs) -> Result:
     count, minimum = inputs.sender.connexions, inputs.param("connexions_min")
     if count is None:
         return None, "expediteur.connexions absent"
-    sign = "<" if count < minimum else "≥"
-    return count < minimum, f"expediteur.connexions = {count} {sign} connexions_min = {minimum}"
+    few = count < minimum
+    sign = "<" if few else "≥"
+    return few, lambda: f"expediteur.connexions = {count} {sign} connexions_min = {minimum}"
 
 
 @fact("sans_recommandations")

@@ -22,6 +22,17 @@ def _other_person(inputs: Inputs) -> tuple[str | None, str | None, str]:
     return invitation.expediteur.nom, invitation.expediteur.profil_url, "expediteur"
 
 
+def _lookup(inputs: Inputs, name: str | None, url: str | None) -> Match | None:
+    """``network.lookup(name, url)``, once per invitation (``connu`` and
+    ``homonyme_d_un_contact`` both ask it)."""
+    key = ("reseau", name, url)
+    try:
+        return inputs.shared[key]  # type: ignore[return-value]
+    except KeyError:
+        found = inputs.shared[key] = inputs.context.network.lookup(name, url)
+        return found
+
+
 @fact("connu")
 def connu(inputs: Inputs) -> Result:
     """vrai: the profile URL is in the context's network, or the name is and no URL can tell
@@ -33,17 +44,31 @@ def connu(inputs: Inputs) -> Result:
     if not network.described:
         return None, _NO_NETWORK
     if not name and not url:
-        return None, f"ni {role}.nom ni {role}.profil_url : impossible de chercher dans le réseau"
-    match = network.lookup(name, url)
+        return (
+            None,
+            lambda: f"ni {role}.nom ni {role}.profil_url : impossible de chercher dans le réseau",
+        )
+    match = _lookup(inputs, name, url)
     if match is None:
-        who = " / ".join(filter(None, (name, url)))
-        return False, f"{role} « {who} » absent de votre réseau (contacts et exports du contexte)"
+        return False, lambda: f"{role} « {_who(name, url)} » absent de votre réseau" + _WHERE
     if match.kind is MatchKind.ADRESSE:
-        return True, f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
+        return True, lambda: f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
     if match.kind is MatchKind.HOMONYME:
-        return False, _namesake(role, name, url, match)
-    found = f"{role} trouvé dans votre réseau par nom seulement « {name} » ({match.where})"
-    return True, f"{found} ; {_why_name_only(role, url)}"
+        return False, lambda: _namesake(role, name, url, match)
+    return (
+        True,
+        lambda: (
+            f"{role} trouvé dans votre réseau par nom seulement « {name} » ({match.where})"
+            f" ; {_why_name_only(role, url)}"
+        ),
+    )
+
+
+_WHERE = " (contacts et exports du contexte)"
+
+
+def _who(name: str | None, url: str | None) -> str:
+    return " / ".join(filter(None, (name, url)))
 
 
 @fact("homonyme_d_un_contact")
@@ -56,15 +81,18 @@ def homonyme_d_un_contact(inputs: Inputs) -> Result:
     if not network.described:
         return None, _NO_NETWORK
     if not name:
-        return None, f"{role}.nom absent : aucun nom à comparer à ceux de votre réseau"
-    match = network.lookup(name, url)
+        return None, lambda: f"{role}.nom absent : aucun nom à comparer à ceux de votre réseau"
+    match = _lookup(inputs, name, url)
     if match is None:
-        return False, f"aucun contact de votre réseau ne s'appelle « {name} »"
+        return False, lambda: f"aucun contact de votre réseau ne s'appelle « {name} »"
     if match.kind is MatchKind.ADRESSE:
-        return False, f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
+        return False, lambda: f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
     if match.kind is MatchKind.HOMONYME:
-        return True, _namesake(role, name, url, match)
-    return None, f"« {name} » est dans votre réseau ({match.where}) ; {_why_name_only(role, url)}"
+        return True, lambda: _namesake(role, name, url, match)
+    return (
+        None,
+        lambda: f"« {name} » est dans votre réseau ({match.where}) ; {_why_name_only(role, url)}",
+    )
 
 
 _NO_NETWORK = "le contexte ne décrit pas votre réseau ([reseau] contacts ou fichiers)"
@@ -91,11 +119,17 @@ def fausse_vedette(inputs: Inputs) -> Result:
     count, limit = inputs.sender.connexions, inputs.param("vedette_min")
     known = inputs.get("connu")
     if count is not None and count <= limit:
-        return False, f"expediteur.connexions = {count} ≤ vedette_min = {limit}"
+        return False, lambda: f"expediteur.connexions = {count} ≤ vedette_min = {limit}"
     if known:
         return False, "connu est vrai : une vraie vedette que vous connaissez"
     if count is None:
-        return None, f"expediteur.connexions absent (vedette_min = {limit})"
+        return None, lambda: f"expediteur.connexions absent (vedette_min = {limit})"
     if known is None:
-        return None, f"expediteur.connexions = {count} > vedette_min = {limit}, connu inconnu"
-    return True, f"expediteur.connexions = {count} > vedette_min = {limit} et connu est faux"
+        return (
+            None,
+            lambda: f"expediteur.connexions = {count} > vedette_min = {limit}, connu inconnu",
+        )
+    return (
+        True,
+        lambda: f"expediteur.connexions = {count} > vedette_min = {limit} et connu est faux",
+    )
