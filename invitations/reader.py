@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import orjson
 
@@ -35,9 +34,11 @@ BLANK_START = f"plus de {group(MAX_CHARS)} caractères blancs au début : lectur
 _HEAD_LINES = 10  # lines read to recognise Invitations.csv (its header may follow notes)
 
 
-@dataclass(frozen=True)
-class Record:
-    """One input record: its invitation if valid, else its errors (French, without location)."""
+class Record(NamedTuple):
+    """One input record: its invitation if valid, else its errors (French, without location).
+
+    A ``NamedTuple`` rather than a frozen dataclass: one is built per invitation, and a frozen
+    dataclass costs about three times as much to construct."""
 
     location: str
     invitation: Invitation | None
@@ -289,7 +290,7 @@ def _with_duplicates(
         first = seen.first(ident, where) if ident is not None else None
         if first is not None:
             warning = f"invitation « {ident} » : id déjà utilisé ({place(first)})"
-            record = replace(record, warnings=(*record.warnings, warning))
+            record = record._replace(warnings=(*record.warnings, warning))
         yield record
 
 
@@ -306,7 +307,7 @@ def _csv(lines: Iterable[str], name: str, sens: str) -> Iterator[Record]:
     numbered = ((record, record.line or 0) for record in records)
     for record in _with_duplicates(numbered, lambda number: f"{name}:{number}"):
         if unknown:
-            record, unknown = replace(record, warnings=(*unknown, *record.warnings)), []
+            record, unknown = record._replace(warnings=(*unknown, *record.warnings)), []
         yield record
 
 

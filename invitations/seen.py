@@ -38,8 +38,12 @@ class SeenIds:
         key = (hash(ident) & _MASK) or 1  # 0 marks an empty slot
         part = key >> _SHIFT
         keys = self._keys[part]
-        slot = _find(keys, key)
-        if keys[slot] == key:
+        slot = key % len(keys)
+        found = keys[slot]
+        if found and found != key:  # taken by another id: probe on (``_find``)
+            slot = _find(keys, key)
+            found = keys[slot]
+        if found == key:
             return self._where[part][slot]
         keys[slot], self._where[part][slot] = key, min(where, _MAX_WHERE)
         self._count[part] += 1

@@ -222,6 +222,8 @@ def unknown_fields(model: type, raw: Mapping[str, Any], prefix: str = "") -> lis
 def _unknown(shape: _Shape, raw: Mapping[str, Any], prefix: str) -> list[str]:
     if not shape.keys.issuperset(raw):
         return _unknown_in_order(shape, raw, prefix)
+    if not shape.nested:  # a model that nests none (an experience, a school): all known
+        return []
     # The common case: only declared keys here; look inside those that nest a model.
     nested = shape.nested.keys() & raw.keys()
     if len(nested) > 1:
@@ -250,8 +252,9 @@ def _unknown_inside(shape: _Shape, value: object, path: str) -> list[str]:
         return _unknown(shape, value, path)
     found: list[str] = []
     if isinstance(value, list):
+        keys = shape.keys if not shape.nested else frozenset()
         for i, item in enumerate(value):
-            if _is_mapping(type(item)):
+            if _is_mapping(type(item)) and not keys.issuperset(item):
                 found += _unknown(shape, item, f"{path}[{i}]")
     return found
 

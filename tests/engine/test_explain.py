@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import sys
 from pathlib import Path
@@ -184,7 +183,7 @@ def _outputs(key, policy, decided) -> dict:
     from tamis.engine.trace import render_trace, trace_decision
     from tamis.triage.pipeline import result_json, result_text
 
-    decided = dataclasses.replace(decided, duration_ms=0.0)
+    decided = decided._replace(duration_ms=0.0)
     decision = decided.decision
     content = dict(
         decision_content(
