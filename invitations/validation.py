@@ -60,8 +60,11 @@ def validate(
     if not _is_mapping(type(raw)):
         expected = f"un objet JSON était attendu, reçu {_kind(raw)}"
         return None, [f"{label} : {expected}" if label else expected], []
-    name = record_name(raw, label)
-    warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown_fields(Invitation, raw)]
+    unknown = unknown_fields(Invitation, raw)
+    warnings = []
+    if unknown:
+        name = record_name(raw, label)
+        warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown]
     invitation = quick_invitation(raw)
     if invitation is not None:
         return invitation, [], warnings
@@ -72,7 +75,7 @@ def validate(
     try:
         return plain(schema.Invitation.model_validate(raw), Invitation), [], warnings
     except ValidationError as error:
-        return None, french_errors(error, name), warnings
+        return None, french_errors(error, record_name(raw, label)), warnings
 
 
 class InvalidInvitation(ValueError):
