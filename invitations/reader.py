@@ -140,7 +140,7 @@ def _json_lines(lines: Iterable[str], source: Source, name: str) -> Iterator[Rec
     """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
     other line separators, such as U+2028, inside its strings)."""
     counter = _Counter()
-    numbered = _numbered_lines(counter.counting(lines), counter, name)
+    numbered = _numbered_lines(lines, counter, name)
     yield from _with_duplicates(numbered, lambda number: f"{name}:{number}")
     if source.problem is not None:
         after = counter.count + 1
@@ -149,21 +149,17 @@ def _json_lines(lines: Iterable[str], source: Source, name: str) -> Iterator[Rec
 
 
 class _Counter:
-    """How many lines were read so far."""
+    """How many lines were read so far (``_numbered_lines`` counts them)."""
 
     def __init__(self) -> None:
         self.count = 0
-
-    def counting(self, lines: Iterable[str]) -> Iterator[str]:
-        for self.count, line in enumerate(lines, start=1):
-            yield line
 
 
 def _numbered_lines(
     lines: Iterable[str], counter: _Counter, name: str
 ) -> Iterator[tuple[Record, int]]:
-    for line in lines:
-        number = counter.count
+    for number, line in enumerate(lines, start=1):
+        counter.count = number
         location = f"{name}:{number}"
         if line is TOO_LONG:
             yield _unreadable(ReadError(LONG_INVITATION), location, number), number
