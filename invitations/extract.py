@@ -44,8 +44,7 @@ def extract_facts(
     order of ``names`` (a set's order changes between runs), so outputs are reproducible.
     """
     inputs = Inputs(invitation, context, parameters)
-    get = inputs.get
-    values = {name: get(name) for name in _in_order(names)}  # same order in every run
+    values = inputs.get_all(_in_order(names))  # same order in every run
     return Facts(values, Notes(inputs.evidence))
 
 

@@ -16,7 +16,7 @@ once; ``Inputs.shared`` lets facts share a look-up within one invitation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from tamis.grammar.vocabulary import Value
@@ -82,19 +82,27 @@ class Inputs:
 
     def get(self, name: str) -> Value:
         """The value of a field or fact, computed on first use only."""
-        values = self.values
-        if name in values:
-            return values[name]
-        getter = FIELD_GETTERS.get(name)
-        if getter is not None:
-            value = values[name] = getter(self.invitation)
-            return value
-        extractor = FACT_EXTRACTORS.get(name)
-        if extractor is None:
-            raise KeyError(f"nom inconnu des faits intégrés : « {name} »")
-        value, self.evidence[name] = extractor(self)
-        values[name] = value
-        return value
+        if name in self.values:
+            return self.values[name]
+        return self.get_all((name,))[name]
+
+    def get_all(self, names: Iterable[str]) -> dict[str, Value]:
+        """The values of ``names`` (fields and facts), in that order, each computed on first
+        use only; raises ``KeyError`` for a name that is neither. One loop rather than a
+        ``get`` per name: an invitation's facts are computed here."""
+        values, evidence, invitation = self.values, self.evidence, self.invitation
+        out: dict[str, Value] = {}
+        for name in names:
+            if name in values:
+                out[name] = values[name]
+            elif (getter := FIELD_GETTERS.get(name)) is not None:
+                out[name] = values[name] = getter(invitation)
+            elif (extractor := FACT_EXTRACTORS.get(name)) is not None:
+                value, evidence[name] = extractor(self)
+                out[name] = values[name] = value
+            else:
+                raise KeyError(f"nom inconnu des faits intégrés : « {name} »")
+        return out
 
     def note(self, name: str) -> str:
         """The evidence note of a fact computed already, worded now if it was not yet."""
