@@ -4,6 +4,7 @@ journals still read and verify; the verifier printed in docs/journal.md agrees."
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -191,3 +192,28 @@ def test_a_format_3_line_sealed_over_its_personal_data_is_altered(journal_path, 
     journal_path.write_bytes(b"".join(lines))
     for result in (verify_journal(journal_path, parallel=False), verify_journal(journal_path)):
         assert result.problem.kind == "modifie" and result.problem.line == 4
+
+
+def test_every_record_gets_its_own_salt_and_a_forked_child_never_reuses_its_parents(
+    journal_path, policy
+):
+    """Salts are drawn a block at a time: still one per record, never shared with a child
+    process started by fork (``tamis servir --processus N``)."""
+    fill(journal_path, policy, 300)  # more than one block of salts
+    lines = journal_path.read_bytes().splitlines()
+    salts = [orjson.loads(line)["donnees_personnelles"]["sel"] for line in lines[2:]]
+    assert len(salts) == 300 and len(set(salts)) == 300
+    assert all(len(bytes.fromhex(salt)) == personal.SALT_BYTES for salt in salts)
+    parent = personal.new_salt()  # the pool now holds this block's other salts
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.write(write, "".join(personal.new_salt() for _ in range(300)).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        drawn = pipe.read().decode()
+    os.waitpid(child, 0)
+    in_child = {drawn[i : i + 32] for i in range(0, len(drawn), 32)}
+    in_parent = {parent, *(personal.new_salt() for _ in range(300))}
+    assert len(in_child) == 300 and not in_child & in_parent

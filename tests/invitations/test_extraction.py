@@ -77,3 +77,56 @@ def test_fields_absent_means_none_and_lists_are_tuples():
 def test_unknown_name_is_a_key_error():
     with pytest.raises(KeyError, match="inexistant"):
         extract_facts(invitation(), context(), ["inexistant"], {})
+
+
+def test_an_evidence_note_is_worded_only_when_read_and_once(monkeypatch):
+    """An extractor may return a function that words its note: deciding never calls it; an
+    explanation that shows the fact reads the note, worded then, and only once."""
+    worded: list[str] = []
+
+    def note() -> str:
+        worded.append("peu_de_connexions")
+        return "expediteur.connexions = 20 < connexions_min = 50"
+
+    monkeypatch.setitem(registry.FACT_EXTRACTORS, "peu_de_connexions", lambda _: (True, note))
+    facts = extract_facts(invitation(), context(), ["peu_de_connexions", "sans_photo"], {})
+    assert facts.values["peu_de_connexions"] is True and worded == []
+    assert "peu_de_connexions" in facts.evidence and len(facts.evidence) == 2
+    assert facts.evidence["peu_de_connexions"] == note() and worded == ["peu_de_connexions"] * 2
+    assert facts.evidence["peu_de_connexions"] == note()
+    assert worded == ["peu_de_connexions"] * 3  # read twice, worded by the mapping once
+    assert dict(facts.evidence)["sans_photo"].startswith("expediteur.photo")
+
+
+def test_only_the_notes_a_trace_shows_are_worded(monkeypatch):
+    """The explainer reads the notes of the names its trace shows, not the others'."""
+    from tamis.engine.decision import EngineName
+    from tamis.engine.engines import make_engine
+    from tamis.engine.explainer import Explainer
+    from tamis.grammar.load import load_policy
+
+    worded: list[str] = []
+    for name in ("sans_photo", "peu_de_connexions"):
+        original = registry.FACT_EXTRACTORS[name]
+
+        def lazy(inputs, name=name, original=original):
+            value, note = original(inputs)
+            return value, lambda: worded.append(name) or (note if isinstance(note, str) else note())
+
+        monkeypatch.setitem(registry.FACT_EXTRACTORS, name, lazy)
+    source = "refuser si sans_photo\nrefuser si peu_de_connexions\nsinon accepter\n"
+    policy, _ = load_policy(source, "p.tamis", vocabulary())
+    assert policy is not None
+    engine, explainer = make_engine(EngineName.NATIF, policy), Explainer(policy)
+
+    def explain(**profile) -> str:
+        facts = extract_facts(
+            invitation(expediteur=sender(**profile)), context(), policy.base_names, {}
+        )
+        return explainer(engine.decide(facts.values, {}), facts.evidence).explanation
+
+    assert "expediteur.photo = faux" in explain(photo=False, connexions=10)
+    assert sorted(worded) == ["peu_de_connexions", "sans_photo"]  # both rules fired, shown
+    worded.clear()
+    assert "connexions_min" not in explain(photo=False, connexions=500)
+    assert worded == ["sans_photo"]  # peu_de_connexions was computed, never shown
