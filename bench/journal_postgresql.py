@@ -9,9 +9,9 @@ works in a PostgreSQL schema of its own, dropped at the end):
    columns and indexes, one transaction per 1,000 rows; the ratio of the medians (target
    ≥ 0.5×);
 2. over a journal of ``--n-postgresql`` / 10 then ``--n-postgresql`` records (default
-   1,000,000): ``verifier`` and ``chercher`` (two filters, the file benchmark's), each in a
-   forked child: time, CPU of the child and its workers, peak RSS (flat memory: the same
-   order at both sizes); then the copy to a file once.
+   1,000,000): ``verifier``, ``chercher`` (two filters, the file benchmark's), ``stats`` and
+   ``pourquoi``, each in a forked child: time, CPU of the child and its workers, peak RSS
+   (flat memory: the same order at both sizes); then the copy to a file once.
 
 Rounds alternate the two sides so that the server's ups and downs favour neither. The large
 journal is filled as a setup step, not as a measure of tamis: a file journal written by
@@ -22,6 +22,7 @@ seconds rather than the minutes of appending them through the journal.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import secrets
 import statistics
@@ -37,6 +38,7 @@ from tamis.audit.postgres import query, read, rows, schema
 from tamis.audit.postgres.backend import verify_any
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.queries import parse_filter
+from tamis.audit.stats import compute_stats
 
 BATCH = 1000
 
@@ -153,7 +155,21 @@ def jobs(url: str) -> dict:
         "verifier": lambda: verified(url),
         "chercher --decision refuser --depuis": lambda: found(refused),
         "chercher --regle 'profil incomplet' --depuis": lambda: found(rare),
+        "stats (chaque invitation une fois)": lambda: counted(url, quiet),
+        "pourquoi inv-0000500": lambda: why_count(url, quiet),
     }
+
+
+def counted(url: str, quiet) -> str:
+    """What ``tamis journal stats`` counts on PostgreSQL: each invitation's latest decision."""
+    latest = dataclasses.replace(parse_filter(), latest=True)
+    total = compute_stats(query.select(url, latest, quiet)).total
+    return f"{total:,} invitations comptées".replace(",", " ")
+
+
+def why_count(url: str, quiet) -> str:
+    """``pourquoi`` for an id the generated journal holds once per 1,000 records."""
+    return f"{len(query.find_decisions(url, 'inv-0000500', quiet)):,} décisions".replace(",", " ")
 
 
 def verified(url: str) -> str:
