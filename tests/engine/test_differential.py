@@ -78,10 +78,14 @@ def test_all_unknown_facts_decide_alike(data: st.DataObject) -> None:
 
 
 def test_the_strategies_reach_every_resolution_and_operator() -> None:
-    """The generator is not stuck in a corner: over many draws, every feature appears."""
+    """The generator is not stuck in a corner: over many draws, every feature appears.
+
+    600 draws, not 150: at 150 a feature went missing about once in eight random runs, and
+    even derandomized the draws moved with what earlier tests of the same session loaded,
+    so the full suite failed now and then; at 600 a miss is below one in a million."""
     seen: set[object] = set()
 
-    @settings(max_examples=150, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=600, deadline=None, database=None, derandomize=True)
     @given(scenarios())
     def collect(scenario: Scenario) -> None:
         seen.add(scenario.checked.strategy)
