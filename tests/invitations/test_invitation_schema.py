@@ -13,7 +13,7 @@ SCHEMA = ROOT / "docs" / "invitation.schema.json"
 
 def test_published_schema_is_up_to_date():
     assert SCHEMA.read_text(encoding="utf-8") == schema_text(), (
-        "régénérer : python -m tamis.invitations.models > docs/invitation.schema.json"
+        "régénérer : python -m tamis.invitations.schema > docs/invitation.schema.json"
     )
 
 
