@@ -67,7 +67,7 @@ def _escaped(text: str) -> str:
 def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]:
     """The decision records ``flt`` matches, in ``seq`` order (format 3 merged)."""
     condition, params = where(flt)
-    return (r for r in _records(url, condition, params, warn) if flt.matches(r))
+    return (r for r in records_where(url, condition, params, warn) if flt.matches(r))
 
 
 def search(
@@ -113,8 +113,11 @@ def _search_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
     return _Found(orjson.dumps(found), altered)
 
 
-def _records(url: str, condition: str, params: list, warn: Callable[[str], None]) -> Iterator[dict]:
-    """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order."""
+def records_where(
+    url: str, condition: str, params: list, warn: Callable[[str], None]
+) -> Iterator[dict]:
+    """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order through a
+    server-side cursor; an altered record is still given, with a French warning."""
     columns = ", ".join(rows.LINE_COLUMNS)
     query = f"SELECT {columns} FROM {schema.TABLE} WHERE {condition} ORDER BY seq"
     with urls.connect(url) as connection:
@@ -131,7 +134,7 @@ def _records(url: str, condition: str, params: list, warn: Callable[[str], None]
 
 def policy_sources(url: str, warn: Callable[[str], None]) -> dict[str, dict]:
     """sha256 -> the ``politique`` content recorded for it (``why.policy_sources``'s answer)."""
-    records = _records(url, "evenement = 'politique'", [], warn)
+    records = records_where(url, "evenement = 'politique'", [], warn)
     return {r["contenu"]["politique"]["sha256"]: r["contenu"]["politique"] for r in records}
 
 
