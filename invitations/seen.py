@@ -35,6 +35,23 @@ class SeenIds:
     def first(self, ident: str, where: int) -> int | None:
         """Where ``ident`` was met first, or None when it is new (then it is kept, at
         ``where``)."""
+        key, part, slot, found = self._slot(ident)
+        if found == key:
+            return self._where[part][slot]
+        self._keys[part][slot], self._where[part][slot] = key, min(where, _MAX_WHERE)
+        self._count[part] += 1
+        if self._count[part] * 5 > len(self._keys[part]) * 4:
+            self._grow(part)
+        return None
+
+    def get(self, ident: str) -> int | None:
+        """Where ``ident`` was met first, or None when it was never kept (nothing is kept)."""
+        key, part, slot, found = self._slot(ident)
+        return self._where[part][slot] if found == key else None
+
+    def _slot(self, ident: str) -> tuple[int, int, int, int]:
+        """``ident``'s fingerprint, its part, the slot that holds it or where it would go,
+        and what that slot holds."""
         key = (hash(ident) & _MASK) or 1  # 0 marks an empty slot
         part = key >> _SHIFT
         keys = self._keys[part]
@@ -43,13 +60,7 @@ class SeenIds:
         if found and found != key:  # taken by another id: probe on (``_find``)
             slot = _find(keys, key)
             found = keys[slot]
-        if found == key:
-            return self._where[part][slot]
-        keys[slot], self._where[part][slot] = key, min(where, _MAX_WHERE)
-        self._count[part] += 1
-        if self._count[part] * 5 > len(keys) * 4:
-            self._grow(part)
-        return None
+        return key, part, slot, found
 
     def _grow(self, part: int) -> None:
         old_keys, old_where = self._keys[part], self._where[part]

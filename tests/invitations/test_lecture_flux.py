@@ -121,6 +121,13 @@ def test_seen_ids_report_where_each_was_first_met_and_stay_compact() -> None:
     assert size / len(seen) <= 24  # bytes a distinct id
 
 
+def test_looking_an_id_up_keeps_nothing() -> None:
+    seen = SeenIds()
+    assert seen.get("a") is None and len(seen) == 0
+    assert seen.first("a", 3) is None
+    assert seen.get("a") == 3 and seen.get("b") is None and len(seen) == 1
+
+
 def test_duplicates_are_reported_with_their_first_place() -> None:
     records = list(
         read_invitations(io.StringIO('[{"id": "a"}, {"id": "b"}, {"id": "a"}]'), name="t.json")

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from tamis.audit.seen import FileLedger
 from tamis.cli.main import cli
+from tamis.triage.repeat import RunMemory
 
 POLICY = """\
 politique "Essai"
@@ -266,3 +267,14 @@ def test_a_damaged_journal_is_still_looked_up(folder):
 def test_a_fresh_journal_is_never_indexed(folder):
     decide("j.jsonl")
     assert not Path("j.jsonl.index.sqlite").exists()
+
+
+def test_the_run_remembers_each_id_with_its_first_action_compactly() -> None:
+    memory = RunMemory()
+    assert not memory and memory.find("a") is None
+    actions = ("accepter", "refuser", "ignorer", "signaler", "examiner")
+    for number in range(50_000):
+        memory.add(f"i-{number}", actions[number % 5])
+    assert memory
+    assert [memory.find(f"i-{n}") for n in (0, 1, 2, 3, 4, 49_999)] == [*actions, "examiner"]
+    assert memory.find("i-50000") is None
