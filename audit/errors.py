@@ -4,7 +4,8 @@
 use: a missing or unreadable file, a file that is not a tamis journal, a line that does not
 parse, a failed write. Commands turn it into ``click.ClickException`` (exit 1). Two carry
 their data for the shell to add what only it can say (its option, its command):
-``JournalMissing`` (the path) and ``DamagedLine`` (the path and line). ``Altered`` is a
+``JournalMissing`` (the path) and ``DamagedLine`` (the path and line); ``JournalUnavailable``
+says that trying again later may work. ``Altered`` is a
 warning, not an error: a record read back whose digest no longer matches.
 """
 
@@ -16,6 +17,12 @@ import sys
 
 class JournalError(Exception):
     """A journal that cannot be read or written; ``str(error)`` is the French message."""
+
+
+class JournalUnavailable(JournalError):
+    """A journal whose server cannot be reached or used for now (PostgreSQL down, restarting,
+    the connection lost): nothing was written; the same request may succeed later. The
+    service answers 503 with ``Retry-After`` for it."""
 
 
 class JournalMissing(JournalError):

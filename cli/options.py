@@ -87,6 +87,7 @@ POSTGRESQL_COMMANDS = frozenset(
         "sceller",
         "figer",
         "migrer",
+        "servir",
     }
 )
 """The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
@@ -103,7 +104,8 @@ def journal(function: F) -> F:
         show_envvar=True,
         callback=_journal_backend,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, conseiller, rejouer et les commandes de « tamis journal » qui l'acceptent.",
+        "decider, conseiller, rejouer, servir et les commandes de « tamis journal » qui "
+        "l'acceptent.",
     )(function)
 
 

@@ -23,6 +23,7 @@ from tamis.service.config import (
     ConfigInvalid,
     Limits,
     ServiceConfig,
+    journal_of,
     load_config,
     single_workspace,
 )
@@ -144,10 +145,16 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
             ) from None
         return replace(loaded, limits=_limits(loaded.limits, given))
     token = token_or_exit(given["jeton_fichier"], env_token)
+    journal = journal_of(str(given["journal"]))
+    if given["sceaux"] is not None and isinstance(journal, str):
+        raise click.UsageError(
+            "--sceaux : les sceaux programmés d'un journal PostgreSQL ne sont pas encore pris "
+            "en charge."
+        )
     return single_workspace(
         Path(str(policy)),
         context=Path(str(given["contexte"])) if given["contexte"] else None,
-        journal=Path(str(given["journal"])),
+        journal=journal,
         token_sha256=digest(token) if token else None,
         limits=limits,
         durability=str(given["durabilite"]),

@@ -1,13 +1,16 @@
 """``GET /sante`` and ``GET /metriques``: for supervisors and monitoring.
 
 ``/sante`` needs no token (a load balancer asks it): is the process up, every journal
-writable, every policy loaded; it names no workspace (their names are not public), only how
-many there are and how many are unwell, 503 when any is. ``/metriques`` is Prometheus' text
+writable (a PostgreSQL journal: its server answers now), every policy loaded; it names no
+workspace (their names are not public), only how many there are and how many are unwell
+(``journaux_indisponibles``: those whose journal cannot be written now), 503 when any is, 200
+again as soon as every journal is back. ``/metriques`` is Prometheus' text
 format, for a token with the right ``lire``.
 """
 
 from __future__ import annotations
 
+from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -27,12 +30,14 @@ def register(router: APIRouter) -> None:
     )
     async def sante(request: Request) -> Response:
         """200 si chaque journal est inscriptible et chaque politique chargée, 503 sinon."""
-        workspaces = request.app.state.workspaces.by_name.values()
-        unwell = sum(1 for workspace in workspaces if not workspace.healthy())
+        workspaces = list(request.app.state.workspaces.by_name.values())
+        healthy = await to_thread.run_sync(lambda: [w.healthy() for w in workspaces])
+        unwell = healthy.count(False)
         body = {
             "etat": "ok" if not unwell else "en_erreur",
             "espaces": len(workspaces),
             "espaces_en_erreur": unwell,
+            "journaux_indisponibles": unwell,
         }
         return json_response(body, 503 if unwell else 200)
 

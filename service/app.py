@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
+from tamis.audit.errors import JournalUnavailable
 from tamis.service import (
     api_advice,
     api_decisions,
@@ -62,10 +63,23 @@ def _authorize(request: Request, name: str, right: Right) -> Workspace:
     return workspace
 
 
+RETRY_AFTER_SECONDS = 2  # what a 503 for a journal out of reach tells clients to wait
+
+_UNAVAILABLE = (
+    "journal momentanément injoignable (base de données arrêtée ou en redémarrage) : aucune "
+    f"décision n'est confirmée ; renvoyez la même requête dans {RETRY_AFTER_SECONDS} s"
+)
+
+
 async def _journal_error(request: Request, error: Exception) -> Response:
-    """A journal that cannot be written or read: 503; the detail (a path, a line) is logged
-    for the operator, not sent to the client."""
+    """A journal that cannot be written or read: 503, nothing decided is acknowledged; the
+    detail (a path, a line, a URL without its password) is logged for the operator, not sent
+    to the client. A journal out of reach for now (``JournalUnavailable``) adds
+    ``Retry-After``: the same request may succeed once the server is back."""
     request.app.state.logger.error("journal_inutilisable", detail=str(error))
+    if isinstance(error, JournalUnavailable):
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return error_response(ApiError(503, _UNAVAILABLE, "journal", headers=retry))
     message = "journal inutilisable ; l'opérateur du service en trouvera la cause dans ses journaux"
     return error_response(ApiError(503, message, None))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,13 +24,16 @@ from tamis.audit import queries, why
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import Journal, open_journal
+from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
+from tamis.audit.stats import compute_stats
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.grammar.format import format_policy
 from tamis.grammar.parse import parse_policy
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import Record, read_invitations
+from tamis.service.config import Journal as JournalName
 from tamis.service.config import WorkspaceConfig
 from tamis.triage.pipeline import (
     Decided,
@@ -41,6 +45,7 @@ from tamis.triage.pipeline import (
     prepare,
     result_json,
 )
+from tamis.triage.replay import replay as replay_records
 from tamis.triage.replay import replay_journal
 from tamis.triage.texts import policy_diagnostics, prepare_text, records_of_objects
 
@@ -135,10 +140,44 @@ def now() -> str:
 
 
 @contextlib.contextmanager
-def journal_for(path: Path, durability: str, warn) -> Iterator[Journal]:
-    """The workspace's journal, open for the life of the service (synced when closed)."""
-    with open_journal(path, durability=parse_durability(durability), warn=warn) as journal:
+def journal_for(where: JournalName, durability: str, warn) -> Iterator[Journal]:
+    """The workspace's journal, open for the life of the service (synced when closed).
+
+    A PostgreSQL journal connects at its first batch, not here, and reconnects by itself
+    (``postgres.sink``): a worker started while the server is down serves, answering 503
+    until it is back, instead of failing to start (``check_journal`` is for the start)."""
+    if isinstance(where, str):
+        from tamis.audit.chain import ChainHead
+        from tamis.audit.postgres.sink import PostgresSink
+
+        head = ChainHead()
+        journal = Journal(PostgresSink(where, head), head)
+        try:
+            yield journal
+        finally:
+            journal.close()
+        return
+    with open_journal(where, durability=parse_durability(durability), warn=warn) as journal:
         yield journal
+
+
+def check_journal(where: JournalName) -> None:
+    """Before the service starts: a PostgreSQL journal can be reached and has this schema
+    (a French ``JournalError`` otherwise); a file journal is checked by opening it."""
+    if isinstance(where, str):
+        from tamis.audit.postgres import query
+
+        query.check(where)
+
+
+def journal_available(where: JournalName) -> bool:
+    """For ``/sante``: a PostgreSQL journal answers now; a file journal is writable."""
+    if isinstance(where, str):
+        from tamis.audit.postgres.sink import reachable
+
+        return reachable(where)
+    path = Path(where)
+    return path.exists() and os.access(path, os.W_OK)
 
 
 def records_from_json(objects: Sequence[object]) -> list[Record]:
@@ -204,9 +243,25 @@ def _outcome(
     )
 
 
-def explain(journal: Path, ident: str, warn) -> list[dict[str, Any]]:
+def explain(journal: JournalName, ident: str, warn) -> list[dict[str, Any]]:
     """``tamis journal pourquoi ID --format json``: one explanation per recorded decision."""
-    return [why.explanation(found) for found in why.find_decisions(journal, ident, warn)]
+    return [why.explanation(found) for found in _find_decisions(journal, ident, warn)]
+
+
+def _find_decisions(journal: JournalName, ident: str, warn) -> list[why.Found]:
+    """The decisions recorded for ``ident``: a file's through its index, PostgreSQL's by SQL."""
+    if not is_url(journal):
+        return why.find_decisions(journal, ident, warn)
+    from tamis.audit.postgres import query
+
+    return query.find_decisions(str(journal), ident, warn)
+
+
+def _selected(journal: JournalName, flt: Filter, warn) -> Iterator[dict]:
+    """The decision records ``flt`` matches, in order, from a PostgreSQL journal's SQL."""
+    from tamis.audit.postgres import query
+
+    return query.select(str(journal), flt, warn)
 
 
 def make_filter(**values: Any) -> Filter:
@@ -214,24 +269,32 @@ def make_filter(**values: Any) -> Filter:
     return parse_filter(**values)
 
 
-def search(journal: Path, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:
+def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:
     """Up to ``limit`` rows of ``chercher`` whose ``seq`` is above ``after``, in order."""
-    rows = (row for row in queries.search(journal, flt, warn) if row["seq"] > after)
+    if is_url(journal):
+        found = map(queries.summary, _selected(journal, flt, warn))
+    else:
+        found = queries.search(journal, flt, warn)
+    rows = (row for row in found if row["seq"] > after)
     return list(itertools.islice(rows, limit))
 
 
-def stats(journal: Path, flt: Filter, per: str, warn) -> dict[str, Any]:
+def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:
+    if is_url(journal):
+        return compute_stats(_selected(journal, flt, warn), per).as_dict()
     return queries.journal_stats(journal, flt, per, warn).as_dict()
 
 
 def replay(
-    workspace: WorkspaceConfig, source: str, journal: Path, flt: Filter, warn
+    workspace: WorkspaceConfig, source: str, journal: JournalName, flt: Filter, warn
 ) -> dict[str, Any]:
     """``tamis rejouer --format json`` with a policy text; nothing is written."""
     try:
         setup = prepare_text(source, setup_options(workspace, "politique-proposee.tamis"))
     except SETUP_ERRORS as error:
         raise refused(error) from None
+    if is_url(journal):
+        return replay_records(setup, _selected(journal, flt, warn), flt).to_json()
     return replay_journal(setup, journal, flt, warn).to_json()
 
 
@@ -249,10 +312,12 @@ def validate(source: str, name: str) -> list[dict[str, Any]]:
     return [d.to_json() for d in policy_diagnostics(source, name)]
 
 
-def recorded_invitations(journal: Path, ident: str, warn) -> dict[int, dict[str, Any] | None]:
+def recorded_invitations(
+    journal: JournalName, ident: str, warn
+) -> dict[int, dict[str, Any] | None]:
     """For each decision recorded for invitation ``ident``: its ``seq`` and the invitation as
     received (None when erased), for the pages that show more than the search rows."""
-    found = why.find_decisions(journal, ident, warn)
+    found = _find_decisions(journal, ident, warn)
     return {f.record.get("seq"): f.record.get("contenu", {}).get("invitation") for f in found}
 
 

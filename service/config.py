@@ -32,18 +32,34 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 DEFAULT_SEAL_EVERY = 3600  # seconds between scheduled seals: an hour
 
 
+Journal = Path | str
+"""Where a workspace's journal lives: a file (``Path``) or a PostgreSQL database (``str``,
+always a ``postgresql://`` URL, which may hold a password: show it with ``shown``)."""
+
+
+def journal_of(text: str, folder: Path = Path()) -> Journal:
+    """The journal a user wrote: a ``postgresql://`` URL as given, else a path (relative to
+    ``folder``)."""
+    return text if is_url(text) else folder / text
+
+
 @dataclass(frozen=True)
 class WorkspaceConfig:
     """One person's workspace: policy, context, journal, parameter overrides, tokens."""
 
     name: str
     policy: Path
-    journal: Path
+    journal: Journal
     context: Path | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     tokens: tuple[TokenEntry, ...] = ()
     engine: str = "natif"
     seals: Path | None = None  # where scheduled seals of the journal's head are appended
+
+    @property
+    def journal_url(self) -> str | None:
+        """The journal's PostgreSQL URL, or None for a file journal."""
+        return self.journal if isinstance(self.journal, str) else None
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,7 @@ def single_workspace(
     policy: Path,
     *,
     context: Path | None,
-    journal: Path,
+    journal: Journal,
     token_sha256: str | None,
     limits: Limits = Limits(),
     durability: str = "groupee",
@@ -248,13 +264,27 @@ class _Checker:
             if key not in self.WORKSPACE_KEYS:
                 self.problem(self.lines.key(where, key), _unknown(f"{where}.{key}"))
         policy = self.path(table, where, "politique", required=True)
-        journal = self.path(table, where, "journal", required=True)
+        journal = self.journal(table, where)
         context = self.path(table, where, "contexte", required=False)
         parameters = self.parameters(table, where)
         engine = self.choice(table, where, "moteur", ENGINES, "natif")
         tokens = self.tokens(table.get("jetons", []), where)
         seals = self.path(table, where, "sceaux", required=False)
+        if seals is not None and is_url(journal):
+            self.problem(
+                self.lines.key(where, "sceaux"),
+                f"« {where}.sceaux » : les sceaux programmés d'un journal PostgreSQL ne sont "
+                "pas encore pris en charge ; retirez cette clé",
+            )
         return WorkspaceConfig(name, policy, journal, context, parameters, tokens, engine, seals)
+
+    def journal(self, table: dict, where: str) -> Journal:
+        """A file path, or a ``postgresql://`` URL kept as written (never made into a path,
+        which would show its password and create a folder)."""
+        value = table.get("journal")
+        if isinstance(value, str) and is_url(value):
+            return value
+        return self.path(table, where, "journal", required=True)
 
     def path(self, table: dict, where: str, key: str, *, required: bool) -> Any:
         value = table.get(key)
@@ -269,8 +299,8 @@ class _Checker:
         if is_url(value):  # never made into a path (the URL's password would be shown)
             self.problem(
                 self.lines.key(where, key),
-                f"« {where}.{key} » : un journal PostgreSQL ({shown(value)}) n'est pas encore "
-                "pris en charge par tamis servir ; donnez un chemin de fichier",
+                f"« {where}.{key} » : une URL PostgreSQL ({shown(value)}) n'est pas un chemin "
+                "de fichier ; seul le journal peut être dans PostgreSQL",
             )
             return Path()
         return self.folder / value

@@ -64,6 +64,7 @@ class Sante(BaseModel):
     etat: str
     espaces: int
     espaces_en_erreur: int
+    journaux_indisponibles: int
 
 
 class ErreurDecision(Erreur):

@@ -21,14 +21,22 @@ from tamis.audit import seal
 from tamis.audit.erase import Selection, erase
 from tamis.invitations.context import load_context
 from tamis.service.config import ServiceConfig
-from tamis.service.errors import json_response
+from tamis.service.errors import ApiError, json_response
 from tamis.service.schemas import ERRORS
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
 
 
 def signed_head(workspace: Workspace, warn: Any) -> dict[str, Any]:
-    """The checkpoint of the journal's head, signed now."""
+    """The checkpoint of the journal's head, signed now (a file journal's: the key of a
+    PostgreSQL journal has no place yet)."""
+    if workspace.config.journal_url is not None:
+        raise ApiError(
+            501,
+            "la tête signée d'un journal PostgreSQL n'est pas encore prise en charge ; "
+            "« tamis journal verifier » vérifie sa chaîne",
+            "journal",
+        )
     journal = workspace.journal
     key, _created = seal.load_or_create_key(seal.default_key_path(journal.path), warn)
     with workspace.lock, journal.sink.locked() as head:
@@ -52,6 +60,12 @@ def register(router: APIRouter, need: Any) -> None:
         return json_response(await to_thread.run_sync(signed_head, workspace, warn))
 
 
+_NO_PURGE = (
+    "la purge au démarrage ne traite pas encore un journal PostgreSQL ; "
+    "lancez « tamis journal purger » sur la base"
+)
+
+
 def purge_expired(config: ServiceConfig, logger: Any) -> None:
     """Erase, in each workspace whose context sets ``conservation``, the personal data of
     decisions older than that (``JournalError``/``ContextError`` stop the start-up)."""
@@ -60,6 +74,9 @@ def purge_expired(config: ServiceConfig, logger: Any) -> None:
             continue
         days = load_context(workspace.context).retention_days
         if days is None:
+            continue
+        if workspace.journal_url is not None:
+            logger.warning("purge_non_faite", espace=workspace.name, raison=_NO_PURGE)
             continue
         limit = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         motif = f"durée de conservation ({days} jours)"

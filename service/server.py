@@ -25,7 +25,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from tamis.service import scheduled_seals, sealing
+from tamis.service import calls, scheduled_seals, sealing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused
 from tamis.service.config import ServiceConfig
@@ -40,7 +40,10 @@ GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
 def check(config: ServiceConfig) -> None:
     """Load every policy and open every journal once, then close: what could stop a worker
     is found before the socket is announced (raises ``PolicyRefused`` or ``JournalError``).
-    Then the retention each context sets (``conservation``) is applied, once."""
+    A PostgreSQL journal is reached here (``calls.check_journal``), not when a worker opens
+    it. Then the retention each context sets (``conservation``) is applied, once."""
+    for workspace in config.workspaces.values():
+        calls.check_journal(workspace.journal)
     Workspaces(config, make_logger().warning).open().close()
     sealing.purge_expired(config, make_logger())
 

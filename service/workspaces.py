@@ -11,10 +11,10 @@ threads of one process, and durable-rules is not thread-safe.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from tamis.service import calls
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
@@ -39,7 +39,7 @@ class Reloaded:
 class Workspace:
     def __init__(self, config: WorkspaceConfig, loaded: LoadedPolicy, journal: Journal) -> None:
         self.config, self.loaded, self.journal = config, loaded, journal
-        self.idempotency = IdempotencyStore(config.journal)
+        self.idempotency = IdempotencyStore(idempotency_path(config))
         self.lock = threading.Lock()
         self.reload_lock = threading.Lock()
         self._syncs_seen = 0
@@ -73,9 +73,9 @@ class Workspace:
             return Reloaded(before, fresh.sha256)
 
     def healthy(self) -> bool:
-        """The journal can still be written (the file is there and writable)."""
-        path = self.journal.path
-        return path.exists() and os.access(path, os.W_OK)
+        """The journal can still be written: the file is there and writable, the PostgreSQL
+        server answers (asked afresh each time: ``/sante`` must see it come back)."""
+        return calls.journal_available(self.config.journal)
 
 
 class Workspaces:
@@ -112,6 +112,14 @@ class Workspaces:
 
     def get(self, name: str) -> Workspace | None:
         return self.by_name.get(name)
+
+
+def idempotency_path(config: WorkspaceConfig) -> Path:
+    """Where answers kept for ``Idempotency-Key`` live: beside a file journal; for a
+    PostgreSQL journal, on this machine, beside the policy (``.NOM.idempotence.sqlite``)."""
+    if config.journal_url is None:
+        return Path(config.journal)
+    return config.policy.with_name(f".{config.name}")
 
 
 def _load(workspace: WorkspaceConfig) -> LoadedPolicy:

@@ -73,6 +73,11 @@ class Cluster:
             "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
             f"--pwfile={password_file}",
         )  # fmt: skip
+        self.resume()
+        return self.url
+
+    def resume(self) -> None:
+        """Start the server (again) on the same port, folder and data."""
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.folder} -c fsync=off -c max_connections=200"
@@ -80,7 +85,11 @@ class Cluster:
         log = self.folder / "serveur.log"
         self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(log), "-o", options, "-w",
                   "-t", "60", "start")  # fmt: skip
-        return self.url
+
+    def pause(self) -> None:
+        """Stop the server as an operator would (``-m fast``: sessions cut, transactions
+        rolled back), keeping its data for ``resume``."""
+        self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def restart(self) -> None:
         self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")

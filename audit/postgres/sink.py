@@ -7,14 +7,24 @@ the commit) and reads the chain head from the table; ``msg`` receives the sealed
 leaving the block inserts their rows with one ``COPY`` and commits (``synchronous_commit``
 on): the caller is acknowledged only after the commit. On any error the transaction is
 rolled back, nothing of the batch is in the table, and the error is a French
-``JournalError``; a lost connection is opened again at the next batch.
+``JournalError``.
+
+Reconnection (a service outlives server restarts): a connection found dead when a batch
+begins (the server restarted since the last batch) is replaced once, at once, since nothing
+of the batch was written yet; a connection lost later fails that batch (its commit may or may
+not have happened: it is never acknowledged) and the next batch opens a new one. While the
+server cannot be reached, batches fail at once with the last ``JournalUnavailable`` for
+``COOLDOWN`` seconds instead of each waiting for a connection.
 """
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 
 from tamis.audit.chain import ChainHead
+from tamis.audit.errors import JournalUnavailable
 from tamis.audit.layout import GENESIS
 from tamis.audit.postgres import rows, schema
 from tamis.audit.postgres import url as urls
@@ -33,6 +43,7 @@ class PostgresSink:
     """Appends sealed records to a PostgreSQL journal, one transaction per locked section."""
 
     CHUNK = 1000  # records sealed per run within a batch (all inserted in one COPY)
+    COOLDOWN = 0.5  # seconds during which a failed connection is not tried again
 
     def __init__(self, url: str, head: ChainHead) -> None:
         self.url, self.head = url, head
@@ -41,19 +52,37 @@ class PostgresSink:
         self._lines: list[bytes] = []
         self._depth = 0
         self._connection: psycopg.Connection | None = None
+        self._failure: JournalUnavailable | None = None  # the last failed connection's error
+        self._retry_at = 0.0  # monotonic time before which it is not tried again
+
+    @property
+    def connected(self) -> bool:
+        """A connection is open (it may still turn out dead when next used)."""
+        connection = self._connection
+        return connection is not None and not (connection.closed or connection.broken)
 
     def _connected(self) -> psycopg.Connection:
         """The open connection, (re)connected and the schema checked when needed."""
-        connection = self._connection
-        if connection is None or connection.closed or connection.broken:
-            connection = urls.connect(self.url)
-            try:
-                schema.check(self.url, connection)
-                connection.rollback()
-            except BaseException:
-                connection.close()
-                raise
-            self._connection = connection
+        if self.connected:
+            return self._connection  # type: ignore[return-value]
+        if self._failure is not None and time.monotonic() < self._retry_at:
+            raise self._failure
+        try:
+            self._connection = self._connect()
+        except JournalUnavailable as error:
+            self._failure, self._retry_at = error, time.monotonic() + self.COOLDOWN
+            raise
+        self._failure = None
+        return self._connection
+
+    def _connect(self) -> psycopg.Connection:
+        connection = urls.connect(self.url)
+        try:
+            schema.check(self.url, connection)
+            connection.rollback()
+        except BaseException:
+            connection.close()
+            raise
         return connection
 
     def locked(self) -> PostgresSink:
@@ -63,17 +92,27 @@ class PostgresSink:
         if self._depth:
             self._depth += 1
             return self.head
-        connection = self._connected()
-        try:
-            connection.execute(LOCK, (schema.LOCK_CLASS,))
-            found = connection.execute(_HEAD).fetchone()
-        except psycopg.Error as error:
-            self._rollback()
-            raise urls.failed(self.url, error, "de lire") from None
+        found = self._begin(retry=self.connected)
         head = self.head
         head.seq, head.empreinte, head.politique = found if found else (0, GENESIS, None)
         self._depth, self._lines = 1, []
         return head
+
+    def _begin(self, *, retry: bool) -> tuple | None:
+        """Lock the journal and read its head in a new transaction; a connection that was
+        open but is found dead (the server restarted) is replaced once, when ``retry``."""
+        connection = self._connected()
+        try:
+            connection.execute(LOCK, (schema.LOCK_CLASS,))
+            return connection.execute(_HEAD).fetchone()
+        except psycopg.OperationalError as error:
+            self._rollback()
+            if retry and not self.connected:
+                return self._begin(retry=False)
+            raise urls.failed(self.url, error, "de lire") from None
+        except psycopg.Error as error:
+            self._rollback()
+            raise urls.failed(self.url, error, "de lire") from None
 
     def msg(
         self, pieces: list[bytes], record: dict | None = None, records: list | None = None
@@ -132,3 +171,16 @@ def open_sink(url: str, head: ChainHead) -> PostgresSink:
     sink = PostgresSink(url, head)
     sink._connected()
     return sink
+
+
+def reachable(url: str) -> bool:
+    """Whether the journal at ``url`` can be reached and used now (a new connection, its
+    schema checked, closed): what a health check asks, apart from any writer's connection."""
+    from tamis.audit.errors import JournalError
+
+    try:
+        with urls.connect(url, autocommit=True) as connection:
+            schema.check(url, connection)
+    except JournalError:
+        return False
+    return True

@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tamis.audit.errors import JournalError
+from tamis.audit.errors import JournalError, JournalUnavailable
 
 if TYPE_CHECKING:
     import psycopg
@@ -60,14 +60,31 @@ def _timeout() -> int:
 
 
 def unreachable(url: str, error: Exception) -> JournalError:
-    """The French error for a server that cannot be reached or used."""
-    return JournalError(f"journal PostgreSQL {shown(url)} injoignable : {reason(error)}.")
+    """The French error for a server that cannot be reached or used (``JournalUnavailable``
+    when connecting failed: trying again later may work)."""
+    return _kind(error)(f"journal PostgreSQL {shown(url)} injoignable : {reason(error)}.")
 
 
 def failed(url: str, error: Exception, action: str) -> JournalError:
-    """The French error for a statement that failed while ``action`` (« écrire dans »…)."""
+    """The French error for a statement that failed while ``action`` (« écrire dans »…);
+    ``JournalUnavailable`` when the connection or the server failed, not the statement."""
     where = shown(url)
-    return JournalError(f"impossible {action} le journal PostgreSQL {where} : {reason(error)}.")
+    return _kind(error)(f"impossible {action} le journal PostgreSQL {where} : {reason(error)}.")
+
+
+_LASTING = ("password authentication failed", "no password supplied", "does not exist")
+
+
+def _kind(error: Exception) -> type[JournalError]:
+    """``JournalUnavailable`` for a server down, restarting or a connection lost (trying
+    again may work); ``JournalError`` for what waiting does not fix (refused credentials, a
+    missing database, a statement the server rejects)."""
+    import psycopg
+
+    lasting = any(needle in str(error) for needle in _LASTING)
+    if isinstance(error, psycopg.OperationalError) and not lasting:
+        return JournalUnavailable
+    return JournalError
 
 
 _REASONS = (
@@ -77,6 +94,9 @@ _REASONS = (
     ("Connection refused", "connexion refusée (le serveur est-il démarré ?)"),
     ("timeout expired", "le serveur ne répond pas (délai dépassé)"),
     ("could not translate host name", "nom d'hôte inconnu"),
+    ("the database system is shutting down", "le serveur s'arrête"),
+    ("the database system is starting up", "le serveur démarre"),
+    ("the database system is in recovery mode", "le serveur redémarre"),
     ("terminating connection", "le serveur a fermé la connexion"),
     ("server closed the connection", "le serveur a fermé la connexion"),
     ("consuming input failed", "le serveur a fermé la connexion"),

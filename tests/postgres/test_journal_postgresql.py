@@ -231,7 +231,7 @@ def test_decider_processes_writing_at_once_keep_one_chain(journal):
     assert events.count("politique") == 1 and events.count("decision") == 3 * 47
 
 
-def test_a_lost_connection_fails_that_batch_in_french_and_the_next_one_reconnects(journal):
+def test_a_connection_lost_between_batches_is_replaced_and_the_chain_goes_on(journal):
     policy = checked()
     with open_journal(journal) as writer:
         first = fill_one(writer, policy, 0)
@@ -240,14 +240,31 @@ def test_a_lost_connection_fails_that_batch_in_french_and_the_next_one_reconnect
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-        with pytest.raises(JournalError) as lost:
-            fill_one(writer, policy, 1)
-        assert str(lost.value).startswith(
-            f"impossible de lire le journal PostgreSQL {shown(journal)}"
-        )
-        again = fill_one(writer, policy, 2)
+        again = fill_one(writer, policy, 1)  # the dead connection found and replaced at once
     assert again["seq"] == first["seq"] + 1 and again["precedente"] == first["empreinte"]
     assert read.verify(journal).ok
+
+
+def test_a_server_out_of_reach_is_journal_unavailable_in_french_and_not_waited_for(journal):
+    from tamis.audit.chain import ChainHead
+    from tamis.audit.errors import JournalUnavailable
+    from tamis.audit.postgres.sink import PostgresSink
+
+    closed = "postgresql://tamis:secret-cache@127.0.0.1:1/tamis"
+    sink = PostgresSink(closed, ChainHead())
+    with pytest.raises(JournalUnavailable) as down:
+        sink.__enter__()
+    assert str(down.value) == (
+        "journal PostgreSQL postgresql://tamis@127.0.0.1:1/tamis injoignable : connexion "
+        "refusée (le serveur est-il démarré ?)."
+    )
+    with pytest.raises(JournalUnavailable) as again:  # within the cool-down: not tried again
+        sink.__enter__()
+    assert again.value is down.value
+    wrong = journal.replace(password(journal), "mauvais")
+    with pytest.raises(JournalError) as refused:  # waiting does not fix a wrong password
+        PostgresSink(wrong, ChainHead()).__enter__()
+    assert not isinstance(refused.value, JournalUnavailable)
 
 
 def fill_one(writer, policy, number: int) -> dict:
@@ -322,18 +339,25 @@ def test_rejouer_reads_postgresql_as_the_same_journal_in_a_file(journal, tmp_pat
         )
 
 
-def test_servir_refuses_a_postgresql_journal_in_its_config_without_the_password(tmp_path):
+def test_servir_config_takes_a_postgresql_journal_and_keeps_it_a_url(tmp_path):
     from tamis.service.config import ConfigInvalid, load_config
 
+    url = "postgresql://tamis:secret-cache@db.exemple.ca/tamis"
     (tmp_path / "service.toml").write_text(
-        '[espaces.jade]\npolitique = "p.tamis"\n'
-        'journal = "postgresql://tamis:secret-cache@db.exemple.ca/tamis"\n',
+        f'[espaces.jade]\npolitique = "p.tamis"\njournal = "{url}"\n', encoding="utf-8"
+    )
+    assert load_config(tmp_path / "service.toml").workspaces["jade"].journal_url == url
+    (tmp_path / "service.toml").write_text(
+        f'[espaces.jade]\npolitique = "{url}"\njournal = "{url}"\nsceaux = "s.jsonl"\n',
         encoding="utf-8",
     )
     with pytest.raises(ConfigInvalid) as refused:
         load_config(tmp_path / "service.toml")
-    assert (
-        "« espaces.jade.journal » : un journal PostgreSQL (postgresql://tamis@db.exemple.ca/tamis) "
-        "n'est pas encore pris en charge par tamis servir" in str(refused.value)
-    )
+    assert str(refused.value).splitlines() == [
+        f"{tmp_path / 'service.toml'}:2: erreur : « espaces.jade.politique » : une URL "
+        "PostgreSQL (postgresql://tamis@db.exemple.ca/tamis) n'est pas un chemin de fichier ; "
+        "seul le journal peut être dans PostgreSQL",
+        f"{tmp_path / 'service.toml'}:4: erreur : « espaces.jade.sceaux » : les sceaux "
+        "programmés d'un journal PostgreSQL ne sont pas encore pris en charge ; retirez cette clé",
+    ]
     assert "secret-cache" not in str(refused.value) and not (tmp_path / "postgresql:").exists()

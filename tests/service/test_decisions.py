@@ -278,7 +278,7 @@ def test_health_needs_no_token_and_names_no_workspace(http: httpx.Client) -> Non
     answer = http.get("/sante")
     assert (answer.status_code, answer.json()) == (
         200,
-        {"etat": "ok", "espaces": 1, "espaces_en_erreur": 0},
+        {"etat": "ok", "espaces": 1, "espaces_en_erreur": 0, "journaux_indisponibles": 0},
     )
 
 

@@ -132,7 +132,7 @@ def test_health_is_503_when_a_journal_is_gone(served, work: Path) -> None:
         answer = http.get("/sante")
     assert (answer.status_code, answer.json()) == (
         503,
-        {"etat": "en_erreur", "espaces": 1, "espaces_en_erreur": 1},
+        {"etat": "en_erreur", "espaces": 1, "espaces_en_erreur": 1, "journaux_indisponibles": 1},
     )
 
 

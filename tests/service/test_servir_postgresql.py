@@ -1,0 +1,258 @@
+"""``tamis servir`` on a PostgreSQL journal: several real instances share one chain.
+
+Real processes only: ``tamis servir`` started as a user would (``servir_harness``), a real
+PostgreSQL server (``tests/pg_cluster.py``), clients over HTTP. Every load is bounded in
+requests and time. What a team behind a load balancer depends on: one unbroken chain, each
+decision answered 200 in the journal exactly once, an instance killed or the database
+restarted losing nothing that was acknowledged, 503 with ``Retry-After`` while the database
+is away, and the service back by itself.
+"""
+
+from __future__ import annotations
+
+import collections
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from pg_cluster import Cluster, ClusterError
+from servir_harness import POLICY, Served, serve
+
+from tamis.audit.postgres import read
+from tamis.audit.postgres.url import shown
+
+CLIENTS = 10  # concurrent clients per instance
+REQUESTS = 8  # requests per client (bounded load)
+
+
+def tamis(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).parent / "tamis"), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+def password(url: str) -> str:
+    return url.split("//", 1)[1].split("@", 1)[0].partition(":")[2]
+
+
+@pytest.fixture
+def journal(pg_url: str) -> str:
+    done = tamis("journal", "initialiser", pg_url)
+    assert done.returncode == 0, done.stderr
+    return pg_url
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> Path:
+    path = tmp_path / "essai.tamis"
+    path.write_text(POLICY, encoding="utf-8")
+    return path
+
+
+def start(journal: str, policy: Path, folder: Path, *extra: str) -> Served:
+    """An instance on a free port, its journal named by ``TAMIS_JOURNAL`` (the password
+    stays out of the command line)."""
+    folder.mkdir(exist_ok=True)
+    return serve("-p", str(policy), *extra, cwd=folder, env={"TAMIS_JOURNAL": journal})
+
+
+@dataclass
+class Tally:
+    """What the clients saw: the invitations answered 200, and every other answer."""
+
+    acknowledged: list[str] = field(default_factory=list)
+    refused: list[httpx.Response] = field(default_factory=list)
+    broken: int = 0  # connections that failed (an instance killed)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, ident: str, answer: httpx.Response) -> None:
+        with self.lock:
+            if answer.status_code == 200:
+                assert answer.json()["id"] == ident
+                self.acknowledged.append(ident)
+            else:
+                self.refused.append(answer)
+
+
+def client(served: Served, name: str, tally: Tally, until: threading.Event | None = None):
+    """Up to ``REQUESTS`` single-invitation requests (or until ``until`` is set), each a
+    new invitation id; a failed connection ends the client (its instance is gone)."""
+    with served.client() as http:
+        number = 0
+        while number < REQUESTS or (until is not None and not until.is_set()):
+            number += 1
+            ident = f"{name}-{number}"
+            body = {"id": ident, "expediteur": {"photo": number % 2 == 0, "connexions": 90}}
+            try:
+                answer = http.post("/decisions", json=body)
+            except httpx.TransportError:
+                with tally.lock:
+                    tally.broken += 1
+                return
+            tally.add(ident, answer)
+            if answer.status_code != 200:
+                time.sleep(0.1)  # a client told to come back later (Retry-After, shortened)
+            if until is not None and number >= 400:  # bounded even if ``until`` never comes
+                return
+
+
+def load(instances: list[Served], tally: Tally, until: threading.Event | None = None):
+    """``CLIENTS`` threads per instance, started; join them with ``finish``."""
+    threads = [
+        threading.Thread(target=client, args=(served, f"i{n}c{c}", tally, until))
+        for n, served in enumerate(instances)
+        for c in range(CLIENTS)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def finish(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads)
+
+
+def decided_ids(journal: str) -> collections.Counter:
+    return collections.Counter(
+        r["contenu"]["invitation"]["id"]
+        for r in read.iter_records(journal)
+        if r["evenement"] == "decision"
+    )
+
+
+def assert_one_chain(journal: str) -> None:
+    verified = tamis("journal", "verifier", "--journal", journal)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert verified.stdout.startswith("OK : ")
+    assert password(journal) not in verified.stdout + verified.stderr
+
+
+def assert_never_shows_the_password(journal: str, *instances: Served) -> None:
+    for served in instances:
+        assert password(journal) not in "\n".join(served.lines)
+
+
+def test_three_instances_share_one_chain_and_each_decision_is_there_once(journal, policy, tmp_path):
+    instances = [start(journal, policy, tmp_path / f"m{n}") for n in range(3)]
+    try:
+        tally = Tally()
+        finish(load(instances, tally))
+        health = [httpx.get(s.url + "/sante").json() for s in instances]
+    finally:
+        for served in instances:
+            assert served.stop() == 0
+    assert [r.status_code for r in tally.refused] == []
+    assert len(tally.acknowledged) == 3 * CLIENTS * REQUESTS
+    found = decided_ids(journal)
+    assert found == collections.Counter(tally.acknowledged)  # each once, nothing else
+    assert_one_chain(journal)
+    events = [r["evenement"] for r in read.iter_records(journal)]
+    assert events[:2] == ["ouverture", "politique"] and events.count("politique") == 1
+    assert (
+        health
+        == [{"etat": "ok", "espaces": 1, "espaces_en_erreur": 0, "journaux_indisponibles": 0}] * 3
+    )
+    assert_never_shows_the_password(journal, *instances)
+
+
+def test_an_instance_killed_mid_load_loses_no_acknowledged_decision(journal, policy, tmp_path):
+    instances = [start(journal, policy, tmp_path / f"m{n}") for n in range(3)]
+    survivors = instances[1:]
+    try:
+        tally, enough = Tally(), threading.Event()
+        threads = load(instances, tally, until=enough)
+        _wait(lambda: len(tally.acknowledged) >= 60, "60 décisions confirmées")
+        instances[0].process.send_signal(signal.SIGKILL)
+        before = len(tally.acknowledged)
+        _wait(lambda: len(tally.acknowledged) >= before + 60, "60 de plus après l'arrêt")
+        enough.set()
+        finish(threads)
+        after = [httpx.get(s.url + "/sante").status_code for s in survivors]
+    finally:
+        for served in survivors:
+            assert served.stop() == 0
+    assert instances[0].process.wait(10) == -signal.SIGKILL
+    assert [r.status_code for r in tally.refused] == []  # the others never stopped serving
+    assert 1 <= tally.broken <= CLIENTS and after == [200, 200]
+    found = decided_ids(journal)
+    assert all(found[ident] == 1 for ident in tally.acknowledged)
+    assert max(found.values()) == 1  # nothing twice, even what the killed one had in hand
+    assert_one_chain(journal)
+
+
+@pytest.fixture
+def own_cluster() -> Cluster:
+    """A PostgreSQL server of this test's own, which it stops and starts again."""
+    cluster = Cluster()
+    try:
+        cluster.start()
+    except ClusterError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def test_postgresql_restarted_mid_load_503_while_down_then_resumes_by_itself(
+    own_cluster, policy, tmp_path
+):
+    url = own_cluster.url
+    assert tamis("journal", "initialiser", url).returncode == 0
+    instances = [start(url, policy, tmp_path / "m0", "--processus", "2")]
+    instances += [start(url, policy, tmp_path / f"m{n}") for n in (1, 2)]
+    try:
+        tally, enough = Tally(), threading.Event()
+        threads = load(instances, tally, until=enough)
+        _wait(lambda: len(tally.acknowledged) >= 60, "60 décisions confirmées")
+        own_cluster.pause()
+        _wait(lambda: len(tally.refused) >= 30, "des 503 pendant l'arrêt")
+        down = [httpx.get(s.url + "/sante") for s in instances]
+        own_cluster.resume()
+        back = len(tally.acknowledged)
+        _wait(lambda: len(tally.acknowledged) >= back + 90, "la reprise sans intervention")
+        enough.set()
+        finish(threads)
+        up = [httpx.get(s.url + "/sante") for s in instances]
+    finally:
+        for served in instances:
+            assert served.stop() == 0
+    assert {r.status_code for r in tally.refused} == {503}
+    for refused in tally.refused:
+        assert refused.headers["retry-after"] == "2"
+        assert refused.json() == {
+            "erreur": "journal momentanément injoignable (base de données arrêtée ou en "
+            "redémarrage) : aucune décision n'est confirmée ; renvoyez la même requête dans 2 s",
+            "champ": "journal",
+        }
+    assert [r.status_code for r in down] == [503] * 3
+    assert down[0].json() == {
+        "etat": "en_erreur",
+        "espaces": 1,
+        "espaces_en_erreur": 1,
+        "journaux_indisponibles": 1,
+    }
+    assert [r.status_code for r in up] == [200] * 3
+    found = decided_ids(url)
+    assert all(found[ident] == 1 for ident in tally.acknowledged)
+    assert max(found.values()) == 1
+    assert_one_chain(url)
+    assert_never_shows_the_password(url, *instances)
+    logged = [e for s in instances for e in s.events() if e.get("evenement")]
+    assert any(e["evenement"] == "journal_inutilisable" for e in logged)
+    assert shown(url) in "\n".join(e.get("detail", "") for e in logged)
+
+
+def _wait(condition, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"délai dépassé : {what}")
+        time.sleep(0.02)
