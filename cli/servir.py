@@ -201,7 +201,8 @@ def check_or_exit(server, config: ServiceConfig) -> None:
         click.echo(error.message, err=True)
         raise click.ClickException("politique inutilisable ; le service n'a pas démarré.") from None
     except JournalError as error:
-        raise click.ClickException(f"{error} ; le service n'a pas démarré.") from None
+        reason = str(error).removesuffix(".")
+        raise click.ClickException(f"{reason} ; le service n'a pas démarré.") from None
 
 
 @servir.command("jeton")

@@ -256,3 +256,47 @@ def _wait(condition, what: str, seconds: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"délai dépassé : {what}")
         time.sleep(0.02)
+
+
+def test_one_instance_reads_its_postgresql_journal_over_http(journal, policy, tmp_path):
+    served = start(journal, policy, tmp_path / "m0")
+    try:
+        with served.client() as http:
+            sent = [
+                {"id": "p-1", "expediteur": {"nom": "Jeanne Roy", "photo": False}},
+                {"id": "p-2", "expediteur": {"photo": True, "connexions": 120}},
+            ]
+            assert http.post("/decisions", json=sent).status_code == 200
+            key = {"Idempotency-Key": "essai-1"}
+            once = http.post("/decisions", json={**sent[1], "id": "p-3"}, headers=key)
+            twice = http.post("/decisions", json={**sent[1], "id": "p-3"}, headers=key)
+            why = http.get("/decisions/p-1").json()
+            rows = http.get("/journal", params={"decision": "refuser"}).json()
+            counts = http.get("/stats").json()
+            replayed = http.post(
+                "/rejouer",
+                content='politique "Tout"\nrefuser si sans_photo\nsinon refuser\n',
+                headers={"Content-Type": "text/plain"},
+            ).json()
+            head = http.get("/journal/tete")
+    finally:
+        assert served.stop() == 0
+    assert twice.headers["idempotency-replayed"] == "true" and twice.content == once.content
+    assert [d["decision"] for d in why["decisions"]] == ["refuser"]
+    assert why["decisions"][0]["regle"] == "photo" and why["decisions"][0]["source_enregistree"]
+    assert [(r["id"], r["expediteur"]) for r in rows["decisions"]] == [("p-1", "Jeanne Roy")]
+    assert counts["total"] == 3 and counts["par_decision"] == {"refuser": 1, "accepter": 2}
+    assert (replayed["total"], replayed["changees"]) == (3, 2)
+    assert head.status_code == 501 and head.json()["champ"] == "journal"
+    assert decided_ids(journal) == collections.Counter({"p-1": 1, "p-2": 1, "p-3": 1})
+
+
+def test_servir_does_not_start_on_a_postgresql_journal_out_of_reach(policy, tmp_path):
+    closed = "postgresql://tamis:secret-cache@127.0.0.1:1/tamis"
+    done = tamis("servir", "-p", str(policy), "--journal", closed, "--port", "0")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Erreur : journal PostgreSQL postgresql://tamis@127.0.0.1:1/tamis injoignable : "
+        "connexion refusée (le serveur est-il démarré ?) ; le service n'a pas démarré."
+    )
+    assert "secret-cache" not in done.stdout + done.stderr
