@@ -68,14 +68,22 @@ def tamis(*args: str) -> list[str]:
 class Server:
     """``tamis servir`` in a child process; ``url`` once it announced its address."""
 
-    def __init__(self, folder: Path, processes: int) -> None:
+    def __init__(self, folder: Path, processes: int, journal: str = "j.jsonl") -> None:
+        """``journal``: a file in ``folder``, or a PostgreSQL URL (given through
+        ``TAMIS_JOURNAL``, so that its password stays off the command line)."""
         command = tamis(
-            "servir", "-p", POLICY, "--contexte", CONTEXT, "--journal", "j.jsonl",
+            "servir", "-p", POLICY, "--contexte", CONTEXT,
             "--port", "0", "--processus", str(processes), "--durabilite", "groupee",
             "--invitations-max", str(BATCH),
         )  # fmt: skip
+        env = {**os.environ, "TAMIS_JOURNAL": journal}
         self.process = subprocess.Popen(
-            command, cwd=folder, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+            command,
+            cwd=folder,
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
         )
         self.url, ready = "", threading.Event()
 
@@ -142,14 +150,24 @@ async def one_connection(
 
 def drive(url: str, path: str, bodies: list[bytes], clients: int, per: int):
     """Send every body once, spread over ``clients`` connections; (seconds, latencies, n)."""
-    requests = [request_bytes(url, path, body) for body in bodies]
-    shares = [requests[i::clients] for i in range(clients)]
+    return drive_many([url], path, bodies, clients, per)
+
+
+def drive_many(urls: list[str], path: str, bodies: list[bytes], clients: int, per: int):
+    """``drive`` over several servers: ``clients`` connections to each, the bodies dealt
+    out evenly among all the connections."""
+    targets = [url for _ in range(clients) for url in urls]
+    requests = [request_bytes(urls[0], path, body) for body in bodies]
+    shares = [requests[i :: len(targets)] for i in range(len(targets))]
     latencies: list[float] = []
     decided: list[int] = []
 
     async def run() -> None:
         await asyncio.gather(
-            *(one_connection(url, share, latencies, decided, per) for share in shares)
+            *(
+                one_connection(url, share, latencies, decided, per)
+                for url, share in zip(targets, shares, strict=True)
+            )
         )
 
     started = time.perf_counter()
@@ -185,7 +203,18 @@ def main() -> None:
     options.add_argument("--clients", type=int, default=16)
     options.add_argument("--processus", type=int, default=2)
     options.add_argument("--manches", type=int, default=3)
+    options.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="à la place : trois instances contre une sur un journal PostgreSQL (voir "
+        "service_postgresql.py)",
+    )
     args = options.parse_args()
+    if args.postgresql:
+        from service_postgresql import run as run_postgresql  # bench/, like generer
+
+        run_postgresql(args.postgresql, args)
+        return
     invitations = list(generer.generate(max(args.requetes, BATCH * args.lots)))
     singles = [json.dumps(i).encode() for i in invitations[: args.requetes]]
     batches = [

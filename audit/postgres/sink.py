@@ -15,6 +15,11 @@ of the batch was written yet; a connection lost later fails that batch (its comm
 not have happened: it is never acknowledged) and the next batch opens a new one. While the
 server cannot be reached, batches fail at once with the last ``JournalUnavailable`` for
 ``COOLDOWN`` seconds instead of each waiting for a connection.
+
+A writer that vanishes while it holds the journal's lock (a machine lost, a process frozen)
+must not stop every other writer: the server ends a session left idle inside a transaction
+after ``IDLE_LIMIT_MS`` (its transaction rolled back, the lock released), and a writer waits
+for the lock ``LOCK_LIMIT_MS`` at most (then ``JournalUnavailable``: try again later).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class PostgresSink:
 
     CHUNK = 1000  # records sealed per run within a batch (all inserted in one COPY)
     COOLDOWN = 0.5  # seconds during which a failed connection is not tried again
+    IDLE_LIMIT_MS = 15_000  # a session idle this long in its transaction is ended by the server
+    LOCK_LIMIT_MS = 30_000  # the longest wait for the journal's lock
 
     def __init__(self, url: str, head: ChainHead) -> None:
         self.url, self.head = url, head
@@ -80,6 +87,15 @@ class PostgresSink:
         try:
             schema.check(self.url, connection)
             connection.rollback()
+            connection.execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', %s, false), "
+                "set_config('lock_timeout', %s, false)",
+                (str(self.IDLE_LIMIT_MS), str(self.LOCK_LIMIT_MS)),
+            )
+            connection.commit()
+        except psycopg.Error as error:
+            connection.close()
+            raise urls.failed(self.url, error, "de lire") from None
         except BaseException:
             connection.close()
             raise

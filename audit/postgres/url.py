@@ -73,6 +73,7 @@ def failed(url: str, error: Exception, action: str) -> JournalError:
 
 
 _LASTING = ("password authentication failed", "no password supplied", "does not exist")
+_LOST = ("terminating connection", "server closed the connection", "connection is closed")
 
 
 def _kind(error: Exception) -> type[JournalError]:
@@ -81,8 +82,11 @@ def _kind(error: Exception) -> type[JournalError]:
     missing database, a statement the server rejects)."""
     import psycopg
 
-    lasting = any(needle in str(error) for needle in _LASTING)
-    if isinstance(error, psycopg.OperationalError) and not lasting:
+    text = str(error)
+    if any(needle in text for needle in _LASTING):
+        return JournalError
+    lost = any(needle in text for needle in _LOST)  # e.g. ended by the server's idle limit
+    if isinstance(error, psycopg.OperationalError) or lost:
         return JournalUnavailable
     return JournalError
 

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -265,6 +266,30 @@ def test_a_server_out_of_reach_is_journal_unavailable_in_french_and_not_waited_f
     with pytest.raises(JournalError) as refused:  # waiting does not fix a wrong password
         PostgresSink(wrong, ChainHead()).__enter__()
     assert not isinstance(refused.value, JournalUnavailable)
+
+
+def test_a_writer_gone_silent_holding_the_lock_does_not_stop_the_others(journal):
+    from tamis.audit.chain import ChainHead
+    from tamis.audit.errors import JournalUnavailable
+    from tamis.audit.postgres.sink import PostgresSink
+
+    silent = PostgresSink(journal, ChainHead())
+    silent.IDLE_LIMIT_MS = 1000  # the server ends its session after 1 s idle in its transaction
+    silent.__enter__()  # holds the journal's lock, then does nothing more
+    impatient = PostgresSink(journal, ChainHead())
+    impatient.LOCK_LIMIT_MS = 200
+    with pytest.raises(JournalUnavailable) as waited:
+        impatient.__enter__()
+    assert str(waited.value).startswith(
+        f"impossible de lire le journal PostgreSQL {shown(journal)}"
+    )
+    started = time.monotonic()
+    with open_journal(journal) as writer:
+        fill_one(writer, checked(), 0)
+    assert 0.5 < time.monotonic() - started < 10
+    with pytest.raises(JournalUnavailable):  # its session was ended: nothing of it committed
+        silent.__exit__(None, None, None)
+    assert read.verify(journal).ok
 
 
 def fill_one(writer, policy, number: int) -> dict:

@@ -1,0 +1,107 @@
+"""Several ``tamis servir`` instances on one PostgreSQL journal: ``python bench/service.py
+--postgresql URL``.
+
+Prints, measured in one run against the server at URL (a database the bench may write to: it
+works in a PostgreSQL schema of its own, dropped at the end), the decisions per second of
+single-invitation requests (``--requetes`` per round, 10 keep-alive clients per instance):
+
+1. one instance alone;
+2. three instances sharing the journal, the same requests dealt out among them;
+3. the ratio of the two, round by round (rounds alternate which side goes first, so that the
+   machine's ups and downs favour neither), as a median and its spread.
+
+Every instance is ``--processus 1``. The chain is verified at the end: every decision is in
+it once. The load generator and, usually, the database run on the same machine: their CPU
+counts against the instances', and on 2 cores three instances cannot triple anything; the
+figure measures what the shared journal's lock costs, not what more machines would give.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import generer
+import psycopg
+
+from service import Server, Spread, drive_many, nombre  # bench/, like generer
+from tamis.audit.postgres import read, schema
+
+CLIENTS = 10  # per instance, as in issue 13's test
+INSTANCES = 3
+
+
+def run(url: str, args) -> None:
+    """The whole benchmark in a schema of its own on ``url``."""
+    name = f"banc_service_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {name}")
+    try:
+        scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{name}"
+        schema.initialise(scoped)
+        measure(scoped, args)
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def measure(url: str, args) -> None:
+    count = args.requetes
+    invitations = list(generer.generate(count * (2 * args.manches + 1)))
+    bodies = [json.dumps(i).encode() for i in invitations]
+    load = os.getloadavg()
+    print(f"tamis servir sur un journal PostgreSQL : 1 instance contre {INSTANCES}")
+    print(f"{CLIENTS} clients par instance, {count} requêtes d'une invitation par manche")
+    print(f"charge de la machine au départ : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="tamis-bench-service-pg-") as folder:
+        servers = [start(Path(folder) / f"m{n}", url) for n in range(INSTANCES)]
+        try:
+            one, three = rounds(servers, bodies, count, args.manches)
+        finally:
+            for server in servers:
+                server.stop()
+    report(one, three)
+    checked = read.verify(url)
+    print(
+        f"chaîne vérifiée : {'oui' if checked.ok else 'NON'}, "
+        f"{nombre(checked.count)} enregistrements"
+    )
+    load = os.getloadavg()
+    print(f"charge de la machine à la fin : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def start(folder: Path, url: str) -> Server:
+    folder.mkdir()
+    return Server(folder, 1, journal=url)
+
+
+def rounds(servers: list[Server], bodies: list[bytes], count: int, manches: int):
+    """Decisions/s of one instance and of all of them, round by round (fresh invitations
+    each time, so that every decision is a new one)."""
+    urls = [server.url for server in servers]
+    batches = iter([bodies[i : i + count] for i in range(0, len(bodies), count)])
+    drive_many(urls, "/decisions", next(batches)[: count // 4], CLIENTS, 1)  # warm-up
+    one, three = [], []
+    for number in range(manches):
+        sides = [(one, urls[:1]), (three, urls)]
+        for found, chosen in sides if number % 2 == 0 else reversed(sides):
+            seconds, _latencies, decided = drive_many(
+                chosen, "/decisions", next(batches), CLIENTS, 1
+            )
+            found.append(decided / seconds)
+    return one, three
+
+
+def report(one: list[float], three: list[float]) -> None:
+    ratio = Spread.of([t / o for t, o in zip(three, one, strict=True)])
+
+    def line(label: str, spread: Spread, unit: str, decimals: int = 0) -> str:
+        low, high = nombre(spread.low, decimals), nombre(spread.high, decimals)
+        return f"   {label:<36}{nombre(spread.median, decimals):>9} {unit}  (écart {low}–{high})"
+
+    print(line("1 instance", Spread.of(one), "décisions/s"))
+    print(line(f"{INSTANCES} instances, au total", Spread.of(three), "décisions/s"))
+    print(line(f"{INSTANCES} instances / 1", ratio, "×", 2))
