@@ -73,7 +73,7 @@ class PostgresSink:
         if self.connected:
             return self._connection  # type: ignore[return-value]
         if self._failure is not None and time.monotonic() < self._retry_at:
-            raise self._failure
+            raise JournalUnavailable(str(self._failure))  # a new one: tracebacks never pile up
         try:
             self._connection = self._connect()
         except JournalUnavailable as error:
