@@ -10,6 +10,7 @@ monitor that fetches it on a schedule and keeps the answers elsewhere can later 
 ``conservation = "365j"`` has the personal data of older decisions erased.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -18,9 +19,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from tamis.audit import seal
-from tamis.audit.erase import Selection, erase
+from tamis.audit.erase import Erasure, Selection, erase
 from tamis.invitations.context import load_context
-from tamis.service.config import ServiceConfig
+from tamis.service.config import ServiceConfig, WorkspaceConfig
 from tamis.service.errors import ApiError, json_response
 from tamis.service.schemas import ERRORS
 from tamis.service.tokens import Right
@@ -60,12 +61,6 @@ def register(router: APIRouter, need: Any) -> None:
         return json_response(await to_thread.run_sync(signed_head, workspace, warn))
 
 
-_NO_PURGE = (
-    "la purge au démarrage ne traite pas encore un journal PostgreSQL ; "
-    "lancez « tamis journal purger » sur la base"
-)
-
-
 def purge_expired(config: ServiceConfig, logger: Any) -> None:
     """Erase, in each workspace whose context sets ``conservation``, the personal data of
     decisions older than that (``JournalError``/``ContextError`` stop the start-up)."""
@@ -75,12 +70,19 @@ def purge_expired(config: ServiceConfig, logger: Any) -> None:
         days = load_context(workspace.context).retention_days
         if days is None:
             continue
-        if workspace.journal_url is not None:
-            logger.warning("purge_non_faite", espace=workspace.name, raison=_NO_PURGE)
-            continue
         limit = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         motif = f"durée de conservation ({days} jours)"
         warn = lambda message: logger.warning("avertissement", message=message)  # noqa: E731
-        done = erase(workspace.journal, Selection(before=limit), motif, warn=warn)
+        done = _eraser(workspace)(workspace.journal, Selection(before=limit), motif, warn=warn)
         if done.erased:
             logger.info("purge", espace=workspace.name, effacees=len(done.erased), motif=motif)
+
+
+def _eraser(workspace: WorkspaceConfig) -> Callable[..., Erasure]:
+    """``audit.erase.erase`` for a file, ``audit.postgres.erase.erase`` for PostgreSQL (whose
+    role then needs ``UPDATE (donnees_personnelles)``: docs/journal-postgresql.md)."""
+    if workspace.journal_url is None:
+        return erase
+    from tamis.audit.postgres import erase as in_database
+
+    return in_database.erase

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from pg_cluster import Cluster, ClusterError
 from servir_harness import POLICY, Served, serve
@@ -300,3 +301,41 @@ def test_servir_does_not_start_on_a_postgresql_journal_out_of_reach(policy, tmp_
         "connexion refusée (le serveur est-il démarré ?) ; le service n'a pas démarré."
     )
     assert "secret-cache" not in done.stdout + done.stderr
+
+
+def test_retention_is_applied_to_a_postgresql_journal_when_the_service_starts(
+    journal, policy, tmp_path
+):
+    sys.path.insert(0, str(Path(__file__).parents[1] / "cli"))
+    from test_effacer import age
+
+    (tmp_path / "tamis.toml").write_text('conservation = "30j"\n', encoding="utf-8")
+    invitation = tmp_path / "a.json"
+    invitation.write_text('{"id": "v-1", "expediteur": {"nom": "Jeanne Roy", "photo": false}}')
+    decided = tamis(
+        "decider", "-p", str(policy), "--journal", str(tmp_path / "j.jsonl"), str(invitation)
+    )
+    assert decided.returncode == 0, decided.stderr
+    age(tmp_path / "j.jsonl", 40)
+    with psycopg.connect(journal, autocommit=True) as admin:
+        admin.execute("DELETE FROM tamis_journal")  # the copy wants an empty journal
+    copied = tamis("journal", "copier", str(tmp_path / "j.jsonl"), journal)
+    assert copied.returncode == 0, copied.stderr
+    served = start(journal, policy, tmp_path / "m0", "--contexte", str(tmp_path / "tamis.toml"))
+    try:
+        event = served.wait_event(espace="defaut", effacees=1)
+        with served.client() as http:
+            fresh = {"id": "v-2", "expediteur": {"nom": "Jeanne Roy", "photo": False}}
+            assert http.post("/decisions", json=fresh).status_code == 200
+    finally:
+        assert served.stop() == 0
+    assert event["motif"] == "durée de conservation (30 jours)"
+    verified = tamis("journal", "verifier", "--journal", journal)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "1 décision(s) aux données personnelles effacées" in verified.stdout
+    names = [
+        (r["contenu"].get("invitation") or {}).get("expediteur", {}).get("nom")
+        for r in read.iter_records(journal)
+        if r["evenement"] == "decision"
+    ]
+    assert names == [None, "Jeanne Roy"]
