@@ -161,13 +161,15 @@ def journal_for(where: JournalName, durability: str, warn) -> Iterator[Journal]:
         yield journal
 
 
-def check_journal(where: JournalName) -> None:
+def check_journal(where: JournalName, warn) -> None:
     """Before the service starts: a PostgreSQL journal can be reached and has this schema
-    (a French ``JournalError`` otherwise); a file journal is checked by opening it."""
+    (a French ``JournalError`` otherwise), and ``warn`` says if it would not verify, as
+    opening a file journal does (``workspaces`` opens a file journal, which checks it)."""
     if isinstance(where, str):
-        from tamis.audit.postgres import query
+        from tamis.audit.postgres import integrity, query
 
         query.check(where)
+        integrity.warn_if_damaged(where, warn)
 
 
 def journal_available(where: JournalName) -> bool:

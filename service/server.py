@@ -42,10 +42,18 @@ def check(config: ServiceConfig) -> None:
     is found before the socket is announced (raises ``PolicyRefused`` or ``JournalError``).
     A PostgreSQL journal is reached here (``calls.check_journal``), not when a worker opens
     it. Then the retention each context sets (``conservation``) is applied, once."""
+    logger = make_logger()
     for workspace in config.workspaces.values():
-        calls.check_journal(workspace.journal)
-    Workspaces(config, make_logger().warning).open().close()
+        calls.check_journal(workspace.journal, _warner(logger, workspace.name))
+    Workspaces(config, logger.warning).open().close()
     sealing.purge_expired(config, make_logger())
+
+
+def _warner(logger: Any, workspace: str):
+    def warn(message: str) -> None:
+        logger.warning("avertissement", message=f"espace « {workspace} » : {message}")
+
+    return warn
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -169,15 +169,6 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
     assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
 
 
-@pytest.mark.parametrize("command", ["servir"])
-def test_commands_that_do_not_read_postgresql_yet_say_so(pg_url, command):
-    result = tamis(*command.split(), "--journal", pg_url)
-    assert result.exit_code == 2
-    assert "ne lit pas encore un journal PostgreSQL" in result.output
-    assert f"tamis journal copier {shown(pg_url)} journal.jsonl" in result.output
-    assert password(pg_url) not in result.output
-
-
 def test_the_service_role_appends_but_cannot_update_or_delete_decisions(journal):
     role, secret = f"service_{journal.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
     with psycopg.connect(journal, autocommit=True) as admin:

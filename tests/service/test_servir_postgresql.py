@@ -339,3 +339,32 @@ def test_retention_is_applied_to_a_postgresql_journal_when_the_service_starts(
         if r["evenement"] == "decision"
     ]
     assert names == [None, "Jeanne Roy"]
+
+
+def test_a_postgresql_journal_that_would_not_verify_is_told_at_start_and_still_served(
+    journal, policy, tmp_path
+):
+    served = start(journal, policy, tmp_path / "m0")
+    try:
+        with served.client() as http:
+            assert http.post("/decisions", json={"id": "d-1", "expediteur": {}}).status_code == 200
+    finally:
+        assert served.stop() == 0
+    with psycopg.connect(journal, autocommit=True) as admin:
+        admin.execute("DELETE FROM tamis_verification")
+        admin.execute(
+            "UPDATE tamis_journal SET contenu = replace(contenu, %s, %s) WHERE seq = 3",
+            ('"id":"d-1"', '"id":"d-9"'),
+        )
+    served = start(journal, policy, tmp_path / "m0")
+    try:
+        with served.client() as http:
+            assert http.post("/decisions", json={"id": "d-2", "expediteur": {}}).status_code == 200
+    finally:
+        assert served.stop() == 0
+    warned = [e["message"] for e in served.events() if e.get("evenement") == "avertissement"]
+    assert warned, served.lines
+    assert warned[0].startswith(
+        f"espace « defaut » : {shown(journal)} : l'enregistrement n° 3 a été modifié"
+    )
+    assert_never_shows_the_password(journal, served)
