@@ -11,6 +11,7 @@ errors, which ``workspaces`` and the routes turn into HTTP answers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import itertools
 import os
@@ -282,8 +283,9 @@ def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> l
 
 
 def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:
-    if is_url(journal):
-        return compute_stats(_selected(journal, flt, warn), per).as_dict()
+    if is_url(journal):  # each invitation once, its latest decision, as for a file
+        latest = dataclasses.replace(flt, latest=True)
+        return compute_stats(_selected(journal, latest, warn), per).as_dict()
     return queries.journal_stats(journal, flt, per, warn).as_dict()
 
 

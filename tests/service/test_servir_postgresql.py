@@ -268,6 +268,11 @@ def test_one_instance_reads_its_postgresql_journal_over_http(journal, policy, tm
                 {"id": "p-2", "expediteur": {"photo": True, "connexions": 120}},
             ]
             assert http.post("/decisions", json=sent).status_code == 200
+            again = {
+                **sent[0],
+                "expediteur": {"nom": "Jeanne Roy", "photo": True, "connexions": 120},
+            }
+            assert http.post("/decisions", json=again).status_code == 200  # p-1 decided anew
             key = {"Idempotency-Key": "essai-1"}
             once = http.post("/decisions", json={**sent[1], "id": "p-3"}, headers=key)
             twice = http.post("/decisions", json={**sent[1], "id": "p-3"}, headers=key)
@@ -283,13 +288,13 @@ def test_one_instance_reads_its_postgresql_journal_over_http(journal, policy, tm
     finally:
         assert served.stop() == 0
     assert twice.headers["idempotency-replayed"] == "true" and twice.content == once.content
-    assert [d["decision"] for d in why["decisions"]] == ["refuser"]
+    assert [d["decision"] for d in why["decisions"]] == ["refuser", "accepter"]
     assert why["decisions"][0]["regle"] == "photo" and why["decisions"][0]["source_enregistree"]
     assert [(r["id"], r["expediteur"]) for r in rows["decisions"]] == [("p-1", "Jeanne Roy")]
-    assert counts["total"] == 3 and counts["par_decision"] == {"refuser": 1, "accepter": 2}
-    assert (replayed["total"], replayed["changees"]) == (3, 2)
+    assert counts["total"] == 3 and counts["par_decision"] == {"accepter": 3}  # p-1 once
+    assert (replayed["total"], replayed["changees"]) == (3, 3)
     assert head.status_code == 501 and head.json()["champ"] == "journal"
-    assert decided_ids(journal) == collections.Counter({"p-1": 1, "p-2": 1, "p-3": 1})
+    assert decided_ids(journal) == collections.Counter({"p-1": 2, "p-2": 1, "p-3": 1})
 
 
 def test_servir_does_not_start_on_a_postgresql_journal_out_of_reach(policy, tmp_path):
