@@ -14,8 +14,6 @@ import click
 
 from tamis.audit.errors import Altered, DamagedLine, JournalError, JournalMissing
 from tamis.audit.journal import DEFAULT_NAME, ENV_VAR
-from tamis.audit.postgres.url import is_url as postgres_url
-from tamis.audit.postgres.url import shown as shown_url
 from tamis.cli import french
 from tamis.engine.engines import ENGINES
 
@@ -71,28 +69,6 @@ def moteur(function: F) -> F:
     )(function)
 
 
-POSTGRESQL_COMMANDS = frozenset(
-    {
-        "decider",
-        "verifier",
-        "exporter",
-        "chercher",
-        "stats",
-        "pourquoi",
-        "rejouer",
-        "effacer",
-        "purger",
-        "conseiller",
-        "conseils",
-        "sceller",
-        "figer",
-        "migrer",
-        "servir",
-    }
-)
-"""The commands that take a ``postgresql://`` journal so far (docs/journal-postgresql.md)."""
-
-
 def journal(function: F) -> F:
     return click.option(
         "--journal",
@@ -102,22 +78,9 @@ def journal(function: F) -> F:
         envvar=ENV_VAR,
         show_default=True,
         show_envvar=True,
-        callback=_journal_backend,
-        help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… pour "
-        "decider, conseiller, rejouer, servir et les commandes de « tamis journal » qui "
-        "l'acceptent.",
+        help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… (toutes les "
+        "commandes qui lisent ou écrivent le journal l'acceptent).",
     )(function)
-
-
-def _journal_backend(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A PostgreSQL journal only where the command reads it (never echoing its password)."""
-    if postgres_url(value) and ctx.command.name not in POSTGRESQL_COMMANDS:
-        raise click.UsageError(
-            f"« {ctx.command_path} » ne lit pas encore un journal PostgreSQL "
-            f"({shown_url(value)}) ; copiez-le d'abord dans un fichier : tamis journal copier "
-            f"{shown_url(value)} journal.jsonl"
-        )
-    return value
 
 
 def sans_journal(function: F) -> F:
