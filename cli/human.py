@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-NARROW_NBSP = "\u202f"
+from tamis.grammar.numbers import NARROW_NBSP as NARROW_NBSP  # re-exported for the commands
+from tamis.grammar.numbers import french
+
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -73,13 +75,10 @@ def zone(horodatage: str | None = None, *, utc: bool) -> str:
 
 def number(value: int | float, decimals: int | None = None) -> str:
     """``1 234 567``, ``0,5``: thousands with a narrow no-break space, a decimal comma;
-    ``decimals`` fixes the digits after the comma (else as Python writes the number)."""
+    ``decimals`` fixes the digits after the comma (:func:`tamis.grammar.numbers.french`)."""
     if isinstance(value, bool):
         return str(value)
-    text = f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
-    if "e" in text or "inf" in text or "nan" in text:
-        return text.replace(".", ",")
-    return text.replace(",", NARROW_NBSP).replace(".", ",")
+    return french(value, decimals)
 
 
 def value(data: object) -> str:
@@ -90,8 +89,15 @@ def value(data: object) -> str:
     if isinstance(data, int | float):
         return number(data)
     if isinstance(data, list | tuple):
-        return "[" + ", ".join(value(item) for item in data) + "]"
+        return "[" + ", ".join(_item(item) for item in data) + "]"
     return safe(data)
+
+
+def _item(data: object) -> str:
+    """A list item: a decimal keeps its point, the comma separating the items."""
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return french(data, in_list=True)
+    return value(data)
 
 
 def percent(count: int, total: int) -> str:

@@ -5,7 +5,9 @@ from what the decision recorded (``facts``, ``parameters``, ``derived``), since 
 deterministic, by a plain tree-walking evaluator over :mod:`tamis.engine.semantics`. The
 fast engines never build it. A leaf reads like
 ``expediteur.connexions = 12 < connexions_min = 50 → vrai``; a derived fact (``définir``) used in a
-condition carries its own sub-trace.
+condition carries its own sub-trace. Numbers in a leaf's line are written the French way
+(``expediteur.connexions = 25 000 > vedette_min = 10 000``), which the language also reads;
+the condition's own text stays in the formatter's canonical form.
 
 One ``Evaluator`` per decision evaluates each rule's condition at most once: the trace and
 the explanation (:mod:`tamis.engine.explain`) read the same nodes when they are handed the same
@@ -27,6 +29,7 @@ from tamis.engine.explained import NodeKind, RuleTrace, TraceNode
 from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.format import format_expr, format_value
+from tamis.grammar.numbers import french
 from tamis.grammar.vocabulary import Value
 
 _LONG = 60  # longer texts are shortened in rendered lines (never in the data)
@@ -172,7 +175,8 @@ class Evaluator:
     def operand(self, expr: ast.Expr) -> tuple[Value, str, tuple[tuple[str, Value], ...]]:
         """(value, how the trace shows it, names read)."""
         if isinstance(expr, ast.Literal | ast.ListLiteral):
-            return literal_value(expr), self.text(expr), ()
+            value = literal_value(expr)
+            return value, value_text(value), ()
         if isinstance(expr, ast.Ref):
             value = self.value_of(expr.name)
             return value, f"{expr.name} = {value_text(value)}", ((expr.name, value),)
@@ -193,13 +197,20 @@ def _is_set_words(expr: ast.IsSet) -> str:
 # --- text ----------------------------------------------------------------------
 
 
-def value_text(value: Value, *, limit: int | None = None) -> str:
-    """A value as the trace shows it: vrai, faux, inconnu, 12, 0.5, "texte", ["a", "b"]."""
+def value_text(value: Value, *, limit: int | None = None, in_list: bool = False) -> str:
+    """A value as the trace shows it: vrai, faux, inconnu, 12, 25 000, 0,5, "texte", ["a", "b"].
+
+    Numbers the French way (:func:`tamis.grammar.numbers.french`): a person reads them, and
+    the language reads them back; inside a list a decimal keeps its point (``[0.5, 1 000]``),
+    the comma separating the items. Texts are quoted as the formatter quotes them.
+    """
     if value is None or isinstance(value, bool):
         return semantics.truth_word(value)
     if isinstance(value, tuple | list):
-        return "[" + ", ".join(value_text(v, limit=limit) for v in value) + "]"
-    if isinstance(value, str) and limit is not None and len(value) > limit:
+        return "[" + ", ".join(value_text(v, limit=limit, in_list=True) for v in value) + "]"
+    if isinstance(value, int | float):
+        return french(value, in_list=in_list)
+    if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     return format_value(value)
 

@@ -20,6 +20,7 @@ from tamis.grammar.ast import Span
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, Severity
 from tamis.grammar.lines import unified_line_ends
+from tamis.grammar.numbers import group
 from tamis.grammar.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -84,11 +85,7 @@ def load_policy_file(
 MAX_POLICY_BYTES = 8 * 1024 * 1024
 """Largest policy accepted, in bytes of UTF-8 (8 Mio: about 100,000 rules)."""
 
-TOO_LARGE = (
-    f"trop grande : plus de {MAX_POLICY_BYTES:_} octets (8 Mio), la taille maximale".replace(
-        "_", "\u202f"
-    )
-)
+TOO_LARGE = f"trop grande : plus de {group(MAX_POLICY_BYTES)} octets (8 Mio), la taille maximale"
 
 
 def load_policy_stream(

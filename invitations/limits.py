@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from tamis.grammar.numbers import group
 from tamis.invitations.french import json_reason
 from tamis.invitations.validation import record_name
 
@@ -54,11 +55,6 @@ class ReadError(Exception):
             return ReadError(self.reason, line)
         moved = self.column + column - 1 if self.line == 1 else self.column
         return ReadError(self.reason, line + self.line - 1, moved, byte=self.byte)
-
-
-def group(number: int) -> str:
-    """« 1 048 576 »: French digit grouping (narrow no-break space)."""
-    return f"{number:,}".replace(",", "\u202f")
 
 
 LONG_INVITATION = f"invitation trop longue : plus de {group(MAX_CHARS)} caractères"

@@ -20,10 +20,11 @@ from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import orjson
 
+from tamis.grammar.numbers import group
 from tamis.invitations import linkedin
 from tamis.invitations.french import os_error
 from tamis.invitations.json_values import Text, Values
-from tamis.invitations.limits import LONG_INVITATION, MAX_CHARS, ReadError, decode, group
+from tamis.invitations.limits import LONG_INVITATION, MAX_CHARS, ReadError, decode
 from tamis.invitations.models import Invitation
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.source import CHUNK, TOO_LONG, Source

@@ -17,8 +17,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import BinaryIO, TextIO
 
+from tamis.grammar.numbers import group
 from tamis.invitations.french import os_error
-from tamis.invitations.limits import MAX_CHARS, group
+from tamis.invitations.limits import MAX_CHARS
 
 CHUNK = 65_536
 MAX_SKIPPED = 64 * MAX_CHARS

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 
+from tamis.grammar.numbers import french
 from tamis.invitations.registry import Inputs, Result, fact
 from tamis.invitations.text import CACHE_SIZE, Phrases, normalise
 
@@ -94,7 +95,7 @@ class Analysis:
     @cached_property  # analyses are cached, so is their description
     def description(self) -> str:
         found = "; ".join(f"{cat} : {', '.join(c)}" for cat, c in self.cues.items())
-        return f"{self.source} score {self.score:.2f} ({found or 'aucun indice'})"
+        return f"{self.source} score {french(self.score, 2)} ({found or 'aucun indice'})"
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -131,7 +132,8 @@ def _verdict(inputs: Inputs, is_hit: str) -> Result:
     hits = [a for a in known if a.score >= threshold and (is_hit != "vente" or a.sells)]
 
     def detail() -> str:
-        return " ; ".join(a.description for a in known) + f" ; seuil_commercial = {threshold}"
+        scores = " ; ".join(a.description for a in known)
+        return f"{scores} ; seuil_commercial = {french(threshold)}"
 
     if hits:
         return True, detail

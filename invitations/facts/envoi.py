@@ -14,6 +14,7 @@ recorded with every decision, and one that no received invitation reads would on
 
 from __future__ import annotations
 
+from tamis.grammar.numbers import french
 from tamis.invitations.registry import Inputs, Result, fact
 
 NOTE_MAX = 300  # characters LinkedIn accepts in an invitation note
@@ -29,10 +30,11 @@ def note_trop_longue(inputs: Inputs) -> Result:
         return None, f"message absent : longueur inconnue (limite de LinkedIn : {NOTE_MAX})"
     length = len(note.strip())
     if length > NOTE_MAX:
-        return True, f"note de {length} caractères, plus que les {NOTE_MAX} acceptés par LinkedIn"
+        shown = french(length)
+        return True, f"note de {shown} caractères, plus que les {NOTE_MAX} acceptés par LinkedIn"
     if length > FREE_NOTE_MAX:
         return False, (
-            f"note de {length} caractères ≤ {NOTE_MAX}, mais plus que les {FREE_NOTE_MAX}"
+            f"note de {french(length)} caractères ≤ {NOTE_MAX}, mais plus que les {FREE_NOTE_MAX}"
             " d'un compte gratuit"
         )
-    return False, f"note de {length} caractères ≤ {NOTE_MAX}"
+    return False, f"note de {french(length)} caractères ≤ {NOTE_MAX}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from tamis.grammar.numbers import french
 from tamis.invitations.models import Expediteur
 from tamis.invitations.photo import has_photo
 from tamis.invitations.registry import Inputs, Result, fact
@@ -84,7 +85,8 @@ def profil_incomplet(inputs: Inputs) -> Result:
     def note() -> str:
         return (
             f"sections manquantes : {', '.join(missing) or 'aucune'} ; "
-            f"inconnues : {', '.join(unknown) or 'aucune'} (sections_manquantes_min = {needed})"
+            f"inconnues : {', '.join(unknown) or 'aucune'}"
+            f" (sections_manquantes_min = {french(needed)})"
         )
 
     if len(missing) >= needed:
@@ -100,7 +102,12 @@ def peu_de_connexions(inputs: Inputs) -> Result:
         return None, "expediteur.connexions absent"
     few = count < minimum
     sign = "<" if few else "≥"
-    return few, lambda: f"expediteur.connexions = {count} {sign} connexions_min = {minimum}"
+    return (
+        few,
+        lambda: (
+            f"expediteur.connexions = {french(count)} {sign} connexions_min = {french(minimum)}"
+        ),
+    )
 
 
 @fact("sans_recommandations")
@@ -109,4 +116,4 @@ def sans_recommandations(inputs: Inputs) -> Result:
     count = inputs.sender.recommandations
     if count is None:
         return None, "expediteur.recommandations absent"
-    return count == 0, f"expediteur.recommandations = {count}"
+    return count == 0, f"expediteur.recommandations = {french(count)}"

@@ -8,6 +8,7 @@ pop star ».
 
 from __future__ import annotations
 
+from tamis.grammar.numbers import french
 from tamis.invitations.context import Match, MatchKind
 from tamis.invitations.models import Personne
 from tamis.invitations.registry import Inputs, Result, fact
@@ -119,17 +120,16 @@ def fausse_vedette(inputs: Inputs) -> Result:
     count, limit = inputs.sender.connexions, inputs.param("vedette_min")
     known = inputs.get("connu")
     if count is not None and count <= limit:
-        return False, lambda: f"expediteur.connexions = {count} ≤ vedette_min = {limit}"
+        return False, lambda: _compared(count, "≤", limit)
     if known:
         return False, "connu est vrai : une vraie vedette que vous connaissez"
     if count is None:
-        return None, lambda: f"expediteur.connexions absent (vedette_min = {limit})"
+        return None, lambda: f"expediteur.connexions absent (vedette_min = {french(limit)})"
     if known is None:
-        return (
-            None,
-            lambda: f"expediteur.connexions = {count} > vedette_min = {limit}, connu inconnu",
-        )
-    return (
-        True,
-        lambda: f"expediteur.connexions = {count} > vedette_min = {limit} et connu est faux",
-    )
+        return None, lambda: f"{_compared(count, '>', limit)}, connu inconnu"
+    return True, lambda: f"{_compared(count, '>', limit)} et connu est faux"
+
+
+def _compared(count: int, sign: str, limit: int) -> str:
+    """« expediteur.connexions = 25 000 > vedette_min = 10 000 »."""
+    return f"expediteur.connexions = {french(count)} {sign} vedette_min = {french(limit)}"

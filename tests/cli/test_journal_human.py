@@ -196,6 +196,7 @@ def test_stats_count_local_days_through_the_index_as_without_it(journal, zone):
 def test_french_numbers_in_human_output(journal):
     assert human.number(1234567) == "1\u202f234\u202f567" and human.number(0.5) == "0,5"
     assert human.percent(1, 3) == "33,3" and human.number(12.0) == "12,0"
+    assert human.value([0.5, 12500, "a"]) == "[0.5, 12\u202f500, a]"  # a list stays unambiguous
     why = run(journal, "pourquoi", "zz-3")
     assert why.stdout.splitlines()[-1] == (
         "Paramètres : connexions_min = 50 ; plafond = 12\u202f500 ; sections_manquantes_min = 2 ; "

@@ -108,6 +108,42 @@ def test_implicit_default_says_there_is_no_sinon():
     )
 
 
+# A narrow no-break space (U+202F) groups the thousands, as in every French count of tamis.
+NUMBERS = (
+    "paramètre plafond = 12 500\n"
+    'règle "grand" : refuser si expediteur.connexions > plafond'
+    " et expediteur.connexions entre 0,5 et 1000000\n"
+    'règle "liste" : signaler si expediteur.connexions dans [0.5, 1500, 2]\n'
+)
+
+
+def test_numbers_are_written_the_french_way_in_explanations_and_trace_details():
+    policy = load(NUMBERS)
+    decision = compile_policy(policy).decide({"expediteur.connexions": 25000})
+    found = Explainer(policy)(decision, {})
+    assert found.explanation == (
+        "Refusée par la règle « grand » (ligne 2) : expediteur.connexions = 25\u202f000 > "
+        "plafond = 12\u202f500 et expediteur.connexions = 25\u202f000 entre 0,5 et "
+        "1\u202f000\u202f000."
+    )
+    leaves = found.json["trace"][0]["condition"]["enfants"]
+    assert [leaf["detail"] for leaf in leaves] == [
+        "expediteur.connexions = 25\u202f000 > plafond = 12\u202f500",
+        "expediteur.connexions = 25\u202f000 entre 0,5 et 1\u202f000\u202f000",
+    ]
+    # the condition itself stays in the formatter's canonical form
+    assert leaves[1]["condition"] == "expediteur.connexions entre 0.5 et 1000000"
+
+
+def test_a_list_keeps_its_decimal_points_and_groups_its_thousands():
+    policy = load(NUMBERS)
+    found = Explainer(policy)(compile_policy(policy).decide({"expediteur.connexions": 1500}), {})
+    assert found.explanation == (
+        "Signalée par la règle « liste » (ligne 3) : "
+        "expediteur.connexions = 1\u202f500 dans [0.5, 1\u202f500, 2]."
+    )
+
+
 def test_decision_as_json():
     policy = load(POLICY)
     decision = compile_policy(policy).decide({**KNOWN, "sans_photo": True})

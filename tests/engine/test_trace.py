@@ -157,14 +157,22 @@ def test_expression_text_reparses_to_the_same_tree():
 
 
 def test_values_as_shown():
-    assert [value_text(v) for v in (None, True, False, 12, 0.5)] == [
+    assert [value_text(v) for v in (None, True, False, 12, 999, 0.5, 25000, -12500.25)] == [
         "inconnu",
         "vrai",
         "faux",
         "12",
-        "0.5",
+        "999",
+        "0,5",
+        "25\u202f000",
+        "-12\u202f500,25",
     ]
     assert value_text(('a "b"', "c")) == '["a \\"b\\"", "c"]'
+
+
+def test_numbers_in_a_list_keep_their_point_so_the_list_stays_unambiguous():
+    assert value_text((0.5, 1.5)) == "[0.5, 1.5]"
+    assert value_text((1, 10000, 2.25)) == "[1, 10\u202f000, 2.25]"
 
 
 def test_hand_built_policies_without_source_are_traced_too():

@@ -141,6 +141,5 @@ def test_seuil_commercial_is_read():
 
 def test_commercial_evidence_names_texts_cues_and_threshold():
     evidence = fact("message_commercial", message=PITCH_EN)[1]
-    assert evidence.startswith("message score 0.")
-    assert "appel : book a call" in evidence
-    assert evidence.endswith("seuil_commercial = 0.5")
+    assert evidence.startswith("message score 0,88 (offre : our platform; appel : book a call;")
+    assert evidence.endswith(") ; seuil_commercial = 0,5")

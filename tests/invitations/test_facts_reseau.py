@@ -128,7 +128,9 @@ def test_connu_for_an_outgoing_invitation_looks_up_the_recipient():
 def test_fausse_vedette_vrai_for_an_unknown_with_many_connections():
     value, evidence = fact("fausse_vedette", expediteur=sender(connexions=25000))
     assert value is True
-    assert evidence == "expediteur.connexions = 25000 > vedette_min = 10000 et connu est faux"
+    assert evidence == (
+        "expediteur.connexions = 25\u202f000 > vedette_min = 10\u202f000 et connu est faux"
+    )
 
 
 def test_fausse_vedette_faux_for_a_known_star_or_few_connections():
