@@ -75,14 +75,16 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
     "--avant",
     "avant",
     metavar="DATE",
-    help="Efface les données personnelles des décisions prises avant DATE (AAAA-MM-JJ, UTC).",
+    help="Efface les données personnelles des décisions et des conseils inscrits avant DATE "
+    "(AAAA-MM-JJ, UTC).",
 )
 @options.contexte
 @_motif
 @_yes
 def purger(journal: str, avant: str | None, contexte: str | None, motif: str | None, oui: bool):
-    """Efface les données personnelles des décisions plus anciennes qu'une date (--avant) ou
-    que la durée de conservation du contexte (conservation = "365j" dans tamis.toml)."""
+    """Efface les données personnelles des décisions et des conseils plus anciens qu'une date
+    (--avant) ou que la durée de conservation du contexte (conservation = "365j" dans
+    tamis.toml)."""
     before, default_motif = _limit(avant, contexte)
     chosen = (motif or "").strip() or default_motif
     run_erasure(journal, erasure.Selection(before=before), chosen, oui)
@@ -98,7 +100,7 @@ def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
                 f"--avant : date illisible « {avant} » ; écrivez AAAA-MM-JJ (UTC)."
             ) from None
         assert bound is not None
-        return bound, f"purge des décisions antérieures au {avant}"
+        return bound, f"purge des enregistrements antérieurs au {avant}"
     if contexte is None:
         raise click.UsageError(
             'indiquez --avant DATE, ou --contexte FICHIER dont conservation = "365j" donne '
@@ -124,7 +126,7 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
         raise click.ClickException(options.journal_message(error)) from None
     _notes(planned)
     if not planned.erased:
-        click.echo("Aucune décision à effacer.")
+        click.echo("Aucune décision ni aucun conseil à effacer.")
         return
     if not oui:
         what_and_where = f"{what(planned)} de {shown(journal)}"
@@ -134,7 +136,7 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     if done.record is None:
-        click.echo("Aucune décision à effacer.")
+        click.echo("Aucune décision ni aucun conseil à effacer.")
         return
     numbers = ", ".join(str(seq) for seq in done.erased[:20])
     more = " …" if len(done.erased) > 20 else ""
@@ -191,4 +193,4 @@ def _notes(planned: erasure.Erasure) -> None:
             "la chaîne. Migrez d'abord le journal (tamis journal migrer)."
         )
     if planned.already:
-        click.echo(f"{planned.already} décision(s) choisie(s) déjà effacée(s).", err=True)
+        click.echo(f"{planned.already} enregistrement(s) choisi(s) déjà effacé(s).", err=True)

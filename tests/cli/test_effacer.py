@@ -117,7 +117,7 @@ def test_purger_with_the_context_retention_and_with_a_date(journal, tmp_path):
     context = tmp_path / "tamis.toml"
     context.write_text('conservation = "365j"\n', encoding="utf-8")
     fresh = run("purger", "--journal", str(journal), "--contexte", str(context), "--oui")
-    assert fresh.exit_code == 0 and fresh.output == "Aucune décision à effacer.\n"
+    assert fresh.exit_code == 0 and fresh.output == "Aucune décision ni aucun conseil à effacer.\n"
     age(journal, 400)
     with open_journal(journal) as writer:  # one recent decision, kept
         writer.record_decision(decide(checked()), policy=checked(), invitation=invitation(9))
@@ -267,7 +267,8 @@ def test_format_2_decisions_are_not_erased(tmp_path):
     shutil.copy(V2_JOURNAL, journal)
     before = journal.read_bytes()
     result = run("effacer", "inv-01", "--journal", str(journal), "--motif", "m", "--oui")
-    assert result.exit_code == 0 and result.stdout == "Aucune décision à effacer.\n"
+    assert result.exit_code == 0
+    assert result.stdout == "Aucune décision ni aucun conseil à effacer.\n"
     assert "au format 2" in result.stderr and "tamis journal migrer" in result.stderr
     assert journal.read_bytes() == before
 
@@ -292,5 +293,6 @@ def test_usage_errors(journal):
     assert missing.exit_code == 1 and "journal introuvable" in missing.output
     again = erase(journal, "inv-1")
     twice = run("effacer", "inv-1", "--journal", str(journal), "--motif", "m", "--oui")
-    assert twice.stdout == "Aucune décision à effacer.\n" and "déjà effacée" in twice.stderr
+    assert twice.stdout == "Aucune décision ni aucun conseil à effacer.\n"
+    assert "déjà effacé" in twice.stderr
     assert "Traceback" not in nothing.output + no_motif.output + missing.output + again.output

@@ -78,13 +78,14 @@ def test_purger_on_postgresql_does_what_it_does_on_the_file(pair, tmp_path, froz
     assert on_database.output == on_file.output
     assert on_file.output == (
         "47 décision(s) effacée(s) (n° 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, "
-        "19, 20, 21, 22 …) ; motif : purge des décisions antérieures au 2999-01-01 ; "
+        "19, 20, 21, 22 …) ; motif : purge des enregistrements antérieurs au 2999-01-01 ; "
         "enregistrement « effacement » n° 50.\n"
     )
     again = tamis(*command, "--journal", url)
     assert again.exit_code == 0
     assert again.output == (
-        "47 décision(s) choisie(s) déjà effacée(s).\nAucune décision à effacer.\n"
+        "47 enregistrement(s) choisi(s) déjà effacé(s).\n"
+        "Aucune décision ni aucun conseil à effacer.\n"
     )
     back = tmp_path / "retour.jsonl"
     assert tamis("journal", "copier", url, str(back)).exit_code == 0

@@ -75,9 +75,10 @@ def test_the_same_commands_give_the_same_output_and_head_on_a_file_and_in_postgr
         "« effacement » n° 51.\n"
     )
     assert outputs[7] == (
-        "3 décision(s) choisie(s) déjà effacée(s).\n44 décision(s) effacée(s) (n° 4, 5, 6, 7, 8, "
+        "3 enregistrement(s) choisi(s) déjà effacé(s).\n"
+        "44 décision(s) effacée(s) (n° 4, 5, 6, 7, 8, "
         "9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22, 23, 24 …) ; motif : purge des "
-        "décisions antérieures au 2999-01-01 ; enregistrement « effacement » n° 52.\n"
+        "enregistrements antérieurs au 2999-01-01 ; enregistrement « effacement » n° 52.\n"
     )
     assert outputs[10].endswith(
         "Sceaux OK : 1 sceau(x) vérifié(s) ; le journal contient toujours chaque enregistrement "
