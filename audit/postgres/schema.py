@@ -132,8 +132,13 @@ def migrate(url: str) -> Migrated:
 
 
 def check(url: str, connection: psycopg.Connection) -> None:
-    """A ``JournalError`` unless the journal's schema is there, at this version."""
-    found = version_of(connection)
+    """A ``JournalError`` unless the journal's schema is there, at this version (a role
+    that may not read it, or a connection lost meanwhile, is a ``JournalError`` too, in
+    French, never psycopg's own exception)."""
+    try:
+        found = version_of(connection)
+    except psycopg.Error as error:
+        raise urls.failed(url, error, "de lire") from None
     if found is None:
         raise missing(url)
     require(url, found)

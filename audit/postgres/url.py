@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from tamis.audit.errors import JournalError, JournalUnavailable
 
@@ -26,13 +26,40 @@ def is_url(journal: object) -> bool:
 
 
 def shown(url: str) -> str:
-    """The URL as users may see it: no password, neither in the address nor in its query."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")
-    user = host[0].partition(":")[0]
-    netloc = f"{user}@{host[2]}" if host[1] else host[2]
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    """The URL as users may see it: no password, neither in the address nor in its query.
+
+    Read as libpq reads it, not as a web address: the user part runs to the *last* ``@``
+    (libpq takes ``#``, ``?`` or ``/`` in a password as they are), and a ``#`` is no
+    fragment; a ``password`` parameter is dropped from the query whatever follows it."""
+    scheme, _, rest = url.partition("://")
+    credentials, at, address = rest.rpartition("@")
+    user = credentials.partition(":")[0]
+    if "?" in user or "/" in user:  # the ``@`` was in the query or the path: no user part
+        credentials, at, address, user = "", "", rest, ""
+    place, question, query = address.partition("?")
+    if question:
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "password"]
+        place = f"{place}?{urlencode(kept)}" if kept else place
+    return f"{scheme}://{user}{at}{place}"
+
+
+def _secrets(url: str) -> list[str]:
+    """The password as written in ``url`` and as decoded, to scrub from server messages."""
+    _, _, rest = url.partition("://")
+    credentials = rest.rpartition("@")[0]
+    found = [credentials.partition(":")[2]] if ":" in credentials else []
+    _, _, query = rest.partition("?")
+    found += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "password"]
+    found += [unquote(secret) for secret in found]
+    return sorted({secret for secret in found if secret}, key=len, reverse=True)
+
+
+def scrubbed(text: str, url: str) -> str:
+    """``text`` with any password ``url`` holds replaced by ``***`` (libpq quotes what it
+    could not parse, password included)."""
+    for secret in _secrets(url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
@@ -62,14 +89,15 @@ def _timeout() -> int:
 def unreachable(url: str, error: Exception) -> JournalError:
     """The French error for a server that cannot be reached or used (``JournalUnavailable``
     when connecting failed: trying again later may work)."""
-    return _kind(error)(f"journal PostgreSQL {shown(url)} injoignable : {reason(error)}.")
+    why = scrubbed(reason(error), url)
+    return _kind(error)(f"journal PostgreSQL {shown(url)} injoignable : {why}.")
 
 
 def failed(url: str, error: Exception, action: str) -> JournalError:
     """The French error for a statement that failed while ``action`` (« écrire dans »…);
     ``JournalUnavailable`` when the connection or the server failed, not the statement."""
-    where = shown(url)
-    return _kind(error)(f"impossible {action} le journal PostgreSQL {where} : {reason(error)}.")
+    where, why = shown(url), scrubbed(reason(error), url)
+    return _kind(error)(f"impossible {action} le journal PostgreSQL {where} : {why}.")
 
 
 _LASTING = ("password authentication failed", "no password supplied", "does not exist")
@@ -106,6 +134,7 @@ _REASONS = (
     ("consuming input failed", "le serveur a fermé la connexion"),
     ("the connection is closed", "la connexion au serveur est fermée"),
     ("permission denied", "permission refusée au rôle de connexion"),
+    ("percent-encoded", "adresse mal écrite (un « % » doit être suivi de deux chiffres hexa)"),
     ("read-only transaction", "serveur en lecture seule"),
     ("No space left", "disque du serveur plein"),
 )

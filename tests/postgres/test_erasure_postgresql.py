@@ -261,3 +261,21 @@ def test_verifier_finds_a_tombstone_edited_or_made_outside_tamis(pair):
         "enregistrement « effacement » qui le liste (pierre tombale du n° 50 introuvable) — "
         "effacement hors de tamis, ou pierre tombale modifiée.\n"
     )
+
+
+def test_a_role_that_may_read_nothing_gets_a_french_error_not_a_traceback(pair):
+    _path, url = pair
+    role, secret = f"sans_droits_{url.rsplit('_', 1)[1]}", "mot-de-passe"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
+    server, database = url.split("@", 1)[1].split("/")[0], url.rsplit("/", 1)[1]
+    as_role = f"postgresql://{role}:{secret}@{server}/{database}"
+    try:
+        for command in (["journal", "stats"], ["journal", "verifier"], ["journal", "chercher"]):
+            result = tamis(*command, "--journal", as_role)
+            assert result.exit_code == 1, command
+            assert "permission refusée au rôle de connexion" in result.output, command
+            assert secret not in result.output and "Traceback" not in result.output
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP ROLE {role}")

@@ -1,0 +1,31 @@
+"""The journal's URL as users see it: never its password, whatever the password holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from tamis.audit.postgres.url import scrubbed, shown
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://bob:ab#cd@hote/tamis", "postgresql://bob@hote/tamis"),
+        ("postgresql://bob:ab/cd@hote:5433/tamis", "postgresql://bob@hote:5433/tamis"),
+        ("postgresql://bob:ab?cd@hote/tamis", "postgresql://bob@hote/tamis"),
+        ("postgresql://bob:a@b@hote/tamis", "postgresql://bob@hote/tamis"),
+        ("postgresql://hote/tamis?user=x&password=p#q", "postgresql://hote/tamis?user=x"),
+        ("postgres://bob:s3cr%zzet@127.0.0.1:1/tamis", "postgres://bob@127.0.0.1:1/tamis"),
+        ("postgresql://bob@hote/tamis", "postgresql://bob@hote/tamis"),
+        ("postgresql://hote/tamis?options=a@b", "postgresql://hote/tamis?options=a%40b"),
+    ],
+)
+def test_the_password_is_never_shown(url: str, expected: str) -> None:
+    assert shown(url) == expected
+
+
+def test_a_server_message_quoting_the_password_is_scrubbed() -> None:
+    url = "postgresql://bob:s3cr%zzet@hote/tamis"
+    message = 'invalid percent-encoded token: "s3cr%zzet"'
+    assert scrubbed(message, url) == 'invalid percent-encoded token: "***"'
+    assert scrubbed("mot de passe p@ss", "postgresql://bob:p%40ss@hote/t") == "mot de passe ***"
