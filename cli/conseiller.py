@@ -76,6 +76,8 @@ def conseiller(
     --sans-journal : rien n'est inscrit) avant d'être affiché.
     Codes de sortie : 0 prête à envoyer, 1 à retoucher ou à ne pas envoyer, 2 usage incorrect.
     """
+    if not a.strip():
+        raise click.BadParameter("le nom du destinataire est vide.", param_hint="--a")
     note = read_note(message, message_fichier, entree)
     context = load_or_exit(contexte)
     draft = Draft(a, note, profil, rencontre)

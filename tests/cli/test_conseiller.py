@@ -58,6 +58,14 @@ def test_note_from_a_file_and_from_stdin(tmp_path):
     assert data["modele"] is None
 
 
+def test_a_blank_recipient_is_refused_before_anything_is_journaled(tmp_path):
+    journal = tmp_path / "j.jsonl"
+    blank = run("--a", "  ", "--message", "Bonjour", "--journal", str(journal))
+    assert blank.exit_code == 2
+    assert "Valeur invalide pour --a : le nom du destinataire est vide." in blank.output
+    assert not journal.exists()
+
+
 def test_exactly_one_source_of_note():
     none = run("--a", "Paul Roy")
     both = run("--a", "Paul Roy", "--message", "x", "-")
