@@ -51,25 +51,44 @@ class IdempotencyStore:
 
         The same key with another body is refused (409): it is another request."""
         fingerprint = hashlib.sha256(body).hexdigest()
-        connection = self._connect()
         try:
+            connection = self._connect()
             connection.execute("BEGIN IMMEDIATE")
             row = connection.execute(
                 "SELECT empreinte_corps, reponse FROM reponses WHERE cle = ?", (key,)
             ).fetchone()
+        except sqlite3.Error:
+            raise self._unusable() from None  # nothing decided yet
+        try:
             if row is not None:
                 connection.execute("ROLLBACK")
                 return _replayed(row, fingerprint), True
             produced = answer()
-            connection.execute(
-                "INSERT INTO reponses VALUES (?, ?, ?)", (key, fingerprint, produced)
-            )
-            connection.execute("COMMIT")
+            _store(connection, key, fingerprint, produced)
             return produced, False
         finally:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             connection.close()
+
+    def _unusable(self) -> ApiError:
+        return ApiError(
+            503,
+            f"réponses d'idempotence inaccessibles ({self.path.name} : dossier en lecture "
+            "seule, disque plein ou fichier abîmé) : rien n'a été décidé ; renvoyez la requête "
+            "sans Idempotency-Key, ou corrigez le dossier",
+            HEADER,
+        )
+
+
+def _store(connection: sqlite3.Connection, key: str, fingerprint: str, produced: bytes) -> None:
+    """Keep the answer; the decisions are already in the journal, so a failure here only
+    means a retry would decide again: the answer is still given."""
+    try:
+        connection.execute("INSERT INTO reponses VALUES (?, ?, ?)", (key, fingerprint, produced))
+        connection.execute("COMMIT")
+    except sqlite3.Error:
+        pass
 
 
 def _replayed(row: tuple[str, bytes], fingerprint: str) -> bytes:
