@@ -36,6 +36,7 @@ from tamis.audit.chain import ChainHead, parse_record
 from tamis.audit.errors import JournalError, os_error_message
 from tamis.audit.filters import Filter
 from tamis.audit.index import discard, index_path
+from tamis.audit.new_file import sync_folder
 from tamis.audit.processors import UtcClock
 from tamis.audit.reader import PathLike, Warn, check_first_line
 from tamis.audit.record import SCHEMA_VERSION
@@ -194,7 +195,7 @@ def _rewrite(
         tell("synchronise")
         os.replace(temp, path)
         temp = None
-        _sync_folder(path)
+        sync_folder(path.parent)
         tell("remplace")
         return done
     except OSError as error:
@@ -283,11 +284,3 @@ def _remove_leftovers(path: Path) -> None:
             if entry.name.startswith(prefix) and entry.name.endswith(_TEMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-
-
-def _sync_folder(path: Path) -> None:
-    fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

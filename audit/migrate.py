@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ import orjson
 
 from tamis.audit import layout, personal
 from tamis.audit.errors import JournalError, os_error_message
+from tamis.audit.new_file import write_new
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.backend import lines_of, shown, verify_any
 from tamis.audit.processors import UtcClock
@@ -121,31 +121,7 @@ def _write_to(new: str, lines: Iterable[bytes]) -> None:
 
         into_database(lines, new)
         return
-    _write_file(Path(new), lines)
-
-
-def _write_file(target: Path, lines: Iterable[bytes]) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise JournalError(os_error_message(target, error, "créer")) from None
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            for line in lines:
-                out.write(line + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600)
-        os.link(temp, target)  # never replaces a file created meanwhile
-        _sync_folder(folder)
-    except FileExistsError:
-        raise JournalError(f"{target} existe déjà : choisissez un nouveau fichier.") from None
-    except OSError as error:
-        raise JournalError(os_error_message(target, error, "écrire")) from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+    write_new(Path(new), lines, taken=f"{new} existe déjà : choisissez un nouveau fichier.")
 
 
 def _converted(record: dict) -> tuple[dict, int]:
@@ -179,11 +155,3 @@ def _migration_record(old: str, seq: int, digest: str, count: int, split: int, m
         "seq": seq + 1,
         "version": SCHEMA_VERSION,
     }
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

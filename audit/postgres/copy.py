@@ -10,15 +10,14 @@ destination is verified and must end on the source's last digest, after as many 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import psycopg
 
-from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
+from tamis.audit.errors import JournalError, warn_on_stderr
+from tamis.audit.new_file import write_new
 from tamis.audit.postgres import rows, schema, sink
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.backend import lines_of, shown, verify_any
@@ -71,24 +70,7 @@ def into_database(lines: Iterable[bytes], url: str) -> None:
 
 
 def _into_file(lines: Iterator[bytes], path: Path) -> None:
-    if path.exists():
-        raise JournalError(f"{path} existe déjà ; la copie va dans un nouveau fichier.")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as error:
-        raise JournalError(os_error_message(path, error, "écrire")) from None
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            for line in lines:
-                out.write(line + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o600)
-        os.rename(temporary, path)
-    except OSError as error:
-        os.unlink(temporary)
-        raise JournalError(os_error_message(path, error, "écrire")) from None
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    taken = f"{path} existe déjà ; la copie va dans un nouveau fichier."
+    if path.exists():  # said before the source is read, not after
+        raise JournalError(taken)
+    write_new(path, lines, taken=taken)
