@@ -9,7 +9,7 @@ French; libpq's own reason (English) is translated for the common cases.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode
 
 from tamis.audit.errors import JournalError, JournalUnavailable
@@ -25,31 +25,44 @@ def is_url(journal: object) -> bool:
     return isinstance(journal, str) and journal.startswith(SCHEMES)
 
 
-def shown(url: str) -> str:
-    """The URL as users may see it: no password, neither in the address nor in its query.
+class _Parts(NamedTuple):
+    scheme: str
+    user: str | None  # None: no user part (no ``@`` before the address)
+    password: str | None  # as written, still %-encoded
+    place: str  # host, port and database
+    query: list[tuple[str, str]]
 
-    Read as libpq reads it, not as a web address: the user part runs to the *last* ``@``
-    (libpq takes ``#``, ``?`` or ``/`` in a password as they are), and a ``#`` is no
-    fragment; a ``password`` parameter is dropped from the query whatever follows it."""
+
+def _parts(url: str) -> _Parts:
+    """``url`` read as libpq reads it, not as a web address: the user part runs to the
+    *last* ``@`` (libpq takes ``#``, ``?`` or ``/`` in a password as they are), and a ``#``
+    is no fragment."""
     scheme, _, rest = url.partition("://")
     credentials, at, address = rest.rpartition("@")
-    user = credentials.partition(":")[0]
-    if "?" in user or "/" in user:  # the ``@`` was in the query or the path: no user part
-        credentials, at, address, user = "", "", rest, ""
-    place, question, query = address.partition("?")
-    if question:
-        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "password"]
-        place = f"{place}?{urlencode(kept)}" if kept else place
-    return f"{scheme}://{user}{at}{place}"
+    user, colon, password = credentials.partition(":")
+    if not at or "?" in user or "/" in user:  # no ``@``, or one in the query or the path
+        place, _, query = rest.partition("?")
+        return _Parts(scheme, None, None, place, parse_qsl(query, keep_blank_values=True))
+    place, _, query = address.partition("?")
+    secret = password if colon else None
+    return _Parts(scheme, user, secret, place, parse_qsl(query, keep_blank_values=True))
+
+
+def shown(url: str) -> str:
+    """The URL as users may see it: no password, neither in the address nor in its query
+    (a ``password`` parameter is dropped whatever follows it)."""
+    parts = _parts(url)
+    user = "" if parts.user is None else f"{parts.user}@"
+    kept = [(k, v) for k, v in parts.query if k != "password"]
+    query = f"?{urlencode(kept)}" if kept else ""
+    return f"{parts.scheme}://{user}{parts.place}{query}"
 
 
 def _secrets(url: str) -> list[str]:
     """The password as written in ``url`` and as decoded, to scrub from server messages."""
-    _, _, rest = url.partition("://")
-    credentials = rest.rpartition("@")[0]
-    found = [credentials.partition(":")[2]] if ":" in credentials else []
-    _, _, query = rest.partition("?")
-    found += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "password"]
+    parts = _parts(url)
+    found = [] if parts.password is None else [parts.password]
+    found += [v for k, v in parts.query if k == "password"]
     found += [unquote(secret) for secret in found]
     return sorted({secret for secret in found if secret}, key=len, reverse=True)
 
