@@ -34,18 +34,37 @@ class _Parts(NamedTuple):
 
 
 def _parts(url: str) -> _Parts:
-    """``url`` read as libpq reads it, not as a web address: the user part runs to the
-    *last* ``@`` (libpq takes ``#``, ``?`` or ``/`` in a password as they are), and a ``#``
-    is no fragment."""
+    """``url`` read as libpq reads it, not as a web address: the user part runs to the last
+    ``@`` before the path's ``/`` (libpq takes ``#``, ``?`` or ``@`` in a password as they
+    are), and a ``#`` is no fragment. A URL with no ``@`` before that ``/`` but one further
+    on, outside the query's parameters, holds a password with a ``/`` in it: libpq refuses
+    it, and its user part is still read up to that ``@`` so that the password is never
+    shown."""
     scheme, _, rest = url.partition("://")
-    credentials, at, address = rest.rpartition("@")
-    user, colon, password = credentials.partition(":")
-    if not at or "?" in user or "/" in user:  # no ``@``, or one in the query or the path
+    at = _credentials_end(rest)
+    if at < 0:
         place, _, query = rest.partition("?")
         return _Parts(scheme, None, None, place, parse_qsl(query, keep_blank_values=True))
-    place, _, query = address.partition("?")
+    user, colon, password = rest[:at].partition(":")
+    place, _, query = rest[at + 1 :].partition("?")
     secret = password if colon else None
     return _Parts(scheme, user, secret, place, parse_qsl(query, keep_blank_values=True))
+
+
+def _credentials_end(rest: str) -> int:
+    """Where the user part of ``rest`` (the URL after ``://``) ends: its ``@``, -1 if none.
+    libpq's own rule first (an ``@`` before the path); failing that, the last ``@`` that is
+    not inside a query parameter (``?options=a@b`` never ends it)."""
+    slash = rest.find("/")
+    at = rest.rfind("@", 0, len(rest) if slash < 0 else slash)
+    if at >= 0:
+        return at
+    at = len(rest)
+    while (at := rest.rfind("@", 0, at)) >= 0:
+        _, question, query = rest[:at].partition("?")
+        if not (question and "=" in query):
+            return at
+    return -1
 
 
 def shown(url: str) -> str:
