@@ -76,7 +76,20 @@ def capture(url: str) -> None:
         page.locator("#diagnostics li").first.wait_for()
         page.locator("#diagnostics").scroll_into_view_if_needed()
         page.screenshot(path=HERE / "editeur.png")
+        before_sending(page)
         browser.close()
+
+
+def before_sending(page) -> None:
+    """« Avant d'envoyer » after « Vérifier » on a sales pitch: verdict, findings, the id of
+    the advice journaled."""
+    page.goto("/interface/conseil")
+    page.fill("#a", "Marc-André Gagnon")
+    page.fill("#contexte_rencontre", "le colloque de l'ADRIQ à Lévis")
+    page.fill("#message", "Notre plateforme double vos ventes : réservez une démo gratuite!")
+    page.click("#brouillon button")
+    page.locator("#inscrit").wait_for()
+    page.screenshot(path=HERE / "conseil.png", full_page=True)
 
 
 if __name__ == "__main__":
