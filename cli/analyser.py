@@ -19,7 +19,7 @@ from tamis.analysis.analyse import MAX_OVERLAPS, analyse_policy
 from tamis.analysis.domain import invitation_domain
 from tamis.analysis.findings import Finding, render_finding
 from tamis.analysis.invitation_oracle import InvitationOracle
-from tamis.cli import options
+from tamis.cli import options, report_options
 from tamis.engine.parameters import ParameterError, effective_parameters
 from tamis.grammar.diagnostics import Diagnostic, Severity, render
 from tamis.grammar.load import load_policy_file
@@ -82,17 +82,8 @@ def summary(reports: list[Report], strict: bool) -> str:
 
 @click.command("analyser")
 @click.argument("politiques", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--strict", is_flag=True, help="Échoue aussi (code 1) quand il y a des avertissements."
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["texte", "json"]),
-    default="texte",
-    show_default=True,
-    help="« texte » pour les humains ; « json » (liste de constats) pour les outils.",
-)
+@report_options.strict
+@report_options.texte_ou_json("(liste de constats) pour les outils")
 @click.option(
     "--max-chevauchements",
     type=click.IntRange(min=0),

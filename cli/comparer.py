@@ -22,7 +22,7 @@ from tamis.analysis.compare import MAX_KINDS, Comparison, Difference, compare_po
 from tamis.analysis.domain import invitation_domain
 from tamis.analysis.findings import decision_words, example_json, rule_words
 from tamis.analysis.invitation_oracle import InvitationOracle
-from tamis.cli import options
+from tamis.cli import options, report_options
 from tamis.engine.decision import RuleRef
 from tamis.engine.parameters import ParameterError, effective_parameters
 from tamis.grammar.checked import CheckedPolicy
@@ -201,14 +201,7 @@ def _inline(values: dict[str, object]) -> str:
     metavar="DOSSIER",
     help="Écrit l'invitation de chaque différence (JSON) dans DOSSIER.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["texte", "json"]),
-    default="texte",
-    show_default=True,
-    help="« texte » pour les humains ; « json » pour les outils.",
-)
+@report_options.texte_ou_json("pour les outils")
 @options.parametre
 @click.pass_context
 def comparer(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from tamis.cli import report_options
 from tamis.grammar.diagnostics import Diagnostic, render
 from tamis.grammar.load import load_policy_file, load_policy_stream
 from tamis.grammar.vocabulary import Vocabulary
@@ -93,17 +94,8 @@ def summary(reports: list[FileReport]) -> str:
 @click.argument(
     "fichiers", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True)
 )
-@click.option(
-    "--strict", is_flag=True, help="Échoue aussi (code 1) quand il y a des avertissements."
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["texte", "json"]),
-    default="texte",
-    show_default=True,
-    help="« texte » pour les humains ; « json » (liste de diagnostics) pour les éditeurs et la CI.",
-)
+@report_options.strict
+@report_options.texte_ou_json("(liste de diagnostics) pour les éditeurs et la CI")
 @click.option(
     "--analyse",
     is_flag=True,
