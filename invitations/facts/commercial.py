@@ -69,9 +69,18 @@ LEXICON: dict[str, tuple[float, tuple[str, ...]]] = {
     )),
 }  # fmt: skip
 SALES = frozenset({"offre", "appel", "prix"})
+
+
+def _first_written(cues: tuple[str, ...]) -> dict[str, str]:
+    """Each normalised cue with the first cue that reads so: « démo » is quoted, not « demo »."""
+    written: dict[str, str] = {}
+    for cue in cues:
+        written.setdefault(normalise(cue), cue)
+    return written
+
+
 _NORMALISED = {
-    category: (weight, {normalise(cue): cue for cue in cues})
-    for category, (weight, cues) in LEXICON.items()
+    category: (weight, _first_written(cues)) for category, (weight, cues) in LEXICON.items()
 }
 # Every cue in one lexicon, category by category: (category, cue as written) per position.
 _ENTRIES = tuple(
@@ -94,7 +103,7 @@ class Analysis:
 
     @cached_property  # analyses are cached, so is their description
     def description(self) -> str:
-        found = "; ".join(f"{cat} : {', '.join(c)}" for cat, c in self.cues.items())
+        found = " ; ".join(f"{cat} : {', '.join(c)}" for cat, c in self.cues.items())
         return f"{self.source} score {french(self.score, 2)} ({found or 'aucun indice'})"
 
 

@@ -127,7 +127,7 @@ def test_score_is_exposed_and_a_product_mention_scores_low():
     assert score > 0.9
     assert evidence.startswith("inmail score")
     assert (
-        "offre : notre plateforme, notre agence; appel : réservez, appel de 15 minutes" in evidence
+        "offre : notre plateforme, notre agence ; appel : réservez, appel de 15 minutes" in evidence
     )
     assert fact("message.score_commercial")[0] is None
 
@@ -141,5 +141,11 @@ def test_seuil_commercial_is_read():
 
 def test_commercial_evidence_names_texts_cues_and_threshold():
     evidence = fact("message_commercial", message=PITCH_EN)[1]
-    assert evidence.startswith("message score 0,88 (offre : our platform; appel : book a call;")
+    assert evidence.startswith("message score 0,88 (offre : our platform ; appel : book a call ;")
     assert evidence.endswith(") ; seuil_commercial = 0,5")
+
+
+@pytest.mark.parametrize("written", ["démo", "demo", "DÉMO"])
+def test_a_cue_is_quoted_in_french_whichever_way_it_is_written(written):
+    evidence = fact("pitch_de_vente", message=f"Réservez une {written} de nos services!")[1]
+    assert "appel : démo, réservez ;" in evidence, evidence
