@@ -248,7 +248,7 @@ def personal_digest(
     cut = data.find(PERSONAL_MARK, pos, start) if mark is None else mark
     if cut < 0:
         return None
-    pledge = _commitment_bytes(data[cut + len(PERSONAL_MARK) - 1 : start])
+    pledge = commitment_bytes(data[cut + len(PERSONAL_MARK) - 1 : start])
     if pledge is None:
         return None
     view = memoryview(data)
@@ -258,7 +258,7 @@ def personal_digest(
     return digest
 
 
-def _commitment_bytes(raw: bytes) -> bytes | None:
+def commitment_bytes(raw: bytes) -> bytes | None:
     """The commitment (64 hex digits) of a personal part's bytes as tamis writes them:
     SHA-256 of the salt's bytes and the bytes of ``donnees`` (canonical as written), or the
     one a tombstone keeps; None for any other layout."""
@@ -266,7 +266,9 @@ def _commitment_bytes(raw: bytes) -> bytes | None:
         salt = raw[-34:-2]
         if salt.strip(b"0123456789abcdef"):
             return None
-        return hashlib.sha256(bytes.fromhex(salt.decode()) + raw[11:-42]).hexdigest().encode()
+        pledge = hashlib.sha256(bytes.fromhex(salt.decode()))
+        pledge.update(memoryview(raw)[11:-42])
+        return pledge.hexdigest().encode()
     if raw.startswith(_STONE) and raw[-81:-66] == _PLEDGE and raw.endswith(b'"}'):
         pledge = raw[-66:-2]
         return None if pledge.strip(b"0123456789abcdef") else pledge

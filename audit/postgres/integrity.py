@@ -5,7 +5,8 @@ A writer that opens the journal (``tamis decider``, the service) checks the chai
 last point found intact, ``tamis_verification``'s latest row (``seq`` and digest), if that
 record is still there with that digest and no record before it is missing; else from the
 start. Only the rows appended since are read: each must carry the next number, chain to the
-digest before it and match its own digest (``verify.sealed``, on the line a file holds). If
+digest before it and be intact as ``verifier`` requires (``rowcheck.intact``: its digest from
+its columns' exact bytes, its copied columns what its content says). If
 something is wrong, the whole journal is verified (``backend.verify_any``) so that the
 warning names the very first problem ``verifier`` would, and the writer still appends
 (refusing would lose the decisions being made). When the chain is intact, its new head is
@@ -22,16 +23,16 @@ import psycopg
 
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
-from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import rowcheck, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.backend import verify_any
-from tamis.audit.verify import sealed
 
 CHECKPOINTS = "tamis_verification"
 _LATEST = f"SELECT seq, empreinte FROM {CHECKPOINTS} ORDER BY seq DESC LIMIT 1"
-_AT = f"SELECT empreinte, {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE seq = %s"
+_COLUMNS = ", ".join(rowcheck.COLUMNS)
+_AT = f"SELECT {_COLUMNS} FROM {schema.TABLE} WHERE seq = %s"
 _BEFORE = f"SELECT count(*) FROM {schema.TABLE} WHERE seq <= %s"
-_AFTER = f"SELECT {', '.join(rows.LINE_COLUMNS)} FROM {schema.TABLE} WHERE seq > %s ORDER BY seq"
+_AFTER = f"SELECT {_COLUMNS} FROM {schema.TABLE} WHERE seq > %s ORDER BY seq"
 _SAVE = f"INSERT INTO {CHECKPOINTS} (seq, empreinte) VALUES (%s, %s)"
 _FETCH = 2000
 
@@ -81,7 +82,7 @@ def _start(connection: psycopg.Connection) -> tuple[int, str]:
         return 0, GENESIS
     seq, digest = known
     row = connection.execute(_AT, (seq,)).fetchone()
-    if row is None or row[0] != digest or not sealed(rows.line_of(*row[1:])):
+    if row is None or row[2] != digest or not rowcheck.intact(rowcheck.as_bytes(row)):
         return 0, GENESIS
     if connection.execute(_BEFORE, (seq,)).fetchone() != (seq,):
         return 0, GENESIS  # a record before it was deleted
@@ -95,11 +96,11 @@ def _intact_after(connection: psycopg.Connection, seq: int, digest: str) -> tupl
         cursor.itersize = _FETCH
         cursor.execute(_AFTER, (seq,))
         for row in cursor:
-            found, event, previous, own = row[0], row[2], row[3], row[4]
+            own, event, previous, found = row[2], row[3], row[5], row[6]
             first_wrong = seq == 0 and event != "ouverture"
             if first_wrong or found != seq + 1 or previous != digest:
                 return None
-            if not sealed(rows.line_of(*row)):
+            if not rowcheck.intact(rowcheck.as_bytes(row)):
                 return None
             seq, digest = found, own
     return seq, digest

@@ -1,16 +1,17 @@
 """Reading a PostgreSQL journal: its lines in ``seq`` order, streamed by a binary ``COPY``
 (memory stays flat however long the journal), its records, and the chain's verification.
 
-The verifier checks what ``verify`` checks of a file, on the lines the rows make: each line's
-digest against its bytes (the personal part by its commitment), each ``seq`` following the
-one before, each ``precedente`` the digest before it, and an ``ouverture`` first. It reads
-the journal as a file's verifier reads a file: ranges of ``SPAN`` rows on every core, each
-range's columns streamed by one binary ``COPY … TO STDOUT``, its lines put together
-(``rows.line_from_bytes``) and checked ``BLOCK`` at a time by the file's fast byte check
-(``verify.check_blocks``); the parent checks the seams. This pass only says « intact »; at
-the first range in doubt, the rows are read again one by one from there, parsed, to name the
-first broken record exactly. A problem names the record's number; the result is a
-``verify.Verification``, so ``tamis journal verifier`` reports both backends the same way.
+The verifier checks what ``verify`` checks of a file, and what only a table can get wrong:
+each row's digest against its columns' exact bytes (the personal part by its commitment), its
+copied columns against its content (``rowcheck``), each ``seq`` following the one before, each
+``precedente`` the digest before it, and an ``ouverture`` first. It reads the journal in
+ranges of ``SPAN`` rows on every core, each range's columns streamed by one binary
+``COPY … TO STDOUT`` and checked row by row from their bytes (``rowcheck.check_rows``: no line
+is put together, no JSON parsed); the parent checks the seams. This pass only says « intact »;
+at the first range in doubt, the rows are read again one by one from there, their lines put
+together and parsed, to name the first broken record exactly. A problem names the record's
+number; the result is a ``verify.Verification``, so ``tamis journal verifier`` reports both
+backends the same way.
 """
 
 from __future__ import annotations
@@ -18,22 +19,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
+import orjson
 import psycopg
 
-from tamis.audit import blocks
+from tamis.audit import blocks, layout
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
-from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import rowcheck, rows, schema
 from tamis.audit.postgres import url as urls
-from tamis.audit.verify import Problem, RangeCheck, Verification, check_blocks, sealed
+from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
+from tamis.audit.verify import Problem, Verification, sealed
 
-BLOCK = 1000  # rows per block of lines checked at once
 SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
 _COPY = (
     f"COPY (SELECT {', '.join(rows.COPY_COLUMNS)} FROM {schema.TABLE} "
     "WHERE seq BETWEEN %s AND %s AND ({}) ORDER BY seq) TO STDOUT (FORMAT binary)"
+)
+_ROWS = (
+    f"COPY (SELECT {', '.join(rowcheck.COLUMNS)} FROM {schema.TABLE} "
+    "WHERE seq BETWEEN %s AND %s ORDER BY seq) TO STDOUT (FORMAT binary)"
 )
 _LAST = 2**63 - 1  # the largest seq
 T = TypeVar("T")
@@ -73,7 +79,7 @@ def verify(
     for _part, found in map_parts(url, check_range, parts, parallel_from, processes):
         if not state.continued_by(found):
             return _exact(url, state)
-        state = _Start(found.last_seq, found.last_digest.decode(), state.count + found.lines)
+        state = _Start(found.last_seq, found.last_digest.decode(), state.count + found.count)
     if not parts or _first_event(url) != "ouverture":
         return _exact(url, _Start())
     return Verification(state.count, state.seq, state.digest, None)
@@ -115,34 +121,36 @@ class _Start(NamedTuple):
     digest: str = GENESIS
     count: int = 0
 
-    def continued_by(self, found: RangeCheck) -> bool:
+    def continued_by(self, found: RowsCheck) -> bool:
         """True if the range ``found`` holds and follows this record."""
-        if found.first is None:
-            return found.ok and found.lines == 0
-        first = found.first
-        return found.ok and first.seq == self.seq + 1 and first.precedente == self.digest
+        if found.first_seq is None:
+            return found.ok and found.count == 0
+        return (
+            found.ok
+            and found.first_seq == self.seq + 1
+            and found.first_previous.decode() == self.digest
+        )
 
 
-def check_range(url: str, part: SeqRange) -> tuple[SeqRange, RangeCheck]:
-    """Check one range of rows on its own (a worker's job): their lines seal and chain."""
-    return part, check_blocks(_blocks(url, part))
+def check_range(url: str, part: SeqRange) -> tuple[SeqRange, RowsCheck]:
+    """Check one range of rows on its own (a worker's job): each intact, each chained."""
+    return part, rowcheck.check_rows(rows_in(url, part))
 
 
-def _blocks(url: str, part: SeqRange) -> Iterator[tuple[bytes, int]]:
-    """``(lines, stop)`` of each block of ``BLOCK`` rows of ``part`` (the last one shorter)."""
-    lines: list[bytes] = []
-    for line in lines_where(url, part):
-        lines.append(line)
-        if len(lines) == BLOCK:
-            yield _block(lines)
-            lines = []
-    if lines:
-        yield _block(lines)
-
-
-def _block(lines: list[bytes]) -> tuple[bytes, int]:
-    data = b"\n".join(lines) + b"\n"
-    return data, len(data)
+def rows_in(url: str, part: SeqRange) -> Iterator[tuple]:
+    """The rows of ``part`` in order, as ``rowcheck`` reads them (``rowcheck.COLUMNS``, texts
+    as bytes), streamed by one binary ``COPY … TO STDOUT``."""
+    try:
+        with (
+            urls.connect(url) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SET client_encoding TO 'UTF8'")
+            with cursor.copy(_ROWS, (part.first, part.last)) as copy:
+                copy.set_types(rowcheck.TYPES)
+                yield from copy.rows()
+    except psycopg.Error as error:
+        raise urls.failed(url, error, "de lire") from None
 
 
 def lines_where(
@@ -181,19 +189,23 @@ def _read(url: str, connection: psycopg.Connection, query: str) -> tuple:
 def _exact(url: str, start: _Start) -> Verification:
     """Row by row after ``start`` (which the rows before it reached): the first problem."""
     seq, digest, count = start
-    for line in iter_lines(url, after=seq):
-        record = parse_record(line)
-        problem = _problem(count + 1, line, record, seq, digest)
+    with urls.connect(url) as connection:
+        schema.check(url, connection)
+    for found in rows_in(url, SeqRange(seq + 1, _LAST)):
+        row = RowBytes(*found)
+        problem = _problem(count + 1, row, seq, digest)
         if problem is not None:
             return Verification(count, seq, digest, problem)
-        seq, digest, count = record["seq"], record["empreinte"], count + 1  # type: ignore[index]
+        seq, digest, count = row.seq, row.empreinte.decode(), count + 1
     if count == 0:
         empty = "journal vide — tout journal commence par un enregistrement « ouverture »."
         return Verification(0, 0, GENESIS, Problem("ouverture", 1, empty))
     return Verification(count, seq, digest, None)
 
 
-def _problem(rank: int, line: bytes, record: dict | None, seq: int, digest: str) -> Problem | None:
+def _problem(rank: int, row: RowBytes, seq: int, digest: str) -> Problem | None:
+    line = rows.line_from_bytes(*row[:8])
+    record = parse_record(line)
     if record is None:
         return Problem("illisible", rank, f"enregistrement n° {_seq(line)} illisible.")
     found = record["seq"]
@@ -204,13 +216,8 @@ def _problem(rank: int, line: bytes, record: dict | None, seq: int, digest: str)
             f"le premier enregistrement (n° {found}) est « {record['evenement']} » et non "
             "« ouverture » — le début du journal a été supprimé ou remplacé.",
         )
-    if not sealed(line):
-        return Problem(
-            "modifie",
-            rank,
-            f"l'enregistrement n° {found} a été modifié — son empreinte ne correspond plus à "
-            "son contenu.",
-        )
+    if rowcheck.digest_of(row) != row.empreinte:
+        return Problem("modifie", rank, _altered(row, sealed(line)))
     if found != seq + 1:
         missing = f"n° {seq + 1}" if found == seq + 2 else f"n° {seq + 1} à {found - 1}"
         return Problem("supprime", rank, f"enregistrement(s) supprimé(s) ({missing} manquant).")
@@ -221,7 +228,56 @@ def _problem(rank: int, line: bytes, record: dict | None, seq: int, digest: str)
             f"l'enregistrement n° {found} ne suit pas l'empreinte de l'enregistrement n° {seq} "
             "— celui-ci a été réécrit ou remplacé.",
         )
+    return _copy_problem(rank, row)
+
+
+def _altered(row: RowBytes, line_sealed: bool) -> str:
+    """What to say of a row whose columns do not give its digest. ``line_sealed``: the line
+    they make still reads as the sealed record (text added to a column, or moved from one to
+    the other: its bytes are not what was sealed)."""
+    if not line_sealed:
+        return (
+            f"l'enregistrement n° {row.seq} a été modifié — son empreinte ne correspond plus à "
+            "son contenu."
+        )
+    column = "contenu" if not _canonical(row.contenu) else "donnees_personnelles"
+    return (
+        f"l'enregistrement n° {row.seq} a été modifié : sa colonne « {column} » n'est plus "
+        "exactement le JSON que tamis a scellé (espaces ou texte ajoutés, ou texte venu d'une "
+        "autre colonne) — son empreinte ne correspond plus à ses colonnes."
+    )
+
+
+def _canonical(text: bytes) -> bool:
+    """True if ``text`` is one JSON object written as tamis writes it."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(value, dict) and layout.canonical(value) == text
+
+
+_COPIED = ("politique_sha256", "id_invitation", "decision")
+
+
+def _copy_problem(rank: int, row: RowBytes) -> Problem | None:
+    """A copied column that does not say what the content says, if any."""
+    expected = rowcheck.copies_of(row.contenu, row.evenement) or (None, None, None)
+    for name, held, said in zip(_COPIED, row[8:], expected, strict=True):
+        if held != said:
+            return Problem(
+                "copie",
+                rank,
+                f"l'enregistrement n° {row.seq} : sa colonne « {name} » vaut {_shown(held)} "
+                f"alors que son contenu dit {_shown(said)} — une copie du contenu a été "
+                "modifiée dans la table ; chercher, stats et pourquoi, qui lisent cette "
+                "colonne, donneraient une réponse fausse.",
+            )
     return None
+
+
+def _shown(value: bytes | None) -> str:
+    return "NULL" if value is None else f"« {value.decode(errors='replace')} »"
 
 
 def _seq(line: bytes) -> str:

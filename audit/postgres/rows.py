@@ -55,9 +55,7 @@ class Row(NamedTuple):
 def row_of(line: bytes) -> Row:
     """The row of a sealed line (without its ``\\n``) that tamis wrote or verified."""
     record = orjson.loads(line)
-    content = record["contenu"]
     personal = record.get(KEY)
-    is_decision = record["evenement"] == "decision"
     return Row(
         record["seq"],
         record["horodatage"],
@@ -65,12 +63,27 @@ def row_of(line: bytes) -> Row:
         record["precedente"],
         record["empreinte"],
         record["version"],
-        layout.canonical(content).decode(),
+        layout.canonical(record["contenu"]).decode(),
         None if personal is None else layout.canonical(personal).decode(),
-        policy_sha(record),
-        str(content.get("id")) if is_decision else None,
-        content.get("decision") if is_decision else None,
+        *copies(record),
     )
+
+
+class Copies(NamedTuple):
+    """The columns copied from a record's content for the indexes (``Row``'s last three)."""
+
+    politique_sha256: str | None
+    id_invitation: str | None
+    decision: str | None
+
+
+def copies(record: dict) -> Copies:
+    """What the copied columns of ``record``'s row hold: the policy's sha256 for any record
+    that names one, the id and the decision for a decision."""
+    content = record["contenu"]
+    if record["evenement"] != "decision":
+        return Copies(policy_sha(record), None, None)
+    return Copies(policy_sha(record), str(content.get("id")), content.get("decision"))
 
 
 def line_of(

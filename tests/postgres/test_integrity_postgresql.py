@@ -102,3 +102,18 @@ def test_a_role_that_may_not_record_the_check_appends_all_the_same(journal):
         with psycopg.connect(journal, autocommit=True) as admin:
             admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema FROM {role}")
             admin.execute(f"DROP ROLE {role}")
+
+
+def test_a_copied_column_changed_since_the_last_check_is_told_as_verifier_tells_it(journal):
+    """The writer's check asks of each new row what ``verifier`` asks: a decision whose
+    indexed copy was changed is told (the chain itself still holds)."""
+    with psycopg.connect(journal, autocommit=True) as admin:
+        admin.execute("DELETE FROM tamis_verification")
+        admin.execute("UPDATE tamis_journal SET decision = 'signaler' WHERE seq = 5")
+    decided = decide(journal)
+    assert decided.exit_code == 0
+    assert decided.stderr.startswith(
+        f"avertissement : {shown(journal)} : l'enregistrement n° 5 : sa colonne « decision » "
+        "vaut « signaler » alors que son contenu dit « "
+    )
+    assert decided.stderr.endswith(AFTER + SUMMARY)

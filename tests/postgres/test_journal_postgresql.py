@@ -124,6 +124,31 @@ def test_verifier_finds_a_row_changed_or_deleted_in_the_database(journal):
     assert "enregistrement(s) supprimé(s) (n° 4 à 5 manquant)" in deleted.output
 
 
+def test_verifier_refuses_a_changed_copy_and_text_appended_to_contenu(journal):
+    """What the chain does not cover but the table can get wrong: an indexed copy that no
+    longer says what the content says, and a space after the sealed JSON."""
+    fill(journal, checked(), 5)
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute("UPDATE tamis_journal SET id_invitation = 'inv-99' WHERE seq = 6")
+    copied = tamis("journal", "verifier", "--journal", journal)
+    assert copied.exit_code == 1
+    assert copied.output == (
+        f"ÉCHEC : {shown(journal)} : l'enregistrement n° 6 : sa colonne « id_invitation » vaut "
+        "« inv-99 » alors que son contenu dit « inv-3 » — une copie du contenu a été modifiée "
+        "dans la table ; chercher, stats et pourquoi, qui lisent cette colonne, donneraient une "
+        "réponse fausse.\n"
+    )
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute("UPDATE tamis_journal SET contenu = contenu || ' ' WHERE seq = 3")
+    spaced = tamis("journal", "verifier", "--journal", journal)
+    assert spaced.exit_code == 1
+    assert spaced.output == (
+        f"ÉCHEC : {shown(journal)} : l'enregistrement n° 3 a été modifié : sa colonne « contenu » "
+        "n'est plus exactement le JSON que tamis a scellé (espaces ou texte ajoutés, ou texte "
+        "venu d'une autre colonne) — son empreinte ne correspond plus à ses colonnes.\n"
+    )
+
+
 def test_writers_in_parallel_keep_one_chain(journal):
     policy = checked()
     threads = [threading.Thread(target=fill, args=(journal, policy, 15)) for _ in range(4)]

@@ -16,7 +16,7 @@ from journal_helpers import checked, decide, fill
 from tamis.audit.journal import open_journal
 from tamis.audit.postgres import read, rows, schema
 from tamis.audit.postgres.copy import copy_journal
-from tamis.audit.verify import verify_journal
+from tamis.audit.verify import sealed, verify_journal
 
 SMALL = {"span": 7, "parallel_from": 0, "processes": 2}
 """Ranges of 7 rows, on two processes, whatever the journal's length."""
@@ -67,12 +67,12 @@ def test_the_lines_read_from_the_columns_are_the_bytes_tamis_wrote(pg_url, tmp_p
     being read one by one."""
     odd_journal(pg_url)
     _, found = read.check_range(pg_url, read.SeqRange(1, 14))
-    assert found.ok and found.lines == 14 and found.first.seq == 1
+    assert found.ok and found.count == 14 and found.first_seq == 1
     copy = tmp_path / "copie.jsonl"
     copy_journal(pg_url, str(copy))
     lines = [line for line in copy.read_bytes().split(b"\n") if line]
-    built = b"".join(data for data, _ in read._blocks(pg_url, read.SeqRange(1, 14)))
-    assert built == b"\n".join(lines) + b"\n"
+    built = [rows.line_from_bytes(*row[:8]) for row in read.rows_in(pg_url, read.SeqRange(1, 14))]
+    assert built == lines
 
 
 @pytest.mark.parametrize("seq", [1, 2, 7, 8, 20, 42])
@@ -150,3 +150,111 @@ def test_a_line_from_the_columns_bytes_is_line_of_whatever_the_texts(moment, per
         *(7, 3),
     )
     assert found == expected
+
+
+BOTH = [SMALL, {}]
+"""Small ranges on two processes, and the defaults (one range, here)."""
+
+
+def altered(seq: int, column: str) -> str:
+    return (
+        f"l'enregistrement n° {seq} a été modifié : sa colonne « {column} » n'est plus "
+        "exactement le JSON que tamis a scellé (espaces ou texte ajoutés, ou texte venu d'une "
+        "autre colonne) — son empreinte ne correspond plus à ses colonnes."
+    )
+
+
+@pytest.mark.parametrize("options", BOTH)
+@pytest.mark.parametrize("seq", [1, 2, 20])
+@pytest.mark.parametrize("space", [" ", "\t", "\r\n  "])
+def test_whitespace_appended_to_contenu_is_refused_though_the_line_still_parses(
+    journal, seq, space, options
+):
+    """The line the columns make still reads as the sealed record once parsed, but the
+    column does not hold the bytes that were sealed: refused, the row named."""
+    sql(journal, "UPDATE tamis_journal SET contenu = contenu || %s WHERE seq = %s", space, seq)
+    result = read.verify(journal, **options)
+    assert not result.ok and (result.count, result.last_seq) == (seq - 1, seq - 1)
+    assert result.problem.kind == "modifie" and result.problem.line == seq
+    assert result.problem.message == altered(seq, "contenu")
+
+
+@pytest.mark.parametrize("options", BOTH)
+def test_a_personal_part_moved_into_contenu_is_refused_though_the_line_is_the_same(
+    journal, options
+):
+    """Glued back together, the two columns make the very line that was sealed; but the
+    personal part now sits in ``contenu``, where erasure would never reach it."""
+    sql(
+        journal,
+        "UPDATE tamis_journal SET contenu = contenu || ',\"donnees_personnelles\":' || "
+        "donnees_personnelles, donnees_personnelles = NULL WHERE seq = 9",
+    )
+    line = rows.line_from_bytes(*next(read.rows_in(journal, read.SeqRange(9, 9)))[:8])
+    assert sealed(line)  # what the verifier used to accept
+    result = read.verify(journal, **options)
+    assert result.problem.kind == "modifie" and result.problem.line == 9
+    assert result.problem.message == altered(9, "contenu")
+
+
+def test_a_member_appended_to_contenu_is_refused(journal):
+    sql(journal, "UPDATE tamis_journal SET contenu = contenu || ',\"ajout\":1' WHERE seq = 12")
+    result = read.verify(journal, **SMALL)
+    assert result.problem.kind == "modifie" and result.problem.line == 12
+    assert result.problem.message == (
+        "l'enregistrement n° 12 a été modifié — son empreinte ne correspond plus à son contenu."
+    )
+
+
+def copy_changed(seq: int, column: str, held: str, said: str) -> str:
+    return (
+        f"l'enregistrement n° {seq} : sa colonne « {column} » vaut {held} alors que son contenu "
+        f"dit {said} — une copie du contenu a été modifiée dans la table ; chercher, stats et "
+        "pourquoi, qui lisent cette colonne, donneraient une réponse fausse."
+    )
+
+
+def said(journal: str, seq: int, column: str) -> str:
+    with psycopg.connect(journal) as connection:
+        found = connection.execute(
+            f"SELECT {column} FROM tamis_journal WHERE seq = %s", (seq,)
+        ).fetchone()
+    return "NULL" if found[0] is None else f"« {found[0]} »"
+
+
+@pytest.mark.parametrize("options", BOTH)
+@pytest.mark.parametrize(
+    ("seq", "column", "value"),
+    [
+        (20, "decision", "signaler"),
+        (20, "id_invitation", "inv-autre"),
+        (20, "id_invitation", None),
+        (20, "politique_sha256", "b" * 64),
+        (2, "politique_sha256", "c" * 64),
+        (2, "decision", "refuser"),
+        (1, "id_invitation", "inv-1"),
+        (42, "decision", None),
+    ],
+)
+def test_a_copied_column_that_no_longer_says_what_the_content_says_is_refused(
+    journal, seq, column, value, options
+):
+    """The chain still verifies (no digest covers the copies), but the SQL of the queries
+    reads them: a changed copy is named, with both values."""
+    before = said(journal, seq, column)
+    sql(journal, f"UPDATE tamis_journal SET {column} = %s WHERE seq = %s", value, seq)
+    result = read.verify(journal, **options)
+    assert not result.ok and (result.count, result.last_seq) == (seq - 1, seq - 1)
+    assert result.problem.kind == "copie" and result.problem.line == seq
+    held = "NULL" if value is None else f"« {value} »"
+    assert result.problem.message == copy_changed(seq, column, held, before)
+
+
+def test_copies_of_contents_laid_out_otherwise_are_read_by_parsing(pg_url):
+    """Decisions whose id and texts JSON escapes (read by parsing, not from the bytes) still
+    verify, and a changed copy among them is still named."""
+    odd_journal(pg_url)
+    assert read.verify(pg_url, **SMALL).ok
+    sql(pg_url, "UPDATE tamis_journal SET id_invitation = 'inv-autre' WHERE seq = 5")
+    result = read.verify(pg_url, **SMALL)
+    assert result.problem.kind == "copie" and result.problem.line == 5

@@ -1,0 +1,173 @@
+"""One row of a PostgreSQL journal, checked from its columns: what ``verifier`` requires of
+each row, on the fast pass (``check_rows``) and on the exact one (``read``).
+
+A row is intact when its digest, computed from its columns' own bytes, is its ``empreinte``,
+and its copied columns say what its content says:
+
+- **The digest, column by column.** The SHA-256 of ``{"contenu":`` + the bytes of
+  ``contenu`` + (format 3) ``,"donnees_personnelles":"<commitment>",`` + the envelope, the
+  commitment computed from the bytes of ``donnees_personnelles`` (``layout.commitment_bytes``).
+  This is the canonical record the digest covers, so a row tamis wrote passes; a column that
+  gained a space, a member, or the personal part moved into ``contenu`` does not, even when the
+  line put together from the columns reads the same as the one that was sealed (a line made
+  of the two texts glued together cannot tell where one ends).
+- **The copies.** ``politique_sha256``, ``id_invitation`` and ``decision`` are copied from the
+  content for the indexes (``rows.copies``); a copy changed in the table would make the SQL of
+  ``chercher``, ``stats`` or ``pourquoi`` answer wrongly while the chain still verifies. For a
+  decision, the three values are read from the content's bytes (``_decision_copies``: the
+  first members of a canonical object, and keys that occur once, since a key's bytes
+  ``"id":`` cannot occur inside a JSON text, whose quotes are escaped); any other row, or
+  content laid out otherwise, is parsed.
+
+Rows arrive as a binary ``COPY`` sends them: texts as UTF-8 bytes (``COLUMNS``, ``TYPES``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import orjson
+
+from tamis.audit import layout
+from tamis.audit.postgres import rows
+
+COLUMNS = (*rows.COPY_COLUMNS, "politique_sha256", "id_invitation", "decision")
+"""The columns a row is checked from, in ``RowBytes``' order."""
+TYPES = [*rows.COPY_TYPES, "bytea", "bytea", "bytea"]
+"""How psycopg loads them from a binary ``COPY``: texts as their bytes."""
+
+
+class RowBytes(NamedTuple):
+    contenu: bytes
+    donnees_personnelles: bytes | None
+    empreinte: bytes
+    evenement: bytes
+    horodatage: bytes
+    precedente: bytes
+    seq: int
+    version: int
+    politique_sha256: bytes | None
+    id_invitation: bytes | None
+    decision: bytes | None
+
+
+class RowsCheck(NamedTuple):
+    """What one pass over consecutive rows found: its ends, its count, whether all held."""
+
+    first_seq: int | None  # None: no row
+    first_previous: bytes  # the first row's ``precedente``
+    last_seq: int
+    last_digest: bytes
+    count: int
+    ok: bool  # every row intact and chained to the one before (the first taken as it is)
+
+
+def as_bytes(row: tuple) -> tuple:
+    """A row read as text (``COLUMNS``) as ``check_rows`` takes it: its texts as UTF-8."""
+    return tuple(value.encode() if isinstance(value, str) else value for value in row)
+
+
+def check_rows(found: Iterable[tuple]) -> RowsCheck:
+    """Check rows (``COLUMNS``, in ``seq`` order) on their own: each intact (``intact``) and
+    following the one before. Stops at the first that does not (``ok`` False)."""
+    first, seq, digest, count = None, 0, b"", 0
+    for row in found:
+        if first is None:
+            first, seq, digest = row, row[6] - 1, row[5]
+        if row[6] != seq + 1 or row[5] != digest or not intact(row):
+            return RowsCheck(first[6], first[5], seq, digest, count, False)
+        seq, digest, count = row[6], row[2], count + 1
+    if first is None:
+        return RowsCheck(None, b"", 0, b"", 0, True)
+    return RowsCheck(first[6], first[5], seq, digest, count, True)
+
+
+def intact(row: tuple) -> bool:
+    """True if the row's digest matches its columns and its copies match its content."""
+    return digest_of(row) == row[2] and copies_hold(row)
+
+
+_PLAIN = re.compile(rb'[^"\\\x00-\x1f]*').fullmatch  # texts JSON writes as they are
+_TAIL = b'"evenement":"%b","horodatage":"%b","precedente":"%b","seq":%d,"version":%d}'
+
+
+def digest_of(row: tuple) -> bytes | None:
+    """The digest (hex, as bytes) of the record a row's columns hold (``COLUMNS``), from
+    their exact bytes; None if its personal part is not laid out as tamis writes one."""
+    contenu, personal, _, event, moment, previous, seq, version = row[:8]
+    if _PLAIN(event + moment + previous):
+        tail = _TAIL % (event, moment, previous, seq, version)
+    else:
+        texts = (event.decode(), moment.decode(), previous.decode())
+        tail = layout.canonical(dict(zip(layout.ENVELOPE, (*texts, seq, version), strict=True)))
+        tail = tail[1:]
+    state = hashlib.sha256(b'{"contenu":')
+    state.update(contenu)
+    if personal is None:
+        state.update(b"," + tail)
+    else:
+        pledge = layout.commitment_bytes(personal)
+        if pledge is None:
+            return None
+        state.update(b',"donnees_personnelles":"%b",%b' % (pledge, tail))
+    return state.hexdigest().encode()
+
+
+def copies_hold(row: tuple) -> bool:
+    """True if the row's copied columns are what its content says."""
+    held = (row[8], row[9], row[10])
+    if row[3] == b"decision":
+        fast = _decision_copies(row[0])
+        if fast is not None:
+            return fast == held
+    return copies_of(row[0], row[3]) == held
+
+
+def copies_of(contenu: bytes, event: bytes) -> tuple[bytes | None, ...] | None:
+    """The copies ``rows.copies`` makes of this content, as bytes; None if the content is not
+    a JSON object (no copy can match it)."""
+    try:
+        content = orjson.loads(contenu)
+        if not isinstance(content, dict):
+            return None
+        found = rows.copies({"contenu": content, "evenement": event.decode()})
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return tuple(None if value is None else str(value).encode() for value in found)
+
+
+_DECISION = re.compile(rb'\{(?:"contexte_sha256":"[0-9a-f]{64}",)?"decision":"([a-z]+)"[,}]')
+"""A decision content's first members: ``decision`` comes first but for ``contexte_sha256``."""
+_ID, _POLICY, _SHA = b'"id":"', b'"politique":{', b'"sha256":"'
+
+
+def _decision_copies(contenu: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """``(politique_sha256, id_invitation, decision)`` read from the bytes of a decision's
+    content as tamis writes it, or None where they cannot be read that way (the caller
+    parses the content). A key's bytes (``"id":"``) cannot occur inside a JSON text, whose
+    quotes are escaped; the first text ``id`` is the content's own, nothing tamis puts before
+    it in a decision having one; ``sha256`` is read inside the ``politique`` object only, and
+    only if no object opens or closes before it there."""
+    first = _DECISION.match(contenu)
+    ident = contenu.find(_ID, first.end() if first else 0)
+    policy = contenu.find(_POLICY, ident)
+    sha = contenu.find(_SHA, policy)
+    if first is None or ident < 0 or policy < 0 or sha < 0:
+        return None
+    inside = contenu[policy + len(_POLICY) : sha]
+    if b"{" in inside or b"}" in inside:
+        return None
+    ident_value, sha_value = _text_at(contenu, ident + len(_ID)), _text_at(contenu, sha + 10)
+    if ident_value is None or sha_value is None:
+        return None
+    return sha_value, ident_value, first[1]
+
+
+def _text_at(contenu: bytes, start: int) -> bytes | None:
+    """The text value that starts at ``start`` (after its opening quote), if it has no
+    escape."""
+    value = contenu[start : contenu.find(b'"', start)]
+    return None if b"\\" in value else value
