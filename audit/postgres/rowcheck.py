@@ -12,7 +12,7 @@ and its copied columns say what its content says:
   line put together from the columns reads the same as the one that was sealed (a line made
   of the two texts glued together cannot tell where one ends).
 - **The copies.** ``politique_sha256``, ``id_invitation`` and ``decision`` are copied from the
-  content for the indexes (``rows.copies``); a copy changed in the table would make the SQL of
+  content for the indexes (``rows.indexed``); a copy changed in the table would make the SQL of
   ``chercher``, ``stats`` or ``pourquoi`` answer wrongly while the chain still verifies. For a
   decision, the three values are read from the content's bytes (``_decision_copies``: the
   first members of a canonical object, and keys that occur once, since a key's bytes
@@ -127,13 +127,13 @@ def copies_hold(row: tuple) -> bool:
 
 
 def copies_of(contenu: bytes, event: bytes) -> tuple[bytes | None, ...] | None:
-    """The copies ``rows.copies`` makes of this content, as bytes; None if the content is not
+    """The copies ``rows.indexed`` makes of this content, as bytes; None if the content is not
     a JSON object (no copy can match it)."""
     try:
         content = orjson.loads(contenu)
         if not isinstance(content, dict):
             return None
-        found = rows.copies({"contenu": content, "evenement": event.decode()})
+        found = rows.indexed({"contenu": content, "evenement": event.decode()})
     except (orjson.JSONDecodeError, UnicodeDecodeError):
         return None
     return tuple(None if value is None else str(value).encode() for value in found)

@@ -65,11 +65,11 @@ def row_of(line: bytes) -> Row:
         record["version"],
         layout.canonical(record["contenu"]).decode(),
         None if personal is None else layout.canonical(personal).decode(),
-        *copies(record),
+        *indexed(record),
     )
 
 
-class Copies(NamedTuple):
+class Indexed(NamedTuple):
     """The columns copied from a record's content for the indexes (``Row``'s last three)."""
 
     politique_sha256: str | None
@@ -77,13 +77,13 @@ class Copies(NamedTuple):
     decision: str | None
 
 
-def copies(record: dict) -> Copies:
+def indexed(record: dict) -> Indexed:
     """What the copied columns of ``record``'s row hold: the policy's sha256 for any record
     that names one, the id and the decision for a decision."""
     content = record["contenu"]
     if record["evenement"] != "decision":
-        return Copies(policy_sha(record), None, None)
-    return Copies(policy_sha(record), str(content.get("id")), content.get("decision"))
+        return Indexed(policy_sha(record), None, None)
+    return Indexed(policy_sha(record), str(content.get("id")), content.get("decision"))
 
 
 def line_of(
