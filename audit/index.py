@@ -40,10 +40,9 @@ from tamis.audit.chain import parse_record, policy_sha
 from tamis.audit.filters import Filter, Json, Outcome, Sender, merged_facts
 from tamis.audit.reader import PathLike, Warn
 from tamis.audit.rows import summary_row
-from tamis.audit.stats import Stats, counted, period_of
+from tamis.audit.stats import Stats, fact_profile, period_of
 from tamis.audit.torn import torn_message
 from tamis.audit.verify import sealed
-from tamis.engine.semantics import truth_word
 
 SUFFIX = ".index.sqlite"
 SCHEMA = "tamis-index-6"
@@ -163,7 +162,7 @@ class _RangeReader:
                 cell(content.get("id")),
                 cell(sender.shown),
                 _json(list(Outcome.of(content))),
-                _json(_profile(content)),
+                _json(fact_profile(content)),
                 *where[1:],
             )
         )
@@ -187,12 +186,6 @@ def is_policy(data: bytes, start: int, end: int, record: dict) -> bool:
 def _text(value: Json) -> str | None:
     """A sender's name or URL as the ``expediteur`` test reads it: text, or nothing."""
     return value if isinstance(value, str) else None
-
-
-def _profile(content: dict) -> list[list[str]]:
-    """What ``stats`` counts of a decision's facts: ``[name, vrai|faux|inconnu]`` pairs."""
-    facts = (content.get("faits", {}), content.get("faits_derives", {}))
-    return [[n, truth_word(v)] for f in facts for n, v in f.items() if counted(v)]
 
 
 def _json(data: Json) -> str:

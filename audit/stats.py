@@ -104,6 +104,13 @@ def compute_stats(records: Iterable[dict], per: str = "jour", *, local: bool = F
     return stats
 
 
+def fact_profile(content: dict) -> list[list[str]]:
+    """What ``stats`` counts of a decision's facts: ``[name, vrai|faux|inconnu]`` pairs, in
+    the order ``Stats.add`` meets them (the query indexes keep it, to count by GROUP BY)."""
+    facts = (content.get("faits", {}), content.get("faits_derives", {}))
+    return [[n, truth_word(v)] for f in facts for n, v in f.items() if counted(v)]
+
+
 def counted(value: Any) -> bool:
     """The fact values ``stats`` counts: vrai, faux and inconnu (not numbers or texts)."""
     return value is None or isinstance(value, bool)

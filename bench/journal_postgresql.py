@@ -9,9 +9,9 @@ works in a PostgreSQL schema of its own, dropped at the end):
    columns and indexes, one transaction per 1,000 rows; the ratio of the medians (target
    ≥ 0.5×);
 2. over a journal of ``--n-postgresql`` / 10 then ``--n-postgresql`` records (default
-   1,000,000): ``verifier``, ``chercher`` (two filters, the file benchmark's), ``stats`` and
-   ``pourquoi``, each in a forked child: time, CPU of the child and its workers, peak RSS
-   (flat memory: the same order at both sizes); then the copy to a file once.
+   1,000,000): ``verifier``, ``chercher`` (two filters, the file benchmark's), ``stats``,
+   ``pourquoi`` and ``exporter``, each in a forked child: time, CPU of the child and its
+   workers, peak RSS (flat memory: the same order at both sizes); then the copy to a file.
 
 Rounds alternate the two sides so that the server's ups and downs favour neither. The large
 journal is filled as a setup step, not as a measure of tamis: a file journal written by
@@ -22,14 +22,15 @@ seconds rather than the minutes of appending them through the journal.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
+import os
 import secrets
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import orjson
 import psycopg
 
 from tamis.audit import layout
@@ -38,7 +39,6 @@ from tamis.audit.postgres import query, read, rows, schema
 from tamis.audit.postgres.backend import verify_any
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.queries import parse_filter
-from tamis.audit.stats import compute_stats
 
 BATCH = 1000
 
@@ -157,14 +157,26 @@ def jobs(url: str) -> dict:
         "chercher --regle 'profil incomplet' --depuis": lambda: found(rare),
         "stats (chaque invitation une fois)": lambda: counted(url, quiet),
         "pourquoi inv-0000500": lambda: why_count(url, quiet),
+        "exporter --regle 'profil incomplet' --depuis": lambda: exported(url, rare, quiet),
     }
 
 
 def counted(url: str, quiet) -> str:
-    """What ``tamis journal stats`` counts on PostgreSQL: each invitation's latest decision."""
-    latest = dataclasses.replace(parse_filter(), latest=True)
-    total = compute_stats(query.select(url, latest, quiet)).total
+    """What ``tamis journal stats`` counts on PostgreSQL: each invitation's latest decision,
+    in local days (its default), by GROUP BY."""
+    total = query.journal_stats(url, parse_filter(), "jour", quiet, local=True).total
     return f"{total:,} invitations comptées".replace(",", " ")
+
+
+def exported(url: str, flt, quiet) -> str:
+    """What ``tamis journal exporter`` reads and writes: every chosen record, whole."""
+    with open(os.devnull, "w") as sink:
+        count = sum(1 for r in query.select(url, flt, quiet) if sink.write(jsonl(r)))
+    return f"{count:,} exportées".replace(",", " ")
+
+
+def jsonl(record: dict) -> str:
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode() + "\n"
 
 
 def why_count(url: str, quiet) -> str:

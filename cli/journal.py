@@ -11,7 +11,6 @@ value into a usage error (exit 2).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import itertools
 import os
@@ -498,15 +497,12 @@ def _search(journal: str, flt: Any, sans_index: bool) -> Iterable[dict]:
 
 
 def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -> Stats:
-    """``stats``' counts: a file's through its index or scan, PostgreSQL's over the records
-    its SQL selects (counted by ``stats.compute_stats``, as for a file)."""
+    """``stats``' counts: a file's through its index or scan, PostgreSQL's by SQL."""
     if not postgres_url(journal):
         return queries.journal_stats(journal, flt, per, warn, local=local, index=not sans_index)
     from tamis.audit.postgres import query
-    from tamis.audit.stats import compute_stats
 
-    latest = dataclasses.replace(flt, latest=True)  # each invitation once, as for a file
-    return compute_stats(query.select(journal, latest, warn), per, local=local)
+    return query.journal_stats(journal, flt, per, warn, local=local)
 
 
 def _chosen(journal: str, flt: Any, sans_index: bool) -> Callable[[], Iterable[dict]]:

@@ -1,33 +1,43 @@
 """Decision records chosen by a ``filters.Filter``, from a PostgreSQL journal.
 
-The SQL narrows on the indexed columns (event, decision, invitation id or its start, period:
-compared byte by byte, ``COLLATE "C"``, as the file's readers compare them) and, for one rule,
-on the bytes the file's scan looks for in ``contenu``; the rows stream through a server-side
-cursor in ``seq`` order, and ``Filter.matches`` (the one owner of what a filter means) has the
-last word on each record. ``chercher`` (``search``) reads ranges of rows on every core for a
-long journal, as a file's scan does. A record whose digest no longer matches its content is
-still shown as the journal holds it, with a French warning, like a file's.
+The SQL narrows on the indexed columns (event, decision, rule, invitation id or its start,
+period: compared byte by byte, ``COLLATE "C"``, as the file's readers compare them); the rows
+stream by a binary ``COPY`` in ``seq`` order, and ``Filter.matches`` (the one owner of
+what a filter means) has the last word on each record. A record whose digest no longer
+matches its content is still shown as the journal holds it, with a French warning, like a
+file's.
+
+``chercher`` (``search``) reads only what it shows: the columns the writers copy for the
+queries (``rows.QueryCopies``: the outcome, the sender as shown), never the records, when its
+filter tests nothing else (no ``--fait``, no ``--expediteur``); the outcome's tests
+(``Filter.outcome_ok``) run once per distinct outcome. Like the file's query index, it then
+shows the copies without checking each record's digest (``verifier`` checks both). Otherwise
+it reads and parses the records. Either way, a long journal is read in ranges of rows on
+every core, each streamed by a binary ``COPY``, as a file's scan does.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import NamedTuple
 
 import orjson
 import psycopg
 
-from tamis.audit import layout, why
+from tamis.audit import why
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
-from tamis.audit.filters import Filter
+from tamis.audit.filters import Filter, Json, Outcome
 from tamis.audit.postgres import read, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.queries import parse_filter, summary
+from tamis.audit.rows import summary_row
+from tamis.audit.stats import Stats, compute_stats, local_day, period_of
 from tamis.audit.verify import sealed
 
-_FETCH = 2000
 LATEST = (
     f"seq IN (SELECT max(seq) FROM {schema.TABLE} WHERE evenement = 'decision'"
     " GROUP BY id_invitation)"
@@ -40,6 +50,9 @@ def where(flt: Filter) -> tuple[str, list]:
     if flt.decisions:
         parts.append("decision = ANY(%s)")
         params.append(sorted(flt.decisions))
+    if flt.rules:
+        parts.append('regle COLLATE "C" = ANY(%s)')
+        params.append(sorted(flt.rules))
     if flt.invitation is not None:
         parts.append('id_invitation COLLATE "C" = %s')
         params.append(flt.invitation)
@@ -48,9 +61,6 @@ def where(flt: Filter) -> tuple[str, list]:
         params.append(_escaped(flt.invitation_prefix) + "%")
     if flt.latest:
         parts.append(LATEST)
-    if len(flt.rules) == 1:  # the bytes the file's scan looks for (``queries._needles``)
-        parts.append("strpos(contenu, %s) > 0")
-        params.append(layout.member(b"regle", next(iter(flt.rules)), b"resolution").decode())
     if flt.since is not None:
         parts.append('horodatage COLLATE "C" >= %s')
         params.append(flt.since)
@@ -81,14 +91,169 @@ def search(
 ) -> Iterator[dict]:
     """``chercher``'s rows (``queries.summary``) of the records ``flt`` matches, in ``seq``
     order: ranges of rows read on every core for a long journal (``read.map_parts``), as a
-    file's scan does, each altered record warned of as ``select`` does."""
+    file's scan does; from the copied columns alone if ``on_copies(flt)``, else from the
+    records, each altered record warned of as ``select`` does."""
     parts = read.seq_ranges(url, span)
-    for found in read.map_parts(
-        url, partial(_search_part, flt=flt), parts, parallel_from, processes
-    ):
+    job = _shown_part if on_copies(flt) else _search_part
+    for found in read.map_parts(url, partial(job, flt=flt), parts, parallel_from, processes):
         for seq in found.altered:
             warn(_altered(url, seq))
         yield from orjson.loads(found.rows)
+
+
+def on_copies(flt: Filter) -> bool:
+    """True if the copied columns (``rows.QueryCopies``) answer ``flt`` exactly: it tests
+    neither facts nor the sender, which only the records hold whole."""
+    return not flt.facts and flt.sender is None
+
+
+_SHOWN = (
+    "COPY (SELECT seq, horodatage, id_invitation, issue, expediteur FROM {table} "
+    "WHERE seq BETWEEN %s AND %s AND ({condition}) ORDER BY seq) TO STDOUT (FORMAT binary)"
+)
+_SHOWN_TYPES = ["int8", "text", "text", "bytea", "bytea"]
+
+
+def _shown_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
+    """The summary rows of one range's records that ``flt`` matches, from the copied columns
+    (a worker's job): each distinct outcome decoded and tested once."""
+    condition, params = where(flt)
+    outcomes: dict[bytes, Outcome | None] = {}
+    found = []
+    statement = _SHOWN.format(table=schema.TABLE, condition=condition)
+    chosen = copy_rows(url, statement, [part.first, part.last, *params], _SHOWN_TYPES)
+    with contextlib.closing(chosen):  # its connection ends here, even on an error
+        for seq, moment, invitation, issue, sender in chosen:
+            outcome = outcomes.get(issue, _UNSEEN)
+            if outcome is _UNSEEN:
+                outcome = outcomes[issue] = _outcome(url, seq, issue, flt)
+            if outcome is not None:
+                shown = None if sender is None else _loads(url, seq, sender)
+                found.append(summary_row(seq, moment, invitation, shown, outcome))
+    return _Found(orjson.dumps(found), [])
+
+
+_UNSEEN = Outcome(None, None, None, {})  # a marker: never an outcome the copies hold
+
+
+def _outcome(url: str, seq: int, issue: bytes | str | None, flt: Filter) -> Outcome | None:
+    """The outcome a row's ``issue`` holds if ``flt`` keeps it, else None."""
+    if issue is None:
+        outcome = Outcome(None, None, None, {})
+    else:
+        found = _loads(url, seq, issue)
+        if not isinstance(found, list) or len(found) != len(Outcome._fields):
+            raise _unreadable_copy(url, seq)
+        outcome = Outcome(*found)
+    if not isinstance(outcome.policy, dict):
+        outcome = outcome._replace(policy={})
+    return outcome if flt.outcome_ok(outcome) else None
+
+
+def _loads(url: str, seq: int, copy: bytes | str) -> Json:
+    """A copied column's JSON; a French ``JournalError`` if it is not JSON (edited by
+    hand)."""
+    try:
+        return orjson.loads(copy)
+    except orjson.JSONDecodeError:
+        raise _unreadable_copy(url, seq) from None
+
+
+def _unreadable_copy(url: str, seq: object) -> JournalError:
+    return JournalError(
+        f"{urls.shown(url)} : les copies de l'enregistrement n° {seq} (colonnes issue, "
+        "expediteur) ne sont pas du JSON : elles ont été modifiées hors de tamis ; « tamis "
+        "journal verifier » contrôle le journal."
+    )
+
+
+def journal_stats(
+    url: str, flt: Filter, per: str, warn: Callable[[str], None], *, local: bool = False
+) -> Stats:
+    """``tamis journal stats``: the counts ``stats.compute_stats`` gives of the records
+    ``flt`` selects, each invitation counted once (its latest decision, ``Filter.latest``), as
+    for a file. From GROUP BY queries on the copied columns if ``on_copies(flt)`` (periods of
+    local days grouped by the minute, then turned into days here, as ``stats.local_day``
+    does), else counted here over the records."""
+    flt = replace(flt, latest=True)
+    if not on_copies(flt):
+        return compute_stats(select(url, flt, warn), per, local=local)
+    condition, params = where(flt)
+    moment = "left(horodatage, 16)" if local else "left(horodatage, 10)"
+    with urls.connect(url) as connection:
+        schema.check(url, connection)
+        try:
+            if flt.policy is not None:  # the outcome's test, once per distinct outcome
+                condition, params = _outcomes_kept(url, connection, flt, condition, params)
+            groups = connection.execute(_GROUPS.format(moment, condition), params).fetchall()
+            counted = _counted(groups, per, local)
+            numbers = [(group[5], group[6]) for group in groups if not group[0]]
+            if numbers:
+                first, last = min(n[0] for n in numbers), max(n[1] for n in numbers)
+                counted.first, counted.last = _moments(connection, first, last)
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "de lire") from None
+    return counted
+
+
+_GROUPS = (
+    "SELECT grouping(issue), issue, {0}, profil, count(*), min(seq), max(seq) FROM "
+    + schema.TABLE
+    + " WHERE {1} GROUP BY GROUPING SETS ((issue, {0}), (profil)) ORDER BY 6"
+)
+
+
+def _outcomes_kept(
+    url: str, connection: psycopg.Connection, flt: Filter, condition: str, params: list
+) -> tuple[str, list]:
+    """``condition`` narrowed to the distinct outcomes ``flt.outcome_ok`` keeps."""
+    found = connection.execute(
+        f"SELECT DISTINCT issue FROM {schema.TABLE} WHERE {condition}", params
+    ).fetchall()
+    kept = [issue for (issue,) in found if _outcome(url, 0, issue, flt) is not None]
+    return f"({condition}) AND issue = ANY(%s)", [*params, kept]
+
+
+def _counted(groups: list[tuple], per: str, local: bool) -> Stats:
+    """The counts of the GROUP BY rows, added in the order of each group's first record, so
+    that every counter lists its keys as ``compute_stats`` meets them (but ``first`` and
+    ``last``)."""
+    counted, everything = Stats(), Filter()
+    for profile_row, issue, moment, profile, count, _first, _last in groups:
+        if profile_row:
+            for name, truth in orjson.loads(profile) if profile else ():
+                counted.by_fact[name][truth] += count
+            continue
+        outcome = _outcome("", 0, issue, everything)
+        decision, day = outcome.decision, local_day(moment) if local else moment
+        counted.total += count
+        counted.by_decision[decision] += count
+        counted.by_rule[(outcome.rule, decision)] += count
+        counted.by_period[period_of(day, per)][decision] += count
+    return counted
+
+
+def _moments(connection: psycopg.Connection, first: int, last: int) -> tuple[str, str]:
+    """The times of the records numbered ``first`` and ``last``."""
+    found = dict(
+        connection.execute(
+            f"SELECT seq, horodatage FROM {schema.TABLE} WHERE seq = ANY(%s)", ([first, last],)
+        ).fetchall()
+    )
+    return found[first], found[last]
+
+
+def copy_rows(url: str, statement: str, params: list, types: list[str]) -> Iterator[tuple]:
+    """The rows of a binary ``COPY … TO STDOUT`` (loaded as ``types``), streamed; a server's
+    refusal is a French ``JournalError``."""
+    try:
+        with urls.connect(url) as connection, connection.cursor() as cursor:
+            cursor.execute("SET client_encoding TO 'UTF8'")
+            with cursor.copy(statement, params) as copy:
+                copy.set_types(types)
+                yield from copy.rows()
+    except psycopg.Error as error:
+        raise urls.failed(url, error, "de lire") from None
 
 
 class _Found(NamedTuple):
@@ -116,20 +281,19 @@ def _search_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
 def records_where(
     url: str, condition: str, params: list, warn: Callable[[str], None]
 ) -> Iterator[dict]:
-    """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order through a
-    server-side cursor; an altered record is still given, with a French warning."""
-    columns = ", ".join(rows.LINE_COLUMNS)
-    query = f"SELECT {columns} FROM {schema.TABLE} WHERE {condition} ORDER BY seq"
-    with urls.connect(url) as connection:
-        schema.check(url, connection)
-        try:
-            with connection.cursor(name="tamis_choix") as cursor:
-                cursor.itersize = _FETCH
-                cursor.execute(query, params)
-                for row in cursor:
-                    yield _record(url, rows.line_of(*row), warn)
-        except psycopg.Error as error:
-            raise urls.failed(url, error, "de lire") from None
+    """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order by one
+    binary ``COPY`` (memory stays flat); an altered record is still given, with a French
+    warning."""
+    check(url)
+    statement = _LINES.format(table=schema.TABLE, condition=condition)
+    for row in copy_rows(url, statement, params, rows.COPY_TYPES):
+        yield _record(url, rows.line_from_bytes(*row), warn)
+
+
+_LINES = (
+    f"COPY (SELECT {', '.join(rows.COPY_COLUMNS)} FROM {{table}} WHERE {{condition}} "
+    "ORDER BY seq) TO STDOUT (FORMAT binary)"
+)
 
 
 def policy_sources(url: str, warn: Callable[[str], None]) -> dict[str, dict]:

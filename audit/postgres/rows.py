@@ -1,13 +1,15 @@
 """A record's line and its row: the one place that knows how the table holds a record.
 
 A row holds the record's envelope, its ``contenu`` and (format 3) its personal part, each
-as canonical JSON (``layout.canonical``), plus copies of a few content fields for the
-indexes. ``line_of`` puts the line back together with ``layout.canonical`` over the parts
-(``orjson.Fragment``: the stored JSON is written as it is, never parsed again): for a
-record tamis wrote, the very bytes of the file's line; for a line another program had
-re-serialised, its canonical form, whose digest is the same. ``line_from_bytes`` is the same
-line from the columns' bytes as a binary ``COPY`` sends them (the readers' fast path), with
-no JSON to render when the envelope's texts are plain (every row tamis writes).
+as canonical JSON (``layout.canonical``), plus copies of a few fields for the indexes and
+the queries (``QueryCopies``): what ``chercher`` shows and ``stats`` counts, so that they read
+small columns and never the content. ``line_of`` puts the line back together with
+``layout.canonical`` over the parts (``orjson.Fragment``: the stored JSON is written as it
+is, never parsed again): for a record tamis wrote, the very bytes of the file's line; for a
+line another program had re-serialised, its canonical form, whose digest is the same.
+``line_from_bytes`` is the same line from the columns' bytes as a binary ``COPY`` sends them
+(the readers' fast path), with no JSON to render when the envelope's texts are plain (every
+row tamis writes).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import orjson
 
 from tamis.audit import layout
 from tamis.audit.chain import policy_sha
-from tamis.audit.personal import KEY
+from tamis.audit.filters import Json, Outcome, Sender
+from tamis.audit.personal import KEY, merged
+from tamis.audit.stats import fact_profile
 
 COLUMNS = (
     "seq",
@@ -33,6 +37,10 @@ COLUMNS = (
     "politique_sha256",
     "id_invitation",
     "decision",
+    "issue",
+    "regle",
+    "profil",
+    "expediteur",
 )
 LINE_COLUMNS = COLUMNS[:8]
 """The columns a line is rebuilt from, in this order."""
@@ -50,6 +58,24 @@ class Row(NamedTuple):
     politique_sha256: str | None
     id_invitation: str | None
     decision: str | None
+    issue: str | None
+    regle: str | None
+    profil: str | None
+    expediteur: str | None
+
+
+class QueryCopies(NamedTuple):
+    """What a decision row copies for the queries (schema version 3), each as canonical JSON
+    but ``regle``: ``issue`` the ``filters.Outcome`` (decision, rule, motif, recorded
+    policy: what ``chercher`` shows and its filters test), ``regle`` the rule as text (for
+    its index), ``profil`` the ``[fait, vrai|faux|inconnu]`` pairs ``stats`` counts, and
+    ``expediteur`` who sent it as ``chercher`` shows it: personal data, set to NULL with
+    the personal part when it is erased (a trigger, ``schema``)."""
+
+    issue: str | None = None
+    regle: str | None = None
+    profil: str | None = None
+    expediteur: str | None = None
 
 
 def row_of(line: bytes) -> Row:
@@ -66,11 +92,12 @@ def row_of(line: bytes) -> Row:
         layout.canonical(record["contenu"]).decode(),
         None if personal is None else layout.canonical(personal).decode(),
         *indexed(record),
+        *(query_copies_of(record) if record["evenement"] == "decision" else QueryCopies()),
     )
 
 
 class Indexed(NamedTuple):
-    """The columns copied from a record's content for the indexes (``Row``'s last three)."""
+    """The columns copied from a record's content for the indexes (``Row``'s 9th to 11th)."""
 
     politique_sha256: str | None
     id_invitation: str | None
@@ -84,6 +111,35 @@ def indexed(record: dict) -> Indexed:
     if record["evenement"] != "decision":
         return Indexed(policy_sha(record), None, None)
     return Indexed(policy_sha(record), str(content.get("id")), content.get("decision"))
+
+
+def query_copies_of(record: dict) -> QueryCopies:
+    """The query columns of a decision record (as parsed from its line, personal part apart);
+    none if its personal part has neither of its two shapes."""
+    whole = merged(record)
+    if whole is None or not isinstance(whole.get("contenu"), dict):
+        return QueryCopies()
+    content = whole["contenu"]
+    outcome = Outcome.of(content)
+    shown = Sender.of(content).shown
+    return QueryCopies(
+        _json(list(outcome)),
+        outcome.rule if isinstance(outcome.rule, str) else None,
+        _json(fact_profile(content)),
+        None if shown is None else _json(shown),
+    )
+
+
+def parts_record(contenu: str, donnees_personnelles: str | None) -> dict:
+    """A decision record as ``query_copies_of`` reads it, from its two JSON columns."""
+    record = {"contenu": orjson.loads(contenu), "evenement": "decision"}
+    if donnees_personnelles is not None:
+        record[KEY] = orjson.loads(donnees_personnelles)
+    return record
+
+
+def _json(value: Json) -> str:
+    return layout.canonical(value).decode()
 
 
 def line_of(

@@ -66,8 +66,26 @@ CREATE TABLE tamis_verification (
 );
 CREATE INDEX tamis_journal_effacements ON {TABLE} (seq) WHERE {ERASURES};
 """,
+    3: f"""
+ALTER TABLE {TABLE} ADD COLUMN issue text, ADD COLUMN regle text, ADD COLUMN profil text,
+    ADD COLUMN expediteur text;
+CREATE INDEX tamis_journal_regle ON {TABLE} (regle COLLATE "C") WHERE evenement = 'decision';
+CREATE FUNCTION tamis_journal_efface_expediteur() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.donnees_personnelles IS DISTINCT FROM OLD.donnees_personnelles THEN
+        NEW.expediteur := NULL;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER tamis_journal_effacement BEFORE UPDATE OF donnees_personnelles ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION tamis_journal_efface_expediteur();
+""",
 }
-"""What brings a schema from version ``n - 1`` to ``n``."""
+"""What brings a schema from version ``n - 1`` to ``n``. Version 3 copies into columns what
+``chercher`` shows and ``stats`` counts (``rows.QueryCopies``), so that they read small columns
+instead of every record's content; the sender is personal data: a trigger empties its copy
+whenever the personal part is updated (erasure), so erasing needs no other grant. Migrating
+to it fills the copies of the decisions already there (``_fill_copies``)."""
 
 VERSION = max(STEPS)
 _LOCK = "SELECT pg_advisory_xact_lock(%s, 0)"
@@ -124,11 +142,38 @@ def migrate(url: str) -> Migrated:
                 connection.execute(LOCK, (LOCK_CLASS,))
                 for version in range(found + 1, VERSION + 1):
                     connection.execute(STEPS[version])
+                    if version == 3:
+                        _fill_copies(connection)
                 if found < VERSION:
                     connection.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (VERSION,))
         except psycopg.Error as error:
             raise urls.failed(url, error, "de migrer") from None
     return Migrated(found, VERSION)
+
+
+def _fill_copies(connection: psycopg.Connection) -> None:
+    """The query copies of every decision already in the table (migrating to version 3):
+    read through a server-side cursor on this connection (its transaction holds the table),
+    computed by ``rows.query_copies_of`` as every writer does, written back by one ``UPDATE``."""
+    from tamis.audit.postgres import rows  # rows -> filters -> stats: only when migrating
+
+    connection.execute(
+        "CREATE TEMPORARY TABLE tamis_copies (seq bigint PRIMARY KEY, issue text, regle text,"
+        " profil text, expediteur text) ON COMMIT DROP"
+    )
+    chosen = connection.cursor(name="tamis_migration")
+    chosen.execute(
+        f"SELECT seq, contenu, donnees_personnelles FROM {TABLE} WHERE evenement = 'decision'"
+    )
+    while batch := chosen.fetchmany(5000):
+        with connection.cursor() as cursor, cursor.copy("COPY tamis_copies FROM STDIN") as copy:
+            for seq, content, personal in batch:
+                copy.write_row((seq, *rows.query_copies_of(rows.parts_record(content, personal))))
+    chosen.close()
+    connection.execute(
+        f"UPDATE {TABLE} j SET issue = c.issue, regle = c.regle, profil = c.profil,"
+        " expediteur = c.expediteur FROM tamis_copies c WHERE j.seq = c.seq"
+    )
 
 
 def check(url: str, connection: psycopg.Connection) -> None:

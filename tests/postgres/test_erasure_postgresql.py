@@ -202,17 +202,30 @@ def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, s
     assert read.verify(url).erased == 0
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"GRANT UPDATE (donnees_personnelles) ON tamis_journal TO {role}")
+    with psycopg.connect(url) as connection:
+        before = dict(connection.execute(SENDERS).fetchall())
     allowed = tamis(*erase)
     assert allowed.exit_code == 0, allowed.output
-    with (
-        psycopg.connect(as_service, autocommit=True) as connection,
-        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    for statement in (
+        "UPDATE tamis_journal SET decision = 'accepter' WHERE seq = 3",
+        "UPDATE tamis_journal SET expediteur = '\"x\"' WHERE seq = 3",
+        "UPDATE tamis_journal SET issue = NULL WHERE seq = 3",
     ):
-        connection.execute("UPDATE tamis_journal SET decision = 'accepter' WHERE seq = 3")
+        with (
+            psycopg.connect(as_service, autocommit=True) as connection,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            connection.execute(statement)
+    with psycopg.connect(url) as connection:  # the sender's copy went with the personal part
+        after = dict(connection.execute(SENDERS).fetchall())
+    assert before["inv-01"] == '"Julie Tremblay"' and after == {**before, "inv-01": None}
     verified = tamis("journal", "verifier", "--journal", as_service)
     assert verified.exit_code == 0 and "1 décision(s) aux données personnelles effacées" in (
         verified.output
     )
+
+
+SENDERS = "SELECT id_invitation, expediteur FROM tamis_journal WHERE evenement = 'decision'"
 
 
 def test_erasures_while_writers_append_keep_one_verified_chain(pg_url):

@@ -19,7 +19,7 @@ from journal_helpers import checked, decide, fill, invitation
 
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
-from tamis.audit.postgres import read
+from tamis.audit.postgres import read, schema
 from tamis.audit.postgres.url import shown
 from tamis.cli.main import cli
 
@@ -46,8 +46,9 @@ def test_initialiser_creates_the_schema_once_and_never_shows_the_password(pg_url
     first = tamis("journal", "initialiser", pg_url)
     again = tamis("journal", "initialiser", pg_url)
     assert first.exit_code == 0 and again.exit_code == 0
-    assert first.output == f"Journal PostgreSQL {shown(pg_url)} : schéma version 2 créé.\n"
-    assert again.output.endswith("schéma version 2 déjà présent.\n")
+    created = f"Journal PostgreSQL {shown(pg_url)} : schéma version {schema.VERSION} créé.\n"
+    assert first.output == created
+    assert again.output.endswith(f"schéma version {schema.VERSION} déjà présent.\n")
     assert password(pg_url) not in first.output + again.output
     assert password(pg_url) not in shown(pg_url) and "@127.0.0.1:" in shown(pg_url)
 
@@ -167,7 +168,8 @@ def test_a_newer_schema_is_refused_before_anything_is_written(journal):
     assert decided.exit_code == 1
     assert (
         f"le journal PostgreSQL {shown(journal)} a un schéma de version 99, plus récent que "
-        "celui que cette version de tamis connaît (2) ; mettez tamis à jour." in decided.output
+        f"celui que cette version de tamis connaît ({schema.VERSION}) ; mettez tamis à jour."
+        in decided.output
     )
     with psycopg.connect(journal) as connection:
         assert connection.execute("SELECT count(*) FROM tamis_journal").fetchone() == (0,)

@@ -34,12 +34,26 @@ def version_1(pg_url) -> str:
     """A journal with decisions whose tables are those of schema version 1."""
     assert tamis("journal", "initialiser", pg_url).exit_code == 0
     assert tamis("decider", "-p", POLICY, "--journal", pg_url, INVITATIONS).exit_code == 0
+    back_to_version_2(pg_url)
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("DROP TABLE tamis_verification")
         admin.execute("DROP INDEX tamis_journal_effacements")
         admin.execute("DELETE FROM tamis_schema")
         admin.execute("INSERT INTO tamis_schema (version) VALUES (1)")
     return pg_url
+
+
+def back_to_version_2(url: str) -> None:
+    """The tables as schema version 2 had them: without the query copies (version 3)."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP TRIGGER tamis_journal_effacement ON tamis_journal")
+        admin.execute("DROP FUNCTION tamis_journal_efface_expediteur()")
+        admin.execute(
+            "ALTER TABLE tamis_journal DROP COLUMN issue, DROP COLUMN regle, DROP COLUMN profil,"
+            " DROP COLUMN expediteur"
+        )
+        admin.execute("DELETE FROM tamis_schema")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (2)")
 
 
 def test_an_older_schema_is_refused_until_migrer_brings_it_up_to_date(version_1):
@@ -70,6 +84,32 @@ def test_an_older_schema_is_refused_until_migrer_brings_it_up_to_date(version_1)
     with psycopg.connect(url) as connection:
         versions = connection.execute("SELECT version FROM tamis_schema ORDER BY version")
         assert [v for (v,) in versions] == [1, schema.VERSION]
+
+
+def test_version_3_copies_what_chercher_and_stats_read_for_the_decisions_already_there(
+    pg_url, tmp_path
+):
+    """Migrating from version 2 fills the copies of every decision as a writer makes them:
+    the migrated journal answers chercher and stats as its copy in a file does."""
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    assert tamis("decider", "-p", POLICY, "--journal", pg_url, INVITATIONS).exit_code == 0
+    with psycopg.connect(pg_url) as connection:
+        written = connection.execute(COPIES).fetchall()
+    back_to_version_2(pg_url)
+    assert tamis("journal", "chercher", "--journal", pg_url).exit_code == 1
+    migrated = tamis("journal", "migrer", "--journal", pg_url)
+    assert migrated.output.endswith("de la version 2 à la version 3.\n"), migrated.output
+    with psycopg.connect(pg_url) as connection:
+        assert connection.execute(COPIES).fetchall() == written
+    assert sum(1 for row in written if row[1] is not None) == 47
+    copy = tmp_path / "copie.jsonl"
+    assert tamis("journal", "copier", pg_url, str(copy)).exit_code == 0
+    for command in (["chercher", "--format", "json"], ["stats", "--format", "json"]):
+        in_file = tamis("journal", *command, "--journal", str(copy), "--sans-index")
+        assert tamis("journal", *command, "--journal", pg_url).output == in_file.output
+
+
+COPIES = "SELECT seq, issue, regle, profil, expediteur FROM tamis_journal ORDER BY seq"
 
 
 def test_migrer_refuses_a_newer_schema_and_a_database_without_a_journal(version_1, pg_server):

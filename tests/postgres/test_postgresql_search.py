@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import psycopg
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from tamis.audit.postgres import query
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.postgres.url import shown
-from tamis.audit.queries import parse_filter, search
+from tamis.audit.queries import journal_stats, parse_filter, search
 from tamis.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,18 +56,82 @@ def test_ranges_on_two_processes_give_the_file_scans_rows(journal, tmp_path, cho
     assert bool(in_file) == (choice.get("rules") != ["aucune règle de ce nom"])
 
 
-def test_an_altered_record_is_shown_and_warned_of_once(journal):
+def test_an_altered_record_is_shown_and_warned_of_once_when_records_are_read(journal):
+    """A filter the copied columns cannot answer (a fact) reads the records: the altered one
+    is shown as the journal holds it, with its warning, as a file's scan does. Without such a
+    filter, chercher shows the copies the writer made, without reading the records, as the
+    file's query index does; ``verifier`` names the altered record either way."""
     with psycopg.connect(journal, autocommit=True) as connection:
         connection.execute(
             "UPDATE tamis_journal SET contenu = replace(contenu, %s, %s) WHERE seq = 12",
             ('"decision":"examiner"', '"decision":"accepter"'),
         )
     warned: list[str] = []
-    rows = list(query.search(journal, parse_filter(), warned.append, **SMALL))
-    assert [row["seq"] for row in rows] == list(range(3, 50))
+    everything = parse_filter(facts=["message_commercial=faux"])
+    rows = list(query.search(journal, everything, warned.append, **SMALL))
+    assert 12 in [row["seq"] for row in rows]
     assert warned == [
         f"{shown(journal)} : l'enregistrement n° 12 a été modifié après son inscription (son "
         "empreinte ne correspond plus à son contenu) ; ce qui est montré est son contenu "
         "modifié. « tamis journal verifier » localise la première modification."
     ]
-    assert rows[9]["seq"] == 12 and rows[9]["decision"] == "accepter"
+    assert next(row for row in rows if row["seq"] == 12)["decision"] == "accepter"
+    copies = list(query.search(journal, parse_filter(), warned.append, **SMALL))
+    assert [row["seq"] for row in copies] == list(range(3, 50)) and len(warned) == 1
+    assert copies[9]["seq"] == 12 and copies[9]["decision"] == "examiner"
+    verified = CliRunner().invoke(cli, ["journal", "verifier", "--journal", journal])
+    assert verified.exit_code == 1 and "l'enregistrement n° 12 a été modifié" in verified.output
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {},
+        {"decisions": ["ignorer", "refuser"]},
+        {"rules": ["pitch de vente"]},
+        {"policy": "blogue.tamis"},
+        {"policy": "chambre.tamis"},
+        {"facts": ["pitch_de_vente"]},
+        {"sender": "tremblay"},
+        {"invitation_prefix": "inv-1", "since": "2020-01-01"},
+    ],
+)
+def test_stats_by_group_by_count_what_the_file_scan_counts(twice, tmp_path, choice):
+    """Each invitation once (its latest decision), by decision, rule, fact and period, with
+    every key in the scan's order, in local days or UTC, by day or week."""
+    copy = tmp_path / "copie.jsonl"
+    copy_journal(twice, str(copy))
+    flt = parse_filter(**choice)
+    for per, local in (("jour", True), ("semaine", False), ("jour", False)):
+        in_file = journal_stats(copy, flt, per, local=local, index=False).as_dict()
+        counted = query.journal_stats(twice, flt, per, print, local=local).as_dict()
+        assert list(counted["par_decision"].items()) == list(in_file["par_decision"].items())
+        assert orjson.dumps(counted) == orjson.dumps(in_file)
+    assert (in_file["total"] == 0) == (choice.get("policy") == "chambre.tamis")
+
+
+@pytest.fixture
+def twice(journal: str) -> str:
+    """The journal with every invitation decided again by another policy (a later
+    decision, sometimes another outcome): stats counts only the latest."""
+    runner = CliRunner()
+    again = [
+        "decider", "-p", str(ROOT / "policies" / "blogue.tamis"), "--redecider",
+        "--journal", journal, INVITATIONS,
+    ]  # fmt: skip
+    decided = runner.invoke(cli, again)
+    assert decided.exit_code == 0, decided.output
+    return journal
+
+
+@pytest.mark.parametrize("column", ["issue", "expediteur"])
+def test_a_copy_edited_into_something_else_than_json_is_a_french_error(journal, column):
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute(f"UPDATE tamis_journal SET {column} = 'pas du JSON' WHERE seq = 7")
+    found = CliRunner().invoke(cli, ["journal", "chercher", "--journal", journal])
+    assert found.exit_code == 1
+    assert found.output == (
+        f"Erreur : {shown(journal)} : les copies de l'enregistrement n° 7 (colonnes issue, "
+        "expediteur) ne sont pas du JSON : elles ont été modifiées hors de tamis ; « tamis "
+        "journal verifier » contrôle le journal.\n"
+    )
