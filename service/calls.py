@@ -15,6 +15,7 @@ import dataclasses
 import io
 import itertools
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,13 +37,14 @@ from tamis.invitations.context import ContextError
 from tamis.invitations.reader import Record, read_invitations
 from tamis.service.config import Journal as JournalName
 from tamis.service.config import WorkspaceConfig
+from tamis.service.group_commit import GroupCommit
 from tamis.triage.pipeline import (
     Decided,
     PolicyInvalid,
     Rejected,
     Setup,
     SetupOptions,
-    decide_batches,
+    outcome,
     prepare,
     result_json,
 )
@@ -221,16 +223,25 @@ class Outcome:
 
 
 def decide(
-    loaded: LoadedPolicy, journal: Journal, records: list[Record], *, trace: bool
+    loaded: LoadedPolicy,
+    appends: GroupCommit,
+    records: list[Record],
+    *,
+    trace: bool,
+    deciding: threading.Lock,
 ) -> list[Outcome]:
-    """Decide every valid record and append all decisions to the journal in one write,
-    before returning; invalid records come back with their errors, in input order."""
-    size = max(1, len(records))
-    batches = decide_batches(loaded.setup, records, journal, batch_size=size)
-    outcomes = itertools.chain.from_iterable(batches)
+    """Decide every valid record (under ``deciding``: one engine run at a time), then append
+    the decisions to the journal (``appends``: in one write with other requests' that wait
+    for it), before returning; invalid records come back with their errors, in input order."""
+    setup = loaded.setup
+    with deciding:
+        outcomes = [outcome(setup, record) for record in records]
+    decided = [o for o in outcomes if type(o) is Decided]
+    if decided:
+        appends.record_decisions(decided, policy=setup.policy, context_sha256=setup.context.sha256)
     return [
-        _outcome(index, record, outcome, loaded, trace)
-        for index, (record, outcome) in enumerate(zip(records, outcomes, strict=True))
+        _outcome(index, record, found, loaded, trace)
+        for index, (record, found) in enumerate(zip(records, outcomes, strict=True))
     ]
 
 

@@ -3,9 +3,11 @@
 Built once at start-up from the checked configuration (``config``), before the server
 accepts anything: a policy that does not load stops the start. Each ``Workspace`` keeps its
 ``LoadedPolicy`` in one attribute, replaced whole by ``reload`` (validated first: the old one
-stays on error), so a request that took the policy keeps it to the end. Decisions of one
-workspace go through its lock: the journal's file lock serialises processes, not the
-threads of one process, and durable-rules is not thread-safe.
+stays on error), so a request that took the policy keeps it to the end. A workspace has two
+locks: ``deciding`` (one engine run at a time: durable-rules is not thread-safe) and
+``lock``, the journal's (its file lock or transaction serialises processes, not the threads
+of one process), taken by every write: decisions, grouped across concurrent requests
+(``group_commit``), advice, seals and policy records.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from tamis.service import calls
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
 from tamis.service.config import ServiceConfig, WorkspaceConfig
+from tamis.service.group_commit import GroupCommit
 from tamis.service.idempotence import IdempotencyStore
 
 Warn = Callable[[str], None]
@@ -40,7 +43,9 @@ class Workspace:
     def __init__(self, config: WorkspaceConfig, loaded: LoadedPolicy, journal: Journal) -> None:
         self.config, self.loaded, self.journal = config, loaded, journal
         self.idempotency = IdempotencyStore(idempotency_path(config))
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the journal: one write at a time
+        self.deciding = threading.Lock()  # the engine: one run at a time
+        self.appends = GroupCommit(journal, self.lock)
         self.reload_lock = threading.Lock()
         self._syncs_seen = 0
 
@@ -51,8 +56,7 @@ class Workspace:
     def decide(self, records: list[Record], *, trace: bool) -> list[Outcome]:
         """Decide and journal, with the policy in force when the call began."""
         loaded = self.loaded
-        with self.lock:
-            return calls.decide(loaded, self.journal, records, trace=trace)
+        return calls.decide(loaded, self.appends, records, trace=trace, deciding=self.deciding)
 
     def new_syncs(self) -> int:
         """The journal's syncs since the last call (for the metrics)."""
