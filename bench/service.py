@@ -61,20 +61,23 @@ def nombre(value: float, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
-def tamis(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from tamis.cli.main import main; main()", *args]
+def tamis(*args: str, python: str = sys.executable) -> list[str]:
+    return [python, "-c", "from tamis.cli.main import main; main()", *args]
 
 
 class Server:
     """``tamis servir`` in a child process; ``url`` once it announced its address."""
 
-    def __init__(self, folder: Path, processes: int, journal: str = "j.jsonl") -> None:
+    def __init__(
+        self, folder: Path, processes: int, journal: str = "j.jsonl", python: str = sys.executable
+    ) -> None:
         """``journal``: a file in ``folder``, or a PostgreSQL URL (given through
-        ``TAMIS_JOURNAL``, so that its password stays off the command line)."""
+        ``TAMIS_JOURNAL``, so that its password stays off the command line); ``python``: the
+        interpreter whose tamis serves (another version's, to compare)."""
         command = tamis(
             "servir", "-p", POLICY, "--contexte", CONTEXT,
             "--port", "0", "--processus", str(processes), "--durabilite", "groupee",
-            "--invitations-max", str(BATCH),
+            "--invitations-max", str(BATCH), python=python,
         )  # fmt: skip
         env = {**os.environ, "TAMIS_JOURNAL": journal}
         self.process = subprocess.Popen(
@@ -208,6 +211,12 @@ def main() -> None:
         metavar="URL",
         help="à la place : trois instances contre une sur un journal PostgreSQL (voir "
         "service_postgresql.py)",
+    )
+    options.add_argument(
+        "--avant",
+        metavar="PYTHON",
+        help="avec --postgresql : l'interpréteur d'une autre version de tamis (celui de son "
+        "environnement virtuel), mesurée aussi en une instance, dans les mêmes manches",
     )
     args = options.parse_args()
     if args.postgresql:

@@ -8,7 +8,10 @@ single-invitation requests (``--requetes`` per round, 10 keep-alive clients per 
 1. one instance alone;
 2. three instances sharing the journal, the same requests dealt out among them;
 3. the ratio of the two, round by round (rounds alternate which side goes first, so that the
-   machine's ups and downs favour neither), as a median and its spread.
+   machine's ups and downs favour neither), as a median and its spread;
+4. with ``--avant PYTHON`` (the interpreter of another tamis's virtual environment, e.g. a
+   checkout of an earlier commit installed with ``pip install -e``): that version's one
+   instance on the same journal, in the same rounds, and this one's against it.
 
 Every instance is ``--processus 1``. The chain is verified at the end: every decision is in
 it once. The load generator and, usually, the database run on the same machine: their CPU
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,7 +54,8 @@ def run(url: str, args) -> None:
 
 def measure(url: str, args) -> None:
     count = args.requetes
-    invitations = list(generer.generate(count * (2 * args.manches + 1)))
+    sides = 3 if args.avant else 2
+    invitations = list(generer.generate(count * (sides * args.manches + 1)))
     bodies = [json.dumps(i).encode() for i in invitations]
     load = os.getloadavg()
     print(f"tamis servir sur un journal PostgreSQL : 1 instance contre {INSTANCES}")
@@ -58,12 +63,14 @@ def measure(url: str, args) -> None:
     print(f"charge de la machine au départ : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     with tempfile.TemporaryDirectory(prefix="tamis-bench-service-pg-") as folder:
         servers = [start(Path(folder) / f"m{n}", url) for n in range(INSTANCES)]
+        if args.avant:
+            servers.append(start(Path(folder) / "avant", url, args.avant))
         try:
-            one, three = rounds(servers, bodies, count, args.manches)
+            found = rounds(servers, bodies, count, args.manches)
         finally:
             for server in servers:
                 server.stop()
-    report(one, three)
+    report(*found)
     checked = read.verify(url)
     print(
         f"chaîne vérifiée : {'oui' if checked.ok else 'NON'}, "
@@ -73,29 +80,35 @@ def measure(url: str, args) -> None:
     print(f"charge de la machine à la fin : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
-def start(folder: Path, url: str) -> Server:
+def start(folder: Path, url: str, python: str = sys.executable) -> Server:
     folder.mkdir()
-    return Server(folder, 1, journal=url)
+    return Server(folder, 1, journal=url, python=python)
 
 
 def rounds(servers: list[Server], bodies: list[bytes], count: int, manches: int):
-    """Decisions/s of one instance and of all of them, round by round (fresh invitations
-    each time, so that every decision is a new one)."""
+    """Decisions/s of one instance, of ``INSTANCES`` together and of the earlier version's
+    one (when there is a fourth server), round by round, in an order that turns each round
+    (fresh invitations each time, so that every decision is a new one)."""
     urls = [server.url for server in servers]
     batches = iter([bodies[i : i + count] for i in range(0, len(bodies), count)])
     drive_many(urls, "/decisions", next(batches)[: count // 4], CLIENTS, 1)  # warm-up
-    one, three = [], []
+    one: list[float] = []
+    three: list[float] = []
+    before: list[float] = []
+    sides = [(one, urls[:1]), (three, urls[:INSTANCES])]
+    sides += [(before, urls[INSTANCES:])] if len(urls) > INSTANCES else []
     for number in range(manches):
-        sides = [(one, urls[:1]), (three, urls)]
-        for found, chosen in sides if number % 2 == 0 else reversed(sides):
+        turn = number % len(sides)
+        order = sides[turn:] + sides[:turn]
+        for found, chosen in order if number % 2 == 0 else reversed(order):
             seconds, _latencies, decided = drive_many(
                 chosen, "/decisions", next(batches), CLIENTS, 1
             )
             found.append(decided / seconds)
-    return one, three
+    return one, three, before
 
 
-def report(one: list[float], three: list[float]) -> None:
+def report(one: list[float], three: list[float], before: list[float]) -> None:
     ratio = Spread.of([t / o for t, o in zip(three, one, strict=True)])
 
     def line(label: str, spread: Spread, unit: str, decimals: int = 0) -> str:
@@ -105,3 +118,7 @@ def report(one: list[float], three: list[float]) -> None:
     print(line("1 instance", Spread.of(one), "décisions/s"))
     print(line(f"{INSTANCES} instances, au total", Spread.of(three), "décisions/s"))
     print(line(f"{INSTANCES} instances / 1", ratio, "×", 2))
+    if before:
+        gain = Spread.of([o / b for o, b in zip(one, before, strict=True)])
+        print(line("1 instance, version d'avant", Spread.of(before), "décisions/s"))
+        print(line("1 instance / version d'avant", gain, "×", 2))
