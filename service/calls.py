@@ -11,7 +11,6 @@ errors, which ``workspaces`` and the routes turn into HTTP answers.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import itertools
 import os
@@ -28,7 +27,6 @@ from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Probl
 from tamis.audit.journal import Journal, open_journal
 from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
-from tamis.audit.stats import compute_stats
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.grammar.format import format_policy
@@ -295,8 +293,9 @@ def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> l
 
 def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:
     if is_url(journal):  # each invitation once, its latest decision, as for a file
-        latest = dataclasses.replace(flt, latest=True)
-        return compute_stats(_selected(journal, latest, warn), per).as_dict()
+        from tamis.audit.postgres import query
+
+        return query.journal_stats(str(journal), flt, per, warn).as_dict()
     return queries.journal_stats(journal, flt, per, warn).as_dict()
 
 
