@@ -1,4 +1,4 @@
-"""Valid invitations built without pydantic: the usual shape, checked field by field.
+"""Valid invitations built without pydantic: the usual shape, checked key by key.
 
 Between reading and the model (``validation`` calls it first): ``quick_invitation`` returns
 the plain ``Invitation`` when every field present has exactly the type and form the schema
@@ -6,13 +6,17 @@ accepts (``schema``, the pydantic models), and ``None`` for anything else, howev
 then the pydantic models decide, and word the errors. So this module never has to refuse
 anything, or say why: it only has to accept nothing that the models refuse, and build what
 they would build (``tests/invitations/test_quick.py`` checks both on generated invitations).
-Unknown keys are ignored, as by the models (``validation`` reports them).
+
+Each object is read in one pass over the keys it holds (``_checked``), each key checked by
+its field's rule: absent fields cost nothing, and a key no model declares is ignored, as by
+the models, but noted (``Quick.all_known``), so that ``validation`` looks for unknown fields
+only in the rare record that has one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from tamis.invitations.models import (
     _MONTH,
@@ -32,67 +36,93 @@ class NotQuick(Exception):
     """Something the quick path does not vouch for: the pydantic models will decide."""
 
 
+class Quick(NamedTuple):
+    """What the quick path made of a record: the invitation (None: the models decide) and
+    whether every key of every object in it is a declared field."""
+
+    invitation: Invitation | None
+    all_known: bool
+
+
+_NOT_QUICK = Quick(None, False)
+
+
 def quick_invitation(raw: Any) -> Invitation | None:
     """The invitation ``raw`` describes, when it is valid and of the usual shape; else None."""
+    return quick(raw).invitation
+
+
+def quick(raw: Any) -> Quick:
+    """``quick_invitation``, and whether ``raw`` holds only declared keys (when it is quick)."""
     if type(raw) is not dict:
-        return None
+        return _NOT_QUICK
+    strays: list[str] = []
     try:
-        return _invitation(raw)
+        invitation = _invitation(raw, strays)
     except (NotQuick, ValueError):
-        return None
+        return _NOT_QUICK
+    return Quick(invitation, not strays)
 
 
-def _invitation(raw: dict) -> Invitation:
-    ident = raw.get("id")
-    if type(ident) is not str or not ident.strip():
+Check = Callable[[Any, list[str]], Any]  # a key's value, the strays list -> the field value
+
+
+def _checked(raw: dict, checks: Mapping[str, Check], strays: list[str]) -> dict[str, Any]:
+    """The field values of the keys of ``raw``, each through its check; a key that is not a
+    field is left out, and noted in ``strays``."""
+    values = {}
+    for key, value in raw.items():
+        check = checks.get(key)
+        if check is None:
+            strays.append(key)
+        else:
+            values[key] = check(value, strays)
+    return values
+
+
+def _invitation(raw: dict, strays: list[str]) -> Invitation:
+    values = _checked(raw, _INVITATION, strays)
+    ident = values.get("id")
+    if ident is None:
         raise NotQuick
-    sender = raw.get("expediteur", _ABSENT)
-    return Invitation(
-        id=ident,
-        recue_le=_when(raw),
-        sens=_choice(raw, "sens", ("entrante", "sortante")),
-        message=_note(raw, "message"),
-        inmail=_note(raw, "inmail"),
-        relation_declaree=_text(raw.get("relation_declaree")),
-        expediteur=Expediteur() if sender is _ABSENT else _object(sender, _sender),
-        destinataire=_optional_object(raw.get("destinataire"), _person),
-    )
+    return Invitation(**values)
 
 
-_ABSENT = object()
+def _id(value: object, _strays: list[str]) -> str:
+    if type(value) is not str or not value.strip():
+        raise NotQuick
+    return value
 
 
-def _when(raw: dict) -> object:
-    value = raw.get("recue_le")
+def _when(value: object, _strays: list[str]) -> object:
     if value is not None and type(value) is not str:
         raise NotQuick
     return iso_datetime(value)  # ValueError when unreadable
 
 
-def _choice(raw: dict, key: str, choices: tuple[str, ...]) -> str | None:
-    value = raw.get(key)
-    if value is None or (type(value) is str and value in choices):
-        return value
-    raise NotQuick
+def _choice(choices: tuple[str, ...]) -> Check:
+    def check(value: object, _strays: list[str]) -> str | None:
+        if value is None or (type(value) is str and value in choices):
+            return value  # type: ignore[return-value]
+        raise NotQuick
+
+    return check
 
 
-def _note(raw: dict, key: str) -> str | None:
-    """``message`` and ``inmail``: absent is unknown (None), ``null`` is no note ("")."""
-    if key not in raw:
-        return None
-    value = raw[key]
-    return "" if value is None else _text(value)
+def _note(value: object, strays: list[str]) -> str:
+    """``message`` and ``inmail`` when present: ``null`` is no note (""); absent stays None."""
+    return "" if value is None else _text(value, strays)  # type: ignore[return-value]
 
 
-def _text(value: object) -> str | None:
+def _text(value: object, _strays: list[str]) -> str | None:
     if value is None:
         return None
     if type(value) is not str:
         raise NotQuick
-    return composed(value)
+    return value if value.isascii() else composed(value)
 
 
-def _texts(value: object) -> list[str] | None:
+def _texts(value: object, strays: list[str]) -> list[str] | None:
     if value is None:
         return None
     if type(value) is not list:
@@ -103,10 +133,10 @@ def _texts(value: object) -> list[str] | None:
 def _text_required(value: object) -> str:
     if type(value) is not str:
         raise NotQuick
-    return composed(value)
+    return value if value.isascii() else composed(value)
 
 
-def _month(value: object) -> str | None:
+def _month(value: object, _strays: list[str]) -> str | None:
     if value is None:
         return None
     if type(value) is not str or not _MONTH.fullmatch(value):
@@ -114,7 +144,7 @@ def _month(value: object) -> str | None:
     return value
 
 
-def _count(value: object) -> int | None:
+def _count(value: object, _strays: list[str]) -> int | None:
     if value is None:
         return None
     if type(value) is not int or not 0 <= value <= MAX_COUNT:
@@ -122,74 +152,82 @@ def _count(value: object) -> int | None:
     return value
 
 
-def _photo(value: object) -> bool | str | None:
+def _photo(value: object, _strays: list[str]) -> bool | str | None:
     if value is None or type(value) is bool:
-        return value
+        return value  # type: ignore[return-value]
     if type(value) is str and _URL.fullmatch(value.strip()):
         return value
     raise NotQuick
 
 
-def _object(value: object, build: Callable[[dict], Any]) -> Any:
-    if type(value) is not dict:
-        raise NotQuick
-    return build(value)
+def _object(checks: dict[str, Check], kind: Callable[..., Any]) -> Callable[[object, list], Any]:
+    """The check of a key whose value is one object of ``kind``."""
+
+    def check(value: object, strays: list[str]) -> Any:
+        if type(value) is not dict:
+            raise NotQuick
+        return kind(**_checked(value, checks, strays))
+
+    return check
 
 
-def _optional_object(value: object, build: Callable[[dict], Any]) -> Any:
-    return None if value is None else _object(value, build)
+def _optional(check: Check) -> Check:
+    return lambda value, strays: None if value is None else check(value, strays)
 
 
-def _objects(value: object, build: Callable[[dict], Any]) -> list | None:
-    if value is None:
-        return None
-    if type(value) is not list:
-        raise NotQuick
-    return [_object(item, build) for item in value]
+def _objects(one: Check) -> Check:
+    """The check of a key whose value is a list of objects checked by ``one``."""
+
+    def check(value: object, strays: list[str]) -> list | None:
+        if value is None:
+            return None
+        if type(value) is not list:
+            raise NotQuick
+        return [one(item, strays) for item in value]
+
+    return check
 
 
-def _person(raw: dict) -> Personne:
-    return Personne(nom=_text(raw.get("nom")), profil_url=_text(raw.get("profil_url")))
+_POSITION = {"entreprise": _text, "poste": _text, "debut": _month, "fin": _month}
+_SCHOOL = {**_POSITION, "ecole": _text, "diplome": _text, "domaine": _text}
+del _SCHOOL["entreprise"], _SCHOOL["poste"]
+_school = _object(_SCHOOL, Formation)
 
 
-def _position(raw: dict) -> Experience:
-    get = raw.get
-    return Experience(_text(get("entreprise")), _text(get("poste")), _month(get("debut")),
-                      _month(get("fin")))  # fmt: skip
-
-
-def _school(raw: dict) -> Formation:
-    get = raw.get
-    return Formation(_text(get("ecole")), _text(get("diplome")), _text(get("domaine")),
-                     _month(get("debut")), _month(get("fin")))  # fmt: skip
-
-
-def _schools(value: object) -> list[Formation | str] | None:
+def _schools(value: object, strays: list[str]) -> list[Formation | str] | None:
     """A list of schools: each a bare name (kept as written) or an object."""
     if value is None:
         return None
     if type(value) is not list:
         raise NotQuick
-    return [item if type(item) is str else _object(item, _school) for item in value]
+    return [item if type(item) is str else _school(item, strays) for item in value]
 
 
-def _sender(raw: dict) -> Expediteur:
-    get = raw.get
-    return Expediteur(
-        nom=_text(get("nom")),
-        profil_url=_text(get("profil_url")),
-        photo=_photo(get("photo")),
-        titre=_text(get("titre")),
-        entreprise=_text(get("entreprise")),
-        poste=_text(get("poste")),
-        experiences=_objects(get("experiences"), _position),
-        formation=_schools(get("formation")),
-        centres_interet=_texts(get("centres_interet")),
-        competences=_texts(get("competences")),
-        secteur=_text(get("secteur")),
-        localisation=_text(get("localisation")),
-        connexions=_count(get("connexions")),
-        recommandations=_count(get("recommandations")),
-        relations_communes=_count(get("relations_communes")),
-        type=_choice(raw, "type", ("personne", "entreprise")),
-    )
+_SENDER: dict[str, Check] = {
+    "nom": _text,
+    "profil_url": _text,
+    "photo": _photo,
+    "titre": _text,
+    "entreprise": _text,
+    "poste": _text,
+    "experiences": _objects(_object(_POSITION, Experience)),
+    "formation": _schools,
+    "centres_interet": _texts,
+    "competences": _texts,
+    "secteur": _text,
+    "localisation": _text,
+    "connexions": _count,
+    "recommandations": _count,
+    "relations_communes": _count,
+    "type": _choice(("personne", "entreprise")),
+}
+_INVITATION: dict[str, Check] = {
+    "id": _id,
+    "recue_le": _when,
+    "sens": _choice(("entrante", "sortante")),
+    "message": _note,
+    "inmail": _note,
+    "relation_declaree": _text,
+    "expediteur": _object(_SENDER, Expediteur),
+    "destinataire": _optional(_object({"nom": _text, "profil_url": _text}, Personne)),
+}

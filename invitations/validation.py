@@ -1,7 +1,8 @@
 """Turn a raw JSON object into an ``Invitation``, or into French errors naming record and field.
 
 Between reading (``reader``, ``linkedin``) and the model (``models``). A valid invitation of
-the usual shape is built by ``quick``, without pydantic; anything else is validated by the
+the usual shape is built by ``quick``, without pydantic, in the same pass that tells whether
+it holds an unknown key; anything else is validated by the
 pydantic models of ``schema`` (imported then only), whose English errors with internal
 locations this module rewrites as « invitation « a-12 », champ « expediteur.connexions » :
 … ». Unknown keys are listed as warnings (they are ignored, so never reach the facts).
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tamis.invitations.models import MAX_DIGITS, Invitation
-from tamis.invitations.quick import quick_invitation
+from tamis.invitations.quick import quick
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -60,12 +61,8 @@ def validate(
     if not _is_mapping(type(raw)):
         expected = f"un objet JSON était attendu, reçu {_kind(raw)}"
         return None, [f"{label} : {expected}" if label else expected], []
-    unknown = unknown_fields(Invitation, raw)
-    warnings = []
-    if unknown:
-        name = record_name(raw, label)
-        warnings = [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown]
-    invitation = quick_invitation(raw)
+    invitation, all_known = quick(raw)
+    warnings = [] if all_known else _unknown_warnings(raw, label)
     if invitation is not None:
         return invitation, [], warnings
     from pydantic import ValidationError  # only for what the quick path did not vouch for
@@ -76,6 +73,14 @@ def validate(
         return plain(schema.Invitation.model_validate(raw), Invitation), [], warnings
     except ValidationError as error:
         return None, french_errors(error, record_name(raw, label)), warnings
+
+
+def _unknown_warnings(raw: Mapping[str, Any], label: str | None) -> list[str]:
+    unknown = unknown_fields(Invitation, raw)
+    if not unknown:
+        return []
+    name = record_name(raw, label)
+    return [f"{name}, champ « {p} » inconnu : ignoré" for p in unknown]
 
 
 class InvalidInvitation(ValueError):
