@@ -35,6 +35,7 @@ from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import read_invitations, unreadable
+from tamis.invitations.seen import SeenIds
 from tamis.triage.brief import brief_line
 from tamis.triage.known import Known
 from tamis.triage.pipeline import (
@@ -129,14 +130,17 @@ def decider(
     """
     rerun = rerun_mode(redecider, nouvelles)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
-    records = invitation_records(fichier, sens)
+    seen = SeenIds()  # the ids met: the reader's duplicates and the run's repeats share it
+    records = invitation_records(fichier, sens, seen)
     with (
         tuned_for_batch(),
         Reporter("Décisions") as reporter,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
         ledger_for(journal, rerun, reporter) as ledger,
     ):
-        repeats = None if ledger is None else Repeats(setup, ledger, rerun, minimise=minimiser)
+        repeats = None
+        if ledger is not None:
+            repeats = Repeats(setup, ledger, rerun, minimise=minimiser, seen=seen)
         view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
         tally = run_batch(setup, records, sink, reporter, view, batch_size(fichier), repeats)
     click.echo(summary(tally, rerun), err=True)
@@ -167,18 +171,19 @@ def setup_or_exit(
     return setup
 
 
-def invitation_records(fichier: str | None, sens: str) -> Iterator[InputRecord]:
+def invitation_records(fichier: str | None, sens: str, seen: SeenIds) -> Iterator[InputRecord]:
     """The reader's records from a file or stdin (the reader turns bad input into records
     with errors); an unreadable file (missing, a folder, no permission…) is a French error
     before the journal is opened, so nothing is journaled."""
     if fichier is None and sys.stdin.isatty():
         raise click.UsageError("donnez un FICHIER d'invitations, ou « - » pour l'entrée standard.")
     if fichier in (None, "-"):
-        return read_invitations(getattr(sys.stdin, "buffer", sys.stdin), name=STDIN_NAME, sens=sens)
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)
+        return read_invitations(stdin, name=STDIN_NAME, sens=sens, seen=seen)
     problem = unreadable(fichier)
     if problem is not None:
         raise click.ClickException(f"{fichier} : fichier d'invitations illisible : {problem}")
-    return read_invitations(fichier, name=fichier, sens=sens)
+    return read_invitations(fichier, name=fichier, sens=sens, seen=seen)
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ from tamis.invitations.validation import validate
 
 SENS = ("entrante", "sortante", "toutes")
 BLANK_START = f"plus de {group(MAX_CHARS)} caractères blancs au début : lecture arrêtée"
+TOO_FAR = "plus haut"  # where an id was first met, past the places ``SeenIds`` keeps
 _HEAD_LINES = 10  # lines read to recognise Invitations.csv (its header may follow notes)
 
 
@@ -50,13 +51,22 @@ class Record(NamedTuple):
 
 
 def read_invitations(
-    source: str | Path | TextIO | BinaryIO, *, name: str, sens: str = "entrante"
+    source: str | Path | TextIO | BinaryIO,
+    *,
+    name: str,
+    sens: str = "entrante",
+    seen: SeenIds | None = None,
 ) -> Iterator[Record]:
-    """The records of ``source`` in order; ``sens`` filters LinkedIn CSV rows by direction."""
+    """The records of ``source`` in order; ``sens`` filters LinkedIn CSV rows by direction.
+
+    ``seen`` keeps the ids met, with their place (a new table when None): a caller that
+    also remembers what it decided of each id (``tamis.triage.repeat``) passes its own, so
+    that one table serves both."""
     if sens not in SENS:
         raise ValueError(f"sens must be one of {SENS}, not {sens!r}")
+    seen = SeenIds() if seen is None else seen
     if not isinstance(source, str | Path):
-        yield from _read(Source(source), name, sens)
+        yield from _read(Source(source), name, sens, seen)
         return
     try:
         stream = Path(source).open("rb")  # noqa: SIM115 - closed below, after the last record
@@ -64,17 +74,17 @@ def read_invitations(
         yield Record(name, None, None, (os_error(error),))
         return
     with stream:
-        yield from _read(Source(stream), name, sens)
+        yield from _read(Source(stream), name, sens, seen)
 
 
-def _read(source: Source, name: str, sens: str) -> Iterator[Record]:
+def _read(source: Source, name: str, sens: str, seen: SeenIds) -> Iterator[Record]:
     start = _first_char(source)
     if start == "[":
-        records = _json_array(source, name)
+        records = _json_array(source, name, seen)
     elif start == "{":
-        records = _json_objects(source, name)
+        records = _json_objects(source, name, seen)
     elif start:
-        records = _csv_or_unknown(source, name, sens)
+        records = _csv_or_unknown(source, name, sens, seen)
     else:
         records = iter(())
     yield from records
@@ -97,15 +107,15 @@ def _first_char(source: Source) -> str:
     return ""
 
 
-def _json_objects(source: Source, name: str) -> Iterator[Record]:
+def _json_objects(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
     """JSON Lines when the first line is one JSON object alone, or when the next non-blank
     line starts another object (the first line is then an error); else JSON texts one after
     another (a pretty-printed invitation)."""
     lines = _through_non_blank(source)
     if not _one_json_object(lines[-1]) and not _next_starts_object(source, lines):
         source.give_back(lines)
-        return _json_sequence(source, name)
-    return _json_lines(itertools.chain(lines, iter(source.line, "")), source, name)
+        return _json_sequence(source, name, seen)
+    return _json_lines(itertools.chain(lines, iter(source.line, "")), source, name, seen)
 
 
 def _next_starts_object(source: Source, lines: list[str]) -> bool:
@@ -137,12 +147,12 @@ def _one_json_object(line: str) -> bool:
         return False
 
 
-def _json_lines(lines: Iterable[str], source: Source, name: str) -> Iterator[Record]:
+def _json_lines(lines: Iterable[str], source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
     """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
     other line separators, such as U+2028, inside its strings)."""
     counter = _Counter()
     numbered = _numbered_lines(lines, counter, name)
-    yield from _with_duplicates(numbered, lambda number: f"{name}:{number}")
+    yield from _with_duplicates(numbered, lambda number: f"{name}:{number}", seen)
     if source.problem is not None:
         after = counter.count + 1
         yield Record(f"{name}:{after}", None, None, (source.problem,), line=after)
@@ -176,11 +186,12 @@ def _numbered_lines(
         yield _record(value, location, number), number
 
 
-def _json_array(source: Source, name: str) -> Iterator[Record]:
+def _json_array(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
     """Elements of a JSON array, each at « name:line (élément n) » (line where it starts,
     n from 1), so that elements sharing a line are told apart; a syntax error between
     elements ends the array."""
-    yield from _with_duplicates(_elements(Values(source), name), lambda n: f"élément {n}")
+    elements = _elements(Values(source), name)
+    yield from _with_duplicates(elements, lambda n: f"élément {n}", seen)
 
 
 def _elements(values: Values, name: str) -> Iterator[tuple[Record, int]]:
@@ -193,10 +204,10 @@ def _elements(values: Values, name: str) -> Iterator[tuple[Record, int]]:
         yield _unreadable(error, f"{name}:{error.line}", error.line), 0
 
 
-def _json_sequence(source: Source, name: str) -> Iterator[Record]:
+def _json_sequence(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
     """JSON texts one after another (one pretty-printed invitation, or several): each at
     « name:line »; a syntax error ends the input (nothing tells where the next text starts)."""
-    yield from _with_duplicates(_texts(Values(source), name), lambda n: f"{name}:{n}")
+    yield from _with_duplicates(_texts(Values(source), name), lambda n: f"{name}:{n}", seen)
 
 
 def _texts(values: Values, name: str) -> Iterator[tuple[Record, int]]:
@@ -233,12 +244,13 @@ def _unreadable(error: ReadError, location: str, line: int | None) -> Record:
     return Record(location, None, None, (error.problem,), line=line)
 
 
-def _csv_or_unknown(source: Source, name: str, sens: str) -> Iterator[Record]:
+def _csv_or_unknown(source: Source, name: str, sens: str, seen: SeenIds) -> Iterator[Record]:
     head = _head(source)
     source.give_back(head)
     if linkedin.sniff_invitations("".join(head)):
         lines = iter(source.line, "")
-        yield from _csv((_LONG_ROW if line is TOO_LONG else line for line in lines), name, sens)
+        rows = (_LONG_ROW if line is TOO_LONG else line for line in lines)
+        yield from _csv(rows, name, sens, seen)
         return
     if source.problem is None:
         problem = "format non reconnu : ni JSON, ni JSON Lines, ni Invitations.csv de LinkedIn"
@@ -277,21 +289,21 @@ def _record(raw: object, location: str, line: int | None) -> Record:
 
 
 def _with_duplicates(
-    records: Iterable[tuple[Record, int]], place: Callable[[int], str]
+    records: Iterable[tuple[Record, int]], place: Callable[[int], str], seen: SeenIds
 ) -> Iterator[Record]:
     """Warn on an id already seen in the input (decisions would share it in the journal);
     each record comes with the number ``place`` words (a line, an element)."""
-    seen = SeenIds()
     for record, where in records:
         ident = record.invitation.id if record.invitation is not None else None
         first = seen.first(ident, where) if ident is not None else None
         if first is not None:
-            warning = f"invitation « {ident} » : id déjà utilisé ({place(first)})"
+            where_first = place(first) if first else TOO_FAR
+            warning = f"invitation « {ident} » : id déjà utilisé ({where_first})"
             record = record._replace(warnings=(*record.warnings, warning))
         yield record
 
 
-def _csv(lines: Iterable[str], name: str, sens: str) -> Iterator[Record]:
+def _csv(lines: Iterable[str], name: str, sens: str, seen: SeenIds) -> Iterator[Record]:
     try:
         header, rows = linkedin.invitation_header(lines)  # type: ignore[arg-type]
     except linkedin.ExportError as error:
@@ -302,7 +314,7 @@ def _csv(lines: Iterable[str], name: str, sens: str) -> Iterator[Record]:
     unknown = [f"colonne « {c} » inconnue : ignorée" for c in extra]
     records = (r for r in (_csv_record(row, name) for row in rows) if _keep(r, sens))
     numbered = ((record, record.line or 0) for record in records)
-    for record in _with_duplicates(numbered, lambda number: f"{name}:{number}"):
+    for record in _with_duplicates(numbered, lambda number: f"{name}:{number}", seen):
         if unknown:
             record, unknown = record._replace(warnings=(*unknown, *record.warnings)), []
         yield record

@@ -1,82 +1,98 @@
-"""The ids already met in one input, to warn about a duplicate: the one structure of the
-reader that grows with the input, so it is kept compact.
+"""The ids met in one run, in one compact table: the one structure that grows with the input.
 
-Sits in ``reader``. Each id is kept as a 64-bit fingerprint (Python's ``hash`` of the text,
-stable within a run) and the place where it was first met (a line, or an array element),
-in open-addressing tables of machine integers: 12 bytes a slot, at most 80 % of the slots
-full, so about 15 to 22 bytes per distinct id (15 to 22 MB for a million). The table is
-split in 64 parts that grow one at a time by half, so growing never holds two copies of it.
-Two different ids share a fingerprint with probability about n² / 2⁶⁵ (3 in 100 million
-for a million ids): the second would be reported as a duplicate, a warning only.
+Two readers of an input need to remember every id they met: the reader (``reader``), to warn
+about an id met again with the place where it was first met, and the run's memory of what it
+decided (``tamis.triage.repeat``), so that an id given twice is decided once, the first time
+(« déjà décidée plus haut »). Both use this one table: the reader keeps each id with its
+place, and the run marks the same entry with what it decided (a small number, 1 to 7).
+
+Each id is kept as a 60-bit fingerprint (Python's ``hash`` of the text, stable within a
+run): its top 12 bits choose one of 4,096 buckets, and the bucket, a ``bytearray``, holds one
+10-byte record per id: 48 more bits of the fingerprint, then 4 bytes for the place (29
+bits) and the mark (3 bits). A bucket is searched by ``bytearray.find`` (in C), and grows by
+appending: no empty slot, nothing copied twice. That is **10 bytes per distinct id**, about
+11 with what the buckets keep in reserve: **11 MB for a million ids**, plus 0.3 MB at start.
+Two different ids share a fingerprint with probability about n² / 2⁶¹ (4 in 10 million for
+a million ids): the second would be taken for the first (a warning, and not decided again).
+A place beyond 2²⁹ - 1 (536 million lines) is not kept: ``first`` then says 0.
 """
 
 from __future__ import annotations
 
-from array import array
-
-_PARTS = 64
-_SHIFT = 58  # the top 6 bits of a fingerprint choose its part
-_START = 64  # slots of a part at first
-_MASK = 2**64 - 1
-_MAX_WHERE = 2**32 - 1
+_BITS = 12  # the top bits of a fingerprint choose its bucket
+_BUCKETS = 1 << _BITS
+_SHIFT = 64 - _BITS
+_REST = (1 << 48) - 1  # the fingerprint's bits kept in its record
+_KEY = 6  # bytes of a record's fingerprint
+_WIDTH = _KEY + 4  # bytes of a record: fingerprint, then place and mark
+_MASK = (1 << 64) - 1
+MAX_PLACE = (1 << 29) - 1
+MAX_MARK = 7
 
 
 class SeenIds:
-    """Remembers ids and where each was first met."""
+    """Remembers ids, where each was first met, and a mark set on it later."""
 
     def __init__(self) -> None:
-        self._keys = [array("Q", bytes(8 * _START)) for _ in range(_PARTS)]
-        self._where = [array("I", bytes(4 * _START)) for _ in range(_PARTS)]
-        self._count = [0] * _PARTS
+        self._buckets = [bytearray() for _ in range(_BUCKETS)]
+        self._count = 0
 
     def __len__(self) -> int:
-        return sum(self._count)
+        return self._count
 
     def first(self, ident: str, where: int) -> int | None:
-        """Where ``ident`` was met first, or None when it is new (then it is kept, at
-        ``where``)."""
-        key, part, slot, found = self._slot(ident)
-        if found == key:
-            return self._where[part][slot]
-        self._keys[part][slot], self._where[part][slot] = key, min(where, _MAX_WHERE)
-        self._count[part] += 1
-        if self._count[part] * 5 > len(self._keys[part]) * 4:
-            self._grow(part)
+        """Where ``ident`` was met first (0: too far to say), or None when it is new (then it
+        is kept, at ``where``)."""
+        bucket, key, at = self._find(ident)
+        if at >= 0:
+            return _value(bucket, at) >> 3
+        place = where if 0 < where <= MAX_PLACE else 0
+        bucket += key + (place << 3).to_bytes(4, "little")
+        self._count += 1
         return None
 
-    def get(self, ident: str) -> int | None:
-        """Where ``ident`` was met first, or None when it was never kept (nothing is kept)."""
-        key, part, slot, found = self._slot(ident)
-        return self._where[part][slot] if found == key else None
+    def place(self, ident: str) -> int | None:
+        """Where ``ident`` was met first (0: too far to say), or None when it was never kept
+        (nothing is kept)."""
+        bucket, _, at = self._find(ident)
+        return _value(bucket, at) >> 3 if at >= 0 else None
 
-    def _slot(self, ident: str) -> tuple[int, int, int, int]:
-        """``ident``'s fingerprint, its part, the slot that holds it or where it would go,
-        and what that slot holds."""
-        key = (hash(ident) & _MASK) or 1  # 0 marks an empty slot
-        part = key >> _SHIFT
-        keys = self._keys[part]
-        slot = key % len(keys)
-        found = keys[slot]
-        if found and found != key:  # taken by another id: probe on (``_find``)
-            slot = _find(keys, key)
-            found = keys[slot]
-        return key, part, slot, found
+    def mark(self, ident: str, mark: int) -> int:
+        """Mark ``ident`` with ``mark`` (1 to ``MAX_MARK``) unless it has a mark already: the
+        first one stands, and is returned. An id never met is kept, with no place."""
+        if not 0 < mark <= MAX_MARK:
+            raise ValueError(f"mark must be 1 to {MAX_MARK}, not {mark}")
+        bucket, key, at = self._find(ident)
+        if at < 0:
+            bucket += key + mark.to_bytes(4, "little")
+            self._count += 1
+            return mark
+        value = _value(bucket, at)
+        if value & MAX_MARK:
+            return value & MAX_MARK
+        bucket[at + _KEY : at + _WIDTH] = (value | mark).to_bytes(4, "little")
+        return mark
 
-    def _grow(self, part: int) -> None:
-        old_keys, old_where = self._keys[part], self._where[part]
-        size = len(old_keys) * 3 // 2
-        keys, where = array("Q", bytes(8 * size)), array("I", bytes(4 * size))
-        for key, place in zip(old_keys, old_where, strict=True):
-            if key:
-                slot = _find(keys, key)
-                keys[slot], where[slot] = key, place
-        self._keys[part], self._where[part] = keys, where
+    def marked(self, ident: str) -> int:
+        """``ident``'s mark, 0 when it has none or was never kept."""
+        bucket, _, at = self._find(ident)
+        return _value(bucket, at) & MAX_MARK if at >= 0 else 0
+
+    def size(self) -> int:
+        """Bytes the records take, reserve included (what ``sys.getsizeof`` does not show)."""
+        return sum(bucket.__alloc__() for bucket in self._buckets)
+
+    def _find(self, ident: str) -> tuple[bytearray, bytes, int]:
+        """``ident``'s bucket, the fingerprint bytes its record starts with, and where that
+        record is in the bucket (-1: nowhere)."""
+        fingerprint = hash(ident) & _MASK
+        bucket = self._buckets[fingerprint >> _SHIFT]
+        key = (fingerprint & _REST).to_bytes(_KEY, "little")
+        at = bucket.find(key)
+        while at % _WIDTH and at >= 0:  # found across two records: search on
+            at = bucket.find(key, at + 1)
+        return bucket, key, at
 
 
-def _find(keys: array, key: int) -> int:
-    """The slot holding ``key``, or the empty slot where it goes (linear probing)."""
-    size = len(keys)
-    slot = key % size
-    while keys[slot] and keys[slot] != key:
-        slot = slot + 1 if slot + 1 < size else 0
-    return slot
+def _value(bucket: bytearray, at: int) -> int:
+    return int.from_bytes(bucket[at + _KEY : at + _WIDTH], "little")

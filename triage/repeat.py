@@ -13,9 +13,10 @@ is decided (``pipeline.outcome``) or set apart as ``Known``:
 - ``Rerun.NEW``: known whenever the journal has decided that id, whatever the policy;
 - ``Rerun.ALL``: nothing is known, everything is decided again.
 
-The ids decided in the run are remembered as they are journaled (``RunMemory``), so an
-invitation given twice in one input is decided once, the first time (``Reason.SAME_RUN``),
-whatever the mode but ``Rerun.ALL``.
+The ids decided in the run are remembered as they are journaled, so an invitation given
+twice in one input is decided once, the first time (``Reason.SAME_RUN``), whatever the mode
+but ``Rerun.ALL``. They are marked with their action in the reader's own table of the ids it
+met (``tamis.invitations.seen.SeenIds``, passed to both): one compact table for the run.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from tamis.audit.record import minimal_invitation
 from tamis.invitations.seen import SeenIds
 from tamis.triage.known import Known, Reason
 from tamis.triage.pipeline import Decided, InputRecord, Outcome, Setup, outcome, received_form
+
+ACTIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")  # marks 1 to 5
+_MARKS = {action: number for number, action in enumerate(ACTIONS, start=1)}
 
 
 class Rerun(Enum):
@@ -48,13 +52,24 @@ class Ledger(Protocol):
 class Repeats:
     """Set apart, batch by batch, what the journal already holds (``pipeline.Triage``)."""
 
-    def __init__(self, setup: Setup, ledger: Ledger, rerun: Rerun, *, minimise: bool) -> None:
+    def __init__(
+        self,
+        setup: Setup,
+        ledger: Ledger,
+        rerun: Rerun,
+        *,
+        minimise: bool,
+        seen: SeenIds | None = None,
+    ) -> None:
+        """``seen``: the reader's table of the ids it met (``read_invitations(seen=…)``),
+        where the run marks what it decided; a table of its own when None."""
         self.setup, self.ledger, self.rerun, self.minimise = setup, ledger, rerun, minimise
         self.setting = inputs.setting(
             setup.policy.sha256, dict(setup.parameters), setup.context.sha256
         )
         self.started = _now()
-        self.run = RunMemory()  # the ids this run decided
+        self.seen = SeenIds() if seen is None else seen
+        self.decided_any = False  # whether ``seen`` marks anything yet
 
     def outcomes(self, batch: Sequence[InputRecord]) -> list[Outcome]:
         """Each record decided, rejected, or ``Known``, in order."""
@@ -64,7 +79,7 @@ class Repeats:
         for record in batch:
             outcomes.append(self._outcome(record, journaled))
             if len(ids) > 1 and type(outcomes[-1]) is Decided:  # a later duplicate in the batch
-                self.run.add(record.invitation.id, outcomes[-1].decision.action.value)
+                self.remember(outcomes[-1:])  # type: ignore[arg-type]
         return outcomes
 
     def _outcome(self, record: InputRecord, journaled: Mapping[str, Previous]) -> Outcome:
@@ -73,7 +88,7 @@ class Repeats:
             return outcome(self.setup, record)
         previous = journaled.get(invitation.id)
         reason = None if previous is None else self.reason(previous, record)
-        if reason is None and self.run:
+        if reason is None and self.decided_any:
             previous, reason = self.decided_earlier(record)
         if reason is None:
             return outcome(self.setup, record)
@@ -99,41 +114,18 @@ class Repeats:
         """The run's own earlier decision of the same id: it stands (an id given twice in
         one input is decided once, the first time)."""
         ident = record.invitation.id
-        action = self.run.find(ident)
-        if action is None:
+        mark = self.seen.marked(ident)
+        if not mark:
             return None, None
+        action = ACTIONS[mark - 1]
         return Previous(ident, None, self.started, action, self.setting, None), Reason.SAME_RUN
 
     def remember(self, decided: Sequence[Decided]) -> None:
-        """The run's own decisions, once journaled: a later duplicate is known."""
+        """The run's own decisions, once journaled: a later duplicate is known. The first
+        decision of an id stands (a later one comes only with ``Rerun.ALL``, not here)."""
         for item in decided:
-            self.run.add(item.invitation.id, item.decision.action.value)
-
-
-ACTIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
-
-
-class RunMemory:
-    """The ids decided in this run with their action, in the reader's compact table of
-    fingerprints (``SeenIds``, about 20 bytes an id: 4 MB for 200,000 invitations, where a
-    set of Python ints took 14 MB); the action's index is kept where ``SeenIds`` keeps a
-    place. Two ids with one fingerprint, about n² / 2⁶⁵, would be taken for one."""
-
-    def __init__(self) -> None:
-        self.ids = SeenIds()
-        self.empty = True
-
-    def __bool__(self) -> bool:
-        return not self.empty
-
-    def add(self, ident: str, action: str) -> None:
-        self.ids.first(ident, ACTIONS.index(action))
-        self.empty = False
-
-    def find(self, ident: str) -> str | None:
-        """The action this run decided for ``ident``, or None."""
-        number = self.ids.get(ident)
-        return None if number is None else ACTIONS[number]
+            self.seen.mark(item.invitation.id, _MARKS[item.decision.action.value])
+        self.decided_any = self.decided_any or bool(decided)
 
 
 def _now() -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from tamis.invitations import source as source_module
 from tamis.invitations.reader import read_invitations
-from tamis.invitations.seen import SeenIds
+from tamis.invitations.seen import MAX_PLACE, SeenIds
 
 
 def invitation(number: int) -> dict:
@@ -117,15 +117,51 @@ def test_seen_ids_report_where_each_was_first_met_and_stay_compact() -> None:
     assert len(seen) == 200_000
     assert seen.first("id-0", 7) == 1 and seen.first("id-199999", 9) == 200_000
     assert seen.first("nouveau", 5) is None
-    size = sum(len(k) * 8 + len(w) * 4 for k, w in zip(seen._keys, seen._where, strict=True))
-    assert size / len(seen) <= 24  # bytes a distinct id
+    assert seen.size() / len(seen) <= 12  # bytes a distinct id, reserve included
 
 
 def test_looking_an_id_up_keeps_nothing() -> None:
     seen = SeenIds()
-    assert seen.get("a") is None and len(seen) == 0
+    assert seen.place("a") is None and seen.marked("a") == 0 and len(seen) == 0
     assert seen.first("a", 3) is None
-    assert seen.get("a") == 3 and seen.get("b") is None and len(seen) == 1
+    assert seen.place("a") == 3 and seen.place("b") is None and len(seen) == 1
+
+
+def test_a_mark_joins_the_place_and_the_first_mark_stands() -> None:
+    seen = SeenIds()
+    assert seen.first("a", 12) is None
+    assert seen.mark("a", 2) == 2 and seen.mark("a", 5) == 2
+    assert seen.marked("a") == 2 and seen.first("a", 40) == 12 and len(seen) == 1
+    assert seen.mark("jamais-lu", 7) == 7 and seen.place("jamais-lu") == 0
+    with pytest.raises(ValueError):
+        seen.mark("a", 8)
+
+
+def test_a_place_too_far_to_keep_is_worded_without_it() -> None:
+    seen = SeenIds()
+    assert seen.first("loin", MAX_PLACE + 1) is None
+    assert seen.first("loin", MAX_PLACE + 2) == 0
+    assert seen.first("pres", MAX_PLACE) is None and seen.place("pres") == MAX_PLACE
+
+
+def test_a_fingerprint_found_across_two_records_is_not_taken_for_an_id() -> None:
+    """A bucket is searched as bytes: the bytes of an id's fingerprint may appear astride
+    two records of its bucket, and only a match at a record's start counts."""
+    seen = SeenIds()
+    bucket, key, at = seen._find("a")
+    assert at == -1
+    bucket += b"\x01" * 4 + key  # a record holding "a"'s fingerprint at offset 4
+    assert seen.place("a") is None and seen.marked("a") == 0
+    assert seen.first("a", 3) is None and seen.place("a") == 3
+
+
+def test_many_ids_keep_each_its_own_mark() -> None:
+    seen = SeenIds()
+    ids = [f"x{n}" for n in range(30_000)]
+    for n, ident in enumerate(ids, start=1):
+        seen.mark(ident, n % 7 + 1)
+    assert [seen.marked(i) for i in ids] == [n % 7 + 1 for n in range(1, 30_001)]
+    assert all(seen.marked(f"y{n}") == 0 for n in range(30_000))
 
 
 def test_duplicates_are_reported_with_their_first_place() -> None:

@@ -14,7 +14,11 @@ from click.testing import CliRunner
 
 from tamis.audit.seen import FileLedger
 from tamis.cli.main import cli
-from tamis.triage.repeat import RunMemory
+from tamis.invitations.reader import read_invitations
+from tamis.invitations.seen import SeenIds
+from tamis.triage.known import Reason
+from tamis.triage.pipeline import SetupOptions, prepare
+from tamis.triage.repeat import ACTIONS, Repeats, Rerun
 
 POLICY = """\
 politique "Essai"
@@ -269,12 +273,19 @@ def test_a_fresh_journal_is_never_indexed(folder):
     assert not Path("j.jsonl.index.sqlite").exists()
 
 
-def test_the_run_remembers_each_id_with_its_first_action_compactly() -> None:
-    memory = RunMemory()
-    assert not memory and memory.find("a") is None
-    actions = ("accepter", "refuser", "ignorer", "signaler", "examiner")
-    for number in range(50_000):
-        memory.add(f"i-{number}", actions[number % 5])
-    assert memory
-    assert [memory.find(f"i-{n}") for n in (0, 1, 2, 3, 4, 49_999)] == [*actions, "examiner"]
-    assert memory.find("i-50000") is None
+def test_the_reader_and_the_run_share_one_table_of_ids(folder) -> None:
+    """One table for both uses: the reader keeps each id with its place, the run marks the
+    same entry with its first action; a later duplicate is known from it."""
+    seen = SeenIds()
+    write_invitations(Path("deux.jsonl"), [INVITATIONS[0], INVITATIONS[1], INVITATIONS[0]])
+    records = list(read_invitations("deux.jsonl", name="deux.jsonl", seen=seen))
+    setup = prepare(SetupOptions("p.tamis"))
+    repeats = Repeats(setup, FileLedger("absent.jsonl", print), Rerun.CHANGED, minimise=False,
+                      seen=seen)  # fmt: skip
+    first = repeats.outcomes(records[:2])
+    repeats.remember(first)  # type: ignore[arg-type]
+    [again] = repeats.outcomes(records[2:])
+    assert [o.decision.action.value for o in first] == ["refuser", "accepter"]
+    assert again.reason is Reason.SAME_RUN and again.previous.decision == "refuser"
+    assert len(seen) == 2 and seen.place("a-1") == 1 and seen.place("a-2") == 2
+    assert seen.marked("a-1") == ACTIONS.index("refuser") + 1
