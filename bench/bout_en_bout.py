@@ -1,8 +1,9 @@
 """End-to-end benchmark of ``tamis decider`` (issue 9): a script, not a test.
 
-``python bench/bout_en_bout.py [--n 20000] [--tours 3] [--rss-grand] [--rapide]`` generates N
-invitations (``generer.generate``, fixed seed) into a temporary folder, then prints, measured
-in one run, each figure as the median of several rounds and its spread (lowest–highest):
+``python bench/bout_en_bout.py [--n 20000] [--tours 3] [--rss-grand] [--memoire] [--rapide]``
+generates N invitations (``generer.generate``, fixed seed) into a temporary folder, then
+prints, measured in one run, each figure as the median of several rounds and its spread
+(lowest–highest):
 
 1. decisions per second of ``tamis decider`` as a subprocess, journal on (``groupee``), of
    the hand-written reference pipeline (``bench/reference.py``, as a subprocess too) and of
@@ -10,7 +11,8 @@ in one run, each figure as the median of several rounds and its spread (lowest�
    every round, so that the machine's ups and downs favour neither side); the ratios
    tamis / reference and natif / durable;
 2. peak RSS (``wait4``'s ``ru_maxrss`` of the child) of ``tamis decider`` on a file of N and
-   of 10×N invitations; with ``--rss-grand``, of 10,000 and 1,000,000 too;
+   of 10×N invitations; with ``--rss-grand``, of 10,000 and 1,000,000 too (``--memoire``:
+   only these figures, as a run of a million takes minutes);
 3. start-up: ``tamis --version`` and ``tamis decider`` on one invitation against
    ``python -c pass``, alternating, medians of ``--tours-demarrage`` rounds.
 
@@ -248,6 +250,9 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--rss-grand", action="store_true", help="mesure aussi 10 000 contre 1 000 000"
     )
     parser.add_argument(
+        "--memoire", action="store_true", help="seulement la mémoire de pointe (partie 2)"
+    )
+    parser.add_argument(
         "--rapide", action="store_true", help="N minuscule, un tour : vérifie que tout tourne"
     )
     args = parser.parse_args(argv)
@@ -273,14 +278,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"politique {POLICY}\ncontexte {CONTEXT}\n")
     with tempfile.TemporaryDirectory(prefix="tamis-bout-") as folder:
         bench = Bench(Path(folder))
-        invitations = write_invitations(bench.folder / "invitations.jsonl", args.n, args.graine)
-        measure_rates(bench, invitations, args.n, args.tours)
+        if not args.memoire:
+            invitations = write_invitations(bench.folder / "invitations.jsonl", args.n, args.graine)
+            measure_rates(bench, invitations, args.n, args.tours)
         print("2. Mémoire de pointe (RSS) de tamis decider, invitations lues d'un fichier")
         measure_rss(bench, args.n, args.graine, "n")
         if args.rss_grand:
             measure_rss(bench, 10_000, args.graine, "grand")
-        one = write_invitations(bench.folder / "une.jsonl", 1, args.graine)
-        measure_startup(bench, one, args.tours_demarrage)
+        if not args.memoire:
+            one = write_invitations(bench.folder / "une.jsonl", 1, args.graine)
+            measure_startup(bench, one, args.tours_demarrage)
     print(f"\ncharge en fin de mesure : {load()}")
 
 
