@@ -18,8 +18,10 @@ import click
 from tamis.audit.errors import os_reason
 from tamis.cli import options
 from tamis.service.config import (
+    DEFAULT_ANSWERS_KEPT,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_INVITATIONS,
+    NO_KEY,
     ConfigInvalid,
     Limits,
     ServiceConfig,
@@ -58,6 +60,15 @@ ENV_TOKEN = "TAMIS_JETON"
     " (à garder ailleurs que le journal ; voir tamis journal verifier --sceau).",
 )
 @click.option(
+    "--cle",
+    "cle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FICHIER",
+    help="Clé Ed25519 qui signe la tête du journal (GET /journal/tete, --sceaux ; créée en "
+    "0600 au premier sceau) ; défaut : <journal>.cle.pem, obligatoire pour un journal "
+    "PostgreSQL.",
+)
+@click.option(
     "--sceller-toutes",
     "sceller_toutes",
     type=click.IntRange(min=1),
@@ -65,6 +76,15 @@ ENV_TOKEN = "TAMIS_JETON"
     show_default=True,
     metavar="SECONDES",
     help="Intervalle entre deux sceaux (avec --sceaux).",
+)
+@click.option(
+    "--idempotence-duree",
+    "idempotence_duree",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDES",
+    help="Durée de conservation des réponses gardées pour Idempotency-Key (défaut : 86400, "
+    "un jour) ; un renvoi plus tardif est décidé à nouveau.",
 )
 @click.option("--hote", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
 @click.option(
@@ -143,14 +163,12 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
             raise click.ClickException(
                 f"configuration « {path} » invalide ; le service n'a pas démarré."
             ) from None
-        return replace(loaded, limits=_limits(loaded.limits, given))
+        kept = given["idempotence_duree"] or loaded.answers_kept
+        return replace(loaded, limits=_limits(loaded.limits, given), answers_kept=kept)
     token = token_or_exit(given["jeton_fichier"], env_token)
     journal = journal_of(str(given["journal"]))
-    if given["sceaux"] is not None and isinstance(journal, str):
-        raise click.UsageError(
-            "--sceaux : les sceaux programmés d'un journal PostgreSQL ne sont pas encore pris "
-            "en charge."
-        )
+    if given["sceaux"] is not None and given["cle"] is None and isinstance(journal, str):
+        raise click.UsageError(f"--sceaux : {NO_KEY}.")
     return single_workspace(
         Path(str(policy)),
         context=Path(str(given["contexte"])) if given["contexte"] else None,
@@ -162,6 +180,8 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
         parameters=dict(_pair(text) for text in given["parametres"]),  # type: ignore[union-attr]
         seals=given["sceaux"],  # type: ignore[arg-type]
         seal_every=int(given["sceller_toutes"]),  # type: ignore[arg-type]
+        answers_kept=int(given["idempotence_duree"] or DEFAULT_ANSWERS_KEPT),  # type: ignore[arg-type]
+        key=given["cle"],  # type: ignore[arg-type]
     )
 
 

@@ -9,6 +9,7 @@ their index.
 """
 
 import enum
+import functools
 import re
 from typing import Annotated, Any
 
@@ -63,20 +64,33 @@ def register(router: APIRouter, need) -> None:
         """Décide chaque invitation et l'inscrit au journal **avant** de répondre."""
         body, records, is_list = await read_records(request, sens)
 
-        def answer() -> bytes:
-            outcomes = workspace.decide(records, trace=trace)
-            count(request, workspace, outcomes)
-            return orjson.dumps(lot(outcomes) if is_list else single(outcomes[0]))
+        def respond(outcomes: list[Outcome]) -> bytes:
+            try:
+                return orjson.dumps(lot(outcomes) if is_list else single(outcomes[0]))
+            except ApiError:  # one invalid invitation: nothing journaled, still counted
+                count(request, workspace, outcomes)
+                raise
 
-        key = idempotency_key
-        if key is None:
-            return json_bytes(await to_thread.run_sync(answer))
-        fingerprint = body + f"?trace={trace}&sens={sens.value}".encode()
-        store = workspace.idempotency
-        given, replayed = await to_thread.run_sync(
-            store.once, idempotence.check_key(key), fingerprint, answer
+        if idempotency_key is None:
+            decide = functools.partial(workspace.decide, records, trace=trace)
+            outcomes = await to_thread.run_sync(decide)
+            answer = respond(outcomes)
+            count(request, workspace, outcomes)
+            return json_bytes(answer)
+        given = await to_thread.run_sync(
+            functools.partial(
+                workspace.answer_once,
+                records,
+                respond,
+                trace=trace,
+                key=idempotence.check_key(idempotency_key),
+                fingerprint=idempotence.fingerprint(body, f"?trace={trace}&sens={sens.value}"),
+            )
         )
-        return json_bytes(given, {"Idempotency-Replayed": "true" if replayed else "false"})
+        if given.outcomes is not None:
+            count(request, workspace, given.outcomes)
+        replayed = "false" if given.outcomes is not None else "true"
+        return json_bytes(given.body, {"Idempotency-Replayed": replayed})
 
     @router.get(
         "/decisions/{identifiant}",

@@ -19,12 +19,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tamis.audit import queries, why
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import Journal, open_journal
+from tamis.audit.postgres.answers import Answer, Answered
 from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
 from tamis.engine.engines import EngineUnavailable, parse_engine
@@ -52,6 +53,8 @@ from tamis.triage.texts import policy_diagnostics, prepare_text, records_of_obje
 
 __all__ = [
     "DECISIONS",
+    "Answer",
+    "Answered",
     "Criterion",
     "FilterError",
     "Journal",
@@ -241,6 +244,42 @@ def decide(
         _outcome(index, record, found, loaded, trace)
         for index, (record, found) in enumerate(zip(records, outcomes, strict=True))
     ]
+
+
+class Decisions(NamedTuple):
+    """A request's records decided but not yet journaled: what is answered, what is written."""
+
+    outcomes: list[Outcome]
+    decided: list[Decided]
+
+
+def decide_apart(
+    loaded: LoadedPolicy, records: list[Record], *, trace: bool, deciding: threading.Lock
+) -> Decisions:
+    """Decide every valid record (under ``deciding``, as ``decide``), journaling nothing
+    (``record_answered`` does, with the answer), so that the answer can be built before the
+    transaction that keeps both."""
+    setup = loaded.setup
+    with deciding:
+        found = [outcome(setup, record) for record in records]
+    outcomes = [
+        _outcome(index, record, outcome, loaded, trace)
+        for index, (record, outcome) in enumerate(zip(records, found, strict=True))
+    ]
+    return Decisions(outcomes, [o for o in found if type(o) is Decided])
+
+
+def record_answered(
+    journal: Journal, loaded: LoadedPolicy, decided: list[Decided], answer: Answer
+) -> None:
+    """Append ``decided`` to a PostgreSQL journal and keep ``answer`` for its key, in one
+    transaction; ``Answered`` (nothing written) if the key was answered already."""
+    with journal.sink.answering(answer):  # type: ignore[attr-defined]
+        if decided:
+            setup = loaded.setup
+            journal.record_decisions(
+                decided, policy=setup.policy, context_sha256=setup.context.sha256
+            )
 
 
 def _outcome(

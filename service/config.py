@@ -30,6 +30,12 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 DEFAULT_SEAL_EVERY = 3600  # seconds between scheduled seals: an hour
+DEFAULT_ANSWERS_KEPT = 24 * 3600  # seconds an Idempotency-Key's answer is kept: a day
+NO_KEY = (
+    "un journal PostgreSQL n'a pas de dossier où ranger sa clé de sceau : indiquez-la avec "
+    '« cle = "chemin" » (--cle FICHIER avec -p), créée en 0600 au premier sceau ; donnez '
+    "la même à chaque machine"
+)
 
 
 Journal = Path | str
@@ -55,11 +61,21 @@ class WorkspaceConfig:
     tokens: tuple[TokenEntry, ...] = ()
     engine: str = "natif"
     seals: Path | None = None  # where scheduled seals of the journal's head are appended
+    key: Path | None = None  # the journal's Ed25519 signing key, if named (``cle``)
 
     @property
     def journal_url(self) -> str | None:
         """The journal's PostgreSQL URL, or None for a file journal."""
         return self.journal if isinstance(self.journal, str) else None
+
+    @property
+    def seal_key(self) -> Path | None:
+        """The key that signs the journal's head: ``cle``, else ``<journal>.cle.pem`` beside
+        a file journal; None for a PostgreSQL journal without ``cle`` (no folder of its own)."""
+        if self.key is not None or self.journal_url is not None:
+            return self.key
+        journal = Path(self.journal)
+        return journal.with_name(journal.name + ".cle.pem")
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,7 @@ class ServiceConfig:
     durability: str = "groupee"
     source: Path | None = None  # the service.toml, if any (reloaded on SIGHUP)
     seal_every: int = DEFAULT_SEAL_EVERY  # seconds between scheduled seals
+    answers_kept: int = DEFAULT_ANSWERS_KEPT  # seconds an Idempotency-Key's answer is kept
 
     @property
     def has_tokens(self) -> bool:
@@ -111,13 +128,17 @@ def single_workspace(
     parameters: Mapping[str, Any] | None = None,
     seals: Path | None = None,
     seal_every: int = DEFAULT_SEAL_EVERY,
+    answers_kept: int = DEFAULT_ANSWERS_KEPT,
+    key: Path | None = None,
 ) -> ServiceConfig:
     """``tamis servir -p …``: the workspace ``defaut``, with one all-rights token if given."""
     tokens = (TokenEntry(token_sha256, frozenset(Right), "jeton"),) if token_sha256 else ()
     workspace = WorkspaceConfig(
-        DEFAULT_WORKSPACE, policy, journal, context, parameters or {}, tokens, engine, seals
+        DEFAULT_WORKSPACE, policy, journal, context, parameters or {}, tokens, engine, seals, key
     )
-    return ServiceConfig({DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every)
+    return ServiceConfig(
+        {DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every, answers_kept
+    )
 
 
 def load_config(path: Path) -> ServiceConfig:
@@ -186,9 +207,11 @@ class _Lines:
 class _Checker:
     """Checks a parsed document, collecting ``ConfigProblem``s instead of stopping."""
 
-    SERVICE_KEYS = ("taille_max", "invitations_max", "durabilite", "sceller_toutes")
+    SERVICE_KEYS = (
+        "taille_max", "invitations_max", "durabilite", "sceller_toutes", "idempotence_duree"
+    )  # fmt: skip
     WORKSPACE_KEYS = (
-        "politique", "contexte", "journal", "parametres", "moteur", "jetons", "sceaux"
+        "politique", "contexte", "journal", "parametres", "moteur", "jetons", "sceaux", "cle"
     )  # fmt: skip
 
     def __init__(self, path: Path, text: str) -> None:
@@ -203,18 +226,20 @@ class _Checker:
             if key not in ("service", "espaces"):
                 self.problem(self.lines.table(key) or self.lines.key("", key), _unknown(key))
         limits, durability = self.service(document.get("service", {}))
-        seal_every = self.seal_every(document.get("service", {}))
+        seal_every = self.every(document.get("service", {}), "sceller_toutes", DEFAULT_SEAL_EVERY)
+        kept = self.every(document.get("service", {}), "idempotence_duree", DEFAULT_ANSWERS_KEPT)
         spaces = document.get("espaces")
         if not isinstance(spaces, dict) or not spaces:
             self.problem(0, "aucun espace : ajoutez au moins une table [espaces.NOM]")
             spaces = {}
         workspaces = {name: self.workspace(name, value) for name, value in spaces.items()}
-        return ServiceConfig(workspaces, limits, durability, None, seal_every)
+        return ServiceConfig(workspaces, limits, durability, None, seal_every, kept)
 
-    def seal_every(self, table: Any) -> int:
+    def every(self, table: Any, key: str, default: int) -> int:
+        """A number of seconds in ``[service]``."""
         if not isinstance(table, dict):
-            return DEFAULT_SEAL_EVERY
-        return self.positive(table, "service", "sceller_toutes", DEFAULT_SEAL_EVERY)
+            return default
+        return self.positive(table, "service", key, default)
 
     def service(self, table: Any) -> tuple[Limits, str]:
         if not isinstance(table, dict):
@@ -270,13 +295,12 @@ class _Checker:
         engine = self.choice(table, where, "moteur", ENGINES, "natif")
         tokens = self.tokens(table.get("jetons", []), where)
         seals = self.path(table, where, "sceaux", required=False)
-        if seals is not None and is_url(journal):
-            self.problem(
-                self.lines.key(where, "sceaux"),
-                f"« {where}.sceaux » : les sceaux programmés d'un journal PostgreSQL ne sont "
-                "pas encore pris en charge ; retirez cette clé",
-            )
-        return WorkspaceConfig(name, policy, journal, context, parameters, tokens, engine, seals)
+        key = self.path(table, where, "cle", required=False)
+        if seals is not None and key is None and is_url(journal):
+            self.problem(self.lines.key(where, "sceaux"), f"« {where}.sceaux » : {NO_KEY}")
+        return WorkspaceConfig(
+            name, policy, journal, context, parameters, tokens, engine, seals, key
+        )
 
     def journal(self, table: dict, where: str) -> Journal:
         """A file path, or a ``postgresql://`` URL kept as written (never made into a path,

@@ -1,13 +1,15 @@
 """Scheduled seals: the service signs each journal's head on a schedule (issue #12).
 
-Sits beside ``sealing`` (``GET …/journal/tete``, signed on request): for each workspace whose
-configuration names a ``sceaux`` file, a thread of the process that serves (the parent under
-``--processus N``, so one seal per period whatever the number of workers) does what ``tamis
-journal sceller --sortie FICHIER`` does: verify the chain, sign (seq, digest, time) with the
-journal's Ed25519 key, append the checkpoint. A damaged journal is never sealed; the refusal,
-like every seal, is one JSON line of the operational log. The file should live elsewhere
-than the journal (another disk, a synced folder): it is what later proves, with ``tamis
-journal verifier --sceau``, that the journal's end was neither cut nor rewritten.
+Sits beside ``sealing`` (``GET …/journal/tete``, signed on request): for each workspace
+whose configuration names a ``sceaux`` file, a thread of the process that serves (the parent
+under ``--processus N``, so one seal per period whatever the number of workers) does what
+``tamis journal sceller --sortie FICHIER`` does: verify the chain (a PostgreSQL journal's
+too, as ``verifier`` does), sign (seq, digest, time) with the journal's Ed25519 key
+(``cle``, which a PostgreSQL journal must name: every machine should hold the same), append
+the checkpoint. A damaged journal is never sealed; the refusal, like every seal, is one JSON
+line of the operational log. The file should live elsewhere than the journal (another disk,
+a synced folder): it is what later proves, with ``tamis journal verifier --sceau``, that the
+journal's end was neither cut nor rewritten.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from tamis.audit import seal
 from tamis.audit.errors import JournalError
-from tamis.audit.verify import verify_journal
+from tamis.audit.postgres.backend import verify_any
 from tamis.service.config import ServiceConfig, WorkspaceConfig
 
 
@@ -42,13 +44,13 @@ class Sealer(threading.Thread):
     def seal(self, workspace: WorkspaceConfig) -> None:
         where = {"espace": workspace.name}
         try:
-            checked = verify_journal(workspace.journal)
+            checked = verify_any(str(workspace.journal))
             if checked.problem is not None:
                 self.logger.warning("sceau_refuse", **where, raison="journal endommagé")
                 return
             if checked.last_seq == 0:
                 return  # nothing written yet: nothing to seal
-            key, _ = seal.load_or_create_key(seal.default_key_path(workspace.journal), _quiet)
+            key, _ = seal.load_or_create_key(workspace.seal_key, _quiet)  # type: ignore[arg-type]
             checkpoint = seal.sign_head(key, checked.last_seq, checked.last_digest)
             seal.append_checkpoint(workspace.seals, checkpoint)  # type: ignore[arg-type]
         except (JournalError, OSError) as error:

@@ -1,13 +1,14 @@
 """The journal's guarantees over HTTP: ``GET …/journal/tete`` and retention at start.
 
-The service side of ``tamis.audit.seal`` and ``tamis.audit.erase`` (issue #12).
-``GET …/journal/tete`` (right ``lire``) signs the workspace journal's head as the writer sees
-it under the file lock, with the journal's key (``<journal>.cle.pem``, created 0600 on first
-use) and answers the checkpoint, the same JSON line ``tamis journal sceller`` writes: a
-monitor that fetches it on a schedule and keeps the answers elsewhere can later prove, with
-``tamis journal verifier --sceau``, that the journal's end was neither cut nor rewritten.
-``purge_expired`` runs once before the service starts serving: a workspace whose context says
-``conservation = "365j"`` has the personal data of older decisions erased.
+The service side of ``tamis.audit.seal`` and ``tamis.audit.erase`` (issue #12). ``GET
+…/journal/tete`` (right ``lire``) signs the workspace journal's head as the writer sees it
+under the file lock (a PostgreSQL journal's: under its advisory lock), with the journal's
+key (``cle``, else ``<journal>.cle.pem`` beside a file; created 0600 on first use) and
+answers the checkpoint, the same JSON line ``tamis journal sceller`` writes: a monitor that
+fetches it on a schedule and keeps the answers elsewhere can later prove, with ``tamis
+journal verifier --sceau``, that the journal's end was neither cut nor rewritten.
+``purge_expired`` runs once before the service starts serving: a workspace whose context
+says ``conservation = "365j"`` has the personal data of older decisions erased.
 """
 
 from collections.abc import Callable
@@ -20,8 +21,9 @@ from fastapi.responses import Response
 
 from tamis.audit import seal
 from tamis.audit.erase import Erasure, Selection, erase
+from tamis.audit.errors import JournalError
 from tamis.invitations.context import load_context
-from tamis.service.config import ServiceConfig, WorkspaceConfig
+from tamis.service.config import NO_KEY, ServiceConfig, WorkspaceConfig
 from tamis.service.errors import ApiError, json_response
 from tamis.service.schemas import ERRORS
 from tamis.service.tokens import Right
@@ -29,20 +31,29 @@ from tamis.service.workspaces import Workspace
 
 
 def signed_head(workspace: Workspace, warn: Any) -> dict[str, Any]:
-    """The checkpoint of the journal's head, signed now (a file journal's: the key of a
-    PostgreSQL journal has no place yet)."""
-    if workspace.config.journal_url is not None:
-        raise ApiError(
-            501,
-            "la tête signée d'un journal PostgreSQL n'est pas encore prise en charge ; "
-            "« tamis journal verifier » vérifie sa chaîne",
-            "journal",
-        )
+    """The checkpoint of the journal's head as its writers see it (under the file lock, or
+    the advisory lock of a PostgreSQL journal), signed now with the workspace's key."""
+    path = workspace.config.seal_key
+    if path is None:
+        raise ApiError(409, f"pas de clé de sceau pour cet espace : {NO_KEY}", "cle")
     journal = workspace.journal
-    key, _created = seal.load_or_create_key(seal.default_key_path(journal.path), warn)
+    key, _created = seal.load_or_create_key(path, warn)
     with workspace.lock, journal.sink.locked() as head:
         seq, digest = head.seq, head.empreinte
     return seal.sign_head(key, seq, digest).as_dict()
+
+
+def check_keys(config: ServiceConfig) -> None:
+    """At start: a key named by ``cle`` that exists must be an Ed25519 key tamis can read
+    (a ``JournalError`` naming the workspace otherwise); a missing one is created when first
+    used, as ``tamis journal sceller`` does."""
+    for workspace in config.workspaces.values():
+        if workspace.key is None or not workspace.key.exists():
+            continue
+        try:
+            seal.load_key(workspace.key, lambda message: None)
+        except JournalError as error:
+            raise JournalError(f"espace « {workspace.name} » : {error}") from None
 
 
 def register(router: APIRouter, need: Any) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from tamis.service import calls, scheduled_seals, sealing
+from tamis.service import calls, pruning, scheduled_seals, sealing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused
 from tamis.service.config import ServiceConfig
@@ -41,11 +41,14 @@ def check(config: ServiceConfig) -> None:
     """Load every policy and open every journal once, then close: what could stop a worker
     is found before the socket is announced (raises ``PolicyRefused`` or ``JournalError``).
     A PostgreSQL journal is reached here (``calls.check_journal``), not when a worker opens
-    it. Then the retention each context sets (``conservation``) is applied, once."""
+    it. Then the retention each context sets (``conservation``) is applied, once, and each
+    workspace's ``Idempotency-Key`` store is checked (``pruning.check_stores``)."""
     logger = make_logger()
     for workspace in config.workspaces.values():
         calls.check_journal(workspace.journal, _warner(logger, workspace.name))
     Workspaces(config, logger.warning).open().close()
+    pruning.check_stores(config)
+    sealing.check_keys(config)
     sealing.purge_expired(config, make_logger())
 
 
@@ -82,12 +85,14 @@ def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
         processus=processes,
     )
     sealer = scheduled_seals.start(config, logger)  # once for the service, not per worker
+    pruner = pruning.start(config, logger)
     try:
         if processes <= 1:
             run_worker(config, sock)
         else:
             Supervisor(config, sock, processes, logger).run()
     finally:
+        pruner.stop()
         if sealer is not None:
             sealer.stop()
     logger.info("arret")

@@ -8,6 +8,12 @@ locks: ``deciding`` (one engine run at a time: durable-rules is not thread-safe)
 ``lock``, the journal's (its file lock or transaction serialises processes, not the threads
 of one process), taken by every write: decisions, grouped across concurrent requests
 (``group_commit``), advice, seals and policy records.
+
+A request with an ``Idempotency-Key`` goes through ``answer_once``: with a file journal, its
+answer is kept in SQLite beside it (``idempotence.FileStore``); with a PostgreSQL journal, the
+records are decided without journaling, the answer built, then both are written in one
+transaction under ``lock`` (``calls.record_answered``: not grouped), so that any instance
+finds it.
 """
 
 from __future__ import annotations
@@ -16,13 +22,12 @@ import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
-from tamis.service import calls
+from tamis.service import calls, idempotence
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
 from tamis.service.config import ServiceConfig, WorkspaceConfig
 from tamis.service.group_commit import GroupCommit
-from tamis.service.idempotence import IdempotencyStore
 
 Warn = Callable[[str], None]
 
@@ -39,10 +44,21 @@ class Reloaded:
         return self.before != self.after
 
 
+Respond = Callable[[list[Outcome]], bytes]
+"""Builds a request's answer from its outcomes (pure; an ``ApiError`` journals nothing)."""
+
+
+class Given(NamedTuple):
+    """A keyed request's answer, and its outcomes (None: replayed, nothing decided now)."""
+
+    body: bytes
+    outcomes: list[Outcome] | None
+
+
 class Workspace:
     def __init__(self, config: WorkspaceConfig, loaded: LoadedPolicy, journal: Journal) -> None:
         self.config, self.loaded, self.journal = config, loaded, journal
-        self.idempotency = IdempotencyStore(idempotency_path(config))
+        self.idempotency = idempotence.store_for(config.journal)
         self.lock = threading.Lock()  # the journal: one write at a time
         self.deciding = threading.Lock()  # the engine: one run at a time
         self.appends = GroupCommit(journal, self.lock)
@@ -57,6 +73,37 @@ class Workspace:
         """Decide and journal, with the policy in force when the call began."""
         loaded = self.loaded
         return calls.decide(loaded, self.appends, records, trace=trace, deciding=self.deciding)
+
+    def answer_once(
+        self, records: list[Record], respond: Respond, *, trace: bool, key: str, fingerprint: str
+    ) -> Given:
+        """The answer kept for ``key`` if any (a 409 for another request), else decide,
+        journal, and keep the answer with the decisions."""
+        if self.config.journal_url is None:
+            return self._answer_beside_file(records, respond, trace, key, fingerprint)
+        loaded = self.loaded
+        made = calls.decide_apart(loaded, records, trace=trace, deciding=self.deciding)
+        body = respond(made.outcomes)
+        answer = calls.Answer(key, fingerprint, body)
+        try:
+            with self.lock:
+                calls.record_answered(self.journal, loaded, made.decided, answer)
+        except calls.Answered as kept:
+            return Given(idempotence.replayed(kept.fingerprint, kept.body, fingerprint), None)
+        return Given(body, made.outcomes)
+
+    def _answer_beside_file(
+        self, records: list[Record], respond: Respond, trace: bool, key: str, fingerprint: str
+    ) -> Given:
+        made: list[list[Outcome]] = []
+
+        def answer() -> bytes:
+            made.append(self.decide(records, trace=trace))
+            return respond(made[0])
+
+        store: idempotence.FileStore = self.idempotency  # type: ignore[assignment]
+        body, replayed = store.once(key, fingerprint, answer)
+        return Given(body, None if replayed else made[0])
 
     def new_syncs(self) -> int:
         """The journal's syncs since the last call (for the metrics)."""
@@ -116,14 +163,6 @@ class Workspaces:
 
     def get(self, name: str) -> Workspace | None:
         return self.by_name.get(name)
-
-
-def idempotency_path(config: WorkspaceConfig) -> Path:
-    """Where answers kept for ``Idempotency-Key`` live: beside a file journal; for a
-    PostgreSQL journal, on this machine, beside the policy (``.NOM.idempotence.sqlite``)."""
-    if config.journal_url is None:
-        return Path(config.journal)
-    return config.policy.with_name(f".{config.name}")
 
 
 def _load(workspace: WorkspaceConfig) -> LoadedPolicy:

@@ -12,6 +12,8 @@ every reader and the verifier check exactly the bytes a file journal holds.
 - ``rows``: a record's line <-> its row.
 - ``sink``: the writer's sink (``audit.journal.Journal`` over it): appends serialised by an
   advisory lock inside the transaction that inserts a batch, acknowledged after commit.
+- ``answers``: the service's ``Idempotency-Key`` answers, kept in the transaction of the
+  decisions they answer.
 - ``read``: records streamed with a server-side cursor, and the chain's verification.
 - ``copy``: a journal copied between a file and PostgreSQL, verified end to end.
 

@@ -7,7 +7,11 @@ covers, ``donnees_personnelles`` (format 3's personal part; the only column eras
 updates), and columns copied from the content for the queries' indexes. ``tamis_schema``
 holds the schema's version, one row per version the journal went through. Version 2 adds
 ``tamis_verification``: how far the chain was last found intact (``integrity``), so that a
-writer opening the journal checks only what was appended since.
+writer opening the journal checks only what was appended since. Version 3 copies into
+columns what ``chercher`` shows and ``stats`` counts. Version 4 adds
+``tamis_idempotence``: the answers the service gave for an ``Idempotency-Key``, each written in
+the same transaction as the records it answers (``answers``), so that a retry reaching any
+instance gets the first answer.
 
 A journal whose schema is newer than this tamis knows is refused, in French, before anything
 is read or written; an older one too, with the command that migrates it (``migrate``: each
@@ -80,12 +84,22 @@ END $$;
 CREATE TRIGGER tamis_journal_effacement BEFORE UPDATE OF donnees_personnelles ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION tamis_journal_efface_expediteur();
 """,
+    4: """
+CREATE TABLE tamis_idempotence (
+    cle text PRIMARY KEY,
+    empreinte_corps text NOT NULL,
+    reponse bytea NOT NULL,
+    cree_le timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX tamis_idempotence_cree_le ON tamis_idempotence (cree_le);
+""",
 }
 """What brings a schema from version ``n - 1`` to ``n``. Version 3 copies into columns what
 ``chercher`` shows and ``stats`` counts (``rows.QueryCopies``), so that they read small columns
 instead of every record's content; the sender is personal data: a trigger empties its copy
 whenever the personal part is updated (erasure), so erasing needs no other grant. Migrating
-to it fills the copies of the decisions already there (``_fill_copies``)."""
+to it fills the copies of the decisions already there (``_fill_copies``). Version 4 adds the
+service's ``Idempotency-Key`` answers (``answers``)."""
 
 VERSION = max(STEPS)
 _LOCK = "SELECT pg_advisory_xact_lock(%s, 0)"

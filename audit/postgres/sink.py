@@ -20,18 +20,25 @@ A writer that vanishes while it holds the journal's lock (a machine lost, a proc
 must not stop every other writer: the server ends a session left idle inside a transaction
 after ``IDLE_LIMIT_MS`` (its transaction rolled back, the lock released), and a writer waits
 for the lock ``LOCK_LIMIT_MS`` at most (then ``JournalUnavailable``: try again later).
+
+``with sink.answering(answer) as head:`` is the locked section of one request that carries an
+``Idempotency-Key``: the key is looked up under the lock (``answers.Answered`` if any
+instance committed it already: nothing is written), and the answer is inserted in the same
+transaction as the records written in the block (``answers``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 import psycopg
 
 from tamis.audit.chain import ChainHead
 from tamis.audit.errors import JournalUnavailable
 from tamis.audit.layout import GENESIS
-from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import answers, rows, schema
 from tamis.audit.postgres import url as urls
 
 COPY = f"COPY {schema.TABLE} ({', '.join(rows.COLUMNS)}) FROM STDIN"
@@ -113,6 +120,26 @@ class PostgresSink:
         head.seq, head.empreinte, head.politique = found if found else (0, GENESIS, None)
         self._depth, self._lines = 1, []
         return head
+
+    @contextlib.contextmanager
+    def answering(self, answer: answers.Answer) -> Iterator[ChainHead]:
+        """The locked section of a request with an ``Idempotency-Key``: ``answers.Answered``
+        (nothing written) if the key was answered already, else the answer is kept in the
+        transaction that commits the block's records."""
+        with self as head:
+            found = self._answers(answers.find, answer.key)
+            if found is not None:
+                raise found
+            yield head
+            self._answers(answers.store, answer)
+
+    def _answers(self, step, *args):
+        """One statement on the answers table in the open transaction; a French
+        ``JournalError`` (the transaction is then rolled back) if it fails."""
+        try:
+            return step(self._connection, *args)
+        except psycopg.Error as error:
+            raise urls.failed(self.url, error, "d'écrire dans") from None
 
     def _begin(self, *, retry: bool) -> tuple | None:
         """Lock the journal and read its head in a new transaction; a connection that was

@@ -400,7 +400,9 @@ def test_servir_config_takes_a_postgresql_journal_and_keeps_it_a_url(tmp_path):
         f"{tmp_path / 'service.toml'}:2: erreur : « espaces.jade.politique » : une URL "
         "PostgreSQL (postgresql://tamis@db.exemple.ca/tamis) n'est pas un chemin de fichier ; "
         "seul le journal peut être dans PostgreSQL",
-        f"{tmp_path / 'service.toml'}:4: erreur : « espaces.jade.sceaux » : les sceaux "
-        "programmés d'un journal PostgreSQL ne sont pas encore pris en charge ; retirez cette clé",
+        f"{tmp_path / 'service.toml'}:4: erreur : « espaces.jade.sceaux » : un journal "
+        "PostgreSQL n'a pas de dossier où ranger sa clé de sceau : indiquez-la avec « cle = "
+        '"chemin" » (--cle FICHIER avec -p), créée en 0600 au premier sceau ; donnez la même à '
+        "chaque machine",
     ]
     assert "secret-cache" not in str(refused.value) and not (tmp_path / "postgresql:").exists()

@@ -44,8 +44,10 @@ def version_1(pg_url) -> str:
 
 
 def back_to_version_2(url: str) -> None:
-    """The tables as schema version 2 had them: without the query copies (version 3)."""
+    """The tables as schema version 2 had them: without the query copies (version 3) and
+    the service's answers (version 4)."""
     with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP TABLE tamis_idempotence")
         admin.execute("DROP TRIGGER tamis_journal_effacement ON tamis_journal")
         admin.execute("DROP FUNCTION tamis_journal_efface_expediteur()")
         admin.execute(
@@ -98,7 +100,7 @@ def test_version_3_copies_what_chercher_and_stats_read_for_the_decisions_already
     back_to_version_2(pg_url)
     assert tamis("journal", "chercher", "--journal", pg_url).exit_code == 1
     migrated = tamis("journal", "migrer", "--journal", pg_url)
-    assert migrated.output.endswith("de la version 2 à la version 3.\n"), migrated.output
+    assert migrated.output.endswith("de la version 2 à la version 4.\n"), migrated.output
     with psycopg.connect(pg_url) as connection:
         assert connection.execute(COPIES).fetchall() == written
     assert sum(1 for row in written if row[1] is not None) == 47

@@ -293,7 +293,7 @@ def test_one_instance_reads_its_postgresql_journal_over_http(journal, policy, tm
     assert [(r["id"], r["expediteur"]) for r in rows["decisions"]] == [("p-1", "Jeanne Roy")]
     assert counts["total"] == 3 and counts["par_decision"] == {"accepter": 3}  # p-1 once
     assert (replayed["total"], replayed["changees"]) == (3, 3)
-    assert head.status_code == 501 and head.json()["champ"] == "journal"
+    assert head.status_code == 409 and head.json()["champ"] == "cle"  # no key named
     assert decided_ids(journal) == collections.Counter({"p-1": 2, "p-2": 1, "p-3": 1})
 
 

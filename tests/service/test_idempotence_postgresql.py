@@ -1,0 +1,234 @@
+"""``Idempotency-Key`` on a PostgreSQL journal: the answer is kept in the database, in the
+transaction of the decisions it answers, so a retry gets the first answer wherever it lands.
+
+Real instances of ``tamis servir`` on a real PostgreSQL server; the network failing during a
+``COMMIT`` is a real TCP relay cutting the connection (``cut_proxy``), never a mock. What a
+client that retries depends on: a retry on another instance, concurrent copies of a request
+on three instances, and a retry after a 503 that hid a commit each decide the invitation
+exactly once and get the first answer; a retry after a 503 that rolled back decides it once.
+The store is checked at start (a role without its grants does not start) and old answers
+are pruned.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from cut_proxy import Relay
+from servir_harness import Served
+from test_servir_postgresql import assert_one_chain, decided_ids, journal, policy, start, tamis
+
+__all__ = ["journal", "policy"]  # fixtures, shared with test_servir_postgresql
+
+SENT = {"id": "k-1", "expediteur": {"nom": "Jeanne Roy", "photo": False, "connexions": 90}}
+
+
+def machine(journal: str, policy: Path, folder: Path, *extra: str) -> Served:
+    """An instance as on a machine of its own: its own copy of the policy, its own folder."""
+    folder.mkdir()
+    own = folder / policy.name
+    own.write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+    return start(journal, own, folder, *extra)
+
+
+def post(served: Served, key: str, body: dict) -> httpx.Response:
+    with served.client() as http:
+        return http.post("/decisions", json=body, headers={"Idempotency-Key": key})
+
+
+def kept_keys(url: str) -> list[str]:
+    with psycopg.connect(url, autocommit=True) as admin:
+        return [key for (key,) in admin.execute("SELECT cle FROM tamis_idempotence ORDER BY cle")]
+
+
+def test_a_retry_on_another_instance_gets_the_first_answer_and_decides_nothing(
+    journal, policy, tmp_path
+):
+    first, second = (machine(journal, policy, tmp_path / f"m{n}") for n in range(2))
+    try:
+        answered = post(first, "commande-1", SENT)
+        retried = post(second, "commande-1", SENT)
+        other = post(second, "commande-1", {**SENT, "id": "k-2"})
+    finally:
+        assert first.stop() == 0 and second.stop() == 0
+    assert answered.status_code == 200 and answered.headers["idempotency-replayed"] == "false"
+    assert answered.json()["decision"] == "refuser"
+    assert retried.status_code == 200 and retried.headers["idempotency-replayed"] == "true"
+    assert retried.content == answered.content
+    assert other.status_code == 409
+    assert other.json() == {
+        "erreur": "clé d'idempotence déjà employée pour une autre requête (corps différent)",
+        "champ": "Idempotency-Key",
+    }
+    assert decided_ids(journal) == collections.Counter({"k-1": 1})
+    assert kept_keys(journal) == ["commande-1"]
+
+
+def test_copies_of_one_request_sent_at_once_to_three_instances_are_decided_once(
+    journal, policy, tmp_path
+):
+    instances = [machine(journal, policy, tmp_path / f"m{n}") for n in range(3)]
+    answers: dict[str, list[httpx.Response]] = collections.defaultdict(list)
+    lock = threading.Lock()
+
+    def send(served: Served, key: str, body: dict, ready: threading.Barrier) -> None:
+        ready.wait(10)
+        answer = post(served, key, body)
+        with lock:
+            answers[key].append(answer)
+
+    try:
+        for number in range(12):
+            key, body = f"lot-{number}", {**SENT, "id": f"c-{number}"}
+            ready = threading.Barrier(3)
+            threads = [
+                threading.Thread(target=send, args=(served, key, body, ready))
+                for served in instances
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+    finally:
+        for served in instances:
+            assert served.stop() == 0
+    assert len(answers) == 12
+    for key, given in answers.items():
+        assert [a.status_code for a in given] == [200] * 3, key
+        replayed = sorted(a.headers["idempotency-replayed"] for a in given)
+        assert replayed == ["false", "true", "true"], key
+        assert len({a.content for a in given}) == 1, key
+    assert decided_ids(journal) == collections.Counter({f"c-{n}": 1 for n in range(12)})
+    assert_one_chain(journal)
+
+
+@pytest.fixture
+def relay(journal: str):
+    through = Relay(journal)
+    yield through
+    through.close()
+
+
+def test_a_retry_after_a_503_that_hid_a_commit_gets_the_first_answer(
+    journal, relay, policy, tmp_path
+):
+    cut = machine(relay.url, policy, tmp_path / "m0")
+    direct = machine(journal, policy, tmp_path / "m1")
+    try:
+        assert post(cut, "chauffe", {**SENT, "id": "k-0"}).status_code == 200  # connected
+        relay.cut_at_next_commit(after=True)
+        lost = post(cut, "commande-7", SENT)
+        committed = decided_ids(journal)["k-1"]
+        again = post(cut, "commande-7", SENT)
+        elsewhere = post(direct, "commande-7", SENT)
+    finally:
+        assert cut.stop() == 0 and direct.stop() == 0
+    assert relay.cuts == 1
+    assert lost.status_code == 503 and lost.headers["retry-after"] == "2"
+    assert committed == 1  # the 503 hid a commit
+    assert again.status_code == 200 and again.headers["idempotency-replayed"] == "true"
+    assert again.json()["id"] == "k-1" and again.json()["decision"] == "refuser"
+    assert elsewhere.headers["idempotency-replayed"] == "true"
+    assert elsewhere.content == again.content
+    assert decided_ids(journal) == collections.Counter({"k-0": 1, "k-1": 1})
+    assert_one_chain(journal)
+
+
+def test_a_retry_after_a_503_that_rolled_back_is_decided_once(journal, relay, policy, tmp_path):
+    cut = machine(relay.url, policy, tmp_path / "m0")
+    try:
+        assert post(cut, "chauffe", {**SENT, "id": "k-0"}).status_code == 200
+        relay.cut_at_next_commit(after=False)
+        lost = post(cut, "commande-8", SENT)
+        before = decided_ids(journal)["k-1"]
+        again = post(cut, "commande-8", SENT)
+    finally:
+        assert cut.stop() == 0
+    assert lost.status_code == 503 and before == 0
+    assert again.status_code == 200 and again.headers["idempotency-replayed"] == "false"
+    assert decided_ids(journal) == collections.Counter({"k-0": 1, "k-1": 1})
+    assert kept_keys(journal) == ["chauffe", "commande-8"]
+
+
+def test_the_service_does_not_start_without_its_grants_on_the_answers(journal, policy, tmp_path):
+    role, secret = f"service_{journal.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
+    with psycopg.connect(journal, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
+        admin.execute(
+            f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema, tamis_verification TO {role}"
+        )
+        admin.execute(f"GRANT SELECT, INSERT ON tamis_idempotence TO {role}")
+    server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
+    as_service = f"postgresql://{role}:{secret}@{server}/{database}"
+    try:
+        refused = tamis(
+            "servir", "-p", str(policy), "--port", "0", env=_env(TAMIS_JOURNAL=as_service)
+        )
+        with psycopg.connect(journal, autocommit=True) as admin:
+            admin.execute(f"GRANT DELETE ON tamis_idempotence TO {role}")
+        served = start(as_service, policy, tmp_path / "m0")
+        try:
+            kept = post(served, "commande-9", SENT)
+        finally:
+            assert served.stop() == 0
+    finally:
+        with psycopg.connect(journal, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"Erreur : espace « defaut » : le rôle du service ne peut pas garder les réponses "
+        f"d'idempotence dans le journal PostgreSQL postgresql://{role}@{server}/{database} : il "
+        "lui faut SELECT, INSERT, DELETE sur tamis_idempotence (GRANT SELECT, INSERT, DELETE ON "
+        "tamis_idempotence TO …;) ; le service n'a pas démarré."
+    )
+    assert secret not in refused.stdout + refused.stderr
+    assert kept.status_code == 200 and kept_keys(journal) == ["commande-9"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    import os
+
+    return {**{k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}, **extra}
+
+
+def test_old_answers_are_pruned_and_their_key_then_decides_again(journal, policy, tmp_path):
+    served = start(journal, policy, tmp_path / "m0", "--idempotence-duree", "1")
+    try:
+        first = post(served, "commande-10", SENT)
+        pruned = _wait_for(served, "idempotence_purge")
+        later = post(served, "commande-10", SENT)
+    finally:
+        assert served.stop() == 0
+    assert first.headers["idempotency-replayed"] == "false"
+    assert pruned == {**pruned, "espace": "defaut", "cles": 1}
+    assert later.headers["idempotency-replayed"] == "false"
+    assert decided_ids(journal) == collections.Counter({"k-1": 2})
+
+
+def _wait_for(served: Served, event: str, seconds: float = 20) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [e for e in served.events() if e.get("evenement") == event]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"aucun événement {event} :\n" + "\n".join(served.lines))
+
+
+def test_a_migrated_journal_gets_the_answers_table(pg_url: str, tmp_path: Path) -> None:
+    assert tamis("journal", "initialiser", pg_url).returncode == 0
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP TABLE tamis_idempotence")
+        admin.execute("DELETE FROM tamis_schema")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (3)")
+    migrated = tamis("journal", "migrer", "--journal", pg_url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "schéma migré de la version 3 à la version 4" in migrated.stdout
+    assert kept_keys(pg_url) == []
