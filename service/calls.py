@@ -322,8 +322,10 @@ def make_filter(**values: Any) -> Filter:
 
 def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:
     """Up to ``limit`` rows of ``chercher`` whose ``seq`` is above ``after``, in order."""
-    if is_url(journal):
-        found = map(queries.summary, _selected(journal, flt, warn))
+    if is_url(journal):  # from the page's first number, in this process (no fork here)
+        from tamis.audit.postgres import query
+
+        found = query.search(str(journal), flt, warn, processes=1, after=after)
     else:
         found = queries.search(journal, flt, warn)
     rows = (row for row in found if row["seq"] > after)

@@ -88,12 +88,18 @@ def search(
     span: int = read.SPAN,
     parallel_from: int = read.PARALLEL_FROM,
     processes: int = 0,
+    after: int = 0,
 ) -> Iterator[dict]:
     """``chercher``'s rows (``queries.summary``) of the records ``flt`` matches, in ``seq``
-    order: ranges of rows read on every core for a long journal (``read.map_parts``), as a
-    file's scan does; from the copied columns alone if ``on_copies(flt)``, else from the
-    records, each altered record warned of as ``select`` does."""
-    parts = read.seq_ranges(url, span)
+    order, numbered above ``after`` (the service's pages): ranges of rows read on every core
+    for a long journal (``read.map_parts``; ``processes=1``: in this process), as a file's
+    scan does; from the copied columns alone if ``on_copies(flt)``, else from the records,
+    each altered record warned of as ``select`` does."""
+    parts = [
+        read.SeqRange(max(part.first, after + 1), part.last)
+        for part in read.seq_ranges(url, span)
+        if part.last > after
+    ]
     job = _shown_part if on_copies(flt) else _search_part
     for found in read.map_parts(url, partial(job, flt=flt), parts, parallel_from, processes):
         for seq in found.altered:

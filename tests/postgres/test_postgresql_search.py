@@ -135,3 +135,15 @@ def test_a_copy_edited_into_something_else_than_json_is_a_french_error(journal, 
         "expediteur) ne sont pas du JSON : elles ont été modifiées hors de tamis ; « tamis "
         "journal verifier » contrôle le journal.\n"
     )
+
+
+@pytest.mark.parametrize("after", [0, 4, 12, 49, 60])
+def test_rows_after_a_number_are_the_file_rows_after_it_in_one_process(journal, tmp_path, after):
+    """The service's pages: only the ranges past ``after`` are read, in this process."""
+    copy = tmp_path / "copie.jsonl"
+    copy_journal(journal, str(copy))
+    for flt in (parse_filter(), parse_filter(facts=["message_commercial=faux"])):
+        in_file = [row for row in search(copy, flt, print, index=False) if row["seq"] > after]
+        found = list(query.search(journal, flt, print, span=5, processes=1, after=after))
+        assert found == in_file
+        assert bool(found) == (after < 49)
