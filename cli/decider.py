@@ -257,23 +257,24 @@ def run_batch(
     repeats: Repeats | None = None,
 ) -> Counter:
     """Decide, journal and print each record, ``size`` at a time (those ``repeats`` sets
-    apart are printed as already decided); report rejected ones on stderr."""
+    apart are printed as already decided); report rejected ones on stderr.
+
+    Each batch's lines are printed in one write of bytes (a JSON line is orjson's bytes as
+    they are); a record with a note flushes the lines before it, so stdout and stderr keep
+    the input's order."""
     tally: Counter = Counter({REJECTED: 0, KNOWN: 0})
     for batch in decide_batches(setup, records, sink, batch_size=size, triage=repeats):
-        lines: list[str] = []
+        lines: list[bytes] = []
         for outcome in batch:
-            notes = outcome_notes(outcome)
-            if notes:
-                flush_lines(lines)  # stdout and stderr stay in input order
-                for note in notes:
+            if outcome.warnings or type(outcome) is Rejected:
+                flush_lines(lines)
+                for note in outcome_notes(outcome):
                     reporter.note(note)
-            if isinstance(outcome, Decided):
-                lines.append(render_outcome(outcome, view))
-            elif isinstance(outcome, Known):
-                lines.append(render_known(outcome, view))
+            if type(outcome) is not Rejected:
+                lines.append(render(outcome, view))
             tally[_tally_key(outcome)] += 1
-            reporter.advance()
         flush_lines(lines)
+        reporter.advance(len(batch))
     return tally
 
 
@@ -285,33 +286,41 @@ def outcome_notes(outcome: Outcome) -> list[str]:
     return notes
 
 
-def flush_lines(lines: list[str]) -> None:
-    """Print the pending output lines in one write (``click.echo`` flushes each call)."""
+def flush_lines(lines: list[bytes]) -> None:
+    """Print the pending output lines in one write (``click.echo`` flushes each call; given
+    bytes, it writes them to the binary stream as they are)."""
     if lines:
-        click.echo("\n".join(lines))
+        click.echo(b"\n".join(lines))
         lines.clear()
 
 
 def _tally_key(outcome: Outcome) -> str:
-    if isinstance(outcome, Decided):
+    if type(outcome) is Decided:
         return outcome.decision.action.value
-    return KNOWN if isinstance(outcome, Known) else REJECTED
+    return KNOWN if type(outcome) is Known else REJECTED
 
 
-def render_outcome(outcome: Decided, view: View) -> str:
+def render(outcome: Decided | Known, view: View) -> bytes:
+    """The printed line (UTF-8) of a decided or known invitation."""
+    if type(outcome) is Decided:
+        return render_outcome(outcome, view)
+    return render_known(outcome, view)
+
+
+def render_outcome(outcome: Decided, view: View) -> bytes:
     if view.format_ == "court":
-        return safe(brief_line(outcome))
+        return safe(brief_line(outcome)).encode()
     if view.format_ == "texte":
-        return safe_lines(result_text(outcome, trace=view.trace))
-    return orjson.dumps(result_json(outcome, trace=view.trace)).decode()
+        return safe_lines(result_text(outcome, trace=view.trace)).encode()
+    return orjson.dumps(result_json(outcome, trace=view.trace))
 
 
-def render_known(known: Known, view: View) -> str:
+def render_known(known: Known, view: View) -> bytes:
     if view.format_ == "court":
-        return known_court(known, utc=view.utc)
+        return known_court(known, utc=view.utc).encode()
     if view.format_ == "texte":
-        return known_texte(known, utc=view.utc)
-    return orjson.dumps(known_json(known)).decode()
+        return known_texte(known, utc=view.utc).encode()
+    return orjson.dumps(known_json(known))
 
 
 def safe_lines(text: str) -> str:

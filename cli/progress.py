@@ -39,8 +39,9 @@ class Reporter:
             self._bar.stop()
             self._bar = None
 
-    def advance(self) -> None:
-        self.count += 1
+    def advance(self, count: int = 1) -> None:
+        """``count`` more items processed (a batch at once: the bar is redrawn per batch)."""
+        self.count += count
         if self._bar is not None:
             self._bar.update(self._task, completed=self.count)
         elif self.enabled and time.monotonic() - self.started_at >= DELAY:
