@@ -14,7 +14,7 @@ parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any, NamedTuple, NotRequired, TypedDict
 
@@ -105,26 +105,6 @@ class Explained(NamedTuple):
     explanation: str  # French, one or two sentences
     evidence: dict[str, str]
     json: DecisionJson
-
-
-def decision_json(
-    decision: Decision,
-    rules: Sequence[RuleEntry],
-    evidence: dict[str, str],
-    trace: list[TraceEntry],
-) -> DecisionJson:
-    """The decision's JSON form, keys in the order ``--trace`` prints them; ``rules`` holds
-    the JSON form of each of the policy's rules (``rule_entry``), by index."""
-    return {
-        "resolution": decision.strategy.value,
-        "declenchees": [rules[r.index] for r in decision.fired],
-        "inconnues": [rules[r.index] for r in decision.unknown],
-        "faits": dict(decision.facts),
-        "faits_derives": dict(decision.derived),
-        "parametres": dict(decision.parameters),
-        "preuves": evidence,
-        "trace": trace,
-    }
 
 
 def rule_entry(rule: RuleRef) -> RuleEntry:

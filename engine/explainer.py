@@ -23,13 +23,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from tamis.engine.decision import Decision
+from tamis.engine.decision import Decision, RuleRef
 from tamis.engine.explain import explain
 from tamis.engine.explained import (
+    DecisionJson,
     Explained,
+    RuleEntry,
     RuleTrace,
     TraceEntry,
-    decision_json,
     rule_entry,
     shown_names,
     trace_json,
@@ -37,6 +38,7 @@ from tamis.engine.explained import (
 from tamis.engine.trace import Evaluator, policy_shapes, trace_decision
 from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
+from tamis.grammar.vocabulary import Value
 
 MARK = "\ue000"  # a private-use character: where an evidence note goes in a skeleton's text
 FACTS, PARAMETERS, DERIVED = 0, 1, 2  # where a decision keeps a name's value
@@ -57,6 +59,18 @@ class Shown(NamedTuple):
     reads: tuple[tuple[int, str], ...]  # where each value these rules read is kept, and its name
 
 
+class Outcome(NamedTuple):
+    """What every decision with the same fired and unknown rules shares (never mutated)."""
+
+    fired: tuple[RuleRef, ...]
+    unknown: tuple[RuleRef, ...]
+    traced: tuple[int, ...]  # the rules the trace shows (``traced_rules``)
+    decisive: int  # the deciding rule's index; -1: the default decided
+    shown: Shown
+    fired_json: list[RuleEntry]  # ``declenchees``
+    unknown_json: list[RuleEntry]  # ``inconnues``
+
+
 class Explainer:
     """``explainer(decision, evidence) -> Explained`` for the decisions of one policy."""
 
@@ -67,16 +81,19 @@ class Explainer:
         self.rules = tuple(rule_entry(ref) for ref in policy_shapes(policy).refs)
         self.shown: dict[tuple[int, ...], Shown] = {}
         self.skeletons: dict[tuple, Skeleton] = {}
+        self.outcomes: dict[tuple[int, int], Outcome] = {}
+        self.parameters: tuple[Mapping[str, Value] | None, dict[str, Value]] = (None, {})
 
     def __call__(
         self, decision: Decision, evidence: Mapping[str, str], *, outgoing: bool = False
     ) -> Explained:
         """``decision`` explained; ``evidence`` holds the domain's notes (read only for the
         names the trace shows); ``outgoing``: a request to send, explained as advice."""
-        traced, decisive = traced_rules(decision)
-        shown = self.shown.get(traced) or self._shown(traced)
+        outcome = self._outcome(decision)
+        shown = outcome.shown
         notes = {n: evidence[n] for n in shown.names if n in evidence} if evidence else {}
-        key = (outgoing, decisive, traced, read_values(shown.reads, decision), _noted(notes))
+        values = read_values(shown.reads, decision)
+        key = (outgoing, outcome.decisive, outcome.traced, values, _noted(notes))
         try:
             skeleton = self.skeletons.get(key)
         except TypeError:  # a value that cannot be a key (never one of the language's)
@@ -84,8 +101,50 @@ class Explainer:
         if skeleton is None:
             return self._build(decision, notes, key, outgoing)
         text = fill(skeleton.explanation, notes)
-        json = decision_json(decision, self.rules, notes, skeleton.trace_json)
+        json = self._json(decision, outcome, notes, skeleton.trace_json)
         return Explained(decision, skeleton.trace, text, notes, json)
+
+    def _outcome(self, decision: Decision) -> Outcome:
+        """What the decision's fired and unknown rules give, whatever the values: kept by
+        the identity of its two tuples, which the native engine shares between the
+        decisions of one combination of rule values (``compile.Outcomes``)."""
+        fired, unknown = decision.fired, decision.unknown
+        found = self.outcomes.get((id(fired), id(unknown)))
+        if found is not None and found.fired is fired and found.unknown is unknown:
+            return found
+        traced, decisive = traced_rules(decision)
+        shown = self.shown.get(traced) or self._shown(traced)
+        rules = self.rules
+        fired_json = [rules[r.index] for r in fired]
+        unknown_json = [rules[r.index] for r in unknown]
+        found = Outcome(fired, unknown, traced, decisive, shown, fired_json, unknown_json)
+        if len(self.outcomes) < self.LIMIT:  # the tuples are kept: their ids stay theirs
+            self.outcomes[(id(fired), id(unknown))] = found
+        return found
+
+    def _json(
+        self,
+        decision: Decision,
+        outcome: Outcome,
+        notes: dict[str, str],
+        trace: list[TraceEntry],
+    ) -> DecisionJson:
+        """The decision's JSON form, keys in the order ``--trace`` prints them; the parts
+        shared by the decisions of one outcome (its rules' lists) and of one run (the
+        parameters' copy) are built once, and the journal renders each of them once."""
+        parameters = decision.parameters
+        if self.parameters[0] is not parameters:
+            self.parameters = (parameters, dict(parameters))
+        return {
+            "resolution": decision.strategy.value,
+            "declenchees": outcome.fired_json,
+            "inconnues": outcome.unknown_json,
+            "faits": dict(decision.facts),
+            "faits_derives": dict(decision.derived),
+            "parametres": self.parameters[1],
+            "preuves": notes,
+            "trace": trace,
+        }
 
     def _shown(self, traced: tuple[int, ...]) -> Shown:
         policy = self.policy
@@ -124,7 +183,7 @@ class Explainer:
             template = tuple(explained.split(MARK))
             if fill(template, notes) == text:  # no mark in the policy's or the input's texts
                 self.skeletons[key] = skeleton._replace(explanation=template)
-        json = decision_json(decision, self.rules, notes, skeleton.trace_json)
+        json = self._json(decision, self._outcome(decision), notes, skeleton.trace_json)
         return Explained(decision, traces, text, notes, json)
 
 
