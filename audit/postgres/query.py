@@ -167,9 +167,9 @@ def _loads(url: str, seq: int, copy: bytes | str) -> Json:
 
 def _unreadable_copy(url: str, seq: object) -> JournalError:
     return JournalError(
-        f"{urls.shown(url)} : les copies de l'enregistrement n° {seq} (colonnes issue, "
-        "expediteur) ne sont pas du JSON : elles ont été modifiées hors de tamis ; « tamis "
-        "journal verifier » contrôle le journal."
+        f"{urls.shown(url)} : les copies de l'enregistrement n° {seq} (colonnes issue, profil, "
+        "expediteur) sont illisibles : elles ont été modifiées hors de tamis ; « tamis journal "
+        "verifier » contrôle le journal."
     )
 
 
@@ -192,7 +192,7 @@ def journal_stats(
             if flt.policy is not None:  # the outcome's test, once per distinct outcome
                 condition, params = _outcomes_kept(url, connection, flt, condition, params)
             groups = connection.execute(_GROUPS.format(moment, condition), params).fetchall()
-            counted = _counted(groups, per, local)
+            counted = _counted(url, groups, per, local)
             numbers = [(group[5], group[6]) for group in groups if not group[0]]
             if numbers:
                 first, last = min(n[0] for n in numbers), max(n[1] for n in numbers)
@@ -220,23 +220,35 @@ def _outcomes_kept(
     return f"({condition}) AND issue = ANY(%s)", [*params, kept]
 
 
-def _counted(groups: list[tuple], per: str, local: bool) -> Stats:
+def _counted(url: str, groups: list[tuple], per: str, local: bool) -> Stats:
     """The counts of the GROUP BY rows, added in the order of each group's first record, so
     that every counter lists its keys as ``compute_stats`` meets them (but ``first`` and
     ``last``)."""
     counted, everything = Stats(), Filter()
-    for profile_row, issue, moment, profile, count, _first, _last in groups:
+    for profile_row, issue, moment, profile, count, first, _last in groups:
         if profile_row:
-            for name, truth in orjson.loads(profile) if profile else ():
+            for name, truth in _profile(url, first, profile):
                 counted.by_fact[name][truth] += count
             continue
-        outcome = _outcome("", 0, issue, everything)
+        outcome = _outcome(url, first, issue, everything)
         decision, day = outcome.decision, local_day(moment) if local else moment
         counted.total += count
         counted.by_decision[decision] += count
         counted.by_rule[(outcome.rule, decision)] += count
         counted.by_period[period_of(day, per)][decision] += count
     return counted
+
+
+def _profile(url: str, seq: int, profile: str | None) -> list[tuple[str, str]]:
+    """The ``[fait, vrai|faux|inconnu]`` pairs of a ``profil`` copy (see ``_loads``)."""
+    pairs = [] if profile is None else _loads(url, seq, profile)
+    if not isinstance(pairs, list) or not all(_is_pair(pair) for pair in pairs):
+        raise _unreadable_copy(url, seq)
+    return pairs  # type: ignore[return-value]
+
+
+def _is_pair(pair: Json) -> bool:
+    return isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
 
 
 def _moments(connection: psycopg.Connection, first: int, last: int) -> tuple[str, str]:

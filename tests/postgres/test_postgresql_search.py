@@ -124,15 +124,25 @@ def twice(journal: str) -> str:
     return journal
 
 
-@pytest.mark.parametrize("column", ["issue", "expediteur"])
-def test_a_copy_edited_into_something_else_than_json_is_a_french_error(journal, column):
+@pytest.mark.parametrize(
+    ("command", "column", "value"),
+    [
+        ("chercher", "issue", "pas du JSON"),
+        ("chercher", "issue", '{"a": 1}'),
+        ("chercher", "expediteur", "pas du JSON"),
+        ("stats", "issue", "[1, 2]"),
+        ("stats", "profil", "pas du JSON"),
+        ("stats", "profil", '[["connu"]]'),
+    ],
+)
+def test_a_copy_edited_by_hand_is_a_french_error(journal, command, column, value):
     with psycopg.connect(journal, autocommit=True) as connection:
-        connection.execute(f"UPDATE tamis_journal SET {column} = 'pas du JSON' WHERE seq = 7")
-    found = CliRunner().invoke(cli, ["journal", "chercher", "--journal", journal])
+        connection.execute(f"UPDATE tamis_journal SET {column} = %s WHERE seq = 7", (value,))
+    found = CliRunner().invoke(cli, ["journal", command, "--journal", journal])
     assert found.exit_code == 1
     assert found.output == (
         f"Erreur : {shown(journal)} : les copies de l'enregistrement n° 7 (colonnes issue, "
-        "expediteur) ne sont pas du JSON : elles ont été modifiées hors de tamis ; « tamis "
+        "profil, expediteur) sont illisibles : elles ont été modifiées hors de tamis ; « tamis "
         "journal verifier » contrôle le journal.\n"
     )
 
