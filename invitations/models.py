@@ -136,10 +136,14 @@ class Expediteur:
 
     def employers(self) -> tuple[str, ...] | None:
         """Current employer then past ones, without duplicates (``None`` when unknown)."""
-        if self.entreprise is None and self.experiences is None:
+        current, experiences = self.entreprise, self.experiences
+        if current is None and experiences is None:
             return None
-        names = [self.entreprise, *(e.entreprise for e in self.experiences or ())]
-        return tuple(dict.fromkeys(n for n in names if n))
+        names = [current] if current else []
+        for experience in experiences or ():
+            if experience.entreprise:
+                names.append(experience.entreprise)
+        return tuple(dict.fromkeys(names))
 
 
 @dataclass(slots=True)

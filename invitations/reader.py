@@ -176,7 +176,7 @@ def _numbered_lines(
             yield _unreadable(ReadError(LONG_INVITATION), location, number), number
             continue
         line = line.rstrip("\r\n")  # an error at the end is on this line, not the next
-        if not line.strip():
+        if not line or line.isspace():  # blank (no stripped copy: lines are long)
             continue
         try:
             value = decode(line)

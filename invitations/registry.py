@@ -90,19 +90,22 @@ class Inputs:
         """The values of ``names`` (fields and facts), in that order, each computed on first
         use only; raises ``KeyError`` for a name that is neither. One loop rather than a
         ``get`` per name: an invitation's facts are computed here."""
-        values, evidence, invitation = self.values, self.evidence, self.invitation
-        out: dict[str, Value] = {}
+        names = tuple(names)
+        values, evidence = self.values, self.evidence
         for name in names:
-            if name in values:
-                out[name] = values[name]
-            elif (getter := FIELD_GETTERS.get(name)) is not None:
-                out[name] = values[name] = getter(invitation)
-            elif (extractor := FACT_EXTRACTORS.get(name)) is not None:
+            if name in values:  # already computed, as another fact's input
+                continue
+            extractor = FACT_EXTRACTORS.get(name)
+            if extractor is not None:
                 value, evidence[name] = extractor(self)
-                out[name] = values[name] = value
+                values[name] = value
+            elif (getter := FIELD_GETTERS.get(name)) is not None:
+                values[name] = getter(self.invitation)
             else:
                 raise KeyError(f"nom inconnu des faits intégrés : « {name} »")
-        return out
+        if len(values) == len(names) and tuple(values) == names:
+            return dict(values)  # the usual case: these names alone, computed in this order
+        return {name: values[name] for name in names}
 
     def note(self, name: str) -> str:
         """The evidence note of a fact computed already, worded now if it was not yet."""

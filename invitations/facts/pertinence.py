@@ -36,20 +36,38 @@ def _sources(
     ]
 
 
+class _Domains:
+    """The user's domains with their stems, and the first domain each text met so far
+    matched: one per context (``_domains``), as titles, skills and employers recur."""
+
+    __slots__ = ("_found", "_stems")
+
+    def __init__(self, domains: tuple[str, ...]) -> None:
+        self._stems = tuple((domain, stems(domain)) for domain in domains)
+        self._found: dict[str, str | None] = {}
+
+    def match(self, text: str) -> str | None:
+        """The first domain whose stems all occur among the stems of ``text``."""
+        found = self._found.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._found) >= CACHE_SIZE:  # bounded, as the text helpers' caches
+                self._found.clear()
+            found = self._found[text] = self._first(stems(text))
+        return found  # type: ignore[return-value]
+
+    def _first(self, text_stems: frozenset[str]) -> str | None:
+        for domain, wanted in self._stems:
+            if wanted and wanted <= text_stems:
+                return domain
+        return None
+
+
+_UNSEEN = object()
+
+
 @lru_cache(maxsize=64)
-def _domain_stems(domains: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Each of the user's domains with its stems (the context is the same for a whole batch)."""
-    return tuple((domain, stems(domain)) for domain in domains)
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _match(domains: tuple[str, ...], text: str) -> str | None:
-    """The first domain whose stems all occur in ``text`` (titles, skills, employers recur)."""
-    text_stems = stems(text)
-    for domain, wanted in _domain_stems(domains):
-        if wanted and wanted <= text_stems:
-            return domain
-    return None
+def _domains(domains: tuple[str, ...]) -> _Domains:
+    return _Domains(domains)
 
 
 @fact("pertinent")
@@ -60,9 +78,10 @@ def pertinent(inputs: Inputs) -> Result:
     sources = _sources(inputs.sender, employers)
     if not domains:
         return None, "le contexte ne donne pas vos domaines ([moi] domaines)"
+    match = _domains(domains).match
     for name, texts in sources:
         for text in texts or ():
-            domain = _match(domains, text)
+            domain = match(text)
             if domain is not None:
                 return True, _matched(name, text, domain)
     for employer in employers or ():

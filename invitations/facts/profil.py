@@ -116,4 +116,4 @@ def sans_recommandations(inputs: Inputs) -> Result:
     count = inputs.sender.recommandations
     if count is None:
         return None, "expediteur.recommandations absent"
-    return count == 0, f"expediteur.recommandations = {french(count)}"
+    return count == 0, lambda: f"expediteur.recommandations = {french(count)}"

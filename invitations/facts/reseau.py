@@ -27,11 +27,13 @@ def _lookup(inputs: Inputs, name: str | None, url: str | None) -> Match | None:
     """``network.lookup(name, url)``, once per invitation (``connu`` and
     ``homonyme_d_un_contact`` both ask it)."""
     key = ("reseau", name, url)
-    try:
-        return inputs.shared[key]  # type: ignore[return-value]
-    except KeyError:
+    found = inputs.shared.get(key, _NOT_LOOKED_UP)
+    if found is _NOT_LOOKED_UP:  # the first of the two facts: a KeyError would cost more
         found = inputs.shared[key] = inputs.context.network.lookup(name, url)
-        return found
+    return found  # type: ignore[return-value]
+
+
+_NOT_LOOKED_UP = object()
 
 
 @fact("connu")
