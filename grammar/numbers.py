@@ -43,5 +43,8 @@ def _plain(value: int | float) -> str:
     """Plain decimal notation, no exponent: ``1e+20`` is ``100000000000000000000.0``."""
     if isinstance(value, int):
         return str(value)
-    text = format(Decimal(repr(value)), "f")
+    text = repr(value)
+    if "e" not in text:  # already plain (« 0.5 »): Decimal would give it back as it is
+        return text
+    text = format(Decimal(text), "f")
     return text if "." in text else text + ".0"

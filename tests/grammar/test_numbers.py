@@ -3,6 +3,8 @@ the promise that the language reads each of them back as the same number, alone 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,6 +50,15 @@ def test_exact_texts():
 def test_in_a_list_a_decimal_keeps_its_point():
     assert french(0.5, in_list=True) == "0.5"
     assert french(12500.25, in_list=True) == f"12{N}500.25"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_float_reads_as_its_exact_decimal_digits(value):
+    """Every digit Python keeps and no exponent, whether the float's repr has one or not."""
+    expected = format(Decimal(repr(value)), "f")
+    expected = expected if "." in expected else expected + ".0"
+    whole, _, fraction = french(value).replace(N, "").lstrip("-").partition(",")
+    assert f"{whole}.{fraction}" == expected.lstrip("-")
 
 
 def _fits(value: float) -> bool:
