@@ -11,7 +11,8 @@ writer opening the journal checks only what was appended since. Version 3 copies
 columns what ``chercher`` shows and ``stats`` counts. Version 4 adds
 ``tamis_idempotence``: the answers the service gave for an ``Idempotency-Key``, each written in
 the same transaction as the records it answers (``answers``), so that a retry reaching any
-instance gets the first answer.
+instance gets the first answer. Version 5 compresses
+the JSON columns with lz4, which ``verifier`` reads back faster.
 
 A journal whose schema is newer than this tamis knows is refused, in French, before anything
 is read or written; an older one too, with the command that migrates it (``migrate``: each
@@ -93,13 +94,28 @@ CREATE TABLE tamis_idempotence (
 );
 CREATE INDEX tamis_idempotence_cree_le ON tamis_idempotence (cree_le);
 """,
+    5: f"""
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression'
+               AND 'lz4' = ANY (enumvals)) THEN
+        EXECUTE 'ALTER TABLE {TABLE} ALTER COLUMN contenu SET COMPRESSION lz4, '
+            || 'ALTER COLUMN donnees_personnelles SET COMPRESSION lz4';
+    END IF;
+END $$;
+""",
 }
 """What brings a schema from version ``n - 1`` to ``n``. Version 3 copies into columns what
 ``chercher`` shows and ``stats`` counts (``rows.QueryCopies``), so that they read small columns
 instead of every record's content; the sender is personal data: a trigger empties its copy
 whenever the personal part is updated (erasure), so erasing needs no other grant. Migrating
 to it fills the copies of the decisions already there (``_fill_copies``). Version 4 adds the
-service's ``Idempotency-Key`` answers (``answers``)."""
+service's ``Idempotency-Key`` answers (``answers``). Version 5
+compresses the two JSON columns with lz4 instead of pglz where the server has it (PostgreSQL
+14 or later, built with lz4; else nothing changes): ``verifier`` reads every row, and pglz's
+decompression was most of the server's work. Only rows written after it are compressed so;
+older rows keep pglz until the journal is copied into a new base (``tamis journal copier``,
+through a file)."""
 
 VERSION = max(STEPS)
 _LOCK = "SELECT pg_advisory_xact_lock(%s, 0)"

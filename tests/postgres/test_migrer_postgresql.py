@@ -13,8 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
+from journal_helpers import checked, decide
 from test_audit_personal import V2_JOURNAL
 
+from tamis.audit.journal import open_journal
 from tamis.audit.postgres import read, schema
 from tamis.audit.postgres.url import shown
 from tamis.audit.verify import verify_journal
@@ -177,3 +179,53 @@ def test_format_2_records_copied_into_postgresql_migrate_into_a_file(pg_url, tmp
     last = new.read_bytes().splitlines()[-1]
     assert shown(pg_url).encode() in last and pg_url.encode() not in last
     assert read.verify(pg_url).count == 48  # the old journal is untouched
+
+
+def compression(url: str) -> dict[str, str]:
+    """How the table compresses its JSON columns (``l``: lz4, ``p``: pglz)."""
+    with psycopg.connect(url) as connection:
+        found = connection.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+            "'tamis_journal'::regclass AND attname IN ('contenu', 'donnees_personnelles')"
+        ).fetchall()
+    return dict(found)
+
+
+def test_version_3_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
+    """A journal of version 2 (pglz) migrated: its rows verify as before, and a row written
+    after the migration is compressed with lz4, which verifier reads back faster."""
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(
+            "ALTER TABLE tamis_journal ALTER COLUMN contenu SET COMPRESSION pglz, "
+            "ALTER COLUMN donnees_personnelles SET COMPRESSION pglz"
+        )
+    long = {"id": "inv-long", "message": "Bonjour, " * 600}
+    fill_with(pg_url, long)
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DELETE FROM tamis_schema")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (2)")
+    migrated = tamis("journal", "migrer", "--journal", pg_url)
+    assert migrated.output == (
+        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 2 à la version 3.\n"
+    )
+    assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
+    fill_with(pg_url, {**long, "id": "inv-long-2"})
+    with psycopg.connect(pg_url) as connection:
+        methods = connection.execute(
+            "SELECT id_invitation, pg_column_compression(donnees_personnelles) FROM "
+            "tamis_journal WHERE id_invitation LIKE 'inv-long%' ORDER BY seq"
+        ).fetchall()
+    assert methods == [("inv-long", "pglz"), ("inv-long-2", "lz4")]
+    verified = tamis("journal", "verifier", "--journal", pg_url)
+    assert verified.exit_code == 0 and "OK : 4 enregistrement(s) vérifié(s)" in verified.output
+
+
+def fill_with(url: str, invitation: dict) -> None:
+    policy = checked()
+    with open_journal(url) as journal:
+        journal.record_decision(
+            decide(policy), policy=policy, invitation=invitation, context_sha256=None,
+            duration_ms=0.5,
+        )  # fmt: skip

@@ -1,0 +1,228 @@
+"""Benchmark of ``tamis journal verifier`` on a PostgreSQL journal:
+``python bench/verification_postgresql.py URL [--n 1000000] [--tours 3] [--avant PYTHON]``.
+
+Prints, measured in one run against the server at URL (a superuser's: the bench works in
+PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 10 then
+``--n`` real decisions (``bench/journal.py``'s, ≈ 3.2 kB a line, loaded by ``COPY`` as a
+setup step, as ``bench/journal_postgresql.py`` does) held twice: in a table of schema 3
+(``contenu`` and ``donnees_personnelles`` compressed with lz4) and in one compressed with
+pglz (the same rows, as schema 2 stored them). For each, in rounds that alternate the order,
+``verifier`` (the chain, then the erasures, as the command) run by a fresh interpreter:
+time, CPU of that process and its workers, CPU of the server (when it runs on this machine
+and the bench may read its ``postmaster.pid``: its processes, from ``/proc``), peak RSS.
+``--avant PYTHON`` adds an earlier tamis (another virtual environment's interpreter, of
+schema 2) verifying the pglz table in the same rounds (its ``tamis_schema`` says 2 for that
+run only: the tables differ only by their compression), so that before/after is a ratio
+measured in one run. Medians, [min–max], and the ratios of the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).parent))
+import journal as file_bench  # bench/journal.py: real decisions, the load average
+import journal_postgresql as pg_bench  # bench/journal_postgresql.py: the COPY loader
+
+from tamis.audit.postgres import schema
+
+_VERIFY = (
+    "import sys\n"
+    "from tamis.audit.postgres.backend import verify_any\n"
+    "result = verify_any(sys.argv[1])\n"
+    "print(result.count, result.ok)\n"
+)
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+class Measure(NamedTuple):
+    seconds: float
+    cpu: float  # the verifying process and its workers
+    server: float | None  # the server's processes (None: not on this machine)
+    rss: float  # MB, the largest of the process and its workers
+    note: str
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="a superuser's URL (the bench creates schemas)")
+    parser.add_argument("--n", type=int, default=1_000_000, help="records of the large journal")
+    parser.add_argument("--tours", type=int, default=3, help="rounds at each size")
+    parser.add_argument("--avant", metavar="PYTHON", help="an earlier tamis's interpreter")
+    args = parser.parse_args()
+    print(f"verifier sur PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
+    names = {"lz4": f"banc_lz4_{secrets.token_hex(3)}", "pglz": f"banc_pglz_{secrets.token_hex(3)}"}
+    try:
+        run(args, {method: create(args.url, name, method) for method, name in names.items()})
+    finally:
+        with psycopg.connect(args.url, autocommit=True) as admin:
+            for name in names.values():
+                admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
+    sides = {"lz4 (schéma 3)": (sys.executable, urls["lz4"], schema.VERSION)}
+    sides["pglz (schéma 2)"] = (sys.executable, urls["pglz"], schema.VERSION)
+    if args.avant:
+        sides["pglz, tamis d'avant"] = (args.avant, urls["pglz"], 2)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "source.jsonl"
+        file_bench.build(source, file_bench.decided(256), args.n)
+        loaded = 0
+        with open(source, "rb") as lines:
+            for size in (max(1, args.n // 10), args.n):
+                loaded += pg_bench.fill(urls["lz4"], lines, size + 2 - loaded)
+                same_rows(urls["lz4"], urls["pglz"])
+                print(f"\n{loaded:,} enregistrements ; charge : {load()}".replace(",", " "))
+                rounds(args, sides, server_pid(args.url))
+
+
+def create(url: str, name: str, method: str) -> str:
+    """A schema ``name`` holding an empty journal whose JSON columns ``method`` compresses."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {name}")
+    scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{name}"
+    schema.initialise(scoped)
+    with psycopg.connect(scoped, autocommit=True) as connection:
+        connection.execute(
+            f"ALTER TABLE {schema.TABLE} ALTER COLUMN contenu SET COMPRESSION {method}, "
+            f"ALTER COLUMN donnees_personnelles SET COMPRESSION {method}"
+        )
+    return scoped
+
+
+def same_rows(source: str, target: str) -> None:
+    """Copy the rows ``target`` lacks from ``source`` (``|| ''``: compressed anew, by the
+    target's method)."""
+    with psycopg.connect(target, autocommit=True) as connection:
+        start = connection.execute(f"SELECT coalesce(max(seq), 0) FROM {schema.TABLE}").fetchone()
+        origin = source.rsplit("%3D", 1)[1]
+        connection.execute(
+            f"INSERT INTO {schema.TABLE} SELECT seq, horodatage, evenement, precedente, empreinte, "
+            "version, contenu || '', donnees_personnelles || '', politique_sha256, "
+            f"id_invitation, decision FROM {origin}.{schema.TABLE} WHERE seq > %s",
+            start,
+        )
+        connection.execute(f"VACUUM ANALYZE {schema.TABLE}")
+
+
+def rounds(args: argparse.Namespace, sides: dict, pid: int | None) -> None:
+    found: dict[str, list[Measure]] = {name: [] for name in sides}
+    names = list(sides)
+    for number in range(args.tours):
+        for name in names if number % 2 == 0 else reversed(names):
+            found[name].append(verified(*sides[name], pid))
+    for name, measures in found.items():
+        print(f"  {name:22} {summary(measures)}  {measures[-1].note}")
+    base = statistics.median(m.seconds for m in found[names[0]])
+    for name in names[1:]:
+        other = statistics.median(m.seconds for m in found[name])
+        print(f"  temps, {name} / {names[0]} : {other / base:.2f}×")
+
+
+def verified(python: str, url: str, version: int, pid: int | None) -> Measure:
+    """``verifier`` of ``url`` by ``python`` in a process of its own, the journal's schema
+    said to be ``version`` meanwhile."""
+    said(url, version)
+    try:
+        return _verified(python, url, pid)
+    finally:
+        said(url, schema.VERSION)
+
+
+def said(url: str, version: int) -> None:
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("UPDATE tamis_schema SET version = %s", (version,))
+
+
+def _verified(python: str, url: str, pid: int | None) -> Measure:
+    server = server_cpu(pid)
+    start = time.perf_counter()
+    child = subprocess.Popen([python, "-c", _VERIFY, url], stdout=subprocess.PIPE, text=True)
+    note = child.stdout.read().strip() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"la vérification a échoué ({python}) : code {status}")
+    after = server_cpu(pid)
+    spent = None if server is None or after is None else after - server
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(seconds, cpu, spent, usage.ru_maxrss / 1024, note)
+
+
+def summary(measures: list[Measure]) -> str:
+    def spread(values: list[float], unit: str) -> str:
+        low, high = min(values), max(values)
+        return f"{statistics.median(values):6.2f} {unit} [{low:.2f}–{high:.2f}]"
+
+    server = [m.server for m in measures if m.server is not None]
+    shown = spread(server, "s") if len(server) == len(measures) else "non mesuré"
+    seconds = spread([m.seconds for m in measures], "s")
+    cpu = spread([m.cpu for m in measures], "s")
+    rss = max(m.rss for m in measures)
+    return f"{seconds}  CPU {cpu}  serveur {shown}  pic RSS {rss:6.1f} Mo"
+
+
+def server_pid(url: str) -> int | None:
+    """The postmaster's process id, if the server runs here and says where its data is."""
+    try:
+        with psycopg.connect(url) as connection:
+            folder = connection.execute("SHOW data_directory").fetchone()[0]
+        return int(Path(folder, "postmaster.pid").read_text().split()[0])
+    except (psycopg.Error, OSError, ValueError, IndexError):
+        return None
+
+
+def server_cpu(pid: int | None) -> float | None:
+    """CPU seconds of the postmaster, the processes it waited for, and those still running."""
+    if pid is None:
+        return None
+    own = _times(pid)
+    if own is None:
+        return None
+    total = own[0] + own[1]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and _parent(int(entry)) == pid:
+            child = _times(int(entry))
+            total += child[0] if child else 0
+    return total / _TICK
+
+
+def _times(pid: int) -> tuple[int, int] | None:
+    """(utime + stime, cutime + cstime) in ticks."""
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else None
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+
+
+if __name__ == "__main__":
+    main()
