@@ -98,7 +98,7 @@ def digest_of(row: tuple) -> bytes | None:
     """The digest (hex, as bytes) of the record a row's columns hold (``COLUMNS``), from
     their exact bytes; None if its personal part is not laid out as tamis writes one."""
     contenu, personal, _, event, moment, previous, seq, version = row[:8]
-    if _PLAIN(event + moment + previous):
+    if _PLAIN(event + moment):  # ``previous`` too, or it cannot be the digest before it
         tail = _TAIL % (event, moment, previous, seq, version)
     else:
         texts = (event.decode(), moment.decode(), previous.decode())
