@@ -191,8 +191,8 @@ def compression(url: str) -> dict[str, str]:
     return dict(found)
 
 
-def test_version_3_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
-    """A journal of version 2 (pglz) migrated: its rows verify as before, and a row written
+def test_version_4_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
+    """A journal of version 3 (pglz) migrated: its rows verify as before, and a row written
     after the migration is compressed with lz4, which verifier reads back faster."""
     assert tamis("journal", "initialiser", pg_url).exit_code == 0
     assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
@@ -205,10 +205,10 @@ def test_version_3_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
     fill_with(pg_url, long)
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("DELETE FROM tamis_schema")
-        admin.execute("INSERT INTO tamis_schema (version) VALUES (2)")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (3)")
     migrated = tamis("journal", "migrer", "--journal", pg_url)
     assert migrated.output == (
-        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 2 à la version 3.\n"
+        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 3 à la version 4.\n"
     )
     assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
     fill_with(pg_url, {**long, "id": "inv-long-2"})
