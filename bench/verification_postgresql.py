@@ -5,7 +5,7 @@ Prints, measured in one run against the server at URL (a superuser's: the bench 
 PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 10 then
 ``--n`` real decisions (``bench/journal.py``'s, ≈ 3.2 kB a line, loaded by ``COPY`` as a
 setup step, as ``bench/journal_postgresql.py`` does) held twice: in a table of schema 3
-(``contenu`` and ``donnees_personnelles`` compressed with lz4) and in one compressed with
+(``contenu`` and ``donnees_personnelles`` compressed with lz4, schema 5) and in one compressed with
 pglz (the same rows, as schemas up to 3 stored them). For each, in rounds that alternate the order,
 ``verifier`` (the chain, then the erasures, as the command) run by a fresh interpreter:
 time, CPU of that process and its workers, CPU of the server (when it runs on this machine
@@ -77,8 +77,8 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
-    sides = {"lz4 (schéma 4)": (sys.executable, urls["lz4"], schema.VERSION)}
-    sides["pglz (schéma 3)"] = (sys.executable, urls["pglz"], schema.VERSION)
+    sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION)}
+    sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION)
     if args.avant:
         sides["pglz, tamis d'avant"] = (args.avant, urls["pglz"], 2)
     with tempfile.TemporaryDirectory() as folder:

@@ -102,7 +102,7 @@ def test_version_3_copies_what_chercher_and_stats_read_for_the_decisions_already
     back_to_version_2(pg_url)
     assert tamis("journal", "chercher", "--journal", pg_url).exit_code == 1
     migrated = tamis("journal", "migrer", "--journal", pg_url)
-    assert migrated.output.endswith("de la version 2 à la version 4.\n"), migrated.output
+    assert migrated.output.endswith(f"de la version 2 à la version {schema.VERSION}.\n")
     with psycopg.connect(pg_url) as connection:
         assert connection.execute(COPIES).fetchall() == written
     assert sum(1 for row in written if row[1] is not None) == 47
@@ -191,8 +191,8 @@ def compression(url: str) -> dict[str, str]:
     return dict(found)
 
 
-def test_version_4_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
-    """A journal of version 3 (pglz) migrated: its rows verify as before, and a row written
+def test_version_5_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
+    """A journal of version 4 (pglz) migrated: its rows verify as before, and a row written
     after the migration is compressed with lz4, which verifier reads back faster."""
     assert tamis("journal", "initialiser", pg_url).exit_code == 0
     assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
@@ -205,10 +205,10 @@ def test_version_4_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
     fill_with(pg_url, long)
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("DELETE FROM tamis_schema")
-        admin.execute("INSERT INTO tamis_schema (version) VALUES (3)")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (4)")
     migrated = tamis("journal", "migrer", "--journal", pg_url)
     assert migrated.output == (
-        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 3 à la version 4.\n"
+        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 4 à la version 5.\n"
     )
     assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
     fill_with(pg_url, {**long, "id": "inv-long-2"})
