@@ -7,7 +7,10 @@ the commit) and reads the chain head from the table; ``msg`` receives the sealed
 leaving the block inserts their rows with one ``COPY`` and commits (``synchronous_commit``
 on): the caller is acknowledged only after the commit. On any error the transaction is
 rolled back, nothing of the batch is in the table, and the error is a French
-``JournalError``.
+``JournalError``. Transactions are ``READ COMMITTED`` whatever the server's default: each
+statement takes its snapshot when it starts, so the head is read after the lock is granted
+(under ``REPEATABLE READ`` the snapshot would be the lock statement's, taken before the lock:
+a stale head, and writers colliding on ``seq``).
 
 Reconnection (a service outlives server restarts): a connection found dead when a batch
 begins (the server restarted since the last batch) is replaced once, at once, since nothing
@@ -91,6 +94,7 @@ class PostgresSink:
 
     def _connect(self) -> psycopg.Connection:
         connection = urls.connect(self.url)
+        connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         try:
             schema.check(self.url, connection)
             connection.rollback()
