@@ -11,7 +11,8 @@ single-invitation requests (``--requetes`` per round, 10 keep-alive clients per 
    machine's ups and downs favour neither), as a median and its spread;
 4. with ``--avant PYTHON`` (the interpreter of another tamis's virtual environment, e.g. a
    checkout of an earlier commit installed with ``pip install -e``): that version's one
-   instance on the same journal, in the same rounds, and this one's against it.
+   instance and three instances on the same journal, in the same rounds, and this version
+   against it (one instance against one, three against three).
 
 Every instance is ``--processus 1``. The chain is verified at the end: every decision is in
 it once. The load generator and, usually, the database run on the same machine: their CPU
@@ -54,7 +55,7 @@ def run(url: str, args) -> None:
 
 def measure(url: str, args) -> None:
     count = args.requetes
-    sides = 3 if args.avant else 2
+    sides = 4 if args.avant else 2
     invitations = list(generer.generate(count * (sides * args.manches + 1)))
     bodies = [json.dumps(i).encode() for i in invitations]
     load = os.getloadavg()
@@ -64,7 +65,7 @@ def measure(url: str, args) -> None:
     with tempfile.TemporaryDirectory(prefix="tamis-bench-service-pg-") as folder:
         servers = [start(Path(folder) / f"m{n}", url) for n in range(INSTANCES)]
         if args.avant:
-            servers.append(start(Path(folder) / "avant", url, args.avant))
+            servers += [start(Path(folder) / f"a{n}", url, args.avant) for n in range(INSTANCES)]
         try:
             found = rounds(servers, bodies, count, args.manches)
         finally:
@@ -86,30 +87,33 @@ def start(folder: Path, url: str, python: str = sys.executable) -> Server:
 
 
 def rounds(servers: list[Server], bodies: list[bytes], count: int, manches: int):
-    """Decisions/s of one instance, of ``INSTANCES`` together and of the earlier version's
-    one (when there is a fourth server), round by round, in an order that turns each round
-    (fresh invitations each time, so that every decision is a new one)."""
+    """Decisions/s of one instance and of ``INSTANCES`` together, of this version then of
+    the earlier one (its servers after this one's, when there are), round by round, in an
+    order that turns each round (fresh invitations each time: every decision a new one)."""
     urls = [server.url for server in servers]
     batches = iter([bodies[i : i + count] for i in range(0, len(bodies), count)])
     drive_many(urls, "/decisions", next(batches)[: count // 4], CLIENTS, 1)  # warm-up
-    one: list[float] = []
-    three: list[float] = []
-    before: list[float] = []
-    sides = [(one, urls[:1]), (three, urls[:INSTANCES])]
-    sides += [(before, urls[INSTANCES:])] if len(urls) > INSTANCES else []
+    found: list[list[float]] = [[], [], [], []]  # one, three, then the earlier version's
+    sides = [(found[0], urls[:1]), (found[1], urls[:INSTANCES])]
+    if len(urls) > INSTANCES:
+        earlier = urls[INSTANCES:]
+        sides += [(found[2], earlier[:1]), (found[3], earlier)]
     for number in range(manches):
         turn = number % len(sides)
         order = sides[turn:] + sides[:turn]
-        for found, chosen in order if number % 2 == 0 else reversed(order):
+        for rates, chosen in order if number % 2 == 0 else reversed(order):
             seconds, _latencies, decided = drive_many(
                 chosen, "/decisions", next(batches), CLIENTS, 1
             )
-            found.append(decided / seconds)
-    return one, three, before
+            rates.append(decided / seconds)
+    return found
 
 
-def report(one: list[float], three: list[float], before: list[float]) -> None:
-    ratio = Spread.of([t / o for t, o in zip(three, one, strict=True)])
+def report(
+    one: list[float], three: list[float], one_before: list[float], three_before: list[float]
+) -> None:
+    def ratio(top: list[float], bottom: list[float]) -> Spread:
+        return Spread.of([t / b for t, b in zip(top, bottom, strict=True)])
 
     def line(label: str, spread: Spread, unit: str, decimals: int = 0) -> str:
         low, high = nombre(spread.low, decimals), nombre(spread.high, decimals)
@@ -117,8 +121,13 @@ def report(one: list[float], three: list[float], before: list[float]) -> None:
 
     print(line("1 instance", Spread.of(one), "décisions/s"))
     print(line(f"{INSTANCES} instances, au total", Spread.of(three), "décisions/s"))
-    print(line(f"{INSTANCES} instances / 1", ratio, "×", 2))
-    if before:
-        gain = Spread.of([o / b for o, b in zip(one, before, strict=True)])
-        print(line("1 instance, version d'avant", Spread.of(before), "décisions/s"))
-        print(line("1 instance / version d'avant", gain, "×", 2))
+    print(line(f"{INSTANCES} instances / 1", ratio(three, one), "×", 2))
+    if not one_before:
+        return
+    print("version d'avant (--avant), dans les mêmes manches :")
+    print(line("1 instance", Spread.of(one_before), "décisions/s"))
+    print(line(f"{INSTANCES} instances, au total", Spread.of(three_before), "décisions/s"))
+    print(line(f"{INSTANCES} instances / 1", ratio(three_before, one_before), "×", 2))
+    print("cette version / celle d'avant :")
+    print(line("1 instance", ratio(one, one_before), "×", 2))
+    print(line(f"{INSTANCES} instances", ratio(three, three_before), "×", 2))
