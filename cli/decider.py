@@ -133,7 +133,7 @@ def decider(
     seen = SeenIds()  # the ids met: the reader's duplicates and the run's repeats share it
     records = invitation_records(fichier, sens, seen)
     with (
-        tuned_for_batch(),
+        tuned_for_batch(parse_engine(moteur)),
         Reporter("Décisions") as reporter,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
         ledger_for(journal, rerun, reporter) as ledger,
