@@ -93,8 +93,7 @@ class PostgresSink:
         return self._connection
 
     def _connect(self) -> psycopg.Connection:
-        connection = urls.connect(self.url)
-        connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        connection = urls.connect(self.url)  # READ COMMITTED: see the module's docstring
         try:
             schema.check(self.url, connection)
             connection.rollback()

@@ -96,12 +96,17 @@ def scrubbed(text: str, url: str) -> str:
 
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     """A connection with ``synchronous_commit`` on (a commit is on the server's disk before
-    it returns); a French ``JournalError`` if the server cannot be reached. (psycopg is
-    imported here: ``audit.journal`` imports this module, file journals never need it.)"""
+    it returns) whose transactions are ``READ COMMITTED`` whatever the server's default: each
+    statement sees what was committed before it started, so whoever takes the journal's lock
+    (writers, ``effacer``, ``sceller``) reads the head after the lock is granted, not a
+    snapshot taken before it. A French ``JournalError`` if the server cannot be reached.
+    (psycopg is imported here: ``audit.journal`` imports this module, file journals never
+    need it.)"""
     import psycopg
 
     try:
         connection = psycopg.connect(url, autocommit=autocommit, connect_timeout=_timeout())
+        connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         connection.execute("SET synchronous_commit TO on")
         if not autocommit:
             connection.commit()

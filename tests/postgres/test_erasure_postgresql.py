@@ -228,8 +228,17 @@ def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, s
 SENDERS = "SELECT id_invitation, expediteur FROM tamis_journal WHERE evenement = 'decision'"
 
 
-def test_erasures_while_writers_append_keep_one_verified_chain(pg_url):
+@pytest.mark.parametrize("isolation", [None, "repeatable read"])
+def test_erasures_while_writers_append_keep_one_verified_chain(pg_url, isolation):
+    """Also when the server's default is ``REPEATABLE READ``: an erasure reads the head
+    after the journal's lock is granted, not from a snapshot taken before it."""
     assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    if isolation is not None:
+        database = pg_url.rpartition("/")[2]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(
+                f"ALTER DATABASE \"{database}\" SET default_transaction_isolation = '{isolation}'"
+            )
     policy = checked()
     fill(pg_url, policy, 10)
     writers = [threading.Thread(target=fill, args=(pg_url, policy, 30)) for _ in range(3)]
