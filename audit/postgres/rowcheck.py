@@ -34,9 +34,10 @@ import orjson
 from tamis.audit import layout
 from tamis.audit.postgres import rows
 
-COLUMNS = (*rows.COPY_COLUMNS, "politique_sha256", "id_invitation", "decision")
-"""The columns a row is checked from, in ``RowBytes``' order."""
-TYPES = [*rows.COPY_TYPES, "bytea", "bytea", "bytea"]
+COLUMNS = (*rows.COPY_COLUMNS, *rows.COLUMNS[8:])
+"""The columns a row is checked from, in ``RowBytes``' order: the copies (``Indexed`` and
+``QueryCopies``) after the columns the line is made of."""
+TYPES = [*rows.COPY_TYPES, *["bytea"] * len(rows.COLUMNS[8:])]
 """How psycopg loads them from a binary ``COPY``: texts as their bytes."""
 
 
@@ -52,6 +53,10 @@ class RowBytes(NamedTuple):
     politique_sha256: bytes | None
     id_invitation: bytes | None
     decision: bytes | None
+    issue: bytes | None
+    regle: bytes | None
+    profil: bytes | None
+    expediteur: bytes | None
 
 
 class RowsCheck(NamedTuple):
@@ -87,7 +92,7 @@ def check_rows(found: Iterable[tuple]) -> RowsCheck:
 
 def intact(row: tuple) -> bool:
     """True if the row's digest matches its columns and its copies match its content."""
-    return digest_of(row) == row[2] and copies_hold(row)
+    return digest_of(row) == row[2] and copies_hold(row) and query_copies_hold(row)
 
 
 _PLAIN = re.compile(rb'[^"\\\x00-\x1f]*').fullmatch  # texts JSON writes as they are
@@ -137,6 +142,32 @@ def copies_of(contenu: bytes, event: bytes) -> tuple[bytes | None, ...] | None:
     except (orjson.JSONDecodeError, UnicodeDecodeError):
         return None
     return tuple(None if value is None else str(value).encode() for value in found)
+
+
+_NO_QUERY_COPIES = (None, None, None, None)
+
+
+def query_copies_hold(row: tuple) -> bool:
+    """True if the row's query columns say what its content says (``query_copies``), the
+    sender's copy being also allowed to be empty: erasure empties it, and a name restored
+    into the personal part afterwards is the erasure check's to name."""
+    expected = query_copies(row)
+    return row[11:14] == expected[:3] and row[14] in (None, expected[3])
+
+
+def query_copies(row: tuple) -> tuple[bytes | None, ...]:
+    """What the query columns (``rows.QueryCopies``) of a row whose digest holds must say:
+    what ``chercher`` shows and ``stats`` counts, computed from its content and personal
+    part as every writer computes them (``rows.query_copies_of``; none but for a decision).
+    The one check of a row that parses its JSON: a copy changed in the table would make
+    ``chercher`` and ``stats`` answer wrongly while the chain still verifies."""
+    if row[3] != b"decision":
+        return _NO_QUERY_COPIES
+    try:
+        copies = rows.query_copies_of(rows.parts_record(row[0], row[1]))
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
+        return _NO_QUERY_COPIES
+    return tuple(None if value is None else value.encode() for value in copies)
 
 
 _DECISION = re.compile(rb'\{(?:"contexte_sha256":"[0-9a-f]{64}",)?"decision":"([a-z]+)"[,}]')

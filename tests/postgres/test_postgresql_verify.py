@@ -250,6 +250,40 @@ def test_a_copied_column_that_no_longer_says_what_the_content_says_is_refused(
     assert result.problem.message == copy_changed(seq, column, held, before)
 
 
+@pytest.mark.parametrize("options", BOTH)
+@pytest.mark.parametrize(
+    ("seq", "column", "value"),
+    [
+        (20, "issue", '["accepter","règle forgée",null,null]'),
+        (20, "issue", None),
+        (20, "regle", "règle forgée"),
+        (20, "profil", "[]"),
+        (20, "expediteur", "\"Quelqu'un d'autre\""),
+        (1, "regle", "règle forgée"),
+        (2, "profil", "[]"),
+    ],
+)
+def test_a_query_copy_that_no_longer_says_what_the_content_says_is_refused(
+    journal, seq, column, value, options
+):
+    """What chercher shows and stats counts (schema version 3's copies) is checked as the
+    indexes' copies are: a forged outcome, rule, fact profile or sender is named."""
+    before = said(journal, seq, column)
+    sql(journal, f"UPDATE tamis_journal SET {column} = %s WHERE seq = %s", value, seq)
+    result = read.verify(journal, **options)
+    assert not result.ok and (result.count, result.last_seq) == (seq - 1, seq - 1)
+    assert result.problem.kind == "copie" and result.problem.line == seq
+    held = "NULL" if value is None else f"« {value} »"
+    assert result.problem.message == copy_changed(seq, column, held, before)
+
+
+@pytest.mark.parametrize("options", BOTH)
+def test_an_emptied_sender_copy_is_what_erasure_leaves(journal, options):
+    """Erasure empties the sender's copy: an empty one shows nobody, and is no lie."""
+    sql(journal, "UPDATE tamis_journal SET expediteur = NULL WHERE seq = 20")
+    assert read.verify(journal, **options).ok
+
+
 def test_copies_of_contents_laid_out_otherwise_are_read_by_parsing(pg_url):
     """Decisions whose id and texts JSON escapes (read by parsing, not from the bytes) still
     verify, and a changed copy among them is still named."""
