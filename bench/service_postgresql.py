@@ -63,10 +63,12 @@ def measure(url: str, args) -> None:
     print(f"{CLIENTS} clients par instance, {count} requêtes d'une invitation par manche")
     print(f"charge de la machine au départ : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     with tempfile.TemporaryDirectory(prefix="tamis-bench-service-pg-") as folder:
-        servers = [start(Path(folder) / f"m{n}", url) for n in range(INSTANCES)]
-        if args.avant:
-            servers += [start(Path(folder) / f"a{n}", url, args.avant) for n in range(INSTANCES)]
-        try:
+        servers: list[Server] = []
+        wanted = [(f"m{n}", sys.executable) for n in range(INSTANCES)]
+        wanted += [(f"a{n}", args.avant) for n in range(INSTANCES)] if args.avant else []
+        try:  # one at a time: a server that fails to start stops those already started
+            for name, python in wanted:
+                servers.append(start(Path(folder) / name, url, python))
             found = rounds(servers, bodies, count, args.manches)
         finally:
             for server in servers:
