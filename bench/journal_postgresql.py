@@ -22,12 +22,14 @@ seconds rather than the minutes of appending them through the journal.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -47,14 +49,23 @@ def run(url: str, pairs, pool_of, args, measured, load) -> None:
     """The whole benchmark in a schema of its own on ``url`` (``measured`` and ``load``:
     ``bench/journal.py``'s forked-child timer and load average)."""
     print(f"Journal PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
-    name = f"banc_{secrets.token_hex(4)}"
+    with journal_schema(url, "banc") as scoped:
+        appends(scoped, pairs, pool_of, args.postgresql_rounds)
+        reads(scoped, pairs, args.n_postgresql, measured, load)
+
+
+@contextlib.contextmanager
+def journal_schema(url: str, prefix: str) -> Iterator[str]:
+    """The URL of an empty journal in a PostgreSQL schema of its own (``prefix`` and a random
+    part), dropped with everything in it at the end: each benchmark works beside, never in,
+    the database's own journal."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {name}")
     try:
         scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{name}"
         schema.initialise(scoped)
-        appends(scoped, pairs, pool_of, args.postgresql_rounds)
-        reads(scoped, pairs, args.n_postgresql, measured, load)
+        yield scoped
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {name} CASCADE")

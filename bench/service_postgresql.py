@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 import tempfile
 from pathlib import Path
 
 import generer
-import psycopg
+from journal_postgresql import journal_schema  # bench/, like generer
 
 from service import Server, Spread, drive_many, nombre  # bench/, like generer
-from tamis.audit.postgres import read, schema
+from tamis.audit.postgres import read
 
 CLIENTS = 10  # per instance, as in issue 13's test
 INSTANCES = 3
@@ -41,16 +40,8 @@ INSTANCES = 3
 
 def run(url: str, args) -> None:
     """The whole benchmark in a schema of its own on ``url``."""
-    name = f"banc_service_{secrets.token_hex(4)}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {name}")
-    try:
-        scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{name}"
-        schema.initialise(scoped)
+    with journal_schema(url, "banc_service") as scoped:
         measure(scoped, args)
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 def measure(url: str, args) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -67,13 +66,11 @@ def main() -> None:
     parser.add_argument("--avant", metavar="PYTHON", help="an earlier tamis's interpreter")
     args = parser.parse_args()
     print(f"verifier sur PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
-    names = {"lz4": f"banc_lz4_{secrets.token_hex(3)}", "pglz": f"banc_pglz_{secrets.token_hex(3)}"}
-    try:
-        run(args, {method: create(args.url, name, method) for method, name in names.items()})
-    finally:
-        with psycopg.connect(args.url, autocommit=True) as admin:
-            for name in names.values():
-                admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    with (
+        pg_bench.journal_schema(args.url, "banc_lz4") as lz4,
+        pg_bench.journal_schema(args.url, "banc_pglz") as pglz,
+    ):
+        run(args, {"lz4": compressed(lz4, "lz4"), "pglz": compressed(pglz, "pglz")})
 
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
@@ -93,12 +90,8 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
                 rounds(args, sides, server_pid(args.url))
 
 
-def create(url: str, name: str, method: str) -> str:
-    """A schema ``name`` holding an empty journal whose JSON columns ``method`` compresses."""
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {name}")
-    scoped = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{name}"
-    schema.initialise(scoped)
+def compressed(scoped: str, method: str) -> str:
+    """``scoped``, an empty journal, once ``method`` compresses its JSON columns."""
     with psycopg.connect(scoped, autocommit=True) as connection:
         connection.execute(
             f"ALTER TABLE {schema.TABLE} ALTER COLUMN contenu SET COMPRESSION {method}, "
