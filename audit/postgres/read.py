@@ -1,17 +1,17 @@
 """Reading a PostgreSQL journal: its lines in ``seq`` order, streamed by a binary ``COPY``
 (memory stays flat however long the journal), its records, and the chain's verification.
 
-The verifier checks what ``verify`` checks of a file, and what only a table can get wrong:
-each row's digest against its columns' exact bytes (the personal part by its commitment), its
-copied columns against its content (``rowcheck``), each ``seq`` following the one before, each
-``precedente`` the digest before it, and an ``ouverture`` first. It reads the journal in
-ranges of ``SPAN`` rows on every core, each range's columns streamed by one binary
-``COPY … TO STDOUT`` and checked row by row from their bytes (``rowcheck.check_rows``: no line
-is put together, no JSON parsed); the parent checks the seams. This pass only says « intact »;
-at the first range in doubt, the rows are read again one by one from there, their lines put
-together and parsed, to name the first broken record exactly. A problem names the record's
-number; the result is a ``verify.Verification``, so ``tamis journal verifier`` reports both
-backends the same way.
+The verifier checks what ``verify`` checks of a file, and what only a table can get wrong: each
+row's digest against its columns' exact bytes (the personal part by its commitment), its copied
+columns against its content (``rowcheck``), each ``seq`` following the one before, each
+``precedente`` the digest before it, and an ``ouverture`` first. It reads the journal in ranges
+of ``SPAN`` rows on every core, each range's columns streamed by one binary ``COPY … TO
+STDOUT`` and checked row by row from their bytes (``rowcheck.check_rows``: no line is put
+together; each content is parsed once, for its copies); the parent checks the seams. This pass
+only says « intact »; at the first range in doubt, the rows are read again one by one from
+there, their lines put together and parsed, to name the first broken record exactly. A problem
+names the record's number; the result is a ``verify.Verification``, so ``tamis journal
+verifier`` reports both backends the same way.
 """
 
 from __future__ import annotations
@@ -262,8 +262,7 @@ _COPIED = rows.COLUMNS[8:]
 
 def _copy_problem(rank: int, row: RowBytes) -> Problem | None:
     """A copied column that does not say what the content says, if any."""
-    expected = rowcheck.copies_of(row.contenu, row.evenement) or (None, None, None)
-    expected = (*expected, *rowcheck.query_copies(row))
+    expected = rowcheck.expected_copies(row) or (None,) * len(_COPIED)
     for name, held, said in zip(_COPIED, row[8:], expected, strict=True):
         if held != said and not (name == "expediteur" and held is None):  # emptied by erasure
             return Problem(

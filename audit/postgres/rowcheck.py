@@ -12,12 +12,11 @@ and its copied columns say what its content says:
   line put together from the columns reads the same as the one that was sealed (a line made
   of the two texts glued together cannot tell where one ends).
 - **The copies.** ``politique_sha256``, ``id_invitation`` and ``decision`` are copied from the
-  content for the indexes (``rows.indexed``); a copy changed in the table would make the SQL of
-  ``chercher``, ``stats`` or ``pourquoi`` answer wrongly while the chain still verifies. For a
-  decision, the three values are read from the content's bytes (``_decision_copies``: the
-  first members of a canonical object, and keys that occur once, since a key's bytes
-  ``"id":`` cannot occur inside a JSON text, whose quotes are escaped); any other row, or
-  content laid out otherwise, is parsed.
+  content for the indexes (``rows.indexed``), and (schema 3) ``issue``, ``regle``, ``profil``
+  and ``expediteur`` for what ``chercher`` shows and ``stats`` counts; a copy changed in the
+  table would make their SQL answer wrongly while the chain still verifies. Each row's
+  content (and a decision's personal part) is parsed once and every copy computed from it
+  as the writers compute them (``expected_copies``).
 
 Rows arrive as a binary ``COPY`` sends them: texts as UTF-8 bytes (``COLUMNS``, ``TYPES``).
 """
@@ -32,6 +31,7 @@ from typing import NamedTuple
 import orjson
 
 from tamis.audit import layout
+from tamis.audit.personal import KEY
 from tamis.audit.postgres import rows
 
 COLUMNS = (*rows.COPY_COLUMNS, *rows.COLUMNS[8:])
@@ -92,7 +92,7 @@ def check_rows(found: Iterable[tuple]) -> RowsCheck:
 
 def intact(row: tuple) -> bool:
     """True if the row's digest matches its columns and its copies match its content."""
-    return digest_of(row) == row[2] and copies_hold(row) and query_copies_hold(row)
+    return digest_of(row) == row[2] and copies_hold(row)
 
 
 _PLAIN = re.compile(rb'[^"\\\x00-\x1f]*').fullmatch  # texts JSON writes as they are
@@ -122,83 +122,42 @@ def digest_of(row: tuple) -> bytes | None:
 
 
 def copies_hold(row: tuple) -> bool:
-    """True if the row's copied columns are what its content says."""
-    held = (row[8], row[9], row[10])
-    if row[3] == b"decision":
-        fast = _decision_copies(row[0])
-        if fast is not None:
-            return fast == held
-    return copies_of(row[0], row[3]) == held
-
-
-def copies_of(contenu: bytes, event: bytes) -> tuple[bytes | None, ...] | None:
-    """The copies ``rows.indexed`` makes of this content, as bytes; None if the content is not
-    a JSON object (no copy can match it)."""
-    try:
-        content = orjson.loads(contenu)
-        if not isinstance(content, dict):
-            return None
-        found = rows.indexed({"contenu": content, "evenement": event.decode()})
-    except (orjson.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return tuple(None if value is None else str(value).encode() for value in found)
-
-
-_NO_QUERY_COPIES = (None, None, None, None)
-
-
-def query_copies_hold(row: tuple) -> bool:
-    """True if the row's query columns say what its content says (``query_copies``), the
+    """True if the row's copied columns are what its content says (``expected_copies``), the
     sender's copy being also allowed to be empty: erasure empties it, and a name restored
     into the personal part afterwards is the erasure check's to name."""
-    expected = query_copies(row)
-    return row[11:14] == expected[:3] and row[14] in (None, expected[3])
+    expected = expected_copies(row)
+    return expected is not None and row[8:14] == expected[:6] and row[14] in (None, expected[6])
 
 
-def query_copies(row: tuple) -> tuple[bytes | None, ...]:
-    """What the query columns (``rows.QueryCopies``) of a row whose digest holds must say:
-    what ``chercher`` shows and ``stats`` counts, computed from its content and personal
-    part as every writer computes them (``rows.query_copies_of``; none but for a decision).
-    The one check of a row that parses its JSON: a copy changed in the table would make
-    ``chercher`` and ``stats`` answer wrongly while the chain still verifies."""
-    if row[3] != b"decision":
-        return _NO_QUERY_COPIES
+def expected_copies(row: tuple) -> tuple[bytes | None, ...] | None:
+    """What each copied column of a row must hold, as bytes, in ``COLUMNS``' order: the
+    indexes' three (``rows.indexed``), then what ``chercher`` shows and ``stats`` counts
+    (``rows.query_copies_of``, a decision's only), computed from its content and personal
+    part as every writer computes them. None if the content is not a JSON object (no copy
+    can match it)."""
     try:
-        copies = rows.query_copies_of(rows.parts_record(row[0], row[1]))
+        content = orjson.loads(row[0])
+        if not isinstance(content, dict):
+            return None
+        record = {"contenu": content, "evenement": row[3].decode()}
+        indexed = rows.indexed(record)
     except (orjson.JSONDecodeError, UnicodeDecodeError):
-        return _NO_QUERY_COPIES
-    return tuple(None if value is None else value.encode() for value in copies)
-
-
-_DECISION = re.compile(rb'\{(?:"contexte_sha256":"[0-9a-f]{64}",)?"decision":"([a-z]+)"[,}]')
-"""A decision content's first members: ``decision`` comes first but for ``contexte_sha256``."""
-_ID, _POLICY, _SHA = b'"id":"', b'"politique":{', b'"sha256":"'
-
-
-def _decision_copies(contenu: bytes) -> tuple[bytes, bytes, bytes] | None:
-    """``(politique_sha256, id_invitation, decision)`` read from the bytes of a decision's
-    content as tamis writes it, or None where they cannot be read that way (the caller
-    parses the content). A key's bytes (``"id":"``) cannot occur inside a JSON text, whose
-    quotes are escaped; the first text ``id`` is the content's own, nothing tamis puts before
-    it in a decision having one; ``sha256`` is read inside the ``politique`` object only, and
-    only if no object opens or closes before it there."""
-    first = _DECISION.match(contenu)
-    ident = contenu.find(_ID, first.end() if first else 0)
-    policy = contenu.find(_POLICY, ident)
-    sha = contenu.find(_SHA, policy)
-    if first is None or ident < 0 or policy < 0 or sha < 0:
         return None
-    inside = contenu[policy + len(_POLICY) : sha]
-    if b"{" in inside or b"}" in inside:
-        return None
-    ident_value, sha_value = _text_at(contenu, ident + len(_ID)), _text_at(contenu, sha + 10)
-    if ident_value is None or sha_value is None:
-        return None
-    return sha_value, ident_value, first[1]
+    return (*_as_bytes(indexed), *_as_bytes(_query_copies(record, row[1])))
 
 
-def _text_at(contenu: bytes, start: int) -> bytes | None:
-    """The text value that starts at ``start`` (after its opening quote), if it has no
-    escape."""
-    value = contenu[start : contenu.find(b'"', start)]
-    return None if b"\\" in value else value
+def _query_copies(record: dict, personal: bytes | None) -> rows.QueryCopies:
+    """A decision's query copies (none for other records, or a personal part that is not
+    JSON)."""
+    if record["evenement"] != "decision":
+        return rows.QueryCopies()
+    if personal is not None:
+        try:
+            record[KEY] = orjson.loads(personal)
+        except orjson.JSONDecodeError:
+            return rows.QueryCopies()
+    return rows.query_copies_of(record)
+
+
+def _as_bytes(values: tuple) -> tuple[bytes | None, ...]:
+    return tuple(None if value is None else str(value).encode() for value in values)
