@@ -10,6 +10,8 @@ advice is journaled in the workspace's journal as a ``conseil`` record (never a 
 ``tamis conseiller --format json``'s, ``journal`` saying where the record is. ``?apercu=true``
 checks without journaling (``journal`` is then ``null``): what a client checking a note as it
 is typed asks for, so that each keystroke is not journaled (the web page does the same).
+With an ``Idempotency-Key``, a retried request gets the first answer and nothing is journaled
+again (``Workspace.once_locked``: the answer kept as for ``POST …/decisions``).
 ``GET …/journal/conseils`` lists the advice of the journal, by pages like ``GET …/journal``.
 """
 
@@ -20,7 +22,7 @@ from typing import Annotated, Any
 
 import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 
 from tamis.audit import advice_log
@@ -29,9 +31,9 @@ from tamis.audit.filters import FilterError, parse_filter
 from tamis.outreach import journaled
 from tamis.outreach.advice import Draft, advise
 from tamis.outreach.findings import Verdict
-from tamis.service import inputs
+from tamis.service import idempotence, inputs
 from tamis.service.api_journal import After, Limit, filter_error, page
-from tamis.service.errors import ApiError, json_response
+from tamis.service.errors import ApiError, json_bytes, json_response
 from tamis.service.schemas import ADVICE_BODY, ERRORS, Conseil, PageConseils
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
@@ -40,6 +42,7 @@ TEXT_FIELDS = ("a", "message", "profil", "contexte_rencontre")
 
 
 VERDICTS = tuple(verdict.value for verdict in Verdict)
+ADVICE_OPTIONS = "conseils"  # in the fingerprint: a key used for decisions is a 409 here
 
 
 def register(router: APIRouter, need) -> None:
@@ -82,13 +85,23 @@ def register(router: APIRouter, need) -> None:
                 "pendant la frappe) ; « journal » vaut alors null."
             ),
         ] = False,
+        idempotency_key: Annotated[
+            str | None,
+            Header(alias=idempotence.HEADER, description="rejouée : même réponse, rien réinscrit"),
+        ] = None,
     ) -> Response:
         """Tous les constats d'un brouillon de demande, avec leur source et une suggestion ;
         le conseil est inscrit au journal de l'espace (événement « conseil »), sauf avec
-        ?apercu=true."""
-        draft = await read_draft(request)
-        origin = None if apercu else Origin.SERVICE
-        return json_response(await to_thread.run_sync(advise_in, workspace, draft, origin))
+        ?apercu=true. Renvoyée avec la même Idempotency-Key, la requête reçoit la première
+        réponse et rien n'est inscrit de nouveau."""
+        body, draft = await read_draft(request)
+        if apercu or idempotency_key is None:
+            origin = None if apercu else Origin.SERVICE
+            return json_response(await to_thread.run_sync(advise_in, workspace, draft, origin))
+        key = idempotence.check_key(idempotency_key)
+        fingerprint = idempotence.fingerprint(body, ADVICE_OPTIONS)
+        given, replayed = await to_thread.run_sync(advise_once, workspace, draft, key, fingerprint)
+        return json_bytes(given, {"Idempotency-Replayed": "true" if replayed else "false"})
 
 
 async def advice_filter(
@@ -123,6 +136,21 @@ def listed(
     return list(itertools.islice(rows, limit))
 
 
+def advise_once(
+    workspace: Workspace, draft: Draft, key: str, fingerprint: str
+) -> tuple[bytes, bool]:
+    """The answer kept for ``key`` (True: replayed, nothing journaled), else the advice on
+    ``draft`` journaled, and its answer kept with it (``Workspace.once_locked``)."""
+    context = workspace.loaded.setup.context
+    advice = advise(draft, context)
+
+    def write() -> bytes:
+        written = journaled.record(workspace.journal, draft, advice, Origin.SERVICE, context)
+        return orjson.dumps(journaled.answer(advice, written))
+
+    return workspace.once_locked(key, fingerprint, write)
+
+
 def advise_in(workspace: Workspace, draft: Draft, origin: Origin | None) -> dict[str, Any]:
     """The advice on ``draft`` with the workspace's context, journaled in its journal under
     its lock (``origin``: who asked), or not journaled (``origin`` None: a preview)."""
@@ -135,8 +163,8 @@ def advise_in(workspace: Workspace, draft: Draft, origin: Origin | None) -> dict
     return journaled.answer(advice, written)
 
 
-async def read_draft(request: Request) -> Draft:
-    """The draft in the body; ``ApiError`` naming the field, never echoing its value."""
+async def read_draft(request: Request) -> tuple[bytes, Draft]:
+    """The body and its draft; ``ApiError`` naming the field, never echoing its value."""
     if inputs.body_kind(request.headers.get("content-type")) is not inputs.BodyKind.JSON:
         raise ApiError(415, "le corps doit être du JSON (Content-Type: application/json)", "corps")
     length = request.headers.get("content-length")
@@ -145,7 +173,7 @@ async def read_draft(request: Request) -> Draft:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ApiError(400, "corps JSON illisible", "corps") from None
-    return draft_of(data)
+    return body, draft_of(data)
 
 
 def draft_of(data: Any) -> Draft:

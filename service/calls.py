@@ -15,7 +15,7 @@ import io
 import itertools
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,7 +257,7 @@ def decide_apart(
     loaded: LoadedPolicy, records: list[Record], *, trace: bool, deciding: threading.Lock
 ) -> Decisions:
     """Decide every valid record (under ``deciding``, as ``decide``), journaling nothing
-    (``record_answered`` does, with the answer), so that the answer can be built before the
+    (``record_decided`` does, with the answer), so that the answer can be built before the
     transaction that keeps both."""
     setup = loaded.setup
     with deciding:
@@ -269,17 +269,26 @@ def decide_apart(
     return Decisions(outcomes, [o for o in found if type(o) is Decided])
 
 
-def record_answered(
-    journal: Journal, loaded: LoadedPolicy, decided: list[Decided], answer: Answer
-) -> None:
-    """Append ``decided`` to a PostgreSQL journal and keep ``answer`` for its key, in one
-    transaction; ``Answered`` (nothing written) if the key was answered already."""
-    with journal.sink.answering(answer):  # type: ignore[attr-defined]
-        if decided:
-            setup = loaded.setup
-            journal.record_decisions(
-                decided, policy=setup.policy, context_sha256=setup.context.sha256
-            )
+def record_decided(journal: Journal, loaded: LoadedPolicy, decided: list[Decided]) -> None:
+    """Append ``decided`` now, the caller holding the journal's lock (no grouping)."""
+    if decided:
+        setup = loaded.setup
+        journal.record_decisions(decided, policy=setup.policy, context_sha256=setup.context.sha256)
+
+
+def answer_in_database(
+    journal: Journal, key: str, fingerprint: str, write: Callable[[], bytes]
+) -> bytes | Answered:
+    """In one transaction of a PostgreSQL journal: ``write()`` (it journals, and returns the
+    answer) and its answer kept for ``key``; or, if any instance kept an answer for ``key``
+    already, that one (``Answered``), nothing written."""
+    with journal.sink.answering([key]) as keyed:  # type: ignore[attr-defined]
+        found = keyed.found.get(key)
+        if found is not None:
+            return found
+        body = write()
+        keyed.keep(Answer(key, fingerprint, body))
+        return body
 
 
 def _outcome(

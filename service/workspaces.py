@@ -12,8 +12,9 @@ of one process), taken by every write: decisions, grouped across concurrent requ
 A request with an ``Idempotency-Key`` goes through ``answer_once``: with a file journal, its
 answer is kept in SQLite beside it (``idempotence.FileStore``); with a PostgreSQL journal, the
 records are decided without journaling, the answer built, then both are written in one
-transaction under ``lock`` (``calls.record_answered``: not grouped), so that any instance
-finds it.
+transaction under ``lock`` (``calls.answer_in_database``: not grouped), so that any instance
+finds it. ``once_locked`` does the same for any write with an answer (advice: ``POST
+…/conseils``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Reloaded:
 
 Respond = Callable[[list[Outcome]], bytes]
 """Builds a request's answer from its outcomes (pure; an ``ApiError`` journals nothing)."""
+
+Write = Callable[[], bytes]
+"""Journals what a request asks, under the journal's lock, and returns its answer."""
 
 
 class Given(NamedTuple):
@@ -84,13 +88,13 @@ class Workspace:
         loaded = self.loaded
         made = calls.decide_apart(loaded, records, trace=trace, deciding=self.deciding)
         body = respond(made.outcomes)
-        answer = calls.Answer(key, fingerprint, body)
-        try:
-            with self.lock:
-                calls.record_answered(self.journal, loaded, made.decided, answer)
-        except calls.Answered as kept:
-            return Given(idempotence.replayed(kept.fingerprint, kept.body, fingerprint), None)
-        return Given(body, made.outcomes)
+
+        def write() -> bytes:
+            calls.record_decided(self.journal, loaded, made.decided)
+            return body
+
+        given, replayed = self.once_locked(key, fingerprint, write)
+        return Given(given, None if replayed else made.outcomes)
 
     def _answer_beside_file(
         self, records: list[Record], respond: Respond, trace: bool, key: str, fingerprint: str
@@ -104,6 +108,24 @@ class Workspace:
         store: idempotence.FileStore = self.idempotency  # type: ignore[assignment]
         body, replayed = store.once(key, fingerprint, answer)
         return Given(body, None if replayed else made[0])
+
+    def once_locked(self, key: str, fingerprint: str, write: Write) -> tuple[bytes, bool]:
+        """The answer kept for ``key`` (True: a replay; a 409 if it came with another
+        request), else ``write()`` under the journal's lock, its answer kept: in the same
+        transaction as what it wrote (PostgreSQL), or just after it (file)."""
+        if self.config.journal_url is None:
+
+            def locked() -> bytes:
+                with self.lock:
+                    return write()
+
+            store: idempotence.FileStore = self.idempotency  # type: ignore[assignment]
+            return store.once(key, fingerprint, locked)
+        with self.lock:
+            given = calls.answer_in_database(self.journal, key, fingerprint, write)
+        if isinstance(given, calls.Answered):
+            return idempotence.replayed(given.fingerprint, given.body, fingerprint), True
+        return given, False
 
     def new_syncs(self) -> int:
         """The journal's syncs since the last call (for the metrics)."""

@@ -1,11 +1,12 @@
 """The service's ``Idempotency-Key`` answers, kept in a PostgreSQL journal's database.
 
-Sits beside the writer's sink (``sink.PostgresSink.answering``): the row of an answer is
+Sits beside the writer's sink (``sink.PostgresSink.answering``): the row of an answer (to
+``POST …/decisions`` or ``POST …/conseils``) is
 inserted in the **same transaction** as the records it answers, after the key was looked up
 under the journal's advisory lock. So the answer is kept exactly when the decisions are:
 a retry that reaches any instance, even after a 503 that hid a commit, finds the first
 answer and decides nothing; a request whose transaction was rolled back left no answer, and
-its retry decides. ``tamis_idempotence`` (schema version 3) holds the key, the SHA-256 of
+its retry decides. ``tamis_idempotence`` (schema version 4) holds the key, the SHA-256 of
 the request it came with, the answer's bytes and when it was kept (the server's clock, the
 same on every machine), by which old answers are pruned.
 """
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # psycopg is imported by the functions that reach the server
 
 TABLE = "tamis_idempotence"
 RIGHTS = "SELECT, INSERT, DELETE"  # the service's: look up, keep, prune
-_FIND = f"SELECT empreinte_corps, reponse FROM {TABLE} WHERE cle = %s"
+_FIND = f"SELECT cle, empreinte_corps, reponse FROM {TABLE} WHERE cle = ANY(%s)"
 _STORE = f"INSERT INTO {TABLE} (cle, empreinte_corps, reponse) VALUES (%s, %s, %s)"
 _PRUNE = f"DELETE FROM {TABLE} WHERE cree_le < now() - make_interval(secs => %s)"
 _RIGHTS = f"""
@@ -41,24 +42,27 @@ class Answer:
     body: bytes
 
 
-class Answered(Exception):
-    """The key was answered already (on this instance or another): nothing was written, and
-    this is what was kept then."""
+@dataclass(frozen=True)
+class Answered:
+    """What was kept for a key answered already (on this instance or another)."""
 
-    def __init__(self, fingerprint: str, body: bytes) -> None:
-        super().__init__(fingerprint)
-        self.fingerprint, self.body = fingerprint, body
-
-
-def find(connection: psycopg.Connection, key: str) -> Answered | None:
-    """The answer kept for ``key``, if any (read in the caller's transaction)."""
-    row = connection.execute(_FIND, (key,)).fetchone()
-    return None if row is None else Answered(row[0], bytes(row[1]))
+    fingerprint: str
+    body: bytes
 
 
-def store(connection: psycopg.Connection, answer: Answer) -> None:
-    """Keep ``answer`` in the caller's transaction: committed with the records, or not at all."""
-    connection.execute(_STORE, (answer.key, answer.fingerprint, answer.body))
+def find(connection: psycopg.Connection, keys: list[str]) -> dict[str, Answered]:
+    """The answers kept for any of ``keys``, by key (read in the caller's transaction)."""
+    if not keys:
+        return {}
+    found = connection.execute(_FIND, (keys,)).fetchall()
+    return {key: Answered(fingerprint, bytes(body)) for key, fingerprint, body in found}
+
+
+def store(connection: psycopg.Connection, kept: list[Answer]) -> None:
+    """Keep ``kept`` in the caller's transaction: committed with the records, or not at all."""
+    if kept:
+        with connection.cursor() as cursor:
+            cursor.executemany(_STORE, [(a.key, a.fingerprint, a.body) for a in kept])
 
 
 def prune(url: str, older_than_s: float) -> int:

@@ -24,10 +24,11 @@ must not stop every other writer: the server ends a session left idle inside a t
 after ``IDLE_LIMIT_MS`` (its transaction rolled back, the lock released), and a writer waits
 for the lock ``LOCK_LIMIT_MS`` at most (then ``JournalUnavailable``: try again later).
 
-``with sink.answering(answer) as head:`` is the locked section of one request that carries an
-``Idempotency-Key``: the key is looked up under the lock (``answers.Answered`` if any
-instance committed it already: nothing is written), and the answer is inserted in the same
-transaction as the records written in the block (``answers``).
+``with sink.answering(keys) as keyed:`` is the locked section of requests that carry an
+``Idempotency-Key`` (one, or a group of them with requests that carry none): the keys are
+looked up under the lock (``keyed.found``: what any instance committed already, so that
+nothing is written again for them), and the answers the block gives ``keyed.keep`` are
+inserted in the same transaction as the records written in the block (``answers``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,20 @@ SELECT seq, empreinte,
          WHERE politique_sha256 IS NOT NULL ORDER BY seq DESC LIMIT 1)
   FROM {schema.TABLE} ORDER BY seq DESC LIMIT 1
 """
+
+
+class Keyed:
+    """The answers of one transaction: kept already for its keys (``found``: by key), and
+    to keep with its records (``new``)."""
+
+    __slots__ = ("found", "new")
+
+    def __init__(self, found: dict[str, answers.Answered]) -> None:
+        self.found = found
+        self.new: list[answers.Answer] = []
+
+    def keep(self, answer: answers.Answer) -> None:
+        self.new.append(answer)
 
 
 class PostgresSink:
@@ -125,16 +140,14 @@ class PostgresSink:
         return head
 
     @contextlib.contextmanager
-    def answering(self, answer: answers.Answer) -> Iterator[ChainHead]:
-        """The locked section of a request with an ``Idempotency-Key``: ``answers.Answered``
-        (nothing written) if the key was answered already, else the answer is kept in the
-        transaction that commits the block's records."""
-        with self as head:
-            found = self._answers(answers.find, answer.key)
-            if found is not None:
-                raise found
-            yield head
-            self._answers(answers.store, answer)
+    def answering(self, keys: list[str]) -> Iterator[Keyed]:
+        """The locked section of requests with an ``Idempotency-Key``: the answers already
+        kept for ``keys`` (``Keyed.found``), and those given to ``Keyed.keep``, kept in the
+        transaction that commits the block's records (or rolled back with them)."""
+        with self:
+            keyed = Keyed(self._answers(answers.find, keys))
+            yield keyed
+            self._answers(answers.store, keyed.new)
 
     def _answers(self, step, *args):
         """One statement on the answers table in the open transaction; a French

@@ -164,3 +164,62 @@ def test_get_journal_conseils_lists_the_journaled_advice_by_pages(served):
         "champ": "verdict",
     }
     assert bad_date.status_code == 400 and bad_date.json()["champ"] == "depuis"
+
+
+def post_keyed(served, body, key):
+    with served.client(TOKEN) as client:
+        return client.post("/conseils", json=body, headers={"Idempotency-Key": key})
+
+
+def test_a_retried_advice_with_its_key_gets_the_first_answer_and_is_journaled_once(served):
+    draft = {"a": "Léa Renvoi", "message": "Salut", "profil": "https://x.test/in/lr"}
+    before = len(advice_records(served))
+    first = post_keyed(served, draft, "conseil-1")
+    again = post_keyed(served, draft, "conseil-1")
+    other = post_keyed(served, {**draft, "message": "Bonjour"}, "conseil-1")
+    records = advice_records(served)
+    assert first.status_code == 200 and first.headers["idempotency-replayed"] == "false"
+    assert again.status_code == 200 and again.headers["idempotency-replayed"] == "true"
+    assert again.content == first.content
+    assert other.status_code == 409
+    assert other.json() == {
+        "erreur": "clé d'idempotence déjà employée pour une autre requête (corps différent)",
+        "champ": "Idempotency-Key",
+    }
+    assert len(records) == before + 1
+    assert first.json()["journal"] == {
+        "id": records[-1]["contenu"]["id"],
+        "seq": records[-1]["seq"],
+    }
+    assert (served.work / "j.jsonl.idempotence.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_key_given_to_a_decision_is_refused_for_advice(served):
+    with served.client(TOKEN) as client:
+        decided = client.post(
+            "/decisions", json={"id": "cle-partagee"}, headers={"Idempotency-Key": "partagee"}
+        )
+    before = len(advice_records(served))
+    advice = post_keyed(served, {"a": "Léa Renvoi", "message": "Salut"}, "partagee")
+    assert decided.status_code == 200
+    assert advice.status_code == 409 and advice.json()["champ"] == "Idempotency-Key"
+    assert len(advice_records(served)) == before
+
+
+def test_a_bad_key_or_a_preview_with_a_key_journals_nothing(served):
+    before = len(advice_records(served))
+    bad = post_keyed(served, {"a": "Léa Renvoi", "message": "Salut"}, "cle avec espace")
+    with served.client(TOKEN) as client:
+        preview = client.post(
+            "/conseils?apercu=true",
+            json={"a": "Léa Renvoi", "message": "Salut"},
+            headers={"Idempotency-Key": "apercu-1"},
+        )
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "erreur": "clé d'idempotence invalide : 1 à 200 caractères ASCII visibles",
+        "champ": "Idempotency-Key",
+    }
+    assert preview.status_code == 200 and preview.json()["journal"] is None
+    assert "idempotency-replayed" not in preview.headers
+    assert len(advice_records(served)) == before

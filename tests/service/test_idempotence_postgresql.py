@@ -234,3 +234,73 @@ def test_a_migrated_journal_gets_the_answers_table(pg_url: str, tmp_path: Path) 
     assert migrated.returncode == 0, migrated.stderr
     assert f"schéma migré de la version 3 à la version {schema.VERSION}" in migrated.stdout
     assert kept_keys(pg_url) == []
+
+
+DRAFT = {"a": "Léa Renvoi", "message": "Salut", "profil": "https://x.test/in/lr"}
+
+
+def advise(served: Served, key: str, body: dict) -> httpx.Response:
+    with served.client() as http:
+        return http.post("/conseils", json=body, headers={"Idempotency-Key": key})
+
+
+def advice_count(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as admin:
+        found = admin.execute("SELECT count(*) FROM tamis_journal WHERE evenement = 'conseil'")
+        return found.fetchone()[0]
+
+
+def test_a_retried_advice_is_journaled_once_whichever_instance_gets_it(journal, policy, tmp_path):
+    instances = [machine(journal, policy, tmp_path / f"m{n}") for n in range(3)]
+    given: list[httpx.Response] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(3)
+
+    def send(served: Served) -> None:
+        ready.wait(10)
+        answer = advise(served, "conseil-ensemble", DRAFT)
+        with lock:
+            given.append(answer)
+
+    try:
+        first = advise(instances[0], "conseil-1", DRAFT)
+        retried = advise(instances[1], "conseil-1", DRAFT)
+        other = advise(instances[2], "conseil-1", {**DRAFT, "message": "Bonjour"})
+        threads = [threading.Thread(target=send, args=(served,)) for served in instances]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        for served in instances:
+            assert served.stop() == 0
+    assert first.status_code == 200 and first.headers["idempotency-replayed"] == "false"
+    assert first.json()["journal"]["seq"] > 0
+    assert retried.headers["idempotency-replayed"] == "true" and retried.content == first.content
+    assert other.status_code == 409 and other.json()["champ"] == "Idempotency-Key"
+    assert [a.status_code for a in given] == [200] * 3
+    assert sorted(a.headers["idempotency-replayed"] for a in given) == ["false", "true", "true"]
+    assert len({a.content for a in given}) == 1
+    assert advice_count(journal) == 2
+    assert kept_keys(journal) == ["conseil-1", "conseil-ensemble"]
+    assert_one_chain(journal)
+
+
+def test_a_retried_advice_after_a_503_that_hid_a_commit_gets_the_first_answer(
+    journal, relay, policy, tmp_path
+):
+    cut = machine(relay.url, policy, tmp_path / "m0")
+    try:
+        assert advise(cut, "chauffe", DRAFT).status_code == 200
+        relay.cut_at_next_commit(after=True)
+        lost = advise(cut, "conseil-2", DRAFT)
+        committed = advice_count(journal)
+        again = advise(cut, "conseil-2", DRAFT)
+    finally:
+        assert cut.stop() == 0
+    assert lost.status_code == 503 and lost.headers["retry-after"] == "2"
+    assert committed == 2  # the 503 hid a commit
+    assert again.status_code == 200 and again.headers["idempotency-replayed"] == "true"
+    assert again.json()["journal"]["seq"] == 3
+    assert advice_count(journal) == 2
+    assert_one_chain(journal)
