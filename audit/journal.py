@@ -12,7 +12,8 @@ The work is split so that little happens under the lock: ``prepare`` builds the 
 the ``Explained`` and renders and hashes it, with no lock and no I/O;
 ``write`` then numbers, chains, seals and writes a list of prepared records under one lock
 (one ``writev`` per chunk of lines). ``record_decision`` and ``record_decisions`` are
-``prepare`` followed by ``write``.
+``prepare`` followed by ``write``; ``append_rendered`` is ``write`` for contents rendered in
+other processes (``personal.rendered``, by ``tamis.triage.parallel``'s workers).
 """
 
 from __future__ import annotations
@@ -113,6 +114,17 @@ class Journal:
         return self.write(
             [self.prepare(d, policy=policy, context_sha256=context_sha256) for d in decided]
         )
+
+    def append_rendered(
+        self, rendered: Sequence[personal.Rendered], *, policy: CheckedPolicy
+    ) -> None:
+        """Append decisions whose contents were built and rendered elsewhere (the worker
+        processes of ``tamis.triage.parallel``, by ``personal.rendered``), in one locked
+        write; returns once they are in the file. Only their hashing is done here: the
+        records' ``contenu`` is not parsed back, so what this process keeps of each is its
+        policy reference (for the chain head), not the whole content."""
+        ref = {"politique": schema.policy_ref(policy, self._sha(policy))}
+        self.write([Pending(policy, personal.prepared(ref, done)) for done in rendered])
 
     def prepare(
         self, decided: schema.ToRecord, *, policy: CheckedPolicy, context_sha256: str | None = None

@@ -31,7 +31,7 @@ import hashlib
 import os
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -261,14 +261,39 @@ def prepare_parts(
 ) -> layout.Prepared:
     """The prepared start of a format 3 record whose ``content`` is cut into ``public``
     (``contenu``) and ``data`` (the personal part, salted here)."""
+    return prepared(content, rendered_parts(public, data))
+
+
+class Rendered(NamedTuple):
+    """A format 3 decision's start as bytes only, without ``prepare``'s hash state (which
+    cannot cross processes): a worker process renders it, the journal's process hashes it
+    (``prepared``). The digest covers ``head[:cut]`` then the commitment, quoted."""
+
+    head: bytes  # b'{"contenu":' + decision part + ',"donnees_personnelles":' + salted part
+    cut: int  # where the salted personal part starts in ``head``
+    commitment: str  # 64 hex: SHA-256 of the salt's bytes and the data's canonical JSON
+
+
+def rendered(content: dict[str, Any]) -> Rendered:
+    """``prepare``'s bytes for a decision content, to be sealed in another process."""
+    return rendered_parts(*split(content))
+
+
+def rendered_parts(public: dict[str, Any], data: dict[str, Any]) -> Rendered:
     salt = new_salt()
     rendered = canonical(data)  # once: the line holds it, the commitment hashes it
     engaged = hashlib.sha256(bytes.fromhex(salt) + rendered).hexdigest()  # ``commitment``
     start = _START + canonical(public) + _MEMBER
-    state = hashlib.sha256(start)
-    state.update(b'"' + engaged.encode() + b'"')
     part = b'{"donnees":' + rendered + b',"sel":"' + salt.encode() + b'"}'  # sorted keys
-    return layout.Prepared(content, start + part, state)
+    return Rendered(start + part, len(start), engaged)
+
+
+def prepared(content: dict[str, Any], done: Rendered) -> layout.Prepared:
+    """The ``layout.Prepared`` of rendered bytes: the hash of the line's start with the
+    commitment where the personal part stands (``content``: what the caller gets back)."""
+    state = hashlib.sha256(memoryview(done.head)[: done.cut])
+    state.update(b'"' + done.commitment.encode() + b'"')
+    return layout.Prepared(content, done.head, state)
 
 
 _START = b'{"contenu":'

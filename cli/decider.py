@@ -7,11 +7,14 @@ Invitations from a file are decided ``BATCH`` at a time and each batch's decisio
 appended to the journal in one locked write (one ``fdatasync`` per batch with
 ``--durabilite stricte``) before any of its lines is printed; from a pipe or a terminal,
 one at a time (a live feed is answered at once). Output and messages keep the input's order.
+A large file is decided by worker processes (``--processus``, ``tamis.triage.parallel``):
+the same lines and journal, this process keeping the order and writing the journal.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import stat
@@ -23,6 +26,7 @@ from typing import NamedTuple
 import click
 import orjson
 
+from tamis.audit.blocks import workers
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import Journal, open_journal
 from tamis.audit.sink import parse_durability
@@ -38,6 +42,14 @@ from tamis.invitations.reader import read_invitations, unreadable
 from tamis.invitations.seen import SeenIds
 from tamis.triage.brief import brief_line
 from tamis.triage.known import Known
+from tamis.triage.parallel import (
+    Done,
+    Workers,
+    WorkerSetup,
+    WorkerStopped,
+    decide_in_pool,
+    start_pool,
+)
 from tamis.triage.pipeline import (
     Decided,
     InputRecord,
@@ -56,6 +68,7 @@ from tamis.triage.repeat import Ledger, Repeats, Rerun
 EXIT_REJECTED = 3
 REJECTED, KNOWN = "rejetée", "déjà décidée"  # tally keys beside the actions
 BATCH = 256  # invitations decided, journaled in one write, then printed
+PARALLEL_FROM = 256 * 1024  # bytes of input from which workers pay for their start
 STDIN_NAME = "<entrée standard>"
 
 
@@ -99,6 +112,16 @@ STDIN_NAME = "<entrée standard>"
 @options.journal
 @options.durabilite
 @options.minimiser
+@click.option(
+    "--processus",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="N",
+    help="Processus qui décident les invitations d'un fichier (ce processus-ci garde l'ordre"
+    " et écrit le journal) ; par défaut, les processeurs utilisables, pour un fichier d'au"
+    " moins 256 Kio. 1 : tout dans ce processus. Une entrée qui arrive par un tube est"
+    " toujours décidée ici, ligne par ligne.",
+)
 @click.argument("fichier", required=False, metavar="[FICHIER|-]")
 def decider(
     politique: str,
@@ -114,6 +137,7 @@ def decider(
     journal: str,
     durabilite: str,
     minimiser: bool,
+    processus: int | None,
     fichier: str | None,
 ) -> None:
     """Décide chaque invitation de FICHIER (JSON, JSON Lines ou Invitations.csv de LinkedIn ;
@@ -132,17 +156,19 @@ def decider(
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     seen = SeenIds()  # the ids met: the reader's duplicates and the run's repeats share it
     records = invitation_records(fichier, sens, seen)
+    view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
+    size = batch_size(fichier)
     with (
         tuned_for_batch(parse_engine(moteur)),
         Reporter("Décisions") as reporter,
+        workers_or_none(setup, view, minimiser, processes(processus, fichier, size)) as pool,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
         ledger_for(journal, rerun, reporter) as ledger,
     ):
         repeats = None
         if ledger is not None:
             repeats = Repeats(setup, ledger, rerun, minimise=minimiser, seen=seen)
-        view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
-        tally = run_batch(setup, records, sink, reporter, view, batch_size(fichier), repeats)
+        tally = run_batch(setup, records, sink, reporter, view, size, repeats, pool)
     click.echo(summary(tally, rerun), err=True)
     if tally[REJECTED]:
         sys.exit(EXIT_REJECTED)
@@ -227,6 +253,44 @@ def ledger_for(journal: str, rerun: Rerun, reporter: Reporter) -> Iterator[Ledge
         yield ledger
 
 
+def processes(given: int | None, fichier: str | None, size: int) -> int:
+    """Worker processes for this run; 1: everything here. Given: as given, for a file (a
+    pipe is decided line by line here). Else the usable processors, for a file of at least
+    ``PARALLEL_FROM`` bytes (a small one is decided before workers would have started)."""
+    if size == 1:
+        return 1
+    if given is not None:
+        return given
+    try:
+        length = os.stat(fichier).st_size if fichier not in (None, "-") else None
+        if length is None:
+            length = os.fstat(sys.stdin.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return 1
+    return workers() if length >= PARALLEL_FROM else 1
+
+
+@contextlib.contextmanager
+def workers_or_none(
+    setup: Setup, view: View, minimise: bool, count: int
+) -> Iterator[Workers | None]:
+    """The started worker processes (None for 1); entered before the journal, whose sync
+    thread must not be running when they are forked. A worker that dies is a French error."""
+    if count < 2:
+        yield None
+        return
+    state = WorkerSetup(setup, functools.partial(render_outcome, view=view), minimise)
+    try:
+        with start_pool(count, state) as pool:
+            yield pool
+    except WorkerStopped:
+        raise click.ClickException(
+            "un processus de décision s'est arrêté (tué, ou mémoire insuffisante ?) : la suite"
+            " n'a pas été décidée. Les décisions affichées sont au journal ; relancez la"
+            " commande pour décider les autres (--processus 1 : sans processus auxiliaires)."
+        ) from None
+
+
 def batch_size(fichier: str | None) -> int:
     """``BATCH`` for a file, 1 for a pipe or a terminal: invitations that arrive one by one
     (``tail -f … | tamis decider -``) are each decided, journaled and printed at once."""
@@ -255,6 +319,7 @@ def run_batch(
     view: View,
     size: int,
     repeats: Repeats | None = None,
+    pool: Workers | None = None,
 ) -> Counter:
     """Decide, journal and print each record, ``size`` at a time (those ``repeats`` sets
     apart are printed as already decided); report rejected ones on stderr.
@@ -263,7 +328,11 @@ def run_batch(
     they are); a record with a note flushes the lines before it, so stdout and stderr keep
     the input's order."""
     tally: Counter = Counter({REJECTED: 0, KNOWN: 0})
-    for batch in decide_batches(setup, records, sink, batch_size=size, triage=repeats):
+    if pool is None:
+        batches = decide_batches(setup, records, sink, batch_size=size, triage=repeats)
+    else:
+        batches = decide_in_pool(pool, records, sink, batch_size=size, triage=repeats)
+    for batch in batches:
         lines: list[bytes] = []
         for outcome in batch:
             if outcome.warnings or type(outcome) is Rejected:
@@ -294,16 +363,21 @@ def flush_lines(lines: list[bytes]) -> None:
         lines.clear()
 
 
-def _tally_key(outcome: Outcome) -> str:
+def _tally_key(outcome: Outcome | Done) -> str:
     if type(outcome) is Decided:
         return outcome.decision.action.value
+    if type(outcome) is Done:
+        return outcome.action
     return KNOWN if type(outcome) is Known else REJECTED
 
 
-def render(outcome: Decided | Known, view: View) -> bytes:
-    """The printed line (UTF-8) of a decided or known invitation."""
+def render(outcome: Decided | Known | Done, view: View) -> bytes:
+    """The printed line (UTF-8) of a decided or known invitation (a worker printed it
+    already for ``Done``)."""
     if type(outcome) is Decided:
         return render_outcome(outcome, view)
+    if type(outcome) is Done:
+        return outcome.line
     return render_known(outcome, view)
 
 

@@ -1,0 +1,333 @@
+"""Deciding a large input on several processes: workers decide, this process keeps the order.
+
+Sits beside ``pipeline.decide_batches`` and gives the same outcomes, in the same order, with
+the same journal records: ``tamis decider --processus N`` on a large file. The work is cut
+where it can go to other processes without changing a byte:
+
+- **here** (sequential): reading and validating the input (``tamis.invitations.reader``,
+  with its duplicate warnings), what the journal already holds (``repeat.Repeats``: the
+  ledger, « déjà décidée », ``--nouvelles``), numbering, chaining and writing the journal
+  (``Journal.append_rendered``), and handing the outcomes back in input order;
+- **in the workers**, for each invitation to decide, sent as the JSON bytes of the
+  invitation as received: validating it again (cheaper than pickling the model), facts,
+  decision and explanation (``pipeline.outcome``), the journal record's content rendered by
+  the audit layer's own serialiser (``personal.rendered``: bytes and the commitment, since a
+  hash state cannot cross processes), and the line the shell prints (its ``render``).
+
+Only bytes cross between processes, never an ``Explained``: each worker sends back, per
+invitation, a ``Work`` tuple (the printed line, the rendered record, its action). A batch is
+journaled before it is handed back, so nothing is printed that is not in the journal.
+
+Several batches are in flight at once (``IN_FLIGHT`` per worker), so an id met again before
+its first decision came back is set apart as decided « plus haut dans cette entrée » once it
+has (``Later``), as ``Repeats`` would have.
+
+The workers are forked when the pool starts, before the journal starts its sync thread
+(``start_pool`` is entered first): a fork after a thread has started may copy a held lock.
+They inherit the run's ``Setup`` instead of receiving it, and ignore Ctrl-C (this process
+stops them). A worker that dies ends the run with ``WorkerStopped``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+import orjson
+
+from tamis.audit import personal
+from tamis.audit import record as schema
+from tamis.grammar.checked import CheckedPolicy
+from tamis.invitations.validation import validate
+from tamis.triage.known import Known
+from tamis.triage.pipeline import (
+    Decided,
+    InputRecord,
+    Rejected,
+    Setup,
+    decide_invitation,
+    received_form,
+)
+from tamis.triage.repeat import ACTIONS, Repeats
+
+if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for them
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+IN_FLIGHT = 2  # batches in flight per worker: one decided while the other's result comes back
+
+
+class WorkerStopped(Exception):
+    """A worker process died (killed, out of memory): the run cannot go on in order."""
+
+
+Work = tuple[bytes, bytes, int, str, int]
+"""What a worker sends back for one invitation: the line the shell prints, then the journal
+record's start as ``personal.Rendered`` has it (``head``, ``cut``, ``commitment``), then its
+action, 1 to 5 (``repeat.ACTIONS``). A plain tuple: it pickles in half the time of a
+``NamedTuple``, and a batch of them crosses the pipe as one message."""
+LINE, HEAD, CUT, COMMITMENT, MARK = range(5)
+
+
+class Done(NamedTuple):
+    """A decided invitation as this process sees it: journaled, with its printed line."""
+
+    location: str
+    ident: str
+    line: bytes
+    action: str  # accepter, refuser…
+    warnings: tuple[str, ...] = ()
+
+
+Outcome = Done | Rejected | Known
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What every worker inherits at the fork: the run's ``Setup``, how a decision is printed
+    (the shell's ``render``), and what the journal's contents need."""
+
+    setup: Setup
+    render: Callable[[Decided], bytes]
+    minimise: bool
+
+
+class Writer(Protocol):
+    """The journal (``tamis.audit.journal.Journal``) as the parallel path uses it."""
+
+    def append_rendered(
+        self, rendered: Sequence[personal.Rendered], *, policy: CheckedPolicy
+    ) -> None: ...
+
+
+_WORKER: WorkerSetup | None = None  # set in each worker by ``_enter`` (inherited, not sent)
+
+
+def _enter(state: WorkerSetup) -> None:
+    """A worker's start: keep the run's setup; Ctrl-C is for the main process to handle."""
+    global _WORKER
+    _WORKER = state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ready() -> bool:
+    return True
+
+
+def decide_encoded(invitations: list[bytes]) -> list[Work]:
+    """In a worker: each invitation (JSON bytes, as received) decided and serialised."""
+    assert _WORKER is not None
+    return [work(_WORKER, orjson.loads(raw)) for raw in invitations]
+
+
+def work(state: WorkerSetup, received: dict) -> Work:
+    """One invitation decided, its record content rendered, its line printed: the same
+    steps ``pipeline.outcome``, ``Journal.prepare`` and the shell take in one process."""
+    setup = state.setup
+    invitation, errors, _ = validate(received)
+    if invitation is None or errors:  # validated once already: the same dict cannot fail
+        raise RuntimeError(f"invitation valid in the reader, not in a worker: {errors}")
+    explained, duration_ms = decide_invitation(setup, invitation)
+    decided = Decided("", invitation, received, explained, duration_ms)
+    content = schema.decision_content(
+        decided,
+        policy=setup.policy,
+        policy_sha256=setup.policy.sha256,
+        context_sha256=setup.context.sha256,
+        minimise=state.minimise,
+    )
+    action = explained.decision.action.value
+    head, cut, commitment = personal.rendered(content)
+    return state.render(decided), head, cut, commitment, ACTIONS.index(action) + 1
+
+
+class Workers(NamedTuple):
+    """A started pool, what its workers inherited, and how many they are."""
+
+    pool: ProcessPoolExecutor
+    state: WorkerSetup
+    count: int
+
+
+@contextlib.contextmanager
+def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
+    """``processes`` workers forked now (enter this before anything starts a thread), shut
+    down on exit: tasks not started are cancelled, running ones finish (a fraction of a
+    second)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(processes, context, initializer=_enter, initargs=(state,))
+    try:
+        pool.submit(_ready).result()  # with fork, every worker starts at the first task
+        yield Workers(pool, state, processes)
+    except BrokenProcessPool:
+        raise WorkerStopped from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Later(NamedTuple):
+    """An invitation whose id was sent to be decided earlier in the input: « déjà décidée
+    plus haut », worded once that decision is back."""
+
+    record: InputRecord
+
+
+class Sent(NamedTuple):
+    """An invitation sent to a worker: the ``index``-th of its batch's task."""
+
+    record: InputRecord
+    index: int
+
+
+class Local(NamedTuple):
+    """An invitation decided in this process (one whose JSON form cannot be encoded)."""
+
+    record: InputRecord
+    work: Work
+
+
+Slot = Rejected | Known | Later | Sent | Local
+
+
+class Plan(NamedTuple):
+    """A batch as sent: each record's slot, and the task deciding those sent."""
+
+    slots: list[Slot]
+    task: Future | None
+
+
+def decide_in_pool(
+    workers: Workers,
+    records: Iterable[InputRecord],
+    journal: Writer,
+    *,
+    batch_size: int,
+    triage: Repeats | None = None,
+) -> Iterator[list[Outcome]]:
+    """``pipeline.decide_batches`` with the deciding done by ``workers``: the outcomes of
+    each batch, in input order, once its decisions are in the journal."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    sorter = Sorter(workers.state, triage)
+    iterator = iter(records)
+    plans: deque[Plan] = deque()
+    try:
+        while True:
+            while len(plans) < IN_FLIGHT * workers.count:
+                batch = list(islice(iterator, batch_size))
+                if not batch:
+                    break
+                plans.append(sorter.send(batch, workers.pool))
+            if not plans:
+                return
+            yield sorter.receive(plans.popleft(), journal)
+    except BrokenProcessPool:
+        raise WorkerStopped from None
+    finally:
+        for plan in plans:
+            if plan.task is not None:
+                plan.task.cancel()
+
+
+class Sorter:
+    """Sets each record of a batch apart or sends it to be decided; takes the results back
+    in order, journals them, and tells ``triage`` what was decided."""
+
+    def __init__(self, state: WorkerSetup, triage: Repeats | None) -> None:
+        self.state, self.triage = state, triage
+        self.in_flight: set[str] = set()  # ids sent and not yet back
+
+    def send(self, batch: list[InputRecord], pool: ProcessPoolExecutor) -> Plan:
+        journaled = self.journaled(batch)
+        slots: list[Slot] = []
+        encoded: list[bytes] = []
+        for record in batch:
+            slot = self.slot(record, journaled, encoded)
+            slots.append(slot)
+        task = pool.submit(decide_encoded, encoded) if encoded else None
+        return Plan(slots, task)
+
+    def journaled(self, batch: list[InputRecord]) -> dict:
+        """The journal's latest decision of each valid id of the batch (``Repeats``'s
+        ledger, one query per batch)."""
+        if self.triage is None:
+            return {}
+        ids = [r.invitation.id for r in batch if r.invitation is not None and not r.errors]
+        return dict(self.triage.ledger.latest(ids)) if ids else {}
+
+    def slot(self, record: InputRecord, journaled: dict, encoded: list[bytes]) -> Slot:
+        invitation, triage = record.invitation, self.triage
+        if invitation is None or record.errors:
+            return Rejected(record.location, tuple(record.errors), tuple(record.warnings))
+        if triage is not None:
+            previous = journaled.get(invitation.id)
+            reason = None if previous is None else triage.reason(previous, record)
+            if reason is not None:
+                return Known(record.location, invitation, previous, reason, tuple(record.warnings))
+            if invitation.id in self.in_flight or (
+                triage.decided_any and triage.seen.marked(invitation.id)
+            ):
+                return Later(record)
+            self.in_flight.add(invitation.id)
+        received = received_form(record)
+        try:
+            encoded.append(orjson.dumps(received))
+        except orjson.JSONEncodeError:
+            return Local(record, work(self.state, dict(received)))
+        return Sent(record, len(encoded) - 1)
+
+    def receive(self, plan: Plan, journal: Writer) -> list[Outcome]:
+        """The batch's outcomes, once its decisions are journaled and remembered."""
+        results = plan.task.result() if plan.task is not None else []
+        decided = [
+            (slot.record, results[slot.index] if type(slot) is Sent else slot.work)
+            for slot in plan.slots
+            if type(slot) is Sent or type(slot) is Local
+        ]
+        if decided:
+            journal.append_rendered(
+                [personal.Rendered(*item[HEAD:MARK]) for _, item in decided],
+                policy=self.state.setup.policy,
+            )
+            self.remember(decided)
+        return [self.outcome(slot, results) for slot in plan.slots]
+
+    def remember(self, decided: list[tuple[InputRecord, Work]]) -> None:
+        """Once journaled: a later record of the same id is « déjà décidée » (the first
+        decision of an id stands)."""
+        if self.triage is None:
+            return
+        for record, item in decided:
+            ident = record.invitation.id  # type: ignore[union-attr]
+            self.triage.seen.mark(ident, item[MARK])
+            self.in_flight.discard(ident)
+        self.triage.decided_any = True
+
+    def outcome(self, slot: Slot, results: list[Work]) -> Outcome:
+        kind = type(slot)
+        if kind is Sent or kind is Local:
+            item = results[slot.index] if kind is Sent else slot.work  # type: ignore[union-attr]
+            return done(slot.record, item)  # type: ignore[union-attr]
+        if kind is Later:
+            return self.known_earlier(slot.record)  # type: ignore[union-attr]
+        return slot  # type: ignore[return-value]
+
+    def known_earlier(self, record: InputRecord) -> Known:
+        assert self.triage is not None and record.invitation is not None
+        previous, reason = self.triage.decided_earlier(record)
+        assert previous is not None and reason is not None
+        return Known(record.location, record.invitation, previous, reason, tuple(record.warnings))
+
+
+def done(record: InputRecord, item: Work) -> Done:
+    ident = record.invitation.id  # type: ignore[union-attr]
+    action = ACTIONS[item[MARK] - 1]
+    return Done(record.location, ident, item[LINE], action, tuple(record.warnings))
