@@ -13,6 +13,12 @@ Writers that opened the old file follow the rename (``sink.JournalFile``), so no
 lost. The query index is deleted (the next query rebuilds it from the new journal) so that no
 copy of the erased data stays in it.
 
+The service's answers kept for ``Idempotency-Key`` beside the journal (``answers``) can quote
+what is erased: those that answer an erased record are emptied in the same erasure, under
+SQLite's write lock taken before the journal's (the service's order), and committed just
+before the rename: a crash between the two leaves answers emptied for records still whole,
+which running the erasure again erases; never an erased record's answer left whole.
+
 Digests do not change: a tombstone keeps the commitment the digest covers, so ``verifier``
 and every seal (``seal``) still hold. Format 2 decisions cannot be erased (their digest covers
 their data): they are counted (``Erasure.legacy``) and ``tamis journal migrer`` is the way.
@@ -24,6 +30,7 @@ import contextlib
 import fcntl
 import os
 import re
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +38,7 @@ from pathlib import Path
 
 import orjson
 
-from tamis.audit import advice, blocks, layout, personal
+from tamis.audit import advice, answers, blocks, layout, personal
 from tamis.audit.chain import ChainHead, parse_record
 from tamis.audit.errors import JournalError, os_error_message
 from tamis.audit.filters import Filter
@@ -99,6 +106,7 @@ class Erasure:
     legacy: int = 0  # format 1/2 decisions selected, which cannot be erased
     already: int = 0  # selected decisions erased before
     record: dict | None = None  # the ``effacement`` record appended
+    answers: int = 0  # answers kept for ``Idempotency-Key`` emptied with them
 
 
 def count(path: PathLike, selection: Selection) -> Erasure:
@@ -127,12 +135,12 @@ def erase(
     check_first_line(path)
     where = Path(path)
     tell = step or (lambda _stage: None)
-    with _locked(where) as fd:
+    with answers.locked(where) as kept, _locked(where) as fd:
         tell("verrou")
         head = recover_tail(fd, where, os.lseek(fd, 0, os.SEEK_END), warn)
         _remove_leftovers(where)
         moment = (clock or UtcClock())()
-        done = _rewrite(where, fd, head, selection, motif, moment, tell)
+        done = _rewrite(where, fd, head, selection, motif, moment, tell, kept)
     if done.erased:
         discard(index_path(where))
     return done
@@ -169,6 +177,7 @@ def _rewrite(
     motif: str,
     moment: str,
     tell: Callable[[str], None],
+    kept: sqlite3.Connection | None,
 ) -> Erasure:
     done = Erasure()
     seq = head.seq + 1  # the ``effacement`` record's
@@ -193,6 +202,10 @@ def _rewrite(
             tell("ecrit")
             os.fsync(out.fileno())
         tell("synchronise")
+        if kept is not None:  # before the rename: see the module's docstring
+            done.answers = answers.erase(kept, done.erased, seq)
+            kept.execute("COMMIT")
+            kept.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old copy left in the WAL
         os.replace(temp, path)
         temp = None
         sync_folder(path.parent)
@@ -200,6 +213,8 @@ def _rewrite(
         return done
     except OSError as error:
         raise JournalError(os_error_message(path, error, "réécrire")) from None
+    except sqlite3.Error as error:  # the answers: rolled back, the journal not replaced
+        raise answers.failed(answers.path_for(path), error) from None
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):

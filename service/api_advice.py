@@ -144,9 +144,10 @@ def advise_once(
     context = workspace.loaded.setup.context
     advice = advise(draft, context)
 
-    def write() -> bytes:
+    def write() -> idempotence.Reply:
         written = journaled.record(workspace.journal, draft, advice, Origin.SERVICE, context)
-        return orjson.dumps(journaled.answer(advice, written))
+        body = orjson.dumps(journaled.answer(advice, written))
+        return idempotence.Reply(body, (written.seq, written.seq))
 
     return workspace.once_locked(key, fingerprint, write)
 

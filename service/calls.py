@@ -37,6 +37,7 @@ from tamis.invitations.reader import Record, read_invitations
 from tamis.service.config import Journal as JournalName
 from tamis.service.config import WorkspaceConfig
 from tamis.service.group_commit import GroupCommit
+from tamis.service.idempotence import Reply
 from tamis.triage.pipeline import (
     Decided,
     PolicyInvalid,
@@ -221,6 +222,7 @@ class Outcome:
     warnings: tuple[str, ...]
     action: str | None
     rule: str | None
+    seq: int | None = None  # its journal record's, once journaled
 
 
 def decide(
@@ -238,10 +240,14 @@ def decide(
     with deciding:
         outcomes = [outcome(setup, record) for record in records]
     decided = [o for o in outcomes if type(o) is Decided]
+    written: list[dict] = []
     if decided:
-        appends.record_decisions(decided, policy=setup.policy, context_sha256=setup.context.sha256)
+        written = appends.record_decisions(
+            decided, policy=setup.policy, context_sha256=setup.context.sha256
+        )
+    seqs = iter([record["seq"] for record in written])
     return [
-        _outcome(index, record, found, loaded, trace)
+        _outcome(index, record, found, loaded, trace, next(seqs) if type(found) is Decided else 0)
         for index, (record, found) in enumerate(zip(records, outcomes, strict=True))
     ]
 
@@ -269,15 +275,20 @@ def decide_apart(
     return Decisions(outcomes, [o for o in found if type(o) is Decided])
 
 
-def record_decided(journal: Journal, loaded: LoadedPolicy, decided: list[Decided]) -> None:
-    """Append ``decided`` now, the caller holding the journal's lock (no grouping)."""
-    if decided:
-        setup = loaded.setup
-        journal.record_decisions(decided, policy=setup.policy, context_sha256=setup.context.sha256)
+def record_decided(journal: Journal, loaded: LoadedPolicy, decided: list[Decided]) -> list[int]:
+    """Append ``decided`` now, the caller holding the journal's lock (no grouping); their
+    records' seq numbers."""
+    if not decided:
+        return []
+    setup = loaded.setup
+    records = journal.record_decisions(
+        decided, policy=setup.policy, context_sha256=setup.context.sha256
+    )
+    return [record["seq"] for record in records]
 
 
 def answer_in_database(
-    journal: Journal, key: str, fingerprint: str, write: Callable[[], bytes]
+    journal: Journal, key: str, fingerprint: str, write: Callable[[], Reply]
 ) -> bytes | Answered:
     """In one transaction of a PostgreSQL journal: ``write()`` (it journals, and returns the
     answer) and its answer kept for ``key``; or, if any instance kept an answer for ``key``
@@ -286,21 +297,26 @@ def answer_in_database(
         found = keyed.found.get(key)
         if found is not None:
             return found
-        body = write()
-        keyed.keep(Answer(key, fingerprint, body))
-        return body
+        reply = write()
+        keyed.keep(Answer(key, fingerprint, reply.body, reply.seqs))
+        return reply.body
 
 
 def _outcome(
-    index: int, record: Record, outcome: Decided | Rejected, loaded: LoadedPolicy, trace: bool
+    index: int,
+    record: Record,
+    outcome: Decided | Rejected,
+    loaded: LoadedPolicy,
+    trace: bool,
+    seq: int | None = None,
 ) -> Outcome:
+    """``seq``: the decision's journal record (None or 0: not journaled yet, or rejected)."""
     if isinstance(outcome, Rejected):
         return Outcome(index, record.line, None, outcome.errors, outcome.warnings, None, None)
     result = result_json(outcome, trace=trace)
     decision = outcome.decision
-    return Outcome(
-        index, record.line, result, (), outcome.warnings, decision.action.value, decision.label
-    )
+    action, label = decision.action.value, decision.label
+    return Outcome(index, record.line, result, (), outcome.warnings, action, label, seq or None)
 
 
 def explain(journal: JournalName, ident: str, warn) -> list[dict[str, Any]]:

@@ -4,15 +4,20 @@ Each key maps to the SHA-256 of the request it came with (``fingerprint``: the b
 options that shape the answer) and the answer sent; the same key with another request is a
 409. Where the answers live follows the journal:
 
-- a file journal: ``<journal>.idempotence.sqlite`` beside it (``FileStore``, mode 0600 like
-  the journal: answers name invitations). ``once`` holds SQLite's write lock (``BEGIN
-  IMMEDIATE``, shared by every worker process) from the look-up until the answer is stored,
-  so two copies of one request never both decide. The answer is stored once the decisions
-  are in the journal; should the process die between the two, the retry decides again.
+- a file journal: ``<journal>.idempotence.sqlite`` beside it (``FileStore`` over
+  ``tamis.audit.answers``, mode 0600 like the journal: answers name invitations). ``once``
+  holds SQLite's write lock (``BEGIN IMMEDIATE``, shared by every worker process) from the
+  look-up until the answer is stored, so two copies of one request never both decide. The
+  answer is stored once the decisions are in the journal; should the process die between
+  the two, the retry decides again.
 - a PostgreSQL journal: the table ``tamis_idempotence`` of its database (``DatabaseStore``),
   written in the same transaction as the decisions (``workspaces`` through
   ``audit.postgres.sink.PostgresSink.answering``): a retry on any instance, or after a 503
   that hid a commit, gets the first answer.
+
+Each answer keeps the ``seq`` range of the records it answers (``Reply.seqs``), so that
+erasing those records (``tamis journal effacer``, ``purger``) empties it too; a retry then
+gets a 410 naming the erasure, and nothing is decided again (``replayed``).
 
 Both are checked when the service starts (``check``: a store it could not use stops the start)
 and forget answers older than the service's ``idempotence_duree`` (``prune``).
@@ -21,23 +26,31 @@ and forget answers older than the service's ``idempotence_duree`` (``prune``).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
+from tamis.audit import answers
 from tamis.audit.errors import JournalError
 from tamis.service.errors import ApiError
 
 HEADER = "Idempotency-Key"
 DEFAULT_KEPT_S = 24 * 3600  # answers are kept a day, then a retry is a new request
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
-_SCHEMA = """CREATE TABLE IF NOT EXISTS reponses (
-    cle TEXT PRIMARY KEY, empreinte_corps TEXT NOT NULL, reponse BLOB NOT NULL,
-    cree_le REAL NOT NULL DEFAULT 0)"""
-_ADD_TIME = "ALTER TABLE reponses ADD COLUMN cree_le REAL NOT NULL DEFAULT 0"
+
+
+class Reply(NamedTuple):
+    """An answer to keep, and the first and last journal records it answers (None: none)."""
+
+    body: bytes
+    seqs: tuple[int, int] | None
+
+
+def seq_range(seqs: list[int]) -> tuple[int, int] | None:
+    return (min(seqs), max(seqs)) if seqs else None
 
 
 def check_key(key: str) -> str:
@@ -53,11 +66,22 @@ def fingerprint(body: bytes, options: str) -> str:
     return hashlib.sha256(body + options.encode()).hexdigest()
 
 
-def replayed(kept_fingerprint: str, kept_answer: bytes, fingerprint: str) -> bytes:
-    """The answer kept for the key, if it came with this very request; else a 409."""
+def replayed(
+    kept_fingerprint: str, kept_answer: bytes, fingerprint: str, erased_by: int | None = None
+) -> bytes:
+    """The answer kept for the key, if it came with this very request; else a 409; a 410
+    if it was erased with the records it answered (``erased_by``: the erasure's seq)."""
     if kept_fingerprint != fingerprint:
         raise ApiError(
             409, "clé d'idempotence déjà employée pour une autre requête (corps différent)", HEADER
+        )
+    if erased_by is not None:
+        raise ApiError(
+            410,
+            "la réponse gardée pour cette clé d'idempotence a été effacée avec les données "
+            f"personnelles qu'elle citait (enregistrement « effacement » n° {erased_by}) : la "
+            "requête a déjà été traitée, elle n'est ni redécidée ni réinscrite",
+            HEADER,
         )
     return kept_answer
 
@@ -66,37 +90,28 @@ class FileStore:
     """The answers of a file journal's workspace, in SQLite beside the journal."""
 
     def __init__(self, journal: Path) -> None:
-        self.path = journal.with_name(journal.name + ".idempotence.sqlite")
+        self.path = answers.path_for(journal)
 
     def _connect(self) -> sqlite3.Connection:
-        fresh = not self.path.exists()
-        connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        if fresh:
-            os.chmod(self.path, 0o600)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(_SCHEMA)
-        columns = [row[1] for row in connection.execute("PRAGMA table_info(reponses)")]
-        if "cree_le" not in columns:  # a store kept by an earlier tamis: its answers age out
-            connection.execute(_ADD_TIME)
-        return connection
+        return answers.connect(self.path)
 
-    def once(self, key: str, fingerprint: str, answer: Callable[[], bytes]) -> tuple[bytes, bool]:
+    def once(self, key: str, fingerprint: str, answer: Callable[[], Reply]) -> tuple[bytes, bool]:
         """The answer stored for ``key`` (True: a replay), else ``answer()``, stored."""
         try:
             connection = self._connect()
             connection.execute("BEGIN IMMEDIATE")
             row = connection.execute(
-                "SELECT empreinte_corps, reponse FROM reponses WHERE cle = ?", (key,)
+                "SELECT empreinte_corps, reponse, effacement FROM reponses WHERE cle = ?", (key,)
             ).fetchone()
         except sqlite3.Error:
             raise self._unusable() from None  # nothing decided yet
         try:
             if row is not None:
                 connection.execute("ROLLBACK")
-                return replayed(row[0], bytes(row[1]), fingerprint), True
+                return replayed(row[0], bytes(row[1]), fingerprint, row[2]), True
             produced = answer()
             _store(connection, key, fingerprint, produced)
-            return produced, False
+            return produced.body, False
         finally:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
@@ -130,7 +145,7 @@ class FileStore:
 
     def _failed(self, error: sqlite3.Error) -> JournalError:
         return JournalError(
-            f"réponses d'idempotence inaccessibles ({self.path} : {_reason(error)})"
+            f"réponses d'idempotence inaccessibles ({self.path} : {answers.reason(error)})"
         )
 
     def _unusable(self) -> ApiError:
@@ -143,32 +158,19 @@ class FileStore:
         )
 
 
-def _store(connection: sqlite3.Connection, key: str, fingerprint: str, produced: bytes) -> None:
+def _store(connection: sqlite3.Connection, key: str, fingerprint: str, produced: Reply) -> None:
     """Keep the answer; the decisions are already in the journal, so a failure here only
     means a retry would decide again: the answer is still given."""
+    first, last = produced.seqs or (None, None)
     try:
         connection.execute(
-            "INSERT INTO reponses VALUES (?, ?, ?, ?)", (key, fingerprint, produced, time.time())
+            "INSERT INTO reponses (cle, empreinte_corps, reponse, cree_le, seq_premier, "
+            "seq_dernier) VALUES (?, ?, ?, ?, ?, ?)",
+            (key, fingerprint, produced.body, time.time(), first, last),
         )
         connection.execute("COMMIT")
     except sqlite3.Error:
         pass
-
-
-_REASONS = (
-    ("unable to open", "impossible d'ouvrir le fichier"),
-    ("readonly", "fichier ou dossier en lecture seule"),
-    ("malformed", "fichier abîmé"),
-    ("not a database", "ce n'est pas une base SQLite"),
-    ("full", "disque plein"),
-    ("I/O", "erreur d'entrée-sortie"),
-)
-
-
-def _reason(error: sqlite3.Error) -> str:
-    """SQLite's reason, in French for the cases a user can fix."""
-    text = str(error)
-    return next((french for needle, french in _REASONS if needle in text), f"SQLite : {text}")
 
 
 class DatabaseStore:

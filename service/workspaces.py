@@ -29,6 +29,7 @@ from tamis.service import calls, idempotence
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
 from tamis.service.config import ServiceConfig, WorkspaceConfig
 from tamis.service.group_commit import GroupCommit
+from tamis.service.idempotence import Reply
 
 Warn = Callable[[str], None]
 
@@ -48,7 +49,7 @@ class Reloaded:
 Respond = Callable[[list[Outcome]], bytes]
 """Builds a request's answer from its outcomes (pure; an ``ApiError`` journals nothing)."""
 
-Write = Callable[[], bytes]
+Write = Callable[[], Reply]
 """Journals what a request asks, under the journal's lock, and returns its answer."""
 
 
@@ -89,9 +90,9 @@ class Workspace:
         made = calls.decide_apart(loaded, records, trace=trace, deciding=self.deciding)
         body = respond(made.outcomes)
 
-        def write() -> bytes:
-            calls.record_decided(self.journal, loaded, made.decided)
-            return body
+        def write() -> Reply:
+            seqs = calls.record_decided(self.journal, loaded, made.decided)
+            return Reply(body, idempotence.seq_range(seqs))
 
         given, replayed = self.once_locked(key, fingerprint, write)
         return Given(given, None if replayed else made.outcomes)
@@ -101,9 +102,10 @@ class Workspace:
     ) -> Given:
         made: list[list[Outcome]] = []
 
-        def answer() -> bytes:
+        def answer() -> Reply:
             made.append(self.decide(records, trace=trace))
-            return respond(made[0])
+            seqs = [outcome.seq for outcome in made[0] if outcome.seq is not None]
+            return Reply(respond(made[0]), idempotence.seq_range(seqs))
 
         store: idempotence.FileStore = self.idempotency  # type: ignore[assignment]
         body, replayed = store.once(key, fingerprint, answer)
@@ -115,7 +117,7 @@ class Workspace:
         transaction as what it wrote (PostgreSQL), or just after it (file)."""
         if self.config.journal_url is None:
 
-            def locked() -> bytes:
+            def locked() -> Reply:
                 with self.lock:
                     return write()
 
@@ -124,7 +126,8 @@ class Workspace:
         with self.lock:
             given = calls.answer_in_database(self.journal, key, fingerprint, write)
         if isinstance(given, calls.Answered):
-            return idempotence.replayed(given.fingerprint, given.body, fingerprint), True
+            kept = idempotence.replayed(given.fingerprint, given.body, fingerprint, given.erased_by)
+            return kept, True
         return given, False
 
     def new_syncs(self) -> int:

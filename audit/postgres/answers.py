@@ -8,7 +8,10 @@ a retry that reaches any instance, even after a 503 that hid a commit, finds the
 answer and decides nothing; a request whose transaction was rolled back left no answer, and
 its retry decides. ``tamis_idempotence`` (schema version 4) holds the key, the SHA-256 of
 the request it came with, the answer's bytes and when it was kept (the server's clock, the
-same on every machine), by which old answers are pruned.
+same on every machine), by which old answers are pruned. Version 6 adds the ``seq`` range of
+the records each answer answers (``seq_premier``, ``seq_dernier``) and ``effacement``: erasing
+those records (``postgres.erase``, in its own transaction) empties the answer and names the
+``effacement`` record, so that a retry learns it was erased and nothing is decided again.
 """
 
 from __future__ import annotations
@@ -24,8 +27,16 @@ if TYPE_CHECKING:  # psycopg is imported by the functions that reach the server
 
 TABLE = "tamis_idempotence"
 RIGHTS = "SELECT, INSERT, DELETE"  # the service's: look up, keep, prune
-_FIND = f"SELECT cle, empreinte_corps, reponse FROM {TABLE} WHERE cle = ANY(%s)"
-_STORE = f"INSERT INTO {TABLE} (cle, empreinte_corps, reponse) VALUES (%s, %s, %s)"
+_FIND = f"SELECT cle, empreinte_corps, reponse, effacement FROM {TABLE} WHERE cle = ANY(%s)"
+_STORE = f"""INSERT INTO {TABLE} (cle, empreinte_corps, reponse, seq_premier, seq_dernier)
+VALUES (%s, %s, %s, %s, %s)"""
+_ERASE = f"""
+UPDATE {TABLE} SET reponse = '', effacement = %(erasure)s
+ WHERE effacement IS NULL AND seq_premier <= %(high)s AND seq_dernier >= %(low)s
+   AND EXISTS (SELECT FROM unnest(%(erased)s::bigint[]) AS e(seq)
+                WHERE e.seq BETWEEN seq_premier AND seq_dernier)
+"""
+ERASING_RIGHTS = "SELECT, UPDATE (reponse, effacement)"  # an erasing role's, on the answers
 _PRUNE = f"DELETE FROM {TABLE} WHERE cree_le < now() - make_interval(secs => %s)"
 _RIGHTS = f"""
 SELECT has_table_privilege('{TABLE}', 'SELECT') AND has_table_privilege('{TABLE}', 'INSERT')
@@ -40,6 +51,7 @@ class Answer:
     key: str
     fingerprint: str  # SHA-256 (hex) of the request: body and options
     body: bytes
+    seqs: tuple[int, int] | None = None  # the first and last records it answers
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,7 @@ class Answered:
 
     fingerprint: str
     body: bytes
+    erased_by: int | None = None  # the ``effacement`` record that emptied it, if any
 
 
 def find(connection: psycopg.Connection, keys: list[str]) -> dict[str, Answered]:
@@ -55,14 +68,28 @@ def find(connection: psycopg.Connection, keys: list[str]) -> dict[str, Answered]
     if not keys:
         return {}
     found = connection.execute(_FIND, (keys,)).fetchall()
-    return {key: Answered(fingerprint, bytes(body)) for key, fingerprint, body in found}
+    return {row[0]: Answered(row[1], bytes(row[2]), row[3]) for row in found}
 
 
 def store(connection: psycopg.Connection, kept: list[Answer]) -> None:
     """Keep ``kept`` in the caller's transaction: committed with the records, or not at all."""
     if kept:
         with connection.cursor() as cursor:
-            cursor.executemany(_STORE, [(a.key, a.fingerprint, a.body) for a in kept])
+            cursor.executemany(_STORE, [_row(answer) for answer in kept])
+
+
+def _row(answer: Answer) -> tuple:
+    first, last = answer.seqs or (None, None)
+    return answer.key, answer.fingerprint, answer.body, first, last
+
+
+def erase(connection: psycopg.Connection, erased: list[int], erasure_seq: int) -> int:
+    """In the caller's (erasure's) transaction: empty the answers that cover any of
+    ``erased``, naming the erasure record ``erasure_seq``; how many were emptied."""
+    if not erased:
+        return 0
+    bounds = {"erasure": erasure_seq, "low": min(erased), "high": max(erased), "erased": erased}
+    return connection.execute(_ERASE, bounds).rowcount
 
 
 def prune(url: str, older_than_s: float) -> int:

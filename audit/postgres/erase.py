@@ -6,12 +6,15 @@ in ``seq`` order and judged on the very lines a file holds (``erase._classify``,
 ``Selection``'s own rules), each chosen row's ``donnees_personnelles`` replaced by its
 tombstone (``personal.tombstone``: the same canonical JSON the file's line would hold, so a
 copy either way still verifies to the same head), and the ``effacement`` record
-(``erase._erasure_record``) inserted after the head; then the commit. Nothing else of a row
-changes, so every digest and every seal still holds; an error rolls everything back.
+(``erase._erasure_record``) inserted after the head, and the service's answers kept for
+``Idempotency-Key`` that answer an erased record emptied (``answers.erase``); then the
+commit. Nothing else of a row changes, so every digest and every seal still holds; an error
+rolls everything back.
 
 The role needs ``UPDATE`` on the ``donnees_personnelles`` column, granted apart from the
-service's ``SELECT, INSERT`` (docs/journal-postgresql.md): without it, ``count`` refuses in
-French before anything is asked or changed.
+service's ``SELECT, INSERT``, and ``SELECT, UPDATE (reponse, effacement)`` on the answers
+(docs/journal-postgresql.md): without them, ``count`` refuses in French before anything is
+asked or changed.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from tamis.audit import layout, personal
 from tamis.audit.chain import ChainHead
 from tamis.audit.erase import Erasure, Selection, _classify, _erasure_record
 from tamis.audit.errors import JournalError
-from tamis.audit.postgres import rows, schema
+from tamis.audit.postgres import answers, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.sink import LOCK
 from tamis.audit.processors import UtcClock
@@ -42,7 +45,10 @@ _INSERT = (
 _RIGHTS = f"""
 SELECT current_user,
        has_column_privilege('{schema.TABLE}', 'donnees_personnelles', 'UPDATE'),
-       has_table_privilege('{schema.TABLE}', 'INSERT')
+       has_table_privilege('{schema.TABLE}', 'INSERT'),
+       has_table_privilege('{answers.TABLE}', 'SELECT')
+         AND has_column_privilege('{answers.TABLE}', 'reponse', 'UPDATE')
+         AND has_column_privilege('{answers.TABLE}', 'effacement', 'UPDATE')
 """
 
 
@@ -118,6 +124,7 @@ def _erase(
     record, line = _erasure_record(head, seq, moment, motif, done.erased)
     connection.execute(_INSERT, rows.row_of(line.rstrip(b"\n")))
     done.record = record
+    done.answers = answers.erase(connection, done.erased, seq)
     return done
 
 
@@ -145,10 +152,10 @@ def _lines(url: str, connection: psycopg.Connection, selection: Selection) -> It
 def require_rights(url: str, connection: psycopg.Connection) -> None:
     """A French ``JournalError`` unless the role may update the personal column and insert."""
     try:
-        role, update, insert = connection.execute(_RIGHTS).fetchone()  # type: ignore[misc]
+        role, update, insert, kept = connection.execute(_RIGHTS).fetchone()  # type: ignore[misc]
     except psycopg.Error as error:
         raise urls.failed(url, error, "de lire") from None
-    if not (update and insert):
+    if not (update and insert and kept):
         raise not_allowed(url, role)
 
 
@@ -161,5 +168,6 @@ def not_allowed(url: str, role: str) -> JournalError:
         f"le rôle « {role} » ne peut pas effacer dans le journal PostgreSQL {urls.shown(url)} : "
         "il lui faut le droit de modifier la colonne des données personnelles, accordé à part "
         f"(GRANT UPDATE (donnees_personnelles) ON {schema.TABLE} TO {role};) en plus de "
-        "SELECT et INSERT. Rien n'a été effacé."
+        "SELECT et INSERT, et celui de vider les réponses gardées pour Idempotency-Key "
+        f"(GRANT {answers.ERASING_RIGHTS} ON {answers.TABLE} TO {role};). Rien n'a été effacé."
     )

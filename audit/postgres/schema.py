@@ -12,7 +12,8 @@ columns what ``chercher`` shows and ``stats`` counts. Version 4 adds
 ``tamis_idempotence``: the answers the service gave for an ``Idempotency-Key``, each written in
 the same transaction as the records it answers (``answers``), so that a retry reaching any
 instance gets the first answer. Version 5 compresses
-the JSON columns with lz4, which ``verifier`` reads back faster.
+the JSON columns with lz4, which ``verifier`` reads back faster. Version 6 lets erasure
+reach those answers (the records each one answers).
 
 A journal whose schema is newer than this tamis knows is refused, in French, before anything
 is read or written; an older one too, with the command that migrates it (``migrate``: each
@@ -104,6 +105,11 @@ BEGIN
     END IF;
 END $$;
 """,
+    6: """
+ALTER TABLE tamis_idempotence ADD COLUMN IF NOT EXISTS seq_premier bigint,
+    ADD COLUMN IF NOT EXISTS seq_dernier bigint, ADD COLUMN IF NOT EXISTS effacement bigint;
+CREATE INDEX IF NOT EXISTS tamis_idempotence_seq ON tamis_idempotence (seq_premier);
+""",
 }
 """What brings a schema from version ``n - 1`` to ``n``. Version 3 copies into columns what
 ``chercher`` shows and ``stats`` counts (``rows.QueryCopies``), so that they read small columns
@@ -115,7 +121,9 @@ compresses the two JSON columns with lz4 instead of pglz where the server has it
 14 or later, built with lz4; else nothing changes): ``verifier`` reads every row, and pglz's
 decompression was most of the server's work. Only rows written after it are compressed so;
 older rows keep pglz until the journal is copied into a new base (``tamis journal copier``,
-through a file)."""
+through a file). Version 6 gives each kept answer the ``seq`` range of the records it answers
+and the erasure that emptied it (``answers``), so that erasure reaches the answers too;
+answers kept before it have no range, and go when pruned."""
 
 VERSION = max(STEPS)
 _LOCK = "SELECT pg_advisory_xact_lock(%s, 0)"

@@ -175,7 +175,7 @@ def service_role(pair):
     server, database = url.split("@", 1)[1].split("/")[0], url.rsplit("/", 1)[1]
     yield role, f"postgresql://{role}:{secret}@{server}/{database}"
     with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema FROM {role}")
+        admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema, tamis_idempotence FROM {role}")
         admin.execute(f"DROP ROLE {role}")
 
 
@@ -189,7 +189,9 @@ def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, s
         f"Erreur : le rôle « {role} » ne peut pas effacer dans le journal PostgreSQL "
         f"{shown(as_service)} : il lui faut le droit de modifier la colonne des données "
         f"personnelles, accordé à part (GRANT UPDATE (donnees_personnelles) ON tamis_journal TO "
-        f"{role};) en plus de SELECT et INSERT. Rien n'a été effacé.\n"
+        f"{role};) en plus de SELECT et INSERT, et celui de vider les réponses gardées pour "
+        f"Idempotency-Key (GRANT SELECT, UPDATE (reponse, effacement) ON tamis_idempotence TO "
+        f"{role};). Rien n'a été effacé.\n"
     )
     with psycopg.connect(as_service, autocommit=True) as connection:
         for statement in (
@@ -202,6 +204,10 @@ def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, s
     assert read.verify(url).erased == 0
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"GRANT UPDATE (donnees_personnelles) ON tamis_journal TO {role}")
+    assert tamis(*erase).exit_code == 1  # the answers too, or nothing is erased
+    assert read.verify(url).erased == 0
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"GRANT SELECT, UPDATE (reponse, effacement) ON tamis_idempotence TO {role}")
     with psycopg.connect(url) as connection:
         before = dict(connection.execute(SENDERS).fetchall())
     allowed = tamis(*erase)

@@ -208,7 +208,8 @@ def test_version_5_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
         admin.execute("INSERT INTO tamis_schema (version) VALUES (4)")
     migrated = tamis("journal", "migrer", "--journal", pg_url)
     assert migrated.output == (
-        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 4 à la version 5.\n"
+        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 4 à la version "
+        f"{schema.VERSION}.\n"
     )
     assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
     fill_with(pg_url, {**long, "id": "inv-long-2"})

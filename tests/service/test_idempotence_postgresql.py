@@ -304,3 +304,69 @@ def test_a_retried_advice_after_a_503_that_hid_a_commit_gets_the_first_answer(
     assert again.json()["journal"]["seq"] == 3
     assert advice_count(journal) == 2
     assert_one_chain(journal)
+
+
+def test_erasure_empties_the_kept_answers_of_what_it_erases(journal, policy, tmp_path):
+    first, second = (machine(journal, policy, tmp_path / f"m{n}") for n in range(2))
+    draft = {**DRAFT, "message": "Salut Zébulon"}
+    try:
+        decided = post(first, "d-1", SENT)
+        kept = post(first, "d-2", {**SENT, "id": "k-2"})
+        advised = advise(first, "c-1", draft)
+        erased = tamis("journal", "effacer", "k-1", advised.json()["journal"]["id"],
+                       "--motif", "demande", "--oui", "--journal", journal)  # fmt: skip
+        retried = post(second, "d-1", SENT)
+        advice_again = advise(second, "c-1", draft)
+        still = post(second, "d-2", {**SENT, "id": "k-2"})
+    finally:
+        assert first.stop() == 0 and second.stop() == 0
+    assert decided.status_code == kept.status_code == advised.status_code == 200
+    assert "Zébulon".encode() in advised.content
+    assert erased.returncode == 0, erased.stderr
+    with psycopg.connect(journal, autocommit=True) as admin:
+        (erasure,) = admin.execute(
+            "SELECT seq FROM tamis_journal WHERE evenement = 'effacement'"
+        ).fetchone()
+        rows = admin.execute(
+            "SELECT cle, length(reponse), effacement FROM tamis_idempotence ORDER BY cle"
+        ).fetchall()
+    assert rows == [("c-1", 0, erasure), ("d-1", 0, erasure), ("d-2", len(kept.content), None)]
+    assert retried.status_code == advice_again.status_code == 410
+    assert retried.json() == {
+        "erreur": "la réponse gardée pour cette clé d'idempotence a été effacée avec les "
+        f"données personnelles qu'elle citait (enregistrement « effacement » n° {erasure}) : "
+        "la requête a déjà été traitée, elle n'est ni redécidée ni réinscrite",
+        "champ": "Idempotency-Key",
+    }
+    assert still.status_code == 200 and still.content == kept.content
+    with psycopg.connect(journal, autocommit=True) as admin:
+        ids = admin.execute(
+            "SELECT id_invitation FROM tamis_journal WHERE evenement = 'decision' ORDER BY seq"
+        ).fetchall()
+    assert ids == [("k-1",), ("k-2",)]  # nothing decided again
+    assert advice_count(journal) == 1
+    assert_one_chain(journal)
+
+
+def test_migrating_to_version_6_lets_erasure_reach_the_answers(pg_url: str) -> None:
+    assert tamis("journal", "initialiser", pg_url).returncode == 0
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP INDEX tamis_idempotence_seq")
+        admin.execute(
+            "ALTER TABLE tamis_idempotence DROP COLUMN seq_premier, DROP COLUMN seq_dernier, "
+            "DROP COLUMN effacement"
+        )
+        admin.execute("INSERT INTO tamis_idempotence (cle, empreinte_corps, reponse) "
+                      "VALUES ('ancienne', 'e', 'r')")  # fmt: skip
+        admin.execute("DELETE FROM tamis_schema")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (5)")
+    refused = tamis("journal", "effacer", "x", "--motif", "m", "--oui", "--journal", pg_url)
+    migrated = tamis("journal", "migrer", "--journal", pg_url)
+    assert refused.returncode == 1 and "tamis journal migrer" in refused.stderr
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"de la version 5 à la version {schema.VERSION}" in migrated.stdout
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT seq_premier, seq_dernier, effacement FROM tamis_idempotence"
+        ).fetchone()
+    assert row == (None, None, None)  # kept before: not reached by erasure, pruned in time
