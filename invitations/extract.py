@@ -18,7 +18,7 @@ from tamis.invitations import facts as _facts  # noqa: F401 - registers the buil
 from tamis.invitations import fields as _fields  # noqa: F401 - registers the fields
 from tamis.invitations.context import Context
 from tamis.invitations.models import Invitation
-from tamis.invitations.registry import FACT_EXTRACTORS, FIELD_GETTERS, Inputs, Notes
+from tamis.invitations.registry import FACT_EXTRACTORS, FIELD_GETTERS, Inputs, Notes, Plan, plan
 
 
 class Facts(NamedTuple):
@@ -44,20 +44,21 @@ def extract_facts(
     order of ``names`` (a set's order changes between runs), so outputs are reproducible.
     """
     inputs = Inputs(invitation, context, parameters)
-    values = inputs.get_all(_in_order(names))  # same order in every run
+    values = inputs.compute(_in_order(names))  # same order in every run
     return Facts(values, Notes(inputs.evidence))
 
 
-def _in_order(names: Iterable[str]) -> tuple[str, ...]:
-    """``names`` sorted; a policy's own set (a ``frozenset``) is sorted once per run."""
+def _in_order(names: Iterable[str]) -> Plan:
+    """The plan of ``names`` sorted; a policy's own set (a ``frozenset``) is planned once
+    per run."""
     if type(names) is frozenset:
-        return _sorted(names)
-    return tuple(sorted(names))
+        return _planned(names)
+    return plan(sorted(names))
 
 
 @lru_cache(maxsize=64)
-def _sorted(names: frozenset[str]) -> tuple[str, ...]:
-    return tuple(sorted(names))
+def _planned(names: frozenset[str]) -> Plan:
+    return plan(sorted(names))
 
 
 def builtin_names() -> frozenset[str]:
