@@ -10,6 +10,7 @@ export files listed in ``[reseau] fichiers`` (Connections.csv, messages.csv).
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -175,6 +176,9 @@ class Context:
 
 def profile_key(url: str) -> str:
     """A LinkedIn profile URL reduced to compare: no scheme, host prefix, query or final /."""
+    plain = _PLAIN_LINKEDIN.fullmatch(url.strip())
+    if plain is not None:  # the usual address: the general reading below gives the same
+        return f"linkedin.com{(plain[1] or '').rstrip('/')}".casefold()
     found = host_and_path(url.strip() if "://" in url else f"https://{url.strip()}")
     if found is None:  # malformed (« http://[x ») : compare the text as is
         return url.strip().casefold()
@@ -182,6 +186,13 @@ def profile_key(url: str) -> str:
     if host.endswith("linkedin.com"):
         host = "linkedin.com"
     return f"{host}{unquote(path).rstrip('/')}".casefold()
+
+
+# A plain http(s) LinkedIn address (``urls._PLAIN`` whose host ends in linkedin.com): its
+# key is its path, read in one match (the hosts of these addresses all become linkedin.com)
+_PLAIN_LINKEDIN = re.compile(
+    r"https?://[a-z0-9.-]*linkedin\.com(/[^\s%?#]*)?(?:[?#]\S*)?", re.IGNORECASE | re.ASCII
+)
 
 
 def load_context(path: str | Path) -> Context:

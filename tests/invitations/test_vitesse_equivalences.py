@@ -66,6 +66,25 @@ def reference_profile_key(url: str) -> str:
     return f"{host}{unquote(parts.path).rstrip('/')}".casefold()
 
 
+linkedin_urls = st.builds(
+    lambda scheme, host, rest, ends: ends + scheme + host + rest + ends,
+    st.sampled_from(["http://", "https://", "HTTPS://", "", "https:", "ftp://"]),
+    st.sampled_from(["linkedin.com", "www.LinkedIn.com", "ca.linkedin.com", "xlinkedin.com",
+                     "linkedin.com.evil", "linkedin.com:443", "u@linkedin.com", "[linkedin.com"]),
+    st.text(alphabet="/inJé-_?#%=&20 \t", max_size=24),
+    st.sampled_from(["", " ", "\u2003", "\n"]),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(linkedin_urls)
+@example(" https://CA.LinkedIn.com/in/Jade-B/?trk=x ")
+@example("https://www.linkedin.com/in/luc-côté-8530/\u2003")
+@example("https://www.linkedin.com")
+def test_linkedin_profile_keys_match_the_urlsplit_definition(url):
+    assert profile_key(url) == reference_profile_key(url)
+
+
 def reference_is_default_avatar(url: str) -> bool:
     try:
         parts = urlsplit(url.strip())
