@@ -65,17 +65,30 @@ TOO_DEEP = f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux d'objets et
 
 def decode(text: str) -> Any:
     """The JSON value of one invitation's ``text``, within the limits; raises ``ReadError``."""
+    value = parse(text)
+    check_depth(value, text)
+    return value
+
+
+def parse(text: str) -> Any:
+    """The JSON value of ``text``, within the length limit but not yet the nesting one
+    (``check_depth``); raises ``ReadError``. The reader checks the nesting only of values
+    that are not plainly an invitation: one whose every key is a field has a few levels."""
     if len(text) > MAX_CHARS:
         raise ReadError(LONG_INVITATION)
     try:
-        value = orjson.loads(text)
+        return orjson.loads(text)
     except orjson.JSONDecodeError as error:
         raise _syntax(error, text) from None
+
+
+def check_depth(value: Any, text: str) -> None:
+    """Raise ``ReadError`` naming the first field nested past ``MAX_DEPTH`` in ``value``
+    (read from ``text``: fewer brackets than the limit need no walk)."""
     if text.count("{") + text.count("[") > MAX_DEPTH:
         deep = _first_path(value, lambda _item, level: level > MAX_DEPTH)
         if deep is not None:
             raise ReadError(_in_field(value, deep, TOO_DEEP))
-    return value
 
 
 def _syntax(error: orjson.JSONDecodeError, text: str) -> ReadError:

@@ -24,8 +24,16 @@ from tamis.grammar.numbers import group
 from tamis.invitations import linkedin
 from tamis.invitations.french import os_error
 from tamis.invitations.json_values import Text, Values
-from tamis.invitations.limits import LONG_INVITATION, MAX_CHARS, ReadError, decode
+from tamis.invitations.limits import (
+    LONG_INVITATION,
+    MAX_CHARS,
+    ReadError,
+    check_depth,
+    decode,
+    parse,
+)
 from tamis.invitations.models import Invitation
+from tamis.invitations.quick import quick
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.source import CHUNK, TOO_LONG, Source
 from tamis.invitations.validation import validate
@@ -179,11 +187,11 @@ def _numbered_lines(
         if not line or line.isspace():  # blank (no stripped copy: lines are long)
             continue
         try:
-            value = decode(line)
+            value = parse(line)
         except ReadError as error:
             yield _unreadable(error.shifted(number, 1), location, number), number
             continue
-        yield _record(value, location, number), number
+        yield _json_record(value, line, location, number), number
 
 
 def _json_array(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
@@ -233,11 +241,11 @@ def _worded_by_orjson(values: Values, error: ReadError) -> ReadError:
 
 def _decoded(text: Text, location: str) -> Record:
     try:
-        value = decode(text.text)
+        value = parse(text.text)
     except ReadError as error:
         error = error.shifted(text.line, text.column)
         return _unreadable(error, location, text.line)
-    return _record(value, location, text.line)
+    return _json_record(value, text.text, location, text.line)
 
 
 def _unreadable(error: ReadError, location: str, line: int | None) -> Record:
@@ -280,6 +288,20 @@ def unreadable(path: str | Path) -> str | None:
             return None
     except (OSError, ValueError) as error:
         return os_error(error)
+
+
+def _json_record(value: object, text: str, location: str, line: int) -> Record:
+    """The record of the JSON ``value`` read from ``text``: an invitation the quick path
+    accepts with every key a declared field is a few levels deep, so only the other values
+    are checked against the nesting limit (``limits.check_depth``), before validation."""
+    found = quick(value)
+    if found.invitation is not None and found.all_known:  # what ``validate`` would say
+        return Record(location, found.invitation, value, (), (), line)  # type: ignore[arg-type]
+    try:
+        check_depth(value, text)
+    except ReadError as error:
+        return _unreadable(error, location, line)
+    return _record(value, location, line)
 
 
 def _record(raw: object, location: str, line: int | None) -> Record:
