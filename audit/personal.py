@@ -66,6 +66,8 @@ def split(content: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     decision = dict(content)
     data = {key: decision.pop(key) for key in PERSONAL if key in decision}
     facts = content.get("faits") or {}
+    if _SAYS_NOTHING.issuperset(map(type, facts.values())):  # the usual facts: none quoted
+        return decision, data
     quoted = {
         name: value
         for name, value in facts.items()
