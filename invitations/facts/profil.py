@@ -45,15 +45,19 @@ def profil_entreprise(inputs: Inputs) -> Result:
 
 def _work(sender: Expediteur) -> bool | None:
     """Whether we can tell where they work (None when the profile says nothing either way)."""
-    current = (e for e in sender.experiences or () if e.entreprise and e.fin is None)
-    if sender.entreprise or any(current):
+    if sender.entreprise:
         return True
+    for experience in sender.experiences or ():
+        if experience.entreprise and experience.fin is None:  # a current position
+            return True
     return False if sender.entreprise is not None or sender.experiences is not None else None
 
 
 def _studies(sender: Expediteur) -> bool | None:
-    schools = sender.schools()
-    return None if schools is None else bool(schools)
+    """Whether a school is named (``Expediteur.schools`` is not empty), without listing them."""
+    if sender.formation is None:
+        return None
+    return any(school if isinstance(school, str) else school.ecole for school in sender.formation)
 
 
 def _interests(sender: Expediteur) -> bool | None:
