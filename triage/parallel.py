@@ -159,9 +159,12 @@ def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
     down on exit: tasks not started are cancelled, running ones finish (a fraction of a
     second)."""
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    if threading.active_count() > 1:  # a fork would copy the other threads' locks as held
+        raise RuntimeError("start the worker processes before any other thread")
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(processes, context, initializer=_enter, initargs=(state,))
     try:

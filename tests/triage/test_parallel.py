@@ -262,3 +262,22 @@ def test_ctrl_c_stops_the_run_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in stderr.decode()
     assert printed_are_journaled(stdout, journal) < 40_000
     assert gone(workers)
+
+
+def test_a_postgresql_journal_gets_the_same_records_from_workers(
+    pg_url: str, tmp_path: Path, inputs: dict[str, Path]
+) -> None:
+    """Workers with a journal in PostgreSQL: the same lines, and the database copied back
+    into a file holds the records one process wrote into a file."""
+    assert tamis("journal", "initialiser", pg_url).returncode == 0
+    file_journal, back = tmp_path / "journal.jsonl", tmp_path / "retour.jsonl"
+    runs = [
+        tamis("decider", "-p", POLICY, "--contexte", CONTEXT, "--journal", journal,
+              "--processus", count, "--format", "json", str(inputs["jsonl"]))
+        for journal, count in ((str(file_journal), "1"), (pg_url, "2"))
+    ]  # fmt: skip
+    assert printed(runs[1].stdout) == printed(runs[0].stdout)
+    assert runs[1].stderr == runs[0].stderr
+    assert runs[1].returncode == runs[0].returncode == decider.EXIT_REJECTED
+    assert tamis("journal", "copier", pg_url, str(back)).returncode == 0
+    assert content(back) == content(file_journal)
