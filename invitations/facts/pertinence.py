@@ -85,12 +85,19 @@ def pertinent(inputs: Inputs) -> Result:
             if domain is not None:
                 return True, _matched(name, text, domain)
     for employer in employers or ():
-        if any(related_name(employer, mine) for mine in inputs.context.entreprises):
+        if _one_of(employer, inputs.context.entreprises):
             return True, _same_employer(employer)
     read = [name for name, texts in sources if texts is not None]
     if not read:
         return None, "ni titre, poste, secteur, compétences, intérêts ni employeur connus"
     return False, lambda: f"aucun de vos domaines ({', '.join(domains)}) dans {', '.join(read)}"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _one_of(employer: str, mine: tuple[str, ...]) -> bool:
+    """Whether ``employer`` is one of the user's own employers ``mine`` (``related_name``):
+    kept, as the same employers recur across a batch."""
+    return any(related_name(employer, name) for name in mine)
 
 
 def _same_employer(employer: str) -> Note:
