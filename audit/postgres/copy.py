@@ -4,7 +4,8 @@ verified end to end.
 The source is verified first (a broken chain is not copied: it would verify nowhere); its
 lines are then written to the destination, which must be new or empty: a file is written
 under a temporary name beside it, synced, then renamed (mode 0600); a database gets every row
-in one transaction under the journal's lock (schema created if missing). Finally the
+in one transaction under the journal's lock (schema created if missing), then is analysed
+(``ANALYZE``: the queries' plans need statistics, see ``query.settings_for``). Finally the
 destination is verified and must end on the source's last digest, after as many records.
 """
 
@@ -67,6 +68,18 @@ def into_database(lines: Iterable[bytes], url: str) -> None:
                         copy.write_row(rows.row_of(line))
         except psycopg.Error as error:
             raise urls.failed(url, error, "d'écrire dans") from None
+        _analyse(connection)
+
+
+def _analyse(connection: psycopg.Connection) -> None:
+    """Statistics for the rows just copied, so that the queries' first plans are chosen on
+    them rather than blind (autovacuum would take a minute or more to gather them). A role
+    that may not analyse the table only gets the server's warning: the copy stands."""
+    try:
+        connection.execute(f"ANALYZE {schema.TABLE}")
+        connection.commit()
+    except psycopg.Error:
+        connection.rollback()
 
 
 def _into_file(lines: Iterator[bytes], path: Path) -> None:

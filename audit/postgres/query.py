@@ -77,7 +77,8 @@ def _escaped(text: str) -> str:
 def select(url: str, flt: Filter, warn: Callable[[str], None]) -> Iterator[dict]:
     """The decision records ``flt`` matches, in ``seq`` order (format 3 merged)."""
     condition, params = where(flt)
-    return (r for r in records_where(url, condition, params, warn) if flt.matches(r))
+    chosen = records_where(url, condition, params, warn, settings_for(url, flt))
+    return (r for r in chosen if flt.matches(r))
 
 
 def search(
@@ -100,8 +101,9 @@ def search(
         for part in read.seq_ranges(url, span)
         if part.last > after
     ]
-    job = _shown_part if on_copies(flt) else _search_part
-    for found in read.map_parts(url, partial(job, flt=flt), parts, parallel_from, processes):
+    job = partial(_shown_part if on_copies(flt) else _search_part, flt=flt)
+    job = partial(job, settings=settings_for(url, flt))
+    for found in read.map_parts(url, job, parts, parallel_from, processes):
         for seq in found.altered:
             warn(_altered(url, seq))
         yield from orjson.loads(found.rows)
@@ -120,14 +122,15 @@ _SHOWN = (
 _SHOWN_TYPES = ["int8", "text", "text", "bytea", "bytea"]
 
 
-def _shown_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
+def _shown_part(url: str, part: read.SeqRange, flt: Filter, settings: str) -> _Found:
     """The summary rows of one range's records that ``flt`` matches, from the copied columns
-    (a worker's job): each distinct outcome decoded and tested once."""
+    (a worker's job, the session set by ``settings``): each distinct outcome decoded and
+    tested once."""
     condition, params = where(flt)
     outcomes: dict[bytes, Outcome | None] = {}
     found = []
     statement = _SHOWN.format(table=schema.TABLE, condition=condition)
-    chosen = copy_rows(url, statement, [part.first, part.last, *params], _SHOWN_TYPES)
+    chosen = copy_rows(url, statement, [part.first, part.last, *params], _SHOWN_TYPES, settings)
     with contextlib.closing(chosen):  # its connection ends here, even on an error
         for seq, moment, invitation, issue, sender in chosen:
             outcome = outcomes.get(issue, _UNSEEN)
@@ -272,12 +275,43 @@ without it, each range is read by a bitmap scan, then sorted, on disk past 4 MB,
 workers that compete with the range's other readers (2 to 3 times the server's time)."""
 
 
-def copy_rows(url: str, statement: str, params: list, types: list[str]) -> Iterator[tuple]:
-    """The rows of a binary ``COPY … TO STDOUT`` (loaded as ``types``), streamed; a server's
-    refusal is a French ``JournalError``."""
+KEYED = "; SET enable_sort = off"
+"""Added to ``IN_ORDER`` when the planner cannot tell what a filter keeps (``settings_for``):
+a plan that would sort the rows is refused, so each range is read by its key, in order."""
+
+_ANALYSED = (
+    "SELECT EXISTS (SELECT FROM pg_stats s JOIN pg_namespace n ON n.nspname = s.schemaname"
+    " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename"
+    f" WHERE c.oid = '{schema.TABLE}'::regclass AND s.attname = 'decision')"
+)
+
+
+def settings_for(url: str, flt: Filter) -> str:
+    """The session's settings for reading what ``flt`` keeps: ``IN_ORDER``, and ``KEYED`` if
+    the journal has no statistics yet (just filled by ``COPY``: ``tamis journal copier``, or a
+    new journal that autovacuum has not analysed yet) and ``flt`` names nothing an index finds
+    few rows by (a rule, an id or its start, each invitation's latest). Without statistics the
+    planner takes every condition for rare: it would read a decision's rows through its index,
+    the whole journal for each range (three quarters of it for ``refuser``), then sort them;
+    with statistics it chooses well, and is left to."""
+    if flt.rules or flt.invitation is not None or flt.invitation_prefix or flt.latest:
+        return IN_ORDER
+    try:
+        with urls.connect(url) as connection:
+            (analysed,) = connection.execute(_ANALYSED).fetchone()  # type: ignore[misc]
+    except psycopg.Error as error:
+        raise urls.failed(url, error, "de lire") from None
+    return IN_ORDER if analysed else IN_ORDER + KEYED
+
+
+def copy_rows(
+    url: str, statement: str, params: list, types: list[str], settings: str = IN_ORDER
+) -> Iterator[tuple]:
+    """The rows of a binary ``COPY … TO STDOUT`` (loaded as ``types``), streamed, in a
+    session set by ``settings``; a server's refusal is a French ``JournalError``."""
     try:
         with urls.connect(url) as connection, connection.cursor() as cursor:
-            cursor.execute(IN_ORDER)
+            cursor.execute(settings)
             with cursor.copy(statement, params) as copy:
                 copy.set_types(types)
                 yield from copy.rows()
@@ -292,11 +326,12 @@ class _Found(NamedTuple):
     altered: list[int]
 
 
-def _search_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
-    """The summary rows of one range's records that ``flt`` matches (a worker's job)."""
+def _search_part(url: str, part: read.SeqRange, flt: Filter, settings: str) -> _Found:
+    """The summary rows of one range's records that ``flt`` matches (a worker's job, the
+    session set by ``settings``)."""
     condition, params = where(flt)
     found, altered = [], []
-    for line in read.lines_where(url, part, condition, params):
+    for line in read.lines_where(url, part, condition, params, settings):
         record = parse_record(line)
         if record is None:
             raise JournalError(f"{urls.shown(url)} : enregistrement illisible dans le journal.")
@@ -308,14 +343,18 @@ def _search_part(url: str, part: read.SeqRange, flt: Filter) -> _Found:
 
 
 def records_where(
-    url: str, condition: str, params: list, warn: Callable[[str], None]
+    url: str,
+    condition: str,
+    params: list,
+    warn: Callable[[str], None],
+    settings: str = IN_ORDER,
 ) -> Iterator[dict]:
     """The records whose rows meet the SQL ``condition``, streamed in ``seq`` order by one
-    binary ``COPY`` (memory stays flat); an altered record is still given, with a French
-    warning."""
+    binary ``COPY`` (memory stays flat; the session set by ``settings``); an altered record
+    is still given, with a French warning."""
     check(url)
     statement = _LINES.format(table=schema.TABLE, condition=condition)
-    for row in copy_rows(url, statement, params, rows.COPY_TYPES):
+    for row in copy_rows(url, statement, params, rows.COPY_TYPES, settings):
         yield _record(url, rows.line_from_bytes(*row), warn)
 
 

@@ -154,17 +154,22 @@ def rows_in(url: str, part: SeqRange) -> Iterator[tuple]:
 
 
 def lines_where(
-    url: str, part: SeqRange, condition: str = "TRUE", params: Sequence = ()
+    url: str,
+    part: SeqRange,
+    condition: str = "TRUE",
+    params: Sequence = (),
+    settings: str = "SET client_encoding TO 'UTF8'",
 ) -> Iterator[bytes]:
     """The lines of the rows of ``part`` that meet the SQL ``condition`` (its ``params``), in
     order: their columns streamed by one binary ``COPY … TO STDOUT`` (no text escaped, one
-    message per row, loaded by psycopg), each line put together by ``rows.line_from_bytes``."""
+    message per row, loaded by psycopg), each line put together by ``rows.line_from_bytes``;
+    the session set by ``settings`` (the queries': ``query.settings_for``)."""
     try:
         with (
             urls.connect(url) as connection,
             connection.cursor() as cursor,
         ):
-            cursor.execute("SET client_encoding TO 'UTF8'")
+            cursor.execute(settings)
             with cursor.copy(_COPY.format(condition), (part.first, part.last, *params)) as copy:
                 copy.set_types(rows.COPY_TYPES)
                 for row in copy.rows():

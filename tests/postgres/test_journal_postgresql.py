@@ -87,6 +87,9 @@ def test_a_file_copied_into_postgresql_and_back_is_the_same_bytes(journal, tmp_p
     assert f"jusqu'au n° 8, empreinte {head}." in into.output
     assert f"jusqu'au n° 8, empreinte {head}." in out.output
     assert password(journal) not in into.output + out.output
+    with psycopg.connect(journal) as connection:  # analysed: the queries' plans see its rows
+        analysed = "SELECT count(*) FROM pg_stats WHERE tablename = 'tamis_journal'"
+        assert connection.execute(analysed).fetchone()[0] > 0
 
 
 def test_copier_refuses_a_broken_source_a_used_destination_and_an_existing_file(journal, tmp_path):

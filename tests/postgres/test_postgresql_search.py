@@ -157,3 +157,40 @@ def test_rows_after_a_number_are_the_file_rows_after_it_in_one_process(journal, 
         found = list(query.search(journal, flt, print, span=5, processes=1, after=after))
         assert found == in_file
         assert bool(found) == (after < 49)
+
+
+def _plan(url: str, settings: str, flt) -> str:
+    """The plan of reading one range of what ``flt`` keeps, in a session set by ``settings``."""
+    condition, params = query.where(flt)
+    statement = f"SELECT seq FROM tamis_journal WHERE seq BETWEEN 1 AND 20 AND {condition}"
+    with psycopg.connect(url) as connection:
+        connection.execute(settings)
+        found = connection.execute(f"EXPLAIN {statement} ORDER BY seq", params).fetchall()
+    return "\n".join(line for (line,) in found)
+
+
+def test_a_journal_without_statistics_is_read_range_by_range_by_its_key(journal):
+    """Just filled (``copier``, a new journal that autovacuum has not analysed yet), the
+    journal has no statistics: the planner takes a decision for rare and reads its rows
+    through their index, the whole journal for each range, then sorts them (11 s instead of
+    3 for a million records). chercher then forbids sorting, so each range is read by its
+    key; once the journal is analysed, the planner chooses again, and a rule is always
+    looked up by its index."""
+    with psycopg.connect(journal, autocommit=True) as connection:  # 500 more decisions
+        connection.execute("ALTER TABLE tamis_journal SET (autovacuum_enabled = false)")
+        columns = "horodatage, evenement, precedente, empreinte, version, contenu, decision"
+        connection.execute(
+            f"INSERT INTO tamis_journal (seq, {columns}) SELECT 100 + g, {columns} "
+            "FROM tamis_journal, generate_series(1, 500) g WHERE seq = 12"
+        )
+    refused = parse_filter(decisions=["signaler"], since="2020-01-01")
+    blind = query.settings_for(journal, refused)
+    assert blind == query.IN_ORDER + query.KEYED
+    assert "Sort" in _plan(journal, query.IN_ORDER, refused)  # what it would do
+    keyed = _plan(journal, blind, refused)
+    assert "tamis_journal_pkey" in keyed and "Sort" not in keyed
+    rare = parse_filter(rules=["message commercial"])
+    assert query.settings_for(journal, rare) == query.IN_ORDER
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute("ANALYZE tamis_journal")
+    assert query.settings_for(journal, refused) == query.IN_ORDER
