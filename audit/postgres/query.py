@@ -9,16 +9,17 @@ file's.
 
 ``chercher`` (``search``) reads only what it shows: the columns the writers copy for the
 queries (``rows.QueryCopies``: the outcome, the sender as shown), never the records, when its
-filter tests nothing else (no ``--fait``, no ``--expediteur``); the outcome's tests
-(``Filter.outcome_ok``) run once per distinct outcome. Like the file's query index, it then
-shows the copies without checking each record's digest (``verifier`` checks both). Otherwise
-it reads and parses the records. Either way, a long journal is read in ranges of rows on
-every core, each streamed by a binary ``COPY``, as a file's scan does.
+filter tests no fact (no ``--fait``); the outcome's tests (``Filter.outcome_ok``) run once per
+distinct outcome, and a sender's test (``--expediteur``, ``pourquoi`` by sender) reads the
+personal part beside the copies, not the content. Like the file's query index, it then shows
+the copies without checking each record's digest (``verifier`` checks both); these rows are
+read range by range in this process, on one connection. A fact's test reads and parses the
+records, in ranges of rows on every core, each streamed by a binary ``COPY``, as a file's scan
+does. Without statistics on the table, the planner is kept from sorting (``settings_for``).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
@@ -30,7 +31,8 @@ import psycopg
 from tamis.audit import why
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
-from tamis.audit.filters import Filter, Json, Outcome
+from tamis.audit.filters import Filter, Json, Outcome, Sender
+from tamis.audit.personal import KEY, merged
 from tamis.audit.postgres import read, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.queries import parse_filter, summary
@@ -92,17 +94,20 @@ def search(
     after: int = 0,
 ) -> Iterator[dict]:
     """``chercher``'s rows (``queries.summary``) of the records ``flt`` matches, in ``seq``
-    order, numbered above ``after`` (the service's pages): ranges of rows read on every core
-    for a long journal (``read.map_parts``; ``processes=1``: in this process), as a file's
-    scan does; from the copied columns alone if ``on_copies(flt)``, else from the records,
-    each altered record warned of as ``select`` does."""
+    order, numbered above ``after`` (the service's pages), read range by range: if
+    ``shown_on_copies(flt)``, from the copied columns alone, in this process (``_shown``); else from
+    the records, on every core for a long journal (``read.map_parts``; ``processes=1``: in
+    this process), as a file's scan does, each altered record warned of as ``select`` does."""
     parts = [
         read.SeqRange(max(part.first, after + 1), part.last)
         for part in read.seq_ranges(url, span)
         if part.last > after
     ]
-    job = partial(_shown_part if on_copies(flt) else _search_part, flt=flt)
-    job = partial(job, settings=settings_for(url, flt))
+    settings = settings_for(url, flt)
+    if shown_on_copies(flt):
+        yield from _shown(url, parts, flt, settings)
+        return
+    job = partial(_search_part, flt=flt, settings=settings)
     for found in read.map_parts(url, job, parts, parallel_from, processes):
         for seq in found.altered:
             warn(_altered(url, seq))
@@ -115,31 +120,60 @@ def on_copies(flt: Filter) -> bool:
     return not flt.facts and flt.sender is None
 
 
+def shown_on_copies(flt: Filter) -> bool:
+    """True if ``search`` answers ``flt`` from the copied columns, with the personal part for
+    the sender's test (``_sender``): it tests no fact."""
+    return not flt.facts
+
+
 _SHOWN = (
-    "COPY (SELECT seq, horodatage, id_invitation, issue, expediteur FROM {table} "
+    "COPY (SELECT seq, horodatage, id_invitation, issue, expediteur{sender} FROM {table} "
     "WHERE seq BETWEEN %s AND %s AND ({condition}) ORDER BY seq) TO STDOUT (FORMAT binary)"
 )
-_SHOWN_TYPES = ["int8", "text", "text", "bytea", "bytea"]
+_SENDER = ", donnees_personnelles, CASE WHEN donnees_personnelles IS NULL THEN contenu END"
+"""What the sender's test reads besides the copies (the copy shows the name, not the URL the
+test also searches): the personal part, or the content of a record without one (format 2)."""
+_SHOWN_TYPES = ["int8", "text", "text", "bytea", "bytea", "bytea", "bytea"]
 
 
-def _shown_part(url: str, part: read.SeqRange, flt: Filter, settings: str) -> _Found:
-    """The summary rows of one range's records that ``flt`` matches, from the copied columns
-    (a worker's job, the session set by ``settings``): each distinct outcome decoded and
-    tested once."""
+def _shown(url: str, parts: list[read.SeqRange], flt: Filter, settings: str) -> Iterator[dict]:
+    """The summary rows of the records ``flt`` matches in ``parts``, from the copied columns,
+    streamed range after range on one connection (the session set by ``settings``): each
+    distinct outcome decoded and tested once. In this process: a row costs a few µs here,
+    less than sending it from a worker process would (serialised there, parsed again here),
+    and the server sends the next rows while this process handles the last ones."""
     condition, params = where(flt)
     outcomes: dict[bytes, Outcome | None] = {}
-    found = []
-    statement = _SHOWN.format(table=schema.TABLE, condition=condition)
-    chosen = copy_rows(url, statement, [part.first, part.last, *params], _SHOWN_TYPES, settings)
-    with contextlib.closing(chosen):  # its connection ends here, even on an error
-        for seq, moment, invitation, issue, sender in chosen:
-            outcome = outcomes.get(issue, _UNSEEN)
-            if outcome is _UNSEEN:
-                outcome = outcomes[issue] = _outcome(url, seq, issue, flt)
-            if outcome is not None:
-                shown = None if sender is None else _loads(url, seq, sender)
-                found.append(summary_row(seq, moment, invitation, shown, outcome))
-    return _Found(orjson.dumps(found), [])
+    tested = flt.sender is not None
+    statement = _SHOWN.format(
+        table=schema.TABLE, condition=condition, sender=_SENDER if tested else ""
+    )
+    ranges = [[part.first, part.last, *params] for part in parts]
+    types = _SHOWN_TYPES if tested else _SHOWN_TYPES[:5]
+    for seq, moment, invitation, issue, sender, *record in copy_ranges(
+        url, statement, ranges, types, settings
+    ):
+        outcome = outcomes.get(issue, _UNSEEN)
+        if outcome is _UNSEEN:
+            outcome = outcomes[issue] = _outcome(url, seq, issue, flt)
+        if outcome is not None and (not tested or flt.sender_ok(*_sender(url, seq, *record))):
+            shown = None if sender is None else _loads(url, seq, sender)
+            yield summary_row(seq, moment, invitation, shown, outcome)
+
+
+def _sender(url: str, seq: int, personal: bytes | None, content: bytes | None) -> Sender:
+    """The sender a decision's record names, from its personal part (none once erased), or
+    its content if it has none, put together as readers put them (``personal.merged``)."""
+    try:
+        record = {"evenement": "decision", "contenu": orjson.loads(content or b"{}")}
+        if personal is not None:
+            record[KEY] = orjson.loads(personal)
+    except orjson.JSONDecodeError:
+        raise JournalError(f"{urls.shown(url)} : enregistrement n° {seq} illisible.") from None
+    whole = merged(record)
+    if whole is None or not isinstance(whole["contenu"], dict):
+        return Sender(None, None)
+    return Sender.of(whole["contenu"])
 
 
 _UNSEEN = Outcome(None, None, None, {})  # a marker: never an outcome the copies hold
@@ -309,12 +343,21 @@ def copy_rows(
 ) -> Iterator[tuple]:
     """The rows of a binary ``COPY … TO STDOUT`` (loaded as ``types``), streamed, in a
     session set by ``settings``; a server's refusal is a French ``JournalError``."""
+    return copy_ranges(url, statement, [params], types, settings)
+
+
+def copy_ranges(
+    url: str, statement: str, ranges: list[list], types: list[str], settings: str = IN_ORDER
+) -> Iterator[tuple]:
+    """``copy_rows`` of ``statement`` with each of ``ranges`` (its parameters) in turn, on one
+    connection."""
     try:
         with urls.connect(url) as connection, connection.cursor() as cursor:
             cursor.execute(settings)
-            with cursor.copy(statement, params) as copy:
-                copy.set_types(types)
-                yield from copy.rows()
+            for params in ranges:
+                with cursor.copy(statement, params) as copy:
+                    copy.set_types(types)
+                    yield from copy.rows()
     except psycopg.Error as error:
         raise urls.failed(url, error, "de lire") from None
 
@@ -387,8 +430,7 @@ def look_up(url: str, query: str, warn: Callable[[str], None]) -> why.Lookup:
         (why.Designation.PREFIX, parse_filter(invitation_prefix=query)),
         (why.Designation.SENDER, parse_filter(sender=why.sender_part(query))),
     ):
-        matching = (summary(record) for record in select(url, flt, warn))  # closable
-        candidates = why._candidates(matching)
+        candidates = why._candidates(search(url, flt, warn))  # the copies, in this process
         if len(candidates) == 1:
             return why.Lookup(designation, find_decisions(url, candidates[0].invitation, warn), [])
         if candidates:

@@ -42,6 +42,8 @@ def journal(pg_url: str) -> str:
         {"invitation_prefix": "inv-1"},
         {"since": "2020-01-01", "decisions": ["examiner", "accepter"]},
         {"rules": ["aucune règle de ce nom"]},
+        {"sender": "TREMBLAY"},
+        {"sender": "linkedin.com/in/julie-tremblay-ludis", "decisions": ["examiner"]},
     ],
 )
 def test_ranges_on_two_processes_give_the_file_scans_rows(journal, tmp_path, choice):
