@@ -10,7 +10,8 @@ works in a PostgreSQL schema of its own, dropped at the end):
    ≥ 0.5×);
 2. over a journal of ``--n-postgresql`` / 10 then ``--n-postgresql`` records (default
    1,000,000): ``verifier``, ``chercher`` (two filters, the file benchmark's), ``stats``,
-   ``pourquoi`` and ``exporter``, each in a forked child: time, CPU of the child and its
+   ``pourquoi`` (by id, and by a sender no record has: every sender tested) and
+   ``exporter``, each in a forked child: time, CPU of the child and its
    workers, peak RSS (flat memory: the same order at both sizes); then the copy to a file.
 
 Rounds alternate the two sides so that the server's ups and downs favour neither. The large
@@ -168,6 +169,7 @@ def jobs(url: str) -> dict:
         "chercher --regle 'profil incomplet' --depuis": lambda: found(rare),
         "stats (chaque invitation une fois)": lambda: counted(url, quiet),
         "pourquoi inv-0000500": lambda: why_count(url, quiet),
+        "pourquoi par expéditeur (aucun ne correspond)": lambda: by_sender(url, quiet),
         "exporter --regle 'profil incomplet' --depuis": lambda: exported(url, rare, quiet),
     }
 
@@ -193,6 +195,13 @@ def jsonl(record: dict) -> str:
 def why_count(url: str, quiet) -> str:
     """``pourquoi`` for an id the generated journal holds once per 1,000 records."""
     return f"{len(query.find_decisions(url, 'inv-0000500', quiet)):,} décisions".replace(",", " ")
+
+
+def by_sender(url: str, quiet) -> str:
+    """``pourquoi`` given a name no sender has: no id matches it, so every decision's sender
+    is tested (from the copies and the personal parts), the longest designation."""
+    found = query.look_up(url, "Personne Introuvable", quiet)
+    return f"{len(found.found) + len(found.candidates)} trouvée(s)"
 
 
 def verified(url: str) -> str:
