@@ -31,9 +31,8 @@ import psycopg
 from tamis.audit import why
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import JournalError
-from tamis.audit.filters import Filter, Json, Outcome, Sender
-from tamis.audit.personal import KEY, merged
-from tamis.audit.postgres import read, rows, schema
+from tamis.audit.filters import Filter, Json, Outcome
+from tamis.audit.postgres import read, rows, schema, senders
 from tamis.audit.postgres import url as urls
 from tamis.audit.queries import parse_filter, summary
 from tamis.audit.rows import summary_row
@@ -122,7 +121,7 @@ def on_copies(flt: Filter) -> bool:
 
 def shown_on_copies(flt: Filter) -> bool:
     """True if ``search`` answers ``flt`` from the copied columns, with the personal part for
-    the sender's test (``_sender``): it tests no fact."""
+    the sender's test (``senders``): it tests no fact."""
     return not flt.facts
 
 
@@ -150,30 +149,16 @@ def _shown(url: str, parts: list[read.SeqRange], flt: Filter, settings: str) -> 
     )
     ranges = [[part.first, part.last, *params] for part in parts]
     types = _SHOWN_TYPES if tested else _SHOWN_TYPES[:5]
+    sender_kept = senders.kept(url, flt) if tested else None
     for seq, moment, invitation, issue, sender, *record in copy_ranges(
         url, statement, ranges, types, settings
     ):
         outcome = outcomes.get(issue, _UNSEEN)
         if outcome is _UNSEEN:
             outcome = outcomes[issue] = _outcome(url, seq, issue, flt)
-        if outcome is not None and (not tested or flt.sender_ok(*_sender(url, seq, *record))):
+        if outcome is not None and (sender_kept is None or sender_kept(seq, *record)):
             shown = None if sender is None else _loads(url, seq, sender)
             yield summary_row(seq, moment, invitation, shown, outcome)
-
-
-def _sender(url: str, seq: int, personal: bytes | None, content: bytes | None) -> Sender:
-    """The sender a decision's record names, from its personal part (none once erased), or
-    its content if it has none, put together as readers put them (``personal.merged``)."""
-    try:
-        record = {"evenement": "decision", "contenu": orjson.loads(content or b"{}")}
-        if personal is not None:
-            record[KEY] = orjson.loads(personal)
-    except orjson.JSONDecodeError:
-        raise JournalError(f"{urls.shown(url)} : enregistrement n° {seq} illisible.") from None
-    whole = merged(record)
-    if whole is None or not isinstance(whole["contenu"], dict):
-        return Sender(None, None)
-    return Sender.of(whole["contenu"])
 
 
 _UNSEEN = Outcome(None, None, None, {})  # a marker: never an outcome the copies hold
