@@ -85,6 +85,24 @@ def test_a_skeleton_is_shared_by_the_decisions_that_read_the_same_values() -> No
     assert len(explainer.skeletons) == 1
 
 
+def test_skeletons_share_the_trace_of_a_rule_that_reads_the_same_values() -> None:
+    """Two skeletons (the comparison reads 5, then 3) hold the same objects for the rule
+    they have in common: the cache grows by what differs, not by whole traces."""
+    policy = load("refuser si sans_photo\nrefuser si expediteur.connexions < 10\nsinon accepter\n")
+    engine, explainer = compile_policy(policy), Explainer(policy)
+    reference = fresh(explainer)
+    found = []
+    for connexions in (5, 3):
+        decision = engine.decide({"sans_photo": True, "expediteur.connexions": connexions})
+        found.append(explainer(decision, {}))
+        assert_same(found[-1], reference(decision, {}))
+    first, second = found
+    assert len(explainer.skeletons) == 2 and len(first.trace) == 2
+    assert second.trace[0] is first.trace[0]
+    assert second.json["trace"][0] is first.json["trace"][0]
+    assert second.trace[1] is not first.trace[1] and second.trace[1] != first.trace[1]
+
+
 def test_values_python_finds_equal_are_told_apart() -> None:
     policy = load("refuser si expediteur.connexions < 10\nsinon accepter\n")
     engine, explainer = compile_policy(policy), Explainer(policy)
