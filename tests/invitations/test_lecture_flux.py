@@ -13,7 +13,7 @@ import pytest
 
 from tamis.invitations import source as source_module
 from tamis.invitations.reader import read_invitations
-from tamis.invitations.seen import MAX_PLACE, SeenIds
+from tamis.invitations.seen import _SETTLE, MAX_PLACE, SeenIds
 
 
 def invitation(number: int) -> dict:
@@ -162,6 +162,34 @@ def test_many_ids_keep_each_its_own_mark() -> None:
         seen.mark(ident, n % 7 + 1)
     assert [seen.marked(i) for i in ids] == [n % 7 + 1 for n in range(1, 30_001)]
     assert all(seen.marked(f"y{n}") == 0 for n in range(30_000))
+
+
+def test_ids_moved_into_the_large_buffer_keep_their_places_and_marks() -> None:
+    """Every ``_SETTLE`` new ids, the small buckets are moved into the large buffer: what
+    was kept before, between and after those moves is found with its place and mark."""
+    seen = SeenIds()
+    count = 3 * _SETTLE + 123
+    for n in range(count):
+        assert seen.first(f"id-{n}", n + 1) is None
+        if n % 3 == 0:
+            assert seen.mark(f"id-{n // 2}", n % 7 + 1) in range(1, 8)
+    marks = {n: seen.marked(f"id-{n}") for n in range(count)}
+    assert all(seen.place(f"id-{n}") == n + 1 for n in range(count))
+    assert all(seen.mark(f"id-{n}", 1) == (marks[n] or 1) for n in range(count))
+    assert seen.first("id-0", 5) == 1 and seen.first(f"id-{count - 1}", 5) == count
+    assert len(seen) == count and seen.place("absent") is None
+
+
+def test_a_fingerprint_found_astride_in_the_large_buffer_is_not_taken_for_an_id() -> None:
+    seen = SeenIds()
+    for n in range(_SETTLE):  # moved into the large buffer
+        seen.first(f"id-{n}", n + 1)
+    _, key, _ = seen._find("a")
+    number = (hash("a") & (1 << 64) - 1) >> 52  # its bucket: the fingerprint's top 12 bits
+    start, end = seen._starts[number], seen._starts[number + 1]
+    assert end - start >= 20
+    seen._settled[start + 4 : start + 10] = key  # the bytes of "a"'s, off a record's start
+    assert seen.place("a") is None and seen.first("a", 3) is None and seen.place("a") == 3
 
 
 def test_duplicates_are_reported_with_their_first_place() -> None:
