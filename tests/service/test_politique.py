@@ -136,10 +136,19 @@ def test_health_is_503_when_a_journal_is_gone(served, work: Path) -> None:
     )
 
 
+def saved_whole(path: Path, text: str) -> None:
+    """``text`` saved by a rename, as editors that save atomically do: the second worker
+    may still be starting, and a starting worker reads the policy (its catch-up reload);
+    ``write_text`` empties the file before writing it, and that worker once read it empty."""
+    fresh = path.with_suffix(".nouveau")
+    fresh.write_text(text, encoding="utf-8")
+    fresh.replace(path)
+
+
 def test_a_reload_over_http_reaches_every_worker_process(work: Path) -> None:
     server = serve("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=work)
     try:
-        (work / "p.tamis").write_text(STRICTER, encoding="utf-8")
+        saved_whole(work / "p.tamis", STRICTER)
         with server.client() as http:
             assert http.post("/politique/recharger").json()["sha256"] == sha(STRICTER)
         deadline = time.monotonic() + 20
