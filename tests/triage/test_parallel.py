@@ -197,6 +197,13 @@ def children(pid: int) -> list[int]:
     return [int(n) for n in path.read_text().split()] if path.exists() else []
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child: SIGINT back to its default. A shell starts background jobs with SIGINT
+    ignored, Python keeps a signal ignored at start, and the run would then never see the
+    test's Ctrl-C (as when the suite itself runs in the background)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_large_run(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[int]]:
     """A run long enough to be stopped in the middle, once its workers are up."""
     data = tmp_path / "grand.jsonl"
@@ -210,6 +217,7 @@ def start_large_run(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[int]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     deadline = time.monotonic() + 60
     while len(children(process.pid)) < 2 and time.monotonic() < deadline:
