@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -122,11 +123,12 @@ class Server:
         self.process.wait(60)
 
 
-def request_bytes(url: str, path: str, body: bytes) -> bytes:
+def request_bytes(url: str, path: str, body: bytes, key: str | None = None) -> bytes:
     host = urlsplit(url).netloc
+    keyed = f"Idempotency-Key: {key}\r\n" if key else ""
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"{keyed}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
@@ -156,11 +158,16 @@ def drive(url: str, path: str, bodies: list[bytes], clients: int, per: int):
     return drive_many([url], path, bodies, clients, per)
 
 
-def drive_many(urls: list[str], path: str, bodies: list[bytes], clients: int, per: int):
+def drive_many(
+    urls: list[str], path: str, bodies: list[bytes], clients: int, per: int, keyed: bool = False
+):
     """``drive`` over several servers: ``clients`` connections to each, the bodies dealt
-    out evenly among all the connections."""
+    out evenly among all the connections (``keyed``: each with an ``Idempotency-Key`` of
+    its own)."""
     targets = [url for _ in range(clients) for url in urls]
-    requests = [request_bytes(urls[0], path, body) for body in bodies]
+    prefix = uuid.uuid4().hex[:12]
+    keys = [f"banc-{prefix}-{n}" if keyed else None for n in range(len(bodies))]
+    requests = [request_bytes(urls[0], path, b, k) for b, k in zip(bodies, keys, strict=True)]
     shares = [requests[i :: len(targets)] for i in range(len(targets))]
     latencies: list[float] = []
     decided: list[int] = []
@@ -211,6 +218,11 @@ def main() -> None:
         metavar="URL",
         help="à la place : trois instances contre une sur un journal PostgreSQL (voir "
         "service_postgresql.py)",
+    )
+    options.add_argument(
+        "--cles",
+        action="store_true",
+        help="avec --postgresql : chaque requête porte une Idempotency-Key qui lui est propre",
     )
     options.add_argument(
         "--avant",

@@ -14,10 +14,12 @@ single-invitation requests (``--requetes`` per round, 10 keep-alive clients per 
    instance and three instances on the same journal, in the same rounds, and this version
    against it (one instance against one, three against three).
 
-Every instance is ``--processus 1``. The chain is verified at the end: every decision is in
-it once. The load generator and, usually, the database run on the same machine: their CPU
-counts against the instances', and on 2 cores three instances cannot triple anything; the
-figure measures what the shared journal's lock costs, not what more machines would give.
+With ``--cles``, every request carries an ``Idempotency-Key`` of its own (the answers kept in
+the database, in the transaction of the decisions). Every instance is ``--processus 1``. The
+chain is verified at the end: every decision is in it once. The load generator and, usually,
+the database run on the same machine: their CPU counts against the instances', and on 2 cores
+three instances cannot triple anything; the figure measures what the shared journal's lock
+costs, not what more machines would give.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def measure(url: str, args) -> None:
     bodies = [json.dumps(i).encode() for i in invitations]
     load = os.getloadavg()
     print(f"tamis servir sur un journal PostgreSQL : 1 instance contre {INSTANCES}")
-    print(f"{CLIENTS} clients par instance, {count} requêtes d'une invitation par manche")
+    keys = ", chacune avec sa propre Idempotency-Key" if args.cles else ""
+    print(f"{CLIENTS} clients par instance, {count} requêtes d'une invitation par manche{keys}")
     print(f"charge de la machine au départ : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     with tempfile.TemporaryDirectory(prefix="tamis-bench-service-pg-") as folder:
         servers: list[Server] = []
@@ -60,7 +63,7 @@ def measure(url: str, args) -> None:
         try:  # one at a time: a server that fails to start stops those already started
             for name, python in wanted:
                 servers.append(start(Path(folder) / name, url, python))
-            found = rounds(servers, bodies, count, args.manches)
+            found = rounds(servers, bodies, count, args.manches, args.cles)
         finally:
             for server in servers:
                 server.stop()
@@ -79,13 +82,13 @@ def start(folder: Path, url: str, python: str = sys.executable) -> Server:
     return Server(folder, 1, journal=url, python=python)
 
 
-def rounds(servers: list[Server], bodies: list[bytes], count: int, manches: int):
+def rounds(servers: list[Server], bodies: list[bytes], count: int, manches: int, keyed: bool):
     """Decisions/s of one instance and of ``INSTANCES`` together, of this version then of
     the earlier one (its servers after this one's, when there are), round by round, in an
     order that turns each round (fresh invitations each time: every decision a new one)."""
     urls = [server.url for server in servers]
     batches = iter([bodies[i : i + count] for i in range(0, len(bodies), count)])
-    drive_many(urls, "/decisions", next(batches)[: count // 4], CLIENTS, 1)  # warm-up
+    drive_many(urls, "/decisions", next(batches)[: count // 4], CLIENTS, 1, keyed)  # warm-up
     found: list[list[float]] = [[], [], [], []]  # one, three, then the earlier version's
     sides = [(found[0], urls[:1]), (found[1], urls[:INSTANCES])]
     if len(urls) > INSTANCES:
@@ -96,7 +99,7 @@ def rounds(servers: list[Server], bodies: list[bytes], count: int, manches: int)
         order = sides[turn:] + sides[:turn]
         for rates, chosen in order if number % 2 == 0 else reversed(order):
             seconds, _latencies, decided = drive_many(
-                chosen, "/decisions", next(batches), CLIENTS, 1
+                chosen, "/decisions", next(batches), CLIENTS, 1, keyed
             )
             rates.append(decided / seconds)
     return found

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from tamis.audit import queries, why
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
-from tamis.audit.journal import Journal, open_journal
+from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.postgres.answers import Answer, Answered
 from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
@@ -263,7 +263,7 @@ def decide_apart(
     loaded: LoadedPolicy, records: list[Record], *, trace: bool, deciding: threading.Lock
 ) -> Decisions:
     """Decide every valid record (under ``deciding``, as ``decide``), journaling nothing
-    (``record_decided`` does, with the answer), so that the answer can be built before the
+    (``GroupCommit.write_keyed`` does, with the answer), so that the answer can be built before the
     transaction that keeps both."""
     setup = loaded.setup
     with deciding:
@@ -275,16 +275,10 @@ def decide_apart(
     return Decisions(outcomes, [o for o in found if type(o) is Decided])
 
 
-def record_decided(journal: Journal, loaded: LoadedPolicy, decided: list[Decided]) -> list[int]:
-    """Append ``decided`` now, the caller holding the journal's lock (no grouping); their
-    records' seq numbers."""
-    if not decided:
-        return []
+def prepared(appends: GroupCommit, loaded: LoadedPolicy, decided: list[Decided]) -> list[Pending]:
+    """The records of ``decided``, ready for ``appends`` (built, rendered, hashed: no lock)."""
     setup = loaded.setup
-    records = journal.record_decisions(
-        decided, policy=setup.policy, context_sha256=setup.context.sha256
-    )
-    return [record["seq"] for record in records]
+    return appends.prepare(decided, policy=setup.policy, context_sha256=setup.context.sha256)
 
 
 def answer_in_database(

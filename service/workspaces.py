@@ -11,10 +11,10 @@ of one process), taken by every write: decisions, grouped across concurrent requ
 
 A request with an ``Idempotency-Key`` goes through ``answer_once``: with a file journal, its
 answer is kept in SQLite beside it (``idempotence.FileStore``); with a PostgreSQL journal, the
-records are decided without journaling, the answer built, then both are written in one
-transaction under ``lock`` (``calls.answer_in_database``: not grouped), so that any instance
-finds it. ``once_locked`` does the same for any write with an answer (advice: ``POST
-…/conseils``).
+records are decided without journaling and the answer built, then both join the group
+commit (``GroupCommit.write_keyed``): written in the group's transaction, so that any
+instance finds the answer. ``once_locked`` keeps the answer of any other write in its own
+transaction (advice: ``POST …/conseils``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import NamedTuple
 from tamis.service import calls, idempotence
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
 from tamis.service.config import ServiceConfig, WorkspaceConfig
-from tamis.service.group_commit import GroupCommit
+from tamis.service.group_commit import GroupCommit, Keyed
 from tamis.service.idempotence import Reply
 
 Warn = Callable[[str], None]
@@ -89,13 +89,12 @@ class Workspace:
         loaded = self.loaded
         made = calls.decide_apart(loaded, records, trace=trace, deciding=self.deciding)
         body = respond(made.outcomes)
-
-        def write() -> Reply:
-            seqs = calls.record_decided(self.journal, loaded, made.decided)
-            return Reply(body, idempotence.seq_range(seqs))
-
-        given, replayed = self.once_locked(key, fingerprint, write)
-        return Given(given, None if replayed else made.outcomes)
+        pending = calls.prepared(self.appends, loaded, made.decided)
+        kept = self.appends.write_keyed(pending, Keyed(key, fingerprint, body))
+        if kept is None:
+            return Given(body, made.outcomes)
+        replay = idempotence.replayed(kept.fingerprint, kept.body, fingerprint, kept.erased_by)
+        return Given(replay, None)
 
     def _answer_beside_file(
         self, records: list[Record], respond: Respond, trace: bool, key: str, fingerprint: str

@@ -1,6 +1,7 @@
 """Group commit (``service.group_commit``): requests that wait for the journal are written in
 one commit, each gets back exactly its own records, and a failed commit acknowledges none of
-them; on a real file journal and a real PostgreSQL journal."""
+them; on a real file journal and a real PostgreSQL journal, where requests with an
+``Idempotency-Key`` join the group and keep their answers in its transaction."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from tamis.audit.chain import ChainHead
 from tamis.audit.errors import JournalUnavailable
 from tamis.audit.journal import Journal, open_journal
 from tamis.audit.postgres import locking, read, schema
+from tamis.audit.postgres.answers import Answered
 from tamis.audit.postgres.sink import PostgresSink
 from tamis.audit.record import Entry
-from tamis.service.group_commit import GroupCommit
+from tamis.service.group_commit import GroupCommit, Keyed
 
 REQUESTS = 5
 PER_REQUEST = 3
@@ -120,4 +122,65 @@ def test_a_group_whose_commit_fails_acknowledges_none_of_its_requests(journal_ur
         assert [r["seq"] for r in later] == [3, 4, 5]  # after ouverture and politique
     finally:
         journal.close()
+    assert read.verify(journal_url).ok
+
+
+def test_requests_with_keys_join_the_group_and_keep_their_answers_in_its_transaction(
+    journal_url,
+):
+    """Five requests queue while the lock is held: two carry no key, one a key another
+    instance answered already, two copies of one request share a key. One transaction
+    writes the three that are new, keeps the two new answers with the seq range of their
+    records, and the copy and the known key get their kept answers, nothing written."""
+    policy = checked()
+    with psycopg.connect(journal_url, autocommit=True) as admin:
+        admin.execute(
+            "INSERT INTO tamis_idempotence (cle, empreinte_corps, reponse) "
+            "VALUES ('connue', 'e-connue', 'premiere')"
+        )
+    keys = [None, Keyed("connue", "e-connue", b"autre"), Keyed("double", "e-d", b"r-d"),
+            None, Keyed("double", "e-d", b"r-d")]  # fmt: skip
+    answers: list = [None] * REQUESTS
+    with open_journal(journal_url) as journal:
+        committed = journal.sink.syncs
+        appends = GroupCommit(journal, threading.Lock())
+
+        def request(number: int) -> None:
+            pending = appends.prepare(entries(number), policy=policy, context_sha256=None)
+            keyed = keys[number]
+            answers[number] = (
+                appends.write(pending) if keyed is None else appends.write_keyed(pending, keyed)
+            )
+
+        threads = [threading.Thread(target=request, args=(n,)) for n in range(REQUESTS)]
+        with appends.lock:
+            for thread in threads:
+                thread.start()
+            deadline = time.monotonic() + 30
+            while appends.queued < REQUESTS and time.monotonic() < deadline:
+                time.sleep(0.01)
+        for thread in threads:
+            thread.join(60)
+        assert journal.sink.syncs - committed == 1  # one transaction for all five
+    assert appends.writes == 1
+    assert answers[1] == Answered("e-connue", b"premiere")
+    assert answers[4] == Answered("e-d", b"r-d")  # the copy: the first one's answer
+    assert answers[2] is None
+    with psycopg.connect(journal_url, autocommit=True) as admin:
+        ids = admin.execute(
+            "SELECT seq, id_invitation FROM tamis_journal WHERE evenement = 'decision' ORDER BY seq"
+        ).fetchall()
+        kept = admin.execute(
+            "SELECT cle, reponse, seq_premier, seq_dernier FROM tamis_idempotence ORDER BY cle"
+        ).fetchall()
+    written = [number for number in range(REQUESTS) if number not in (1, 4)]
+    assert [ident for _seq, ident in ids] == [
+        invitation(number * 100 + n)["id"] for number in written for n in range(PER_REQUEST)
+    ]
+    second = {invitation(200 + n)["id"] for n in range(PER_REQUEST)}
+    double = [seq for seq, ident in ids if ident in second]
+    assert kept == [
+        ("connue", b"premiere", None, None),
+        ("double", b"r-d", min(double), max(double)),
+    ]
     assert read.verify(journal_url).ok
