@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -52,6 +53,13 @@ def send_all_while_locked(appends: GroupCommit) -> tuple[list, list]:
         except Exception as error:  # what the request would answer with
             answers[number] = error
 
+    return answers, queued_while_locked(appends, request)
+
+
+def queued_while_locked(appends: GroupCommit, request: Callable[[int], None]) -> list:
+    """``request(n)`` for each of the ``REQUESTS`` in a thread of its own, started while the
+    journal's lock is held and released once all of them wait in the queue; the threads,
+    joined."""
     threads = [threading.Thread(target=request, args=(n,)) for n in range(REQUESTS)]
     with appends.lock:
         for thread in threads:
@@ -62,7 +70,7 @@ def send_all_while_locked(appends: GroupCommit) -> tuple[list, list]:
         assert appends.queued == REQUESTS
     for thread in threads:
         thread.join(60)
-    return answers, threads
+    return threads
 
 
 def assert_each_got_its_own(answers: list) -> None:
@@ -152,15 +160,7 @@ def test_requests_with_keys_join_the_group_and_keep_their_answers_in_its_transac
                 appends.write(pending) if keyed is None else appends.write_keyed(pending, keyed)
             )
 
-        threads = [threading.Thread(target=request, args=(n,)) for n in range(REQUESTS)]
-        with appends.lock:
-            for thread in threads:
-                thread.start()
-            deadline = time.monotonic() + 30
-            while appends.queued < REQUESTS and time.monotonic() < deadline:
-                time.sleep(0.01)
-        for thread in threads:
-            thread.join(60)
+        queued_while_locked(appends, request)
         assert journal.sink.syncs - committed == 1  # one transaction for all five
     assert appends.writes == 1
     assert answers[1] == Answered("e-connue", b"premiere")
