@@ -144,6 +144,11 @@ def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: boo
         f"{erased_words(done)} (n° {numbers}{more}) ; motif : {motif} ; "
         f"enregistrement « effacement » n° {done.record['seq']}."
     )
+    if done.answers:
+        click.echo(
+            f"{done.answers} réponse(s) gardée(s) pour une clé d'idempotence (Idempotency-Key) "
+            "vidée(s) aussi : une requête renvoyée avec sa clé reçoit 410, sans être redécidée."
+        )
 
 
 def _backend(journal: str) -> ModuleType:

@@ -323,6 +323,7 @@ def test_erasure_empties_the_kept_answers_of_what_it_erases(journal, policy, tmp
     assert decided.status_code == kept.status_code == advised.status_code == 200
     assert "Zébulon".encode() in advised.content
     assert erased.returncode == 0, erased.stderr
+    assert "\n2 réponse(s) gardée(s) pour une clé d'idempotence (Idempotency-Key)" in erased.stdout
     with psycopg.connect(journal, autocommit=True) as admin:
         (erasure,) = admin.execute(
             "SELECT seq FROM tamis_journal WHERE evenement = 'effacement'"

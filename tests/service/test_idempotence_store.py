@@ -132,6 +132,7 @@ def test_erasing_decisions_and_advice_empties_their_kept_answers(tmp_path: Path)
         assert served.stop() == 0
     assert decided.status_code == kept.status_code == advised.status_code == 200
     assert erased.returncode == 0, erased.stderr
+    assert "\n1 réponse(s) gardée(s) pour une clé d'idempotence (Idempotency-Key)" in erased.stdout
     erasure = decisions_or_erasures(tmp_path)
     assert retried.status_code == 410
     assert retried.json() == {
