@@ -69,6 +69,9 @@ EXIT_REJECTED = 3
 REJECTED, KNOWN = "rejetée", "déjà décidée"  # tally keys beside the actions
 BATCH = 256  # invitations decided, journaled in one write, then printed
 PARALLEL_FROM = 256 * 1024  # bytes of input from which workers pay for their start
+# Default workers at most: this process keeps ≈ 50 µs of CPU per invitation, a worker ≈ 80,
+# so two keep it busy; more would only cost ≈ 10 MiB each (bench/bout_en_bout.py).
+DEFAULT_WORKERS_AT_MOST = 2
 STDIN_NAME = "<entrée standard>"
 
 
@@ -118,8 +121,8 @@ STDIN_NAME = "<entrée standard>"
     default=None,
     metavar="N",
     help="Processus qui décident les invitations d'un fichier (ce processus-ci garde l'ordre"
-    " et écrit le journal) ; par défaut, les processeurs utilisables, pour un fichier d'au"
-    " moins 256 Kio. 1 : tout dans ce processus. Une entrée qui arrive par un tube est"
+    " et écrit le journal) ; par défaut, les processeurs utilisables (au plus 2), pour un"
+    " fichier d'au moins 256 Kio. 1 : tout dans ce processus. Une entrée qui arrive par un tube est"
     " toujours décidée ici, ligne par ligne.",
 )
 @click.argument("fichier", required=False, metavar="[FICHIER|-]")
@@ -255,8 +258,9 @@ def ledger_for(journal: str, rerun: Rerun, reporter: Reporter) -> Iterator[Ledge
 
 def processes(given: int | None, fichier: str | None, size: int) -> int:
     """Worker processes for this run; 1: everything here. Given: as given, for a file (a
-    pipe is decided line by line here). Else the usable processors, for a file of at least
-    ``PARALLEL_FROM`` bytes (a small one is decided before workers would have started)."""
+    pipe is decided line by line here). Else the usable processors, at most
+    ``DEFAULT_WORKERS_AT_MOST``, for a file of at least ``PARALLEL_FROM`` bytes (a small one
+    is decided before workers would have started)."""
     if size == 1:
         return 1
     if given is not None:
@@ -267,7 +271,7 @@ def processes(given: int | None, fichier: str | None, size: int) -> int:
             length = os.fstat(sys.stdin.fileno()).st_size
     except (OSError, ValueError, io.UnsupportedOperation):
         return 1
-    return workers() if length >= PARALLEL_FROM else 1
+    return min(workers(), DEFAULT_WORKERS_AT_MOST) if length >= PARALLEL_FROM else 1
 
 
 @contextlib.contextmanager
