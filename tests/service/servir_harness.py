@@ -38,6 +38,29 @@ sinon examiner
 
 WITH_PHOTO = {"id": "a-1", "expediteur": {"photo": True, "connexions": 120}}
 NO_PHOTO = {"id": "a-2", "expediteur": {"nom": "Jeanne Roy", "photo": False, "connexions": 500}}
+KEY_REUSED = {  # the 409 body of an Idempotency-Key sent again with another body
+    "erreur": "clé d'idempotence déjà employée pour une autre requête (corps différent)",
+    "champ": "Idempotency-Key",
+}
+
+
+def answer_erased(erasure: int) -> dict:
+    """The 410 body of a retry whose kept answer erasure n° ``erasure`` emptied."""
+    return {
+        "erreur": "la réponse gardée pour cette clé d'idempotence a été effacée avec les "
+        f"données personnelles qu'elle citait (enregistrement « effacement » n° {erasure}) : "
+        "la requête a déjà été traitée, elle n'est ni redécidée ni réinscrite",
+        "champ": "Idempotency-Key",
+    }
+
+
+def run_together(threads: list[threading.Thread], timeout: float = 60) -> None:
+    """Start every thread, then wait for all of them (each within ``timeout`` seconds)."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads)
 
 
 def tamis_command(*args: str) -> list[str]:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from servir_harness import BLOGUE, CONTEXT, journal_records, run_tamis, serve
+from servir_harness import BLOGUE, CONTEXT, KEY_REUSED, journal_records, run_tamis, serve
 
 TOKEN = "jeton-conseils-0123456789"
 DEFAULT = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
@@ -182,10 +182,7 @@ def test_a_retried_advice_with_its_key_gets_the_first_answer_and_is_journaled_on
     assert again.status_code == 200 and again.headers["idempotency-replayed"] == "true"
     assert again.content == first.content
     assert other.status_code == 409
-    assert other.json() == {
-        "erreur": "clé d'idempotence déjà employée pour une autre requête (corps différent)",
-        "champ": "Idempotency-Key",
-    }
+    assert other.json() == KEY_REUSED
     assert len(records) == before + 1
     assert first.json()["journal"] == {
         "id": records[-1]["contenu"]["id"],

@@ -21,7 +21,7 @@ import httpx
 import psycopg
 import pytest
 from cut_proxy import Relay
-from servir_harness import Served
+from servir_harness import KEY_REUSED, Served, answer_erased, run_together
 from test_servir_postgresql import assert_one_chain, decided_ids, journal, policy, start, tamis
 
 from tamis.audit.postgres import schema
@@ -64,10 +64,7 @@ def test_a_retry_on_another_instance_gets_the_first_answer_and_decides_nothing(
     assert retried.status_code == 200 and retried.headers["idempotency-replayed"] == "true"
     assert retried.content == answered.content
     assert other.status_code == 409
-    assert other.json() == {
-        "erreur": "clé d'idempotence déjà employée pour une autre requête (corps différent)",
-        "champ": "Idempotency-Key",
-    }
+    assert other.json() == KEY_REUSED
     assert decided_ids(journal) == collections.Counter({"k-1": 1})
     assert kept_keys(journal) == ["commande-1"]
 
@@ -89,14 +86,12 @@ def test_copies_of_one_request_sent_at_once_to_three_instances_are_decided_once(
         for number in range(12):
             key, body = f"lot-{number}", {**SENT, "id": f"c-{number}"}
             ready = threading.Barrier(3)
-            threads = [
-                threading.Thread(target=send, args=(served, key, body, ready))
-                for served in instances
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+            run_together(
+                [
+                    threading.Thread(target=send, args=(served, key, body, ready))
+                    for served in instances
+                ]
+            )
     finally:
         for served in instances:
             assert served.stop() == 0
@@ -266,11 +261,7 @@ def test_a_retried_advice_is_journaled_once_whichever_instance_gets_it(journal, 
         first = advise(instances[0], "conseil-1", DRAFT)
         retried = advise(instances[1], "conseil-1", DRAFT)
         other = advise(instances[2], "conseil-1", {**DRAFT, "message": "Bonjour"})
-        threads = [threading.Thread(target=send, args=(served,)) for served in instances]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        run_together([threading.Thread(target=send, args=(served,)) for served in instances])
     finally:
         for served in instances:
             assert served.stop() == 0
@@ -333,12 +324,7 @@ def test_erasure_empties_the_kept_answers_of_what_it_erases(journal, policy, tmp
         ).fetchall()
     assert rows == [("c-1", 0, erasure), ("d-1", 0, erasure), ("d-2", len(kept.content), None)]
     assert retried.status_code == advice_again.status_code == 410
-    assert retried.json() == {
-        "erreur": "la réponse gardée pour cette clé d'idempotence a été effacée avec les "
-        f"données personnelles qu'elle citait (enregistrement « effacement » n° {erasure}) : "
-        "la requête a déjà été traitée, elle n'est ni redécidée ni réinscrite",
-        "champ": "Idempotency-Key",
-    }
+    assert retried.json() == answer_erased(erasure)
     assert still.status_code == 200 and still.content == kept.content
     with psycopg.connect(journal, autocommit=True) as admin:
         ids = admin.execute(

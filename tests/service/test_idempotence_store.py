@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from servir_harness import NO_PHOTO, POLICY, decisions_in, run_tamis, serve
+from servir_harness import NO_PHOTO, POLICY, answer_erased, decisions_in, run_tamis, serve
 
 from tamis.service.errors import ApiError
 from tamis.service.idempotence import FileStore, Reply, fingerprint
@@ -135,12 +135,7 @@ def test_erasing_decisions_and_advice_empties_their_kept_answers(tmp_path: Path)
     assert "\n1 réponse(s) gardée(s) pour une clé d'idempotence (Idempotency-Key)" in erased.stdout
     erasure = decisions_or_erasures(tmp_path)
     assert retried.status_code == 410
-    assert retried.json() == {
-        "erreur": "la réponse gardée pour cette clé d'idempotence a été effacée avec les "
-        f"données personnelles qu'elle citait (enregistrement « effacement » n° {erasure[0]}) "
-        ": la requête a déjà été traitée, elle n'est ni redécidée ni réinscrite",
-        "champ": "Idempotency-Key",
-    }
+    assert retried.json() == answer_erased(erasure[0])
     assert still.status_code == 200 and still.content == kept.content
     assert erased_advice.returncode == 0, erased_advice.stderr
     assert advice_again.status_code == 410
