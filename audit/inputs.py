@@ -70,7 +70,7 @@ class Previous(NamedTuple):
 
     id: str
     seq: int | None  # None: decided earlier in this same run
-    horodatage: str  # UTC, as journaled
+    horodatage: str | None  # UTC, as journaled; None: decided earlier in this same run
     decision: str
     setting: str  # ``setting`` digest: policy, parameters, context
     inputs: str | None  # ``digest`` of its inputs; None: erased (or not comparable)

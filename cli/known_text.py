@@ -3,8 +3,9 @@
 Sits at the end of ``decider`` (``triage.repeat`` -> ``Known`` -> **these lines**): the court
 line names the sender like every other line, the texte line starts with the id, the JSON
 object says ``"statut": "deja_decidee"`` with the earlier decision's time as journaled (UTC)
-and its ``seq``. Times a person reads are local unless ``--utc`` (``human.when``); every text
-from the invitation goes through ``human.safe``.
+and its ``seq`` (both null for an id decided earlier in the same input: that record's time
+and number are the journal's). Times a person reads are local unless ``--utc``
+(``human.when``); every text from the invitation goes through ``human.safe``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ met (``tamis.invitations.seen.SeenIds``, passed to both): one compact table for 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Protocol
 
@@ -67,7 +66,6 @@ class Repeats:
         self.setting = inputs.setting(
             setup.policy.sha256, dict(setup.parameters), setup.context.sha256
         )
-        self.started = _now()
         self.seen = SeenIds() if seen is None else seen
         self.decided_any = False  # whether ``seen`` marks anything yet
 
@@ -118,7 +116,7 @@ class Repeats:
         if not mark:
             return None, None
         action = ACTIONS[mark - 1]
-        return Previous(ident, None, self.started, action, self.setting, None), Reason.SAME_RUN
+        return Previous(ident, None, None, action, self.setting, None), Reason.SAME_RUN
 
     def remember(self, decided: Sequence[Decided]) -> None:
         """The run's own decisions, once journaled: a later duplicate is known. The first
@@ -126,7 +124,3 @@ class Repeats:
         for item in decided:
             self.seen.mark(item.invitation.id, _MARKS[item.decision.action.value])
         self.decided_any = self.decided_any or bool(decided)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

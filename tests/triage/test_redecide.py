@@ -196,6 +196,21 @@ def test_an_id_given_twice_in_one_input_is_decided_once(journal):
     assert [d["id"] for d in decisions(journal)] == ["a-1", "a-2"]
 
 
+def test_json_gives_no_time_nor_number_for_an_id_decided_earlier_in_the_same_input(journal):
+    """The first decision of that id is journaled by this very run: its time and number are
+    the journal's, not known when the line is printed, so none is made up."""
+    write_invitations(Path("deux.jsonl"), [INVITATIONS[0], INVITATIONS[1], INVITATIONS[0]])
+    result = decide(journal, "--format", "json", source="deux.jsonl")
+    assert orjson.loads(result.stdout.splitlines()[2]) == {
+        "id": "a-1",
+        "statut": "deja_decidee",
+        "raison": "meme_entree",
+        "decision": "refuser",
+        "decidee_le": None,
+        "seq": None,
+    }
+
+
 def test_rejected_records_keep_exit_3_beside_known_ones(journal):
     decide(journal)
     Path("inv.jsonl").write_text(Path("inv.jsonl").read_text() + '{"id": 7}\n', encoding="utf-8")
