@@ -38,7 +38,7 @@ from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
-from tamis.invitations.reader import read_invitations, unreadable
+from tamis.invitations.reader import Line, read_invitations, read_lines, unreadable
 from tamis.invitations.seen import SeenIds
 from tamis.triage.brief import brief_line
 from tamis.triage.known import Known
@@ -158,20 +158,21 @@ def decider(
     rerun = rerun_mode(redecider, nouvelles)
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     seen = SeenIds()  # the ids met: the reader's duplicates and the run's repeats share it
-    records = invitation_records(fichier, sens, seen)
-    view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
     size = batch_size(fichier)
+    count = processes(processus, fichier, size)
+    records = invitation_records(fichier, sens, seen, unread=count > 1)
+    view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
     with (
         tuned_for_batch(parse_engine(moteur)),
         Reporter("Décisions") as reporter,
-        workers_or_none(setup, view, minimiser, processes(processus, fichier, size)) as pool,
+        workers_or_none(setup, view, minimiser, count) as pool,
         journal_or_exit(journal, durabilite, minimiser, reporter) as sink,
         ledger_for(journal, rerun, reporter) as ledger,
     ):
         repeats = None
         if ledger is not None:
             repeats = Repeats(setup, ledger, rerun, minimise=minimiser, seen=seen)
-        tally = run_batch(setup, records, sink, reporter, view, size, repeats, pool)
+        tally = run_batch(setup, records, sink, reporter, view, size, repeats, pool, seen)
     click.echo(summary(tally, rerun), err=True)
     if tally[REJECTED]:
         sys.exit(EXIT_REJECTED)
@@ -200,19 +201,23 @@ def setup_or_exit(
     return setup
 
 
-def invitation_records(fichier: str | None, sens: str, seen: SeenIds) -> Iterator[InputRecord]:
+def invitation_records(
+    fichier: str | None, sens: str, seen: SeenIds, *, unread: bool = False
+) -> Iterator[InputRecord | Line]:
     """The reader's records from a file or stdin (the reader turns bad input into records
     with errors); an unreadable file (missing, a folder, no permission…) is a French error
-    before the journal is opened, so nothing is journaled."""
+    before the journal is opened, so nothing is journaled. ``unread``: JSON Lines come as
+    ``Line`` (``read_lines``), for worker processes to read."""
+    read = read_lines if unread else read_invitations
     if fichier is None and sys.stdin.isatty():
         raise click.UsageError("donnez un FICHIER d'invitations, ou « - » pour l'entrée standard.")
     if fichier in (None, "-"):
         stdin = getattr(sys.stdin, "buffer", sys.stdin)
-        return read_invitations(stdin, name=STDIN_NAME, sens=sens, seen=seen)
+        return read(stdin, name=STDIN_NAME, sens=sens, seen=seen)
     problem = unreadable(fichier)
     if problem is not None:
         raise click.ClickException(f"{fichier} : fichier d'invitations illisible : {problem}")
-    return read_invitations(fichier, name=fichier, sens=sens, seen=seen)
+    return read(fichier, name=fichier, sens=sens, seen=seen)
 
 
 @contextlib.contextmanager
@@ -317,13 +322,14 @@ class View(NamedTuple):
 
 def run_batch(
     setup: Setup,
-    records: Iterator[InputRecord],
+    records: Iterator[InputRecord | Line],
     sink: Journal,
     reporter: Reporter,
     view: View,
     size: int,
     repeats: Repeats | None = None,
     pool: Workers | None = None,
+    seen: SeenIds | None = None,
 ) -> Counter:
     """Decide, journal and print each record, ``size`` at a time (those ``repeats`` sets
     apart are printed as already decided); report rejected ones on stderr.
@@ -333,9 +339,10 @@ def run_batch(
     the input's order."""
     tally: Counter = Counter({REJECTED: 0, KNOWN: 0})
     if pool is None:
-        batches = decide_batches(setup, records, sink, batch_size=size, triage=repeats)
+        batches = decide_batches(setup, records, sink, batch_size=size, triage=repeats)  # type: ignore[arg-type]
     else:
-        batches = decide_in_pool(pool, records, sink, batch_size=size, triage=repeats)
+        seen = seen if seen is not None else SeenIds()
+        batches = decide_in_pool(pool, records, sink, batch_size=size, seen=seen, triage=repeats)
     for batch in batches:
         lines: list[bytes] = []
         for outcome in batch:

@@ -58,6 +58,15 @@ class Record(NamedTuple):
     line: int | None = None
 
 
+class Line(NamedTuple):
+    """A JSON Lines line not read yet (``read_lines``): ``line_record`` reads it, in the
+    process that decides it. Never blank, never over the length limit."""
+
+    name: str  # the input's name, for the record's location
+    number: int
+    text: str
+
+
 def read_invitations(
     source: str | Path | TextIO | BinaryIO,
     *,
@@ -70,11 +79,36 @@ def read_invitations(
     ``seen`` keeps the ids met, with their place (a new table when None): a caller that
     also remembers what it decided of each id (``tamis.triage.repeat``) passes its own, so
     that one table serves both."""
+    return _records(source, name, sens, seen, unread=False)  # type: ignore[return-value]
+
+
+def read_lines(
+    source: str | Path | TextIO | BinaryIO,
+    *,
+    name: str,
+    sens: str = "entrante",
+    seen: SeenIds | None = None,
+) -> Iterator[Record | Line]:
+    """``read_invitations``, but a JSON Lines input's lines come as they are (``Line``), to
+    be read elsewhere (``line_record``: worker processes): the caller then notes their
+    duplicates (``noted_duplicate``, in input order). The other formats, a line over the
+    limit and a read failure come as records, as from ``read_invitations``."""
+    return _records(source, name, sens, seen, unread=True)
+
+
+def _records(
+    source: str | Path | TextIO | BinaryIO,
+    name: str,
+    sens: str,
+    seen: SeenIds | None,
+    *,
+    unread: bool,
+) -> Iterator[Record | Line]:
     if sens not in SENS:
         raise ValueError(f"sens must be one of {SENS}, not {sens!r}")
     seen = SeenIds() if seen is None else seen
     if not isinstance(source, str | Path):
-        yield from _read(Source(source), name, sens, seen)
+        yield from _read(Source(source), name, sens, seen, unread)
         return
     try:
         stream = Path(source).open("rb")  # noqa: SIM115 - closed below, after the last record
@@ -82,15 +116,17 @@ def read_invitations(
         yield Record(name, None, None, (os_error(error),))
         return
     with stream:
-        yield from _read(Source(stream), name, sens, seen)
+        yield from _read(Source(stream), name, sens, seen, unread)
 
 
-def _read(source: Source, name: str, sens: str, seen: SeenIds) -> Iterator[Record]:
+def _read(
+    source: Source, name: str, sens: str, seen: SeenIds, unread: bool
+) -> Iterator[Record | Line]:
     start = _first_char(source)
     if start == "[":
-        records = _json_array(source, name, seen)
+        records: Iterator[Record | Line] = _json_array(source, name, seen)
     elif start == "{":
-        records = _json_objects(source, name, seen)
+        records = _json_objects(source, name, seen, unread)
     elif start:
         records = _csv_or_unknown(source, name, sens, seen)
     else:
@@ -115,7 +151,9 @@ def _first_char(source: Source) -> str:
     return ""
 
 
-def _json_objects(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
+def _json_objects(
+    source: Source, name: str, seen: SeenIds, unread: bool
+) -> Iterator[Record | Line]:
     """JSON Lines when the first line is one JSON object alone, or when the next non-blank
     line starts another object (the first line is then an error); else JSON texts one after
     another (a pretty-printed invitation)."""
@@ -123,7 +161,10 @@ def _json_objects(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
     if not _one_json_object(lines[-1]) and not _next_starts_object(source, lines):
         source.give_back(lines)
         return _json_sequence(source, name, seen)
-    return _json_lines(itertools.chain(lines, iter(source.line, "")), source, name, seen)
+    every = itertools.chain(lines, iter(source.line, ""))
+    if unread:
+        return _json_lines_unread(every, source, name)
+    return _json_lines(every, source, name, seen)
 
 
 def _next_starts_object(source: Source, lines: list[str]) -> bool:
@@ -159,39 +200,61 @@ def _json_lines(lines: Iterable[str], source: Source, name: str, seen: SeenIds) 
     """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
     other line separators, such as U+2028, inside its strings)."""
     counter = _Counter()
-    numbered = _numbered_lines(lines, counter, name)
-    yield from _with_duplicates(numbered, lambda number: f"{name}:{number}", seen)
+    records = (
+        (item, item.line or 0) if type(item) is Record else (line_record(item), item.number)  # type: ignore[arg-type]
+        for item in _unread_lines(lines, counter, name)
+    )
+    yield from _with_duplicates(records, line_place(name), seen)
+    yield from _problem(source, name, counter)
+
+
+def _json_lines_unread(lines: Iterable[str], source: Source, name: str) -> Iterator[Record | Line]:
+    counter = _Counter()
+    yield from _unread_lines(lines, counter, name)
+    yield from _problem(source, name, counter)
+
+
+def _problem(source: Source, name: str, counter: _Counter) -> Iterator[Record]:
+    """The record of a read failure, at the line after the last one read."""
     if source.problem is not None:
         after = counter.count + 1
         yield Record(f"{name}:{after}", None, None, (source.problem,), line=after)
         source.problem = None
 
 
+def line_place(name: str) -> Callable[[int], str]:
+    """How a JSON Lines input names a line in a duplicate's warning."""
+    return lambda number: f"{name}:{number}"
+
+
 class _Counter:
-    """How many lines were read so far (``_numbered_lines`` counts them)."""
+    """How many lines were read so far (``_unread_lines`` counts them)."""
 
     def __init__(self) -> None:
         self.count = 0
 
 
-def _numbered_lines(
-    lines: Iterable[str], counter: _Counter, name: str
-) -> Iterator[tuple[Record, int]]:
+def _unread_lines(lines: Iterable[str], counter: _Counter, name: str) -> Iterator[Record | Line]:
+    """Each non-blank line as a ``Line``; one over the limit as its record."""
     for number, line in enumerate(lines, start=1):
         counter.count = number
-        location = f"{name}:{number}"
         if line is TOO_LONG:
-            yield _unreadable(ReadError(LONG_INVITATION), location, number), number
-            continue
-        line = line.rstrip("\r\n")  # an error at the end is on this line, not the next
-        if not line or line.isspace():  # blank (no stripped copy: lines are long)
-            continue
-        try:
-            value = parse(line)
-        except ReadError as error:
-            yield _unreadable(error.shifted(number, 1), location, number), number
-            continue
-        yield _json_record(value, line, location, number), number
+            location = f"{name}:{number}"
+            yield _unreadable(ReadError(LONG_INVITATION), location, number)
+        elif not line.isspace():  # not blank (no stripped copy: lines are long)
+            yield Line(name, number, line)
+
+
+def line_record(line: Line) -> Record:
+    """The record of one JSON Lines line: its invitation, or why it is none (no duplicate
+    check: the caller's, in input order)."""
+    number, location = line.number, f"{line.name}:{line.number}"
+    text = line.text.rstrip("\r\n")  # an error at the end is on this line, not the next
+    try:
+        value = parse(text)
+    except ReadError as error:
+        return _unreadable(error.shifted(number, 1), location, number)
+    return _json_record(value, text, location, number)
 
 
 def _json_array(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
@@ -316,13 +379,24 @@ def _with_duplicates(
     """Warn on an id already seen in the input (decisions would share it in the journal);
     each record comes with the number ``place`` words (a line, an element)."""
     for record, where in records:
-        ident = record.invitation.id if record.invitation is not None else None
-        first = seen.first(ident, where) if ident is not None else None
-        if first is not None:
-            where_first = place(first) if first else TOO_FAR
-            warning = f"invitation « {ident} » : id déjà utilisé ({where_first})"
-            record = record._replace(warnings=(*record.warnings, warning))
-        yield record
+        yield noted_duplicate(record, where, place, seen)
+
+
+def noted_duplicate(
+    record: Record, where: int, place: Callable[[int], str], seen: SeenIds
+) -> Record:
+    """``record`` with a warning if its id was met before (else the id is kept, at ``where``)."""
+    ident = record.invitation.id if record.invitation is not None else None
+    first = seen.first(ident, where) if ident is not None else None
+    if first is None:
+        return record
+    return record._replace(warnings=(*record.warnings, duplicate(ident, first, place)))
+
+
+def duplicate(ident: str, first: int, place: Callable[[int], str]) -> str:
+    """The warning on an id met again, first met at the number ``first`` (0: too far)."""
+    where_first = place(first) if first else TOO_FAR
+    return f"invitation « {ident} » : id déjà utilisé ({where_first})"
 
 
 def _csv(lines: Iterable[str], name: str, sens: str, seen: SeenIds) -> Iterator[Record]:

@@ -4,19 +4,30 @@ Sits beside ``pipeline.decide_batches`` and gives the same outcomes, in the same
 the same journal records: ``tamis decider --processus N`` on a large file. The work is cut
 where it can go to other processes without changing a byte:
 
-- **here** (sequential): reading and validating the input (``tamis.invitations.reader``,
-  with its duplicate warnings), what the journal already holds (``repeat.Repeats``: the
-  ledger, « déjà décidée », ``--nouvelles``), numbering, chaining and writing the journal
+- **here** (sequential): cutting the input into records (``reader.read_lines``: JSON Lines
+  come as ``Line``, unread; the other formats are read and validated here, with their
+  duplicate warnings), the ids met in input order (``SeenIds``: duplicates, « plus haut
+  dans cette entrée »), what the journal already holds (``repeat.Repeats``: the ledger,
+  « déjà décidée », ``--nouvelles``), numbering, chaining and writing the journal
   (``Journal.append_rendered``), and handing the outcomes back in input order;
-- **in the workers**, for each invitation to decide, sent as the JSON bytes of the
-  invitation as received: validating it again (cheaper than pickling the model), facts,
-  decision and explanation (``pipeline.outcome``), the journal record's content rendered by
-  the audit layer's own serialiser (``personal.rendered``: bytes and the commitment, since a
-  hash state cannot cross processes), and the line the shell prints (its ``render``).
+- **in the workers**, for each JSON Lines line: reading and validating it (``line_record``,
+  the reader's own), then for each invitation (a line's, or the JSON bytes of one read
+  here): facts, decision and explanation (``pipeline.outcome``), the journal record's
+  content rendered by the audit layer's own serialiser (``personal.rendered``: bytes and the
+  commitment, since a hash state cannot cross processes), and the line the shell prints
+  (its ``render``).
 
-Only bytes cross between processes, never an ``Explained``: each worker sends back, per
-invitation, a ``Work`` tuple (the printed line, the rendered record, its action). A batch is
-journaled before it is handed back, so nothing is printed that is not in the journal.
+Only bytes, text and tuples cross between processes, never an ``Explained``: each worker
+sends back, per invitation, a ``Work`` tuple (the printed line, the rendered record, its
+action), with the id, the warnings or the errors of a line (``Read``). A batch is journaled
+before it is handed back, so nothing is printed that is not in the journal.
+
+A line's id is known only once a worker has read it, so a duplicate is found when its
+results come back, in input order: its warning is added there, and with a ``Repeats`` its
+decision is dropped (the first occurrence's stands, « plus haut dans cette entrée »). This
+holds only when the journal cannot set anything apart (``nothing_known``: a new journal,
+``--redecider``); else the lines are read here first, so that a known invitation is not
+decided for nothing.
 
 Several batches are in flight at once (``IN_FLIGHT`` per worker), so an id met again before
 its first decision came back is set apart as decided « plus haut dans cette entrée » once it
@@ -43,6 +54,9 @@ import orjson
 from tamis.audit import personal
 from tamis.audit import record as schema
 from tamis.grammar.checked import CheckedPolicy
+from tamis.invitations.models import Invitation
+from tamis.invitations.reader import Line, duplicate, line_place, line_record, noted_duplicate
+from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
 from tamis.triage.known import Known
 from tamis.triage.pipeline import (
@@ -118,19 +132,45 @@ def _ready() -> bool:
     return True
 
 
-def decide_encoded(invitations: list[bytes]) -> list[Work]:
-    """In a worker: each invitation (JSON bytes, as received) decided and serialised."""
-    assert _WORKER is not None
-    return [work(_WORKER, orjson.loads(raw)) for raw in invitations]
+Read = tuple[str | None, tuple[str, ...], "Work | tuple[str, ...]"]
+"""What a worker sends back for one ``Line``: ``(id, warnings, Work)`` for an invitation,
+``(None, warnings, errors)`` for a line that is none (the errors in French, without place)."""
+IDENT, WARNINGS, WORK = range(3)
+
+
+def decide_batch(encoded: list[bytes], name: str, numbers: list[int], texts: list[str]) -> list:
+    """In a worker: each invitation (JSON bytes, as received) decided and serialised
+    (``Work``), then each JSON Lines line (``name``, ``numbers``, ``texts``) read, validated,
+    decided and serialised (``Read``)."""
+    state = _WORKER
+    assert state is not None
+    results: list = [work(state, orjson.loads(raw)) for raw in encoded]
+    for number, text in zip(numbers, texts, strict=True):
+        results.append(read_work(state, Line(name, number, text)))
+    return results
+
+
+def read_work(state: WorkerSetup, line: Line) -> Read:
+    """One line read as the reader would (``line_record``), then decided as ``work``."""
+    record = line_record(line)
+    invitation = record.invitation
+    if invitation is None or record.errors:
+        return None, record.warnings, record.errors
+    return invitation.id, record.warnings, work_of(state, invitation, record.raw)  # type: ignore[arg-type]
 
 
 def work(state: WorkerSetup, received: dict) -> Work:
-    """One invitation decided, its record content rendered, its line printed: the same
-    steps ``pipeline.outcome``, ``Journal.prepare`` and the shell take in one process."""
-    setup = state.setup
+    """One invitation validated again, then decided (``work_of``)."""
     invitation, errors, _ = validate(received)
     if invitation is None or errors:  # validated once already: the same dict cannot fail
         raise RuntimeError(f"invitation valid in the reader, not in a worker: {errors}")
+    return work_of(state, invitation, received)
+
+
+def work_of(state: WorkerSetup, invitation: Invitation, received: dict) -> Work:
+    """One invitation decided, its record content rendered, its line printed: the same
+    steps ``pipeline.outcome``, ``Journal.prepare`` and the shell take in one process."""
+    setup = state.setup
     explained, duration_ms = decide_invitation(setup, invitation)
     decided = Decided("", invitation, received, explained, duration_ms)
     content = schema.decision_content(
@@ -197,29 +237,48 @@ class Local(NamedTuple):
     work: Work
 
 
-Slot = Rejected | Known | Later | Sent | Local
+class Unread(NamedTuple):
+    """A JSON Lines line sent to a worker unread: the ``index``-th line of its batch's task."""
+
+    line: Line
+    index: int
+
+
+Slot = Rejected | Known | Later | Sent | Local | Unread
 
 
 class Plan(NamedTuple):
-    """A batch as sent: each record's slot, and the task deciding those sent."""
+    """A batch as sent: each record's slot, the task deciding those sent, and where its
+    results for the lines start (after those for the invitations sent encoded)."""
 
     slots: list[Slot]
     task: Future | None
+    lines_from: int = 0
+
+
+def nothing_known(triage: Repeats | None) -> bool:
+    """Whether the journal holds no decision that could set a record apart (``--redecider``,
+    or a journal with no decision yet): the workers then read the lines themselves, and
+    duplicates are found as their results come back, in input order. Else this process
+    reads them first, so that what the journal holds is not decided for nothing."""
+    return triage is None or getattr(triage.ledger, "empty", False) is True
 
 
 def decide_in_pool(
     workers: Workers,
-    records: Iterable[InputRecord],
+    records: Iterable[InputRecord | Line],
     journal: Writer,
     *,
     batch_size: int,
+    seen: SeenIds,
     triage: Repeats | None = None,
 ) -> Iterator[list[Outcome]]:
     """``pipeline.decide_batches`` with the deciding done by ``workers``: the outcomes of
-    each batch, in input order, once its decisions are in the journal."""
+    each batch, in input order, once its decisions are in the journal. ``records`` come from
+    ``reader.read_lines`` with ``seen``, the table of ids met (``triage.seen`` too)."""
     from concurrent.futures.process import BrokenProcessPool
 
-    sorter = Sorter(workers.state, triage)
+    sorter = Sorter(workers.state, triage, seen)
     iterator = iter(records)
     plans: deque[Plan] = deque()
     try:
@@ -244,26 +303,45 @@ class Sorter:
     """Sets each record of a batch apart or sends it to be decided; takes the results back
     in order, journals them, and tells ``triage`` what was decided."""
 
-    def __init__(self, state: WorkerSetup, triage: Repeats | None) -> None:
-        self.state, self.triage = state, triage
+    def __init__(self, state: WorkerSetup, triage: Repeats | None, seen: SeenIds) -> None:
+        self.state, self.triage, self.seen = state, triage, seen
         self.in_flight: set[str] = set()  # ids sent and not yet back
+        self.unread = nothing_known(triage)  # lines go to the workers unread
 
-    def send(self, batch: list[InputRecord], pool: ProcessPoolExecutor) -> Plan:
-        journaled = self.journaled(batch)
+    def send(self, batch: list[InputRecord | Line], pool: ProcessPoolExecutor) -> Plan:
+        if not self.unread:
+            batch = [self.read(item) if type(item) is Line else item for item in batch]
+        journaled = self.journaled(batch)  # type: ignore[arg-type]
         slots: list[Slot] = []
         encoded: list[bytes] = []
-        for record in batch:
-            slot = self.slot(record, journaled, encoded)
-            slots.append(slot)
-        task = pool.submit(decide_encoded, encoded) if encoded else None
-        return Plan(slots, task)
+        numbers: list[int] = []
+        texts: list[str] = []
+        for item in batch:
+            if type(item) is Line:
+                slots.append(Unread(item, len(numbers)))
+                numbers.append(item.number)
+                texts.append(item.text)
+            else:
+                slots.append(self.slot(item, journaled, encoded))  # type: ignore[arg-type]
+        if not encoded and not numbers:
+            return Plan(slots, None)
+        name = slots[0].line.name if numbers else ""  # type: ignore[union-attr]
+        return Plan(slots, pool.submit(decide_batch, encoded, name, numbers, texts), len(encoded))
+
+    def read(self, line: Line) -> InputRecord:
+        """A line read here, its duplicate noted, as ``reader.read_invitations`` does."""
+        return noted_duplicate(line_record(line), line.number, line_place(line.name), self.seen)
 
     def journaled(self, batch: list[InputRecord]) -> dict:
         """The journal's latest decision of each valid id of the batch (``Repeats``'s
         ledger, one query per batch)."""
         if self.triage is None:
             return {}
-        ids = [r.invitation.id for r in batch if r.invitation is not None and not r.errors]
+        ids = [
+            r.invitation.id
+            for r in batch
+            if type(r) is not Line and r.invitation is not None and not r.errors
+        ]
         return dict(self.triage.ledger.latest(ids)) if ids else {}
 
     def slot(self, record: InputRecord, journaled: dict, encoded: list[bytes]) -> Slot:
@@ -290,38 +368,60 @@ class Sorter:
     def receive(self, plan: Plan, journal: Writer) -> list[Outcome]:
         """The batch's outcomes, once its decisions are journaled and remembered."""
         results = plan.task.result() if plan.task is not None else []
-        decided = [
-            (slot.record, results[slot.index] if type(slot) is Sent else slot.work)
-            for slot in plan.slots
-            if type(slot) is Sent or type(slot) is Local
-        ]
-        if decided:
+        journaled: list[Work] = []  # in input order
+        sent: list[tuple[InputRecord, Work]] = []  # read here: remembered once journaled
+        outcomes: list[Outcome | Later] = []
+        for slot in plan.slots:
+            kind = type(slot)
+            if kind is Unread:
+                read = results[plan.lines_from + slot.index]  # type: ignore[union-attr]
+                outcomes.append(self.read_back(slot.line, read, journaled))  # type: ignore[union-attr]
+            elif kind is Sent or kind is Local:
+                item = results[slot.index] if kind is Sent else slot.work  # type: ignore[union-attr]
+                journaled.append(item)
+                sent.append((slot.record, item))  # type: ignore[union-attr]
+                outcomes.append(done(slot.record, item))  # type: ignore[union-attr]
+            else:
+                outcomes.append(slot)  # type: ignore[arg-type]
+        if journaled:
             journal.append_rendered(
-                [personal.Rendered(*item[HEAD:MARK]) for _, item in decided],
+                [personal.Rendered(*item[HEAD:MARK]) for item in journaled],
                 policy=self.state.setup.policy,
             )
-            self.remember(decided)
-        return [self.outcome(slot, results) for slot in plan.slots]
+            self.remember(sent)
+        return [self.known_earlier(o.record) if type(o) is Later else o for o in outcomes]  # type: ignore[union-attr]
+
+    def read_back(self, line: Line, read: Read, journaled: list[Work]) -> Outcome:
+        """A line a worker read: rejected, or its id checked against those met before in
+        input order (a warning; with ``triage``, the first decision stands and this one is
+        dropped), then decided (its work journaled and its id marked at once, so that a
+        duplicate later in the batch finds it)."""
+        ident, warnings, done_or_errors = read
+        location = f"{line.name}:{line.number}"
+        if ident is None:
+            return Rejected(location, done_or_errors, warnings)  # type: ignore[arg-type]
+        first = self.seen.first(ident, line.number)
+        if first is not None:
+            warnings = (*warnings, duplicate(ident, first, line_place(line.name)))
+            if self.triage is not None and self.seen.marked(ident):
+                return self.known_earlier(line_record(line)._replace(warnings=warnings))
+        item: Work = done_or_errors  # type: ignore[assignment]
+        journaled.append(item)
+        if self.triage is not None:
+            self.seen.mark(ident, item[MARK])
+            self.triage.decided_any = True
+        return Done(location, ident, item[LINE], ACTIONS[item[MARK] - 1], warnings)
 
     def remember(self, decided: list[tuple[InputRecord, Work]]) -> None:
         """Once journaled: a later record of the same id is « déjà décidée » (the first
         decision of an id stands)."""
-        if self.triage is None:
+        if self.triage is None or not decided:
             return
         for record, item in decided:
             ident = record.invitation.id  # type: ignore[union-attr]
             self.triage.seen.mark(ident, item[MARK])
             self.in_flight.discard(ident)
         self.triage.decided_any = True
-
-    def outcome(self, slot: Slot, results: list[Work]) -> Outcome:
-        kind = type(slot)
-        if kind is Sent or kind is Local:
-            item = results[slot.index] if kind is Sent else slot.work  # type: ignore[union-attr]
-            return done(slot.record, item)  # type: ignore[union-attr]
-        if kind is Later:
-            return self.known_earlier(slot.record)  # type: ignore[union-attr]
-        return slot  # type: ignore[return-value]
 
     def known_earlier(self, record: InputRecord) -> Known:
         assert self.triage is not None and record.invitation is not None

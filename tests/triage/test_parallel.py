@@ -63,10 +63,13 @@ def invitations(count: int) -> list[dict]:
 
 
 def jsonl(raws: list[dict]) -> bytes:
-    """JSON Lines with blank lines, a syntax error and invalid invitations among them."""
+    """JSON Lines with blank lines, a syntax error, a byte that is not UTF-8, a Windows line
+    end and invalid invitations among them."""
     lines = [orjson.dumps(raw) for raw in raws]
     lines[30] = b'{"id": "casse", "expediteur": {"connexions": -3}}'
     lines[31] = b'{"id": "virgule",}'
+    lines[50] = b'{"id": "latin", "message": "caf\xe9"}'
+    lines[51] += b"\r"
     lines[400] = b""
     lines[401] = b"[1, 2]"
     return b"\n".join(lines) + b"\n"
@@ -130,6 +133,7 @@ def test_json_lines_the_same_with_workers(
     done = same_in_both(tmp_path, args, inputs["jsonl"])
     assert done.returncode == decider.EXIT_REJECTED  # the invalid lines, named by place
     assert b"invitations.jsonl:32: erreur" in done.stderr
+    assert b"invitations.jsonl:51: erreur : le fichier n'est pas en UTF-8" in done.stderr
     assert "id déjà utilisé".encode() in done.stderr
 
 
