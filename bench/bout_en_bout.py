@@ -1,9 +1,9 @@
 """End-to-end benchmark of ``tamis decider`` (issue 9): a script, not a test.
 
-``python bench/bout_en_bout.py [--n 20000] [--tours 3] [--rss-grand] [--memoire] [--rapide]``
-generates N invitations (``generer.generate``, fixed seed) into a temporary folder, then
-prints, measured in one run, each figure as the median of several rounds and its spread
-(lowest–highest):
+``python bench/bout_en_bout.py [--n 20000] [--tours 3] [--rss-grand] [--memoire] [--debit]
+[--rapide]`` generates N invitations (``generer.generate``, fixed seed) into a temporary
+folder, then prints, measured in one run, each figure as the median of several rounds and its
+spread (lowest–highest):
 
 1. decisions per second of ``tamis decider`` as a subprocess, journal on (``groupee``), as
    a user runs it (worker processes for a large file) and with ``--processus 1``, of the
@@ -22,8 +22,8 @@ prints, measured in one run, each figure as the median of several rounds and its
 
 Each target is printed as met or not, from wall times; the same ratios from processor
 time (``wait4``'s user + system) follow, steadier when other work loads the machine.
-``--rapide`` (tiny N, one round) only checks that everything runs:
-``tests/bench/test_bout_en_bout.py`` uses it; its figures mean nothing.
+``--debit``: only the figures of part 1. ``--rapide`` (tiny N, one round) only checks that
+everything runs: ``tests/bench/test_bout_en_bout.py`` uses it; its figures mean nothing.
 """
 
 from __future__ import annotations
@@ -352,6 +352,9 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--memoire", action="store_true", help="seulement la mémoire de pointe (partie 2)"
     )
     parser.add_argument(
+        "--debit", action="store_true", help="seulement le débit de bout en bout (partie 1)"
+    )
+    parser.add_argument(
         "--rapide", action="store_true", help="N minuscule, un tour : vérifie que tout tourne"
     )
     args = parser.parse_args(argv)
@@ -380,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not args.memoire:
             invitations = write_invitations(bench.folder / "invitations.jsonl", args.n, args.graine)
             measure_rates(bench, invitations, args.n, args.tours)
+        if args.debit:
+            print(f"\ncharge en fin de mesure : {load()}")
+            return
         print("2. Mémoire de pointe (RSS) de tamis decider, invitations lues d'un fichier")
         measure_rss(bench, args.n, args.graine, "n")
         if args.rss_grand:
