@@ -16,7 +16,11 @@ and its copied columns say what its content says:
   and ``expediteur`` for what ``chercher`` shows and ``stats`` counts; a copy changed in the
   table would make their SQL answer wrongly while the chain still verifies. Each row's
   content (and a decision's personal part) is parsed once and every copy computed from it
-  as the writers compute them (``expected_copies``).
+  as the writers compute them (``expected_copies``, the definition). A decision as tamis
+  writes one takes a shorter way to the same copies (``decision_copies``: the same
+  functions on the members they read, without rebuilding the merged content), a quarter
+  less of the verifier's time per row; any other shape steps aside to the definition, and
+  a property test holds the two equal.
 
 Rows arrive as a binary ``COPY`` sends them: texts as UTF-8 bytes (``COLUMNS``, ``TYPES``).
 """
@@ -31,8 +35,10 @@ from typing import NamedTuple
 import orjson
 
 from tamis.audit import layout
-from tamis.audit.personal import KEY
+from tamis.audit.filters import Outcome, Sender
+from tamis.audit.personal import KEY, is_tombstone
 from tamis.audit.postgres import rows
+from tamis.audit.stats import fact_profile
 
 COLUMNS = (*rows.COPY_COLUMNS, *rows.COLUMNS[8:])
 """The columns a row is checked from, in ``RowBytes``' order: the copies (``Indexed`` and
@@ -125,8 +131,59 @@ def copies_hold(row: tuple) -> bool:
     """True if the row's copied columns are what its content says (``expected_copies``), the
     sender's copy being also allowed to be empty: erasure empties it, and a name restored
     into the personal part afterwards is the erasure check's to name."""
-    expected = expected_copies(row)
+    expected = decision_copies(row) or expected_copies(row)
     return expected is not None and row[8:14] == expected[:6] and row[14] in (None, expected[6])
+
+
+def decision_copies(row: tuple) -> tuple[bytes | None, ...] | None:
+    """``expected_copies`` of a decision row as tamis writes one, in fewer steps: the same
+    functions (``Outcome``, ``Sender``, ``fact_profile``, the canonical JSON) on the members
+    they read, without ``personal.merged``'s copy of the whole content; texts compared as
+    bytes. None for any other row or shape, for which the caller asks ``expected_copies``,
+    the definition: another event, a content or a personal part that does not parse, a
+    policy digest, id or decision that is not a text, a personal part that is neither data
+    without quoted facts nor a tombstone."""
+    if row[3] != b"decision":
+        return None
+    try:
+        content = orjson.loads(row[0])
+        invitation = _invitation(content, row[1])
+        if invitation is _UNUSUAL:
+            return None
+        policy, ident, decision = content["politique"], content["id"], content["decision"]
+        if type(policy["sha256"]) is not str or type(ident) is not str or type(decision) is not str:
+            return None
+        outcome = Outcome(decision, content.get("regle"), content.get("motif"), policy)
+        shown = Sender.of({"invitation": invitation}).shown
+        return (
+            policy["sha256"].encode(),
+            ident.encode(),
+            decision.encode(),
+            layout.canonical(list(outcome)),
+            outcome.rule.encode() if type(outcome.rule) is str else None,
+            layout.canonical(fact_profile(content)),
+            None if shown is None else layout.canonical(shown),
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):  # not JSON, not of these shapes
+        return None
+
+
+_UNUSUAL = object()
+
+
+def _invitation(content: object, personal: bytes | None) -> object:
+    """What ``personal.merged`` gives a decision's content as its ``invitation`` (None if it
+    has none), when the copies read nothing else it changes: no personal part, a tombstone,
+    or data that puts back no facts and no trace details; else ``_UNUSUAL``."""
+    if type(content) is not dict or type(content.get("politique")) is not dict:
+        return _UNUSUAL
+    part = None if personal is None else orjson.loads(personal)
+    if part is None or is_tombstone(part):
+        return content.get("invitation")
+    data = part.get("donnees") if type(part) is dict else None
+    if type(data) is not dict or "faits" in data or "details" in data:
+        return _UNUSUAL
+    return data["invitation"] if "invitation" in data else content.get("invitation")
 
 
 def expected_copies(row: tuple) -> tuple[bytes | None, ...] | None:
