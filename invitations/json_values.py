@@ -82,8 +82,10 @@ class Values:
         return Text(self.text[self.pos :], line, column)
 
     def _value(self, element: int | None) -> Text:
-        start = self.pos
+        """The value at ``pos`` (``pos`` stays at its start until it is read: reading more
+        may drop the text before it, and ``pos`` follows)."""
         while True:
+            start = self.pos
             try:
                 _, end = _DECODER.raw_decode(self.text, start)
             except json.JSONDecodeError as error:
@@ -91,19 +93,20 @@ class Values:
                     continue
                 raise self._error(error.msg, error.pos) from None
             except RecursionError:
-                end = self._nested_end(start)
+                end = self._nested_end()
+                start = self.pos
             if end == len(self.text) and self._grow(start):
                 continue
             line, column = self._place(start)
             self.pos = end
             return Text(self.text[start:end], line, column, element)
 
-    def _nested_end(self, start: int) -> int:
-        """Where the value at ``start``, too deeply nested for ``json``'s scanner, ends:
+    def _nested_end(self) -> int:
+        """Where the value at ``pos``, too deeply nested for ``json``'s scanner, ends:
         brackets counted outside texts, without recursion (``limits.decode`` then refuses
         it alone). Raises at the limit or at the end of the input."""
         while True:
-            depth = 0
+            depth, start = 0, self.pos
             for token in _TOKENS.finditer(self.text, start):
                 depth += _DEPTH_CHANGE.get(token[0], 0)
                 if depth == 0:

@@ -62,6 +62,25 @@ def test_an_array_is_read_element_by_element_across_pieces(monkeypatch, indent) 
     assert records[-1].location == f"lot.json:{line} (élément 60)"
 
 
+@pytest.mark.parametrize("kind", ["tableau", "suite"])
+def test_a_long_pretty_printed_input_is_read_whole(kind) -> None:
+    """Past the first pieces, reading more for a value drops the text before it: the value
+    is still read from its own start, and its place stays right (valid arrays and
+    sequences were cut short here, with an error at a place where there was none)."""
+    values = [{**invitation(n), "message": "é" * 300} for n in range(1200)]
+    if kind == "tableau":
+        text = json.dumps(values, indent=2, ensure_ascii=False)
+    else:
+        text = "\n".join(json.dumps(value, indent=2, ensure_ascii=False) for value in values)
+    stream = io.BufferedReader(Counting(text.encode()))
+    records = list(read_invitations(stream, name="lot.json"))
+    assert ids(records) == [f"i-{n}" for n in range(1200)]
+    assert all(not r.errors for r in records)
+    line = text[: text.rindex('"i-1199"')].count("\n")  # the last one's "{"
+    last = f"lot.json:{line} (élément 1200)" if kind == "tableau" else f"lot.json:{line}"
+    assert records[-1].location == last
+
+
 def test_a_one_line_array_is_not_read_whole(monkeypatch) -> None:
     text = "[" + ",".join(orjson.dumps(invitation(n)).decode() for n in range(3000)) + "]"
     raw = Counting(text.encode())
