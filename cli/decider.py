@@ -38,7 +38,7 @@ from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
-from tamis.invitations.reader import Line, read_invitations, read_lines, unreadable
+from tamis.invitations.reader import Unread, read_invitations, read_texts, unreadable
 from tamis.invitations.seen import SeenIds
 from tamis.triage.brief import brief_line
 from tamis.triage.known import Known
@@ -203,12 +203,12 @@ def setup_or_exit(
 
 def invitation_records(
     fichier: str | None, sens: str, seen: SeenIds, *, unread: bool = False
-) -> Iterator[InputRecord | Line]:
+) -> Iterator[InputRecord | Unread]:
     """The reader's records from a file or stdin (the reader turns bad input into records
     with errors); an unreadable file (missing, a folder, no permission…) is a French error
-    before the journal is opened, so nothing is journaled. ``unread``: JSON Lines come as
-    ``Line`` (``read_lines``), for worker processes to read."""
-    read = read_lines if unread else read_invitations
+    before the journal is opened, so nothing is journaled. ``unread``: JSON texts come as
+    ``Unread`` (``read_texts``), for worker processes to read."""
+    read = read_texts if unread else read_invitations
     if fichier is None and sys.stdin.isatty():
         raise click.UsageError("donnez un FICHIER d'invitations, ou « - » pour l'entrée standard.")
     if fichier in (None, "-"):
@@ -322,7 +322,7 @@ class View(NamedTuple):
 
 def run_batch(
     setup: Setup,
-    records: Iterator[InputRecord | Line],
+    records: Iterator[InputRecord | Unread],
     sink: Journal,
     reporter: Reporter,
     view: View,

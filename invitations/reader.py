@@ -23,7 +23,7 @@ import orjson
 from tamis.grammar.numbers import group
 from tamis.invitations import linkedin
 from tamis.invitations.french import os_error
-from tamis.invitations.json_values import Text, Values
+from tamis.invitations.json_values import Values
 from tamis.invitations.limits import (
     LONG_INVITATION,
     MAX_CHARS,
@@ -58,13 +58,28 @@ class Record(NamedTuple):
     line: int | None = None
 
 
-class Line(NamedTuple):
-    """A JSON Lines line not read yet (``read_lines``): ``line_record`` reads it, in the
-    process that decides it. Never blank, never over the length limit."""
+class Unread(NamedTuple):
+    """A text not read yet (``read_texts``): one JSON Lines line, one element of a JSON array
+    or one JSON text of a sequence. ``unread_record`` reads it, in the process that decides
+    it; never blank, never over the length limit."""
 
-    name: str  # the input's name, for the record's location
-    number: int
+    name: str  # the input's name
+    number: int  # what a duplicate's warning names it by: its line, or its element's rank
     text: str
+    line: int  # where it starts, from 1
+    column: int
+    element: int | None = None  # its rank in a JSON array
+
+    @property
+    def location(self) -> str:
+        """« name:line », « name:line (élément n) » in an array."""
+        if self.element is None:
+            return f"{self.name}:{self.line}"
+        return f"{self.name}:{self.line} (élément {self.element})"
+
+    def place(self) -> Callable[[int], str]:
+        """How a duplicate's warning names where the same id was first met."""
+        return _element_place if self.element is not None else line_place(self.name)
 
 
 def read_invitations(
@@ -82,17 +97,18 @@ def read_invitations(
     return _records(source, name, sens, seen, unread=False)  # type: ignore[return-value]
 
 
-def read_lines(
+def read_texts(
     source: str | Path | TextIO | BinaryIO,
     *,
     name: str,
     sens: str = "entrante",
     seen: SeenIds | None = None,
-) -> Iterator[Record | Line]:
-    """``read_invitations``, but a JSON Lines input's lines come as they are (``Line``), to
-    be read elsewhere (``line_record``: worker processes): the caller then notes their
-    duplicates (``noted_duplicate``, in input order). The other formats, a line over the
-    limit and a read failure come as records, as from ``read_invitations``."""
+) -> Iterator[Record | Unread]:
+    """``read_invitations``, but each JSON text comes as it is (``Unread``: a JSON Lines line,
+    an array's element, a text of a sequence), to be read elsewhere (``unread_record``:
+    worker processes): the caller then notes their duplicates (``noted_duplicate``, in input
+    order). LinkedIn's CSV rows, a line over the limit, a syntax error between texts and a
+    read failure come as records, as from ``read_invitations``."""
     return _records(source, name, sens, seen, unread=True)
 
 
@@ -103,7 +119,7 @@ def _records(
     seen: SeenIds | None,
     *,
     unread: bool,
-) -> Iterator[Record | Line]:
+) -> Iterator[Record | Unread]:
     if sens not in SENS:
         raise ValueError(f"sens must be one of {SENS}, not {sens!r}")
     seen = SeenIds() if seen is None else seen
@@ -121,10 +137,10 @@ def _records(
 
 def _read(
     source: Source, name: str, sens: str, seen: SeenIds, unread: bool
-) -> Iterator[Record | Line]:
+) -> Iterator[Record | Unread]:
     start = _first_char(source)
     if start == "[":
-        records: Iterator[Record | Line] = _json_array(source, name, seen)
+        records: Iterator[Record | Unread] = _json_array(source, name, seen, unread)
     elif start == "{":
         records = _json_objects(source, name, seen, unread)
     elif start:
@@ -153,14 +169,14 @@ def _first_char(source: Source) -> str:
 
 def _json_objects(
     source: Source, name: str, seen: SeenIds, unread: bool
-) -> Iterator[Record | Line]:
+) -> Iterator[Record | Unread]:
     """JSON Lines when the first line is one JSON object alone, or when the next non-blank
     line starts another object (the first line is then an error); else JSON texts one after
     another (a pretty-printed invitation)."""
     lines = _through_non_blank(source)
     if not _one_json_object(lines[-1]) and not _next_starts_object(source, lines):
         source.give_back(lines)
-        return _json_sequence(source, name, seen)
+        return _json_sequence(source, name, seen, unread)
     every = itertools.chain(lines, iter(source.line, ""))
     if unread:
         return _json_lines_unread(every, source, name)
@@ -200,17 +216,17 @@ def _json_lines(lines: Iterable[str], source: Source, name: str, seen: SeenIds) 
     """One record per non-blank line (lines split on ``\\n`` only: a JSON text may hold
     other line separators, such as U+2028, inside its strings)."""
     counter = _Counter()
-    records = (
-        (item, item.line or 0) if type(item) is Record else (line_record(item), item.number)  # type: ignore[arg-type]
-        for item in _unread_lines(lines, counter, name)
+    yield from _with_duplicates(
+        _read_now(_unread_texts(lines, counter, name)), line_place(name), seen
     )
-    yield from _with_duplicates(records, line_place(name), seen)
     yield from _problem(source, name, counter)
 
 
-def _json_lines_unread(lines: Iterable[str], source: Source, name: str) -> Iterator[Record | Line]:
+def _json_lines_unread(
+    lines: Iterable[str], source: Source, name: str
+) -> Iterator[Record | Unread]:
     counter = _Counter()
-    yield from _unread_lines(lines, counter, name)
+    yield from _unread_texts(lines, counter, name)
     yield from _problem(source, name, counter)
 
 
@@ -223,18 +239,32 @@ def _problem(source: Source, name: str, counter: _Counter) -> Iterator[Record]:
 
 
 def line_place(name: str) -> Callable[[int], str]:
-    """How a JSON Lines input names a line in a duplicate's warning."""
+    """How a duplicate's warning names a line of ``name``."""
     return lambda number: f"{name}:{number}"
 
 
+def _element_place(number: int) -> str:
+    return f"élément {number}"
+
+
+def _read_now(items: Iterable[Record | Unread]) -> Iterator[tuple[Record, int]]:
+    """Each text read here, with the number its duplicate's warning names it by (a record
+    read already is never an invitation: the number does not matter)."""
+    for item in items:
+        if type(item) is Record:
+            yield item, 0  # type: ignore[misc]
+        else:
+            yield unread_record(item), item.number  # type: ignore[union-attr, arg-type]
+
+
 class _Counter:
-    """How many lines were read so far (``_unread_lines`` counts them)."""
+    """How many lines were read so far (``_unread_texts`` counts them)."""
 
     def __init__(self) -> None:
         self.count = 0
 
 
-def _unread_lines(lines: Iterable[str], counter: _Counter, name: str) -> Iterator[Record | Line]:
+def _unread_texts(lines: Iterable[str], counter: _Counter, name: str) -> Iterator[Record | Unread]:
     """Each non-blank line as a ``Line``; one over the limit as its record."""
     for number, line in enumerate(lines, start=1):
         counter.count = number
@@ -242,52 +272,60 @@ def _unread_lines(lines: Iterable[str], counter: _Counter, name: str) -> Iterato
             location = f"{name}:{number}"
             yield _unreadable(ReadError(LONG_INVITATION), location, number)
         elif not line.isspace():  # not blank (no stripped copy: lines are long)
-            yield Line(name, number, line)
+            yield Unread(name, number, line, number, 1)
 
 
-def line_record(line: Line) -> Record:
-    """The record of one JSON Lines line: its invitation, or why it is none (no duplicate
-    check: the caller's, in input order)."""
-    number, location = line.number, f"{line.name}:{line.number}"
-    text = line.text.rstrip("\r\n")  # an error at the end is on this line, not the next
+def unread_record(unread: Unread) -> Record:
+    """The record of one text: its invitation, or why it is none (no duplicate check: the
+    caller's, in input order)."""
+    location, line = unread.location, unread.line
+    text = unread.text.rstrip("\r\n")  # a line's end: an error there is on this line
     try:
         value = parse(text)
     except ReadError as error:
-        return _unreadable(error.shifted(number, 1), location, number)
-    return _json_record(value, text, location, number)
+        return _unreadable(error.shifted(line, unread.column), location, line)
+    return _json_record(value, text, location, line)
 
 
-def _json_array(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
+def _json_array(
+    source: Source, name: str, seen: SeenIds, unread: bool
+) -> Iterator[Record | Unread]:
     """Elements of a JSON array, each at « name:line (élément n) » (line where it starts,
     n from 1), so that elements sharing a line are told apart; a syntax error between
     elements ends the array."""
     elements = _elements(Values(source), name)
-    yield from _with_duplicates(elements, lambda n: f"élément {n}", seen)
+    if unread:
+        return elements
+    return _with_duplicates(_read_now(elements), _element_place, seen)
 
 
-def _elements(values: Values, name: str) -> Iterator[tuple[Record, int]]:
+def _elements(values: Values, name: str) -> Iterator[Record | Unread]:
     try:
         for text in values.array():
             assert text.element is not None
-            location = f"{name}:{text.line} (élément {text.element})"
-            yield _decoded(text, location), text.element
+            yield Unread(name, text.element, text.text, text.line, text.column, text.element)
     except ReadError as error:
-        yield _unreadable(error, f"{name}:{error.line}", error.line), 0
+        yield _unreadable(error, f"{name}:{error.line}", error.line)
 
 
-def _json_sequence(source: Source, name: str, seen: SeenIds) -> Iterator[Record]:
+def _json_sequence(
+    source: Source, name: str, seen: SeenIds, unread: bool
+) -> Iterator[Record | Unread]:
     """JSON texts one after another (one pretty-printed invitation, or several): each at
     « name:line »; a syntax error ends the input (nothing tells where the next text starts)."""
-    yield from _with_duplicates(_texts(Values(source), name), lambda n: f"{name}:{n}", seen)
+    texts = _texts(Values(source), name)
+    if unread:
+        return texts
+    return _with_duplicates(_read_now(texts), line_place(name), seen)
 
 
-def _texts(values: Values, name: str) -> Iterator[tuple[Record, int]]:
+def _texts(values: Values, name: str) -> Iterator[Record | Unread]:
     try:
         for text in values.sequence():
-            yield _decoded(text, f"{name}:{text.line}"), text.line
+            yield Unread(name, text.line, text.text, text.line, text.column)
     except ReadError as error:
         error = _worded_by_orjson(values, error)
-        yield _unreadable(error, f"{name}:{error.line}", error.line), error.line
+        yield _unreadable(error, f"{name}:{error.line}", error.line)
 
 
 def _worded_by_orjson(values: Values, error: ReadError) -> ReadError:
@@ -300,15 +338,6 @@ def _worded_by_orjson(values: Values, error: ReadError) -> ReadError:
     except ReadError as worded:
         return worded.shifted(rest.line, rest.column)
     return error
-
-
-def _decoded(text: Text, location: str) -> Record:
-    try:
-        value = parse(text.text)
-    except ReadError as error:
-        error = error.shifted(text.line, text.column)
-        return _unreadable(error, location, text.line)
-    return _json_record(value, text.text, location, text.line)
 
 
 def _unreadable(error: ReadError, location: str, line: int | None) -> Record:

@@ -41,8 +41,8 @@ The interface (``tamis.triage.pipeline`` unless said otherwise)::
 forks ``count`` workers (before any thread starts); ``decide_in_pool(workers, records,
 journal, batch_size=256, seen=seen, triage=None)`` yields the same batches as
 ``decide_batches``, each decided invitation as ``Done`` (its printed line, as the shell's
-``render`` made it in the worker); ``records`` come from ``reader.read_lines(…, seen=seen)``
-(JSON Lines unread, for the workers to read); the journal needs ``append_rendered``. A
+``render`` made it in the worker); ``records`` come from ``reader.read_texts(…, seen=seen)``
+(JSON texts unread, for the workers to read); the journal needs ``append_rendered``. A
 worker that dies raises ``WorkerStopped``.
 
 ``tamis.triage.replay``: ``replay_journal(setup, path, filter, warn, index=True)`` and

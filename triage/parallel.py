@@ -4,29 +4,29 @@ Sits beside ``pipeline.decide_batches`` and gives the same outcomes, in the same
 the same journal records: ``tamis decider --processus N`` on a large file. The work is cut
 where it can go to other processes without changing a byte:
 
-- **here** (sequential): cutting the input into records (``reader.read_lines``: JSON Lines
-  come as ``Line``, unread; the other formats are read and validated here, with their
+- **here** (sequential): cutting the input into records (``reader.read_texts``: JSON texts
+  come as ``Unread``; LinkedIn's CSV rows are read and validated here, with their
   duplicate warnings), the ids met in input order (``SeenIds``: duplicates, « plus haut
   dans cette entrée »), what the journal already holds (``repeat.Repeats``: the ledger,
   « déjà décidée », ``--nouvelles``), numbering, chaining and writing the journal
   (``Journal.append_rendered``), and handing the outcomes back in input order;
-- **in the workers**, for each JSON Lines line: reading and validating it (``line_record``,
-  the reader's own), then for each invitation (a line's, or the JSON bytes of one read
-  here): facts, decision and explanation (``pipeline.outcome``), the journal record's
-  content rendered by the audit layer's own serialiser (``personal.rendered``: bytes and the
-  commitment, since a hash state cannot cross processes), and the line the shell prints
-  (its ``render``).
+- **in the workers**, for each JSON text (a JSON Lines line, an array's element): reading
+  and validating it (``unread_record``, the reader's own); then for each invitation (a
+  text's, or the JSON bytes of one read here): facts, decision and explanation
+  (``pipeline.outcome``), the journal record's content rendered by the audit layer's own
+  serialiser (``personal.rendered``: bytes and the commitment, since a hash state cannot
+  cross processes), and the line the shell prints (its ``render``).
 
 Only bytes, text and tuples cross between processes, never an ``Explained``: each worker
 sends back, per invitation, a ``Work`` tuple (the printed line, the rendered record, its
-action), with the id, the warnings or the errors of a line (``Read``). A batch is journaled
+action), with the id, the warnings or the errors of a text (``Read``). A batch is journaled
 before it is handed back, so nothing is printed that is not in the journal.
 
-A line's id is known only once a worker has read it, so a duplicate is found when its
+A text's id is known only once a worker has read it, so a duplicate is found when its
 results come back, in input order: its warning is added there, and with a ``Repeats`` its
 decision is dropped (the first occurrence's stands, « plus haut dans cette entrée »). This
 holds only when the journal cannot set anything apart (``nothing_known``: a new journal,
-``--redecider``); else the lines are read here first, so that a known invitation is not
+``--redecider``); else the texts are read here first, so that a known invitation is not
 decided for nothing.
 
 Several batches are in flight at once (``IN_FLIGHT`` per worker), so an id met again before
@@ -55,7 +55,7 @@ from tamis.audit import personal
 from tamis.audit import record as schema
 from tamis.grammar.checked import CheckedPolicy
 from tamis.invitations.models import Invitation
-from tamis.invitations.reader import Line, duplicate, line_place, line_record, noted_duplicate
+from tamis.invitations.reader import Unread, duplicate, noted_duplicate, unread_record
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
 from tamis.triage.known import Known
@@ -133,26 +133,26 @@ def _ready() -> bool:
 
 
 Read = tuple[str | None, tuple[str, ...], "Work | tuple[str, ...]"]
-"""What a worker sends back for one ``Line``: ``(id, warnings, Work)`` for an invitation,
+"""What a worker sends back for one ``Unread``: ``(id, warnings, Work)`` for an invitation,
 ``(None, warnings, errors)`` for a line that is none (the errors in French, without place)."""
 IDENT, WARNINGS, WORK = range(3)
 
 
-def decide_batch(encoded: list[bytes], name: str, numbers: list[int], texts: list[str]) -> list:
+def decide_batch(encoded: list[bytes], name: str, texts: list[tuple]) -> list:
     """In a worker: each invitation (JSON bytes, as received) decided and serialised
-    (``Work``), then each JSON Lines line (``name``, ``numbers``, ``texts``) read, validated,
-    decided and serialised (``Read``)."""
+    (``Work``), then each text of ``name`` (an ``Unread`` without its name: a plain tuple
+    pickles faster) read, validated, decided and serialised (``Read``)."""
     state = _WORKER
     assert state is not None
     results: list = [work(state, orjson.loads(raw)) for raw in encoded]
-    for number, text in zip(numbers, texts, strict=True):
-        results.append(read_work(state, Line(name, number, text)))
+    for text in texts:
+        results.append(read_work(state, Unread(name, *text)))
     return results
 
 
-def read_work(state: WorkerSetup, line: Line) -> Read:
-    """One line read as the reader would (``line_record``), then decided as ``work``."""
-    record = line_record(line)
+def read_work(state: WorkerSetup, text: Unread) -> Read:
+    """One text read as the reader would (``unread_record``), then decided as ``work``."""
+    record = unread_record(text)
     invitation = record.invitation
     if invitation is None or record.errors:
         return None, record.warnings, record.errors
@@ -237,28 +237,28 @@ class Local(NamedTuple):
     work: Work
 
 
-class Unread(NamedTuple):
-    """A JSON Lines line sent to a worker unread: the ``index``-th line of its batch's task."""
+class Away(NamedTuple):
+    """A text sent to a worker unread: the ``index``-th text of its batch's task."""
 
-    line: Line
+    text: Unread
     index: int
 
 
-Slot = Rejected | Known | Later | Sent | Local | Unread
+Slot = Rejected | Known | Later | Sent | Local | Away
 
 
 class Plan(NamedTuple):
     """A batch as sent: each record's slot, the task deciding those sent, and where its
-    results for the lines start (after those for the invitations sent encoded)."""
+    results for the texts start (after those for the invitations sent encoded)."""
 
     slots: list[Slot]
     task: Future | None
-    lines_from: int = 0
+    texts_from: int = 0
 
 
 def nothing_known(triage: Repeats | None) -> bool:
     """Whether the journal holds no decision that could set a record apart (``--redecider``,
-    or a journal with no decision yet): the workers then read the lines themselves, and
+    or a journal with no decision yet): the workers then read the texts themselves, and
     duplicates are found as their results come back, in input order. Else this process
     reads them first, so that what the journal holds is not decided for nothing."""
     return triage is None or getattr(triage.ledger, "empty", False) is True
@@ -266,7 +266,7 @@ def nothing_known(triage: Repeats | None) -> bool:
 
 def decide_in_pool(
     workers: Workers,
-    records: Iterable[InputRecord | Line],
+    records: Iterable[InputRecord | Unread],
     journal: Writer,
     *,
     batch_size: int,
@@ -275,7 +275,7 @@ def decide_in_pool(
 ) -> Iterator[list[Outcome]]:
     """``pipeline.decide_batches`` with the deciding done by ``workers``: the outcomes of
     each batch, in input order, once its decisions are in the journal. ``records`` come from
-    ``reader.read_lines`` with ``seen``, the table of ids met (``triage.seen`` too)."""
+    ``reader.read_texts`` with ``seen``, the table of ids met (``triage.seen`` too)."""
     from concurrent.futures.process import BrokenProcessPool
 
     sorter = Sorter(workers.state, triage, seen)
@@ -306,31 +306,30 @@ class Sorter:
     def __init__(self, state: WorkerSetup, triage: Repeats | None, seen: SeenIds) -> None:
         self.state, self.triage, self.seen = state, triage, seen
         self.in_flight: set[str] = set()  # ids sent and not yet back
-        self.unread = nothing_known(triage)  # lines go to the workers unread
+        self.unread = nothing_known(triage)  # texts go to the workers unread
 
-    def send(self, batch: list[InputRecord | Line], pool: ProcessPoolExecutor) -> Plan:
+    def send(self, batch: list[InputRecord | Unread], pool: ProcessPoolExecutor) -> Plan:
         if not self.unread:
-            batch = [self.read(item) if type(item) is Line else item for item in batch]
+            batch = [self.read(item) if type(item) is Unread else item for item in batch]
         journaled = self.journaled(batch)  # type: ignore[arg-type]
         slots: list[Slot] = []
         encoded: list[bytes] = []
-        numbers: list[int] = []
-        texts: list[str] = []
+        texts: list[tuple] = []
+        name = ""
         for item in batch:
-            if type(item) is Line:
-                slots.append(Unread(item, len(numbers)))
-                numbers.append(item.number)
-                texts.append(item.text)
+            if type(item) is Unread:
+                slots.append(Away(item, len(texts)))
+                name = item.name
+                texts.append(item[1:])
             else:
                 slots.append(self.slot(item, journaled, encoded))  # type: ignore[arg-type]
-        if not encoded and not numbers:
+        if not encoded and not texts:
             return Plan(slots, None)
-        name = slots[0].line.name if numbers else ""  # type: ignore[union-attr]
-        return Plan(slots, pool.submit(decide_batch, encoded, name, numbers, texts), len(encoded))
+        return Plan(slots, pool.submit(decide_batch, encoded, name, texts), len(encoded))
 
-    def read(self, line: Line) -> InputRecord:
-        """A line read here, its duplicate noted, as ``reader.read_invitations`` does."""
-        return noted_duplicate(line_record(line), line.number, line_place(line.name), self.seen)
+    def read(self, text: Unread) -> InputRecord:
+        """A text read here, its duplicate noted, as ``reader.read_invitations`` does."""
+        return noted_duplicate(unread_record(text), text.number, text.place(), self.seen)
 
     def journaled(self, batch: list[InputRecord]) -> dict:
         """The journal's latest decision of each valid id of the batch (``Repeats``'s
@@ -340,7 +339,7 @@ class Sorter:
         ids = [
             r.invitation.id
             for r in batch
-            if type(r) is not Line and r.invitation is not None and not r.errors
+            if type(r) is not Unread and r.invitation is not None and not r.errors
         ]
         return dict(self.triage.ledger.latest(ids)) if ids else {}
 
@@ -373,9 +372,9 @@ class Sorter:
         outcomes: list[Outcome | Later] = []
         for slot in plan.slots:
             kind = type(slot)
-            if kind is Unread:
-                read = results[plan.lines_from + slot.index]  # type: ignore[union-attr]
-                outcomes.append(self.read_back(slot.line, read, journaled))  # type: ignore[union-attr]
+            if kind is Away:
+                read = results[plan.texts_from + slot.index]  # type: ignore[union-attr]
+                outcomes.append(self.read_back(slot.text, read, journaled))  # type: ignore[union-attr]
             elif kind is Sent or kind is Local:
                 item = results[slot.index] if kind is Sent else slot.work  # type: ignore[union-attr]
                 journaled.append(item)
@@ -391,20 +390,20 @@ class Sorter:
             self.remember(sent)
         return [self.known_earlier(o.record) if type(o) is Later else o for o in outcomes]  # type: ignore[union-attr]
 
-    def read_back(self, line: Line, read: Read, journaled: list[Work]) -> Outcome:
-        """A line a worker read: rejected, or its id checked against those met before in
+    def read_back(self, text: Unread, read: Read, journaled: list[Work]) -> Outcome:
+        """A text a worker read: rejected, or its id checked against those met before in
         input order (a warning; with ``triage``, the first decision stands and this one is
         dropped), then decided (its work journaled and its id marked at once, so that a
         duplicate later in the batch finds it)."""
         ident, warnings, done_or_errors = read
-        location = f"{line.name}:{line.number}"
+        location = text.location
         if ident is None:
             return Rejected(location, done_or_errors, warnings)  # type: ignore[arg-type]
-        first = self.seen.first(ident, line.number)
+        first = self.seen.first(ident, text.number)
         if first is not None:
-            warnings = (*warnings, duplicate(ident, first, line_place(line.name)))
+            warnings = (*warnings, duplicate(ident, first, text.place()))
             if self.triage is not None and self.seen.marked(ident):
-                return self.known_earlier(line_record(line)._replace(warnings=warnings))
+                return self.known_earlier(unread_record(text)._replace(warnings=warnings))
         item: Work = done_or_errors  # type: ignore[assignment]
         journaled.append(item)
         if self.triage is not None:

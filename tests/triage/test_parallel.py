@@ -109,6 +109,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     paths["jsonl"].write_bytes(jsonl(raws))
     array = json.dumps(raws[:300], ensure_ascii=False, indent=1).replace('"id"', '"ID"', 1)
     paths["tableau"].write_text(array, encoding="utf-8")
+    texts = [json.dumps(raw, ensure_ascii=False, indent=2) for raw in raws[:300]]
+    texts[7] = '{"id": "casse", "expediteur": {"connexions": -3}}'
+    paths["suite"] = folder / "suite.json"  # pretty-printed JSON texts one after another
+    paths["suite"].write_text("\n".join(texts) + "\n", encoding="utf-8")
     shutil.copy(str(EXEMPLES / "Invitations.csv"), paths["csv"])
     return paths
 
@@ -137,7 +141,7 @@ def test_json_lines_the_same_with_workers(
     assert "id déjà utilisé".encode() in done.stderr
 
 
-@pytest.mark.parametrize("kind", ["tableau", "csv"])
+@pytest.mark.parametrize("kind", ["tableau", "suite", "csv"])
 @pytest.mark.parametrize("args", [("--format", "json", "--trace"), ("--format", "court")])
 def test_other_formats_the_same_with_workers(
     tmp_path: Path, inputs: dict[str, Path], kind: str, args: tuple[str, ...]
