@@ -58,16 +58,17 @@ def send_all_while_locked(appends: GroupCommit) -> tuple[list, list]:
 
 def queued_while_locked(appends: GroupCommit, request: Callable[[int], None]) -> list:
     """``request(n)`` for each of the ``REQUESTS`` in a thread of its own, started while the
-    journal's lock is held and released once all of them wait in the queue; the threads,
-    joined."""
+    journal's lock is held, each once the one before waits in the queue (so the group holds
+    them in the order of their numbers), and the lock released once all of them wait; the
+    threads, joined."""
     threads = [threading.Thread(target=request, args=(n,)) for n in range(REQUESTS)]
     with appends.lock:
-        for thread in threads:
+        for number, thread in enumerate(threads, start=1):
             thread.start()
-        deadline = time.monotonic() + 30
-        while appends.queued < REQUESTS and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert appends.queued == REQUESTS
+            deadline = time.monotonic() + 30
+            while appends.queued < number and time.monotonic() < deadline:
+                time.sleep(0.005)
+            assert appends.queued == number
     for thread in threads:
         thread.join(60)
     return threads
