@@ -69,8 +69,9 @@ EXIT_REJECTED = 3
 REJECTED, KNOWN = "rejetée", "déjà décidée"  # tally keys beside the actions
 BATCH = 256  # invitations decided, journaled in one write, then printed
 PARALLEL_FROM = 256 * 1024  # bytes of input from which workers pay for their start
-# Default workers at most: this process keeps ≈ 50 µs of CPU per invitation, a worker ≈ 80,
-# so two keep it busy; more would only cost ≈ 10 MiB each (bench/bout_en_bout.py).
+# Default workers at most. This process keeps ≈ 18 µs of CPU per invitation and a worker ≈ 84
+# (bench/bout_en_bout.py's invitations): it could keep about four busy, but only two cores
+# were there to measure it, and each one costs ≈ 10 MiB.
 DEFAULT_WORKERS_AT_MOST = 2
 STDIN_NAME = "<entrée standard>"
 
