@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 from tamis.grammar import ast
 from tamis.grammar.vocabulary import ParameterSpec, Type, Value
@@ -43,8 +44,10 @@ class CheckedPolicy:
     # the built-in parameters' specifications (bounds), from the vocabulary it was checked with
     builtin_parameters: Mapping[str, ParameterSpec] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        """SHA-256 of the UTF-8 source, computed once: a worker process names the policy in
+        every record it renders (the source never changes on a frozen policy)."""
         return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
 
     @property
