@@ -79,14 +79,15 @@ class Templates:
         politique = get("politique")
         if type(politique) is not dict:
             return None
-        key = (
-            *map(id, shared),
-            *[get(name, _ABSENT) for name in PLAIN],
-            politique.get("sha256"),
-            politique.get("chemin"),
-            politique.get("nom"),
+        key = (  # every member but the varying and the personal ones (``KNOWN``)
+            id(shared[0]), id(shared[1]), id(shared[2]), id(shared[3]),
+            get("contexte_sha256", _ABSENT), get("decision", _ABSENT), get("ligne", _ABSENT),
+            get("minimise", _ABSENT), get("moteur", _ABSENT), get("motif", _ABSENT),
+            get("priorite", _ABSENT), get("regle", _ABSENT), get("resolution", _ABSENT),
+            get("version_tamis", _ABSENT),
+            politique.get("sha256"), politique.get("chemin"), politique.get("nom"),
             len(content),
-        )
+        )  # fmt: skip
         template = self.by_shape.get(key)
         if template is None:
             template = self._make(key, content, shared)

@@ -99,7 +99,7 @@ class Explainer:
         names the trace shows); ``outgoing``: a request to send, explained as advice."""
         outcome = self._outcome(decision)
         shown = outcome.shown
-        notes = {n: evidence[n] for n in shown.names if n in evidence} if evidence else {}
+        notes = shown_notes(evidence, shown.names)
         values = read_values(shown.reads, decision)
         key = (outgoing, outcome.decisive, outcome.traced, values, _noted(notes))
         try:
@@ -250,6 +250,16 @@ def read_values(reads: tuple[tuple[int, str], ...], decision: Decision) -> tuple
     if float in types or tuple in types:
         return tuple(map(repr, values))
     return values, types
+
+
+def shown_notes(evidence: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The notes of ``names`` that ``evidence`` holds, in that order: through its own
+    ``picked`` when it has one (the domain's ``Notes``, which words each note when first
+    read: one loop instead of two look-ups per name through the ``Mapping`` methods)."""
+    picked = getattr(evidence, "picked", None)
+    if picked is not None:
+        return picked(names)
+    return {n: evidence[n] for n in names if n in evidence} if evidence else {}
 
 
 def _noted(notes: dict[str, str]) -> tuple[str, ...]:

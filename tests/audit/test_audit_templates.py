@@ -100,3 +100,15 @@ def test_a_shared_part_is_told_by_identity_not_by_equality():
     other = {**content, "declenchees": changed}
     assert shapes.public(other) == personal.canonical(personal.split(other)[0])
     assert len(shapes.by_shape) == 2
+
+
+@pytest.mark.parametrize("name", [*templates.PLAIN, "politique"])
+def test_each_other_member_tells_a_shape_apart(name):
+    shapes = templates.Templates()
+    content = contents(str(POLICIES / "blogue.tamis"))[0]
+    shapes.public(content)
+    value = {"chemin": "autre.tamis", "nom": None, "sha256": "0" * 64} if name == "politique" else 7
+    changed = {**content, name: value}
+    assert shapes.public(changed) == personal.canonical(personal.split(changed)[0])
+    without = {k: v for k, v in content.items() if k != name}  # None: rendered whole
+    assert shapes.public(without) in (None, personal.canonical(personal.split(without)[0]))
