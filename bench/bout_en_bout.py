@@ -11,7 +11,9 @@ spread (lowest–highest):
    ``tamis decider --moteur durable``, in alternating rounds (the first of the pair changes
    every round, so that the machine's ups and downs favour neither side); the ratios
    tamis / reference and natif / durable, and several processes / one (wall time, and the
-   processor time they cost);
+   processor time they cost); then, per invitation and start-up left out, the processor
+   time of ``--processus 2``'s main process and of its workers (``SPLIT``: the command run
+   by an interpreter that says them at exit);
 2. peak memory of ``tamis decider`` on a file of N and of 10×N invitations; with
    ``--rss-grand``, of 10,000 and 1,000,000 too (``--memoire``: only these figures, as a run
    of a million takes minutes): ``wait4``'s ``ru_maxrss`` (the largest single process) and
@@ -285,6 +287,56 @@ def measure_rates(bench: Bench, invitations: Path, n: int, rounds: int) -> None:
     )
 
 
+SPLIT_MARK = "PARTAGE-PROCESSEUR"
+SPLIT = f"""
+import atexit, os, resource, sys
+def _report():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = own.ru_utime + own.ru_stime, waited.ru_utime + waited.ru_stime
+    os.write(2, ("\\n{SPLIT_MARK} %r %r\\n" % used).encode())
+atexit.register(_report)
+from tamis.cli.main import main
+main()
+"""
+"""``tamis decider`` run by this interpreter, which says at exit the processor time of its
+main process and of its workers (waited for before it exits)."""
+
+
+def split_cpu(bench: Bench, invitations: Path) -> tuple[float, float]:
+    """The processor seconds of ``tamis decider --processus 2``'s main process, then of its
+    workers, on ``invitations``."""
+    command = [sys.executable, "-c", SPLIT, "decider", "-p", POLICY, "--contexte", CONTEXT]
+    command += ["--journal", bench.journal(), "--processus", "2", str(invitations)]
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    line = done.stderr.decode().rsplit(SPLIT_MARK, 1)[1].split()
+    return float(line[0]), float(line[1])
+
+
+def measure_split(bench: Bench, invitations: Path, n: int, rounds: int) -> None:
+    """Where the processor time of ``--processus 2`` goes, per invitation, start-up left
+    out (the same run on one invitation): the main process (reading, duplicates, journal,
+    printing) and the workers (the rest); medians of ``rounds`` runs of each."""
+    one = write_invitations(bench.folder / "partage-1.jsonl", 1, 1)
+    runs: dict[Path, list[tuple[float, float]]] = {one: [], invitations: []}
+    for _ in range(rounds):
+        for path in runs:
+            runs[path].append(split_cpu(bench, path))
+    main, helpers = (
+        (
+            statistics.median(r[i] for r in runs[invitations])
+            - statistics.median(r[i] for r in runs[one])
+        )
+        / (n - 1)
+        * 1e6
+        for i in (0, 1)
+    )
+    print(
+        f"   --processus 2, temps processeur par invitation (démarrage déduit) : processus"
+        f" principal {nombre(main, 1)} µs, auxiliaires {nombre(helpers, 1)} µs"
+    )
+
+
 def measure_rss(bench: Bench, small: int, seed: int, label: str) -> None:
     """Peak memory of ``tamis decider`` on a file of ``small`` and of 10× (or 100×) as many:
     ``ru_maxrss`` (one process, the largest) and the process tree's PSS summed (what the
@@ -383,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not args.memoire:
             invitations = write_invitations(bench.folder / "invitations.jsonl", args.n, args.graine)
             measure_rates(bench, invitations, args.n, args.tours)
+            measure_split(bench, invitations, args.n, args.tours)
         if args.debit:
             print(f"\ncharge en fin de mesure : {load()}")
             return

@@ -41,6 +41,7 @@ def test_quick_mode_prints_every_figure_and_target() -> None:
         "natif / durable = ",
         "tamis decider --processus 1",
         "plusieurs processus / un seul = ",
+        "--processus 2, temps processeur par invitation (démarrage déduit) : processus principal ",
         "PSS de l'arbre",
         "PSS 300 / 30 = ",
         "python -c pass",
