@@ -161,7 +161,7 @@ def decision_copies(row: tuple) -> tuple[bytes | None, ...] | None:
             decision.encode(),
             layout.canonical(list(outcome)),
             outcome.rule.encode() if type(outcome.rule) is str else None,
-            layout.canonical(fact_profile(content)),
+            _profile(content),
             None if shown is None else layout.canonical(shown),
         )
     except (ValueError, TypeError, KeyError, AttributeError):  # not JSON, not of these shapes
@@ -169,6 +169,23 @@ def decision_copies(row: tuple) -> tuple[bytes | None, ...] | None:
 
 
 _UNUSUAL = object()
+_PROFILES: dict[tuple[bytes, bytes], bytes] = {}
+_PROFILES_MAX = 4096  # distinct sets of facts kept (a few MB at most): memory stays flat
+
+
+def _profile(content: dict) -> bytes:
+    """The ``profil`` copy of a decision's content (``fact_profile``, as canonical JSON),
+    looked up by the JSON of its facts and derived facts as parsed: two contents whose facts
+    render the same have the same profile (parsed JSON renders back to one text per value,
+    ``true`` apart from ``1``, member order kept), and most decisions share a few sets."""
+    key = (orjson.dumps(content.get("faits", {})), orjson.dumps(content.get("faits_derives", {})))
+    found = _PROFILES.get(key)
+    if found is None:
+        found = layout.canonical(fact_profile(content))
+        if len(_PROFILES) >= _PROFILES_MAX:
+            _PROFILES.clear()
+        _PROFILES[key] = found
+    return found
 
 
 def _invitation(content: object, personal: bytes | None) -> object:

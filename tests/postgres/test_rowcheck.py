@@ -130,8 +130,11 @@ def slow(row: tuple) -> object:
         return type(error)
 
 
+ENVELOPE = (b"0" * 64, b"decision", b"2026-12-02T00:00:00Z", b"0" * 64, 3, 3)
+
+
 def quick_or_aside(content: object, personal: bytes | None, event: bytes, copies: tuple) -> None:
-    envelope = (b"0" * 64, event, b"2026-12-02T00:00:00Z", b"0" * 64, 3, 3)
+    envelope = (ENVELOPE[0], event, *ENVELOPE[2:])
     row = (layout.canonical(content), personal, *envelope, *copies)
     quick = decision_copies(row)
     assert quick is None or quick == slow(row)
@@ -157,3 +160,22 @@ def test_any_other_row_gets_the_definition_s_copies_or_none(content, personal, e
 def test_a_content_that_is_not_json_steps_aside():
     row = (b'{"decision":', None, b"0" * 64, b"decision", b"t", b"0" * 64, 3, 3, *[None] * 7)
     assert decision_copies(row) is None and expected_copies(row) is None
+
+
+def test_facts_that_are_equal_in_python_but_not_in_json_get_their_own_profile():
+    """``True == 1 == 1.0`` in Python: the profiles kept by the facts' JSON tell them apart."""
+    profiles = []
+    for value in (True, 1, 1.0, None, False, 0):
+        content = {"decision": "refuser", "id": "i", "politique": {"sha256": "s"}}
+        content["faits"] = {"sans_photo": value}
+        row = (layout.canonical(content), None, *ENVELOPE, *[None] * 7)
+        assert decision_copies(row) == expected_copies(row)
+        profiles.append(decision_copies(row)[5])
+    assert profiles == [
+        b'[["sans_photo","vrai"]]',
+        b"[]",
+        b"[]",
+        b'[["sans_photo","inconnu"]]',
+        b'[["sans_photo","faux"]]',
+        b"[]",
+    ]
