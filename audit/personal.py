@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.audit import advice, layout, templates
+from tamis.audit import advice, layout
 
 FORMAT = 3
 KEY = "donnees_personnelles"
@@ -45,7 +45,6 @@ ERASABLE = ("decision", advice.EVENT)
 PERSONAL = ("invitation", "explication", "preuves")
 """Decision fields that are personal as a whole (see docs/journal.md for the reasons)."""
 _SORTED = orjson.OPT_SORT_KEYS
-_TEMPLATES = templates.Templates()  # this process's decision shapes (inherited by a fork)
 
 
 def canonical(value: Any) -> bytes:
@@ -251,7 +250,7 @@ def prepare(content: dict[str, Any]) -> layout.Prepared:
 
     ``seal_end`` then appends the envelope to both: the line's bytes and the digest's bytes
     differ only by the personal part standing where the digest has its commitment."""
-    return prepared(content, rendered(content))
+    return prepare_parts(content, *split(content))
 
 
 def prepare_advice(content: dict[str, Any]) -> layout.Prepared:
@@ -278,28 +277,15 @@ class Rendered(NamedTuple):
 
 
 def rendered(content: dict[str, Any]) -> Rendered:
-    """``prepare``'s bytes for a decision content (to be sealed here or in another
-    process): the decision part from its shape's template (``templates``) when its facts
-    quote nobody, else through ``split``."""
-    facts = content.get("faits") or {}
-    if _SAYS_NOTHING.issuperset(map(type, facts.values())):
-        public = _TEMPLATES.public(content)
-        if public is not None:
-            return _assembled(public, {key: content[key] for key in PERSONAL if key in content})
+    """``prepare``'s bytes for a decision content, to be sealed in another process."""
     return rendered_parts(*split(content))
 
 
 def rendered_parts(public: dict[str, Any], data: dict[str, Any]) -> Rendered:
-    return _assembled(canonical(public), data)
-
-
-def _assembled(public: bytes, data: dict[str, Any]) -> Rendered:
-    """The rendered start of a record: the decision part's canonical bytes, then the
-    personal part, salted here."""
     salt = new_salt()
     rendered = canonical(data)  # once: the line holds it, the commitment hashes it
     engaged = hashlib.sha256(bytes.fromhex(salt) + rendered).hexdigest()  # ``commitment``
-    start = _START + public + _MEMBER
+    start = _START + canonical(public) + _MEMBER
     part = b'{"donnees":' + rendered + b',"sel":"' + salt.encode() + b'"}'  # sorted keys
     return Rendered(start + part, len(start), engaged)
 
