@@ -1,5 +1,6 @@
 """Benchmark of ``tamis journal verifier`` on a PostgreSQL journal:
-``python bench/verification_postgresql.py URL [--n 1000000] [--tours 3] [--avant PYTHON]``.
+``python bench/verification_postgresql.py URL [--n 1000000] [--tours 3] [--avant PYTHON]
+[--avant-schema N] [--sans-pglz]``.
 
 Prints, measured in one run against the server at URL (a superuser's: the bench works in
 PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 10 then
@@ -10,10 +11,11 @@ pglz (the same rows, as schemas up to 3 stored them). For each, in rounds that a
 ``verifier`` (the chain, then the erasures, as the command) run by a fresh interpreter:
 time, CPU of that process and its workers, CPU of the server (when it runs on this machine
 and the bench may read its ``postmaster.pid``: its processes, from ``/proc``), peak RSS.
-``--avant PYTHON`` adds an earlier tamis (another virtual environment's interpreter, of
-schema 2) verifying the pglz table in the same rounds (its ``tamis_schema`` says 2 for that
-run only: what it reads has not changed since), so that before/after is a ratio
-measured in one run. Medians, [min–max], and the ratios of the medians.
+``--avant PYTHON`` adds an earlier tamis (another virtual environment's interpreter)
+verifying the lz4 table in the same rounds (its ``tamis_schema`` says ``--avant-schema``,
+this tamis's schema by default, for that run only: what it reads has not changed since), so
+that before/after is a ratio measured in one run. ``--sans-pglz`` leaves the pglz table out
+(half the loading time). Medians, [min–max], and the ratios of the medians.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="records of the large journal")
     parser.add_argument("--tours", type=int, default=3, help="rounds at each size")
     parser.add_argument("--avant", metavar="PYTHON", help="an earlier tamis's interpreter")
+    parser.add_argument("--avant-schema", type=int, default=schema.VERSION, help="its schema")
+    parser.add_argument("--sans-pglz", action="store_true", help="without the pglz table")
     args = parser.parse_args()
     print(f"verifier sur PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
     with (
@@ -75,9 +79,10 @@ def main() -> None:
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
     sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION)}
-    sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION)
+    if not args.sans_pglz:
+        sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION)
     if args.avant:
-        sides["pglz, tamis d'avant"] = (args.avant, urls["pglz"], 2)
+        sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "source.jsonl"
         file_bench.build(source, file_bench.decided(256), args.n)
@@ -85,7 +90,8 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
         with open(source, "rb") as lines:
             for size in (max(1, args.n // 10), args.n):
                 loaded += pg_bench.fill(urls["lz4"], lines, size + 2 - loaded)
-                same_rows(urls["lz4"], urls["pglz"])
+                if not args.sans_pglz:
+                    same_rows(urls["lz4"], urls["pglz"])
                 print(f"\n{loaded:,} enregistrements ; charge : {load()}".replace(",", " "))
                 rounds(args, sides, server_pid(args.url))
 
@@ -127,9 +133,14 @@ def rounds(args: argparse.Namespace, sides: dict, pid: int | None) -> None:
     for name, measures in found.items():
         print(f"  {name:22} {summary(measures)}  {measures[-1].note}")
     base = statistics.median(m.seconds for m in found[names[0]])
+    cpu = statistics.median(m.cpu for m in found[names[0]])
     for name in names[1:]:
         other = statistics.median(m.seconds for m in found[name])
-        print(f"  temps, {name} / {names[0]} : {other / base:.2f}×")
+        other_cpu = statistics.median(m.cpu for m in found[name])
+        print(
+            f"  {name} / {names[0]} : temps {other / base:.2f}×, "
+            f"processeur de tamis {other_cpu / cpu:.2f}×"
+        )
 
 
 def verified(python: str, url: str, version: int, pid: int | None) -> Measure:

@@ -18,9 +18,9 @@ and its copied columns say what its content says:
   content (and a decision's personal part) is parsed once and every copy computed from it
   as the writers compute them (``expected_copies``, the definition). A decision as tamis
   writes one takes a shorter way to the same copies (``decision_copies``: the same
-  functions on the members they read, without rebuilding the merged content), a quarter
-  less of the verifier's time per row; any other shape steps aside to the definition, and
-  a property test holds the two equal.
+  functions on the members they read, without rebuilding the merged content, the profile
+  looked up by its facts' JSON): with it, checking a row costs about 30 % less CPU; any
+  other shape steps aside to the definition, and property tests hold the two equal.
 
 Rows arrive as a binary ``COPY`` sends them: texts as UTF-8 bytes (``COLUMNS``, ``TYPES``).
 """
