@@ -103,6 +103,10 @@ class Outcomes:
 
     Called with the tuple of rule values (vrai / faux / inconnu, file order); returns
     ``(action, rule, strategy, fired, unknown)``, the first five fields of a ``Decision``.
+    The combinations kept share their ``fired`` and ``unknown`` tuples (``rule_sets``): the
+    same few sets of rules come back in thousands of combinations, and a policy's cache then
+    costs the combinations' keys, not a copy of each set. A pair of them still names one
+    combination, which the explainer relies on (``Explainer._outcome``).
     """
 
     LIMIT = 4096  # combinations kept; beyond, outcomes are recomputed
@@ -110,15 +114,18 @@ class Outcomes:
     def __init__(self, policy: CheckedPolicy, rules: tuple[RuleRef, ...]) -> None:
         self.policy, self.rules = policy, rules
         self.cache: dict[tuple[bool | None, ...], tuple] = {}
+        self.rule_sets: dict[tuple[RuleRef, ...], tuple[RuleRef, ...]] = {}
 
     def __call__(self, values: tuple[bool | None, ...]) -> tuple:
         fired = tuple(r for r, v in zip(self.rules, values, strict=True) if v is True)
         unknown = tuple(r for r, v in zip(self.rules, values, strict=True) if v is None)
         rule = resolve(self.policy.strategy, fired)
         action = rule.action if rule is not None else self.policy.default
-        out = (action, rule, self.policy.strategy, fired, unknown)
-        if len(self.cache) < self.LIMIT:
-            self.cache[values] = out
+        if len(self.cache) >= self.LIMIT:
+            return (action, rule, self.policy.strategy, fired, unknown)
+        kept = self.rule_sets.setdefault
+        out = (action, rule, self.policy.strategy, kept(fired, fired), kept(unknown, unknown))
+        self.cache[values] = out
         return out
 
 

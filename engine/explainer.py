@@ -90,6 +90,9 @@ class Explainer:
         self.outcomes: dict[tuple[int, int], Outcome] = {}
         self.rule_reads: dict[int, tuple[tuple[int, str], ...]] = {}
         self.rule_traces: dict[tuple, tuple[RuleTrace, TraceEntry]] = {}
+        self.rule_lists: dict[tuple[RuleRef, ...], list[RuleEntry]] = {}
+        self.parts: dict[tuple, tuple] = {}  # recurring parts of keys (``_kept``)
+        self.texts: dict[str, str] = {}  # recurring pieces of explanations (``_text``)
         self.parameters: tuple[Mapping[str, Value] | None, dict[str, Value]] = (None, {})
 
     def __call__(
@@ -122,13 +125,43 @@ class Explainer:
             return found
         traced, decisive = traced_rules(decision)
         shown = self.shown.get(traced) or self._shown(traced)
-        rules = self.rules
-        fired_json = [rules[r.index] for r in fired]
-        unknown_json = [rules[r.index] for r in unknown]
-        found = Outcome(fired, unknown, traced, decisive, shown, fired_json, unknown_json)
+        traced = self._kept(traced)
+        found = Outcome(fired, unknown, traced, decisive, shown, self._json_rules(fired),
+                        self._json_rules(unknown))  # fmt: skip
         if len(self.outcomes) < self.LIMIT:  # the tuples are kept: their ids stay theirs
             self.outcomes[(id(fired), id(unknown))] = found
         return found
+
+    def _json_rules(self, rules: tuple[RuleRef, ...]) -> list[RuleEntry]:
+        """The JSON list of ``rules``: one list per set of rules, shared by every outcome
+        where that set fired (or stayed unknown); never mutated."""
+        found = self.rule_lists.get(rules)
+        if found is None:
+            found = [self.rules[r.index] for r in rules]
+            if len(self.rule_lists) < self.LIMIT:
+                self.rule_lists[rules] = found
+        return found
+
+    def _kept(self, part: tuple) -> tuple:
+        """``part`` of a key, or the equal one kept already: the traced rules, the values'
+        types and the names noted recur across thousands of keys, kept once each."""
+        if len(self.parts) >= self.LIMIT:
+            return part
+        return self.parts.setdefault(part, part)
+
+    def _text(self, piece: str) -> str:
+        """A piece of a skeleton's explanation, or the equal one kept already: the same
+        sentences (a rule's motif, what a fact says) recur across skeletons."""
+        if len(self.texts) >= self.LIMIT:
+            return piece
+        return self.texts.setdefault(piece, piece)
+
+    def _lasting(self, key: tuple) -> tuple:
+        """A skeleton's key as kept (``__call__`` builds it), its recurring parts shared."""
+        outgoing, decisive, traced, values, noted = key
+        if len(values) == 2 and type(values[1]) is tuple:  # (values, their types)
+            values = (values[0], self._kept(values[1]))
+        return (outgoing, decisive, self._kept(traced), values, self._kept(noted))
 
     def _json(
         self,
@@ -160,7 +193,7 @@ class Explainer:
         refs = policy_shapes(policy).refs
         names = shown_names([RuleTrace(refs[i], False, evaluator.rule(i)) for i in traced])
         reads = dict.fromkeys(name for i in traced for name in self._reads(policy.rules[i]))
-        shown = Shown(tuple(sorted(names)), self._where(reads))
+        shown = Shown(self._kept(tuple(sorted(names))), self._where(reads))
         if len(self.shown) < self.LIMIT:
             self.shown[traced] = shown
         return shown
@@ -169,7 +202,8 @@ class Explainer:
         """Where a decision keeps each of ``names``' values."""
         kinds = {Kind.PARAMETRE: PARAMETERS, Kind.DEFINI: DERIVED}
         policy_kinds = self.policy.kinds
-        return tuple((kinds.get(policy_kinds.get(name), FACTS), name) for name in names)
+        kept = self._kept
+        return kept(tuple(kept((kinds.get(policy_kinds.get(n), FACTS), n)) for n in names))
 
     def _reads(self, statement: ast.Rule | ast.Definition) -> Iterator[str]:
         """Every name a statement's trace reads, through the definitions it uses."""
@@ -193,9 +227,9 @@ class Explainer:
         if key is not None and len(self.skeletons) < self.LIMIT:
             marked = {name: f"{MARK}{name}{MARK}" for name in key[-1]}
             explained = explain(decision, policy, marked, evaluator=evaluator, outgoing=outgoing)
-            template = tuple(explained.split(MARK))
+            template = tuple([self._text(piece) for piece in explained.split(MARK)])
             if fill(template, notes) == text:  # no mark in the policy's or the input's texts
-                self.skeletons[key] = skeleton._replace(explanation=template)
+                self.skeletons[self._lasting(key)] = skeleton._replace(explanation=template)
         json = self._json(decision, self._outcome(decision), notes, skeleton.trace_json)
         return Explained(decision, traces, text, notes, json)
 

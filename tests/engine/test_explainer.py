@@ -112,3 +112,30 @@ def test_values_python_finds_equal_are_told_apart() -> None:
         found = explainer(decision, {})
         assert_same(found, reference(decision, {}))
         assert f"expediteur.connexions = {shown} < 10" in found.explanation
+
+
+def test_the_kept_combinations_share_their_recurring_parts() -> None:
+    """What thousands of cached combinations have in common is kept once (memory that grows
+    with the input: docs/faits.md, « Mémoire »): each set of rules, its JSON list, and the
+    parts of skeleton keys that recur (the traced rules, the values' types, the names noted)."""
+    options = SetupOptions(
+        str(files("tamis.policies") / "blogue.tamis"), str(EXEMPLES / "tamis.toml")
+    )
+    setup = prepare(options)
+    decisions = [
+        decide_invitation(setup, invitation_from(raw))[0].decision
+        for raw in generer.generate(3000, seed=5)
+    ]
+    sets: dict[tuple, set[int]] = {}
+    for decision in decisions:
+        for rules in (decision.fired, decision.unknown):
+            sets.setdefault(rules, set()).add(id(rules))
+    assert all(len(ids) == 1 for ids in sets.values())  # one tuple per set of rules
+    outcomes = list(setup.explainer.outcomes.values())
+    lists = {id(o.fired_json) for o in outcomes} | {id(o.unknown_json) for o in outcomes}
+    assert len(lists) <= len(sets) < len(outcomes)
+    keys = list(setup.explainer.skeletons)
+    for part in (2, 4):  # the traced rules, the names noted
+        assert len({id(key[part]) for key in keys}) == len({key[part] for key in keys})
+    types = [key[3][1] for key in keys if len(key[3]) == 2 and type(key[3][1]) is tuple]
+    assert len({id(t) for t in types}) == len(set(types)) < len(types)
