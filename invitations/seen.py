@@ -4,13 +4,25 @@ Two readers of an input need to remember every id they met: the reader (``reader
 about an id met again with the place where it was first met, and the run's memory of what it
 decided (``tamis.triage.repeat``), so that an id given twice is decided once, the first time
 (« déjà décidée plus haut »). Both use this one table: the reader keeps each id with its
-place, and the run marks the same entry with what it decided (a small number, 1 to 7).
+place, and the run marks the same entry with what it decided (a small number, 1 to 6).
 
 Each id is kept as a 60-bit fingerprint (Python's ``hash`` of the text, stable within a
-run): its top 12 bits choose one of 4,096 buckets, and the bucket holds one 10-byte record
-per id: 48 more bits of the fingerprint, then 4 bytes for the place (29 bits) and the mark
-(3 bits). A bucket is searched by ``bytearray.find`` (in C). That is **10 bytes per
-distinct id**, and what the allocator adds is kept near nothing:
+run): its top 12 bits choose one of 4,096 buckets, and the bucket holds one 9-byte record
+per id: 48 more bits of the fingerprint, then 3 bytes for the place (21 bits) and the mark
+(3 bits). A bucket is searched by ``bytearray.find`` (in C).
+
+A place is kept as its **gap** from the last place kept in the same bucket: the reader
+numbers its records in order, so the places of one bucket only grow, by about 4,096 lines
+from one to the next (a bucket gets one id in 4,096). A gap of 2 million lines or more
+(an input where a bucket gets no new id for that long) is carried by filler records
+(mark 7) of their own, which are never taken for an id; a place is never rounded. The place
+of a record is its bucket's gaps summed up to it, column by column in C (``_gaps``): a few
+microseconds, paid only for an id met again. A place that goes back (before the last one
+kept in its bucket) or beyond 2²⁹ - 1 (536 million lines) is not kept: ``first`` then says
+0, which the reader words « plus haut ».
+
+That is **9 bytes per distinct id** (10 with the 29-bit places kept whole), and what the
+allocator adds is kept near nothing:
 
 - new records are appended to 4,096 small ``bytearray`` (a few records each, which
   Python's small-object allocator serves without waste);
@@ -22,10 +34,10 @@ distinct id**, and what the allocator adds is kept near nothing:
 
 Growing 4,096 buckets each by itself left holes in the C library's heap that nothing could
 reuse: 14 MiB of memory for 9.5 MiB of records at a million ids. Now a million ids take
-**10 MiB**, plus 0.3 MiB at start.
+**9 MiB**, plus 0.3 MiB at start.
 Two different ids share a fingerprint with probability about n² / 2⁶¹ (4 in 10 million for
-a million ids): the second would be taken for the first (a warning, and not decided again).
-A place beyond 2²⁹ - 1 (536 million lines) is not kept: ``first`` then says 0.
+a million ids, as with 10-byte records): the second would be taken for the first (a
+warning, and not decided again).
 """
 
 from __future__ import annotations
@@ -38,12 +50,17 @@ _BUCKETS = 1 << _BITS
 _SHIFT = 64 - _BITS
 _REST = (1 << 48) - 1  # the fingerprint's bits kept in its record
 _KEY = 6  # bytes of a record's fingerprint
-_WIDTH = _KEY + 4  # bytes of a record: fingerprint, then place and mark
+_WIDTH = _KEY + 3  # bytes of a record: fingerprint, then place gap and mark (21 + 3 bits)
 _MASK = (1 << 64) - 1
 _SETTLE = 8 * _BUCKETS  # new records kept in the small buckets before they are settled
 _RESERVE = 1 << 20  # the large buffer's first size: address space, pages used as written
 MAX_PLACE = (1 << 29) - 1
-MAX_MARK = 7
+MAX_MARK = 6
+_FILLER = 7  # the mark of a record that only carries a gap too long for one record
+_NOWHERE = (1 << 21) - 1  # the gap of a record kept without a place
+_MAX_GAP = (0xFF << 13) - 1  # longest gap in one record: a top byte 0xFF is _NOWHERE's
+_LONG_WAY = bytes(_KEY) + (_MAX_GAP << 3 | _FILLER).to_bytes(3, "little")  # a filler record
+_LOW = bytes(b & 7 for b in range(256))  # ``bytes.translate`` table: a byte's mark bits
 
 
 class SeenIds:
@@ -53,6 +70,7 @@ class SeenIds:
         self._recent = [bytearray() for _ in range(_BUCKETS)]  # the newest records
         self._settled = _mapping(_RESERVE)  # the older records, bucket after bucket
         self._starts = array("Q", bytes(8 * (_BUCKETS + 1)))  # bucket b: _starts[b:b + 2]
+        self._ends = array("Q", bytes(8 * _BUCKETS))  # bucket b's last place kept
         self._count = 0
         self._unsettled = 0
 
@@ -61,50 +79,50 @@ class SeenIds:
 
     def first(self, ident: str, where: int) -> int | None:
         """Where ``ident`` was met first (0: too far to say), or None when it is new (then it
-        is kept, at ``where``)."""
-        bucket, key, at = self._find(ident)
+        is kept, at ``where``: places come in the order the reader numbers them)."""
+        number, bucket, key, at = self._find(ident)
         if at >= 0:
-            return _value(bucket, at) >> 3
-        place = where if 0 < where <= MAX_PLACE else 0
-        self._add(bucket, key + (place << 3).to_bytes(4, "little"))
+            return self._place(number, bucket, at)
+        self._add(bucket, key + self._gap(number, where).to_bytes(3, "little"))
         return None
 
     def place(self, ident: str) -> int | None:
         """Where ``ident`` was met first (0: too far to say), or None when it was never kept
         (nothing is kept)."""
-        bucket, _, at = self._find(ident)
-        return _value(bucket, at) >> 3 if at >= 0 else None
+        number, bucket, _, at = self._find(ident)
+        return self._place(number, bucket, at) if at >= 0 else None
 
     def mark(self, ident: str, mark: int) -> int:
         """Mark ``ident`` with ``mark`` (1 to ``MAX_MARK``) unless it has a mark already: the
         first one stands, and is returned. An id never met is kept, with no place."""
         if not 0 < mark <= MAX_MARK:
             raise ValueError(f"mark must be 1 to {MAX_MARK}, not {mark}")
-        bucket, key, at = self._find(ident)
+        _, bucket, key, at = self._find(ident)
         if at < 0:
-            self._add(bucket, key + mark.to_bytes(4, "little"))
+            self._add(bucket, key + (_NOWHERE << 3 | mark).to_bytes(3, "little"))
             return mark
         value = _value(bucket, at)
-        if value & MAX_MARK:
-            return value & MAX_MARK
-        bucket[at + _KEY : at + _WIDTH] = (value | mark).to_bytes(4, "little")
+        if value & 7:
+            return value & 7
+        bucket[at + _KEY : at + _WIDTH] = (value | mark).to_bytes(3, "little")
         return mark
 
     def marked(self, ident: str) -> int:
         """``ident``'s mark, 0 when it has none or was never kept."""
-        bucket, _, at = self._find(ident)
-        return _value(bucket, at) & MAX_MARK if at >= 0 else 0
+        _, bucket, _, at = self._find(ident)
+        return _value(bucket, at) & 7 if at >= 0 else 0
 
     def size(self) -> int:
         """Bytes the records take, reserve included (what ``sys.getsizeof`` does not show)."""
         recent = sum(bucket.__alloc__() for bucket in self._recent)
         settled = self._starts[-1]  # the large buffer's pages beyond it are never touched
-        return recent + settled + self._starts.itemsize * len(self._starts)
+        tables = self._starts.itemsize * (len(self._starts) + len(self._ends))
+        return recent + settled + tables
 
-    def _find(self, ident: str) -> tuple[bytearray | mmap.mmap, bytes, int]:
-        """Where ``ident``'s record is: the buffer holding it (its small bucket when it is
-        nowhere: where a new record goes), the fingerprint bytes it starts with, and its
-        offset in that buffer (-1: nowhere)."""
+    def _find(self, ident: str) -> tuple[int, bytearray | mmap.mmap, bytes, int]:
+        """Where ``ident``'s record is: its bucket's number, the buffer holding it (its small
+        bucket when it is nowhere: where a new record goes), the fingerprint bytes it starts
+        with, and its offset in that buffer (-1: nowhere)."""
         fingerprint = hash(ident) & _MASK
         number = fingerprint >> _SHIFT
         key = (fingerprint & _REST).to_bytes(_KEY, "little")
@@ -112,13 +130,35 @@ class SeenIds:
         if start != end:
             at = _search(self._settled, key, start, end)
             if at >= 0:
-                return self._settled, key, at
+                return number, self._settled, key, at
         bucket = self._recent[number]
-        return bucket, key, _search(bucket, key, 0, len(bucket))
+        return number, bucket, key, _search(bucket, key, 0, len(bucket))
 
-    def _add(self, bucket: bytearray, record: bytes) -> None:
+    def _gap(self, number: int, where: int) -> int:
+        """A new record's place and mark bits for ``where``: its distance from the bucket's
+        last place (records too long a way after it go first: ``_FILLER``), or _NOWHERE
+        for a place that cannot be kept (out of range, or before the bucket's last)."""
+        gap = where - self._ends[number]
+        if not 0 < where <= MAX_PLACE or gap < 0:
+            return _NOWHERE << 3
+        self._ends[number] = where
+        while gap > _MAX_GAP:
+            self._add(self._recent[number], _LONG_WAY, ident=False)
+            gap -= _MAX_GAP
+        return gap << 3
+
+    def _place(self, number: int, buffer: bytearray | mmap.mmap, at: int) -> int:
+        """The place of the record at ``at``: its bucket's gaps summed up to it."""
+        if _value(buffer, at) >> 3 == _NOWHERE:
+            return 0
+        start, end = self._starts[number], self._starts[number + 1]
+        if buffer is self._settled:
+            return _gaps(buffer[start : at + _WIDTH])
+        return _gaps(self._settled[start:end]) + _gaps(buffer[: at + _WIDTH])
+
+    def _add(self, bucket: bytearray, record: bytes, *, ident: bool = True) -> None:
         bucket += record
-        self._count += 1
+        self._count += ident
         self._unsettled += 1
         if self._unsettled >= _SETTLE:
             self._settle()
@@ -168,12 +208,26 @@ def _mapping(size: int) -> mmap.mmap:
 
 def _search(buffer: bytearray | mmap.mmap, key: bytes, start: int, end: int) -> int:
     """The offset of the record starting with ``key`` in ``buffer[start:end]`` (-1: none);
-    records start at multiples of ``_WIDTH``, and a match across two records is skipped."""
+    records start at multiples of ``_WIDTH``, and a match across two records, or a
+    ``_FILLER``'s, is skipped."""
     at = buffer.find(key, start, end)
-    while at % _WIDTH and at >= 0:
+    while at >= 0 and (at % _WIDTH or buffer[at + _KEY] & 7 == _FILLER):
         at = buffer.find(key, at + 1, end)
     return at
 
 
 def _value(bucket: bytearray | mmap.mmap, at: int) -> int:
     return int.from_bytes(bucket[at + _KEY : at + _WIDTH], "little")
+
+
+def _gaps(records: bytes) -> int:
+    """The gaps of ``records`` (whole records, of one bucket) summed: each record's three
+    last bytes hold its gap and mark, summed column by column in C; records kept without a
+    place (gap ``_NOWHERE``, the only ones whose last byte is 0xFF) count for nothing."""
+    low, middle, high = (
+        records[_KEY::_WIDTH],
+        records[_KEY + 1 :: _WIDTH],
+        records[_KEY + 2 :: _WIDTH],
+    )
+    values = sum(low) - sum(low.translate(_LOW)) + (sum(middle) << 8) + (sum(high) << 16)
+    return (values >> 3) - high.count(0xFF) * _NOWHERE

@@ -6,6 +6,7 @@ place by the reader's pieces; the ids seen kept compactly."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 import orjson
@@ -13,7 +14,7 @@ import pytest
 
 from tamis.invitations import source as source_module
 from tamis.invitations.reader import read_invitations
-from tamis.invitations.seen import _SETTLE, MAX_PLACE, SeenIds
+from tamis.invitations.seen import _MAX_GAP, _SETTLE, MAX_PLACE, SeenIds
 
 
 def invitation(number: int) -> dict:
@@ -136,7 +137,7 @@ def test_seen_ids_report_where_each_was_first_met_and_stay_compact() -> None:
     assert len(seen) == 200_000
     assert seen.first("id-0", 7) == 1 and seen.first("id-199999", 9) == 200_000
     assert seen.first("nouveau", 5) is None
-    assert seen.size() / len(seen) <= 12  # bytes a distinct id, reserve included
+    assert seen.size() / len(seen) <= 10  # bytes a distinct id, reserve included
 
 
 def test_looking_an_id_up_keeps_nothing() -> None:
@@ -151,9 +152,9 @@ def test_a_mark_joins_the_place_and_the_first_mark_stands() -> None:
     assert seen.first("a", 12) is None
     assert seen.mark("a", 2) == 2 and seen.mark("a", 5) == 2
     assert seen.marked("a") == 2 and seen.first("a", 40) == 12 and len(seen) == 1
-    assert seen.mark("jamais-lu", 7) == 7 and seen.place("jamais-lu") == 0
+    assert seen.mark("jamais-lu", 6) == 6 and seen.place("jamais-lu") == 0
     with pytest.raises(ValueError):
-        seen.mark("a", 8)
+        seen.mark("a", 7)  # 7 marks a record that only carries a long gap
 
 
 def test_a_place_too_far_to_keep_is_worded_without_it() -> None:
@@ -167,19 +168,19 @@ def test_a_fingerprint_found_across_two_records_is_not_taken_for_an_id() -> None
     """A bucket is searched as bytes: the bytes of an id's fingerprint may appear astride
     two records of its bucket, and only a match at a record's start counts."""
     seen = SeenIds()
-    bucket, key, at = seen._find("a")
+    _, bucket, key, at = seen._find("a")
     assert at == -1
-    bucket += b"\x01" * 4 + key  # a record holding "a"'s fingerprint at offset 4
+    bucket += b"\x01" * 3 + key  # a record holding "a"'s fingerprint at offset 3
     assert seen.place("a") is None and seen.marked("a") == 0
-    assert seen.first("a", 3) is None and seen.place("a") == 3
+    assert seen.first("a", 3) is None and seen.place("a") is not None
 
 
 def test_many_ids_keep_each_its_own_mark() -> None:
     seen = SeenIds()
     ids = [f"x{n}" for n in range(30_000)]
     for n, ident in enumerate(ids, start=1):
-        seen.mark(ident, n % 7 + 1)
-    assert [seen.marked(i) for i in ids] == [n % 7 + 1 for n in range(1, 30_001)]
+        seen.mark(ident, n % 6 + 1)
+    assert [seen.marked(i) for i in ids] == [n % 6 + 1 for n in range(1, 30_001)]
     assert all(seen.marked(f"y{n}") == 0 for n in range(30_000))
 
 
@@ -191,7 +192,7 @@ def test_ids_moved_into_the_large_buffer_keep_their_places_and_marks() -> None:
     for n in range(count):
         assert seen.first(f"id-{n}", n + 1) is None
         if n % 3 == 0:
-            assert seen.mark(f"id-{n // 2}", n % 7 + 1) in range(1, 8)
+            assert seen.mark(f"id-{n // 2}", n % 6 + 1) in range(1, 7)
     marks = {n: seen.marked(f"id-{n}") for n in range(count)}
     assert all(seen.place(f"id-{n}") == n + 1 for n in range(count))
     assert all(seen.mark(f"id-{n}", 1) == (marks[n] or 1) for n in range(count))
@@ -203,12 +204,55 @@ def test_a_fingerprint_found_astride_in_the_large_buffer_is_not_taken_for_an_id(
     seen = SeenIds()
     for n in range(_SETTLE):  # moved into the large buffer
         seen.first(f"id-{n}", n + 1)
-    _, key, _ = seen._find("a")
-    number = (hash("a") & (1 << 64) - 1) >> 52  # its bucket: the fingerprint's top 12 bits
+    number, _, key, _ = seen._find("a")
     start, end = seen._starts[number], seen._starts[number + 1]
     assert end - start >= 20
     seen._settled[start + 4 : start + 10] = key  # the bytes of "a"'s, off a record's start
-    assert seen.place("a") is None and seen.first("a", 3) is None and seen.place("a") == 3
+    assert seen.place("a") is None and seen.first("a", _SETTLE + 3) is None
+    assert seen.place("a") is not None and len(seen) == _SETTLE + 1
+
+
+def same_bucket(seen: SeenIds, count: int) -> list[str]:
+    """``count`` ids whose fingerprints fall in one bucket (places there are kept as gaps)."""
+    number = seen._find("x")[0]
+    found = (f"x{n}" for n in range(1_000_000) if seen._find(f"x{n}")[0] == number)
+    return ["x", *itertools.islice(found, count - 1)]
+
+
+def test_places_far_apart_in_one_bucket_are_kept_exactly() -> None:
+    """A place is kept as its distance from the last one kept in its bucket (21 bits); a
+    longer way is carried by records of their own, which are never taken for an id."""
+    seen = SeenIds()
+    near, far, farther, after = same_bucket(seen, 4)
+    places = {near: 7, far: 7 + 3 * _MAX_GAP + 11, farther: MAX_PLACE - 2, after: MAX_PLACE}
+    for ident, where in places.items():
+        assert seen.first(ident, where) is None
+    assert {ident: seen.place(ident) for ident in places} == places
+    assert seen.first(far, 1) == places[far] and len(seen) == 4
+    records = len(seen._recent[seen._find(near)[0]]) // 9
+    assert records <= len(places) + MAX_PLACE // _MAX_GAP + 1  # the long ways: 257 records
+
+
+def test_a_place_before_the_last_kept_in_its_bucket_is_not_kept() -> None:
+    """Places come in the reader's order; one that goes back is kept as « plus haut »."""
+    seen = SeenIds()
+    first, second, third = same_bucket(seen, 3)
+    assert seen.first(first, 50) is None and seen.first(second, 40) is None
+    assert seen.first(second, 60) == 0 and seen.place(first) == 50
+    assert seen.mark(third, 3) == 3 and seen.first(third, 70) == 0  # marked before it was met
+
+
+def test_places_are_summed_across_settled_and_recent_records() -> None:
+    seen = SeenIds()
+    ids = same_bucket(seen, 12)
+    for n, ident in enumerate(ids[:6]):
+        seen.first(ident, 10 * n + 1)
+    for n in range(_SETTLE):  # every bucket's records moved into the large buffer
+        seen.first(f"other-{n}", 100 + n)
+    for n, ident in enumerate(ids[6:], start=6):
+        seen.first(ident, 100 + _SETTLE + 10 * n)
+    expected = [10 * n + 1 for n in range(6)] + [100 + _SETTLE + 10 * n for n in range(6, 12)]
+    assert [seen.place(ident) for ident in ids] == expected
 
 
 def test_duplicates_are_reported_with_their_first_place() -> None:
