@@ -1,9 +1,9 @@
 """End-to-end benchmark of ``tamis decider`` (issue 9): a script, not a test.
 
 ``python bench/bout_en_bout.py [--n 20000] [--tours 3] [--rss-grand] [--memoire] [--debit]
-[--rapide]`` generates N invitations (``generer.generate``, fixed seed) into a temporary
-folder, then prints, measured in one run, each figure as the median of several rounds and its
-spread (lowest–highest):
+[--tours-memoire 3] [--rapide]`` generates N invitations (``generer.generate``, fixed seed)
+into a temporary folder, then prints, measured in one run, each figure as the median of
+several rounds and its spread (lowest–highest):
 
 1. decisions per second of ``tamis decider`` as a subprocess, journal on (``groupee``), as
    a user runs it (worker processes for a large file) and with ``--processus 1``, of the
@@ -18,7 +18,9 @@ spread (lowest–highest):
    ``--rss-grand``, of 10,000 and 1,000,000 too (``--memoire``: only these figures, as a run
    of a million takes minutes): ``wait4``'s ``ru_maxrss`` (the largest single process) and
    the whole process tree's PSS summed, sampled from ``/proc`` (``TreeMemory``: what the run
-   costs with its workers; the target is judged on it);
+   costs with its workers; the target is judged on it), ``--tours-memoire`` runs of each size
+   in alternation, medians and spreads (one run's peak moves by a few MiB with the timing of
+   its batches and workers);
 3. start-up: ``tamis --version`` and ``tamis decider`` on one invitation against
    ``python -c pass``, alternating, medians of ``--tours-demarrage`` rounds.
 
@@ -337,28 +339,45 @@ def measure_split(bench: Bench, invitations: Path, n: int, rounds: int) -> None:
     )
 
 
-def measure_rss(bench: Bench, small: int, seed: int, label: str) -> None:
-    """Peak memory of ``tamis decider`` on a file of ``small`` and of 10× (or 100×) as many:
+def measure_rss(bench: Bench, small: int, seed: int, label: str, rounds: int) -> None:
+    """Peak memory of ``tamis decider`` on a file of ``small`` and of 10× (or 100×) as many,
+    ``rounds`` times each in alternation (small, large, small…), medians and spreads:
     ``ru_maxrss`` (one process, the largest) and the process tree's PSS summed (what the
-    run costs, workers included: the target is judged on it)."""
+    run costs, workers included: the target is judged on it, from the medians)."""
     large = small * 100 if label == "grand" else small * 10
-    runs = {}
-    for n in (small, large):
-        path = write_invitations(bench.folder / f"rss-{n}.jsonl", n, seed)
-        runs[n] = bench.decide(path, sample=True)
+    paths = {n: write_invitations(bench.folder / f"rss-{n}.jsonl", n, seed) for n in (small, large)}
+    runs: dict[int, list[Run]] = {small: [], large: []}
+    for _ in range(rounds):
+        for n, path in paths.items():
+            runs[n].append(bench.decide(path, sample=True))
+    for path in paths.values():
         path.unlink()
-    for name, size in (("ru_maxrss", "peak_rss"), ("PSS de l'arbre", "tree_pss")):
-        mib = {n: nombre(getattr(found, size) / 2**20, 1) for n, found in runs.items()}
-        print(f"   {name:<15}{nombre(small):>9} invitations : {mib[small]} Mio ; "
-              f"{nombre(large)} : {mib[large]} Mio")  # fmt: skip
-    rss = {n: nombre(found.tree_rss / 2**20, 1) for n, found in runs.items()}
+    peak, pss, rss = (memory(runs, size) for size in ("peak_rss", "tree_pss", "tree_rss"))
+    for name, found in (("ru_maxrss", peak), ("PSS de l'arbre", pss)):
+        print(f"   {name:<15}{nombre(small):>9} invitations : {mebibytes(found[small])} ; "
+              f"{nombre(large)} : {mebibytes(found[large])}")  # fmt: skip
     print(f"   (RSS de l'arbre additionné, pages partagées comptées dans chaque processus :"
-          f" {rss[small]} puis {rss[large]} Mio)")  # fmt: skip
-    ratio = runs[large].tree_pss / runs[small].tree_pss
+          f" {nombre(rss[small].median, 1)} puis {nombre(rss[large].median, 1)} Mio ;"
+          f" médianes de {rounds} tour(s))")  # fmt: skip
     label = f"PSS {nombre(large)} / {nombre(small)}"
-    print(verdict(label, ratio, TARGET_RSS, at_most=True))
-    ratio = runs[large].peak_rss / runs[small].peak_rss
-    print(f"     (ru_maxrss : {nombre(ratio, 2)}×)")
+    print(verdict(label, pss[large].median / pss[small].median, TARGET_RSS, at_most=True))
+    worst = pss[large].high / pss[small].low
+    largest = peak[large].median / peak[small].median
+    print(f"     (au pire des tours : {nombre(worst, 2)}× ; ru_maxrss : {nombre(largest, 2)}×)")
+
+
+def memory(runs: dict[int, list[Run]], size: str) -> dict[int, Spread]:
+    """The spread of one of the runs' memory figures (``Run`` field ``size``), in MiB."""
+    return {
+        n: Spread.of([getattr(run, size) / 2**20 for run in found]) for n, found in runs.items()
+    }
+
+
+def mebibytes(spread: Spread) -> str:
+    median = f"{nombre(spread.median, 1)} Mio"
+    if spread.low == spread.high:
+        return median
+    return f"{median} (écart {nombre(spread.low, 1)}–{nombre(spread.high, 1)})"
 
 
 def measure_startup(bench: Bench, one: Path, rounds: int) -> None:
@@ -396,6 +415,7 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=20_000, help="invitations générées")
     parser.add_argument("--tours", type=int, default=3, help="tours alternés (débit)")
     parser.add_argument("--tours-demarrage", type=int, default=10, help="tours (démarrage)")
+    parser.add_argument("--tours-memoire", type=int, default=3, help="tours alternés (mémoire)")
     parser.add_argument("--graine", type=int, default=2026, help="graine du générateur")
     parser.add_argument(
         "--rss-grand", action="store_true", help="mesure aussi 10 000 contre 1 000 000"
@@ -411,7 +431,7 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.rapide:
-        args.n, args.tours, args.tours_demarrage = min(args.n, 200), 1, 1
+        args.n, args.tours, args.tours_demarrage, args.tours_memoire = min(args.n, 200), 1, 1, 1
     return args
 
 
@@ -440,9 +460,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"\ncharge en fin de mesure : {load()}")
             return
         print("2. Mémoire de pointe (RSS) de tamis decider, invitations lues d'un fichier")
-        measure_rss(bench, args.n, args.graine, "n")
+        measure_rss(bench, args.n, args.graine, "n", args.tours_memoire)
         if args.rss_grand:
-            measure_rss(bench, 10_000, args.graine, "grand")
+            measure_rss(bench, 10_000, args.graine, "grand", args.tours_memoire)
         if not args.memoire:
             one = write_invitations(bench.folder / "une.jsonl", 1, args.graine)
             measure_startup(bench, one, args.tours_demarrage)
