@@ -278,13 +278,17 @@ def _unread_texts(lines: Iterable[str], counter: _Counter, name: str) -> Iterato
 def unread_record(unread: Unread) -> Record:
     """The record of one text: its invitation, or why it is none (no duplicate check: the
     caller's, in input order)."""
-    location, line = unread.location, unread.line
     text = unread.text.rstrip("\r\n")  # a line's end: an error there is on this line
     try:
         value = parse(text)
     except ReadError as error:
-        return _unreadable(error.shifted(line, unread.column), location, line)
-    return _json_record(value, text, location, line)
+        return _unreadable(error.shifted(unread.line, unread.column), unread.location, unread.line)
+    return _json_record(value, text, unread.location, unread.line)
+
+
+def parsed_record(unread: Unread, value: object) -> Record:
+    """``unread_record`` of a text whose JSON ``value`` the caller has parsed already."""
+    return _json_record(value, unread.text.rstrip("\r\n"), unread.location, unread.line)
 
 
 def _json_array(

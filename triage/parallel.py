@@ -24,14 +24,16 @@ before it is handed back, so nothing is printed that is not in the journal.
 
 A text's id is known only once a worker has read it, so a duplicate is found when its
 results come back, in input order: its warning is added there, and with a ``Repeats`` its
-decision is dropped (the first occurrence's stands, « plus haut dans cette entrée »). This
-holds only when the journal cannot set anything apart (``nothing_known``: a new journal,
-``--redecider``); else the texts are read here first, so that a known invitation is not
-decided for nothing.
+decision is dropped (the first occurrence's stands, « plus haut dans cette entrée »). When
+the journal may hold decisions (``nothing_known``), the id each text seems to have is peeked
+at here (``peek_id``: the JSON parsed, nothing validated: validating never changes an id)
+and looked up, one query per batch; only a text whose id the journal has decided is read
+here (``Settled`` when that decision stands), so that a known invitation is not decided for
+nothing.
 
-Several batches are in flight at once (``IN_FLIGHT`` per worker), so an id met again before
-its first decision came back is set apart as decided « plus haut dans cette entrée » once it
-has (``Later``), as ``Repeats`` would have.
+Several batches are in flight at once (``IN_FLIGHT`` per worker), so the id of a record read
+here (a LinkedIn CSV row) met again before its first decision came back is set apart as
+decided « plus haut dans cette entrée » once it has (``Later``), as ``Repeats`` would have.
 
 The workers are forked when the pool starts, before the journal starts its sync thread
 (``start_pool`` is entered first): a fork after a thread has started may copy a held lock.
@@ -53,12 +55,19 @@ import orjson
 
 from tamis.audit import personal
 from tamis.audit import record as schema
+from tamis.audit.inputs import Previous
 from tamis.grammar.checked import CheckedPolicy
 from tamis.invitations.models import Invitation
-from tamis.invitations.reader import Unread, duplicate, noted_duplicate, unread_record
+from tamis.invitations.reader import (
+    Unread,
+    duplicate,
+    noted_duplicate,
+    parsed_record,
+    unread_record,
+)
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
-from tamis.triage.known import Known
+from tamis.triage.known import Known, Reason
 from tamis.triage.pipeline import (
     Decided,
     InputRecord,
@@ -244,7 +253,18 @@ class Away(NamedTuple):
     index: int
 
 
-Slot = Rejected | Known | Later | Sent | Local | Away
+class Settled(NamedTuple):
+    """A text read here because the journal has decided its id, with a reason not to decide
+    it again: « déjà décidée », once the texts before it are back (its duplicate is noted
+    in input order)."""
+
+    text: Unread
+    record: InputRecord
+    previous: Previous
+    reason: Reason
+
+
+Slot = Rejected | Known | Later | Sent | Local | Away | Settled
 
 
 class Plan(NamedTuple):
@@ -258,10 +278,23 @@ class Plan(NamedTuple):
 
 def nothing_known(triage: Repeats | None) -> bool:
     """Whether the journal holds no decision that could set a record apart (``--redecider``,
-    or a journal with no decision yet): the workers then read the texts themselves, and
-    duplicates are found as their results come back, in input order. Else this process
-    reads them first, so that what the journal holds is not decided for nothing."""
+    or a journal with no decision yet). Else the id of each text is peeked at here
+    (``peek_id``) and looked up, so that what the journal holds is not decided for nothing."""
     return triage is None or getattr(triage.ledger, "empty", False) is True
+
+
+_NOT_PEEKED = (None, None)
+
+
+def peek_id(text: str) -> tuple[str | None, object]:
+    """The id ``text`` seems to have (its JSON object's ``id`` if a string, else None: the
+    worker, which validates it, finds why it has none), and its JSON value."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None, None
+    ident = value.get("id") if type(value) is dict else None
+    return (ident if type(ident) is str else None), value
 
 
 def decide_in_pool(
@@ -306,42 +339,57 @@ class Sorter:
     def __init__(self, state: WorkerSetup, triage: Repeats | None, seen: SeenIds) -> None:
         self.state, self.triage, self.seen = state, triage, seen
         self.in_flight: set[str] = set()  # ids sent and not yet back
-        self.unread = nothing_known(triage)  # texts go to the workers unread
+        self.peek = not nothing_known(triage)  # look the texts' ids up before sending them
 
     def send(self, batch: list[InputRecord | Unread], pool: ProcessPoolExecutor) -> Plan:
-        if not self.unread:
-            batch = [self.read(item) if type(item) is Unread else item for item in batch]
-        journaled = self.journaled(batch)  # type: ignore[arg-type]
+        peeked = [
+            peek_id(item.text) if self.peek and type(item) is Unread else _NOT_PEEKED
+            for item in batch
+        ]
+        journaled = self.journaled(batch, [ident for ident, _ in peeked])
         slots: list[Slot] = []
         encoded: list[bytes] = []
         texts: list[tuple] = []
         name = ""
-        for item in batch:
-            if type(item) is Unread:
+        for item, (ident, value) in zip(batch, peeked, strict=True):
+            if type(item) is not Unread:
+                slots.append(self.slot(item, journaled, encoded))  # type: ignore[arg-type]
+                continue
+            settled = self.settled(item, value, journaled) if ident in journaled else None
+            if settled is None:
                 slots.append(Away(item, len(texts)))
                 name = item.name
                 texts.append(item[1:])
             else:
-                slots.append(self.slot(item, journaled, encoded))  # type: ignore[arg-type]
+                slots.append(settled)
         if not encoded and not texts:
             return Plan(slots, None)
         return Plan(slots, pool.submit(decide_batch, encoded, name, texts), len(encoded))
 
-    def read(self, text: Unread) -> InputRecord:
-        """A text read here, its duplicate noted, as ``reader.read_invitations`` does."""
-        return noted_duplicate(unread_record(text), text.number, text.place(), self.seen)
-
-    def journaled(self, batch: list[InputRecord]) -> dict:
-        """The journal's latest decision of each valid id of the batch (``Repeats``'s
-        ledger, one query per batch)."""
+    def journaled(self, batch: list[InputRecord | Unread], peeked: list[str | None]) -> dict:
+        """The journal's latest decision of each valid id of the batch, and of each id its
+        texts seem to have (``Repeats``'s ledger, one query per batch)."""
         if self.triage is None:
             return {}
         ids = [
-            r.invitation.id
+            r.invitation.id  # type: ignore[union-attr]
             for r in batch
-            if type(r) is not Unread and r.invitation is not None and not r.errors
+            if type(r) is not Unread and r.invitation is not None and not r.errors  # type: ignore[union-attr]
         ]
+        ids += [ident for ident in peeked if ident is not None]
         return dict(self.triage.ledger.latest(ids)) if ids else {}
+
+    def settled(self, text: Unread, value: object, journaled: dict) -> Settled | None:
+        """The text (whose JSON ``value`` was peeked at) read here, if the journal's decision
+        of its id stands (else None: it is sent to be decided, and read again there)."""
+        assert self.triage is not None
+        record = parsed_record(text, value)
+        invitation = record.invitation
+        if invitation is None or record.errors:
+            return None
+        previous = journaled.get(invitation.id)
+        reason = None if previous is None else self.triage.reason(previous, record)
+        return None if reason is None else Settled(text, record, previous, reason)
 
     def slot(self, record: InputRecord, journaled: dict, encoded: list[bytes]) -> Slot:
         invitation, triage = record.invitation, self.triage
@@ -374,7 +422,9 @@ class Sorter:
             kind = type(slot)
             if kind is Away:
                 read = results[plan.texts_from + slot.index]  # type: ignore[union-attr]
-                outcomes.append(self.read_back(slot.text, read, journaled))  # type: ignore[union-attr]
+                outcomes.append(self.read_back(slot, read, journaled))  # type: ignore[arg-type]
+            elif kind is Settled:
+                outcomes.append(self.known_here(slot))  # type: ignore[arg-type]
             elif kind is Sent or kind is Local:
                 item = results[slot.index] if kind is Sent else slot.work  # type: ignore[union-attr]
                 journaled.append(item)
@@ -390,12 +440,12 @@ class Sorter:
             self.remember(sent)
         return [self.known_earlier(o.record) if type(o) is Later else o for o in outcomes]  # type: ignore[union-attr]
 
-    def read_back(self, text: Unread, read: Read, journaled: list[Work]) -> Outcome:
+    def read_back(self, slot: Away, read: Read, journaled: list[Work]) -> Outcome:
         """A text a worker read: rejected, or its id checked against those met before in
         input order (a warning; with ``triage``, the first decision stands and this one is
         dropped), then decided (its work journaled and its id marked at once, so that a
         duplicate later in the batch finds it)."""
-        ident, warnings, done_or_errors = read
+        text, (ident, warnings, done_or_errors) = slot.text, read
         location = text.location
         if ident is None:
             return Rejected(location, done_or_errors, warnings)  # type: ignore[arg-type]
@@ -421,6 +471,15 @@ class Sorter:
             self.triage.seen.mark(ident, item[MARK])
             self.in_flight.discard(ident)
         self.triage.decided_any = True
+
+    def known_here(self, slot: Settled) -> Known:
+        """A text the journal has decided: « déjà décidée », its duplicate noted."""
+        record, text = slot.record, slot.text
+        marked = noted_duplicate(record, text.number, text.place(), self.seen)  # type: ignore[arg-type]
+        invitation = record.invitation
+        assert invitation is not None
+        warnings = tuple(marked.warnings)
+        return Known(record.location, invitation, slot.previous, slot.reason, warnings)
 
     def known_earlier(self, record: InputRecord) -> Known:
         assert self.triage is not None and record.invitation is not None

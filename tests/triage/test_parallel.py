@@ -287,3 +287,19 @@ def test_a_postgresql_journal_gets_the_same_records_from_workers(
     assert runs[1].returncode == runs[0].returncode == decider.EXIT_REJECTED
     assert tamis("journal", "copier", pg_url, str(back)).returncode == 0
     assert content(back) == content(file_journal)
+
+
+@pytest.mark.parametrize("ident", [" espacé ", "cafe\u0301", "tab\tulé", "0"])
+def test_an_id_is_looked_up_as_it_will_be_validated(ident: str) -> None:
+    """Over a journal that holds decisions, this process looks up the id each text seems to
+    have (``peek_id``, nothing validated) and lets the worker validate it: validation, by
+    the quick path or the full one (an unknown field), keeps the id exactly as given."""
+    from tamis.invitations.reader import Unread, unread_record
+    from tamis.triage.parallel import peek_id
+
+    for raw in ({"id": ident, "expediteur": {"nom": "A B"}}, {"id": ident, "inconnu": 1}):
+        text = orjson.dumps(raw).decode()
+        record = unread_record(Unread("t.jsonl", 1, text, 1, 1))
+        assert record.invitation is not None
+        assert peek_id(text) == (ident, raw)
+        assert record.invitation.id == ident
