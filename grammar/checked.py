@@ -11,10 +11,11 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
 
 from tamis.grammar import ast
 from tamis.grammar.vocabulary import ParameterSpec, Type, Value
+
+_DIGESTS: dict[str, str] = {}  # policy source -> its SHA-256 (``CheckedPolicy.sha256``)
 
 
 class Kind(Enum):
@@ -44,11 +45,18 @@ class CheckedPolicy:
     # the built-in parameters' specifications (bounds), from the vocabulary it was checked with
     builtin_parameters: Mapping[str, ParameterSpec] = field(default_factory=dict)
 
-    @cached_property
+    @property
     def sha256(self) -> str:
-        """SHA-256 of the UTF-8 source, computed once: a worker process names the policy in
-        every record it renders (the source never changes on a frozen policy)."""
-        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+        """SHA-256 of the UTF-8 source, hashed once per source (``_DIGESTS``): a worker
+        process names the policy in every record it renders. Kept beside the class, not
+        on the instance: writing into a frozen instance's ``__dict__`` would slow every
+        other attribute read of the policy (CPython then leaves its inline values)."""
+        digest = _DIGESTS.get(self.source)
+        if digest is None:
+            if len(_DIGESTS) >= 64:  # a service reloading its policy: stay small
+                _DIGESTS.clear()
+            digest = _DIGESTS[self.source] = hashlib.sha256(self.source.encode()).hexdigest()
+        return digest
 
     @property
     def declared_parameters(self) -> frozenset[str]:
