@@ -46,7 +46,6 @@ from tamis.triage.parallel import (
     Done,
     Workers,
     WorkerSetup,
-    WorkerStopped,
     decide_in_pool,
     start_pool,
 )
@@ -289,6 +288,8 @@ def workers_or_none(
     if count < 2:
         yield None
         return
+    from tamis.triage.workers import WorkerStopped  # a small input never imports it
+
     state = WorkerSetup(setup, functools.partial(render_outcome, view=view), minimise)
     try:
         with start_pool(count, state) as pool:

@@ -38,7 +38,8 @@ decided « plus haut dans cette entrée » once it has (``Later``), as ``Repeats
 The workers are forked when the pool starts, before the journal starts its sync thread
 (``start_pool`` is entered first): a fork after a thread has started may copy a held lock.
 They inherit the run's ``Setup`` instead of receiving it, and ignore Ctrl-C (this process
-stops them). A worker that dies ends the run with ``WorkerStopped``.
+stops them). A worker that dies ends the run with ``WorkerStopped`` (``workers``: each has a
+pipe of its own, so its death is seen whatever it was doing).
 """
 
 from __future__ import annotations
@@ -79,13 +80,9 @@ from tamis.triage.pipeline import (
 from tamis.triage.repeat import ACTIONS, Repeats
 
 if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for them
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from tamis.triage.workers import Task, WorkerPool
 
 IN_FLIGHT = 2  # batches in flight per worker: one decided while the other's result comes back
-
-
-class WorkerStopped(Exception):
-    """A worker process died (killed, out of memory): the run cannot go on in order."""
 
 
 Work = tuple[bytes, bytes, int, str, int]
@@ -135,10 +132,6 @@ def _enter(state: WorkerSetup) -> None:
     global _WORKER
     _WORKER = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _ready() -> bool:
-    return True
 
 
 Read = tuple[str | None, tuple[str, ...], "Work | tuple[str, ...]"]
@@ -197,32 +190,22 @@ def work_of(state: WorkerSetup, invitation: Invitation, received: dict) -> Work:
 class Workers(NamedTuple):
     """A started pool, what its workers inherited, and how many they are."""
 
-    pool: ProcessPoolExecutor
+    pool: WorkerPool
     state: WorkerSetup
     count: int
 
 
 @contextlib.contextmanager
 def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
-    """``processes`` workers forked now (enter this before anything starts a thread), shut
-    down on exit: tasks not started are cancelled, running ones finish (a fraction of a
-    second)."""
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    """``processes`` workers forked now (enter this before anything starts a thread),
+    stopped on exit (killed if the run stops before their results are read)."""
+    from tamis.triage.workers import WorkerPool
 
-    if threading.active_count() > 1:  # a fork would copy the other threads' locks as held
-        raise RuntimeError("start the worker processes before any other thread")
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(processes, context, initializer=_enter, initargs=(state,))
+    pool = WorkerPool(processes, _enter, state)
     try:
-        pool.submit(_ready).result()  # with fork, every worker starts at the first task
         yield Workers(pool, state, processes)
-    except BrokenProcessPool:
-        raise WorkerStopped from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
 
 
 class Later(NamedTuple):
@@ -272,7 +255,7 @@ class Plan(NamedTuple):
     results for the texts start (after those for the invitations sent encoded)."""
 
     slots: list[Slot]
-    task: Future | None
+    task: Task | None
     texts_from: int = 0
 
 
@@ -308,28 +291,20 @@ def decide_in_pool(
 ) -> Iterator[list[Outcome]]:
     """``pipeline.decide_batches`` with the deciding done by ``workers``: the outcomes of
     each batch, in input order, once its decisions are in the journal. ``records`` come from
-    ``reader.read_texts`` with ``seen``, the table of ids met (``triage.seen`` too)."""
-    from concurrent.futures.process import BrokenProcessPool
-
+    ``reader.read_texts`` with ``seen``, the table of ids met (``triage.seen`` too); a
+    worker that dies raises ``WorkerStopped``."""
     sorter = Sorter(workers.state, triage, seen)
     iterator = iter(records)
     plans: deque[Plan] = deque()
-    try:
-        while True:
-            while len(plans) < IN_FLIGHT * workers.count:
-                batch = list(islice(iterator, batch_size))
-                if not batch:
-                    break
-                plans.append(sorter.send(batch, workers.pool))
-            if not plans:
-                return
-            yield sorter.receive(plans.popleft(), journal)
-    except BrokenProcessPool:
-        raise WorkerStopped from None
-    finally:
-        for plan in plans:
-            if plan.task is not None:
-                plan.task.cancel()
+    while True:
+        while len(plans) < IN_FLIGHT * workers.count:
+            batch = list(islice(iterator, batch_size))
+            if not batch:
+                break
+            plans.append(sorter.send(batch, workers.pool))
+        if not plans:
+            return
+        yield sorter.receive(plans.popleft(), journal)
 
 
 class Sorter:
@@ -341,7 +316,7 @@ class Sorter:
         self.in_flight: set[str] = set()  # ids sent and not yet back
         self.peek = not nothing_known(triage)  # look the texts' ids up before sending them
 
-    def send(self, batch: list[InputRecord | Unread], pool: ProcessPoolExecutor) -> Plan:
+    def send(self, batch: list[InputRecord | Unread], pool: WorkerPool) -> Plan:
         peeked = [
             peek_id(item.text) if self.peek and type(item) is Unread else _NOT_PEEKED
             for item in batch

@@ -1,0 +1,194 @@
+"""The worker processes of ``parallel``: forked once, each sending its results through a pipe
+of its own, so that a worker that dies is seen at once, whatever it was doing.
+
+Why not ``concurrent.futures.ProcessPoolExecutor``: its workers share one result pipe, which
+the parent also holds open for writing. A worker killed in the middle of writing a result
+(SIGKILL, the kernel's out-of-memory killer) leaves half a message in it; the executor's
+manager thread then waits forever for the rest, never looks at the workers' sentinels, and
+``tamis decider --processus 2`` hung instead of stopping with its French error (seen under
+load, about one kill in fifteen, CPython 3.11). Here only the worker holds the far end of its
+result pipe: when it dies, reading from it ends (``EOFError``, or ``OSError`` in the middle
+of a message), and the run stops with ``WorkerStopped``.
+
+Tasks go out through one shared pipe, which only the workers read (one at a time, under a
+lock), and whichever worker is free takes the next one: a worker slowed down by the
+machine's load does not hold the others back. A sender thread writes them, so this process
+never blocks on a worker that is itself blocked sending back a large result; once every
+worker is dead, that pipe has no reader left and the sender's write fails instead of waiting.
+Each result comes back, numbered, on its worker's pipe, read by a reader thread as soon as it
+arrives (the reading overlaps this process's own work), and waits until ``Task.result`` asks
+for it. Both threads start after every worker is forked: a fork after a thread has started
+may copy a held lock.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for them
+    from multiprocessing.connection import Connection
+    from multiprocessing.synchronize import Lock
+
+_STOP = b""  # the task that tells a worker to exit
+_JOIN_SECONDS = 10  # how long a worker told to stop may take before it is killed
+
+
+class WorkerStopped(Exception):
+    """A worker process died (killed, out of memory): the run cannot go on in order."""
+
+
+class Task:
+    """A call given to the workers; ``result`` is its return value (or raises its error)."""
+
+    def __init__(self, pool: WorkerPool, number: int) -> None:
+        self._pool, self._number = pool, number
+
+    def result(self) -> Any:
+        return self._pool.result(self._number)
+
+
+class WorkerPool:
+    """``count`` processes forked now, each running ``enter(state)`` then the calls it takes
+    from the task pipe (module-level functions, sent by name); ``close`` stops them."""
+
+    def __init__(self, count: int, enter: Callable[[Any], None], state: Any) -> None:
+        if threading.active_count() > 1:  # a fork would copy the other threads' locks as held
+            raise RuntimeError("start the worker processes before any other thread")
+        import multiprocessing
+        import queue
+
+        context = multiprocessing.get_context("fork")
+        tasks, self._tasks = context.Pipe(duplex=False)
+        taking = context.Lock()
+        self._processes, self._pipes = [], []
+        for _ in range(count):
+            mine, theirs = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_serve,
+                args=((tasks, taking), theirs, [self._tasks, *self._pipes], enter, state),
+                daemon=True,
+            )
+            process.start()
+            theirs.close()  # the worker's end is the worker's only: its death ends the pipe
+            self._processes.append(process)
+            self._pipes.append(mine)
+        tasks.close()  # only the workers read the tasks: once they are gone, writing fails
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._submitted = 0
+        self._pending = 0  # submitted, not yet handed back by ``result``
+        self._arrived: dict[int, tuple[bool, Any]] = {}  # read, not yet asked for
+        self._stopped = False  # a worker's pipe ended
+        self._changed = threading.Condition()
+        self._threads = [
+            threading.Thread(target=self._send_all, name="tamis-taches", daemon=True),
+            threading.Thread(target=self._read_all, name="tamis-resultats", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Task:
+        """``function(*args)`` in the next free worker."""
+        number = self._submitted
+        self._submitted += 1
+        self._pending += 1
+        self._outbox.put(pickle.dumps((number, function, args), pickle.HIGHEST_PROTOCOL))
+        return Task(self, number)
+
+    def result(self, number: int) -> Any:
+        """Task ``number``'s value once it has come back; ``WorkerStopped`` if a worker's
+        pipe ended before."""
+        with self._changed:
+            while number not in self._arrived and not self._stopped:
+                self._changed.wait()
+            if number not in self._arrived:
+                raise WorkerStopped
+            done, value = self._arrived.pop(number)
+        self._pending -= 1
+        if not done:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Every worker stopped: told to exit if nothing it was given is still unread (and
+        killed if it takes longer than ``_JOIN_SECONDS``), else killed at once (a run that
+        stops early does not wait for work it will not use); then both threads, ended."""
+        for process in self._processes:
+            if self._pending:
+                process.kill()
+            else:
+                self._outbox.put(_STOP)
+        self._outbox.put(None)  # the sender's own end
+        for process in self._processes:
+            process.join(_JOIN_SECONDS)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+        for thread in self._threads:  # no worker is left: both have met the end of a pipe
+            thread.join()
+        for pipe in (self._tasks, *self._pipes):
+            pipe.close()
+
+    def _send_all(self) -> None:
+        """The sender thread: each task in turn, until told to end or no worker is left."""
+        while (message := self._outbox.get()) is not None:
+            try:
+                self._tasks.send_bytes(message)
+            except OSError:  # every worker is gone: ``result`` says so
+                return
+
+    def _read_all(self) -> None:
+        """The reader thread: every result as it arrives, until a worker's pipe ends (its
+        death, or its exit once told to stop)."""
+        from multiprocessing.connection import wait
+
+        while True:
+            for pipe in wait(self._pipes):
+                try:
+                    number, done, value = pickle.loads(pipe.recv_bytes())  # type: ignore[union-attr]
+                except Exception:  # its end (EOFError, OSError), or a reply that cannot be
+                    with self._changed:  # read: either way no result is left to wait for
+                        self._stopped = True
+                        self._changed.notify_all()
+                    return
+                with self._changed:
+                    self._arrived[number] = (done, value)
+                    self._changed.notify_all()
+
+
+def _serve(
+    tasks: tuple[Connection, Lock],
+    results: Connection,
+    inherited: list[Connection],
+    enter: Callable[[Any], None],
+    state: Any,
+) -> None:
+    """A worker's life: ``enter(state)``, then each task's ``(number, True, value)`` or
+    ``(number, False, error)`` sent back, until told to stop or no task can come."""
+    for other in inherited:  # the pipes only this process's parent uses
+        other.close()
+    enter(state)
+    pipe, taking = tasks
+    while True:
+        try:
+            with taking:
+                message = pipe.recv_bytes()
+        except (EOFError, OSError):
+            return
+        if message == _STOP:
+            return
+        number, function, args = pickle.loads(message)
+        try:
+            reply = (number, True, function(*args))
+        except Exception as error:  # a bug in deciding: raised again in the parent
+            reply = (number, False, error)
+        results.send_bytes(_pickled(reply))
+
+
+def _pickled(reply: tuple[int, bool, Any]) -> bytes:
+    try:
+        return pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # an error that cannot cross: its words still do
+        return pickle.dumps((reply[0], False, RuntimeError(repr(reply[2]), repr(error))))
