@@ -146,16 +146,25 @@ class WorkerPool:
 
         while True:
             for pipe in wait(self._pipes):
-                try:
-                    number, done, value = pickle.loads(pipe.recv_bytes())  # type: ignore[union-attr]
-                except Exception:  # its end (EOFError, OSError), or a reply that cannot be
-                    with self._changed:  # read: either way no result is left to wait for
+                if not self._arrive(pipe):  # type: ignore[arg-type]
+                    with self._changed:
                         self._stopped = True
                         self._changed.notify_all()
                     return
-                with self._changed:
-                    self._arrived[number] = (done, value)
-                    self._changed.notify_all()
+
+    def _arrive(self, pipe: Connection) -> bool:
+        """The next result on ``pipe``, kept until asked for (a method of its own, so that
+        this thread holds no reference to it once ``result`` has handed it back); False at
+        the pipe's end, or for a reply that cannot be read: either way no result is left to
+        wait for."""
+        try:
+            number, done, value = pickle.loads(pipe.recv_bytes())
+        except Exception:  # EOFError, OSError: the worker is gone
+            return False
+        with self._changed:
+            self._arrived[number] = (done, value)
+            self._changed.notify_all()
+        return True
 
 
 def _serve(
@@ -179,12 +188,19 @@ def _serve(
             return
         if message == _STOP:
             return
-        number, function, args = pickle.loads(message)
-        try:
-            reply = (number, True, function(*args))
-        except Exception as error:  # a bug in deciding: raised again in the parent
-            reply = (number, False, error)
-        results.send_bytes(_pickled(reply))
+        results.send_bytes(_answer(message))
+
+
+def _answer(message: bytes) -> bytes:
+    """A task's reply, pickled. A function of its own, so that the task, its value and its
+    reply are freed once sent, not kept alive beside the next task's (as
+    ``concurrent.futures`` deletes them too)."""
+    number, function, args = pickle.loads(message)
+    try:
+        reply = (number, True, function(*args))
+    except Exception as error:  # a bug in deciding: raised again in the parent
+        reply = (number, False, error)
+    return _pickled(reply)
 
 
 def _pickled(reply: tuple[int, bool, Any]) -> bytes:
