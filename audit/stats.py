@@ -7,6 +7,7 @@ distinct rules, facts and days, never with the journal's size.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,17 +82,19 @@ def period_of(horodatage: str, per: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _local_day(minute: str) -> str:
+def _local_day(minute: str, _zone: tuple) -> str:
     moment = datetime.fromisoformat(minute + ":00+00:00")
     return moment.astimezone().date().isoformat()
 
 
 def local_day(horodatage: str) -> str:
     """The day, in the process's time zone (``TZ``), of a journal time (UTC): what SQLite's
-    ``date(…, 'localtime')`` gives. Cached by minute (every zone's offset is whole minutes);
+    ``date(…, 'localtime')`` gives. Cached by minute (every zone's offset is whole minutes)
+    and by zone (``time.tzset`` after a change of ``TZ`` must not get the former zone's day);
     a time that does not read as one keeps its UTC day."""
+    zone = (time.tzname, time.timezone, time.altzone, time.daylight)
     try:
-        return _local_day(horodatage[:16])
+        return _local_day(horodatage[:16], zone)
     except (ValueError, OverflowError):
         return horodatage[:10]
 
