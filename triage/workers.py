@@ -68,7 +68,7 @@ class WorkerPool:
             mine, theirs = context.Pipe(duplex=False)
             process = context.Process(
                 target=_serve,
-                args=((tasks, taking), theirs, [self._tasks, *self._pipes], enter, state),
+                args=((tasks, taking), theirs, [self._tasks, *self._pipes, mine], enter, state),
                 daemon=True,
             )
             process.start()
@@ -176,8 +176,8 @@ def _serve(
 ) -> None:
     """A worker's life: ``enter(state)``, then each task's ``(number, True, value)`` or
     ``(number, False, error)`` sent back, until told to stop or no task can come."""
-    for other in inherited:  # the pipes only this process's parent uses
-        other.close()
+    for other in inherited:  # the ends only this process's parent uses (its own result
+        other.close()  # pipe's reading end too: were the parent killed, writing must fail)
     enter(state)
     pipe, taking = tasks
     while True:

@@ -260,6 +260,24 @@ def test_a_worker_that_dies_stops_the_run_with_a_french_error(tmp_path: Path) ->
     assert gone(workers)
 
 
+def test_workers_do_not_outlive_a_main_process_that_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of ``decider`` itself, while its workers are sending results: they find their
+    pipes ended and exit (none waits forever on a pipe it holds both ends of)."""
+    data = tmp_path / "grand.jsonl"
+    data.write_bytes(b"".join(orjson.dumps(raw) + b"\n" for raw in generer.generate(40_000, 3)))
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()", "decider", "-p"]
+    command += [POLICY, "--journal", str(tmp_path / "j.jsonl"), "--processus", "2", str(data)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = children(process.pid)
+    time.sleep(1)  # deciding, sending results back
+    process.kill()
+    process.wait(60)
+    assert len(workers) == 2 and gone(workers)
+
+
 def test_ctrl_c_stops_the_run_cleanly(tmp_path: Path) -> None:
     process, journal, workers = start_large_run(tmp_path)
     os.killpg(process.pid, signal.SIGINT)
