@@ -288,7 +288,7 @@ def workers_or_none(
     if count < 2:
         yield None
         return
-    from tamis.triage.workers import WorkerStopped  # a small input never imports it
+    from tamis.processes.workers import WorkerStopped  # a small input never imports it
 
     state = WorkerSetup(setup, functools.partial(render_outcome, view=view), minimise)
     try:

@@ -30,10 +30,12 @@ def test_wheel_holds_grammar_policies_and_no_top_level_module(wheel: Path) -> No
     assert "tamis/grammar/tamis.lark" in names
     assert {"tamis/policies/blogue.tamis", "tamis/policies/chambre.tamis"} <= set(names)
     assert "tamis/policies/exemples/invitations.jsonl" in names
+    assert "tamis/processes/workers.py" in names  # below audit and triage, which both use it
     assert {"tamis/policies/blogue.cas.toml", "tamis/policies/chambre.cas.toml"} <= set(names)
     tops = {name.split("/")[0] for name in names}
     assert tops == {"tamis", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
-    for generic in ("engine", "cli", "audit", "grammar", "invitations", "policies", "tests"):
+    generic_names = ("engine", "cli", "audit", "grammar", "invitations", "policies", "processes")
+    for generic in (*generic_names, "tests"):
         assert generic not in tops
 
 

@@ -80,7 +80,7 @@ from tamis.triage.pipeline import (
 from tamis.triage.repeat import ACTIONS, Repeats
 
 if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for them
-    from tamis.triage.workers import Task, WorkerPool
+    from tamis.processes.workers import Task, WorkerPool
 
 IN_FLIGHT = 2  # batches in flight per worker: one decided while the other's result comes back
 
@@ -199,7 +199,7 @@ class Workers(NamedTuple):
 def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
     """``processes`` workers forked now (enter this before anything starts a thread),
     stopped on exit (killed if the run stops before their results are read)."""
-    from tamis.triage.workers import WorkerPool
+    from tamis.processes.workers import WorkerPool
 
     pool = WorkerPool(processes, _enter, state)
     try:

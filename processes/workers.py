@@ -1,14 +1,19 @@
-"""The worker processes of ``parallel``: forked once, each sending its results through a pipe
-of its own, so that a worker that dies is seen at once, whatever it was doing.
+"""Worker processes forked once, each sending its results through a pipe of its own, so that
+a worker that dies is seen at once, whatever it was doing.
+
+Used by ``tamis decider --processus`` (``tamis.triage.parallel``) and by the journal's
+readers on several cores (``tamis.audit.blocks.in_pool``: a large file, a PostgreSQL
+journal): it knows neither, and sends them ``WorkerStopped`` for a worker that died.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: its workers share one result pipe, which
 the parent also holds open for writing. A worker killed in the middle of writing a result
 (SIGKILL, the kernel's out-of-memory killer) leaves half a message in it; the executor's
 manager thread then waits forever for the rest, never looks at the workers' sentinels, and
 ``tamis decider --processus 2`` hung instead of stopping with its French error (seen under
-load, about one kill in fifteen, CPython 3.11). Here only the worker holds the far end of its
-result pipe: when it dies, reading from it ends (``EOFError``, or ``OSError`` in the middle
-of a message), and the run stops with ``WorkerStopped``.
+load, about one kill in fifteen, CPython 3.11); ``tamis journal verifier`` could too. Here
+only the worker holds the far end of its result pipe: when it dies, reading from it ends
+(``EOFError``, or ``OSError`` in the middle of a message), and the run stops with
+``WorkerStopped``.
 
 Tasks go out through one shared pipe, which only the workers read (one at a time, under a
 lock), and whichever worker is free takes the next one: a worker slowed down by the
@@ -18,7 +23,8 @@ worker is dead, that pipe has no reader left and the sender's write fails instea
 Each result comes back, numbered, on its worker's pipe, read by a reader thread as soon as it
 arrives (the reading overlaps this process's own work), and waits until ``Task.result`` asks
 for it. Both threads start after every worker is forked: a fork after a thread has started
-may copy a held lock.
+may copy a held lock, so a pool refuses to start beside another thread (``alone`` tells a
+caller beforehand: the HTTP service's threads read in their own process instead).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from __future__ import annotations
 import pickle
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for them
     from multiprocessing.connection import Connection
@@ -34,28 +40,37 @@ if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for t
 
 _STOP = b""  # the task that tells a worker to exit
 _JOIN_SECONDS = 10  # how long a worker told to stop may take before it is killed
+T = TypeVar("T")
+
+
+def alone() -> bool:
+    """True if no other thread runs in this process: a pool may fork."""
+    return threading.active_count() == 1
 
 
 class WorkerStopped(Exception):
     """A worker process died (killed, out of memory): the run cannot go on in order."""
 
 
-class Task:
+class Task(Generic[T]):
     """A call given to the workers; ``result`` is its return value (or raises its error)."""
 
     def __init__(self, pool: WorkerPool, number: int) -> None:
         self._pool, self._number = pool, number
 
-    def result(self) -> Any:
+    def result(self) -> T:
         return self._pool.result(self._number)
 
 
 class WorkerPool:
-    """``count`` processes forked now, each running ``enter(state)`` then the calls it takes
-    from the task pipe (module-level functions, sent by name); ``close`` stops them."""
+    """``count`` processes forked now, each running ``enter(state)`` (if given) then the
+    calls it takes from the task pipe (module-level functions or ``partial`` of them, sent by
+    name); ``close`` stops them."""
 
-    def __init__(self, count: int, enter: Callable[[Any], None], state: Any) -> None:
-        if threading.active_count() > 1:  # a fork would copy the other threads' locks as held
+    def __init__(
+        self, count: int, enter: Callable[[Any], None] | None = None, state: Any = None
+    ) -> None:
+        if not alone():  # a fork would copy the other threads' locks as held
             raise RuntimeError("start the worker processes before any other thread")
         import multiprocessing
         import queue
@@ -89,7 +104,7 @@ class WorkerPool:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, function: Callable[..., Any], *args: Any) -> Task:
+    def submit(self, function: Callable[..., T], *args: Any) -> Task[T]:
         """``function(*args)`` in the next free worker."""
         number = self._submitted
         self._submitted += 1
@@ -171,14 +186,15 @@ def _serve(
     tasks: tuple[Connection, Lock],
     results: Connection,
     inherited: list[Connection],
-    enter: Callable[[Any], None],
+    enter: Callable[[Any], None] | None,
     state: Any,
 ) -> None:
-    """A worker's life: ``enter(state)``, then each task's ``(number, True, value)`` or
-    ``(number, False, error)`` sent back, until told to stop or no task can come."""
+    """A worker's life: ``enter(state)`` (if given), then each task's ``(number, True,
+    value)`` or ``(number, False, error)`` sent back, until told to stop or no task can come."""
     for other in inherited:  # the ends only this process's parent uses (its own result
         other.close()  # pipe's reading end too: were the parent killed, writing must fail)
-    enter(state)
+    if enter is not None:
+        enter(state)
     pipe, taking = tasks
     while True:
         try:
@@ -198,7 +214,7 @@ def _answer(message: bytes) -> bytes:
     number, function, args = pickle.loads(message)
     try:
         reply = (number, True, function(*args))
-    except Exception as error:  # a bug in deciding: raised again in the parent
+    except Exception as error:  # raised again in the parent (``result``)
         reply = (number, False, error)
     return _pickled(reply)
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tamis.triage.workers import WorkerPool, WorkerStopped
+from tamis.processes.workers import WorkerPool, WorkerStopped
 
 STATE: list[str] = []  # what ``enter`` gave each worker (read back by ``entered``)
 

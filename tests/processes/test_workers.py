@@ -1,8 +1,8 @@
-"""``triage.workers.WorkerPool``: results in the order they were asked for, a worker's error
+"""``processes.workers.WorkerPool``: results in the order they were asked for, a worker's error
 raised here, and a worker that dies seen at once, whatever it was doing, with no process left
-behind (``tamis decider --processus`` depends on all four). Each scenario of
-``workers_scenarios`` runs in a fresh interpreter (a pool forks only from a process with no
-other thread)."""
+behind (``tamis decider --processus`` and the journal's readers depend on all four). Each
+scenario of ``workers_scenarios`` runs in a fresh interpreter (a pool forks only from a
+process with no other thread)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def test_worker_pool(scenario: str) -> None:
     code += f"; s.{scenario}()"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
+
+
+def test_the_pool_imports_no_other_layer() -> None:
+    """Below every layer that uses it (``audit``, ``triage``): it imports none of them."""
+    code = "import sys, tamis.processes.workers; print(sorted(m for m in sys.modules if"
+    code += " m.startswith('tamis.') and not m.startswith('tamis.processes')))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == "[]", run.stdout + run.stderr
