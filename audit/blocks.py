@@ -4,10 +4,11 @@ Sits under every reader (``reader``, ``verify``, ``queries``): the file is read 
 ``BLOCK`` bytes with ``os.pread``, split on ``\\n``, the partial last line carried over to
 the next block; a range ``[start, end)`` always begins and ends at a line boundary
 (``split``), so the ranges of a file hold each line exactly once. ``map_ranges`` runs a
-function over the ranges of a large file in a pool of processes (``fork``), a few ranges in
-flight at a time, and yields the results in file order: memory stays flat, whatever the
-journal's size. Small files, and machines with one core, are read in this process. A read
-that fails, here or in a worker, is a French ``JournalError``.
+function over the ranges of a large file in worker processes (``tamis.processes``, forked),
+a few ranges in flight at a time, and yields the results in file order: memory stays flat,
+whatever the journal's size. Small files, machines with one core, and processes where
+another thread runs (the HTTP service) are read in this process. A read that fails, here or
+in a worker, and a worker that dies, are a French ``JournalError``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,21 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from tamis.audit.errors import JournalError, os_error_message
+
+if TYPE_CHECKING:
+    from tamis.audit.reader import PathLike
+    from tamis.processes.workers import WorkerPool
 
 BLOCK = 8 << 20  # bytes read at a time
 RANGE = 64 << 20  # bytes per range handed to a worker process
 PARALLEL_FROM = 96 << 20  # files smaller than this are read in this process
-T = TypeVar("T")
+IN_FLIGHT = 2  # parts handed to the workers per worker, not yet handed back
+T = TypeVar("T")  # what a job returns
+S = TypeVar("S")  # what a job reads: a file's path, a database's URL
+P = TypeVar("P")  # a part of it: a ``Range`` of bytes, a range of row numbers
 
 
 class Range(NamedTuple):
@@ -99,8 +107,8 @@ def workers() -> int:
 
 
 def map_ranges(
-    path: Any,
-    job: Callable[[Any, Range], T],
+    path: PathLike,
+    job: Callable[[PathLike, Range], T],
     *,
     length: int = RANGE,
     parallel_from: int = PARALLEL_FROM,
@@ -125,46 +133,48 @@ def map_ranges(
 
 
 def in_pool(
-    path: Any,
-    job: Callable[[Any, Any], T],
-    ranges: Iterable[Any],
+    source: S,
+    job: Callable[[S, P], T],
+    parts: Iterable[P],
     count: int,
     shown: str | None = None,
-):
-    """Ranges handed to ``count`` processes, ``2 × count`` in flight; results in order: the
-    ranges of a file, or of anything ``job`` reads (a database's rows; ``shown``: its name
-    as users may see it, for the message of a worker that stopped).
+) -> Iterator[T]:
+    """``job(source, part)`` of each part, in order, by ``count`` worker processes
+    (``tamis.processes``), ``IN_FLIGHT × count`` parts in flight: the ranges of a file, or
+    of anything ``job`` reads (a database's rows; ``shown``: its name as users may see it).
 
-    Stopping early (an error, ``--limite``) cancels the ranges not started and waits for the
-    running ones to finish: a worker is never killed while it hands back a result.
-    multiprocessing is imported here: a small journal (every ``tamis decider`` opening one)
-    is read without it."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    A worker that dies (killed, out of memory) is a French ``JournalError`` naming the
+    journal; stopping early (an error, ``--limite``, the generator closed) kills the workers,
+    whose results are no longer wanted. In a process where another thread runs (the HTTP
+    service's), forking could copy a lock that thread holds: the parts are read here, one
+    after the other, as a small file's are. multiprocessing is imported only when a pool
+    starts: a small journal (every ``tamis decider`` opening one) is read without it."""
+    from tamis.processes.workers import WorkerPool, WorkerStopped, alone
 
-    context = multiprocessing.get_context("fork")
+    if not alone():
+        yield from (job(source, part) for part in parts)
+        return
+    pool = WorkerPool(count)
     try:
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            yield from _in_order(pool, path, job, ranges, count)
-    except BrokenProcessPool:
+        yield from _in_order(pool, source, job, parts, count)
+    except WorkerStopped:
         raise JournalError(
-            f"lecture de {shown or path} interrompue : un processus auxiliaire s'est arrêté "
+            f"lecture de {shown or source} interrompue : un processus auxiliaire s'est arrêté "
             "(mémoire insuffisante ?) ; relancez la commande."
         ) from None
-
-
-def _in_order(pool: Any, path: Any, job: Callable[[Any, Range], T], ranges, count: int):
-    """The pool's results in range order, ``2 × count`` ranges in flight."""
-    todo = iter(ranges)
-    pending = deque(pool.submit(job, path, part) for part in islice(todo, 2 * count))
-    try:
-        while pending:
-            result = pending.popleft().result()
-            part = next(todo, None)
-            if part is not None:
-                pending.append(pool.submit(job, path, part))
-            yield result
     finally:
-        for future in pending:
-            future.cancel()
+        pool.close()
+
+
+def _in_order(
+    pool: WorkerPool, source: S, job: Callable[[S, P], T], parts: Iterable[P], count: int
+) -> Iterator[T]:
+    """The pool's results in order, ``IN_FLIGHT × count`` parts in flight."""
+    todo = iter(parts)
+    pending = deque(pool.submit(job, source, part) for part in islice(todo, IN_FLIGHT * count))
+    while pending:
+        result = pending.popleft().result()
+        part = next(todo, None)
+        if part is not None:
+            pending.append(pool.submit(job, source, part))
+        yield result

@@ -74,3 +74,18 @@ def fill(path: Path, policy, count: int, **options) -> list[dict]:
                 )
             )
     return records
+
+
+def large_journal(path: Path, size: int, policy=None) -> None:
+    """A journal of at least ``size`` bytes, written quickly: records of about 1 MB (long
+    messages), so that a test reaches the readers' pool at its default threshold."""
+    policy, message = policy or checked(), "é" * 500_000
+    with open_journal(path) as journal:
+        for number in range(size // 1_000_000 + 1):
+            journal.record_decision(
+                decide(policy, photo=number % 2 == 0, connexions=500),
+                policy=policy,
+                invitation={**invitation(number), "message": message},
+                context_sha256=None,
+                duration_ms=0.5,
+            )

@@ -4,7 +4,11 @@ doubt. These tests make the ranges small so that a short journal takes every pat
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -14,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, decide, fill
 
 from tamis.audit.journal import open_journal
-from tamis.audit.postgres import read, rows, schema
+from tamis.audit.postgres import read, rows, schema, url
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.verify import sealed, verify_journal
 
@@ -60,6 +64,56 @@ def odd_journal(url: str) -> None:
                 context_sha256=None,
                 duration_ms=0.5,
             )
+
+
+CHECK_IN_RANGES_OF_ONE = """
+import os, sys
+from tamis.audit.errors import JournalError
+from tamis.audit.postgres import read
+try:
+    read.verify(os.environ["URL"], span=1, parallel_from=0, processes=2)
+except JournalError as error:
+    sys.exit(str(error))
+"""
+
+
+def test_a_reader_killed_during_the_check_stops_it_with_a_french_error(pg_url):
+    """SIGKILL of a worker while the ranges are checked (150, a connection each): the
+    French error, naming the journal without its password, within seconds (not a hang),
+    and no worker left."""
+    schema.initialise(pg_url)
+    fill(pg_url, checked(), 150)
+    journal = pg_url
+    process = subprocess.Popen(
+        [sys.executable, "-c", CHECK_IN_RANGES_OF_ONE],
+        env={**os.environ, "URL": journal},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(children(process.pid)) < 2 and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    workers = children(process.pid)
+    assert len(workers) == 2, process.communicate()
+    os.kill(workers[1], signal.SIGKILL)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1, err
+    shown = url.shown(journal)
+    assert err.strip() == (
+        f"lecture de {shown} interrompue : un processus auxiliaire s'est arrêté (mémoire "
+        "insuffisante ?) ; relancez la commande."
+    )
+    assert psycopg.conninfo.conninfo_to_dict(journal)["password"] not in err
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "un processus auxiliaire est resté"
+        time.sleep(0.05)
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(n) for n in path.read_text().split()] if path.exists() else []
 
 
 def test_the_lines_read_from_the_columns_are_the_bytes_tamis_wrote(pg_url, tmp_path):
