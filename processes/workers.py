@@ -30,6 +30,7 @@ caller beforehand: the HTTP service's threads read in their own process instead)
 from __future__ import annotations
 
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -79,17 +80,22 @@ class WorkerPool:
         tasks, self._tasks = context.Pipe(duplex=False)
         taking = context.Lock()
         self._processes, self._pipes = [], []
-        for _ in range(count):
-            mine, theirs = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_serve,
-                args=((tasks, taking), theirs, [self._tasks, *self._pipes, mine], enter, state),
-                daemon=True,
-            )
-            process.start()
-            theirs.close()  # the worker's end is the worker's only: its death ends the pipe
-            self._processes.append(process)
-            self._pipes.append(mine)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # see ``_serve``
+        try:
+            for _ in range(count):
+                mine, theirs = context.Pipe(duplex=False)
+                inherited = [self._tasks, *self._pipes, mine]
+                process = context.Process(
+                    target=_serve,
+                    args=((tasks, taking), theirs, inherited, enter, state),
+                    daemon=True,
+                )
+                process.start()
+                theirs.close()  # the worker's end is the worker's only: its death ends the pipe
+                self._processes.append(process)
+                self._pipes.append(mine)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held is raised here
         tasks.close()  # only the workers read the tasks: once they are gone, writing fails
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._submitted = 0
@@ -190,7 +196,14 @@ def _serve(
     state: Any,
 ) -> None:
     """A worker's life: ``enter(state)`` (if given), then each task's ``(number, True,
-    value)`` or ``(number, False, error)`` sent back, until told to stop or no task can come."""
+    value)`` or ``(number, False, error)`` sent back, until told to stop or no task can come.
+
+    Ctrl-C (SIGINT, which a terminal sends to the whole process group) is the parent's to
+    handle: it stops the workers. A worker ignores it from its first instruction: the parent
+    blocks it while forking, so that one pressed then waits, and this ignores it before
+    unblocking it (no ``KeyboardInterrupt`` traceback from a worker just started)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     for other in inherited:  # the ends only this process's parent uses (its own result
         other.close()  # pipe's reading end too: were the parent killed, writing must fail)
     if enter is not None:

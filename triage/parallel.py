@@ -45,7 +45,6 @@ pipe of its own, so its death is seen whatever it was doing).
 from __future__ import annotations
 
 import contextlib
-import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -128,10 +127,10 @@ _WORKER: WorkerSetup | None = None  # set in each worker by ``_enter`` (inherite
 
 
 def _enter(state: WorkerSetup) -> None:
-    """A worker's start: keep the run's setup; Ctrl-C is for the main process to handle."""
+    """A worker's start: keep the run's setup (Ctrl-C is the main process's to handle:
+    ``WorkerPool``'s workers ignore it)."""
     global _WORKER
     _WORKER = state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 Read = tuple[str | None, tuple[str, ...], "Work | tuple[str, ...]"]

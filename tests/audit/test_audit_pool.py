@@ -46,17 +46,25 @@ def gone(pids: list[int]) -> bool:
     return not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
-def test_a_reader_killed_during_verifier_stops_it_with_a_french_error(tmp_path: Path) -> None:
-    """SIGKILL of a worker of ``tamis journal verifier`` on a journal large enough for the
-    pool (the default threshold): exit 1 and the French error, within seconds."""
-    path = tmp_path / "grand.jsonl"
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A journal large enough for the pool at its default threshold."""
+    path = tmp_path_factory.mktemp("grand") / "grand.jsonl"
     large_journal(path, blocks.PARALLEL_FROM + (16 << 20))
+    return path
+
+
+def verifying(path: Path) -> tuple[subprocess.Popen, list[int]]:
+    """``tamis journal verifier`` started on ``path`` (in a process group of its own, Ctrl-C
+    as in a terminal), once its two workers are up."""
     command = [sys.executable, "-c", "from tamis.cli.main import main; main()"]
     process = subprocess.Popen(
         [*command, "journal", "verifier", "--journal", str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while len(children(process.pid)) < 2 and process.poll() is None:
@@ -64,6 +72,14 @@ def test_a_reader_killed_during_verifier_stops_it_with_a_french_error(tmp_path: 
         time.sleep(0.005)
     workers = children(process.pid)
     assert len(workers) == 2, process.communicate()
+    return process, workers
+
+
+def test_a_reader_killed_during_verifier_stops_it_with_a_french_error(large: Path) -> None:
+    """SIGKILL of a worker of ``tamis journal verifier`` on a journal large enough for the
+    pool (the default threshold): exit 1 and the French error, within seconds."""
+    path = large
+    process, workers = verifying(path)
     started = time.monotonic()
     os.kill(workers[0], signal.SIGKILL)
     out, err = process.communicate(timeout=60)
@@ -71,4 +87,14 @@ def test_a_reader_killed_during_verifier_stops_it_with_a_french_error(tmp_path: 
     assert process.returncode == 1, (out, err)
     assert f"lecture de {path} interrompue : un processus auxiliaire s'est arrêté" in err
     assert "Traceback" not in err and "OK" not in out
+    assert gone(workers)
+
+
+def test_ctrl_c_during_verifier_stops_it_without_a_worker_traceback(large: Path) -> None:
+    """Ctrl-C reaches the whole process group: the workers leave it to the main process,
+    which stops them and says « Abandon ! »."""
+    process, workers = verifying(large)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1 and err.strip() == "Abandon !", err
     assert gone(workers)

@@ -4,6 +4,7 @@ other tests. Each scenario raises ``AssertionError`` if what it checks does not 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -118,6 +119,23 @@ def a_run_that_stops_early_kills_its_workers_without_waiting():
     pool.close()
     assert time.monotonic() - started < 10
     assert alive(workers) == []
+
+
+def ctrl_c_is_left_to_the_parent():
+    """A terminal sends Ctrl-C to the whole process group: the workers ignore it, just
+    started or busy. (That one sent while a worker is being forked waits until it ignores
+    it is seen only from the command line, ``tests/audit/test_audit_pool``: about one
+    traceback in six without it.)"""
+    pool = WorkerPool(2)
+    try:
+        for worker in multiprocessing.active_children():
+            os.kill(worker.pid, signal.SIGINT)  # at once: the worker has barely started
+        assert [pool.submit(later, n, 0.01).result() for n in range(6)] == list(range(6))
+        for pid in both(pool):
+            os.kill(pid, signal.SIGINT)
+        assert [pool.submit(later, n, 0.01).result() for n in range(6)] == list(range(6))
+    finally:
+        pool.close()
 
 
 def the_pool_refuses_to_fork_once_another_thread_runs():
