@@ -33,6 +33,9 @@ class JournalMissing(JournalError):
         super().__init__(f"journal introuvable : {path}.")
         self.path = path
 
+    def __reduce__(self) -> tuple[type, tuple[object]]:  # raised in a reader's worker process
+        return type(self), (self.path,)
+
 
 class DamagedLine(JournalError):
     """Line ``line`` of the journal at ``path`` is not a record (a reader cannot go on); the
@@ -41,6 +44,9 @@ class DamagedLine(JournalError):
     def __init__(self, path: object, line: int) -> None:
         super().__init__(f"{path}:{line} : ligne illisible, le journal est endommagé.")
         self.path, self.line = path, line
+
+    def __reduce__(self) -> tuple[type, tuple[object, int]]:  # as ``JournalMissing``
+        return type(self), (self.path, self.line)
 
 
 _REASONS = {

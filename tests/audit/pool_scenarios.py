@@ -14,6 +14,7 @@ from pathlib import Path
 from journal_helpers import checked, fill
 
 from tamis.audit import blocks
+from tamis.audit.errors import DamagedLine, JournalError, JournalMissing
 from tamis.audit.queries import parse_filter, search
 from tamis.audit.verify import verify_journal
 
@@ -23,6 +24,17 @@ FORCED = {"length": 1500, "parallel_from": 0, "processes": 2}  # ranges of a few
 def pid_of(_path: Path, _part: blocks.Range) -> int:
     """Which process read the range."""
     return os.getpid()
+
+
+def damaged_at(path: Path, part: blocks.Range) -> int:
+    """A reader that finds its range's first line unreadable, past the first range."""
+    if part.start:
+        raise DamagedLine(path, part.start)
+    return 0
+
+
+def missing(path: Path, _part: blocks.Range) -> int:
+    raise JournalMissing(path)
 
 
 def journal(folder: str) -> Path:
@@ -74,3 +86,17 @@ def a_reader_beside_another_thread_reads_in_its_own_process(folder: str) -> None
     assert found["pids"] == {os.getpid()} and found["children"] == []
     assert found["verified"] == verify_journal(path, parallel=False)
     assert found["rows"] == list(search(path, parse_filter(), index=False, parallel_from=1 << 40))
+
+
+def a_worker_s_journal_error_comes_back_as_raised_there(folder: str) -> None:
+    """Not as a worker that stopped: the error's own words (and type) reach the shell."""
+    path = journal(folder)
+    with open(path, "rb") as stream:
+        first = blocks.split(stream.fileno(), path.stat().st_size, 1500)[1].start
+    for job, expected in ((damaged_at, DamagedLine(path, first)), (missing, JournalMissing(path))):
+        try:
+            list(blocks.map_ranges(path, job, **FORCED))
+        except JournalError as error:
+            assert type(error) is type(expected) and str(error) == str(expected), error
+        else:
+            raise AssertionError("no error")

@@ -23,6 +23,7 @@ SCENARIOS = [
     "workers_read_the_ranges_and_give_what_one_pass_gives",
     "a_read_stopped_early_leaves_no_worker_behind",
     "a_reader_beside_another_thread_reads_in_its_own_process",
+    "a_worker_s_journal_error_comes_back_as_raised_there",
 ]
 
 
