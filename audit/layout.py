@@ -268,7 +268,7 @@ def commitment_bytes(raw: bytes) -> bytes | None:
             return None
         pledge = hashlib.sha256(bytes.fromhex(salt.decode()))
         pledge.update(memoryview(raw)[11:-42])
-        return pledge.hexdigest().encode()
+        return pledge.digest().hex().encode()
     if raw.startswith(_STONE) and raw[-81:-66] == _PLEDGE and raw.endswith(b'"}'):
         pledge = raw[-66:-2]
         return None if pledge.strip(b"0123456789abcdef") else pledge

@@ -18,7 +18,13 @@ from tamis.audit import layout
 from tamis.audit.journal import open_journal
 from tamis.audit.personal import personal_part, tombstone
 from tamis.audit.postgres import rows
-from tamis.audit.postgres.rowcheck import COLUMNS, as_bytes, decision_copies, expected_copies
+from tamis.audit.postgres.rowcheck import (
+    COLUMNS,
+    as_bytes,
+    decision_copies,
+    digest_of,
+    expected_copies,
+)
 
 
 def row_bytes(row: rows.Row) -> tuple:
@@ -179,3 +185,36 @@ def test_facts_that_are_equal_in_python_but_not_in_json_get_their_own_profile():
         b'[["sans_photo","faux"]]',
         b"[]",
     ]
+
+
+ENVELOPE_TEXTS = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=200)
+@given(
+    event=st.sampled_from(["decision", "politique"]) | ENVELOPE_TEXTS,
+    moment=st.just("2026-12-02T00:00:00Z") | ENVELOPE_TEXTS,
+    data=st.dictionaries(st.text(max_size=5), st.text(max_size=8) | st.none(), max_size=3),
+    with_personal=st.booleans(),
+)
+def test_a_row_s_digest_from_its_bytes_is_its_record_s_digest(event, moment, data, with_personal):
+    """``digest_of`` (the envelope's bytes put in place when JSON writes them as they are,
+    rendered as JSON otherwise) gives ``layout.record_digest`` of the record the row holds."""
+    record = {
+        "contenu": {"decision": "refuser", "texte": 'é "🙂"'},
+        "evenement": event,
+        "horodatage": moment,
+        "precedente": "0" * 64,
+        "seq": 12,
+        "version": 3,
+    }
+    if with_personal:
+        record["donnees_personnelles"] = personal_part(data, "ab" * 16)
+    personal = record.get("donnees_personnelles")
+    row = (
+        layout.canonical(record["contenu"]),
+        None if personal is None else layout.canonical(personal),
+        b"",
+        *(event.encode(), moment.encode(), record["precedente"].encode(), 12, 3),
+    )
+    assert digest_of(row) == layout.record_digest(record).encode()
