@@ -1,6 +1,6 @@
 """Benchmark of ``tamis journal verifier`` on a PostgreSQL journal:
 ``python bench/verification_postgresql.py URL [--n 1000000] [--tours 3] [--avant PYTHON]
-[--avant-schema N] [--sans-pglz]``.
+[--avant-schema N] [--sans-pglz] [--en-ligne]``.
 
 Prints, measured in one run against the server at URL (a superuser's: the bench works in
 PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 10 then
@@ -15,7 +15,9 @@ and the bench may read its ``postmaster.pid``: its processes, from ``/proc``), p
 verifying the lz4 table in the same rounds (its ``tamis_schema`` says ``--avant-schema``,
 this tamis's schema by default, for that run only: what it reads has not changed since), so
 that before/after is a ratio measured in one run. ``--sans-pglz`` leaves the pglz table out
-(half the loading time). Medians, [min–max], and the ratios of the medians.
+(half the loading time). ``--en-ligne`` adds the same rows in a table whose rows are kept
+whole, uncompressed, in the table itself (``toast_tuple_target = 8160``, a setting a user may
+choose: docs/journal-postgresql.md). Medians, [min–max], and the ratios of the medians.
 """
 
 from __future__ import annotations
@@ -68,19 +70,24 @@ def main() -> None:
     parser.add_argument("--avant", metavar="PYTHON", help="an earlier tamis's interpreter")
     parser.add_argument("--avant-schema", type=int, default=schema.VERSION, help="its schema")
     parser.add_argument("--sans-pglz", action="store_true", help="without the pglz table")
+    parser.add_argument("--en-ligne", action="store_true", help="with an uncompressed table")
     args = parser.parse_args()
     print(f"verifier sur PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
     with (
         pg_bench.journal_schema(args.url, "banc_lz4") as lz4,
         pg_bench.journal_schema(args.url, "banc_pglz") as pglz,
+        pg_bench.journal_schema(args.url, "banc_en_ligne") as whole,
     ):
-        run(args, {"lz4": compressed(lz4, "lz4"), "pglz": compressed(pglz, "pglz")})
+        urls = {"lz4": compressed(lz4, "lz4"), "pglz": compressed(pglz, "pglz")}
+        run(args, {**urls, "en ligne": kept_whole(whole)})
 
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
     sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION)}
     if not args.sans_pglz:
         sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION)
+    if args.en_ligne:
+        sides[WHOLE] = (sys.executable, urls["en ligne"], schema.VERSION)
     if args.avant:
         sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema)
     with tempfile.TemporaryDirectory() as folder:
@@ -92,6 +99,8 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
                 loaded += pg_bench.fill(urls["lz4"], lines, size + 2 - loaded)
                 if not args.sans_pglz:
                     same_rows(urls["lz4"], urls["pglz"])
+                if args.en_ligne:
+                    same_rows(urls["lz4"], urls["en ligne"])
                 print(f"\n{loaded:,} enregistrements ; charge : {load()}".replace(",", " "))
                 rounds(args, sides, server_pid(args.url))
 
@@ -103,6 +112,17 @@ def compressed(scoped: str, method: str) -> str:
             f"ALTER TABLE {schema.TABLE} ALTER COLUMN contenu SET COMPRESSION {method}, "
             f"ALTER COLUMN donnees_personnelles SET COMPRESSION {method}"
         )
+    return scoped
+
+
+WHOLE = "en ligne, non compressé"
+
+
+def kept_whole(scoped: str) -> str:
+    """``scoped``, an empty journal, once its rows are kept whole in the table: a row is
+    compressed or moved out of it only past 8,160 bytes."""
+    with psycopg.connect(scoped, autocommit=True) as connection:
+        connection.execute(f"ALTER TABLE {schema.TABLE} SET (toast_tuple_target = 8160)")
     return scoped
 
 
@@ -132,15 +152,19 @@ def rounds(args: argparse.Namespace, sides: dict, pid: int | None) -> None:
             found[name].append(verified(*sides[name], pid))
     for name, measures in found.items():
         print(f"  {name:22} {summary(measures)}  {measures[-1].note}")
-    base = statistics.median(m.seconds for m in found[names[0]])
-    cpu = statistics.median(m.cpu for m in found[names[0]])
+    base = found[names[0]]
     for name in names[1:]:
-        other = statistics.median(m.seconds for m in found[name])
-        other_cpu = statistics.median(m.cpu for m in found[name])
-        print(
-            f"  {name} / {names[0]} : temps {other / base:.2f}×, "
-            f"processeur de tamis {other_cpu / cpu:.2f}×"
-        )
+        ratios = [f"temps {ratio(found[name], base, 'seconds')}"]
+        ratios.append(f"processeur de tamis {ratio(found[name], base, 'cpu')}")
+        if all(m.server for m in (*found[name], *base)):
+            ratios.append(f"du serveur {ratio(found[name], base, 'server')}")
+        print(f"  {name} / {names[0]} : {', '.join(ratios)}")
+
+
+def ratio(measures: list[Measure], base: list[Measure], field: str) -> str:
+    """The ratio of the medians of ``field``."""
+    median = statistics.median(getattr(m, field) for m in measures)
+    return f"{median / statistics.median(getattr(m, field) for m in base):.2f}×"
 
 
 def verified(python: str, url: str, version: int, pid: int | None) -> Measure:
