@@ -20,7 +20,7 @@ and its copied columns say what its content says:
   writes one takes a shorter way to the same copies (``decision_copies``: what the same
   functions give, from the members they read, without rebuilding the merged content or the
   outcome and sender objects, the profile looked up by its facts' JSON): with it, checking
-  a row costs about 35 % less CPU; any other shape steps aside to the definition, and
+  a row costs about 30 % less CPU; any other shape steps aside to the definition, and
   property tests hold the two equal.
 
 Rows arrive as a binary ``COPY`` sends them: texts as UTF-8 bytes (``COLUMNS``, ``TYPES``).
