@@ -291,18 +291,19 @@ def measure_rates(bench: Bench, invitations: Path, n: int, rounds: int) -> None:
 
 SPLIT_MARK = "PARTAGE-PROCESSEUR"
 SPLIT = f"""
-import atexit, os, resource, sys
-def _report():
+import os, resource
+from tamis.cli.main import cli
+try:
+    cli(prog_name="tamis")
+finally:
     own = resource.getrusage(resource.RUSAGE_SELF)
     waited = resource.getrusage(resource.RUSAGE_CHILDREN)
     used = own.ru_utime + own.ru_stime, waited.ru_utime + waited.ru_stime
     os.write(2, ("\\n{SPLIT_MARK} %r %r\\n" % used).encode())
-atexit.register(_report)
-from tamis.cli.main import main
-main()
 """
-"""``tamis decider`` run by this interpreter, which says at exit the processor time of its
-main process and of its workers (waited for before it exits)."""
+"""``tamis decider`` run by this interpreter, which says once the command is done the
+processor time of its main process and of its workers (waited for before it returns).
+``cli``, not the script's ``main``, which ends the process at once (``exit_now``)."""
 
 
 def split_cpu(bench: Bench, invitations: Path) -> tuple[float, float]:

@@ -4,6 +4,9 @@ imported the first time the group needs it."""
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,4 +54,38 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="tamis")
+    """The ``tamis`` script: the command, then a quick exit (``exit_now``)."""
+    try:
+        cli(prog_name="tamis")
+    except SystemExit as done:
+        exit_now(done.code)
+        raise
+
+
+def exit_now(code: object) -> None:
+    """End the process at once with ``code`` once a command is done, without the
+    interpreter's teardown: every command closes what it opened (journal, index, worker
+    processes) before it returns, and freeing each object one by one is work the system does
+    at once (collections over every object, then each module emptied: 30 to 160 ms after
+    deciding 20,000 invitations on a loaded machine, for a run of ≈ 1 s when quiet; 25 ms of
+    processor time after deciding one).
+
+    Returns instead, for the usual exit, when the code is not a number (``sys.exit`` with a
+    message), when a thread the usual exit would wait for or a child process is alive, or
+    when what stdout and stderr still buffer cannot be written."""
+    if not (code is None or type(code) is int) or _others_running():
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe, a closed stream: the usual exit says so
+        return
+    os._exit(code or 0)
+
+
+def _others_running() -> bool:
+    """Whether a thread the interpreter would wait for, or a child process, is alive."""
+    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return True
+    processes = sys.modules.get("multiprocessing")
+    return processes is not None and bool(processes.active_children())

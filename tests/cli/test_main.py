@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import threading
 
 from click.testing import CliRunner
 
 from tamis.cli.commands import COMMANDS
-from tamis.cli.main import cli
+from tamis.cli.main import cli, exit_now
 
 
 def test_help_lists_every_command_with_its_french_summary():
@@ -43,3 +45,37 @@ def test_journal_commands_do_not_load_the_deciding_modules(tmp_path):
     )
     assert done.stdout.strip() == "1 []"
     assert "absent.jsonl" in done.stderr and "Traceback" not in done.stderr
+
+
+ENTRY = "from tamis.cli.main import main; main()"
+
+
+def test_the_script_ends_with_the_command_s_code_and_every_line_written(tmp_path):
+    """``main`` ends the process without the interpreter's teardown (``exit_now``): the exit
+    code is the command's, and what was printed (a pipe holds less) reaches the reader."""
+    (tmp_path / "p.tamis").write_text("refuser si sans_photo\nsinon examiner\n", encoding="utf-8")
+    lines = [json.dumps({"id": f"s-{n}", "expediteur": {"nom": "Léa"}}) for n in range(3000)]
+    (tmp_path / "inv.jsonl").write_text("\n".join([*lines, "{"]) + "\n", encoding="utf-8")
+    command = [sys.executable, "-c", ENTRY, "decider", "-p", "p.tamis", "--processus", "2",
+               "--journal", "j.jsonl", "inv.jsonl"]  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr  # the last line is not JSON: rejected
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [
+        f"s-{n}" for n in range(3000)
+    ]
+    assert done.stderr.rstrip().endswith("1 rejetée(s).")
+    assert (tmp_path / "j.jsonl").read_bytes().count(b'"evenement":"decision"') == 3000
+
+
+def test_no_quick_exit_while_a_thread_would_be_waited_for():
+    """A thread the usual exit would wait for, or a code that is not a number: ``exit_now``
+    returns (were it to end the process, this test would never finish)."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        exit_now(0)
+    finally:
+        release.set()
+        other.join()
+    exit_now("une erreur")  # sys.exit("…") prints its message: the usual exit does that
