@@ -282,12 +282,16 @@ def rendered(content: dict[str, Any]) -> Rendered:
 
 
 def rendered_parts(public: dict[str, Any], data: dict[str, Any]) -> Rendered:
+    """The line's start laid out in one copy (``join``): each ``+`` of the 3 kB it holds
+    copied it again."""
     salt = new_salt()
     rendered = canonical(data)  # once: the line holds it, the commitment hashes it
-    engaged = hashlib.sha256(bytes.fromhex(salt) + rendered).hexdigest()  # ``commitment``
-    start = _START + canonical(public) + _MEMBER
-    part = b'{"donnees":' + rendered + b',"sel":"' + salt.encode() + b'"}'  # sorted keys
-    return Rendered(start + part, len(start), engaged)
+    engaged = hashlib.sha256(bytes.fromhex(salt))  # ``commitment``, without a copy
+    engaged.update(rendered)
+    decision = canonical(public)
+    part = (rendered, b',"sel":"', salt.encode(), b'"}')  # donnees, then sel: sorted keys
+    head = b"".join((_START, decision, _PART, *part))
+    return Rendered(head, _CUT + len(decision), engaged.hexdigest())
 
 
 def prepared(content: dict[str, Any], done: Rendered) -> layout.Prepared:
@@ -300,6 +304,8 @@ def prepared(content: dict[str, Any], done: Rendered) -> layout.Prepared:
 
 _START = b'{"contenu":'
 _MEMBER = b',"' + KEY.encode() + b'":'
+_PART = _MEMBER + b'{"donnees":'
+_CUT = len(_START) + len(_MEMBER)  # the personal part's start, after the decision part
 
 
 def line_digest(line: bytes, tail: layout.Tail) -> str | None:
