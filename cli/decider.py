@@ -348,6 +348,10 @@ def run_batch(
     for batch in batches:
         lines: list[bytes] = []
         for outcome in batch:
+            if type(outcome) is Done and not outcome.warnings:  # the usual one, printed already
+                lines.append(outcome.line)
+                tally[outcome.action] += 1
+                continue
             if outcome.warnings or type(outcome) is Rejected:
                 flush_lines(lines)
                 for note in outcome_notes(outcome):
