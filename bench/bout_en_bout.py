@@ -13,7 +13,7 @@ several rounds and its spread (lowest–highest):
    tamis / reference and natif / durable, and several processes / one (wall time, and the
    processor time they cost); then, per invitation and start-up left out, the processor
    time of ``--processus 2``'s main process and of its workers (``SPLIT``: the command run
-   by an interpreter that says them at exit);
+   by an interpreter that says them once the command is done);
 2. peak memory of ``tamis decider`` on a file of N and of 10×N invitations; with
    ``--rss-grand``, of 10,000 and 1,000,000 too (``--memoire``: only these figures, as a run
    of a million takes minutes): ``wait4``'s ``ru_maxrss`` (the largest single process) and
