@@ -14,7 +14,7 @@ import pytest
 
 from tamis.invitations import source as source_module
 from tamis.invitations.reader import read_invitations
-from tamis.invitations.seen import _MAX_GAP, _SETTLE, MAX_PLACE, SeenIds
+from tamis.invitations.seen import _MAX_GAP, _SETTLE, _WIDTH, MAX_PLACE, SeenIds
 
 
 def invitation(number: int) -> dict:
@@ -170,7 +170,7 @@ def test_a_fingerprint_found_across_two_records_is_not_taken_for_an_id() -> None
     seen = SeenIds()
     _, bucket, key, at = seen._find("a")
     assert at == -1
-    bucket += b"\x01" * 3 + key  # a record holding "a"'s fingerprint at offset 3
+    bucket += b"\x01" * 2 + key  # a record holding "a"'s fingerprint at offset 2
     assert seen.place("a") is None and seen.marked("a") == 0
     assert seen.first("a", 3) is None and seen.place("a") is not None
 
@@ -220,8 +220,8 @@ def same_bucket(seen: SeenIds, count: int) -> list[str]:
 
 
 def test_places_far_apart_in_one_bucket_are_kept_exactly() -> None:
-    """A place is kept as its distance from the last one kept in its bucket (21 bits); a
-    longer way is carried by records of their own, which are never taken for an id."""
+    """A place is kept as its distance from the last one kept in its bucket (16 bits); a
+    longer way is carried whole by a record of its own, which is never taken for an id."""
     seen = SeenIds()
     near, far, farther, after = same_bucket(seen, 4)
     places = {near: 7, far: 7 + 3 * _MAX_GAP + 11, farther: MAX_PLACE - 2, after: MAX_PLACE}
@@ -229,8 +229,8 @@ def test_places_far_apart_in_one_bucket_are_kept_exactly() -> None:
         assert seen.first(ident, where) is None
     assert {ident: seen.place(ident) for ident in places} == places
     assert seen.first(far, 1) == places[far] and len(seen) == 4
-    records = len(seen._recent[seen._find(near)[0]]) // 9
-    assert records <= len(places) + MAX_PLACE // _MAX_GAP + 1  # the long ways: 257 records
+    records = len(seen._recent[seen._find(near)[0]]) // _WIDTH
+    assert records == len(places) + 2  # a filler before far and one before farther
 
 
 def test_a_place_before_the_last_kept_in_its_bucket_is_not_kept() -> None:
