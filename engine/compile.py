@@ -109,7 +109,7 @@ class Outcomes:
     combination, which the explainer relies on (``Explainer._outcome``).
     """
 
-    LIMIT = 4096  # combinations kept; beyond, outcomes are recomputed
+    LIMIT = 1024  # combinations kept; beyond, outcomes are recomputed
 
     def __init__(self, policy: CheckedPolicy, rules: tuple[RuleRef, ...]) -> None:
         self.policy, self.rules = policy, rules

@@ -80,7 +80,7 @@ class Outcome(NamedTuple):
 class Explainer:
     """``explainer(decision, evidence) -> Explained`` for the decisions of one policy."""
 
-    LIMIT = 4096  # skeletons kept; beyond, each decision is traced and explained afresh
+    LIMIT = 1024  # skeletons kept; beyond, each decision is traced and explained afresh
 
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
