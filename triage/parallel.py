@@ -67,6 +67,7 @@ from tamis.invitations.reader import (
 )
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
+from tamis.triage.allocator import TRIM_EVERY, trimmer
 from tamis.triage.known import Known, Reason
 from tamis.triage.pipeline import (
     Decided,
@@ -295,6 +296,7 @@ def decide_in_pool(
     sorter = Sorter(workers.state, triage, seen)
     iterator = iter(records)
     plans: deque[Plan] = deque()
+    trim, received = trimmer(), 0
     while True:
         while len(plans) < IN_FLIGHT * workers.count:
             batch = list(islice(iterator, batch_size))
@@ -304,6 +306,9 @@ def decide_in_pool(
         if not plans:
             return
         yield sorter.receive(plans.popleft(), journal)
+        received += 1
+        if received % TRIM_EVERY == 0:  # the free memory malloc keeps, given back
+            trim()
 
 
 class Sorter:
