@@ -4,6 +4,8 @@ test file can import it by a name no other ``conftest.py`` shadows."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 from tamis.audit.journal import open_journal
@@ -89,3 +91,20 @@ def large_journal(path: Path, size: int, policy=None) -> None:
                 context_sha256=None,
                 duration_ms=0.5,
             )
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux's ``/proc``); none once it has exited."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(n) for n in path.read_text().split()] if path.exists() else []
+
+
+def started_workers(process: subprocess.Popen, count: int = 2) -> list[int]:
+    """The ``count`` worker processes of ``process``, once they are all up (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while len(children(process.pid)) < count and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    workers = children(process.pid)
+    assert len(workers) == count, process.communicate()
+    return workers

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from journal_helpers import large_journal
+from journal_helpers import large_journal, started_workers
 
 from tamis.audit import blocks
 
@@ -33,11 +33,6 @@ def test_reading_in_a_pool(scenario: str, tmp_path: Path) -> None:
     code += f"; s.{scenario}({str(tmp_path)!r})"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(n) for n in path.read_text().split()] if path.exists() else []
 
 
 def gone(pids: list[int]) -> bool:
@@ -67,12 +62,7 @@ def verifying(path: Path) -> tuple[subprocess.Popen, list[int]]:
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 60
-    while len(children(process.pid)) < 2 and process.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
-    workers = children(process.pid)
-    assert len(workers) == 2, process.communicate()
+    workers = started_workers(process)
     return process, workers
 
 

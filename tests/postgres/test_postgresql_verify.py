@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
-from journal_helpers import checked, decide, fill
+from journal_helpers import checked, decide, fill, started_workers
 
 from tamis.audit.journal import open_journal
 from tamis.audit.postgres import read, rows, schema, url
@@ -90,12 +90,7 @@ def test_a_reader_killed_during_the_check_stops_it_with_a_french_error(pg_url):
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while len(children(process.pid)) < 2 and process.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
-    workers = children(process.pid)
-    assert len(workers) == 2, process.communicate()
+    workers = started_workers(process)
     os.kill(workers[1], signal.SIGKILL)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 1, err
@@ -109,11 +104,6 @@ def test_a_reader_killed_during_the_check_stops_it_with_a_french_error(pg_url):
     while any(Path(f"/proc/{pid}").exists() for pid in workers):
         assert time.monotonic() < deadline, "un processus auxiliaire est resté"
         time.sleep(0.05)
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(n) for n in path.read_text().split()] if path.exists() else []
 
 
 def test_the_lines_read_from_the_columns_are_the_bytes_tamis_wrote(pg_url, tmp_path):
