@@ -232,7 +232,7 @@ class Analyser:
     # --- A007 ---------------------------------------------------------------------------
 
     def default_decides(self) -> Iterator[Finding]:
-        none = z3.And([z3.Not(f) for f in self.model.fires] or [z3.BoolVal(True)])
+        none = z3.And([z3.Not(f) for f in self.model.fires], self.model.conditions.ctx)
         if not self.rules or not self.prover.possible(none):
             return
         witness = self.prover.witness(none, lambda d: d[0].rule is None)

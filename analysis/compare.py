@@ -73,10 +73,11 @@ class Comparer:
 
     def rule_id(self, model: PolicyModel) -> z3.ArithRef:
         """The deciding rule's identity, numbered the same way in both policies."""
-        result: z3.ArithRef = z3.IntVal(-1)
+        ctx = model.conditions.ctx
+        result: z3.ArithRef = z3.IntVal(-1, ctx)
         for ref in reversed(model.order):
             number = self.numbers.setdefault(identity(model.policy, ref), len(self.numbers))
-            result = z3.If(model.fires[ref.index], z3.IntVal(number), result)
+            result = z3.If(model.fires[ref.index], z3.IntVal(number, ctx), result)
         return result
 
     def __post_init__(self) -> None:

@@ -47,7 +47,7 @@ class Term:
     @property
     def value(self) -> z3.ExprRef:
         if isinstance(self.operand, Constant):
-            return z3_constant(self.operand.value)
+            return z3_constant(self.operand.value, self.known.ctx)
         return self.operand.value  # type: ignore[return-value]
 
 
@@ -63,6 +63,10 @@ class Conditions:
     reads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # fact -> parameters
     leaves: dict[ast.Expr, Tri] = field(default_factory=dict)  # comparisons, facts, tests
     _defined: dict[str, Tri] = field(default_factory=dict)
+
+    @property
+    def ctx(self) -> z3.Context:
+        return self.universe.ctx
 
     def tri(self, expr: ast.Expr) -> Tri:
         """The condition's value, exactly as the engine computes it."""
@@ -80,7 +84,7 @@ class Conditions:
     def _tri(self, expr: ast.Expr) -> Tri:
         match expr:
             case ast.Literal(value=value):
-                return tri.constant(value if isinstance(value, bool) else None)
+                return tri.constant(value if isinstance(value, bool) else None, self.ctx)
             case ast.Ref(name=name):
                 return self.name(name)
             case ast.Not(operand=operand):
@@ -105,7 +109,7 @@ class Conditions:
             return self._defined[name]
         if kind is Kind.PARAMETRE:
             value = self.parameters[name]
-            return tri.constant(value if isinstance(value, bool) else None)
+            return tri.constant(value if isinstance(value, bool) else None, self.ctx)
         base = self.base(name)
         return tri.guarded(base.known, base.value)  # type: ignore[arg-type]
 
@@ -125,13 +129,13 @@ class Conditions:
 
     def term(self, expr: ast.Expr) -> Term:
         if isinstance(expr, ast.Literal):
-            return Term(tri.TRUE, Constant(expr.value), type_of(expr.value))
+            return Term(self.universe.true(), Constant(expr.value), type_of(expr.value))
         if isinstance(expr, ast.ListLiteral):
             items = tuple(item.value for item in expr.items)
-            return Term(tri.TRUE, Constant(items), Type.LISTE)
+            return Term(self.universe.true(), Constant(items), Type.LISTE)
         if isinstance(expr, ast.Ref) and self.kinds[expr.name] is Kind.PARAMETRE:
             value = self.parameters[expr.name]
-            return Term(tri.TRUE, Constant(value), type_of(value))
+            return Term(self.universe.true(), Constant(value), type_of(value))
         if isinstance(expr, ast.Ref):
             base = self.base(expr.name)
             return Term(base.known, base, base.type)
@@ -158,7 +162,7 @@ class Conditions:
         left, right = self.term(expr.left), self.term(expr.right)
         if isinstance(left.operand, Constant) and isinstance(right.operand, Constant):
             folded = semantics.compare(expr.op, left.operand.value, right.operand.value)
-            return tri.constant(folded)
+            return tri.constant(folded, self.ctx)
         if expr.op in TEXT_ATOMS or _atom_in(expr.op, left, right):
             atom = self.universe.atom(expr.op, left.operand, right.operand)
             return tri.guarded(atom.known, atom.variable)
@@ -170,7 +174,8 @@ class Conditions:
         self._note_texts(left, right)
         if op is ast.Op.IN:
             items = right.operand.value  # a constant list (else an atom)
-            return z3.Or([left.value == z3_constant(item) for item in items])  # type: ignore[union-attr]
+            equal = [left.value == z3_constant(item, self.ctx) for item in items]  # type: ignore[union-attr]
+            return z3.Or(equal, self.ctx)
         a, b = left.value, right.value
         return {
             ast.Op.EQ: lambda: a == b,
@@ -195,7 +200,8 @@ class Conditions:
             items = expr.right.items if isinstance(expr.right, ast.ListLiteral) else ()
             equal = [tri.equal(left, self.tri(item)) for item in items]
             return tri.Tri(
-                z3.Or([e.true for e in equal]), z3.And([left.known, *(e.false for e in equal)])
+                z3.Or([e.true for e in equal], self.ctx),
+                z3.And([left.known, *(e.false for e in equal)]),
             )
         result = tri.equal(left, self.tri(expr.right))
         return result if expr.op is ast.Op.EQ else tri.not_(result)
@@ -239,15 +245,17 @@ class PolicyModel:
         return self._terms["winner"]
 
     def _action(self) -> z3.ArithRef:
-        result: z3.ArithRef = z3.IntVal(action_code(self.policy.default))
+        ctx = self.conditions.ctx
+        result: z3.ArithRef = z3.IntVal(action_code(self.policy.default), ctx)
         for ref in reversed(self.order):
-            result = z3.If(self.fires[ref.index], z3.IntVal(action_code(ref.action)), result)
+            result = z3.If(self.fires[ref.index], z3.IntVal(action_code(ref.action), ctx), result)
         return result
 
     def _winner(self) -> z3.ArithRef:
-        result: z3.ArithRef = z3.IntVal(DEFAULT_WINNER)
+        ctx = self.conditions.ctx
+        result: z3.ArithRef = z3.IntVal(DEFAULT_WINNER, ctx)
         for ref in reversed(self.order):
-            result = z3.If(self.fires[ref.index], z3.IntVal(ref.index), result)
+            result = z3.If(self.fires[ref.index], z3.IntVal(ref.index, ctx), result)
         return result
 
     def definition(self, name: str) -> Tri:

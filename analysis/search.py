@@ -55,7 +55,7 @@ class Prover:
         self, universe: Universe, models: list[PolicyModel], judged: list[Judged], oracle: Oracle
     ) -> None:
         self.universe, self.models, self.judged, self.oracle = universe, models, judged, oracle
-        self.solver = z3.Solver()
+        self.solver = z3.Solver(ctx=universe.ctx)
         small = sum(len(m.fires) for m in models) <= MINIMIZED_RULES
         self.solver.set("core.minimize", small)  # the fewest rules in A001, when affordable
         self._added = 0
@@ -65,7 +65,7 @@ class Prover:
     def guard(self, label: str, formula: Callable[[], z3.BoolRef]) -> z3.BoolRef:
         """A literal that, assumed, asserts ``formula()`` (made once; cores name it)."""
         if label not in self._guards:
-            tracker = z3.Bool(f"garde:{label}")
+            tracker = z3.Bool(f"garde:{label}", self.universe.ctx)
             self.solver.add(z3.Implies(tracker, formula()))
             self._guards[label] = tracker
             self._labels[tracker.get_id()] = label
@@ -95,7 +95,7 @@ class Prover:
         self.solver.push()
         trackers = {}
         for label, guard in guards.items():
-            tracker = z3.Bool(f"une-fois:{label}")
+            tracker = z3.Bool(f"une-fois:{label}", self.universe.ctx)
             self.solver.add(z3.Implies(tracker, guard))
             trackers[tracker.get_id()] = (label, tracker)
         result = self.solver.check(formula, *(t for _, t in trackers.values()))
@@ -158,7 +158,7 @@ class Prover:
             if base.value is not None and z3.is_bool(base.value):
                 literals.append(_same(model, base.value))
         literals += [_same(model, atom.variable) for atom in self.universe.atoms.values()]
-        return z3.And(literals)
+        return z3.And(literals, self.universe.ctx)
 
     def describe(self, formula: z3.BoolRef, witness: Witness) -> list[str]:
         """A few of the witness's values that are enough for ``formula``, in French."""

@@ -14,9 +14,6 @@ from dataclasses import dataclass
 
 import z3
 
-TRUE = z3.BoolVal(True)
-FALSE = z3.BoolVal(False)
-
 
 @dataclass(frozen=True)
 class Tri:
@@ -38,10 +35,11 @@ class Tri:
         return self.true if value else self.false
 
 
-def constant(value: bool | None) -> Tri:
+def constant(value: bool | None, ctx: z3.Context) -> Tri:
+    true, false = z3.BoolVal(True, ctx), z3.BoolVal(False, ctx)
     if value is None:
-        return Tri(FALSE, FALSE)
-    return Tri(TRUE, FALSE) if value else Tri(FALSE, TRUE)
+        return Tri(false, false)
+    return Tri(true, false) if value else Tri(false, true)
 
 
 def guarded(known: z3.BoolRef, value: z3.BoolRef) -> Tri:

@@ -64,20 +64,20 @@ class Atom:
     @property
     def known(self) -> z3.BoolRef:
         parts = [o.known for o in (self.subject, self.needle) if isinstance(o, Base)]
-        return z3.And(parts) if parts else z3.BoolVal(True)
+        return z3.And(parts) if parts else z3.BoolVal(True, self.variable.ctx)
 
 
-def z3_number(value: int | float) -> z3.RatNumRef:
+def z3_number(value: int | float, ctx: z3.Context) -> z3.RatNumRef:
     fraction = Fraction(value)
-    return z3.RealVal(f"{fraction.numerator}/{fraction.denominator}")
+    return z3.RealVal(f"{fraction.numerator}/{fraction.denominator}", ctx)
 
 
-def z3_constant(value: Value) -> z3.ExprRef:
+def z3_constant(value: Value, ctx: z3.Context) -> z3.ExprRef:
     if isinstance(value, bool):
-        return z3.BoolVal(value)
+        return z3.BoolVal(value, ctx)
     if isinstance(value, int | float):
-        return z3_number(value)
-    return z3.StringVal(value)
+        return z3_number(value, ctx)
+    return z3.StringVal(value, ctx)
 
 
 OnNewBase = Callable[[Base, Mapping[str, Value]], None]
@@ -85,7 +85,14 @@ OnNewBase = Callable[[Base, Mapping[str, Value]], None]
 
 @dataclass
 class Universe:
-    """Every variable created so far and the constraints that hold between them."""
+    """Every variable created so far and the constraints that hold between them.
+
+    Each universe has a z3 context of its own (``ctx``), and every term of one analysis is
+    made in it: z3 numbers terms in the order they are created in their context, reusing the
+    numbers of terms freed, and its answers (which model, which unsat core) follow those
+    numbers. In the shared default context they would depend on everything the process did
+    before, down to when Python's garbage collector freed another analysis's terms.
+    """
 
     types: Mapping[str, Type]
     integers: frozenset[str] = frozenset()
@@ -93,7 +100,11 @@ class Universe:
     constraints: list[z3.BoolRef] = field(default_factory=list)
     bases: dict[str, Base] = field(default_factory=dict)
     atoms: dict[tuple, Atom] = field(default_factory=dict)
-    texts: dict[str, set[str]] = field(default_factory=dict)  # base key -> constants compared
+    texts: dict[str, list[str]] = field(default_factory=dict)  # base key -> constants compared
+    ctx: z3.Context = field(default_factory=z3.Context)
+
+    def true(self) -> z3.BoolRef:
+        return z3.BoolVal(True, self.ctx)
 
     def base(self, name: str, parameters: Mapping[str, Value] | None = None) -> Base:
         """The variables of ``name`` computed with ``parameters`` (those it reads)."""
@@ -107,8 +118,8 @@ class Universe:
 
     def _new_base(self, key: str, name: str) -> Base:
         type_ = self.types[name]
-        known = z3.Bool(f"connu:{key}")
-        value = _value_variable(type_, key)
+        known = z3.Bool(f"connu:{key}", self.ctx)
+        value = _value_variable(type_, key, self.ctx)
         if value is not None and name in self.integers:
             self.constraints.append(z3.IsInt(value))
         return Base(key, name, type_, known, value)
@@ -118,17 +129,17 @@ class Universe:
     def atom(self, op: Op, subject: Operand, needle: Operand) -> Atom:
         key = (op, _operand_key(subject), _operand_key(needle))
         if key not in self.atoms:
-            atom = Atom(op, subject, needle, z3.Bool(f"atome{len(self.atoms)}"))
+            atom = Atom(op, subject, needle, z3.Bool(f"atome{len(self.atoms)}", self.ctx))
             self._relate_new_atom(atom)
             self.atoms[key] = atom
         return self.atoms[key]
 
     def compared_text(self, base: Base, text: str) -> None:
         """``base`` is compared with ``text`` (``=``, ``!=``, ``dans``): pin atoms there."""
-        seen = self.texts.setdefault(base.key, set())
+        seen = self.texts.setdefault(base.key, [])  # a list: atoms are pinned in a fixed order
         if text in seen or base.type is not Type.TEXTE:
             return
-        seen.add(text)
+        seen.append(text)
         for atom in self._atoms_on(base):
             self._pin(atom, text)
 
@@ -165,8 +176,8 @@ class Universe:
         answer = semantics.compare(atom.op, text, atom.needle.value)  # type: ignore[union-attr]
         if answer is None:
             return
-        equal = atom.subject.value == z3.StringVal(text)  # type: ignore[union-attr]
-        self.constraints.append(z3.Implies(equal, atom.variable == z3.BoolVal(answer)))
+        equal = atom.subject.value == z3.StringVal(text, self.ctx)  # type: ignore[union-attr]
+        self.constraints.append(z3.Implies(equal, atom.variable == z3.BoolVal(answer, self.ctx)))
 
 
 def base_key(name: str, parameters: Mapping[str, Value]) -> str:
@@ -174,13 +185,13 @@ def base_key(name: str, parameters: Mapping[str, Value]) -> str:
     return name + "".join(f"[{k}={v!r}]" for k, v in sorted(parameters.items()))
 
 
-def _value_variable(type_: Type, key: str) -> z3.ExprRef | None:
+def _value_variable(type_: Type, key: str, ctx: z3.Context) -> z3.ExprRef | None:
     if type_ is Type.BOOLEEN:
-        return z3.Bool(f"valeur:{key}")
+        return z3.Bool(f"valeur:{key}", ctx)
     if type_ is Type.NOMBRE:
-        return z3.Real(f"valeur:{key}")
+        return z3.Real(f"valeur:{key}", ctx)
     if type_ is Type.TEXTE:
-        return z3.String(f"valeur:{key}")
+        return z3.String(f"valeur:{key}", ctx)
     return None
 
 
