@@ -66,7 +66,7 @@ class InvitationOracle:
         """(name, parameters it reads, wanted value) for every name the policies read."""
         targets = {}
         for one in judged:
-            for name in one.policy.base_names:
+            for name in sorted(one.policy.base_names):  # a set: its order varies by process
                 reads = {p: one.parameters[p] for p in self.domain.reads.get(name, ())}
                 key = base_key(name, reads)
                 if key in assignment.values:
