@@ -3,7 +3,8 @@ so a slow or busy CI machine must not fail them on hypothesis's per-example dead
 
 ``pg_server`` is one real PostgreSQL server for the session (``tests/pg_cluster.py``: the URL
 in ``TAMIS_TEST_PG_URL``, or a throwaway cluster), started only by the tests that ask for it;
-``pg_url`` is a new, empty database on it for one test.
+``pg_url`` is a new, empty database on it for one test; ``own_cluster``, a server of one
+test's own, which it may stop and start again.
 
 The suite (and every ``tamis`` it starts) keeps its cache of checked policies in a folder of
 its own, never in the user's ``~/.cache/tamis``: ``XDG_CACHE_HOME`` is set before any test."""
@@ -56,3 +57,17 @@ def pg_url(pg_server: str) -> Iterator[str]:
     yield f"{base}/{name}"
     with psycopg.connect(pg_server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server of this test's own, which it stops and starts again."""
+    cluster = Cluster()
+    try:
+        cluster.start()
+    except ClusterError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

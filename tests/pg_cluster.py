@@ -92,7 +92,10 @@ class Cluster:
         self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def restart(self) -> None:
-        self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")
+        """Stop and start again (not ``pg_ctl restart``: the server it starts would keep the
+        pipes ``_run`` reads to the end, and ``_run`` would never return)."""
+        self.pause()
+        self.resume()
 
     def stop(self) -> None:
         try:

@@ -22,7 +22,6 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from pg_cluster import Cluster, ClusterError
 from servir_harness import POLICY, Served, serve
 
 from tamis.audit.postgres import read
@@ -186,20 +185,6 @@ def test_an_instance_killed_mid_load_loses_no_acknowledged_decision(journal, pol
     assert all(found[ident] == 1 for ident in tally.acknowledged)
     assert max(found.values()) == 1  # nothing twice, even what the killed one had in hand
     assert_one_chain(journal)
-
-
-@pytest.fixture
-def own_cluster() -> Cluster:
-    """A PostgreSQL server of this test's own, which it stops and starts again."""
-    cluster = Cluster()
-    try:
-        cluster.start()
-    except ClusterError as error:
-        pytest.fail(str(error), pytrace=False)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 def test_postgresql_restarted_mid_load_503_while_down_then_resumes_by_itself(
