@@ -4,7 +4,8 @@
 As thin over ``calls`` and the workspaces as the API routes are: a page reads the journal or
 decides through the same functions, shapes the answer with ``web_views`` and renders a
 Jinja2 template (autoescaped: invitation data is attacker-controlled). Access goes through a
-signed session cookie (``web_session``); every POST must come from our own pages. Each page
+signed session cookie (``web_session``) that no process has seen logged out (the workspace's
+``revocations``, one look-up per request); every POST must come from our own pages. Each page
 is sent with a Content-Security-Policy that allows only our own scripts and styles, none
 inline. Reading works without JavaScript; the two small scripts only add live diagnostics in
 the policy editor and a progress bar to the CSV upload.
@@ -90,22 +91,39 @@ def page(
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
-def allowed(request: Request, right: Right) -> tuple[Session, Workspace]:
-    session = request.app.state.sessions.read(request)
-    if session is None:
-        raise Denied(401)
-    workspace = request.app.state.workspaces.get(session.workspace)
-    if workspace is None:
-        raise Denied(401)
+async def allowed(request: Request, right: Right) -> tuple[Session, Workspace]:
+    session, workspace = await signed_in(request)
     if not session.may(right):
         raise Denied(403, f"Votre jeton n'a pas le droit « {right.value} » dans cet espace.")
     return session, workspace
 
 
-def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
+async def signed_in(request: Request) -> tuple[Session, Workspace]:
+    """The request's session and its workspace; ``Denied(401)`` if the cookie is absent,
+    forged, expired or logged out on any process. A store of logged-out sessions that cannot
+    answer raises ``JournalError`` (a 503): a cookie that may be revoked is never let in."""
+    found = cookie_session(request)
+    if found is None:
+        raise Denied(401)
+    session, workspace = found
+    revocations = workspace.revocations
+    if await to_thread.run_sync(revocations.revoked, session.number, session.expires):
+        raise Denied(401)
+    return found
+
+
+def cookie_session(request: Request) -> tuple[Session, Workspace] | None:
+    """The cookie's genuine and current session, and its workspace (None: there is none);
+    whether it was logged out is not asked here."""
+    session = request.app.state.sessions.read(request)
+    workspace = None if session is None else request.app.state.workspaces.get(session.workspace)
+    return None if workspace is None else (session, workspace)
+
+
+async def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
     if not same_origin(request):
         raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
-    return allowed(request, right)
+    return await allowed(request, right)
 
 
 def router() -> APIRouter:
@@ -141,23 +159,25 @@ def router() -> APIRouter:
     async def deconnecter(request: Request) -> Response:
         if not same_origin(request):
             raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
-        session = request.app.state.sessions.read(request)
-        if session is not None:
-            request.app.state.sessions.revoke(session)
+        found = cookie_session(request)
+        if found is not None:  # every process and instance refuses it from now on
+            session, workspace = found
+            revoke = workspace.revocations.revoke
+            await to_thread.run_sync(revoke, session.number, session.expires)
         response = RedirectResponse(f"{PREFIX}/connexion", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
 
     @pages.get(f"{PREFIX}/")
     async def decisions(request: Request) -> Response:
-        session, workspace = allowed(request, Right.LIRE)
+        session, workspace = await allowed(request, Right.LIRE)
         query = request.query_params
         values = await to_thread.run_sync(inbox, request, workspace, query)
         return page(request, "decisions.html", session, values)
 
     @pages.get(f"{PREFIX}/decision/{{ident}}")
     async def pourquoi(request: Request, ident: str) -> Response:
-        session, workspace = allowed(request, Right.LIRE)
+        session, workspace = await allowed(request, Right.LIRE)
         warn = request.app.state.warn
         found = await to_thread.run_sync(calls.explain, workspace.journal.path, ident, warn)
         if not found:
@@ -171,12 +191,12 @@ def router() -> APIRouter:
 
     @pages.get(f"{PREFIX}/nouvelle")
     async def nouvelle(request: Request) -> Response:
-        session, _ = allowed(request, Right.DECIDER)
+        session, _ = await allowed(request, Right.DECIDER)
         return page(request, "nouvelle.html", session, empty_form())
 
     @pages.post(f"{PREFIX}/nouvelle")
     async def decider(request: Request) -> Response:
-        session, workspace = posted(request, Right.DECIDER)
+        session, workspace = await posted(request, Right.DECIDER)
         form = {k: str(v) for k, v in (await request.form()).items()}
         values = await to_thread.run_sync(decide_form, workspace, form)
         status = 422 if values["erreur"] else 200
@@ -184,7 +204,7 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/televerser")
     async def televerser(request: Request) -> Response:
-        session, workspace = posted(request, Right.DECIDER)
+        session, workspace = await posted(request, Right.DECIDER)
         form = await request.form()
         upload = form.get("fichier")
         data = await upload.read() if hasattr(upload, "read") else b""
@@ -197,13 +217,13 @@ def router() -> APIRouter:
 
     @pages.get(f"{PREFIX}/politique")
     async def politique(request: Request) -> Response:
-        session, workspace = allowed(request, Right.LIRE)
+        session, workspace = await allowed(request, Right.LIRE)
         source = workspace.loaded.setup.policy.source
         return page(request, "politique.html", session, policy_values(workspace, source))
 
     @pages.post(f"{PREFIX}/politique/diagnostics")
     async def diagnostics(request: Request) -> Response:
-        posted(request, Right.LIRE)
+        await posted(request, Right.LIRE)
         source = (await request.body()).decode("utf-8", "replace")
         found = await to_thread.run_sync(calls.validate, source, "politique.tamis")
         return JSONResponse({"diagnostics": found}, headers=SECURITY_HEADERS)
@@ -213,20 +233,20 @@ def router() -> APIRouter:
         form = {k: str(v) for k, v in (await request.form()).items()}
         action = form.get("action", "verifier")
         right = Right.ADMIN if action == "enregistrer" else Right.LIRE
-        session, workspace = posted(request, right)
+        session, workspace = await posted(request, right)
         source = form.get("source", "").replace("\r\n", "\n")
         values = await to_thread.run_sync(policy_action, request, workspace, action, source)
         return page(request, "politique.html", session, values)
 
     @pages.get(f"{PREFIX}/conseil")
     async def conseil(request: Request) -> Response:
-        session, _ = allowed(request, Right.DECIDER)
+        session, _ = await allowed(request, Right.DECIDER)
         return page(request, "conseil.html", session, {"form": {}, "conseil": None})
 
     @pages.post(f"{PREFIX}/conseil")
     async def conseiller(request: Request) -> Response:
         """« Vérifier » journals the advice; the checks as you type (``?apercu=1``) do not."""
-        session, workspace = posted(request, Right.DECIDER)
+        session, workspace = await posted(request, Right.DECIDER)
         form = {k: str(v) for k, v in (await request.form()).items()}
         preview = request.query_params.get("apercu") == "1"
         advice = await to_thread.run_sync(advice_for, workspace, form, preview)
@@ -236,7 +256,7 @@ def router() -> APIRouter:
 
     @pages.get(f"{PREFIX}/statistiques")
     async def statistiques(request: Request) -> Response:
-        session, workspace = allowed(request, Right.LIRE)
+        session, workspace = await allowed(request, Right.LIRE)
         per = "semaine" if request.query_params.get("par") == "semaine" else "jour"
         warn = request.app.state.warn
         found = await to_thread.run_sync(

@@ -5,8 +5,9 @@ token itself never leaves the login request: the cookie holds the workspace, the
 token grants there, an expiry and a random session number, signed with HMAC-SHA-256 under a
 key the service draws at start (``TAMIS_CLE_SESSIONS``, inherited by ``--processus`` workers;
 set it yourself to keep sessions across restarts). The cookie is ``HttpOnly``,
-``SameSite=Strict`` and ``Secure`` over HTTPS; logging out clears it and revokes its number
-in the process that received the logout (and it expires after ``LIFETIME`` anyway).
+``SameSite=Strict`` and ``Secure`` over HTTPS; it expires after ``LIFETIME``. ``read`` says
+whether a cookie is genuine and current; whether its number was revoked (logged out) is
+asked of the workspace's store, which every process and instance shares (``revocations``).
 State-changing requests must come from the service's own pages (``same_origin``).
 """
 
@@ -56,7 +57,6 @@ class Sessions:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._revoked: set[str] = set()
 
     def open(self, workspaces: Workspaces, name: str, token: str) -> Session | None:
         """A session in workspace ``name`` if ``token`` is valid there (None otherwise).
@@ -79,7 +79,8 @@ class Sessions:
         return f"{data}.{self._sign(data)}"
 
     def read(self, request: Request) -> Session | None:
-        """The request's valid session, or None (absent, forged, expired or revoked)."""
+        """The request's session, or None (absent, forged or expired); not yet asked
+        whether it was revoked (``revocations``)."""
         value = request.cookies.get(COOKIE, "")
         data, _, signature = value.partition(".")
         if not data or not hmac.compare_digest(signature, self._sign(data)):
@@ -90,12 +91,9 @@ class Sessions:
             session = Session(name, _rights(rights), int(expires), number)
         except ValueError:
             return None
-        if session.expires < time.time() or session.number in self._revoked:
+        if session.expires < time.time():
             return None
         return session
-
-    def revoke(self, session: Session) -> None:
-        self._revoked.add(session.number)
 
     def _sign(self, data: str) -> str:
         return hmac.new(self._key, data.encode(), hashlib.sha256).hexdigest()

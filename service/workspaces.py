@@ -14,7 +14,8 @@ answer is kept in SQLite beside it (``idempotence.FileStore``); with a PostgreSQ
 records are decided without journaling and the answer built, then both join the group
 commit (``GroupCommit.write_keyed``): written in the group's transaction, so that any
 instance finds the answer. ``once_locked`` keeps the answer of any other write in its own
-transaction (advice: ``POST …/conseils``).
+transaction (advice: ``POST …/conseils``). Each workspace also holds the web sessions logged
+out of it (``revocations``), kept beside its journal or in its database likewise.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from tamis.service import calls, idempotence
+from tamis.service import calls, idempotence, revocations
 from tamis.service.calls import Journal, LoadedPolicy, Outcome, PolicyRefused, Record
 from tamis.service.config import ServiceConfig, WorkspaceConfig
 from tamis.service.group_commit import GroupCommit, Keyed
@@ -64,6 +65,7 @@ class Workspace:
     def __init__(self, config: WorkspaceConfig, loaded: LoadedPolicy, journal: Journal) -> None:
         self.config, self.loaded, self.journal = config, loaded, journal
         self.idempotency = idempotence.store_for(config.journal)
+        self.revocations = revocations.Revocations(revocations.store_for(config.journal))
         self.lock = threading.Lock()  # the journal: one write at a time
         self.deciding = threading.Lock()  # the engine: one run at a time
         self.appends = GroupCommit(journal, self.lock)
@@ -183,6 +185,8 @@ class Workspaces:
         )
 
     def close(self) -> None:
+        for workspace in self.by_name.values():
+            workspace.revocations.close()
         self._stack.close()
 
     def get(self, name: str) -> Workspace | None:

@@ -14,6 +14,7 @@ every reader and the verifier check exactly the bytes a file journal holds.
   advisory lock inside the transaction that inserts a batch, acknowledged after commit.
 - ``answers``: the service's ``Idempotency-Key`` answers, kept in the transaction of the
   decisions they answer.
+- ``revocations``: the web sessions logged out, refused by every instance.
 - ``read``: records streamed with a server-side cursor, and the chain's verification.
 - ``copy``: a journal copied between a file and PostgreSQL, verified end to end.
 

@@ -13,7 +13,9 @@ columns what ``chercher`` shows and ``stats`` counts. Version 4 adds
 the same transaction as the records it answers (``answers``), so that a retry reaching any
 instance gets the first answer. Version 5 compresses
 the JSON columns with lz4, which ``verifier`` reads back faster. Version 6 lets erasure
-reach those answers (the records each one answers).
+reach those answers (the records each one answers). Version 7 adds
+``tamis_sessions_revoquees``: the web sessions logged out (``revocations``), refused by every
+instance.
 
 A journal whose schema is newer than this tamis knows is refused, in French, before anything
 is read or written; an older one too, with the command that migrates it (``migrate``: each
@@ -110,6 +112,15 @@ ALTER TABLE tamis_idempotence ADD COLUMN IF NOT EXISTS seq_premier bigint,
     ADD COLUMN IF NOT EXISTS seq_dernier bigint, ADD COLUMN IF NOT EXISTS effacement bigint;
 CREATE INDEX IF NOT EXISTS tamis_idempotence_seq ON tamis_idempotence (seq_premier);
 """,
+    7: """
+CREATE TABLE IF NOT EXISTS tamis_sessions_revoquees (
+    numero text PRIMARY KEY,
+    expire_le timestamptz NOT NULL,
+    revoquee_le timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS tamis_sessions_revoquees_expire_le
+    ON tamis_sessions_revoquees (expire_le);
+""",
 }
 """What brings a schema from version ``n - 1`` to ``n``. Version 3 copies into columns what
 ``chercher`` shows and ``stats`` counts (``rows.QueryCopies``), so that they read small columns
@@ -123,7 +134,8 @@ decompression was most of the server's work. Only rows written after it are comp
 older rows keep pglz until the journal is copied into a new base (``tamis journal copier``,
 through a file). Version 6 gives each kept answer the ``seq`` range of the records it answers
 and the erasure that emptied it (``answers``), so that erasure reaches the answers too;
-answers kept before it have no range, and go when pruned."""
+answers kept before it have no range, and go when pruned. Version 7 adds the web sessions
+logged out (``revocations``), so that a logout holds on every instance."""
 
 VERSION = max(STEPS)
 _LOCK = "SELECT pg_advisory_xact_lock(%s, 0)"

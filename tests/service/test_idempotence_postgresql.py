@@ -161,6 +161,7 @@ def test_the_service_does_not_start_without_its_grants_on_the_answers(journal, p
             f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema, tamis_verification TO {role}"
         )
         admin.execute(f"GRANT SELECT, INSERT ON tamis_idempotence TO {role}")
+        admin.execute(f"GRANT SELECT, INSERT ON tamis_sessions_revoquees TO {role}")
     server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
     as_service = f"postgresql://{role}:{secret}@{server}/{database}"
     try:
