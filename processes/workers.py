@@ -32,6 +32,7 @@ from __future__ import annotations
 import pickle
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -142,15 +143,32 @@ class WorkerPool:
             else:
                 self._outbox.put(_STOP)
         self._outbox.put(None)  # the sender's own end
-        for process in self._processes:
-            process.join(_JOIN_SECONDS)
-            if process.exitcode is None:
-                process.kill()
-                process.join()
+        self._join_workers()
         for thread in self._threads:  # no worker is left: both have met the end of a pipe
             thread.join()
         for pipe in (self._tasks, *self._pipes):
             pipe.close()
+
+    def _join_workers(self) -> None:
+        """Wait for every worker to exit, ``_JOIN_SECONDS`` at most, watching their
+        sentinels: a worker that exits otherwise than told to (killed, out of memory) may
+        have died holding the task lock, and the others, waiting for it, would never read
+        their order to stop; they are killed at once."""
+        from multiprocessing.connection import wait
+
+        deadline = time.monotonic() + _JOIN_SECONDS
+        left = {process.sentinel: process for process in self._processes}
+        while left and (ready := wait(list(left), max(0.0, deadline - time.monotonic()))):
+            for sentinel in ready:
+                process = left.pop(sentinel)  # type: ignore[call-overload]
+                process.join()
+                if process.exitcode != 0:
+                    for other in left.values():
+                        other.kill()
+        for process in left.values():  # still running after ``_JOIN_SECONDS``
+            process.kill()
+        for process in self._processes:
+            process.join()
 
     def _send_all(self) -> None:
         """The sender thread: each task in turn, until told to end or no worker is left."""

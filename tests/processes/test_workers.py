@@ -18,6 +18,7 @@ SCENARIOS = [
     "a_large_result_and_a_worker_error_come_back",
     "a_worker_killed_while_sending_a_large_result_stops_the_pool_at_once",
     "a_run_that_stops_early_kills_its_workers_without_waiting",
+    "a_worker_killed_while_waiting_for_a_task_does_not_hold_close_back",
     "ctrl_c_is_left_to_the_parent",
     "the_pool_refuses_to_fork_once_another_thread_runs",
 ]

@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +119,32 @@ def a_run_that_stops_early_kills_its_workers_without_waiting():
     started = time.monotonic()
     pool.close()
     assert time.monotonic() - started < 10
+    assert alive(workers) == []
+
+
+def lock_holder(pids: list[int]) -> int:
+    """The worker waiting on the task pipe, under the task lock (the others wait for the
+    lock): the one whose kernel wait is a pipe read."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        reading = [p for p in pids if "pipe" in Path(f"/proc/{p}/wchan").read_text()]
+        if len(reading) == 1:
+            return reading[0]
+        time.sleep(0.02)
+    raise AssertionError("aucun processus n'attend une tâche")
+
+
+def a_worker_killed_while_waiting_for_a_task_does_not_hold_close_back():
+    """The worker waiting for the next task holds the task lock: killed there, it never
+    gives it back, and the others, waiting for it, never read their order to stop. ``close``
+    sees the death on its sentinel and kills them at once (it waited ``_JOIN_SECONDS``)."""
+    pool = WorkerPool(3, enter, "état")
+    workers = sorted({task.result() for task in [pool.submit(pid_after, 0.5) for _ in range(3)]})
+    assert len(workers) == 3
+    os.kill(lock_holder(workers), signal.SIGKILL)
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 3
     assert alive(workers) == []
 
 
