@@ -14,7 +14,7 @@ import orjson
 from tamis.audit import advice
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
-from tamis.audit.personal import KEY, merged
+from tamis.audit.personal import KEY, PERSONAL, is_tombstone, merged
 
 
 @dataclass(slots=True)
@@ -73,51 +73,126 @@ def parse_record(line: bytes | memoryview) -> dict | None:
 
 def is_record(value: object) -> bool:
     """True for a parsed line that has the journal's envelope and, for a decision, the shape
-    every reader relies on (``decision_shape``; ``advice.shape`` for a ``conseil``): a line
+    every reader relies on (``decision_flaw``; ``advice.shape`` for a ``conseil``): a line
     edited into another shape is reported as damaged, in French, instead of failing deep
     inside a query. A format 3 record is judged as readers see it (``personal.merged``)."""
-    if isinstance(value, dict) and KEY in value:
-        value = merged(value)
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("contenu"), dict)
-        and isinstance(value.get("seq"), int)
-        and isinstance(value.get("empreinte"), str)
-        and isinstance(value.get("evenement"), str)
-        and isinstance(value.get("horodatage"), str)
-        and (value["evenement"] != "decision" or decision_shape(value["contenu"]))
-        and (value["evenement"] != advice.EVENT or advice.shape(value["contenu"]))
-    )
+    return record_flaw(value) is None
 
 
-_TEXTS = ("decision", "id", "explication", "resolution")
-_TEXTS_ERASED = ("decision", "id", "resolution")  # the explanation quoted personal data
-_MAPPINGS = ("faits", "faits_derives", "parametres", "preuves")
+_ENVELOPE = (
+    ("seq", int, "un entier"),
+    *((key, str, "un texte") for key in ("empreinte", "evenement", "horodatage")),
+)
+
+
+def record_flaw(value: object) -> str | None:
+    """What keeps a parsed line from being a record every reader can read, in French (« son
+    champ « faits » n'est pas un objet »), or None if it is one (``is_record``)."""
+    if not isinstance(value, dict):
+        return "ce n'est pas un objet JSON"
+    for key, kind, said in _ENVELOPE:
+        if not isinstance(value.get(key), kind):
+            return f"son champ « {key} » n'est pas {said}"
+    return content_flaw(value)
+
+
+def content_flaw(record: dict) -> str | None:
+    """``record_flaw`` of a record's ``contenu`` and personal part (as readers see them,
+    ``personal.merged``) for its ``evenement``: what a row's columns are checked for too."""
+    content, event = record.get("contenu"), record.get("evenement")
+    if not isinstance(content, dict):
+        return "son champ « contenu » n'est pas un objet"
+    if event == "decision":  # the personal fields looked up where they are, never merged
+        extra = _personal_fields(record.get(KEY))
+        return _PART_FLAW if extra is None else decision_flaw(content, extra)
+    if KEY in record:
+        whole = merged(record)
+        if whole is None:
+            return _PART_FLAW
+        content = whole["contenu"]
+    if event == advice.EVENT and not advice.shape(content):
+        return "son contenu n'a pas la forme d'un conseil"
+    return None
+
+
+_PART_FLAW = f"sa partie personnelle (« {KEY} ») n'a pas la forme que tamis écrit"
+_NONE: dict = {}
+
+
+def _personal_fields(part: object) -> dict | None:
+    """The fields ``personal.merged`` puts over a decision's content whose shapes
+    ``decision_flaw`` reads (facts and trace details put back keep their shapes); None for a
+    part of neither shape."""
+    if part is None:
+        return _NONE
+    if is_tombstone(part):
+        return {"effacement": part["effacement"]}  # type: ignore[index]
+    data = part.get("donnees") if isinstance(part, dict) else None
+    if not isinstance(data, dict):
+        return None
+    return {key: data[key] for key in PERSONAL if key in data}
+
+
+_TEXTS = ("decision", "id", "resolution", "regle")
+_MAPPINGS = ("faits", "faits_derives", "parametres")
 
 
 def decision_shape(content: dict) -> bool:
     """The keys and types of a decision's content that queries, ``pourquoi`` and ``rejouer``
     read without further checks (``record.DecisionContent`` is the whole schema)."""
-    invitation = content.get("invitation", {})
-    texts = _TEXTS if "effacement" not in content else _TEXTS_ERASED
-    return (
-        all(isinstance(content.get(key), str) for key in texts)
-        and isinstance(content.get("regle"), str)
-        and isinstance(content.get("politique"), dict)
-        and all(isinstance(content.get(key, {}), dict) for key in _MAPPINGS)
-        and isinstance(invitation, dict)
-        and isinstance(invitation.get("expediteur", {}), dict | None)
-        and _rules(content.get("declenchees"))
-        and _rules(content.get("inconnues"))
-    )
+    return decision_flaw(content) is None
+
+
+def decision_flaw(content: dict, extra: dict = _NONE) -> str | None:
+    """``decision_shape``'s first unmet requirement, in French; None if all are met.
+    ``extra``: the personal fields that stand over ``content`` (``_personal_fields``)."""
+    get = content.get
+    for key in _TEXTS:
+        if not isinstance(get(key), str):
+            return f"son champ « {key} » n'est pas un texte"
+    erased = "effacement" in extra or "effacement" in content  # its explanation quoted people
+    if not erased and not isinstance(extra.get("explication", get("explication")), str):
+        return "son champ « explication » n'est pas un texte"
+    if not isinstance(get("politique"), dict):
+        return "son champ « politique » n'est pas un objet"
+    for key in _MAPPINGS:
+        if not isinstance(get(key, _NONE), dict):
+            return f"son champ « {key} » n'est pas un objet"
+    if not isinstance(extra.get("preuves", get("preuves", _NONE)), dict):
+        return "son champ « preuves » n'est pas un objet"
+    invitation = extra.get("invitation", get("invitation", _NONE))
+    if not isinstance(invitation, dict):
+        return "son champ « invitation » n'est pas un objet"
+    if not isinstance(invitation.get("expediteur", _NONE), dict | None):
+        return "son champ « invitation.expediteur » n'est pas un objet"
+    for key in ("declenchees", "inconnues"):
+        if not _rules(get(key)):
+            return f"son champ « {key} » n'est pas une liste de règles"
+    if not _trace(get("trace", [])):
+        return "son champ « trace » n'est pas une liste d'objets dont la « condition » est un objet"
+    return None
+
+
+def _trace(entries: object) -> bool:
+    """A trace as ``record`` writes it: rules, each with its condition's node."""
+    if not isinstance(entries, list):
+        return False
+    for entry in entries:  # a loop, not ``all``: every line of a journal is checked
+        if not isinstance(entry, dict) or not isinstance(entry.get("condition"), dict):
+            return False
+    return True
 
 
 def _rules(entries: object) -> bool:
     """A list of rule entries as ``record.rule_entry`` writes them."""
-    return isinstance(entries, list) and all(
-        isinstance(entry, dict)
-        and isinstance(entry.get("regle"), str)
-        and isinstance(entry.get("ligne"), int)
-        and isinstance(entry.get("decision"), str)
-        for entry in entries
-    )
+    if not isinstance(entries, list):
+        return False
+    for entry in entries:
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("regle"), str)
+            and isinstance(entry.get("ligne"), int)
+            and isinstance(entry.get("decision"), str)
+        ):
+            return False
+    return True

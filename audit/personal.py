@@ -206,6 +206,8 @@ def _restored(content: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(details, dict) and isinstance(content.get("trace"), list):
         whole["trace"] = [
             {**entry, "condition": _put_back(entry.get("condition"), str(i), details)}
+            if isinstance(entry, dict)
+            else entry  # not a rule's trace: kept as it is, for ``chain.is_record`` to refuse
             for i, entry in enumerate(content["trace"])
         ]
     return whole

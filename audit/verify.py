@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tamis.audit import blocks, layout, personal
-from tamis.audit.chain import is_record
+from tamis.audit.chain import is_record, record_flaw
 from tamis.audit.reader import PathLike, check_first_line, iter_lines, open_journal_file
 from tamis.audit.tombstones import check_erasures
 
@@ -336,6 +336,17 @@ def _unsealed(number: int, line: bytes) -> Problem:
         f"ligne {number} : l'enregistrement n° {record['seq']} a été modifié — son empreinte ne "
         "correspond plus à son contenu.",
     )
+
+
+def unreadable(line: bytes, seq: object) -> str:
+    """« enregistrement n° 9 illisible : <why> », for a line that is not a record every
+    reader can read (``chain.record_flaw``): both verifiers word it so, the file's after
+    its line number."""
+    try:
+        why = record_flaw(orjson.loads(line))
+    except orjson.JSONDecodeError:
+        why = "ce n'est pas du JSON valide"
+    return f"enregistrement n° {seq} illisible : {why or 'forme inattendue'}"
 
 
 def _out_of_sequence(path: PathLike, number: int, found: int, expected: int) -> Problem:

@@ -29,7 +29,7 @@ from tamis.audit.layout import GENESIS
 from tamis.audit.postgres import rowcheck, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
-from tamis.audit.verify import Problem, Verification, sealed
+from tamis.audit.verify import Problem, Verification, sealed, unreadable
 
 SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
@@ -212,7 +212,7 @@ def _problem(rank: int, row: RowBytes, seq: int, digest: str) -> Problem | None:
     line = rows.line_from_bytes(*row[:8])
     record = parse_record(line)
     if record is None:
-        return Problem("illisible", rank, f"enregistrement n° {_seq(line)} illisible.")
+        return Problem("illisible", rank, f"{unreadable(line, _seq(line))}.")
     found = record["seq"]
     if rank == 1 and record["evenement"] != "ouverture":
         return Problem(

@@ -36,7 +36,8 @@ from typing import NamedTuple
 import orjson
 
 from tamis.audit import layout
-from tamis.audit.personal import KEY, is_tombstone
+from tamis.audit.chain import content_flaw, decision_flaw
+from tamis.audit.personal import KEY, PERSONAL, is_tombstone
 from tamis.audit.postgres import rows
 from tamis.audit.stats import fact_profile
 
@@ -146,25 +147,25 @@ def decision_copies(row: tuple) -> tuple[bytes | None, ...] | None:
     other row or shape, for which the caller asks ``expected_copies``, the definition:
     another event, a content or a personal part that does not parse, a policy digest, id
     or decision that is not a text, a personal part that is neither data without quoted
-    facts nor a tombstone."""
+    facts nor a tombstone, a content that is not of the record format (``decision_flaw``)."""
     if row[3] != b"decision":
         return None
     try:
         content = orjson.loads(row[0])
-        invitation = _invitation(content, row[1])
-        if invitation is _UNUSUAL:
+        whole = _whole(content, row[1])
+        if whole is None or decision_flaw(whole) is not None:
             return None
         policy, ident, decision = content["politique"], content["id"], content["decision"]
-        if type(policy["sha256"]) is not str or type(ident) is not str or type(decision) is not str:
+        if type(policy.get("sha256")) is not str or type(ident) is not str:
             return None
-        rule = content.get("regle")
-        shown = _shown(invitation)
+        rule = content["regle"]
+        shown = _shown(whole.get("invitation"))
         return (
             policy["sha256"].encode(),
             ident.encode(),
             decision.encode(),
             layout.canonical([decision, rule, content.get("motif"), policy]),
-            rule.encode() if type(rule) is str else None,
+            rule.encode(),
             _profile(content),
             None if shown is None else layout.canonical(shown),
         )
@@ -172,7 +173,6 @@ def decision_copies(row: tuple) -> tuple[bytes | None, ...] | None:
         return None
 
 
-_UNUSUAL = object()
 _PROFILES: dict[bytes, bytes] = {}
 _PROFILES_MAX = 4096  # distinct sets of facts kept (a few MB at most): memory stays flat
 
@@ -199,49 +199,41 @@ def _shown(invitation: object) -> object:
     return sender.get("nom") or sender.get("profil_url") if isinstance(sender, dict) else None
 
 
-def _invitation(content: object, personal: bytes | None) -> object:
-    """What ``personal.merged`` gives a decision's content as its ``invitation`` (None if it
-    has none), when the copies read nothing else it changes: no personal part, a tombstone,
-    or data that puts back no facts and no trace details; else ``_UNUSUAL``."""
-    if type(content) is not dict or type(content.get("politique")) is not dict:
-        return _UNUSUAL
+def _whole(content: object, personal: bytes | None) -> dict | None:
+    """What ``personal.merged`` gives as a decision's content, when the copies read nothing
+    else it changes: no personal part, a tombstone, or data that puts back no facts and no
+    trace details; else None (the definition's way)."""
+    if type(content) is not dict:
+        return None
     part = None if personal is None else orjson.loads(personal)
-    if part is None or is_tombstone(part):
-        return content.get("invitation")
+    if part is None:
+        return content
+    if is_tombstone(part):
+        return {**content, "effacement": part["effacement"]}
     data = part.get("donnees") if type(part) is dict else None
     if type(data) is not dict or "faits" in data or "details" in data:
-        return _UNUSUAL
-    return data["invitation"] if "invitation" in data else content.get("invitation")
+        return None
+    return {**content, **{key: data[key] for key in PERSONAL if key in data}}
 
 
 def expected_copies(row: tuple) -> tuple[bytes | None, ...] | None:
     """What each copied column of a row must hold, as bytes, in ``COLUMNS``' order: the
     indexes' three (``rows.indexed``), then what ``chercher`` shows and ``stats`` counts
     (``rows.query_copies_of``, a decision's only), computed from its content and personal
-    part as every writer computes them. None if the content is not a JSON object (no copy
-    can match it)."""
+    part as every writer computes them. None if its content or personal part is not JSON,
+    or not of the record format (``chain.content_flaw``): no copy can match it, and the
+    verifier reads the row again to say what is wrong with it."""
     try:
-        content = orjson.loads(row[0])
-        if not isinstance(content, dict):
-            return None
-        record = {"contenu": content, "evenement": row[3].decode()}
-        indexed = rows.indexed(record)
+        record = {"contenu": orjson.loads(row[0]), "evenement": row[3].decode()}
+        if row[1] is not None:
+            record[KEY] = orjson.loads(row[1])
     except (orjson.JSONDecodeError, UnicodeDecodeError):
         return None
-    return (*_as_bytes(indexed), *_as_bytes(_query_copies(record, row[1])))
-
-
-def _query_copies(record: dict, personal: bytes | None) -> rows.QueryCopies:
-    """A decision's query copies (none for other records, or a personal part that is not
-    JSON)."""
-    if record["evenement"] != "decision":
-        return rows.QueryCopies()
-    if personal is not None:
-        try:
-            record[KEY] = orjson.loads(personal)
-        except orjson.JSONDecodeError:
-            return rows.QueryCopies()
-    return rows.query_copies_of(record)
+    if content_flaw(record) is not None:
+        return None
+    indexed = rows.indexed(record)
+    query = rows.query_copies_of(record) if record["evenement"] == "decision" else None
+    return (*_as_bytes(indexed), *_as_bytes(query or rows.QueryCopies()))
 
 
 def _as_bytes(values: tuple) -> tuple[bytes | None, ...]:

@@ -11,16 +11,21 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, decide, fill, started_workers
 
+from tamis.audit import layout
 from tamis.audit.journal import open_journal
+from tamis.audit.personal import KEY
 from tamis.audit.postgres import read, rows, schema, url
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.verify import sealed, verify_journal
+from tamis.cli.main import cli
 
 SMALL = {"span": 7, "parallel_from": 0, "processes": 2}
 """Ranges of 7 rows, on two processes, whatever the journal's length."""
@@ -179,7 +184,9 @@ def test_an_escape_put_back_as_a_raw_control_character_is_never_taken_as_intact(
     sql(pg_url, "UPDATE tamis_journal SET contenu = replace(contenu, '\\n', E'\\n') WHERE seq = 9")
     result = read.verify(pg_url, **SMALL)
     assert result.problem.kind == "illisible" and result.problem.line == 9
-    assert result.problem.message == "enregistrement n° 9 illisible."
+    assert result.problem.message == (
+        "enregistrement n° 9 illisible : ce n'est pas du JSON valide."
+    )
 
 
 @pytest.mark.parametrize("moment", ["2026-01-01T00:00:00.5Z", 'a"b', "a\\b", "a\nb\x01", "é 🙂"])
@@ -317,3 +324,75 @@ def test_copies_of_contents_laid_out_otherwise_are_read_by_parsing(pg_url):
     sql(pg_url, "UPDATE tamis_journal SET id_invitation = 'inv-autre' WHERE seq = 5")
     result = read.verify(pg_url, **SMALL)
     assert result.problem.kind == "copie" and result.problem.line == 5
+
+
+def hand_made(url: str, seq: int, change) -> None:
+    """Row ``seq`` as another program could write it: its record (personal part apart)
+    changed by ``change``, then sealed again, so that its digest matches its columns; its
+    copies are left as they were."""
+    found = next(read.rows_in(url, read.SeqRange(seq, seq)))
+    record = orjson.loads(rows.line_from_bytes(*found[:8]))
+    change(record)
+    record.pop("empreinte")
+    record["empreinte"] = layout.record_digest(record)
+    personal = record.get(KEY)
+    sql(
+        url,
+        "UPDATE tamis_journal SET contenu = %s, donnees_personnelles = %s, empreinte = %s "
+        "WHERE seq = %s",
+        layout.canonical(record["contenu"]).decode(),
+        None if personal is None else layout.canonical(personal).decode(),
+        record["empreinte"],
+        seq,
+    )
+
+
+def facts_as_a_list(record: dict) -> None:
+    record["contenu"]["faits"] = [1, 2]
+
+
+def trace_of_numbers(record: dict) -> None:
+    record["contenu"]["trace"] = [1, "deux"]
+    record[KEY]["donnees"]["details"] = {"0": "détail"}  # put back into the trace by readers
+
+
+def rules_of_numbers(record: dict) -> None:
+    record["contenu"]["declenchees"] = [3]
+
+
+def invitation_as_a_text(record: dict) -> None:
+    record[KEY]["donnees"]["invitation"] = "texte"
+
+
+def content_as_a_list(record: dict) -> None:
+    record["contenu"] = [1]
+
+
+HAND_MADE = [
+    (facts_as_a_list, "son champ « faits » n'est pas un objet"),
+    (
+        trace_of_numbers,
+        "son champ « trace » n'est pas une liste d'objets dont la « condition » est un objet",
+    ),
+    (rules_of_numbers, "son champ « declenchees » n'est pas une liste de règles"),
+    (invitation_as_a_text, "son champ « invitation » n'est pas un objet"),
+    (content_as_a_list, "son champ « contenu » n'est pas un objet"),
+]
+
+
+@pytest.mark.parametrize(("change", "why"), HAND_MADE)
+def test_a_sealed_row_of_another_shape_is_named_and_its_neighbours_verified(journal, change, why):
+    """A row whose digest matches but whose content is not of the record format (a list
+    where an object is read, a trace of numbers): named with its number and what is wrong,
+    in French, the rows before it counted as intact; never a traceback."""
+    hand_made(journal, 42, change)
+    for options in BOTH:
+        result = read.verify(journal, **options)
+        assert (result.count, result.last_seq) == (41, 41)
+        assert result.problem.kind == "illisible" and result.problem.line == 42
+        assert result.problem.message == f"enregistrement n° 42 illisible : {why}."
+    verified = CliRunner().invoke(cli, ["journal", "verifier", "--journal", journal])
+    assert verified.exit_code == 1, verified.output
+    assert verified.output == (
+        f"ÉCHEC : {url.shown(journal)} : enregistrement n° 42 illisible : {why}.\n"
+    )
