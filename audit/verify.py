@@ -225,6 +225,8 @@ def _links(data: bytes, stop: int, state: _State) -> bool:
         link = _link(data[pos:end])
         if link is None or not link.exact or link.seq != state.seq + 1:
             return False
+        if not readable(data[pos:end]):
+            return False
         if link.precedente.encode() != state.digest:
             return False
         state.advance(link)
@@ -234,12 +236,32 @@ def _links(data: bytes, stop: int, state: _State) -> bool:
 
 def _scan(data: bytes, pos: int, stop: int, state: _State) -> int:
     """Check the lines of ``data[pos:stop]`` from their bytes while they hold
-    (``layout.check_lines``); the offset of the first line that does not pass this fast check
-    (``stop`` if none). ``state`` follows along."""
-    pos, seq, state.digest = layout.check_lines(data, pos, stop, state.seq, state.digest)
-    checked, state.seq = seq - state.seq, seq
+    (``layout.check_lines``), then that each is a record every reader can read
+    (``readable``: a digest proves the bytes, not that they parse); the offset of the first
+    line that does not pass (``stop`` if none). ``state`` follows along."""
+    end, seq, digest = layout.check_lines(data, pos, stop, state.seq, state.digest)
+    view, checked = memoryview(data), 0
+    while pos < end:
+        after = data.find(b"\n", pos, end)
+        if not readable(view[pos:after]):
+            tail = layout.read_tail(data[pos:after])
+            seq, digest = state.seq + checked, tail.precedente.encode()  # type: ignore[union-attr]
+            end = pos
+            break
+        pos, checked = after + 1, checked + 1
+    state.seq, state.digest = seq, digest
     state.count, state.line = state.count + checked, state.line + checked
-    return pos
+    return end
+
+
+def readable(line: bytes | memoryview) -> bool:
+    """True if a sealed line is also a record every reader can read: JSON, of the record
+    format (``chain.record_flaw``). The PostgreSQL verifier checks the same of each row, as
+    it computes its copies (``rowcheck``): a journal verifies alike in either."""
+    try:
+        return record_flaw(orjson.loads(line)) is None
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _sequential(path: PathLike, start: int, state: _State) -> Verification:
@@ -319,6 +341,8 @@ def _check(
             f"ligne {number} : l'enregistrement n° {link.seq} ne suit pas l'empreinte de "
             f"l'enregistrement précédent — la ligne {number - 1} a été réécrite ou remplacée.",
         )
+    if link.exact and not readable(line):  # sealed, but not a record (``_link`` parsed others)
+        return Problem("illisible", number, f"ligne {number} : {unreadable(line, link.seq)}.")
     return None
 
 

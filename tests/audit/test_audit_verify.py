@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import orjson
 import pytest
 from conftest import fill
@@ -145,3 +147,85 @@ def test_empty_journal_fails_and_a_new_one_verifies(journal_path):
         pass
     result = verify_journal(journal_path)
     assert result.ok and result.count == 1
+
+
+def sealed_by_hand(record: dict) -> bytes:
+    """``record``'s line as another program could write it: sealed again over what it now
+    holds, so that its digest matches (and, last in the journal, nothing follows it)."""
+    record = dict(record)
+    record.pop("empreinte")
+    record["empreinte"] = layout.record_digest(record)
+    return layout.canonical(record) + b"\n"
+
+
+def sealed_bytes(content: bytes, seq: int, previous: str) -> bytes:
+    """A format 2 decision line whose ``contenu`` is ``content``, whatever those bytes are,
+    laid out as tamis lays a line out and sealed over them."""
+    tail = (
+        b',"evenement":"decision","horodatage":"2026-12-03T00:00:00.000000Z",'
+        b'"precedente":"%s","seq":%d,"version":2}' % (previous.encode(), seq)
+    )
+    digest = hashlib.sha256(b'{"contenu":' + content + tail).hexdigest().encode()
+    return b'{"contenu":' + content + b',"empreinte":"' + digest + b'"' + tail + b"\n"
+
+
+def facts_as_a_list(record: dict) -> dict:
+    return {**record, "contenu": {**record["contenu"], "faits": [1, 2]}}
+
+
+def trace_of_numbers(record: dict) -> dict:
+    personal = record["donnees_personnelles"]
+    data = {**personal["donnees"], "details": {"0": "détail"}}  # put back into the trace
+    return {
+        **record,
+        "contenu": {**record["contenu"], "trace": [1, "deux"]},
+        "donnees_personnelles": {**personal, "donnees": data},
+    }
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (facts_as_a_list, "son champ « faits » n'est pas un objet"),
+        (
+            trace_of_numbers,
+            "son champ « trace » n'est pas une liste d'objets dont la « condition » est un objet",
+        ),
+    ],
+)
+def test_a_sealed_line_of_another_shape_is_unreadable(journal_path, lines, change, why, parallel):
+    """Its digest matches, but it is not a record every reader can read: named with its
+    line and number, as the PostgreSQL verifier names such a row."""
+    lines[-1] = sealed_by_hand(change(orjson.loads(lines[-1])))
+    rewrite(journal_path, lines)
+    result = verify_journal(
+        journal_path, parallel=parallel, length=4096, parallel_from=0, processes=2
+    )
+    assert (result.count, result.last_seq) == (9, 9)
+    assert result.problem.kind == "illisible" and result.problem.line == 10
+    assert result.problem.message == f"ligne 10 : enregistrement n° 10 illisible : {why}."
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b'{"decision":"refuser",}', "ce n'est pas du JSON valide"),
+        (b"[1]", "son champ « contenu » n'est pas un objet"),
+        (b'{"decision":"refuser"}', "son champ « id » n'est pas un texte"),
+    ],
+)
+def test_a_sealed_line_whose_content_is_not_json_is_unreadable(
+    journal_path, lines, content, why, parallel
+):
+    previous = orjson.loads(lines[-1])["empreinte"]
+    lines.append(sealed_bytes(content, 11, previous))
+    lines.append(sealed_bytes(b'{"decision":', 12, "0" * 64))  # after it: not reached
+    rewrite(journal_path, lines)
+    result = verify_journal(
+        journal_path, parallel=parallel, length=4096, parallel_from=0, processes=2
+    )
+    assert (result.count, result.last_seq) == (10, 10)
+    assert result.problem.kind == "illisible" and result.problem.line == 11
+    assert result.problem.message == f"ligne 11 : enregistrement n° 11 illisible : {why}."

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, decide, fill, started_workers
 
 from tamis.audit import layout
+from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.audit.personal import KEY
 from tamis.audit.postgres import read, rows, schema, url
@@ -396,3 +397,27 @@ def test_a_sealed_row_of_another_shape_is_named_and_its_neighbours_verified(jour
     assert verified.output == (
         f"ÉCHEC : {url.shown(journal)} : enregistrement n° 42 illisible : {why}.\n"
     )
+
+
+def test_a_hand_made_record_verifies_alike_in_a_file_and_in_postgresql(journal, tmp_path):
+    """The same sealed record of another shape, in a file and in a table: both verifiers
+    stop at it with the same words, after the same intact records; neither journal is
+    copied into the other (``copier`` verifies its source first)."""
+    copy = tmp_path / "copie.jsonl"
+    copy_journal(journal, str(copy))
+    lines = copy.read_bytes().splitlines(keepends=True)
+    record = orjson.loads(lines[-1])
+    facts_as_a_list(record)
+    record.pop("empreinte")
+    record["empreinte"] = layout.record_digest(record)
+    copy.write_bytes(b"".join(lines[:-1]) + layout.canonical(record) + b"\n")
+    hand_made(journal, 42, facts_as_a_list)
+    in_file, in_table = verify_journal(copy), read.verify(journal)
+    assert in_file.problem.kind == in_table.problem.kind == "illisible"
+    assert in_file.problem.message == f"ligne 42 : {in_table.problem.message}"
+    assert (in_file.count, in_file.last_digest) == (in_table.count, in_table.last_digest)
+    with pytest.raises(JournalError, match=r"illisible.*rien n'a été copié"):
+        copy_journal(journal, str(tmp_path / "autre.jsonl"))
+    sql(journal, "DELETE FROM tamis_journal")
+    with pytest.raises(JournalError, match=r"illisible.*rien n'a été copié"):
+        copy_journal(str(copy), journal)
