@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,11 +76,17 @@ def load_policy_file(
         source = read_policy_text(Path(path))
     except UnreadablePolicy as problem:
         return None, [unreadable(shown, str(problem))], ""
-    if cache is not None:
-        checked, diagnostics = cache.load(source, shown, vocabulary, load_policy)
-    else:
-        checked, diagnostics = load_policy(source, shown, vocabulary)
+    checked, diagnostics = load_policy_source(source, shown, vocabulary, cache)
     return checked, diagnostics, source
+
+
+def load_policy_source(
+    source: str, shown: str, vocabulary: Vocabulary, cache: PolicyCache | None = None
+) -> tuple[CheckedPolicy | None, list[Diagnostic]]:
+    """``load_policy_file`` of a file's text already read."""
+    if cache is not None:
+        return cache.load(source, shown, vocabulary, load_policy)
+    return load_policy(source, shown, vocabulary)
 
 
 MAX_POLICY_BYTES = 8 * 1024 * 1024
@@ -125,6 +132,47 @@ def read_policy_bytes(path: Path) -> bytes:
     except OSError as error:
         code = errno.errorcode.get(error.errno or 0, error.errno)
         raise UnreadablePolicy(f"lecture impossible (erreur du système {code})") from None
+
+
+SETTLE_SECONDS = 0.3
+"""A policy file changed more recently than this may still be being written: an editor
+that saves in place empties the file, then writes it (``read_settled`` waits)."""
+SETTLE_LIMIT = 10.0
+"""How long ``read_settled`` waits for a file that keeps changing."""
+
+
+class UnsettledPolicy(UnreadablePolicy):
+    """A policy file that kept changing while it was read (being written)."""
+
+
+def read_settled(path: Path, settle: float = SETTLE_SECONDS, limit: float = SETTLE_LIMIT) -> bytes:
+    """``read_policy_bytes`` of a file that has settled: unchanged for ``settle`` seconds
+    before the read, and the same (size, times, inode) after it as before, so that what is
+    read is one whole version of the file, not the first lines of one being written.
+    Waits ``limit`` seconds at most, then raises ``UnsettledPolicy`` (French)."""
+    deadline = time.monotonic() + limit
+    while True:
+        before = _stamp(path)
+        age = time.time() - before[2] / 1e9 if before is not None else settle
+        if age >= settle or age < 0:  # a time in the future says nothing: the stamps do
+            data = read_policy_bytes(path)
+            if before is None or (_stamp(path) == before and len(data) == before[1]):
+                return data
+        if time.monotonic() >= deadline:
+            raise UnsettledPolicy(
+                f"le fichier change encore après {limit:g} s (enregistrement en cours ?)"
+            )
+        time.sleep(max(0.02, min(settle - max(age, 0.0), settle)))
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when a file is written or replaced; None if it cannot be read (the
+    read then says why)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
 
 
 def read_limited(stream: BinaryIO) -> bytes:

@@ -31,6 +31,7 @@ from tamis.audit.sink import parse_durability
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.grammar.format import format_policy
+from tamis.grammar.load import UnreadablePolicy, UnsettledPolicy, decode_policy, read_settled
 from tamis.grammar.parse import parse_policy
 from tamis.invitations.context import ContextError
 from tamis.invitations.reader import Record, read_invitations
@@ -87,6 +88,10 @@ class LoadedPolicy:
     def sha256(self) -> str:
         return self.setup.policy.sha256
 
+    @property
+    def source(self) -> str:
+        return self.setup.policy.source
+
     def describe(self) -> dict[str, Any]:
         policy = self.setup.policy
         return {
@@ -117,10 +122,32 @@ def _word(value: Any) -> str:
     return str(value)
 
 
-def load_policy(workspace: WorkspaceConfig) -> LoadedPolicy:
-    """The workspace's policy, context and parameters, checked; ``PolicyRefused`` if not."""
+class PolicyUnsettled(PolicyRefused):
+    """A policy file caught being written: still changing, or empty while the policy in
+    force is not (an editor saving in place empties the file first). The policy in force
+    stays; the reload is tried again once the file has settled (``server``)."""
+
+
+def load_policy(workspace: WorkspaceConfig, in_force: LoadedPolicy | None = None) -> LoadedPolicy:
+    """The workspace's policy, context and parameters, checked; ``PolicyRefused`` if not.
+    The file is read once it has settled (``read_settled``); ``PolicyUnsettled`` if it does
+    not, or if it is empty while ``in_force`` (the policy it would replace) is not."""
+    path = workspace.policy
     try:
-        setup = prepare(setup_options(workspace, str(workspace.policy)))
+        source = decode_policy(read_settled(Path(path)))
+    except UnsettledPolicy as error:
+        raise PolicyUnsettled(f"{path} : {error}", []) from None
+    except UnreadablePolicy:
+        source = None  # ``prepare`` reads it again and says why, as a diagnostic
+    if source is not None and not source.strip() and in_force and in_force.source.strip():
+        raise PolicyUnsettled(
+            f"{path} : fichier vide, alors que la politique en vigueur (SHA-256 "
+            f"{in_force.sha256[:12]}…) ne l'est pas : enregistrement en cours ? Elle reste en "
+            "vigueur.",
+            [],
+        )
+    try:
+        setup = prepare(setup_options(workspace, str(path)), source)
     except SETUP_ERRORS as error:
         raise refused(error) from None
     return LoadedPolicy(setup, now(), workspace.engine)

@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,12 +28,12 @@ from fastapi import FastAPI
 
 from tamis.service import calls, pruning, scheduled_seals, sealing
 from tamis.service.app import create_app
-from tamis.service.calls import PolicyRefused
+from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
 from tamis.service.logs import make_logger
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.web_session import session_key
-from tamis.service.workspaces import Workspaces
+from tamis.service.workspaces import Workspace, Workspaces
 
 GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
 
@@ -136,36 +137,128 @@ def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics):
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        reload = lambda: loop.run_in_executor(None, reload_all, workspaces, logger, metrics)  # noqa: E731
+        retries = Retries(logger, metrics)
+        args = (workspaces, logger, metrics, False, retries)
+        reload = lambda: loop.run_in_executor(None, reload_all, *args)  # noqa: E731
         loop.add_signal_handler(signal.SIGHUP, reload)
         # a SIGHUP sent while this worker was starting found it ignoring SIGHUP: catch up
-        await loop.run_in_executor(None, reload_all, workspaces, logger, metrics, True)
+        await loop.run_in_executor(None, reload_all, workspaces, logger, metrics, True, retries)
         yield
         loop.remove_signal_handler(signal.SIGHUP)
+        retries.stop()
 
     return lifespan
 
 
 def reload_all(
-    workspaces: Workspaces, logger: Any, metrics: Metrics, only_changes: bool = False
+    workspaces: Workspaces,
+    logger: Any,
+    metrics: Metrics,
+    only_changes: bool = False,
+    retries: Retries | None = None,
 ) -> None:
     """SIGHUP: re-read every workspace's policy; a refused one stays as it was (logged).
-    ``only_changes``: log and count nothing for a policy that has not changed."""
+    ``only_changes``: log and count nothing for a policy that has not changed. A policy
+    file caught being written is read again once it has settled (``retries``)."""
     for workspace in workspaces.by_name.values():
-        try:
-            done = workspace.reload()
-        except PolicyRefused as error:
-            metrics.reloaded(workspace.name, ok=False)
-            logger.error(
-                "rechargement_refuse",
-                espace=workspace.name,
-                diagnostics=[_diagnostic(d) for d in error.diagnostics] or [error.message],
-            )
-            continue
-        if only_changes and not done.changed:
-            continue
-        metrics.reloaded(workspace.name, ok=True)
-        logger.info("rechargement", espace=workspace.name, sha256=done.after, change=done.changed)
+        reload_one(workspace, logger, metrics, only_changes, retries)
+
+
+def reload_one(
+    workspace: Workspace,
+    logger: Any,
+    metrics: Metrics,
+    only_changes: bool = False,
+    retries: Retries | None = None,
+    tries: int = 0,
+) -> None:
+    """``reload_all`` for one workspace; ``tries``: the reloads of a file being written
+    already tried (``Retries``)."""
+    try:
+        done = workspace.reload()
+    except PolicyUnsettled as error:
+        _unsettled(workspace.name, error, logger, retries, tries)
+        if retries is not None and tries < RETRY_TRIES:
+            retries.schedule(workspace, tries + 1, only_changes)
+        return
+    except PolicyRefused as error:
+        if retries is not None:
+            retries.cancel(workspace.name)
+        metrics.reloaded(workspace.name, ok=False)
+        logger.error(
+            "rechargement_refuse",
+            espace=workspace.name,
+            diagnostics=[_diagnostic(d) for d in error.diagnostics] or [error.message],
+        )
+        return
+    if retries is not None:
+        retries.cancel(workspace.name)
+    if only_changes and not done.changed:
+        return
+    metrics.reloaded(workspace.name, ok=True)
+    logger.info("rechargement", espace=workspace.name, sha256=done.after, change=done.changed)
+
+
+RETRY_SECONDS = 0.5
+"""How often a policy file caught being written is read again."""
+RETRY_TRIES = 240
+"""How many times (two minutes), before the policy in force is left as it is."""
+
+
+def _unsettled(name: str, error: PolicyUnsettled, logger: Any, retries: Any, tries: int) -> None:
+    """Say, once, that a reload waits for the policy file; and when it is given up."""
+    if tries == 0:
+        logger.warning(
+            "rechargement_en_attente",
+            espace=name,
+            message=f"{error.message} Nouvel essai dès que le fichier ne change plus.",
+        )
+    elif retries is None or tries >= RETRY_TRIES:
+        logger.error(
+            "rechargement_abandonne",
+            espace=name,
+            message=f"{error.message} Abandon après {tries} essais : la politique en vigueur "
+            "reste ; corrigez le fichier puis rechargez (SIGHUP ou POST …/politique/recharger).",
+        )
+
+
+class Retries:
+    """Reloads refused because the policy file was being written (``PolicyUnsettled``),
+    tried again every ``RETRY_SECONDS`` (one pending retry per workspace, replaced by a new
+    SIGHUP's) until the file settles: then it is loaded, or refused for what it says, as on
+    SIGHUP."""
+
+    def __init__(self, logger: Any, metrics: Metrics) -> None:
+        self.logger, self.metrics = logger, metrics
+        self.timers: dict[str, threading.Timer] = {}
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def schedule(self, workspace: Workspace, tries: int, only_changes: bool) -> None:
+        timer = threading.Timer(
+            RETRY_SECONDS,
+            reload_one,
+            (workspace, self.logger, self.metrics, only_changes, self, tries),
+        )
+        timer.daemon = True
+        with self.lock:
+            if self.stopped:
+                return
+            self.cancel(workspace.name, locked=True)
+            self.timers[workspace.name] = timer
+            timer.start()
+
+    def cancel(self, name: str, locked: bool = False) -> None:
+        with contextlib.nullcontext() if locked else self.lock:
+            timer = self.timers.pop(name, None)
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            for name in list(self.timers):
+                self.cancel(name, locked=True)
 
 
 def _diagnostic(found: dict) -> str:

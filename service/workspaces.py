@@ -138,11 +138,12 @@ class Workspace:
         return fresh
 
     def reload(self) -> Reloaded:
-        """Re-read and check the policy file; ``PolicyRefused`` keeps the current policy.
-        A new policy is written to the journal at once (a ``politique`` record)."""
+        """Re-read and check the policy file; ``PolicyRefused`` keeps the current policy
+        (``PolicyUnsettled``: the file is being written, or empty while the policy in force
+        is not). A new policy is written to the journal at once (a ``politique`` record)."""
         with self.reload_lock:
             before = self.loaded.sha256
-            fresh = calls.load_policy(self.config)
+            fresh = calls.load_policy(self.config, self.loaded)
             if fresh.sha256 != before:
                 self.loaded = fresh
                 with self.lock:

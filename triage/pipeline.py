@@ -29,7 +29,7 @@ from tamis.engine.trace import render_trace
 from tamis.grammar.cache import PolicyCache
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, render
-from tamis.grammar.load import load_policy_file
+from tamis.grammar.load import load_policy_file, load_policy_source
 from tamis.grammar.vocabulary import Value, type_of
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
@@ -72,23 +72,28 @@ class Setup:
     warnings: str  # the policy's warnings, rendered ("" when none)
 
 
-def load_checked_policy(path: str) -> tuple[CheckedPolicy, str]:
+def load_checked_policy(path: str, source: str | None = None) -> tuple[CheckedPolicy, str]:
     """The checked policy and its rendered warnings; raises ``PolicyInvalid`` on errors.
+    ``source``: the file's text, already read (the service reads it once it has settled).
 
     Through the user's cache of checked policies (``tamis.grammar.cache``): a policy that
     has not changed since an earlier run is neither parsed nor checked again."""
-    policy, diagnostics, source = load_policy_file(path, vocabulary(), PolicyCache.for_user())
+    if source is None:
+        policy, diagnostics, source = load_policy_file(path, vocabulary(), PolicyCache.for_user())
+    else:
+        policy, diagnostics = load_policy_source(source, path, vocabulary(), PolicyCache.for_user())
     if policy is None or any(d.is_error for d in diagnostics):
         raise PolicyInvalid([d for d in diagnostics if d.is_error] or diagnostics, source)
     return policy, render_all(diagnostics, source)
 
 
-def prepare(options: SetupOptions) -> Setup:
+def prepare(options: SetupOptions, source: str | None = None) -> Setup:
     """Load and check in the order errors should surface: policy, context, parameters, engine.
+    ``source``: the policy file's text, if already read.
 
     Raises ``PolicyInvalid``, ``ContextError``, ``ParameterError`` or ``EngineUnavailable``.
     """
-    policy, warnings = load_checked_policy(options.policy_path)
+    policy, warnings = load_checked_policy(options.policy_path, source)
     return setup_for(policy, warnings, options)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -185,3 +186,76 @@ def test_a_journal_damaged_by_another_program_is_503_without_details(served, wor
     assert "Rien n'a été écrit." in logged["detail"]
     lines = (work / "j.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines[-1] == "pas un enregistrement"
+
+
+def test_a_policy_emptied_for_saving_is_not_put_in_force_and_is_taken_once_saved(
+    served, work: Path
+) -> None:
+    """An editor that saves in place empties the file, then writes it: a SIGHUP in between
+    reads it empty. The policy in force stays (said in the log, in French), and the file is
+    read again, without another signal, once written."""
+    (work / "p.tamis").write_text("", encoding="utf-8")
+    served.send(signal.SIGHUP)
+    waiting = served.wait_event(evenement="rechargement_en_attente", espace="defaut")
+    assert "fichier vide, alors que la politique en vigueur (SHA-256" in waiting["message"]
+    assert waiting["message"].endswith("Nouvel essai dès que le fichier ne change plus.")
+    with served.client() as http:
+        assert http.get("/politique").json()["sha256"] == sha(POLICY)
+        assert http.post("/decisions", json=NO_PHOTO).json()["regle"] == "photo"
+    (work / "p.tamis").write_text(STRICTER, encoding="utf-8")
+    wait_for_sha(served, sha(STRICTER))
+    assert served.wait_event(evenement="rechargement", change=True)["sha256"] == sha(STRICTER)
+    assert policy_events(work) == [sha(POLICY), sha(STRICTER)]  # nothing empty in between
+
+
+def written_slowly(path: Path, text: str, pieces: int, pause: float) -> threading.Thread:
+    """``text`` written into ``path`` (emptied first) in ``pieces``, ``pause`` seconds apart,
+    by a thread of its own, started; returned once the file has been emptied."""
+    emptied = threading.Event()
+
+    def write() -> None:
+        size = -(-len(text) // pieces)
+        with path.open("w", encoding="utf-8") as stream:
+            emptied.set()
+            for start in range(0, len(text), size):
+                stream.write(text[start : start + size])
+                stream.flush()
+                time.sleep(pause)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    emptied.wait(10)
+    return writer
+
+
+def test_a_reload_during_a_slow_save_takes_the_whole_policy_never_a_part(
+    served, work: Path
+) -> None:
+    writer = written_slowly(work / "p.tamis", STRICTER, 12, 0.1)
+    served.send(signal.SIGHUP)
+    seen = set()
+    with served.client() as http:
+        while writer.is_alive():
+            seen.add(http.get("/politique").json()["sha256"])
+            time.sleep(0.03)
+    writer.join()
+    wait_for_sha(served, sha(STRICTER))
+    assert seen <= {sha(POLICY), sha(STRICTER)}
+    assert policy_events(work) == [sha(STRICTER)]  # recorded when put in force, never a part
+    assert not [e for e in served.events() if e.get("evenement") == "rechargement_refuse"]
+
+
+def test_a_service_started_while_its_policy_is_written_starts_with_all_of_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "p.tamis").write_text("", encoding="utf-8")
+    writer = written_slowly(tmp_path / "p.tamis", POLICY, 30, 0.2)
+    try:
+        server = serve("-p", "p.tamis", "--journal", "j.jsonl", cwd=tmp_path)
+    finally:
+        writer.join()
+    try:
+        with server.client() as http:
+            assert http.get("/politique").json()["sha256"] == sha(POLICY)
+    finally:
+        assert server.stop() == 0
