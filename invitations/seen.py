@@ -77,12 +77,17 @@ class SeenIds:
     def __len__(self) -> int:
         return self._count
 
-    def first(self, ident: str, where: int) -> int | None:
+    def first(self, ident: str, where: int, mark: int = 0) -> int | None:
         """Where ``ident`` was met first (0: too far to say), or None when it is new (then it
-        is kept, at ``where``: places come in the order the reader numbers them)."""
+        is kept, at ``where``: places come in the order the reader numbers them; and marked
+        with ``mark`` if given, as ``mark`` would, without looking the id up again)."""
         number, bucket, key, at = self._find(ident)
         if at >= 0:
             return self._place(number, bucket, at)
+        if mark:
+            if not 0 < mark <= MAX_MARK:
+                raise ValueError(f"mark must be 1 to {MAX_MARK}, not {mark}")
+            key = key[:_KEY] + bytes((key[_KEY] | mark << 5,))
         self._add(bucket, key + self._gap(number, where).to_bytes(2, "little"))
         return None
 

@@ -428,15 +428,17 @@ class Sorter:
         location = text.location
         if ident is None:
             return Rejected(location, done_or_errors, warnings)  # type: ignore[arg-type]
-        first = self.seen.first(ident, text.number)
+        item: Work = done_or_errors  # type: ignore[assignment]
+        mark = item[MARK] if self.triage is not None else 0  # a new id: marked at once
+        first = self.seen.first(ident, text.number, mark)
         if first is not None:
             warnings = (*warnings, duplicate(ident, first, text.place()))
             if self.triage is not None and self.seen.marked(ident):
                 return self.known_earlier(unread_record(text)._replace(warnings=warnings))
-        item: Work = done_or_errors  # type: ignore[assignment]
         journaled.append(item)
         if self.triage is not None:
-            self.seen.mark(ident, item[MARK])
+            if first is not None:
+                self.seen.mark(ident, mark)
             self.triage.decided_any = True
         return Done(location, ident, item[LINE], ACTIONS[item[MARK] - 1], warnings)
 

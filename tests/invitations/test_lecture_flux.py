@@ -157,6 +157,21 @@ def test_a_mark_joins_the_place_and_the_first_mark_stands() -> None:
         seen.mark("a", 7)  # 7 marks a record that only carries a long gap
 
 
+def test_an_id_kept_with_its_mark_at_once_is_as_if_marked_after() -> None:
+    """``first(…, mark)`` (the parallel run's one look-up per decided id) keeps the place
+    and the mark that ``first`` then ``mark`` would; an id met before keeps its own."""
+    seen, after = SeenIds(), SeenIds()
+    for n in range(1, 3 * _SETTLE, 7):
+        assert seen.first(f"id-{n}", n, n % 6 + 1) is None
+        assert after.first(f"id-{n}", n) is None and after.mark(f"id-{n}", n % 6 + 1)
+    assert seen._starts == after._starts and seen._settled[:] == after._settled[:]
+    assert seen._recent == after._recent and len(seen) == len(after)
+    assert seen.first("id-8", 99, 5) == 8 and seen.marked("id-8") == 8 % 6 + 1
+    assert seen.first("sans", 3 * _SETTLE) is None and seen.marked("sans") == 0
+    with pytest.raises(ValueError):
+        seen.first("neuf", 3 * _SETTLE + 1, 7)
+
+
 def test_a_place_too_far_to_keep_is_worded_without_it() -> None:
     seen = SeenIds()
     assert seen.first("loin", MAX_PLACE + 1) is None
