@@ -26,7 +26,7 @@ its tuples) instead of ≈ 4.5 KB, and the cache grows little with the input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from tamis.engine.decision import Decision, RuleRef
@@ -89,6 +89,8 @@ class Explainer:
         self.skeletons: dict[tuple, Skeleton] = {}
         self.outcomes: dict[tuple[int, int], Outcome] = {}
         self.rule_reads: dict[int, tuple[tuple[int, str], ...]] = {}
+        self.rule_shows: dict[int, frozenset[str]] = {}  # per rule, whatever the values
+        self.rule_names: dict[int, tuple[str, ...]] = {}  # per rule: ``_reads``, in order
         self.rule_traces: dict[tuple, tuple[RuleTrace, TraceEntry]] = {}
         self.rule_lists: dict[tuple[RuleRef, ...], list[RuleEntry]] = {}
         self.parts: dict[tuple, tuple] = {}  # recurring parts of keys (``_kept``)
@@ -188,17 +190,34 @@ class Explainer:
         }
 
     def _shown(self, traced: tuple[int, ...]) -> Shown:
-        policy = self.policy
-        evaluator = Evaluator(policy, {}, {}, {})  # the names shown do not depend on values
-        refs = policy_shapes(policy).refs
-        names = shown_names([RuleTrace(refs[i], False, evaluator.rule(i)) for i in traced])
-        reads = dict.fromkeys(name for i in traced for name in self._reads(policy.rules[i]))
+        """What the traced rules show and read: the union of what each rule does, traced
+        once per rule (a few per policy) rather than once per set of traced rules (hundreds,
+        each worker process tracing its own)."""
+        names = set().union(*[self._rule_shows(i) for i in traced])
+        reads = dict.fromkeys(name for i in traced for name in self._rule_names(i))
         shown = Shown(self._kept(tuple(sorted(names))), self._where(reads))
         if len(self.shown) < self.LIMIT:
             self.shown[traced] = shown
         return shown
 
-    def _where(self, names: Iterator[str] | dict[str, None]) -> tuple[tuple[int, str], ...]:
+    def _rule_shows(self, index: int) -> frozenset[str]:
+        """The names rule ``index``'s trace shows: they do not depend on values."""
+        found = self.rule_shows.get(index)
+        if found is None:
+            evaluator = Evaluator(self.policy, {}, {}, {})
+            rule = RuleTrace(policy_shapes(self.policy).refs[index], False, evaluator.rule(index))
+            found = self.rule_shows[index] = frozenset(shown_names([rule]))
+        return found
+
+    def _rule_names(self, index: int) -> tuple[str, ...]:
+        """Every name rule ``index``'s trace reads (``_reads``), each once, in order."""
+        found = self.rule_names.get(index)
+        if found is None:
+            reads = self._reads(self.policy.rules[index])
+            found = self.rule_names[index] = tuple(dict.fromkeys(reads))
+        return found
+
+    def _where(self, names: Iterable[str]) -> tuple[tuple[int, str], ...]:
         """Where a decision keeps each of ``names``' values."""
         kinds = {Kind.PARAMETRE: PARAMETERS, Kind.DEFINI: DERIVED}
         policy_kinds = self.policy.kinds
@@ -248,8 +267,7 @@ class Explainer:
         index = trace.rule.index
         reads = self.rule_reads.get(index)
         if reads is None:
-            names = dict.fromkeys(self._reads(self.policy.rules[index]))
-            reads = self.rule_reads[index] = self._where(names)
+            reads = self.rule_reads[index] = self._where(self._rule_names(index))
         key = (index, trace.decisive, read_values(reads, decision))
         try:
             found = self.rule_traces.get(key)
