@@ -62,7 +62,7 @@ def migrate(old: PathLike, new: PathLike, *, clock: Callable[[], str] | None = N
     if not urls.is_url(new) and (Path(new).exists() or Path(new).is_symlink()):
         raise JournalError(f"{new} existe déjà : choisissez un nouveau fichier.")
     with _writers_kept_out(old):
-        checked = verify_any(old)
+        checked = verify_any(old, contents=True)  # every record is parsed to be moved
         if checked.problem is not None:
             where = f"{shown(old)} : " if urls.is_url(old) else f"{old}:"
             raise JournalError(

@@ -77,6 +77,7 @@ class _State:
     line: int = 0  # lines read (the last good record's line)
     rewritten: int = 0  # records checked by parsing: not laid out as tamis writes them
     first_rewritten: int | None = None
+    contents: bool = False  # also parse each sealed line (``readable``): ``--contenu``
 
     def advance(self, link: _Link) -> None:
         self.seq, self.digest = link.seq, link.empreinte.encode()
@@ -107,12 +108,20 @@ class RangeCheck(NamedTuple):
     torn: int  # bytes of a torn last line (last range only)
 
 
-def verify_journal(path: PathLike, *, parallel: bool = True, **pool: Any) -> Verification:
+def verify_journal(
+    path: PathLike, *, parallel: bool = True, contents: bool = False, **pool: Any
+) -> Verification:
     """Check the whole chain: in ranges on every core for a large journal, then, only if
     something is wrong, line by line from the first range in doubt to name the first broken
-    record exactly. ``pool`` is passed to ``blocks.map_ranges`` (range length, threshold)."""
+    record exactly. ``pool`` is passed to ``blocks.map_ranges`` (range length, threshold).
+
+    With ``contents``, each sealed line must also be a record every reader can read
+    (``readable``), as the PostgreSQL verifier always checks, its copies needing the parse:
+    a digest proves the bytes, not that they parse. It costs a parse per line, about as
+    much as the rest of the check (``verifier --contenu``; ``copier`` and ``migrer``, which
+    parse every record anyway, always ask for it)."""
     check_first_line(path)
-    result = _verify_chain(path, parallel, pool)
+    result = _verify_chain(path, parallel, pool, contents)
     if result.problem is not None and result.problem.line == 1:
         return result  # the first line's own problem says more (deleted, altered, torn)
     opening = _opening_problem(path)
@@ -158,11 +167,12 @@ def _opening_problem(path: PathLike) -> Problem | None:
     )
 
 
-def _verify_chain(path: PathLike, parallel: bool, pool: dict) -> Verification:
-    state = _State()
+def _verify_chain(path: PathLike, parallel: bool, pool: dict, contents: bool) -> Verification:
+    state = _State(contents=contents)
     if not parallel:
         return _sequential(path, 0, state)
-    for part, found in _checked_ranges(path, pool):
+    job = check_range_contents if contents else check_range
+    for part, found in blocks.map_ranges(path, job, **pool):
         if not found.ok or not _continues(state, found):
             return _sequential(path, part.start, state)
         if found.lines:
@@ -173,10 +183,6 @@ def _verify_chain(path: PathLike, parallel: bool, pool: dict) -> Verification:
     return state.result(None)
 
 
-def _checked_ranges(path: PathLike, pool: dict) -> Iterator[tuple[blocks.Range, RangeCheck]]:
-    return blocks.map_ranges(path, check_range, **pool)
-
-
 def _continues(state: _State, found: RangeCheck) -> bool:
     if found.first is None:
         return found.lines == 0
@@ -185,6 +191,17 @@ def _continues(state: _State, found: RangeCheck) -> bool:
 
 def check_range(path: PathLike, part: blocks.Range) -> tuple[blocks.Range, RangeCheck]:
     """Check one range on its own (a worker's job): its lines must seal and chain."""
+    return _check_range(path, part, False)
+
+
+def check_range_contents(path: PathLike, part: blocks.Range) -> tuple[blocks.Range, RangeCheck]:
+    """``check_range``, each line also ``readable`` (``verify_journal(contents=True)``)."""
+    return _check_range(path, part, True)
+
+
+def _check_range(
+    path: PathLike, part: blocks.Range, contents: bool
+) -> tuple[blocks.Range, RangeCheck]:
     torn = [0]
 
     def complete() -> Iterator[tuple[bytes, int]]:
@@ -195,15 +212,15 @@ def check_range(path: PathLike, part: blocks.Range) -> tuple[blocks.Range, Range
             yield data, stop
 
     with open(path, "rb") as stream:
-        found = check_blocks(complete())
+        found = check_blocks(complete(), contents)
     return part, found._replace(torn=torn[0])
 
 
-def check_blocks(lines: Iterable[tuple[bytes, int]]) -> RangeCheck:
+def check_blocks(lines: Iterable[tuple[bytes, int]], contents: bool = False) -> RangeCheck:
     """Check blocks of lines on their own (``data[:stop]``, complete lines, in order): they
-    must seal and chain to one another, the first one taken as it is. The work of one
-    worker, on a file's byte range or on a database's rows (``postgres.read``)."""
-    state, first = _State(), None
+    must seal and chain to one another (and be ``readable``, with ``contents``), the first
+    one taken as it is. The work of one worker on a file's byte range."""
+    state, first = _State(contents=contents), None
     for data, stop in lines:
         if first is None:
             first = _link(data[: data.find(b"\n")])
@@ -225,7 +242,7 @@ def _links(data: bytes, stop: int, state: _State) -> bool:
         link = _link(data[pos:end])
         if link is None or not link.exact or link.seq != state.seq + 1:
             return False
-        if not readable(data[pos:end]):
+        if state.contents and not readable(data[pos:end]):
             return False
         if link.precedente.encode() != state.digest:
             return False
@@ -236,28 +253,39 @@ def _links(data: bytes, stop: int, state: _State) -> bool:
 
 def _scan(data: bytes, pos: int, stop: int, state: _State) -> int:
     """Check the lines of ``data[pos:stop]`` from their bytes while they hold
-    (``layout.check_lines``), then that each is a record every reader can read
-    (``readable``: a digest proves the bytes, not that they parse); the offset of the first
-    line that does not pass (``stop`` if none). ``state`` follows along."""
+    (``layout.check_lines``), then, with ``state.contents``, that each is a record every
+    reader can read (``readable``); the offset of the first line that does not pass
+    (``stop`` if none). ``state`` follows along."""
     end, seq, digest = layout.check_lines(data, pos, stop, state.seq, state.digest)
-    view, checked = memoryview(data), 0
-    while pos < end:
-        after = data.find(b"\n", pos, end)
-        if not readable(view[pos:after]):
-            tail = layout.read_tail(data[pos:after])
-            seq, digest = state.seq + checked, tail.precedente.encode()  # type: ignore[union-attr]
-            end = pos
-            break
-        pos, checked = after + 1, checked + 1
+    if state.contents:
+        end, seq, digest = _readable_until(data, pos, end, state.seq, seq, digest)
+    checked = seq - state.seq
     state.seq, state.digest = seq, digest
     state.count, state.line = state.count + checked, state.line + checked
     return end
 
 
+def _readable_until(
+    data: bytes, pos: int, end: int, seq: int, last_seq: int, last_digest: bytes
+) -> tuple[int, int, bytes]:
+    """Where the first line of ``data[pos:end]`` (sealed lines following record ``seq``)
+    that is not ``readable`` starts, with the number and digest of the record before it;
+    ``end``, ``last_seq`` and ``last_digest`` (the range's last record) if every one is."""
+    view = memoryview(data)
+    while pos < end:
+        after = data.find(b"\n", pos, end)
+        if not readable(view[pos:after]):
+            tail = layout.read_tail(data[pos:after])
+            return pos, seq, tail.precedente.encode()  # type: ignore[union-attr]
+        pos, seq = after + 1, seq + 1
+    return end, last_seq, last_digest
+
+
 def readable(line: bytes | memoryview) -> bool:
     """True if a sealed line is also a record every reader can read: JSON, of the record
     format (``chain.record_flaw``). The PostgreSQL verifier checks the same of each row, as
-    it computes its copies (``rowcheck``): a journal verifies alike in either."""
+    it computes its copies (``rowcheck``): with ``contents``, a journal verifies alike in
+    either."""
     try:
         return record_flaw(orjson.loads(line)) is None
     except orjson.JSONDecodeError:
@@ -283,7 +311,7 @@ def _check_block(path: PathLike, data: bytes, stop: int, state: _State) -> Probl
         end = data.find(b"\n", pos, stop)
         line, number = data[pos:end], state.line + 1
         link = _link(line)
-        problem = _check(path, number, line, link, state.seq, state.digest.decode())
+        problem = _check(path, number, line, link, state)
         if problem is not None:
             return problem
         state.advance(link)  # type: ignore[arg-type]
@@ -328,8 +356,9 @@ def _exact_digest(line: bytes, tail: layout.Tail) -> str:
 
 
 def _check(
-    path: PathLike, number: int, line: bytes, link: _Link | None, seq: int, digest: str
+    path: PathLike, number: int, line: bytes, link: _Link | None, state: _State
 ) -> Problem | None:
+    seq, digest = state.seq, state.digest.decode()
     if link is None:
         return _unsealed(number, line)
     if link.seq != seq + 1:
@@ -341,7 +370,8 @@ def _check(
             f"ligne {number} : l'enregistrement n° {link.seq} ne suit pas l'empreinte de "
             f"l'enregistrement précédent — la ligne {number - 1} a été réécrite ou remplacée.",
         )
-    if link.exact and not readable(line):  # sealed, but not a record (``_link`` parsed others)
+    # sealed, but not a record (``_link`` parsed the other layouts already)
+    if state.contents and link.exact and not readable(line):
         return Problem("illisible", number, f"ligne {number} : {unreadable(line, link.seq)}.")
     return None
 

@@ -18,11 +18,12 @@ def shown(journal: str) -> str:
     return urls.shown(journal) if urls.is_url(journal) else journal
 
 
-def verify_any(journal: str) -> Verification:
+def verify_any(journal: str, *, contents: bool = False) -> Verification:
     """``verify_journal`` for a file; for PostgreSQL, ``postgres.read.verify``'s chain, then
-    its erasures (``postgres.tombstones``), as ``verify_journal`` checks a file's."""
+    its erasures (``postgres.tombstones``), as ``verify_journal`` checks a file's. A table's
+    rows are always parsed (their copies need it): ``contents`` is for a file."""
     if not urls.is_url(journal):
-        return verify_journal(journal)
+        return verify_journal(journal, contents=contents)
     from tamis.audit.postgres import read, tombstones
 
     result = read.verify(journal)

@@ -32,7 +32,7 @@ class Copied(NamedTuple):
 
 def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     """Copy ``source`` into ``destination`` (new or empty); ``JournalError`` in French."""
-    before = verify_any(source)
+    before = verify_any(source, contents=True)  # every record is parsed to be copied
     if before.problem is not None:
         raise JournalError(
             f"{shown(source)} ne se vérifie pas ({before.problem.message}) ; rien n'a été copié."

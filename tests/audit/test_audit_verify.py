@@ -6,12 +6,14 @@ import hashlib
 
 import orjson
 import pytest
+from click.testing import CliRunner
 from conftest import fill
 
 from tamis.audit import layout
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.audit.verify import verify_journal
+from tamis.cli.main import cli
 
 
 @pytest.fixture
@@ -200,7 +202,7 @@ def test_a_sealed_line_of_another_shape_is_unreadable(journal_path, lines, chang
     lines[-1] = sealed_by_hand(change(orjson.loads(lines[-1])))
     rewrite(journal_path, lines)
     result = verify_journal(
-        journal_path, parallel=parallel, length=4096, parallel_from=0, processes=2
+        journal_path, parallel=parallel, contents=True, length=4096, parallel_from=0, processes=2
     )
     assert (result.count, result.last_seq) == (9, 9)
     assert result.problem.kind == "illisible" and result.problem.line == 10
@@ -224,8 +226,30 @@ def test_a_sealed_line_whose_content_is_not_json_is_unreadable(
     lines.append(sealed_bytes(b'{"decision":', 12, "0" * 64))  # after it: not reached
     rewrite(journal_path, lines)
     result = verify_journal(
-        journal_path, parallel=parallel, length=4096, parallel_from=0, processes=2
+        journal_path, parallel=parallel, contents=True, length=4096, parallel_from=0, processes=2
     )
     assert (result.count, result.last_seq) == (10, 10)
     assert result.problem.kind == "illisible" and result.problem.line == 11
     assert result.problem.message == f"ligne 11 : enregistrement n° 11 illisible : {why}."
+
+
+def test_verifier_contenu_names_a_sealed_line_that_is_not_a_record(journal_path, lines):
+    """``tamis journal verifier --contenu``: the chain holds, but line 11 is not JSON; the
+    command names it and exits 1 (the records before it counted as intact)."""
+    previous = orjson.loads(lines[-1])["empreinte"]
+    lines.append(sealed_bytes(b'{"decision":"refuser",}', 11, previous))
+    rewrite(journal_path, lines)
+    result = CliRunner().invoke(
+        cli, ["journal", "verifier", "--journal", str(journal_path), "--contenu"]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"ÉCHEC : {journal_path}:ligne 11 : enregistrement n° 11 illisible : ce n'est pas du "
+        "JSON valide.\n"
+    )
+    lines.pop()
+    rewrite(journal_path, lines)
+    result = CliRunner().invoke(
+        cli, ["journal", "verifier", "--journal", str(journal_path), "--contenu"]
+    )
+    assert result.exit_code == 0 and result.output.startswith("OK : 10 enregistrement(s)")
