@@ -22,15 +22,19 @@ never blocks on a worker that is itself blocked sending back a large result; onc
 worker is dead, that pipe has no reader left and the sender's write fails instead of waiting.
 Each result comes back, numbered, on its worker's pipe, read by a reader thread as soon as it
 arrives (the reading overlaps this process's own work), and waits until ``Task.result`` asks
-for it. Both threads start after every worker is forked: a fork after a thread has started
+for it. Both sides read their pipes into a buffer they keep (``Inbox``), not through
+``Connection.recv_bytes``, whose blocks for each piece of a large message fragmented the
+heaps. Both threads start after every worker is forked: a fork after a thread has started
 may copy a held lock, so a pool refuses to start beside another thread (``alone`` tells a
 caller beforehand: the HTTP service's threads read in their own process instead).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +45,7 @@ if TYPE_CHECKING:  # imported when a pool starts: a small input never pays for t
     from multiprocessing.synchronize import Lock
 
 _STOP = b""  # the task that tells a worker to exit
+_FIRST_BUFFER = 1 << 16  # bytes an ``Inbox`` starts with (it grows to the largest message)
 _JOIN_SECONDS = 10  # how long a worker told to stop may take before it is killed
 T = TypeVar("T")
 
@@ -183,21 +188,23 @@ class WorkerPool:
         death, or its exit once told to stop)."""
         from multiprocessing.connection import wait
 
+        inbox = Inbox()  # one buffer for every pipe: this thread reads one message at a time
         while True:
             for pipe in wait(self._pipes):
-                if not self._arrive(pipe):  # type: ignore[arg-type]
+                if not self._arrive(inbox, pipe):  # type: ignore[arg-type]
                     with self._changed:
                         self._stopped = True
                         self._changed.notify_all()
                     return
 
-    def _arrive(self, pipe: Connection) -> bool:
-        """The next result on ``pipe``, kept until asked for (a method of its own, so that
-        this thread holds no reference to it once ``result`` has handed it back); False at
-        the pipe's end, or for a reply that cannot be read: either way no result is left to
-        wait for."""
+    def _arrive(self, inbox: Inbox, pipe: Connection) -> bool:
+        """The next result on ``pipe`` (read into ``inbox``), kept until asked for (a method
+        of its own, so that this thread holds no reference to it once ``result`` has handed
+        it back); False at the pipe's end, or for a reply that cannot be read: either way no
+        result is left to wait for."""
         try:
-            number, done, value = pickle.loads(pipe.recv_bytes())
+            with inbox.receive(pipe) as message:
+                number, done, value = pickle.loads(message)
         except Exception:  # EOFError, OSError: the worker is gone
             return False
         with self._changed:
@@ -227,18 +234,65 @@ def _serve(
     if enter is not None:
         enter(state)
     pipe, taking = tasks
+    inbox = Inbox()
     while True:
         try:
             with taking:
-                message = pipe.recv_bytes()
+                message = inbox.receive(pipe)
         except (EOFError, OSError):
             return
-        if message == _STOP:
-            return
-        results.send_bytes(_answer(message))
+        with message:
+            if message == _STOP:
+                return
+            reply = _answer(message)
+        results.send_bytes(reply)
 
 
-def _answer(message: bytes) -> bytes:
+class Inbox:
+    """Messages (``Connection.send_bytes``'s framing) read into one buffer, reused from one
+    message to the next. ``Connection.recv_bytes`` asks, for each 64 KiB the pipe gives, for
+    a new block the size of what is left to read, then copies the pieces twice: for messages
+    of hundreds of KiB (a batch's texts or results), blocks that left free memory in the C
+    library's heaps, growing with the input."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray(_FIRST_BUFFER)
+
+    def receive(self, pipe: Connection) -> memoryview:
+        """``pipe``'s next message, a view of the buffer valid until the next ``receive``
+        (release it before: ``with``). ``EOFError`` at the pipe's end, ``OSError`` in a
+        message."""
+        fd = pipe.fileno()
+        (size,) = struct.unpack("!i", _read(fd, 4, at_start=True))
+        if size == -1:  # 2 GiB or more
+            (size,) = struct.unpack("!Q", _read(fd, 8))
+        if size > len(self._buffer):
+            self._buffer = bytearray(size)
+        view = memoryview(self._buffer)[:size]
+        _fill(fd, view)
+        return view
+
+
+def _read(fd: int, size: int, *, at_start: bool = False) -> bytes:
+    view = memoryview(bytearray(size))
+    _fill(fd, view, at_start=at_start)
+    return bytes(view)
+
+
+def _fill(fd: int, view: memoryview, *, at_start: bool = False) -> None:
+    """``view`` filled from ``fd``; ``EOFError`` at once at its end (``at_start``), else
+    ``OSError``."""
+    got = 0
+    while got < len(view):
+        count = os.readv(fd, [view[got:]])
+        if count == 0:
+            if at_start and got == 0:
+                raise EOFError
+            raise OSError("got end of file during message")
+        got += count
+
+
+def _answer(message: bytes | memoryview) -> bytes:
     """A task's reply, pickled. A function of its own, so that the task, its value and its
     reply are freed once sent, not kept alive beside the next task's (as
     ``concurrent.futures`` deletes them too)."""

@@ -67,7 +67,7 @@ from tamis.invitations.reader import (
 )
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
-from tamis.triage.allocator import TRIM_EVERY, trimmer
+from tamis.triage.allocator import TRIM_EVERY, fixed_thresholds, trimmer
 from tamis.triage.known import Known, Reason
 from tamis.triage.pipeline import (
     Decided,
@@ -201,6 +201,7 @@ def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
     stopped on exit (killed if the run stops before their results are read)."""
     from tamis.processes.workers import WorkerPool
 
+    fixed_thresholds()  # the workers inherit it
     pool = WorkerPool(processes, _enter, state)
     try:
         yield Workers(pool, state, processes)

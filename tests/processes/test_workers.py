@@ -6,11 +6,17 @@ process with no other thread)."""
 
 from __future__ import annotations
 
+import os
+import struct
 import subprocess
 import sys
+import threading
+from multiprocessing import Pipe
 from pathlib import Path
 
 import pytest
+
+from tamis.processes.workers import Inbox
 
 HERE = Path(__file__).parent
 SCENARIOS = [
@@ -38,3 +44,32 @@ def test_the_pool_imports_no_other_layer() -> None:
     code += " m.startswith('tamis.') and not m.startswith('tamis.processes')))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
+def test_an_inbox_reads_each_message_whole_and_tells_the_ends_apart() -> None:
+    """``Inbox``: ``send_bytes``'s messages, small, empty and larger than its buffer (read
+    in many pieces: a pipe holds 64 KiB), each whole and in order; the pipe's end before a
+    message is ``EOFError`` (a worker gone), within one ``OSError``."""
+    reader, writer = Pipe(duplex=False)
+    large = bytes(range(256)) * 1200  # 300 KiB
+    sent = [b"court", b"", large, b"encore", large[::-1]]
+    sender = threading.Thread(target=lambda: [writer.send_bytes(m) for m in sent])
+    sender.start()
+    inbox, got = Inbox(), []
+    for _ in sent:
+        with inbox.receive(reader) as message:
+            got.append(bytes(message))
+    sender.join()
+    assert got == sent
+    writer.close()
+    with pytest.raises(EOFError):
+        inbox.receive(reader)
+
+    reader, writer = Pipe(duplex=False)
+    writer.send_bytes(b"x" * 100)
+    os.write(writer.fileno(), struct.pack("!i", 256) + b"y" * 10)  # a message cut short
+    writer.close()
+    with inbox.receive(reader) as message:
+        assert bytes(message) == b"x" * 100
+    with pytest.raises(OSError, match="end of file during message"):
+        inbox.receive(reader)
