@@ -201,8 +201,8 @@ def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
     stopped on exit (killed if the run stops before their results are read)."""
     from tamis.processes.workers import WorkerPool
 
-    fixed_thresholds()  # the workers inherit it
     pool = WorkerPool(processes, _enter, state)
+    fixed_thresholds()  # here only: a worker's large blocks are its results, one per batch
     try:
         yield Workers(pool, state, processes)
     finally:

@@ -29,3 +29,39 @@ def test_the_trimmer_gives_back_the_free_pages_between_blocks_in_use() -> None:
     run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert int(run.stdout) >= 16 << 20  # of the 25 MiB freed
+
+
+THRESHOLDS = """
+import sys
+from tamis.triage.allocator import fixed_thresholds
+
+def resident():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("RssAnon:"))
+    return int(line.split()[1]) * 1024
+
+if sys.argv[1] == "fixed":
+    fixed_thresholds()
+first = b"x" * (1 << 20)
+del first  # glibc alone now serves blocks up to 1 MiB from its heap
+before = resident()
+blocks = [b"x" * (256 << 10) for _ in range(100)]  # a message's worth each
+kept = blocks[::10]  # still in use, scattered: 2.5 MiB
+del blocks
+print(resident() - before)
+"""
+
+
+def test_fixed_thresholds_give_large_blocks_back_as_soon_as_they_are_freed() -> None:
+    """22.5 MiB of blocks of 256 KiB freed among others still in use: given back at once
+    with ``fixed_thresholds``; kept in the heap without (the same script, as glibc leaves it
+    once a block of 1 MiB was freed)."""
+    grown = {}
+    for mode in ("fixed", "glibc"):
+        run = subprocess.run(
+            [sys.executable, "-c", THRESHOLDS, mode], capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode == 0, run.stderr
+        grown[mode] = int(run.stdout)
+    assert grown["fixed"] < 4 << 20  # the 2.5 MiB still in use
+    assert grown["glibc"] > 16 << 20
