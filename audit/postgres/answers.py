@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tamis.audit.errors import JournalError
 from tamis.audit.postgres import url as urls
 
 if TYPE_CHECKING:  # psycopg is imported by the functions that reach the server
@@ -107,16 +106,4 @@ def prune(url: str, older_than_s: float) -> int:
 def check(url: str) -> None:
     """A French ``JournalError`` unless the service's role may look up, keep and prune
     answers (the schema itself is checked by ``schema.check``)."""
-    import psycopg
-
-    try:
-        with urls.connect(url, autocommit=True) as connection:
-            allowed = connection.execute(_RIGHTS).fetchone()
-    except psycopg.Error as error:
-        raise urls.failed(url, error, "de lire") from None
-    if not (allowed and allowed[0]):
-        raise JournalError(
-            f"le rôle du service ne peut pas garder les réponses d'idempotence dans le journal "
-            f"PostgreSQL {urls.shown(url)} : il lui faut {RIGHTS} sur {TABLE} (GRANT {RIGHTS} "
-            f"ON {TABLE} TO …;)"
-        )
+    urls.privileges(url, _RIGHTS, "les réponses d'idempotence", RIGHTS, TABLE)

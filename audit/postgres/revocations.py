@@ -94,20 +94,8 @@ class Revoked:
 def check(url: str) -> bool:
     """A French ``JournalError`` unless the service's role may look up and revoke sessions;
     whether it may prune them too (``DELETE``)."""
-    import psycopg
-
-    try:
-        with urls.connect(url, autocommit=True) as connection:
-            found = connection.execute(_MAY).fetchone()
-    except psycopg.Error as error:
-        raise urls.failed(url, error, "de lire") from None
-    if not (found and found[0]):
-        raise JournalError(
-            f"le rôle du service ne peut pas garder les déconnexions de l'interface web dans le "
-            f"journal PostgreSQL {urls.shown(url)} : il lui faut {RIGHTS} sur {TABLE} (GRANT "
-            f"{RIGHTS} ON {TABLE} TO …;)"
-        )
-    return bool(found[1])
+    kept = "les déconnexions de l'interface web"
+    return bool(urls.privileges(url, _MAY, kept, RIGHTS, TABLE)[1])
 
 
 def prune(url: str, margin_s: float) -> int | None:

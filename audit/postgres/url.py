@@ -137,6 +137,26 @@ def failed(url: str, error: Exception, action: str) -> JournalError:
     return _kind(error)(f"impossible {action} le journal PostgreSQL {where} : {why}.")
 
 
+def privileges(url: str, query: str, kept: str, rights: str, table: str) -> tuple:
+    """The row ``query`` answers (``has_table_privilege``…, its first column: whether the
+    role has ``rights`` on ``table``), read at a service's start; a French ``JournalError``
+    if the server cannot be asked, or if the role cannot keep ``kept`` (« les réponses
+    d'idempotence »…) there, naming the ``GRANT`` to run."""
+    import psycopg
+
+    try:
+        with connect(url, autocommit=True) as connection:
+            found = connection.execute(query).fetchone()
+    except psycopg.Error as error:
+        raise failed(url, error, "de lire") from None
+    if not (found and found[0]):
+        raise JournalError(
+            f"le rôle du service ne peut pas garder {kept} dans le journal PostgreSQL "
+            f"{shown(url)} : il lui faut {rights} sur {table} (GRANT {rights} ON {table} TO …;)"
+        )
+    return found
+
+
 _LASTING = ("password authentication failed", "no password supplied", "does not exist")
 _LOST = ("terminating connection", "server closed the connection", "connection is closed")
 
