@@ -10,6 +10,7 @@ the tests see URLs with one (and check that tamis never prints it).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -18,7 +19,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 ENV_URL = "TAMIS_TEST_PG_URL"
 SUPERUSER = "tamis_essais"
@@ -130,3 +133,47 @@ def _unprivileged_user() -> pwd.struct_passwd | None:
         except KeyError:
             continue
     raise ClusterError("aucun utilisateur sans privilège (postgres ou nobody) pour PostgreSQL.")
+
+
+class Role(NamedTuple):
+    name: str
+    secret: str
+    url: str  # logs in as the role, with its password
+    shown: str  # the same URL as tamis prints it: without the password
+
+
+@contextlib.contextmanager
+def login_role(
+    url: str, prefix: str, *grants: str, secret: str = "mot-de-passe-du-service"
+) -> Iterator[Role]:
+    """A role that logs in with ``secret`` to ``url``'s database, given each of ``grants``
+    (« SELECT, INSERT ON tamis_journal »…), named after the database (tests running at once
+    never share one); dropped afterwards with every privilege it was given (``DROP OWNED``)."""
+    import psycopg  # only the tests that make roles need it
+
+    name = f"{prefix}_{url.rsplit('_', 1)[1]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{secret}'")
+    server, database = url.split("@", 1)[1].split("/")[0], url.rsplit("/", 1)[1]
+    role = Role(
+        name,
+        secret,
+        f"postgresql://{name}:{secret}@{server}/{database}",
+        f"postgresql://{name}@{server}/{database}",
+    )
+    try:
+        grant(url, role, *grants)
+        yield role
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {name}")
+            admin.execute(f"DROP ROLE {name}")
+
+
+def grant(url: str, role: Role, *grants: str) -> None:
+    """``GRANT`` each of ``grants`` to ``role``, as ``url``'s superuser."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        for one in grants:
+            admin.execute(f"GRANT {one} TO {role.name}")

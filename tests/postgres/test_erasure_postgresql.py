@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, fill
+from pg_cluster import login_role
 
 from tamis.audit import processors
 from tamis.audit.postgres import read
@@ -168,15 +169,8 @@ def test_verifier_finds_personal_data_restored_after_an_erasure(pair):
 def service_role(pair):
     """A role with the service's grants only (SELECT, INSERT), and its URL."""
     _path, url = pair
-    role, secret = f"service_{url.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
-        admin.execute(f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema TO {role}")
-    server, database = url.split("@", 1)[1].split("/")[0], url.rsplit("/", 1)[1]
-    yield role, f"postgresql://{role}:{secret}@{server}/{database}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema, tamis_idempotence FROM {role}")
-        admin.execute(f"DROP ROLE {role}")
+    with login_role(url, "service", "SELECT, INSERT ON tamis_journal, tamis_schema") as role:
+        yield role.name, role.url
 
 
 def test_the_service_role_cannot_erase_until_the_update_is_granted_apart(pair, service_role):
@@ -293,17 +287,9 @@ def test_verifier_finds_a_tombstone_edited_or_made_outside_tamis(pair):
 
 def test_a_role_that_may_read_nothing_gets_a_french_error_not_a_traceback(pair):
     _path, url = pair
-    role, secret = f"sans_droits_{url.rsplit('_', 1)[1]}", "mot-de-passe"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
-    server, database = url.split("@", 1)[1].split("/")[0], url.rsplit("/", 1)[1]
-    as_role = f"postgresql://{role}:{secret}@{server}/{database}"
-    try:
+    with login_role(url, "sans_droits", secret="mot-de-passe") as role:
         for command in (["journal", "stats"], ["journal", "verifier"], ["journal", "chercher"]):
-            result = tamis(*command, "--journal", as_role)
+            result = tamis(*command, "--journal", role.url)
             assert result.exit_code == 1, command
             assert "permission refusée au rôle de connexion" in result.output, command
-            assert secret not in result.output and "Traceback" not in result.output
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP ROLE {role}")
+            assert role.secret not in result.output and "Traceback" not in result.output

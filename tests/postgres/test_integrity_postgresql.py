@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, fill
+from pg_cluster import login_role
 
 from tamis.audit.postgres import integrity, read
 from tamis.audit.postgres.url import shown
@@ -88,20 +89,11 @@ def test_a_record_deleted_before_the_last_check_is_still_found(journal):
 
 
 def test_a_role_that_may_not_record_the_check_appends_all_the_same(journal):
-    role, secret = f"lecteur_{journal.rsplit('_', 1)[1]}", "mot-de-passe"
-    with psycopg.connect(journal, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
-        admin.execute(f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema TO {role}")
-    server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
-    as_service = f"postgresql://{role}:{secret}@{server}/{database}"
-    try:
-        decided = decide(as_service)
+    grants = "SELECT, INSERT ON tamis_journal, tamis_schema"
+    with login_role(journal, "lecteur", grants, secret="mot-de-passe") as role:
+        decided = decide(role.url)
         assert decided.exit_code == 0 and decided.stderr == SUMMARY
         assert read.verify(journal).ok and checkpoints(journal)[-1][0] == 1
-    finally:
-        with psycopg.connect(journal, autocommit=True) as admin:
-            admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema FROM {role}")
-            admin.execute(f"DROP ROLE {role}")
 
 
 def test_a_copied_column_changed_since_the_last_check_is_told_as_verifier_tells_it(journal):

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, decide, fill, invitation
+from pg_cluster import login_role
 
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
@@ -200,23 +201,18 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
 
 
 def test_the_service_role_appends_but_cannot_update_or_delete_decisions(journal):
-    role, secret = f"service_{journal.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
-    with psycopg.connect(journal, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
-        admin.execute(f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema TO {role}")
-        admin.execute(f"GRANT UPDATE (donnees_personnelles) ON tamis_journal TO {role}")
-    try:
-        _append_as(role, secret, journal)
-    finally:
-        with psycopg.connect(journal, autocommit=True) as admin:
-            admin.execute(f"REVOKE ALL ON tamis_journal, tamis_schema FROM {role}")
-            admin.execute(f"DROP ROLE {role}")
+    with login_role(
+        journal,
+        "service",
+        "SELECT, INSERT ON tamis_journal, tamis_schema",
+        "UPDATE (donnees_personnelles) ON tamis_journal",
+    ) as role:
+        _append_as(role.url)
 
 
-def _append_as(role: str, secret: str, journal: str) -> None:
-    """Append as ``role``, then try to change and delete decisions as ``role``."""
-    server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
-    as_service = f"postgresql://{role}:{secret}@{server}/{database}"
+def _append_as(as_service: str) -> None:
+    """Append through ``as_service`` (a role's URL), then try to change and delete
+    decisions through it."""
     fill(as_service, checked(), 4)
     assert read.verify(as_service).count == 6
     with psycopg.connect(as_service, autocommit=True) as connection:

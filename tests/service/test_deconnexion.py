@@ -24,6 +24,7 @@ import httpx
 import psycopg
 import pytest
 from browser import launch
+from pg_cluster import grant, login_role
 from playwright.sync_api import expect, sync_playwright
 from servir_harness import POLICY, Served, serve
 
@@ -223,22 +224,17 @@ def test_expired_logouts_are_pruned_beside_a_file_journal(policy, tmp_path):
 
 
 def test_the_service_role_needs_select_and_insert_on_the_logouts(journal, policy, tmp_path):
-    role, secret = f"service_{journal.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
-    with psycopg.connect(journal, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
-        admin.execute(
-            f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema, tamis_verification TO {role}"
-        )
-        admin.execute(f"GRANT SELECT, INSERT, DELETE ON tamis_idempotence TO {role}")
-    server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
-    as_service = f"postgresql://{role}:{secret}@{server}/{database}"
-    environment = {k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}
-    environment["TAMIS_JOURNAL"] = as_service
-    try:
+    with login_role(
+        journal,
+        "service",
+        "SELECT, INSERT ON tamis_journal, tamis_schema, tamis_verification",
+        "SELECT, INSERT, DELETE ON tamis_idempotence",
+    ) as role:
+        environment = {k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}
+        environment["TAMIS_JOURNAL"] = role.url
         without = tamis("servir", "-p", str(policy), "--port", "0", env=environment)
-        with psycopg.connect(journal, autocommit=True) as admin:
-            admin.execute(f"GRANT SELECT, INSERT ON {TABLE} TO {role}")
-        served = on_database(as_service, policy, tmp_path / "a")
+        grant(journal, role, f"SELECT, INSERT ON {TABLE}")
+        served = on_database(role.url, policy, tmp_path / "a")
         try:
             unpruned = wait_for(served, "sessions_purge_non_accordee")
             cookies = logged_in(served)
@@ -246,17 +242,13 @@ def test_the_service_role_needs_select_and_insert_on_the_logouts(journal, policy
             gone = shown(served, cookies)
         finally:
             assert served.stop() == 0
-    finally:
-        with psycopg.connect(journal, autocommit=True) as admin:
-            admin.execute(f"DROP OWNED BY {role}")
-            admin.execute(f"DROP ROLE {role}")
     assert without.returncode == 1
     assert without.stderr.strip().splitlines()[-1] == (
         f"Erreur : espace « defaut » : le rôle du service ne peut pas garder les déconnexions "
-        f"de l'interface web dans le journal PostgreSQL postgresql://{role}@{server}/{database} "
+        f"de l'interface web dans le journal PostgreSQL {role.shown} "
         f": il lui faut SELECT, INSERT sur {TABLE} (GRANT SELECT, INSERT ON {TABLE} TO …;) ; le "
         "service n'a pas démarré."
     )
-    assert secret not in without.stdout + without.stderr
+    assert role.secret not in without.stdout + without.stderr
     assert unpruned == {**unpruned, "espace": "defaut"}
     assert out.status_code == 303 and refused(gone)

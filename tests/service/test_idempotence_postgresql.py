@@ -21,6 +21,7 @@ import httpx
 import psycopg
 import pytest
 from cut_proxy import Relay
+from pg_cluster import grant, login_role
 from servir_harness import KEY_REUSED, Served, answer_erased, run_together
 from test_servir_postgresql import assert_one_chain, decided_ids, journal, policy, start, tamis
 
@@ -154,39 +155,30 @@ def test_a_retry_after_a_503_that_rolled_back_is_decided_once(journal, relay, po
 
 
 def test_the_service_does_not_start_without_its_grants_on_the_answers(journal, policy, tmp_path):
-    role, secret = f"service_{journal.rsplit('_', 1)[1]}", "mot-de-passe-du-service"
-    with psycopg.connect(journal, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{secret}'")
-        admin.execute(
-            f"GRANT SELECT, INSERT ON tamis_journal, tamis_schema, tamis_verification TO {role}"
-        )
-        admin.execute(f"GRANT SELECT, INSERT ON tamis_idempotence TO {role}")
-        admin.execute(f"GRANT SELECT, INSERT ON tamis_sessions_revoquees TO {role}")
-    server, database = journal.split("@", 1)[1].split("/")[0], journal.rsplit("/", 1)[1]
-    as_service = f"postgresql://{role}:{secret}@{server}/{database}"
-    try:
+    with login_role(
+        journal,
+        "service",
+        "SELECT, INSERT ON tamis_journal, tamis_schema, tamis_verification",
+        "SELECT, INSERT ON tamis_idempotence",
+        "SELECT, INSERT ON tamis_sessions_revoquees",
+    ) as role:
         refused = tamis(
-            "servir", "-p", str(policy), "--port", "0", env=_env(TAMIS_JOURNAL=as_service)
+            "servir", "-p", str(policy), "--port", "0", env=_env(TAMIS_JOURNAL=role.url)
         )
-        with psycopg.connect(journal, autocommit=True) as admin:
-            admin.execute(f"GRANT DELETE ON tamis_idempotence TO {role}")
-        served = start(as_service, policy, tmp_path / "m0")
+        grant(journal, role, "DELETE ON tamis_idempotence")
+        served = start(role.url, policy, tmp_path / "m0")
         try:
             kept = post(served, "commande-9", SENT)
         finally:
             assert served.stop() == 0
-    finally:
-        with psycopg.connect(journal, autocommit=True) as admin:
-            admin.execute(f"DROP OWNED BY {role}")
-            admin.execute(f"DROP ROLE {role}")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines()[-1] == (
         f"Erreur : espace « defaut » : le rôle du service ne peut pas garder les réponses "
-        f"d'idempotence dans le journal PostgreSQL postgresql://{role}@{server}/{database} : il "
+        f"d'idempotence dans le journal PostgreSQL {role.shown} : il "
         "lui faut SELECT, INSERT, DELETE sur tamis_idempotence (GRANT SELECT, INSERT, DELETE ON "
         "tamis_idempotence TO …;) ; le service n'a pas démarré."
     )
-    assert secret not in refused.stdout + refused.stderr
+    assert role.secret not in refused.stdout + refused.stderr
     assert kept.status_code == 200 and kept_keys(journal) == ["commande-9"]
 
 
