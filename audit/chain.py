@@ -103,7 +103,7 @@ def content_flaw(record: dict) -> str | None:
     if not isinstance(content, dict):
         return "son champ « contenu » n'est pas un objet"
     if event == "decision":  # the personal fields looked up where they are, never merged
-        extra = _personal_fields(record.get(KEY))
+        extra = personal_fields(record.get(KEY))
         return _PART_FLAW if extra is None else decision_flaw(content, extra)
     if KEY in record:
         whole = merged(record)
@@ -119,10 +119,10 @@ _PART_FLAW = f"sa partie personnelle (« {KEY} ») n'a pas la forme que tamis é
 _NONE: dict = {}
 
 
-def _personal_fields(part: object) -> dict | None:
+def personal_fields(part: object) -> dict | None:
     """The fields ``personal.merged`` puts over a decision's content whose shapes
-    ``decision_flaw`` reads (facts and trace details put back keep their shapes); None for a
-    part of neither shape."""
+    ``decision_flaw`` reads (facts and trace details put back keep their shapes), from a
+    parsed personal part (None: there is none); None for a part of neither shape."""
     if part is None:
         return _NONE
     if is_tombstone(part):
@@ -145,7 +145,7 @@ def decision_shape(content: dict) -> bool:
 
 def decision_flaw(content: dict, extra: dict = _NONE) -> str | None:
     """``decision_shape``'s first unmet requirement, in French; None if all are met.
-    ``extra``: the personal fields that stand over ``content`` (``_personal_fields``)."""
+    ``extra``: the personal fields that stand over ``content`` (``personal_fields``)."""
     get = content.get
     for key in _TEXTS:
         if not isinstance(get(key), str):

@@ -36,8 +36,8 @@ from typing import NamedTuple
 import orjson
 
 from tamis.audit import layout
-from tamis.audit.chain import content_flaw, decision_flaw
-from tamis.audit.personal import KEY, PERSONAL, is_tombstone
+from tamis.audit.chain import content_flaw, decision_flaw, personal_fields
+from tamis.audit.personal import KEY
 from tamis.audit.postgres import rows
 from tamis.audit.stats import fact_profile
 
@@ -151,15 +151,14 @@ def decision_copies(row: tuple) -> tuple[bytes | None, ...] | None:
     if row[3] != b"decision":
         return None
     try:
-        content = orjson.loads(row[0])
-        whole = _whole(content, row[1])
-        if whole is None or decision_flaw(whole) is not None:
+        content, extra = orjson.loads(row[0]), _personal(row[1])
+        if type(content) is not dict or extra is None or decision_flaw(content, extra) is not None:
             return None
         policy, ident, decision = content["politique"], content["id"], content["decision"]
         if type(policy.get("sha256")) is not str or type(ident) is not str:
             return None
         rule = content["regle"]
-        shown = _shown(whole.get("invitation"))
+        shown = _shown(extra.get("invitation", content.get("invitation")))
         return (
             policy["sha256"].encode(),
             ident.encode(),
@@ -199,21 +198,15 @@ def _shown(invitation: object) -> object:
     return sender.get("nom") or sender.get("profil_url") if isinstance(sender, dict) else None
 
 
-def _whole(content: object, personal: bytes | None) -> dict | None:
-    """What ``personal.merged`` gives as a decision's content, when the copies read nothing
-    else it changes: no personal part, a tombstone, or data that puts back no facts and no
-    trace details; else None (the definition's way)."""
-    if type(content) is not dict:
+def _personal(part: bytes | None) -> dict | None:
+    """The personal fields over a decision's content (``chain.personal_fields``), when the
+    copies read nothing else that ``personal.merged`` changes; None for data that puts facts
+    or trace details back, or a part of neither shape (the definition's way)."""
+    found = None if part is None else orjson.loads(part)
+    data = found.get("donnees") if type(found) is dict else None
+    if type(data) is dict and ("faits" in data or "details" in data):
         return None
-    part = None if personal is None else orjson.loads(personal)
-    if part is None:
-        return content
-    if is_tombstone(part):
-        return {**content, "effacement": part["effacement"]}
-    data = part.get("donnees") if type(part) is dict else None
-    if type(data) is not dict or "faits" in data or "details" in data:
-        return None
-    return {**content, **{key: data[key] for key in PERSONAL if key in data}}
+    return personal_fields(found)
 
 
 def expected_copies(row: tuple) -> tuple[bytes | None, ...] | None:
