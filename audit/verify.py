@@ -30,8 +30,9 @@ from typing import Any, NamedTuple
 import orjson
 
 from tamis.audit import blocks, layout, personal
-from tamis.audit.chain import is_record, record_flaw
-from tamis.audit.reader import PathLike, check_first_line, iter_lines, open_journal_file
+from tamis.audit.chain import is_record, parse_record, record_flaw
+from tamis.audit.errors import JournalError, os_error_message
+from tamis.audit.reader import PathLike, iter_lines, open_journal_file
 from tamis.audit.tombstones import check_erasures
 
 
@@ -119,12 +120,15 @@ def verify_journal(
     (``readable``), as the PostgreSQL verifier always checks, its copies needing the parse:
     a digest proves the bytes, not that they parse. It costs a parse per line, about as
     much as the rest of the check (``verifier --contenu``; ``copier`` and ``migrer``, which
-    parse every record anyway, always ask for it)."""
-    check_first_line(path)
+    parse every record anyway, always ask for it).
+
+    A first line that is not a record is a failure at line 1 (``illisible``), as it is of a
+    table's first row, not an error: the verdict does not depend on the backend."""
+    first = _first_line(path)  # a French ``JournalError`` if the journal cannot be read
     result = _verify_chain(path, parallel, pool, contents)
     if result.problem is not None and result.problem.line == 1:
         return result  # the first line's own problem says more (deleted, altered, torn)
-    opening = _opening_problem(path)
+    opening = _opening_problem(first)
     if opening is not None:
         return Verification(0, 0, layout.GENESIS, opening)
     return _with_erasures(path, result) if result.ok else result
@@ -145,24 +149,33 @@ def verify_after(path: PathLike, start: int, seq: int, digest: str) -> Verificat
     return _sequential(path, start, _State(seq, digest.encode(), seq, seq))
 
 
-def _opening_problem(path: PathLike) -> Problem | None:
+def _first_line(path: PathLike) -> bytes:
+    with open_journal_file(path) as stream:
+        try:
+            return stream.readline()
+        except OSError as error:
+            raise JournalError(os_error_message(path, error, "lire")) from None
+
+
+def _opening_problem(first: bytes) -> Problem | None:
     """Every journal starts with an ``ouverture`` record: an empty one, or one that starts
     with another record, lost its beginning."""
-    with open_journal_file(path) as stream:
-        first = stream.readline()
     if not first:
         message = (
             "ligne 1 : journal vide — tout journal commence par un enregistrement « ouverture »."
         )
         return Problem("ouverture", 1, message)
-    record = orjson.loads(first)
-    if record.get("evenement") == "ouverture":
+    record = parse_record(first.rstrip(b"\n"))
+    if record is None:  # sealed, but not a record (``verifier`` without ``--contenu``)
+        line = first.rstrip(b"\n")
+        return Problem("illisible", 1, f"ligne 1 : {unreadable(line, claimed_seq(line))}.")
+    if record["evenement"] == "ouverture":
         return None
     return Problem(
         "ouverture",
         1,
-        f"ligne 1 : le premier enregistrement (n° {record.get('seq')}) est « "
-        f"{record.get('evenement')} » et non « ouverture » — le début du journal a été "
+        f"ligne 1 : le premier enregistrement (n° {record['seq']}) est « "
+        f"{record['evenement']} » et non « ouverture » — le début du journal a été "
         "supprimé ou remplacé.",
     )
 
@@ -401,6 +414,12 @@ def unreadable(line: bytes, seq: object) -> str:
     except orjson.JSONDecodeError:
         why = "ce n'est pas du JSON valide"
     return f"enregistrement n° {seq} illisible : {why or 'forme inattendue'}"
+
+
+def claimed_seq(line: bytes) -> str:
+    """The number a line claims, for a message about a line that does not parse."""
+    start = line.rfind(b'"seq":')
+    return line[start + 6 :].split(b",")[0].decode(errors="replace") if start >= 0 else "?"
 
 
 def _out_of_sequence(path: PathLike, number: int, found: int, expected: int) -> Problem:

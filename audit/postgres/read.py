@@ -29,7 +29,7 @@ from tamis.audit.layout import GENESIS
 from tamis.audit.postgres import rowcheck, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
-from tamis.audit.verify import Problem, Verification, sealed, unreadable
+from tamis.audit.verify import Problem, Verification, claimed_seq, sealed, unreadable
 
 SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
@@ -64,7 +64,9 @@ def iter_records(url: str) -> Iterator[dict]:
     for line in iter_lines(url):
         record = parse_record(line)
         if record is None:
-            raise JournalError(f"{urls.shown(url)} : enregistrement illisible, n° {_seq(line)}.")
+            raise JournalError(
+                f"{urls.shown(url)} : enregistrement illisible, n° {claimed_seq(line)}."
+            )
         yield record
 
 
@@ -212,15 +214,8 @@ def _problem(rank: int, row: RowBytes, seq: int, digest: str) -> Problem | None:
     line = rows.line_from_bytes(*row[:8])
     record = parse_record(line)
     if record is None:
-        return Problem("illisible", rank, f"{unreadable(line, _seq(line))}.")
+        return Problem("illisible", rank, f"{unreadable(line, claimed_seq(line))}.")
     found = record["seq"]
-    if rank == 1 and record["evenement"] != "ouverture":
-        return Problem(
-            "ouverture",
-            rank,
-            f"le premier enregistrement (n° {found}) est « {record['evenement']} » et non "
-            "« ouverture » — le début du journal a été supprimé ou remplacé.",
-        )
     if rowcheck.digest_of(row) != row.empreinte:
         return Problem("modifie", rank, _altered(row, sealed(line)))
     if found != seq + 1:
@@ -232,6 +227,13 @@ def _problem(rank: int, row: RowBytes, seq: int, digest: str) -> Problem | None:
             rank,
             f"l'enregistrement n° {found} ne suit pas l'empreinte de l'enregistrement n° {seq} "
             "— celui-ci a été réécrit ou remplacé.",
+        )
+    if rank == 1 and record["evenement"] != "ouverture":  # after its own problems, as a file's
+        return Problem(
+            "ouverture",
+            rank,
+            f"le premier enregistrement (n° {found}) est « {record['evenement']} » et non "
+            "« ouverture » — le début du journal a été supprimé ou remplacé.",
         )
     return _copy_problem(rank, row)
 
@@ -283,9 +285,3 @@ def _copy_problem(rank: int, row: RowBytes) -> Problem | None:
 
 def _shown(value: bytes | None) -> str:
     return "NULL" if value is None else f"« {value.decode(errors='replace')} »"
-
-
-def _seq(line: bytes) -> str:
-    """The number a line claims, for a message about a line that does not parse."""
-    start = line.rfind(b'"seq":')
-    return line[start + 6 :].split(b",")[0].decode(errors="replace") if start >= 0 else "?"

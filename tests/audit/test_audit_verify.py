@@ -103,11 +103,15 @@ def test_garbage_line_is_found(journal_path, lines):
     assert problem.kind == "illisible" and problem.line == 3
 
 
-def test_not_a_journal_is_a_french_error(tmp_path):
+def test_not_a_journal_fails_at_line_1_as_a_table_would(tmp_path):
+    """A first line that is no record is a failure named at line 1, not an error: a
+    PostgreSQL journal's first row is judged so too (``test_postgresql_verify``)."""
     other = tmp_path / "notes.txt"
     other.write_text("bonjour\n")
-    with pytest.raises(JournalError, match="n'est pas un journal tamis"):
-        verify_journal(other)
+    for parallel in (True, False):
+        problem = verify_journal(other, parallel=parallel).problem
+        assert problem.kind == "illisible" and problem.line == 1
+        assert problem.message == "ligne 1 : ligne illisible (pas un enregistrement de journal)."
 
 
 def test_missing_journal_is_a_french_error(tmp_path):

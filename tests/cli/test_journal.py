@@ -57,7 +57,8 @@ def test_missing_unreadable_or_foreign_journal_is_a_french_error(tmp_path, comma
     foreign = tmp_path / "notes.txt"
     foreign.write_text("ceci n'est pas un journal\n")
     result = run(*command.split(), "--journal", str(foreign))
-    assert result.exit_code == 1 and "n'est pas un journal tamis" in result.output
+    said = "ligne 1 : ligne illisible" if command == "verifier" else "n'est pas un journal tamis"
+    assert result.exit_code == 1 and said in result.output
     folder = run(*command.split(), "--journal", str(tmp_path))
     assert folder.exit_code == 1 and "dossier" in folder.output
     assert "Traceback" not in missing.output + result.output + folder.output

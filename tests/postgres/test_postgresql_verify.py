@@ -148,11 +148,8 @@ def test_rows_deleted_at_a_seam_and_at_the_start_are_named(journal):
     assert result.problem.message == "enregistrement(s) supprimé(s) (n° 14 à 15 manquant)."
     sql(journal, "DELETE FROM tamis_journal WHERE seq = 1")
     first = read.verify(journal, **SMALL)
-    assert first.problem.kind == "ouverture" and first.count == 0
-    assert first.problem.message == (
-        "le premier enregistrement (n° 2) est « politique » et non « ouverture » — le début du "
-        "journal a été supprimé ou remplacé."
-    )
+    assert first.problem.kind == "supprime" and first.count == 0  # as a file's line 1
+    assert first.problem.message == "enregistrement(s) supprimé(s) (n° 1 manquant)."
 
 
 def test_an_envelope_text_changed_to_what_json_escapes_is_still_found(journal):
@@ -421,3 +418,54 @@ def test_a_hand_made_record_verifies_alike_in_a_file_and_in_postgresql(journal, 
     sql(journal, "DELETE FROM tamis_journal")
     with pytest.raises(JournalError, match=r"illisible.*rien n'a été copié"):
         copy_journal(str(copy), journal)
+
+
+def resealed_as_a_policy(url: str) -> None:
+    """Record 1 made a ``politique`` by another program, and sealed again."""
+    sql(url, "UPDATE tamis_journal SET evenement = 'politique' WHERE seq = 1")
+    record = orjson.loads(rows.line_from_bytes(*next(read.rows_in(url, read.SeqRange(1, 1)))[:8]))
+    record.pop("empreinte")
+    sql(url, "UPDATE tamis_journal SET empreinte = %s WHERE seq = 1", layout.record_digest(record))
+
+
+FIRST_ROW = [
+    # (change to record 1 in the table, the kind both verifiers name, same words in both)
+    ("UPDATE tamis_journal SET contenu = 'pas du json' WHERE seq = 1", "illisible", False),
+    (lambda url: hand_made(url, 1, content_as_a_list), "illisible", True),
+    ("UPDATE tamis_journal SET evenement = 'politique' WHERE seq = 1", "modifie", True),
+    ("DELETE FROM tamis_journal WHERE seq = 1", "supprime", False),
+    (resealed_as_a_policy, "ouverture", True),
+]
+
+
+@pytest.mark.parametrize(("change", "kind", "same_words"), FIRST_ROW)
+def test_a_first_line_that_is_not_the_opening_record_is_judged_alike_in_a_file(
+    journal, tmp_path, change, kind, same_words
+):
+    """Record 1 unreadable, resealed as another shape or event, altered, or deleted: the
+    table and a file holding the very same lines give the same verdict (ÉCHEC, exit 1) and
+    name the same kind of problem at line 1, with or without ``--contenu``; never « not a
+    journal » for one and « illisible » for the other."""
+    copy = tmp_path / "copie.jsonl"
+    copy_journal(journal, str(copy))
+    if isinstance(change, str):
+        sql(journal, change)
+    else:
+        change(journal)
+    built = [rows.line_from_bytes(*row[:8]) for row in read.rows_in(journal, read.SeqRange(1, 2))]
+    lines = copy.read_bytes().splitlines(keepends=True)
+    kept = lines[2:] if len(built) == 2 else lines[1:]
+    copy.write_bytes(b"".join(line + b"\n" for line in built) + b"".join(kept))
+    in_table = read.verify(journal)
+    assert in_table.problem.kind == kind and (in_table.problem.line, in_table.count) == (1, 0)
+    for contents in (False, True):
+        in_file = verify_journal(copy, contents=contents)
+        assert in_file.problem.kind == kind and (in_file.problem.line, in_file.count) == (1, 0)
+        if same_words:
+            assert in_file.problem.message == f"ligne 1 : {in_table.problem.message}"
+    for where, shown in ((str(copy), f"{copy}:ligne 1 : "), (journal, f"{url.shown(journal)} : ")):
+        for flags in ([], ["--contenu"]):
+            verified = CliRunner().invoke(cli, ["journal", "verifier", "--journal", where, *flags])
+            assert verified.exit_code == 1, verified.output
+            assert verified.output.startswith(f"ÉCHEC : {shown}"), verified.output
+            assert "Traceback" not in verified.output
