@@ -137,14 +137,14 @@ def servir(ctx: click.Context, **given: object) -> None:
         )
     from tamis.service import server  # the web stack is imported only to serve
 
-    check_or_exit(server, config)
+    held = check_or_exit(server, config)
     try:
         sock = server.bind(host, int(given["port"]))
     except OSError as error:
         raise click.ClickException(
             f"impossible d'écouter sur {host}:{given['port']} : {os_reason(error)}"
         ) from None
-    server.serve(config, sock, int(given["processus"]))
+    server.serve(config, sock, int(given["processus"]), held)
 
 
 def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
@@ -211,12 +211,13 @@ def token_or_exit(path: Path | None, env_token: str | None) -> str | None:
     return token
 
 
-def check_or_exit(server, config: ServiceConfig) -> None:
-    """Every policy loads and every journal opens, or a French error and exit 1."""
+def check_or_exit(server, config: ServiceConfig) -> dict[str, str]:
+    """Every policy loads and every journal opens (their policy texts returned, for the
+    workers to start with), or a French error and exit 1."""
     from tamis.service.calls import JournalError, PolicyRefused
 
     try:
-        server.check(config)
+        return server.check(config)
     except PolicyRefused as error:
         click.echo(error.message, err=True)
         raise click.ClickException("politique inutilisable ; le service n'a pas démarré.") from None

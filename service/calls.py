@@ -128,13 +128,17 @@ class PolicyUnsettled(PolicyRefused):
     stays; the reload is tried again once the file has settled (``server``)."""
 
 
-def load_policy(workspace: WorkspaceConfig, in_force: LoadedPolicy | None = None) -> LoadedPolicy:
+def load_policy(
+    workspace: WorkspaceConfig, in_force: LoadedPolicy | None = None, held: str | None = None
+) -> LoadedPolicy:
     """The workspace's policy, context and parameters, checked; ``PolicyRefused`` if not.
     The file is read once it has settled (``read_settled``); ``PolicyUnsettled`` if it does
-    not, or if it is empty while ``in_force`` (the policy it would replace) is not."""
+    not, or if it is empty while ``in_force`` (the policy it would replace) is not.
+    ``held``: the policy's text as the service already read and checked it (a worker's
+    start: ``server.check``), used instead of reading the file."""
     path = workspace.policy
     try:
-        source = decode_policy(read_settled(Path(path)))
+        source = held if held is not None else decode_policy(read_settled(Path(path)))
     except UnsettledPolicy as error:
         raise PolicyUnsettled(f"{path} : {error}", []) from None
     except UnreadablePolicy:

@@ -38,19 +38,24 @@ from tamis.service.workspaces import Workspace, Workspaces
 GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
 
 
-def check(config: ServiceConfig) -> None:
+def check(config: ServiceConfig) -> dict[str, str]:
     """Load every policy and open every journal once, then close: what could stop a worker
     is found before the socket is announced (raises ``PolicyRefused`` or ``JournalError``).
+    Returns each workspace's policy text, read once settled and checked: every worker
+    starts with it (``serve``), never with the file as it may be when it starts.
     A PostgreSQL journal is reached here (``calls.check_journal``), not when a worker opens
     it. Then the retention each context sets (``conservation``) is applied, once, and each
     workspace's ``Idempotency-Key`` store is checked (``pruning.check_stores``)."""
     logger = make_logger()
     for workspace in config.workspaces.values():
         calls.check_journal(workspace.journal, _warner(logger, workspace.name))
-    Workspaces(config, logger.warning).open().close()
+    opened = Workspaces(config, logger.warning).open()
+    held = opened.sources()
+    opened.close()
     pruning.check_stores(config)
     sealing.check_keys(config)
     sealing.purge_expired(config, make_logger())
+    return held
 
 
 def _warner(logger: Any, workspace: str):
@@ -76,8 +81,11 @@ def address(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
-    """Serve until SIGTERM or SIGINT, in this process or in ``processes`` workers."""
+def serve(
+    config: ServiceConfig, sock: socket.socket, processes: int, held: dict[str, str] | None = None
+) -> None:
+    """Serve until SIGTERM or SIGINT, in this process or in ``processes`` workers, each
+    starting with the policies ``held`` (``check``'s) if given."""
     logger = make_logger()
     logger.info(
         "demarrage",
@@ -89,9 +97,9 @@ def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
     pruner = pruning.start(config, logger)
     try:
         if processes <= 1:
-            run_worker(config, sock)
+            run_worker(config, sock, held=held)
         else:
-            Supervisor(config, sock, processes, logger).run()
+            Supervisor(config, sock, processes, logger, held).run()
     finally:
         pruner.stop()
         if sealer is not None:
@@ -99,11 +107,20 @@ def serve(config: ServiceConfig, sock: socket.socket, processes: int) -> None:
     logger.info("arret")
 
 
-def run_worker(config: ServiceConfig, sock: socket.socket, supervised: bool = False) -> None:
-    """One process serving every workspace; returns once stopped and the journals closed."""
+def run_worker(
+    config: ServiceConfig,
+    sock: socket.socket,
+    supervised: bool = False,
+    held: dict[str, str] | None = None,
+) -> None:
+    """One process serving every workspace; returns once stopped and the journals closed.
+    It starts with the policies ``held`` (the ones the service checked), not with the files
+    as they are now (a worker replaced while a file is emptied for saving would serve an
+    empty policy); its catch-up reload then reads the files as any reload does."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
     logger = make_logger()
-    workspaces = Workspaces(config, lambda m: logger.warning("avertissement", message=m)).open()
+    warn = lambda m: logger.warning("avertissement", message=m)  # noqa: E731
+    workspaces = Workspaces(config, warn).open(held)
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
         app.router.lifespan_context = _lifespan(workspaces, logger, app.state.metrics)
@@ -270,8 +287,16 @@ class Supervisor:
     """The parent of ``--processus N``: starts the workers, restarts one that dies, and
     forwards SIGHUP and SIGTERM/SIGINT to them."""
 
-    def __init__(self, config: ServiceConfig, sock: socket.socket, count: int, logger: Any):
+    def __init__(
+        self,
+        config: ServiceConfig,
+        sock: socket.socket,
+        count: int,
+        logger: Any,
+        held: dict[str, str] | None = None,
+    ):
         self.config, self.sock, self.count, self.logger = config, sock, count, logger
+        self.held = held  # the policies every worker starts with (``check``'s)
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[Any] = []
         self.stopping = False
@@ -296,7 +321,8 @@ class Supervisor:
         ignored across the spawn's exec)."""
         forward = signal.signal(signal.SIGHUP, signal.SIG_IGN)
         try:
-            worker = self.context.Process(target=run_worker, args=(self.config, self.sock, True))
+            args = (self.config, self.sock, True, self.held)
+            worker = self.context.Process(target=run_worker, args=args)
             worker.start()
         finally:
             signal.signal(signal.SIGHUP, forward)

@@ -164,9 +164,12 @@ class Workspaces:
         self.by_name: Mapping[str, Workspace] = {}
         self._stack = contextlib.ExitStack()
 
-    def open(self) -> Workspaces:
-        """Load every policy, then open every journal; ``PolicyRefused`` (named) if one fails."""
-        loaded = {name: _load(ws) for name, ws in self.config.workspaces.items()}
+    def open(self, held: Mapping[str, str] | None = None) -> Workspaces:
+        """Load every policy, then open every journal; ``PolicyRefused`` (named) if one fails.
+        ``held``: each workspace's policy text as the service checked it (``sources``), used
+        instead of reading the files again."""
+        held = held or {}
+        loaded = {name: _load(ws, held.get(name)) for name, ws in self.config.workspaces.items()}
         try:
             self.by_name = {
                 name: Workspace(ws, loaded[name], self._journal(ws))
@@ -185,6 +188,10 @@ class Workspaces:
             calls.journal_for(workspace.journal, self.config.durability, warn)
         )
 
+    def sources(self) -> dict[str, str]:
+        """Each workspace's policy text in force, by name (for ``open(held=…)``)."""
+        return {name: workspace.loaded.source for name, workspace in self.by_name.items()}
+
     def close(self) -> None:
         for workspace in self.by_name.values():
             workspace.revocations.close()
@@ -194,9 +201,9 @@ class Workspaces:
         return self.by_name.get(name)
 
 
-def _load(workspace: WorkspaceConfig) -> LoadedPolicy:
+def _load(workspace: WorkspaceConfig, held: str | None = None) -> LoadedPolicy:
     try:
-        return calls.load_policy(workspace)
+        return calls.load_policy(workspace, held=held)
     except PolicyRefused as error:
         raise PolicyRefused(
             f"espace « {workspace.name} » : politique inutilisable :\n{error.message}",

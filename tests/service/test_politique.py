@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import threading
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, journal_records, serve
+from test_charge import children_of
 
 STRICTER = POLICY.replace("sinon examiner", "sinon refuser").replace(
     "accepter si expediteur.connexions >= connexions_min\n", ""
@@ -259,3 +261,40 @@ def test_a_service_started_while_its_policy_is_written_starts_with_all_of_it(
             assert http.get("/politique").json()["sha256"] == sha(POLICY)
     finally:
         assert server.stop() == 0
+
+
+def test_a_worker_restarted_while_the_policy_is_emptied_keeps_the_policy_in_force(
+    work: Path,
+) -> None:
+    """A worker process that dies is replaced; if the policy file is empty at that moment
+    (an editor saving in place), the new worker starts with the policy the service checked
+    and holds, never the empty file, and takes the file once it is written again, as a
+    reload would (``rechargement_en_attente``, then ``rechargement``)."""
+    server = serve("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=work)
+    try:
+        first, _other = children_of(server.process.pid)
+        (work / "p.tamis").write_text("", encoding="utf-8")
+        os.kill(first, signal.SIGKILL)
+        server.wait_event(evenement="processus_arrete", pid=first)
+        waiting = server.wait_event(evenement="rechargement_en_attente", espace="defaut")
+        assert "fichier vide, alors que la politique en vigueur (SHA-256" in waiting["message"]
+        seen = set()
+        for _ in range(24):  # each new connection lands on either worker
+            with server.client() as fresh:
+                seen.add(fresh.get("/politique").json()["sha256"])
+        assert seen == {sha(POLICY)}
+        saved_whole(work / "p.tamis", STRICTER)
+        deadline = time.monotonic() + 20
+        while True:  # the new worker finds it by itself; the other one on SIGHUP
+            server.send(signal.SIGHUP)
+            seen = set()
+            for _ in range(12):
+                with server.client() as fresh:
+                    seen.add(fresh.get("/politique").json()["sha256"])
+            if seen == {sha(STRICTER)}:
+                break
+            assert time.monotonic() < deadline, seen
+            time.sleep(0.2)
+    finally:
+        assert server.stop() == 0
+    assert sha("") not in policy_events(work)
