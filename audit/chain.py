@@ -79,6 +79,16 @@ def is_record(value: object) -> bool:
     return record_flaw(value) is None
 
 
+def claimed_seq(line: bytes) -> str:
+    """The number a line claims, for a message about a line that does not parse."""
+    start = line.rfind(b'"seq":')
+    if start < 0:
+        return "?"
+    rest = line[start + 6 :]
+    ends = [end for end in (rest.find(b","), rest.find(b"}")) if end >= 0]
+    return rest[: min(ends, default=len(rest))].decode(errors="replace")
+
+
 _ENVELOPE = (
     ("seq", int, "un entier"),
     *((key, str, "un texte") for key in ("empreinte", "evenement", "horodatage")),

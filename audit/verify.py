@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tamis.audit import blocks, layout, personal
-from tamis.audit.chain import is_record, parse_record, record_flaw
+from tamis.audit.chain import claimed_seq, is_record, parse_record, record_flaw
 from tamis.audit.errors import JournalError, os_error_message
 from tamis.audit.reader import PathLike, iter_lines, open_journal_file
 from tamis.audit.tombstones import check_erasures
@@ -414,12 +414,6 @@ def unreadable(line: bytes, seq: object) -> str:
     except orjson.JSONDecodeError:
         why = "ce n'est pas du JSON valide"
     return f"enregistrement n° {seq} illisible : {why or 'forme inattendue'}"
-
-
-def claimed_seq(line: bytes) -> str:
-    """The number a line claims, for a message about a line that does not parse."""
-    start = line.rfind(b'"seq":')
-    return line[start + 6 :].split(b",")[0].decode(errors="replace") if start >= 0 else "?"
 
 
 def _out_of_sequence(path: PathLike, number: int, found: int, expected: int) -> Problem:

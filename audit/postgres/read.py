@@ -23,13 +23,13 @@ import orjson
 import psycopg
 
 from tamis.audit import blocks, layout
-from tamis.audit.chain import parse_record
+from tamis.audit.chain import claimed_seq, parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
 from tamis.audit.postgres import rowcheck, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
-from tamis.audit.verify import Problem, Verification, claimed_seq, sealed, unreadable
+from tamis.audit.verify import Problem, Verification, sealed, unreadable
 
 SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process

@@ -20,7 +20,8 @@ from typing import NamedTuple
 import orjson
 
 from tamis.audit import layout
-from tamis.audit.chain import policy_sha
+from tamis.audit.chain import claimed_seq, policy_sha, record_flaw
+from tamis.audit.errors import JournalError
 from tamis.audit.filters import Json, Outcome, Sender
 from tamis.audit.personal import KEY, merged
 from tamis.audit.stats import fact_profile
@@ -79,8 +80,48 @@ class QueryCopies(NamedTuple):
 
 
 def row_of(line: bytes) -> Row:
-    """The row of a sealed line (without its ``\\n``) that tamis wrote or verified."""
-    record = orjson.loads(line)
+    """The row of a sealed line (without its ``\\n``) that tamis wrote or verified; a
+    French ``JournalError`` naming the record (« enregistrement n° 3 illisible : … ») if it
+    is not one. Its callers give lines tamis rendered, or verified with their contents
+    (``copier``, ``migrer``): that error is not expected, but it is never a traceback, and
+    nothing of the row is written."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise _unreadable(line, "ce n'est pas du JSON valide") from None
+    why = _envelope_flaw(record)
+    if why is not None:
+        raise _unreadable(line, why)
+    try:
+        return _row(record)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise _unreadable(line, record_flaw(record) or "forme inattendue") from None
+
+
+_ENVELOPE = tuple(
+    (key, kind, "un entier" if kind is int else "un texte")
+    for key, kind in zip(LINE_COLUMNS[:6], (int, str, str, str, str, int), strict=True)
+)
+
+
+def _envelope_flaw(record: object) -> str | None:
+    """What keeps ``record`` from filling a row's envelope columns, in French; None if
+    nothing does."""
+    if not isinstance(record, dict):
+        return "ce n'est pas un objet JSON"
+    for key, kind, said in _ENVELOPE:
+        if key not in record:
+            return f"son champ « {key} » manque"
+        if not isinstance(record[key], kind):
+            return f"son champ « {key} » n'est pas {said}"
+    return None
+
+
+def _unreadable(line: bytes, why: str) -> JournalError:
+    return JournalError(f"enregistrement n° {claimed_seq(line)} illisible : {why}.")
+
+
+def _row(record: dict) -> Row:
     personal = record.get(KEY)
     return Row(
         record["seq"],
