@@ -71,14 +71,27 @@ _UNAVAILABLE = (
 )
 
 
+_PAGE_UNAVAILABLE = {
+    True: "Le journal est momentanément injoignable (base de données arrêtée ou en "
+    f"redémarrage) : aucune décision n'est confirmée. Réessayez dans {RETRY_AFTER_SECONDS} s.",
+    False: "Le journal est inutilisable ; l'opérateur du service en trouvera la cause dans ses "
+    "journaux. Aucune décision n'est confirmée.",
+}
+"""What a web page says of a journal out of reach (True) or out of use (False)."""
+
+
 async def _journal_error(request: Request, error: Exception) -> Response:
     """A journal that cannot be written or read: 503, nothing decided is acknowledged; the
     detail (a path, a line, a URL without its password) is logged for the operator, not sent
     to the client. A journal out of reach for now (``JournalUnavailable``) adds
-    ``Retry-After``: the same request may succeed once the server is back."""
+    ``Retry-After``: the same request may succeed once the server is back. A web page gets
+    the same status and headers, as a French page (``web_pages.unavailable``)."""
     request.app.state.logger.error("journal_inutilisable", detail=str(error))
-    if isinstance(error, JournalUnavailable):
-        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    out_of_reach = isinstance(error, JournalUnavailable)
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if out_of_reach else {}
+    if web_pages.is_page(request):
+        return web_pages.unavailable(request, _PAGE_UNAVAILABLE[out_of_reach], retry)
+    if out_of_reach:
         return error_response(ApiError(503, _UNAVAILABLE, "journal", headers=retry))
     message = "journal inutilisable ; l'opérateur du service en trouvera la cause dans ses journaux"
     return error_response(ApiError(503, message, None))

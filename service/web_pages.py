@@ -84,6 +84,22 @@ def install(app: Any, sessions: Sessions) -> None:
         return page(request, "refus.html", None, {"message": error.message}, error.status)
 
 
+def is_page(request: Request) -> bool:
+    """True for a request to the web interface (its pages, not the API's JSON)."""
+    path = request.url.path
+    return path == PREFIX or path.startswith(f"{PREFIX}/")
+
+
+def unavailable(request: Request, message: str, headers: dict[str, str]) -> HTMLResponse:
+    """The 503 of a journal out of use, as a page (``app``: the API's is JSON), with the
+    same headers (``Retry-After``); a GET can be tried again from it."""
+    again = str(request.url.path) if request.method == "GET" else ""
+    html = TEMPLATES.get_template("indisponible.html").render(
+        session=None, message=message, again=again
+    )
+    return HTMLResponse(html, status_code=503, headers={**SECURITY_HEADERS, **headers})
+
+
 def page(
     request: Request, name: str, session: Session | None, values: dict, status: int = 200
 ) -> HTMLResponse:

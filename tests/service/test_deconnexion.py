@@ -5,8 +5,8 @@ one PostgreSQL journal (a real server, ``tests/pg_cluster.py``) or on one file j
 same signing key (``TAMIS_CLE_SESSIONS``, as an operator sets it on every machine); one
 browser (Debian's Chromium) logs in and clicks « Se déconnecter » on one instance, and the
 same cookie is then refused by the other. Also: the logged-out sessions pruned once expired,
-the grants the service's role needs, and a store out of reach answered with the journal's 503,
-never with the page.
+the grants the service's role needs, and a store out of reach answered with the journal's 503
+(a French page, with its ``Retry-After``), never with the page asked for.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ TOKEN = "jeton-de-test-deconnexion-0123456789"
 KEY = secrets.token_urlsafe(32)
 LOGIN = "/interface/connexion"
 TABLE = "tamis_sessions_revoquees"
-UNAVAILABLE = {
-    "erreur": "journal momentanément injoignable (base de données arrêtée ou en redémarrage) : "
-    "aucune décision n'est confirmée ; renvoyez la même requête dans 2 s",
-    "champ": "journal",
-}
+UNAVAILABLE_PAGE = (
+    "Le journal est momentanément injoignable (base de données arrêtée ou en redémarrage) : "
+    "aucune décision n&#39;est confirmée. Réessayez dans 2 s."
+)
 
 
 def tamis(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -157,7 +156,7 @@ def test_a_logout_holds_across_two_services_on_one_file_journal(policy, tmp_path
         assert connection.execute("SELECT count(*) FROM revocations").fetchone() == (1,)
 
 
-def test_a_database_out_of_reach_gives_the_503_of_the_journal_not_the_page(
+def test_a_database_out_of_reach_gives_the_503_of_the_journal_as_a_page(
     own_cluster, policy, tmp_path
 ):
     url = own_cluster.url
@@ -179,7 +178,9 @@ def test_a_database_out_of_reach_gives_the_503_of_the_journal_not_the_page(
     assert up.status_code == restarted.status_code == 200
     for answer in (down, out_while_down):  # the logout was not kept: it says so
         assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
-        assert answer.json() == UNAVAILABLE
+        assert answer.headers["content-type"].startswith("text/html")  # a page, not the API's
+        assert UNAVAILABLE_PAGE in answer.text and "<h1>Journal indisponible</h1>" in answer.text
+    assert 'href="/interface/politique">Réessayer' in down.text  # a GET: tried again from it
     assert back.status_code == 200  # still valid: its logout had failed
     assert out.status_code == 303 and refused(gone)
     assert own_cluster.password not in "\n".join(served.lines)
@@ -252,3 +253,35 @@ def test_the_service_role_needs_select_and_insert_on_the_logouts(journal, policy
     assert role.secret not in without.stdout + without.stderr
     assert unpruned == {**unpruned, "espace": "defaut"}
     assert out.status_code == 303 and refused(gone)
+
+
+def test_a_journal_out_of_use_gives_a_page_of_503_to_a_browser_and_json_to_the_api(
+    policy, tmp_path
+):
+    """A file journal damaged by another program: the web page that would write to it is a
+    French page of 503 (no ``Retry-After``: waiting will not repair it), the API's answer
+    the JSON it documents."""
+    served = on_file(policy, tmp_path)
+    try:
+        cookies = logged_in(served)
+        with (tmp_path / "journal.jsonl").open("a", encoding="utf-8") as journal:
+            journal.write("pas un enregistrement\n")
+        with httpx.Client(base_url=served.url, timeout=30, cookies=cookies) as client:
+            form = {"nom": "Zoé", "photo": "oui", "connexions": "300"}
+            web = client.post("/interface/nouvelle", data=form, headers={"Origin": served.url})
+        api = httpx.post(
+            f"{served.url}/decisions",
+            json={"id": "a-1", "expediteur": {}},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    finally:
+        assert served.stop() == 0
+    assert web.status_code == api.status_code == 503
+    assert "retry-after" not in web.headers and "retry-after" not in api.headers
+    assert web.headers["content-type"].startswith("text/html") and "Réessayer" not in web.text
+    assert (
+        "Le journal est inutilisable ; l&#39;opérateur du service en trouvera la cause dans "
+        "ses journaux. Aucune décision n&#39;est confirmée." in web.text
+    )
+    assert web.headers["content-security-policy"].startswith("default-src 'self'")
+    assert api.json()["erreur"].startswith("journal inutilisable")
