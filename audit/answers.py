@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tamis.audit.errors import JournalError
@@ -47,17 +47,35 @@ def path_for(journal: Path) -> Path:
 def connect(path: Path) -> sqlite3.Connection:
     """The store at ``path`` (created 0600 if new: answers name invitations), its table up
     to date; raises ``sqlite3.Error``."""
-    fresh = not path.exists()
-    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
-    if fresh:
-        os.chmod(path, 0o600)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA secure_delete=ON")  # an emptied answer leaves no bytes behind
-    connection.execute(SCHEMA)
+    # secure_delete: an emptied answer leaves no bytes behind
+    connection = open_store(path, ("PRAGMA secure_delete=ON", SCHEMA))
     columns = {row[1] for row in connection.execute("PRAGMA table_info(reponses)")}
     for name, kind in ADDED:
         if name not in columns:
             connection.execute(f"ALTER TABLE reponses ADD COLUMN {name} {kind}")
+    return connection
+
+
+def open_store(
+    path: Path, statements: Iterable[str], *, threads: bool = False
+) -> sqlite3.Connection:
+    """A SQLite store beside a journal (its answers here, the web interface's logouts in
+    ``service.revocations``): created 0600 if new, in WAL mode, ``statements`` run (its
+    tables); closed again if one fails; raises ``sqlite3.Error``. ``threads``: one
+    connection shared by a process's threads, under its owner's lock."""
+    fresh = not path.exists()
+    connection = sqlite3.connect(
+        path, timeout=60, isolation_level=None, check_same_thread=not threads
+    )
+    try:
+        if fresh:
+            os.chmod(path, 0o600)
+        connection.execute("PRAGMA journal_mode=WAL")
+        for statement in statements:
+            connection.execute(statement)
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 

@@ -19,7 +19,6 @@ that may have been revoked is never let in. Rows of sessions expired for more th
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -104,18 +103,7 @@ class FileStore:
 
 def _connect(path: Path) -> sqlite3.Connection:
     """The store at ``path``, created 0600 if new, its table there; raises ``sqlite3.Error``."""
-    fresh = not path.exists()
-    connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-    try:
-        if fresh:
-            os.chmod(path, 0o600)
-        connection.execute("PRAGMA journal_mode=WAL")
-        for statement in _SCHEMA:
-            connection.execute(statement)
-    except BaseException:
-        connection.close()
-        raise
-    return connection
+    return answers.open_store(path, _SCHEMA, threads=True)
 
 
 class DatabaseStore(in_database.Revoked):

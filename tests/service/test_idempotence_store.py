@@ -5,12 +5,15 @@ anything is decided (a 503, never a 500) and stops the service's start."""
 from __future__ import annotations
 
 import sqlite3
+import stat
 import time
 from pathlib import Path
 
 import pytest
 from servir_harness import NO_PHOTO, POLICY, answer_erased, decisions_in, run_tamis, serve
 
+from tamis.audit.errors import JournalError
+from tamis.service import revocations
 from tamis.service.errors import ApiError
 from tamis.service.idempotence import FileStore, Reply, fingerprint
 
@@ -159,3 +162,25 @@ def decisions_or_erasures(folder: Path) -> list[int]:
     from servir_harness import journal_records
 
     return [r["seq"] for r in journal_records(folder / "j.jsonl") if r["evenement"] == "effacement"]
+
+
+def test_both_stores_beside_a_file_journal_open_alike(tmp_path: Path) -> None:
+    """The answers and the web interface's logouts, each in SQLite beside the journal, are
+    opened by one function (``answers.open_store``): created 0600, in WAL mode; a file
+    that is not a database is a French error naming it, for either."""
+    journal = tmp_path / "j.jsonl"
+    answers_store, logouts = FileStore(journal), revocations.FileStore(journal)
+    answers_store.check()
+    logouts.add("n-1", time.time() + 60)
+    for path in (answers_store.path, logouts.path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with sqlite3.connect(path) as connection:
+            assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    logouts.close()
+    other = tmp_path / "autre.jsonl"
+    for suffix in (".idempotence.sqlite", revocations.SUFFIX):
+        (tmp_path / f"autre.jsonl{suffix}").write_bytes(b"pas une base SQLite " * 400)
+    with pytest.raises(JournalError, match=r"autre\.jsonl\.idempotence\.sqlite : ce n'est pas"):
+        FileStore(other).check()
+    with pytest.raises(JournalError, match=r"autre\.jsonl\.sessions\.sqlite : ce n'est pas une"):
+        revocations.FileStore(other).check()
