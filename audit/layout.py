@@ -234,8 +234,10 @@ def check_lines(
 
 PERSONAL_MARK = b',"donnees_personnelles":{'
 """Where a format 3 decision's personal part starts (``personal``), as tamis writes it."""
-_DATA, _SALT = b'{"donnees":', b',"sel":"'
-_STONE, _PLEDGE = b'{"effacement":', b',"engagement":"'
+DATA_START, SALT_MARK = b'{"donnees":', b',"sel":"'
+TOMBSTONE_START, PLEDGE_MARK = b'{"effacement":', b',"engagement":"'
+"""How a personal part as tamis writes it begins, and what stands before its salt (data) or
+its pledge (a tombstone): ``commitment_bytes`` reads them, ``postgres.digests`` in SQL."""
 
 
 def personal_digest(
@@ -262,14 +264,14 @@ def commitment_bytes(raw: bytes) -> bytes | None:
     """The commitment (64 hex digits) of a personal part's bytes as tamis writes them:
     SHA-256 of the salt's bytes and the bytes of ``donnees`` (canonical as written), or the
     one a tombstone keeps; None for any other layout."""
-    if raw.startswith(_DATA) and raw[-42:-34] == _SALT and raw.endswith(b'"}'):
+    if raw.startswith(DATA_START) and raw[-42:-34] == SALT_MARK and raw.endswith(b'"}'):
         salt = raw[-34:-2]
         if salt.strip(b"0123456789abcdef"):
             return None
         pledge = hashlib.sha256(bytes.fromhex(salt.decode()))
         pledge.update(memoryview(raw)[11:-42])
         return pledge.digest().hex().encode()
-    if raw.startswith(_STONE) and raw[-81:-66] == _PLEDGE and raw.endswith(b'"}'):
+    if raw.startswith(TOMBSTONE_START) and raw[-81:-66] == PLEDGE_MARK and raw.endswith(b'"}'):
         pledge = raw[-66:-2]
         return None if pledge.strip(b"0123456789abcdef") else pledge
     return None

@@ -1,6 +1,6 @@
 """Benchmark of ``tamis journal verifier`` on a PostgreSQL journal:
 ``python bench/verification_postgresql.py URL [--n 1000000] [--tours 3] [--avant PYTHON]
-[--avant-schema N] [--sans-pglz] [--en-ligne]``.
+[--avant-schema N] [--sans-pglz] [--en-ligne] [--contenu]``.
 
 Prints, measured in one run against the server at URL (a superuser's: the bench works in
 PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 10 then
@@ -17,7 +17,9 @@ this tamis's schema by default, for that run only: what it reads has not changed
 that before/after is a ratio measured in one run. ``--sans-pglz`` leaves the pglz table out
 (half the loading time). ``--en-ligne`` adds the same rows in a table whose rows are kept
 whole, uncompressed, in the table itself (``toast_tuple_target = 8160``, a setting a user may
-choose: docs/journal-postgresql.md). Medians, [min–max], and the ratios of the medians.
+choose: docs/journal-postgresql.md). ``--contenu`` adds ``verifier --contenu`` (each digest
+computed by tamis, each copy compared) on the lz4 table. Medians, [min–max], and the ratios of
+the medians.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from tamis.audit.postgres import rows, schema
 _VERIFY = (
     "import resource, sys\n"
     "from tamis.audit.postgres.backend import verify_any\n"
-    "result = verify_any(sys.argv[1])\n"
+    "result = verify_any(sys.argv[1], contents=sys.argv[2] == 'contenu')\n"
     "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]\n"
     "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
     "print(max(int(peak), workers), result.count, result.ok)\n"
@@ -71,6 +73,7 @@ def main() -> None:
     parser.add_argument("--avant-schema", type=int, default=schema.VERSION, help="its schema")
     parser.add_argument("--sans-pglz", action="store_true", help="without the pglz table")
     parser.add_argument("--en-ligne", action="store_true", help="with an uncompressed table")
+    parser.add_argument("--contenu", action="store_true", help="verifier --contenu too")
     args = parser.parse_args()
     print(f"verifier sur PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
     with (
@@ -83,13 +86,15 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
-    sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION)}
+    sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION, False)}
+    if args.contenu:
+        sides["lz4, --contenu"] = (sys.executable, urls["lz4"], schema.VERSION, True)
     if not args.sans_pglz:
-        sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION)
+        sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION, False)
     if args.en_ligne:
-        sides[WHOLE] = (sys.executable, urls["en ligne"], schema.VERSION)
+        sides[WHOLE] = (sys.executable, urls["en ligne"], schema.VERSION, False)
     if args.avant:
-        sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema)
+        sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema, False)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "source.jsonl"
         file_bench.build(source, file_bench.decided(256), args.n)
@@ -167,12 +172,12 @@ def ratio(measures: list[Measure], base: list[Measure], field: str) -> str:
     return f"{median / statistics.median(getattr(m, field) for m in base):.2f}×"
 
 
-def verified(python: str, url: str, version: int, pid: int | None) -> Measure:
-    """``verifier`` of ``url`` by ``python`` in a process of its own, the journal's schema
-    said to be ``version`` meanwhile."""
+def verified(python: str, url: str, version: int, contents: bool, pid: int | None) -> Measure:
+    """``verifier`` (``--contenu`` if ``contents``) of ``url`` by ``python`` in a process of
+    its own, the journal's schema said to be ``version`` meanwhile."""
     said(url, version)
     try:
-        return _verified(python, url, pid)
+        return _verified(python, url, contents, pid)
     finally:
         said(url, schema.VERSION)
 
@@ -182,10 +187,11 @@ def said(url: str, version: int) -> None:
         connection.execute("UPDATE tamis_schema SET version = %s", (version,))
 
 
-def _verified(python: str, url: str, pid: int | None) -> Measure:
+def _verified(python: str, url: str, contents: bool, pid: int | None) -> Measure:
     server = server_cpu(pid)
     start = time.perf_counter()
-    child = subprocess.Popen([python, "-c", _VERIFY, url], stdout=subprocess.PIPE, text=True)
+    command = [python, "-c", _VERIFY, url, "contenu" if contents else "chaine"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak, note = (child.stdout.read() if child.stdout else "0 ").strip().split(" ", 1)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start

@@ -409,8 +409,9 @@ def _chart(result: Stats, width: int) -> Table:
     "--contenu",
     is_flag=True,
     help="Vérifie aussi que chaque enregistrement scellé est lisible (du JSON au format d'un "
-    "enregistrement) : environ deux fois plus long pour un fichier ; toujours fait pour "
-    "PostgreSQL.",
+    "enregistrement) : environ deux fois plus long pour un fichier. Pour PostgreSQL, tamis "
+    "calcule alors lui-même chaque empreinte (sinon, le serveur) et vérifie aussi chaque "
+    "colonne copiée du contenu (celles que lisent chercher, stats et pourquoi).",
 )
 def verifier(
     journal: str, sceau: str | None, cle: str | None, cle_publique: str | None, contenu: bool

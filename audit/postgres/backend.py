@@ -20,13 +20,14 @@ def shown(journal: str) -> str:
 
 def verify_any(journal: str, *, contents: bool = False) -> Verification:
     """``verify_journal`` for a file; for PostgreSQL, ``postgres.read.verify``'s chain, then
-    its erasures (``postgres.tombstones``), as ``verify_journal`` checks a file's. A table's
-    rows are always parsed (their copies need it): ``contents`` is for a file."""
+    its erasures (``postgres.tombstones``), as ``verify_journal`` checks a file's.
+    ``contents``: each record is also parsed, for a file to be read as a record, for a
+    table to be read as one and to say what each copied column says."""
     if not urls.is_url(journal):
         return verify_journal(journal, contents=contents)
     from tamis.audit.postgres import read, tombstones
 
-    result = read.verify(journal)
+    result = read.verify(journal, contents=contents)
     if not result.ok:
         return result
     found = tombstones.check_erasures(journal)

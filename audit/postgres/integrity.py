@@ -5,10 +5,11 @@ A writer that opens the journal (``tamis decider``, the service) checks the chai
 last point found intact, ``tamis_verification``'s latest row (``seq`` and digest), if that
 record is still there with that digest and no record before it is missing; else from the
 start. Only the rows appended since are read: each must carry the next number, chain to the
-digest before it and be intact as ``verifier`` requires (``rowcheck.intact``: its digest from
-its columns' exact bytes, its copied columns what its content says). If
-something is wrong, the whole journal is verified (``backend.verify_any``) so that the
-warning names the very first problem ``verifier`` would, and the writer still appends
+digest before it and be intact as ``verifier --contenu`` requires (``rowcheck.intact``: its
+digest from its columns' exact bytes, its copied columns what its content says). If
+something is wrong, the whole journal is verified (``backend.verify_any``, contents
+included) so that the warning names the very first problem ``verifier --contenu`` would,
+and the writer still appends
 (refusing would lose the decisions being made). When the chain is intact, its new head is
 recorded in ``tamis_verification`` (a role without ``INSERT`` there simply rechecks more next
 time). A record changed in place before that point is not seen until the next full check:
@@ -49,8 +50,8 @@ def warn_if_damaged(url: str, warn: Callable[[str], None]) -> None:
 
 
 def damage(url: str) -> str | None:
-    """The French warning for the first problem ``verifier`` would report, or None; records
-    the head found intact."""
+    """The French warning for the first problem ``verifier --contenu`` would report, or None;
+    records the head found intact."""
     with urls.connect(url) as connection:
         schema.check(url, connection)
         try:
@@ -62,7 +63,7 @@ def damage(url: str) -> str | None:
             if end[0] > start[0]:
                 _save(connection, end)
             return None
-    result = verify_any(url)
+    result = verify_any(url, contents=True)
     if result.problem is None:
         return None
     return (

@@ -1,17 +1,18 @@
 """Reading a PostgreSQL journal: its lines in ``seq`` order, streamed by a binary ``COPY``
 (memory stays flat however long the journal), its records, and the chain's verification.
 
-The verifier checks what ``verify`` checks of a file, and what only a table can get wrong: each
-row's digest against its columns' exact bytes (the personal part by its commitment), its copied
-columns against its content (``rowcheck``), each ``seq`` following the one before, each
-``precedente`` the digest before it, and an ``ouverture`` first. It reads the journal in ranges
-of ``SPAN`` rows on every core, each range's columns streamed by one binary ``COPY … TO
-STDOUT`` and checked row by row from their bytes (``rowcheck.check_rows``: no line is put
-together; each content is parsed once, for its copies); the parent checks the seams. This pass
-only says « intact »; at the first range in doubt, the rows are read again one by one from
-there, their lines put together and parsed, to name the first broken record exactly. A problem
-names the record's number; the result is a ``verify.Verification``, so ``tamis journal
-verifier`` reports both backends the same way.
+The verifier checks what ``verify`` checks of a file: each row's digest against its columns'
+exact bytes (the personal part by its commitment), each ``seq`` following the one before, each
+``precedente`` the digest before it, and an ``ouverture`` first. It reads the journal in
+ranges of ``SPAN`` rows on every core; the parent checks the seams. By default the server
+checks each range and sends back one row (``digests``); with ``contents`` (``verifier
+--contenu``), each range's columns are streamed by one binary ``COPY … TO STDOUT`` and checked
+in tamis row by row from their bytes, every digest computed here and every copied column
+compared with what its content says (``rowcheck.check_rows``: no line is put together; each
+content is parsed once, for its copies). Either pass only says « intact »; at the first range
+in doubt, the rows are read again one by one from there, their lines put together and parsed,
+to name the first broken record exactly. A problem names the record's number; the result is a
+``verify.Verification``, so ``tamis journal verifier`` reports both backends the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tamis.audit import blocks, layout
 from tamis.audit.chain import claimed_seq, parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
-from tamis.audit.postgres import rowcheck, rows, schema
+from tamis.audit.postgres import digests, rowcheck, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
 from tamis.audit.verify import Problem, Verification, sealed, unreadable
@@ -71,19 +72,27 @@ def iter_records(url: str) -> Iterator[dict]:
 
 
 def verify(
-    url: str, *, span: int = SPAN, parallel_from: int = PARALLEL_FROM, processes: int = 0
+    url: str,
+    *,
+    contents: bool = False,
+    span: int = SPAN,
+    parallel_from: int = PARALLEL_FROM,
+    processes: int = 0,
 ) -> Verification:
     """The whole chain, or its first broken record (``Problem.line`` is its rank): in ranges
     on every core, then, only if something is wrong, row by row from the first range in
-    doubt. ``span``, ``parallel_from`` and ``processes`` (0: every core) tune the ranges."""
+    doubt. The ranges are checked by the server (``digests``), or with ``contents`` here,
+    copies included (``check_range``). ``span``, ``parallel_from`` and ``processes`` (0:
+    every core) tune the ranges."""
     parts = seq_ranges(url, span)
+    job = check_range if contents else digests.check_range
     state = _Start()
-    for _part, found in map_parts(url, check_range, parts, parallel_from, processes):
+    for _part, found in map_parts(url, job, parts, parallel_from, processes):
         if not state.continued_by(found):
-            return _exact(url, state)
+            return _exact(url, state, contents)
         state = _Start(found.last_seq, found.last_digest.decode(), state.count + found.count)
-    if not parts or _first_event(url) != "ouverture":
-        return _exact(url, _Start())
+    if not parts or _opening_problem(url, parts[0], contents) is not None:
+        return _exact(url, _Start(), contents)
     return Verification(state.count, state.seq, state.digest, None)
 
 
@@ -180,10 +189,12 @@ def lines_where(
         raise urls.failed(url, error, "de lire") from None
 
 
-def _first_event(url: str) -> str | None:
-    with urls.connect(url) as connection:
-        first = _read(url, connection, f"SELECT evenement FROM {schema.TABLE} ORDER BY seq LIMIT 1")
-    return first[0]
+def _opening_problem(url: str, first: SeqRange, contents: bool) -> Problem | None:
+    """What is wrong with the journal's first row (``first.first`` is its number), read as
+    a file's verifier reads its first line: a record, and an ``ouverture``."""
+    for found in rows_in(url, SeqRange(first.first, first.first)):
+        return _problem(1, RowBytes(*found), 0, GENESIS, contents)
+    return None  # deleted meanwhile: the exact pass says what follows
 
 
 def _read(url: str, connection: psycopg.Connection, query: str) -> tuple:
@@ -193,14 +204,15 @@ def _read(url: str, connection: psycopg.Connection, query: str) -> tuple:
         raise urls.failed(url, error, "de lire") from None
 
 
-def _exact(url: str, start: _Start) -> Verification:
-    """Row by row after ``start`` (which the rows before it reached): the first problem."""
+def _exact(url: str, start: _Start, contents: bool) -> Verification:
+    """Row by row after ``start`` (which the rows before it reached): the first problem (a
+    copied column's only with ``contents``)."""
     seq, digest, count = start
     with urls.connect(url) as connection:
         schema.check(url, connection)
     for found in rows_in(url, SeqRange(seq + 1, _LAST)):
         row = RowBytes(*found)
-        problem = _problem(count + 1, row, seq, digest)
+        problem = _problem(count + 1, row, seq, digest, contents)
         if problem is not None:
             return Verification(count, seq, digest, problem)
         seq, digest, count = row.seq, row.empreinte.decode(), count + 1
@@ -210,32 +222,37 @@ def _exact(url: str, start: _Start) -> Verification:
     return Verification(count, seq, digest, None)
 
 
-def _problem(rank: int, row: RowBytes, seq: int, digest: str) -> Problem | None:
+def _problem(rank: int, row: RowBytes, seq: int, digest: str, contents: bool) -> Problem | None:
+    """What is wrong with ``row``, the ``rank``-th, after the record ``seq`` of ``digest``:
+    what the fast pass checks, and (``contents``) what ``--contenu`` adds: each record read
+    as one, its copies. A row the fast pass takes as intact is intact here too: a sealed row
+    of another shape is named only with ``contents``, or when it is the first (read as a
+    record, as a file's verifier reads its first line, to be an ``ouverture``)."""
     line = rows.line_from_bytes(*row[:8])
-    record = parse_record(line)
-    if record is None:
+    altered = rowcheck.digest_of(row) != row.empreinte
+    if (contents or altered or rank == 1) and parse_record(line) is None:
         return Problem("illisible", rank, f"{unreadable(line, claimed_seq(line))}.")
-    found = record["seq"]
-    if rowcheck.digest_of(row) != row.empreinte:
+    found, event = row.seq, row.evenement.decode()
+    if altered:
         return Problem("modifie", rank, _altered(row, sealed(line)))
     if found != seq + 1:
         missing = f"n° {seq + 1}" if found == seq + 2 else f"n° {seq + 1} à {found - 1}"
         return Problem("supprime", rank, f"enregistrement(s) supprimé(s) ({missing} manquant).")
-    if record.get("precedente") != digest:
+    if row.precedente.decode() != digest:
         return Problem(
             "chainage",
             rank,
             f"l'enregistrement n° {found} ne suit pas l'empreinte de l'enregistrement n° {seq} "
             "— celui-ci a été réécrit ou remplacé.",
         )
-    if rank == 1 and record["evenement"] != "ouverture":  # after its own problems, as a file's
+    if rank == 1 and event != "ouverture":  # after its own problems, as a file's
         return Problem(
             "ouverture",
             rank,
-            f"le premier enregistrement (n° {found}) est « {record['evenement']} » et non "
+            f"le premier enregistrement (n° {found}) est « {event} » et non "
             "« ouverture » — le début du journal a été supprimé ou remplacé.",
         )
-    return _copy_problem(rank, row)
+    return _copy_problem(rank, row) if contents else None
 
 
 def _altered(row: RowBytes, line_sealed: bool) -> str:

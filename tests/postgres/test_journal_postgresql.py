@@ -131,11 +131,14 @@ def test_verifier_finds_a_row_changed_or_deleted_in_the_database(journal):
 
 def test_verifier_refuses_a_changed_copy_and_text_appended_to_contenu(journal):
     """What the chain does not cover but the table can get wrong: an indexed copy that no
-    longer says what the content says, and a space after the sealed JSON."""
+    longer says what the content says (the chain holds: ``--contenu`` names it), and a
+    space after the sealed JSON (the digest no longer matches)."""
     fill(journal, checked(), 5)
     with psycopg.connect(journal, autocommit=True) as connection:
         connection.execute("UPDATE tamis_journal SET id_invitation = 'inv-99' WHERE seq = 6")
-    copied = tamis("journal", "verifier", "--journal", journal)
+    chain = tamis("journal", "verifier", "--journal", journal)
+    assert chain.exit_code == 0 and chain.output.startswith("OK : 7 enregistrement(s) vérifié(s)")
+    copied = tamis("journal", "verifier", "--contenu", "--journal", journal)
     assert copied.exit_code == 1
     assert copied.output == (
         f"ÉCHEC : {shown(journal)} : l'enregistrement n° 6 : sa colonne « id_invitation » vaut "

@@ -295,12 +295,13 @@ def said(journal: str, seq: int, column: str) -> str:
 def test_a_copied_column_that_no_longer_says_what_the_content_says_is_refused(
     journal, seq, column, value, options
 ):
-    """The chain still verifies (no digest covers the copies), but the SQL of the queries
-    reads them: a changed copy (an index's, or what chercher shows and stats counts) is
-    named, with both values."""
+    """The chain still verifies (no digest covers the copies): ``verifier`` says so. But the
+    SQL of the queries reads them: with ``--contenu``, a changed copy (an index's, or what
+    chercher shows and stats counts) is named, with both values."""
     before = said(journal, seq, column)
     sql(journal, f"UPDATE tamis_journal SET {column} = %s WHERE seq = %s", value, seq)
-    result = read.verify(journal, **options)
+    assert read.verify(journal, **options).ok
+    result = read.verify(journal, contents=True, **options)
     assert not result.ok and (result.count, result.last_seq) == (seq - 1, seq - 1)
     assert result.problem.kind == "copie" and result.problem.line == seq
     held = "NULL" if value is None else f"« {value} »"
@@ -311,16 +312,16 @@ def test_a_copied_column_that_no_longer_says_what_the_content_says_is_refused(
 def test_an_emptied_sender_copy_is_what_erasure_leaves(journal, options):
     """Erasure empties the sender's copy: an empty one shows nobody, and is no lie."""
     sql(journal, "UPDATE tamis_journal SET expediteur = NULL WHERE seq = 20")
-    assert read.verify(journal, **options).ok
+    assert read.verify(journal, contents=True, **options).ok
 
 
 def test_copies_of_contents_laid_out_otherwise_are_read_by_parsing(pg_url):
     """Decisions whose id and texts JSON escapes (read by parsing, not from the bytes) still
     verify, and a changed copy among them is still named."""
     odd_journal(pg_url)
-    assert read.verify(pg_url, **SMALL).ok
+    assert read.verify(pg_url, contents=True, **SMALL).ok
     sql(pg_url, "UPDATE tamis_journal SET id_invitation = 'inv-autre' WHERE seq = 5")
-    result = read.verify(pg_url, **SMALL)
+    result = read.verify(pg_url, contents=True, **SMALL)
     assert result.problem.kind == "copie" and result.problem.line == 5
 
 
@@ -381,15 +382,18 @@ HAND_MADE = [
 @pytest.mark.parametrize(("change", "why"), HAND_MADE)
 def test_a_sealed_row_of_another_shape_is_named_and_its_neighbours_verified(journal, change, why):
     """A row whose digest matches but whose content is not of the record format (a list
-    where an object is read, a trace of numbers): named with its number and what is wrong,
-    in French, the rows before it counted as intact; never a traceback."""
+    where an object is read, a trace of numbers): the chain holds, and ``--contenu`` names
+    it with its number and what is wrong, in French, the rows before it counted as intact;
+    never a traceback."""
     hand_made(journal, 42, change)
     for options in BOTH:
-        result = read.verify(journal, **options)
+        assert read.verify(journal, **options).ok
+        result = read.verify(journal, contents=True, **options)
         assert (result.count, result.last_seq) == (41, 41)
         assert result.problem.kind == "illisible" and result.problem.line == 42
         assert result.problem.message == f"enregistrement n° 42 illisible : {why}."
-    verified = CliRunner().invoke(cli, ["journal", "verifier", "--journal", journal])
+    command = ["journal", "verifier", "--contenu", "--journal", journal]
+    verified = CliRunner().invoke(cli, command)
     assert verified.exit_code == 1, verified.output
     assert verified.output == (
         f"ÉCHEC : {url.shown(journal)} : enregistrement n° 42 illisible : {why}.\n"
@@ -398,8 +402,9 @@ def test_a_sealed_row_of_another_shape_is_named_and_its_neighbours_verified(jour
 
 def test_a_hand_made_record_verifies_alike_in_a_file_and_in_postgresql(journal, tmp_path):
     """The same sealed record of another shape, in a file and in a table: both verifiers
-    stop at it with the same words, after the same intact records; neither journal is
-    copied into the other (``copier`` verifies its source first)."""
+    find the chain intact, and with ``--contenu`` stop at it with the same words, after the
+    same intact records; neither journal is copied into the other (``copier`` verifies its
+    source's contents first)."""
     copy = tmp_path / "copie.jsonl"
     copy_journal(journal, str(copy))
     lines = copy.read_bytes().splitlines(keepends=True)
@@ -409,7 +414,13 @@ def test_a_hand_made_record_verifies_alike_in_a_file_and_in_postgresql(journal, 
     record["empreinte"] = layout.record_digest(record)
     copy.write_bytes(b"".join(lines[:-1]) + layout.canonical(record) + b"\n")
     hand_made(journal, 42, facts_as_a_list)
-    in_file, in_table = verify_journal(copy, contents=True), read.verify(journal)
+    chain_in_file, chain_in_table = verify_journal(copy), read.verify(journal)
+    assert chain_in_file.ok and chain_in_table.ok
+    assert (chain_in_file.count, chain_in_file.last_digest) == (
+        chain_in_table.count,
+        chain_in_table.last_digest,
+    )
+    in_file, in_table = verify_journal(copy, contents=True), read.verify(journal, contents=True)
     assert in_file.problem.kind == in_table.problem.kind == "illisible"
     assert in_file.problem.message == f"ligne 42 : {in_table.problem.message}"
     assert (in_file.count, in_file.last_digest) == (in_table.count, in_table.last_digest)
