@@ -286,6 +286,22 @@ def unread_record(unread: Unread) -> Record:
     return _json_record(value, text, unread.location, unread.line)
 
 
+def usual_invitation(text: str) -> tuple[Invitation, dict[str, Any]] | None:
+    """The invitation of one text (an ``Unread``'s) and its JSON object, when the quick path
+    vouches for it and every key is a declared field: then ``unread_record`` would give a
+    record with this invitation, this object, and neither errors nor warnings. None for
+    any other text, which ``unread_record`` reads and words. For worker processes, which
+    need no ``Record`` (nor its location) of the usual text."""
+    try:
+        value = parse(text.rstrip("\r\n"))
+    except ReadError:
+        return None
+    found = quick(value)
+    if found.invitation is None or not found.all_known:
+        return None
+    return found.invitation, value
+
+
 def parsed_record(unread: Unread, value: object) -> Record:
     """``unread_record`` of a text whose JSON ``value`` the caller has parsed already."""
     return _json_record(value, unread.text.rstrip("\r\n"), unread.location, unread.line)

@@ -64,6 +64,7 @@ from tamis.invitations.reader import (
     noted_duplicate,
     parsed_record,
     unread_record,
+    usual_invitation,
 )
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
@@ -148,8 +149,16 @@ def decide_batch(encoded: list[bytes], name: str, texts: list[tuple]) -> list:
     assert state is not None
     results: list = [work(state, orjson.loads(raw)) for raw in encoded]
     for text in texts:
-        results.append(read_work(state, Unread(name, *text)))
+        usual = usual_invitation(text[_TEXT])
+        if usual is None:  # not an invitation, or one with warnings: read as the reader does
+            results.append(read_work(state, Unread(name, *text)))
+        else:  # what ``read_work`` gives, without the record it would build on the way
+            invitation, raw = usual
+            results.append((invitation.id, (), work_of(state, invitation, raw)))
     return results
+
+
+_TEXT = Unread._fields.index("text") - 1  # in an ``Unread`` without its name
 
 
 def read_work(state: WorkerSetup, text: Unread) -> Read:
