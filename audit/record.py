@@ -130,12 +130,13 @@ def decision_content(
     decision = explained.decision
     rule = decision.rule
     content: dict[str, Any] = dict(explained.json)
-    content["decision"] = decision.action.value
+    # ``_value_``, not ``.value`` (enum's property, 0.2 µs a read): once per decision
+    content["decision"] = decision.action._value_
     content["duree_ms"] = round(decided.duration_ms, 6)
     content["explication"] = explained.explanation
     content["id"] = str(invitation.get("id"))
     content["invitation"] = minimal_invitation(invitation, policy) if minimise else dict(invitation)
-    content["moteur"] = decision.engine.value
+    content["moteur"] = decision.engine._value_
     content["politique"] = policy_ref(policy, policy_sha256)
     content["regle"] = decision.label
     content["version_tamis"] = TAMIS_VERSION

@@ -179,7 +179,7 @@ class Explainer:
         if self.parameters[0] is not parameters:
             self.parameters = (parameters, dict(parameters))
         return {
-            "resolution": decision.strategy.value,
+            "resolution": decision.strategy._value_,  # enum's ``.value`` property: 0.2 µs
             "declenchees": outcome.fired_json,
             "inconnues": outcome.unknown_json,
             "faits": dict(decision.facts),

@@ -191,7 +191,7 @@ def work_of(state: WorkerSetup, invitation: Invitation, received: dict) -> Work:
         context_sha256=setup.context.sha256,
         minimise=state.minimise,
     )
-    action = explained.decision.action.value
+    action = explained.decision.action._value_  # ``.value``: enum's property, 0.2 µs a read
     head, cut, commitment = personal.rendered(content)
     return state.render(decided), head, cut, commitment, ACTIONS.index(action) + 1
 

@@ -271,7 +271,7 @@ def result_json(decided: Decided, *, trace: bool = False) -> dict[str, Any]:
     decision = explained.decision
     out: dict[str, Any] = {
         "id": decided.invitation.id,
-        "decision": decision.action.value,
+        "decision": decision.action._value_,  # not enum's ``.value`` property: 0.2 µs a read
         "regle": decision.label,
         "motif": decision.motif,
         "explication": explained.explanation,
