@@ -64,6 +64,19 @@ def quick(raw: Any) -> Quick:
     return Quick(invitation, not strays)
 
 
+def known_invitation(raw: Any) -> Invitation | None:
+    """``quick(raw).invitation`` when every key of ``raw`` is a declared field, else None
+    (the usual record, without building its ``Quick``)."""
+    if type(raw) is not dict:
+        return None
+    strays: list[str] = []
+    try:
+        invitation = _invitation(raw, strays)
+    except (NotQuick, ValueError):
+        return None
+    return None if strays else invitation
+
+
 Check = Callable[[Any, list[str]], Any]  # a key's value, the strays list -> the field value
 Fields = Mapping[str, tuple[str, Check]]
 """Each field's key mapped to that key as written in this module, and its check

@@ -33,7 +33,7 @@ from tamis.invitations.limits import (
     parse,
 )
 from tamis.invitations.models import Invitation
-from tamis.invitations.quick import quick
+from tamis.invitations.quick import known_invitation, quick
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.source import CHUNK, TOO_LONG, Source
 from tamis.invitations.validation import validate
@@ -296,10 +296,8 @@ def usual_invitation(text: str) -> tuple[Invitation, dict[str, Any]] | None:
         value = parse(text.rstrip("\r\n"))
     except ReadError:
         return None
-    found = quick(value)
-    if found.invitation is None or not found.all_known:
-        return None
-    return found.invitation, value
+    invitation = known_invitation(value)
+    return None if invitation is None else (invitation, value)
 
 
 def parsed_record(unread: Unread, value: object) -> Record:

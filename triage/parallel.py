@@ -183,7 +183,7 @@ def work_of(state: WorkerSetup, invitation: Invitation, received: dict) -> Work:
     steps ``pipeline.outcome``, ``Journal.prepare`` and the shell take in one process."""
     setup = state.setup
     explained, duration_ms = decide_invitation(setup, invitation)
-    decided = Decided("", invitation, received, explained, duration_ms)
+    decided = Decided("", invitation, received, explained, duration_ms, ())  # no default: faster
     content = schema.decision_content(
         decided,
         policy=setup.policy,
