@@ -140,16 +140,19 @@ def decision_content(
     content["politique"] = policy_ref(policy, policy_sha256)
     content["regle"] = decision.label
     content["version_tamis"] = TAMIS_VERSION
-    optional = (
-        ("contexte_sha256", context_sha256),
-        ("ligne", rule.line if rule else _default_line(policy)),
-        ("motif", decision.motif),
-        ("priorite", rule.priority if rule else None),
-        ("minimise", True if minimise else None),
-    )
-    for key, value in optional:
-        if value is not None:
-            content[key] = value
+    # The optional keys, each written only when it has a value (one test each: no tuple
+    # of pairs built and looped over for every decision).
+    if context_sha256 is not None:
+        content["contexte_sha256"] = context_sha256
+    line = rule.line if rule else _default_line(policy)
+    if line is not None:
+        content["ligne"] = line
+    if decision.motif is not None:
+        content["motif"] = decision.motif
+    if rule and rule.priority is not None:
+        content["priorite"] = rule.priority
+    if minimise:
+        content["minimise"] = True
     return content  # type: ignore[return-value]
 
 
