@@ -68,7 +68,7 @@ from tamis.invitations.reader import (
 )
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
-from tamis.triage.allocator import TRIM_EVERY, fixed_thresholds, trimmer
+from tamis.triage.allocator import TRIM_EVERY, fixed_thresholds, kept_in_heap, trimmer
 from tamis.triage.known import Known, Reason
 from tamis.triage.pipeline import (
     Decided,
@@ -130,9 +130,11 @@ _WORKER: WorkerSetup | None = None  # set in each worker by ``_enter`` (inherite
 
 def _enter(state: WorkerSetup) -> None:
     """A worker's start: keep the run's setup (Ctrl-C is the main process's to handle:
-    ``WorkerPool``'s workers ignore it)."""
+    ``WorkerPool``'s workers ignore it), and its batches' memory in its heap
+    (``allocator.kept_in_heap``)."""
     global _WORKER
     _WORKER = state
+    kept_in_heap()
 
 
 Read = tuple[str | None, tuple[str, ...], "Work | tuple[str, ...]"]
