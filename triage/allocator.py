@@ -35,7 +35,9 @@ tree instead of 69.8 (two alternating rounds, load 3.5). A C library without ``m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 TRIM_EVERY = 64  # batches between two trims
 MMAP_THRESHOLD = 128 * 1024  # bytes from which a block is a mapping of its own (glibc's default)
@@ -58,14 +60,24 @@ def kept_in_heap() -> None:
     _set(WORKER_MMAP_THRESHOLD, WORKER_TRIM_THRESHOLD)
 
 
-def _set(mmap_threshold: int, trim_threshold: int) -> None:
-    """glibc's two thresholds set (neither moves by itself afterwards); nothing where the
-    C library has no ``mallopt``."""
+@functools.cache
+def c_library() -> Any:
+    """The C library, through ``ctypes`` (None where it cannot be loaded), once per process:
+    ``parallel.start_pool`` asks for it before forking, so that no worker imports ``ctypes``
+    again (2 ms each)."""
     import ctypes  # only a run with workers pays for it
 
     try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+def _set(mmap_threshold: int, trim_threshold: int) -> None:
+    """glibc's two thresholds set (neither moves by itself afterwards); nothing where the
+    C library has no ``mallopt``."""
+    mallopt = getattr(c_library(), "mallopt", None)
+    if mallopt is None:
         return
     mallopt(_M_TRIM_THRESHOLD, trim_threshold)
     mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
@@ -74,10 +86,7 @@ def _set(mmap_threshold: int, trim_threshold: int) -> None:
 def trimmer() -> Callable[[], object]:
     """A call that asks the C library to give back the free pages of its heaps (one that
     does nothing where it cannot be asked)."""
-    import ctypes  # only a run with workers pays for it
-
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    trim = getattr(c_library(), "malloc_trim", None)
+    if trim is None:
         return lambda: None
     return lambda: trim(0)

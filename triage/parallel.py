@@ -68,7 +68,13 @@ from tamis.invitations.reader import (
 )
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.validation import validate
-from tamis.triage.allocator import TRIM_EVERY, fixed_thresholds, kept_in_heap, trimmer
+from tamis.triage.allocator import (
+    TRIM_EVERY,
+    c_library,
+    fixed_thresholds,
+    kept_in_heap,
+    trimmer,
+)
 from tamis.triage.known import Known, Reason
 from tamis.triage.pipeline import (
     Decided,
@@ -212,6 +218,7 @@ def start_pool(processes: int, state: WorkerSetup) -> Iterator[Workers]:
     stopped on exit (killed if the run stops before their results are read)."""
     from tamis.processes.workers import WorkerPool
 
+    c_library()  # loaded once, here: each worker inherits it (``kept_in_heap``)
     pool = WorkerPool(processes, _enter, state)
     fixed_thresholds()  # here only: a worker's large blocks are its results, one per batch
     try:
