@@ -47,10 +47,10 @@ def _bytes(text: bytes) -> str:
 
 
 def _hex(place: str, length: int) -> str:
-    """True if the ``length`` bytes at ``place`` are lowercase hexadecimal digits (never an
-    error: ``escape`` writes any other byte as a backslash sequence; ``ltrim`` leaves nothing
-    of a text made only of the digits, and is cheaper than a regular expression)."""
-    return f"ltrim(encode(substr(p, {place}, {length}), 'escape'), '0123456789abcdef') = ''"
+    """True if the ``length`` bytes at ``place`` are lowercase hexadecimal digits: ``ltrim``
+    of bytes (a text's ``ltrim`` or a regular expression weighs each character's encoding,
+    and cost ≈ 10 % of the whole check)."""
+    return f"ltrim(substr(p, {place}, {length}), {_bytes(b'0123456789abcdef')}) = ''::bytea"
 
 
 _END = _bytes(b'"}')
