@@ -148,6 +148,16 @@ def saved_whole(path: Path, text: str) -> None:
     fresh.replace(path)
 
 
+def served_policies(server, connections: int = 12) -> set[str]:
+    """The policies (SHA-256) that ``connections`` new connections find in force: each
+    lands on either worker process."""
+    seen = set()
+    for _ in range(connections):
+        with server.client() as fresh:
+            seen.add(fresh.get("/politique").json()["sha256"])
+    return seen
+
+
 def test_a_reload_over_http_reaches_every_worker_process(work: Path) -> None:
     server = serve("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=work)
     try:
@@ -155,11 +165,8 @@ def test_a_reload_over_http_reaches_every_worker_process(work: Path) -> None:
         with server.client() as http:
             assert http.post("/politique/recharger").json()["sha256"] == sha(STRICTER)
         deadline = time.monotonic() + 20
-        while True:  # each new connection lands on either worker
-            seen = set()
-            for _ in range(12):
-                with server.client() as fresh:
-                    seen.add(fresh.get("/politique").json()["sha256"])
+        while True:
+            seen = served_policies(server)
             if seen == {sha(STRICTER)}:
                 break
             assert time.monotonic() < deadline, seen
@@ -278,19 +285,12 @@ def test_a_worker_restarted_while_the_policy_is_emptied_keeps_the_policy_in_forc
         server.wait_event(evenement="processus_arrete", pid=first)
         waiting = server.wait_event(evenement="rechargement_en_attente", espace="defaut")
         assert "fichier vide, alors que la politique en vigueur (SHA-256" in waiting["message"]
-        seen = set()
-        for _ in range(24):  # each new connection lands on either worker
-            with server.client() as fresh:
-                seen.add(fresh.get("/politique").json()["sha256"])
-        assert seen == {sha(POLICY)}
+        assert served_policies(server, 24) == {sha(POLICY)}
         saved_whole(work / "p.tamis", STRICTER)
         deadline = time.monotonic() + 20
         while True:  # the new worker finds it by itself; the other one on SIGHUP
             server.send(signal.SIGHUP)
-            seen = set()
-            for _ in range(12):
-                with server.client() as fresh:
-                    seen.add(fresh.get("/politique").json()["sha256"])
+            seen = served_policies(server)
             if seen == {sha(STRICTER)}:
                 break
             assert time.monotonic() < deadline, seen

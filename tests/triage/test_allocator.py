@@ -52,17 +52,21 @@ print(resident() - before)
 """
 
 
+def number_printed(script: str, mode: str) -> int:
+    """The number ``script`` prints, run with ``mode`` in an interpreter of its own (each
+    run starts from a fresh allocator)."""
+    run = subprocess.run(
+        [sys.executable, "-c", script, mode], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    return int(run.stdout)
+
+
 def test_fixed_thresholds_give_large_blocks_back_as_soon_as_they_are_freed() -> None:
     """22.5 MiB of blocks of 256 KiB freed among others still in use: given back at once
     with ``fixed_thresholds``; kept in the heap without (the same script, as glibc leaves it
     once a block of 1 MiB was freed)."""
-    grown = {}
-    for mode in ("fixed", "glibc"):
-        run = subprocess.run(
-            [sys.executable, "-c", THRESHOLDS, mode], capture_output=True, text=True, timeout=60
-        )
-        assert run.returncode == 0, run.stderr
-        grown[mode] = int(run.stdout)
+    grown = {mode: number_printed(THRESHOLDS, mode) for mode in ("fixed", "glibc")}
     assert grown["fixed"] < 4 << 20  # the 2.5 MiB still in use
     assert grown["glibc"] > 16 << 20
 
@@ -94,12 +98,6 @@ def test_a_worker_keeps_its_batches_memory_in_its_heap() -> None:
     reuses the pages of the one before (no page fault); under glibc's own thresholds, the
     heap's free top goes back to the system after each and the next faults its pages in
     again (400 a batch)."""
-    faults = {}
-    for mode in ("kept", "glibc"):
-        run = subprocess.run(
-            [sys.executable, "-c", KEPT, mode], capture_output=True, text=True, timeout=60
-        )
-        assert run.returncode == 0, run.stderr
-        faults[mode] = int(run.stdout)
+    faults = {mode: number_printed(KEPT, mode) for mode in ("kept", "glibc")}
     assert faults["kept"] < 200
     assert faults["glibc"] > 2000
