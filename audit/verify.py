@@ -117,8 +117,8 @@ def verify_journal(
     record exactly. ``pool`` is passed to ``blocks.map_ranges`` (range length, threshold).
 
     With ``contents``, each sealed line must also be a record every reader can read
-    (``readable``), as the PostgreSQL verifier always checks, its copies needing the parse:
-    a digest proves the bytes, not that they parse. It costs a parse per line, about as
+    (``readable``), as the PostgreSQL verifier checks with ``contents``, its copies needing
+    the parse: a digest proves the bytes, not that they parse. It costs a parse per line, about as
     much as the rest of the check (``verifier --contenu``; ``copier`` and ``migrer``, which
     parse every record anyway, always ask for it).
 
@@ -296,9 +296,9 @@ def _readable_until(
 
 def readable(line: bytes | memoryview) -> bool:
     """True if a sealed line is also a record every reader can read: JSON, of the record
-    format (``chain.record_flaw``). The PostgreSQL verifier checks the same of each row, as
-    it computes its copies (``rowcheck``): with ``contents``, a journal verifies alike in
-    either."""
+    format (``chain.record_flaw``). The PostgreSQL verifier with ``contents`` checks the same
+    of each row, as it computes its copies (``rowcheck``): a journal verifies alike in either,
+    with or without ``contents``."""
     try:
         return record_flaw(orjson.loads(line)) is None
     except orjson.JSONDecodeError:
