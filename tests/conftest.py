@@ -10,6 +10,7 @@ The suite (and every ``tamis`` it starts) keeps its cache of checked policies in
 its own, never in the user's ``~/.cache/tamis``: ``XDG_CACHE_HOME`` is set before any test."""
 
 import atexit
+import contextlib
 import os
 import secrets
 import shutil
@@ -36,15 +37,8 @@ def pg_server() -> Iterator[str]:
     if given:
         yield given
         return
-    cluster = Cluster()
-    try:
-        url = cluster.start()
-    except ClusterError as error:
-        pytest.fail(str(error), pytrace=False)
-    try:
-        yield url
-    finally:
-        cluster.stop()
+    with _running() as cluster:
+        yield cluster.url
 
 
 @pytest.fixture
@@ -62,6 +56,14 @@ def pg_url(pg_server: str) -> Iterator[str]:
 @pytest.fixture
 def own_cluster() -> Iterator[Cluster]:
     """A PostgreSQL server of this test's own, which it stops and starts again."""
+    with _running() as cluster:
+        yield cluster
+
+
+@contextlib.contextmanager
+def _running() -> Iterator[Cluster]:
+    """A throwaway cluster, started (a test that cannot start one fails with the reason, in
+    French), and stopped at the end."""
     cluster = Cluster()
     try:
         cluster.start()

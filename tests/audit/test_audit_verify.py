@@ -189,6 +189,10 @@ def trace_of_numbers(record: dict) -> dict:
     }
 
 
+SMALL_RANGES = {"length": 4096, "parallel_from": 0, "processes": 2}
+"""Ranges of 4 KiB on two processes, whatever the journal's length."""
+
+
 @pytest.mark.parametrize("parallel", [True, False])
 @pytest.mark.parametrize(
     ("change", "why"),
@@ -205,9 +209,7 @@ def test_a_sealed_line_of_another_shape_is_unreadable(journal_path, lines, chang
     line and number, as the PostgreSQL verifier names such a row."""
     lines[-1] = sealed_by_hand(change(orjson.loads(lines[-1])))
     rewrite(journal_path, lines)
-    result = verify_journal(
-        journal_path, parallel=parallel, contents=True, length=4096, parallel_from=0, processes=2
-    )
+    result = verify_journal(journal_path, parallel=parallel, contents=True, **SMALL_RANGES)
     assert (result.count, result.last_seq) == (9, 9)
     assert result.problem.kind == "illisible" and result.problem.line == 10
     assert result.problem.message == f"ligne 10 : enregistrement n° 10 illisible : {why}."
@@ -229,9 +231,7 @@ def test_a_sealed_line_whose_content_is_not_json_is_unreadable(
     lines.append(sealed_bytes(content, 11, previous))
     lines.append(sealed_bytes(b'{"decision":', 12, "0" * 64))  # after it: not reached
     rewrite(journal_path, lines)
-    result = verify_journal(
-        journal_path, parallel=parallel, contents=True, length=4096, parallel_from=0, processes=2
-    )
+    result = verify_journal(journal_path, parallel=parallel, contents=True, **SMALL_RANGES)
     assert (result.count, result.last_seq) == (10, 10)
     assert result.problem.kind == "illisible" and result.problem.line == 11
     assert result.problem.message == f"ligne 11 : enregistrement n° 11 illisible : {why}."

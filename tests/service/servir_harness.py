@@ -117,9 +117,10 @@ class Served:
     def events(self) -> list[dict]:
         return [event for line in list(self.lines) if (event := _event(line))]
 
-    def wait_event(self, **expected: object) -> dict:
-        """The first logged event holding ``expected`` (logs are written after the answer)."""
-        deadline = time.monotonic() + 10
+    def wait_event(self, seconds: float = 10, **expected: object) -> dict:
+        """The first logged event holding ``expected`` (logs are written after the answer),
+        within ``seconds``."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for event in self.events():
                 if expected.items() <= event.items():

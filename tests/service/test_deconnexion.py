@@ -97,16 +97,6 @@ def refused(answer: httpx.Response) -> bool:
     return answer.status_code == 303 and answer.headers["location"] == LOGIN
 
 
-def wait_for(served: Served, event: str, seconds: float = 20) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = [e for e in served.events() if e.get("evenement") == event]
-        if found:
-            return found[0]
-        time.sleep(0.05)
-    raise AssertionError(f"aucun événement {event} :\n" + "\n".join(served.lines))
-
-
 def test_a_logout_in_the_browser_on_one_instance_holds_on_another(journal, policy, tmp_path):
     a = on_database(journal, policy, tmp_path / "a")
     b = on_database(journal, policy, tmp_path / "b")
@@ -197,7 +187,7 @@ def test_expired_logouts_are_pruned_from_the_database(journal, policy, tmp_path)
             )
     served = on_database(journal, policy, tmp_path / "a")
     try:
-        pruned = wait_for(served, "sessions_purge")
+        pruned = served.wait_event(20, evenement="sessions_purge")
     finally:
         assert served.stop() == 0
     assert pruned == {**pruned, "espace": "defaut", "sessions": 1}
@@ -215,7 +205,7 @@ def test_expired_logouts_are_pruned_beside_a_file_journal(policy, tmp_path):
     store.close()
     served = on_file(policy, tmp_path)
     try:
-        pruned = wait_for(served, "sessions_purge")
+        pruned = served.wait_event(20, evenement="sessions_purge")
     finally:
         assert served.stop() == 0
     assert pruned == {**pruned, "espace": "defaut", "sessions": 1}
@@ -237,7 +227,7 @@ def test_the_service_role_needs_select_and_insert_on_the_logouts(journal, policy
         grant(journal, role, f"SELECT, INSERT ON {TABLE}")
         served = on_database(role.url, policy, tmp_path / "a")
         try:
-            unpruned = wait_for(served, "sessions_purge_non_accordee")
+            unpruned = served.wait_event(20, evenement="sessions_purge_non_accordee")
             cookies = logged_in(served)
             out = log_out(served, cookies)
             gone = shown(served, cookies)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -192,7 +191,7 @@ def test_old_answers_are_pruned_and_their_key_then_decides_again(journal, policy
     served = start(journal, policy, tmp_path / "m0", "--idempotence-duree", "1")
     try:
         first = post(served, "commande-10", SENT)
-        pruned = _wait_for(served, "idempotence_purge")
+        pruned = served.wait_event(20, evenement="idempotence_purge")
         later = post(served, "commande-10", SENT)
     finally:
         assert served.stop() == 0
@@ -200,16 +199,6 @@ def test_old_answers_are_pruned_and_their_key_then_decides_again(journal, policy
     assert pruned == {**pruned, "espace": "defaut", "cles": 1}
     assert later.headers["idempotency-replayed"] == "false"
     assert decided_ids(journal) == collections.Counter({"k-1": 2})
-
-
-def _wait_for(served: Served, event: str, seconds: float = 20) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = [e for e in served.events() if e.get("evenement") == event]
-        if found:
-            return found[0]
-        time.sleep(0.05)
-    raise AssertionError(f"aucun événement {event} :\n" + "\n".join(served.lines))
 
 
 def test_a_migrated_journal_gets_the_answers_table(pg_url: str, tmp_path: Path) -> None:
