@@ -9,6 +9,8 @@ French; libpq's own reason (English) is translated for the common cases.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode
 
@@ -105,14 +107,46 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     import psycopg
 
     try:
-        connection = psycopg.connect(url, autocommit=autocommit, connect_timeout=_timeout())
-        connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
-        connection.execute("SET synchronous_commit TO on")
-        if not autocommit:
-            connection.commit()
-        return connection
+        connection = psycopg.connect(
+            url, autocommit=autocommit, connect_timeout=_timeout(), client_encoding="UTF8"
+        )
     except psycopg.Error as error:
         raise unreachable(url, error) from None
+    with _closed_on_error(connection):
+        _require_utf8(url, connection)
+        try:
+            connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+            connection.execute("SET synchronous_commit TO on")
+            if not autocommit:
+                connection.commit()
+        except psycopg.Error as error:
+            raise unreachable(url, error) from None
+    return connection
+
+
+@contextmanager
+def _closed_on_error(connection: psycopg.Connection) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _require_utf8(url: str, connection: psycopg.Connection) -> None:
+    """A ``JournalError`` unless the database stores its texts in UTF-8. A record is UTF-8
+    JSON and its digest is taken over those bytes: a database in LATIN1 (or any other
+    encoding) cannot store an invitation's « … » or ’, and one in SQL_ASCII does not check
+    what it stores. The session's own encoding is UTF-8 whatever ``PGCLIENTENCODING`` says
+    (``connect``), so the server converts nothing."""
+    found = connection.info.parameter_status("server_encoding")
+    if found != "UTF8":
+        raise JournalError(
+            f"la base du journal PostgreSQL {shown(url)} est encodée en {found} ; tamis demande "
+            "une base en UTF8, la seule qui garde tel quel tout texte d'une invitation. Créez-en "
+            "une avec : CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0 . Rien n'a été lu "
+            "ni écrit."
+        )
 
 
 def _timeout() -> int:
