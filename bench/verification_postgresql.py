@@ -8,7 +8,8 @@ PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 
 setup step, as ``bench/journal_postgresql.py`` does) held twice: in a table of schema 3
 (``contenu`` and ``donnees_personnelles`` compressed with lz4, schema 5) and in one compressed with
 pglz (the same rows, as schemas up to 3 stored them). For each, in rounds that alternate the order,
-``verifier`` (the chain, then the erasures, as the command) run by a fresh interpreter:
+``verifier`` (the chain, then the erasures, as the command) run by a fresh interpreter, on
+tables vacuumed once loaded:
 time, CPU of that process and its workers, CPU of the server (when it runs on this machine
 and the bench may read its ``postmaster.pid``: its processes, from ``/proc``), peak RSS.
 ``--avant PYTHON`` adds an earlier tamis (another virtual environment's interpreter)
@@ -106,6 +107,8 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
                     same_rows(urls["lz4"], urls["pglz"])
                 if args.en_ligne:
                     same_rows(urls["lz4"], urls["en ligne"])
+                for url in urls.values():
+                    vacuumed(url)
                 print(f"\n{loaded:,} enregistrements ; charge : {load()}".replace(",", " "))
                 rounds(args, sides, server_pid(args.url))
 
@@ -129,6 +132,14 @@ def kept_whole(scoped: str) -> str:
     with psycopg.connect(scoped, autocommit=True) as connection:
         connection.execute(f"ALTER TABLE {schema.TABLE} SET (toast_tuple_target = 8160)")
     return scoped
+
+
+def vacuumed(scoped: str) -> None:
+    """``VACUUM (ANALYZE)`` of ``scoped``'s table once loaded, as autovacuum would soon do to
+    a journal in use: the visibility hints are then set, so the first round does not pay for
+    setting them (and dirtying every page) while the others do not."""
+    with psycopg.connect(scoped, autocommit=True) as connection:
+        connection.execute(f"VACUUM (ANALYZE) {schema.TABLE}")
 
 
 def same_rows(source: str, target: str) -> None:
