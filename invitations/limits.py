@@ -91,12 +91,19 @@ def check_depth(value: Any, text: str) -> None:
             raise ReadError(_in_field(value, deep, TOO_DEEP))
 
 
-def _syntax(error: orjson.JSONDecodeError, text: str) -> ReadError:
+def escaped_byte(text: str) -> tuple[int, int] | None:
+    """``(index, byte)`` of the first byte of ``text`` that was not UTF-8 (read with
+    ``surrogateescape``), or None."""
     escaped = _ESCAPED_BYTE.search(text)
+    return None if escaped is None else (escaped.start(), ord(escaped[0]) - 0xDC00)
+
+
+def _syntax(error: orjson.JSONDecodeError, text: str) -> ReadError:
+    escaped = escaped_byte(text)
     if escaped is not None:
-        start = escaped.start()
+        start, byte = escaped
         line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
-        return ReadError("UTF-8", line, column, byte=ord(escaped[0]) - 0xDC00)
+        return ReadError("UTF-8", line, column, byte=byte)
     if error.msg.startswith("depth limit"):
         return ReadError(TOO_DEEP)
     if _NOT_A_NUMBER.match(text, error.pos):

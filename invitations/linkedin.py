@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
+from tamis.invitations.limits import escaped_byte
 from tamis.invitations.text import same_name
 
 INVITATION_COLUMNS = ("From", "To", "Sent At", "Message", "Direction")
@@ -128,6 +129,8 @@ def _data_rows(
             yield Row(start, error=f"{count} (guillemets mal fermés ?)")
         elif broken := _broken_column(header, cells, multiline):
             yield Row(start, error=_swallowed(broken, reader.line_num))
+        elif not_utf8 := _not_utf8(header, cells):
+            yield Row(start, error=not_utf8)
         else:
             yield Row(start, dict(zip(header, cells, strict=True)))
 
@@ -137,6 +140,21 @@ def _broken_column(header: list[str], cells: list[str], multiline: frozenset[str
     for column, cell in zip(header, cells, strict=True):
         if column not in multiline and ("\n" in cell or "\r" in cell):
             return column
+    return ""
+
+
+def _not_utf8(header: list[str], cells: list[str]) -> str:
+    """Why a row holds a byte that is not UTF-8, naming its column ("" when none does): a
+    file saved by Excel as « CSV » (Windows-1252) rather than « CSV UTF-8 ». Only that row
+    is refused; a row without accents reads the same in both encodings."""
+    for column, cell in zip(header, cells, strict=True):
+        found = escaped_byte(cell)
+        if found is not None:
+            where = f"octet 0x{found[1]:02x} dans la colonne « {column} »"
+            return (
+                f"le fichier n'est pas en UTF-8 ({where}) ; réenregistrez-le en UTF-8 "
+                "(dans Excel : « CSV UTF-8 »)"
+            )
     return ""
 
 

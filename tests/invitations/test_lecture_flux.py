@@ -131,6 +131,27 @@ def test_csv_rows_are_read_as_they_come(tmp_path) -> None:
     assert len(list(records)) == 2999
 
 
+def test_a_csv_row_saved_in_windows_1252_costs_only_itself(tmp_path) -> None:
+    """Excel's « CSV » is Windows-1252: the row with an accent is refused, naming its byte
+    and column; the rows around it are read."""
+    header = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
+    row = 'Ana {},Moi,"1/29/26, 2:37 PM",{},INCOMING,https://www.linkedin.com/in/ana-{},\n'
+    path = tmp_path / "Invitations.csv"
+    path.write_bytes(
+        header.encode()
+        + row.format("A", "", "a").encode()
+        + row.format("B", "Déjà vu", "b").encode("cp1252")
+        + row.format("C", "Réunion", "c").encode()
+    )
+    records = list(read_invitations(path, name="Invitations.csv"))
+    assert [r.invitation.expediteur.nom for r in records if not r.errors] == ["Ana A", "Ana C"]
+    assert records[1].location == "Invitations.csv:3"
+    assert records[1].errors == (
+        "le fichier n'est pas en UTF-8 (octet 0xe9 dans la colonne « Message ») ; "
+        "réenregistrez-le en UTF-8 (dans Excel : « CSV UTF-8 »)",
+    )
+
+
 def test_seen_ids_report_where_each_was_first_met_and_stay_compact() -> None:
     seen = SeenIds()
     assert all(seen.first(f"id-{n}", n + 1) is None for n in range(200_000))
