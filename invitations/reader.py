@@ -372,7 +372,24 @@ def _csv_or_unknown(source: Source, name: str, sens: str, seen: SeenIds) -> Iter
         return
     if source.problem is None:
         problem = "format non reconnu : ni JSON, ni JSON Lines, ni Invitations.csv de LinkedIn"
+        if _utf16("".join(head)):
+            problem = f"{problem} ; {UTF16}"
         yield Record(name, None, None, (problem,))
+
+
+UTF16 = "le fichier semble en UTF-16 (« Texte Unicode » d'Excel) : réenregistrez-le en UTF-8"
+
+
+def _utf16(head: str) -> bool:
+    """Whether ``head`` (decoded as UTF-8 with ``surrogateescape``) looks like UTF-16: a
+    byte-order mark, or a NUL byte beside nearly every character, as UTF-16 writes ASCII
+    (NULs on one side only: a file of NULs is no text at all)."""
+    if head.startswith(("\udcff\udcfe", "\udcfe\udcff")):
+        return True
+    sample = head[:1024]
+    sides = [sample[side::2] for side in (0, 1)]
+    nuls = [side.count("\x00") / max(1, len(side)) for side in sides]
+    return len(sample) >= 16 and max(nuls) >= 0.9 and min(nuls) <= 0.1
 
 
 def _head(source: Source) -> list[str]:

@@ -152,6 +152,22 @@ def test_a_csv_row_saved_in_windows_1252_costs_only_itself(tmp_path) -> None:
     )
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_file_in_utf16_is_named_as_such(tmp_path, encoding) -> None:
+    """Excel's « Texte Unicode » is UTF-16, with a byte-order mark or without."""
+    header = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
+    row = 'Ana,Moi,"1/29/26, 2:37 PM",Bonjour,INCOMING,https://www.linkedin.com/in/ana,\n'
+    path = tmp_path / "Invitations.csv"
+    path.write_bytes((header + row).encode(encoding))
+    records = list(read_invitations(path, name="Invitations.csv"))
+    assert [r.errors for r in records] == [
+        (
+            "format non reconnu : ni JSON, ni JSON Lines, ni Invitations.csv de LinkedIn ; le "
+            "fichier semble en UTF-16 (« Texte Unicode » d'Excel) : réenregistrez-le en UTF-8",
+        )
+    ]
+
+
 def test_seen_ids_report_where_each_was_first_met_and_stay_compact() -> None:
     seen = SeenIds()
     assert all(seen.first(f"id-{n}", n + 1) is None for n in range(200_000))
