@@ -77,6 +77,20 @@ def raw_blocks(fd: int, start: int, end: int) -> Iterator[tuple[bytes, int]]:
         offset, size = offset + stop, BLOCK
 
 
+def lines_holding(data: bytes, stop: int, needle: bytes) -> Iterator[tuple[int, int, int]]:
+    """``(lines before it, start, end)`` of each line ``data[start:end]`` of ``data[:stop]``
+    (complete lines, as ``raw_blocks`` gives them) that holds ``needle``: one ``find`` over
+    the block jumps from one to the next, and lines are counted only up to the last one."""
+    counted, lines, hit = 0, 0, data.find(needle, 0, stop)
+    while hit >= 0:
+        start = data.rfind(b"\n", 0, hit) + 1
+        end = data.find(b"\n", hit, stop)
+        lines += data.count(b"\n", counted, start)
+        counted = start
+        yield lines, start, end
+        hit = data.find(needle, end, stop)
+
+
 def split(fd: int, size: int, length: int = RANGE) -> list[Range]:
     """Ranges of about ``length`` bytes cut just after a ``\\n``; the last one ends at ``size``."""
     ranges, start = [], 0

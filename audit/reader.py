@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from tamis.audit.blocks import blocks, raw_blocks
+from tamis.audit.blocks import blocks, lines_holding, raw_blocks
 from tamis.audit.chain import parse_record
 from tamis.audit.errors import (
     DamagedLine,
@@ -73,20 +73,15 @@ def iter_blocks(path: PathLike) -> Iterator[tuple[list[bytes], bytes]]:
 
 def lines_mentioning(path: PathLike, needle: bytes) -> Iterator[tuple[int, bytes]]:
     """``(line number, line)`` of the complete lines that hold ``needle``: one ``find`` per
-    block jumps from one to the next, so a journal where it is rare costs one read (the
-    erasure check, the listing of advice). A torn last line is left out, unreported."""
+    block jumps from one to the next (``lines_holding``), so a journal where it is rare costs
+    one read (the listing of advice). A torn last line is left out, unreported."""
     with open_journal_file(path) as stream:
         fd, lines = stream.fileno(), 0
         for data, stop in raw_blocks(fd, 0, os.fstat(fd).st_size):
-            counted, hit = 0, data.find(needle, 0, stop)
-            while hit >= 0:
-                start = data.rfind(b"\n", 0, hit) + 1
-                end = data.find(b"\n", hit, stop)
-                lines += data.count(b"\n", counted, start)
-                counted = start
-                yield lines + 1, data[start:end]
-                hit = data.find(needle, end, stop)
-            lines += data.count(b"\n", counted, stop)
+            before, start = 0, 0
+            for before, start, end in lines_holding(data, stop, needle):
+                yield lines + before + 1, data[start:end]
+            lines += before + data.count(b"\n", start, stop)
 
 
 def check_first_line(path: PathLike) -> None:

@@ -18,6 +18,10 @@ checks that its lines seal and chain to one another, the parent checks the seams
 range's first record follows the previous range's last). The parallel pass only says
 « intact »; at the first range in doubt, the check starts over line by line from that range
 (the ranges before it being intact) to name the first broken record and its line exactly.
+
+Erasures are checked in the same read: each pass hands ``tombstones`` the lines of the blocks
+it has checked that mention ``effacement`` (a worker, parsed, numbered within its range; the
+parent puts them in journal order), whose verdict counts once the chain is intact.
 """
 
 from __future__ import annotations
@@ -29,11 +33,10 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from tamis.audit import blocks, layout, personal
+from tamis.audit import blocks, layout, personal, tombstones
 from tamis.audit.chain import claimed_seq, is_record, parse_record, record_flaw
 from tamis.audit.errors import JournalError, os_error_message
 from tamis.audit.reader import PathLike, iter_lines, open_journal_file
-from tamis.audit.tombstones import check_erasures
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,14 @@ class _State:
     rewritten: int = 0  # records checked by parsing: not laid out as tamis writes them
     first_rewritten: int | None = None
     contents: bool = False  # also parse each sealed line (``readable``): ``--contenu``
+    erasures: tombstones.Erasures | None = None  # fed the lines that mention erasures
+
+    def note_erasures(self, data: bytes, stop: int, before: int) -> None:
+        """Hand the erasure check the lines of a checked block (``data[:stop]``, after line
+        ``before``) that mention ``effacement``, if this pass feeds one."""
+        if self.erasures is not None:
+            for found in tombstones.mentions(data, stop, before):
+                self.erasures.add(found)
 
     def advance(self, link: _Link) -> None:
         self.seq, self.digest = link.seq, link.empreinte.encode()
@@ -99,7 +110,8 @@ class _State:
 
 
 class RangeCheck(NamedTuple):
-    """What a worker found in one range: its chain ends, its lines, whether all held."""
+    """What a worker found in one range: its chain ends, its lines, whether all held, and
+    what the erasure check needs of the lines that mention ``effacement``."""
 
     first: _Link | None  # the range's first record (None: no line, or unreadable)
     last_seq: int
@@ -107,6 +119,7 @@ class RangeCheck(NamedTuple):
     lines: int
     ok: bool  # every line sealed and chained to the one before, within the range
     torn: int  # bytes of a torn last line (last range only)
+    mentions: tuple[tombstones.Mention, ...] = ()  # numbered from the range's first line
 
 
 def verify_journal(
@@ -125,18 +138,18 @@ def verify_journal(
     A first line that is not a record is a failure at line 1 (``illisible``), as it is of a
     table's first row, not an error: the verdict does not depend on the backend."""
     first = _first_line(path)  # a French ``JournalError`` if the journal cannot be read
-    result = _verify_chain(path, parallel, pool, contents)
+    erasures = tombstones.Erasures()  # fed by the chain check, as it reads: one read
+    result = _verify_chain(path, parallel, pool, contents, erasures)
     if result.problem is not None and result.problem.line == 1:
         return result  # the first line's own problem says more (deleted, altered, torn)
     opening = _opening_problem(first)
     if opening is not None:
         return Verification(0, 0, layout.GENESIS, opening)
-    return _with_erasures(path, result) if result.ok else result
+    return _with_erasures(result, erasures.result()) if result.ok else result
 
 
-def _with_erasures(path: PathLike, result: Verification) -> Verification:
+def _with_erasures(result: Verification, found: tombstones.ErasureCheck) -> Verification:
     """An intact chain, then its erasures (``tombstones``): counted, and each one genuine."""
-    found = check_erasures(path)
     problem = None
     if found.message is not None:
         problem = Problem("effacement", found.line or 0, found.message)
@@ -180,14 +193,19 @@ def _opening_problem(first: bytes) -> Problem | None:
     )
 
 
-def _verify_chain(path: PathLike, parallel: bool, pool: dict, contents: bool) -> Verification:
-    state = _State(contents=contents)
+def _verify_chain(
+    path: PathLike, parallel: bool, pool: dict, contents: bool, erasures: tombstones.Erasures
+) -> Verification:
+    """The chain, ``erasures`` fed the lines that mention erasures on the way."""
+    state = _State(contents=contents, erasures=erasures)
     if not parallel:
         return _sequential(path, 0, state)
     job = check_range_contents if contents else check_range
     for part, found in blocks.map_ranges(path, job, **pool):
         if not found.ok or not _continues(state, found):
             return _sequential(path, part.start, state)
+        for mention in found.mentions:
+            erasures.add(mention.shifted(state.line))
         if found.lines:
             state.seq, state.digest = found.last_seq, found.last_digest
             state.count, state.line = state.count + found.lines, state.line + found.lines
@@ -232,17 +250,20 @@ def _check_range(
 def check_blocks(lines: Iterable[tuple[bytes, int]], contents: bool = False) -> RangeCheck:
     """Check blocks of lines on their own (``data[:stop]``, complete lines, in order): they
     must seal and chain to one another (and be ``readable``, with ``contents``), the first
-    one taken as it is. The work of one worker on a file's byte range."""
-    state, first = _State(contents=contents), None
+    one taken as it is; the lines that mention erasures come back as ``mentions``. The work
+    of one worker on a file's byte range."""
+    state, first, mentions = _State(contents=contents), None, []
     for data, stop in lines:
         if first is None:
             first = _link(data[: data.find(b"\n")])
             if first is None:
                 return RangeCheck(None, 0, b"", 0, False, 0)
             state.seq, state.digest = first.seq - 1, first.precedente.encode()
+        before = state.line
         if not _links(data, stop, state):
             return RangeCheck(first, 0, b"", 0, False, 0)
-    return RangeCheck(first, state.seq, state.digest, state.line, True, 0)
+        mentions.extend(tombstones.mentions(data, stop, before))
+    return RangeCheck(first, state.seq, state.digest, state.line, True, 0, tuple(mentions))
 
 
 def _links(data: bytes, stop: int, state: _State) -> bool:
@@ -312,9 +333,11 @@ def _sequential(path: PathLike, start: int, state: _State) -> Verification:
         for data, stop in blocks.raw_blocks(fd, start, os.fstat(fd).st_size):
             if not stop:
                 return state.result(_torn(state.line + 1, len(data), state.count))
+            before = state.line
             problem = _check_block(path, data, stop, state)
             if problem is not None:
                 return state.result(problem)
+            state.note_erasures(data, stop, before)
     return state.result(None)
 
 

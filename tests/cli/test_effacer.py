@@ -17,9 +17,10 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, decide, invitation
 from test_audit_personal import V2_JOURNAL, documented_verifier, run_documented
 
-from tamis.audit import layout
+from tamis.audit import blocks, layout
 from tamis.audit.index import index_path
 from tamis.audit.journal import open_journal
+from tamis.audit.verify import Problem, verify_journal
 from tamis.cli.main import cli
 
 NAMES = ["Julie Tremblay", "Marc Gagnon", "Ana Roy", "Luc Côté", "Julie Tremblay", "Zoé Lévesque"]
@@ -260,6 +261,108 @@ def test_the_documented_verifier_checks_erasures(journal, tmp_path):
     assert run_documented(script, journal).startswith("OK : 9 enregistrements")
     tamper(journal, 5, lambda r: r["donnees_personnelles"]["effacement"].update(motif="x"))
     assert run_documented(script, journal) == "ÉCHEC ligne 9 : n° 5 mal effacé"
+
+
+EVERY_PASS = {
+    "line by line": {"parallel": False},
+    "line by line, small blocks": {"parallel": False, "block": 4096},
+    "one range": {},
+    "a range per line, two processes": {"length": 1, "parallel_from": 0, "processes": 2},
+}
+"""The verifier's passes: each finds the lines that mention erasures as it checks the chain."""
+
+
+def every_pass(journal: Path, monkeypatch) -> list:
+    """``verify_journal`` of ``journal`` in each of ``EVERY_PASS``."""
+    found = []
+    for options in EVERY_PASS.values():
+        options = dict(options)
+        with monkeypatch.context() as patched:
+            patched.setattr(blocks, "BLOCK", options.pop("block", blocks.BLOCK))
+            found.append(verify_journal(journal, **options))
+    return found
+
+
+def restored(journal: Path) -> None:
+    before = orjson.loads(journal.read_bytes().splitlines()[4])  # n° 5, inv-2
+    erase(journal, "inv-2")
+    tamper(journal, 5, lambda r: r.update(donnees_personnelles=before["donnees_personnelles"]))
+
+
+def changed_tombstone(journal: Path) -> None:
+    erase(journal, "inv-2")
+    tamper(journal, 5, lambda r: r["donnees_personnelles"]["effacement"].update(motif="autre"))
+
+
+def erasure_record_cut_off(journal: Path) -> None:
+    erase(journal, "inv-2")
+    journal.write_bytes(b"".join(journal.read_bytes().splitlines(keepends=True)[:-1]))
+
+
+@pytest.mark.parametrize(
+    ("spoil", "erased", "line", "message"),
+    [
+        (
+            restored,
+            0,
+            9,
+            "ligne 9 : l'effacement n° 9 liste le n° 5, dont les données personnelles sont de "
+            "nouveau présentes — données restaurées après effacement.",
+        ),
+        (
+            changed_tombstone,
+            1,
+            5,
+            "ligne 5 : la pierre tombale du n° 5 ne correspond pas à l'effacement n° 9 (date ou "
+            "motif modifiés).",
+        ),
+        (
+            erasure_record_cut_off,
+            1,
+            5,
+            "ligne 5 : les données personnelles du n° 5 ont été effacées sans enregistrement « "
+            "effacement » qui le liste (pierre tombale du n° 9 introuvable) — effacement hors "
+            "de tamis, ou pierre tombale modifiée.",
+        ),
+    ],
+)
+def test_every_pass_names_the_same_erasure_problem(
+    journal, monkeypatch, spoil, erased, line, message
+):
+    """Whether the problem's line is read line by line, in the only range, or in a later
+    range by another process, it is named with its line in the journal."""
+    spoil(journal)
+    for result in every_pass(journal, monkeypatch):
+        assert result.problem == Problem("effacement", line, message)
+        assert result.count == len(journal.read_bytes().splitlines())
+        assert result.erased == erased
+
+
+@pytest.mark.parametrize(("spoiled", "line"), [(None, None), (3, 3), (7, 7)])
+def test_erasures_read_before_and_after_a_rewritten_line_are_checked_together(
+    journal, monkeypatch, spoiled, line
+):
+    """A line rewritten by another program (intact) sends the parallel pass back to line by
+    line from its range: the tombstone before it (n° 3, read by a worker) and the one after
+    it (n° 7, read line by line) are both checked against the ``effacement`` record n° 9."""
+    erase(journal, "inv-0", "inv-4")
+    if spoiled is not None:
+        tamper(journal, spoiled, lambda r: r["donnees_personnelles"]["effacement"].update(le="x"))
+    lines = journal.read_bytes().splitlines(keepends=True)
+    lines[4] = json.dumps(json.loads(lines[4])).encode() + b"\n"  # n° 5: spaces, escapes
+    journal.write_bytes(b"".join(lines))
+    for result in every_pass(journal, monkeypatch):
+        assert (result.count, result.rewritten, result.first_rewritten) == (9, 1, 5)
+        assert result.erased == 2 and result.erased_advice == 0
+        if spoiled is None:
+            assert result.ok
+        else:
+            assert result.problem == Problem(
+                "effacement",
+                line,
+                f"ligne {line} : la pierre tombale du n° {spoiled} ne correspond pas à "
+                "l'effacement n° 9 (date ou motif modifiés).",
+            )
 
 
 def test_format_2_decisions_are_not_erased(tmp_path):
