@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from binascii import unhexlify
 from typing import Any, NamedTuple
 
 import orjson
@@ -204,20 +205,24 @@ def check_lines(
     "version":<n>}`` and the SHA-256 of its bytes without ``"empreinte":"…",`` is that
     ``empreinte``: no copy of the line, no parsing. A line that does not is left to a parser
     (rewritten by another program, altered, out of sequence)."""
-    find, rfind, endswith, view = data.find, data.rfind, data.endswith, memoryview(data)
+    find, rfind, startswith, view = data.find, data.rfind, data.startswith, memoryview(data)
     sha256, skip = hashlib.sha256, len(_VERSION_KEY)
     while pos < stop:
         end = find(b"\n", pos, stop)
-        start = rfind(_PREFIX, pos, end)
-        version = rfind(_VERSION_KEY, start, end)
-        if start < 0 or data[end - 1] != 125 or not data[version + skip : end - 1].isdigit():
+        version = rfind(_VERSION_KEY, pos, end)
+        if version < 0 or data[end - 1] != 125 or not data[version + skip : end - 1].isdigit():
             break
-        if not endswith(b',"precedente":"%s","seq":%d' % (digest, seq + 1), start, version):
+        chained = b',"precedente":"%s","seq":%d' % (digest, seq + 1)
+        after = version - len(chained)  # nothing from here on can hold ``_PREFIX``
+        if after < pos or not startswith(chained, after):
+            break
+        start = rfind(_PREFIX, pos, after)
+        if start < 0:
             break
         empreinte = data[start + _DIGEST : start + _AFTER_DIGEST]
         personal = find(PERSONAL_MARK, pos, start)  # format 3: the commitment stands for it
         if personal >= 0:
-            check = personal_digest(data, pos, end, start, personal)
+            check = personal_digest(data, pos, end, start, personal, view)
             if check is None:
                 break
         else:
@@ -241,21 +246,22 @@ its pledge (a tombstone): ``commitment_bytes`` reads them, ``postgres.digests`` 
 
 
 def personal_digest(
-    data: bytes, pos: int, end: int, start: int, mark: int | None = None
+    data: bytes, pos: int, end: int, start: int, cut: int | None = None, view: Any = None
 ) -> Any | None:
     """The SHA-256 state of the format 3 line ``data[pos:end]`` (``empreinte`` at ``start``)
     as its digest covers it: the personal part replaced by its commitment, computed from the
     bytes of ``donnees`` and the salt as written, or read from a tombstone. None if the line
-    has no personal part laid out as tamis writes it (the caller parses the record)."""
-    cut = data.find(PERSONAL_MARK, pos, start) if mark is None else mark
+    has no personal part laid out as tamis writes it (the caller parses the record).
+    ``cut``: where ``PERSONAL_MARK`` is, if the caller found it; ``view``: ``data``'s."""
+    cut = data.find(PERSONAL_MARK, pos, start) if cut is None else cut
     if cut < 0:
         return None
-    pledge = commitment_bytes(data[cut + len(PERSONAL_MARK) - 1 : start])
+    view = memoryview(data) if view is None else view
+    pledge = commitment_at(data, cut + len(PERSONAL_MARK) - 1, start, view)
     if pledge is None:
         return None
-    view = memoryview(data)
     digest = hashlib.sha256(view[pos:cut])
-    digest.update(b',"donnees_personnelles":"' + pledge + b'",')
+    digest.update(b',"donnees_personnelles":"%b",' % pledge)
     digest.update(view[start + _AFTER_DIGEST + 2 : end])
     return digest
 
@@ -264,16 +270,29 @@ def commitment_bytes(raw: bytes) -> bytes | None:
     """The commitment (64 hex digits) of a personal part's bytes as tamis writes them:
     SHA-256 of the salt's bytes and the bytes of ``donnees`` (canonical as written), or the
     one a tombstone keeps; None for any other layout."""
-    if raw.startswith(DATA_START) and raw[-42:-34] == SALT_MARK and raw.endswith(b'"}'):
-        salt = raw[-34:-2]
-        if salt.strip(b"0123456789abcdef"):
+    return commitment_at(raw, 0, len(raw), memoryview(raw))
+
+
+_HEX = b"0123456789abcdef"
+
+
+def commitment_at(data: bytes, begin: int, end: int, view: memoryview) -> bytes | None:
+    """``commitment_bytes(data[begin:end])``, read where the part stands, without copying
+    it (``view``: ``data``'s)."""
+    if end - begin < 42 or data[end - 2 : end] != b'"}':
+        return None
+    if data.startswith(DATA_START, begin) and data[end - 42 : end - 34] == SALT_MARK:
+        salt = data[end - 34 : end - 2]
+        if salt.strip(_HEX):
             return None
-        pledge = hashlib.sha256(bytes.fromhex(salt.decode()))
-        pledge.update(memoryview(raw)[11:-42])
-        return pledge.digest().hex().encode()
-    if raw.startswith(TOMBSTONE_START) and raw[-81:-66] == PLEDGE_MARK and raw.endswith(b'"}'):
-        pledge = raw[-66:-2]
-        return None if pledge.strip(b"0123456789abcdef") else pledge
+        pledge = hashlib.sha256(unhexlify(salt))
+        pledge.update(view[begin + 11 : end - 42])
+        return pledge.hexdigest().encode()
+    if end - begin >= 81 and data.startswith(TOMBSTONE_START, begin):
+        pledge = data[end - 66 : end - 2]
+        if data[end - 81 : end - 66] != PLEDGE_MARK or pledge.strip(_HEX):
+            return None
+        return pledge
     return None
 
 

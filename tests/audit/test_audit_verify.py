@@ -96,6 +96,29 @@ def test_rewritten_and_rehashed_record_breaks_the_link(journal_path, lines):
     assert problem.kind == "chainage" and problem.line == 7
 
 
+def test_the_envelope_s_keys_inside_a_record_do_not_mislead_the_byte_check(journal_path, lines):
+    """A record whose content and personal data hold ``empreinte``, ``precedente``, ``seq``
+    and ``version`` members is still read from its bytes, where its envelope really is, and
+    a change to it is still found."""
+    decoys = {"a": 1, "empreinte": "0" * 64, "precedente": "f" * 64, "seq": 9, "version": 3}
+    record = orjson.loads(lines[-1])
+    record["contenu"]["parametres"] = decoys
+    record["donnees_personnelles"]["donnees"]["preuves"] = {**decoys, "sel": "0" * 32}
+    lines[-1] = sealed_by_hand(record)
+    assert lines[-1].count(b',"empreinte":"') == lines[-1].count(b',"version":') == 3
+    rewrite(journal_path, lines)
+    data = journal_path.read_bytes()
+    checked = layout.check_lines(data, 0, len(data), 0, layout.GENESIS.encode())
+    assert checked[:2] == (len(data), 10)  # every line, this one too, from its bytes
+    for parallel in (True, False):
+        result = verify_journal(journal_path, parallel=parallel, **SMALL_RANGES)
+        assert result.ok and result.count == 10 and result.rewritten == 0
+    lines[-1] = lines[-1].replace(b'"seq":9,', b'"seq":8,', 1)
+    rewrite(journal_path, lines)
+    problem = verify_journal(journal_path).problem
+    assert problem.kind == "modifie" and problem.line == 10
+
+
 def test_garbage_line_is_found(journal_path, lines):
     lines[2] = b"pas du json\n"
     rewrite(journal_path, lines)
