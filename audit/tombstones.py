@@ -20,7 +20,7 @@ from tamis.audit import advice, personal
 from tamis.audit.blocks import lines_holding
 from tamis.audit.chain import parse_record
 
-NEEDLE = b'"effacement"'
+_NEEDLE = b'"effacement"'
 """The bytes every line the check reads holds (a tombstone, an ``effacement`` record)."""
 
 
@@ -67,8 +67,8 @@ def mention(number: int, line: bytes | memoryview) -> Mention | None:
 
 def mentions(data: bytes, stop: int, lines: int) -> Iterator[Mention]:
     """The ``Mention`` of each line of ``data[:stop]`` (complete lines, the first one being
-    line ``lines + 1``) that holds ``NEEDLE``: one ``find`` over the block when none does."""
-    for before, start, end in lines_holding(data, stop, NEEDLE):
+    line ``lines + 1``) that holds ``_NEEDLE``: one ``find`` over the block when none does."""
+    for before, start, end in lines_holding(data, stop, _NEEDLE):
         found = mention(lines + before + 1, data[start:end])
         if found is not None:
             yield found
