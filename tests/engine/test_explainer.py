@@ -25,7 +25,7 @@ EXEMPLES = files("tamis.policies.exemples")
 def fresh(explainer: Explainer) -> Explainer:
     """An explainer of the same policy that keeps no skeleton: the evaluator every time."""
     reference = Explainer(explainer.policy)
-    reference.LIMIT = 0
+    reference.LIMIT = reference.OUTCOMES = 0
     return reference
 
 
