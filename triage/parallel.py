@@ -200,7 +200,7 @@ def work_of(state: WorkerSetup, invitation: Invitation, received: dict) -> Work:
         minimise=state.minimise,
     )
     action = explained.decision.action._value_  # ``.value``: enum's property, 0.2 µs a read
-    head, cut, commitment = personal.rendered(content)
+    head, cut, commitment = personal.rendered(content, own=True)  # dropped once rendered
     return state.render(decided), head, cut, commitment, ACTIONS.index(action) + 1
 
 
