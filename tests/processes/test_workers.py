@@ -27,6 +27,7 @@ SCENARIOS = [
     "a_worker_killed_while_waiting_for_a_task_does_not_hold_close_back",
     "ctrl_c_is_left_to_the_parent",
     "the_pool_refuses_to_fork_once_another_thread_runs",
+    "each_pipe_holds_a_whole_batch",
 ]
 
 

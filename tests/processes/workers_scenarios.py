@@ -4,6 +4,7 @@ other tests. Each scenario raises ``AssertionError`` if what it checks does not 
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tamis.processes.workers import WorkerPool, WorkerStopped
+from tamis.processes.workers import _PIPE_BYTES, WorkerPool, WorkerStopped
 
 STATE: list[str] = []  # what ``enter`` gave each worker (read back by ``entered``)
 
@@ -175,3 +176,18 @@ def the_pool_refuses_to_fork_once_another_thread_runs():
     finally:
         release.set()
         other.join()
+
+
+def each_pipe_holds_a_whole_batch():
+    """The task pipe and each result pipe hold ``_PIPE_BYTES`` (Linux lets a process ask up
+    to ``pipe-max-size``, 1 MiB by default; a pipe keeps 64 KiB otherwise), and a result as
+    large as a batch's still comes back whole."""
+    pool = WorkerPool(2, enter, "état")
+    try:
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        expected = _PIPE_BYTES if limit >= _PIPE_BYTES else 65536
+        pipes = [pool._tasks, *pool._pipes]
+        assert [fcntl.fcntl(p.fileno(), fcntl.F_GETPIPE_SZ) for p in pipes] == [expected] * 3
+        assert len(pool.submit(large, 900_000).result()) == 900_000
+    finally:
+        pool.close()
