@@ -13,6 +13,10 @@ from __future__ import annotations
 import importlib
 import sys
 
+SUBCOMMANDS = "COMMANDE [ARGUMENTS]..."
+"""What a group's usage line shows for its commands (click writes ``COMMAND [ARGS]...``, a
+text it does not look up in the catalogue)."""
+
 CATALOGUE: dict[str, str] = {
     # formatting, help pages
     "Usage:": "Utilisation :",

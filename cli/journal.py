@@ -35,7 +35,7 @@ from tamis.audit.postgres.backend import shown, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
-from tamis.cli import human, options
+from tamis.cli import french, human, options
 from tamis.cli.main import LazyGroup
 from tamis.cli.options import warn
 from tamis.cli.why_text import explanation_lines
@@ -74,7 +74,7 @@ LATER = {
 }
 
 
-@click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar="COMMANDE [ARGUMENTS]...")
+@click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar=french.SUBCOMMANDS)
 def journal() -> None:
     """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller,
     figer, conseils ; initialiser et copier (PostgreSQL)."""

@@ -44,7 +44,7 @@ class LazyGroup(click.Group):
     lazy=COMMANDS,
     context_settings=CONTEXT_SETTINGS,
     options_metavar="[OPTIONS]",
-    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+    subcommand_metavar=french.SUBCOMMANDS,
 )
 @click.version_option(
     VERSION, "--version", message="tamis %(version)s", help="Affiche la version et quitte."

@@ -12,13 +12,17 @@ from datetime import date
 import click
 import orjson
 
-from tamis.cli import options
+from tamis.cli import french, options
 from tamis.outreach.bilan import WITHDRAW_AFTER_DAYS, Bilan, BilanError, percent, read_bilan
 
 BAR = 20  # characters of a full bar (100 %)
 
 
-@click.group("reseau", short_help="Votre réseau : le bilan de vos demandes envoyées.")
+@click.group(
+    "reseau",
+    short_help="Votre réseau : le bilan de vos demandes envoyées.",
+    subcommand_metavar=french.SUBCOMMANDS,
+)
 def reseau() -> None:
     """Votre réseau LinkedIn, d'après l'export de vos données."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import re
 import string
 
 import click
@@ -126,3 +127,27 @@ def test_command_help_sections_are_french() -> None:
     result = CliRunner().invoke(sample_command(), ["--help"])
     assert "Options :" in result.stdout
     assert "Affiche cette aide et quitte." in result.stdout
+
+
+def command_paths(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()):
+    """Every command and group of the CLI, as the words that name it after « tamis »."""
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from command_paths(command, click.Context(command), (*path, name))
+
+
+ENGLISH = re.compile(
+    r"Usage|\bCOMMAND\b|\[ARGS\]|Commands:|Options:|Show this|\[default|required\]"
+)
+
+
+def test_every_help_page_is_french() -> None:
+    paths = list(command_paths(cli, click.Context(cli)))
+    assert ("journal", "verifier") in paths and ("reseau", "bilan") in paths
+    for path in paths:
+        result = CliRunner().invoke(cli, [*path, "--help"], prog_name="tamis")
+        assert result.exit_code == 0, path
+        assert result.stdout.startswith(f"Utilisation : tamis {' '.join(path)} "), path
+        assert ENGLISH.search(result.stdout) is None, (path, ENGLISH.findall(result.stdout))
