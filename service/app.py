@@ -19,6 +19,7 @@ from tamis.audit.errors import JournalUnavailable
 from tamis.service import (
     api_advice,
     api_decisions,
+    api_docs,
     api_journal,
     api_ops,
     api_policy,
@@ -111,7 +112,13 @@ def create_app(
     workspaces: Workspaces, limits: Limits, logger: Any, *, supervised: bool = False
 ) -> FastAPI:
     """The app; ``supervised``: one of several worker processes (``--processus N``)."""
-    app = FastAPI(title="tamis", version=version("tamis"), description=DESCRIPTION)
+    app = FastAPI(
+        title="tamis",
+        version=version("tamis"),
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.workspaces, app.state.limits, app.state.logger = workspaces, limits, logger
     app.state.metrics, app.state.supervised = Metrics(), supervised
     app.state.warn = lambda message: logger.warning("avertissement", message=message)
@@ -123,5 +130,6 @@ def create_app(
     app.include_router(routes(prefixed), prefix="/v1/espaces/{espace}")
     app.include_router(routes(unprefixed))
     web_pages.install(app, Sessions(session_key()))
+    api_docs.install(app)
     app.add_middleware(RequestLog, logger=logger, metrics=app.state.metrics)
     return app
