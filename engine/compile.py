@@ -109,13 +109,18 @@ class Outcomes:
     combination, which the explainer relies on (``Explainer._outcome``).
     """
 
-    LIMIT = 4096
+    LIMIT = 1024
     """Combinations kept; beyond, outcomes are recomputed (and the explainer, which knows an
-    outcome by its tuples, works it out again). ``blogue.tamis`` over the benchmarks'
-    generated invitations meets 926 combinations in 10,000 invitations, 1,153 in 20,000,
-    1,809 in 100,000 and 2,107 in 200,000: at 1,024, one decision in 130 of a 20,000 run in
-    one process missed. A combination kept costs about 220 bytes here and 280 in the
-    explainer, so 4,096 of them stay under 2 MiB per process, whatever the input's length."""
+    outcome by its tuples, works it out again: about 12 µs). ``blogue.tamis`` over the
+    benchmarks' generated invitations meets 926 combinations in 10,000 invitations, 1,153
+    in 20,000, 1,809 in 100,000 and 2,107 in 200,000. With worker processes each sees its
+    share of the input: 20,000 invitations on two workers miss nothing; in one process,
+    155 of them miss (one in 130), 0.1 µs an invitation on average. A combination kept
+    costs about 500 bytes (220 here, 280 in the explainer): kept up to 4,096, the two
+    workers deciding 1,000,000 invitations held 1.3 MiB more (whole tree's peak PSS 66.1
+    MiB against 64.8, medians of 3 runs; 51 for 10,000), leaving the memory target (1.3×)
+    no margin (1.29×, worst run 1.35×, against 1.28× and 1.29×), for about 0.2 % of their
+    processor time."""
 
     def __init__(self, policy: CheckedPolicy, rules: tuple[RuleRef, ...]) -> None:
         self.policy, self.rules = policy, rules

@@ -89,8 +89,8 @@ class Explainer:
     values would find nothing to reuse in a larger cache, only keep more of it."""
     OUTCOMES = Outcomes.LIMIT
     """Outcomes kept: as many as the engine keeps combinations (``compile.Outcomes``, which
-    says why so many), since only those share their tuples (``_outcome``); more numerous
-    than the skeletons (2,107 against 712 in 200,000 invitations)."""
+    says why that many), since only those share their tuples (``_outcome``): the outcomes
+    are more numerous than the skeletons (2,107 against 712 in 200,000 invitations)."""
 
     def __init__(self, policy: CheckedPolicy) -> None:
         self.policy = policy
