@@ -357,6 +357,13 @@ def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
     return {**values, "resultat": {**outcome.result, "etape": step}}
 
 
+NOT_UTF8 = (
+    "Ce fichier n'est pas du texte UTF-8 : l'export de LinkedIn l'est, mais Excel enregistre "
+    "son « CSV » autrement. Dans Excel, enregistrez-le en « CSV UTF-8 », puis envoyez-le "
+    "de nouveau."
+)
+
+
 def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
     """Decide an uploaded Invitations.csv: counts, and the rows that were rejected."""
     if not data:
@@ -366,7 +373,7 @@ def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return {"erreur": "Ce fichier n'est pas du texte UTF-8."}
+        return {"erreur": NOT_UTF8}
     records = calls.records_from_csv(text, "entrante")
     if not records:
         return {"erreur": "Aucune invitation reçue dans ce fichier."}

@@ -167,6 +167,24 @@ def test_csv_upload_with_progress(page, work, tmp_path):
     assert len(decisions_in(work / "journal.jsonl")) == before + 2
 
 
+def test_a_csv_saved_by_excel_in_windows_1252_is_refused_with_what_to_do(page, work, tmp_path):
+    log_in(page)
+    csv = tmp_path / "Invitations.csv"
+    csv.write_bytes(
+        'From,To,Sent At,Message,Direction\nLéa Roy,Jade,"1/29/26, 2:37 PM",,INCOMING\n'.encode(
+            "cp1252"
+        )
+    )
+    before = len(decisions_in(work / "journal.jsonl"))
+    page.goto("/interface/nouvelle")
+    page.set_input_files("#fichier", str(csv))
+    page.click("#televersement button")
+    shown = page.locator("#bilan-lot .erreur")
+    expect(shown).to_contain_text("Ce fichier n'est pas du texte UTF-8")
+    expect(shown).to_contain_text("Dans Excel, enregistrez-le en « CSV UTF-8 »")
+    assert len(decisions_in(work / "journal.jsonl")) == before
+
+
 def test_policy_editor_live_diagnostics_what_if_and_save(page, work):
     log_in(page)
     page.goto("/interface/politique")
