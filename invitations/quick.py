@@ -54,27 +54,28 @@ def quick_invitation(raw: Any) -> Invitation | None:
 
 def quick(raw: Any) -> Quick:
     """``quick_invitation``, and whether ``raw`` holds only declared keys (when it is quick)."""
-    if type(raw) is not dict:
-        return _NOT_QUICK
     strays: list[str] = []
-    try:
-        invitation = _invitation(raw, strays)
-    except (NotQuick, ValueError):
-        return _NOT_QUICK
-    return Quick(invitation, not strays)
+    invitation = _parsed(raw, strays)
+    return _NOT_QUICK if invitation is None else Quick(invitation, not strays)
 
 
 def known_invitation(raw: Any) -> Invitation | None:
     """``quick(raw).invitation`` when every key of ``raw`` is a declared field, else None
     (the usual record, without building its ``Quick``)."""
+    strays: list[str] = []
+    invitation = _parsed(raw, strays)
+    return None if strays else invitation
+
+
+def _parsed(raw: Any, strays: list[str]) -> Invitation | None:
+    """The invitation ``raw`` describes, its undeclared keys added to ``strays``; None when
+    it is not a valid record of the usual shape (the models then decide)."""
     if type(raw) is not dict:
         return None
-    strays: list[str] = []
     try:
-        invitation = _invitation(raw, strays)
+        return _invitation(raw, strays)
     except (NotQuick, ValueError):
         return None
-    return None if strays else invitation
 
 
 Check = Callable[[Any, list[str]], Any]  # a key's value, the strays list -> the field value
