@@ -35,7 +35,12 @@ def os_error(error: OSError | ValueError) -> str:
 
 def not_utf8(error: UnicodeDecodeError) -> str:
     """Where a file stops being UTF-8, and what to do."""
-    place = _place(error.object, error.start)
+    return not_utf8_at(_place(error.object, error.start))
+
+
+def not_utf8_at(place: str) -> str:
+    """« n'est pas en UTF-8 (``place``) ; réenregistrez-le en UTF-8 »: one wording for every
+    input (a file's line and position, a CSV row's column)."""
     return f"n'est pas en UTF-8 ({place}) ; réenregistrez-le en UTF-8"
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from tamis.grammar.numbers import group
-from tamis.invitations.french import json_reason
+from tamis.invitations.french import json_reason, not_utf8_at
 from tamis.invitations.validation import record_name
 
 MAX_CHARS = 1_048_576
@@ -44,7 +44,7 @@ class ReadError(Exception):
         """The French message, the column included (the location names the line)."""
         if self.byte is not None:
             where = f"octet 0x{self.byte:02x} à la ligne {self.line}, position {self.column}"
-            return f"le fichier n'est pas en UTF-8 ({where}) ; réenregistrez-le en UTF-8"
+            return f"le fichier {not_utf8_at(where)}"
         if self.column is None:
             return self.reason
         return f"JSON invalide, colonne {self.column} ({self.reason})"

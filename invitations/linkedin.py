@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
+from tamis.invitations.french import not_utf8_at
 from tamis.invitations.limits import escaped_byte
 from tamis.invitations.text import same_name
 
@@ -151,10 +152,7 @@ def _not_utf8(header: list[str], cells: list[str]) -> str:
         found = escaped_byte(cell)
         if found is not None:
             where = f"octet 0x{found[1]:02x} dans la colonne « {column} »"
-            return (
-                f"le fichier n'est pas en UTF-8 ({where}) ; réenregistrez-le en UTF-8 "
-                "(dans Excel : « CSV UTF-8 »)"
-            )
+            return f"le fichier {not_utf8_at(where)} (dans Excel : « CSV UTF-8 »)"
     return ""
 
 
