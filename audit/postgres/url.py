@@ -9,6 +9,7 @@ French; libpq's own reason (English) is translated for the common cases.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
@@ -159,9 +160,54 @@ def _timeout() -> int:
 
 def unreachable(url: str, error: Exception) -> JournalError:
     """The French error for a server that cannot be reached or used (``JournalUnavailable``
-    when connecting failed: trying again later may work)."""
+    when connecting failed: trying again later may work), or for an address libpq cannot
+    read (a ``JournalError``: no server was asked, and waiting fixes nothing)."""
+    wrong = malformed(error)
+    if wrong is not None:
+        why = scrubbed(wrong, url)
+        return JournalError(f"adresse du journal PostgreSQL {shown(url)} mal écrite : {why}.")
     why = scrubbed(reason(error), url)
     return _kind(error)(f"journal PostgreSQL {shown(url)} injoignable : {why}.")
+
+
+_MALFORMED = (
+    (r'invalid URI query parameter: "(.*)"', "paramètre « {0} » inconnu de PostgreSQL"),
+    (
+        r'missing key/value separator "=" in URI query parameter: "(.*)"',
+        "le paramètre « {0} » n'a pas de valeur (« {0}=… »)",
+    ),
+    (
+        r'extra key/value separator "=" in URI query parameter: "(.*)"',
+        "le paramètre « {0} » a deux « = » (écrivez %3D pour un « = » dans la valeur)",
+    ),
+    (r'invalid port number: "(.*)"', "port « {0} » invalide (un nombre de 1 à 65535)"),
+    (
+        r'invalid integer value "(.*)" for connection option "(.*)"',
+        "« {1} » demande un nombre entier, pas « {0} »",
+    ),
+    (r'invalid (\w+) value: "(.*)"', "valeur « {1} » invalide pour « {0} »"),
+    (r"looking for matching \"\]\"", "le « ] » qui ferme l'adresse IPv6 manque"),
+    (r"IPv6 host address may not be empty", "adresse IPv6 vide entre crochets"),
+    (
+        r'unexpected character "(.*)" at position (\d+)',
+        "caractère « {0} » inattendu en position {1} (« : » ou « / » attendu)",
+    ),
+    (r"percent-encoded", "un « % » doit être suivi de deux chiffres hexadécimaux"),
+    (r"forbidden value %00", "« %00 » est interdit"),
+)
+"""libpq's messages for an address it cannot read, and their French: ``ProgrammingError``
+when it parses the URL, ``connection is bad: …`` when it checks the values before
+connecting. Quoted parts are kept (``scrubbed`` then removes any password among them)."""
+
+
+def malformed(error: Exception) -> str | None:
+    """Why libpq could not read the journal's address, in French; None if it could."""
+    text = str(error)
+    for pattern, french in _MALFORMED:
+        found = re.search(pattern, text)
+        if found:
+            return french.format(*found.groups())
+    return None
 
 
 def failed(url: str, error: Exception, action: str) -> JournalError:
@@ -217,6 +263,7 @@ _REASONS = (
     ("Connection refused", "connexion refusée (le serveur est-il démarré ?)"),
     ("timeout expired", "le serveur ne répond pas (délai dépassé)"),
     ("could not translate host name", "nom d'hôte inconnu"),
+    ("failed to resolve host", "nom d'hôte inconnu"),
     ("the database system is shutting down", "le serveur s'arrête"),
     ("the database system is starting up", "le serveur démarre"),
     ("the database system is in recovery mode", "le serveur redémarre"),
@@ -225,7 +272,6 @@ _REASONS = (
     ("consuming input failed", "le serveur a fermé la connexion"),
     ("the connection is closed", "la connexion au serveur est fermée"),
     ("permission denied", "permission refusée au rôle de connexion"),
-    ("percent-encoded", "adresse mal écrite (un « % » doit être suivi de deux chiffres hexa)"),
     ("read-only transaction", "serveur en lecture seule"),
     ("No space left", "disque du serveur plein"),
 )
