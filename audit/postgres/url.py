@@ -272,6 +272,11 @@ _REASONS = (
     ("consuming input failed", "le serveur a fermé la connexion"),
     ("the connection is closed", "la connexion au serveur est fermée"),
     ("permission denied", "permission refusée au rôle de connexion"),
+    (
+        "no schema has been selected to create in",
+        "aucun schéma où créer les tables : celui que nomme search_path n'existe pas "
+        "(CREATE SCHEMA … ; ou corrigez options=-csearch_path)",
+    ),
     ("read-only transaction", "serveur en lecture seule"),
     ("No space left", "disque du serveur plein"),
 )

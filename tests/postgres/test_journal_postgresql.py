@@ -408,3 +408,14 @@ def test_servir_config_takes_a_postgresql_journal_and_keeps_it_a_url(tmp_path):
         "chaque machine",
     ]
     assert "secret-cache" not in str(refused.value) and not (tmp_path / "postgresql:").exists()
+
+
+def test_a_search_path_naming_no_schema_is_a_french_error(pg_url):
+    nowhere = f"{pg_url}?options=-csearch_path%3Dabsent"
+    made = tamis("journal", "initialiser", nowhere)
+    assert made.exit_code == 1
+    assert made.output == (
+        f"Erreur : impossible d'initialiser le journal PostgreSQL {shown(nowhere)} : aucun "
+        "schéma où créer les tables : celui que nomme search_path n'existe pas (CREATE SCHEMA "
+        "… ; ou corrigez options=-csearch_path).\n"
+    )
