@@ -148,6 +148,9 @@ class _Binder:
                 on_value=True,
             )
             return False
+        if bounds := deciding.parameter_value_problem(self.policy, name, value):
+            self.problems.error("C011", f"« {dotted(where)} » {bounds}", where, on_value=True)
+            return False
         problem = deciding.regex_parameter_problem(self.policy, name, value)
         if problem is not None:
             self.problems.error(

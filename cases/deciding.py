@@ -24,6 +24,7 @@ from tamis.engine.parameters import (
     effective_parameters,
     parameter_type,
     regex_parameters,
+    value_problem,
 )
 from tamis.engine.trace import Evaluator
 from tamis.grammar import ast
@@ -107,6 +108,12 @@ def parameter_names(policy: CheckedPolicy) -> list[str]:
 
 def expected_type(policy: CheckedPolicy, name: str) -> Type:
     return parameter_type(policy, name)
+
+
+def parameter_value_problem(policy: CheckedPolicy, name: str, value: Value) -> str | None:
+    """Why ``value`` cannot be parameter ``name`` (French: too many digits, not finite, out
+    of a built-in parameter's bounds), as ``decider`` would refuse it, or None."""
+    return value_problem(policy, name, value)
 
 
 def regex_parameter_problem(policy: CheckedPolicy, name: str, value: Value) -> str | None:

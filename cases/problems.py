@@ -25,7 +25,7 @@ CODES: dict[str, str] = {
     "C008": "valeur attendue impossible pour ce fait",
     "C009": "invitation invalide ou fichier d'invitation illisible",
     "C010": "contexte invalide ou illisible",
-    "C011": "paramètre inconnu ou de mauvais type",
+    "C011": "paramètre inconnu, de mauvais type ou hors de ses bornes",
     "C012": "politique introuvable, illisible ou erronée",
     "C013": "deux cas du même nom",
     "C014": "fichier sans aucun cas",

@@ -15,7 +15,7 @@ from tamis.grammar import ast
 from tamis.grammar.check_regex import regex_problem
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.suggest import did_you_mean
-from tamis.grammar.vocabulary import Type, Value, type_of
+from tamis.grammar.vocabulary import Type, Value, number_problem, type_of
 
 _TRUE = {"vrai", "true", "oui"}
 _FALSE = {"faux", "false", "non"}
@@ -109,10 +109,19 @@ def parse_override(policy: CheckedPolicy, text: str) -> tuple[str, Value]:
         raise ParameterError(
             f"--parametre {text} : « {raw.strip()} » n'est pas {_EXPECTED[expected]}"
         )
-    spec = policy.builtin_parameters.get(name)
-    if spec is not None and (problem := spec.bounds_problem(value)):
+    if problem := value_problem(policy, name, value):
         raise ParameterError(f"--parametre {text} : « {name} » {problem}")
     return name, value
+
+
+def value_problem(policy: CheckedPolicy, name: str, value: Value) -> str | None:
+    """Why ``value``, of the right type, cannot be parameter ``name`` (French), or None: a
+    number tamis cannot hold (more than 18 digits; the journal records it), or a built-in
+    parameter's bounds. The same rule as the policy's (E009, E038) and the context's."""
+    if type_of(value) is Type.NOMBRE and (problem := number_problem(value)):  # type: ignore[arg-type]
+        return problem
+    spec = policy.builtin_parameters.get(name)
+    return spec.bounds_problem(value) if spec is not None else None
 
 
 def _unknown(policy: CheckedPolicy, name: str, text: str) -> str:

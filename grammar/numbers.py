@@ -20,6 +20,23 @@ from decimal import Decimal
 
 NARROW_NBSP = "\u202f"
 
+MAX_DIGITS = 18
+"""Most digits in a number tamis reads: in a policy, a context file's ``[parametres]``, a
+``--parametre`` and an invitation's counts alike. Every integer of 18 digits fits the 64 bits
+of a journal record's JSON integer; a policy needs a few (a threshold, a bound)."""
+
+
+def digits_problem(value: int | float) -> str | None:
+    """``doit avoir au plus 18 chiffres (reçu : 23 chiffres)`` for an integer past
+    ``MAX_DIGITS`` (worded like the bounds' problems, after a name), else None
+    (a float's size is the finiteness check's business: ``vocabulary.finite_problem``)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    digits = len(str(abs(value)))
+    if digits <= MAX_DIGITS:
+        return None
+    return f"doit avoir au plus {MAX_DIGITS} chiffres (reçu : {digits} chiffres)"
+
 
 def french(value: int | float, decimals: int | None = None, *, in_list: bool = False) -> str:
     """``1 234 567``, ``0,5``, ``-12 500,25``: thousands grouped with a narrow no-break space,

@@ -13,12 +13,15 @@ from lark import Token, Transformer_NonRecursive, Tree, v_args
 from lark.exceptions import VisitError
 
 from tamis.grammar import ast
+from tamis.grammar.numbers import MAX_DIGITS
 
 MAX_DEPTH = 64
 """Deepest expression nesting accepted (``non non …``, parentheses)."""
 
 MAX_NUMBER_DIGITS = 20
-"""Most digits in a number written in a policy (Python refuses to read 4,300 and more)."""
+"""Most digits in a number written in a policy (Python refuses to read 4,300 and more); an
+integer has at most ``numbers.MAX_DIGITS`` (18), as everywhere in tamis: a parameter's value
+goes to the journal, whose integers hold 64 bits."""
 
 _NUMBER_SEPARATORS = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, ",": "."})
 
@@ -88,7 +91,8 @@ def _unescape(body: str) -> str:
 
 def _number(token: Token) -> int | float:
     """``12``, ``-3``, ``0.5``, ``0,5``, ``10 000`` (thousands after a space, a no-break
-    space or a narrow no-break space); E009 past ``MAX_NUMBER_DIGITS`` digits."""
+    space or a narrow no-break space); E009 past ``MAX_NUMBER_DIGITS`` digits, or for an
+    integer past ``MAX_DIGITS``."""
     text = str(token)
     digits = sum(char.isdigit() for char in text)
     if digits > MAX_NUMBER_DIGITS:
@@ -100,7 +104,17 @@ def _number(token: Token) -> int | float:
             " vérifiez la valeur",
         )
     plain = text.translate(_NUMBER_SEPARATORS)
-    return float(plain) if "." in plain else int(plain)
+    if "." in plain:
+        return float(plain)
+    if digits > MAX_DIGITS:
+        raise AstError(
+            "E009",
+            f"entier trop long : {digits} chiffres (au plus {MAX_DIGITS})",
+            span_of(token),
+            f"un entier tient en {MAX_DIGITS} chiffres, comme les nombres d'une invitation ;"
+            " vérifiez la valeur",
+        )
+    return int(plain)
 
 
 def _simple_name(token: Token, what: str) -> str:

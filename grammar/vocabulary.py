@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from tamis.grammar.numbers import digits_problem
+
 
 class Type(Enum):
     """Value types; the value is the French word used in diagnostics."""
@@ -66,7 +68,7 @@ class ParameterSpec:
         """Why ``value`` is outside this parameter's bounds, in French; None when inside."""
         if self.type is not Type.NOMBRE or type_of(value) is not Type.NOMBRE:
             return None
-        return finite_problem(value) or self._range_problem(value)  # type: ignore[arg-type]
+        return number_problem(value) or self._range_problem(value)  # type: ignore[arg-type]
 
     def _range_problem(self, value: float) -> str | None:
         low, high = self.minimum, self.maximum
@@ -76,6 +78,12 @@ class ParameterSpec:
             limit = "ne doit pas être négatif" if low == 0 else f"doit être au moins {low:g}"
             return f"{limit} (reçu : {value:g})"
         return f"doit être entre {low:g} et {high:g} (reçu : {value:g})"
+
+
+def number_problem(value: float) -> str | None:
+    """Why a number cannot be a value of tamis, in French: not finite (``finite_problem``) or
+    an integer of more than 18 digits (``numbers.digits_problem``); None when it can."""
+    return digits_problem(value) or finite_problem(value)  # an integer first: 10**400 is no float
 
 
 def finite_problem(value: float) -> str | None:

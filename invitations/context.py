@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from urllib.parse import unquote
 
-from tamis.grammar.vocabulary import Type, Value, finite_problem, type_of
+from tamis.grammar.vocabulary import Type, Value, number_problem, type_of
 from tamis.invitations import linkedin
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.text import normalise
@@ -264,12 +264,13 @@ def _validate(document: dict[str, object], path: Path) -> ContextFile:
 
 
 def _check_parameters(values: Mapping[str, object], path: Path) -> None:
-    """Each value of ``[parametres]``: a finite number, and for a built-in parameter its type
+    """Each value of ``[parametres]``: a number tamis can hold (finite, at most 18 digits: TOML
+    reads integers of any size), and for a built-in parameter its type
     and its bounds, the same as in a policy and on ``--parametre``."""
     declared = {p.name: p for p in PARAMETERS}
     for name, value in values.items():
         key = f"{path} : clé « parametres.{name} »"
-        if type_of(value) is Type.NOMBRE and (problem := finite_problem(value)):  # type: ignore[arg-type]
+        if type_of(value) is Type.NOMBRE and (problem := number_problem(value)):  # type: ignore[arg-type]
             raise ContextError(f"{key} : {problem}")
         spec = declared.get(name)
         if spec is None:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import ClassVar
 
-MAX_DIGITS = 18  # a count has at most 18 digits (docs/faits.md, « Limites »)
+from tamis.grammar.numbers import MAX_DIGITS  # a count's 18 digits (docs/faits.md, « Limites »)
+
 MAX_COUNT = 10**MAX_DIGITS - 1
 
 _MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")

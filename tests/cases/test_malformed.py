@@ -221,3 +221,26 @@ def test_every_code_is_documented() -> None:
 
 def test_policy_text_is_the_helper_policy() -> None:
     assert POLICY.startswith('politique "Essai"')
+
+
+def test_case_parameters_keep_the_bounds_decider_keeps(tmp_path: Path, monkeypatch) -> None:
+    """A negative, not finite or 19-digit value ran the case with a value ``decider`` refuses
+    (``connexions_min = -5`` made a case pass that no real run could reproduce)."""
+    cases = "".join(
+        f'[[cas]]\nnom = "{name}"\ninvitation.expediteur = {{ connexions = 3 }}\n'
+        f'parametres = {{ connexions_min = {value} }}\nattendu.decision = "examiner"\n\n'
+        for name, value in (("négatif", "-5"), ("pas un nombre", "nan"), ("long", "9" * 19))
+    )
+    project(
+        tmp_path, cases + '[[cas]]\nnom = "bon"\ninvitation = {}\nattendu.decision = "examiner"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_tester("essai.cas.toml")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if "erreur[" in line]
+    assert errors == [
+        "essai.cas.toml:4:33: erreur[C011]: « cas[1].parametres.connexions_min » ne doit pas être négatif (reçu : -5)",
+        "essai.cas.toml:10:33: erreur[C011]: « cas[2].parametres.connexions_min » doit être un nombre fini (reçu : nan)",
+        "essai.cas.toml:16:33: erreur[C011]: « cas[3].parametres.connexions_min » doit avoir au plus 18 chiffres (reçu : 19 chiffres)",
+    ]
+    assert result.output.endswith("1 réussi, 0 échoué, 3 en erreur\n")

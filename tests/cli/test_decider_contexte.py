@@ -57,3 +57,37 @@ def test_the_same_bound_from_the_context_and_from_the_command_line(tmp_path):
         "Erreur : --parametre connexions_min=-5 : « connexions_min » ne doit pas être négatif"
         " (reçu : -5)\n"
     )
+
+
+def test_a_number_the_journal_cannot_hold_is_refused_in_french_before_deciding(tmp_path):
+    """A count of more than 18 digits, in the context or on the command line, for a built-in
+    or a declared parameter: it went through to the journal, where serialising it ended
+    decider in a TypeError (past 64 bits) or an OverflowError (401 digits) traceback."""
+    context = tmp_path / "tamis.toml"
+    for digits in (20, 23, 401):
+        result = decide(tmp_path, f"[parametres]\nconnexions_min = {'9' * digits}\n")
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.stderr == (
+            f"Erreur : {context} : clé « parametres.connexions_min » : doit avoir au plus"
+            f" 18 chiffres (reçu : {digits} chiffres)\n"
+        )
+    result = decide(tmp_path, "", "--parametre", f"connexions_min={'9' * 20}")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert (
+        f"Erreur : --parametre connexions_min={'9' * 20} : « connexions_min » doit avoir au plus"
+        " 18 chiffres (reçu : 20 chiffres)\n"
+    ) in result.stderr
+    policy = tmp_path / "seuil.tamis"
+    policy.write_text("paramètre seuil = 3\nrefuser si expediteur.connexions < seuil\n")
+    args = ["decider", "-p", str(policy), "--journal", str(tmp_path / "j.jsonl"), "-"]
+    result = CliRunner().invoke(
+        cli, [*args, "--parametre", f"seuil=-{'9' * 19}"], input='{"id": "b"}'
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "« seuil » doit avoir au plus 18 chiffres (reçu : 19 chiffres)" in result.stderr
+    assert not (tmp_path / "j.jsonl").exists()
+    result = CliRunner().invoke(
+        cli, [*args, "--parametre", f"seuil=-{'9' * 18}"], input='{"id": "b"}'
+    )
+    assert result.exit_code == 0, result.output
+    assert '"decision":"examiner"' in result.stdout

@@ -39,8 +39,25 @@ def only_error(source: str):
 
 def test_a_number_of_twenty_digits_is_read():
     assert MAX_NUMBER_DIGITS == 20
-    assert value_of("9" * 20).value == int("9" * 20)
+    assert value_of("9" * 18).value == int("9" * 18)
+    assert value_of("-" + "9" * 18).value == -int("9" * 18)
     assert value_of("1234567890.1234567890").value == 1234567890.123456789
+    assert value_of("9" * 19 + ".0").value == 1e19
+
+
+def test_an_integer_of_more_than_eighteen_digits_is_e009():
+    """« paramètre seuil = 99999999999999999999 » was read, then decider ended in a TypeError
+    traceback journaling the parameter (past 64 bits): an integer has at most 18 digits, as
+    an invitation's counts and a context's parameters."""
+    for text in ("9" * 19, "-" + "9" * 19, "99 999 999 999 999 999 999"):
+        error = only_error(f"paramètre seuil = {text}\nrefuser si expediteur.connexions < seuil\n")
+        assert (error.code, error.span.line, error.span.column) == ("E009", 1, 19)
+        digits = sum(c.isdigit() for c in text)
+        assert error.message == f"entier trop long : {digits} chiffres (au plus 18)"
+        assert error.help == (
+            "un entier tient en 18 chiffres, comme les nombres d'une invitation ;"
+            " vérifiez la valeur"
+        )
 
 
 def test_twenty_one_digits_or_thousands_is_e009_with_its_place_not_a_traceback():
