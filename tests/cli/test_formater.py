@@ -51,6 +51,81 @@ def test_file_mode_is_kept(runner, tmp_path):
     assert policy.stat().st_mode & 0o777 == 0o640
 
 
+def test_a_symbolic_link_stays_a_link_and_its_policy_is_formatted(runner, tmp_path):
+    """The link was replaced by a formatted copy: the policy it pointed to (shared, or the
+    one a service reads) stayed unformatted and the link was gone, without a word."""
+    shared = tmp_path / "partage"
+    shared.mkdir()
+    policy = write(shared / "politique.tamis", UNFORMATTED)
+    link = tmp_path / "lien.tamis"
+    link.symlink_to(policy)
+    result = runner.invoke(cli, ["formater", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == policy
+    assert policy.read_text(encoding="utf-8") == FORMATTED
+    assert f"{link} : reformaté" in result.stderr
+    assert sorted(p.name for p in shared.iterdir()) == ["politique.tamis"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="gives the file to another user: needs root")
+def test_the_owner_is_kept(runner, tmp_path):
+    policy = write(tmp_path / "p.tamis", UNFORMATTED)
+    os.chown(policy, 65534, 65534)
+    assert runner.invoke(cli, ["formater", str(policy)]).exit_code == 0
+    assert (policy.stat().st_uid, policy.stat().st_gid) == (65534, 65534)
+    assert policy.read_text(encoding="utf-8") == FORMATTED
+
+
+# Imports tamis as root (the checkout may sit where only root reads), then becomes ``nobody``
+# and formats: a file nobody may not write, in a folder anybody may write.
+_FORMAT_AS_NOBODY = """
+import os, sys, tempfile
+from tamis.cli.main import cli
+command = cli.get_command(None, "formater")
+with tempfile.TemporaryDirectory() as warm:  # every module formatting needs, imported as root
+    with open(os.path.join(warm, "p.tamis"), "w", encoding="utf-8") as policy:
+        policy.write("REFUSER SI sans_photo\\n")
+    command.main([policy.name], prog_name="tamis formater", standalone_mode=False)
+os.setgroups([]); os.setgid(65534); os.setuid(65534)
+command.main(sys.argv[1:], prog_name="tamis formater")
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="becomes another user: needs root")
+def test_a_read_only_file_is_not_replaced_behind_its_protection(tmp_path):
+    """Renaming over a file needs only the folder's permission: a policy made read-only
+    (chmod 444), in a folder its user may write, was rewritten anyway, and given to them."""
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tamis-formater-"))
+    try:
+        folder.chmod(0o777)
+        locked = write(folder / "verrouillee.tamis", UNFORMATTED)
+        locked.chmod(0o444)
+        free = write(folder / "libre.tamis", UNFORMATTED)
+        free.chmod(0o666)
+        done = subprocess.run(
+            [sys.executable, "-c", _FORMAT_AS_NOBODY, str(locked), str(free)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        assert locked.read_text(encoding="utf-8") == UNFORMATTED
+        assert (locked.stat().st_uid, locked.stat().st_mode & 0o777) == (0, 0o444)
+        assert f"erreur : {locked}: écriture impossible (permission refusée)" in done.stderr
+        assert free.read_text(encoding="utf-8") == FORMATTED
+        assert "1 fichier(s) reformaté(s), 0 déjà au format canonique, 1 en erreur." in (
+            done.stderr
+        )
+        assert "Traceback" not in done.stderr
+        assert sorted(p.name for p in folder.iterdir()) == ["libre.tamis", "verrouillee.tamis"]
+    finally:
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+
+
 def test_verifier_changes_nothing_and_lists_unformatted_files(runner, tmp_path):
     bad = write(tmp_path / "a.tamis", UNFORMATTED)
     good = write(tmp_path / "b.tamis", FORMATTED)
