@@ -29,8 +29,6 @@ from collections.abc import Mapping
 from pathlib import Path as FilePath
 from typing import Any
 
-import orjson
-
 from tamis.cases import deciding
 from tamis.cases.locate import Path, locate
 from tamis.cases.model import Case, CaseFile, ContextSpec, Expectation, FactExpectation, Parameter
@@ -39,6 +37,8 @@ from tamis.grammar.ast import Action, Span
 from tamis.grammar.suggest import did_you_mean, hint_for
 from tamis.grammar.vocabulary import Value
 from tamis.invitations.french import not_utf8, os_error, toml_error
+from tamis.invitations.limits import ReadError
+from tamis.invitations.limits import decode as decode_invitation
 
 SUFFIX = ".cas.toml"
 TOP_KEYS = ("politique", "contexte", "moi", "reseau", "parametres", "cas")
@@ -231,18 +231,28 @@ class _Reader:
         return self.valid_invitation(raw, at)
 
     def invitation_file(self, name: str, at: Path) -> dict[str, Any] | None:
+        """The JSON object of an invitation file, read as ``decider`` reads one (a BOM
+        skipped, its limits, its French reasons), or None once the problem is reported."""
         file = self.path.parent / name
         try:
-            raw = orjson.loads(file.read_bytes())
-        except orjson.JSONDecodeError as error:
-            self.problems.error("C009", f"{file} : JSON invalide ({error})", at, on_value=True)
-            return None
+            data = file.read_bytes()
         except (OSError, ValueError) as error:
             reason = os_error(error)
             self.problems.error(
                 "C009", f"fichier d'invitation illisible : {file} : {reason}", at, on_value=True,
                 help="le chemin est relatif au dossier du fichier de cas",
             )  # fmt: skip
+            return None
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as error:
+            self.problems.error("C009", f"{file} : le fichier {not_utf8(error)}", at, on_value=True)
+            return None
+        try:
+            raw = decode_invitation(text) if text.strip() else None
+        except ReadError as error:
+            where = f"{file}:{error.line}" if error.column is not None else str(file)
+            self.problems.error("C009", f"{where} : {error.problem}", at, on_value=True)
             return None
         if not isinstance(raw, dict):
             self.problems.error("C009", f"{file} : un objet JSON était attendu", at, on_value=True)

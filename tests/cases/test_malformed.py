@@ -185,6 +185,35 @@ attendu = { decision = "examiner" }
     assert result.output.endswith("2 réussis, 0 échoué, 1 en erreur\n")
 
 
+def test_an_invitation_file_is_read_as_decider_reads_it(tmp_path: Path, monkeypatch) -> None:
+    """Its problems were orjson's English (« invalid literal, expected 'false': line 1
+    column 26 (char 25) », « Input is a zero-length, empty document »), and a file an editor
+    saved with a BOM, which decider reads, was refused."""
+    files = {
+        "faute.json": b'{"expediteur": {"photo": fals}}',
+        "latin.json": b'{"expediteur": {"nom": "\xe9"}}',
+        "nan.json": b'{"expediteur":\n {"connexions": NaN}}',
+        "vide.json": b"",
+        "bom.json": b'\xef\xbb\xbf{"expediteur": {"photo": false}}',
+    }
+    cases = ""
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        cases += f'[[cas]]\nnom = "{name}"\ninvitation = "{name}"\nattendu.decision = "refuser"\n\n'
+    project(tmp_path, cases)
+    monkeypatch.chdir(tmp_path)
+    result = run_tester("essai.cas.toml")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if "erreur[" in line]
+    assert errors == [
+        "essai.cas.toml:3:14: erreur[C009]: faute.json:1 : JSON invalide, colonne 26 (mot inconnu : seuls true, false et null s'écrivent sans guillemets)",
+        "essai.cas.toml:8:14: erreur[C009]: latin.json : le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, position 25) ; réenregistrez-le en UTF-8",
+        "essai.cas.toml:13:14: erreur[C009]: nan.json:2 : JSON invalide, colonne 17 (NaN et Infinity ne sont pas des nombres JSON)",
+        "essai.cas.toml:18:14: erreur[C009]: vide.json : un objet JSON était attendu",
+    ]
+    assert result.output.endswith("1 réussi, 0 échoué, 4 en erreur\n")
+
+
 def test_a_context_problem_points_at_the_context_key(tmp_path: Path, monkeypatch) -> None:
     cases = """\
 contexte = "absent.toml"
