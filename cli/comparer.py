@@ -22,6 +22,7 @@ from tamis.analysis.compare import MAX_KINDS, Comparison, Difference, compare_po
 from tamis.analysis.domain import invitation_domain
 from tamis.analysis.findings import decision_words, example_json, rule_words
 from tamis.analysis.invitation_oracle import InvitationOracle
+from tamis.audit.errors import os_reason
 from tamis.cli import options, report_options
 from tamis.engine.decision import RuleRef
 from tamis.engine.parameters import ParameterError, effective_parameters
@@ -220,8 +221,8 @@ def comparer(
     Sinon, montre chaque sorte de différence (ancienne → nouvelle décision), les valeurs
     qui suffisent à la produire et une invitation décidée par le vrai moteur.
 
-    Code de sortie : 0 équivalentes, 1 différentes, 2 commande mal employée ou politique
-    invalide.
+    Code de sortie : 0 équivalentes, 1 différentes, 2 commande mal employée, politique
+    invalide ou DOSSIER de --exemples où l'on ne peut pas écrire.
     """
     old, new = (in_force(load(path), parametres) for path in (ancienne, nouvelle))
     domain = invitation_domain()
@@ -235,7 +236,15 @@ def comparer(
     if exemples is not None:
         names = [text.partition("=")[0].strip() for text in parametres]
         overrides = {n: new.parameters[n] for n in names if n in new.parameters}
-        written = write_examples(exemples, comparison, new, overrides)
+        try:
+            written = write_examples(exemples, comparison, new, overrides)
+        except OSError as error:
+            where = error.filename or exemples
+            problem = click.ClickException(
+                f"--exemples {exemples} : impossible d'écrire {where} : {os_reason(error)}."
+            )
+            problem.exit_code = 2  # 1 says « différentes »: the comparison itself is shown
+            raise problem from None
         if output_format == "texte" and written:
             s = "s" if len(written) > 1 else ""
             click.echo(

@@ -73,6 +73,22 @@ def test_examples_are_invitations_that_decider_decides_differently(folder: Path)
         assert decided[0] != decided[1]
 
 
+def test_examples_that_cannot_be_written_are_a_french_error(folder: Path) -> None:
+    """A folder the user may not write, or a full disk, ended the command in an OSError
+    traceback once the comparison was shown."""
+    (folder / "exemples" / "difference-1.json").mkdir(parents=True)  # root cannot write it either
+    result = CliRunner().invoke(cli, ["comparer", "--exemples", "exemples", *POLICIES])
+    assert result.exit_code == 2  # not 1: « différentes » is the comparison's answer
+    assert "ancienne.tamis → nouvelle.tamis : 2 sortes de différence" in result.stdout
+    assert result.stderr == (
+        "Erreur : --exemples exemples : impossible d'écrire exemples/difference-1.json :"
+        " c'est un dossier, pas un fichier.\n"
+    )
+
+
+POLICIES = ("ancienne.tamis", "nouvelle.tamis")
+
+
 def _decide(folder: Path, policy: str, number: int, context: Path) -> str:
     arguments = ["decider", "-p", f"{policy}.tamis", "--journal", str(folder / "j.jsonl")]
     if context.exists():
