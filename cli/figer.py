@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from tamis.audit import queries
+from tamis.audit.errors import os_reason
 from tamis.audit.filters import Filter
 from tamis.audit.postgres.backend import shown
 from tamis.audit.postgres.url import is_url as postgres_url
@@ -28,6 +29,7 @@ from tamis.cases.freeze import Frozen, Refused, freeze, latest_by_id, refusal, u
 from tamis.cli import options
 from tamis.cli.journal import journal_errors
 from tamis.cli.options import warn
+from tamis.invitations.french import not_utf8, toml_error
 
 HEADER = """\
 # Cas figés depuis le journal par `tamis journal figer` : chaque décision, telle qu'elle a été
@@ -147,10 +149,18 @@ def _existing_names(output: str) -> set[str]:
         return set()
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except OSError as error:
+        reason = os_reason(error)
+    except UnicodeDecodeError as error:
+        reason = f"le fichier {not_utf8(error)}"
+    except tomllib.TOMLDecodeError as error:
+        reason = f"syntaxe TOML invalide, {toml_error(error)}"
+    else:
+        reason = None
+    if reason is not None:
         raise click.ClickException(
-            f"{path} : fichier de cas illisible, rien n'a été ajouté ({error})."
-        ) from None
+            f"{path} : fichier de cas illisible, rien n'a été ajouté ({reason})."
+        )
     cases = document.get("cas", [])
     return {c["nom"] for c in cases if isinstance(c, dict) and isinstance(c.get("nom"), str)}
 
@@ -163,12 +173,38 @@ def _write(output: str, frozen: list[Frozen]) -> None:
         click.echo(blocks, nl=False)
         return
     path = Path(output)
-    existing = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    exists = path.exists()
+    existing = path.read_text(encoding="utf-8") if exists else HEADER
+    head = "" if exists else HEADER
     separator = "" if existing.endswith("\n\n") or not existing else "\n"
     try:
-        path.write_text(existing + separator + blocks, encoding="utf-8")
+        append_whole(path, (head + separator + blocks).encode("utf-8"))
     except OSError as error:
-        raise click.ClickException(f"{path} : écriture impossible ({error.strerror}).") from None
+        raise click.ClickException(
+            f"{path} : écriture impossible ({os_reason(error)}) ; rien n'a été ajouté."
+        ) from None
+
+
+def append_whole(path: Path, data: bytes) -> None:
+    """Add ``data`` at the end of ``path`` (created if need be), whole or not at all: the
+    file is never rewritten, and a write that fails midway (a full disk) is cut off again,
+    so that the cases already there stay a valid TOML file."""
+    created = not path.exists()
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.lseek(handle, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            os.fsync(handle)
+        except OSError:
+            os.ftruncate(handle, start)
+            if created:
+                path.unlink(missing_ok=True)
+            raise
+    finally:
+        os.close(handle)
 
 
 def _report(

@@ -121,6 +121,69 @@ def test_an_unreadable_output_file_is_left_alone(folder: Path) -> None:
     assert out.read_text(encoding="utf-8") == "[[cas]\n"
 
 
+def test_why_an_output_file_is_unreadable_is_said_in_french(folder: Path) -> None:
+    """The reason was Python's English: « [Errno 21] Is a directory: '…' », « Expected ']]'
+    at the end of an array declaration (at line 1, column 6) », « 'utf-8' codec can't … »."""
+    (folder / "latin.cas.toml").write_bytes(b"# \xe9\n")
+    (folder / "casse.cas.toml").write_text("[[cas]\n", encoding="utf-8")
+    reasons = {
+        "dossier": "c'est un dossier, pas un fichier",
+        "casse.cas.toml": "syntaxe TOML invalide, ligne 1, colonne 6 : « ]] » attendu pour"
+        " fermer le nom de la table",
+        "latin.cas.toml": "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, position 3) ;"
+        " réenregistrez-le en UTF-8",
+    }
+    (folder / "dossier").mkdir()
+    for name, reason in reasons.items():
+        result = figer(folder, "inv-02", "-o", str(folder / name))
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Erreur : {folder / name} : fichier de cas illisible, rien n'a été ajouté"
+            f" ({reason}).\n"
+        )
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):
+    """A folder on a 16 KiB tmpfs (root only), to fill."""
+    import subprocess
+
+    disk = tmp_path / "petit"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", "tamis-test", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("a tmpfs cannot be mounted here (needs root)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_leaves_the_cases_file_as_it_was(folder: Path, full_disk: Path) -> None:
+    """The file was rewritten whole (read, then written back with the new cases): a full disk
+    left it cut in the middle of a case, no longer TOML, and the message was English (« No
+    space left on device »). Now the cases are appended, or cut off again."""
+    out = full_disk / "blogue.cas.toml"
+    assert figer(folder, "inv-02", "-o", str(out)).exit_code == 0
+    before = out.read_bytes()
+    (full_disk / "remplissage").write_bytes(b"x" * 8192)  # a page of 4 KiB left, and a bit
+    many = [f"inv-{n:02d}" for n in range(3, 13)]  # about 10 KiB of cases
+    result = figer(folder, *many, "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"Erreur : {out} : écriture impossible (disque plein) ; rien n'a été ajouté.\n"
+    )
+    assert out.read_bytes() == before
+    fresh = full_disk / "nouveau.cas.toml"
+    assert figer(folder, *many, "-o", str(fresh)).exit_code == 1
+    assert not fresh.exists()
+    (full_disk / "remplissage").unlink()
+    assert figer(folder, *many, "-o", str(out)).exit_code == 0
+    assert len(tomllib.loads(out.read_text(encoding="utf-8"))["cas"]) == 1 + len(many)
+
+
 def test_erased_records_are_refused() -> None:
     record = {
         "seq": 12,
