@@ -9,6 +9,8 @@ escapes the text.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -31,7 +33,28 @@ def junit_xml(session: Session) -> bytes:
 
 
 def write_junit(session: Session, path: Path) -> None:
-    path.write_bytes(junit_xml(session))
+    """The report in ``path``, whole or not at all: a temporary file beside it, renamed over
+    it once written, so that a full disk leaves the previous report (or none), never half of
+    one for the CI server to misread; ``OSError`` tells why."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(junit_xml(session))
+        os.chmod(temporary, _mode(path))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _mode(path: Path) -> int:
+    """The permissions a plain write would leave: the file's own, else 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _suite(report: FileReport) -> ET.Element:

@@ -17,7 +17,7 @@ import click
 import orjson
 
 from tamis.audit.advice import Origin
-from tamis.audit.errors import JournalError
+from tamis.audit.errors import JournalError, os_reason
 from tamis.audit.journal import open_journal
 from tamis.audit.postgres.backend import shown as shown_journal
 from tamis.audit.sink import parse_durability
@@ -132,7 +132,7 @@ def read_text(path: str) -> str:
         where = "l'entrée standard" if path == "-" else f"« {path} »"
         raise click.ClickException(f"{where} : la note n'est pas du texte UTF-8") from None
     except OSError as error:
-        reason = error.strerror or "erreur du système"
+        reason = os_reason(error)
         raise click.ClickException(f"« {path} » : lecture impossible ({reason})") from None
 
 

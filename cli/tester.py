@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import orjson
 
+from tamis.audit.errors import os_reason
 from tamis.cases.discover import discover
 from tamis.cases.junit import write_junit
 from tamis.cases.report import session_json, summary, text_report
@@ -117,4 +118,4 @@ def _write_junit(session: Session, path: Path) -> None:
     try:
         write_junit(session, path)
     except OSError as error:
-        raise click.ClickException(f"{path} : écriture impossible ({error.strerror}).") from None
+        raise click.ClickException(f"{path} : écriture impossible ({os_reason(error)}).") from None

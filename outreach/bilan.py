@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tamis.invitations.context import profile_key
+from tamis.invitations.french import os_error
 from tamis.invitations.linkedin import (
     CONNECTION_COLUMNS,
     ExportError,
@@ -110,7 +111,7 @@ def _text(path: Path) -> str:
     except UnicodeDecodeError:
         raise BilanError(f"{path} : ce fichier n'est pas du texte UTF-8") from None
     except OSError as error:
-        raise BilanError(f"{path} : illisible ({error.strerror or 'erreur du système'})") from None
+        raise BilanError(f"{path} : illisible ({os_error(error)})") from None
 
 
 Connection = tuple[str, str, date | None]  # normalised name, profile key, connected on

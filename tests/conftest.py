@@ -4,7 +4,8 @@ so a slow or busy CI machine must not fail them on hypothesis's per-example dead
 ``pg_server`` is one real PostgreSQL server for the session (``tests/pg_cluster.py``: the URL
 in ``TAMIS_TEST_PG_URL``, or a throwaway cluster), started only by the tests that ask for it;
 ``pg_url`` is a new, empty database on it for one test; ``own_cluster``, a server of one
-test's own, which it may stop and start again.
+test's own, which it may stop and start again. ``full_disk`` is a folder on a 16 KiB tmpfs
+of its own, to fill (root only; the test is skipped where it cannot be mounted).
 
 The suite (and every ``tamis`` it starts) keeps its cache of checked policies in a folder of
 its own, never in the user's ``~/.cache/tamis``: ``XDG_CACHE_HOME`` is set before any test."""
@@ -73,3 +74,19 @@ def _running() -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def full_disk(tmp_path) -> Iterator:
+    """A folder on a 16 KiB tmpfs, to fill: what a full disk does to a command's writes."""
+    import subprocess
+
+    disk = tmp_path / "petit"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=16k", "tamis-essai", str(disk)]
+    if subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("a tmpfs cannot be mounted here (needs root)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)

@@ -143,24 +143,6 @@ def test_why_an_output_file_is_unreadable_is_said_in_french(folder: Path) -> Non
         )
 
 
-@pytest.fixture
-def full_disk(tmp_path: Path):
-    """A folder on a 16 KiB tmpfs (root only), to fill."""
-    import subprocess
-
-    disk = tmp_path / "petit"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16k", "tamis-test", str(disk)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip("a tmpfs cannot be mounted here (needs root)")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
-
-
 def test_a_full_disk_leaves_the_cases_file_as_it_was(folder: Path, full_disk: Path) -> None:
     """The file was rewritten whole (read, then written back with the new cases): a full disk
     left it cut in the middle of a case, no longer TOML, and the message was English (« No

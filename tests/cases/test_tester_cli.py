@@ -171,3 +171,19 @@ def test_junit_reports_a_malformed_file_as_an_error(tmp_path: Path) -> None:
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "0", "1")
     error = suite.find("testcase[@name='fichier de cas']/error")
     assert error.get("message").endswith("erreur[C005]: décision inconnue « acceptr »")
+
+
+def test_a_junit_report_is_written_whole_or_not_at_all(tmp_path: Path, full_disk: Path) -> None:
+    """A full disk left an empty or cut report for the CI server, and said so in English
+    (« No space left on device »)."""
+    path = project(tmp_path)
+    report = full_disk / "junit.xml"
+    assert run_tester(str(path), "--junit", str(report)).exit_code == 0
+    before = report.read_bytes()
+    ET.fromstring(before)
+    (full_disk / "remplissage").write_bytes(b"x" * (16384 - 4096))
+    result = run_tester(str(path), "--junit", str(report))
+    assert result.exit_code == 1
+    assert result.stderr == f"Erreur : {report} : écriture impossible (disque plein).\n"
+    assert report.read_bytes() == before
+    assert sorted(p.name for p in full_disk.iterdir()) == ["junit.xml", "remplissage"]

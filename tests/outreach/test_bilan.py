@@ -169,6 +169,13 @@ def test_command_errors(tmp_path):
     missing = runner.invoke(cli, ["reseau", "bilan", "--export", str(tmp_path)])
     assert missing.exit_code == 1
     assert "Invitations.csv : fichier introuvable dans l'export LinkedIn" in missing.output
+    (tmp_path / "Invitations.csv").mkdir()  # said « illisible (Is a directory) », in English
+    folder = runner.invoke(cli, ["reseau", "bilan", "--export", str(tmp_path)])
+    assert folder.exit_code == 1
+    assert folder.stderr == (
+        f"Erreur : {tmp_path / 'Invitations.csv'} : illisible (c'est un dossier ; donnez le"
+        " chemin d'un fichier)\n"
+    )
     bad_day = runner.invoke(
         cli, ["reseau", "bilan", "--export", str(tmp_path), "--aujourdhui", "demain"]
     )
