@@ -19,6 +19,8 @@ from tamis.audit.personal import KEY, PERSONAL, is_tombstone, merged
 
 @dataclass(slots=True)
 class ChainHead:
+    """Where the chain stands: the last record written, as the next record links to it."""
+
     seq: int = 0  # the last record's number (0: empty journal)
     empreinte: str = GENESIS  # the last record's digest
     politique: str | None = None  # the policy sha256 the last record names, if any

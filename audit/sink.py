@@ -60,6 +60,8 @@ class DurabilityMode(Enum):
 
 @dataclass(frozen=True)
 class Durability:
+    """When the file sink syncs: its mode, and ``groupee``'s group size and delay."""
+
     mode: DurabilityMode
     group_size: int = 1000
     group_ms: float = 100.0

@@ -26,6 +26,8 @@ _NEEDLE = b'"effacement"'
 
 @dataclass(frozen=True)
 class ErasureCheck:
+    """What the erasure check found: how many erasures, and the first one in question."""
+
     erased: int  # decisions and advice whose personal data is erased
     line: int | None = None  # the first line in question, if any
     message: str | None = None  # French, names the line and the record

@@ -41,6 +41,8 @@ from tamis.audit.reader import PathLike, iter_lines, open_journal_file
 
 @dataclass(frozen=True)
 class Problem:
+    """The first thing wrong with a journal: its kind, its line, the French message."""
+
     kind: str  # modifie | supprime | deplace | chainage | illisible | ouverture | dechire |
     # effacement (an erasure that is not what it says: data restored, tombstone changed)
     line: int
@@ -49,6 +51,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class Verification:
+    """What a verification found: records checked, the chain's end, the problem if any."""
+
     count: int  # complete records whose chain checked out
     last_seq: int
     last_digest: str
@@ -65,6 +69,8 @@ class Verification:
 
 @dataclass(frozen=True)
 class _Link:
+    """One record's place in the chain, as the range checks compare them."""
+
     seq: int
     precedente: str
     empreinte: str

@@ -12,8 +12,9 @@ run-time convention (``None`` is *inconnu*); a trace node's JSON names what it r
 parameters.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typing builds NamedTuple and TypedDict classes
+# from their annotations and compiles each one written as a string (≈ 0.2M instructions a
+# field, every start); evaluated at import, only the two naming ``TraceNode`` are strings.
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any, NamedTuple, NotRequired, TypedDict
@@ -45,8 +46,8 @@ class TraceNode(NamedTuple):
     value: Value  # vrai / faux / inconnu (None) for conditions
     detail: str  # leaves: "expediteur.connexions = 12 < connexions_min = 50"; else the text
     reads: tuple[tuple[str, Value], ...] = ()  # the names this node reads itself, with values
-    children: tuple[TraceNode, ...] = ()
-    definition: TraceNode | None = None  # a derived fact's own condition
+    children: tuple["TraceNode", ...] = ()
+    definition: "TraceNode | None" = None  # a derived fact's own condition
 
     @property
     def line(self) -> str:

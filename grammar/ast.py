@@ -29,6 +29,8 @@ NO_SPAN = Span(0, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Node:
+    """Every node: its span, left out of equality and of ``repr``."""
+
     span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
@@ -77,6 +79,8 @@ class Literal(Node):
 
 @dataclass(frozen=True)
 class ListLiteral(Node):
+    """``[a, b, c]``: literals only (a parameter's value, the right of ``dans``)."""
+
     items: tuple[Literal, ...]
 
 
@@ -92,6 +96,8 @@ class Ref(Node):
 
 @dataclass(frozen=True)
 class Not(Node):
+    """``non a``."""
+
     operand: Expr
 
 
@@ -104,11 +110,15 @@ class And(Node):
 
 @dataclass(frozen=True)
 class Or(Node):
+    """``a ou b ou c``: operands in source order (at least two)."""
+
     operands: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class Compare(Node):
+    """``left op right``: a comparison, a text test (``contient``…) or ``dans``."""
+
     op: Op
     left: Expr
     right: Expr
@@ -167,16 +177,22 @@ def iter_refs(expr: Expr) -> Iterator[Ref]:
 
 @dataclass(frozen=True)
 class PolicyName(Node):
+    """``politique "nom"``."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class Resolution(Node):
+    """``résolution stratégie``."""
+
     strategy: Strategy
 
 
 @dataclass(frozen=True)
 class Parameter(Node):
+    """``paramètre nom = valeur``."""
+
     name: str
     value: Literal | ListLiteral
     name_span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
@@ -184,6 +200,8 @@ class Parameter(Node):
 
 @dataclass(frozen=True)
 class Definition(Node):
+    """``définir nom si condition``: a derived fact."""
+
     name: str
     condition: Expr
     name_span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
@@ -191,6 +209,8 @@ class Definition(Node):
 
 @dataclass(frozen=True)
 class Rule(Node):
+    """``règle "nom" : action si condition``, with its priority and motif if written."""
+
     action: Action
     condition: Expr
     name: str | None = None
@@ -222,5 +242,7 @@ class Comment(Node):
 
 @dataclass(frozen=True)
 class Policy(Node):
+    """A whole policy file: its statements in source order, and its comments."""
+
     statements: tuple[Statement, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)

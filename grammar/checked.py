@@ -29,6 +29,8 @@ class Kind(Enum):
 
 @dataclass(frozen=True)
 class CheckedPolicy:
+    """A policy the checker accepted, resolved and ordered: all the engine compiles from."""
+
     ast: ast.Policy
     source: str
     path: str

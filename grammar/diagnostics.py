@@ -26,6 +26,8 @@ class Severity(Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem found in a policy: code, severity, French message, place and help."""
+
     code: str  # "E011", "W003": stable, documented in README
     severity: Severity
     message: str

@@ -99,6 +99,8 @@ def finite_problem(value: float) -> str | None:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """The names a policy may read and the built-in parameters, as the domain declares them."""
+
     names: Mapping[str, NameSpec] = field(default_factory=dict)
     parameters: Mapping[str, ParameterSpec] = field(default_factory=dict)
 

@@ -225,6 +225,8 @@ def stable_id(person: dict[str, str], sent_at: datetime) -> str:
 
 @dataclass(frozen=True)
 class Contact:
+    """A person of Connections.csv: name, profile URL, and the row it came from."""
+
     name: str
     url: str
     line: int

@@ -95,6 +95,8 @@ _ACRONYM = re.compile(r"[A-ZÉ]{2,}")
 
 @dataclass(frozen=True)
 class Claim:
+    """A past the sender claims to share (an employer, a school), and where it is said."""
+
     kind: str
     phrase: str
     sentence: str

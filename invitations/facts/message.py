@@ -52,6 +52,8 @@ _MAX_GREETING_WORDS = 4
 
 @dataclass(frozen=True)
 class DefaultMatch:
+    """A note found to be LinkedIn's stock one, with the greeting and signature around it."""
+
     stock: str  # the stock note found
     greeting: str
     signature: str
