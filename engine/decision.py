@@ -10,8 +10,9 @@ builds one per invitation, and a frozen dataclass costs about 1.4 µs to constru
 the whole rest of a decision. Build it with keywords; copy it with ``_replace``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typing builds NamedTuple and TypedDict classes
+# from their annotations and compiles each one written as a string (≈ 0.07M instructions a
+# field, 9 here, every start).
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum

@@ -13,7 +13,7 @@ parameters.
 """
 
 # No ``from __future__ import annotations``: typing builds NamedTuple and TypedDict classes
-# from their annotations and compiles each one written as a string (≈ 0.2M instructions a
+# from their annotations and compiles each one written as a string (≈ 0.07M instructions a
 # field, every start); evaluated at import, only the two naming ``TraceNode`` are strings.
 from collections.abc import Iterator, Mapping
 from enum import Enum

@@ -24,8 +24,9 @@ every skeleton holds those same objects. A skeleton then costs ≈ 1.3 KB (its e
 its tuples) instead of ≈ 4.5 KB, and the cache grows little with the input.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typing builds NamedTuple and TypedDict classes
+# from their annotations and compiles each one written as a string (≈ 0.07M instructions a
+# field, 12 here, every start).
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
