@@ -40,6 +40,14 @@ def year_month(value: str) -> str:
     return value
 
 
+def identifier(value: str) -> str:
+    """An ``id`` without NUL: PostgreSQL cannot store it in the journal's ``id_invitation``
+    column, and no identifier needs one."""
+    if "\x00" in value:
+        raise ValueError("id_nul")
+    return value
+
+
 def iso_datetime(value: object) -> object:
     if value is None or isinstance(value, datetime):
         return value

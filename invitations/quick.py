@@ -115,7 +115,7 @@ def _invitation(raw: dict, strays: list[str]) -> Invitation:
 
 
 def _id(value: object, _strays: list[str]) -> str:
-    if type(value) is not str or not value.strip():
+    if type(value) is not str or not value.strip() or "\x00" in value:
         raise NotQuick
     return value
 

@@ -31,6 +31,7 @@ from pydantic import (
 from tamis.invitations.models import (
     MAX_DIGITS,
     composed,
+    identifier,
     iso_datetime,
     null_means_none_given,
     photo_address,
@@ -104,7 +105,11 @@ class Expediteur(_Model):
 class Invitation(_Model):
     """One LinkedIn connection invitation, received (``entrante``) or to send (``sortante``)."""
 
-    id: Annotated[StrictStr, Field(min_length=1, pattern=r"\S")]  # not only spaces
+    id: Annotated[  # not only spaces, no NUL
+        StrictStr,
+        Field(min_length=1, pattern=r"\S", json_schema_extra={"not": {"pattern": "\\u0000"}}),
+        AfterValidator(identifier),
+    ]
     recue_le: Annotated[datetime | None, BeforeValidator(iso_datetime)] = None
     sens: Literal["entrante", "sortante"] | None = None
     message: NullMeansNone = Field(default=None, description='"" ou null : aucune note')

@@ -43,6 +43,7 @@ _VALUE_ERRORS = {
     "date_annee_mois": "date illisible : attendu une année « 2015 » ou une année-mois « 2015-03 »",
     "date_iso": "date illisible : attendu une date ISO 8601, p. ex. « 2026-01-29T14:37:00 »",
     "photo": "doit être l'adresse (URL http…) de la photo, true ou false",
+    "id_nul": "ne doit pas contenir de caractère nul (\\u0000)",
 }
 _BY_FIELD = {
     "photo": _VALUE_ERRORS["photo"],
@@ -118,7 +119,7 @@ def record_name(raw: Mapping[str, Any], label: str | None = None) -> str:
     """« invitation « a-12 » » when the record has a text id, else « invitation sans id »
     followed by the label, if any."""
     ident = raw.get("id")
-    if isinstance(ident, str) and ident.strip():
+    if isinstance(ident, str) and ident.strip() and "\x00" not in ident:
         return f"invitation « {ident} »"
     return f"invitation sans id ({label})" if label else "invitation sans id"
 

@@ -282,6 +282,28 @@ def test_one_instance_reads_its_postgresql_journal_over_http(journal, policy, tm
     assert decided_ids(journal) == collections.Counter({"p-1": 2, "p-2": 1, "p-3": 1})
 
 
+def test_an_id_with_a_nul_is_rejected_and_its_neighbours_journaled(journal, policy, tmp_path):
+    """PostgreSQL cannot store a NUL in the ``id_invitation`` column: such an id is the
+    sender's mistake (a rejected record, 422 alone), never a 503 that loses the request's
+    valid invitations."""
+    served = start(journal, policy, tmp_path / "nul")
+    nul = {"id": "a\x00b", "expediteur": {"photo": True}}
+    try:
+        with served.client() as http:
+            listed = http.post("/decisions", json=[{"id": "voisin", "expediteur": {}}, nul])
+            alone = http.post("/decisions", json=nul)
+    finally:
+        assert served.stop() == 0
+    assert listed.status_code == 200, listed.text
+    assert [d["id"] for d in listed.json()["decisions"]] == ["voisin"]
+    error = "invitation sans id, champ « id » : ne doit pas contenir de caractère nul (\\u0000)"
+    assert listed.json()["rejetees"] == [
+        {"index": 1, "erreurs": [f'{error} (reçu : "a\\u0000b")'], "champ": "id"}
+    ]
+    assert (alone.status_code, alone.json()["champ"]) == (422, "id")
+    assert decided_ids(journal) == collections.Counter({"voisin": 1})
+
+
 def test_servir_does_not_start_on_a_postgresql_journal_out_of_reach(policy, tmp_path):
     closed = "postgresql://tamis:secret-cache@127.0.0.1:1/tamis"
     done = tamis("servir", "-p", str(policy), "--journal", closed, "--port", "0")
