@@ -166,15 +166,14 @@ def advise_in(workspace: Workspace, draft: Draft, origin: Origin | None) -> dict
 
 async def read_draft(request: Request) -> tuple[bytes, Draft]:
     """The body and its draft; ``ApiError`` naming the field, never echoing its value."""
-    if inputs.body_kind(request.headers.get("content-type")) is not inputs.BodyKind.JSON:
-        raise ApiError(415, "le corps doit être du JSON (Content-Type: application/json)", "corps")
+    media = inputs.media_type(request.headers.get("content-type"))
+    if not inputs.is_json(media):
+        raise inputs.unsupported(media, "le brouillon en « application/json »")
     length = request.headers.get("content-length")
     body = await inputs.read_body(request.stream(), length, request.app.state.limits.max_body)
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "corps JSON illisible", "corps") from None
-    return body, draft_of(data)
+    if not body.strip():
+        raise ApiError(400, 'corps vide : envoyez un brouillon {"a", "message"}', "corps")
+    return body, draft_of(inputs.load_json(body))
 
 
 def draft_of(data: Any) -> Draft:

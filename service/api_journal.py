@@ -132,7 +132,7 @@ def page(key: str, rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
 
 async def policy_text(request: Request) -> str:
     """A policy sent as the body (``text/plain``, UTF-8), within the size limit."""
-    media = (request.headers.get("content-type") or "").partition(";")[0].strip().lower()
+    media = inputs.media_type(request.headers.get("content-type"))
     if media not in ("text/plain", ""):
         raise ApiError(
             415,

@@ -9,6 +9,7 @@ the place (line, column, byte) and never what was sent: bodies hold personal dat
 
 from __future__ import annotations
 
+import codecs
 import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,32 +32,45 @@ class BodyKind(enum.Enum):
 JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
 
 
-def body_kind(content_type: str | None) -> BodyKind:
-    """JSON (``application/json`` or ``…+json``), JSON Lines (``application/x-ndjson``) or
-    CSV; else 415, naming the header."""
+def media_type(content_type: str | None) -> str:
+    """The media type of ``Content-Type``, lower-cased ("" when absent); 415 naming the
+    header when it declares a charset other than UTF-8."""
     media, _, params = (content_type or "").partition(";")
-    media = media.strip().lower()
     charset = _charset(params)
     if charset not in (None, "utf-8", "utf8"):
         raise ApiError(
             415, "jeu de caractères non pris en charge : seul UTF-8 est accepté", "Content-Type"
         )
-    if media == "application/json" or (
+    return media.strip().lower()
+
+
+def is_json(media: str) -> bool:
+    return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
-    ):
+    )
+
+
+def body_kind(content_type: str | None) -> BodyKind:
+    """JSON (``application/json`` or ``…+json``), JSON Lines (``application/x-ndjson``) or
+    CSV; else 415, naming the header."""
+    media = media_type(content_type)
+    if is_json(media):
         return BodyKind.JSON
     if media in JSON_LINES_TYPES:
         return BodyKind.JSON_LINES
     if media in ("text/csv", "application/csv"):
         return BodyKind.CSV
-    shown = "absent" if not media else "non pris en charge"
-    raise ApiError(
-        415,
-        f"type de contenu {shown} : envoyez « application/json » (une invitation ou une "
-        "liste), « application/x-ndjson » (JSON Lines) ou « text/csv » (Invitations.csv de "
-        "LinkedIn)",
-        "Content-Type",
+    raise unsupported(
+        media,
+        "« application/json » (une invitation ou une liste), « application/x-ndjson » (JSON "
+        "Lines) ou « text/csv » (Invitations.csv de LinkedIn)",
     )
+
+
+def unsupported(media: str, wanted: str) -> ApiError:
+    """The 415 of a body of type ``media`` where ``wanted`` (French) is expected."""
+    shown = "absent" if not media else "non pris en charge"
+    return ApiError(415, f"type de contenu {shown} : envoyez {wanted}", "Content-Type")
 
 
 def _charset(params: str) -> str | None:
@@ -107,7 +121,24 @@ class JsonBody:
 def parse_json(body: bytes, max_items: int) -> JsonBody:
     if not body.strip():
         raise ApiError(400, "corps vide : envoyez une invitation ou une liste d'invitations", BODY)
+    value = load_json(body)
+    if isinstance(value, dict):
+        return JsonBody([value], False)
+    if not isinstance(value, list):
+        raise ApiError(
+            400, "le corps doit être une invitation (objet JSON) ou une liste d'invitations", BODY
+        )
+    if len(value) > max_items:
+        raise ApiError(413, f"trop d'invitations : {max_items} au plus par requête", BODY)
+    return JsonBody(value, True)
+
+
+def load_json(body: bytes) -> object:
+    """The JSON value of a body in UTF-8 (a leading byte-order mark dropped, as ``decode``
+    does); 400 naming the bad byte, or the line and column of the syntax error, or the depth."""
     decode(body)  # a clear UTF-8 error before orjson's
+    if body.startswith(codecs.BOM_UTF8):  # Windows tools write one; orjson refuses it
+        body = body[len(codecs.BOM_UTF8) :]
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as error:
@@ -120,15 +151,7 @@ def parse_json(body: bytes, max_items: int) -> JsonBody:
             BODY,
         ) from None
     check_depth(value)
-    if isinstance(value, dict):
-        return JsonBody([value], False)
-    if not isinstance(value, list):
-        raise ApiError(
-            400, "le corps doit être une invitation (objet JSON) ou une liste d'invitations", BODY
-        )
-    if len(value) > max_items:
-        raise ApiError(413, f"trop d'invitations : {max_items} au plus par requête", BODY)
-    return JsonBody(value, True)
+    return value
 
 
 def check_depth(value: object) -> None:

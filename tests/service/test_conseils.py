@@ -102,7 +102,11 @@ def test_a_preview_is_not_journaled(served):
         ({"a": "Paul", "message": "x", "Secret Perso": 1}, 400, "Secret Perso",
          "champ inconnu « Secret Perso »"),
         (["Paul"], 400, "corps", "le corps doit être un objet JSON"),
-        (b"{pas du json", 400, "corps", "corps JSON illisible"),
+        (b"{pas du json", 400, "corps", "JSON invalide, ligne 1, colonne 2 (caractère inattendu)"),
+        (b"", 400, "corps", 'corps vide : envoyez un brouillon {"a", "message"}'),
+        (b'{"a": "\xe9"}', 400, "corps",
+         "le corps n'est pas en UTF-8 (octet invalide à la position 7)"),
+        (b'{"a":' * 40 + b"1" + b"}" * 40, 400, "corps", "JSON trop imbriqué : 32 niveaux au plus"),
     ],
 )  # fmt: skip
 def test_bad_drafts_are_4xx_naming_the_field(served, body, status, field, message):
@@ -116,8 +120,24 @@ def test_personal_values_are_not_echoed(served):
     assert answer.status_code == 400 and "personnelle" not in answer.text
 
 
+def test_a_draft_saved_with_a_byte_order_mark_is_read(served):
+    draft = json.dumps({"a": "Paul", "message": ""}).encode()
+    answer = post(served, b"\xef\xbb\xbf" + draft, path="/conseils?apercu=true")
+    assert answer.status_code == 200 and answer.json()["verdict"]
+
+
 def test_wrong_content_type_and_token(served):
-    assert post(served, b"a=1", content_type="text/plain").status_code == 415
+    wrong = post(served, b"a=1", content_type="text/plain")
+    assert (wrong.status_code, wrong.json()) == (
+        415,
+        {
+            "erreur": "type de contenu non pris en charge : envoyez le brouillon en "
+            "« application/json »",
+            "champ": "Content-Type",
+        },
+    )
+    latin = post(served, b"{}", content_type="application/json; charset=iso-8859-1")
+    assert (latin.status_code, latin.json()["champ"]) == (415, "Content-Type")
     refused = post(served, {"a": "Paul", "message": "x"}, token="mauvais")
     assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
 

@@ -223,6 +223,14 @@ def test_bad_input_is_a_french_4xx_naming_the_field_and_echoing_nothing(
     assert len(decisions_in(work / "j.jsonl")) == before
 
 
+def test_a_json_body_saved_with_a_byte_order_mark_is_decided(http: httpx.Client) -> None:
+    """Windows tools (PowerShell 5's ``Out-File -Encoding utf8``, Notepad) start UTF-8 files
+    with a byte-order mark; the body is read as ``decode`` reads it, mark dropped."""
+    body = b"\xef\xbb\xbf" + json.dumps({**WITH_PHOTO, "id": "bom-1"}).encode()
+    answer = http.post("/decisions", content=body, headers={"Content-Type": "application/json"})
+    assert (answer.status_code, answer.json()["id"]) == (200, "bom-1")
+
+
 def test_an_oversize_body_is_413_whether_its_length_is_declared_or_not(
     http: httpx.Client,
 ) -> None:

@@ -66,6 +66,11 @@ def test_validation_gives_the_diagnostics_of_tamis_valider(served) -> None:
             "/politiques/valider", content=b"", headers={"Content-Type": "text/plain"}
         )
         json_body = http.post("/politiques/valider", json={"politique": POLICY})
+        latin = http.post(  # docs/service.md: 415 for a charset other than UTF-8
+            "/politiques/valider",
+            content=POLICY.encode("latin-1"),
+            headers={"Content-Type": "text/plain; charset=ISO-8859-1"},
+        )
     assert good.json() == {"valide": True, "diagnostics": []}
     assert bad.json()["valide"] is False
     assert [(d["code"], d["line"], d["column"]) for d in bad.json()["diagnostics"]] == [
@@ -73,6 +78,13 @@ def test_validation_gives_the_diagnostics_of_tamis_valider(served) -> None:
     ]
     assert (empty.status_code, empty.json()["champ"]) == (400, "corps")
     assert (json_body.status_code, json_body.json()["champ"]) == (415, "Content-Type")
+    assert (latin.status_code, latin.json()) == (
+        415,
+        {
+            "erreur": "jeu de caractères non pris en charge : seul UTF-8 est accepté",
+            "champ": "Content-Type",
+        },
+    )
 
 
 def test_reload_takes_a_good_policy_and_journals_the_change(served, work: Path) -> None:
