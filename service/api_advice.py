@@ -169,8 +169,7 @@ async def read_draft(request: Request) -> tuple[bytes, Draft]:
     media = inputs.media_type(request.headers.get("content-type"))
     if not inputs.is_json(media):
         raise inputs.unsupported(media, "le brouillon en « application/json »")
-    length = request.headers.get("content-length")
-    body = await inputs.read_body(request.stream(), length, request.app.state.limits.max_body)
+    body = await inputs.request_body(request)
     if not body.strip():
         raise ApiError(400, 'corps vide : envoyez un brouillon {"a", "message"}', "corps")
     return body, draft_of(inputs.load_json(body))

@@ -111,8 +111,7 @@ async def read_records(request: Request, sens: Sens) -> tuple[bytes, list[calls.
     """The body, its records, and whether the answer is a list; ``ApiError`` on bad input."""
     limits = request.app.state.limits
     kind = inputs.body_kind(request.headers.get("content-type"))
-    length = request.headers.get("content-length")
-    body = await inputs.read_body(request.stream(), length, limits.max_body)
+    body = await inputs.request_body(request)
     if kind is inputs.BodyKind.JSON:
         parsed = inputs.parse_json(body, limits.max_invitations)
         return body, calls.records_from_json(parsed.objects), parsed.is_list

@@ -139,9 +139,7 @@ async def policy_text(request: Request) -> str:
             "type de contenu non pris en charge : envoyez la politique en « text/plain »",
             "Content-Type",
         )
-    limits = request.app.state.limits
-    length = request.headers.get("content-length")
-    body = await inputs.read_body(request.stream(), length, limits.max_body)
+    body = await inputs.request_body(request)
     text = inputs.decode(body)
     if not text.strip():
         raise ApiError(400, "corps vide : envoyez le texte d'une politique", "corps")

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import orjson
+from starlette.requests import Request
 
 from tamis.invitations.french import json_reason
 from tamis.service.errors import ApiError
@@ -83,6 +84,22 @@ def _charset(params: str) -> str | None:
 
 def too_large(limit: int) -> ApiError:
     return ApiError(413, f"corps trop volumineux : {limit} octets au plus", BODY)
+
+
+async def request_body(request: Request) -> bytes:
+    """The body of ``request`` as sent, within the service's size limit (``read_body``);
+    415 naming ``Content-Encoding`` when it is compressed: the service reads no coding (a
+    gzip'd body would otherwise be read as bytes that are not UTF-8)."""
+    coding = request.headers.get("content-encoding", "").strip().lower()
+    if coding not in ("", "identity"):
+        raise ApiError(
+            415,
+            "corps compressé (Content-Encoding) non pris en charge : envoyez-le sans compression",
+            "Content-Encoding",
+            headers={"Accept-Encoding": "identity"},
+        )
+    length = request.headers.get("content-length")
+    return await read_body(request.stream(), length, request.app.state.limits.max_body)
 
 
 async def read_body(chunks: AsyncIterator[bytes], declared_length: str | None, limit: int) -> bytes:

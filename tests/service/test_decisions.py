@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -201,6 +202,16 @@ SECRET = "Gertrude Confidentielle"
                 "champ": "corps",
             },
         ),
+        (
+            gzip.compress(json.dumps({"id": SECRET}).encode()),
+            {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            415,
+            {
+                "erreur": "corps compressé (Content-Encoding) non pris en charge : "
+                "envoyez-le sans compression",
+                "champ": "Content-Encoding",
+            },
+        ),
     ],
     ids=[
         "json-tronque",
@@ -211,6 +222,7 @@ SECRET = "Gertrude Confidentielle"
         "type-de-contenu",
         "jeu-de-caracteres",
         "vide",
+        "compresse",
     ],
 )
 def test_bad_input_is_a_french_4xx_naming_the_field_and_echoing_nothing(
