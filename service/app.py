@@ -31,6 +31,7 @@ from tamis.service.auth import authorize
 from tamis.service.calls import JournalError
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError, error_response
+from tamis.service.head import HeadAsGet
 from tamis.service.logs import RequestLog
 from tamis.service.metrics import Metrics
 from tamis.service.tokens import Right
@@ -131,5 +132,6 @@ def create_app(
     app.include_router(routes(unprefixed))
     web_pages.install(app, Sessions(session_key()))
     api_docs.install(app)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog, logger=logger, metrics=app.state.metrics)
     return app

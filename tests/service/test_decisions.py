@@ -303,6 +303,21 @@ def test_health_needs_no_token_and_names_no_workspace(http: httpx.Client) -> Non
     )
 
 
+def test_head_is_answered_like_get_without_a_body(served: Served, http: httpx.Client) -> None:
+    """``curl -I`` and supervisors that check with HEAD (RFC 9110: every GET resource
+    answers HEAD): the status and headers of the GET, no body; 405 where GET is not allowed."""
+    got, head = http.get("/sante"), http.head("/sante")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == str(len(got.content))
+    assert head.headers["content-type"] == "application/json"
+    page = http.head("/interface/connexion")
+    assert page.status_code == 200 and "content-security-policy" in page.headers
+    assert page.content == b""
+    post_only = http.head("/decisions")
+    assert (post_only.status_code, post_only.headers["allow"]) == (405, "POST")
+    served.wait_event(evenement="requete", methode="HEAD", chemin="/sante", statut=200)
+
+
 def test_request_logs_are_json_lines_without_personal_data(
     served: Served, http: httpx.Client
 ) -> None:
