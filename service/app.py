@@ -123,7 +123,7 @@ def create_app(
     app.state.workspaces, app.state.limits, app.state.logger = workspaces, limits, logger
     app.state.metrics, app.state.supervised = Metrics(), supervised
     app.state.warn = lambda message: logger.warning("avertissement", message=message)
-    errors.install(app)
+    errors.install(app, web_pages.refusal)
     app.add_exception_handler(JournalError, _journal_error)
     ops = APIRouter()
     api_ops.register(ops)

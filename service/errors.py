@@ -10,7 +10,7 @@ parties.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -67,17 +67,24 @@ _STATUS_WORDS = {
 }
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that word every error the way ``ApiError`` does."""
+Page = Callable[[Request, ApiError], Response | None]
+"""The web interface's answer to a refusal, as a page (None: the request is not for a page)."""
+
+
+def install(app: FastAPI, page: Page) -> None:
+    """Register the handlers that word every error the way ``ApiError`` does; a refusal
+    of FastAPI's own (unknown path, wrong method, unreadable form) is a page for a request
+    to the web interface (``page``), the JSON body everywhere else."""
 
     @app.exception_handler(ApiError)
     async def _api(_request: Request, error: ApiError) -> Response:
         return error_response(error)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> Response:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
         message = _STATUS_WORDS.get(error.status_code, "requête refusée")
-        return error_response(ApiError(error.status_code, message, None, headers=error.headers))
+        refused = ApiError(error.status_code, message, None, headers=error.headers)
+        return page(request, refused) or error_response(refused)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> Response:

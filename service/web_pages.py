@@ -90,6 +90,25 @@ def is_page(request: Request) -> bool:
     return path == PREFIX or path.startswith(f"{PREFIX}/")
 
 
+_REFUSALS = {
+    404: "Cette page n'existe pas.",
+    405: "Cette page ne s'ouvre pas ainsi : passez par les liens et les boutons de l'interface.",
+}
+
+
+def refusal(request: Request, error: ApiError) -> HTMLResponse | None:
+    """A refusal of FastAPI's own (unknown page, wrong method, unreadable form) as a French
+    page with the same status and headers (``Allow``), for a request to the interface; None
+    for the API, which answers JSON (``errors``)."""
+    if not is_page(request):
+        return None
+    message = _REFUSALS.get(
+        error.status, "Requête refusée : le formulaire envoyé est illisible ou trop volumineux."
+    )
+    html = TEMPLATES.get_template("refus.html").render(session=None, message=message)
+    return HTMLResponse(html, error.status, headers={**SECURITY_HEADERS, **error.headers})
+
+
 def unavailable(request: Request, message: str, headers: dict[str, str]) -> HTMLResponse:
     """The 503 of a journal out of use, as a page (``app``: the API's is JSON), with the
     same headers (``Retry-After``); a GET can be tried again from it."""

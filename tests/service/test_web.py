@@ -245,6 +245,31 @@ def test_security_headers(served):
     assert answer.headers["x-frame-options"] == "DENY"
 
 
+def test_an_unknown_page_or_a_wrong_method_is_a_french_page_not_json(served, page):
+    """What the browser shows for a mistyped address, a bookmarked logout (GET on a POST
+    form) or a form the server cannot read: a page of the interface, with its headers."""
+    log_in(page)
+    missing = page.goto("/interface/decisons")
+    assert missing.status == 404
+    expect(page.locator(".erreur")).to_have_text("Cette page n'existe pas.")
+    assert "content-security-policy" in missing.headers
+    bookmarked = page.goto("/interface/deconnexion")
+    assert (bookmarked.status, bookmarked.headers["allow"]) == (405, "POST")
+    expect(page.locator(".erreur")).to_contain_text("Cette page ne s'ouvre pas ainsi")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    unreadable = httpx.post(
+        served.url + "/interface/televerser",
+        content=b"pas un formulaire",
+        cookies=cookies,
+        headers={"Origin": served.url, "Content-Type": "multipart/form-data"},
+    )
+    assert unreadable.status_code == 400
+    assert unreadable.headers["content-type"].startswith("text/html")
+    assert "le formulaire envoyé est illisible" in unreadable.text
+    api = httpx.get(served.url + "/nulle-part")  # the API keeps its JSON
+    assert api.json() == {"erreur": "chemin inconnu", "champ": None}
+
+
 def test_every_page_is_accessible_and_fits_360_pixels(browser, served, work):
     for width in (1280, 360):
         context = browser.new_context(base_url=served.url, viewport={"width": width, "height": 800})
