@@ -35,6 +35,7 @@ from tamis.service import calls, web_views
 from tamis.service.api_advice import advise_in
 from tamis.service.api_journal import filter_error
 from tamis.service.calls import FilterError, PolicyRefused
+from tamis.service.config import Limits
 from tamis.service.errors import ApiError
 from tamis.service.tokens import Right
 from tamis.service.web_session import COOKIE, LIFETIME, Session, Sessions, is_https, same_origin
@@ -242,13 +243,14 @@ def router() -> APIRouter:
         session, workspace = await posted(request, Right.DECIDER)
         form = await request.form()
         upload = form.get("fichier")
-        data = await upload.read() if hasattr(upload, "read") else b""
-        limit = request.app.state.limits.max_body
-        summary = await to_thread.run_sync(decide_csv, workspace, data, limit)
+        limits = request.app.state.limits  # one byte past the limit tells it is too large
+        data = await upload.read(limits.max_body + 1) if hasattr(upload, "read") else b""
+        summary = await to_thread.run_sync(decide_csv, workspace, data, limits)
+        status = 422 if summary["erreur"] else 200
         if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse(summary, headers=SECURITY_HEADERS)
+            return JSONResponse(summary, status, headers=SECURITY_HEADERS)
         values = {**empty_form(), "lot": summary}
-        return page(request, "nouvelle.html", session, values, 422 if summary["erreur"] else 200)
+        return page(request, "nouvelle.html", session, values, status)
 
     @pages.get(f"{PREFIX}/politique")
     async def politique(request: Request) -> Response:
@@ -383,12 +385,13 @@ NOT_UTF8 = (
 )
 
 
-def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
-    """Decide an uploaded Invitations.csv: counts, and the rows that were rejected."""
+def decide_csv(workspace: Workspace, data: bytes, limits: Limits) -> dict[str, Any]:
+    """Decide an uploaded Invitations.csv within the service's limits (as ``POST
+    …/decisions`` does): counts, and the rows that were rejected."""
     if not data:
         return {"erreur": "Choisissez le fichier Invitations.csv de votre export LinkedIn."}
-    if len(data) > limit:
-        return {"erreur": f"Fichier trop volumineux : {limit} octets au plus."}
+    if len(data) > limits.max_body:
+        return {"erreur": f"Fichier trop volumineux : {limits.max_body} octets au plus."}
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -396,6 +399,11 @@ def decide_csv(workspace: Workspace, data: bytes, limit: int) -> dict[str, Any]:
     records = calls.records_from_csv(text, "entrante")
     if not records:
         return {"erreur": "Aucune invitation reçue dans ce fichier."}
+    if len(records) > limits.max_invitations:
+        return {
+            "erreur": f"Trop d'invitations dans ce fichier : {limits.max_invitations} au plus "
+            "par envoi ; aucune n'a été décidée. Découpez-le en plusieurs fichiers."
+        }
     outcomes = workspace.decide(records, trace=False)
     decided = [o.result for o in outcomes if o.result is not None]
     counts = {key: len(list(group)) for key, group in itertools.groupby(

@@ -185,6 +185,37 @@ def test_a_csv_saved_by_excel_in_windows_1252_is_refused_with_what_to_do(page, w
     assert len(decisions_in(work / "journal.jsonl")) == before
 
 
+def test_an_upload_keeps_the_limit_on_invitations_per_request(work, tmp_path):
+    """``--invitations-max`` holds for the upload as for ``POST /decisions``: a larger file
+    is refused whole, in French, with nothing decided."""
+    folder = tmp_path / "limite"
+    folder.mkdir()
+    server = serve(
+        "-p", str(work / "politique.tamis"), "--journal", "j.jsonl", "--invitations-max", "2",
+        cwd=folder, env={"TAMIS_JETON": TOKEN},
+    )  # fmt: skip
+    rows = "".join(f'Personne {n},Jade,"1/2{n}/26, 9:05 AM",,INCOMING\n' for n in range(3))
+    csv = ("From,To,Sent At,Message,Direction\n" + rows).encode()
+    try:
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            browser.post("/interface/connexion", data={"jeton": TOKEN})
+            answer = browser.post(
+                "/interface/televerser",
+                files={"fichier": ("Invitations.csv", csv, "text/csv")},
+                headers={"Accept": "application/json"},
+            )
+    finally:
+        assert server.stop() == 0
+    assert (answer.status_code, answer.json()) == (
+        422,
+        {
+            "erreur": "Trop d'invitations dans ce fichier : 2 au plus par envoi ; aucune n'a "
+            "été décidée. Découpez-le en plusieurs fichiers."
+        },
+    )
+    assert decisions_in(folder / "j.jsonl") == []
+
+
 def test_policy_editor_live_diagnostics_what_if_and_save(page, work):
     log_in(page)
     page.goto("/interface/politique")
