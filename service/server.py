@@ -32,6 +32,7 @@ from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
 from tamis.service.logs import make_logger
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
+from tamis.service.protocol import FrenchHttp
 from tamis.service.web_session import session_key
 from tamis.service.workspaces import Workspace, Workspaces
 
@@ -127,6 +128,7 @@ def run_worker(
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
+                http=FrenchHttp,
                 log_config=None,
                 access_log=False,
                 timeout_graceful_shutdown=GRACE_SECONDS,

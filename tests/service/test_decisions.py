@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -284,6 +285,35 @@ def test_an_unknown_workspace_or_path_is_404_in_french(http: httpx.Client) -> No
         404,
         {"erreur": "chemin inconnu", "champ": None},
     )
+
+
+def raw_request(served: Served, request: bytes) -> tuple[bytes, bytes]:
+    """The status line and body of ``request`` sent as is (httpx would encode it)."""
+    host, port = served.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0], body
+
+
+def test_a_request_the_http_parser_cannot_read_is_a_french_400(served: Served) -> None:
+    """``curl '…/journal?expediteur=Côté'`` sends the accented bytes as typed: the parser
+    refuses them before the app; the answer is still the service's JSON, in French."""
+    query = "GET /journal?expediteur=Côté HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    status, body = raw_request(served, query.encode())
+    assert status == b"HTTP/1.1 400 Bad Request"
+    answer = json.loads(body)
+    assert answer["champ"] is None
+    assert answer["erreur"].startswith("requête HTTP illisible (adresse ou en-têtes mal formés)")
+    assert "-G --data-urlencode 'expediteur=Côté'" in answer["erreur"]
+    length = b"POST /decisions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}"
+    assert raw_request(served, length)[0] == b"HTTP/1.1 400 Bad Request"
+    encoded = "/journal?expediteur=C%C3%B4t%C3%A9"  # as it should be sent: a search, no error
+    with served.client() as http:
+        assert http.get(encoded).json() == {"decisions": [], "suivant": None}
 
 
 def test_a_query_parameter_of_the_wrong_type_is_400_naming_it(http: httpx.Client) -> None:
