@@ -51,15 +51,14 @@ def where(flt: Filter) -> tuple[str, list]:
     if flt.decisions:
         parts.append("decision = ANY(%s)")
         params.append(sorted(flt.decisions))
-    if flt.rules:
+    if flt.rules:  # none of them at all: ``= ANY('{}')`` keeps nothing
         parts.append('regle COLLATE "C" = ANY(%s)')
-        params.append(sorted(flt.rules))
+        params.append(sorted(rule for rule in flt.rules if _storable(rule)))
     if flt.invitation is not None:
-        parts.append('id_invitation COLLATE "C" = %s')
-        params.append(flt.invitation)
+        _on_text(parts, params, 'id_invitation COLLATE "C" = %s', flt.invitation)
     if flt.invitation_prefix:
-        parts.append('id_invitation COLLATE "C" LIKE %s')
-        params.append(_escaped(flt.invitation_prefix) + "%")
+        prefix = flt.invitation_prefix
+        _on_text(parts, params, 'id_invitation COLLATE "C" LIKE %s', prefix, _escaped(prefix) + "%")
     if flt.latest:
         parts.append(LATEST)
     if flt.since is not None:
@@ -69,6 +68,22 @@ def where(flt: Filter) -> tuple[str, list]:
         parts.append('horodatage COLLATE "C" < %s')
         params.append(flt.until)
     return " AND ".join(parts), params
+
+
+def _storable(text: str) -> bool:
+    """Whether a column could hold ``text``: PostgreSQL's text holds no NUL (the server
+    refuses such a parameter), so a value with one is in no row and matches nothing."""
+    return "\x00" not in text
+
+
+def _on_text(parts: list, params: list, condition: str, text: str, param: str | None = None):
+    """``condition`` on ``text`` (its parameter: ``param``, else ``text``), or ``false`` when
+    no column could hold ``text``."""
+    if not _storable(text):
+        parts.append("false")
+        return
+    parts.append(condition)
+    params.append(text if param is None else param)
 
 
 def _escaped(text: str) -> str:

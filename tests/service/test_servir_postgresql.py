@@ -292,6 +292,8 @@ def test_an_id_with_a_nul_is_rejected_and_its_neighbours_journaled(journal, poli
         with served.client() as http:
             listed = http.post("/decisions", json=[{"id": "voisin", "expediteur": {}}, nul])
             alone = http.post("/decisions", json=nul)
+            why = http.get("/decisions/a%00b")  # no row can hold a NUL: none has this id
+            by_rule = http.get("/journal", params={"regle": "a\x00b"})
     finally:
         assert served.stop() == 0
     assert listed.status_code == 200, listed.text
@@ -301,6 +303,8 @@ def test_an_id_with_a_nul_is_rejected_and_its_neighbours_journaled(journal, poli
         {"index": 1, "erreurs": [f'{error} (reçu : "a\\u0000b")'], "champ": "id"}
     ]
     assert (alone.status_code, alone.json()["champ"]) == (422, "id")
+    assert (why.status_code, why.json()["champ"]) == (404, "id")
+    assert (by_rule.status_code, by_rule.json()) == (200, {"decisions": [], "suivant": None})
     assert decided_ids(journal) == collections.Counter({"voisin": 1})
 
 
