@@ -80,9 +80,23 @@ def install(app: Any, sessions: Sessions) -> None:
 
     @app.exception_handler(Denied)
     async def _denied(request: Request, error: Denied) -> Response:
+        if error.status == 401 and wants_json(request):  # a page's script: it says so
+            return JSONResponse({"erreur": SIGNED_OUT}, 401, headers=SECURITY_HEADERS)
         if error.status == 401:
             return RedirectResponse(f"{PREFIX}/connexion", status_code=303)
         return page(request, "refus.html", None, {"message": error.message}, error.status)
+
+
+SIGNED_OUT = (
+    "Votre session a expiré ou a été fermée (huit heures passées, déconnexion, service "
+    "redémarré) : rechargez la page pour vous reconnecter, puis recommencez."
+)
+
+
+def wants_json(request: Request) -> bool:
+    """A request from a page's script (the upload, the checks as you type), which reads the
+    answer as JSON: a redirection to the login page would reach it as an unreadable page."""
+    return "application/json" in request.headers.get("accept", "")
 
 
 def is_page(request: Request) -> bool:
@@ -247,7 +261,7 @@ def router() -> APIRouter:
         data = await upload.read(limits.max_body + 1) if hasattr(upload, "read") else b""
         summary = await to_thread.run_sync(decide_csv, workspace, data, limits)
         status = 422 if summary["erreur"] else 200
-        if "application/json" in request.headers.get("accept", ""):
+        if wants_json(request):
             return JSONResponse(summary, status, headers=SECURITY_HEADERS)
         values = {**empty_form(), "lot": summary}
         return page(request, "nouvelle.html", session, values, status)
@@ -287,7 +301,7 @@ def router() -> APIRouter:
         form = {k: str(v) for k, v in (await request.form()).items()}
         preview = request.query_params.get("apercu") == "1"
         advice = await to_thread.run_sync(advice_for, workspace, form, preview)
-        if "application/json" in request.headers.get("accept", ""):
+        if wants_json(request):
             return JSONResponse(advice, headers=SECURITY_HEADERS)
         return page(request, "conseil.html", session, {"form": form, "conseil": advice})
 

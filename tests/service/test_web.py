@@ -185,6 +185,23 @@ def test_a_csv_saved_by_excel_in_windows_1252_is_refused_with_what_to_do(page, w
     assert len(decisions_in(work / "journal.jsonl")) == before
 
 
+def test_an_upload_after_the_session_ended_says_to_log_in_again(page, work, tmp_path):
+    """The page stays open while the session ends (eight hours, a restart without
+    TAMIS_CLE_SESSIONS): the script is told so, not « Réponse illisible du service »."""
+    log_in(page)
+    page.goto("/interface/nouvelle")
+    page.context.clear_cookies()
+    csv = tmp_path / "Invitations.csv"
+    csv.write_text('From,To,Sent At,Message,Direction\nLéa Roy,Jade,"1/29/26, 2:37 PM",,INCOMING\n')
+    before = len(decisions_in(work / "journal.jsonl"))
+    page.set_input_files("#fichier", str(csv))
+    page.click("#televersement button")
+    shown = page.locator("#bilan-lot .erreur")
+    expect(shown).to_contain_text("Votre session a expiré ou a été fermée")
+    expect(shown).to_contain_text("rechargez la page pour vous reconnecter")
+    assert len(decisions_in(work / "journal.jsonl")) == before
+
+
 def test_an_upload_keeps_the_limit_on_invitations_per_request(work, tmp_path):
     """``--invitations-max`` holds for the upload as for ``POST /decisions``: a larger file
     is refused whole, in French, with nothing decided."""
