@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from tamis.audit.errors import JournalUnavailable
@@ -34,6 +34,7 @@ from tamis.service.errors import ApiError, error_response
 from tamis.service.head import HeadAsGet
 from tamis.service.logs import RequestLog
 from tamis.service.metrics import Metrics
+from tamis.service.parameters import known_parameters
 from tamis.service.tokens import Right
 from tamis.service.web_session import Sessions, session_key
 from tamis.service.workspaces import Workspace, Workspaces
@@ -100,7 +101,7 @@ async def _journal_error(request: Request, error: Exception) -> Response:
 
 
 def routes(need: Callable[[Right], Any]) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(dependencies=[Depends(known_parameters)])
     api_decisions.register(router, need)
     api_journal.register(router, need)
     api_policy.register(router, need)
@@ -122,6 +123,7 @@ def create_app(
     )
     app.state.workspaces, app.state.limits, app.state.logger = workspaces, limits, logger
     app.state.metrics, app.state.supervised = Metrics(), supervised
+    app.state.query_parameters = {}  # each route's, read once from its OpenAPI operation
     app.state.warn = lambda message: logger.warning("avertissement", message=message)
     errors.install(app, web_pages.refusal)
     app.add_exception_handler(JournalError, _journal_error)

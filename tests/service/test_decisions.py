@@ -325,6 +325,29 @@ def test_a_query_parameter_of_the_wrong_type_is_400_naming_it(http: httpx.Client
     }
 
 
+def test_an_unknown_query_parameter_is_400_naming_it_and_the_closest(http: httpx.Client) -> None:
+    """A mistyped filter is not ignored (the whole journal answered as if filtered), as
+    ``tamis journal chercher`` refuses an unknown option."""
+    typo = http.get("/journal", params={"decison": "refuser"})
+    assert (typo.status_code, typo.json()) == (
+        400,
+        {
+            "erreur": "paramètre inconnu « decison » ; vouliez-vous dire « decision » ou "
+            "« depuis » ?",
+            "champ": "decison",
+        },
+    )
+    stray = http.post("/decisions?sense=toutes", json={**WITH_PHOTO, "id": "sens-1"})
+    assert stray.json()["champ"] == "sense" and "« sens »" in stray.json()["erreur"]
+    none = http.get("/v1/espaces/defaut/politique", params={"x": "1"})
+    assert (none.status_code, none.json()["erreur"]) == (
+        400,
+        "paramètre inconnu « x » ; ce chemin n'en accepte aucun",
+    )
+    known = http.get("/stats", params={"par": "semaine", "decision": "refuser"})
+    assert known.status_code == 200
+
+
 def test_health_needs_no_token_and_names_no_workspace(http: httpx.Client) -> None:
     answer = http.get("/sante")
     assert (answer.status_code, answer.json()) == (
