@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from tamis.grammar.numbers import MAX_DIGITS  # a count's 18 digits (docs/faits.md, « Limites »)
@@ -49,8 +49,13 @@ def identifier(value: str) -> str:
 
 
 def iso_datetime(value: object) -> object:
+    """An ISO 8601 text (``2026-01-29``, ``2026-01-29T14:37:00-05:00``) as a ``datetime``; a
+    TOML date or date-time (a case of ``tamis tester``: ``recue_le = 2026-01-29``) is taken as
+    the same text would be."""
     if value is None or isinstance(value, datetime):
         return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))

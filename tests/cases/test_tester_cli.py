@@ -187,3 +187,20 @@ def test_a_junit_report_is_written_whole_or_not_at_all(tmp_path: Path, full_disk
     assert result.stderr == f"Erreur : {report} : écriture impossible (disque plein).\n"
     assert report.read_bytes() == before
     assert sorted(p.name for p in full_disk.iterdir()) == ["junit.xml", "remplissage"]
+
+
+def test_a_toml_date_is_read_as_the_same_date_written_as_text(tmp_path: Path) -> None:
+    """``recue_le = 2026-01-29`` (a TOML date, unquoted) was « date illisible : attendu une
+    date ISO 8601 (reçu : "2026-01-29") », while the same text in quotes, or in decider's
+    JSON, was read."""
+    cases = "".join(
+        f'[[cas]]\nnom = "{name}"\ninvitation.recue_le = {value}\nattendu.decision = "refuser"\n\n'
+        for name, value in (
+            ("date TOML", "2026-01-29"),
+            ("date en texte", '"2026-01-29"'),
+            ("date-heure TOML", "2026-01-29T14:37:00-05:00"),
+        )
+    )
+    path = project(tmp_path, cases, policy='refuser si recue_le commence par "2026-01-29"\n')
+    result = run_tester(str(path))
+    assert (result.exit_code, result.output) == (0, "3 réussis, 0 échoué\n")
