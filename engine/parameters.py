@@ -15,7 +15,7 @@ from tamis.grammar import ast
 from tamis.grammar.check_regex import regex_problem
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.suggest import did_you_mean
-from tamis.grammar.vocabulary import Type, Value, number_problem, type_of
+from tamis.grammar.vocabulary import Type, Value, number_problem, toml_shown, type_of
 
 _TRUE = {"vrai", "true", "oui"}
 _FALSE = {"faux", "false", "non"}
@@ -135,7 +135,7 @@ def _unknown(policy: CheckedPolicy, name: str, text: str) -> str:
 
 def _shown(value: Value) -> str:
     kind = type_of(value)
-    return f"{kind.value} ({value!r})" if kind is not None else repr(value)
+    return f"{kind.value} ({toml_shown(value)})" if kind is not None else toml_shown(value)
 
 
 def parse_number(raw: str) -> int | float | None:

@@ -7,6 +7,7 @@ vocabulary from its registry of built-in facts; the language knows nothing of in
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,18 @@ class ParameterSpec:
             limit = "ne doit pas être négatif" if low == 0 else f"doit être au moins {low:g}"
             return f"{limit} (reçu : {value:g})"
         return f"doit être entre {low:g} et {high:g} (reçu : {value:g})"
+
+
+def toml_shown(value: object) -> str:
+    """A value of a TOML file as its author wrote it (``"50"``, ``true``, ``["a", "b"]``), for
+    a message about it: not Python's spelling (``'50'``, ``True``, ``('a', 'b')``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_shown(item) for item in value) + "]"
+    return str(value)
 
 
 def number_problem(value: float) -> str | None:

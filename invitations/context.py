@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from urllib.parse import unquote
 
-from tamis.grammar.vocabulary import Type, Value, number_problem, type_of
+from tamis.grammar.vocabulary import Type, Value, number_problem, toml_shown, type_of
 from tamis.invitations import linkedin
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.text import normalise
@@ -277,7 +277,9 @@ def _check_parameters(values: Mapping[str, object], path: Path) -> None:
             continue
         actual = type_of(tuple(value) if isinstance(value, list) else value)
         if actual is not spec.type:
-            raise ContextError(f"{key} : doit être de type {spec.type.value} (reçu : {value!r})")
+            raise ContextError(
+                f"{key} : doit être de type {spec.type.value} (reçu : {toml_shown(value)})"
+            )
         if problem := spec.bounds_problem(value):  # type: ignore[arg-type]
             raise ContextError(f"{key} : {problem}")
 

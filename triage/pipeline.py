@@ -31,7 +31,7 @@ from tamis.grammar.cache import PolicyCache
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, render
 from tamis.grammar.load import load_policy_file, load_policy_source
-from tamis.grammar.vocabulary import Value, type_of
+from tamis.grammar.vocabulary import Value, toml_shown, type_of
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.models import Invitation, json_form
@@ -120,10 +120,10 @@ def check_declared_parameters(policy: CheckedPolicy, context: Context) -> None:
             continue
         expected = parameter_type(policy, name)
         if type_of(value) is not expected:
-            shown = list(value) if isinstance(value, tuple) else value
             raise ContextError(
                 f"{context.path} : clé « parametres.{name} » : doit être de type"
-                f" {expected.value}, comme le paramètre de la politique (reçu : {shown!r})"
+                f" {expected.value}, comme le paramètre de la politique"
+                f" (reçu : {toml_shown(value)})"
             )
 
 

@@ -280,7 +280,7 @@ def test_context_value_of_a_policy_parameter_must_have_its_type(work: Path) -> N
     assert result.exit_code == 1, result.output
     assert result.stderr == (
         "Erreur : c.toml : clé « parametres.plafond » : doit être de type nombre, "
-        "comme le paramètre de la politique (reçu : 'haut')\n"
+        'comme le paramètre de la politique (reçu : "haut")\n'
     )
     assert not Path("tamis-journal.jsonl").exists()
 

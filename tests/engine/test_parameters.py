@@ -48,7 +48,7 @@ def test_context_values_are_type_checked(policy):
         effective_parameters(policy, {"connexions_min": "cinquante"}, [])
     assert str(error.value) == (
         "[parametres] du contexte : « connexions_min » doit être de type nombre, "
-        "pas texte ('cinquante')"
+        'pas texte ("cinquante")'
     )
 
 

@@ -99,7 +99,9 @@ def test_empty_context():
         ("[amis]\nx = 1\n", "clé « amis » : clé inconnue ; clés permises : moi, parametres, reseau"),
         ("[moi]\ndomaines = 'marketing'\n", "clé « moi.domaines » : doit être une liste de textes"),
         ("[moi]\nnom = 3\n", "clé « moi.nom » : doit être un texte"),
-        ("[parametres]\nconnexions_min = 'beaucoup'\n", "clé « parametres.connexions_min » : doit être de type nombre (reçu : 'beaucoup')"),
+        ("[parametres]\nconnexions_min = 'beaucoup'\n", "clé « parametres.connexions_min » : doit être de type nombre (reçu : \"beaucoup\")"),
+        ("[parametres]\nconnexions_min = true\n", "clé « parametres.connexions_min » : doit être de type nombre (reçu : true)"),  # was Python's « True »
+        ("[parametres]\nconnexions_min = ['a']\n", "clé « parametres.connexions_min » : doit être de type nombre (reçu : [\"a\"])"),
         ("[parametres]\nconnexions_min = -1\n", "clé « parametres.connexions_min » : ne doit pas être négatif (reçu : -1)"),
         ("[parametres]\nseuil = {a = 1}\n", "clé « parametres.seuil » : doit être un nombre, un texte, un booléen ou une liste de textes"),
         ("[moi\nnom = 'A'\n", "syntaxe TOML invalide, ligne 1, colonne 5"),
