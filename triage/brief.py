@@ -39,7 +39,8 @@ def who(invitation: Invitation) -> str:
     person = invitation.expediteur
     if invitation.sens == "sortante" and invitation.destinataire is not None:
         person = invitation.destinataire
-    name = person.nom or f"invitation {invitation.id}"
+    name = person.nom.strip() if person.nom else ""
+    name = name or f"invitation {invitation.id}"  # spaces only: no name to show
     return f"{name} ({short_url(person.profil_url)})" if person.profil_url else name
 
 

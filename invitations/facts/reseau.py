@@ -15,12 +15,16 @@ from tamis.invitations.registry import Inputs, Result, fact
 
 
 def _other_person(inputs: Inputs) -> tuple[str | None, str | None, str]:
-    """Name, URL and role of the person to look up: the sender, or the recipient if outgoing."""
+    """Name, URL and role of the person to look up: the sender, or the recipient if outgoing.
+    A name of spaces only is no name: nobody in the network is called that, but the person
+    is not known not to be there (``connu`` stays inconnu, not faux)."""
     invitation = inputs.invitation
+    person = invitation.expediteur
+    role = "expediteur"
     if invitation.sens == "sortante":
-        other = invitation.destinataire or Personne()
-        return other.nom, other.profil_url, "destinataire"
-    return invitation.expediteur.nom, invitation.expediteur.profil_url, "expediteur"
+        person, role = invitation.destinataire or Personne(), "destinataire"
+    name = person.nom if person.nom and not person.nom.isspace() else None
+    return name, person.profil_url, role
 
 
 def _lookup(inputs: Inputs, name: str | None, url: str | None) -> Match | None:

@@ -68,6 +68,16 @@ def test_examiner_says_what_is_missing_and_the_line_is_terminal_safe(work):
     assert "\x1b" not in result.stdout
 
 
+def test_a_sender_named_with_spaces_only_is_named_by_the_invitation(work):
+    """The line began with the blank name itself: « ␣␣␣ — examiner — … », no way to tell which
+    invitation it was."""
+    blank = '{"id": "z-9", "expediteur": {"nom": "   ", "photo": false}}\n'
+    result = CliRunner().invoke(
+        cli, ["decider", "-p", "p.tamis", "--format", "court", "-"], input=blank
+    )
+    assert result.stdout.startswith("invitation z-9 — refuser — photo : ")
+
+
 def test_json_in_a_pipe_court_on_a_terminal(work):
     piped = CliRunner().invoke(cli, ["decider", "-p", "p.tamis", "inv.jsonl"])
     assert json.loads(piped.stdout.splitlines()[0])["id"] == "a-1"

@@ -114,6 +114,22 @@ def test_connu_inconnu_without_network_or_without_identity():
     assert fact("connu", expediteur={"titre": "Analyste"})[0] is None
 
 
+def test_a_name_of_spaces_is_no_name():
+    """« expediteur.nom = "   " » was looked up as a name: connu faux (« absent de votre
+    réseau ») and homonyme faux, where nothing identifies the sender."""
+    blank = {"nom": "   ", "titre": "Analyste"}
+    assert fact("connu", expediteur=blank) == (
+        None,
+        "ni expediteur.nom ni expediteur.profil_url : impossible de chercher dans le réseau",
+    )
+    assert fact("homonyme_d_un_contact", expediteur=blank) == (
+        None,
+        "expediteur.nom absent : aucun nom à comparer à ceux de votre réseau",
+    )
+    url = "https://www.linkedin.com/in/olivier-bouchard-42"
+    assert fact("connu", ctx=clone_context(), expediteur={"nom": "\t", "profil_url": url})[0]
+
+
 def test_connu_for_an_outgoing_invitation_looks_up_the_recipient():
     recipient = {
         "nom": "Olivier Bouchard",
