@@ -94,7 +94,7 @@ def _number(token: Token) -> int | float:
     space or a narrow no-break space); E009 past ``MAX_NUMBER_DIGITS`` digits, or for an
     integer past ``MAX_DIGITS``."""
     text = str(token)
-    digits = sum(char.isdigit() for char in text)
+    digits = _digits(text)
     if digits > MAX_NUMBER_DIGITS:
         raise AstError(
             "E009",
@@ -115,6 +115,15 @@ def _number(token: Token) -> int | float:
             " vérifiez la valeur",
         )
     return int(plain)
+
+
+def _digits(text: str) -> int:
+    """The digits of a number as written, but for the zeros that end its decimals: the
+    formatter writes ``9999999999999999999.9`` (20 digits), read as 1e19, back as
+    ``10000000000000000000.0``, which must read again (``10 000,000`` has 5 digits)."""
+    whole, point, fraction = text.replace(",", ".").partition(".")
+    kept = whole + (fraction.rstrip("0") if point else "")
+    return sum(char.isdigit() for char in kept)
 
 
 def _simple_name(token: Token, what: str) -> str:

@@ -45,6 +45,24 @@ def test_a_number_of_twenty_digits_is_read():
     assert value_of("9" * 19 + ".0").value == 1e19
 
 
+def test_what_the_formatter_writes_of_a_long_decimal_reads_again():
+    """« 9999999999999999999.9 » (20 digits) is 1e19, which the formatter writes
+    « 10000000000000000000.0 »: 21 digits, E009, so formater turned a valid policy into one
+    that valider refused. The zeros that end the decimals are not counted."""
+    for text in ("9999999999999999999.9", "99999999999999999.999"):
+        source = f"paramètre p = {text}\nrefuser si expediteur.connexions > p\n"
+        policy, diagnostics = parse_policy(source)
+        assert diagnostics == []
+        formatted = format_policy(policy)
+        again, diagnostics = parse_policy(formatted)
+        assert diagnostics == [], [d.message for d in diagnostics]
+        assert format_policy(again) == formatted
+    assert value_of("1,50000000000000000000000").value == 1.5
+    assert only_error("refuser si expediteur.connexions > 1.00000000000000000001\n").message == (
+        "nombre trop long : 21 chiffres (au plus 20)"
+    )
+
+
 def test_an_integer_of_more_than_eighteen_digits_is_e009():
     """« paramètre seuil = 99999999999999999999 » was read, then decider ended in a TypeError
     traceback journaling the parameter (past 64 bits): an integer has at most 18 digits, as
