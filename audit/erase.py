@@ -107,6 +107,7 @@ class Erasure:
     already: int = 0  # selected decisions erased before
     record: dict | None = None  # the ``effacement`` record appended
     answers: int = 0  # answers kept for ``Idempotency-Key`` emptied with them
+    ids: set[str] = field(default_factory=set)  # the ids of every record selected, erasable or not
 
 
 def count(path: PathLike, selection: Selection) -> Erasure:
@@ -243,6 +244,7 @@ def _classify(line: bytes, selection: Selection, found: Erasure) -> bool:
     record = parse_record(line)
     if record is None or not selection.matches(record):
         return False
+    found.ids.add(record["contenu"].get("id"))
     if personal.erased(record) is not None:
         found.already += 1
         return False

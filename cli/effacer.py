@@ -19,6 +19,7 @@ from tamis.audit.filters import FilterError, parse_filter
 from tamis.audit.postgres.backend import shown
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
+from tamis.cli.human import safe
 from tamis.invitations.context import ContextError, load_context
 
 
@@ -66,7 +67,7 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
     if not motif or not motif.strip():
         raise click.UsageError("--motif est obligatoire : il est inscrit au journal.")
     selection = erasure.Selection(frozenset(identifiants), flt)
-    run_erasure(journal, selection, motif.strip(), oui)
+    run_erasure(journal, selection, motif.strip(), oui, named=identifiants)
 
 
 @click.command("purger")
@@ -118,13 +119,38 @@ def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), f"durée de conservation ({days} jours)"
 
 
-def run_erasure(journal: str, selection: erasure.Selection, motif: str, oui: bool) -> None:
+def run_erasure(
+    journal: str, selection: erasure.Selection, motif: str, oui: bool, named: tuple[str, ...] = ()
+) -> None:
+    """Count, confirm, erase, report. An ``ID`` in ``named`` that selects nothing (a typo in an
+    erasure request) is an error, said before the question; the others are erased, and the
+    command ends with code 1."""
     backend = _backend(journal)
     try:
         planned = backend.count(journal, selection)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     _notes(planned)
+    missing = [ident for ident in dict.fromkeys(named) if ident not in planned.ids]
+    for ident in missing:
+        click.echo(
+            f"erreur : aucune décision ni aucun conseil choisi pour « {safe(ident)} » dans"
+            f" {shown(journal)} : rien n'est effacé pour cet identifiant",
+            err=True,
+        )
+    _erase_planned(backend, journal, selection, motif, oui, planned)
+    if missing:
+        raise SystemExit(1)
+
+
+def _erase_planned(
+    backend: ModuleType,
+    journal: str,
+    selection: erasure.Selection,
+    motif: str,
+    oui: bool,
+    planned: erasure.Erasure,
+) -> None:
     if not planned.erased:
         click.echo("Aucune décision ni aucun conseil à effacer.")
         return

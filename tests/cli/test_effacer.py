@@ -83,6 +83,26 @@ def test_erase_by_id(journal):
     assert b"in/p1" not in index and b"Gagnon" not in index and b"in/p2" in index
 
 
+def test_an_id_that_selects_nothing_is_an_error_and_the_others_are_erased(journal):
+    """« effacer inv-7 » (a typo: inv-1) said « Aucune décision ni aucun conseil à effacer. » and
+    ended with code 0: a script answering an erasure request believed it done."""
+    before = journal.read_bytes()
+    alone = run("effacer", "--journal", str(journal), "inv-77", "--motif", "m", "--oui")
+    assert alone.exit_code == 1
+    assert alone.stderr == (
+        f"erreur : aucune décision ni aucun conseil choisi pour « inv-77 » dans {journal} :"
+        " rien n'est effacé pour cet identifiant\n"
+    )
+    assert journal.read_bytes() == before
+    both = run("effacer", "--journal", str(journal), "inv-77", "inv-1", "--motif", "m", "--oui")
+    assert both.exit_code == 1
+    assert "« inv-77 »" in both.stderr and "« inv-1 »" not in both.stderr
+    assert both.stdout.startswith("1 décision(s) effacée(s) (n° 4) ; motif : m ;")
+    again = run("effacer", "--journal", str(journal), "inv-1", "--motif", "m", "--oui")
+    assert again.exit_code == 0  # erased already: chosen, not missing
+    assert "1 enregistrement(s) choisi(s) déjà effacé(s)." in again.stderr
+
+
 def test_erase_by_sender_name_or_url(journal):
     erase(journal, "--expediteur", "julie tremblay")
     data = journal.read_bytes()
