@@ -7,7 +7,6 @@ vocabulary from its registry of built-in facts; the language knows nothing of in
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -87,6 +86,8 @@ def toml_shown(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        import json  # an error's wording only: not on the deciding path's imports
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_shown(item) for item in value) + "]"
