@@ -32,6 +32,7 @@ from tamis.service.calls import JournalError
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError, error_response
 from tamis.service.head import HeadAsGet
+from tamis.service.hosts import LoopbackHost
 from tamis.service.logs import RequestLog
 from tamis.service.metrics import Metrics
 from tamis.service.parameters import known_parameters
@@ -134,6 +135,8 @@ def create_app(
     app.include_router(routes(unprefixed))
     web_pages.install(app, Sessions(session_key()))
     api_docs.install(app)
+    if not workspaces.config.has_tokens:  # trusting whoever reaches it: this machine only
+        app.add_middleware(LoopbackHost)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog, logger=logger, metrics=app.state.metrics)
     return app

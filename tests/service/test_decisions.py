@@ -371,6 +371,22 @@ def test_head_is_answered_like_get_without_a_body(served: Served, http: httpx.Cl
     served.wait_event(evenement="requete", methode="HEAD", chemin="/sante", statut=200)
 
 
+def test_without_tokens_only_this_machine_is_answered_no_dns_rebinding(
+    served: Served, http: httpx.Client
+) -> None:
+    """A page of evil.example rebound to 127.0.0.1 sends ``Host: evil.example:PORT`` (and
+    the same ``Origin``): without tokens, it must read nothing and log in nowhere."""
+    port = served.url.rsplit(":", 1)[1]
+    rebound = {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}
+    refused = http.get("/journal", headers=rebound)
+    assert (refused.status_code, refused.json()["champ"]) == (400, "Host")
+    assert refused.json()["erreur"].startswith("en-tête Host refusé : sans jeton")
+    login = http.post("/interface/connexion", data={"jeton": ""}, headers=rebound)
+    assert login.status_code == 400 and "set-cookie" not in login.headers
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", "outil.localhost", f"[::1]:{port}"):
+        assert http.get("/journal", headers={"Host": host}).status_code == 200, host
+
+
 def test_request_logs_are_json_lines_without_personal_data(
     served: Served, http: httpx.Client
 ) -> None:
