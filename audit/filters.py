@@ -284,15 +284,27 @@ def _fact(text: str) -> FactTest:
     return FactTest(name.strip(), value.strip() if sep else None)
 
 
+AFTER_ALL, BEFORE_ALL = "~", "0"
+"""Bounds past the end of year 9999 and before year 1: after and before every ``horodatage``
+(ISO texts compared as text, by ``matches`` and by PostgreSQL's ``COLLATE "C"``)."""
+
+
 def _bound(text: str, criterion: Criterion, *, end: bool) -> str:
-    """An ISO string bound on ``horodatage`` (UTC): a day, or a date and time."""
+    """An ISO string bound on ``horodatage`` (UTC): a day, or a date and time. A bound that
+    ``datetime`` cannot write (« jusqu'au 9999-12-31 » is before the next day) is past its
+    last moment or before its first one."""
     try:
-        if len(text.strip()) == 10:
-            day = date.fromisoformat(text.strip()) + timedelta(days=1 if end else 0)
-            return day.isoformat()
-        moment = datetime.fromisoformat(text.strip())
+        return _iso_bound(text.strip(), end)
     except ValueError:
         raise FilterError(criterion, text, Problem.BAD_DATE) from None
+    except OverflowError:  # beyond year 9999, or before year 1, once in UTC
+        return AFTER_ALL if text.strip().startswith("9999") else BEFORE_ALL
+
+
+def _iso_bound(text: str, end: bool) -> str:
+    if len(text) == 10:
+        return (date.fromisoformat(text) + timedelta(days=1 if end else 0)).isoformat()
+    moment = datetime.fromisoformat(text)
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     moment += timedelta(microseconds=1 if end else 0)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

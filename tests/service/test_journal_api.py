@@ -109,6 +109,25 @@ def test_a_bad_filter_is_400_naming_the_parameter(
     assert (answer.status_code, answer.json()) == (400, {"erreur": message, "champ": field})
 
 
+def test_dates_at_the_edges_of_the_calendar_are_bounds_not_a_500(
+    http: httpx.Client, work: Path
+) -> None:
+    """« jusqu'au 9999-12-31 » (a usual « no end ») ends after the last day ``datetime``
+    can write; a moment past it or before year 1 once in UTC bounds everything or nothing."""
+    everything = http.get("/journal", params={"jusqu_a": "9999-12-31", "limite": 1000})
+    assert everything.status_code == 200
+    assert everything.json()["decisions"] == cli_json_lines(work, "journal", "chercher")
+    late = http.get("/journal", params={"depuis": "9999-12-31T23:30-01:00"})
+    assert late.json() == {"decisions": [], "suivant": None}
+    early = http.get("/stats", params={"jusqu_a": "0001-01-01T00:30+01:00"})
+    assert (early.status_code, early.json()["total"]) == (200, 0)
+    advice = http.get("/journal/conseils", params={"jusqu_a": "9999-12-31"})
+    assert advice.status_code == 200
+    until = ("--jusqu-a", "9999-12-31")
+    cli = run_tamis("journal", "chercher", "--journal", "j.jsonl", *until, cwd=work)
+    assert cli.returncode == 0 and "Traceback" not in cli.stderr
+
+
 def test_stats_are_those_of_tamis_journal_stats(http: httpx.Client, work: Path) -> None:
     (expected,) = cli_json_lines(work, "journal", "stats", "--par", "semaine")
     answer = http.get("/stats", params={"par": "semaine"})
