@@ -218,6 +218,6 @@ def invitation_from_form(form: Mapping[str, str], ident: str) -> dict[str, Any]:
 def _count(field: str, text: str) -> int:
     cleaned = text.strip().replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
     cleaned = cleaned.removesuffix("+")
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not cleaned.isdecimal() or len(cleaned) > 9:  # int() reads no « ² »
         raise FormProblem(field, "un nombre entier est attendu (p. ex. 120 ou « 500+ »)")
     return int(cleaned)
