@@ -355,7 +355,7 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
 
 
 def _cursor(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 19 else 10**18
+    return int(value) if value and value.isdecimal() and len(value) < 19 else 10**18
 
 
 def _invitation(path: Path, row: dict, warn) -> dict | None:

@@ -186,16 +186,18 @@ def test_a_csv_saved_by_excel_in_windows_1252_is_refused_with_what_to_do(page, w
 
 
 def test_a_count_typed_with_a_superscript_is_a_form_error_not_a_500(served, work):
-    """« ² » is a digit to ``str.isdigit`` but not to ``int``: the form says what it wants;
-    digits of other scripts (full width « １２０ ») are read as numbers."""
+    """« ² » is a digit to ``str.isdigit`` but not to ``int``: the form says what it wants,
+    the page cursor ``avant`` ignores it; digits of other scripts (full width « １２０ ») are
+    read as numbers."""
     before = len(decisions_in(work / "journal.jsonl"))
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         squared = browser.post("/interface/nouvelle", data={"nom": "Ana", "connexions": "5²"})
         wide = browser.post("/interface/nouvelle", data={"nom": "Ana", "connexions": "１２０"})
+        cursor = browser.get("/interface/", params={"avant": "²"})  # read as no cursor
     assert squared.status_code == 422
     assert "un nombre entier est attendu (p. ex. 120 ou « 500+ »)" in squared.text
-    assert wide.status_code == 200
+    assert wide.status_code == 200 and cursor.status_code == 200
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
 
 
