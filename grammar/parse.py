@@ -18,7 +18,7 @@ from tamis.grammar import ast
 from tamis.grammar.cache import grammar_cache_file
 from tamis.grammar.diagnostics import Diagnostic, Severity
 from tamis.grammar.lines import unified_line_ends
-from tamis.grammar.syntax_errors import syntax_diagnostic, too_deep
+from tamis.grammar.syntax_errors import null_character, syntax_diagnostic, too_deep
 from tamis.grammar.to_ast import AstError, span_of, to_ast
 
 _COMMENTS: ContextVar[list[Token] | None] = ContextVar("tamis_comments", default=None)
@@ -53,6 +53,8 @@ def parse_policy(source: str, path: str = "<entrée>") -> tuple[ast.Policy | Non
     Line ends are unified first (see ``unified_line_ends``): spans count lines the same
     whatever editor saved the file."""
     source = unified_line_ends(source)
+    if (null := null_character(source, path)) is not None:
+        return None, [null]
     try:
         return _parse(source, path)
     except RecursionError:

@@ -196,6 +196,21 @@ def _error(code: str, message: str, span: Span, help: str | None, path: str) -> 
 # --- unexpected characters -----------------------------------------------------------------
 
 
+def null_character(source: str, path: str) -> Diagnostic | None:
+    """E003 at the first NUL of ``source``, wherever it stands: the lexer would let one
+    through inside a string or a comment, and the journal, which keeps the policy's source and
+    rule names, then could not be written to PostgreSQL (its texts hold no NUL)."""
+    start = source.find("\x00")
+    if start < 0:
+        return None
+    line = source.count("\n", 0, start) + 1
+    column = start - source.rfind("\n", 0, start)
+    span = Span(line, column, line, column + 1, start, start + 1)
+    message = "caractère inattendu U+0000 (caractère nul) : une politique est du texte"
+    help = "le fichier est abîmé, ou enregistré en UTF-16 : réenregistrez-le en UTF-8"
+    return _error("E003", message, span, help, path)
+
+
 def _character_diagnostic(error: UnexpectedCharacters, source: str, path: str) -> Diagnostic:
     char = error.char
     start = error.pos_in_stream

@@ -19,6 +19,8 @@ def only_error(text: str):
     return diagnostic
 
 
+NUL = "caractère inattendu U+0000 (caractère nul) : une politique est du texte"
+
 CASES = [
     # (source, code, message, line, column)
     (
@@ -47,7 +49,10 @@ CASES = [
     ("refuser si « abc", "E002", "chaîne non terminée", 1, 12),
     ("refuser si a $ b", "E003", "caractère inattendu « $ »", 1, 14),
     ("refuser si a\n\n  && b", "E003", "caractère inattendu « & »", 3, 3),
-    ("refuser si a\x00", "E003", "caractère inattendu U+0000", 1, 13),
+    ("refuser si a\x00", "E003", NUL, 1, 13),
+    ('règle "a\x00b" : refuser si a', "E003", NUL, 1, 9),  # in a string, then the journal
+    ("# note\x00\nrefuser si a", "E003", NUL, 1, 7),  # in a comment: kept in the journal
+    ("r\x00e\x00f\x00", "E003", NUL, 1, 2),  # UTF-16 read as UTF-8
     ("refuser si a\u200b", "E003", "caractère inattendu U+200B (ZERO WIDTH SPACE)", 1, 13),
     (
         "refuser si a =",
