@@ -8,8 +8,10 @@ middleware is plain ASGI (no per-request task as ``BaseHTTPMiddleware`` would ad
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+import traceback
 from typing import Any
 
 import orjson
@@ -27,6 +29,48 @@ def make_logger() -> Any:
         ],
         context_class=dict,
     )
+
+
+_SERVER_MESSAGES = {
+    "Invalid HTTP request received.": "requête HTTP illisible, refusée (400)",
+    "Exception in ASGI application": "erreur interne du service (500)",
+}
+"""uvicorn's messages a service meets, in French; any other is logged as uvicorn wrote it."""
+
+
+class ServerMessages(logging.Handler):
+    """uvicorn's own messages (a request its parser refused, an error that escaped the app)
+    as JSON lines of this log, instead of Python's plain-text last resort on stderr, which a
+    collector reading one JSON object per line would drop or choke on. An error keeps its
+    type and its frames, not its message, which may quote personal data."""
+
+    def __init__(self, logger: Any) -> None:
+        super().__init__(logging.WARNING)
+        self.logger = logger
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        error = record.levelno >= logging.ERROR
+        fields: dict[str, object] = {
+            "message": _SERVER_MESSAGES.get(message, message),
+            "niveau": "erreur" if error else "avertissement",
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _, trace = record.exc_info
+            fields["exception"] = kind.__name__
+            fields["pile"] = [
+                f"{frame.filename}:{frame.lineno} {frame.name}"
+                for frame in traceback.extract_tb(trace)
+            ]
+        self.logger.msg("serveur_http", **fields)
+
+
+def route_server_messages(logger: Any) -> None:
+    """Send uvicorn's messages (warnings and errors) through ``logger`` only."""
+    server = logging.getLogger("uvicorn")
+    server.handlers[:] = [ServerMessages(logger)]
+    server.setLevel(logging.WARNING)
+    server.propagate = False
 
 
 REFUSED = (400, 413, 415, 422)  # a body refused (not a token or a path)

@@ -30,7 +30,7 @@ from tamis.service import calls, pruning, scheduled_seals, sealing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
-from tamis.service.logs import make_logger
+from tamis.service.logs import make_logger, route_server_messages
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.protocol import FrenchHttp
 from tamis.service.web_session import session_key
@@ -120,6 +120,7 @@ def run_worker(
     empty policy); its catch-up reload then reads the files as any reload does."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
     logger = make_logger()
+    route_server_messages(logger)
     warn = lambda m: logger.warning("avertissement", message=m)  # noqa: E731
     workspaces = Workspaces(config, warn).open(held)
     try:

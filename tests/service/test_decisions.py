@@ -314,6 +314,10 @@ def test_a_request_the_http_parser_cannot_read_is_a_french_400(served: Served) -
     encoded = "/journal?expediteur=C%C3%B4t%C3%A9"  # as it should be sent: a search, no error
     with served.client() as http:
         assert http.get(encoded).json() == {"decisions": [], "suivant": None}
+    logged = served.wait_event(evenement="serveur_http")  # uvicorn's own line, as JSON too
+    assert logged["message"] == "requête HTTP illisible, refusée (400)"
+    assert logged["niveau"] == "avertissement" and "Côté" not in str(logged)
+    assert all(json.loads(line) for line in served.lines)  # every line of the log is JSON
 
 
 def test_a_query_parameter_of_the_wrong_type_is_400_naming_it(http: httpx.Client) -> None:
