@@ -13,7 +13,11 @@ from tamis.service.errors import ApiError
 from tamis.service.tokens import Right, rights_of
 from tamis.service.workspaces import Workspace, Workspaces
 
-CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tamis"'}
+CHALLENGE = 'Bearer realm="tamis"'
+"""What a 401 asks for (RFC 6750): a bearer token; with the reason a client acts on, when one
+was sent, as ``error="invalid_token"`` (a 403 for a missing right: ``insufficient_scope``)."""
+
+MISSING = "jeton manquant : ajoutez l'en-tête « Authorization: Bearer JETON »"
 
 
 def bearer(header: str | None) -> str | None:
@@ -25,8 +29,19 @@ def bearer(header: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def unauthorized(message: str) -> ApiError:
-    return ApiError(401, message, "Authorization", headers=CHALLENGE)
+def missing_token() -> ApiError:
+    return ApiError(401, MISSING, "Authorization", headers={"WWW-Authenticate": CHALLENGE})
+
+
+def invalid_token() -> ApiError:
+    challenge = f'{CHALLENGE}, error="invalid_token"'
+    return ApiError(401, "jeton invalide", "Authorization", headers={"WWW-Authenticate": challenge})
+
+
+def without_right(right: Right) -> ApiError:
+    challenge = f'{CHALLENGE}, error="insufficient_scope"'
+    message = f"ce jeton n'a pas le droit « {right.value} »"
+    return ApiError(403, message, "Authorization", headers={"WWW-Authenticate": challenge})
 
 
 def unknown_workspace() -> ApiError:
@@ -42,14 +57,14 @@ def authorize(workspaces: Workspaces, name: str, header: str | None, right: Righ
         return workspace
     token = bearer(header)
     if token is None:
-        raise unauthorized("jeton manquant : ajoutez l'en-tête « Authorization: Bearer JETON »")
+        raise missing_token()
     rights = rights_of(workspace.config.tokens, token) if workspace is not None else None
     if rights is None:
         if _valid_anywhere(workspaces, token):
             raise unknown_workspace()
-        raise unauthorized("jeton invalide")
+        raise invalid_token()
     if right not in rights:
-        raise ApiError(403, f"ce jeton n'a pas le droit « {right.value} »", "Authorization")
+        raise without_right(right)
     return workspace  # type: ignore[return-value]
 
 
@@ -64,10 +79,10 @@ def authorize_any(workspaces: Workspaces, header: str | None, right: Right) -> N
         return
     token = bearer(header)
     if token is None:
-        raise unauthorized("jeton manquant : ajoutez l'en-tête « Authorization: Bearer JETON »")
+        raise missing_token()
     found = [rights_of(ws.config.tokens, token) for ws in workspaces.by_name.values()]
     granted = [rights for rights in found if rights is not None]
     if not granted:
-        raise unauthorized("jeton invalide")
+        raise invalid_token()
     if not any(right in rights for rights in granted):
-        raise ApiError(403, f"ce jeton n'a pas le droit « {right.value} »", "Authorization")
+        raise without_right(right)

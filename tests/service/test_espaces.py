@@ -116,6 +116,8 @@ def test_rights_are_enforced_with_403_inside_ones_own_workspace(served, tokens) 
             403,
             {"erreur": "ce jeton n'a pas le droit « decider »", "champ": "Authorization"},
         )
+        scope = 'Bearer realm="tamis", error="insufficient_scope"'  # RFC 6750
+        assert refused.headers["www-authenticate"] == scope
         assert reader.get("/v1/espaces/alice/journal").status_code == 200
         assert reader.post("/v1/espaces/alice/politique/recharger").status_code == 403
     with served.client(tokens["bruno"]) as decider_only:

@@ -33,7 +33,7 @@ def test_the_token_from_the_environment_is_required(work: Path) -> None:
         with server.client("pas-le-bon") as wrong:
             answer = wrong.post("/decisions", json=WITH_PHOTO)
             assert (answer.status_code, answer.json()["erreur"]) == (401, "jeton invalide")
-            assert answer.headers["www-authenticate"] == CHALLENGE
+            assert answer.headers["www-authenticate"] == f'{CHALLENGE}, error="invalid_token"'
             unknown = wrong.get("/v1/espaces/autre/decisions/a-1")
             assert unknown.status_code == 401  # says nothing of which workspaces exist
         with server.client(TOKEN) as allowed:
