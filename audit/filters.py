@@ -16,6 +16,7 @@ bounds) into SQL comparisons, and calls the other tests from SQL.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -191,11 +192,15 @@ class Filter:
         return all(test.matches(facts) for test in self.facts)
 
     def sender_ok(self, name: Json, url: Json) -> bool:
-        """The ``expediteur`` test: part of the name or URL, case left aside."""
+        """The ``expediteur`` test: part of the name or URL, case left aside, and accents
+        however written (the invitation is recorded as received: « é » may be two code
+        points there, and one in the query, or the other way round)."""
         if self.sender is None:
             return True
         wanted = self.sender.casefold()
-        return any(isinstance(text, str) and wanted in text.casefold() for text in (name, url))
+        return any(
+            isinstance(text, str) and wanted in composed(text).casefold() for text in (name, url)
+        )
 
 
 def value_matches(value: Json, expected: str) -> bool:
@@ -259,15 +264,24 @@ def _optional(value: str | None, criterion: Criterion) -> str | None:
     return None if value is None else _text(value, criterion)
 
 
+def composed(text: str) -> str:
+    """``text`` with its accents composed (NFC), as policies and facts have them."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+_RAW = frozenset({Criterion.INVITATION, Criterion.POLICY})  # compared as recorded, byte for byte
+
+
 def _text(value: str, criterion: Criterion) -> str:
     """``value`` unless it holds bytes that are not UTF-8 text (a terminal in another
-    encoding: the shell hands them over as lone surrogates), which no record can contain."""
+    encoding: the shell hands them over as lone surrogates), which no record can contain;
+    its accents composed (NFC) but for an invitation id or a policy path, kept as given."""
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise FilterError(criterion, value, Problem.NOT_TEXT) from None
-    return value
+    return value if criterion in _RAW else composed(value)
 
 
 def _decision(text: str) -> str:

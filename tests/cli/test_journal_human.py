@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -246,3 +247,30 @@ def test_journal_errors_carry_data_and_the_command_line_adds_its_own_words(journ
         f"Erreur : {journal}:4 : ligne illisible, le journal est endommagé ; « tamis journal "
         "verifier » localise le problème.\n"
     )
+
+
+def test_accents_typed_either_way_find_the_same_decisions(tmp_path):
+    """A name or rule typed with decomposed accents (NFD: pasted from a macOS file name, some
+    keyboards), or recorded so (the invitation is journaled as received), found nothing:
+    « chercher --expediteur Zoé » missed « Zoé » written the other way, and « pourquoi Zoé »
+    said there was no such decision."""
+    nfd = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+    policy, invitations, path = (tmp_path / n for n in ("p.tamis", "i.jsonl", "j.jsonl"))
+    policy.write_text('règle "déjà vu" : refuser si sans_photo\nsinon accepter\n')
+    sent = [
+        {"id": "d-1", "expediteur": {"nom": nfd("Zoé Lévesque"), "photo": False}},
+        {"id": "c-2", "expediteur": {"nom": "Hélène Côté", "photo": True}},
+    ]
+    invitations.write_text("".join(json.dumps(i) + "\n" for i in sent), encoding="utf-8")
+    decided = CliRunner().invoke(
+        cli, ["decider", "-p", str(policy), str(invitations), "--journal", str(path)]
+    )
+    assert decided.exit_code == 0, decided.output
+    for index in ((), ("--sans-index",)):
+        for name, ident in (("Zoé", "d-1"), (nfd("Zoé"), "d-1"), (nfd("Hélène"), "c-2")):
+            found = run(path, "chercher", "--expediteur", name, "--format", "json", *index)
+            assert [json.loads(line)["id"] for line in found.stdout.splitlines()] == [ident]
+            why = run(path, "pourquoi", name, *index)
+            assert why.exit_code == 0 and why.stdout.startswith(f"Invitation {ident} — ")
+        by_rule = run(path, "chercher", "--regle", nfd("déjà vu"), "--format", "json", *index)
+        assert [json.loads(line)["id"] for line in by_rule.stdout.splitlines()] == ["d-1"]
