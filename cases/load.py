@@ -36,6 +36,7 @@ from tamis.cases.problems import Problems, dotted
 from tamis.grammar.ast import Action, Span
 from tamis.grammar.suggest import did_you_mean, hint_for
 from tamis.grammar.vocabulary import Value
+from tamis.invitations.files import read_bounded
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.limits import ReadError
 from tamis.invitations.limits import decode as decode_invitation
@@ -76,7 +77,7 @@ def load_case_file(path: FilePath) -> CaseFile:
 
 def _document(path: FilePath, problems: Problems) -> dict[str, Any] | None:
     try:
-        problems.source = path.read_bytes().decode("utf-8")
+        problems.source = read_bounded(path).decode("utf-8")
     except UnicodeDecodeError as error:
         problems.error("C001", f"le fichier de cas {not_utf8(error)}")
         return None
@@ -235,7 +236,7 @@ class _Reader:
         skipped, its limits, its French reasons), or None once the problem is reported."""
         file = self.path.parent / name
         try:
-            data = file.read_bytes()
+            data = read_bounded(file)
         except (OSError, ValueError) as error:
             reason = os_error(error)
             self.problems.error(

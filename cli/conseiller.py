@@ -12,6 +12,7 @@ sent (or the journal cannot take it), 2 on a usage error.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import orjson
@@ -23,6 +24,7 @@ from tamis.audit.postgres.backend import shown as shown_journal
 from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.invitations.context import Context, ContextError, load_context
+from tamis.invitations.files import MAX_FILE_BYTES, TooLarge, read_bounded
 from tamis.outreach import journaled
 from tamis.outreach.advice import Advice, Draft, advise
 from tamis.outreach.findings import Verdict
@@ -123,14 +125,21 @@ def read_note(message: str | None, path: str | None, entree: str | None) -> str:
 
 
 def read_text(path: str) -> str:
+    """The note, from a file or standard input: at most ``MAX_FILE_BYTES`` are read, so a
+    path to something endless (``/dev/zero``) ends with an error instead of never returning."""
+    where = "l'entrée standard" if path == "-" else f"« {path} »"
     try:
         if path == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
-        with open(path, "rb") as stream:
-            return stream.read().decode("utf-8")
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise TooLarge
+        else:
+            data = read_bounded(Path(path))
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        where = "l'entrée standard" if path == "-" else f"« {path} »"
         raise click.ClickException(f"{where} : la note n'est pas du texte UTF-8") from None
+    except TooLarge as error:
+        raise click.ClickException(f"{where} : {error}") from None
     except OSError as error:
         reason = os_reason(error)
         raise click.ClickException(f"« {path} » : lecture impossible ({reason})") from None

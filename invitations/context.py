@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from tamis.grammar.vocabulary import Type, Value, number_problem, toml_shown, type_of
 from tamis.invitations import linkedin
+from tamis.invitations.files import read_bounded
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.text import normalise
 from tamis.invitations.urls import host_and_path
@@ -199,7 +200,7 @@ def load_context(path: str | Path) -> Context:
     """Read and check a context file; raises ``ContextError`` (French) on any problem."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bounded(path)
     except (OSError, ValueError) as error:
         raise ContextError(f"{path} : fichier de contexte illisible : {os_error(error)}") from None
     try:
@@ -333,7 +334,7 @@ def _read_export(
     file = context_path.parent / name
     where = f"{context_path} : clé « {key} » : {file}"
     try:
-        data = file.read_bytes()
+        data = read_bounded(file)
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ContextError(f"{where} {not_utf8(error)}") from None

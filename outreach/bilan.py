@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tamis.invitations.context import profile_key
+from tamis.invitations.files import read_bounded
 from tamis.invitations.french import os_error
 from tamis.invitations.linkedin import (
     CONNECTION_COLUMNS,
@@ -105,12 +106,12 @@ def compute(requests: list[Sent], today: date, problems: tuple[str, ...] = ()) -
 
 def _text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return read_bounded(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise BilanError(f"{path} : fichier introuvable dans l'export LinkedIn") from None
     except UnicodeDecodeError:
         raise BilanError(f"{path} : ce fichier n'est pas du texte UTF-8") from None
-    except OSError as error:
+    except (OSError, ValueError) as error:
         raise BilanError(f"{path} : illisible ({os_error(error)})") from None
 
 
