@@ -8,6 +8,7 @@ gives ``verifier`` the French lines for ``--sceau``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
     clé du journal, pour pouvoir prouver plus tard que ses derniers enregistrements n'ont été
     ni supprimés ni réécrits (« tamis journal verifier --sceau FICHIER »)."""
     key_path = key_of(journal, cle)
+    if sortie is not None:
+        refuse_own_files(sortie, journal, key_path)
     try:
         checked = verify_any(journal)
         if checked.problem is not None:
@@ -75,6 +78,24 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
         f"Sceau ajouté à {sortie} : enregistrement n° {checkpoint.seq}, empreinte "
         f"{checkpoint.empreinte}, scellé le {checkpoint.scelle_le}."
     )
+
+
+def refuse_own_files(sortie: str, journal: str, key_path: Path) -> None:
+    """The seal appended to the journal would make its last line unreadable (« ÉCHEC :
+    ligne illisible » from then on), to the key would lose it: refused, before anything."""
+    for path, what in ((journal, "le journal lui-même"), (key_path, "la clé de sceau du journal")):
+        if not postgres_url(str(path)) and _same_file(sortie, path):
+            raise click.ClickException(
+                f"{sortie} est {what} : y ajouter le sceau le rendrait illisible ; gardez les"
+                " sceaux dans un autre fichier, ailleurs que le journal."
+            )
+
+
+def _same_file(one: str | Path, other: str | Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
 
 
 def key_of(journal: str, cle: str | None) -> Path:

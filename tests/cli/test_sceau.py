@@ -194,3 +194,24 @@ def test_usage_errors_are_french(journal, tmp_path):
     result = run("sceller", "--journal", str(journal), "--cle", str(garbage))
     assert result.exit_code == 1 and "n'est pas une clé Ed25519" in result.output
     assert "Traceback" not in missing.output + bad.output + nokey.output + result.output
+
+
+def test_the_journal_or_its_key_as_the_seal_file_is_refused(journal, tmp_path):
+    """« sceller --sortie j.jsonl » (the journal itself) appended the seal to the journal:
+    « ÉCHEC : ligne illisible (pas un enregistrement de journal) » from then on; the key file
+    as --sortie would have lost the key."""
+    sealed(journal, tmp_path / "sceaux.jsonl")  # creates the key beside the journal
+    key = Path(f"{journal}.cle.pem")
+    before = {path: path.read_bytes() for path in (journal, key)}
+    link = tmp_path / "lien.jsonl"
+    link.symlink_to(journal)
+    for target, what in ((journal, "le journal lui-même"), (link, "le journal lui-même"),
+                         (key, "la clé de sceau du journal")):  # fmt: skip
+        result = run("sceller", "--journal", str(journal), "--sortie", str(target))
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Erreur : {target} est {what} : y ajouter le sceau le rendrait illisible ;"
+            " gardez les sceaux dans un autre fichier, ailleurs que le journal.\n"
+        )
+    assert {path: path.read_bytes() for path in (journal, key)} == before
+    assert run("verifier", "--journal", str(journal)).exit_code == 0
