@@ -6,6 +6,7 @@ logging out, hostile invitation data, accessibility (axe-core, WCAG 2.1 AA) and 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -129,11 +130,14 @@ def test_hostile_invitation_data_shows_as_text(page, work):
 
 def test_filters_match_tamis_journal_chercher(page, work):
     log_in(page)
-    for n in range(3):
-        decide_by_hand(page, nom=f"Filtre {n}", photo="oui", connexions="5", message="Salut")
+    default = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
+    for n in range(3):  # refused by blogue.tamis whatever the other tests decided before
+        decide_by_hand(page, nom=f"Filtre {n}", photo="non", connexions="5", message=default)
+        expect(page.locator(".resultat .decision")).to_have_text("refuser")
     page.goto("/interface/")
     page.select_option("#f-decision", "refuser")
     page.click("form.filtres button")
+    page.wait_for_url(re.compile(r"[?&]decision=refuser"))
     decisions = page.locator(".invitation .decision").all_text_contents()
     assert decisions and set(decisions) == {"refuser"}
     found = run_tamis(
@@ -356,6 +360,8 @@ def test_every_page_is_accessible_and_fits_360_pixels(browser, served, work):
 
 def test_statistics_chart(page):
     log_in(page)
+    decide_by_hand(page, nom="Graphique", photo="non", connexions="5", message="Salut")
+    expect(page.locator(".resultat .decision")).to_be_visible()  # a day to chart, run alone too
     page.goto("/interface/statistiques")
     bars = page.locator("svg.graphique rect")
     assert bars.count() >= 1
