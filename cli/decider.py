@@ -34,6 +34,7 @@ from tamis.cli import options
 from tamis.cli.collector import tuned_for_batch
 from tamis.cli.human import number, safe
 from tamis.cli.known_text import HINTS, known_court, known_json, known_texte
+from tamis.cli.paths import same_file
 from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
@@ -156,6 +157,11 @@ def decider(
     3 certaines invitations rejetées (signalées sur la sortie d'erreur).
     """
     rerun = rerun_mode(redecider, nouvelles)
+    if fichier not in (None, "-") and same_file(fichier, journal):
+        raise click.ClickException(
+            f"{fichier} est le journal d'audit lui-même, pas un fichier d'invitations : donnez "
+            "le fichier des invitations à décider (le journal n'a pas été touché)."
+        )
     setup = setup_or_exit(politique, contexte, moteur, parametres)
     seen = SeenIds()  # the ids met: the reader's duplicates and the run's repeats share it
     size = batch_size(fichier)

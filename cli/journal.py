@@ -38,6 +38,7 @@ from tamis.audit.stats import PERIODS, Stats
 from tamis.cli import french, human, options
 from tamis.cli.main import LazyGroup
 from tamis.cli.options import warn
+from tamis.cli.paths import same_file
 from tamis.cli.why_text import explanation_lines
 
 _COLORS = {
@@ -556,12 +557,11 @@ def output(path: str, journal: str) -> Iterator[TextIO]:
 
 def refuse_journal(path: str, journal: str) -> None:
     """Exporting over the journal itself would destroy it: refused."""
-    with contextlib.suppress(OSError):
-        if os.path.samefile(path, journal):
-            raise click.ClickException(
-                f"{path} est le journal lui-même : l'exporter dessus l'effacerait ; "
-                "choisissez un autre fichier de sortie."
-            )
+    if same_file(path, journal):
+        raise click.ClickException(
+            f"{path} est le journal lui-même : l'exporter dessus l'effacerait ; "
+            "choisissez un autre fichier de sortie."
+        )
 
 
 def _temporary(path: str) -> tuple[int, str]:

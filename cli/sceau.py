@@ -8,7 +8,6 @@ gives ``verifier`` the French lines for ``--sceau``.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tamis.audit.errors import JournalError
 from tamis.audit.postgres.backend import shown, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
+from tamis.cli.paths import same_file
 
 
 def warn(message: str) -> None:
@@ -84,18 +84,11 @@ def refuse_own_files(sortie: str, journal: str, key_path: Path) -> None:
     """The seal appended to the journal would make its last line unreadable (« ÉCHEC :
     ligne illisible » from then on), to the key would lose it: refused, before anything."""
     for path, what in ((journal, "le journal lui-même"), (key_path, "la clé de sceau du journal")):
-        if not postgres_url(str(path)) and _same_file(sortie, path):
+        if not postgres_url(str(path)) and same_file(sortie, path):
             raise click.ClickException(
                 f"{sortie} est {what} : y ajouter le sceau le rendrait illisible ; gardez les"
                 " sceaux dans un autre fichier, ailleurs que le journal."
             )
-
-
-def _same_file(one: str | Path, other: str | Path) -> bool:
-    try:
-        return os.path.samefile(one, other)
-    except OSError:  # one of them does not exist (yet): not the same file
-        return False
 
 
 def key_of(journal: str, cle: str | None) -> Path:

@@ -270,6 +270,24 @@ def test_a_folder_as_invitation_file_says_so_and_journals_nothing(work: Path) ->
     assert not Path("d.jsonl").exists()
 
 
+def test_the_journal_given_as_invitation_file_is_refused_and_left_untouched(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert decide("-p", "p.tamis", "--journal", "j.jsonl", "inv.jsonl").exit_code == 0
+    before = Path("j.jsonl").read_bytes()
+    Path("lien.jsonl").symlink_to("j.jsonl")
+    monkeypatch.setenv("TAMIS_JOURNAL", str(work / "j.jsonl"))
+    for given in ("j.jsonl", "lien.jsonl", "./j.jsonl"):
+        result = decide("-p", "p.tamis", given)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Erreur : {given} est le journal d'audit lui-même, pas un fichier d'invitations : "
+            "donnez le fichier des invitations à décider (le journal n'a pas été touché).\n"
+        )
+    assert Path("j.jsonl").read_bytes() == before
+    assert decide("-p", "p.tamis", "inv.jsonl").exit_code == 0  # its neighbour still works
+
+
 def test_context_value_of_a_policy_parameter_must_have_its_type(work: Path) -> None:
     Path("plafond.tamis").write_text(
         "paramètre plafond = 3\nrefuser si expediteur.connexions > plafond\nsinon examiner\n",
