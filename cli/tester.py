@@ -8,6 +8,7 @@ file, unavailable engine or coverage below the minimum, 2 on a usage error.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -54,6 +55,7 @@ from tamis.cli import options
     "--couverture-min",
     "minimum",
     type=click.FloatRange(0, 100),
+    callback=lambda _ctx, _param, value: _a_number(value),
     metavar="POURCENT",
     help="Échoue si une politique a moins de POURCENT % de règles déclenchées "
     "(implique --couverture).",
@@ -89,6 +91,15 @@ def tester(
         raise click.ClickException(f"aucun cas ne correspond à -k {' ou '.join(mots)}.")
     if not session.ok or below:
         sys.exit(1)
+
+
+def _a_number(value: float | None) -> float | None:
+    """``--couverture-min``'s value, refused if it is NaN: ``FloatRange`` lets it through (it
+    is neither below 0 nor above 100), and no coverage is ever below it, so the gate would
+    never fail."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan n'est pas un nombre ; un pourcentage de 0 à 100 est attendu.")
+    return value
 
 
 def _print_text(session: Session, coverage: bool, below: list[str]) -> None:

@@ -87,6 +87,10 @@ def test_coverage_minimum(tmp_path: Path) -> None:
     )
     result = run_tester(str(path), "--couverture-min", "101")
     assert result.exit_code == 2
+    for not_a_number in ("nan", "NaN"):  # no coverage is below NaN: the gate would never fail
+        result = run_tester(str(path), "--couverture-min", not_a_number)
+        assert result.exit_code == 2
+        assert "nan n'est pas un nombre ; un pourcentage de 0 à 100 est attendu." in result.output
 
 
 def test_coverage_in_json(tmp_path: Path) -> None:
