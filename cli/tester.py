@@ -46,6 +46,7 @@ from tamis.cli import options
     "--junit",
     metavar="FICHIER",
     type=click.Path(dir_okay=False),
+    callback=lambda _ctx, _param, value: _a_file(value),
     help="Écrit aussi le résultat en JUnit XML dans FICHIER (pour la CI).",
 )
 @click.option(
@@ -91,6 +92,17 @@ def tester(
         raise click.ClickException(f"aucun cas ne correspond à -k {' ou '.join(mots)}.")
     if not session.ok or below:
         sys.exit(1)
+
+
+def _a_file(value: str | None) -> str | None:
+    """``--junit``'s file; « - » is refused rather than taken as a file of that name (the
+    standard output already holds the report a person reads)."""
+    if value == "-":
+        raise click.BadParameter(
+            "« - » : le rapport JUnit s'écrit dans un fichier (p. ex. --junit rapport.xml) ; "
+            "la sortie standard garde le bilan."
+        )
+    return value
 
 
 def _a_number(value: float | None) -> float | None:

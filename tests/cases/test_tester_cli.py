@@ -173,6 +173,15 @@ def test_junit_reports_a_malformed_file_as_an_error(tmp_path: Path) -> None:
     assert error.get("message").endswith("erreur[C005]: décision inconnue « acceptr »")
 
 
+def test_junit_to_a_dash_is_refused_not_a_file_named_dash(tmp_path: Path, monkeypatch) -> None:
+    path = project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run_tester(str(path), "--junit", "-")
+    assert result.exit_code == 2
+    assert "le rapport JUnit s'écrit dans un fichier (p. ex. --junit rapport.xml)" in result.output
+    assert not (tmp_path / "-").exists()
+
+
 def test_a_junit_report_is_written_whole_or_not_at_all(tmp_path: Path, full_disk: Path) -> None:
     """A full disk left an empty or cut report for the CI server, and said so in English
     (« No space left on device »)."""
