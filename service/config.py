@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tamis.audit.postgres.url import is_url, shown
+from tamis.grammar.vocabulary import toml_shown
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.service.tokens import Right, TokenEntry, parse_rights
 
@@ -258,7 +259,7 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.problem(
                 self.lines.key(where, key),
-                f"« {where}.{key} » doit être un entier positif (reçu : {value!r})",
+                f"« {where}.{key} » doit être un entier positif (reçu : {toml_shown(value)})",
             )
             return default
         return value
@@ -268,7 +269,8 @@ class _Checker:
         if value not in allowed:
             self.problem(
                 self.lines.key(where, key),
-                f"« {where}.{key} » doit être l'un de {', '.join(allowed)} (reçu : {value!r})",
+                f"« {where}.{key} » doit être l'un de {', '.join(allowed)} "
+                f"(reçu : {toml_shown(value)})",
             )
             return default
         return value
@@ -317,7 +319,11 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             missing = value is None
             line = self.lines.table(where) if missing else self.lines.key(where, key)
-            text = "manquant" if missing else f"doit être un chemin de fichier (reçu : {value!r})"
+            text = (
+                "manquant"
+                if missing
+                else f"doit être un chemin de fichier (reçu : {toml_shown(value)})"
+            )
             self.problem(line, f"« {where}.{key} » {text}")
             return Path()
         if is_url(value):  # never made into a path (the URL's password would be shown)

@@ -148,7 +148,19 @@ CASES = [
             "(reçu : -1)",
             "service.toml:3: erreur : clé inconnue « service.vitesse »",
             "service.toml:8: erreur : « espaces.a.moteur » doit être l'un de natif, durable "
-            "(reçu : 'rete')",
+            '(reçu : "rete")',
+        ],
+    ),
+    (  # values shown as the TOML the user wrote, not as Python spells them
+        '[service]\ntaille_max = true\n\n[espaces.a]\npolitique = ["essai.tamis"]\n'
+        'journal = "a.jsonl"\nmoteur = false\n',
+        [
+            "service.toml:2: erreur : « service.taille_max » doit être un entier positif "
+            "(reçu : true)",
+            "service.toml:5: erreur : « espaces.a.politique » doit être un chemin de fichier "
+            '(reçu : ["essai.tamis"])',
+            "service.toml:7: erreur : « espaces.a.moteur » doit être l'un de natif, durable "
+            "(reçu : false)",
         ],
     ),
     (
