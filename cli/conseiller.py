@@ -24,7 +24,7 @@ from tamis.audit.postgres.backend import shown as shown_journal
 from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.invitations.context import Context, ContextError, load_context
-from tamis.invitations.files import MAX_FILE_BYTES, TooLarge, read_bounded
+from tamis.invitations.files import TooLarge, read_bounded, read_bounded_from
 from tamis.outreach import journaled
 from tamis.outreach.advice import Advice, Draft, advise
 from tamis.outreach.findings import Verdict
@@ -129,12 +129,7 @@ def read_text(path: str) -> str:
     path to something endless (``/dev/zero``) ends with an error instead of never returning."""
     where = "l'entrée standard" if path == "-" else f"« {path} »"
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise TooLarge
-        else:
-            data = read_bounded(Path(path))
+        data = read_bounded_from(sys.stdin.buffer) if path == "-" else read_bounded(Path(path))
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise click.ClickException(f"{where} : la note n'est pas du texte UTF-8") from None

@@ -11,6 +11,7 @@ holds (a Connections.csv of 30,000 contacts is about 3 Mio).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from tamis.grammar.numbers import group
 
@@ -31,7 +32,12 @@ def read_bounded(path: Path) -> bytes:
     """The file's bytes; ``TooLarge`` past ``MAX_FILE_BYTES`` (no more is read), ``OSError``
     as ``open`` raises it."""
     with open(path, "rb") as stream:
-        data = stream.read(MAX_FILE_BYTES + 1)
+        return read_bounded_from(stream)
+
+
+def read_bounded_from(stream: BinaryIO) -> bytes:
+    """What ``stream`` holds (a file, standard input); ``TooLarge`` past ``MAX_FILE_BYTES``."""
+    data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise TooLarge
     return data
