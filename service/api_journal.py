@@ -133,12 +133,8 @@ def page(key: str, rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
 async def policy_text(request: Request) -> str:
     """A policy sent as the body (``text/plain``, UTF-8), within the size limit."""
     media = inputs.media_type(request.headers.get("content-type"))
-    if media not in ("text/plain", ""):
-        raise ApiError(
-            415,
-            "type de contenu non pris en charge : envoyez la politique en « text/plain »",
-            "Content-Type",
-        )
+    if media not in ("text/plain", ""):  # none said: taken as text
+        raise inputs.unsupported(media, "la politique en « text/plain »")
     body = await inputs.request_body(request)
     text = inputs.decode(body)
     if not text.strip():

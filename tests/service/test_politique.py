@@ -77,7 +77,13 @@ def test_validation_gives_the_diagnostics_of_tamis_valider(served) -> None:
         ("E004", 1, 25)
     ]
     assert (empty.status_code, empty.json()["champ"]) == (400, "corps")
-    assert (json_body.status_code, json_body.json()["champ"]) == (415, "Content-Type")
+    assert (json_body.status_code, json_body.json()) == (
+        415,
+        {
+            "erreur": "type de contenu non pris en charge : envoyez la politique en « text/plain »",
+            "champ": "Content-Type",
+        },
+    )
     assert (latin.status_code, latin.json()) == (
         415,
         {
