@@ -5,7 +5,8 @@ so a slow or busy CI machine must not fail them on hypothesis's per-example dead
 in ``TAMIS_TEST_PG_URL``, or a throwaway cluster), started only by the tests that ask for it;
 ``pg_url`` is a new, empty database on it for one test; ``own_cluster``, a server of one
 test's own, which it may stop and start again. ``full_disk`` is a folder on a 16 KiB tmpfs
-of its own, to fill (root only; the test is skipped where it cannot be mounted).
+of its own, to fill (root only, as CI runs: skipped for another user; as root, a tmpfs that
+cannot be mounted fails the test).
 
 The suite (and every ``tamis`` it starts) keeps its cache of checked policies in a folder of
 its own, never in the user's ``~/.cache/tamis``: ``XDG_CACHE_HOME`` is set before any test."""
@@ -83,9 +84,12 @@ def full_disk(tmp_path) -> Iterator:
 
     disk = tmp_path / "petit"
     disk.mkdir()
+    if os.geteuid() != 0:  # CI runs as root: there, a mount that fails is a failure
+        pytest.skip("mounting a tmpfs needs root")
     mount = ["mount", "-t", "tmpfs", "-o", "size=16k", "tamis-essai", str(disk)]
-    if subprocess.run(mount, capture_output=True).returncode != 0:
-        pytest.skip("a tmpfs cannot be mounted here (needs root)")
+    mounted = subprocess.run(mount, capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.fail(f"tmpfs impossible à monter : {mounted.stderr.strip()}", pytrace=False)
     try:
         yield disk
     finally:
