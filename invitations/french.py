@@ -13,6 +13,8 @@ import errno
 import re
 import tomllib
 
+from tamis.invitations.files import TooLarge
+
 _OS_ERRORS: dict[type[OSError], str] = {
     FileNotFoundError: "fichier introuvable ; vérifiez le chemin et le nom du fichier",
     PermissionError: "lecture refusée ; vérifiez les droits d'accès au fichier",
@@ -24,23 +26,15 @@ _OS_ERRORS: dict[type[OSError], str] = {
 def os_error(error: OSError | ValueError) -> str:
     """Why a file could not be opened or read, and what to do (``ValueError``: a NUL in the
     path, which ``open`` refuses)."""
-    if isinstance(error, ValueError):  # files.TooLarge says why itself
-        return (
-            str(error)
-            if _too_large(error)
-            else "chemin invalide (caractère nul) ; vérifiez le chemin"
-        )
+    if isinstance(error, TooLarge):  # it says why itself
+        return str(error)
+    if isinstance(error, ValueError):
+        return "chemin invalide (caractère nul) ; vérifiez le chemin"
     for kind, text in _OS_ERRORS.items():
         if isinstance(error, kind):
             return text
     code = errno.errorcode.get(error.errno or 0, "inconnue")
     return f"erreur du système ({code}) ; vérifiez que le fichier est lisible"
-
-
-def _too_large(error: ValueError) -> bool:
-    from tamis.invitations.files import TooLarge
-
-    return isinstance(error, TooLarge)
 
 
 def not_utf8(error: UnicodeDecodeError) -> str:
