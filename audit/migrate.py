@@ -29,7 +29,7 @@ from pathlib import Path
 import orjson
 
 from tamis.audit import layout, personal
-from tamis.audit.errors import JournalError, os_error_message
+from tamis.audit.errors import JournalError, os_error_message, warn_on_stderr
 from tamis.audit.new_file import write_new
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.backend import lines_of, shown, verify_any
@@ -54,16 +54,23 @@ class _Counts:
     closing: dict = field(default_factory=dict)
 
 
-def migrate(old: PathLike, new: PathLike, *, clock: Callable[[], str] | None = None) -> Migration:
+def migrate(
+    old: PathLike,
+    new: PathLike,
+    *,
+    clock: Callable[[], str] | None = None,
+    warn: Callable[[str], None] = warn_on_stderr,
+) -> Migration:
     """Write the format 3 journal ``new`` (a file or a PostgreSQL URL) from ``old`` (either
     too; see the module's docstring). Raises ``JournalError`` (French) if ``new`` exists or
-    holds a journal, or ``old`` is not intact."""
+    holds a journal, or ``old`` is not intact; a torn last line of ``old`` (a write never
+    acknowledged) is left behind and ``warn`` says so."""
     old, new = os.fspath(old), os.fspath(new)
     if not urls.is_url(new) and (Path(new).exists() or Path(new).is_symlink()):
         raise JournalError(f"{new} existe déjà : choisissez un nouveau fichier.")
     with _writers_kept_out(old):
         checked = verify_any(old, contents=True)  # every record is parsed to be moved
-        if checked.problem is not None:
+        if checked.problem is not None and not checked.problem.only_torn:
             where = f"{shown(old)} : " if urls.is_url(old) else f"{old}:"
             raise JournalError(
                 f"{where}{checked.problem.message} Un journal endommagé n'est pas migré "
@@ -71,7 +78,7 @@ def migrate(old: PathLike, new: PathLike, *, clock: Callable[[], str] | None = N
             )
         counts = _Counts()
         head = (checked.last_seq, checked.last_digest)
-        lines = _migrated(old, head, (clock or UtcClock())(), counts)
+        lines = _migrated(old, head, (clock or UtcClock())(), counts, warn)
         _write_to(new, lines)
     return Migration(counts.records, counts.split, *head, counts.closing)
 
@@ -97,11 +104,13 @@ def _writers_kept_out(journal: str) -> Iterator[None]:
         os.close(fd)
 
 
-def _migrated(old: str, head: tuple[int, str], moment: str, counts: _Counts) -> Iterator[bytes]:
+def _migrated(
+    old: str, head: tuple[int, str], moment: str, counts: _Counts, warn: Callable[[str], None]
+) -> Iterator[bytes]:
     """The new journal's lines (without ``\\n``): ``old``'s up to its verified head, each
     converted and chained anew, then the ``migration`` record."""
     previous = layout.GENESIS
-    for line in lines_of(old, warn=lambda _message: None):
+    for line in lines_of(old, warn=warn):
         raw = orjson.loads(line)
         if raw.get("seq", 0) > head[0]:
             break  # never past the head verified under the lock

@@ -48,6 +48,12 @@ class Problem:
     line: int
     message: str  # French, names the line and the record
 
+    @property
+    def only_torn(self) -> bool:
+        """A torn last line and nothing else: an interrupted write, never acknowledged. The
+        records before it are the whole journal, as every reader takes them (``torn``)."""
+        return self.kind == "dechire"
+
 
 @dataclass(frozen=True)
 class Verification:

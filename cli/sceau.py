@@ -59,8 +59,13 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
         checked = verify_any(journal)
         if checked.problem is not None:
             where = f"{shown(journal)} : " if postgres_url(journal) else f"{journal}:"
-            raise click.ClickException(
-                f"{where}{checked.problem.message} Un journal endommagé n'est pas scellé."
+            if not checked.problem.only_torn:
+                raise click.ClickException(
+                    f"{where}{checked.problem.message} Un journal endommagé n'est pas scellé."
+                )
+            warn(
+                f"{where}{checked.problem.message} Le sceau couvre les "
+                f"{checked.count} enregistrements intacts, jusqu'au n° {checked.last_seq}."
             )
         key, created = seal.load_or_create_key(key_path, warn)
         checkpoint = seal.sign_head(key, checked.last_seq, checked.last_digest)

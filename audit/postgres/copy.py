@@ -1,9 +1,11 @@
 """``tamis journal copier``: a journal copied between a file and PostgreSQL, either way,
 verified end to end.
 
-The source is verified first (a broken chain is not copied: it would verify nowhere); its
-lines are then written to the destination, which must be new or empty: a file is written
-under a temporary name beside it, synced, then renamed (mode 0600); a database gets every row
+The source is verified first (a broken chain is not copied: it would verify nowhere; a torn
+last line, a write interrupted before it was acknowledged, is left behind with a warning, as
+every reader leaves it); its lines are then written to the destination, which must be new
+or empty: a file is written under a temporary name beside it, synced, then renamed (mode
+0600); a database gets every row
 in one transaction under the journal's lock (schema created if missing), then is analysed
 (``ANALYZE``: the queries' plans need statistics, see ``query.settings_for``). Finally the
 destination is verified and must end on the source's last digest, after as many records.
@@ -33,7 +35,7 @@ class Copied(NamedTuple):
 def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     """Copy ``source`` into ``destination`` (new or empty); ``JournalError`` in French."""
     before = verify_any(source, contents=True)  # every record is parsed to be copied
-    if before.problem is not None:
+    if before.problem is not None and not before.problem.only_torn:
         raise JournalError(
             f"{shown(source)} ne se vérifie pas ({before.problem.message}) ; rien n'a été copié."
         )
