@@ -11,11 +11,37 @@ names, the help option's text) are looked up once, at creation.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
+
+import click.exceptions
 
 SUBCOMMANDS = "COMMANDE [ARGUMENTS]..."
 """What a group's usage line shows for its commands (click writes ``COMMAND [ARGS]...``, a
 text it does not look up in the catalogue)."""
+
+_QUOTED = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")
+"""A value as click quotes it, by ``repr``: ``'--politique'``, ``"l'un"``."""
+
+_LISTS = ("possibility", "possibilities", "choice", "choices", "format", "formats")
+"""The fields click fills with values it quoted."""
+
+
+class Guillemets(str):
+    """A French message whose ``format`` shows between guillemets the values click quoted
+    with ``repr`` (« --politique », « stricte »), as the rest of the French text does."""
+
+    def format(self, *args: object, **fields: object) -> str:
+        for name in _LISTS:
+            if isinstance(fields.get(name), str):
+                fields[name] = _QUOTED.sub(_guillemets, fields[name])  # type: ignore[arg-type]
+        return str.format(self, *args, **fields)
+
+
+def _guillemets(match: re.Match[str]) -> str:
+    text = match.group(1) if match.group(1) is not None else match.group(2)
+    return f"« {text} »"
+
 
 CATALOGUE: dict[str, str] = {
     # formatting, help pages
@@ -128,20 +154,20 @@ PLURALS: dict[str, tuple[str, str]] = {
         "Prend {nargs} valeurs, mais {len} ont été données.",
     ),
     "Did you mean {possibility}?": (
-        "Vouliez-vous dire {possibility} ?",
-        "(Vouliez-vous dire l'une de : {possibilities} ?)",
+        Guillemets("Vouliez-vous dire {possibility} ?"),
+        Guillemets("(Vouliez-vous dire l'une de : {possibilities} ?)"),
     ),
     "Option {name!r} requires an argument.": (
         "L'option « {name} » demande une valeur.",
         "L'option « {name} » demande {nargs} valeurs.",
     ),
     "{value!r} is not {choice}.": (
-        "« {value} » n'est pas {choice}.",
-        "« {value} » n'est pas parmi {choices}.",
+        Guillemets("« {value} » n'est pas {choice}."),
+        Guillemets("« {value} » n'est pas parmi {choices}."),
     ),
     "{value!r} does not match the format {format}.": (
-        "« {value} » ne suit pas le format {format}.",
-        "« {value} » ne suit aucun des formats {formats}.",
+        Guillemets("« {value} » ne suit pas le format {format}."),
+        Guillemets("« {value} » ne suit aucun des formats {formats}."),
     ),
     "{len_type} values are required, but {len_value} was given.": (
         "{len_type} valeurs sont demandées, mais {len_value} a été donnée.",
@@ -176,8 +202,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return forms[0] if n in (0, 1) else forms[1]
 
 
+_CLICK_PARAM_HINTS = click.exceptions._join_param_hints
+
+
+def param_hints(hint: object) -> str | None:
+    """click's ``_join_param_hints`` with guillemets: « -p » / « --politique » (click quotes
+    the option names itself, in « Valeur invalide pour » and « Option manquante »)."""
+    joined = _CLICK_PARAM_HINTS(hint)
+    return None if joined is None else _QUOTED.sub(_guillemets, joined)
+
+
 def install() -> None:
-    """Point click's ``_`` and ``ngettext`` at the French catalogue (idempotent)."""
+    """Point click's ``_`` and ``ngettext`` at the French catalogue, and its option names
+    at ``param_hints`` (idempotent)."""
+    click.exceptions._join_param_hints = param_hints
     for name in CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

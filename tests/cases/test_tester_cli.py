@@ -145,7 +145,7 @@ def test_an_unknown_engine_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     result = run_tester(str(tmp_path), "--moteur", "rete")
     assert result.exit_code == 2
-    assert "« rete » n'est pas parmi 'natif', 'durable', 'tous'" in result.output
+    assert "« rete » n'est pas parmi « natif », « durable », « tous »" in result.output
 
 
 def test_two_test_files_of_one_policy_share_its_coverage(tmp_path: Path) -> None:

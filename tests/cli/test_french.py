@@ -83,10 +83,39 @@ def test_group_help_is_french_with_short_option() -> None:
 
 
 def test_unknown_command_is_a_french_usage_error() -> None:
-    result = CliRunner().invoke(cli, ["dcider"], prog_name="tamis")
+    result = CliRunner().invoke(cli, ["zzz"], prog_name="tamis")
     assert result.exit_code == 2
-    assert "Erreur : Commande inconnue « dcider »." in result.stderr
+    assert "Erreur : Commande inconnue « zzz »." in result.stderr
+    assert "Vouliez-vous" not in result.stderr
     assert "Essayez « tamis --help » pour l'aide." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["dcider"],
+            "Erreur : Commande inconnue « dcider ». (Vouliez-vous dire l'une de : « decider »,"
+            " « valider » ?)",
+        ),
+        (["decidr"], "Erreur : Commande inconnue « decidr ». Vouliez-vous dire « decider » ?"),
+        (
+            ["journal", "pourqoi", "inv-1"],
+            "Erreur : Commande inconnue « pourqoi ». Vouliez-vous dire « pourquoi » ?",
+        ),
+        (
+            ["decider", "--politiqe", "p.tamis"],
+            "Erreur : Option inconnue « --politiqe ». Vouliez-vous dire « --politique » ?",
+        ),
+        (["decider", "x.jsonl"], "Erreur : Option manquante « -p » / « --politique »."),
+    ],
+)
+def test_a_mistyped_command_or_option_gets_a_suggestion(args: list[str], expected: str) -> None:
+    """Commands are imported lazily: click compared a mistyped name with the commands already
+    imported (none), so it suggested nothing; and it quoted names with ' instead of « »."""
+    result = CliRunner().invoke(cli, args, prog_name="tamis")
+    assert result.exit_code == 2
+    assert expected in result.stderr
 
 
 def sample_command() -> click.Command:
@@ -103,13 +132,17 @@ def sample_command() -> click.Command:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ([], "Erreur : Argument manquant 'FICHIER'."),
+        ([], "Erreur : Argument manquant « FICHIER »."),
         (["--bogus", "x"], "Erreur : Option inconnue « --bogus »."),
+        (
+            ["--moteru", "x"],
+            "Erreur : Option inconnue « --moteru ». Vouliez-vous dire « --moteur » ?",
+        ),
         (["--moteur"], "Erreur : L'option « --moteur » demande une valeur."),
         (
             ["--moteur", "rete", "x"],
-            "Erreur : Valeur invalide pour '--moteur' : « rete » n'est pas parmi"
-            " 'natif', 'durable'.",
+            "Erreur : Valeur invalide pour « --moteur » : « rete » n'est pas parmi"
+            " « natif », « durable ».",
         ),
         (["--n", "beaucoup", "x"], "« beaucoup » n'est pas un nombre valide."),
         (["/nulle/part"], "Fichier « /nulle/part » introuvable."),
