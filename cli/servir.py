@@ -177,7 +177,7 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
         limits=limits,
         durability=str(given["durabilite"]),
         engine=str(given["moteur"]),
-        parameters=dict(_pair(text) for text in given["parametres"]),  # type: ignore[union-attr]
+        overrides=tuple(given["parametres"]),  # type: ignore[arg-type]
         seals=given["sceaux"],  # type: ignore[arg-type]
         seal_every=int(given["sceller_toutes"]),  # type: ignore[arg-type]
         answers_kept=int(given["idempotence_duree"] or DEFAULT_ANSWERS_KEPT),  # type: ignore[arg-type]
@@ -190,11 +190,6 @@ def _limits(limits: Limits, given: dict) -> Limits:
     return Limits(
         given["taille_max"] or limits.max_body, given["invitations_max"] or limits.max_invitations
     )
-
-
-def _pair(text: str) -> tuple[str, str]:
-    name, _, value = text.partition("=")
-    return name.strip(), value.strip()
 
 
 def token_or_exit(path: Path | None, env_token: str | None) -> str | None:

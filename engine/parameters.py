@@ -27,13 +27,19 @@ class ParameterError(Exception):
 
 
 def effective_parameters(
-    policy: CheckedPolicy, context_defaults: Mapping[str, Value], overrides: Sequence[str]
+    policy: CheckedPolicy,
+    context_defaults: Mapping[str, Value],
+    overrides: Sequence[str],
+    settings: Mapping[str, object] | None = None,
+    settings_origin: str = "",
 ) -> dict[str, Value]:
     """Every parameter the policy knows, with its value for this run.
 
     A context parameter this policy does not know is ignored (one context file can serve
-    several policies); a known one must have the parameter's type. An override must name a
-    known parameter and parse as its type.
+    several policies); a known one must have the parameter's type. ``settings`` are values
+    already typed (a service workspace's ``parametres`` table, ``settings_origin`` its place
+    in French), and an override a ``NOM=VAL`` text: each must name a known parameter and be
+    of its type, and replaces the policy's own value.
     """
     values = dict(policy.parameters)
     declared = policy.declared_parameters
@@ -44,6 +50,8 @@ def effective_parameters(
             raise ParameterError(
                 f"[parametres] du contexte : paramètre inconnu « {name} » ; {hint}"
             )
+    for name, value in (settings or {}).items():
+        values[name] = checked_setting(policy, name, value, settings_origin)
     for text in overrides:
         name, value = parse_override(policy, text)
         values[name] = value
@@ -102,7 +110,7 @@ def parse_override(policy: CheckedPolicy, text: str) -> tuple[str, Value]:
     if not equal or not name:
         raise ParameterError(f"--parametre {text} : attendu NOM=VALEUR (ex. connexions_min=100)")
     if name not in policy.parameters:
-        raise ParameterError(_unknown(policy, name, text))
+        raise ParameterError(_unknown(policy, name, f"--parametre {text}"))
     expected = parameter_type(policy, name)
     value = PARSERS[expected](raw.strip())
     if value is None:
@@ -124,8 +132,26 @@ def value_problem(policy: CheckedPolicy, name: str, value: Value) -> str | None:
     return spec.bounds_problem(value) if spec is not None else None
 
 
-def _unknown(policy: CheckedPolicy, name: str, text: str) -> str:
-    message = f"--parametre {text} : paramètre inconnu « {name} »"
+def checked_setting(policy: CheckedPolicy, name: str, value: object, origin: str) -> Value:
+    """``value``, given typed for parameter ``name`` at ``origin`` (a TOML table: the text
+    of a list item is never split, a text is never unquoted), if the policy knows the
+    parameter and ``value`` has its type and bounds; else ``ParameterError`` (French)."""
+    if name not in policy.parameters:
+        raise ParameterError(_unknown(policy, name, origin))
+    expected = parameter_type(policy, name)
+    if isinstance(value, list):
+        value = tuple(value)
+    if type_of(value) is not expected:  # type: ignore[arg-type]
+        raise ParameterError(
+            f"{origin} : « {name} » doit être de type {expected.value}, pas {_shown(value)}"  # type: ignore[arg-type]
+        )
+    if problem := value_problem(policy, name, value):  # type: ignore[arg-type]
+        raise ParameterError(f"{origin} : « {name} » {problem}")
+    return value  # type: ignore[return-value]
+
+
+def _unknown(policy: CheckedPolicy, name: str, origin: str) -> str:
+    message = f"{origin} : paramètre inconnu « {name} »"
     hint = did_you_mean(name, policy.parameters)
     if hint:
         return f"{message} ; {hint}"

@@ -15,7 +15,7 @@ import io
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,19 +109,6 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def overrides(parameters: Mapping[str, Any]) -> list[str]:
-    """``NOM=VAL`` texts for the engine's parameter parser, from the config's table."""
-    return [f"{name}={_word(value)}" for name, value in parameters.items()]
-
-
-def _word(value: Any) -> str:
-    if isinstance(value, bool):
-        return "vrai" if value else "faux"
-    if isinstance(value, list):
-        return ",".join(str(item) for item in value)
-    return str(value)
-
-
 class PolicyUnsettled(PolicyRefused):
     """A policy file caught being written: still changing, or empty while the policy in
     force is not (an editor saving in place empties the file first). The policy in force
@@ -162,7 +149,14 @@ def setup_options(workspace: WorkspaceConfig, policy_path: str) -> SetupOptions:
     raises ``EngineUnavailable``."""
     context = str(workspace.context) if workspace.context else None
     engine = parse_engine(workspace.engine)
-    return SetupOptions(policy_path, context, engine, tuple(overrides(workspace.parameters)))
+    return SetupOptions(
+        policy_path,
+        context,
+        engine,
+        workspace.overrides,
+        workspace.parameters,
+        f"« espaces.{workspace.name}.parametres »",
+    )
 
 
 def refused(error: Exception) -> PolicyRefused:

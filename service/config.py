@@ -58,11 +58,12 @@ class WorkspaceConfig:
     policy: Path
     journal: Journal
     context: Path | None = None
-    parameters: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)  # ``parametres``, TOML-typed
     tokens: tuple[TokenEntry, ...] = ()
     engine: str = "natif"
     seals: Path | None = None  # where scheduled seals of the journal's head are appended
     key: Path | None = None  # the journal's Ed25519 signing key, if named (``cle``)
+    overrides: tuple[str, ...] = ()  # ``--parametre NOM=VAL`` texts (``tamis servir -p``)
 
     @property
     def journal_url(self) -> str | None:
@@ -126,7 +127,7 @@ def single_workspace(
     limits: Limits = Limits(),
     durability: str = "groupee",
     engine: str = "natif",
-    parameters: Mapping[str, Any] | None = None,
+    overrides: tuple[str, ...] = (),
     seals: Path | None = None,
     seal_every: int = DEFAULT_SEAL_EVERY,
     answers_kept: int = DEFAULT_ANSWERS_KEPT,
@@ -135,7 +136,7 @@ def single_workspace(
     """``tamis servir -p …``: the workspace ``defaut``, with one all-rights token if given."""
     tokens = (TokenEntry(token_sha256, frozenset(Right), "jeton"),) if token_sha256 else ()
     workspace = WorkspaceConfig(
-        DEFAULT_WORKSPACE, policy, journal, context, parameters or {}, tokens, engine, seals, key
+        DEFAULT_WORKSPACE, policy, journal, context, {}, tokens, engine, seals, key, overrides
     )
     return ServiceConfig(
         {DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every, answers_kept

@@ -59,6 +59,8 @@ class SetupOptions:
     context_path: str | None = None  # None: the empty context
     engine: EngineName = EngineName.NATIF
     overrides: tuple[str, ...] = ()  # "NOM=VALEUR" parameter overrides, in order
+    settings: Mapping[str, object] | None = None  # typed overrides (service.toml), before those
+    settings_origin: str = ""  # where ``settings`` come from, in French
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,13 @@ def setup_for(policy: CheckedPolicy, warnings: str, options: SetupOptions) -> Se
     Raises ``ContextError``, ``ParameterError`` or ``EngineUnavailable``."""
     context = load_context(options.context_path) if options.context_path else Context.empty()
     check_declared_parameters(policy, context)
-    parameters = effective_parameters(policy, context.parameters, list(options.overrides))
+    parameters = effective_parameters(
+        policy,
+        context.parameters,
+        list(options.overrides),
+        options.settings,
+        options.settings_origin,
+    )
     engine = make_engine(options.engine, policy)
     return Setup(policy, engine, Explainer(policy), context, parameters, warnings)
 

@@ -209,3 +209,73 @@ def test_a_workspace_whose_policy_is_broken_stops_the_start(tmp_path: Path) -> N
     assert result.returncode == 1
     assert "espace « a » : politique inutilisable :" in result.stderr
     assert "casse.tamis:1:11: erreur[E001]" in result.stderr
+
+
+LIST_POLICY = """\
+politique "villes"
+paramètre villes = ["Québec"]
+paramètre salut = "bonjour"
+règle "ville" : accepter si expediteur.localisation dans villes
+règle "salut" : examiner si message contient salut
+sinon ignorer
+"""
+
+
+def test_a_parameter_table_keeps_its_values_as_typed(tmp_path: Path) -> None:
+    """service.toml's values are already typed: a list item holding a comma stays one item,
+    a text between « » keeps them. They used to go through ``--parametre``'s text parser,
+    which split the list at every comma and unquoted the text."""
+    (tmp_path / "villes.tamis").write_text(LIST_POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "villes.tamis"\njournal = "a.jsonl"\n'
+        'parametres = { villes = ["Montréal, Québec, Canada", "Laval"], salut = "«allô»" }\n',
+        encoding="utf-8",
+    )
+    server = serve("--config", "service.toml", cwd=tmp_path)
+    try:
+        with server.client() as client:
+            policy = client.get("/v1/espaces/a/politique").json()
+            invitation = {**WITH_PHOTO, "id": "v-1"}
+            invitation["expediteur"] = {
+                **invitation["expediteur"],
+                "localisation": "Montréal, Québec, Canada",
+            }
+            decided = client.post("/v1/espaces/a/decisions", json=invitation).json()
+    finally:
+        assert server.stop() == 0
+    assert policy["parametres"]["villes"] == ["Montréal, Québec, Canada", "Laval"]
+    assert policy["parametres"]["salut"] == "«allô»"
+    assert decided["decision"] == "accepter"
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            "{ connexion_min = 100 }",
+            "« espaces.a.parametres » : paramètre inconnu « connexion_min » ; vouliez-vous dire"
+            " « connexions_min » ?",
+        ),
+        (
+            '{ villes = "Laval" }',
+            '« espaces.a.parametres » : « villes » doit être de type liste, pas texte ("Laval")',
+        ),
+        (
+            "{ connexions_min = 100000000000000000000 }",
+            "« espaces.a.parametres » : « connexions_min » doit avoir au plus 18 chiffres",
+        ),
+    ],
+)
+def test_a_wrong_parameter_table_names_the_table_not_the_option(
+    tmp_path: Path, table: str, expected: str
+) -> None:
+    (tmp_path / "villes.tamis").write_text(LIST_POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        f'[espaces.a]\npolitique = "villes.tamis"\njournal = "a.jsonl"\nparametres = {table}\n',
+        encoding="utf-8",
+    )
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "espace « a » : politique inutilisable :" in result.stderr
+    assert expected in result.stderr
+    assert "--parametre" not in result.stderr
