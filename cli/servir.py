@@ -128,6 +128,8 @@ def servir(ctx: click.Context, **given: object) -> None:
     Ctrl-C ; SIGHUP recharge les politiques."""
     if ctx.invoked_subcommand is not None:
         return
+    if given["config"] is not None:
+        refuse_beside_config(ctx)
     config = config_or_exit(given, os.environ.get(ENV_TOKEN))
     host = str(given["hote"])
     if not is_loopback(host) and not config.has_tokens:
@@ -145,6 +147,33 @@ def servir(ctx: click.Context, **given: object) -> None:
             f"impossible d'écouter sur {host}:{given['port']} : {os_reason(error)}"
         ) from None
     server.serve(config, sock, int(given["processus"]), held)
+
+
+BESIDE_CONFIG = {
+    "contexte": ("--contexte", "contexte = … dans la table de chaque espace"),
+    "journal": ("--journal", "journal = … dans la table de chaque espace"),
+    "moteur": ("--moteur", "moteur = … dans la table de chaque espace"),
+    "parametres": ("--parametre", "parametres = { … } dans la table de chaque espace"),
+    "sceaux": ("--sceaux", "sceaux = … dans la table de chaque espace"),
+    "cle": ("--cle", "cle = … dans la table de chaque espace"),
+    "jeton_fichier": ("--jeton-fichier", "[[espaces.NOM.jetons]], de « tamis servir jeton »"),
+    "durabilite": ("--durabilite", "durabilite = … dans [service]"),
+    "sceller_toutes": ("--sceller-toutes", "sceller_toutes = … dans [service]"),
+}
+"""Options that ``--config`` takes from its file instead, and where the file says them."""
+
+
+def refuse_beside_config(ctx: click.Context) -> None:
+    """An option given with ``--config`` that the file decides would be silently ignored:
+    a usage error naming where the file says it. (Limits and ``--idempotence-duree`` do
+    apply over the file's; an environment variable such as ``TAMIS_JOURNAL`` is not an
+    option given.)"""
+    for name, (option, instead) in BESIDE_CONFIG.items():
+        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(
+                f"{option} ne s'emploie pas avec --config : écrivez-le dans service.toml "
+                f"({instead})."
+            )
 
 
 def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:

@@ -279,3 +279,31 @@ def test_a_wrong_parameter_table_names_the_table_not_the_option(
     assert "espace « a » : politique inutilisable :" in result.stderr
     assert expected in result.stderr
     assert "--parametre" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "where"),
+    [
+        (["--parametre", "connexions_min=5"], "parametres = { … } dans la table de chaque espace"),
+        (["--contexte", "tamis.toml"], "contexte = … dans la table de chaque espace"),
+        (["--journal", "autre.jsonl"], "journal = … dans la table de chaque espace"),
+        (["--moteur", "durable"], "moteur = … dans la table de chaque espace"),
+        (["--durabilite", "stricte"], "durabilite = … dans [service]"),
+    ],
+)
+def test_an_option_the_config_decides_is_refused_beside_it(
+    tmp_path: Path, option: list[str], where: str
+) -> None:
+    """These options were silently ignored with --config: the service started without the
+    context, parameter or journal the person believed they had given."""
+    (tmp_path / "villes.tamis").write_text(LIST_POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "villes.tamis"\njournal = "a.jsonl"\n', encoding="utf-8"
+    )
+    result = run_tamis("servir", "--config", "service.toml", *option, "--port", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        f"Erreur : {option[0]} ne s'emploie pas avec --config : écrivez-le dans service.toml"
+        f" ({where})." in result.stderr
+    )
+    assert not (tmp_path / "a.jsonl").exists()
