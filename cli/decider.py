@@ -99,7 +99,12 @@ STDIN_NAME = "<entrée standard>"
     " json : une ligne JSON ; texte : l'explication complète. Par défaut : court dans un"
     " terminal, json sinon (tube, fichier).",
 )
-@click.option("--trace", is_flag=True, help="Ajoute la trace complète de chaque décision.")
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="Ajoute la trace complète de chaque décision (formats texte et json ; dans un "
+    "terminal, sans --format, --trace choisit texte).",
+)
 @click.option(
     "--redecider",
     is_flag=True,
@@ -167,7 +172,7 @@ def decider(
     size = batch_size(fichier)
     count = processes(processus, fichier, size)
     records = invitation_records(fichier, sens, seen, unread=count > 1)
-    view = View(format_ or ("court" if sys.stdout.isatty() else "json"), trace, utc)
+    view = View(shown_format(format_, trace), trace, utc)
     with (
         tuned_for_batch(parse_engine(moteur)),
         Reporter("Décisions") as reporter,
@@ -392,6 +397,21 @@ def _tally_key(outcome: Outcome | Done) -> str:
     if type(outcome) is Done:
         return outcome.action
     return KNOWN if type(outcome) is Known else REJECTED
+
+
+def shown_format(format_: str | None, trace: bool) -> str:
+    """``--format``, else court in a terminal (texte with ``--trace``: the one-line form has
+    no room for a trace, which it used to drop without a word), json elsewhere."""
+    if format_ == "court" and trace:
+        raise click.UsageError(
+            "--trace ne s'affiche pas en format court (une ligne par invitation) : choisissez "
+            "--format texte ou --format json."
+        )
+    if format_ is not None:
+        return format_
+    if not sys.stdout.isatty():
+        return "json"
+    return "texte" if trace else "court"
 
 
 def render(outcome: Decided | Known | Done, view: View) -> bytes:

@@ -92,3 +92,48 @@ def test_json_in_a_pipe_court_on_a_terminal(work):
     os.close(primary)
     assert done.returncode == 0, done.stderr
     assert shown.splitlines()[0].startswith("Marie Gagnon (linkedin.com/in/marie-gagnon) — refuser")
+
+
+def on_a_terminal(work: Path, *args: str) -> str:
+    """What ``tamis decider ARGS`` shows on a terminal (a pseudo-terminal as stdout)."""
+    primary, secondary = pty.openpty()
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()", "decider", *args]
+    env = {k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}
+    done = subprocess.run(
+        command, stdout=secondary, stderr=subprocess.PIPE, cwd=work, env=env, timeout=120
+    )
+    os.close(secondary)
+    shown = b""
+    while chunk := _read_some(primary):
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0, done.stderr
+    return shown.decode("utf-8")
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the terminal's other end is closed and everything was read
+        return b""
+
+
+def test_trace_on_a_terminal_shows_the_text_with_its_trace(work):
+    """--trace on a terminal printed the one-line form, which has no trace: it was dropped
+    without a word."""
+    shown = on_a_terminal(work, "-p", "p.tamis", "--journal", "t.jsonl", "--trace", "inv.jsonl")
+    lines = shown.splitlines()
+    assert lines[0].startswith("a-1 : Refusée par la règle « photo » (ligne 2)")
+    assert lines[1].strip() == "règle « photo » (ligne 2) : refuser, décisive"
+
+
+def test_trace_with_the_court_format_is_refused(work):
+    result = CliRunner().invoke(
+        cli, ["decider", "-p", "p.tamis", "--format", "court", "--trace", "inv.jsonl"]
+    )
+    assert result.exit_code == 2
+    assert (
+        "Erreur : --trace ne s'affiche pas en format court (une ligne par invitation) : "
+        "choisissez --format texte ou --format json." in result.stderr
+    )
+    assert not (work / "tamis-journal.jsonl").exists()
