@@ -15,6 +15,7 @@ import re
 import sys
 
 import click.exceptions
+import click.formatting
 
 SUBCOMMANDS = "COMMANDE [ARGUMENTS]..."
 """What a group's usage line shows for its commands (click writes ``COMMAND [ARGS]...``, a
@@ -212,10 +213,22 @@ def param_hints(hint: object) -> str | None:
     return None if joined is None else _QUOTED.sub(_guillemets, joined)
 
 
+_CLICK_WRAP = click.formatting.wrap_text
+_NBSP = "\u00a0"
+
+
+def wrap_text(text: str, *args: object, **kwargs: object) -> str:
+    """click's ``wrap_text`` with a no-break space inside guillemets, as French typesetting
+    has it: a line of help no longer starts with the closing « » » of the line before."""
+    text = text.replace("« ", f"«{_NBSP}").replace(" »", f"{_NBSP}»")
+    return _CLICK_WRAP(text, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def install() -> None:
-    """Point click's ``_`` and ``ngettext`` at the French catalogue, and its option names
-    at ``param_hints`` (idempotent)."""
+    """Point click's ``_`` and ``ngettext`` at the French catalogue, its option names at
+    ``param_hints`` and its help's wrapping at ``wrap_text`` (idempotent)."""
     click.exceptions._join_param_hints = param_hints
+    click.formatting.wrap_text = wrap_text
     for name in CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

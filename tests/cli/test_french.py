@@ -184,3 +184,14 @@ def test_every_help_page_is_french() -> None:
         assert result.exit_code == 0, path
         assert result.stdout.startswith(f"Utilisation : tamis {' '.join(path)} "), path
         assert ENGLISH.search(result.stdout) is None, (path, ENGLISH.findall(result.stdout))
+
+
+@pytest.mark.parametrize("command", [["rejouer"], ["journal", "chercher"], ["journal", "stats"]])
+def test_help_never_starts_a_line_with_a_closing_guillemet(command: list[str]) -> None:
+    """« sinon » was cut at its inner space, and the next line began with « » (répétable) »."""
+    result = CliRunner().invoke(cli, [*command, "--help"], prog_name="tamis", terminal_width=80)
+    assert result.exit_code == 0
+    assert "«\u00a0sinon\u00a0»" in result.stdout
+    for line in result.stdout.splitlines():
+        assert not line.lstrip().startswith("»"), line
+        assert not line.rstrip().endswith("«"), line
