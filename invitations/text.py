@@ -38,21 +38,28 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
-class _CombiningMarks(dict[int, int | None]):
-    """A ``str.translate`` table deleting combining marks, filled as characters are met."""
+class _Unseen(dict[int, int | None]):
+    """A ``str.translate`` table deleting combining marks and invisible format characters
+    (Unicode category Cf: zero-width space and joiners, soft hyphen, direction marks, word
+    joiner, BOM), filled as characters are met. A zero-width space (U+200B) inside « Bouchard »
+    shows nothing, but used to split the name in two words: a cloned profile could carry a
+    contact's name that looked the same and never met it (``homonyme_d_un_contact``)."""
 
     def __missing__(self, code: int) -> int | None:
-        kept = None if unicodedata.combining(chr(code)) else code
+        character = chr(code)
+        unseen = unicodedata.combining(character) or unicodedata.category(character) == "Cf"
+        kept = None if unseen else code
         self[code] = kept
         return kept
 
 
-_WITHOUT_MARKS = _CombiningMarks()
+_WITHOUT_MARKS = _Unseen()
 CACHE_SIZE = 8192  # distinct texts kept per cached helper: a batch's recurring texts
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: « Médias Sociaux » -> « medias sociaux »."""
+    """Lower case without accents nor invisible characters: « Médias Sociaux » ->
+    « medias sociaux »."""
     unified = text.translate(_APOSTROPHES)
     if unified.isascii():  # nothing to decompose
         return unified.casefold()
@@ -125,6 +132,11 @@ class Phrases:
     def found_in(self, haystack: str) -> list[str]:
         """The phrases occurring in the normalised ``haystack``, as ``matching`` lists them."""
         return [self.phrases[i] for i in self.positions(haystack)]
+
+
+def blank(text: str) -> bool:
+    """True if ``text`` shows nothing: only spaces and invisible format characters."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def same_name(left: str, right: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from tamis.grammar.ast import Action
 from tamis.invitations.models import Invitation
+from tamis.invitations.text import blank
 from tamis.triage.linkedin import linkedin_step
 from tamis.triage.pipeline import Decided
 
@@ -39,8 +40,8 @@ def who(invitation: Invitation) -> str:
     person = invitation.expediteur
     if invitation.sens == "sortante" and invitation.destinataire is not None:
         person = invitation.destinataire
-    name = person.nom.strip() if person.nom else ""
-    name = name or f"invitation {invitation.id}"  # spaces only: no name to show
+    name = person.nom.strip() if person.nom and not blank(person.nom) else ""
+    name = name or f"invitation {invitation.id}"  # spaces or invisible only: no name to show
     return f"{name} ({short_url(person.profil_url)})" if person.profil_url else name
 
 

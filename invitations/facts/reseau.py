@@ -12,18 +12,20 @@ from tamis.grammar.numbers import french
 from tamis.invitations.context import Match, MatchKind
 from tamis.invitations.models import Personne
 from tamis.invitations.registry import Inputs, Result, fact
+from tamis.invitations.text import blank
 
 
 def _other_person(inputs: Inputs) -> tuple[str | None, str | None, str]:
     """Name, URL and role of the person to look up: the sender, or the recipient if outgoing.
-    A name of spaces only is no name: nobody in the network is called that, but the person
-    is not known not to be there (``connu`` stays inconnu, not faux)."""
+    A name of spaces or invisible characters only is no name: nobody in the network is
+    called that, but the person is not known not to be there (``connu`` stays inconnu, not
+    faux)."""
     invitation = inputs.invitation
     person = invitation.expediteur
     role = "expediteur"
     if invitation.sens == "sortante":
         person, role = invitation.destinataire or Personne(), "destinataire"
-    name = person.nom if person.nom and not person.nom.isspace() else None
+    name = person.nom if person.nom and not blank(person.nom) else None
     return name, person.profil_url, role
 
 

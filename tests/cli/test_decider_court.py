@@ -72,10 +72,12 @@ def test_a_sender_named_with_spaces_only_is_named_by_the_invitation(work):
     """The line began with the blank name itself: « ␣␣␣ — examiner — … », no way to tell which
     invitation it was."""
     blank = '{"id": "z-9", "expediteur": {"nom": "   ", "photo": false}}\n'
+    blank += '{"id": "z-10", "expediteur": {"nom": "\\u200b\\u2060 ", "photo": false}}\n'
     result = CliRunner().invoke(
         cli, ["decider", "-p", "p.tamis", "--format", "court", "-"], input=blank
     )
     assert result.stdout.startswith("invitation z-9 — refuser — photo : ")
+    assert result.stdout.splitlines()[1].startswith("invitation z-10 — refuser — photo : ")
 
 
 def test_json_in_a_pipe_court_on_a_terminal(work):

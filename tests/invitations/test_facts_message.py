@@ -149,3 +149,14 @@ def test_commercial_evidence_names_texts_cues_and_threshold():
 def test_a_cue_is_quoted_in_french_whichever_way_it_is_written(written):
     evidence = fact("pitch_de_vente", message=f"Réservez une {written} de nos services!")[1]
     assert "appel : démo, réservez ;" in evidence, evidence
+
+
+def test_zero_width_spaces_inside_words_do_not_hide_a_pitch():
+    """A spammer's « plat<U+200B>form », « Bo<U+200B>ok a call »: the lexicons met none."""
+    hidden = PITCH_EN.replace("form", "\u200bform").replace("ok a", "o\u200bk a")
+    hidden = hidden.replace("free", "fr\u200bee").replace("sales", "sa\u00adles")
+    assert fact("pitch_de_vente", message=hidden)[0] is True
+    assert (
+        fact("message.score_commercial", message=hidden)[0]
+        == fact("message.score_commercial", message=PITCH_EN)[0]
+    )

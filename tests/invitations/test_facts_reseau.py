@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from invitation_helpers import context, fact, sender
 
 from tamis.invitations.context import Context, Network
@@ -174,3 +175,22 @@ def test_fausse_vedette_reads_vedette_min():
 def test_context_without_domains_is_still_usable_for_connu():
     ctx = context(domaines=())
     assert fact("connu", ctx=ctx, expediteur=sender(nom="Julie Tremblay"))[0] is True
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e"])
+def test_an_invisible_character_inside_a_contacts_name_does_not_hide_the_clone(hidden):
+    """« Olivier Bou<U+200B>chard » shows as « Olivier Bouchard », but the zero-width space
+    used to split the name in two words: the clone met no contact (« aucun contact de votre
+    réseau ne s'appelle … ») and homonyme_d_un_contact was faux."""
+    clone = {**CLONE, "nom": f"Olivier Bou{hidden}chard"}
+    assert fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**clone))[0]
+    assert fact("connu", ctx=clone_context(), expediteur=sender(**clone))[0] is False
+
+
+def test_a_name_of_invisible_characters_is_no_name():
+    unseen = sender(nom="\u200b \u200d", profil_url=...)
+    assert fact("connu", ctx=clone_context(), expediteur=unseen)[0] is None
+    assert fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=unseen) == (
+        None,
+        "expediteur.nom absent : aucun nom à comparer à ceux de votre réseau",
+    )
