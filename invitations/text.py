@@ -38,8 +38,22 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+LOOKALIKES = dict(
+    zip(
+        "АВЕЗІЈКМНОРЅСТХУаеһіјорԛѕсԝхуԁɡıΑΒΕΖΗΙΚΜΝΟΡΤΥΧαιονρυ",
+        "ABE3IJKMHOPSCTXYaehijopqscwxydgiABEZHIKMNOPTYXaiovpu",
+        strict=True,
+    )
+)
+"""Cyrillic and Greek letters (and a few Latin ones) drawn like a Latin letter, after
+Unicode's confusables (UTS #39), mapped to it: « Bоuchard » with a Cyrillic о is
+« Bouchard » on screen, and meets the contact « Bouchard ». Fullwidth and mathematical
+letters need no entry: NFKD already makes them Latin."""
+
+
 class _Unseen(dict[int, int | None]):
-    """A ``str.translate`` table deleting combining marks and invisible format characters
+    """A ``str.translate`` table making ``LOOKALIKES`` Latin and deleting combining marks
+    and invisible format characters
     (Unicode category Cf: zero-width space and joiners, soft hyphen, direction marks, word
     joiner, BOM), filled as characters are met. A zero-width space (U+200B) inside « Bouchard »
     shows nothing, but used to split the name in two words: a cloned profile could carry a
@@ -48,7 +62,7 @@ class _Unseen(dict[int, int | None]):
     def __missing__(self, code: int) -> int | None:
         character = chr(code)
         unseen = unicodedata.combining(character) or unicodedata.category(character) == "Cf"
-        kept = None if unseen else code
+        kept = None if unseen else ord(LOOKALIKES.get(character, character))
         self[code] = kept
         return kept
 
@@ -58,8 +72,8 @@ CACHE_SIZE = 8192  # distinct texts kept per cached helper: a batch's recurring 
 
 
 def fold(text: str) -> str:
-    """Lower case without accents nor invisible characters: « Médias Sociaux » ->
-    « medias sociaux »."""
+    """Lower case in Latin letters, without accents nor invisible characters: « Médias
+    Sociaux » -> « medias sociaux »."""
     unified = text.translate(_APOSTROPHES)
     if unified.isascii():  # nothing to decompose
         return unified.casefold()

@@ -194,3 +194,21 @@ def test_a_name_of_invisible_characters_is_no_name():
         None,
         "expediteur.nom absent : aucun nom à comparer à ceux de votre réseau",
     )
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "Olivier Bоuchard",
+        "Оlivier Bouchard",
+        "Olivier Bouсhard",
+        "Olivier Bouchαrd",
+        "OLIVIER BOUCHАRD",
+    ],
+)
+def test_a_clone_written_with_cyrillic_or_greek_lookalikes_is_still_an_homonym(lookalike):
+    """« Bоuchard » with a Cyrillic о (U+043E) shows as « Bouchard »: the clone met no
+    contact, and homonyme_d_un_contact was faux."""
+    assert lookalike != CLONE["nom"].upper() and lookalike != CLONE["nom"]
+    clone = {**CLONE, "nom": lookalike}
+    assert fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**clone))[0]
