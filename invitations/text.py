@@ -148,6 +148,21 @@ class Phrases:
         return [self.phrases[i] for i in self.positions(haystack)]
 
 
+def disguised(text: str) -> bool:
+    """True if ``text`` imitates Latin writing: it holds an invisible format character, or
+    Latin letters mixed with ``LOOKALIKES`` (« Bоuchard » with a Cyrillic о). A name
+    written wholly in Cyrillic or Greek is not disguised."""
+    if any(unicodedata.category(c) == "Cf" for c in text):
+        return True
+    if not any(c in LOOKALIKES for c in text):
+        return False
+    return any(c.isalpha() and c not in LOOKALIKES and _latin(c) for c in text)
+
+
+def _latin(character: str) -> bool:
+    return unicodedata.name(character, "").startswith("LATIN ")
+
+
 def blank(text: str) -> bool:
     """True if ``text`` shows nothing: only spaces and invisible format characters."""
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)

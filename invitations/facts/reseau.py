@@ -12,7 +12,7 @@ from tamis.grammar.numbers import french
 from tamis.invitations.context import Match, MatchKind
 from tamis.invitations.models import Personne
 from tamis.invitations.registry import Inputs, Result, fact
-from tamis.invitations.text import blank
+from tamis.invitations.text import blank, disguised
 
 
 def _other_person(inputs: Inputs) -> tuple[str | None, str | None, str]:
@@ -46,8 +46,8 @@ _NOT_LOOKED_UP = object()
 def connu(inputs: Inputs) -> Result:
     """vrai: the profile URL is in the context's network, or the name is and no URL can tell
     otherwise (said « par nom seulement »); faux: the network is described and they are not
-    in it, or only a namesake with another profile URL is; inconnu: no network in the
-    context, or no name nor address."""
+    in it, or only a namesake with another profile URL is, or the name imitates a contact's
+    (``disguised``); inconnu: no network in the context, or no name nor address."""
     name, url, role = _other_person(inputs)
     network = inputs.context.network
     if not network.described:
@@ -64,6 +64,8 @@ def connu(inputs: Inputs) -> Result:
         return True, lambda: f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
     if match.kind is MatchKind.HOMONYME:
         return False, lambda: _namesake(role, name, url, match)
+    if disguised(name):  # type: ignore[arg-type]
+        return False, lambda: _imitation(role, name, match)
     return (
         True,
         lambda: (
@@ -83,8 +85,9 @@ def _who(name: str | None, url: str | None) -> str:
 @fact("homonyme_d_un_contact")
 def homonyme_d_un_contact(inputs: Inputs) -> Result:
     """vrai: the name is a contact's whose known profile URL differs from the invitation's (a
-    namesake, or a clone profile); faux: the URL is in the network, or no contact has this
-    name; inconnu: no network, no name, or no URL on one side to compare."""
+    namesake, or a clone profile), or imitates a contact's name (``disguised``); faux: the URL
+    is in the network, or no contact has this name; inconnu: no network, no name, or no URL
+    on one side to compare."""
     name, url, role = _other_person(inputs)
     network = inputs.context.network
     if not network.described:
@@ -98,6 +101,8 @@ def homonyme_d_un_contact(inputs: Inputs) -> Result:
         return False, lambda: f"{role} trouvé dans votre réseau par adresse {url} ({match.where})"
     if match.kind is MatchKind.HOMONYME:
         return True, lambda: _namesake(role, name, url, match)
+    if disguised(name):
+        return True, lambda: _imitation(role, name, match)
     return (
         None,
         lambda: f"« {name} » est dans votre réseau ({match.where}) ; {_why_name_only(role, url)}",
@@ -112,6 +117,22 @@ def _namesake(role: str, name: str | None, url: str | None, match: Match) -> str
     return (
         f"{role} « {name} » ({url}) : homonyme d'un contact de votre réseau ({match.where})"
         f" dont l'adresse de profil diffère ({known}) : pas la même personne"
+        + (f" ; {_IMITATES}" if disguised(name or "") else "")
+    )
+
+
+_IMITATES = (
+    "son nom imite celui du contact avec des caractères invisibles ou des lettres d'un autre "
+    "alphabet dessinées comme des lettres latines"
+)
+
+
+def _imitation(role: str, name: str | None, match: Match) -> str:
+    """A name-only match of a disguised name: the contact's name, imitated (no address on one
+    side can tell, but nobody writes their own name so)."""
+    return (
+        f"{role} « {name} » : porte le nom d'un contact de votre réseau ({match.where}), mais "
+        f"{_IMITATES} : pas la même personne"
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from invitation_helpers import context, fact, sender
 
 from tamis.invitations.context import Context, Network
+from tamis.invitations.text import disguised
 
 
 def test_connu_vrai_by_name_only_says_so_accents_and_case_ignored():
@@ -212,3 +213,53 @@ def test_a_clone_written_with_cyrillic_or_greek_lookalikes_is_still_an_homonym(l
     assert lookalike != CLONE["nom"].upper() and lookalike != CLONE["nom"]
     clone = {**CLONE, "nom": lookalike}
     assert fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**clone))[0]
+
+
+def name_only_context():
+    """A network that knows Olivier Bouchard by his name only (no profile address)."""
+    network = Network(names={"olivier bouchard": "tamis.toml"}, described=True)
+    return context(network=network)
+
+
+def test_a_contact_known_by_name_only_is_not_connu_through_an_imitated_name():
+    """With the lookalikes read as Latin, « Olivier Bоuchard » (Cyrillic о) met the contact
+    known by name only, and connu would have been vrai: nobody writes their own name so."""
+    plain = sender(nom="Olivier Bouchard", profil_url="https://linkedin.com/in/x")
+    assert fact("connu", ctx=name_only_context(), expediteur=plain)[0] is True
+    expected = (
+        "expediteur « Olivier Bоuchard » : porte le nom d'un contact de votre réseau "
+        "(tamis.toml), mais son nom imite celui du contact avec des caractères invisibles ou des"
+        " lettres d'un autre alphabet dessinées comme des lettres latines : pas la même personne"
+    )
+    for name in ("Olivier Bоuchard", "Olivier Bou\u200bchard"):
+        imitation = sender(nom=name, profil_url="https://linkedin.com/in/x")
+        value, evidence = fact("connu", ctx=name_only_context(), expediteur=imitation)
+        assert value is False
+        assert evidence == expected.replace("Olivier Bоuchard", name)
+        homonym = fact("homonyme_d_un_contact", ctx=name_only_context(), expediteur=imitation)
+        assert homonym == (True, evidence)
+
+
+def test_the_clone_evidence_says_the_name_is_imitated():
+    clone = {**CLONE, "nom": "Olivier Bоuchard"}
+    evidence = fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**clone))[1]
+    assert evidence.endswith(
+        "pas la même personne ; son nom imite celui du contact avec des caractères invisibles ou"
+        " des lettres d'un autre alphabet dessinées comme des lettres latines"
+    )
+    plain = fact("homonyme_d_un_contact", ctx=clone_context(), expediteur=sender(**CLONE))[1]
+    assert plain.endswith("pas la même personne")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Olivier Bоuchard", True),  # Latin with a Cyrillic о
+        ("Bou\u200bchard", True),  # a zero-width space
+        ("Ольга Иванова", False),  # wholly Cyrillic: a Russian name, not an imitation
+        ("Αλέξανδρος", False),  # wholly Greek
+        ("Zoé Côté", False),
+    ],
+)
+def test_disguised_names(name, expected):
+    assert disguised(name) is expected
