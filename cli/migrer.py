@@ -73,3 +73,9 @@ def _schema(journal: str) -> None:
         f"Journal PostgreSQL {shown(journal)} : schéma migré de la version {done.before} à la "
         f"version {done.after}."
     )
+    if done.whole_rows:
+        click.echo(
+            "Les enregistrements écrits désormais seront gardés entiers dans la table, "
+            "compressés par lz4 ; ceux déjà écrits restent rangés comme avant (pour les ranger "
+            "aussi : tamis journal copier vers un fichier, puis vers une base neuve)."
+        )

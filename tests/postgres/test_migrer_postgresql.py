@@ -4,6 +4,7 @@ rewritten as format 3 from a file into a database and from a database into a fil
 
 from __future__ import annotations
 
+import random
 import shutil
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_an_older_schema_is_refused_until_migrer_brings_it_up_to_date(version_1)
     assert migrated.exit_code == 0, migrated.output
     assert migrated.output == (
         f"Journal PostgreSQL {shown(url)} : schéma migré de la version 1 à la version "
-        f"{schema.VERSION}.\n"
+        f"{schema.VERSION}.\n{WHOLE_FROM_NOW_ON}"
     )
     again = tamis("journal", "migrer", "--journal", url)
     assert again.output == (
@@ -102,7 +103,7 @@ def test_version_3_copies_what_chercher_and_stats_read_for_the_decisions_already
     back_to_version_2(pg_url)
     assert tamis("journal", "chercher", "--journal", pg_url).exit_code == 1
     migrated = tamis("journal", "migrer", "--journal", pg_url)
-    assert migrated.output.endswith(f"de la version 2 à la version {schema.VERSION}.\n")
+    assert f"de la version 2 à la version {schema.VERSION}.\n" in migrated.output
     with psycopg.connect(pg_url) as connection:
         assert connection.execute(COPIES).fetchall() == written
     assert sum(1 for row in written if row[1] is not None) == 47
@@ -112,6 +113,13 @@ def test_version_3_copies_what_chercher_and_stats_read_for_the_decisions_already
         in_file = tamis("journal", *command, "--journal", str(copy), "--sans-index")
         assert tamis("journal", *command, "--journal", pg_url).output == in_file.output
 
+
+WHOLE_FROM_NOW_ON = (
+    "Les enregistrements écrits désormais seront gardés entiers dans la table, compressés par "
+    "lz4 ; ceux déjà écrits restent rangés comme avant (pour les ranger aussi : tamis journal "
+    "copier vers un fichier, puis vers une base neuve).\n"
+)
+"""What migrating across version 8 says (the test cluster's server has lz4, as Debian's)."""
 
 COPIES = "SELECT seq, issue, regle, profil, expediteur FROM tamis_journal ORDER BY seq"
 
@@ -209,7 +217,7 @@ def test_version_5_compresses_the_json_columns_with_lz4_from_then_on(pg_url):
     migrated = tamis("journal", "migrer", "--journal", pg_url)
     assert migrated.output == (
         f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 4 à la version "
-        f"{schema.VERSION}.\n"
+        f"{schema.VERSION}.\n{WHOLE_FROM_NOW_ON}"
     )
     assert compression(pg_url) == {"contenu": "l", "donnees_personnelles": "l"}
     fill_with(pg_url, {**long, "id": "inv-long-2"})
@@ -230,3 +238,85 @@ def fill_with(url: str, invitation: dict) -> None:
             decide(policy), policy=policy, invitation=invitation, context_sha256=None,
             duration_ms=0.5,
         )  # fmt: skip
+
+
+TEXTS = (
+    "SELECT attname, attstorage, attcompression FROM pg_attribute WHERE attrelid = "
+    "'tamis_journal'::regclass AND attnum > 0 AND NOT attisdropped AND attlen = -1"
+)
+
+
+def toast_size(url: str) -> int:
+    """The bytes of the journal's TOAST table and its index."""
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT pg_total_relation_size(reltoastrelid) FROM pg_class "
+            "WHERE oid = 'tamis_journal'::regclass"
+        ).fetchone()[0]
+
+
+def stored_as_version_7(url: str) -> None:
+    """The table stores its rows as versions 5 to 7 did: every text column EXTENDED, the two
+    JSON columns compressed by lz4, the others by the server's default."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        names = [name for name, _, _ in admin.execute(TEXTS).fetchall()]
+        lz4 = ("contenu", "donnees_personnelles")
+        admin.execute(
+            "ALTER TABLE tamis_journal "
+            + ", ".join(
+                f"ALTER COLUMN {name} SET STORAGE EXTENDED, ALTER COLUMN {name} SET COMPRESSION "
+                + ("lz4" if name in lz4 else "default")
+                for name in names
+            )
+        )
+
+
+def wordy(number: int) -> dict:
+    """An invitation whose decision passes 2 kB once compressed, as bench/journal.py's
+    (≈ 3.2 kB a line): a message of words drawn at random, which lz4 halves at best."""
+    draw = random.Random(number)
+    words = ("bonjour", "je", "vous", "invite", "à", "rejoindre", "mon", "réseau", "nous")
+    message = " ".join(draw.choice(words) for _ in range(400))
+    return {"id": f"inv-long-{number}", "message": message, "nom": "Zoé Exemple"}
+
+
+def test_version_8_keeps_each_row_whole_in_the_table_from_then_on(pg_url):
+    """A fresh journal keeps every text column MAIN and lz4: a decision past 2 kB once
+    compressed stays in its row, the TOAST table stays empty. Under version 7's storage the
+    same decision goes to the TOAST table; migrated to version 8, the next ones do not."""
+    assert schema.VERSION == schema.WHOLE_ROWS == 8
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    with psycopg.connect(pg_url) as connection:
+        storage = connection.execute(TEXTS).fetchall()
+    assert len(storage) == 13 and {(s, c) for _, s, c in storage} == {("m", "l")}
+    empty = toast_size(pg_url)
+    fill_with(pg_url, wordy(1))
+    assert toast_size(pg_url) == empty
+    stored_as_version_7(pg_url)
+    fill_with(pg_url, wordy(2))
+    toasted = toast_size(pg_url)
+    assert toasted > empty
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DELETE FROM tamis_schema")
+        admin.execute("INSERT INTO tamis_schema (version) VALUES (7)")
+    migrated = tamis("journal", "migrer", "--journal", pg_url)
+    assert migrated.output == (
+        f"Journal PostgreSQL {shown(pg_url)} : schéma migré de la version 7 à la version 8.\n"
+        f"{WHOLE_FROM_NOW_ON}"
+    )
+    for number in (3, 4, 5):
+        fill_with(pg_url, wordy(number))
+    assert toast_size(pg_url) == toasted
+    with psycopg.connect(pg_url) as connection:
+        stored = connection.execute(
+            "SELECT id_invitation, pg_column_compression(contenu), "
+            "pg_column_compression(donnees_personnelles), pg_column_size(donnees_personnelles) "
+            "< octet_length(donnees_personnelles) FROM tamis_journal "
+            "WHERE id_invitation LIKE 'inv-long-%' ORDER BY seq"
+        ).fetchall()
+    assert [row[0] for row in stored] == [f"inv-long-{n}" for n in range(1, 6)]
+    assert all(row[1:] == ("lz4", "lz4", True) for row in stored)
+    verified = tamis("journal", "verifier", "--journal", pg_url)
+    assert verified.exit_code == 0 and "OK : 7 enregistrement(s) vérifié(s)" in verified.output
+    again = tamis("journal", "migrer", "--journal", pg_url)
+    assert again.output.endswith("schéma version 8 déjà à jour ; rien à migrer.\n")
