@@ -1,26 +1,28 @@
 """Benchmark of ``tamis journal verifier`` on a PostgreSQL journal:
 ``python bench/verification_postgresql.py URL [--n 1000000] [--tours 3] [--avant PYTHON]
-[--avant-schema N] [--sans-pglz] [--en-ligne] [--contenu]``.
+[--avant-schema N] [--sans-pglz] [--schema-7] [--en-ligne] [--contenu]``.
 
 Prints, measured in one run against the server at URL (a superuser's: the bench works in
 PostgreSQL schemas of its own, dropped at the end), over a journal of ``--n`` / 10 then
 ``--n`` real decisions (``bench/journal.py``'s, ≈ 3.2 kB a line, loaded by ``COPY`` as a
-setup step, as ``bench/journal_postgresql.py`` does) held twice: in a table of schema 3
-(``contenu`` and ``donnees_personnelles`` compressed with lz4, schema 5) and in one compressed with
-pglz (the same rows, as schemas up to 3 stored them). For each, in rounds that alternate the order,
-``verifier`` (the chain, then the erasures, as the command) run by a fresh interpreter, on
-tables vacuumed once loaded:
-time, CPU of that process and its workers, CPU of the server (when it runs on this machine
-and the bench may read its ``postmaster.pid``: its processes, from ``/proc``), peak RSS.
+setup step, as ``bench/journal_postgresql.py`` does) held twice: in a table as this tamis
+creates it (schema 8: every text column compressed by lz4 and kept in the row) and in one
+compressed by pglz, its largest columns moved to the TOAST table (the same rows, as schemas
+up to 4 stored them). For each, in rounds that alternate the order, ``verifier`` (the chain,
+then the erasures, as the command) run by a fresh interpreter, on tables vacuumed once
+loaded: time, CPU of that process and its workers, CPU of the server (when it runs on this
+machine and the bench may read its ``postmaster.pid``: its processes, from ``/proc``), peak
+RSS. Each table's size (the table, its TOAST table, its indexes) is printed once loaded.
 ``--avant PYTHON`` adds an earlier tamis (another virtual environment's interpreter)
 verifying the lz4 table in the same rounds (its ``tamis_schema`` says ``--avant-schema``,
-this tamis's schema by default, for that run only: what it reads has not changed since), so
-that before/after is a ratio measured in one run. ``--sans-pglz`` leaves the pglz table out
-(half the loading time). ``--en-ligne`` adds the same rows in a table whose rows are kept
-whole, uncompressed, in the table itself (``toast_tuple_target = 8160``, a setting a user may
-choose: docs/journal-postgresql.md). ``--contenu`` adds ``verifier --contenu`` (each digest
-computed by tamis, each copy compared) on the lz4 table. Medians, [min–max], and the ratios of
-the medians.
+this tamis's schema by default, for that run only), so that before/after is a ratio measured
+in one run. ``--sans-pglz`` leaves the pglz table out (half the loading time).
+``--schema-7`` adds the same rows stored as schemas 5 to 7 did (the JSON columns compressed
+by lz4, the others by pglz, the largest moved to the TOAST table). ``--en-ligne`` adds them
+in a table whose rows are kept whole, uncompressed, in the table itself
+(``toast_tuple_target = 8160``, a setting a user may choose: docs/journal-postgresql.md).
+``--contenu`` adds ``verifier --contenu`` (each digest computed by tamis, each copy compared)
+on the lz4 table. Medians, [min–max], and the ratios of the medians.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def main() -> None:
     parser.add_argument("--avant", metavar="PYTHON", help="an earlier tamis's interpreter")
     parser.add_argument("--avant-schema", type=int, default=schema.VERSION, help="its schema")
     parser.add_argument("--sans-pglz", action="store_true", help="without the pglz table")
+    parser.add_argument("--schema-7", action="store_true", help="with schema 7's storage")
     parser.add_argument("--en-ligne", action="store_true", help="with an uncompressed table")
     parser.add_argument("--contenu", action="store_true", help="verifier --contenu too")
     args = parser.parse_args()
@@ -81,9 +84,11 @@ def main() -> None:
         pg_bench.journal_schema(args.url, "banc_lz4") as lz4,
         pg_bench.journal_schema(args.url, "banc_pglz") as pglz,
         pg_bench.journal_schema(args.url, "banc_en_ligne") as whole,
+        pg_bench.journal_schema(args.url, "banc_schema_7") as before,
     ):
-        urls = {"lz4": compressed(lz4, "lz4"), "pglz": compressed(pglz, "pglz")}
-        run(args, {**urls, "en ligne": kept_whole(whole)})
+        urls = {"lz4": lz4, "pglz": stored_before(pglz, "pglz")}
+        urls |= {"en ligne": kept_whole(whole), "schéma 7": stored_before(before, "lz4")}
+        run(args, urls)
 
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
@@ -92,10 +97,13 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
         sides["lz4, --contenu"] = (sys.executable, urls["lz4"], schema.VERSION, True)
     if not args.sans_pglz:
         sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION, False)
+    if args.schema_7:
+        sides[BEFORE] = (sys.executable, urls["schéma 7"], schema.VERSION, False)
     if args.en_ligne:
         sides[WHOLE] = (sys.executable, urls["en ligne"], schema.VERSION, False)
     if args.avant:
         sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema, False)
+    used = {side[1] for side in sides.values()}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "source.jsonl"
         file_bench.build(source, file_bench.decided(256), args.n)
@@ -105,21 +113,35 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
                 loaded += pg_bench.fill(urls["lz4"], lines, size + 2 - loaded)
                 if not args.sans_pglz:
                     same_rows(urls["lz4"], urls["pglz"])
+                if args.schema_7:
+                    same_rows(urls["lz4"], urls["schéma 7"])
                 if args.en_ligne:
                     same_rows(urls["lz4"], urls["en ligne"])
                 for url in urls.values():
                     vacuumed(url)
                 print(f"\n{loaded:,} enregistrements ; charge : {load()}".replace(",", " "))
+                for name, url in urls.items():
+                    if url in used:
+                        print(f"  table {name:9} {sizes(url)}")
                 rounds(args, sides, server_pid(args.url))
 
 
-def compressed(scoped: str, method: str) -> str:
-    """``scoped``, an empty journal, once ``method`` compresses its JSON columns."""
+BEFORE = "lz4, rangé en schéma 7"
+_JSON = ("contenu", "donnees_personnelles")
+
+
+def stored_before(scoped: str, method: str) -> str:
+    """``scoped``, an empty journal, once it stores its rows as schemas before 8 did: every
+    text column ``EXTENDED`` (compressed past 2 kB, then moved to the TOAST table, the largest
+    first), ``method`` compressing the JSON columns, the server's default the others."""
+    texts = [name for name in rows.COLUMNS if name not in ("seq", "version")]
+    altered = (
+        f"ALTER COLUMN {name} SET STORAGE EXTENDED, ALTER COLUMN {name} SET COMPRESSION "
+        + (method if name in _JSON else "default")
+        for name in texts
+    )
     with psycopg.connect(scoped, autocommit=True) as connection:
-        connection.execute(
-            f"ALTER TABLE {schema.TABLE} ALTER COLUMN contenu SET COMPRESSION {method}, "
-            f"ALTER COLUMN donnees_personnelles SET COMPRESSION {method}"
-        )
+        connection.execute(f"ALTER TABLE {schema.TABLE} {', '.join(altered)}")
     return scoped
 
 
@@ -134,6 +156,21 @@ def kept_whole(scoped: str) -> str:
     return scoped
 
 
+def sizes(scoped: str) -> str:
+    """The table's size, its TOAST table's and its indexes', in MB."""
+    with psycopg.connect(scoped, autocommit=True) as connection:
+        table, toast, indexes = connection.execute(
+            "SELECT pg_relation_size(oid), pg_total_relation_size(reltoastrelid), "
+            "pg_indexes_size(oid) FROM pg_class WHERE oid = %s::regclass",
+            (schema.TABLE,),
+        ).fetchone()
+    found = zip(_PARTS, (table, toast, indexes), strict=True)
+    return ", ".join(f"{label} {size / 1e6:7.1f} Mo" for label, size in found)
+
+
+_PARTS = ("table", "TOAST", "index")
+
+
 def vacuumed(scoped: str) -> None:
     """``VACUUM (ANALYZE)`` of ``scoped``'s table once loaded, as autovacuum would soon do to
     a journal in use: the visibility hints are then set, so the first round does not pay for
@@ -143,14 +180,14 @@ def vacuumed(scoped: str) -> None:
 
 
 def same_rows(source: str, target: str) -> None:
-    """Copy the rows ``target`` lacks from ``source`` (``|| ''``: compressed anew, by the
-    target's method)."""
+    """Copy the rows ``target`` lacks from ``source`` (every text ``|| ''``: compressed anew,
+    by the target's method and storage)."""
     with psycopg.connect(target, autocommit=True) as connection:
         start = connection.execute(f"SELECT coalesce(max(seq), 0) FROM {schema.TABLE}").fetchone()
         origin = source.rsplit("%3D", 1)[1]
         columns = ", ".join(rows.COLUMNS)
-        anew = columns.replace("contenu,", "contenu || '',").replace(
-            "donnees_personnelles,", "donnees_personnelles || '',"
+        anew = ", ".join(
+            name if name in ("seq", "version") else f"{name} || ''" for name in rows.COLUMNS
         )
         connection.execute(
             f"INSERT INTO {schema.TABLE} ({columns}) SELECT {anew} "
