@@ -3,6 +3,8 @@ imported the first time the group needs it."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import importlib
 import os
@@ -89,6 +91,34 @@ def main() -> None:
     except SystemExit as done:
         exit_now(done.code)
         raise
+    except OSError as error:
+        if error.errno not in _DISK_FULL:
+            raise
+        _disk_full(error)
+
+
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""What a write meets on a full disk: click says nothing of these (it quiets only a closed
+pipe), so a report written to a full disk (``tamis valider … > /dev/full``) would end in a
+traceback."""
+
+
+def _disk_full(error: OSError) -> None:
+    """Say in French that a write failed for want of room, then exit 1 at once: what standard
+    output still holds goes nowhere (a second failed flush at exit would print Python's
+    English). A command that writes its own files (journal, report) says so itself before
+    this; what reaches here is an output stream, standard output most often."""
+    from tamis.audit.errors import os_reason
+
+    place = f"dans {error.filename} " if error.filename else ""
+    try:
+        sys.stderr.write(f"tamis : écriture impossible {place}({os_reason(error)}).\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)
 
 
 def exit_now(code: object) -> None:

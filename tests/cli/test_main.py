@@ -79,3 +79,41 @@ def test_no_quick_exit_while_a_thread_would_be_waited_for():
         release.set()
         other.join()
     exit_now("une erreur")  # sys.exit("…") prints its message: the usual exit does that
+
+
+POLICY = 'règle "photo" : refuser si sans_photo\nsinon examiner\n'
+CASES = '[[cas]]\nnom = "sans photo"\ninvitation.expediteur = { photo = false }\n'
+CASES += 'attendu.decision = "refuser"\n'
+
+
+def test_a_report_written_to_a_full_disk_is_a_french_error_not_a_traceback(tmp_path):
+    """Standard output on a full disk (``/dev/full``): each command that writes a report says
+    so in French and exits 1; click quiets only a closed pipe, so this was a traceback ending
+    in « OSError: [Errno 28] No space left on device »."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "p.cas.toml").write_text(CASES, encoding="utf-8")
+    (tmp_path / "q.tamis").write_text(POLICY.replace("refuser", "signaler"), encoding="utf-8")
+    commands = [
+        ["--help"],
+        ["valider", "p.tamis"],
+        ["formater", "-"],
+        ["analyser", "p.tamis"],
+        ["comparer", "p.tamis", "q.tamis"],
+        ["tester", "p.tamis"],
+        ["journal", "stats", "--journal", "j.jsonl"],
+    ]
+    (tmp_path / "j.jsonl").write_bytes(b"")
+    for args in commands:
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-c", ENTRY, *args],
+                cwd=tmp_path,
+                input=POLICY.encode(),
+                stdout=full,
+                stderr=subprocess.PIPE,
+                timeout=120,
+            )
+        stderr = done.stderr.decode()
+        assert done.returncode == 1, (args, stderr)
+        assert "Traceback" not in stderr and "Errno" not in stderr, (args, stderr)
+        assert "tamis : écriture impossible (disque plein)." in stderr, (args, stderr)
