@@ -105,7 +105,9 @@ def format_stdin(check: bool) -> Outcome:
         if changed:
             click.echo(f"{STDIN_NAME} : pas au format canonique", err=True)
         return Outcome(changed=changed)
-    click.echo(text, nl=False)
+    # Bytes, which click.echo writes as they are: it would strip what looks like a terminal
+    # colour from a string of the policy when stdout is not a terminal (another meaning).
+    click.echo(text.encode("utf-8"), nl=False)
     return Outcome(changed=changed)
 
 

@@ -149,6 +149,17 @@ def test_stdin_to_stdout(runner):
     assert result.stdout == FORMATTED
 
 
+def test_stdin_to_stdout_keeps_every_character_of_the_policy(runner):
+    """The text written is the policy's, byte for byte: click.echo strips what looks like a
+    terminal colour (ESC [ … m) when stdout is not a terminal, and « formater - < a > b »
+    wrote a policy whose string had lost its escape sequence (another value, another
+    decision). ``comparer`` must find the two the same."""
+    policy = 'refuser si expediteur.titre = "\x1b[31mrouge\x1b[0m"\nsinon accepter\n'
+    result = runner.invoke(cli, ["formater", "-"], input=policy.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == policy.encode("utf-8")
+
+
 def test_stdin_with_verifier(runner):
     result = runner.invoke(cli, ["formater", "--verifier", "-"], input=UNFORMATTED)
     assert result.exit_code == 1
