@@ -10,6 +10,7 @@ escapes the text.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -28,8 +29,34 @@ def junit_xml(session: Session) -> bytes:
         case = ET.SubElement(suite, "testcase", classname="moteurs", name="moteur indisponible")
         ET.SubElement(case, "error", message=problem).text = problem
     _totals(root)
+    _writable(root)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""What XML 1.0 cannot hold, even as a character reference (most control characters,
+U+FFFE, U+FFFF), and what it holds but discourages (DEL, the C1 controls): a case name or a
+path may have them, from TOML's escapes (``\\u0001``) or from a figé invitation id."""
+
+
+def _writable(root: ET.Element) -> None:
+    """Every text and attribute of the report with such characters escaped as a terminal
+    shows them (``\\x01``), so that the file stays well-formed XML."""
+    for element in root.iter():
+        if element.text:
+            element.text = _escaped(element.text)
+        for key, value in list(element.attrib.items()):
+            element.set(key, _escaped(value))
+
+
+def _escaped(text: str) -> str:
+    return _NOT_XML.sub(_escape, text) if _NOT_XML.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def write_junit(session: Session, path: Path) -> None:

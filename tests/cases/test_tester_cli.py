@@ -213,3 +213,27 @@ def test_a_toml_date_is_read_as_the_same_date_written_as_text(tmp_path: Path) ->
     path = project(tmp_path, cases, policy='refuser si recue_le commence par "2026-01-29"\n')
     result = run_tester(str(path))
     assert (result.exit_code, result.output) == (0, "3 réussis, 0 échoué\n")
+
+
+def test_junit_is_well_formed_whatever_the_case_names_hold(tmp_path: Path) -> None:
+    """XML 1.0 has no place for most control characters, even escaped: a case named with
+    one (TOML writes it \\u0001) made a report no CI server could read (« not well-formed
+    (invalid token) »). Each is written as the terminal shows it (\\x01), and what XML can
+    hold (]]>, quotes, <, &) is kept."""
+    odd = 'a ]]> \\"b\\" <c> & \\u0001 \\u001b[31m d \\u007f'
+    cases = CASES.replace('nom = "bien établi"', f'nom = "{odd}"').replace(
+        'attendu.decision = "accepter"', 'attendu.decision = "examiner"'
+    )
+    cases += f'\n[[cas]]\nnom = "{odd}"\ninvitation = {{}}\nattendu.decision = "examiner"\n'
+    path = project(tmp_path, cases)
+    report = tmp_path / "junit.xml"
+    assert run_tester(str(path), "--junit", str(report)).exit_code == 1
+    suite = ET.fromstring(report.read_bytes()).find("testsuite")
+    shown = 'a ]]> "b" <c> & \\x01 \\x1b[31m d \\x7f'
+    assert [case.get("name") for case in suite.findall("testcase")] == [
+        "sans photo",
+        shown,
+        "fichier de cas",
+    ]
+    assert shown in suite.find(f"testcase[@name='{shown}']/failure").text
+    assert shown in suite.find("testcase[@name='fichier de cas']/error").get("message")
