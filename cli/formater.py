@@ -23,7 +23,6 @@ from tamis.grammar.load import (
     decode_policy,
     read_limited,
     read_policy_bytes,
-    unreadable,
 )
 from tamis.grammar.parse import parse_policy
 from tamis.grammar.save import write_policy
@@ -70,7 +69,7 @@ def format_file(path: str, check: bool) -> Outcome:
         data = read_policy_bytes(Path(path))
         source = decode_policy(data)
     except UnreadablePolicy as problem:
-        click.echo(render(unreadable(path, str(problem)), ""), err=True)
+        click.echo(render(problem.diagnostic(path), ""), err=True)
         return Outcome(failed=True)
     text = formatted(source, path)
     if text is None:

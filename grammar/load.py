@@ -7,6 +7,7 @@ parser's diagnostics (E001-E009), the rest the checker's (E010-E049, W001-W019).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gc
 import os
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from tamis.grammar.ast import Span
+from tamis.grammar.ast import NO_SPAN, Span
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import Diagnostic, Severity
 from tamis.grammar.lines import unified_line_ends
@@ -75,7 +76,7 @@ def load_policy_file(
     try:
         source = read_policy_text(Path(path))
     except UnreadablePolicy as problem:
-        return None, [unreadable(shown, str(problem))], ""
+        return None, [problem.diagnostic(shown)], ""
     checked, diagnostics = load_policy_source(source, shown, vocabulary, cache)
     return checked, diagnostics, source
 
@@ -103,13 +104,22 @@ def load_policy_stream(
     try:
         source = decode_policy(read_limited(stream))
     except UnreadablePolicy as problem:
-        return None, [unreadable(shown, str(problem))], ""
+        return None, [problem.diagnostic(shown)], ""
     checked, diagnostics = load_policy(source, shown, vocabulary)
     return checked, diagnostics, source
 
 
 class UnreadablePolicy(Exception):
-    """A policy file that cannot be read as UTF-8 text; ``str()`` is the French reason."""
+    """A policy file that cannot be read as UTF-8 text; ``str()`` is the French reason,
+    ``span`` the place of the first byte that is not UTF-8 (else none)."""
+
+    def __init__(self, reason: str, span: Span = NO_SPAN) -> None:
+        super().__init__(reason)
+        self.span = span
+
+    def diagnostic(self, path: str) -> Diagnostic:
+        """E000 for the policy at ``path``."""
+        return unreadable(path, str(self), self.span)
 
 
 def read_policy_text(path: Path) -> str:
@@ -187,22 +197,43 @@ def decode_policy(data: bytes) -> str:
     """UTF-8 text, a leading byte-order mark dropped, composed (NFC): a name typed with
     decomposed accents (as some editors save them) is the same name as its composed form;
     CRLF and CR line ends become LF."""
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return unified_line_ends(unicodedata.normalize("NFC", data.decode("utf-8-sig")))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise UnreadablePolicy(
-            f"le fichier n'est pas en UTF-8 (octet invalide à la ligne {line}, "
-            f"position {error.start})"
-        ) from None
+        raise _not_utf8(data, error.start) from None
+    return unified_line_ends(unicodedata.normalize("NFC", text))
 
 
-def unreadable(path: str, reason: str) -> Diagnostic:
-    help = (
-        "une politique tient en 8 Mio au plus : découpez-la en plusieurs politiques"
-        if reason == TOO_LARGE
-        else "vérifiez le chemin du fichier ; une politique est un fichier texte en UTF-8 "
-        "(extension .tamis)"
+def _not_utf8(data: bytes, start: int) -> UnreadablePolicy:
+    """The first byte that is not UTF-8, placed as a diagnostic places a character: its line
+    (CR, LF and CRLF end one) and its column in characters of that line."""
+    before = unified_line_ends(unicodedata.normalize("NFC", data[:start].decode("utf-8")))
+    line = before.count("\n") + 1
+    column = len(before) - before.rfind("\n")
+    span = Span(line, column, line, column + 1, len(before), len(before) + 1)
+    return UnreadablePolicy(
+        f"le fichier n'est pas en UTF-8 (octet 0x{data[start]:02x} à la ligne {line}, "
+        f"colonne {column})",
+        span,
     )
+
+
+NOT_UTF8_HELP = (
+    "réenregistrez la politique en UTF-8 (l'encodage se choisit à l'enregistrement, dans "
+    "l'éditeur) ; un « é » en Latin-1 ou un fichier en UTF-16 n'est pas de l'UTF-8"
+)
+
+
+def unreadable(path: str, reason: str, span: Span = NO_SPAN) -> Diagnostic:
+    if reason == TOO_LARGE:
+        help = "une politique tient en 8 Mio au plus : découpez-la en plusieurs politiques"
+    elif span != NO_SPAN:
+        help = NOT_UTF8_HELP
+    else:
+        help = (
+            "vérifiez le chemin du fichier ; une politique est un fichier texte en UTF-8 "
+            "(extension .tamis)"
+        )
     message = f"impossible de lire la politique : {reason}"
-    return Diagnostic("E000", Severity.ERREUR, message, Span(0, 0, 0, 0), help, path)
+    return Diagnostic("E000", Severity.ERREUR, message, span, help, path)

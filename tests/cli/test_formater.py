@@ -196,8 +196,8 @@ def test_unreadable_and_non_utf8_files(runner, tmp_path):
     result = runner.invoke(cli, ["formater", str(latin), str(missing), str(good)])
     assert result.exit_code == 1
     assert (
-        f"{latin}: erreur[E000]: impossible de lire la politique : le fichier n'est pas en "
-        "UTF-8 (octet invalide à la ligne 1, position 11)"
+        f"{latin}:1:12: erreur[E000]: impossible de lire la politique : le fichier n'est pas en "
+        "UTF-8 (octet 0xe9 à la ligne 1, colonne 12)"
     ) in result.stderr
     assert (
         f"{missing}: erreur[E000]: impossible de lire la politique : fichier introuvable"
@@ -257,7 +257,7 @@ def test_stdin_that_is_not_utf8(runner):
     assert result.exit_code == 1
     assert result.stderr == (
         "<entrée standard>: erreur[E000]: entrée illisible : le fichier n'est pas en UTF-8 "
-        "(octet invalide à la ligne 1, position 11)\n"
+        "(octet 0xe9 à la ligne 1, colonne 12)\n"
     )
 
 

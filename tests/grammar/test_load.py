@@ -85,9 +85,27 @@ def test_not_utf8(tmp_path: Path) -> None:
         (
             "E000",
             "impossible de lire la politique : le fichier n'est pas en UTF-8 "
-            "(octet invalide à la ligne 1, position 3)",
+            "(octet 0xe8 à la ligne 1, colonne 4)",
         )
     ]
+
+
+def test_not_utf8_is_placed_at_its_line_and_column(tmp_path: Path) -> None:
+    """The first byte that is not UTF-8 is placed as any diagnostic is: line (CR and CRLF
+    end one too) and column in characters of that line. The « position » was the byte's
+    offset in the whole file (« ligne 4, position 85 » for column 43 of line 4)."""
+    path = tmp_path / "latin1.tamis"
+    text = '# Politique de Zoé\r\n\rrefuser si sans_photo\nexaminer si expediteur.titre = "café"'
+    path.write_bytes(text.encode("utf-8")[:-3] + 'é"\n'.encode("latin-1"))
+    _, [diagnostic], _ = load_policy_file(path, VOCABULARY)
+    assert diagnostic.code == "E000"
+    assert diagnostic.message.endswith("(octet 0xe9 à la ligne 4, colonne 36)")
+    assert (diagnostic.span.line, diagnostic.span.column) == (4, 36)
+    assert "réenregistrez la politique en UTF-8" in diagnostic.help
+    with_bom = b"\xef\xbb\xbfrefuser si \xe9"
+    (tmp_path / "bom.tamis").write_bytes(with_bom)
+    _, [diagnostic], _ = load_policy_file(tmp_path / "bom.tamis", VOCABULARY)
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 12)
 
 
 def test_byte_order_mark_is_dropped(tmp_path: Path) -> None:
