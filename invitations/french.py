@@ -9,6 +9,7 @@ record.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import re
 import tomllib
@@ -49,9 +50,13 @@ def not_utf8_at(place: str) -> str:
 
 
 def _place(data: bytes, start: int) -> str:
-    """« octet 0xe9 à la ligne 2, position 9 » for the first undecodable byte of ``data``."""
+    """« octet 0xe9 à la ligne 2, colonne 9 » for the first undecodable byte of ``data``: the
+    column in characters of its line (a leading byte-order mark is no character)."""
     line = data.count(b"\n", 0, start) + 1
-    return f"octet 0x{data[start]:02x} à la ligne {line}, position {start + 1}"
+    begins = data.rfind(b"\n", 0, start) + 1
+    before = data[begins:start] if begins else data[:start].removeprefix(codecs.BOM_UTF8)
+    column = len(before.decode("utf-8", "replace")) + 1
+    return f"octet 0x{data[start]:02x} à la ligne {line}, colonne {column}"
 
 
 _TOML_REASONS: tuple[tuple[str, str], ...] = (

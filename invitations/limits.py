@@ -43,7 +43,7 @@ class ReadError(Exception):
     def problem(self) -> str:
         """The French message, the column included (the location names the line)."""
         if self.byte is not None:
-            where = f"octet 0x{self.byte:02x} à la ligne {self.line}, position {self.column}"
+            where = f"octet 0x{self.byte:02x} à la ligne {self.line}, colonne {self.column}"
             return f"le fichier {not_utf8_at(where)}"
         if self.column is None:
             return self.reason

@@ -130,7 +130,7 @@ def test_why_an_output_file_is_unreadable_is_said_in_french(folder: Path) -> Non
         "dossier": "c'est un dossier, pas un fichier",
         "casse.cas.toml": "syntaxe TOML invalide, ligne 1, colonne 6 : « ]] » attendu pour"
         " fermer le nom de la table",
-        "latin.cas.toml": "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, position 3) ;"
+        "latin.cas.toml": "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, colonne 3) ;"
         " réenregistrez-le en UTF-8",
     }
     (folder / "dossier").mkdir()

@@ -207,7 +207,7 @@ def test_an_invitation_file_is_read_as_decider_reads_it(tmp_path: Path, monkeypa
     errors = [line for line in result.output.splitlines() if "erreur[" in line]
     assert errors == [
         "essai.cas.toml:3:14: erreur[C009]: faute.json:1 : JSON invalide, colonne 26 (mot inconnu : seuls true, false et null s'écrivent sans guillemets)",
-        "essai.cas.toml:8:14: erreur[C009]: latin.json : le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, position 25) ; réenregistrez-le en UTF-8",
+        "essai.cas.toml:8:14: erreur[C009]: latin.json : le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, colonne 25) ; réenregistrez-le en UTF-8",
         "essai.cas.toml:13:14: erreur[C009]: nan.json:2 : JSON invalide, colonne 17 (NaN et Infinity ne sont pas des nombres JSON)",
         "essai.cas.toml:18:14: erreur[C009]: vide.json : un objet JSON était attendu",
     ]
@@ -273,3 +273,20 @@ def test_case_parameters_keep_the_bounds_decider_keeps(tmp_path: Path, monkeypat
         "essai.cas.toml:16:33: erreur[C011]: « cas[3].parametres.connexions_min » doit avoir au plus 18 chiffres (reçu : 19 chiffres)",
     ]
     assert result.output.endswith("1 réussi, 0 échoué, 3 en erreur\n")
+
+
+def test_a_case_file_that_is_not_utf8_names_the_line_and_the_column_of_the_byte(
+    tmp_path: Path,
+) -> None:
+    """The place of the first byte that is not UTF-8 is its line and its column in characters
+    of that line; it was the byte's offset in the whole file (here « position 65 »)."""
+    project(tmp_path)
+    text = '[[cas]]\nnom = "été"\ninvitation = {}\nattendu.decision = "examiné"\n'
+    data = text.encode("utf-8").replace("examiné".encode(), "examin\xe9".encode("latin-1"))
+    (tmp_path / "essai.cas.toml").write_bytes(data)
+    result = run_tester(str(tmp_path / "essai.cas.toml"))
+    assert result.exit_code == 1
+    assert (
+        "le fichier de cas n'est pas en UTF-8 (octet 0xe9 à la ligne 4, colonne 27) ;"
+        " réenregistrez-le en UTF-8"
+    ) in result.output

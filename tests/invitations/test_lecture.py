@@ -83,7 +83,7 @@ def test_unknown_format_unreadable_and_empty_inputs(tmp_path):
     latin.write_bytes(b'{"id": "\xe9"}\n')
     (latin_record,) = read_invitations(latin, name="latin.jsonl")
     assert latin_record.errors == (
-        "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, position 9) ; réenregistrez-le en UTF-8",
+        "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 1, colonne 9) ; réenregistrez-le en UTF-8",
     )
 
 

@@ -114,7 +114,7 @@ def test_a_line_that_is_not_utf8_costs_only_itself(tmp_path) -> None:
     assert ids(records) == ["a", "b"]
     assert records[1].location == "latin.jsonl:2"
     assert records[1].errors == (
-        "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 2, position 12) ; réenregistrez-le en UTF-8",
+        "le fichier n'est pas en UTF-8 (octet 0xe9 à la ligne 2, colonne 12) ; réenregistrez-le en UTF-8",
     )
 
 

@@ -71,7 +71,7 @@ def test_non_utf8_context_gives_the_line_and_how_to_fix_it(tmp_path):
     path = tmp_path / "tamis.toml"
     path.write_bytes(b"[moi]\nnom = '\xe9'\n")
     assert context_error(path) == (
-        f"{path} : le fichier de contexte n'est pas en UTF-8 (octet 0xe9 à la ligne 2, position 14) ; réenregistrez-le en UTF-8"
+        f"{path} : le fichier de contexte n'est pas en UTF-8 (octet 0xe9 à la ligne 2, colonne 8) ; réenregistrez-le en UTF-8"
     )
 
 
@@ -110,7 +110,7 @@ def test_non_utf8_export_file(tmp_path):
     (tmp_path / "Connections.csv").write_bytes(b"First Name,Last Name,URL\nJos\xe9,B,u\n")
     assert context_error(path) == (
         f"{path} : clé « reseau.fichiers[0] » : {tmp_path / 'Connections.csv'} n'est pas en UTF-8 "
-        "(octet 0xe9 à la ligne 2, position 29) ; réenregistrez-le en UTF-8"
+        "(octet 0xe9 à la ligne 2, colonne 4) ; réenregistrez-le en UTF-8"
     )
 
 
