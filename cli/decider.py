@@ -32,7 +32,7 @@ from tamis.audit.journal import Journal, open_journal
 from tamis.audit.sink import parse_durability
 from tamis.cli import options
 from tamis.cli.collector import tuned_for_batch
-from tamis.cli.human import number, safe
+from tamis.cli.human import number, safe, safe_lines
 from tamis.cli.known_text import HINTS, known_court, known_json, known_texte
 from tamis.cli.paths import same_file
 from tamis.cli.progress import Reporter
@@ -438,11 +438,6 @@ def render_known(known: Known, view: View) -> bytes:
     if view.format_ == "texte":
         return known_texte(known, utc=view.utc).encode()
     return orjson.dumps(known_json(known))
-
-
-def safe_lines(text: str) -> str:
-    """Each line of ``text`` made safe for a terminal, its line breaks kept."""
-    return "\n".join(safe(line) for line in text.split("\n"))
 
 
 def summary(tally: Counter, rerun: Rerun = Rerun.CHANGED) -> str:

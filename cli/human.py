@@ -32,6 +32,11 @@ def safe(value: object) -> str:
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 
+def safe_lines(text: str) -> str:
+    """Each line of ``text`` made safe for a terminal, its line breaks kept."""
+    return "\n".join(safe(line) for line in text.split("\n"))
+
+
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
     code = ord(char)

@@ -21,6 +21,7 @@ from tamis.cases.junit import write_junit
 from tamis.cases.report import session_json, summary, text_report
 from tamis.cases.run import EngineChoice, Options, Session, run
 from tamis.cli import options
+from tamis.cli.human import safe, safe_lines
 
 
 @click.command("tester", short_help="Vérifie des politiques par leurs cas de test (.cas.toml).")
@@ -115,10 +116,13 @@ def _a_number(value: float | None) -> float | None:
 
 
 def _print_text(session: Session, coverage: bool, below: list[str]) -> None:
+    """The report, each control character escaped (``cli.human.safe``): a case name, a path
+    and an explanation quoting the invitation (a sender's title, a message that ``figer``
+    took from the journal) may hold a terminal's escape sequences."""
     for block in text_report(session, coverage=coverage):
-        click.echo(block + "\n")
+        click.echo(safe_lines(block) + "\n")
     for line in below:
-        click.echo(line)
+        click.echo(safe(line))
     click.echo(summary(session))
 
 

@@ -237,3 +237,23 @@ def test_junit_is_well_formed_whatever_the_case_names_hold(tmp_path: Path) -> No
     ]
     assert shown in suite.find(f"testcase[@name='{shown}']/failure").text
     assert shown in suite.find("testcase[@name='fichier de cas']/error").get("message")
+
+
+def test_the_text_report_escapes_a_terminal_s_control_characters(tmp_path: Path) -> None:
+    """A case name and an explanation quoting the invitation (a title figer took from the
+    journal) are shown escaped, as the journal commands show them: raw, an escape sequence
+    (here one that sets the terminal's title, and another that clears the screen) went to
+    the terminal of whoever ran the tests."""
+    policy = 'règle "titre" : refuser si expediteur.titre contient "vente"\nsinon examiner\n'
+    cases = (
+        '[[cas]]\nnom = "cas \\u001b[2J"\n'
+        'invitation.expediteur = { titre = "vente \\u001b]0;pris\\u0007 \\u202eelle" }\n'
+        'attendu.decision = "accepter"\n'
+    )
+    path = project(tmp_path, cases, policy)
+    result = run_tester(str(path))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert f"ÉCHEC {path}:1 « cas \\x1b[2J »" in result.output
+    assert 'expediteur.titre = "vente \\x1b]0;pris\\x07 \\u202eelle" contient' in result.output
