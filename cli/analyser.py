@@ -34,7 +34,10 @@ class Report:
     findings: list[Finding]
 
     def count(self, severity: Severity) -> int:
-        return sum(f.diagnostic.severity is severity for f in self.findings)
+        """The findings of ``severity``, and the policy's own errors that kept it from being
+        analysed (so that the summary counts the errors shown above it)."""
+        found = sum(f.diagnostic.severity is severity for f in self.findings)
+        return found + sum(d.severity is severity for d in self.invalid)
 
     def failed(self, strict: bool) -> bool:
         warned = strict and self.count(Severity.AVERTISSEMENT)

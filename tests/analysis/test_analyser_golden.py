@@ -115,6 +115,9 @@ def test_an_invalid_policy_is_not_analysed(tmp_path: Path) -> None:
     assert code == 1
     assert "analyse impossible, la politique a des erreurs" in output
     assert "erreur[E011]: fait ou paramètre inconnu « sans_phot »" in output
+    assert output.endswith(
+        "1 politique analysée : 1 erreur, 0 avertissement, 0 note ; 1 en échec\n"
+    )  # its errors were not counted: « 0 erreur … ; 1 en échec » under an error
 
 
 def test_a_missing_file_is_a_french_error(tmp_path: Path) -> None:
