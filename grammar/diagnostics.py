@@ -113,9 +113,16 @@ def _display_width(text: str) -> int:
     return sum(_char_width(c) for c in text)
 
 
+_INVISIBLE = frozenset({"Mn", "Me", "Cf"})
+"""Categories a terminal gives no column: marks (accents, an emoji's variation selector) and
+format characters (zero-width space and joiner, direction marks)."""
+
+
 def _char_width(char: str) -> int:
     if char == "\t":
         return TAB
     if unicodedata.combining(char):
+        return 0
+    if unicodedata.category(char) in _INVISIBLE and char != "\xad":  # a soft hyphen shows
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1

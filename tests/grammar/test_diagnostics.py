@@ -67,6 +67,17 @@ def test_render_counts_wide_characters_twice() -> None:
     assert text.splitlines()[1:] == [" 1 | 東京 東京", "   |      ^^^^"]
 
 
+def test_render_counts_invisible_characters_as_nothing() -> None:
+    """A zero-width space, a joiner, a direction mark or an emoji's variation selector in a
+    string takes no column of a terminal: the caret after them stood one column to the
+    right for each (they counted 1, as only combining accents counted 0)."""
+    line = 'règle "a\u200b\u200d\u200eb\u2764\ufe0f" : refuser si x'
+    column = line.index(" x") + 2
+    text = render(diag(Span(1, column, 1, column + 1)), line)
+    assert text.splitlines()[2] == "   | " + " " * (column - 1 - 4) + "^"
+    assert render(diag(Span(1, 2, 1, 3)), "\xadx").splitlines()[2] == "   |  ^"  # soft hyphen
+
+
 def test_render_multi_line_span_marks_each_line() -> None:
     source = 'règle "a" : refuser si x\n    motif "m"\n'
     text = render(diag(Span(1, 1, 2, 14)), source)
