@@ -24,6 +24,7 @@ class Found:
     case_files: list[Path] = field(default_factory=list)
     policies: list[Path] = field(default_factory=list)  # policies seen in folders or named
     missing: list[str] = field(default_factory=list)  # French: a named policy without cases
+    unpaired: list[Path] = field(default_factory=list)  # those policies (an error, not untested)
 
 
 def discover(paths: Iterable[str]) -> Found:
@@ -56,6 +57,7 @@ def _policy(path: Path, found: Found) -> None:
         _add(found.case_files, beside)
     else:
         found.missing.append(f"{path} : aucun fichier de cas (attendu : {beside})")
+        found.unpaired.append(path)
 
 
 def _add(paths: list[Path], path: Path) -> None:

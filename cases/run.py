@@ -139,7 +139,7 @@ def run(found: Found, options: Options) -> Session:
     runner = _Runner(session, options)
     for policy_path, case_files in by_policy.items():
         runner.policy(policy_path, case_files)
-    tested = set(by_policy)
+    tested = set(by_policy) | {_key(p) for p in found.unpaired}  # the latter: already errors
     session.untested = [p for p in found.policies if _key(p) not in tested]
     return session
 

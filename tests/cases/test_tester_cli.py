@@ -75,6 +75,10 @@ def test_no_test_file_is_an_error_and_a_missing_path_a_usage_error(tmp_path: Pat
     result = run_tester(str(tmp_path / "seule.tamis"))
     assert result.exit_code == 1
     assert f"erreur : {tmp_path / 'seule.tamis'} : aucun fichier de cas" in result.output
+    assert "avertissement" not in result.output  # said once, as the error it is
+    result = run_tester(str(tmp_path / "seule.tamis"), str(tmp_path), "--couverture-min", "50")
+    assert result.output.count("aucun fichier de cas") == 1, result.output
+    assert "couverture insuffisante" not in result.output
     empty = tmp_path / "vide"
     empty.mkdir()
     result = run_tester(str(empty))
