@@ -331,7 +331,9 @@ def _missing_operator(error: UnexpectedToken, span: Span, path: str) -> Diagnost
     if error.token.type not in OPERANDS or not set(error.expected) >= OPERATORS:
         return None
     message = f"{describe_token(error.token)} inattendu : il manque « et », « ou » ou un opérateur"
-    help = "reliez les conditions par « et » / « ou », ou comparez avec =, contient, dans, …"
+    help = _misspelt_keyword(error) or (
+        "reliez les conditions par « et » / « ou », ou comparez avec =, contient, dans, …"
+    )
     return _error("E001", message, span, help, path)
 
 
@@ -341,4 +343,39 @@ def _token_help(error: UnexpectedToken) -> str | None:
         return f"« {token} » est un mot réservé : il ne peut pas servir de nom"
     if token.type == "_MOTIF":
         return "« motif » ne suit qu'une règle de décision (ACTION si condition)"
-    return None
+    return _misspelt_keyword(error)
+
+
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "_POLITIQUE": ("politique",),
+    "_RESOLUTION": ("résolution",),
+    "_PARAMETRE": ("paramètre",),
+    "_DEFINIR": ("définir",),
+    "_REGLE": ("règle",),
+    "ACTION": ("accepter", "refuser", "ignorer", "signaler", "examiner"),
+    "_SINON": ("sinon",),
+    "_SI": ("si",),
+    "_MOTIF": ("motif",),
+    "PRIORITE": ("priorité",),
+    "PREMIERE_APPLICABLE": ("première_applicable",),
+    "REFUS_PRIORITAIRE": ("refus_prioritaire",),
+    "_ET": ("et",),
+    "_OU": ("ou",),
+    "CONTIENT": ("contient",),
+    "DANS": ("dans",),
+    "_ENTRE": ("entre",),
+    "VRAI": ("vrai",),
+    "FAUX": ("faux",),
+}
+"""How each keyword the parser may expect is written, to guess the one a name misspells."""
+
+
+def _misspelt_keyword(error: UnexpectedToken) -> str | None:
+    """« vouliez-vous dire « refuser » ? » for a name where a keyword close to it was
+    expected (``refusr si …``, ``sinn accepter``, ``motiv "…"``)."""
+    if error.token.type != "NAME":
+        return None
+    from tamis.grammar.suggest import did_you_mean
+
+    words = [word for name in error.expected for word in _SPELLINGS.get(name, ())]
+    return did_you_mean(str(error.token), words)

@@ -193,6 +193,27 @@ def test_help_lines():
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "hint"),
+    [
+        ("refusr si sans_photo", "vouliez-vous dire « refuser » ?"),
+        ("sinon accepter\nsinn refuser", "vouliez-vous dire « sinon » ?"),
+        ("refuser si connu\nsinn accepter", "vouliez-vous dire « sinon » ?"),
+        ("définr x si connu", "vouliez-vous dire « définir » ?"),
+        ('politque "p"', "vouliez-vous dire « politique » ?"),
+        ('règle "a" : refuser si connu\n    motiv "m"', "vouliez-vous dire « motif » ?"),
+        ("refuser si a ett b", "vouliez-vous dire « et » ?"),
+        ("bonjour tout le monde", None),  # nothing close: no guess
+    ],
+)
+def test_a_misspelt_keyword_gets_a_did_you_mean(source, hint):
+    """A name where a keyword was expected, close to one of them: « vouliez-vous dire … ? »,
+    as for an unknown fact (« refusr si sans_photo » only said what an instruction is)."""
+    diagnostic = only_error(source)
+    assert diagnostic.code == "E001"
+    assert diagnostic.help == hint
+
+
 def test_unterminated_string_span_runs_to_the_end_of_its_line():
     diagnostic = only_error('refuser si message = "abc\nsinon accepter')
     assert (diagnostic.span.line, diagnostic.span.column) == (1, 22)
