@@ -35,7 +35,7 @@ from tamis.cases.model import Case, CaseFile, ContextSpec, Expectation, FactExpe
 from tamis.cases.problems import Problems, dotted
 from tamis.grammar.ast import Action, Span
 from tamis.grammar.suggest import did_you_mean, hint_for
-from tamis.grammar.vocabulary import Value
+from tamis.grammar.vocabulary import Value, toml_shown
 from tamis.invitations.files import read_bounded
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.invitations.limits import ReadError
@@ -159,7 +159,7 @@ class _Reader:
         if named is not None:
             return self.path.parent / named
         beside = policy_beside(self.path)
-        if beside is None:
+        if beside is None and "politique" not in document:  # else: its type was reported
             self.missing("politique", (), f"le fichier ne s'appelle pas NOM{SUFFIX}")
         return beside
 
@@ -400,8 +400,9 @@ def _field_of(message: str) -> list[str | int]:
 
 
 def _shown(value: object) -> str:
+    """A value as the TOML that wrote it (``"examiner"``, ``true``), not Python's spelling."""
     if isinstance(value, dict):
         return "une table"
     if isinstance(value, list):
         return "une liste"
-    return repr(value)
+    return toml_shown(value)

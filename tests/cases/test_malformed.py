@@ -290,3 +290,22 @@ def test_a_case_file_that_is_not_utf8_names_the_line_and_the_column_of_the_byte(
         "le fichier de cas n'est pas en UTF-8 (octet 0xe9 à la ligne 4, colonne 27) ;"
         " réenregistrez-le en UTF-8"
     ) in result.output
+
+
+def test_a_wrong_value_is_shown_as_toml_and_a_wrong_policy_key_is_not_also_missing(
+    tmp_path: Path,
+) -> None:
+    """« (reçu : "examiner") » and « (reçu : true) » as the file writes them, not Python's
+    'examiner' and True; a « politique » of the wrong type is that error alone, not also
+    « clé « politique » absente »."""
+    write(tmp_path, "essai.tamis", POLICY)
+    cases = 'politique = 5\n\n[[cas]]\nnom = true\ninvitation = {}\nattendu = "examiner"\n'
+    write(tmp_path, "autres.toml", cases)
+    result = run_tester(str(tmp_path / "autres.toml"))
+    assert result.exit_code == 1
+    errors = [line.split(": ", 1)[1] for line in result.output.splitlines() if "erreur[" in line]
+    assert errors == [
+        "erreur[C003]: « politique » doit être un chemin (texte) (reçu : 5)",
+        "erreur[C003]: « cas[1].nom » doit être un texte (reçu : true)",
+        'erreur[C003]: « cas[1].attendu » doit être une table (attendu.decision = …) (reçu : "examiner")',
+    ]
