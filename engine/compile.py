@@ -46,6 +46,11 @@ _PY_OPS[ast.Op.GE] = ">="
 Decide = Callable[..., Decision]
 
 _SHORT = 60  # longest operand code that ``_pair`` may write twice
+_WIDE = 32
+"""Most operands of one written ``et`` / ``ou`` chain: each nests one conditional expression
+in the next, and Python's compiler recurses on that nesting (« maximum recursion depth
+exceeded during compilation » near 2,500 operands); wider junctions are written as a chain of
+chains, whose depth grows with the logarithm of their width."""
 
 
 class NativePolicy:
@@ -316,12 +321,19 @@ class _Generator:
 
     def _junction(self, expr: ast.And | ast.Or) -> tuple[str, bool]:
         parts = [self.condition(operand) for operand in expr.operands]
-        word = " and " if isinstance(expr, ast.And) else " or "
+        return self._joined(isinstance(expr, ast.And), parts)
+
+    def _joined(self, is_and: bool, parts: list[tuple[str, bool]]) -> tuple[str, bool]:
+        """Kleene ``et`` / ``ou`` of ``parts``, each (code, never None)."""
+        word = " and " if is_and else " or "
         if all(certain for _, certain in parts):
             return "(" + word.join(code for code, _ in parts) + ")", True
+        while len(parts) > _WIDE:  # Kleene's et and ou are associative: group them
+            starts = range(0, len(parts), _WIDE)
+            parts = [self._joined(is_and, parts[i : i + _WIDE]) for i in starts]
         if len(parts) == 2 and len(parts[1][0]) <= _SHORT:
-            return self._pair(isinstance(expr, ast.And), parts[0], parts[1]), False
-        stop = "False" if isinstance(expr, ast.And) else "True"
+            return self._pair(is_and, parts[0], parts[1]), False
+        stop = "False" if is_and else "True"
         chain, open_names = [], []
         for code, certain in parts:
             if certain:
@@ -330,7 +342,7 @@ class _Generator:
             first, name = self._bind(code)
             chain.append(f"{stop} if {first} is {stop} else ")
             open_names.append(name)
-        if isinstance(expr, ast.And):  # each open name is True or None here
+        if is_and:  # each open name is True or None here
             tail = " and ".join(open_names)
         else:  # each open name is False or None here
             tail = "None if " + " or ".join(f"{n} is None" for n in open_names) + " else False"

@@ -88,6 +88,25 @@ def test_every_operator_with_known_and_unknown_values(condition, facts, expected
     assert reference.value is expected
 
 
+@pytest.mark.parametrize("word", ["ou", "et"])
+def test_a_junction_of_thousands_of_conditions_compiles_and_decides_as_kleene(word):
+    """« a ou b ou … » over 3,000 comparisons (valider accepts it): the generated chain nested
+    one conditional expression per operand, and Python's compiler stopped with « maximum
+    recursion depth exceeded during compilation », a traceback from decider, tester and
+    analyser. Every value (vrai, faux, inconnu) still decides as the reference evaluator."""
+    size = 3000
+    wanted = "=" if word == "ou" else "!="
+    terms = f" {word} ".join(f"expediteur.connexions {wanted} {i}" for i in range(size))
+    policy = load(f"accepter si {terms} et sans_photo\nsinon refuser\n")
+    native = compile_policy(policy)
+    for connexions in (0, 1499, size - 1, size, None):
+        for photo in (True, False, None):
+            facts = {"expediteur.connexions": connexions, "sans_photo": photo}
+            decision = native.decide(facts)
+            reference = Evaluator(policy, facts, policy.parameters, {})
+            assert outcome(decision) is reference.condition(policy.rules[0].condition).value
+
+
 CHAIN = """
 définir a si expediteur.connexions < connexions_min
 définir c si b ou connu
