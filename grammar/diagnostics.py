@@ -84,12 +84,33 @@ def _excerpt(span: Span, source_lines: list[str]) -> list[str]:
     for number in range(span.line, last + 1):
         text = source_lines[number - 1]
         start, end = _columns(span, number, text)
-        out.append(f" {number:>{width}} | {_expand(text)}".rstrip())
-        pad, marks = _display_width(text[: start - 1]), _display_width(text[start - 1 : end - 1])
+        shown, start, end = _window(text, start, end)
+        out.append(f" {number:>{width}} | {_expand(shown)}".rstrip())
+        pad, marks = _display_width(shown[: start - 1]), _display_width(shown[start - 1 : end - 1])
         out.append(f" {' ' * width} | {' ' * pad}{'^' * max(1, marks)}")
     if last < span.end_line:
         out.append(f" {' ' * width} | …")
     return out
+
+
+WINDOW = 100
+"""Most characters of a source line shown under a diagnostic: a longer line (a policy written
+on one line, a list of thousands of items) is cut around the span, « … » marking each cut,
+so that each of its diagnostics does not repeat the whole line."""
+BEFORE = 40  # characters kept before the span when a line is cut
+
+
+def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """``text`` cut to ``WINDOW`` characters around columns [start, end), and the span's
+    columns in what is shown."""
+    if len(text) <= WINDOW:
+        return text, start, end
+    low = max(0, min(start - 1 - BEFORE, len(text) - WINDOW))
+    high = min(len(text), low + WINDOW)
+    head = "…" if low else ""
+    shown = head + text[low:high] + ("…" if high < len(text) else "")
+    shift = len(head) - low
+    return shown, start + shift, min(end, high + 1) + shift
 
 
 def _columns(span: Span, number: int, text: str) -> tuple[int, int]:

@@ -78,6 +78,23 @@ def test_render_counts_invisible_characters_as_nothing() -> None:
     assert render(diag(Span(1, 2, 1, 3)), "\xadx").splitlines()[2] == "   |  ^"  # soft hyphen
 
 
+def test_render_cuts_a_long_line_around_the_span() -> None:
+    """A line of thousands of characters (a policy on one line, a list of thousands of items)
+    is shown as 100 characters around the span, « … » at each cut: each of its diagnostics
+    printed the whole line, and 2,000 errors in a 6,000-character line made 12 Mo of output,
+    20 s and 880 Mo of memory for valider."""
+    line = "paramètre l = [" + ", ".join(f"{i:03}" for i in range(1000)) + "]"
+    middle = line.index("500") + 1
+    shown, carets = render(diag(Span(1, middle, 1, middle + 3)), line).splitlines()[1:]
+    assert shown == " 1 | …" + line[middle - 41 : middle + 59] + "…"
+    assert carets == "   | " + " " * 41 + "^^^"
+    first = render(diag(Span(1, 16, 1, 19)), line).splitlines()[1:]
+    assert first == [" 1 | " + line[:100] + "…", "   | " + " " * 15 + "^^^"]
+    end = len(line) + 1
+    last = render(diag(Span(1, end, 1, end + 1)), line).splitlines()[1:]
+    assert last == [" 1 | …" + line[-100:], "   | " + " " * 101 + "^"]
+
+
 def test_render_multi_line_span_marks_each_line() -> None:
     source = 'règle "a" : refuser si x\n    motif "m"\n'
     text = render(diag(Span(1, 1, 2, 14)), source)
