@@ -62,10 +62,20 @@ MAX_LINES = 4  # source lines shown under a multi-line span
 def render(diagnostic: Diagnostic, source: str) -> str:
     """Header line, the source line(s) with carets under the span, then ``aide : …``."""
     lines = [_header(diagnostic)]
-    lines += _excerpt(diagnostic.span, source.splitlines())
+    lines += _excerpt(diagnostic.span, _lines(source))
     if diagnostic.help:
         lines.append(f"  aide : {diagnostic.help}")
     return "\n".join(lines)
+
+
+def _lines(source: str) -> list[str]:
+    """The source's lines as the parser counts them: split at LF only. ``str.splitlines``
+    also splits at a form feed, U+0085, U+2028 and others that a comment or a string may hold,
+    and the excerpt then showed a line some lines above the one diagnosed."""
+    lines = source.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _header(diagnostic: Diagnostic) -> str:

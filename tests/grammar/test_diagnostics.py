@@ -95,6 +95,18 @@ def test_render_cuts_a_long_line_around_the_span() -> None:
     assert last == [" 1 | …" + line[-100:], "   | " + " " * 101 + "^"]
 
 
+def test_render_shows_the_line_the_parser_counted() -> None:
+    """Lines end at LF only, as the parser counts them: a form feed, U+0085 or U+2028 in a
+    comment or a string does not end one (str.splitlines says it does, and the excerpt showed
+    « suite » for line 5 below)."""
+    source = (
+        "# Partie 1\x0c\nrefuser si sans_photo\n# page 2 \u2028 suite\n"
+        'examiner si expediteur.titre = "a\x85b"\nrefuser si conu\nsinon accepter\n'
+    )
+    text = render(diag(Span(5, 12, 5, 16)), source)
+    assert text.splitlines()[1:] == [" 5 | refuser si conu", "   |            ^^^^"]
+
+
 def test_render_multi_line_span_marks_each_line() -> None:
     source = 'règle "a" : refuser si x\n    motif "m"\n'
     text = render(diag(Span(1, 1, 2, 14)), source)
