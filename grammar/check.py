@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tamis.grammar import ast
 from tamis.grammar.ast import iter_refs
+from tamis.grammar.check_bidi import report_direction_controls
 from tamis.grammar.check_codes import Reporter
 from tamis.grammar.check_decls import Declarations, gather, parameter_value
 from tamis.grammar.check_names import Scope, check_names, conditions
@@ -45,6 +46,7 @@ def check_policy(
     report_cycles(decls.definitions, graph, reporter)
     check_rules(decls, reporter)
     check_usage(decls, graph, vocabulary, reporter)
+    report_direction_controls(reporter)
     if reporter.has_errors:
         return None, reporter.sorted()
     ordered = tuple(stratify(decls.definitions, graph))

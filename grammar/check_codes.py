@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "W008": "« entre » dont les bornes sont inversées",
     "W009": "politique sans règle",
     "W011": "liste où « 1,5 » se lit comme deux nombres",
+    "W012": "caractère de contrôle de direction dans une chaîne ou un commentaire",
     "W010": "« \\w » ou « \\b » d'une expression régulière qui ignore les lettres accentuées",
 }
 """Every code the checker and the loader emit, with a short French title."""

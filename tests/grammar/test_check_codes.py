@@ -384,6 +384,15 @@ CASES = [
         [],
     ),
     Case(
+        "W012",
+        'règle "vente" : refuser si message contient "x" # \u202e\u2066 ou connu\u2069\u2066\nsinon examiner\n',
+        1,
+        51,
+        "caractère de contrôle de direction U+202E (RIGHT-TO-LEFT OVERRIDE) : le texte affiché n'est pas dans l'ordre où tamis le lit",
+        "retirez-le : un éditeur ou une relecture montrerait une autre condition que celle qui décide ; l'arabe ou l'hébreu s'affichent de droite à gauche sans lui",
+        [],
+    ),
+    Case(
         "W010",
         'examiner si message correspond à "(?i)\\bété\\b"\nsinon examiner\n',
         1,
@@ -427,3 +436,19 @@ def test_severity_follows_the_code_letter() -> None:
         _, diagnostics = load_policy(case.source, "p.tamis", VOCABULARY)
         for diagnostic in diagnostics:
             assert diagnostic.is_error == diagnostic.code.startswith("E")
+
+
+def test_direction_controls_are_warned_once_per_line_in_strings_and_comments() -> None:
+    """W012 at the first U+202A-U+202E or U+2066-U+2069 of each line (a string, a rule name,
+    a comment); a left-to-right mark or Arabic letters are not warned. Before, valider said
+    « OK » of a rule whose shown text was not what tamis read."""
+    source = (
+        'règle "a\u202eb" : refuser si message = "\u2067x\u2069" # \u2066\n'
+        'refuser si message = "\u200eمرحبا"\n'
+        "sinon examiner # \u202b\n"
+    )
+    _, diagnostics = load_policy(source, "p.tamis", VOCABULARY)
+    assert [(d.code, d.span.line, d.span.column) for d in diagnostics] == [
+        ("W012", 1, 9),
+        ("W012", 3, 18),
+    ]
