@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +30,7 @@ from tamis.cases.freeze import Frozen, Refused, freeze, latest_by_id, refusal, u
 from tamis.cli import options
 from tamis.cli.journal import journal_errors
 from tamis.cli.options import warn
+from tamis.invitations.files import TooLarge, read_bounded
 from tamis.invitations.french import not_utf8, toml_error
 
 HEADER = """\
@@ -148,9 +150,11 @@ def _existing_names(output: str) -> set[str]:
     if output == "-" or not path.exists():
         return set()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(_existing_text(path))
     except OSError as error:
         reason = os_reason(error)
+    except TooLarge as error:
+        reason = str(error)
     except UnicodeDecodeError as error:
         reason = f"le fichier {not_utf8(error)}"
     except tomllib.TOMLDecodeError as error:
@@ -174,7 +178,7 @@ def _write(output: str, frozen: list[Frozen]) -> None:
         return
     path = Path(output)
     exists = path.exists()
-    existing = path.read_text(encoding="utf-8") if exists else HEADER
+    existing = _existing_text(path) if exists else HEADER
     head = "" if exists else HEADER
     separator = "" if existing.endswith("\n\n") or not existing else "\n"
     try:
@@ -185,6 +189,15 @@ def _write(output: str, frozen: list[Frozen]) -> None:
         ) from None
 
 
+def _existing_text(path: Path) -> str:
+    """The cases ``path`` already holds, read within ``read_bounded``'s limit; none for what
+    is not a regular file (``-o /dev/null``, a device, a pipe), which is only written to:
+    reading ``/dev/full`` or ``/dev/zero`` never ended, until the memory ran out."""
+    if not path.is_file() and not path.is_dir():  # a folder: reading it says so
+        return ""
+    return read_bounded(path).decode("utf-8")
+
+
 def append_whole(path: Path, data: bytes) -> None:
     """Add ``data`` at the end of ``path`` (created if need be), whole or not at all: the
     file is never rewritten, and a write that fails midway (a full disk) is cut off again,
@@ -193,13 +206,16 @@ def append_whole(path: Path, data: bytes) -> None:
     handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         start = os.lseek(handle, 0, os.SEEK_END)
+        regular = stat.S_ISREG(os.fstat(handle).st_mode)  # a device is neither synced nor cut
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(handle, view) :]
-            os.fsync(handle)
+            if regular:
+                os.fsync(handle)
         except OSError:
-            os.ftruncate(handle, start)
+            if regular:
+                os.ftruncate(handle, start)
             if created:
                 path.unlink(missing_ok=True)
             raise

@@ -143,6 +143,31 @@ def test_why_an_output_file_is_unreadable_is_said_in_french(folder: Path) -> Non
         )
 
 
+def test_an_output_that_is_a_device_is_written_not_read(folder: Path) -> None:
+    """-o /dev/full (or /dev/zero) was read first, for the names of the cases it holds, and
+    that read never ended: figer took all the memory until the system killed it. A device is
+    only written to: « disque plein » for /dev/full, the cases for /dev/null. (Run with its
+    memory bounded, so that a regression fails here instead of exhausting the machine.)"""
+    import resource
+    import subprocess
+    import sys
+
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    for output, code, said in [
+        ("/dev/full", 1, "/dev/full : écriture impossible (disque plein) ; rien n'a été ajouté."),
+        ("/dev/null", 0, "1 cas figé(s) dans /dev/null."),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-c", "from tamis.cli.main import main; main()", "journal",
+             "figer", "--journal", str(folder / "journal.jsonl"), "inv-02", "-o", output],
+            capture_output=True, text=True, timeout=120, preexec_fn=bounded,
+        )  # fmt: skip
+        assert done.returncode == code, done.stderr
+        assert said in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_full_disk_leaves_the_cases_file_as_it_was(folder: Path, full_disk: Path) -> None:
     """The file was rewritten whole (read, then written back with the new cases): a full disk
     left it cut in the middle of a case, no longer TOML, and the message was English (« No
