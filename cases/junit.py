@@ -62,11 +62,22 @@ def _escape(match: re.Match[str]) -> str:
 def write_junit(session: Session, path: Path) -> None:
     """The report in ``path``, whole or not at all: a temporary file beside it, renamed over
     it once written, so that a full disk leaves the previous report (or none), never half of
-    one for the CI server to misread; ``OSError`` tells why."""
+    one for the CI server to misread; ``OSError`` tells why.
+
+    Through a symbolic link, the file it points to is replaced (the link stays a link). What
+    is not a file (``/dev/null``, a pipe a CI job reads) is written to, never replaced: the
+    rename put a plain file in the place of the FIFO, and would have replaced ``/dev/null``
+    itself for a job run as root."""
+    data = junit_xml(session)
+    path = path.resolve()
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as out:  # a folder: IsADirectoryError says so
+            out.write(data)
+        return
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(junit_xml(session))
+            out.write(data)
         os.chmod(temporary, _mode(path))
         os.replace(temporary, path)
     except BaseException:

@@ -186,6 +186,34 @@ def test_junit_to_a_dash_is_refused_not_a_file_named_dash(tmp_path: Path, monkey
     assert not (tmp_path / "-").exists()
 
 
+def test_a_junit_report_to_a_pipe_or_a_link_replaces_neither(tmp_path: Path) -> None:
+    """--junit on a FIFO writes into it: the rename of a temporary file put a plain file in
+    its place (and would have replaced /dev/null itself for a job run as root, which this
+    test does not try). Through a link, the file it points to gets the report and the link
+    stays a link."""
+    import os
+    import threading
+
+    path = project(tmp_path)
+    pipe = tmp_path / "tube"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    assert run_tester(str(path), "--junit", str(pipe)).exit_code == 0
+    reader.join(timeout=30)
+    assert pipe.is_fifo()
+    assert ET.fromstring(received[0]).get("tests") == "2"
+    target = tmp_path / "rapports" / "junit.xml"
+    target.parent.mkdir()
+    target.write_text("ancien", encoding="utf-8")
+    link = tmp_path / "junit.xml"
+    link.symlink_to(target)
+    assert run_tester(str(path), "--junit", str(link)).exit_code == 0
+    assert link.is_symlink()
+    assert ET.fromstring(target.read_bytes()).get("tests") == "2"
+
+
 def test_a_junit_report_is_written_whole_or_not_at_all(tmp_path: Path, full_disk: Path) -> None:
     """A full disk left an empty or cut report for the CI server, and said so in English
     (« No space left on device »)."""
