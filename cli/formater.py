@@ -11,6 +11,8 @@ any file to reformat; 2 on usage errors.
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,7 @@ _OS_ERRORS = {
     errno.EPERM: "permission refusée",
     errno.ENOSPC: "plus de place sur le disque",
     errno.EROFS: "système de fichiers en lecture seule",
+    errno.EINVAL: "pas un fichier ordinaire",
 }
 
 
@@ -65,6 +68,14 @@ def formatted(source: str, path: str) -> str | None:
 
 
 def format_file(path: str, check: bool) -> Outcome:
+    if not check and _special(path):
+        click.echo(
+            f"erreur : {path}: pas un fichier ordinaire (tube nommé, périphérique) : rien n'est"
+            f" réécrit ; « tamis formater - < {path} » écrit la politique formatée sur la sortie"
+            " standard",
+            err=True,
+        )
+        return Outcome(failed=True)
     try:
         data = read_policy_bytes(Path(path))
         source = decode_policy(data)
@@ -86,6 +97,16 @@ def format_file(path: str, check: bool) -> Outcome:
         return Outcome(failed=True)
     click.echo(f"{path} : reformaté", err=True)
     return Outcome(changed=True)
+
+
+def _special(path: str) -> bool:
+    """A named pipe, a device or a socket: formatting would read it (a pipe, once) and then
+    replace it by a plain file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False  # reading says why
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def format_stdin(check: bool) -> Outcome:

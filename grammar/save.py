@@ -6,7 +6,7 @@ sees a half-written file, and the file keeps its permissions, its owner when thi
 may give it, and its place: a symbolic link stays a link, and the file it points to is the
 one rewritten. A file this process may not write is not replaced behind its protection
 (renaming over it needs only the folder's permission): ``PermissionError``, as ``open``
-would raise.
+would raise. A pipe or a device is not replaced by a file: ``OSError`` (EINVAL).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,8 @@ def write_policy(path: str | Path, text: str) -> None:
     owner, then renamed over it."""
     target = Path(os.path.realpath(path))
     status = target.stat()
+    if not stat.S_ISREG(status.st_mode):  # a pipe or a device: nothing to rename over
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     if not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     handle, temporary = tempfile.mkstemp(

@@ -127,6 +127,34 @@ def test_a_read_only_file_is_not_replaced_behind_its_protection(tmp_path):
         folder.rmdir()
 
 
+def test_a_named_pipe_is_neither_read_nor_replaced(runner, tmp_path):
+    """formater read a FIFO (once: what a writer sent), then renamed a plain file over it;
+    now it says what to do and leaves the pipe. The one writer refuses it too (the web
+    editor's save goes through it)."""
+    import threading
+
+    from tamis.grammar.save import write_policy
+
+    pipe = tmp_path / "tube.tamis"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text(UNFORMATTED), daemon=True)
+    writer.start()  # so that a formater that reads the pipe gets a policy, and ends
+    result = runner.invoke(cli, ["formater", str(pipe)])
+    if pipe.is_fifo():
+        pipe.read_bytes()  # the writer waits for a reader: let it end
+    writer.join(timeout=30)
+    assert result.exit_code == 1
+    assert (
+        f"erreur : {pipe}: pas un fichier ordinaire (tube nommé, périphérique) : rien n'est"
+        f" réécrit ; « tamis formater - < {pipe} » écrit la politique formatée sur la sortie"
+        " standard"
+    ) in result.stderr
+    assert pipe.is_fifo()
+    with pytest.raises(OSError):
+        write_policy(pipe, FORMATTED)
+    assert pipe.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["tube.tamis"]
+
+
 def test_verifier_changes_nothing_and_lists_unformatted_files(runner, tmp_path):
     bad = write(tmp_path / "a.tamis", UNFORMATTED)
     good = write(tmp_path / "b.tamis", FORMATTED)
