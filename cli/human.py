@@ -4,11 +4,12 @@ Sits at the very end of the flow (records, rows, counts -> **lines a person read
 the commands' human formats only: JSON and CSV stay exact, byte for byte what the journal
 holds. Three habits, each in one function:
 
-- ``safe``: invitation data is written by strangers. Control characters (C0, DEL, C1) and the
-  bidirectional overrides that reorder a line are shown as escapes (``\\x1b``, ``\\u202e``),
-  so that nothing read from an invitation can move the cursor, recolour the terminal, set its
-  title or disguise what is printed. Text handed to rich goes in ``Text`` objects, never as
-  markup, so a name like ``[/x]`` is printed as it is, not interpreted.
+- ``safe`` (``tamis.grammar.terminal``'s): invitation data is written by strangers. Control
+  characters (C0, DEL, C1) and the bidirectional overrides that reorder a line are shown as
+  escapes (``\\x1b``, ``\\u202e``), so that nothing read from an invitation can move the
+  cursor, recolour the terminal, set its title or disguise what is printed. Text handed to
+  rich goes in ``Text`` objects, never as markup, so a name like ``[/x]`` is printed as it
+  is, not interpreted.
 - ``when`` and ``zone``: the journal is in UTC; a person reads the local time (the process's
   time zone, ``TZ``), unless the command is given ``--utc``.
 - ``number`` and ``percent``: 1 234 567 with a narrow no-break space, 12,5 with a comma.
@@ -16,31 +17,16 @@ holds. Three habits, each in one function:
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from tamis.grammar.numbers import NARROW_NBSP as NARROW_NBSP  # re-exported for the commands
 from tamis.grammar.numbers import french
-
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def safe(value: object) -> str:
-    """``value`` as text a terminal prints as it is: every control character escaped."""
-    text = value if isinstance(value, str) else str(value)
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+from tamis.grammar.terminal import safe as safe  # re-exported: the commands' habit
 
 
 def safe_lines(text: str) -> str:
     """Each line of ``text`` made safe for a terminal, its line breaks kept."""
     return "\n".join(safe(line) for line in text.split("\n"))
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def moment(horodatage: str, *, utc: bool) -> datetime:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from tamis.grammar.ast import Span
+from tamis.grammar.terminal import UNSAFE, escaped, safe
 
 
 class Severity(Enum):
@@ -64,7 +65,7 @@ def render(diagnostic: Diagnostic, source: str) -> str:
     lines = [_header(diagnostic)]
     lines += _excerpt(diagnostic.span, _lines(source))
     if diagnostic.help:
-        lines.append(f"  aide : {diagnostic.help}")
+        lines.append(f"  aide : {safe(diagnostic.help)}")
     return "\n".join(lines)
 
 
@@ -81,7 +82,7 @@ def _lines(source: str) -> list[str]:
 def _header(diagnostic: Diagnostic) -> str:
     span = diagnostic.span
     where = f"{diagnostic.path}:{span.line}:{span.column}" if span.line else diagnostic.path
-    return f"{where}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+    return safe(f"{where}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}")
 
 
 def _excerpt(span: Span, source_lines: list[str]) -> list[str]:
@@ -136,7 +137,11 @@ TAB = 4
 
 
 def _expand(text: str) -> str:
-    return text.replace("\t", " " * TAB)
+    """The line as shown: tabs as spaces, control characters and direction overrides escaped
+    (``terminal.safe``): a policy is a file people share, and its strings and comments could
+    hold a terminal's escape sequences or reorder the line printed (W012)."""
+    text = text.replace("\t", " " * TAB)
+    return safe(text)
 
 
 def _display_width(text: str) -> int:
@@ -152,6 +157,8 @@ format characters (zero-width space and joiner, direction marks)."""
 def _char_width(char: str) -> int:
     if char == "\t":
         return TAB
+    if UNSAFE.match(char):
+        return len(escaped(char))
     if unicodedata.combining(char):
         return 0
     if unicodedata.category(char) in _INVISIBLE and char != "\xad":  # a soft hyphen shows

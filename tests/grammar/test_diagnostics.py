@@ -74,7 +74,9 @@ def test_render_counts_invisible_characters_as_nothing() -> None:
     line = 'règle "a\u200b\u200d\u200eb\u2764\ufe0f" : refuser si x'
     column = line.index(" x") + 2
     text = render(diag(Span(1, column, 1, column + 1)), line)
-    assert text.splitlines()[2] == "   | " + " " * (column - 1 - 4) + "^"
+    # the direction mark is shown escaped (« \u200e », six columns), the three others not
+    assert text.splitlines()[1] == " 1 | " + line.replace("\u200e", "\\u200e")
+    assert text.splitlines()[2] == "   | " + " " * (column - 1 - 4 + 6) + "^"
     assert render(diag(Span(1, 2, 1, 3)), "\xadx").splitlines()[2] == "   |  ^"  # soft hyphen
 
 
@@ -157,3 +159,26 @@ def test_to_json_shape() -> None:
         "message": "problème",
         "suggestion": "aide",
     }
+
+
+def test_control_characters_in_the_excerpt_are_escaped_and_the_caret_follows() -> None:
+    """A policy is a file people share: a string holding a terminal's escape sequences
+    (clear the screen, set the title) was printed raw under each diagnostic of its line."""
+    source = 'politique "x"\nrègle "a\x1b[2J\x1b]0;t\x07\ttab" : refuser si sans_phot\n'
+    _, diagnostics = load_policy(source, "p.tamis", vocabulary())
+    text = render(next(d for d in diagnostics if d.code == "E011"), source)
+    shown, carets = text.splitlines()[1:3]
+    assert shown == ' 2 | règle "a\\x1b[2J\\x1b]0;t\\x07    tab" : refuser si sans_phot'
+    assert carets.index("^") == shown.index("sans_phot")
+    assert carets.count("^") == len("sans_phot")
+    assert not any(c in text for c in "\x1b\x07")
+
+
+def test_a_direction_override_is_shown_escaped_with_its_caret_under_it() -> None:
+    source = 'politique "x"\nrègle "b\u202eevil" : refuser si sans_photo\nsinon accepter\n'
+    _, diagnostics = load_policy(source, "p.tamis", vocabulary())
+    text = render(next(d for d in diagnostics if d.code == "W012"), source)
+    shown, carets = text.splitlines()[1:3]
+    assert shown == ' 2 | règle "b\\u202eevil" : refuser si sans_photo'
+    assert carets.strip(" |") == "^" * len("\\u202e")
+    assert carets.index("^") == shown.index("\\u202e")
