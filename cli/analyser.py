@@ -20,9 +20,9 @@ from tamis.analysis.domain import invitation_domain
 from tamis.analysis.findings import Finding, render_finding
 from tamis.analysis.invitation_oracle import InvitationOracle
 from tamis.cli import options, report_options
+from tamis.cli.policy_input import load_named, stdin_once
 from tamis.engine.parameters import ParameterError, effective_parameters
 from tamis.grammar.diagnostics import Diagnostic, Severity, render
-from tamis.grammar.load import load_policy_file
 from tamis.invitations.vocabulary import vocabulary
 
 
@@ -46,16 +46,16 @@ class Report:
 
 def analyse_file(path: Path, max_overlaps: int, overrides: tuple[str, ...] = ()) -> Report:
     domain = invitation_domain()
-    policy, diagnostics, source = load_policy_file(path, vocabulary())
+    policy, diagnostics, source, shown = load_named(path, vocabulary())
     if policy is None:
-        return Report(str(path), source, [d for d in diagnostics if d.is_error], [])
+        return Report(shown, source, [d for d in diagnostics if d.is_error], [])
     try:
         values = effective_parameters(policy, {}, list(overrides))
     except ParameterError as error:
-        raise click.UsageError(f"{path} : {error}") from None
+        raise click.UsageError(f"{shown} : {error}") from None
     oracle = InvitationOracle(domain)
     findings = analyse_policy(policy, domain, oracle, values, max_overlaps=max_overlaps)
-    return Report(str(path), source, [], findings)
+    return Report(shown, source, [], findings)
 
 
 def plural(count: int, word: str) -> str:
@@ -84,7 +84,9 @@ def summary(reports: list[Report], strict: bool) -> str:
 
 
 @click.command("analyser")
-@click.argument("politiques", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "politiques", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True)
+)
 @report_options.strict
 @report_options.texte_ou_json("(liste de constats) pour les outils")
 @click.option(
@@ -111,11 +113,13 @@ def analyser(
     règles d'actions différentes
     qui s'appliquent ensemble, définitions jamais vraies ou jamais fausses, conditions
     vraies seulement quand un fait est inconnu, invitations que « sinon » décide. Chaque
-    exemple est une invitation décidée par le vrai moteur.
+    exemple est une invitation décidée par le vrai moteur. « - » lit une politique sur
+    l'entrée standard.
 
     Code de sortie : 0, 1 s'il y a une erreur (ou un avertissement avec --strict) ou une
     politique invalide, 2 si la commande est mal employée.
     """
+    stdin_once(politiques)
     reports = [analyse_file(path, max_chevauchements, parametres) for path in politiques]
     if output_format == "json":
         everything = [d.to_json() for r in reports for d in r.invalid]

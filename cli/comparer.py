@@ -24,11 +24,11 @@ from tamis.analysis.findings import decision_words, example_json, rule_words
 from tamis.analysis.invitation_oracle import InvitationOracle
 from tamis.audit.errors import os_reason
 from tamis.cli import options, report_options
+from tamis.cli.policy_input import load_named, stdin_once
 from tamis.engine.decision import RuleRef
 from tamis.engine.parameters import ParameterError, effective_parameters
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.diagnostics import render
-from tamis.grammar.load import load_policy_file
 from tamis.invitations.vocabulary import vocabulary
 
 
@@ -42,11 +42,11 @@ def in_force(policy: CheckedPolicy, overrides: tuple[str, ...]) -> CheckedPolicy
 
 
 def load(path: Path) -> CheckedPolicy:
-    policy, diagnostics, source = load_policy_file(path, vocabulary())
+    policy, diagnostics, source, name = load_named(path, vocabulary())
     if policy is None:
         shown = "\n\n".join(render(d, source) for d in diagnostics if d.is_error)
         raise click.UsageError(
-            f"{path} : la politique a des erreurs, comparaison impossible\n\n{shown}"
+            f"{name} : la politique a des erreurs, comparaison impossible\n\n{shown}"
         )
     return policy
 
@@ -181,8 +181,8 @@ def _inline(values: dict[str, object]) -> str:
 
 
 @click.command("comparer")
-@click.argument("ancienne", type=click.Path(path_type=Path))
-@click.argument("nouvelle", type=click.Path(path_type=Path))
+@click.argument("ancienne", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("nouvelle", type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "--regle", is_flag=True, help="Compare aussi la règle qui décide, pas seulement l'action."
 )
@@ -219,11 +219,13 @@ def comparer(
 
     Dit si ANCIENNE et NOUVELLE décident pareil toutes les invitations possibles.
     Sinon, montre chaque sorte de différence (ancienne → nouvelle décision), les valeurs
-    qui suffisent à la produire et une invitation décidée par le vrai moteur.
+    qui suffisent à la produire et une invitation décidée par le vrai moteur. L'une des deux
+    peut être « - » : la politique lue sur l'entrée standard.
 
     Code de sortie : 0 équivalentes, 1 différentes, 2 commande mal employée, politique
     invalide ou DOSSIER de --exemples où l'on ne peut pas écrire.
     """
+    stdin_once((ancienne, nouvelle))
     old, new = (in_force(load(path), parametres) for path in (ancienne, nouvelle))
     domain = invitation_domain()
     comparison = compare_policies(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from tamis.cli.policy_input import STDIN, STDIN_NAME, stdin_once
 from tamis.grammar.diagnostics import render
 from tamis.grammar.format import format_policy
 from tamis.grammar.load import (
@@ -28,9 +29,6 @@ from tamis.grammar.load import (
 )
 from tamis.grammar.parse import parse_policy
 from tamis.grammar.save import write_policy
-
-STDIN = "-"
-STDIN_NAME = "<entrée standard>"
 
 
 @dataclass(frozen=True)
@@ -157,6 +155,7 @@ def formater(ctx: click.Context, fichiers: tuple[str, ...], verifier: bool) -> N
     qui contient une erreur de syntaxe n'est pas modifié : ses diagnostics sont affichés.
     « - » lit la politique sur l'entrée standard et écrit le résultat sur la sortie standard.
     """
+    stdin_once(fichiers)
     outcomes = [
         format_stdin(verifier) if path == STDIN else format_file(path, verifier)
         for path in fichiers

@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from tamis.cli import report_options
+from tamis.cli.policy_input import load_named, stdin_once
 from tamis.grammar.diagnostics import Diagnostic, render
-from tamis.grammar.load import load_policy_file, load_policy_stream
 from tamis.grammar.vocabulary import Vocabulary
 from tamis.invitations.vocabulary import vocabulary
 
@@ -36,21 +36,12 @@ class FileReport:
         return len(self.diagnostics) - self.errors
 
 
-STDIN = "-"
-STDIN_NAME = "<entrée standard>"
-
-
 def validate(paths: list[Path], vocab: Vocabulary, analyse: bool = False) -> list[FileReport]:
     """One report per path, in order; ``-`` is the policy on standard input."""
+    stdin_once(paths)
     reports = []
     for path in paths:
-        if str(path) == STDIN:
-            with click.open_file(STDIN, mode="rb") as stream:
-                policy, diagnostics, source = load_policy_stream(stream, STDIN_NAME, vocab)
-            shown = STDIN_NAME
-        else:
-            policy, diagnostics, source = load_policy_file(path, vocab)
-            shown = str(path)
+        policy, diagnostics, source, shown = load_named(path, vocab)
         if analyse and policy is not None:
             diagnostics = sorted([*diagnostics, *proven(policy)], key=Diagnostic.sort_key)
         reports.append(FileReport(shown, source, diagnostics))

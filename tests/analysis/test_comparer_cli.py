@@ -133,3 +133,44 @@ def test_parameters_in_force_come_from_the_command_line(folder: Path) -> None:
     assert "paramètre inconnu « conexions_min » ; vouliez-vous dire « connexions_min » ?" in (
         wrong.output
     )
+
+
+def test_either_policy_may_come_from_standard_input(folder: Path) -> None:
+    """``comparer - nouvelle.tamis`` said « fichier introuvable » for « - », which valider,
+    formater and decider read as standard input."""
+    result = CliRunner().invoke(cli, ["comparer", "-", "ancienne.tamis"], input=OLD)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<entrée standard> → ancienne.tamis : équivalentes")
+    different = CliRunner().invoke(cli, ["comparer", "ancienne.tamis", "-"], input=NEW)
+    assert different.exit_code == 1
+    assert different.stdout.startswith("ancienne.tamis → <entrée standard> : ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["comparer", "-", "-"],
+        ["analyser", "-", "-"],
+        ["valider", "-", "ancienne.tamis", "-"],
+        ["formater", "-", "-"],
+    ],
+)
+def test_standard_input_named_twice_is_a_usage_error(folder: Path, command: list[str]) -> None:
+    """The second « - » read an empty input: an empty policy, compared, analysed or formatted
+    as if it were one."""
+    result = CliRunner().invoke(cli, command, input=OLD)
+    assert result.exit_code == 2
+    assert (
+        "Erreur : « - » (l'entrée standard) ne peut être lu qu'une fois : donnez-le une seule "
+        "fois." in result.stderr
+    )
+
+
+def test_analyser_reads_standard_input(folder: Path) -> None:
+    result = CliRunner().invoke(cli, ["analyser", "-"], input=OLD)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("1 politique analysée : 0 erreur")
+    broken = CliRunner().invoke(cli, ["analyser", "-"], input="refuser si\n")
+    assert broken.exit_code == 1
+    assert broken.stdout.startswith("<entrée standard>: analyse impossible")
+    assert "<entrée standard>:1:11: erreur[E001]" in broken.stdout
