@@ -202,6 +202,15 @@ class _Reader:
         name = self.typed(table, "nom", str, "un texte", where)
         if name is None and "nom" not in table:
             self.missing("nom", where, "chaque cas a un nom")
+        elif name is not None and not name.strip():
+            self.problems.error(
+                "C003",
+                f"« {dotted((*where, 'nom'))} » est vide : chaque cas a un nom, que les "
+                "rapports affichent",
+                (*where, "nom"),
+                on_value=True,
+            )
+            name = None
         invitation = self.invitation(table, where, name or f"cas-{index + 1}")
         context = self.context_spec(table, where, default_context)
         parameters = self.merged(default_parameters, self.parameters(table, where))

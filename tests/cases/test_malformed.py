@@ -309,3 +309,24 @@ def test_a_wrong_value_is_shown_as_toml_and_a_wrong_policy_key_is_not_also_missi
         "erreur[C003]: « cas[1].nom » doit être un texte (reçu : true)",
         'erreur[C003]: « cas[1].attendu » doit être une table (attendu.decision = …) (reçu : "examiner")',
     ]
+
+
+def test_a_blank_case_name_is_an_error_and_its_neighbour_runs(tmp_path: Path, monkeypatch) -> None:
+    """``nom = "  "`` was accepted: the report then named a case by nothing at all."""
+    cases = (
+        '[[cas]]\nnom = "  "\ninvitation.expediteur = { photo = false }\n'
+        'attendu.decision = "refuser"\n\n'
+        '[[cas]]\nnom = "voisin"\ninvitation.expediteur = { photo = false }\n'
+        'attendu = { decision = "refuser", regle = "photo" }\n'
+    )
+    project(tmp_path, cases)
+    monkeypatch.chdir(tmp_path)
+    result = run_tester("essai.cas.toml")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:3] == [
+        "essai.cas.toml:2:7: erreur[C003]: « cas[1].nom » est vide : chaque cas a un nom, que les"
+        " rapports affichent",
+        ' 2 | nom = "  "',
+        "   |       ^^^^",
+    ]
+    assert result.output.endswith("1 réussi, 0 échoué, 1 en erreur\n")
