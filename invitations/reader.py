@@ -13,7 +13,10 @@ invitation past the limits of ``limits`` costs only itself.
 
 from __future__ import annotations
 
+import errno
 import itertools
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TextIO
@@ -408,9 +411,15 @@ _LONG_ROW = "ligne trop longue\n"  # one cell: reported as a row with the wrong 
 def unreadable(path: str | Path) -> str | None:
     """Why ``path`` cannot be opened for reading (French, as for a record), else None.
 
-    Lets a command refuse an unreadable input file before it starts anything else.
+    Lets a command refuse an unreadable input file before it starts anything else. A named
+    pipe is not opened here: its writer would give its data to this open, and the reader's
+    own open would then wait for a second writer for ever. Its permission is checked instead.
     """
     try:
+        if stat.S_ISFIFO(os.stat(path).st_mode):
+            if os.access(path, os.R_OK):
+                return None
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         with Path(path).open("rb"):
             return None
     except (OSError, ValueError) as error:
