@@ -86,6 +86,9 @@ def cli() -> None:
 
 def main() -> None:
     """The ``tamis`` script: the command, then a quick exit (``exit_now``)."""
+    if sys.stdout is None:  # started with it closed (« >&- »): Python gives no stream
+        click.echo(_CLOSED, err=True)
+        sys.exit(1)
     try:
         cli(prog_name="tamis")
     except SystemExit as done:
@@ -97,6 +100,10 @@ def main() -> None:
         _disk_full(error)
 
 
+_CLOSED = (
+    "Erreur : la sortie standard est fermée (« >&- ») : rien n'a été fait ; redirigez-la"
+    " vers un fichier, ou vers /dev/null pour ne rien garder."
+)
 _DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 """What a write meets on a full disk: click says nothing of these (it quiets only a closed
 pipe), so a report written to a full disk (``tamis valider … > /dev/full``) would end in a
