@@ -7,7 +7,8 @@ and each caller places it). The export gives only names, URLs, dates,
 directions and messages; everything else about a sender stays *inconnu*.
 
 Quirks handled: a UTF-8 BOM, "Notes:" lines before the header (Connections.csv), quoted
-newlines inside messages, unknown or reordered columns, and both generations of
+newlines inside messages, a file a spreadsheet saved with semicolons (or tabs) instead of
+commas, unknown or reordered columns, and both generations of
 Invitations.csv (before late 2023 it lacked ``inviterProfileUrl``/``inviteeProfileUrl``).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -72,7 +74,10 @@ def read_rows(
     a line break (a message); in any other column a line break means a quote left open that
     swallowed the next lines, and the row is an error (``None``: every column may).
     """
-    reader = csv.reader(_without_bom(stream))
+    lines = _without_bom(stream)
+    head = list(itertools.islice(lines, _HEADER_WITHIN))
+    separator = _separator(head, required)
+    reader = csv.reader(itertools.chain(head, lines), delimiter=separator)
     last_line = 0
     for cells in _safe_rows(reader):
         if cells is not None and all(col in (c.strip() for c in cells) for col in required):
@@ -90,6 +95,24 @@ def read_rows(
     lines = f"{last_line} lignes lues"
     hint = f"est-ce bien le fichier {what} de l'export LinkedIn ?"
     raise ExportError(f"en-tête de {what} introuvable (colonnes {missing}), {lines} ; {hint}")
+
+
+_HEADER_WITHIN = 50  # lines where the header is looked for its separator (after the notes)
+SEPARATORS = (",", ";", "\t")
+"""LinkedIn writes commas; a spreadsheet set to French saves « CSV » with semicolons (Excel's
+« CSV (séparateur : point-virgule) », LibreOffice's default in French), or tabs."""
+
+
+def _separator(head: Sequence[str], required: Sequence[str]) -> str:
+    """The separator of the first line of ``head`` that splits into every ``required``
+    column (a comma when none does: the header is then reported missing, as before)."""
+    for line in head:
+        if all(col in line for col in required):
+            for separator in SEPARATORS:
+                cells = next(csv.reader([line], delimiter=separator), [])
+                if all(col in (c.strip() for c in cells) for col in required):
+                    return separator
+    return ","
 
 
 def _without_bom(stream: TextIO) -> Iterator[str]:
