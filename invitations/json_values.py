@@ -48,12 +48,13 @@ class Values:
         self._dropped = 0  # characters of the line at index 0 dropped before it
 
     def array(self) -> Iterator[Text]:
-        """The elements of the array that starts here (« [ » next); stops at « ] »."""
+        """The elements of the array that starts here (« [ » next); stops past its « ] »."""
         self.next_char()
         self.pos += 1
         for element in range(1, 2**62):
             char = self.next_char(skipping=",")
             if char == "]":
+                self.pos += 1
                 return
             if char == "":
                 raise self._error("Expecting value", self.pos)

@@ -325,8 +325,18 @@ def _elements(values: Values, name: str) -> Iterator[Record | Unread]:
         for text in values.array():
             assert text.element is not None
             yield Unread(name, text.element, text.text, text.line, text.column, text.element)
+        if values.next_char():  # « cat janvier.json fevrier.json »: nothing may follow
+            line = values.rest().line
+            yield Record(f"{name}:{line}", None, None, (AFTER_ARRAY,), line=line)
     except ReadError as error:
         yield _unreadable(error, f"{name}:{error.line}", error.line)
+
+
+AFTER_ARRAY = (
+    "texte après la fin du tableau JSON, non lu : un fichier JSON ne tient qu'un tableau"
+    " (deux fichiers mis bout à bout ?) ; mettez toutes les invitations dans un seul tableau,"
+    " ou une par ligne (JSON Lines)"
+)
 
 
 def _json_sequence(
