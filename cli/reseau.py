@@ -32,7 +32,7 @@ def reseau() -> None:
     "--export",
     "dossier",
     required=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),  # an archive or a file: read_bilan says what to give instead
     metavar="DOSSIER",
     help="Dossier de l'export LinkedIn (Invitations.csv et Connections.csv).",
 )

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from tamis.grammar.vocabulary import Type, Value, number_problem, toml_shown, type_of
 from tamis.invitations import linkedin
 from tamis.invitations.files import read_bounded
-from tamis.invitations.french import not_utf8, os_error, toml_error
+from tamis.invitations.french import ZIP_SIGNATURE, not_utf8, os_error, toml_error, zip_archive
 from tamis.invitations.text import normalise
 from tamis.invitations.urls import host_and_path
 from tamis.invitations.vocabulary import PARAMETERS
@@ -335,6 +335,9 @@ def _read_export(
     where = f"{context_path} : clé « {key} » : {file}"
     try:
         data = read_bounded(file)
+        if data.startswith(ZIP_SIGNATURE):
+            wanted = "son fichier Connections.csv (ou messages.csv)"
+            raise ContextError(f"{where} : {zip_archive(wanted)}")
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ContextError(f"{where} {not_utf8(error)}") from None

@@ -38,6 +38,20 @@ def os_error(error: OSError | ValueError) -> str:
     return f"erreur du système ({code}) ; vérifiez que le fichier est lisible"
 
 
+ZIP_SIGNATURE = b"PK\x03\x04"
+"""How a ZIP archive starts: LinkedIn's export as it is downloaded, or an Excel workbook
+(.xlsx), given where a CSV file is read."""
+
+
+def zip_archive(wanted: str) -> str:
+    """Why a ZIP archive is not read where a CSV file is (``wanted``: the file to give)."""
+    return (
+        "c'est une archive ZIP (l'export LinkedIn tel que téléchargé, ou un classeur Excel"
+        f" .xlsx) : décompressez-la et donnez {wanted}, ou enregistrez le classeur en"
+        " « CSV UTF-8 »"
+    )
+
+
 def not_utf8(error: UnicodeDecodeError) -> str:
     """Where a file stops being UTF-8, and what to do."""
     return not_utf8_at(_place(error.object, error.start))

@@ -25,7 +25,7 @@ import orjson
 
 from tamis.grammar.numbers import group
 from tamis.invitations import linkedin
-from tamis.invitations.french import os_error
+from tamis.invitations.french import ZIP_SIGNATURE, os_error, zip_archive
 from tamis.invitations.json_values import Values
 from tamis.invitations.limits import (
     LONG_INVITATION,
@@ -387,9 +387,12 @@ def _csv_or_unknown(source: Source, name: str, sens: str, seen: SeenIds) -> Iter
         problem = "format non reconnu : ni JSON, ni JSON Lines, ni Invitations.csv de LinkedIn"
         if _utf16("".join(head)):
             problem = f"{problem} ; {UTF16}"
+        elif "".join(head).startswith(ZIP_START):
+            problem = f"{problem} ; {zip_archive('son fichier Invitations.csv')}"
         yield Record(name, None, None, (problem,))
 
 
+ZIP_START = ZIP_SIGNATURE.decode("ascii")  # as the head reads it
 UTF16 = "le fichier semble en UTF-16 (« Texte Unicode » d'Excel) : réenregistrez-le en UTF-8"
 
 

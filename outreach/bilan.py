@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tamis.invitations.context import profile_key
 from tamis.invitations.files import read_bounded
-from tamis.invitations.french import os_error
+from tamis.invitations.french import ZIP_SIGNATURE, os_error, zip_archive
 from tamis.invitations.linkedin import (
     CONNECTION_COLUMNS,
     ExportError,
@@ -88,10 +88,25 @@ class Bilan:
 def read_bilan(folder: str | Path, today: date) -> Bilan:
     """The bilan of the export in ``folder`` (Invitations.csv and Connections.csv)."""
     folder = Path(folder)
+    _check_archive(folder)
     problems: list[str] = []
     sent = _outgoing(_text(folder / "Invitations.csv"), problems)
     connections = _connections(_text(folder / "Connections.csv"), problems)
     return compute(list(_matched(sent, connections)), today, tuple(problems))
+
+
+def _check_archive(folder: Path) -> None:
+    """The export as LinkedIn sends it (a ZIP archive) given for its folder: say so."""
+    if not folder.is_file():  # a folder, or nothing there: the files' own errors say so
+        return
+    try:
+        with folder.open("rb") as stream:
+            start = stream.read(len(ZIP_SIGNATURE))
+    except OSError:
+        start = b""
+    if start == ZIP_SIGNATURE:
+        raise BilanError(f"{folder} : {zip_archive('le dossier obtenu')}")
+    raise BilanError(f"{folder} : c'est un fichier ; donnez le dossier de l'export décompressé")
 
 
 def compute(requests: list[Sent], today: date, problems: tuple[str, ...] = ()) -> Bilan:
