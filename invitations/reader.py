@@ -389,7 +389,25 @@ def _csv_or_unknown(source: Source, name: str, sens: str, seen: SeenIds) -> Iter
             problem = f"{problem} ; {UTF16}"
         elif "".join(head).startswith(ZIP_START):
             problem = f"{problem} ; {zip_archive('son fichier Invitations.csv')}"
+        elif network := _network_export("".join(head)):
+            problem = f"{problem} ; {network}"
         yield Record(name, None, None, (problem,))
+
+
+def _network_export(head: str) -> str:
+    """What to do with Connections.csv or messages.csv given as invitations ("" for neither):
+    they describe the user's network, which the context names."""
+    for columns, export in (
+        (linkedin.CONNECTION_COLUMNS, "Connections.csv"),
+        (linkedin.MESSAGE_COLUMNS, "messages.csv"),
+    ):
+        if all(column in head for column in columns):
+            return (
+                f"c'est l'export {export} (votre réseau), pas des invitations : nommez-le dans"
+                f' votre contexte ([reseau] fichiers = ["{export}"], --contexte) et donnez'
+                " Invitations.csv ici"
+            )
+    return ""
 
 
 ZIP_START = ZIP_SIGNATURE.decode("ascii")  # as the head reads it
