@@ -33,6 +33,18 @@ INVITATION_URL_COLUMNS = ("inviterProfileUrl", "inviteeProfileUrl")
 CONNECTION_COLUMNS = ("First Name", "Last Name", "URL")
 MESSAGE_COLUMNS = ("CONVERSATION ID", "FROM", "TO")
 _MESSAGE_TEXT = ("CONTENT", "SUBJECT", "CONVERSATION TITLE")  # messages.csv: free text
+_READ_COLUMNS = frozenset(
+    (
+        *INVITATION_COLUMNS,
+        *INVITATION_URL_COLUMNS,
+        *CONNECTION_COLUMNS,
+        *MESSAGE_COLUMNS,
+        *_MESSAGE_TEXT,
+        "SENDER PROFILE URL",
+        "RECIPIENT PROFILE URLS",
+        "Connected On",
+    )
+)  # the columns some reader of tamis reads
 DIRECTIONS = {"INCOMING": "entrante", "OUTGOING": "sortante"}
 _SENT_AT_FORMATS = (
     "%m/%d/%y, %I:%M %p",
@@ -88,6 +100,7 @@ def read_rows(
                     f"en-tête de {what} illisible : un guillemet mal fermé l'étend jusqu'à la"
                     f" ligne {line} et avale les lignes suivantes"
                 )
+            _check_unique(header, what)
             allowed = frozenset(header if multiline is None else multiline)
             return header, _data_rows(reader, header, reader.line_num, allowed)
         last_line = reader.line_num
@@ -113,6 +126,23 @@ def _separator(head: Sequence[str], required: Sequence[str]) -> str:
                 if all(col in (c.strip() for c in cells) for col in required):
                     return separator
     return ","
+
+
+def _check_unique(header: list[str], what: str) -> None:
+    """A column named twice (« Message » again at the end of an edited file) makes each row
+    ambiguous: the last cell silently replaced the first (an invitation with a note read
+    as one without). Only the columns tamis reads count: another one twice is ignored."""
+    places: dict[str, list[int]] = {}
+    for place, column in enumerate(header, start=1):
+        if column in _READ_COLUMNS:
+            places.setdefault(column, []).append(place)
+    for column, found in places.items():
+        if len(found) > 1:
+            where = " et ".join(str(p) for p in found)
+            raise ExportError(
+                f"en-tête de {what} : la colonne « {column} » y est {len(found)} fois (colonnes"
+                f" {where}) ; gardez-en une seule"
+            )
 
 
 def _without_bom(stream: TextIO) -> Iterator[str]:
@@ -184,7 +214,9 @@ def _swallowed(column: str, last: int) -> str:
 
 
 def unknown_columns(header: Sequence[str], known: Sequence[str]) -> list[str]:
-    return [c for c in header if c not in known]
+    """The named columns of ``header`` not in ``known``, each once (a spreadsheet's empty
+    columns at the end of each row have no name, and hold nothing worth a warning)."""
+    return [c for c in dict.fromkeys(header) if c and c not in known]
 
 
 # --- Invitations.csv ---------------------------------------------------------

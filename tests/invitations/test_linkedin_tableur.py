@@ -72,3 +72,32 @@ def test_decider_on_a_semicolon_export(tmp_path: Path) -> None:
     done = CliRunner().invoke(cli, [*args, *journal, str(tmp_path / "Invitations.csv")])
     assert done.exit_code == 0, done.output
     assert done.stdout.count('"decision"') == 5
+
+
+ROW = 'Zoé Roy,Jade,"1/29/26, 2:37 PM","Bonjour, vu au congrès",INCOMING'
+
+
+def test_a_column_tamis_reads_named_twice_is_an_error_not_a_lost_note() -> None:
+    """The last « Message » (empty) replaced the first: the note was read as no note, and
+    the invitation refused as « message par défaut »."""
+    text = f"From,To,Sent At,Message,Direction,Message\n{ROW},\n"
+    assert invitations(text) == [
+        (
+            "x.csv:1",
+            (
+                "en-tête de Invitations.csv : la colonne « Message » y est 2 fois (colonnes 4"
+                " et 6) ; gardez-en une seule",
+            ),
+            None,
+        )
+    ]
+
+
+def test_empty_columns_at_the_end_are_no_warning_and_another_column_twice_warns_once() -> None:
+    trailing = f"From,To,Sent At,Message,Direction,,\n{ROW},,\n"
+    (record,) = read_invitations(io.StringIO(trailing), name="x.csv")
+    assert (record.errors, record.warnings) == ((), ())
+    text = f"From,To,Sent At,Message,Direction,Note,Note\n{ROW},a,b\n"
+    (record,) = read_invitations(io.StringIO(text), name="x.csv")
+    assert record.warnings == ("colonne « Note » inconnue : ignorée",)
+    assert record.raw is not None and record.raw["message"] == "Bonjour, vu au congrès"
