@@ -79,7 +79,8 @@ def advice_filter(kw: dict[str, Any]) -> advice_log.AdviceFilter:
     from tamis.audit.filters import FilterError
 
     try:
-        period = parse_filter(sender=kw["destinataire"], since=kw["depuis"], until=kw["jusqu_a"])
+        sender = options.sender_given(kw["destinataire"])
+        period = parse_filter(sender=sender, since=kw["depuis"], until=kw["jusqu_a"])
     except FilterError as error:
         raise click.UsageError(options.filter_message(error)) from None
     return advice_log.AdviceFilter(period, frozenset(kw["verdicts"]))

@@ -240,13 +240,25 @@ def build_filter(kw: dict[str, Any]) -> Filter:
             decisions=kw.pop("decisions"),
             rules=kw.pop("regles"),
             facts=kw.pop("faits"),
-            sender=kw.pop("expediteur"),
+            sender=sender_given(kw.pop("expediteur")),
             since=kw.pop("depuis"),
             until=kw.pop("jusqu_a"),
             policy=kw.pop("politique", None),
         )
     except FilterError as error:
         raise click.UsageError(filter_message(error)) from None
+
+
+def sender_given(value: str | None) -> str | None:
+    """``--expediteur`` as given; an empty or blank one is a usage error. Every name holds
+    the empty text, so « --expediteur "$NOM" » with $NOM empty chose every decision:
+    « tamis journal effacer » would then have erased the whole journal."""
+    if value is not None and not value.strip():
+        raise click.UsageError(
+            "--expediteur est vide : donnez un nom ou une adresse de profil (une partie"
+            " suffit) ; rien n'a été choisi."
+        )
+    return value
 
 
 def option_names() -> dict[Criterion, str]:
