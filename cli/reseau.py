@@ -12,7 +12,7 @@ from datetime import date
 import click
 import orjson
 
-from tamis.cli import french, options
+from tamis.cli import french, human, options
 from tamis.outreach.bilan import WITHDRAW_AFTER_DAYS, Bilan, BilanError, percent, read_bilan
 
 BAR = 20  # characters of a full bar (100 %)
@@ -76,9 +76,10 @@ def render(result: Bilan) -> str:
     if not total:
         return "Aucune demande envoyée dans cet export (aucune ligne OUTGOING)."
     rate = result.accepted / total
+    sent = _counted(total, "demande envoyée", "demandes envoyées")
+    accepted = _counted(result.accepted, "acceptée", "acceptées")
     lines = [
-        f"{total} demandes envoyées : {result.accepted} acceptées ({percent(rate)}),"
-        f" {result.pending} en attente.",
+        f"{sent} : {accepted} ({percent(rate)}), {human.number(result.pending)} en attente.",
         "",
         "Semaine du    envoyées  acceptées  taux",
     ]
@@ -93,8 +94,14 @@ def render(result: Bilan) -> str:
         for request in result.to_withdraw:
             age = (result.today - request.sent_at.date()).days
             where = f" ({request.url})" if request.url else ""
-            lines.append(f"  {request.name}{where} : envoyée il y a {age} jours")
+            lines.append(f"  {request.name}{where} : envoyée il y a {_counted(age, 'jour')}")
     return "\n".join(lines).rstrip()
+
+
+def _counted(count: int, one: str, several: str | None = None) -> str:
+    """« 1 demande envoyée », « 0 acceptée », « 1 200 demandes envoyées »: French puts 0 and
+    1 in the singular, and groups thousands."""
+    return f"{human.number(count)} {one if count < 2 else several or one + 's'}"
 
 
 def to_json(result: Bilan) -> dict:
