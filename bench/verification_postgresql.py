@@ -22,7 +22,11 @@ by lz4, the others by pglz, the largest moved to the TOAST table). ``--en-ligne`
 in a table whose rows are kept whole, uncompressed, in the table itself
 (``toast_tuple_target = 8160``, a setting a user may choose: docs/journal-postgresql.md).
 ``--contenu`` adds ``verifier --contenu`` (each digest computed by tamis, each copy compared)
-on the lz4 table. Medians, [min–max], and the ratios of the medians.
+on the lz4 table. ``--requetes`` adds, on every table measured, ``chercher --decision refuser
+--depuis`` (today: three records in four) and ``stats`` (``journal_stats`` by ``GROUP BY``), in
+rounds of their own that alternate the tables in the same way: rows kept whole make the table
+larger, and these commands read it for their few columns. Medians, [min–max], and the ratios of
+the medians.
 """
 
 from __future__ import annotations
@@ -45,17 +49,31 @@ import journal_postgresql as pg_bench  # bench/journal_postgresql.py: the COPY l
 
 from tamis.audit.postgres import rows, schema
 
-_VERIFY = (
-    "import resource, sys\n"
+_JOB = (
+    "import resource, sys, time\n"
+    "from tamis.audit.postgres import query\n"
     "from tamis.audit.postgres.backend import verify_any\n"
-    "result = verify_any(sys.argv[1], contents=sys.argv[2] == 'contenu')\n"
+    "from tamis.audit.queries import parse_filter\n"
+    "url, job = sys.argv[1:3]\n"
+    "quiet = lambda message: None\n"
+    "if job == 'chercher':\n"
+    "    day = time.strftime('%Y-%m-%d', time.gmtime())\n"
+    "    chosen = parse_filter(decisions=['refuser'], since=day)\n"
+    "    note = f'{sum(1 for _ in query.search(url, chosen, quiet))} trouvées'\n"
+    "elif job == 'stats':\n"
+    "    counted = query.journal_stats(url, parse_filter(), 'jour', quiet, local=True)\n"
+    "    note = f'{counted.total} invitations comptées'\n"
+    "else:\n"
+    "    result = verify_any(url, contents=job == 'contenu')\n"
+    "    note = f'{result.count} {result.ok}'\n"
     "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]\n"
     "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "print(max(int(peak), workers), result.count, result.ok)\n"
+    "print(max(int(peak), workers), note)\n"
 )
-"""``verifier`` in a fresh interpreter; it prints its peak RSS (kB: its own since ``exec``,
-``VmHWM``, or its workers') before the count, since the ``ru_maxrss`` a parent reads of its
-child counts the parent's pages copied before ``exec``."""
+"""One command's work (``verifier``, ``verifier --contenu``, ``chercher`` or ``stats``) in a
+fresh interpreter, as ``bench/journal_postgresql.py``'s jobs do it; it prints its peak RSS
+(kB: its own since ``exec``, ``VmHWM``, or its workers') before what it found, since the
+``ru_maxrss`` a parent reads of its child counts the parent's pages copied before ``exec``."""
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -78,6 +96,7 @@ def main() -> None:
     parser.add_argument("--schema-7", action="store_true", help="with schema 7's storage")
     parser.add_argument("--en-ligne", action="store_true", help="with an uncompressed table")
     parser.add_argument("--contenu", action="store_true", help="verifier --contenu too")
+    parser.add_argument("--requetes", action="store_true", help="chercher and stats too")
     args = parser.parse_args()
     print(f"verifier sur PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
     with (
@@ -92,18 +111,24 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
-    sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION, False)}
-    if args.contenu:
-        sides["lz4, --contenu"] = (sys.executable, urls["lz4"], schema.VERSION, True)
+    sides = {f"lz4 (schéma {schema.VERSION})": (sys.executable, urls["lz4"], schema.VERSION)}
     if not args.sans_pglz:
-        sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION, False)
+        sides["pglz"] = (sys.executable, urls["pglz"], schema.VERSION)
     if args.schema_7:
-        sides[BEFORE] = (sys.executable, urls["schéma 7"], schema.VERSION, False)
+        sides[BEFORE] = (sys.executable, urls["schéma 7"], schema.VERSION)
     if args.en_ligne:
-        sides[WHOLE] = (sys.executable, urls["en ligne"], schema.VERSION, False)
+        sides[WHOLE] = (sys.executable, urls["en ligne"], schema.VERSION)
     if args.avant:
-        sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema, False)
+        sides["lz4, tamis d'avant"] = (args.avant, urls["lz4"], args.avant_schema)
     used = {side[1] for side in sides.values()}
+    groups = {"verifier": {name: (*side, "chaine") for name, side in sides.items()}}
+    if args.contenu:
+        lz4 = next(iter(sides.values()))
+        name = "lz4, --contenu"
+        groups["verifier"] = {**groups["verifier"], name: (*lz4, "contenu")}
+    if args.requetes:
+        for job in ("chercher", "stats"):
+            groups[job] = {name: (*side, job) for name, side in sides.items()}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "source.jsonl"
         file_bench.build(source, file_bench.decided(256), args.n)
@@ -123,7 +148,9 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
                 for name, url in urls.items():
                     if url in used:
                         print(f"  table {name:9} {sizes(url)}")
-                rounds(args, sides, server_pid(args.url))
+                for job, jobs in groups.items():
+                    print(f"  {job} :")
+                    rounds(args, jobs, server_pid(args.url))
 
 
 BEFORE = "lz4, rangé en schéma 7"
@@ -220,12 +247,12 @@ def ratio(measures: list[Measure], base: list[Measure], field: str) -> str:
     return f"{median / statistics.median(getattr(m, field) for m in base):.2f}×"
 
 
-def verified(python: str, url: str, version: int, contents: bool, pid: int | None) -> Measure:
-    """``verifier`` (``--contenu`` if ``contents``) of ``url`` by ``python`` in a process of
-    its own, the journal's schema said to be ``version`` meanwhile."""
+def verified(python: str, url: str, version: int, job: str, pid: int | None) -> Measure:
+    """``job`` (``_JOB``'s) on ``url`` by ``python`` in a process of its own, the journal's
+    schema said to be ``version`` meanwhile."""
     said(url, version)
     try:
-        return _verified(python, url, contents, pid)
+        return _verified(python, url, job, pid)
     finally:
         said(url, schema.VERSION)
 
@@ -235,16 +262,16 @@ def said(url: str, version: int) -> None:
         connection.execute("UPDATE tamis_schema SET version = %s", (version,))
 
 
-def _verified(python: str, url: str, contents: bool, pid: int | None) -> Measure:
+def _verified(python: str, url: str, job: str, pid: int | None) -> Measure:
     server = server_cpu(pid)
     start = time.perf_counter()
-    command = [python, "-c", _VERIFY, url, "contenu" if contents else "chaine"]
+    command = [python, "-c", _JOB, url, job]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak, note = (child.stdout.read() if child.stdout else "0 ").strip().split(" ", 1)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
-        raise SystemExit(f"la vérification a échoué ({python}) : code {status}")
+        raise SystemExit(f"{job} a échoué ({python}) : code {status}")
     after = server_cpu(pid)
     spent = None if server is None or after is None else after - server
     cpu = usage.ru_utime + usage.ru_stime
