@@ -296,6 +296,9 @@ def main() -> None:
     parser.add_argument("--postgresql", metavar="URL", help="the PostgreSQL journal instead")
     parser.add_argument("--postgresql-rounds", type=int, default=9, help="append rounds (pg)")
     parser.add_argument("--n-postgresql", type=int, default=1_000_000, help="records read (pg)")
+    parser.add_argument(
+        "--instances-requetes", type=int, default=1000, help="requests per round, 1 vs 3 (pg)"
+    )
     args = parser.parse_args()
     if args.postgresql:
         from journal_postgresql import run as run_postgresql  # bench/, like generer

@@ -12,7 +12,11 @@ works in a PostgreSQL schema of its own, dropped at the end):
    1,000,000): ``verifier``, ``chercher`` (two filters, the file benchmark's), ``stats``,
    ``pourquoi`` (by id, and by a sender no record has: every sender tested) and
    ``exporter``, each in a forked child: time, CPU of the child and its
-   workers, peak RSS (flat memory: the same order at both sizes); then the copy to a file.
+   workers, peak RSS (flat memory: the same order at both sizes); then the copy to a file;
+3. ``tamis servir``: three instances sharing a journal against one, their decisions per
+   second (``bench/service_postgresql.py``, ``--instances-requetes`` single-invitation
+   requests per round, 3 rounds; 0 leaves it out), so that the figures issue 13 asks for
+   come from one run.
 
 Rounds alternate the two sides so that the server's ups and downs favour neither. The large
 journal is filled as a setup step, not as a measure of tamis: a file journal written by
@@ -23,6 +27,7 @@ seconds rather than the minutes of appending them through the journal.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import itertools
 import os
@@ -53,6 +58,12 @@ def run(url: str, pairs, pool_of, args, measured, load) -> None:
     with journal_schema(url, "banc") as scoped:
         appends(scoped, pairs, pool_of, args.postgresql_rounds)
         reads(scoped, pairs, args.n_postgresql, measured, load)
+    if args.instances_requetes:
+        from service_postgresql import run as instances  # bench/: imports this module
+
+        print()
+        wanted = {"requetes": args.instances_requetes, "manches": 3, "cles": False, "avant": None}
+        instances(url, argparse.Namespace(**wanted))
 
 
 @contextlib.contextmanager
