@@ -4,7 +4,10 @@ Run ``python bench/analyse.py [--repetitions 3]`` after ``pip install -e .``. It
 the shipped policies (target: under 2 s each) and generated policies of 100 and 1,000 rules
 (target: 1,000 rules under 60 s), and compares each generated policy with a copy where one
 rule in ten changed its threshold. Each figure is the median of the repetitions with its
-spread (min-max), measured in this run, and its ratio to the target.
+spread (min-max), measured in this run, and its ratio to the target. ``--croissance N``
+analyses instead policies of N and 2N ``refuser si …`` rules in alternating rounds and prints
+the ratio of their median processor times (target: ≤ 2.5, near-linear; a quadratic
+analysis gives ≈ 4).
 
 Generated policies are deterministic (``random.Random(graine)``): each rule reads one to
 three built-in facts and fields (booleans, numbers compared with thresholds, texts with
@@ -31,6 +34,7 @@ from tamis.invitations.vocabulary import vocabulary
 
 SHIPPED_TARGET = 2.0
 LARGE_TARGET = 60.0
+GROWTH_TARGET = 2.5
 FACTS = (
     "sans_photo", "profil_entreprise", "connu", "pertinent", "message_par_defaut",
     "pitch_de_vente", "message_commercial", "mensonge", "peu_de_connexions", "fausse_vedette",
@@ -68,6 +72,35 @@ def generated(rules: int, seed: int = 2026, changed: bool = False) -> str:
         lines.append(f'règle "r{i}" : {rng.choice(ACTIONS)} si {joiner.join(parts)}')
     lines.append("sinon examiner")
     return "\n".join(lines) + "\n"
+
+
+def refusals(rules: int, seed: int = 2026) -> str:
+    """A policy of ``rules`` distinct ``refuser si …`` rules, then ``sinon accepter``: most
+    are A001 (an earlier rule covers them), each a proof over every rule before it."""
+    rng = random.Random(seed)
+    lines = [
+        f'règle "r{i}" : refuser si {" et ".join(atom(rng) for _ in range(rng.randint(1, 3)))}'
+        for i in range(rules)
+    ]
+    return "\n".join([*lines, "sinon accepter"]) + "\n"
+
+
+def growth(rules: int, rounds: int, domain, oracle) -> None:
+    """Processor time of analysing N then 2N rules, alternately, ``rounds`` times each."""
+    policies = {n: checked(refusals(n), f"refus-{n}.tamis") for n in (rules, 2 * rules)}
+    times: dict[int, list[float]] = {n: [] for n in policies}
+    for _ in range(rounds):
+        for n, policy in policies.items():
+            timed(partial(analyse_policy, policy, domain, oracle), 1)
+            times[n].append(LAST_CPU)
+    for n, cpu in times.items():
+        spread = f"{min(cpu):.2f}-{max(cpu):.2f}"
+        label = f"analyser {n} refus"
+        print(f"{label:<34} processeur médiane {statistics.median(cpu):6.2f} s  (écart {spread})")
+    ratio = statistics.median(times[2 * rules]) / statistics.median(times[rules])
+    verdict = "atteinte" if ratio <= GROWTH_TARGET else "MANQUÉE"
+    print(f"temps({2 * rules}) / temps({rules}) = {ratio:.2f}"
+          f"  (cible ≤ {GROWTH_TARGET} : {verdict})")  # fmt: skip
 
 
 def checked(source: str, path: str) -> CheckedPolicy:
@@ -108,9 +141,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--grand", type=int, default=1000, help="règles de la grande politique")
+    parser.add_argument(
+        "--croissance", type=int, default=0, metavar="N", help="mesure temps(2N) / temps(N)"
+    )
     arguments = parser.parse_args()
     domain = invitation_domain()
     oracle = InvitationOracle(domain)
+    if arguments.croissance:
+        return growth(arguments.croissance, arguments.repetitions, domain, oracle)
     shipped = sorted(p for p in files("tamis.policies").iterdir() if p.name.endswith(".tamis"))
     print(f"tamis analyser — {arguments.repetitions} répétitions, médiane et écart (min-max)")
     for path in shipped:
