@@ -26,6 +26,8 @@ _DECODER = json.JSONDecoder()
 _CUT_NEAR_END = 8  # a literal or a number cut by the end of a piece fails this close to it
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # texts, or brackets outside them
 _DEPTH_CHANGE = {"[": 1, "{": 1, "]": -1, "}": -1}
+EMPTY_ELEMENT = "virgule en trop : élément vide"
+LAST_COMMA = "virgule en trop avant « ] »"
 
 
 @dataclass(frozen=True)
@@ -46,21 +48,40 @@ class Values:
         self.text, self.pos, self.eof = "", 0, False
         self._line, self._counted = 1, 0  # line number at index ``_counted``
         self._dropped = 0  # characters of the line at index 0 dropped before it
+        self._dropped_before = 0  # characters of the input dropped before index 0
 
-    def array(self) -> Iterator[Text]:
-        """The elements of the array that starts here (« [ » next); stops past its « ] »."""
+    def array(self) -> Iterator[Text | ReadError]:
+        """The elements of the array that starts here (« [ » next); stops past its « ] ».
+
+        A comma with no value before it (« [, », « ,, ») or after it (« ,] ») is not JSON:
+        it comes as a ``ReadError`` at its place, once per run of commas, and the elements
+        around it are read all the same (nothing is lost of where the next one starts)."""
         self.next_char()
         self.pos += 1
-        for element in range(1, 2**62):
-            char = self.next_char(skipping=",")
-            if char == "]":
-                self.pos += 1
-                return
+        char, element = self.next_char(), 0
+        while char != "]":
+            if char == ",":
+                yield self._at(EMPTY_ELEMENT, self.pos)
+                char = self.next_char(skipping=",")
+                continue
             if char == "":
                 raise self._error("Expecting value", self.pos)
+            element += 1
             yield self._value(element)
-            if self.next_char() not in (",", "]"):
+            char = self.next_char()
+            if char == ",":
+                comma = self._dropped_before + self.pos
+                self.pos += 1
+                char = self.next_char()
+                if char == "]":  # at the comma, or at « ] » if the comma's line was dropped
+                    kept = comma - self._dropped_before
+                    yield self._at(LAST_COMMA, kept if kept >= 0 else self.pos)
+                elif char == ",":
+                    yield self._at(EMPTY_ELEMENT, self.pos)
+                    char = self.next_char(skipping=",")
+            elif char != "]":
                 raise self._error("Expecting ',' delimiter", self.pos)
+        self.pos += 1
 
     def sequence(self) -> Iterator[Text]:
         """JSON texts one after another, until the end of the input."""
@@ -152,6 +173,7 @@ class Values:
 
     def _drop(self, cut: int) -> None:
         self.text, self.pos, self._counted = self.text[cut:], self.pos - cut, 0
+        self._dropped_before += cut
 
     def _place(self, index: int) -> tuple[int, int]:
         """(line, column), both from 1, of ``index``; counts forward from the last index."""
@@ -165,5 +187,9 @@ class Values:
         return line, index - newline + (self._dropped if newline < 0 else 0)
 
     def _error(self, message: str, index: int) -> ReadError:
+        """The error ``json`` words as ``message``, at ``index``."""
+        return self._at(json_reason(message), index)
+
+    def _at(self, reason: str, index: int) -> ReadError:
         line, column = self._place(index)
-        return ReadError(json_reason(message), line, column)
+        return ReadError(reason, line, column)

@@ -323,6 +323,9 @@ def _json_array(
 def _elements(values: Values, name: str) -> Iterator[Record | Unread]:
     try:
         for text in values.array():
+            if isinstance(text, ReadError):  # a comma too many: the array goes on
+                yield _unreadable(text, f"{name}:{text.line}", text.line)
+                continue
             assert text.element is not None
             yield Unread(name, text.element, text.text, text.line, text.column, text.element)
         if values.next_char():  # « cat janvier.json fevrier.json »: nothing may follow
