@@ -51,6 +51,7 @@ HEADER = """\
     show_default=True,
     help="Fichier de cas (NOM.cas.toml) où ajouter les cas, créé s'il le faut ; « - » : la "
     "sortie standard.",
+    callback=options.given_path("un fichier de cas (NOM.cas.toml), ou « - » pour l'écran"),
 )
 @click.option(
     "--contexte",

@@ -473,6 +473,7 @@ def verifier(
     default="-",
     show_default=True,
     help="Fichier à écrire (créé en mode 0600) ; « - » : la sortie standard.",
+    callback=options.given_path("un fichier, ou « - » pour la sortie standard"),
 )
 @options.sans_index
 def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: Any) -> None:

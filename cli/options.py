@@ -78,9 +78,25 @@ def journal(function: F) -> F:
         envvar=ENV_VAR,
         show_default=True,
         show_envvar=True,
+        callback=given_path("le fichier du journal, ou son adresse postgresql://…"),
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… (toutes les "
         "commandes qui lisent ou écrivent le journal l'acceptent).",
     )(function)
+
+
+def given_path(what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback refusing an empty path (usage error, exit 2) for an option naming a file
+    tamis writes: « -o "$FICHIER" » with $FICHIER unset reached the system as the current
+    folder, or as no file at all, and ended in an error about something else. ``what`` says
+    what to give instead."""
+
+    def check(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value == "":
+            name = max(param.opts, key=len)
+            raise click.UsageError(f"{name} est vide : donnez {what} ; rien n'a été fait.")
+        return value
+
+    return check
 
 
 def sans_journal(function: F) -> F:

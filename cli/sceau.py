@@ -47,6 +47,7 @@ def key_option(function):
     default=None,
     help="Fichier de sceaux à allonger (créé en 0600), à garder ailleurs que le journal ; "
     "sans cette option, le sceau est affiché.",
+    callback=options.given_path("un fichier de sceaux, ou rien pour afficher le sceau"),
 )
 def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
     """Signe la tête du journal (numéro, empreinte et heure du dernier enregistrement) avec la

@@ -97,7 +97,12 @@ def tester(
 
 def _a_file(value: str | None) -> str | None:
     """``--junit``'s file; « - » is refused rather than taken as a file of that name (the
-    standard output already holds the report a person reads)."""
+    standard output already holds the report a person reads), and an empty path rather
+    than taken as no report at all."""
+    if value == "":
+        raise click.UsageError(
+            "--junit est vide : donnez un fichier (p. ex. --junit rapport.xml) ; rien n'a été fait."
+        )
     if value == "-":
         raise click.BadParameter(
             "« - » : le rapport JUnit s'écrit dans un fichier (p. ex. --junit rapport.xml) ; "

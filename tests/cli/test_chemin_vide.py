@@ -1,0 +1,80 @@
+"""An empty path given to an option naming a file tamis writes (a script's « -o "$SORTIE" »
+with $SORTIE empty): « journal exporter » said « impossible d'écrire  : fichier
+introuvable. », « figer » « . : fichier de cas illisible », « sceller » created the journal's
+key before failing, « tester --junit "" » wrote no report and ended with 0, and « decider
+--journal "" » said « impossible d'ouvrir le journal . ». Now a usage error (exit 2) naming
+the option, before anything is read or written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOGUE = str(ROOT / "policies" / "blogue.tamis")
+INVITATIONS = str(ROOT / "policies" / "exemples" / "invitations.jsonl")
+OUTPUT = "un fichier, ou « - » pour la sortie standard"
+
+
+@pytest.fixture(scope="module")
+def journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("chemin") / "journal.jsonl"
+    done = CliRunner().invoke(cli, ["decider", "-p", BLOGUE, "--journal", str(path), INVITATIONS])
+    assert done.exit_code == 0, done.output
+    return path
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "what"),
+    [
+        (["journal", "exporter", "--journal", "{j}", "--sortie"], "--sortie", OUTPUT),
+        (["journal", "exporter", "--journal", "{j}", "-o"], "--sortie", OUTPUT),
+        (["journal", "exporter", "--format", "csv", "--journal", "{j}", "-o"], "--sortie", OUTPUT),
+        (
+            ["journal", "figer", "--decision", "refuser", "--journal", "{j}", "-o"],
+            "--sortie",
+            "un fichier de cas (NOM.cas.toml), ou « - » pour l'écran",
+        ),
+        (
+            ["journal", "sceller", "--journal", "{j}", "-o"],
+            "--sortie",
+            "un fichier de sceaux, ou rien pour afficher le sceau",
+        ),
+        (
+            ["tester", str(ROOT / "policies"), "--junit"],
+            "--junit",
+            "un fichier (p. ex. --junit rapport.xml)",
+        ),
+        (
+            ["decider", "-p", BLOGUE, INVITATIONS, "--journal"],
+            "--journal",
+            "le fichier du journal, ou son adresse postgresql://…",
+        ),
+        (
+            ["journal", "stats", "--journal"],
+            "--journal",
+            "le fichier du journal, ou son adresse postgresql://…",
+        ),
+    ],
+    ids=["exporter", "exporter -o", "exporter csv", "figer", "sceller", "tester", "decider",
+         "stats"],
+)  # fmt: skip
+def test_an_empty_path_is_a_usage_error(
+    journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command, option, what
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = journal.parent
+    before = {name: (folder / name).read_bytes() for name in sorted(os.listdir(folder))}
+    args = [str(journal) if arg == "{j}" else arg for arg in command]
+    done = CliRunner().invoke(cli, [*args, ""])
+    assert done.exit_code == 2, done.output
+    said = f"Erreur : {option} est vide : donnez {what} ; rien n'a été fait.\n"
+    assert done.stderr.endswith(said)
+    after = {name: (folder / name).read_bytes() for name in sorted(os.listdir(folder))}
+    assert after == before
+    assert os.listdir(tmp_path) == []  # nothing written in the current folder either
