@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,14 @@ def format_file(path: str, check: bool) -> Outcome:
             err=True,
         )
         return Outcome(failed=True)
+    if not check and _descriptor(path):
+        click.echo(
+            f"erreur : {path}: un descripteur de fichier (l'entrée standard ?), pas un fichier"
+            " à réécrire : rien n'est réécrit ; « tamis formater - » lit l'entrée standard et"
+            " écrit la politique formatée sur la sortie standard",
+            err=True,
+        )
+        return Outcome(failed=True)
     try:
         data = read_policy_bytes(Path(path))
         source = decode_policy(data)
@@ -105,6 +114,27 @@ def _special(path: str) -> bool:
     except (OSError, ValueError):
         return False  # reading says why
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+_DESCRIPTOR = re.compile(r"/(?:proc/(?:self|thread-self|\d+)|dev)/fd/\d+")
+_LINKS_FOLLOWED = 40  # as the kernel's limit: a loop of links says why when it is read
+
+
+def _descriptor(path: str) -> bool:
+    """Whether ``path`` names an open file descriptor (/dev/stdin, /dev/fd/N,
+    /proc/self/fd/N, or a link to one): formatting would rewrite the file the shell
+    redirected (« formater /dev/stdin < a.tamis > b.tamis » rewrote a.tamis and left b.tamis
+    empty), which the command line never named."""
+    name = os.path.abspath(path)
+    for _ in range(_LINKS_FOLLOWED):
+        if _DESCRIPTOR.fullmatch(name):
+            return True
+        try:
+            link = os.readlink(name)
+        except (OSError, ValueError):
+            return False  # not a link (or unreadable: reading says why)
+        name = os.path.normpath(os.path.join(os.path.dirname(name), link))
+    return False
 
 
 def format_stdin(check: bool) -> Outcome:

@@ -155,6 +155,50 @@ def test_a_named_pipe_is_neither_read_nor_replaced(runner, tmp_path):
     assert pipe.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["tube.tamis"]
 
 
+def _descriptor_refused(path: str) -> str:
+    return (
+        f"erreur : {path}: un descripteur de fichier (l'entrée standard ?), pas un fichier à"
+        " réécrire : rien n'est réécrit ; « tamis formater - » lit l'entrée standard et écrit"
+        " la politique formatée sur la sortie standard\n"
+    )
+
+
+@pytest.mark.parametrize("folder", ["/proc/self/fd", "/dev/fd"])
+def test_a_file_descriptor_is_not_rewritten(runner, tmp_path, folder):
+    """/dev/fd/N or /proc/self/fd/N leads to whatever file is open there: formater rewrote
+    it, a file the command line never named."""
+    policy = write(tmp_path / "p.tamis", UNFORMATTED)
+    fd = os.open(policy, os.O_RDONLY)
+    try:
+        result = runner.invoke(cli, ["formater", f"{folder}/{fd}"])
+        checked = runner.invoke(cli, ["formater", "--verifier", f"{folder}/{fd}"])
+    finally:
+        os.close(fd)
+    assert result.exit_code == 1
+    assert _descriptor_refused(f"{folder}/{fd}") in result.stderr
+    assert policy.read_text(encoding="utf-8") == UNFORMATTED
+    assert checked.exit_code == 1 and "pas au format canonique" in checked.stderr
+
+
+def test_dev_stdin_redirected_from_a_file_is_not_rewritten(tmp_path):
+    """« tamis formater /dev/stdin < a.tamis > b.tamis » rewrote a.tamis in place and left
+    b.tamis empty, with exit code 0; a link to /dev/stdin did the same."""
+    import subprocess
+    import sys
+
+    policy = write(tmp_path / "a.tamis", UNFORMATTED)
+    (tmp_path / "lien").symlink_to("/dev/stdin")
+    for name in ("/dev/stdin", str(tmp_path / "lien")):
+        with policy.open("rb") as stdin:
+            done = subprocess.run(
+                [sys.executable, "-c", "from tamis.cli.main import main; main()", "formater", name],
+                stdin=stdin, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+        assert done.returncode == 1
+        assert done.stderr.startswith(_descriptor_refused(name)) and done.stdout == ""
+        assert policy.read_text(encoding="utf-8") == UNFORMATTED
+
+
 def test_verifier_changes_nothing_and_lists_unformatted_files(runner, tmp_path):
     bad = write(tmp_path / "a.tamis", UNFORMATTED)
     good = write(tmp_path / "b.tamis", FORMATTED)
