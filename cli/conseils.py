@@ -58,19 +58,23 @@ _COLUMNS = (  # (key, title, width, or None: what is left); 80 columns with the 
 @click.option("--depuis", metavar="DATE", help="Conseils à partir de DATE (AAAA-MM-JJ, UTC).")
 @click.option("--jusqu-a", "jusqu_a", metavar="DATE", help="Jusqu'à DATE incluse (UTC).")
 @options.format_(("table", "json", "jsonl", "csv"), "table")
+@options.excel
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N conseils.")
 @options.utc
-def conseils(journal: str, format_: str, limite: int | None, utc: bool, **kw: Any) -> None:
+def conseils(
+    journal: str, format_: str, excel: bool, limite: int | None, utc: bool, **kw: Any
+) -> None:
     """Liste les conseils inscrits au journal (tamis conseiller, POST …/conseils), jamais
     mêlés aux décisions : tableau (heure locale), JSON (un objet par conseil : numéro, date,
     identifiant, destinataire, verdict, codes des constats), CSV pour un tableur (cellules
-    protégées contre les formules) ou JSON Lines (les enregistrements complets, tels qu'au
-    journal)."""
+    protégées contre les formules ; --excel : pour Excel en français) ou JSON Lines (les
+    enregistrements complets, tels qu'au journal)."""
+    excel = options.excel_csv(format_, excel)
     flt = advice_filter(kw)
     with journal_errors():
         advice_log.require_readable(journal)
         records = itertools.islice(advice_log.select(journal, flt, warn), limite)
-        count = emit(records, format_, utc=utc)
+        count = emit(records, format_, utc=utc, excel=excel)
     click.echo(f"{human.number(count)} conseil(s) trouvé(s).", err=True)
 
 
@@ -86,13 +90,14 @@ def advice_filter(kw: dict[str, Any]) -> advice_log.AdviceFilter:
     return advice_log.AdviceFilter(period, frozenset(kw["verdicts"]))
 
 
-def emit(records: Iterable[dict], format_: str, *, utc: bool) -> int:
+def emit(records: Iterable[dict], format_: str, *, utc: bool, excel: bool = False) -> int:
     if format_ == "jsonl":
         dumps = orjson.dumps
         return sum(1 for r in records if sys.stdout.write(dumps(r, option=_SORTED).decode() + "\n"))
     rows = map(advice_log.summary, records)
     if format_ == "csv":
-        return write_csv(sys.stdout, advice_log.CSV_COLUMNS, map(advice_log.csv_row, rows))
+        csv_rows = map(advice_log.csv_row, rows)
+        return write_csv(sys.stdout, advice_log.CSV_COLUMNS, csv_rows, excel=excel)
     if format_ == "json":
         return sum(1 for row in rows if sys.stdout.write(orjson.dumps(row).decode() + "\n"))
     return print_table(rows, utc=utc)

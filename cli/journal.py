@@ -164,25 +164,35 @@ def ambiguous(query: str, lookup: why.Lookup, *, utc: bool) -> str:
 @options.journal
 @options.filters
 @options.format_(("table", "json", "csv"), "table")
+@options.excel
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N décisions.")
 @options.utc
 @options.sans_index
 def chercher(
-    journal: str, format_: str, limite: int | None, utc: bool, sans_index: bool, **kw: Any
+    journal: str,
+    format_: str,
+    excel: bool,
+    limite: int | None,
+    utc: bool,
+    sans_index: bool,
+    **kw: Any,
 ) -> None:
     """Liste les décisions qui correspondent à tous les filtres donnés (la plus ancienne
     d'abord) : tableau (à la largeur du terminal, heure locale), JSON (un objet par ligne)
-    ou CSV (tels qu'au journal, en UTC)."""
+    ou CSV (tels qu'au journal, en UTC ; --excel : pour Excel en français)."""
+    excel = options.excel_csv(format_, excel)
     flt = options.build_filter(kw)
     with journal_errors():
-        rows = _search(journal, flt, sans_index)
-        count = emit_rows(itertools.islice(rows, limite), format_, sys.stdout, utc=utc)
+        rows = itertools.islice(_search(journal, flt, sans_index), limite)
+        count = emit_rows(rows, format_, sys.stdout, utc=utc, excel=excel)
     click.echo(f"{human.number(count)} décision(s) trouvée(s).", err=True)
 
 
-def emit_rows(rows: Iterable[dict], format_: str, stream: TextIO, *, utc: bool = False) -> int:
+def emit_rows(
+    rows: Iterable[dict], format_: str, stream: TextIO, *, utc: bool = False, excel: bool = False
+) -> int:
     if format_ == "csv":
-        return write_csv(stream, queries.SUMMARY_COLUMNS, rows)
+        return write_csv(stream, queries.SUMMARY_COLUMNS, rows, excel=excel)
     if format_ == "json":
         return sum(1 for row in rows if stream.write(orjson.dumps(row).decode() + "\n"))
     return print_table(rows, utc=utc)
@@ -475,17 +485,23 @@ def verifier(
     help="Fichier à écrire (créé en mode 0600) ; « - » : la sortie standard.",
     callback=options.given_path("un fichier, ou « - » pour la sortie standard"),
 )
+@options.excel
 @options.sans_index
-def exporter(journal: str, format_: str, sortie: str, sans_index: bool, **kw: Any) -> None:
+def exporter(
+    journal: str, format_: str, sortie: str, excel: bool, sans_index: bool, **kw: Any
+) -> None:
     """Exporte les décisions choisies en JSON Lines (enregistrements complets, tels
-    qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules)."""
+    qu'au journal) ou en CSV pour un tableur (cellules protégées contre les formules ;
+    --excel : pour Excel en français)."""
+    excel = options.excel_csv(format_, excel)
     flt = options.build_filter(kw)
     with journal_errors():
         chosen = _chosen(journal, flt, sans_index)
     with journal_errors(), output(sortie, journal) as stream:
         records = chosen()
         if format_ == "csv":
-            count = write_csv(stream, queries.EXPORT_COLUMNS, map(queries.export_row, records))
+            rows = map(queries.export_row, records)
+            count = write_csv(stream, queries.EXPORT_COLUMNS, rows, excel=excel)
         else:
             count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
     click.echo(f"{human.number(count)} décision(s) exportée(s).", err=True)

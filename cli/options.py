@@ -161,6 +161,25 @@ def format_(choices: tuple[str, ...], default: str) -> Callable[[F], F]:
     return decorate
 
 
+def excel(function: F) -> F:
+    return click.option(
+        "--excel",
+        "excel",
+        is_flag=True,
+        help="Avec --format csv : le CSV qu'Excel en français ouvre tel quel (UTF-8 avec BOM, "
+        "« ; » entre les cellules, virgule décimale).",
+    )(function)
+
+
+def excel_csv(format_: str, excel: bool) -> bool:
+    """Whether to write CSV for Excel; ``--excel`` with another format is a usage error."""
+    if excel and format_ != "csv":
+        raise click.UsageError(
+            f"--excel s'applique au CSV, pas au format {format_} : ajoutez --format csv."
+        )
+    return excel
+
+
 def selection(function: Callable) -> Callable:
     """The journal selection options of ``rejouer`` (its ``--politique`` is the new policy)."""
     decorators = [
