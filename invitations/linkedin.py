@@ -8,8 +8,10 @@ directions and messages; everything else about a sender stays *inconnu*.
 
 Quirks handled: a UTF-8 BOM, "Notes:" lines before the header (Connections.csv), quoted
 newlines inside messages, a file a spreadsheet saved with semicolons (or tabs) instead of
-commas, unknown or reordered columns, and both generations of
-Invitations.csv (before late 2023 it lacked ``inviterProfileUrl``/``inviteeProfileUrl``).
+commas and its dates in its own form (« 2026-01-29 14:37 », « 29/01/2026 14:37 »; a day and
+a month that could be taken for each other are refused), unknown or reordered columns, and
+both generations of Invitations.csv (before late 2023 it lacked ``inviterProfileUrl``/
+``inviteeProfileUrl``).
 """
 
 from __future__ import annotations
@@ -47,13 +49,33 @@ _READ_COLUMNS = frozenset(
 )  # the columns some reader of tamis reads
 DIRECTIONS = {"INCOMING": "entrante", "OUTGOING": "sortante"}
 _SENT_AT_FORMATS = (
-    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%y, %I:%M %p",  # LinkedIn's own, month first
     "%m/%d/%Y, %I:%M %p",
     "%m/%d/%y, %H:%M",
     "%m/%d/%Y, %H:%M",
     "%Y-%m-%d %H:%M:%S UTC",
     "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",  # a spreadsheet set to French (Québec) re-saved it
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
     "%Y-%m-%d",
+)
+# A date a spreadsheet re-saved with slashes and no comma: « 03/12/2026 14:05 » (day first,
+# in French), « 12/3/2026 14:05 » (month first, in English): which comes first is told by a
+# number over 12, or by both being the same.
+_SLASHED = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AP]M))?",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    *("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août"),
+    *("septembre", "octobre", "novembre", "décembre"),
+)
+SENT_AT_FORMS = (
+    "Formes acceptées : celle de LinkedIn (« 1/29/26, 2:37 PM »), AAAA-MM-JJ HH:MM"
+    " (« 2026-01-29 14:37 ») et, quand le jour dépasse 12, JJ/MM/AAAA HH:MM ou MM/JJ/AAAA"
+    " HH:MM ; dans le tableur, donnez à la colonne le format AAAA-MM-JJ HH:MM avant"
+    " d'enregistrer"
 )
 
 
@@ -229,9 +251,9 @@ def invitation_header(stream: TextIO) -> tuple[list[str], Iterator[Row]]:
 def invitation_record(row: Row) -> tuple[dict[str, object] | None, str | None]:
     """The raw invitation (issue-4 JSON shape) for one Invitations.csv row, or an error."""
     cells = {k: v.strip() for k, v in row.cells.items()}
-    sent_at = parse_sent_at(cells["Sent At"])
-    if sent_at is None:
-        return None, f"date « Sent At » illisible : « {cells['Sent At']} »"
+    sent_at = read_sent_at(cells["Sent At"])
+    if isinstance(sent_at, str):
+        return None, sent_at
     direction = DIRECTIONS.get(cells["Direction"].upper())
     if direction is None:
         got = f"« Direction » vaut « {cells['Direction']} »"
@@ -258,14 +280,47 @@ def _person(name: str, url: str) -> dict[str, str]:
 
 
 def parse_sent_at(text: str) -> datetime | None:
-    """``"1/29/26, 2:37 PM"`` -> 2026-01-29 14:37 (no time zone in the export)."""
+    """``"1/29/26, 2:37 PM"`` -> 2026-01-29 14:37 (no time zone in the export); None if
+    ``read_sent_at`` has no date for it."""
+    sent_at = read_sent_at(text)
+    return None if isinstance(sent_at, str) else sent_at
+
+
+def read_sent_at(text: str) -> datetime | str:
+    """The date of a « Sent At » cell, or why there is none (French, naming the column and
+    the forms accepted): LinkedIn's own form, ISO forms, and the slashed forms a spreadsheet
+    writes when the day and the month cannot be taken for each other."""
     cleaned = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
     for fmt in _SENT_AT_FORMATS:
         try:
             return datetime.strptime(cleaned, fmt)
         except ValueError:
             continue
-    return None
+    slashed = _SLASHED.fullmatch(cleaned)
+    if slashed is None:
+        return f"date « Sent At » illisible : « {text} ». {SENT_AT_FORMS}"
+    return _slashed(slashed, text)
+
+
+def _slashed(found: re.Match[str], text: str) -> datetime | str:
+    one, two, year, hour, minute, second, noon = found.groups()
+    first, then = int(one), int(two)
+    if first <= 12 and then <= 12 and first != then:
+        return (
+            f"date ambiguë dans la colonne « Sent At » : « {text} », le {first}"
+            f" {_MONTHS[then - 1]} ou le {then} {_MONTHS[first - 1]} ? {SENT_AT_FORMS}"
+        )
+    day, month = (first, then) if first > 12 else (then, first)
+    full_year = int(year) + (0 if len(year) == 4 else 2000 if int(year) < 69 else 1900)
+    clock = int(hour)
+    if noon and 1 <= clock <= 12:  # 12 AM is midnight, 12 PM noon
+        clock = clock % 12 + (12 if noon.upper() == "PM" else 0)
+    elif noon:
+        clock = 24  # « 13:05 PM »: no such time
+    try:
+        return datetime(full_year, month, day, clock, int(minute), int(second or 0))
+    except ValueError:
+        return f"date « Sent At » illisible : « {text} ». {SENT_AT_FORMS}"
 
 
 def stable_id(person: dict[str, str], sent_at: datetime) -> str:

@@ -27,8 +27,8 @@ from tamis.invitations.linkedin import (
     CONNECTION_COLUMNS,
     ExportError,
     invitation_header,
-    parse_sent_at,
     read_rows,
+    read_sent_at,
 )
 from tamis.invitations.text import normalise
 
@@ -178,9 +178,9 @@ def _outgoing_row(cells: dict[str, str]) -> bool:
 
 
 def _request(cells: dict[str, str], line: int, problems: list[str]) -> Sent | None:
-    sent_at = parse_sent_at(cells["Sent At"])
-    if sent_at is None:
-        problems.append(f"Invitations.csv:{line} : date « Sent At » illisible")
+    sent_at = read_sent_at(cells["Sent At"])
+    if isinstance(sent_at, str):
+        problems.append(f"Invitations.csv:{line} : {sent_at}")
         return None
     return Sent(cells["To"].strip(), cells.get("inviteeProfileUrl", "").strip(), sent_at, line)
 

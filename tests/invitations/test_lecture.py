@@ -10,7 +10,7 @@ import io
 import pytest
 from invitation_helpers import EXAMPLES
 
-from tamis.invitations.linkedin import parse_sent_at, stable_id
+from tamis.invitations.linkedin import SENT_AT_FORMS, parse_sent_at, stable_id
 from tamis.invitations.reader import read_invitations, unreadable
 
 NEW_HEADER = "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
@@ -130,7 +130,7 @@ def test_csv_unreadable_rows_are_reported_with_their_line():
     )
     records = read(text, name="Invitations.csv", sens="toutes")
     assert [(r.location, r.errors) for r in records[:4]] == [
-        ("Invitations.csv:2", ("date « Sent At » illisible : « hier »",)),
+        ("Invitations.csv:2", (f"date « Sent At » illisible : « hier ». {SENT_AT_FORMS}",)),
         (
             "Invitations.csv:3",
             ("« Direction » vaut « SIDEWAYS », attendu INCOMING ou OUTGOING",),

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tamis.cli.main import cli
+from tamis.invitations.linkedin import SENT_AT_FORMS
 from tamis.outreach.bilan import BilanError, read_bilan
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -131,7 +132,7 @@ def test_unreadable_rows_are_reported_with_file_and_line(tmp_path):
     result = read_bilan(tmp_path, TODAY)
     assert [r.name for r in result.requests] == ["Léa Roy"]
     assert result.problems == (
-        "Invitations.csv:2 : date « Sent At » illisible",
+        f"Invitations.csv:2 : date « Sent At » illisible : « hier ». {SENT_AT_FORMS}",
         "Invitations.csv:3 : 6 colonnes au lieu de 5 (guillemets mal fermés ?)",
     )
 
