@@ -52,9 +52,11 @@ from tamis.engine.decision import Decision, EngineName
 from tamis.engine.durable_translate import (
     GROUND,
     START,
+    Crowded,
     FactKey,
     Leaf,
     Translation,
+    crowded,
     rule_fact,
     translate,
 )
@@ -65,6 +67,14 @@ from tamis.grammar.vocabulary import Value
 ENGINE = EngineName.DURABLE
 CONCLUDED = "="
 """Session-state key prefix of a conclusion: ``"=suspect": True`` (a derived fact is vrai)."""
+
+
+class TooLarge(Exception):
+    """A condition durable-rules cannot run (it would hang); ``args[0]`` is the ``Crowded``."""
+
+    def __init__(self, found: Crowded) -> None:
+        super().__init__(found)
+        self.found = found
 
 
 class _Host(durable.Host):
@@ -85,6 +95,9 @@ class _Ruleset:
 
     def __init__(self, policy: CheckedPolicy, parameters: Mapping[str, Value]) -> None:
         self.translation = translate(policy, parameters)
+        found = crowded(self.translation)
+        if found is not None:  # durable-rules would loop for ever
+            raise TooLarge(found)
         self.name = f"tamis{next(_RULESETS)}"
         self.rounds = _by_level(self.translation)
         with _LOCK:

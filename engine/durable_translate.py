@@ -39,6 +39,7 @@ holding a fact no pattern accepts, and then runs no action at all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -128,6 +129,7 @@ class Translation:
     leaves: dict[ast.Compare, Leaf] = field(default_factory=dict)
     markers: dict[ast.Expr, Marker] = field(default_factory=dict)
     tested: set[str] = field(default_factory=set)  # names some pattern reads
+    owners: dict[str, str] = field(default_factory=dict)  # durable rule -> definition or #règle
 
     @property
     def rounds(self) -> int:
@@ -148,11 +150,14 @@ class _Translator:
         self.levels: dict[str, int] = {}
         self.nodes: dict[Node, FactKey] = {}
         self.out = Translation()
+        self.owner = ""
 
     def run(self) -> Translation:
         for definition in self.policy.definitions:
+            self.owner = definition.name
             self.levels[definition.name] = self.decide(definition.condition, definition.name)
         for index, rule in enumerate(self.policy.rules):
+            self.owner = rule_fact(index)
             self.decide(rule.condition, rule_fact(index))
         return self.out
 
@@ -174,7 +179,9 @@ class _Translator:
                 self.conclude(item, target)
             return
         for body in self.alternatives(node):
-            self.out.rules[f"r{len(self.out.rules)}"] = {"all": assemble(body), "run": target}
+            name = f"r{len(self.out.rules)}"
+            self.out.rules[name] = {"all": assemble(body), "run": target}
+            self.out.owners[name] = self.owner
             self.out.tested.update(test.name for test in body)
 
     def alternatives(self, node: Node) -> list[Body]:
@@ -344,3 +351,46 @@ def _literal(value: Value) -> ast.Literal | ast.ListLiteral:
     if isinstance(value, tuple | list):
         return ast.ListLiteral(tuple(ast.Literal(item) for item in value))
     return ast.Literal(value)
+
+
+MAX_BRANCHES = 511
+"""Distinct tests durable-rules 2.0.28 can take after one test. Its Rete keeps a node's
+successors in a hash set of 512 buckets, probed linearly with no bound: the 512th fills it,
+and every later lookup (deciding, or registering one more) loops for ever. Measured with
+``x = 0 ou x = 1 ou … et sans_photo``, whose ``x`` node ``crowded`` counts two more tests
+than terms: 509 terms decide, 510 register and never decide, 512 never register."""
+
+
+@dataclass(frozen=True)
+class Crowded:
+    """A test followed by more than ``MAX_BRANCHES`` distinct tests in the ruleset."""
+
+    owner: str  # the definition, or ``rule_fact(i)``, whose condition crossed the limit
+    name: str | None  # the fact whose values are tested; None: the facts themselves
+    count: int
+
+
+def crowded(translation: Translation) -> Crowded | None:
+    """The first node of durable's test network (each pattern a chain of tests from the
+    root) with more than ``MAX_BRANCHES`` successors, counted as durable shares them."""
+    branches: dict[tuple[str, ...], set[str]] = {}
+    found: dict[tuple[str, ...], str] = {}  # node -> owner of the rule that crossed
+    for rule, definition in translation.rules.items():
+        for pattern in definition["all"]:
+            path: tuple[str, ...] = ()
+            for test in _chain(next(iter(pattern.values()))):
+                successors = branches.setdefault(path, set())
+                successors.add(test)
+                if len(successors) > MAX_BRANCHES and path not in found:
+                    found[path] = translation.owners[rule]
+                path += (test,)
+    if not found:
+        return None
+    path, owner = next(iter(found.items()))
+    name = json.loads(path[0]).get("n") if path else None
+    return Crowded(owner, name, len(branches[path]))
+
+
+def _chain(pattern: dict[str, object]) -> list[str]:
+    tests = pattern["$and"] if set(pattern) == {"$and"} else [pattern]
+    return [json.dumps(test, sort_keys=True, ensure_ascii=False) for test in tests]  # type: ignore[union-attr]

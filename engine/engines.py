@@ -43,10 +43,36 @@ def make_engine(name: EngineName, policy: CheckedPolicy) -> Engine:
 
 def _durable(policy: CheckedPolicy) -> Engine:
     try:
-        from tamis.engine.durable_engine import DurablePolicy
+        from tamis.engine.durable_engine import DurablePolicy, TooLarge
     except ImportError as error:
         raise EngineUnavailable(_unavailable(error)) from None
-    return DurablePolicy(policy)
+    try:
+        return DurablePolicy(policy)
+    except TooLarge as error:
+        raise EngineUnavailable(_too_large(policy, error.found)) from None
+
+
+def _too_large(policy: CheckedPolicy, found) -> str:
+    """Where and why durable-rules would hang, before it is given the policy."""
+    from tamis.engine.durable_translate import MAX_BRANCHES, rule_fact
+
+    rules = {
+        rule_fact(i): (f"la règle de la ligne {r.span.line}", r.span)
+        for i, r in enumerate(policy.rules)
+    }
+    definitions = {d.name: (f"la définition « {d.name} »", d.span) for d in policy.definitions}
+    words, span = {**rules, **definitions}[found.owner]
+    what = (
+        f"{found.count} valeurs différentes de « {found.name} »"
+        if found.name is not None
+        else f"{found.count} faits et comparaisons différents"
+    )
+    return (
+        f"{policy.path}:{span.line}:{span.column} : {words} est trop grande pour le moteur"
+        f" « durable » : sa condition lui fait tester {what}, et durable-rules ne répond plus"
+        f" au-delà de {MAX_BRANCHES} (ses tables ont une taille fixe) ; rien n'a été décidé."
+        " Utilisez « --moteur natif », le moteur par défaut, qui décide pareil."
+    )
 
 
 def _unavailable(error: ImportError) -> str:
