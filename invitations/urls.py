@@ -41,3 +41,15 @@ def host_and_path(url: str) -> tuple[str, str] | None:
     except ValueError:
         return None
     return parts.hostname or "", parts.path
+
+
+# a member's profile: linkedin.com (any subdomain: www, fr…) /in/ then the member's name
+_PROFILE = re.compile(
+    r"(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/in/[^/\s?#]+/?(?:[?#]\S*)?", re.IGNORECASE
+)
+
+
+def is_profile_address(text: str) -> bool:
+    """Whether ``text`` is a LinkedIn profile's address, as the site shows it
+    (``https://www.linkedin.com/in/nom``), with or without its scheme, query or final /."""
+    return _PROFILE.fullmatch(text.strip()) is not None

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import orjson
+import pytest
 from click.testing import CliRunner
 
 from tamis.audit.reader import iter_records
@@ -184,3 +185,42 @@ def test_pourquoi_on_an_advice_id_says_where_advice_is_shown(tmp_path):
         f"{journal}. Les conseils ne sont pas des décisions : tamis journal conseils --format "
         "jsonl les montre en entier.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("profil", "shown"),
+    [
+        ("Marc-André Gagnon", "« Marc-André Gagnon » n'est pas l'adresse d'un profil LinkedIn"),
+        ("https://exemple.ca/marc", "« https://exemple.ca/marc » n'est pas l'adresse"),
+        ("https://www.linkedin.com/company/ludis", "« https://www.linkedin.com/company/ludis »"),
+        ("ftp://linkedin.com/in/marc", "« ftp://linkedin.com/in/marc » n'est pas l'adresse"),
+        ("  ", "l'adresse du profil est vide"),
+    ],
+)
+def test_a_profile_that_is_not_a_linkedin_address_is_a_usage_error_journaling_nothing(
+    tmp_path, profil, shown
+):
+    journal = tmp_path / "j.jsonl"
+    result = run("--a", "Marc", "--profil", profil, "--message", "Bonjour Marc",
+                 "--journal", str(journal))  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "--profil" in result.output and shown in result.output
+    assert "rien n'a été inscrit au journal" in result.output
+    assert not journal.exists()
+
+
+@pytest.mark.parametrize(
+    "profil",
+    [
+        "https://www.linkedin.com/in/marc-andre-gagnon-12/",
+        "linkedin.com/in/marc",
+        "http://ca.linkedin.com/in/jérôme?trk=profil",
+    ],
+)
+def test_a_linkedin_profile_address_is_journaled_as_given(tmp_path, profil):
+    journal = tmp_path / "j.jsonl"
+    result = run("--a", "Marc", "--profil", profil, "--message", "Bonjour Marc",
+                 "--journal", str(journal))  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    [record] = advice_records(journal)
+    assert record["contenu"]["destinataire"] == {"nom": "Marc", "profil_url": profil}
