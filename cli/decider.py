@@ -190,17 +190,20 @@ def decider(
 
 
 def setup_or_exit(
-    politique: str, contexte: str | None, moteur: str, parametres: tuple[str, ...]
+    politique: str,
+    contexte: str | None,
+    moteur: str,
+    parametres: tuple[str, ...],
+    nothing: str = "aucune invitation n'a été lue",
 ) -> Setup:
-    """Load everything a run needs, or stop with a French message before reading invitations."""
+    """Load everything a run needs, or stop with a French message before reading invitations
+    (``nothing`` says what was not done, for a policy that does not validate)."""
     try:
         engine = parse_engine(moteur)
         setup = prepare(SetupOptions(politique, contexte, engine, tuple(parametres)))
     except PolicyInvalid as error:
         click.echo(str(error), err=True)
-        raise click.ClickException(
-            f"politique « {politique} » inutilisable ; aucune invitation n'a été lue."
-        ) from None
+        raise click.ClickException(f"politique « {politique} » inutilisable ; {nothing}.") from None
     except ParameterError as error:
         raise click.UsageError(str(error)) from None
     except (ContextError, EngineUnavailable) as error:

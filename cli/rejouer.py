@@ -51,7 +51,7 @@ def rejouer(
     pour chaque invitation qui changerait, les deux explications côte à côte.
     """
     flt = options.build_filter(selection)
-    setup = setup_or_exit(politique, contexte, moteur, parametres)
+    setup = setup_or_exit(politique, contexte, moteur, parametres, NOTHING_REPLAYED)
     try:
         report = _replayed(setup, journal, flt, sans_index)
     except JournalError as error:
@@ -73,6 +73,9 @@ def rejouer(
         click.echo(orjson.dumps(report.to_json()).decode())
     else:
         print_report(report, Console(soft_wrap=False, highlight=False), utc=utc)
+
+
+NOTHING_REPLAYED = "rien n'a été rejoué (aucune décision du journal n'a été lue)"
 
 
 def warn(message: str) -> None:

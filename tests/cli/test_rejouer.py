@@ -179,3 +179,19 @@ def test_lines_the_filter_rules_out_are_not_parsed(journal: Path) -> None:
     everything = run("rejouer", "-p", "new.tamis")
     assert everything.exit_code == 1
     assert f"tamis-journal.jsonl:{number} : ligne illisible" in everything.stderr
+
+
+def test_a_policy_that_does_not_validate_is_shown_at_its_place_and_nothing_replayed(
+    journal: Path,
+) -> None:
+    policy = 'règle "photo" : refuser si sans_photoo\nsinon accepter\n'
+    Path("faux.tamis").write_text(policy, encoding="utf-8")
+    before = journal.read_bytes()
+    result = run("rejouer", "-p", "faux.tamis")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("faux.tamis:1:28: erreur[E011]: fait ou paramètre inconnu")
+    assert result.stderr.endswith(
+        "Erreur : politique « faux.tamis » inutilisable ; rien n'a été rejoué (aucune décision"
+        " du journal n'a été lue).\n"
+    )
+    assert result.stdout == "" and journal.read_bytes() == before
