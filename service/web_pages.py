@@ -324,9 +324,10 @@ def router() -> APIRouter:
 
 
 def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
-    """The newest decisions matching the filters (before the ``avant`` cursor)."""
-    shown = {key: query.get(key, "") for key in ("decision", "regle", "fait", "expediteur")}
-    shown.update(depuis=query.get("depuis", ""), jusqu_a=query.get("jusqu_a", ""))
+    """The newest decisions matching the filters (before the ``avant`` cursor). A field left
+    blank, or holding only spaces, filters on nothing: spaces around a value are not part of it."""
+    keys = ("decision", "regle", "fait", "expediteur", "depuis", "jusqu_a")
+    shown = {key: query.get(key, "").strip() for key in keys}
     try:
         flt = calls.make_filter(
             decisions=[shown["decision"]] if shown["decision"] else (),

@@ -475,3 +475,24 @@ def test_a_session_holds_across_worker_processes(work):
         assert answers == [200] * 24
     finally:
         assert server.stop() == 0
+
+
+def test_filters_holding_only_spaces_filter_on_nothing(served, work):
+    """Spaces typed in a filter field (or left around a value) are not a filter: the page
+    filtered on the sender or the rule « » (no decision shown) and called « » an unreadable
+    fact or date; it now shows what the empty form shows, the fields emptied."""
+    blank = {key: "   " for key in ("regle", "fait", "expediteur", "depuis", "jusqu_a")}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        default = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
+        sent = {"nom": "Espaces", "photo": "non", "connexions": "5", "message": default}
+        assert browser.post("/interface/nouvelle", data=sent).status_code == 200
+        everything = browser.get("/interface/")
+        spaces = browser.get("/interface/", params={**blank, "decision": " "})
+        refused = browser.get("/interface/", params={**blank, "decision": " refuser "})
+    assert spaces.status_code == 200 and 'role="alert"' not in spaces.text
+    shown = re.findall(r'<li class="invitation', everything.text)
+    assert shown and re.findall(r'<li class="invitation', spaces.text) == shown
+    assert 'value="   "' not in spaces.text
+    assert re.findall(r'class="decision[^"]*">([a-z]+)<', refused.text) != []
+    assert set(re.findall(r'class="decision[^"]*">([a-z]+)<', refused.text)) == {"refuser"}
