@@ -47,7 +47,7 @@ from tamis.cli.human import safe, safe_lines
     "--junit",
     metavar="FICHIER",
     type=click.Path(dir_okay=False),
-    callback=lambda _ctx, _param, value: _a_file(value),
+    callback=lambda ctx, param, value: _a_file(_EMPTY_JUNIT(ctx, param, value)),
     help="Écrit aussi le résultat en JUnit XML dans FICHIER (pour la CI).",
 )
 @click.option(
@@ -95,14 +95,14 @@ def tester(
         sys.exit(1)
 
 
+_EMPTY_JUNIT = options.given_path("un fichier (p. ex. --junit rapport.xml)")
+"""An empty ``--junit`` is refused as every empty output path is, rather than taken as no
+report at all."""
+
+
 def _a_file(value: str | None) -> str | None:
     """``--junit``'s file; « - » is refused rather than taken as a file of that name (the
-    standard output already holds the report a person reads), and an empty path rather
-    than taken as no report at all."""
-    if value == "":
-        raise click.UsageError(
-            "--junit est vide : donnez un fichier (p. ex. --junit rapport.xml) ; rien n'a été fait."
-        )
+    standard output already holds the report a person reads)."""
     if value == "-":
         raise click.BadParameter(
             "« - » : le rapport JUnit s'écrit dans un fichier (p. ex. --junit rapport.xml) ; "
