@@ -23,10 +23,11 @@ in a table whose rows are kept whole, uncompressed, in the table itself
 (``toast_tuple_target = 8160``, a setting a user may choose: docs/journal-postgresql.md).
 ``--contenu`` adds ``verifier --contenu`` (each digest computed by tamis, each copy compared)
 on the lz4 table. ``--requetes`` adds, on every table measured, ``chercher --decision refuser
---depuis`` (today: three records in four) and ``stats`` (``journal_stats`` by ``GROUP BY``), in
-rounds of their own that alternate the tables in the same way: rows kept whole make the table
-larger, and these commands read it for their few columns. Medians, [min–max], and the ratios of
-the medians.
+--depuis`` (today: three records in four), ``stats`` (``journal_stats`` by ``GROUP BY``) and
+``pourquoi`` of a name no sender has (every personal part read: ``senders``), in rounds of
+their own that alternate the tables in the same way: rows kept whole make the table larger,
+and these commands read it for their few columns. Medians, [min–max], and the ratios of the
+medians.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ _JOB = (
     "    day = time.strftime('%Y-%m-%d', time.gmtime())\n"
     "    chosen = parse_filter(decisions=['refuser'], since=day)\n"
     "    note = f'{sum(1 for _ in query.search(url, chosen, quiet))} trouvées'\n"
+    "elif job == 'expediteur':\n"
+    "    found = query.look_up(url, 'Personne Introuvable', quiet)\n"
+    "    note = f'{len(found.found) + len(found.candidates)} trouvée(s)'\n"
     "elif job == 'stats':\n"
     "    counted = query.journal_stats(url, parse_filter(), 'jour', quiet, local=True)\n"
     "    note = f'{counted.total} invitations comptées'\n"
@@ -70,10 +74,11 @@ _JOB = (
     "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
     "print(max(int(peak), workers), note)\n"
 )
-"""One command's work (``verifier``, ``verifier --contenu``, ``chercher`` or ``stats``) in a
-fresh interpreter, as ``bench/journal_postgresql.py``'s jobs do it; it prints its peak RSS
-(kB: its own since ``exec``, ``VmHWM``, or its workers') before what it found, since the
-``ru_maxrss`` a parent reads of its child counts the parent's pages copied before ``exec``."""
+"""One command's work (``verifier``, ``verifier --contenu``, ``chercher``, ``stats`` or
+``pourquoi`` by sender) in a fresh interpreter, as ``bench/journal_postgresql.py``'s jobs do
+it; it prints its peak RSS (kB: its own since ``exec``, ``VmHWM``, or its workers') before
+what it found, since the ``ru_maxrss`` a parent reads of its child counts the parent's pages
+copied before ``exec``."""
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -127,7 +132,7 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
         name = "lz4, --contenu"
         groups["verifier"] = {**groups["verifier"], name: (*lz4, "contenu")}
     if args.requetes:
-        for job in ("chercher", "stats"):
+        for job in ("chercher", "stats", "expediteur"):
             groups[job] = {name: (*side, job) for name, side in sides.items()}
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "source.jsonl"
