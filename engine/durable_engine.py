@@ -22,15 +22,24 @@ Design, and the durable-rules traps it handles:
   when one session grows large, so ``decide`` can run any number of times.
 - **``MessageNotHandledException``** (a fact no pattern accepts) cannot occur: the ``#sol``
   rule accepts every fact (see ``durable_translate``). Asserting a fact twice raises
-  ``MessageObservedException``: each conclusion is noted in the session state first, so an
+  ``MessageObservedException``: each conclusion is noted (in ``concluded``) first, so an
   ``ou`` whose alternatives all hold asserts its fact once. An exception raised in an action
-  is swallowed by durable into the session state; it is re-raised here as ``RuntimeError``.
+  is swallowed by durable into the session state; it is re-raised here as ``DurableFailed``.
 - **Quiescence, then resolution.** Asserting the initial facts runs every action before
   returning; stratified rounds then place the ``#inconnu`` markers. Each action notes its
-  conclusion in the session state (``"=name": vrai|faux``) and asserts it as a fact only when
-  some rule reads it (decision rules' activations are read by nobody but us); the final state
-  gives each definition and rule its value (absent: inconnu), and the policy's
-  ``résolution`` is applied by the native engine's ``resolve`` (one definition of it).
+  conclusion in the ruleset's ``concluded`` (``"suspect": vrai|faux``) and asserts it as a
+  fact only when some rule reads it (decision rules' activations are read by nobody but us);
+  the final ``concluded`` gives each definition and rule its value (absent: inconnu), and the
+  policy's ``résolution`` is applied by the native engine's ``resolve`` (one definition of it).
+- **Conclusions in Python, not in durable's session state.** A JSON object in durable holds
+  at most 255 properties (``MAX_OBJECT_PROPERTIES``): with one per conclusion, a policy of
+  about 250 rules failed on every invitation (``error code: 302``). Actions run synchronously
+  under ``_LOCK``, one session at a time, so one dict per ruleset, emptied per session, is
+  the session's own.
+- **Durable's other fixed tables** are kept out of reach by the translation: tests of one
+  fact it would hold too many of at once are computed in Python (``stacked``), a wide ``et``
+  is matched in parts (``MAX_PATTERNS``). Should durable-rules still refuse a session, its
+  error is raised as ``DurableFailed``.
 
 Numbers: durable compares integers beyond 2**53 with floats in double precision, where Python
 compares exactly; tamis values never come near.
@@ -65,8 +74,6 @@ from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.vocabulary import Value
 
 ENGINE = EngineName.DURABLE
-CONCLUDED = "="
-"""Session-state key prefix of a conclusion: ``"=suspect": True`` (a derived fact is vrai)."""
 
 
 class TooLarge(Exception):
@@ -75,6 +82,10 @@ class TooLarge(Exception):
     def __init__(self, found: Crowded) -> None:
         super().__init__(found)
         self.found = found
+
+
+class DurableFailed(Exception):
+    """durable-rules refused to decide one invitation; ``args[0]`` is its own (English) error."""
 
 
 class _Host(durable.Host):
@@ -100,8 +111,9 @@ class _Ruleset:
             raise TooLarge(found)
         self.name = f"tamis{next(_RULESETS)}"
         self.rounds = _by_level(self.translation)
+        self.concluded: dict[str, bool] = {}  # this session's conclusions, see the docstring
         with _LOCK:
-            _HOST.register_rulesets({self.name: _definition(self.translation)})
+            _HOST.register_rulesets({self.name: _definition(self.translation, self.concluded)})
 
 
 class DurablePolicy:
@@ -157,16 +169,18 @@ class DurablePolicy:
         """One session: assert, reach quiescence round by round, read the state, delete."""
         ruleset = self.ruleset(params)
         initial = _initial(ruleset.translation, _reader(self.policy, facts, params))
+        concluded = ruleset.concluded
         with _LOCK:
+            concluded.clear()
             sid = f"i{next(_SESSIONS)}"
-            state = _assert(ruleset.name, sid, initial)  # runs the #début action at least
             try:
-                _check(state)
+                _check(_assert(ruleset.name, sid, initial))  # runs the #début action at least
                 for markers in ruleset.rounds:
-                    state = _place(ruleset.name, sid, markers, state)
+                    _place(ruleset.name, sid, markers, concluded)
             finally:
                 _HOST.delete_state(ruleset.name, sid)
-        return lambda name: state.get(CONCLUDED + name)
+            truth = dict(concluded)
+        return truth.get
 
 
 def _initial(translation: Translation, value) -> list[dict[str, object]]:
@@ -178,30 +192,33 @@ def _initial(translation: Translation, value) -> list[dict[str, object]]:
 
 def _assert(ruleset: str, sid: str, facts: list[dict[str, object]]) -> dict[str, object]:
     """Assert facts in one session and run every action; the session state afterwards."""
-    state = _HOST.assert_facts(ruleset, [{"sid": sid, **fact} for fact in facts])
-    return state if state is not None else _HOST.get_state(ruleset, sid)
+    try:
+        state = _HOST.assert_facts(ruleset, [{"sid": sid, **fact} for fact in facts])
+        return state if state is not None else _HOST.get_state(ruleset, sid)
+    except Exception as error:  # durable_rules_engine.error, its only kind
+        raise DurableFailed(str(error)) from error
 
 
 def _place(
-    ruleset: str, sid: str, markers: list[tuple[str, FactKey, FactKey]], state: dict
-) -> dict[str, object]:
+    ruleset: str, sid: str, markers: list[tuple[str, FactKey, FactKey]], concluded: dict
+) -> None:
     """Assert the markers of one round whose expression was proven neither vrai nor faux."""
-    unknown = [m for m, yes, no in markers if not _holds(state, yes) and not _holds(state, no)]
-    if not unknown:
-        return state
-    state = _assert(ruleset, sid, [_fact(m, True) for m in unknown])
-    _check(state)
-    return state
+    unknown = [
+        m for m, yes, no in markers if not _holds(concluded, yes) and not _holds(concluded, no)
+    ]
+    if unknown:
+        _check(_assert(ruleset, sid, [_fact(m, True) for m in unknown]))
 
 
-def _holds(state: Mapping[str, object], key: FactKey) -> bool:
-    return state.get(CONCLUDED + key[0]) is key[1]
+def _holds(concluded: Mapping[str, bool], key: FactKey) -> bool:
+    return concluded.get(key[0]) is key[1]
 
 
-def _definition(translation: Translation) -> dict[str, dict]:
+def _definition(translation: Translation, concluded: dict[str, bool]) -> dict[str, dict]:
     """The definition handed to durable, with an action per rule (durable consumes it)."""
+    tested = translation.tested
     rules = {
-        name: {"all": rule["all"], "run": _concluder(rule["run"], translation.tested)}
+        name: {"all": rule["all"], "run": _concluder(rule["run"], tested, concluded)}
         for name, rule in translation.rules.items()
     }
     rules["#début"] = {"all": [{"m": {"n": START}}], "run": _nothing}
@@ -209,20 +226,19 @@ def _definition(translation: Translation) -> dict[str, dict]:
     return rules
 
 
-def _concluder(target: FactKey, tested: set[str]):
-    """The action proving ``target``: noted in the session state, asserted if some rule reads it.
+def _concluder(target: FactKey, tested: set[str], concluded: dict[str, bool]):
+    """The action proving ``target``: noted in ``concluded``, asserted if some rule reads it.
 
     An ``ou`` gives several rules for one conclusion; the first to fire asserts the fact (a
     second assertion would raise ``MessageObservedException``), the others find it noted.
     """
     name, value = target
-    key = CONCLUDED + name
     fact = {"n": name, "v": value} if name in tested else None
 
     def action(c) -> None:
-        if key in c.s:
+        if name in concluded:
             return
-        c.s[key] = value
+        concluded[name] = value
         if fact is not None:
             c.assert_fact(dict(fact))
 
@@ -273,4 +289,4 @@ def _hashable(value: Value) -> object:
 
 def _check(state: object) -> None:
     if isinstance(state, dict) and "exception" in state:
-        raise RuntimeError(f"durable-rules : {state['exception']}")
+        raise DurableFailed(str(state["exception"]))

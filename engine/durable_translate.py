@@ -137,13 +137,26 @@ class Translation:
 
 
 def translate(policy: CheckedPolicy, parameters: Mapping[str, Value]) -> Translation:
-    """The ruleset of ``policy`` for these parameter values: definitions, then rules."""
-    return _Translator(policy, parameters).run()
+    """The ruleset of ``policy`` for these parameter values: definitions, then rules.
+
+    A fact that durable would test against too many values at once (``stacked``) has its
+    comparisons computed in Python instead, as leaf facts: the ruleset is translated again
+    with those names, which can only leave fewer tests on each name."""
+    in_python: frozenset[str] = frozenset()
+    while True:
+        translation = _Translator(policy, parameters, in_python).run()
+        wide = stacked(translation) - in_python
+        if not wide:
+            return translation
+        in_python |= wide
 
 
 class _Translator:
-    def __init__(self, policy: CheckedPolicy, parameters: Mapping[str, Value]) -> None:
+    def __init__(
+        self, policy: CheckedPolicy, parameters: Mapping[str, Value], in_python: frozenset[str]
+    ) -> None:
         self.policy = policy
+        self.in_python = in_python  # names whose comparisons all become leaf facts
         self.inline = _Inliner(policy, parameters)
         self.normal = Normalizer(policy.types)
         self.derived = {d.name for d in policy.definitions}
@@ -194,7 +207,12 @@ class _Translator:
             bodies = [self.body(item) for item in node.items]
             if any(body is None for body in bodies):
                 return []
-            return [[test for body in bodies for test in body]]  # type: ignore[union-attr]
+            body = [test for body in bodies for test in body]  # type: ignore[union-attr]
+            if len({test.name for test in body}) > MAX_PATTERNS and len(node.items) > 1:
+                return [
+                    [test for part in _parts(node) for test in self.fact(self.materialize(part))]
+                ]
+            return [body]
         return self.leaf(node)
 
     def body(self, node: Node) -> Body | None:
@@ -247,7 +265,8 @@ class _Translator:
         sides = (expr.left, expr.right)
         if expr.op not in NEGATED or not all(self.is_plain(side) for side in sides):
             return False
-        return sum(isinstance(side, ast.Ref) for side in sides) == 1
+        refs = [side.name for side in sides if isinstance(side, ast.Ref)]
+        return len(refs) == 1 and refs[0] not in self.in_python
 
     def is_plain(self, expr: ast.Expr) -> bool:
         if isinstance(expr, ast.Literal):
@@ -293,6 +312,20 @@ class _Translator:
             case Unknown(expr=expr) if not isinstance(expr, ast.Ref) or self.is_derived(expr):
                 return self.marker(expr).level
         return 0
+
+
+MAX_PATTERNS = 8
+"""Facts we let one durable-rules rule match together; it fails beyond 16. durable keeps a
+rule's matched facts in a frame of ``MAX_MESSAGE_FRAMES`` (16, ``state.h``): a conjunction
+of 17 leaf facts all holding (``non (titre contient "a0" ou … ou titre contient "a16")``)
+ended in « error code: 304 », or a segmentation fault. A wider ``et`` is matched in parts,
+each a node fact (``et`` is associative, so the decision is the same)."""
+
+
+def _parts(node: AllOf) -> list[AllOf]:
+    """``node``'s items in at most ``MAX_PATTERNS`` conjunctions (each split again if wide)."""
+    size = -(-len(node.items) // MAX_PATTERNS)  # ceiling
+    return [AllOf(node.items[i : i + size]) for i in range(0, len(node.items), size)]
 
 
 def _durable(op: ast.Op, operand: object) -> dict[str, object]:
@@ -394,3 +427,56 @@ def crowded(translation: Translation) -> Crowded | None:
 def _chain(pattern: dict[str, object]) -> list[str]:
     tests = pattern["$and"] if set(pattern) == {"$and"} else [pattern]
     return [json.dumps(test, sort_keys=True, ensure_ascii=False) for test in tests]  # type: ignore[union-attr]
+
+
+MAX_STACK = 32
+"""Tests of one fact we let durable-rules hold matched at once; it fails beyond 64. Its
+alpha network is walked depth first from a stack of 64 nodes (``MAX_STACK_SIZE`` in
+``events.c``): a node pushes every successor its fact matches, so ``x > 0 ou … ou x > 64``,
+all vrai when ``x`` is 100, overflowed it (``error code: 303``) while deciding. Half of it
+leaves room for what durable pushes besides (the ``#sol`` test, the fact's other branches)."""
+
+
+def stacked(translation: Translation) -> set[str]:
+    """The names whose tests could fill durable's alpha stack past ``MAX_STACK`` for some
+    value: every successor counted as matching, except that equalities to distinct values
+    exclude each other."""
+    tries: dict[str, dict] = {}
+    for definition in translation.rules.values():
+        for pattern in definition["all"]:
+            chain = _chain(next(iter(pattern.values())))
+            node = tries.setdefault(chain[0], {})
+            for test in chain[1:]:
+                node = node.setdefault(test, {})
+    return {json.loads(head).get("n") for head, trie in tries.items() if _peak(trie) > MAX_STACK}
+
+
+def _peak(trie: dict[str, dict]) -> int:
+    """The most entries durable's stack holds while walking ``trie``, at worst: a node pushes
+    what it matches, then the last pushed is walked while the others wait. Without recursion:
+    a conjunction of thousands of tests on one fact is a chain that deep."""
+    order, pending = [], [trie]
+    while pending:
+        order.append(pending.pop())
+        pending.extend(order[-1].values())
+    peaks: dict[int, int] = {}
+    for node in reversed(order):  # every node after those below it
+        matched = _matched(node) if node else 0
+        below = max((peaks[id(child)] for child in node.values()), default=0)
+        peaks[id(node)] = max(matched, matched - 1 + below)
+    return peaks[id(trie)]
+
+
+def _matched(trie: dict[str, dict]) -> int:
+    """How many of these successor tests one value can match at once, at most."""
+    equal: dict[object, int] = {}
+    others = 0
+    for test in trie:
+        found = json.loads(test)
+        if set(found) == {"v"}:
+            value = found["v"]
+            key = float(value) if type(value) in (int, float) else (type(value), value)
+            equal[key] = equal.get(key, 0) + 1
+        else:
+            others += 1
+    return others + max(equal.values(), default=0)

@@ -14,16 +14,25 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("durable")
+
+from tamis.engine.compile import compile_policy
+from tamis.engine.decision import EngineName
+from tamis.engine.durable_engine import DurablePolicy
+from tamis.grammar.load import load_policy
+from tamis.invitations.vocabulary import vocabulary
+
 MAX_BRANCHES = 511  # engine.durable_translate.MAX_BRANCHES, measured on durable-rules 2.0.28
 
 INVITATION = '{"id": "a", "expediteur": {"connexions": 5, "photo": false}}\n'
 
 
-def decide(tmp_path, policy: str) -> subprocess.CompletedProcess:
+def decide(tmp_path, policy: str, invitation: str = INVITATION) -> subprocess.CompletedProcess:
     (tmp_path / "p.tamis").write_text(policy, encoding="utf-8")
-    (tmp_path / "i.json").write_text(INVITATION, encoding="utf-8")
+    (tmp_path / "i.json").write_text(invitation, encoding="utf-8")
     arguments = ["--moteur", "durable", "-p", "p.tamis", "i.json", "--journal", "j.jsonl"]
     command = [sys.executable, "-c", "from tamis.cli.main import main; main()", "decider"]
     command += arguments
@@ -63,3 +72,99 @@ def test_too_many_distinct_comparisons_name_the_definition(tmp_path) -> None:
     assert "p.tamis:1:1 : la définition « cible » est trop grande" in done.stderr
     count = re.search(r"tester (\d+) faits et comparaisons différents", done.stderr)
     assert count is not None and int(count[1]) > MAX_BRANCHES + 10, done.stderr
+
+
+# --- many tests true at once: durable's 64-entry alpha stack, 16-fact frames, 255-property
+# state: each failed while deciding (« error code: 303 », 304, 302, or a segmentation fault)
+
+
+def both(policy: str, facts: dict):
+    """The durable decision, checked equal to the native one."""
+    checked, diagnostics = load_policy(policy, "p.tamis", vocabulary())
+    assert checked is not None, [d.message for d in diagnostics]
+    found = DurablePolicy(checked).decide(facts)
+    assert found == compile_policy(checked).decide(facts)._replace(engine=EngineName.DURABLE)
+    return found
+
+
+def above(terms: int) -> str:
+    alternatives = " ou ".join(f"expediteur.connexions > {i}" for i in range(terms))
+    return f"sinon accepter\nrefuser si {alternatives}\n"
+
+
+def test_seventy_alternatives_true_at_once_decide_with_durable(tmp_path) -> None:
+    """durable-rules failed (« error code: 303 », a traceback) past 64 true at once."""
+    done = decide(tmp_path, above(70), '{"id": "a", "expediteur": {"connexions": 500}}\n')
+    assert done.returncode == 0, done.stderr
+    assert '"decision":"refuser"' in done.stdout and "Traceback" not in done.stderr
+    assert '"decision":"refuser"' in (tmp_path / "j.jsonl").read_text()
+
+
+@pytest.mark.parametrize("connexions", [500, 30, 0, None])
+def test_many_alternatives_decide_as_the_native_engine(connexions) -> None:
+    assert both(above(200), {"expediteur.connexions": connexions}).action.value == (
+        "refuser" if connexions else "accepter"
+    )
+
+
+def test_nested_tests_true_at_once_decide_with_durable() -> None:
+    """Two tests of one fact per rule: 10 × 26 rules whose tests all hold together."""
+    rules = "".join(
+        f"refuser si expediteur.connexions > {i} et expediteur.connexions < {1000 + j}\n"
+        for i in range(10)
+        for j in range(26)
+    )
+    assert both("sinon accepter\n" + rules, {"expediteur.connexions": 500}).action.value == (
+        "refuser"
+    )
+
+
+@pytest.mark.parametrize("title", ["zzz", "a16", None])
+def test_a_conjunction_of_seventeen_leaf_facts_decides(title) -> None:
+    """« faux » of an « ou » of 17 « contient » is 17 facts matched by one rule: error 304."""
+    words = " ou ".join(f'expediteur.titre contient "a{i}"' for i in range(17))
+    found = both(f"sinon accepter\nrefuser si {words}\n", {"expediteur.titre": title})
+    assert found.action.value == ("refuser" if title == "a16" else "accepter")
+
+
+def test_more_rules_than_durable_state_properties_decide() -> None:
+    """Each conclusion was a property of durable's session state, which holds 255 at most:
+    252 rules failed on every invitation (« error code: 302 »)."""
+    policy = "sinon accepter\n" + "refuser si sans_photo\n" * 252
+    assert both(policy, {"sans_photo": True}).action.value == "refuser"
+    assert both(policy, {"sans_photo": False}).action.value == "accepter"
+
+
+COMPARED = ("expediteur.connexions", "expediteur.recommandations")
+OPERATORS = (">", ">=", "!=") * 3 + ("<", "<=", "=")  # most hold for a large value
+
+
+@st.composite
+def crowded_policies(draw) -> tuple[str, dict]:
+    """One or two rules of 100 to 130 comparisons in all, mostly of the first number, « ou »
+    between them, sometimes an « et » and a « non »; values often beyond every constant,
+    where some 80 distinct tests of one fact hold at once."""
+
+    def comparison() -> str:
+        name = draw(st.sampled_from(COMPARED[:1] * 9 + COMPARED[1:]))
+        return f"{name} {draw(st.sampled_from(OPERATORS))} {draw(st.integers(-5, 200))}"
+
+    terms = [comparison() for _ in range(draw(st.integers(100, 130)))]
+    if draw(st.booleans()):
+        terms[0] = f"non ({terms[0]} et {comparison()})"
+    cut = draw(st.sampled_from([len(terms), len(terms) // 2]))
+    rules = [
+        f"{draw(st.sampled_from(['refuser', 'examiner', 'accepter']))} si {' ou '.join(part)}"
+        for part in (terms[:cut], terms[cut:])
+        if part
+    ]
+    policy = "sinon examiner\n" + "\n".join(rules) + "\n"
+    values = st.none() | st.sampled_from([-10, 300]) | st.integers(-10, 210)
+    return policy, {name: draw(values) for name in COMPARED}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded_policies())
+def test_crowded_conditions_decide_as_the_native_engine(example) -> None:
+    policy, facts = example
+    both(policy, facts)
