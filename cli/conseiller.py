@@ -26,9 +26,8 @@ from tamis.cli import options
 from tamis.grammar.terminal import safe
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.files import TooLarge, read_bounded, read_bounded_from
-from tamis.invitations.urls import is_profile_address
 from tamis.outreach import journaled
-from tamis.outreach.advice import Advice, Draft, advise
+from tamis.outreach.advice import Advice, Draft, advise, profile_refusal
 from tamis.outreach.findings import Verdict
 from tamis.outreach.journaled import Journaled
 
@@ -82,17 +81,9 @@ def conseiller(
     """
     if not a.strip():
         raise click.BadParameter("le nom du destinataire est vide.", param_hint="--a")
-    if profil is not None and not is_profile_address(profil):
-        reason = (
-            f"« {safe(profil)} » n'est pas l'adresse d'un profil LinkedIn"
-            if profil.strip()
-            else "l'adresse du profil est vide"
-        )
-        raise click.BadParameter(
-            f"{reason} (attendu : https://www.linkedin.com/in/nom) ; rien n'a été inscrit"
-            " au journal.",
-            param_hint="--profil",
-        )
+    refusal = None if profil is None else profile_refusal(profil, safe(profil))
+    if refusal is not None:
+        raise click.BadParameter(refusal, param_hint="--profil")
     note = read_note(message, message_fichier, entree)
     context = load_or_exit(contexte)
     draft = Draft(a, note, profil, rencontre)

@@ -15,6 +15,7 @@ from tamis.invitations.context import Context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.facts.commercial import analyse
 from tamis.invitations.models import Invitation
+from tamis.invitations.urls import is_profile_address
 from tamis.invitations.validation import invitation_from
 from tamis.outreach.findings import CHECKS, FACTS_READ, Check, Verdict, verdict
 from tamis.outreach.skeleton import skeleton
@@ -33,6 +34,26 @@ class Draft:
         recipient = {"nom": self.recipient, "profil_url": self.profile_url}
         draft = {"id": "brouillon", "sens": "sortante", "message": self.message}
         return invitation_from({**draft, "destinataire": recipient})
+
+
+PROFILE_EXPECTED = "(attendu : https://www.linkedin.com/in/nom) ; rien n'a été inscrit au journal."
+
+
+def profile_refusal(address: str, shown: str | None) -> str | None:
+    """Why ``address`` cannot be a draft's recipient profile, in French (None: it can).
+
+    ``shown``: the address as the message may quote it (None: not quoted, as the service
+    never echoes a personal value). ``tamis conseiller --profil`` and ``POST …/conseils``
+    both say it this way."""
+    if is_profile_address(address):
+        return None
+    if not address.strip():
+        reason = "l'adresse du profil est vide"
+    elif shown is None:
+        reason = "ce n'est pas l'adresse d'un profil LinkedIn"
+    else:
+        reason = f"« {shown} » n'est pas l'adresse d'un profil LinkedIn"
+    return f"{reason} {PROFILE_EXPECTED}"
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from tamis.audit import advice_log
 from tamis.audit.advice import Origin
 from tamis.audit.filters import FilterError, parse_filter
 from tamis.outreach import journaled
-from tamis.outreach.advice import Draft, advise
+from tamis.outreach.advice import Draft, advise, profile_refusal
 from tamis.outreach.findings import Verdict
 from tamis.service import idempotence, inputs
 from tamis.service.api_journal import After, Limit, filter_error, page
@@ -188,4 +188,7 @@ def draft_of(data: Any) -> Draft:
         raise ApiError(400, "champ « a » manquant : le nom du destinataire", "a")
     if data.get("message") is None:
         raise ApiError(400, 'champ « message » manquant ("" : une demande sans note)', "message")
+    refusal = None if data.get("profil") is None else profile_refusal(data["profil"], None)
+    if refusal is not None:
+        raise ApiError(422, f"champ « profil » : {refusal}", "profil")
     return Draft(data["a"], data["message"], data.get("profil"), data.get("contexte_rencontre"))

@@ -61,7 +61,9 @@ def test_commercial_draft_to_a_stranger(served):
 
 def test_advice_is_journaled_in_the_workspace_journal_never_as_a_decision(served):
     before = len(advice_records(served))
-    answer = post(served, {"a": "Paul Roy", "message": "Salut", "profil": "https://x.test/in/pr"})
+    answer = post(
+        served, {"a": "Paul Roy", "message": "Salut", "profil": "https://www.linkedin.com/in/pr"}
+    )
     assert answer.status_code == 200
     records = advice_records(served)
     assert len(records) == before + 1
@@ -70,7 +72,7 @@ def test_advice_is_journaled_in_the_workspace_journal_never_as_a_decision(served
     assert record["contenu"]["origine"] == "service"
     assert record["contenu"]["destinataire"] == {
         "nom": "Paul Roy",
-        "profil_url": "https://x.test/in/pr",
+        "profil_url": "https://www.linkedin.com/in/pr",
     }
     assert record["contenu"]["message"] == "Salut"
     assert len(record["contenu"]["contexte_sha256"]) == 64
@@ -113,6 +115,41 @@ def test_bad_drafts_are_4xx_naming_the_field(served, body, status, field, messag
     answer = post(served, body)
     assert answer.status_code == status
     assert answer.json() == {"erreur": message, "champ": field}
+
+
+NOT_A_PROFILE = (
+    "champ « profil » : ce n'est pas l'adresse d'un profil LinkedIn (attendu :"
+    " https://www.linkedin.com/in/nom) ; rien n'a été inscrit au journal."
+)
+
+
+@pytest.mark.parametrize(
+    ("profil", "message"),
+    [
+        ("Paul Roy", NOT_A_PROFILE),
+        ("https://exemple.fr/in/paul-roy", NOT_A_PROFILE),
+        ("https://www.linkedin.com/company/acme", NOT_A_PROFILE),
+        ("ftp://www.linkedin.com/in/paul-roy", NOT_A_PROFILE),
+        ("  ", NOT_A_PROFILE.replace("ce n'est pas l'adresse d'un profil LinkedIn",
+                                      "l'adresse du profil est vide")),
+    ],
+)  # fmt: skip
+def test_a_profile_that_is_not_a_linkedin_profile_is_422_as_the_command_says(
+    served, profil, message
+):
+    """``conseiller --profil`` refuses these (exit 2); the service took them and journaled
+    them as the recipient's profile."""
+    before = len(advice_records(served))
+    answer = post(served, {"a": "Paul Roy", "message": "Salut", "profil": profil})
+    assert answer.status_code == 422
+    assert answer.json() == {"erreur": message, "champ": "profil"}
+    assert len(advice_records(served)) == before
+    command = run_tamis(
+        "conseiller", "--a", "Paul Roy", "--message", "Salut", "--profil", profil,
+        "--sans-journal", cwd=served.work,
+    )  # fmt: skip
+    assert command.returncode == 2
+    assert message.split(" (attendu", 1)[1] in " ".join(command.stderr.split())  # same words
 
 
 def test_personal_values_are_not_echoed(served):
@@ -192,7 +229,7 @@ def post_keyed(served, body, key):
 
 
 def test_a_retried_advice_with_its_key_gets_the_first_answer_and_is_journaled_once(served):
-    draft = {"a": "Léa Renvoi", "message": "Salut", "profil": "https://x.test/in/lr"}
+    draft = {"a": "Léa Renvoi", "message": "Salut", "profil": "https://www.linkedin.com/in/lr"}
     before = len(advice_records(served))
     first = post_keyed(served, draft, "conseil-1")
     again = post_keyed(served, draft, "conseil-1")

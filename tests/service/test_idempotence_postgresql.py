@@ -213,7 +213,7 @@ def test_a_migrated_journal_gets_the_answers_table(pg_url: str, tmp_path: Path) 
     assert kept_keys(pg_url) == []
 
 
-DRAFT = {"a": "Léa Renvoi", "message": "Salut", "profil": "https://x.test/in/lr"}
+DRAFT = {"a": "Léa Renvoi", "message": "Salut", "profil": "https://www.linkedin.com/in/lr"}
 
 
 def advise(served: Served, key: str, body: dict) -> httpx.Response:

@@ -116,7 +116,11 @@ def test_the_service_prunes_old_answers_of_a_file_journal(tmp_path: Path) -> Non
 def test_erasing_decisions_and_advice_empties_their_kept_answers(tmp_path: Path) -> None:
     (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
     served = serve("-p", "p.tamis", "--journal", "j.jsonl", cwd=tmp_path)
-    draft = {"a": "Léa Renvoi", "message": "Salut Zébulon", "profil": "https://x.test/in/lr"}
+    draft = {
+        "a": "Léa Renvoi",
+        "message": "Salut Zébulon",
+        "profil": "https://www.linkedin.com/in/lr",
+    }
     try:
         with served.client() as http:
             decided = http.post("/decisions", json=NO_PHOTO, headers={"Idempotency-Key": "d-1"})
