@@ -56,6 +56,7 @@ HEADER = """\
 @click.option(
     "--contexte",
     metavar="FICHIER",
+    callback=options.given_path(options.CONTEXT_WANTED),
     help="Le contexte à écrire dans chaque cas (son empreinte est comparée à celle du journal).",
 )
 @options.sans_index

@@ -44,8 +44,12 @@ def contexte(function: F) -> F:
         "contexte",
         metavar="FICHIER",
         default=None,
+        callback=given_path(CONTEXT_WANTED),
         help="Votre contexte (tamis.toml) : profil, réseau, valeurs des paramètres.",
     )(function)
+
+
+CONTEXT_WANTED = "le chemin de votre contexte (tamis.toml), ou retirez l'option"
 
 
 def parametre(function: F) -> F:
@@ -86,9 +90,9 @@ def journal(function: F) -> F:
 
 def given_path(what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     """A callback refusing an empty path (usage error, exit 2) for an option naming a file
-    tamis writes: « -o "$FICHIER" » with $FICHIER unset reached the system as the current
-    folder, or as no file at all, and ended in an error about something else. ``what`` says
-    what to give instead."""
+    tamis writes or reads: « -o "$FICHIER" » with $FICHIER unset reached the system as the
+    current folder, or as no file at all, and ended in an error about something else; an
+    empty --contexte was taken for no context at all. ``what`` says what to give instead."""
 
     def check(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value == "":

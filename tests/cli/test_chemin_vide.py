@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -78,3 +79,42 @@ def test_an_empty_path_is_a_usage_error(
     after = {name: (folder / name).read_bytes() for name in sorted(os.listdir(folder))}
     assert after == before
     assert os.listdir(tmp_path) == []  # nothing written in the current folder either
+
+
+def commands_with(option: str, group: click.Group = cli, path: tuple[str, ...] = ()):
+    """Every command of tamis that takes ``option``, as the words that name it (lazy ones
+    imported)."""
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
+        if any(option in param.opts for param in command.params):
+            yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from commands_with(option, command, (*path, name))
+
+
+CONTEXT = "le chemin de votre contexte (tamis.toml), ou retirez l'option"
+
+
+def test_an_empty_context_is_a_usage_error_in_every_command(tmp_path, monkeypatch) -> None:
+    """« --contexte "$CONTEXTE" » with $CONTEXTE empty decided without any context, exit 0."""
+    monkeypatch.chdir(tmp_path)
+    found = list(commands_with("--contexte"))
+    assert {("decider",), ("rejouer",), ("conseiller",), ("servir",), ("journal", "figer")} <= {
+        *found
+    }
+    for words in found:
+        done = CliRunner().invoke(cli, [*words, "--contexte", ""])
+        assert done.exit_code == 2, (words, done.output)
+        said = f"Erreur : --contexte est vide : donnez {CONTEXT} ; rien n'a été fait.\n"
+        assert done.stderr.endswith(said), (words, done.stderr)
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_empty_context_decides_nothing(tmp_path) -> None:
+    journal = tmp_path / "j.jsonl"
+    args = ["decider", "-p", BLOGUE, INVITATIONS, "--journal", str(journal), "--contexte", ""]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 2 and done.stdout == "", done.output
+    assert not journal.exists()
