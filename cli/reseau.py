@@ -53,7 +53,7 @@ def bilan(dossier: str, aujourdhui: str | None, format_: str) -> None:
     except BilanError as error:
         raise click.ClickException(str(error)) from None
     for problem in result.problems:
-        click.echo(f"avertissement : {problem} (ligne ignorée)", err=True)
+        click.echo(f"avertissement : {problem}", err=True)
     if format_ == "json":
         click.echo(orjson.dumps(to_json(result), option=orjson.OPT_INDENT_2).decode())
     else:

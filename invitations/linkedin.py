@@ -23,7 +23,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TextIO
 
 from tamis.invitations.french import not_utf8_at
@@ -60,22 +60,35 @@ _SENT_AT_FORMATS = (
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d",
 )
+_CONNECTED_ON_FORMATS = (
+    "%d %b %Y",  # LinkedIn's own: « 05 Mar 2024 »
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+)
 # A date a spreadsheet re-saved with slashes and no comma: « 03/12/2026 14:05 » (day first,
-# in French), « 12/3/2026 14:05 » (month first, in English): which comes first is told by a
-# number over 12, or by both being the same.
+# in French), « 12/3/2026 14:05 » (month first, in English), the time left out in a column of
+# dates alone: which comes first is told by a number over 12, or by both being the same.
 _SLASHED = re.compile(
-    r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AP]M))?",
+    r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AP]M))?)?",
     re.IGNORECASE,
 )
 _MONTHS = (
     *("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août"),
     *("septembre", "octobre", "novembre", "décembre"),
 )
+# A date a spreadsheet in French wrote with its month's name: « 5 mars 2024 », « 5 janv. 2024 »
+_NAMED = re.compile(r"(\d{1,2}) ([^\W\d_]{3,})\.? (\d{4})")
 SENT_AT_FORMS = (
     "Formes acceptées : celle de LinkedIn (« 1/29/26, 2:37 PM »), AAAA-MM-JJ HH:MM"
     " (« 2026-01-29 14:37 ») et, quand le jour dépasse 12, JJ/MM/AAAA HH:MM ou MM/JJ/AAAA"
     " HH:MM ; dans le tableur, donnez à la colonne le format AAAA-MM-JJ HH:MM avant"
     " d'enregistrer"
+)
+CONNECTED_ON_FORMS = (
+    "Formes acceptées : celle de LinkedIn (« 05 Mar 2024 »), AAAA-MM-JJ (« 2024-03-05 »),"
+    " « 5 mars 2024 » et, quand le jour dépasse 12, JJ/MM/AAAA ou MM/JJ/AAAA ; dans le"
+    " tableur, donnez à la colonne le format AAAA-MM-JJ avant d'enregistrer"
 )
 
 
@@ -288,39 +301,65 @@ def parse_sent_at(text: str) -> datetime | None:
 
 def read_sent_at(text: str) -> datetime | str:
     """The date of a « Sent At » cell, or why there is none (French, naming the column and
-    the forms accepted): LinkedIn's own form, ISO forms, and the slashed forms a spreadsheet
-    writes when the day and the month cannot be taken for each other."""
+    the forms accepted): LinkedIn's own form, ISO forms, and the forms a spreadsheet writes
+    (``_read_date``)."""
+    return _read_date(text, _SENT_AT_FORMATS, "Sent At", SENT_AT_FORMS)
+
+
+def read_connected_on(text: str) -> date | str:
+    """The day of a « Connected On » cell of Connections.csv, or why there is none, read as
+    « Sent At » is: LinkedIn's « 05 Mar 2024 », and what a spreadsheet re-saved it as."""
+    found = _read_date(text, _CONNECTED_ON_FORMATS, "Connected On", CONNECTED_ON_FORMS)
+    return found if isinstance(found, str) else found.date()
+
+
+def _read_date(text: str, formats: Sequence[str], column: str, forms: str) -> datetime | str:
+    """``formats`` first (LinkedIn's own form, ISO forms), then what a spreadsheet writes: a
+    slashed date whose day and month cannot be taken for each other, or a French month's
+    name. Otherwise why not, in French, naming ``column`` and the ``forms`` accepted."""
     cleaned = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
-    for fmt in _SENT_AT_FORMATS:
+    for fmt in formats:
         try:
             return datetime.strptime(cleaned, fmt)
         except ValueError:
             continue
     slashed = _SLASHED.fullmatch(cleaned)
-    if slashed is None:
-        return f"date « Sent At » illisible : « {text} ». {SENT_AT_FORMS}"
-    return _slashed(slashed, text)
+    if slashed is not None:
+        return _slashed(slashed, text, column, forms)
+    named = _NAMED.fullmatch(cleaned)
+    found = None if named is None else _named(*named.groups())
+    return found or f"date « {column} » illisible : « {text} ». {forms}"
 
 
-def _slashed(found: re.Match[str], text: str) -> datetime | str:
+def _slashed(found: re.Match[str], text: str, column: str, forms: str) -> datetime | str:
     one, two, year, hour, minute, second, noon = found.groups()
     first, then = int(one), int(two)
     if first <= 12 and then <= 12 and first != then:
         return (
-            f"date ambiguë dans la colonne « Sent At » : « {text} », le {first}"
-            f" {_MONTHS[then - 1]} ou le {then} {_MONTHS[first - 1]} ? {SENT_AT_FORMS}"
+            f"date ambiguë dans la colonne « {column} » : « {text} », le {first}"
+            f" {_MONTHS[then - 1]} ou le {then} {_MONTHS[first - 1]} ? {forms}"
         )
     day, month = (first, then) if first > 12 else (then, first)
     full_year = int(year) + (0 if len(year) == 4 else 2000 if int(year) < 69 else 1900)
-    clock = int(hour)
+    clock = int(hour or 0)
     if noon and 1 <= clock <= 12:  # 12 AM is midnight, 12 PM noon
         clock = clock % 12 + (12 if noon.upper() == "PM" else 0)
     elif noon:
         clock = 24  # « 13:05 PM »: no such time
     try:
-        return datetime(full_year, month, day, clock, int(minute), int(second or 0))
+        return datetime(full_year, month, day, clock, int(minute or 0), int(second or 0))
     except ValueError:
-        return f"date « Sent At » illisible : « {text} ». {SENT_AT_FORMS}"
+        return f"date « {column} » illisible : « {text} ». {forms}"
+
+
+def _named(day: str, name: str, year: str) -> datetime | None:
+    """« 5 mars 2024 », « 5 janv 2024 »: a French month named in full or by the start of its
+    name that no other month shares; None for anything else."""
+    months = [i for i, month in enumerate(_MONTHS, 1) if month.startswith(name.lower())]
+    try:
+        return datetime(int(year), months[0], int(day)) if len(months) == 1 else None
+    except ValueError:
+        return None
 
 
 def stable_id(person: dict[str, str], sent_at: datetime) -> str:

@@ -27,6 +27,7 @@ from tamis.invitations.linkedin import (
     CONNECTION_COLUMNS,
     ExportError,
     invitation_header,
+    read_connected_on,
     read_rows,
     read_sent_at,
 )
@@ -74,7 +75,7 @@ class Bilan:
     weeks: tuple[Week, ...]
     warnings: tuple[str, ...]  # the patterns LinkedIn penalises, in French
     to_withdraw: tuple[Sent, ...]  # pending for more than WITHDRAW_AFTER_DAYS, oldest first
-    problems: tuple[str, ...] = field(default=())  # unreadable rows: « Fichier:ligne : … »
+    problems: tuple[str, ...] = field(default=())  # « Fichier:ligne : … », and what was done
 
     @property
     def accepted(self) -> int:
@@ -83,6 +84,9 @@ class Bilan:
     @property
     def pending(self) -> int:
         return len(self.requests) - self.accepted
+
+
+SKIPPED = "(ligne ignorée)"
 
 
 def read_bilan(folder: str | Path, today: date) -> Bilan:
@@ -141,22 +145,23 @@ def _connections(text: str, problems: list[str]) -> list[Connection]:
     found = []
     for row in rows:
         if row.error:
-            problems.append(f"Connections.csv:{row.line} : {row.error}")
+            problems.append(f"Connections.csv:{row.line} : {row.error} {SKIPPED}")
             continue
         name = f"{row.cells['First Name'].strip()} {row.cells['Last Name'].strip()}"
         url = row.cells["URL"].strip()
-        found.append((normalise(name), profile_key(url) if url else "", _connected_on(row.cells)))
+        when = _connected_on(row.cells, row.line, problems)
+        found.append((normalise(name), profile_key(url) if url else "", when))
     return found
 
 
-def _connected_on(cells: dict[str, str]) -> date | None:
+def _connected_on(cells: dict[str, str], line: int, problems: list[str]) -> date | None:
+    """The row's « Connected On » day; an unreadable one is said, the connection kept."""
     text = cells.get("Connected On", "").strip()
-    for fmt in ("%d %b %Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    when = read_connected_on(text) if text else None
+    if isinstance(when, str):
+        problems.append(f"Connections.csv:{line} : {when} (connexion comptée, sans sa date)")
+        return None
+    return when
 
 
 def _outgoing(text: str, problems: list[str]) -> list[Sent]:
@@ -167,7 +172,7 @@ def _outgoing(text: str, problems: list[str]) -> list[Sent]:
     sent = []
     for row in rows:
         if row.error:
-            problems.append(f"Invitations.csv:{row.line} : {row.error}")
+            problems.append(f"Invitations.csv:{row.line} : {row.error} {SKIPPED}")
         elif _outgoing_row(row.cells) and (request := _request(row.cells, row.line, problems)):
             sent.append(request)
     return sent
@@ -180,7 +185,7 @@ def _outgoing_row(cells: dict[str, str]) -> bool:
 def _request(cells: dict[str, str], line: int, problems: list[str]) -> Sent | None:
     sent_at = read_sent_at(cells["Sent At"])
     if isinstance(sent_at, str):
-        problems.append(f"Invitations.csv:{line} : {sent_at}")
+        problems.append(f"Invitations.csv:{line} : {sent_at} {SKIPPED}")
         return None
     return Sent(cells["To"].strip(), cells.get("inviteeProfileUrl", "").strip(), sent_at, line)
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tamis.cli.main import cli
-from tamis.invitations.linkedin import SENT_AT_FORMS
+from tamis.invitations.linkedin import CONNECTED_ON_FORMS, SENT_AT_FORMS
 from tamis.outreach.bilan import BilanError, read_bilan
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -132,9 +132,37 @@ def test_unreadable_rows_are_reported_with_file_and_line(tmp_path):
     result = read_bilan(tmp_path, TODAY)
     assert [r.name for r in result.requests] == ["Léa Roy"]
     assert result.problems == (
-        f"Invitations.csv:2 : date « Sent At » illisible : « hier ». {SENT_AT_FORMS}",
-        "Invitations.csv:3 : 6 colonnes au lieu de 5 (guillemets mal fermés ?)",
+        f"Invitations.csv:2 : date « Sent At » illisible : « hier ». {SENT_AT_FORMS} (ligne"
+        " ignorée)",
+        "Invitations.csv:3 : 6 colonnes au lieu de 5 (guillemets mal fermés ?) (ligne ignorée)",
     )
+
+
+def test_connected_on_dates_resaved_by_a_spreadsheet_are_read_or_reported(tmp_path):
+    """« Connected On » as Excel in French re-saves it: read as « Sent At » is; a date it
+    cannot read is said at its line, the connection still counted. Each was silently
+    unknown (and « 05/03/2024 » taken for the 3rd of May)."""
+    days = ["13/03/2024", "2024-03-05", "5 mars 2024", "5 janv. 2024", "05 Mar 2024", "",
+            "05/03/2024", "hier"]  # fmt: skip
+    sent = [(f"P {i}", f"https://www.linkedin.com/in/p{i}", datetime(2024, 1, 2, 9), "OUTGOING")
+            for i in range(len(days))]  # fmt: skip
+    connections = [("P", f"{i}", f"https://www.linkedin.com/in/p{i}", on)
+                   for i, on in enumerate(days)]  # fmt: skip
+    result = read_bilan(write_export(tmp_path, sent, connections), TODAY)
+    assert [r.accepted_on and r.accepted_on.isoformat() for r in result.requests] == [
+        "2024-03-13", "2024-03-05", "2024-03-05", "2024-01-05", "2024-03-05", None, None, None
+    ]  # fmt: skip
+    assert result.accepted == len(days)
+    kept = "(connexion comptée, sans sa date)"
+    assert result.problems == (
+        "Connections.csv:11 : date ambiguë dans la colonne « Connected On » : « 05/03/2024 »,"
+        f" le 5 mars ou le 3 mai ? {CONNECTED_ON_FORMS} {kept}",
+        f"Connections.csv:12 : date « Connected On » illisible : « hier ». {CONNECTED_ON_FORMS}"
+        f" {kept}",
+    )
+    shown = CliRunner().invoke(cli, ["reseau", "bilan", "--export", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert f"avertissement : {result.problems[0]}\n" in shown.stderr
 
 
 def test_missing_file_is_a_french_error(tmp_path):
