@@ -206,11 +206,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _CLICK_PARAM_HINTS = click.exceptions._join_param_hints
 
 
+_ENV_HINT = " (env var: "
+"""What click adds, in English and outside its catalogue, to an option read from the
+environment when it names it in an error (``Option.get_error_hint``)."""
+
+
 def param_hints(hint: object) -> str | None:
     """click's ``_join_param_hints`` with guillemets: « -p » / « --politique » (click quotes
-    the option names itself, in « Valeur invalide pour » and « Option manquante »)."""
+    the option names itself, in « Valeur invalide pour » and « Option manquante »), and its
+    « (env var: 'TAMIS_JOURNAL') » in French."""
     joined = _CLICK_PARAM_HINTS(hint)
-    return None if joined is None else _QUOTED.sub(_guillemets, joined)
+    if joined is None:
+        return None
+    french = f" ({CATALOGUE['env var: {var}'].format(var='')}"  # its help's words
+    return _QUOTED.sub(_guillemets, joined).replace(_ENV_HINT, french)
 
 
 _CLICK_WRAP = click.formatting.wrap_text

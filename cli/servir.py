@@ -86,9 +86,16 @@ ENV_TOKEN = "TAMIS_JETON"
     help="Durée de conservation des réponses gardées pour Idempotency-Key (défaut : 86400, "
     "un jour) ; un renvoi plus tardif est décidé à nouveau.",
 )
-@click.option("--hote", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 : libre."
+    "--hote", metavar="ADRESSE", default="127.0.0.1", show_default=True, help="Adresse d'écoute."
+)
+@click.option(
+    "--port",
+    metavar="PORT",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="0 : libre.",
 )
 @click.option(
     "--jeton-fichier",
@@ -99,6 +106,7 @@ ENV_TOKEN = "TAMIS_JETON"
 )
 @click.option(
     "--processus",
+    metavar="N",
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,

@@ -172,8 +172,11 @@ def command_paths(group: click.Group, ctx: click.Context, path: tuple[str, ...] 
 
 
 ENGLISH = re.compile(
-    r"Usage|\bCOMMAND\b|\[ARGS\]|Commands:|Options:|Show this|\[default|required\]"
+    r"Usage|\bCOMMAND\b|\[ARGS\]|Commands:|Options:|Show this|\[default|required\]|env var"
+    r"|default:|\(dynamic\)|deprecated|\b(TEXT|INTEGER|FLOAT|BOOLEAN|RANGE|PATH|FILENAME"
+    r"|DIRECTORY|FILE|UUID|CHOICE|DATETIME)\b"
 )
+"""What click writes in English when it is left to: its hints and its types' names."""
 
 
 def test_every_help_page_is_french() -> None:
@@ -195,3 +198,30 @@ def test_help_never_starts_a_line_with_a_closing_guillemet(command: list[str]) -
     for line in result.stdout.splitlines():
         assert not line.lstrip().startswith("»"), line
         assert not line.rstrip().endswith("«"), line
+
+
+def test_an_option_read_from_the_environment_is_named_in_french_in_errors() -> None:
+    """click adds « (env var: 'TAMIS_JOURNAL') » to the option it names in an error, in
+    English and outside its catalogue; every command's --journal reads TAMIS_JOURNAL."""
+    paths = list(command_paths(cli, click.Context(cli)))
+    named = 0
+    for path in paths:
+        context = click.Context(cli)
+        command: click.Command = cli
+        for word in path:
+            command = command.get_command(context, word)  # type: ignore[attr-defined]
+            context = click.Context(command, parent=context)
+        for param in command.params:
+            if not getattr(param, "show_envvar", False):
+                continue
+            named += 1
+            said = click.BadParameter("x", ctx=context, param=param).format_message()
+            assert said == (
+                f"Valeur invalide pour « {max(param.opts, key=len)} » (variable"
+                f" d'environnement : « {param.envvar} ») : x"
+            ), said
+            assert (
+                ENGLISH.search(click.MissingParameter(ctx=context, param=param).format_message())
+                is None
+            )
+    assert named > 10
