@@ -121,6 +121,7 @@ def create_app(
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # a path with a final « / » is a 404 that says so (errors)
     )
     app.state.workspaces, app.state.limits, app.state.logger = workspaces, limits, logger
     app.state.metrics, app.state.supervised = Metrics(), supervised

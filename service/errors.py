@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 
 class ApiError(Exception):
@@ -83,6 +84,8 @@ def install(app: FastAPI, page: Page) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         message = _STATUS_WORDS.get(error.status_code, "requête refusée")
+        if error.status_code == 404 and _exists_without_final_slash(request):
+            message = FINAL_SLASH
         refused = ApiError(error.status_code, message, None, headers=error.headers)
         return page(request, refused) or error_response(refused)
 
@@ -93,6 +96,20 @@ def install(app: FastAPI, page: Page) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, _error: Exception) -> Response:
         return error_response(ApiError(500, "erreur interne du service ; voir ses journaux"))
+
+
+FINAL_SLASH = "chemin inconnu : ce chemin s'écrit sans « / » final ; retirez-la"
+
+
+def _exists_without_final_slash(request: Request) -> bool:
+    """A path that a route serves once its final ``/`` is dropped. The service does not
+    redirect there (Starlette's default, an empty 307): a client that does not follow it saw
+    nothing, and one that does resent its body to an address built from ``Host``."""
+    path = request.scope["path"]
+    if not path.endswith("/") or path == "/":
+        return False
+    scope = {**request.scope, "path": path.rstrip("/")}
+    return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
 
 
 def validation_error(error: RequestValidationError) -> ApiError:

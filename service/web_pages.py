@@ -180,6 +180,7 @@ def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/")
+    @pages.get(PREFIX)
     async def root() -> Response:
         return RedirectResponse(f"{PREFIX}/", status_code=303)
 

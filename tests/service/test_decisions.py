@@ -287,6 +287,22 @@ def test_an_unknown_workspace_or_path_is_404_in_french(http: httpx.Client) -> No
     )
 
 
+def test_a_path_with_a_final_slash_is_a_french_404_not_an_empty_redirect(
+    http: httpx.Client, work: Path
+) -> None:
+    """``POST /decisions/`` was an empty 307 to an address built from ``Host``: a client that
+    does not follow it saw no answer and no decision, one that does resent the invitation."""
+    slash = {"erreur": "chemin inconnu : ce chemin s'écrit sans « / » final ; retirez-la"}
+    sent = http.post("/v1/espaces/defaut/decisions/", json={**WITH_PHOTO, "id": "barre-1"})
+    assert (sent.status_code, sent.json()) == (404, {**slash, "champ": None})
+    assert "location" not in sent.headers and ids_in_journal(work, "barre-1") == 0
+    for path in ("/decisions/", "/journal/", "/sante/", "/decisions/barre-1/"):
+        answer = http.get(path) if path != "/decisions/" else http.post(path, json=WITH_PHOTO)
+        assert (answer.status_code, answer.json()["erreur"]) == (404, slash["erreur"]), path
+    assert http.get("/decisions/").json()["erreur"] == "chemin inconnu"  # GET /decisions: 405
+    assert http.get("/interface").headers["location"] == "/interface/"  # a page: redirected
+
+
 def raw_request(served: Served, request: bytes) -> tuple[bytes, bytes]:
     """The status line and body of ``request`` sent as is (httpx would encode it)."""
     host, port = served.url.removeprefix("http://").rsplit(":", 1)
