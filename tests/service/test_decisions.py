@@ -368,6 +368,33 @@ def test_an_unknown_query_parameter_is_400_naming_it_and_the_closest(http: httpx
     assert known.status_code == 200
 
 
+def test_a_parameter_of_one_value_given_twice_is_400_naming_it(
+    http: httpx.Client, work: Path
+) -> None:
+    """``?limite=1&limite=2`` answered 2 decisions and ``?expediteur=a&expediteur=b`` searched
+    for b alone: the last value was kept and the others dropped without a word."""
+    twice = http.get("/journal", params=[("expediteur", "Jeanne"), ("expediteur", "Roy")])
+    assert (twice.status_code, twice.json()) == (
+        400,
+        {
+            "erreur": "paramètre « expediteur » donné 2 fois ; il ne prend qu'une valeur",
+            "champ": "expediteur",
+        },
+    )
+    limit = http.get("/v1/espaces/defaut/journal?limite=1&limite=2&limite=3")
+    assert limit.json()["erreur"].startswith("paramètre « limite » donné 3 fois")
+    sent = http.post("/decisions?trace=true&trace=false", json={**WITH_PHOTO, "id": "deux-1"})
+    assert (sent.status_code, sent.json()["champ"]) == (400, "trace")
+    assert ids_in_journal(work, "deux-1") == 0
+    lists = http.get("/journal", params=[("decision", "refuser"), ("decision", "accepter")])
+    assert lists.status_code == 200  # decision, regle, fait: repeatable, as documented
+    nameless = http.get("/journal?=refuser")
+    assert (nameless.status_code, nameless.json()) == (
+        400,
+        {"erreur": "paramètre sans nom (« =valeur » seul dans l'adresse)", "champ": None},
+    )
+
+
 def test_health_needs_no_token_and_names_no_workspace(http: httpx.Client) -> None:
     answer = http.get("/sante")
     assert (answer.status_code, answer.json()) == (
