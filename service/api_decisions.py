@@ -93,13 +93,15 @@ def register(router: APIRouter, need) -> None:
         return json_bytes(given.body, {"Idempotency-Replayed": replayed})
 
     @router.get(
-        "/decisions/{identifiant}",
+        "/decisions/{identifiant:path}",  # an id may hold a « / » (sent as %2F or as is)
         summary="Pourquoi cette décision (tamis journal pourquoi)",
         response_model=Explications,
         responses=ERRORS,
     )
     async def pourquoi(request: Request, identifiant: str, workspace: reading) -> Response:
         """L'explication complète de chaque décision inscrite au journal pour cette invitation."""
+        if not identifiant:  # « GET /decisions/ »: {identifiant:path} matches the empty text
+            raise ApiError(404, "identifiant d'invitation manquant : …/decisions/ID", "id")
         warn = request.app.state.warn
         found = await to_thread.run_sync(calls.explain, workspace.journal.path, identifiant, warn)
         if not found:

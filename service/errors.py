@@ -84,9 +84,10 @@ def install(app: FastAPI, page: Page) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         message = _STATUS_WORDS.get(error.status_code, "requête refusée")
-        if error.status_code == 404 and _exists_without_final_slash(request):
-            message = FINAL_SLASH
-        refused = ApiError(error.status_code, message, None, headers=error.headers)
+        status, headers = error.status_code, error.headers
+        if status in (404, 405) and _exists_without_final_slash(request):  # 405: {id:path}
+            message, status, headers = FINAL_SLASH, 404, None
+        refused = ApiError(status, message, None, headers=headers)
         return page(request, refused) or error_response(refused)
 
     @app.exception_handler(RequestValidationError)

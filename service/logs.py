@@ -115,4 +115,4 @@ def _template(scope: dict) -> str:
     """The route's template (``/v1/espaces/{espace}/decisions/{identifiant}``): an
     invitation id in the path is personal data, the template is not."""
     route = scope.get("route")
-    return getattr(route, "path", None) or "(chemin inconnu)"
+    return getattr(route, "path_format", None) or "(chemin inconnu)"  # no « :path »

@@ -53,9 +53,9 @@ def _allowed(request: Request) -> Mapping[str, bool]:
     route = request.scope["route"]
     method = request.method.lower()
     cache = request.app.state.query_parameters  # (path, method) -> {name: repeatable}
-    key = (route.path, method)
+    key = (route.path_format, method)  # OpenAPI's form: {identifiant}, not {identifiant:path}
     if key not in cache:
-        operation = request.app.openapi()["paths"][route.path][method]
+        operation = request.app.openapi()["paths"][route.path_format][method]
         parameters = operation.get("parameters", ())
         query = [p for p in parameters if p["in"] == "query"]
         cache[key] = MappingProxyType({p["name"]: _is_list(p["schema"]) for p in query})

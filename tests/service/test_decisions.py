@@ -119,6 +119,18 @@ def test_every_decision_made_over_http_is_explained_by_get_and_by_the_cli(
     assert "Décision : refuser" in cli.stdout
 
 
+def test_an_id_holding_a_slash_is_explained(http: httpx.Client, work: Path) -> None:
+    """« 2026/12/inv-1 » was decided and journaled, then « chemin inconnu » for
+    GET /decisions/2026%2F12%2Finv-1 or /decisions/2026/12/inv-1: never explained over HTTP."""
+    made = http.post("/decisions", json={**NO_PHOTO, "id": "2026/12/inv-1"}).json()
+    for path in ("/decisions/2026%2F12%2Finv-1", "/v1/espaces/defaut/decisions/2026/12/inv-1"):
+        answer = http.get(path)
+        assert answer.status_code == 200, path
+        assert answer.json()["id"] == "2026/12/inv-1"
+        assert answer.json()["decisions"][0]["explication"] == made["explication"]
+    assert http.get("/decisions/2026/12").status_code == 404  # another id, never decided
+
+
 def test_an_invitation_never_decided_is_404_in_french(http: httpx.Client) -> None:
     answer = http.get("/v1/espaces/defaut/decisions/jamais-vue")
     assert answer.status_code == 404
@@ -296,10 +308,14 @@ def test_a_path_with_a_final_slash_is_a_french_404_not_an_empty_redirect(
     sent = http.post("/v1/espaces/defaut/decisions/", json={**WITH_PHOTO, "id": "barre-1"})
     assert (sent.status_code, sent.json()) == (404, {**slash, "champ": None})
     assert "location" not in sent.headers and ids_in_journal(work, "barre-1") == 0
-    for path in ("/decisions/", "/journal/", "/sante/", "/decisions/barre-1/"):
+    for path in ("/decisions/", "/journal/", "/sante/", "/v1/espaces/defaut/stats/"):
         answer = http.get(path) if path != "/decisions/" else http.post(path, json=WITH_PHOTO)
         assert (answer.status_code, answer.json()["erreur"]) == (404, slash["erreur"]), path
-    assert http.get("/decisions/").json()["erreur"] == "chemin inconnu"  # GET /decisions: 405
+    empty = http.get("/decisions/")  # an id would follow: none is there
+    assert (empty.status_code, empty.json()) == (
+        404,
+        {"erreur": "identifiant d'invitation manquant : …/decisions/ID", "champ": "id"},
+    )
     assert http.get("/interface").headers["location"] == "/interface/"  # a page: redirected
 
 

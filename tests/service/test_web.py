@@ -496,3 +496,18 @@ def test_filters_holding_only_spaces_filter_on_nothing(served, work):
     assert 'value="   "' not in spaces.text
     assert re.findall(r'class="decision[^"]*">([a-z]+)<', refused.text) != []
     assert set(re.findall(r'class="decision[^"]*">([a-z]+)<', refused.text)) == {"refuser"}
+
+
+def test_a_decision_whose_id_holds_a_slash_opens_from_the_inbox(served, work):
+    """The inbox linked « 2026/12/inv-1 » to /interface/decision/2026/12/inv-1, a page that
+    did not exist (404 « Cette page n'existe pas. »)."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        sent = {"id": "2026/12/inv-1", "expediteur": {"nom": "Barre Oblique", "photo": False}}
+        assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        inbox = browser.get("/interface/", params={"expediteur": "Barre Oblique"}).text
+        (link,) = re.findall(r'href="(/interface/decision/[^"]*)"', inbox)
+        explained = browser.get(link)
+    assert explained.status_code == 200
+    assert "Barre Oblique" in explained.text and "2026/12/inv-1" in explained.text
