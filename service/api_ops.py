@@ -5,7 +5,7 @@ writable (a PostgreSQL journal: its server answers now), every policy loaded; it
 workspace (their names are not public), only how many there are and how many are unwell
 (``journaux_indisponibles``: those whose journal cannot be written now), 503 when any is, 200
 again as soon as every journal is back. ``/metriques`` is Prometheus' text
-format, for a token with the right ``lire``.
+format, for a token with the right ``lire``: the series of the workspaces where it has it.
 """
 
 from __future__ import annotations
@@ -54,5 +54,6 @@ def register(router: APIRouter) -> None:
         """Décisions par espace, action et règle ; latence ; entrées rejetées ; journal ;
         rechargements."""
         state = request.app.state
-        authorize_any(state.workspaces, request.headers.get("authorization"), Right.LIRE)
-        return Response(state.metrics.render(), media_type=CONTENT_TYPE)
+        header = request.headers.get("authorization")
+        readable = authorize_any(state.workspaces, header, Right.LIRE)
+        return Response(state.metrics.render(readable), media_type=CONTENT_TYPE)

@@ -72,17 +72,19 @@ def _valid_anywhere(workspaces: Workspaces, token: str) -> bool:
     return any(rights_of(ws.config.tokens, token) is not None for ws in workspaces.by_name.values())
 
 
-def authorize_any(workspaces: Workspaces, header: str | None, right: Right) -> None:
+def authorize_any(workspaces: Workspaces, header: str | None, right: Right) -> list[str] | None:
     """A request for the whole service (``/metriques``): a token with ``right`` in any
-    workspace (no check when no token is configured)."""
+    workspace; the workspaces where it has it (None: every one, no token being configured)."""
     if not workspaces.config.has_tokens:
-        return
+        return None
     token = bearer(header)
     if token is None:
         raise missing_token()
-    found = [rights_of(ws.config.tokens, token) for ws in workspaces.by_name.values()]
-    granted = [rights for rights in found if rights is not None]
+    found = {name: rights_of(ws.config.tokens, token) for name, ws in workspaces.by_name.items()}
+    granted = {name: rights for name, rights in found.items() if rights is not None}
     if not granted:
         raise invalid_token()
-    if not any(right in rights for rights in granted):
+    allowed = [name for name, rights in granted.items() if right in rights]
+    if not allowed:
         raise without_right(right)
+    return allowed

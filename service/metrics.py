@@ -5,12 +5,15 @@ Fed by the routes (decisions, reloads), the request middleware (latency, refused
 the workspaces (journal appends and syncs). Each app has its own registry; under
 ``--processus N`` the supervisor sets ``PROMETHEUS_MULTIPROC_DIR`` before the workers start,
 prometheus-client keeps each worker's values in files there, and ``render`` adds them up,
-so any worker answers for all of them.
+so any worker answers for all of them. ``render`` shows the series of the workspaces the
+asking token may read, and those of no workspace (latency): another workspace's name, rules
+and counts are its own, as its journal is.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -20,6 +23,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client.metrics_core import Metric
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -78,10 +82,30 @@ class Metrics:
     def reloaded(self, workspace: str, *, ok: bool) -> None:
         self.reloads.labels(workspace, "ok" if ok else "refusee").inc()
 
-    def render(self) -> bytes:
-        """The text format; every worker's values when running several processes."""
+    def render(self, workspaces: Collection[str] | None = None) -> bytes:
+        """The text format; every worker's values when running several processes; only the
+        series of ``workspaces`` (None: every one) among those labelled by a workspace."""
+        source = self.registry
         if os.environ.get(MULTIPROCESS_ENV):
-            merged = CollectorRegistry()
-            prometheus_multiprocess.MultiProcessCollector(merged)
-            return generate_latest(merged)
-        return generate_latest(self.registry)
+            source = CollectorRegistry()
+            prometheus_multiprocess.MultiProcessCollector(source)
+        if workspaces is None:
+            return generate_latest(source)
+        return generate_latest(_Visible(source, workspaces))  # type: ignore[arg-type]
+
+
+class _Visible:
+    """The families of ``source`` holding only the samples of ``workspaces``, and those of no
+    workspace (a body refused before its workspace was known is labelled ``espace=""``)."""
+
+    def __init__(self, source: CollectorRegistry, workspaces: Collection[str]) -> None:
+        self.source, self.workspaces = source, workspaces
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.source.collect():
+            shown = Metric(family.name, family.documentation, family.type, family.unit)
+            shown.samples = [s for s in family.samples if self._shown(s.labels)]
+            yield shown
+
+    def _shown(self, labels: dict[str, str]) -> bool:
+        return labels.get("espace", "") in ("", *self.workspaces)

@@ -34,6 +34,8 @@ def tokens(work: Path) -> dict[str, str]:
         "alice": new_token(work, "alice", "decider,lire,admin"),
         "alice-lire": new_token(work, "alice", "lire"),
         "bruno": new_token(work, "bruno", "decider"),
+        "bruno-lire": new_token(work, "bruno", "lire"),
+        "releve": new_token(work, "alice", "lire"),  # a scraper's: listed in both workspaces
     }
     config = f"""\
 # Deux personnes, deux politiques, deux journaux.
@@ -52,7 +54,10 @@ parametres = {{ connexions_min = 200 }}
 politique = "blogue.tamis"
 journal = "journaux/bruno.jsonl"
 
-{made["bruno"][1]}"""
+{made["bruno"][1]}
+{made["bruno-lire"][1]}
+{made["releve"][1]}
+{made["releve"][1].replace("[[espaces.alice.jetons]]", "[[espaces.bruno.jetons]]")}"""
     (work / "journaux").mkdir()
     (work / "service.toml").write_text(config, encoding="utf-8")
     return {name: token for name, (token, _lines) in made.items()}
@@ -127,6 +132,24 @@ def test_rights_are_enforced_with_403_inside_ones_own_workspace(served, tokens) 
         for path in ("/v1/espaces/alice/journal", "/v1/espaces/personne/journal", "/metriques"):
             answer = wrong.get(path)
             assert answer.status_code == 401 and answer.headers["www-authenticate"]
+
+
+def test_metrics_show_only_the_workspaces_the_token_may_read(served, tokens) -> None:
+    """A token of bruno read alice's rule names and counts in /metriques (and learnt that
+    « alice » exists, which a 404 hides everywhere else)."""
+    with served.client(tokens["alice"]) as alice:
+        assert alice.post("/v1/espaces/alice/decisions", json=WITH_PHOTO).status_code == 200
+    with served.client(tokens["bruno"]) as bruno:
+        sent = bruno.post("/v1/espaces/bruno/decisions", json={**NO_PHOTO, "id": "b-m"})
+        assert sent.status_code == 200
+    seen = {}
+    for name in ("alice-lire", "bruno-lire", "releve"):
+        with served.client(tokens[name]) as reader:
+            answer = reader.get("/metriques")
+            assert answer.status_code == 200
+            seen[name] = set(re.findall(r'espace="([^"]*)"', answer.text)) - {""}
+            assert "tamis_requete_duree_secondes_count" in answer.text  # no workspace: shown
+    assert seen == {"alice-lire": {"alice"}, "bruno-lire": {"bruno"}, "releve": {"alice", "bruno"}}
 
 
 def test_the_file_limits_apply(served, tokens) -> None:
