@@ -190,9 +190,9 @@ FORM_FIELDS = ("nom", "profil_url", "titre", "entreprise")
 
 
 class FormProblem(ValueError):
-    """A form value that cannot be read; ``field`` names the form field."""
+    """A form value that cannot be read; ``field`` names the form field (None: the form)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -201,7 +201,9 @@ def invitation_from_form(form: Mapping[str, str], ident: str) -> dict[str, Any]:
     """The invitation JSON (docs/faits.md) of the hand-decided invitation form.
 
     An empty field is left out (*inconnu*), never guessed; « 500+ » connections (what
-    LinkedIn shows) is 500, the least the sender has.
+    LinkedIn shows) is 500, the least the sender has. A form with nothing filled in (sent
+    by mistake, or a body that is no form: JSON) is refused: it would journal a decision
+    about no one.
     """
     sender: dict[str, Any] = {k: form[k].strip() for k in FORM_FIELDS if form.get(k, "").strip()}
     if form.get("photo") in ("oui", "non"):
@@ -209,10 +211,18 @@ def invitation_from_form(form: Mapping[str, str], ident: str) -> dict[str, Any]:
     for key in ("connexions", "relations_communes"):
         if form.get(key, "").strip():
             sender[key] = _count(key, form[key])
+    if not sender and not form.get("message", "").strip():
+        raise FormProblem(None, EMPTY_FORM)
     invitation: dict[str, Any] = {"id": ident, "sens": "entrante", "expediteur": sender}
     if "message" in form:
         invitation["message"] = form["message"].replace("\r\n", "\n")
     return invitation
+
+
+EMPTY_FORM = (
+    "Le formulaire est vide : recopiez au moins une donnée de l'invitation (le nom de "
+    "l'expéditeur, son profil, son message…) ; rien n'a été décidé."
+)
 
 
 def _count(field: str, text: str) -> int:

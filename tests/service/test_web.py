@@ -511,3 +511,22 @@ def test_a_decision_whose_id_holds_a_slash_opens_from_the_inbox(served, work):
         explained = browser.get(link)
     assert explained.status_code == 200
     assert "Barre Oblique" in explained.text and "2026/12/inv-1" in explained.text
+
+
+def test_a_form_with_nothing_filled_in_decides_nothing(served, work):
+    """The blank form sent by mistake, or a body that is no form (JSON), was decided as an
+    invitation about no one (« examiner ») and journaled."""
+    before = len(decisions_in(work / "journal.jsonl"))
+    blank = {key: "" for key in ("nom", "profil_url", "titre", "entreprise", "connexions")}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        answers = [
+            browser.post("/interface/nouvelle", data={**blank, "message": "  "}),
+            browser.post("/interface/nouvelle", json={"nom": "Ana"}),
+        ]
+        note_only = browser.post("/interface/nouvelle", data={**blank, "message": "Bonjour"})
+    for answer in answers:
+        assert answer.status_code == 422 and 'role="alert">Le formulaire est vide' in answer.text
+        assert "rien n&#39;a été décidé" in answer.text
+    assert note_only.status_code == 200  # a note is something to decide on
+    assert len(decisions_in(work / "journal.jsonl")) == before + 1
