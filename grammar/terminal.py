@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""The embeddings, overrides and isolates that reorder the text after them (W012's)."""
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -19,6 +21,13 @@ def safe(value: object) -> str:
     """``value`` as text a terminal prints as it is: every control character escaped."""
     text = value if isinstance(value, str) else str(value)
     return UNSAFE.sub(_escape, text) if UNSAFE.search(text) else text
+
+
+def direction_shown(text: str) -> str:
+    """``text`` with its direction controls escaped (``\\u202e``), every other character
+    kept: what a web page shows of a stranger's text, whose line breaks and tabs are layout
+    there, not commands."""
+    return DIRECTION.sub(_escape, text) if DIRECTION.search(text) else text
 
 
 def escaped(char: str) -> str:

@@ -27,9 +27,11 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
 
 from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
+from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.outreach.advice import Draft
 from tamis.service import calls, web_views
 from tamis.service.api_advice import advise_in
@@ -56,10 +58,32 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 ASSETS = files("tamis.service")
+
+
+class AsTyped(str):
+    """A value given back into a form field (``|tel_quel``): kept as typed, so that sending
+    the form again sends the same text."""
+
+
+def shown(value: Any) -> Any:
+    """What ``{{ … }}`` shows (Jinja's ``finalize``, before escaping): a direction control
+    (U+202E…) in a name, a note or an explanation quoting them is shown as ``\\u202e``, as
+    the command line shows it, instead of reordering the rest of the line (a name turning
+    the explanation after it backwards); a form field's value stays as typed."""
+    if isinstance(value, AsTyped):
+        return str(value)
+    if isinstance(value, str) and DIRECTION.search(value):
+        text = direction_shown(value)
+        return Markup(text) if isinstance(value, Markup) else text
+    return value
+
+
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(ASSETS / "templates")),
     autoescape=True,
+    finalize=shown,
 )
+TEMPLATES.filters["tel_quel"] = AsTyped
 TEMPLATES.globals.update(
     prefix=PREFIX, truth_class=web_views.truth_class, truth_word=web_views.truth_word
 )

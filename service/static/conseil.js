@@ -11,9 +11,14 @@
   let timer = null;
   let asked = 0;
 
+  // A direction control (U+202E…) quoted from the draft is shown as \u202e, as the page
+  // rendered by the server shows it, instead of reordering the rest of the line.
+  const direction = /[\u202a-\u202e\u2066-\u2069]/g;
+  const escaped = (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
   function element(tag, text, className) {
     const node = document.createElement(tag);
-    if (text !== undefined) node.textContent = text;
+    if (text !== undefined) node.textContent = text.replace(direction, escaped);
     if (className) node.className = className;
     return node;
   }

@@ -530,3 +530,44 @@ def test_a_form_with_nothing_filled_in_decides_nothing(served, work):
         assert "rien n&#39;a été décidé" in answer.text
     assert note_only.status_code == 200  # a note is something to decide on
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
+
+
+REVERSED = "Marie \u202eelocé\u202c Roy"  # U+202E: « école » written backwards, shown forwards
+
+
+def test_a_direction_control_is_shown_escaped_in_pages_and_kept_in_fields(served, work):
+    """A right-to-left override (U+202E) in a name or a note went raw into the inbox, the
+    decision's page and the advice: the name read as another, and an unterminated one turned
+    the rest of the line (the explanation after the name) backwards. It is shown as
+    « \\u202e », as the command line shows it; a field given back keeps it as typed."""
+    escaped = "Marie \\u202eelocé\\u202c Roy"
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        sent = {"id": "bidi-1", "expediteur": {"nom": REVERSED, "titre": "\u2067Directrice"}}
+        assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        pages = [
+            browser.get("/interface/", params={"expediteur": "Marie"}),
+            browser.get("/interface/decision/bidi-1"),
+            browser.post("/interface/conseil", data={"a": REVERSED, "message": "\u202etse"}),
+        ]
+        typed = browser.post("/interface/nouvelle", data={"nom": REVERSED, "photo": "oui"})
+    for page in pages:
+        assert page.status_code == 200 and escaped in page.text
+        shown = re.sub(r"<(input|textarea)[^>]*>[^<]*", "", page.text)  # fields: as typed
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", shown)
+    assert "\\u2067Directrice" in pages[0].text
+    assert f'value="{REVERSED}"' in pages[2].text and ">\u202etse</textarea>" in pages[2].text
+    assert f'value="{REVERSED}"' in typed.text  # sent again as typed, not as « \u202e »
+    journaled = decisions_in(work / "journal.jsonl")
+    names = {d["id"]: d.get("invitation", {}).get("expediteur", {}).get("nom") for d in journaled}
+    assert names["bidi-1"] == REVERSED  # the journal keeps what was sent
+
+
+def test_a_direction_control_is_escaped_in_the_advice_as_you_type(page, work):
+    log_in(page)
+    page.goto("/interface/conseil")
+    page.fill("#a", REVERSED)
+    page.fill("#message", "Bonjour, on s'est vus au congrès de Québec.")
+    expect(page.locator("#constats")).to_contain_text("Marie \\u202eelocé\\u202c Roy")
+    assert "\u202e" not in page.locator("#constats").inner_text()
