@@ -93,10 +93,13 @@ def register(router: APIRouter, need) -> None:
         return json_bytes(given.body, {"Idempotency-Replayed": replayed})
 
     @router.get(
-        "/decisions/{identifiant:path}",  # an id may hold a « / » (sent as %2F or as is)
+        "/decisions/{identifiant}",
         summary="Pourquoi cette décision (tamis journal pourquoi)",
         response_model=Explications,
         responses=ERRORS,
+    )
+    @router.get(  # an id holding a « / » (sent as %2F or as is): {…:path} reads no line break
+        "/decisions/{identifiant:path}", include_in_schema=False, responses=ERRORS
     )
     async def pourquoi(request: Request, identifiant: str, workspace: reading) -> Response:
         """L'explication complète de chaque décision inscrite au journal pour cette invitation."""

@@ -250,7 +250,8 @@ def router() -> APIRouter:
         values = await to_thread.run_sync(inbox, request, workspace, query)
         return page(request, "decisions.html", session, values)
 
-    @pages.get(f"{PREFIX}/decision/{{ident:path}}")  # an id may hold a « / »
+    @pages.get(f"{PREFIX}/decision/{{ident}}")
+    @pages.get(f"{PREFIX}/decision/{{ident:path}}")  # an id holding a « / »
     async def pourquoi(request: Request, ident: str) -> Response:
         session, workspace = await allowed(request, Right.LIRE)
         warn = request.app.state.warn

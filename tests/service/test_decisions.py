@@ -129,6 +129,8 @@ def test_an_id_holding_a_slash_is_explained(http: httpx.Client, work: Path) -> N
         assert answer.json()["id"] == "2026/12/inv-1"
         assert answer.json()["decisions"][0]["explication"] == made["explication"]
     assert http.get("/decisions/2026/12").status_code == 404  # another id, never decided
+    http.post("/decisions", json={**NO_PHOTO, "id": "ligne\nbrisée"})
+    assert http.get("/decisions/ligne%0Abris%C3%A9e").json()["id"] == "ligne\nbrisée"
 
 
 def test_an_invitation_never_decided_is_404_in_french(http: httpx.Client) -> None:
