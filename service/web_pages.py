@@ -189,8 +189,9 @@ async def signed_in(request: Request) -> tuple[Session, Workspace]:
 def cookie_session(request: Request) -> tuple[Session, Workspace] | None:
     """The cookie's genuine and current session, and its workspace (None: there is none);
     whether it was logged out is not asked here."""
-    session = request.app.state.sessions.read(request)
-    workspace = None if session is None else request.app.state.workspaces.get(session.workspace)
+    workspaces = request.app.state.workspaces
+    session = request.app.state.sessions.read(request, workspaces)
+    workspace = None if session is None else workspaces.get(session.workspace)
     return None if workspace is None else (session, workspace)
 
 

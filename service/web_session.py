@@ -1,10 +1,13 @@
 """Web sessions: a token typed once into the login form becomes a signed, expiring cookie.
 
 Sits in front of the web pages (``web_pages``) as ``auth`` sits in front of the API. The
-token itself never leaves the login request: the cookie holds the workspace, the rights the
-token grants there, an expiry and a random session number, signed with HMAC-SHA-256 under a
+token itself never leaves the login request: the cookie holds the workspace, a tag of the
+token (an HMAC of its SHA-256, which says nothing of it to whoever reads the cookie), an
+expiry and a random session number, signed with HMAC-SHA-256 under a
 key the service draws at start (``TAMIS_CLE_SESSIONS``, inherited by ``--processus`` workers;
-set it yourself to keep sessions across restarts). The cookie is ``HttpOnly``,
+set it yourself to keep sessions across restarts). Each request takes the rights the token
+has now: a token removed from the configuration (revoked) ends its sessions, and a right
+taken from it is taken from them, at the restart that applies the file. The cookie is ``HttpOnly``,
 ``SameSite=Strict`` and ``Secure`` over HTTPS; it expires after ``LIFETIME``. ``read`` says
 whether a cookie is genuine and current; whether its number was revoked (logged out) is
 asked of the workspace's store, which every process and instance shares (``revocations``).
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from tamis.service.tokens import Right, rights_of
+from tamis.service.tokens import Right, digest
 from tamis.service.workspaces import Workspace, Workspaces
 
 COOKIE = "tamis_session"
@@ -47,6 +50,7 @@ class Session:
     rights: frozenset[Right]
     expires: int  # Unix time
     number: str  # random: what logging out revokes
+    token: str = ""  # the tag of the token logged in with ("": no token configured)
 
     def may(self, right: Right) -> bool:
         return right in self.rights
@@ -61,46 +65,59 @@ class Sessions:
     def open(self, workspaces: Workspaces, name: str, token: str) -> Session | None:
         """A session in workspace ``name`` if ``token`` is valid there (None otherwise).
         Without any token configured, the loopback service lets everyone in with all rights."""
-        workspace = workspaces.get(name)
-        if workspace is None:
+        tag = self._tag(digest(token)) if workspaces.config.has_tokens else ""
+        rights = self._rights_now(workspaces, name, tag)
+        if rights is None:
             return None
-        if workspaces.config.has_tokens:
-            rights = rights_of(workspace.config.tokens, token)
-            if rights is None:
-                return None
-        else:
-            rights = frozenset(Right)
-        return Session(name, rights, int(time.time()) + LIFETIME, secrets.token_urlsafe(12))
+        expires = int(time.time()) + LIFETIME
+        return Session(name, rights, expires, secrets.token_urlsafe(12), tag)
 
     def cookie(self, session: Session) -> str:
-        rights = ",".join(sorted(r.value for r in session.rights))
-        payload = f"{session.workspace}\n{rights}\n{session.expires}\n{session.number}"
+        fields = (session.workspace, session.token, str(session.expires), session.number)
+        payload = "\n".join(fields)
         data = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         return f"{data}.{self._sign(data)}"
 
-    def read(self, request: Request) -> Session | None:
-        """The request's session, or None (absent, forged or expired); not yet asked
-        whether it was revoked (``revocations``)."""
+    def read(self, request: Request, workspaces: Workspaces) -> Session | None:
+        """The request's session with the rights its token has now, or None (absent,
+        forged, expired, or its token no longer in its workspace); not yet asked whether it
+        was logged out (``revocations``)."""
         value = request.cookies.get(COOKIE, "")
         data, _, signature = value.partition(".")
         if not data or not hmac.compare_digest(signature, self._sign(data)):
             return None
         try:
             payload = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
-            name, rights, expires, number = payload.split("\n")
-            session = Session(name, _rights(rights), int(expires), number)
-        except ValueError:
+            name, tag, expires, number = payload.split("\n")
+            ends = int(expires)
+        except ValueError:  # also a cookie of the earlier layout (rights, not the token)
             return None
-        if session.expires < time.time():
+        rights = self._rights_now(workspaces, name, tag)
+        if ends < time.time() or rights is None:
             return None
-        return session
+        return Session(name, rights, ends, number, tag)
+
+    def _rights_now(self, workspaces: Workspaces, name: str, tag: str) -> frozenset[Right] | None:
+        """The rights of the token tagged ``tag`` in workspace ``name`` under the
+        configuration in force (None: no such workspace, or no token of it has this tag).
+        Without any token configured, the loopback service gives every right to a session
+        opened without one. Every token of the workspace is compared, in constant time."""
+        workspace = workspaces.get(name)
+        if workspace is None:
+            return None
+        if not workspaces.config.has_tokens:
+            return frozenset(Right) if tag == "" else None
+        found: frozenset[Right] | None = None
+        for entry in workspace.config.tokens:
+            if hmac.compare_digest(self._tag(entry.sha256), tag):
+                found = entry.rights
+        return found
+
+    def _tag(self, sha256: str) -> str:
+        return self._sign(f"jeton\n{sha256}")[:32]
 
     def _sign(self, data: str) -> str:
         return hmac.new(self._key, data.encode(), hashlib.sha256).hexdigest()
-
-
-def _rights(text: str) -> frozenset[Right]:
-    return frozenset(Right(part) for part in text.split(",") if part)
 
 
 def workspace_of(workspaces: Workspaces, session: Session) -> Workspace | None:

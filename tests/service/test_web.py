@@ -5,6 +5,7 @@ logging out, hostile invitation data, accessibility (axe-core, WCAG 2.1 AA) and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -571,3 +572,45 @@ def test_a_direction_control_is_escaped_in_the_advice_as_you_type(page, work):
     page.fill("#message", "Bonjour, on s'est vus au congrès de Québec.")
     expect(page.locator("#constats")).to_contain_text("Marie \\u202eelocé\\u202c Roy")
     assert "\u202e" not in page.locator("#constats").inner_text()
+
+
+def test_a_token_revoked_or_narrowed_in_the_configuration_ends_or_narrows_its_sessions(
+    tmp_path,
+):
+    """With TAMIS_CLE_SESSIONS set (sessions kept across restarts, as docs/web.md advises
+    for several instances), a session opened with a token then removed from service.toml
+    stayed open with all its rights for up to eight hours: the cookie carried the rights,
+    never checked again against the tokens in force."""
+    shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    sha = hashlib.sha256(TOKEN.encode()).hexdigest()
+    other = hashlib.sha256(b"un-autre-jeton-0123456789").hexdigest()
+
+    def configured(*tokens: tuple[str, str]) -> dict[str, str]:
+        lines = ['[espaces.defaut]\npolitique = "politique.tamis"\njournal = "j.jsonl"\n']
+        for digest, rights in tokens:
+            lines.append(f'[[espaces.defaut.jetons]]\nsha256 = "{digest}"\ndroits = {rights}\n')
+        (tmp_path / "service.toml").write_text("\n".join(lines), encoding="utf-8")
+        return {"TAMIS_CLE_SESSIONS": "cle-fixe-des-sessions-0123456789"}
+
+    def pages(cookies: httpx.Cookies, env: dict[str, str]) -> tuple[int, int]:
+        server = serve("--config", "service.toml", cwd=tmp_path, env=env)
+        try:
+            with httpx.Client(base_url=server.url, cookies=cookies) as browser:
+                return browser.get("/interface/").status_code, browser.get(
+                    "/interface/nouvelle"
+                ).status_code
+        finally:
+            server.stop()
+
+    env = configured((sha, '["decider", "lire"]'))
+    server = serve("--config", "service.toml", cwd=tmp_path, env=env)
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        cookies = browser.cookies
+        assert browser.get("/interface/nouvelle").status_code == 200
+    server.stop()
+    assert pages(cookies, env) == (200, 200)  # kept across a restart, as documented
+    env = configured((sha, '["lire"]'), (other, '["decider", "lire", "admin"]'))
+    assert pages(cookies, env) == (200, 403)  # « decider » taken from the token
+    env = configured((other, '["decider", "lire", "admin"]'))
+    assert pages(cookies, env) == (303, 303)  # the token revoked: to the login page
