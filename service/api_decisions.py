@@ -117,6 +117,7 @@ async def read_records(request: Request, sens: Sens) -> tuple[bytes, list[calls.
     limits = request.app.state.limits
     kind = inputs.body_kind(request.headers.get("content-type"))
     body = await inputs.request_body(request)
+    inputs.no_archive(body)
     if kind is inputs.BodyKind.JSON:
         parsed = inputs.parse_json(body, limits.max_invitations)
         return body, calls.records_from_json(parsed.objects), parsed.is_list

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import orjson
 from starlette.requests import Request
 
-from tamis.invitations.french import json_reason
+from tamis.invitations.french import ZIP_SIGNATURE, json_reason, zip_archive
 from tamis.service.errors import ApiError
 
 MAX_DEPTH = 32  # an invitation is a few levels deep; deeper is an attack or a mistake
@@ -113,6 +113,13 @@ async def read_body(chunks: AsyncIterator[bytes], declared_length: str | None, l
             raise too_large(limit)
         parts.append(chunk)
     return b"".join(parts)
+
+
+def no_archive(body: bytes) -> None:
+    """400 for a body of invitations that is a ZIP archive: LinkedIn's export as downloaded,
+    or an Excel workbook, which ``decode`` would call « pas en UTF-8 » at some byte."""
+    if body.startswith(ZIP_SIGNATURE):
+        raise ApiError(400, f"corps illisible : {zip_archive('Invitations.csv')}", BODY)
 
 
 def decode(body: bytes) -> str:

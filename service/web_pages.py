@@ -32,6 +32,7 @@ from markupsafe import Markup
 from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
+from tamis.invitations.french import ZIP_SIGNATURE
 from tamis.outreach.advice import Draft
 from tamis.service import calls, web_views
 from tamis.service.api_advice import advise_in
@@ -420,6 +421,12 @@ def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
     return {**values, "resultat": {**outcome.result, "etape": step}}
 
 
+ARCHIVE = (
+    "Ce fichier est une archive ZIP : l'export de LinkedIn tel que téléchargé (ou un classeur "
+    "Excel .xlsx). Décompressez-la et envoyez le fichier Invitations.csv qu'elle contient ; "
+    "un classeur Excel, enregistrez-le en « CSV UTF-8 »."
+)
+
 NOT_UTF8 = (
     "Ce fichier n'est pas du texte UTF-8 : l'export de LinkedIn l'est, mais Excel enregistre "
     "son « CSV » autrement. Dans Excel, enregistrez-le en « CSV UTF-8 », puis envoyez-le "
@@ -434,6 +441,8 @@ def decide_csv(workspace: Workspace, data: bytes, limits: Limits) -> dict[str, A
         return {"erreur": "Choisissez le fichier Invitations.csv de votre export LinkedIn."}
     if len(data) > limits.max_body:
         return {"erreur": f"Fichier trop volumineux : {limits.max_body} octets au plus."}
+    if data.startswith(ZIP_SIGNATURE):
+        return {"erreur": ARCHIVE}
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

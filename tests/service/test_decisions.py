@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import socket
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -248,6 +250,19 @@ def test_bad_input_is_a_french_4xx_naming_the_field_and_echoing_nothing(
     assert (answer.status_code, answer.json()) == (status, expected)
     assert SECRET not in answer.text
     assert len(decisions_in(work / "j.jsonl")) == before
+
+
+def test_linkedins_zip_archive_as_a_body_says_to_unzip_it(http: httpx.Client) -> None:
+    """The export as downloaded was « le corps n'est pas en UTF-8 (octet invalide à la
+    position 10) », as if it were text in another encoding."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("Invitations.csv", "From,To,Sent At,Message,Direction\n")
+    for kind in ("text/csv", "application/json"):
+        answer = http.post("/decisions", content=data.getvalue(), headers={"Content-Type": kind})
+        assert (answer.status_code, answer.json()["champ"]) == (400, "corps")
+        assert answer.json()["erreur"].startswith("corps illisible : c'est une archive ZIP")
+        assert "décompressez-la et donnez Invitations.csv" in answer.json()["erreur"]
 
 
 def test_a_json_body_saved_with_a_byte_order_mark_is_decided(http: httpx.Client) -> None:

@@ -6,9 +6,11 @@ logging out, hostile invitation data, accessibility (axe-core, WCAG 2.1 AA) and 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -614,3 +616,25 @@ def test_a_token_revoked_or_narrowed_in_the_configuration_ends_or_narrows_its_se
     assert pages(cookies, env) == (200, 403)  # « decider » taken from the token
     env = configured((other, '["decider", "lire", "admin"]'))
     assert pages(cookies, env) == (303, 303)  # the token revoked: to the login page
+
+
+def linkedin_archive() -> bytes:
+    """LinkedIn's export as downloaded: a ZIP archive holding Invitations.csv."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Invitations.csv", "From,To,Sent At,Message,Direction\n")
+    return data.getvalue()
+
+
+def test_the_export_uploaded_as_downloaded_says_to_unzip_it(served, work):
+    """The ZIP archive as LinkedIn gives it was « pas du texte UTF-8 … enregistrez-le en
+    CSV UTF-8 dans Excel », advice for another file."""
+    before = len(decisions_in(work / "journal.jsonl"))
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        upload = {"fichier": ("Complete_LinkedInDataExport.zip", linkedin_archive())}
+        answer = browser.post("/interface/televerser", files=upload)
+    assert answer.status_code == 422
+    assert 'role="alert">Ce fichier est une archive ZIP' in answer.text
+    assert "Décompressez-la et envoyez le fichier Invitations.csv" in answer.text
+    assert len(decisions_in(work / "journal.jsonl")) == before
