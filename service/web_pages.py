@@ -515,10 +515,18 @@ def replayed(request: Request, workspace: Workspace, source: str) -> dict[str, A
         return {"erreur": error.message}
 
 
+BLANK_POLICY = (
+    "Politique non enregistrée : le texte est vide. Pour ne garder aucune règle, écrivez-le "
+    "(« sinon examiner »)."
+)
+
+
 def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) -> dict[str, Any]:
-    """Write the policy file, then reload it; an invalid text is never written."""
+    """Write the policy file, then reload it; an invalid or blank text is never written."""
     if invalid:
         return {"message": "Politique non enregistrée : corrigez d'abord les erreurs."}
+    if not source.strip():  # the reload would refuse it, after the file was emptied a moment
+        return {"message": BLANK_POLICY}
     path = workspace.config.policy
     previous = path.read_bytes().decode("utf-8")  # restored exactly if the reload fails
     write_policy(path, source)

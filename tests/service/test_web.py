@@ -638,3 +638,18 @@ def test_the_export_uploaded_as_downloaded_says_to_unzip_it(served, work):
     assert 'role="alert">Ce fichier est une archive ZIP' in answer.text
     assert "Décompressez-la et envoyez le fichier Invitations.csv" in answer.text
     assert len(decisions_in(work / "journal.jsonl")) == before
+
+
+def test_saving_a_blank_policy_never_empties_the_file(served, work):
+    """« Enregistrer » with the editor emptied wrote the empty file, had it refused by the
+    reload (« fichier vide … enregistrement en cours ? »), then wrote the old text back: the
+    file was empty for a moment, for every other reader of it."""
+    policy = work / "politique.tamis"
+    before = (policy.read_bytes(), policy.stat().st_ino, policy.stat().st_mtime_ns)
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        sent = {"action": "enregistrer", "source": " \r\n "}
+        answer = browser.post("/interface/politique", data=sent)
+    assert answer.status_code == 200
+    assert "Politique non enregistrée : le texte est vide." in answer.text
+    assert (policy.read_bytes(), policy.stat().st_ino, policy.stat().st_mtime_ns) == before
