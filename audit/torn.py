@@ -68,6 +68,28 @@ def recover_tail(fd: int, path: Path, size: int, warn: Callable[[str], None]) ->
     return head
 
 
+def tail_refused(path: Path) -> bool:
+    """Whether the next writer would refuse the journal's end, as ``recover_tail`` does (its
+    last complete line no record, or a first line no record), read only: a service's health
+    check, which must not repair anything."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        size = os.fstat(fd).st_size
+        end = last_newline(fd, size)
+        head = _head_before(fd, path, end)
+        if head.seq == 0 and end + 1 < size:
+            start = os.pread(fd, len(_RECORD_START), end + 1)
+            return not _RECORD_START.startswith(start)
+        return False
+    except (JournalError, OSError):
+        return True
+    finally:
+        os.close(fd)
+
+
 def _head_before(fd: int, path: Path, end: int) -> ChainHead:
     if end < 0:
         return ChainHead(size=0)

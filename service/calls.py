@@ -28,6 +28,7 @@ from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.postgres.answers import Answer, Answered
 from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
+from tamis.audit.torn import tail_refused
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.grammar.format import format_policy
@@ -203,13 +204,14 @@ def check_journal(where: JournalName, warn) -> None:
 
 
 def journal_available(where: JournalName) -> bool:
-    """For ``/sante``: a PostgreSQL journal answers now; a file journal is writable."""
+    """For ``/sante``: a PostgreSQL journal answers now; a file journal is writable and its
+    end is one the next decision can be chained to (not damaged by another program)."""
     if isinstance(where, str):
         from tamis.audit.postgres.sink import reachable
 
         return reachable(where)
     path = Path(where)
-    return path.exists() and os.access(path, os.W_OK)
+    return path.exists() and os.access(path, os.W_OK) and not tail_refused(path)
 
 
 def records_from_json(objects: Sequence[object]) -> list[Record]:

@@ -436,6 +436,32 @@ def test_health_needs_no_token_and_names_no_workspace(http: httpx.Client) -> Non
     )
 
 
+def test_health_is_503_while_a_journal_refuses_every_decision(tmp_path: Path) -> None:
+    """A line that is no record appended by another program: every decision was a 503
+    « journal inutilisable », and /sante said 200 « ok », so a load balancer kept sending
+    requests there. A torn last line is no such case: the next writer sets it aside."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    server = serve("-p", "p.tamis", "--journal", "j.jsonl", cwd=tmp_path)
+    journal = tmp_path / "j.jsonl"
+    try:
+        with server.client() as http:
+            assert http.post("/decisions", json=WITH_PHOTO).status_code == 200
+            whole = journal.read_bytes()
+            journal.write_bytes(whole + b"ligne ajoutee par un autre programme\n")
+            assert http.post("/decisions", json=NO_PHOTO).status_code == 503
+            unwell = http.get("/sante")
+            journal.write_bytes(whole + b'{"contenu":{"decision"')  # torn: a write cut short
+            torn = http.get("/sante")
+            decided = http.post("/decisions", json=NO_PHOTO).status_code
+    finally:
+        assert server.stop() == 0
+    assert (unwell.status_code, unwell.json()) == (
+        503,
+        {"etat": "en_erreur", "espaces": 1, "espaces_en_erreur": 1, "journaux_indisponibles": 1},
+    )
+    assert (torn.status_code, decided) == (200, 200)
+
+
 def test_head_is_answered_like_get_without_a_body(served: Served, http: httpx.Client) -> None:
     """``curl -I`` and supervisors that check with HEAD (RFC 9110: every GET resource
     answers HEAD): the status and headers of the GET, no body; 405 where GET is not allowed."""
