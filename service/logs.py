@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 import structlog
+from starlette.routing import Match
 
 
 def make_logger() -> Any:
@@ -86,7 +87,7 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, status = time.perf_counter(), [500]
+        started, status, asked = time.perf_counter(), [500], {**scope}  # before a Mount edits it
 
         async def sending(message: dict) -> None:
             if message["type"] == "http.response.start":
@@ -96,7 +97,7 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            seconds, path = time.perf_counter() - started, _template(scope)
+            seconds, path = time.perf_counter() - started, _template(scope, asked)
             workspace, method = scope.get("tamis_espace"), scope["method"]
             self.logger.info(
                 "requete",
@@ -111,8 +112,18 @@ class RequestLog:
                 self.metrics.refused(workspace, status[0])
 
 
-def _template(scope: dict) -> str:
-    """The route's template (``/v1/espaces/{espace}/decisions/{identifiant}``): an
-    invitation id in the path is personal data, the template is not."""
-    route = scope.get("route")
+def _template(scope: dict, asked: dict) -> str:
+    """The route's template (``/decisions/{identifiant}``): an invitation id in the path is
+    personal data, the template is not. The routes that do not name themselves in the
+    request (``/openapi.json``, the static files) are found by matching the path as asked
+    (``asked``) again, so that « (chemin inconnu) » is only said of paths no route serves."""
+    route = scope.get("route") or _served_by(asked)
     return getattr(route, "path_format", None) or "(chemin inconnu)"  # no « :path »
+
+
+def _served_by(scope: dict) -> Any:
+    app = scope.get("app")
+    for route in getattr(getattr(app, "router", None), "routes", ()):
+        if route.matches(scope)[0] == Match.FULL:
+            return route
+    return None

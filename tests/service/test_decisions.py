@@ -507,6 +507,20 @@ def test_request_logs_are_json_lines_without_personal_data(
     assert "log-1" not in text and "Jeanne Roy" not in text
 
 
+def test_the_log_names_the_route_of_openapi_and_static_files(
+    served: Served, http: httpx.Client
+) -> None:
+    """/openapi.json and the pages' CSS were logged as « (chemin inconnu) » with status 200,
+    mixed with the 404s of paths no route serves (what an operator greps for probes)."""
+    assert http.get("/openapi.json").status_code == 200
+    assert http.get("/interface/static/tamis.css").status_code == 200
+    assert http.get("/sonde-inconnue").status_code == 404
+    served.wait_event(evenement="requete", chemin="/openapi.json", statut=200)
+    served.wait_event(evenement="requete", chemin="/interface/static/{path}", statut=200)
+    unknown = [e for e in served.events() if e.get("chemin") == "(chemin inconnu)"]
+    assert unknown and all(e["statut"] >= 400 for e in unknown)  # refused, never served
+
+
 def test_a_retried_request_with_its_idempotency_key_is_not_decided_twice(
     http: httpx.Client, work: Path
 ) -> None:
