@@ -33,7 +33,7 @@ from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.invitations.french import ZIP_SIGNATURE
-from tamis.outreach.advice import Draft
+from tamis.outreach.advice import Draft, profile_refusal
 from tamis.service import calls, web_views
 from tamis.service.api_advice import advise_in
 from tamis.service.api_journal import filter_error
@@ -465,13 +465,19 @@ def decide_csv(workspace: Workspace, data: bytes, limits: Limits) -> dict[str, A
 
 def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dict[str, Any] | None:
     """``tamis conseiller``'s JSON for the draft of the form (None without a recipient),
-    journaled unless it is a ``preview`` (the checks as you type)."""
+    journaled unless it is a ``preview`` (the checks as you type); ``{"erreur": …}``, with
+    nothing journaled, for a profile address that is not a LinkedIn profile's, in the words
+    of ``conseiller --profil`` and ``POST …/conseils``."""
     if not form.get("a", "").strip():
         return None
+    profile = form.get("profil", "").strip() or None
+    refusal = None if profile is None else profile_refusal(profile, None)
+    if refusal is not None:
+        return {"erreur": f"Adresse de son profil : {refusal}"}
     draft = Draft(
         form["a"].strip(),
         form.get("message", "").replace("\r\n", "\n"),
-        form.get("profil", "").strip() or None,
+        profile,
         form.get("contexte_rencontre", "").strip() or None,
     )
     return advise_in(workspace, draft, None if preview else Origin.WEB)

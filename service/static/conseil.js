@@ -24,6 +24,12 @@
   }
 
   function show(advice) {
+    if (advice.erreur) {
+      const refused = element("p", advice.erreur, "erreur");
+      refused.setAttribute("role", "alert");
+      zone.replaceChildren(refused);
+      return;
+    }
     zone.replaceChildren(element("h2", `Verdict : ${advice.verdict}`));
     if (advice.constats.length === 0) zone.appendChild(element("p", "Aucun problème trouvé."));
     const list = element("ul", undefined, "constats");

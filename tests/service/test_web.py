@@ -406,6 +406,31 @@ def test_before_sending_checks_as_you_type(page, work):
     expect(page.locator("#inscrit")).to_contain_text(journaled["id"])
 
 
+def test_a_profile_address_that_is_not_linkedin_is_refused_in_the_advice_page(page, work):
+    """The form's « Adresse de son profil » took any text (a name, another site) as the
+    recipient's profile and journaled it; ``conseiller --profil`` and ``POST …/conseils``
+    refuse it. The page says why, as you type and on « Vérifier », and journals nothing."""
+    log_in(page)
+    page.goto("/interface/conseil")
+    page.fill("#a", "Lucie Fortin")
+    page.fill("#profil", "https://x.test/in/lucie-fortin")
+    page.fill("#message", "Bonjour, on s'est vus au congrès de Québec.")
+    refusal = (
+        "Adresse de son profil : ce n'est pas l'adresse d'un profil LinkedIn (attendu : "
+        "https://www.linkedin.com/in/nom) ; rien n'a été inscrit au journal."
+    )
+    expect(page.locator("#constats p.erreur")).to_have_text(refusal)
+    page.click("#brouillon button")
+    expect(page.locator("#constats p.erreur")).to_have_text(refusal)
+    expect(page.locator("#profil")).to_have_value("https://x.test/in/lucie-fortin")
+    assert advice_about(work, "Lucie Fortin") == []
+    page.fill("#profil", "https://www.linkedin.com/in/lucie-fortin")
+    page.click("#brouillon button")
+    expect(page.locator("#inscrit")).to_contain_text("inscrit au journal")
+    [journaled] = advice_about(work, "Lucie Fortin")
+    assert journaled["destinataire"]["profil_url"] == "https://www.linkedin.com/in/lucie-fortin"
+
+
 def test_before_sending_without_javascript(browser, served, work):
     context = browser.new_context(base_url=served.url, java_script_enabled=False)
     page = context.new_page()
