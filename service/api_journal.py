@@ -14,6 +14,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from tamis.audit.stats import PERIODS
 from tamis.service import calls, inputs
 from tamis.service.calls import DECISIONS, FilterError, Problem
 from tamis.service.errors import ApiError, json_response
@@ -69,7 +70,20 @@ def filter_error(error: FilterError) -> ApiError:
 Filtered = Annotated[calls.Filter, Depends(journal_filter)]
 After = Annotated[int, Query(ge=0, description="dernier seq déjà vu (0 : depuis le début)")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="taille de la page")]
-Per = Annotated[str, Query(pattern="^(jour|semaine)$", description="jour ou semaine")]
+Per = Annotated[str, Query(description="jour ou semaine ; laissé vide : jour")]
+
+
+def period(par: str) -> str:
+    """The grouping ``par`` names (blank: per day, as left out); a 400 naming the parameter
+    and the groupings there are for any other, rather than counts by a grouping not asked."""
+    chosen = par.strip() or PERIODS[0]
+    if chosen not in PERIODS:
+        raise ApiError(400, f"paramètre « par » : {unknown_period()}", "par")
+    return chosen
+
+
+def unknown_period() -> str:
+    return f"regroupement inconnu ; choisissez parmi {', '.join(PERIODS)}"
 
 
 def register(router: APIRouter, need) -> None:
@@ -98,7 +112,8 @@ def register(router: APIRouter, need) -> None:
     async def stats(request: Request, workspace: reading, flt: Filtered, par: Per = "jour"):
         """Décisions par type, par règle, par fait et par jour ou semaine."""
         warn, path = request.app.state.warn, workspace.journal.path
-        return json_response(await to_thread.run_sync(calls.stats, path, flt, par, warn))
+        per = period(par)
+        return json_response(await to_thread.run_sync(calls.stats, path, flt, per, warn))
 
     @router.post(
         "/rejouer",

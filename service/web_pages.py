@@ -36,7 +36,7 @@ from tamis.invitations.french import ZIP_SIGNATURE
 from tamis.outreach.advice import Draft, profile_refusal
 from tamis.service import calls, web_views
 from tamis.service.api_advice import advise_in
-from tamis.service.api_journal import filter_error
+from tamis.service.api_journal import filter_error, period, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import Limits
 from tamis.service.errors import ApiError
@@ -336,7 +336,11 @@ def router() -> APIRouter:
     @pages.get(f"{PREFIX}/statistiques")
     async def statistiques(request: Request) -> Response:
         session, workspace = await allowed(request, Right.LIRE)
-        per = "semaine" if request.query_params.get("par") == "semaine" else "jour"
+        try:
+            per = period(request.query_params.get("par", ""))
+        except ApiError:
+            values = {"erreur": f"Statistiques non affichées : {unknown_period()}.", "par": ""}
+            return page(request, "statistiques.html", session, values, 400)
         warn = request.app.state.warn
         found = await to_thread.run_sync(
             calls.stats, workspace.journal.path, calls.make_filter(), per, warn

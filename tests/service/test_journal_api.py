@@ -136,6 +136,20 @@ def test_stats_are_those_of_tamis_journal_stats(http: httpx.Client, work: Path) 
     assert answer.json()["total"] == len(list(example_invitations()))
 
 
+def test_stats_by_an_unknown_grouping_is_a_400_naming_the_groupings(http: httpx.Client) -> None:
+    """``?par=zz`` said « valeur de la mauvaise forme » without the groupings there are."""
+    answer = http.get("/stats", params={"par": "mois"})
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {
+            "erreur": "paramètre « par » : regroupement inconnu ; choisissez parmi jour, semaine",
+            "champ": "par",
+        },
+    )
+    blank = http.get("/stats", params={"par": ""})  # left blank: as left out
+    assert blank.status_code == 200 and blank.json() == http.get("/stats").json()
+
+
 def test_replay_compares_without_writing_and_pages_its_changes(
     http: httpx.Client, work: Path
 ) -> None:

@@ -678,3 +678,19 @@ def test_saving_a_blank_policy_never_empties_the_file(served, work):
     assert answer.status_code == 200
     assert "Politique non enregistrée : le texte est vide." in answer.text
     assert (policy.read_bytes(), policy.stat().st_ino, policy.stat().st_mtime_ns) == before
+
+
+def test_statistics_by_an_unknown_grouping_say_so_and_name_the_groupings(served):
+    """``/interface/statistiques?par=zz`` showed the counts per day as if asked for them."""
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        unknown = browser.get("/interface/statistiques", params={"par": "zz"})
+        weekly = browser.get("/interface/statistiques", params={"par": "semaine"})
+    assert unknown.status_code == 400
+    assert (
+        'role="alert">Statistiques non affichées : regroupement inconnu ; choisissez parmi '
+        "jour, semaine.</p>" in unknown.text
+    )
+    assert "Décisions par jour" not in unknown.text and "au journal" not in unknown.text
+    assert 'href="/interface/statistiques?par=semaine"' in unknown.text
+    assert weekly.status_code == 200 and 'semaine" aria-current="page"' in weekly.text
