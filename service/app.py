@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from tamis.audit.errors import JournalUnavailable
@@ -48,22 +48,26 @@ DESCRIPTION = (
 
 def prefixed(right: Right) -> Callable[..., Any]:
     async def workspace(request: Request, espace: str) -> Workspace:
-        return _authorize(request, espace, right)
+        return await _authorize(request, espace, right)
 
     return workspace
 
 
 def unprefixed(right: Right) -> Callable[..., Any]:
     async def workspace(request: Request) -> Workspace:
-        return _authorize(request, DEFAULT_WORKSPACE, right)
+        return await _authorize(request, DEFAULT_WORKSPACE, right)
 
     return workspace
 
 
-def _authorize(request: Request, name: str, right: Right) -> Workspace:
+async def _authorize(request: Request, name: str, right: Right) -> Workspace:
+    """The workspace, then the query's parameter names: the resource is judged first (404,
+    401, 403), its parameters after (400), as their values are (FastAPI checks those once
+    every dependency is solved), whatever else is wrong with the request."""
     state = request.app.state
     workspace = authorize(state.workspaces, name, request.headers.get("authorization"), right)
     request.scope["tamis_espace"] = workspace.name
+    await known_parameters(request)
     return workspace
 
 
@@ -102,7 +106,7 @@ async def _journal_error(request: Request, error: Exception) -> Response:
 
 
 def routes(need: Callable[[Right], Any]) -> APIRouter:
-    router = APIRouter(dependencies=[Depends(known_parameters)])
+    router = APIRouter()  # every route's workspace dependency checks its parameters
     api_decisions.register(router, need)
     api_journal.register(router, need)
     api_policy.register(router, need)

@@ -1,11 +1,12 @@
 """Unknown query parameters are refused, as ``tamis journal chercher`` refuses an unknown option.
 
 A mistyped filter (``?decison=refuser``) would otherwise be ignored, and the whole journal
-answered as if it had been filtered. ``known_parameters`` is the dependency of every API
-route: the query parameters a route takes are the ones its OpenAPI operation lists (one
-description of the routes, read once per route); any other is a 400 naming it, with the
-closest known name. A parameter that takes one value (``limite``, ``expediteur``) given twice
-is a 400 too: FastAPI would keep the last one and silently drop the others.
+answered as if it had been filtered. ``known_parameters`` is called by every API route's
+workspace dependency (``app``), once the workspace is judged: the query parameters a route
+takes are the ones its OpenAPI operation lists (one description of the routes, read once per
+route); any other is a 400 naming it, with the closest known name. A parameter that takes one
+value (``limite``, ``expediteur``) given twice is a 400 too: FastAPI would keep the last one
+and silently drop the others.
 """
 
 from __future__ import annotations

@@ -114,6 +114,26 @@ def test_workspaces_cannot_see_each_other(served, tokens) -> None:
         assert bruno.get("/decisions/a-1").status_code == 404  # no workspace « defaut »
 
 
+def test_the_workspace_and_the_token_are_judged_before_the_query_parameters(served, tokens) -> None:
+    """An unknown parameter with an unknown workspace was a 400 for the parameter, while a
+    parameter of the wrong type (``limite=abc``) was the 404: the resource comes first, on
+    every route, then the token, then the parameters."""
+    routes = [("GET", "/journal"), ("GET", "/stats"), ("GET", "/journal/conseils"),
+              ("GET", "/politique"), ("GET", "/journal/tete"), ("GET", "/decisions/a-1"),
+              ("POST", "/decisions"), ("POST", "/conseils"), ("POST", "/rejouer"),
+              ("POST", "/politique/recharger")]  # fmt: skip
+    with served.client(tokens["alice"]) as alice, served.client() as anonymous:
+        for method, path in routes:
+            unknown = alice.request(method, f"/v1/espaces/personne{path}?zz=1", json={})
+            assert (unknown.status_code, unknown.json()["champ"]) == (404, "espace"), path
+            other = alice.request(method, f"/v1/espaces/bruno{path}?zz=1", json={})
+            assert other.status_code == 404, path  # never learns that « bruno » exists
+            signed_out = anonymous.request(method, f"/v1/espaces/alice{path}?zz=1", json={})
+            assert signed_out.status_code == 401, path
+        mistyped = alice.get("/v1/espaces/alice/journal", params={"zz": "1"})
+        assert (mistyped.status_code, mistyped.json()["champ"]) == (400, "zz")
+
+
 def test_rights_are_enforced_with_403_inside_ones_own_workspace(served, tokens) -> None:
     with served.client(tokens["alice-lire"]) as reader:
         refused = reader.post("/v1/espaces/alice/decisions", json=WITH_PHOTO)
