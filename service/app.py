@@ -29,11 +29,11 @@ from tamis.service import (
 )
 from tamis.service.auth import authorize
 from tamis.service.calls import JournalError
-from tamis.service.config import DEFAULT_WORKSPACE, Limits
+from tamis.service.config import DEFAULT_WORKSPACE, WORKSPACE_PREFIX, Limits
 from tamis.service.errors import ApiError, error_response
 from tamis.service.head import HeadAsGet
 from tamis.service.hosts import LoopbackHost
-from tamis.service.logs import RequestLog
+from tamis.service.logs import RequestLog, name_workspace
 from tamis.service.metrics import Metrics
 from tamis.service.parameters import known_parameters
 from tamis.service.tokens import Right
@@ -65,8 +65,8 @@ async def _authorize(request: Request, name: str, right: Right) -> Workspace:
     401, 403), its parameters after (400), as their values are (FastAPI checks those once
     every dependency is solved), whatever else is wrong with the request."""
     state = request.app.state
+    name_workspace(request.scope, state.workspaces, name)
     workspace = authorize(state.workspaces, name, request.headers.get("authorization"), right)
-    request.scope["tamis_espace"] = workspace.name
     await known_parameters(request)
     return workspace
 
@@ -136,7 +136,7 @@ def create_app(
     ops = APIRouter()
     api_ops.register(ops)
     app.include_router(ops)
-    app.include_router(routes(prefixed), prefix="/v1/espaces/{espace}")
+    app.include_router(routes(prefixed), prefix=WORKSPACE_PREFIX)
     app.include_router(routes(unprefixed))
     web_pages.install(app, Sessions(session_key()))
     api_docs.install(app)

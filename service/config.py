@@ -22,6 +22,7 @@ from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.service.tokens import Right, TokenEntry, parse_rights
 
 DEFAULT_WORKSPACE = "defaut"
+WORKSPACE_PREFIX = "/v1/espaces/{espace}"  # every API route also exists under it
 DEFAULT_MAX_BODY = 1024 * 1024
 DEFAULT_MAX_INVITATIONS = 1000
 ENGINES = ("natif", "durable")

@@ -18,6 +18,8 @@ import orjson
 import structlog
 from starlette.routing import Match
 
+from tamis.service.config import WORKSPACE_PREFIX
+
 
 def make_logger() -> Any:
     """A JSON-lines logger writing to stderr, built explicitly (no global configuration)."""
@@ -75,6 +77,7 @@ def route_server_messages(logger: Any) -> None:
 
 
 REFUSED = (400, 413, 415, 422)  # a body refused (not a token or a path)
+WORKSPACE_KEY = "tamis_espace"  # in the request's scope: the workspace it was for
 
 
 class RequestLog:
@@ -98,7 +101,7 @@ class RequestLog:
             await self.app(scope, receive, sending)
         finally:
             seconds, path = time.perf_counter() - started, _template(scope, asked)
-            workspace, method = scope.get("tamis_espace"), scope["method"]
+            workspace, method = scope.get(WORKSPACE_KEY), scope["method"]
             self.logger.info(
                 "requete",
                 methode=method,
@@ -112,13 +115,26 @@ class RequestLog:
                 self.metrics.refused(workspace, status[0])
 
 
+def name_workspace(scope: dict, workspaces: Any, name: str) -> None:
+    """Log the request as one for the workspace ``name`` (refused or not), if it exists: a
+    name that no workspace has is whatever the client wrote, and is not logged."""
+    if workspaces.get(name) is not None:
+        scope[WORKSPACE_KEY] = name
+
+
 def _template(scope: dict, asked: dict) -> str:
     """The route's template (``/decisions/{identifiant}``): an invitation id in the path is
     personal data, the template is not. The routes that do not name themselves in the
     request (``/openapi.json``, the static files) are found by matching the path as asked
-    (``asked``) again, so that « (chemin inconnu) » is only said of paths no route serves."""
+    (``asked``) again, so that « (chemin inconnu) » is only said of paths no route serves.
+    FastAPI's route knows its path without the prefix it was included under: a request under
+    ``/v1/espaces/{espace}`` gets it back, or it would read as one to the workspace ``defaut``."""
     route = scope.get("route") or _served_by(asked)
-    return getattr(route, "path_format", None) or "(chemin inconnu)"  # no « :path »
+    template = getattr(route, "path_format", None)  # no « :path »
+    if template is None:
+        return "(chemin inconnu)"
+    prefixed = "espace" in scope.get("path_params", {}) and "{espace}" not in template
+    return WORKSPACE_PREFIX + template if prefixed else template
 
 
 def _served_by(scope: dict) -> Any:

@@ -40,6 +40,7 @@ from tamis.service.api_journal import filter_error, period, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import Limits
 from tamis.service.errors import ApiError
+from tamis.service.logs import name_workspace
 from tamis.service.tokens import Right
 from tamis.service.web_session import COOKIE, LIFETIME, Session, Sessions, is_https, same_origin
 from tamis.service.workspaces import Workspace
@@ -181,6 +182,7 @@ async def signed_in(request: Request) -> tuple[Session, Workspace]:
     if found is None:
         raise Denied(401)
     session, workspace = found
+    name_workspace(request.scope, request.app.state.workspaces, workspace.name)
     revocations = workspace.revocations
     if await to_thread.run_sync(revocations.revoked, session.number, session.expires):
         raise Denied(401)
@@ -220,6 +222,7 @@ def router() -> APIRouter:
             raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
         form = await request.form()
         name, token = str(form.get("espace") or "defaut"), str(form.get("jeton") or "")
+        name_workspace(request.scope, request.app.state.workspaces, name.strip())
         sessions: Sessions = request.app.state.sessions
         session = sessions.open(request.app.state.workspaces, name.strip(), token.strip())
         if session is None:

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 from servir_harness import BLOGUE, NO_PHOTO, POLICY, WITH_PHOTO, decisions_in, run_tamis, serve
 
@@ -132,6 +133,26 @@ def test_the_workspace_and_the_token_are_judged_before_the_query_parameters(serv
             assert signed_out.status_code == 401, path
         mistyped = alice.get("/v1/espaces/alice/journal", params={"zz": "1"})
         assert (mistyped.status_code, mistyped.json()["champ"]) == (400, "zz")
+
+
+def test_the_request_log_names_the_workspace_of_each_request(served, tokens, work) -> None:
+    """The log said « /journal » for /v1/espaces/alice/journal (as for the workspace
+    « defaut »), and « espace »: null for a refused request and every web page."""
+    with served.client(tokens["alice"]) as alice, served.client() as anonymous:
+        assert alice.get("/v1/espaces/alice/journal/tete").status_code == 200
+        assert anonymous.get("/v1/espaces/bruno/journal/tete").status_code == 401
+        assert alice.get("/v1/espaces/pierre-roy/journal/tete").status_code == 404
+    origin = {"Origin": served.url}
+    with httpx.Client(base_url=served.url, headers=origin) as browser:
+        browser.post("/interface/connexion", data={"espace": "bruno", "jeton": tokens["bruno"]})
+        assert browser.get("/interface/nouvelle").status_code == 200
+    template = "/v1/espaces/{espace}/journal/tete"
+    served.wait_event(chemin=template, statut=200, espace="alice")
+    served.wait_event(chemin=template, statut=401, espace="bruno")
+    unknown = served.wait_event(chemin=template, statut=404)
+    assert unknown["espace"] is None  # a name no workspace has is the client's text
+    served.wait_event(chemin="/interface/nouvelle", statut=200, espace="bruno")
+    assert not any("pierre-roy" in line or tokens["bruno"] in line for line in served.lines)
 
 
 def test_rights_are_enforced_with_403_inside_ones_own_workspace(served, tokens) -> None:
