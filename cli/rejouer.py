@@ -8,6 +8,7 @@ change, both explanations side by side (rich tables), or all of it as JSON.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from rich.text import Text
 from tamis.audit.errors import JournalError
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
-from tamis.cli.decider import setup_or_exit
+from tamis.cli.decider import EXIT_REJECTED, setup_or_exit
 from tamis.cli.human import number, safe, zone
 from tamis.cli.human import when as when_shown
 from tamis.triage.replay import Change, Report, replay, replay_journal
@@ -73,6 +74,8 @@ def rejouer(
         click.echo(orjson.dumps(report.to_json()).decode())
     else:
         print_report(report, Console(soft_wrap=False, highlight=False), utc=utc)
+    if report.undecided:  # the engine left some undecided: the comparison is incomplete
+        sys.exit(EXIT_REJECTED)
 
 
 NOTHING_REPLAYED = "rien n'a été rejoué (aucune décision du journal n'a été lue)"

@@ -50,6 +50,7 @@ Importing this module raises ``ImportError`` where durable-rules does not import
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Mapping
 
@@ -60,6 +61,7 @@ from tamis.engine.compile import resolve, rule_refs
 from tamis.engine.decision import Decision, EngineName
 from tamis.engine.durable_translate import (
     GROUND,
+    MAX_TEXT_BYTES,
     START,
     Crowded,
     FactKey,
@@ -69,6 +71,7 @@ from tamis.engine.durable_translate import (
     rule_fact,
     translate,
 )
+from tamis.engine.engines import EngineFailed
 from tamis.grammar import ast
 from tamis.grammar.checked import CheckedPolicy, Kind
 from tamis.grammar.vocabulary import Value
@@ -84,8 +87,9 @@ class TooLarge(Exception):
         self.found = found
 
 
-class DurableFailed(Exception):
-    """durable-rules refused to decide one invitation; ``args[0]`` is its own (English) error."""
+class DurableFailed(EngineFailed):
+    """durable-rules could not decide one invitation: its own (English) error, or the fact
+    whose text it cannot hold (``MAX_TEXT_BYTES``). The shells word it (``undecided``)."""
 
 
 class _Host(durable.Host):
@@ -178,14 +182,15 @@ class DurablePolicy:
                 for markers in ruleset.rounds:
                     _place(ruleset.name, sid, markers, concluded)
             finally:
-                _HOST.delete_state(ruleset.name, sid)
+                _delete(ruleset.name, sid)
             truth = dict(concluded)
         return truth.get
 
 
 def _initial(translation: Translation, value) -> list[dict[str, object]]:
-    """``#début`` first, then the names the patterns test, then the leaf facts."""
-    facts = [{"n": START}, *(_fact(name, value(name)) for name in translation.names)]
+    """``#début`` first, then the names the patterns test, then the leaf facts. Raises
+    ``DurableFailed`` for a text durable would compare wrongly (``MAX_TEXT_BYTES``)."""
+    facts = [{"n": START}, *(_fact(name, _held(name, value(name))) for name in translation.names)]
     leaves = translation.leaves.values()
     return facts + [_fact(leaf.fact, _evaluate(leaf, value)) for leaf in leaves]
 
@@ -195,6 +200,25 @@ def _assert(ruleset: str, sid: str, facts: list[dict[str, object]]) -> dict[str,
     try:
         state = _HOST.assert_facts(ruleset, [{"sid": sid, **fact} for fact in facts])
         return state if state is not None else _HOST.get_state(ruleset, sid)
+    except Exception as error:  # durable_rules_engine.error, its only kind
+        raise DurableFailed(str(error)) from error
+
+
+def _held(name: str, value: Value) -> Value:
+    """``value``, if durable holds it exactly. Its JSON form is at most 6 bytes a character
+    (``\\uXXXX``), so only a long text is measured."""
+    if type(value) is not str or len(value) * 6 <= MAX_TEXT_BYTES:
+        return value
+    if len(json.dumps(value, ensure_ascii=False).encode()) - 2 > MAX_TEXT_BYTES:
+        raise DurableFailed(f"text longer than {MAX_TEXT_BYTES} bytes", name)
+    return value
+
+
+def _delete(ruleset: str, sid: str) -> None:
+    """The session's state deleted; durable's error is ``DurableFailed`` (within a ``finally``,
+    it would otherwise replace the one that stopped the session)."""
+    try:
+        _HOST.delete_state(ruleset, sid)
     except Exception as error:  # durable_rules_engine.error, its only kind
         raise DurableFailed(str(error)) from error
 

@@ -429,6 +429,14 @@ def _chain(pattern: dict[str, object]) -> list[str]:
     return [json.dumps(test, sort_keys=True, ensure_ascii=False) for test in tests]  # type: ignore[union-attr]
 
 
+MAX_TEXT_BYTES = 65_535
+"""The longest text value durable-rules 2.0.28 compares exactly, in bytes of its JSON form
+(UTF-8, escapes included): it keeps a value's length in 16 bits (``valueLength``, an
+``unsigned short`` in ``state.h``), so a text of 65,536 bytes and more wraps around, and a
+title of 65,536 « x » was found equal to « x » (the native engine: not equal). The engine
+refuses such an invitation rather than decide it wrongly (``durable_engine``)."""
+
+
 MAX_STACK = 32
 """Tests of one fact we let durable-rules hold matched at once; it fails beyond 64. Its
 alpha network is walked depth first from a stack of 64 nodes (``MAX_STACK_SIZE`` in

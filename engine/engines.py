@@ -7,12 +7,14 @@ not import on Python 3.13 and later.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Protocol
 
 from tamis.engine.compile import compile_policy
 from tamis.engine.decision import Decision, EngineName
 from tamis.grammar.checked import CheckedPolicy
+from tamis.grammar.numbers import group
 
 ENGINES = tuple(name.value for name in EngineName)  # as users write them
 
@@ -23,6 +25,38 @@ class Engine(Protocol):
 
 class EngineUnavailable(Exception):
     """The engine asked for cannot run here; ``str(error)`` is the French message."""
+
+
+class EngineFailed(Exception):
+    """The engine could not decide one invitation (durable-rules' fixed limits); the others
+    are decided. ``name``: the fact whose value it cannot hold, if that is why; ``detail``:
+    the engine's own (English) error otherwise. ``undecided`` words it."""
+
+    def __init__(self, detail: str, name: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail, self.name = detail, name
+
+
+def undecided(ident: str, error: EngineFailed, *, journaling: bool = True) -> str:
+    """Why the ``durable`` engine left invitation ``ident`` undecided, in French, for both
+    shells (the record's place comes before it, as with a rejected record's error).
+    durable's own text is English: only its error number is kept. ``journaling``: the run
+    journals its decisions (``rejouer`` does not)."""
+    from tamis.engine.durable_translate import MAX_TEXT_BYTES
+
+    if error.name is not None:
+        why = (
+            f"le texte de « {error.name} » dépasse {group(MAX_TEXT_BYTES)} octets, la plus"
+            " grande longueur que durable-rules compare exactement"
+        )
+    else:
+        code = re.search(r"error code: (\d+)", error.detail)
+        why = "durable-rules a échoué" + (f" (son erreur {code[1]})" if code else "")
+    kept = " rien n'a été inscrit au journal pour elle." if journaling else ""
+    return (
+        f"invitation « {ident} » : le moteur « durable » n'a pas pu la décider : {why} ;{kept}"
+        " Le moteur « natif » (--moteur natif), celui par défaut, la décide."
+    )
 
 
 def parse_engine(name: str) -> EngineName:

@@ -23,6 +23,7 @@ from tamis.service.calls import Outcome
 from tamis.service.errors import ApiError, json_bytes, json_response
 from tamis.service.schemas import (
     DECISIONS_BODY,
+    DECISIONS_ERRORS,
     ERRORS,
     Explications,
     Lot,
@@ -48,7 +49,7 @@ def register(router: APIRouter, need) -> None:
         "/decisions",
         summary="Décider une invitation ou une liste d'invitations",
         response_model=Resultat | Lot,
-        responses=ERRORS,
+        responses=DECISIONS_ERRORS,
         openapi_extra=DECISIONS_BODY,
     )
     async def decider(
@@ -148,7 +149,11 @@ def field_of(errors: tuple[str, ...]) -> str | None:
 
 
 def single(outcome: Outcome) -> dict[str, Any]:
-    """One invitation's answer: ``tamis decider``'s JSON line, or 422 with its errors."""
+    """One invitation's answer: ``tamis decider``'s JSON line, or 422 with its errors, or
+    500 when the workspace's engine could not decide it: not the client's fault (a 4xx
+    would say to change the request), nor passing (a 503 would say to send it again)."""
+    if outcome.undecided:
+        raise ApiError(500, outcome.errors[0], None, extra={"erreurs": list(outcome.errors)})
     if outcome.result is None:
         raise ApiError(
             422,
@@ -162,14 +167,22 @@ def single(outcome: Outcome) -> dict[str, Any]:
 
 
 def lot(outcomes: list[Outcome]) -> dict[str, Any]:
-    """A list's answer: the decisions and the rejected records, each with its index."""
-    decided, rejected, warnings = [], [], []
+    """A list's answer: the decisions, the rejected records and those the engine could not
+    decide (« non_decidees »: the request was right), each with its index."""
+    decided, rejected, undecided, warnings = [], [], [], []
     for outcome in outcomes:
         where = {"index": outcome.index, **({"ligne": outcome.line} if outcome.line else {})}
         warnings += [{**where, "message": text} for text in outcome.warnings]
-        if outcome.result is None:
+        if outcome.undecided:
+            undecided.append({**where, "erreurs": list(outcome.errors)})
+        elif outcome.result is None:
             errors = list(outcome.errors)
             rejected.append({**where, "erreurs": errors, "champ": field_of(outcome.errors)})
         else:
             decided.append({**where, **outcome.result})
-    return {"decisions": decided, "rejetees": rejected, "avertissements": warnings}
+    return {
+        "decisions": decided,
+        "rejetees": rejected,
+        "non_decidees": undecided,
+        "avertissements": warnings,
+    }

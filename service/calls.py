@@ -250,6 +250,7 @@ class Outcome:
     action: str | None
     rule: str | None
     seq: int | None = None  # its journal record's, once journaled
+    undecided: bool = False  # a valid invitation the engine could not decide (``errors``)
 
 
 def decide(
@@ -333,7 +334,8 @@ def _outcome(
 ) -> Outcome:
     """``seq``: the decision's journal record (None or 0: not journaled yet, or rejected)."""
     if isinstance(outcome, Rejected):
-        return Outcome(index, record.line, None, outcome.errors, outcome.warnings, None, None)
+        errors, warnings, undecided = outcome.errors, outcome.warnings, outcome.undecided
+        return Outcome(index, record.line, None, errors, warnings, None, None, None, undecided)
     result = result_json(outcome, trace=trace)
     decision = outcome.decision
     action, label = decision.action.value, decision.label

@@ -41,6 +41,14 @@ class Rejet(BaseModel):
     champ: str | None
 
 
+class NonDecidee(BaseModel):
+    """A valid invitation the workspace's engine (``durable``) could not decide."""
+
+    index: int
+    ligne: int | None = None
+    erreurs: list[str]
+
+
 class Avertissement(BaseModel):
     index: int
     ligne: int | None = None
@@ -52,6 +60,7 @@ class Lot(BaseModel):
 
     decisions: list[Decision]
     rejetees: list[Rejet]
+    non_decidees: list[NonDecidee]
     avertissements: list[Avertissement]
 
 
@@ -84,6 +93,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "Invitation invalide"),
         (503, "Journal inutilisable"),
     )
+}
+DECISIONS_ERRORS = {
+    **ERRORS,
+    500: {"model": ErreurDecision, "description": "Le moteur de l'espace n'a pas pu décider"},
 }
 
 _INVITATIONS = {

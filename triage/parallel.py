@@ -47,7 +47,7 @@ pipe of its own, so its death is seen whatever it was doing).
 # here, every start); only those naming the pool's types, imported with it, are strings.
 import contextlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -57,6 +57,7 @@ import orjson
 from tamis.audit import personal
 from tamis.audit import record as schema
 from tamis.audit.inputs import Previous
+from tamis.engine.engines import EngineFailed, undecided
 from tamis.grammar.checked import CheckedPolicy
 from tamis.invitations.models import Invitation
 from tamis.invitations.reader import (
@@ -146,7 +147,8 @@ def _enter(state: WorkerSetup) -> None:
 
 Read = tuple[str | None, tuple[str, ...], "Work | tuple[str, ...]"]
 """What a worker sends back for one ``Unread``: ``(id, warnings, Work)`` for an invitation,
-``(None, warnings, errors)`` for a line that is none (the errors in French, without place)."""
+``(None, warnings, errors)`` for a line that is none (the errors in French, without place),
+``(id, warnings, (reason,))`` for an invitation the engine could not decide (``attempt``)."""
 IDENT, WARNINGS, WORK = range(3)
 
 
@@ -163,7 +165,7 @@ def decide_batch(encoded: list[bytes], name: str, texts: list[tuple]) -> list:
             results.append(read_work(state, Unread(name, *text)))
         else:  # what ``read_work`` gives, without the record it would build on the way
             invitation, raw = usual
-            results.append((invitation.id, (), work_of(state, invitation, raw)))
+            results.append(read_result(invitation.id, (), attempt(state, invitation, raw)))
     return results
 
 
@@ -176,15 +178,30 @@ def read_work(state: WorkerSetup, text: Unread) -> Read:
     invitation = record.invitation
     if invitation is None or record.errors:
         return None, record.warnings, record.errors
-    return invitation.id, record.warnings, work_of(state, invitation, record.raw)  # type: ignore[arg-type]
+    found = attempt(state, invitation, record.raw)  # type: ignore[arg-type]
+    return read_result(invitation.id, record.warnings, found)
 
 
-def work(state: WorkerSetup, received: dict) -> Work:
-    """One invitation validated again, then decided (``work_of``)."""
+def read_result(ident: str, warnings: tuple[str, ...], found: "Work | str") -> Read:
+    """A text's ``Read``: its ``Work``, or the engine's reason as its error (``attempt``)."""
+    return ident, warnings, (found,) if type(found) is str else found  # type: ignore[return-value]
+
+
+def work(state: WorkerSetup, received: dict) -> "Work | str":
+    """One invitation validated again, then decided (``attempt``)."""
     invitation, errors, _ = validate(received)
     if invitation is None or errors:  # validated once already: the same dict cannot fail
         raise RuntimeError(f"invitation valid in the reader, not in a worker: {errors}")
-    return work_of(state, invitation, received)
+    return attempt(state, invitation, received)
+
+
+def attempt(state: WorkerSetup, invitation: Invitation, received: dict) -> "Work | str":
+    """``work_of``, or the French reason the engine could not decide this invitation (the
+    serial path's ``undecided_record``): nothing of it is journaled."""
+    try:
+        return work_of(state, invitation, received)
+    except EngineFailed as error:
+        return undecided(invitation.id, error)
 
 
 def work_of(state: WorkerSetup, invitation: Invitation, received: dict) -> Work:
@@ -246,7 +263,7 @@ class Local(NamedTuple):
     """An invitation decided in this process (one whose JSON form cannot be encoded)."""
 
     record: InputRecord
-    work: Work
+    work: "Work | str"
 
 
 class Away(NamedTuple):
@@ -417,6 +434,7 @@ class Sorter:
         journaled: list[Work] = []  # in input order
         sent: list[tuple[InputRecord, Work]] = []  # read here: remembered once journaled
         outcomes: list[Outcome | Later] = []
+        failed: dict[str, str] = {}  # id -> why the engine could not decide it
         for slot in plan.slots:
             kind = type(slot)
             if kind is Away:
@@ -426,6 +444,9 @@ class Sorter:
                 outcomes.append(self.known_here(slot))  # type: ignore[arg-type]
             elif kind is Sent or kind is Local:
                 item = results[slot.index] if kind is Sent else slot.work  # type: ignore[union-attr]
+                if type(item) is str:  # the engine could not decide it (``attempt``)
+                    outcomes.append(self.undecided(slot.record, item, failed))  # type: ignore[union-attr]
+                    continue
                 journaled.append(item)
                 sent.append((slot.record, item))  # type: ignore[union-attr]
                 outcomes.append(done(slot.record, item))  # type: ignore[union-attr]
@@ -437,7 +458,24 @@ class Sorter:
                 policy=self.state.setup.policy,
             )
             self.remember(sent)
-        return [self.known_earlier(o.record) if type(o) is Later else o for o in outcomes]  # type: ignore[union-attr]
+        return [self.later(o.record, failed) if type(o) is Later else o for o in outcomes]  # type: ignore[union-attr]
+
+    def undecided(self, record: InputRecord, reason: str, failed: dict[str, str]) -> Rejected:
+        """An invitation the engine could not decide: not in flight any more (a later
+        record of its id is decided afresh, as in one process), its reason kept for the
+        records of its id this batch has set apart (``Later``)."""
+        ident = record.invitation.id  # type: ignore[union-attr]
+        self.in_flight.discard(ident)
+        failed[ident] = reason
+        return Rejected(record.location, (reason,), tuple(record.warnings), True)
+
+    def later(self, record: InputRecord, failed: Mapping[str, str]) -> Outcome:
+        """A record set apart for an id sent earlier in the batch: « déjà décidée », or,
+        if the engine could not decide that one, the same reason."""
+        reason = failed.get(record.invitation.id)  # type: ignore[union-attr]
+        if reason is not None:
+            return Rejected(record.location, (reason,), tuple(record.warnings), True)
+        return self.known_earlier(record)
 
     def read_back(self, slot: Away, read: Read, journaled: list[Work]) -> Outcome:
         """A text a worker read: rejected, or its id checked against those met before in
@@ -448,6 +486,11 @@ class Sorter:
         location = text.location
         if ident is None:
             return Rejected(location, done_or_errors, warnings)  # type: ignore[arg-type]
+        if type(done_or_errors[0]) is str:  # the engine could not decide it (``attempt``)
+            first = self.seen.first(ident, text.number)
+            if first is not None:
+                warnings = (*warnings, duplicate(ident, first, text.place()))
+            return Rejected(location, done_or_errors, warnings, True)  # type: ignore[arg-type]
         item: Work = done_or_errors  # type: ignore[assignment]
         mark = item[MARK] if self.triage is not None else 0  # a new id: marked at once
         first = self.seen.first(ident, text.number, mark)

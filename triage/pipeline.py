@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Protocol
 
 from tamis.audit.record import ToRecord
 from tamis.engine.decision import Decision, EngineName
-from tamis.engine.engines import Engine, make_engine
+from tamis.engine.engines import Engine, EngineFailed, make_engine, undecided
 from tamis.engine.explained import Explained
 from tamis.engine.explainer import Explainer
 from tamis.engine.parameters import effective_parameters, parameter_type
@@ -165,11 +165,18 @@ class Decided(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A record that is not a valid invitation; ``errors`` are French."""
+    """A record that is not a valid invitation, or (``undecided``) a valid one the engine
+    could not decide (``EngineFailed``): nothing journaled either way; ``errors`` are French."""
 
     location: str
     errors: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    undecided: bool = False  # the engine's limit, not the input's fault
+
+
+def undecided_record(location: str, invitation: Invitation, error: EngineFailed, warnings=()):
+    """The ``Rejected`` of an invitation the engine could not decide, its reason in French."""
+    return Rejected(location, (undecided(invitation.id, error),), tuple(warnings), True)
 
 
 Outcome = Decided | Rejected | Known  # Known: set apart by a ``Triage`` (``repeat``)
@@ -264,10 +271,13 @@ def decide_batches(
 
 
 def outcome(setup: Setup, record: InputRecord) -> Outcome:
-    """The record decided and explained, or ``Rejected`` with its errors."""
+    """The record decided and explained, or ``Rejected`` with its errors (or the engine's)."""
     if record.invitation is None or record.errors:
         return Rejected(record.location, tuple(record.errors), tuple(record.warnings))
-    explained, duration_ms = decide_invitation(setup, record.invitation)
+    try:
+        explained, duration_ms = decide_invitation(setup, record.invitation)
+    except EngineFailed as error:  # durable's limits: this invitation alone is left undecided
+        return undecided_record(record.location, record.invitation, error, record.warnings)
     received = received_form(record)
     warnings = tuple(record.warnings)
     return Decided(record.location, record.invitation, received, explained, duration_ms, warnings)

@@ -21,6 +21,7 @@ from typing import Any
 
 from tamis.audit.queries import Filter, select_numbered
 from tamis.audit.reader import Warn
+from tamis.engine.engines import EngineFailed, undecided
 from tamis.invitations.validation import validate
 from tamis.triage.pipeline import Setup, decide_invitation
 
@@ -51,6 +52,7 @@ class Report:
     other_context: int = 0  # decisions taken with a context whose hash differs from today's
     minimised: int = 0  # decisions journaled with --minimiser (their invitation is partial)
     erased: int = 0  # decisions whose personal data was erased: nothing left to replay
+    undecided: int = 0  # invitations the engine could not decide (in ``rejected`` too)
 
     @property
     def total(self) -> int:
@@ -69,6 +71,7 @@ class Report:
             "contexte_different": self.other_context,
             "minimisees": self.minimised,
             "effacees": self.erased,
+            "non_decidees": self.undecided,
         }
 
 
@@ -143,7 +146,13 @@ def replay_one(
         report.other_context += 1
     if content.get("minimise") is True:
         report.minimised += 1
-    explained, _ = decide_invitation(setup, invitation)
+    try:
+        explained, _ = decide_invitation(setup, invitation)
+    except EngineFailed as error:  # durable's limits: this one alone is not replayed
+        reason = undecided(invitation.id, error, journaling=False)
+        report.rejected.append(f"{place(source, record)} : {reason}")
+        report.undecided += 1
+        return
     decision = explained.decision
     old, new = content.get("decision"), decision.action.value
     report.counts[(old, new)] += 1

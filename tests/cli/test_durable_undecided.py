@@ -1,0 +1,99 @@
+"""An invitation the durable engine cannot decide: named in French, not journaled, the others
+decided, a non-zero exit; with one process or several, in ``decider`` and ``rejouer``.
+
+durable-rules 2.0.28 keeps a text's length in 16 bits: a title of 65,536 « x » was found
+equal to « x », so ``--moteur durable`` decided it wrongly and explained it with a false
+equality. Such an invitation is now refused by the engine (``DurableFailed``), alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("durable")
+
+from tamis.audit.reader import iter_records
+from tamis.engine.compile import compile_policy
+from tamis.engine.durable_engine import DurableFailed, DurablePolicy
+from tamis.engine.durable_translate import MAX_TEXT_BYTES
+from tamis.grammar.load import load_policy
+from tamis.invitations.vocabulary import vocabulary
+
+POLICY = 'examiner si expediteur.titre = "x"\nsinon accepter\n'
+TOO_LONG = "x" * (MAX_TEXT_BYTES + 1)
+REASON = (
+    "invitation « long » : le moteur « durable » n'a pas pu la décider : le texte de"
+    " « expediteur.titre » dépasse 65\u202f535 octets"
+)
+
+
+def tamis(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()", *args]
+    env = {k: v for k, v in os.environ.items() if k != "TAMIS_JOURNAL"}
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def invitation(ident: str, title: str) -> str:
+    return json.dumps({"id": ident, "expediteur": {"titre": title}}) + "\n"
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    lines = [invitation("a", "x"), invitation("long", TOO_LONG)]
+    lines += [invitation(f"n{i}", "y" * 90) for i in range(3000)]  # > 256 Kio: workers
+    (tmp_path / "i.jsonl").write_text("".join(lines), encoding="utf-8")
+    return tmp_path
+
+
+def journaled(path: Path) -> list[str]:
+    return [r["contenu"]["id"] for r in iter_records(path) if r["evenement"] == "decision"]
+
+
+def test_the_engine_refuses_a_text_it_would_compare_wrongly() -> None:
+    policy, _ = load_policy(POLICY, "p.tamis", vocabulary())
+    assert policy is not None
+    durable, native = DurablePolicy(policy), compile_policy(policy)
+    longest = "x" * MAX_TEXT_BYTES  # still compared exactly
+    assert (
+        durable.decide({"expediteur.titre": longest}).action
+        is native.decide({"expediteur.titre": longest}).action
+    )
+    with pytest.raises(DurableFailed) as raised:
+        durable.decide({"expediteur.titre": TOO_LONG})
+    assert raised.value.name == "expediteur.titre"
+    escaped = "\n" * (MAX_TEXT_BYTES // 2 + 1)  # each « \n » is two bytes in durable's JSON
+    with pytest.raises(DurableFailed):
+        durable.decide({"expediteur.titre": escaped})
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_decider_names_it_journals_the_others_and_exits_3(work: Path, processes: str) -> None:
+    args = ("-p", "p.tamis", "--moteur", "durable", "--processus", processes, "i.jsonl")
+    done = tamis("decider", *args, "--journal", "j.jsonl", cwd=work)
+    assert done.returncode == 3, done.stderr
+    assert f"i.jsonl:2: erreur : {REASON}" in done.stderr
+    assert "rien n'a été inscrit au journal pour elle" in done.stderr
+    assert "--moteur natif" in done.stderr and "Traceback" not in done.stderr
+    ids = journaled(work / "j.jsonl")
+    assert "long" not in ids and len(ids) == 3001
+    assert '"id":"long"' not in done.stdout
+    assert json.loads(done.stdout.splitlines()[0])["decision"] == "examiner"
+
+
+def test_rejouer_names_it_by_its_journal_record_and_exits_3(work: Path) -> None:
+    done = tamis("decider", "-p", "p.tamis", "i.jsonl", "--journal", "j.jsonl", cwd=work)
+    assert done.returncode == 0, done.stderr
+    args = ("-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl", "--format", "json")
+    done = tamis("rejouer", *args, cwd=work)
+    assert done.returncode == 3, done.stderr
+    assert f"erreur : j.jsonl:4 (enregistrement n° 4) : {REASON}" in done.stderr
+    report = json.loads(done.stdout)
+    assert report["total"] == 3001 and report["non_decidees"] == 1
+    assert "Traceback" not in done.stderr

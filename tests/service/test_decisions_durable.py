@@ -1,0 +1,60 @@
+"""POST /decisions on a workspace of the durable engine, for an invitation durable-rules
+cannot decide (a text past ``MAX_TEXT_BYTES``): a French answer naming it, nothing journaled
+for it, every other invitation decided and journaled. Before, durable decided it wrongly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from servir_harness import decisions_in, serve
+
+pytest.importorskip("durable")
+
+from tamis.engine.durable_translate import MAX_TEXT_BYTES
+
+POLICY = 'examiner si expediteur.titre = "x"\nsinon accepter\n'
+LONG = {"id": "long", "expediteur": {"titre": "x" * (MAX_TEXT_BYTES + 1)}}
+REASON = "invitation « long » : le moteur « durable » n'a pas pu la décider"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("durable")
+    (folder / "p.tamis").write_text(POLICY, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def served(work: Path):
+    args = ("-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl")
+    server = serve(*args, "--taille-max", "1000000", cwd=work)
+    yield server
+    assert server.stop() == 0
+
+
+def test_one_invitation_is_a_500_naming_it_and_nothing_is_journaled(served, work) -> None:
+    with served.client() as http:
+        answer = http.post("/decisions", json=LONG)
+    assert answer.status_code == 500
+    body = answer.json()
+    assert body["erreur"].startswith(REASON) and body["erreurs"] == [body["erreur"]]
+    assert "moteur « natif »" in body["erreur"] and "Traceback" not in answer.text
+    assert all(d["id"] != "long" for d in decisions_in(work / "j.jsonl"))
+
+
+def test_in_a_list_it_is_set_apart_and_the_others_are_decided(served, work) -> None:
+    sent = [{"id": "a", "expediteur": {"titre": "x"}}, LONG, {"id": "c"}]
+    with served.client() as http:
+        answer = http.post("/decisions", json=sent)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [(d["index"], d["decision"]) for d in body["decisions"]] == [
+        (0, "examiner"),
+        (2, "accepter"),
+    ]
+    assert body["rejetees"] == []
+    assert [u["index"] for u in body["non_decidees"]] == [1]
+    assert body["non_decidees"][0]["erreurs"][0].startswith(REASON)
+    ids = [d["id"] for d in decisions_in(work / "j.jsonl")]
+    assert "a" in ids and "c" in ids and "long" not in ids
