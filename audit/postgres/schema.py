@@ -175,13 +175,50 @@ class Migrated(NamedTuple):
     whole_rows: bool  # rows written from now on are kept whole (they were not)
 
 
-def version_of(connection: psycopg.Connection) -> int | None:
-    """The version of the journal schema in ``connection``'s search path (None: none)."""
-    found = connection.execute("SELECT to_regclass('tamis_schema')").fetchone()
-    if found is None or found[0] is None:
+_TABLES = """
+SELECT to_regclass('tamis_schema') IS NOT NULL, to_regclass('tamis_journal') IS NOT NULL,
+    EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('tamis_schema')
+        AND attname = 'version' AND atttypid = 'integer'::regtype AND NOT attisdropped)
+"""
+"""Which of the journal's two tables the search path holds, and whether ``tamis_schema`` has
+tamis's ``version`` column: one round trip, asked before any of them is read."""
+
+
+def version_of(url: str, connection: psycopg.Connection) -> int | None:
+    """The version of the journal schema in ``connection``'s search path (None: none). A
+    ``JournalError`` if the tables there are not a tamis journal's (a ``tamis_journal`` or
+    ``tamis_schema`` another program made, or a journal whose ``tamis_journal`` was
+    dropped): tamis reads and writes nothing there, and never offers to create a journal
+    over them."""
+    has_schema, has_journal, has_version = connection.execute(_TABLES).fetchone()
+    if not has_schema:
+        if has_journal:
+            raise _foreign(
+                url, "tamis_journal", "aucune table « tamis_schema » n'en donne la version"
+            )
         return None
-    row = connection.execute("SELECT max(version) FROM tamis_schema").fetchone()
-    return row[0] if row else None
+    if not has_version:
+        raise _foreign(url, "tamis_schema", "elle n'a pas de colonne « version » entière")
+    found = connection.execute("SELECT max(version) FROM tamis_schema").fetchone()[0]
+    if found is None:
+        raise _foreign(url, "tamis_schema", "elle est vide, alors que tamis y inscrit sa version")
+    if not has_journal:
+        raise JournalError(
+            f"le journal PostgreSQL {urls.shown(url)} n'a plus de table « tamis_journal » "
+            f"(sa table « tamis_schema » dit pourtant la version {found}) : elle a été "
+            "supprimée ou renommée ; restaurez-la (ou copiez une sauvegarde du journal dans une "
+            "base neuve avec tamis journal copier). Rien n'a été lu ni écrit."
+        )
+    return found
+
+
+def _foreign(url: str, table: str, why: str) -> JournalError:
+    return JournalError(
+        f"{urls.shown(url)} contient une table « {table} » qui n'est pas celle d'un journal "
+        f"tamis ({why}) ; tamis n'y lit ni n'écrit rien. Choisissez une autre base, ou un autre "
+        "schéma PostgreSQL pour le journal (options=-csearch_path%3DNOM dans l'URL, après "
+        "CREATE SCHEMA NOM)."
+    )
 
 
 def initialise(url: str) -> bool:
@@ -191,7 +228,7 @@ def initialise(url: str) -> bool:
         try:
             with connection.transaction():
                 connection.execute(_LOCK, (LOCK_CLASS,))
-                found = version_of(connection)
+                found = version_of(url, connection)
                 if found is not None:
                     require(url, found)
                     return False
@@ -214,7 +251,7 @@ def migrate(url: str) -> Migrated:
         try:
             with connection.transaction():
                 connection.execute(_LOCK, (LOCK_CLASS,))
-                found = version_of(connection)
+                found = version_of(url, connection)
                 if found is None:
                     raise missing(url)
                 _not_newer(url, found)
@@ -272,7 +309,7 @@ def check(url: str, connection: psycopg.Connection) -> None:
     that may not read it, or a connection lost meanwhile, is a ``JournalError`` too, in
     French, never psycopg's own exception)."""
     try:
-        found = version_of(connection)
+        found = version_of(url, connection)
     except psycopg.Error as error:
         raise urls.failed(url, error, "de lire") from None
     if found is None:

@@ -419,3 +419,65 @@ def test_a_search_path_naming_no_schema_is_a_french_error(pg_url):
         "schéma où créer les tables : celui que nomme search_path n'existe pas (CREATE SCHEMA "
         "… ; ou corrigez options=-csearch_path).\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("made", "table", "why"),
+    [
+        (
+            "CREATE TABLE tamis_journal (id integer, nom text)",
+            "tamis_journal",
+            "aucune table « tamis_schema » n'en donne la version",
+        ),
+        (
+            "CREATE TABLE tamis_schema (nom text)",
+            "tamis_schema",
+            "elle n'a pas de colonne « version » entière",
+        ),
+        (
+            "CREATE TABLE tamis_schema (version integer)",
+            "tamis_schema",
+            "elle est vide, alors que tamis y inscrit sa version",
+        ),
+    ],
+)
+def test_tables_another_program_made_are_named_and_left_alone(pg_url, tmp_path, made, table, why):
+    """A table of tamis's name that is not tamis's: every command says so, in French, and
+    never offers to create a journal over it (initialiser said « relation … already exists »,
+    and a ``tamis_schema`` without ``version`` was « la base ou l'utilisateur n'existe pas »)."""
+    source = str(tmp_path / "journal.jsonl")
+    assert tamis("decider", "-p", POLICY, "--journal", source, INVITATIONS).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute(made)
+    expected = (
+        f"Erreur : {shown(pg_url)} contient une table « {table} » qui n'est pas celle d'un "
+        f"journal tamis ({why}) ; tamis n'y lit ni n'écrit rien. Choisissez une autre base, ou "
+        "un autre schéma PostgreSQL pour le journal (options=-csearch_path%3DNOM dans l'URL, "
+        "après CREATE SCHEMA NOM).\n"
+    )
+    for args in (
+        ("journal", "initialiser", pg_url),
+        ("journal", "verifier", "--journal", pg_url),
+        ("decider", "-p", POLICY, "--journal", pg_url, INVITATIONS),
+        ("journal", "copier", source, pg_url),
+    ):
+        done = tamis(*args)
+        assert (done.exit_code, done.output) == (1, expected), args
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        names = connection.execute(
+            "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone()
+    assert names == (table,)
+
+
+def test_a_journal_whose_table_was_dropped_is_named(journal):
+    with psycopg.connect(journal, autocommit=True) as connection:
+        connection.execute("DROP TABLE tamis_journal")
+    done = tamis("journal", "verifier", "--journal", journal)
+    assert done.exit_code == 1
+    assert done.output == (
+        f"Erreur : le journal PostgreSQL {shown(journal)} n'a plus de table « tamis_journal » "
+        f"(sa table « tamis_schema » dit pourtant la version {schema.VERSION}) : elle a été "
+        "supprimée ou renommée ; restaurez-la (ou copiez une sauvegarde du journal dans une base "
+        "neuve avec tamis journal copier). Rien n'a été lu ni écrit.\n"
+    )

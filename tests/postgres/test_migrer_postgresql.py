@@ -136,7 +136,7 @@ def test_migrer_refuses_a_newer_schema_and_a_database_without_a_journal(version_
         "Rien n'a été lu ni écrit.\n"
     )
     with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute("DROP TABLE tamis_schema")
+        admin.execute("DROP TABLE tamis_schema, tamis_journal")
     empty = tamis("journal", "migrer", "--journal", url)
     assert empty.exit_code == 1
     assert f"tamis journal initialiser {shown(url)}" in empty.output
