@@ -34,7 +34,7 @@ from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.invitations.french import ZIP_SIGNATURE
 from tamis.outreach.advice import Draft, profile_refusal
-from tamis.service import calls, web_views
+from tamis.service import calls, web_forms, web_views
 from tamis.service.api_advice import advise_in
 from tamis.service.api_journal import filter_error, period, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
@@ -198,6 +198,25 @@ def cookie_session(request: Request) -> tuple[Session, Workspace] | None:
     return None if workspace is None else (session, workspace)
 
 
+async def form_of(request: Request) -> dict[str, str]:
+    """The posted form's fields as typed (``web_forms``); a refusal page, with nothing
+    decided, journaled or saved, for a field that is not UTF-8 or a body refused."""
+    try:
+        return await web_forms.fields(request)
+    except web_forms.FormNotText as error:
+        raise Denied(400, not_text(error.field)) from None
+    except ApiError as error:
+        raise Denied(error.status, f"Formulaire refusé : {error.message}.") from None
+
+
+def not_text(field: str | None) -> str:
+    what = "un nom de champ" if field is None else f"le champ « {field} »"
+    return (
+        f"Formulaire refusé : {what} n'est pas du texte UTF-8 ; rien n'a été décidé, inscrit "
+        "ni enregistré. Envoyez-le depuis la page du service, qui l'encode ainsi."
+    )
+
+
 async def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
     if not same_origin(request):
         raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
@@ -220,8 +239,8 @@ def router() -> APIRouter:
     async def connecter(request: Request) -> Response:
         if not same_origin(request):
             raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
-        form = await request.form()
-        name, token = str(form.get("espace") or "defaut"), str(form.get("jeton") or "")
+        form = await form_of(request)
+        name, token = form.get("espace") or "defaut", form.get("jeton") or ""
         name_workspace(request.scope, request.app.state.workspaces, name.strip())
         sessions: Sessions = request.app.state.sessions
         session = sessions.open(request.app.state.workspaces, name.strip(), token.strip())
@@ -278,7 +297,7 @@ def router() -> APIRouter:
     @pages.post(f"{PREFIX}/nouvelle")
     async def decider(request: Request) -> Response:
         session, workspace = await posted(request, Right.DECIDER)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_of(request)
         values = await to_thread.run_sync(decide_form, workspace, form)
         status = 422 if values["erreur"] else 200
         return page(request, "nouvelle.html", session, values, status)
@@ -312,7 +331,7 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/politique")
     async def politique_action(request: Request) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_of(request)
         action = form.get("action", "verifier")
         right = Right.ADMIN if action == "enregistrer" else Right.LIRE
         session, workspace = await posted(request, right)
@@ -329,7 +348,7 @@ def router() -> APIRouter:
     async def conseiller(request: Request) -> Response:
         """« Vérifier » journals the advice; the checks as you type (``?apercu=1``) do not."""
         session, workspace = await posted(request, Right.DECIDER)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_of(request)
         preview = request.query_params.get("apercu") == "1"
         advice = await to_thread.run_sync(advice_for, workspace, form, preview)
         if wants_json(request):

@@ -694,3 +694,40 @@ def test_statistics_by_an_unknown_grouping_say_so_and_name_the_groupings(served)
     assert "Décisions par jour" not in unknown.text and "au journal" not in unknown.text
     assert 'href="/interface/statistiques?par=semaine"' in unknown.text
     assert weekly.status_code == 200 and 'semaine" aria-current="page"' in weekly.text
+
+
+def test_a_form_whose_bytes_are_not_utf8_is_refused_and_nothing_is_kept(served, work):
+    """« Ren%E9e » (Latin-1) was decided and journaled as « Ren\ufffde », a policy saved with
+    U+FFFD, a multipart field read as Latin-1; a raw UTF-8 « Renée » (``curl -d``) became
+    « RenÃ©e ». Now the page refuses the form, naming the field, and keeps nothing."""
+    policy = (work / "politique.tamis").read_bytes()
+    before = [r["evenement"] for r in journal_records(work / "journal.jsonl")]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        refused = [
+            browser.post("/interface/nouvelle", content=b"nom=Ren%E9e&photo=non", headers=form),
+            browser.post("/interface/nouvelle", content=b"nom=Ren\xe9e&photo=non", headers=form),
+            browser.post("/interface/conseil", files={"a": (None, b"Ren\xe9e")}),
+            browser.post(
+                "/interface/politique",
+                content=b"action=enregistrer&source=sinon+examiner%0A%23+%E9t%E9",
+                headers=form,
+            ),
+        ]
+        raw = browser.post(
+            "/interface/nouvelle", content="nom=Renée&photo=non".encode(), headers=form
+        )
+    for answer, field in zip(refused, ("nom", "nom", "a", "source"), strict=True):
+        assert answer.status_code == 400
+        assert (
+            f"Formulaire refusé : le champ « {field} » n&#39;est pas du texte UTF-8" in answer.text
+        )
+    assert (work / "politique.tamis").read_bytes() == policy
+    after = [r["evenement"] for r in journal_records(work / "journal.jsonl")]
+    assert (
+        "conseil" not in after[len(before) :]
+        and after.count("decision") == before.count("decision") + 1
+    )
+    assert raw.status_code == 200
+    assert decisions_in(work / "journal.jsonl")[-1]["invitation"]["expediteur"]["nom"] == "Renée"
