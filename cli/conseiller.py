@@ -26,6 +26,7 @@ from tamis.cli import options
 from tamis.grammar.terminal import safe
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.files import TooLarge, read_bounded, read_bounded_from
+from tamis.invitations.french import not_utf8
 from tamis.outreach import journaled
 from tamis.outreach.advice import Advice, Draft, advise, profile_refusal
 from tamis.outreach.findings import Verdict
@@ -135,8 +136,8 @@ def read_text(path: str) -> str:
     try:
         data = read_bounded_from(sys.stdin.buffer) if path == "-" else read_bounded(Path(path))
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{where} : la note n'est pas du texte UTF-8") from None
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{where} : la note {not_utf8(error)}") from None
     except TooLarge as error:
         raise click.ClickException(f"{where} : {error}") from None
     except OSError as error:

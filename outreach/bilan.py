@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tamis.invitations.context import profile_key
 from tamis.invitations.files import read_bounded
-from tamis.invitations.french import ZIP_SIGNATURE, os_error, zip_archive
+from tamis.invitations.french import ZIP_SIGNATURE, not_utf8, os_error, zip_archive
 from tamis.invitations.linkedin import (
     CONNECTION_COLUMNS,
     ExportError,
@@ -128,8 +128,8 @@ def _text(path: Path) -> str:
         return read_bounded(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise BilanError(f"{path} : fichier introuvable dans l'export LinkedIn") from None
-    except UnicodeDecodeError:
-        raise BilanError(f"{path} : ce fichier n'est pas du texte UTF-8") from None
+    except UnicodeDecodeError as error:
+        raise BilanError(f"{path} : ce fichier {not_utf8(error)}") from None
     except (OSError, ValueError) as error:
         raise BilanError(f"{path} : illisible ({os_error(error)})") from None
 

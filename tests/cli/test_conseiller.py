@@ -85,7 +85,10 @@ def test_unreadable_note_and_context_are_french_errors(tmp_path):
     bad.write_bytes(b"caf\xe9")
     not_utf8 = run("--a", "Paul Roy", "--message-fichier", str(bad))
     assert not_utf8.exit_code == 1
-    assert "la note n'est pas du texte UTF-8" in not_utf8.output
+    assert (  # it said where nothing: « la note n'est pas du texte UTF-8 »
+        "la note n'est pas en UTF-8 (octet 0xe9 à la ligne 1, colonne 4) ; réenregistrez-le"
+        in not_utf8.output
+    )
     missing = run("--a", "Paul Roy", "--message", "x", "--contexte", str(tmp_path / "non.toml"))
     assert missing.exit_code == 1 and "non.toml" in missing.output
     assert "Traceback" not in missing.output + not_utf8.output

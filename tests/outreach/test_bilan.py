@@ -170,6 +170,20 @@ def test_missing_file_is_a_french_error(tmp_path):
         read_bilan(tmp_path, TODAY)
 
 
+def test_a_file_that_is_not_utf8_is_named_with_its_first_bad_byte(tmp_path):
+    """It said « ce fichier n'est pas du texte UTF-8 », without where, unlike every other
+    reader of tamis."""
+    generated(tmp_path)
+    latin = (tmp_path / "Connections.csv").read_text(encoding="utf-8").encode("latin-1")
+    (tmp_path / "Connections.csv").write_bytes(latin)  # « Rédactrice », line 5
+    with pytest.raises(BilanError) as raised:
+        read_bilan(tmp_path, TODAY)
+    assert str(raised.value) == (
+        f"{tmp_path / 'Connections.csv'} : ce fichier n'est pas en UTF-8 (octet 0xe9 à la "
+        "ligne 5, colonne 71) ; réenregistrez-le en UTF-8"
+    )
+
+
 def test_command_prints_chart_warnings_and_requests_to_withdraw(tmp_path):
     folder = generated(tmp_path)
     result = CliRunner().invoke(
