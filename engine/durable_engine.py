@@ -87,6 +87,11 @@ class TooLarge(Exception):
         self.found = found
 
 
+class Unregistered(Exception):
+    """durable-rules refused the ruleset for a limit ``crowded`` does not foresee;
+    ``args[0]`` is its own (English) error."""
+
+
 class DurableFailed(EngineFailed):
     """durable-rules could not decide one invitation: its own (English) error, or the fact
     whose text it cannot hold (``MAX_TEXT_BYTES``). The shells word it (``undecided``)."""
@@ -117,7 +122,10 @@ class _Ruleset:
         self.rounds = _by_level(self.translation)
         self.concluded: dict[str, bool] = {}  # this session's conclusions, see the docstring
         with _LOCK:
-            _HOST.register_rulesets({self.name: _definition(self.translation, self.concluded)})
+            try:
+                _HOST.register_rulesets({self.name: _definition(self.translation, self.concluded)})
+            except Exception as error:  # durable_rules_engine.error, its only kind
+                raise Unregistered(str(error)) from error
 
 
 class DurablePolicy:

@@ -394,20 +394,32 @@ and every later lookup (deciding, or registering one more) loops for ever. Measu
 than terms: 509 terms decide, 510 register and never decide, 512 never register."""
 
 
+MAX_JOINS = 256
+"""Patterns durable-rules 2.0.28 can end on one chain of tests. Each pattern of each rule is
+a join (beta node) in the list of the test that ends its chain, and that list holds 256
+(``BETA_LIST_LENGTH``, ``rules.h``): 256 rules « refuser si sans_photo » register, 257 end in
+« error code: 108 » (``ERR_RULE_BETA_LIMIT_EXCEEDED``) when the policy is loaded."""
+
+
 @dataclass(frozen=True)
 class Crowded:
-    """A test followed by more than ``MAX_BRANCHES`` distinct tests in the ruleset."""
+    """A test followed by more than ``MAX_BRANCHES`` distinct tests in the ruleset, or
+    (``joins``) a chain of tests ending more than ``MAX_JOINS`` patterns."""
 
     owner: str  # the definition, or ``rule_fact(i)``, whose condition crossed the limit
     name: str | None  # the fact whose values are tested; None: the facts themselves
     count: int
+    joins: bool = False
 
 
 def crowded(translation: Translation) -> Crowded | None:
     """The first node of durable's test network (each pattern a chain of tests from the
-    root) with more than ``MAX_BRANCHES`` successors, counted as durable shares them."""
+    root) with more than ``MAX_BRANCHES`` successors, counted as durable shares them; else
+    the first chain that ends more than ``MAX_JOINS`` patterns."""
     branches: dict[tuple[str, ...], set[str]] = {}
+    joins = {tuple(_chain({"n": START})): 1}  # the ``#début`` rule's own pattern
     found: dict[tuple[str, ...], str] = {}  # node -> owner of the rule that crossed
+    crossed: dict[tuple[str, ...], str] = {}  # chain -> owner of the pattern that crossed
     for rule, definition in translation.rules.items():
         for pattern in definition["all"]:
             path: tuple[str, ...] = ()
@@ -417,11 +429,21 @@ def crowded(translation: Translation) -> Crowded | None:
                 if len(successors) > MAX_BRANCHES and path not in found:
                     found[path] = translation.owners[rule]
                 path += (test,)
-    if not found:
-        return None
-    path, owner = next(iter(found.items()))
-    name = json.loads(path[0]).get("n") if path else None
-    return Crowded(owner, name, len(branches[path]))
+            joins[path] = joins.get(path, 0) + 1
+            if joins[path] > MAX_JOINS and path not in crossed:
+                crossed[path] = translation.owners[rule]
+    if found:
+        path, owner = next(iter(found.items()))
+        return Crowded(owner, _tested(path), len(branches[path]))
+    if crossed:
+        path, owner = next(iter(crossed.items()))
+        return Crowded(owner, _tested(path), joins[path], joins=True)
+    return None
+
+
+def _tested(path: tuple[str, ...]) -> str | None:
+    """The fact a chain of tests starts with (its first test is on the name)."""
+    return json.loads(path[0]).get("n") if path else None
 
 
 def _chain(pattern: dict[str, object]) -> list[str]:

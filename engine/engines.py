@@ -50,8 +50,7 @@ def undecided(ident: str, error: EngineFailed, *, journaling: bool = True) -> st
             " grande longueur que durable-rules compare exactement"
         )
     else:
-        code = re.search(r"error code: (\d+)", error.detail)
-        why = "durable-rules a échoué" + (f" (son erreur {code[1]})" if code else "")
+        why = _durable_error(error.detail)
     kept = " rien n'a été inscrit au journal pour elle." if journaling else ""
     return (
         f"invitation « {ident} » : le moteur « durable » n'a pas pu la décider : {why} ;{kept}"
@@ -77,18 +76,36 @@ def make_engine(name: EngineName, policy: CheckedPolicy) -> Engine:
 
 def _durable(policy: CheckedPolicy) -> Engine:
     try:
-        from tamis.engine.durable_engine import DurablePolicy, TooLarge
+        from tamis.engine.durable_engine import DurablePolicy, TooLarge, Unregistered
     except ImportError as error:
         raise EngineUnavailable(_unavailable(error)) from None
     try:
         return DurablePolicy(policy)
     except TooLarge as error:
         raise EngineUnavailable(_too_large(policy, error.found)) from None
+    except Unregistered as error:
+        raise EngineUnavailable(_refused(policy, str(error))) from None
+
+
+def _refused(policy: CheckedPolicy, detail: str) -> str:
+    """durable-rules refused the policy for a reason tamis does not foresee: its number only
+    (its text is English), and the way out."""
+    return (
+        f"{policy.path} : le moteur « durable » ne peut pas prendre cette politique :"
+        f" {_durable_error(detail)} en l'enregistrant ; rien n'a été décidé. Utilisez"
+        " « --moteur natif », le moteur par défaut, qui décide pareil."
+    )
+
+
+def _durable_error(detail: str) -> str:
+    """« durable-rules a échoué (son erreur 303) »: durable's error number, without its text."""
+    code = re.search(r"error code: (\d+)", detail)
+    return "durable-rules a échoué" + (f" (son erreur {code[1]})" if code else "")
 
 
 def _too_large(policy: CheckedPolicy, found) -> str:
-    """Where and why durable-rules would hang, before it is given the policy."""
-    from tamis.engine.durable_translate import MAX_BRANCHES, rule_fact
+    """Where and why durable-rules would hang or refuse the policy, before it is given it."""
+    from tamis.engine.durable_translate import MAX_BRANCHES, MAX_JOINS, rule_fact
 
     rules = {
         rule_fact(i): (f"la règle de la ligne {r.span.line}", r.span)
@@ -96,16 +113,27 @@ def _too_large(policy: CheckedPolicy, found) -> str:
     }
     definitions = {d.name: (f"la définition « {d.name} »", d.span) for d in policy.definitions}
     words, span = {**rules, **definitions}[found.owner]
-    what = (
-        f"{found.count} valeurs différentes de « {found.name} »"
-        if found.name is not None
-        else f"{found.count} faits et comparaisons différents"
-    )
+    if found.joins:
+        tested = f"« {found.name} »" if found.name is not None else "la même chose"
+        why = (
+            f"est de trop pour le moteur « durable » : la politique teste {found.count} fois"
+            f" {tested} de la même façon, et durable-rules n'en relie que {MAX_JOINS} à un"
+            " même test, tous pris avant elle"
+        )
+    else:
+        what = (
+            f"{found.count} valeurs différentes de « {found.name} »"
+            if found.name is not None
+            else f"{found.count} faits et comparaisons différents"
+        )
+        why = (
+            f"est trop grande pour le moteur « durable » : sa condition lui fait tester {what},"
+            f" et durable-rules ne répond plus au-delà de {MAX_BRANCHES}"
+        )
     return (
-        f"{policy.path}:{span.line}:{span.column} : {words} est trop grande pour le moteur"
-        f" « durable » : sa condition lui fait tester {what}, et durable-rules ne répond plus"
-        f" au-delà de {MAX_BRANCHES} (ses tables ont une taille fixe) ; rien n'a été décidé."
-        " Utilisez « --moteur natif », le moteur par défaut, qui décide pareil."
+        f"{policy.path}:{span.line}:{span.column} : {words} {why} (ses tables ont une taille"
+        " fixe) ; rien n'a été décidé. Utilisez « --moteur natif », le moteur par défaut, qui"
+        " décide pareil."
     )
 
 

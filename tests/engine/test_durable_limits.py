@@ -8,6 +8,7 @@ tamis in a child process with a time limit, so that a hang fails instead of stop
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -19,13 +20,16 @@ from hypothesis import strategies as st
 
 pytest.importorskip("durable")
 
+from tamis.engine import durable_engine
 from tamis.engine.compile import compile_policy
 from tamis.engine.decision import EngineName
 from tamis.engine.durable_engine import DurablePolicy
+from tamis.engine.durable_translate import MAX_JOINS, crowded, translate
 from tamis.grammar.load import load_policy
 from tamis.invitations.vocabulary import vocabulary
 
 MAX_BRANCHES = 511  # engine.durable_translate.MAX_BRANCHES, measured on durable-rules 2.0.28
+NAMES = itertools.count()  # rulesets registered on durable's host by these tests
 
 INVITATION = '{"id": "a", "expediteur": {"connexions": 5, "photo": false}}\n'
 
@@ -168,3 +172,74 @@ def crowded_policies(draw) -> tuple[str, dict]:
 def test_crowded_conditions_decide_as_the_native_engine(example) -> None:
     policy, facts = example
     both(policy, facts)
+
+
+# --- many patterns on one test: durable's 256-entry join lists (« error code: 108 ») -----
+
+SAME_TEST = {
+    "un fait": "refuser si sans_photo",
+    "sa négation": "refuser si non sans_photo",
+    "une conjonction": "refuser si sans_photo et non connu",
+    "une disjonction": "refuser si sans_photo ou connu",
+    "une comparaison": "refuser si expediteur.connexions > 5",
+    "renseigné": "refuser si expediteur.titre est renseigné",
+    "toujours vrai": "refuser si vrai",
+}
+
+
+def joined(rule: str, count: int) -> str:
+    return "sinon accepter\n" + f"{rule}\n" * count
+
+
+@pytest.mark.parametrize("count", [MAX_JOINS - 1, MAX_JOINS, MAX_JOINS + 1])
+@pytest.mark.parametrize("rule", SAME_TEST.values(), ids=SAME_TEST.keys())
+def test_the_join_limit_is_foreseen(rule: str, count: int) -> None:
+    """``crowded`` refuses every policy durable-rules refuses (error 108), and no policy it
+    takes whole. Past 256, durable refuses the next pattern only when the slot after the
+    full list is in use: otherwise it writes it there, over its neighbour's memory (which
+    is how a policy « at » the limit could hang); ``crowded`` refuses both."""
+    checked, _ = load_policy(joined(rule, count), "p.tamis", vocabulary())
+    assert checked is not None
+    translation = translate(checked, checked.parameters)
+    definition = durable_engine._definition(translation, {})
+    name = f"limite{next(NAMES)}"
+    try:
+        durable_engine._HOST.register_rulesets({name: definition})
+        refused = False
+    except Exception as error:  # durable_rules_engine.error
+        assert "error code: 108" in str(error)
+        refused = True
+    found = crowded(translation)
+    assert found is not None or not refused
+    ends = count + (rule == SAME_TEST["toujours vrai"])  # « vrai » shares #début's own test
+    assert (found is not None) is (ends > MAX_JOINS)
+    assert found is None or (found.joins and found.count == ends)
+
+
+def test_the_rule_past_the_join_limit_is_named_at_its_place(tmp_path) -> None:
+    """It was « error code: 108 » in durable's English traceback, at start-up."""
+    done = decide(tmp_path, joined("refuser si sans_photo", 300))
+    assert done.returncode == 1, done.stderr
+    assert (
+        f"p.tamis:{MAX_JOINS + 2}:1 : la règle de la ligne {MAX_JOINS + 2} est de trop pour le"
+        " moteur « durable » : la politique teste 300 fois « sans_photo » de la même façon,"
+        f" et durable-rules n'en relie que {MAX_JOINS} à un même test"
+    ) in done.stderr
+    assert "--moteur natif" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "j.jsonl").exists() or not (tmp_path / "j.jsonl").read_text()
+
+
+def test_at_the_join_limit_durable_still_decides(tmp_path) -> None:
+    done = decide(tmp_path, joined("refuser si sans_photo", MAX_JOINS))
+    assert done.returncode == 0, done.stderr
+    assert '"decision":"refuser"' in done.stdout
+
+
+def test_a_ruleset_durable_refuses_otherwise_is_a_french_error(tmp_path) -> None:
+    """A decimal written with an exponent in durable's JSON (0.00001 is « 1e-05 ») is not a
+    number it reads: « error code: 204 » in a traceback before."""
+    policy = "paramètre seuil = 0.00001\nrefuser si expediteur.connexions > seuil\n"
+    done = decide(tmp_path, policy)
+    assert done.returncode == 1, done.stderr
+    assert "p.tamis : le moteur « durable » ne peut pas prendre cette politique" in done.stderr
+    assert "(son erreur 204)" in done.stderr and "Traceback" not in done.stderr
