@@ -214,7 +214,10 @@ environment when it names it in an error (``Option.get_error_hint``)."""
 def param_hints(hint: object) -> str | None:
     """click's ``_join_param_hints`` with guillemets: « -p » / « --politique » (click quotes
     the option names itself, in « Valeur invalide pour » and « Option manquante »), and its
-    « (env var: 'TAMIS_JOURNAL') » in French."""
+    « (env var: 'TAMIS_JOURNAL') » in French. An option a command names itself
+    (``BadParameter(…, param_hint="--a")``) gets its guillemets too."""
+    if isinstance(hint, str) and hint.startswith("-"):
+        hint = [hint]
     joined = _CLICK_PARAM_HINTS(hint)
     if joined is None:
         return None

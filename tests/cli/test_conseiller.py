@@ -62,7 +62,7 @@ def test_a_blank_recipient_is_refused_before_anything_is_journaled(tmp_path):
     journal = tmp_path / "j.jsonl"
     blank = run("--a", "  ", "--message", "Bonjour", "--journal", str(journal))
     assert blank.exit_code == 2
-    assert "Valeur invalide pour --a : le nom du destinataire est vide." in blank.output
+    assert "Valeur invalide pour « --a » : le nom du destinataire est vide." in blank.output
     assert not journal.exists()
 
 

@@ -222,4 +222,7 @@ def test_command_errors(tmp_path):
     bad_day = runner.invoke(
         cli, ["reseau", "bilan", "--export", str(tmp_path), "--aujourdhui", "demain"]
     )
-    assert bad_day.exit_code == 2 and "« demain » n'est pas une date AAAA-MM-JJ" in bad_day.output
+    assert bad_day.exit_code == 2 and (  # « --aujourdhui » was bare, unlike click's own options
+        "Valeur invalide pour « --aujourdhui » : « demain » n'est pas une date AAAA-MM-JJ"
+        in bad_day.output
+    )
