@@ -167,7 +167,7 @@ def _erase_planned(
     numbers = ", ".join(str(seq) for seq in done.erased[:20])
     more = " …" if len(done.erased) > 20 else ""
     click.echo(
-        f"{erased_words(done)} (n° {numbers}{more}) ; motif : {motif} ; "
+        f"{erased_words(done)} (n° {numbers}{more}) ; motif : {safe(motif)} ; "
         f"enregistrement « effacement » n° {done.record['seq']}."
     )
     if done.answers:

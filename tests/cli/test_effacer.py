@@ -83,6 +83,18 @@ def test_erase_by_id(journal):
     assert b"in/p1" not in index and b"Gagnon" not in index and b"in/p2" in index
 
 
+def test_a_motif_with_control_characters_is_shown_escaped(journal):
+    """The summary printed the motif as given: a terminal escape in a motif pasted from an
+    email ran, and a line break split the line, while ``pourquoi`` shows it escaped."""
+    result = erase(journal, "inv-1", motif="courriel\x1b[2J du\n2 décembre")
+    assert result.output == (
+        "1 décision(s) effacée(s) (n° 4) ; motif : courriel\\x1b[2J du\\n2 décembre ; "
+        "enregistrement « effacement » n° 9.\n"
+    )
+    why = run("pourquoi", "--journal", str(journal), "inv-1")
+    assert "(courriel\\x1b[2J du\\n2 décembre)" in why.output
+
+
 def test_an_id_that_selects_nothing_is_an_error_and_the_others_are_erased(journal):
     """« effacer inv-7 » (a typo: inv-1) said « Aucune décision ni aucun conseil à effacer. » and
     ended with code 0: a script answering an erasure request believed it done."""
