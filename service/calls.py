@@ -415,13 +415,20 @@ def validate(source: str, name: str) -> list[dict[str, Any]]:
     return [d.to_json() for d in policy_diagnostics(source, name)]
 
 
-def recorded_invitations(
-    journal: JournalName, ident: str, warn
-) -> dict[int, dict[str, Any] | None]:
-    """For each decision recorded for invitation ``ident``: its ``seq`` and the invitation as
-    received (None when erased), for the pages that show more than the search rows."""
+class Recorded(NamedTuple):
+    """A decision's invitation as received (None once erased) and its erasure (``le``,
+    ``motif``, ``seq``; None while its personal data are in the journal)."""
+
+    invitation: dict[str, Any] | None
+    erasure: dict[str, Any] | None
+
+
+def recorded_invitations(journal: JournalName, ident: str, warn) -> dict[int, Recorded]:
+    """For each decision recorded for invitation ``ident``: its ``seq`` and what was recorded
+    of the invitation, for the pages that show more than the search rows."""
     found = _find_decisions(journal, ident, warn)
-    return {f.record.get("seq"): f.record.get("contenu", {}).get("invitation") for f in found}
+    contents = ((f.record.get("seq"), f.record.get("contenu", {})) for f in found)
+    return {seq: Recorded(c.get("invitation"), c.get("effacement")) for seq, c in contents}
 
 
 def formatted(source: str) -> str | None:

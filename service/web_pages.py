@@ -286,7 +286,7 @@ def router() -> APIRouter:
         recorded = await to_thread.run_sync(
             calls.recorded_invitations, workspace.journal.path, ident, warn
         )
-        shown = [explained_view(item, recorded.get(item["seq"])) for item in found]
+        shown = [explained_view(item, _received(recorded.get(item["seq"]))) for item in found]
         return page(request, "decision.html", session, {"ident": ident, "decisions": shown})
 
     @pages.get(f"{PREFIX}/nouvelle")
@@ -402,7 +402,7 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     )
     more = len(rows) > PAGE_SIZE
     page_rows = list(rows)[-PAGE_SIZE:][::-1]
-    lines = [web_views.inbox_line(r, _invitation(path, r, warn)) for r in page_rows]
+    lines = [web_views.inbox_line(r, _recorded(path, r, warn)) for r in page_rows]
     waiting = calls.stats(path, calls.make_filter(decisions=["examiner"]), "jour", warn)["total"]
     following = lines[-1].seq if more and lines else None
     return {"lignes": lines, "filtres": shown, "erreur": "", "suivant": following,
@@ -413,9 +413,13 @@ def _cursor(value: str | None) -> int:
     return int(value) if value and value.isdecimal() and len(value) < 19 else 10**18
 
 
-def _invitation(path: Path, row: dict, warn) -> dict | None:
-    """The invitation as recorded with this decision (None when erased or minimised)."""
+def _recorded(path: Path, row: dict, warn) -> calls.Recorded | None:
+    """What the journal holds of this decision's invitation, and of its erasure."""
     return calls.recorded_invitations(path, str(row["id"]), warn).get(row["seq"])
+
+
+def _received(recorded: calls.Recorded | None) -> dict | None:
+    return None if recorded is None else recorded.invitation
 
 
 def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, Any]:

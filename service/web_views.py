@@ -29,26 +29,32 @@ class InboxLine:
     initials: str
     title: str
     company: str
-    photo: str  # « photo », « sans photo » or « photo inconnue »
+    photo: str  # « photo », « sans photo », « photo inconnue », or when it was erased
     decision: str
     step: str  # what to do on LinkedIn
     rule: str
     motif: str
 
 
-def inbox_line(row: Mapping[str, Any], invitation: Mapping[str, Any] | None) -> InboxLine:
-    """One decision as a line of a person's inbox; ``invitation`` None when erased."""
+def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
+    """One decision as a line of a person's inbox (``recorded``: ``calls.Recorded``, or None
+    when the index does not find the record). An erased one says so, and when: « Expéditeur
+    inconnu · photo inconnue » would claim the invitation never said."""
+    invitation = recorded.invitation if recorded is not None else None
+    erasure = recorded.erasure if recorded is not None else None
     sender = (invitation or {}).get("expediteur") or {}
     name = str(row.get("expediteur") or sender.get("nom") or "Expéditeur inconnu")
+    if erasure:
+        name = "Données personnelles effacées"
     return InboxLine(
         seq=int(row["seq"]),
         id=str(row["id"]),
         when=str(row.get("horodatage", ""))[:16].replace("T", " "),
         name=name,
-        initials=initials(name),
+        initials="?" if erasure else initials(name),
         title=str(sender.get("titre") or ""),
         company=str(sender.get("entreprise") or ""),
-        photo=_photo(sender.get("photo")),
+        photo=_erased(erasure) if erasure else _photo(sender.get("photo")),
         decision=str(row["decision"]),
         step=linkedin_step(str(row["decision"]), (invitation or {}).get("sens")),
         rule=str(row.get("regle") or ""),
@@ -59,6 +65,12 @@ def inbox_line(row: Mapping[str, Any], invitation: Mapping[str, Any] | None) -> 
 def initials(name: str) -> str:
     letters = [part[0] for part in re.split(r"[\s\-]+", name) if part[:1].isalpha()]
     return "".join(letters[:2]).upper() or "?"
+
+
+def _erased(erasure: Mapping[str, Any]) -> str:
+    when = str(erasure.get("le", ""))[:16].replace("T", " ")
+    motif = f" ({erasure['motif']})" if erasure.get("motif") else ""
+    return f"effacées le {when} UTC{motif}"
 
 
 def _photo(value: Any) -> str:

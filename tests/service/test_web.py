@@ -731,3 +731,27 @@ def test_a_form_whose_bytes_are_not_utf8_is_refused_and_nothing_is_kept(served, 
     )
     assert raw.status_code == 200
     assert decisions_in(work / "journal.jsonl")[-1]["invitation"]["expediteur"]["nom"] == "Renée"
+
+
+def test_an_erased_decision_says_so_in_the_inbox_and_its_explanation(served, work):
+    """After ``tamis journal effacer``, the inbox said « Expéditeur inconnu · photo inconnue »
+    of a decision taken on a missing photo, and its page showed « None » for the
+    explanation."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {"id": "efface-1", "expediteur": {"nom": "Irène Effacée", "photo": False}}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+        erased = run_tamis(
+            "journal", "effacer", "--journal", "journal.jsonl", "efface-1",
+            "--motif", "demande de la personne", "--oui", cwd=work,
+        )  # fmt: skip
+        assert erased.returncode == 0, erased.stderr
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        inbox = browser.get("/interface/").text
+        explained = browser.get("/interface/decision/efface-1").text
+    line = inbox[inbox.index('href="/interface/decision/efface-1"') :].split("</li>")[0]
+    assert ">Données personnelles effacées</a>" in line
+    assert re.search(r"effacées le \d{4}-\d\d-\d\d \d\d:\d\d UTC \(demande de la personne\)", line)
+    assert "photo inconnue" not in line and "Irène" not in inbox
+    assert "None" not in explained and 'class="explication"' not in explained
+    assert "Données personnelles effacées le" in explained
