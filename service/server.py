@@ -26,7 +26,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from tamis.service import calls, pruning, scheduled_seals, sealing
+from tamis.service import calls, pruning, scheduled_seals, sealing, sharing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
@@ -45,11 +45,13 @@ def check(config: ServiceConfig) -> dict[str, str]:
     Returns each workspace's policy text, read once settled and checked: every worker
     starts with it (``serve``), never with the file as it may be when it starts.
     A PostgreSQL journal is reached here (``calls.check_journal``), not when a worker opens
-    it. Then the retention each context sets (``conservation``) is applied, once, and each
+    it; two workspaces naming one journal are refused (``sharing``). Then the retention
+    each context sets (``conservation``) is applied, once, and each
     workspace's ``Idempotency-Key`` store is checked (``pruning.check_stores``)."""
     logger = make_logger()
     for workspace in config.workspaces.values():
         calls.check_journal(workspace.journal, _warner(logger, workspace.name))
+    sharing.check(config)
     opened = Workspaces(config, logger.warning).open()
     held = opened.sources()
     opened.close()

@@ -317,6 +317,29 @@ def check(url: str, connection: psycopg.Connection) -> None:
     require(url, found)
 
 
+def identity(url: str) -> tuple[str, ...]:
+    """What tells the journal at ``url`` from any other, however its URL is spelt (another
+    user, ``postgres://``, a socket instead of an address): its server's system identifier
+    (when the role may read it), its database, its table's oid and when its schema was
+    initialised. Two URLs with the same identity name one chain (``service.sharing``)."""
+    with urls.connect(url, autocommit=True) as connection:
+        check(url, connection)
+        try:
+            server = connection.execute("SELECT system_identifier FROM pg_control_system()")
+            system = str(server.fetchone()[0])
+        except psycopg.Error:  # a role without the right: the other three still tell
+            system = ""
+        try:
+            found = connection.execute(
+                "SELECT current_database(), %s::regclass::oid::text, "
+                "(SELECT min(initialise_le) FROM tamis_schema)::text",
+                (TABLE,),
+            ).fetchone()
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "de lire") from None
+    return (system, *found)
+
+
 def missing(url: str) -> JournalError:
     return JournalError(
         f"{urls.shown(url)} ne contient pas de journal tamis ; créez-le avec : "

@@ -371,3 +371,26 @@ def test_an_option_the_config_decides_is_refused_beside_it(
         f" ({where})." in result.stderr
     )
     assert not (tmp_path / "a.jsonl").exists()
+
+
+def test_two_workspaces_naming_one_journal_file_stop_the_start(tmp_path: Path) -> None:
+    """The same file, spelt two ways: one chain for both, each one's tokens reading the
+    other's decisions; the service used to start."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "journaux").mkdir()
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "essai.tamis"\njournal = "journaux/commun.jsonl"\n'
+        '[espaces.b]\npolitique = "essai.tamis"\njournal = "journaux/../journaux/commun.jsonl"\n',
+        encoding="utf-8",
+    )
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Erreur : les espaces « a » (journaux/commun.jsonl) et « b » "
+        "(journaux/../journaux/commun.jsonl) écrivent dans le même journal : "
+        "les jetons de l'un y liraient les décisions de l'autre, et une même Idempotency-Key y "
+        "recevrait la réponse que l'autre a donnée. Donnez à chaque espace son journal : un "
+        "autre fichier, ou un autre schéma PostgreSQL de la base (options=-csearch_path%3DNOM "
+        "dans l'URL, après CREATE SCHEMA NOM et tamis journal initialiser) ; le service n'a pas "
+        "démarré."
+    )

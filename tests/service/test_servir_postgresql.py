@@ -11,6 +11,7 @@ is away, and the service back by itself.
 from __future__ import annotations
 
 import collections
+import hashlib
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from servir_harness import POLICY, Served, serve
+from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, Served, serve
 
 from tamis.audit.postgres import read
 from tamis.audit.postgres.url import shown
@@ -384,3 +385,61 @@ def test_a_postgresql_journal_that_would_not_verify_is_told_at_start_and_still_s
         f"espace « defaut » : {shown(journal)} : l'enregistrement n° 3 a été modifié"
     )
     assert_never_shows_the_password(journal, served)
+
+
+SHARED = (
+    "écrivent dans le même journal : les jetons de l'un y liraient les décisions de l'autre, et "
+    "une même Idempotency-Key y recevrait la réponse que l'autre a donnée. Donnez à chaque "
+    "espace son journal : un autre fichier, ou un autre schéma PostgreSQL de la base "
+    "(options=-csearch_path%3DNOM dans l'URL, après CREATE SCHEMA NOM et tamis journal "
+    "initialiser) ; le service n'a pas démarré."
+)
+
+
+def test_two_workspaces_on_one_postgresql_journal_are_refused_and_two_schemas_kept_apart(
+    journal, policy, tmp_path
+):
+    """Two workspaces naming one table, however spelt, shared one chain: b's tokens read a's
+    decisions and b got a's answer for the same Idempotency-Key. Now the service refuses to
+    start; in two PostgreSQL schemas of the database, each workspace keeps its own."""
+    token = "jeton-des-deux-espaces"
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    config = tmp_path / "service.toml"
+
+    def configure(second: str) -> None:
+        config.write_text(
+            "".join(
+                f'[espaces.{name}]\npolitique = "{policy}"\njournal = "{where}"\n'
+                f'[[espaces.{name}.jetons]]\nsha256 = "{digest}"\ndroits = ["decider", "lire"]\n'
+                for name, where in (("a", journal), ("b", second))
+            ),
+            encoding="utf-8",
+        )
+
+    spelt = journal.replace("postgresql://", "postgres://", 1) + "?options=-csearch_path%3Dpublic"
+    configure(spelt)
+    refused = tamis("servir", "--config", str(config), "--port", "0")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"Erreur : les espaces « a » ({shown(journal)}) et « b » ({shown(spelt)}) {SHARED}"
+    )
+    assert password(journal) not in refused.stdout + refused.stderr
+    with psycopg.connect(journal, autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA b")
+    apart = f"{journal}?options=-csearch_path%3Db"
+    assert tamis("journal", "initialiser", apart).returncode == 0
+    configure(apart)
+    served = serve("--config", str(config), cwd=tmp_path)
+    try:
+        with served.client(token) as http:
+            key = {"Idempotency-Key": "la-meme-cle"}
+            in_a = http.post("/v1/espaces/a/decisions", json=WITH_PHOTO, headers=key)
+            in_b = http.post("/v1/espaces/b/decisions", json=NO_PHOTO, headers=key)
+            listed = http.get("/v1/espaces/b/journal").json()
+    finally:
+        assert served.stop() == 0
+    assert (in_a.json()["id"], in_b.json()["id"]) == ("a-1", "a-2")
+    assert in_b.headers["idempotency-replayed"] == "false"
+    assert [row["id"] for row in listed["decisions"]] == ["a-2"]
+    assert decided_ids(journal) == collections.Counter({"a-1": 1})
+    assert decided_ids(apart) == collections.Counter({"a-2": 1})
