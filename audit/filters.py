@@ -51,14 +51,18 @@ class Problem(Enum):
     BAD_DATE = "date_illisible"  # not AAAA-MM-JJ or AAAA-MM-JJTHH:MM
     BAD_FACT = "fait_mal_forme"  # not NOM or NOM=VALEUR
     NOT_TEXT = "pas_du_texte"  # bytes that are not UTF-8 (a terminal in another encoding)
+    UNKNOWN_FACT = "fait_inconnu"  # a fact name nothing knows (``triage.fact_names``)
 
 
 class FilterError(ValueError):
     """A filter value that cannot be used: ``criterion``, ``value`` (as given), ``problem``."""
 
-    def __init__(self, criterion: Criterion, value: str, problem: Problem) -> None:
+    def __init__(
+        self, criterion: Criterion, value: str, problem: Problem, near: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(f"{criterion.value}: {problem.value}: {value!r}")
         self.criterion, self.value, self.problem = criterion, value, problem
+        self.near = near  # UNKNOWN_FACT: the closest known names, closest first
 
     @property
     def shown(self) -> str:

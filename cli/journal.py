@@ -183,6 +183,7 @@ def chercher(
     excel = options.excel_csv(format_, excel)
     flt = options.build_filter(kw)
     with journal_errors():
+        options.check_facts(journal, flt, index=not sans_index)
         rows = itertools.islice(_search(journal, flt, sans_index), limite)
         count = emit_rows(rows, format_, sys.stdout, utc=utc, excel=excel)
     click.echo(f"{human.number(count)} décision(s) trouvée(s).", err=True)
@@ -307,6 +308,7 @@ def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **k
     décision au journal (redécidée avec --redecider ou dans une autre exécution)."""
     flt = options.build_filter(kw)
     with journal_errors():
+        options.check_facts(journal, flt, index=not sans_index)
         result = _stats(journal, flt, par, local=not utc, sans_index=sans_index)
     if format_ == "json":
         click.echo(orjson.dumps(result.as_dict()).decode())
@@ -497,6 +499,7 @@ def exporter(
     flt = options.build_filter(kw)
     with journal_errors():
         chosen = _chosen(journal, flt, sans_index)
+        options.check_facts(journal, flt, index=not sans_index)
     with journal_errors(), output(sortie, journal) as stream:
         records = chosen()
         if format_ == "csv":

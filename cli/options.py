@@ -288,6 +288,20 @@ def build_filter(kw: dict[str, Any]) -> Filter:
         raise click.UsageError(filter_message(error)) from None
 
 
+def check_facts(journal: str, flt: Filter, *, index: bool = True) -> None:
+    """A ``--fait`` name neither tamis's vocabulary nor the journal's decisions know is a
+    usage error (``triage.fact_names``): it would silently match nothing."""
+    if not flt.facts:
+        return
+    from tamis.audit.filters import FilterError
+    from tamis.triage.fact_names import check_fact_names, recorded_facts
+
+    try:
+        check_fact_names(flt, lambda: recorded_facts(journal, warn, index=index))
+    except FilterError as error:
+        raise click.UsageError(filter_message(error)) from None
+
+
 def sender_given(value: str | None) -> str | None:
     """``--expediteur`` as given; an empty or blank one is a usage error. Every name holds
     the empty text, so « --expediteur "$NOM" » with $NOM empty chose every decision:
@@ -332,6 +346,11 @@ def filter_message(error: FilterError) -> str:
         )
     if error.problem is Problem.BAD_FACT:
         return f"{option} : « {value} » n'est pas de la forme NOM ou NOM=VALEUR."
+    if error.problem is Problem.UNKNOWN_FACT:
+        from tamis.triage.fact_names import unknown_fact
+
+        text = unknown_fact(error)
+        return f"{option} : {text}" + ("" if text.endswith("?") else ".")
     return (
         f"{option} : « {error.shown} » n'est pas du texte UTF-8 ; vérifiez l'encodage de "
         "votre terminal (LANG, LC_ALL)."

@@ -54,6 +54,7 @@ def rejouer(
     flt = options.build_filter(selection)
     setup = setup_or_exit(politique, contexte, moteur, parametres, NOTHING_REPLAYED)
     try:
+        options.check_facts(journal, flt, index=not sans_index)
         report = _replayed(setup, journal, flt, sans_index)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None

@@ -21,6 +21,7 @@ from tamis.service.errors import ApiError, json_response
 from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, StatsJournal
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
+from tamis.triage.fact_names import unknown_fact
 
 MAX_PAGE = 1000
 
@@ -62,9 +63,20 @@ def filter_error(error: FilterError) -> ApiError:
         text = "date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM (heure UTC)"
     elif error.problem is Problem.BAD_FACT:
         text = "doit être de la forme NOM ou NOM=VALEUR"
+    elif error.problem is Problem.UNKNOWN_FACT:
+        text = unknown_fact(error)
     else:
         text = "n'est pas du texte UTF-8"
     return ApiError(400, f"paramètre « {name} » : {text}", name)
+
+
+async def checked(request: Request, workspace: Workspace, flt: calls.Filter) -> None:
+    """A 400 naming « fait » for a fact name nothing knows (``calls.check_facts``)."""
+    warn, path = request.app.state.warn, workspace.journal.path
+    try:
+        await to_thread.run_sync(calls.check_facts, path, flt, warn)
+    except FilterError as error:
+        raise filter_error(error) from None
 
 
 Filtered = Annotated[calls.Filter, Depends(journal_filter)]
@@ -99,6 +111,7 @@ def register(router: APIRouter, need) -> None:
         request: Request, workspace: reading, flt: Filtered, apres: After = 0, limite: Limit = 100
     ) -> Response:
         """Les décisions qui passent tous les filtres, la plus ancienne d'abord, par pages."""
+        await checked(request, workspace, flt)
         warn, path = request.app.state.warn, workspace.journal.path
         rows = await to_thread.run_sync(calls.search, path, flt, apres, limite + 1, warn)
         return json_response(page("decisions", rows, limite))
@@ -111,6 +124,7 @@ def register(router: APIRouter, need) -> None:
     )
     async def stats(request: Request, workspace: reading, flt: Filtered, par: Per = "jour"):
         """Décisions par type, par règle, par fait et par jour ou semaine."""
+        await checked(request, workspace, flt)
         warn, path = request.app.state.warn, workspace.journal.path
         per = period(par)
         return json_response(await to_thread.run_sync(calls.stats, path, flt, per, warn))
@@ -127,6 +141,7 @@ def register(router: APIRouter, need) -> None:
     ) -> Response:
         """Redécide les invitations du journal avec la politique envoyée dans le corps."""
         source = await policy_text(request)
+        await checked(request, workspace, flt)
         warn, path = request.app.state.warn, workspace.journal.path
         try:
             report = await to_thread.run_sync(

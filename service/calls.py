@@ -40,6 +40,7 @@ from tamis.service.config import Journal as JournalName
 from tamis.service.config import WorkspaceConfig
 from tamis.service.group_commit import GroupCommit
 from tamis.service.idempotence import Reply
+from tamis.triage.fact_names import check_fact_names, recorded_facts
 from tamis.triage.pipeline import (
     Decided,
     PolicyInvalid,
@@ -366,6 +367,13 @@ def _selected(journal: JournalName, flt: Filter, warn) -> Iterator[dict]:
 def make_filter(**values: Any) -> Filter:
     """The filter of ``tamis journal chercher``; raises ``FilterError`` (data, no words)."""
     return parse_filter(**values)
+
+
+def check_facts(journal: JournalName, flt: Filter, warn) -> None:
+    """``FilterError`` for a ``fait`` name neither the vocabulary nor the journal knows
+    (``triage.fact_names``): it would match nothing, without a word."""
+    if flt.facts:
+        check_fact_names(flt, lambda: recorded_facts(journal, warn))
 
 
 def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:

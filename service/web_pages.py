@@ -391,6 +391,7 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
             since=shown["depuis"] or None,
             until=shown["jusqu_a"] or None,
         )
+        calls.check_facts(workspace.journal.path, flt, request.app.state.warn)
     except FilterError as error:
         message = filter_error(error).message
         return {"lignes": [], "filtres": shown, "erreur": message, "suivant": None, "a_examiner": 0}

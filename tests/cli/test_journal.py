@@ -264,3 +264,29 @@ def test_verifier_reports_records_rewritten_by_another_program(journal):
     assert result.exit_code == 0 and result.stdout.startswith("OK : 8 enregistrement(s)")
     assert result.stderr.startswith(f"avertissement : {journal}:4 : 1 enregistrement(s) intact(s)")
     assert "--sans-index" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", ["chercher", "stats", "exporter", "chercher --sans-index", "stats --sans-index"]
+)
+def test_a_fact_nothing_knows_is_a_usage_error_with_the_closest_names(journal, command):
+    """« --fait sans_foto » matched no decision, and said « 0 décision(s) trouvée(s) »."""
+    result = run(*command.split(), "--journal", str(journal), "--fait", "sans_foto=vrai")
+    assert result.exit_code == 2, result.output
+    assert (
+        "--fait : fait inconnu « sans_foto » : ni les faits de tamis ni les décisions du journal"
+        " ne le connaissent ; vouliez-vous dire « sans_photo » ?"
+    ) in result.output
+
+
+def test_a_fact_only_the_journal_knows_is_searched(tmp_path):
+    """A « définir » of the policy that decided (or a fact of an older vocabulary) is in the
+    records' facts, not in tamis's vocabulary: it is a known name."""
+    from journal_helpers import checked
+
+    path = tmp_path / "j.jsonl"
+    fill(path, checked("définir sans_visage si sans_photo\nrefuser si sans_visage\n"), 4)
+    found = run("chercher", "--journal", str(path), "--fait", "sans_visage", "--format", "json")
+    assert found.exit_code == 0, found.output
+    near = run("chercher", "--journal", str(path), "--fait", "sans_visag")
+    assert near.exit_code == 2 and "vouliez-vous dire « sans_visage » ?" in near.output

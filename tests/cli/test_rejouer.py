@@ -195,3 +195,11 @@ def test_a_policy_that_does_not_validate_is_shown_at_its_place_and_nothing_repla
         " du journal n'a été lue).\n"
     )
     assert result.stdout == "" and journal.read_bytes() == before
+
+
+def test_a_fact_nothing_knows_is_a_usage_error(journal: Path) -> None:
+    """« --fait sans_foto » replayed no decision: « 0 invitation(s) rejouée(s) »."""
+    result = run("rejouer", "-p", "new.tamis", "--fait", "sans_foto")
+    assert result.exit_code == 2
+    assert "--fait : fait inconnu « sans_foto »" in result.stderr
+    assert "vouliez-vous dire « sans_photo » ?" in result.stderr

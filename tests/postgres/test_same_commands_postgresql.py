@@ -37,6 +37,7 @@ SEQUENCE = [  # (command, exit code)
     (["sceller", "--cle", "{cle}", "--sortie", "{sceaux}"], 0),
     (["verifier", "--sceau", "{sceaux}", "--cle", "{cle}"], 0),
     (["effacer", "inv-01", "--motif", "encore", "--oui"], 0),
+    (["chercher", "--fait", "sans_foto"], 2),  # a fact nothing knows: its closest names
 ]
 
 

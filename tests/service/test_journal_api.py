@@ -217,3 +217,33 @@ def test_a_body_that_is_not_an_export_at_all_is_400(http: httpx.Client) -> None:
             "champ": "corps",
         },
     )
+
+
+UNKNOWN_FACT = (
+    "paramètre « fait » : fait inconnu « sans_foto » : ni les faits de tamis ni les décisions"
+    " du journal ne le connaissent ; vouliez-vous dire « sans_photo » ?"
+)
+
+
+@pytest.mark.parametrize("path", ["/journal", "/stats"])
+def test_a_fact_nothing_knows_is_400_naming_it_and_the_closest(
+    http: httpx.Client, path: str
+) -> None:
+    """It matched nothing: « sans_foto » answered no decision, as if none lacked a photo."""
+    answer = http.get(path, params={"fait": "sans_foto=vrai"})
+    assert (answer.status_code, answer.json()) == (400, {"erreur": UNKNOWN_FACT, "champ": "fait"})
+    replayed = http.post(
+        "/rejouer",
+        params={"fait": "sans_foto"},
+        content=BLOGUE.read_text(encoding="utf-8"),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert replayed.status_code == 400 and replayed.json()["champ"] == "fait"
+
+
+def test_a_definition_the_journal_holds_is_a_known_fact(http: httpx.Client, work: Path) -> None:
+    """« peu_etabli » is blogue.tamis's own « définir », not tamis's vocabulary."""
+    answer = http.get("/journal", params={"fait": "peu_etabli=faux"})
+    assert answer.status_code == 200 and answer.json()["decisions"]
+    expected = cli_json_lines(work, "journal", "chercher", "--fait", "peu_etabli=faux")
+    assert [r["seq"] for r in answer.json()["decisions"]] == [r["seq"] for r in expected]

@@ -6,6 +6,7 @@ logging out, hostile invitation data, accessibility (axe-core, WCAG 2.1 AA) and 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import re
@@ -755,3 +756,13 @@ def test_an_erased_decision_says_so_in_the_inbox_and_its_explanation(served, wor
     assert "photo inconnue" not in line and "Irène" not in inbox
     assert "None" not in explained and 'class="explication"' not in explained
     assert "Données personnelles effacées le" in explained
+
+
+def test_a_fact_nothing_knows_is_said_in_the_inbox(served, work):
+    """The inbox filtered on « sans_foto » showed « aucune décision » without a word."""
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        page = browser.get("/interface/", params={"fait": "sans_foto"})
+    assert page.status_code == 200 and 'role="alert"' in page.text
+    text = html.unescape(page.text)
+    assert "fait inconnu « sans_foto »" in text and "vouliez-vous dire « sans_photo » ?" in text
