@@ -16,7 +16,9 @@ from tamis.audit.postgres.backend import shown
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.postgres.url import is_url
 from tamis.cli import human
-from tamis.cli.options import warn
+from tamis.cli.options import given_path, warn
+
+_JOURNAL = "un fichier de journal, ou une adresse postgresql://…"
 
 
 @click.command("initialiser")
@@ -35,8 +37,8 @@ def initialiser(url: str) -> None:
 
 
 @click.command("copier")
-@click.argument("source", metavar="SOURCE")
-@click.argument("destination", metavar="DESTINATION")
+@click.argument("source", metavar="SOURCE", callback=given_path(_JOURNAL))
+@click.argument("destination", metavar="DESTINATION", callback=given_path(_JOURNAL))
 def copier(source: str, destination: str) -> None:
     """Copie un journal d'un fichier vers PostgreSQL ou de PostgreSQL vers un fichier
     (nouveau ou vide), en vérifiant la chaîne des deux côtés : la copie se vérifie jusqu'à

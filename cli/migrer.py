@@ -19,7 +19,12 @@ from tamis.cli import options
 
 
 @click.command("migrer")
-@click.argument("nouveau", metavar="[NOUVEAU_JOURNAL]", required=False)
+@click.argument(
+    "nouveau",
+    metavar="[NOUVEAU_JOURNAL]",
+    required=False,
+    callback=options.given_path("un nouveau fichier de journal, ou une adresse postgresql://…"),
+)
 @options.journal
 def migrer(nouveau: str | None, journal: str) -> None:
     """Réécrit le journal au format 3 dans NOUVEAU_JOURNAL (un fichier qui ne doit pas

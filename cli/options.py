@@ -96,7 +96,11 @@ def given_path(what: str) -> Callable[[click.Context, click.Parameter, Any], Any
 
     def check(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value == "":
-            name = max(param.opts, key=len)
+            name = (
+                param.human_readable_name.strip("[]")
+                if isinstance(param, click.Argument)
+                else max(param.opts, key=len)
+            )
             raise click.UsageError(f"{name} est vide : donnez {what} ; rien n'a été fait.")
         return value
 

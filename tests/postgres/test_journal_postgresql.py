@@ -481,3 +481,22 @@ def test_a_journal_whose_table_was_dropped_is_named(journal):
         "supprimée ou renommée ; restaurez-la (ou copiez une sauvegarde du journal dans une base "
         "neuve avec tamis journal copier). Rien n'a été lu ni écrit.\n"
     )
+
+
+def test_an_empty_source_or_destination_is_a_usage_error(journal, tmp_path):
+    """« copier "$SOURCE" "$DEST" » with a variable unset: the empty text was taken for the
+    current folder (« . existe déjà », exit 1) or for a file named « » (« journal
+    introuvable »); migrer's NOUVEAU_JOURNAL likewise (« existe déjà »)."""
+    original = tmp_path / "j.jsonl"
+    fill(original, checked(), 3)
+    for args, name in (
+        (("journal", "copier", journal, ""), "DESTINATION"),
+        (("journal", "copier", "", journal), "SOURCE"),
+        (("journal", "migrer", "", "--journal", str(original)), "NOUVEAU_JOURNAL"),
+    ):
+        done = tamis(*args)
+        assert done.exit_code == 2, args
+        assert f"Erreur : {name} est vide : donnez " in done.output
+        assert "rien n'a été fait." in done.output
+    with psycopg.connect(journal) as connection:
+        assert connection.execute("SELECT count(*) FROM tamis_journal").fetchone() == (0,)
