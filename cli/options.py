@@ -7,6 +7,7 @@ the same defaults (``$TAMIS_JOURNAL``, ``tamis-journal.jsonl``: ``tamis.audit.jo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -82,7 +83,7 @@ def journal(function: F) -> F:
         envvar=ENV_VAR,
         show_default=True,
         show_envvar=True,
-        callback=given_path("le fichier du journal, ou son adresse postgresql://…"),
+        callback=journal_path,
         help="Journal d'audit (JSON Lines, ajout seulement), ou postgresql://… (toutes les "
         "commandes qui lisent ou écrivent le journal l'acceptent).",
     )(function)
@@ -105,6 +106,23 @@ def given_path(what: str) -> Callable[[click.Context, click.Parameter, Any], Any
         return value
 
     return check
+
+
+_JOURNAL_WANTED = "le fichier du journal, ou son adresse postgresql://…"
+
+
+def journal_path(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``--journal``, refused when empty (``given_path``), and when it comes from an empty
+    ``$TAMIS_JOURNAL``: click takes an empty variable for an unset one, so
+    « TAMIS_JOURNAL= tamis decider … » wrote to ./tamis-journal.jsonl while « --journal "" »
+    is refused."""
+    source = ctx.get_parameter_source(param.name)  # type: ignore[arg-type]
+    if source is click.core.ParameterSource.DEFAULT and os.environ.get(ENV_VAR) == "":
+        raise click.UsageError(
+            f"la variable d'environnement {ENV_VAR} est vide : donnez-y {_JOURNAL_WANTED},"
+            " ou retirez-la (unset) pour le journal par défaut ; rien n'a été fait."
+        )
+    return given_path(_JOURNAL_WANTED)(ctx, param, value)
 
 
 def sans_journal(function: F) -> F:

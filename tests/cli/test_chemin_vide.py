@@ -118,3 +118,31 @@ def test_an_empty_context_decides_nothing(tmp_path) -> None:
     done = CliRunner().invoke(cli, args)
     assert done.exit_code == 2 and done.stdout == "", done.output
     assert not journal.exists()
+
+
+REQUIRED = {  # what a command needs before it reads its other options
+    ("decider",): ["-p", BLOGUE],
+    ("rejouer",): ["-p", BLOGUE],
+    ("servir",): ["-p", BLOGUE],
+    ("conseiller",): ["--a", "Marie Côté"],
+    ("journal", "pourquoi"): ["inv-1"],
+}
+
+
+def test_an_empty_journal_variable_is_a_usage_error_in_every_command(tmp_path, monkeypatch):
+    """click takes an empty variable for an unset one: « TAMIS_JOURNAL= tamis decider … »
+    decided into ./tamis-journal.jsonl, while « --journal "" » is refused."""
+    monkeypatch.chdir(tmp_path)
+    found = list(commands_with("--journal"))
+    assert {("decider",), ("conseiller",), ("servir",), ("journal", "chercher")} <= {*found}
+    said = (
+        "Erreur : la variable d'environnement TAMIS_JOURNAL est vide : donnez-y le fichier du"
+        " journal, ou son adresse postgresql://…, ou retirez-la (unset) pour le journal par"
+        " défaut ; rien n'a été fait.\n"
+    )
+    for words in found:
+        given = [*words, *REQUIRED.get(words, ())]
+        done = CliRunner().invoke(cli, given, env={"TAMIS_JOURNAL": ""})
+        assert done.exit_code == 2, (words, done.output)
+        assert done.stderr.endswith(said), (words, done.stderr)
+    assert os.listdir(tmp_path) == []
