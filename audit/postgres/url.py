@@ -257,13 +257,46 @@ def _kind(error: Exception) -> type[JournalError]:
 
 
 _REASONS = (
+    (
+        r'password authentication failed for user "(.*?)"',
+        "authentification refusée pour l'utilisateur « {0} » (mot de passe faux, ou utilisateur"
+        " inconnu du serveur)",
+    ),
     ("password authentication failed", "authentification refusée (utilisateur ou mot de passe)"),
     ("no password supplied", "mot de passe manquant (URL, PGPASSWORD ou ~/.pgpass)"),
+    (
+        r'root certificate file "(.*?)" does not exist',
+        "certificat racine « {0} » introuvable (sslrootcert)",
+    ),
+    (r'database "(.*?)" does not exist', "la base « {0} » n'existe pas sur ce serveur"),
+    (r'role "(.*?)" does not exist', "l'utilisateur « {0} » n'existe pas sur ce serveur"),
     ("does not exist", "la base ou l'utilisateur n'existe pas"),
     ("Connection refused", "connexion refusée (le serveur est-il démarré ?)"),
     ("timeout expired", "le serveur ne répond pas (délai dépassé)"),
     ("could not translate host name", "nom d'hôte inconnu"),
     ("failed to resolve host", "nom d'hôte inconnu"),
+    ("Name or service not known", "nom d'hôte inconnu"),
+    ("No route to host", "aucune route vers le serveur (réseau ou pare-feu)"),
+    ("Network is unreachable", "réseau injoignable"),
+    (
+        "server does not support SSL, but SSL was required",
+        "le serveur n'accepte pas les connexions chiffrées (SSL), que l'adresse exige (sslmode)",
+    ),
+    ("certificate verify failed", "certificat SSL du serveur refusé (sslrootcert, sslmode)"),
+    (
+        "received invalid response to SSL negotiation",
+        "réponse inattendue à la demande de chiffrement (SSL) : est-ce bien un serveur"
+        " PostgreSQL à cette adresse ?",
+    ),
+    ("SSL SYSCALL error", "la connexion chiffrée (SSL) a été coupée"),
+    ("SSL connection has been closed", "la connexion chiffrée (SSL) a été coupée"),
+    ("SSL error", "échec du chiffrement (SSL) de la connexion"),
+    ("no pg_hba.conf entry", "le serveur n'autorise pas cette connexion (pg_hba.conf)"),
+    ("too many clients already", "le serveur a atteint son nombre maximal de connexions"),
+    (
+        "remaining connection slots are reserved",
+        "le serveur a atteint son nombre maximal de connexions",
+    ),
     ("the database system is shutting down", "le serveur s'arrête"),
     ("the database system is starting up", "le serveur démarre"),
     ("the database system is in recovery mode", "le serveur redémarre"),
@@ -280,15 +313,21 @@ _REASONS = (
     ("read-only transaction", "serveur en lecture seule"),
     ("No space left", "disque du serveur plein"),
 )
+"""libpq's and the server's reasons (English) and their French, first match wins: a more
+precise one before the general one it contains. Each is a regular expression; a quoted name
+it captures (a user, a database) is kept, never a password (``scrubbed`` removes any)."""
 
 
 def reason(error: Exception) -> str:
     """Why a PostgreSQL operation failed, in French when the reason is a known one."""
     text = str(error)
-    for needle, french in _REASONS:
-        if needle in text:
-            return french
+    for pattern, french in _REASONS:
+        found = re.search(pattern, text)
+        if found:
+            return french.format(*found.groups())
     diagnostic = getattr(error, "diag", None)
     primary = getattr(diagnostic, "message_primary", None)  # without CONTEXT: and the like
     last = text.strip().splitlines()[-1] if text.strip() else type(error).__name__
-    return f"erreur du serveur ({primary or last})"
+    return (
+        f"raison inconnue de tamis, telle que PostgreSQL la donne, en anglais : {primary or last}"
+    )

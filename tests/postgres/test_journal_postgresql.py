@@ -193,14 +193,75 @@ def test_an_unreachable_server_is_a_french_error_without_the_password(pg_url):
     wrong = pg_url.replace(password(pg_url), "mauvais-secret")
     refused = tamis("journal", "verifier", "--journal", wrong)
     assert refused.exit_code == 1
-    assert "injoignable : authentification refusée (utilisateur ou mot de passe)" in (
-        refused.output
-    )
+    assert "injoignable : authentification refusée pour l'utilisateur « " in refused.output
     closed = "postgresql://tamis:secret-cache@127.0.0.1:1/tamis"
     down = tamis("decider", "-p", POLICY, "--journal", closed, INVITATIONS)
     assert down.exit_code == 1
     assert "injoignable : connexion refusée (le serveur est-il démarré ?)" in down.output
     assert "secret-cache" not in down.output + refused.output and "mauvais" not in refused.output
+
+
+ENGLISH = ("failed", "does not exist", "connection", "server", "SSL was required", "timeout")
+
+
+def unreachable_cases(pg_url: str, silent: int) -> dict[str, tuple[str, str]]:
+    """URLs that cannot be used as a journal, and the French reason each gives."""
+    secret = password(pg_url)
+    base, _, _ = pg_url.rpartition("/")
+    user = re.search(r"//([^:@/]+)", pg_url)[1]  # type: ignore[index]
+    return {
+        "mot de passe": (
+            pg_url.replace(secret, "mauvais-secret"),
+            f"authentification refusée pour l'utilisateur « {user} » (mot de passe faux, ou"
+            " utilisateur inconnu du serveur)",
+        ),
+        "base inconnue": (f"{base}/absente", "la base « absente » n'existe pas sur ce serveur"),
+        "SSL exigé": (
+            f"{pg_url}?sslmode=require",
+            "le serveur n'accepte pas les connexions chiffrées (SSL), que l'adresse exige"
+            " (sslmode)",
+        ),
+        "délai": (
+            f"postgresql://tamis:secret-cache@127.0.0.1:{silent}/tamis?connect_timeout=1",
+            "le serveur ne répond pas (délai dépassé)",
+        ),
+        "hôte inconnu": (
+            "postgresql://tamis:secret-cache@hote.invalid/tamis",
+            "nom d'hôte inconnu",
+        ),
+        "refusée": (
+            "postgresql://tamis:secret-cache@127.0.0.1:1/tamis",
+            "connexion refusée (le serveur est-il démarré ?)",
+        ),
+    }
+
+
+def test_each_common_cause_is_said_in_french_with_host_and_port(pg_url):
+    """libpq's English reached the user: « erreur du serveur (connection failed: connection
+    to server at "127.0.0.1", port 5432 failed: server does not support SSL, but SSL was
+    required) », « la base ou l'utilisateur n'existe pas » for either."""
+    import socket
+
+    with socket.socket() as silent:  # accepts, never answers: libpq's time limit
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        for case, (url, why) in unreachable_cases(pg_url, silent.getsockname()[1]).items():
+            done = tamis("journal", "verifier", "--journal", url)
+            assert done.exit_code == 1, (case, done.output)
+            said = f"Erreur : journal PostgreSQL {shown(url)} injoignable : {why}.\n"
+            assert done.output.endswith(said), (case, done.output)
+            reason = done.output.rpartition("injoignable : ")[2]
+            assert not any(word in reason for word in ENGLISH), (case, reason)
+            assert password(url) not in done.output and "secret" not in done.output, case
+
+
+def test_a_reason_tamis_does_not_know_says_it_is_postgresql_s_own_english():
+    from tamis.audit.postgres.url import reason
+
+    assert reason(RuntimeError("FATAL:  something new happened")) == (
+        "raison inconnue de tamis, telle que PostgreSQL la donne, en anglais : FATAL:  something"
+        " new happened"
+    )
 
 
 def test_the_service_role_appends_but_cannot_update_or_delete_decisions(journal):
