@@ -196,6 +196,7 @@ def version_of(url: str, connection: psycopg.Connection) -> int | None:
             raise _foreign(
                 url, "tamis_journal", "aucune table « tamis_schema » n'en donne la version"
             )
+        _require_usage(url, connection)
         return None
     if not has_version:
         raise _foreign(url, "tamis_schema", "elle n'a pas de colonne « version » entière")
@@ -210,6 +211,33 @@ def version_of(url: str, connection: psycopg.Connection) -> int | None:
             "base neuve avec tamis journal copier). Rien n'a été lu ni écrit."
         )
     return found
+
+
+_HIDDEN = """
+SELECT current_user, n.nspname FROM pg_namespace n
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = 'tamis_schema'
+WHERE NOT has_schema_privilege(n.oid, 'USAGE')
+    AND n.nspname = ANY (SELECT btrim(name, ' "')
+                         FROM unnest(string_to_array(current_setting('search_path'), ',')) name)
+LIMIT 1
+"""
+"""A journal in a schema the search path names but the role may not use: PostgreSQL leaves
+such a schema out of the search path without a word, and the journal looks absent."""
+
+
+def _require_usage(url: str, connection: psycopg.Connection) -> None:
+    """A ``JournalError`` naming the ``GRANT USAGE`` to run when the search path names a
+    schema holding a journal that the role may not use: it was told to create the journal
+    (« ne contient pas de journal tamis ; créez-le »), which exists."""
+    found = connection.execute(_HIDDEN).fetchone()
+    if found is not None:
+        role, name = found
+        raise JournalError(
+            f"le rôle « {role} » n'a pas accès au schéma « {name} », où est le journal "
+            f"PostgreSQL {urls.shown(url)} : accordez-le avec le rôle propriétaire (GRANT "
+            f"USAGE ON SCHEMA {name} TO {role};), puis les droits sur ses tables (voir "
+            "« Droits » dans docs/journal-postgresql.md). Rien n'a été lu ni écrit."
+        )
 
 
 def _foreign(url: str, table: str, why: str) -> JournalError:
@@ -232,13 +260,28 @@ def initialise(url: str) -> bool:
                 if found is not None:
                     require(url, found)
                     return False
-                connection.execute(BASE)
-                for version in sorted(STEPS):
-                    connection.execute(STEPS[version])
-                connection.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (VERSION,))
+                _create(url, connection)
         except psycopg.Error as error:
             raise urls.failed(url, error, "d'initialiser") from None
     return True
+
+
+def _create(url: str, connection: psycopg.Connection) -> None:
+    """Every table at this version, in the caller's transaction; a role that may not create
+    tables there is told which role may (PostgreSQL only said « permission denied »)."""
+    try:
+        connection.execute(BASE)
+    except psycopg.errors.InsufficientPrivilege:
+        raise JournalError(
+            f"le rôle « {connection.info.user} » ne peut pas créer les tables du journal "
+            f"PostgreSQL {urls.shown(url)} (permission refusée) : lancez tamis journal "
+            "initialiser avec le rôle propriétaire de la base ou du schéma, puis accordez au "
+            "service ses droits (GRANT SELECT, INSERT …, voir « Droits » dans "
+            "docs/journal-postgresql.md). Rien n'a été créé."
+        ) from None
+    for version in sorted(STEPS):
+        connection.execute(STEPS[version])
+    connection.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (VERSION,))
 
 
 def migrate(url: str) -> Migrated:
@@ -255,6 +298,8 @@ def migrate(url: str) -> Migrated:
                 if found is None:
                     raise missing(url)
                 _not_newer(url, found)
+                if found < VERSION:
+                    _require_owner(url, connection)
                 connection.execute(LOCK, (LOCK_CLASS,))
                 for version in range(found + 1, VERSION + 1):
                     connection.execute(STEPS[version])
@@ -266,6 +311,23 @@ def migrate(url: str) -> Migrated:
         except psycopg.Error as error:
             raise urls.failed(url, error, "de migrer") from None
     return Migrated(found, VERSION, whole)
+
+
+def _require_owner(url: str, connection: psycopg.Connection) -> None:
+    """A ``JournalError`` naming the tables' owner unless the role may change them: only
+    their owner may (PostgreSQL's « must be owner of table », which reached users in
+    English)."""
+    role, owner, owns = connection.execute(
+        "SELECT current_user, pg_get_userbyid(relowner), pg_has_role(relowner, 'USAGE') "
+        "FROM pg_class WHERE oid = %s::regclass",
+        (TABLE,),
+    ).fetchone()
+    if not owns:
+        raise JournalError(
+            f"le rôle « {role} » ne peut pas migrer le journal PostgreSQL {urls.shown(url)} : "
+            f"seul « {owner} », propriétaire de ses tables, peut en changer le schéma ; lancez "
+            f"la même commande avec ce rôle-là. Rien n'a été modifié."
+        )
 
 
 def kept_whole(connection: psycopg.Connection) -> bool:

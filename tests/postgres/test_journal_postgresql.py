@@ -561,3 +561,49 @@ def test_an_empty_source_or_destination_is_a_usage_error(journal, tmp_path):
         assert "rien n'a été fait." in done.output
     with psycopg.connect(journal) as connection:
         assert connection.execute("SELECT count(*) FROM tamis_journal").fetchone() == (0,)
+
+
+def test_a_role_that_may_not_create_or_change_the_tables_is_told_which_role_may(pg_url):
+    """The service's role running initialiser or migrer, or without USAGE on the journal's
+    schema: PostgreSQL's « permission denied » became « permission refusée au rôle de
+    connexion », « must be owner of table tamis_journal » reached users in English, and a
+    journal in a schema the role may not use was « ne contient pas de journal tamis ;
+    créez-le »."""
+    owner = pg_url.split("://", 1)[1].split(":", 1)[0]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        admin.execute("CREATE SCHEMA cache")
+    hidden = f"{pg_url}?options=-csearch_path%3Dcache"
+    with login_role(pg_url, "service", "CONNECT ON DATABASE " + pg_url.rsplit("/", 1)[1]) as role:
+        created = tamis("journal", "initialiser", role.url)
+        assert (created.exit_code, created.output) == (
+            1,
+            f"Erreur : le rôle « {role.name} » ne peut pas créer les tables du journal "
+            f"PostgreSQL {role.shown} (permission refusée) : lancez tamis journal initialiser "
+            "avec le rôle propriétaire de la base ou du schéma, puis accordez au service ses "
+            "droits (GRANT SELECT, INSERT …, voir « Droits » dans docs/journal-postgresql.md). "
+            "Rien n'a été créé.\n",
+        )
+        assert tamis("journal", "initialiser", pg_url).exit_code == 0
+        assert tamis("journal", "initialiser", hidden).exit_code == 0
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("GRANT SELECT, INSERT ON tamis_journal, tamis_schema TO " + role.name)
+            admin.execute("GRANT SELECT ON ALL TABLES IN SCHEMA cache TO " + role.name)
+            admin.execute("UPDATE tamis_schema SET version = %s", (schema.VERSION - 1,))
+        migrated = tamis("journal", "migrer", "--journal", role.url)
+        assert (migrated.exit_code, migrated.output) == (
+            1,
+            f"Erreur : le rôle « {role.name} » ne peut pas migrer le journal PostgreSQL "
+            f"{role.shown} : seul « {owner} », propriétaire de ses tables, peut en changer le "
+            "schéma ; lancez la même commande avec ce rôle-là. Rien n'a été modifié.\n",
+        )
+        in_cache = role.url + "?options=-csearch_path%3Dcache"
+        refused = tamis("journal", "verifier", "--journal", in_cache)
+        assert (refused.exit_code, refused.output) == (
+            1,
+            f"Erreur : le rôle « {role.name} » n'a pas accès au schéma « cache », où est le "
+            f"journal PostgreSQL {shown(in_cache)} : accordez-le avec le rôle propriétaire "
+            f"(GRANT USAGE ON SCHEMA cache TO {role.name};), puis les droits sur ses tables "
+            "(voir « Droits » dans docs/journal-postgresql.md). Rien n'a été lu ni écrit.\n",
+        )
+        assert role.secret not in created.output + migrated.output + refused.output
