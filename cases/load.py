@@ -77,7 +77,7 @@ def load_case_file(path: FilePath) -> CaseFile:
 
 def _document(path: FilePath, problems: Problems) -> dict[str, Any] | None:
     try:
-        problems.source = read_bounded(path).decode("utf-8")
+        problems.source = read_bounded(path).decode("utf-8-sig")  # Notepad writes a BOM
     except UnicodeDecodeError as error:
         problems.error("C001", f"le fichier de cas {not_utf8(error)}")
         return None

@@ -197,7 +197,7 @@ def _existing_text(path: Path) -> str:
     reading ``/dev/full`` or ``/dev/zero`` never ended, until the memory ran out."""
     if not path.is_file() and not path.is_dir():  # a folder: reading it says so
         return ""
-    return read_bounded(path).decode("utf-8")
+    return read_bounded(path).decode("utf-8-sig")
 
 
 def append_whole(path: Path, data: bytes) -> None:

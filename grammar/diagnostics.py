@@ -72,8 +72,9 @@ def render(diagnostic: Diagnostic, source: str) -> str:
 def _lines(source: str) -> list[str]:
     """The source's lines as the parser counts them: split at LF only. ``str.splitlines``
     also splits at a form feed, U+0085, U+2028 and others that a comment or a string may hold,
-    and the excerpt then showed a line some lines above the one diagnosed."""
-    lines = source.split("\n")
+    and the excerpt then showed a line some lines above the one diagnosed. A CR ending a line
+    (a file saved on Windows: a case file, a context) is the line break, not shown as ``\\r``."""
+    lines = [line.removesuffix("\r") for line in source.split("\n")]
     if lines[-1] == "":
         lines.pop()
     return lines

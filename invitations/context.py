@@ -204,7 +204,7 @@ def load_context(path: str | Path) -> Context:
     except (OSError, ValueError) as error:
         raise ContextError(f"{path} : fichier de contexte illisible : {os_error(error)}") from None
     try:
-        document = tomllib.loads(data.decode("utf-8"))
+        document = tomllib.loads(data.decode("utf-8-sig"))  # Notepad writes a BOM
     except UnicodeDecodeError as error:
         raise ContextError(f"{path} : le fichier de contexte {not_utf8(error)}") from None
     except tomllib.TOMLDecodeError as error:

@@ -330,3 +330,22 @@ def test_a_blank_case_name_is_an_error_and_its_neighbour_runs(tmp_path: Path, mo
         "   |       ^^^^",
     ]
     assert result.output.endswith("1 réussi, 0 échoué, 1 en erreur\n")
+
+
+def test_a_case_file_saved_by_notepad_with_a_bom_and_crlf_is_read(tmp_path):
+    """A byte-order mark was « syntaxe TOML invalide, ligne 1, colonne 1 » (the policy, the
+    invitation files and service.toml accept it), and the excerpt of a diagnostic in a CRLF
+    file ended its line with « \\r »."""
+    project(tmp_path)
+    text = (
+        '\ufeff[[cas]]\r\nnom = "sans photo"\r\ninvitation.expediteur = { photo = false }\r\n'
+        'attendu = { decision = "refuser", regle = "fotos" }\r\n'
+    )
+    (tmp_path / "essai.cas.toml").write_bytes(text.encode("utf-8"))
+    result = run_tester(str(tmp_path / "essai.cas.toml"))
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"{tmp_path / 'essai.cas.toml'}:4:43: erreur[C006]: la politique n'a pas de règle « fotos »\n"
+        ' 4 | attendu = { decision = "refuser", regle = "fotos" }\n'
+        "   | " + " " * 42 + "^^^^^^^\n"
+    )

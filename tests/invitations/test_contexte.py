@@ -133,6 +133,13 @@ def test_non_utf8_context(tmp_path):
         load_context(path)
 
 
+def test_a_context_saved_with_a_bom_is_read(tmp_path):
+    """Notepad's byte-order mark was « syntaxe TOML invalide, ligne 1, colonne 1 »."""
+    path = tmp_path / "tamis.toml"
+    path.write_bytes("\ufeff[moi]\r\nnom = 'Jade Bérubé'\r\n".encode())
+    assert load_context(path).nom == "Jade Bérubé"
+
+
 @pytest.mark.parametrize(
     "url",
     [
