@@ -46,10 +46,10 @@ def _guillemets(match: re.Match[str]) -> str:
 
 CATALOGUE: dict[str, str] = {
     # formatting, help pages
-    "Usage:": "Utilisation :",
-    "Options": "Options ",
-    "Commands": "Commandes ",
-    "Positional arguments": "Arguments ",
+    "Usage:": "Utilisation\u00a0:",  # no-break spaces before « : », as in the help's text
+    "Options": "Options\u00a0",
+    "Commands": "Commandes\u00a0",
+    "Positional arguments": "Arguments\u00a0",
     "Show this message and exit.": "Affiche cette aide et quitte.",
     "Show the version and exit.": "Affiche la version et quitte.",
     "%(prog)s, version %(version)s": "%(prog)s, version %(version)s",
@@ -229,10 +229,19 @@ _CLICK_WRAP = click.formatting.wrap_text
 _NBSP = "\u00a0"
 
 
+_NNBSP = "\u202f"
+_HIGH = re.compile(r"(?: |(?<=\w))([;:!?])(?=[\s.…]|$)")  # after a space, or glued (« 20; x>=0 »)
+_BEFORE = {":": _NBSP, ";": _NNBSP, "!": _NNBSP, "?": _NNBSP}
+"""French typesetting: a no-break space before « : », a narrow one before « ; », « ! », « ? »."""
+
+
 def wrap_text(text: str, *args: object, **kwargs: object) -> str:
-    """click's ``wrap_text`` with a no-break space inside guillemets, as French typesetting
-    has it: a line of help no longer starts with the closing « » » of the line before."""
+    """click's ``wrap_text`` with no-break spaces inside guillemets and before high
+    punctuation, as French typesetting has it: a line of help no longer starts with the
+    closing « » » of the line before, nor with the « ; » or « : » of its sentence; click's
+    own « [défaut : 20; x>=0] » gets its space too."""
     text = text.replace("« ", f"«{_NBSP}").replace(" »", f"{_NBSP}»")
+    text = _HIGH.sub(lambda found: _BEFORE[found[1]] + found[1], text)
     return _CLICK_WRAP(text, *args, **kwargs)  # type: ignore[arg-type]
 
 

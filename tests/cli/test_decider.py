@@ -236,7 +236,7 @@ def test_policy_warnings_go_to_stderr_and_do_not_stop(work: Path) -> None:
 
 def test_help_is_french(work: Path) -> None:
     result = decide("--help")
-    assert "Utilisation : tamis decider [OPTIONS] [FICHIER|-]" in result.stdout
+    assert "Utilisation\u00a0: tamis decider [OPTIONS] [FICHIER|-]" in result.stdout
     for option in ("--politique", "--contexte", "--moteur", "--parametre", "--sens", "--journal"):
         assert option in result.stdout
     assert "Codes de sortie" in result.stdout

@@ -312,7 +312,7 @@ def test_help_is_in_french(runner):
     result = runner.invoke(cli, ["formater", "--help"])
     assert result.exit_code == 0
     assert "Réécrit les politiques FICHIER… dans la mise en page canonique." in result.output
-    assert "Ne modifie rien ; sort avec le code 1" in result.output
+    assert "Ne modifie rien\u202f; sort avec le code 1" in result.output
 
 
 def test_formatted_output_passes_the_formatter_check(runner, tmp_path):

@@ -76,8 +76,8 @@ def test_group_help_is_french_with_short_option() -> None:
     for flag in ("-h", "--help"):
         result = CliRunner().invoke(cli, [flag], prog_name="tamis")
         assert result.exit_code == 0
-        assert result.stdout.startswith("Utilisation : tamis [OPTIONS] COMMANDE")
-        assert "Options :" in result.stdout
+        assert result.stdout.startswith("Utilisation\u00a0: tamis [OPTIONS] COMMANDE")
+        assert "Options\u00a0:" in result.stdout
         assert "Affiche cette aide et quitte." in result.stdout
         assert "Usage" not in result.stdout and "Show this" not in result.stdout
 
@@ -158,7 +158,7 @@ def test_click_errors_read_french(args: list[str], expected: str) -> None:
 
 def test_command_help_sections_are_french() -> None:
     result = CliRunner().invoke(sample_command(), ["--help"])
-    assert "Options :" in result.stdout
+    assert "Options\u00a0:" in result.stdout
     assert "Affiche cette aide et quitte." in result.stdout
 
 
@@ -179,14 +179,21 @@ ENGLISH = re.compile(
 """What click writes in English when it is left to: its hints and its types' names."""
 
 
+SPACED = re.compile(r"[ \t\n][;:!?]|\w[;!?](?=\s|$)|\w:(?=\s|$)", re.MULTILINE)
+"""High punctuation after a breakable space (a line could start with it: « ; avec
+--nouvelles ») or glued to its word: French wants a no-break space before « : » and a narrow
+one before « ; », « ! », « ? ». (« postgresql://… », « HH:MM » are followed by no space.)"""
+
+
 def test_every_help_page_is_french() -> None:
     paths = list(command_paths(cli, click.Context(cli)))
     assert ("journal", "verifier") in paths and ("reseau", "bilan") in paths
     for path in paths:
         result = CliRunner().invoke(cli, [*path, "--help"], prog_name="tamis")
         assert result.exit_code == 0, path
-        assert result.stdout.startswith(f"Utilisation : tamis {' '.join(path)} "), path
+        assert result.stdout.startswith(f"Utilisation\u00a0: tamis {' '.join(path)} "), path
         assert ENGLISH.search(result.stdout) is None, (path, ENGLISH.findall(result.stdout))
+        assert SPACED.search(result.stdout) is None, (path, SPACED.findall(result.stdout))
 
 
 @pytest.mark.parametrize("command", [["rejouer"], ["journal", "chercher"], ["journal", "stats"]])

@@ -16,7 +16,7 @@ from tamis.cli.main import cli, exit_now
 def test_help_lists_every_command_with_its_french_summary():
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    listed = result.output.split("Commandes :")[1]
+    listed = result.output.split("Commandes\u00a0:")[1]
     assert [line.split()[0] for line in listed.strip().splitlines()] == sorted(COMMANDS)
     assert "Interroge le journal d'audit" in listed
 
