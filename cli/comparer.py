@@ -200,7 +200,9 @@ def _inline(values: dict[str, object]) -> str:
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     metavar="DOSSIER",
-    help="Écrit l'invitation de chaque différence (JSON) dans DOSSIER.",
+    help="Écrit dans DOSSIER l'invitation de chaque différence (difference-N.json), son "
+    "contexte s'il lui en faut un (difference-N.toml) et differences.cas.toml, les cas de "
+    "tamis tester qui attendent les décisions de NOUVELLE.",
 )
 @report_options.texte_ou_json("pour les outils")
 @options.parametre

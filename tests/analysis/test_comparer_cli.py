@@ -174,3 +174,10 @@ def test_analyser_reads_standard_input(folder: Path) -> None:
     assert broken.exit_code == 1
     assert broken.stdout.startswith("<entrée standard>: analyse impossible")
     assert "<entrée standard>:1:11: erreur[E001]" in broken.stdout
+
+
+def test_the_help_says_everything_exemples_writes():
+    """``--help`` said « Écrit l'invitation de chaque différence (JSON) », leaving out the
+    contexts and differences.cas.toml that analyse.md describes."""
+    shown = " ".join(run("--help").output.split())
+    assert "(difference-N.toml) et differences.cas.toml, les cas de tamis tester" in shown
