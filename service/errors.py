@@ -121,14 +121,21 @@ def validation_error(error: RequestValidationError) -> ApiError:
     kind = first.get("type", "")
     if kind == "missing":
         return ApiError(400, f"paramètre « {name} » manquant", name)
-    return ApiError(400, f"paramètre « {name} » invalide : {_expected(kind)}", name)
+    expected = _expected(kind, first.get("ctx") or {})
+    return ApiError(400, f"paramètre « {name} » invalide : {expected}", name)
 
 
-def _expected(kind: str) -> str:
+_BOUNDS = {"ge": "au moins {}", "gt": "plus de {}", "le": "au plus {}", "lt": "moins de {}"}
+"""A bound a parameter crossed, as pydantic's error context names it (``{"le": 1000}``)."""
+
+
+def _expected(kind: str, context: dict) -> str:
     if kind.startswith("int"):
         return "un entier est attendu"
     if kind.startswith("bool"):
         return "« true » ou « false » est attendu"
     if "greater" in kind or "less" in kind:
-        return "valeur hors des bornes permises"
+        bounds = [words.format(context[key]) for key, words in _BOUNDS.items() if key in context]
+        shown = f" ({', '.join(bounds)})" if bounds else ""
+        return f"valeur hors des bornes permises{shown}"
     return "valeur de la mauvaise forme"

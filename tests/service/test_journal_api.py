@@ -95,8 +95,13 @@ def test_search_takes_every_filter_of_chercher(http: httpx.Client, work: Path) -
         ),
         ({"fait": "=vrai"}, "paramètre « fait » : doit être de la forme NOM ou NOM=VALEUR", "fait"),
         (
-            {"limite": "0"},
-            "paramètre « limite » invalide : valeur hors des bornes permises",
+            {"limite": "0"},  # it did not say which bound: 1 or 1000?
+            "paramètre « limite » invalide : valeur hors des bornes permises (au moins 1)",
+            "limite",
+        ),
+        (
+            {"limite": "1001"},
+            "paramètre « limite » invalide : valeur hors des bornes permises (au plus 1000)",
             "limite",
         ),
         ({"apres": "dix"}, "paramètre « apres » invalide : un entier est attendu", "apres"),
