@@ -41,7 +41,7 @@ import orjson
 from tamis.audit import advice, answers, blocks, layout, personal
 from tamis.audit.chain import ChainHead, parse_record
 from tamis.audit.errors import JournalError, os_error_message
-from tamis.audit.filters import Filter
+from tamis.audit.filters import Filter, Sender
 from tamis.audit.index import discard, index_path
 from tamis.audit.new_file import sync_folder
 from tamis.audit.processors import UtcClock
@@ -108,6 +108,7 @@ class Erasure:
     record: dict | None = None  # the ``effacement`` record appended
     answers: int = 0  # answers kept for ``Idempotency-Key`` emptied with them
     ids: set[str] = field(default_factory=set)  # the ids of every record selected, erasable or not
+    people: dict[str, None] = field(default_factory=dict)  # whose data go: sender or recipient
 
 
 def count(path: PathLike, selection: Selection) -> Erasure:
@@ -253,7 +254,21 @@ def _classify(line: bytes, selection: Selection, found: Erasure) -> bool:
         return False
     found.erased.append(record["seq"])
     found.advice += record["evenement"] == advice.EVENT
+    if (person := _person(record)) is not None:
+        found.people[person] = None
     return True
+
+
+def _person(record: dict) -> str | None:
+    """Whom an erasable record is about, as ``chercher`` shows them (name, else profile URL):
+    the confirmation names them, so that a sender matched by a part of a name is seen."""
+    content = record["contenu"]
+    if record["evenement"] == advice.EVENT:
+        name, url = advice.recipient(content)
+    else:
+        name, url = Sender.of(content)
+    shown = name or url
+    return shown if isinstance(shown, str) and shown else None
 
 
 def _has_personal_part(line: bytes) -> bool:

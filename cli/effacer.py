@@ -155,6 +155,7 @@ def _erase_planned(
         click.echo("Aucune décision ni aucun conseil à effacer.")
         return
     if not oui:
+        _people(planned)
         what_and_where = f"{what(planned)} de {shown(journal)}"
         confirm(f"Effacer définitivement les données personnelles de {what_and_where} ?")
     try:
@@ -214,6 +215,20 @@ def confirm(question: str) -> None:
         raise click.ClickException(
             "effacement annulé ; rien n'a été modifié (--oui : sans question)."
         )
+
+
+SHOWN_PEOPLE = 10  # names listed before the question, at most
+
+
+def _people(planned: erasure.Erasure) -> None:
+    """Whom the erasure is about, before the question: ``--expediteur roy`` picks every name
+    that holds « roy » (Leroy, Royer), and a count alone did not show it."""
+    people = list(planned.people)
+    if not people:
+        return
+    named = ", ".join(safe(person) for person in people[:SHOWN_PEOPLE])
+    more = f" et {len(people) - SHOWN_PEOPLE} autre(s)" if len(people) > SHOWN_PEOPLE else ""
+    click.echo(f"Personnes concernées ({len(people)}) : {named}{more}.", err=True)
 
 
 def _notes(planned: erasure.Erasure) -> None:

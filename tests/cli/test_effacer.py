@@ -408,6 +408,22 @@ def test_format_2_decisions_are_not_erased(tmp_path):
     assert journal.read_bytes() == before
 
 
+def test_the_confirmation_names_the_people_a_sender_filter_picked(journal):
+    """``--expediteur u`` picks every sender whose name holds a « u »: the question gave only
+    the count (« 4 décision(s) »), and the data of people nobody meant to name went for good."""
+    before = journal.read_bytes()
+    asked = run("effacer", "--journal", str(journal), "--expediteur", "u", "--motif", "m",
+                input="n\n")  # fmt: skip
+    assert asked.exit_code == 1
+    assert asked.stderr.startswith(
+        "Personnes concernées (3) : Julie Tremblay, Luc Côté, Zoé Lévesque.\n"
+        "Effacer définitivement les données personnelles de 4 décision(s) de "
+    )
+    assert journal.read_bytes() == before
+    quiet = erase(journal, "--expediteur", "tremblay")  # --oui: nothing asked, nobody listed
+    assert "Personnes concernées" not in quiet.output
+
+
 def test_confirmation_with_the_count(journal):
     before = journal.read_bytes()
     asked = run("effacer", "inv-1", "--journal", str(journal), "--motif", "m", input="n\n")

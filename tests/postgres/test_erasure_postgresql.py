@@ -114,6 +114,7 @@ def test_the_confirmation_names_the_journal_without_its_password(pair):
     secret = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     assert secret not in asked.output
     assert asked.output == (
+        "Personnes concernées (1) : Julie Tremblay.\n"
         f"Effacer définitivement les données personnelles de 1 décision(s) de {shown(url)} ? "
         "[o/N] n\nErreur : effacement annulé ; rien n'a été modifié (--oui : sans question).\n"
     )
