@@ -69,6 +69,12 @@ def os_reason(error: OSError) -> str:
     return _REASONS.get(error.errno or 0) or system_reason(error)
 
 
+def write_reason(error: OSError) -> str:
+    """Why a file could not be written (created, replaced, added to): a path that does not
+    exist there is its folder's, not « fichier introuvable » for the file being made."""
+    return "dossier introuvable" if error.errno == errno.ENOENT else os_reason(error)
+
+
 def system_reason(error: OSError) -> str:
     """The system's error by its symbolic name (``EIO``): the OS's own text is English."""
     return f"erreur du système ({errno.errorcode.get(error.errno or 0, error.errno)})"

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from tamis.audit import queries
-from tamis.audit.errors import os_reason
+from tamis.audit.errors import os_reason, write_reason
 from tamis.audit.filters import Filter
 from tamis.audit.postgres.backend import shown
 from tamis.audit.postgres.url import is_url as postgres_url
@@ -187,7 +187,7 @@ def _write(output: str, frozen: list[Frozen]) -> None:
         append_whole(path, (head + separator + blocks).encode("utf-8"))
     except OSError as error:
         raise click.ClickException(
-            f"{path} : écriture impossible ({os_reason(error)}) ; rien n'a été ajouté."
+            f"{path} : écriture impossible ({write_reason(error)}) ; rien n'a été ajouté."
         ) from None
 
 

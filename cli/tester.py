@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import orjson
 
-from tamis.audit.errors import os_reason
+from tamis.audit.errors import write_reason
 from tamis.cases.discover import discover
 from tamis.cases.junit import write_junit
 from tamis.cases.report import session_json, summary, text_report
@@ -150,4 +150,5 @@ def _write_junit(session: Session, path: Path) -> None:
     try:
         write_junit(session, path)
     except OSError as error:
-        raise click.ClickException(f"{path} : écriture impossible ({os_reason(error)}).") from None
+        reason = write_reason(error)
+        raise click.ClickException(f"{path} : écriture impossible ({reason}).") from None

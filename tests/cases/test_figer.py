@@ -121,6 +121,16 @@ def test_an_unreadable_output_file_is_left_alone(folder: Path) -> None:
     assert out.read_text(encoding="utf-8") == "[[cas]\n"
 
 
+def test_an_output_in_a_folder_that_does_not_exist_says_so(folder: Path) -> None:
+    """It said « écriture impossible (fichier introuvable) » of the file it was to create."""
+    out = folder / "absent" / "jade.cas.toml"
+    result = figer(folder, "inv-02", "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{out} : écriture impossible (dossier introuvable) ; rien n'a été ajouté." in (
+        result.stderr
+    )
+
+
 def test_why_an_output_file_is_unreadable_is_said_in_french(folder: Path) -> None:
     """The reason was Python's English: « [Errno 21] Is a directory: '…' », « Expected ']]'
     at the end of an array declaration (at line 1, column 6) », « 'utf-8' codec can't … »."""

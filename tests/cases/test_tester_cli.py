@@ -116,6 +116,14 @@ def test_json_output_holds_every_result(tmp_path: Path) -> None:
     assert failed["ecarts"] == [{"quoi": "décision", "attendu": "examiner", "obtenu": "accepter"}]
 
 
+def test_a_junit_file_in_a_folder_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    """It said « écriture impossible (fichier introuvable) » of the report it was to create."""
+    report = tmp_path / "absent" / "junit.xml"
+    result = run_tester(str(project(tmp_path)), "--junit", str(report))
+    assert result.exit_code == 1
+    assert result.stderr == f"Erreur : {report} : écriture impossible (dossier introuvable).\n"
+
+
 def test_junit_file_has_one_testcase_per_case_and_the_failure(tmp_path: Path) -> None:
     cases = CASES.replace('attendu.decision = "accepter"', 'attendu.decision = "examiner"')
     path = project(tmp_path, cases)
