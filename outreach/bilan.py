@@ -118,9 +118,8 @@ def compute(requests: list[Sent], today: date, problems: tuple[str, ...] = ()) -
     old = today - timedelta(days=WITHDRAW_AFTER_DAYS)
     withdraw = tuple(r for r in requests if not r.accepted and r.sent_at.date() < old)
     weeks = tuple(_weeks(requests))
-    return Bilan(
-        today, tuple(requests), weeks, _warnings(requests, weeks, today), withdraw, problems
-    )
+    warnings = _warnings(requests, weeks, today, bool(withdraw))
+    return Bilan(today, tuple(requests), weeks, warnings, withdraw, problems)
 
 
 def _text(path: Path) -> str:
@@ -218,7 +217,10 @@ def _weeks(requests: list[Sent]) -> Iterator[Week]:
         yield Week(monday, *counts[monday])
 
 
-def _warnings(requests: list[Sent], weeks: tuple[Week, ...], today: date) -> tuple[str, ...]:
+def _warnings(
+    requests: list[Sent], weeks: tuple[Week, ...], today: date, to_withdraw: bool
+) -> tuple[str, ...]:
+    """``to_withdraw``: some requests are old enough to be listed for withdrawal."""
     since = today - timedelta(days=WINDOW_DAYS)
     recent = [r for r in requests if r.sent_at.date() > since]
     out = []
@@ -232,9 +234,15 @@ def _warnings(requests: list[Sent], weeks: tuple[Week, ...], today: date) -> tup
                 " refusées en grand nombre exposent votre profil aux pénalités de LinkedIn."
             )
         if pending >= PENDING_SHARE:
+            what = (
+                "retirez les plus anciennes (liste ci-dessous)"
+                if to_withdraw  # else no list follows: none is old enough yet
+                else f"retirez celles qui seront encore sans réponse après {WITHDRAW_AFTER_DAYS}"
+                " jours"
+            )
             out.append(
                 f"{percent(pending)} de vos demandes des {WINDOW_DAYS} derniers jours sont"
-                " encore en attente : retirez les plus anciennes (liste ci-dessous)."
+                f" encore en attente : {what}."
             )
     for week in weeks:
         if week.sent > WEEKLY_MAX:

@@ -91,6 +91,17 @@ def test_too_few_requests_to_judge(tmp_path):
     assert result.accepted == 1 and result.warnings == ()
 
 
+def test_pending_requests_too_recent_to_withdraw_promise_no_list(tmp_path):
+    """The warning said « retirez les plus anciennes (liste ci-dessous) » when no request was
+    21 days old: no list followed."""
+    result = read_bilan(generated(tmp_path, weeks=1, per_week=30, accepted_every=100), TODAY)
+    assert result.to_withdraw == ()
+    assert result.warnings[1] == (
+        "97\u00a0% de vos demandes des 90 derniers jours sont encore en attente : retirez"
+        " celles qui seront encore sans réponse après 21 jours."
+    )
+
+
 def test_a_week_over_linkedins_limit(tmp_path):
     result = read_bilan(generated(tmp_path, weeks=1, per_week=101, accepted_every=1), TODAY)
     assert result.warnings == (
