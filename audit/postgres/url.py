@@ -328,6 +328,4 @@ def reason(error: Exception) -> str:
     diagnostic = getattr(error, "diag", None)
     primary = getattr(diagnostic, "message_primary", None)  # without CONTEXT: and the like
     last = text.strip().splitlines()[-1] if text.strip() else type(error).__name__
-    return (
-        f"raison inconnue de tamis, telle que PostgreSQL la donne, en anglais : {primary or last}"
-    )
+    return f"raison que tamis ne traduit pas, telle que PostgreSQL l'écrit : {primary or last}"

@@ -137,8 +137,8 @@ def test_a_failed_effacement_record_leaves_every_personal_part_as_it_was(pair):
     failed = tamis("journal", "effacer", "inv-01", "--motif", "m", "--oui", "--journal", url)
     assert failed.exit_code == 1
     assert failed.output == (
-        f"Erreur : impossible d'effacer dans le journal PostgreSQL {shown(url)} : raison "
-        "inconnue de tamis, telle que PostgreSQL la donne, en anglais : disque plein (essai).\n"
+        f"Erreur : impossible d'effacer dans le journal PostgreSQL {shown(url)} : raison que"
+        " tamis ne traduit pas, telle que PostgreSQL l'écrit : disque plein (essai).\n"
     )
     with psycopg.connect(url) as connection:
         after = connection.execute("SELECT donnees_personnelles FROM tamis_journal ORDER BY seq")

@@ -255,12 +255,12 @@ def test_each_common_cause_is_said_in_french_with_host_and_port(pg_url):
             assert password(url) not in done.output and "secret" not in done.output, case
 
 
-def test_a_reason_tamis_does_not_know_says_it_is_postgresql_s_own_english():
+def test_a_reason_tamis_does_not_know_says_it_is_postgresql_s_own_words():
     from tamis.audit.postgres.url import reason
 
     assert reason(RuntimeError("FATAL:  something new happened")) == (
-        "raison inconnue de tamis, telle que PostgreSQL la donne, en anglais : FATAL:  something"
-        " new happened"
+        "raison que tamis ne traduit pas, telle que PostgreSQL l'écrit : FATAL:  something new"
+        " happened"
     )
 
 
