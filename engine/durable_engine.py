@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 from collections.abc import Mapping
 
@@ -214,7 +215,11 @@ def _assert(ruleset: str, sid: str, facts: list[dict[str, object]]) -> dict[str,
 
 def _held(name: str, value: Value) -> Value:
     """``value``, if durable holds it exactly. Its JSON form is at most 6 bytes a character
-    (``\\uXXXX``), so only a long text is measured."""
+    (``\\uXXXX``), so only a long text is measured. A float that JSON writes with an
+    exponent (``5e-05``, ``1e+20``) durable reads as another number: a score of 0.00005 was
+    not below 0.001 for it."""
+    if type(value) is float and ("e" in repr(value) or not math.isfinite(value)):
+        raise DurableFailed(f"number {value!r} written with an exponent", name, value)
     if type(value) is not str or len(value) * 6 <= MAX_TEXT_BYTES:
         return value
     if len(json.dumps(value, ensure_ascii=False).encode()) - 2 > MAX_TEXT_BYTES:

@@ -14,7 +14,7 @@ from typing import Protocol
 from tamis.engine.compile import compile_policy
 from tamis.engine.decision import Decision, EngineName
 from tamis.grammar.checked import CheckedPolicy
-from tamis.grammar.numbers import group
+from tamis.grammar.numbers import french, group
 
 ENGINES = tuple(name.value for name in EngineName)  # as users write them
 
@@ -29,12 +29,13 @@ class EngineUnavailable(Exception):
 
 class EngineFailed(Exception):
     """The engine could not decide one invitation (durable-rules' fixed limits); the others
-    are decided. ``name``: the fact whose value it cannot hold, if that is why; ``detail``:
-    the engine's own (English) error otherwise. ``undecided`` words it."""
+    are decided. ``name`` and ``value``: the fact whose value it cannot hold, if that is why
+    (a text too long, a number it reads wrongly); ``detail``: the engine's own (English)
+    error otherwise. ``undecided`` words it."""
 
-    def __init__(self, detail: str, name: str | None = None) -> None:
+    def __init__(self, detail: str, name: str | None = None, value: object = None) -> None:
         super().__init__(detail)
-        self.detail, self.name = detail, name
+        self.detail, self.name, self.value = detail, name, value
 
 
 def undecided(ident: str, error: EngineFailed, *, journaling: bool = True) -> str:
@@ -44,7 +45,13 @@ def undecided(ident: str, error: EngineFailed, *, journaling: bool = True) -> st
     journals its decisions (``rejouer`` does not)."""
     from tamis.engine.durable_translate import MAX_TEXT_BYTES
 
-    if error.name is not None:
+    if isinstance(error.value, float):
+        why = (
+            f"« {error.name} » vaut {french(error.value)}, un nombre que durable-rules lit mal"
+            " (il s'écrit avec un exposant en JSON : moins de 0,0001 ou 10 millions de"
+            " milliards et plus)"
+        )
+    elif error.name is not None:
         why = (
             f"le texte de « {error.name} » dépasse {group(MAX_TEXT_BYTES)} octets, la plus"
             " grande longueur que durable-rules compare exactement"

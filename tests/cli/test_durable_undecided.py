@@ -22,6 +22,7 @@ from tamis.audit.reader import iter_records
 from tamis.engine.compile import compile_policy
 from tamis.engine.durable_engine import DurableFailed, DurablePolicy
 from tamis.engine.durable_translate import MAX_TEXT_BYTES
+from tamis.engine.engines import undecided
 from tamis.grammar.load import load_policy
 from tamis.invitations.vocabulary import vocabulary
 
@@ -97,3 +98,29 @@ def test_rejouer_names_it_by_its_journal_record_and_exits_3(work: Path) -> None:
     report = json.loads(done.stdout)
     assert report["total"] == 3001 and report["non_decidees"] == 1
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("score", [0.00005, 9e-05, 1e20, -5e-05])
+def test_the_engine_refuses_a_number_it_would_read_wrongly(score: float) -> None:
+    """JSON writes these with an exponent (« 5e-05 »), which durable-rules misreads: a score
+    of 0.00005 was not below 0.001 for it, and the policy decided otherwise than natif."""
+    policy, _ = load_policy(
+        "examiner si message.score_commercial < 0.001\nsinon accepter\n", "p.tamis", vocabulary()
+    )
+    assert policy is not None
+    with pytest.raises(DurableFailed) as raised:
+        DurablePolicy(policy).decide({"message.score_commercial": score})
+    assert (raised.value.name, raised.value.value) == ("message.score_commercial", score)
+    said = undecided("a", raised.value)
+    assert "« message.score_commercial » vaut " in said and "lit mal" in said
+
+
+@pytest.mark.parametrize("score", [0.0001, 0.5, 0.0, 1e15])
+def test_numbers_written_plainly_still_decide_as_natif(score: float) -> None:
+    policy, _ = load_policy(
+        "examiner si message.score_commercial < 0.001\nsinon accepter\n", "p.tamis", vocabulary()
+    )
+    assert policy is not None
+    facts = {"message.score_commercial": score}
+    found = DurablePolicy(policy).decide(facts)
+    assert found.action is compile_policy(policy).decide(facts).action
