@@ -66,7 +66,11 @@ def migrate(
     holds a journal, or ``old`` is not intact; a torn last line of ``old`` (a write never
     acknowledged) is left behind and ``warn`` says so."""
     old, new = os.fspath(old), os.fspath(new)
-    if not urls.is_url(new) and (Path(new).exists() or Path(new).is_symlink()):
+    if urls.is_url(new):
+        from tamis.audit.postgres.copy import require_empty
+
+        require_empty(new)  # before ``old``'s lock is taken: ``new`` may be ``old`` itself
+    elif Path(new).exists() or Path(new).is_symlink():
         raise JournalError(f"{new} existe déjà : choisissez un nouveau fichier.")
     with _writers_kept_out(old):
         checked = verify_any(old, contents=True)  # every record is parsed to be moved

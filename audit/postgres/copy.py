@@ -34,6 +34,8 @@ class Copied(NamedTuple):
 
 def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     """Copy ``source`` into ``destination`` (new or empty); ``JournalError`` in French."""
+    if urls.is_url(destination):
+        require_empty(destination)  # said before the source is read, not after
     before = verify_any(source, contents=True)  # every record is parsed to be copied
     if before.problem is not None and not before.problem.only_torn:
         raise JournalError(
@@ -52,6 +54,24 @@ def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     return Copied(before.count, before.last_seq, before.last_digest)
 
 
+def require_empty(url: str) -> None:
+    """Before the source is read: a ``JournalError`` if the database ``url`` already holds
+    records (a journal not created yet is empty). ``into_database`` checks again under the
+    lock; this early check also keeps ``migrer`` from waiting forever on a destination that
+    is its source, whose lock it holds while reading it."""
+    with urls.connect(url) as connection:
+        try:
+            found = schema.version_of(url, connection)
+            if found is None:
+                return
+            schema.require(url, found)
+            used = _holds_records(connection)
+        except psycopg.Error as error:
+            raise urls.failed(url, error, "de lire") from None
+    if used:
+        raise _used(url)
+
+
 def into_database(lines: Iterable[bytes], url: str) -> None:
     """Every line into the empty journal ``url`` (schema created if missing), in one
     transaction under the journal's lock; ``JournalError`` if it already holds a journal."""
@@ -60,17 +80,25 @@ def into_database(lines: Iterable[bytes], url: str) -> None:
         try:
             with connection.transaction():
                 connection.execute(sink.LOCK, (schema.LOCK_CLASS,))
-                if connection.execute(f"SELECT 1 FROM {schema.TABLE} LIMIT 1").fetchone():
-                    raise JournalError(
-                        f"{urls.shown(url)} contient déjà un journal ; la copie va dans un "
-                        "journal vide. Rien n'a été copié."
-                    )
+                if _holds_records(connection):
+                    raise _used(url)
                 with connection.cursor() as cursor, cursor.copy(sink.COPY) as copy:
                     for line in lines:
                         copy.write_row(rows.row_of(line))
         except psycopg.Error as error:
             raise urls.failed(url, error, "d'écrire dans") from None
         _analyse(connection)
+
+
+def _holds_records(connection: psycopg.Connection) -> bool:
+    return connection.execute(f"SELECT 1 FROM {schema.TABLE} LIMIT 1").fetchone() is not None
+
+
+def _used(url: str) -> JournalError:
+    return JournalError(
+        f"{urls.shown(url)} contient déjà un journal ; la copie va dans un journal vide. Rien "
+        "n'a été copié."
+    )
 
 
 def _analyse(connection: psycopg.Connection) -> None:

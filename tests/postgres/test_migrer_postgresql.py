@@ -320,3 +320,25 @@ def test_version_8_keeps_each_row_whole_in_the_table_from_then_on(pg_url):
     assert verified.exit_code == 0 and "OK : 7 enregistrement(s) vérifié(s)" in verified.output
     again = tamis("journal", "migrer", "--journal", pg_url)
     assert again.output.endswith("schéma version 8 déjà à jour ; rien à migrer.\n")
+
+
+def test_migrer_into_the_journal_it_reads_is_refused_at_once(pg_url, tmp_path):
+    """The new journal being the old one (however spelt) waited forever: the old one's lock,
+    held while it is read, was the lock the copy into the new one waited for."""
+    import subprocess
+
+    old = tmp_path / "ancien.jsonl"
+    shutil.copy(V2_JOURNAL, old)
+    assert tamis("journal", "copier", str(old), pg_url).exit_code == 0
+    same = pg_url.replace("postgresql://", "postgres://", 1)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "tamis"), "journal", "migrer", same, "--journal",
+         pg_url],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"Erreur : {shown(same)} contient déjà un journal ; la copie va dans un journal vide. "
+        "Rien n'a été copié.\n"
+    )
+    assert read.verify(pg_url).count == 48
