@@ -255,13 +255,28 @@ def parse_filter(
         frozenset(_decision(d) for d in decisions),
         frozenset(_text(rule, Criterion.RULE) for rule in rules),
         tuple(_fact(_text(f, Criterion.FACT)) for f in facts),
-        _optional(sender, Criterion.SENDER),
+        _optional(None if sender is None else sender_part(sender), Criterion.SENDER),
         _bound(since, Criterion.SINCE, end=False) if since else None,
         _bound(until, Criterion.UNTIL, end=True) if until else None,
         _optional(policy, Criterion.POLICY),
         _optional(invitation, Criterion.INVITATION),
         _optional(invitation_prefix, Criterion.INVITATION),
     )
+
+
+def sender_part(query: str) -> str:
+    """What to look for in a sender's name or URL: a pasted profile URL keeps from
+    ``linkedin.com/`` on (the scheme, ``www.`` or ``ca.`` and a ``?trk=…`` left aside), else
+    loses its scheme and ``www.``; a final ``/`` goes too, which recorded URLs may write
+    otherwise. A query that would be left empty (spaces) is kept as given: it never matches
+    everything (``effacer --expediteur``)."""
+    text = query.strip()
+    at = text.casefold().find("linkedin.com/")
+    if at >= 0:
+        text = text[at:].split("?", 1)[0].split("#", 1)[0]
+    for start in ("https://", "http://", "www."):
+        text = text[len(start) :] if text.lower().startswith(start) else text
+    return text.rstrip("/") or text or query
 
 
 def _optional(value: str | None, criterion: Criterion) -> str | None:

@@ -114,7 +114,7 @@ def look_up(
         return Lookup(Designation.ID if found else Designation.NOTHING, found, [])
     for designation, flt in (
         (Designation.PREFIX, parse_filter(invitation_prefix=query)),
-        (Designation.SENDER, parse_filter(sender=sender_part(query))),
+        (Designation.SENDER, parse_filter(sender=query)),  # a pasted URL: filters.sender_part
     ):
         candidates = _candidates(search(path, flt, _quiet, index=index, **pool))
         if len(candidates) == 1:
@@ -123,15 +123,6 @@ def look_up(
         if candidates:
             return Lookup(designation, [], candidates)
     return Lookup(Designation.NOTHING, [], [])
-
-
-def sender_part(query: str) -> str:
-    """What to look for in a sender's name or URL: a pasted profile URL loses its scheme,
-    ``www.`` and final ``/``, which recorded URLs may write otherwise."""
-    text = query.strip()
-    for start in ("https://", "http://", "www."):
-        text = text[len(start) :] if text.lower().startswith(start) else text
-    return text.rstrip("/") or text
 
 
 def _candidates(rows: Iterator[dict[str, Json]]) -> list[Candidate]:

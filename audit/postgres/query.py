@@ -428,7 +428,7 @@ def look_up(url: str, query: str, warn: Callable[[str], None]) -> why.Lookup:
         return why.Lookup(why.Designation.ID if found else why.Designation.NOTHING, found, [])
     for designation, flt in (
         (why.Designation.PREFIX, parse_filter(invitation_prefix=query)),
-        (why.Designation.SENDER, parse_filter(sender=why.sender_part(query))),
+        (why.Designation.SENDER, parse_filter(sender=query)),
     ):
         candidates = why._candidates(search(url, flt, warn))  # the copies, in this process
         if len(candidates) == 1:

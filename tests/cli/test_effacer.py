@@ -125,6 +125,27 @@ def test_erase_by_sender_name_or_url(journal):
     assert "OK : 10 enregistrement(s)" in out and "3 décision(s) aux données" in out
 
 
+def test_erase_by_a_profile_url_pasted_from_the_browser(journal):
+    """The address as the browser shows it (final « / », ``ca.``, ``?trk=…``) erased nothing,
+    « Aucune décision ni aucun conseil à effacer. », exit 0: the recorded URL has none of
+    them. ``chercher`` and ``GET …/journal`` found nothing either; only ``pourquoi`` did."""
+    pasted = "https://ca.linkedin.com/in/P3/?trk=public_profile"
+    found = run("chercher", "--journal", str(journal), "--expediteur", pasted)
+    assert "1 décision(s) trouvée(s)" in found.stderr
+    result = erase(journal, "--expediteur", pasted)
+    assert result.output.startswith("1 décision(s) effacée(s) (n° 6) ;")
+    assert all(p not in journal.read_bytes() for p in personal_bytes(3))
+
+
+def test_an_expediteur_of_spaces_erases_nobody(journal):
+    """Normalising a pasted URL must not turn « --expediteur "  " » into a match-all."""
+    before = journal.read_bytes()
+    result = run("effacer", "--journal", str(journal), "--expediteur", "  ", "--motif", "m",
+                 "--oui")  # fmt: skip
+    assert result.exit_code != 0 or "Aucune décision" in result.output
+    assert journal.read_bytes() == before
+
+
 def test_erase_by_filter(journal):
     erase(journal, "--decision", "refuser")  # the even ones (no photo)
     data = journal.read_bytes()
