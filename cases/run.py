@@ -23,6 +23,7 @@ from tamis.cases.discover import Found
 from tamis.cases.load import load_case_file
 from tamis.cases.model import Case, CaseFile
 from tamis.cases.problems import Problems
+from tamis.engine.engines import EngineFailed, undecided
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.vocabulary import Value
 
@@ -207,13 +208,31 @@ class _Runner:
         case = ready.case
         asked = [fact.name for fact in case.expected.facts]
         runs = tuple(
-            EngineRun(name, deciding.decide(engine, case.invitation, ready.context,
-                                            ready.parameters, asked))
+            run
             for name, engine in engines
-        )  # fmt: skip
+            if (run := self.attempt(report, ready, name, engine, asked)) is not None
+        )
+        if not runs:
+            return None
         mismatches = compare(case, runs[0].outcome) + engines_differ(runs)
         note = _context_note(case, ready)
         return CaseResult(report.path, report.policy, case, runs, tuple(mismatches), note)
+
+    def attempt(
+        self, report: FileReport, ready: Ready, name: str, engine: deciding.Decider, asked: list
+    ) -> EngineRun | None:
+        """One engine's run of a case, or None when the engine could not decide it
+        (durable-rules' limits): said in ``engine_errors``, which fails the session."""
+        case = ready.case
+        try:
+            outcome = deciding.decide(
+                engine, case.invitation, ready.context, ready.parameters, asked
+            )
+        except EngineFailed as error:
+            why = undecided(case.invitation.id, error, journaling=False)
+            self.session.engine_errors.append(f"{report.path}, cas « {case.name} » : {why}")
+            return None
+        return EngineRun(name, outcome)
 
 
 def _selected(case_file: CaseFile, keywords: tuple[str, ...]) -> CaseFile:

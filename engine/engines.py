@@ -58,9 +58,9 @@ def undecided(ident: str, error: EngineFailed, *, journaling: bool = True) -> st
         )
     else:
         why = _durable_error(error.detail)
-    kept = " rien n'a été inscrit au journal pour elle." if journaling else ""
+    kept = " ; rien n'a été inscrit au journal pour elle." if journaling else "."
     return (
-        f"invitation « {ident} » : le moteur « durable » n'a pas pu la décider : {why} ;{kept}"
+        f"invitation « {ident} » : le moteur « durable » n'a pas pu la décider : {why}{kept}"
         " Le moteur « natif » (--moteur natif), celui par défaut, la décide."
     )
 

@@ -124,3 +124,19 @@ def test_numbers_written_plainly_still_decide_as_natif(score: float) -> None:
     facts = {"message.score_commercial": score}
     found = DurablePolicy(policy).decide(facts)
     assert found.action is compile_policy(policy).decide(facts).action
+
+
+def test_tester_names_the_case_the_engine_could_not_decide(tmp_path: Path) -> None:
+    """« tamis tester --moteur durable » ended in DurableFailed's traceback."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    cases = (
+        '[[cas]]\nnom = "court"\ninvitation.expediteur = { titre = "x" }\n'
+        'attendu.decision = "examiner"\n\n'
+        f'[[cas]]\nnom = "long"\ninvitation.expediteur = {{ titre = "{TOO_LONG}" }}\n'
+        'attendu.decision = "accepter"\n'
+    )
+    (tmp_path / "p.cas.toml").write_text(cases, encoding="utf-8")
+    done = tamis("tester", "--moteur", "durable", "p.tamis", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert f"Erreur : p.cas.toml, cas « long » : {REASON}" in done.stderr
+    assert "1 réussi, 0 échoué" in done.stdout and "Traceback" not in done.stderr
