@@ -214,15 +214,17 @@ def version_of(url: str, connection: psycopg.Connection) -> int | None:
 
 
 _HIDDEN = """
-SELECT current_user, n.nspname FROM pg_namespace n
-JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = 'tamis_schema'
+SELECT current_user, n.nspname, quote_ident(current_user), quote_ident(n.nspname)
+FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = 'tamis_schema'
 WHERE NOT has_schema_privilege(n.oid, 'USAGE')
-    AND n.nspname = ANY (SELECT btrim(name, ' "')
+    AND n.nspname = ANY (SELECT (parse_ident(btrim(name), false))[1]
                          FROM unnest(string_to_array(current_setting('search_path'), ',')) name)
 LIMIT 1
 """
 """A journal in a schema the search path names but the role may not use: PostgreSQL leaves
-such a schema out of the search path without a word, and the journal looks absent."""
+such a schema out of the search path without a word, and the journal looks absent. The
+setting lists each schema as an identifier (quoted when its name needs it), which
+``parse_ident`` reads as the server does; the names come back quoted for the ``GRANT``."""
 
 
 def _require_usage(url: str, connection: psycopg.Connection) -> None:
@@ -231,11 +233,11 @@ def _require_usage(url: str, connection: psycopg.Connection) -> None:
     (« ne contient pas de journal tamis ; créez-le »), which exists."""
     found = connection.execute(_HIDDEN).fetchone()
     if found is not None:
-        role, name = found
+        role, name, role_sql, name_sql = found
         raise JournalError(
             f"le rôle « {role} » n'a pas accès au schéma « {name} », où est le journal "
             f"PostgreSQL {urls.shown(url)} : accordez-le avec le rôle propriétaire (GRANT "
-            f"USAGE ON SCHEMA {name} TO {role};), puis les droits sur ses tables (voir "
+            f"USAGE ON SCHEMA {name_sql} TO {role_sql};), puis les droits sur ses tables (voir "
             "« Droits » dans docs/journal-postgresql.md). Rien n'a été lu ni écrit."
         )
 

@@ -607,3 +607,25 @@ def test_a_role_that_may_not_create_or_change_the_tables_is_told_which_role_may(
             "(voir « Droits » dans docs/journal-postgresql.md). Rien n'a été lu ni écrit.\n",
         )
         assert role.secret not in created.output + migrated.output + refused.output
+
+
+def test_a_schema_the_role_may_not_use_is_found_however_the_search_path_spells_it(pg_url):
+    """The search path as the server reads it: « CACHE » unquoted is the schema cache, and a
+    schema whose name needs quotes is named quoted in the GRANT to run (the first check
+    compared the setting's raw words, and printed « GRANT USAGE ON SCHEMA Cache … »)."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute('CREATE SCHEMA cache; CREATE SCHEMA "Cache"')
+    for spelt in ("cache", "%22Cache%22"):
+        made = tamis("journal", "initialiser", f"{pg_url}?options=-csearch_path%3D{spelt}")
+        assert made.exit_code == 0, made.output
+    with login_role(pg_url, "lecteur") as role:
+        spellings = (("CACHE", "cache", "cache"), ("%22Cache%22", "Cache", '"Cache"'))
+        for spelt, name, grant in spellings:
+            url = f"{role.url}?options=-csearch_path%3D{spelt}"
+            refused = tamis("journal", "verifier", "--journal", url)
+            assert refused.exit_code == 1
+            assert (
+                f"n'a pas accès au schéma « {name} », où est le journal PostgreSQL "
+                f"{shown(url)} : accordez-le avec le rôle propriétaire (GRANT USAGE ON SCHEMA "
+                f"{grant} TO {role.name};)"
+            ) in refused.output
