@@ -157,7 +157,10 @@ def _separator(head: Sequence[str], required: Sequence[str]) -> str:
     for line in head:
         if all(col in line for col in required):
             for separator in SEPARATORS:
-                cells = next(csv.reader([line], delimiter=separator), [])
+                try:
+                    cells = next(csv.reader([line], delimiter=separator), [])
+                except csv.Error:  # a carriage return inside the line (« \rFrom,To,… »)
+                    continue
                 if all(col in (c.strip() for c in cells) for col in required):
                     return separator
     return ","

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from invitation_helpers import EXAMPLES, example_context
 
@@ -31,6 +31,7 @@ def mutated(draw):
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(max_size=300), mutated()))
+@example("\r" + SAMPLES[1])  # a carriage return before the header: csv.Error, a traceback
 def test_reading_and_extracting_never_raise(text):
     context = example_context()
     for record in read_invitations(io.StringIO(text), name="fuzz", sens="toutes"):
