@@ -423,6 +423,14 @@ def require(url: str, found: int) -> None:
         )
 
 
+def require_current(url: str, found: int | None) -> None:
+    """``require``, for a version read by a writer under the journal's lock (None: its
+    ``tamis_schema`` was emptied since it connected)."""
+    if found is None:
+        raise _foreign(url, "tamis_schema", "elle est vide, alors que tamis y inscrit sa version")
+    require(url, found)
+
+
 def _not_newer(url: str, found: int) -> None:
     if found > VERSION:
         raise JournalError(

@@ -48,11 +48,16 @@ from tamis.audit.postgres import url as urls
 COPY = f"COPY {schema.TABLE} ({', '.join(rows.COLUMNS)}) FROM STDIN"
 LOCK = f"SELECT pg_advisory_xact_lock(%s, '{schema.TABLE}'::regclass::oid::integer)"
 _HEAD = f"""
-SELECT seq, empreinte,
-       (SELECT politique_sha256 FROM {schema.TABLE}
-         WHERE politique_sha256 IS NOT NULL ORDER BY seq DESC LIMIT 1)
-  FROM {schema.TABLE} ORDER BY seq DESC LIMIT 1
+SELECT (SELECT max(version) FROM tamis_schema), head.*
+  FROM (SELECT) one LEFT JOIN LATERAL (
+    SELECT seq, empreinte,
+           (SELECT politique_sha256 FROM {schema.TABLE}
+             WHERE politique_sha256 IS NOT NULL ORDER BY seq DESC LIMIT 1)
+      FROM {schema.TABLE} ORDER BY seq DESC LIMIT 1) head ON true
 """
+"""The schema's version and the chain's head, read under the lock in one statement: a
+schema migrated by another tamis while this writer ran (its version checked only when it
+connected) stops the batch before anything is written, as it stops any command."""
 
 
 class Keyed:
@@ -163,7 +168,7 @@ class PostgresSink:
         connection = self._connected()
         try:
             connection.execute(LOCK, (schema.LOCK_CLASS,))
-            return connection.execute(_HEAD).fetchone()
+            version, *head = connection.execute(_HEAD).fetchone()
         except psycopg.OperationalError as error:
             self._rollback()
             if retry and not self.connected:
@@ -172,6 +177,10 @@ class PostgresSink:
         except psycopg.Error as error:
             self._rollback()
             raise urls.failed(self.url, error, "de lire") from None
+        if version != schema.VERSION:
+            self._rollback()
+            schema.require_current(self.url, version)
+        return tuple(head) if head[0] is not None else None
 
     def msg(
         self, pieces: list[bytes], record: dict | None = None, records: list | None = None

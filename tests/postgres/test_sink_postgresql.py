@@ -59,3 +59,30 @@ def test_writers_keep_one_chain_when_the_server_defaults_to_repeatable_read(jour
     assert errors == []
     result = read.verify(journal)
     assert result.ok and result.count == 1 + 1 + 4 * 15
+
+
+def test_a_schema_migrated_while_a_writer_runs_stops_its_next_batch(journal):
+    """The version was checked only when the writer connected: a service kept writing rows
+    of its own layout into a schema another tamis had migrated since (while every read, and
+    /sante, refused it). The writer reads the version under the lock, with the head."""
+    from tamis.audit.errors import JournalError
+    from tamis.audit.postgres.url import shown
+
+    policy = checked()
+    with open_journal(journal) as writer:
+        writer.record_decisions(entries(1), policy=policy)
+        before = read.verify(journal).count
+        with psycopg.connect(journal, autocommit=True) as admin:
+            admin.execute("INSERT INTO tamis_schema (version) VALUES (%s)", (schema.VERSION + 1,))
+        with pytest.raises(JournalError) as refused:
+            writer.record_decisions(entries(1, first=1), policy=policy)
+        assert str(refused.value) == (
+            f"le journal PostgreSQL {shown(journal)} a un schéma de version "
+            f"{schema.VERSION + 1}, plus récent que celui que cette version de tamis connaît "
+            f"({schema.VERSION}) ; mettez tamis à jour. Rien n'a été lu ni écrit."
+        )
+        with psycopg.connect(journal, autocommit=True) as admin:
+            assert admin.execute("SELECT count(*) FROM tamis_journal").fetchone() == (before,)
+            admin.execute("DELETE FROM tamis_schema WHERE version > %s", (schema.VERSION,))
+        writer.record_decisions(entries(1, first=2), policy=policy)  # the same writer goes on
+    assert read.verify(journal).count == before + 1
