@@ -1,4 +1,4 @@
-"""At start: no two workspaces of a service write one journal.
+"""At start: no two workspaces of a service write one journal, or one file of seals.
 
 A workspace is one person's policy, context and journal, behind tokens of its own. Two
 workspaces naming the same journal (the same file, or the same PostgreSQL table however its
@@ -18,13 +18,20 @@ from tamis.service.config import ServiceConfig, WorkspaceConfig
 
 
 def check(config: ServiceConfig) -> None:
-    """A ``JournalError`` if two workspaces of ``config`` name one journal."""
-    seen: dict[tuple[str, ...], WorkspaceConfig] = {}
+    """A ``JournalError`` if two workspaces of ``config`` name one journal, or append their
+    scheduled seals to one file (``tamis journal verifier --sceau`` would then check the
+    seals of each journal against the other, and call it cut short)."""
+    journals: dict[tuple[str, ...], WorkspaceConfig] = {}
+    seals: dict[str, WorkspaceConfig] = {}
     for workspace in config.workspaces.values():
-        key = _identity(workspace)
-        first = seen.setdefault(key, workspace)
+        first = journals.setdefault(_identity(workspace), workspace)
         if first is not workspace:
             raise JournalError(_shared(first, workspace))
+        if workspace.seals is None:
+            continue
+        first = seals.setdefault(str(workspace.seals.resolve()), workspace)
+        if first is not workspace:
+            raise JournalError(_seals_shared(first, workspace))
 
 
 def _identity(workspace: WorkspaceConfig) -> tuple[str, ...]:
@@ -46,4 +53,13 @@ def _shared(first: WorkspaceConfig, second: WorkspaceConfig) -> str:
         "recevrait la réponse que l'autre a donnée. Donnez à chaque espace son journal : un "
         "autre fichier, ou un autre schéma PostgreSQL de la base (options=-csearch_path%3DNOM "
         "dans l'URL, après CREATE SCHEMA NOM et tamis journal initialiser)"
+    )
+
+
+def _seals_shared(first: WorkspaceConfig, second: WorkspaceConfig) -> str:
+    return (
+        f"les espaces « {first.name} » et « {second.name} » ajoutent leurs sceaux au même "
+        f"fichier ({first.seals}) : tamis journal verifier --sceau y vérifierait les sceaux de "
+        "chaque journal contre l'autre, et le dirait tronqué. Donnez à chaque espace son "
+        "fichier de sceaux (« sceaux » dans [espaces.NOM])"
     )

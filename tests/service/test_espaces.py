@@ -394,3 +394,27 @@ def test_two_workspaces_naming_one_journal_file_stop_the_start(tmp_path: Path) -
         "dans l'URL, après CREATE SCHEMA NOM et tamis journal initialiser) ; le service n'a pas "
         "démarré."
     )
+
+
+def test_two_workspaces_appending_seals_to_one_file_stop_the_start(tmp_path: Path) -> None:
+    """Seals of two journals in one file: tamis journal verifier --sceau checked each one's
+    seals against the other journal and said it was cut short (« journal tronqué ou
+    remplacé »), a false alarm of tampering; the service used to start."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        "".join(
+            f'[espaces.{name}]\npolitique = "essai.tamis"\njournal = "{name}.jsonl"\n'
+            'sceaux = "sceaux.txt"\n'
+            for name in ("a", "b")
+        ),
+        encoding="utf-8",
+    )
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Erreur : les espaces « a » et « b » ajoutent leurs sceaux au même fichier (sceaux.txt) "
+        ": tamis journal verifier --sceau y vérifierait les sceaux de chaque journal contre "
+        "l'autre, et le dirait tronqué. Donnez à chaque espace son fichier de sceaux (« sceaux » "
+        "dans [espaces.NOM]) ; le service n'a pas démarré."
+    )
+    assert not (tmp_path / "sceaux.txt").exists()
