@@ -149,18 +149,14 @@ def field_of(errors: tuple[str, ...]) -> str | None:
 
 
 def single(outcome: Outcome) -> dict[str, Any]:
-    """One invitation's answer: ``tamis decider``'s JSON line, or 422 with its errors, or
-    500 when the workspace's engine could not decide it: not the client's fault (a 4xx
-    would say to change the request), nor passing (a 503 would say to send it again)."""
-    if outcome.undecided:
-        raise ApiError(500, outcome.errors[0], None, extra={"erreurs": list(outcome.errors)})
+    """One invitation's answer: ``tamis decider``'s JSON line, or 422 with its errors, also
+    when the workspace's engine could not decide it: a value past what the durable engine
+    reads (a text of more than 65,535 bytes), which the client can change, as a too large
+    body; never a 500, which would say tamis failed, nor a 503, which would say to retry.
+    Its reason names the value; ``champ`` is null there, as the value may be a fact's."""
     if outcome.result is None:
-        raise ApiError(
-            422,
-            outcome.errors[0],
-            field_of(outcome.errors) or "corps",
-            extra={"erreurs": list(outcome.errors)},
-        )
+        field = None if outcome.undecided else field_of(outcome.errors) or "corps"
+        raise ApiError(422, outcome.errors[0], field, extra={"erreurs": list(outcome.errors)})
     if outcome.warnings:
         return {**outcome.result, "avertissements": list(outcome.warnings)}
     return outcome.result

@@ -96,7 +96,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 DECISIONS_ERRORS = {
     **ERRORS,
-    500: {"model": ErreurDecision, "description": "Le moteur de l'espace n'a pas pu décider"},
+    422: {
+        "model": ErreurDecision,
+        "description": "Invitation invalide, ou que le moteur de l'espace ne sait pas décider",
+    },
 }
 
 _INVITATIONS = {

@@ -33,11 +33,13 @@ def served(work: Path):
     assert server.stop() == 0
 
 
-def test_one_invitation_is_a_500_naming_it_and_nothing_is_journaled(served, work) -> None:
+def test_one_invitation_is_a_422_naming_it_and_nothing_is_journaled(served, work) -> None:
     with served.client() as http:
         answer = http.post("/decisions", json=LONG)
-    assert answer.status_code == 500
+    assert answer.status_code == 422  # the value is past durable's limit: never a 500
     body = answer.json()
+    assert body["champ"] is None
+    assert "« expediteur.titre » dépasse 65\u202f535 octets" in body["erreur"]
     assert body["erreur"].startswith(REASON) and body["erreurs"] == [body["erreur"]]
     assert "moteur « natif »" in body["erreur"] and "Traceback" not in answer.text
     assert all(d["id"] != "long" for d in decisions_in(work / "j.jsonl"))
