@@ -101,14 +101,6 @@ def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
                 f"--avant : date illisible « {avant} » ; écrivez AAAA-MM-JJ (UTC)."
             ) from None
         assert bound is not None
-        tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-        if bound[:10] > tomorrow:  # a typo (2062 for 2026) would purge the whole journal
-            raise click.UsageError(
-                f"--avant : « {avant} » est dans le futur : la purge effacerait les données"
-                " personnelles de toutes les décisions et de tous les conseils du journal."
-                f" Pour tout purger jusqu'à maintenant, donnez --avant {tomorrow} (demain, UTC)."
-                " Rien n'a été effacé."
-            )
         return bound, f"purge des enregistrements antérieurs au {avant}"
     if contexte is None:
         raise click.UsageError(

@@ -468,15 +468,3 @@ def test_usage_errors(journal):
     assert twice.stdout == "Aucune décision ni aucun conseil à effacer.\n"
     assert "déjà effacé" in twice.stderr
     assert "Traceback" not in nothing.output + no_motif.output + missing.output + again.output
-
-
-def test_purger_refuses_a_date_past_tomorrow_and_erases_nothing(journal):
-    """A year typed wrong (2062 for 2026) is in the future: purging before it would erase
-    every sender's data; tomorrow (every record up to now) is still accepted."""
-    before = journal.read_bytes()
-    later = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
-    result = run("purger", "--journal", str(journal), "--avant", later, "--oui")
-    assert result.exit_code == 2
-    assert f"--avant : « {later} » est dans le futur" in result.output
-    assert "Rien n'a été effacé." in result.output and "Traceback" not in result.output
-    assert journal.read_bytes() == before
