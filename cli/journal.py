@@ -31,7 +31,7 @@ from tamis.audit.advice import ID_PREFIX as ADVICE_PREFIX
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
 from tamis.audit.filters import FilterError, Sender
-from tamis.audit.postgres.backend import shown, verify_any
+from tamis.audit.postgres.backend import shown, stats_any, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
@@ -530,11 +530,7 @@ def _search(journal: str, flt: Any, sans_index: bool) -> Iterable[dict]:
 
 def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -> Stats:
     """``stats``' counts: a file's through its index or scan, PostgreSQL's by SQL."""
-    if not postgres_url(journal):
-        return queries.journal_stats(journal, flt, per, warn, local=local, index=not sans_index)
-    from tamis.audit.postgres import query
-
-    return query.journal_stats(journal, flt, per, warn, local=local)
+    return stats_any(journal, flt, per, warn, local=local, index=not sans_index)
 
 
 def _chosen(journal: str, flt: Any, sans_index: bool) -> Callable[[], Iterable[dict]]:

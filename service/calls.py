@@ -26,6 +26,7 @@ from tamis.audit.errors import JournalError
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.postgres.answers import Answer, Answered
+from tamis.audit.postgres.backend import stats_any
 from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
 from tamis.audit.torn import tail_refused
@@ -389,11 +390,7 @@ def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> l
 
 
 def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:
-    if is_url(journal):  # each invitation once, its latest decision, as for a file
-        from tamis.audit.postgres import query
-
-        return query.journal_stats(str(journal), flt, per, warn).as_dict()
-    return queries.journal_stats(journal, flt, per, warn).as_dict()
+    return stats_any(str(journal), flt, per, warn).as_dict()
 
 
 def replay(

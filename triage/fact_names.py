@@ -50,12 +50,6 @@ def unknown_fact(error: FilterError) -> str:
 
 def recorded_facts(journal: str | object, warn: Warn, *, index: bool = True) -> list[str]:
     """The fact names the journal's decisions hold (each invitation's latest decision)."""
-    from tamis.audit.postgres.url import is_url
+    from tamis.audit.postgres.backend import stats_any
 
-    if is_url(journal):
-        from tamis.audit.postgres import query
-
-        return list(query.journal_stats(str(journal), Filter(), "jour", warn).by_fact)
-    from tamis.audit import queries
-
-    return list(queries.journal_stats(journal, Filter(), "jour", warn, index=index).by_fact)  # type: ignore[arg-type]
+    return list(stats_any(str(journal), Filter(), "jour", warn, index=index).by_fact)

@@ -1,21 +1,46 @@
 """A journal named by a path or by a ``postgresql://`` URL: the few operations that take
-either (``verifier``, ``copier``). psycopg is imported only for a URL, so file journals
+either (``verifier``, ``copier``, ``stats``). psycopg is imported only for a URL, so file journals
 never load it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tamis.audit import reader
 from tamis.audit.errors import warn_on_stderr
 from tamis.audit.postgres import url as urls
 from tamis.audit.verify import Problem, Verification, verify_journal
 
+if TYPE_CHECKING:  # annotations only: ``shown``'s users (conseiller…) need not load them
+    from tamis.audit.filters import Filter
+    from tamis.audit.stats import Stats
+
 
 def shown(journal: str) -> str:
     """A journal's name as users may see it (a URL without its password)."""
     return urls.shown(journal) if urls.is_url(journal) else journal
+
+
+def stats_any(
+    journal: str,
+    flt: Filter,
+    per: str,
+    warn: Callable[[str], None],
+    *,
+    local: bool = False,
+    index: bool = True,
+) -> Stats:
+    """``journal stats``' counts: a file's through its index (``index``) or scan,
+    PostgreSQL's by SQL, each invitation once, its latest decision."""
+    if not urls.is_url(journal):
+        from tamis.audit import queries
+
+        return queries.journal_stats(journal, flt, per, warn, local=local, index=index)
+    from tamis.audit.postgres import query
+
+    return query.journal_stats(journal, flt, per, warn, local=local)
 
 
 def verify_any(journal: str, *, contents: bool = False) -> Verification:
