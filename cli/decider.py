@@ -66,7 +66,9 @@ from tamis.triage.pipeline import (
 from tamis.triage.repeat import Ledger, Repeats, Rerun
 
 EXIT_REJECTED = 3
-REJECTED, KNOWN = "rejetée", "déjà décidée"  # tally keys beside the actions
+# Tally keys beside the actions: a record that is not a valid invitation, a valid one the
+# engine could not decide (``--moteur durable``'s limits), one the journal had decided.
+REJECTED, UNDECIDED, KNOWN = "rejetée", "non décidée", "déjà décidée"
 BATCH = 256  # invitations decided, journaled in one write, then printed
 PARALLEL_FROM = 256 * 1024  # bytes of input from which workers pay for their start
 # Default workers at most. This process keeps ≈ 18 µs of CPU per invitation and a worker ≈ 84
@@ -159,7 +161,7 @@ def decider(
     décidée (quelle que soit la politique) est passée.
 
     Codes de sortie : 0 toutes décidées ou déjà décidées, 1 erreur fatale, 2 usage incorrect,
-    3 certaines invitations rejetées (signalées sur la sortie d'erreur).
+    3 certaines invitations rejetées ou non décidées (signalées sur la sortie d'erreur).
     """
     rerun = rerun_mode(redecider, nouvelles)
     if fichier not in (None, "-") and same_file(fichier, journal):
@@ -185,7 +187,7 @@ def decider(
             repeats = Repeats(setup, ledger, rerun, minimise=minimiser, seen=seen)
         tally = run_batch(setup, records, sink, reporter, view, size, repeats, pool, seen)
     click.echo(summary(tally, rerun), err=True)
-    if tally[REJECTED]:
+    if tally[REJECTED] or tally[UNDECIDED]:
         sys.exit(EXIT_REJECTED)
 
 
@@ -353,7 +355,7 @@ def run_batch(
     Each batch's lines are printed in one write of bytes (a JSON line is orjson's bytes as
     they are); a record with a note flushes the lines before it, so stdout and stderr keep
     the input's order."""
-    tally: Counter = Counter({REJECTED: 0, KNOWN: 0})
+    tally: Counter = Counter({REJECTED: 0, UNDECIDED: 0, KNOWN: 0})
     if pool is None:
         batches = decide_batches(setup, records, sink, batch_size=size, triage=repeats)  # type: ignore[arg-type]
     else:
@@ -399,7 +401,9 @@ def _tally_key(outcome: Outcome | Done) -> str:
         return outcome.decision.action.value
     if type(outcome) is Done:
         return outcome.action
-    return KNOWN if type(outcome) is Known else REJECTED
+    if type(outcome) is Known:
+        return KNOWN
+    return UNDECIDED if outcome.undecided else REJECTED  # type: ignore[union-attr]
 
 
 def shown_format(format_: str | None, trace: bool) -> str:
@@ -444,12 +448,17 @@ def render_known(known: Known, view: View) -> bytes:
 
 
 def summary(tally: Counter, rerun: Rerun = Rerun.CHANGED) -> str:
-    """« 3 invitation(s) décidée(s) (accepter 1, refuser 2), 5 déjà décidée(s) … »."""
-    rejected, known = tally[REJECTED], tally[KNOWN]
-    decided = {action: n for action, n in tally.items() if action not in (REJECTED, KNOWN) and n}
+    """« 3 invitation(s) décidée(s) (accepter 1, refuser 2), 5 déjà décidée(s) …, 1 non
+    décidée(s) par le moteur « durable », 2 rejetée(s). »: an invitation the engine could not
+    decide was valid, and is not counted among the rejected ones."""
+    rejected, undecided, known = tally[REJECTED], tally[UNDECIDED], tally[KNOWN]
+    others = (REJECTED, UNDECIDED, KNOWN)
+    decided = {action: n for action, n in tally.items() if action not in others and n}
     total = sum(decided.values())
     details = ", ".join(f"{action} {number(n)}" for action, n in sorted(decided.items()))
     text = f"{number(total)} invitation(s) décidée(s)" + (f" ({details})" if details else "")
     if known:
         text += f", {number(known)} déjà décidée(s), non redécidée(s){HINTS[rerun]}"
+    if undecided:
+        text += f", {number(undecided)} non décidée(s) par le moteur « durable »"
     return text + (f", {number(rejected)} rejetée(s)." if rejected else ".")

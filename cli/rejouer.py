@@ -106,18 +106,29 @@ def context_warning(count: int, contexte: str | None) -> str:
 def print_report(report: Report, console: Console, *, utc: bool = False) -> None:
     """The counts, then one table per change, then the total: every text from the journal
     made safe, times local (or UTC), numbers the French way, columns wrapped to the width."""
-    if not report.total:
+    if not report.total and not report.rejected:
         console.print("Aucune décision du journal ne correspond à ces critères.")
         return
-    console.print(counts_table(report))
+    if report.total:
+        console.print(counts_table(report))
     for change in report.changes:
         console.print(change_table(change, utc=utc))
-    console.print(
-        Text(
-            f"{number(report.total)} invitation(s) rejouée(s) ; {number(len(report.changes))} "
-            "changerai(en)t de décision."
-        )
-    )
+    console.print(Text(tally_line(report)))
+
+
+def tally_line(report: Report) -> str:
+    """« 3 invitation(s) rejouée(s) ; 1 changerai(en)t de décision ; 1 non décidée(s) par le
+    moteur « durable » ; 1 rejetée(s). »: an invitation the engine could not decide was
+    valid, and is not counted among the records that no longer validate."""
+    parts = [
+        f"{number(report.total)} invitation(s) rejouée(s)",
+        f"{number(len(report.changes))} changerai(en)t de décision",
+    ]
+    if report.undecided:
+        parts.append(f"{number(report.undecided)} non décidée(s) par le moteur « durable »")
+    if rejected := len(report.rejected) - report.undecided:
+        parts.append(f"{number(rejected)} rejetée(s)")
+    return " ; ".join(parts) + "."
 
 
 def counts_table(report: Report) -> Table:

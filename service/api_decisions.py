@@ -138,7 +138,8 @@ async def read_records(request: Request, sens: Sens) -> tuple[bytes, list[calls.
 def count(request: Request, workspace: Workspace, outcomes: list[Outcome]) -> None:
     metrics = request.app.state.metrics
     actions = [(o.action, o.rule) for o in outcomes if o.action is not None and o.rule]
-    metrics.decided(workspace.name, actions, len(outcomes) - len(actions))
+    undecided = sum(o.undecided for o in outcomes)
+    metrics.decided(workspace.name, actions, len(outcomes) - len(actions) - undecided, undecided)
     metrics.synced(workspace.name, workspace.new_syncs())
 
 

@@ -46,7 +46,8 @@ class Metrics:
         )
         self.rejected = Counter(
             "tamis_entrees_rejetees",
-            "Entrées refusées : invitations invalides, corps refusés (par statut HTTP)",
+            "Entrées refusées : invitations invalides, non décidées par le moteur, corps refusés"
+            " (par statut HTTP)",
             ["espace", "raison"],
             registry=r,
         )
@@ -60,14 +61,20 @@ class Metrics:
             "tamis_rechargements", "Rechargements de politique", ["espace", "resultat"], registry=r
         )
 
-    def decided(self, workspace: str, actions: list[tuple[str, str]], rejected: int) -> None:
-        """One request's decisions ((action, rule) each) and invalid invitations."""
+    def decided(
+        self, workspace: str, actions: list[tuple[str, str]], rejected: int, undecided: int = 0
+    ) -> None:
+        """One request's decisions ((action, rule) each), invalid invitations, and valid ones
+        the engine could not decide (``non_decidee``: not the client's mistake, a limit of
+        the durable engine, which an operator wants told apart)."""
         for action, rule in actions:
             self.decisions.labels(workspace, action, rule).inc()
         if actions:
             self.appends.labels(workspace).inc(len(actions))
         if rejected:
             self.rejected.labels(workspace, "invitation_invalide").inc(rejected)
+        if undecided:
+            self.rejected.labels(workspace, "non_decidee").inc(undecided)
 
     def synced(self, workspace: str, count: int) -> None:
         if count > 0:

@@ -86,6 +86,8 @@ def test_decider_names_it_journals_the_others_and_exits_3(work: Path, processes:
     assert "long" not in ids and len(ids) == 3001
     assert '"id":"long"' not in done.stdout
     assert json.loads(done.stdout.splitlines()[0])["decision"] == "examiner"
+    last = done.stderr.splitlines()[-1]  # it was « 1 rejetée(s) », as if it were invalid
+    assert last.endswith("), 1 non décidée(s) par le moteur « durable ».") and "rejet" not in last
 
 
 def test_rejouer_names_it_by_its_journal_record_and_exits_3(work: Path) -> None:
@@ -98,6 +100,22 @@ def test_rejouer_names_it_by_its_journal_record_and_exits_3(work: Path) -> None:
     report = json.loads(done.stdout)
     assert report["total"] == 3001 and report["non_decidees"] == 1
     assert "Traceback" not in done.stderr
+
+
+def test_rejouer_counts_it_in_its_text_summary(tmp_path: Path) -> None:
+    """The text summary did not count it; alone in the selection, it read « Aucune décision du
+    journal ne correspond à ces critères. » with exit code 3."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "i.jsonl").write_text(invitation("a", "x") + invitation("long", TOO_LONG))
+    done = tamis("decider", "-p", "p.tamis", "i.jsonl", "--journal", "j.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    args = ("-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl")
+    done = tamis("rejouer", *args, "--decision", "accepter", cwd=tmp_path)  # « long » alone
+    assert done.returncode == 3, done.stderr
+    assert " ".join(done.stdout.split()) == (
+        "0 invitation(s) rejouée(s) ; 0 changerai(en)t de décision ;"
+        " 1 non décidée(s) par le moteur « durable »."
+    )
 
 
 @pytest.mark.parametrize("score", [0.00005, 9e-05, 1e20, -5e-05])

@@ -60,3 +60,13 @@ def test_in_a_list_it_is_set_apart_and_the_others_are_decided(served, work) -> N
     assert body["non_decidees"][0]["erreurs"][0].startswith(REASON)
     ids = [d["id"] for d in decisions_in(work / "j.jsonl")]
     assert "a" in ids and "c" in ids and "long" not in ids
+
+
+def test_the_metrics_count_it_apart_from_invalid_invitations(served) -> None:
+    """It was counted as « invitation_invalide », as if the client had sent a wrong one."""
+    sent = [LONG, {"id": "d"}]
+    with served.client() as http:
+        assert http.post("/decisions", json=sent).status_code == 200
+        text = http.get("/metriques").text
+    assert 'tamis_entrees_rejetees_total{espace="defaut",raison="non_decidee"}' in text
+    assert 'raison="invitation_invalide"' not in text
