@@ -109,10 +109,11 @@ class Coverage:
         return sum(1 for counts in self.rules if counts.fired)
 
     @property
-    def percent(self) -> float:
-        """Rules fired at least once, in percent (100 for a policy without rules)."""
+    def percent(self) -> float | None:
+        """Rules fired at least once, in percent; None for a policy without decision rules:
+        there is nothing to cover, and 0 out of 0 is no percentage."""
         if not self.rules:
-            return 100.0
+            return None
         return 100.0 * self.fired_rules / len(self.rules)
 
     def gaps(self) -> list[Gap]:

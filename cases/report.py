@@ -78,24 +78,30 @@ def text_report(session: Session, *, coverage: bool) -> Iterator[str]:
 
 
 def coverage_lines(path: str, cov: Coverage) -> Iterator[str]:
-    rules = len(cov.rules)
-    yield (
-        f"Couverture de {path} : {cov.fired_rules} règle(s) sur {rules} déclenchée(s)"
-        f" ({_percent(cov.percent)}), {cov.cases} cas"
-    )
-    yield "  règles (décisive / battue / inconnue / fausse) :"
-    for rule_index, counts in enumerate(cov.rules):
-        rule = cov.policy.rules[rule_index]
-        name = rule_words_of(rule)
+    """The coverage block of one policy; a heading only above something to list."""
+    if cov.percent is None:  # no decision rule: nothing to cover, no 0-out-of-0 percentage
         yield (
-            f"    {name} : {counts.decisive} / {counts.lost} / {counts.unknown} / {counts.false}"
+            f"Couverture de {path} : aucune règle de décision, rien à couvrir ;"
+            f" {cov.cases} cas (sinon : {cov.by_default})"
         )
-    yield f"    sinon : {cov.by_default}"
+    else:
+        yield (
+            f"Couverture de {path} : {cov.fired_rules} règle(s) sur {len(cov.rules)}"
+            f" déclenchée(s) ({_percent(cov.percent)}), {cov.cases} cas"
+        )
+        yield "  règles (décisive / battue / inconnue / fausse) :"
+        for rule, counts in zip(cov.policy.rules, cov.rules, strict=True):
+            yield (
+                f"    {rule_words_of(rule)} : {counts.decisive} / {counts.lost}"
+                f" / {counts.unknown} / {counts.false}"
+            )
+        yield f"    sinon : {cov.by_default}"
     if cov.definitions:
         yield "  définitions (vraie / fausse / inconnue) :"
         for name, seen in cov.definitions.items():
             yield f"    {name} : {seen[True]} / {seen[False]} / {seen[None]}"
-    yield "  conditions (vraie / fausse / inconnue) :"
+    if cov.atoms:
+        yield "  conditions (vraie / fausse / inconnue) :"
     for atom, seen in zip(cov.atoms, cov.atom_values, strict=True):
         yield f"    ligne {atom.line} : {atom.text} : {seen[True]} / {seen[False]} / {seen[None]}"
     gaps = cov.gaps()
@@ -121,7 +127,7 @@ def coverage_json(path: str, cov: Coverage) -> dict[str, Any]:
     return {
         "politique": path,
         "cas": cov.cases,
-        "pourcentage": round(cov.percent, 2),
+        "pourcentage": None if cov.percent is None else round(cov.percent, 2),
         "regles": [
             {
                 "regle": rule.label,

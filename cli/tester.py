@@ -140,7 +140,7 @@ def _below(session: Session, minimum: float | None) -> list[str]:
         f"couverture insuffisante : {path} : {cov.fired_rules} règle(s) sur {len(cov.rules)}"
         f" déclenchée(s), moins que {shown} %"
         for path, cov in session.coverage.items()
-        if cov.percent < minimum
+        if cov.percent is not None and cov.percent < minimum  # None: nothing to cover
     ]
     out += [f"couverture insuffisante : {path} : aucun cas" for path in session.untested]
     return out

@@ -151,3 +151,20 @@ attendu.decision = "accepter"
         "    ligne 1 : définition suspect : jamais vraie : aucun cas n'a peu_de_connexions = vrai\n"
         in result.output
     )
+
+
+def test_a_policy_without_decision_rules_has_nothing_to_cover(tmp_path: Path) -> None:
+    """It read « 0 règle(s) sur 0 déclenchée(s) (100 %) » above an empty « conditions »
+    heading, and « pourcentage »: 100.0 in JSON."""
+    cases = '[[cas]]\nnom = "un"\ninvitation = {}\nattendu.decision = "accepter"\n'
+    path = project(tmp_path, cases, "sinon accepter\n")
+    result = run_tester(str(path), "--couverture")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"Couverture de {tmp_path / 'essai.tamis'} : aucune règle de décision, rien à"
+        " couvrir ; 1 cas (sinon : 1)\n"
+        "\n1 réussi, 0 échoué\n"
+    )
+    data = json.loads(run_tester(str(path), "--couverture", "--format", "json").output)
+    assert data["couverture"][0]["pourcentage"] is None
+    assert run_tester(str(path), "--couverture-min", "100").exit_code == 0  # nothing is missing
