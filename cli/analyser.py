@@ -10,7 +10,7 @@ invalid, 2 on usage errors.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -32,12 +32,14 @@ class Report:
     source: str
     invalid: list[Diagnostic]  # the checker's errors: the policy was not analysed
     findings: list[Finding]
+    checked: list[Diagnostic] = field(default_factory=list)  # the checker's warnings
 
     def count(self, severity: Severity) -> int:
-        """The findings of ``severity``, and the policy's own errors that kept it from being
-        analysed (so that the summary counts the errors shown above it)."""
+        """The findings of ``severity``, and the checker's diagnostics shown with them: the
+        errors that kept the policy from being analysed, or its warnings (``tamis valider``'s,
+        which ``analyser`` must not contradict by saying « rien à signaler »)."""
         found = sum(f.diagnostic.severity is severity for f in self.findings)
-        return found + sum(d.severity is severity for d in self.invalid)
+        return found + sum(d.severity is severity for d in [*self.invalid, *self.checked])
 
     def failed(self, strict: bool) -> bool:
         warned = strict and self.count(Severity.AVERTISSEMENT)
@@ -55,7 +57,7 @@ def analyse_file(path: Path, max_overlaps: int, overrides: tuple[str, ...] = ())
         raise click.UsageError(f"{shown} : {error}") from None
     oracle = InvitationOracle(domain)
     findings = analyse_policy(policy, domain, oracle, values, max_overlaps=max_overlaps)
-    return Report(shown, source, [], findings)
+    return Report(shown, source, [], findings, diagnostics)
 
 
 def plural(count: int, word: str) -> str:
@@ -68,9 +70,11 @@ def text_report(report: Report) -> str:
         return "\n\n".join(
             [f"{report.path}: analyse impossible, la politique a des erreurs", *rendered]
         )
-    if not report.findings:
+    if not report.findings and not report.checked:
         return f"{report.path}: rien à signaler"
-    return "\n\n".join(render_finding(f, report.source) for f in report.findings)
+    shown = [(d.sort_key(), render(d, report.source)) for d in report.checked]
+    shown += [(f.diagnostic.sort_key(), render_finding(f, report.source)) for f in report.findings]
+    return "\n\n".join(text for _, text in sorted(shown, key=lambda item: item[0]))
 
 
 def summary(reports: list[Report], strict: bool) -> str:
@@ -112,8 +116,9 @@ def analyser(
     Pour chaque fichier de POLITIQUES : règles qui ne décident jamais, conditions jamais vraies,
     règles d'actions différentes
     qui s'appliquent ensemble, définitions jamais vraies ou jamais fausses, conditions
-    vraies seulement quand un fait est inconnu, invitations que « sinon » décide. Chaque
-    exemple est une invitation décidée par le vrai moteur. « - » lit une politique sur
+    vraies seulement quand un fait est inconnu, invitations que « sinon » décide ; et les
+    avertissements de « tamis valider ». Chaque exemple est une invitation décidée par le
+    vrai moteur. « - » lit une politique sur
     l'entrée standard.
 
     Code de sortie : 0, 1 s'il y a une erreur (ou un avertissement avec --strict) ou une
@@ -122,7 +127,7 @@ def analyser(
     stdin_once(politiques)
     reports = [analyse_file(path, max_chevauchements, parametres) for path in politiques]
     if output_format == "json":
-        everything = [d.to_json() for r in reports for d in r.invalid]
+        everything = [d.to_json() for r in reports for d in [*r.invalid, *r.checked]]
         everything += [f.to_json() for r in reports for f in r.findings]
         click.echo(json.dumps(everything, ensure_ascii=False, indent=2))
     else:

@@ -120,6 +120,23 @@ def test_an_invalid_policy_is_not_analysed(tmp_path: Path) -> None:
     )  # its errors were not counted: « 0 erreur … ; 1 en échec » under an error
 
 
+def test_the_checkers_warnings_are_shown_as_tamis_valider_shows_them(tmp_path: Path) -> None:
+    """A policy without decision rules was « rien à signaler » for analyser while valider
+    warned W009 about the same file, and --strict passed it."""
+    path = tmp_path / "vide.tamis"
+    path.write_text("# rien\n", encoding="utf-8")
+    code, output = run(str(path))
+    assert code == 0
+    assert "rien à signaler" not in output
+    assert f"{path}:1:1: avertissement[W009]: la politique ne contient aucune règle" in output
+    assert output.endswith(
+        "1 politique analysée : 0 erreur, 1 avertissement, 0 note ; aucune en échec\n"
+    )
+    assert run("--strict", str(path))[0] == 1
+    (found,) = json.loads(run("--format", "json", str(path))[1])
+    assert found["code"] == "W009"
+
+
 def test_a_missing_file_is_a_french_error(tmp_path: Path) -> None:
     code, output = run(str(tmp_path / "absente.tamis"))
     assert code == 1
