@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tamis.cases.report import failure_block
 from tamis.cases.run import CaseResult, FileReport, Session
+from tamis.grammar.diagnostics import Diagnostic, render
 
 
 def junit_xml(session: Session) -> bytes:
@@ -96,19 +97,46 @@ def _mode(path: Path) -> int:
 
 
 def _suite(report: FileReport) -> ET.Element:
+    """The file's cases run, then an ``<error>`` per case that could not run, and one for the
+    file when a problem is the whole file's: as many errors as the terminal's « en erreur »."""
     suite = ET.Element("testsuite", name=str(report.path))
     for result in report.results:
         suite.append(_case(result))
-    if report.diagnostics:
-        case = ET.SubElement(suite, "testcase", classname=str(report.policy), name="fichier de cas")
-        first = report.diagnostics.splitlines()[0]
-        ET.SubElement(case, "error", message=first).text = report.diagnostics
+    errors = _errors(report)
+    suite.extend(errors)
     failures = sum(1 for r in report.results if not r.passed)
-    errors = 1 if report.diagnostics else 0
-    suite.set("tests", str(len(report.results) + errors))
+    suite.set("tests", str(len(report.results) + len(errors)))
     suite.set("failures", str(failures))
-    suite.set("errors", str(errors))
+    suite.set("errors", str(len(errors)))
     return suite
+
+
+def _errors(report: FileReport) -> list[ET.Element]:
+    problems = report.problems
+    if problems is None or not problems.found:
+        return []
+    by_number = {case.number - 1: case for case in report.cases}
+    out = []
+    for index in sorted(problems.broken_cases()):
+        case = by_number.get(index)
+        element = _error_case(report, problems.of_case(index), case.name if case else None)
+        if case is not None:
+            element.set("file", str(report.path))
+            element.set("line", str(case.line))
+        out.append(element)
+    if problems.whole_file():
+        out.append(_error_case(report, problems.of_case(None), None))
+    return out
+
+
+def _error_case(report: FileReport, found: list[Diagnostic], name: str | None) -> ET.Element:
+    """A ``<testcase>`` holding an ``<error>``: the diagnostics as the terminal shows them."""
+    case = ET.Element("testcase", classname=str(report.policy), name=name or "fichier de cas")
+    source = report.problems.source if report.problems else ""
+    text = "\n\n".join(render(d, source) for d in found)
+    message = text.splitlines()[0] if text else "cas non exécuté"
+    ET.SubElement(case, "error", message=message).text = text or message
+    return case
 
 
 def _case(result: CaseResult) -> ET.Element:

@@ -83,6 +83,10 @@ class Problems:
     def rendered(self) -> str:
         return "\n\n".join(render(d, self.source) for d in self.diagnostics)
 
+    def of_case(self, case: int | None) -> list[Diagnostic]:
+        """The diagnostics of case ``case`` (0-based), or of the file as a whole (None)."""
+        return sorted((d for d, at in self.found if at == case), key=Diagnostic.sort_key)
+
 
 def dotted(path: Path) -> str:
     """``cas[2].attendu.faits.suspect``: a key path as the user reads it."""

@@ -78,6 +78,7 @@ class FileReport:
     results: list[CaseResult] = field(default_factory=list)
     problems: Problems | None = None
     policy_error: str | None = None  # the policy could not be used: rendered French
+    cases: tuple[Case, ...] = ()  # every case of the file, those that could not run too
 
     @property
     def diagnostics(self) -> str:
@@ -134,7 +135,8 @@ def run(found: Found, options: Options) -> Session:
     for path in found.case_files:
         case_file = load_case_file(path)
         if case_file.policy is None:
-            session.files.append(FileReport(path, None, problems=case_file.problems))
+            problems, cases = case_file.problems, case_file.cases
+            session.files.append(FileReport(path, None, problems=problems, cases=cases))
             continue
         by_policy.setdefault(_key(case_file.policy), []).append(case_file)
     runner = _Runner(session, options)
@@ -163,7 +165,8 @@ class _Runner:
         engines = self.engines(policy)
         coverage = self.session.coverage.setdefault(shown, Coverage(policy))
         for case_file in case_files:
-            report = FileReport(case_file.path, shown, problems=case_file.problems)
+            problems, cases = case_file.problems, case_file.cases
+            report = FileReport(case_file.path, shown, problems=problems, cases=cases)
             self.session.files.append(report)
             for ready in bind(_selected(case_file, self.options.keywords), policy):
                 result = self.case(report, policy, engines, ready)
@@ -180,7 +183,10 @@ class _Runner:
             problems = case_file.problems
             message = f"politique « {path} » inutilisable (ses erreurs suivent)"
             problems.error("C012", message, ("politique",), on_value=True)
-            report = FileReport(case_file.path, path, problems=problems, policy_error=rendered)
+            cases = case_file.cases
+            report = FileReport(
+                case_file.path, path, problems=problems, policy_error=rendered, cases=cases
+            )
             self.session.files.append(report)
         return None
 

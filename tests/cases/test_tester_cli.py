@@ -181,8 +181,28 @@ def test_junit_reports_a_malformed_file_as_an_error(tmp_path: Path) -> None:
     run_tester(str(path), "--junit", str(report))
     suite = ET.fromstring(report.read_bytes()).find("testsuite")
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "0", "1")
-    error = suite.find("testcase[@name='fichier de cas']/error")
+    error = suite.find("testcase[@name='bien établi']/error")
     assert error.get("message").endswith("erreur[C005]: décision inconnue « acceptr »")
+
+
+def test_junit_counts_the_errors_the_terminal_counts(tmp_path: Path) -> None:
+    """Two cases that could not run were « 2 en erreur » on the terminal and one error (a
+    testcase « fichier de cas ») in JUnit; each is now its own testcase, by its name."""
+    broken = CASES.replace("photo = false", 'photo = "oui"').replace("photo = true", "photo = 3")
+    path = project(tmp_path, broken + '\n[[cas]]\nnom = "rien"\ninvitation = {}\n'
+                   'attendu.decision = "examiner"\n')  # fmt: skip
+    report = tmp_path / "junit.xml"
+    result = run_tester(str(path), "--junit", str(report))
+    assert result.output.endswith("1 réussi, 0 échoué, 2 en erreur\n"), result.output
+    root = ET.fromstring(report.read_bytes())
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "0", "2")
+    erred = [case.get("name") for case in root.iter("testcase") if case.find("error") is not None]
+    assert erred == ["sans photo", "bien établi"]
+    whole = project(tmp_path, "[[cas]\n")  # the file as a whole: one error, as the terminal's
+    assert run_tester(str(whole), "--junit", str(report)).output.endswith(", 1 en erreur\n")
+    suite = ET.fromstring(report.read_bytes()).find("testsuite")
+    assert (suite.get("tests"), suite.get("errors")) == ("1", "1")
+    assert suite.find("testcase[@name='fichier de cas']/error") is not None
 
 
 def test_junit_to_a_dash_is_refused_not_a_file_named_dash(tmp_path: Path, monkeypatch) -> None:
@@ -270,13 +290,9 @@ def test_junit_is_well_formed_whatever_the_case_names_hold(tmp_path: Path) -> No
     assert run_tester(str(path), "--junit", str(report)).exit_code == 1
     suite = ET.fromstring(report.read_bytes()).find("testsuite")
     shown = 'a ]]> "b" <c> & \\x01 \\x1b[31m d \\x7f'
-    assert [case.get("name") for case in suite.findall("testcase")] == [
-        "sans photo",
-        shown,
-        "fichier de cas",
-    ]
+    assert [case.get("name") for case in suite.findall("testcase")] == ["sans photo", shown, shown]
     assert shown in suite.find(f"testcase[@name='{shown}']/failure").text
-    assert shown in suite.find("testcase[@name='fichier de cas']/error").get("message")
+    assert shown in suite.find(f"testcase[@name='{shown}']/error").get("message")  # C013
 
 
 def test_the_text_report_escapes_a_terminal_s_control_characters(tmp_path: Path) -> None:
