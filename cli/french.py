@@ -16,6 +16,11 @@ import sys
 
 import click.exceptions
 import click.formatting
+import click.types
+
+from tamis.grammar.numbers import french
+
+NBSP = "\u00a0"
 
 SUBCOMMANDS = "COMMANDE [ARGUMENTS]..."
 """What a group's usage line shows for its commands (click writes ``COMMAND [ARGS]...``, a
@@ -42,6 +47,41 @@ class Guillemets(str):
 def _guillemets(match: re.Match[str]) -> str:
     text = match.group(1) if match.group(1) is not None else match.group(2)
     return f"« {text} »"
+
+
+class _Numbers(str):
+    """A French message whose ``format`` writes its numbers the French way (``1,5``, ``65 535``;
+    a whole float as the integer it is: ``101``, not ``101.0``)."""
+
+    def format(self, *args: object, **fields: object) -> str:
+        shown = {k: _number(v) if _is_number(v) else v for k, v in fields.items()}
+        return str.format(self, *args, **shown)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return french(value)
+
+
+def describe_range(self: click.types._NumberRangeBase) -> str:  # type: ignore[name-defined]
+    """click's ``IntRange``/``FloatRange`` in words, for its help (« [défaut : 20 ; au moins
+    0] ») and its errors (« hors limites (entre 0 et 100) »), where click writes ``x>=0`` and
+    ``0<=x<=100``."""
+    low = high = None
+    if self.min is not None:
+        low = ("plus grand que " if self.min_open else "au moins ") + _number(self.min)
+    if self.max is not None:
+        high = ("plus petit que " if self.max_open else "au plus ") + _number(self.max)
+    if low and high and not (self.min_open or self.max_open):
+        words = f"entre {_number(self.min)} et {_number(self.max)}"
+    else:
+        words = " et ".join(part for part in (low, high) if part)
+    return words.replace(" ", NBSP)  # one piece: a help line is not broken inside it
 
 
 CATALOGUE: dict[str, str] = {
@@ -92,7 +132,7 @@ CATALOGUE: dict[str, str] = {
     "Choose from:\n\t{choices}": "Choisissez parmi :\n\t{choices}",
     "Choice({choices})": "Choix({choices})",
     "{value!r} is not a valid {number_type}.": "« {value} » n'est pas un nombre valide.",
-    "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
+    "{value} is not in the range {range}.": _Numbers("{value} est hors limites ({range})."),
     "{value!r} is not a valid boolean. Recognized values: {states}": (
         "« {value} » n'est pas un booléen valide. Valeurs reconnues : {states}"
     ),
@@ -226,12 +266,11 @@ def param_hints(hint: object) -> str | None:
 
 
 _CLICK_WRAP = click.formatting.wrap_text
-_NBSP = "\u00a0"
 
 
 _NNBSP = "\u202f"
 _HIGH = re.compile(r"(?: |(?<=\w))([;:!?])(?=[\s.…]|$)")  # after a space, or glued (« 20; x>=0 »)
-_BEFORE = {":": _NBSP, ";": _NNBSP, "!": _NNBSP, "?": _NNBSP}
+_BEFORE = {":": NBSP, ";": _NNBSP, "!": _NNBSP, "?": _NNBSP}
 """French typesetting: a no-break space before « : », a narrow one before « ; », « ! », « ? »."""
 
 
@@ -240,7 +279,7 @@ def wrap_text(text: str, *args: object, **kwargs: object) -> str:
     punctuation, as French typesetting has it: a line of help no longer starts with the
     closing « » » of the line before, nor with the « ; » or « : » of its sentence; click's
     own « [défaut : 20; x>=0] » gets its space too."""
-    text = text.replace("« ", f"«{_NBSP}").replace(" »", f"{_NBSP}»")
+    text = text.replace("« ", f"«{NBSP}").replace(" »", f"{NBSP}»")
     text = _HIGH.sub(lambda found: _BEFORE[found[1]] + found[1], text)
     return _CLICK_WRAP(text, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -250,6 +289,7 @@ def install() -> None:
     ``param_hints`` and its help's wrapping at ``wrap_text`` (idempotent)."""
     click.exceptions._join_param_hints = param_hints
     click.formatting.wrap_text = wrap_text
+    click.types._NumberRangeBase._describe_range = describe_range  # type: ignore[attr-defined]
     for name in CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

@@ -119,7 +119,7 @@ ENV_TOKEN = "TAMIS_JETON"
     type=click.IntRange(min=1),
     default=None,
     metavar="OCTETS",
-    help="Taille maximale d'un corps de requête (défaut : 1 Mio).",
+    help="Taille maximale d'un corps de requête (défaut : 1\u00a0Mio).",
 )
 @click.option(
     "--invitations-max",
@@ -127,7 +127,7 @@ ENV_TOKEN = "TAMIS_JETON"
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Invitations au plus par requête (défaut : 1 000).",
+    help="Invitations au plus par requête (défaut : 1\u202f000).",
 )
 @click.pass_context
 def servir(ctx: click.Context, **given: object) -> None:

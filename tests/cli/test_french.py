@@ -156,6 +156,38 @@ def test_click_errors_read_french(args: list[str], expected: str) -> None:
     assert "Error" not in result.stderr and "Usage" not in result.stderr
 
 
+N, NN = "\u00a0", "\u202f"  # no-break space, narrow no-break space
+RANGES = [  # the words, in one piece: a help line is never cut inside them
+    (click.IntRange(min=0), "-1", f"au{N}moins{N}0"),
+    (click.IntRange(0, 65535), "70000", f"entre{N}0{N}et{N}65{NN}535"),
+    (click.FloatRange(0, 100), "100.5", f"entre{N}0{N}et{N}100"),
+    (click.FloatRange(0, 1, max_open=True), "1", f"au{N}moins{N}0{N}et{N}plus{N}petit{N}que{N}1"),
+]
+
+
+def plain(text: str) -> str:
+    return text.replace(N, " ").replace(NN, " ")
+
+
+@pytest.mark.parametrize(("kind", "value", "words"), RANGES)
+def test_a_range_is_said_in_words(kind, value: str, words: str) -> None:
+    """click wrote « [défaut : 20; x>=0] » in the help and « n'est pas dans l'intervalle
+    0<=x<=100 » in the error."""
+
+    @click.command()
+    @click.option("--n", type=kind, default=1, show_default=True)
+    def command(n: float) -> None:
+        """Commande d'essai."""
+
+    shown = CliRunner().invoke(command, ["--help"], terminal_width=200).stdout
+    assert f"[défaut{N}: 1{NN}; {words}]" in shown
+    result = CliRunner().invoke(command, ["--n", value])
+    assert result.exit_code == 2
+    number = value.replace(".", ",").replace("70000", "70 000")
+    expected = f"Valeur invalide pour « --n » : {number} est hors limites ({plain(words)}).\n"
+    assert plain(result.stderr).endswith(expected), result.stderr
+
+
 def test_command_help_sections_are_french() -> None:
     result = CliRunner().invoke(sample_command(), ["--help"])
     assert "Options\u00a0:" in result.stdout
@@ -174,9 +206,10 @@ def command_paths(group: click.Group, ctx: click.Context, path: tuple[str, ...] 
 ENGLISH = re.compile(
     r"Usage|\bCOMMAND\b|\[ARGS\]|Commands:|Options:|Show this|\[default|required\]|env var"
     r"|default:|\(dynamic\)|deprecated|\b(TEXT|INTEGER|FLOAT|BOOLEAN|RANGE|PATH|FILENAME"
-    r"|DIRECTORY|FILE|UUID|CHOICE|DATETIME)\b"
+    r"|DIRECTORY|FILE|UUID|CHOICE|DATETIME)\b|\bx[<>]=?|[<>]=?x\b"
 )
-"""What click writes in English when it is left to: its hints and its types' names."""
+"""What click writes in English when it is left to: its hints, its types' names, and its
+ranges' notation (« [défaut : 20 ; x>=0] », « 0<=x<=100 »)."""
 
 
 SPACED = re.compile(r"[ \t\n][;:!?]|\w[;!?](?=\s|$)|\w:(?=\s|$)", re.MULTILINE)
