@@ -139,6 +139,8 @@ def servir(ctx: click.Context, **given: object) -> None:
     if given["config"] is not None:
         refuse_beside_config(ctx)
     config = config_or_exit(given, os.environ.get(ENV_TOKEN))
+    if given["config"] is not None:
+        warn_ignored_variables(ctx, config)
     host = str(given["hote"])
     if not is_loopback(host) and not config.has_tokens:
         raise click.UsageError(
@@ -182,6 +184,45 @@ def refuse_beside_config(ctx: click.Context) -> None:
                 f"{option} ne s'emploie pas avec --config : écrivez-le dans service.toml "
                 f"({instead})."
             )
+
+
+def warn_ignored_variables(ctx: click.Context, config: ServiceConfig) -> None:
+    """``$TAMIS_JOURNAL`` and ``$TAMIS_JETON`` do not apply with ``--config`` (each workspace
+    names its journal and its tokens in the file), yet whoever exported them believes they
+    do: a warning in the service's log at start, naming the variable and what applies
+    instead. Not a usage error: a shell that exports ``TAMIS_JOURNAL`` for the other
+    commands may still serve a ``service.toml``."""
+    from tamis.service.logs import make_logger
+
+    logger = make_logger()
+    for warning in (_journal_variable(ctx, config), _token_variable(config)):
+        if warning is not None:
+            logger.warning("avertissement", message=warning)
+
+
+def _journal_variable(ctx: click.Context, config: ServiceConfig) -> str | None:
+    from tamis.audit.postgres.backend import shown
+
+    if ctx.get_parameter_source("journal") is not click.core.ParameterSource.ENVIRONMENT:
+        return None
+    used = "; ".join(f"« {w.name} » : {shown(str(w.journal))}" for w in config.workspaces.values())
+    return (
+        f"la variable {options.ENV_VAR} ({shown(str(ctx.params['journal']))}) ne s'applique pas "
+        f"avec --config : chaque espace écrit dans le journal que nomme service.toml ({used}). "
+        "Retirez-la de l'environnement du service, ou nommez ce journal dans service.toml "
+        "(journal = … dans [espaces.NOM])."
+    )
+
+
+def _token_variable(config: ServiceConfig) -> str | None:
+    if not (os.environ.get(ENV_TOKEN) or "").strip():
+        return None
+    none = "" if config.has_tokens else " ; il n'en nomme aucun : le service n'en demande pas"
+    return (
+        f"la variable {ENV_TOKEN} ne s'applique pas avec --config : le service n'accepte que "
+        "les jetons de service.toml ([[espaces.NOM.jetons]], créés par « tamis servir jeton "
+        f"--espace NOM »){none}."
+    )
 
 
 def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:

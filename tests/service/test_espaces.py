@@ -418,3 +418,25 @@ def test_two_workspaces_appending_seals_to_one_file_stop_the_start(tmp_path: Pat
         "dans [espaces.NOM]) ; le service n'a pas démarré."
     )
     assert not (tmp_path / "sceaux.txt").exists()
+
+
+def test_journal_and_token_variables_beside_config_are_named_at_start(tmp_path: Path) -> None:
+    """$TAMIS_JOURNAL and $TAMIS_JETON do not apply with --config; whoever exported them
+    believed they did, and the service started without a word."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "essai.tamis"\njournal = "a.jsonl"\n', encoding="utf-8"
+    )
+    variables = {"TAMIS_JOURNAL": "postgresql://moi:secret@db/tamis", "TAMIS_JETON": "abc"}
+    server = serve("--config", "service.toml", cwd=tmp_path, env=variables)
+    assert server.stop() == 0
+    warnings = [e["message"] for e in server.events() if e["evenement"] == "avertissement"]
+    assert warnings == [
+        "la variable TAMIS_JOURNAL (postgresql://moi@db/tamis) ne s'applique pas avec --config :"
+        " chaque espace écrit dans le journal que nomme service.toml (« a » : a.jsonl). "
+        "Retirez-la de l'environnement du service, ou nommez ce journal dans service.toml "
+        "(journal = … dans [espaces.NOM]).",
+        "la variable TAMIS_JETON ne s'applique pas avec --config : le service n'accepte que les "
+        "jetons de service.toml ([[espaces.NOM.jetons]], créés par « tamis servir jeton "
+        "--espace NOM ») ; il n'en nomme aucun : le service n'en demande pas.",
+    ]
