@@ -420,6 +420,52 @@ def test_two_workspaces_appending_seals_to_one_file_stop_the_start(tmp_path: Pat
     assert not (tmp_path / "sceaux.txt").exists()
 
 
+def test_two_workspaces_naming_hard_links_of_one_journal_stop_the_start(tmp_path: Path) -> None:
+    """Two names of one file (a hard link): the check compared paths only, and the service
+    started with one chain for both workspaces."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "a.jsonl").touch(mode=0o600)
+    (tmp_path / "b.jsonl").hardlink_to(tmp_path / "a.jsonl")
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "essai.tamis"\njournal = "a.jsonl"\n'
+        '[espaces.b]\npolitique = "essai.tamis"\njournal = "b.jsonl"\n',
+        encoding="utf-8",
+    )
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "Erreur : les espaces « a » (a.jsonl) et « b » (b.jsonl) écrivent dans le même journal"
+        )
+    )
+
+
+def test_two_workspaces_naming_hard_links_of_one_seal_file_stop_the_start(tmp_path: Path) -> None:
+    """Seals appended to one file under two names (a hard link): the service used to start,
+    and verifier --sceau then called each journal cut short."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "sceaux-a.txt").touch()
+    (tmp_path / "sceaux-b.txt").hardlink_to(tmp_path / "sceaux-a.txt")
+    (tmp_path / "service.toml").write_text(
+        "".join(
+            f'[espaces.{name}]\npolitique = "essai.tamis"\njournal = "{name}.jsonl"\n'
+            f'sceaux = "sceaux-{name}.txt"\n'
+            for name in ("a", "b")
+        ),
+        encoding="utf-8",
+    )
+    result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Erreur : les espaces « a » et « b » ajoutent leurs sceaux au même fichier (sceaux-a.txt, "
+        "que « b » nomme sceaux-b.txt) : tamis journal verifier --sceau y vérifierait les sceaux "
+        "de chaque journal contre l'autre, et le dirait tronqué. Donnez à chaque espace son "
+        "fichier de sceaux (« sceaux » dans [espaces.NOM]) ; le service n'a pas démarré."
+    )
+
+
 def test_journal_and_token_variables_beside_config_are_named_at_start(tmp_path: Path) -> None:
     """$TAMIS_JOURNAL and $TAMIS_JETON do not apply with --config; whoever exported them
     believed they did, and the service started without a word."""
