@@ -1,0 +1,53 @@
+"""The sessions docs/commandes.md prints as real (« Sortie réelle ») print what it shows.
+
+Replayed in order (``doc_sessions``), from a folder holding the shipped ``policies/``, as the
+page runs them from the project's root: the install line aside (this environment is the
+installed tamis), each command must end with code 0 and print what the page shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from doc_sessions import blocks, real_blocks, run_session
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_commandes_sessions_print_what_the_page_shows(tmp_path: Path) -> None:
+    (tmp_path / "policies").symlink_to(ROOT / "policies")
+    page = (ROOT / "docs" / "commandes.md").read_text(encoding="utf-8")
+    ran = 0
+    for block in real_blocks(page):
+        lines = [line for line in block if not line.startswith("$ pip install")]
+        ran += run_session(lines, tmp_path)
+    assert ran >= 2
+
+
+def test_tester_story_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """« Exemple complet » of docs/tester.md, step by step: the policy as first written, its
+    cases, the correction of the « photo » rule, the policy with its « vente » rule, each
+    ``tamis tester`` in between, beside a copy of ``policies/exemples/`` (« copie à côté »)."""
+    page = (ROOT / "docs" / "tester.md").read_text(encoding="utf-8")
+    start = page.index("\n## Exemple complet")
+    story = page[start : page.index("\n## ", start + 1)]
+    for example in (ROOT / "policies" / "exemples").iterdir():
+        if example.is_file():
+            (tmp_path / example.name).write_bytes(example.read_bytes())
+    policy = tmp_path / "jade.tamis"
+    ran = 0
+    for language, content in blocks(story):
+        if language == "toml":
+            (tmp_path / "jade.cas.toml").write_text(content, encoding="utf-8")
+        elif language == "console":
+            ran += run_session(content.splitlines(), tmp_path)
+        elif content.startswith("politique "):
+            policy.write_text(content, encoding="utf-8")
+        else:  # one corrected line: it takes the place of the line of the same rule
+            (line,) = content.splitlines()
+            rule = line.split(":", 1)[0]
+            text = policy.read_text(encoding="utf-8").splitlines(keepends=True)
+            (at,) = (i for i, old in enumerate(text) if old.startswith(rule))
+            text[at] = line + "\n"
+            policy.write_text("".join(text), encoding="utf-8")
+    assert ran == 5
