@@ -10,58 +10,26 @@ holds. Three habits, each in one function:
   cursor, recolour the terminal, set its title or disguise what is printed. Text handed to
   rich goes in ``Text`` objects, never as markup, so a name like ``[/x]`` is printed as it
   is, not interpreted.
-- ``when`` and ``zone``: the journal is in UTC; a person reads the local time (the process's
-  time zone, ``TZ``), unless the command is given ``--utc``.
+- ``when`` and ``zone`` (``tamis.triage.moments``', shared with the web pages): the journal
+  is in UTC; a person reads the local time (the process's time zone, ``TZ``), unless the
+  command is given ``--utc``.
 - ``number`` and ``percent``: 1 234 567 with a narrow no-break space, 12,5 with a comma.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tamis.grammar.numbers import NARROW_NBSP as NARROW_NBSP  # re-exported for the commands
 from tamis.grammar.numbers import french
 from tamis.grammar.terminal import safe as safe  # re-exported: the commands' habit
+from tamis.triage.moments import day as day  # re-exported: the web pages share them
+from tamis.triage.moments import moment as moment
+from tamis.triage.moments import when as when
+from tamis.triage.moments import zone as zone
 
 
 def safe_lines(text: str) -> str:
     """Each line of ``text`` made safe for a terminal, its line breaks kept."""
     return "\n".join(safe(line) for line in text.split("\n"))
-
-
-def moment(horodatage: str, *, utc: bool) -> datetime:
-    """A journal time (UTC, ``…Z``) in the local time zone, or in UTC."""
-    parsed = datetime.fromisoformat(horodatage.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC) if utc else parsed.astimezone()
-
-
-def when(horodatage: str, *, utc: bool, seconds: bool = True) -> str:
-    """``2026-02-01 09:37:00`` (local, or UTC): what a table or a header shows; a time that
-    does not read as one is shown as it is, made safe."""
-    try:
-        shown = moment(horodatage, utc=utc)
-    except (ValueError, OverflowError):
-        return safe(horodatage)
-    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
-def day(horodatage: str, *, utc: bool) -> str:
-    """``2026-02-01``: the day of a journal time, local or UTC."""
-    return when(horodatage, utc=utc)[:10]
-
-
-def zone(horodatage: str | None = None, *, utc: bool) -> str:
-    """The name of the zone times are shown in (``UTC``, ``EST``…), at ``horodatage``'s time
-    or now."""
-    if utc:
-        return "UTC"
-    try:
-        at = moment(horodatage, utc=False) if horodatage else datetime.now().astimezone()
-    except (ValueError, OverflowError):
-        at = datetime.now().astimezone()
-    return at.tzname() or at.strftime("UTC%z")
 
 
 def number(value: int | float, decimals: int | None = None) -> str:

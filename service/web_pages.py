@@ -429,9 +429,12 @@ def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, A
         {**entry, "arbre": web_views.tree(entry["condition"], evidence)}
         for entry in item.get("conditions") or ()
     ]
-    step = web_views.linkedin_step(item["decision"], (invitation or {}).get("sens"))
+    step = web_views.step(item["decision"], invitation, item.get("effacement"))
     missing = web_views.unknown_leaves(c["arbre"] for c in conditions)
-    return {**item, "conditions": conditions, "etape": step, "manquants": missing}
+    shown = {"decidee_le": web_views.stamped(item["horodatage"])}
+    if item.get("effacement"):
+        shown["effacee_le"] = web_views.stamped(item["effacement"]["le"])
+    return {**item, **shown, "conditions": conditions, "etape": step, "manquants": missing}
 
 
 def empty_form() -> dict[str, Any]:
@@ -518,6 +521,7 @@ def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, 
     loaded = workspace.loaded
     values = {
         "politique": loaded.describe(),
+        "chargee_le": web_views.stamped(loaded.loaded_at),
         "lignes": web_views.highlighted(loaded.setup.policy.source),
         "source": source,
         "diagnostics": [],

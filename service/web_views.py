@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tamis.triage.linkedin import linkedin_step
+from tamis.triage import moments
+from tamis.triage.linkedin import either_step, linkedin_step
 
 DECISIONS = ("accepter", "refuser", "ignorer", "signaler", "examiner")
 TRUTH = {"vrai": "vrai", "faux": "faux", "inconnu": "inconnu"}
@@ -49,17 +50,31 @@ def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
     return InboxLine(
         seq=int(row["seq"]),
         id=str(row["id"]),
-        when=str(row.get("horodatage", ""))[:16].replace("T", " "),
+        when=stamped(str(row.get("horodatage", "")), seconds=False),
         name=name,
         initials="?" if erasure else initials(name),
         title=str(sender.get("titre") or ""),
         company=str(sender.get("entreprise") or ""),
         photo=_erased(erasure) if erasure else _photo(sender.get("photo")),
         decision=str(row["decision"]),
-        step=linkedin_step(str(row["decision"]), (invitation or {}).get("sens")),
+        step=step(str(row["decision"]), invitation, erasure),
         rule=str(row.get("regle") or ""),
         motif=str(row.get("motif") or ""),
     )
+
+
+def stamped(horodatage: str, *, seconds: bool = True) -> str:
+    """``2026-02-01 14:37:00 UTC``: a journal time as the pages show it (``tamis journal
+    pourquoi --utc``'s form; the server's local zone is no reader's in particular)."""
+    return moments.stamped(horodatage, utc=True, seconds=seconds)
+
+
+def step(decision: str, invitation: Mapping[str, Any] | None, erasure: Any) -> str:
+    """What to do on LinkedIn; for an erased invitation, whose direction (received or to
+    send) went with it, both readings: « Ignorer » alone was false of a request to send."""
+    if invitation is None and erasure:
+        return either_step(decision)
+    return linkedin_step(decision, (invitation or {}).get("sens"))
 
 
 def initials(name: str) -> str:
@@ -68,9 +83,9 @@ def initials(name: str) -> str:
 
 
 def _erased(erasure: Mapping[str, Any]) -> str:
-    when = str(erasure.get("le", ""))[:16].replace("T", " ")
+    when = stamped(str(erasure.get("le", "")), seconds=False)
     motif = f" ({erasure['motif']})" if erasure.get("motif") else ""
-    return f"effacées le {when} UTC{motif}"
+    return f"effacées le {when}{motif}"
 
 
 def _photo(value: Any) -> str:

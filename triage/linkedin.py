@@ -33,3 +33,10 @@ def linkedin_step(action: str, sens: str | None = None) -> str:
     outgoing request, what to do with it (« accepter » -> « Envoyer la demande »)."""
     table = OUTGOING_STEP if sens == "sortante" else STEP
     return table[Action(action)]
+
+
+def either_step(action: str) -> str:
+    """The step when the direction is no longer known (the invitation was erased, its
+    ``sens`` with it): « Ignorer (invitation reçue) ou ne pas envoyer (demande à envoyer) »."""
+    received, sent = STEP[Action(action)], OUTGOING_STEP[Action(action)]
+    return f"{received} (invitation reçue) ou {sent[0].lower()}{sent[1:]} (demande à envoyer)"

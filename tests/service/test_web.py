@@ -760,6 +760,33 @@ def test_an_erased_decision_says_so_in_the_inbox_and_its_explanation(served, wor
     assert "Données personnelles effacées le" in explained
 
 
+def test_the_explanation_page_says_its_times_in_french_and_an_erased_step_both_ways(served, work):
+    """The page showed « 2026-12-04T13:18:24.095900Z (UTC) » and, once erased, the
+    erasure's raw ISO time; and « Sur LinkedIn : Ignorer » of an erased request to send (its
+    direction went with the invitation, and « Ignorer » assumed a received one)."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {"id": "sortante-1", "sens": "sortante", "expediteur": {"nom": "Anne", "photo": False}}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        answer = browser.post("/decisions", json=sent, headers=api)
+        assert answer.status_code == 200 and answer.json()["decision"] == "refuser"
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        before = browser.get("/interface/decision/sortante-1").text
+        erased = run_tamis(
+            "journal", "effacer", "--journal", "journal.jsonl", "sortante-1",
+            "--motif", "demande", "--oui", cwd=work,
+        )  # fmt: skip
+        assert erased.returncode == 0, erased.stderr
+        after = browser.get("/interface/decision/sortante-1").text
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
+    assert re.search(f"<dt>Décidée le</dt><dd>{stamp}, enregistrement", before), before
+    assert "Sur LinkedIn : Ne pas envoyer<" in before
+    assert re.search(f"Données personnelles effacées le {stamp} \\(demande\\)", after)
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d+Z", after)
+    assert (
+        "Sur LinkedIn : Ignorer (invitation reçue) ou ne pas envoyer (demande à envoyer)<" in after
+    )
+
+
 def test_a_fact_nothing_knows_is_said_in_the_inbox(served, work):
     """The inbox filtered on « sans_foto » showed « aucune décision » without a word."""
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
