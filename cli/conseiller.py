@@ -28,7 +28,7 @@ from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.files import TooLarge, read_bounded, read_bounded_from
 from tamis.invitations.french import not_utf8
 from tamis.outreach import journaled
-from tamis.outreach.advice import Advice, Draft, advise, profile_refusal
+from tamis.outreach.advice import Advice, Draft, advise, profile_refusal, recipient_refusal
 from tamis.outreach.findings import Verdict
 from tamis.outreach.journaled import Journaled
 
@@ -80,8 +80,10 @@ def conseiller(
     --sans-journal : rien n'est inscrit) avant d'être affiché.
     Codes de sortie : 0 prête à envoyer, 1 à retoucher ou à ne pas envoyer, 2 usage incorrect.
     """
-    if not a.strip():
-        raise click.BadParameter("le nom du destinataire est vide.", param_hint="--a")
+    a = a.strip()  # a tab or a line break pasted around the name is no part of it
+    refusal = recipient_refusal(a)
+    if refusal is not None:
+        raise click.BadParameter(refusal, param_hint="--a")
     refusal = None if profil is None else profile_refusal(profil, safe(profil))
     if refusal is not None:
         raise click.BadParameter(refusal, param_hint="--profil")

@@ -8,9 +8,11 @@ invitations judge the notes the user sends, so the two can never disagree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from tamis.grammar.terminal import escaped
 from tamis.invitations.context import Context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.facts.commercial import analyse
@@ -54,6 +56,26 @@ def profile_refusal(address: str, shown: str | None) -> str | None:
     else:
         reason = f"« {shown} » n'est pas l'adresse d'un profil LinkedIn"
     return f"{reason} {PROFILE_EXPECTED}"
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL, C1: no name holds one
+
+
+def recipient_refusal(name: str) -> str | None:
+    """Why ``name``, its surrounding white space already stripped (a tab pasted after it
+    went to the journal), cannot name a draft's recipient, in French (None: it can): empty,
+    or holding a control character, shown escaped (``\\x1b``), which a name never holds
+    and which would reach the journal and every screen that shows it. ``tamis conseiller
+    --a``, ``POST …/conseils`` and the « Avant d'envoyer » page say it this way."""
+    if not name:
+        return "le nom du destinataire est vide."
+    found = _CONTROL.search(name)
+    if found is None:
+        return None
+    return (
+        f"le nom du destinataire contient un caractère de contrôle ({escaped(found.group())}) :"
+        " écrivez le nom tel qu'il s'affiche ; rien n'a été inscrit au journal."
+    )
 
 
 @dataclass(frozen=True)

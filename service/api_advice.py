@@ -29,7 +29,7 @@ from tamis.audit import advice_log
 from tamis.audit.advice import Origin
 from tamis.audit.filters import FilterError, parse_filter
 from tamis.outreach import journaled
-from tamis.outreach.advice import Draft, advise, profile_refusal
+from tamis.outreach.advice import Draft, advise, profile_refusal, recipient_refusal
 from tamis.outreach.findings import Verdict
 from tamis.service import idempotence, inputs
 from tamis.service.api_journal import After, Limit, filter_error, page
@@ -184,11 +184,15 @@ def draft_of(data: Any) -> Draft:
     for key in TEXT_FIELDS:
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise ApiError(400, f"champ « {key} » : un texte est attendu", key)
-    if not (data.get("a") or "").strip():
+    recipient = (data.get("a") or "").strip()
+    if not recipient:
         raise ApiError(400, "champ « a » manquant : le nom du destinataire", "a")
+    refusal = recipient_refusal(recipient)
+    if refusal is not None:
+        raise ApiError(422, f"champ « a » : {refusal}", "a")
     if data.get("message") is None:
         raise ApiError(400, 'champ « message » manquant ("" : une demande sans note)', "message")
     refusal = None if data.get("profil") is None else profile_refusal(data["profil"], None)
     if refusal is not None:
         raise ApiError(422, f"champ « profil » : {refusal}", "profil")
-    return Draft(data["a"], data["message"], data.get("profil"), data.get("contexte_rencontre"))
+    return Draft(recipient, data["message"], data.get("profil"), data.get("contexte_rencontre"))

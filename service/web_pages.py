@@ -33,7 +33,7 @@ from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.invitations.french import ZIP_SIGNATURE
-from tamis.outreach.advice import Draft, profile_refusal
+from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
 from tamis.service import calls, web_forms, web_views
 from tamis.service.api_advice import advise_in
 from tamis.service.api_journal import filter_error, period, unknown_period
@@ -502,14 +502,18 @@ def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dic
     journaled unless it is a ``preview`` (the checks as you type); ``{"erreur": …}``, with
     nothing journaled, for a profile address that is not a LinkedIn profile's, in the words
     of ``conseiller --profil`` and ``POST …/conseils``."""
-    if not form.get("a", "").strip():
+    recipient = form.get("a", "").strip()
+    if not recipient:
         return None
+    refusal = recipient_refusal(recipient)
+    if refusal is not None:
+        return {"erreur": f"Nom du destinataire : {refusal}"}
     profile = form.get("profil", "").strip() or None
     refusal = None if profile is None else profile_refusal(profile, None)
     if refusal is not None:
         return {"erreur": f"Adresse de son profil : {refusal}"}
     draft = Draft(
-        form["a"].strip(),
+        recipient,
         form.get("message", "").replace("\r\n", "\n"),
         profile,
         form.get("contexte_rencontre", "").strip() or None,

@@ -66,6 +66,24 @@ def test_a_blank_recipient_is_refused_before_anything_is_journaled(tmp_path):
     assert not journal.exists()
 
 
+def test_the_recipient_is_stripped_and_a_control_character_refused(tmp_path):
+    """« --a $'Jean Tremblay\\t\\t' » went to the journal with its tabs, and a name holding
+    an escape sequence (\\x1b[31m) was journaled as it was."""
+    journal = tmp_path / "j.jsonl"
+    note = "Bonjour Jean, on s'est vus au salon de Québec."
+    args = ["conseiller", "--a", "Jean Tremblay\t\t", "--message", note, "--journal", str(journal)]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    assert '"destinataire":{"nom":"Jean Tremblay"' in journal.read_text(encoding="utf-8")
+    refused = run("--a", "Jean\x1b[31m", "--message", note, "--journal", str(tmp_path / "k"))
+    assert refused.exit_code == 2
+    assert (
+        "Valeur invalide pour « --a » : le nom du destinataire contient un caractère de"
+        " contrôle (\\x1b) : écrivez le nom tel qu'il s'affiche" in " ".join(refused.output.split())
+    )
+    assert not (tmp_path / "k").exists()
+
+
 def test_exactly_one_source_of_note():
     none = run("--a", "Paul Roy")
     both = run("--a", "Paul Roy", "--message", "x", "-")

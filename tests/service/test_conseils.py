@@ -99,6 +99,9 @@ def test_a_preview_is_not_journaled(served):
     [
         ({"message": "x"}, 400, "a", "champ « a » manquant : le nom du destinataire"),
         ({"a": "  ", "message": "x"}, 400, "a", "champ « a » manquant : le nom du destinataire"),
+        ({"a": "Paul\x1b[31m", "message": "x"}, 422, "a",
+         "champ « a » : le nom du destinataire contient un caractère de contrôle (\\x1b) :"
+         " écrivez le nom tel qu'il s'affiche ; rien n'a été inscrit au journal."),
         ({"a": "Paul"}, 400, "message", 'champ « message » manquant ("" : une demande sans note)'),
         ({"a": "Paul", "message": 3}, 400, "message", "champ « message » : un texte est attendu"),
         ({"a": "Paul", "message": "x", "Secret Perso": 1}, 400, "Secret Perso",
