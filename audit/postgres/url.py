@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from tamis.audit.errors import JournalError, JournalUnavailable
 
@@ -76,7 +77,9 @@ def shown(url: str) -> str:
     parts = _parts(url)
     user = "" if parts.user is None else f"{parts.user}@"
     kept = [(k, v) for k, v in parts.query if k != "password"]
-    query = f"?{urlencode(kept)}" if kept else ""
+    # a socket's folder stays readable (host=/run/postgresql, not %2F…), a space is %20 as
+    # libpq reads it back (urlencode's « + » would be a plus sign to libpq)
+    query = f"?{urlencode(kept, safe='/', quote_via=quote)}" if kept else ""
     return f"{parts.scheme}://{user}{parts.place}{query}"
 
 
@@ -107,12 +110,18 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     need it.)"""
     import psycopg
 
+    ignored = ignored_password_file(url)
+    unread = {"passfile": _NO_FILE} if ignored else {}  # libpq's English warning, unsaid
     try:
         connection = psycopg.connect(
-            url, autocommit=autocommit, connect_timeout=_timeout(), client_encoding="UTF8"
+            url,
+            autocommit=autocommit,
+            connect_timeout=_timeout(),
+            client_encoding="UTF8",
+            **unread,
         )
     except psycopg.Error as error:
-        raise unreachable(url, error) from None
+        raise unreachable(url, error, ignored) from None
     with _closed_on_error(connection):
         _require_utf8(url, connection)
         try:
@@ -150,6 +159,45 @@ def _require_utf8(url: str, connection: psycopg.Connection) -> None:
         )
 
 
+class IgnoredPasswordFile(NamedTuple):
+    """A password file libpq would skip (printing an English warning on stderr): ``mode``
+    gives others access to it, or it is no plain file (``mode`` None)."""
+
+    path: str
+    mode: int | None
+
+
+_NO_FILE = os.path.join(os.devnull, "tamis")
+"""A password file that cannot exist (``/dev/null`` is no folder): libpq, told to read it,
+skips it without a word, where the file it would have ignored makes it print a warning."""
+
+
+def ignored_password_file(url: str) -> IgnoredPasswordFile | None:
+    """The password file libpq would look in for ``url`` and then ignore, as libpq decides:
+    looked in only when neither the URL nor ``PGPASSWORD`` gives a password (``passfile``
+    in the URL, else ``PGPASSFILE``, else ``~/.pgpass``), skipped without a word if it
+    cannot be opened, ignored with a warning if it is no plain file or if its group or
+    others have any access to it. None when libpq would read it, or not look."""
+    parts = _parts(url)
+    query = dict(parts.query)
+    if parts.password is not None or "password" in query or os.environ.get("PGPASSWORD"):
+        return None
+    path = query.get("passfile") or os.environ.get("PGPASSFILE") or "~/.pgpass"
+    path = os.path.expanduser(path)
+    try:
+        descriptor = os.open(path, os.O_RDONLY)  # as libpq: a folder opens too
+    except OSError:
+        return None
+    try:
+        mode = os.fstat(descriptor).st_mode
+    finally:
+        os.close(descriptor)
+    if not stat.S_ISREG(mode):
+        return IgnoredPasswordFile(path, None)
+    shared = stat.S_IMODE(mode)
+    return IgnoredPasswordFile(path, shared) if shared & 0o077 else None
+
+
 def _timeout() -> int:
     """Seconds to wait for the server (``PGCONNECT_TIMEOUT``, else 10)."""
     try:
@@ -158,16 +206,34 @@ def _timeout() -> int:
         return 10
 
 
-def unreachable(url: str, error: Exception) -> JournalError:
+def unreachable(
+    url: str, error: Exception, ignored: IgnoredPasswordFile | None = None
+) -> JournalError:
     """The French error for a server that cannot be reached or used (``JournalUnavailable``
     when connecting failed: trying again later may work), or for an address libpq cannot
-    read (a ``JournalError``: no server was asked, and waiting fixes nothing)."""
+    read (a ``JournalError``: no server was asked, and waiting fixes nothing). A password
+    missing because libpq ignored the password file (``ignored``) says why, and the fix."""
     wrong = malformed(error)
     if wrong is not None:
         why = scrubbed(wrong, url)
         return JournalError(f"adresse du journal PostgreSQL {shown(url)} mal écrite : {why}.")
     why = scrubbed(reason(error), url)
+    if ignored is not None and "no password supplied" in str(error):
+        why = _password_file_ignored(ignored)
     return _kind(error)(f"journal PostgreSQL {shown(url)} injoignable : {why}.")
+
+
+def _password_file_ignored(ignored: IgnoredPasswordFile) -> str:
+    if ignored.mode is None:
+        return (
+            f"mot de passe manquant : le fichier de mots de passe {ignored.path} a été ignoré, "
+            "car ce n'est pas un fichier ordinaire"
+        )
+    return (
+        f"mot de passe manquant : le fichier de mots de passe {ignored.path} a été ignoré, car "
+        f"d'autres utilisateurs que vous y ont accès (mode {ignored.mode:04o}) ; corrigez avec : "
+        f"chmod 600 {ignored.path}"
+    )
 
 
 _MALFORMED = (
@@ -271,6 +337,12 @@ _REASONS = (
     (r'database "(.*?)" does not exist', "la base « {0} » n'existe pas sur ce serveur"),
     (r'role "(.*?)" does not exist', "l'utilisateur « {0} » n'existe pas sur ce serveur"),
     ("does not exist", "la base ou l'utilisateur n'existe pas"),
+    (
+        r'connection to server on socket "(.*?)" failed: No such file or directory',
+        "aucun serveur n'écoute sur le socket Unix « {0} » (une URL sans hôte, ou dont l'hôte "
+        "est un dossier, passe par un socket de cette machine) : le serveur est-il démarré "
+        "ici, avec ce port ? Sinon, nommez son hôte (postgresql://HÔTE/BASE)",
+    ),
     ("Connection refused", "connexion refusée (le serveur est-il démarré ?)"),
     ("timeout expired", "le serveur ne répond pas (délai dépassé)"),
     ("could not translate host name", "nom d'hôte inconnu"),

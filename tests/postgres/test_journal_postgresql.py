@@ -255,6 +255,50 @@ def test_each_common_cause_is_said_in_french_with_host_and_port(pg_url):
             assert password(url) not in done.output and "secret" not in done.output, case
 
 
+def test_a_password_file_others_may_read_is_named_with_its_fix_and_libpq_s_line_unsaid(
+    journal, tmp_path
+):
+    """libpq ignores a password file its group or others may read: it printed « WARNING:
+    password file … has group or world access … » on stderr, and tamis then said « mot de
+    passe manquant (URL, PGPASSWORD ou ~/.pgpass) » as if there were none."""
+    import os
+    import stat
+
+    secret, without = password(journal), shown(journal)
+    host_port = without.split("@", 1)[1].split("/", 1)[0]
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"{host_port}:*:*:{secret}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PGPASSWORD", "TAMIS_JOURNAL")}
+    env["PGPASSFILE"] = str(passfile)
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()"]
+    verify = [*command, "journal", "verifier", "--journal", without]
+    passfile.chmod(0o644)
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Erreur : journal PostgreSQL {without} injoignable : mot de passe manquant : le fichier "
+        f"de mots de passe {passfile} a été ignoré, car d'autres utilisateurs que vous y ont "
+        f"accès (mode 0644) ; corrigez avec : chmod 600 {passfile}.\n"
+    )
+    passfile.chmod(stat.S_IRUSR | stat.S_IWUSR)  # as told: the same file now gives it
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert "injoignable" not in done.stderr and "WARNING" not in done.stderr
+
+
+def test_an_address_without_a_host_names_the_socket_it_tried_in_french():
+    """A URL without a host goes through a Unix socket: tamis quoted libpq's hint line only
+    (« raison que tamis ne traduit pas … : \tIs the server running locally … »)."""
+    url = "postgresql:///tamis?host=/dossier/absent&port=5999"
+    done = tamis("journal", "verifier", "--journal", url)
+    assert done.exit_code == 1
+    assert done.output == (
+        f"Erreur : journal PostgreSQL {url} injoignable : aucun serveur n'écoute sur le socket "
+        "Unix « /dossier/absent/.s.PGSQL.5999 » (une URL sans hôte, ou dont l'hôte est un "
+        "dossier, passe par un socket de cette machine) : le serveur est-il démarré ici, avec ce "
+        "port ? Sinon, nommez son hôte (postgresql://HÔTE/BASE).\n"
+    )
+
+
 def test_a_reason_tamis_does_not_know_says_it_is_postgresql_s_own_words():
     from tamis.audit.postgres.url import reason
 

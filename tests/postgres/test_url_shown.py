@@ -24,6 +24,12 @@ from tamis.audit.postgres.url import scrubbed, shown
         ("postgresql://bo/b:pw@hote/tamis", "postgresql://bo/b@hote/tamis"),
         ("postgresql://bob:a/b?c@hote/tamis", "postgresql://bob@hote/tamis"),
         ("postgresql://bob:a/b@hote/db?options=a@b", "postgresql://bob@hote/db?options=a%40b"),
+        # a socket's folder as written, not %2F…; a space as libpq reads it back, not « + »
+        ("postgresql:///tamis?host=/run/postgresql", "postgresql:///tamis?host=/run/postgresql"),
+        (
+            "postgresql://h/db?options=-c%20search_path%3Djade&password=x",
+            "postgresql://h/db?options=-c%20search_path%3Djade",
+        ),
     ],
 )
 def test_the_password_is_never_shown(url: str, expected: str) -> None:
