@@ -26,6 +26,7 @@ from tamis.cases.problems import Problems
 from tamis.engine.engines import EngineFailed, undecided
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.vocabulary import Value
+from tamis.invitations.models import composed
 
 
 class EngineChoice(Enum):
@@ -242,11 +243,16 @@ class _Runner:
 
 
 def _selected(case_file: CaseFile, keywords: tuple[str, ...]) -> CaseFile:
-    """``case_file`` with only the cases ``-k`` selects (all without ``-k``)."""
+    """``case_file`` with only the cases ``-k`` selects (all without ``-k``): case left
+    aside, and accents however written (« é » one code point or two, in the file or on the
+    command line), as ``tamis journal chercher --expediteur`` compares; an accent still
+    counts (« etabli » is not « établi »), as in every filter of tamis."""
     if not keywords:
         return case_file
-    words = [k.casefold() for k in keywords]
-    kept = tuple(case for case in case_file.cases if any(w in case.name.casefold() for w in words))
+    words = [composed(k).casefold() for k in keywords]
+    kept = tuple(
+        case for case in case_file.cases if any(w in composed(case.name).casefold() for w in words)
+    )
     return CaseFile(case_file.path, case_file.policy, kept, case_file.problems)
 
 

@@ -63,6 +63,17 @@ def test_k_selects_cases_by_name(tmp_path: Path) -> None:
     assert result.output == "1 réussi, 0 échoué\n"
 
 
+def test_k_reads_an_accent_however_it_is_written(tmp_path: Path) -> None:
+    """« -k établi » typed with « é » as two code points (e and a combining accent, as some
+    keyboards and copies give it) selected nothing, and the error quoted a word that looked
+    the same as the case's name. An accent still counts: « etabli » selects nothing."""
+    project(tmp_path)  # its cases: « sans photo », « bien établi »
+    for typed in ("e\u0301tabli", "ÉTABLI", "E\u0301TABLI"):
+        result = run_tester(str(tmp_path), "-k", typed)
+        assert (result.exit_code, result.output) == (0, "1 réussi, 0 échoué\n"), typed
+    assert run_tester(str(tmp_path), "-k", "etabli").exit_code == 1
+
+
 def test_k_matching_nothing_is_an_error(tmp_path: Path) -> None:
     project(tmp_path)
     result = run_tester(str(tmp_path), "-k", "vedette")
