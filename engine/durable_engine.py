@@ -139,7 +139,9 @@ class DurablePolicy:
 
     engine = ENGINE
 
-    def __init__(self, policy: CheckedPolicy) -> None:
+    def __init__(
+        self, policy: CheckedPolicy, parameters: Mapping[str, Value] | None = None
+    ) -> None:
         self.policy = policy
         self.rules = rule_refs(policy)
         self._read = sorted(n for n, k in policy.kinds.items() if k is Kind.PARAMETRE)
@@ -148,12 +150,16 @@ class DurablePolicy:
             {*(n for n, k in policy.kinds.items() if k in (Kind.FAIT, Kind.CHAMP))}
             | set(policy.base_names)
         )
-        self.ruleset(policy.parameters)
+        self.ruleset(policy.parameters if parameters is None else parameters)
 
     def ruleset(self, parameters: Mapping[str, Value]) -> _Ruleset:
-        """The ruleset for these parameter values (built on first use)."""
+        """The ruleset for these parameter values (built on first use). Raises
+        ``DurableFailed`` for a value durable would misread (``_held``: it is inlined in the
+        ruleset as a literal), ``Unregistered`` if durable-rules refuses the ruleset."""
         key = tuple(_hashable(parameters.get(name)) for name in self._read)
         if key not in self._rulesets:
+            for name in self._read:
+                _held(name, parameters.get(name))
             self._rulesets[key] = _Ruleset(self.policy, parameters)
         return self._rulesets[key]
 
@@ -180,7 +186,10 @@ class DurablePolicy:
 
     def _run(self, facts: Mapping[str, Value], params: Mapping[str, Value]):
         """One session: assert, reach quiescence round by round, read the state, delete."""
-        ruleset = self.ruleset(params)
+        try:  # other values than the run's (a test case's): met here, for this invitation
+            ruleset = self.ruleset(params)
+        except Unregistered as error:
+            raise DurableFailed(error.args[0]) from None
         initial = _initial(ruleset.translation, _reader(self.policy, facts, params))
         concluded = ruleset.concluded
         with _LOCK:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from typing import Protocol
 
 from tamis.engine.compile import compile_policy
 from tamis.engine.decision import Decision, EngineName
 from tamis.grammar.checked import CheckedPolicy
 from tamis.grammar.numbers import french, group
+from tamis.grammar.vocabulary import Value
 
 ENGINES = tuple(name.value for name in EngineName)  # as users write them
 
@@ -43,26 +45,29 @@ def undecided(ident: str, error: EngineFailed, *, journaling: bool = True) -> st
     shells (the record's place comes before it, as with a rejected record's error).
     durable's own text is English: only its error number is kept. ``journaling``: the run
     journals its decisions (``rejouer`` does not)."""
+    kept = " ; rien n'a été inscrit au journal pour elle." if journaling else "."
+    return (
+        f"invitation « {ident} » : le moteur « durable » n'a pas pu la décider :"
+        f" {_why(error)}{kept} Le moteur « natif » (--moteur natif), celui par défaut, la décide."
+    )
+
+
+def _why(error: EngineFailed) -> str:
+    """What durable-rules could not hold (a value, named) or its error number."""
     from tamis.engine.durable_translate import MAX_TEXT_BYTES
 
     if isinstance(error.value, float):
-        why = (
+        return (
             f"« {error.name} » vaut {french(error.value)}, un nombre que durable-rules lit mal"
             " (il s'écrit avec un exposant en JSON : moins de 0,0001 ou 10 millions de"
             " milliards et plus)"
         )
-    elif error.name is not None:
-        why = (
+    if error.name is not None:
+        return (
             f"le texte de « {error.name} » dépasse {group(MAX_TEXT_BYTES)} octets, la plus"
             " grande longueur que durable-rules compare exactement"
         )
-    else:
-        why = _durable_error(error.detail)
-    kept = " ; rien n'a été inscrit au journal pour elle." if journaling else "."
-    return (
-        f"invitation « {ident} » : le moteur « durable » n'a pas pu la décider : {why}{kept}"
-        " Le moteur « natif » (--moteur natif), celui par défaut, la décide."
-    )
+    return _durable_error(error.detail)
 
 
 def parse_engine(name: str) -> EngineName:
@@ -74,20 +79,31 @@ def parse_engine(name: str) -> EngineName:
         raise EngineUnavailable(f"moteur inconnu « {name} » : choisissez parmi {choices}") from None
 
 
-def make_engine(name: EngineName, policy: CheckedPolicy) -> Engine:
-    """The engine called ``name``, ready to decide with ``policy``."""
+def make_engine(
+    name: EngineName, policy: CheckedPolicy, parameters: Mapping[str, Value] | None = None
+) -> Engine:
+    """The engine called ``name``, ready to decide with ``policy`` and the run's parameter
+    values (``parameters``; None: the policy's own). The ``durable`` engine registers its
+    ruleset for those values now: a value it cannot take is refused before anything is read,
+    by name (``EngineUnavailable``), not met on the first invitation."""
     if name is EngineName.DURABLE:
-        return _durable(policy)
+        return _durable(policy, parameters)
     return compile_policy(policy)
 
 
-def _durable(policy: CheckedPolicy) -> Engine:
+def _durable(policy: CheckedPolicy, parameters: Mapping[str, Value] | None) -> Engine:
     try:
         from tamis.engine.durable_engine import DurablePolicy, TooLarge, Unregistered
     except ImportError as error:
         raise EngineUnavailable(_unavailable(error)) from None
     try:
-        return DurablePolicy(policy)
+        return DurablePolicy(policy, parameters)
+    except EngineFailed as error:  # a parameter's value durable-rules would misread
+        raise EngineUnavailable(
+            f"{policy.path} : le moteur « durable » ne peut pas prendre ce paramètre :"
+            f" {_why(error)} ; rien n'a été décidé. Utilisez « --moteur natif », le moteur par"
+            " défaut, qui le lit exactement."
+        ) from None
     except TooLarge as error:
         raise EngineUnavailable(_too_large(policy, error.found)) from None
     except Unregistered as error:

@@ -113,7 +113,7 @@ def setup_for(policy: CheckedPolicy, warnings: str, options: SetupOptions) -> Se
         options.settings,
         options.settings_origin,
     )
-    engine = make_engine(options.engine, policy)
+    engine = make_engine(options.engine, policy, parameters)
     return Setup(policy, engine, Explainer(policy), context, parameters, warnings)
 
 

@@ -158,3 +158,77 @@ def test_tester_names_the_case_the_engine_could_not_decide(tmp_path: Path) -> No
     assert done.returncode == 1, done.stderr
     assert f"Erreur : p.cas.toml, cas « long » : {REASON}" in done.stderr
     assert "1 réussi, 0 échoué" in done.stdout and "Traceback" not in done.stderr
+
+
+SMALL = "paramètre s = 0.5\nrefuser si expediteur.connexions < s\nsinon accepter\n"
+PARAMETER = (
+    "le moteur « durable » ne peut pas prendre ce paramètre : « s » vaut 0,00005, un nombre"
+    " que durable-rules lit mal"
+)
+
+
+BUILT_IN = "refuser si message.score_commercial >= seuil_commercial\nsinon accepter\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "given", "name"),
+    [
+        (SMALL, ["--parametre", "s=0.00005"], "s"),
+        (SMALL.replace("0.5", "0.00005"), [], "s"),
+        (BUILT_IN, ["--contexte", "c.toml"], "seuil_commercial"),
+    ],
+    ids=["parametre", "politique", "contexte"],
+)
+def test_a_parameter_durable_would_misread_is_refused_by_name_at_start(
+    tmp_path: Path, source: str, given: list[str], name: str
+) -> None:
+    """A decimal parameter JSON writes with an exponent is inlined in durable's ruleset, which
+    durable-rules cannot read: given with --parametre (or by the context), the first decision
+    ended in a traceback; declared in the policy, the start was refused with durable's error
+    number only (« son erreur 204 »), the parameter unnamed."""
+    (tmp_path / "p.tamis").write_text(source, encoding="utf-8")
+    (tmp_path / "c.toml").write_text("[parametres]\nseuil_commercial = 0.00005\n")
+    (tmp_path / "i.json").write_text(invitation("a", "x"), encoding="utf-8")
+    done = tamis(
+        "decider", "-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl", *given,
+        "i.json", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"Erreur : p.tamis : {PARAMETER.replace('« s »', f'« {name} »')}" + (
+        " (il s'écrit avec un exposant en JSON : moins de 0,0001 ou 10 millions de milliards et"
+        " plus) ; rien n'a été décidé. Utilisez « --moteur natif », le moteur par défaut, qui le"
+        " lit exactement.\n"
+    )
+    assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_a_policy_parameter_overridden_with_a_plain_value_decides(tmp_path: Path) -> None:
+    (tmp_path / "p.tamis").write_text(SMALL.replace("0.5", "0.00005"), encoding="utf-8")
+    (tmp_path / "i.json").write_text('{"id": "a", "expediteur": {"connexions": 3}}\n')
+    done = tamis(
+        "decider", "-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl",
+        "--parametre", "s=5", "--format", "json", "i.json", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["decision"] == "refuser"
+
+
+def test_tester_names_a_case_whose_parameter_durable_would_misread(tmp_path: Path) -> None:
+    """A case's own parameters build another ruleset as it is decided: its refusal by
+    durable-rules ended « tamis tester » in a traceback (``Unregistered``)."""
+    (tmp_path / "p.tamis").write_text(SMALL, encoding="utf-8")
+    cases = (
+        '[[cas]]\nnom = "petit"\ninvitation.expediteur = { connexions = 3 }\n'
+        'parametres = { s = 0.00005 }\nattendu.decision = "accepter"\n\n'
+        '[[cas]]\nnom = "grand"\ninvitation.expediteur = { connexions = 3 }\n'
+        'parametres = { s = 5 }\nattendu.decision = "refuser"\n'
+    )
+    (tmp_path / "p.cas.toml").write_text(cases, encoding="utf-8")
+    done = tamis("tester", "--moteur", "durable", "p.tamis", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (
+        "Erreur : p.cas.toml, cas « petit » : invitation « petit » : le moteur « durable » n'a"
+        " pas pu la décider : « s » vaut 0,00005, un nombre que durable-rules lit mal"
+    ) in done.stderr
+    assert "1 réussi, 0 échoué" in done.stdout

@@ -235,11 +235,16 @@ def test_at_the_join_limit_durable_still_decides(tmp_path) -> None:
     assert '"decision":"refuser"' in done.stdout
 
 
-def test_a_ruleset_durable_refuses_otherwise_is_a_french_error(tmp_path) -> None:
+def test_a_parameter_durable_cannot_read_is_a_french_error_naming_it(tmp_path) -> None:
     """A decimal written with an exponent in durable's JSON (0.00001 is « 1e-05 ») is not a
-    number it reads: « error code: 204 » in a traceback before."""
+    number it reads: « error code: 204 » in a traceback at first, then « (son erreur 204) »
+    for the whole policy; now the parameter and its value, before durable is given it (the
+    other forms of parameters: tests/cli/test_durable_undecided.py)."""
     policy = "paramètre seuil = 0.00001\nrefuser si expediteur.connexions > seuil\n"
     done = decide(tmp_path, policy)
     assert done.returncode == 1, done.stderr
-    assert "p.tamis : le moteur « durable » ne peut pas prendre cette politique" in done.stderr
-    assert "(son erreur 204)" in done.stderr and "Traceback" not in done.stderr
+    assert (
+        "p.tamis : le moteur « durable » ne peut pas prendre ce paramètre : « seuil » vaut"
+        " 0,00001, un nombre que durable-rules lit mal"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr
