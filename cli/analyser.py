@@ -87,7 +87,7 @@ def summary(reports: list[Report], strict: bool) -> str:
     return f"{head} : {words} ; {f'{failed} en échec' if failed else 'aucune en échec'}"
 
 
-@click.command("analyser")
+@click.command("analyser", short_help="Prouve ce qu'une politique peut ou ne peut pas décider.")
 @click.argument(
     "politiques", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True)
 )

@@ -180,7 +180,7 @@ def _inline(values: dict[str, object]) -> str:
     return "{ " + ", ".join(items) + " }"
 
 
-@click.command("comparer")
+@click.command("comparer", short_help="Prouve que deux politiques décident pareil, ou montre où.")
 @click.argument("ancienne", type=click.Path(path_type=Path, allow_dash=True))
 @click.argument("nouvelle", type=click.Path(path_type=Path, allow_dash=True))
 @click.option(

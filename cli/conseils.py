@@ -39,7 +39,7 @@ _COLUMNS = (  # (key, title, width, or None: what is left); 80 columns with the 
 )
 
 
-@click.command("conseils")
+@click.command("conseils", short_help="Liste les conseils inscrits au journal.")
 @options.journal
 @click.option(
     "--expediteur",

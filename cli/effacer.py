@@ -43,7 +43,7 @@ def _yes(function):
     )
 
 
-@click.command("effacer")
+@click.command("effacer", short_help="Efface les données personnelles de décisions choisies.")
 @click.argument("identifiants", metavar="[ID]...", nargs=-1)
 @options.journal
 @options.filters
@@ -70,7 +70,7 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
     run_erasure(journal, selection, motif.strip(), oui, named=identifiants)
 
 
-@click.command("purger")
+@click.command("purger", short_help="Efface les données personnelles des décisions anciennes.")
 @options.journal
 @click.option(
     "--avant",

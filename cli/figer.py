@@ -39,7 +39,7 @@ HEADER = """\
 """
 
 
-@click.command("figer")
+@click.command("figer", short_help="Écrit des cas de test à partir de décisions du journal.")
 @click.argument("identifiants", nargs=-1, metavar="[ID]...")
 @options.journal
 @options.filters

@@ -170,7 +170,7 @@ def summary(outcomes: list[Outcome], check: bool) -> str:
     return ", ".join(parts) + "."
 
 
-@click.command("formater")
+@click.command("formater", short_help="Réécrit des politiques dans la mise en page canonique.")
 @click.argument("fichiers", nargs=-1, required=True, metavar="FICHIER…")
 @click.option(
     "--verifier",

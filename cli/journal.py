@@ -75,13 +75,19 @@ LATER = {
 }
 
 
-@click.group("journal", cls=LazyGroup, lazy=LATER, subcommand_metavar=french.SUBCOMMANDS)
+@click.group(
+    "journal",
+    cls=LazyGroup,
+    lazy=LATER,
+    subcommand_metavar=french.SUBCOMMANDS,
+    short_help="Interroge et entretient le journal d'audit.",
+)
 def journal() -> None:
     """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller,
     figer, conseils ; initialiser et copier (PostgreSQL)."""
 
 
-@journal.command()
+@journal.command(short_help="Explique pourquoi une invitation a été décidée ainsi.")
 @click.argument("identifiant", metavar="ID|EXPÉDITEUR")
 @options.journal
 @options.format_(("texte", "json"), "texte")
@@ -160,7 +166,7 @@ def ambiguous(query: str, lookup: why.Lookup, *, utc: bool) -> str:
     return "\n".join(lines)
 
 
-@journal.command()
+@journal.command(short_help="Liste les décisions qui correspondent aux filtres.")
 @options.journal
 @options.filters
 @options.format_(("table", "json", "csv"), "table")
@@ -288,7 +294,7 @@ def _cell(row: dict, key: str, utc: bool) -> Text:
     return Text(human.safe("" if value is None else value))
 
 
-@journal.command()
+@journal.command(short_help="Compte les décisions par décision, règle, fait, période.")
 @options.journal
 @options.filters
 @click.option(
@@ -399,7 +405,7 @@ def _chart(result: Stats, width: int) -> Table:
     return table
 
 
-@journal.command()
+@journal.command(short_help="Vérifie la chaîne d'empreintes et la numérotation.")
 @options.journal
 @click.option(
     "--sceau",
@@ -474,7 +480,7 @@ def verifier(
             sys.exit(1)
 
 
-@journal.command()
+@journal.command(short_help="Exporte des décisions en JSON Lines ou en CSV.")
 @options.journal
 @options.filters
 @options.format_(("jsonl", "csv"), "jsonl")

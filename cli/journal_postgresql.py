@@ -21,7 +21,7 @@ from tamis.cli.options import given_path, warn
 _JOURNAL = "un fichier de journal, ou une adresse postgresql://…"
 
 
-@click.command("initialiser")
+@click.command("initialiser", short_help="Crée le schéma du journal dans une base PostgreSQL.")
 @click.argument("url", metavar="URL")
 def initialiser(url: str) -> None:
     """Crée le schéma du journal dans une base PostgreSQL (URL postgresql://…) ; sans effet
@@ -36,7 +36,7 @@ def initialiser(url: str) -> None:
     click.echo(f"Journal PostgreSQL {shown(url)} : schéma version {schema.VERSION} {done}.")
 
 
-@click.command("copier")
+@click.command("copier", short_help="Copie un journal entre un fichier et PostgreSQL.")
 @click.argument("source", metavar="SOURCE", callback=given_path(_JOURNAL))
 @click.argument("destination", metavar="DESTINATION", callback=given_path(_JOURNAL))
 def copier(source: str, destination: str) -> None:

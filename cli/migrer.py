@@ -18,7 +18,7 @@ from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.cli import options
 
 
-@click.command("migrer")
+@click.command("migrer", short_help="Passe un journal au format 3, ou son schéma à jour.")
 @click.argument(
     "nouveau",
     metavar="[NOUVEAU_JOURNAL]",

@@ -36,7 +36,7 @@ def key_option(function):
     )(function)
 
 
-@click.command("sceller")
+@click.command("sceller", short_help="Signe la tête du journal, pour la prouver plus tard.")
 @options.journal
 @key_option
 @click.option(

@@ -299,7 +299,7 @@ def check_or_exit(server, config: ServiceConfig) -> dict[str, str]:
         raise click.ClickException(f"{reason} ; le service n'a pas démarré.") from None
 
 
-@servir.command("jeton")
+@servir.command("jeton", short_help="Crée un jeton pour un espace du service.")
 @click.option("--espace", required=True, metavar="NOM", help="L'espace du jeton.")
 @click.option(
     "--droits",

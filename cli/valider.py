@@ -81,7 +81,7 @@ def summary(reports: list[FileReport]) -> str:
     return f"{checked} : {counts} ; {verdict}"
 
 
-@click.command("valider")
+@click.command("valider", short_help="Vérifie des politiques et affiche leurs diagnostics.")
 @click.argument(
     "fichiers", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True)
 )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from click.testing import CliRunner
 
 from tamis.cli.commands import COMMANDS
@@ -18,7 +19,20 @@ def test_help_lists_every_command_with_its_french_summary():
     assert result.exit_code == 0
     listed = result.output.split("Commandes\u00a0:")[1]
     assert [line.split()[0] for line in listed.strip().splitlines()] == sorted(COMMANDS)
-    assert "Interroge le journal d'audit" in listed
+    assert "Interroge et entretient le journal d'audit." in listed
+
+
+@pytest.mark.parametrize("group", [[], ["journal"], ["servir"], ["reseau"]])
+def test_each_summary_is_a_whole_sentence_on_an_80_column_terminal(group: list[str]) -> None:
+    """click cuts a summary too long for the terminal at a word and adds « ... »: « formater
+    Réécrit les politiques FICHIER… dans la mise en page... », « valider Vérifie les
+    politiques FICHIERS et affiche tous leurs... », in most of « tamis journal »'s list."""
+    result = CliRunner().invoke(cli, [*group, "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    listed = result.output.split("Commandes\u00a0:")[1].strip().splitlines()
+    assert listed
+    for line in listed:
+        assert len(line) <= 80 and line.endswith(".") and not line.endswith("..."), line
 
 
 def test_an_unknown_command_is_a_french_usage_error():
