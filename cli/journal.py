@@ -192,6 +192,8 @@ def chercher(
         options.check_facts(journal, flt, index=not sans_index)
         rows = itertools.islice(_search(journal, flt, sans_index), limite)
         count = emit_rows(rows, format_, sys.stdout, utc=utc, excel=excel)
+        if not count:
+            options.explain_nothing_found(journal, flt, index=not sans_index)
     click.echo(f"{human.number(count)} décision(s) trouvée(s).", err=True)
 
 
@@ -316,6 +318,8 @@ def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **k
     with journal_errors():
         options.check_facts(journal, flt, index=not sans_index)
         result = _stats(journal, flt, par, local=not utc, sans_index=sans_index)
+        if not result.total:
+            options.explain_nothing_found(journal, flt, index=not sans_index)
     if format_ == "json":
         click.echo(orjson.dumps(result.as_dict()).decode())
         return
@@ -513,6 +517,9 @@ def exporter(
             count = write_csv(stream, queries.EXPORT_COLUMNS, rows, excel=excel)
         else:
             count = sum(1 for _ in map(stream.write, (_jsonl(r) for r in records)))
+    if not count:
+        with journal_errors():
+            options.explain_nothing_found(journal, flt, index=not sans_index)
     click.echo(f"{human.number(count)} décision(s) exportée(s).", err=True)
 
 

@@ -324,6 +324,27 @@ def check_facts(journal: str, flt: Filter, *, index: bool = True) -> None:
         raise click.UsageError(filter_message(error)) from None
 
 
+def explain_nothing_found(journal: str, flt: Filter, *, index: bool = True) -> None:
+    """Once a query found nothing: each ``--regle`` no decision of the journal names, said on
+    the error output with the closest names it holds (``triage.rule_names``), so that a
+    mistyped name (« Photo », « message par defaut ») is not taken for a rule that never
+    decided. A note, not an error: the query did run, and found nothing."""
+    if not flt.rules:
+        return
+    from tamis.grammar.check_words import name_list, quote
+    from tamis.grammar.suggest import did_you_mean
+    from tamis.triage.rule_names import recorded_rules, unknown_rules
+
+    names = recorded_rules(journal, warn, index=index)
+    for unknown in unknown_rules(flt, lambda: names) if names else ():
+        hint = did_you_mean(unknown.name, unknown.near) or f"règles du journal : {name_list(names)}"
+        click.echo(
+            f"avertissement : --regle {quote(unknown.name)} : aucune décision du journal n'a"
+            f" cette règle (les noms comptent les majuscules et les accents) ; {hint}",
+            err=True,
+        )
+
+
 def sender_given(value: str | None) -> str | None:
     """``--expediteur`` as given; an empty or blank one is a usage error. Every name holds
     the empty text, so « --expediteur "$NOM" » with $NOM empty chose every decision:

@@ -290,3 +290,41 @@ def test_a_fact_only_the_journal_knows_is_searched(tmp_path):
     assert found.exit_code == 0, found.output
     near = run("chercher", "--journal", str(path), "--fait", "sans_visag")
     assert near.exit_code == 2 and "vouliez-vous dire « sans_visage » ?" in near.output
+
+
+RULE_NOTE = (
+    "avertissement : --regle « {given} » : aucune décision du journal n'a cette règle (les noms"
+    " comptent les majuscules et les accents) ; {hint}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["chercher", "stats", "exporter -o -", "chercher --sans-index", "stats --sans-index"],
+)
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [("Photo", "vouliez-vous dire « photo » ?"), ("phot", "vouliez-vous dire « photo » ?")],
+)
+def test_a_rule_no_decision_names_is_said_with_the_closest(journal, command, given, hint):
+    """« --regle Photo » (the rule is « photo ») found nothing and said only « 0 décision(s)
+    trouvée(s) », as for a rule that never decided."""
+    result = run(*command.split(), "--journal", str(journal), "--regle", given)
+    assert result.exit_code == 0, result.output
+    assert RULE_NOTE.format(given=given, hint=hint) in result.stderr
+
+
+def test_a_rule_far_from_every_name_is_said_with_the_journal_s_rules(journal):
+    result = run("chercher", "--journal", str(journal), "--regle", "zzz")
+    assert result.exit_code == 0, result.output
+    names = json.loads(run("stats", "--journal", str(journal), "--format", "json").stdout)
+    rules = sorted({row["regle"] for row in names["par_regle"]})
+    hint = "règles du journal : " + ", ".join(f"« {rule} »" for rule in rules)
+    assert RULE_NOTE.format(given="zzz", hint=hint) in result.stderr
+
+
+def test_a_known_rule_that_other_filters_leave_out_says_nothing_more(journal):
+    result = run(
+        "chercher", "--journal", str(journal), "--regle", "photo", "--decision", "accepter"
+    )
+    assert result.exit_code == 0 and result.stderr == "0 décision(s) trouvée(s).\n"

@@ -38,6 +38,7 @@ SEQUENCE = [  # (command, exit code)
     (["verifier", "--sceau", "{sceaux}", "--cle", "{cle}"], 0),
     (["effacer", "inv-01", "--motif", "encore", "--oui"], 0),
     (["chercher", "--fait", "sans_foto"], 2),  # a fact nothing knows: its closest names
+    (["chercher", "--regle", "Message commercial"], 0),  # no decision names it: the closest
 ]
 
 
@@ -88,6 +89,10 @@ def test_the_same_commands_give_the_same_output_and_head_on_a_file_and_in_postgr
         "Sceaux OK : 1 sceau(x) vérifié(s) ; le journal contient toujours chaque enregistrement "
         f"scellé (le dernier : n° 52, scellé le {MOMENT}).\n"
     )
+    assert (
+        "--regle « Message commercial » : aucune décision du journal n'a cette règle"
+    ) in outputs[-1]
+    assert "vouliez-vous dire « message commercial » ?" in outputs[-1]
     on_file, in_database = verify_any(str(path)), verify_any(pg_url)
     assert on_file.ok and in_database.ok and on_file.erased == in_database.erased == 47
     assert (in_database.last_seq, in_database.last_digest) == (
