@@ -167,6 +167,14 @@ def page(
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
+def login_page(request: Request, values: dict, status: int = 200) -> HTMLResponse:
+    """The login page; without any token configured (a service on this machine for one
+    person, where the login takes none), it says so and asks for none: its « Entrez le jeton
+    que l'administrateur vous a remis » sent that person looking for a token there is not."""
+    tokenless = not request.app.state.workspaces.config.has_tokens
+    return page(request, "connexion.html", None, {**values, "sans_jeton": tokenless}, status)
+
+
 async def allowed(request: Request, right: Right) -> tuple[Session, Workspace]:
     session, workspace = await signed_in(request)
     if not session.may(right):
@@ -233,7 +241,7 @@ def router() -> APIRouter:
 
     @pages.get(f"{PREFIX}/connexion")
     async def connexion(request: Request) -> Response:
-        return page(request, "connexion.html", None, {"erreur": "", "espace": "defaut"})
+        return login_page(request, {"erreur": "", "espace": "defaut"})
 
     @pages.post(f"{PREFIX}/connexion")
     async def connecter(request: Request) -> Response:
@@ -246,7 +254,7 @@ def router() -> APIRouter:
         session = sessions.open(request.app.state.workspaces, name.strip(), token.strip())
         if session is None:
             values = {"erreur": "Espace ou jeton invalide.", "espace": name}
-            return page(request, "connexion.html", None, values, 401)
+            return login_page(request, values, 401)
         response = RedirectResponse(f"{PREFIX}/", status_code=303)
         response.set_cookie(
             COOKIE, sessions.cookie(session), max_age=LIFETIME, httponly=True,

@@ -795,3 +795,33 @@ def test_a_fact_nothing_knows_is_said_in_the_inbox(served, work):
     assert page.status_code == 200 and 'role="alert"' in page.text
     text = html.unescape(page.text)
     assert "fait inconnu « sans_foto »" in text and "vouliez-vous dire « sans_photo » ?" in text
+
+
+def test_without_any_token_the_login_asks_for_none(browser, tmp_path):
+    """A service on this machine for one person has no token and takes none at the login; its
+    page still said « Entrez le jeton que l'administrateur du service vous a remis » above
+    an empty « Jeton » field, and that person went looking for a token there is not."""
+    shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    alone = serve("-p", "politique.tamis", "--journal", "journal.jsonl", cwd=tmp_path)
+    try:
+        context = browser.new_context(base_url=alone.url, locale="fr-CA")
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator("main p").first).to_have_text(
+            "Ce service n'a aucun jeton : il ne répond qu'aux requêtes de cette machine, et vous y"
+            " entrez sans jeton, avec tous les droits. La session dure au plus huit heures."
+        )
+        assert page.locator("#jeton").count() == 0
+        assert accessibility_violations(page) == []
+        page.click("form[action$='/connexion'] button")
+        assert page.url.endswith("/interface/")
+        expect(page.locator("h1")).not_to_have_text("Connexion")
+        context.close()
+    finally:
+        alone.stop()
+
+
+def test_with_a_token_the_login_asks_for_it(page):
+    page.goto("/")
+    expect(page.locator("main p").first).to_contain_text("Entrez le jeton que l'administrateur")
+    assert page.locator("#jeton").count() == 1
