@@ -44,7 +44,8 @@ class Problem:
     """The first thing wrong with a journal: its kind, its line, the French message."""
 
     kind: str  # modifie | supprime | deplace | chainage | illisible | ouverture | dechire |
-    # effacement (an erasure that is not what it says: data restored, tombstone changed)
+    # effacement (an erasure that is not what it says: data restored, tombstone changed) |
+    # vide (no record yet: ``empty``)
     line: int
     message: str  # French, names the line and the record
 
@@ -53,6 +54,18 @@ class Problem:
         """A torn last line and nothing else: an interrupted write, never acknowledged. The
         records before it are the whole journal, as every reader takes them (``torn``)."""
         return self.kind == "dechire"
+
+    @property
+    def empty(self) -> bool:
+        """No record at all: a journal not written yet (a PostgreSQL one just initialised,
+        an empty file), which its first writer opens with ``ouverture``; nothing damaged,
+        nothing to verify or seal either."""
+        return self.kind == "vide"
+
+
+def empty_journal() -> Problem:
+    """What a journal without any record is, file or PostgreSQL alike."""
+    return Problem("vide", 1, "journal vide : aucun enregistrement encore.")
 
 
 @dataclass(frozen=True)
@@ -186,10 +199,7 @@ def _opening_problem(first: bytes) -> Problem | None:
     """Every journal starts with an ``ouverture`` record: an empty one, or one that starts
     with another record, lost its beginning."""
     if not first:
-        message = (
-            "ligne 1 : journal vide — tout journal commence par un enregistrement « ouverture »."
-        )
-        return Problem("ouverture", 1, message)
+        return empty_journal()
     record = parse_record(first.rstrip(b"\n"))
     if record is None:  # sealed, but not a record (``verifier`` without ``--contenu``)
         line = first.rstrip(b"\n")

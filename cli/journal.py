@@ -451,6 +451,8 @@ def verifier(
         from tamis.cli.sceau import seal_report  # loads cryptography only when asked
 
         sealed = seal_report(journal, sceau, cle, cle_publique)
+    if result.problem is not None and result.problem.empty:
+        _say_empty(journal, sealed)
     if result.problem is not None:
         where = f"{shown(journal)} : " if postgres_url(journal) else f"{journal}:"
         click.echo(f"ÉCHEC : {where}{result.problem.message}")
@@ -482,6 +484,24 @@ def verifier(
         click.echo(sealed)
         if sealed.startswith("ÉCHEC"):
             sys.exit(1)
+
+
+EXIT_EMPTY = 3
+"""``verifier`` on a journal without any record: nothing damaged, nothing verified."""
+
+
+def _say_empty(journal: str, sealed: str | None) -> None:
+    """A journal not written yet (just initialised, or an empty file): said as such, not
+    as damage, exit 3; 1 if its seals name records it no longer holds."""
+    click.echo(
+        f"VIDE : {shown(journal)} : aucun enregistrement encore, rien à vérifier ; la première "
+        "décision ou le premier conseil inscrit y mettra l'enregistrement « ouverture »."
+    )
+    if sealed is not None:
+        click.echo(sealed)
+        if sealed.startswith("ÉCHEC"):
+            sys.exit(1)
+    sys.exit(EXIT_EMPTY)
 
 
 @journal.command(short_help="Exporte des décisions en JSON Lines ou en CSV.")

@@ -58,6 +58,10 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
         refuse_own_files(sortie, journal, key_path)
     try:
         checked = verify_any(journal)
+        if checked.problem is not None and checked.problem.empty:
+            raise click.ClickException(
+                f"{shown(journal)} : journal vide, aucun enregistrement encore ; rien à sceller."
+            )
         if checked.problem is not None:
             where = f"{shown(journal)} : " if postgres_url(journal) else f"{journal}:"
             if not checked.problem.only_torn:

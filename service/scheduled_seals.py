@@ -45,6 +45,8 @@ class Sealer(threading.Thread):
         where = {"espace": workspace.name}
         try:
             checked = verify_any(str(workspace.journal))
+            if checked.problem is not None and checked.problem.empty:
+                return  # nothing written yet: nothing to seal, nothing damaged
             if checked.problem is not None:
                 self.logger.warning("sceau_refuse", **where, raison="journal endommagé")
                 return

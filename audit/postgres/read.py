@@ -30,7 +30,7 @@ from tamis.audit.layout import GENESIS
 from tamis.audit.postgres import digests, rowcheck, rows, schema
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
-from tamis.audit.verify import Problem, Verification, sealed, unreadable
+from tamis.audit.verify import Problem, Verification, empty_journal, sealed, unreadable
 
 SPAN = 50_000  # rows per range handed to a worker process
 PARALLEL_FROM = 100_000  # journals with fewer rows are checked in this process
@@ -217,8 +217,7 @@ def _exact(url: str, start: _Start, contents: bool) -> Verification:
             return Verification(count, seq, digest, problem)
         seq, digest, count = row.seq, row.empreinte.decode(), count + 1
     if count == 0:
-        empty = "journal vide — tout journal commence par un enregistrement « ouverture »."
-        return Verification(0, 0, GENESIS, Problem("ouverture", 1, empty))
+        return Verification(0, 0, GENESIS, empty_journal())
     return Verification(count, seq, digest, None)
 
 

@@ -170,7 +170,8 @@ def test_journal_not_starting_with_ouverture_fails_at_line_1(journal_path, lines
 def test_empty_journal_fails_and_a_new_one_verifies(journal_path):
     journal_path.write_bytes(b"")
     problem = verify_journal(journal_path).problem
-    assert problem.kind == "ouverture" and problem.line == 1 and "journal vide" in problem.message
+    assert problem.kind == "vide" and problem.empty and problem.line == 1  # never OK
+    assert problem.message == "journal vide : aucun enregistrement encore."
     journal_path.unlink()
     with open_journal(journal_path):
         pass

@@ -244,13 +244,15 @@ def test_exporter_unwritable_output_is_explained_in_french(journal, tmp_path):
 
 
 def test_verifier_fails_on_an_empty_journal(tmp_path):
+    """Never OK (exit 0), but not damage either (exit 1, « ÉCHEC »): a journal no writer has
+    opened yet; exit 3, as a PostgreSQL journal just initialised."""
     empty = tmp_path / "vide.jsonl"
     empty.write_bytes(b"")
     result = run("verifier", "--journal", str(empty))
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert result.output == (
-        f"ÉCHEC : {empty}:ligne 1 : journal vide — tout journal commence par un "
-        "enregistrement « ouverture ».\n"
+        f"VIDE : {empty} : aucun enregistrement encore, rien à vérifier ; la première décision "
+        "ou le premier conseil inscrit y mettra l'enregistrement « ouverture ».\n"
     )
 
 

@@ -299,6 +299,32 @@ def test_an_address_without_a_host_names_the_socket_it_tried_in_french():
     )
 
 
+def test_a_journal_without_any_record_is_said_empty_not_damaged_file_and_postgresql_alike(
+    journal, tmp_path
+):
+    """Right after « tamis journal initialiser », verifier said « ÉCHEC : … journal vide —
+    tout journal commence par un enregistrement « ouverture ». » with exit 1, as of damage;
+    an empty file the same. Now « VIDE », exit 3, and sceller says there is nothing to seal."""
+    empty_file = tmp_path / "vide.jsonl"
+    empty_file.touch(mode=0o600)
+    for name in (journal, str(empty_file)):
+        verified = tamis("journal", "verifier", "--journal", name)
+        assert (verified.exit_code, verified.output) == (
+            3,
+            f"VIDE : {shown(name) if name == journal else name} : aucun enregistrement encore, "
+            "rien à vérifier ; la première décision ou le premier conseil inscrit y mettra "
+            "l'enregistrement « ouverture ».\n",
+        )
+        sealed = tamis("journal", "sceller", "--journal", name, "--cle", str(tmp_path / "k.pem"))
+        assert sealed.exit_code == 1
+        assert sealed.output.endswith(
+            " : journal vide, aucun enregistrement encore ; rien à sceller.\n"
+        )
+    decided = tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS)
+    assert decided.exit_code == 0
+    assert tamis("journal", "verifier", "--journal", journal).output.startswith("OK : 49 ")
+
+
 def test_a_reason_tamis_does_not_know_says_it_is_postgresql_s_own_words():
     from tamis.audit.postgres.url import reason
 
