@@ -228,12 +228,16 @@ def _number(text: str) -> float | None:
 
 
 def policy_matches(policy: Mapping[str, Json], query: str) -> bool:
-    """By name, by path (or file name), or by a prefix of at least 6 of the sha256's digits."""
+    """By name, by path, by file name with or without its ``.tamis`` (« blogue » for
+    ``policies/blogue.tamis``: the name a user calls it by, which found nothing), or by a
+    prefix of at least 6 of the sha256's digits."""
     path = policy.get("chemin")
     path = path if isinstance(path, str) else ""
     sha = policy.get("sha256")
     sha = sha if isinstance(sha, str) else ""
-    return query in (policy.get("nom"), path, PurePath(path).name) or (
+    file = PurePath(path)
+    stem = file.stem if file.suffix == ".tamis" else None
+    return query in (policy.get("nom"), path, file.name, stem) or (
         len(query) >= 6 and sha.startswith(query.lower())
     )
 

@@ -285,7 +285,8 @@ def filters(function: Callable) -> Callable:
         click.option(
             "--politique",
             metavar="NOM|CHEMIN|SHA",
-            help="Politique : nom, chemin ou début de son empreinte sha256.",
+            help="Politique : nom, chemin, nom de fichier (avec ou sans .tamis) ou début de son"
+            " empreinte sha256.",
         )(function)
     )
 

@@ -164,3 +164,14 @@ def test_help_offers_sans_index(command):
     text = " ".join(result.stdout.split())
     assert result.exit_code == 0 and "--sans-index" in text
     assert "sans utiliser ni mettre à jour son index" in text
+
+
+def test_a_policy_is_found_by_its_file_name_without_tamis(journal, monkeypatch):
+    """« --politique new » found nothing for new.tamis: only its name (« Souple »), its path,
+    its file name with « .tamis » or the start of its sha256 were compared."""
+    by_stem = same_both_ways(journal, monkeypatch, "journal", "chercher", "--politique", "new")
+    by_file = run("journal", "chercher", "--politique", "new.tamis", "--format", "json")
+    assert by_stem.exit_code == 0 and by_stem.stderr.endswith("1 décision(s) trouvée(s).\n")
+    assert json.loads(by_file.stdout)["politique"] == "Souple"
+    nothing = run("journal", "chercher", "--politique", "ne")
+    assert nothing.stderr.endswith("0 décision(s) trouvée(s).\n")
