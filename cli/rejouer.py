@@ -56,6 +56,8 @@ def rejouer(
     try:
         options.check_facts(journal, flt, index=not sans_index)
         report = _replayed(setup, journal, flt, sans_index)
+        if not report.total and not report.rejected and not report.erased:
+            options.explain_nothing_found(journal, flt, index=not sans_index)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     for message in report.rejected:

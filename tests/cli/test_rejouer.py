@@ -103,6 +103,19 @@ def test_journal_filters_apply(journal: Path) -> None:
     assert replayed <= found
 
 
+def test_a_rule_no_decision_names_is_said_with_the_closest(journal: Path) -> None:
+    """« --regle Photo » (the rule is « photo ») replayed nothing and said only « Aucune
+    décision du journal ne correspond à ces critères. »."""
+    result = run("rejouer", "-p", "new.tamis", "--regle", "Photo")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "avertissement : --regle « Photo » : aucune décision du journal n'a cette règle (les"
+        " noms comptent les majuscules et les accents) ; vouliez-vous dire « photo » ?\n"
+    )
+    other = run("rejouer", "-p", "new.tamis", "--regle", "photo", "--depuis", "2999-01-01")
+    assert other.exit_code == 0 and other.stderr == ""
+
+
 def test_latest_decision_per_invitation_is_compared(journal: Path) -> None:
     Path("seul.json").write_text(json.dumps(INVITATIONS[1]), encoding="utf-8")
     assert run("decider", "-p", "new.tamis", "seul.json").exit_code == 0  # a-2 now accepter
