@@ -83,7 +83,7 @@ def migrate(
         counts = _Counts()
         head = (checked.last_seq, checked.last_digest)
         lines = _migrated(old, head, (clock or UtcClock())(), counts, warn)
-        _write_to(new, lines)
+        _write_to(new, lines, warn)
     return Migration(counts.records, counts.split, *head, counts.closing)
 
 
@@ -128,11 +128,11 @@ def _migrated(
     yield layout.canonical(closing)
 
 
-def _write_to(new: str, lines: Iterable[bytes]) -> None:
+def _write_to(new: str, lines: Iterable[bytes], warn: Callable[[str], None]) -> None:
     if urls.is_url(new):
         from tamis.audit.postgres.copy import into_database
 
-        into_database(lines, new)
+        into_database(lines, new, warn)
         return
     write_new(Path(new), lines, taken=f"{new} existe déjà : choisissez un nouveau fichier.")
 

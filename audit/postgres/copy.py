@@ -42,7 +42,7 @@ def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
             f"{shown(source)} ne se vérifie pas ({before.problem.message}) ; rien n'a été copié."
         )
     if urls.is_url(destination):
-        into_database(lines_of(source, warn), destination)
+        into_database(lines_of(source, warn), destination, warn)
     else:
         _into_file(lines_of(source, warn), Path(destination))
     after = verify_any(destination)
@@ -72,9 +72,10 @@ def require_empty(url: str) -> None:
         raise _used(url)
 
 
-def into_database(lines: Iterable[bytes], url: str) -> None:
+def into_database(lines: Iterable[bytes], url: str, warn=warn_on_stderr) -> None:
     """Every line into the empty journal ``url`` (schema created if missing), in one
-    transaction under the journal's lock; ``JournalError`` if it already holds a journal."""
+    transaction under the journal's lock; ``JournalError`` if it already holds a journal.
+    ``warn`` hears that the table could not be analysed (``_analyse``)."""
     schema.initialise(url)
     with urls.connect(url) as connection:
         try:
@@ -87,7 +88,7 @@ def into_database(lines: Iterable[bytes], url: str) -> None:
                         copy.write_row(rows.row_of(line))
         except psycopg.Error as error:
             raise urls.failed(url, error, "d'écrire dans") from None
-        _analyse(connection)
+        _analyse(url, connection, warn)
 
 
 def _holds_records(connection: psycopg.Connection) -> bool:
@@ -101,15 +102,34 @@ def _used(url: str) -> JournalError:
     )
 
 
-def _analyse(connection: psycopg.Connection) -> None:
+def _analyse(url: str, connection: psycopg.Connection, warn) -> None:
     """Statistics for the rows just copied, so that the queries' first plans are chosen on
     them rather than blind (autovacuum would take a minute or more to gather them). A role
-    that may not analyse the table only gets the server's warning: the copy stands."""
+    that may not analyse the table (not its owner) gets no error, only a server WARNING
+    that psycopg keeps to itself: it is heard here and said in French; the copy stands."""
+    skipped: list[str] = []
+
+    def heard(notice: psycopg.errors.Diagnostic) -> None:
+        if notice.severity_nonlocalized == "WARNING":
+            skipped.append(notice.message_primary or "")
+
+    connection.add_notice_handler(heard)
     try:
         connection.execute(f"ANALYZE {schema.TABLE}")
         connection.commit()
     except psycopg.Error:
         connection.rollback()
+        skipped.append("")
+    finally:
+        connection.remove_notice_handler(heard)
+    if skipped:
+        warn(
+            f"le rôle « {connection.info.user} » n'a pas pu analyser la table {schema.TABLE} de "
+            f"{urls.shown(url)} (il faut en être propriétaire, ou avoir le droit MAINTAIN depuis "
+            "PostgreSQL 17) : les premières recherches y seront plus lentes jusqu'à ce "
+            f"qu'autovacuum l'analyse (une minute ou plus), ou lancez « ANALYZE {schema.TABLE}; » "
+            "avec le rôle propriétaire. La copie est faite."
+        )
 
 
 def _into_file(lines: Iterator[bytes], path: Path) -> None:

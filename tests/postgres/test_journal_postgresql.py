@@ -88,9 +88,30 @@ def test_a_file_copied_into_postgresql_and_back_is_the_same_bytes(journal, tmp_p
     assert f"jusqu'au n° 8, empreinte {head}." in into.output
     assert f"jusqu'au n° 8, empreinte {head}." in out.output
     assert password(journal) not in into.output + out.output
+    assert "avertissement" not in into.stderr  # the owner analyses without a word
     with psycopg.connect(journal) as connection:  # analysed: the queries' plans see its rows
         analysed = "SELECT count(*) FROM pg_stats WHERE tablename = 'tamis_journal'"
         assert connection.execute(analysed).fetchone()[0] > 0
+
+
+def test_a_copy_the_role_may_not_analyse_says_so_in_french_and_stands(journal, tmp_path):
+    """ANALYZE by a role that does not own the table is no error, only a server WARNING
+    that psycopg keeps to itself: the docs promised « l'avertissement du serveur », and
+    nothing at all was said."""
+    original = tmp_path / "j.jsonl"
+    fill(original, checked(), 3)
+    tables = "SELECT, INSERT ON ALL TABLES IN SCHEMA public"
+    with login_role(journal, "copieur", tables, "USAGE ON ALL SEQUENCES IN SCHEMA public") as role:
+        copied = tamis("journal", "copier", str(original), role.url)
+    assert copied.exit_code == 0, copied.output
+    assert (
+        f"avertissement : le rôle « {role.name} » n'a pas pu analyser la table tamis_journal de "
+        f"{role.shown} (il faut en être propriétaire, ou avoir le droit MAINTAIN depuis "
+        "PostgreSQL 17) : les premières recherches y seront plus lentes jusqu'à ce qu'autovacuum "
+        "l'analyse (une minute ou plus), ou lancez « ANALYZE tamis_journal; » avec le rôle "
+        "propriétaire. La copie est faite.\n"
+    ) in copied.stderr
+    assert "Copié : 5 enregistrement(s)" in copied.stdout
 
 
 def test_copier_refuses_a_broken_source_a_used_destination_and_an_existing_file(journal, tmp_path):
