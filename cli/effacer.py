@@ -66,6 +66,10 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
         )
     if not motif or not motif.strip():
         raise click.UsageError("--motif est obligatoire : il est inscrit au journal.")
+    try:  # a scan, not the index: the erasure would discard an index built for this check
+        options.check_facts(journal, flt, index=False)
+    except JournalError as error:
+        raise click.ClickException(options.journal_message(error)) from None
     selection = erasure.Selection(frozenset(identifiants), flt)
     run_erasure(journal, selection, motif.strip(), oui, named=identifiants)
 

@@ -76,6 +76,7 @@ def figer(
         raise click.UsageError("donnez au moins un ID d'invitation ou un filtre.")
     context_sha = _context_sha(contexte)
     with journal_errors():
+        options.check_facts(journal, flt, index=not sans_index)
         records, missing = _select(journal, flt, identifiants, not sans_index)
     taken = _existing_names(sortie)
     frozen, refused = [], []

@@ -269,16 +269,30 @@ def test_verifier_reports_records_rewritten_by_another_program(journal):
 
 
 @pytest.mark.parametrize(
-    "command", ["chercher", "stats", "exporter", "chercher --sans-index", "stats --sans-index"]
+    "command",
+    [
+        "chercher",
+        "stats",
+        "exporter",
+        "chercher --sans-index",
+        "stats --sans-index",
+        # these two took the name and chose nothing: « Aucune décision ni aucun conseil à
+        # effacer. », « 0 cas figé(s) dans cas.toml. », exit 0
+        "effacer --motif essai --oui",
+        "figer -o CAS",
+    ],
 )
 def test_a_fact_nothing_knows_is_a_usage_error_with_the_closest_names(journal, command):
     """« --fait sans_foto » matched no decision, and said « 0 décision(s) trouvée(s) »."""
-    result = run(*command.split(), "--journal", str(journal), "--fait", "sans_foto=vrai")
+    before = journal.read_bytes()
+    args = command.replace("CAS", str(journal.parent / "cas.toml")).split()
+    result = run(*args, "--journal", str(journal), "--fait", "sans_foto=vrai")
     assert result.exit_code == 2, result.output
     assert (
         "--fait : fait inconnu « sans_foto » : ni les faits de tamis ni les décisions du journal"
         " ne le connaissent ; vouliez-vous dire « sans_photo » ?"
     ) in result.output
+    assert not (journal.parent / "cas.toml").exists() and journal.read_bytes() == before
 
 
 def test_a_fact_only_the_journal_knows_is_searched(tmp_path):
