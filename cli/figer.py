@@ -78,6 +78,8 @@ def figer(
     with journal_errors():
         options.check_facts(journal, flt, index=not sans_index)
         records, missing = _select(journal, flt, identifiants, not sans_index)
+        if not records:
+            options.explain_nothing_found(journal, flt, index=not sans_index)
     taken = _existing_names(sortie)
     frozen, refused = [], []
     for record in latest_by_id(records):
@@ -234,7 +236,11 @@ def _report(
         click.echo(f"refusée : {item.where} : {item.reason}", err=True)
     for ident in missing:
         click.echo(f"erreur : aucune décision pour l'invitation « {ident} »", err=True)
-    where = "" if output == "-" else f" dans {output}"
-    click.echo(f"{len(frozen)} cas figé(s){where}.", err=True)
+    if not frozen:  # nothing written: the file is neither created nor touched
+        where = "" if output == "-" else f" : rien n'a été écrit dans {output}"
+        click.echo(f"Aucun cas figé{where}.", err=True)
+    else:
+        where = "" if output == "-" else f" dans {output}"
+        click.echo(f"{len(frozen)} cas figé(s){where}.", err=True)
     if refused or missing:
         raise SystemExit(1)

@@ -103,7 +103,7 @@ def test_minimised_records_are_refused(folder: Path) -> None:
         " l'invitation n'a gardé que les champs que la politique d'alors lisait ; rejouée,"
         " elle ne dirait pas la même chose" in result.output
     )
-    assert "0 cas figé(s)." in result.output
+    assert "Aucun cas figé." in result.output
 
 
 def test_nothing_selected_is_a_usage_error(folder: Path) -> None:
@@ -267,3 +267,17 @@ def test_any_recorded_invitation_reads_back_as_written(invitation: dict) -> None
                                     "invitation": invitation}}  # fmt: skip
     case = tomllib.loads(freeze(record, "x", journal="j").text)["cas"][0]
     assert case.get("invitation", {}) == received(invitation)
+
+
+def test_nothing_found_writes_nothing_and_says_so(folder: Path) -> None:
+    """« --regle Photo » (the rule is « photo ») froze nothing and said « 0 cas figé(s) dans
+    f.cas.toml. », naming a file it had not written."""
+    out = folder / "f.cas.toml"
+    result = figer(folder, "--regle", "Photo", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert not out.exists()
+    assert result.stderr == (
+        "avertissement : --regle « Photo » : aucune décision du journal n'a cette règle (les noms"
+        " comptent les majuscules et les accents) ; vouliez-vous dire « photo » ?\n"
+        f"Aucun cas figé : rien n'a été écrit dans {out}.\n"
+    )
