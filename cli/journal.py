@@ -31,7 +31,7 @@ from tamis.audit.advice import ID_PREFIX as ADVICE_PREFIX
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
 from tamis.audit.filters import FilterError, Sender
-from tamis.audit.postgres.backend import shown, stats_any, verify_any
+from tamis.audit.postgres.backend import search_any, shown, stats_any, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.reader import check_first_line
 from tamis.audit.stats import PERIODS, Stats
@@ -190,7 +190,7 @@ def chercher(
     flt = options.build_filter(kw)
     with journal_errors():
         options.check_facts(journal, flt, index=not sans_index)
-        rows = itertools.islice(_search(journal, flt, sans_index), limite)
+        rows = itertools.islice(search_any(journal, flt, warn, index=not sans_index), limite)
         count = emit_rows(rows, format_, sys.stdout, utc=utc, excel=excel)
         if not count:
             options.explain_nothing_found(journal, flt, index=not sans_index)
@@ -550,15 +550,6 @@ def _look_up(journal: str, identifiant: str, sans_index: bool) -> why.Lookup:
     from tamis.audit.postgres import query
 
     return query.look_up(journal, identifiant, warn)
-
-
-def _search(journal: str, flt: Any, sans_index: bool) -> Iterable[dict]:
-    """``chercher``'s rows: a file's through its index or scan, PostgreSQL's by SQL."""
-    if not postgres_url(journal):
-        return queries.search(journal, flt, warn, index=not sans_index)
-    from tamis.audit.postgres import query
-
-    return query.search(journal, flt, warn)
 
 
 def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -> Stats:

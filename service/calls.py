@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tamis.audit import queries, why
+from tamis.audit import why
 from tamis.audit.errors import JournalError
 from tamis.audit.filters import DECISIONS, Criterion, Filter, FilterError, Problem, parse_filter
 from tamis.audit.journal import Journal, Pending, open_journal
 from tamis.audit.postgres.answers import Answer, Answered
-from tamis.audit.postgres.backend import stats_any
+from tamis.audit.postgres.backend import search_any, stats_any
 from tamis.audit.postgres.url import is_url
 from tamis.audit.sink import parse_durability
 from tamis.audit.torn import tail_refused
@@ -379,14 +379,9 @@ def check_facts(journal: JournalName, flt: Filter, warn) -> None:
 
 def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:
     """Up to ``limit`` rows of ``chercher`` whose ``seq`` is above ``after``, in order."""
-    if is_url(journal):  # from the page's first number, in this process (no fork here)
-        from tamis.audit.postgres import query
-
-        found = query.search(str(journal), flt, warn, processes=1, after=after)
-    else:
-        found = queries.search(journal, flt, warn)
-    rows = (row for row in found if row["seq"] > after)
-    return list(itertools.islice(rows, limit))
+    # from the page's first number, in this process (no fork in a worker)
+    found = search_any(str(journal), flt, warn, after=after, processes=1)
+    return list(itertools.islice(found, limit))
 
 
 def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:

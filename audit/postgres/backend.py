@@ -1,6 +1,6 @@
 """A journal named by a path or by a ``postgresql://`` URL: the few operations that take
-either (``verifier``, ``copier``, ``stats``). psycopg is imported only for a URL, so file journals
-never load it."""
+either (``verifier``, ``copier``, ``chercher``, ``stats``). psycopg is imported only for a
+URL, so file journals never load it."""
 
 from __future__ import annotations
 
@@ -41,6 +41,29 @@ def stats_any(
     from tamis.audit.postgres import query
 
     return query.journal_stats(journal, flt, per, warn, local=local)
+
+
+def search_any(
+    journal: str,
+    flt: Filter,
+    warn: Callable[[str], None],
+    *,
+    index: bool = True,
+    after: int = 0,
+    processes: int = 0,
+) -> Iterator[dict]:
+    """``chercher``'s rows (``queries.summary``), in journal order, numbered above ``after``
+    (the service's pages): a file's through its index (``index``) or scan, PostgreSQL's by
+    SQL from ``after`` on, on every core for a long journal (``processes``; 1: in this
+    process, as the service reads)."""
+    if not urls.is_url(journal):
+        from tamis.audit import queries
+
+        rows = queries.search(journal, flt, warn, index=index)
+        return (row for row in rows if row["seq"] > after) if after else rows
+    from tamis.audit.postgres import query
+
+    return query.search(journal, flt, warn, processes=processes, after=after)
 
 
 def verify_any(journal: str, *, contents: bool = False) -> Verification:
