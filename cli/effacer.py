@@ -157,6 +157,8 @@ def _erase_planned(
 ) -> None:
     if not planned.erased:
         click.echo("Aucune décision ni aucun conseil à effacer.")
+        if selection.filter is not None:  # a --regle no decision has: said, with the closest
+            options.explain_nothing_found(journal, selection.filter)
         return
     if not oui:
         _people(planned)

@@ -468,3 +468,16 @@ def test_usage_errors(journal):
     assert twice.stdout == "Aucune décision ni aucun conseil à effacer.\n"
     assert "déjà effacé" in twice.stderr
     assert "Traceback" not in nothing.output + no_motif.output + missing.output + again.output
+
+
+def test_a_rule_no_decision_has_erases_nothing_and_says_the_closest(journal):
+    """« --regle Photo » (the rule is « photo ») erased nothing and said only « Aucune
+    décision ni aucun conseil à effacer. », as if no decision had been taken by it."""
+    before = journal.read_bytes()
+    result = erase(journal, "--regle", "Photo")
+    assert journal.read_bytes() == before
+    assert result.stdout == "Aucune décision ni aucun conseil à effacer.\n"
+    assert result.stderr == (
+        "avertissement : --regle « Photo » : aucune décision du journal n'a cette règle (les noms"
+        " comptent les majuscules et les accents) ; vouliez-vous dire « photo » ?\n"
+    )
