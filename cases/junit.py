@@ -124,16 +124,19 @@ def _errors(report: FileReport) -> list[ET.Element]:
             element.set("file", str(report.path))
             element.set("line", str(case.line))
         out.append(element)
-    if problems.whole_file():
-        out.append(_error_case(report, problems.of_case(None), None))
+    if problems.whole_file():  # with the policy's own diagnostics, when it is why (C012)
+        out.append(_error_case(report, problems.of_case(None), None, report.policy_error))
     return out
 
 
-def _error_case(report: FileReport, found: list[Diagnostic], name: str | None) -> ET.Element:
-    """A ``<testcase>`` holding an ``<error>``: the diagnostics as the terminal shows them."""
+def _error_case(
+    report: FileReport, found: list[Diagnostic], name: str | None, also: str | None = None
+) -> ET.Element:
+    """A ``<testcase>`` holding an ``<error>``: the diagnostics as the terminal shows them
+    (``also``: what the terminal shows after them, the policy's errors)."""
     case = ET.Element("testcase", classname=str(report.policy), name=name or "fichier de cas")
     source = report.problems.source if report.problems else ""
-    text = "\n\n".join(render(d, source) for d in found)
+    text = "\n\n".join([*(render(d, source) for d in found), *([also] if also else [])])
     message = text.splitlines()[0] if text else "cas non exécuté"
     ET.SubElement(case, "error", message=message).text = text or message
     return case

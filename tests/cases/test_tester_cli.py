@@ -324,3 +324,19 @@ def test_the_text_report_escapes_a_terminal_s_control_characters(tmp_path: Path)
     assert "\u202e" not in result.output
     assert f"ÉCHEC {path}:1 « cas \\x1b[2J »" in result.output
     assert 'expediteur.titre = "vente \\x1b]0;pris\\x07 \\u202eelle" contient' in result.output
+
+
+def test_junit_gives_the_errors_of_a_policy_that_cannot_be_used(tmp_path: Path) -> None:
+    """A policy with errors: the terminal shows its diagnostics under the case file's C012,
+    the JUnit error held the C012 line alone, so the CI page did not say what was wrong."""
+    path = project(tmp_path, policy="refuser si sans_foto\nsinon accepter\n")
+    report = tmp_path / "junit.xml"
+    result = run_tester(str(path), "--junit", str(report))
+    assert result.exit_code == 1
+    assert "erreur[E011]: fait ou paramètre inconnu « sans_foto »" in result.output
+    error = ET.fromstring(report.read_bytes()).find(
+        "testsuite/testcase[@name='fichier de cas']/error"
+    )
+    assert "C012" in error.get("message")
+    assert "erreur[E011]: fait ou paramètre inconnu « sans_foto »" in error.text
+    assert "vouliez-vous dire « sans_photo » ?" in error.text
