@@ -160,13 +160,19 @@ def page(key: str, rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
     return {key: shown, "suivant": shown[-1]["seq"] if more else None}
 
 
-async def policy_text(request: Request) -> str:
-    """A policy sent as the body (``text/plain``, UTF-8), within the size limit."""
+async def policy_body(request: Request) -> str:
+    """A policy text sent as the body (``text/plain``, UTF-8, strictly), within the size
+    limit; 415, 413 or 400 naming the body otherwise. It may be empty (the editor's live
+    diagnostics say what an empty policy is)."""
     media = inputs.media_type(request.headers.get("content-type"))
     if media not in ("text/plain", ""):  # none said: taken as text
         raise inputs.unsupported(media, "la politique en « text/plain »")
-    body = await inputs.request_body(request)
-    text = inputs.decode(body)
+    return inputs.decode(await inputs.request_body(request))
+
+
+async def policy_text(request: Request) -> str:
+    """``policy_body``, never empty: a policy to replay or validate."""
+    text = await policy_body(request)
     if not text.strip():
         raise ApiError(400, "corps vide : envoyez le texte d'une politique", "corps")
     return text

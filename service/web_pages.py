@@ -36,7 +36,7 @@ from tamis.invitations.french import ZIP_SIGNATURE
 from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
 from tamis.service import calls, web_forms, web_views
 from tamis.service.api_advice import advise_in
-from tamis.service.api_journal import filter_error, period, unknown_period
+from tamis.service.api_journal import filter_error, period, policy_body, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import Limits
 from tamis.service.errors import ApiError
@@ -333,7 +333,7 @@ def router() -> APIRouter:
     @pages.post(f"{PREFIX}/politique/diagnostics")
     async def diagnostics(request: Request) -> Response:
         await posted(request, Right.LIRE)
-        source = (await request.body()).decode("utf-8", "replace")
+        source = await policy_body(request)  # within the size limit, UTF-8 or a 4xx
         found = await to_thread.run_sync(calls.validate, source, "politique.tamis")
         return JSONResponse({"diagnostics": found}, headers=SECURITY_HEADERS)
 

@@ -825,3 +825,31 @@ def test_with_a_token_the_login_asks_for_it(page):
     page.goto("/")
     expect(page.locator("main p").first).to_contain_text("Entrez le jeton que l'administrateur")
     assert page.locator("#jeton").count() == 1
+
+
+def test_the_editor_s_diagnostics_refuse_a_body_not_utf8_or_too_large(work):
+    """``/interface/politique/diagnostics`` read any body whole and decoded it with U+FFFD
+    for a byte that is not UTF-8: diagnostics of a text nobody typed, at any size."""
+    server = serve(
+        "-p", "politique.tamis", "--journal", "journal.jsonl", "--taille-max", "2000",
+        cwd=work, env={"TAMIS_JETON": TOKEN},
+    )  # fmt: skip
+    text = {"Content-Type": "text/plain; charset=utf-8"}
+    try:
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            browser.post("/interface/connexion", data={"jeton": TOKEN})
+            url = "/interface/politique/diagnostics"
+            latin = browser.post(url, content="# café\n".encode("latin-1"), headers=text)
+            large = browser.post(url, content=b"#" + b"x" * 2000 + b"\n", headers=text)
+            empty = browser.post(url, content=b"", headers=text)
+    finally:
+        assert server.stop() == 0
+    assert (latin.status_code, latin.json()) == (
+        400,
+        {
+            "erreur": "le corps n'est pas en UTF-8 (octet invalide à la position 5)",
+            "champ": "corps",
+        },
+    )
+    assert large.status_code == 413 and large.json()["champ"] == "corps"
+    assert empty.status_code == 200 and empty.json()["diagnostics"][0]["code"] == "W009"
