@@ -56,11 +56,11 @@ def rejouer(
     try:
         options.check_facts(journal, flt, index=not sans_index)
         report = _replayed(setup, journal, flt, sans_index)
-        if not report.total and not report.rejected and not report.erased:
+        if not (report.total or report.rejected or report.undecided or report.erased):
             options.explain_nothing_found(journal, flt, index=not sans_index)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
-    for message in report.rejected:
+    for message in (*report.rejected, *report.undecided):
         click.echo(f"erreur : {message}", err=True)
     if report.other_context:
         click.echo(context_warning(report.other_context, contexte), err=True)
@@ -108,7 +108,7 @@ def context_warning(count: int, contexte: str | None) -> str:
 def print_report(report: Report, console: Console, *, utc: bool = False) -> None:
     """The counts, then one table per change, then the total: every text from the journal
     made safe, times local (or UTC), numbers the French way, columns wrapped to the width."""
-    if not report.total and not report.rejected:
+    if not (report.total or report.rejected or report.undecided):
         console.print("Aucune décision du journal ne correspond à ces critères.")
         return
     if report.total:
@@ -127,9 +127,9 @@ def tally_line(report: Report) -> str:
         f"{number(len(report.changes))} changerai(en)t de décision",
     ]
     if report.undecided:
-        parts.append(f"{number(report.undecided)} non décidée(s) par le moteur « durable »")
-    if rejected := len(report.rejected) - report.undecided:
-        parts.append(f"{number(rejected)} rejetée(s)")
+        parts.append(f"{number(len(report.undecided))} non décidée(s) par le moteur « durable »")
+    if report.rejected:
+        parts.append(f"{number(len(report.rejected))} rejetée(s)")
     return " ; ".join(parts) + "."
 
 

@@ -164,7 +164,8 @@ class Rejeu(_Open):
     comptes: list[dict[str, Any]]
     changements: list[dict[str, Any]]
     suivant: int | None
-    rejetees: list[str]
+    rejetees: list[str]  # records of the journal that no longer validate
+    non_decidees: list[str]  # valid invitations the engine could not decide
 
 
 class Diagnostics(BaseModel):

@@ -48,11 +48,13 @@ class Change:
 class Report:
     counts: Counter = field(default_factory=Counter)  # (old decision, new decision) -> n
     changes: list[Change] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)  # French, one per record not replayable
+    rejected: list[str] = field(default_factory=list)  # French, one per record no longer valid
     other_context: int = 0  # decisions taken with a context whose hash differs from today's
     minimised: int = 0  # decisions journaled with --minimiser (their invitation is partial)
     erased: int = 0  # decisions whose personal data was erased: nothing left to replay
-    undecided: int = 0  # invitations the engine could not decide (in ``rejected`` too)
+    # French, one per valid invitation the engine could not decide (``--moteur durable``'s
+    # limits): not a record that no longer validates, so kept apart from ``rejected``
+    undecided: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -150,8 +152,7 @@ def replay_one(
         explained, _ = decide_invitation(setup, invitation)
     except EngineFailed as error:  # durable's limits: this one alone is not replayed
         reason = undecided(invitation.id, error, journaling=False)
-        report.rejected.append(f"{place(source, record)} : {reason}")
-        report.undecided += 1
+        report.undecided.append(f"{place(source, record)} : {reason}")
         return
     decision = explained.decision
     old, new = content.get("decision"), decision.action.value

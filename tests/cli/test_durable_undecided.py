@@ -96,9 +96,12 @@ def test_rejouer_names_it_by_its_journal_record_and_exits_3(work: Path) -> None:
     args = ("-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl", "--format", "json")
     done = tamis("rejouer", *args, cwd=work)
     assert done.returncode == 3, done.stderr
-    assert f"erreur : j.jsonl:4 (enregistrement n° 4) : {REASON}" in done.stderr
+    named = f"j.jsonl:4 (enregistrement n° 4) : {REASON}"
+    assert f"erreur : {named}" in done.stderr
     report = json.loads(done.stdout)
-    assert report["total"] == 3001 and report["non_decidees"] == 1
+    assert report["total"] == 3001 and len(report["non_decidees"]) == 1
+    assert report["non_decidees"][0].startswith(named)
+    assert report["rejetees"] == []  # it held « long », as if its record no longer validated
     assert "Traceback" not in done.stderr
 
 

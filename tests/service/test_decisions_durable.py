@@ -4,10 +4,11 @@ for it, every other invitation decided and journaled. Before, durable decided it
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from servir_harness import decisions_in, serve
+from servir_harness import decisions_in, run_tamis, serve
 
 pytest.importorskip("durable")
 
@@ -70,3 +71,26 @@ def test_the_metrics_count_it_apart_from_invalid_invitations(served) -> None:
         text = http.get("/metriques").text
     assert 'tamis_entrees_rejetees_total{espace="defaut",raison="non_decidee"}' in text
     assert 'raison="invitation_invalide"' not in text
+
+
+def test_rejouer_lists_it_apart_from_the_records_that_no_longer_validate(tmp_path) -> None:
+    """POST /rejouer listed it in « rejetees », which holds the records that no longer validate,
+    and only counted it in « non_decidees »."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    sent = [{"id": "a", "expediteur": {"titre": "x"}}, LONG]
+    (tmp_path / "i.jsonl").write_text("".join(json.dumps(s) + "\n" for s in sent))
+    done = run_tamis("decider", "-p", "p.tamis", "i.jsonl", "--journal", "j.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # the native engine decides « long »
+    server = serve("-p", "p.tamis", "--moteur", "durable", "--journal", "j.jsonl", cwd=tmp_path)
+    try:
+        with server.client() as http:
+            answer = http.post(
+                "/rejouer", content=POLICY.encode(), headers={"Content-Type": "text/plain"}
+            )
+    finally:
+        assert server.stop() == 0
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["total"] == 1 and body["rejetees"] == []
+    [named] = body["non_decidees"]
+    assert named.startswith("j.jsonl:4 (enregistrement n° 4) : " + REASON), named
