@@ -853,3 +853,18 @@ def test_the_editor_s_diagnostics_refuse_a_body_not_utf8_or_too_large(work):
     )
     assert large.status_code == 413 and large.json()["champ"] == "corps"
     assert empty.status_code == 200 and empty.json()["diagnostics"][0]["code"] == "W009"
+
+
+def test_an_inbox_line_says_when_it_was_decided_not_received(served, work):
+    """Every inbox line said « reçue au journal le … », also a request to send, which nobody
+    received; the line now says « décidée le … », as the Pourquoi page (« Décidée le »)."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {"id": "a-envoyer-1", "sens": "sortante", "destinataire": {"nom": "Rémi Gagnon"}}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        inbox = browser.get("/interface/").text
+    line = next(li for li in inbox.split("<li ") if "/decision/a-envoyer-1" in li)
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"
+    assert re.search(f"· décidée le {stamp} · n° \\d+</span>", line), line
+    assert "reçue" not in line
