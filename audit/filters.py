@@ -52,6 +52,7 @@ class Problem(Enum):
     BAD_FACT = "fait_mal_forme"  # not NOM or NOM=VALEUR
     NOT_TEXT = "pas_du_texte"  # bytes that are not UTF-8 (a terminal in another encoding)
     UNKNOWN_FACT = "fait_inconnu"  # a fact name nothing knows (``triage.fact_names``)
+    FACT_VALUE = "valeur_impossible"  # a value the fact never has (``triage.fact_names``)
 
 
 class FilterError(ValueError):

@@ -390,6 +390,10 @@ def filter_message(error: FilterError) -> str:
         )
     if error.problem is Problem.BAD_FACT:
         return f"{option} : « {value} » n'est pas de la forme NOM ou NOM=VALEUR."
+    if error.problem is Problem.FACT_VALUE:
+        from tamis.triage.fact_names import wrong_fact_value
+
+        return f"{option} : {wrong_fact_value(error)}."
     if error.problem is Problem.UNKNOWN_FACT:
         from tamis.triage.fact_names import unknown_fact
 

@@ -21,7 +21,7 @@ from tamis.service.errors import ApiError, json_response
 from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, StatsJournal
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
-from tamis.triage.fact_names import unknown_fact
+from tamis.triage.fact_names import unknown_fact, wrong_fact_value
 
 MAX_PAGE = 1000
 
@@ -65,6 +65,8 @@ def filter_error(error: FilterError) -> ApiError:
         text = "doit être de la forme NOM ou NOM=VALEUR"
     elif error.problem is Problem.UNKNOWN_FACT:
         text = unknown_fact(error)
+    elif error.problem is Problem.FACT_VALUE:
+        text = wrong_fact_value(error)
     else:
         text = "n'est pas du texte UTF-8"
     return ApiError(400, f"paramètre « {name} » : {text}", name)

@@ -18,16 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from tamis.audit.filters import Criterion, Filter, FilterError, Problem
+from tamis.audit.filters import Criterion, Filter, FilterError, Problem, value_matches
 from tamis.audit.reader import Warn
 from tamis.grammar.suggest import closest, did_you_mean
+from tamis.grammar.vocabulary import NameSpec, Type
 from tamis.invitations.vocabulary import vocabulary
 
 
 def check_fact_names(flt: Filter, recorded: Callable[[], Iterable[str]]) -> None:
     """Raise ``FilterError`` for the first ``fait`` name neither the vocabulary nor the
-    journal knows; ``recorded()`` gives the journal's (called only when needed)."""
+    journal knows (``recorded()`` gives the journal's, called only when needed), then for
+    the first value a fact of the vocabulary never has: « --fait sans_photo=oui » or
+    « =peut-etre » matched nothing (a truth is vrai, faux or inconnu), nor a number that
+    is no number. A definition of the policy, known from the journal alone, is not checked."""
     known = vocabulary().names
+    for test in flt.facts:
+        spec = known.get(test.name)
+        if spec is not None and test.expected is not None and not _possible(spec, test.expected):
+            given = f"{test.name}={test.expected}"
+            raise FilterError(Criterion.FACT, given, Problem.FACT_VALUE, (spec.type.value,))
     missing = [test.name for test in flt.facts if test.name not in known]
     if not missing:
         return
@@ -36,6 +45,38 @@ def check_fact_names(flt: Filter, recorded: Callable[[], Iterable[str]]) -> None
         if name not in seen:
             near = tuple(closest(name, [*known, *seen], limit=2))
             raise FilterError(Criterion.FACT, name, Problem.UNKNOWN_FACT, near)
+
+
+def _possible(spec: NameSpec, expected: str) -> bool:
+    """Whether a value of ``spec``'s type can match ``expected`` (``filters.value_matches``)."""
+    if spec.type is Type.BOOLEEN:
+        return any(value_matches(truth, expected) for truth in (True, False, None))
+    if spec.type is Type.NOMBRE:
+        return value_matches(None, expected) or _is_number(expected)
+    return True
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip().replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def wrong_fact_value(error: FilterError) -> str:
+    """« « sans_photo » est vrai, faux ou inconnu : « oui » ne correspondrait à rien ; … »,
+    in the words of every shell (each puts its option or field before it)."""
+    name, _, value = error.shown.partition("=")
+    if error.near[0] == Type.BOOLEEN.value:
+        return (
+            f"« {name} » est vrai, faux ou inconnu : « {value} » ne correspondrait à rien ;"
+            f" écrivez {name}=vrai, {name}=faux ou {name}=inconnu"
+        )
+    return (
+        f"« {name} » est un nombre : « {value} » ne correspondrait à rien ; écrivez un nombre"
+        f" ({name}=500, {name}=0,5) ou {name}=inconnu"
+    )
 
 
 def unknown_fact(error: FilterError) -> str:

@@ -344,3 +344,34 @@ def test_a_known_rule_that_other_filters_leave_out_says_nothing_more(journal):
         "chercher", "--journal", str(journal), "--regle", "photo", "--decision", "accepter"
     )
     assert result.exit_code == 0 and result.stderr == "0 décision(s) trouvée(s).\n"
+
+
+@pytest.mark.parametrize("command", ["chercher", "stats", "exporter -o -", "chercher --sans-index"])
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            "sans_photo=oui",
+            "« sans_photo » est vrai, faux ou inconnu : « oui » ne correspondrait à rien ;"
+            " écrivez sans_photo=vrai, sans_photo=faux ou sans_photo=inconnu.",
+        ),
+        (
+            "expediteur.connexions=beaucoup",
+            "« expediteur.connexions » est un nombre : « beaucoup » ne correspondrait à rien ;"
+            " écrivez un nombre (expediteur.connexions=500, expediteur.connexions=0,5) ou"
+            " expediteur.connexions=inconnu.",
+        ),
+    ],
+)
+def test_a_value_a_fact_never_has_is_a_usage_error(journal, command, given, said):
+    """« --fait sans_photo=oui » matched nothing and said « 0 décision(s) trouvée(s) »."""
+    result = run(*command.split(), "--journal", str(journal), "--fait", given)
+    assert result.exit_code == 2, result.output
+    assert f"Erreur : --fait : {said}" in result.output
+
+
+@pytest.mark.parametrize(
+    "given", ["sans_photo=VRAI", "sans_photo=inconnu", "expediteur.connexions=0,5"]
+)
+def test_values_a_fact_may_have_are_searched(journal, given):
+    assert run("chercher", "--journal", str(journal), "--fait", given).exit_code == 0

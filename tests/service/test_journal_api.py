@@ -246,6 +246,23 @@ def test_a_fact_nothing_knows_is_400_naming_it_and_the_closest(
     assert replayed.status_code == 400 and replayed.json()["champ"] == "fait"
 
 
+@pytest.mark.parametrize("path", ["/journal", "/stats"])
+def test_a_value_a_fact_never_has_is_400_saying_which_values_it_has(
+    http: httpx.Client, path: str
+) -> None:
+    """« sans_photo=oui » matched nothing: a truth is vrai, faux or inconnu."""
+    answer = http.get(path, params={"fait": "sans_photo=oui"})
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {
+            "erreur": "paramètre « fait » : « sans_photo » est vrai, faux ou inconnu : « oui » ne"
+            " correspondrait à rien ; écrivez sans_photo=vrai, sans_photo=faux ou"
+            " sans_photo=inconnu",
+            "champ": "fait",
+        },
+    )
+
+
 def test_a_definition_the_journal_holds_is_a_known_fact(http: httpx.Client, work: Path) -> None:
     """« peu_etabli » is blogue.tamis's own « définir », not tamis's vocabulary."""
     answer = http.get("/journal", params={"fait": "peu_etabli=faux"})
