@@ -332,18 +332,11 @@ def explain_nothing_found(journal: str, flt: Filter, *, index: bool = True) -> N
     decided. A note, not an error: the query did run, and found nothing."""
     if not flt.rules:
         return
-    from tamis.grammar.check_words import name_list, quote
-    from tamis.grammar.suggest import did_you_mean
-    from tamis.triage.rule_names import recorded_rules, unknown_rules
+    from tamis.grammar.check_words import quote
+    from tamis.triage.rule_names import rule_notes
 
-    names = recorded_rules(journal, warn, index=index)
-    for unknown in unknown_rules(flt, lambda: names) if names else ():
-        hint = did_you_mean(unknown.name, unknown.near) or f"règles du journal : {name_list(names)}"
-        click.echo(
-            f"avertissement : --regle {quote(unknown.name)} : aucune décision du journal n'a"
-            f" cette règle (les noms comptent les majuscules et les accents) ; {hint}",
-            err=True,
-        )
+    for name, text in rule_notes(journal, flt, warn, index=index):
+        click.echo(f"avertissement : --regle {quote(name)} : {text}", err=True)
 
 
 def sender_given(value: str | None) -> str | None:

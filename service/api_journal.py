@@ -116,7 +116,9 @@ def register(router: APIRouter, need) -> None:
         await checked(request, workspace, flt)
         warn, path = request.app.state.warn, workspace.journal.path
         rows = await to_thread.run_sync(calls.search, path, flt, apres, limite + 1, warn)
-        return json_response(page("decisions", rows, limite))
+        notes = [] if rows else await to_thread.run_sync(calls.rule_notes, path, flt, warn)
+        warnings = [f"regle « {name} » : {text}" for name, text in notes]
+        return json_response({**page("decisions", rows, limite), "avertissements": warnings})
 
     @router.get(
         "/stats",

@@ -54,6 +54,7 @@ from tamis.triage.pipeline import (
 )
 from tamis.triage.replay import replay as replay_records
 from tamis.triage.replay import replay_journal
+from tamis.triage.rule_names import rule_notes as triage_rule_notes
 from tamis.triage.texts import policy_diagnostics, prepare_text, records_of_objects
 
 __all__ = [
@@ -375,6 +376,12 @@ def check_facts(journal: JournalName, flt: Filter, warn) -> None:
     (``triage.fact_names``): it would match nothing, without a word."""
     if flt.facts:
         check_fact_names(flt, lambda: recorded_facts(journal, warn))
+
+
+def rule_notes(journal: JournalName, flt: Filter, warn) -> list[tuple[str, str]]:
+    """Once a search found nothing: each ``regle`` no decision of the journal names, with
+    the sentence that says so (``triage.rule_names``), for the shell to put after its name."""
+    return triage_rule_notes(str(journal), flt, warn)
 
 
 def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> list[dict[str, Any]]:

@@ -148,6 +148,8 @@ class LigneJournal(_Open):
 class PageJournal(BaseModel):
     decisions: list[LigneJournal]
     suivant: int | None
+    # when nothing is found: each ``regle`` no decision of the journal names, and the closest
+    avertissements: list[str]
 
 
 class StatsJournal(_Open):

@@ -414,8 +414,9 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     lines = [web_views.inbox_line(r, _recorded(path, r, warn)) for r in page_rows]
     waiting = calls.stats(path, calls.make_filter(decisions=["examiner"]), "jour", warn)["total"]
     following = lines[-1].seq if more and lines else None
+    notes = [] if lines else calls.rule_notes(path, flt, warn)
     return {"lignes": lines, "filtres": shown, "erreur": "", "suivant": following,
-            "a_examiner": waiting}  # fmt: skip
+            "a_examiner": waiting, "notes": [f"Règle « {n} » : {t}" for n, t in notes]}  # fmt: skip
 
 
 def _cursor(value: str | None) -> int:

@@ -5,18 +5,21 @@ journal's decisions do. ``--regle "Photo"`` (the rule is « photo »: names are 
 recorded, accents however they are encoded), ``--regle "message par defaut"`` or a typo
 answered « aucune décision » exactly as a rule that never decided. When a query finds
 nothing, each of its rules no decision of the journal names is told with the closest names
-the journal holds; the shells word it. The names are each invitation's latest decision's
-(``journal stats``, through its index or SQL): asked only once a query found nothing.
+the journal holds, in one sentence (``unknown_rule_text``) that each shell puts after its own
+name for the filter (``--regle``, the API's ``regle``, the inbox's « Règle »). The names
+are each invitation's latest decision's (``journal stats``, through its index or SQL): asked
+only once a query found nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from tamis.audit.filters import Filter
 from tamis.audit.reader import Warn
-from tamis.grammar.suggest import closest
+from tamis.grammar.check_words import name_list
+from tamis.grammar.suggest import closest, did_you_mean
 
 
 class UnknownRule(NamedTuple):
@@ -45,3 +48,27 @@ def recorded_rules(journal: str, warn: Warn, *, index: bool = True) -> list[str]
 
     by_rule = stats_any(journal, Filter(), "jour", warn, index=index).by_rule
     return sorted({rule for rule, _ in by_rule if isinstance(rule, str)})
+
+
+def unknown_rule_text(unknown: UnknownRule, names: Sequence[str]) -> str:
+    """« aucune décision du journal n'a cette règle (…) ; vouliez-vous dire « photo » ? »,
+    or the journal's rules when none is close: every shell's words, after its own name for
+    the filter and the rule asked (« --regle « Photo » : », « Règle « Photo » : »)."""
+    hint = did_you_mean(unknown.name, unknown.near) or f"règles du journal : {name_list(names)}"
+    return (
+        "aucune décision du journal n'a cette règle (les noms comptent les majuscules et les"
+        f" accents) ; {hint}"
+    )
+
+
+def rule_notes(
+    journal: str, flt: Filter, warn: Warn, *, index: bool = True
+) -> list[tuple[str, str]]:
+    """Once a query found nothing: (rule asked, ``unknown_rule_text``) for each rule of
+    ``flt`` no decision of the journal names; nothing when the journal has no decision."""
+    if not flt.rules:
+        return []
+    names = recorded_rules(journal, warn, index=index)
+    if not names:
+        return []
+    return [(u.name, unknown_rule_text(u, names)) for u in unknown_rules(flt, lambda: names)]

@@ -123,7 +123,7 @@ def test_dates_at_the_edges_of_the_calendar_are_bounds_not_a_500(
     assert everything.status_code == 200
     assert everything.json()["decisions"] == cli_json_lines(work, "journal", "chercher")
     late = http.get("/journal", params={"depuis": "9999-12-31T23:30-01:00"})
-    assert late.json() == {"decisions": [], "suivant": None}
+    assert late.json() == {"decisions": [], "suivant": None, "avertissements": []}
     early = http.get("/stats", params={"jusqu_a": "0001-01-01T00:30+01:00"})
     assert (early.status_code, early.json()["total"]) == (200, 0)
     advice = http.get("/journal/conseils", params={"jusqu_a": "9999-12-31"})
@@ -269,3 +269,21 @@ def test_a_definition_the_journal_holds_is_a_known_fact(http: httpx.Client, work
     assert answer.status_code == 200 and answer.json()["decisions"]
     expected = cli_json_lines(work, "journal", "chercher", "--fait", "peu_etabli=faux")
     assert [r["seq"] for r in answer.json()["decisions"]] == [r["seq"] for r in expected]
+
+
+RULE_NOTE = (
+    "regle « Photo » : aucune décision du journal n'a cette règle (les noms comptent les"
+    " majuscules et les accents) ; vouliez-vous dire « photo » ?"
+)
+
+
+def test_a_rule_no_decision_names_is_said_with_the_closest(http: httpx.Client) -> None:
+    """``?regle=Photo`` (the rule is « photo ») answered an empty page without a word, as
+    for a rule that never decided; ``tamis journal chercher --regle Photo`` says so."""
+    answer = http.get("/journal", params={"regle": "Photo"})
+    assert answer.status_code == 200
+    assert answer.json() == {"decisions": [], "suivant": None, "avertissements": [RULE_NOTE]}
+    known = http.get("/journal", params={"regle": "photo", "decision": "accepter"}).json()
+    assert known == {"decisions": [], "suivant": None, "avertissements": []}
+    found = http.get("/journal", params={"regle": "photo", "limite": 1}).json()
+    assert found["decisions"] and found["avertissements"] == []

@@ -868,3 +868,23 @@ def test_an_inbox_line_says_when_it_was_decided_not_received(served, work):
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"
     assert re.search(f"· décidée le {stamp} · n° \\d+</span>", line), line
     assert "reçue" not in line
+
+
+def test_a_rule_no_decision_names_is_said_in_the_inbox(served, work):
+    """The inbox filtered on « Règle : Photo » (the rule is « photo ») said only « Aucune
+    décision ne correspond. », as for a rule that never decided."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {"id": "regle-1", "expediteur": {"nom": "Léa Roy", "photo": False}}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        assert browser.post("/decisions", json=sent, headers=api).json()["regle"] == "photo"
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        unknown = html.unescape(browser.get("/interface/", params={"regle": "Photo"}).text)
+        known = browser.get("/interface/", params={"regle": "photo", "decision": "accepter"})
+    note = (
+        "Règle « Photo » : aucune décision du journal n'a cette règle (les noms comptent les"
+        " majuscules et les accents) ; vouliez-vous dire « photo » ?</p>\n<p>Aucune décision"
+        " ne correspond.</p>"
+    )
+    assert note in unknown, unknown
+    assert "aucune décision du journal" not in html.unescape(known.text)
+    assert "Aucune décision ne correspond." in html.unescape(known.text)
