@@ -5,7 +5,8 @@ The docs print real sessions (« Sortie réelle ») in ``console`` blocks: ``$ C
 tests replay them (``replay``) and hold each output to what the page shows (``matches``):
 « … » stands for what the page leaves out (a line of its own: any lines, even none), and
 dates and times (with their zone, « EST », « EDT » or « UTC ») for whatever date and time
-the run has: the pages show Québec's local time.
+the run has: the pages show Québec's local time; an advice's identifier
+(``conseil-`` and 16 hexadecimal digits, drawn at random) for any other one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 _VARYING = re.compile(
-    r"(…|\d{4}-\d\d-\d\d"
+    r"(…|conseil-[0-9a-f]{16}|\d{4}-\d\d-\d\d"
     r"|\d\d:\d\d(?::\d\d(?:\.\d+)?)? (?:EST|EDT|UTC)\b"
     r"|\d\d:\d\d:\d\d(?:\.\d+)?)"
 )
@@ -71,6 +72,8 @@ def pattern(shown: list[str]) -> str:
                 parts[index] = re.escape(part)
             elif part == "…":
                 parts[index] = ".*"
+            elif part.startswith("conseil-"):
+                parts[index] = r"conseil-[0-9a-f]{16}"
             else:
                 parts[index] = r"\d{4}-\d\d-\d\d" if "-" in part else r"[\d:.]+(?: [A-Z]{3})?"
         lines.append("".join(parts))

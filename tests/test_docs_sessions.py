@@ -51,3 +51,14 @@ def test_tester_story_prints_what_the_page_shows(tmp_path: Path) -> None:
             text[at] = line + "\n"
             policy.write_text("".join(text), encoding="utf-8")
     assert ran == 5
+
+
+def test_conseiller_session_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """docs/conseiller.md's draft, checked from a folder holding the shipped ``policies/``
+    and no journal: its findings, its verdict, where the advice was written, the note's
+    model and the exit code."""
+    (tmp_path / "policies").symlink_to(ROOT / "policies")
+    page = (ROOT / "docs" / "conseiller.md").read_text(encoding="utf-8")
+    ran = sum(run_session(block, tmp_path) for block in real_blocks(page))
+    assert ran == 2
+
