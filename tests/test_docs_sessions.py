@@ -62,3 +62,16 @@ def test_conseiller_session_prints_what_the_page_shows(tmp_path: Path) -> None:
     ran = sum(run_session(block, tmp_path) for block in real_blocks(page))
     assert ran == 2
 
+
+def test_tester_case_file_errors_print_what_the_page_shows(tmp_path: Path) -> None:
+    """« Les erreurs d'un fichier de cas » of docs/tester.md: ``essai.tamis`` as the page
+    gives it in its sentence, ``essai.cas.toml`` as its block, then ``tamis tester``."""
+    page = (ROOT / "docs" / "tester.md").read_text(encoding="utf-8")
+    start = page.index("\n## Les erreurs d'un fichier de cas")
+    section = page[start : page.index("\n## ", start + 1)]
+    assert '(`règle "photo" : refuser si sans_photo`, `sinon examiner`)' in section
+    policy = 'règle "photo" : refuser si sans_photo\nsinon examiner\n'
+    (tmp_path / "essai.tamis").write_text(policy, encoding="utf-8")
+    ((_, cases),) = [found for found in blocks(section) if found[0] == "toml"]
+    (tmp_path / "essai.cas.toml").write_text(cases, encoding="utf-8")
+    assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 2
