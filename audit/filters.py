@@ -16,13 +16,14 @@ bounds) into SQL comparisons, and calls the other tests from SQL.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import PurePath
 from typing import NamedTuple, TypeAlias
+
+from tamis.invitations.models import composed  # accents composed (NFC), as policies have them
 
 Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
 """A value as a journal record holds it (parsed JSON)."""
@@ -286,11 +287,6 @@ def sender_part(query: str) -> str:
 
 def _optional(value: str | None, criterion: Criterion) -> str | None:
     return None if value is None else _text(value, criterion)
-
-
-def composed(text: str) -> str:
-    """``text`` with its accents composed (NFC), as policies and facts have them."""
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 _RAW = frozenset({Criterion.INVITATION, Criterion.POLICY})  # compared as recorded, byte for byte
