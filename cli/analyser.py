@@ -72,9 +72,24 @@ def text_report(report: Report) -> str:
         )
     if not report.findings and not report.checked:
         return f"{report.path}: rien à signaler"
-    shown = [(d.sort_key(), render(d, report.source)) for d in report.checked]
-    shown += [(f.diagnostic.sort_key(), render_finding(f, report.source)) for f in report.findings]
-    return "\n\n".join(text for _, text in sorted(shown, key=lambda item: item[0]))
+    shown = [
+        render(item, report.source)
+        if isinstance(item, Diagnostic)
+        else render_finding(item, report.source)
+        for item in in_order(report)
+    ]
+    return "\n\n".join(shown)
+
+
+def in_order(report: Report) -> list[Diagnostic | Finding]:
+    """The checker's diagnostics and the findings, sorted by position as ``tamis valider``
+    sorts its own: the text and the JSON list them in this one order."""
+    if report.invalid:
+        return list(report.invalid)
+    items: list[Diagnostic | Finding] = [*report.checked, *report.findings]
+    return sorted(
+        items, key=lambda i: (i if isinstance(i, Diagnostic) else i.diagnostic).sort_key()
+    )
 
 
 def summary(reports: list[Report], strict: bool) -> str:
@@ -127,8 +142,7 @@ def analyser(
     stdin_once(politiques)
     reports = [analyse_file(path, max_chevauchements, parametres) for path in politiques]
     if output_format == "json":
-        everything = [d.to_json() for r in reports for d in [*r.invalid, *r.checked]]
-        everything += [f.to_json() for r in reports for f in r.findings]
+        everything = [item.to_json() for r in reports for item in in_order(r)]
         click.echo(json.dumps(everything, ensure_ascii=False, indent=2))
     else:
         click.echo("\n\n".join(text_report(r) for r in reports))

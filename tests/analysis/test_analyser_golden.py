@@ -141,3 +141,24 @@ def test_a_missing_file_is_a_french_error(tmp_path: Path) -> None:
     code, output = run(str(tmp_path / "absente.tamis"))
     assert code == 1
     assert "erreur[E000]: impossible de lire la politique : fichier introuvable" in output
+
+
+def test_json_lists_everything_in_the_text_s_order(tmp_path: Path) -> None:
+    """The JSON put the checker's diagnostics (here W001, line 4) before the findings, and
+    every file's diagnostics before any file's findings, while the text sorts each file's
+    by position, as ``tamis valider`` does."""
+    policy = "refuser si sans_photo\naccepter si sans_photo et connu\nsinon examiner\n"
+    (tmp_path / "a.tamis").write_text(policy + "définir inutile si connu\n", encoding="utf-8")
+    (tmp_path / "b.tamis").write_text("# rien\n", encoding="utf-8")
+    paths = [str(tmp_path / "a.tamis"), str(tmp_path / "b.tamis")]
+    listed = json.loads(run("--format", "json", *paths)[1])
+    found = [(Path(d["file"]).name, d["line"], d["code"]) for d in listed]
+    assert found == [
+        ("a.tamis", 2, "A001"),
+        ("a.tamis", 3, "A007"),
+        ("a.tamis", 4, "W001"),
+        ("b.tamis", 1, "W009"),
+    ]
+    text = run(*paths)[1]
+    shown = re.findall(r"^\S*/(\w+\.tamis):(\d+):\d+: \w+\[(\w+)\]", text, re.MULTILINE)
+    assert [(name, int(line), code) for name, line, code in shown] == found
