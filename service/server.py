@@ -52,7 +52,7 @@ def check(config: ServiceConfig) -> dict[str, str]:
     for workspace in config.workspaces.values():
         calls.check_journal(workspace.journal, _warner(logger, workspace.name))
     sharing.check(config)
-    opened = Workspaces(config, logger.warning).open()
+    opened = Workspaces(config, _warnings(logger)).open()
     held = opened.sources()
     opened.close()
     pruning.check_stores(config)
@@ -61,11 +61,14 @@ def check(config: ServiceConfig) -> dict[str, str]:
     return held
 
 
-def _warner(logger: Any, workspace: str):
-    def warn(message: str) -> None:
-        logger.warning("avertissement", message=f"espace « {workspace} » : {message}")
+def _warnings(logger: Any):
+    """A warning as every line of the log gives one: ``avertissement``, its ``message``."""
+    return lambda message: logger.warning("avertissement", message=message)
 
-    return warn
+
+def _warner(logger: Any, workspace: str):
+    warn = _warnings(logger)
+    return lambda message: warn(f"espace « {workspace} » : {message}")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -123,8 +126,7 @@ def run_worker(
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
     logger = make_logger()
     route_server_messages(logger)
-    warn = lambda m: logger.warning("avertissement", message=m)  # noqa: E731
-    workspaces = Workspaces(config, warn).open(held)
+    workspaces = Workspaces(config, _warnings(logger)).open(held)
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
         app.router.lifespan_context = _lifespan(workspaces, logger, app.state.metrics)

@@ -486,3 +486,25 @@ def test_journal_and_token_variables_beside_config_are_named_at_start(tmp_path: 
         "jetons de service.toml ([[espaces.NOM.jetons]], créés par « tamis servir jeton "
         "--espace NOM ») ; il n'en nomme aucun : le service n'en demande pas.",
     ]
+
+
+def test_a_warning_at_the_start_check_is_an_avertissement_line_like_the_others(
+    tmp_path: Path,
+) -> None:
+    """The check before the socket logged its warnings with the text as the event
+    (« "evenement": "espace « a » : a.jsonl est lisible par d'autres … » »), no « message »:
+    a collector picking the « avertissement » lines missed them."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "a.jsonl").touch(mode=0o644)
+    (tmp_path / "a.jsonl").chmod(0o644)
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "essai.tamis"\njournal = "a.jsonl"\n', encoding="utf-8"
+    )
+    server = serve("--config", "service.toml", cwd=tmp_path)
+    assert server.stop() == 0
+    known = {"avertissement", "demarrage", "requete", "arret"}  # requete: /sante, asked at start
+    assert {e["evenement"] for e in server.events()} <= known, server.lines
+    said = [e["message"] for e in server.events() if e["evenement"] == "avertissement"]
+    assert said and all(
+        m.startswith("espace « a » : a.jsonl est lisible par d'autres") for m in said
+    )
