@@ -36,6 +36,7 @@ from tamis.audit.postgres.backend import lines_of, shown, verify_any
 from tamis.audit.processors import UtcClock
 from tamis.audit.reader import PathLike
 from tamis.audit.record import SCHEMA_VERSION
+from tamis.audit.verify import EMPTY
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def migrate(
         raise JournalError(f"{new} existe déjà : choisissez un nouveau fichier.")
     with _writers_kept_out(old):
         checked = verify_any(old, contents=True)  # every record is parsed to be moved
+        if checked.problem is not None and checked.problem.empty:
+            raise JournalError(f"{shown(old)} : {EMPTY} ; rien à migrer.")
         if checked.problem is not None and not checked.problem.only_torn:
             where = f"{shown(old)} : " if urls.is_url(old) else f"{old}:"
             raise JournalError(

@@ -63,6 +63,10 @@ class Problem:
         return self.kind == "vide"
 
 
+EMPTY = "journal vide, aucun enregistrement encore"
+"""A journal without any record, as every command names it (« rien à copier »…)."""
+
+
 def empty_journal() -> Problem:
     """What a journal without any record is, file or PostgreSQL alike."""
     return Problem("vide", 1, "journal vide : aucun enregistrement encore.")

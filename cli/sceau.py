@@ -17,6 +17,7 @@ from tamis.audit import seal
 from tamis.audit.errors import JournalError
 from tamis.audit.postgres.backend import shown, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
+from tamis.audit.verify import EMPTY
 from tamis.cli import options
 from tamis.cli.paths import same_file
 
@@ -59,9 +60,7 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
     try:
         checked = verify_any(journal)
         if checked.problem is not None and checked.problem.empty:
-            raise click.ClickException(
-                f"{shown(journal)} : journal vide, aucun enregistrement encore ; rien à sceller."
-            )
+            raise click.ClickException(f"{shown(journal)} : {EMPTY} ; rien à sceller.")
         if checked.problem is not None:
             where = f"{shown(journal)} : " if postgres_url(journal) else f"{journal}:"
             if not checked.problem.only_torn:

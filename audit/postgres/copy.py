@@ -24,6 +24,7 @@ from tamis.audit.new_file import write_new
 from tamis.audit.postgres import rows, schema, sink
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.backend import lines_of, shown, verify_any
+from tamis.audit.verify import EMPTY
 
 
 class Copied(NamedTuple):
@@ -37,6 +38,8 @@ def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     if urls.is_url(destination):
         require_empty(destination)  # said before the source is read, not after
     before = verify_any(source, contents=True)  # every record is parsed to be copied
+    if before.problem is not None and before.problem.empty:
+        raise JournalError(f"{shown(source)} : {EMPTY} ; rien à copier.")
     if before.problem is not None and not before.problem.only_torn:
         raise JournalError(
             f"{shown(source)} ne se vérifie pas ({before.problem.message}) ; rien n'a été copié."

@@ -341,6 +341,17 @@ def test_a_journal_without_any_record_is_said_empty_not_damaged_file_and_postgre
         assert sealed.output.endswith(
             " : journal vide, aucun enregistrement encore ; rien à sceller.\n"
         )
+        # copier and migrer said « … ne se vérifie pas (ligne 1 : journal vide — …) » and
+        # « … Un journal endommagé n'est pas migré », of a journal just initialised
+        copied = tamis("journal", "copier", name, str(tmp_path / "copie.jsonl"))
+        migrated = tamis("journal", "migrer", str(tmp_path / "m.jsonl"), "--journal", name)
+        for done, verb in ((copied, "copier"), (migrated, "migrer")):
+            assert (done.exit_code, done.output) == (
+                1,
+                f"Erreur : {shown(name) if name == journal else name} : journal vide, aucun "
+                f"enregistrement encore ; rien à {verb}.\n",
+            )
+        assert not list(tmp_path.glob("copie*")) and not list(tmp_path.glob("m.*"))
     decided = tamis("decider", "-p", POLICY, "--journal", journal, INVITATIONS)
     assert decided.exit_code == 0
     assert tamis("journal", "verifier", "--journal", journal).output.startswith("OK : 49 ")
