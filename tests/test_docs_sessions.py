@@ -75,3 +75,17 @@ def test_tester_case_file_errors_print_what_the_page_shows(tmp_path: Path) -> No
     ((_, cases),) = [found for found in blocks(section) if found[0] == "toml"]
     (tmp_path / "essai.cas.toml").write_text(cases, encoding="utf-8")
     assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 2
+
+
+def test_comparer_sample_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """« tamis comparer » of docs/analyse.md: the two policies as its blocks give them (the
+    one after « de `ancienne.tamis` », the one after « à `nouvelle.tamis` »), then the
+    comparison, its two kinds of difference, their examples and its exit code."""
+    page = (ROOT / "docs" / "analyse.md").read_text(encoding="utf-8")
+    start = page.index("\n## `tamis comparer`")
+    section = page[start : page.index("\n## ", start + 1)]
+    for name in ("ancienne.tamis", "nouvelle.tamis"):
+        after = section[section.index(f"`{name}`") :]
+        ((_, policy), *_) = blocks(after)
+        (tmp_path / name).write_text(policy, encoding="utf-8")
+    assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 2
