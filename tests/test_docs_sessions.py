@@ -89,3 +89,14 @@ def test_comparer_sample_prints_what_the_page_shows(tmp_path: Path) -> None:
         ((_, policy), *_) = blocks(after)
         (tmp_path / name).write_text(policy, encoding="utf-8")
     assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 2
+
+
+def test_analyser_sample_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """« tamis analyser » of docs/analyse.md: ``a001.tamis`` as the block after its name
+    gives it, then the analysis, each finding with its example, and its exit code."""
+    page = (ROOT / "docs" / "analyse.md").read_text(encoding="utf-8")
+    start = page.index("\n## `tamis analyser`")
+    section = page[start : page.index("\n## ", start + 1)]
+    ((_, policy), *_) = blocks(section[section.index("`a001.tamis`") :])
+    (tmp_path / "a001.tamis").write_text(policy, encoding="utf-8")
+    assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 2
