@@ -1,12 +1,15 @@
-"""The sessions docs/commandes.md prints as real (« Sortie réelle ») print what it shows.
+"""The sessions the docs print as real (« Sortie réelle ») print what they show.
 
 Replayed in order (``doc_sessions``), from a folder holding the shipped ``policies/``, as the
-page runs them from the project's root: the install line aside (this environment is the
-installed tamis), each command must end with code 0 and print what the page shows.
+pages run them from the project's root, or beside the small files a page gives just before
+(its policy, its cases, its ``service.toml``): the install line aside (this environment is
+the installed tamis), each command must end with code 0, or the code the page's
+``echo $?`` shows, and print what the page shows.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from doc_sessions import blocks, real_blocks, run_session
@@ -100,3 +103,20 @@ def test_analyser_sample_prints_what_the_page_shows(tmp_path: Path) -> None:
     ((_, policy), *_) = blocks(section[section.index("`a001.tamis`") :])
     (tmp_path / "a001.tamis").write_text(policy, encoding="utf-8")
     assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 2
+
+
+def test_service_toml_refusals_print_what_the_page_shows(tmp_path: Path) -> None:
+    """« Plusieurs espaces » of docs/service.md: each refusal to start, with the
+    ``service.toml`` block just before it (two spaces writing one journal, a malformed file):
+    what ``tamis servir`` prints, its exit code, and nothing written."""
+    page = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
+    start = page.index("\n## Plusieurs espaces")
+    section = page[start : page.index("\n## ", start + 1)]
+    ran = 0
+    for block in real_blocks(section):
+        before = section[: section.index("\n".join(block))]
+        *_, config = re.findall(r"^```toml\n(.*?)^```$", before, re.DOTALL | re.MULTILINE)
+        (tmp_path / "service.toml").write_text(config, encoding="utf-8")
+        ran += run_session(block, tmp_path)
+    assert ran == 4
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["service.toml"]
