@@ -18,8 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_commandes_sessions_print_what_the_page_shows(tmp_path: Path) -> None:
+    """Beside the shipped ``policies/``, the files of « Invitations invalides et codes de
+    sortie »: ``essai.tamis`` and ``bad.jsonl`` as the blocks after their names give them,
+    ``casse.tamis`` as its sentence does."""
     (tmp_path / "policies").symlink_to(ROOT / "policies")
     page = (ROOT / "docs" / "commandes.md").read_text(encoding="utf-8")
+    for name in ("essai.tamis", "bad.jsonl"):
+        ((_, content), *_) = blocks(page[page.index(f"`{name}`") :])
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    assert "(`refuser si sans_photo et`)" in page
+    (tmp_path / "casse.tamis").write_text("refuser si sans_photo et\n", encoding="utf-8")
     ran = 0
     for block in real_blocks(page):
         lines = [line for line in block if not line.startswith("$ pip install")]
