@@ -145,12 +145,12 @@ def _too_large(policy: CheckedPolicy, found) -> str:
         )
     else:
         what = (
-            f"{found.count} valeurs différentes de « {found.name} »"
+            f"{found.count} tests différents sur « {found.name} »"
             if found.name is not None
-            else f"{found.count} faits et comparaisons différents"
+            else f"{found.count} tests différents sur des faits et des comparaisons"
         )
-        why = (
-            f"est trop grande pour le moteur « durable » : sa condition lui fait tester {what},"
+        why = (  # tests, not values: durable also tests whether the value is there at all
+            f"est trop grande pour le moteur « durable » : sa condition lui fait faire {what},"
             f" et durable-rules ne répond plus au-delà de {MAX_BRANCHES}"
         )
     return (
