@@ -215,14 +215,15 @@ def value_matches(value: Json, expected: str) -> bool:
     if word in _TRUTH:
         return value is _TRUTH[word] if isinstance(value, bool) or value is None else False
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = _number(expected)
+        number = number_given(expected)
         return number is not None and value == number
     if isinstance(value, list):
         return any(str(item).casefold() == word for item in value)
     return isinstance(value, str) and value.casefold() == word
 
 
-def _number(text: str) -> float | None:
+def number_given(text: str) -> float | None:
+    """The number ``NOM=VALEUR`` gives (``0,5`` or ``0.5``), None for a text that is none."""
     try:
         return float(text.replace(",", "."))
     except ValueError:

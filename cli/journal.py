@@ -317,7 +317,7 @@ def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **k
     flt = options.build_filter(kw)
     with journal_errors():
         options.check_facts(journal, flt, index=not sans_index)
-        result = _stats(journal, flt, par, local=not utc, sans_index=sans_index)
+        result = stats_any(journal, flt, par, warn, local=not utc, index=not sans_index)
         if not result.total:
             options.explain_nothing_found(journal, flt, index=not sans_index)
     if format_ == "json":
@@ -550,11 +550,6 @@ def _look_up(journal: str, identifiant: str, sans_index: bool) -> why.Lookup:
     from tamis.audit.postgres import query
 
     return query.look_up(journal, identifiant, warn)
-
-
-def _stats(journal: str, flt: Any, per: str, *, local: bool, sans_index: bool) -> Stats:
-    """``stats``' counts: a file's through its index or scan, PostgreSQL's by SQL."""
-    return stats_any(journal, flt, per, warn, local=local, index=not sans_index)
 
 
 def _chosen(journal: str, flt: Any, sans_index: bool) -> Callable[[], Iterable[dict]]:

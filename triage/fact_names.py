@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from tamis.audit.filters import Criterion, Filter, FilterError, Problem, value_matches
+from tamis.audit.filters import (
+    Criterion,
+    Filter,
+    FilterError,
+    Problem,
+    number_given,
+    value_matches,
+)
 from tamis.audit.reader import Warn
 from tamis.grammar.suggest import closest, did_you_mean
 from tamis.grammar.vocabulary import NameSpec, Type
@@ -26,11 +33,11 @@ from tamis.invitations.vocabulary import vocabulary
 
 
 def check_fact_names(flt: Filter, recorded: Callable[[], Iterable[str]]) -> None:
-    """Raise ``FilterError`` for the first ``fait`` name neither the vocabulary nor the
-    journal knows (``recorded()`` gives the journal's, called only when needed), then for
-    the first value a fact of the vocabulary never has: « --fait sans_photo=oui » or
-    « =peut-etre » matched nothing (a truth is vrai, faux or inconnu), nor a number that
-    is no number. A definition of the policy, known from the journal alone, is not checked."""
+    """Raise ``FilterError`` for the first value a fact of the vocabulary never has
+    (« --fait sans_photo=oui » or « =peut-etre » matched nothing: a truth is vrai, faux or
+    inconnu; nor a number that is no number), then for the first ``fait`` name neither the
+    vocabulary nor the journal knows (``recorded()`` gives the journal's, called only when
+    needed). A definition of the policy, known from the journal alone, is not checked."""
     known = vocabulary().names
     for test in flt.facts:
         spec = known.get(test.name)
@@ -52,15 +59,7 @@ def _possible(spec: NameSpec, expected: str) -> bool:
     if spec.type is Type.BOOLEEN:
         return any(value_matches(truth, expected) for truth in (True, False, None))
     if spec.type is Type.NOMBRE:
-        return value_matches(None, expected) or _is_number(expected)
-    return True
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.strip().replace(",", "."))
-    except ValueError:
-        return False
+        return value_matches(None, expected) or number_given(expected) is not None
     return True
 
 
