@@ -103,9 +103,10 @@ class Sender(NamedTuple):
     url: Json
 
     @classmethod
-    def of(cls, content: Mapping[str, Json]) -> Sender:
+    def of(cls, content: Mapping[str, Json], role: str = "expediteur") -> Sender:
+        """The sender; with ``role="destinataire"``, the recipient of a request to send."""
         invitation = content.get("invitation") or {}
-        sender = (invitation.get("expediteur") if isinstance(invitation, dict) else None) or {}
+        sender = (invitation.get(role) if isinstance(invitation, dict) else None) or {}
         if not isinstance(sender, dict):
             return cls(None, None)
         return cls(sender.get("nom"), sender.get("profil_url"))

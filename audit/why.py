@@ -219,6 +219,16 @@ def lost_reason(rule: dict, winner: dict, resolution: str) -> str:
     return f"à égalité, {name} la précède dans le fichier"
 
 
+def _person(content: dict[str, Any], role: str) -> dict[str, Json]:
+    return dict(zip(("nom", "profil_url"), Sender.of(content, role), strict=True))
+
+
+def _direction(content: dict[str, Any]) -> Json:
+    """The recorded ``sens`` (None when absent, or erased with the invitation)."""
+    invitation = content.get("invitation")
+    return invitation.get("sens") if isinstance(invitation, dict) else None
+
+
 def explanation(found: Found) -> dict[str, Any]:
     """Everything ``pourquoi`` shows, as JSON-ready data."""
     record, content = found.record, found.record["contenu"]
@@ -230,7 +240,9 @@ def explanation(found: Found) -> dict[str, Any]:
         "seq": record["seq"],
         "horodatage": record["horodatage"],
         "id": content["id"],
-        "expediteur": dict(zip(("nom", "profil_url"), Sender.of(content), strict=True)),
+        "expediteur": _person(content, "expediteur"),
+        "sens": _direction(content),  # « sortante »: a request to send, to its destinataire
+        "destinataire": _person(content, "destinataire"),
         "decision": content["decision"],
         "regle": content["regle"],
         "ligne": line,

@@ -57,6 +57,8 @@ def _header(data: dict[str, Any], utc: bool) -> Iterator[str]:
     policy, moment = data["politique"], data["horodatage"]
     when = f"{human.when(moment, utc=utc)} {human.zone(moment, utc=utc)}"
     yield f"Invitation {data['id']} — enregistrement n° {data['seq']} du {when}"
+    if data.get("sens") == "sortante":
+        yield _recipient(data.get("destinataire") or {})
     yield from _sender(data["expediteur"])
     yield f"Décision : {data['decision']}"
     rule = "sinon (aucune règle vraie)" if data["regle"] == "sinon" else f"« {data['regle']} »"
@@ -69,11 +71,19 @@ def _header(data: dict[str, Any], utc: bool) -> Iterator[str]:
 
 
 def _sender(sender: dict[str, Any]) -> Iterator[str]:
-    name, url = sender.get("nom"), sender.get("profil_url")
-    if name and url:
-        yield f"Expéditeur : {name} ({url})"
-    elif name or url:
-        yield f"Expéditeur : {name or url}"
+    if sender.get("nom") or sender.get("profil_url"):
+        yield f"Expéditeur : {_named(sender)}"
+
+
+def _recipient(recipient: dict[str, Any]) -> str:
+    """The first line about a request to send: whom it goes to (its sender is the user)."""
+    named = _named(recipient) or "destinataire inconnu"
+    return f"Demande à envoyer, destinataire : {named}"
+
+
+def _named(person: dict[str, Any]) -> str:
+    name, url = person.get("nom"), person.get("profil_url")
+    return f"{name} ({url})" if name and url else str(name or url or "")
 
 
 def _rule_source(data: dict[str, Any]) -> Iterator[str]:

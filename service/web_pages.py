@@ -441,6 +441,8 @@ def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, A
     step = web_views.step(item["decision"], invitation, item.get("effacement"))
     missing = web_views.unknown_leaves(c["arbre"] for c in conditions)
     shown = {"decidee_le": web_views.stamped(item["horodatage"])}
+    outgoing = web_views.outgoing(item)  # a request to send: its sender is the user
+    shown["personne"] = item["destinataire"] if outgoing else item["expediteur"]
     if item.get("effacement"):
         shown["effacee_le"] = web_views.stamped(item["effacement"]["le"])
     return {**item, **shown, "conditions": conditions, "etape": step, "manquants": missing}

@@ -30,7 +30,8 @@ class InboxLine:
     initials: str
     title: str
     company: str
-    photo: str  # « photo », « sans photo », « photo inconnue », or when it was erased
+    photo: str  # « photo », « sans photo », « photo inconnue », « demande à envoyer », or
+    # when it was erased
     decision: str
     step: str  # what to do on LinkedIn
     rule: str
@@ -40,11 +41,17 @@ class InboxLine:
 def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
     """One decision as a line of a person's inbox (``recorded``: ``calls.Recorded``, or None
     when the index does not find the record). An erased one says so, and when: « Expéditeur
-    inconnu · photo inconnue » would claim the invitation never said."""
+    inconnu · photo inconnue » would claim the invitation never said. A request to send names
+    its recipient and says what it is: its sender, the user, was « Expéditeur inconnu »."""
     invitation = recorded.invitation if recorded is not None else None
     erasure = recorded.erasure if recorded is not None else None
     sender = (invitation or {}).get("expediteur") or {}
     name = str(row.get("expediteur") or sender.get("nom") or "Expéditeur inconnu")
+    about = _photo(sender.get("photo"))
+    if invitation is not None and outgoing(invitation):  # its expediteur is the user
+        sender = invitation.get("destinataire") or {}
+        name = str(sender.get("nom") or sender.get("profil_url") or "Destinataire inconnu")
+        about = OUTGOING
     if erasure:
         name = "Données personnelles effacées"
     return InboxLine(
@@ -55,12 +62,21 @@ def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
         initials="?" if erasure else initials(name),
         title=str(sender.get("titre") or ""),
         company=str(sender.get("entreprise") or ""),
-        photo=_erased(erasure) if erasure else _photo(sender.get("photo")),
+        photo=_erased(erasure) if erasure else about,
         decision=str(row["decision"]),
         step=step(str(row["decision"]), invitation, erasure),
         rule=str(row.get("regle") or ""),
         motif=str(row.get("motif") or ""),
     )
+
+
+OUTGOING = "demande à envoyer"
+
+
+def outgoing(invitation: Mapping[str, Any]) -> bool:
+    """A request the user sends (``sens = "sortante"``): the person it is about is its
+    ``destinataire``; its ``expediteur``, if given, is the user."""
+    return invitation.get("sens") == "sortante"
 
 
 def stamped(horodatage: str, *, seconds: bool = True) -> str:

@@ -375,3 +375,25 @@ def test_a_value_a_fact_never_has_is_a_usage_error(journal, command, given, said
 )
 def test_values_a_fact_may_have_are_searched(journal, given):
     assert run("chercher", "--journal", str(journal), "--fait", given).exit_code == 0
+
+
+def test_pourquoi_names_the_recipient_of_a_request_to_send(tmp_path):
+    """``pourquoi`` of a request to send said only « Expéditeur : » the user (or nothing):
+    not whom it goes to. It now says it is a request to send and names its recipient."""
+    policy, path = tmp_path / "politique.tamis", tmp_path / "j.jsonl"
+    policy.write_text(POLICY, encoding="utf-8")
+    sent = {
+        "id": "vers-1", "sens": "sortante", "expediteur": {"nom": "Moi Même"},
+        "destinataire": {"nom": "Odile Fortin", "profil_url": "https://www.linkedin.com/in/of"},
+    }  # fmt: skip
+    decided = CliRunner().invoke(
+        cli, ["decider", "-p", str(policy), "--journal", str(path), "-"], input=json.dumps(sent)
+    )
+    assert decided.exit_code == 0, decided.output
+    text = run("pourquoi", "vers-1", "--journal", str(path)).output.splitlines()
+    assert text[1:3] == [
+        "Demande à envoyer, destinataire : Odile Fortin (https://www.linkedin.com/in/of)",
+        "Expéditeur : Moi Même",
+    ]
+    data = json.loads(run("pourquoi", "vers-1", "--journal", str(path), "--format", "json").stdout)
+    assert data["sens"] == "sortante" and data["destinataire"] == sent["destinataire"]

@@ -888,3 +888,30 @@ def test_a_rule_no_decision_names_is_said_in_the_inbox(served, work):
     assert note in unknown, unknown
     assert "aucune décision du journal" not in html.unescape(known.text)
     assert "Aucune décision ne correspond." in html.unescape(known.text)
+
+
+def test_a_request_to_send_names_its_recipient_in_the_inbox_and_its_page(served, work):
+    """An outgoing request (``sens = "sortante"``) showed « Expéditeur inconnu · photo
+    inconnue » in the inbox (its sender is the user, often not given) and its page was titled
+    by its id; from Invitations.csv it showed the user's own name. Now both name its
+    recipient and say it is a request to send, and its explanation in JSON carries them."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {
+        "id": "vers-1", "sens": "sortante", "message": "Bonjour Odile",
+        "expediteur": {"nom": "Moi Même", "profil_url": "https://www.linkedin.com/in/moi"},
+        "destinataire": {"nom": "Odile Fortin", "profil_url": "https://www.linkedin.com/in/of"},
+    }  # fmt: skip
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+        explained = browser.get("/decisions/vers-1", headers=api).json()["decisions"][0]
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        inbox = html.unescape(browser.get("/interface/").text)
+        page = html.unescape(browser.get("/interface/decision/vers-1").text)
+    line = next(li for li in inbox.split("<li ") if "/decision/vers-1" in li)
+    assert ">Odile Fortin</a>" in line and "demande à envoyer · décidée le" in line, line
+    assert "Moi Même" not in line and "inconnu" not in line
+    assert "<h2>Demande à envoyer à Odile Fortin :" in page
+    assert "<dd>vers-1 (https://www.linkedin.com/in/of)</dd>" in page
+    assert explained["sens"] == "sortante"
+    assert explained["destinataire"] == sent["destinataire"]
+    assert explained["expediteur"] == sent["expediteur"]
