@@ -1,5 +1,5 @@
-"""Prometheus metrics (``GET /metriques``): decisions, latency, rejected inputs, journal
-appends and syncs, reloads.
+"""Prometheus metrics (``GET /metriques``): decisions, latency, invitations not decided,
+refused requests, journal appends and syncs, reloads.
 
 Fed by the routes (decisions, reloads), the request middleware (latency, refused bodies) and
 the workspaces (journal appends and syncs). Each app has its own registry; under
@@ -44,11 +44,18 @@ class Metrics:
             buckets=BUCKETS,
             registry=r,
         )
-        self.rejected = Counter(
+        self.rejected = Counter(  # one per invitation: their sum is the invitations not decided
             "tamis_entrees_rejetees",
-            "Entrées refusées : invitations invalides, non décidées par le moteur, corps refusés"
-            " (par statut HTTP)",
+            "Invitations non décidées, une par invitation : invalides (invitation_invalide) ou"
+            " que le moteur n'a pas pu décider (non_decidee)",
             ["espace", "raison"],
+            registry=r,
+        )
+        self.refusals = Counter(  # one per request, whatever it held: never added to the above
+            "tamis_requetes_refusees",
+            "Requêtes POST …/decisions refusées, une par requête, par statut HTTP (400, 413, 415,"
+            " 422)",
+            ["espace", "statut"],
             registry=r,
         )
         self.appends = Counter(
@@ -81,7 +88,9 @@ class Metrics:
             self.syncs.labels(workspace).inc(count)
 
     def refused(self, workspace: str | None, status: int) -> None:
-        self.rejected.labels(workspace or "", f"http_{status}").inc()
+        """A refused request (a 422 for one invalid invitation, which ``decided`` counts too,
+        in its own family: one sum over ``tamis_entrees_rejetees`` counts each once)."""
+        self.refusals.labels(workspace or "", str(status)).inc()
 
     def observed(self, method: str, path: str, seconds: float) -> None:
         self.latency.labels(method, path).observe(seconds)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from servir_harness import BLOGUE, CONTEXT, ROOT, Served, example_invitations, run_tamis, serve
 
 CHAMBRE = ROOT / "policies" / "chambre.tamis"
@@ -206,7 +207,7 @@ def test_metrics_count_decisions_rejects_and_latency(http: httpx.Client) -> None
     text = http.get("/metriques").text
     assert 'tamis_decisions_total{decision="refuser",espace="defaut",regle="photo"}' in text
     assert 'tamis_entrees_rejetees_total{espace="defaut",raison="invitation_invalide"} 1.0' in text
-    assert 'tamis_entrees_rejetees_total{espace="defaut",raison="http_400"} 1.0' in text
+    assert 'tamis_requetes_refusees_total{espace="defaut",statut="400"} 1.0' in text
     assert (
         'tamis_requete_duree_secondes_bucket{chemin="/decisions",le="0.005",methode="POST"}' in text
     )
@@ -287,3 +288,35 @@ def test_a_rule_no_decision_names_is_said_with_the_closest(http: httpx.Client) -
     assert known == {"decisions": [], "suivant": None, "avertissements": []}
     found = http.get("/journal", params={"regle": "photo", "limite": 1}).json()
     assert found["decisions"] and found["avertissements"] == []
+
+
+def test_one_invalid_invitation_is_counted_once_among_the_rejected(tmp_path: Path) -> None:
+    """A single invalid invitation (422) was counted twice in ``tamis_entrees_rejetees``:
+    as « invitation_invalide » and as « http_422 », so the family's sum said two. Each
+    invitation not decided now counts once there; refused requests have their own family."""
+    shutil.copy(BLOGUE, tmp_path / "blogue.tamis")
+    server = serve("-p", "blogue.tamis", "--journal", "j.jsonl", cwd=tmp_path)
+    try:
+        with server.client() as http:
+            sent = {"id": "x", "expediteur": {"photo": "oui"}}
+            assert http.post("/decisions", json=sent).status_code == 422
+            assert http.post("/decisions", json=[sent, {"id": "y"}]).status_code == 200
+            text = http.get("/metriques").text
+    finally:
+        server.stop()
+    assert counted(text, "tamis_entrees_rejetees_total") == {
+        (("espace", "defaut"), ("raison", "invitation_invalide")): 2.0
+    }
+    assert counted(text, "tamis_requetes_refusees_total") == {
+        (("espace", "defaut"), ("statut", "422")): 1.0
+    }
+
+
+def counted(text: str, name: str) -> dict[tuple, float]:
+    """The samples of ``name`` in a /metriques answer, by their sorted labels."""
+    return {
+        tuple(sorted(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    }
