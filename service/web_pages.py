@@ -225,6 +225,23 @@ def not_text(field: str | None) -> str:
     )
 
 
+def other_workspace(session: Session, form: Any) -> str:
+    """Why a form sent from a page of another workspace is refused ("": it is not). A page
+    carries the workspace it was shown for (``espace``); logging in to another workspace in
+    another tab replaced the session, and the older tab's form would have decided, saved or
+    journaled in a workspace its page did not name. A form without the field (a script) is
+    taken as meant for the session's workspace."""
+    shown = form.get("espace")
+    if not isinstance(shown, str) or shown == session.workspace:
+        return ""
+    return (
+        f"Cette page était celle de l'espace « {shown} », mais votre session est maintenant "
+        f"dans l'espace « {session.workspace} » (une connexion dans un autre onglet) : rien "
+        "n'a été décidé, inscrit ni enregistré. Envoyez de nouveau pour agir dans "
+        f"« {session.workspace} », ou reconnectez-vous à « {shown} »."
+    )
+
+
 async def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
     if not same_origin(request):
         raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
@@ -306,6 +323,10 @@ def router() -> APIRouter:
     async def decider(request: Request) -> Response:
         session, workspace = await posted(request, Right.DECIDER)
         form = await form_of(request)
+        wrong = other_workspace(session, form)
+        if wrong:
+            values = {**empty_form(), "form": form, "erreur": wrong}
+            return page(request, "nouvelle.html", session, values, 409)
         values = await to_thread.run_sync(decide_form, workspace, form)
         status = 422 if values["erreur"] else 200
         return page(request, "nouvelle.html", session, values, status)
@@ -317,8 +338,12 @@ def router() -> APIRouter:
         upload = form.get("fichier")
         limits = request.app.state.limits  # one byte past the limit tells it is too large
         data = await upload.read(limits.max_body + 1) if hasattr(upload, "read") else b""
-        summary = await to_thread.run_sync(decide_csv, workspace, data, limits)
-        status = 422 if summary["erreur"] else 200
+        wrong = other_workspace(session, form)
+        if wrong:
+            summary, status = {"erreur": wrong}, 409
+        else:
+            summary = await to_thread.run_sync(decide_csv, workspace, data, limits)
+            status = 422 if summary["erreur"] else 200
         if wants_json(request):
             return JSONResponse(summary, status, headers=SECURITY_HEADERS)
         values = {**empty_form(), "lot": summary}
@@ -344,6 +369,10 @@ def router() -> APIRouter:
         right = Right.ADMIN if action == "enregistrer" else Right.LIRE
         session, workspace = await posted(request, right)
         source = form.get("source", "").replace("\r\n", "\n")
+        wrong = other_workspace(session, form)
+        if wrong:
+            values = policy_values(workspace, source, message=wrong)
+            return page(request, "politique.html", session, values, 409)
         values = await to_thread.run_sync(policy_action, request, workspace, action, source)
         return page(request, "politique.html", session, values)
 
@@ -358,10 +387,16 @@ def router() -> APIRouter:
         session, workspace = await posted(request, Right.DECIDER)
         form = await form_of(request)
         preview = request.query_params.get("apercu") == "1"
-        advice = await to_thread.run_sync(advice_for, workspace, form, preview)
+        wrong = other_workspace(session, form)
+        if wrong:
+            advice, status = {"erreur": wrong}, 409
+        else:
+            advice = await to_thread.run_sync(advice_for, workspace, form, preview)
+            status = 200
         if wants_json(request):
-            return JSONResponse(advice, headers=SECURITY_HEADERS)
-        return page(request, "conseil.html", session, {"form": form, "conseil": advice})
+            return JSONResponse(advice, status, headers=SECURITY_HEADERS)
+        values = {"form": form, "conseil": advice}
+        return page(request, "conseil.html", session, values, status)
 
     @pages.get(f"{PREFIX}/statistiques")
     async def statistiques(request: Request) -> Response:

@@ -915,3 +915,71 @@ def test_a_request_to_send_names_its_recipient_in_the_inbox_and_its_page(served,
     assert explained["sens"] == "sortante"
     assert explained["destinataire"] == sent["destinataire"]
     assert explained["expediteur"] == sent["expediteur"]
+
+
+TWO_TOKENS = {"jade": "jeton-de-jade-0123456789", "remi": "jeton-de-remi-0123456789"}
+
+
+@pytest.fixture(scope="module")
+def two_workspaces(tmp_path_factory):
+    """``tamis servir --config`` with the workspaces « jade » and « remi », a token each."""
+    folder = tmp_path_factory.mktemp("deux-espaces")
+    shutil.copy(BLOGUE, folder / "politique.tamis")
+    config = "".join(
+        f'[espaces.{name}]\npolitique = "politique.tamis"\njournal = "{name}.jsonl"\n\n'
+        f'[[espaces.{name}.jetons]]\nsha256 = "{hashlib.sha256(token.encode()).hexdigest()}"\n'
+        'droits = ["decider", "lire", "admin"]\n\n'
+        for name, token in TWO_TOKENS.items()
+    )
+    (folder / "service.toml").write_text(config, encoding="utf-8")
+    server = serve("--config", "service.toml", cwd=folder)
+    server.folder = folder
+    yield server
+    assert server.stop() == 0
+
+
+def log_in_to(page, workspace: str) -> None:
+    page.goto("/interface/connexion")
+    page.fill("#espace", workspace)
+    page.fill("#jeton", TWO_TOKENS[workspace])
+    page.click("form[action$='/connexion'] button")
+    expect(page.locator(".deconnexion span")).to_have_text(f"Espace « {workspace} »")
+
+
+def test_a_tab_of_another_workspace_acts_in_none(browser, two_workspaces, tmp_path):
+    """Logged in to « jade » in one tab, then to « remi » in another (one cookie for both):
+    the « jade » tab's form decided, uploaded, advised and saved in « remi », whose name
+    its page never showed. Now nothing is done, the page says why, what was typed stays."""
+    context = browser.new_context(base_url=two_workspaces.url, locale="fr-CA")
+    jade, remi = context.new_page(), context.new_page()
+    log_in_to(jade, "jade")
+    jade.goto("/interface/nouvelle")
+    log_in_to(remi, "remi")
+    jade.fill("#nom", "Pour Jade seulement")
+    jade.click("form[action$='/nouvelle'] button")
+    expect(jade.get_by_role("alert")).to_contain_text(
+        "Cette page était celle de l'espace « jade », mais votre session est maintenant dans"
+        " l'espace « remi »"
+    )
+    assert jade.input_value("#nom") == "Pour Jade seulement"
+    csv = tmp_path / "Invitations.csv"
+    csv.write_text('From,To,Sent At,Message,Direction\nLéa Roy,Jade,"1/29/26, 2:37 PM",,INCOMING\n')
+    jade.goto("/interface/nouvelle")  # now a page of « remi »: another tab logs in to « jade »
+    log_in_to(context.new_page(), "jade")
+    jade.set_input_files("#fichier", str(csv))
+    jade.click("#televersement button")
+    expect(jade.locator("#bilan-lot .erreur")).to_contain_text("rien n'a été décidé")
+    cookies = {c["name"]: c["value"] for c in context.cookies()}
+    with httpx.Client(base_url=two_workspaces.url, cookies=cookies) as client:
+        origin = {"Origin": two_workspaces.url}
+        sent = {"espace": "remi", "source": "sinon refuser\n", "action": "enregistrer"}
+        saved = client.post("/interface/politique", data=sent, headers=origin)
+        advised = client.post("/interface/conseil", data={"espace": "remi", "a": "Léa"},
+                              headers=origin)  # fmt: skip
+    assert saved.status_code == advised.status_code == 409
+    assert "sinon refuser" in saved.text
+    assert (two_workspaces.folder / "politique.tamis").read_text() == BLOGUE.read_text()
+    for name in TWO_TOKENS:  # no decision, advice or policy
+        records = journal_records(two_workspaces.folder / f"{name}.jsonl")
+        assert [r["evenement"] for r in records] == ["ouverture"]
+    context.close()
