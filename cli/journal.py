@@ -83,8 +83,9 @@ LATER = {
     short_help="Interroge et entretient le journal d'audit.",
 )
 def journal() -> None:
-    """Interroge le journal d'audit : pourquoi, chercher, stats, verifier, exporter, sceller,
-    figer, conseils ; initialiser et copier (PostgreSQL)."""
+    """Interroge le journal d'audit (pourquoi, chercher, stats, exporter, conseils, figer) et
+    l'entretient : verifier, sceller, effacer, purger, migrer ; initialiser et copier pour
+    PostgreSQL."""
 
 
 @journal.command(short_help="Explique pourquoi une invitation a été décidée ainsi.")

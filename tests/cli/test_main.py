@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -33,6 +34,20 @@ def test_each_summary_is_a_whole_sentence_on_an_80_column_terminal(group: list[s
     assert listed
     for line in listed:
         assert len(line) <= 80 and line.endswith(".") and not line.endswith("..."), line
+
+
+def test_the_journal_group_s_description_names_each_of_its_commands() -> None:
+    """``tamis journal --help`` listed « pourquoi, chercher, … initialiser et copier » but not
+    effacer, purger or migrer, and said only « Interroge » of a group that also erases."""
+    result = CliRunner().invoke(cli, ["journal", "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    described, listed = (
+        result.output.split("Options\u00a0:")[0],
+        result.output.split("Commandes\u00a0:")[1],
+    )
+    words = set(re.split(r"[\s,;:()]+", described))
+    for line in listed.strip().splitlines():
+        assert line.split()[0] in words, line
 
 
 def test_an_unknown_command_is_a_french_usage_error():
