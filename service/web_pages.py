@@ -21,6 +21,7 @@ from collections import deque
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from anyio import to_thread
@@ -304,20 +305,24 @@ def router() -> APIRouter:
     async def pourquoi(request: Request, ident: str) -> Response:
         session, workspace = await allowed(request, Right.LIRE)
         warn = request.app.state.warn
-        found = await to_thread.run_sync(calls.explain, workspace.journal.path, ident, warn)
-        if not found:
+        shown = await to_thread.run_sync(explained, workspace, ident, warn)
+        if not shown:
             values = {"message": "Aucune décision pour cette invitation dans le journal."}
             return page(request, "refus.html", session, values, 404)
-        recorded = await to_thread.run_sync(
-            calls.recorded_invitations, workspace.journal.path, ident, warn
-        )
-        shown = [explained_view(item, _received(recorded.get(item["seq"]))) for item in found]
         return page(request, "decision.html", session, {"ident": ident, "decisions": shown})
 
     @pages.get(f"{PREFIX}/nouvelle")
     async def nouvelle(request: Request) -> Response:
-        session, _ = await allowed(request, Right.DECIDER)
-        return page(request, "nouvelle.html", session, empty_form())
+        """The form; after a decision (``decidee``, sealed for this session: the form's
+        token may be allowed to decide and not to read), that decision above it."""
+        session, workspace = await allowed(request, Right.DECIDER)
+        values = empty_form()
+        ident, seal = request.query_params.get("decidee", ""), request.query_params.get("sceau")
+        if ident and request.app.state.sessions.sealed(session, ident, seal or ""):
+            warn = request.app.state.warn
+            found = await to_thread.run_sync(explained, workspace, ident, warn)
+            values["resultat"] = found[-1] if found else None
+        return page(request, "nouvelle.html", session, values)
 
     @pages.post(f"{PREFIX}/nouvelle")
     async def decider(request: Request) -> Response:
@@ -328,8 +333,9 @@ def router() -> APIRouter:
             values = {**empty_form(), "form": form, "erreur": wrong}
             return page(request, "nouvelle.html", session, values, 409)
         values = await to_thread.run_sync(decide_form, workspace, form)
-        status = 422 if values["erreur"] else 200
-        return page(request, "nouvelle.html", session, values, status)
+        if values["erreur"]:
+            return page(request, "nouvelle.html", session, values, 422)
+        return decided_page(request, session, values["resultat"]["id"])
 
     @pages.post(f"{PREFIX}/televerser")
     async def televerser(request: Request) -> Response:
@@ -454,6 +460,22 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
             "a_examiner": waiting, "notes": [f"Règle « {n} » : {t}" for n, t in notes]}  # fmt: skip
 
 
+def decided_page(request: Request, session: Session, ident: str) -> Response:
+    """To the form, with the decision just taken above it (Post/Redirect/Get): reloading
+    the page, or going back and forth, sent the form again and decided the invitation a
+    second time, under another id."""
+    seal = request.app.state.sessions.seal(session, ident)
+    query = urlencode({"decidee": ident, "sceau": seal})
+    return RedirectResponse(f"{PREFIX}/nouvelle?{query}", status_code=303)
+
+
+def explained(workspace: Workspace, ident: str, warn) -> list[dict[str, Any]]:
+    """Each recorded decision of ``ident`` as the pages show it (none: no such decision)."""
+    found = calls.explain(workspace.journal.path, ident, warn)
+    recorded = calls.recorded_invitations(workspace.journal.path, ident, warn) if found else {}
+    return [explained_view(item, _received(recorded.get(item["seq"]))) for item in found]
+
+
 def _cursor(value: str | None) -> int:
     return int(value) if value and value.isdecimal() and len(value) < 19 else 10**18
 
@@ -497,8 +519,7 @@ def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
     outcome = workspace.decide(calls.records_from_json([invitation]), trace=False)[0]
     if outcome.result is None:
         return {**values, "erreur": " ; ".join(outcome.errors)}
-    step = web_views.linkedin_step(outcome.result["decision"], invitation.get("sens"))
-    return {**values, "resultat": {**outcome.result, "etape": step}}
+    return {**values, "resultat": outcome.result}
 
 
 ARCHIVE = (

@@ -97,6 +97,14 @@ class Sessions:
             return None
         return Session(name, rights, ends, number, tag)
 
+    def seal(self, session: Session, value: str) -> str:
+        """A mark that ``value`` (a decision's id, in an address) was given to this session:
+        an address copied into another session shows it nothing."""
+        return self._sign(f"sceau\n{session.number}\n{value}")[:32]
+
+    def sealed(self, session: Session, value: str, seal: str) -> bool:
+        return hmac.compare_digest(self.seal(session, value), seal)
+
     def _rights_now(self, workspaces: Workspaces, name: str, tag: str) -> frozenset[Right] | None:
         """The rights of the token tagged ``tag`` in workspace ``name`` under the
         configuration in force (None: no such workspace, or no token of it has this tag).

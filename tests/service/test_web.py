@@ -205,7 +205,7 @@ def test_a_count_typed_with_a_superscript_is_a_form_error_not_a_500(served, work
         cursor = browser.get("/interface/", params={"avant": "²"})  # read as no cursor
     assert squared.status_code == 422
     assert "un nombre entier est attendu (p. ex. 120 ou « 500+ »)" in squared.text
-    assert wide.status_code == 200 and cursor.status_code == 200
+    assert wide.status_code == 303 and cursor.status_code == 200  # 303: to its result
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
 
 
@@ -517,7 +517,7 @@ def test_filters_holding_only_spaces_filter_on_nothing(served, work):
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         default = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
         sent = {"nom": "Espaces", "photo": "non", "connexions": "5", "message": default}
-        assert browser.post("/interface/nouvelle", data=sent).status_code == 200
+        assert browser.post("/interface/nouvelle", data=sent).status_code == 303
         everything = browser.get("/interface/")
         spaces = browser.get("/interface/", params={**blank, "decision": " "})
         refused = browser.get("/interface/", params={**blank, "decision": " refuser "})
@@ -559,7 +559,7 @@ def test_a_form_with_nothing_filled_in_decides_nothing(served, work):
     for answer in answers:
         assert answer.status_code == 422 and 'role="alert">Le formulaire est vide' in answer.text
         assert "rien n&#39;a été décidé" in answer.text
-    assert note_only.status_code == 200  # a note is something to decide on
+    assert note_only.status_code == 303  # a note is something to decide on: to its result
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
 
 
@@ -582,7 +582,9 @@ def test_a_direction_control_is_shown_escaped_in_pages_and_kept_in_fields(served
             browser.get("/interface/decision/bidi-1"),
             browser.post("/interface/conseil", data={"a": REVERSED, "message": "\u202etse"}),
         ]
-        typed = browser.post("/interface/nouvelle", data={"nom": REVERSED, "photo": "oui"})
+        typed = browser.post(  # given back, with what to correct
+            "/interface/nouvelle", data={"nom": REVERSED, "photo": "oui", "connexions": "?"}
+        )
     for page in pages:
         assert page.status_code == 200 and escaped in page.text
         shown = re.sub(r"<(input|textarea)[^>]*>[^<]*", "", page.text)  # fields: as typed
@@ -732,7 +734,7 @@ def test_a_form_whose_bytes_are_not_utf8_is_refused_and_nothing_is_kept(served, 
         "conseil" not in after[len(before) :]
         and after.count("decision") == before.count("decision") + 1
     )
-    assert raw.status_code == 200
+    assert raw.status_code == 303
     assert decisions_in(work / "journal.jsonl")[-1]["invitation"]["expediteur"]["nom"] == "Renée"
 
 
@@ -983,3 +985,25 @@ def test_a_tab_of_another_workspace_acts_in_none(browser, two_workspaces, tmp_pa
         records = journal_records(two_workspaces.folder / f"{name}.jsonl")
         assert [r["evenement"] for r in records] == ["ouverture"]
     context.close()
+
+
+def test_reloading_or_going_back_after_a_decision_decides_nothing_again(page, work, served):
+    """The decision's page was the answer to the form's POST: reloading it sent the form
+    again (a second decision, under another id), going back then forward showed Chromium's
+    « ERR_CACHE_MISS » page. The form now leads to its result's own address."""
+    log_in(page)
+    before = len(decisions_in(work / "journal.jsonl"))
+    decide_by_hand(page, nom="Recharge Ment", photo="non")
+    expect(page.locator(".resultat .decision")).to_have_text("refuser")
+    page.reload()
+    expect(page.locator(".resultat .etape")).to_have_text("Sur LinkedIn : Ignorer")
+    page.go_back()
+    page.go_forward()
+    expect(page.locator(".resultat .explication")).to_contain_text("règle « photo »")
+    decided = decisions_in(work / "journal.jsonl")[before:]
+    assert [d["invitation"]["expediteur"]["nom"] for d in decided] == ["Recharge Ment"]
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as other:
+        other.post("/interface/connexion", data={"jeton": TOKEN})
+        copied = other.get(page.url)  # the address in another session: no decision shown
+    assert copied.status_code == 200 and "Recharge Ment" not in copied.text
+    assert 'class="resultat"' not in copied.text
