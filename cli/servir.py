@@ -139,8 +139,7 @@ def servir(ctx: click.Context, **given: object) -> None:
     if given["config"] is not None:
         refuse_beside_config(ctx)
     config = config_or_exit(given, os.environ.get(ENV_TOKEN))
-    if given["config"] is not None:
-        warn_ignored_variables(ctx, config)
+    standing = warn_ignored_variables(ctx, config) if given["config"] is not None else []
     host = str(given["hote"])
     if not is_loopback(host) and not config.has_tokens:
         raise click.UsageError(
@@ -149,14 +148,14 @@ def servir(ctx: click.Context, **given: object) -> None:
         )
     from tamis.service import server  # the web stack is imported only to serve
 
-    held = check_or_exit(server, config)
+    checked = check_or_exit(server, config)
     try:
         sock = server.bind(host, int(given["port"]))
     except OSError as error:
         raise click.ClickException(
             f"impossible d'écouter sur {host}:{given['port']} : {os_reason(error)}"
         ) from None
-    server.serve(config, sock, int(given["processus"]), held)
+    server.serve(config, sock, int(given["processus"]), checked, standing)
 
 
 BESIDE_CONFIG = {
@@ -186,18 +185,20 @@ def refuse_beside_config(ctx: click.Context) -> None:
             )
 
 
-def warn_ignored_variables(ctx: click.Context, config: ServiceConfig) -> None:
+def warn_ignored_variables(ctx: click.Context, config: ServiceConfig) -> list[str]:
     """``$TAMIS_JOURNAL`` and ``$TAMIS_JETON`` do not apply with ``--config`` (each workspace
     names its journal and its tokens in the file), yet whoever exported them believes they
     do: a warning in the service's log at start, naming the variable and what applies
-    instead. Not a usage error: a shell that exports ``TAMIS_JOURNAL`` for the other
-    commands may still serve a ``service.toml``."""
+    instead, and again on each SIGHUP (the warnings are returned for ``server.serve``). Not
+    a usage error: a shell that exports ``TAMIS_JOURNAL`` for the other commands may still
+    serve a ``service.toml``."""
     from tamis.service.logs import make_logger
 
+    warnings = [w for w in (_journal_variable(ctx, config), _token_variable(config)) if w]
     logger = make_logger()
-    for warning in (_journal_variable(ctx, config), _token_variable(config)):
-        if warning is not None:
-            logger.warning("avertissement", message=warning)
+    for warning in warnings:
+        logger.warning("avertissement", message=warning)
+    return warnings
 
 
 def _journal_variable(ctx: click.Context, config: ServiceConfig) -> str | None:
@@ -284,9 +285,9 @@ def token_or_exit(path: Path | None, env_token: str | None) -> str | None:
     return token
 
 
-def check_or_exit(server, config: ServiceConfig) -> dict[str, str]:
-    """Every policy loads and every journal opens (their policy texts returned, for the
-    workers to start with), or a French error and exit 1."""
+def check_or_exit(server, config: ServiceConfig):
+    """Every policy loads and every journal opens (``server.Checked``: their policy texts,
+    for the workers to start with, and the warnings said), or a French error and exit 1."""
     from tamis.service.calls import JournalError, PolicyRefused
 
     try:

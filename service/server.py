@@ -20,7 +20,8 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -39,35 +40,55 @@ from tamis.service.workspaces import Workspace, Workspaces
 GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
 
 
-def check(config: ServiceConfig) -> dict[str, str]:
+@dataclass(frozen=True)
+class Checked:
+    """What the start check found: each workspace's policy text (``sources``), which every
+    worker starts with, and the warnings it logged (``warned``), which a worker opening the
+    same journals does not log again: one start, one warning, however many processes."""
+
+    sources: dict[str, str]
+    warned: frozenset[str]
+
+
+def check(config: ServiceConfig) -> Checked:
     """Load every policy and open every journal once, then close: what could stop a worker
     is found before the socket is announced (raises ``PolicyRefused`` or ``JournalError``).
     Returns each workspace's policy text, read once settled and checked: every worker
-    starts with it (``serve``), never with the file as it may be when it starts.
+    starts with it (``serve``), never with the file as it may be when it starts; and the
+    warnings logged, each once.
     A PostgreSQL journal is reached here (``calls.check_journal``), not when a worker opens
     it; two workspaces naming one journal are refused (``sharing``). Then the retention
     each context sets (``conservation``) is applied, once, and each
     workspace's ``Idempotency-Key`` store is checked (``pruning.check_stores``)."""
-    logger = make_logger()
+    logger, warned = make_logger(), set[str]()
     for workspace in config.workspaces.values():
-        calls.check_journal(workspace.journal, _warner(logger, workspace.name))
+        calls.check_journal(workspace.journal, _warner(logger, workspace.name, warned))
     sharing.check(config)
-    opened = Workspaces(config, _warnings(logger)).open()
-    held = opened.sources()
+    opened = Workspaces(config, _warnings(logger, warned)).open()
+    sources = opened.sources()
     opened.close()
     pruning.check_stores(config)
     sealing.check_keys(config)
     sealing.purge_expired(config, make_logger())
-    return held
+    return Checked(sources, frozenset(warned))
 
 
-def _warnings(logger: Any):
-    """A warning as every line of the log gives one: ``avertissement``, its ``message``."""
-    return lambda message: logger.warning("avertissement", message=message)
+def _warnings(logger: Any, said: set[str] | frozenset[str] = frozenset()):
+    """A warning as every line of the log gives one: ``avertissement``, its ``message``;
+    one in ``said`` is not logged again, and a set ``said`` records those logged."""
+
+    def warn(message: str) -> None:
+        if message in said:
+            return
+        if isinstance(said, set):
+            said.add(message)
+        logger.warning("avertissement", message=message)
+
+    return warn
 
 
-def _warner(logger: Any, workspace: str):
-    warn = _warnings(logger)
+def _warner(logger: Any, workspace: str, said: set[str]):
+    warn = _warnings(logger, said)
     return lambda message: warn(f"espace « {workspace} » : {message}")
 
 
@@ -88,10 +109,17 @@ def address(sock: socket.socket) -> str:
 
 
 def serve(
-    config: ServiceConfig, sock: socket.socket, processes: int, held: dict[str, str] | None = None
+    config: ServiceConfig,
+    sock: socket.socket,
+    processes: int,
+    checked: Checked | None = None,
+    standing: Sequence[str] = (),
 ) -> None:
     """Serve until SIGTERM or SIGINT, in this process or in ``processes`` workers, each
-    starting with the policies ``held`` (``check``'s) if given."""
+    starting with the policies ``checked`` (``check``'s) if given. ``standing``: warnings
+    about the configuration logged at start (``$TAMIS_JOURNAL`` set beside ``--config``),
+    logged again, once, on each SIGHUP: a reload re-reads the configuration, the condition
+    still holds."""
     logger = make_logger()
     logger.info(
         "demarrage",
@@ -103,9 +131,9 @@ def serve(
     pruner = pruning.start(config, logger)
     try:
         if processes <= 1:
-            run_worker(config, sock, held=held)
+            run_worker(config, sock, checked=checked, standing=standing)
         else:
-            Supervisor(config, sock, processes, logger, held).run()
+            Supervisor(config, sock, processes, logger, checked, standing).run()
     finally:
         pruner.stop()
         if sealer is not None:
@@ -117,19 +145,23 @@ def run_worker(
     config: ServiceConfig,
     sock: socket.socket,
     supervised: bool = False,
-    held: dict[str, str] | None = None,
+    checked: Checked | None = None,
+    standing: Sequence[str] = (),
 ) -> None:
     """One process serving every workspace; returns once stopped and the journals closed.
-    It starts with the policies ``held`` (the ones the service checked), not with the files
-    as they are now (a worker replaced while a file is emptied for saving would serve an
-    empty policy); its catch-up reload then reads the files as any reload does."""
+    It starts with the policies ``checked`` (the ones the service checked), not with the
+    files as they are now (a worker replaced while a file is emptied for saving would serve
+    an empty policy); its catch-up reload then reads the files as any reload does. The
+    check's warnings are not logged again; ``standing`` ones are on SIGHUP (``serve``)."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
     logger = make_logger()
     route_server_messages(logger)
-    workspaces = Workspaces(config, _warnings(logger)).open(held)
+    said, sources = (checked.warned, checked.sources) if checked else (frozenset(), None)
+    workspaces = Workspaces(config, _warnings(logger, said)).open(sources)
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
-        app.router.lifespan_context = _lifespan(workspaces, logger, app.state.metrics)
+        lifespan = _lifespan(workspaces, logger, app.state.metrics, standing)
+        app.router.lifespan_context = lifespan
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
@@ -157,13 +189,17 @@ def _ignore(_signum: int, _frame: Any) -> None:
     """A stop signal that arrives once serving is over: the process is already stopping."""
 
 
-def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics):
+def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics, standing: Sequence[str]):
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         retries = Retries(logger, metrics)
         args = (workspaces, logger, metrics, False, retries)
-        reload = lambda: loop.run_in_executor(None, reload_all, *args)  # noqa: E731
+
+        def reload() -> None:
+            warn_again(logger, standing)
+            loop.run_in_executor(None, reload_all, *args)
+
         loop.add_signal_handler(signal.SIGHUP, reload)
         # a SIGHUP sent while this worker was starting found it ignoring SIGHUP: catch up
         await loop.run_in_executor(None, reload_all, workspaces, logger, metrics, True, retries)
@@ -172,6 +208,13 @@ def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics):
         retries.stop()
 
     return lifespan
+
+
+def warn_again(logger: Any, standing: Sequence[str]) -> None:
+    """The configuration's standing warnings, once more (a SIGHUP, to the process that
+    received it: the only worker, or the parent of ``--processus N``)."""
+    for message in standing:
+        logger.warning("avertissement", message=message)
 
 
 def reload_all(
@@ -300,13 +343,16 @@ class Supervisor:
         sock: socket.socket,
         count: int,
         logger: Any,
-        held: dict[str, str] | None = None,
+        checked: Checked | None = None,
+        standing: Sequence[str] = (),
     ):
         self.config, self.sock, self.count, self.logger = config, sock, count, logger
-        self.held = held  # the policies every worker starts with (``check``'s)
+        self.checked = checked  # the policies every worker starts with, warnings said
+        self.standing = standing  # said again on SIGHUP, here: once, not by every worker
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[Any] = []
         self.stopping = False
+        self.hangups = 0  # SIGHUPs forwarded, whose standing warnings the loop still owes
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
@@ -319,6 +365,7 @@ class Supervisor:
             signal.signal(signal.SIGHUP, self._forward)
             while not self.stopping:
                 time.sleep(0.2)
+                self._warn_again()
                 self._replace_dead()
             for worker in self.workers:
                 worker.join()
@@ -328,7 +375,7 @@ class Supervisor:
         ignored across the spawn's exec)."""
         forward = signal.signal(signal.SIGHUP, signal.SIG_IGN)
         try:
-            args = (self.config, self.sock, True, self.held)
+            args = (self.config, self.sock, True, self.checked)
             worker = self.context.Process(target=run_worker, args=args)
             worker.start()
         finally:
@@ -346,7 +393,13 @@ class Supervisor:
         self._send(signal.SIGTERM)
 
     def _forward(self, signum: int, _frame: Any) -> None:
-        self._send(signum)
+        self.hangups += 1  # logged by the loop: a handler writing to stderr could interrupt
+        self._send(signum)  # a log line being written (« reentrant call »)
+
+    def _warn_again(self) -> None:
+        if self.hangups:
+            self.hangups = 0
+            warn_again(self.logger, self.standing)
 
     def _send(self, signum: int) -> None:
         for worker in self.workers:

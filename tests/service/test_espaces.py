@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import httpx
@@ -508,3 +510,40 @@ def test_a_warning_at_the_start_check_is_an_avertissement_line_like_the_others(
     assert said and all(
         m.startswith("espace « a » : a.jsonl est lisible par d'autres") for m in said
     )
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_start_warnings_are_said_once_and_a_sighup_says_the_variable_again(
+    tmp_path: Path, processes: str
+) -> None:
+    """The start check's warning (a journal readable by others) was logged by the check and
+    again by each worker process (three times with --processus 2, twice with one); and a
+    SIGHUP reloaded without repeating that $TAMIS_JOURNAL does not apply, though it still
+    did not. Now each is said once at start, and the variable's once more per SIGHUP."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "a.jsonl").touch(mode=0o644)
+    (tmp_path / "a.jsonl").chmod(0o644)
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "essai.tamis"\njournal = "a.jsonl"\n', encoding="utf-8"
+    )
+    variables = {"TAMIS_JOURNAL": "autre.jsonl"}
+    server = serve(
+        "--config", "service.toml", "--processus", processes, cwd=tmp_path, env=variables
+    )
+
+    def said() -> list[str]:
+        return [e["message"][:28] for e in server.events() if e["evenement"] == "avertissement"]
+
+    try:
+        server.send(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while said().count("la variable TAMIS_JOURNAL (a") < 2:
+            assert time.monotonic() < deadline, server.lines
+            time.sleep(0.05)
+    finally:
+        assert server.stop() == 0
+    assert sorted(said()) == [
+        "espace « a » : a.jsonl est l",
+        "la variable TAMIS_JOURNAL (a",
+        "la variable TAMIS_JOURNAL (a",
+    ], server.lines
