@@ -167,7 +167,8 @@ def node_names(node: Mapping[str, Any]) -> list[str]:
 
 
 def node_line(node: Mapping[str, Any], version: int = SCHEMA_VERSION) -> str:
-    """``expediteur.connexions = 12 < connexions_min = 50 → vrai`` (version 1 stored it whole)."""
+    """``expediteur.connexions (12) < connexions_min (50) → vrai`` (version 1 stored it whole;
+    decisions recorded before 4 December 2026 read ``expediteur.connexions = 12 < …``)."""
     if version < 2:
         return node["detail"]
     return f"{node.get('detail') or node['condition']} → {node['valeur']}"

@@ -44,7 +44,7 @@ class TraceNode(NamedTuple):
     kind: NodeKind
     text: str  # the condition, in canonical form
     value: Value  # vrai / faux / inconnu (None) for conditions
-    detail: str  # leaves: "expediteur.connexions = 12 < connexions_min = 50"; else the text
+    detail: str  # leaves: "expediteur.connexions (12) < connexions_min (50)"; else the text
     reads: tuple[tuple[str, Value], ...] = ()  # the names this node reads itself, with values
     children: tuple["TraceNode", ...] = ()
     definition: "TraceNode | None" = None  # a derived fact's own condition

@@ -4,10 +4,12 @@ Sits after deciding (``Decision`` -> trace -> explanation, JSON): the trace is r
 from what the decision recorded (``facts``, ``parameters``, ``derived``), since evaluation is
 deterministic, by a plain tree-walking evaluator over :mod:`tamis.engine.semantics`. The
 fast engines never build it. A leaf reads like
-``expediteur.connexions = 12 < connexions_min = 50 → vrai``; a derived fact (``définir``) used in a
-condition carries its own sub-trace. Numbers in a leaf's line are written the French way
-(``expediteur.connexions = 25 000 > vedette_min = 10 000``), which the language also reads;
-the condition's own text stays in the formatter's canonical form.
+``expediteur.connexions (12) < connexions_min (50) → vrai``: each name read is followed by its
+value in parentheses (``glossed``), so that the value is never read as part of the comparison
+(``expediteur.titre (« Dev ») = "Recruteur"``, not ``expediteur.titre = "Dev" = "Recruteur"``). A
+derived fact (``définir``) used in a condition carries its own sub-trace. Numbers in a leaf's line
+are written the French way (``expediteur.connexions (25 000) > vedette_min (10 000)``), which the
+language also reads; the condition's own text stays in the formatter's canonical form.
 
 One ``Evaluator`` per decision evaluates each rule's condition at most once: the trace and
 the explanation (:mod:`tamis.engine.explain`) read the same nodes when they are handed the same
@@ -179,9 +181,9 @@ class Evaluator:
             return value, value_text(value), ()
         if isinstance(expr, ast.Ref):
             value = self.value_of(expr.name)
-            return value, f"{expr.name} = {value_text(value)}", ((expr.name, value),)
+            return value, glossed(expr.name, value), ((expr.name, value),)
         node = self.condition(expr)
-        return node.value, f"({node.text}) = {value_text(node.value)}", ()
+        return node.value, glossed(f"({node.text})", node.value), ()
 
 
 def literal_value(expr: ast.Literal | ast.ListLiteral) -> Value:
@@ -197,22 +199,44 @@ def _is_set_words(expr: ast.IsSet) -> str:
 # --- text ----------------------------------------------------------------------
 
 
-def value_text(value: Value, *, limit: int | None = None, in_list: bool = False) -> str:
+def value_text(
+    value: Value, *, limit: int | None = None, in_list: bool = False, read: bool = False
+) -> str:
     """A value as the trace shows it: vrai, faux, inconnu, 12, 25 000, 0,5, "texte", ["a", "b"].
 
     Numbers the French way (:func:`tamis.grammar.numbers.french`): a person reads them, and
     the language reads them back; inside a list a decimal keeps its point (``[0.5, 1 000]``),
-    the comma separating the items. Texts are quoted as the formatter quotes them.
+    the comma separating the items. Texts are quoted as the formatter quotes them, or, for a
+    value ``read`` from the input, between French quotes (« Dev »), which the language also
+    reads, so that it stands apart from the policy's own texts; a text that French quotes
+    would not give back as it is (one holding « or », a line break, outer spaces) and the
+    empty text keep the formatter's quotes.
     """
     if value is None or isinstance(value, bool):
         return semantics.truth_word(value)
     if isinstance(value, tuple | list):
-        return "[" + ", ".join(value_text(v, limit=limit, in_list=True) for v in value) + "]"
+        items = (value_text(v, limit=limit, in_list=True, read=read) for v in value)
+        return "[" + ", ".join(items) + "]"
     if isinstance(value, int | float):
         return french(value, in_list=in_list)
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
+    if read and value and value == value.strip() and _NOT_IN_GUILLEMETS.isdisjoint(value):
+        return f"« {value} »"
     return format_value(value)
+
+
+_NOT_IN_GUILLEMETS = frozenset("«»\n\r")
+
+
+def glossed(operand: str, value: Value) -> str:
+    """An operand followed by the value it read, in parentheses: ``expediteur.connexions (400)``,
+    ``expediteur.titre (« Dev »)``, ``expediteur.photo (inconnu)``, ``(a ou b) (vrai)``.
+
+    The one wording of a read value in trace lines and explanations: the parentheses keep the
+    value apart from the comparison that follows (``expediteur.titre (« Dev ») = "Recruteur"``),
+    where ``expediteur.titre = "Dev" = "Recruteur"`` read as one more equality."""
+    return f"{operand} ({value_text(value, read=True)})"
 
 
 def expression_text(expr: ast.Expr) -> str:
@@ -296,5 +320,6 @@ def _short_line(node: TraceNode) -> str:
     shortened = node.detail
     for _, value in node.reads:
         if isinstance(value, str) and len(value) > _LONG:
-            shortened = shortened.replace(value_text(value), value_text(value, limit=_LONG))
+            long, short = value_text(value, read=True), value_text(value, limit=_LONG, read=True)
+            shortened = shortened.replace(long, short)
     return f"{shortened} → {semantics.truth_word(node.value)}"  # type: ignore[arg-type]

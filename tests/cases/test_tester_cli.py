@@ -36,7 +36,7 @@ def test_a_failing_case_prints_expected_and_actual_then_exits_1(tmp_path: Path) 
         "  écarts :\n"
         "    - décision : attendu examiner, obtenu accepter\n"
         "  explication obtenue (natif) : Acceptée par la règle de la ligne 6 :"
-        " expediteur.connexions = 120 >= connexions_min = 50.\n"
+        " expediteur.connexions (120) >= connexions_min (50).\n"
         "\n"
         "1 réussi, 1 échoué\n"
     )
@@ -323,7 +323,7 @@ def test_the_text_report_escapes_a_terminal_s_control_characters(tmp_path: Path)
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\u202e" not in result.output
     assert f"ÉCHEC {path}:1 « cas \\x1b[2J »" in result.output
-    assert 'expediteur.titre = "vente \\x1b]0;pris\\x07 \\u202eelle" contient' in result.output
+    assert "expediteur.titre (« vente \\x1b]0;pris\\x07 \\u202eelle ») contient" in result.output
 
 
 def test_junit_gives_the_errors_of_a_policy_that_cannot_be_used(tmp_path: Path) -> None:

@@ -59,8 +59,8 @@ def test_every_true_operand_of_ou_is_given_and_the_motif_follows():
 def test_derived_facts_are_explained_by_their_definition():
     facts = {**KNOWN, "expediteur.connexions": 12, "sans_recommandations": True, "connu": False}
     assert explained(facts) == (
-        "Refusée par la règle de la ligne 8 : suspect est vrai (expediteur.connexions = 12 "
-        "< connexions_min = 50 et sans_recommandations est vrai) et connu est faux."
+        "Refusée par la règle de la ligne 8 : suspect est vrai (expediteur.connexions (12) "
+        "< connexions_min (50) et sans_recommandations est vrai) et connu est faux."
     )
 
 
@@ -75,7 +75,7 @@ def test_negations_explain_the_false_operands():
 def test_comparisons_that_are_false():
     source = "ignorer si non (expediteur.connexions > 500)\n"
     assert explained({"expediteur.connexions": 12}, source=source) == (
-        "Ignorée par la règle de la ligne 1 : expediteur.connexions = 12 > 500 est faux."
+        "Ignorée par la règle de la ligne 1 : expediteur.connexions (12) > 500 est faux."
     )
 
 
@@ -122,14 +122,14 @@ def test_numbers_are_written_the_french_way_in_explanations_and_trace_details():
     decision = compile_policy(policy).decide({"expediteur.connexions": 25000})
     found = Explainer(policy)(decision, {})
     assert found.explanation == (
-        "Refusée par la règle « grand » (ligne 2) : expediteur.connexions = 25\u202f000 > "
-        "plafond = 12\u202f500 et expediteur.connexions = 25\u202f000 entre 0,5 et "
+        "Refusée par la règle « grand » (ligne 2) : expediteur.connexions (25\u202f000) > "
+        "plafond (12\u202f500) et expediteur.connexions (25\u202f000) entre 0,5 et "
         "1\u202f000\u202f000."
     )
     leaves = found.json["trace"][0]["condition"]["enfants"]
     assert [leaf["detail"] for leaf in leaves] == [
-        "expediteur.connexions = 25\u202f000 > plafond = 12\u202f500",
-        "expediteur.connexions = 25\u202f000 entre 0,5 et 1\u202f000\u202f000",
+        "expediteur.connexions (25\u202f000) > plafond (12\u202f500)",
+        "expediteur.connexions (25\u202f000) entre 0,5 et 1\u202f000\u202f000",
     ]
     # the condition itself stays in the formatter's canonical form
     assert leaves[1]["condition"] == "expediteur.connexions entre 0.5 et 1000000"
@@ -140,7 +140,7 @@ def test_a_list_keeps_its_decimal_points_and_groups_its_thousands():
     found = Explainer(policy)(compile_policy(policy).decide({"expediteur.connexions": 1500}), {})
     assert found.explanation == (
         "Signalée par la règle « liste » (ligne 3) : "
-        "expediteur.connexions = 1\u202f500 dans [0.5, 1\u202f500, 2]."
+        "expediteur.connexions (1\u202f500) dans [0.5, 1\u202f500, 2]."
     )
 
 

@@ -53,7 +53,7 @@ def test_deciding_rule_with_values_inputs_and_derived_sub_trace():
     suspect, negation = root.children
     assert suspect.reads == (("suspect", True),)
     assert suspect.definition.children[0].line == (
-        "expediteur.connexions = 12 < connexions_min = 50 → vrai"
+        "expediteur.connexions (12) < connexions_min (50) → vrai"
     )
     assert suspect.definition.children[0].reads == (
         ("expediteur.connexions", 12),
@@ -88,7 +88,7 @@ def test_rendered_text():
             "    suspect → vrai",
             "      suspect est défini par :",
             "        expediteur.connexions < connexions_min et sans_recommandations → vrai",
-            "          expediteur.connexions = 12 < connexions_min = 50 → vrai",
+            "          expediteur.connexions (12) < connexions_min (50) → vrai",
             "          sans_recommandations → vrai",
             "    non connu → vrai",
             "      connu → faux",
@@ -103,7 +103,7 @@ def test_long_texts_are_shortened_in_rendered_lines_only():
     traces = trace_decision(policy, decision)
     assert traces[0].condition.reads == (("message", message),)
     line = render_trace(traces).splitlines()[1]
-    assert "…" in line and len(line) < 100 and line.endswith("→ vrai")
+    assert line == "  message (« Bonjour, " + "x" * 50 + '… ») contient "poste" → vrai'
 
 
 def test_trace_as_json_names_what_each_node_read_without_values():
@@ -115,7 +115,7 @@ def test_trace_as_json_names_what_each_node_read_without_values():
     assert suspect["definition"]["enfants"][0] == {
         "condition": "expediteur.connexions < connexions_min",
         "valeur": "vrai",
-        "detail": "expediteur.connexions = 12 < connexions_min = 50",
+        "detail": "expediteur.connexions (12) < connexions_min (50)",
         "lu": ["expediteur.connexions", "connexions_min"],
     }
 
@@ -130,9 +130,9 @@ def test_other_leaves_read_like_the_language():
     decision = compile_policy(policy).decide(facts)
     lines = [c.line for c in trace_decision(policy, decision)[0].condition.children]
     assert lines == [
-        "expediteur.relations_communes = 1 entre 0 et 2 → vrai",
-        "expediteur.photo = inconnu n'est pas renseigné → vrai",
-        'expediteur.secteur = "TI" dans ["TI", "RH"] → vrai',
+        "expediteur.relations_communes (1) entre 0 et 2 → vrai",
+        "expediteur.photo (inconnu) n'est pas renseigné → vrai",
+        'expediteur.secteur (« TI ») dans ["TI", "RH"] → vrai',
     ]
 
 
@@ -232,3 +232,63 @@ def test_a_node_from_outside_the_policy_is_formatted_not_cached():
     evaluator = Evaluator(policy, {"connu": False}, policy.parameters, {})
     assert evaluator.condition(outside).line == "non connu → vrai"
     assert id(outside) not in policy_shapes(policy).texts
+
+
+# Each value read follows its name in parentheses, apart from the comparison: it was glossed
+# « = valeur », so that ``expediteur.titre = "Dev" = "Recruteur"`` read as Dev = Recruteur,
+# ``expediteur.titre = "Recruteur" = "Recruteur"`` as a tautology and
+# ``expediteur.connexions = 400 < 50`` as « (connexions = 400) < 50 ».
+GLOSSED = {
+    'expediteur.titre = "Recruteur"': ({"expediteur.titre": "Dev"},
+        'expediteur.titre (« Dev ») = "Recruteur" → faux'),
+    'expediteur.titre != "Dev"': ({"expediteur.titre": "Recruteur"},
+        'expediteur.titre (« Recruteur ») != "Dev" → vrai'),
+    "expediteur.connexions < 50": ({"expediteur.connexions": 400},
+        "expediteur.connexions (400) < 50 → faux"),
+    "expediteur.connexions <= minimum": ({"expediteur.connexions": 12000},
+        "expediteur.connexions (12\u202f000) <= minimum (50) → faux"),
+    "expediteur.connexions > 0,5": ({"expediteur.connexions": 1},
+        "expediteur.connexions (1) > 0,5 → vrai"),
+    "expediteur.connexions >= minimum": ({},
+        "expediteur.connexions (inconnu) >= minimum (50) → inconnu"),
+    'expediteur.competences contient "vente"': ({"expediteur.competences": ("a", "vente")},
+        'expediteur.competences ([« a », « vente »]) contient "vente" → vrai'),
+    'expediteur.titre commence par "Rec"': ({"expediteur.titre": " Rec"},
+        'expediteur.titre (" Rec") commence par "Rec" → faux'),
+    'message correspond à "^Bon"': ({"message": "« Bon »\njour"},
+        'message ("« Bon »\njour") correspond à "^Bon" → faux'),
+    'expediteur.secteur dans ["TI", "RH"]': ({"expediteur.secteur": "TI"},
+        'expediteur.secteur (« TI ») dans ["TI", "RH"] → vrai'),
+    "expediteur.connexions entre 1 et minimum": ({"expediteur.connexions": 3},
+        "expediteur.connexions (3) entre 1 et minimum (50) → vrai"),
+    "expediteur.titre est renseigné": ({"expediteur.titre": ""},
+        'expediteur.titre ("") est renseigné → vrai'),
+    "expediteur.photo n'est pas renseigné": ({},
+        "expediteur.photo (inconnu) n'est pas renseigné → vrai"),
+    "sans_photo = faux": ({"sans_photo": True}, "sans_photo (vrai) = faux → faux"),
+    "(expediteur.connexions > 5) = faux": ({"expediteur.connexions": 9},
+        "(expediteur.connexions > 5) (vrai) = faux → faux"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("condition", GLOSSED)
+def test_each_value_read_is_glossed_in_parentheses_apart_from_the_comparison(condition):
+    facts, line = GLOSSED[condition]
+    policy = load(f"paramètre minimum = 50\nsignaler si {condition}\n")
+    decision = compile_policy(policy).decide(facts)
+    [leaf] = [trace.condition for trace in trace_decision(policy, decision, every_rule=True)]
+    assert leaf.line == line
+
+
+def test_the_explanation_of_the_issue_no_longer_reads_as_a_tautology():
+    policy = load('refuser si expediteur.titre = "Recruteur" ou expediteur.connexions < 50\n')
+    engine = compile_policy(policy)
+    said = [
+        explain(engine.decide(facts), policy)
+        for facts in ({"expediteur.titre": "Recruteur", "expediteur.connexions": 400},
+                      {"expediteur.titre": "Dev", "expediteur.connexions": 10})
+    ]  # fmt: skip
+    assert said == [
+        'Refusée par la règle de la ligne 1 : expediteur.titre (« Recruteur ») = "Recruteur".',
+        "Refusée par la règle de la ligne 1 : expediteur.connexions (10) < 50.",
+    ]
