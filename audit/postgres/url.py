@@ -180,10 +180,11 @@ def ignored_password_file(url: str) -> IgnoredPasswordFile | None:
     others have any access to it. None when libpq would read it, or not look."""
     parts = _parts(url)
     query = dict(parts.query)
-    if parts.password is not None or "password" in query or os.environ.get("PGPASSWORD"):
+    if _password_given(parts.password, query):
         return None
-    path = query.get("passfile") or os.environ.get("PGPASSFILE") or "~/.pgpass"
-    path = os.path.expanduser(path)
+    # « ?passfile= » empty: libpq takes ~/.pgpass, and no longer reads PGPASSFILE
+    path = query["passfile"] if "passfile" in query else os.environ.get("PGPASSFILE")
+    path = os.path.expanduser(path or "~/.pgpass")
     try:
         descriptor = os.open(path, os.O_RDONLY)  # as libpq: a folder opens too
     except OSError:
@@ -196,6 +197,18 @@ def ignored_password_file(url: str) -> IgnoredPasswordFile | None:
         return IgnoredPasswordFile(path, None)
     shared = stat.S_IMODE(mode)
     return IgnoredPasswordFile(path, shared) if shared & 0o077 else None
+
+
+def _password_given(in_address: str | None, query: dict[str, str]) -> bool:
+    """Whether libpq has a password for ``url`` without its password file. An empty one is
+    none: libpq then reads the file. Its reader of addresses drops an empty
+    ``tamis:@host`` (``PGPASSWORD`` then applies); an empty ``?password=`` is kept, and
+    ``PGPASSWORD`` is not read."""
+    if in_address:
+        return True
+    if "password" in query:
+        return bool(query["password"])
+    return bool(os.environ.get("PGPASSWORD"))
 
 
 def _timeout() -> int:

@@ -306,6 +306,54 @@ def test_a_password_file_others_may_read_is_named_with_its_fix_and_libpq_s_line_
     assert "injoignable" not in done.stderr and "WARNING" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("address", "variables"),
+    [
+        ("tamis:@host", {}),  # an empty password in the address is none
+        ("tamis:@host", {"PGPASSWORD": ""}),
+        ("?password=", {"PGPASSWORD": "right"}),  # kept empty: PGPASSWORD is not read
+        ("?passfile=", {"PGPASSFILE": "private"}),  # empty: ~/.pgpass, PGPASSFILE not read
+    ],
+)
+def test_an_empty_password_or_passfile_still_names_the_ignored_file_without_libpq_s_line(
+    journal, tmp_path, address, variables
+):
+    """With ``postgresql://tamis:@host/db`` (an empty password) or ``PGPASSWORD=""``, and a
+    ~/.pgpass others may read, libpq's English « WARNING: password file … has group or
+    world access » still reached the terminal, above « mot de passe manquant (URL,
+    PGPASSWORD ou ~/.pgpass) »: an empty password was taken for one given."""
+    import os
+
+    secret, without = password(journal), shown(journal)
+    user, place = without.split("://", 1)[1].split("@", 1)
+    host_port = place.split("/", 1)[0]
+    home = tmp_path / "maison"
+    home.mkdir()
+    (home / ".pgpass").write_text(f"{host_port}:*:*:{secret}\n", encoding="utf-8")
+    (home / ".pgpass").chmod(0o644)
+    private = tmp_path / "privé"
+    private.write_text(f"{host_port}:*:*:{secret}\n", encoding="utf-8")
+    private.chmod(0o600)
+    url = f"postgresql://{user}:@{place}" if address == "tamis:@host" else without + address
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "TAMIS_"))}
+    env["HOME"] = str(home)
+    values = {"right": secret, "private": str(private)}
+    env.update({name: values.get(value, value) for name, value in variables.items()})
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()"]
+    verify = [*command, "journal", "verifier", "--journal", url]
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    pgpass = home / ".pgpass"
+    assert done.stderr == (
+        f"Erreur : journal PostgreSQL {shown(url)} injoignable : mot de passe manquant : le "
+        f"fichier de mots de passe {pgpass} a été ignoré, car d'autres utilisateurs que vous y "
+        f"ont accès (mode 0644) ; corrigez avec : chmod 600 {pgpass}.\n"
+    )
+    pgpass.chmod(0o600)  # as told: the same file now gives it
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stderr == "" and done.stdout.startswith("VIDE : "), done.stdout
+
+
 def test_an_address_without_a_host_names_the_socket_it_tried_in_french():
     """A URL without a host goes through a Unix socket: tamis quoted libpq's hint line only
     (« raison que tamis ne traduit pas … : \tIs the server running locally … »)."""
