@@ -21,7 +21,7 @@ from collections import deque
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from anyio import to_thread
@@ -110,8 +110,29 @@ def install(app: Any, sessions: Sessions) -> None:
         if error.status == 401 and wants_json(request):  # a page's script: it says so
             return JSONResponse({"erreur": SIGNED_OUT}, 401, headers=SECURITY_HEADERS)
         if error.status == 401:
-            return RedirectResponse(f"{PREFIX}/connexion", status_code=303)
+            return RedirectResponse(login_address(request), status_code=303)
         return page(request, "refus.html", None, {"message": error.message}, error.status)
+
+
+def login_address(request: Request) -> str:
+    """The login page, told which page to open once logged in (``suite``): a page bookmarked,
+    or open when the session ended, led to the inbox after the login. A form sent without
+    a session goes to the inbox: its page is not one to open again."""
+    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or following(wanted) == f"{PREFIX}/":
+        return f"{PREFIX}/connexion"
+    return f"{PREFIX}/connexion?{urlencode({'suite': wanted})}"
+
+
+def following(wanted: str | None) -> str:
+    """The page to open after the login: ``wanted`` if it is a page of the interface (an
+    address elsewhere, « //autre.exemple/ » included, would make the login a way to send
+    people there), else the inbox."""
+    parts = urlsplit(wanted or "")
+    local = not (parts.scheme or parts.netloc) and "\\" not in (wanted or "")
+    if local and parts.path.startswith(f"{PREFIX}/") and parts.path != f"{PREFIX}/connexion":
+        return wanted or ""
+    return f"{PREFIX}/"
 
 
 SIGNED_OUT = (
@@ -259,7 +280,8 @@ def router() -> APIRouter:
 
     @pages.get(f"{PREFIX}/connexion")
     async def connexion(request: Request) -> Response:
-        return login_page(request, {"erreur": "", "espace": "defaut"})
+        wanted = following(request.query_params.get("suite"))
+        return login_page(request, {"erreur": "", "espace": "defaut", "suite": wanted})
 
     @pages.post(f"{PREFIX}/connexion")
     async def connecter(request: Request) -> Response:
@@ -270,10 +292,11 @@ def router() -> APIRouter:
         name_workspace(request.scope, request.app.state.workspaces, name.strip())
         sessions: Sessions = request.app.state.sessions
         session = sessions.open(request.app.state.workspaces, name.strip(), token.strip())
+        wanted = following(form.get("suite"))
         if session is None:
-            values = {"erreur": "Espace ou jeton invalide.", "espace": name}
+            values = {"erreur": "Espace ou jeton invalide.", "espace": name, "suite": wanted}
             return login_page(request, values, 401)
-        response = RedirectResponse(f"{PREFIX}/", status_code=303)
+        response = RedirectResponse(wanted, status_code=303)
         response.set_cookie(
             COOKIE, sessions.cookie(session), max_age=LIFETIME, httponly=True,
             samesite="strict", secure=is_https(request), path="/",

@@ -13,6 +13,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -82,7 +83,7 @@ def decide_by_hand(page, **fields: str) -> None:
 def test_without_a_session_every_page_leads_to_the_login(page):
     for path in ("/", "/interface/", "/interface/politique", "/interface/statistiques"):
         page.goto(path)
-        assert page.url.endswith("/interface/connexion"), path
+        assert re.search(r"/interface/connexion(\?suite=%2Finterface%2F\w+)?$", page.url), path
     expect(page.locator("h1")).to_have_text("Connexion")
 
 
@@ -1007,3 +1008,25 @@ def test_reloading_or_going_back_after_a_decision_decides_nothing_again(page, wo
         copied = other.get(page.url)  # the address in another session: no decision shown
     assert copied.status_code == 200 and "Recharge Ment" not in copied.text
     assert 'class="resultat"' not in copied.text
+
+
+def test_a_bookmarked_page_opens_once_logged_in(page):
+    """A bookmarked page, or one reloaded after the session ended, led to the login, then
+    to the inbox: the page asked for was forgotten. It now opens after the login; an
+    address elsewhere given as the page to open leads to the inbox."""
+    page.goto("/interface/statistiques?par=semaine")
+    expect(page.get_by_role("status")).to_have_text(
+        "Connectez-vous : la page demandée s'ouvrira ensuite."
+    )
+    page.fill("#jeton", "mauvais-jeton")  # a mistake first: the page asked for is kept
+    page.click("form[action$='/connexion'] button")
+    page.fill("#jeton", TOKEN)
+    page.click("form[action$='/connexion'] button")
+    page.wait_for_url("**/interface/statistiques?par=semaine")
+    expect(page.locator("h1")).to_have_text("Statistiques")
+    for elsewhere in ("//exemple.org/interface/", "https://exemple.org/", "/\\exemple.org/"):
+        page.context.clear_cookies()
+        page.goto("/interface/connexion?" + urlencode({"suite": elsewhere}))
+        page.fill("#jeton", TOKEN)
+        page.click("form[action$='/connexion'] button")
+        page.wait_for_url(f"{page.url.split('/interface/')[0]}/interface/")
