@@ -105,13 +105,14 @@ def peu_de_connexions(inputs: Inputs) -> Result:
     if count is None:
         return None, "expediteur.connexions absent"
     few = count < minimum
-    sign = "<" if few else "≥"
-    return (
-        few,
-        lambda: (
-            f"expediteur.connexions = {french(count)} {sign} connexions_min = {french(minimum)}"
-        ),
-    )
+    return few, lambda: connexions_compared(count, "<" if few else "≥", "connexions_min", minimum)
+
+
+def connexions_compared(count: int, sign: str, parameter: str, limit: int) -> str:
+    """« expediteur.connexions (25 000) > vedette_min (10 000) »: each value read follows its
+    name in parentheses, as the trace writes a value read (``tamis.engine.trace.glossed``),
+    so that « = 25 000 > … » never reads as one more comparison."""
+    return f"expediteur.connexions ({french(count)}) {sign} {parameter} ({french(limit)})"
 
 
 @fact("sans_recommandations")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tamis.grammar.numbers import french
 from tamis.invitations.context import Match, MatchKind
+from tamis.invitations.facts.profil import connexions_compared
 from tamis.invitations.models import Personne
 from tamis.invitations.registry import Inputs, Result, fact
 from tamis.invitations.text import blank, disguised
@@ -149,16 +150,15 @@ def fausse_vedette(inputs: Inputs) -> Result:
     count, limit = inputs.sender.connexions, inputs.param("vedette_min")
     known = inputs.get("connu")
     if count is not None and count <= limit:
-        return False, lambda: _compared(count, "≤", limit)
+        return False, lambda: connexions_compared(count, "≤", "vedette_min", limit)
     if known:
         return False, "connu est vrai : une vraie vedette que vous connaissez"
     if count is None:
         return None, lambda: f"expediteur.connexions absent (vedette_min = {french(limit)})"
+
+    def more() -> str:
+        return connexions_compared(count, ">", "vedette_min", limit)
+
     if known is None:
-        return None, lambda: f"{_compared(count, '>', limit)}, connu inconnu"
-    return True, lambda: f"{_compared(count, '>', limit)} et connu est faux"
-
-
-def _compared(count: int, sign: str, limit: int) -> str:
-    """« expediteur.connexions = 25 000 > vedette_min = 10 000 »."""
-    return f"expediteur.connexions = {french(count)} {sign} vedette_min = {french(limit)}"
+        return None, lambda: f"{more()}, connu inconnu"
+    return True, lambda: f"{more()} et connu est faux"

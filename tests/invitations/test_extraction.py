@@ -86,7 +86,7 @@ def test_an_evidence_note_is_worded_only_when_read_and_once(monkeypatch):
 
     def note() -> str:
         worded.append("peu_de_connexions")
-        return "expediteur.connexions = 20 < connexions_min = 50"
+        return "expediteur.connexions (20) < connexions_min (50)"
 
     monkeypatch.setitem(registry.FACT_EXTRACTORS, "peu_de_connexions", lambda _: (True, note))
     facts = extract_facts(invitation(), context(), ["peu_de_connexions", "sans_photo"], {})

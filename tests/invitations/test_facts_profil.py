@@ -94,7 +94,8 @@ def test_profil_incomplet_current_experience_counts_as_work():
 def test_peu_de_connexions_against_the_default(count, expected):
     value, evidence = fact("peu_de_connexions", expediteur=sender(connexions=count))
     assert value is expected
-    assert f"expediteur.connexions = {count}" in evidence and "connexions_min = 50" in evidence
+    sign = "<" if expected else "≥"
+    assert evidence == f"expediteur.connexions ({count}) {sign} connexions_min (50)"
 
 
 def test_peu_de_connexions_reads_its_parameter_and_is_inconnu_without_count():

@@ -147,7 +147,7 @@ def test_fausse_vedette_vrai_for_an_unknown_with_many_connections():
     value, evidence = fact("fausse_vedette", expediteur=sender(connexions=25000))
     assert value is True
     assert evidence == (
-        "expediteur.connexions = 25\u202f000 > vedette_min = 10\u202f000 et connu est faux"
+        "expediteur.connexions (25\u202f000) > vedette_min (10\u202f000) et connu est faux"
     )
 
 
@@ -156,13 +156,17 @@ def test_fausse_vedette_faux_for_a_known_star_or_few_connections():
         fact("fausse_vedette", expediteur=sender(nom="Julie Tremblay", connexions=25000))[0]
         is False
     )
-    assert fact("fausse_vedette", expediteur=sender(connexions=10000))[0] is False
+    assert fact("fausse_vedette", expediteur=sender(connexions=10000)) == (
+        False,
+        "expediteur.connexions (10\u202f000) ≤ vedette_min (10\u202f000)",
+    )
 
 
 def test_fausse_vedette_inconnu_when_count_or_acquaintance_unknown():
     assert fact("fausse_vedette", expediteur=sender(connexions=...))[0] is None
-    assert (
-        fact("fausse_vedette", ctx=Context.empty(), expediteur=sender(connexions=20000))[0] is None
+    assert fact("fausse_vedette", ctx=Context.empty(), expediteur=sender(connexions=20000)) == (
+        None,
+        "expediteur.connexions (20\u202f000) > vedette_min (10\u202f000), connu inconnu",
     )
 
 
