@@ -321,7 +321,7 @@ def router() -> APIRouter:
         session, workspace = await allowed(request, Right.LIRE)
         query = request.query_params
         values = await to_thread.run_sync(inbox, request, workspace, query)
-        return page(request, "decisions.html", session, values)
+        return page(request, "decisions.html", session, values, 400 if values["erreur"] else 200)
 
     @pages.get(f"{PREFIX}/decision/{{ident}}")
     @pages.get(f"{PREFIX}/decision/{{ident:path}}")  # an id holding a « / »
@@ -356,7 +356,7 @@ def router() -> APIRouter:
             values = {**empty_form(), "form": form, "erreur": wrong}
             return page(request, "nouvelle.html", session, values, 409)
         values = await to_thread.run_sync(decide_form, workspace, form)
-        if values["erreur"]:
+        if values["erreur"] or values["refus"]:
             return page(request, "nouvelle.html", session, values, 422)
         return decided_page(request, session, values["resultat"]["id"])
 
@@ -421,7 +421,7 @@ def router() -> APIRouter:
             advice, status = {"erreur": wrong}, 409
         else:
             advice = await to_thread.run_sync(advice_for, workspace, form, preview)
-            status = 200
+            status = 422 if advice and advice.get("erreur") else 200
         if wants_json(request):
             return JSONResponse(advice, status, headers=SECURITY_HEADERS)
         values = {"form": form, "conseil": advice}
@@ -465,8 +465,9 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
         )
         calls.check_facts(workspace.journal.path, flt, request.app.state.warn)
     except FilterError as error:
-        message = filter_error(error).message
-        return {"lignes": [], "filtres": shown, "erreur": message, "suivant": None, "a_examiner": 0}
+        refused = filter_error(error)
+        return {"lignes": [], "filtres": shown, "erreur": refused.message, "suivant": None,
+                "a_examiner": 0, "champ": refused.field}  # fmt: skip
     before = _cursor(query.get("avant"))
     path, warn = workspace.journal.path, request.app.state.warn
     rows = deque(
@@ -529,7 +530,10 @@ def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, A
 
 
 def empty_form() -> dict[str, Any]:
-    return {"form": {}, "resultat": None, "erreur": "", "champ": "", "lot": None}
+    return {"form": {}, "resultat": None, "erreur": "", "refus": {}, "lot": None}
+
+
+FIELD_NAMES = {"connexions": "Connexions", "relations_communes": "Relations en commun"}
 
 
 def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
@@ -538,7 +542,10 @@ def decide_form(workspace: Workspace, form: dict[str, str]) -> dict[str, Any]:
     try:
         invitation = web_views.invitation_from_form(form, ident)
     except web_views.FormProblem as problem:
-        return {**values, "erreur": str(problem), "champ": problem.field}
+        if problem.field is None:
+            return {**values, "erreur": str(problem)}
+        named = f"{FIELD_NAMES.get(problem.field, problem.field)} : {problem}"
+        return {**values, "refus": {problem.field: named}}
     outcome = workspace.decide(calls.records_from_json([invitation]), trace=False)[0]
     if outcome.result is None:
         return {**values, "erreur": " ; ".join(outcome.errors)}
@@ -597,11 +604,11 @@ def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dic
         return None
     refusal = recipient_refusal(recipient)
     if refusal is not None:
-        return {"erreur": f"Nom du destinataire : {refusal}"}
+        return {"erreur": f"Nom du destinataire : {refusal}", "champ": "a"}
     profile = form.get("profil", "").strip() or None
     refusal = None if profile is None else profile_refusal(profile, None)
     if refusal is not None:
-        return {"erreur": f"Adresse de son profil : {refusal}"}
+        return {"erreur": f"Adresse de son profil : {refusal}", "champ": "profil"}
     draft = Draft(
         recipient,
         form.get("message", "").replace("\r\n", "\n"),

@@ -60,8 +60,9 @@
       body: new FormData(form),
       credentials: "same-origin",
     });
-    if (!answer.ok || mine !== asked) return;
-    const advice = await answer.json();
+    if (mine !== asked) return;
+    // a refusal (422: an address that is not a profile's; 401: the session ended) is JSON too
+    const advice = await answer.json().catch(() => null);
     if (advice) show(advice);
   }
 

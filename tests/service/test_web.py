@@ -425,7 +425,7 @@ def test_a_profile_address_that_is_not_linkedin_is_refused_in_the_advice_page(pa
     )
     expect(page.locator("#constats p.erreur")).to_have_text(refusal)
     page.click("#brouillon button")
-    expect(page.locator("#constats p.erreur")).to_have_text(refusal)
+    expect(page.locator("#erreur-profil")).to_have_text(refusal)  # under the field
     expect(page.locator("#profil")).to_have_value("https://x.test/in/lucie-fortin")
     assert advice_about(work, "Lucie Fortin") == []
     page.fill("#profil", "https://www.linkedin.com/in/lucie-fortin")
@@ -795,7 +795,7 @@ def test_a_fact_nothing_knows_is_said_in_the_inbox(served, work):
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         page = browser.get("/interface/", params={"fait": "sans_foto"})
-    assert page.status_code == 200 and 'role="alert"' in page.text
+    assert page.status_code == 400 and 'role="alert"' in page.text
     text = html.unescape(page.text)
     assert "fait inconnu « sans_foto »" in text and "vouliez-vous dire « sans_photo » ?" in text
 
@@ -1030,3 +1030,40 @@ def test_a_bookmarked_page_opens_once_logged_in(page):
         page.fill("#jeton", TOKEN)
         page.click("form[action$='/connexion'] button")
         page.wait_for_url(f"{page.url.split('/interface/')[0]}/interface/")
+
+
+def test_a_refused_field_says_why_next_to_it_and_keeps_what_was_typed(page, work):
+    """The form's message stood above it (« Champ « connexions » : … », the field's internal
+    name), the field itself unmarked; a filter or an address refused came back with a 200.
+    Now the message is under the field, named by its label, tied to it (aria-describedby,
+    aria-invalid) and focused; the page answers 4xx; every value typed stays."""
+    log_in(page)
+    before = len(decisions_in(work / "journal.jsonl"))
+    decide_by_hand(page, nom="Éloïse 🦊 Gagné", photo="non", connexions="beaucoup")
+    message = page.locator("#erreur-connexions")
+    expect(message).to_have_text(
+        "Connexions : un nombre entier est attendu (p. ex. 120 ou « 500+ »)"
+    )
+    expect(message).to_have_attribute("role", "alert")
+    field = page.locator("#connexions")
+    expect(field).to_have_attribute("aria-describedby", "erreur-connexions")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    assert page.input_value("#nom") == "Éloïse 🦊 Gagné" and field.input_value() == "beaucoup"
+    assert page.is_checked("input[name=photo][value=non]")
+    assert len(decisions_in(work / "journal.jsonl")) == before
+    answer = page.goto("/interface/?depuis=hier")
+    assert answer.status == 400
+    expect(page.locator("#f-depuis")).to_have_attribute("aria-describedby", "erreur-filtre")
+    expect(page.locator("#erreur-filtre")).to_contain_text("date illisible")
+    page.goto("/interface/conseil")
+    page.fill("#a", "Léa Roy")
+    page.fill("#profil", "https://exemple.org/lea")
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "apercu" not in r.url
+    ) as sent:
+        page.click("#brouillon button[type=submit]")
+    assert sent.value.status == 422
+    expect(page.locator("#erreur-profil")).to_contain_text("Adresse de son profil :")
+    expect(page.locator("#profil")).to_have_attribute("aria-invalid", "true")
+    assert page.input_value("#profil") == "https://exemple.org/lea"
