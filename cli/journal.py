@@ -40,6 +40,7 @@ from tamis.cli.main import LazyGroup
 from tamis.cli.options import warn
 from tamis.cli.paths import same_file
 from tamis.cli.why_text import explanation_lines
+from tamis.triage.rule_names import json_warnings
 
 _COLORS = {
     "accepter": "green",
@@ -319,10 +320,12 @@ def stats(journal: str, par: str, format_: str, utc: bool, sans_index: bool, **k
     with journal_errors():
         options.check_facts(journal, flt, index=not sans_index)
         result = stats_any(journal, flt, par, warn, local=not utc, index=not sans_index)
+        notes = []
         if not result.total:
-            options.explain_nothing_found(journal, flt, index=not sans_index)
+            notes = options.explain_nothing_found(journal, flt, index=not sans_index)
     if format_ == "json":
-        click.echo(orjson.dumps(result.as_dict()).decode())
+        data = {**result.as_dict(), "avertissements": json_warnings(notes)}
+        click.echo(orjson.dumps(data).decode())
         return
     print_stats(result, Console(highlight=False), utc=utc)
 

@@ -325,18 +325,23 @@ def check_facts(journal: str, flt: Filter, *, index: bool = True) -> None:
         raise click.UsageError(filter_message(error)) from None
 
 
-def explain_nothing_found(journal: str, flt: Filter, *, index: bool = True) -> None:
+def explain_nothing_found(
+    journal: str, flt: Filter, *, index: bool = True
+) -> list[tuple[str, str]]:
     """Once a query found nothing: each ``--regle`` no decision of the journal names, said on
     the error output with the closest names it holds (``triage.rule_names``), so that a
     mistyped name (« Photo », « message par defaut ») is not taken for a rule that never
-    decided. A note, not an error: the query did run, and found nothing."""
+    decided. A note, not an error: the query did run, and found nothing. Returns the notes,
+    for a command whose JSON holds them too (``avertissements``)."""
     if not flt.rules:
-        return
+        return []
     from tamis.grammar.check_words import quote
     from tamis.triage.rule_names import rule_notes
 
-    for name, text in rule_notes(journal, flt, warn, index=index):
+    notes = rule_notes(journal, flt, warn, index=index)
+    for name, text in notes:
         click.echo(f"avertissement : --regle {quote(name)} : {text}", err=True)
+    return notes
 
 
 def sender_given(value: str | None) -> str | None:

@@ -24,6 +24,7 @@ from tamis.cli.decider import EXIT_REJECTED, setup_or_exit
 from tamis.cli.human import number, safe, zone
 from tamis.cli.human import when as when_shown
 from tamis.triage.replay import Change, Report, replay, replay_journal
+from tamis.triage.rule_names import json_warnings
 
 
 @click.command("rejouer", short_help="Essaie une autre politique sur les décisions du journal.")
@@ -56,8 +57,9 @@ def rejouer(
     try:
         options.check_facts(journal, flt, index=not sans_index)
         report = _replayed(setup, journal, flt, sans_index)
-        if not (report.total or report.rejected or report.undecided or report.erased):
-            options.explain_nothing_found(journal, flt, index=not sans_index)
+        notes = []
+        if report.found_nothing:
+            notes = options.explain_nothing_found(journal, flt, index=not sans_index)
     except JournalError as error:
         raise click.ClickException(options.journal_message(error)) from None
     for message in (*report.rejected, *report.undecided):
@@ -74,7 +76,8 @@ def rejouer(
             err=True,
         )
     if format_ == "json":
-        click.echo(orjson.dumps(report.to_json()).decode())
+        data = {**report.to_json(), "avertissements": json_warnings(notes)}
+        click.echo(orjson.dumps(data).decode())
     else:
         print_report(report, Console(soft_wrap=False, highlight=False), utc=utc)
     if report.undecided:  # the engine left some undecided: the comparison is incomplete

@@ -117,7 +117,7 @@ def register(router: APIRouter, need) -> None:
         warn, path = request.app.state.warn, workspace.journal.path
         rows = await to_thread.run_sync(calls.search, path, flt, apres, limite + 1, warn)
         notes = [] if rows else await to_thread.run_sync(calls.rule_notes, path, flt, warn)
-        warnings = [f"regle « {name} » : {text}" for name, text in notes]
+        warnings = calls.json_warnings(notes)
         return json_response({**page("decisions", rows, limite), "avertissements": warnings})
 
     @router.get(
@@ -127,7 +127,8 @@ def register(router: APIRouter, need) -> None:
         responses=ERRORS,
     )
     async def stats(request: Request, workspace: reading, flt: Filtered, par: Per = "jour"):
-        """Décisions par type, par règle, par fait et par jour ou semaine."""
+        """Décisions par type, par règle, par fait et par jour ou semaine ; si rien ne
+        correspond, ``avertissements`` nomme chaque ``regle`` qu'aucune décision ne porte."""
         await checked(request, workspace, flt)
         warn, path = request.app.state.warn, workspace.journal.path
         per = period(par)
@@ -143,7 +144,8 @@ def register(router: APIRouter, need) -> None:
     async def rejouer(
         request: Request, workspace: reading, flt: Filtered, apres: After = 0, limite: Limit = 100
     ) -> Response:
-        """Redécide les invitations du journal avec la politique envoyée dans le corps."""
+        """Redécide les invitations du journal avec la politique envoyée dans le corps ; si
+        rien n'est lu, ``avertissements`` nomme chaque ``regle`` qu'aucune décision ne porte."""
         source = await policy_text(request)
         await checked(request, workspace, flt)
         warn, path = request.app.state.warn, workspace.journal.path

@@ -54,6 +54,7 @@ from tamis.triage.pipeline import (
 )
 from tamis.triage.replay import replay as replay_records
 from tamis.triage.replay import replay_journal
+from tamis.triage.rule_names import json_warnings
 from tamis.triage.rule_names import rule_notes as triage_rule_notes
 from tamis.triage.texts import policy_diagnostics, prepare_text, records_of_objects
 
@@ -392,20 +393,27 @@ def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> l
 
 
 def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:
-    return stats_any(str(journal), flt, per, warn).as_dict()
+    """``tamis journal stats --utc --format json``, ``avertissements`` included."""
+    found = stats_any(str(journal), flt, per, warn)
+    notes = [] if found.total else rule_notes(journal, flt, warn)
+    return {**found.as_dict(), "avertissements": json_warnings(notes)}
 
 
 def replay(
     workspace: WorkspaceConfig, source: str, journal: JournalName, flt: Filter, warn
 ) -> dict[str, Any]:
-    """``tamis rejouer --format json`` with a policy text; nothing is written."""
+    """``tamis rejouer --format json`` with a policy text, ``avertissements`` included;
+    nothing is written."""
     try:
         setup = prepare_text(source, setup_options(workspace, "politique-proposee.tamis"))
     except SETUP_ERRORS as error:
         raise refused(error) from None
     if is_url(journal):
-        return replay_records(setup, _selected(journal, flt, warn), flt).to_json()
-    return replay_journal(setup, journal, flt, warn).to_json()
+        report = replay_records(setup, _selected(journal, flt, warn), flt)
+    else:
+        report = replay_journal(setup, journal, flt, warn)
+    notes = rule_notes(journal, flt, warn) if report.found_nothing else []
+    return {**report.to_json(), "avertissements": json_warnings(notes)}
 
 
 def syncs(journal: Journal) -> int:

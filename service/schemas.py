@@ -158,6 +158,7 @@ class StatsJournal(_Open):
     par_regle: list[dict[str, Any]]
     par_fait: dict[str, dict[str, int]]
     par_periode: dict[str, dict[str, int]]
+    avertissements: list[str]  # as GET …/journal's: a ``regle`` no decision names
 
 
 class Rejeu(_Open):
@@ -168,6 +169,7 @@ class Rejeu(_Open):
     suivant: int | None
     rejetees: list[str]  # records of the journal that no longer validate
     non_decidees: list[str]  # valid invitations the engine could not decide
+    avertissements: list[str]  # as GET …/journal's: a ``regle`` no decision names
 
 
 class Diagnostics(BaseModel):

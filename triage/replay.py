@@ -60,6 +60,11 @@ class Report:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def found_nothing(self) -> bool:
+        """No decision of the journal was read: none passed the filters."""
+        return not (self.total or self.rejected or self.undecided or self.erased)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "total": self.total,

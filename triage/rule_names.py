@@ -72,3 +72,10 @@ def rule_notes(
     if not names:
         return []
     return [(u.name, unknown_rule_text(u, names)) for u in unknown_rules(flt, lambda: names)]
+
+
+def json_warnings(notes: Iterable[tuple[str, str]]) -> list[str]:
+    """``rule_notes`` as a JSON answer's ``avertissements`` (« regle « Photo » : … », the
+    filter named by its JSON key): the same list in ``GET …/journal``, ``GET …/stats`` and
+    ``POST …/rejouer`` as in ``journal stats`` and ``rejouer --format json``."""
+    return [f"regle « {name} » : {text}" for name, text in notes]

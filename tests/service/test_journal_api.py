@@ -290,6 +290,28 @@ def test_a_rule_no_decision_names_is_said_with_the_closest(http: httpx.Client) -
     assert found["decisions"] and found["avertissements"] == []
 
 
+def test_stats_and_rejouer_say_a_rule_no_decision_names_as_the_command_does(
+    http: httpx.Client, work: Path
+) -> None:
+    """``GET /stats?regle=Photo`` answered zero counts and ``POST /rejouer?regle=Photo`` an
+    empty replay without a word, where ``GET /journal`` named the closest rule and ``tamis
+    journal stats --regle Photo`` said it on stderr only, its JSON silent. Both JSON answers,
+    the command's and the service's, now hold it in ``avertissements``, and are equal."""
+    (expected,) = cli_json_lines(work, "journal", "stats", "--utc", "--regle", "Photo")
+    stats = http.get("/stats", params={"regle": "Photo"}).json()
+    assert stats == expected and stats["avertissements"] == [RULE_NOTE] and stats["total"] == 0
+    told = run_tamis("journal", "stats", "--journal", "j.jsonl", "--regle", "Photo", cwd=work)
+    assert f"avertissement : --{RULE_NOTE}" in told.stderr  # the command still says it
+    source = CHAMBRE.read_text(encoding="utf-8")
+    headers = {"Content-Type": "text/plain"}
+    replayed = http.post("/rejouer?regle=Photo", content=source.encode(), headers=headers).json()
+    assert replayed["total"] == 0 and replayed["avertissements"] == [RULE_NOTE]
+    (command,) = cli_json_lines(work, "rejouer", "-p", str(CHAMBRE), "--regle", "Photo")
+    assert command["avertissements"] == [RULE_NOTE]
+    known = http.get("/stats", params={"regle": "photo", "decision": "accepter"}).json()
+    assert known["total"] == 0 and known["avertissements"] == []
+
+
 def test_one_invalid_invitation_is_counted_once_among_the_rejected(tmp_path: Path) -> None:
     """A single invalid invitation (422) was counted twice in ``tamis_entrees_rejetees``:
     as « invitation_invalide » and as « http_422 », so the family's sum said two. Each
