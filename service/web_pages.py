@@ -595,12 +595,14 @@ def decide_csv(workspace: Workspace, data: bytes, limits: Limits) -> dict[str, A
 
 
 def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dict[str, Any] | None:
-    """``tamis conseiller``'s JSON for the draft of the form (None without a recipient),
+    """``tamis conseiller``'s JSON for the draft of the form (None: no recipient yet, as you
+    type; « Vérifier » without one is refused in French: the browser's own « required »
+    message is in the language of its installation, often English),
     journaled unless it is a ``preview`` (the checks as you type); ``{"erreur": …}``, with
     nothing journaled, for a profile address that is not a LinkedIn profile's, in the words
     of ``conseiller --profil`` and ``POST …/conseils``."""
     recipient = form.get("a", "").strip()
-    if not recipient:
+    if not recipient and preview:  # nothing to check yet
         return None
     refusal = recipient_refusal(recipient)
     if refusal is not None:

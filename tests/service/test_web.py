@@ -1067,3 +1067,24 @@ def test_a_refused_field_says_why_next_to_it_and_keeps_what_was_typed(page, work
     expect(page.locator("#erreur-profil")).to_contain_text("Adresse de son profil :")
     expect(page.locator("#profil")).to_have_attribute("aria-invalid", "true")
     assert page.input_value("#profil") == "https://exemple.org/lea"
+
+
+def test_a_field_left_empty_is_said_in_french_whatever_the_browser_s_language(browser, served):
+    """« Destinataire » and « Espace » were ``required``: Chromium kept the form and said
+    « Please fill out this field. », in the language of its installation, not the page's.
+    The page now says it itself, in French, under the field."""
+    context = browser.new_context(base_url=served.url, locale="en-US")
+    page = context.new_page()
+    log_in(page)
+    page.goto("/interface/conseil")
+    with page.expect_response(lambda r: r.request.method == "POST", timeout=5000) as sent:
+        page.click("#brouillon button[type=submit]")
+    assert sent.value.status == 422
+    expect(page.locator("#erreur-a")).to_have_text(
+        "Nom du destinataire : le nom du destinataire est vide."
+    )
+    expect(page.locator("#a")).to_be_focused()
+    assert page.locator("form:not([novalidate]) [required]").count() == 0
+    page.goto("/interface/connexion")
+    assert page.locator("form:not([novalidate]) [required]").count() == 0
+    context.close()
