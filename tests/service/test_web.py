@@ -1088,3 +1088,26 @@ def test_a_field_left_empty_is_said_in_french_whatever_the_browser_s_language(br
     page.goto("/interface/connexion")
     assert page.locator("form:not([novalidate]) [required]").count() == 0
     context.close()
+
+
+def test_a_very_long_word_stays_within_360_pixels(browser, served):
+    """A name of 300 letters without a space (a pasted address, a joke) ran the title of its
+    « Pourquoi » page, and the page with it, 4,000 pixels past a phone's screen."""
+    word = "Tremblay" + "é" * 300
+    sent = {"id": "long-" + "x" * 120, "expediteur": {"nom": word, "titre": word, "photo": True}}
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.post(served.url + "/decisions", json=sent, headers=api).status_code == 200
+    context = browser.new_context(base_url=served.url, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    log_in(page)
+    page.goto("/interface/?" + urlencode({"expediteur": word}))
+    pages = [page.url, page.locator(".nom").first.get_attribute("href")]
+    for path in pages:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    page.goto("/interface/politique")
+    page.locator("#source").fill("sinon signaler\n")
+    page.click("button[value=etsi]")
+    expect(page.locator(".changement h4").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
