@@ -111,7 +111,8 @@ def install(app: Any, sessions: Sessions) -> None:
             return JSONResponse({"erreur": SIGNED_OUT}, 401, headers=SECURITY_HEADERS)
         if error.status == 401:
             return RedirectResponse(login_address(request), status_code=303)
-        return page(request, "refus.html", None, {"message": error.message}, error.status)
+        values = {"message": error.message, "titre": refused_title(error.status)}
+        return page(request, "refus.html", None, values, error.status)
 
 
 def login_address(request: Request) -> str:
@@ -159,6 +160,12 @@ _REFUSALS = {
 }
 
 
+def refused_title(status: int) -> str:
+    """The title (the tab's name, what a screen reader says first) of a refusal page: every
+    one was « Accès refusé », an unknown page and a form refused too."""
+    return {403: "Accès refusé", 404: "Page introuvable"}.get(status, "Requête refusée")
+
+
 def refusal(request: Request, error: ApiError) -> HTMLResponse | None:
     """A refusal of FastAPI's own (unknown page, wrong method, unreadable form) as a French
     page with the same status and headers (``Allow``), for a request to the interface; None
@@ -168,7 +175,9 @@ def refusal(request: Request, error: ApiError) -> HTMLResponse | None:
     message = _REFUSALS.get(
         error.status, "Requête refusée : le formulaire envoyé est illisible ou trop volumineux."
     )
-    html = TEMPLATES.get_template("refus.html").render(session=None, message=message)
+    html = TEMPLATES.get_template("refus.html").render(
+        session=None, message=message, titre=refused_title(error.status)
+    )
     return HTMLResponse(html, error.status, headers={**SECURITY_HEADERS, **error.headers})
 
 
@@ -330,7 +339,8 @@ def router() -> APIRouter:
         warn = request.app.state.warn
         shown = await to_thread.run_sync(explained, workspace, ident, warn)
         if not shown:
-            values = {"message": "Aucune décision pour cette invitation dans le journal."}
+            message = "Aucune décision pour cette invitation dans le journal."
+            values = {"message": message, "titre": "Décision introuvable"}
             return page(request, "refus.html", session, values, 404)
         return page(request, "decision.html", session, {"ident": ident, "decisions": shown})
 

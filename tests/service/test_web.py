@@ -1111,3 +1111,21 @@ def test_a_very_long_word_stays_within_360_pixels(browser, served):
     expect(page.locator(".changement h4").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
+
+
+def test_each_refusal_page_has_its_own_title(served, page):
+    """An unknown page, an unknown decision and a form refused were all titled « Accès
+    refusé » (the tab's name, what a screen reader says first), as for a missing right."""
+    log_in(page)
+    page.goto("/interface/decisons")
+    expect(page).to_have_title("Page introuvable — tamis")
+    page.goto("/interface/decision/aucune-telle")
+    expect(page).to_have_title("Décision introuvable — tamis")
+    page.goto("/interface/deconnexion")  # 405
+    expect(page).to_have_title("Requête refusée — tamis")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    forged = httpx.post(
+        served.url + "/interface/nouvelle", data={"nom": "X"}, cookies=cookies,
+        headers={"Origin": "http://127.0.0.1:1"},
+    )  # fmt: skip
+    assert forged.status_code == 403 and "<title>Accès refusé — tamis</title>" in forged.text
