@@ -405,15 +405,16 @@ def router() -> APIRouter:
     async def politique_action(request: Request) -> Response:
         form = await form_of(request)
         action = form.get("action", "verifier")
-        right = Right.ADMIN if action == "enregistrer" else Right.LIRE
-        session, workspace = await posted(request, right)
+        session, workspace = await posted(request, Right.LIRE)
         source = form.get("source", "").replace("\r\n", "\n")
         wrong = other_workspace(session, form)
         if wrong:
-            values = policy_values(workspace, source, message=wrong)
-            return page(request, "politique.html", session, values, 409)
-        values = await to_thread.run_sync(policy_action, request, workspace, action, source)
-        return page(request, "politique.html", session, values)
+            values = policy_values(workspace, source, message=wrong, refus=409)
+        elif action == "enregistrer" and not session.may(Right.ADMIN):
+            values = policy_values(workspace, source, message=NOT_ADMIN, refus=403)
+        else:
+            values = await to_thread.run_sync(policy_action, request, workspace, action, source)
+        return page(request, "politique.html", session, values, values["refus"] or 200)
 
     @pages.get(f"{PREFIX}/conseil")
     async def conseil(request: Request) -> Response:
@@ -640,6 +641,7 @@ def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, 
         "diagnostics": [],
         "rejeu": None,
         "message": "",
+        "refus": 0,  # the status of a request refused (its message says why), else 0
     }
     values.update(extra)
     return values
@@ -669,6 +671,13 @@ def replayed(request: Request, workspace: Workspace, source: str) -> dict[str, A
         return {"erreur": error.message}
 
 
+UNSAVED_INVALID = "Politique non enregistrée : corrigez d'abord les erreurs."
+
+NOT_ADMIN = (
+    "Politique non enregistrée : votre jeton n'a pas le droit « admin » dans cet espace. Votre "
+    "texte est resté dans l'éditeur : copiez-le pour le faire enregistrer par qui a ce droit."
+)
+
 BLANK_POLICY = (
     "Politique non enregistrée : le texte est vide. Pour ne garder aucune règle, écrivez-le "
     "(« sinon examiner »)."
@@ -678,9 +687,12 @@ BLANK_POLICY = (
 def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) -> dict[str, Any]:
     """Write the policy file, then reload it; an invalid or blank text is never written."""
     if invalid:
-        return {"message": "Politique non enregistrée : corrigez d'abord les erreurs."}
+        return {
+            "message": "Politique non enregistrée : corrigez d'abord les erreurs.",
+            "refus": 422,
+        }
     if not source.strip():  # the reload would refuse it, after the file was emptied a moment
-        return {"message": BLANK_POLICY}
+        return {"message": BLANK_POLICY, "refus": 422}
     path = workspace.config.policy
     previous = path.read_bytes().decode("utf-8")  # restored exactly if the reload fails
     write_policy(path, source)
@@ -688,7 +700,8 @@ def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) ->
         reloaded = workspace.reload()
     except PolicyRefused as error:
         write_policy(path, previous)
-        return {"message": f"Politique refusée, l'ancienne reste en vigueur : {error.message}"}
+        message = f"Politique refusée, l'ancienne reste en vigueur : {error.message}"
+        return {"message": message, "refus": 422}
     if supervised:  # the other worker processes reload too, as after POST …/recharger
         os.kill(os.getppid(), signal.SIGHUP)
     note = "enregistrée et rechargée" if reloaded.changed else "inchangée"

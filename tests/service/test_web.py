@@ -267,7 +267,7 @@ def test_policy_editor_live_diagnostics_what_if_and_save(page, work):
     expect(page.locator("#diagnostics")).to_contain_text("erreur[E0")
     expect(page.locator("#diagnostics")).to_contain_text("sans_phot")
     page.click("button[value=enregistrer]")
-    expect(page.locator(".message")).to_have_text(
+    expect(page.get_by_role("alert")).to_have_text(
         "Politique non enregistrée : corrigez d'abord les erreurs."
     )
     assert (work / "politique.tamis").read_text(encoding="utf-8") == original
@@ -681,7 +681,7 @@ def test_saving_a_blank_policy_never_empties_the_file(served, work):
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         sent = {"action": "enregistrer", "source": " \r\n "}
         answer = browser.post("/interface/politique", data=sent)
-    assert answer.status_code == 200
+    assert answer.status_code == 422
     assert "Politique non enregistrée : le texte est vide." in answer.text
     assert (policy.read_bytes(), policy.stat().st_ino, policy.stat().st_mtime_ns) == before
 
@@ -921,6 +921,7 @@ def test_a_request_to_send_names_its_recipient_in_the_inbox_and_its_page(served,
 
 
 TWO_TOKENS = {"jade": "jeton-de-jade-0123456789", "remi": "jeton-de-remi-0123456789"}
+READER = "jeton-de-lecture-de-remi-0123456789"  # « lire » only, in « remi »
 
 
 @pytest.fixture(scope="module")
@@ -933,6 +934,10 @@ def two_workspaces(tmp_path_factory):
         f'[[espaces.{name}.jetons]]\nsha256 = "{hashlib.sha256(token.encode()).hexdigest()}"\n'
         'droits = ["decider", "lire", "admin"]\n\n'
         for name, token in TWO_TOKENS.items()
+    )
+    config += (
+        f'[[espaces.remi.jetons]]\nsha256 = "{hashlib.sha256(READER.encode()).hexdigest()}"\n'
+        'droits = ["lire"]\n'
     )
     (folder / "service.toml").write_text(config, encoding="utf-8")
     server = serve("--config", "service.toml", cwd=folder)
@@ -1129,3 +1134,25 @@ def test_each_refusal_page_has_its_own_title(served, page):
         headers={"Origin": "http://127.0.0.1:1"},
     )  # fmt: skip
     assert forged.status_code == 403 and "<title>Accès refusé — tamis</title>" in forged.text
+
+
+def test_saving_without_the_admin_right_keeps_the_text_typed(browser, two_workspaces):
+    """« Enregistrer et recharger » with a token that may only read led to a page « Votre
+    jeton n'a pas le droit « admin » » without the editor: the policy just written was gone.
+    The editor now comes back with it and says why (403)."""
+    context = browser.new_context(base_url=two_workspaces.url, locale="fr-CA")
+    page = context.new_page()
+    page.goto("/interface/connexion")
+    page.fill("#espace", "remi")
+    page.fill("#jeton", READER)
+    page.click("form[action$='/connexion'] button")
+    page.goto("/interface/politique")
+    written = '# Une heure de travail\nrègle "photo" : refuser si sans_photo\nsinon examiner\n'
+    page.locator("#source").fill(written)
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        page.click("button[value=enregistrer]")
+    assert sent.value.status == 403
+    expect(page.get_by_role("alert")).to_contain_text("n'a pas le droit « admin »")
+    assert page.locator("#source").input_value() == written
+    assert (two_workspaces.folder / "politique.tamis").read_text() == BLOGUE.read_text()
+    context.close()
