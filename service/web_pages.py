@@ -491,7 +491,8 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     waiting = calls.stats(path, calls.make_filter(decisions=["examiner"]), "jour", warn)["total"]
     following = lines[-1].seq if more and lines else None
     notes = [] if lines else calls.rule_notes(path, flt, warn)
-    return {"lignes": lines, "filtres": shown, "erreur": "", "suivant": following,
+    empty = not lines and not any(shown.values()) and "avant" not in query  # no decision yet
+    return {"lignes": lines, "filtres": shown, "erreur": "", "suivant": following, "vide": empty,
             "a_examiner": waiting, "notes": [f"Règle « {n} » : {t}" for n, t in notes]}  # fmt: skip
 
 

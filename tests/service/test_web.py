@@ -1156,3 +1156,29 @@ def test_saving_without_the_admin_right_keeps_the_text_typed(browser, two_worksp
     assert page.locator("#source").input_value() == written
     assert (two_workspaces.folder / "politique.tamis").read_text() == BLOGUE.read_text()
     context.close()
+
+
+def test_an_empty_journal_says_so_and_what_to_do(browser, work):
+    """A journal without any decision yet showed « Aucune décision ne correspond. » under
+    filters nobody had filled in, statistics and « Et si… » as tables of headers alone."""
+    server = serve(
+        "-p", "politique.tamis", "--journal", "vide.jsonl", cwd=work, env={"TAMIS_JETON": TOKEN}
+    )  # fmt: skip
+    try:
+        context = browser.new_context(base_url=server.url, locale="fr-CA")
+        page = context.new_page()
+        log_in(page)
+        expect(page.locator("main")).to_contain_text("Le journal n'a encore aucune décision")
+        expect(page.locator("main")).not_to_contain_text("Aucune décision ne correspond")
+        page.goto("/interface/?decision=accepter")  # a filter: nothing matches it
+        expect(page.locator("main")).to_contain_text("Aucune décision ne correspond.")
+        page.goto("/interface/statistiques")
+        expect(page.locator("main")).to_contain_text("Rien à compter pour l'instant.")
+        assert page.locator("main table").count() == 0
+        page.goto("/interface/politique")
+        page.click("button[value=etsi]")
+        expect(page.locator(".rejeu")).to_contain_text("aucune décision : rien à rejouer")
+        assert page.locator(".rejeu table").count() == 0
+        context.close()
+    finally:
+        assert server.stop() == 0
