@@ -1182,3 +1182,24 @@ def test_an_empty_journal_says_so_and_what_to_do(browser, work):
         context.close()
     finally:
         assert server.stop() == 0
+
+
+def test_the_period_filters_say_their_days_are_utc(served, page, work):
+    """The inbox's « Depuis (AAAA-MM-JJ) » and « Jusqu'au » filter on UTC days, as its
+    times are shown, without saying so: at 21 h in Toronto (2 h UTC the next day) the
+    decision just taken was not « jusqu'au » today. The labels now say UTC."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {"id": "minuit-1", "expediteur": {"nom": "Minuit Toronto", "photo": True}}
+    assert httpx.post(served.url + "/decisions", json=sent, headers=api).status_code == 200
+    [decided] = [
+        r for r in journal_records(work / "journal.jsonl") if r["contenu"].get("id") == "minuit-1"
+    ]
+    day = decided["horodatage"][:10]  # the UTC day of the decision
+    log_in(page)
+    page.goto("/interface/")
+    page.get_by_label("Depuis (AAAA-MM-JJ, UTC)").fill(day)
+    page.get_by_label("Jusqu'au (AAAA-MM-JJ, UTC)").fill(day)
+    page.fill("#f-expediteur", "Minuit Toronto")
+    page.click("form.filtres button")
+    expect(page.locator(".invitation .nom")).to_have_text(["Minuit Toronto"])
+    expect(page.locator(".invitation .meta")).to_contain_text(f"décidée le {day} ")
