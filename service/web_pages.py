@@ -97,6 +97,7 @@ class Denied(Exception):
 
     def __init__(self, status: int, message: str = "") -> None:
         self.status, self.message = status, message
+        self.kept: dict[str, str] | None = None  # a form sent once the session had ended
 
 
 def install(app: Any, sessions: Sessions) -> None:
@@ -109,6 +110,8 @@ def install(app: Any, sessions: Sessions) -> None:
     async def _denied(request: Request, error: Denied) -> Response:
         if error.status == 401 and wants_json(request):  # a page's script: it says so
             return JSONResponse({"erreur": SIGNED_OUT}, 401, headers=SECURITY_HEADERS)
+        if error.status == 401 and error.kept is not None:
+            return signed_out_with(request, error.kept)
         if error.status == 401:
             return RedirectResponse(login_address(request), status_code=303)
         values = {"message": error.message, "titre": refused_title(error.status)}
@@ -279,6 +282,54 @@ async def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
     return await allowed(request, right)
 
 
+async def posted_form(request: Request, right: Right) -> tuple[Session, Workspace, dict]:
+    """``posted`` and the form's fields. A form sent once the session had ended (eight
+    hours, a logout, a restart) led to the login page and was lost, a policy written for an
+    hour with it: the login page now carries it (``Denied.kept``), and gives it back."""
+    if not same_origin(request):
+        raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+    form = await form_of(request)
+    try:
+        session, workspace = await allowed(request, right)
+    except Denied as denied:
+        if denied.status == 401 and not wants_json(request):
+            denied.kept = form
+        raise
+    return session, workspace, form
+
+
+NOT_SENT = ("espace", "action", "suite")  # the page's own fields, not what was typed
+
+
+def signed_out_with(request: Request, form: dict[str, str]) -> HTMLResponse:
+    """The login page for a form sent without a session, carrying what was typed."""
+    kept = {name: value for name, value in form.items() if name not in NOT_SENT}
+    wanted = following(request.url.path)
+    values = {"erreur": "", "espace": "defaut", "suite": wanted, "reprise": kept}
+    return login_page(request, values, 401)
+
+
+RESUMED = (
+    "Vous êtes reconnecté : ce que vous aviez tapé est revenu dans le formulaire, rien n'a "
+    "encore été envoyé. Vérifiez-le, puis envoyez-le."
+)
+
+
+def resumed_page(request: Request, session: Session, path: str, kept: dict) -> Response | None:
+    """After the login, the page whose form was sent without a session, with that form's
+    fields as typed (nothing decided, journaled or saved); None for any other page."""
+    workspace = request.app.state.workspaces.get(session.workspace)
+    if path == f"{PREFIX}/politique" and session.may(Right.LIRE):
+        values = policy_values(workspace, kept.get("source", "").replace("\r\n", "\n"))
+    elif path == f"{PREFIX}/nouvelle" and session.may(Right.DECIDER):
+        values = {**empty_form(), "form": kept}
+    elif path == f"{PREFIX}/conseil" and session.may(Right.DECIDER):
+        values = {"form": kept, "conseil": None}
+    else:
+        return None
+    return page(request, path.rsplit("/", 1)[1] + ".html", session, {**values, "repris": RESUMED})
+
+
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
@@ -305,7 +356,9 @@ def router() -> APIRouter:
         if session is None:
             values = {"erreur": "Espace ou jeton invalide.", "espace": name, "suite": wanted}
             return login_page(request, values, 401)
-        response = RedirectResponse(wanted, status_code=303)
+        kept = {k[len("reprise.") :]: v for k, v in form.items() if k.startswith("reprise.")}
+        resumed = resumed_page(request, session, wanted, kept) if kept else None
+        response = resumed or RedirectResponse(wanted, status_code=303)
         response.set_cookie(
             COOKIE, sessions.cookie(session), max_age=LIFETIME, httponly=True,
             samesite="strict", secure=is_https(request), path="/",
@@ -359,8 +412,7 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/nouvelle")
     async def decider(request: Request) -> Response:
-        session, workspace = await posted(request, Right.DECIDER)
-        form = await form_of(request)
+        session, workspace, form = await posted_form(request, Right.DECIDER)
         wrong = other_workspace(session, form)
         if wrong:
             values = {**empty_form(), "form": form, "erreur": wrong}
@@ -403,9 +455,8 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/politique")
     async def politique_action(request: Request) -> Response:
-        form = await form_of(request)
+        session, workspace, form = await posted_form(request, Right.LIRE)
         action = form.get("action", "verifier")
-        session, workspace = await posted(request, Right.LIRE)
         source = form.get("source", "").replace("\r\n", "\n")
         wrong = other_workspace(session, form)
         if wrong:
@@ -424,8 +475,7 @@ def router() -> APIRouter:
     @pages.post(f"{PREFIX}/conseil")
     async def conseiller(request: Request) -> Response:
         """« Vérifier » journals the advice; the checks as you type (``?apercu=1``) do not."""
-        session, workspace = await posted(request, Right.DECIDER)
-        form = await form_of(request)
+        session, workspace, form = await posted_form(request, Right.DECIDER)
         preview = request.query_params.get("apercu") == "1"
         wrong = other_workspace(session, form)
         if wrong:

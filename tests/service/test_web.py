@@ -1203,3 +1203,38 @@ def test_the_period_filters_say_their_days_are_utc(served, page, work):
     page.click("form.filtres button")
     expect(page.locator(".invitation .nom")).to_have_text(["Minuit Toronto"])
     expect(page.locator(".invitation .meta")).to_contain_text(f"décidée le {day} ")
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_after_the_login(page, work):
+    """A policy edited while the session ended (eight hours, a restart): « Enregistrer » led
+    to the login page, then to the policy in force, the text written gone, and « Précédent »
+    did not bring it back. The login page now carries it; once logged in, the editor comes
+    back with it, nothing saved; the same for « Nouvelle invitation », nothing decided."""
+    policy = (work / "politique.tamis").read_bytes()
+    written = 'politique "Réécrite"\nrègle "photo" : refuser si sans_photo\nsinon examiner\n'
+    log_in(page)
+    page.goto("/interface/politique")
+    page.locator("#source").fill(written)
+    page.context.clear_cookies()
+    page.click("button[value=enregistrer]")
+    expect(page.get_by_role("status")).to_contain_text("Votre session a expiré ou a été fermée")
+    page.fill("#jeton", TOKEN)
+    page.click("form[action$='/connexion'] button")
+    expect(page.locator("h1")).to_have_text("Politique en vigueur")
+    expect(page.get_by_role("status").first).to_contain_text("rien n'a encore été envoyé")
+    assert page.locator("#source").input_value() == written
+    assert (work / "politique.tamis").read_bytes() == policy
+    before = len(decisions_in(work / "journal.jsonl"))
+    page.goto("/interface/nouvelle")
+    page.fill("#nom", "Revenue Après")
+    page.fill("#message", "Bonjour,\nau congrès")
+    page.context.clear_cookies()
+    page.click("form[action$='/nouvelle'] button")
+    page.fill("#jeton", TOKEN)
+    page.click("form[action$='/connexion'] button")
+    expect(page.locator("#nom")).to_have_value("Revenue Après")
+    assert page.locator("#message").input_value() == "Bonjour,\nau congrès"
+    assert len(decisions_in(work / "journal.jsonl")) == before
+    page.click("form[action$='/nouvelle'] button")  # now sent, once
+    expect(page.locator(".resultat")).to_be_visible()
+    assert len(decisions_in(work / "journal.jsonl")) == before + 1
