@@ -35,12 +35,23 @@
     const mine = ++asked;
     const answer = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      headers: { "Content-Type": "text/plain; charset=utf-8", Accept: "application/json" },
       body: source.value,
       credentials: "same-origin",
     });
-    if (!answer.ok || mine !== asked) return;
-    show((await answer.json()).diagnostics);
+    if (mine !== asked) return;
+    const body = await answer.json().catch(() => null);
+    if (body && body.diagnostics) show(body.diagnostics);
+    else if (body && body.erreur) refused(body.erreur); // the session ended
+  }
+
+  // Said instead of the diagnostics, which would otherwise stay those of an older text.
+  function refused(message) {
+    const p = document.createElement("p");
+    p.className = "erreur";
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+    zone.replaceChildren(p);
   }
 
   source.addEventListener("input", function () {

@@ -1238,3 +1238,17 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_the_login(page, wo
     page.click("form[action$='/nouvelle'] button")  # now sent, once
     expect(page.locator(".resultat")).to_be_visible()
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
+
+
+def test_the_editor_says_when_its_session_ended(page):
+    """The live diagnostics went quiet once the session had ended: those of an older text
+    stayed under the editor, as if still true of what was typed."""
+    log_in(page)
+    page.goto("/interface/politique")
+    page.locator("#source").fill('sinon examiner\nrègle "x" : refuser si sans_phot\n')
+    expect(page.locator("#diagnostics")).to_contain_text("E0")
+    page.context.clear_cookies()
+    page.locator("#source").fill("sinon examiner\n")
+    expect(page.locator("#diagnostics [role=alert]")).to_contain_text(
+        "Votre session a expiré ou a été fermée"
+    )
