@@ -260,6 +260,7 @@ def test_an_upload_keeps_the_limit_on_invitations_per_request(work, tmp_path):
 
 def test_policy_editor_live_diagnostics_what_if_and_save(page, work):
     log_in(page)
+    decide_by_hand(page, nom="Historique", photo="oui", connexions="80")  # one to replay
     page.goto("/interface/politique")
     editor = page.locator("#source")
     original = (work / "politique.tamis").read_text(encoding="utf-8")
