@@ -266,7 +266,7 @@ def _person(record: dict) -> str | None:
     if record["evenement"] == advice.EVENT:
         name, url = advice.recipient(content)
     else:
-        name, url = Sender.of(content)
+        name, url = Sender.person(content)
     shown = name or url
     return shown if isinstance(shown, str) and shown else None
 

@@ -111,6 +111,16 @@ class Sender(NamedTuple):
             return cls(None, None)
         return cls(sender.get("nom"), sender.get("profil_url"))
 
+    @classmethod
+    def person(cls, content: Mapping[str, Json]) -> Sender:
+        """The other person, whom ``--expediteur`` names: the sender of a received invitation,
+        the recipient of a request to send (``sens = "sortante"``, whose sender is the user),
+        as ``advice.matches`` reads the recipient of advice. Erasing a person's data must
+        reach the requests sent to them (their name and profile URL are in ``destinataire``)."""
+        invitation = content.get("invitation")
+        outgoing = isinstance(invitation, dict) and invitation.get("sens") == "sortante"
+        return cls.of(content, "destinataire" if outgoing else "expediteur")
+
     @property
     def shown(self) -> Json:
         """Who sent it, for a row: the name, else the URL."""
@@ -169,7 +179,7 @@ class Filter:
             and (self.invitation_prefix is None or self.prefix_ok(content.get("id")))
             and (not self.on_outcome or self.outcome_ok(Outcome.of(content)))
             and (not self.facts or self.facts_ok(merged_facts(content)))
-            and (self.sender is None or self.sender_ok(*Sender.of(content)))
+            and (self.sender is None or self.sender_ok(*Sender.person(content)))
         )
 
     def in_period(self, horodatage: str) -> bool:
@@ -199,9 +209,9 @@ class Filter:
         return all(test.matches(facts) for test in self.facts)
 
     def sender_ok(self, name: Json, url: Json) -> bool:
-        """The ``expediteur`` test: part of the name or URL, case left aside, and accents
-        however written (the invitation is recorded as received: « é » may be two code
-        points there, and one in the query, or the other way round)."""
+        """The ``expediteur`` test, on ``Sender.person``: part of the name or URL, case left
+        aside, and accents however written (the invitation is recorded as received: « é »
+        may be two code points there, and one in the query, or the other way round)."""
         if self.sender is None:
             return True
         wanted = self.sender.casefold()

@@ -45,7 +45,7 @@ from tamis.audit.torn import torn_message
 from tamis.audit.verify import sealed
 
 SUFFIX = ".index.sqlite"
-SCHEMA = "tamis-index-6"
+SCHEMA = "tamis-index-7"
 _BATCH = 1000  # rows fetched at a time
 _WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
 NOTICE_FROM = 128 << 20  # journal bytes to index from which the reader is told (≈ 1 s and more)
@@ -156,6 +156,7 @@ class _RangeReader:
         columns hold what ``summary_row`` and the ``Filter`` tests read, nothing else."""
         pos, content = where[0], record["contenu"]
         sender, facts = Sender.of(content), merged_facts(content)
+        person = Sender.person(content)  # whom ``--expediteur`` names
         self.rows.append(
             (
                 *(pos, record["seq"], cell(record.get("horodatage", ""))),
@@ -168,7 +169,7 @@ class _RangeReader:
         )
         setting, digest = inputs.setting_of(content), inputs.of_content(content)
         self.details.append(
-            (pos, _text(sender.name), _text(sender.url), _json(facts), setting, digest)
+            (pos, _text(person.name), _text(person.url), _json(facts), setting, digest)
         )
 
     def chunk(self, *, bad: bool = False, torn: int = 0) -> Chunk:

@@ -52,8 +52,10 @@ def _yes(function):
 def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui: bool, **kw: Any):
     """Efface les données personnelles (invitation, explication, preuves…) des décisions
     choisies : par identifiant d'invitation ID, par --expediteur NOM_OU_URL ou par les filtres
-    du journal. La décision, la règle, le motif et les valeurs non personnelles restent ; un
-    enregistrement « effacement » (numéros effacés, motif) est ajouté au journal.
+    du journal. --expediteur nomme l'autre personne : l'expéditeur d'une invitation reçue, le
+    destinataire d'une demande à envoyer (jamais vous, qui l'envoyez). La décision, la règle,
+    le motif et les valeurs non personnelles restent ; un enregistrement « effacement »
+    (numéros effacés, motif) est ajouté au journal.
 
     Les conseils (tamis conseiller) aussi : par leur identifiant (conseil-…), par
     --expediteur (le destinataire du conseil) ou par période (--depuis, --jusqu-a) ; le

@@ -100,7 +100,8 @@ def pourquoi(identifiant: str, journal: str, format_: str, utc: bool, sans_index
     seul : règle et motif avec le texte de la règle tel qu'enregistré, valeur de chaque
     condition, faits dérivés, règles aussi vraies et pourquoi elles ont été écartées.
     L'invitation est désignée par son identifiant, le début de son identifiant, ou une partie
-    du nom ou de l'adresse de profil de l'expéditeur ; si plusieurs invitations
+    du nom ou de l'adresse de profil de l'autre personne (l'expéditeur d'une invitation
+    reçue, le destinataire d'une demande à envoyer) ; si plusieurs invitations
     correspondent, elles sont énumérées."""
     with journal_errors():
         lookup = _look_up(journal, identifiant, sans_index)
@@ -140,7 +141,7 @@ _BY = {
 def designated(query: str, lookup: why.Lookup) -> str:
     """The stderr line that says which invitation a prefix or a sender designated."""
     content = lookup.found[0].record["contenu"]
-    sender = Sender.of(content)
+    sender = Sender.person(content)
     who = f" ({human.safe(sender.shown)})" if sender.shown else ""
     return (
         f"« {human.safe(query)} » : l'invitation {human.safe(content['id'])}{who}, la seule "

@@ -234,7 +234,8 @@ def selection(function: Callable) -> Callable:
         click.option(
             "--expediteur",
             metavar="NOM|URL",
-            help="Nom ou adresse de profil de l'expéditeur (partie du texte).",
+            help="Nom ou adresse de profil de l'autre personne (partie du texte) : "
+            "l'expéditeur d'une invitation reçue, le destinataire d'une demande à envoyer.",
         ),
         click.option(
             "--depuis", metavar="DATE", help="Décisions à partir de DATE (AAAA-MM-JJ, UTC)."

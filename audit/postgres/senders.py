@@ -74,4 +74,4 @@ def sender(url: str, seq: int, personal: bytes | None, content: bytes | None) ->
     whole = merged(record)
     if whole is None or not isinstance(whole["contenu"], dict):
         return Sender(None, None)
-    return Sender.of(whole["contenu"])
+    return Sender.person(whole["contenu"])

@@ -481,3 +481,68 @@ def test_a_rule_no_decision_has_erases_nothing_and_says_the_closest(journal):
         "avertissement : --regle « Photo » : aucune décision du journal n'a cette règle (les noms"
         " comptent les majuscules et les accents) ; vouliez-vous dire « photo » ?\n"
     )
+
+
+SENT_TO = ("Olivier Bouchard", "linkedin.com/in/olivier-bouchard-42")
+"""The recipient of an OUTGOING row of policies/exemples/Invitations.csv (sent by the user)."""
+
+
+@pytest.fixture
+def both_ways(tmp_path) -> Path:
+    """Invitations.csv decided with ``--sens toutes``: received invitations and requests sent."""
+    path, root = tmp_path / "j.jsonl", Path(__file__).resolve().parents[2]
+    decided = CliRunner().invoke(
+        cli,
+        ["decider", "-p", str(root / "policies" / "blogue.tamis"), "--sens", "toutes",
+         "--journal", str(path), str(root / "policies" / "exemples" / "Invitations.csv")],
+    )  # fmt: skip
+    assert decided.exit_code == 0, decided.output
+    assert all(part.encode() in path.read_bytes() for part in SENT_TO)
+    return path
+
+
+@pytest.mark.parametrize("who", [SENT_TO[0], f"https://www.{SENT_TO[1]}/"])
+def test_erase_by_expediteur_reaches_a_request_sent_to_that_person(both_ways, who):
+    """« Effacez mes données » from the recipient of a request the user sent erased nothing
+    (« Aucune décision ni aucun conseil à effacer. »): their name and profile URL, in the
+    request's ``destinataire``, stayed in the journal. ``--expediteur`` names the other person,
+    as for advice: the recipient of a request to send; the user who sent it is not matched."""
+    assert "Aucune" in run("effacer", "--journal", str(both_ways), "--expediteur",
+                           "Jade Bérubé Morin", "--oui", "--motif", "m").output  # fmt: skip
+    found = run("chercher", "--journal", str(both_ways), "--expediteur", who)
+    assert "1 décision(s) trouvée(s)" in found.stderr, found.output
+    asked = run("effacer", "--journal", str(both_ways), "--expediteur", who, "--motif", "m")
+    assert "Personnes concernées (1) : Olivier Bouchard." in asked.output, asked.output
+    result = erase(both_ways, "--expediteur", who)
+    assert result.output.startswith("1 décision(s) effacée(s) (n° "), result.output
+    data = both_ways.read_bytes()
+    assert all(part.encode() not in data for part in (*SENT_TO, "Bonjour Olivier"))
+    assert "1 décision(s) aux données personnelles effacées" in verified(both_ways)
+
+
+@pytest.mark.parametrize("index", [[], ["--sans-index"]])
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [("chercher", '"id":"li-4b722287e184d3d5"'), ("exporter", '"id":"li-4b722287e184d3d5"'),
+     ("stats", '"total":1,')],
+)  # fmt: skip
+def test_the_expediteur_filter_finds_the_recipient_of_a_request_sent(
+    both_ways, command, said, index
+):
+    """``chercher``, ``exporter`` and ``stats --expediteur`` found nothing for the recipient of
+    a request sent (only its sender, the user, matched): now the same person as ``effacer``."""
+    shape = ["--format", "jsonl" if command == "exporter" else "json"]
+    result = run(command, "--journal", str(both_ways), "--expediteur", SENT_TO[0], *shape, *index)
+    assert result.exit_code == 0, result.output
+    assert said in result.stdout, result.output
+
+
+def test_pourquoi_of_a_name_finds_the_request_sent_to_that_person(both_ways):
+    """``pourquoi "Olivier Bouchard"`` found no invitation (only its sender, the user, was
+    searched); it now finds the request sent to him, and says whom it designated by."""
+    result = run("pourquoi", SENT_TO[0], "--journal", str(both_ways))
+    assert result.exit_code == 0, result.output
+    assert "Demande à envoyer, destinataire : Olivier Bouchard" in result.stdout
+    assert result.stderr.startswith(
+        "« Olivier Bouchard » : l'invitation li-4b722287e184d3d5 (Olivier Bouchard), la seule "
+    ), result.stderr

@@ -294,3 +294,38 @@ def test_a_role_that_may_read_nothing_gets_a_french_error_not_a_traceback(pair):
             assert result.exit_code == 1, command
             assert "permission refusée au rôle de connexion" in result.output, command
             assert role.secret not in result.output and "Traceback" not in result.output
+
+
+def test_effacer_reaches_a_request_sent_to_the_person_on_postgresql(pg_url, tmp_path, frozen):
+    """``--expediteur "Olivier Bouchard"`` erased nothing in PostgreSQL either: the request the
+    user sent him (an OUTGOING row of Invitations.csv) kept his name and profile URL in its
+    ``destinataire``. Now ``chercher`` finds it and ``effacer`` erases it, as on the file."""
+    path = tmp_path / "journal.jsonl"
+    csv = str(ROOT / "policies" / "exemples" / "Invitations.csv")
+    blogue = str(ROOT / "policies" / "blogue.tamis")
+    decided = tamis("decider", "-p", blogue, "--sens", "toutes", "--journal", str(path), csv)
+    assert decided.exit_code == 0, decided.output
+    assert tamis("journal", "initialiser", pg_url).exit_code == 0
+    assert tamis("journal", "copier", str(path), pg_url).exit_code == 0
+    found = tamis("journal", "chercher", "--journal", pg_url, "--expediteur", "olivier bouchard",
+                  "--format", "json")  # fmt: skip
+    assert '"id":"li-4b722287e184d3d5"' in found.stdout, found.output
+    command = ["journal", "effacer", "--expediteur", "Olivier Bouchard", "--motif", "m", "--oui"]
+    on_file, on_database = (
+        tamis(*command, "--journal", str(path)),
+        tamis(*command, "--journal", pg_url),
+    )
+    assert on_file.exit_code == on_database.exit_code == 0, on_database.output
+    assert on_database.output == on_file.output
+    assert on_file.output.startswith("1 décision(s) effacée(s)"), on_file.output
+    with psycopg.connect(pg_url) as connection:
+        rows = connection.execute("SELECT t::text FROM tamis_journal t").fetchall()
+    for gone in ("Olivier Bouchard", "olivier-bouchard", "Bonjour Olivier"):
+        assert not any(gone in row for (row,) in rows), gone
+    verified = tamis("journal", "verifier", "--journal", pg_url)
+    assert verified.exit_code == 0 and "1 décision(s) aux données personnelles effacées" in (
+        verified.output
+    )
+    back = tmp_path / "retour.jsonl"
+    assert tamis("journal", "copier", pg_url, str(back)).exit_code == 0
+    assert back.read_bytes() == path.read_bytes()
