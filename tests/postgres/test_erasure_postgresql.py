@@ -310,6 +310,14 @@ def test_effacer_reaches_a_request_sent_to_the_person_on_postgresql(pg_url, tmp_
     found = tamis("journal", "chercher", "--journal", pg_url, "--expediteur", "olivier bouchard",
                   "--format", "json")  # fmt: skip
     assert '"id":"li-4b722287e184d3d5"' in found.stdout, found.output
+    by = ["--journal", pg_url, "--expediteur", "olivier-bouchard"]
+    counted = tamis("journal", "stats", *by, "--format", "json")
+    assert '"total":1,' in counted.stdout, counted.output
+    exported = tamis("journal", "exporter", *by)
+    assert '"id":"li-4b722287e184d3d5"' in exported.stdout, exported.output
+    assert "1 décision(s) exportée(s)" in exported.stderr
+    why = tamis("journal", "pourquoi", "Olivier Bouchard", "--journal", pg_url)
+    assert "Demande à envoyer, destinataire : Olivier Bouchard" in why.stdout, why.output
     command = ["journal", "effacer", "--expediteur", "Olivier Bouchard", "--motif", "m", "--oui"]
     on_file, on_database = (
         tamis(*command, "--journal", str(path)),

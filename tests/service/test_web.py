@@ -1253,3 +1253,22 @@ def test_the_editor_says_when_its_session_ended(page):
     expect(page.locator("#diagnostics [role=alert]")).to_contain_text(
         "Votre session a expiré ou a été fermée"
     )
+
+
+def test_the_expediteur_filter_finds_the_recipient_of_a_request_to_send(served, work):
+    """``GET /journal?expediteur=`` and the inbox's « Expéditeur » field found nothing for the
+    person a request to send goes to (only its sender, the user, was searched), though the
+    inbox line names them. Both now find it by the recipient, as ``effacer`` erases it."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {
+        "id": "vers-ouimet", "sens": "sortante", "message": "Bonjour Rémi",
+        "expediteur": {"nom": "Moi Même"},
+        "destinataire": {"nom": "Rémi Ouimet", "profil_url": "https://www.linkedin.com/in/ro"},
+    }  # fmt: skip
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+        found = browser.get("/journal", params={"expediteur": "ouimet"}, headers=api).json()
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        inbox = html.unescape(browser.get("/interface/", params={"expediteur": "in/ro"}).text)
+    assert [row["id"] for row in found["decisions"]] == ["vers-ouimet"], found
+    assert "/decision/vers-ouimet" in inbox and ">Rémi Ouimet</a>" in inbox, inbox
