@@ -276,9 +276,14 @@ def other_workspace(session: Session, form: Any) -> str:
     )
 
 
-async def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
+def from_our_pages(request: Request) -> None:
+    """A 403 for a request that changes something and does not come from our own pages."""
     if not same_origin(request):
         raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+
+
+async def posted(request: Request, right: Right) -> tuple[Session, Workspace]:
+    from_our_pages(request)
     return await allowed(request, right)
 
 
@@ -286,8 +291,7 @@ async def posted_form(request: Request, right: Right) -> tuple[Session, Workspac
     """``posted`` and the form's fields. A form sent once the session had ended (eight
     hours, a logout, a restart) led to the login page and was lost, a policy written for an
     hour with it: the login page now carries it (``Denied.kept``), and gives it back."""
-    if not same_origin(request):
-        raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+    from_our_pages(request)
     form = await form_of(request)
     try:
         session, workspace = await allowed(request, right)
@@ -345,8 +349,7 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/connexion")
     async def connecter(request: Request) -> Response:
-        if not same_origin(request):
-            raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+        from_our_pages(request)
         form = await form_of(request)
         name, token = form.get("espace") or "defaut", form.get("jeton") or ""
         name_workspace(request.scope, request.app.state.workspaces, name.strip())
@@ -367,8 +370,7 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/deconnexion")
     async def deconnecter(request: Request) -> Response:
-        if not same_origin(request):
-            raise Denied(403, "Requête refusée : elle ne vient pas d'une page de ce service.")
+        from_our_pages(request)
         found = cookie_session(request)
         if found is not None:  # every process and instance refuses it from now on
             session, workspace = found
