@@ -137,7 +137,7 @@ def listed(
 
 
 def advise_once(
-    workspace: Workspace, draft: Draft, key: str, fingerprint: str
+    workspace: Workspace, draft: Draft, key: str, fingerprint: str, origin: Origin = Origin.SERVICE
 ) -> tuple[bytes, bool]:
     """The answer kept for ``key`` (True: replayed, nothing journaled), else the advice on
     ``draft`` journaled, and its answer kept with it (``Workspace.once_locked``)."""
@@ -145,7 +145,7 @@ def advise_once(
     advice = advise(draft, context)
 
     def write() -> idempotence.Reply:
-        written = journaled.record(workspace.journal, draft, advice, Origin.SERVICE, context)
+        written = journaled.record(workspace.journal, draft, advice, origin, context)
         body = orjson.dumps(journaled.answer(advice, written))
         return idempotence.Reply(body, (written.seq, written.seq))
 

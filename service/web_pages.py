@@ -13,6 +13,7 @@ the policy editor and a progress bar to the CSV upload.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import secrets
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import jinja2
+import orjson
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -35,8 +37,8 @@ from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.invitations.french import ZIP_SIGNATURE
 from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
-from tamis.service import calls, web_forms, web_views
-from tamis.service.api_advice import advise_in
+from tamis.service import calls, idempotence, web_forms, web_views
+from tamis.service.api_advice import advise_in, advise_once
 from tamis.service.api_journal import filter_error, period, policy_body, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import Limits
@@ -87,6 +89,7 @@ TEMPLATES = jinja2.Environment(
     finalize=shown,
 )
 TEMPLATES.filters["tel_quel"] = AsTyped
+TEMPLATES.globals["nouvel_envoi"] = lambda: secrets.token_urlsafe(12)  # one per page shown
 TEMPLATES.globals.update(
     prefix=PREFIX, truth_class=web_views.truth_class, truth_word=web_views.truth_word
 )
@@ -302,7 +305,7 @@ async def posted_form(request: Request, right: Right) -> tuple[Session, Workspac
     return session, workspace, form
 
 
-NOT_SENT = ("espace", "action", "suite")  # the page's own fields, not what was typed
+NOT_SENT = ("espace", "action", "suite", "envoi")  # the page's own fields, not what was typed
 
 
 def signed_out_with(request: Request, form: dict[str, str]) -> HTMLResponse:
@@ -681,7 +684,24 @@ def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dic
         profile,
         form.get("contexte_rencontre", "").strip() or None,
     )
-    return advise_in(workspace, draft, None if preview else Origin.WEB)
+    key = form.get("envoi", "")
+    if preview or not key:  # a preview is not journaled; a script's form has no key
+        return advise_in(workspace, draft, None if preview else Origin.WEB)
+    return advised_once(workspace, draft, key)
+
+
+def advised_once(workspace: Workspace, draft: Draft, key: str) -> dict[str, Any]:
+    """« Vérifier » sent again (the page reloaded, « Précédent » then « Suivant ») gets the
+    advice journaled the first time: it was journaled once more each time. ``key`` is drawn
+    for each page shown (``nouvel_envoi``): a draft changed and checked again is another."""
+    fingerprint = idempotence.fingerprint(orjson.dumps(dataclasses.astuple(draft)), "interface")
+    try:
+        body, _replayed = advise_once(workspace, draft, f"interface-{key}", fingerprint, Origin.WEB)
+    except ApiError as error:  # the key came with another draft (409), or was erased (410)
+        if error.status != 409:
+            return {"erreur": f"Conseil non réinscrit : {error.message}."}
+        return advise_in(workspace, draft, Origin.WEB)
+    return orjson.loads(body)
 
 
 def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, Any]:

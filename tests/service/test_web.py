@@ -1272,3 +1272,22 @@ def test_the_expediteur_filter_finds_the_recipient_of_a_request_to_send(served, 
         inbox = html.unescape(browser.get("/interface/", params={"expediteur": "in/ro"}).text)
     assert [row["id"] for row in found["decisions"]] == ["vers-ouimet"], found
     assert "/decision/vers-ouimet" in inbox and ">Rémi Ouimet</a>" in inbox, inbox
+
+
+def test_reloading_the_advice_journals_it_once(page, work):
+    """« Vérifier » journals the advice; reloading its page sent the form again and
+    journaled it once more each time. A draft changed and checked again is journaled."""
+    log_in(page)
+    page.goto("/interface/conseil")
+    page.fill("#a", "Rachel Rechargée")
+    page.fill("#message", "Bonjour Rachel, on s'est parlé au congrès de Québec.")
+    page.click("#brouillon button[type=submit]")
+    expect(page.locator("#inscrit")).to_contain_text("inscrit au journal")
+    first = page.locator("#inscrit").inner_text()
+    page.reload()
+    expect(page.locator("#inscrit")).to_have_text(first)  # the same advice, not a new one
+    assert len(advice_about(work, "Rachel Rechargée")) == 1
+    page.fill("#message", "Bonjour Rachel, au congrès de Québec, votre exposé m'a plu.")
+    page.click("#brouillon button[type=submit]")
+    expect(page.locator("#inscrit")).not_to_have_text(first)
+    assert len(advice_about(work, "Rachel Rechargée")) == 2
