@@ -438,7 +438,8 @@ def router() -> APIRouter:
         if wrong:
             summary, status = {"erreur": wrong}, 409
         else:
-            summary = await to_thread.run_sync(decide_csv, workspace, data, limits)
+            key = str(form.get("envoi") or "")
+            summary = await to_thread.run_sync(decide_csv, workspace, data, limits, key)
             status = 422 if summary["erreur"] else 200
         if wants_json(request):
             return JSONResponse(summary, status, headers=SECURITY_HEADERS)
@@ -632,7 +633,7 @@ NOT_UTF8 = (
 )
 
 
-def decide_csv(workspace: Workspace, data: bytes, limits: Limits) -> dict[str, Any]:
+def decide_csv(workspace: Workspace, data: bytes, limits: Limits, key: str = "") -> dict[str, Any]:
     """Decide an uploaded Invitations.csv within the service's limits (as ``POST
     …/decisions`` does): counts, and the rows that were rejected."""
     if not data:
@@ -653,7 +654,31 @@ def decide_csv(workspace: Workspace, data: bytes, limits: Limits) -> dict[str, A
             "erreur": f"Trop d'invitations dans ce fichier : {limits.max_invitations} au plus "
             "par envoi ; aucune n'a été décidée. Découpez-le en plusieurs fichiers."
         }
-    outcomes = workspace.decide(records, trace=False)
+    if not key:  # a script's upload
+        return summarized(workspace.decide(records, trace=False))
+    return decided_once(workspace, records, data, key)
+
+
+def decided_once(workspace: Workspace, records: list, data: bytes, key: str) -> dict[str, Any]:
+    """The upload sent again (its page reloaded without JavaScript, « Précédent » then
+    « Suivant ») gets the summary of the first time: every invitation of the file was
+    decided and journaled once more each time. ``key`` is drawn for each page shown; the
+    same page sending another file is another upload."""
+    fingerprint = idempotence.fingerprint(data, "interface-televersement")
+    respond = lambda outcomes: orjson.dumps(summarized(outcomes))  # noqa: E731
+    try:
+        given = workspace.answer_once(
+            records, respond, trace=False, key=f"interface-lot-{key}", fingerprint=fingerprint
+        )
+    except ApiError as error:  # the key came with another file (409), or was erased (410)
+        if error.status != 409:
+            return {"erreur": f"Fichier non redécidé : {error.message}."}
+        return summarized(workspace.decide(records, trace=False))
+    return orjson.loads(given.body)
+
+
+def summarized(outcomes: list) -> dict[str, Any]:
+    """The counts by decision and the rows rejected, with their line."""
     decided = [o.result for o in outcomes if o.result is not None]
     counts = {key: len(list(group)) for key, group in itertools.groupby(
         sorted(r["decision"] for r in decided))}  # fmt: skip

@@ -1291,3 +1291,39 @@ def test_reloading_the_advice_journals_it_once(page, work):
     page.click("#brouillon button[type=submit]")
     expect(page.locator("#inscrit")).not_to_have_text(first)
     assert len(advice_about(work, "Rachel Rechargée")) == 2
+
+
+def test_reloading_an_upload_decides_its_file_once(browser, served, work, tmp_path):
+    """Without JavaScript the upload's summary is the answer to its POST: reloading it sent
+    the file again, and each of its invitations was decided and journaled once more. The
+    same page sending another file (with JavaScript, the page stays) decides that file."""
+    csv = tmp_path / "Invitations.csv"
+    csv.write_text(
+        'From,To,Sent At,Message,Direction\nUne Fois,Jade,"1/29/26, 2:37 PM",,INCOMING\n'
+    )
+    other = tmp_path / "Autres.csv"
+    other.write_text(
+        'From,To,Sent At,Message,Direction\nDeux Fois,Jade,"1/29/26, 2:37 PM",,INCOMING\n'
+    )
+    context = browser.new_context(base_url=served.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page)
+    before = len(decisions_in(work / "journal.jsonl"))
+    page.goto("/interface/nouvelle")
+    page.set_input_files("#fichier", str(csv))
+    page.click("#televersement button")
+    expect(page.locator("#bilan-lot")).to_contain_text("1 invitation(s) décidée(s)")
+    page.reload()
+    expect(page.locator("#bilan-lot")).to_contain_text("1 invitation(s) décidée(s)")
+    assert len(decisions_in(work / "journal.jsonl")) == before + 1
+    context.close()
+    page = browser.new_context(base_url=served.url).new_page()
+    log_in(page)
+    page.goto("/interface/nouvelle")
+    for sent in (csv, other):  # one page, two files
+        page.set_input_files("#fichier", str(sent))
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("#televersement button")
+        assert answer.value.json()["decidees"] == 1
+    assert len(decisions_in(work / "journal.jsonl")) == before + 3
+    page.context.close()
