@@ -49,6 +49,9 @@ SUMMARY_COLUMNS = (
 EXPORT_COLUMNS = (
     *SUMMARY_COLUMNS[:4],
     "expediteur_profil_url",
+    "sens",
+    "destinataire",
+    "destinataire_profil_url",
     "decision",
     "regle",
     "ligne",
@@ -82,6 +85,7 @@ def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
         **{key: content.get(key) for key in ("ligne", "resolution", "explication", "moteur")},
         **{key: content.get(key) for key in ("contexte_sha256", "duree_ms", "version_tamis")},
         "expediteur_profil_url": Sender.of(content).url,
+        **_recipient(content),
         "declenchees": _rule_names(content.get("declenchees")),
         "inconnues": _rule_names(content.get("inconnues")),
         "faits": pairs(content.get("faits")),
@@ -91,6 +95,18 @@ def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
         "politique_sha256": policy.get("sha256"),
         "empreinte": record["empreinte"],
         "donnees_effacees": _erased(content.get("effacement")),
+    }
+
+
+def _recipient(content: Mapping[str, Json]) -> dict[str, Json]:
+    """``sens`` and, for a request to send, whom it goes to: the person ``--expediteur``
+    chose it by (``Sender.person``), whom its ``expediteur`` columns (the user) do not name."""
+    invitation = content.get("invitation")
+    recipient = Sender.of(content, "destinataire")
+    return {
+        "sens": invitation.get("sens") if isinstance(invitation, dict) else None,
+        "destinataire": recipient.name,
+        "destinataire_profil_url": recipient.url,
     }
 
 

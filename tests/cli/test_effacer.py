@@ -3,6 +3,8 @@ the decision still explained, every erasure checked by ``verifier``, tampering c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import sys
@@ -546,3 +548,15 @@ def test_pourquoi_of_a_name_finds_the_request_sent_to_that_person(both_ways):
     assert result.stderr.startswith(
         "« Olivier Bouchard » : l'invitation li-4b722287e184d3d5 (Olivier Bouchard), la seule "
     ), result.stderr
+
+
+def test_the_csv_export_names_the_recipient_of_a_request_sent(both_ways):
+    """``exporter --format csv --expediteur "Olivier Bouchard"`` gave a row naming only the
+    user (its expediteur columns): nothing said whom the request went to. Now ``sens``,
+    ``destinataire`` and ``destinataire_profil_url`` do."""
+    result = run("exporter", "--journal", str(both_ways), "--expediteur", SENT_TO[0],
+                 "--format", "csv")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    [row] = csv.DictReader(io.StringIO(result.stdout))
+    assert (row["sens"], row["destinataire"]) == ("sortante", SENT_TO[0])
+    assert row["destinataire_profil_url"] == f"https://www.{SENT_TO[1]}"
