@@ -548,7 +548,9 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     following = lines[-1].seq if more and lines else None
     notes = [] if lines else calls.rule_notes(path, flt, warn)
     empty = not lines and not any(shown.values()) and "avant" not in query  # no decision yet
+    older = before < 10**18  # a page past the first: the way back to the newest
     return {"lignes": lines, "filtres": shown, "erreur": "", "suivant": following, "vide": empty,
+            "plus_anciennes": older,
             "a_examiner": waiting, "notes": [f"Règle « {n} » : {t}" for n, t in notes]}  # fmt: skip
 
 

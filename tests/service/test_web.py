@@ -1327,3 +1327,20 @@ def test_reloading_an_upload_decides_its_file_once(browser, served, work, tmp_pa
         assert answer.value.json()["decidees"] == 1
     assert len(decisions_in(work / "journal.jsonl")) == before + 3
     page.context.close()
+
+
+def test_an_older_page_of_the_inbox_leads_back_to_the_newest(served, page):
+    """« Décisions plus anciennes » went one way only: from the tenth page of thousands of
+    decisions, the way back to the newest was « Décisions » in the menu, the filters lost."""
+    sent = [{"id": f"page-{n}", "expediteur": {"nom": f"Pagination {n}"}} for n in range(30)]
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.post(served.url + "/decisions", json=sent, headers=api).status_code == 200
+    log_in(page)
+    page.goto("/interface/?" + urlencode({"expediteur": "Pagination"}))
+    expect(page.get_by_role("link", name="Décisions les plus récentes")).to_have_count(0)
+    page.click("text=Décisions plus anciennes")
+    expect(page.locator(".invitation")).to_have_count(5)
+    page.get_by_role("link", name="Décisions les plus récentes").click()
+    expect(page.locator(".invitation")).to_have_count(25)
+    expect(page.locator(".invitation .nom").first).to_have_text("Pagination 29")
+    expect(page.locator("#f-expediteur")).to_have_value("Pagination")
