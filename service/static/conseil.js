@@ -51,7 +51,9 @@
 
   async function check() {
     const note = form.elements.message.value;
-    if (length) length.textContent = `${note.trim().length} caractères sur 300`;
+    // counted in characters, as the service counts them (note_trop_longue), not in the
+    // UTF-16 units of .length: « 🦊 » is one character, not two
+    if (length) length.textContent = `${[...note.trim()].length} caractères sur 300`;
     if (!form.elements.a.value.trim()) return;
     const mine = ++asked;
     const answer = await fetch(`${form.action}?apercu=1`, {

@@ -1344,3 +1344,14 @@ def test_an_older_page_of_the_inbox_leads_back_to_the_newest(served, page):
     expect(page.locator(".invitation")).to_have_count(25)
     expect(page.locator(".invitation .nom").first).to_have_text("Pagination 29")
     expect(page.locator("#f-expediteur")).to_have_value("Pagination")
+
+
+def test_the_note_s_length_counts_an_emoji_as_one_character(page):
+    """The count under the note said « 2 caractères » for « 🦊 » (JavaScript's UTF-16
+    units), while the service, which judges the 300 characters, counts one: 150 foxes
+    read « 300 caractères sur 300 » on the page and 150 in the advice."""
+    log_in(page)
+    page.goto("/interface/conseil")
+    page.fill("#a", "Léa Roy")
+    page.fill("#message", "🦊" * 150 + " é")
+    expect(page.locator("#longueur")).to_have_text("152 caractères sur 300")
