@@ -19,6 +19,7 @@ import os
 import secrets
 import signal
 from collections import deque
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from tamis.service import calls, idempotence, web_forms, web_views
 from tamis.service.api_advice import advise_in, advise_once
 from tamis.service.api_journal import filter_error, period, policy_body, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
-from tamis.service.config import Limits
+from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError
 from tamis.service.logs import name_workspace
 from tamis.service.tokens import Right
@@ -208,8 +209,20 @@ def login_page(request: Request, values: dict, status: int = 200) -> HTMLRespons
     """The login page; without any token configured (a service on this machine for one
     person, where the login takes none), it says so and asks for none: its « Entrez le jeton
     que l'administrateur vous a remis » sent that person looking for a token there is not."""
-    tokenless = not request.app.state.workspaces.config.has_tokens
-    return page(request, "connexion.html", None, {**values, "sans_jeton": tokenless}, status)
+    config = request.app.state.workspaces.config
+    shown = {"espace": prefilled(config.workspaces), **values, "sans_jeton": not config.has_tokens}
+    return page(request, "connexion.html", None, shown, status)
+
+
+def prefilled(workspaces: Mapping[str, object], sent: str | None = None) -> str:
+    """The workspace the login field starts with: the one a form sent without a session was
+    for (``sent``, each form carries it), else « defaut » where there is one (``tamis
+    servir -p``), else nothing: « defaut » in a service whose workspaces are « jade » and
+    « remi » was refused whatever the token, and a real name there would tell anyone who
+    opens the page which workspaces exist."""
+    if sent and sent.strip() in workspaces:
+        return sent.strip()
+    return DEFAULT_WORKSPACE if DEFAULT_WORKSPACE in workspaces else ""
 
 
 async def allowed(request: Request, right: Right) -> tuple[Session, Workspace]:
@@ -312,7 +325,8 @@ def signed_out_with(request: Request, form: dict[str, str]) -> HTMLResponse:
     """The login page for a form sent without a session, carrying what was typed."""
     kept = {name: value for name, value in form.items() if name not in NOT_SENT}
     wanted = following(request.url.path)
-    values = {"erreur": "", "espace": "defaut", "suite": wanted, "reprise": kept}
+    sent = prefilled(request.app.state.workspaces.config.workspaces, form.get("espace"))
+    values = {"erreur": "", "espace": sent, "suite": wanted, "reprise": kept}
     return login_page(request, values, 401)
 
 
@@ -348,7 +362,7 @@ def router() -> APIRouter:
     @pages.get(f"{PREFIX}/connexion")
     async def connexion(request: Request) -> Response:
         wanted = following(request.query_params.get("suite"))
-        return login_page(request, {"erreur": "", "espace": "defaut", "suite": wanted})
+        return login_page(request, {"erreur": "", "suite": wanted})
 
     @pages.post(f"{PREFIX}/connexion")
     async def connecter(request: Request) -> Response:

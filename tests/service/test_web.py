@@ -1355,3 +1355,29 @@ def test_the_note_s_length_counts_an_emoji_as_one_character(page):
     page.fill("#a", "Léa Roy")
     page.fill("#message", "🦊" * 150 + " é")
     expect(page.locator("#longueur")).to_have_text("152 caractères sur 300")
+
+
+def test_the_login_starts_with_a_workspace_that_exists(browser, two_workspaces, served):
+    """The login field always held « defaut »: in a service whose workspaces are « jade » and
+    « remi » that name was refused whatever the token. It now starts empty there, holds
+    « defaut » where that workspace exists (``tamis servir -p``), and after a session ended
+    it holds the workspace the form sent was for."""
+    empty = httpx.get(two_workspaces.url + "/interface/connexion")
+    assert empty.status_code == 200 and 'id="espace" name="espace" value=""' in empty.text
+    single = httpx.get(served.url + "/interface/connexion")
+    assert 'id="espace" name="espace" value="defaut"' in single.text
+    context = browser.new_context(base_url=two_workspaces.url, locale="fr-CA")
+    try:
+        page = context.new_page()
+        log_in_to(page, "remi")
+        page.goto("/interface/nouvelle")
+        page.fill("#nom", "Après Fermeture")
+        context.clear_cookies()
+        page.click("form[action$='/nouvelle'] button")
+        expect(page.get_by_role("status")).to_contain_text("Votre session a expiré")
+        expect(page.locator("#espace")).to_have_value("remi")
+        page.fill("#jeton", TWO_TOKENS["remi"])
+        page.click("form[action$='/connexion'] button")
+        expect(page.locator("#nom")).to_have_value("Après Fermeture")
+    finally:
+        context.close()
