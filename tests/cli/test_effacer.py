@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -560,3 +561,44 @@ def test_the_csv_export_names_the_recipient_of_a_request_sent(both_ways):
     [row] = csv.DictReader(io.StringIO(result.stdout))
     assert (row["sens"], row["destinataire"]) == ("sortante", SENT_TO[0])
     assert row["destinataire_profil_url"] == f"https://www.{SENT_TO[1]}"
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt_not_misread(both_ways):
+    """An index built by the version before ``--expediteur`` named the recipient of a request
+    to send (schema tamis-index-6) held the user in its sender columns for that request: read
+    as is, ``chercher --expediteur "Olivier Bouchard"`` would find nothing. It is rebuilt."""
+    assert "1 décision(s)" in run("chercher", "--journal", str(both_ways), "--expediteur",
+                                  SENT_TO[0]).stderr  # fmt: skip
+    connection = sqlite3.connect(index_path(both_ways))
+    with connection:  # what tamis-index-6 held: the sender, never the recipient
+        connection.execute("UPDATE details SET name = 'Jade Bérubé Morin', url = NULL")
+        connection.execute("UPDATE meta SET value = 'tamis-index-6' WHERE key = 'schema'")
+    connection.close()
+    found = run("chercher", "--journal", str(both_ways), "--expediteur", SENT_TO[0])
+    assert "1 décision(s) trouvée(s)" in found.stderr, found.output
+    connection = sqlite3.connect(index_path(both_ways))
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (
+        "tamis-index-7",
+    )
+    connection.close()
+
+
+@pytest.mark.parametrize("index", [[], ["--sans-index"]])
+def test_an_erased_request_sent_is_no_longer_found_by_its_recipient(both_ways, index):
+    """Once erased, a request sent to Olivier Bouchard is not matched by his name or URL
+    (its ``destinataire`` is gone), every reader still reads it, and its CSV row keeps the
+    decision without a person."""
+    assert erase(both_ways, "--expediteur", SENT_TO[0]).exit_code == 0
+    for who in SENT_TO:
+        found = run("chercher", "--journal", str(both_ways), "--expediteur", who, *index)
+        assert found.exit_code == 0 and "0 décision(s)" in found.stderr, found.output
+    result = run("exporter", "--journal", str(both_ways), "--format", "csv", *index)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    [row] = [row for row in rows if row["id"] == "li-4b722287e184d3d5"]
+    assert row["donnees_effacees"] and not (row["destinataire"] or row["destinataire_profil_url"])
+    assert row["decision"]
+    for command in ("stats", "pourquoi"):
+        shown = run(command, *(["li-4b722287e184d3d5"] if command == "pourquoi" else []),
+                    "--journal", str(both_ways), *index)  # fmt: skip
+        assert shown.exit_code == 0, shown.output

@@ -1,0 +1,92 @@
+"""``--expediteur`` names the other person (``filters.Sender.person``) the same way on a file
+scan, through the file's query index and in PostgreSQL: a received invitation's sender, a
+request to send's recipient, ``sens`` absent or null read as received, before and after the
+erasure of a request sent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tamis.audit import processors
+from tamis.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+USER = {"nom": "Jade Bérubé Morin", "profil_url": "https://www.linkedin.com/in/jade-berube-morin"}
+REMI = {"nom": "Rémi Gagné", "profil_url": "https://www.linkedin.com/in/remi-gagne"}
+INVITATIONS = [
+    {"id": "x-null", "sens": None, "expediteur": {"nom": "Nadia Nulle"}},
+    {"id": "x-absent", "expediteur": {"nom": "Paul Absent"}},
+    {"id": "x-out", "sens": "sortante", "expediteur": USER, "destinataire": REMI},
+    {"id": "x-out-seul", "sens": "sortante", "expediteur": USER},
+    {"id": "x-in", "sens": "entrante", "expediteur": REMI, "destinataire": USER},
+]
+QUERIES = {  # --expediteur: the invitations it names, before and after Rémi's erasure
+    "Rémi": (["x-out", "x-in"], []),
+    "remi-gagne": (["x-out", "x-in"], []),
+    "Jade": ([], []),
+    "Nadia": (["x-null"], ["x-null"]),
+    "Paul": (["x-absent"], ["x-absent"]),
+    "bouchard": (["li-4b722287e184d3d5"], ["li-4b722287e184d3d5"]),
+}
+
+
+def tamis(*args: str):
+    return CliRunner().invoke(cli, list(args), prog_name="tamis")
+
+
+def found(journal: str, who: str, *index: str) -> list[str]:
+    result = tamis("journal", "chercher", "--journal", journal, "--expediteur", who,
+                   "--format", "json", *index)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return [json.loads(line)["id"] for line in result.stdout.splitlines()]
+
+
+def exported(journal: str, *index: str) -> list[dict]:
+    result = tamis("journal", "exporter", "--journal", journal, "--format", "csv", *index)
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+@pytest.fixture
+def both(pg_url, tmp_path, monkeypatch) -> tuple[str, str]:
+    """The same journal as a file and in PostgreSQL: Invitations.csv both ways, then
+    ``INVITATIONS`` (every erasure at one moment, so both sides write the same records)."""
+    monkeypatch.setattr(processors.UtcClock, "__call__", lambda self: "2026-12-04T17:00:00Z")
+    path, given = tmp_path / "j.jsonl", tmp_path / "invitations.jsonl"
+    common = {"recue_le": "2026-01-05T09:15:00-05:00", "message": "Bonjour"}
+    given.write_text("".join(json.dumps({**inv, **common}) + "\n" for inv in INVITATIONS))
+    policy = str(ROOT / "policies" / "blogue.tamis")
+    csv_file = str(ROOT / "policies" / "exemples" / "Invitations.csv")
+    for source in (csv_file, str(given)):
+        decided = tamis("decider", "-p", policy, "--sens", "toutes", "--journal", str(path), source)
+        assert decided.exit_code == 0, decided.output
+    assert tamis("journal", "copier", str(path), pg_url).exit_code == 0
+    return str(path), pg_url
+
+
+def test_the_scan_the_index_and_postgresql_name_the_same_person(both):
+    path, url = both
+    for step in (0, 1):
+        for who, ids in QUERIES.items():
+            wanted = sorted(ids[step])
+            assert sorted(found(path, who)) == wanted, (step, who)
+            assert sorted(found(path, who, "--sans-index")) == wanted, (step, who)
+            assert sorted(found(url, who)) == wanted, (step, who)
+        rows = [exported(path), exported(path, "--sans-index"), exported(url)]
+        assert rows[0] == rows[1] == rows[2]
+        if step == 0:
+            for journal in both:
+                erased = tamis("journal", "effacer", "--journal", journal, "--expediteur",
+                               "Rémi", "--motif", "demande", "--oui")  # fmt: skip
+                assert erased.exit_code == 0, erased.output
+                assert erased.output.startswith("2 décision(s) effacée(s)"), erased.output
+    [out] = [row for row in rows[0] if row["id"] == "x-out"]
+    assert out["donnees_effacees"] and not out["destinataire"] and not out["sens"]
+    [old] = [row for row in rows[0] if row["id"] == "x-absent"]
+    assert (old["sens"], old["destinataire"], old["expediteur"]) == ("", "", "Paul Absent")
