@@ -76,7 +76,7 @@ def route_server_messages(logger: Any) -> None:
     server.propagate = False
 
 
-REFUSED = (400, 413, 415, 422)  # a body refused (not a token or a path)
+REFUSED = range(400, 500)  # every refusal: body, token, workspace, Idempotency-Key…
 WORKSPACE_KEY = "tamis_espace"  # in the request's scope: the workspace it was for
 
 

@@ -53,8 +53,8 @@ class Metrics:
         )
         self.refusals = Counter(  # one per request, whatever it held: never added to the above
             "tamis_requetes_refusees",
-            "Requêtes POST …/decisions refusées, une par requête, par statut HTTP (400, 413, 415,"
-            " 422)",
+            "Requêtes POST …/decisions refusées, une par requête, par statut HTTP (4xx : 400,"
+            " 401, 403, 404, 409, 413, 415, 422…)",
             ["espace", "statut"],
             registry=r,
         )

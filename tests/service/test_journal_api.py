@@ -342,3 +342,35 @@ def counted(text: str, name: str) -> dict[tuple, float]:
         for sample in family.samples
         if sample.name == name
     }
+
+
+def test_every_refused_request_to_decide_is_counted_once_by_its_status(tmp_path: Path) -> None:
+    """``tamis_requetes_refusees_total`` counted a refused POST …/decisions only for 400, 413,
+    415 and 422: one refused for its token (401), for a workspace that does not exist (404)
+    or for an Idempotency-Key sent again with another body (409) was counted nowhere. Each
+    is now counted once, by its status; an invitation decided is not."""
+    token = "jeton-metriques-0123456789"
+    shutil.copy(BLOGUE, tmp_path / "blogue.tamis")
+    server = serve("-p", "blogue.tamis", "--journal", "j.jsonl", cwd=tmp_path,
+                   env={"TAMIS_JETON": token})  # fmt: skip
+    sent, key = {"id": "x", "expediteur": {"photo": True}}, {"Idempotency-Key": "k-1"}
+    try:
+        with server.client() as anonymous:
+            assert anonymous.post("/decisions", json=sent).status_code == 401
+        with server.client(token) as http:
+            assert http.post("/v1/espaces/autre/decisions", json=sent).status_code == 404
+            assert http.post("/decisions", json=sent, headers=key).status_code == 200
+            other = {**sent, "id": "y"}
+            assert http.post("/decisions", json=other, headers=key).status_code == 409
+            assert http.post("/decisions", content=b"{", headers={
+                "Content-Type": "application/json"}).status_code == 400  # fmt: skip
+            text = http.get("/metriques").text
+    finally:
+        server.stop()
+    assert counted(text, "tamis_requetes_refusees_total") == {
+        (("espace", "defaut"), ("statut", "401")): 1.0,
+        (("espace", ""), ("statut", "404")): 1.0,
+        (("espace", "defaut"), ("statut", "409")): 1.0,
+        (("espace", "defaut"), ("statut", "400")): 1.0,
+    }
+    assert counted(text, "tamis_entrees_rejetees_total") == {}
