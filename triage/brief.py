@@ -36,9 +36,13 @@ def brief_line(decided: Decided) -> str:
 
 
 def who(invitation: Invitation) -> str:
-    """« Name (linkedin.com/in/…) », for the sender, or the recipient of an outgoing request."""
+    """« Name (linkedin.com/in/…) », for the sender, or the recipient of an outgoing request;
+    an outgoing request without one is « invitation ID (destinataire inconnu) »: its sender is
+    the user, whom the line must not name as the person it goes to."""
     person = invitation.expediteur
-    if invitation.sens == "sortante" and invitation.destinataire is not None:
+    if invitation.sens == "sortante":
+        if invitation.destinataire is None:
+            return f"invitation {invitation.id} (destinataire inconnu)"
         person = invitation.destinataire
     name = person.nom.strip() if person.nom and not blank(person.nom) else ""
     name = name or f"invitation {invitation.id}"  # spaces or invisible only: no name to show

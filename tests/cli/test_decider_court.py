@@ -139,3 +139,19 @@ def test_trace_with_the_court_format_is_refused(work):
         "choisissez --format texte ou --format json." in result.stderr
     )
     assert not (work / "tamis-journal.jsonl").exists()
+
+
+def test_a_request_to_send_without_a_recipient_does_not_name_the_user(work):
+    """A request to send (``sens`` « sortante ») without ``destinataire`` began with its
+    sender, the user (« Jade Roy — accepter — … → Envoyer la demande »), as if it went to
+    her; it now says the recipient is unknown, and which invitation it is."""
+    sent = {"id": "s-1", "sens": "sortante", "message": "Bonjour",
+            "expediteur": {"nom": "Jade Roy", "photo": True, "connexions": 300,
+                           "profil_url": "https://linkedin.com/in/jade"}}  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["decider", "-p", "p.tamis", "--format", "court", "-"], input=json.dumps(sent)
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "invitation s-1 (destinataire inconnu) — accepter — ligne 5 → Envoyer la demande\n"
+    )
