@@ -373,10 +373,11 @@ def router() -> APIRouter:
         sessions: Sessions = request.app.state.sessions
         session = sessions.open(request.app.state.workspaces, name.strip(), token.strip())
         wanted = following(form.get("suite"))
-        if session is None:
-            values = {"erreur": "Espace ou jeton invalide.", "espace": name, "suite": wanted}
-            return login_page(request, values, 401)
         kept = {k[len("reprise.") :]: v for k, v in form.items() if k.startswith("reprise.")}
+        if session is None:  # a token mistyped: what was typed before stays carried
+            values = {"erreur": "Espace ou jeton invalide.", "espace": name, "suite": wanted,
+                      "reprise": kept}  # fmt: skip
+            return login_page(request, values, 401)
         resumed = resumed_page(request, session, wanted, kept) if kept else None
         response = resumed or RedirectResponse(wanted, status_code=303)
         response.set_cookie(

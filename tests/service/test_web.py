@@ -1241,6 +1241,34 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_the_login(page, wo
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
 
 
+def carried_fields(text: str) -> dict[str, str]:
+    """The ``reprise.*`` hidden fields of a login page, as the browser would send them."""
+    found = re.findall(r'name="(reprise\.[^"]+)" value="([^"]*)"', text)
+    return {name: html.unescape(value) for name, value in found}
+
+
+def test_a_token_mistyped_after_the_session_ended_keeps_the_form_sent(served, work):
+    """The login page carrying a form sent once the session had ended lost it at the first
+    token mistyped: its « Espace ou jeton invalide » page had no ``reprise`` fields, and the
+    right token then opened the policy in force, the text written gone."""
+    policy = (work / "politique.tamis").read_bytes()
+    written = 'politique "Tapée"\nrègle "photo" : refuser si sans_photo\nsinon examiner\n'
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        sent = {"espace": "defaut", "action": "enregistrer", "source": written}
+        signed_out = browser.post("/interface/politique", data=sent)
+        carried = carried_fields(signed_out.text)
+        login = {"espace": "defaut", "suite": "/interface/politique", **carried}
+        mistyped = browser.post("/interface/connexion", data={**login, "jeton": "jeton-mal-tapé"})
+        again = carried_fields(mistyped.text)
+        resumed = browser.post("/interface/connexion", data={**login, **again, "jeton": TOKEN})
+    assert signed_out.status_code == mistyped.status_code == 401
+    assert "Espace ou jeton invalide." in mistyped.text
+    assert again == carried == {"reprise.source": written}
+    editor = re.search(r'<textarea id="source"[^>]*>(.*?)</textarea>', resumed.text, re.S)
+    assert resumed.status_code == 200 and html.unescape(editor[1]) == written
+    assert (work / "politique.tamis").read_bytes() == policy
+
+
 def test_the_editor_says_when_its_session_ended(page):
     """The live diagnostics went quiet once the session had ended: those of an older text
     stayed under the editor, as if still true of what was typed."""
