@@ -1409,3 +1409,38 @@ def test_the_login_starts_with_a_workspace_that_exists(browser, two_workspaces, 
         expect(page.locator("#nom")).to_have_value("Après Fermeture")
     finally:
         context.close()
+
+
+def title_of(answer: httpx.Response) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", answer.text)[1])
+
+
+def test_a_page_showing_an_error_says_so_first_in_its_title(served, work):
+    """A screen reader reads the title first: a page showing a refused field or an error
+    alert kept its usual title (« Nouvelle invitation — tamis »), and was heard as if all went
+    well. Its title now starts with « Erreur : » (GOV.UK's pattern); the same page without an
+    error keeps its own."""
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        refused_login = browser.post("/interface/connexion", data={"jeton": "mauvais"})
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        field = browser.post("/interface/nouvelle", data={"nom": "Ana", "connexions": "beaucoup"})
+        empty = browser.post("/interface/nouvelle", data={"nom": " "})
+        upload = browser.post("/interface/televerser", files={"fichier": ("a.csv", b"")})
+        profile = {"a": "Ana", "profil": "https://exemple.com/ana"}
+        advice = browser.post("/interface/conseil", data=profile)
+        policy = browser.post("/interface/politique", data={"action": "enregistrer", "source": "x"})
+        inbox = browser.get("/interface/", params={"depuis": "hier"})
+        stats = browser.get("/interface/statistiques", params={"par": "siecle"})
+        fine = [browser.get(f"/interface/{name}") for name in ("", "nouvelle", "politique")]
+    assert title_of(refused_login) == "Erreur : Connexion — tamis"
+    decided = {title_of(answer) for answer in (field, empty, upload)}
+    assert decided == {"Erreur : Nouvelle invitation — tamis"}
+    assert title_of(advice) == "Erreur : Avant d'envoyer — tamis"
+    assert title_of(policy) == "Erreur : Politique — tamis"
+    assert title_of(inbox) == "Erreur : Décisions — tamis"
+    assert title_of(stats) == "Erreur : Statistiques — tamis"
+    assert [title_of(answer) for answer in fine] == [
+        "Décisions — tamis",
+        "Nouvelle invitation — tamis",
+        "Politique — tamis",
+    ]
