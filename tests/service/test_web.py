@@ -1444,3 +1444,17 @@ def test_a_page_showing_an_error_says_so_first_in_its_title(served, work):
         "Nouvelle invitation — tamis",
         "Politique — tamis",
     ]
+
+
+def test_after_deciding_the_result_s_heading_has_the_focus(page):
+    """« Décider » leads to the form with its result above it (Post/Redirect/Get): the focus
+    was at the top of the page, and a screen reader read the navigation, not the decision.
+    The result's heading now has the focus (``tabindex="-1"``, ``autofocus``: no script), so
+    it is read first; the form shown without a result leaves the focus alone."""
+    log_in(page)
+    decide_by_hand(page, nom="Focus Ici", photo="non")
+    heading = page.locator(".resultat h2")
+    expect(heading).to_have_text("Décision : refuser")
+    expect(heading).to_be_focused()
+    page.goto("/interface/nouvelle")
+    assert page.evaluate("document.activeElement === document.body")
