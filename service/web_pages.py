@@ -318,6 +318,23 @@ async def posted_form(request: Request, right: Right) -> tuple[Session, Workspac
     return session, workspace, form
 
 
+def sent_key(form: Mapping[str, Any]) -> str:
+    """The form's ``envoi``, what makes a page sent again act once ("": a script's form,
+    which has none); a 400 for one no page draws (``nouvel_envoi``): a NUL in it was taken
+    by a PostgreSQL journal for a failure of its own, a 503 « Journal indisponible »."""
+    key = str(form.get("envoi") or "")
+    try:
+        return idempotence.check_key(key) if key else ""
+    except ApiError:
+        raise Denied(400, FORGED_KEY) from None
+
+
+FORGED_KEY = (
+    "Formulaire refusé : son champ « envoi » n'est pas celui qu'une page du service y met "
+    "(1 à 200 caractères ASCII visibles) ; rien n'a été décidé ni inscrit. Envoyez-le "
+    "depuis la page du service."
+)
+
 NOT_SENT = ("espace", "action", "suite", "envoi")  # the page's own fields, not what was typed
 
 
@@ -453,7 +470,7 @@ def router() -> APIRouter:
         if wrong:
             summary, status = {"erreur": wrong}, 409
         else:
-            key = str(form.get("envoi") or "")
+            key = sent_key(form)
             summary = await to_thread.run_sync(decide_csv, workspace, data, limits, key)
             status = 422 if summary["erreur"] else 200
         if wants_json(request):
@@ -498,6 +515,7 @@ def router() -> APIRouter:
         """« Vérifier » journals the advice; the checks as you type (``?apercu=1``) do not."""
         session, workspace, form = await posted_form(request, Right.DECIDER)
         preview = request.query_params.get("apercu") == "1"
+        sent_key(form)  # « Vérifier » sent again journals once under it (``advised_once``)
         wrong = other_workspace(session, form)
         if wrong:
             advice, status = {"erreur": wrong}, 409

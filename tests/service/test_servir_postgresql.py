@@ -443,3 +443,37 @@ def test_two_workspaces_on_one_postgresql_journal_are_refused_and_two_schemas_ke
     assert [row["id"] for row in listed["decisions"]] == ["a-2"]
     assert decided_ids(journal) == collections.Counter({"a-1": 1})
     assert decided_ids(apart) == collections.Counter({"a-2": 1})
+
+
+def test_a_web_form_whose_envoi_no_page_draws_is_refused_not_a_journal_failure(
+    journal: str, policy: Path, tmp_path: Path
+) -> None:
+    """The web pages keep the answer of « Vérifier » and of an upload under the form's
+    ``envoi``, taken as sent: one holding a NUL (a form made by hand) reached PostgreSQL,
+    which holds no NUL in a text, and the page said « Journal indisponible » (503), the
+    operator's logs a failure of the journal. It is now a 400 saying which field, nothing
+    journaled; the key a page draws still acts once."""
+    upload = 'From,To,Sent At,Message,Direction\nLéa Roy,Jade,"1/29/26, 2:37 PM",,INCOMING\n'
+    served = start(journal, policy, tmp_path / "a")
+    try:
+        with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+            browser.post("/interface/connexion", data={})  # no token configured
+            draft = {"a": "Ana Tremblay", "message": "Bonjour, au congrès"}
+
+            def sent(envoi: str) -> list[httpx.Response]:
+                files = {"fichier": ("Invitations.csv", upload.encode())}
+                return [
+                    browser.post("/interface/conseil", data={**draft, "envoi": envoi}),
+                    browser.post("/interface/televerser", data={"envoi": envoi}, files=files),
+                ]
+
+            forged = sent("a\x00b") + sent("k" * 201)
+            drawn = sent("cle-tiree") + sent("cle-tiree")
+    finally:
+        served.stop()
+    assert [answer.status_code for answer in forged] == [400] * 4
+    said = "son champ « envoi » n&#39;est pas celui qu&#39;une page du service y met"
+    assert all(said in answer.text for answer in forged)
+    assert [answer.status_code for answer in drawn] == [200] * 4
+    events = collections.Counter(r["evenement"] for r in read.iter_records(journal))
+    assert events["decision"] == 1 and events["conseil"] == 1
