@@ -1458,3 +1458,22 @@ def test_after_deciding_the_result_s_heading_has_the_focus(page):
     expect(heading).to_be_focused()
     page.goto("/interface/nouvelle")
     assert page.evaluate("document.activeElement === document.body")
+
+
+def test_a_cookie_or_a_seal_holding_a_non_ascii_character_is_no_500(served):
+    """The session cookie's signature and the seal of a decision's address were compared as
+    texts by ``hmac.compare_digest``, which raises on a non-ASCII character: a cookie
+    holding « é » (another site of this host may set one) answered 500 to every page, logging
+    out included, and an address whose ``sceau`` was edited or mangled answered 500. Now the
+    cookie is no session (to the login page) and the seal shows no decision."""
+    for cookie in (b"tamis_session=YQ.\xc3\xa9", b"tamis_session=YQ.\xe9"):
+        headers = [(b"Cookie", cookie), (b"Origin", served.url.encode())]
+        with httpx.Client(base_url=served.url, headers=headers) as browser:
+            inbox = browser.get("/interface/")
+            out = browser.post("/interface/deconnexion")
+        assert inbox.status_code == out.status_code == 303
+        assert inbox.headers["location"] == out.headers["location"] == "/interface/connexion"
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        sealed = browser.get("/interface/nouvelle", params={"decidee": "web-1", "sceau": "é"})
+    assert sealed.status_code == 200 and 'class="resultat"' not in sealed.text
