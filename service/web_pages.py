@@ -515,12 +515,12 @@ def router() -> APIRouter:
         """« Vérifier » journals the advice; the checks as you type (``?apercu=1``) do not."""
         session, workspace, form = await posted_form(request, Right.DECIDER)
         preview = request.query_params.get("apercu") == "1"
-        sent_key(form)  # « Vérifier » sent again journals once under it (``advised_once``)
+        key = sent_key(form)  # « Vérifier » sent again journals once under it (``advised_once``)
         wrong = other_workspace(session, form)
         if wrong:
             advice, status = {"erreur": wrong}, 409
         else:
-            advice = await to_thread.run_sync(advice_for, workspace, form, preview)
+            advice = await to_thread.run_sync(advice_for, workspace, form, preview, key)
             status = 422 if advice and advice.get("erreur") else 200
         if wants_json(request):
             return JSONResponse(advice, status, headers=SECURITY_HEADERS)
@@ -721,13 +721,16 @@ def summarized(outcomes: list) -> dict[str, Any]:
     return {"erreur": "", "decidees": len(decided), "comptes": counts, "rejetees": rejected}
 
 
-def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dict[str, Any] | None:
+def advice_for(
+    workspace: Workspace, form: dict[str, str], preview: bool, key: str
+) -> dict[str, Any] | None:
     """``tamis conseiller``'s JSON for the draft of the form (None: no recipient yet, as you
     type; « Vérifier » without one is refused in French: the browser's own « required »
     message is in the language of its installation, often English),
     journaled unless it is a ``preview`` (the checks as you type); ``{"erreur": …}``, with
     nothing journaled, for a profile address that is not a LinkedIn profile's, in the words
-    of ``conseiller --profil`` and ``POST …/conseils``."""
+    of ``conseiller --profil`` and ``POST …/conseils``. ``key``: the page's ``envoi``, as
+    ``sent_key`` checked it ("": a script's form, which has none)."""
     recipient = form.get("a", "").strip()
     if not recipient and preview:  # nothing to check yet
         return None
@@ -744,7 +747,6 @@ def advice_for(workspace: Workspace, form: dict[str, str], preview: bool) -> dic
         profile,
         form.get("contexte_rencontre", "").strip() or None,
     )
-    key = form.get("envoi", "")
     if preview or not key:  # a preview is not journaled; a script's form has no key
         return advise_in(workspace, draft, None if preview else Origin.WEB)
     return advised_once(workspace, draft, key)
@@ -820,10 +822,7 @@ BLANK_POLICY = (
 def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) -> dict[str, Any]:
     """Write the policy file, then reload it; an invalid or blank text is never written."""
     if invalid:
-        return {
-            "message": "Politique non enregistrée : corrigez d'abord les erreurs.",
-            "refus": 422,
-        }
+        return {"message": UNSAVED_INVALID, "refus": 422}
     if not source.strip():  # the reload would refuse it, after the file was emptied a moment
         return {"message": BLANK_POLICY, "refus": 422}
     path = workspace.config.policy
