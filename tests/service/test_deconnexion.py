@@ -271,6 +271,7 @@ def test_a_journal_out_of_use_gives_a_page_of_503_to_a_browser_and_json_to_the_a
     assert web.status_code == api.status_code == 503
     assert "retry-after" not in web.headers and "retry-after" not in api.headers
     assert web.headers["content-type"].startswith("text/html") and "Réessayer" not in web.text
+    assert "<title>Erreur : Service indisponible — tamis</title>" in web.text
     assert (
         "Le journal est inutilisable ; l&#39;opérateur du service en trouvera la cause dans "
         "ses journaux. Aucune décision n&#39;est confirmée." in web.text

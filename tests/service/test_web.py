@@ -1121,20 +1121,23 @@ def test_a_very_long_word_stays_within_360_pixels(browser, served):
 
 def test_each_refusal_page_has_its_own_title(served, page):
     """An unknown page, an unknown decision and a form refused were all titled « Accès
-    refusé » (the tab's name, what a screen reader says first), as for a missing right."""
+    refusé » (the tab's name, what a screen reader says first), as for a missing right.
+    Each starts with « Erreur : », as every page showing an error does: a refusal page's
+    title was heard as if the page had opened."""
     log_in(page)
     page.goto("/interface/decisons")
-    expect(page).to_have_title("Page introuvable — tamis")
+    expect(page).to_have_title("Erreur : Page introuvable — tamis")
     page.goto("/interface/decision/aucune-telle")
-    expect(page).to_have_title("Décision introuvable — tamis")
+    expect(page).to_have_title("Erreur : Décision introuvable — tamis")
     page.goto("/interface/deconnexion")  # 405
-    expect(page).to_have_title("Requête refusée — tamis")
+    expect(page).to_have_title("Erreur : Requête refusée — tamis")
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     forged = httpx.post(
         served.url + "/interface/nouvelle", data={"nom": "X"}, cookies=cookies,
         headers={"Origin": "http://127.0.0.1:1"},
     )  # fmt: skip
-    assert forged.status_code == 403 and "<title>Accès refusé — tamis</title>" in forged.text
+    assert forged.status_code == 403
+    assert "<title>Erreur : Accès refusé — tamis</title>" in forged.text
 
 
 def test_saving_without_the_admin_right_keeps_the_text_typed(browser, two_workspaces):
