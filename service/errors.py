@@ -95,8 +95,11 @@ def install(app: FastAPI, page: Page) -> None:
         return error_response(validation_error(error))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, _error: Exception) -> Response:
-        return error_response(ApiError(500, "erreur interne du service ; voir ses journaux"))
+    async def _unexpected(request: Request, _error: Exception) -> Response:
+        """A bug: nothing of the exception is sent (uvicorn logs it, ``logs``); a web page
+        gets a page (it got this JSON, which a browser shows as raw text)."""
+        failed = ApiError(500, "erreur interne du service ; voir ses journaux")
+        return page(request, failed) or error_response(failed)
 
 
 FINAL_SLASH = "chemin inconnu : ce chemin s'écrit sans « / » final ; retirez-la"

@@ -164,20 +164,25 @@ def is_page(request: Request) -> bool:
 _REFUSALS = {
     404: "Cette page n'existe pas.",
     405: "Cette page ne s'ouvre pas ainsi : passez par les liens et les boutons de l'interface.",
+    500: "Une erreur inattendue s'est produite dans le service ; son opérateur en trouvera la "
+    "cause dans ses journaux. Si vous envoyiez un formulaire, vérifiez dans les décisions ou "
+    "la politique s'il a été pris en compte avant de l'envoyer de nouveau.",
 }
 
 
 def refused_title(status: int) -> str:
     """The title (the tab's name, what a screen reader says first) of a refusal page: every
     one was « Accès refusé », an unknown page and a form refused too."""
-    return {403: "Accès refusé", 404: "Page introuvable"}.get(status, "Requête refusée")
+    titles = {403: "Accès refusé", 404: "Page introuvable", 500: "Incident du service"}
+    return titles.get(status, "Requête refusée")
 
 
 def refusal(request: Request, error: ApiError) -> HTMLResponse | None:
-    """A refusal of FastAPI's own (unknown page, wrong method, unreadable form) as a French
-    page with the same status and headers (``Allow``), for a request to the interface; None
-    for the API, which answers JSON (``errors``)."""
-    if not is_page(request):
+    """A refusal of FastAPI's own (unknown page, wrong method, unreadable form) or an
+    unexpected error (500) as a French page with the same status and headers (``Allow``),
+    for a request to the interface; None for the API and a page's script, which read JSON
+    (``errors``)."""
+    if not is_page(request) or wants_json(request):
         return None
     message = _REFUSALS.get(
         error.status, "Requête refusée : le formulaire envoyé est illisible ou trop volumineux."

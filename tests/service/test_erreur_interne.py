@@ -1,0 +1,107 @@
+"""An unexpected error (a bug: an exception no handler expects) as the service answers it:
+a French page for the web interface, the JSON error for the API and a page's scripts,
+nothing of the exception sent, the exception logged.
+
+No route of the service fails on purpose, and none is added to it for a test: the app is
+built by the service's own factory (``create_app``, as ``tamis servir`` builds it), one
+failing route is registered on it under the interface's prefix and one beside the API's,
+and it is served by uvicorn on a loopback port, with the service's protocol and its log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from servir_harness import POLICY
+
+from tamis.service.app import create_app
+from tamis.service.config import single_workspace
+from tamis.service.logs import make_logger, route_server_messages
+from tamis.service.protocol import FrenchHttp
+from tamis.service.server import address, bind
+from tamis.service.workspaces import Workspaces
+
+PERSONAL = "Tremblay, Julie"  # what the exception says: it may quote an invitation
+
+
+def failing() -> None:
+    raise KeyError(PERSONAL)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The service's app with one failing page and one failing API route, on loopback;
+    its address and its log."""
+    policy = tmp_path / "essai.tamis"
+    policy.write_text(POLICY, encoding="utf-8")
+    config = single_workspace(
+        policy, context=None, journal=tmp_path / "journal.jsonl", token_sha256=None
+    )
+    workspaces = Workspaces(config, lambda _message: None).open()
+    log = tmp_path / "service.log"
+    out = log.open("w", encoding="utf-8")
+    with contextlib.redirect_stderr(out):
+        logger = make_logger()  # writes where stderr is now: to the log file
+    server_log = logging.getLogger("uvicorn")
+    before = (list(server_log.handlers), server_log.level, server_log.propagate)
+    route_server_messages(logger)
+    app = create_app(workspaces, config.limits, logger)
+    app.add_api_route("/interface/panne", failing, methods=["GET", "POST"])
+    app.add_api_route("/panne", failing)
+    sock = bind("127.0.0.1", 0)
+    settings = uvicorn.Config(app, http=FrenchHttp, log_config=None, access_log=False)
+    server = uvicorn.Server(settings)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield address(sock), log
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+        workspaces.close()
+        out.close()
+        server_log.handlers[:], server_log.level, server_log.propagate = before
+
+
+def test_an_unexpected_error_on_a_page_is_a_french_page_and_json_for_the_api(served):
+    """A bug behind a web page answered FastAPI's JSON (« erreur interne du service ; voir
+    ses journaux »), shown raw by the browser, in a tab titled with the address. It is now
+    a page of the interface (500, « Erreur : » first in its title, what to do), the API and
+    a page's script keep their JSON; nothing of the exception is sent, it is logged."""
+    served, log = served
+    page = httpx.get(f"{served}/interface/panne", headers={"Accept": "text/html"})
+    form = httpx.post(f"{served}/interface/panne", data={"nom": "Zoé"})
+    script = httpx.get(f"{served}/interface/panne", headers={"Accept": "application/json"})
+    api = httpx.get(f"{served}/panne")
+    for answer in (page, form):
+        assert answer.status_code == 500
+        assert answer.headers["content-type"].startswith("text/html")
+        assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+        title = html.unescape(re.search(r"<title>(.*?)</title>", answer.text)[1])
+        assert title == "Erreur : Incident du service — tamis"
+        text = html.unescape(answer.text)
+        assert "Une erreur inattendue s'est produite dans le service" in text
+        assert "vérifiez dans les décisions ou la politique s'il a été pris en compte" in text
+        assert "Tremblay" not in text and "KeyError" not in text
+    expected = {"erreur": "erreur interne du service ; voir ses journaux", "champ": None}
+    assert script.status_code == api.status_code == 500
+    assert script.json() == api.json() == expected
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    errors = [event for event in logged if event.get("evenement") == "serveur_http"]
+    assert len(errors) == 4 and {event["exception"] for event in errors} == {"KeyError"}
+    assert PERSONAL not in json.dumps(logged)
