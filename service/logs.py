@@ -52,7 +52,7 @@ class ServerMessages(logging.Handler):
         self.logger = logger
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+        message = record.getMessage().strip()  # uvicorn ends some with a line break
         error = record.levelno >= logging.ERROR
         fields: dict[str, object] = {
             "message": _SERVER_MESSAGES.get(message, message),

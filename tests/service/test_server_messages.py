@@ -14,7 +14,8 @@ def test_an_error_uvicorn_logs_is_one_json_line_without_its_message(capsys) -> N
     try:
         {}["Tremblay, Julie"]
     except KeyError:
-        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+        # uvicorn's own words, line break included
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application\n")
     logging.getLogger("uvicorn.error").info("Started server process")  # below warnings: kept out
     (line,) = capsys.readouterr().err.splitlines()
     logged = json.loads(line)
