@@ -280,21 +280,41 @@ def not_text(field: str | None) -> str:
     )
 
 
-def other_workspace(session: Session, form: Any) -> str:
-    """Why a form sent from a page of another workspace is refused ("": it is not). A page
-    carries the workspace it was shown for (``espace``); logging in to another workspace in
-    another tab replaced the session, and the older tab's form would have decided, saved or
-    journaled in a workspace its page did not name. A form without the field (a script) is
-    taken as meant for the session's workspace."""
+@dataclasses.dataclass(frozen=True)
+class Elsewhere:
+    """A form refused for the workspace its page named (``other_workspace``): its status
+    and why; its page is shown again with what was typed."""
+
+    status: int
+    message: str
+
+
+def other_workspace(session: Session, form: Any) -> Elsewhere | None:
+    """Why a form is refused for the workspace its page was shown for (None: it is not). A
+    page carries it (``espace``); logging in to another workspace in another tab replaced
+    the session, and the older tab's form would have decided, saved or journaled in a
+    workspace its page did not name (409). Every form of ours carries the field: one
+    without it (or with an empty one) was taken as meant for the session's workspace,
+    whatever page it came from; it is refused too (400)."""
     shown = form.get("espace")
-    if not isinstance(shown, str) or shown == session.workspace:
-        return ""
-    return (
+    if not isinstance(shown, str) or not shown:
+        return Elsewhere(400, WORKSPACE_UNSAID.format(session.workspace))
+    if shown == session.workspace:
+        return None
+    message = (
         f"Cette page était celle de l'espace « {shown} », mais votre session est maintenant "
         f"dans l'espace « {session.workspace} » (une connexion dans un autre onglet) : rien "
         "n'a été décidé, inscrit ni enregistré. Envoyez de nouveau pour agir dans "
         f"« {session.workspace} », ou reconnectez-vous à « {shown} »."
     )
+    return Elsewhere(409, message)
+
+
+WORKSPACE_UNSAID = (
+    "Formulaire refusé : il ne dit pas pour quel espace sa page a été affichée (son champ "
+    "« espace » manque) ; rien n'a été décidé, inscrit ni enregistré. Cette page-ci le dit : "
+    "envoyez de nouveau pour agir dans « {} »."
+)
 
 
 def from_our_pages(request: Request) -> None:
@@ -457,8 +477,8 @@ def router() -> APIRouter:
         session, workspace, form = await posted_form(request, Right.DECIDER)
         wrong = other_workspace(session, form)
         if wrong:
-            values = {**empty_form(), "form": form, "erreur": wrong}
-            return page(request, "nouvelle.html", session, values, 409)
+            values = {**empty_form(), "form": form, "erreur": wrong.message}
+            return page(request, "nouvelle.html", session, values, wrong.status)
         values = await to_thread.run_sync(decide_form, workspace, form)
         if values["erreur"] or values["refus"]:
             return page(request, "nouvelle.html", session, values, 422)
@@ -473,7 +493,7 @@ def router() -> APIRouter:
         data = await upload.read(limits.max_body + 1) if hasattr(upload, "read") else b""
         wrong = other_workspace(session, form)
         if wrong:
-            summary, status = {"erreur": wrong}, 409
+            summary, status = {"erreur": wrong.message}, wrong.status
         else:
             key = sent_key(form)
             summary = await to_thread.run_sync(decide_csv, workspace, data, limits, key)
@@ -503,7 +523,7 @@ def router() -> APIRouter:
         source = form.get("source", "").replace("\r\n", "\n")
         wrong = other_workspace(session, form)
         if wrong:
-            values = policy_values(workspace, source, message=wrong, refus=409)
+            values = policy_values(workspace, source, message=wrong.message, refus=wrong.status)
         elif action == "enregistrer" and not session.may(Right.ADMIN):
             values = policy_values(workspace, source, message=NOT_ADMIN, refus=403)
         else:
@@ -523,7 +543,7 @@ def router() -> APIRouter:
         key = sent_key(form)  # « Vérifier » sent again journals once under it (``advised_once``)
         wrong = other_workspace(session, form)
         if wrong:
-            advice, status = {"erreur": wrong}, 409
+            advice, status = {"erreur": wrong.message}, wrong.status
         else:
             advice = await to_thread.run_sync(advice_for, workspace, form, preview, key)
             status = 422 if advice and advice.get("erreur") else 200

@@ -259,7 +259,7 @@ def test_a_journal_out_of_use_gives_a_page_of_503_to_a_browser_and_json_to_the_a
         with (tmp_path / "journal.jsonl").open("a", encoding="utf-8") as journal:
             journal.write("pas un enregistrement\n")
         with httpx.Client(base_url=served.url, timeout=30, cookies=cookies) as client:
-            form = {"nom": "Zoé", "photo": "oui", "connexions": "300"}
+            form = {"espace": "defaut", "nom": "Zoé", "photo": "oui", "connexions": "300"}
             web = client.post("/interface/nouvelle", data=form, headers={"Origin": served.url})
         api = httpx.post(
             f"{served.url}/decisions",

@@ -458,13 +458,17 @@ def test_a_web_form_whose_envoi_no_page_draws_is_refused_not_a_journal_failure(
     try:
         with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
             browser.post("/interface/connexion", data={})  # no token configured
-            draft = {"a": "Ana Tremblay", "message": "Bonjour, au congrès"}
+            draft = {"espace": "defaut", "a": "Ana Tremblay", "message": "Bonjour, au congrès"}
 
             def sent(envoi: str) -> list[httpx.Response]:
                 files = {"fichier": ("Invitations.csv", upload.encode())}
                 return [
                     browser.post("/interface/conseil", data={**draft, "envoi": envoi}),
-                    browser.post("/interface/televerser", data={"envoi": envoi}, files=files),
+                    browser.post(
+                        "/interface/televerser",
+                        data={"espace": "defaut", "envoi": envoi},
+                        files=files,
+                    ),
                 ]
 
             forged = sent("a\x00b") + sent("k" * 201)

@@ -22,6 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 from servir_harness import BLOGUE, CONTEXT, decisions_in, journal_records, run_tamis, serve
 
 TOKEN = "jeton-de-test-web-0123456789"
+OURS = {"espace": "defaut"}  # what every form of the pages carries: the workspace it is for
 HOSTILE = {
     "nom": "Marie <script>window.piege=1;alert('x')</script> Gagnon",
     "titre": '"><img src=x onerror="window.piege=2">',
@@ -201,8 +202,12 @@ def test_a_count_typed_with_a_superscript_is_a_form_error_not_a_500(served, work
     before = len(decisions_in(work / "journal.jsonl"))
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
-        squared = browser.post("/interface/nouvelle", data={"nom": "Ana", "connexions": "5²"})
-        wide = browser.post("/interface/nouvelle", data={"nom": "Ana", "connexions": "１２０"})
+        squared = browser.post(
+            "/interface/nouvelle", data={**OURS, "nom": "Ana", "connexions": "5²"}
+        )
+        wide = browser.post(
+            "/interface/nouvelle", data={**OURS, "nom": "Ana", "connexions": "１２０"}
+        )
         cursor = browser.get("/interface/", params={"avant": "²"})  # read as no cursor
     assert squared.status_code == 422
     assert "un nombre entier est attendu (p. ex. 120 ou « 500+ »)" in squared.text
@@ -243,6 +248,7 @@ def test_an_upload_keeps_the_limit_on_invitations_per_request(work, tmp_path):
             browser.post("/interface/connexion", data={"jeton": TOKEN})
             answer = browser.post(
                 "/interface/televerser",
+                data=OURS,
                 files={"fichier": ("Invitations.csv", csv, "text/csv")},
                 headers={"Accept": "application/json"},
             )
@@ -518,7 +524,7 @@ def test_filters_holding_only_spaces_filter_on_nothing(served, work):
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         default = "Je vous invite à faire partie de mon réseau professionnel sur LinkedIn."
-        sent = {"nom": "Espaces", "photo": "non", "connexions": "5", "message": default}
+        sent = {**OURS, "nom": "Espaces", "photo": "non", "connexions": "5", "message": default}
         assert browser.post("/interface/nouvelle", data=sent).status_code == 303
         everything = browser.get("/interface/")
         spaces = browser.get("/interface/", params={**blank, "decision": " "})
@@ -551,16 +557,15 @@ def test_a_form_with_nothing_filled_in_decides_nothing(served, work):
     invitation about no one (« examiner ») and journaled."""
     before = len(decisions_in(work / "journal.jsonl"))
     blank = {key: "" for key in ("nom", "profil_url", "titre", "entreprise", "connexions")}
+    blank.update(OURS)
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
-        answers = [
-            browser.post("/interface/nouvelle", data={**blank, "message": "  "}),
-            browser.post("/interface/nouvelle", json={"nom": "Ana"}),
-        ]
+        answer = browser.post("/interface/nouvelle", data={**blank, "message": "  "})
+        no_form = browser.post("/interface/nouvelle", json={"nom": "Ana"})
         note_only = browser.post("/interface/nouvelle", data={**blank, "message": "Bonjour"})
-    for answer in answers:
-        assert answer.status_code == 422 and 'role="alert">Le formulaire est vide' in answer.text
-        assert "rien n&#39;a été décidé" in answer.text
+    assert answer.status_code == 422 and 'role="alert">Le formulaire est vide' in answer.text
+    assert "rien n&#39;a été décidé" in answer.text
+    assert no_form.status_code == 400 and "rien n&#39;a été décidé" in no_form.text
     assert note_only.status_code == 303  # a note is something to decide on: to its result
     assert len(decisions_in(work / "journal.jsonl")) == before + 1
 
@@ -582,10 +587,12 @@ def test_a_direction_control_is_shown_escaped_in_pages_and_kept_in_fields(served
         pages = [
             browser.get("/interface/", params={"expediteur": "Marie"}),
             browser.get("/interface/decision/bidi-1"),
-            browser.post("/interface/conseil", data={"a": REVERSED, "message": "\u202etse"}),
+            browser.post(
+                "/interface/conseil", data={**OURS, "a": REVERSED, "message": "\u202etse"}
+            ),
         ]
         typed = browser.post(  # given back, with what to correct
-            "/interface/nouvelle", data={"nom": REVERSED, "photo": "oui", "connexions": "?"}
+            "/interface/nouvelle", data={**OURS, "nom": REVERSED, "photo": "oui", "connexions": "?"}
         )
     for page in pages:
         assert page.status_code == 200 and escaped in page.text
@@ -665,7 +672,7 @@ def test_the_export_uploaded_as_downloaded_says_to_unzip_it(served, work):
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         upload = {"fichier": ("Complete_LinkedInDataExport.zip", linkedin_archive())}
-        answer = browser.post("/interface/televerser", files=upload)
+        answer = browser.post("/interface/televerser", data=OURS, files=upload)
     assert answer.status_code == 422
     assert 'role="alert">Ce fichier est une archive ZIP' in answer.text
     assert "Décompressez-la et envoyez le fichier Invitations.csv" in answer.text
@@ -680,7 +687,7 @@ def test_saving_a_blank_policy_never_empties_the_file(served, work):
     before = (policy.read_bytes(), policy.stat().st_ino, policy.stat().st_mtime_ns)
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         browser.post("/interface/connexion", data={"jeton": TOKEN})
-        sent = {"action": "enregistrer", "source": " \r\n "}
+        sent = {**OURS, "action": "enregistrer", "source": " \r\n "}
         answer = browser.post("/interface/politique", data=sent)
     assert answer.status_code == 422
     assert "Politique non enregistrée : le texte est vide." in answer.text
@@ -723,7 +730,9 @@ def test_a_form_whose_bytes_are_not_utf8_is_refused_and_nothing_is_kept(served, 
             ),
         ]
         raw = browser.post(
-            "/interface/nouvelle", content="nom=Renée&photo=non".encode(), headers=form
+            "/interface/nouvelle",
+            content="espace=defaut&nom=Renée&photo=non".encode(),
+            headers=form,
         )
     for answer, field in zip(refused, ("nom", "nom", "a", "source"), strict=True):
         assert answer.status_code == 400
@@ -1426,12 +1435,14 @@ def test_a_page_showing_an_error_says_so_first_in_its_title(served, work):
     with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
         refused_login = browser.post("/interface/connexion", data={"jeton": "mauvais"})
         browser.post("/interface/connexion", data={"jeton": TOKEN})
-        field = browser.post("/interface/nouvelle", data={"nom": "Ana", "connexions": "beaucoup"})
-        empty = browser.post("/interface/nouvelle", data={"nom": " "})
-        upload = browser.post("/interface/televerser", files={"fichier": ("a.csv", b"")})
-        profile = {"a": "Ana", "profil": "https://exemple.com/ana"}
+        sent = {**OURS, "nom": "Ana", "connexions": "beaucoup"}
+        field = browser.post("/interface/nouvelle", data=sent)
+        empty = browser.post("/interface/nouvelle", data={**OURS, "nom": " "})
+        upload = browser.post("/interface/televerser", data=OURS, files={"fichier": ("a.csv", b"")})
+        profile = {**OURS, "a": "Ana", "profil": "https://exemple.com/ana"}
         advice = browser.post("/interface/conseil", data=profile)
-        policy = browser.post("/interface/politique", data={"action": "enregistrer", "source": "x"})
+        sent = {**OURS, "action": "enregistrer", "source": "x"}
+        policy = browser.post("/interface/politique", data=sent)
         inbox = browser.get("/interface/", params={"depuis": "hier"})
         stats = browser.get("/interface/statistiques", params={"par": "siecle"})
         fine = [browser.get(f"/interface/{name}") for name in ("", "nouvelle", "politique")]
@@ -1480,3 +1491,40 @@ def test_a_cookie_or_a_seal_holding_a_non_ascii_character_is_no_500(served):
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         sealed = browser.get("/interface/nouvelle", params={"decidee": "web-1", "sceau": "é"})
     assert sealed.status_code == 200 and 'class="resultat"' not in sealed.text
+
+
+def test_a_form_that_does_not_say_its_workspace_acts_in_none(served, work):
+    """A form without the ``espace`` its page carries (an older page, a script) was taken as
+    meant for the session's workspace, whatever page it came from: the check of a tab of
+    another workspace (409) was skipped. Every form of ours carries it; one without it, or
+    with it empty, is refused (400) as a page that names the session's workspace, with what
+    was typed, and nothing is decided, journaled, advised or saved."""
+    policy = (work / "politique.tamis").read_bytes()
+    before = len(journal_records(work / "journal.jsonl"))
+    csv = 'From,To,Sent At,Message,Direction\nLéa Roy,Jade,"1/29/26, 2:37 PM",,INCOMING\n'
+    upload = {"fichier": ("Invitations.csv", csv.encode(), "text/csv")}
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        answers = []
+        for unsaid in ({}, {"espace": ""}):
+            sent = {**unsaid, "nom": "Sans Espace", "photo": "oui", "connexions": "300"}
+            answers.append(browser.post("/interface/nouvelle", data=sent))
+            answers.append(browser.post("/interface/televerser", data=unsaid, files=upload))
+            sent = {**unsaid, "a": "Sans Espace", "message": "Bonjour"}
+            answers.append(browser.post("/interface/conseil", data=sent))
+            sent = {**unsaid, "action": "enregistrer", "source": "sinon refuser\n"}
+            answers.append(browser.post("/interface/politique", data=sent))
+        script = browser.post(
+            "/interface/televerser", files=upload, headers={"Accept": "application/json"}
+        )
+    for answer in answers:
+        assert answer.status_code == 400
+        text = html.unescape(answer.text)
+        assert "Formulaire refusé : il ne dit pas pour quel espace sa page a été affichée" in text
+        assert "envoyez de nouveau pour agir dans « defaut »" in text
+        assert title_of(answer).startswith("Erreur : ")
+        assert '<input type="hidden" name="espace" value="defaut">' in answer.text
+    assert 'value="Sans Espace"' in answers[0].text and "sinon refuser" in answers[3].text
+    assert script.status_code == 400 and "il ne dit pas pour quel espace" in script.json()["erreur"]
+    assert len(journal_records(work / "journal.jsonl")) == before
+    assert (work / "politique.tamis").read_bytes() == policy
