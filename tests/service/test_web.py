@@ -766,7 +766,7 @@ def test_an_erased_decision_says_so_in_the_inbox_and_its_explanation(served, wor
         inbox = browser.get("/interface/").text
         explained = browser.get("/interface/decision/efface-1").text
     line = inbox[inbox.index('href="/interface/decision/efface-1"') :].split("</li>")[0]
-    assert ">Données personnelles effacées</a>" in line
+    assert ">Données personnelles effacées</bdi></a>" in line
     assert re.search(r"effacées le \d{4}-\d\d-\d\d \d\d:\d\d UTC \(demande de la personne\)", line)
     assert "photo inconnue" not in line and "Irène" not in inbox
     assert "None" not in explained and 'class="explication"' not in explained
@@ -921,10 +921,10 @@ def test_a_request_to_send_names_its_recipient_in_the_inbox_and_its_page(served,
         inbox = html.unescape(browser.get("/interface/").text)
         page = html.unescape(browser.get("/interface/decision/vers-1").text)
     line = next(li for li in inbox.split("<li ") if "/decision/vers-1" in li)
-    assert ">Odile Fortin</a>" in line and "demande à envoyer · décidée le" in line, line
+    assert ">Odile Fortin</bdi></a>" in line and "demande à envoyer · décidée le" in line, line
     assert "Moi Même" not in line and "inconnu" not in line
-    assert "<h2>Demande à envoyer à Odile Fortin :" in page
-    assert "<dd>vers-1 (https://www.linkedin.com/in/of)</dd>" in page
+    assert "<h2>Demande à envoyer à <bdi>Odile Fortin</bdi> :" in page
+    assert "<dd><bdi>vers-1</bdi> (<bdi>https://www.linkedin.com/in/of</bdi>)</dd>" in page
     assert explained["sens"] == "sortante"
     assert explained["destinataire"] == sent["destinataire"]
     assert explained["expediteur"] == sent["expediteur"]
@@ -1311,7 +1311,7 @@ def test_the_expediteur_filter_finds_the_recipient_of_a_request_to_send(served, 
         browser.post("/interface/connexion", data={"jeton": TOKEN})
         inbox = html.unescape(browser.get("/interface/", params={"expediteur": "in/ro"}).text)
     assert [row["id"] for row in found["decisions"]] == ["vers-ouimet"], found
-    assert "/decision/vers-ouimet" in inbox and ">Rémi Ouimet</a>" in inbox, inbox
+    assert "/decision/vers-ouimet" in inbox and ">Rémi Ouimet</bdi></a>" in inbox, inbox
 
 
 def test_reloading_the_advice_journals_it_once(page, work):
@@ -1528,3 +1528,26 @@ def test_a_form_that_does_not_say_its_workspace_acts_in_none(served, work):
     assert script.status_code == 400 and "il ne dit pas pour quel espace" in script.json()["erreur"]
     assert len(journal_records(work / "journal.jsonl")) == before
     assert (work / "politique.tamis").read_bytes() == policy
+
+
+def test_a_name_written_right_to_left_is_isolated_from_the_line_around_it(served, page):
+    """A name, a title or a company in Arabic or Hebrew took the text next to it into its
+    direction: « مهندسة · شركة النور » showed the company first, the colon after a name in
+    the explanation's heading moved to its other side. Each one is now isolated (``<bdi>``)
+    in the inbox, in the explanation's heading and facts, and in the evidence read."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sender = {"nom": "نور الهدى", "titre": "مهندسة", "entreprise": "שלום בע״מ", "photo": False}
+    sent = {"id": "rtl-1", "expediteur": {**sender, "profil_url": "https://www.linkedin.com/in/n"}}
+    assert httpx.post(served.url + "/decisions", json=sent, headers=api).status_code == 200
+    log_in(page)
+    page.goto("/interface/")
+    line = page.locator(".invitation", has=page.locator("a[href$='/decision/rtl-1']"))
+    expect(line.locator(".nom bdi")).to_have_text(sender["nom"])
+    expect(line.locator(".poste bdi")).to_have_text([sender["titre"], sender["entreprise"]])
+    title, company = (box.bounding_box() for box in line.locator(".poste bdi").all())
+    assert title["x"] < company["x"]  # the order written, left to right as the line reads
+    page.goto("/interface/decision/rtl-1")
+    expect(page.locator("h2 bdi")).to_have_text(sender["nom"])
+    expect(page.locator(".faits-cles dd bdi").first).to_have_text("rtl-1")
+    assert page.locator(".preuve bdi").count() > 0
+
