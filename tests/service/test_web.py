@@ -1550,4 +1550,3 @@ def test_a_name_written_right_to_left_is_isolated_from_the_line_around_it(served
     expect(page.locator("h2 bdi")).to_have_text(sender["nom"])
     expect(page.locator(".faits-cles dd bdi").first).to_have_text("rtl-1")
     assert page.locator(".preuve bdi").count() > 0
-
