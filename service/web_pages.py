@@ -343,6 +343,22 @@ async def posted_form(request: Request, right: Right) -> tuple[Session, Workspac
     return session, workspace, form
 
 
+UPLOAD = "fichier"  # carried through the login for an upload sent without a session
+
+
+async def posted_upload(request: Request) -> tuple[Session, Workspace]:
+    """``posted`` for the upload. A file sent without JavaScript once the session had ended
+    was lost without a word (the login then opened the inbox); the file is not kept (no
+    body is read without a session), but the login page and then the form say it was not
+    received and must be chosen again (``Denied.kept``). The page's script is told as JSON."""
+    try:
+        return await posted(request, Right.DECIDER)
+    except Denied as denied:
+        if denied.status == 401 and not wants_json(request):
+            denied.kept = {UPLOAD: ""}
+        raise
+
+
 def sent_key(form: Mapping[str, Any]) -> str:
     """The form's ``envoi``, what makes a page sent again act once ("": a script's form,
     which has none); a 400 for one no page draws (``nouvel_envoi``): a NUL in it was taken
@@ -363,10 +379,13 @@ FORGED_KEY = (
 NOT_SENT = ("espace", "action", "suite", "envoi")  # the page's own fields, not what was typed
 
 
+RESUMED_ON = {f"{PREFIX}/televerser": f"{PREFIX}/nouvelle"}  # a form sent, the page it is on
+
+
 def signed_out_with(request: Request, form: dict[str, str]) -> HTMLResponse:
     """The login page for a form sent without a session, carrying what was typed."""
     kept = {name: value for name, value in form.items() if name not in NOT_SENT}
-    wanted = following(request.url.path)
+    wanted = following(RESUMED_ON.get(request.url.path, request.url.path))
     sent = prefilled(request.app.state.workspaces.config.workspaces, form.get("espace"))
     values = {"erreur": "", "espace": sent, "suite": wanted, "reprise": kept}
     return login_page(request, values, 401)
@@ -378,12 +397,23 @@ RESUMED = (
 )
 
 
+UPLOAD_LOST = (
+    "Vous êtes reconnecté, mais le fichier que vous aviez envoyé n'a pas été reçu : votre "
+    "session avait pris fin, et rien n'a été décidé. Choisissez-le de nouveau, puis "
+    "envoyez-le."
+)
+
+
 def resumed_page(request: Request, session: Session, path: str, kept: dict) -> Response | None:
     """After the login, the page whose form was sent without a session, with that form's
-    fields as typed (nothing decided, journaled or saved); None for any other page."""
+    fields as typed (nothing decided, journaled or saved), or saying that its file was not
+    received (``posted_upload``); None for any other page."""
     workspace = request.app.state.workspaces.get(session.workspace)
     if path == f"{PREFIX}/politique" and session.may(Right.LIRE):
         values = policy_values(workspace, kept.get("source", "").replace("\r\n", "\n"))
+    elif path == f"{PREFIX}/nouvelle" and session.may(Right.DECIDER) and UPLOAD in kept:
+        values = {**empty_form(), "lot": {"erreur": UPLOAD_LOST}}
+        return page(request, "nouvelle.html", session, values)
     elif path == f"{PREFIX}/nouvelle" and session.may(Right.DECIDER):
         values = {**empty_form(), "form": kept}
     elif path == f"{PREFIX}/conseil" and session.may(Right.DECIDER):
@@ -486,7 +516,7 @@ def router() -> APIRouter:
 
     @pages.post(f"{PREFIX}/televerser")
     async def televerser(request: Request) -> Response:
-        session, workspace = await posted(request, Right.DECIDER)
+        session, workspace = await posted_upload(request)
         form = await request.form()
         upload = form.get("fichier")
         limits = request.app.state.limits  # one byte past the limit tells it is too large

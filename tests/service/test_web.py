@@ -1550,3 +1550,39 @@ def test_a_name_written_right_to_left_is_isolated_from_the_line_around_it(served
     expect(page.locator("h2 bdi")).to_have_text(sender["nom"])
     expect(page.locator(".faits-cles dd bdi").first).to_have_text("rtl-1")
     assert page.locator(".preuve bdi").count() > 0
+
+
+def test_a_file_sent_without_javascript_after_the_session_ended_is_said_lost(
+    browser, served, work, tmp_path
+):
+    """Without JavaScript, the upload sent once the session had ended led to the login page,
+    then to the inbox: the file was lost without a word, as if decided. The login page now
+    says it was not received, and once logged in the form says to choose it again; nothing
+    is decided."""
+    csv = tmp_path / "Invitations.csv"
+    csv.write_text('From,To,Sent At,Message,Direction\nLéa Roy,Jade,"1/29/26, 2:37 PM",,INCOMING\n')
+    context = browser.new_context(base_url=served.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page)
+        page.goto("/interface/nouvelle")
+        before = len(decisions_in(work / "journal.jsonl"))
+        context.clear_cookies()
+        page.set_input_files("#fichier", str(csv))
+        page.click("#televersement button")
+        expect(page.get_by_role("status")).to_contain_text("votre fichier n'a pas été reçu")
+        page.fill("#jeton", TOKEN)
+        page.click("form[action$='/connexion'] button")
+        expect(page.locator("h1")).to_have_text("Décider une invitation")
+        expect(page.locator("#bilan-lot [role=alert]")).to_have_text(
+            "Vous êtes reconnecté, mais le fichier que vous aviez envoyé n'a pas été reçu : votre"
+            " session avait pris fin, et rien n'a été décidé. Choisissez-le de nouveau, puis"
+            " envoyez-le."
+        )
+        assert len(decisions_in(work / "journal.jsonl")) == before
+        page.set_input_files("#fichier", str(csv))  # chosen again: decided, once
+        page.click("#televersement button")
+        expect(page.locator("#bilan-lot")).to_contain_text("1 invitation(s) décidée(s)")
+        assert len(decisions_in(work / "journal.jsonl")) == before + 1
+    finally:
+        context.close()
