@@ -111,8 +111,8 @@ class RequestLog:
                 espace=workspace,
             )
             self.metrics.observed(method, path, seconds)
-            if method == "POST" and path.endswith("/decisions") and status[0] in REFUSED:
-                self.metrics.refused(workspace, status[0])
+            if status[0] in REFUSED:
+                self.metrics.refused(workspace, method, path, status[0])
 
 
 def name_workspace(scope: dict, workspaces: Any, name: str) -> None:

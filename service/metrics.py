@@ -1,5 +1,5 @@
 """Prometheus metrics (``GET /metriques``): decisions, latency, invitations not decided,
-refused requests, journal appends and syncs, reloads.
+refused requests (POST …/decisions, and every route's), journal appends and syncs, reloads.
 
 Fed by the routes (decisions, reloads), the request middleware (latency, refused bodies) and
 the workspaces (journal appends and syncs). Each app has its own registry; under
@@ -58,6 +58,13 @@ class Metrics:
             ["espace", "statut"],
             registry=r,
         )
+        self.refusals_by_route = Counter(  # every route's: what a client or a page met
+            "tamis_requetes_refusees_par_chemin",
+            "Requêtes refusées (4xx) sur toute route de l'API et de l'interface web, une par"
+            " requête, par méthode, gabarit de chemin (jamais le chemin envoyé) et statut HTTP",
+            ["espace", "methode", "chemin", "statut"],
+            registry=r,
+        )
         self.appends = Counter(
             "tamis_journal_ajouts", "Décisions inscrites au journal", ["espace"], registry=r
         )
@@ -87,13 +94,19 @@ class Metrics:
         if count > 0:
             self.syncs.labels(workspace).inc(count)
 
-    def refused(self, workspace: str | None, status: int) -> None:
-        """A refused request (a 422 for one invalid invitation, which ``decided`` counts too,
-        in its own family: one sum over ``tamis_entrees_rejetees`` counts each once)."""
-        self.refusals.labels(workspace or "", str(status)).inc()
+    def refused(self, workspace: str | None, method: str, path: str, status: int) -> None:
+        """A refused request (4xx) to the route whose template is ``path``, counted by its
+        route; one to POST …/decisions also in ``tamis_requetes_refusees`` (a 422 for one
+        invalid invitation, which ``decided`` counts too, in its own family: one sum over
+        ``tamis_entrees_rejetees`` counts each once). Every label is bounded: the
+        configured workspaces, a few methods, the route templates, the 4xx statuses."""
+        method = bounded_method(method)
+        self.refusals_by_route.labels(workspace or "", method, path, str(status)).inc()
+        if method == "POST" and path.endswith("/decisions"):
+            self.refusals.labels(workspace or "", str(status)).inc()
 
     def observed(self, method: str, path: str, seconds: float) -> None:
-        self.latency.labels(method, path).observe(seconds)
+        self.latency.labels(bounded_method(method), path).observe(seconds)
 
     def reloaded(self, workspace: str, *, ok: bool) -> None:
         self.reloads.labels(workspace, "ok" if ok else "refusee").inc()
@@ -108,6 +121,16 @@ class Metrics:
         if workspaces is None:
             return generate_latest(source)
         return generate_latest(_Visible(source, workspaces))  # type: ignore[arg-type]
+
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def bounded_method(method: str) -> str:
+    """The method as a label: any other than ``METHODS`` is « autre ». The HTTP parser
+    lets through methods no route serves (« PROPFIND », and any word at all where uvicorn
+    reads HTTP with h11): each would be a series of its own, kept as long as the process."""
+    return method if method in METHODS else "autre"
 
 
 class _Visible:

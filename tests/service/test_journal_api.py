@@ -374,3 +374,54 @@ def test_every_refused_request_to_decide_is_counted_once_by_its_status(tmp_path:
         (("espace", "defaut"), ("statut", "400")): 1.0,
     }
     assert counted(text, "tamis_entrees_rejetees_total") == {}
+
+
+def test_a_refused_request_on_any_route_is_counted_by_its_route_template(tmp_path: Path) -> None:
+    """A 4xx answer to any route but POST …/decisions was counted nowhere: a token refused
+    on GET /journal, an unknown parameter, an unknown decision, a page refused to a browser.
+    Each is now counted once in ``tamis_requetes_refusees_par_chemin_total``, by method,
+    route template (never the path sent: an invitation id is personal data, and each path
+    would be a series of its own) and status; POST …/decisions is counted there too."""
+    token = "jeton-metriques-par-chemin-0123456789"
+    shutil.copy(BLOGUE, tmp_path / "blogue.tamis")
+    server = serve("-p", "blogue.tamis", "--journal", "j.jsonl", cwd=tmp_path,
+                   env={"TAMIS_JETON": token})  # fmt: skip
+    try:
+        with server.client() as anonymous:
+            assert anonymous.get("/journal").status_code == 401
+            assert anonymous.get("/nulle/part/Tremblay").status_code == 404
+            assert anonymous.request("PROPFIND", "/journal").status_code == 405
+        with server.client(token) as http:
+            assert http.get("/journal", params={"decison": "refuser"}).status_code == 400
+            assert http.get("/decisions/Tremblay-Julie").status_code == 404
+            assert http.get("/v1/espaces/autre/journal").status_code == 404
+            assert http.post("/decisions", content=b"{", headers={
+                "Content-Type": "application/json"}).status_code == 400  # fmt: skip
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            assert browser.post("/interface/connexion", data={"jeton": token}).status_code == 303
+            assert browser.get("/interface/decision/Tremblay-Julie").status_code == 404
+            assert browser.post("/interface/nouvelle", data={"nom": "Ana"}).status_code == 400
+        with server.client(token) as http:
+            text = http.get("/metriques").text
+    finally:
+        server.stop()
+    assert counted(text, "tamis_requetes_refusees_par_chemin_total") == {
+        route("/journal", "defaut", "GET", "401"): 1.0,
+        route("(chemin inconnu)", "", "GET", "404"): 1.0,
+        route("/journal", "", "autre", "405"): 1.0,
+        route("/journal", "defaut", "GET", "400"): 1.0,
+        route("/decisions/{identifiant}", "defaut", "GET", "404"): 1.0,
+        route("/v1/espaces/{espace}/journal", "", "GET", "404"): 1.0,
+        route("/decisions", "defaut", "POST", "400"): 1.0,
+        route("/interface/decision/{ident}", "defaut", "GET", "404"): 1.0,
+        route("/interface/nouvelle", "defaut", "POST", "400"): 1.0,
+    }
+    assert counted(text, "tamis_requetes_refusees_total") == {
+        (("espace", "defaut"), ("statut", "400")): 1.0,
+    }
+    assert "Tremblay" not in text
+
+
+def route(path: str, workspace: str, method: str, status: str) -> tuple:
+    """The labels of a ``tamis_requetes_refusees_par_chemin_total`` sample, sorted."""
+    return (("chemin", path), ("espace", workspace), ("methode", method), ("statut", status))
