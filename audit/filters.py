@@ -96,6 +96,10 @@ class Outcome(NamedTuple):
         return self.policy.get("nom")
 
 
+OUTGOING = "sortante"
+"""The ``sens`` of a request the user is about to send (to its ``destinataire``)."""
+
+
 class Sender(NamedTuple):
     """The sender's name and profile URL as recorded (anything but text counts as absent)."""
 
@@ -117,9 +121,18 @@ class Sender(NamedTuple):
         the recipient of a request to send (``sens = "sortante"``, whose sender is the user),
         as ``advice.matches`` reads the recipient of advice. Erasing a person's data must
         reach the requests sent to them (their name and profile URL are in ``destinataire``)."""
+        recipient = cls.request(content)
+        return cls.of(content) if recipient is None else recipient
+
+    @classmethod
+    def request(cls, content: Mapping[str, Json]) -> Sender | None:
+        """The recipient of a request to send (``sens = "sortante"``: its sender is the
+        user), ``Sender(None, None)`` if it names none; None for any other decision (an
+        invitation received, or whose ``sens`` went with its erasure)."""
         invitation = content.get("invitation")
-        outgoing = isinstance(invitation, dict) and invitation.get("sens") == "sortante"
-        return cls.of(content, "destinataire" if outgoing else "expediteur")
+        if isinstance(invitation, dict) and invitation.get("sens") == OUTGOING:
+            return cls.of(content, "destinataire")
+        return None
 
     @property
     def shown(self) -> Json:

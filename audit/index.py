@@ -39,20 +39,20 @@ from tamis.audit import blocks, inputs, layout
 from tamis.audit.chain import parse_record, policy_sha
 from tamis.audit.filters import Filter, Json, Outcome, Sender, merged_facts
 from tamis.audit.reader import PathLike, Warn
-from tamis.audit.rows import summary_row
+from tamis.audit.rows import sent_to, summary_row
 from tamis.audit.stats import Stats, fact_profile, period_of
 from tamis.audit.torn import torn_message
 from tamis.audit.verify import sealed
 
 SUFFIX = ".index.sqlite"
-SCHEMA = "tamis-index-7"
+SCHEMA = "tamis-index-8"
 _BATCH = 1000  # rows fetched at a time
 _WAIT = 600.0  # seconds to wait for another reader's catch-up before scanning instead
 NOTICE_FROM = 128 << 20  # journal bytes to index from which the reader is told (≈ 1 s and more)
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
     "CREATE TABLE decisions (pos INTEGER PRIMARY KEY, seq, moment, invitation, sender,"
-    " outcome INTEGER, profile INTEGER, line INTEGER, size INTEGER)",
+    " outcome INTEGER, profile INTEGER, line INTEGER, size INTEGER, outgoing, recipient)",
     "CREATE INDEX decisions_invitation ON decisions (invitation)",
     "CREATE TABLE policies (pos INTEGER PRIMARY KEY, seq, line INTEGER, size INTEGER)",
     "CREATE TABLE details (pos INTEGER PRIMARY KEY, name, url, facts TEXT, setting, inputs)",
@@ -61,8 +61,9 @@ _TABLES = (
 )
 POLICY_MARK = b'"evenement":"politique"'  # in every ``politique`` line as written
 _ROW_SQL = (
-    "d.seq, d.moment, d.invitation, d.sender, d.outcome, typeof(d.moment) = 'blob'"
-    " OR typeof(d.invitation) = 'blob' OR typeof(d.sender) = 'blob'"
+    "d.seq, d.moment, d.invitation, d.sender, d.outcome, d.outgoing, d.recipient,"
+    " typeof(d.moment) = 'blob' OR typeof(d.invitation) = 'blob' OR typeof(d.sender) = 'blob'"
+    " OR typeof(d.recipient) = 'blob'"
 )
 
 
@@ -157,6 +158,7 @@ class _RangeReader:
         pos, content = where[0], record["contenu"]
         sender, facts = Sender.of(content), merged_facts(content)
         person = Sender.person(content)  # whom ``--expediteur`` names
+        recipient = Sender.request(content)  # None: not a request to send
         self.rows.append(
             (
                 *(pos, record["seq"], cell(record.get("horodatage", ""))),
@@ -165,6 +167,7 @@ class _RangeReader:
                 _json(list(Outcome.of(content))),
                 _json(fact_profile(content)),
                 *where[1:],
+                *((None, None) if recipient is None else (1, cell(recipient.shown))),
             )
         )
         setting, digest = inputs.setting_of(content), inputs.of_content(content)
@@ -380,10 +383,10 @@ def _insert(
         for chunk in chunks:
             before = meta.lines  # lines ahead of the chunk: its line numbers start after them
             rows = [
-                (*row[:5], keys.outcome(row[5]), keys.profile(row[6]), before + row[7], row[8])
+                (*row[:5], keys.outcome(row[5]), keys.profile(row[6]), before + row[7], *row[8:])
                 for row in chunk.rows
             ]
-            connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            connection.executemany("INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             connection.executemany("INSERT INTO details VALUES (?,?,?,?,?,?)", chunk.details)
             policies = [(pos, seq, before + line, size) for pos, seq, line, size in chunk.policies]
             connection.executemany("INSERT INTO policies VALUES (?,?,?,?)", policies)
@@ -468,10 +471,12 @@ class Index:
                 batch = cursor.fetchmany(_BATCH)
             if not batch:
                 return
-            for seq, moment, invitation, sender, outcome, exotic in batch:
+            for seq, moment, invitation, sender, outcome, outgoing, recipient, exotic in batch:
                 if exotic:
                     moment, invitation, sender = value(moment), value(invitation), value(sender)
-                yield summary_row(seq, moment, invitation, sender, outcomes[outcome])
+                    recipient = value(recipient)
+                row = summary_row(seq, moment, invitation, sender, outcomes[outcome])
+                yield row if outgoing is None else sent_to(row, recipient)
 
     def records(
         self, flt: Filter, altered: Callable[[int, object], None] | None = None

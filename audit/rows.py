@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tamis.audit.filters import Json, Outcome, Sender
+from tamis.audit.filters import OUTGOING, Json, Outcome, Sender
 from tamis.audit.stats import word
 
 
@@ -19,21 +19,24 @@ def summary(record: Mapping[str, Json]) -> dict[str, Json]:
     content = record["contenu"]
     assert isinstance(content, dict)
     moment, invitation = record["horodatage"], content.get("id")
-    return summary_row(
-        record["seq"], moment, invitation, Sender.of(content).shown, Outcome.of(content)
-    )
+    sender, recipient = Sender.of(content).shown, Sender.request(content)
+    row = summary_row(record["seq"], moment, invitation, sender, Outcome.of(content))
+    return row if recipient is None else sent_to(row, recipient.shown)
 
 
 def summary_row(
     seq: Json, moment: Json, invitation: Json, sender: Json, outcome: Outcome
 ) -> dict[str, Json]:
     """The row of ``chercher``, from the parts the scan reads in a record and the index keeps
-    in its columns: the one place its keys are written (and so their order in JSON)."""
+    in its columns: the one place its keys are written (and so their order in JSON). It is
+    the row of an invitation received; ``sent_to`` makes it a request's."""
     return {
         "seq": seq,
         "horodatage": moment,
         "id": invitation,
         "expediteur": sender,
+        "sens": None,
+        "destinataire": None,
         "decision": outcome.decision,
         "regle": outcome.rule,
         "motif": outcome.motif,
@@ -41,8 +44,16 @@ def summary_row(
     }
 
 
+def sent_to(row: dict[str, Json], recipient: Json) -> dict[str, Json]:
+    """``row`` as a request to send's (``filters.Sender.request``): ``sens`` « sortante »,
+    and whom it goes to (name, else profile URL; None if it names no one). Its
+    ``expediteur`` is the user: a reader must not take it for the other person."""
+    row["sens"], row["destinataire"] = OUTGOING, recipient
+    return row
+
+
 SUMMARY_COLUMNS = (
-    *("seq", "horodatage", "id", "expediteur"),
+    *("seq", "horodatage", "id", "expediteur", "sens", "destinataire"),
     *("decision", "regle", "motif", "politique"),
 )
 
@@ -99,8 +110,10 @@ def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
 
 
 def _recipient(content: Mapping[str, Json]) -> dict[str, Json]:
-    """``sens`` and, for a request to send, whom it goes to: the person ``--expediteur``
-    chose it by (``Sender.person``), whom its ``expediteur`` columns (the user) do not name."""
+    """``sens`` and ``destinataire`` as recorded, whatever the direction (``summary``'s
+    give only a request to send's): for a request, whom it goes to, the person
+    ``--expediteur`` chose it by (``Sender.person``), whom its ``expediteur`` columns (the
+    user) do not name."""
     invitation = content.get("invitation")
     recipient = Sender.of(content, "destinataire")
     return {

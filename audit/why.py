@@ -87,6 +87,8 @@ class Candidate:
     decision: Json
     horodatage: str
     decisions: int  # how many decisions the journal holds for it
+    sens: Json = None  # « sortante » for a request to send (the sender is the user) …
+    recipient: Json = None  # … and whom it goes to (``rows.sent_to``)
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ def _candidates(rows: Iterator[dict[str, Json]]) -> list[Candidate]:
                 break
             count = earlier.decisions + 1 if earlier else 1
             seen[invitation] = Candidate(
-                invitation, row["expediteur"], row["decision"], str(row["horodatage"]), count
+                *(invitation, row["expediteur"], row["decision"], str(row["horodatage"]), count),
+                *(row["sens"], row["destinataire"]),
             )
     return list(seen.values())
 

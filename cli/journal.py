@@ -30,7 +30,7 @@ from tamis.audit import queries, why
 from tamis.audit.advice import ID_PREFIX as ADVICE_PREFIX
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
-from tamis.audit.filters import FilterError, Sender
+from tamis.audit.filters import OUTGOING, FilterError, Json, Sender
 from tamis.audit.postgres.backend import search_any, shown, stats_any, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.reader import check_first_line
@@ -157,7 +157,8 @@ def ambiguous(query: str, lookup: why.Lookup, *, utc: bool) -> str:
         "précisez laquelle (ID) :"
     ]
     for item in shown:
-        sender = f"  {human.safe(item.sender)}" if item.sender else ""
+        person = shown_person(item.sender, item.sens, item.recipient)
+        sender = f"  {human.safe(person)}" if person else ""
         times = f" ({human.number(item.decisions)} décisions)" if item.decisions > 1 else ""
         when = human.when(item.horodatage, utc=utc, seconds=False)
         lines.append(
@@ -235,7 +236,7 @@ _GAP = 2  # between two columns: one space of padding, one of the (blank) divide
 _FIXED = {"seq": ("N°", 7), "horodatage": ("Date", 16), "decision": ("Décision", 8)}
 _FLEXIBLE = {  # (title, least width, most width: None takes what is left)
     "id": ("Invitation", 10, 16),
-    "expediteur": ("Expéditeur", 12, 28),
+    "expediteur": ("Personne", 12, 28),  # ``shown_person``: the sender, or « à » a recipient
     "regle": ("Règle", 10, 24),
     "motif": ("Motif", 12, None),
 }
@@ -296,7 +297,17 @@ def _cell(row: dict, key: str, utc: bool) -> Text:
         return Text(human.when(value, utc=utc, seconds=False))
     if key == "decision":
         return Text(human.safe(value or ""), style=_COLORS.get(value, "white"))
+    if key == "expediteur":
+        value = shown_person(value, row["sens"], row["destinataire"])
     return Text(human.safe("" if value is None else value))
+
+
+def shown_person(sender: Json, sens: Json, recipient: Json) -> Json:
+    """The other person of a row, as a table shows it: the sender of an invitation received;
+    for a request to send (``rows.sent_to``: its sender is the user), « à » its recipient."""
+    if sens != OUTGOING:
+        return sender
+    return f"à {recipient}" if recipient else "à un destinataire inconnu"
 
 
 @journal.command(short_help="Compte les décisions par décision, règle, fait, période.")

@@ -141,6 +141,13 @@ class LigneJournal(_Open):
     seq: int
     horodatage: str
     id: str | None
+    expediteur: Any = Field(
+        None, description="l'expéditeur (vous, pour une demande à envoyer) : nom, sinon adresse"
+    )
+    sens: str | None = Field(None, description="« sortante » pour une demande à envoyer")
+    destinataire: Any = Field(
+        None, description="à qui va une demande à envoyer : nom, sinon adresse du profil"
+    )
     decision: str | None
     regle: str | None
 

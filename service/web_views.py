@@ -48,10 +48,10 @@ def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
     sender = (invitation or {}).get("expediteur") or {}
     name = str(row.get("expediteur") or sender.get("nom") or "Expéditeur inconnu")
     about = _photo(sender.get("photo"))
-    if invitation is not None and outgoing(invitation):  # its expediteur is the user
-        sender = invitation.get("destinataire") or {}
-        name = str(sender.get("nom") or sender.get("profil_url") or "Destinataire inconnu")
-        about = OUTGOING
+    if outgoing(invitation if invitation is not None else row):  # its expediteur is the user
+        sender = (invitation or {}).get("destinataire") or {}
+        name = sender.get("nom") or sender.get("profil_url") or row.get("destinataire")
+        name, about = str(name or "Destinataire inconnu"), OUTGOING
     if erasure:
         name = "Données personnelles effacées"
     return InboxLine(
@@ -75,7 +75,8 @@ OUTGOING = "demande à envoyer"
 
 def outgoing(invitation: Mapping[str, Any]) -> bool:
     """A request the user sends (``sens = "sortante"``): the person it is about is its
-    ``destinataire``; its ``expediteur``, if given, is the user."""
+    ``destinataire``; its ``expediteur``, if given, is the user. A search row says it too
+    (``rows.sent_to``)."""
     return invitation.get("sens") == "sortante"
 
 

@@ -35,7 +35,7 @@ from tamis.audit.filters import Filter, Json, Outcome
 from tamis.audit.postgres import read, rows, schema, senders
 from tamis.audit.postgres import url as urls
 from tamis.audit.queries import parse_filter, summary
-from tamis.audit.rows import summary_row
+from tamis.audit.rows import sent_to, summary_row
 from tamis.audit.stats import Stats, compute_stats, local_day, period_of
 from tamis.audit.verify import sealed
 
@@ -141,13 +141,23 @@ def shown_on_copies(flt: Filter) -> bool:
 
 
 _SHOWN = (
-    "COPY (SELECT seq, horodatage, id_invitation, issue, expediteur{sender} FROM {table} "
-    "WHERE seq BETWEEN %s AND %s AND ({condition}) ORDER BY seq) TO STDOUT (FORMAT binary)"
+    "COPY (SELECT seq, horodatage, id_invitation, issue, expediteur, {request}{sender} "
+    "FROM {table} WHERE seq BETWEEN %s AND %s AND ({condition}) ORDER BY seq) "
+    "TO STDOUT (FORMAT binary)"
 )
 _SENDER = ", donnees_personnelles, CASE WHEN donnees_personnelles IS NULL THEN contenu END"
 """What the sender's test reads besides the copies (the copy shows the name, not the URL the
 test also searches): the personal part, or the content of a record without one (format 2)."""
-_SHOWN_TYPES = ["int8", "text", "text", "bytea", "bytea", "bytea", "bytea"]
+_REQUEST = (
+    'CASE WHEN strpos(donnees_personnelles, \'"sens":"sortante"\') > 0'
+    " THEN donnees_personnelles END, CASE WHEN donnees_personnelles IS NULL"
+    ' AND strpos(contenu, \'"sens":"sortante"\') > 0 THEN contenu END'
+)
+"""A request to send's part, for its recipient (the ``expediteur`` copy shows its sender, the
+user): the personal part (the content of a record without one) only when it may be a
+request's, its canonical JSON holding ``"sens":"sortante"``; the server tells, so the parts of
+invitations received are neither sent nor parsed (``senders.recipient`` has the last word)."""
+_SHOWN_TYPES = ["int8", "text", "text", "bytea", "bytea", "bytea", "bytea", "bytea", "bytea"]
 
 
 def _shown(url: str, parts: list[read.SeqRange], flt: Filter, settings: str) -> Iterator[dict]:
@@ -160,20 +170,29 @@ def _shown(url: str, parts: list[read.SeqRange], flt: Filter, settings: str) -> 
     outcomes: dict[bytes, Outcome | None] = {}
     tested = flt.sender is not None
     statement = _SHOWN.format(
-        table=schema.TABLE, condition=condition, sender=_SENDER if tested else ""
+        table=schema.TABLE, condition=condition, request=_REQUEST, sender=_SENDER if tested else ""
     )
     ranges = [[part.first, part.last, *params] for part in parts]
-    types = _SHOWN_TYPES if tested else _SHOWN_TYPES[:5]
+    types = _SHOWN_TYPES if tested else _SHOWN_TYPES[:7]
     sender_kept = senders.kept(url, flt) if tested else None
-    for seq, moment, invitation, issue, sender, *record in copy_ranges(
+    for seq, moment, invitation, issue, sender, *request in copy_ranges(
         url, statement, ranges, types, settings
     ):
         outcome = outcomes.get(issue, _UNSEEN)
         if outcome is _UNSEEN:
             outcome = outcomes[issue] = _outcome(url, seq, issue, flt)
-        if outcome is not None and (sender_kept is None or sender_kept(seq, *record)):
+        if outcome is not None and (sender_kept is None or sender_kept(seq, *request[2:])):
             shown = None if sender is None else _loads(url, seq, sender)
-            yield summary_row(seq, moment, invitation, shown, outcome)
+            row = summary_row(seq, moment, invitation, shown, outcome)
+            yield _as_request(url, seq, row, *request[:2])
+
+
+def _as_request(url: str, seq: int, row: dict, personal: bytes | None, content: bytes | None):
+    """``row``, a request to send's if the part ``_REQUEST`` sent is one's."""
+    if personal is None and content is None:
+        return row
+    recipient = senders.recipient(url, seq, personal, content)
+    return row if recipient is None else sent_to(row, recipient.shown)
 
 
 _UNSEEN = Outcome(None, None, None, {})  # a marker: never an outcome the copies hold

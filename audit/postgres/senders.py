@@ -63,8 +63,22 @@ def may_name(flt: Filter) -> Callable[[bytes], bool]:
 
 
 def sender(url: str, seq: int, personal: bytes | None, content: bytes | None) -> Sender:
-    """The sender a decision's record names, from its personal part (none once erased), or
-    its content if it has none, put together as readers put them (``personal.merged``)."""
+    """The person a decision's record names (``Sender.person``), from its personal part (none
+    once erased), or its content if it has none, put together as readers put them."""
+    content_of = _merged_content(url, seq, personal, content)
+    return Sender(None, None) if content_of is None else Sender.person(content_of)
+
+
+def recipient(url: str, seq: int, personal: bytes | None, content: bytes | None) -> Sender | None:
+    """``Sender.request`` of a decision's record, read as ``sender`` reads it."""
+    content_of = _merged_content(url, seq, personal, content)
+    return None if content_of is None else Sender.request(content_of)
+
+
+def _merged_content(
+    url: str, seq: int, personal: bytes | None, content: bytes | None
+) -> dict | None:
+    """A decision's content with its personal part put back (``personal.merged``)."""
     try:
         record = {"evenement": "decision", "contenu": orjson.loads(content or b"{}")}
         if personal is not None:
@@ -73,5 +87,5 @@ def sender(url: str, seq: int, personal: bytes | None, content: bytes | None) ->
         raise JournalError(f"{urls.shown(url)} : enregistrement n° {seq} illisible.") from None
     whole = merged(record)
     if whole is None or not isinstance(whole["contenu"], dict):
-        return Sender(None, None)
-    return Sender.person(whole["contenu"])
+        return None
+    return whole["contenu"]

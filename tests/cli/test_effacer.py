@@ -578,7 +578,7 @@ def test_an_index_of_the_previous_schema_is_rebuilt_not_misread(both_ways):
     assert "1 décision(s) trouvée(s)" in found.stderr, found.output
     connection = sqlite3.connect(index_path(both_ways))
     assert connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (
-        "tamis-index-7",
+        "tamis-index-8",
     )
     connection.close()
 

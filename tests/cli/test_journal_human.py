@@ -105,7 +105,7 @@ def test_tables_fit_80_columns_by_dropping_the_motif_then_the_rule(journal):
         "Date",
         "locale",
         "Invitation",
-        "Expéditeur",
+        "Personne",
         "Décision",
         "Règle",
     ]

@@ -90,3 +90,47 @@ def test_the_scan_the_index_and_postgresql_name_the_same_person(both):
     assert out["donnees_effacees"] and not out["destinataire"] and not out["sens"]
     [old] = [row for row in rows[0] if row["id"] == "x-absent"]
     assert (old["sens"], old["destinataire"], old["expediteur"]) == ("", "", "Paul Absent")
+
+
+def rows(journal: str, *args: str) -> list[str]:
+    """``chercher``'s lines (a table as wide as a terminal of 160 columns)."""
+    result = CliRunner().invoke(
+        cli, ["journal", "chercher", "--journal", journal, *args], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def test_the_rows_say_whom_a_request_to_send_goes_to(both):
+    """``chercher``'s rows (table, JSON, CSV) gave a request to send with the user as its
+    only person (« Expéditeur : Jade Bérubé Morin »): nothing said it was a request, nor whom
+    it went to. Its JSON and CSV rows now add ``sens`` « sortante » and ``destinataire``, its
+    table line reads « à Rémi Gagné », as do ``pourquoi``'s candidates: the same on a file
+    scan, through the index and in PostgreSQL, whose copies show only the sender (the part of
+    a request is read beside them), and neither once erased."""
+    path, url = both
+    readers = ((path,), (path, "--sans-index"), (url,))
+    for step in (0, 1):
+        found = [rows(j, *index, "--format", "json") for j, *index in readers]
+        assert found[0] == found[1] == found[2]
+        shown = {r["id"]: (r["expediteur"], r["sens"], r["destinataire"])
+                 for r in map(json.loads, found[0])}  # fmt: skip
+        assert shown["x-out"] == ((USER["nom"], "sortante", REMI["nom"]), (None,) * 3)[step]
+        assert shown["x-out-seul"] == (USER["nom"], "sortante", None)
+        assert shown["x-in"] == ((REMI["nom"], None, None), (None,) * 3)[step]
+        assert shown["x-null"] == ("Nadia Nulle", None, None)
+        spread = [rows(j, *index, "--format", "csv") for j, *index in readers]
+        assert spread[0] == spread[1] == spread[2]
+        assert spread[0][0].startswith("seq,horodatage,id,expediteur,sens,destinataire,decision,")
+        for journal in both:
+            table = "\n".join(rows(journal))
+            assert ("à Rémi Gagné" in table) is (step == 0), table
+            assert "à un destinataire inconnu" in table and USER["nom"] not in table, table
+        if step == 0:
+            for journal in both:
+                asked = tamis("journal", "pourquoi", "Rémi", "--journal", journal)
+                assert "  x-out  à Rémi Gagné — " in asked.stderr, asked.output
+                assert "  x-in  Rémi Gagné — " in asked.stderr, asked.output
+                erased = tamis("journal", "effacer", "--journal", journal, "--expediteur",
+                               "Rémi", "--motif", "demande", "--oui")  # fmt: skip
+                assert erased.exit_code == 0, erased.output

@@ -1314,6 +1314,28 @@ def test_the_expediteur_filter_finds_the_recipient_of_a_request_to_send(served, 
     assert "/decision/vers-ouimet" in inbox and ">Rémi Ouimet</bdi></a>" in inbox, inbox
 
 
+def test_the_journal_rows_say_whom_a_request_to_send_goes_to(served, work):
+    """``GET /journal`` gave a request to send as a row whose only person was its
+    ``expediteur``, the user: nothing said it was a request, nor whom it went to. Its row
+    now has ``sens`` « sortante » and ``destinataire``; an invitation received has neither."""
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {
+        "id": "vers-lacroix", "sens": "sortante", "message": "Bonjour Léa",
+        "expediteur": {"nom": "Moi Même"},
+        "destinataire": {"profil_url": "https://www.linkedin.com/in/lea-lacroix"},
+    }  # fmt: skip
+    received = {"id": "de-lacroix", "message": "Bonjour", "expediteur": {"nom": "Lou Lacroix"}}
+    with httpx.Client(base_url=served.url, headers=api) as client:
+        for invitation in (sent, received):
+            assert client.post("/decisions", json=invitation).status_code == 200
+        found = client.get("/journal", params={"expediteur": "lacroix"}).json()["decisions"]
+    people = [(r["id"], r["expediteur"], r["sens"], r["destinataire"]) for r in found]
+    assert people == [
+        ("vers-lacroix", "Moi Même", "sortante", "https://www.linkedin.com/in/lea-lacroix"),
+        ("de-lacroix", "Lou Lacroix", None, None),
+    ], found
+
+
 def test_reloading_the_advice_journals_it_once(page, work):
     """« Vérifier » journals the advice; reloading its page sent the form again and
     journaled it once more each time. A draft changed and checked again is journaled."""
