@@ -29,6 +29,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from datetime import tzinfo
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple, TypeAlias
@@ -40,7 +41,7 @@ from tamis.audit.chain import parse_record, policy_sha
 from tamis.audit.filters import Filter, Json, Outcome, Sender, merged_facts
 from tamis.audit.reader import PathLike, Warn
 from tamis.audit.rows import sent_to, summary_row
-from tamis.audit.stats import Stats, fact_profile, period_of
+from tamis.audit.stats import Stats, day_of, fact_profile, period_of
 from tamis.audit.torn import torn_message
 from tamis.audit.verify import sealed
 
@@ -546,12 +547,16 @@ class Index:
                 sources[sha] = record["contenu"]["politique"]
             return sources
 
-    def stats(self, flt: Filter, per: str, *, local: bool = False) -> Stats:
+    def stats(
+        self, flt: Filter, per: str, *, local: bool = False, zone: tzinfo | None = None
+    ) -> Stats:
         """``compute_stats`` of the matching decisions, from GROUP BY queries (days in the
         local time zone if ``local``: SQLite's ``localtime`` and ``stats.local_day`` both ask
-        the C library)."""
+        the C library; days of ``zone``, which SQLite does not know, grouped by the minute,
+        then turned into days here, as ``stats.day_in`` does)."""
         day = "coalesce(date(d.moment, 'localtime'), substr(d.moment, 1, 10))"
         day = day if local else "substr(d.moment, 1, 10)"
+        day = "substr(d.moment, 1, 16)" if zone is not None else day
         with self._failing():
             where, args = self._where(flt)
             groups = self.connection.execute(
@@ -562,9 +567,9 @@ class Index:
             profiles = self.connection.execute(
                 f"SELECT d.profile, COUNT(*) {where} GROUP BY 1 ORDER BY MIN(d.pos)", args
             ).fetchall()
-            return self._counted(groups, profiles, per)
+            return self._counted(groups, profiles, per, zone)
 
-    def _counted(self, groups: list, profiles: list, per: str) -> Stats:
+    def _counted(self, groups: list, profiles: list, per: str, zone: tzinfo | None) -> Stats:
         """The counts, added in the order the scan meets them (each group in the order of its
         first decision), so that every counter lists its keys as ``compute_stats`` does."""
         stats, outcomes = Stats(), self._outcomes()
@@ -573,7 +578,7 @@ class Index:
             stats.total += count
             stats.by_decision[decision] += count
             stats.by_rule[(rule, decision)] += count
-            stats.by_period[period_of(value(day), per)][decision] += count
+            stats.by_period[period_of(day_of(value(day), zone=zone), per)][decision] += count
         pairs = dict(self.connection.execute("SELECT num, data FROM profiles"))
         for profile, count in profiles:
             for name, truth in orjson.loads(pairs[profile]):

@@ -19,6 +19,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from datetime import tzinfo
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
@@ -204,6 +205,7 @@ def journal_stats(
     warn: Warn = warn_on_stderr,
     *,
     local: bool = False,
+    zone: tzinfo | None = None,
     index: bool = True,
     **pool: int,
 ) -> Stats:
@@ -215,13 +217,13 @@ def journal_stats(
     if found is not None:
         with found:
             try:
-                counted = found.stats(flt, per, local=local)
+                counted = found.stats(flt, per, local=local, zone=zone)
             except query_index.Failed:
                 pass
             else:
                 found.report(warn)
                 return counted
-    return compute_stats(_latest_scan(path, flt, warn), per, local=local)
+    return compute_stats(_latest_scan(path, flt, warn), per, local=local, zone=zone)
 
 
 def _silent(_message: str) -> None:

@@ -11,7 +11,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +30,7 @@ class Stats:
     by_fact: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     by_period: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, record: dict, per: str, local: bool = False) -> None:
+    def add(self, record: dict, per: str, local: bool = False, zone: tzinfo | None = None) -> None:
         content = record["contenu"]
         decision = content.get("decision")
         self.total += 1
@@ -42,8 +42,7 @@ class Stats:
             for name, value in facts.items():
                 if counted(value):
                     self.by_fact[name][truth_word(value)] += 1
-        day = local_day(record["horodatage"]) if local else record["horodatage"]
-        self.by_period[period_of(day, per)][decision] += 1
+        self.by_period[period_of(day_of(record["horodatage"], local, zone), per)][decision] += 1
 
     def merge(self, other: Stats) -> None:
         """Add the counts of ``other``, which counted the records that follow these."""
@@ -99,11 +98,36 @@ def local_day(horodatage: str) -> str:
         return horodatage[:10]
 
 
-def compute_stats(records: Iterable[dict], per: str = "jour", *, local: bool = False) -> Stats:
-    """The counts of ``records``; periods are local days (or weeks) if ``local``, else UTC."""
+@lru_cache(maxsize=4096)
+def _day_in(minute: str, zone: tzinfo) -> str:
+    return datetime.fromisoformat(minute + ":00+00:00").astimezone(zone).date().isoformat()
+
+
+def day_in(horodatage: str, zone: tzinfo) -> str:
+    """The day, in ``zone`` (a workspace's ``fuseau``), of a journal time (UTC); cached by
+    minute and zone, as ``local_day``; a time that does not read as one keeps its UTC day."""
+    try:
+        return _day_in(horodatage[:16], zone)
+    except (ValueError, OverflowError):
+        return horodatage[:10]
+
+
+def day_of(horodatage: str, local: bool = False, zone: tzinfo | None = None) -> str:
+    """The day a journal time is counted in: in ``zone`` if given, else in the process's
+    zone if ``local``, else UTC's (``horodatage`` itself: ``period_of`` reads its date)."""
+    if zone is not None:
+        return day_in(horodatage, zone)
+    return local_day(horodatage) if local else horodatage
+
+
+def compute_stats(
+    records: Iterable[dict], per: str = "jour", *, local: bool = False, zone: tzinfo | None = None
+) -> Stats:
+    """The counts of ``records``; periods are days (or weeks) of ``zone`` if given, else
+    local ones if ``local``, else UTC's (``day_of``)."""
     stats = Stats()
     for record in records:
-        stats.add(record, per, local)
+        stats.add(record, per, local, zone)
     return stats
 
 

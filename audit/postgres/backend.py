@@ -14,6 +14,8 @@ from tamis.audit.postgres import url as urls
 from tamis.audit.verify import Problem, Verification, verify_journal
 
 if TYPE_CHECKING:  # annotations only: ``shown``'s users (conseiller…) need not load them
+    from datetime import tzinfo
+
     from tamis.audit.filters import Filter
     from tamis.audit.stats import Stats
 
@@ -30,17 +32,19 @@ def stats_any(
     warn: Callable[[str], None],
     *,
     local: bool = False,
+    zone: tzinfo | None = None,
     index: bool = True,
 ) -> Stats:
     """``journal stats``' counts: a file's through its index (``index``) or scan,
-    PostgreSQL's by SQL, each invitation once, its latest decision."""
+    PostgreSQL's by SQL, each invitation once, its latest decision; periods of ``zone`` if
+    given (the service's pages), else local if ``local`` (the command), else UTC."""
     if not urls.is_url(journal):
         from tamis.audit import queries
 
-        return queries.journal_stats(journal, flt, per, warn, local=local, index=index)
+        return queries.journal_stats(journal, flt, per, warn, local=local, zone=zone, index=index)
     from tamis.audit.postgres import query
 
-    return query.journal_stats(journal, flt, per, warn, local=local)
+    return query.journal_stats(journal, flt, per, warn, local=local, zone=zone)
 
 
 def search_any(

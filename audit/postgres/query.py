@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import tzinfo
 from functools import partial
 from typing import NamedTuple
 
@@ -36,7 +37,7 @@ from tamis.audit.postgres import read, rows, schema, senders
 from tamis.audit.postgres import url as urls
 from tamis.audit.queries import parse_filter, summary
 from tamis.audit.rows import sent_to, summary_row
-from tamis.audit.stats import Stats, compute_stats, local_day, period_of
+from tamis.audit.stats import Stats, compute_stats, day_of, period_of
 from tamis.audit.verify import sealed
 
 LATEST = (
@@ -230,25 +231,31 @@ def _unreadable_copy(url: str, seq: object) -> JournalError:
 
 
 def journal_stats(
-    url: str, flt: Filter, per: str, warn: Callable[[str], None], *, local: bool = False
+    url: str,
+    flt: Filter,
+    per: str,
+    warn: Callable[[str], None],
+    *,
+    local: bool = False,
+    zone: tzinfo | None = None,
 ) -> Stats:
     """``tamis journal stats``: the counts ``stats.compute_stats`` gives of the records
     ``flt`` selects, each invitation counted once (its latest decision, ``Filter.latest``), as
     for a file. From GROUP BY queries on the copied columns if ``on_copies(flt)`` (periods of
-    local days grouped by the minute, then turned into days here, as ``stats.local_day``
-    does), else counted here over the records."""
+    local days, or days of ``zone``, grouped by the minute, then turned into days here, as
+    ``stats.day_of`` does), else counted here over the records."""
     flt = replace(flt, latest=True)
     if not on_copies(flt):
-        return compute_stats(select(url, flt, warn), per, local=local)
+        return compute_stats(select(url, flt, warn), per, local=local, zone=zone)
     condition, params = where(flt)
-    moment = "left(horodatage, 16)" if local else "left(horodatage, 10)"
+    moment = "left(horodatage, 16)" if local or zone else "left(horodatage, 10)"
     with urls.connect(url) as connection:
         schema.check(url, connection)
         try:
             if flt.policy is not None:  # the outcome's test, once per distinct outcome
                 condition, params = _outcomes_kept(url, connection, flt, condition, params)
             groups = connection.execute(_GROUPS.format(moment, condition), params).fetchall()
-            counted = _counted(url, groups, per, local)
+            counted = _counted(url, groups, per, local, zone)
             numbers = [(group[5], group[6]) for group in groups if not group[0]]
             if numbers:
                 first, last = min(n[0] for n in numbers), max(n[1] for n in numbers)
@@ -276,7 +283,7 @@ def _outcomes_kept(
     return f"({condition}) AND issue = ANY(%s)", [*params, kept]
 
 
-def _counted(url: str, groups: list[tuple], per: str, local: bool) -> Stats:
+def _counted(url: str, groups: list[tuple], per: str, local: bool, zone: tzinfo | None) -> Stats:
     """The counts of the GROUP BY rows, added in the order of each group's first record, so
     that every counter lists its keys as ``compute_stats`` meets them (but ``first`` and
     ``last``)."""
@@ -287,7 +294,7 @@ def _counted(url: str, groups: list[tuple], per: str, local: bool) -> Stats:
                 counted.by_fact[name][truth] += count
             continue
         outcome = _outcome(url, first, issue, everything)
-        decision, day = outcome.decision, local_day(moment) if local else moment
+        decision, day = outcome.decision, day_of(moment, local, zone)
         counted.total += count
         counted.by_decision[decision] += count
         counted.by_rule[(outcome.rule, decision)] += count

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import time
 import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
+from tamis.audit.queries import journal_stats, parse_filter
 from tamis.cli import human
 from tamis.cli.main import cli
 
@@ -192,6 +195,24 @@ def test_stats_count_local_days_through_the_index_as_without_it(journal, zone):
         assert list(data["par_periode"]) == [local_day]
         utc = json.loads(run(journal, "stats", "--format", "json", "--utc", *use).stdout)
         assert list(utc["par_periode"]) == [first["horodatage"][:10]]
+
+
+def test_stats_count_the_days_of_a_named_zone_through_the_index_as_without_it(journal):
+    """The service's pages count by the days of a workspace's ``fuseau`` (a name of the IANA
+    base, not the process's ``TZ``): through the index (grouped by the minute, SQLite knows
+    no such zone) and by the scan alike. Of UTC+14 and UTC-11, one is always on another day
+    than UTC's."""
+    first = json.loads(journal.read_text().splitlines()[2])["horodatage"]
+    moment = datetime.fromisoformat(first.replace("Z", "+00:00"))
+    days = set()
+    for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        zone = ZoneInfo(name)
+        expected = moment.astimezone(zone).date().isoformat()
+        for index in (True, False):
+            found = journal_stats(journal, parse_filter(), "jour", print, zone=zone, index=index)
+            assert list(found.as_dict()["par_periode"]) == [expected], (name, index)
+        days.add(expected)
+    assert days != {first[:10]}
 
 
 def test_french_numbers_in_human_output(journal):

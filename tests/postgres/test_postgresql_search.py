@@ -5,6 +5,7 @@ that a short journal is read by two processes."""
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import orjson
 import psycopg
@@ -104,9 +105,13 @@ def test_stats_by_group_by_count_what_the_file_scan_counts(twice, tmp_path, choi
     copy = tmp_path / "copie.jsonl"
     copy_journal(twice, str(copy))
     flt = parse_filter(**choice)
-    for per, local in (("jour", True), ("semaine", False), ("jour", False)):
-        in_file = journal_stats(copy, flt, per, local=local, index=False).as_dict()
-        counted = query.journal_stats(twice, flt, per, print, local=local).as_dict()
+    toronto = ZoneInfo("America/Toronto")  # a workspace's fuseau: grouped by the minute
+    for per, local, zone in (
+        ("jour", True, None), ("semaine", False, None), ("jour", False, None),
+        ("jour", False, toronto), ("semaine", False, toronto),
+    ):  # fmt: skip
+        in_file = journal_stats(copy, flt, per, local=local, zone=zone, index=False).as_dict()
+        counted = query.journal_stats(twice, flt, per, print, local=local, zone=zone).as_dict()
         assert list(counted["par_decision"].items()) == list(in_file["par_decision"].items())
         assert orjson.dumps(counted) == orjson.dumps(in_file)
     assert (in_file["total"] == 0) == (choice.get("policy") == "chambre.tamis")
