@@ -26,6 +26,8 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    ValidationInfo,
+    field_validator,
 )
 
 from tamis.invitations.models import (
@@ -47,6 +49,10 @@ YearMonth = Annotated[
 Text = Annotated[StrictStr, AfterValidator(composed)]
 Texts = list[Text]
 NullMeansNone = Annotated[Text | None, BeforeValidator(null_means_none_given)]
+
+
+RECORDED = "enregistree"
+"""The validation context's key of an invitation read back from the journal."""
 
 
 class _Model(BaseModel):
@@ -118,6 +124,19 @@ class Invitation(_Model):
     expediteur: Expediteur = Field(default_factory=Expediteur)
     destinataire: Personne | None = None
 
+    @field_validator("destinataire")
+    @classmethod
+    def _directed(cls, recipient: Personne | None, info: ValidationInfo) -> Personne | None:
+        """A ``destinataire`` without ``sens`` is refused: most likely a request to send whose
+        ``sens`` was forgotten, it was decided as received (its sender named as the other
+        person, « Accepter » or « Ignorer » advised) while its policy saw ``sens`` inconnu.
+        ``quick`` never vouches for one. An invitation read back from the journal
+        (``RECORDED`` in the context: ``rejouer``) was decided as it is, and still is."""
+        recorded = bool(info.context and info.context.get(RECORDED))
+        if recorded or recipient is None or "sens" not in info.data or info.data["sens"]:
+            return recipient  # no ``sens`` in ``data``: it was refused, and says so
+        raise ValueError("destinataire_sans_sens")
+
 
 _FRENCH = {
     "Invitation": "Une invitation LinkedIn reçue (entrante) ou à envoyer (sortante).",
@@ -139,6 +158,14 @@ def schema_text() -> str:
     schema["description"] = _FRENCH["Invitation"]
     for name, definition in schema.get("$defs", {}).items():
         definition["description"] = _FRENCH[name]
+    schema["if"] = {
+        "properties": {"destinataire": {"type": "object"}},
+        "required": ["destinataire"],
+    }
+    schema["then"] = {  # ``Invitation._directed``: a recipient tells a direction, or is refused
+        "properties": {"sens": {"type": "string"}},
+        "required": ["sens"],
+    }
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

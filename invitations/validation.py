@@ -44,7 +44,12 @@ _VALUE_ERRORS = {
     "date_iso": "date illisible : attendu une date ISO 8601, p. ex. « 2026-01-29T14:37:00 »",
     "photo": "doit être l'adresse (URL http…) de la photo, true ou false",
     "id_nul": "ne doit pas contenir de caractère nul (\\u0000)",
+    "destinataire_sans_sens": (
+        "donné sans « sens » ; ajoutez « sens » : « sortante » pour une demande à envoyer à ce "
+        "destinataire (ou « entrante » pour une invitation reçue)"
+    ),
 }
+_WITHOUT_INPUT = frozenset({"destinataire_sans_sens"})  # the value is not what is wrong
 _BY_FIELD = {
     "photo": _VALUE_ERRORS["photo"],
     "formation": "doit être le nom d'un établissement (texte) ou un objet {ecole, diplome, …}",
@@ -52,12 +57,13 @@ _BY_FIELD = {
 
 
 def validate(
-    raw: object, label: str | None = None
+    raw: object, label: str | None = None, *, recorded: bool = False
 ) -> tuple[Invitation | None, list[str], list[str]]:
     """Validate one raw record; returns (invitation or None, errors, warnings), all French.
 
     ``label`` names the record when it has no usable ``id`` (e.g. « seq 12 »); leave it out
-    when the caller reports the record's location beside each message.
+    when the caller reports the record's location beside each message. ``recorded``: an
+    invitation read back from the journal, decided once as it was (``schema.RECORDED``).
     """
     if not _is_mapping(type(raw)):
         expected = f"un objet JSON était attendu, reçu {_kind(raw)}"
@@ -71,9 +77,10 @@ def validate(
     from tamis.invitations import schema
 
     try:
-        return plain(schema.Invitation.model_validate(raw), Invitation), [], warnings
+        model = schema.Invitation.model_validate(raw, context={schema.RECORDED: recorded})
     except ValidationError as error:
         return None, french_errors(error, record_name(raw, label)), warnings
+    return plain(model, Invitation), [], warnings
 
 
 def _unknown_warnings(raw: Mapping[str, Any], label: str | None) -> list[str]:
@@ -147,6 +154,8 @@ def _explain(path: str, details: list[dict[str, Any]]) -> str:
     elif first["type"] == "value_error":
         code = str(first.get("ctx", {}).get("error", ""))
         text = _VALUE_ERRORS.get(code, code)
+        if code in _WITHOUT_INPUT:
+            return text
     elif first["type"] == "literal_error":
         choices = re.findall(r"'([^']*)'", str(first["ctx"]["expected"]))
         text = "doit valoir " + " ou ".join(f"« {c} »" for c in choices)

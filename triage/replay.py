@@ -145,7 +145,7 @@ def replay_one(
     if content.get("effacement") is not None:  # the invitation is gone: skipped, counted
         report.erased += 1
         return
-    invitation, errors, _ = validate(content.get("invitation"), "contenu.invitation")
+    invitation, errors, _ = validate(content.get("invitation"), "contenu.invitation", recorded=True)
     if invitation is None:
         report.rejected.append(f"{place(source, record)} : " + "; ".join(errors))
         return

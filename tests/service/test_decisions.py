@@ -99,6 +99,29 @@ def test_an_invalid_single_invitation_is_422_and_nothing_is_journaled(
     assert len(decisions_in(work / "j.jsonl")) == before
 
 
+def test_a_recipient_without_a_direction_is_refused_by_its_field(
+    http: httpx.Client, work: Path
+) -> None:
+    """A ``destinataire`` without ``sens`` was decided as an invitation received (its step
+    « Accepter » or « Ignorer »): 422 naming the field alone, or refused in a list while
+    its neighbours are decided; nothing of it is journaled."""
+    undirected = {"id": "vers-x", "message": "Bonjour", "destinataire": {"nom": "Rémi Gagné"}}
+    answer = http.post("/decisions", json=undirected)
+    assert answer.status_code == 422, answer.text
+    body = answer.json()
+    assert body["champ"] == "destinataire"
+    assert "donné sans « sens » ; ajoutez « sens » : « sortante »" in body["erreur"], body
+    sent = [
+        {**WITH_PHOTO, "id": "vers-0"},
+        undirected,
+        {**undirected, "id": "vers-2", "sens": "sortante"},
+    ]
+    listed = http.post("/decisions", json=sent).json()
+    assert [d["id"] for d in listed["decisions"]] == ["vers-0", "vers-2"]
+    assert [(r["index"], r["champ"]) for r in listed["rejetees"]] == [(1, "destinataire")]
+    assert ids_in_journal(work, "vers-x") == 0 and ids_in_journal(work, "vers-2") == 1
+
+
 def test_unknown_fields_are_decided_with_a_warning(http: httpx.Client) -> None:
     body = http.post("/decisions", json={**WITH_PHOTO, "id": "warn-1", "humeur": "x"}).json()
     assert body["decision"] == "accepter"
