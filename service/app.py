@@ -24,6 +24,7 @@ from tamis.service import (
     api_ops,
     api_policy,
     errors,
+    flat_routes,
     sealing,
     web_pages,
 )
@@ -105,8 +106,8 @@ async def _journal_error(request: Request, error: Exception) -> Response:
     return error_response(ApiError(503, message, None))
 
 
-def routes(need: Callable[[Right], Any]) -> APIRouter:
-    router = APIRouter()  # every route's workspace dependency checks its parameters
+def routes(need: Callable[[Right], Any], prefix: str = "") -> APIRouter:
+    router = APIRouter(prefix=prefix)  # every route's workspace dependency checks its parameters
     api_decisions.register(router, need)
     api_journal.register(router, need)
     api_policy.register(router, need)
@@ -135,9 +136,9 @@ def create_app(
     app.add_exception_handler(JournalError, _journal_error)
     ops = APIRouter()
     api_ops.register(ops)
-    app.include_router(ops)
-    app.include_router(routes(prefixed), prefix=WORKSPACE_PREFIX)
-    app.include_router(routes(unprefixed))
+    flat_routes.include(app, ops)
+    flat_routes.include(app, routes(prefixed, WORKSPACE_PREFIX))
+    flat_routes.include(app, routes(unprefixed))
     web_pages.install(app, Sessions(session_key()))
     api_docs.install(app)
     if not workspaces.config.has_tokens:  # trusting whoever reaches it: this machine only

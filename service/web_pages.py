@@ -38,7 +38,7 @@ from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.invitations.french import ZIP_SIGNATURE
 from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
-from tamis.service import calls, idempotence, web_forms, web_views
+from tamis.service import calls, flat_routes, idempotence, web_forms, web_views
 from tamis.service.api_advice import advise_in, advise_once
 from tamis.service.api_journal import filter_error, period, policy_body, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
@@ -108,7 +108,7 @@ def install(app: Any, sessions: Sessions) -> None:
     """Mount the pages, their static files and their error handling on ``app``."""
     app.state.sessions = sessions
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(ASSETS / "static")), name="static")
-    app.include_router(router())
+    flat_routes.include(app, router())
 
     @app.exception_handler(Denied)
     async def _denied(request: Request, error: Denied) -> Response:
