@@ -109,7 +109,9 @@ def _checked(raw: dict, fields: Fields, strays: list[str]) -> dict[str, Any]:
 def _invitation(raw: dict, strays: list[str]) -> Invitation:
     values = _checked(raw, _INVITATION_FIELDS, strays)
     ident = values.get("id")
-    if ident is None or (values.get("destinataire") is not None and values.get("sens") is None):
+    if ident is None:
+        raise NotQuick
+    if "destinataire" in values and values.get("sens") is None and values["destinataire"]:
         raise NotQuick  # a recipient without a direction: the models refuse it (``schema``)
     return Invitation(**values)
 
