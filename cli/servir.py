@@ -22,12 +22,15 @@ from tamis.service.config import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_INVITATIONS,
     NO_KEY,
+    UTC_ZONE,
+    ZONE_EXPECTED,
     ConfigInvalid,
     Limits,
     ServiceConfig,
     journal_of,
     load_config,
     single_workspace,
+    time_zone,
 )
 from tamis.service.tokens import digest
 
@@ -85,6 +88,15 @@ ENV_TOKEN = "TAMIS_JETON"
     metavar="SECONDES",
     help="Durée de conservation des réponses gardées pour Idempotency-Key (défaut : 86400, "
     "un jour) ; un renvoi plus tardif est décidé à nouveau.",
+)
+@click.option(
+    "--fuseau",
+    "fuseau",
+    metavar="NOM",
+    default=None,
+    callback=lambda _ctx, _param, value: named_zone(value),  # a usage error, in French
+    help="Fuseau horaire des heures et des jours des pages web (p. ex. America/Toronto ; "
+    "défaut : UTC).",
 )
 @click.option(
     "--hote", metavar="ADRESSE", default="127.0.0.1", show_default=True, help="Adresse d'écoute."
@@ -166,6 +178,7 @@ BESIDE_CONFIG = {
     "sceaux": ("--sceaux", "sceaux = … dans la table de chaque espace"),
     "cle": ("--cle", "cle = … dans la table de chaque espace"),
     "jeton_fichier": ("--jeton-fichier", "[[espaces.NOM.jetons]], de « tamis servir jeton »"),
+    "fuseau": ("--fuseau", "fuseau = … dans la table de chaque espace"),
     "durabilite": ("--durabilite", "durabilite = … dans [service]"),
     "sceller_toutes": ("--sceller-toutes", "sceller_toutes = … dans [service]"),
 }
@@ -261,7 +274,18 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
         seal_every=int(given["sceller_toutes"]),  # type: ignore[arg-type]
         answers_kept=int(given["idempotence_duree"] or DEFAULT_ANSWERS_KEPT),  # type: ignore[arg-type]
         key=given["cle"],  # type: ignore[arg-type]
+        zone=given["fuseau"],  # type: ignore[arg-type]
     )
+
+
+def named_zone(name: str | None):
+    """``--fuseau``'s zone (UTC when not given), or a usage error (exit 2) naming it."""
+    if name is None:
+        return UTC_ZONE
+    zone = time_zone(name)
+    if zone is None:
+        raise click.UsageError(f"--fuseau : fuseau horaire inconnu « {name} » ; {ZONE_EXPECTED}.")
+    return zone
 
 
 def _limits(limits: Limits, given: dict) -> Limits:

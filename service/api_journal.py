@@ -55,12 +55,15 @@ def given(values: list[str] | None) -> list[str]:
     return [value for value in values or () if value]
 
 
-def filter_error(error: FilterError) -> ApiError:
+def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
+    """The 400 of a filter refused; a date is read in ``zone`` (the API's: UTC; a web
+    page's: its workspace's ``fuseau``)."""
     name = error.criterion.value
     if error.problem is Problem.UNKNOWN_DECISION:
         text = f"décision inconnue ; choisissez parmi {', '.join(DECISIONS)}"
     elif error.problem is Problem.BAD_DATE:
-        text = "date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM (heure UTC)"
+        hour = "heure UTC" if zone == "UTC" else f"heure du fuseau {zone}"
+        text = f"date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM ({hour})"
     elif error.problem is Problem.BAD_FACT:
         text = "doit être de la forme NOM ou NOM=VALEUR"
     elif error.problem is Problem.UNKNOWN_FACT:

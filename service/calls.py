@@ -17,7 +17,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -392,9 +392,12 @@ def search(journal: JournalName, flt: Filter, after: int, limit: int, warn) -> l
     return list(itertools.islice(found, limit))
 
 
-def stats(journal: JournalName, flt: Filter, per: str, warn) -> dict[str, Any]:
-    """``tamis journal stats --utc --format json``, ``avertissements`` included."""
-    found = stats_any(str(journal), flt, per, warn)
+def stats(
+    journal: JournalName, flt: Filter, per: str, warn, zone: tzinfo | None = None
+) -> dict[str, Any]:
+    """``tamis journal stats --utc --format json``, ``avertissements`` included; periods of
+    ``zone`` if given (a workspace's ``fuseau``, for its pages)."""
+    found = stats_any(str(journal), flt, per, warn, zone=zone)
     notes = [] if found.total else rule_notes(journal, flt, warn)
     return {**found.as_dict(), "avertissements": json_warnings(notes)}
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tamis.audit.postgres.url import is_url, shown
 from tamis.grammar.vocabulary import toml_shown
@@ -38,6 +39,22 @@ NO_KEY = (
     '« cle = "chemin" » (--cle FICHIER avec -p), créée en 0600 au premier sceau ; donnez '
     "la même à chaque machine"
 )
+
+
+UTC_ZONE = ZoneInfo("UTC")  # the pages' times and days unless a workspace names its fuseau
+ZONE_EXPECTED = (
+    "un nom de la base des fuseaux horaires (IANA) est attendu, p. ex. « America/Toronto » "
+    "ou « America/Montreal » (la liste : /usr/share/zoneinfo)"
+)
+
+
+def time_zone(name: str) -> ZoneInfo | None:
+    """The time zone ``name`` names in the system's base (``/usr/share/zoneinfo``), or None:
+    a workspace's ``fuseau``, in which its pages show times and count days."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 Journal = Path | str
@@ -65,6 +82,7 @@ class WorkspaceConfig:
     seals: Path | None = None  # where scheduled seals of the journal's head are appended
     key: Path | None = None  # the journal's Ed25519 signing key, if named (``cle``)
     overrides: tuple[str, ...] = ()  # ``--parametre NOM=VAL`` texts (``tamis servir -p``)
+    zone: ZoneInfo = UTC_ZONE  # ``fuseau``: the pages' times and days (display only)
 
     @property
     def journal_url(self) -> str | None:
@@ -133,12 +151,14 @@ def single_workspace(
     seal_every: int = DEFAULT_SEAL_EVERY,
     answers_kept: int = DEFAULT_ANSWERS_KEPT,
     key: Path | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> ServiceConfig:
     """``tamis servir -p …``: the workspace ``defaut``, with one all-rights token if given."""
     tokens = (TokenEntry(token_sha256, frozenset(Right), "jeton"),) if token_sha256 else ()
     workspace = WorkspaceConfig(
-        DEFAULT_WORKSPACE, policy, journal, context, {}, tokens, engine, seals, key, overrides
-    )
+        DEFAULT_WORKSPACE, policy, journal, context, {}, tokens, engine, seals, key, overrides,
+        zone,
+    )  # fmt: skip
     return ServiceConfig(
         {DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every, answers_kept
     )
@@ -214,7 +234,8 @@ class _Checker:
         "taille_max", "invitations_max", "durabilite", "sceller_toutes", "idempotence_duree"
     )  # fmt: skip
     WORKSPACE_KEYS = (
-        "politique", "contexte", "journal", "parametres", "moteur", "jetons", "sceaux", "cle"
+        "politique", "contexte", "journal", "parametres", "moteur", "jetons", "sceaux", "cle",
+        "fuseau",
     )  # fmt: skip
 
     def __init__(self, path: Path, text: str) -> None:
@@ -302,9 +323,24 @@ class _Checker:
         key = self.path(table, where, "cle", required=False)
         if seals is not None and key is None and is_url(journal):
             self.problem(self.lines.key(where, "sceaux"), f"« {where}.sceaux » : {NO_KEY}")
+        zone = self.zone(table, where)
         return WorkspaceConfig(
-            name, policy, journal, context, parameters, tokens, engine, seals, key
+            name, policy, journal, context, parameters, tokens, engine, seals, key, (), zone
         )
+
+    def zone(self, table: dict, where: str) -> ZoneInfo:
+        value = table.get("fuseau")
+        if value is None:
+            return UTC_ZONE
+        zone = time_zone(value) if isinstance(value, str) else None
+        if zone is None:
+            self.problem(
+                self.lines.key(where, "fuseau"),
+                f"« {where}.fuseau » : fuseau horaire inconnu ({toml_shown(value)}) ; "
+                f"{ZONE_EXPECTED}",
+            )
+            return UTC_ZONE
+        return zone
 
     def journal(self, table: dict, where: str) -> Journal:
         """A file path, or a ``postgresql://`` URL kept as written (never made into a path,

@@ -20,6 +20,7 @@ import secrets
 import signal
 from collections import deque
 from collections.abc import Mapping
+from datetime import tzinfo
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -206,7 +207,11 @@ def unavailable(request: Request, message: str, headers: dict[str, str]) -> HTML
 def page(
     request: Request, name: str, session: Session | None, values: dict, status: int = 200
 ) -> HTMLResponse:
-    html = TEMPLATES.get_template(name).render(session=session, **values)
+    """The page ``name`` for ``session``, which names the zone of its times and days (the
+    workspace's ``fuseau``, UTC unless it names one)."""
+    workspace = request.app.state.workspaces.get(session.workspace) if session else None
+    zone = workspace.config.zone.key if workspace is not None else "UTC"
+    html = TEMPLATES.get_template(name).render(session=session, fuseau=zone, **values)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
@@ -591,8 +596,9 @@ def router() -> APIRouter:
             values = {"erreur": f"Statistiques non affichées : {unknown_period()}.", "par": ""}
             return page(request, "statistiques.html", session, values, 400)
         warn = request.app.state.warn
+        everything, zone = calls.make_filter(), workspace.config.zone  # its fuseau's days
         found = await to_thread.run_sync(
-            calls.stats, workspace.journal.path, calls.make_filter(), per, warn
+            calls.stats, workspace.journal.path, everything, per, warn, zone
         )
         bars, width = web_views.chart(found["par_periode"])
         values = {"stats": found, "bars": bars, "largeur": width, "par": per}
@@ -609,18 +615,19 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     blank, or holding only spaces, filters on nothing: spaces around a value are not part of it."""
     keys = ("decision", "regle", "fait", "expediteur", "depuis", "jusqu_a")
     shown = {key: query.get(key, "").strip() for key in keys}
+    zone = workspace.config.zone  # its days and times: the workspace's fuseau
     try:
         flt = calls.make_filter(
             decisions=[shown["decision"]] if shown["decision"] else (),
             rules=[shown["regle"]] if shown["regle"] else (),
             facts=[shown["fait"]] if shown["fait"] else (),
             sender=shown["expediteur"] or None,
-            since=shown["depuis"] or None,
-            until=shown["jusqu_a"] or None,
+            since=web_views.zoned_bound(shown["depuis"], zone, end=False) or None,
+            until=web_views.zoned_bound(shown["jusqu_a"], zone, end=True) or None,
         )
         calls.check_facts(workspace.journal.path, flt, request.app.state.warn)
     except FilterError as error:
-        refused = filter_error(error)
+        refused = filter_error(error, zone.key)
         return {"lignes": [], "filtres": shown, "erreur": refused.message, "suivant": None,
                 "a_examiner": 0, "champ": refused.field}  # fmt: skip
     before = _cursor(query.get("avant"))
@@ -631,7 +638,7 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     )
     more = len(rows) > PAGE_SIZE
     page_rows = list(rows)[-PAGE_SIZE:][::-1]
-    lines = [web_views.inbox_line(r, _recorded(path, r, warn)) for r in page_rows]
+    lines = [web_views.inbox_line(r, _recorded(path, r, warn), zone) for r in page_rows]
     waiting = calls.stats(path, calls.make_filter(decisions=["examiner"]), "jour", warn)["total"]
     following = lines[-1].seq if more and lines else None
     notes = [] if lines else calls.rule_notes(path, flt, warn)
@@ -655,7 +662,8 @@ def explained(workspace: Workspace, ident: str, warn) -> list[dict[str, Any]]:
     """Each recorded decision of ``ident`` as the pages show it (none: no such decision)."""
     found = calls.explain(workspace.journal.path, ident, warn)
     recorded = calls.recorded_invitations(workspace.journal.path, ident, warn) if found else {}
-    return [explained_view(item, _received(recorded.get(item["seq"]))) for item in found]
+    zone = workspace.config.zone
+    return [explained_view(item, _received(recorded.get(item["seq"])), zone) for item in found]
 
 
 def _cursor(value: str | None) -> int:
@@ -671,7 +679,7 @@ def _received(recorded: calls.Recorded | None) -> dict | None:
     return None if recorded is None else recorded.invitation
 
 
-def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, Any]:
+def explained_view(item: dict[str, Any], invitation: dict | None, zone: tzinfo) -> dict[str, Any]:
     evidence = item.get("preuves") or {}
     conditions = [
         {**entry, "arbre": web_views.tree(entry["condition"], evidence)}
@@ -679,11 +687,11 @@ def explained_view(item: dict[str, Any], invitation: dict | None) -> dict[str, A
     ]
     step = web_views.step(item["decision"], invitation, item.get("effacement"))
     missing = web_views.unknown_leaves(c["arbre"] for c in conditions)
-    shown = {"decidee_le": web_views.stamped(item["horodatage"])}
+    shown = {"decidee_le": web_views.stamped(item["horodatage"], zone)}
     outgoing = web_views.outgoing(item)  # a request to send: its sender is the user
     shown["personne"] = item["destinataire"] if outgoing else item["expediteur"]
     if item.get("effacement"):
-        shown["effacee_le"] = web_views.stamped(item["effacement"]["le"])
+        shown["effacee_le"] = web_views.stamped(item["effacement"]["le"], zone)
     return {**item, **shown, "conditions": conditions, "etape": step, "manquants": missing}
 
 
@@ -825,7 +833,7 @@ def policy_values(workspace: Workspace, source: str, **extra: Any) -> dict[str, 
     loaded = workspace.loaded
     values = {
         "politique": loaded.describe(),
-        "chargee_le": web_views.stamped(loaded.loaded_at),
+        "chargee_le": web_views.stamped(loaded.loaded_at, workspace.config.zone),
         "lignes": web_views.highlighted(loaded.setup.policy.source),
         "source": source,
         "diagnostics": [],

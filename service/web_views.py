@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from tamis.triage import moments
@@ -38,11 +39,12 @@ class InboxLine:
     motif: str
 
 
-def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
+def inbox_line(row: Mapping[str, Any], recorded: Any, zone: tzinfo) -> InboxLine:
     """One decision as a line of a person's inbox (``recorded``: ``calls.Recorded``, or None
-    when the index does not find the record). An erased one says so, and when: « Expéditeur
-    inconnu · photo inconnue » would claim the invitation never said. A request to send names
-    its recipient and says what it is: its sender, the user, was « Expéditeur inconnu »."""
+    when the index does not find the record), its time in ``zone`` (the workspace's
+    ``fuseau``). An erased one says so, and when: « Expéditeur inconnu · photo inconnue »
+    would claim the invitation never said. A request to send names its recipient and says
+    what it is: its sender, the user, was « Expéditeur inconnu »."""
     invitation = recorded.invitation if recorded is not None else None
     erasure = recorded.erasure if recorded is not None else None
     sender = (invitation or {}).get("expediteur") or {}
@@ -57,12 +59,12 @@ def inbox_line(row: Mapping[str, Any], recorded: Any) -> InboxLine:
     return InboxLine(
         seq=int(row["seq"]),
         id=str(row["id"]),
-        when=stamped(str(row.get("horodatage", "")), seconds=False),
+        when=stamped(str(row.get("horodatage", "")), zone, seconds=False),
         name=name,
         initials="?" if erasure else initials(name),
         title=str(sender.get("titre") or ""),
         company=str(sender.get("entreprise") or ""),
-        photo=_erased(erasure) if erasure else about,
+        photo=_erased(erasure, zone) if erasure else about,
         decision=str(row["decision"]),
         step=step(str(row["decision"]), invitation, erasure),
         rule=str(row.get("regle") or ""),
@@ -80,10 +82,32 @@ def outgoing(invitation: Mapping[str, Any]) -> bool:
     return invitation.get("sens") == "sortante"
 
 
-def stamped(horodatage: str, *, seconds: bool = True) -> str:
-    """``2026-02-01 14:37:00 UTC``: a journal time as the pages show it (``tamis journal
-    pourquoi --utc``'s form; the server's local zone is no reader's in particular)."""
-    return moments.stamped(horodatage, utc=True, seconds=seconds)
+def stamped(horodatage: str, zone: tzinfo, *, seconds: bool = True) -> str:
+    """``2026-02-01 09:37:00 EST``: a journal time as the pages show it, in the workspace's
+    ``fuseau`` (``2026-02-01 14:37:00 UTC`` unless it names one, ``tamis journal pourquoi
+    --utc``'s form; the server's local zone is no reader's in particular)."""
+    return moments.stamped_in(horodatage, zone, seconds=seconds)
+
+
+def zoned_bound(text: str, zone: tzinfo, *, end: bool) -> str:
+    """The inbox's « Depuis » (``end`` False) or « Jusqu'au » (inclusive) as the journal's
+    filter reads it, once read in the workspace's ``fuseau``: a day is from its midnight
+    there to the next (``2026-02-01T00:00:00-05:00``), a time without an offset is one of
+    that zone. A text that is neither (the filter refuses it, in its own words) or the
+    zone UTC (the filter's own days) is left as typed."""
+    if getattr(zone, "key", None) == "UTC":
+        return text
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
+            before = timedelta(microseconds=1 if end else 0)  # the filter adds it back
+            moment = datetime.combine(day, time(0), zone) - before
+        else:
+            moment = datetime.fromisoformat(text)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        return moment.isoformat()
+    except (ValueError, OverflowError):
+        return text
 
 
 def step(decision: str, invitation: Mapping[str, Any] | None, erasure: Any) -> str:
@@ -99,8 +123,8 @@ def initials(name: str) -> str:
     return "".join(letters[:2]).upper() or "?"
 
 
-def _erased(erasure: Mapping[str, Any]) -> str:
-    when = stamped(str(erasure.get("le", "")), seconds=False)
+def _erased(erasure: Mapping[str, Any], zone: tzinfo) -> str:
+    when = stamped(str(erasure.get("le", "")), zone, seconds=False)
     motif = f" ({erasure['motif']})" if erasure.get("motif") else ""
     return f"effacées le {when}{motif}"
 

@@ -2,13 +2,14 @@
 
 The journal writes UTC (``2026-02-01T14:37:00.123456Z``); a person reads a date and a time
 to the second and the zone's name. The command line shows the local zone (``TZ``) unless
-``--utc`` (``tamis.cli.human`` re-exports these); the web pages show UTC, the server's zone
-being no one's in particular. A time that does not read as one is shown as it is, made safe.
+``--utc`` (``tamis.cli.human`` re-exports these); the web pages show their workspace's
+``fuseau`` (``stamped_in``; UTC unless named), the server's zone being no one's in
+particular. A time that does not read as one is shown as it is, made safe.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from tamis.grammar.terminal import safe
 
@@ -28,7 +29,11 @@ def when(horodatage: str, *, utc: bool, seconds: bool = True) -> str:
         shown = moment(horodatage, utc=utc)
     except (ValueError, OverflowError):
         return safe(horodatage)
-    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return shown.strftime(_shape(seconds))
+
+
+def _shape(seconds: bool) -> str:
+    return "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
 
 
 def day(horodatage: str, *, utc: bool) -> str:
@@ -51,3 +56,14 @@ def zone(horodatage: str | None = None, *, utc: bool) -> str:
 def stamped(horodatage: str, *, utc: bool, seconds: bool = True) -> str:
     """``2026-02-01 09:37:00 EST``: ``when`` followed by its zone's name."""
     return f"{when(horodatage, utc=utc, seconds=seconds)} {zone(horodatage, utc=utc)}"
+
+
+def stamped_in(horodatage: str, zone: tzinfo, *, seconds: bool = True) -> str:
+    """``2026-02-01 09:37:00 EST``: a journal time in ``zone`` (a workspace's ``fuseau``),
+    followed by the zone's name at that time; a time that does not read as one is shown as
+    it is, made safe, with the zone's name now."""
+    try:
+        shown = moment(horodatage, utc=True).astimezone(zone)
+    except (ValueError, OverflowError):
+        return f"{safe(horodatage)} {datetime.now(zone).tzname()}"
+    return f"{shown.strftime(_shape(seconds))} {shown.tzname()}"

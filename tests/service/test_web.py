@@ -11,9 +11,12 @@ import io
 import json
 import re
 import shutil
+import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -1608,3 +1611,91 @@ def test_a_file_sent_without_javascript_after_the_session_ended_is_said_lost(
         assert len(decisions_in(work / "journal.jsonl")) == before + 1
     finally:
         context.close()
+
+
+def other_day_zone() -> str:
+    """Of UTC+14 and UTC-11, a zone whose day is not UTC's now and for the next three
+    minutes (one always is, but in the minutes around UTC's midnight: then it waits)."""
+    for _ in range(12):
+        now = datetime.now(UTC)
+        for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+            moments = (now, now + timedelta(minutes=3))
+            if all(m.astimezone(ZoneInfo(name)).date() != m.date() for m in moments):
+                return name
+        time.sleep(30)
+    raise AssertionError("aucun des deux fuseaux n'est un autre jour")
+
+
+def test_a_workspace_s_fuseau_gives_its_pages_times_and_days(tmp_path):
+    """The pages said every time and counted every day in UTC: in Québec, a decision taken
+    at 21 h showed « 02:00 UTC » the next day, and was not found « jusqu'au » today. With
+    ``--fuseau`` (``fuseau = …`` of a workspace in service.toml), its pages show times in
+    that zone, with its name, and filter and count by its days; the API keeps UTC."""
+    name = other_day_zone()
+    zone = ZoneInfo(name)
+    shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    server = serve("-p", "politique.tamis", "--journal", "journal.jsonl", "--fuseau", name,
+                   cwd=tmp_path, env={"TAMIS_JETON": TOKEN})  # fmt: skip
+    api = {"Authorization": f"Bearer {TOKEN}"}
+    sent = {"id": "fuseau-1", "expediteur": {"nom": "Ana Fuseau", "photo": True}}
+    try:
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+            records = journal_records(tmp_path / "journal.jsonl")
+            (decided,) = [r for r in records if r["evenement"] == "decision"]
+            moment = datetime.fromisoformat(decided["horodatage"].replace("Z", "+00:00"))
+            here, utc_day = moment.astimezone(zone), moment.date().isoformat()
+            day = here.date().isoformat()
+            browser.post("/interface/connexion", data={"jeton": TOKEN})
+            inbox = html.unescape(browser.get("/interface/").text)
+            local = browser.get("/interface/", params={"depuis": day, "jusqu_a": day})
+            utc = browser.get("/interface/", params={"depuis": utc_day, "jusqu_a": utc_day})
+            at = here.strftime("%Y-%m-%dT%H:%M")  # a time without an offset: the zone's
+            since = browser.get("/interface/", params={"depuis": at})
+            unread = html.unescape(browser.get("/interface/", params={"depuis": "hier"}).text)
+            why = html.unescape(browser.get("/interface/decision/fuseau-1").text)
+            stats = html.unescape(browser.get("/interface/statistiques?par=jour").text)
+            policy = html.unescape(browser.get("/interface/politique").text)
+            found = browser.get("/journal", params={"depuis": utc_day}, headers=api).json()
+    finally:
+        server.stop()
+    shown = f"{here.strftime('%Y-%m-%d %H:%M')} {here.tzname()}"
+    assert f"décidée le {shown}" in inbox
+    assert f"Depuis (AAAA-MM-JJ, {name})" in inbox and f"Jusqu'au (AAAA-MM-JJ, {name})" in inbox
+    assert "fuseau-1" in local.text and "fuseau-1" not in utc.text
+    assert "Aucune décision ne correspond." in utc.text and "fuseau-1" in since.text
+    assert f"écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM (heure du fuseau {name})" in unread
+    assert f"<dd>{here.strftime('%Y-%m-%d %H:%M:%S')} {here.tzname()}, enregistrement" in why
+    assert f"<caption>Décisions par jour ({name})</caption>" in stats
+    assert f'<th scope="row">{day}</th>' in stats and utc_day not in stats
+    assert re.search(
+        rf"chargée le \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d {re.escape(here.tzname())}", policy
+    )
+    assert [d["id"] for d in found["decisions"]] == ["fuseau-1"]  # the API's days: UTC's
+
+
+def test_a_fuseau_no_zone_has_is_refused_before_the_start(tmp_path):
+    """An unknown zone is refused, named, before anything starts: ``--fuseau`` (exit 2),
+    ``fuseau`` in service.toml (its line), and ``--fuseau`` beside ``--config``."""
+    shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    option = run_tamis("servir", "-p", "politique.tamis", "--fuseau", "Amerique/Quebec",
+                       "--port", "0", cwd=tmp_path)  # fmt: skip
+    (tmp_path / "service.toml").write_text(
+        '[espaces.jade]\npolitique = "politique.tamis"\njournal = "jade.jsonl"\n'
+        'fuseau = "America/Quebec"\n',
+        encoding="utf-8",
+    )
+    config = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
+    beside = run_tamis("servir", "--config", "service.toml", "--fuseau", "America/Toronto",
+                       "--port", "0", cwd=tmp_path)  # fmt: skip
+    assert option.returncode == 2
+    assert "--fuseau : fuseau horaire inconnu « Amerique/Quebec » ; un nom de la base" in (
+        option.stderr
+    )
+    assert config.returncode == 1
+    assert (
+        'service.toml:4: erreur : « espaces.jade.fuseau » : fuseau horaire inconnu ("America/'
+        'Quebec")' in config.stderr
+    )
+    assert beside.returncode == 2 and "--fuseau ne s'emploie pas avec --config" in beside.stderr
+    assert not (tmp_path / "jade.jsonl").exists()
