@@ -136,26 +136,35 @@ _BY = {
     why.Designation.PREFIX: "dont l'identifiant commence par",
     why.Designation.SENDER: "dont l'expéditeur correspond à",
 }
+_BY_RECIPIENT = "dont le destinataire correspond à"  # a request to send (``Sender.request``)
+_BY_EITHER = "dont l'expéditeur ou le destinataire correspond à"
 
 
 def designated(query: str, lookup: why.Lookup) -> str:
-    """The stderr line that says which invitation a prefix or a sender designated."""
+    """The stderr line that says which invitation a prefix or a sender designated: a
+    request to send « à » its recipient, whom the query matched."""
     content = lookup.found[0].record["contenu"]
-    sender = Sender.person(content)
-    who = f" ({human.safe(sender.shown)})" if sender.shown else ""
+    recipient = Sender.request(content)
+    person = Sender.person(content).shown
+    who = shown_person(person, OUTGOING if recipient else None, person)
+    by = _BY[lookup.designation]
+    if recipient is not None and lookup.designation is why.Designation.SENDER:
+        by = _BY_RECIPIENT
     return (
-        f"« {human.safe(query)} » : l'invitation {human.safe(content['id'])}{who}, la seule "
-        f"{_BY[lookup.designation]} « {human.safe(query)} »."
+        f"« {human.safe(query)} » : l'invitation {human.safe(content['id'])}"
+        f"{f' ({human.safe(who)})' if who else ''}, la seule {by} « {human.safe(query)} »."
     )
 
 
 def ambiguous(query: str, lookup: why.Lookup, *, utc: bool) -> str:
     """The error that lists the invitations a prefix or a sender may mean."""
     shown = lookup.candidates[: why.MAX_CANDIDATES]
-    lines = [
-        f"plusieurs invitations {_BY[lookup.designation]} « {human.safe(query)} » ; "
-        "précisez laquelle (ID) :"
-    ]
+    by = _BY[lookup.designation]
+    if lookup.designation is why.Designation.SENDER and any(
+        item.sens == OUTGOING for item in lookup.candidates
+    ):
+        by = _BY_EITHER
+    lines = [f"plusieurs invitations {by} « {human.safe(query)} » ; précisez laquelle (ID) :"]
     for item in shown:
         person = shown_person(item.sender, item.sens, item.recipient)
         sender = f"  {human.safe(person)}" if person else ""

@@ -546,8 +546,9 @@ def test_pourquoi_of_a_name_finds_the_request_sent_to_that_person(both_ways):
     result = run("pourquoi", SENT_TO[0], "--journal", str(both_ways))
     assert result.exit_code == 0, result.output
     assert "Demande à envoyer, destinataire : Olivier Bouchard" in result.stdout
-    assert result.stderr.startswith(
-        "« Olivier Bouchard » : l'invitation li-4b722287e184d3d5 (Olivier Bouchard), la seule "
+    assert result.stderr.startswith(  # a request to send: « à » its recipient, whom it matched
+        "« Olivier Bouchard » : l'invitation li-4b722287e184d3d5 (à Olivier Bouchard), la seule "
+        "dont le destinataire correspond à « Olivier Bouchard »."
     ), result.stderr
 
 

@@ -129,6 +129,10 @@ def test_the_rows_say_whom_a_request_to_send_goes_to(both):
         if step == 0:
             for journal in both:
                 asked = tamis("journal", "pourquoi", "Rémi", "--journal", journal)
+                assert asked.stderr.startswith(
+                    "Erreur : plusieurs invitations dont l'expéditeur ou le destinataire "
+                    "correspond à « Rémi » ; précisez laquelle (ID) :"
+                ), asked.stderr
                 assert "  x-out  à Rémi Gagné — " in asked.stderr, asked.output
                 assert "  x-in  Rémi Gagné — " in asked.stderr, asked.output
                 erased = tamis("journal", "effacer", "--journal", journal, "--expediteur",
