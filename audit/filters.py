@@ -54,6 +54,8 @@ class Problem(Enum):
     NOT_TEXT = "pas_du_texte"  # bytes that are not UTF-8 (a terminal in another encoding)
     UNKNOWN_FACT = "fait_inconnu"  # a fact name nothing knows (``triage.fact_names``)
     FACT_VALUE = "valeur_impossible"  # a value the fact never has (``triage.fact_names``)
+    NO_SUCH_TIME = "heure_inexistante"  # skipped where a page's zone moves its clocks forward
+    AMBIGUOUS_TIME = "heure_ambigue"  # there twice where a page's zone moves its clocks back
 
 
 class FilterError(ValueError):
@@ -64,7 +66,9 @@ class FilterError(ValueError):
     ) -> None:
         super().__init__(f"{criterion.value}: {problem.value}: {value!r}")
         self.criterion, self.value, self.problem = criterion, value, problem
-        self.near = near  # UNKNOWN_FACT: the closest known names, closest first
+        self.near = near  # UNKNOWN_FACT: the closest known names, closest first; *_TIME:
+        # the zone's names before and after the change (AMBIGUOUS_TIME: then both times, each
+        # with its offset)
 
     @property
     def shown(self) -> str:

@@ -64,6 +64,8 @@ def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
     elif error.problem is Problem.BAD_DATE:
         hour = "heure UTC" if zone == "UTC" else f"heure du fuseau {zone}"
         text = f"date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM ({hour})"
+    elif error.problem in (Problem.NO_SUCH_TIME, Problem.AMBIGUOUS_TIME):
+        text = clocks_changed(error, zone)
     elif error.problem is Problem.BAD_FACT:
         text = "doit être de la forme NOM ou NOM=VALEUR"
     elif error.problem is Problem.UNKNOWN_FACT:
@@ -73,6 +75,24 @@ def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
     else:
         text = "n'est pas du texte UTF-8"
     return ApiError(400, f"paramètre « {name} » : {text}", name)
+
+
+def clocks_changed(error: FilterError, zone: str) -> str:
+    """Why a time typed without an offset is refused where ``zone`` changes its clocks
+    (a page's ``fuseau``: ``web_views.zone_time``), and what to type instead."""
+    before, after, *offsets = error.near
+    day = error.value[:10]
+    if error.problem is Problem.NO_SUCH_TIME:
+        return (
+            f"l'heure {error.value[11:]} n'existe pas le {day} dans le fuseau {zone} : les "
+            f"horloges y avancent ({before} → {after}) et sautent cette heure-là ; écrivez "
+            "une heure d'avant ou d'après le changement d'heure"
+        )
+    return (
+        f"l'heure {error.value[11:]} a lieu deux fois le {day} dans le fuseau {zone} : les "
+        f"horloges y reculent ({before} → {after}) ; écrivez laquelle avec son décalage : "
+        f"{offsets[0]} ({before}) ou {offsets[1]} ({after})"
+    )
 
 
 async def checked(request: Request, workspace: Workspace, flt: calls.Filter) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from tamis.audit.filters import Criterion, FilterError, Problem
 from tamis.triage import moments
 from tamis.triage.linkedin import either_step, linkedin_step
 
@@ -93,8 +94,9 @@ def zoned_bound(text: str, zone: tzinfo, *, end: bool) -> str:
     """The inbox's « Depuis » (``end`` False) or « Jusqu'au » (inclusive) as the journal's
     filter reads it, once read in the workspace's ``fuseau``: a day is from its midnight
     there to the next (``2026-02-01T00:00:00-05:00``), a time without an offset is one of
-    that zone. A text that is neither (the filter refuses it, in its own words) or the
-    zone UTC (the filter's own days) is left as typed."""
+    that zone (``FilterError`` for one the zone skips or has twice, ``zone_time``). A text
+    that is neither (the filter refuses it, in its own words) or the zone UTC (the
+    filter's own days) is left as typed."""
     if getattr(zone, "key", None) == "UTC":
         return text
     try:
@@ -104,10 +106,36 @@ def zoned_bound(text: str, zone: tzinfo, *, end: bool) -> str:
             moment = datetime.combine(day, time(0), zone) - before
         else:
             moment = datetime.fromisoformat(text)
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+            moment = moment if moment.tzinfo else zone_time(moment, zone, end=end)
         return moment.isoformat()
+    except FilterError:
+        raise
     except (ValueError, OverflowError):
         return text
+
+
+def zone_time(moment: datetime, zone: tzinfo, *, end: bool) -> datetime:
+    """``moment``, a time typed without an offset, as a time of ``zone``. Where the clocks
+    change, a time may not exist (02:30 on 2026-03-08 in America/Toronto, skipped) or exist
+    twice (01:30 on 2026-11-01): ``datetime`` would silently take it one hour off, or the
+    first of the two, and the inbox show decisions outside the period asked. Each is a
+    ``FilterError`` instead, with the zone's names on either side of the change (and, for
+    a time there twice, both times with their offsets, to type one of them)."""
+    criterion = Criterion.UNTIL if end else Criterion.SINCE
+    first, second = moment.replace(tzinfo=zone, fold=0), moment.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    names = (str(first.tzname()), str(second.tzname()))
+    typed = moment.isoformat(timespec="auto" if moment.second or moment.microsecond else "minutes")
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+        raise FilterError(criterion, typed, Problem.NO_SUCH_TIME, names)
+    offsets = tuple(f"{typed}{_offset(m)}" for m in (first, second))
+    raise FilterError(criterion, typed, Problem.AMBIGUOUS_TIME, (*names, *offsets))
+
+
+def _offset(moment: datetime) -> str:
+    """``-04:00``: ``moment``'s offset as ISO 8601 writes it after a time."""
+    return moment.isoformat()[-6:]
 
 
 def step(decision: str, invitation: Mapping[str, Any] | None, erasure: Any) -> str:

@@ -19,10 +19,13 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import httpx
+import orjson
 import pytest
 from browser import accessibility_violations, launch
 from playwright.sync_api import expect, sync_playwright
 from servir_harness import BLOGUE, CONTEXT, decisions_in, journal_records, run_tamis, serve
+
+from tamis.audit import layout
 
 TOKEN = "jeton-de-test-web-0123456789"
 OURS = {"espace": "defaut"}  # what every form of the pages carries: the workspace it is for
@@ -1699,3 +1702,68 @@ def test_a_fuseau_no_zone_has_is_refused_before_the_start(tmp_path):
     )
     assert beside.returncode == 2 and "--fuseau ne s'emploie pas avec --config" in beside.stderr
     assert not (tmp_path / "jade.jsonl").exists()
+
+
+def decided_at(folder: Path, moments: dict[str, str]) -> None:
+    """``journal.jsonl`` in ``folder``: one decision per id of ``moments``, taken at its
+    time (UTC), the chain sealed again over those times, as if written then."""
+    sent = "".join(json.dumps({"id": i, "expediteur": {"nom": i, "photo": True}}) + "\n"
+                   for i in moments)  # fmt: skip
+    (folder / "invitations.jsonl").write_text(sent, encoding="utf-8")
+    done = run_tamis("decider", "-p", "politique.tamis", "--journal", "journal.jsonl",
+                     "invitations.jsonl", cwd=folder)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    journal, previous, lines = folder / "journal.jsonl", layout.GENESIS, []
+    for line in journal.read_bytes().splitlines():
+        record = orjson.loads(line)
+        decided = record["evenement"] == "decision"
+        moment = moments[record["contenu"]["id"]] if decided else min(moments.values())
+        record.update(horodatage=moment, precedente=previous)
+        record.pop("empreinte")
+        record["empreinte"] = previous = layout.record_digest(record)
+        lines.append(layout.canonical(record) + b"\n")
+    journal.write_bytes(b"".join(lines))
+
+
+def test_a_time_the_fuseau_skips_or_has_twice_is_said_not_guessed(tmp_path):
+    """Where the fuseau changes its clocks, a time typed without an offset may not exist
+    (02:30 on 2026-03-08 in America/Toronto) or exist twice (01:30 on 2026-11-01). It was
+    read silently one hour off (« depuis 02:30 » left out a decision of 03:00, « de 02:30 à
+    02:45 » showed one of 03:30) or as the first of the two. Each is now refused, in French,
+    saying why and what to type; a time with its offset finds the decisions it names."""
+    shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    summer, standard = "2026-03-08T07:00:00.000000Z", "2026-11-01T06:30:00.000000Z"
+    decided_at(tmp_path, {"ete": summer, "normale": standard})  # 03:00 EDT, 01:30 EST
+    server = serve("-p", "politique.tamis", "--journal", "journal.jsonl",
+                   "--fuseau", "America/Toronto", cwd=tmp_path,
+                   env={"TAMIS_JETON": TOKEN})  # fmt: skip
+    try:
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            browser.post("/interface/connexion", data={"jeton": TOKEN})
+
+            def shown(**filters: str) -> str:
+                return html.unescape(browser.get("/interface/", params=filters).text)
+
+            skipped = shown(depuis="2026-03-08T02:30", jusqu_a="2026-03-08T02:45")
+            twice = shown(jusqu_a="2026-11-01T01:30")
+            after_skip = shown(depuis="2026-03-08T03:00", jusqu_a="2026-03-08")
+            first = shown(depuis="2026-11-01T01:30-04:00", jusqu_a="2026-11-01T01:30-04:00")
+            second = shown(depuis="2026-11-01T01:30-05:00", jusqu_a="2026-11-01")
+    finally:
+        server.stop()
+    assert (
+        "paramètre « depuis » : l'heure 02:30 n'existe pas le 2026-03-08 dans le fuseau "
+        "America/Toronto : les horloges y avancent (EST → EDT) et sautent cette heure-là ; "
+        "écrivez une heure d'avant ou d'après le changement d'heure" in skipped
+    )
+    assert 'id="f-depuis" name="depuis" value="2026-03-08T02:30" aria-invalid="true"' in skipped
+    assert (
+        "paramètre « jusqu_a » : l'heure 01:30 a lieu deux fois le 2026-11-01 dans le fuseau "
+        "America/Toronto : les horloges y reculent (EDT → EST) ; écrivez laquelle avec son "
+        "décalage : 2026-11-01T01:30-04:00 (EDT) ou 2026-11-01T01:30-05:00 (EST)" in twice
+    )
+    for text in (skipped, twice):
+        assert "/interface/decision/" not in text
+    assert "décidée le 2026-03-08 03:00 EDT" in after_skip and "/decision/normale" not in after_skip
+    assert "Aucune décision ne correspond." in first
+    assert "décidée le 2026-11-01 01:30 EST" in second and "/decision/ete" not in second
