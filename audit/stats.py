@@ -11,7 +11,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -110,6 +110,13 @@ def day_in(horodatage: str, zone: tzinfo) -> str:
         return _day_in(horodatage[:16], zone)
     except (ValueError, OverflowError):
         return horodatage[:10]
+
+
+def utc_days(zone: tzinfo) -> bool:
+    """Whether the days of ``zone`` are UTC's, the journal's own (``UTC``, ``Etc/GMT``: always
+    at offset zero, ``utcoffset(None)`` says so): counted by the day, as without a zone, and
+    not by the minute, each read in the zone (``day_in``), for the same counts."""
+    return zone.utcoffset(None) == timedelta(0)
 
 
 def day_of(horodatage: str, local: bool = False, zone: tzinfo | None = None) -> str:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from tamis.audit.filters import Criterion, FilterError, Problem
+from tamis.audit.stats import utc_days
 from tamis.triage import moments
 from tamis.triage.linkedin import either_step, linkedin_step
 
@@ -97,7 +98,7 @@ def zoned_bound(text: str, zone: tzinfo, *, end: bool) -> str:
     that zone (``FilterError`` for one the zone skips or has twice, ``zone_time``). A text
     that is neither (the filter refuses it, in its own words) or the zone UTC (the
     filter's own days) is left as typed."""
-    if getattr(zone, "key", None) == "UTC":
+    if utc_days(zone):
         return text
     try:
         if len(text) == 10:

@@ -38,6 +38,10 @@ def stats_any(
     """``journal stats``' counts: a file's through its index (``index``) or scan,
     PostgreSQL's by SQL, each invitation once, its latest decision; periods of ``zone`` if
     given (the service's pages), else local if ``local`` (the command), else UTC."""
+    from tamis.audit.stats import utc_days
+
+    if zone is not None and utc_days(zone):  # UTC's days: the workspaces without a fuseau
+        zone, local = None, False
     if not urls.is_url(journal):
         from tamis.audit import queries
 

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
+from tamis.audit.postgres.backend import stats_any
 from tamis.audit.queries import journal_stats, parse_filter
+from tamis.audit.stats import _day_in
 from tamis.cli import human
 from tamis.cli.main import cli
 
@@ -213,6 +215,22 @@ def test_stats_count_the_days_of_a_named_zone_through_the_index_as_without_it(jo
             assert list(found.as_dict()["par_periode"]) == [expected], (name, index)
         days.add(expected)
     assert days != {first[:10]}
+
+
+def test_utc_days_are_counted_by_the_day_as_without_a_zone(journal):
+    """The service's pages pass their workspace's zone, UTC when it names none: UTC's days
+    were then grouped by the minute and each minute read in the zone, for the same counts
+    (on 60,000 decisions over a year, the statistics page took two to three times as long as
+    before the fuseau). UTC, and any zone always at offset zero, now counts by the day, as
+    without a zone: through the index and by the scan, no minute is read in a zone."""
+    expected = stats_any(str(journal), parse_filter(), "semaine", print).as_dict()
+    _day_in.cache_clear()
+    for zone in (ZoneInfo("UTC"), ZoneInfo("Etc/GMT")):
+        for index in (True, False):
+            found = stats_any(str(journal), parse_filter(), "semaine", print, zone=zone,
+                              index=index)  # fmt: skip
+            assert found.as_dict() == expected, (zone, index)
+    assert _day_in.cache_info().currsize == 0
 
 
 def test_french_numbers_in_human_output(journal):
