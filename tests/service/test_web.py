@@ -799,7 +799,7 @@ def test_the_explanation_page_says_its_times_in_french_and_an_erased_step_both_w
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
     assert re.search(f"<dt>Décidée le</dt><dd>{stamp}, enregistrement", before), before
     assert "Sur LinkedIn : Ne pas envoyer<" in before
-    assert re.search(f"Données personnelles effacées le {stamp} \\(demande\\)", after)
+    assert re.search(f"Données personnelles effacées le {stamp} \\(<bdi>demande</bdi>\\)", after)
     assert not re.search(r"\d\d:\d\d:\d\d\.\d+Z", after)
     assert (
         "Sur LinkedIn : Ignorer (invitation reçue) ou ne pas envoyer (demande à envoyer)<" in after
@@ -1767,3 +1767,36 @@ def test_a_time_the_fuseau_skips_or_has_twice_is_said_not_guessed(tmp_path):
     assert "décidée le 2026-03-08 03:00 EDT" in after_skip and "/decision/normale" not in after_skip
     assert "Aucune décision ne correspond." in first
     assert "décidée le 2026-11-01 01:30 EST" in second and "/decision/ete" not in second
+
+
+RIGHT_TO_LEFT_POLICY = """\
+politique "سياسة الدعوات"
+règle "מסר" : signaler si message_par_defaut
+règle "בדיקה" : refuser si sans_photo
+    motif "بدون صورة"
+sinon examiner
+"""
+
+
+def test_a_rule_named_right_to_left_is_isolated_on_the_pourquoi_page(tmp_path):
+    """The inbox isolated a rule and its motif written right to left (862d662), the
+    « Pourquoi » page did not: « Règle « בדיקה », ligne 3 » moved its guillemets and its
+    line number around the name, as did each rule evaluated or left unknown, the motif and
+    the policy's name. Each is now isolated (``<bdi>``) there too."""
+    (tmp_path / "politique.tamis").write_text(RIGHT_TO_LEFT_POLICY, encoding="utf-8")
+    server = serve("-p", "politique.tamis", "--journal", "journal.jsonl", cwd=tmp_path,
+                   env={"TAMIS_JETON": TOKEN})  # fmt: skip
+    sent = {"id": "rtl-regle", "expediteur": {"nom": "Noa", "photo": False}}
+    try:
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            api = {"Authorization": f"Bearer {TOKEN}"}
+            assert browser.post("/decisions", json=sent, headers=api).status_code == 200
+            browser.post("/interface/connexion", data={"jeton": TOKEN})
+            why = html.unescape(browser.get("/interface/decision/rtl-regle").text)
+    finally:
+        server.stop()
+    assert "<dt>Règle</dt><dd>« <bdi>בדיקה</bdi> », ligne 3</dd>" in why
+    assert "<dt>Motif</dt><dd><bdi>بدون صورة</bdi></dd>" in why
+    assert "<dd><bdi>سياسة الدعوات</bdi> (sha256" in why
+    assert "<h4>Règle « <bdi>בדיקה</bdi> » (ligne 3) — a décidé</h4>" in why
+    assert "<li>« <bdi>מסר</bdi> » (ligne 2, signaler)</li>" in why
