@@ -1304,7 +1304,8 @@ def test_the_editor_says_when_its_session_ended(page):
 def test_the_expediteur_filter_finds_the_recipient_of_a_request_to_send(served, work):
     """``GET /journal?expediteur=`` and the inbox's « Expéditeur » field found nothing for the
     person a request to send goes to (only its sender, the user, was searched), though the
-    inbox line names them. Both now find it by the recipient, as ``effacer`` erases it."""
+    inbox line names them. Both now find it by the recipient, as ``effacer`` erases it; the
+    field says it searches either (it still said « Expéditeur »)."""
     api = {"Authorization": f"Bearer {TOKEN}"}
     sent = {
         "id": "vers-ouimet", "sens": "sortante", "message": "Bonjour Rémi",
@@ -1318,6 +1319,7 @@ def test_the_expediteur_filter_finds_the_recipient_of_a_request_to_send(served, 
         inbox = html.unescape(browser.get("/interface/", params={"expediteur": "in/ro"}).text)
     assert [row["id"] for row in found["decisions"]] == ["vers-ouimet"], found
     assert "/decision/vers-ouimet" in inbox and ">Rémi Ouimet</bdi></a>" in inbox, inbox
+    assert '<label for="f-expediteur">Personne (expéditeur ou destinataire)</label>' in inbox
 
 
 def test_the_journal_rows_say_whom_a_request_to_send_goes_to(served, work):
