@@ -1,6 +1,7 @@
 """Routers joined to the app flat, their routes in the app's own list.
 
-FastAPI's ``include_router`` keeps an included router as a branch of its own (since 0.12x):
+FastAPI's ``include_router`` keeps an included router as a branch of its own (0.165, the
+version installed here):
 a request walks every branch, route by route, with the bookkeeping each branch keeps in the
 request's scope, then walks the chosen one again to handle it. With the API's two sets of
 paths and the web pages, a single-invitation ``POST /decisions`` through the app cost 2.47
