@@ -44,13 +44,20 @@ NO_KEY = (
 UTC_ZONE = ZoneInfo("UTC")  # the pages' times and days unless a workspace names its fuseau
 ZONE_EXPECTED = (
     "un nom de la base des fuseaux horaires (IANA) est attendu, p. ex. « America/Toronto » "
-    "ou « America/Montreal » (la liste : /usr/share/zoneinfo)"
+    "ou « America/Montreal » (la liste : /usr/share/zoneinfo, ou le paquet Python tzdata)"
 )
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+"""Files of a zone base that name no place: ``localtime``, the server's own zone (no
+reader's); ``posixrules``, a default for POSIX TZ strings; ``Factory``, the « -00 » of a
+machine whose zone was never set."""
 
 
 def time_zone(name: str) -> ZoneInfo | None:
-    """The time zone ``name`` names in the system's base (``/usr/share/zoneinfo``), or None:
-    a workspace's ``fuseau``, in which its pages show times and count days."""
+    """The time zone ``name`` names in the zone base (the system's, ``/usr/share/zoneinfo``,
+    else the tzdata package's), or None: a workspace's ``fuseau``, in which its pages show
+    times and count days. A name of ``NOT_PLACES`` is none."""
+    if name.strip() in NOT_PLACES:
+        return None
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):

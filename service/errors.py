@@ -87,6 +87,8 @@ def install(app: FastAPI, page: Page) -> None:
         status, headers = error.status_code, error.headers
         if status in (404, 405) and _exists_without_final_slash(request):  # 405: {id:path}
             message, status, headers = FINAL_SLASH, 404, None
+        elif status == 405:
+            headers = {**(headers or {}), **_allowed(request)}
         refused = ApiError(status, message, None, headers=headers)
         return page(request, refused) or error_response(refused)
 
@@ -103,6 +105,20 @@ def install(app: FastAPI, page: Page) -> None:
 
 
 FINAL_SLASH = "chemin inconnu : ce chemin s'écrit sans « / » final ; retirez-la"
+
+
+def _allowed(request: Request) -> dict[str, str]:
+    """A 405's ``Allow``: every method a route serves at this path (RFC 9110, 15.5.6), and
+    HEAD beside GET (``head.HeadAsGet``). FastAPI names the first route's only: a ``PUT
+    /interface/connexion`` was told « GET », though the login form POSTs there. Empty when
+    no route names its methods (the static files say their own)."""
+    scope, methods = {**request.scope}, set()
+    for route in request.app.router.routes:
+        if route.matches(scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:
+        methods.add("HEAD")
+    return {"Allow": ", ".join(sorted(methods))} if methods else {}
 
 
 def _exists_without_final_slash(request: Request) -> bool:

@@ -500,6 +500,20 @@ def test_head_is_answered_like_get_without_a_body(served: Served, http: httpx.Cl
     served.wait_event(evenement="requete", methode="HEAD", chemin="/sante", statut=200)
 
 
+def test_a_wrong_method_is_told_every_method_the_path_takes(served: Served, http: httpx.Client):
+    """A 405's ``Allow`` names every method served at the path (RFC 9110, 15.5.6): FastAPI
+    named the first route's only, so ``PUT /interface/connexion`` said « GET » though the
+    login form POSTs there; HEAD goes with GET (it is answered as GET)."""
+    login = http.put("/interface/connexion")
+    why = http.put("/decisions/abc")
+    prefixed = http.delete("/v1/espaces/defaut/politique")
+    post_only = http.get("/decisions")
+    assert (login.status_code, login.headers["allow"]) == (405, "GET, HEAD, POST")
+    assert (why.status_code, why.headers["allow"]) == (405, "GET, HEAD")
+    assert (prefixed.status_code, prefixed.headers["allow"]) == (405, "GET, HEAD")
+    assert (post_only.status_code, post_only.headers["allow"]) == (405, "POST")
+
+
 def test_without_tokens_only_this_machine_is_answered_no_dns_rebinding(
     served: Served, http: httpx.Client
 ) -> None:
