@@ -17,7 +17,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from tamis.audit.errors import JournalError, os_error_message
 
@@ -152,10 +152,12 @@ def in_pool(
     parts: Iterable[P],
     count: int,
     shown: str | None = None,
+    enter: Callable[[Any], None] | None = None,
 ) -> Iterator[T]:
     """``job(source, part)`` of each part, in order, by ``count`` worker processes
-    (``tamis.processes``), ``IN_FLIGHT × count`` parts in flight: the ranges of a file, or
-    of anything ``job`` reads (a database's rows; ``shown``: its name as users may see it).
+    (``tamis.processes``; each runs ``enter`` first, if given), ``IN_FLIGHT × count`` parts
+    in flight: the ranges of a file, or of anything ``job`` reads (a database's rows;
+    ``shown``: its name as users may see it).
 
     A worker that dies (killed, out of memory) is a French ``JournalError`` naming the
     journal; stopping early (an error, ``--limite``, the generator closed) kills the workers,
@@ -168,7 +170,7 @@ def in_pool(
     if not alone():
         yield from (job(source, part) for part in parts)
         return
-    pool = WorkerPool(count)
+    pool = WorkerPool(count, enter)
     try:
         yield from _in_order(pool, source, job, parts, count)
     except WorkerStopped:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from tamis.audit import layout
-from tamis.audit.postgres import schema
+from tamis.audit.postgres import schema, sessions
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowsCheck
 
@@ -134,14 +134,18 @@ _CATALOG_FIRST = (
 )
 
 
+def _prepared(connection: psycopg.Connection) -> None:
+    """The session ``RANGE`` runs in: texts sent as UTF-8, ``pg_catalog`` searched first."""
+    connection.execute("SET client_encoding TO 'UTF8'")
+    connection.execute(_CATALOG_FIRST)
+
+
 def check_range(url: str, part: SeqRange) -> tuple[SeqRange, RowsCheck]:
     """``read.check_range``'s answer for the rows ``part.first <= seq <= part.last``, found
     by the server: ``(part, RowsCheck)``, ``ok`` False if any row is in doubt (``read``'s
     exact pass then names it)."""
     try:
-        with urls.connect(url) as connection:
-            connection.execute("SET client_encoding TO 'UTF8'")
-            connection.execute(_CATALOG_FIRST)
+        with sessions.kept(url, _prepared) as connection:
             count, first, last, ok, previous, digest = connection.execute(
                 RANGE, (part.first, part.last)
             ).fetchone()

@@ -27,7 +27,7 @@ from tamis.audit import blocks, layout
 from tamis.audit.chain import claimed_seq, parse_record
 from tamis.audit.errors import JournalError
 from tamis.audit.layout import GENESIS
-from tamis.audit.postgres import digests, rowcheck, rows, schema
+from tamis.audit.postgres import digests, rowcheck, rows, schema, sessions
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.rowcheck import RowBytes, RowsCheck
 from tamis.audit.verify import Problem, Verification, empty_journal, sealed, unreadable
@@ -122,7 +122,7 @@ def map_parts(
     rows_count = parts[-1].last - parts[0].first + 1 if parts else 0
     if rows_count < parallel_from or count < 2 or len(parts) < 2:
         return (job(url, part) for part in parts)
-    return blocks.in_pool(url, job, parts, count, urls.shown(url))
+    return blocks.in_pool(url, job, parts, count, urls.shown(url), sessions.in_worker)
 
 
 class _Start(NamedTuple):
