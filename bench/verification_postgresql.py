@@ -148,7 +148,7 @@ def run(args: argparse.Namespace, urls: dict[str, str]) -> None:
                 if args.en_ligne:
                     same_rows(urls["lz4"], urls["en ligne"])
                 for url in urls.values():
-                    vacuumed(url)
+                    pg_bench.vacuumed(url)  # as autovacuum keeps a journal in use
                 print(f"\n{loaded:,} enregistrements ; charge : {load()}".replace(",", " "))
                 for name, url in urls.items():
                     if url in used:
@@ -201,14 +201,6 @@ def sizes(scoped: str) -> str:
 
 
 _PARTS = ("table", "TOAST", "index")
-
-
-def vacuumed(scoped: str) -> None:
-    """``VACUUM (ANALYZE)`` of ``scoped``'s table once loaded, as autovacuum would soon do to
-    a journal in use: the visibility hints are then set, so the first round does not pay for
-    setting them (and dirtying every page) while the others do not."""
-    with psycopg.connect(scoped, autocommit=True) as connection:
-        connection.execute(f"VACUUM (ANALYZE) {schema.TABLE}")
 
 
 def same_rows(source: str, target: str) -> None:
