@@ -3,13 +3,13 @@
 Each range of ``verifier``'s fast pass (``digests.check_range``) opened a connection of its
 own: a new server process, its authentication, its caches filled again for the first query.
 That cost ≈ 60 ms a range: the 21 ranges of a million rows took 9.6 s in one process with a
-connection each, 8.4 s on one connection; ``verifier`` of a million rows on two cores, 5.02 s
-before, 4.74 s now (the server's processor time 9.35 s, 8.51 s; bench/verification_postgresql.py,
-5 alternated rounds). A worker of ``blocks.in_pool`` now keeps its
-connection (``kept``) for every range it takes, and closes it when it ends; anywhere else
-(the parent reading a small journal, a thread of the service) each call opens its own and
-closes it at once, as before: a connection kept there would outlive the command, or be
-shared between threads.
+connection each, 8.4 s on one connection; ``verifier`` of a million rows on two cores took
+5.02 s before, 4.74 s now (the server's processor time 9.35 s, 8.51 s;
+``bench/verification_postgresql.py``, 5 alternated rounds). A worker of ``blocks.in_pool``
+now keeps its connection (``kept``) for every range it takes, and closes it when it ends;
+anywhere else (the parent reading a small journal, a thread of the service) each call opens
+its own and closes it at once, as before: a connection kept there would outlive the command,
+or be shared between threads.
 """
 
 from __future__ import annotations
@@ -43,8 +43,13 @@ def kept(url: str, setup: Callable[[psycopg.Connection], None]) -> Iterator[psyc
     key = (url, setup)
     connection = _KEPT.get(key)
     if connection is None or connection.closed:
-        connection = _KEPT[key] = urls.connect(url, autocommit=True)
-        setup(connection)
+        connection = urls.connect(url, autocommit=True)
+        try:
+            setup(connection)
+        except BaseException:
+            connection.close()
+            raise
+        _KEPT[key] = connection  # kept once prepared: never one whose setup failed
     try:
         yield connection
     except psycopg.Error:
