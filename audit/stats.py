@@ -81,35 +81,30 @@ def period_of(horodatage: str, per: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _local_day(minute: str, _zone: tuple) -> str:
-    moment = datetime.fromisoformat(minute + ":00+00:00")
-    return moment.astimezone().date().isoformat()
+def _day_in(minute: str, zone: tzinfo | None, _local: tuple = ()) -> str:
+    """The day of a journal minute (UTC) in ``zone``, or in the process's zone (None), which
+    ``_local`` (its ``time`` settings) keys: ``time.tzset`` after a change of ``TZ`` must not
+    get the former zone's day. Cached by minute: every zone's offset is whole minutes."""
+    return datetime.fromisoformat(minute + ":00+00:00").astimezone(zone).date().isoformat()
+
+
+def _day(horodatage: str, zone: tzinfo | None, local: tuple = ()) -> str:
+    """``_day_in`` of a journal time; one that does not read as one keeps its UTC day."""
+    try:
+        return _day_in(horodatage[:16], zone, local)
+    except (ValueError, OverflowError):
+        return horodatage[:10]
 
 
 def local_day(horodatage: str) -> str:
     """The day, in the process's time zone (``TZ``), of a journal time (UTC): what SQLite's
-    ``date(…, 'localtime')`` gives. Cached by minute (every zone's offset is whole minutes)
-    and by zone (``time.tzset`` after a change of ``TZ`` must not get the former zone's day);
-    a time that does not read as one keeps its UTC day."""
-    zone = (time.tzname, time.timezone, time.altzone, time.daylight)
-    try:
-        return _local_day(horodatage[:16], zone)
-    except (ValueError, OverflowError):
-        return horodatage[:10]
-
-
-@lru_cache(maxsize=4096)
-def _day_in(minute: str, zone: tzinfo) -> str:
-    return datetime.fromisoformat(minute + ":00+00:00").astimezone(zone).date().isoformat()
+    ``date(…, 'localtime')`` gives."""
+    return _day(horodatage, None, (time.tzname, time.timezone, time.altzone, time.daylight))
 
 
 def day_in(horodatage: str, zone: tzinfo) -> str:
-    """The day, in ``zone`` (a workspace's ``fuseau``), of a journal time (UTC); cached by
-    minute and zone, as ``local_day``; a time that does not read as one keeps its UTC day."""
-    try:
-        return _day_in(horodatage[:16], zone)
-    except (ValueError, OverflowError):
-        return horodatage[:10]
+    """The day, in ``zone`` (a workspace's ``fuseau``), of a journal time (UTC)."""
+    return _day(horodatage, zone)
 
 
 def utc_days(zone: tzinfo) -> bool:
