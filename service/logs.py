@@ -1,5 +1,5 @@
 """Operational logs: one structlog JSON line per request on stderr, never personal data;
-the same middleware feeds the latency and refused-input metrics.
+the same middleware feeds the latency, refused-request and server-error metrics.
 
 Separate from the audit journal (which holds the decisions): method, path template, status,
 duration and workspace, nothing from the body, the query string or the headers. The
@@ -77,6 +77,7 @@ def route_server_messages(logger: Any) -> None:
 
 
 REFUSED = range(400, 500)  # every refusal: body, token, workspace, Idempotency-Key…
+FAILED = range(500, 600)  # the service's: an unexpected error, a journal out of use…
 WORKSPACE_KEY = "tamis_espace"  # in the request's scope: the workspace it was for
 
 
@@ -113,6 +114,8 @@ class RequestLog:
             self.metrics.observed(method, path, seconds)
             if status[0] in REFUSED:
                 self.metrics.refused(workspace, method, path, status[0])
+            elif status[0] in FAILED:  # 500 too if an error escaped before any answer
+                self.metrics.failed(workspace, method, path, status[0])
 
 
 def name_workspace(scope: dict, workspaces: Any, name: str) -> None:

@@ -1,7 +1,8 @@
 """Prometheus metrics (``GET /metriques``): decisions, latency, invitations not decided,
-refused requests (POST …/decisions, and every route's), journal appends and syncs, reloads.
+refused requests (POST …/decisions, and every route's), server errors (5xx), journal appends
+and syncs, reloads.
 
-Fed by the routes (decisions, reloads), the request middleware (latency, refused bodies) and
+Fed by the routes (decisions, reloads), the request middleware (latency, refusals, errors) and
 the workspaces (journal appends and syncs). Each app has its own registry; under
 ``--processus N`` the supervisor sets ``PROMETHEUS_MULTIPROC_DIR`` before the workers start,
 prometheus-client keeps each worker's values in files there, and ``render`` adds them up,
@@ -65,6 +66,14 @@ class Metrics:
             ["espace", "methode", "chemin", "statut"],
             registry=r,
         )
+        self.errors_by_route = Counter(  # what an operator alerts on: the service failed
+            "tamis_requetes_en_erreur_par_chemin",
+            "Requêtes en erreur du service (5xx : 500 erreur interne, 503 journal injoignable ou"
+            " inutilisable, santé en défaut…) sur toute route de l'API et de l'interface web, une"
+            " par requête, par méthode, gabarit de chemin (jamais le chemin envoyé) et statut HTTP",
+            ["espace", "methode", "chemin", "statut"],
+            registry=r,
+        )
         self.appends = Counter(
             "tamis_journal_ajouts", "Décisions inscrites au journal", ["espace"], registry=r
         )
@@ -100,10 +109,15 @@ class Metrics:
         invalid invitation, which ``decided`` counts too, in its own family: one sum over
         ``tamis_entrees_rejetees`` counts each once). Every label is bounded: the
         configured workspaces, a few methods, the route templates, the 4xx statuses."""
-        method = bounded_method(method)
-        self.refusals_by_route.labels(workspace or "", method, path, str(status)).inc()
+        method = _by_route(self.refusals_by_route, workspace, method, path, status)
         if method == "POST" and path.endswith("/decisions"):
             self.refusals.labels(workspace or "", str(status)).inc()
+
+    def failed(self, workspace: str | None, method: str, path: str, status: int) -> None:
+        """A request the service answered with a 5xx (an unexpected error, a journal out of
+        reach or out of use, /sante unwell), counted by its route, with labels bounded as
+        ``refused``'s: the 5xx statuses are a hundred at most."""
+        _by_route(self.errors_by_route, workspace, method, path, status)
 
     def observed(self, method: str, path: str, seconds: float) -> None:
         self.latency.labels(bounded_method(method), path).observe(seconds)
@@ -131,6 +145,15 @@ def bounded_method(method: str) -> str:
     lets through methods no route serves (« PROPFIND », and any word at all where uvicorn
     reads HTTP with h11): each would be a series of its own, kept as long as the process."""
     return method if method in METHODS else "autre"
+
+
+def _by_route(family: Counter, workspace: str | None, method: str, path: str, status: int) -> str:
+    """Count one answer in ``family`` (labelled ``espace``, ``methode``, ``chemin``,
+    ``statut``): the workspace if known, the method bounded, the route's template (never the
+    path sent); returns the method as labelled."""
+    method = bounded_method(method)
+    family.labels(workspace or "", method, path, str(status)).inc()
+    return method
 
 
 class _Visible:

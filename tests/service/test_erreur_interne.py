@@ -23,7 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from servir_harness import POLICY
+from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO
+from test_journal_api import counted, route
 
 from tamis.service.app import create_app
 from tamis.service.config import single_workspace
@@ -57,7 +58,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     before = (list(server_log.handlers), server_log.level, server_log.propagate)
     route_server_messages(logger)
     app = create_app(workspaces, config.limits, logger)
-    app.add_api_route("/interface/panne", failing, methods=["GET", "POST"])
+    for method in ("GET", "POST"):  # one operation each in the OpenAPI document
+        app.add_api_route("/interface/panne", failing, methods=[method], name=f"panne_{method}")
     app.add_api_route("/panne", failing)
     sock = bind("127.0.0.1", 0)
     settings = uvicorn.Config(app, http=FrenchHttp, log_config=None, access_log=False)
@@ -118,3 +120,35 @@ def test_an_unexpected_error_on_a_page_is_a_french_page_and_json_for_the_api(ser
     assert {event["exception"] for event in errors} == {"KeyError"}
     assert {event["message"] for event in errors} == {"erreur interne du service (500)"}
     assert PERSONAL not in log.read_text(encoding="utf-8")
+
+
+def test_every_5xx_answer_is_counted_by_its_route_and_status(served):
+    """A 5xx answer was counted by no metric with its status (only the latency histogram saw
+    it, without one): an operator could not alert on the service's errors. Each is now
+    counted once in ``tamis_requetes_en_erreur_par_chemin_total``, by method, route template
+    and status, as refusals are: an unexpected error (500, on the API and on a page), a
+    journal out of use (503), /sante unwell (503); a refusal stays in its own family."""
+    served, log = served
+    journal = log.parent / "journal.jsonl"
+    # a connection is not used again: uvicorn closes the one that carried a 500
+    with httpx.Client(base_url=served, headers={"Connection": "close"}) as http:
+        assert http.get("/panne").status_code == 500
+        assert http.post("/interface/panne", data={"nom": "Zoé"}).status_code == 500
+        assert http.post("/decisions", json=WITH_PHOTO).status_code == 200
+        with journal.open("a", encoding="utf-8") as damaged:
+            damaged.write("ligne ajoutee par un autre programme\n")
+        assert http.post("/v1/espaces/defaut/decisions", json=NO_PHOTO).status_code == 503
+        assert http.get("/sante").status_code == 503
+        assert http.get("/decisions/Tremblay-Julie").status_code == 404
+        text = http.get("/metriques").text
+    assert counted(text, "tamis_requetes_en_erreur_par_chemin_total") == {
+        route("/panne", "", "GET", "500"): 1.0,
+        route("/interface/panne", "", "POST", "500"): 1.0,
+        route("/v1/espaces/{espace}/decisions", "defaut", "POST", "503"): 1.0,
+        route("/sante", "", "GET", "503"): 1.0,
+    }
+    assert counted(text, "tamis_requetes_refusees_par_chemin_total") == {
+        route("/decisions/{identifiant}", "defaut", "GET", "404"): 1.0,
+    }
+    assert "Tremblay" not in text
+    server_errors(log, 2)

@@ -22,6 +22,7 @@ import pytest
 from cut_proxy import Relay
 from pg_cluster import grant, login_role
 from servir_harness import KEY_REUSED, Served, answer_erased, run_together
+from test_journal_api import counted, route
 from test_servir_postgresql import assert_one_chain, decided_ids, journal, policy, start, tamis
 
 from tamis.audit.postgres import schema
@@ -151,6 +152,24 @@ def test_a_retry_after_a_503_that_rolled_back_is_decided_once(journal, relay, po
     assert again.status_code == 200 and again.headers["idempotency-replayed"] == "false"
     assert decided_ids(journal) == collections.Counter({"k-0": 1, "k-1": 1})
     assert kept_keys(journal) == ["chauffe", "commande-8"]
+
+
+def test_a_503_of_a_journal_out_of_reach_is_counted_by_its_route(journal, relay, policy, tmp_path):
+    """A 503 with ``Retry-After`` (the connection to the journal lost at its ``COMMIT``) was
+    counted by no metric with its status; it is in ``tamis_requetes_en_erreur_par_chemin``."""
+    cut = machine(relay.url, policy, tmp_path / "m0")
+    try:
+        assert post(cut, "chauffe", {**SENT, "id": "k-0"}).status_code == 200
+        relay.cut_at_next_commit(after=False)
+        lost = post(cut, "commande-9", SENT)
+        with cut.client() as http:
+            text = http.get("/metriques").text
+    finally:
+        assert cut.stop() == 0
+    assert lost.status_code == 503 and lost.headers["retry-after"] == "2"
+    assert counted(text, "tamis_requetes_en_erreur_par_chemin_total") == {
+        route("/decisions", "defaut", "POST", "503"): 1.0
+    }
 
 
 def test_the_service_does_not_start_without_its_grants_on_the_answers(journal, policy, tmp_path):
