@@ -23,7 +23,7 @@ from enum import Enum
 from pathlib import PurePath
 from typing import NamedTuple, TypeAlias
 
-from tamis.invitations.models import composed  # accents composed (NFC), as policies have them
+from tamis.invitations.models import OUTGOING, composed  # NFC accents, as in policies
 
 Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
 """A value as a journal record holds it (parsed JSON)."""
@@ -98,10 +98,6 @@ class Outcome(NamedTuple):
     @property
     def policy_name(self) -> Json:
         return self.policy.get("nom")
-
-
-OUTGOING = "sortante"
-"""The ``sens`` of a request the user is about to send (to its ``destinataire``)."""
 
 
 class Sender(NamedTuple):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tamis.audit.filters import OUTGOING, Json, Outcome, Sender
+from tamis.audit.filters import Json, Outcome, Sender
 from tamis.audit.stats import word
+from tamis.invitations.models import OUTGOING
 
 
 def summary(record: Mapping[str, Json]) -> dict[str, Json]:

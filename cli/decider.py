@@ -39,7 +39,8 @@ from tamis.cli.progress import Reporter
 from tamis.engine.engines import EngineUnavailable, parse_engine
 from tamis.engine.parameters import ParameterError
 from tamis.invitations.context import ContextError
-from tamis.invitations.reader import Unread, read_invitations, read_texts, unreadable
+from tamis.invitations.models import INCOMING
+from tamis.invitations.reader import SENS, Unread, read_invitations, read_texts, unreadable
 from tamis.invitations.seen import SeenIds
 from tamis.triage.brief import brief_line
 from tamis.triage.known import Known
@@ -87,8 +88,8 @@ STDIN_NAME = "<entrée standard>"
 @options.parametre
 @click.option(
     "--sens",
-    type=click.Choice(("entrante", "sortante", "toutes")),
-    default="entrante",
+    type=click.Choice(SENS),
+    default=INCOMING,
     show_default=True,
     help="Invitations.csv de LinkedIn : lignes reçues, envoyées ou toutes.",
 )

@@ -30,7 +30,7 @@ from tamis.audit import queries, why
 from tamis.audit.advice import ID_PREFIX as ADVICE_PREFIX
 from tamis.audit.csvsafe import write_csv
 from tamis.audit.errors import JournalError, os_reason
-from tamis.audit.filters import OUTGOING, FilterError, Json, Sender
+from tamis.audit.filters import FilterError, Json, Sender
 from tamis.audit.postgres.backend import search_any, shown, stats_any, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.reader import check_first_line
@@ -40,6 +40,7 @@ from tamis.cli.main import LazyGroup
 from tamis.cli.options import warn
 from tamis.cli.paths import same_file
 from tamis.cli.why_text import explanation_lines
+from tamis.invitations.models import OUTGOING
 from tamis.triage.rule_names import json_warnings
 
 _COLORS = {

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tamis.cli import human
+from tamis.invitations.models import OUTGOING
 
 
 def explanation_lines(data: dict[str, Any], *, utc: bool = False) -> Iterator[str]:
@@ -57,7 +58,7 @@ def _header(data: dict[str, Any], utc: bool) -> Iterator[str]:
     policy, moment = data["politique"], data["horodatage"]
     when = f"{human.when(moment, utc=utc)} {human.zone(moment, utc=utc)}"
     yield f"Invitation {data['id']} — enregistrement n° {data['seq']} du {when}"
-    if data.get("sens") == "sortante":
+    if data.get("sens") == OUTGOING:
         yield _recipient(data.get("destinataire") or {})
     yield from _sender(data["expediteur"])
     yield f"Décision : {data['decision']}"

@@ -28,6 +28,7 @@ from typing import TextIO
 
 from tamis.invitations.french import not_utf8_at
 from tamis.invitations.limits import escaped_byte
+from tamis.invitations.models import INCOMING, OUTGOING
 from tamis.invitations.text import same_name
 
 INVITATION_COLUMNS = ("From", "To", "Sent At", "Message", "Direction")
@@ -47,7 +48,7 @@ _READ_COLUMNS = frozenset(
         "Connected On",
     )
 )  # the columns some reader of tamis reads
-DIRECTIONS = {"INCOMING": "entrante", "OUTGOING": "sortante"}
+DIRECTIONS = {"INCOMING": INCOMING, "OUTGOING": OUTGOING}
 _SENT_AT_FORMATS = (
     "%m/%d/%y, %I:%M %p",  # LinkedIn's own, month first
     "%m/%d/%Y, %I:%M %p",

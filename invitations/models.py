@@ -28,6 +28,13 @@ from typing import ClassVar
 
 from tamis.grammar.numbers import MAX_DIGITS  # a count's 18 digits (docs/faits.md, « Limites »)
 
+INCOMING = "entrante"
+"""The ``sens`` of an invitation the user received (LinkedIn's ``INCOMING``)."""
+OUTGOING = "sortante"
+"""The ``sens`` of a request the user is about to send, to its ``destinataire`` (LinkedIn's
+``OUTGOING``). Plain text, as read from the JSON: every reader of ``sens`` compares with
+these two, never with a literal of its own."""
+
 MAX_COUNT = 10**MAX_DIGITS - 1
 
 _MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
@@ -166,7 +173,7 @@ class Invitation:
 
     id: str
     recue_le: datetime | None = None
-    sens: str | None = None  # "entrante" or "sortante"
+    sens: str | None = None  # INCOMING or OUTGOING
     message: str | None = None  # "" when the input says null: no note
     inmail: str | None = None  # "" when the input says null: no InMail
     relation_declaree: str | None = None

@@ -21,7 +21,9 @@ from typing import Any, NamedTuple
 from tamis.invitations.models import (
     _MONTH,
     _URL,
+    INCOMING,
     MAX_COUNT,
+    OUTGOING,
     Expediteur,
     Experience,
     Formation,
@@ -253,7 +255,7 @@ _SENDER: dict[str, Check] = {
 _INVITATION: dict[str, Check] = {
     "id": _id,
     "recue_le": _when,
-    "sens": _choice(("entrante", "sortante")),
+    "sens": _choice((INCOMING, OUTGOING)),
     "message": _note,
     "inmail": _note,
     "relation_declaree": _text,

@@ -35,13 +35,13 @@ from tamis.invitations.limits import (
     decode,
     parse,
 )
-from tamis.invitations.models import Invitation
+from tamis.invitations.models import INCOMING, OUTGOING, Invitation
 from tamis.invitations.quick import known_invitation, quick
 from tamis.invitations.seen import SeenIds
 from tamis.invitations.source import CHUNK, TOO_LONG, Source
 from tamis.invitations.validation import validate
 
-SENS = ("entrante", "sortante", "toutes")
+SENS = (INCOMING, OUTGOING, "toutes")
 BLANK_START = f"plus de {group(MAX_CHARS)} caractères blancs au début : lecture arrêtée"
 TOO_FAR = "plus haut"  # where an id was first met, past the places ``SeenIds`` keeps
 _HEAD_LINES = 10  # lines read to recognise Invitations.csv (its header may follow notes)
@@ -89,7 +89,7 @@ def read_invitations(
     source: str | Path | TextIO | BinaryIO,
     *,
     name: str,
-    sens: str = "entrante",
+    sens: str = INCOMING,
     seen: SeenIds | None = None,
 ) -> Iterator[Record]:
     """The records of ``source`` in order; ``sens`` filters LinkedIn CSV rows by direction.
@@ -104,7 +104,7 @@ def read_texts(
     source: str | Path | TextIO | BinaryIO,
     *,
     name: str,
-    sens: str = "entrante",
+    sens: str = INCOMING,
     seen: SeenIds | None = None,
 ) -> Iterator[Record | Unread]:
     """``read_invitations``, but each JSON text comes as it is (``Unread``: a JSON Lines line,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tamis.grammar.vocabulary import Value
+from tamis.invitations.models import OUTGOING
 
 ABSENT = object()
 
@@ -103,7 +104,7 @@ STRANGER = "Dominique Absente"
 
 def _known_person(draft: Draft, in_network: bool) -> bool:
     """Someone to look up (sender, or recipient if outgoing) and a network with or without."""
-    if _get(draft.invitation, "sens") == "sortante":
+    if _get(draft.invitation, "sens") == OUTGOING:
         draft.invitation["destinataire"] = {"nom": PERSON}
         who = PERSON
     elif _get(draft.invitation, "expediteur.nom") not in (ABSENT, None, ""):
@@ -120,7 +121,7 @@ def _known_person(draft: Draft, in_network: bool) -> bool:
 
 def _by_address(draft: Draft, in_network: bool) -> bool:
     """Someone known by profile address only (no name), in the network or not."""
-    if _get(draft.invitation, "sens") == "sortante":
+    if _get(draft.invitation, "sens") == OUTGOING:
         draft.invitation["destinataire"] = {"profil_url": PERSON_URL}
     elif not (
         draft.put("expediteur.profil_url", PERSON_URL) and draft.put("expediteur.nom", ABSENT)
@@ -131,7 +132,7 @@ def _by_address(draft: Draft, in_network: bool) -> bool:
 
 def _named_at_address(draft: Draft) -> bool:
     """Someone with a name and an address, the address in the network (no namesake)."""
-    if _get(draft.invitation, "sens") == "sortante":
+    if _get(draft.invitation, "sens") == OUTGOING:
         draft.invitation["destinataire"] = {"nom": PERSON, "profil_url": PERSON_URL}
     elif not (
         draft.put("expediteur.profil_url", PERSON_URL) and draft.put("expediteur.nom", PERSON)
@@ -146,7 +147,7 @@ NAMESAKE_URL = "https://www.linkedin.com/in/camille-temoin-homonyme"
 
 def _namesake(draft: Draft) -> bool:
     """A contact of the same name whose profile address (from an export) differs."""
-    if _get(draft.invitation, "sens") == "sortante":
+    if _get(draft.invitation, "sens") == OUTGOING:
         draft.invitation["destinataire"] = {"nom": PERSON, "profil_url": PERSON_URL}
         name = PERSON
     elif draft.put("expediteur.profil_url", PERSON_URL) and draft.put("expediteur.nom", PERSON):

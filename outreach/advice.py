@@ -16,7 +16,7 @@ from tamis.grammar.terminal import escaped
 from tamis.invitations.context import Context
 from tamis.invitations.extract import extract_facts
 from tamis.invitations.facts.commercial import analyse
-from tamis.invitations.models import Invitation
+from tamis.invitations.models import OUTGOING, Invitation
 from tamis.invitations.urls import is_profile_address
 from tamis.invitations.validation import invitation_from
 from tamis.outreach.findings import CHECKS, FACTS_READ, Check, Verdict, verdict
@@ -34,7 +34,7 @@ class Draft:
 
     def invitation(self) -> Invitation:
         recipient = {"nom": self.recipient, "profil_url": self.profile_url}
-        draft = {"id": "brouillon", "sens": "sortante", "message": self.message}
+        draft = {"id": "brouillon", "sens": OUTGOING, "message": self.message}
         return invitation_from({**draft, "destinataire": recipient})
 
 

@@ -18,6 +18,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 
+from tamis.invitations.models import INCOMING, OUTGOING
 from tamis.service import calls, idempotence, inputs
 from tamis.service.calls import Outcome
 from tamis.service.errors import ApiError, json_bytes, json_response
@@ -36,8 +37,8 @@ _FIELD = re.compile(r"champ « ([^»]+?) »")
 
 
 class Sens(enum.StrEnum):
-    ENTRANTE = "entrante"
-    SORTANTE = "sortante"
+    ENTRANTE = INCOMING
+    SORTANTE = OUTGOING
     TOUTES = "toutes"
 
 

@@ -38,6 +38,7 @@ from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
 from tamis.grammar.terminal import DIRECTION, direction_shown
 from tamis.invitations.french import ZIP_SIGNATURE
+from tamis.invitations.models import INCOMING
 from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
 from tamis.service import calls, flat_routes, idempotence, web_forms, web_views
 from tamis.service.api_advice import advise_in, advise_once
@@ -744,7 +745,7 @@ def decide_csv(workspace: Workspace, data: bytes, limits: Limits, key: str = "")
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return {"erreur": NOT_UTF8}
-    records = calls.records_from_csv(text, "entrante")
+    records = calls.records_from_csv(text, INCOMING)
     if not records:
         return {"erreur": "Aucune invitation reçue dans ce fichier."}
     if len(records) > limits.max_invitations:

@@ -17,6 +17,7 @@ from typing import Any
 
 from tamis.audit.filters import Criterion, FilterError, Problem
 from tamis.audit.stats import utc_days
+from tamis.invitations.models import INCOMING, OUTGOING
 from tamis.triage import moments
 from tamis.triage.linkedin import either_step, linkedin_step
 
@@ -55,7 +56,7 @@ def inbox_line(row: Mapping[str, Any], recorded: Any, zone: tzinfo) -> InboxLine
     if outgoing(invitation if invitation is not None else row):  # its expediteur is the user
         sender = (invitation or {}).get("destinataire") or {}
         name = sender.get("nom") or sender.get("profil_url") or row.get("destinataire")
-        name, about = str(name or "Destinataire inconnu"), OUTGOING
+        name, about = str(name or "Destinataire inconnu"), REQUEST_LABEL
     if erasure:
         name = "Données personnelles effacées"
     return InboxLine(
@@ -74,14 +75,14 @@ def inbox_line(row: Mapping[str, Any], recorded: Any, zone: tzinfo) -> InboxLine
     )
 
 
-OUTGOING = "demande à envoyer"
+REQUEST_LABEL = "demande à envoyer"  # where a received invitation shows its photo
 
 
 def outgoing(invitation: Mapping[str, Any]) -> bool:
     """A request the user sends (``sens = "sortante"``): the person it is about is its
     ``destinataire``; its ``expediteur``, if given, is the user. A search row says it too
     (``rows.sent_to``)."""
-    return invitation.get("sens") == "sortante"
+    return invitation.get("sens") == OUTGOING
 
 
 def stamped(horodatage: str, zone: tzinfo, *, seconds: bool = True) -> str:
@@ -310,7 +311,7 @@ def invitation_from_form(form: Mapping[str, str], ident: str) -> dict[str, Any]:
             sender[key] = _count(key, form[key])
     if not sender and not form.get("message", "").strip():
         raise FormProblem(None, EMPTY_FORM)
-    invitation: dict[str, Any] = {"id": ident, "sens": "entrante", "expediteur": sender}
+    invitation: dict[str, Any] = {"id": ident, "sens": INCOMING, "expediteur": sender}
     if "message" in form:
         invitation["message"] = form["message"].replace("\r\n", "\n")
     return invitation

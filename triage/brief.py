@@ -12,7 +12,7 @@ safe for a terminal (``cli.human.safe``): invitation data is written by stranger
 from __future__ import annotations
 
 from tamis.grammar.ast import Action
-from tamis.invitations.models import Invitation
+from tamis.invitations.models import OUTGOING, Invitation
 from tamis.invitations.text import blank
 from tamis.triage.linkedin import linkedin_step
 from tamis.triage.pipeline import Decided
@@ -40,7 +40,7 @@ def who(invitation: Invitation) -> str:
     an outgoing request without one is « invitation ID (destinataire inconnu) »: its sender is
     the user, whom the line must not name as the person it goes to."""
     person = invitation.expediteur
-    if invitation.sens == "sortante":
+    if invitation.sens == OUTGOING:
         if invitation.destinataire is None:
             return f"invitation {invitation.id} (destinataire inconnu)"
         person = invitation.destinataire

@@ -11,6 +11,7 @@ CLI's and the web pages' wording share these tables.
 from __future__ import annotations
 
 from tamis.grammar.ast import Action
+from tamis.invitations.models import OUTGOING
 
 STEP: dict[Action, str] = {
     Action.ACCEPTER: "Accepter",
@@ -31,7 +32,7 @@ OUTGOING_STEP: dict[Action, str] = {
 def linkedin_step(action: str, sens: str | None = None) -> str:
     """The step for a decision word as recorded (« refuser » -> « Ignorer »); for an
     outgoing request, what to do with it (« accepter » -> « Envoyer la demande »)."""
-    table = OUTGOING_STEP if sens == "sortante" else STEP
+    table = OUTGOING_STEP if sens == OUTGOING else STEP
     return table[Action(action)]
 
 

@@ -34,7 +34,7 @@ from tamis.grammar.load import load_policy_file, load_policy_source
 from tamis.grammar.vocabulary import Value, toml_shown, type_of
 from tamis.invitations.context import Context, ContextError, load_context
 from tamis.invitations.extract import extract_facts
-from tamis.invitations.models import Invitation, json_form
+from tamis.invitations.models import OUTGOING, Invitation, json_form
 from tamis.invitations.vocabulary import vocabulary
 from tamis.triage.known import Known
 
@@ -210,7 +210,7 @@ def decide_invitation(setup: Setup, invitation: Invitation) -> tuple[Explained, 
     facts = extract_facts(invitation, setup.context, setup.policy.base_names, setup.parameters)
     decision = setup.engine.decide(facts.values, setup.parameters)
     duration_ms = (time.perf_counter() - started) * 1000
-    outgoing = invitation.sens == "sortante"
+    outgoing = invitation.sens == OUTGOING
     return setup.explainer(decision, facts.evidence, outgoing=outgoing), duration_ms
 
 

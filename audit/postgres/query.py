@@ -39,6 +39,7 @@ from tamis.audit.queries import parse_filter, summary
 from tamis.audit.rows import sent_to, summary_row
 from tamis.audit.stats import Stats, compute_stats, day_of, period_of
 from tamis.audit.verify import sealed
+from tamis.invitations.models import OUTGOING
 
 LATEST = (
     f"seq IN (SELECT max(seq) FROM {schema.TABLE} WHERE evenement = 'decision'"
@@ -150,9 +151,9 @@ _SENDER = ", donnees_personnelles, CASE WHEN donnees_personnelles IS NULL THEN c
 """What the sender's test reads besides the copies (the copy shows the name, not the URL the
 test also searches): the personal part, or the content of a record without one (format 2)."""
 _REQUEST = (
-    'CASE WHEN strpos(donnees_personnelles, \'"sens":"sortante"\') > 0'
+    f'CASE WHEN strpos(donnees_personnelles, \'"sens":"{OUTGOING}"\') > 0'
     " THEN donnees_personnelles END, CASE WHEN donnees_personnelles IS NULL"
-    ' AND strpos(contenu, \'"sens":"sortante"\') > 0 THEN contenu END'
+    f' AND strpos(contenu, \'"sens":"{OUTGOING}"\') > 0 THEN contenu END'
 )
 """A request to send's part, for its recipient (the ``expediteur`` copy shows its sender, the
 user): the personal part (the content of a record without one) only when it may be a

@@ -11,7 +11,7 @@ from __future__ import annotations
 from tamis.grammar.numbers import french
 from tamis.invitations.context import Match, MatchKind
 from tamis.invitations.facts.profil import connexions_compared
-from tamis.invitations.models import Personne
+from tamis.invitations.models import OUTGOING, Personne
 from tamis.invitations.registry import Inputs, Result, fact
 from tamis.invitations.text import blank, disguised
 
@@ -24,7 +24,7 @@ def _other_person(inputs: Inputs) -> tuple[str | None, str | None, str]:
     invitation = inputs.invitation
     person = invitation.expediteur
     role = "expediteur"
-    if invitation.sens == "sortante":
+    if invitation.sens == OUTGOING:
         person, role = invitation.destinataire or Personne(), "destinataire"
     name = person.nom if person.nom and not blank(person.nom) else None
     return name, person.profil_url, role
