@@ -83,7 +83,7 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
     "avant",
     metavar="DATE",
     help="Efface les données personnelles des décisions et des conseils inscrits avant DATE "
-    "(AAAA-MM-JJ, UTC).",
+    "(AAAA-MM-JJ, UTC), une date passée.",
 )
 @options.contexte
 @_motif
@@ -107,6 +107,7 @@ def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
                 f"--avant : date illisible « {avant} » ; écrivez AAAA-MM-JJ (UTC)."
             ) from None
         assert bound is not None
+        _refuse_future(avant, bound)
         return bound, f"purge des enregistrements antérieurs au {avant}"
     if contexte is None:
         raise click.UsageError(
@@ -123,6 +124,22 @@ def _limit(avant: str | None, contexte: str | None) -> tuple[str, str]:
         )
     moment = datetime.now(UTC) - timedelta(days=days)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), f"durée de conservation ({days} jours)"
+
+
+def _refuse_future(avant: str, bound: str) -> None:
+    """A usage error for an ``--avant`` after now. ``purger`` keeps what is recent and erases
+    what is older; a date still to come (a typo for 2026, or 9999-12-31) would erase every
+    decision and advice, today's included, and with ``--oui`` (cron) without a word. Erasing
+    recent decisions is a choice ``effacer`` states: by identifier, person or period."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if bound > now:  # ISO texts compared as text, as ``horodatage`` is (a day sorts first)
+        raise click.UsageError(
+            f"--avant : le {avant} n'est pas encore passé ; purger effacerait les données "
+            "personnelles de toutes les décisions et de tous les conseils, jusqu'aux plus "
+            "récents. Donnez une date passée (les décisions inscrites avant elle sont "
+            "effacées), ou, pour effacer aussi les décisions récentes, choisissez-les avec "
+            f"tamis journal effacer (p. ex. --jusqu-a {avant} --motif …)."
+        )
 
 
 def run_erasure(

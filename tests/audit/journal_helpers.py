@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tamis.audit.journal import open_journal
@@ -21,6 +22,12 @@ refuser si message_par_defaut
 accepter si expediteur.connexions > 100
 sinon examiner
 """
+
+
+def just_now() -> str:
+    """A ``purger --avant`` every record written so far is before: now, to the microsecond
+    (a date still to come is refused)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def checked(source: str = POLICY, path: str = "essai.tamis"):

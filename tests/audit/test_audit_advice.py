@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from journal_helpers import checked, decide, invitation
+from journal_helpers import checked, decide, invitation, just_now
 from test_audit_personal import V2_JOURNAL, documented_verifier, run_documented
 
 from tamis.audit import layout, personal
@@ -195,7 +195,7 @@ def test_decision_only_filters_never_pick_advice(mixed):
 
 
 def test_purger_erases_old_advice_too(mixed):
-    result = run("purger", "--journal", str(mixed), "--avant", "2999-01-01", "--oui")
+    result = run("purger", "--journal", str(mixed), "--avant", just_now(), "--oui")
     assert result.exit_code == 0
     assert result.output.startswith("3 décision(s) et 2 conseil(s) effacés")
     assert b"Marc Gagnon" not in mixed.read_bytes()

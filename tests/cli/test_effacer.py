@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
-from journal_helpers import checked, decide, invitation
+from journal_helpers import checked, decide, invitation, just_now
 from test_audit_personal import V2_JOURNAL, documented_verifier, run_documented
 
 from tamis.audit import blocks, layout
@@ -183,10 +183,35 @@ def test_purger_with_the_context_retention_and_with_a_date(journal, tmp_path):
     assert "6 décision(s) effacée(s)" in old.output
     assert "motif : durée de conservation (365 jours)" in old.output
     assert b"in/p9" in journal.read_bytes() and b"in/p0" not in journal.read_bytes()
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-    result = run("purger", "--journal", str(journal), "--avant", tomorrow, "--oui")
+    result = run("purger", "--journal", str(journal), "--avant", just_now(), "--oui")
     assert result.exit_code == 0 and "1 décision(s) effacée(s)" in result.output
     assert "7 décision(s) aux données" in verified(journal)
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "tomorrow", "in a minute"])
+def test_purger_refuses_a_date_still_to_come(journal, when):
+    """``purger --avant 9999-12-31 --oui`` erased every decision, today's too, without a
+    word: a retention date still to come (a typo, or a way of saying « everything ») is a
+    usage error naming --avant and the date, and effacer, which chooses recent decisions."""
+    soon = datetime.now(UTC) + {
+        "tomorrow": timedelta(days=1),
+        "in a minute": timedelta(minutes=2),
+    }.get(when, timedelta())
+    avant = {
+        "tomorrow": soon.date().isoformat(),
+        "in a minute": soon.strftime("%Y-%m-%dT%H:%M"),
+    }.get(when, when)
+    before = journal.read_bytes()
+    refused = run("purger", "--journal", str(journal), "--avant", avant, "--oui")
+    assert refused.exit_code == 2, refused.output
+    assert f"Erreur : --avant : le {avant} n'est pas encore passé ; purger effacerait" in (
+        refused.output
+    )
+    assert f"tamis journal effacer (p. ex. --jusqu-a {avant} --motif …)" in refused.output
+    assert journal.read_bytes() == before
+    today = datetime.now(UTC).date().isoformat()  # midnight, passed: the decisions are after
+    kept = run("purger", "--journal", str(journal), "--avant", today, "--oui")
+    assert kept.exit_code == 0 and kept.output == "Aucune décision ni aucun conseil à effacer.\n"
 
 
 def test_retention_errors_are_french(journal, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
-from journal_helpers import checked, fill
+from journal_helpers import checked, fill, just_now
 from pg_cluster import login_role
 
 from tamis.audit import processors
@@ -72,14 +72,15 @@ def test_effacer_on_postgresql_does_what_it_does_on_the_file(pair, tmp_path, fro
 
 def test_purger_on_postgresql_does_what_it_does_on_the_file(pair, tmp_path, frozen):
     path, url = pair
-    command = ["journal", "purger", "--avant", "2999-01-01", "--oui"]
+    bound = just_now()
+    command = ["journal", "purger", "--avant", bound, "--oui"]
     on_file = tamis(*command, "--journal", path)
     on_database = tamis(*command, "--journal", url)
     assert on_file.exit_code == on_database.exit_code == 0, on_database.output
     assert on_database.output == on_file.output
     assert on_file.output == (
         "47 décision(s) effacée(s) (n° 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, "
-        "19, 20, 21, 22 …) ; motif : purge des enregistrements antérieurs au 2999-01-01 ; "
+        f"19, 20, 21, 22 …) ; motif : purge des enregistrements antérieurs au {bound} ; "
         "enregistrement « effacement » n° 50.\n"
     )
     again = tamis(*command, "--journal", url)
@@ -245,8 +246,8 @@ def test_erasures_while_writers_append_keep_one_verified_chain(pg_url, isolation
     writers = [threading.Thread(target=fill, args=(pg_url, policy, 30)) for _ in range(3)]
     for writer in writers:
         writer.start()
-    purge = ["journal", "purger", "--avant", "2999-01-01", "--oui", "--journal", pg_url]
-    erasures = [tamis(*purge, "--motif", f"passe {n}") for n in range(4)]
+    purge = ["journal", "purger", "--oui", "--journal", pg_url]
+    erasures = [tamis(*purge, "--avant", just_now(), "--motif", f"passe {n}") for n in range(4)]
     for writer in writers:
         writer.join()
     assert all(e.exit_code == 0 for e in erasures), [e.output for e in erasures]

@@ -32,7 +32,7 @@ SEQUENCE = [  # (command, exit code)
     (["chercher", "--format", "json"], 0),
     (["stats", "--format", "json", "--utc"], 0),
     (["figer", "--decision", "signaler"], 1),  # inv-17 is erased: refused, the others frozen
-    (["purger", "--avant", "2999-01-01", "--oui"], 0),
+    (["purger", "--avant", "2026-12-03", "--oui"], 0),  # after MOMENT, before now
     (["exporter", "--decision", "signaler"], 0),
     (["sceller", "--cle", "{cle}", "--sortie", "{sceaux}"], 0),
     (["verifier", "--sceau", "{sceaux}", "--cle", "{cle}"], 0),
@@ -83,7 +83,7 @@ def test_the_same_commands_give_the_same_output_and_head_on_a_file_and_in_postgr
         "3 enregistrement(s) choisi(s) déjà effacé(s).\n"
         "44 décision(s) effacée(s) (n° 4, 5, 6, 7, 8, "
         "9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22, 23, 24 …) ; motif : purge des "
-        "enregistrements antérieurs au 2999-01-01 ; enregistrement « effacement » n° 52.\n"
+        "enregistrements antérieurs au 2026-12-03 ; enregistrement « effacement » n° 52.\n"
     )
     assert outputs[13].endswith(
         "Sceaux OK : 1 sceau(x) vérifié(s) ; le journal contient toujours chaque enregistrement "
