@@ -398,7 +398,13 @@ def filter_message(error: FilterError) -> str:
 
         text = unknown_fact(error)
         return f"{option} : {text}" + ("" if text.endswith("?") else ".")
-    return (
-        f"{option} : « {error.shown} » n'est pas du texte UTF-8 ; vérifiez l'encodage de "
-        "votre terminal (LANG, LC_ALL)."
-    )
+    if error.problem is Problem.NOT_TEXT:
+        return (
+            f"{option} : « {error.shown} » n'est pas du texte UTF-8 ; vérifiez l'encodage de "
+            "votre terminal (LANG, LC_ALL)."
+        )
+    from tamis.triage import filter_words
+
+    if error.problem in (Problem.NO_SUCH_TIME, Problem.AMBIGUOUS_TIME):
+        return f"{option} : {filter_words.clocks_changed(error)}."
+    return f"{option} : {filter_words.unknown_problem(error)}."

@@ -22,6 +22,7 @@ from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, Stats
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
 from tamis.triage.fact_names import unknown_fact, wrong_fact_value
+from tamis.triage.filter_words import clocks_changed, unknown_problem
 
 MAX_PAGE = 1000
 
@@ -72,27 +73,11 @@ def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
         text = unknown_fact(error)
     elif error.problem is Problem.FACT_VALUE:
         text = wrong_fact_value(error)
-    else:
+    elif error.problem is Problem.NOT_TEXT:
         text = "n'est pas du texte UTF-8"
+    else:
+        text = unknown_problem(error)
     return ApiError(400, f"paramètre « {name} » : {text}", name)
-
-
-def clocks_changed(error: FilterError, zone: str) -> str:
-    """Why a time typed without an offset is refused where ``zone`` changes its clocks
-    (a page's ``fuseau``: ``web_views.zone_time``), and what to type instead."""
-    before, after, *offsets = error.near
-    day = error.value[:10]
-    if error.problem is Problem.NO_SUCH_TIME:
-        return (
-            f"l'heure {error.value[11:]} n'existe pas le {day} dans le fuseau {zone} : les "
-            f"horloges y avancent ({before} → {after}) et sautent cette heure-là ; écrivez "
-            "une heure d'avant ou d'après le changement d'heure"
-        )
-    return (
-        f"l'heure {error.value[11:]} a lieu deux fois le {day} dans le fuseau {zone} : les "
-        f"horloges y reculent ({before} → {after}) ; écrivez laquelle avec son décalage : "
-        f"{offsets[0]} ({before}) ou {offsets[1]} ({after})"
-    )
 
 
 async def checked(request: Request, workspace: Workspace, flt: calls.Filter) -> None:
