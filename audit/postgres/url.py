@@ -111,14 +111,15 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     import psycopg
 
     ignored = ignored_password_file(url)
-    unread = {"passfile": _NO_FILE} if ignored else {}  # libpq's English warning, unsaid
+    # the file tamis checked (libpq's English warning for one it ignores, unsaid)
+    passfile = _NO_FILE if ignored else password_file(url)
     try:
         connection = psycopg.connect(
             url,
             autocommit=autocommit,
             connect_timeout=_timeout(),
             client_encoding="UTF8",
-            **unread,
+            passfile=passfile,
         )
     except psycopg.Error as error:
         raise unreachable(url, error, ignored) from None
@@ -179,12 +180,9 @@ def ignored_password_file(url: str) -> IgnoredPasswordFile | None:
     cannot be opened, ignored with a warning if it is no plain file or if its group or
     others have any access to it. None when libpq would read it, or not look."""
     parts = _parts(url)
-    query = dict(parts.query)
-    if _password_given(parts.password, query):
+    if _password_given(parts.password, dict(parts.query)):
         return None
-    # « ?passfile= » empty: libpq takes ~/.pgpass, and no longer reads PGPASSFILE
-    path = query["passfile"] if "passfile" in query else os.environ.get("PGPASSFILE")
-    path = os.path.expanduser(path or "~/.pgpass")
+    path = password_file(url)
     try:
         descriptor = os.open(path, os.O_RDONLY)  # as libpq: a folder opens too
     except OSError:
@@ -197,6 +195,18 @@ def ignored_password_file(url: str) -> IgnoredPasswordFile | None:
         return IgnoredPasswordFile(path, None)
     shared = stat.S_IMODE(mode)
     return IgnoredPasswordFile(path, shared) if shared & 0o077 else None
+
+
+def password_file(url: str) -> str:
+    """The password file for ``url``: ``passfile`` in the URL, else ``PGPASSFILE``, else
+    ``~/.pgpass`` (an empty ``?passfile=`` is ~/.pgpass, and ``PGPASSFILE`` is then not
+    read), a ``~`` at its start being the user's home folder. libpq expands ``~`` only in
+    its own default: it took ``?passfile=~/.pgpass-tamis`` for a file in a folder named
+    « ~ », where tamis checked the one at home. ``connect`` gives libpq this path, so both
+    read one file."""
+    query = dict(_parts(url).query)
+    path = query["passfile"] if "passfile" in query else os.environ.get("PGPASSFILE")
+    return os.path.expanduser(path or "~/.pgpass")
 
 
 def _password_given(in_address: str | None, query: dict[str, str]) -> bool:

@@ -354,6 +354,40 @@ def test_an_empty_password_or_passfile_still_names_the_ignored_file_without_libp
     assert done.stderr == "" and done.stdout.startswith("VIDE : "), done.stdout
 
 
+@pytest.mark.parametrize("where", ["passfile", "PGPASSFILE"])
+def test_a_password_file_under_the_home_folder_is_the_one_libpq_reads(journal, tmp_path, where):
+    """``?passfile=~/motsdepasse`` (or ``PGPASSFILE=~/motsdepasse``, as a systemd unit sets
+    it, unexpanded): tamis checked ~/motsdepasse at home, libpq looked for a file in a
+    folder named « ~ » and found no password: the file tamis told to chmod 600 was not the
+    one libpq read, and once fixed the journal stayed « injoignable »."""
+    import os
+
+    secret, without = password(journal), shown(journal)
+    host_port = without.split("@", 1)[1].split("/", 1)[0]
+    home = tmp_path / "maison"
+    home.mkdir()
+    passfile = home / "motsdepasse"
+    passfile.write_text(f"{host_port}:*:*:{secret}\n", encoding="utf-8")
+    passfile.chmod(0o644)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "TAMIS_"))}
+    env["HOME"] = str(home)
+    url = without + "?passfile=~/motsdepasse" if where == "passfile" else without
+    if where == "PGPASSFILE":
+        env["PGPASSFILE"] = "~/motsdepasse"
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()"]
+    verify = [*command, "journal", "verifier", "--journal", url]
+    run = {"env": env, "capture_output": True, "text": True, "timeout": 60, "cwd": tmp_path}
+    done = subprocess.run(verify, **run)
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        f"le fichier de mots de passe {passfile} a été ignoré, car d'autres utilisateurs que "
+        f"vous y ont accès (mode 0644) ; corrigez avec : chmod 600 {passfile}.\n"
+    )
+    passfile.chmod(0o600)  # as told: libpq now reads that file, not ./~/motsdepasse
+    done = subprocess.run(verify, **run)
+    assert done.stderr == "" and done.stdout.startswith("VIDE : "), done.stderr
+
+
 def test_an_address_without_a_host_names_the_socket_it_tried_in_french():
     """A URL without a host goes through a Unix socket: tamis quoted libpq's hint line only
     (« raison que tamis ne traduit pas … : \tIs the server running locally … »)."""
