@@ -23,7 +23,7 @@ from tamis.audit import layout
 from tamis.audit.errors import JournalError
 from tamis.audit.journal import open_journal
 from tamis.audit.personal import KEY
-from tamis.audit.postgres import read, rows, schema, url
+from tamis.audit.postgres import read, rowcheck, rows, schema, url
 from tamis.audit.postgres.copy import copy_journal
 from tamis.audit.verify import sealed, verify_journal
 from tamis.cli.main import cli
@@ -177,6 +177,27 @@ def test_rows_deleted_at_a_seam_and_at_the_start_are_named(journal):
     first = read.verify(journal, **SMALL)
     assert first.problem.kind == "supprime" and first.count == 0  # as a file's line 1
     assert first.problem.message == "enregistrement(s) supprimé(s) (n° 1 manquant)."
+
+
+def test_a_row_deleted_inside_a_range_is_named_even_with_the_chain_linked_over_it(journal):
+    """Row 10 (inside the range 8–14) deleted, and every row after it linked again over the
+    gap, its digest computed anew: each row is intact and follows the digest before it, yet
+    a number is missing."""
+    sql(journal, "DELETE FROM tamis_journal WHERE seq = 10")
+    previous = next(read.rows_in(journal, read.SeqRange(9, 9)))[2]
+    for found in list(read.rows_in(journal, read.SeqRange(11, 40))):
+        row = rowcheck.RowBytes(*found)._replace(precedente=previous)
+        previous = rowcheck.digest_of(row)
+        sql(
+            journal,
+            "UPDATE tamis_journal SET precedente = %s, empreinte = %s WHERE seq = %s",
+            row.precedente.decode(),
+            previous.decode(),
+            row.seq,
+        )
+    result = read.verify(journal, **SMALL)
+    assert result.problem.kind == "supprime" and result.count == 9
+    assert result.problem.message == "enregistrement(s) supprimé(s) (n° 10 manquant)."
 
 
 def test_an_envelope_text_changed_to_what_json_escapes_is_still_found(journal):
