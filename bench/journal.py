@@ -297,6 +297,9 @@ def main() -> None:
     parser.add_argument("--postgresql-rounds", type=int, default=9, help="append rounds (pg)")
     parser.add_argument("--n-postgresql", type=int, default=1_000_000, help="records read (pg)")
     parser.add_argument(
+        "--postgresql-read-rounds", type=int, default=3, help="rounds of each read (pg)"
+    )
+    parser.add_argument(
         "--instances-requetes", type=int, default=1000, help="requests per round, 1 vs 3 (pg)"
     )
     args = parser.parse_args()

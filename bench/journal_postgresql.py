@@ -11,7 +11,8 @@ works in a PostgreSQL schema of its own, dropped at the end):
 2. over a journal of ``--n-postgresql`` / 10 then ``--n-postgresql`` records (default
    1,000,000): ``verifier``, ``chercher`` (two filters, the file benchmark's), ``stats``,
    ``pourquoi`` (by id, and by a sender no record has: every sender tested) and
-   ``exporter``, each in a forked child: time, CPU of the child and its
+   ``exporter``, each in a forked child, ``--postgresql-read-rounds`` times (default 3, the
+   order reversed every other round): median time [min–max], median CPU of the child and its
    workers, peak RSS (flat memory: the same order at both sizes); then the copy to a file;
 3. ``tamis servir``: three instances sharing a journal against one, their decisions per
    second (``bench/service_postgresql.py``, ``--instances-requetes`` single-invitation
@@ -57,7 +58,7 @@ def run(url: str, pairs, pool_of, args, measured, load) -> None:
     print(f"Journal PostgreSQL — {time.strftime('%Y-%m-%d %H:%M')}, charge : {load()}")
     with journal_schema(url, "banc") as scoped:
         appends(scoped, pairs, pool_of, args.postgresql_rounds)
-        reads(scoped, pairs, args.n_postgresql, measured, load)
+        reads(scoped, pairs, args.n_postgresql, measured, load, args.postgresql_read_rounds)
     if args.instances_requetes:
         from service_postgresql import run as instances  # bench/: imports this module
 
@@ -122,8 +123,9 @@ def bare_copy(connection: psycopg.Connection, table: list[rows.Row]) -> None:
     connection.commit()
 
 
-def reads(url: str, pairs, n: int, measured, load) -> None:
-    """verifier and chercher over n / 10 then n records, each in a forked child."""
+def reads(url: str, pairs, n: int, measured, load, rounds: int = 3) -> None:
+    """verifier and chercher over n / 10 then n records, each in a forked child, ``rounds``
+    times."""
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f"TRUNCATE {schema.TABLE}")  # the appends' journal
     with tempfile.TemporaryDirectory() as folder:
@@ -150,17 +152,32 @@ def reads(url: str, pairs, n: int, measured, load) -> None:
                     f"\n{loaded} en {seconds:.1f} s, puis VACUUM (ANALYZE) en {kept:.1f} s ; "
                     f"charge : {load()}"
                 )
-                for name, job in jobs(url).items():
-                    spent, cpu, rss, workers, note = measured(job)
-                    print(
-                        f"  {name:44} {spent:6.2f} s (CPU {cpu:6.2f} s)  pic RSS {rss:6.1f} Mo, "
-                        f"auxiliaires {workers:6.1f} Mo  {note}"
-                    )
+                in_rounds(jobs(url), measured, rounds)
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             copy_journal(url, str(Path(out) / "copie.jsonl"))
             copied = time.perf_counter() - start
     print(f"  copier vers un fichier (vérifie source et copie) : {copied:.1f} s")
+
+
+def in_rounds(named: dict, measured, rounds: int) -> None:
+    """Each job ``rounds`` times, the order reversed every other round (the server's caches
+    and the machine's load favour no job), then per job: the median time [min–max], the
+    median CPU, the largest peak RSS."""
+    found: dict[str, list] = {name: [] for name in named}
+    for round_ in range(rounds):
+        order = list(named.items()) if round_ % 2 == 0 else list(reversed(named.items()))
+        for name, job in order:
+            found[name].append(measured(job))
+    for name, runs in found.items():
+        spent = [run[0] for run in runs]
+        cpu = statistics.median(run[1] for run in runs)
+        rss, workers = max(run[2] for run in runs), max(run[3] for run in runs)
+        print(
+            f"  {name:46} {statistics.median(spent):6.2f} s [{min(spent):.2f}–{max(spent):.2f}] "
+            f"(CPU {cpu:6.2f} s)  pic RSS {rss:6.1f} Mo, auxiliaires {workers:6.1f} Mo  "
+            f"{runs[-1][4]}"
+        )
 
 
 def build(path: Path, pairs, n: int) -> None:
