@@ -88,7 +88,9 @@ EXPORT_COLUMNS = (
 
 
 def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
-    """A flat row for a spreadsheet (lists and mappings as ``nom=valeur`` text)."""
+    """A flat row for a spreadsheet (lists and mappings as ``nom=valeur`` text). Its ``sens``
+    and ``destinataire`` are ``summary``'s, which ``chercher`` shows on every backend: a
+    spreadsheet joined to a search reads one word, and one person, for each decision."""
     content = record["contenu"]
     assert isinstance(content, dict)
     policy = Outcome.of(content).policy
@@ -97,7 +99,7 @@ def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
         **{key: content.get(key) for key in ("ligne", "resolution", "explication", "moteur")},
         **{key: content.get(key) for key in ("contexte_sha256", "duree_ms", "version_tamis")},
         "expediteur_profil_url": Sender.of(content).url,
-        **_recipient(content),
+        "destinataire_profil_url": _recipient_url(content),
         "declenchees": _rule_names(content.get("declenchees")),
         "inconnues": _rule_names(content.get("inconnues")),
         "faits": pairs(content.get("faits")),
@@ -110,18 +112,12 @@ def export_row(record: Mapping[str, Json]) -> dict[str, Json]:
     }
 
 
-def _recipient(content: Mapping[str, Json]) -> dict[str, Json]:
-    """``sens`` and ``destinataire`` as recorded, whatever the direction (``summary``'s
-    give only a request to send's): for a request, whom it goes to, the person
-    ``--expediteur`` chose it by (``Sender.person``), whom its ``expediteur`` columns (the
-    user) do not name."""
-    invitation = content.get("invitation")
-    recipient = Sender.of(content, "destinataire")
-    return {
-        "sens": invitation.get("sens") if isinstance(invitation, dict) else None,
-        "destinataire": recipient.name,
-        "destinataire_profil_url": recipient.url,
-    }
+def _recipient_url(content: Mapping[str, Json]) -> Json:
+    """The profile URL of whom a request to send goes to (the person ``--expediteur``
+    chose it by, ``Sender.person``, whom its ``expediteur`` columns, the user, do not
+    name); None for an invitation received, as its ``destinataire``."""
+    recipient = Sender.request(content)
+    return None if recipient is None else recipient.url
 
 
 def _erased(erasure: Json) -> str | None:

@@ -19,11 +19,18 @@ from tamis.cli.main import cli
 ROOT = Path(__file__).resolve().parents[2]
 USER = {"nom": "Jade Bérubé Morin", "profil_url": "https://www.linkedin.com/in/jade-berube-morin"}
 REMI = {"nom": "Rémi Gagné", "profil_url": "https://www.linkedin.com/in/remi-gagne"}
+URL = "https://www.linkedin.com/in/sans-nom"  # a recipient known by profile URL only
 INVITATIONS = [
     {"id": "x-null", "sens": None, "expediteur": {"nom": "Nadia Nulle"}},
     {"id": "x-absent", "expediteur": {"nom": "Paul Absent"}},
     {"id": "x-out", "sens": "sortante", "expediteur": USER, "destinataire": REMI},
     {"id": "x-out-seul", "sens": "sortante", "expediteur": USER},
+    {
+        "id": "x-out-url",
+        "sens": "sortante",
+        "expediteur": USER,
+        "destinataire": {"profil_url": URL},
+    },
     {"id": "x-in", "sens": "entrante", "expediteur": REMI, "destinataire": USER},
 ]
 QUERIES = {  # --expediteur: the invitations it names, before and after Rémi's erasure
@@ -135,6 +142,38 @@ def test_the_rows_say_whom_a_request_to_send_goes_to(both):
                 ), asked.stderr
                 assert "  x-out  à Rémi Gagné — " in asked.stderr, asked.output
                 assert "  x-in  Rémi Gagné — " in asked.stderr, asked.output
+                erased = tamis("journal", "effacer", "--journal", journal, "--expediteur",
+                               "Rémi", "--motif", "demande", "--oui")  # fmt: skip
+                assert erased.exit_code == 0, erased.output
+
+
+def test_chercher_and_exporter_say_the_same_sens_and_destinataire(both):
+    """A spreadsheet of ``exporter`` joined to ``chercher``'s rows read two words for one
+    thing: ``sens`` « entrante » in the CSV (as recorded), null in the search, for the same
+    invitation received; and a request whose recipient is known by profile URL only had that
+    URL as ``destinataire`` in the search, nothing in the CSV (the name only). Both now give
+    what ``chercher`` documents (« sortante » and name, else profile URL, for a request;
+    nothing for an invitation received, or once erased), on a file scan, through the index
+    and in PostgreSQL."""
+    path, url = both
+    readers = ((path,), (path, "--sans-index"), (url,))
+    for step in (0, 1):
+        for journal, *index in readers:
+            searched = {r["seq"]: (r["sens"], r["destinataire"]) for r in map(json.loads, rows(
+                journal, *index, "--format", "json"))}  # fmt: skip
+            spread = {int(r["seq"]): (r["sens"] or None, r["destinataire"] or None)
+                      for r in exported(journal, *index)}  # fmt: skip
+            assert spread == searched, (step, journal, index)
+            by_id = {r["id"]: r for r in exported(journal, *index)}
+            assert (by_id["x-in"]["sens"], by_id["x-in"]["destinataire"]) == ("", "")
+            assert by_id["x-out-url"]["sens"] == "sortante"
+            assert (
+                by_id["x-out-url"]["destinataire"]
+                == by_id["x-out-url"]["destinataire_profil_url"]
+                == URL
+            )
+        if step == 0:
+            for journal in both:
                 erased = tamis("journal", "effacer", "--journal", journal, "--expediteur",
                                "Rémi", "--motif", "demande", "--oui")  # fmt: skip
                 assert erased.exit_code == 0, erased.output
