@@ -32,6 +32,7 @@ from tamis.service.config import (
     single_workspace,
     time_zone,
 )
+from tamis.service.hangups import Hangups
 from tamis.service.tokens import digest
 
 ENV_TOKEN = "TAMIS_JETON"
@@ -148,6 +149,7 @@ def servir(ctx: click.Context, **given: object) -> None:
     Ctrl-C ; SIGHUP recharge les politiques."""
     if ctx.invoked_subcommand is not None:
         return
+    hangups = Hangups().listen()  # a SIGHUP sent while starting is acted on once serving
     if given["config"] is not None:
         refuse_beside_config(ctx)
     config = config_or_exit(given, os.environ.get(ENV_TOKEN))
@@ -167,7 +169,7 @@ def servir(ctx: click.Context, **given: object) -> None:
         raise click.ClickException(
             f"impossible d'écouter sur {host}:{given['port']} : {os_reason(error)}"
         ) from None
-    server.serve(config, sock, int(given["processus"]), checked, standing)
+    server.serve(config, sock, int(given["processus"]), checked, standing, hangups)
 
 
 BESIDE_CONFIG = {

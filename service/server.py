@@ -31,6 +31,7 @@ from tamis.service import calls, pruning, scheduled_seals, sealing, sharing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
+from tamis.service.hangups import Hangups, held, unheld
 from tamis.service.logs import make_logger, route_server_messages
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.protocol import FrenchHttp
@@ -114,12 +115,15 @@ def serve(
     processes: int,
     checked: Checked | None = None,
     standing: Sequence[str] = (),
+    hangups: Hangups | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, in this process or in ``processes`` workers, each
     starting with the policies ``checked`` (``check``'s) if given. ``standing``: warnings
     about the configuration logged at start (``$TAMIS_JOURNAL`` set beside ``--config``),
     logged again, once, on each SIGHUP: a reload re-reads the configuration, the condition
-    still holds."""
+    still holds. ``hangups``: the SIGHUPs heard since the command started (the CLI listens
+    before its start check), acted on once serving."""
+    hangups = hangups or Hangups().listen()
     logger = make_logger()
     logger.info(
         "demarrage",
@@ -131,9 +135,9 @@ def serve(
     pruner = pruning.start(config, logger)
     try:
         if processes <= 1:
-            run_worker(config, sock, checked=checked, standing=standing)
+            run_worker(config, sock, checked=checked, standing=standing, hangups=hangups)
         else:
-            Supervisor(config, sock, processes, logger, checked, standing).run()
+            Supervisor(config, sock, processes, logger, hangups, checked, standing).run()
     finally:
         pruner.stop()
         if sealer is not None:
@@ -147,20 +151,25 @@ def run_worker(
     supervised: bool = False,
     checked: Checked | None = None,
     standing: Sequence[str] = (),
+    hangups: Hangups | None = None,
 ) -> None:
     """One process serving every workspace; returns once stopped and the journals closed.
     It starts with the policies ``checked`` (the ones the service checked), not with the
     files as they are now (a worker replaced while a file is emptied for saving would serve
     an empty policy); its catch-up reload then reads the files as any reload does. The
-    check's warnings are not logged again; ``standing`` ones are on SIGHUP (``serve``)."""
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the lifespan handles it
+    check's warnings are not logged again; ``standing`` ones are on SIGHUP (``serve``).
+    ``hangups``: this process is the service's only one, and SIGHUPs heard before it serves
+    are acted on then; None for a worker of ``--processus N``, whose parent hears them."""
+    stop = StopAsked().listen()
+    if hangups is None:
+        unheld()  # ignored until the lifespan handles it
     logger = make_logger()
     route_server_messages(logger)
     said, sources = (checked.warned, checked.sources) if checked else (frozenset(), None)
     workspaces = Workspaces(config, _warnings(logger, said)).open(sources)
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
-        lifespan = _lifespan(workspaces, logger, app.state.metrics, standing)
+        lifespan = _lifespan(workspaces, logger, app.state.metrics, standing, hangups)
         app.router.lifespan_context = lifespan
         server = uvicorn.Server(
             uvicorn.Config(
@@ -172,24 +181,49 @@ def run_worker(
                 server_header=False,
             )
         )
-        _quiet_after_stop()
+        stop.serving(server)
         server.run(sockets=[sock])
     finally:
         workspaces.close()
 
 
-def _quiet_after_stop() -> None:
-    """uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again
-    against the handlers it found: these, which do nothing, so a clean stop exits 0."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _ignore)
+class StopAsked:
+    """SIGTERM or SIGINT, from ``listen`` on, to a process that serves with uvicorn, which
+    handles them only while it serves. One received while the process was starting (its
+    journals opening, its app built, uvicorn not yet handling them) was ignored: a worker
+    of ``--processus N`` stopped as it started served on, and its parent waited for it
+    until killed. It now stops uvicorn as soon as it serves (``serving``). One received
+    once serving is over (uvicorn raises a signal it handled again, against the handlers it
+    found: these) changes nothing: the process is already stopping, and exits 0."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.server: uvicorn.Server | None = None
+
+    def listen(self) -> StopAsked:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._asked)
+        return self
+
+    def _asked(self, _signum: int, _frame: Any) -> None:
+        self.asked = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+    def serving(self, server: uvicorn.Server) -> None:
+        """``server`` is about to serve: stopped at once if a stop was asked meanwhile."""
+        self.server = server
+        if self.asked:
+            server.should_exit = True
 
 
-def _ignore(_signum: int, _frame: Any) -> None:
-    """A stop signal that arrives once serving is over: the process is already stopping."""
-
-
-def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics, standing: Sequence[str]):
+def _lifespan(
+    workspaces: Workspaces,
+    logger: Any,
+    metrics: Metrics,
+    standing: Sequence[str],
+    hangups: Hangups | None,
+):
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
@@ -201,8 +235,13 @@ def _lifespan(workspaces: Workspaces, logger: Any, metrics: Metrics, standing: S
             loop.run_in_executor(None, reload_all, *args)
 
         loop.add_signal_handler(signal.SIGHUP, reload)
-        # a SIGHUP sent while this worker was starting found it ignoring SIGHUP: catch up
-        await loop.run_in_executor(None, reload_all, workspaces, logger, metrics, True, retries)
+        # a SIGHUP sent while this process was starting: acted on now, as one sent now would
+        # be; a worker of --processus N ignored its own, and only catches up with the files
+        heard = hangups is not None and hangups.take() > 0
+        if heard:
+            warn_again(logger, standing)
+        only_changes = not heard
+        await loop.run_in_executor(None, reload_all, *args[:3], only_changes, retries)
         yield
         loop.remove_signal_handler(signal.SIGHUP)
         retries.stop()
@@ -343,43 +382,39 @@ class Supervisor:
         sock: socket.socket,
         count: int,
         logger: Any,
+        hangups: Hangups,
         checked: Checked | None = None,
         standing: Sequence[str] = (),
     ):
         self.config, self.sock, self.count, self.logger = config, sock, count, logger
+        self.hangups = hangups  # heard since the command started, forwarded by the loop
         self.checked = checked  # the policies every worker starts with, warnings said
         self.standing = standing  # said again on SIGHUP, here: once, not by every worker
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[Any] = []
         self.stopping = False
-        self.hangups = 0  # SIGHUPs forwarded, whose standing warnings the loop still owes
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # inherited: a starting worker ignores it
         with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             session_key()  # drawn here, so every worker signs web sessions with the same key
             self.workers = [self._start() for _ in range(self.count)]
-            signal.signal(signal.SIGHUP, self._forward)
             while not self.stopping:
+                self._reload()  # first: a SIGHUP heard while the service was starting
                 time.sleep(0.2)
-                self._warn_again()
                 self._replace_dead()
             for worker in self.workers:
                 worker.join()
 
     def _start(self) -> Any:
-        """A new worker, which ignores SIGHUP until it can reload (ignored signals stay
-        ignored across the spawn's exec)."""
-        forward = signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        try:
+        """A new worker, which ignores SIGHUP until it can reload: spawned with SIGHUP
+        blocked (``held``), which the parent hears once it is spawned."""
+        with held():
             args = (self.config, self.sock, True, self.checked)
             worker = self.context.Process(target=run_worker, args=args)
             worker.start()
-        finally:
-            signal.signal(signal.SIGHUP, forward)
         return worker
 
     def _replace_dead(self) -> None:
@@ -392,13 +427,11 @@ class Supervisor:
         self.stopping = True
         self._send(signal.SIGTERM)
 
-    def _forward(self, signum: int, _frame: Any) -> None:
-        self.hangups += 1  # logged by the loop: a handler writing to stderr could interrupt
-        self._send(signum)  # a log line being written (« reentrant call »)
-
-    def _warn_again(self) -> None:
-        if self.hangups:
-            self.hangups = 0
+    def _reload(self) -> None:
+        """SIGHUPs heard since the last turn of the loop: forwarded to the workers, and the
+        standing warnings said again, once."""
+        if self.hangups.take():
+            self._send(signal.SIGHUP)
             warn_again(self.logger, self.standing)
 
     def _send(self, signum: int) -> None:

@@ -6,6 +6,9 @@ is ``url`` through it. ``cut_at_next_commit(after=True)`` forwards the next ``CO
 server, waits for the server to commit, then closes both sides before the reply reaches the
 client: the transaction is committed and the client cannot know (what a 503 can hide).
 ``after=False`` closes before forwarding it: the server rolls the transaction back.
+``hold()`` keeps the connections accepted from then on unrelayed until ``release()``: the
+client stays in the middle of connecting (``waiting`` is set once one is), for as long as a
+test needs.
 """
 
 from __future__ import annotations
@@ -30,11 +33,20 @@ class Relay:
         self._mode: bool | None = None  # None: relay; True/False: cut after/before COMMIT
         self._lock = threading.Lock()
         self.cuts = 0
+        self._released = threading.Event()
+        self._released.set()
+        self.waiting = threading.Event()  # a connection is held
         threading.Thread(target=self._accept, daemon=True).start()
 
     def cut_at_next_commit(self, *, after: bool) -> None:
         with self._lock:
             self._mode = after
+
+    def hold(self) -> None:
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def _take_cut(self, chunk: bytes) -> bool | None:
         """The armed cut, disarmed, if ``chunk`` holds a ``COMMIT``; else None."""
@@ -51,6 +63,9 @@ class Relay:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if not self._released.is_set():
+                self.waiting.set()
+                self._released.wait()
             server = socket.create_connection(self.target)
             replies = threading.Event()  # cleared: the server's replies are dropped
             replies.set()

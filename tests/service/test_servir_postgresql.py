@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from cut_proxy import Relay
 from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, Served, serve
 
 from tamis.audit.postgres import read
@@ -481,3 +482,37 @@ def test_a_web_form_whose_envoi_no_page_draws_is_refused_not_a_journal_failure(
     assert [answer.status_code for answer in drawn] == [200] * 4
     events = collections.Counter(r["evenement"] for r in read.iter_records(journal))
     assert events["decision"] == 1 and events["conseil"] == 1
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_sighup_sent_while_the_service_starts_is_acted_on_once_it_serves(
+    journal, policy, tmp_path, processes
+):
+    """A SIGHUP sent while ``tamis servir`` was starting (its start check reaching the
+    journal, the parent of --processus N starting its workers) ended it (SIGHUP's default)
+    or was ignored: a deployment script that reloads right after the start got nothing. It
+    is now heard from the command's start and acted on once the service serves: its
+    standing warning said again (here, that $TAMIS_JOURNAL does not apply). The start is
+    held, for as long as the test needs, by holding its connection to the journal."""
+    relay = Relay(journal)
+    relay.hold()
+    (tmp_path / "service.toml").write_text(
+        f'[espaces.a]\npolitique = "{policy}"\njournal = "{relay.url}"\n', encoding="utf-8"
+    )
+    served = Served("--config", "service.toml", "--processus", processes, cwd=tmp_path,
+                    env={"TAMIS_JOURNAL": "autre.jsonl"})  # fmt: skip
+    variable = "la variable TAMIS_JOURNAL (a"
+
+    def said() -> list[str]:
+        return [e["message"][:28] for e in served.events() if e["evenement"] == "avertissement"]
+
+    try:
+        assert relay.waiting.wait(30), served.lines  # the start check is connecting
+        served.send(signal.SIGHUP)
+        relay.release()
+        served.wait_ready()
+        _wait(lambda: said().count(variable) >= 2, "l'avertissement redit au SIGHUP")
+    finally:
+        assert served.stop() == 0, served.lines
+        relay.close()
+    assert said() == [variable, variable], served.lines

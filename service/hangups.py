@@ -1,0 +1,62 @@
+"""SIGHUP (reload) heard from the moment ``tamis servir`` starts, acted on once it can be.
+
+A service reloads on SIGHUP; it can only act on one once it serves (the parent of
+``--processus N`` once its workers are started, a single process once its app runs). Until
+then, SIGHUP was ignored, or ended the process (its default): a deployment script that
+reloads right after the start got nothing. ``Hangups.listen`` installs, before anything
+slow (journals checked, workers started), a handler that only counts (a handler writing to
+stderr could interrupt a log line being written: « reentrant call »); whoever serves
+``take``s the count and acts on it. Imports nothing of the web stack: the CLI listens
+before it loads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+
+class Hangups:
+    """The SIGHUPs this process received since ``listen``. The handler only adds to
+    ``heard`` and ``take`` only writes ``taken``: one received while the other runs is
+    never lost (a handler runs between two bytecodes of the main thread)."""
+
+    def __init__(self) -> None:
+        self.heard = 0
+        self.taken = 0
+
+    def listen(self) -> Hangups:
+        signal.signal(signal.SIGHUP, self._heard)
+        return self
+
+    def _heard(self, _signum: int, _frame: Any) -> None:
+        self.heard += 1
+
+    def take(self) -> int:
+        """How many were received since the last ``take`` (0: none)."""
+        heard = self.heard
+        new, self.taken = heard - self.taken, heard
+        return new
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """SIGHUP blocked (kept pending, not lost) while a worker process is spawned: the
+    worker inherits the blocked signal across its exec, so one sent to it before it can
+    reload neither ends it (a handler does not survive an exec, SIG_DFL would) nor is
+    ignored by the parent meanwhile (SIG_IGN would drop the parent's). The worker unblocks
+    it once it ignores it (``unheld``)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
+
+
+def unheld() -> None:
+    """In a worker of ``--processus N``: SIGHUP ignored until its app can reload (a catch-up
+    reload follows), then no longer blocked as its parent's spawn left it (``held``)."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
