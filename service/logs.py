@@ -58,14 +58,21 @@ class ServerMessages(logging.Handler):
             "message": _SERVER_MESSAGES.get(message, message),
             "niveau": "erreur" if error else "avertissement",
         }
-        if record.exc_info and record.exc_info[0] is not None:
-            kind, _, trace = record.exc_info
-            fields["exception"] = kind.__name__
-            fields["pile"] = [
-                f"{frame.filename}:{frame.lineno} {frame.name}"
-                for frame in traceback.extract_tb(trace)
-            ]
+        if record.exc_info and record.exc_info[1] is not None:
+            fields.update(failure(record.exc_info[1]))
         self.logger.msg("serveur_http", **fields)
+
+
+def failure(error: BaseException) -> dict[str, object]:
+    """An error as a log line gives it: its type and its frames, not its message, which may
+    quote personal data."""
+    return {
+        "exception": type(error).__name__,
+        "pile": [
+            f"{frame.filename}:{frame.lineno} {frame.name}"
+            for frame in traceback.extract_tb(error.__traceback__)
+        ],
+    }
 
 
 def route_server_messages(logger: Any) -> None:

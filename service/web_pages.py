@@ -32,7 +32,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tamis.audit.advice import Origin
 from tamis.grammar.save import write_policy
@@ -46,7 +46,7 @@ from tamis.service.api_journal import filter_error, period, policy_body, unknown
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError
-from tamis.service.logs import name_workspace
+from tamis.service.logs import failure, name_workspace
 from tamis.service.tokens import Right
 from tamis.service.web_session import COOKIE, LIFETIME, Session, Sessions, is_https, same_origin
 from tamis.service.workspaces import Workspace
@@ -189,10 +189,30 @@ def refusal(request: Request, error: ApiError) -> HTMLResponse | None:
     message = _REFUSALS.get(
         error.status, "Requête refusée : le formulaire envoyé est illisible ou trop volumineux."
     )
-    html = TEMPLATES.get_template("refus.html").render(
-        session=None, message=message, titre=refused_title(error.status)
-    )
+    title = refused_title(error.status)
+    try:
+        html = TEMPLATES.get_template("refus.html").render(
+            session=None, message=message, titre=title
+        )
+    except Exception as unrendered:
+        if error.status != 500:
+            raise  # an unexpected error: its handler answers with the page of a 500
+        request.app.state.logger.error("page_erreur_non_rendue", **failure(unrendered))
+        html = bare_page(title, message)
     return HTMLResponse(html, error.status, headers={**SECURITY_HEADERS, **error.headers})
+
+
+def bare_page(title: str, message: str) -> str:
+    """The page of a 500 whose template could not be rendered (templates gone from under
+    the running service, a bug in one): no template, nothing that can fail, still French.
+    Without it uvicorn sent its own « Internal Server Error », in English."""
+    return (
+        '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Erreur : {escape(title)} — tamis</title>\n</head>\n<body>\n"
+        "<h1>Impossible d'afficher cette page</h1>\n"
+        f'<p role="alert">{escape(message)}</p>\n'
+        f'<p><a href="{PREFIX}/">Retour aux décisions</a></p>\n</body>\n</html>\n'
+    )
 
 
 def unavailable(request: Request, message: str, headers: dict[str, str]) -> HTMLResponse:

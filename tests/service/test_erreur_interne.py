@@ -21,11 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jinja2
 import pytest
 import uvicorn
 from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO
 from test_journal_api import counted, route
 
+from tamis.service import web_pages
 from tamis.service.app import create_app
 from tamis.service.config import single_workspace
 from tamis.service.logs import make_logger, route_server_messages
@@ -152,3 +154,29 @@ def test_every_5xx_answer_is_counted_by_its_route_and_status(served):
     }
     assert "Tremblay" not in text
     server_errors(log, 2)
+
+
+def test_a_500_page_that_cannot_be_rendered_is_still_a_french_page(served, monkeypatch, tmp_path):
+    """If the interface's page of an unexpected error could not be rendered itself (here its
+    templates gone from under the running service, as an upgrade in place can leave them),
+    uvicorn sent its own answer: « Internal Server Error », in English. It is now a minimal
+    French page of 500, made without any template, with the same headers; the failure to
+    render it is logged (its type and frames), and an unknown page fails the same way."""
+    served, log = served
+    (tmp_path / "vide").mkdir()
+    monkeypatch.setattr(web_pages.TEMPLATES, "loader", jinja2.FileSystemLoader(tmp_path / "vide"))
+    failed = httpx.get(f"{served}/interface/panne", headers={"Accept": "text/html"})
+    unknown = httpx.get(f"{served}/interface/nulle-part", headers={"Accept": "text/html"})
+    for answer in (failed, unknown):
+        assert answer.status_code == 500
+        assert answer.headers["content-type"].startswith("text/html")
+        assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+        title = html.unescape(re.search(r"<title>(.*?)</title>", answer.text)[1])
+        assert title == "Erreur : Incident du service — tamis"
+        text = html.unescape(answer.text)
+        assert "Une erreur inattendue s'est produite dans le service" in text
+        assert "Internal Server Error" not in text and "Tremblay" not in text
+    assert {e["exception"] for e in server_errors(log, 2)} == {"KeyError", "TemplateNotFound"}
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    unrendered = [e for e in logged if e.get("evenement") == "page_erreur_non_rendue"]
+    assert [e["exception"] for e in unrendered] == ["TemplateNotFound"] * 2
