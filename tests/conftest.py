@@ -13,6 +13,7 @@ its own, never in the user's ``~/.cache/tamis``: ``XDG_CACHE_HOME`` is set befor
 
 import atexit
 import contextlib
+import logging
 import os
 import secrets
 import shutil
@@ -30,6 +31,19 @@ atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 settings.register_profile("tamis", deadline=None)
 settings.load_profile("tamis")
+
+
+@pytest.fixture(autouse=True)
+def _uvicorn_logger_left_as_found() -> Iterator[None]:
+    """uvicorn's logger is a global: a test that serves in its own process routes it to its
+    own log (``servir_harness.server_messages_to``), and one that left it so sent the next
+    tests' uvicorn messages to a closed file, or made them pass or fail by their order.
+    Every test must leave it as it found it."""
+    server = logging.getLogger("uvicorn")
+    before = (list(server.handlers), server.level, server.propagate)
+    yield
+    after = (list(server.handlers), server.level, server.propagate)
+    assert after == before, "le logger « uvicorn » n'a pas été rendu tel quel"
 
 
 @pytest.fixture(scope="session")

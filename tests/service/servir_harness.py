@@ -7,7 +7,9 @@ lines, and stops it with a signal. Tests talk to it with ``httpx``: no mocks, no
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -20,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from tamis.audit.chain import parse_record
+from tamis.service.logs import route_server_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOGUE = ROOT / "policies" / "blogue.tamis"
@@ -175,3 +178,18 @@ def example_invitations() -> Iterator[dict]:
     for line in EXAMPLES.read_text(encoding="utf-8").splitlines():
         if line.strip():
             yield json.loads(line)
+
+
+@contextlib.contextmanager
+def server_messages_to(logger: object) -> Iterator[None]:
+    """uvicorn's messages routed to ``logger`` as a service process routes them
+    (``route_server_messages``), for a test that serves or logs in its own process; then
+    uvicorn's logger (a global) as it was, so the next test finds it untouched whatever the
+    order (``tests/conftest.py`` checks that each test leaves it so)."""
+    server = logging.getLogger("uvicorn")
+    before = (list(server.handlers), server.level, server.propagate)
+    route_server_messages(logger)
+    try:
+        yield
+    finally:
+        server.handlers[:], server.level, server.propagate = before

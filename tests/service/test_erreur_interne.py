@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import logging
 import re
 import threading
 import time
@@ -24,13 +23,13 @@ import httpx
 import jinja2
 import pytest
 import uvicorn
-from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO
+from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, server_messages_to
 from test_journal_api import counted, route
 
 from tamis.service import web_pages
 from tamis.service.app import create_app
 from tamis.service.config import single_workspace
-from tamis.service.logs import make_logger, route_server_messages
+from tamis.service.logs import make_logger
 from tamis.service.protocol import FrenchHttp
 from tamis.service.server import address, bind
 from tamis.service.workspaces import Workspaces
@@ -45,41 +44,48 @@ def failing() -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The service's app with one failing page and one failing API route, on loopback;
-    its address and its log."""
+    its address and its log. Each piece is undone in the reverse order of its making, even
+    if a later one fails: the server stopped first, then uvicorn's logger (a global, routed
+    to this log as a service routes it) given back as it was, then the log closed."""
     policy = tmp_path / "essai.tamis"
     policy.write_text(POLICY, encoding="utf-8")
     config = single_workspace(
         policy, context=None, journal=tmp_path / "journal.jsonl", token_sha256=None
     )
-    workspaces = Workspaces(config, lambda _message: None).open()
     log = tmp_path / "service.log"
-    out = log.open("w", encoding="utf-8")
-    with contextlib.redirect_stderr(out):
-        logger = make_logger()  # writes where stderr is now: to the log file
-    server_log = logging.getLogger("uvicorn")
-    before = (list(server_log.handlers), server_log.level, server_log.propagate)
-    route_server_messages(logger)
-    app = create_app(workspaces, config.limits, logger)
-    for method in ("GET", "POST"):  # one operation each in the OpenAPI document
-        app.add_api_route("/interface/panne", failing, methods=[method], name=f"panne_{method}")
-    app.add_api_route("/panne", failing)
-    sock = bind("127.0.0.1", 0)
+    with contextlib.ExitStack() as undo:
+        out = undo.enter_context(log.open("w", encoding="utf-8"))
+        with contextlib.redirect_stderr(out):
+            logger = make_logger()  # writes where stderr is now: to the log file
+        undo.enter_context(server_messages_to(logger))
+        workspaces = Workspaces(config, lambda _message: None).open()
+        undo.callback(workspaces.close)
+        app = create_app(workspaces, config.limits, logger)
+        for method in ("GET", "POST"):  # one operation each in the OpenAPI document
+            app.add_api_route("/interface/panne", failing, methods=[method], name=f"panne_{method}")
+        app.add_api_route("/panne", failing)
+        sock = undo.enter_context(bind("127.0.0.1", 0))
+        yield undo.enter_context(running(app, sock)), log
+
+
+@contextlib.contextmanager
+def running(app, sock) -> Iterator[str]:
+    """``app`` served by uvicorn (the service's protocol and settings) in a thread, until
+    the block ends; its address."""
     settings = uvicorn.Config(app, http=FrenchHttp, log_config=None, access_log=False)
     server = uvicorn.Server(settings)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
     try:
-        yield address(sock), log
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn n'a pas démarré"
+            time.sleep(0.02)
+        yield address(sock)
     finally:
         server.should_exit = True
         thread.join(30)
-        sock.close()
-        workspaces.close()
-        out.close()
-        server_log.handlers[:], server_log.level, server_log.propagate = before
+        assert not thread.is_alive(), "uvicorn ne s'est pas arrêté"
 
 
 def server_errors(log: Path, count: int) -> list[dict]:
@@ -95,6 +101,19 @@ def server_errors(log: Path, count: int) -> list[dict]:
         time.sleep(0.02)
 
 
+def page_of_500(answer: httpx.Response) -> str:
+    """The text of the interface's page of an unexpected error, checked: status, type,
+    security headers, title, what happened."""
+    assert answer.status_code == 500
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    title = html.unescape(re.search(r"<title>(.*?)</title>", answer.text)[1])
+    assert title == "Erreur : Incident du service — tamis"
+    text = html.unescape(answer.text)
+    assert "Une erreur inattendue s'est produite dans le service" in text
+    return text
+
+
 def test_an_unexpected_error_on_a_page_is_a_french_page_and_json_for_the_api(served):
     """A bug behind a web page answered FastAPI's JSON (« erreur interne du service ; voir
     ses journaux »), shown raw by the browser, in a tab titled with the address. It is now
@@ -106,13 +125,7 @@ def test_an_unexpected_error_on_a_page_is_a_french_page_and_json_for_the_api(ser
     script = httpx.get(f"{served}/interface/panne", headers={"Accept": "application/json"})
     api = httpx.get(f"{served}/panne")
     for answer in (page, form):
-        assert answer.status_code == 500
-        assert answer.headers["content-type"].startswith("text/html")
-        assert answer.headers["content-security-policy"].startswith("default-src 'self'")
-        title = html.unescape(re.search(r"<title>(.*?)</title>", answer.text)[1])
-        assert title == "Erreur : Incident du service — tamis"
-        text = html.unescape(answer.text)
-        assert "Une erreur inattendue s'est produite dans le service" in text
+        text = page_of_500(answer)
         assert "vérifiez dans les décisions ou la politique s'il a été pris en compte" in text
         assert "Tremblay" not in text and "KeyError" not in text
     expected = {"erreur": "erreur interne du service ; voir ses journaux", "champ": None}
@@ -168,13 +181,7 @@ def test_a_500_page_that_cannot_be_rendered_is_still_a_french_page(served, monke
     failed = httpx.get(f"{served}/interface/panne", headers={"Accept": "text/html"})
     unknown = httpx.get(f"{served}/interface/nulle-part", headers={"Accept": "text/html"})
     for answer in (failed, unknown):
-        assert answer.status_code == 500
-        assert answer.headers["content-type"].startswith("text/html")
-        assert answer.headers["content-security-policy"].startswith("default-src 'self'")
-        title = html.unescape(re.search(r"<title>(.*?)</title>", answer.text)[1])
-        assert title == "Erreur : Incident du service — tamis"
-        text = html.unescape(answer.text)
-        assert "Une erreur inattendue s'est produite dans le service" in text
+        text = page_of_500(answer)
         assert "Internal Server Error" not in text and "Tremblay" not in text
     assert {e["exception"] for e in server_errors(log, 2)} == {"KeyError", "TemplateNotFound"}
     logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]

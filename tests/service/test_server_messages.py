@@ -6,23 +6,25 @@ from __future__ import annotations
 import json
 import logging
 
-from tamis.service.logs import make_logger, route_server_messages
+from servir_harness import server_messages_to
+
+from tamis.service.logs import make_logger
 
 
 def test_an_error_uvicorn_logs_is_one_json_line_without_its_message(capsys) -> None:
-    route_server_messages(make_logger())
-    try:
-        {}["Tremblay, Julie"]
-    except KeyError:
-        # uvicorn's own words, line break included
-        logging.getLogger("uvicorn.error").exception("Exception in ASGI application\n")
-    logging.getLogger("uvicorn.error").info("Started server process")  # below warnings: kept out
+    with server_messages_to(make_logger()):
+        try:
+            {}["Tremblay, Julie"]
+        except KeyError:
+            # uvicorn's own words, line break included
+            logging.getLogger("uvicorn.error").exception("Exception in ASGI application\n")
+        logging.getLogger("uvicorn.error").info("Started server process")  # below warnings
     (line,) = capsys.readouterr().err.splitlines()
     logged = json.loads(line)
     assert logged["evenement"] == "serveur_http" and logged["niveau"] == "erreur"
     assert logged["message"] == "erreur interne du service (500)"
     assert logged["exception"] == "KeyError"
     assert logged["pile"][-1].split("/")[-1] == (
-        "test_server_messages.py:15 test_an_error_uvicorn_logs_is_one_json_line_without_its_message"
+        "test_server_messages.py:17 test_an_error_uvicorn_logs_is_one_json_line_without_its_message"
     )
     assert "Tremblay" not in line
