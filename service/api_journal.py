@@ -57,9 +57,15 @@ def given(values: list[str] | None) -> list[str]:
 
 
 def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
-    """The 400 of a filter refused; a date is read in ``zone`` (the API's: UTC; a web
-    page's: its workspace's ``fuseau``)."""
+    """The 400 of a filter refused, naming the query parameter (what an API client sends)."""
     name = error.criterion.value
+    return ApiError(400, f"paramètre « {name} » : {filter_problem(error, zone)}", name)
+
+
+def filter_problem(error: FilterError, zone: str = "UTC") -> str:
+    """What is wrong with a filter's value, for whoever names the parameter or the field
+    before it; a date is read in ``zone`` (the API's: UTC; a web page's: its workspace's
+    ``fuseau``)."""
     if error.problem is Problem.UNKNOWN_DECISION:
         text = f"décision inconnue ; choisissez parmi {', '.join(DECISIONS)}"
     elif error.problem is Problem.BAD_DATE:
@@ -77,7 +83,7 @@ def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
         text = "n'est pas du texte UTF-8"
     else:
         text = unknown_problem(error)
-    return ApiError(400, f"paramètre « {name} » : {text}", name)
+    return text
 
 
 async def checked(request: Request, workspace: Workspace, flt: calls.Filter) -> None:

@@ -42,7 +42,7 @@ from tamis.invitations.models import INCOMING
 from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
 from tamis.service import calls, flat_routes, idempotence, web_forms, web_views
 from tamis.service.api_advice import advise_in, advise_once
-from tamis.service.api_journal import filter_error, period, policy_body, unknown_period
+from tamis.service.api_journal import filter_problem, period, policy_body, unknown_period
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError
@@ -96,6 +96,18 @@ TEMPLATES.globals["nouvel_envoi"] = lambda: secrets.token_urlsafe(12)  # one per
 TEMPLATES.globals.update(
     prefix=PREFIX, truth_class=web_views.truth_class, truth_word=web_views.truth_word
 )
+FILTER_LABELS = {
+    "decision": "Décision",
+    "regle": "Règle",
+    "fait": "Fait",
+    "expediteur": "Personne",
+    "depuis": "Depuis",
+    "jusqu_a": "Jusqu'au",
+}
+"""The inbox's filters: each query parameter and the label of its field, which the page
+shows (``decisions.html``) and its errors name, as a form's do (« Jusqu'au : … »): « jusqu_a »
+is the API's word, not one the person who filled in the form saw."""
+TEMPLATES.globals["etiquettes"] = FILTER_LABELS
 
 
 class Denied(Exception):
@@ -634,8 +646,7 @@ def router() -> APIRouter:
 def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     """The newest decisions matching the filters (before the ``avant`` cursor). A field left
     blank, or holding only spaces, filters on nothing: spaces around a value are not part of it."""
-    keys = ("decision", "regle", "fait", "expediteur", "depuis", "jusqu_a")
-    shown = {key: query.get(key, "").strip() for key in keys}
+    shown = {key: query.get(key, "").strip() for key in FILTER_LABELS}
     zone = workspace.config.zone  # its days and times: the workspace's fuseau
     try:
         flt = calls.make_filter(
@@ -648,9 +659,10 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
         )
         calls.check_facts(workspace.journal.path, flt, request.app.state.warn)
     except FilterError as error:
-        refused = filter_error(error, zone.key)
-        return {"lignes": [], "filtres": shown, "erreur": refused.message, "suivant": None,
-                "a_examiner": 0, "champ": refused.field}  # fmt: skip
+        field = error.criterion.value
+        refused = f"{FILTER_LABELS[field]} : {filter_problem(error, zone.key)}"
+        return {"lignes": [], "filtres": shown, "erreur": refused, "suivant": None,
+                "a_examiner": 0, "champ": field}  # fmt: skip
     before = _cursor(query.get("avant"))
     path, warn = workspace.journal.path, request.app.state.warn
     rows = deque(

@@ -160,7 +160,8 @@ def test_filters_match_tamis_journal_chercher(page, work):
     assert len(decisions) == min(len(rows), 25)
     page.fill("#f-depuis", "pas une date")
     page.click("form.filtres button")
-    expect(page.get_by_role("alert")).to_contain_text("paramètre « depuis » : date illisible")
+    expect(page.get_by_role("alert")).to_contain_text("Depuis : date illisible")
+    expect(page.get_by_role("alert")).not_to_contain_text("paramètre")
 
 
 def test_csv_upload_with_progress(page, work, tmp_path):
@@ -1732,7 +1733,9 @@ def test_a_time_the_fuseau_skips_or_has_twice_is_said_not_guessed(tmp_path):
     (02:30 on 2026-03-08 in America/Toronto) or exist twice (01:30 on 2026-11-01). It was
     read silently one hour off (« depuis 02:30 » left out a decision of 03:00, « de 02:30 à
     02:45 » showed one of 03:30) or as the first of the two. Each is now refused, in French,
-    saying why and what to type; a time with its offset finds the decisions it names."""
+    saying why and what to type; a time with its offset finds the decisions it names. The
+    error names the field by the label the person sees (« Jusqu'au : … »), as a form's
+    error does, not by the query parameter (« jusqu_a ») that only the API's clients send."""
     shutil.copy(BLOGUE, tmp_path / "politique.tamis")
     summer, standard = "2026-03-08T07:00:00.000000Z", "2026-11-01T06:30:00.000000Z"
     decided_at(tmp_path, {"ete": summer, "normale": standard})  # 03:00 EDT, 01:30 EST
@@ -1754,13 +1757,13 @@ def test_a_time_the_fuseau_skips_or_has_twice_is_said_not_guessed(tmp_path):
     finally:
         server.stop()
     assert (
-        "paramètre « depuis » : l'heure 02:30 n'existe pas le 2026-03-08 dans le fuseau "
+        "Depuis : l'heure 02:30 n'existe pas le 2026-03-08 dans le fuseau "
         "America/Toronto : les horloges y avancent (EST → EDT) et sautent cette heure-là ; "
         "écrivez une heure d'avant ou d'après le changement d'heure" in skipped
     )
     assert 'id="f-depuis" name="depuis" value="2026-03-08T02:30" aria-invalid="true"' in skipped
     assert (
-        "paramètre « jusqu_a » : l'heure 01:30 a lieu deux fois le 2026-11-01 dans le fuseau "
+        "Jusqu'au : l'heure 01:30 a lieu deux fois le 2026-11-01 dans le fuseau "
         "America/Toronto : les horloges y reculent (EDT → EST) ; écrivez laquelle avec son "
         "décalage : 2026-11-01T01:30-04:00 (EDT) ou 2026-11-01T01:30-05:00 (EST)" in twice
     )
