@@ -11,9 +11,8 @@ import io
 import json
 import re
 import shutil
-import time
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -1619,39 +1618,25 @@ def test_a_file_sent_without_javascript_after_the_session_ended_is_said_lost(
         context.close()
 
 
-def other_day_zone() -> str:
-    """Of UTC+14 and UTC-11, a zone whose day is not UTC's now and for the next three
-    minutes (one always is, but in the minutes around UTC's midnight: then it waits)."""
-    for _ in range(12):
-        now = datetime.now(UTC)
-        for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
-            moments = (now, now + timedelta(minutes=3))
-            if all(m.astimezone(ZoneInfo(name)).date() != m.date() for m in moments):
-                return name
-        time.sleep(30)
-    raise AssertionError("aucun des deux fuseaux n'est un autre jour")
-
-
 def test_a_workspace_s_fuseau_gives_its_pages_times_and_days(tmp_path):
     """The pages said every time and counted every day in UTC: in Québec, a decision taken
     at 21 h showed « 02:00 UTC » the next day, and was not found « jusqu'au » today. With
     ``--fuseau`` (``fuseau = …`` of a workspace in service.toml), its pages show times in
-    that zone, with its name, and filter and count by its days; the API keeps UTC."""
-    name = other_day_zone()
-    zone = ZoneInfo(name)
+    that zone, with its name, and filter and count by its days; the API keeps UTC. The
+    decision is taken at 12:00 UTC, already the next day in the fuseau (UTC+14, which never
+    changes its clocks): whatever the hour the test runs, the two days differ."""
+    name, decided = "Pacific/Kiritimati", "2026-06-15T12:00:00.000000Z"
     shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    decided_at(tmp_path, {"fuseau-1": decided})
+    moment = datetime.fromisoformat(decided.replace("Z", "+00:00"))
+    here, utc_day = moment.astimezone(ZoneInfo(name)), moment.date().isoformat()
+    day = here.date().isoformat()
+    assert day != utc_day
     server = serve("-p", "politique.tamis", "--journal", "journal.jsonl", "--fuseau", name,
                    cwd=tmp_path, env={"TAMIS_JETON": TOKEN})  # fmt: skip
     api = {"Authorization": f"Bearer {TOKEN}"}
-    sent = {"id": "fuseau-1", "expediteur": {"nom": "Ana Fuseau", "photo": True}}
     try:
         with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
-            assert browser.post("/decisions", json=sent, headers=api).status_code == 200
-            records = journal_records(tmp_path / "journal.jsonl")
-            (decided,) = [r for r in records if r["evenement"] == "decision"]
-            moment = datetime.fromisoformat(decided["horodatage"].replace("Z", "+00:00"))
-            here, utc_day = moment.astimezone(zone), moment.date().isoformat()
-            day = here.date().isoformat()
             browser.post("/interface/connexion", data={"jeton": TOKEN})
             inbox = html.unescape(browser.get("/interface/").text)
             local = browser.get("/interface/", params={"depuis": day, "jusqu_a": day})
