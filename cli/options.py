@@ -7,6 +7,7 @@ the same defaults (``$TAMIS_JOURNAL``, ``tamis-journal.jsonl``: ``tamis.audit.jo
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,7 +20,7 @@ from tamis.cli import french
 from tamis.engine.engines import ENGINES
 
 if TYPE_CHECKING:
-    from tamis.audit.filters import Criterion, Filter, FilterError
+    from tamis.audit.filters import Criterion, Filter, FilterError, Problem
 
 french.install()  # Choice and Path look some of their words up when they are created
 
@@ -374,37 +375,38 @@ def option_names() -> dict[Criterion, str]:
 
 
 def filter_message(error: FilterError) -> str:
-    """The French usage error for a filter value, naming the option that gave it."""
+    """The French usage error for a filter value, naming the option that gave it: the words
+    of its problem (``problem_words``), or those of a problem no shell words yet."""
+    from tamis.triage.filter_words import unknown_problem
+
+    words = problem_words().get(error.problem, unknown_problem)
+    text = words(error)
+    return f"{option_names()[error.criterion]} : {text}" + ("" if text.endswith("?") else ".")
+
+
+@functools.cache
+def problem_words() -> dict[Problem, Callable[[FilterError], str]]:
+    """What the command line says of each ``Problem`` of a filter value, after the option's
+    name; built on first use (``tamis decider`` shares this module and never filters)."""
     from tamis.audit.filters import DECISIONS, Problem
+    from tamis.triage.fact_names import unknown_fact, wrong_fact_value
+    from tamis.triage.filter_words import clocks_changed, not_text
 
-    option, value = option_names()[error.criterion], error.value
-    if error.problem is Problem.UNKNOWN_DECISION:
-        return (
-            f"{option} : décision inconnue « {value} » ; choisissez parmi {', '.join(DECISIONS)}."
-        )
-    if error.problem is Problem.BAD_DATE:
-        return (
-            f"{option} : date illisible « {value} » ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM "
-            "(heure UTC)."
-        )
-    if error.problem is Problem.BAD_FACT:
-        return f"{option} : « {value} » n'est pas de la forme NOM ou NOM=VALEUR."
-    if error.problem is Problem.FACT_VALUE:
-        from tamis.triage.fact_names import wrong_fact_value
-
-        return f"{option} : {wrong_fact_value(error)}."
-    if error.problem is Problem.UNKNOWN_FACT:
-        from tamis.triage.fact_names import unknown_fact
-
-        text = unknown_fact(error)
-        return f"{option} : {text}" + ("" if text.endswith("?") else ".")
-    if error.problem is Problem.NOT_TEXT:
-        return (
-            f"{option} : « {error.shown} » n'est pas du texte UTF-8 ; vérifiez l'encodage de "
-            "votre terminal (LANG, LC_ALL)."
-        )
-    from tamis.triage import filter_words
-
-    if error.problem in (Problem.NO_SUCH_TIME, Problem.AMBIGUOUS_TIME):
-        return f"{option} : {filter_words.clocks_changed(error)}."
-    return f"{option} : {filter_words.unknown_problem(error)}."
+    return {
+        Problem.UNKNOWN_DECISION: lambda error: (
+            f"décision inconnue « {error.value} » ; choisissez parmi {', '.join(DECISIONS)}"
+        ),
+        Problem.BAD_DATE: lambda error: (
+            f"date illisible « {error.value} » ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM (heure UTC)"
+        ),
+        Problem.BAD_FACT: lambda error: (
+            f"« {error.value} » n'est pas de la forme NOM ou NOM=VALEUR"
+        ),
+        Problem.FACT_VALUE: wrong_fact_value,
+        Problem.UNKNOWN_FACT: unknown_fact,
+        Problem.NOT_TEXT: lambda error: (
+            f"{not_text(error)} ; vérifiez l'encodage de votre terminal (LANG, LC_ALL)"
+        ),
+        Problem.NO_SUCH_TIME: clocks_changed,
+        Problem.AMBIGUOUS_TIME: clocks_changed,
+    }

@@ -37,3 +37,9 @@ def clocks_changed(error: FilterError, zone: str | None = None) -> str:
 def unknown_problem(error: FilterError) -> str:
     """A value refused for a problem no shell words yet: what was refused, and the code."""
     return f"valeur « {error.shown} » refusée (problème « {error.problem.value} »)"
+
+
+def not_text(error: FilterError) -> str:
+    """A value holding bytes that are not UTF-8, shown with them escaped (``\\xe9``): the
+    value is not text, so it is never printed or sent as it came."""
+    return f"« {error.shown} » n'est pas du texte UTF-8"
