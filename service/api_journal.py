@@ -4,7 +4,7 @@ Routes only, over ``calls``: the same filters as ``tamis journal chercher`` (que
 parameters named like its options), answered by the audit queries; pages follow the
 records' ``seq`` (``apres``: the last ``seq`` already seen; ``suivant``: the cursor for the
 next page, ``null`` at the end). A filter value the audit layer cannot use is a 400 naming
-the parameter, worded here, without the value (an ``expediteur`` is a person's name). An
+the parameter, worded here (``triage.filter_words`` holds the words every shell shares). An
 empty value (``?decision=``) is no filter, as if the parameter were left out.
 """
 
@@ -22,7 +22,7 @@ from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, Stats
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
 from tamis.triage.fact_names import unknown_fact, wrong_fact_value
-from tamis.triage.filter_words import clocks_changed, unknown_problem
+from tamis.triage.filter_words import clocks_changed, not_text, unknown_problem
 
 MAX_PAGE = 1000
 
@@ -80,7 +80,7 @@ def filter_problem(error: FilterError, zone: str = "UTC") -> str:
     elif error.problem is Problem.FACT_VALUE:
         text = wrong_fact_value(error)
     elif error.problem is Problem.NOT_TEXT:
-        text = "n'est pas du texte UTF-8"
+        text = not_text(error)
     else:
         text = unknown_problem(error)
     return text

@@ -77,3 +77,14 @@ def test_a_problem_no_shell_words_yet_is_said_as_refused_with_its_code():
         "--regle : valeur « photo » refusée (problème « probleme_nouveau »).",
         "paramètre « regle » : valeur « photo » refusée (problème « probleme_nouveau »)",
     )
+
+
+def test_a_value_that_is_not_text_is_shown_escaped_by_both_shells():
+    """The API said « paramètre « regle » : n'est pas du texte UTF-8 », without the value
+    the command line shows; both show it, its bytes escaped (it is not text to print)."""
+    error = FilterError(*EXAMPLES[Problem.NOT_TEXT][:2], Problem.NOT_TEXT)
+    assert messages(error) == (
+        "--regle : « caf\\xe9 » n'est pas du texte UTF-8 ; vérifiez l'encodage de votre"
+        " terminal (LANG, LC_ALL).",
+        "paramètre « regle » : « caf\\xe9 » n'est pas du texte UTF-8",
+    )
