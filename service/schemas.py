@@ -144,7 +144,11 @@ class LigneJournal(_Open):
     expediteur: Any = Field(
         None, description="l'expéditeur (vous, pour une demande à envoyer) : nom, sinon adresse"
     )
-    sens: str | None = Field(None, description="« sortante » pour une demande à envoyer")
+    sens: str | None = Field(
+        None,
+        description="« sortante » pour une demande à envoyer ; null sinon, même pour une "
+        "invitation inscrite « entrante » (GET …/decisions/{id} donne le sens inscrit)",
+    )
     destinataire: Any = Field(
         None, description="à qui va une demande à envoyer : nom, sinon adresse du profil"
     )

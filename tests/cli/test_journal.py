@@ -397,3 +397,36 @@ def test_pourquoi_names_the_recipient_of_a_request_to_send(tmp_path):
     ]
     data = json.loads(run("pourquoi", "vers-1", "--journal", str(path), "--format", "json").stdout)
     assert data["sens"] == "sortante" and data["destinataire"] == sent["destinataire"]
+
+
+def test_sens_as_recorded_in_pourquoi_and_as_a_mark_in_the_lists(tmp_path):
+    """docs/journal.md: ``pourquoi --format json`` gives the recorded ``sens`` (« entrante »,
+    or null when the invitation gave none); ``chercher`` and ``exporter --format csv`` only
+    mark a request to send (« sortante »), empty for every invitation received."""
+    policy, path = tmp_path / "politique.tamis", tmp_path / "j.jsonl"
+    policy.write_text(POLICY, encoding="utf-8")
+    sent = [
+        {"id": "r-1", "sens": "entrante", "expediteur": {"nom": "Odile Fortin"}},
+        {"id": "r-2", "expediteur": {"nom": "Rémi Gagné"}},
+        {"id": "s-1", "sens": "sortante", "expediteur": {"nom": "Moi"},
+         "destinataire": {"nom": "Lise Roy"}},
+    ]  # fmt: skip
+    lines = "\n".join(json.dumps(item) for item in sent)
+    decided = CliRunner().invoke(
+        cli, ["decider", "-p", str(policy), "--journal", str(path), "-"], input=lines
+    )
+    assert decided.exit_code == 0, decided.output
+    recorded = {
+        ident: json.loads(
+            run("pourquoi", ident, "--journal", str(path), "--format", "json").stdout
+        )["sens"]
+        for ident in ("r-1", "r-2", "s-1")
+    }
+    assert recorded == {"r-1": "entrante", "r-2": None, "s-1": "sortante"}
+    found = run("chercher", "--journal", str(path), "--format", "json").stdout.splitlines()
+    assert {row["id"]: row["sens"] for row in map(json.loads, found)} == {
+        "r-1": None, "r-2": None, "s-1": "sortante"
+    }  # fmt: skip
+    exported = run("exporter", "--journal", str(path), "--format", "csv").stdout
+    rows = csv.DictReader(io.StringIO(exported))
+    assert {row["id"]: row["sens"] for row in rows} == {"r-1": "", "r-2": "", "s-1": "sortante"}
