@@ -12,6 +12,8 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from tamis.invitations.models import INCOMING
+
 FIRST = ("Marie", "Jean", "Sophie", "Luc", "Julie", "Karim", "Nadia", "Marc-André", "Chloé", "Hugo")
 LAST = ("Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Smith", "Nguyen", "Lavoie", "Morin")
 COMPANIES = ("Ludis Media", "Desjardins", "Shopify", "CGI", "Ubisoft", "Acme Leads", "Growth Inc")
@@ -59,7 +61,7 @@ def invitation(rng: random.Random, index: int) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": f"bench-{index:06d}",
         "recue_le": f"2026-0{rng.randint(1, 9)}-{rng.randint(10, 28)}T{rng.randint(10, 23)}:15:00Z",
-        "sens": "entrante",
+        "sens": INCOMING,
         "expediteur": sender(rng),
     }
     maybe(rng, data, "message", lambda: rng.choice(MESSAGES), 0.9)

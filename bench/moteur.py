@@ -31,6 +31,7 @@ import generer
 
 from tamis.engine.decision import EngineName
 from tamis.engine.engines import EngineUnavailable, make_engine
+from tamis.invitations.models import INCOMING
 from tamis.invitations.reader import read_invitations
 from tamis.triage.pipeline import Decided, Setup, SetupOptions, decide_records, prepare
 
@@ -85,7 +86,7 @@ def end_to_end(setup: Setup, text: str) -> tuple[float, list[dict]]:
     precomputed facts the engine-only measurements reuse.
     """
     started = time.perf_counter()
-    records = read_invitations(io.StringIO(text), name="bench", sens="entrante")
+    records = read_invitations(io.StringIO(text), name="bench", sens=INCOMING)
     facts = [o.decision.facts for o in decide_records(setup, records) if isinstance(o, Decided)]
     elapsed = time.perf_counter() - started
     return len(facts) / elapsed, facts

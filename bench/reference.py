@@ -9,7 +9,7 @@ SHA-256 to the previous one, ``fdatasync`` every 1,000 lines, one stdout line pe
 It reuses the domain's text algorithms — stock notes (``find_default``), sales-pitch lexicons
 (``analyse``), claims of a shared past (``find_claims``), stems and organisation names, the
 network lookup of the context — because the benchmark measures the pipeline around the
-facts, not a second copy of them. ``tests/bench/test_reference.py`` checks that it decides
+facts, not a second copy of them. ``tests/bench/test_bout_en_bout.py`` checks that it decides
 exactly as ``tamis decider`` on the benchmark's invitations.
 
 ``python bench/reference.py INVITATIONS.jsonl --journal J.jsonl [--contexte tamis.toml]``
@@ -37,6 +37,7 @@ from tamis.invitations.context import Context, MatchKind, load_context
 from tamis.invitations.facts.commercial import analyse
 from tamis.invitations.facts.mensonge import find_claims
 from tamis.invitations.facts.message import find_default
+from tamis.invitations.models import OUTGOING  # loaded by context already: nothing more to import
 from tamis.invitations.photo import is_default_avatar
 from tamis.invitations.text import fold, related_name, stems
 
@@ -132,7 +133,7 @@ def network_facts(
 ) -> tuple[bool | None, bool | None]:
     """``connu`` and ``homonyme_d_un_contact``, from one look-up in the network."""
     nom, url = sender.get("nom"), sender.get("profil_url")
-    if raw.get("sens") == "sortante":
+    if raw.get("sens") == OUTGOING:
         other = raw.get("destinataire") or {}
         nom, url = other.get("nom"), other.get("profil_url")
     if not context.network.described or (not nom and not url):
