@@ -5,7 +5,8 @@ nothing of the exception sent, the exception logged.
 No route of the service fails on purpose, and none is added to it for a test: the app is
 built by the service's own factory (``create_app``, as ``tamis servir`` builds it), one
 failing route is registered on it under the interface's prefix and one beside the API's,
-and it is served by uvicorn on a loopback port, with the service's protocol and its log.
+with two raw ASGI routes that fail where only uvicorn sees it, and it is served by uvicorn
+on a loopback port, with the service's protocol and its log.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jinja2
 import pytest
 import uvicorn
 from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, server_messages_to
+from starlette.routing import Route
 from test_journal_api import counted, route
 
 from tamis.service import web_pages
@@ -39,6 +42,24 @@ PERSONAL = "Tremblay, Julie"  # what the exception says: it may quote an invitat
 
 def failing() -> None:
     raise KeyError(PERSONAL)
+
+
+class Silent:
+    """A raw ASGI route that ends without answering: uvicorn sends its own 500."""
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        return None
+
+
+class CutShort:
+    """A raw ASGI route that fails once its status (200) and part of its body have gone,
+    as a file changed while ``StaticFiles`` sends it would."""
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        head = [(b"content-length", b"100")]
+        await send({"type": "http.response.start", "status": 200, "headers": head})
+        await send({"type": "http.response.body", "body": b"x" * 10, "more_body": True})
+        raise OSError(PERSONAL)
 
 
 @pytest.fixture
@@ -64,6 +85,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         for method in ("GET", "POST"):  # one operation each in the OpenAPI document
             app.add_api_route("/interface/panne", failing, methods=[method], name=f"panne_{method}")
         app.add_api_route("/panne", failing)
+        app.router.routes += [Route("/muette", Silent()), Route("/coupee", CutShort())]
         sock = undo.enter_context(bind("127.0.0.1", 0))
         yield undo.enter_context(running(app, sock)), log
 
@@ -187,3 +209,29 @@ def test_a_500_page_that_cannot_be_rendered_is_still_a_french_page(served, monke
     logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     unrendered = [e for e in logged if e.get("evenement") == "page_erreur_non_rendue"]
     assert [e["exception"] for e in unrendered] == ["TemplateNotFound"] * 2
+
+
+def test_a_500_of_uvicorn_is_counted_and_an_answer_cut_short_is_logged(served):
+    """docs/service.md: uvicorn's own 500, for a route that ends without answering, passes
+    through the service's log and is counted in ``tamis_requetes_en_erreur_par_chemin_total``
+    under its route; an answer that fails once its status has gone is no 5xx (the client
+    has its 200, and the connection is closed mid-body): counted in neither family, logged
+    with the status sent and a ``serveur_http`` error line."""
+    served, log = served
+    with httpx.Client(base_url=served, headers={"Connection": "close"}) as http:
+        silent = http.get("/muette")
+        assert (silent.status_code, silent.text) == (500, "Internal Server Error")
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.get("/coupee")
+        errors = server_errors(log, 2)
+        text = http.get("/metriques").text
+    assert counted(text, "tamis_requetes_en_erreur_par_chemin_total") == {
+        route("/muette", "", "GET", "500"): 1.0
+    }
+    assert counted(text, "tamis_requetes_refusees_par_chemin_total") == {}
+    assert [event["niveau"] for event in errors] == ["erreur", "erreur"]
+    assert errors[1]["exception"] == "OSError"
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    requests = {e["chemin"]: e["statut"] for e in logged if e.get("evenement") == "requete"}
+    assert requests["/muette"] == 500 and requests["/coupee"] == 200
+    assert PERSONAL not in log.read_text(encoding="utf-8")
