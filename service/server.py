@@ -400,7 +400,8 @@ class Supervisor:
         with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             session_key()  # drawn here, so every worker signs web sessions with the same key
-            self.workers = [self._start() for _ in range(self.count)]
+            for position in range(self.count):
+                self._start(position)
             while not self.stopping:
                 self._reload()  # first: a SIGHUP heard while the service was starting
                 time.sleep(0.2)
@@ -408,20 +409,28 @@ class Supervisor:
             for worker in self.workers:
                 worker.join()
 
-    def _start(self) -> Any:
-        """A new worker, which ignores SIGHUP until it can reload: spawned with SIGHUP
-        blocked (``held``), which the parent hears once it is spawned."""
+    def _start(self, position: int) -> None:
+        """A new worker at ``position`` in ``workers``, which ignores SIGHUP until it can
+        reload: spawned with SIGHUP blocked (``held``), which the parent hears once it is
+        spawned. A stop asked while it was spawned (which takes as long as the worker
+        needs to read what it starts with) was sent to the workers listed then, not to it:
+        it is sent to it once listed."""
         with held():
             args = (self.config, self.sock, True, self.checked)
             worker = self.context.Process(target=run_worker, args=args)
             worker.start()
-        return worker
+        if position < len(self.workers):
+            self.workers[position] = worker
+        else:
+            self.workers.append(worker)
+        if self.stopping:
+            self._send(signal.SIGTERM)
 
     def _replace_dead(self) -> None:
         for position, worker in enumerate(self.workers):
             if not worker.is_alive() and not self.stopping:
                 self.logger.error("processus_arrete", pid=worker.pid, code=worker.exitcode)
-                self.workers[position] = self._start()
+                self._start(position)
 
     def _stop(self, _signum: int, _frame: Any) -> None:
         self.stopping = True

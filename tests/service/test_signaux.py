@@ -1,0 +1,41 @@
+"""Signals sent to ``tamis servir`` while it stops or starts: it stops cleanly, exits 0.
+
+A service is sent signals at any moment: a SIGHUP from a deployment script or a closed
+terminal while it stops, a SIGTERM while its workers are being started. Each test sends
+them to a real ``tamis servir`` at that moment and checks that it stops as it should.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from servir_harness import POLICY, Served
+
+
+def test_a_sigterm_sent_while_the_workers_are_started_stops_them_all(tmp_path: Path) -> None:
+    """A SIGTERM reaching the parent of --processus N while it started its workers was
+    forwarded to those already in its list: none while it started the first, so the
+    workers served on and the parent waited for them forever. Starting a worker takes as
+    long as it needs to read what it starts with: a large policy holds the parent there."""
+    filler = "".join(f"# commentaire n° {n} qui allonge la politique\n" for n in range(5000))
+    (tmp_path / "p.tamis").write_text(POLICY + filler, encoding="utf-8")
+    served = Served("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=tmp_path)
+    children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split():  # the first worker is being started
+        assert time.monotonic() < deadline, served.lines
+        time.sleep(0.001)
+    served.send(signal.SIGTERM)
+    try:
+        code = served.process.wait(30)
+    except subprocess.TimeoutExpired:
+        for pid in children.read_text().split():
+            os.kill(int(pid), signal.SIGKILL)
+        served.process.kill()
+        lines = "\n".join(served.lines)
+        raise AssertionError("le service ne s'est pas arrêté :\n" + lines) from None
+    assert code == 0, served.lines
