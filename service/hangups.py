@@ -6,8 +6,10 @@ then, SIGHUP was ignored, or ended the process (its default): a deployment scrip
 reloads right after the start got nothing. ``Hangups.listen`` installs, before anything
 slow (journals checked, workers started), a handler that only counts (a handler writing to
 stderr could interrupt a log line being written: « reentrant call »); whoever serves
-``take``s the count and acts on it. Imports nothing of the web stack: the CLI listens
-before it loads it.
+``take``s the count and acts on it. The handler stays until the process exits: SIGHUP is
+never back to its default, which ends the process (asyncio's ``remove_signal_handler``
+restores it, so a SIGHUP sent while the service stopped ended it before its journals were
+closed). Imports nothing of the web stack: the CLI listens before it loads it.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def held() -> Iterator[None]:
     worker inherits the blocked signal across its exec, so one sent to it before it can
     reload neither ends it (a handler does not survive an exec, SIG_DFL would) nor is
     ignored by the parent meanwhile (SIG_IGN would drop the parent's). The worker unblocks
-    it once it ignores it (``unheld``)."""
+    it once it hears it (``unheld``)."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
     try:
         yield
@@ -55,8 +57,10 @@ def held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
 
 
-def unheld() -> None:
-    """In a worker of ``--processus N``: SIGHUP ignored until its app can reload (a catch-up
-    reload follows), then no longer blocked as its parent's spawn left it (``held``)."""
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+def unheld() -> Hangups:
+    """In a worker of ``--processus N``: SIGHUP heard (``Hangups``), then no longer blocked
+    as its parent's spawn left it (``held``). Those heard before its app serves are its
+    parent's forwards, which its catch-up reload covers."""
+    hangups = Hangups().listen()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
+    return hangups

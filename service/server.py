@@ -20,7 +20,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,15 +161,16 @@ def run_worker(
     ``hangups``: this process is the service's only one, and SIGHUPs heard before it serves
     are acted on then; None for a worker of ``--processus N``, whose parent hears them."""
     stop = StopAsked().listen()
-    if hangups is None:
-        unheld()  # ignored until the lifespan handles it
+    acts_on_early = hangups is not None  # a worker's are its parent's, which said them
+    hangups = hangups or unheld()
     logger = make_logger()
     route_server_messages(logger)
     said, sources = (checked.warned, checked.sources) if checked else (frozenset(), None)
     workspaces = Workspaces(config, _warnings(logger, said)).open(sources)
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
-        lifespan = _lifespan(workspaces, logger, app.state.metrics, standing, hangups)
+        metrics = app.state.metrics
+        lifespan = _lifespan(workspaces, logger, metrics, standing, hangups, acts_on_early)
         app.router.lifespan_context = lifespan
         server = uvicorn.Server(
             uvicorn.Config(
@@ -222,8 +223,15 @@ def _lifespan(
     logger: Any,
     metrics: Metrics,
     standing: Sequence[str],
-    hangups: Hangups | None,
+    hangups: Hangups,
+    acts_on_early: bool,
 ):
+    """Reload on SIGHUP while serving. ``hangups`` heard SIGHUP since the process started
+    (its handler stays: once the service stops, SIGHUP is heard and does nothing, where
+    asyncio's handler, removed, left SIGHUP's default, which ended the process before its
+    journals were closed). ``acts_on_early``: those heard before serving are acted on (the
+    only process); else (a worker) dropped, its catch-up reload reading the files."""
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
@@ -234,19 +242,29 @@ def _lifespan(
             warn_again(logger, standing)
             loop.run_in_executor(None, reload_all, *args)
 
-        loop.add_signal_handler(signal.SIGHUP, reload)
-        # a SIGHUP sent while this process was starting: acted on now, as one sent now would
-        # be; a worker of --processus N ignored its own, and only catches up with the files
-        heard = hangups is not None and hangups.take() > 0
+        heard = hangups.take() > 0 and acts_on_early
         if heard:
             warn_again(logger, standing)
+        watcher = asyncio.create_task(_on_hangups(hangups, reload))
         only_changes = not heard
         await loop.run_in_executor(None, reload_all, *args[:3], only_changes, retries)
         yield
-        loop.remove_signal_handler(signal.SIGHUP)
+        watcher.cancel()
         retries.stop()
 
     return lifespan
+
+
+HANGUPS_SECONDS = 0.1
+"""How often a serving process looks for a SIGHUP heard (uvicorn wakes as often)."""
+
+
+async def _on_hangups(hangups: Hangups, reload: Callable[[], None]) -> None:
+    """``reload`` once per turn in which SIGHUPs were heard, until cancelled."""
+    while True:
+        await asyncio.sleep(HANGUPS_SECONDS)
+        if hangups.take():
+            reload()
 
 
 def warn_again(logger: Any, standing: Sequence[str]) -> None:

@@ -13,7 +13,27 @@ import subprocess
 import time
 from pathlib import Path
 
-from servir_harness import POLICY, Served
+from servir_harness import NO_PHOTO, POLICY, Served, serve
+
+
+def test_a_sighup_sent_while_the_service_stops_does_not_end_it(tmp_path: Path) -> None:
+    """Once stopping, the service removed its SIGHUP handler, which left SIGHUP's default:
+    one sent then ended it before its journals were closed (exit by signal, no « arret »).
+    It is now heard and does nothing: the service stops as if it had not come."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    served = serve("-p", "p.tamis", "--journal", "j.jsonl", cwd=tmp_path)
+    with served.client() as http:
+        assert http.post("/decisions", json=NO_PHOTO).status_code == 200
+    served.send(signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while served.process.poll() is None and time.monotonic() < deadline:
+        try:
+            served.send(signal.SIGHUP)  # from the SIGTERM to the exit, every moment
+        except ProcessLookupError:
+            break
+        time.sleep(0.0005)
+    assert served.stop() == 0, served.lines
+    assert served.events()[-1]["evenement"] == "arret", served.lines
 
 
 def test_a_sigterm_sent_while_the_workers_are_started_stops_them_all(tmp_path: Path) -> None:
