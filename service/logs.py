@@ -22,9 +22,11 @@ from tamis.service.config import WORKSPACE_PREFIX
 
 
 def make_logger() -> Any:
-    """A JSON-lines logger writing to stderr, built explicitly (no global configuration)."""
+    """A JSON-lines logger writing to stderr, built explicitly (no global configuration).
+    Each line is written whole, its line break with it (``WriteLogger``; ``PrintLogger``
+    writes the break apart): the workers of ``--processus N`` share one stderr."""
     return structlog.wrap_logger(
-        structlog.PrintLogger(sys.stderr),
+        structlog.WriteLogger(sys.stderr),
         processors=[
             structlog.processors.TimeStamper(fmt="iso", utc=True, key="horodatage"),
             structlog.processors.EventRenamer("evenement"),
