@@ -32,7 +32,7 @@ from tamis.outreach import journaled
 from tamis.outreach.advice import Draft, advise, profile_refusal, recipient_refusal
 from tamis.outreach.findings import Verdict
 from tamis.service import idempotence, inputs
-from tamis.service.api_journal import After, Limit, filter_error, page
+from tamis.service.api_journal import After, Limit, check_query_text, filter_error, page
 from tamis.service.errors import ApiError, json_bytes, json_response
 from tamis.service.schemas import ADVICE_BODY, ERRORS, Conseil, PageConseils
 from tamis.service.tokens import Right
@@ -105,6 +105,7 @@ def register(router: APIRouter, need) -> None:
 
 
 async def advice_filter(
+    request: Request,
     expediteur: Annotated[str | None, Query(description="nom ou adresse du destinataire")] = None,
     verdict: Annotated[list[str] | None, Query(description=" ; ".join(VERDICTS))] = None,
     depuis: Annotated[str | None, Query(description="AAAA-MM-JJ (UTC)")] = None,
@@ -117,6 +118,7 @@ async def advice_filter(
             400, f"paramètre « verdict » : choisissez parmi {', '.join(VERDICTS)}", "verdict"
         )
     try:
+        check_query_text(request, ("expediteur", "depuis", "jusqu_a"))
         period = parse_filter(sender=expediteur or None, since=depuis or None,
                               until=jusqu_a or None)  # fmt: skip
     except FilterError as error:

@@ -8,6 +8,7 @@ the parameter, worded here (``triage.filter_words`` holds the words every shell 
 empty value (``?decision=``) is no filter, as if the parameter were left out.
 """
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 
 from tamis.audit.stats import PERIODS
 from tamis.service import calls, inputs
-from tamis.service.calls import DECISIONS, FilterError, Problem
+from tamis.service.calls import DECISIONS, Criterion, FilterError, Problem
 from tamis.service.errors import ApiError, json_response
 from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, StatsJournal
 from tamis.service.tokens import Right
@@ -28,6 +29,7 @@ MAX_PAGE = 1000
 
 
 async def journal_filter(
+    request: Request,
     decision: Annotated[list[str] | None, Query(description="accepter, refuser…")] = None,
     regle: Annotated[list[str] | None, Query(description="règle décisive")] = None,
     fait: Annotated[list[str] | None, Query(description="NOM ou NOM=VALEUR")] = None,
@@ -38,6 +40,7 @@ async def journal_filter(
 ) -> calls.Filter:
     """The ``Filter`` the query parameters describe (``tamis journal chercher``'s options)."""
     try:
+        check_query_text(request, FILTER_PARAMETERS)
         return calls.make_filter(
             decisions=given(decision),
             rules=given(regle),
@@ -49,6 +52,18 @@ async def journal_filter(
         )
     except FilterError as error:
         raise filter_error(error) from None
+
+
+def check_query_text(request: Request, names: Iterable[str]) -> None:
+    """A ``FilterError`` for the filter parameter among ``names`` whose value is not UTF-8,
+    as ``tamis journal chercher`` refuses one: read with U+FFFD (``inputs.undecodable_query``),
+    it filtered on a text nobody typed and found nothing, without a word."""
+    for name, value in inputs.undecodable_query(request):
+        if name in names:
+            raise FilterError(Criterion(name), value, Problem.NOT_TEXT)
+
+
+FILTER_PARAMETERS = ("decision", "regle", "fait", "expediteur", "depuis", "jusqu_a", "politique")
 
 
 def given(values: list[str] | None) -> list[str]:

@@ -1,4 +1,5 @@
-"""Request bodies -> parsed input, or an ``ApiError`` naming what is wrong (4xx, French).
+"""Request bodies -> parsed input, or an ``ApiError`` naming what is wrong (4xx, French);
+the query string's values that are not UTF-8 (``undecodable_query``).
 
 The HTTP edge of the flow, before ``calls`` hands records to the application layer: the
 content type is checked, the body is read up to the configured size and no further, decoded
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import codecs
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
@@ -193,3 +195,15 @@ def check_depth(value: object) -> None:
 
 def too_deep() -> ApiError:
     return ApiError(400, f"JSON trop imbriqué : {MAX_DEPTH} niveaux au plus", BODY)
+
+
+def undecodable_query(request: Request) -> Iterator[tuple[str, str]]:
+    """Each query parameter whose value is not UTF-8 (``?expediteur=S%E9bastien``, Latin-1),
+    with that value as a terminal hands such bytes over (lone surrogates). Starlette reads it
+    with U+FFFD, a text nobody typed (the parser refuses raw bytes, not percent-encoded ones)."""
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield name, value

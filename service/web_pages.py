@@ -42,7 +42,13 @@ from tamis.invitations.models import INCOMING
 from tamis.outreach.advice import Draft, profile_refusal, recipient_refusal
 from tamis.service import calls, flat_routes, idempotence, web_forms, web_views
 from tamis.service.api_advice import advise_in, advise_once
-from tamis.service.api_journal import filter_problem, period, policy_body, unknown_period
+from tamis.service.api_journal import (
+    check_query_text,
+    filter_problem,
+    period,
+    policy_body,
+    unknown_period,
+)
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError
@@ -649,6 +655,7 @@ def inbox(request: Request, workspace: Workspace, query: Any) -> dict[str, Any]:
     shown = {key: query.get(key, "").strip() for key in FILTER_LABELS}
     zone = workspace.config.zone  # its days and times: the workspace's fuseau
     try:
+        check_query_text(request, FILTER_LABELS)
         flt = calls.make_filter(
             decisions=[shown["decision"]] if shown["decision"] else (),
             rules=[shown["regle"]] if shown["regle"] else (),

@@ -425,3 +425,22 @@ def test_a_refused_request_on_any_route_is_counted_by_its_route_template(tmp_pat
 def route(path: str, workspace: str, method: str, status: str) -> tuple:
     """The labels of a ``tamis_requetes_refusees_par_chemin_total`` sample, sorted."""
     return (("chemin", path), ("espace", workspace), ("methode", method), ("statut", status))
+
+
+def test_a_filter_value_that_is_not_utf8_is_400_showing_it_escaped(http: httpx.Client) -> None:
+    """``?expediteur=S%E9bastien`` (Latin-1) was read as « S\\ufffdbastien », a name nobody
+    typed: 200 and nothing found, where ``tamis journal chercher`` refuses such a value. It is
+    now a 400 naming the parameter and showing the value, its byte escaped, on every route
+    that filters; the same name in UTF-8 is read as typed."""
+    refused = {
+        "erreur": "paramètre « expediteur » : « S\\xe9bastien » n'est pas du texte UTF-8",
+        "champ": "expediteur",
+    }
+    for path in ("/journal", "/stats", "/journal/conseils", "/v1/espaces/defaut/journal"):
+        answer = http.get(f"{path}?expediteur=S%E9bastien")
+        assert (answer.status_code, answer.json()) == (400, refused), path
+    replayed = http.post("/rejouer?regle=caf%E9", content=BLOGUE.read_text(encoding="utf-8"))
+    assert replayed.status_code == 400 and replayed.json()["champ"] == "regle"
+    assert "« caf\\xe9 »" in replayed.json()["erreur"]
+    typed = http.get("/journal?expediteur=S%C3%A9bastien")
+    assert typed.status_code == 200 and typed.json()["decisions"]

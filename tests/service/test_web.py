@@ -1759,6 +1759,25 @@ def test_a_time_the_fuseau_skips_or_has_twice_is_said_not_guessed(tmp_path):
     assert "décidée le 2026-11-01 01:30 EST" in second and "/decision/ete" not in second
 
 
+def test_a_filter_that_is_not_utf8_is_refused_on_the_inbox_showing_it_escaped(tmp_path):
+    """An address typed by hand with a Latin-1 value (``/interface/?expediteur=S%E9bastien``)
+    was read as « S\ufffdbastien » and showed « Aucune décision ne correspond. ». The field
+    is now refused by its label, the value shown with its byte escaped, as the API and
+    ``tamis journal chercher`` say it."""
+    shutil.copy(BLOGUE, tmp_path / "politique.tamis")
+    server = serve("-p", "politique.tamis", "--journal", "journal.jsonl", cwd=tmp_path,
+                   env={"TAMIS_JETON": TOKEN})  # fmt: skip
+    try:
+        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as browser:
+            browser.post("/interface/connexion", data={"jeton": TOKEN})
+            page = browser.get("/interface/?expediteur=S%E9bastien")
+    finally:
+        server.stop()
+    text = html.unescape(page.text)
+    assert "Personne : « S\\xe9bastien » n'est pas du texte UTF-8" in text, text
+    assert "Aucune décision ne correspond." not in text
+
+
 RIGHT_TO_LEFT_POLICY = """\
 politique "سياسة الدعوات"
 règle "מסר" : signaler si message_par_defaut
