@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import signal
 from collections.abc import Iterator
+from multiprocessing import resource_tracker
 from typing import Any
 
 
@@ -43,24 +44,34 @@ class Hangups:
         return new
 
 
+HELD = {signal.SIGHUP, signal.SIGTERM, signal.SIGINT}
+"""The signals a worker of ``--processus N`` handles, once it has its handlers."""
+
+
 @contextlib.contextmanager
 def held() -> Iterator[None]:
-    """SIGHUP blocked (kept pending, not lost) while a worker process is spawned: the
-    worker inherits the blocked signal across its exec, so one sent to it before it can
-    reload neither ends it (a handler does not survive an exec, SIG_DFL would) nor is
-    ignored by the parent meanwhile (SIG_IGN would drop the parent's). The worker unblocks
-    it once it hears it (``unheld``)."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    """``HELD`` blocked (kept pending, not lost) while a worker process is spawned: the
+    worker inherits the blocked signals across its exec, and unblocks them once it has its
+    handlers (``unheld``). A SIGHUP sent to it before it can reload neither ends it (a
+    handler does not survive an exec, SIG_DFL would) nor is ignored by the parent meanwhile
+    (SIG_IGN would drop the parent's). A Ctrl-C (SIGINT to every process of the terminal)
+    or a SIGTERM while it imports what it serves with stops it once it has its handlers,
+    where it raised ``KeyboardInterrupt`` and wrote Python's traceback, in English, into the
+    log of JSON lines. multiprocessing's resource tracker is started first: starting it
+    unblocks SIGINT and SIGTERM, which the worker would then not inherit blocked."""
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)
 
 
 def unheld() -> Hangups:
-    """In a worker of ``--processus N``: SIGHUP heard (``Hangups``), then no longer blocked
-    as its parent's spawn left it (``held``). Those heard before its app serves are its
-    parent's forwards, which its catch-up reload covers."""
+    """In a worker of ``--processus N``, once it handles SIGTERM and SIGINT: SIGHUP heard
+    (``Hangups``), then ``HELD`` no longer blocked as its parent's spawn left them
+    (``held``). SIGHUPs heard before its app serves are its parent's forwards, which its
+    catch-up reload covers."""
     hangups = Hangups().listen()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)
     return hangups

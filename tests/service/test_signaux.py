@@ -39,23 +39,56 @@ def test_a_sighup_sent_while_the_service_stops_does_not_end_it(tmp_path: Path) -
 def test_a_sigterm_sent_while_the_workers_are_started_stops_them_all(tmp_path: Path) -> None:
     """A SIGTERM reaching the parent of --processus N while it started its workers was
     forwarded to those already in its list: none while it started the first, so the
-    workers served on and the parent waited for them forever. Starting a worker takes as
-    long as it needs to read what it starts with: a large policy holds the parent there."""
+    workers served on and the parent waited for them forever."""
+    served, children = first_worker_starting(tmp_path)
+    served.send(signal.SIGTERM)
+    assert stopped(served, children) == 0, served.lines
+
+
+def test_a_ctrl_c_while_the_workers_start_stops_them_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C sends SIGINT to every process of the terminal: a worker of --processus N
+    still importing what it serves with raised KeyboardInterrupt there, and wrote Python's
+    traceback, in English, among the log's JSON lines. It now stops once it can, quietly."""
+    served, children = first_worker_starting(tmp_path)
+    for pid in [served.process.pid, *map(int, children.read_text().split())]:
+        os.kill(pid, signal.SIGINT)  # as the terminal does
+    assert stopped(served, children) == 0, served.lines
+    assert all(line.startswith("{") for line in served.lines), served.lines
+
+
+def first_worker_starting(tmp_path: Path) -> tuple[Served, Path]:
+    """``tamis servir --processus 2`` as its parent starts the first worker, and the file
+    listing its children. Starting a worker takes as long as it needs to read what it
+    starts with (importing what it serves with, then its policies): a large policy holds
+    the parent there."""
     filler = "".join(f"# commentaire n° {n} qui allonge la politique\n" for n in range(5000))
     (tmp_path / "p.tamis").write_text(POLICY + filler, encoding="utf-8")
     served = Served("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=tmp_path)
     children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children")
     deadline = time.monotonic() + 60
-    while not children.read_text().split():  # the first worker is being started
+    while not any(map(is_worker, children.read_text().split())):
         assert time.monotonic() < deadline, served.lines
         time.sleep(0.001)
-    served.send(signal.SIGTERM)
+    return served, children
+
+
+def is_worker(pid: str) -> bool:
+    """Whether process ``pid`` is a worker (not multiprocessing's resource tracker)."""
     try:
-        code = served.process.wait(30)
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def stopped(served: Served, children: Path) -> int:
+    """The service's exit code, once stopped within 30 s (else killed, with its workers)."""
+    try:
+        return served.process.wait(30)
     except subprocess.TimeoutExpired:
         for pid in children.read_text().split():
             os.kill(int(pid), signal.SIGKILL)
         served.process.kill()
         lines = "\n".join(served.lines)
         raise AssertionError("le service ne s'est pas arrêté :\n" + lines) from None
-    assert code == 0, served.lines
