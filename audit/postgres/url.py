@@ -111,15 +111,15 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     import psycopg
 
     ignored = ignored_password_file(url)
-    # the file tamis checked (libpq's English warning for one it ignores, unsaid)
-    passfile = _NO_FILE if ignored else password_file(url)
+    # libpq's English warning for a file it ignores, unsaid; a ~ it would not expand, given
+    passfile = _NO_FILE if ignored else _home_expanded(url)
     try:
         connection = psycopg.connect(
             url,
             autocommit=autocommit,
             connect_timeout=_timeout(),
             client_encoding="UTF8",
-            passfile=passfile,
+            **({"passfile": passfile} if passfile else {}),
         )
     except psycopg.Error as error:
         raise unreachable(url, error, ignored) from None
@@ -202,11 +202,23 @@ def password_file(url: str) -> str:
     ``~/.pgpass`` (an empty ``?passfile=`` is ~/.pgpass, and ``PGPASSFILE`` is then not
     read), a ``~`` at its start being the user's home folder. libpq expands ``~`` only in
     its own default: it took ``?passfile=~/.pgpass-tamis`` for a file in a folder named
-    « ~ », where tamis checked the one at home. ``connect`` gives libpq this path, so both
-    read one file."""
+    « ~ », where tamis checked the one at home. ``connect`` gives libpq this path then
+    (``_home_expanded``), so both read one file."""
+    return os.path.expanduser(_named_password_file(url) or "~/.pgpass")
+
+
+def _named_password_file(url: str) -> str | None:
+    """The password file ``url`` or ``PGPASSFILE`` names, as written (None: neither)."""
     query = dict(_parts(url).query)
-    path = query["passfile"] if "passfile" in query else os.environ.get("PGPASSFILE")
-    return os.path.expanduser(path or "~/.pgpass")
+    return query["passfile"] if "passfile" in query else os.environ.get("PGPASSFILE")
+
+
+def _home_expanded(url: str) -> str | None:
+    """``password_file(url)`` where libpq would not find it by itself: named with a ``~``
+    it does not expand. Else None, libpq choosing as it does: giving it a file always
+    overrode the ``passfile`` of a service file (``?service=`` and ``pg_service.conf``)."""
+    named = _named_password_file(url)
+    return password_file(url) if named and named.startswith("~") else None
 
 
 def _password_given(in_address: str | None, query: dict[str, str]) -> bool:

@@ -388,6 +388,29 @@ def test_a_password_file_under_the_home_folder_is_the_one_libpq_reads(journal, t
     assert done.stderr == "" and done.stdout.startswith("VIDE : "), done.stderr
 
 
+def test_the_password_file_of_a_service_file_is_the_one_libpq_reads(journal, tmp_path):
+    """A journal named ``postgresql://…?service=tamis``, whose password file is the one
+    the service file (``pg_service.conf``) gives: tamis gave libpq its own choice of file
+    (~/.pgpass) instead, which overrode the service file's, and the journal was
+    « injoignable : mot de passe manquant ». libpq is given a file only where it would not
+    find the one tamis checked by itself (a ~ it does not expand)."""
+    import os
+
+    secret, without = password(journal), shown(journal)
+    host_port = without.split("@", 1)[1].split("/", 1)[0]
+    passfile = tmp_path / "motsdepasse"
+    passfile.write_text(f"{host_port}:*:*:{secret}\n", encoding="utf-8")
+    passfile.chmod(0o600)
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[tamis]\npassfile={passfile}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "TAMIS_"))}
+    env.update(HOME=str(tmp_path / "maison"), PGSERVICEFILE=str(services))
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()"]
+    verify = [*command, "journal", "verifier", "--journal", without + "?service=tamis"]
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stderr == "" and done.stdout.startswith("VIDE : "), done.stderr
+
+
 def test_an_address_without_a_host_names_the_socket_it_tried_in_french():
     """A URL without a host goes through a Unix socket: tamis quoted libpq's hint line only
     (« raison que tamis ne traduit pas … : \tIs the server running locally … »)."""
