@@ -7,8 +7,6 @@ refused. A reload that changes the policy is written to the journal at once, and
 ``--processus N``, the parent is asked (SIGHUP) to have every worker reload too.
 """
 
-import os
-import signal
 from typing import Annotated
 
 from anyio import to_thread
@@ -18,6 +16,7 @@ from fastapi.responses import Response
 from tamis.service import calls
 from tamis.service.api_journal import policy_text, refused
 from tamis.service.errors import json_response
+from tamis.service.hangups import others_reload
 from tamis.service.schemas import ERRORS, POLICY_BODY, Diagnostics, Politique, Rechargement
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
@@ -66,7 +65,7 @@ def register(router: APIRouter, need) -> None:
             raise refused(error) from None
         request.app.state.metrics.reloaded(workspace.name, ok=True)
         if request.app.state.supervised:  # the other workers may not have this policy yet
-            os.kill(os.getppid(), signal.SIGHUP)
+            others_reload()
         return json_response(
             {"sha256_avant": done.before, "sha256": done.after, "change": done.changed}
         )

@@ -15,6 +15,8 @@ closed). Imports nothing of the web stack: the CLI listens before it loads it.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import signal
 from collections.abc import Iterator
 from multiprocessing import resource_tracker
@@ -75,3 +77,13 @@ def unheld() -> Hangups:
     hangups = Hangups().listen()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD)
     return hangups
+
+
+def others_reload() -> None:
+    """In a worker of ``--processus N``: ask its parent to have every worker reload (a
+    policy saved or reloaded through one of them). SIGHUP goes to the parent spawn gave this
+    worker, never to whatever process adopted it once that parent died (PID 1, a subreaper):
+    such a worker stops (``server._when_orphaned``) and has nothing to forward."""
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() == parent.pid:
+        os.kill(parent.pid, signal.SIGHUP)

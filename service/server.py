@@ -170,7 +170,9 @@ def run_worker(
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
         metrics = app.state.metrics
-        lifespan = _lifespan(workspaces, logger, metrics, standing, hangups, acts_on_early)
+        lifespan = _lifespan(
+            workspaces, logger, metrics, standing, hangups, acts_on_early, supervised
+        )
         app.router.lifespan_context = lifespan
         server = uvicorn.Server(
             uvicorn.Config(
@@ -225,12 +227,15 @@ def _lifespan(
     standing: Sequence[str],
     hangups: Hangups,
     acts_on_early: bool,
+    supervised: bool = False,
 ):
     """Reload on SIGHUP while serving. ``hangups`` heard SIGHUP since the process started
     (its handler stays: once the service stops, SIGHUP is heard and does nothing, where
     asyncio's handler, removed, left SIGHUP's default, which ended the process before its
     journals were closed). ``acts_on_early``: those heard before serving are acted on (the
-    only process); else (a worker) dropped, its catch-up reload reading the files."""
+    only process); else (a worker) dropped, its catch-up reload reading the files.
+    ``supervised``: a worker of ``--processus N``, which stops once its parent is gone
+    (``_when_orphaned``)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -245,11 +250,14 @@ def _lifespan(
         heard = hangups.take() > 0 and acts_on_early
         if heard:
             warn_again(logger, standing)
-        watcher = asyncio.create_task(_on_hangups(hangups, reload))
+        watchers = [asyncio.create_task(_on_hangups(hangups, reload))]
+        if supervised:
+            watchers.append(asyncio.create_task(_when_orphaned(logger)))
         only_changes = not heard
         await loop.run_in_executor(None, reload_all, *args[:3], only_changes, retries)
         yield
-        watcher.cancel()
+        for watcher in watchers:
+            watcher.cancel()
         retries.stop()
 
     return lifespan
@@ -265,6 +273,29 @@ async def _on_hangups(hangups: Hangups, reload: Callable[[], None]) -> None:
         await asyncio.sleep(HANGUPS_SECONDS)
         if hangups.take():
             reload()
+
+
+PARENT_SECONDS = 0.5
+"""How often a worker of ``--processus N`` looks whether its parent still runs."""
+
+
+async def _when_orphaned(logger: Any) -> None:
+    """Stop this worker, as a SIGTERM would, once its parent is gone. A parent killed
+    outright (``kill -9``, the kernel's out-of-memory killer) can neither stop its workers
+    nor replace them: they served on, on its port, with nobody to forward a reload, and a
+    new ``tamis servir`` could not take the port. The parent's number is the one spawn gave
+    (``parent_process``): a worker whose parent died before it looked is orphaned too."""
+    parent = multiprocessing.parent_process()
+    expected = parent.pid if parent is not None else os.getppid()
+    while os.getppid() == expected:
+        await asyncio.sleep(PARENT_SECONDS)
+    logger.warning(
+        "parent_arrete",
+        pid=os.getpid(),
+        message="le processus parent de tamis servir s'est arrêté : ce processus de travail "
+        "cesse de servir (relancez tamis servir).",
+    )
+    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's own stop: requests finished, journals closed
 
 
 def warn_again(logger: Any, standing: Sequence[str]) -> None:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 import secrets
-import signal
 from collections import deque
 from collections.abc import Mapping
 from datetime import tzinfo
@@ -52,6 +50,7 @@ from tamis.service.api_journal import (
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
 from tamis.service.errors import ApiError
+from tamis.service.hangups import others_reload
 from tamis.service.logs import failure, name_workspace
 from tamis.service.tokens import Right
 from tamis.service.web_session import COOKIE, LIFETIME, Session, Sessions, is_https, same_origin
@@ -938,7 +937,7 @@ def saved(workspace: Workspace, source: str, invalid: bool, supervised: bool) ->
         message = f"Politique refusée, l'ancienne reste en vigueur : {error.message}"
         return {"message": message, "refus": 422}
     if supervised:  # the other worker processes reload too, as after POST …/recharger
-        os.kill(os.getppid(), signal.SIGHUP)
+        others_reload()
     note = "enregistrée et rechargée" if reloaded.changed else "inchangée"
     return {"message": f"Politique {note} (sha256 {reloaded.after[:12]}…)."}
 

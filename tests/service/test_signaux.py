@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from servir_harness import NO_PHOTO, POLICY, Served, serve
+from servir_harness import NO_PHOTO, POLICY, Served, decisions_in, run_tamis, serve
 
 
 def test_a_sighup_sent_while_the_service_stops_does_not_end_it(tmp_path: Path) -> None:
@@ -92,3 +92,41 @@ def stopped(served: Served, children: Path) -> int:
         served.process.kill()
         lines = "\n".join(served.lines)
         raise AssertionError("le service ne s'est pas arrêté :\n" + lines) from None
+
+
+def test_workers_whose_parent_is_killed_stop_and_close_their_journals(tmp_path: Path) -> None:
+    """SIGKILL of the parent of --processus N (kill -9, the kernel's out-of-memory killer)
+    left its workers serving on its port with nobody to replace them, stop them or forward a
+    reload; a new ``tamis servir`` could not take the port. Each worker now sees its parent
+    gone, says so, and stops as if told to: its journal closed, the chain intact."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    served = serve("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=tmp_path)
+    children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children")
+    with served.client() as http:
+        assert http.post("/decisions", json=NO_PHOTO).status_code == 200
+    workers = [int(pid) for pid in children.read_text().split() if is_worker(pid)]
+    assert len(workers) == 2, served.lines
+    served.process.kill()
+    served.process.wait(10)
+    deadline = time.monotonic() + 20
+    while any(map(running, workers)):
+        assert time.monotonic() < deadline, "un processus de travail sert encore"
+        time.sleep(0.05)
+    orphaned = [event for event in served.events() if event["evenement"] == "parent_arrete"]
+    assert sorted(event["pid"] for event in orphaned) == sorted(workers), served.lines
+    assert orphaned[0]["message"] == (
+        "le processus parent de tamis servir s'est arrêté : ce processus de travail cesse de "
+        "servir (relancez tamis servir)."
+    )
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert len(decisions_in(tmp_path / "j.jsonl")) == 1
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
