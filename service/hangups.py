@@ -79,11 +79,19 @@ def unheld() -> Hangups:
     return hangups
 
 
+def spawn_parent() -> int | None:
+    """In a worker of ``--processus N``: the number of the parent spawn gave it, while that
+    parent runs; None once it has died (the worker adopted by PID 1 or a subreaper), or in
+    a process no one spawned."""
+    parent = multiprocessing.parent_process()
+    return parent.pid if parent is not None and os.getppid() == parent.pid else None
+
+
 def others_reload() -> None:
     """In a worker of ``--processus N``: ask its parent to have every worker reload (a
     policy saved or reloaded through one of them). SIGHUP goes to the parent spawn gave this
-    worker, never to whatever process adopted it once that parent died (PID 1, a subreaper):
+    worker (``spawn_parent``), never to whatever process adopted it once that parent died:
     such a worker stops (``server._when_orphaned``) and has nothing to forward."""
-    parent = multiprocessing.parent_process()
-    if parent is not None and os.getppid() == parent.pid:
-        os.kill(parent.pid, signal.SIGHUP)
+    parent = spawn_parent()
+    if parent is not None:
+        os.kill(parent, signal.SIGHUP)

@@ -31,7 +31,7 @@ from tamis.service import calls, pruning, scheduled_seals, sealing, sharing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
-from tamis.service.hangups import Hangups, held, unheld
+from tamis.service.hangups import Hangups, held, spawn_parent, unheld
 from tamis.service.logs import make_logger, route_server_messages
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.protocol import FrenchHttp
@@ -283,11 +283,9 @@ async def _when_orphaned(logger: Any) -> None:
     """Stop this worker, as a SIGTERM would, once its parent is gone. A parent killed
     outright (``kill -9``, the kernel's out-of-memory killer) can neither stop its workers
     nor replace them: they served on, on its port, with nobody to forward a reload, and a
-    new ``tamis servir`` could not take the port. The parent's number is the one spawn gave
-    (``parent_process``): a worker whose parent died before it looked is orphaned too."""
-    parent = multiprocessing.parent_process()
-    expected = parent.pid if parent is not None else os.getppid()
-    while os.getppid() == expected:
+    new ``tamis servir`` could not take the port. The parent is the one spawn gave
+    (``spawn_parent``): a worker whose parent died before it looked is orphaned too."""
+    while spawn_parent() is not None:
         await asyncio.sleep(PARENT_SECONDS)
     logger.warning(
         "parent_arrete",
