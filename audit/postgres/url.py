@@ -218,7 +218,7 @@ def _home_expanded(url: str) -> str | None:
     it does not expand. Else None, libpq choosing as it does: giving it a file always
     overrode the ``passfile`` of a service file (``?service=`` and ``pg_service.conf``)."""
     named = _named_password_file(url)
-    return password_file(url) if named and named.startswith("~") else None
+    return os.path.expanduser(named) if named and named.startswith("~") else None
 
 
 def _password_given(in_address: str | None, query: dict[str, str]) -> bool:
