@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from doc_sessions import blocks, real_blocks, run_session
+from doc_sessions import blocks, matches, real_blocks, replay, run_session, session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +72,48 @@ def test_conseiller_session_prints_what_the_page_shows(tmp_path: Path) -> None:
     page = (ROOT / "docs" / "conseiller.md").read_text(encoding="utf-8")
     ran = sum(run_session(block, tmp_path) for block in real_blocks(page))
     assert ran == 2
+
+
+def test_figer_session_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """« Garder de vraies décisions comme cas » of docs/tester.md: beside a copy of
+    ``policies/exemples/`` and ``blogue.tamis``, once the sentence's ``tamis decider`` has
+    decided the examples, the cases ``figer`` writes (the policy that decided them named in
+    their ``origine``) and ``tamis tester`` on them."""
+    page = (ROOT / "docs" / "tester.md").read_text(encoding="utf-8")
+    start = page.index("\n## Garder de vraies décisions comme cas")
+    section = page[start : page.index("\n## ", start + 1)]
+    for example in (ROOT / "policies" / "exemples").iterdir():
+        if example.is_file():
+            (tmp_path / example.name).write_bytes(example.read_bytes())
+    (tmp_path / "blogue.tamis").write_bytes((ROOT / "policies" / "blogue.tamis").read_bytes())
+    decide = "tamis decider -p blogue.tamis --contexte tamis.toml invitations.jsonl"
+    assert f"`{decide}`" in section
+    code, output = replay(decide, tmp_path)
+    assert code == 0, output
+    assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 3
+
+
+def test_effacer_session_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """« Effacer des données personnelles » of docs/journal.md, on the journal the README's
+    first command writes: ``effacer`` answered « o » (its question and answer on one line,
+    as the terminal shows them), then ``verifier``, each printing what the page shows."""
+    page = (ROOT / "docs" / "journal.md").read_text(encoding="utf-8")
+    ((_, shown),) = [found for found in blocks(page) if "$ tamis journal effacer" in found[1]]
+    (tmp_path / "policies").symlink_to(ROOT / "policies")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = readme.split(" && .venv/bin/", 2)[2].split("\n", 1)[0]
+    assert first.startswith("tamis decider ")
+    code, output = replay(first, tmp_path)
+    assert code == 0, output
+    steps = session(shown.replace(" [o/N] o\n", " [o/N] ").splitlines())
+    assert [command.split()[:3] for command, _ in steps] == [
+        ["tamis", "journal", "effacer"],
+        ["tamis", "journal", "verifier"],
+    ]
+    for command, lines in steps:
+        code, output = replay(command, tmp_path, typed="o\n")
+        assert code == 0, output
+        assert matches(lines, output), (command, lines, output)
 
 
 def test_tester_case_file_errors_print_what_the_page_shows(tmp_path: Path) -> None:
