@@ -124,13 +124,22 @@ def run_session(
     return ran
 
 
-def replay(command: str, cwd: Path) -> tuple[int, str]:
+def replay(command: str, cwd: Path, typed: str | None = None) -> tuple[int, str]:
     """``command`` run by bash in ``cwd``, with this environment's ``tamis`` first on the
     path: its exit code, and its output then its error output, as a terminal shows them
-    when the error output comes last (a summary)."""
+    when the error output comes last (a summary). ``typed``: what a person answers to the
+    command's question, given as its input; both outputs then come in the order written,
+    the question (on the error output) before what the answer brings."""
     env = {k: v for k, v in os.environ.items() if k not in PRIVATE}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     done = subprocess.run(
-        ["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=env,
+        input=typed,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if typed is None else subprocess.STDOUT,
+        text=True,
+        timeout=120,
     )
-    return done.returncode, done.stdout + done.stderr
+    return done.returncode, done.stdout + (done.stderr or "")
