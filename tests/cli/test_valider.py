@@ -96,10 +96,16 @@ def test_json_of_a_clean_file_is_an_empty_list(tmp_path: Path) -> None:
 
 
 def test_issue_examples_pass(tmp_path: Path) -> None:
+    """The first is docs/langage.md's complete policy, whose one warning the page names."""
+    page = (CORPUS.parent.parent / "docs" / "langage.md").read_text(encoding="utf-8")
+    example = (CORPUS / "issue2_exemple.tamis").read_text(encoding="utf-8")
+    said = "`tamis valider` l'accepte avec un avertissement, un seul, exprès : W006"
+    assert f"\n```\n{example}```\n\n{said}" in page
     paths = [str(CORPUS / "issue2_exemple.tamis"), str(CORPUS / "issue2_priorite.tamis")]
     result = run(*paths)
     assert result.exit_code == 0, result.output
     assert f"{paths[0]}: OK (1 avertissement)" in result.output
+    assert "avertissement[W006]" in result.output
 
 
 @pytest.mark.parametrize("args", [[], ["--format", "xml", "a.tamis"], ["--inconnue", "a"]])
