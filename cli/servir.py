@@ -33,6 +33,7 @@ from tamis.service.config import (
     time_zone,
 )
 from tamis.service.hangups import Hangups
+from tamis.service.stops import StopAsked, StoppedStarting
 from tamis.service.tokens import digest
 
 ENV_TOKEN = "TAMIS_JETON"
@@ -149,7 +150,21 @@ def servir(ctx: click.Context, **given: object) -> None:
     Ctrl-C ; SIGHUP recharge les politiques."""
     if ctx.invoked_subcommand is not None:
         return
+    stop = StopAsked().listen()  # a SIGTERM or Ctrl-C while starting ends the start cleanly
     hangups = Hangups().listen()  # a SIGHUP sent while starting is acted on once serving
+    try:
+        with stop.interrupting():
+            server, config, checked, standing, sock = started(ctx, given)
+    except StoppedStarting as stopped:
+        stopped_starting(stopped)
+        return
+    server.serve(config, sock, int(given["processus"]), checked, standing, hangups, stop)
+
+
+def started(ctx: click.Context, given: dict):
+    """Everything ``tamis servir`` does before it serves: the configuration read, the
+    standing warnings said, every policy and journal checked (``check_or_exit``), the
+    socket bound. Returns the server module and what ``server.serve`` takes."""
     if given["config"] is not None:
         refuse_beside_config(ctx)
     config = config_or_exit(given, os.environ.get(ENV_TOKEN))
@@ -169,7 +184,20 @@ def servir(ctx: click.Context, **given: object) -> None:
         raise click.ClickException(
             f"impossible d'écouter sur {host}:{given['port']} : {os_reason(error)}"
         ) from None
-    server.serve(config, sock, int(given["processus"]), checked, standing, hangups)
+    return server, config, checked, standing, sock
+
+
+def stopped_starting(stopped: StoppedStarting) -> None:
+    """The log line of a service stopped before it served (exit 0, as a stop while serving:
+    the operator asked for it). What the start had opened is closed (``service.stops``)."""
+    from tamis.service.logs import make_logger
+
+    make_logger().warning(
+        "arret_avant_service",
+        signal=stopped.name,
+        message=f"{stopped.name} reçu pendant le démarrage : le service s'arrête avant "
+        "d'avoir servi.",
+    )
 
 
 BESIDE_CONFIG = {

@@ -35,6 +35,7 @@ from tamis.service.hangups import Hangups, held, spawn_parent, unheld
 from tamis.service.logs import make_logger, route_server_messages
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.protocol import FrenchHttp
+from tamis.service.stops import StopAsked
 from tamis.service.web_session import session_key
 from tamis.service.workspaces import Workspace, Workspaces
 
@@ -66,8 +67,10 @@ def check(config: ServiceConfig) -> Checked:
         calls.check_journal(workspace.journal, _warner(logger, workspace.name, warned))
     sharing.check(config)
     opened = Workspaces(config, _warnings(logger, warned)).open()
-    sources = opened.sources()
-    opened.close()
+    try:
+        sources = opened.sources()
+    finally:  # a stop received meanwhile (``stops``) closes them too
+        opened.close()
     pruning.check_stores(config)
     sealing.check_keys(config)
     sealing.purge_expired(config, make_logger())
@@ -116,14 +119,16 @@ def serve(
     checked: Checked | None = None,
     standing: Sequence[str] = (),
     hangups: Hangups | None = None,
+    stop: StopAsked | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, in this process or in ``processes`` workers, each
     starting with the policies ``checked`` (``check``'s) if given. ``standing``: warnings
     about the configuration logged at start (``$TAMIS_JOURNAL`` set beside ``--config``),
     logged again, once, on each SIGHUP: a reload re-reads the configuration, the condition
-    still holds. ``hangups``: the SIGHUPs heard since the command started (the CLI listens
-    before its start check), acted on once serving."""
+    still holds. ``hangups`` and ``stop``: the SIGHUPs and the stop heard since the command
+    started (the CLI listens before its start check), acted on once serving."""
     hangups = hangups or Hangups().listen()
+    stop = stop or StopAsked().listen()
     logger = make_logger()
     logger.info(
         "demarrage",
@@ -135,9 +140,9 @@ def serve(
     pruner = pruning.start(config, logger)
     try:
         if processes <= 1:
-            run_worker(config, sock, checked=checked, standing=standing, hangups=hangups)
+            run_worker(config, sock, checked=checked, standing=standing, hangups=hangups, stop=stop)
         else:
-            Supervisor(config, sock, processes, logger, hangups, checked, standing).run()
+            Supervisor(config, sock, processes, logger, hangups, checked, standing).run(stop)
     finally:
         pruner.stop()
         if sealer is not None:
@@ -152,15 +157,17 @@ def run_worker(
     checked: Checked | None = None,
     standing: Sequence[str] = (),
     hangups: Hangups | None = None,
+    stop: StopAsked | None = None,
 ) -> None:
     """One process serving every workspace; returns once stopped and the journals closed.
     It starts with the policies ``checked`` (the ones the service checked), not with the
     files as they are now (a worker replaced while a file is emptied for saving would serve
     an empty policy); its catch-up reload then reads the files as any reload does. The
     check's warnings are not logged again; ``standing`` ones are on SIGHUP (``serve``).
-    ``hangups``: this process is the service's only one, and SIGHUPs heard before it serves
-    are acted on then; None for a worker of ``--processus N``, whose parent hears them."""
-    stop = StopAsked().listen()
+    ``hangups`` and ``stop``: this process is the service's only one, and the SIGHUPs and
+    the stop heard before it serves are acted on then; None for a worker of ``--processus
+    N``, whose parent hears SIGHUP, and which listens for a stop from here on."""
+    stop = stop or StopAsked().listen()
     acts_on_early = hangups is not None  # a worker's are its parent's, which said them
     hangups = hangups or unheld()
     logger = make_logger()
@@ -188,36 +195,6 @@ def run_worker(
         server.run(sockets=[sock])
     finally:
         workspaces.close()
-
-
-class StopAsked:
-    """SIGTERM or SIGINT, from ``listen`` on, to a process that serves with uvicorn, which
-    handles them only while it serves. One received while the process was starting (its
-    journals opening, its app built, uvicorn not yet handling them) was ignored: a worker
-    of ``--processus N`` stopped as it started served on, and its parent waited for it
-    until killed. It now stops uvicorn as soon as it serves (``serving``). One received
-    once serving is over (uvicorn raises a signal it handled again, against the handlers it
-    found: these) changes nothing: the process is already stopping, and exits 0."""
-
-    def __init__(self) -> None:
-        self.asked = False
-        self.server: uvicorn.Server | None = None
-
-    def listen(self) -> StopAsked:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, self._asked)
-        return self
-
-    def _asked(self, _signum: int, _frame: Any) -> None:
-        self.asked = True
-        if self.server is not None:
-            self.server.should_exit = True
-
-    def serving(self, server: uvicorn.Server) -> None:
-        """``server`` is about to serve: stopped at once if a stop was asked meanwhile."""
-        self.server = server
-        if self.asked:
-            server.should_exit = True
 
 
 def _lifespan(
@@ -441,14 +418,16 @@ class Supervisor:
         self.workers: list[Any] = []
         self.stopping = False
 
-    def run(self) -> None:
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+    def run(self, stop: StopAsked) -> None:
+        """Until ``stop`` (heard since the command started: one heard before is acted on
+        here, and no worker is started)."""
+        stop.acted_on_by(self._stop)
         with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             session_key()  # drawn here, so every worker signs web sessions with the same key
             for position in range(self.count):
-                self._start(position)
+                if not self.stopping:
+                    self._start(position)
             while not self.stopping:
                 self._reload()  # first: a SIGHUP heard while the service was starting
                 time.sleep(0.2)
@@ -479,7 +458,7 @@ class Supervisor:
                 self.logger.error("processus_arrete", pid=worker.pid, code=worker.exitcode)
                 self._start(position)
 
-    def _stop(self, _signum: int, _frame: Any) -> None:
+    def _stop(self) -> None:
         self.stopping = True
         self._send(signal.SIGTERM)
 

@@ -10,10 +10,17 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import pytest
 from servir_harness import NO_PHOTO, POLICY, Served, decisions_in, run_tamis, serve
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "cli"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "audit"))
+from journal_helpers import checked, fill
+from test_effacer import age
 
 
 def test_a_sighup_sent_while_the_service_stops_does_not_end_it(tmp_path: Path) -> None:
@@ -130,3 +137,76 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.fixture(scope="module")
+def expired(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A journal of 3,000 decisions 40 days old, all past a « conservation = "30j" »: the
+    purge at start rewrites 5 MB, long enough to be caught midway."""
+    path = tmp_path_factory.mktemp("expire") / "j.jsonl"
+    fill(path, checked(), 3000)
+    age(path, 40)
+    return path.read_bytes()
+
+
+def purging(tmp_path: Path, journal: bytes) -> tuple[Served, Path]:
+    """``tamis servir`` with ``journal`` and a 30-day retention, once its purge at start has
+    begun copying (its temporary file, which ``audit.erase`` renames over the journal once
+    whole, has bytes), and that temporary file."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "tamis.toml").write_text('conservation = "30j"\n', encoding="utf-8")
+    (tmp_path / "j.jsonl").write_bytes(journal)
+    (tmp_path / "j.jsonl").chmod(0o600)  # as tamis writes it: no warning at start
+    args = ("-p", "p.tamis", "--journal", "j.jsonl", "--contexte", "tamis.toml")
+    served = Served(*args, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not (copies := [p for p in tmp_path.glob(".j.jsonl.effacement-*") if p.stat().st_size]):
+        assert time.monotonic() < deadline and served.process.poll() is None, served.lines
+        time.sleep(0.001)
+    return served, copies[0]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_during_the_purge_at_start_ends_the_service_cleanly(
+    tmp_path: Path, expired: bytes, signum: int
+) -> None:
+    """A SIGTERM while the service started (its journals checked, its retention purge under
+    way) ended it by the signal's default action: journals left open, nothing logged, exit
+    by signal; a Ctrl-C, with « Aborted! ». It now ends what was under way, closes what was
+    opened (the purge's temporary file is gone), says so, and exits 0."""
+    served, _copy = purging(tmp_path, expired)
+    served.send(signum)
+    assert served.process.wait(30) == 0, served.lines
+    name = signal.Signals(signum).name
+    assert [event["evenement"] for event in served.events()] == ["arret_avant_service"], (
+        served.lines
+    )
+    assert served.events()[0]["message"] == (
+        f"{name} reçu pendant le démarrage : le service s'arrête avant d'avoir servi."
+    )
+    assert all(line.startswith("{") for line in served.lines), served.lines
+    assert not list(tmp_path.glob(".j.jsonl.effacement-*")), "copie du journal laissée"
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_sigkill_during_the_purge_at_start_loses_no_decision(
+    tmp_path: Path, expired: bytes
+) -> None:
+    """The retention purge at start is crash-safe: killed midway (its copy begun, not
+    renamed), it leaves the journal as it was, whole; the next start purges it."""
+    served, copy = purging(tmp_path, expired)
+    served.process.kill()
+    served.process.wait(10)
+    assert copy.exists() and 0 < copy.stat().st_size < len(expired)  # killed midway
+    assert (tmp_path / "j.jsonl").read_bytes() == expired
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    args = ("-p", "p.tamis", "--journal", "j.jsonl", "--contexte", "tamis.toml")
+    again = serve(*args, cwd=tmp_path)
+    assert again.wait_event(espace="defaut", effacees=3000)
+    assert again.stop() == 0, again.lines
+    assert not copy.exists()
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert len(decisions_in(tmp_path / "j.jsonl")) == 3000
