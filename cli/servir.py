@@ -347,6 +347,9 @@ def check_or_exit(server, config: ServiceConfig):
     try:
         return server.check(config)
     except PolicyRefused as error:
+        if not error.of_policy:  # its context, parameters or engine: the message names them
+            reason = error.message.removesuffix(".")
+            raise click.ClickException(f"{reason} ; le service n'a pas démarré.") from None
         click.echo(error.message, err=True)
         raise click.ClickException("politique inutilisable ; le service n'a pas démarré.") from None
     except JournalError as error:

@@ -74,11 +74,15 @@ SETUP_ERRORS = (PolicyInvalid, ContextError, ParameterError, EngineUnavailable)
 
 
 class PolicyRefused(Exception):
-    """A policy (or its context) that cannot be put in force: French text and diagnostics."""
+    """A policy (or its context) that cannot be put in force: French text and diagnostics.
+    ``of_policy`` is False when the policy is sound but its context, parameters or engine
+    are not: a message that called the policy unusable would send one to the wrong file."""
 
-    def __init__(self, message: str, diagnostics: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, message: str, diagnostics: list[dict[str, Any]], of_policy: bool = True
+    ) -> None:
         super().__init__(message)
-        self.message, self.diagnostics = message, diagnostics
+        self.message, self.diagnostics, self.of_policy = message, diagnostics, of_policy
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ def setup_options(workspace: WorkspaceConfig, policy_path: str) -> SetupOptions:
 def refused(error: Exception) -> PolicyRefused:
     if isinstance(error, PolicyInvalid):
         return PolicyRefused(str(error), [d.to_json() for d in error.diagnostics])
-    return PolicyRefused(str(error), [])
+    return PolicyRefused(str(error), [], of_policy=False)
 
 
 def now() -> str:

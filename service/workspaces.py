@@ -205,7 +205,9 @@ def _load(workspace: WorkspaceConfig, held: str | None = None) -> LoadedPolicy:
     try:
         return calls.load_policy(workspace, held=held)
     except PolicyRefused as error:
+        unusable = "politique inutilisable :\n" if error.of_policy else ""
         raise PolicyRefused(
-            f"espace « {workspace.name} » : politique inutilisable :\n{error.message}",
+            f"espace « {workspace.name} » : {unusable}{error.message}",
             error.diagnostics,
+            error.of_policy,
         ) from None

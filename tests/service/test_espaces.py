@@ -342,8 +342,8 @@ def test_a_wrong_parameter_table_names_the_table_not_the_option(
     )
     result = run_tamis("servir", "--config", "service.toml", "--port", "0", cwd=tmp_path)
     assert result.returncode == 1
-    assert "espace « a » : politique inutilisable :" in result.stderr
-    assert expected in result.stderr
+    assert f"Erreur : espace « a » : {expected}" in result.stderr
+    assert "politique inutilisable" not in result.stderr  # the policy is sound
     assert "--parametre" not in result.stderr
 
 

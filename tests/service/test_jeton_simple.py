@@ -86,6 +86,22 @@ def test_a_broken_policy_stops_the_start_with_its_diagnostics(work: Path) -> Non
     assert "demarrage" not in result.stderr
 
 
+def test_a_sound_policy_with_a_missing_context_is_not_called_unusable(work: Path) -> None:
+    """A mistyped --contexte (or a bad --parametre) named the policy « inutilisable » twice,
+    sending one to the policy file; the message names what is wrong, once."""
+    result = run_tamis("servir", "-p", "p.tamis", "--contexte", "tamsi.toml", cwd=work)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Erreur : espace « defaut » : tamsi.toml : fichier de contexte illisible : fichier"
+        " introuvable ; vérifiez le chemin et le nom du fichier ; le service n'a pas démarré.\n"
+    )
+    result = run_tamis("servir", "-p", "p.tamis", "--parametre", "connexions_min=x", cwd=work)
+    assert result.returncode == 1
+    assert "politique" not in result.stderr
+    assert "--parametre connexions_min=x : « x » n'est pas un nombre" in result.stderr
+    assert not (work / "tamis-journal.jsonl").exists()
+
+
 def test_either_a_policy_or_a_config_is_needed(work: Path) -> None:
     result = run_tamis("servir", cwd=work)
     assert result.returncode == 2
