@@ -55,8 +55,17 @@ _COLUMNS = (  # (key, title, width, or None: what is left); 80 columns with the 
     type=click.Choice([v.value for v in Verdict]),
     help="Verdict du conseil (répétable).",
 )
-@click.option("--depuis", metavar="DATE", help="Conseils à partir de DATE (AAAA-MM-JJ, UTC).")
-@click.option("--jusqu-a", "jusqu_a", metavar="DATE", help="Jusqu'à DATE incluse (UTC).")
+@click.option(
+    "--depuis",
+    metavar="DATE",
+    help="Conseils à partir de DATE (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, UTC).",
+)
+@click.option(
+    "--jusqu-a",
+    "jusqu_a",
+    metavar="DATE",
+    help="Jusqu'à DATE incluse (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, UTC).",
+)
 @options.format_(("table", "json", "jsonl", "csv"), "table")
 @options.excel
 @click.option("--limite", type=click.IntRange(min=1), metavar="N", help="Au plus N conseils.")

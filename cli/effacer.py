@@ -83,7 +83,7 @@ def effacer(identifiants: tuple[str, ...], journal: str, motif: str | None, oui:
     "avant",
     metavar="DATE",
     help="Efface les données personnelles des décisions et des conseils inscrits avant DATE "
-    "(AAAA-MM-JJ, UTC), une date passée.",
+    "(AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, UTC), une date passée.",
 )
 @options.contexte
 @_motif

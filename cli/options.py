@@ -239,13 +239,15 @@ def selection(function: Callable) -> Callable:
             "l'expéditeur d'une invitation reçue, le destinataire d'une demande à envoyer.",
         ),
         click.option(
-            "--depuis", metavar="DATE", help="Décisions à partir de DATE (AAAA-MM-JJ, UTC)."
+            "--depuis",
+            metavar="DATE",
+            help="Décisions à partir de DATE (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, UTC).",
         ),
         click.option(
             "--jusqu-a",
             "jusqu_a",
             metavar="DATE",
-            help="Décisions jusqu'à DATE incluse (AAAA-MM-JJ, UTC).",
+            help="Décisions jusqu'à DATE incluse (AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, UTC).",
         ),
     ]
     for decorate in reversed(decorators):

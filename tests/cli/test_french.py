@@ -7,6 +7,7 @@ import importlib
 import inspect
 import re
 import string
+from pathlib import Path
 
 import click
 import pytest
@@ -265,3 +266,20 @@ def test_an_option_read_from_the_environment_is_named_in_french_in_errors() -> N
                 is None
             )
     assert named > 10
+
+
+def test_every_date_option_gives_the_forms_the_journal_page_gives() -> None:
+    """docs/journal.md's filters take « AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, en UTC », and every
+    command reads them so; the help of --depuis, --jusqu-a and --avant gave only the first."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "journal.md").read_text("utf-8")
+    assert "| `--depuis DATE`, `--jusqu-a DATE` | période, bornes incluses, `AAAA-MM-JJ` ou" in page
+    assert "`AAAA-MM-JJTHH:MM`, en UTC |" in page
+    dated = []
+    for path in command_paths(cli, click.Context(cli)):
+        result = CliRunner().invoke(cli, [*path, "--help"], prog_name="tamis", terminal_width=200)
+        for line in result.stdout.splitlines():
+            if re.match(r"\s+--(depuis|jusqu-a|avant) DATE", line):
+                dated.append(path)
+                assert "(AAAA-MM-JJ ou AAAA-MM-JJTHH:MM, UTC)" in line, (path, line)
+    assert ("journal", "conseils") in dated and ("journal", "purger") in dated
+    assert ("rejouer",) in dated and len(dated) >= 15
