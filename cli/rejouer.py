@@ -101,10 +101,15 @@ def minimised_warning(count: int) -> str:
 
 
 def context_warning(count: int, contexte: str | None) -> str:
-    given = f"« {contexte} »" if contexte else "aucun contexte (ajoutez --contexte)"
+    if contexte is None:
+        return (
+            f"avertissement : {number(count)} décision(s) du journal ont été prises avec un "
+            "contexte, et aucun n'est donné ici (ajoutez --contexte) ; leurs faits sont "
+            "recalculés sans contexte."
+        )
     return (
         f"avertissement : {number(count)} décision(s) du journal ont été prises avec un autre "
-        f"contexte que {given} ; leurs faits sont recalculés avec celui-ci."
+        f"contexte que « {contexte} » ; leurs faits sont recalculés avec celui-ci."
     )
 
 

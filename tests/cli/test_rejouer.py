@@ -128,6 +128,21 @@ def test_context_differs_is_a_warning(journal: Path) -> None:
     result = run("rejouer", "-p", "new.tamis", "--contexte", "moi.toml", "--format", "json")
     assert result.exit_code == 0
     assert "4 décision(s) du journal ont été prises avec un autre contexte" in result.stderr
+    assert "moi.toml" in result.stderr
+
+
+def test_a_context_no_longer_given_is_said_in_plain_french(journal: Path) -> None:
+    """Decided with a context, replayed without: it read « prises avec un autre contexte que
+    aucun contexte (ajoutez --contexte) ; … recalculés avec celui-ci »."""
+    Path("moi.toml").write_text('[moi]\nnom = "Jade"\n', encoding="utf-8")
+    Path("seul.json").write_text(json.dumps(INVITATIONS[1]), encoding="utf-8")
+    assert run("decider", "-p", "new.tamis", "--contexte", "moi.toml", "seul.json").exit_code == 0
+    result = run("rejouer", "-p", "new.tamis", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "avertissement : 1 décision(s) du journal ont été prises avec un contexte, et aucun"
+        " n'est donné ici (ajoutez --contexte) ; leurs faits sont recalculés sans contexte.\n"
+    )
 
 
 def test_replay_module_without_cli(journal: Path) -> None:
