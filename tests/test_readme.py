@@ -130,3 +130,20 @@ def test_then_commands_run_on_that_journal(newcomer: Path) -> None:
         if "pourquoi" in command:
             ident = command[command.index("pourquoi") + 1]
             assert ident in done.stdout
+
+
+COMMANDS = section("Les commandes")
+
+
+def test_every_command_of_the_table_says_the_exit_code_of_a_mistyped_option() -> None:
+    """Each command of « Les commandes » exits 2 on an option it does not know (click's usage
+    error, in French); the table's codes say so for each, and no row is left out."""
+    rows = re.findall(r"^\| `tamis ([a-z ]+?)(?: [-A-Z\[`]| ?`).*\| ([^|]+) \|$", COMMANDS, re.M)
+    assert len(rows) == 21, rows
+    for command, codes in rows:
+        done = subprocess.run(
+            [TAMIS, *command.split(), "--option-inconnue"], capture_output=True, text=True
+        )
+        assert done.returncode == 2, (command, done.stderr)
+        assert "Erreur : Option inconnue « --option-inconnue »." in done.stderr, command
+        assert re.search(r"(^|, )2\b", codes.strip()), (command, codes)
