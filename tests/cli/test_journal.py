@@ -416,13 +416,16 @@ def test_sens_as_recorded_in_pourquoi_and_as_a_mark_in_the_lists(tmp_path):
         cli, ["decider", "-p", str(policy), "--journal", str(path), "-"], input=lines
     )
     assert decided.exit_code == 0, decided.output
-    recorded = {
-        ident: json.loads(
-            run("pourquoi", ident, "--journal", str(path), "--format", "json").stdout
-        )["sens"]
+    shown = {
+        ident: json.loads(run("pourquoi", ident, "--journal", str(path), "--format", "json").stdout)
         for ident in ("r-1", "r-2", "s-1")
     }
-    assert recorded == {"r-1": "entrante", "r-2": None, "s-1": "sortante"}
+    assert {ident: data["sens"] for ident, data in shown.items()} == {
+        "r-1": "entrante", "r-2": None, "s-1": "sortante"
+    }  # fmt: skip
+    # « une invitation reçue a "destinataire": {"nom": null, "profil_url": null} »
+    assert shown["r-1"]["destinataire"] == {"nom": None, "profil_url": None}
+    assert shown["s-1"]["destinataire"] == {"nom": "Lise Roy", "profil_url": None}
     found = run("chercher", "--journal", str(path), "--format", "json").stdout.splitlines()
     assert {row["id"]: row["sens"] for row in map(json.loads, found)} == {
         "r-1": None, "r-2": None, "s-1": "sortante"
