@@ -153,8 +153,8 @@ def decider(
     fichier: str | None,
 ) -> None:
     """Décide chaque invitation de FICHIER (JSON, JSON Lines ou Invitations.csv de LinkedIn ;
-    « - » ou rien : l'entrée standard) selon la politique, l'inscrit au journal, puis affiche
-    une ligne par décision.
+    « - » : l'entrée standard ; rien : l'entrée standard venue d'un tube ou d'un fichier)
+    selon la politique, l'inscrit au journal, puis affiche une ligne par décision.
 
     Une invitation que le journal a déjà décidée avec la même politique et les mêmes entrées
     (paramètres, contexte, invitation identique) est signalée « déjà décidée le … » et n'est

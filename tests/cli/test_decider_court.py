@@ -113,6 +113,28 @@ def on_a_terminal(work: Path, *args: str) -> str:
     return shown.decode("utf-8")
 
 
+def test_no_file_on_a_terminal_is_a_usage_error_the_help_and_page_describe(work):
+    """docs/commandes.md and the help said « sans FICHIER : l'entrée standard », while on a
+    terminal decider refuses (it would wait in silence for typed invitations)."""
+    primary, secondary = pty.openpty()
+    command = [sys.executable, "-c", "from tamis.cli.main import main; main()",
+               "decider", "-p", "p.tamis", "--journal", "t.jsonl"]  # fmt: skip
+    done = subprocess.run(
+        command, stdin=secondary, stdout=secondary, stderr=subprocess.PIPE, cwd=work, timeout=120
+    )
+    os.close(secondary)
+    os.close(primary)
+    assert done.returncode == 2
+    refusal = "donnez un FICHIER d'invitations, ou « - » pour l'entrée standard."
+    assert done.stderr.decode().endswith(f"Erreur : {refusal}\n")
+    assert not (work / "t.jsonl").exists()
+    page = (Path(__file__).resolve().parents[2] / "docs" / "commandes.md").read_text("utf-8")
+    assert f"« {refusal} » (code 2)" in page
+    helped = CliRunner().invoke(cli, ["decider", "--help"], terminal_width=200).stdout
+    helped = " ".join(helped.replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert "« - » : l'entrée standard ; rien : l'entrée standard venue d'un tube" in helped
+
+
 def _read_some(fd: int) -> bytes:
     try:
         return os.read(fd, 65536)
