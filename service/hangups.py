@@ -32,8 +32,10 @@ class Hangups:
         self.heard = 0
         self.taken = 0
 
-    def listen(self) -> Hangups:
-        signal.signal(signal.SIGHUP, self._heard)
+    def listen(self, signum: int = signal.SIGHUP) -> Hangups:
+        """Count ``signum`` from now on (SIGHUP; the parent of ``--processus N`` also counts
+        ``RELOAD_ASKED`` apart)."""
+        signal.signal(signum, self._heard)
         return self
 
     def _heard(self, _signum: int, _frame: Any) -> None:
@@ -87,11 +89,20 @@ def spawn_parent() -> int | None:
     return parent.pid if parent is not None and os.getppid() == parent.pid else None
 
 
+RELOAD_ASKED = signal.SIGUSR1
+"""What a worker of ``--processus N`` sends its parent to have every worker reload (a
+policy saved or reloaded over HTTP). Not SIGHUP: that one is the operator's, on which the
+parent says the standing warnings again, as a single process does on SIGHUP; a reload over
+HTTP says none in a single process, and, asked with SIGHUP, said them again under
+``--processus N``."""
+
+
 def others_reload() -> None:
     """In a worker of ``--processus N``: ask its parent to have every worker reload (a
-    policy saved or reloaded through one of them). SIGHUP goes to the parent spawn gave this
-    worker (``spawn_parent``), never to whatever process adopted it once that parent died:
-    such a worker stops (``server._when_orphaned``) and has nothing to forward."""
+    policy saved or reloaded through one of them). ``RELOAD_ASKED`` goes to the parent spawn
+    gave this worker (``spawn_parent``), never to whatever process adopted it once that
+    parent died: such a worker stops (``server._when_orphaned``) and has nothing to
+    forward."""
     parent = spawn_parent()
     if parent is not None:
-        os.kill(parent, signal.SIGHUP)
+        os.kill(parent, RELOAD_ASKED)

@@ -31,7 +31,7 @@ from tamis.service import calls, pruning, scheduled_seals, sealing, sharing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
-from tamis.service.hangups import Hangups, held, spawn_parent, unheld
+from tamis.service.hangups import RELOAD_ASKED, Hangups, held, spawn_parent, unheld
 from tamis.service.logs import make_logger, route_server_messages
 from tamis.service.metrics import MULTIPROCESS_ENV, Metrics
 from tamis.service.protocol import FrenchHttp
@@ -412,6 +412,7 @@ class Supervisor:
     ):
         self.config, self.sock, self.count, self.logger = config, sock, count, logger
         self.hangups = hangups  # heard since the command started, forwarded by the loop
+        self.asked = Hangups()  # reloads asked by a worker (RELOAD_ASKED), forwarded too
         self.checked = checked  # the policies every worker starts with, warnings said
         self.standing = standing  # said again on SIGHUP, here: once, not by every worker
         self.context = multiprocessing.get_context("spawn")
@@ -422,6 +423,7 @@ class Supervisor:
         """Until ``stop`` (heard since the command started: one heard before is acted on
         here, and no worker is started)."""
         stop.acted_on_by(self._stop)
+        self.asked.listen(RELOAD_ASKED)  # before any worker can ask
         with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             session_key()  # drawn here, so every worker signs web sessions with the same key
@@ -463,10 +465,14 @@ class Supervisor:
         self._send(signal.SIGTERM)
 
     def _reload(self) -> None:
-        """SIGHUPs heard since the last turn of the loop: forwarded to the workers, and the
-        standing warnings said again, once."""
-        if self.hangups.take():
+        """SIGHUPs heard since the last turn of the loop, and reloads a worker asked for:
+        forwarded to the workers (SIGHUP); on an operator's SIGHUP only, the standing
+        warnings said again, once (as a single process says them on SIGHUP, not on a
+        reload over HTTP)."""
+        operator, asked = self.hangups.take(), self.asked.take()
+        if operator or asked:
             self._send(signal.SIGHUP)
+        if operator:
             warn_again(self.logger, self.standing)
 
     def _send(self, signum: int) -> None:

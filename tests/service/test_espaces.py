@@ -552,3 +552,31 @@ def test_start_warnings_are_said_once_and_a_sighup_says_the_variable_again(
     found = said()
     assert found.count("espace « a » : a.jsonl est l") == 1, server.lines
     assert 2 <= found.count(variable) <= 1 + sent and len(found) == 1 + found.count(variable)
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_reload_over_http_does_not_say_the_start_warnings_again(
+    tmp_path: Path, processes: str
+) -> None:
+    """A single process says that $TAMIS_JOURNAL does not apply at start and on SIGHUP, not
+    when a policy is reloaded over HTTP; under --processus 2, the worker asked its parent to
+    have the others reload with a SIGHUP, which the parent took for an operator's and said
+    the warning again. Now both say it once, at start."""
+    (tmp_path / "essai.tamis").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "service.toml").write_text(
+        '[espaces.a]\npolitique = "essai.tamis"\njournal = "a.jsonl"\n', encoding="utf-8"
+    )
+    variables = {"TAMIS_JOURNAL": "autre.jsonl"}
+    server = serve(
+        "--config", "service.toml", "--processus", processes, cwd=tmp_path, env=variables
+    )
+    try:
+        with server.client() as http:
+            assert http.post("/v1/espaces/a/politique/recharger").status_code == 200
+        if processes == "2":  # forwarded: the worker that answered reloads (SIGHUP), once the
+            # parent said what it says on that turn (another still starting only catches up)
+            server.wait_event(30, evenement="rechargement")
+    finally:
+        assert server.stop() == 0
+    said = [e["message"] for e in server.events() if e["evenement"] == "avertissement"]
+    assert len(said) == 1 and said[0].startswith("la variable TAMIS_JOURNAL"), server.lines
