@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -24,6 +23,7 @@ from tamis.service.config import (
     NO_KEY,
     UTC_ZONE,
     ZONE_EXPECTED,
+    CommandLine,
     ConfigInvalid,
     Limits,
     ServiceConfig,
@@ -34,7 +34,7 @@ from tamis.service.config import (
 )
 from tamis.service.hangups import Hangups
 from tamis.service.stops import StopAsked, StoppedStarting
-from tamis.service.tokens import digest
+from tamis.service.tokens import TokenFileUnusable, digest, token_in_file
 
 ENV_TOKEN = "TAMIS_JETON"
 
@@ -147,7 +147,7 @@ ENV_TOKEN = "TAMIS_JETON"
 def servir(ctx: click.Context, **given: object) -> None:
     """Sert les décisions par HTTP : POST /decisions décide et inscrit chaque décision au
     journal avant de répondre ; voir docs/service.md. S'arrête proprement sur SIGTERM ou
-    Ctrl-C ; SIGHUP recharge les politiques."""
+    Ctrl-C ; SIGHUP relit service.toml (jetons, fuseaux) et les politiques."""
     if ctx.invoked_subcommand is not None:
         return
     stop = StopAsked().listen()  # a SIGTERM or Ctrl-C while starting ends the start cleanly
@@ -285,8 +285,8 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
             raise click.ClickException(
                 f"configuration « {path} » invalide ; le service n'a pas démarré."
             ) from None
-        kept = given["idempotence_duree"] or loaded.answers_kept
-        return replace(loaded, limits=_limits(loaded.limits, given), answers_kept=kept)
+        options_given = (given["taille_max"], given["invitations_max"], given["idempotence_duree"])
+        return CommandLine(*options_given).over(loaded)  # type: ignore[arg-type]
     token = token_or_exit(given["jeton_fichier"], env_token)
     journal = journal_of(str(given["journal"]))
     if given["sceaux"] is not None and given["cle"] is None and isinstance(journal, str):
@@ -305,6 +305,7 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
         answers_kept=int(given["idempotence_duree"] or DEFAULT_ANSWERS_KEPT),  # type: ignore[arg-type]
         key=given["cle"],  # type: ignore[arg-type]
         zone=given["fuseau"],  # type: ignore[arg-type]
+        token_file=given["jeton_fichier"],  # type: ignore[arg-type]
     )
 
 
@@ -318,25 +319,14 @@ def named_zone(name: str | None):
     return zone
 
 
-def _limits(limits: Limits, given: dict) -> Limits:
-    """The file's limits, unless the command line says otherwise."""
-    return Limits(
-        given["taille_max"] or limits.max_body, given["invitations_max"] or limits.max_invitations
-    )
-
-
 def token_or_exit(path: Path | None, env_token: str | None) -> str | None:
     """The token of ``--jeton-fichier`` (first line), else ``$TAMIS_JETON``, else None."""
     if path is None:
         return env_token.strip() if env_token and env_token.strip() else None
     try:
-        token = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = os_reason(error) if isinstance(error, OSError) else "pas en UTF-8"
-        raise click.ClickException(f"--jeton-fichier {path} : illisible ({reason})") from None
-    if not token:
-        raise click.ClickException(f"--jeton-fichier {path} : fichier vide")
-    return token
+        return token_in_file(path)
+    except TokenFileUnusable as error:
+        raise click.ClickException(str(error)) from None
 
 
 def check_or_exit(server, config: ServiceConfig):

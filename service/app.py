@@ -141,7 +141,7 @@ def create_app(
     flat_routes.include(app, routes(unprefixed))
     web_pages.install(app, Sessions(session_key()))
     api_docs.install(app)
-    if not workspaces.config.has_tokens:  # trusting whoever reaches it: this machine only
+    if not workspaces.config.guarded:  # trusting whoever reaches it: this machine only
         app.add_middleware(LoopbackHost)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog, logger=logger, metrics=app.state.metrics)

@@ -51,7 +51,7 @@ def unknown_workspace() -> ApiError:
 def authorize(workspaces: Workspaces, name: str, header: str | None, right: Right) -> Workspace:
     """The workspace ``name`` if the request's token may use ``right`` there."""
     workspace = workspaces.get(name)
-    if not workspaces.config.has_tokens:
+    if not workspaces.config.guarded:
         if workspace is None:
             raise unknown_workspace()
         return workspace
@@ -75,7 +75,7 @@ def _valid_anywhere(workspaces: Workspaces, token: str) -> bool:
 def authorize_any(workspaces: Workspaces, header: str | None, right: Right) -> list[str] | None:
     """A request for the whole service (``/metriques``): a token with ``right`` in any
     workspace; the workspaces where it has it (None: every one, no token being configured)."""
-    if not workspaces.config.has_tokens:
+    if not workspaces.config.guarded:
         return None
     token = bearer(header)
     if token is None:

@@ -113,17 +113,48 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class CommandLine:
+    """What ``tamis servir``'s options set over service.toml (``--taille-max``,
+    ``--invitations-max``, ``--idempotence-duree``; None: the file decides). Kept with the
+    configuration: service.toml read again on SIGHUP is compared with what applies, and a
+    value the command line sets is not the file's to change."""
+
+    max_body: int | None = None
+    max_invitations: int | None = None
+    answers_kept: int | None = None
+
+    def over(self, config: ServiceConfig) -> ServiceConfig:
+        """``config`` (as the file says it) with these options applied over it."""
+        limits = Limits(
+            self.max_body or config.limits.max_body,
+            self.max_invitations or config.limits.max_invitations,
+        )
+        kept = self.answers_kept or config.answers_kept
+        return replace(config, limits=limits, answers_kept=kept, command_line=self)
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     workspaces: Mapping[str, WorkspaceConfig]
     limits: Limits = Limits()
     durability: str = "groupee"
-    source: Path | None = None  # the service.toml, if any (reloaded on SIGHUP)
+    source: Path | None = None  # the service.toml, if any (read again on SIGHUP)
     seal_every: int = DEFAULT_SEAL_EVERY  # seconds between scheduled seals
     answers_kept: int = DEFAULT_ANSWERS_KEPT  # seconds an Idempotency-Key's answer is kept
+    command_line: CommandLine = CommandLine()  # options set over the file
+    token_file: Path | None = None  # ``-p``'s ``--jeton-fichier`` (read again on SIGHUP)
+    tokens_required: bool | None = None  # None: ``has_tokens`` (see ``guarded``)
 
     @property
     def has_tokens(self) -> bool:
         return any(w.tokens for w in self.workspaces.values())
+
+    @property
+    def guarded(self) -> bool:
+        """Whether a request needs a token: whether the configuration the service started
+        with named one. A reload keeps it (``tokens_required``): removing every token from
+        service.toml refuses every request until a restart, never opens the service."""
+        return self.has_tokens if self.tokens_required is None else self.tokens_required
 
 
 @dataclass(frozen=True, order=True)
@@ -159,16 +190,24 @@ def single_workspace(
     answers_kept: int = DEFAULT_ANSWERS_KEPT,
     key: Path | None = None,
     zone: ZoneInfo = UTC_ZONE,
+    token_file: Path | None = None,
 ) -> ServiceConfig:
-    """``tamis servir -p …``: the workspace ``defaut``, with one all-rights token if given."""
-    tokens = (TokenEntry(token_sha256, frozenset(Right), "jeton"),) if token_sha256 else ()
+    """``tamis servir -p …``: the workspace ``defaut``, with one all-rights token if given
+    (read from ``token_file``, if named: it is read again on SIGHUP)."""
+    tokens = sole_token(token_sha256)
     workspace = WorkspaceConfig(
         DEFAULT_WORKSPACE, policy, journal, context, {}, tokens, engine, seals, key, overrides,
         zone,
     )  # fmt: skip
     return ServiceConfig(
-        {DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every, answers_kept
-    )
+        {DEFAULT_WORKSPACE: workspace}, limits, durability, None, seal_every, answers_kept,
+        token_file=token_file,
+    )  # fmt: skip
+
+
+def sole_token(sha256: str | None) -> tuple[TokenEntry, ...]:
+    """``-p``'s token (``$TAMIS_JETON`` or ``--jeton-fichier``): every right, or none."""
+    return (TokenEntry(sha256, frozenset(Right), "jeton"),) if sha256 else ()
 
 
 def load_config(path: Path) -> ServiceConfig:

@@ -27,7 +27,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from tamis.service import calls, pruning, scheduled_seals, sealing, sharing
+from tamis.service import calls, pruning, reconfigure, scheduled_seals, sealing, sharing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
 from tamis.service.config import ServiceConfig
@@ -218,7 +218,7 @@ def _lifespan(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         retries = Retries(logger, metrics)
-        args = (workspaces, logger, metrics, False, retries)
+        args = (workspaces, logger, metrics, False, retries, supervised)
 
         def reload() -> None:
             warn_again(logger, standing)
@@ -231,7 +231,8 @@ def _lifespan(
         if supervised:
             watchers.append(asyncio.create_task(_when_orphaned(logger)))
         only_changes = not heard
-        await loop.run_in_executor(None, reload_all, *args[:3], only_changes, retries)
+        catch_up = (*args[:3], only_changes, retries, supervised)
+        await loop.run_in_executor(None, reload_all, *catch_up)
         yield
         for watcher in watchers:
             watcher.cancel()
@@ -286,10 +287,15 @@ def reload_all(
     metrics: Metrics,
     only_changes: bool = False,
     retries: Retries | None = None,
+    supervised: bool = False,
 ) -> None:
-    """SIGHUP: re-read every workspace's policy; a refused one stays as it was (logged).
-    ``only_changes``: log and count nothing for a policy that has not changed. A policy
-    file caught being written is read again once it has settled (``retries``)."""
+    """SIGHUP: re-read service.toml, its tokens and time zones applied (``reconfigure``;
+    said by the parent of ``--processus N``, not by each worker, ``supervised``), then
+    every workspace's policy; a refused one stays as it was (logged). ``only_changes``: log
+    and count nothing for a policy that has not changed. A policy file caught being written
+    is read again once it has settled (``retries``)."""
+    said_by = None if supervised else logger
+    workspaces.reconfigure(reconfigure.reread(workspaces.config, said_by))
     for workspace in workspaces.by_name.values():
         reload_one(workspace, logger, metrics, only_changes, retries)
 
@@ -466,11 +472,14 @@ class Supervisor:
 
     def _reload(self) -> None:
         """SIGHUPs heard since the last turn of the loop, and reloads a worker asked for:
+        service.toml read again and what it changes said, once (``reconfigure``; kept for
+        the workers started later: each worker reads it again on the SIGHUP it is sent),
         forwarded to the workers (SIGHUP); on an operator's SIGHUP only, the standing
         warnings said again, once (as a single process says them on SIGHUP, not on a
         reload over HTTP)."""
         operator, asked = self.hangups.take(), self.asked.take()
         if operator or asked:
+            self.config = reconfigure.reread(self.config, self.logger)
             self._send(signal.SIGHUP)
         if operator:
             warn_again(self.logger, self.standing)

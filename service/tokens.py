@@ -15,7 +15,10 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from tamis.audit.errors import os_reason
 
 TOKEN_PREFIX = "tamis_"
 
@@ -54,6 +57,23 @@ def rights_of(entries: Iterable[TokenEntry], presented: str) -> frozenset[Right]
         if hmac.compare_digest(entry.sha256.encode("ascii"), wanted):
             found = entry.rights
     return found
+
+
+class TokenFileUnusable(Exception):
+    """``--jeton-fichier`` cannot be read, or holds no token; ``str``: why, in French."""
+
+
+def token_in_file(path: Path) -> str:
+    """The token of ``--jeton-fichier``: the file's text, stripped. Read at start and again
+    on SIGHUP (a token replaced in the file, the old one is refused)."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = os_reason(error) if isinstance(error, OSError) else "pas en UTF-8"
+        raise TokenFileUnusable(f"--jeton-fichier {path} : illisible ({reason})") from None
+    if not token:
+        raise TokenFileUnusable(f"--jeton-fichier {path} : fichier vide")
+    return token
 
 
 def parse_rights(value: Any) -> tuple[frozenset[Right], str | None]:

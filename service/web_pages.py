@@ -258,7 +258,7 @@ def login_page(request: Request, values: dict, status: int = 200) -> HTMLRespons
     person, where the login takes none), it says so and asks for none: its « Entrez le jeton
     que l'administrateur vous a remis » sent that person looking for a token there is not."""
     config = request.app.state.workspaces.config
-    shown = {"espace": prefilled(config.workspaces), **values, "sans_jeton": not config.has_tokens}
+    shown = {"espace": prefilled(config.workspaces), **values, "sans_jeton": not config.guarded}
     return page(request, "connexion.html", None, shown, status)
 
 

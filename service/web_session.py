@@ -7,7 +7,8 @@ expiry and a random session number, signed with HMAC-SHA-256 under a
 key the service draws at start (``TAMIS_CLE_SESSIONS``, inherited by ``--processus`` workers;
 set it yourself to keep sessions across restarts). Each request takes the rights the token
 has now: a token removed from the configuration (revoked) ends its sessions, and a right
-taken from it is taken from them, at the restart that applies the file. The cookie is ``HttpOnly``,
+taken from it is taken from them, from the reload that applies the file on (SIGHUP,
+``reconfigure``). The cookie is ``HttpOnly``,
 ``SameSite=Strict`` and ``Secure`` over HTTPS; it expires after ``LIFETIME``. ``read`` says
 whether a cookie is genuine and current; whether its number was revoked (logged out) is
 asked of the workspace's store, which every process and instance shares (``revocations``).
@@ -65,7 +66,7 @@ class Sessions:
     def open(self, workspaces: Workspaces, name: str, token: str) -> Session | None:
         """A session in workspace ``name`` if ``token`` is valid there (None otherwise).
         Without any token configured, the loopback service lets everyone in with all rights."""
-        tag = self._tag(digest(token)) if workspaces.config.has_tokens else ""
+        tag = self._tag(digest(token)) if workspaces.config.guarded else ""
         rights = self._rights_now(workspaces, name, tag)
         if rights is None:
             return None
@@ -113,7 +114,7 @@ class Sessions:
         workspace = workspaces.get(name)
         if workspace is None:
             return None
-        if not workspaces.config.has_tokens:
+        if not workspaces.config.guarded:
             return frozenset(Right) if tag == "" else None
         found: frozenset[Right] | None = None
         for entry in workspace.config.tokens:

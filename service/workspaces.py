@@ -200,6 +200,13 @@ class Workspaces:
     def get(self, name: str) -> Workspace | None:
         return self.by_name.get(name)
 
+    def reconfigure(self, config: ServiceConfig) -> None:
+        """Serve with ``config`` from the next request on: the same workspaces, their
+        tokens and time zones as service.toml now says them (``reconfigure.reread``)."""
+        for name, workspace in self.by_name.items():
+            workspace.config = config.workspaces[name]
+        self.config = config
+
 
 def _load(workspace: WorkspaceConfig, held: str | None = None) -> LoadedPolicy:
     try:

@@ -117,8 +117,9 @@ class Served:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
-    def events(self) -> list[dict]:
-        return [event for line in list(self.lines) if (event := _event(line))]
+    def events(self, since: int = 0) -> list[dict]:
+        """The events logged, from line ``since`` of the log on."""
+        return [event for line in self.lines[since:] if (event := _event(line))]
 
     def wait_event(self, seconds: float = 10, **expected: object) -> dict:
         """The first logged event holding ``expected`` (logs are written after the answer),
@@ -142,6 +143,15 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+
+def is_worker(pid: str) -> bool:
+    """Whether process ``pid`` is a worker of ``--processus N`` (not multiprocessing's
+    resource tracker)."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _event(line: str) -> dict:

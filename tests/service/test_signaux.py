@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from servir_harness import NO_PHOTO, POLICY, Served, decisions_in, run_tamis, serve
+from servir_harness import NO_PHOTO, POLICY, Served, decisions_in, is_worker, run_tamis, serve
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "cli"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "audit"))
@@ -79,14 +79,6 @@ def first_worker_starting(tmp_path: Path) -> tuple[Served, Path]:
         assert time.monotonic() < deadline, served.lines
         time.sleep(0.001)
     return served, children
-
-
-def is_worker(pid: str) -> bool:
-    """Whether process ``pid`` is a worker (not multiprocessing's resource tracker)."""
-    try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
 
 
 def stopped(served: Served, children: Path) -> int:
