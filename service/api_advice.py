@@ -33,7 +33,7 @@ from tamis.outreach.advice import Draft, advise, profile_refusal, recipient_refu
 from tamis.outreach.findings import Verdict
 from tamis.service import idempotence, inputs
 from tamis.service.api_journal import After, Limit, check_query_text, filter_error, page
-from tamis.service.errors import ApiError, json_bytes, json_response
+from tamis.service.errors import ApiError, json_bytes, json_response, quoted
 from tamis.service.schemas import ADVICE_BODY, ERRORS, Conseil, PageConseils
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
@@ -182,7 +182,8 @@ def draft_of(data: Any) -> Draft:
         raise ApiError(400, "le corps doit être un objet JSON", "corps")
     for key in data:
         if key not in TEXT_FIELDS:
-            raise ApiError(400, f"champ inconnu « {str(key)[:40]} »", str(key)[:40])
+            name = quoted(str(key), 40)  # a key, never a value: those are third parties'
+            raise ApiError(400, f"champ inconnu « {name} »", name)
     for key in TEXT_FIELDS:
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise ApiError(400, f"champ « {key} » : un texte est attendu", key)

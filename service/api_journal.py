@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from tamis.audit.stats import PERIODS
 from tamis.service import calls, inputs
 from tamis.service.calls import DECISIONS, Criterion, FilterError, Problem
-from tamis.service.errors import ApiError, json_response
+from tamis.service.errors import ApiError, json_response, quoted
 from tamis.service.schemas import ERRORS, POLICY_BODY, PageJournal, Rejeu, StatsJournal
 from tamis.service.tokens import Right
 from tamis.service.workspaces import Workspace
@@ -80,7 +80,8 @@ def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
 def filter_problem(error: FilterError, zone: str = "UTC") -> str:
     """What is wrong with a filter's value, for whoever names the parameter or the field
     before it; a date is read in ``zone`` (the API's: UTC; a web page's: its workspace's
-    ``fuseau``)."""
+    ``fuseau``). The value is quoted as ``errors.quoted`` quotes it: escaped, bounded."""
+    error = FilterError(error.criterion, quoted(error.value), error.problem, error.near)
     if error.problem is Problem.UNKNOWN_DECISION:
         text = f"décision inconnue ; choisissez parmi {', '.join(DECISIONS)}"
     elif error.problem is Problem.BAD_DATE:

@@ -4,12 +4,23 @@ Every refusal the service makes is an ``ApiError`` raised where the problem is f
 turned into a JSON response here (``error_response``); FastAPI's own errors (unknown path,
 wrong method, a query parameter of the wrong type) are reworded by the handlers that
 ``install`` registers, and anything unexpected becomes a 500 whose body names no detail.
-Messages never quote what the client sent: a body may hold personal data about third
-parties.
+
+What an answer may quote of what the client sent. A short value the client typed in a query
+parameter or in a form field of a filter (a fact name, a fact value, a filter value, a
+parameter's or field's name) may be quoted back to it, because it needs to see which of its
+values is wrong; always through ``quoted``, which escapes it (bytes that are not UTF-8,
+control and invisible formatting characters) and cuts it to ``QUOTED_AT_MOST`` characters
+(« … »). An answer never quotes any part of a request body that holds invitations (names,
+messages, URLs of third parties): those are personal data about people who sent nothing.
+The operations log (``logs``) never holds a quoted value: it logs no error message at all.
+One departure is known, and left to the decide path that words it: the errors of an
+invitation refused by its reader (``invitations.validation``, a 422 or ``rejetees``) name
+its id and quote the wrong value, cut short.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +31,30 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+
+QUOTED_AT_MOST = 80
+"""Characters of a client's value an error answer quotes at the most (« … » included)."""
+
+_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Unicode categories shown escaped: controls, invisible formatting (bidirectional
+overrides), lone surrogates, line and paragraph separators."""
+
+
+def quoted(value: str, at_most: int = QUOTED_AT_MOST) -> str:
+    """``value``, typed by the client in a query parameter or a form field, as an error
+    answer quotes it (between « »): bytes that are not UTF-8 (read as lone surrogates) as
+    ``\\xe9``, control and invisible characters escaped (``\\n``, ``\\u202e``), cut to
+    ``at_most`` characters ending with « … ». Never for a body holding invitations."""
+    shown = "".join(map(_escaped, value))
+    return shown if len(shown) <= at_most else shown[: at_most - 1] + "…"
+
+
+def _escaped(char: str) -> str:
+    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8 (``surrogateescape``)
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    if unicodedata.category(char) in _ESCAPED:
+        return char.encode("unicode_escape").decode("ascii")
+    return char
 
 
 class ApiError(Exception):

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from fastapi import Request
 
 from tamis.grammar.suggest import did_you_mean
-from tamis.service.errors import ApiError
+from tamis.service.errors import ApiError, quoted
 
 _SHOWN = 40  # characters of an unknown name shown at most
 
@@ -27,7 +27,7 @@ async def known_parameters(request: Request) -> None:
     query = request.query_params
     for name in query:
         if name not in allowed:
-            raise unknown(name[:_SHOWN], allowed)
+            raise unknown(quoted(name, _SHOWN), allowed)
         if not allowed[name] and len(query.getlist(name)) > 1:
             raise repeated(name, len(query.getlist(name)))
 

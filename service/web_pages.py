@@ -49,7 +49,7 @@ from tamis.service.api_journal import (
 )
 from tamis.service.calls import FilterError, PolicyRefused
 from tamis.service.config import DEFAULT_WORKSPACE, Limits
-from tamis.service.errors import ApiError
+from tamis.service.errors import ApiError, quoted
 from tamis.service.hangups import others_reload
 from tamis.service.logs import failure, name_workspace
 from tamis.service.tokens import Right
@@ -316,7 +316,7 @@ async def form_of(request: Request) -> dict[str, str]:
 
 
 def not_text(field: str | None) -> str:
-    what = "un nom de champ" if field is None else f"le champ « {field} »"
+    what = "un nom de champ" if field is None else f"le champ « {quoted(field)} »"
     return (
         f"Formulaire refusé : {what} n'est pas du texte UTF-8 ; rien n'a été décidé, inscrit "
         "ni enregistré. Envoyez-le depuis la page du service, qui l'encode ainsi."
@@ -344,6 +344,7 @@ def other_workspace(session: Session, form: Any) -> Elsewhere | None:
         return Elsewhere(400, WORKSPACE_UNSAID.format(session.workspace))
     if shown == session.workspace:
         return None
+    shown = quoted(shown)
     message = (
         f"Cette page était celle de l'espace « {shown} », mais votre session est maintenant "
         f"dans l'espace « {session.workspace} » (une connexion dans un autre onglet) : rien "

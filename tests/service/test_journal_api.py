@@ -444,3 +444,48 @@ def test_a_filter_value_that_is_not_utf8_is_400_showing_it_escaped(http: httpx.C
     assert "« caf\\xe9 »" in replayed.json()["erreur"]
     typed = http.get("/journal?expediteur=S%C3%A9bastien")
     assert typed.status_code == 200 and typed.json()["decisions"]
+
+
+TYPED = "x" * 60 + "\n\u202e" + "y" * 100 + "-marqueur-cite"
+"""A value a client typed: a line break, a right-to-left override, far past 80 characters."""
+QUOTED = "x" * 60 + "\\n\\u202e" + "y" * 11 + "…"
+"""How an error answer quotes it: escaped, cut to 80 characters (« … » included)."""
+
+
+@pytest.mark.parametrize(
+    ("query", "quote"),
+    [
+        ({"fait": TYPED}, QUOTED),  # unknown_fact
+        ({"fait": f"sans_photo={TYPED}"}, QUOTED[: 80 - 12] + "…"),  # wrong_fact_value
+    ],
+)
+def test_a_value_quoted_back_is_escaped_bounded_and_never_logged(
+    http: httpx.Client, served: Served, query: dict, quote: str
+) -> None:
+    """An unknown fact, or a value a fact never has, was quoted back whole: a value of any
+    length, its line breaks and bidirectional overrides as typed (a message that reads
+    otherwise than it is). Each is now quoted escaped and cut to 80 characters; and the
+    operations log holds no part of it."""
+    answer = http.get("/journal", params=query)
+    assert answer.status_code == 400
+    message = answer.json()["erreur"]
+    assert f"« {quote} »" in message, message
+    assert all(len(part.split(" »")[0]) <= 80 for part in message.split("« ")[1:]), message
+    assert "\n" not in message and "\u202e" not in message and "marqueur" not in message
+    assert not [line for line in served.lines if "xxxxxxxxxx" in line or "marqueur" in line]
+
+
+def test_a_value_not_utf8_is_quoted_escaped_and_bounded(http: httpx.Client, served: Served) -> None:
+    """The non-UTF-8 filter value was quoted back whole, however long."""
+    answer = http.get("/journal?expediteur=S%E9" + "z" * 200)
+    assert answer.status_code == 400
+    assert answer.json()["erreur"] == (
+        f"paramètre « expediteur » : « S\\xe9{'z' * 74}… » n'est pas du texte UTF-8"
+    )
+    assert not [line for line in served.lines if "zzzzzzzzzz" in line]
+
+
+def test_an_unknown_parameter_name_is_quoted_escaped(http: httpx.Client) -> None:
+    """An unknown parameter's name was cut to 40 characters, its line breaks kept."""
+    answer = http.get("/journal", params={"a\nb" + "c" * 60: "1"})
+    assert answer.json()["erreur"].startswith(f"paramètre inconnu « a\\nb{'c' * 35}… » ;")

@@ -816,6 +816,24 @@ def test_a_fact_nothing_knows_is_said_in_the_inbox(served, work):
     assert "fait inconnu « sans_foto »" in text and "vouliez-vous dire « sans_photo » ?" in text
 
 
+def test_the_inbox_and_a_form_quote_a_value_escaped_and_cut(served, two_workspaces):
+    """A filter's value, and a form's workspace field, were quoted back whole, line breaks
+    and all: each is now escaped and cut to 80 characters (« … »)."""
+    typed = "x" * 60 + "\n" + "y" * 100
+    with httpx.Client(base_url=served.url, headers={"Origin": served.url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TOKEN})
+        page = browser.get("/interface/", params={"fait": typed})
+    assert page.status_code == 400
+    assert "« " + "x" * 60 + "\\n" + "y" * 17 + "… »" in html.unescape(page.text)
+    url = two_workspaces.url
+    with httpx.Client(base_url=url, headers={"Origin": url}) as browser:
+        browser.post("/interface/connexion", data={"jeton": TWO_TOKENS["jade"], "espace": "jade"})
+        sent = {"espace": typed, "source": "sinon refuser\n", "action": "enregistrer"}
+        saved = browser.post("/interface/politique", data=sent)
+    assert saved.status_code == 409
+    assert "l'espace « " + "x" * 60 + "\\n" + "y" * 17 + "… »" in html.unescape(saved.text)
+
+
 def test_without_any_token_the_login_asks_for_none(browser, tmp_path):
     """A service on this machine for one person has no token and takes none at the login; its
     page still said « Entrez le jeton que l'administrateur du service vous a remis » above
