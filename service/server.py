@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import socket
 import tempfile
@@ -424,15 +425,17 @@ class Supervisor:
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[Any] = []
         self.stopping = False
+        self.folder = ""  # the parent's private folder, once ``run`` made it
 
     def run(self, stop: StopAsked) -> None:
         """Until ``stop`` (heard since the command started: one heard before is acted on
         here, and no worker is started)."""
         stop.acted_on_by(self._stop)
         self.asked.listen(RELOAD_ASKED)  # before any worker can ask
-        with tempfile.TemporaryDirectory(prefix="tamis-metriques-") as folder:
+        with tempfile.TemporaryDirectory(prefix="tamis-servir-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             session_key()  # drawn here, so every worker signs web sessions with the same key
+            self.folder = folder  # each worker's start file (``write_start``)
             for position in range(self.count):
                 if not self.stopping:
                     self._start(position)
@@ -446,12 +449,13 @@ class Supervisor:
     def _start(self, position: int) -> None:
         """A new worker at ``position`` in ``workers``, which ignores SIGHUP until it can
         reload: spawned with SIGHUP blocked (``held``), which the parent hears once it is
-        spawned. A stop asked while it was spawned (which takes as long as the worker
-        needs to read what it starts with) was sent to the workers listed then, not to it:
-        it is sent to it once listed."""
+        spawned. What it starts with (the configuration as it is now) is in a file
+        (``write_start``), not in its arguments. A stop asked while it was spawned was sent
+        to the workers listed then, not to it: it is sent to it once listed."""
+        start = write_start(self.folder, self.config, self.checked)
         with held():
-            args = (self.config, self.sock, True, self.checked)
-            worker = self.context.Process(target=run_worker, args=args)
+            args = (start, self.sock)
+            worker = self.context.Process(target=run_started, args=args)
             worker.start()
         if position < len(self.workers):
             self.workers[position] = worker
@@ -463,7 +467,13 @@ class Supervisor:
     def _replace_dead(self) -> None:
         for position, worker in enumerate(self.workers):
             if not worker.is_alive() and not self.stopping:
-                self.logger.error("processus_arrete", pid=worker.pid, code=worker.exitcode)
+                self.logger.error(
+                    "processus_arrete",
+                    pid=worker.pid,
+                    code=worker.exitcode,
+                    message=f"le processus de travail n° {position + 1} (pid {worker.pid}) "
+                    f"s'est arrêté, {_ended(worker.exitcode)} : il est remplacé.",
+                )
                 self._start(position)
 
     def _stop(self) -> None:
@@ -489,3 +499,42 @@ class Supervisor:
             if worker.is_alive() and worker.pid is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker.pid, signum)
+
+
+START_FILE = "depart.pickle"
+
+
+def write_start(folder: str, config: ServiceConfig, checked: Checked | None) -> str:
+    """What a worker of ``--processus N`` starts with (the configuration, the policies
+    checked), written into the parent's private ``folder`` (mode 0700) for the worker to
+    read (``run_started``); its path. It went in the worker's arguments, which
+    multiprocessing writes into a pipe that the worker reads as it starts, while the parent
+    keeps the worker's end of it open: with a policy over 64 KiB (the pipe's buffer), a
+    worker that died before reading it all (killed, out of memory) left the parent blocked
+    in that write for good. A path is written at once, whatever befalls the worker, and a
+    dead one is replaced. Renamed into place whole: a worker still reading the file a
+    former start wrote reads that one, whole."""
+    fd, written = tempfile.mkstemp(dir=folder, prefix=".depart-")
+    with os.fdopen(fd, "wb") as stream:
+        pickle.dump((config, checked), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    path = os.path.join(folder, START_FILE)
+    os.replace(written, path)
+    return path
+
+
+def run_started(start_file: str, sock: socket.socket) -> None:
+    """A worker of ``--processus N``: ``run_worker`` with what its parent wrote for it
+    (``write_start``)."""
+    with open(start_file, "rb") as stream:
+        config, checked = pickle.load(stream)
+    run_worker(config, sock, True, checked)
+
+
+def _ended(exitcode: int | None) -> str:
+    """How a worker ended, for ``processus_arrete``: the signal that killed it, or its
+    exit code."""
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"tué par le signal {signal.Signals(-exitcode).name}"
+        return f"tué par le signal {-exitcode}"
+    return f"code de sortie {exitcode}"

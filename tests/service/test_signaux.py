@@ -66,10 +66,8 @@ def test_a_ctrl_c_while_the_workers_start_stops_them_without_a_traceback(
 
 
 def first_worker_starting(tmp_path: Path) -> tuple[Served, Path]:
-    """``tamis servir --processus 2`` as its parent starts the first worker, and the file
-    listing its children. Starting a worker takes as long as it needs to read what it
-    starts with (importing what it serves with, then its policies): a large policy holds
-    the parent there."""
+    """``tamis servir --processus 2`` as its first worker starts (importing what it serves
+    with, then loading its policy, here over 64 KiB), and the file listing its children."""
     filler = "".join(f"# commentaire n° {n} qui allonge la politique\n" for n in range(5000))
     (tmp_path / "p.tamis").write_text(POLICY + filler, encoding="utf-8")
     served = Served("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=tmp_path)
@@ -202,3 +200,27 @@ def test_a_sigkill_during_the_purge_at_start_loses_no_decision(
     verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert len(decisions_in(tmp_path / "j.jsonl")) == 3000
+
+
+def test_a_worker_killed_as_it_is_spawned_is_replaced_and_said(tmp_path: Path) -> None:
+    """The parent of --processus N wrote what a worker starts with (the policies, here over
+    64 KiB) into the pipe the worker reads as it starts, and multiprocessing keeps the
+    worker's end of that pipe open in the parent: a worker that died before reading it all
+    (killed, out of memory) left the parent blocked in that write for good, serving nothing
+    and deaf to SIGTERM. Now it replaces that worker, as any that dies, and says which one
+    stopped and why."""
+    served, children = first_worker_starting(tmp_path)
+    worker = next(int(pid) for pid in children.read_text().split() if is_worker(pid))
+    os.kill(worker, signal.SIGKILL)
+    try:
+        event = served.wait_event(30, evenement="processus_arrete", pid=worker)
+        with served.wait_ready().client() as http:
+            assert http.post("/decisions", json=NO_PHOTO).status_code == 200
+    finally:
+        served.send(signal.SIGTERM)
+        assert stopped(served, children) == 0, served.lines
+    assert event["message"] == (
+        f"le processus de travail n° 1 (pid {worker}) s'est arrêté, tué par le signal "
+        "SIGKILL : il est remplacé."
+    )
+    assert len(decisions_in(tmp_path / "j.jsonl")) == 1
