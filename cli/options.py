@@ -389,7 +389,9 @@ def filter_message(error: FilterError) -> str:
 @functools.cache
 def problem_words() -> dict[Problem, Callable[[FilterError], str]]:
     """What the command line says of each ``Problem`` of a filter value, after the option's
-    name; built on first use (``tamis decider`` shares this module and never filters)."""
+    name; built on first use (``tamis decider`` shares this module and never filters). The
+    API and the web pages word them in a table of the same shape
+    (``service.api_journal.PROBLEM_WORDS``), which quotes less of the value."""
     from tamis.audit.filters import DECISIONS, Problem
     from tamis.triage.fact_names import unknown_fact, wrong_fact_value
     from tamis.triage.filter_words import clocks_changed, not_text

@@ -8,7 +8,7 @@ the parameter, worded here (``triage.filter_words`` holds the words every shell 
 empty value (``?decision=``) is no filter, as if the parameter were left out.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -79,27 +79,36 @@ def filter_error(error: FilterError, zone: str = "UTC") -> ApiError:
 
 def filter_problem(error: FilterError, zone: str = "UTC") -> str:
     """What is wrong with a filter's value, for whoever names the parameter or the field
-    before it; a date is read in ``zone`` (the API's: UTC; a web page's: its workspace's
+    before it: the words of its problem (``PROBLEM_WORDS``), or those of a problem no shell
+    words yet; a date is read in ``zone`` (the API's: UTC; a web page's: its workspace's
     ``fuseau``). The value is quoted as ``errors.quoted`` quotes it: escaped, bounded."""
     error = FilterError(error.criterion, quoted(error.value), error.problem, error.near)
-    if error.problem is Problem.UNKNOWN_DECISION:
-        text = f"décision inconnue ; choisissez parmi {', '.join(DECISIONS)}"
-    elif error.problem is Problem.BAD_DATE:
-        hour = "heure UTC" if zone == "UTC" else f"heure du fuseau {zone}"
-        text = f"date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM ({hour})"
-    elif error.problem in (Problem.NO_SUCH_TIME, Problem.AMBIGUOUS_TIME):
-        text = clocks_changed(error, zone)
-    elif error.problem is Problem.BAD_FACT:
-        text = "doit être de la forme NOM ou NOM=VALEUR"
-    elif error.problem is Problem.UNKNOWN_FACT:
-        text = unknown_fact(error)
-    elif error.problem is Problem.FACT_VALUE:
-        text = wrong_fact_value(error)
-    elif error.problem is Problem.NOT_TEXT:
-        text = not_text(error)
-    else:
-        text = unknown_problem(error)
-    return text
+    words = PROBLEM_WORDS.get(error.problem)
+    return unknown_problem(error) if words is None else words(error, zone)
+
+
+def _unreadable_date(_error: FilterError, zone: str) -> str:
+    hour = "heure UTC" if zone == "UTC" else f"heure du fuseau {zone}"
+    return f"date illisible ; écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM ({hour})"
+
+
+PROBLEM_WORDS: dict[Problem, Callable[[FilterError, str], str]] = {
+    Problem.UNKNOWN_DECISION: lambda _error, _zone: (
+        f"décision inconnue ; choisissez parmi {', '.join(DECISIONS)}"
+    ),
+    Problem.BAD_DATE: _unreadable_date,
+    Problem.BAD_FACT: lambda _error, _zone: "doit être de la forme NOM ou NOM=VALEUR",
+    Problem.FACT_VALUE: lambda error, _zone: wrong_fact_value(error),
+    Problem.UNKNOWN_FACT: lambda error, _zone: unknown_fact(error),
+    Problem.NOT_TEXT: lambda error, _zone: not_text(error),
+    Problem.NO_SUCH_TIME: clocks_changed,
+    Problem.AMBIGUOUS_TIME: clocks_changed,
+}
+"""What the API and the web pages say of each ``Problem`` of a filter value, after the
+parameter's or the field's name, given the error and the zone its dates are read in. The
+command line words them in a table of the same shape (``cli.options.problem_words``); it
+also quotes the value for three problems (decision, date, fact's form), which these words
+leave out."""
 
 
 async def checked(request: Request, workspace: Workspace, flt: calls.Filter) -> None:

@@ -13,8 +13,8 @@ import enum
 import pytest
 
 from tamis.audit.filters import Criterion, FilterError, Problem
-from tamis.cli.options import filter_message
-from tamis.service.api_journal import filter_error
+from tamis.cli.options import filter_message, problem_words
+from tamis.service.api_journal import PROBLEM_WORDS, filter_error
 
 EXAMPLES = {  # a value and ``near`` as the code that raises each problem gives them
     Problem.UNKNOWN_DECISION: (Criterion.DECISION, "accepté", ()),
@@ -39,6 +39,12 @@ def messages(error: FilterError) -> tuple[str, str]:
 
 def test_every_problem_has_an_example():
     assert set(EXAMPLES) == set(Problem)
+
+
+def test_both_shells_word_the_problems_in_one_table_each_keyed_by_problem():
+    """The API's words were an if/elif beside the command line's table: a problem added to
+    one was easily missed in the other. Each is a table by problem, and they hold the same."""
+    assert set(PROBLEM_WORDS) == set(problem_words()) == set(Problem)
 
 
 @pytest.mark.parametrize("problem", list(Problem), ids=lambda p: p.value)
