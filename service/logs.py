@@ -8,6 +8,8 @@ middleware is plain ASGI (no per-request task as ``BaseHTTPMiddleware`` would ad
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -39,8 +41,14 @@ def make_logger() -> Any:
 _SERVER_MESSAGES = {
     "Invalid HTTP request received.": "requête HTTP illisible, refusée (400)",
     "Exception in ASGI application": "erreur interne du service (500)",
+    "Cancel %s running task(s), timeout graceful shutdown exceeded": "délai de grâce de "
+    "l'arrêt écoulé : {} requête(s) en cours interrompue(s)",
 }
-"""uvicorn's messages a service meets, in French; any other is logged as uvicorn wrote it."""
+"""uvicorn's messages a service meets, in French (by their text, or their format and its
+arguments); any other is logged as uvicorn wrote it."""
+
+CUT_SHORT = "_tamis_statut_envoye"
+"""Set by ``RequestLog`` on an error raised once the answer's status had gone: the status."""
 
 
 class ServerMessages(logging.Handler):
@@ -54,15 +62,33 @@ class ServerMessages(logging.Handler):
         self.logger = logger
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().strip()  # uvicorn ends some with a line break
+        raised = record.exc_info[1] if record.exc_info else None
+        if isinstance(raised, asyncio.CancelledError):
+            return  # a request interrupted as the service stopped: ``requete_interrompue``
         error = record.levelno >= logging.ERROR
         fields: dict[str, object] = {
-            "message": _SERVER_MESSAGES.get(message, message),
+            "message": _worded(record, raised),
             "niveau": "erreur" if error else "avertissement",
         }
-        if record.exc_info and record.exc_info[1] is not None:
-            fields.update(failure(record.exc_info[1]))
+        if raised is not None:
+            fields.update(failure(raised))
         self.logger.msg("serveur_http", **fields)
+
+
+def _worded(record: logging.LogRecord, raised: BaseException | None) -> str:
+    """uvicorn's message in French (``_SERVER_MESSAGES``). An error it logs once the answer
+    had begun is no 500 (« Exception in ASGI application » is said of both): the client
+    has its status, and uvicorn closes the connection before the end of the body."""
+    sent = getattr(raised, CUT_SHORT, None)
+    if sent is not None:
+        return (
+            f"réponse interrompue après son statut ({sent}) : une erreur pendant l'envoi de "
+            "son corps ; aucune réponse 500 n'a été envoyée"
+        )
+    if isinstance(record.msg, str) and record.args and record.msg in _SERVER_MESSAGES:
+        return _SERVER_MESSAGES[record.msg].format(*record.args)
+    message = record.getMessage().strip()  # uvicorn ends some with a line break
+    return _SERVER_MESSAGES.get(message, message)
 
 
 def failure(error: BaseException) -> dict[str, object]:
@@ -88,10 +114,21 @@ def route_server_messages(logger: Any) -> None:
 REFUSED = range(400, 500)  # every refusal: body, token, workspace, Idempotency-Key…
 FAILED = range(500, 600)  # the service's: an unexpected error, a journal out of use…
 WORKSPACE_KEY = "tamis_espace"  # in the request's scope: the workspace it was for
+STOPPING = {
+    "erreur": "le service s'arrête : requête interrompue avant sa réponse ; elle a pu être prise "
+    "en compte, vérifiez-le avant de la renvoyer (avec Idempotency-Key, un renvoi n'est pas "
+    "décidé deux fois)"
+}
+"""The 503 of a request interrupted before its answer began: the service stops."""
 
 
 class RequestLog:
-    """ASGI middleware: logs each HTTP request once it is answered."""
+    """ASGI middleware: logs each HTTP request once it is answered. A request still running
+    when a stop's grace ends is cancelled by uvicorn (``asyncio.CancelledError``): it is no
+    error of the service, and was logged and counted as a 500, uvicorn answering its own
+    « Internal Server Error ». It is now one ``requete_interrompue`` line, counted in no
+    metric (the process stops, no one would read it); one not yet answered gets a 503 in
+    French (``STOPPING``) with ``Connection: close``."""
 
     def __init__(self, app: Any, logger: Any, metrics: Any) -> None:
         self.app, self.logger, self.metrics = app, logger, metrics
@@ -101,30 +138,67 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started, status, asked = time.perf_counter(), [500], {**scope}  # before a Mount edits it
+        begun, interrupted = [False], False
 
         async def sending(message: dict) -> None:
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
+                status[0], begun[0] = message["status"], True
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
+        except asyncio.CancelledError:
+            interrupted = True
+            if not begun[0]:
+                with contextlib.suppress(Exception):  # the client gone: nothing to say to it
+                    await _stopping(sending)
+            raise
+        except BaseException as error:
+            if begun[0]:  # no 500 was sent: ``ServerMessages`` says what was
+                with contextlib.suppress(AttributeError):  # an error without attributes
+                    setattr(error, CUT_SHORT, status[0])
+            raise
         finally:
             seconds, path = time.perf_counter() - started, _template(scope, asked)
             workspace, method = scope.get(WORKSPACE_KEY), scope["method"]
-            self.logger.info(
-                "requete",
-                methode=method,
-                chemin=path,
-                statut=status[0],
-                duree_ms=round(seconds * 1000, 2),
-                espace=workspace,
-            )
-            self.metrics.observed(method, path, seconds)
-            if status[0] in REFUSED:
-                self.metrics.refused(workspace, method, path, status[0])
-            elif status[0] in FAILED:  # 500 too if an error escaped before any answer
-                self.metrics.failed(workspace, method, path, status[0])
+            fields = {
+                "methode": method,
+                "chemin": path,
+                "statut": status[0],
+                "duree_ms": round(seconds * 1000, 2),
+                "espace": workspace,
+            }
+            if interrupted:  # the CancelledError goes on: uvicorn closes the connection
+                self.logger.warning("requete_interrompue", **fields, message=INTERRUPTED)
+            else:
+                self._answered(fields, seconds)
+
+    def _answered(self, fields: dict[str, Any], seconds: float) -> None:
+        """A request answered: its ``requete`` line, its latency, and its refusal (4xx) or
+        error (5xx) counted by route."""
+        self.logger.info("requete", **fields)
+        method, path, status = fields["methode"], fields["chemin"], fields["statut"]
+        workspace = fields["espace"]
+        self.metrics.observed(method, path, seconds)
+        if status in REFUSED:
+            self.metrics.refused(workspace, method, path, status)
+        elif status in FAILED:  # 500 too if an error escaped before any answer
+            self.metrics.failed(workspace, method, path, status)
+
+
+INTERRUPTED = "requête interrompue : le service s'arrêtait et le délai de grâce était écoulé"
+
+
+async def _stopping(send: Any) -> None:
+    """The 503 of a request interrupted before it was answered (``STOPPING``)."""
+    body = orjson.dumps({**STOPPING, "champ": None})
+    head = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": head})
+    await send({"type": "http.response.body", "body": body})
 
 
 def name_workspace(scope: dict, workspaces: Any, name: str) -> None:

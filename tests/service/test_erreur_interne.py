@@ -11,6 +11,7 @@ on a loopback port, with the service's protocol and its log.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import json
@@ -56,18 +57,47 @@ class CutShort:
     as a file changed while ``StaticFiles`` sends it would."""
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        await self.begin(send)
+        raise OSError(PERSONAL)
+
+    @staticmethod
+    async def begin(send: Any) -> None:
+        """A status (200) and a tenth of the body announced."""
         head = [(b"content-length", b"100")]
         await send({"type": "http.response.start", "status": 200, "headers": head})
         await send({"type": "http.response.body", "body": b"x" * 10, "more_body": True})
-        raise OSError(PERSONAL)
+
+
+class Waiting:
+    """A raw ASGI route that waits until it is cancelled, as a request still running when
+    a stop's grace ends (``begun``: its status and part of its body sent first)."""
+
+    def __init__(self, begun: bool) -> None:
+        self.begun, self.reached = begun, threading.Event()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if self.begun:
+            await CutShort.begin(send)
+        self.reached.set()
+        await asyncio.Event().wait()
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The service's app with one failing page and one failing API route, on loopback;
-    its address and its log. Each piece is undone in the reverse order of its making, even
-    if a later one fails: the server stopped first, then uvicorn's logger (a global, routed
-    to this log as a service routes it) given back as it was, then the log closed."""
+    """``serving``'s address and log."""
+    with serving(tmp_path) as (address, log, _app):
+        yield address, log
+
+
+@contextlib.contextmanager
+def serving(
+    tmp_path: Path, grace: float | None = None, routes: tuple[Route, ...] = ()
+) -> Iterator[tuple[str, Path, Any]]:
+    """The service's app with one failing page and one failing API route (and ``routes``),
+    on loopback, uvicorn giving requests ``grace`` seconds once stopping; its address, its
+    log and the app. Each piece is undone in the reverse order of its making, even if a
+    later one fails: the server stopped first, then uvicorn's logger (a global, routed to
+    this log as a service routes it) given back as it was, then the log closed."""
     policy = tmp_path / "essai.tamis"
     policy.write_text(POLICY, encoding="utf-8")
     config = single_workspace(
@@ -85,16 +115,18 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         for method in ("GET", "POST"):  # one operation each in the OpenAPI document
             app.add_api_route("/interface/panne", failing, methods=[method], name=f"panne_{method}")
         app.add_api_route("/panne", failing)
-        app.router.routes += [Route("/muette", Silent()), Route("/coupee", CutShort())]
+        app.router.routes += [Route("/muette", Silent()), Route("/coupee", CutShort()), *routes]
         sock = undo.enter_context(bind("127.0.0.1", 0))
-        yield undo.enter_context(running(app, sock)), log
+        yield undo.enter_context(running(app, sock, grace)), log, app
 
 
 @contextlib.contextmanager
-def running(app, sock) -> Iterator[str]:
+def running(app, sock, grace: float | None = None) -> Iterator[str]:
     """``app`` served by uvicorn (the service's protocol and settings) in a thread, until
     the block ends; its address."""
-    settings = uvicorn.Config(app, http=FrenchHttp, log_config=None, access_log=False)
+    settings = uvicorn.Config(
+        app, http=FrenchHttp, log_config=None, access_log=False, timeout_graceful_shutdown=grace
+    )
     server = uvicorn.Server(settings)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -231,7 +263,60 @@ def test_a_500_of_uvicorn_is_counted_and_an_answer_cut_short_is_logged(served):
     assert counted(text, "tamis_requetes_refusees_par_chemin_total") == {}
     assert [event["niveau"] for event in errors] == ["erreur", "erreur"]
     assert errors[1]["exception"] == "OSError"
+    assert errors[1]["message"] == (  # was « erreur interne du service (500) »: none was sent
+        "réponse interrompue après son statut (200) : une erreur pendant l'envoi de son corps ; "
+        "aucune réponse 500 n'a été envoyée"
+    )
     logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     requests = {e["chemin"]: e["statut"] for e in logged if e.get("evenement") == "requete"}
     assert requests["/muette"] == 500 and requests["/coupee"] == 200
     assert PERSONAL not in log.read_text(encoding="utf-8")
+
+
+def test_a_request_interrupted_when_the_grace_ends_is_no_500(tmp_path: Path) -> None:
+    """A request still running when a stop's grace ended (30 s in the service) was cancelled
+    by uvicorn, then logged and counted as a 500 (``requete``,
+    ``tamis_requetes_en_erreur_par_chemin_total``), uvicorn's « Internal Server Error »
+    sent and « erreur interne du service (500) » logged, for what was no error of the
+    service. Each is now one ``requete_interrompue`` line, counted in no error metric; one
+    not yet answered gets a French 503 (the service stops), one cut short keeps its status."""
+    before, after = Waiting(begun=False), Waiting(begun=True)
+    paths = {"/attente": before, "/attente-entamee": after}
+    answers: dict[str, Any] = {}
+
+    def ask(url: str, path: str) -> None:
+        try:
+            answers[path] = httpx.get(url + path, timeout=30)
+        except httpx.HTTPError as error:
+            answers[path] = error
+
+    routes = tuple(Route(path, waiting) for path, waiting in paths.items())
+    with serving(tmp_path, grace=0.5, routes=routes) as (url, log, app):
+        threads = [threading.Thread(target=ask, args=(url, path)) for path in paths]
+        for thread in threads:
+            thread.start()
+        assert before.reached.wait(10) and after.reached.wait(10)
+    for thread in threads:
+        thread.join(30)
+    assert answers["/attente"].status_code == 503
+    assert answers["/attente"].json() == {
+        "erreur": "le service s'arrête : requête interrompue avant sa réponse ; elle a pu "
+        "être prise en compte, vérifiez-le avant de la renvoyer (avec Idempotency-Key, un "
+        "renvoi n'est pas décidé deux fois)",
+        "champ": None,
+    }
+    assert isinstance(answers["/attente-entamee"], httpx.RemoteProtocolError)
+    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    interrupted = [e for e in logged if e["evenement"] == "requete_interrompue"]
+    assert sorted((e["chemin"], e["statut"]) for e in interrupted) == [
+        ("/attente", 503),
+        ("/attente-entamee", 200),
+    ]
+    assert interrupted[0]["message"] == (
+        "requête interrompue : le service s'arrêtait et le délai de grâce était écoulé"
+    )
+    assert not [e for e in logged if e["evenement"] == "requete"]
+    said = [e["message"] for e in logged if e["evenement"] == "serveur_http"]
+    assert said == ["délai de grâce de l'arrêt écoulé : 2 requête(s) en cours interrompue(s)"]
+    text = app.state.metrics.render().decode()
+    assert counted(text, "tamis_requetes_en_erreur_par_chemin_total") == {}
