@@ -40,9 +40,9 @@ def initialiser(url: str) -> None:
 @click.argument("source", metavar="SOURCE", callback=given_path(_JOURNAL))
 @click.argument("destination", metavar="DESTINATION", callback=given_path(_JOURNAL))
 def copier(source: str, destination: str) -> None:
-    """Copie un journal d'un fichier vers PostgreSQL ou de PostgreSQL vers un fichier
-    (nouveau ou vide), en vérifiant la chaîne des deux côtés : la copie se vérifie jusqu'à
-    la même dernière empreinte que l'original."""
+    """Copie un journal d'un fichier vers PostgreSQL (une base vide) ou de PostgreSQL vers
+    un fichier (un nouveau fichier), en vérifiant la chaîne des deux côtés : la copie se
+    vérifie jusqu'à la même dernière empreinte que l'original."""
     try:
         copied = copy_journal(source, destination, warn=warn)
     except JournalError as error:

@@ -1,14 +1,15 @@
 """``tamis journal copier``: a journal copied between a file and PostgreSQL, either way,
 verified end to end.
 
-The source is verified first (a broken chain is not copied: it would verify nowhere; a torn
-last line, a write interrupted before it was acknowledged, is left behind with a warning, as
-every reader leaves it); its lines are then written to the destination, which must be new
-or empty: a file is written under a temporary name beside it, synced, then renamed (mode
-0600); a database gets every row
-in one transaction under the journal's lock (schema created if missing), then is analysed
-(``ANALYZE``: the queries' plans need statistics, see ``query.settings_for``). Finally the
-destination is verified and must end on the source's last digest, after as many records.
+The destination must be new (a file) or empty (a database): that is said before the source
+is read. The source is verified first (a broken chain is not copied: it would verify nowhere;
+a torn last line, a write interrupted before it was acknowledged, is left behind with a
+warning, as every reader leaves it); its lines are then written to the destination: a file
+is written under a temporary name beside it, synced, then renamed (mode 0600); a database
+gets every row in one transaction under the journal's lock (schema created if missing), then
+is analysed (``ANALYZE``: the queries' plans need statistics, see ``query.settings_for``).
+Finally the destination is verified and must end on the source's last digest, after as many
+records.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def copy_journal(source: str, destination: str, warn=warn_on_stderr) -> Copied:
     """Copy ``source`` into ``destination`` (new or empty); ``JournalError`` in French."""
     if urls.is_url(destination):
         require_empty(destination)  # said before the source is read, not after
+    elif Path(destination).exists():  # likewise: a file is never replaced
+        raise JournalError(_taken(destination))
     before = verify_any(source, contents=True)  # every record is parsed to be copied
     if before.problem is not None and before.problem.empty:
         raise JournalError(f"{shown(source)} : {EMPTY} ; rien à copier.")
@@ -135,8 +138,9 @@ def _analyse(url: str, connection: psycopg.Connection, warn) -> None:
         )
 
 
+def _taken(path: str | Path) -> str:
+    return f"{path} existe déjà ; la copie va dans un nouveau fichier."
+
+
 def _into_file(lines: Iterator[bytes], path: Path) -> None:
-    taken = f"{path} existe déjà ; la copie va dans un nouveau fichier."
-    if path.exists():  # said before the source is read, not after
-        raise JournalError(taken)
-    write_new(path, lines, taken=taken)
+    write_new(path, lines, taken=_taken(path))  # a file that appeared since: refused too

@@ -99,3 +99,26 @@ def test_other_damage_is_still_refused(torn, tmp_path, command):
     assert result.exit_code == 1
     assert "supprimé" in result.output or "chaînage" in result.output, result.output
     assert not target.exists()
+
+
+@pytest.mark.parametrize("command", ["copier", "migrer"])
+def test_an_existing_file_is_refused_before_the_source_is_read(torn, tmp_path, command):
+    """docs/journal-postgresql.md: a destination that exists « est refusé avant que la source
+    soit lue » (as migrer did); copier read and verified the whole source first, and named a
+    damaged one instead. An empty file is not new either (copier's help said « ou vide »)."""
+    lines = torn.read_bytes().split(b"\n")
+    del lines[3]  # the source would not verify
+    torn.write_bytes(b"\n".join(lines))
+    for existing in (b"x\n", b""):
+        target = tmp_path / "cible.jsonl"
+        target.write_bytes(existing)
+        args = {
+            "copier": ("copier", str(torn), str(target)),
+            "migrer": ("migrer", str(target), "--journal", str(torn)),
+        }[command]
+        result = run(*args)
+        assert result.exit_code == 1
+        assert f"{target} existe déjà" in result.stderr, result.stderr
+        assert "vérifie" not in result.stderr and target.read_bytes() == existing
+    helped = run("copier", "--help").stdout
+    assert "ou vide" not in helped and "(un nouveau fichier)" in helped
