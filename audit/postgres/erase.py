@@ -28,7 +28,7 @@ from tamis.audit import layout, personal
 from tamis.audit.chain import ChainHead
 from tamis.audit.erase import Erasure, Selection, _classify, _erasure_record
 from tamis.audit.errors import JournalError
-from tamis.audit.postgres import answers, rows, schema
+from tamis.audit.postgres import answers, rows, schema, senders
 from tamis.audit.postgres import url as urls
 from tamis.audit.postgres.sink import LOCK
 from tamis.audit.processors import UtcClock
@@ -54,7 +54,8 @@ SELECT current_user,
 
 def candidates(selection: Selection) -> tuple[str, list]:
     """The SQL condition that keeps every row ``selection`` may pick, and its parameters
-    (the lines it keeps are judged by ``erase._classify``)."""
+    (the lines it keeps are judged by ``erase._classify``): with ``--expediteur``, only the
+    rows whose part may name the person (``senders.where``; an erased one names nobody)."""
     parts, params = ["evenement = ANY(%s)"], [list(ERASABLE)]
     if selection.ids:
         parts.append("(evenement <> 'decision' OR id_invitation COLLATE \"C\" = ANY(%s))")
@@ -68,6 +69,10 @@ def candidates(selection: Selection) -> tuple[str, list]:
         if bound is not None:
             parts.append(f'horodatage COLLATE "C" {operator} %s')
             params.append(bound)
+    sender = senders.where(selection.filter) if selection.filter else None
+    if sender is not None:  # a decision's person, or advice's recipient: in the same part
+        parts.append(sender[0])
+        params.extend(sender[1])
     return " AND ".join(parts), params
 
 

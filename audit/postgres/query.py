@@ -11,7 +11,8 @@ file's.
 queries (``rows.QueryCopies``: the outcome, the sender as shown), never the records, when its
 filter tests no fact (no ``--fait``); the outcome's tests (``Filter.outcome_ok``) run once per
 distinct outcome, and a sender's test (``--expediteur``, ``pourquoi`` by sender) reads the
-personal part beside the copies, not the content. Like the file's query index, it then shows
+personal part beside the copies, not the content, of the rows whose part may name the sender
+(``senders.where``: the server turns the others away). Like the file's query index, it then shows
 the copies without checking each record's digest (``verifier`` checks both); these rows are
 read range by range in this process, on one connection. A fact's test reads and parses the
 records, in ranges of rows on every core, each streamed by a binary ``COPY``, as a file's scan
@@ -69,6 +70,10 @@ def where(flt: Filter) -> tuple[str, list]:
     if flt.until is not None:
         parts.append('horodatage COLLATE "C" < %s')
         params.append(flt.until)
+    sender = senders.where(flt)  # rows whose part cannot name the sender: neither sent nor parsed
+    if sender is not None:
+        parts.append(sender[0])
+        params.extend(sender[1])
     return " AND ".join(parts), params
 
 
