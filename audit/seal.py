@@ -50,6 +50,25 @@ def default_key_path(journal: PathLike) -> Path:
     return path.with_name(path.name + KEY_SUFFIX)
 
 
+def own_file(seals: PathLike, journal: PathLike, key: PathLike | None) -> str | None:
+    """Which of the journal's own files a seal file would be: ``"journal"`` (a checkpoint
+    appended to it is a line that is no record: « ligne illisible » from then on), ``"cle"``
+    (the private key would travel with the seals, which are kept elsewhere), or None. One
+    file under two names (a link, ``./``) is one file; a key not created yet (before the
+    first seal) is compared by its path, links resolved. A PostgreSQL journal is no file."""
+    for what, path in (("journal", journal), ("cle", key)):
+        if path is not None and not is_url(str(path)) and _same_place(seals, path):
+            return what
+    return None
+
+
+def _same_place(one: PathLike, other: PathLike) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one is not there (yet): the same path, once links are resolved
+        return os.path.realpath(one) == os.path.realpath(other)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A signed head: the record ``seq`` had digest ``empreinte`` when sealed."""

@@ -19,7 +19,6 @@ from tamis.audit.postgres.backend import shown, verify_any
 from tamis.audit.postgres.url import is_url as postgres_url
 from tamis.audit.verify import EMPTY
 from tamis.cli import options
-from tamis.cli.paths import same_file
 
 
 def warn(message: str) -> None:
@@ -89,15 +88,24 @@ def sceller(journal: str, cle: str | None, sortie: str | None) -> None:
     )
 
 
+OWN_FILES = {"journal": "le journal lui-même", "cle": "la clé de sceau du journal"}
+
+
 def refuse_own_files(sortie: str, journal: str, key_path: Path) -> None:
     """The seal appended to the journal would make its last line unreadable (« ÉCHEC :
-    ligne illisible » from then on), to the key would lose it: refused, before anything."""
-    for path, what in ((journal, "le journal lui-même"), (key_path, "la clé de sceau du journal")):
-        if not postgres_url(str(path)) and same_file(sortie, path):
-            raise click.ClickException(
-                f"{sortie} est {what} : y ajouter le sceau le rendrait illisible ; gardez les"
-                " sceaux dans un autre fichier, ailleurs que le journal."
-            )
+    ligne illisible » from then on), to the key would lose it (and carry the private key
+    with the seals): refused, before anything, even for a key the first seal would create."""
+    what = seal.own_file(sortie, journal, key_path)
+    if what is not None:
+        raise click.ClickException(own_file_message(sortie, what))
+
+
+def own_file_message(seals: str, what: str) -> str:
+    """Why ``seals`` cannot receive seals: ``what`` is ``seal.own_file``'s answer."""
+    return (
+        f"{seals} est {OWN_FILES[what]} : y ajouter le sceau le rendrait illisible ; gardez"
+        " les sceaux dans un autre fichier, ailleurs que le journal."
+    )
 
 
 def key_of(journal: str, cle: str | None) -> Path:

@@ -25,6 +25,7 @@ from tamis.service.config import (
     ZONE_EXPECTED,
     CommandLine,
     ConfigInvalid,
+    Journal,
     Limits,
     ServiceConfig,
     journal_of,
@@ -291,6 +292,8 @@ def config_or_exit(given: dict, env_token: str | None) -> ServiceConfig:
     journal = journal_of(str(given["journal"]))
     if given["sceaux"] is not None and given["cle"] is None and isinstance(journal, str):
         raise click.UsageError(f"--sceaux : {NO_KEY}.")
+    if given["sceaux"] is not None:
+        refuse_seals_on_own_files(given["sceaux"], journal, given["cle"])
     return single_workspace(
         Path(str(policy)),
         context=Path(str(given["contexte"])) if given["contexte"] else None,
@@ -317,6 +320,19 @@ def named_zone(name: str | None):
     if zone is None:
         raise click.UsageError(f"--fuseau : fuseau horaire inconnu « {name} » ; {ZONE_EXPECTED}.")
     return zone
+
+
+def refuse_seals_on_own_files(seals: Path, journal: Journal, key: Path | None) -> None:
+    """``--sceaux`` naming the journal (or its key) would damage it (or carry the private
+    key with the seals): a usage error, before anything is opened."""
+    from tamis.audit.seal import default_key_path, own_file
+    from tamis.cli.sceau import own_file_message
+
+    if key is None and not isinstance(journal, str):
+        key = default_key_path(journal)
+    what = own_file(seals, journal, key)
+    if what is not None:
+        raise click.UsageError(f"--sceaux {own_file_message(str(seals), what)}")
 
 
 def token_or_exit(path: Path | None, env_token: str | None) -> str | None:

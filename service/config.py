@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tamis.audit.postgres.url import is_url, shown
+from tamis.audit.seal import own_file
 from tamis.grammar.vocabulary import toml_shown
 from tamis.invitations.french import not_utf8, os_error, toml_error
 from tamis.service.tokens import Right, TokenEntry, parse_rights
@@ -40,6 +41,8 @@ NO_KEY = (
     "la même à chaque machine"
 )
 
+
+OWN_FILES = {"journal": "c'est le journal de l'espace", "cle": "c'est la clé de sceau du journal"}
 
 UTC_ZONE = ZoneInfo("UTC")  # the pages' times and days unless a workspace names its fuseau
 ZONE_EXPECTED = (
@@ -370,9 +373,16 @@ class _Checker:
         if seals is not None and key is None and is_url(journal):
             self.problem(self.lines.key(where, "sceaux"), f"« {where}.sceaux » : {NO_KEY}")
         zone = self.zone(table, where)
-        return WorkspaceConfig(
+        workspace = WorkspaceConfig(
             name, policy, journal, context, parameters, tokens, engine, seals, key, (), zone
         )
+        if seals is not None and (what := own_file(seals, journal, workspace.seal_key)):
+            self.problem(
+                self.lines.key(where, "sceaux"),
+                f"« {where}.sceaux » : {OWN_FILES[what]} ; y ajouter les sceaux le rendrait "
+                "illisible : gardez-les dans un autre fichier, ailleurs que le journal",
+            )
+        return workspace
 
     def zone(self, table: dict, where: str) -> ZoneInfo:
         value = table.get("fuseau")

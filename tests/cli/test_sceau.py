@@ -215,3 +215,20 @@ def test_the_journal_or_its_key_as_the_seal_file_is_refused(journal, tmp_path):
         )
     assert {path: path.read_bytes() for path in (journal, key)} == before
     assert run("verifier", "--journal", str(journal)).exit_code == 0
+
+
+def test_the_key_the_first_seal_would_create_is_refused_as_the_seal_file(journal, tmp_path):
+    """Before any key existed, « sceller --sortie j.jsonl.cle.pem » created the key there
+    and appended the seal to it: the file to keep elsewhere then held the private key."""
+    key = Path(f"{journal}.cle.pem")
+    result = run("sceller", "--journal", str(journal), "--sortie", str(key))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Erreur : {key} est la clé de sceau du journal : y ajouter le sceau le rendrait"
+        " illisible ; gardez les sceaux dans un autre fichier, ailleurs que le journal.\n"
+    )
+    assert not key.exists()
+    other = tmp_path / "ailleurs.pem"
+    result = run("sceller", "--journal", str(journal), "--cle", str(other), "-o", str(other))
+    assert result.exit_code == 1 and "est la clé de sceau du journal" in result.stderr
+    assert not other.exists()

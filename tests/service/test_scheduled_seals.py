@@ -85,3 +85,37 @@ def test_a_bad_interval_is_a_french_diagnostic_with_its_line(tmp_path: Path):
         load_config(tmp_path / "service.toml")
     assert ":2:" in str(raised.value)
     assert "« service.sceller_toutes » doit être un entier positif (reçu : 0)" in str(raised.value)
+
+
+def test_the_journal_or_its_key_as_the_seal_file_stops_the_start(tmp_path: Path):
+    """« tamis servir --sceaux j.jsonl » appended a seal to the journal at start, which no
+    longer verified (« ligne illisible »); « --sceaux j.jsonl.cle.pem » (or the --cle file)
+    put the private key in the seal file to keep elsewhere. Now refused, nothing written,
+    from the command line (code 2) as from service.toml (its line)."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    for seals, extra, what in (
+        ("j.jsonl", (), "le journal lui-même"),
+        ("j.jsonl.cle.pem", (), "la clé de sceau du journal"),
+        ("k.pem", ("--cle", "k.pem"), "la clé de sceau du journal"),
+    ):
+        result = run_tamis(
+            "servir", "-p", "p.tamis", "--journal", "j.jsonl", "--port", "0",
+            "--sceaux", seals, *extra, cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 2
+        assert result.stderr.endswith(
+            f"Erreur : --sceaux {seals} est {what} : y ajouter le sceau le rendrait illisible ;"
+            " gardez les sceaux dans un autre fichier, ailleurs que le journal.\n"
+        )
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["p.tamis"]
+    text = (
+        '[espaces.a]\npolitique = "p.tamis"\njournal = "a.jsonl"\nsceaux = "a.jsonl"\n\n'
+        '[espaces.b]\npolitique = "p.tamis"\njournal = "b.jsonl"\nsceaux = "b.jsonl.cle.pem"\n'
+    )
+    (tmp_path / "service.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigInvalid) as raised:
+        load_config(tmp_path / "service.toml")
+    assert ":4: erreur : « espaces.a.sceaux » : c'est le journal de l'espace ;" in str(raised.value)
+    assert ":9: erreur : « espaces.b.sceaux » : c'est la clé de sceau du journal ;" in str(
+        raised.value
+    )
