@@ -17,6 +17,20 @@ from doc_sessions import blocks, matches, real_blocks, replay, run_session, sess
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def section(name: str, title: str) -> str:
+    """The part of ``docs/NAME`` under its « ## TITLE… » heading, to the next one."""
+    page = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    start = page.index(f"\n## {title}")
+    return page[start : page.index("\n## ", start + 1)]
+
+
+def copy_examples(folder: Path) -> None:
+    """A copy of ``policies/exemples/`` in ``folder`` (« une copie à côté »)."""
+    for example in (ROOT / "policies" / "exemples").iterdir():
+        if example.is_file():
+            (folder / example.name).write_bytes(example.read_bytes())
+
+
 def test_commandes_sessions_print_what_the_page_shows(tmp_path: Path) -> None:
     """Beside the shipped ``policies/``, the files of « Invitations invalides et codes de
     sortie »: ``essai.tamis`` and ``bad.jsonl`` as the blocks after their names give them,
@@ -39,12 +53,8 @@ def test_tester_story_prints_what_the_page_shows(tmp_path: Path) -> None:
     """« Exemple complet » of docs/tester.md, step by step: the policy as first written, its
     cases, the correction of the « photo » rule, the policy with its « vente » rule, each
     ``tamis tester`` in between, beside a copy of ``policies/exemples/`` (« copie à côté »)."""
-    page = (ROOT / "docs" / "tester.md").read_text(encoding="utf-8")
-    start = page.index("\n## Exemple complet")
-    story = page[start : page.index("\n## ", start + 1)]
-    for example in (ROOT / "policies" / "exemples").iterdir():
-        if example.is_file():
-            (tmp_path / example.name).write_bytes(example.read_bytes())
+    story = section("tester.md", "Exemple complet")
+    copy_examples(tmp_path)
     policy = tmp_path / "jade.tamis"
     ran = 0
     for language, content in blocks(story):
@@ -79,18 +89,14 @@ def test_figer_session_prints_what_the_page_shows(tmp_path: Path) -> None:
     ``policies/exemples/`` and ``blogue.tamis``, once the sentence's ``tamis decider`` has
     decided the examples, the cases ``figer`` writes (the policy that decided them named in
     their ``origine``) and ``tamis tester`` on them."""
-    page = (ROOT / "docs" / "tester.md").read_text(encoding="utf-8")
-    start = page.index("\n## Garder de vraies décisions comme cas")
-    section = page[start : page.index("\n## ", start + 1)]
-    for example in (ROOT / "policies" / "exemples").iterdir():
-        if example.is_file():
-            (tmp_path / example.name).write_bytes(example.read_bytes())
+    freezing = section("tester.md", "Garder de vraies décisions comme cas")
+    copy_examples(tmp_path)
     (tmp_path / "blogue.tamis").write_bytes((ROOT / "policies" / "blogue.tamis").read_bytes())
     decide = "tamis decider -p blogue.tamis --contexte tamis.toml invitations.jsonl"
-    assert f"`{decide}`" in section
+    assert f"`{decide}`" in freezing
     code, output = replay(decide, tmp_path)
     assert code == 0, output
-    assert sum(run_session(block, tmp_path) for block in real_blocks(section)) == 3
+    assert sum(run_session(block, tmp_path) for block in real_blocks(freezing)) == 3
 
 
 def test_effacer_session_prints_what_the_page_shows(tmp_path: Path) -> None:
