@@ -26,6 +26,13 @@ class Found:
     missing: list[str] = field(default_factory=list)  # French: a named policy without cases
     unpaired: list[Path] = field(default_factory=list)  # those policies (an error, not untested)
 
+    def inputs(self) -> list[Path]:
+        """The files the run reads that a person writes: each case file, each policy found,
+        and the policy beside each ``NOM.cas.toml`` (a report written over one would lose
+        it)."""
+        beside = [path.with_name(path.name[: -len(SUFFIX)] + ".tamis") for path in self.case_files]
+        return [*self.case_files, *self.policies, *beside]
+
 
 def discover(paths: Iterable[str]) -> Found:
     found = Found()

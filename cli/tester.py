@@ -16,12 +16,13 @@ import click
 import orjson
 
 from tamis.audit.errors import write_reason
-from tamis.cases.discover import discover
+from tamis.cases.discover import Found, discover
 from tamis.cases.junit import write_junit
 from tamis.cases.report import session_json, summary, text_report
 from tamis.cases.run import EngineChoice, Options, Session, run
 from tamis.cli import options
 from tamis.cli.human import safe, safe_lines
+from tamis.cli.paths import same_file
 
 
 @click.command("tester", short_help="Vérifie des politiques par leurs cas de test (.cas.toml).")
@@ -75,6 +76,8 @@ def tester(
     cas dans NOM.cas.toml), un fichier de cas, ou un dossier fouillé récursivement (par
     défaut : le dossier courant). Affiche chaque cas échoué, puis le bilan."""
     found = discover(chemins or (".",))
+    if junit:
+        _refuse_an_input(Path(junit), found)
     if not found.case_files and not found.missing:
         where = ", ".join(chemins) or "le dossier courant"
         raise click.ClickException(f"aucun fichier de cas (.cas.toml) dans {where}.")
@@ -109,6 +112,19 @@ def _a_file(value: str | None) -> str | None:
             "la sortie standard garde le bilan."
         )
     return value
+
+
+def _refuse_an_input(report: Path, found: Found) -> None:
+    """``--junit`` naming a policy or a case file the run reads would replace it with the
+    XML report (« tamis tester p.tamis --junit p.tamis »): refused before anything runs."""
+    for path in found.inputs():
+        if same_file(report, path):
+            policy = path.name.endswith(".tamis")
+            what, it = ("une politique", "la") if policy else ("un fichier de cas", "le")
+            raise click.UsageError(
+                f"--junit {report} est {what} que tamis tester lit : le rapport JUnit {it} "
+                "remplacerait ; écrivez-le ailleurs (p. ex. --junit rapport.xml)."
+            )
 
 
 def _a_number(value: float | None) -> float | None:

@@ -135,6 +135,28 @@ def test_a_junit_file_in_a_folder_that_does_not_exist_says_so(tmp_path: Path) ->
     assert result.stderr == f"Erreur : {report} : écriture impossible (dossier introuvable).\n"
 
 
+def test_a_junit_report_over_a_policy_or_case_file_it_reads_is_refused(tmp_path: Path) -> None:
+    """« tamis tester essai.tamis --junit essai.tamis » replaced the policy under test with
+    the XML report (the same for its case file, or a folder's policy)."""
+    cases = project(tmp_path)
+    policy = tmp_path / "essai.tamis"
+    before = {path: path.read_bytes() for path in (policy, cases)}
+    for tested, report, what in (
+        (policy, policy, "une politique que tamis tester lit : le rapport JUnit la"),
+        (policy, cases, "un fichier de cas que tamis tester lit : le rapport JUnit le"),
+        (cases, policy, "une politique que tamis tester lit : le rapport JUnit la"),
+        (tmp_path, policy, "une politique que tamis tester lit : le rapport JUnit la"),
+    ):
+        result = run_tester(str(tested), "--junit", str(report))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.endswith(
+            f"Erreur : --junit {report} est {what} remplacerait ; écrivez-le ailleurs"
+            " (p. ex. --junit rapport.xml).\n"
+        )
+        assert {path: path.read_bytes() for path in (policy, cases)} == before
+    assert run_tester(str(policy), "--junit", str(tmp_path / "r.xml")).exit_code == 0
+
+
 def test_junit_file_has_one_testcase_per_case_and_the_failure(tmp_path: Path) -> None:
     cases = CASES.replace('attendu.decision = "accepter"', 'attendu.decision = "examiner"')
     path = project(tmp_path, cases)
