@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import sys
+from collections.abc import Callable
 
 
 class JournalError(Exception):
@@ -59,9 +60,12 @@ _REASONS = {
 }
 
 
-def os_error_message(path: object, error: OSError, action: str) -> str:
-    """A French sentence for an ``OSError`` met while ``action`` (« lire », « écrire »…)."""
-    return f"impossible {_of(action)} le journal {path} : {os_reason(error)}."
+def os_error_message(
+    path: object, error: OSError, action: str, reason: Callable[[OSError], str] | None = None
+) -> str:
+    """A French sentence for an ``OSError`` met while ``action`` (« lire », « écrire »…);
+    ``reason``: ``write_reason`` where the file may be being created (its folder missing)."""
+    return f"impossible {_of(action)} le journal {path} : {(reason or os_reason)(error)}."
 
 
 def os_reason(error: OSError) -> str:

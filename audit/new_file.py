@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from tamis.audit.errors import JournalError, os_error_message
+from tamis.audit.errors import JournalError, os_error_message, write_reason
 
 
 def write_new(target: Path, lines: Iterable[bytes], *, taken: str) -> None:
@@ -24,7 +24,7 @@ def write_new(target: Path, lines: Iterable[bytes], *, taken: str) -> None:
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise JournalError(os_error_message(target, error, "créer")) from None
+        raise JournalError(os_error_message(target, error, "créer", write_reason)) from None
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
             for line in lines:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tamis.audit.chain import ChainHead
-from tamis.audit.errors import JournalError, os_error_message, system_reason
+from tamis.audit.errors import JournalError, os_error_message, system_reason, write_reason
 from tamis.audit.torn import recover_tail, write_all
 
 if TYPE_CHECKING:
@@ -267,8 +267,8 @@ def _open_append(path: Path, warn: Callable[[str], None]) -> int:
             _sync_directory(path)
         except FileExistsError:
             fd = os.open(path, flags)
-    except OSError as error:
-        raise JournalError(os_error_message(path, error, "ouvrir")) from None
+    except OSError as error:  # ENOENT: its folder, since the file would have been created
+        raise JournalError(os_error_message(path, error, "ouvrir", write_reason)) from None
     _check_file(fd, path, warn)
     return fd
 

@@ -322,3 +322,22 @@ def test_decomposed_accents_in_an_invitation_match_the_policy(work: Path) -> Non
     lines = [json.dumps({"id": form, "message": t}) for form, t in zip("CD", texts, strict=True)]
     result = decide("-p", "cafe.tamis", input="\n".join(lines) + "\n")
     assert [x["decision"] for x in json_lines(result.stdout)] == ["refuser", "refuser"]
+
+
+def test_a_journal_in_a_folder_that_does_not_exist_names_the_folder(work: Path) -> None:
+    """« export TAMIS_JOURNAL=~/linkedin/tamis-journal.jsonl » (docs/journal.md) before
+    ~/linkedin exists: decider said « fichier introuvable » of the journal it was to create;
+    the folder is what is missing (and copier said the same of its new file)."""
+    journal = work / "linkedin" / "tamis-journal.jsonl"
+    result = decide("-p", "p.tamis", "--journal", str(journal), "inv.jsonl")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Erreur : impossible d'ouvrir le journal {journal} : dossier introuvable.\n"
+    )
+    assert decide("-p", "p.tamis", "--journal", "j.jsonl", "inv.jsonl").exit_code == 0
+    copy = work / "ailleurs" / "copie.jsonl"
+    copied = CliRunner().invoke(cli, ["journal", "copier", "j.jsonl", str(copy)])
+    assert copied.exit_code == 1
+    assert copied.stderr == (
+        f"Erreur : impossible de créer le journal {copy} : dossier introuvable.\n"
+    )
