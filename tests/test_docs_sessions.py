@@ -10,6 +10,7 @@ the installed tamis), each command must end with code 0, or the code the page's
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from doc_sessions import blocks, matches, real_blocks, replay, run_session, session
@@ -176,3 +177,23 @@ def test_service_toml_refusals_print_what_the_page_shows(tmp_path: Path) -> None
         ran += run_session(block, tmp_path)
     assert ran == 4
     assert sorted(path.name for path in tmp_path.iterdir()) == ["service.toml"]
+
+
+def test_commands_on_the_shipped_policies_run_as_the_pages_write_them(tmp_path: Path) -> None:
+    """The commands the reference pages show on ``policies/`` (« tamis valider
+    policies/*.tamis »…) run as written, from a folder holding a copy of the shipped
+    ``policies/`` (``formater`` rewrites files), and end with code 0: the files they name
+    exist, and the shipped policies pass. They once named ``politiques/``, which no clone
+    has."""
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    lines = [
+        line.split("#", 1)[0].strip()
+        for name in ("analyse.md", "diagnostics.md", "langage.md")
+        for _, content in blocks((ROOT / "docs" / name).read_text(encoding="utf-8"))
+        for line in content.splitlines()
+        if line.startswith("tamis ") and " policies/" in line
+    ]
+    assert len(lines) == 5, lines
+    for line in lines:
+        code, output = replay(line, tmp_path)
+        assert code == 0, (line, output)
