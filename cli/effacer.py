@@ -234,7 +234,8 @@ def confirm(question: str) -> None:
         answer = click.prompt(
             f"{question} [o/N]", default="", show_default=False, err=True, prompt_suffix=" "
         )
-    except click.Abort:
+    except click.Abort:  # no answer (end of input, Ctrl-C): the refusal on its own line
+        click.echo(err=True)
         answer = ""
     if answer.strip().lower() not in ("o", "oui"):
         raise click.ClickException(

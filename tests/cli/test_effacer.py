@@ -484,6 +484,19 @@ def test_confirmation_with_the_count(journal):
     assert yes.exit_code == 0 and "1 décision(s) effacée(s)" in yes.output
 
 
+def test_no_answer_at_all_is_a_refusal_on_its_own_line(journal):
+    """Input ended (Ctrl-D, a script without --oui): « … ? [o/N] Erreur : effacement
+    annulé … » was glued to the question."""
+    before = journal.read_bytes()
+    unanswered = run("effacer", "inv-1", "--journal", str(journal), "--motif", "m", input="")
+    assert unanswered.exit_code == 1
+    assert unanswered.stderr.endswith(
+        "de 1 décision(s) de " + str(journal) + " ? [o/N] \n"
+        "Erreur : effacement annulé ; rien n'a été modifié (--oui : sans question).\n"
+    )
+    assert journal.read_bytes() == before
+
+
 def test_usage_errors(journal):
     nothing = run("effacer", "--journal", str(journal), "--motif", "m")
     assert nothing.exit_code == 2 and "choisissez les décisions à effacer" in nothing.output
