@@ -111,6 +111,7 @@ class JournalFile:
         self._writer: ThreadPoolExecutor | None = None
         self._inflight: Future | None = None
         self._strict_syncs = 0
+        self._closed = False  # then no section opens: its descriptor may be another file's
 
     def msg(
         self, pieces: list[bytes], record: dict | None = None, records: list | None = None
@@ -136,6 +137,8 @@ class JournalFile:
         if self._depth:
             self._depth += 1
             return self.head
+        if self._closed:
+            raise JournalError(f"{self.path} : le journal est fermé (le service s'arrête).")
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         self._follow_replacement()
         self._depth, self._written, head = 1, 0, self.head
@@ -166,6 +169,12 @@ class JournalFile:
         fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
+        """Sync (``groupee``) and close; a section opened afterwards raises ``JournalError``
+        instead of locking, reading or writing a descriptor the process may have given to
+        another file since."""
+        if self._closed:
+            return
+        self._closed = True
         if self._writer is not None:
             self._writer.shutdown()
         if self._syncer is not None:

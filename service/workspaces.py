@@ -193,9 +193,16 @@ class Workspaces:
         return {name: workspace.loaded.source for name, workspace in self.by_name.items()}
 
     def close(self) -> None:
-        for workspace in self.by_name.values():
-            workspace.revocations.close()
-        self._stack.close()
+        """Close every journal once no write is under way. A request cancelled when the
+        stop's grace ran out may still be journaling in its thread (a thread cannot be
+        stopped): each journal's lock is taken first, so that its write ends whole, and
+        later ones are refused (``JournalError``) instead of using a closed journal."""
+        with contextlib.ExitStack() as held:
+            for workspace in self.by_name.values():
+                held.enter_context(workspace.lock)
+            for workspace in self.by_name.values():
+                workspace.revocations.close()
+            self._stack.close()
 
     def get(self, name: str) -> Workspace | None:
         return self.by_name.get(name)

@@ -12,6 +12,7 @@ from journal_helpers import explained
 
 from tamis.audit import layout
 from tamis.audit.chain import ChainHead
+from tamis.audit.errors import JournalError
 from tamis.audit.journal import default_journal_path, open_journal
 from tamis.audit.processors import audit_processors
 from tamis.audit.reader import iter_records
@@ -151,3 +152,21 @@ def test_minimised_decisions_say_so_and_others_do_not(tmp_path):
         assert record["version"] == 3
     assert contents[0]["minimise"] is True and "minimise" not in contents[1]
     assert verify_journal(tmp_path / "True.jsonl").ok
+
+
+def test_a_closed_journal_refuses_a_write_and_touches_no_other_file(journal_path, policy, tmp_path):
+    """A write after ``close`` (a service's request cut off at the stop, its journal closed
+    meanwhile) locked and wrote the closed descriptor: an ``OSError``, or, once the number
+    went to another file, the records written into that file."""
+    with open_journal(journal_path, durability=DurabilityMode.GROUPEE) as journal:
+        journal.record_decision(decide(policy), policy=policy, invitation=invitation(1))
+    before = journal_path.read_bytes()
+    other = tmp_path / "autre.txt"
+    with other.open("ab"):  # the lowest free number: the journal's, just freed
+        try:
+            journal.record_decision(decide(policy), policy=policy, invitation=invitation(2))
+        except JournalError as error:
+            assert str(error) == f"{journal_path} : le journal est fermé (le service s'arrête)."
+        else:
+            raise AssertionError("écrit dans un journal fermé")
+    assert other.read_bytes() == b"" and journal_path.read_bytes() == before

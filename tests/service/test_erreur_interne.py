@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import html
 import json
+import os
 import re
 import threading
 import time
@@ -24,12 +26,14 @@ from typing import Any
 
 import httpx
 import jinja2
+import orjson
 import pytest
 import uvicorn
 from servir_harness import NO_PHOTO, POLICY, WITH_PHOTO, server_messages_to
 from starlette.routing import Route
 from test_journal_api import counted, route
 
+from tamis.audit.verify import verify_journal
 from tamis.service import web_pages
 from tamis.service.app import create_app
 from tamis.service.config import single_workspace
@@ -320,3 +324,62 @@ def test_a_request_interrupted_when_the_grace_ends_is_no_500(tmp_path: Path) -> 
     assert said == ["délai de grâce de l'arrêt écoulé : 2 requête(s) en cours interrompue(s)"]
     text = app.state.metrics.render().decode()
     assert counted(text, "tamis_requetes_en_erreur_par_chemin_total") == {}
+
+
+def test_a_decision_cut_off_by_the_grace_is_written_whole_before_its_journal_closes(
+    tmp_path: Path,
+) -> None:
+    """A ``POST /decisions`` still journaling when the stop's grace ran out goes on in its
+    thread (a thread cannot be stopped), but the journals were closed under it: once it got
+    the file lock it read and wrote a closed descriptor, a number the process may have given
+    to another file since. Here another process holds the journal's lock (as ``tamis journal
+    effacer`` does for a while) until the journals are being closed: the decision must end up
+    whole in the journal, and in no other file."""
+    journal = tmp_path / "journal.jsonl"
+    answers: list[Any] = []
+    decoys = tmp_path / "leurres"
+    decoys.mkdir()
+
+    def ask(url: str) -> None:
+        try:
+            answers.append(httpx.post(f"{url}/decisions", json=NO_PHOTO, timeout=30))
+        except httpx.HTTPError as error:
+            answers.append(error)
+
+    def release_once_stopped(log: Path, holder: int) -> None:
+        """Once the grace has ended, give the freed descriptor numbers to other files (as any
+        later ``open`` would), then let the journal's lock go."""
+        deadline = time.monotonic() + 30
+        while "requete_interrompue" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "la requête n'a pas été interrompue"
+            time.sleep(0.02)
+        time.sleep(0.3)  # the journals would be closed by now, without the fix
+        for n in range(20):
+            (decoys / str(n)).open("ab").close()
+        opened = [os.open(decoys / str(n), os.O_WRONLY | os.O_APPEND) for n in range(20)]
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        time.sleep(0.3)  # the cut-off write goes on meanwhile
+        for fd in opened:
+            os.close(fd)
+
+    with serving(tmp_path, grace=0.5) as (url, log, app):
+        workspace = app.state.workspaces.get("defaut")
+        holder = os.open(journal, os.O_RDONLY)
+        fcntl.flock(holder, fcntl.LOCK_EX)  # another process's section
+        asker = threading.Thread(target=ask, args=(url,))
+        asker.start()
+        deadline = time.monotonic() + 10
+        while not workspace.lock.locked():  # the request waits for the file lock
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        releaser = threading.Thread(target=release_once_stopped, args=(log, holder))
+        releaser.start()
+    releaser.join(30)
+    asker.join(30)
+    os.close(holder)
+    assert answers[0].status_code == 503
+    assert [path.stat().st_size for path in sorted(decoys.iterdir())] == [0] * 20
+    assert verify_journal(journal).problem is None
+    records = [orjson.loads(line) for line in journal.read_bytes().splitlines()]
+    decided = [r["contenu"]["id"] for r in records if r["evenement"] == "decision"]
+    assert decided == [NO_PHOTO["id"]]
