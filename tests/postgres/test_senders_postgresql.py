@@ -135,6 +135,9 @@ PEOPLE = st.lists(
 def test_postgresql_finds_and_would_erase_what_the_file_does(
     pg_url, tmp_path_factory, people, data
 ):
+    """The same records, in a file and copied into PostgreSQL: a wanted text taken from a
+    name or URL (as written or folded) and one drawn freely give the same rows on both, and
+    ``effacer`` would choose the same records (erased, already erased, format 2, people)."""
     path = tmp_path_factory.mktemp("expediteurs") / "j.jsonl"
     written(path, people)
     url = in_database(pg_url, path)
