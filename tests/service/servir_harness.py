@@ -87,7 +87,8 @@ class Served:
         self.lines: list[str] = []
         self._ready = threading.Event()
         self.url = ""
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         threading.Thread(target=self.process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
 
     def _read(self) -> None:
@@ -135,14 +136,30 @@ class Served:
     def send(self, signum: int) -> None:
         self.process.send_signal(signum)
 
+    def wait(self, timeout: float = 30) -> int:
+        """The exit code, once the service exited within ``timeout`` seconds and every line
+        it logged is in ``lines`` (``drained``). ``process.wait`` alone returned as the last
+        lines were still in the pipe: a test reading ``lines`` then, on a loaded machine,
+        found them missing (``test_signaux``'s stop during the purge saw no line at all)."""
+        code = self.process.wait(timeout)
+        self.drained(timeout)
+        return code
+
+    def drained(self, timeout: float = 30) -> None:
+        """Every line logged is in ``lines``: the log read to its end, once every process
+        that could write it (the service, its workers) has exited."""
+        self._reader.join(timeout)
+        lines = "\n".join(self.lines)
+        assert not self._reader.is_alive(), f"journal d'exploitation encore ouvert :\n{lines}"
+
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 30) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signum)
         try:
-            return self.process.wait(timeout)
+            return self.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            return self.process.wait()
+            return self.wait()
 
 
 def is_worker(pid: str) -> bool:

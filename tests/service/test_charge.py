@@ -95,7 +95,7 @@ def test_sigterm_during_a_batch_finishes_it_and_exits_zero(work: Path) -> None:
         server.send(signal.SIGTERM)
         poster.join(120)
     # Waited for, not stopped: a second SIGTERM while it closes (a busy machine) would force it.
-    assert server.process.wait(60) == 0
+    assert server.wait(60) == 0
     (answer,) = answers
     assert answer.status_code == 200 and len(answer.json()["decisions"]) == 5000
     assert len(decisions_in(work / "j.jsonl")) == 5000

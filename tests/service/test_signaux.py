@@ -82,7 +82,7 @@ def first_worker_starting(tmp_path: Path) -> tuple[Served, Path]:
 def stopped(served: Served, children: Path) -> int:
     """The service's exit code, once stopped within 30 s (else killed, with its workers)."""
     try:
-        return served.process.wait(30)
+        return served.wait(30)
     except subprocess.TimeoutExpired:
         for pid in children.read_text().split():
             os.kill(int(pid), signal.SIGKILL)
@@ -109,6 +109,7 @@ def test_workers_whose_parent_is_killed_stop_and_close_their_journals(tmp_path: 
     while any(map(running, workers)):
         assert time.monotonic() < deadline, "un processus de travail sert encore"
         time.sleep(0.05)
+    served.drained()  # the workers' last lines
     orphaned = [event for event in served.events() if event["evenement"] == "parent_arrete"]
     assert sorted(event["pid"] for event in orphaned) == sorted(workers), served.lines
     assert orphaned[0]["message"] == (
@@ -166,7 +167,7 @@ def test_a_stop_during_the_purge_at_start_ends_the_service_cleanly(
     opened (the purge's temporary file is gone), says so, and exits 0."""
     served, _copy = purging(tmp_path, expired)
     served.send(signum)
-    assert served.process.wait(30) == 0, served.lines
+    assert served.wait(30) == 0, served.lines
     name = signal.Signals(signum).name
     assert [event["evenement"] for event in served.events()] == ["arret_avant_service"], (
         served.lines
