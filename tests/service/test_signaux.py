@@ -123,11 +123,7 @@ def test_workers_whose_parent_is_killed_stop_and_close_their_journals(tmp_path: 
 
 def running(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    return _state(pid) != "Z"
 
 
 @pytest.fixture(scope="module")
@@ -140,21 +136,58 @@ def expired(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-def purging(tmp_path: Path, journal: bytes) -> tuple[Served, Path]:
-    """``tamis servir`` with ``journal`` and a 30-day retention, once its purge at start has
-    begun copying (its temporary file, which ``audit.erase`` renames over the journal once
-    whole, has bytes), and that temporary file."""
-    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "tamis.toml").write_text('conservation = "30j"\n', encoding="utf-8")
-    (tmp_path / "j.jsonl").write_bytes(journal)
-    (tmp_path / "j.jsonl").chmod(0o600)  # as tamis writes it: no warning at start
+def purging(tmp_path: Path, journal: bytes) -> tuple[Served, Path, Path]:
+    """``tamis servir`` with ``journal`` and a 30-day retention, frozen (SIGSTOP) while its
+    purge at start copies the journal: the temporary file that ``audit.erase`` renames over
+    the journal once whole has bytes, and is not renamed yet. Returns the service, that
+    file and the folder it serves in; the caller sends its signal, then ``SIGCONT``.
+    The copy lasts some 60 ms: a test that signalled the service once it saw the copy, if
+    it was not scheduled meanwhile (a loaded machine), found the purge done. Frozen, the
+    service cannot finish it; a purge found done by the time it froze is started again, in
+    a new folder."""
+    for attempt in range(5):
+        folder = tmp_path / f"essai-{attempt}"
+        folder.mkdir()
+        served, copy = _copy_begun(folder, journal)
+        served.send(signal.SIGSTOP)
+        while _state(served.process.pid) not in ("T", "Z"):
+            time.sleep(0.001)
+        if copy.exists():
+            return served, copy, folder
+        served.send(signal.SIGCONT)
+        served.stop()
+    raise AssertionError("purge jamais surprise en cours de copie")
+
+
+def _copy_begun(folder: Path, journal: bytes) -> tuple[Served, Path]:
+    """``tamis servir`` purging ``journal`` at start, once its copy has bytes; that copy."""
+    (folder / "p.tamis").write_text(POLICY, encoding="utf-8")
+    (folder / "tamis.toml").write_text('conservation = "30j"\n', encoding="utf-8")
+    (folder / "j.jsonl").write_bytes(journal)
+    (folder / "j.jsonl").chmod(0o600)  # as tamis writes it: no warning at start
     args = ("-p", "p.tamis", "--journal", "j.jsonl", "--contexte", "tamis.toml")
-    served = Served(*args, cwd=tmp_path)
+    served = Served(*args, cwd=folder)
     deadline = time.monotonic() + 60
-    while not (copies := [p for p in tmp_path.glob(".j.jsonl.effacement-*") if p.stat().st_size]):
+    while not (copies := [p for p in folder.glob(".j.jsonl.effacement-*") if _size(p)]):
         assert time.monotonic() < deadline and served.process.poll() is None, served.lines
         time.sleep(0.001)
     return served, copies[0]
+
+
+def _size(path: Path) -> int:
+    """``path``'s size; 0 once gone (the copy renamed over the journal since it was listed)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _state(pid: int) -> str:
+    """The state of process ``pid`` (``T``: stopped; ``Z``: dead, not yet reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -165,8 +198,9 @@ def test_a_stop_during_the_purge_at_start_ends_the_service_cleanly(
     way) ended it by the signal's default action: journals left open, nothing logged, exit
     by signal; a Ctrl-C, with « Aborted! ». It now ends what was under way, closes what was
     opened (the purge's temporary file is gone), says so, and exits 0."""
-    served, _copy = purging(tmp_path, expired)
+    served, _copy, folder = purging(tmp_path, expired)
     served.send(signum)
+    served.send(signal.SIGCONT)
     assert served.wait(30) == 0, served.lines
     name = signal.Signals(signum).name
     assert [event["evenement"] for event in served.events()] == ["arret_avant_service"], (
@@ -176,8 +210,8 @@ def test_a_stop_during_the_purge_at_start_ends_the_service_cleanly(
         f"{name} reçu pendant le démarrage : le service s'arrête avant d'avoir servi."
     )
     assert all(line.startswith("{") for line in served.lines), served.lines
-    assert not list(tmp_path.glob(".j.jsonl.effacement-*")), "copie du journal laissée"
-    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    assert not list(folder.glob(".j.jsonl.effacement-*")), "copie du journal laissée"
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=folder)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
@@ -186,21 +220,21 @@ def test_a_sigkill_during_the_purge_at_start_loses_no_decision(
 ) -> None:
     """The retention purge at start is crash-safe: killed midway (its copy begun, not
     renamed), it leaves the journal as it was, whole; the next start purges it."""
-    served, copy = purging(tmp_path, expired)
+    served, copy, folder = purging(tmp_path, expired)
     served.process.kill()
     served.process.wait(10)
     assert copy.exists() and 0 < copy.stat().st_size < len(expired)  # killed midway
-    assert (tmp_path / "j.jsonl").read_bytes() == expired
-    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    assert (folder / "j.jsonl").read_bytes() == expired
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=folder)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     args = ("-p", "p.tamis", "--journal", "j.jsonl", "--contexte", "tamis.toml")
-    again = serve(*args, cwd=tmp_path)
+    again = serve(*args, cwd=folder)
     assert again.wait_event(espace="defaut", effacees=3000)
     assert again.stop() == 0, again.lines
     assert not copy.exists()
-    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=tmp_path)
+    verified = run_tamis("journal", "verifier", "--journal", "j.jsonl", cwd=folder)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert len(decisions_in(tmp_path / "j.jsonl")) == 3000
+    assert len(decisions_in(folder / "j.jsonl")) == 3000
 
 
 def test_a_worker_killed_as_it_is_spawned_is_replaced_and_said(tmp_path: Path) -> None:
