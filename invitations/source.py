@@ -82,7 +82,8 @@ class Source:
                 break
             size += len(text)
             if size > MAX_CHARS + 2:  # room for "\r\n"
-                self._skip_line(size)
+                if not text.endswith("\n"):  # else this piece ended it: the next is not its
+                    self._skip_line(size)
                 return TOO_LONG
             parts.append(text)
         return "".join(parts)

@@ -54,6 +54,24 @@ def test_size_limit_at_and_past() -> None:
     assert records[1].errors == ("invitation trop longue : plus de 1 048 576 caractères",)
 
 
+@pytest.mark.parametrize("length", [MAX_CHARS + 2, MAX_CHARS + 3, MAX_CHARS + 60_000, 17 * 65_536])
+@pytest.mark.parametrize("binary", [False, True])
+def test_an_overlong_line_never_takes_the_next_one_with_it(length: int, binary: bool) -> None:
+    """A line whose last piece (the input is read 64 Kio at a time) both went past the limit
+    and ended the line: the next line was read as the rest of the overlong one, so that
+    invitation was lost without a word, and every later line number was one off."""
+    text = around(sized(length)) + '{"id": "fin"}\n'
+    source = io.BytesIO(text.encode()) if binary else io.StringIO(text)
+    records = list(read_invitations(source, name="t"))
+    assert [(r.location, r.invitation.id if r.invitation else None) for r in records] == [
+        ("t:1", "avant"),
+        ("t:2", None),
+        ("t:3", "apres"),
+        ("t:4", "fin"),
+    ]
+    assert records[1].errors[0].startswith("invitation trop longue")
+
+
 def test_size_limit_in_an_array_ends_only_that_element_when_it_is_complete() -> None:
     text = f'[{{"id": "avant"}}, {sized(MAX_CHARS + 1)}, {{"id": "apres"}}]'
     records = read(text)
