@@ -208,6 +208,8 @@ def setup_or_exit(
         click.echo(str(error), err=True)
         raise click.ClickException(f"politique « {politique} » inutilisable ; {nothing}.") from None
     except ParameterError as error:
+        if error.in_context:  # a problem of the context file, as its other ones: code 1
+            raise click.ClickException(f"{contexte} : {error}") from None
         raise click.UsageError(str(error)) from None
     except (ContextError, EngineUnavailable) as error:
         raise click.ClickException(str(error)) from None

@@ -23,7 +23,13 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 
 
 class ParameterError(Exception):
-    """A parameter that cannot be used; ``str(error)`` is the French message."""
+    """A parameter that cannot be used; ``str(error)`` is the French message.
+    ``in_context``: the value came from the context's ``[parametres]`` (a problem of that
+    file, which the shell names), not from ``--parametre`` (a usage error) or a setting."""
+
+    def __init__(self, message: str, *, in_context: bool = False) -> None:
+        super().__init__(message)
+        self.in_context = in_context
 
 
 def effective_parameters(
@@ -48,7 +54,8 @@ def effective_parameters(
             values[name] = _checked(policy, name, value)
         elif name not in values and (hint := did_you_mean(name, values)):
             raise ParameterError(
-                f"[parametres] du contexte : paramètre inconnu « {name} » ; {hint}"
+                f"[parametres] du contexte : paramètre inconnu « {name} » ; {hint}",
+                in_context=True,
             )
     for name, value in (settings or {}).items():
         values[name] = checked_setting(policy, name, value, settings_origin)
@@ -98,7 +105,8 @@ def _checked(policy: CheckedPolicy, name: str, value: Value) -> Value:
     if type_of(value) is not expected:
         raise ParameterError(
             f"[parametres] du contexte : « {name} » doit être de type {expected.value}, "
-            f"pas {_shown(value)}"
+            f"pas {_shown(value)}",
+            in_context=True,
         )
     return value
 

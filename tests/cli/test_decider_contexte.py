@@ -36,11 +36,13 @@ def test_unreadable_export_rows_are_warned_on_stderr_and_the_rest_is_decided(tmp
 
 
 def test_a_misspelt_context_parameter_stops_with_a_suggestion(tmp_path):
+    """A problem of the context file, as a wrong-typed value there: code 1, the file named.
+    It was a usage error (code 2, « Utilisation : … » first) that named no file."""
     result = decide(tmp_path, "[parametres]\nconnexion_min = 3\n")
-    assert result.exit_code == 2
-    assert result.stderr.endswith(
-        "Erreur : [parametres] du contexte : paramètre inconnu « connexion_min » ;"
-        " vouliez-vous dire « connexions_min » ?\n"
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Erreur : {tmp_path / 'tamis.toml'} : [parametres] du contexte : paramètre inconnu"
+        " « connexion_min » ; vouliez-vous dire « connexions_min » ?\n"
     )
 
 
