@@ -208,7 +208,8 @@ def append_whole(path: Path, data: bytes) -> None:
     file is never rewritten, and a write that fails midway (a full disk) is cut off again,
     so that the cases already there stay a valid TOML file."""
     created = not path.exists()
-    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    # private when created, as exports and journals: the invitations are third parties' data
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         start = os.lseek(handle, 0, os.SEEK_END)
         regular = stat.S_ISREG(os.fstat(handle).st_mode)  # a device is neither synced nor cut

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
 import tomllib
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def test_frozen_decisions_become_passing_cases(folder: Path) -> None:
     tested = run_tester(str(out))
     assert tested.exit_code == 0, tested.output
     assert tested.output == "2 réussis, 0 échoué\n"
+
+
+def test_a_new_cases_file_is_private_and_an_existing_one_keeps_its_mode(folder: Path) -> None:
+    """The frozen invitations are third parties' names and messages: a cases file figer
+    creates is readable by its owner only (0600, as exports), not by everyone (0644)."""
+    new, shared = folder / "nouveaux.cas.toml", folder / "partages.cas.toml"
+    shared.write_text("", encoding="utf-8")
+    shared.chmod(0o640)
+    for out in (new, shared):
+        assert figer(folder, "inv-02", "--contexte", str(CONTEXT), "-o", str(out)).exit_code == 0
+    assert stat.S_IMODE(new.stat().st_mode) == 0o600
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
 
 
 def test_a_frozen_case_catches_a_policy_change(folder: Path) -> None:
