@@ -94,6 +94,10 @@ _TOML_REASONS: tuple[tuple[str, str], ...] = (
     (r"Duplicate inline table key", "clé en double dans la table en ligne"),
     (r"Unescaped '\\' in a string", "« \\ » seul dans un texte : écrivez « \\\\ »"),
     (r"Invalid hex value|Escaped character is not", "séquence \\u invalide dans un texte"),
+    (  # a newline inside "…": tomllib names the character, the user forgot a quote
+        r"Illegal character '\\n'",
+        "texte non terminé avant la fin de la ligne (guillemet fermant manquant)",
+    ),
     (r"Illegal character|Found invalid character", "caractère interdit"),
     (r"Expected ", "caractère inattendu"),
 )

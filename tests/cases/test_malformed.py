@@ -106,7 +106,7 @@ def test_toml_syntax_error_names_line_and_column(tmp_path: Path, monkeypatch) ->
     assert result.exit_code == 1
     assert result.output.splitlines()[:3] == [
         "essai.cas.toml:2:9: erreur[C001]: syntaxe TOML invalide, ligne 2, colonne 9 :"
-        " caractère interdit",
+        " texte non terminé avant la fin de la ligne (guillemet fermant manquant)",
         ' 2 | nom = "a',
         "   |         ^",
     ]

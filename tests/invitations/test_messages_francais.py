@@ -81,6 +81,7 @@ def test_non_utf8_context_gives_the_line_and_how_to_fix_it(tmp_path):
         ("[moi\nnom = 'A'\n", "syntaxe TOML invalide, ligne 1, colonne 5 : « ] » attendu pour fermer le nom de la table"),
         ("[moi]\nnom 'A'\n", "syntaxe TOML invalide, ligne 2, colonne 5 : « = » attendu après la clé (clé = valeur)"),
         ("[moi]\nnom = 'A\n", "syntaxe TOML invalide, fin du fichier : texte non terminé (guillemet fermant manquant)"),
+        ('[moi]\nnom = "Jade\n', "syntaxe TOML invalide, ligne 2, colonne 12 : texte non terminé avant la fin de la ligne (guillemet fermant manquant)"),
         ("[moi]\nnom = Jade\n", "syntaxe TOML invalide, ligne 2, colonne 7 : valeur invalide (texte entre guillemets, nombre, true/false ou liste)"),
         ("[moi]\ndomaines = ['a', 'b'\n", "syntaxe TOML invalide, fin du fichier : liste non fermée (« ] » manquant)"),
         ("[moi]\nnom = 'A'\nnom = 'B'\n", "syntaxe TOML invalide, ligne 3, colonne 10 : clé déjà définie"),
