@@ -14,7 +14,8 @@ at all; a new PostgreSQL journal must be empty and gets every row in one transac
 the user keeps or destroys it).
 
 Format 1 records and format 3 records are carried over as they are (chained anew); format 1
-decisions stay unerasable.
+decisions stay unerasable. A journal without any format 2 decision is not migrated: the new
+journal would be a copy (``copier`` makes one) and the old one would be called unerasable.
 """
 
 from __future__ import annotations
@@ -125,6 +126,11 @@ def _migrated(
         previous = _chained(record, previous)
         counts.records, counts.split = counts.records + 1, counts.split + converted
         yield layout.canonical(record)
+    if not counts.split:  # before the last line: the new journal is then never created
+        raise JournalError(
+            f"{shown(old)} : aucune décision au format 2, le seul que migrer convertit ; rien "
+            "à migrer. Pour le copier ailleurs : tamis journal copier."
+        )
     closing = _migration_record(shown(old), *head, counts.records, counts.split, moment)
     _chained(closing, previous)
     counts.closing = closing

@@ -95,3 +95,24 @@ def test_migrer_refuses_an_existing_target_and_a_broken_journal(tmp_path):
         "ancien.jsonl",
         "nouveau.jsonl",
     ]
+
+
+def test_a_journal_without_format_2_decisions_is_not_migrated(tmp_path):
+    """A format 3 journal was copied with « 0 décision(s) passée(s) au format 3 », then
+    called « contient toujours les données personnelles : gardez-le à part ou
+    détruisez-le », as if its decisions could not be erased."""
+    root = Path(__file__).resolve().parents[2]
+    old, new = tmp_path / "j.jsonl", tmp_path / "nouveau.jsonl"
+    policy, invitations = root / "policies" / "blogue.tamis", root / "policies" / "exemples"
+    arguments = ["decider", "-p", str(policy), "--journal", str(old)]
+    decided = CliRunner().invoke(cli, [*arguments, str(invitations / "invitations.jsonl")])
+    assert decided.exit_code == 0, decided.output
+    before = old.read_bytes()
+    result = run("migrer", str(new), "--journal", str(old))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Erreur : {old} : aucune décision au format 2, le seul que migrer convertit ; rien à "
+        "migrer. Pour le copier ailleurs : tamis journal copier.\n",
+    )
+    assert old.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["j.jsonl", "j.jsonl.verification"]
