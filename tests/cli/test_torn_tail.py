@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "audit"))
 from journal_helpers import checked, fill
+from test_audit_personal import V2_JOURNAL
 
 from tamis.cli.main import cli
 
@@ -58,14 +59,16 @@ def test_copier_copies_the_complete_records_and_says_the_torn_line_is_left(torn,
     assert run("verifier", "--journal", str(copy)).exit_code == 0
 
 
-def test_migrer_rewrites_the_complete_records(torn, tmp_path):
-    new = tmp_path / "nouveau.jsonl"
+def test_migrer_rewrites_the_complete_records(tmp_path):
+    """A format 2 journal (migrer converts only those) of 48 records, then a torn line."""
+    torn, new = tmp_path / "ancien.jsonl", tmp_path / "nouveau.jsonl"
+    torn.write_bytes(V2_JOURNAL.read_bytes() + TORN)
     result = run("migrer", str(new), "--journal", str(torn))
     assert result.exit_code == 0, result.output
-    assert f"{torn}:9 : dernière ligne incomplète" in result.stderr
-    assert "8 enregistrement(s) repris" in result.stdout
+    assert f"{torn}:49 : dernière ligne incomplète" in result.stderr
+    assert "48 enregistrement(s) repris, dont 46 décision(s) passée(s) au format 3" in result.stdout
     closing = orjson.loads(new.read_bytes().splitlines()[-1])
-    assert closing["evenement"] == "migration" and closing["seq"] == 9
+    assert closing["evenement"] == "migration" and closing["seq"] == 49
     assert intact_head(torn) in result.stdout
     assert run("verifier", "--journal", str(new)).exit_code == 0
 
