@@ -201,6 +201,26 @@ class Journal:
         return self._policy_sha
 
 
+class _HeldUntilOpen:
+    """A file journal's warnings, held while it is opened until it proves to be a journal:
+    a file that is not one (``--journal politique.tamis``) is refused without being told to
+    be made private first (« chmod 600 »). Said in order once ``release`` is called."""
+
+    def __init__(self, warn: Callable[[str], None]) -> None:
+        self.warn, self.held = warn, []
+
+    def __call__(self, message: str) -> None:
+        if self.held is None:
+            self.warn(message)
+        else:
+            self.held.append(message)
+
+    def release(self) -> None:
+        held, self.held = self.held, None
+        for message in held or ():
+            self.warn(message)
+
+
 def _runs(pending: list[Pending], size: int) -> Iterator[list[Pending]]:
     """Consecutive items under the same policy, at most ``size`` at a time (the same policy
     object is the same policy; other objects are compared by their source's sha256)."""
@@ -244,11 +264,13 @@ def open_journal(
         sink, where = open_sink(str(named), head), None
     else:
         where = Path(path) if path is not None else default_journal_path()
+        warn = held = _HeldUntilOpen(warn)
         sink = JournalFile(where, head, Durability(durability, group_size, group_ms), warn)
     journal = Journal(sink, head, minimise=minimise)
     try:
         journal.open()
-        if where is not None:  # a file: before appending to a broken chain
+        if where is not None:  # a file, now known to be a journal: before appending to a
+            held.release()  # broken chain
             integrity.warn_if_damaged(where, warn)
         else:  # PostgreSQL: the same check, from the last point found intact
             from tamis.audit.postgres.integrity import warn_if_damaged

@@ -102,6 +102,23 @@ def test_permissive_existing_journal_is_reported(journal_path, policy):
     assert any("chmod 600" in w and "données personnelles" in w for w in warnings)
 
 
+def test_a_file_that_is_not_a_journal_is_refused_without_advice_on_its_mode(tmp_path, policy):
+    """``--journal politique.tamis`` (a slip) was told « lisible par d'autres utilisateurs
+    … alors qu'il contient des données personnelles ; corrigez avec : chmod 600 », then
+    refused as no journal: the advice came first, about a file that held none."""
+    other = tmp_path / "politique.tamis"
+    other.write_text(POLICY, encoding="utf-8")
+    other.chmod(0o644)
+    warnings: list[str] = []
+    try:
+        fill(other, policy, 1, warn=warnings.append)
+    except JournalError as error:
+        assert "ce n'est pas un enregistrement de journal tamis" in str(error)
+    else:
+        raise AssertionError("un fichier qui n'est pas un journal a été accepté")
+    assert warnings == [] and other.read_text(encoding="utf-8") == POLICY
+
+
 def test_stricte_and_groupee_both_give_a_valid_chain(tmp_path, policy):
     for mode in DurabilityMode:
         path = tmp_path / f"{mode.value}.jsonl"
