@@ -92,9 +92,9 @@ def spawn_parent() -> int | None:
 RELOAD_ASKED = signal.SIGUSR1
 """What a worker of ``--processus N`` sends its parent to have every worker reload (a
 policy saved or reloaded over HTTP). Not SIGHUP: that one is the operator's, on which the
-parent says the standing warnings again, as a single process does on SIGHUP; a reload over
-HTTP says none in a single process, and, asked with SIGHUP, said them again under
-``--processus N``."""
+parent reads service.toml again and says the standing warnings again, as a single process
+does on SIGHUP; a reload over HTTP does neither in a single process, and, asked with
+SIGHUP, did both under ``--processus N``."""
 
 
 def others_reload() -> None:

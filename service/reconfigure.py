@@ -11,8 +11,9 @@ without its journal. The running value stays, and one ``avertissement`` names wh
 a restart. A file that no longer parses or checks changes nothing: ``rechargement_refuse``,
 each problem with its line. With ``-p``, ``--jeton-fichier`` is read again likewise.
 
-Under ``--processus N`` the parent reads the file and says what it found, once, and keeps
-the result for the workers it starts later; each worker reads it again quietly, and applies it.
+Under ``--processus N`` the parent reads the file and says what it found, once; every
+worker, those it starts later too, applies what the parent read (``server.Supervisor``),
+never reads the file itself. Only SIGHUP reads it: a policy reloaded over HTTP does not.
 """
 
 from __future__ import annotations
@@ -58,22 +59,20 @@ class Reread:
     kept: tuple[str, ...]
 
 
-def reread(running: ServiceConfig, logger: Any | None) -> ServiceConfig:
+def reread(running: ServiceConfig, logger: Any) -> ServiceConfig:
     """The configuration to serve with once service.toml (or ``--jeton-fichier``) is read
     again: ``running`` itself if there is nothing to read or the file is refused. Says
-    (``logger``; None: quietly) what was refused, applied, or kept for a restart."""
+    (``logger``) what was refused, applied, or kept for a restart."""
     try:
         found = merged(running, fresh) if (fresh := read_again(running)) else None
     except (ConfigInvalid, TokenFileUnusable) as error:
-        if logger is not None:
-            logger.error(
-                "rechargement_refuse", configuration=_where(running), diagnostics=_lines(error)
-            )
+        logger.error(
+            "rechargement_refuse", configuration=_where(running), diagnostics=_lines(error)
+        )
         return running
     if found is None:
         return running
-    if logger is not None:
-        _say(found, logger, _where(running))
+    _say(found, logger, _where(running))
     return found.config
 
 

@@ -159,6 +159,7 @@ def run_worker(
     standing: Sequence[str] = (),
     hangups: Hangups | None = None,
     stop: StopAsked | None = None,
+    configured: Configured | None = None,
 ) -> None:
     """One process serving every workspace; returns once stopped and the journals closed.
     It starts with the policies ``checked`` (the ones the service checked), not with the
@@ -167,19 +168,22 @@ def run_worker(
     check's warnings are not logged again; ``standing`` ones are on SIGHUP (``serve``).
     ``hangups`` and ``stop``: this process is the service's only one, and the SIGHUPs and
     the stop heard before it serves are acted on then; None for a worker of ``--processus
-    N``, whose parent hears SIGHUP, and which listens for a stop from here on."""
+    N``, whose parent hears SIGHUP, and which listens for a stop from here on.
+    ``configured``: the configuration to serve with after a SIGHUP (``reload_all``);
+    None: service.toml read again, and what it changes said (``reconfigure.reread``)."""
     stop = stop or StopAsked().listen()
     acts_on_early = hangups is not None  # a worker's are its parent's, which said them
     hangups = hangups or unheld()
     logger = make_logger()
     route_server_messages(logger)
+    configured = configured or (lambda running: reconfigure.reread(running, logger))
     said, sources = (checked.warned, checked.sources) if checked else (frozenset(), None)
     workspaces = Workspaces(config, _warnings(logger, said)).open(sources)
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
         metrics = app.state.metrics
         lifespan = _lifespan(
-            workspaces, logger, metrics, standing, hangups, acts_on_early, supervised
+            workspaces, logger, metrics, standing, hangups, acts_on_early, configured, supervised
         )
         app.router.lifespan_context = lifespan
         server = uvicorn.Server(
@@ -205,13 +209,15 @@ def _lifespan(
     standing: Sequence[str],
     hangups: Hangups,
     acts_on_early: bool,
+    configured: Configured,
     supervised: bool = False,
 ):
-    """Reload on SIGHUP while serving. ``hangups`` heard SIGHUP since the process started
-    (its handler stays: once the service stops, SIGHUP is heard and does nothing, where
-    asyncio's handler, removed, left SIGHUP's default, which ended the process before its
-    journals were closed). ``acts_on_early``: those heard before serving are acted on (the
-    only process); else (a worker) dropped, its catch-up reload reading the files.
+    """Reload on SIGHUP while serving (``reload_all``, with ``configured``). ``hangups``
+    heard SIGHUP since the process started (its handler stays: once the service stops,
+    SIGHUP is heard and does nothing, where asyncio's handler, removed, left SIGHUP's
+    default, which ended the process before its journals were closed). ``acts_on_early``:
+    those heard before serving are acted on (the only process); else (a worker) dropped,
+    its catch-up reload taking what its parent serves with and reading the policy files.
     ``supervised``: a worker of ``--processus N``, which stops once its parent is gone
     (``_when_orphaned``)."""
 
@@ -219,7 +225,7 @@ def _lifespan(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         retries = Retries(logger, metrics)
-        args = (workspaces, logger, metrics, False, retries, supervised)
+        args = (workspaces, logger, metrics, configured, False, retries)
 
         def reload() -> None:
             warn_again(logger, standing)
@@ -232,7 +238,7 @@ def _lifespan(
         if supervised:
             watchers.append(asyncio.create_task(_when_orphaned(logger)))
         only_changes = not heard
-        catch_up = (*args[:3], only_changes, retries, supervised)
+        catch_up = (*args[:4], only_changes, retries)
         await loop.run_in_executor(None, reload_all, *catch_up)
         yield
         for watcher in watchers:
@@ -282,21 +288,25 @@ def warn_again(logger: Any, standing: Sequence[str]) -> None:
         logger.warning("avertissement", message=message)
 
 
+Configured = Callable[[ServiceConfig], ServiceConfig]
+"""What a process serves with after a SIGHUP, given what it serves with: service.toml read
+again (a single process, the parent of ``--processus N``: ``reconfigure.reread``), or what
+the parent read (a worker: ``parent_configuration``)."""
+
+
 def reload_all(
     workspaces: Workspaces,
     logger: Any,
     metrics: Metrics,
+    configured: Configured,
     only_changes: bool = False,
     retries: Retries | None = None,
-    supervised: bool = False,
 ) -> None:
-    """SIGHUP: re-read service.toml, its tokens and time zones applied (``reconfigure``;
-    said by the parent of ``--processus N``, not by each worker, ``supervised``), then
-    every workspace's policy; a refused one stays as it was (logged). ``only_changes``: log
-    and count nothing for a policy that has not changed. A policy file caught being written
-    is read again once it has settled (``retries``)."""
-    said_by = None if supervised else logger
-    workspaces.reconfigure(reconfigure.reread(workspaces.config, said_by))
+    """SIGHUP: the configuration ``configured`` applied (its tokens and time zones:
+    ``reconfigure``), then every workspace's policy re-read; a refused one stays as it was
+    (logged). ``only_changes``: log and count nothing for a policy that has not changed. A
+    policy file caught being written is read again once it has settled (``retries``)."""
+    workspaces.reconfigure(configured(workspaces.config))
     for workspace in workspaces.by_name.values():
         reload_one(workspace, logger, metrics, only_changes, retries)
 
@@ -481,15 +491,21 @@ class Supervisor:
         self._send(signal.SIGTERM)
 
     def _reload(self) -> None:
-        """SIGHUPs heard since the last turn of the loop, and reloads a worker asked for:
-        service.toml read again and what it changes said, once (``reconfigure``; kept for
-        the workers started later: each worker reads it again on the SIGHUP it is sent),
-        forwarded to the workers (SIGHUP); on an operator's SIGHUP only, the standing
-        warnings said again, once (as a single process says them on SIGHUP, not on a
-        reload over HTTP)."""
+        """SIGHUPs heard since the last turn of the loop, and reloads a worker asked for,
+        forwarded to the workers (SIGHUP). On an operator's SIGHUP only, as a single process
+        does: service.toml read again here, what it changes said once (``reconfigure``), and
+        written where every worker, now and started later, takes it (``write_start``,
+        ``parent_configuration``), before they are sent SIGHUP; and the standing warnings
+        said again, once. A worker read the file itself: one that read it after an edit the
+        parent had not seen, or caught it half-written and refused it quietly, served
+        tokens other than those the parent's line named (a token said removed, still let
+        in). A reload over HTTP (a policy, one workspace's ``admin``) applied service.toml
+        too under ``--processus N``, and not in a single process."""
         operator, asked = self.hangups.take(), self.asked.take()
-        if operator or asked:
+        if operator:
             self.config = reconfigure.reread(self.config, self.logger)
+            write_start(self.folder, self.config, self.checked)
+        if operator or asked:
             self._send(signal.SIGHUP)
         if operator:
             warn_again(self.logger, self.standing)
@@ -524,10 +540,21 @@ def write_start(folder: str, config: ServiceConfig, checked: Checked | None) -> 
 
 def run_started(start_file: str, sock: socket.socket) -> None:
     """A worker of ``--processus N``: ``run_worker`` with what its parent wrote for it
-    (``write_start``)."""
+    (``write_start``), and again on each SIGHUP (``parent_configuration``)."""
+    config, checked = _read_start(start_file)
+    configured = lambda _running: parent_configuration(start_file)  # noqa: E731
+    run_worker(config, sock, True, checked, configured=configured)
+
+
+def parent_configuration(start_file: str) -> ServiceConfig:
+    """In a worker of ``--processus N``: the configuration its parent serves with now, as
+    its last SIGHUP left it (``Supervisor._reload``): never service.toml read again here."""
+    return _read_start(start_file)[0]
+
+
+def _read_start(start_file: str) -> tuple[ServiceConfig, Checked | None]:
     with open(start_file, "rb") as stream:
-        config, checked = pickle.load(stream)
-    run_worker(config, sock, True, checked)
+        return pickle.load(stream)
 
 
 def _ended(exitcode: int | None) -> str:

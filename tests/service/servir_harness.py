@@ -114,6 +114,24 @@ class Served:
                 time.sleep(0.05)
         raise AssertionError("le service ne répond pas :\n" + "\n".join(self.lines))
 
+    def wait_serving(self, processes: int, seconds: float = STARTUP_SECONDS) -> Served:
+        """Once each of the ``processes`` workers of --processus N serves (at once for a
+        single process, which ``wait_ready`` saw serve): it watches the listening socket,
+        which uvicorn does once the app's start is done (its catch-up reload). A SIGHUP its
+        parent forwards is acted on from then on; one reaching a worker still starting is
+        dropped, its catch-up standing for it, and logs nothing."""
+        if processes <= 1:
+            return self
+        listening = _sockets(self.process.pid)  # the parent holds the listening socket
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        deadline = time.monotonic() + seconds
+        while True:
+            workers = [pid for pid in children.read_text().split() if is_worker(pid)]
+            if sum(_watches(pid, listening) for pid in workers) >= processes:
+                return self
+            assert time.monotonic() < deadline, "\n".join(self.lines)
+            time.sleep(0.01)
+
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
@@ -169,6 +187,31 @@ def is_worker(pid: str) -> bool:
         return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def _sockets(pid: int | str) -> set[str]:
+    """The sockets process ``pid`` holds (« socket:[inode] »)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if (target := os.readlink(fd)).startswith("socket:"):
+                found.add(target)
+    return found
+
+
+def _watches(pid: str, sockets: set[str]) -> bool:
+    """Whether process ``pid`` watches one of ``sockets`` in an epoll set (its event loop)."""
+    try:
+        fds = {fd.name: os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+        for fd, target in fds.items():
+            if target == "anon_inode:[eventpoll]":
+                info = Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines()
+                watched = {line.split()[1] for line in info if line.startswith("tfd:")}
+                if any(fds.get(number) in sockets for number in watched):
+                    return True
+    except OSError:  # gone meanwhile
+        return False
+    return False
 
 
 def _event(line: str) -> dict:

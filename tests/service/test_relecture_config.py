@@ -7,9 +7,11 @@ a file that no longer checks changes nothing."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -49,10 +51,11 @@ def status(served: Served, token: str, path: str = READ) -> int:
 
 
 def reload(served: Served, processes: int) -> tuple[list[dict], int]:
-    """SIGHUP, until every process has reloaded (each logs its policy's ``rechargement``
-    after reading service.toml): the events logged since, and how many SIGHUPs were sent. A
-    worker still starting when the signal came reads the file in its catch-up, quietly: the
-    signal is sent again after 10 s without every process's line."""
+    """SIGHUP, once every process serves (``wait_serving``), until every process has
+    reloaded (each logs its policy's ``rechargement`` after applying the configuration):
+    the events logged since, and how many SIGHUPs were sent (again after 10 s without
+    every process's line)."""
+    served.wait_serving(processes)
     mark, sent = len(served.lines), 0
     deadline, last = time.monotonic() + 60, 0.0
     while True:
@@ -222,3 +225,88 @@ def test_every_token_removed_refuses_every_request_until_a_restart(work: Path) -
         "valeurs en vigueur restent d'ici là) : l'absence de tout jeton (d'ici là, le service "
         "en exige toujours un : chaque requête est refusée)."
     ]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_policy_reloaded_over_http_leaves_service_toml_to_sighup(
+    work: Path, processes: int
+) -> None:
+    """service.toml is the operator's, read again on the operator's SIGHUP. Under
+    --processus 2, a policy reloaded over HTTP (by one workspace's ``admin``) had the parent
+    read it too, and apply whatever tokens it said at that moment (an edit not yet meant to
+    apply); a single process did not. Neither does now, until the SIGHUP."""
+    served = serve("--config", "service.toml", "--processus", str(processes), cwd=work)
+    try:
+        served.wait_serving(processes)  # a worker still starting drops a SIGHUP, says nothing
+        (work / "service.toml").write_text(service_toml(KEPT), encoding="utf-8")
+        mark = len(served.lines)
+        with served.client(KEPT) as http:
+            assert http.post("/v1/espaces/a/politique/recharger").status_code == 200
+        forwarded = processes if processes > 1 else 0  # each worker's « rechargement »
+        deadline = time.monotonic() + 30
+        while sum(e["evenement"] == "rechargement" for e in served.events(mark)) < forwarded:
+            assert time.monotonic() < deadline, "\n".join(served.lines)
+            time.sleep(0.02)
+        for _ in range(4 * processes):  # whichever process answers
+            assert status(served, LEAKED) == status(served, KEPT) == 200
+        said = served.events(mark)
+        reload(served, processes)
+        for _ in range(4 * processes):
+            assert status(served, LEAKED) == 401
+    finally:
+        assert served.stop() == 0
+    assert not [e for e in said if e["evenement"] == "configuration_rechargee"]
+
+
+def test_every_worker_applies_the_tokens_the_parent_read(work: Path) -> None:
+    """Each worker of --processus 2 read service.toml again itself, after the parent had read
+    it and said what changed: a file changed in between (an editor's next save, a tool
+    writing it in place) gave the workers other tokens than those the parent's line named;
+    one caught half-written was refused without a word, and the token the log said removed
+    was still let in. Here a FIFO in service.toml's place hands the parent the file without
+    the leaked token, and whoever reads after it a broken one: every worker now applies
+    what the parent read, and reads nothing."""
+    served = serve("--config", "service.toml", "--processus", "2", cwd=work)
+    toml = work / "service.toml"
+
+    def every_worker_reloaded(_handed: int) -> bool:
+        return sum(e["evenement"] == "rechargement" for e in served.events(mark)) >= 2
+
+    try:
+        served.wait_serving(2)  # none reads the file as it starts, nor drops the SIGHUP
+        os.mkfifo(work / "service.fifo")
+        os.replace(work / "service.fifo", toml)
+        mark = len(served.lines)
+        served.send(signal.SIGHUP)
+        handed(toml, service_toml(KEPT), until=lambda handed: handed == 1)  # the parent
+        applied = served.wait_event(10, evenement="configuration_rechargee")
+        read_after = handed(toml, "[espaces.a\n", until=every_worker_reloaded)
+        for _ in range(8):  # whichever worker answers
+            assert status(served, LEAKED) == 401
+            assert status(served, KEPT) == 200
+    finally:
+        assert served.stop() == 0
+    assert applied["changements"] == ["espaces.a.jetons"]
+    assert read_after == 0
+
+
+def handed(fifo: Path, text: str, until: Callable[[int], bool]) -> int:
+    """Write ``text`` to whoever opens ``fifo`` to read it, until ``until`` (given how many
+    were handed it so far) holds, within 30 s; how many were."""
+    handed, deadline = 0, time.monotonic() + 30
+    while not until(handed):
+        assert time.monotonic() < deadline, "FIFO jamais lue"
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:
+            if error.errno != errno.ENXIO:  # ENXIO: nobody reads it yet
+                raise
+            time.sleep(0.001)
+            continue
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except BrokenPipeError:  # its reader had closed it meanwhile (read to its end)
+            continue
+        handed += 1
+    return handed
