@@ -100,10 +100,10 @@ def merged(running: ServiceConfig, fresh: ServiceConfig) -> Reread:
         for name in sorted(running.workspaces.keys() - fresh.workspaces.keys())
     ]
     workspaces = dict(running.workspaces)
-    for name, now in running.workspaces.items():
+    for name, serving in running.workspaces.items():
         if name in fresh.workspaces:
             workspaces[name] = _workspace(
-                now, fresh.workspaces[name], running.guarded, applied, kept
+                serving, fresh.workspaces[name], running.guarded, applied, kept
             )
     kept += _service(running, fresh)
     config = replace(running, workspaces=workspaces, tokens_required=running.guarded)
@@ -113,27 +113,28 @@ def merged(running: ServiceConfig, fresh: ServiceConfig) -> Reread:
 
 
 def _workspace(
-    now: WorkspaceConfig, then: WorkspaceConfig, guarded: bool, applied: list, kept: list
+    running: WorkspaceConfig, fresh: WorkspaceConfig, guarded: bool, applied: list, kept: list
 ) -> WorkspaceConfig:
-    """Workspace ``now`` with ``then``'s tokens (if the service asks for tokens: one started
-    without any lets everyone in until a restart) and time zone."""
-    where = f"espaces.{now.name}"
+    """Workspace ``running`` (as served) with ``fresh``'s (as the file says it now) tokens,
+    if the service asks for tokens (one started without any lets everyone in until a
+    restart), and time zone; what else differs goes to ``kept``."""
+    where = f"espaces.{running.name}"
     kept += [
         f"« {where}.{key} »"
         for attr, key in WORKSPACE_KEYS.items()
-        if getattr(now, attr) != getattr(then, attr)
+        if getattr(running, attr) != getattr(fresh, attr)
     ]
-    tokens = now.tokens
-    if then.tokens != now.tokens and guarded:
-        tokens = then.tokens
+    tokens = running.tokens
+    if fresh.tokens != running.tokens and guarded:
+        tokens = fresh.tokens
         applied.append(f"{where}.jetons")
-    elif then.tokens != now.tokens:
+    elif fresh.tokens != running.tokens:
         kept.append(
             f"« {where}.jetons » (un service démarré sans jeton n'en exige qu'après un redémarrage)"
         )
-    if then.zone.key != now.zone.key:
+    if fresh.zone.key != running.zone.key:
         applied.append(f"{where}.fuseau")
-    return replace(now, tokens=tokens, zone=then.zone)
+    return replace(running, tokens=tokens, zone=fresh.zone)
 
 
 def _service(running: ServiceConfig, fresh: ServiceConfig) -> list[str]:
@@ -145,7 +146,7 @@ def _service(running: ServiceConfig, fresh: ServiceConfig) -> list[str]:
         ("sceller_toutes", running.seal_every, fresh.seal_every),
         ("idempotence_duree", running.answers_kept, fresh.answers_kept),
     )
-    return [f"« service.{key} »" for key, now, then in pairs if now != then]
+    return [f"« service.{key} »" for key, served, read in pairs if served != read]
 
 
 def _say(found: Reread, logger: Any, where: str) -> None:
