@@ -10,11 +10,11 @@ by the runner, so coverage cannot pass by forgetting a policy.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tamis.cases.load import SUFFIX
+from tamis.cases.load import SUFFIX, load_case_file
 
 _SKIPPED = {"__pycache__", "node_modules", "venv"}
 
@@ -28,10 +28,22 @@ class Found:
 
     def inputs(self) -> list[Path]:
         """The files the run reads that a person writes: each case file, each policy found,
-        and the policy beside each ``NOM.cas.toml`` (a report written over one would lose
-        it)."""
+        the policy beside each ``NOM.cas.toml``, and the policy, context and invitation
+        files each case file names (``politique = …``, ``contexte = …``, ``invitation =
+        "x.json"``): a report written over one would lose it."""
         beside = [path.with_name(path.name[: -len(SUFFIX)] + ".tamis") for path in self.case_files]
-        return [*self.case_files, *self.policies, *beside]
+        return [*self.case_files, *self.policies, *beside, *_named(self.case_files)]
+
+
+def _named(case_files: Iterable[Path]) -> Iterator[Path]:
+    """The policy, context and invitation files ``case_files`` name (each file read, as the
+    run reads it)."""
+    for path in case_files:
+        loaded = load_case_file(path)
+        if loaded.policy is not None:
+            yield Path(loaded.policy)
+        for case in loaded.cases:
+            yield from (Path(f) for f in (case.context.file, case.invitation_file) if f)
 
 
 def discover(paths: Iterable[str]) -> Found:

@@ -219,9 +219,11 @@ class _Reader:
         if len(self.problems.found) > reported or None in (name, invitation):
             self.problems.mark_broken(index)
         line = self.problems.places.get(where).key.line if self.problems.places else 0
+        named = table.get("invitation")
+        file = self.path.parent / named if isinstance(named, str) else None
         return Case(
             name or f"cas-{index + 1}", index + 1, line, invitation, (*where, "invitation"),
-            context, parameters, expected, where,
+            context, parameters, expected, where, file,
         )  # fmt: skip
 
     def invitation(self, table: Mapping[str, Any], where: Path, name: str):

@@ -70,6 +70,7 @@ class Case:
     parameters: tuple[Parameter, ...]
     expected: Expectation
     where: Path  # ("cas", index)
+    invitation_file: FilePath | None = None  # ``invitation = "x.json"``: the file read
 
 
 @dataclass(frozen=True)

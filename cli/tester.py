@@ -18,6 +18,7 @@ import orjson
 from tamis.audit.errors import write_reason
 from tamis.cases.discover import Found, discover
 from tamis.cases.junit import write_junit
+from tamis.cases.load import SUFFIX
 from tamis.cases.report import session_json, summary, text_report
 from tamis.cases.run import EngineChoice, Options, Session, run
 from tamis.cli import options
@@ -119,12 +120,22 @@ def _refuse_an_input(report: Path, found: Found) -> None:
     XML report (« tamis tester p.tamis --junit p.tamis »): refused before anything runs."""
     for path in found.inputs():
         if same_file(report, path):
-            policy = path.name.endswith(".tamis")
-            what, it = ("une politique", "la") if policy else ("un fichier de cas", "le")
+            what, it = _kind(path)
             raise click.UsageError(
                 f"--junit {report} est {what} que tamis tester lit : le rapport JUnit {it} "
                 "remplacerait ; écrivez-le ailleurs (p. ex. --junit rapport.xml)."
             )
+
+
+def _kind(path: Path) -> tuple[str, str]:
+    """What ``path``, read by the run, is, in French, and its pronoun."""
+    if path.name.endswith(".tamis"):
+        return "une politique", "la"
+    if path.name.endswith(SUFFIX):
+        return "un fichier de cas", "le"
+    if path.suffix == ".toml":
+        return "un fichier de contexte", "le"
+    return "un fichier d'invitation", "le"
 
 
 def _a_number(value: float | None) -> float | None:

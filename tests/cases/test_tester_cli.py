@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from cases_helpers import CASES, project, run_tester, write
+from cases_helpers import CASES, POLICY, project, run_tester, write
 
 
 def test_passing_cases_print_the_summary_and_exit_0(tmp_path: Path) -> None:
@@ -362,3 +362,31 @@ def test_junit_gives_the_errors_of_a_policy_that_cannot_be_used(tmp_path: Path) 
     assert "C012" in error.get("message")
     assert "erreur[E011]: fait ou paramètre inconnu « sans_foto »" in error.text
     assert "vouliez-vous dire « sans_photo » ?" in error.text
+
+
+def test_a_junit_report_over_a_file_a_case_file_names_is_refused(tmp_path: Path) -> None:
+    """A case file names the policy it tests (« politique = … »), its context (« contexte =
+    … ») and a case's invitation file (« invitation = "a.json" »), files the run reads too:
+    --junit naming one replaced it with the XML report, the person's file lost."""
+    policy = write(tmp_path, "politiques/p.tamis", POLICY)
+    context = write(tmp_path, "contexte.toml", "connexions_min = 50\n")
+    invitation = write(tmp_path, "invitations/a.json", '{"expediteur": {"photo": false}}')
+    named = 'politique = "../politiques/p.tamis"\ncontexte = "../contexte.toml"\n\n'
+    one_more = '\n[[cas]]\nnom = "fichier"\ninvitation = "../invitations/a.json"\n'
+    cases = write(tmp_path, "cas/essai.cas.toml", named + CASES + one_more)
+    files = (policy, context, invitation, cases)
+    before = {path: path.read_bytes() for path in files}
+    for report, what in (
+        (policy, "une politique que tamis tester lit : le rapport JUnit la"),
+        (context, "un fichier de contexte que tamis tester lit : le rapport JUnit le"),
+        (invitation, "un fichier d'invitation que tamis tester lit : le rapport JUnit le"),
+    ):
+        result = run_tester(str(cases), "--junit", str(report))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.endswith(
+            f"Erreur : --junit {report} est {what} remplacerait ; écrivez-le ailleurs"
+            " (p. ex. --junit rapport.xml).\n"
+        )
+        assert {path: path.read_bytes() for path in files} == before
+    run_tester(str(cases), "--junit", str(tmp_path / "r.xml"))
+    assert ET.parse(tmp_path / "r.xml").getroot().tag == "testsuites"
