@@ -159,7 +159,10 @@ def servir(ctx: click.Context, **given: object) -> None:
     except StoppedStarting as stopped:
         stopped_starting(stopped)
         return
-    server.serve(config, sock, int(given["processus"]), checked, standing, hangups, stop)
+    try:
+        server.serve(config, sock, int(given["processus"]), checked, standing, hangups, stop)
+    except server.NotStarted as error:  # its journal or policy gone since the check above
+        raise click.ClickException(f"{error} ; le service n'a pas démarré.") from None
 
 
 def started(ctx: click.Context, given: dict):

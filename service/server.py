@@ -28,6 +28,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from tamis.audit.errors import JournalError
 from tamis.service import calls, pruning, reconfigure, scheduled_seals, sealing, sharing
 from tamis.service.app import create_app
 from tamis.service.calls import PolicyRefused, PolicyUnsettled
@@ -41,6 +42,13 @@ from tamis.service.web_session import session_key
 from tamis.service.workspaces import Workspace, Workspaces
 
 GRACE_SECONDS = 30  # in-flight requests get this long after SIGTERM
+RESTART_STABLE_SECONDS = 10.0  # a worker that lived this long did not die of its start
+RESTART_DELAY_MAX = 30.0  # the longest wait before a worker that keeps dying is started
+
+
+class NotStarted(Exception):
+    """A worker that could not open what it serves (a journal, a policy) since the service
+    checked them at start: its French reason."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,10 @@ def run_worker(
     route_server_messages(logger)
     configured = configured or (lambda running: reconfigure.reread(running, logger))
     said, sources = (checked.warned, checked.sources) if checked else (frozenset(), None)
-    workspaces = Workspaces(config, _warnings(logger, said)).open(sources)
+    try:
+        workspaces = Workspaces(config, _warnings(logger, said)).open(sources)
+    except (JournalError, PolicyRefused) as error:  # since the service's check: a file gone…
+        raise NotStarted(getattr(error, "message", str(error))) from None
     try:
         app = create_app(workspaces, config.limits, logger, supervised=supervised)
         metrics = app.state.metrics
@@ -436,6 +447,9 @@ class Supervisor:
         self.workers: list[Any] = []
         self.stopping = False
         self.folder = ""  # the parent's private folder, once ``run`` made it
+        self.started_at: dict[int, float] = {}  # each position's last start (monotonic)
+        self.quick_deaths: dict[int, int] = {}  # its deaths in a row soon after starting
+        self.due: dict[int, float] = {}  # positions whose replacement waits until then
 
     def run(self, stop: StopAsked) -> None:
         """Until ``stop`` (heard since the command started: one heard before is acted on
@@ -463,6 +477,7 @@ class Supervisor:
         (``write_start``), not in its arguments. A stop asked while it was spawned was sent
         to the workers listed then, not to it: it is sent to it once listed."""
         start = write_start(self.folder, self.config, self.checked)
+        self.started_at[position] = time.monotonic()
         with held():
             args = (start, self.sock)
             worker = self.context.Process(target=run_started, args=args)
@@ -475,16 +490,49 @@ class Supervisor:
             self._send(signal.SIGTERM)
 
     def _replace_dead(self) -> None:
+        """Each dead worker said and replaced: at once, or once its delay is over
+        (``_restart_delay``)."""
+        now = time.monotonic()
         for position, worker in enumerate(self.workers):
-            if not worker.is_alive() and not self.stopping:
-                self.logger.error(
-                    "processus_arrete",
-                    pid=worker.pid,
-                    code=worker.exitcode,
-                    message=f"le processus de travail n° {position + 1} (pid {worker.pid}) "
-                    f"s'est arrêté, {_ended(worker.exitcode)} : il est remplacé.",
+            if self.stopping:
+                return
+            if position in self.due:
+                if now >= self.due[position]:
+                    del self.due[position]
+                    self._start(position)
+                continue
+            if worker.is_alive():
+                continue
+            delay = self._restart_delay(position, now)
+            when = (
+                "il est remplacé."
+                if not delay
+                else (
+                    f"il est remplacé dans {delay:g} s ({self.quick_deaths[position]} arrêts de "
+                    f"suite moins de {RESTART_STABLE_SECONDS:g} s après leur départ)."
                 )
+            )
+            self.logger.error(
+                "processus_arrete",
+                pid=worker.pid,
+                code=worker.exitcode,
+                message=f"le processus de travail n° {position + 1} (pid {worker.pid}) "
+                f"s'est arrêté, {_ended(worker.exitcode)} : {when}",
+            )
+            if delay:
+                self.due[position] = now + delay
+            else:
                 self._start(position)
+
+    def _restart_delay(self, position: int, now: float) -> float:
+        """0 for a worker that served a while, and for the first of a position to die soon
+        after starting; then 1, 2, 4… s, at most ``RESTART_DELAY_MAX``. A worker that cannot
+        start (its journal gone, its database down) was spawned again five times a second,
+        for good: each time a Python start on a core the others serve with, and a line."""
+        lived = now - self.started_at.get(position, now)
+        quick = self.quick_deaths.get(position, 0) + 1 if lived < RESTART_STABLE_SECONDS else 0
+        self.quick_deaths[position] = quick
+        return 0.0 if quick <= 1 else min(RESTART_DELAY_MAX, 2.0 ** (quick - 2))
 
     def _stop(self) -> None:
         self.stopping = True
@@ -543,7 +591,14 @@ def run_started(start_file: str, sock: socket.socket) -> None:
     (``write_start``), and again on each SIGHUP (``parent_configuration``)."""
     config, checked = _read_start(start_file)
     configured = lambda _running: parent_configuration(start_file)  # noqa: E731
-    run_worker(config, sock, True, checked, configured=configured)
+    try:
+        run_worker(config, sock, True, checked, configured=configured)
+    except NotStarted as error:  # said in the log, in French; the parent replaces it
+        make_logger().error(
+            "processus_non_demarre",
+            message=f"le processus de travail ne peut pas démarrer : {error}",
+        )
+        raise SystemExit(1) from None
 
 
 def parent_configuration(start_file: str) -> ServiceConfig:

@@ -259,3 +259,50 @@ def test_a_worker_killed_as_it_is_spawned_is_replaced_and_said(tmp_path: Path) -
         "SIGKILL : il est remplacé."
     )
     assert len(decisions_in(tmp_path / "j.jsonl")) == 1
+
+
+def test_a_worker_that_cannot_start_is_said_in_french_and_started_again_ever_later(
+    tmp_path: Path,
+) -> None:
+    """A worker of --processus N that could not open its journal (gone since the service
+    checked it; likewise a database down while a worker is replaced) printed an English
+    traceback into the JSON log, and its parent started another every 0.8 s, for good: a
+    Python start each time on a core the other worker serves with, and a line. Now the
+    worker says why in French (``processus_non_demarre``), and the parent waits 1, 2, 4… s
+    between starts that keep failing; once the journal is back, one starts and serves."""
+    (tmp_path / "p.tamis").write_text(POLICY, encoding="utf-8")
+    served = serve("-p", "p.tamis", "--journal", "j.jsonl", "--processus", "2", cwd=tmp_path)
+    children = Path(f"/proc/{served.process.pid}/task/{served.process.pid}/children")
+    try:
+        worker = next(int(pid) for pid in children.read_text().split() if is_worker(pid))
+        (tmp_path / "j.jsonl").rename(tmp_path / "j.mis-de-cote")
+        (tmp_path / "j.jsonl").mkdir()  # the journal's path now names a folder
+        os.kill(worker, signal.SIGKILL)
+        failed = _failed_starts(served, 2)
+        assert "il est remplacé dans 1 s (2 arrêts de suite moins de 10 s" in failed[0]
+        assert "il est remplacé dans 2 s (3 arrêts de suite moins de 10 s" in failed[1]
+        (tmp_path / "j.jsonl").rmdir()
+        (tmp_path / "j.mis-de-cote").rename(tmp_path / "j.jsonl")
+        with served.wait_serving(2, 30).client() as http:
+            assert http.post("/decisions", json=NO_PHOTO).status_code == 200
+    finally:
+        served.send(signal.SIGTERM)
+        assert stopped(served, children) == 0, served.lines
+    said = [e["message"] for e in served.events() if e["evenement"] == "processus_non_demarre"]
+    assert said[0] == (
+        "le processus de travail ne peut pas démarrer : impossible d'ouvrir le journal "
+        "j.jsonl : c'est un dossier, pas un fichier."
+    )
+    assert not [line for line in served.lines if not line.startswith("{")], served.lines
+
+
+def _failed_starts(served: Served, count: int) -> list[str]:
+    """The messages of the first ``count`` workers said stopped with code 1, within 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        ended = [e for e in served.events() if e["evenement"] == "processus_arrete"]
+        failed = [e["message"] for e in ended if e.get("code") == 1]
+        if len(failed) >= count:
+            return failed[:count]
+        assert time.monotonic() < deadline, served.lines
+        time.sleep(0.05)
