@@ -459,7 +459,8 @@ class Supervisor:
         with tempfile.TemporaryDirectory(prefix="tamis-servir-") as folder:
             os.environ.setdefault(MULTIPROCESS_ENV, folder)  # inherited by the workers
             session_key()  # drawn here, so every worker signs web sessions with the same key
-            self.folder = folder  # each worker's start file (``write_start``)
+            self.folder = folder  # each worker's start file (``write_start``): written now
+            write_start(folder, self.config, self.checked)  # and again by each SIGHUP
             for position in range(self.count):
                 if not self.stopping:
                     self._start(position)
@@ -474,12 +475,12 @@ class Supervisor:
         """A new worker at ``position`` in ``workers``, which ignores SIGHUP until it can
         reload: spawned with SIGHUP blocked (``held``), which the parent hears once it is
         spawned. What it starts with (the configuration as it is now) is in a file
-        (``write_start``), not in its arguments. A stop asked while it was spawned was sent
-        to the workers listed then, not to it: it is sent to it once listed."""
-        start = write_start(self.folder, self.config, self.checked)
+        (``write_start``: at the start, then by each SIGHUP), not in its arguments. A stop
+        asked while it was spawned was sent to the workers listed then, not to it: it is
+        sent to it once listed."""
         self.started_at[position] = time.monotonic()
         with held():
-            args = (start, self.sock)
+            args = (os.path.join(self.folder, START_FILE), self.sock)
             worker = self.context.Process(target=run_started, args=args)
             worker.start()
         if position < len(self.workers):
